@@ -1,0 +1,156 @@
+//! Everything that changes the app's state arrives as an `Action`: terminal
+//! events, and the results of background tasks. `Effect`s are what `update`
+//! asks the runtime to do (queries, exports, clipboard writes); their results
+//! come back as actions carrying the generation they were issued for, so a
+//! result that arrives after the user moved on is dropped.
+
+use crossterm::event::KeyEvent;
+use uuid::Uuid;
+
+use crate::db::demos::{DemoDetail, DemoRow};
+use crate::db::leads::LeadRow;
+use crate::db::messages::MessageRow;
+use crate::db::sessions::{SessionRow, SessionScope};
+use crate::db::tenants::TenantRow;
+use crate::db::{Cursor, Filter, Page, RowCount};
+use crate::export::Format;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ListKind {
+    Tenants,
+    Demos,
+    Leads,
+    Sessions,
+}
+
+/// What a list shows: its scope and server-side filter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListQuery {
+    Tenants {
+        filter: Filter,
+    },
+    Demos {
+        tenant: Option<Uuid>,
+        filter: Filter,
+    },
+    Leads {
+        demo: Uuid,
+        filter: Filter,
+    },
+    Sessions {
+        scope: SessionScope,
+        filter: Filter,
+    },
+}
+
+impl ListQuery {
+    pub fn kind(&self) -> ListKind {
+        match self {
+            ListQuery::Tenants { .. } => ListKind::Tenants,
+            ListQuery::Demos { .. } => ListKind::Demos,
+            ListQuery::Leads { .. } => ListKind::Leads,
+            ListQuery::Sessions { .. } => ListKind::Sessions,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum ListRows {
+    Tenants(Page<TenantRow>),
+    Demos(Page<DemoRow>),
+    Leads(Page<LeadRow>),
+    Sessions(Page<SessionRow>),
+}
+
+/// A failed task, reduced to what the UI needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadError {
+    pub message: String,
+    /// The connection is gone (as opposed to a rejected query).
+    pub connection: bool,
+}
+
+impl From<crate::db::DbError> for LoadError {
+    fn from(e: crate::db::DbError) -> Self {
+        let message = if e.is_timeout() {
+            format!("query cancelled by statement_timeout ({e})")
+        } else {
+            e.to_string()
+        };
+        LoadError {
+            message,
+            connection: e.is_connection(),
+        }
+    }
+}
+
+pub type TaskResult<T> = Result<T, LoadError>;
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    Tick,
+    PageLoaded {
+        list: ListKind,
+        generation: u64,
+        result: TaskResult<ListRows>,
+    },
+    Counted {
+        list: ListKind,
+        generation: u64,
+        result: TaskResult<RowCount>,
+    },
+    DemoLoaded {
+        generation: u64,
+        result: TaskResult<DemoDetail>,
+    },
+    SessionLoaded {
+        generation: u64,
+        result: TaskResult<SessionRow>,
+    },
+    MessagesLoaded {
+        generation: u64,
+        result: TaskResult<Page<MessageRow>>,
+    },
+    Exported {
+        result: Result<String, String>,
+    },
+    Health {
+        result: TaskResult<()>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    LoadPage {
+        generation: u64,
+        query: ListQuery,
+        after: Option<Cursor>,
+    },
+    Count {
+        generation: u64,
+        query: ListQuery,
+        exact: bool,
+    },
+    LoadDemo {
+        generation: u64,
+        id: Uuid,
+    },
+    LoadSession {
+        generation: u64,
+        id: Uuid,
+    },
+    LoadMessages {
+        generation: u64,
+        session: Uuid,
+        after: Option<Cursor>,
+    },
+    Export {
+        session: Uuid,
+        format: Format,
+    },
+    /// Put text on the clipboard with OSC 52.
+    Copy(String),
+    Ping,
+}

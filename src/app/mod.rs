@@ -1,0 +1,907 @@
+//! Application state and its update function. `update` is pure: it changes
+//! state and returns the effects (queries, exports, clipboard writes) for the
+//! runtime to start; their results come back as actions.
+
+pub mod list;
+mod runtime;
+pub mod transcript;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use ratatui_textarea::TextArea;
+use uuid::Uuid;
+
+pub use runtime::run_console;
+
+use crate::action::{Action, Effect, ListKind, ListQuery, ListRows, LoadError};
+use crate::db::demos::{DemoDetail, DemoRow};
+use crate::db::leads::LeadRow;
+use crate::db::sessions::{SessionRow, SessionScope};
+use crate::db::tenants::TenantRow;
+use crate::db::{Filter, Target};
+use crate::export::Format;
+use crate::keymap::{Command, Context, Keymap};
+use list::PagedList;
+use transcript::Transcript;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Tenants,
+    Demos,
+    Sessions,
+    Transcript,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 4] = [Tab::Tenants, Tab::Demos, Tab::Sessions, Tab::Transcript];
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Tenants => "Tenants",
+            Tab::Demos => "Demos",
+            Tab::Sessions => "Sessions",
+            Tab::Transcript => "Transcript",
+        }
+    }
+}
+
+/// The Sessions tab shows either a demo's sessions or its leads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionsMode {
+    Sessions,
+    Leads,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Crumb {
+    pub id: Uuid,
+    pub label: String,
+}
+
+/// Where the operator has drilled to (the breadcrumb).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Nav {
+    pub tenant: Option<Crumb>,
+    pub demo: Option<Crumb>,
+    pub lead: Option<Crumb>,
+    pub session: Option<Crumb>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConnState {
+    Online,
+    Offline { error: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusMessage {
+    pub text: String,
+    pub level: Level,
+    pub ticks_left: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputPurpose {
+    Filter(ListKind),
+    Search,
+}
+
+pub struct Input {
+    pub purpose: InputPurpose,
+    pub textarea: TextArea<'static>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DemoDetailState {
+    pub id: Option<Uuid>,
+    pub generation: u64,
+    pub detail: Option<DemoDetail>,
+    pub error: Option<String>,
+}
+
+/// Ticks (250 ms each) between reconnection attempts while offline.
+const PING_EVERY_TICKS: u32 = 8;
+const MESSAGE_TICKS: u32 = 32;
+
+pub struct App {
+    pub tab: Tab,
+    pub nav: Nav,
+    pub tenants: PagedList<TenantRow>,
+    pub demos: PagedList<DemoRow>,
+    pub leads: PagedList<LeadRow>,
+    pub sessions: PagedList<SessionRow>,
+    pub sessions_mode: SessionsMode,
+    pub demo_detail: DemoDetailState,
+    /// Flips the default detail visibility (shown on wide screens, hidden on narrow).
+    pub detail_toggled: bool,
+    pub transcript: Transcript,
+    pub input: Option<Input>,
+    pub help: bool,
+    pub conn: ConnState,
+    pub target: Target,
+    pub read_only: bool,
+    pub message: Option<StatusMessage>,
+    pub keymap: Keymap,
+    pub page_size: u32,
+    pub transcript_page_size: u32,
+    pub size: (u16, u16),
+    pub spinner: usize,
+    pub should_quit: bool,
+    generation: u64,
+    ticks_since_ping: u32,
+    ping_in_flight: bool,
+    pub exports_in_flight: usize,
+}
+
+/// Runs `$body` with `$l` bound to the list of `$kind` (they differ in row type).
+macro_rules! with_list {
+    ($app:expr, $kind:expr, |$l:ident| $body:expr) => {
+        match $kind {
+            ListKind::Tenants => {
+                let $l = &mut $app.tenants;
+                $body
+            }
+            ListKind::Demos => {
+                let $l = &mut $app.demos;
+                $body
+            }
+            ListKind::Leads => {
+                let $l = &mut $app.leads;
+                $body
+            }
+            ListKind::Sessions => {
+                let $l = &mut $app.sessions;
+                $body
+            }
+        }
+    };
+}
+
+impl App {
+    pub fn new(
+        target: Target,
+        read_only: bool,
+        keymap: Keymap,
+        page_size: u32,
+        transcript_page_size: u32,
+    ) -> App {
+        App {
+            tab: Tab::Tenants,
+            nav: Nav::default(),
+            tenants: PagedList::default(),
+            demos: PagedList::default(),
+            leads: PagedList::default(),
+            sessions: PagedList::default(),
+            sessions_mode: SessionsMode::Sessions,
+            demo_detail: DemoDetailState::default(),
+            detail_toggled: false,
+            transcript: Transcript::default(),
+            input: None,
+            help: false,
+            conn: ConnState::Online,
+            target,
+            read_only,
+            message: None,
+            keymap,
+            page_size: page_size.max(10),
+            transcript_page_size: transcript_page_size.max(10),
+            size: (80, 24),
+            spinner: 0,
+            should_quit: false,
+            generation: 0,
+            ticks_since_ping: 0,
+            ping_in_flight: false,
+            exports_in_flight: 0,
+        }
+    }
+
+    fn next_generation(&mut self) -> u64 {
+        self.generation += 1;
+        self.generation
+    }
+
+    /// Effects for the first frame.
+    pub fn start(&mut self) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        self.sync(&mut fx);
+        fx
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.message = Some(StatusMessage {
+            text: text.into(),
+            level: Level::Info,
+            ticks_left: MESSAGE_TICKS,
+        });
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.message = Some(StatusMessage {
+            text: text.into(),
+            level: Level::Error,
+            ticks_left: MESSAGE_TICKS * 2,
+        });
+    }
+
+    /// Is anything in flight (drives the spinner)?
+    pub fn busy(&self) -> bool {
+        self.tenants.loading
+            || self.demos.loading
+            || self.leads.loading
+            || self.sessions.loading
+            || self.transcript.loading
+            || self.exports_in_flight > 0
+            || (self.demo_detail.id.is_some()
+                && self.demo_detail.detail.is_none()
+                && self.demo_detail.error.is_none())
+    }
+
+    pub fn current_list(&self) -> Option<ListKind> {
+        match self.tab {
+            Tab::Tenants => Some(ListKind::Tenants),
+            Tab::Demos => Some(ListKind::Demos),
+            Tab::Sessions => Some(match self.sessions_mode {
+                SessionsMode::Sessions => ListKind::Sessions,
+                SessionsMode::Leads => ListKind::Leads,
+            }),
+            Tab::Transcript => None,
+        }
+    }
+
+    pub fn context(&self) -> Context {
+        if self.tab == Tab::Transcript {
+            Context::Transcript
+        } else {
+            Context::List
+        }
+    }
+
+    /// Wide screens show the detail beside the list by default.
+    pub fn detail_visible(&self) -> bool {
+        let wide = self.size.0 >= crate::ui::WIDE;
+        wide != self.detail_toggled
+    }
+
+    /// Rows visible in the list pane (for paging keys).
+    pub fn list_height(&self) -> usize {
+        crate::ui::list_rows(self.size)
+    }
+
+    pub fn transcript_viewport(&self) -> (usize, usize) {
+        crate::ui::transcript_viewport(self.size)
+    }
+
+    fn list_filter(&self, kind: ListKind) -> Filter {
+        let text = match kind {
+            ListKind::Tenants => &self.tenants.filter_text,
+            ListKind::Demos => &self.demos.filter_text,
+            ListKind::Leads => &self.leads.filter_text,
+            ListKind::Sessions => &self.sessions.filter_text,
+        };
+        Filter::parse(text)
+    }
+
+    /// The query each list should show for the current breadcrumb.
+    pub fn desired_query(&self, kind: ListKind) -> Option<ListQuery> {
+        let filter = self.list_filter(kind);
+        Some(match kind {
+            ListKind::Tenants => ListQuery::Tenants { filter },
+            ListKind::Demos => ListQuery::Demos {
+                tenant: self.nav.tenant.as_ref().map(|c| c.id),
+                filter,
+            },
+            ListKind::Leads => ListQuery::Leads {
+                demo: self.nav.demo.as_ref()?.id,
+                filter,
+            },
+            ListKind::Sessions => {
+                let scope = if let Some(l) = &self.nav.lead {
+                    SessionScope::Lead(l.id)
+                } else if let Some(d) = &self.nav.demo {
+                    SessionScope::Demo(d.id)
+                } else if let Some(t) = &self.nav.tenant {
+                    SessionScope::Tenant(t.id)
+                } else {
+                    SessionScope::All
+                };
+                ListQuery::Sessions { scope, filter }
+            }
+        })
+    }
+
+    /// Brings what is on screen in line with the state: (re)loads the
+    /// visible list when its query changed, pages in more rows near the end,
+    /// loads the demo detail and transcript pages as needed.
+    fn sync(&mut self, fx: &mut Vec<Effect>) {
+        if let Some(kind) = self.current_list() {
+            if let Some(q) = self.desired_query(kind) {
+                let generation = self.generation + 1;
+                let page_size = self.page_size;
+                let height = self.list_height();
+                let reloaded = with_list!(self, kind, |l| {
+                    let stale = l.query.as_ref() != Some(&q);
+                    if stale {
+                        l.reset(q, generation, fx);
+                    } else {
+                        l.maybe_load_more(page_size, fx);
+                    }
+                    l.scroll_into_view(height);
+                    stale
+                });
+                if reloaded {
+                    self.generation = generation;
+                }
+            }
+            if kind == ListKind::Demos && self.detail_visible() {
+                let want = self.demos.selected_row().map(|d| d.id);
+                if want != self.demo_detail.id {
+                    let generation = self.next_generation();
+                    self.demo_detail = DemoDetailState {
+                        id: want,
+                        generation,
+                        detail: None,
+                        error: None,
+                    };
+                    if let Some(id) = want {
+                        fx.push(Effect::LoadDemo { generation, id });
+                    }
+                }
+            }
+        }
+        if self.tab == Tab::Transcript {
+            let (width, height) = self.transcript_viewport();
+            let t = &mut self.transcript;
+            t.ensure_layout(width);
+            if let Some(session) = t.session_id {
+                if t.complete() {
+                    if t.follow_to_end {
+                        t.follow_to_end = false;
+                        t.to_end(height);
+                    }
+                    if t.search_pending {
+                        t.search_pending = false;
+                        if !t.goto_match(true, height) {
+                            let q = t
+                                .search
+                                .as_ref()
+                                .map(|s| s.query.clone())
+                                .unwrap_or_default();
+                            self.error(format!("no match for '{q}'"));
+                        }
+                    }
+                } else if !t.loading && t.error.is_none() {
+                    let near_end = t.scroll + height * 3 >= t.lines.len();
+                    if let (Some(next), true) =
+                        (t.next, near_end || t.follow_to_end || t.search_pending)
+                    {
+                        t.loading = true;
+                        fx.push(Effect::LoadMessages {
+                            generation: t.generation,
+                            session,
+                            after: Some(next),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        match action {
+            Action::Key(key) => {
+                if key.kind != KeyEventKind::Release {
+                    self.on_key(key, &mut fx);
+                }
+            }
+            Action::Resize(w, h) => self.size = (w, h),
+            Action::Tick => self.on_tick(&mut fx),
+            Action::PageLoaded {
+                list,
+                generation,
+                result,
+            } => self.on_page(list, generation, result),
+            Action::Counted {
+                list,
+                generation,
+                result,
+            } => {
+                with_list!(self, list, |l| l.apply_count(generation, result));
+            }
+            Action::DemoLoaded { generation, result } => {
+                if generation == self.demo_detail.generation {
+                    match result {
+                        Ok(d) => self.demo_detail.detail = Some(d),
+                        Err(e) => {
+                            self.note_connection(&e);
+                            self.demo_detail.error = Some(e.message);
+                        }
+                    }
+                }
+            }
+            Action::SessionLoaded { generation, result } => {
+                if generation == self.transcript.generation {
+                    match result {
+                        Ok(s) => self.transcript.session = Some(s),
+                        Err(e) => self.note_connection(&e),
+                    }
+                }
+            }
+            Action::MessagesLoaded { generation, result } => {
+                if generation == self.transcript.generation {
+                    self.transcript.loading = false;
+                    match result {
+                        Ok(page) => self.transcript.append(page.rows, page.next),
+                        Err(e) => {
+                            self.note_connection(&e);
+                            self.transcript.error = Some(e.message);
+                        }
+                    }
+                }
+            }
+            Action::Exported { result } => {
+                self.exports_in_flight = self.exports_in_flight.saturating_sub(1);
+                match result {
+                    Ok(msg) => self.info(msg),
+                    Err(e) => self.error(format!("export failed: {e}")),
+                }
+            }
+            Action::Health { result } => {
+                self.ping_in_flight = false;
+                match result {
+                    Ok(()) => {
+                        if matches!(self.conn, ConnState::Offline { .. }) {
+                            self.conn = ConnState::Online;
+                            self.info("reconnected");
+                            self.retry_failed();
+                        }
+                    }
+                    Err(e) => self.conn = ConnState::Offline { error: e.message },
+                }
+            }
+        }
+        self.sync(&mut fx);
+        fx
+    }
+
+    fn on_page(&mut self, list: ListKind, generation: u64, result: Result<ListRows, LoadError>) {
+        if let Err(e) = &result {
+            self.note_connection(e);
+        }
+        match list {
+            ListKind::Tenants => self.tenants.apply_page(
+                generation,
+                result.map(|r| match r {
+                    ListRows::Tenants(p) => p,
+                    _ => unreachable!("tenant page"),
+                }),
+            ),
+            ListKind::Demos => self.demos.apply_page(
+                generation,
+                result.map(|r| match r {
+                    ListRows::Demos(p) => p,
+                    _ => unreachable!("demo page"),
+                }),
+            ),
+            ListKind::Leads => self.leads.apply_page(
+                generation,
+                result.map(|r| match r {
+                    ListRows::Leads(p) => p,
+                    _ => unreachable!("lead page"),
+                }),
+            ),
+            ListKind::Sessions => self.sessions.apply_page(
+                generation,
+                result.map(|r| match r {
+                    ListRows::Sessions(p) => p,
+                    _ => unreachable!("session page"),
+                }),
+            ),
+        };
+    }
+
+    /// A connection error puts the console offline; pings then bring it back.
+    fn note_connection(&mut self, e: &LoadError) {
+        if e.connection {
+            self.conn = ConnState::Offline {
+                error: e.message.clone(),
+            };
+        }
+    }
+
+    /// After reconnecting, reload whatever failed while offline.
+    fn retry_failed(&mut self) {
+        for kind in [
+            ListKind::Tenants,
+            ListKind::Demos,
+            ListKind::Leads,
+            ListKind::Sessions,
+        ] {
+            with_list!(self, kind, |l| if l.error.is_some() {
+                l.query = None;
+            });
+        }
+        if self.transcript.error.is_some() {
+            if let Some(id) = self.transcript.session_id {
+                self.transcript.session_id = None;
+                self.open_transcript(id, &mut Vec::new());
+            }
+        }
+        if self.demo_detail.error.is_some() {
+            self.demo_detail.id = None;
+        }
+    }
+
+    fn on_tick(&mut self, fx: &mut Vec<Effect>) {
+        if self.busy() {
+            self.spinner = self.spinner.wrapping_add(1);
+        }
+        if let Some(m) = &mut self.message {
+            m.ticks_left = m.ticks_left.saturating_sub(1);
+            if m.ticks_left == 0 {
+                self.message = None;
+            }
+        }
+        if matches!(self.conn, ConnState::Offline { .. }) && !self.ping_in_flight {
+            self.ticks_since_ping += 1;
+            if self.ticks_since_ping >= PING_EVERY_TICKS {
+                self.ticks_since_ping = 0;
+                self.ping_in_flight = true;
+                fx.push(Effect::Ping);
+            }
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
+        if self.input.is_some() {
+            self.on_input_key(key, fx);
+            return;
+        }
+        if self.help {
+            self.help = false;
+            return;
+        }
+        let Some(cmd) = self.keymap.lookup(self.context(), &key) else {
+            return;
+        };
+        self.on_command(cmd, fx);
+    }
+
+    fn on_input_key(&mut self, key: KeyEvent, _fx: &mut Vec<Effect>) {
+        let Some(input) = &mut self.input else { return };
+        match key.code {
+            KeyCode::Esc => self.input = None,
+            KeyCode::Enter => {
+                let text = input.textarea.lines().join(" ").trim().to_string();
+                let purpose = input.purpose;
+                self.input = None;
+                match purpose {
+                    InputPurpose::Filter(kind) => {
+                        with_list!(self, kind, |l| l.filter_text = text);
+                    }
+                    InputPurpose::Search => self.start_search(&text),
+                }
+            }
+            _ => {
+                input.textarea.input(key);
+            }
+        }
+    }
+
+    fn start_search(&mut self, query: &str) {
+        let (_, height) = self.transcript_viewport();
+        let t = &mut self.transcript;
+        t.set_search(query);
+        if t.search.is_none() {
+            return;
+        }
+        if t.complete() {
+            if !t.goto_match(true, height) {
+                self.error(format!("no match for '{query}'"));
+            }
+        } else {
+            // Search covers the whole transcript: load the rest first.
+            t.search_pending = true;
+        }
+    }
+
+    fn open_input(&mut self, purpose: InputPurpose, initial: &str) {
+        let mut textarea = TextArea::new(vec![initial.to_string()]);
+        textarea.move_cursor(ratatui_textarea::CursorMove::End);
+        textarea.set_cursor_line_style(ratatui::style::Style::default());
+        self.input = Some(Input { purpose, textarea });
+    }
+
+    fn goto_tab(&mut self, tab: Tab) {
+        self.tab = tab;
+    }
+
+    fn on_command(&mut self, cmd: Command, fx: &mut Vec<Effect>) {
+        use Command::*;
+        match cmd {
+            Quit => self.should_quit = true,
+            Help => self.help = true,
+            NextTab | PrevTab => {
+                let i = Tab::ALL.iter().position(|t| *t == self.tab).unwrap_or(0);
+                let n = Tab::ALL.len();
+                self.goto_tab(
+                    Tab::ALL[if cmd == NextTab {
+                        (i + 1) % n
+                    } else {
+                        (i + n - 1) % n
+                    }],
+                );
+            }
+            TabTenants => self.goto_tab(Tab::Tenants),
+            TabDemos => self.goto_tab(Tab::Demos),
+            TabSessions => self.goto_tab(Tab::Sessions),
+            TabTranscript => self.goto_tab(Tab::Transcript),
+            Refresh => self.refresh(fx),
+            Back => self.back(),
+            _ if self.tab == Tab::Transcript => self.on_transcript_command(cmd, fx),
+            _ => self.on_list_command(cmd, fx),
+        }
+    }
+
+    fn refresh(&mut self, fx: &mut Vec<Effect>) {
+        match self.current_list() {
+            Some(kind) => with_list!(self, kind, |l| l.query = None),
+            None => {
+                if let Some(id) = self.transcript.session_id {
+                    self.open_transcript(id, fx);
+                }
+            }
+        }
+        self.demo_detail.id = None;
+    }
+
+    fn back(&mut self) {
+        if let Some(kind) = self.current_list() {
+            let had_filter = with_list!(self, kind, |l| {
+                let had = !l.filter_text.is_empty();
+                l.filter_text.clear();
+                had
+            });
+            if had_filter {
+                return;
+            }
+        }
+        match self.tab {
+            Tab::Transcript => {
+                if self.transcript.search.take().is_none() {
+                    self.tab = Tab::Sessions;
+                }
+            }
+            Tab::Sessions => {
+                if self.nav.lead.take().is_some() {
+                    self.sessions_mode = SessionsMode::Leads;
+                } else if self.sessions_mode == SessionsMode::Leads {
+                    self.sessions_mode = SessionsMode::Sessions;
+                } else {
+                    self.nav.demo = None;
+                    self.tab = Tab::Demos;
+                }
+            }
+            Tab::Demos => {
+                if self.nav.tenant.is_some() {
+                    self.nav.tenant = None;
+                    self.nav.demo = None;
+                    self.tab = Tab::Tenants;
+                }
+            }
+            Tab::Tenants => {}
+        }
+    }
+
+    fn on_list_command(&mut self, cmd: Command, fx: &mut Vec<Effect>) {
+        use Command::*;
+        let Some(kind) = self.current_list() else {
+            return;
+        };
+        let height = self.list_height() as isize;
+        match cmd {
+            Up => with_list!(self, kind, |l| l.move_by(-1)),
+            Down => with_list!(self, kind, |l| l.move_by(1)),
+            PageUp => with_list!(self, kind, |l| l.move_by(-height)),
+            PageDown => with_list!(self, kind, |l| l.move_by(height)),
+            Top => with_list!(self, kind, |l| l.move_by(isize::MIN / 2)),
+            Bottom => {
+                let more = with_list!(self, kind, |l| {
+                    l.move_by(isize::MAX / 2);
+                    l.next.is_some()
+                });
+                if more {
+                    self.info("more rows load as you scroll (lists page from the server)");
+                }
+            }
+            Filter => {
+                let current = with_list!(self, kind, |l| l.filter_text.clone());
+                self.open_input(InputPurpose::Filter(kind), &current);
+            }
+            ToggleDetail => self.detail_toggled = !self.detail_toggled,
+            ToggleLeads => {
+                if self.tab != Tab::Sessions {
+                    return;
+                }
+                if self.nav.demo.is_none() {
+                    self.error("leads belong to a demo: open a demo first (Demos tab, Enter)");
+                    return;
+                }
+                self.nav.lead = None;
+                self.sessions_mode = match self.sessions_mode {
+                    SessionsMode::Sessions => SessionsMode::Leads,
+                    SessionsMode::Leads => SessionsMode::Sessions,
+                };
+            }
+            ExactCount => {
+                if let Some(query) = self.desired_query(kind) {
+                    let generation = with_list!(self, kind, |l| {
+                        l.counting = true;
+                        l.count = None;
+                        l.generation
+                    });
+                    fx.push(Effect::Count {
+                        generation,
+                        query,
+                        exact: true,
+                    });
+                }
+            }
+            Open => self.open_selected(kind, fx),
+            _ => {}
+        }
+    }
+
+    fn open_selected(&mut self, kind: ListKind, fx: &mut Vec<Effect>) {
+        match kind {
+            ListKind::Tenants => {
+                if let Some(t) = self.tenants.selected_row() {
+                    self.nav = Nav {
+                        tenant: Some(Crumb {
+                            id: t.id,
+                            label: t.name.clone(),
+                        }),
+                        ..Nav::default()
+                    };
+                    self.tab = Tab::Demos;
+                }
+            }
+            ListKind::Demos => {
+                if let Some(d) = self.demos.selected_row() {
+                    let tenant = Crumb {
+                        id: d.tenant_id,
+                        label: d.tenant_name.clone(),
+                    };
+                    self.nav.tenant = Some(tenant);
+                    self.nav.demo = Some(Crumb {
+                        id: d.id,
+                        label: d.label().to_string(),
+                    });
+                    self.nav.lead = None;
+                    self.sessions_mode = SessionsMode::Sessions;
+                    self.tab = Tab::Sessions;
+                }
+            }
+            ListKind::Leads => {
+                if let Some(l) = self.leads.selected_row() {
+                    self.nav.lead = Some(Crumb {
+                        id: l.id,
+                        label: l.label().to_string(),
+                    });
+                    self.sessions_mode = SessionsMode::Sessions;
+                }
+            }
+            ListKind::Sessions => {
+                if let Some(s) = self.sessions.selected_row().cloned() {
+                    self.nav.session = Some(Crumb {
+                        id: s.id,
+                        label: s.lead_label().to_string(),
+                    });
+                    self.open_transcript(s.id, fx);
+                    self.transcript.session = Some(s);
+                    self.tab = Tab::Transcript;
+                }
+            }
+        }
+    }
+
+    fn open_transcript(&mut self, id: Uuid, fx: &mut Vec<Effect>) {
+        let generation = self.next_generation();
+        self.transcript.reset(id, generation);
+        fx.push(Effect::LoadSession { generation, id });
+        fx.push(Effect::LoadMessages {
+            generation,
+            session: id,
+            after: None,
+        });
+    }
+
+    fn on_transcript_command(&mut self, cmd: Command, fx: &mut Vec<Effect>) {
+        use Command::*;
+        let (width, height) = self.transcript_viewport();
+        let t = &mut self.transcript;
+        let Some(session) = t.session_id else {
+            if cmd != Search {
+                self.error("no transcript open: pick a session in the Sessions tab");
+            }
+            return;
+        };
+        let page = height.saturating_sub(2).max(1) as isize;
+        match cmd {
+            Up => t.scroll_by(-1, height),
+            Down => t.scroll_by(1, height),
+            PageUp => t.scroll_by(-page, height),
+            PageDown => t.scroll_by(page, height),
+            Top => t.select_message(0, height),
+            Bottom => {
+                t.to_end(height);
+                if !t.complete() {
+                    t.follow_to_end = true;
+                }
+            }
+            NextMessage => t.jump_message(true, height),
+            PrevMessage => t.jump_message(false, height),
+            Search => {
+                let current = t
+                    .search
+                    .as_ref()
+                    .map(|s| s.query.clone())
+                    .unwrap_or_default();
+                self.open_input(InputPurpose::Search, &current);
+            }
+            SearchNext | SearchPrev => {
+                if t.search.is_none() {
+                    self.error("no search: press / first");
+                } else if !t.goto_match(cmd == SearchNext, height) {
+                    self.error("no match");
+                }
+            }
+            ToggleMetadata => {
+                t.show_meta = !t.show_meta;
+                t.relayout(width);
+            }
+            ExportMarkdown | ExportJson => {
+                self.exports_in_flight += 1;
+                let format = if cmd == ExportMarkdown {
+                    Format::Md
+                } else {
+                    Format::Json
+                };
+                fx.push(Effect::Export { session, format });
+                self.info("exporting…");
+            }
+            CopyMessage => {
+                if let Some(m) = t.selected_message().and_then(|i| t.messages.get(i)) {
+                    let text = crate::sanitize::sanitize_multiline(&m.content).into_owned();
+                    let n = text.chars().count();
+                    fx.push(Effect::Copy(text));
+                    self.info(format!(
+                        "copied message ({n} chars) to the clipboard (OSC 52)"
+                    ));
+                }
+            }
+            CopyTranscript => {
+                if !t.complete() {
+                    self.error(
+                        "the transcript is still loading: press G to load it all, then copy",
+                    );
+                } else if let Some(s) = &t.session {
+                    let md = crate::export::render(Format::Md, s, &t.messages);
+                    let n = t.messages.len();
+                    fx.push(Effect::Copy(md));
+                    self.info(format!(
+                        "copied transcript ({n} messages) to the clipboard (OSC 52)"
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,282 @@
+//! State-update tests: keys → commands → state, and stale results dropped.
+
+use chrono::TimeZone;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use uuid::Uuid;
+
+use super::*;
+use crate::action::{Action, Effect, ListRows, LoadError};
+use crate::db::{Page, RowCount};
+
+fn app() -> App {
+    let target = Target {
+        user: "postgres".into(),
+        host: "127.0.0.1".into(),
+        port: 5432,
+        database: "ragdesk".into(),
+    };
+    let mut a = App::new(target, false, Keymap::default(), 100, 200);
+    a.size = (80, 24);
+    a
+}
+
+fn key(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn code(c: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn tenant(i: u128) -> TenantRow {
+    TenantRow {
+        id: Uuid::from_u128(i),
+        name: format!("Tenant {i}"),
+        slug: format!("tenant-{i}"),
+        plan: "pro".into(),
+        created_at: chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
+            - chrono::Duration::minutes(i as i64),
+        demo_count: 2,
+    }
+}
+
+fn tenant_page(range: std::ops::Range<u128>, more: bool) -> ListRows {
+    let rows: Vec<TenantRow> = range.map(tenant).collect();
+    let next = if more {
+        rows.last().map(|t| t.cursor())
+    } else {
+        None
+    };
+    ListRows::Tenants(Page { rows, next })
+}
+
+fn load_generation(fx: &[Effect]) -> u64 {
+    fx.iter()
+        .find_map(|e| match e {
+            Effect::LoadPage { generation, .. } => Some(*generation),
+            _ => None,
+        })
+        .expect("a page load")
+}
+
+#[test]
+fn start_loads_tenants_and_counts() {
+    let mut a = app();
+    let fx = a.start();
+    assert!(matches!(
+        &fx[0],
+        Effect::LoadPage {
+            query: ListQuery::Tenants { .. },
+            after: None,
+            ..
+        }
+    ));
+    assert!(matches!(&fx[1], Effect::Count { exact: false, .. }));
+    assert!(a.tenants.loading);
+}
+
+#[test]
+fn scrolling_near_the_end_requests_the_next_page_once() {
+    let mut a = app();
+    let g = load_generation(&a.start());
+    a.update(Action::PageLoaded {
+        list: ListKind::Tenants,
+        generation: g,
+        result: Ok(tenant_page(0..100, true)),
+    });
+    assert_eq!(a.tenants.rows.len(), 100);
+    let mut requests = 0;
+    for _ in 0..80 {
+        for e in a.update(key('j')) {
+            if let Effect::LoadPage { after: Some(c), .. } = e {
+                assert_eq!(c.id, Uuid::from_u128(99));
+                requests += 1;
+            }
+        }
+    }
+    assert_eq!(requests, 1, "one request in flight at a time");
+    assert_eq!(a.tenants.selected, 80);
+    a.update(Action::PageLoaded {
+        list: ListKind::Tenants,
+        generation: g,
+        result: Ok(tenant_page(100..150, false)),
+    });
+    assert_eq!(a.tenants.rows.len(), 150);
+    assert!(a.tenants.next.is_none());
+}
+
+#[test]
+fn stale_results_are_dropped() {
+    let mut a = app();
+    let g1 = load_generation(&a.start());
+    // The user filters before the first page arrives: a new generation.
+    a.update(key('/'));
+    for c in "acme".chars() {
+        a.update(key(c));
+    }
+    let fx = a.update(code(KeyCode::Enter));
+    let g2 = load_generation(&fx);
+    assert!(g2 > g1);
+    assert_eq!(a.tenants.filter_text, "acme");
+    // The old page arrives late and is ignored.
+    a.update(Action::PageLoaded {
+        list: ListKind::Tenants,
+        generation: g1,
+        result: Ok(tenant_page(0..5, false)),
+    });
+    assert!(a.tenants.rows.is_empty());
+    assert!(a.tenants.loading);
+    a.update(Action::Counted {
+        list: ListKind::Tenants,
+        generation: g1,
+        result: Ok(RowCount::Exact(5)),
+    });
+    assert_eq!(a.tenants.count, None);
+    a.update(Action::PageLoaded {
+        list: ListKind::Tenants,
+        generation: g2,
+        result: Ok(tenant_page(7..8, false)),
+    });
+    assert_eq!(a.tenants.rows.len(), 1);
+    assert!(!a.tenants.loading);
+}
+
+#[test]
+fn esc_clears_the_filter_first() {
+    let mut a = app();
+    a.start();
+    a.update(key('/'));
+    a.update(key('x'));
+    a.update(code(KeyCode::Enter));
+    assert_eq!(a.tenants.filter_text, "x");
+    let fx = a.update(code(KeyCode::Esc));
+    assert!(a.tenants.filter_text.is_empty());
+    assert!(
+        matches!(&fx[0], Effect::LoadPage { query: ListQuery::Tenants { filter }, .. } if filter.is_empty())
+    );
+}
+
+#[test]
+fn drill_down_and_back() {
+    let mut a = app();
+    let g = load_generation(&a.start());
+    a.update(Action::PageLoaded {
+        list: ListKind::Tenants,
+        generation: g,
+        result: Ok(tenant_page(1..3, false)),
+    });
+    let fx = a.update(code(KeyCode::Enter));
+    assert_eq!(a.tab, Tab::Demos);
+    assert_eq!(a.nav.tenant.as_ref().unwrap().id, Uuid::from_u128(1));
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadPage { query: ListQuery::Demos { tenant: Some(t), .. }, .. } if *t == Uuid::from_u128(1))));
+    a.update(code(KeyCode::Esc));
+    assert_eq!(a.tab, Tab::Tenants);
+    assert!(a.nav.tenant.is_none());
+}
+
+#[test]
+fn leads_need_a_demo() {
+    let mut a = app();
+    a.start();
+    a.update(key('3'));
+    assert_eq!(a.tab, Tab::Sessions);
+    a.update(key('L'));
+    assert_eq!(a.sessions_mode, SessionsMode::Sessions);
+    assert_eq!(a.message.as_ref().unwrap().level, Level::Error);
+}
+
+#[test]
+fn connection_errors_go_offline_and_pings_bring_it_back() {
+    let mut a = app();
+    let g = load_generation(&a.start());
+    let err = LoadError {
+        message: "database unreachable".into(),
+        connection: true,
+    };
+    a.update(Action::PageLoaded {
+        list: ListKind::Tenants,
+        generation: g,
+        result: Err(err.clone()),
+    });
+    assert!(matches!(a.conn, ConnState::Offline { .. }));
+    let mut pings = 0;
+    for _ in 0..PING_EVERY_TICKS {
+        pings += a
+            .update(Action::Tick)
+            .iter()
+            .filter(|e| **e == Effect::Ping)
+            .count();
+    }
+    assert_eq!(pings, 1);
+    // Still down: stays offline, pings again later.
+    a.update(Action::Health { result: Err(err) });
+    assert!(matches!(a.conn, ConnState::Offline { .. }));
+    let fx = a.update(Action::Health { result: Ok(()) });
+    assert_eq!(a.conn, ConnState::Online);
+    assert!(
+        fx.iter().any(|e| matches!(
+            e,
+            Effect::LoadPage {
+                query: ListQuery::Tenants { .. },
+                ..
+            }
+        )),
+        "failed list reloads"
+    );
+}
+
+#[test]
+fn help_opens_and_any_key_closes() {
+    let mut a = app();
+    a.start();
+    a.update(key('?'));
+    assert!(a.help);
+    a.update(key('q'));
+    assert!(!a.help);
+    assert!(!a.should_quit, "the key that closes help does nothing else");
+    a.update(key('q'));
+    assert!(a.should_quit);
+}
+
+#[test]
+fn transcript_loads_on_open_and_drops_old_sessions() {
+    use crate::db::messages::MessageRow;
+    let mut a = app();
+    a.tab = Tab::Sessions;
+    a.open_transcript(Uuid::from_u128(1), &mut Vec::new());
+    let old = a.transcript.generation;
+    let mut fx = Vec::new();
+    a.open_transcript(Uuid::from_u128(2), &mut fx);
+    a.tab = Tab::Transcript;
+    let msg = MessageRow {
+        id: Uuid::from_u128(9),
+        session_id: Uuid::from_u128(1),
+        role: "user".into(),
+        content: "old".into(),
+        created_at: chrono::Utc::now(),
+        token_count: 1,
+        metadata: serde_json::json!({}),
+    };
+    a.update(Action::MessagesLoaded {
+        generation: old,
+        result: Ok(Page {
+            rows: vec![msg.clone()],
+            next: None,
+        }),
+    });
+    assert!(
+        a.transcript.messages.is_empty(),
+        "late page of the previous session is dropped"
+    );
+    let g = a.transcript.generation;
+    a.update(Action::MessagesLoaded {
+        generation: g,
+        result: Ok(Page {
+            rows: vec![msg],
+            next: None,
+        }),
+    });
+    assert_eq!(a.transcript.messages.len(), 1);
+    let fx = a.update(key('y'));
+    assert!(matches!(&fx[..], [Effect::Copy(t)] if t == "old"));
+}

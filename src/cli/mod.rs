@@ -1,0 +1,271 @@
+//! The command line: `ragdesk` (the console) and its subcommands.
+
+mod doctor;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use color_eyre::eyre::{Result, WrapErr, bail, eyre};
+use uuid::Uuid;
+
+use crate::config::{Config, Connection, Paths};
+use crate::db::{ConnectSettings, Db};
+use crate::export::Format;
+use crate::seed::{self, SeedSizes};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ragdesk",
+    version,
+    about = "Terminal operator console for AI chat and RAG platforms on PostgreSQL + pgvector"
+)]
+pub struct Cli {
+    /// Configuration file (default: the XDG config directory's ragdesk/config.toml).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Database to use; overrides --profile, DATABASE_URL and the config file.
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Named connection profile from the config file ([profiles.NAME]).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Open the database read-only (the console shows a RO badge).
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the console (the default).
+    Console,
+    /// Apply pending migrations (a no-op when the schema is current).
+    Migrate,
+    /// Fill the database with deterministic sample data.
+    Seed(SeedArgs),
+    /// Export data.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Check the connection, server, pgvector, migrations and the embedding model.
+    Doctor,
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// Random seed: the same seed and sizes give the same data.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Size preset: tiny, small, medium, large (10M messages). Flags below override it.
+    #[arg(long, default_value = "small")]
+    pub scale: String,
+    #[arg(long)]
+    pub tenants: Option<u32>,
+    /// Demos in total (spread over tenants).
+    #[arg(long)]
+    pub demos: Option<u32>,
+    /// Leads in total.
+    #[arg(long)]
+    pub leads: Option<u32>,
+    /// Sessions in total.
+    #[arg(long)]
+    pub sessions: Option<u32>,
+    /// Messages in total (exact).
+    #[arg(long)]
+    pub messages: Option<u64>,
+    /// Do nothing if the database already has tenants.
+    #[arg(long)]
+    pub if_empty: bool,
+    /// Delete all console data first (tenants and everything below them).
+    #[arg(long)]
+    pub reset: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Export one session's transcript.
+    Session {
+        /// Session id (UUID).
+        id: Uuid,
+        #[arg(long, value_enum, default_value = "md")]
+        format: Format,
+        /// Output file (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+pub struct Context {
+    pub cli: Cli,
+    pub config: Config,
+    pub paths: Paths,
+    pub warnings: Vec<String>,
+}
+
+impl Context {
+    pub fn connection(&self) -> Result<Connection> {
+        let env = std::env::var("DATABASE_URL").ok();
+        let mut c = self
+            .config
+            .resolve_connection(
+                self.cli.database_url.as_deref(),
+                self.cli.profile.as_deref(),
+                env.as_deref(),
+            )
+            .map_err(|e| eyre!(e))?;
+        c.read_only |= self.cli.read_only;
+        Ok(c)
+    }
+
+    /// A pool for batch commands: no statement timeout.
+    pub async fn connect_batch(&self) -> Result<Db> {
+        let c = self.connection()?;
+        let settings = ConnectSettings {
+            read_only: c.read_only,
+            statement_timeout: None,
+            ..Default::default()
+        };
+        let db = Db::connect(&c.url, &settings)
+            .await
+            .wrap_err("cannot connect to the database")?;
+        Ok(db)
+    }
+
+    pub fn console_settings(&self, read_only: bool) -> ConnectSettings {
+        ConnectSettings {
+            read_only,
+            statement_timeout: Some(Duration::from_millis(self.config.statement_timeout_ms)),
+            ..Default::default()
+        }
+    }
+}
+
+pub async fn run(cli: Cli) -> Result<()> {
+    let paths = Paths::discover();
+    let loaded = Config::load(cli.config.as_deref(), &paths);
+    let mut ctx = Context {
+        cli,
+        config: loaded.config,
+        paths,
+        warnings: loaded.warnings,
+    };
+    let command = ctx.cli.command.take().unwrap_or(Command::Console);
+    if !matches!(command, Command::Console) {
+        for w in &ctx.warnings {
+            eprintln!("warning: {w}");
+        }
+    }
+    match command {
+        Command::Console => crate::app::run_console(ctx).await,
+        Command::Migrate => {
+            let db = ctx.connect_batch().await?;
+            let before = db.migration_status().await?;
+            db.migrate().await?;
+            let after = db.migration_status().await?;
+            println!(
+                "migrations: {} applied now, {} in total ({})",
+                before.pending.len(),
+                after.applied,
+                db.target
+            );
+            Ok(())
+        }
+        Command::Seed(args) => seed_command(&ctx, args).await,
+        Command::Export(ExportCommand::Session { id, format, output }) => {
+            let db = ctx.connect_batch().await?;
+            let session = crate::db::sessions::get(&db.pool, id).await?;
+            let messages = crate::db::messages::all(&db.pool, id).await?;
+            let text = crate::export::render(format, &session, &messages);
+            match output {
+                Some(path) => {
+                    write_atomically(&path, text.as_bytes())?;
+                    eprintln!("wrote {} messages to {}", messages.len(), path.display());
+                }
+                None => std::io::stdout().write_all(text.as_bytes())?,
+            }
+            Ok(())
+        }
+        Command::Doctor => doctor::run(&ctx).await,
+    }
+}
+
+/// Writes via a temporary file and rename: a failed export never leaves a
+/// truncated file behind.
+pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.partial",
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("export")
+    ));
+    std::fs::write(&tmp, bytes).wrap_err_with(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).wrap_err_with(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+async fn seed_command(ctx: &Context, args: SeedArgs) -> Result<()> {
+    let preset = SeedSizes::preset(&args.scale).ok_or_else(|| {
+        eyre!(
+            "unknown --scale '{}' (tiny, small, medium, large)",
+            args.scale
+        )
+    })?;
+    let sizes = SeedSizes {
+        tenants: args.tenants.unwrap_or(preset.tenants),
+        demos: args.demos.unwrap_or(preset.demos),
+        leads: args.leads.unwrap_or(preset.leads),
+        sessions: args.sessions.unwrap_or(preset.sessions),
+        messages: args.messages.unwrap_or(preset.messages),
+    };
+    sizes.validate().map_err(|e| eyre!(e))?;
+    let db = ctx.connect_batch().await?;
+    if db.read_only {
+        bail!("refusing to seed a read-only connection");
+    }
+    let mut conn = db.pool.acquire().await?;
+    if args.reset {
+        crate::db::bulk::reset(&mut conn).await?;
+    } else if crate::db::bulk::has_tenants(&mut conn).await? {
+        if args.if_empty {
+            eprintln!("database already has data; not seeding (--if-empty)");
+            return Ok(());
+        }
+        bail!(
+            "the database already has tenants: use --reset to replace them or --if-empty to skip"
+        );
+    }
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let total = sizes.messages;
+    let report = seed::seed(&mut conn, args.seed, sizes, |stage, n| {
+        if tty {
+            if stage == "messages" {
+                eprint!(
+                    "\rseeding messages: {n}/{total} ({:.0}%)   ",
+                    n as f64 * 100.0 / total.max(1) as f64
+                );
+            } else {
+                eprint!("\rseeding {stage}: {n}                    ");
+            }
+        }
+    })
+    .await?;
+    if tty {
+        eprintln!();
+    }
+    for (table, n) in &report.rows {
+        println!("{table:>9}: {n}");
+    }
+    println!(
+        "seeded in {:.1}s ({:.0} messages/s) into {}",
+        report.seconds,
+        report.messages_per_second(),
+        db.target
+    );
+    Ok(())
+}

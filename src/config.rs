@@ -1,0 +1,309 @@
+//! Configuration: an XDG config file (or `--config PATH`), named connection
+//! profiles, and environment/flag overrides for the database URL. A broken
+//! file never stops the console: it is reported and defaults are used.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::keymap::KeymapOverrides;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Connection string used when no profile, flag or DATABASE_URL says otherwise.
+    pub database_url: Option<String>,
+    /// Profile used when `--profile` is not given.
+    pub default_profile: Option<String>,
+    /// Open connections with `default_transaction_read_only = on`.
+    pub read_only: bool,
+    /// Server-side limit for every console query, in milliseconds.
+    pub statement_timeout_ms: u64,
+    /// Rows fetched per page in every list.
+    pub page_size: u32,
+    /// Messages fetched per page in the transcript.
+    pub transcript_page_size: u32,
+    /// Built-in theme name (`dark`, `light`, `ansi16`) or a user theme file's name.
+    pub theme: String,
+    /// Directory the console writes exports to.
+    pub export_dir: Option<PathBuf>,
+    /// `tracing` filter for the log file, e.g. `info` or `ragdesk=debug`.
+    pub log_level: String,
+    pub embedding: EmbeddingConfig,
+    pub profiles: BTreeMap<String, Profile>,
+    pub keymap: KeymapOverrides,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmbeddingConfig {
+    /// sentence-transformers directory of all-MiniLM-L6-v2.
+    pub local_model_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub database_url: String,
+    #[serde(default)]
+    pub read_only: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: None,
+            default_profile: None,
+            read_only: false,
+            statement_timeout_ms: 5_000,
+            page_size: 100,
+            transcript_page_size: 200,
+            theme: "dark".into(),
+            export_dir: None,
+            log_level: "info".into(),
+            embedding: EmbeddingConfig::default(),
+            profiles: BTreeMap::new(),
+            keymap: KeymapOverrides::default(),
+        }
+    }
+}
+
+impl Default for EmbeddingConfig {
+    fn default() -> Self {
+        EmbeddingConfig {
+            local_model_dir: None,
+        }
+    }
+}
+
+/// Where ragdesk keeps its files (XDG on Linux).
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub config_dir: PathBuf,
+    pub data_dir: PathBuf,
+}
+
+impl Paths {
+    pub fn discover() -> Paths {
+        match directories::ProjectDirs::from("", "", "ragdesk") {
+            Some(d) => Paths {
+                config_dir: d.config_dir().to_path_buf(),
+                data_dir: d.data_dir().to_path_buf(),
+            },
+            None => Paths {
+                config_dir: PathBuf::from(".ragdesk"),
+                data_dir: PathBuf::from(".ragdesk"),
+            },
+        }
+    }
+    pub fn config_file(&self) -> PathBuf {
+        self.config_dir.join("config.toml")
+    }
+    pub fn themes_dir(&self) -> PathBuf {
+        self.config_dir.join("themes")
+    }
+    pub fn log_file(&self) -> PathBuf {
+        self.data_dir.join("ragdesk.log")
+    }
+    pub fn default_model_dir(&self) -> PathBuf {
+        self.data_dir.join("models").join("all-MiniLM-L6-v2")
+    }
+}
+
+/// A loaded configuration and the problems met while loading it.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    pub path: PathBuf,
+    pub warnings: Vec<String>,
+}
+
+impl Config {
+    pub fn parse(text: &str) -> Result<Config, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    /// Loads `explicit` or the XDG file. A missing default file is normal; a
+    /// missing explicit file, unreadable or invalid content becomes a warning.
+    pub fn load(explicit: Option<&Path>, paths: &Paths) -> Loaded {
+        let path = explicit
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| paths.config_file());
+        let mut warnings = Vec::new();
+        let config = match std::fs::read_to_string(&path) {
+            Ok(text) => match Config::parse(&text) {
+                Ok(c) => c,
+                Err(e) => {
+                    warnings.push(format!(
+                        "config {}: {} (using defaults)",
+                        path.display(),
+                        one_line(&e)
+                    ));
+                    Config::default()
+                }
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {
+                Config::default()
+            }
+            Err(e) => {
+                warnings.push(format!("config {}: {e} (using defaults)", path.display()));
+                Config::default()
+            }
+        };
+        Loaded {
+            config,
+            path,
+            warnings,
+        }
+    }
+
+    /// Picks the connection. Precedence: `--database-url`, then `--profile`
+    /// (or `default_profile`), then `DATABASE_URL`, then `database_url`.
+    pub fn resolve_connection(
+        &self,
+        flag_url: Option<&str>,
+        flag_profile: Option<&str>,
+        env_url: Option<&str>,
+    ) -> Result<Connection, String> {
+        let read_only = self.read_only;
+        if let Some(url) = flag_url {
+            return Ok(Connection {
+                url: url.to_string(),
+                read_only,
+                profile: None,
+            });
+        }
+        if let Some(name) = flag_profile.or(if env_url.is_none() {
+            self.default_profile.as_deref()
+        } else {
+            None
+        }) {
+            let p = self.profiles.get(name).ok_or_else(|| {
+                let known: Vec<_> = self.profiles.keys().cloned().collect();
+                format!(
+                    "no profile named '{name}' (known: {})",
+                    if known.is_empty() {
+                        "none".into()
+                    } else {
+                        known.join(", ")
+                    }
+                )
+            })?;
+            return Ok(Connection {
+                url: p.database_url.clone(),
+                read_only: read_only || p.read_only,
+                profile: Some(name.to_string()),
+            });
+        }
+        if let Some(url) = env_url.filter(|u| !u.is_empty()) {
+            return Ok(Connection {
+                url: url.to_string(),
+                read_only,
+                profile: None,
+            });
+        }
+        if let Some(url) = &self.database_url {
+            return Ok(Connection {
+                url: url.clone(),
+                read_only,
+                profile: None,
+            });
+        }
+        Err("no database configured: pass --database-url, set DATABASE_URL, or add database_url to the config file \
+             (scripts/demo --no-console prints one for the local demo database)"
+            .into())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Connection {
+    pub url: String,
+    pub read_only: bool,
+    pub profile: Option<String>,
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_config_parses() {
+        let text = include_str!("../config.example.toml");
+        let c = Config::parse(text).expect("config.example.toml must parse");
+        assert!(c.profiles.contains_key("staging"));
+    }
+
+    #[test]
+    fn precedence() {
+        let c = Config::parse(
+            r#"database_url = "postgres://file/db"
+               [profiles.prod]
+               database_url = "postgres://prod/db"
+               read_only = true"#,
+        )
+        .unwrap();
+        let f = |flag, prof, env| c.resolve_connection(flag, prof, env).unwrap();
+        assert_eq!(
+            f(
+                Some("postgres://flag/db"),
+                Some("prod"),
+                Some("postgres://env/db")
+            )
+            .url,
+            "postgres://flag/db"
+        );
+        let p = f(None, Some("prod"), Some("postgres://env/db"));
+        assert_eq!((p.url.as_str(), p.read_only), ("postgres://prod/db", true));
+        assert_eq!(
+            f(None, None, Some("postgres://env/db")).url,
+            "postgres://env/db"
+        );
+        assert_eq!(f(None, None, None).url, "postgres://file/db");
+        assert!(
+            c.resolve_connection(None, Some("nope"), None)
+                .unwrap_err()
+                .contains("prod")
+        );
+    }
+
+    #[test]
+    fn broken_file_falls_back_with_a_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "page_size = \"many\"\n[[[").unwrap();
+        let paths = Paths {
+            config_dir: dir.path().into(),
+            data_dir: dir.path().into(),
+        };
+        let loaded = Config::load(Some(&path), &paths);
+        assert_eq!(loaded.config.page_size, 100);
+        assert_eq!(loaded.warnings.len(), 1);
+        assert!(loaded.warnings[0].contains("using defaults"));
+
+        let missing = Config::load(Some(&dir.path().join("nope.toml")), &paths);
+        assert_eq!(missing.warnings.len(), 1);
+        let empty = tempfile::tempdir().unwrap();
+        let absent_default = Config::load(
+            None,
+            &Paths {
+                config_dir: empty.path().into(),
+                data_dir: empty.path().into(),
+            },
+        );
+        assert!(absent_default.warnings.is_empty());
+    }
+
+    #[test]
+    fn unknown_keys_are_reported() {
+        assert!(
+            Config::parse("pagesize = 3")
+                .unwrap_err()
+                .contains("pagesize")
+        );
+    }
+}

@@ -1,0 +1,173 @@
+//! Server-side list filters typed by the operator: free words plus
+//! `key:value` terms, e.g. `acme status:active after:2026-01-01`.
+//! Words match names and identifiers (case-insensitive substring); each list
+//! declares the keys it understands.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{Postgres, QueryBuilder};
+
+use super::{DbError, Result, like_pattern};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    pub words: Vec<String>,
+    pub terms: Vec<(String, String)>,
+}
+
+impl Filter {
+    pub fn parse(input: &str) -> Filter {
+        let mut f = Filter::default();
+        for tok in input.split_whitespace() {
+            match tok.split_once(':') {
+                // `key:value`, but not URLs (`https://…`), which are plain words.
+                Some((k, v))
+                    if !k.is_empty()
+                        && !v.is_empty()
+                        && !v.starts_with("//")
+                        && k.chars().all(|c| c.is_ascii_alphabetic()) =>
+                {
+                    f.terms.push((k.to_ascii_lowercase(), v.to_string()))
+                }
+                _ => f.words.push(tok.to_string()),
+            }
+        }
+        f
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.terms.is_empty()
+    }
+
+    /// Rejects keys the list does not know, naming the ones it does.
+    pub fn check_keys(&self, allowed: &[&str]) -> Result<()> {
+        for (k, _) in &self.terms {
+            if !allowed.contains(&k.as_str()) {
+                return Err(DbError::Filter(format!(
+                    "unknown filter '{k}:' here (try {})",
+                    allowed
+                        .iter()
+                        .map(|a| format!("{a}:"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn term(&self, key: &str) -> Option<&str> {
+        self.terms
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `AND (col1 ILIKE w OR col2 ILIKE w)` for every word.
+    pub fn push_words(&self, qb: &mut QueryBuilder<'_, Postgres>, columns: &[&str]) {
+        for w in &self.words {
+            let pat = like_pattern(w);
+            qb.push(" AND (");
+            for (i, col) in columns.iter().enumerate() {
+                if i > 0 {
+                    qb.push(" OR ");
+                }
+                qb.push(*col).push(" ILIKE ").push_bind(pat.clone());
+            }
+            qb.push(")");
+        }
+    }
+
+    /// `after:` and `before:` (YYYY-MM-DD, UTC) on a timestamp column.
+    pub fn push_dates(&self, qb: &mut QueryBuilder<'_, Postgres>, column: &str) -> Result<()> {
+        if let Some(v) = self.term("after") {
+            qb.push(" AND ")
+                .push(column)
+                .push(" >= ")
+                .push_bind(parse_day(v)?);
+        }
+        if let Some(v) = self.term("before") {
+            qb.push(" AND ")
+                .push(column)
+                .push(" < ")
+                .push_bind(parse_day(v)?);
+        }
+        Ok(())
+    }
+
+    /// `key:value` that must be one of `allowed`, compared with `column = value`.
+    pub fn push_enum(
+        &self,
+        qb: &mut QueryBuilder<'_, Postgres>,
+        key: &str,
+        column: &str,
+        allowed: &[&str],
+    ) -> Result<()> {
+        if let Some(v) = self.term(key) {
+            let v = v.to_ascii_lowercase();
+            if !allowed.contains(&v.as_str()) {
+                return Err(DbError::Filter(format!(
+                    "{key}: must be one of {}",
+                    allowed.join(", ")
+                )));
+            }
+            qb.push(" AND ").push(column).push(" = ").push_bind(v);
+        }
+        Ok(())
+    }
+}
+
+fn parse_day(v: &str) -> Result<DateTime<Utc>> {
+    NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .map(|d| d.and_hms_opt(0, 0, 0).unwrap().and_utc())
+        .map_err(|_| DbError::Filter(format!("'{v}' is not a date (use YYYY-MM-DD)")))
+}
+
+/// Appends the keyset condition and order for a descending (ts, id) list and
+/// fetches `limit + 1` rows so the page knows whether more exist.
+pub fn push_keyset_desc(
+    qb: &mut QueryBuilder<'_, Postgres>,
+    ts_col: &str,
+    id_col: &str,
+    after: Option<super::Cursor>,
+    limit: u32,
+) {
+    if let Some(c) = after {
+        qb.push(format!(" AND ({ts_col}, {id_col}) < ("));
+        qb.push_bind(c.ts).push(", ").push_bind(c.id).push(")");
+    }
+    qb.push(format!(" ORDER BY {ts_col} DESC, {id_col} DESC LIMIT "));
+    qb.push_bind(limit as i64 + 1);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_words_and_terms() {
+        let f = Filter::parse("  acme  status:Active after:2026-01-01 http://x.y ");
+        assert_eq!(f.words, vec!["acme", "http://x.y"]);
+        assert_eq!(f.term("status"), Some("Active"));
+        assert_eq!(f.term("after"), Some("2026-01-01"));
+        assert!(Filter::parse("").is_empty());
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let err = Filter::parse("colour:red")
+            .check_keys(&["status"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("colour") && err.contains("status:"), "{err}");
+    }
+
+    #[test]
+    fn bad_dates_are_rejected() {
+        assert!(parse_day("2026-13-01").is_err());
+        assert_eq!(
+            parse_day("2026-02-03").unwrap().to_rfc3339(),
+            "2026-02-03T00:00:00+00:00"
+        );
+    }
+}

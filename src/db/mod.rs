@@ -1,0 +1,370 @@
+//! All SQL lives under `db/`, one module per entity, so another schema
+//! layout can be mapped later by replacing these modules only.
+
+pub mod bulk;
+pub mod demos;
+pub mod filter;
+pub mod leads;
+pub mod messages;
+pub mod page;
+pub mod sessions;
+pub mod tenants;
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{ConnectOptions, Executor};
+
+pub use filter::Filter;
+pub use page::{Cursor, Page, RowCount};
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("invalid database URL: {0}")]
+    BadUrl(String),
+    #[error("{0}")]
+    Filter(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{}", describe(.0))]
+    Sql(#[from] sqlx::Error),
+}
+
+/// A one-line, credential-free description of a sqlx error.
+fn describe(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Database(d) => d.message().to_string(),
+        sqlx::Error::PoolTimedOut => {
+            "database unreachable (timed out waiting for a connection)".into()
+        }
+        sqlx::Error::Io(io) => format!("database unreachable: {io}"),
+        sqlx::Error::RowNotFound => "no such row".into(),
+        other => other.to_string(),
+    }
+}
+
+impl DbError {
+    /// True when the error means "no usable connection", as opposed to a
+    /// query the server rejected: the console then reports it as offline and
+    /// retries.
+    pub fn is_connection(&self) -> bool {
+        match self {
+            DbError::Sql(e) => match e {
+                sqlx::Error::Io(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::Protocol(_)
+                | sqlx::Error::WorkerCrashed => true,
+                // admin_shutdown, crash_shutdown, cannot_connect_now
+                sqlx::Error::Database(d) => {
+                    matches!(
+                        d.code().as_deref(),
+                        Some("57P01" | "57P02" | "57P03" | "08006" | "08003" | "08001")
+                    )
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// True when the server cancelled the statement on statement_timeout.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, DbError::Sql(sqlx::Error::Database(d)) if d.code().as_deref() == Some("57014"))
+    }
+}
+
+pub type Result<T> = std::result::Result<T, DbError>;
+
+/// Where we are connected, for display: never includes the password.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub user: String,
+    pub host: String,
+    pub port: u16,
+    pub database: String,
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}@{}:{}/{}",
+            self.user, self.host, self.port, self.database
+        )
+    }
+}
+
+/// Parses a URL into connect options. Errors never echo the URL (it may
+/// hold a password).
+pub fn parse_url(url: &str) -> Result<PgConnectOptions> {
+    PgConnectOptions::from_str(url).map_err(|e| {
+        let msg = match e {
+            sqlx::Error::Configuration(c) => redact(&c.to_string(), url),
+            other => redact(&other.to_string(), url),
+        };
+        DbError::BadUrl(msg)
+    })
+}
+
+fn redact(msg: &str, url: &str) -> String {
+    let mut m = msg.replace(url, "<url>");
+    if let Some(pw) = url::password(url) {
+        if !pw.is_empty() {
+            m = m.replace(pw, "***");
+        }
+    }
+    m
+}
+
+mod url {
+    /// The password part of `scheme://user:password@host/...`, if any.
+    pub fn password(url: &str) -> Option<&str> {
+        let rest = url.split_once("://")?.1;
+        let auth = rest.split(['/', '?']).next()?;
+        let (userinfo, _) = auth.rsplit_once('@')?;
+        Some(userinfo.split_once(':')?.1)
+    }
+}
+
+pub fn target_of(opts: &PgConnectOptions) -> Target {
+    Target {
+        user: opts.get_username().to_string(),
+        host: opts.get_host().to_string(),
+        port: opts.get_port(),
+        database: opts.get_database().unwrap_or("postgres").to_string(),
+    }
+}
+
+/// How the console talks to the database.
+#[derive(Debug, Clone)]
+pub struct ConnectSettings {
+    pub read_only: bool,
+    pub statement_timeout: Option<Duration>,
+    pub max_connections: u32,
+    pub application_name: &'static str,
+}
+
+impl Default for ConnectSettings {
+    fn default() -> Self {
+        ConnectSettings {
+            read_only: false,
+            statement_timeout: None,
+            max_connections: 5,
+            application_name: "ragdesk",
+        }
+    }
+}
+
+/// One pool for everything. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pub pool: PgPool,
+    pub target: Target,
+    pub read_only: bool,
+}
+
+impl Db {
+    /// Builds the pool without connecting: the console starts even when the
+    /// server is down, and each query (re)connects as needed.
+    pub fn lazy(url: &str, settings: &ConnectSettings) -> Result<Db> {
+        let mut opts = parse_url(url)?
+            .application_name(settings.application_name)
+            .log_statements(tracing::log::LevelFilter::Debug)
+            .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_secs(2));
+        let mut server_opts: Vec<(&str, String)> = Vec::new();
+        if let Some(t) = settings.statement_timeout {
+            server_opts.push(("statement_timeout", format!("{}", t.as_millis())));
+        }
+        if settings.read_only {
+            server_opts.push(("default_transaction_read_only", "on".into()));
+        }
+        if !server_opts.is_empty() {
+            opts = opts.options(server_opts);
+        }
+        let target = target_of(&opts);
+        let pool = PgPoolOptions::new()
+            .max_connections(settings.max_connections)
+            .min_connections(0)
+            .acquire_timeout(Duration::from_secs(4))
+            .idle_timeout(Duration::from_secs(300))
+            .test_before_acquire(true)
+            .connect_lazy_with(opts);
+        Ok(Db {
+            pool,
+            target,
+            read_only: settings.read_only,
+        })
+    }
+
+    /// Like `lazy`, then checks that the server answers.
+    pub async fn connect(url: &str, settings: &ConnectSettings) -> Result<Db> {
+        let db = Db::lazy(url, settings)?;
+        db.ping().await?;
+        Ok(db)
+    }
+
+    pub async fn ping(&self) -> Result<()> {
+        self.pool.execute("SELECT 1").await?;
+        Ok(())
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn server_info(&self) -> Result<ServerInfo> {
+        let (version,): (String,) = sqlx::query_as("SHOW server_version")
+            .fetch_one(&self.pool)
+            .await?;
+        let vector: Option<(String,)> =
+            sqlx::query_as("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+                .fetch_optional(&self.pool)
+                .await?;
+        let available: Option<(Option<String>,)> = sqlx::query_as(
+            "SELECT default_version FROM pg_available_extensions WHERE name = 'vector'",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(ServerInfo {
+            version,
+            vector_installed: vector.map(|v| v.0),
+            vector_available: available.and_then(|v| v.0),
+        })
+    }
+
+    /// Applied and pending migrations, by version.
+    pub async fn migration_status(&self) -> Result<MigrationStatus> {
+        let exists: (bool,) = sqlx::query_as("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+            .fetch_one(&self.pool)
+            .await?;
+        let applied: Vec<(i64, bool)> = if exists.0 {
+            sqlx::query_as("SELECT version, success FROM _sqlx_migrations ORDER BY version")
+                .fetch_all(&self.pool)
+                .await?
+        } else {
+            Vec::new()
+        };
+        let known: Vec<i64> = MIGRATOR.iter().map(|m| m.version).collect();
+        let pending = known
+            .iter()
+            .filter(|v| !applied.iter().any(|(a, ok)| a == *v && *ok))
+            .copied()
+            .collect();
+        let failed = applied
+            .iter()
+            .filter(|(_, ok)| !ok)
+            .map(|(v, _)| *v)
+            .collect();
+        let unknown = applied
+            .iter()
+            .filter(|(v, _)| !known.contains(v))
+            .map(|(v, _)| *v)
+            .collect();
+        Ok(MigrationStatus {
+            known: known.len(),
+            applied: applied.len(),
+            pending,
+            failed,
+            unknown,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerInfo {
+    pub version: String,
+    pub vector_installed: Option<String>,
+    pub vector_available: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MigrationStatus {
+    pub known: usize,
+    pub applied: usize,
+    pub pending: Vec<i64>,
+    pub failed: Vec<i64>,
+    pub unknown: Vec<i64>,
+}
+
+/// Escapes LIKE wildcards so user text matches literally.
+pub(crate) fn like_pattern(word: &str) -> String {
+    let mut p = String::with_capacity(word.len() + 2);
+    p.push('%');
+    for c in word.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_never_shows_the_password() {
+        let opts = parse_url("postgres://alice:s3cret@db.example.com:6543/app").unwrap();
+        let t = target_of(&opts);
+        assert_eq!(t.to_string(), "alice@db.example.com:6543/app");
+        assert!(!format!("{t:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn bad_url_errors_are_redacted() {
+        let err = parse_url("postgres://alice:s3cret@host:notaport/db")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("s3cret"), "{err}");
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+}
+
+/// The planner's row estimate for a whole table: instant on any size.
+pub(crate) async fn page_estimate(pool: &PgPool, table: &str) -> Result<RowCount> {
+    let (n,): (f32,) = sqlx::query_as("SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)")
+        .bind(table)
+        .fetch_optional(pool)
+        .await?
+        .unwrap_or((-1.0,));
+    if n < 0.0 {
+        // Never analysed: count, but only up to the cap.
+        let qb = sqlx::QueryBuilder::new(format!("SELECT count(*) FROM (SELECT 1 FROM {table}"));
+        return finish_count(pool, qb, false).await;
+    }
+    Ok(RowCount::Estimate(n as i64))
+}
+
+/// Closes a `SELECT count(*) FROM (SELECT 1 FROM ... WHERE ...` query: capped
+/// at [`page::COUNT_CAP`] unless `exact`.
+pub(crate) async fn finish_count(
+    pool: &PgPool,
+    mut qb: sqlx::QueryBuilder<'_, sqlx::Postgres>,
+    exact: bool,
+) -> Result<RowCount> {
+    if !exact {
+        qb.push(" LIMIT ").push_bind(page::COUNT_CAP + 1);
+    }
+    qb.push(") counted");
+    let (n,): (i64,) = qb.build_query_as().fetch_one(pool).await?;
+    Ok(if exact {
+        RowCount::Exact(n)
+    } else {
+        RowCount::from_capped(n)
+    })
+}

@@ -1,0 +1,79 @@
+//! Tenants: the top of the hierarchy.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgPool, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use super::filter::push_keyset_desc;
+use super::{Cursor, Filter, Page, Result, RowCount};
+
+pub const FILTER_KEYS: &[&str] = &["plan", "after", "before"];
+
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct TenantRow {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub plan: String,
+    pub created_at: DateTime<Utc>,
+    pub demo_count: i64,
+}
+
+impl TenantRow {
+    pub fn cursor(&self) -> Cursor {
+        Cursor {
+            ts: self.created_at,
+            id: self.id,
+        }
+    }
+}
+
+fn push_where(qb: &mut QueryBuilder<'_, Postgres>, filter: &Filter) -> Result<()> {
+    filter.check_keys(FILTER_KEYS)?;
+    qb.push(" WHERE true");
+    filter.push_words(qb, &["t.name", "t.slug"]);
+    filter.push_enum(
+        qb,
+        "plan",
+        "t.plan",
+        &["free", "starter", "pro", "enterprise"],
+    )?;
+    filter.push_dates(qb, "t.created_at")?;
+    Ok(())
+}
+
+pub async fn list(
+    pool: &PgPool,
+    filter: &Filter,
+    after: Option<Cursor>,
+    limit: u32,
+) -> Result<Page<TenantRow>> {
+    let mut qb = QueryBuilder::new(
+        "SELECT t.id, t.name, t.slug, t.plan, t.created_at, \
+         (SELECT count(*) FROM demos d WHERE d.tenant_id = t.id) AS demo_count FROM tenants t",
+    );
+    push_where(&mut qb, filter)?;
+    push_keyset_desc(&mut qb, "t.created_at", "t.id", after, limit);
+    let rows = qb.build_query_as::<TenantRow>().fetch_all(pool).await?;
+    Ok(Page::from_rows(rows, limit, TenantRow::cursor))
+}
+
+pub async fn count(pool: &PgPool, filter: &Filter, exact: bool) -> Result<RowCount> {
+    if filter.is_empty() && !exact {
+        return super::page_estimate(pool, "tenants").await;
+    }
+    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM tenants t");
+    push_where(&mut qb, filter)?;
+    super::finish_count(pool, qb, exact).await
+}
+
+pub async fn get(pool: &PgPool, id: Uuid) -> Result<TenantRow> {
+    sqlx::query_as(
+        "SELECT t.id, t.name, t.slug, t.plan, t.created_at, \
+         (SELECT count(*) FROM demos d WHERE d.tenant_id = t.id) AS demo_count FROM tenants t WHERE t.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| super::DbError::NotFound(format!("tenant {id}")))
+}

@@ -1,0 +1,17 @@
+//! ragdesk: a terminal operator console for AI chat and RAG platforms whose
+//! data lives in PostgreSQL with pgvector.
+
+pub mod action;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod export;
+pub mod keymap;
+pub mod logging;
+pub mod sanitize;
+pub mod seed;
+pub mod text;
+pub mod theme;
+pub mod tui;
+pub mod ui;

@@ -1,0 +1,157 @@
+//! Layout helpers for terminal text: display width (CJK and emoji are two
+//! columns wide), word wrapping that never splits a grapheme or a wide
+//! character across the edge, and truncation with an ellipsis.
+
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
+
+pub const TAB_WIDTH: usize = 4;
+
+pub fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// Truncates `s` to at most `max` columns, ending with `…` when cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for g in s.graphemes(true) {
+        let w = width(g);
+        if used + w > max - 1 {
+            break;
+        }
+        out.push_str(g);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// Pads or truncates `s` to exactly `cols` columns.
+pub fn fit(s: &str, cols: usize) -> String {
+    let mut t = truncate(s, cols);
+    let w = width(&t);
+    t.extend(std::iter::repeat_n(' ', cols.saturating_sub(w)));
+    t
+}
+
+/// Wraps sanitised multi-line text to `max` columns. Breaks at spaces where
+/// it can and inside a word only when the word alone is wider than a line.
+/// Tabs expand to the next multiple of [`TAB_WIDTH`].
+pub fn wrap(text: &str, max: usize) -> Vec<String> {
+    let max = max.max(1);
+    let mut lines = Vec::new();
+    for raw in text.split('\n') {
+        wrap_paragraph(raw, max, &mut lines);
+    }
+    lines
+}
+
+fn wrap_paragraph(para: &str, max: usize, lines: &mut Vec<String>) {
+    let mut line = String::new();
+    let mut line_w = 0usize;
+    // Position just after the last space on the current line, for word breaks.
+    let mut last_space: Option<(usize, usize)> = None; // (byte index, width up to it)
+    for g in para.graphemes(true) {
+        if g == "\t" {
+            let spaces = TAB_WIDTH - (line_w % TAB_WIDTH);
+            if line_w + spaces > max {
+                lines.push(std::mem::take(&mut line));
+                line_w = 0;
+                last_space = None;
+                continue;
+            }
+            line.extend(std::iter::repeat_n(' ', spaces));
+            line_w += spaces;
+            last_space = Some((line.len(), line_w));
+            continue;
+        }
+        let w = width(g);
+        if line_w + w > max {
+            if g == " " {
+                // A space at the edge ends the line and is dropped.
+                lines.push(std::mem::take(&mut line));
+                line_w = 0;
+                last_space = None;
+                continue;
+            }
+            match last_space {
+                Some((idx, w_at)) if idx < line.len() => {
+                    let rest = line.split_off(idx);
+                    lines.push(std::mem::replace(&mut line, rest));
+                    line_w -= w_at;
+                }
+                _ => {
+                    lines.push(std::mem::take(&mut line));
+                    line_w = 0;
+                }
+            }
+            last_space = None;
+        }
+        line.push_str(g);
+        line_w += w;
+        if g == " " {
+            last_space = Some((line.len(), line_w));
+        }
+    }
+    lines.push(line);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_at_word_boundaries() {
+        assert_eq!(
+            wrap("hello brave new world", 11),
+            vec!["hello brave", "new world"]
+        );
+        assert_eq!(wrap("a\nb", 10), vec!["a", "b"]);
+        assert_eq!(wrap("", 10), vec![""]);
+    }
+
+    #[test]
+    fn hard_breaks_long_words() {
+        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+    }
+
+    #[test]
+    fn wide_characters_never_cross_the_edge() {
+        // Each CJK character is two columns: a 5-column line holds two.
+        let lines = wrap("漢字漢字漢", 5);
+        assert_eq!(lines, vec!["漢字", "漢字", "漢"]);
+        for l in &lines {
+            assert!(width(l) <= 5);
+        }
+        let emoji = wrap("🎉🎉🎉 ok", 4);
+        assert!(emoji.iter().all(|l| width(l) <= 4), "{emoji:?}");
+    }
+
+    #[test]
+    fn graphemes_stay_whole() {
+        // Family emoji is one grapheme made of several code points.
+        let fam = "👨‍👩‍👧";
+        let lines = wrap(&format!("{fam}{fam}{fam}"), 4);
+        assert!(lines.iter().all(|l| l.graphemes(true).all(|g| g == fam)));
+    }
+
+    #[test]
+    fn tabs_expand() {
+        assert_eq!(wrap("a\tb", 20), vec!["a   b"]);
+    }
+
+    #[test]
+    fn truncation() {
+        assert_eq!(truncate("hello world", 5), "hell…");
+        assert_eq!(truncate("漢字漢字", 5), "漢字…");
+        assert_eq!(fit("ab", 4), "ab  ");
+        assert_eq!(width(&fit("漢字漢字", 5)), 5);
+    }
+}

@@ -1,0 +1,130 @@
+//! Key/value detail panes built from sanitised, pre-wrapped lines.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::sanitize::{sanitize_line, sanitize_multiline};
+use crate::text::wrap;
+use crate::theme::Theme;
+
+const LABEL: usize = 14;
+
+pub struct Detail<'t> {
+    pub lines: Vec<Line<'static>>,
+    width: usize,
+    theme: &'t Theme,
+}
+
+impl<'t> Detail<'t> {
+    pub fn new(width: u16, theme: &'t Theme) -> Detail<'t> {
+        Detail {
+            lines: Vec::new(),
+            width: (width as usize).saturating_sub(2).max(20),
+            theme,
+        }
+    }
+
+    /// `label  value`, the value wrapped under itself.
+    pub fn field(&mut self, label: &str, value: &str) -> &mut Self {
+        self.field_styled(label, value, self.theme.base())
+    }
+
+    pub fn field_styled(&mut self, label: &str, value: &str, style: Style) -> &mut Self {
+        let value = sanitize_line(value);
+        let room = self.width.saturating_sub(LABEL + 1).max(8);
+        for (i, l) in wrap(&value, room).into_iter().enumerate() {
+            let lab = if i == 0 {
+                format!("{label:<LABEL$} ")
+            } else {
+                " ".repeat(LABEL + 1)
+            };
+            self.lines.push(Line::from(vec![
+                Span::styled(lab, self.theme.dim()),
+                Span::styled(l, style),
+            ]));
+        }
+        self
+    }
+
+    pub fn opt(&mut self, label: &str, value: Option<&str>) -> &mut Self {
+        match value {
+            Some(v) => self.field(label, v),
+            None => self.field_styled(label, "—", self.theme.dim()),
+        }
+    }
+
+    pub fn spans(&mut self, label: &str, spans: Vec<Span<'static>>) -> &mut Self {
+        let mut all = vec![Span::styled(format!("{label:<LABEL$} "), self.theme.dim())];
+        all.extend(spans);
+        self.lines.push(Line::from(all));
+        self
+    }
+
+    pub fn heading(&mut self, text: &str) -> &mut Self {
+        self.lines.push(Line::raw(""));
+        self.lines.push(Line::from(Span::styled(
+            text.to_string(),
+            self.theme.accent(),
+        )));
+        self
+    }
+
+    /// A bulleted list (arrays).
+    pub fn bullets(&mut self, items: &[String]) -> &mut Self {
+        if items.is_empty() {
+            self.lines
+                .push(Line::from(Span::styled("  (none)", self.theme.dim())));
+        }
+        for it in items {
+            for (i, l) in wrap(&sanitize_line(it), self.width.saturating_sub(4))
+                .into_iter()
+                .enumerate()
+            {
+                let bullet = if i == 0 { "  • " } else { "    " };
+                self.lines.push(Line::from(vec![
+                    Span::styled(bullet, self.theme.dim()),
+                    Span::raw(l),
+                ]));
+            }
+        }
+        self
+    }
+
+    /// Multi-line text (system prompt, JSON), wrapped.
+    pub fn block(&mut self, text: &str, style: Style) -> &mut Self {
+        for l in wrap(&sanitize_multiline(text), self.width.saturating_sub(2)) {
+            self.lines
+                .push(Line::from(Span::styled(format!("  {l}"), style)));
+        }
+        self
+    }
+
+    pub fn json(&mut self, value: &serde_json::Value) -> &mut Self {
+        let pretty = serde_json::to_string_pretty(value).unwrap_or_default();
+        let style = self.theme.base();
+        self.block(&pretty, style)
+    }
+
+    pub fn render(self, f: &mut Frame, area: Rect, title: &str) {
+        let block = Block::bordered()
+            .border_style(self.theme.border(false))
+            .title(Span::styled(
+                format!(" {} ", sanitize_line(title)),
+                self.theme.title(),
+            ));
+        f.render_widget(Paragraph::new(self.lines).block(block), area);
+    }
+}
+
+pub fn placeholder(f: &mut Frame, area: Rect, title: &str, text: &str, theme: &Theme) {
+    let block = Block::bordered()
+        .border_style(theme.border(false))
+        .title(Span::styled(format!(" {title} "), theme.title()));
+    f.render_widget(
+        Paragraph::new(Span::styled(text.to_string(), theme.dim())).block(block),
+        area,
+    );
+}

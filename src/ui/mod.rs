@@ -1,0 +1,226 @@
+//! Rendering: a pure function of the app state. One file per pane; every
+//! string from the database goes through `sanitize` on its way to a widget.
+
+mod demos;
+mod detail;
+mod help;
+mod sessions;
+mod status;
+mod table;
+mod tenants;
+mod transcript;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::app::{App, InputPurpose, Tab};
+use crate::sanitize::sanitize_line;
+use crate::theme::Theme;
+
+/// From this width on, the detail pane sits beside the list.
+pub const WIDE: u16 = 120;
+
+/// Rows: tabs, breadcrumb, body, hint/input line, status bar.
+fn frame_areas(area: Rect) -> [Rect; 5] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area)
+}
+
+/// Where the list and its detail go: side by side on wide screens; on
+/// narrow ones the detail, when shown, takes the whole body.
+pub(crate) fn body_split(body: Rect, app: &App) -> (Option<Rect>, Option<Rect>) {
+    let wide = body.width >= WIDE;
+    match (wide, app.detail_visible()) {
+        (true, true) => {
+            let [l, r] =
+                Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
+                    .areas(body);
+            (Some(l), Some(r))
+        }
+        (false, true) => (None, Some(body)),
+        (_, false) => (Some(body), None),
+    }
+}
+
+/// Visible table rows for a terminal of `size` (border and header excluded).
+pub fn list_rows(size: (u16, u16)) -> usize {
+    (size.1 as usize).saturating_sub(4 + 2 + 1).max(1)
+}
+
+/// Width and height of the transcript text area (border and gutter excluded).
+pub fn transcript_viewport(size: (u16, u16)) -> (usize, usize) {
+    let w = (size.0 as usize).saturating_sub(2 + 2).max(10);
+    let h = (size.1 as usize).saturating_sub(4 + 2).max(1);
+    (w, h)
+}
+
+pub fn render(f: &mut Frame, app: &App, theme: &Theme) {
+    let area = f.area();
+    f.render_widget(Block::default().style(theme.base()), area);
+    let [tabs, crumbs, body, hint, status] = frame_areas(area);
+    render_tabs(f, tabs, app, theme);
+    render_breadcrumb(f, crumbs, app, theme);
+    match app.tab {
+        Tab::Tenants => tenants::render(f, body, app, theme),
+        Tab::Demos => demos::render(f, body, app, theme),
+        Tab::Sessions => sessions::render(f, body, app, theme),
+        Tab::Transcript => transcript::render(f, body, app, theme),
+    }
+    render_hint(f, hint, app, theme);
+    status::render(f, status, app, theme);
+    if app.help {
+        help::render(f, area, app, theme);
+    }
+}
+
+fn render_tabs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let mut spans = Vec::new();
+    for (i, tab) in Tab::ALL.iter().enumerate() {
+        let label = format!(" {} {} ", i + 1, tab.title());
+        let style = if *tab == app.tab {
+            theme.tab_active()
+        } else {
+            theme.dim()
+        };
+        spans.push(Span::styled(label, style));
+        spans.push(Span::raw(" "));
+    }
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    let brand = " ragdesk ";
+    if (area.width as usize) > used + brand.len() {
+        spans.push(Span::raw(
+            " ".repeat(area.width as usize - used - brand.len()),
+        ));
+        spans.push(Span::styled(brand, theme.accent()));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let sep = Span::styled(" › ", theme.dim());
+    let mut spans = vec![Span::styled(" ", theme.dim())];
+    let mut push = |label: String, style: Style| {
+        if spans.len() > 1 {
+            spans.push(sep.clone());
+        }
+        spans.push(Span::styled(label, style));
+    };
+    match &app.nav.tenant {
+        Some(t) => push(sanitize_line(&t.label).into_owned(), theme.title()),
+        None => push("All tenants".into(), theme.dim()),
+    }
+    if let Some(d) = &app.nav.demo {
+        push(sanitize_line(&d.label).into_owned(), theme.title());
+    }
+    if let Some(l) = &app.nav.lead {
+        push(sanitize_line(&l.label).into_owned(), theme.title());
+    }
+    if app.tab == Tab::Transcript {
+        if let Some(s) = &app.nav.session {
+            push(format!("session {}", &s.id.to_string()[..8]), theme.title());
+        }
+    }
+    let line = Line::from(spans);
+    f.render_widget(
+        Paragraph::new(truncate_line(line, area.width as usize)),
+        area,
+    );
+}
+
+fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    if let Some(input) = &app.input {
+        let label = match input.purpose {
+            InputPurpose::Filter(_) => " filter: ",
+            InputPurpose::Search => " search: ",
+        };
+        let [l, r] =
+            Layout::horizontal([Constraint::Length(label.len() as u16), Constraint::Min(1)])
+                .areas(area);
+        f.render_widget(Paragraph::new(Span::styled(label, theme.accent())), l);
+        f.render_widget(&input.textarea, r);
+        return;
+    }
+    let filter = app.current_list().map(|k| match k {
+        crate::action::ListKind::Tenants => &app.tenants.filter_text,
+        crate::action::ListKind::Demos => &app.demos.filter_text,
+        crate::action::ListKind::Leads => &app.leads.filter_text,
+        crate::action::ListKind::Sessions => &app.sessions.filter_text,
+    });
+    let line = match filter {
+        Some(f) if !f.is_empty() => Line::from(vec![
+            Span::styled(" filter: ", theme.accent()),
+            Span::styled(sanitize_line(f).into_owned(), theme.title()),
+            Span::styled("  (Esc clears, / edits)", theme.dim()),
+        ]),
+        _ => {
+            let hints = match app.tab {
+                Tab::Transcript => {
+                    " j/k scroll  [/] message  / search  n/N next  m metadata  e/E export  y/Y copy  ? help"
+                }
+                Tab::Sessions => {
+                    " Enter open  / filter  L leads/sessions  i detail  Esc back  ? help  q quit"
+                }
+                _ => " Enter open  / filter  i detail  c exact count  Esc back  ? help  q quit",
+            };
+            Line::from(Span::styled(hints, theme.dim()))
+        }
+    };
+    f.render_widget(
+        Paragraph::new(truncate_line(line, area.width as usize)),
+        area,
+    );
+}
+
+/// Cuts a line of spans to `max` columns (with an ellipsis).
+pub(crate) fn truncate_line(line: Line<'_>, max: usize) -> Line<'static> {
+    let mut out = Vec::new();
+    let mut used = 0;
+    for span in line.spans {
+        let w = span.width();
+        if used + w <= max {
+            used += w;
+            out.push(Span::styled(span.content.into_owned(), span.style));
+        } else {
+            let room = max.saturating_sub(used);
+            if room > 0 {
+                out.push(Span::styled(
+                    crate::text::truncate(&span.content, room),
+                    span.style,
+                ));
+            }
+            break;
+        }
+    }
+    Line::from(out)
+}
+
+pub(crate) fn spinner(app: &App) -> &'static str {
+    const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+    FRAMES[app.spinner % FRAMES.len()]
+}
+
+pub(crate) fn fmt_ts(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+pub(crate) fn fmt_duration(d: chrono::Duration) -> String {
+    let s = d.num_seconds().max(0);
+    if s < 60 {
+        format!("{s}s")
+    } else if s < 3600 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else if s < 86_400 {
+        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
+    } else {
+        format!("{}d{:02}h", s / 86_400, (s % 86_400) / 3600)
+    }
+}

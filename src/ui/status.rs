@@ -1,0 +1,56 @@
+//! The status bar: where we are connected (never the password), read-only
+//! badge, a spinner while work is pending, and non-blocking messages.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::app::{App, ConnState, Level};
+use crate::sanitize::sanitize_line;
+use crate::theme::Theme;
+
+pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let base = theme.status();
+    let mut spans = Vec::new();
+    match &app.conn {
+        ConnState::Online => {
+            spans.push(Span::styled(" ● ", base.fg(theme.ok)));
+            spans.push(Span::styled(
+                sanitize_line(&app.target.to_string()).into_owned(),
+                base,
+            ));
+        }
+        ConnState::Offline { error } => {
+            spans.push(Span::styled(" ✖ offline ", base.fg(theme.error)));
+            spans.push(Span::styled(
+                format!(
+                    "{} — retrying: {}",
+                    sanitize_line(&app.target.to_string()),
+                    sanitize_line(error)
+                ),
+                base,
+            ));
+        }
+    }
+    if app.read_only {
+        spans.push(Span::styled(" ", base));
+        spans.push(Span::styled(" RO ", theme.badge()));
+    }
+    if app.busy() {
+        spans.push(Span::styled(
+            format!(" {} ", super::spinner(app)),
+            base.fg(theme.accent),
+        ));
+    }
+    if let Some(m) = &app.message {
+        let style = match m.level {
+            Level::Info => base,
+            Level::Error => base.fg(theme.error),
+        };
+        spans.push(Span::styled(" │ ", base));
+        spans.push(Span::styled(sanitize_line(&m.text).into_owned(), style));
+    }
+    let line = super::truncate_line(Line::from(spans), area.width as usize);
+    f.render_widget(Paragraph::new(line).style(base), area);
+}

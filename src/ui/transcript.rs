@@ -1,0 +1,166 @@
+//! Transcript pane: messages styled by role, timestamp and tokens per
+//! message, optional metadata, search highlights. Only visible lines are built.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use super::detail::placeholder;
+use super::fmt_ts;
+use crate::app::App;
+use crate::app::transcript::LineKind;
+use crate::db::page::group;
+use crate::sanitize::sanitize_line;
+use crate::theme::Theme;
+
+pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let t = &app.transcript;
+    if t.session_id.is_none() {
+        placeholder(
+            f,
+            area,
+            "Transcript",
+            "No session open: pick one in the Sessions tab (3) and press Enter.",
+            theme,
+        );
+        return;
+    }
+    let title = match &t.session {
+        Some(s) => format!(
+            " {} · {} · {} · {} msgs · {} tokens{} ",
+            sanitize_line(s.lead_label()),
+            s.channel,
+            fmt_ts(s.created_at),
+            group(s.message_count),
+            group(s.token_total),
+            if s.ended_at.is_none() { " · open" } else { "" }
+        ),
+        None => " Transcript ".to_string(),
+    };
+    let position = match t.selected_message() {
+        Some(i) => format!(
+            " msg {}/{}{} ",
+            i + 1,
+            group(t.messages.len() as i64),
+            if t.next.is_some() { "+" } else { "" }
+        ),
+        None => String::new(),
+    };
+    let mut block = Block::bordered()
+        .border_style(theme.border(true))
+        .title(Span::styled(
+            crate::text::truncate(&title, area.width.saturating_sub(16) as usize),
+            theme.title(),
+        ))
+        .title(Line::from(Span::styled(position, theme.dim())).right_aligned());
+    if let Some(s) = &t.search {
+        let n = s.matches.len();
+        let label = if n == 0 {
+            format!(" /{}: no match ", sanitize_line(&s.query))
+        } else {
+            format!(" /{}: {}/{} ", sanitize_line(&s.query), s.current + 1, n)
+        };
+        block = block.title_bottom(Line::from(Span::styled(label, theme.accent())).right_aligned());
+    }
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+
+    if t.messages.is_empty() {
+        let (text, style) = match (&t.error, t.loading) {
+            (Some(e), _) => (
+                format!("Could not load: {}  (r retries)", sanitize_line(e)),
+                theme.error(),
+            ),
+            (None, true) => ("Loading…".into(), theme.dim()),
+            (None, false) => ("This session has no messages.".into(), theme.dim()),
+        };
+        f.render_widget(Paragraph::new(Span::styled(text, style)), inner);
+        return;
+    }
+
+    let height = inner.height as usize;
+    let selected = t.selected_message();
+    let query = t.search.as_ref().map(|s| s.query.to_lowercase());
+    let current_match = t.current_match_line();
+    let mut lines: Vec<Line> = Vec::with_capacity(height);
+    for (idx, line) in t.lines.iter().enumerate().skip(t.scroll).take(height) {
+        let m = &t.messages[line.msg];
+        let gutter = if Some(line.msg) == selected && line.kind != LineKind::Blank {
+            Span::styled("▌ ", theme.role(&m.role))
+        } else {
+            Span::raw("  ")
+        };
+        let mut spans = vec![gutter];
+        match line.kind {
+            LineKind::Header => {
+                spans.push(Span::styled(m.role.clone(), theme.role(&m.role)));
+                spans.push(Span::styled(
+                    format!(
+                        "  {}  {} tok",
+                        m.created_at.format("%Y-%m-%d %H:%M:%S"),
+                        m.token_count
+                    ),
+                    theme.dim(),
+                ));
+            }
+            LineKind::Body => spans.extend(highlight(
+                &line.text,
+                query.as_deref(),
+                Some(idx) == current_match,
+                theme,
+            )),
+            LineKind::Meta => spans.push(Span::styled(line.text.clone(), theme.dim())),
+            LineKind::Blank => {}
+        }
+        lines.push(Line::from(spans));
+    }
+    if t.loading && lines.len() < height {
+        lines.push(Line::from(Span::styled("  loading more…", theme.dim())));
+    } else if let Some(e) = &t.error {
+        if lines.len() < height {
+            lines.push(Line::from(Span::styled(
+                format!("  load failed: {} (r retries)", sanitize_line(e)),
+                theme.error(),
+            )));
+        }
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Splits `text` into spans with every case-insensitive occurrence of
+/// `query` highlighted (the current match more strongly).
+fn highlight(text: &str, query: Option<&str>, current: bool, theme: &Theme) -> Vec<Span<'static>> {
+    let Some(q) = query.filter(|q| !q.is_empty()) else {
+        return vec![Span::raw(text.to_string())];
+    };
+    let lower = text.to_lowercase();
+    // Lowercasing can change byte lengths (e.g. 'İ'); fall back to no highlight then.
+    if lower.len() != text.len() {
+        return vec![Span::raw(text.to_string())];
+    }
+    let style: Style = if current {
+        theme.matched().add_modifier(ratatui::style::Modifier::BOLD)
+    } else {
+        theme.matched()
+    };
+    let mut spans = Vec::new();
+    let mut pos = 0;
+    while let Some(found) = lower[pos..].find(q) {
+        let start = pos + found;
+        let end = start + q.len();
+        if !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            break;
+        }
+        if start > pos {
+            spans.push(Span::raw(text[pos..start].to_string()));
+        }
+        spans.push(Span::styled(text[start..end].to_string(), style));
+        pos = end;
+    }
+    if pos < text.len() {
+        spans.push(Span::raw(text[pos..].to_string()));
+    }
+    spans
+}
