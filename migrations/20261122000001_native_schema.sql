@@ -188,6 +188,13 @@ CREATE TABLE chunks (
     CONSTRAINT chunks_kb_dim_fkey FOREIGN KEY (kb_id, embedding_dim)
         REFERENCES knowledge_bases(id, embedding_dim) ON DELETE CASCADE
 );
+-- Keep vectors inline (MAIN, not the default EXTENDED): a 1536-d vector is
+-- ~6 KB, which still fits a page, but by default it is moved to TOAST. The
+-- heap then looks tiny, the planner prices a seq scan as nearly free (the
+-- TOAST fetches and distance computations are not in its estimate) and
+-- picks it over HNSW even on tables of tens of thousands of rows. Inline
+-- storage makes the estimate honest and seq scans cheaper too.
+ALTER TABLE chunks ALTER COLUMN embedding SET STORAGE MAIN;
 CREATE INDEX idx_chunks_kb_id ON chunks (kb_id);
 CREATE INDEX idx_chunks_document_id ON chunks (document_id, chunk_index);
 

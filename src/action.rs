@@ -26,21 +26,10 @@ pub enum ListKind {
 /// What a list shows: its scope and server-side filter.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListQuery {
-    Tenants {
-        filter: Filter,
-    },
-    Demos {
-        tenant: Option<Uuid>,
-        filter: Filter,
-    },
-    Leads {
-        demo: Uuid,
-        filter: Filter,
-    },
-    Sessions {
-        scope: SessionScope,
-        filter: Filter,
-    },
+    Tenants { filter: Filter },
+    Demos { tenant: Option<Uuid>, filter: Filter },
+    Leads { demo: Uuid, filter: Filter },
+    Sessions { scope: SessionScope, filter: Filter },
 }
 
 impl ListQuery {
@@ -72,15 +61,9 @@ pub struct LoadError {
 
 impl From<crate::db::DbError> for LoadError {
     fn from(e: crate::db::DbError) -> Self {
-        let message = if e.is_timeout() {
-            format!("query cancelled by statement_timeout ({e})")
-        } else {
-            e.to_string()
-        };
-        LoadError {
-            message,
-            connection: e.is_connection(),
-        }
+        let message =
+            if e.is_timeout() { format!("query cancelled by statement_timeout ({e})") } else { e.to_string() };
+        LoadError { message, connection: e.is_connection() }
     }
 }
 
@@ -91,34 +74,13 @@ pub enum Action {
     Key(KeyEvent),
     Resize(u16, u16),
     Tick,
-    PageLoaded {
-        list: ListKind,
-        generation: u64,
-        result: TaskResult<ListRows>,
-    },
-    Counted {
-        list: ListKind,
-        generation: u64,
-        result: TaskResult<RowCount>,
-    },
-    DemoLoaded {
-        generation: u64,
-        result: TaskResult<DemoDetail>,
-    },
-    SessionLoaded {
-        generation: u64,
-        result: TaskResult<SessionRow>,
-    },
-    MessagesLoaded {
-        generation: u64,
-        result: TaskResult<Page<MessageRow>>,
-    },
-    Exported {
-        result: Result<String, String>,
-    },
-    Health {
-        result: TaskResult<()>,
-    },
+    PageLoaded { list: ListKind, generation: u64, result: TaskResult<ListRows> },
+    Counted { list: ListKind, generation: u64, result: TaskResult<RowCount> },
+    DemoLoaded { generation: u64, result: TaskResult<DemoDetail> },
+    SessionLoaded { generation: u64, result: TaskResult<SessionRow> },
+    MessagesLoaded { generation: u64, result: TaskResult<Page<MessageRow>> },
+    Exported { result: Result<String, String> },
+    Health { result: TaskResult<()> },
 }
 
 #[derive(Debug, Clone, PartialEq)]

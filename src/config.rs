@@ -71,9 +71,7 @@ impl Default for Config {
 
 impl Default for EmbeddingConfig {
     fn default() -> Self {
-        EmbeddingConfig {
-            local_model_dir: None,
-        }
+        EmbeddingConfig { local_model_dir: None }
     }
 }
 
@@ -87,14 +85,8 @@ pub struct Paths {
 impl Paths {
     pub fn discover() -> Paths {
         match directories::ProjectDirs::from("", "", "ragdesk") {
-            Some(d) => Paths {
-                config_dir: d.config_dir().to_path_buf(),
-                data_dir: d.data_dir().to_path_buf(),
-            },
-            None => Paths {
-                config_dir: PathBuf::from(".ragdesk"),
-                data_dir: PathBuf::from(".ragdesk"),
-            },
+            Some(d) => Paths { config_dir: d.config_dir().to_path_buf(), data_dir: d.data_dir().to_path_buf() },
+            None => Paths { config_dir: PathBuf::from(".ragdesk"), data_dir: PathBuf::from(".ragdesk") },
         }
     }
     pub fn config_file(&self) -> PathBuf {
@@ -127,35 +119,23 @@ impl Config {
     /// Loads `explicit` or the XDG file. A missing default file is normal; a
     /// missing explicit file, unreadable or invalid content becomes a warning.
     pub fn load(explicit: Option<&Path>, paths: &Paths) -> Loaded {
-        let path = explicit
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| paths.config_file());
+        let path = explicit.map(Path::to_path_buf).unwrap_or_else(|| paths.config_file());
         let mut warnings = Vec::new();
         let config = match std::fs::read_to_string(&path) {
             Ok(text) => match Config::parse(&text) {
                 Ok(c) => c,
                 Err(e) => {
-                    warnings.push(format!(
-                        "config {}: {} (using defaults)",
-                        path.display(),
-                        one_line(&e)
-                    ));
+                    warnings.push(format!("config {}: {} (using defaults)", path.display(), one_line(&e)));
                     Config::default()
                 }
             },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {
-                Config::default()
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => Config::default(),
             Err(e) => {
                 warnings.push(format!("config {}: {e} (using defaults)", path.display()));
                 Config::default()
             }
         };
-        Loaded {
-            config,
-            path,
-            warnings,
-        }
+        Loaded { config, path, warnings }
     }
 
     /// Picks the connection. Precedence: `--database-url`, then `--profile`
@@ -168,26 +148,14 @@ impl Config {
     ) -> Result<Connection, String> {
         let read_only = self.read_only;
         if let Some(url) = flag_url {
-            return Ok(Connection {
-                url: url.to_string(),
-                read_only,
-                profile: None,
-            });
+            return Ok(Connection { url: url.to_string(), read_only, profile: None });
         }
-        if let Some(name) = flag_profile.or(if env_url.is_none() {
-            self.default_profile.as_deref()
-        } else {
-            None
-        }) {
+        if let Some(name) = flag_profile.or(if env_url.is_none() { self.default_profile.as_deref() } else { None }) {
             let p = self.profiles.get(name).ok_or_else(|| {
                 let known: Vec<_> = self.profiles.keys().cloned().collect();
                 format!(
                     "no profile named '{name}' (known: {})",
-                    if known.is_empty() {
-                        "none".into()
-                    } else {
-                        known.join(", ")
-                    }
+                    if known.is_empty() { "none".into() } else { known.join(", ") }
                 )
             })?;
             return Ok(Connection {
@@ -197,18 +165,10 @@ impl Config {
             });
         }
         if let Some(url) = env_url.filter(|u| !u.is_empty()) {
-            return Ok(Connection {
-                url: url.to_string(),
-                read_only,
-                profile: None,
-            });
+            return Ok(Connection { url: url.to_string(), read_only, profile: None });
         }
         if let Some(url) = &self.database_url {
-            return Ok(Connection {
-                url: url.clone(),
-                read_only,
-                profile: None,
-            });
+            return Ok(Connection { url: url.clone(), read_only, profile: None });
         }
         Err("no database configured: pass --database-url, set DATABASE_URL, or add database_url to the config file \
              (scripts/demo --no-console prints one for the local demo database)"
@@ -248,27 +208,12 @@ mod tests {
         )
         .unwrap();
         let f = |flag, prof, env| c.resolve_connection(flag, prof, env).unwrap();
-        assert_eq!(
-            f(
-                Some("postgres://flag/db"),
-                Some("prod"),
-                Some("postgres://env/db")
-            )
-            .url,
-            "postgres://flag/db"
-        );
+        assert_eq!(f(Some("postgres://flag/db"), Some("prod"), Some("postgres://env/db")).url, "postgres://flag/db");
         let p = f(None, Some("prod"), Some("postgres://env/db"));
         assert_eq!((p.url.as_str(), p.read_only), ("postgres://prod/db", true));
-        assert_eq!(
-            f(None, None, Some("postgres://env/db")).url,
-            "postgres://env/db"
-        );
+        assert_eq!(f(None, None, Some("postgres://env/db")).url, "postgres://env/db");
         assert_eq!(f(None, None, None).url, "postgres://file/db");
-        assert!(
-            c.resolve_connection(None, Some("nope"), None)
-                .unwrap_err()
-                .contains("prod")
-        );
+        assert!(c.resolve_connection(None, Some("nope"), None).unwrap_err().contains("prod"));
     }
 
     #[test]
@@ -276,10 +221,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
         std::fs::write(&path, "page_size = \"many\"\n[[[").unwrap();
-        let paths = Paths {
-            config_dir: dir.path().into(),
-            data_dir: dir.path().into(),
-        };
+        let paths = Paths { config_dir: dir.path().into(), data_dir: dir.path().into() };
         let loaded = Config::load(Some(&path), &paths);
         assert_eq!(loaded.config.page_size, 100);
         assert_eq!(loaded.warnings.len(), 1);
@@ -288,22 +230,13 @@ mod tests {
         let missing = Config::load(Some(&dir.path().join("nope.toml")), &paths);
         assert_eq!(missing.warnings.len(), 1);
         let empty = tempfile::tempdir().unwrap();
-        let absent_default = Config::load(
-            None,
-            &Paths {
-                config_dir: empty.path().into(),
-                data_dir: empty.path().into(),
-            },
-        );
+        let absent_default =
+            Config::load(None, &Paths { config_dir: empty.path().into(), data_dir: empty.path().into() });
         assert!(absent_default.warnings.is_empty());
     }
 
     #[test]
     fn unknown_keys_are_reported() {
-        assert!(
-            Config::parse("pagesize = 3")
-                .unwrap_err()
-                .contains("pagesize")
-        );
+        assert!(Config::parse("pagesize = 3").unwrap_err().contains("pagesize"));
     }
 }

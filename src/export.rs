@@ -59,26 +59,15 @@ fn markdown(s: &SessionRow, messages: &[MessageRow]) -> String {
     if let Some(d) = &s.demo_name {
         out.push_str(&format!("- Demo: {}\n", sanitize_line(d)));
     }
-    out.push_str(&format!(
-        "- Lead: {} (`{}`)\n",
-        lead,
-        sanitize_line(&s.lead_identifier)
-    ));
+    out.push_str(&format!("- Lead: {} (`{}`)\n", lead, sanitize_line(&s.lead_identifier)));
     out.push_str(&format!("- Channel: {}\n", s.channel));
-    out.push_str(&format!(
-        "- Started: {}\n",
-        s.created_at.format("%Y-%m-%d %H:%M:%S UTC")
-    ));
+    out.push_str(&format!("- Started: {}\n", s.created_at.format("%Y-%m-%d %H:%M:%S UTC")));
     match s.ended_at {
         Some(e) => out.push_str(&format!("- Ended: {}\n", e.format("%Y-%m-%d %H:%M:%S UTC"))),
         None => out.push_str("- Ended: (still open)\n"),
     }
     let tokens: i64 = messages.iter().map(|m| m.token_count as i64).sum();
-    out.push_str(&format!(
-        "- Messages: {}, tokens: {}\n",
-        messages.len(),
-        tokens
-    ));
+    out.push_str(&format!("- Messages: {}, tokens: {}\n", messages.len(), tokens));
     for m in messages {
         out.push_str(&format!(
             "\n---\n\n**{}** · {} · {} tokens\n\n",

@@ -50,6 +50,8 @@ commands! {
     Filter => "filter", "Filter on the server (e.g. acme status:active after:2026-01-01)";
     ToggleDetail => "toggle_detail", "Show or hide the detail of the selected row";
     ToggleLeads => "toggle_leads", "Switch between sessions and leads";
+    DetailDown => "detail_down", "Scroll the detail down";
+    DetailUp => "detail_up", "Scroll the detail up";
     ExactCount => "exact_count", "Count the rows exactly (may be slow on big tables)";
     NextMessage => "next_message", "Next message";
     PrevMessage => "prev_message", "Previous message";
@@ -217,6 +219,8 @@ const DEFAULTS: &[(Context, Command, &[&str])] = {
         (List, Filter, &["/"]),
         (List, ToggleDetail, &["i", "space"]),
         (List, ToggleLeads, &["L"]),
+        (List, DetailDown, &["J"]),
+        (List, DetailUp, &["K"]),
         (List, ExactCount, &["c"]),
         (Transcript, Up, &["k", "up"]),
         (Transcript, Down, &["j", "down"]),
@@ -242,10 +246,7 @@ impl Default for Keymap {
         let mut bindings: BTreeMap<Context, BTreeMap<Key, Command>> = BTreeMap::new();
         for (ctx, cmd, keys) in DEFAULTS {
             for k in *keys {
-                bindings
-                    .entry(*ctx)
-                    .or_default()
-                    .insert(Key::parse(k).expect("default keys parse"), *cmd);
+                bindings.entry(*ctx).or_default().insert(Key::parse(k).expect("default keys parse"), *cmd);
             }
         }
         Keymap { bindings }
@@ -261,10 +262,7 @@ impl Keymap {
         for (ctx, table) in overrides {
             for (cmd_name, keys) in table {
                 let Some(cmd) = Command::from_name(cmd_name) else {
-                    warnings.push(format!(
-                        "keymap.{}: unknown command '{cmd_name}'",
-                        ctx.name()
-                    ));
+                    warnings.push(format!("keymap.{}: unknown command '{cmd_name}'", ctx.name()));
                     continue;
                 };
                 let parsed: Result<Vec<Key>, String> = keys.iter().map(|k| Key::parse(k)).collect();
@@ -295,11 +293,7 @@ impl Keymap {
         let mut out: Vec<(Command, Vec<Key>)> = Vec::new();
         if let Some(map) = self.bindings.get(&ctx) {
             for cmd in Command::ALL {
-                let keys: Vec<Key> = map
-                    .iter()
-                    .filter(|(_, c)| *c == cmd)
-                    .map(|(k, _)| *k)
-                    .collect();
+                let keys: Vec<Key> = map.iter().filter(|(_, c)| *c == cmd).map(|(k, _)| *k).collect();
                 if !keys.is_empty() {
                     out.push((*cmd, keys));
                 }
@@ -319,9 +313,7 @@ mod tests {
 
     #[test]
     fn parses_and_prints_keys() {
-        for s in [
-            "q", "G", "ctrl-c", "enter", "pgdown", "f1", "space", "?", "backtab",
-        ] {
+        for s in ["q", "G", "ctrl-c", "enter", "pgdown", "f1", "space", "?", "backtab"] {
             assert_eq!(Key::parse(s).unwrap().to_string(), s);
         }
         assert_eq!(Key::parse("shift-g").unwrap(), Key::parse("G").unwrap());
@@ -332,10 +324,7 @@ mod tests {
     fn pane_binding_wins_over_global() {
         let km = Keymap::default();
         let slash = ev(KeyCode::Char('/'), KeyModifiers::NONE);
-        assert_eq!(
-            km.lookup(Context::Transcript, &slash),
-            Some(Command::Search)
-        );
+        assert_eq!(km.lookup(Context::Transcript, &slash), Some(Command::Search));
         assert_eq!(km.lookup(Context::List, &slash), Some(Command::Filter));
         let q = ev(KeyCode::Char('q'), KeyModifiers::NONE);
         assert_eq!(km.lookup(Context::List, &q), Some(Command::Quit));
@@ -363,11 +352,7 @@ mod tests {
         let cq = ev(KeyCode::Char('q'), KeyModifiers::CONTROL);
         assert_eq!(km.lookup(Context::List, &cq), Some(Command::Quit));
         let j = ev(KeyCode::Char('j'), KeyModifiers::NONE);
-        assert_eq!(
-            km.lookup(Context::List, &j),
-            Some(Command::Down),
-            "a rejected override keeps the default"
-        );
+        assert_eq!(km.lookup(Context::List, &j), Some(Command::Down), "a rejected override keeps the default");
     }
 
     #[test]

@@ -89,13 +89,13 @@ mod tests {
     /// The attack corpus: each entry must come out terminal-safe from both
     /// sanitizers, and keep its visible payload.
     const ATTACKS: &[&str] = &[
-        "\x1b]2;owned\x07\x1b[2J", // OSC set title + CSI clear screen
-        "\x1b[31mred\x1b[0m",      // SGR colour
-        "\x1b[1;1H\x1b[2K",        // cursor move, erase line
-        "\x1bP1;2|payload\x1b\\",  // DCS with ST
-        "\x1b]52;c;ZXZpbA==\x07",  // OSC 52 clipboard write
+        "\x1b]2;owned\x07\x1b[2J",                     // OSC set title + CSI clear screen
+        "\x1b[31mred\x1b[0m",                          // SGR colour
+        "\x1b[1;1H\x1b[2K",                            // cursor move, erase line
+        "\x1bP1;2|payload\x1b\\",                      // DCS with ST
+        "\x1b]52;c;ZXZpbA==\x07",                      // OSC 52 clipboard write
         "\x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\", // OSC 8 hyperlink
-        "\u{9b}31m C1 CSI \u{9d}0;title\u{9c}", // 8-bit C1 CSI, OSC, ST
+        "\u{9b}31m C1 CSI \u{9d}0;title\u{9c}",        // 8-bit C1 CSI, OSC, ST
         "nul\0byte",
         "bell\x07 backspace\x08 del\x7f",
         "bidi \u{202E}gnp.exe\u{202C} \u{2066}iso\u{2069} \u{200F}",
@@ -109,10 +109,7 @@ mod tests {
         for attack in ATTACKS {
             for out in [sanitize_line(attack), sanitize_multiline(attack)] {
                 assert!(!out.contains('\x1b'), "{attack:?} -> {out:?}");
-                assert!(
-                    out.chars().all(|c| c == '\n' || c == '\t' || is_plain(c)),
-                    "{attack:?} -> {out:?}"
-                );
+                assert!(out.chars().all(|c| c == '\n' || c == '\t' || is_plain(c)), "{attack:?} -> {out:?}");
             }
             assert!(is_terminal_safe(&sanitize_line(attack)));
         }

@@ -109,10 +109,7 @@ mod tests {
 
     #[test]
     fn wraps_at_word_boundaries() {
-        assert_eq!(
-            wrap("hello brave new world", 11),
-            vec!["hello brave", "new world"]
-        );
+        assert_eq!(wrap("hello brave new world", 11), vec!["hello brave", "new world"]);
         assert_eq!(wrap("a\nb", 10), vec!["a", "b"]);
         assert_eq!(wrap("", 10), vec![""]);
     }

@@ -75,25 +75,15 @@ fn parse_file(text: &str) -> Result<BTreeMap<String, String>, String> {
     toml::from_str::<BTreeMap<String, String>>(text).map_err(|e| e.to_string())
 }
 
-fn apply(
-    theme: &mut Theme,
-    map: &BTreeMap<String, String>,
-    origin: &str,
-    warnings: &mut Vec<String>,
-) {
+fn apply(theme: &mut Theme, map: &BTreeMap<String, String>, origin: &str, warnings: &mut Vec<String>) {
     for (role, value) in map {
         match Color::from_str(value.trim().strip_prefix("i:").unwrap_or(value.trim())) {
             Ok(c) => {
                 if !theme.set(role, c) {
-                    warnings.push(format!(
-                        "theme {origin}: unknown role '{role}' (roles: {})",
-                        ROLE_NAMES.join(", ")
-                    ));
+                    warnings.push(format!("theme {origin}: unknown role '{role}' (roles: {})", ROLE_NAMES.join(", ")));
                 }
             }
-            Err(_) => warnings.push(format!(
-                "theme {origin}: '{role}' has an invalid colour '{value}'"
-            )),
+            Err(_) => warnings.push(format!("theme {origin}: '{role}' has an invalid colour '{value}'")),
         }
     }
 }
@@ -115,23 +105,14 @@ impl Theme {
 
     /// Loads the named theme: the built-in one, with a user file of the same
     /// name from `themes_dir` merged over it. Problems become warnings.
-    pub fn load(
-        name: &str,
-        themes_dir: &Path,
-        no_color: bool,
-        warnings: &mut Vec<String>,
-    ) -> Theme {
+    pub fn load(name: &str, themes_dir: &Path, no_color: bool, warnings: &mut Vec<String>) -> Theme {
         let mut theme = Theme::builtin(name).unwrap_or_else(Theme::default_dark);
         theme.name = name.to_string();
         let user_path = themes_dir.join(format!("{name}.toml"));
         match std::fs::read_to_string(&user_path) {
             Ok(text) => match parse_file(&text) {
                 Ok(map) => apply(&mut theme, &map, &user_path.display().to_string(), warnings),
-                Err(e) => warnings.push(format!(
-                    "theme {}: {} (using built-in)",
-                    user_path.display(),
-                    e.trim()
-                )),
+                Err(e) => warnings.push(format!("theme {}: {} (using built-in)", user_path.display(), e.trim())),
             },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if Theme::builtin(name).is_none() {
@@ -162,47 +143,29 @@ impl Theme {
         Style::default().fg(self.fg).bg(self.bg)
     }
     pub fn dim(&self) -> Style {
-        if self.monochrome {
-            Style::default().add_modifier(Modifier::DIM)
-        } else {
-            Style::default().fg(self.dim)
-        }
+        if self.monochrome { Style::default().add_modifier(Modifier::DIM) } else { Style::default().fg(self.dim) }
     }
     pub fn accent(&self) -> Style {
-        if self.monochrome {
-            Style::default().add_modifier(Modifier::BOLD)
-        } else {
-            Style::default().fg(self.accent)
-        }
+        if self.monochrome { Style::default().add_modifier(Modifier::BOLD) } else { Style::default().fg(self.accent) }
     }
     pub fn title(&self) -> Style {
         Style::default().fg(self.title).add_modifier(Modifier::BOLD)
     }
     pub fn border(&self, focused: bool) -> Style {
-        Style::default().fg(if focused {
-            self.border_focus
-        } else {
-            self.border
-        })
+        Style::default().fg(if focused { self.border_focus } else { self.border })
     }
     pub fn selection(&self) -> Style {
         if self.monochrome {
             Style::default().add_modifier(Modifier::REVERSED)
         } else {
-            Style::default()
-                .fg(self.selection_fg)
-                .bg(self.selection_bg)
-                .add_modifier(Modifier::BOLD)
+            Style::default().fg(self.selection_fg).bg(self.selection_bg).add_modifier(Modifier::BOLD)
         }
     }
     pub fn tab_active(&self) -> Style {
         if self.monochrome {
             Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
         } else {
-            Style::default()
-                .fg(self.tab_active_fg)
-                .bg(self.tab_active_bg)
-                .add_modifier(Modifier::BOLD)
+            Style::default().fg(self.tab_active_fg).bg(self.tab_active_bg).add_modifier(Modifier::BOLD)
         }
     }
     pub fn status(&self) -> Style {
@@ -225,10 +188,7 @@ impl Theme {
         if self.monochrome {
             Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
         } else {
-            Style::default()
-                .fg(self.badge_fg)
-                .bg(self.badge_bg)
-                .add_modifier(Modifier::BOLD)
+            Style::default().fg(self.badge_fg).bg(self.badge_bg).add_modifier(Modifier::BOLD)
         }
     }
     pub fn matched(&self) -> Style {
@@ -299,11 +259,7 @@ mod tests {
         let mut w = Vec::new();
         let t = Theme::load("dark", dir.path(), false, &mut w);
         assert_eq!(t.accent, Color::Rgb(255, 0, 0));
-        assert_eq!(
-            t.fg,
-            Theme::default_dark().fg,
-            "unset roles keep the built-in value"
-        );
+        assert_eq!(t.fg, Theme::default_dark().fg, "unset roles keep the built-in value");
         assert_eq!(w.len(), 2, "{w:?}");
 
         std::fs::write(dir.path().join("light.toml"), "[[[ broken").unwrap();
@@ -327,10 +283,7 @@ mod tests {
 
     #[test]
     fn hex_colours() {
-        assert_eq!(
-            parse_hex_colour("#2563EB"),
-            Some(Color::Rgb(0x25, 0x63, 0xEB))
-        );
+        assert_eq!(parse_hex_colour("#2563EB"), Some(Color::Rgb(0x25, 0x63, 0xEB)));
         assert_eq!(parse_hex_colour("blue"), None);
         assert_eq!(parse_hex_colour("#12345"), None);
     }

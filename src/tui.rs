@@ -35,10 +35,7 @@ impl Tui {
     /// Draws one frame inside a synchronized update, so terminals that
     /// support it never show a half-drawn screen.
     pub fn draw(&mut self, f: impl FnOnce(&mut ratatui::Frame)) -> Result<()> {
-        execute!(
-            self.terminal.backend_mut(),
-            terminal::BeginSynchronizedUpdate
-        )?;
+        execute!(self.terminal.backend_mut(), terminal::BeginSynchronizedUpdate)?;
         let res = self.terminal.draw(f).map(|_| ());
         execute!(self.terminal.backend_mut(), terminal::EndSynchronizedUpdate)?;
         res?;
@@ -72,9 +69,7 @@ pub fn restore() {
 
 /// Panic and error reports restore the terminal before they print.
 pub fn install_hooks() -> Result<()> {
-    let (panic_hook, eyre_hook) = color_eyre::config::HookBuilder::default()
-        .display_env_section(false)
-        .into_hooks();
+    let (panic_hook, eyre_hook) = color_eyre::config::HookBuilder::default().display_env_section(false).into_hooks();
     eyre_hook.install()?;
     let panic_hook = panic_hook.into_panic_hook();
     std::panic::set_hook(Box::new(move |info| {

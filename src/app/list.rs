@@ -59,16 +59,8 @@ impl<R> PagedList<R> {
         self.loading = true;
         self.generation = generation;
         self.query = Some(query.clone());
-        page_effects.push(Effect::LoadPage {
-            generation,
-            query: query.clone(),
-            after: None,
-        });
-        page_effects.push(Effect::Count {
-            generation,
-            query,
-            exact: false,
-        });
+        page_effects.push(Effect::LoadPage { generation, query: query.clone(), after: None });
+        page_effects.push(Effect::Count { generation, query, exact: false });
     }
 
     /// Applies a page if it belongs to the current generation.
@@ -112,11 +104,7 @@ impl<R> PagedList<R> {
         let threshold = (page_size as usize / 4).max(1);
         if self.selected + threshold >= self.rows.len() {
             self.loading = true;
-            effects.push(Effect::LoadPage {
-                generation: self.generation,
-                query,
-                after: Some(next),
-            });
+            effects.push(Effect::LoadPage { generation: self.generation, query, after: Some(next) });
         }
     }
 
@@ -152,10 +140,6 @@ impl<R> PagedList<R> {
             None if self.counting => "counting…".into(),
             None => "?".into(),
         };
-        if self.rows.is_empty() {
-            format!("0 of {total}")
-        } else {
-            format!("{} of {total}", self.selected + 1)
-        }
+        if self.rows.is_empty() { format!("0 of {total}") } else { format!("{} of {total}", self.selected + 1) }
     }
 }

@@ -118,6 +118,8 @@ pub struct App {
     pub demo_detail: DemoDetailState,
     /// Flips the default detail visibility (shown on wide screens, hidden on narrow).
     pub detail_toggled: bool,
+    /// First line of the detail pane shown (long demo details scroll).
+    pub detail_scroll: u16,
     pub transcript: Transcript,
     pub input: Option<Input>,
     pub help: bool,
@@ -162,13 +164,7 @@ macro_rules! with_list {
 }
 
 impl App {
-    pub fn new(
-        target: Target,
-        read_only: bool,
-        keymap: Keymap,
-        page_size: u32,
-        transcript_page_size: u32,
-    ) -> App {
+    pub fn new(target: Target, read_only: bool, keymap: Keymap, page_size: u32, transcript_page_size: u32) -> App {
         App {
             tab: Tab::Tenants,
             nav: Nav::default(),
@@ -179,6 +175,7 @@ impl App {
             sessions_mode: SessionsMode::Sessions,
             demo_detail: DemoDetailState::default(),
             detail_toggled: false,
+            detail_scroll: 0,
             transcript: Transcript::default(),
             input: None,
             help: false,
@@ -212,19 +209,11 @@ impl App {
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
-        self.message = Some(StatusMessage {
-            text: text.into(),
-            level: Level::Info,
-            ticks_left: MESSAGE_TICKS,
-        });
+        self.message = Some(StatusMessage { text: text.into(), level: Level::Info, ticks_left: MESSAGE_TICKS });
     }
 
     pub fn error(&mut self, text: impl Into<String>) {
-        self.message = Some(StatusMessage {
-            text: text.into(),
-            level: Level::Error,
-            ticks_left: MESSAGE_TICKS * 2,
-        });
+        self.message = Some(StatusMessage { text: text.into(), level: Level::Error, ticks_left: MESSAGE_TICKS * 2 });
     }
 
     /// Is anything in flight (drives the spinner)?
@@ -235,9 +224,7 @@ impl App {
             || self.sessions.loading
             || self.transcript.loading
             || self.exports_in_flight > 0
-            || (self.demo_detail.id.is_some()
-                && self.demo_detail.detail.is_none()
-                && self.demo_detail.error.is_none())
+            || (self.demo_detail.id.is_some() && self.demo_detail.detail.is_none() && self.demo_detail.error.is_none())
     }
 
     pub fn current_list(&self) -> Option<ListKind> {
@@ -253,11 +240,7 @@ impl App {
     }
 
     pub fn context(&self) -> Context {
-        if self.tab == Tab::Transcript {
-            Context::Transcript
-        } else {
-            Context::List
-        }
+        if self.tab == Tab::Transcript { Context::Transcript } else { Context::List }
     }
 
     /// Wide screens show the detail beside the list by default.
@@ -290,14 +273,8 @@ impl App {
         let filter = self.list_filter(kind);
         Some(match kind {
             ListKind::Tenants => ListQuery::Tenants { filter },
-            ListKind::Demos => ListQuery::Demos {
-                tenant: self.nav.tenant.as_ref().map(|c| c.id),
-                filter,
-            },
-            ListKind::Leads => ListQuery::Leads {
-                demo: self.nav.demo.as_ref()?.id,
-                filter,
-            },
+            ListKind::Demos => ListQuery::Demos { tenant: self.nav.tenant.as_ref().map(|c| c.id), filter },
+            ListKind::Leads => ListQuery::Leads { demo: self.nav.demo.as_ref()?.id, filter },
             ListKind::Sessions => {
                 let scope = if let Some(l) = &self.nav.lead {
                     SessionScope::Lead(l.id)
@@ -340,12 +317,7 @@ impl App {
                 let want = self.demos.selected_row().map(|d| d.id);
                 if want != self.demo_detail.id {
                     let generation = self.next_generation();
-                    self.demo_detail = DemoDetailState {
-                        id: want,
-                        generation,
-                        detail: None,
-                        error: None,
-                    };
+                    self.demo_detail = DemoDetailState { id: want, generation, detail: None, error: None };
                     if let Some(id) = want {
                         fx.push(Effect::LoadDemo { generation, id });
                     }
@@ -365,25 +337,15 @@ impl App {
                     if t.search_pending {
                         t.search_pending = false;
                         if !t.goto_match(true, height) {
-                            let q = t
-                                .search
-                                .as_ref()
-                                .map(|s| s.query.clone())
-                                .unwrap_or_default();
+                            let q = t.search.as_ref().map(|s| s.query.clone()).unwrap_or_default();
                             self.error(format!("no match for '{q}'"));
                         }
                     }
                 } else if !t.loading && t.error.is_none() {
                     let near_end = t.scroll + height * 3 >= t.lines.len();
-                    if let (Some(next), true) =
-                        (t.next, near_end || t.follow_to_end || t.search_pending)
-                    {
+                    if let (Some(next), true) = (t.next, near_end || t.follow_to_end || t.search_pending) {
                         t.loading = true;
-                        fx.push(Effect::LoadMessages {
-                            generation: t.generation,
-                            session,
-                            after: Some(next),
-                        });
+                        fx.push(Effect::LoadMessages { generation: t.generation, session, after: Some(next) });
                     }
                 }
             }
@@ -400,16 +362,8 @@ impl App {
             }
             Action::Resize(w, h) => self.size = (w, h),
             Action::Tick => self.on_tick(&mut fx),
-            Action::PageLoaded {
-                list,
-                generation,
-                result,
-            } => self.on_page(list, generation, result),
-            Action::Counted {
-                list,
-                generation,
-                result,
-            } => {
+            Action::PageLoaded { list, generation, result } => self.on_page(list, generation, result),
+            Action::Counted { list, generation, result } => {
                 with_list!(self, list, |l| l.apply_count(generation, result));
             }
             Action::DemoLoaded { generation, result } => {
@@ -507,20 +461,13 @@ impl App {
     /// A connection error puts the console offline; pings then bring it back.
     fn note_connection(&mut self, e: &LoadError) {
         if e.connection {
-            self.conn = ConnState::Offline {
-                error: e.message.clone(),
-            };
+            self.conn = ConnState::Offline { error: e.message.clone() };
         }
     }
 
     /// After reconnecting, reload whatever failed while offline.
     fn retry_failed(&mut self) {
-        for kind in [
-            ListKind::Tenants,
-            ListKind::Demos,
-            ListKind::Leads,
-            ListKind::Sessions,
-        ] {
+        for kind in [ListKind::Tenants, ListKind::Demos, ListKind::Leads, ListKind::Sessions] {
             with_list!(self, kind, |l| if l.error.is_some() {
                 l.query = None;
             });
@@ -628,13 +575,7 @@ impl App {
             NextTab | PrevTab => {
                 let i = Tab::ALL.iter().position(|t| *t == self.tab).unwrap_or(0);
                 let n = Tab::ALL.len();
-                self.goto_tab(
-                    Tab::ALL[if cmd == NextTab {
-                        (i + 1) % n
-                    } else {
-                        (i + n - 1) % n
-                    }],
-                );
+                self.goto_tab(Tab::ALL[if cmd == NextTab { (i + 1) % n } else { (i + n - 1) % n }]);
             }
             TabTenants => self.goto_tab(Tab::Tenants),
             TabDemos => self.goto_tab(Tab::Demos),
@@ -744,11 +685,7 @@ impl App {
                         l.count = None;
                         l.generation
                     });
-                    fx.push(Effect::Count {
-                        generation,
-                        query,
-                        exact: true,
-                    });
+                    fx.push(Effect::Count { generation, query, exact: true });
                 }
             }
             Open => self.open_selected(kind, fx),
@@ -760,27 +697,15 @@ impl App {
         match kind {
             ListKind::Tenants => {
                 if let Some(t) = self.tenants.selected_row() {
-                    self.nav = Nav {
-                        tenant: Some(Crumb {
-                            id: t.id,
-                            label: t.name.clone(),
-                        }),
-                        ..Nav::default()
-                    };
+                    self.nav = Nav { tenant: Some(Crumb { id: t.id, label: t.name.clone() }), ..Nav::default() };
                     self.tab = Tab::Demos;
                 }
             }
             ListKind::Demos => {
                 if let Some(d) = self.demos.selected_row() {
-                    let tenant = Crumb {
-                        id: d.tenant_id,
-                        label: d.tenant_name.clone(),
-                    };
+                    let tenant = Crumb { id: d.tenant_id, label: d.tenant_name.clone() };
                     self.nav.tenant = Some(tenant);
-                    self.nav.demo = Some(Crumb {
-                        id: d.id,
-                        label: d.label().to_string(),
-                    });
+                    self.nav.demo = Some(Crumb { id: d.id, label: d.label().to_string() });
                     self.nav.lead = None;
                     self.sessions_mode = SessionsMode::Sessions;
                     self.tab = Tab::Sessions;
@@ -788,19 +713,13 @@ impl App {
             }
             ListKind::Leads => {
                 if let Some(l) = self.leads.selected_row() {
-                    self.nav.lead = Some(Crumb {
-                        id: l.id,
-                        label: l.label().to_string(),
-                    });
+                    self.nav.lead = Some(Crumb { id: l.id, label: l.label().to_string() });
                     self.sessions_mode = SessionsMode::Sessions;
                 }
             }
             ListKind::Sessions => {
                 if let Some(s) = self.sessions.selected_row().cloned() {
-                    self.nav.session = Some(Crumb {
-                        id: s.id,
-                        label: s.lead_label().to_string(),
-                    });
+                    self.nav.session = Some(Crumb { id: s.id, label: s.lead_label().to_string() });
                     self.open_transcript(s.id, fx);
                     self.transcript.session = Some(s);
                     self.tab = Tab::Transcript;
@@ -813,11 +732,7 @@ impl App {
         let generation = self.next_generation();
         self.transcript.reset(id, generation);
         fx.push(Effect::LoadSession { generation, id });
-        fx.push(Effect::LoadMessages {
-            generation,
-            session: id,
-            after: None,
-        });
+        fx.push(Effect::LoadMessages { generation, session: id, after: None });
     }
 
     fn on_transcript_command(&mut self, cmd: Command, fx: &mut Vec<Effect>) {
@@ -846,11 +761,7 @@ impl App {
             NextMessage => t.jump_message(true, height),
             PrevMessage => t.jump_message(false, height),
             Search => {
-                let current = t
-                    .search
-                    .as_ref()
-                    .map(|s| s.query.clone())
-                    .unwrap_or_default();
+                let current = t.search.as_ref().map(|s| s.query.clone()).unwrap_or_default();
                 self.open_input(InputPurpose::Search, &current);
             }
             SearchNext | SearchPrev => {
@@ -866,11 +777,7 @@ impl App {
             }
             ExportMarkdown | ExportJson => {
                 self.exports_in_flight += 1;
-                let format = if cmd == ExportMarkdown {
-                    Format::Md
-                } else {
-                    Format::Json
-                };
+                let format = if cmd == ExportMarkdown { Format::Md } else { Format::Json };
                 fx.push(Effect::Export { session, format });
                 self.info("exporting…");
             }
@@ -879,23 +786,17 @@ impl App {
                     let text = crate::sanitize::sanitize_multiline(&m.content).into_owned();
                     let n = text.chars().count();
                     fx.push(Effect::Copy(text));
-                    self.info(format!(
-                        "copied message ({n} chars) to the clipboard (OSC 52)"
-                    ));
+                    self.info(format!("copied message ({n} chars) to the clipboard (OSC 52)"));
                 }
             }
             CopyTranscript => {
                 if !t.complete() {
-                    self.error(
-                        "the transcript is still loading: press G to load it all, then copy",
-                    );
+                    self.error("the transcript is still loading: press G to load it all, then copy");
                 } else if let Some(s) = &t.session {
                     let md = crate::export::render(Format::Md, s, &t.messages);
                     let n = t.messages.len();
                     fx.push(Effect::Copy(md));
-                    self.info(format!(
-                        "copied transcript ({n} messages) to the clipboard (OSC 52)"
-                    ));
+                    self.info(format!("copied transcript ({n} messages) to the clipboard (OSC 52)"));
                 }
             }
             _ => {}

@@ -20,29 +20,15 @@ use crate::tui::{self, Tui};
 pub async fn run_console(mut ctx: Context) -> Result<()> {
     let log = crate::logging::init_file(&ctx.paths, &ctx.config.log_level);
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let theme = Theme::load(
-        &ctx.config.theme,
-        &ctx.paths.themes_dir(),
-        no_color,
-        &mut ctx.warnings,
-    );
+    let theme = Theme::load(&ctx.config.theme, &ctx.paths.themes_dir(), no_color, &mut ctx.warnings);
     let keymap = Keymap::with_overrides(&ctx.config.keymap, &mut ctx.warnings);
     let conn = ctx.connection()?;
     let db = Db::lazy(&conn.url, &ctx.console_settings(conn.read_only)).map_err(|e| eyre!(e))?;
     tracing::info!(target = %db.target, read_only = conn.read_only, "console starting");
-    let export_dir = ctx
-        .config
-        .export_dir
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("."));
+    let export_dir = ctx.config.export_dir.clone().unwrap_or_else(|| PathBuf::from("."));
 
-    let mut app = App::new(
-        db.target.clone(),
-        conn.read_only,
-        keymap,
-        ctx.config.page_size,
-        ctx.config.transcript_page_size,
-    );
+    let mut app =
+        App::new(db.target.clone(), conn.read_only, keymap, ctx.config.page_size, ctx.config.transcript_page_size);
     if let Some(w) = ctx.warnings.first() {
         let more = if ctx.warnings.len() > 1 {
             format!(" (+{} more in the log)", ctx.warnings.len() - 1)
@@ -65,11 +51,7 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
     let (tx, mut rx) = unbounded_channel::<Action>();
     spawn_terminal_events(tx.clone());
     let in_tmux = std::env::var_os("TMUX").is_some();
-    let runner = EffectRunner {
-        db: db.clone(),
-        tx: tx.clone(),
-        export_dir,
-    };
+    let runner = EffectRunner { db: db.clone(), tx: tx.clone(), export_dir };
     for fx in app.start() {
         runner.run(fx);
     }
@@ -151,69 +133,37 @@ impl EffectRunner {
 pub async fn execute(db: &Db, effect: Effect, export_dir: &std::path::Path) -> Option<Action> {
     let pool = &db.pool;
     Some(match effect {
-        Effect::LoadPage {
-            generation,
-            query,
-            after,
-        } => {
+        Effect::LoadPage { generation, query, after } => {
             let list = query.kind();
             let result = load_page(db, &query, after).await.map_err(Into::into);
-            Action::PageLoaded {
-                list,
-                generation,
-                result,
-            }
+            Action::PageLoaded { list, generation, result }
         }
-        Effect::Count {
-            generation,
-            query,
-            exact,
-        } => {
+        Effect::Count { generation, query, exact } => {
             let list = query.kind();
             let result = match &query {
                 ListQuery::Tenants { filter } => db::tenants::count(pool, filter, exact).await,
-                ListQuery::Demos { tenant, filter } => {
-                    db::demos::count(pool, *tenant, filter, exact).await
-                }
-                ListQuery::Leads { demo, filter } => {
-                    db::leads::count(pool, *demo, filter, exact).await
-                }
-                ListQuery::Sessions { scope, filter } => {
-                    db::sessions::count(pool, *scope, filter, exact).await
-                }
+                ListQuery::Demos { tenant, filter } => db::demos::count(pool, *tenant, filter, exact).await,
+                ListQuery::Leads { demo, filter } => db::leads::count(pool, *demo, filter, exact).await,
+                ListQuery::Sessions { scope, filter } => db::sessions::count(pool, *scope, filter, exact).await,
             };
-            Action::Counted {
-                list,
-                generation,
-                result: result.map_err(Into::into),
-            }
+            Action::Counted { list, generation, result: result.map_err(Into::into) }
         }
-        Effect::LoadDemo { generation, id } => Action::DemoLoaded {
-            generation,
-            result: db::demos::get(pool, id).await.map_err(Into::into),
-        },
-        Effect::LoadSession { generation, id } => Action::SessionLoaded {
-            generation,
-            result: db::sessions::get(pool, id).await.map_err(Into::into),
-        },
-        Effect::LoadMessages {
-            generation,
-            session,
-            after,
-        } => {
+        Effect::LoadDemo { generation, id } => {
+            Action::DemoLoaded { generation, result: db::demos::get(pool, id).await.map_err(Into::into) }
+        }
+        Effect::LoadSession { generation, id } => {
+            Action::SessionLoaded { generation, result: db::sessions::get(pool, id).await.map_err(Into::into) }
+        }
+        Effect::LoadMessages { generation, session, after } => {
             // Page size is fixed here so every page is the same cost.
-            let result = db::messages::page(pool, session, after, 200)
-                .await
-                .map_err(Into::into);
+            let result = db::messages::page(pool, session, after, 200).await.map_err(Into::into);
             Action::MessagesLoaded { generation, result }
         }
         Effect::Export { session, format } => {
             let result = export_session(db, session, format, export_dir).await;
             Action::Exported { result }
         }
-        Effect::Ping => Action::Health {
-            result: db.ping().await.map_err(Into::into),
-        },
+        Effect::Ping => Action::Health { result: db.ping().await.map_err(Into::into) },
         Effect::Copy(_) => return None,
     })
 }
@@ -222,15 +172,11 @@ async fn load_page(db: &Db, query: &ListQuery, after: Option<db::Cursor>) -> db:
     let pool = &db.pool;
     const PAGE: u32 = 100;
     Ok(match query {
-        ListQuery::Tenants { filter } => {
-            ListRows::Tenants(db::tenants::list(pool, filter, after, PAGE).await?)
-        }
+        ListQuery::Tenants { filter } => ListRows::Tenants(db::tenants::list(pool, filter, after, PAGE).await?),
         ListQuery::Demos { tenant, filter } => {
             ListRows::Demos(db::demos::list(pool, *tenant, filter, after, PAGE).await?)
         }
-        ListQuery::Leads { demo, filter } => {
-            ListRows::Leads(db::leads::list(pool, *demo, filter, after, PAGE).await?)
-        }
+        ListQuery::Leads { demo, filter } => ListRows::Leads(db::leads::list(pool, *demo, filter, after, PAGE).await?),
         ListQuery::Sessions { scope, filter } => {
             ListRows::Sessions(db::sessions::list(pool, *scope, filter, after, PAGE).await?)
         }
@@ -243,18 +189,10 @@ pub async fn export_session(
     format: crate::export::Format,
     dir: &std::path::Path,
 ) -> Result<String, String> {
-    let s = db::sessions::get(&db.pool, session)
-        .await
-        .map_err(|e| e.to_string())?;
-    let messages = db::messages::all(&db.pool, session)
-        .await
-        .map_err(|e| e.to_string())?;
+    let s = db::sessions::get(&db.pool, session).await.map_err(|e| e.to_string())?;
+    let messages = db::messages::all(&db.pool, session).await.map_err(|e| e.to_string())?;
     let text = crate::export::render(format, &s, &messages);
     let path = dir.join(crate::export::default_file_name(&s, format));
     crate::cli::write_atomically(&path, text.as_bytes()).map_err(|e| format!("{e:#}"))?;
-    Ok(format!(
-        "exported {} messages to {}",
-        messages.len(),
-        path.display()
-    ))
+    Ok(format!("exported {} messages to {}", messages.len(), path.display()))
 }

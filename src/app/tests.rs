@@ -9,12 +9,7 @@ use crate::action::{Action, Effect, ListRows, LoadError};
 use crate::db::{Page, RowCount};
 
 fn app() -> App {
-    let target = Target {
-        user: "postgres".into(),
-        host: "127.0.0.1".into(),
-        port: 5432,
-        database: "ragdesk".into(),
-    };
+    let target = Target { user: "postgres".into(), host: "127.0.0.1".into(), port: 5432, database: "ragdesk".into() };
     let mut a = App::new(target, false, Keymap::default(), 100, 200);
     a.size = (80, 24);
     a
@@ -34,19 +29,14 @@ fn tenant(i: u128) -> TenantRow {
         name: format!("Tenant {i}"),
         slug: format!("tenant-{i}"),
         plan: "pro".into(),
-        created_at: chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
-            - chrono::Duration::minutes(i as i64),
+        created_at: chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() - chrono::Duration::minutes(i as i64),
         demo_count: 2,
     }
 }
 
 fn tenant_page(range: std::ops::Range<u128>, more: bool) -> ListRows {
     let rows: Vec<TenantRow> = range.map(tenant).collect();
-    let next = if more {
-        rows.last().map(|t| t.cursor())
-    } else {
-        None
-    };
+    let next = if more { rows.last().map(|t| t.cursor()) } else { None };
     ListRows::Tenants(Page { rows, next })
 }
 
@@ -63,14 +53,7 @@ fn load_generation(fx: &[Effect]) -> u64 {
 fn start_loads_tenants_and_counts() {
     let mut a = app();
     let fx = a.start();
-    assert!(matches!(
-        &fx[0],
-        Effect::LoadPage {
-            query: ListQuery::Tenants { .. },
-            after: None,
-            ..
-        }
-    ));
+    assert!(matches!(&fx[0], Effect::LoadPage { query: ListQuery::Tenants { .. }, after: None, .. }));
     assert!(matches!(&fx[1], Effect::Count { exact: false, .. }));
     assert!(a.tenants.loading);
 }
@@ -79,11 +62,7 @@ fn start_loads_tenants_and_counts() {
 fn scrolling_near_the_end_requests_the_next_page_once() {
     let mut a = app();
     let g = load_generation(&a.start());
-    a.update(Action::PageLoaded {
-        list: ListKind::Tenants,
-        generation: g,
-        result: Ok(tenant_page(0..100, true)),
-    });
+    a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g, result: Ok(tenant_page(0..100, true)) });
     assert_eq!(a.tenants.rows.len(), 100);
     let mut requests = 0;
     for _ in 0..80 {
@@ -96,11 +75,7 @@ fn scrolling_near_the_end_requests_the_next_page_once() {
     }
     assert_eq!(requests, 1, "one request in flight at a time");
     assert_eq!(a.tenants.selected, 80);
-    a.update(Action::PageLoaded {
-        list: ListKind::Tenants,
-        generation: g,
-        result: Ok(tenant_page(100..150, false)),
-    });
+    a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g, result: Ok(tenant_page(100..150, false)) });
     assert_eq!(a.tenants.rows.len(), 150);
     assert!(a.tenants.next.is_none());
 }
@@ -119,24 +94,12 @@ fn stale_results_are_dropped() {
     assert!(g2 > g1);
     assert_eq!(a.tenants.filter_text, "acme");
     // The old page arrives late and is ignored.
-    a.update(Action::PageLoaded {
-        list: ListKind::Tenants,
-        generation: g1,
-        result: Ok(tenant_page(0..5, false)),
-    });
+    a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g1, result: Ok(tenant_page(0..5, false)) });
     assert!(a.tenants.rows.is_empty());
     assert!(a.tenants.loading);
-    a.update(Action::Counted {
-        list: ListKind::Tenants,
-        generation: g1,
-        result: Ok(RowCount::Exact(5)),
-    });
+    a.update(Action::Counted { list: ListKind::Tenants, generation: g1, result: Ok(RowCount::Exact(5)) });
     assert_eq!(a.tenants.count, None);
-    a.update(Action::PageLoaded {
-        list: ListKind::Tenants,
-        generation: g2,
-        result: Ok(tenant_page(7..8, false)),
-    });
+    a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g2, result: Ok(tenant_page(7..8, false)) });
     assert_eq!(a.tenants.rows.len(), 1);
     assert!(!a.tenants.loading);
 }
@@ -151,20 +114,14 @@ fn esc_clears_the_filter_first() {
     assert_eq!(a.tenants.filter_text, "x");
     let fx = a.update(code(KeyCode::Esc));
     assert!(a.tenants.filter_text.is_empty());
-    assert!(
-        matches!(&fx[0], Effect::LoadPage { query: ListQuery::Tenants { filter }, .. } if filter.is_empty())
-    );
+    assert!(matches!(&fx[0], Effect::LoadPage { query: ListQuery::Tenants { filter }, .. } if filter.is_empty()));
 }
 
 #[test]
 fn drill_down_and_back() {
     let mut a = app();
     let g = load_generation(&a.start());
-    a.update(Action::PageLoaded {
-        list: ListKind::Tenants,
-        generation: g,
-        result: Ok(tenant_page(1..3, false)),
-    });
+    a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g, result: Ok(tenant_page(1..3, false)) });
     let fx = a.update(code(KeyCode::Enter));
     assert_eq!(a.tab, Tab::Demos);
     assert_eq!(a.nav.tenant.as_ref().unwrap().id, Uuid::from_u128(1));
@@ -189,23 +146,12 @@ fn leads_need_a_demo() {
 fn connection_errors_go_offline_and_pings_bring_it_back() {
     let mut a = app();
     let g = load_generation(&a.start());
-    let err = LoadError {
-        message: "database unreachable".into(),
-        connection: true,
-    };
-    a.update(Action::PageLoaded {
-        list: ListKind::Tenants,
-        generation: g,
-        result: Err(err.clone()),
-    });
+    let err = LoadError { message: "database unreachable".into(), connection: true };
+    a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g, result: Err(err.clone()) });
     assert!(matches!(a.conn, ConnState::Offline { .. }));
     let mut pings = 0;
     for _ in 0..PING_EVERY_TICKS {
-        pings += a
-            .update(Action::Tick)
-            .iter()
-            .filter(|e| **e == Effect::Ping)
-            .count();
+        pings += a.update(Action::Tick).iter().filter(|e| **e == Effect::Ping).count();
     }
     assert_eq!(pings, 1);
     // Still down: stays offline, pings again later.
@@ -214,13 +160,7 @@ fn connection_errors_go_offline_and_pings_bring_it_back() {
     let fx = a.update(Action::Health { result: Ok(()) });
     assert_eq!(a.conn, ConnState::Online);
     assert!(
-        fx.iter().any(|e| matches!(
-            e,
-            Effect::LoadPage {
-                query: ListQuery::Tenants { .. },
-                ..
-            }
-        )),
+        fx.iter().any(|e| matches!(e, Effect::LoadPage { query: ListQuery::Tenants { .. }, .. })),
         "failed list reloads"
     );
 }
@@ -257,25 +197,10 @@ fn transcript_loads_on_open_and_drops_old_sessions() {
         token_count: 1,
         metadata: serde_json::json!({}),
     };
-    a.update(Action::MessagesLoaded {
-        generation: old,
-        result: Ok(Page {
-            rows: vec![msg.clone()],
-            next: None,
-        }),
-    });
-    assert!(
-        a.transcript.messages.is_empty(),
-        "late page of the previous session is dropped"
-    );
+    a.update(Action::MessagesLoaded { generation: old, result: Ok(Page { rows: vec![msg.clone()], next: None }) });
+    assert!(a.transcript.messages.is_empty(), "late page of the previous session is dropped");
     let g = a.transcript.generation;
-    a.update(Action::MessagesLoaded {
-        generation: g,
-        result: Ok(Page {
-            rows: vec![msg],
-            next: None,
-        }),
-    });
+    a.update(Action::MessagesLoaded { generation: g, result: Ok(Page { rows: vec![msg], next: None }) });
     assert_eq!(a.transcript.messages.len(), 1);
     let fx = a.update(key('y'));
     assert!(matches!(&fx[..], [Effect::Copy(t)] if t == "old"));

@@ -63,11 +63,7 @@ pub struct Transcript {
 
 impl Transcript {
     pub fn reset(&mut self, session: Uuid, generation: u64) {
-        *self = Transcript {
-            show_meta: self.show_meta,
-            layout_width: self.layout_width,
-            ..Default::default()
-        };
+        *self = Transcript { show_meta: self.show_meta, layout_width: self.layout_width, ..Default::default() };
         self.session_id = Some(session);
         self.generation = generation;
         self.loading = true;
@@ -82,34 +78,18 @@ impl Transcript {
         let width = self.layout_width.max(10);
         for (i, m) in self.messages.iter().enumerate().skip(from) {
             self.msg_start.push(self.lines.len());
-            self.lines.push(Line {
-                msg: i,
-                kind: LineKind::Header,
-                text: String::new(),
-            });
+            self.lines.push(Line { msg: i, kind: LineKind::Header, text: String::new() });
             let body = sanitize_multiline(&m.content);
             for l in wrap(&body, width) {
-                self.lines.push(Line {
-                    msg: i,
-                    kind: LineKind::Body,
-                    text: l,
-                });
+                self.lines.push(Line { msg: i, kind: LineKind::Body, text: l });
             }
             if self.show_meta {
                 let pretty = serde_json::to_string_pretty(&m.metadata).unwrap_or_default();
                 for l in wrap(&sanitize_multiline(&pretty), width) {
-                    self.lines.push(Line {
-                        msg: i,
-                        kind: LineKind::Meta,
-                        text: l,
-                    });
+                    self.lines.push(Line { msg: i, kind: LineKind::Meta, text: l });
                 }
             }
-            self.lines.push(Line {
-                msg: i,
-                kind: LineKind::Blank,
-                text: String::new(),
-            });
+            self.lines.push(Line { msg: i, kind: LineKind::Blank, text: String::new() });
         }
     }
 
@@ -154,11 +134,7 @@ impl Transcript {
     /// Line range [start, end) of message `m`.
     fn message_lines(&self, m: usize) -> (usize, usize) {
         let start = self.msg_start.get(m).copied().unwrap_or(0);
-        let end = self
-            .msg_start
-            .get(m + 1)
-            .copied()
-            .unwrap_or(self.lines.len());
+        let end = self.msg_start.get(m + 1).copied().unwrap_or(self.lines.len());
         (start, end)
     }
 
@@ -194,11 +170,7 @@ impl Transcript {
         let Some(cur) = self.selected_message() else {
             return;
         };
-        let target = if forward {
-            cur + 1
-        } else {
-            cur.saturating_sub(1)
-        };
+        let target = if forward { cur + 1 } else { cur.saturating_sub(1) };
         self.select_message(target, height);
     }
 
@@ -214,10 +186,7 @@ impl Transcript {
             self.search = None;
             return;
         }
-        self.search = Some(Search {
-            query: query.to_string(),
-            ..Default::default()
-        });
+        self.search = Some(Search { query: query.to_string(), ..Default::default() });
         self.refresh_search();
     }
 
@@ -250,23 +219,11 @@ impl Transcript {
         }
         let n = search.matches.len();
         let idx = if search.visited {
-            if forward {
-                (search.current + 1) % n
-            } else {
-                (search.current + n - 1) % n
-            }
+            if forward { (search.current + 1) % n } else { (search.current + n - 1) % n }
         } else if forward {
-            search
-                .matches
-                .iter()
-                .position(|&l| l >= scroll)
-                .unwrap_or(0)
+            search.matches.iter().position(|&l| l >= scroll).unwrap_or(0)
         } else {
-            search
-                .matches
-                .iter()
-                .rposition(|&l| l < scroll + height.max(1))
-                .unwrap_or(n - 1)
+            search.matches.iter().rposition(|&l| l < scroll + height.max(1)).unwrap_or(n - 1)
         };
         search.visited = true;
         search.current = idx;
@@ -277,9 +234,7 @@ impl Transcript {
     }
 
     pub fn current_match_line(&self) -> Option<usize> {
-        self.search
-            .as_ref()
-            .and_then(|s| s.matches.get(s.current).copied())
+        self.search.as_ref().and_then(|s| s.matches.get(s.current).copied())
     }
 }
 
@@ -294,9 +249,7 @@ mod tests {
             session_id: Uuid::nil(),
             role: role.into(),
             content: content.into(),
-            created_at: chrono::Utc
-                .with_ymd_and_hms(2026, 1, 1, 0, 0, i as u32)
-                .unwrap(),
+            created_at: chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, i as u32).unwrap(),
             token_count: 3,
             metadata: serde_json::json!({"k": i}),
         }
@@ -336,11 +289,7 @@ mod tests {
         let mut t = Transcript::default();
         t.layout_width = 40;
         t.append(vec![msg(0, "user", "\x1b]2;owned\x07\x1b[2J")], None);
-        let body: Vec<_> = t
-            .lines
-            .iter()
-            .filter(|l| l.kind == LineKind::Body)
-            .collect();
+        let body: Vec<_> = t.lines.iter().filter(|l| l.kind == LineKind::Body).collect();
         assert_eq!(body[0].text, "␛]2;owned␇␛[2J");
     }
 }

@@ -27,96 +27,52 @@ impl Report {
 }
 
 /// The files a sentence-transformers directory of all-MiniLM-L6-v2 must have.
-pub const MODEL_FILES: &[&str] = &[
-    "config.json",
-    "tokenizer.json",
-    "model.safetensors",
-    "1_Pooling/config.json",
-];
+pub const MODEL_FILES: &[&str] = &["config.json", "tokenizer.json", "model.safetensors", "1_Pooling/config.json"];
 
 fn parse_version(v: &str) -> Vec<u32> {
-    v.split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty())
-        .take(3)
-        .filter_map(|s| s.parse().ok())
-        .collect()
+    v.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).take(3).filter_map(|s| s.parse().ok()).collect()
 }
 
 pub async fn run(ctx: &Context) -> Result<()> {
     let mut r = Report { failed: false };
     println!("ragdesk doctor");
     for w in &ctx.warnings {
-        r.fail(
-            "config",
-            w,
-            "fix or remove the file; defaults are used meanwhile",
-        );
+        r.fail("config", w, "fix or remove the file; defaults are used meanwhile");
     }
     if ctx.warnings.is_empty() {
-        r.ok(
-            "config",
-            format!(
-                "{}",
-                ctx.cli
-                    .config
-                    .clone()
-                    .unwrap_or_else(|| ctx.paths.config_file())
-                    .display()
-            ),
-        );
+        r.ok("config", format!("{}", ctx.cli.config.clone().unwrap_or_else(|| ctx.paths.config_file()).display()));
     }
 
     let model_dir = std::env::var_os("RAGDESK_MODEL_DIR")
         .map(Into::into)
         .or_else(|| ctx.config.embedding.local_model_dir.clone())
         .unwrap_or_else(|| ctx.paths.default_model_dir());
-    let missing: Vec<_> = MODEL_FILES
-        .iter()
-        .filter(|f| !model_dir.join(f).is_file())
-        .collect();
+    let missing: Vec<_> = MODEL_FILES.iter().filter(|f| !model_dir.join(f).is_file()).collect();
     if missing.is_empty() {
-        r.ok(
-            "model",
-            format!("all-MiniLM-L6-v2 at {}", model_dir.display()),
-        );
+        r.ok("model", format!("all-MiniLM-L6-v2 at {}", model_dir.display()));
     } else {
         r.fail(
             "model",
-            format!("{} lacks {}", model_dir.display(), missing.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")),
+            format!(
+                "{} lacks {}",
+                model_dir.display(),
+                missing.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+            ),
             "run scripts/demo --no-console (it downloads the model), or set embedding.local_model_dir",
         );
     }
 
     match ctx.connection() {
-        Err(e) => r.fail(
-            "connection",
-            e.to_string(),
-            "set DATABASE_URL or use --database-url / --profile",
-        ),
+        Err(e) => r.fail("connection", e.to_string(), "set DATABASE_URL or use --database-url / --profile"),
         Ok(conn) => {
             let settings = ctx.console_settings(conn.read_only);
-            match tokio::time::timeout(Duration::from_secs(8), Db::connect(&conn.url, &settings))
-                .await
-            {
-                Err(_) => r.fail(
-                    "connection",
-                    "timed out after 8s",
-                    "is the server running and reachable?",
-                ),
-                Ok(Err(e)) => r.fail(
-                    "connection",
-                    e.to_string(),
-                    "check the URL, that the server runs, and credentials",
-                ),
+            match tokio::time::timeout(Duration::from_secs(8), Db::connect(&conn.url, &settings)).await {
+                Err(_) => r.fail("connection", "timed out after 8s", "is the server running and reachable?"),
+                Ok(Err(e)) => {
+                    r.fail("connection", e.to_string(), "check the URL, that the server runs, and credentials")
+                }
                 Ok(Ok(db)) => {
-                    r.ok(
-                        "connection",
-                        format!(
-                            "{}{}",
-                            db.target,
-                            if db.read_only { " (read-only)" } else { "" }
-                        ),
-                    );
+                    r.ok("connection", format!("{}{}", db.target, if db.read_only { " (read-only)" } else { "" }));
                     check_server(&mut r, &db).await;
                 }
             }
@@ -132,69 +88,42 @@ pub async fn run(ctx: &Context) -> Result<()> {
 
 async fn check_server(r: &mut Report, db: &Db) {
     match db.server_info().await {
-        Err(e) => r.fail(
-            "server",
-            e.to_string(),
-            "check permissions of the database user",
-        ),
+        Err(e) => r.fail("server", e.to_string(), "check permissions of the database user"),
         Ok(info) => {
             let v = parse_version(&info.version);
             if v.first().copied().unwrap_or(0) >= 13 {
                 r.ok("server", format!("PostgreSQL {}", info.version));
             } else {
-                r.fail(
-                    "server",
-                    format!("PostgreSQL {} is too old", info.version),
-                    "use PostgreSQL 13 or newer",
-                );
+                r.fail("server", format!("PostgreSQL {} is too old", info.version), "use PostgreSQL 13 or newer");
             }
             match (&info.vector_installed, &info.vector_available) {
-                (Some(iv), _) if parse_version(iv) >= vec![0, 7] => {
-                    r.ok("pgvector", format!("{iv} installed"))
-                }
+                (Some(iv), _) if parse_version(iv) >= vec![0, 7] => r.ok("pgvector", format!("{iv} installed")),
                 (Some(iv), _) => r.fail(
                     "pgvector",
                     format!("{iv} is installed; 0.7 or newer is needed"),
                     "ALTER EXTENSION vector UPDATE",
                 ),
-                (None, Some(av)) => r.warn(
-                    "pgvector",
-                    format!("{av} available, not installed yet (ragdesk migrate installs it)"),
-                ),
-                (None, None) => r.fail(
-                    "pgvector",
-                    "not available on this server",
-                    "install pgvector >= 0.7 on the server",
-                ),
+                (None, Some(av)) => {
+                    r.warn("pgvector", format!("{av} available, not installed yet (ragdesk migrate installs it)"))
+                }
+                (None, None) => {
+                    r.fail("pgvector", "not available on this server", "install pgvector >= 0.7 on the server")
+                }
             }
         }
     }
     match db.migration_status().await {
-        Err(e) => r.fail(
-            "migrations",
-            e.to_string(),
-            "check permissions of the database user",
-        ),
-        Ok(m) if !m.failed.is_empty() => r.fail(
-            "migrations",
-            format!("failed: {:?}", m.failed),
-            "inspect _sqlx_migrations and the server log",
-        ),
-        Ok(m) if !m.pending.is_empty() => r.fail(
-            "migrations",
-            format!("{} of {} pending", m.pending.len(), m.known),
-            "run: ragdesk migrate",
-        ),
+        Err(e) => r.fail("migrations", e.to_string(), "check permissions of the database user"),
+        Ok(m) if !m.failed.is_empty() => {
+            r.fail("migrations", format!("failed: {:?}", m.failed), "inspect _sqlx_migrations and the server log")
+        }
+        Ok(m) if !m.pending.is_empty() => {
+            r.fail("migrations", format!("{} of {} pending", m.pending.len(), m.known), "run: ragdesk migrate")
+        }
         Ok(m) => {
             r.ok("migrations", format!("{} of {} applied", m.known, m.known));
             if !m.unknown.is_empty() {
-                r.warn(
-                    "migrations",
-                    format!(
-                        "database has migrations this build does not know: {:?}",
-                        m.unknown
-                    ),
-                );
+                r.warn("migrations", format!("database has migrations this build does not know: {:?}", m.unknown));
             }
         }
     }

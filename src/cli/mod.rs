@@ -109,11 +109,7 @@ impl Context {
         let env = std::env::var("DATABASE_URL").ok();
         let mut c = self
             .config
-            .resolve_connection(
-                self.cli.database_url.as_deref(),
-                self.cli.profile.as_deref(),
-                env.as_deref(),
-            )
+            .resolve_connection(self.cli.database_url.as_deref(), self.cli.profile.as_deref(), env.as_deref())
             .map_err(|e| eyre!(e))?;
         c.read_only |= self.cli.read_only;
         Ok(c)
@@ -122,14 +118,8 @@ impl Context {
     /// A pool for batch commands: no statement timeout.
     pub async fn connect_batch(&self) -> Result<Db> {
         let c = self.connection()?;
-        let settings = ConnectSettings {
-            read_only: c.read_only,
-            statement_timeout: None,
-            ..Default::default()
-        };
-        let db = Db::connect(&c.url, &settings)
-            .await
-            .wrap_err("cannot connect to the database")?;
+        let settings = ConnectSettings { read_only: c.read_only, statement_timeout: None, ..Default::default() };
+        let db = Db::connect(&c.url, &settings).await.wrap_err("cannot connect to the database")?;
         Ok(db)
     }
 
@@ -145,12 +135,7 @@ impl Context {
 pub async fn run(cli: Cli) -> Result<()> {
     let paths = Paths::discover();
     let loaded = Config::load(cli.config.as_deref(), &paths);
-    let mut ctx = Context {
-        cli,
-        config: loaded.config,
-        paths,
-        warnings: loaded.warnings,
-    };
+    let mut ctx = Context { cli, config: loaded.config, paths, warnings: loaded.warnings };
     let command = ctx.cli.command.take().unwrap_or(Command::Console);
     if !matches!(command, Command::Console) {
         for w in &ctx.warnings {
@@ -164,12 +149,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             let before = db.migration_status().await?;
             db.migrate().await?;
             let after = db.migration_status().await?;
-            println!(
-                "migrations: {} applied now, {} in total ({})",
-                before.pending.len(),
-                after.applied,
-                db.target
-            );
+            println!("migrations: {} applied now, {} in total ({})", before.pending.len(), after.applied, db.target);
             Ok(())
         }
         Command::Seed(args) => seed_command(&ctx, args).await,
@@ -194,28 +174,16 @@ pub async fn run(cli: Cli) -> Result<()> {
 /// Writes via a temporary file and rename: a failed export never leaves a
 /// truncated file behind.
 pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.partial",
-        path.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("export")
-    ));
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let tmp = dir.join(format!(".{}.partial", path.file_name().and_then(|n| n.to_str()).unwrap_or("export")));
     std::fs::write(&tmp, bytes).wrap_err_with(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).wrap_err_with(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 
 async fn seed_command(ctx: &Context, args: SeedArgs) -> Result<()> {
-    let preset = SeedSizes::preset(&args.scale).ok_or_else(|| {
-        eyre!(
-            "unknown --scale '{}' (tiny, small, medium, large)",
-            args.scale
-        )
-    })?;
+    let preset = SeedSizes::preset(&args.scale)
+        .ok_or_else(|| eyre!("unknown --scale '{}' (tiny, small, medium, large)", args.scale))?;
     let sizes = SeedSizes {
         tenants: args.tenants.unwrap_or(preset.tenants),
         demos: args.demos.unwrap_or(preset.demos),
@@ -236,19 +204,14 @@ async fn seed_command(ctx: &Context, args: SeedArgs) -> Result<()> {
             eprintln!("database already has data; not seeding (--if-empty)");
             return Ok(());
         }
-        bail!(
-            "the database already has tenants: use --reset to replace them or --if-empty to skip"
-        );
+        bail!("the database already has tenants: use --reset to replace them or --if-empty to skip");
     }
     let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let total = sizes.messages;
     let report = seed::seed(&mut conn, args.seed, sizes, |stage, n| {
         if tty {
             if stage == "messages" {
-                eprint!(
-                    "\rseeding messages: {n}/{total} ({:.0}%)   ",
-                    n as f64 * 100.0 / total.max(1) as f64
-                );
+                eprint!("\rseeding messages: {n}/{total} ({:.0}%)   ", n as f64 * 100.0 / total.max(1) as f64);
             } else {
                 eprint!("\rseeding {stage}: {n}                    ");
             }
@@ -261,11 +224,6 @@ async fn seed_command(ctx: &Context, args: SeedArgs) -> Result<()> {
     for (table, n) in &report.rows {
         println!("{table:>9}: {n}");
     }
-    println!(
-        "seeded in {:.1}s ({:.0} messages/s) into {}",
-        report.seconds,
-        report.messages_per_second(),
-        db.target
-    );
+    println!("seeded in {:.1}s ({:.0} messages/s) into {}", report.seconds, report.messages_per_second(), db.target);
     Ok(())
 }

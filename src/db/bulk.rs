@@ -10,14 +10,12 @@ use sqlx::{Connection, Executor};
 use super::Result;
 
 /// The tables the seeder fills, in dependency order, with their COPY column lists.
-pub const TENANTS: &str =
-    "COPY tenants (id, name, slug, plan, metadata, created_at, updated_at) FROM STDIN";
+pub const TENANTS: &str = "COPY tenants (id, name, slug, plan, metadata, created_at, updated_at) FROM STDIN";
 pub const DEMOS: &str = "COPY demos (id, tenant_id, created_at, expires_at, company_name, industry, website_url, \
     products_services, offers, qualification_criteria, logo_url, primary_color, secondary_color, mission_profile, \
     openrouter_model, system_prompt, status, created_by, updated_at, deleted_at, current_step) FROM STDIN";
 pub const LEADS: &str = "COPY leads (id, demo_id, identifier, identifier_type, display_name, created_at, last_seen_at, metadata) FROM STDIN";
-pub const SESSIONS: &str =
-    "COPY sessions (id, lead_id, demo_id, channel, created_at, ended_at, metadata) FROM STDIN";
+pub const SESSIONS: &str = "COPY sessions (id, lead_id, demo_id, channel, created_at, ended_at, metadata) FROM STDIN";
 pub const MESSAGES: &str =
     "COPY messages (id, session_id, role, content, created_at, token_count, metadata) FROM STDIN";
 
@@ -31,11 +29,7 @@ pub struct CopyBuf {
 
 impl CopyBuf {
     pub fn new() -> CopyBuf {
-        CopyBuf {
-            buf: String::with_capacity(1 << 20),
-            first_in_row: true,
-            rows: 0,
-        }
+        CopyBuf { buf: String::with_capacity(1 << 20), first_in_row: true, rows: 0 }
     }
 
     fn sep(&mut self) {
@@ -130,9 +124,7 @@ pub const BATCH_BYTES: usize = 4 << 20;
 
 impl<'c> CopyStream<'c> {
     pub async fn start(conn: &'c mut PgConnection, statement: &str) -> Result<CopyStream<'c>> {
-        Ok(CopyStream {
-            copy: conn.copy_in_raw(statement).await?,
-        })
+        Ok(CopyStream { copy: conn.copy_in_raw(statement).await? })
     }
 
     /// Sends the buffer if it is over the batch size (or `force`).
@@ -157,12 +149,9 @@ pub async fn begin_load(conn: &mut PgConnection) -> Result<()> {
     conn.execute("BEGIN").await?;
     conn.execute("SET LOCAL statement_timeout = 0").await?;
     let superuser: (bool,) =
-        sqlx::query_as("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-            .fetch_one(&mut *conn)
-            .await?;
+        sqlx::query_as("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetch_one(&mut *conn).await?;
     if superuser.0 {
-        conn.execute("SET LOCAL session_replication_role = replica")
-            .await?;
+        conn.execute("SET LOCAL session_replication_role = replica").await?;
     }
     Ok(())
 }
@@ -170,15 +159,12 @@ pub async fn begin_load(conn: &mut PgConnection) -> Result<()> {
 pub async fn commit_load(conn: &mut PgConnection) -> Result<()> {
     conn.execute("COMMIT").await?;
     // Fresh statistics for the planner and a visibility map for index-only scans.
-    conn.execute("VACUUM (ANALYZE) tenants, demos, leads, sessions, messages")
-        .await?;
+    conn.execute("VACUUM (ANALYZE) tenants, demos, leads, sessions, messages").await?;
     Ok(())
 }
 
 pub async fn has_tenants(conn: &mut PgConnection) -> Result<bool> {
-    let (b,): (bool,) = sqlx::query_as("SELECT EXISTS (SELECT 1 FROM tenants)")
-        .fetch_one(&mut *conn)
-        .await?;
+    let (b,): (bool,) = sqlx::query_as("SELECT EXISTS (SELECT 1 FROM tenants)").fetch_one(&mut *conn).await?;
     Ok(b)
 }
 
@@ -194,9 +180,7 @@ pub async fn reset(conn: &mut PgConnection) -> Result<()> {
 pub async fn table_counts(conn: &mut PgConnection) -> Result<Vec<(String, i64)>> {
     let mut out = Vec::new();
     for t in ["tenants", "demos", "leads", "sessions", "messages"] {
-        let (n,): (i64,) = sqlx::query_as(&format!("SELECT count(*) FROM {t}"))
-            .fetch_one(&mut *conn)
-            .await?;
+        let (n,): (i64,) = sqlx::query_as(&format!("SELECT count(*) FROM {t}")).fetch_one(&mut *conn).await?;
         out.push((t.to_string(), n));
     }
     Ok(out)
@@ -209,10 +193,7 @@ mod tests {
     #[test]
     fn copy_text_escaping() {
         let mut b = CopyBuf::new();
-        b.text("a\tb\nc\\d")
-            .null()
-            .display(5)
-            .text_array(&["x\"y".into(), "z".into()]);
+        b.text("a\tb\nc\\d").null().display(5).text_array(&["x\"y".into(), "z".into()]);
         b.end_row();
         assert_eq!(b.buf, "a\\tb\\nc\\\\d\t\\N\t5\t{\"x\\\\\"y\",\"z\"}\n");
     }

@@ -27,10 +27,7 @@ pub struct DemoRow {
 
 impl DemoRow {
     pub fn cursor(&self) -> Cursor {
-        Cursor {
-            ts: self.created_at,
-            id: self.id,
-        }
+        Cursor { ts: self.created_at, id: self.id }
     }
     pub fn label(&self) -> &str {
         self.company_name.as_deref().unwrap_or("(unnamed demo)")
@@ -70,35 +67,23 @@ pub struct DemoDetail {
 const SELECT_ROW: &str = "SELECT d.id, d.tenant_id, t.name AS tenant_name, d.company_name, d.industry, d.status, \
      d.mission_profile, d.created_at, d.expires_at, d.deleted_at FROM demos d JOIN tenants t ON t.id = d.tenant_id";
 
-fn push_where(
-    qb: &mut QueryBuilder<'_, Postgres>,
-    tenant: Option<Uuid>,
-    filter: &Filter,
-) -> Result<()> {
+fn push_where(qb: &mut QueryBuilder<'_, Postgres>, tenant: Option<Uuid>, filter: &Filter) -> Result<()> {
     filter.check_keys(FILTER_KEYS)?;
     qb.push(" WHERE true");
     if let Some(t) = tenant {
         qb.push(" AND d.tenant_id = ").push_bind(t);
     }
     filter.push_words(qb, &["d.company_name", "d.industry", "d.website_url"]);
-    match filter
-        .term("status")
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
+    match filter.term("status").map(str::to_ascii_lowercase).as_deref() {
         // Soft-deleted demos keep their status; `status:deleted` finds them.
         Some("deleted") => {
             qb.push(" AND d.deleted_at IS NOT NULL");
         }
         Some(s) if STATUSES.contains(&s) => {
-            qb.push(" AND d.deleted_at IS NULL AND d.status = ")
-                .push_bind(s.to_string());
+            qb.push(" AND d.deleted_at IS NULL AND d.status = ").push_bind(s.to_string());
         }
         Some(_) => {
-            return Err(DbError::Filter(format!(
-                "status: must be one of {}, deleted",
-                STATUSES.join(", ")
-            )));
+            return Err(DbError::Filter(format!("status: must be one of {}, deleted", STATUSES.join(", "))));
         }
         None => {}
     }
@@ -121,12 +106,7 @@ pub async fn list(
     Ok(Page::from_rows(rows, limit, DemoRow::cursor))
 }
 
-pub async fn count(
-    pool: &PgPool,
-    tenant: Option<Uuid>,
-    filter: &Filter,
-    exact: bool,
-) -> Result<RowCount> {
+pub async fn count(pool: &PgPool, tenant: Option<Uuid>, filter: &Filter, exact: bool) -> Result<RowCount> {
     if tenant.is_none() && filter.is_empty() && !exact {
         return super::page_estimate(pool, "demos").await;
     }

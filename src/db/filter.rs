@@ -44,11 +44,7 @@ impl Filter {
             if !allowed.contains(&k.as_str()) {
                 return Err(DbError::Filter(format!(
                     "unknown filter '{k}:' here (try {})",
-                    allowed
-                        .iter()
-                        .map(|a| format!("{a}:"))
-                        .collect::<Vec<_>>()
-                        .join(" ")
+                    allowed.iter().map(|a| format!("{a}:")).collect::<Vec<_>>().join(" ")
                 )));
             }
         }
@@ -56,11 +52,7 @@ impl Filter {
     }
 
     pub fn term(&self, key: &str) -> Option<&str> {
-        self.terms
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.terms.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     /// `AND (col1 ILIKE w OR col2 ILIKE w)` for every word.
@@ -81,16 +73,10 @@ impl Filter {
     /// `after:` and `before:` (YYYY-MM-DD, UTC) on a timestamp column.
     pub fn push_dates(&self, qb: &mut QueryBuilder<'_, Postgres>, column: &str) -> Result<()> {
         if let Some(v) = self.term("after") {
-            qb.push(" AND ")
-                .push(column)
-                .push(" >= ")
-                .push_bind(parse_day(v)?);
+            qb.push(" AND ").push(column).push(" >= ").push_bind(parse_day(v)?);
         }
         if let Some(v) = self.term("before") {
-            qb.push(" AND ")
-                .push(column)
-                .push(" < ")
-                .push_bind(parse_day(v)?);
+            qb.push(" AND ").push(column).push(" < ").push_bind(parse_day(v)?);
         }
         Ok(())
     }
@@ -106,10 +92,7 @@ impl Filter {
         if let Some(v) = self.term(key) {
             let v = v.to_ascii_lowercase();
             if !allowed.contains(&v.as_str()) {
-                return Err(DbError::Filter(format!(
-                    "{key}: must be one of {}",
-                    allowed.join(", ")
-                )));
+                return Err(DbError::Filter(format!("{key}: must be one of {}", allowed.join(", "))));
             }
             qb.push(" AND ").push(column).push(" = ").push_bind(v);
         }
@@ -155,19 +138,13 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_named() {
-        let err = Filter::parse("colour:red")
-            .check_keys(&["status"])
-            .unwrap_err()
-            .to_string();
+        let err = Filter::parse("colour:red").check_keys(&["status"]).unwrap_err().to_string();
         assert!(err.contains("colour") && err.contains("status:"), "{err}");
     }
 
     #[test]
     fn bad_dates_are_rejected() {
         assert!(parse_day("2026-13-01").is_err());
-        assert_eq!(
-            parse_day("2026-02-03").unwrap().to_rfc3339(),
-            "2026-02-03T00:00:00+00:00"
-        );
+        assert_eq!(parse_day("2026-02-03").unwrap().to_rfc3339(), "2026-02-03T00:00:00+00:00");
     }
 }

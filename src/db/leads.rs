@@ -26,10 +26,7 @@ pub struct LeadRow {
 impl LeadRow {
     /// Leads are listed by recent activity.
     pub fn cursor(&self) -> Cursor {
-        Cursor {
-            ts: self.last_seen_at,
-            id: self.id,
-        }
+        Cursor { ts: self.last_seen_at, id: self.id }
     }
     pub fn label(&self) -> &str {
         self.display_name.as_deref().unwrap_or(&self.identifier)

@@ -20,39 +20,35 @@ pub struct MessageRow {
 
 impl MessageRow {
     pub fn cursor(&self) -> Cursor {
-        Cursor {
-            ts: self.created_at,
-            id: self.id,
-        }
+        Cursor { ts: self.created_at, id: self.id }
     }
 }
 
 /// One page of a transcript, oldest first, strictly after `after`.
-pub async fn page(
-    pool: &PgPool,
-    session: Uuid,
-    after: Option<Cursor>,
-    limit: u32,
-) -> Result<Page<MessageRow>> {
+pub async fn page(pool: &PgPool, session: Uuid, after: Option<Cursor>, limit: u32) -> Result<Page<MessageRow>> {
     let rows: Vec<MessageRow> = match after {
-        None => sqlx::query_as(
-            "SELECT id, session_id, role, content, created_at, token_count, metadata FROM messages \
+        None => {
+            sqlx::query_as(
+                "SELECT id, session_id, role, content, created_at, token_count, metadata FROM messages \
              WHERE session_id = $1 ORDER BY created_at, id LIMIT $2",
-        )
-        .bind(session)
-        .bind(limit as i64 + 1)
-        .fetch_all(pool)
-        .await?,
-        Some(c) => sqlx::query_as(
-            "SELECT id, session_id, role, content, created_at, token_count, metadata FROM messages \
+            )
+            .bind(session)
+            .bind(limit as i64 + 1)
+            .fetch_all(pool)
+            .await?
+        }
+        Some(c) => {
+            sqlx::query_as(
+                "SELECT id, session_id, role, content, created_at, token_count, metadata FROM messages \
              WHERE session_id = $1 AND (created_at, id) > ($2, $3) ORDER BY created_at, id LIMIT $4",
-        )
-        .bind(session)
-        .bind(c.ts)
-        .bind(c.id)
-        .bind(limit as i64 + 1)
-        .fetch_all(pool)
-        .await?,
+            )
+            .bind(session)
+            .bind(c.ts)
+            .bind(c.id)
+            .bind(limit as i64 + 1)
+            .fetch_all(pool)
+            .await?
+        }
     };
     Ok(Page::from_rows(rows, limit, MessageRow::cursor))
 }

@@ -40,9 +40,7 @@ pub enum DbError {
 fn describe(e: &sqlx::Error) -> String {
     match e {
         sqlx::Error::Database(d) => d.message().to_string(),
-        sqlx::Error::PoolTimedOut => {
-            "database unreachable (timed out waiting for a connection)".into()
-        }
+        sqlx::Error::PoolTimedOut => "database unreachable (timed out waiting for a connection)".into(),
         sqlx::Error::Io(io) => format!("database unreachable: {io}"),
         sqlx::Error::RowNotFound => "no such row".into(),
         other => other.to_string(),
@@ -64,10 +62,7 @@ impl DbError {
                 | sqlx::Error::WorkerCrashed => true,
                 // admin_shutdown, crash_shutdown, cannot_connect_now
                 sqlx::Error::Database(d) => {
-                    matches!(
-                        d.code().as_deref(),
-                        Some("57P01" | "57P02" | "57P03" | "08006" | "08003" | "08001")
-                    )
+                    matches!(d.code().as_deref(), Some("57P01" | "57P02" | "57P03" | "08006" | "08003" | "08001"))
                 }
                 _ => false,
             },
@@ -94,11 +89,7 @@ pub struct Target {
 
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}@{}:{}/{}",
-            self.user, self.host, self.port, self.database
-        )
+        write!(f, "{}@{}:{}/{}", self.user, self.host, self.port, self.database)
     }
 }
 
@@ -154,12 +145,7 @@ pub struct ConnectSettings {
 
 impl Default for ConnectSettings {
     fn default() -> Self {
-        ConnectSettings {
-            read_only: false,
-            statement_timeout: None,
-            max_connections: 5,
-            application_name: "ragdesk",
-        }
+        ConnectSettings { read_only: false, statement_timeout: None, max_connections: 5, application_name: "ragdesk" }
     }
 }
 
@@ -197,11 +183,7 @@ impl Db {
             .idle_timeout(Duration::from_secs(300))
             .test_before_acquire(true)
             .connect_lazy_with(opts);
-        Ok(Db {
-            pool,
-            target,
-            read_only: settings.read_only,
-        })
+        Ok(Db { pool, target, read_only: settings.read_only })
     }
 
     /// Like `lazy`, then checks that the server answers.
@@ -222,30 +204,21 @@ impl Db {
     }
 
     pub async fn server_info(&self) -> Result<ServerInfo> {
-        let (version,): (String,) = sqlx::query_as("SHOW server_version")
-            .fetch_one(&self.pool)
+        let (version,): (String,) = sqlx::query_as("SHOW server_version").fetch_one(&self.pool).await?;
+        let vector: Option<(String,)> = sqlx::query_as("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+            .fetch_optional(&self.pool)
             .await?;
-        let vector: Option<(String,)> =
-            sqlx::query_as("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+        let available: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT default_version FROM pg_available_extensions WHERE name = 'vector'")
                 .fetch_optional(&self.pool)
                 .await?;
-        let available: Option<(Option<String>,)> = sqlx::query_as(
-            "SELECT default_version FROM pg_available_extensions WHERE name = 'vector'",
-        )
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(ServerInfo {
-            version,
-            vector_installed: vector.map(|v| v.0),
-            vector_available: available.and_then(|v| v.0),
-        })
+        Ok(ServerInfo { version, vector_installed: vector.map(|v| v.0), vector_available: available.and_then(|v| v.0) })
     }
 
     /// Applied and pending migrations, by version.
     pub async fn migration_status(&self) -> Result<MigrationStatus> {
-        let exists: (bool,) = sqlx::query_as("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
-            .fetch_one(&self.pool)
-            .await?;
+        let exists: (bool,) =
+            sqlx::query_as("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetch_one(&self.pool).await?;
         let applied: Vec<(i64, bool)> = if exists.0 {
             sqlx::query_as("SELECT version, success FROM _sqlx_migrations ORDER BY version")
                 .fetch_all(&self.pool)
@@ -254,28 +227,10 @@ impl Db {
             Vec::new()
         };
         let known: Vec<i64> = MIGRATOR.iter().map(|m| m.version).collect();
-        let pending = known
-            .iter()
-            .filter(|v| !applied.iter().any(|(a, ok)| a == *v && *ok))
-            .copied()
-            .collect();
-        let failed = applied
-            .iter()
-            .filter(|(_, ok)| !ok)
-            .map(|(v, _)| *v)
-            .collect();
-        let unknown = applied
-            .iter()
-            .filter(|(v, _)| !known.contains(v))
-            .map(|(v, _)| *v)
-            .collect();
-        Ok(MigrationStatus {
-            known: known.len(),
-            applied: applied.len(),
-            pending,
-            failed,
-            unknown,
-        })
+        let pending = known.iter().filter(|v| !applied.iter().any(|(a, ok)| a == *v && *ok)).copied().collect();
+        let failed = applied.iter().filter(|(_, ok)| !ok).map(|(v, _)| *v).collect();
+        let unknown = applied.iter().filter(|(v, _)| !known.contains(v)).map(|(v, _)| *v).collect();
+        Ok(MigrationStatus { known: known.len(), applied: applied.len(), pending, failed, unknown })
     }
 }
 
@@ -323,9 +278,7 @@ mod tests {
 
     #[test]
     fn bad_url_errors_are_redacted() {
-        let err = parse_url("postgres://alice:s3cret@host:notaport/db")
-            .unwrap_err()
-            .to_string();
+        let err = parse_url("postgres://alice:s3cret@host:notaport/db").unwrap_err().to_string();
         assert!(!err.contains("s3cret"), "{err}");
     }
 
@@ -335,15 +288,16 @@ mod tests {
     }
 }
 
-/// The planner's row estimate for a whole table: instant on any size.
+/// The planner's row estimate for a whole table: instant on any size. Small
+/// tables get a (capped) exact count instead.
 pub(crate) async fn page_estimate(pool: &PgPool, table: &str) -> Result<RowCount> {
     let (n,): (f32,) = sqlx::query_as("SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)")
         .bind(table)
         .fetch_optional(pool)
         .await?
         .unwrap_or((-1.0,));
-    if n < 0.0 {
-        // Never analysed: count, but only up to the cap.
+    if n < page::COUNT_CAP as f32 {
+        // Small or never analysed: an exact count is cheap (and capped).
         let qb = sqlx::QueryBuilder::new(format!("SELECT count(*) FROM (SELECT 1 FROM {table}"));
         return finish_count(pool, qb, false).await;
     }
@@ -362,9 +316,5 @@ pub(crate) async fn finish_count(
     }
     qb.push(") counted");
     let (n,): (i64,) = qb.build_query_as().fetch_one(pool).await?;
-    Ok(if exact {
-        RowCount::Exact(n)
-    } else {
-        RowCount::from_capped(n)
-    })
+    Ok(if exact { RowCount::Exact(n) } else { RowCount::from_capped(n) })
 }

@@ -44,11 +44,7 @@ pub const COUNT_CAP: i64 = 10_000;
 
 impl RowCount {
     pub fn from_capped(n: i64) -> RowCount {
-        if n > COUNT_CAP {
-            RowCount::AtLeast(COUNT_CAP)
-        } else {
-            RowCount::Exact(n)
-        }
+        if n > COUNT_CAP { RowCount::AtLeast(COUNT_CAP) } else { RowCount::Exact(n) }
     }
     pub fn label(&self) -> String {
         match self {
@@ -80,20 +76,14 @@ mod tests {
     fn labels() {
         assert_eq!(RowCount::Exact(1234).label(), "1,234");
         assert_eq!(RowCount::from_capped(20_000).label(), "10,000+");
-        assert_eq!(
-            RowCount::Estimate(12_345_678).label(),
-            "~12,345,678 (estimate)"
-        );
+        assert_eq!(RowCount::Estimate(12_345_678).label(), "~12,345,678 (estimate)");
         assert_eq!(group(0), "0");
         assert_eq!(group(-1000), "-1,000");
     }
 
     #[test]
     fn page_detects_more() {
-        let c = |v: &i64| Cursor {
-            ts: DateTime::from_timestamp(*v, 0).unwrap(),
-            id: Uuid::nil(),
-        };
+        let c = |v: &i64| Cursor { ts: DateTime::from_timestamp(*v, 0).unwrap(), id: Uuid::nil() };
         let p = Page::from_rows(vec![3, 2, 1], 2, c);
         assert_eq!(p.rows, vec![3, 2]);
         assert_eq!(p.next.unwrap().ts.timestamp(), 2);

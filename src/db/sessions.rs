@@ -37,34 +37,23 @@ pub struct SessionRow {
 
 impl SessionRow {
     pub fn cursor(&self) -> Cursor {
-        Cursor {
-            ts: self.created_at,
-            id: self.id,
-        }
+        Cursor { ts: self.created_at, id: self.id }
     }
     pub fn lead_label(&self) -> &str {
-        self.lead_display_name
-            .as_deref()
-            .unwrap_or(&self.lead_identifier)
+        self.lead_display_name.as_deref().unwrap_or(&self.lead_identifier)
     }
     pub fn duration(&self) -> Option<chrono::Duration> {
         self.ended_at.map(|e| e - self.created_at)
     }
 }
 
-fn push_where(
-    qb: &mut QueryBuilder<'_, Postgres>,
-    scope: SessionScope,
-    filter: &Filter,
-) -> Result<()> {
+fn push_where(qb: &mut QueryBuilder<'_, Postgres>, scope: SessionScope, filter: &Filter) -> Result<()> {
     filter.check_keys(FILTER_KEYS)?;
     qb.push(" WHERE true");
     match scope {
         SessionScope::All => {}
         SessionScope::Tenant(t) => {
-            qb.push(" AND s.demo_id IN (SELECT id FROM demos WHERE tenant_id = ")
-                .push_bind(t)
-                .push(")");
+            qb.push(" AND s.demo_id IN (SELECT id FROM demos WHERE tenant_id = ").push_bind(t).push(")");
         }
         SessionScope::Demo(d) => {
             qb.push(" AND s.demo_id = ").push_bind(d);
@@ -118,18 +107,11 @@ pub async fn list(
     Ok(Page::from_rows(rows, limit, SessionRow::cursor))
 }
 
-pub async fn count(
-    pool: &PgPool,
-    scope: SessionScope,
-    filter: &Filter,
-    exact: bool,
-) -> Result<RowCount> {
+pub async fn count(pool: &PgPool, scope: SessionScope, filter: &Filter, exact: bool) -> Result<RowCount> {
     if scope == SessionScope::All && filter.is_empty() && !exact {
         return super::page_estimate(pool, "sessions").await;
     }
-    let mut qb = QueryBuilder::new(
-        "SELECT count(*) FROM (SELECT 1 FROM sessions s JOIN leads l ON l.id = s.lead_id",
-    );
+    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM sessions s JOIN leads l ON l.id = s.lead_id");
     push_where(&mut qb, scope, filter)?;
     super::finish_count(pool, qb, exact).await
 }

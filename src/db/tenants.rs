@@ -21,10 +21,7 @@ pub struct TenantRow {
 
 impl TenantRow {
     pub fn cursor(&self) -> Cursor {
-        Cursor {
-            ts: self.created_at,
-            id: self.id,
-        }
+        Cursor { ts: self.created_at, id: self.id }
     }
 }
 
@@ -32,22 +29,12 @@ fn push_where(qb: &mut QueryBuilder<'_, Postgres>, filter: &Filter) -> Result<()
     filter.check_keys(FILTER_KEYS)?;
     qb.push(" WHERE true");
     filter.push_words(qb, &["t.name", "t.slug"]);
-    filter.push_enum(
-        qb,
-        "plan",
-        "t.plan",
-        &["free", "starter", "pro", "enterprise"],
-    )?;
+    filter.push_enum(qb, "plan", "t.plan", &["free", "starter", "pro", "enterprise"])?;
     filter.push_dates(qb, "t.created_at")?;
     Ok(())
 }
 
-pub async fn list(
-    pool: &PgPool,
-    filter: &Filter,
-    after: Option<Cursor>,
-    limit: u32,
-) -> Result<Page<TenantRow>> {
+pub async fn list(pool: &PgPool, filter: &Filter, after: Option<Cursor>, limit: u32) -> Result<Page<TenantRow>> {
     let mut qb = QueryBuilder::new(
         "SELECT t.id, t.name, t.slug, t.plan, t.created_at, \
          (SELECT count(*) FROM demos d WHERE d.tenant_id = t.id) AS demo_count FROM tenants t",

@@ -18,12 +18,7 @@ pub struct Industry {
 pub const INDUSTRIES: &[Industry] = &[
     Industry {
         name: "Dental clinic",
-        companies: &[
-            "Bright Smile Dental",
-            "Maple Street Dentistry",
-            "Harbor Family Dental",
-            "Summit Orthodontics",
-        ],
+        companies: &["Bright Smile Dental", "Maple Street Dentistry", "Harbor Family Dental", "Summit Orthodontics"],
         products: &[
             "Teeth cleaning",
             "Invisalign",
@@ -67,28 +62,10 @@ pub const INDUSTRIES: &[Industry] = &[
     },
     Industry {
         name: "HVAC services",
-        companies: &[
-            "Polar Air Heating & Cooling",
-            "Comfort Pro HVAC",
-            "Northwind Mechanical",
-        ],
-        products: &[
-            "AC repair",
-            "Furnace installation",
-            "Heat pumps",
-            "Duct cleaning",
-            "Annual maintenance plan",
-        ],
-        offers: &[
-            "$79 tune-up special",
-            "Free second opinion on replacement quotes",
-            "$500 off heat pump installs",
-        ],
-        criteria: &[
-            "Homeowner",
-            "System older than 10 years",
-            "Service area zip code",
-        ],
+        companies: &["Polar Air Heating & Cooling", "Comfort Pro HVAC", "Northwind Mechanical"],
+        products: &["AC repair", "Furnace installation", "Heat pumps", "Duct cleaning", "Annual maintenance plan"],
+        offers: &["$79 tune-up special", "Free second opinion on replacement quotes", "$500 off heat pump installs"],
+        criteria: &["Homeowner", "System older than 10 years", "Service area zip code"],
         topics: &[
             (
                 "My AC is blowing warm air",
@@ -110,29 +87,10 @@ pub const INDUSTRIES: &[Industry] = &[
     },
     Industry {
         name: "Auto dealership",
-        companies: &[
-            "Riverside Toyota",
-            "Cascade Motors",
-            "Metro Honda",
-            "Lakeside Ford",
-        ],
-        products: &[
-            "New vehicles",
-            "Certified pre-owned",
-            "Service & repairs",
-            "Financing",
-            "Trade-in appraisal",
-        ],
-        offers: &[
-            "0.9% APR on select models",
-            "$1,000 loyalty bonus",
-            "Free oil changes for a year with purchase",
-        ],
-        criteria: &[
-            "Timeline under 90 days",
-            "Has trade-in",
-            "Pre-approved or needs financing",
-        ],
+        companies: &["Riverside Toyota", "Cascade Motors", "Metro Honda", "Lakeside Ford"],
+        products: &["New vehicles", "Certified pre-owned", "Service & repairs", "Financing", "Trade-in appraisal"],
+        offers: &["0.9% APR on select models", "$1,000 loyalty bonus", "Free oil changes for a year with purchase"],
+        criteria: &["Timeline under 90 days", "Has trade-in", "Pre-approved or needs financing"],
         topics: &[
             (
                 "Is the 2025 RAV4 hybrid in stock?",
@@ -154,26 +112,10 @@ pub const INDUSTRIES: &[Industry] = &[
     },
     Industry {
         name: "Real estate",
-        companies: &[
-            "Keystone Realty Group",
-            "Blue Door Properties",
-            "Evergreen Homes",
-        ],
-        products: &[
-            "Buyer representation",
-            "Listing services",
-            "Home valuation",
-            "Property management",
-        ],
-        offers: &[
-            "Free home valuation report",
-            "1% listing fee for sellers who buy with us",
-        ],
-        criteria: &[
-            "Pre-approved for a mortgage",
-            "Buying within 6 months",
-            "Price range set",
-        ],
+        companies: &["Keystone Realty Group", "Blue Door Properties", "Evergreen Homes"],
+        products: &["Buyer representation", "Listing services", "Home valuation", "Property management"],
+        offers: &["Free home valuation report", "1% listing fee for sellers who buy with us"],
+        criteria: &["Pre-approved for a mortgage", "Buying within 6 months", "Price range set"],
         topics: &[
             (
                 "What is my house worth?",
@@ -192,23 +134,9 @@ pub const INDUSTRIES: &[Industry] = &[
     Industry {
         name: "B2B SaaS",
         companies: &["Ledgerly", "ShiftBoard", "Quanta Analytics", "Relay CRM"],
-        products: &[
-            "Starter plan",
-            "Team plan",
-            "Enterprise plan",
-            "SSO & audit logs",
-            "API access",
-        ],
-        offers: &[
-            "14-day free trial",
-            "20% off annual billing",
-            "Free onboarding for teams over 25 seats",
-        ],
-        criteria: &[
-            "Company size 10+",
-            "Has budget authority",
-            "Current tool contract ends within 6 months",
-        ],
+        products: &["Starter plan", "Team plan", "Enterprise plan", "SSO & audit logs", "API access"],
+        offers: &["14-day free trial", "20% off annual billing", "Free onboarding for teams over 25 seats"],
+        criteria: &["Company size 10+", "Has budget authority", "Current tool contract ends within 6 months"],
         topics: &[
             (
                 "Do you support SAML SSO?",
@@ -252,22 +180,9 @@ pub const INDUSTRIES: &[Industry] = &[
     Industry {
         name: "Med spa",
         companies: &["Glow Aesthetics", "Luma Skin Studio", "Serene Med Spa"],
-        products: &[
-            "Botox",
-            "Dermal fillers",
-            "Laser hair removal",
-            "HydraFacial",
-            "Chemical peels",
-        ],
-        offers: &[
-            "$50 off your first HydraFacial",
-            "Buy 5 laser sessions, get 1 free",
-        ],
-        criteria: &[
-            "Over 18",
-            "No contraindications",
-            "Wants treatment within 60 days",
-        ],
+        products: &["Botox", "Dermal fillers", "Laser hair removal", "HydraFacial", "Chemical peels"],
+        offers: &["$50 off your first HydraFacial", "Buy 5 laser sessions, get 1 free"],
+        criteria: &["Over 18", "No contraindications", "Wants treatment within 60 days"],
         topics: &[
             (
                 "How long does Botox last?",
@@ -281,27 +196,10 @@ pub const INDUSTRIES: &[Industry] = &[
     },
     Industry {
         name: "Plumbing",
-        companies: &[
-            "FlowRight Plumbing",
-            "Anchor Plumbing & Drain",
-            "Copperline Plumbers",
-        ],
-        products: &[
-            "Drain cleaning",
-            "Water heater repair",
-            "Leak detection",
-            "Repiping",
-            "24/7 emergency service",
-        ],
-        offers: &[
-            "$49 drain cleaning",
-            "Free camera inspection with any repair",
-        ],
-        criteria: &[
-            "Homeowner or property manager",
-            "Urgency",
-            "Within service area",
-        ],
+        companies: &["FlowRight Plumbing", "Anchor Plumbing & Drain", "Copperline Plumbers"],
+        products: &["Drain cleaning", "Water heater repair", "Leak detection", "Repiping", "24/7 emergency service"],
+        offers: &["$49 drain cleaning", "Free camera inspection with any repair"],
+        criteria: &["Homeowner or property manager", "Urgency", "Within service area"],
         topics: &[
             (
                 "Water is leaking under my kitchen sink",
@@ -316,9 +214,8 @@ pub const INDUSTRIES: &[Industry] = &[
 ];
 
 pub const FIRST_NAMES: &[&str] = &[
-    "Maria", "James", "Aisha", "Wei", "Sofia", "Liam", "Priya", "Mateo", "Hannah", "Kenji", "Olga",
-    "Diego", "Fatima", "Noah", "Chloé", "Yuki", "Amara", "Lucas", "Ines", "Tomás", "Zoë", "Omar",
-    "Elena", "Jonas",
+    "Maria", "James", "Aisha", "Wei", "Sofia", "Liam", "Priya", "Mateo", "Hannah", "Kenji", "Olga", "Diego", "Fatima",
+    "Noah", "Chloé", "Yuki", "Amara", "Lucas", "Ines", "Tomás", "Zoë", "Omar", "Elena", "Jonas",
 ];
 pub const LAST_NAMES: &[&str] = &[
     "Garcia",
@@ -365,15 +262,7 @@ pub const MODELS: &[&str] = &[
     "meta-llama/llama-3.3-70b-instruct",
 ];
 
-const GREETINGS: &[&str] = &[
-    "Hi",
-    "Hello",
-    "Hey there",
-    "Good morning",
-    "hi!",
-    "Hello, quick question",
-    "Hey",
-];
+const GREETINGS: &[&str] = &["Hi", "Hello", "Hey there", "Good morning", "hi!", "Hello, quick question", "Hey"];
 const THANKS: &[&str] = &[
     "Thanks, that helps!",
     "Perfect, thank you.",
@@ -405,7 +294,7 @@ const FOLLOW_UP_ANSWERS: &[&str] = &[
 /// Unusual but real content the console must display safely and correctly.
 const SPECIAL: &[&str] = &[
     // Hostile: terminal escape sequences and controls inside user text.
-    "\x1b]2;owned\x07\x1b[2Jhello? is this thing on",
+    "\x1b]2;owned\x07\x1b[2J",
     "my coupon code is \x1b[31mFREE100\x1b[0m \x07\x07 does it work",
     "pasted from terminal: \x1b[1;1H\x1b[2K$ curl -s api/status \x1bP1;2|x\x1b\\ \u{9b}31m done",
     "bidi trick \u{202E}gnp.exe\u{202C} and \u{2066}isolate\u{2069} test",
@@ -440,12 +329,7 @@ pub fn person_name(rng: &mut impl Rng) -> String {
     format!("{} {}", pick(rng, FIRST_NAMES), pick(rng, LAST_NAMES))
 }
 
-pub fn system_prompt(
-    company: &str,
-    industry: &Industry,
-    mission: &str,
-    offers: &[String],
-) -> String {
+pub fn system_prompt(company: &str, industry: &Industry, mission: &str, offers: &[String]) -> String {
     format!(
         "You are the virtual assistant of {company}, a {} business. Your mission is {mission}: \
          greet visitors warmly, answer questions about {} using only the facts you were given, and \
@@ -453,18 +337,8 @@ pub fn system_prompt(
          availability or medical/legal advice.\n- If you are unsure, offer a call back from the team.\n- Keep \
          answers under 80 words and in the visitor's language.",
         industry.name.to_lowercase(),
-        industry
-            .products
-            .iter()
-            .take(3)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(", "),
-        offers
-            .iter()
-            .map(|o| format!("- {o}"))
-            .collect::<Vec<_>>()
-            .join("\n"),
+        industry.products.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
+        offers.iter().map(|o| format!("- {o}")).collect::<Vec<_>>().join("\n"),
     )
 }
 
@@ -482,10 +356,26 @@ pub struct Conversation<'a> {
     pub company: &'a str,
     pub visitor: Option<String>,
     pub special_rate: f64,
+    /// The showcase conversation: its first user turns are every special
+    /// text in order (hostile, CJK, emoji), then a very long line.
+    pub showcase: bool,
+}
+
+/// Number of user turns the showcase conversation spends on special texts.
+pub const SHOWCASE_TURNS: usize = SPECIAL.len() + 1;
+
+pub fn special_texts() -> &'static [&'static str] {
+    SPECIAL
 }
 
 impl Conversation<'_> {
     pub fn user_turn(&self, rng: &mut impl Rng, turn: usize) -> String {
+        if self.showcase && turn < SPECIAL.len() {
+            return SPECIAL[turn].to_string();
+        }
+        if self.showcase && turn == SPECIAL.len() {
+            return long_line(rng);
+        }
         if rng.random_bool(self.special_rate) {
             if rng.random_bool(0.15) {
                 return long_line(rng);
@@ -496,12 +386,9 @@ impl Conversation<'_> {
             0 => {
                 let (q, _) = self.industry.topics.choose(rng).unwrap();
                 match &self.visitor {
-                    Some(name) if rng.random_bool(0.4) => format!(
-                        "{}, this is {}. {}",
-                        pick(rng, GREETINGS),
-                        name.split(' ').next().unwrap_or(name),
-                        q
-                    ),
+                    Some(name) if rng.random_bool(0.4) => {
+                        format!("{} This is {}. {}", pick(rng, GREETINGS), name.split(' ').next().unwrap_or(name), q)
+                    }
                     _ => format!("{} {}", pick(rng, GREETINGS), q),
                 }
             }
@@ -514,12 +401,7 @@ impl Conversation<'_> {
     }
 
     pub fn assistant_turn(&self, rng: &mut impl Rng, user_text: &str) -> String {
-        if let Some((_, a)) = self
-            .industry
-            .topics
-            .iter()
-            .find(|(q, _)| user_text.ends_with(q))
-        {
+        if let Some((_, a)) = self.industry.topics.iter().find(|(q, _)| user_text.ends_with(q)) {
             return a.to_string();
         }
         if let Some(i) = FOLLOW_UPS.iter().position(|f| *f == user_text) {
@@ -536,24 +418,14 @@ impl Conversation<'_> {
             )
             .to_string();
         }
-        if user_text
-            .chars()
-            .any(|c| ('\u{3040}'..='\u{30FF}').contains(&c))
-        {
+        if user_text.chars().any(|c| ('\u{3040}'..='\u{30FF}').contains(&c)) {
             return "かしこまりました。来週の火曜日は10時と15時が空いています。どちらがよろしいですか？".into();
         }
-        if user_text
-            .chars()
-            .any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
-        {
+        if user_text.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)) {
             return "您好！我们周末营业，周六9点到14点。欢迎带孩子来！".into();
         }
-        if user_text
-            .chars()
-            .any(|c| ('\u{AC00}'..='\u{D7AF}').contains(&c))
-        {
-            return "안녕하세요! 가격표를 이메일로 보내드릴게요. 이메일 주소를 알려주시겠어요?"
-                .into();
+        if user_text.chars().any(|c| ('\u{AC00}'..='\u{D7AF}').contains(&c)) {
+            return "안녕하세요! 가격표를 이메일로 보내드릴게요. 이메일 주소를 알려주시겠어요?".into();
         }
         format!(
             "Thanks for your message! At {} we can help with {}. Would you like me to check availability or have someone from the team contact you?",

@@ -28,34 +28,10 @@ pub struct SeedSizes {
 impl SeedSizes {
     pub fn preset(name: &str) -> Option<SeedSizes> {
         Some(match name {
-            "tiny" => SeedSizes {
-                tenants: 2,
-                demos: 6,
-                leads: 12,
-                sessions: 20,
-                messages: 300,
-            },
-            "small" => SeedSizes {
-                tenants: 6,
-                demos: 30,
-                leads: 300,
-                sessions: 600,
-                messages: 15_000,
-            },
-            "medium" => SeedSizes {
-                tenants: 20,
-                demos: 200,
-                leads: 10_000,
-                sessions: 20_000,
-                messages: 500_000,
-            },
-            "large" => SeedSizes {
-                tenants: 50,
-                demos: 1_000,
-                leads: 100_000,
-                sessions: 200_000,
-                messages: 10_000_000,
-            },
+            "tiny" => SeedSizes { tenants: 2, demos: 6, leads: 12, sessions: 20, messages: 300 },
+            "small" => SeedSizes { tenants: 6, demos: 30, leads: 300, sessions: 600, messages: 15_000 },
+            "medium" => SeedSizes { tenants: 20, demos: 200, leads: 10_000, sessions: 20_000, messages: 500_000 },
+            "large" => SeedSizes { tenants: 50, demos: 1_000, leads: 100_000, sessions: 200_000, messages: 10_000_000 },
             _ => return None,
         })
     }
@@ -74,9 +50,7 @@ impl SeedSizes {
             return Err("--leads must not exceed --sessions (every lead has a session)".into());
         }
         if self.messages < self.sessions as u64 {
-            return Err(
-                "--messages must be at least --sessions (every session has a message)".into(),
-            );
+            return Err("--messages must be at least --sessions (every session has a message)".into());
         }
         Ok(())
     }
@@ -95,12 +69,7 @@ pub struct SeedReport {
 
 impl SeedReport {
     pub fn messages_per_second(&self) -> f64 {
-        let m = self
-            .rows
-            .iter()
-            .find(|(t, _)| t == "messages")
-            .map(|r| r.1)
-            .unwrap_or(0);
+        let m = self.rows.iter().find(|(t, _)| t == "messages").map(|r| r.1).unwrap_or(0);
         m as f64 / self.seconds.max(1e-9)
     }
 }
@@ -155,10 +124,7 @@ fn message_counts(rng: &mut ChaCha8Rng, n: usize, total: u64) -> Vec<u32> {
     }
     let spare = total - n as u64;
     let sum: f64 = weights.iter().sum();
-    let mut counts: Vec<u32> = weights
-        .iter()
-        .map(|w| 1 + (spare as f64 * w / sum).floor() as u32)
-        .collect();
+    let mut counts: Vec<u32> = weights.iter().map(|w| 1 + (spare as f64 * w / sum).floor() as u32).collect();
     let mut assigned: u64 = counts.iter().map(|c| *c as u64).sum();
     let mut i = 0;
     while assigned < total {
@@ -208,8 +174,7 @@ pub async fn seed(
         } else {
             format!("{base} {}", i as usize / content::TENANT_NAMES.len() + 1)
         };
-        let created = now - Duration::days(span_days + 60)
-            + Duration::minutes(rng.random_range(0..60 * 24 * 50));
+        let created = now - Duration::days(span_days + 60) + Duration::minutes(rng.random_range(0..60 * 24 * 50));
         let meta = serde_json::json!({"billing_email": format!("billing@{}.example", slugify(base)), "region": content::pick(&mut rng, &["us-east-1", "eu-west-1", "ap-southeast-2"])});
         buf.display(id)
             .text(&name)
@@ -222,29 +187,17 @@ pub async fn seed(
         tenant_ids.push((id, created));
     }
     let copy = CopyStream::start(conn, bulk::TENANTS).await?;
-    report
-        .rows
-        .push(("tenants".into(), copy.finish(&mut buf).await?));
+    report.rows.push(("tenants".into(), copy.finish(&mut buf).await?));
     progress("tenants", sizes.tenants as u64);
 
     // Demos: every tenant has at least one; statuses cover the whole range.
-    let statuses = [
-        "active",
-        "active",
-        "active",
-        "expired",
-        "draft",
-        "blueprint",
-    ];
+    let statuses = ["active", "active", "active", "expired", "draft", "blueprint"];
     let missions = ["reactivation", "nurture", "service", "review"];
     let mut demos: Vec<DemoPlan> = Vec::new();
     let mut copy = CopyStream::start(conn, bulk::DEMOS).await?;
     for i in 0..sizes.demos {
-        let (tenant_id, tenant_created) = tenant_ids[if (i as usize) < tenant_ids.len() {
-            i as usize
-        } else {
-            rng.random_range(0..tenant_ids.len())
-        }];
+        let (tenant_id, tenant_created) = tenant_ids
+            [if (i as usize) < tenant_ids.len() { i as usize } else { rng.random_range(0..tenant_ids.len()) }];
         let industry = &INDUSTRIES[rng.random_range(0..INDUSTRIES.len())];
         let company = content::pick(&mut rng, industry.companies).to_string();
         let status = if (i as usize) < statuses.len() {
@@ -253,31 +206,22 @@ pub async fn seed(
             statuses[rng.random_range(0..statuses.len())]
         };
         let created = tenant_created + Duration::minutes(rng.random_range(0..60 * 24 * 60));
-        let deleted = (i >= 4 && rng.random_bool(0.08))
-            .then(|| created + Duration::days(rng.random_range(1..30)));
+        // Demo 5 is always soft-deleted: every seed of six demos or more has one.
+        let deleted =
+            (i == 5 || (i > 5 && rng.random_bool(0.08))).then(|| created + Duration::days(rng.random_range(1..30)));
         let expires = match status {
             "draft" | "blueprint" => None,
             "expired" => Some(created + Duration::days(rng.random_range(7..30))),
             _ => Some(now + Duration::days(rng.random_range(3..90))),
         };
         let mission = missions[rng.random_range(0..missions.len())];
-        let offers: Vec<String> = industry
-            .offers
-            .iter()
-            .filter(|_| rng.random_bool(0.7))
-            .map(|s| s.to_string())
-            .collect();
-        let products: Vec<String> = industry
-            .products
-            .iter()
-            .filter(|_| rng.random_bool(0.8))
-            .map(|s| s.to_string())
-            .collect();
+        let offers: Vec<String> =
+            industry.offers.iter().filter(|_| rng.random_bool(0.7)).map(|s| s.to_string()).collect();
+        let products: Vec<String> =
+            industry.products.iter().filter(|_| rng.random_bool(0.8)).map(|s| s.to_string()).collect();
         let criteria: Vec<String> = industry.criteria.iter().map(|s| s.to_string()).collect();
         let domain = slugify(&company);
-        let colours = [
-            "#2563EB", "#DC2626", "#059669", "#7C3AED", "#EA580C", "#0F766E", "#DB2777",
-        ];
+        let colours = ["#2563EB", "#DC2626", "#059669", "#7C3AED", "#EA580C", "#0F766E", "#DB2777"];
         let prompt = content::system_prompt(&company, industry, mission, &offers);
         let step = if status == "draft" {
             content::pick(&mut rng, &["mission", "company", "knowledge", "review"])
@@ -310,27 +254,14 @@ pub async fn seed(
         buf.end_row();
         copy.flush(&mut buf, false).await?;
         let hosts_leads = matches!(status, "active" | "expired");
-        demos.push(DemoPlan {
-            id,
-            industry,
-            company,
-            created_at: created,
-            hosts_leads,
-        });
+        demos.push(DemoPlan { id, industry, company, created_at: created, hosts_leads });
     }
-    report
-        .rows
-        .push(("demos".into(), copy.finish(&mut buf).await?));
+    report.rows.push(("demos".into(), copy.finish(&mut buf).await?));
     progress("demos", sizes.demos as u64);
     if !demos.iter().any(|d| d.hosts_leads) {
         demos[0].hosts_leads = true;
     }
-    let hosts: Vec<usize> = demos
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| d.hosts_leads)
-        .map(|(i, _)| i)
-        .collect();
+    let hosts: Vec<usize> = demos.iter().enumerate().filter(|(_, d)| d.hosts_leads).map(|(i, _)| i).collect();
 
     // Leads, each tied to a demo that takes visitors.
     let mut leads: Vec<LeadPlan> = Vec::with_capacity(sizes.leads as usize);
@@ -340,12 +271,7 @@ pub async fn seed(
         let window = (now - d.created_at).num_minutes().max(60);
         let first_seen = d.created_at + Duration::minutes(rng.random_range(0..window));
         let name = rng.random_bool(0.6).then(|| content::person_name(&mut rng));
-        leads.push(LeadPlan {
-            id: uuid(&mut rng),
-            demo,
-            first_seen,
-            name,
-        });
+        leads.push(LeadPlan { id: uuid(&mut rng), demo, first_seen, name });
     }
 
     // Sessions: every lead gets one, the rest go to random leads.
@@ -353,34 +279,24 @@ pub async fn seed(
     let counts = message_counts(&mut rng, sizes.sessions as usize, sizes.messages);
     let mut sessions: Vec<SessionPlan> = Vec::with_capacity(sizes.sessions as usize);
     for (i, n) in counts.iter().enumerate() {
-        let lead = if i < leads.len() {
-            i
-        } else {
-            rng.random_range(0..leads.len())
-        };
+        let lead = if i < leads.len() { i } else { rng.random_range(0..leads.len()) };
         let l = &leads[lead];
         let window = (now - l.first_seen).num_minutes().max(10);
-        let created = if i < leads.len() {
-            l.first_seen
-        } else {
-            l.first_seen + Duration::minutes(rng.random_range(0..window))
+        let created =
+            if i < leads.len() { l.first_seen } else { l.first_seen + Duration::minutes(rng.random_range(0..window)) };
+        let open = i == 2 || rng.random_bool(0.06) || (now - created).num_hours() < 2;
+        // The first three sessions cover every channel.
+        let channel = match i {
+            0 => "chat",
+            1 => "voice",
+            2 => "sms",
+            _ => channels[rng.random_range(0..channels.len())],
         };
-        let open = rng.random_bool(0.06) || (now - created).num_hours() < 2;
-        sessions.push(SessionPlan {
-            id: uuid(&mut rng),
-            lead,
-            created_at: created,
-            messages: *n,
-            open,
-            channel: channels[rng.random_range(0..channels.len())],
-        });
+        sessions.push(SessionPlan { id: uuid(&mut rng), lead, created_at: created, messages: *n, open, channel });
     }
     // Message timestamps are laid out per session; the lead's last_seen_at
     // is its latest session activity, so compute session ends first.
-    let gaps: Vec<i64> = sessions
-        .iter()
-        .map(|s| if s.messages > 500 { 5 } else { 25 })
-        .collect();
+    let gaps: Vec<i64> = sessions.iter().map(|s| if s.messages > 500 { 5 } else { 25 }).collect();
     let mut last_seen: Vec<DateTime<Utc>> = leads.iter().map(|l| l.first_seen).collect();
     for (s, gap) in sessions.iter().zip(&gaps) {
         let end = s.created_at + Duration::seconds(gap * s.messages as i64 + 30);
@@ -391,40 +307,27 @@ pub async fn seed(
 
     let mut copy = CopyStream::start(conn, bulk::LEADS).await?;
     for (i, l) in leads.iter().enumerate() {
-        let kind = content::pick(&mut rng, &["email", "email", "phone", "anonymous"]);
+        // The first three leads cover every identifier type.
+        let kind = match i {
+            0 => "email",
+            1 => "phone",
+            2 => "anonymous",
+            _ => content::pick(&mut rng, &["email", "email", "phone", "anonymous"]),
+        };
         let identifier = match kind {
             "email" => {
-                let base = l
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| content::person_name(&mut rng));
+                let base = l.name.clone().unwrap_or_else(|| content::person_name(&mut rng));
                 format!(
                     "{}.{}@{}",
                     slugify(&base).replace('-', "."),
                     i,
-                    content::pick(
-                        &mut rng,
-                        &[
-                            "gmail.example",
-                            "outlook.example",
-                            "proton.example",
-                            "corp.example"
-                        ]
-                    )
+                    content::pick(&mut rng, &["gmail.example", "outlook.example", "proton.example", "corp.example"])
                 )
             }
-            "phone" => format!(
-                "+1{}{:07}",
-                rng.random_range(201..989),
-                rng.random_range(0..10_000_000)
-            ),
+            "phone" => format!("+1{}{:07}", rng.random_range(201..989), rng.random_range(0..10_000_000)),
             _ => format!("anon_{}", nanoid(&mut rng)),
         };
-        let display = if kind == "anonymous" {
-            None
-        } else {
-            l.name.as_deref()
-        };
+        let display = if kind == "anonymous" { None } else { l.name.as_deref() };
         let meta = serde_json::json!({
             "source": content::pick(&mut rng, &["website_widget", "google_ads", "facebook", "qr_code", "referral"]),
             "utm_campaign": content::pick(&mut rng, &["spring_promo", "retargeting", "brand", "none"]),
@@ -441,15 +344,12 @@ pub async fn seed(
         buf.end_row();
         copy.flush(&mut buf, false).await?;
     }
-    report
-        .rows
-        .push(("leads".into(), copy.finish(&mut buf).await?));
+    report.rows.push(("leads".into(), copy.finish(&mut buf).await?));
     progress("leads", sizes.leads as u64);
 
     let mut copy = CopyStream::start(conn, bulk::SESSIONS).await?;
     for (s, gap) in sessions.iter().zip(&gaps) {
-        let ended =
-            (!s.open).then(|| s.created_at + Duration::seconds(gap * s.messages as i64 + 30));
+        let ended = (!s.open).then(|| s.created_at + Duration::seconds(gap * s.messages as i64 + 30));
         let meta = serde_json::json!({"user_agent": content::pick(&mut rng, &["Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X)", "Mozilla/5.0 (Windows NT 10.0; Win64; x64)", "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6)"]), "locale": content::pick(&mut rng, &["en-US", "en-GB", "es-MX", "ja-JP", "zh-CN", "de-DE"])});
         buf.display(s.id)
             .display(leads[s.lead].id)
@@ -461,15 +361,14 @@ pub async fn seed(
         buf.end_row();
         copy.flush(&mut buf, false).await?;
     }
-    report
-        .rows
-        .push(("sessions".into(), copy.finish(&mut buf).await?));
+    report.rows.push(("sessions".into(), copy.finish(&mut buf).await?));
     progress("sessions", sizes.sessions as u64);
 
     // Messages, streamed session by session.
     let mut copy = CopyStream::start(conn, bulk::MESSAGES).await?;
     let mut written: u64 = 0;
-    for (s, gap) in sessions.iter().zip(&gaps) {
+    let showcase = showcase_index(&sessions);
+    for (i, (s, gap)) in sessions.iter().zip(&gaps).enumerate() {
         let lead = &leads[s.lead];
         let demo = &demos[lead.demo];
         let convo = Conversation {
@@ -477,9 +376,10 @@ pub async fn seed(
             company: &demo.company,
             visitor: lead.name.clone(),
             special_rate: 0.03,
+            showcase: Some(i) == showcase,
         };
         let mut t = s.created_at;
-        let with_system = rng.random_bool(0.3) && s.messages > 2;
+        let with_system = Some(i) != showcase && rng.random_bool(0.3) && s.messages > 2;
         let mut last_user = String::new();
         for k in 0..s.messages {
             let (role, text) = if with_system && k == 0 {
@@ -511,20 +411,10 @@ pub async fn seed(
                 "user" => format!(r#"{{"client":"{}","page":"/pricing"}}"#, s.channel),
                 _ => "{}".to_string(),
             };
-            buf.display(uuid(&mut rng))
-                .display(s.id)
-                .text(role)
-                .text(&text)
-                .ts(t)
-                .display(tokens)
-                .text(&meta);
+            buf.display(uuid(&mut rng)).display(s.id).text(role).text(&text).ts(t).display(tokens).text(&meta);
             buf.end_row();
             // Same-second bursts happen in real logs; the id breaks the tie.
-            t += Duration::seconds(if rng.random_bool(0.05) {
-                0
-            } else {
-                rng.random_range(1..(2 * gap).max(2))
-            });
+            t += Duration::seconds(if rng.random_bool(0.05) { 0 } else { rng.random_range(1..(2 * gap).max(2)) });
             written += 1;
         }
         if buf.buf.len() >= bulk::BATCH_BYTES {
@@ -532,9 +422,7 @@ pub async fn seed(
             progress("messages", written);
         }
     }
-    report
-        .rows
-        .push(("messages".into(), copy.finish(&mut buf).await?));
+    report.rows.push(("messages".into(), copy.finish(&mut buf).await?));
     progress("messages", written);
 
     bulk::commit_load(conn).await?;
@@ -542,11 +430,19 @@ pub async fn seed(
     Ok(report)
 }
 
+/// The session whose user turns show every special text: the first one
+/// long enough to hold them all, preferring one that is not a marathon.
+fn showcase_index(sessions: &[SessionPlan]) -> Option<usize> {
+    let needed = 2 * content::SHOWCASE_TURNS as u32;
+    sessions
+        .iter()
+        .position(|s| s.messages >= needed && s.messages < 500)
+        .or_else(|| sessions.iter().position(|s| s.messages >= needed))
+}
+
 fn nanoid(rng: &mut ChaCha8Rng) -> String {
     const ALPHABET: &[u8] = b"_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    (0..21)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
+    (0..21).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
 }
 
 #[cfg(test)]
@@ -559,10 +455,7 @@ mod tests {
         let c = message_counts(&mut rng, 600, 15_000);
         assert_eq!(c.iter().map(|v| *v as u64).sum::<u64>(), 15_000);
         assert!(c.iter().all(|v| *v >= 1));
-        assert!(
-            *c.iter().max().unwrap() >= 1_000,
-            "a marathon session exists"
-        );
+        assert!(*c.iter().max().unwrap() >= 1_000, "a marathon session exists");
         let mut rng = ChaCha8Rng::seed_from_u64(7);
         assert_eq!(message_counts(&mut rng, 3, 3), vec![1, 1, 1]);
     }
@@ -572,17 +465,7 @@ mod tests {
         for p in ["tiny", "small", "medium", "large"] {
             SeedSizes::preset(p).unwrap().validate().unwrap();
         }
-        assert!(
-            SeedSizes {
-                tenants: 1,
-                demos: 1,
-                leads: 5,
-                sessions: 2,
-                messages: 10
-            }
-            .validate()
-            .is_err()
-        );
+        assert!(SeedSizes { tenants: 1, demos: 1, leads: 5, sessions: 2, messages: 10 }.validate().is_err());
     }
 
     #[test]

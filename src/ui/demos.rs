@@ -43,17 +43,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             columns.insert(1, col("Tenant", Constraint::Fill(1)));
         }
         render_list(f, a, title, &app.demos, &columns, theme, |d| {
-            let status = if d.deleted_at.is_some() {
-                "deleted"
-            } else {
-                d.status.as_str()
-            };
+            let status = if d.deleted_at.is_some() { "deleted" } else { d.status.as_str() };
             let mut cells = vec![
                 cell(d.label()),
-                styled(
-                    status,
-                    status_style(&d.status, d.deleted_at.is_some(), theme),
-                ),
+                styled(status, status_style(&d.status, d.deleted_at.is_some(), theme)),
                 cell(d.industry.as_deref().unwrap_or("—")),
                 cell(d.mission_profile.as_deref().unwrap_or("—")),
                 styled(&fmt_ts(d.created_at), theme.dim()),
@@ -67,15 +60,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(a) = detail_area {
         match (&app.demo_detail.detail, &app.demo_detail.error) {
             (Some(d), _) if Some(d.id) == app.demos.selected_row().map(|r| r.id) => {
-                render_detail(f, a, d, theme)
+                render_detail(f, a, d, theme, app.detail_scroll)
             }
-            (_, Some(e)) => placeholder(
-                f,
-                a,
-                "Demo",
-                &format!("Could not load: {}", crate::sanitize::sanitize_line(e)),
-                theme,
-            ),
+            (_, Some(e)) => {
+                placeholder(f, a, "Demo", &format!("Could not load: {}", crate::sanitize::sanitize_line(e)), theme)
+            }
             _ if app.demos.rows.is_empty() => placeholder(f, a, "Demo", "No demo selected.", theme),
             _ => placeholder(f, a, "Demo", "Loading…", theme),
         }
@@ -92,46 +81,37 @@ fn swatch(hex: &str, theme: &Theme) -> Vec<Span<'static>> {
     }
 }
 
-fn render_detail(f: &mut Frame, area: Rect, d: &DemoDetail, theme: &Theme) {
+fn render_detail(f: &mut Frame, area: Rect, d: &DemoDetail, theme: &Theme, scroll: u16) {
     let mut v = Detail::new(area.width, theme);
     let status = match d.deleted_at {
         Some(t) => format!("{} (deleted {})", d.status, fmt_ts(t)),
         None => d.status.clone(),
     };
-    v.field_styled(
-        "Status",
-        &status,
-        status_style(&d.status, d.deleted_at.is_some(), theme),
-    )
-    .field("Tenant", &d.tenant_name)
-    .opt("Industry", d.industry.as_deref())
-    .opt("Website", d.website_url.as_deref())
-    .opt("Mission", d.mission_profile.as_deref())
-    .opt("Model", d.openrouter_model.as_deref())
-    .field("Leads", &d.lead_count.to_string())
-    .field("Sessions", &d.session_count.to_string())
-    .field("Created", &fmt_ts(d.created_at))
-    .field("Updated", &fmt_ts(d.updated_at))
-    .opt("Expires", d.expires_at.map(fmt_ts).as_deref())
-    .opt("Created by", d.created_by.as_deref())
-    .opt("Builder step", d.current_step.as_deref())
-    .opt("Logo", d.logo_url.as_deref())
-    .opt(
-        "Knowledge base",
-        d.knowledge_base_id.map(|k| k.to_string()).as_deref(),
-    )
-    .spans("Primary", swatch(&d.primary_color, theme))
-    .spans("Secondary", swatch(&d.secondary_color, theme))
-    .field("ID", &d.id.to_string());
-    v.heading("Products & services")
-        .bullets(&d.products_services);
+    v.field_styled("Status", &status, status_style(&d.status, d.deleted_at.is_some(), theme))
+        .field("Tenant", &d.tenant_name)
+        .opt("Industry", d.industry.as_deref())
+        .opt("Website", d.website_url.as_deref())
+        .opt("Mission", d.mission_profile.as_deref())
+        .opt("Model", d.openrouter_model.as_deref())
+        .field("Leads", &d.lead_count.to_string())
+        .field("Sessions", &d.session_count.to_string())
+        .field("Created", &fmt_ts(d.created_at))
+        .field("Updated", &fmt_ts(d.updated_at))
+        .opt("Expires", d.expires_at.map(fmt_ts).as_deref())
+        .opt("Created by", d.created_by.as_deref())
+        .opt("Builder step", d.current_step.as_deref())
+        .opt("Logo", d.logo_url.as_deref())
+        .opt("Knowledge base", d.knowledge_base_id.map(|k| k.to_string()).as_deref())
+        .spans("Primary", swatch(&d.primary_color, theme))
+        .spans("Secondary", swatch(&d.secondary_color, theme))
+        .field("ID", &d.id.to_string());
+    v.heading("Products & services").bullets(&d.products_services);
     v.heading("Offers").bullets(&d.offers);
-    v.heading("Qualification criteria")
-        .bullets(&d.qualification_criteria);
+    v.heading("Qualification criteria").bullets(&d.qualification_criteria);
     v.heading("System prompt");
     match &d.system_prompt {
         Some(p) => v.block(p, theme.base()),
         None => v.block("(none)", theme.dim()),
     };
-    v.render(f, area, d.company_name.as_deref().unwrap_or("Demo"));
+    v.render(f, area, d.company_name.as_deref().unwrap_or("Demo"), scroll);
 }

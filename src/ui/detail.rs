@@ -20,11 +20,7 @@ pub struct Detail<'t> {
 
 impl<'t> Detail<'t> {
     pub fn new(width: u16, theme: &'t Theme) -> Detail<'t> {
-        Detail {
-            lines: Vec::new(),
-            width: (width as usize).saturating_sub(2).max(20),
-            theme,
-        }
+        Detail { lines: Vec::new(), width: (width as usize).saturating_sub(2).max(20), theme }
     }
 
     /// `label  value`, the value wrapped under itself.
@@ -36,15 +32,8 @@ impl<'t> Detail<'t> {
         let value = sanitize_line(value);
         let room = self.width.saturating_sub(LABEL + 1).max(8);
         for (i, l) in wrap(&value, room).into_iter().enumerate() {
-            let lab = if i == 0 {
-                format!("{label:<LABEL$} ")
-            } else {
-                " ".repeat(LABEL + 1)
-            };
-            self.lines.push(Line::from(vec![
-                Span::styled(lab, self.theme.dim()),
-                Span::styled(l, style),
-            ]));
+            let lab = if i == 0 { format!("{label:<LABEL$} ") } else { " ".repeat(LABEL + 1) };
+            self.lines.push(Line::from(vec![Span::styled(lab, self.theme.dim()), Span::styled(l, style)]));
         }
         self
     }
@@ -65,29 +54,19 @@ impl<'t> Detail<'t> {
 
     pub fn heading(&mut self, text: &str) -> &mut Self {
         self.lines.push(Line::raw(""));
-        self.lines.push(Line::from(Span::styled(
-            text.to_string(),
-            self.theme.accent(),
-        )));
+        self.lines.push(Line::from(Span::styled(text.to_string(), self.theme.accent())));
         self
     }
 
     /// A bulleted list (arrays).
     pub fn bullets(&mut self, items: &[String]) -> &mut Self {
         if items.is_empty() {
-            self.lines
-                .push(Line::from(Span::styled("  (none)", self.theme.dim())));
+            self.lines.push(Line::from(Span::styled("  (none)", self.theme.dim())));
         }
         for it in items {
-            for (i, l) in wrap(&sanitize_line(it), self.width.saturating_sub(4))
-                .into_iter()
-                .enumerate()
-            {
+            for (i, l) in wrap(&sanitize_line(it), self.width.saturating_sub(4)).into_iter().enumerate() {
                 let bullet = if i == 0 { "  • " } else { "    " };
-                self.lines.push(Line::from(vec![
-                    Span::styled(bullet, self.theme.dim()),
-                    Span::raw(l),
-                ]));
+                self.lines.push(Line::from(vec![Span::styled(bullet, self.theme.dim()), Span::raw(l)]));
             }
         }
         self
@@ -96,8 +75,7 @@ impl<'t> Detail<'t> {
     /// Multi-line text (system prompt, JSON), wrapped.
     pub fn block(&mut self, text: &str, style: Style) -> &mut Self {
         for l in wrap(&sanitize_multiline(text), self.width.saturating_sub(2)) {
-            self.lines
-                .push(Line::from(Span::styled(format!("  {l}"), style)));
+            self.lines.push(Line::from(Span::styled(format!("  {l}"), style)));
         }
         self
     }
@@ -108,23 +86,23 @@ impl<'t> Detail<'t> {
         self.block(&pretty, style)
     }
 
-    pub fn render(self, f: &mut Frame, area: Rect, title: &str) {
-        let block = Block::bordered()
+    /// Draws the lines from `scroll` on; says so when more lie below.
+    pub fn render(self, f: &mut Frame, area: Rect, title: &str, scroll: u16) {
+        let visible = area.height.saturating_sub(2) as usize;
+        let max_scroll = self.lines.len().saturating_sub(visible) as u16;
+        let scroll = scroll.min(max_scroll);
+        let mut block = Block::bordered()
             .border_style(self.theme.border(false))
-            .title(Span::styled(
-                format!(" {} ", sanitize_line(title)),
-                self.theme.title(),
-            ));
-        f.render_widget(Paragraph::new(self.lines).block(block), area);
+            .title(Span::styled(format!(" {} ", sanitize_line(title)), self.theme.title()));
+        if scroll < max_scroll {
+            block = block.title_bottom(Line::from(Span::styled(" J more ↓ ", self.theme.dim())).right_aligned());
+        }
+        f.render_widget(Paragraph::new(self.lines).block(block).scroll((scroll, 0)), area);
     }
 }
 
 pub fn placeholder(f: &mut Frame, area: Rect, title: &str, text: &str, theme: &Theme) {
-    let block = Block::bordered()
-        .border_style(theme.border(false))
-        .title(Span::styled(format!(" {title} "), theme.title()));
-    f.render_widget(
-        Paragraph::new(Span::styled(text.to_string(), theme.dim())).block(block),
-        area,
-    );
+    let block =
+        Block::bordered().border_style(theme.border(false)).title(Span::styled(format!(" {title} "), theme.title()));
+    f.render_widget(Paragraph::new(Span::styled(text.to_string(), theme.dim())).block(block), area);
 }

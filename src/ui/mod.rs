@@ -41,9 +41,7 @@ pub(crate) fn body_split(body: Rect, app: &App) -> (Option<Rect>, Option<Rect>) 
     let wide = body.width >= WIDE;
     match (wide, app.detail_visible()) {
         (true, true) => {
-            let [l, r] =
-                Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
-                    .areas(body);
+            let [l, r] = Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(body);
             (Some(l), Some(r))
         }
         (false, true) => (None, Some(body)),
@@ -86,20 +84,14 @@ fn render_tabs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut spans = Vec::new();
     for (i, tab) in Tab::ALL.iter().enumerate() {
         let label = format!(" {} {} ", i + 1, tab.title());
-        let style = if *tab == app.tab {
-            theme.tab_active()
-        } else {
-            theme.dim()
-        };
+        let style = if *tab == app.tab { theme.tab_active() } else { theme.dim() };
         spans.push(Span::styled(label, style));
         spans.push(Span::raw(" "));
     }
     let used: usize = spans.iter().map(|s| s.width()).sum();
     let brand = " ragdesk ";
     if (area.width as usize) > used + brand.len() {
-        spans.push(Span::raw(
-            " ".repeat(area.width as usize - used - brand.len()),
-        ));
+        spans.push(Span::raw(" ".repeat(area.width as usize - used - brand.len())));
         spans.push(Span::styled(brand, theme.accent()));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -130,10 +122,7 @@ fn render_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
     }
     let line = Line::from(spans);
-    f.render_widget(
-        Paragraph::new(truncate_line(line, area.width as usize)),
-        area,
-    );
+    f.render_widget(Paragraph::new(truncate_line(line, area.width as usize)), area);
 }
 
 fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -142,9 +131,7 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             InputPurpose::Filter(_) => " filter: ",
             InputPurpose::Search => " search: ",
         };
-        let [l, r] =
-            Layout::horizontal([Constraint::Length(label.len() as u16), Constraint::Min(1)])
-                .areas(area);
+        let [l, r] = Layout::horizontal([Constraint::Length(label.len() as u16), Constraint::Min(1)]).areas(area);
         f.render_widget(Paragraph::new(Span::styled(label, theme.accent())), l);
         f.render_widget(&input.textarea, r);
         return;
@@ -166,18 +153,13 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Tab::Transcript => {
                     " j/k scroll  [/] message  / search  n/N next  m metadata  e/E export  y/Y copy  ? help"
                 }
-                Tab::Sessions => {
-                    " Enter open  / filter  L leads/sessions  i detail  Esc back  ? help  q quit"
-                }
+                Tab::Sessions => " Enter open  / filter  L leads/sessions  i detail  Esc back  ? help  q quit",
                 _ => " Enter open  / filter  i detail  c exact count  Esc back  ? help  q quit",
             };
             Line::from(Span::styled(hints, theme.dim()))
         }
     };
-    f.render_widget(
-        Paragraph::new(truncate_line(line, area.width as usize)),
-        area,
-    );
+    f.render_widget(Paragraph::new(truncate_line(line, area.width as usize)), area);
 }
 
 /// Cuts a line of spans to `max` columns (with an ellipsis).
@@ -192,10 +174,7 @@ pub(crate) fn truncate_line(line: Line<'_>, max: usize) -> Line<'static> {
         } else {
             let room = max.saturating_sub(used);
             if room > 0 {
-                out.push(Span::styled(
-                    crate::text::truncate(&span.content, room),
-                    span.style,
-                ));
+                out.push(Span::styled(crate::text::truncate(&span.content, room), span.style));
             }
             break;
         }

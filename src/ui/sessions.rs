@@ -55,10 +55,7 @@ fn render_sessions(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 cell(&group(s.token_total)),
             ];
             if show_demo {
-                cells.insert(
-                    1,
-                    styled(s.demo_name.as_deref().unwrap_or("—"), theme.dim()),
-                );
+                cells.insert(1, styled(s.demo_name.as_deref().unwrap_or("—"), theme.dim()));
             }
             cells
         });
@@ -78,7 +75,7 @@ fn render_sessions(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     .field("Tokens", &group(s.token_total))
                     .field("ID", &s.id.to_string());
                 d.heading("Metadata").json(&s.metadata);
-                d.render(f, a, "Session");
+                d.render(f, a, "Session", app.detail_scroll);
             }
             None => placeholder(f, a, "Session", "No session selected.", theme),
         }
@@ -95,23 +92,15 @@ fn render_leads(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             col("Last seen", Constraint::Length(16)),
             col("First seen", Constraint::Length(16)),
         ];
-        render_list(
-            f,
-            a,
-            "Leads of this demo",
-            &app.leads,
-            &columns,
-            theme,
-            |l| {
-                vec![
-                    cell(l.label()),
-                    cell(l.identifier_type.as_deref().unwrap_or("—")),
-                    cell(&l.session_count.to_string()),
-                    styled(&fmt_ts(l.last_seen_at), theme.dim()),
-                    styled(&fmt_ts(l.created_at), theme.dim()),
-                ]
-            },
-        );
+        render_list(f, a, "Leads of this demo", &app.leads, &columns, theme, |l| {
+            vec![
+                cell(l.label()),
+                cell(l.identifier_type.as_deref().unwrap_or("—")),
+                cell(&l.session_count.to_string()),
+                styled(&fmt_ts(l.last_seen_at), theme.dim()),
+                styled(&fmt_ts(l.created_at), theme.dim()),
+            ]
+        });
     }
     if let Some(a) = detail_area {
         match app.leads.selected_row() {
@@ -125,7 +114,7 @@ fn render_leads(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     .field("Sessions", &l.session_count.to_string())
                     .field("ID", &l.id.to_string());
                 d.heading("Metadata").json(&l.metadata);
-                d.render(f, a, l.label());
+                d.render(f, a, l.label(), app.detail_scroll);
             }
             None => placeholder(f, a, "Lead", "No lead selected.", theme),
         }

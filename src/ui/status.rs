@@ -13,35 +13,25 @@ use crate::theme::Theme;
 pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let base = theme.status();
     let mut spans = Vec::new();
+    // The read-only badge comes first so it is never cut off.
+    if app.read_only {
+        spans.push(Span::styled(" RO ", theme.badge()));
+    }
     match &app.conn {
         ConnState::Online => {
             spans.push(Span::styled(" ● ", base.fg(theme.ok)));
-            spans.push(Span::styled(
-                sanitize_line(&app.target.to_string()).into_owned(),
-                base,
-            ));
+            spans.push(Span::styled(sanitize_line(&app.target.to_string()).into_owned(), base));
         }
         ConnState::Offline { error } => {
             spans.push(Span::styled(" ✖ offline ", base.fg(theme.error)));
             spans.push(Span::styled(
-                format!(
-                    "{} — retrying: {}",
-                    sanitize_line(&app.target.to_string()),
-                    sanitize_line(error)
-                ),
+                format!("{} — retrying: {}", sanitize_line(&app.target.to_string()), sanitize_line(error)),
                 base,
             ));
         }
     }
-    if app.read_only {
-        spans.push(Span::styled(" ", base));
-        spans.push(Span::styled(" RO ", theme.badge()));
-    }
     if app.busy() {
-        spans.push(Span::styled(
-            format!(" {} ", super::spinner(app)),
-            base.fg(theme.accent),
-        ));
+        spans.push(Span::styled(format!(" {} ", super::spinner(app)), base.fg(theme.accent)));
     }
     if let Some(m) = &app.message {
         let style = match m.level {

@@ -43,35 +43,22 @@ pub fn render_list<R>(
     let block = Block::bordered()
         .border_style(theme.border(true))
         .title(Span::styled(format!(" {title} "), theme.title()))
-        .title(
-            Line::from(Span::styled(
-                format!(" {}{} ", list.position_label(), more),
-                theme.dim(),
-            ))
-            .right_aligned(),
-        );
+        .title(Line::from(Span::styled(format!(" {}{} ", list.position_label(), more), theme.dim())).right_aligned());
     let inner = block.inner(area);
     f.render_widget(block, area);
 
     if list.rows.is_empty() {
         let (text, style) = if let Some(e) = &list.error {
-            (
-                format!("Could not load: {}  (r retries)", sanitize_line(e)),
-                theme.error(),
-            )
+            (format!("Could not load: {}  (r retries)", sanitize_line(e)), theme.error())
         } else if list.loading || list.query.is_none() {
             ("Loading…".to_string(), theme.dim())
         } else if !list.filter_text.is_empty() {
-            (
-                "Nothing matches this filter (Esc clears it).".to_string(),
-                theme.dim(),
-            )
+            ("Nothing matches this filter (Esc clears it).".to_string(), theme.dim())
         } else {
             ("Nothing here yet.".to_string(), theme.dim())
         };
         f.render_widget(
-            Paragraph::new(Line::from(Span::styled(text, style)))
-                .wrap(ratatui::widgets::Wrap { trim: true }),
+            Paragraph::new(Line::from(Span::styled(text, style))).wrap(ratatui::widgets::Wrap { trim: true }),
             inner,
         );
         return;
@@ -94,11 +81,7 @@ pub fn render_list<R>(
         .take(height)
         .map(|(i, r)| {
             let row = Row::new(row(r));
-            if i == list.selected {
-                row.style(theme.selection())
-            } else {
-                row
-            }
+            if i == list.selected { row.style(theme.selection()) } else { row }
         })
         .collect();
     let header = Row::new(columns.iter().map(|c| Cell::from(c.title))).style(theme.accent());

@@ -39,7 +39,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     .field("Demos", &t.demo_count.to_string())
                     .field("Created", &fmt_ts(t.created_at))
                     .field("ID", &t.id.to_string());
-                d.render(f, a, &t.name);
+                d.render(f, a, &t.name, app.detail_scroll);
             }
             None => placeholder(f, a, "Tenant", "No tenant selected.", theme),
         }

@@ -18,13 +18,7 @@ use crate::theme::Theme;
 pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let t = &app.transcript;
     if t.session_id.is_none() {
-        placeholder(
-            f,
-            area,
-            "Transcript",
-            "No session open: pick one in the Sessions tab (3) and press Enter.",
-            theme,
-        );
+        placeholder(f, area, "Transcript", "No session open: pick one in the Sessions tab (3) and press Enter.", theme);
         return;
     }
     let title = match &t.session {
@@ -40,20 +34,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         None => " Transcript ".to_string(),
     };
     let position = match t.selected_message() {
-        Some(i) => format!(
-            " msg {}/{}{} ",
-            i + 1,
-            group(t.messages.len() as i64),
-            if t.next.is_some() { "+" } else { "" }
-        ),
+        Some(i) => {
+            format!(" msg {}/{}{} ", i + 1, group(t.messages.len() as i64), if t.next.is_some() { "+" } else { "" })
+        }
         None => String::new(),
     };
     let mut block = Block::bordered()
         .border_style(theme.border(true))
-        .title(Span::styled(
-            crate::text::truncate(&title, area.width.saturating_sub(16) as usize),
-            theme.title(),
-        ))
+        .title(Span::styled(crate::text::truncate(&title, area.width.saturating_sub(16) as usize), theme.title()))
         .title(Line::from(Span::styled(position, theme.dim())).right_aligned());
     if let Some(s) = &t.search {
         let n = s.matches.len();
@@ -69,10 +57,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
     if t.messages.is_empty() {
         let (text, style) = match (&t.error, t.loading) {
-            (Some(e), _) => (
-                format!("Could not load: {}  (r retries)", sanitize_line(e)),
-                theme.error(),
-            ),
+            (Some(e), _) => (format!("Could not load: {}  (r retries)", sanitize_line(e)), theme.error()),
             (None, true) => ("Loading…".into(), theme.dim()),
             (None, false) => ("This session has no messages.".into(), theme.dim()),
         };
@@ -97,20 +82,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             LineKind::Header => {
                 spans.push(Span::styled(m.role.clone(), theme.role(&m.role)));
                 spans.push(Span::styled(
-                    format!(
-                        "  {}  {} tok",
-                        m.created_at.format("%Y-%m-%d %H:%M:%S"),
-                        m.token_count
-                    ),
+                    format!("  {}  {} tok", m.created_at.format("%Y-%m-%d %H:%M:%S"), m.token_count),
                     theme.dim(),
                 ));
             }
-            LineKind::Body => spans.extend(highlight(
-                &line.text,
-                query.as_deref(),
-                Some(idx) == current_match,
-                theme,
-            )),
+            LineKind::Body => spans.extend(highlight(&line.text, query.as_deref(), Some(idx) == current_match, theme)),
             LineKind::Meta => spans.push(Span::styled(line.text.clone(), theme.dim())),
             LineKind::Blank => {}
         }
@@ -140,11 +116,8 @@ fn highlight(text: &str, query: Option<&str>, current: bool, theme: &Theme) -> V
     if lower.len() != text.len() {
         return vec![Span::raw(text.to_string())];
     }
-    let style: Style = if current {
-        theme.matched().add_modifier(ratatui::style::Modifier::BOLD)
-    } else {
-        theme.matched()
-    };
+    let style: Style =
+        if current { theme.matched().add_modifier(ratatui::style::Modifier::BOLD) } else { theme.matched() };
     let mut spans = Vec::new();
     let mut pos = 0;
     while let Some(found) = lower[pos..].find(q) {

@@ -1,1 +1,11 @@
+//! All integration tests in one binary (each file in tests/ would link its
+//! own). They need a real PostgreSQL with pgvector: `scripts/test` starts one
+//! and sets RAGDESK_TEST_ADMIN_URL.
 
+mod cli;
+mod paging;
+mod schema;
+mod seed_export;
+mod support;
+mod terminal;
+mod ui;

@@ -1,0 +1,245 @@
+//! Keyset pagination returns every row exactly once, in order, across pages
+//! (including rows that tie on the sort timestamp); filters run on the server.
+
+use std::collections::HashSet;
+
+use ragdesk::db::sessions::SessionScope;
+use ragdesk::db::{self, Cursor, Filter, Page, RowCount};
+use uuid::Uuid;
+
+use crate::support;
+
+fn n<R>(p: &Page<R>) -> i64 {
+    p.rows.len() as i64
+}
+
+/// Pages through a list with `fetch` until the end; checks no page is
+/// empty before the end and no row repeats.
+async fn collect<R, F, Fut>(mut fetch: F, id: impl Fn(&R) -> Uuid) -> Vec<Uuid>
+where
+    F: FnMut(Option<Cursor>) -> Fut,
+    Fut: std::future::Future<Output = db::Result<Page<R>>>,
+{
+    let mut out = Vec::new();
+    let mut after = None;
+    for _ in 0..100_000 {
+        let page = fetch(after).await.expect("page");
+        out.extend(page.rows.iter().map(&id));
+        match page.next {
+            Some(c) => {
+                assert!(!page.rows.is_empty());
+                after = Some(c)
+            }
+            None => break,
+        }
+    }
+    let unique: HashSet<_> = out.iter().collect();
+    assert_eq!(unique.len(), out.len(), "a row came back twice");
+    out
+}
+
+async fn ids(pool: &sqlx::PgPool, sql: &str) -> Vec<Uuid> {
+    sqlx::query_scalar(sql).fetch_all(pool).await.unwrap()
+}
+
+#[tokio::test]
+async fn tenants_page_exactly_once_with_ties() {
+    let t = support::migrated().await;
+    let pool = &t.db.pool;
+    // 253 tenants in groups of 10 sharing one timestamp.
+    sqlx::query(
+        "INSERT INTO tenants (name, slug, created_at) \
+         SELECT 'Tenant ' || g, 'tenant-' || g, timestamptz '2026-01-01' + ((g / 10) || ' minutes')::interval \
+         FROM generate_series(1, 253) g",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    let f = Filter::default();
+    let got = collect(|after| db::tenants::list(pool, &f, after, 7), |r| r.id).await;
+    let want = ids(pool, "SELECT id FROM tenants ORDER BY created_at DESC, id DESC").await;
+    assert_eq!(got.len(), 253);
+    assert_eq!(got, want);
+    assert_eq!(db::tenants::count(pool, &f, false).await.unwrap(), RowCount::Exact(253));
+}
+
+#[tokio::test]
+async fn sessions_leads_demos_and_messages_page_in_order_with_ties() {
+    let t = support::seeded(
+        11,
+        ragdesk::seed::SeedSizes { tenants: 3, demos: 9, leads: 40, sessions: 120, messages: 2_400 },
+    )
+    .await;
+    let pool = &t.db.pool;
+    // Force many ties on every sort key.
+    for sql in [
+        "UPDATE sessions SET created_at = date_trunc('day', created_at)",
+        "UPDATE leads SET last_seen_at = date_trunc('month', last_seen_at)",
+        "UPDATE demos SET created_at = date_trunc('month', created_at)",
+        "UPDATE messages SET created_at = date_trunc('hour', created_at)",
+    ] {
+        sqlx::query(sql).execute(pool).await.unwrap();
+    }
+    let f = Filter::default();
+
+    let got = collect(|a| db::sessions::list(pool, SessionScope::All, &f, a, 3), |r| r.id).await;
+    assert_eq!(got, ids(pool, "SELECT id FROM sessions ORDER BY created_at DESC, id DESC").await);
+
+    let (demo, tenant): (Uuid, Uuid) = sqlx::query_as(
+        "SELECT s.demo_id, d.tenant_id FROM sessions s JOIN demos d ON d.id = s.demo_id GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let got = collect(|a| db::sessions::list(pool, SessionScope::Demo(demo), &f, a, 4), |r| r.id).await;
+    let want: Vec<Uuid> =
+        sqlx::query_scalar("SELECT id FROM sessions WHERE demo_id = $1 ORDER BY created_at DESC, id DESC")
+            .bind(demo)
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    assert_eq!(got, want);
+    let got = collect(|a| db::sessions::list(pool, SessionScope::Tenant(tenant), &f, a, 5), |r| r.id).await;
+    let want: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT s.id FROM sessions s JOIN demos d ON d.id = s.demo_id WHERE d.tenant_id = $1 ORDER BY s.created_at DESC, s.id DESC",
+    )
+    .bind(tenant)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert_eq!(got, want);
+
+    let got = collect(|a| db::leads::list(pool, demo, &f, a, 3), |r| r.id).await;
+    let want: Vec<Uuid> =
+        sqlx::query_scalar("SELECT id FROM leads WHERE demo_id = $1 ORDER BY last_seen_at DESC, id DESC")
+            .bind(demo)
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    assert_eq!(got, want);
+
+    let got = collect(|a| db::demos::list(pool, Some(tenant), &f, a, 2), |r| r.id).await;
+    let want: Vec<Uuid> =
+        sqlx::query_scalar("SELECT id FROM demos WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC")
+            .bind(tenant)
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    assert_eq!(got, want);
+
+    // The longest transcript, 17 messages a page, oldest first.
+    let (session,): (Uuid,) =
+        sqlx::query_as("SELECT session_id FROM messages GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    let got = collect(|a| db::messages::page(pool, session, a, 17), |r| r.id).await;
+    let want: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM messages WHERE session_id = $1 ORDER BY created_at, id")
+        .bind(session)
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    assert!(want.len() > 100, "the longest session is long ({})", want.len());
+    assert_eq!(got, want);
+}
+
+#[tokio::test]
+async fn session_rows_carry_exact_aggregates() {
+    let t = support::seeded(5, support::tiny()).await;
+    let pool = &t.db.pool;
+    let page = db::sessions::list(pool, SessionScope::All, &Filter::default(), None, 100).await.unwrap();
+    assert_eq!(page.rows.len(), 20);
+    for s in &page.rows {
+        let (n, tokens): (i64, i64) = sqlx::query_as(
+            "SELECT count(*), coalesce(sum(token_count), 0)::bigint FROM messages WHERE session_id = $1",
+        )
+        .bind(s.id)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        assert_eq!((s.message_count, s.token_total), (n, tokens));
+    }
+}
+
+#[tokio::test]
+async fn filters_run_on_the_server() {
+    let t =
+        support::seeded(7, ragdesk::seed::SeedSizes { tenants: 3, demos: 12, leads: 30, sessions: 90, messages: 900 })
+            .await;
+    let pool = &t.db.pool;
+    let all = |sql: &'static str| async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap() };
+    let list_demos = |q: &'static str| async move { db::demos::list(pool, None, &Filter::parse(q), None, 1000).await };
+    let list_sessions = |q: &'static str| async move {
+        db::sessions::list(pool, SessionScope::All, &Filter::parse(q), None, 1000).await
+    };
+
+    assert_eq!(
+        n(&list_demos("status:deleted").await.unwrap()),
+        all("SELECT count(*) FROM demos WHERE deleted_at IS NOT NULL").await
+    );
+    assert!(all("SELECT count(*) FROM demos WHERE deleted_at IS NOT NULL").await >= 1);
+    let active = list_demos("status:active").await.unwrap();
+    assert!(active.rows.iter().all(|d| d.status == "active" && d.deleted_at.is_none()));
+    assert_eq!(n(&active), all("SELECT count(*) FROM demos WHERE status = 'active' AND deleted_at IS NULL").await);
+    let dental = list_demos("DENTAL").await.unwrap();
+    assert_eq!(n(&dental), all("SELECT count(*) FROM demos WHERE company_name ILIKE '%dental%' OR industry ILIKE '%dental%' OR website_url ILIKE '%dental%'").await);
+
+    let voice_open = list_sessions("channel:voice state:open").await.unwrap();
+    assert!(voice_open.rows.iter().all(|s| s.channel == "voice" && s.ended_at.is_none()));
+    assert_eq!(n(&voice_open), all("SELECT count(*) FROM sessions WHERE channel = 'voice' AND ended_at IS NULL").await);
+    let dated = list_sessions("after:2026-08-01 before:2026-10-01").await.unwrap();
+    assert_eq!(
+        n(&dated),
+        all("SELECT count(*) FROM sessions WHERE created_at >= '2026-08-01' AND created_at < '2026-10-01'").await
+    );
+    assert!(n(&dated) > 0);
+
+    // Words match the lead's identifier or name.
+    let (ident,): (String,) = sqlx::query_as("SELECT identifier FROM leads WHERE identifier_type = 'phone' LIMIT 1")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let by_lead = db::sessions::list(pool, SessionScope::All, &Filter::parse(&ident[2..9]), None, 1000).await.unwrap();
+    assert!(!by_lead.rows.is_empty());
+    assert!(by_lead.rows.iter().all(|s| s.lead_identifier.contains(&ident[2..9])));
+
+    let (demo,): (Uuid,) = sqlx::query_as("SELECT demo_id FROM leads GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let anon = db::leads::list(pool, demo, &Filter::parse("type:anonymous"), None, 1000).await.unwrap();
+    assert!(anon.rows.iter().all(|l| l.identifier_type.as_deref() == Some("anonymous")));
+
+    // Bad filters are clear errors.
+    let e = list_demos("colour:red").await.unwrap_err().to_string();
+    assert!(e.contains("colour") && e.contains("status:"), "{e}");
+    let e = list_sessions("channel:fax").await.unwrap_err().to_string();
+    assert!(e.contains("chat, voice, sms"), "{e}");
+    let e = list_sessions("after:yesterday").await.unwrap_err().to_string();
+    assert!(e.contains("YYYY-MM-DD"), "{e}");
+}
+
+#[tokio::test]
+async fn like_wildcards_match_literally_and_counts_cap() {
+    let t = support::migrated().await;
+    let pool = &t.db.pool;
+    sqlx::query("INSERT INTO tenants (name, slug) VALUES ('50%_off deals', 'a'), ('500 off', 'b'), ('50x_off', 'c')")
+        .execute(pool)
+        .await
+        .unwrap();
+    let page = db::tenants::list(pool, &Filter::parse("50%_"), None, 10).await.unwrap();
+    assert_eq!(page.rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), vec!["50%_off deals"]);
+
+    sqlx::query("INSERT INTO tenants (name, slug) SELECT 'bulk ' || g, 'bulk-' || g FROM generate_series(1, 10050) g")
+        .execute(pool)
+        .await
+        .unwrap();
+    let f = Filter::parse("bulk");
+    assert_eq!(db::tenants::count(pool, &f, false).await.unwrap(), RowCount::AtLeast(10_000));
+    assert_eq!(db::tenants::count(pool, &f, true).await.unwrap(), RowCount::Exact(10_050));
+    sqlx::query("ANALYZE tenants").execute(pool).await.unwrap();
+    match db::tenants::count(pool, &Filter::default(), false).await.unwrap() {
+        RowCount::Estimate(n) => assert!((9_000..11_000).contains(&n), "{n}"),
+        other => panic!("an unfiltered big table is estimated, got {other:?}"),
+    }
+}

@@ -1,0 +1,125 @@
+//! The sample-data generator and transcript export.
+
+use ragdesk::db::{self, bulk};
+use ragdesk::export::{self, Format, TranscriptExport};
+use ragdesk::seed::SeedSizes;
+
+use crate::support;
+
+#[tokio::test]
+async fn seed_counts_are_exact_and_cover_every_kind() {
+    let sizes = SeedSizes { tenants: 3, demos: 8, leads: 21, sessions: 45, messages: 1_234 };
+    let t = support::seeded(99, sizes).await;
+    let mut c = t.conn().await;
+    let counts = bulk::table_counts(&mut c).await.unwrap();
+    assert_eq!(
+        counts,
+        vec![
+            ("tenants".to_string(), 3),
+            ("demos".to_string(), 8),
+            ("leads".to_string(), 21),
+            ("sessions".to_string(), 45),
+            ("messages".to_string(), 1_234)
+        ]
+    );
+    let pool = &t.db.pool;
+    let distinct = |sql: &'static str| async move {
+        let v: Vec<String> = sqlx::query_scalar(sql).fetch_all(pool).await.unwrap();
+        v
+    };
+    assert_eq!(
+        distinct("SELECT DISTINCT status FROM demos ORDER BY 1").await,
+        ["active", "blueprint", "draft", "expired"]
+    );
+    assert_eq!(
+        distinct("SELECT DISTINCT identifier_type FROM leads ORDER BY 1").await,
+        ["anonymous", "email", "phone"]
+    );
+    assert_eq!(distinct("SELECT DISTINCT channel FROM sessions ORDER BY 1").await, ["chat", "sms", "voice"]);
+    assert_eq!(distinct("SELECT DISTINCT role FROM messages ORDER BY 1").await, ["assistant", "system", "user"]);
+    let one = |sql: &'static str| async move { sqlx::query_scalar::<_, bool>(sql).fetch_one(pool).await.unwrap() };
+    assert!(one("SELECT EXISTS (SELECT 1 FROM demos WHERE deleted_at IS NOT NULL)").await, "a soft-deleted demo");
+    assert!(one("SELECT EXISTS (SELECT 1 FROM sessions WHERE ended_at IS NULL)").await, "an open session");
+    assert!(
+        one("SELECT EXISTS (SELECT 1 FROM messages WHERE content = E'\\x1b]2;owned\\x07\\x1b[2J')").await,
+        "hostile text"
+    );
+    assert!(one("SELECT EXISTS (SELECT 1 FROM messages WHERE content ~ '[\\u4e00-\\u9fff]')").await, "CJK");
+    assert!(one("SELECT EXISTS (SELECT 1 FROM messages WHERE content LIKE '%🎉%')").await, "emoji");
+    assert!(one("SELECT EXISTS (SELECT 1 FROM messages WHERE length(content) > 2000)").await, "a very long line");
+    assert!(one("SELECT bool_and(token_count > 0) FROM messages").await);
+    assert!(one("SELECT bool_and(metadata ? 'model') FROM messages WHERE role = 'assistant'").await);
+    assert!(
+        one("SELECT bool_and(system_prompt IS NOT NULL AND cardinality(qualification_criteria) > 0) FROM demos").await
+    );
+    // Referential integrity holds even though the load skipped FK triggers.
+    assert!(one("SELECT NOT EXISTS (SELECT 1 FROM messages m LEFT JOIN sessions s ON s.id = m.session_id WHERE s.id IS NULL)").await);
+    assert!(
+        one(
+            "SELECT NOT EXISTS (SELECT 1 FROM sessions s JOIN leads l ON l.id = s.lead_id WHERE l.demo_id <> s.demo_id)"
+        )
+        .await
+    );
+    assert!(one("SELECT bool_and(l.last_seen_at >= l.created_at) FROM leads l").await);
+}
+
+#[tokio::test]
+async fn the_same_seed_gives_the_same_data() {
+    let fingerprint = |t: &support::TestDb| {
+        let pool = t.db.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(
+                "SELECT md5(string_agg(id::text || role || content || created_at::text || token_count || metadata::text, ',' ORDER BY id)) FROM messages",
+            )
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let a = support::seeded(1234, support::tiny()).await;
+    let b = support::seeded(1234, support::tiny()).await;
+    let c = support::seeded(1235, support::tiny()).await;
+    assert_eq!(fingerprint(&a).await, fingerprint(&b).await);
+    assert_ne!(fingerprint(&a).await, fingerprint(&c).await);
+}
+
+#[tokio::test]
+async fn a_failed_seed_leaves_nothing() {
+    let t = support::migrated().await;
+    let mut c = t.conn().await;
+    // The tenants load works; a CHECK violation would abort the transaction.
+    sqlx::query("ALTER TABLE messages ADD CONSTRAINT no_long CHECK (length(content) < 1000)")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let r = ragdesk::seed::seed(&mut c, 1, support::tiny(), |_, _| {}).await;
+    assert!(r.is_err());
+    drop(c);
+    let mut c = t.conn().await;
+    assert!(!bulk::has_tenants(&mut c).await.unwrap(), "no partial seed is visible");
+}
+
+#[tokio::test]
+async fn json_export_round_trips_the_transcript_exactly() {
+    let t = support::seeded(8, support::tiny()).await;
+    let pool = &t.db.pool;
+    // The showcase session holds hostile text, CJK, emoji and a long line.
+    let (id,): (uuid::Uuid,) =
+        sqlx::query_as("SELECT session_id FROM messages WHERE content LIKE E'\\x1b]2;%' LIMIT 1")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    let session = db::sessions::get(pool, id).await.unwrap();
+    let messages = db::messages::all(pool, id).await.unwrap();
+    let json = export::render(Format::Json, &session, &messages);
+    let back: TranscriptExport = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.format, export::JSON_FORMAT_TAG);
+    assert_eq!(back.session, session);
+    assert_eq!(back.messages, messages, "every field of every message, exactly");
+    assert!(!json.contains('\x1b'), "JSON escapes control characters");
+
+    let md = export::render(Format::Md, &session, &messages);
+    assert!(!md.contains('\x1b'), "Markdown shows controls as visible symbols");
+    assert!(md.contains("␛]2;owned␇␛[2J"));
+    assert_eq!(md.matches("\n---\n").count(), messages.len());
+}

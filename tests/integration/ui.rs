@@ -1,0 +1,385 @@
+//! Every pane drawn into ratatui's TestBackend at 80×24 and 120×40 and
+//! compared with insta snapshots; every cell must be terminal-safe.
+
+use chrono::{TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ragdesk::action::{Action, Effect, ListKind, ListRows};
+use ragdesk::app::{App, Tab};
+use ragdesk::db::demos::{DemoDetail, DemoRow};
+use ragdesk::db::leads::LeadRow;
+use ragdesk::db::messages::MessageRow;
+use ragdesk::db::sessions::SessionRow;
+use ragdesk::db::tenants::TenantRow;
+use ragdesk::db::{Page, RowCount, Target};
+use ragdesk::keymap::Keymap;
+use ragdesk::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+use uuid::Uuid;
+
+const HOSTILE: &str = "\x1b]2;owned\x07\x1b[2J";
+
+fn ts(day: u32, min: u32) -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 10, day, 9, min, 0).unwrap()
+}
+
+fn id(n: u128) -> Uuid {
+    Uuid::from_u128(n)
+}
+
+fn tenants() -> Vec<TenantRow> {
+    ["Northstar Agency", "Pixel & Pine Marketing", "Lumen Digital", "Evil\x1b[31m Corp\u{202E}"]
+        .iter()
+        .enumerate()
+        .map(|(i, n)| TenantRow {
+            id: id(i as u128 + 1),
+            name: n.to_string(),
+            slug: format!("tenant-{i}"),
+            plan: ["pro", "free", "enterprise", "starter"][i].into(),
+            created_at: ts(20 - i as u32, 0),
+            demo_count: i as i64 + 1,
+        })
+        .collect()
+}
+
+fn demos() -> Vec<DemoRow> {
+    [
+        ("Bright Smile Dental", "active", None),
+        ("Polar Air Heating & Cooling", "expired", None),
+        ("Trattoria Nonna", "draft", Some(ts(3, 0))),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (c, s, del))| DemoRow {
+        id: id(100 + i as u128),
+        tenant_id: id(1),
+        tenant_name: "Northstar Agency".into(),
+        company_name: Some(c.to_string()),
+        industry: Some(["Dental clinic", "HVAC services", "Restaurant"][i].into()),
+        status: s.to_string(),
+        mission_profile: Some("nurture".into()),
+        created_at: ts(10 - i as u32, 0),
+        expires_at: None,
+        deleted_at: *del,
+    })
+    .collect()
+}
+
+fn demo_detail() -> DemoDetail {
+    DemoDetail {
+        id: id(100),
+        tenant_id: id(1),
+        tenant_name: "Northstar Agency".into(),
+        created_at: ts(10, 0),
+        expires_at: Some(ts(30, 0)),
+        company_name: Some("Bright Smile Dental".into()),
+        industry: Some("Dental clinic".into()),
+        website_url: Some("https://www.bright-smile-dental.example".into()),
+        products_services: vec!["Teeth cleaning".into(), "Invisalign".into(), "Emergency care".into()],
+        offers: vec!["$99 cleaning and X-rays".into()],
+        qualification_criteria: vec!["Has dental insurance or budget".into(), "Lives within 20 miles".into()],
+        logo_url: None,
+        primary_color: "#2563EB".into(),
+        secondary_color: "#F8F9FA".into(),
+        mission_profile: Some("nurture".into()),
+        openrouter_model: Some("openai/gpt-4o-mini".into()),
+        system_prompt: Some(format!(
+            "You are the virtual assistant of Bright Smile Dental.\nNever invent prices. {HOSTILE}"
+        )),
+        status: "active".into(),
+        created_by: Some("user_1234".into()),
+        updated_at: ts(11, 0),
+        deleted_at: None,
+        current_step: Some("complete".into()),
+        knowledge_base_id: None,
+        lead_count: 12,
+        session_count: 30,
+    }
+}
+
+fn sessions() -> Vec<SessionRow> {
+    (0..3)
+        .map(|i| SessionRow {
+            id: id(200 + i),
+            lead_id: id(300 + i),
+            demo_id: id(100),
+            lead_identifier: ["maria.garcia@gmail.example", "+12025550143", "anon_V1StGXR8_Z5jdHi6B-myT"][i as usize]
+                .into(),
+            lead_display_name: [Some("Maria Garcia".to_string()), Some("山田 太郎".to_string()), None][i as usize]
+                .clone(),
+            demo_name: Some("Bright Smile Dental".into()),
+            channel: ["chat", "voice", "sms"][i as usize].into(),
+            created_at: ts(9, 10 * i as u32),
+            ended_at: if i == 2 { None } else { Some(ts(9, 10 * i as u32 + 7)) },
+            metadata: serde_json::json!({"locale": "en-US"}),
+            message_count: [6, 1_204, 2][i as usize],
+            token_total: [140, 35_877, 20][i as usize],
+        })
+        .collect()
+}
+
+fn leads() -> Vec<LeadRow> {
+    sessions()
+        .into_iter()
+        .map(|s| LeadRow {
+            id: s.lead_id,
+            demo_id: s.demo_id,
+            identifier: s.lead_identifier.clone(),
+            identifier_type: Some(
+                if s.lead_identifier.contains('@') {
+                    "email"
+                } else if s.lead_identifier.starts_with('+') {
+                    "phone"
+                } else {
+                    "anonymous"
+                }
+                .into(),
+            ),
+            display_name: s.lead_display_name.clone(),
+            created_at: ts(1, 0),
+            last_seen_at: s.created_at,
+            metadata: serde_json::json!({"source": "google_ads", "device": "mobile"}),
+            session_count: 1,
+        })
+        .collect()
+}
+
+fn messages() -> Vec<MessageRow> {
+    let texts = [
+        ("system", "Conversation started on the chat channel."),
+        ("user", "Hi! Do you take Delta Dental insurance? 🦷"),
+        (
+            "assistant",
+            "Yes, we're in network with Delta Dental PPO. Most cleanings are covered at 100%; I can check your plan if you share your member ID at the visit.",
+        ),
+        ("user", HOSTILE),
+        ("user", "こんにちは、予約を変更したいのですが、来週の火曜日は空いていますか？"),
+        (
+            "assistant",
+            "Love it!!! 😍🎉🔥 see you Saturday 👨‍👩‍👧 — and a very long line follows: [req-00001] status=ok latency_ms=12 path=/api/v2/orders/4411 [req-00002] status=ok latency_ms=80 path=/api/v2/orders/5012",
+        ),
+    ];
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, (role, content))| MessageRow {
+            id: id(400 + i as u128),
+            session_id: id(200),
+            role: role.to_string(),
+            content: content.to_string(),
+            created_at: ts(9, i as u32),
+            token_count: 10 + i as i32,
+            metadata: serde_json::json!({"model": "openai/gpt-4o-mini", "latency_ms": 812}),
+        })
+        .collect()
+}
+
+fn new_app(w: u16, h: u16) -> App {
+    let target = Target { user: "postgres".into(), host: "db.internal".into(), port: 5432, database: "ragdesk".into() };
+    let mut app = App::new(target, false, Keymap::default(), 100, 200);
+    app.size = (w, h);
+    app
+}
+
+/// Answers every effect the app asks for with the canned data.
+fn serve(app: &mut App, effects: Vec<Effect>) {
+    let mut queue = effects;
+    while let Some(fx) = queue.pop() {
+        let action = match fx {
+            Effect::LoadPage { generation, query, .. } => {
+                let list = query.kind();
+                let rows = match list {
+                    ListKind::Tenants => ListRows::Tenants(Page { rows: tenants(), next: None }),
+                    ListKind::Demos => ListRows::Demos(Page { rows: demos(), next: None }),
+                    ListKind::Leads => ListRows::Leads(Page { rows: leads(), next: None }),
+                    ListKind::Sessions => ListRows::Sessions(Page { rows: sessions(), next: None }),
+                };
+                Action::PageLoaded { list, generation, result: Ok(rows) }
+            }
+            Effect::Count { generation, query, .. } => {
+                let n = match query.kind() {
+                    ListKind::Tenants => 4,
+                    ListKind::Sessions => 1_250_000,
+                    _ => 3,
+                };
+                let count = if n > 10_000 { RowCount::Estimate(n) } else { RowCount::Exact(n) };
+                Action::Counted { list: query.kind(), generation, result: Ok(count) }
+            }
+            Effect::LoadDemo { generation, .. } => Action::DemoLoaded { generation, result: Ok(demo_detail()) },
+            Effect::LoadSession { generation, .. } => {
+                Action::SessionLoaded { generation, result: Ok(sessions()[0].clone()) }
+            }
+            Effect::LoadMessages { generation, .. } => {
+                Action::MessagesLoaded { generation, result: Ok(Page { rows: messages(), next: None }) }
+            }
+            _ => continue,
+        };
+        queue.extend(app.update(action));
+    }
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    let fx = app.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    serve(app, fx);
+}
+
+fn buffer_text(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        let mut covered = 0;
+        for x in 0..buf.area.width {
+            // The cell after a double-width glyph belongs to it.
+            if covered > 0 {
+                covered -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            covered = ragdesk::text::width(sym).saturating_sub(1);
+            line.push_str(sym);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn draw(app: &App, theme: &Theme) -> Buffer {
+    let mut term = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    term.draw(|f| ragdesk::ui::render(f, app, theme)).unwrap();
+    let buf = term.backend().buffer().clone();
+    for cell in buf.content() {
+        assert!(ragdesk::sanitize::is_terminal_safe(cell.symbol()), "unsafe cell {:?}", cell.symbol());
+    }
+    buf
+}
+
+fn snapshot(name: &str, app: &App) -> String {
+    let text = buffer_text(&draw(app, &Theme::default_dark()));
+    insta::assert_snapshot!(name, text);
+    text
+}
+
+fn at_tab(w: u16, h: u16, tab_key: char) -> App {
+    let mut app = new_app(w, h);
+    let fx = app.start();
+    serve(&mut app, fx);
+    key(&mut app, KeyCode::Char(tab_key));
+    app
+}
+
+#[test]
+fn tenants_pane() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let app = at_tab(w, h, '1');
+        let text = snapshot(&format!("tenants_{w}x{h}"), &app);
+        assert!(text.contains("Evil␛[31m Corp"), "hostile names are visible, not executed");
+    }
+}
+
+#[test]
+fn demos_pane_with_detail() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = at_tab(w, h, '1');
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(app.tab, Tab::Demos);
+        let text = snapshot(&format!("demos_{w}x{h}"), &app);
+        assert!(text.contains("deleted"));
+        if w < 120 {
+            key(&mut app, KeyCode::Char('i'));
+            snapshot(&format!("demo_detail_{w}x{h}"), &app);
+        } else {
+            assert!(text.contains("System prompt") && text.contains("• Invisalign"), "{text}");
+        }
+    }
+}
+
+#[test]
+fn sessions_and_leads_panes() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = at_tab(w, h, '2');
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(app.tab, Tab::Sessions);
+        let text = snapshot(&format!("sessions_{w}x{h}"), &app);
+        assert!(text.contains("~1,250,000 (estimate)") || text.contains("1 of 3"), "{text}");
+        key(&mut app, KeyCode::Char('L'));
+        snapshot(&format!("leads_{w}x{h}"), &app);
+    }
+}
+
+#[test]
+fn transcript_pane() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = at_tab(w, h, '3');
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(app.tab, Tab::Transcript);
+        let text = snapshot(&format!("transcript_{w}x{h}"), &app);
+        assert!(text.contains("␛]2;owned␇␛[2J"), "{text}");
+        assert!(text.contains("こんにちは"));
+        // Search, then metadata on.
+        key(&mut app, KeyCode::Char('/'));
+        for c in "delta".chars() {
+            key(&mut app, KeyCode::Char(c));
+        }
+        key(&mut app, KeyCode::Enter);
+        key(&mut app, KeyCode::Char('m'));
+        let text = snapshot(&format!("transcript_search_meta_{w}x{h}"), &app);
+        assert!(text.contains("/delta: 1/2"), "{text}");
+        assert!(text.contains("latency_ms"), "{text}");
+    }
+}
+
+#[test]
+fn help_overlay_lists_the_keymap() {
+    let mut app = at_tab(80, 24, '4');
+    key(&mut app, KeyCode::Char('?'));
+    let text = snapshot("help_transcript_80x24", &app);
+    for k in ["Search in the transcript", "Copy the selected message", "Quit ragdesk"] {
+        assert!(text.contains(k), "{text}");
+    }
+}
+
+#[test]
+fn status_bar_offline_read_only_and_no_password() {
+    let mut app = new_app(80, 24);
+    app.read_only = true;
+    let fx = app.start();
+    let fx_err: Vec<Action> = fx
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::LoadPage { generation, query, .. } => Some(Action::PageLoaded {
+                list: query.kind(),
+                generation,
+                result: Err(ragdesk::action::LoadError {
+                    message: "database unreachable: Connection refused".into(),
+                    connection: true,
+                }),
+            }),
+            _ => None,
+        })
+        .collect();
+    for a in fx_err {
+        app.update(a);
+    }
+    let text = snapshot("offline_read_only_80x24", &app);
+    assert!(text.contains("offline") && text.contains(" RO "), "{text}");
+}
+
+#[test]
+fn ansi16_theme_uses_only_named_colours_and_no_color_uses_modifiers() {
+    let mut app = at_tab(80, 24, '3');
+    key(&mut app, KeyCode::Enter);
+    let buf = draw(&app, &Theme::builtin("ansi16").unwrap());
+    for cell in buf.content() {
+        for c in [cell.fg, cell.bg] {
+            assert!(!matches!(c, Color::Rgb(..) | Color::Indexed(_)), "{c:?}");
+        }
+    }
+    let buf = draw(&app, &Theme::monochrome());
+    for cell in buf.content() {
+        // Brand swatches and role colours are off too.
+        assert!(matches!(cell.fg, Color::Reset) && matches!(cell.bg, Color::Reset), "{:?}", cell);
+    }
+}
