@@ -138,6 +138,18 @@ fn message_counts(rng: &mut ChaCha8Rng, n: usize, total: u64) -> Vec<u32> {
 fn slugify(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {
+        // Latin letters with diacritics keep their base letter (Müller → muller).
+        let c = match c {
+            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'ñ' => 'n',
+            'ç' => 'c',
+            'ł' => 'l',
+            other => other,
+        };
         if c.is_ascii_alphanumeric() {
             out.push(c.to_ascii_lowercase());
         } else if !out.ends_with('-') && !out.is_empty() {
@@ -471,5 +483,6 @@ mod tests {
     #[test]
     fn slugs() {
         assert_eq!(slugify("Pixel & Pine Marketing"), "pixel-pine-marketing");
+        assert_eq!(slugify("Tomás Müller"), "tomas-muller");
     }
 }

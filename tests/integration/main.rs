@@ -4,6 +4,7 @@
 
 mod cli;
 mod paging;
+mod reconnect;
 mod schema;
 mod seed_export;
 mod support;

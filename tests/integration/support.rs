@@ -1,7 +1,9 @@
 //! Test databases: each test gets its own, cloned from a template that was
 //! migrated once (per migration set), so tests run in parallel.
 
+use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use ragdesk::db::{ConnectSettings, Db, MIGRATOR};
 use sqlx::{Connection, Executor, PgConnection};
@@ -99,4 +101,71 @@ pub async fn seeded(seed: u64, sizes: ragdesk::seed::SeedSizes) -> TestDb {
 
 pub fn tiny() -> ragdesk::seed::SeedSizes {
     ragdesk::seed::SeedSizes::preset("tiny").unwrap()
+}
+
+/// A tmux server of its own (own socket) running one program in a pane.
+pub struct Tmux {
+    pub socket: String,
+    pub target: String,
+}
+
+impl Tmux {
+    pub fn start(name: &str, width: u16, height: u16, shell: &str) -> Tmux {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let t = Tmux { socket: format!("ragdesk-test-{name}-{}-{n}", std::process::id()), target: "console".into() };
+        let out = Command::new("tmux")
+            .args(["-L", &t.socket, "-f", "/dev/null", "new-session", "-d", "-s", "console"])
+            .args(["-x", &width.to_string(), "-y", &height.to_string(), shell])
+            .output()
+            .expect("tmux runs (scripts/test installs it)");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        t
+    }
+    pub fn cmd(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+    pub fn screen(&self) -> String {
+        self.cmd(&["capture-pane", "-p", "-t", &self.target])
+    }
+    pub fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", self.target.as_str()];
+        args.extend_from_slice(keys);
+        self.cmd(&args);
+    }
+    pub fn display(&self, fmt: &str) -> String {
+        self.cmd(&["display-message", "-p", "-t", &self.target, fmt]).trim().to_string()
+    }
+    /// Waits until the screen satisfies `ok`, or fails with the last screen.
+    pub fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            if start.elapsed() > Duration::from_secs(30) {
+                panic!("timed out waiting for {what}; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).output();
+    }
+}
+
+/// The console started in tmux on `url`, with its config and data dirs in
+/// a temporary home; prints RAGDESK_EXITED and the tty modes when it ends.
+pub fn console_in_tmux(name: &str, url: &str, home: &std::path::Path) -> Tmux {
+    let shell = format!(
+        "env XDG_CONFIG_HOME={home}/config XDG_DATA_HOME={home}/data {bin} --database-url '{url}'; \
+         echo RAGDESK_EXITED; stty -a; sleep 60",
+        home = home.display(),
+        bin = env!("CARGO_BIN_EXE_ragdesk"),
+    );
+    Tmux::start(name, 100, 30, &shell)
 }

@@ -3,58 +3,7 @@
 //! on screen against the database (hostile text shown, not executed), quits,
 //! and checks the terminal was restored.
 
-use std::process::Command;
-use std::time::{Duration, Instant};
-
 use crate::support;
-
-struct Tmux {
-    socket: String,
-    target: String,
-}
-
-impl Tmux {
-    fn cmd(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs (scripts/test installs it)");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-    fn screen(&self) -> String {
-        self.cmd(&["capture-pane", "-p", "-t", &self.target])
-    }
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", self.target.as_str()];
-        args.extend_from_slice(keys);
-        self.cmd(&args);
-    }
-    fn display(&self, fmt: &str) -> String {
-        self.cmd(&["display-message", "-p", "-t", &self.target, fmt]).trim().to_string()
-    }
-    /// Waits until the screen satisfies `ok`, or fails with the last screen.
-    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if ok(&s) {
-                return s;
-            }
-            if start.elapsed() > Duration::from_secs(20) {
-                panic!("timed out waiting for {what}; screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).output();
-    }
-}
 
 async fn position(pool: &sqlx::PgPool, sql: &str, id: uuid::Uuid, scope: uuid::Uuid) -> usize {
     let ids: Vec<uuid::Uuid> = sqlx::query_scalar(sql).bind(scope).fetch_all(pool).await.unwrap();
@@ -89,33 +38,7 @@ async fn console_in_a_real_terminal() {
     let messages = ragdesk::db::messages::all(pool, session).await.unwrap();
 
     let home = tempfile::tempdir().unwrap();
-    let tmux = Tmux { socket: format!("ragdesk-test-{}", std::process::id()), target: "console".into() };
-    let shell = format!(
-        "env XDG_CONFIG_HOME={home}/config XDG_DATA_HOME={home}/data {bin} --database-url '{url}'; \
-         echo RAGDESK_EXITED; stty -a; sleep 60",
-        home = home.path().display(),
-        bin = env!("CARGO_BIN_EXE_ragdesk"),
-        url = t.url,
-    );
-    let out = Command::new("tmux")
-        .args([
-            "-L",
-            &tmux.socket,
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            "console",
-            "-x",
-            "100",
-            "-y",
-            "30",
-            &shell,
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let tmux = support::console_in_tmux("drill", &t.url, home.path());
     let title_before = tmux.display("#{pane_title}");
 
     tmux.wait_for("the tenant list", |s| s.contains(&tenant_name) && s.contains("1 of 2"));

@@ -1,0 +1,211 @@
+//! Benchmarks of the console's data paths against a real database (seed it
+//! with `ragdesk seed --scale large` first). Prints a Markdown table; the
+//! figures in BENCHMARKS.md come from here.
+//!
+//!     cargo run --release --bin ragdesk-bench -- --database-url URL [--iterations N] [--first-frame]
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use ragdesk::app::transcript::Transcript;
+use ragdesk::db::sessions::SessionScope;
+use ragdesk::db::{self, ConnectSettings, Cursor, Db, Filter};
+use uuid::Uuid;
+
+#[derive(Parser)]
+struct Args {
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: String,
+    #[arg(long, default_value_t = 20)]
+    iterations: usize,
+    /// Also time the console's first frame with data (needs tmux).
+    #[arg(long)]
+    first_frame: bool,
+}
+
+struct Stats(Vec<Duration>);
+
+impl Stats {
+    fn ms(&self, q: f64) -> f64 {
+        let mut v = self.0.clone();
+        v.sort();
+        let i = ((v.len() as f64 - 1.0) * q).round() as usize;
+        v[i].as_secs_f64() * 1000.0
+    }
+}
+
+async fn time<F, Fut, T>(n: usize, mut f: F) -> Stats
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    // One warm-up run: caches and prepared statements, as in a live console.
+    f().await;
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        f().await;
+        out.push(t.elapsed());
+    }
+    Stats(out)
+}
+
+fn row(name: &str, s: &Stats) {
+    println!("| {name} | {:.2} | {:.2} | {:.2} |", s.ms(0.0), s.ms(0.5), s.ms(0.95));
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.to_string()))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<f64>().ok()))
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+#[tokio::main]
+async fn main() -> color_eyre::eyre::Result<()> {
+    let args = Args::parse();
+    let settings = ConnectSettings { statement_timeout: Some(Duration::from_secs(5)), ..Default::default() };
+    let db = Db::connect(&args.database_url, &settings).await?;
+    let pool = &db.pool;
+    let n = args.iterations;
+    let counts: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT relname::text, reltuples::bigint FROM pg_class WHERE relname IN ('tenants','demos','leads','sessions','messages') ORDER BY 2",
+    )
+    .fetch_all(pool)
+    .await?;
+    println!(
+        "database: {} — {}",
+        db.target,
+        counts.iter().map(|(t, c)| format!("{t} ~{c}")).collect::<Vec<_>>().join(", ")
+    );
+    println!();
+    println!("| operation (page = 100 rows unless said) | min ms | p50 ms | p95 ms |");
+    println!("|---|---|---|---|");
+
+    let none = Filter::default();
+    row("tenants: first page", &time(n, || db::tenants::list(pool, &none, None, 100)).await);
+    row("demos (all tenants): first page", &time(n, || db::demos::list(pool, None, &none, None, 100)).await);
+    row(
+        "sessions (all): first page, with per-session message/token totals",
+        &time(n, || db::sessions::list(pool, SessionScope::All, &none, None, 100)).await,
+    );
+    // A cursor half-way down the biggest list: keyset pages cost the same there.
+    let (ts, id): (chrono::DateTime<chrono::Utc>, Uuid) = sqlx::query_as(
+        "SELECT created_at, id FROM sessions ORDER BY created_at DESC, id DESC OFFSET (SELECT (reltuples / 2)::bigint FROM pg_class WHERE relname = 'sessions') LIMIT 1",
+    )
+    .fetch_one(pool)
+    .await?;
+    let mid = Some(Cursor { ts, id });
+    row(
+        "sessions (all): page half-way down (keyset)",
+        &time(n, || db::sessions::list(pool, SessionScope::All, &none, mid, 100)).await,
+    );
+    let (demo,): (Uuid,) = sqlx::query_as("SELECT demo_id FROM sessions GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+        .fetch_one(pool)
+        .await?;
+    row(
+        "sessions of the busiest demo: first page",
+        &time(n, || db::sessions::list(pool, SessionScope::Demo(demo), &none, None, 100)).await,
+    );
+    row("leads of the busiest demo: first page", &time(n, || db::leads::list(pool, demo, &none, None, 100)).await);
+    let voice_open = Filter::parse("channel:voice state:open");
+    row(
+        "sessions (all) filtered `channel:voice state:open`",
+        &time(n, || db::sessions::list(pool, SessionScope::All, &voice_open, None, 100)).await,
+    );
+    let word = Filter::parse("ivanova");
+    row(
+        "sessions (all) filtered by a lead-name word",
+        &time(n, || db::sessions::list(pool, SessionScope::All, &word, None, 100)).await,
+    );
+    row(
+        "count sessions (all): planner estimate",
+        &time(n, || db::sessions::count(pool, SessionScope::All, &none, false)).await,
+    );
+    row(
+        "count sessions of the busiest demo (capped at 10,000)",
+        &time(n, || db::sessions::count(pool, SessionScope::Demo(demo), &none, false)).await,
+    );
+
+    let (marathon, total): (Uuid, i64) =
+        sqlx::query_as("SELECT session_id, count(*) FROM messages GROUP BY 1 ORDER BY 2 DESC LIMIT 1")
+            .fetch_one(pool)
+            .await?;
+    row(
+        &format!("transcript: first page of 200 (session of {total} messages)"),
+        &time(n, || db::messages::page(pool, marathon, None, 200)).await,
+    );
+    let all = db::messages::all(pool, marathon).await?;
+    let mid_msg = Some(all[all.len() / 2].cursor());
+    row(
+        "transcript: page of 200 half-way (keyset)",
+        &time(n, || db::messages::page(pool, marathon, mid_msg, 200)).await,
+    );
+    row(
+        &format!("transcript: all {total} messages (pages of 1000, for export)"),
+        &time(n.min(5), || db::messages::all(pool, marathon)).await,
+    );
+
+    // Layout and drawing: pure CPU.
+    let rss_before = peak_rss_mb();
+    let layout = time(n.min(10), || async {
+        let mut t = Transcript::default();
+        t.layout_width = 96;
+        t.append(all.clone(), None);
+        t.lines.len()
+    })
+    .await;
+    row(&format!("transcript: lay out {total} messages at 96 columns (CPU)"), &layout);
+    let mut t = Transcript::default();
+    t.layout_width = 96;
+    t.append(all.clone(), None);
+    println!();
+    println!(
+        "transcript of {total} messages laid out: {} lines; peak RSS of this process {:.1} MB (before layout {:.1} MB)",
+        t.lines.len(),
+        peak_rss_mb(),
+        rss_before
+    );
+
+    if args.first_frame {
+        println!();
+        match first_frame(&args.database_url) {
+            Ok(d) => println!(
+                "time to first frame with data (tmux, 100x30, tenants list shown): {:.0} ms",
+                d.as_secs_f64() * 1000.0
+            ),
+            Err(e) => println!("time to first frame: not measured ({e})"),
+        }
+    }
+    Ok(())
+}
+
+/// Starts the console in tmux and waits until the tenant list is on screen.
+fn first_frame(url: &str) -> Result<Duration, String> {
+    let bin = std::env::current_exe().map_err(|e| e.to_string())?.with_file_name("ragdesk");
+    if !bin.exists() {
+        return Err(format!("{} not built", bin.display()));
+    }
+    let socket = format!("ragdesk-bench-{}", std::process::id());
+    let tmux = |args: &[&str]| Command::new("tmux").arg("-L").arg(&socket).args(args).output();
+    let start = Instant::now();
+    let cmd = format!("{} --database-url '{url}'", bin.display());
+    tmux(&["-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", "100", "-y", "30", &cmd])
+        .map_err(|e| e.to_string())?;
+    let result = loop {
+        let out = tmux(&["capture-pane", "-p", "-t", "b"]).map_err(|e| e.to_string())?;
+        let screen = String::from_utf8_lossy(&out.stdout);
+        if screen.contains("1 of ") {
+            break Ok(start.elapsed());
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            break Err("no data frame within 20 s".into());
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let _ = tmux(&["kill-server"]);
+    result
+}
