@@ -31,15 +31,68 @@ pub struct Config {
     /// `tracing` filter for the log file, e.g. `info` or `ragdesk=debug`.
     pub log_level: String,
     pub embedding: EmbeddingConfig,
+    pub ingest: IngestConfig,
     pub profiles: BTreeMap<String, Profile>,
     pub keymap: KeymapOverrides,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EmbeddingConfig {
     /// sentence-transformers directory of all-MiniLM-L6-v2.
     pub local_model_dir: Option<PathBuf>,
+    pub openai: OpenAiConfig,
+}
+
+impl EmbeddingConfig {
+    /// RAGDESK_MODEL_DIR, else `local_model_dir`, else the data directory's copy.
+    pub fn model_dir(&self, paths: &Paths) -> PathBuf {
+        std::env::var_os("RAGDESK_MODEL_DIR")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| self.local_model_dir.clone())
+            .unwrap_or_else(|| paths.default_model_dir())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OpenAiConfig {
+    /// OpenAI-compatible API root; `/embeddings` is appended.
+    pub base_url: String,
+    /// Name of the environment variable holding the API key (the key itself
+    /// never goes in this file, the database or the log).
+    pub api_key_env: String,
+    pub timeout_secs: u64,
+    pub max_retries: u32,
+}
+
+impl Default for OpenAiConfig {
+    fn default() -> Self {
+        OpenAiConfig {
+            base_url: "https://api.openai.com/v1".into(),
+            api_key_env: "OPENAI_API_KEY".into(),
+            timeout_secs: 60,
+            max_retries: 5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IngestConfig {
+    /// Chunk size in tokens of the knowledge base's model. 250 fits both
+    /// models: all-MiniLM-L6-v2 reads 254 (256 minus 2 special tokens).
+    pub chunk_tokens: usize,
+    pub chunk_overlap: usize,
+    /// Files larger than this are refused.
+    pub max_file_mb: u64,
+}
+
+impl Default for IngestConfig {
+    fn default() -> Self {
+        IngestConfig { chunk_tokens: 250, chunk_overlap: 50, max_file_mb: 50 }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -63,15 +116,10 @@ impl Default for Config {
             export_dir: None,
             log_level: "info".into(),
             embedding: EmbeddingConfig::default(),
+            ingest: IngestConfig::default(),
             profiles: BTreeMap::new(),
             keymap: KeymapOverrides::default(),
         }
-    }
-}
-
-impl Default for EmbeddingConfig {
-    fn default() -> Self {
-        EmbeddingConfig { local_model_dir: None }
     }
 }
 
@@ -112,8 +160,17 @@ pub struct Loaded {
 }
 
 impl Config {
+    /// Parses a config file. Errors give the line and the problem but never
+    /// quote the file (a quoted line could hold a password).
     pub fn parse(text: &str) -> Result<Config, String> {
-        toml::from_str(text).map_err(|e| e.to_string())
+        toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            let msg = redact_urls(e.message().trim());
+            match line {
+                Some(l) => format!("line {l}: {msg}"),
+                None => msg,
+            }
+        })
     }
 
     /// Loads `explicit` or the XDG file. A missing default file is normal; a
@@ -183,6 +240,29 @@ pub struct Connection {
     pub profile: Option<String>,
 }
 
+/// Replaces the password of any `scheme://user:password@host` in `s`.
+pub fn redact_urls(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        let end = tail.find(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '/').unwrap_or(tail.len());
+        let authority = &tail[..end];
+        match (authority.rfind('@'), authority.find(':')) {
+            (Some(at), Some(colon)) if colon < at => {
+                out.push_str(&authority[..colon]);
+                out.push_str(":***");
+                out.push_str(&authority[at..]);
+            }
+            _ => out.push_str(authority),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -233,6 +313,17 @@ mod tests {
         let absent_default =
             Config::load(None, &Paths { config_dir: empty.path().into(), data_dir: empty.path().into() });
         assert!(absent_default.warnings.is_empty());
+    }
+
+    #[test]
+    fn parse_errors_never_quote_secrets() {
+        let err = Config::parse("databse_url = \"postgres://alice:hunter2secret@db/app\"").unwrap_err();
+        assert!(err.contains("databse_url") && err.contains("line 1"), "{err}");
+        assert!(!err.contains("hunter2secret"), "{err}");
+        let err = Config::parse("database_url = postgres://alice:hunter2secret@db/app").unwrap_err();
+        assert!(!err.contains("hunter2secret"), "{err}");
+        assert_eq!(redact_urls("x postgres://a:b@h:5/d y"), "x postgres://a:***@h:5/d y");
+        assert_eq!(redact_urls("http://h/p"), "http://h/p");
     }
 
     #[test]

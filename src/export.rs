@@ -60,7 +60,7 @@ fn markdown(s: &SessionRow, messages: &[MessageRow]) -> String {
         out.push_str(&format!("- Demo: {}\n", sanitize_line(d)));
     }
     out.push_str(&format!("- Lead: {} (`{}`)\n", lead, sanitize_line(&s.lead_identifier)));
-    out.push_str(&format!("- Channel: {}\n", s.channel));
+    out.push_str(&format!("- Channel: {}\n", sanitize_line(&s.channel)));
     out.push_str(&format!("- Started: {}\n", s.created_at.format("%Y-%m-%d %H:%M:%S UTC")));
     match s.ended_at {
         Some(e) => out.push_str(&format!("- Ended: {}\n", e.format("%Y-%m-%d %H:%M:%S UTC"))),
@@ -71,7 +71,7 @@ fn markdown(s: &SessionRow, messages: &[MessageRow]) -> String {
     for m in messages {
         out.push_str(&format!(
             "\n---\n\n**{}** · {} · {} tokens\n\n",
-            m.role,
+            sanitize_line(&m.role),
             m.created_at.format("%Y-%m-%d %H:%M:%S"),
             m.token_count
         ));

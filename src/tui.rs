@@ -73,8 +73,14 @@ pub fn install_hooks() -> Result<()> {
     eyre_hook.install()?;
     let panic_hook = panic_hook.into_panic_hook();
     std::panic::set_hook(Box::new(move |info| {
-        restore();
         tracing::error!("panic: {info}");
+        // A panic in a background task is caught and reported by its task;
+        // printing a report over the console's screen would only garble it.
+        let main_thread = std::thread::current().name() == Some("main");
+        if ACTIVE.load(Ordering::SeqCst) && !main_thread {
+            return;
+        }
+        restore();
         panic_hook(info);
     }));
     Ok(())

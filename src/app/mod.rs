@@ -123,6 +123,8 @@ pub struct App {
     pub transcript: Transcript,
     pub input: Option<Input>,
     pub help: bool,
+    /// First line of the help overlay shown (it scrolls on small screens).
+    pub help_scroll: u16,
     pub conn: ConnState,
     pub target: Target,
     pub read_only: bool,
@@ -179,6 +181,7 @@ impl App {
             transcript: Transcript::default(),
             input: None,
             help: false,
+            help_scroll: 0,
             conn: ConnState::Online,
             target,
             read_only,
@@ -231,9 +234,10 @@ impl App {
         match self.tab {
             Tab::Tenants => Some(ListKind::Tenants),
             Tab::Demos => Some(ListKind::Demos),
+            // Leads belong to a demo: without one the tab shows sessions.
             Tab::Sessions => Some(match self.sessions_mode {
-                SessionsMode::Sessions => ListKind::Sessions,
-                SessionsMode::Leads => ListKind::Leads,
+                SessionsMode::Leads if self.nav.demo.is_some() => ListKind::Leads,
+                _ => ListKind::Sessions,
             }),
             Tab::Transcript => None,
         }
@@ -364,6 +368,10 @@ impl App {
             Action::Tick => self.on_tick(&mut fx),
             Action::PageLoaded { list, generation, result } => self.on_page(list, generation, result),
             Action::Counted { list, generation, result } => {
+                if let Err(e) = &result {
+                    self.note_connection(e);
+                    self.error(format!("count failed: {}", e.message));
+                }
                 with_list!(self, list, |l| l.apply_count(generation, result));
             }
             Action::DemoLoaded { generation, result } => {
@@ -411,7 +419,7 @@ impl App {
                         if matches!(self.conn, ConnState::Offline { .. }) {
                             self.conn = ConnState::Online;
                             self.info("reconnected");
-                            self.retry_failed();
+                            self.retry_failed(&mut fx);
                         }
                     }
                     Err(e) => self.conn = ConnState::Offline { error: e.message },
@@ -466,7 +474,7 @@ impl App {
     }
 
     /// After reconnecting, reload whatever failed while offline.
-    fn retry_failed(&mut self) {
+    fn retry_failed(&mut self, fx: &mut Vec<Effect>) {
         for kind in [ListKind::Tenants, ListKind::Demos, ListKind::Leads, ListKind::Sessions] {
             with_list!(self, kind, |l| if l.error.is_some() {
                 l.query = None;
@@ -475,7 +483,7 @@ impl App {
         if self.transcript.error.is_some() {
             if let Some(id) = self.transcript.session_id {
                 self.transcript.session_id = None;
-                self.open_transcript(id, &mut Vec::new());
+                self.open_transcript(id, fx);
             }
         }
         if self.demo_detail.error.is_some() {
@@ -509,7 +517,14 @@ impl App {
             return;
         }
         if self.help {
-            self.help = false;
+            // Moving keys scroll the help; any other key closes it.
+            match key.code {
+                KeyCode::Down | KeyCode::Char('j') => self.help_scroll = self.help_scroll.saturating_add(1),
+                KeyCode::Up | KeyCode::Char('k') => self.help_scroll = self.help_scroll.saturating_sub(1),
+                KeyCode::PageDown | KeyCode::Char(' ') => self.help_scroll = self.help_scroll.saturating_add(10),
+                KeyCode::PageUp => self.help_scroll = self.help_scroll.saturating_sub(10),
+                _ => self.help = false,
+            }
             return;
         }
         let Some(cmd) = self.keymap.lookup(self.context(), &key) else {
@@ -571,7 +586,10 @@ impl App {
         use Command::*;
         match cmd {
             Quit => self.should_quit = true,
-            Help => self.help = true,
+            Help => {
+                self.help = true;
+                self.help_scroll = 0;
+            }
             NextTab | PrevTab => {
                 let i = Tab::ALL.iter().position(|t| *t == self.tab).unwrap_or(0);
                 let n = Tab::ALL.len();
@@ -644,7 +662,21 @@ impl App {
             return;
         };
         let height = self.list_height() as isize;
+        // When the detail has the whole pane (narrow screens), moving keys scroll it.
+        let detail_only = self.detail_visible() && self.size.0 < crate::ui::WIDE;
+        let cmd = match cmd {
+            Down if detail_only => DetailDown,
+            Up if detail_only => DetailUp,
+            PageDown if detail_only => DetailDown,
+            PageUp if detail_only => DetailUp,
+            other => other,
+        };
+        if !matches!(cmd, DetailDown | DetailUp | ToggleDetail) {
+            self.detail_scroll = 0;
+        }
         match cmd {
+            DetailDown => self.detail_scroll = self.detail_scroll.saturating_add(3),
+            DetailUp => self.detail_scroll = self.detail_scroll.saturating_sub(3),
             Up => with_list!(self, kind, |l| l.move_by(-1)),
             Down => with_list!(self, kind, |l| l.move_by(1)),
             PageUp => with_list!(self, kind, |l| l.move_by(-height)),
@@ -694,10 +726,14 @@ impl App {
     }
 
     fn open_selected(&mut self, kind: ListKind, fx: &mut Vec<Effect>) {
+        // Drilling down shows the next list, not a detail left open elsewhere.
+        self.detail_toggled = false;
+        self.detail_scroll = 0;
         match kind {
             ListKind::Tenants => {
                 if let Some(t) = self.tenants.selected_row() {
                     self.nav = Nav { tenant: Some(Crumb { id: t.id, label: t.name.clone() }), ..Nav::default() };
+                    self.demos.filter_text.clear();
                     self.tab = Tab::Demos;
                 }
             }
@@ -708,6 +744,8 @@ impl App {
                     self.nav.demo = Some(Crumb { id: d.id, label: d.label().to_string() });
                     self.nav.lead = None;
                     self.sessions_mode = SessionsMode::Sessions;
+                    self.sessions.filter_text.clear();
+                    self.leads.filter_text.clear();
                     self.tab = Tab::Sessions;
                 }
             }
@@ -715,6 +753,7 @@ impl App {
                 if let Some(l) = self.leads.selected_row() {
                     self.nav.lead = Some(Crumb { id: l.id, label: l.label().to_string() });
                     self.sessions_mode = SessionsMode::Sessions;
+                    self.sessions.filter_text.clear();
                 }
             }
             ListKind::Sessions => {
@@ -746,6 +785,12 @@ impl App {
             return;
         };
         let page = height.saturating_sub(2).max(1) as isize;
+        if matches!(cmd, Up | Down | PageUp | PageDown | Top | Bottom | NextMessage | PrevMessage) {
+            // After moving by hand, n/N search from the screen again.
+            if let Some(s) = &mut t.search {
+                s.visited = false;
+            }
+        }
         match cmd {
             Up => t.scroll_by(-1, height),
             Down => t.scroll_by(1, height),
@@ -774,6 +819,9 @@ impl App {
             ToggleMetadata => {
                 t.show_meta = !t.show_meta;
                 t.relayout(width);
+                // The selected message stays on screen.
+                let sel = t.selected;
+                t.select_message(sel, height);
             }
             ExportMarkdown | ExportJson => {
                 self.exports_in_flight += 1;

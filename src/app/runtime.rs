@@ -1,16 +1,18 @@
 //! The console's runtime: owns the terminal, turns terminal events into
 //! actions, runs effects as tasks that report back, and draws.
 
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use color_eyre::eyre::{Result, eyre};
 use crossterm::event::{Event, EventStream};
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use super::App;
-use crate::action::{Action, Effect, ListQuery, ListRows};
+use crate::action::{Action, Effect, ListQuery, ListRows, LoadError};
 use crate::cli::Context;
 use crate::db::{self, Db};
 use crate::keymap::Keymap;
@@ -22,7 +24,17 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::load(&ctx.config.theme, &ctx.paths.themes_dir(), no_color, &mut ctx.warnings);
     let keymap = Keymap::with_overrides(&ctx.config.keymap, &mut ctx.warnings);
-    let conn = ctx.connection()?;
+    let conn = match ctx.connection() {
+        Ok(c) => c,
+        Err(e) => {
+            // The console cannot start: say why, including config problems
+            // that may be the cause (e.g. a broken file that held the URL).
+            for w in &ctx.warnings {
+                eprintln!("warning: {w}");
+            }
+            return Err(e);
+        }
+    };
     let db = Db::lazy(&conn.url, &ctx.console_settings(conn.read_only)).map_err(|e| eyre!(e))?;
     tracing::info!(target = %db.target, read_only = conn.read_only, "console starting");
     let export_dir = ctx.config.export_dir.clone().unwrap_or_else(|| PathBuf::from("."));
@@ -51,7 +63,15 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
     let (tx, mut rx) = unbounded_channel::<Action>();
     spawn_terminal_events(tx.clone());
     let in_tmux = std::env::var_os("TMUX").is_some();
-    let runner = EffectRunner { db: db.clone(), tx: tx.clone(), export_dir };
+    let runner = EffectRunner {
+        db: db.clone(),
+        tx: tx.clone(),
+        settings: Arc::new(Settings {
+            export_dir,
+            page_size: ctx.config.page_size.clamp(10, 10_000),
+            transcript_page_size: ctx.config.transcript_page_size.clamp(10, 10_000),
+        }),
+    };
     for fx in app.start() {
         runner.run(fx);
     }
@@ -107,21 +127,34 @@ fn spawn_terminal_events(tx: UnboundedSender<Action>) {
     });
 }
 
+/// What effects need besides the database.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub export_dir: PathBuf,
+    pub page_size: u32,
+    pub transcript_page_size: u32,
+}
+
 /// Runs effects as tasks; each reports back exactly one action.
 #[derive(Clone)]
 pub struct EffectRunner {
     pub db: Db,
     pub tx: UnboundedSender<Action>,
-    pub export_dir: PathBuf,
+    pub settings: Arc<Settings>,
 }
 
 impl EffectRunner {
     pub fn run(&self, effect: Effect) {
         let db = self.db.clone();
         let tx = self.tx.clone();
-        let export_dir = self.export_dir.clone();
+        let settings = self.settings.clone();
         tokio::spawn(async move {
-            let action = execute(&db, effect, &export_dir).await;
+            let fallback = failure_action(&effect);
+            // A panic in a task becomes an error report, never a dead screen.
+            let action = match AssertUnwindSafe(execute(&db, effect, &settings)).catch_unwind().await {
+                Ok(a) => a,
+                Err(_) => fallback,
+            };
             if let Some(a) = action {
                 let _ = tx.send(a);
             }
@@ -129,13 +162,34 @@ impl EffectRunner {
     }
 }
 
+/// The action that reports `effect` as failed (used when its task panics).
+fn failure_action(effect: &Effect) -> Option<Action> {
+    let err = || LoadError { message: "internal error (see the log)".into(), connection: false };
+    Some(match effect {
+        Effect::LoadPage { generation, query, .. } => {
+            Action::PageLoaded { list: query.kind(), generation: *generation, result: Err(err()) }
+        }
+        Effect::Count { generation, query, .. } => {
+            Action::Counted { list: query.kind(), generation: *generation, result: Err(err()) }
+        }
+        Effect::LoadDemo { generation, .. } => Action::DemoLoaded { generation: *generation, result: Err(err()) },
+        Effect::LoadSession { generation, .. } => Action::SessionLoaded { generation: *generation, result: Err(err()) },
+        Effect::LoadMessages { generation, .. } => {
+            Action::MessagesLoaded { generation: *generation, result: Err(err()) }
+        }
+        Effect::Export { .. } => Action::Exported { result: Err("internal error (see the log)".into()) },
+        Effect::Ping => Action::Health { result: Err(err()) },
+        Effect::Copy(_) => return None,
+    })
+}
+
 /// Executes one effect against the database; public for tests.
-pub async fn execute(db: &Db, effect: Effect, export_dir: &std::path::Path) -> Option<Action> {
+pub async fn execute(db: &Db, effect: Effect, settings: &Settings) -> Option<Action> {
     let pool = &db.pool;
     Some(match effect {
         Effect::LoadPage { generation, query, after } => {
             let list = query.kind();
-            let result = load_page(db, &query, after).await.map_err(Into::into);
+            let result = load_page(db, &query, after, settings.page_size).await.map_err(Into::into);
             Action::PageLoaded { list, generation, result }
         }
         Effect::Count { generation, query, exact } => {
@@ -155,12 +209,12 @@ pub async fn execute(db: &Db, effect: Effect, export_dir: &std::path::Path) -> O
             Action::SessionLoaded { generation, result: db::sessions::get(pool, id).await.map_err(Into::into) }
         }
         Effect::LoadMessages { generation, session, after } => {
-            // Page size is fixed here so every page is the same cost.
-            let result = db::messages::page(pool, session, after, 200).await.map_err(Into::into);
+            let result =
+                db::messages::page(pool, session, after, settings.transcript_page_size).await.map_err(Into::into);
             Action::MessagesLoaded { generation, result }
         }
         Effect::Export { session, format } => {
-            let result = export_session(db, session, format, export_dir).await;
+            let result = export_session(db, session, format, &settings.export_dir).await;
             Action::Exported { result }
         }
         Effect::Ping => Action::Health { result: db.ping().await.map_err(Into::into) },
@@ -168,17 +222,16 @@ pub async fn execute(db: &Db, effect: Effect, export_dir: &std::path::Path) -> O
     })
 }
 
-async fn load_page(db: &Db, query: &ListQuery, after: Option<db::Cursor>) -> db::Result<ListRows> {
+async fn load_page(db: &Db, query: &ListQuery, after: Option<db::Cursor>, page: u32) -> db::Result<ListRows> {
     let pool = &db.pool;
-    const PAGE: u32 = 100;
     Ok(match query {
-        ListQuery::Tenants { filter } => ListRows::Tenants(db::tenants::list(pool, filter, after, PAGE).await?),
+        ListQuery::Tenants { filter } => ListRows::Tenants(db::tenants::list(pool, filter, after, page).await?),
         ListQuery::Demos { tenant, filter } => {
-            ListRows::Demos(db::demos::list(pool, *tenant, filter, after, PAGE).await?)
+            ListRows::Demos(db::demos::list(pool, *tenant, filter, after, page).await?)
         }
-        ListQuery::Leads { demo, filter } => ListRows::Leads(db::leads::list(pool, *demo, filter, after, PAGE).await?),
+        ListQuery::Leads { demo, filter } => ListRows::Leads(db::leads::list(pool, *demo, filter, after, page).await?),
         ListQuery::Sessions { scope, filter } => {
-            ListRows::Sessions(db::sessions::list(pool, *scope, filter, after, PAGE).await?)
+            ListRows::Sessions(db::sessions::list(pool, *scope, filter, after, page).await?)
         }
     })
 }

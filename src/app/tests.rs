@@ -205,3 +205,51 @@ fn transcript_loads_on_open_and_drops_old_sessions() {
     let fx = a.update(key('y'));
     assert!(matches!(&fx[..], [Effect::Copy(t)] if t == "old"));
 }
+
+#[test]
+fn a_failed_transcript_reloads_after_reconnecting() {
+    let mut a = app();
+    a.start();
+    a.tab = Tab::Transcript;
+    a.open_transcript(Uuid::from_u128(7), &mut Vec::new());
+    let g = a.transcript.generation;
+    let err = LoadError { message: "database unreachable".into(), connection: true };
+    a.update(Action::MessagesLoaded { generation: g, result: Err(err) });
+    assert!(matches!(a.conn, ConnState::Offline { .. }));
+    let fx = a.update(Action::Health { result: Ok(()) });
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::LoadMessages { session, after: None, .. } if *session == Uuid::from_u128(7))),
+        "{fx:?}"
+    );
+}
+
+#[test]
+fn leads_mode_without_a_demo_shows_sessions() {
+    let mut a = app();
+    a.start();
+    a.nav.demo = Some(Crumb { id: Uuid::from_u128(3), label: "d".into() });
+    a.tab = Tab::Sessions;
+    a.update(key('L'));
+    assert_eq!(a.current_list(), Some(ListKind::Leads));
+    a.nav.demo = None;
+    assert_eq!(a.current_list(), Some(ListKind::Sessions), "no stale leads under 'All tenants'");
+}
+
+#[test]
+fn detail_scrolls_with_j_k_when_it_fills_the_pane() {
+    let mut a = app();
+    let g = load_generation(&a.start());
+    a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g, result: Ok(tenant_page(1..5, false)) });
+    a.update(key('J'));
+    assert_eq!(a.detail_scroll, 3);
+    a.update(key('K'));
+    assert_eq!(a.detail_scroll, 0);
+    a.update(key('i'));
+    assert!(a.detail_visible());
+    a.update(key('j'));
+    assert_eq!((a.detail_scroll, a.tenants.selected), (3, 0), "j scrolls the detail, not the list");
+    a.update(key('i'));
+    a.update(key('j'));
+    assert_eq!((a.detail_scroll, a.tenants.selected), (0, 1));
+}

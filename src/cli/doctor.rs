@@ -26,8 +26,7 @@ impl Report {
     }
 }
 
-/// The files a sentence-transformers directory of all-MiniLM-L6-v2 must have.
-pub const MODEL_FILES: &[&str] = &["config.json", "tokenizer.json", "model.safetensors", "1_Pooling/config.json"];
+use crate::embed::local::REQUIRED_FILES as MODEL_FILES;
 
 fn parse_version(v: &str) -> Vec<u32> {
     v.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).take(3).filter_map(|s| s.parse().ok()).collect()
@@ -43,10 +42,7 @@ pub async fn run(ctx: &Context) -> Result<()> {
         r.ok("config", format!("{}", ctx.cli.config.clone().unwrap_or_else(|| ctx.paths.config_file()).display()));
     }
 
-    let model_dir = std::env::var_os("RAGDESK_MODEL_DIR")
-        .map(Into::into)
-        .or_else(|| ctx.config.embedding.local_model_dir.clone())
-        .unwrap_or_else(|| ctx.paths.default_model_dir());
+    let model_dir = ctx.config.embedding.model_dir(&ctx.paths);
     let missing: Vec<_> = MODEL_FILES.iter().filter(|f| !model_dir.join(f).is_file()).collect();
     if missing.is_empty() {
         r.ok("model", format!("all-MiniLM-L6-v2 at {}", model_dir.display()));

@@ -1,6 +1,7 @@
 //! The command line: `ragdesk` (the console) and its subcommands.
 
 mod doctor;
+pub mod ingest;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -51,6 +52,11 @@ pub enum Command {
     Export(ExportCommand),
     /// Check the connection, server, pgvector, migrations and the embedding model.
     Doctor,
+    /// Knowledge bases: create, list.
+    #[command(subcommand)]
+    Kb(ingest::KbCommand),
+    /// Extract, chunk, embed and store documents in a knowledge base.
+    Ingest(ingest::IngestArgs),
 }
 
 #[derive(Debug, Args)]
@@ -168,6 +174,8 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Doctor => doctor::run(&ctx).await,
+        Command::Kb(cmd) => ingest::kb(&ctx, cmd).await,
+        Command::Ingest(args) => ingest::ingest(&ctx, args).await,
     }
 }
 

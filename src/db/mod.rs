@@ -4,6 +4,7 @@
 pub mod bulk;
 pub mod demos;
 pub mod filter;
+pub mod knowledge;
 pub mod leads;
 pub mod messages;
 pub mod page;

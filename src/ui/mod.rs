@@ -3,7 +3,7 @@
 
 mod demos;
 mod detail;
-mod help;
+pub mod help;
 mod sessions;
 mod status;
 mod table;

@@ -34,6 +34,7 @@ fn render_sessions(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             col("Lead", Constraint::Fill(1)),
             col("Chan", Constraint::Length(5)),
             col("Started", Constraint::Length(16)),
+            col("Ended", Constraint::Length(11)),
             col("Duration", Constraint::Length(8)),
             col("Msgs", Constraint::Length(6)),
             col("Tokens", Constraint::Length(8)),
@@ -42,14 +43,19 @@ fn render_sessions(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             columns.insert(1, col("Demo", Constraint::Fill(1)));
         }
         render_list(f, a, title, &app.sessions, &columns, theme, |s| {
-            let duration = match s.duration() {
-                Some(d) => styled(&fmt_duration(d), theme.base()),
-                None => styled("open", theme.ok()),
+            let (ended, duration) = match (s.ended_at, s.duration()) {
+                (Some(e), Some(d)) => {
+                    // The date only when it differs from the start's.
+                    let fmt = if e.date_naive() == s.created_at.date_naive() { "%H:%M" } else { "%m-%d %H:%M" };
+                    (styled(&e.format(fmt).to_string(), theme.dim()), styled(&fmt_duration(d), theme.base()))
+                }
+                _ => (styled("open", theme.ok()), styled("—", theme.dim())),
             };
             let mut cells = vec![
                 cell(s.lead_label()),
                 cell(&s.channel),
                 styled(&fmt_ts(s.created_at), theme.dim()),
+                ended,
                 duration,
                 cell(&group(s.message_count)),
                 cell(&group(s.token_total)),

@@ -25,7 +25,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Some(s) => format!(
             " {} · {} · {} · {} msgs · {} tokens{} ",
             sanitize_line(s.lead_label()),
-            s.channel,
+            sanitize_line(&s.channel),
             fmt_ts(s.created_at),
             group(s.message_count),
             group(s.token_total),
@@ -33,10 +33,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ),
         None => " Transcript ".to_string(),
     };
+    // The session row knows the full count before every page is loaded.
+    let total =
+        t.session.as_ref().map(|s| s.message_count).unwrap_or(t.messages.len() as i64).max(t.messages.len() as i64);
     let position = match t.selected_message() {
-        Some(i) => {
-            format!(" msg {}/{}{} ", i + 1, group(t.messages.len() as i64), if t.next.is_some() { "+" } else { "" })
-        }
+        Some(i) => format!(" msg {}/{} ", i + 1, group(total)),
         None => String::new(),
     };
     let mut block = Block::bordered()
@@ -80,7 +81,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let mut spans = vec![gutter];
         match line.kind {
             LineKind::Header => {
-                spans.push(Span::styled(m.role.clone(), theme.role(&m.role)));
+                spans.push(Span::styled(sanitize_line(&m.role).into_owned(), theme.role(&m.role)));
                 spans.push(Span::styled(
                     format!("  {}  {} tok", m.created_at.format("%Y-%m-%d %H:%M:%S"), m.token_count),
                     theme.dim(),

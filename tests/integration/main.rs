@@ -3,6 +3,8 @@
 //! and sets RAGDESK_TEST_ADMIN_URL.
 
 mod cli;
+mod embed;
+mod ingest;
 mod paging;
 mod reconnect;
 mod schema;

@@ -167,5 +167,5 @@ pub fn console_in_tmux(name: &str, url: &str, home: &std::path::Path) -> Tmux {
         home = home.display(),
         bin = env!("CARGO_BIN_EXE_ragdesk"),
     );
-    Tmux::start(name, 100, 30, &shell)
+    Tmux::start(name, 80, 24, &shell)
 }

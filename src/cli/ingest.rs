@@ -1,0 +1,313 @@
+//! `ragdesk kb …` and `ragdesk ingest …`.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use clap::{Args, Subcommand};
+use color_eyre::eyre::{Result, bail, eyre};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::Context;
+use crate::db::knowledge::{self, KB_TYPES, KnowledgeBaseRow, NewKnowledgeBase};
+use crate::embed::{self, LOCAL_DIM, LOCAL_MODEL};
+use crate::ingest::{self, Cancel, ChunkSettings, Event, Outcome};
+
+#[derive(Debug, Subcommand)]
+pub enum KbCommand {
+    /// Create a knowledge base for a demo.
+    Create(KbCreate),
+    /// List knowledge bases.
+    List {
+        /// Only this demo's (id or company name).
+        #[arg(long)]
+        demo: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct KbCreate {
+    /// Demo id or company name.
+    #[arg(long)]
+    pub demo: String,
+    #[arg(long)]
+    pub name: String,
+    /// product_catalog, faq, service_menu, review_template or custom.
+    #[arg(long = "type", default_value = "custom")]
+    pub kb_type: String,
+    /// local (all-MiniLM-L6-v2, in-process) or openai (any OpenAI-compatible endpoint).
+    #[arg(long, default_value = "local")]
+    pub provider: String,
+    /// Model name (openai provider), e.g. text-embedding-3-small.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Vector dimension (openai provider; defaults to the model's own).
+    #[arg(long)]
+    pub dimensions: Option<usize>,
+    #[arg(long)]
+    pub chunk_tokens: Option<usize>,
+    #[arg(long)]
+    pub overlap: Option<usize>,
+    /// Make it the demo's knowledge base.
+    #[arg(long)]
+    pub attach: bool,
+    /// Succeed without creating when the demo already has one of this name.
+    #[arg(long)]
+    pub if_missing: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Knowledge base id or name.
+    #[arg(long)]
+    pub kb: String,
+    /// Demo id or company name (to pick among knowledge bases of the same name).
+    #[arg(long)]
+    pub demo: Option<String>,
+    /// Chunk size in the model's tokens (default: the knowledge base's, else the config's).
+    #[arg(long)]
+    pub chunk_tokens: Option<usize>,
+    #[arg(long)]
+    pub overlap: Option<usize>,
+    /// Extract and chunk only: print the chunks, store nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print a JSON summary on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Store even when the same content is already in the knowledge base.
+    #[arg(long)]
+    pub force: bool,
+    /// Files or directories (read recursively).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+pub async fn kb(ctx: &Context, cmd: KbCommand) -> Result<()> {
+    let db = ctx.connect_batch().await?;
+    match cmd {
+        KbCommand::List { demo, json } => {
+            let demo_id = match &demo {
+                Some(d) => Some(knowledge::find_demo(&db.pool, d).await?.0),
+                None => None,
+            };
+            let rows = knowledge::list(&db.pool, demo_id).await?;
+            if json {
+                let v: Vec<_> = rows.iter().map(kb_json).collect();
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                for k in &rows {
+                    println!(
+                        "{}  {:<24} {:<16} {}:{} ({}-d)  {} docs, {} chunks  demo: {}",
+                        k.id,
+                        k.name,
+                        k.kb_type,
+                        k.embedding_provider,
+                        k.embedding_model,
+                        k.embedding_dim,
+                        k.document_count,
+                        k.chunk_count,
+                        k.demo_name.as_deref().unwrap_or("?")
+                    );
+                }
+            }
+            Ok(())
+        }
+        KbCommand::Create(a) => {
+            let (demo_id, demo_name) = knowledge::find_demo(&db.pool, &a.demo).await?;
+            if a.if_missing {
+                if let Ok(existing) = knowledge::find(&db.pool, &a.name, Some(demo_id)).await {
+                    println!("{} (exists)", existing.id);
+                    return Ok(());
+                }
+            }
+            if !KB_TYPES.contains(&a.kb_type.as_str()) {
+                bail!("--type must be one of {}", KB_TYPES.join(", "));
+            }
+            let (model, dim) = match a.provider.as_str() {
+                "local" => {
+                    if a.model.as_deref().is_some_and(|m| m != LOCAL_MODEL)
+                        || a.dimensions.is_some_and(|d| d != LOCAL_DIM)
+                    {
+                        bail!("the local provider runs {LOCAL_MODEL} ({LOCAL_DIM}-d) only");
+                    }
+                    (LOCAL_MODEL.to_string(), LOCAL_DIM)
+                }
+                "openai" => {
+                    let model = a.model.clone().unwrap_or_else(|| "text-embedding-3-small".into());
+                    let dim = a.dimensions.or_else(|| embed::openai::native_dimension(&model)).ok_or_else(|| {
+                        eyre!("--dimensions is required for model '{model}' (its dimension is not known to ragdesk)")
+                    })?;
+                    (model, dim)
+                }
+                other => bail!("--provider must be local or openai, not '{other}'"),
+            };
+            let kb = knowledge::create(
+                &db.pool,
+                &NewKnowledgeBase {
+                    demo_id,
+                    name: a.name.clone(),
+                    kb_type: a.kb_type.clone(),
+                    provider: a.provider.clone(),
+                    model,
+                    dim: dim as i32,
+                    chunk_tokens: a.chunk_tokens.map(|v| v as i32),
+                    chunk_overlap: a.overlap.map(|v| v as i32),
+                    attach: a.attach,
+                },
+            )
+            .await?;
+            eprintln!("created knowledge base '{}' for {demo_name}", kb.name);
+            println!("{}", kb.id);
+            Ok(())
+        }
+    }
+}
+
+fn kb_json(k: &KnowledgeBaseRow) -> serde_json::Value {
+    serde_json::json!({
+        "id": k.id, "demo_id": k.demo_id, "demo": k.demo_name, "name": k.name, "type": k.kb_type,
+        "provider": k.embedding_provider, "model": k.embedding_model, "dimension": k.embedding_dim,
+        "chunk_tokens": k.chunk_tokens, "chunk_overlap": k.chunk_overlap, "attached": k.attached,
+        "documents": k.document_count, "chunks": k.chunk_count, "created_at": k.created_at,
+    })
+}
+
+/// Chunk settings: the upload's flags, else the knowledge base's, else the config's.
+pub fn chunk_settings(
+    ctx: &Context,
+    kb: &KnowledgeBaseRow,
+    tokens: Option<usize>,
+    overlap: Option<usize>,
+) -> ChunkSettings {
+    ChunkSettings {
+        tokens: tokens.or(kb.chunk_tokens.map(|v| v as usize)).unwrap_or(ctx.config.ingest.chunk_tokens),
+        overlap: overlap.or(kb.chunk_overlap.map(|v| v as usize)).unwrap_or(ctx.config.ingest.chunk_overlap),
+    }
+}
+
+pub async fn ingest(ctx: &Context, a: IngestArgs) -> Result<()> {
+    let db = ctx.connect_batch().await?;
+    if db.read_only && !a.dry_run {
+        bail!("refusing to ingest over a read-only connection (use --dry-run to preview)");
+    }
+    let demo = match &a.demo {
+        Some(d) => Some(knowledge::find_demo(&db.pool, d).await?.0),
+        None => None,
+    };
+    let kb = knowledge::find(&db.pool, &a.kb, demo).await?;
+    let provider = embed::provider_for(&kb.model_spec(), &ctx.config.embedding, &ctx.paths)?;
+    let opts = ingest::Options {
+        chunk: chunk_settings(ctx, &kb, a.chunk_tokens, a.overlap),
+        dry_run: a.dry_run,
+        force: a.force,
+        max_file_bytes: ctx.config.ingest.max_file_mb.saturating_mul(1_000_000),
+        limits: ingest::Limits::default(),
+    };
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let bar = tty.then(|| {
+        let b = ProgressBar::new(0);
+        b.set_style(
+            ProgressStyle::with_template("{prefix:.bold} {wide_msg} [{bar:30}] {pos}/{len} {per_sec} eta {eta}")
+                .unwrap()
+                .progress_chars("=> "),
+        );
+        b
+    });
+    let current = Mutex::new(String::new());
+    let on_event = |ev: Event| {
+        let Some(b) = &bar else { return };
+        match ev {
+            Event::FileStarted { index, total, path, .. } => {
+                *current.lock().unwrap() = path.clone();
+                b.set_prefix(format!("[{}/{}]", index + 1, total));
+                b.set_message(path);
+                b.set_position(0);
+            }
+            Event::Progress { stage, done, total } => {
+                let file = current.lock().unwrap().clone();
+                b.set_message(format!("{} {file}", stage.name()));
+                b.set_length(total);
+                b.set_position(done);
+            }
+            Event::FileDone(r) => b.println(summary_line(&r)),
+        }
+    };
+    let cancel = Cancel::default();
+    let ctrl_c = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            ctrl_c.cancel();
+        }
+    });
+    let reports = ingest::run(&db, &kb, provider, &a.paths, &opts, &cancel, &on_event).await?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let failed = reports.iter().filter(|r| matches!(r.outcome, Outcome::Failed { .. })).count();
+    if a.json {
+        let doc = serde_json::json!({
+            "knowledge_base": kb_json(&kb),
+            "files": reports,
+            "stored": reports.iter().filter(|r| matches!(r.outcome, Outcome::Stored { .. })).count(),
+            "failed": failed,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        for r in &reports {
+            if !tty {
+                println!("{}", summary_line(r));
+            }
+            for w in &r.warnings {
+                println!("  warning: {w}");
+            }
+            if let Outcome::DryRun { chunks } = &r.outcome {
+                for c in chunks {
+                    let preview: String = crate::sanitize::sanitize_line(&c.text).chars().take(90).collect();
+                    println!("  #{:<4} {:>4} tok  bytes {}..{}  {}", c.index, c.tokens, c.start, c.end, preview);
+                }
+            }
+        }
+        if tty {
+            for r in &reports {
+                if !matches!(r.outcome, Outcome::DryRun { .. }) {
+                    println!("{}", summary_line(r));
+                }
+            }
+        }
+    }
+    if failed > 0 {
+        eprintln!("{failed} of {} files failed", reports.len());
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+fn summary_line(r: &ingest::FileReport) -> String {
+    let what = match &r.outcome {
+        Outcome::Stored { chunks, tokens, .. } => format!(
+            "stored   {chunks} chunks, {tokens} tokens ({} {}/{} tok; extract {:.2}s chunk {:.2}s embed {:.2}s store {:.2}s)",
+            r.format.unwrap_or("?"),
+            r.chunk_tokens,
+            r.chunk_overlap,
+            r.seconds.extract,
+            r.seconds.chunk,
+            r.seconds.embed,
+            r.seconds.store
+        ),
+        Outcome::Duplicate { existing_filename, .. } => {
+            format!("skipped  same content as '{existing_filename}' (use --force)")
+        }
+        Outcome::DryRun { chunks } => format!(
+            "dry run  {} chunks ({} {}/{} tok)",
+            chunks.len(),
+            r.format.unwrap_or("?"),
+            r.chunk_tokens,
+            r.chunk_overlap
+        ),
+        Outcome::Failed { error } => format!("FAILED   {error}"),
+        Outcome::Cancelled => "cancelled (nothing stored)".into(),
+    };
+    format!("{}: {what}", r.path)
+}

@@ -1,0 +1,331 @@
+//! Knowledge bases, their documents and chunks. Storing a document is one
+//! transaction: the document and all its chunks appear together or not at all.
+
+use chrono::{DateTime, Utc};
+use pgvector::Vector;
+use sqlx::{FromRow, PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+use super::{Cursor, DbError, Page, Result};
+
+pub const KB_TYPES: &[&str] = &["product_catalog", "faq", "service_menu", "review_template", "custom"];
+
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct KnowledgeBaseRow {
+    pub id: Uuid,
+    pub demo_id: Uuid,
+    pub demo_name: Option<String>,
+    pub name: String,
+    #[sqlx(rename = "type")]
+    pub kb_type: String,
+    pub embedding_provider: String,
+    pub embedding_model: String,
+    pub embedding_dim: i32,
+    pub chunk_tokens: Option<i32>,
+    pub chunk_overlap: Option<i32>,
+    pub created_at: DateTime<Utc>,
+    pub attached: bool,
+    pub document_count: i64,
+    pub chunk_count: i64,
+}
+
+impl KnowledgeBaseRow {
+    pub fn model_spec(&self) -> crate::embed::ModelSpec {
+        crate::embed::ModelSpec {
+            provider: self.embedding_provider.clone(),
+            model: self.embedding_model.clone(),
+            dim: self.embedding_dim as usize,
+        }
+    }
+}
+
+const KB_SELECT: &str = "SELECT k.id, k.demo_id, d.company_name AS demo_name, k.name, k.type, k.embedding_provider, \
+    k.embedding_model, k.embedding_dim, k.chunk_tokens, k.chunk_overlap, k.created_at, \
+    (d.knowledge_base_id IS NOT DISTINCT FROM k.id) AS attached, \
+    (SELECT count(*) FROM documents x WHERE x.kb_id = k.id) AS document_count, \
+    (SELECT coalesce(sum(x.chunk_count), 0)::bigint FROM documents x WHERE x.kb_id = k.id) AS chunk_count \
+    FROM knowledge_bases k JOIN demos d ON d.id = k.demo_id";
+
+/// Knowledge bases of a demo (or of every demo), newest first. Demos have a
+/// handful; the limit only guards against a pathological database.
+pub async fn list(pool: &PgPool, demo: Option<Uuid>) -> Result<Vec<KnowledgeBaseRow>> {
+    let sql = format!(
+        "{KB_SELECT} WHERE ($1::uuid IS NULL OR k.demo_id = $1) ORDER BY k.created_at DESC, k.id DESC LIMIT 1000"
+    );
+    Ok(sqlx::query_as(&sql).bind(demo).fetch_all(pool).await?)
+}
+
+pub async fn get(pool: &PgPool, id: Uuid) -> Result<KnowledgeBaseRow> {
+    let sql = format!("{KB_SELECT} WHERE k.id = $1");
+    sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| DbError::NotFound(format!("knowledge base {id}")))
+}
+
+/// Finds a knowledge base by id, or by name (case-insensitive) within `demo`
+/// when given; a name that matches several is an error that lists them.
+pub async fn find(pool: &PgPool, spec: &str, demo: Option<Uuid>) -> Result<KnowledgeBaseRow> {
+    if let Ok(id) = Uuid::parse_str(spec) {
+        return get(pool, id).await;
+    }
+    let sql = format!("{KB_SELECT} WHERE lower(k.name) = lower($1) AND ($2::uuid IS NULL OR k.demo_id = $2) LIMIT 20");
+    let rows: Vec<KnowledgeBaseRow> = sqlx::query_as(&sql).bind(spec).bind(demo).fetch_all(pool).await?;
+    match rows.len() {
+        0 => Err(DbError::NotFound(format!("knowledge base '{spec}'"))),
+        1 => Ok(rows.into_iter().next().unwrap()),
+        _ => Err(DbError::Filter(format!(
+            "'{spec}' names {} knowledge bases; pass --demo or an id: {}",
+            rows.len(),
+            rows.iter()
+                .map(|k| format!("{} ({})", k.id, k.demo_name.as_deref().unwrap_or("?")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// Finds a demo by id or by company name (case-insensitive, not deleted).
+pub async fn find_demo(pool: &PgPool, spec: &str) -> Result<(Uuid, String)> {
+    if let Ok(id) = Uuid::parse_str(spec) {
+        let row: Option<(Uuid, Option<String>)> =
+            sqlx::query_as("SELECT id, company_name FROM demos WHERE id = $1").bind(id).fetch_optional(pool).await?;
+        return row.map(|(i, n)| (i, n.unwrap_or_default())).ok_or_else(|| DbError::NotFound(format!("demo {id}")));
+    }
+    let rows: Vec<(Uuid, Option<String>)> = sqlx::query_as(
+        "SELECT id, company_name FROM demos WHERE lower(company_name) = lower($1) AND deleted_at IS NULL ORDER BY created_at DESC LIMIT 20",
+    )
+    .bind(spec)
+    .fetch_all(pool)
+    .await?;
+    match rows.len() {
+        0 => Err(DbError::NotFound(format!("demo '{spec}'"))),
+        1 => Ok((rows[0].0, rows[0].1.clone().unwrap_or_default())),
+        n => Err(DbError::Filter(format!(
+            "'{spec}' names {n} demos; pass an id: {}",
+            rows.iter().map(|r| r.0.to_string()).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewKnowledgeBase {
+    pub demo_id: Uuid,
+    pub name: String,
+    pub kb_type: String,
+    pub provider: String,
+    pub model: String,
+    pub dim: i32,
+    pub chunk_tokens: Option<i32>,
+    pub chunk_overlap: Option<i32>,
+    /// Make it the demo's knowledge base (demos.knowledge_base_id).
+    pub attach: bool,
+}
+
+pub async fn create(pool: &PgPool, kb: &NewKnowledgeBase) -> Result<KnowledgeBaseRow> {
+    if !KB_TYPES.contains(&kb.kb_type.as_str()) {
+        return Err(DbError::Filter(format!("type must be one of {}", KB_TYPES.join(", "))));
+    }
+    let mut tx = pool.begin().await?;
+    let (id,): (Uuid,) = sqlx::query_as(
+        "INSERT INTO knowledge_bases (demo_id, name, type, embedding_provider, embedding_model, embedding_dim, chunk_tokens, chunk_overlap) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(kb.demo_id)
+    .bind(&kb.name)
+    .bind(&kb.kb_type)
+    .bind(&kb.provider)
+    .bind(&kb.model)
+    .bind(kb.dim)
+    .bind(kb.chunk_tokens)
+    .bind(kb.chunk_overlap)
+    .fetch_one(&mut *tx)
+    .await?;
+    // A new dimension gets its own partial HNSW index.
+    sqlx::query("SELECT ensure_embedding_index($1)").bind(kb.dim).execute(&mut *tx).await?;
+    if kb.attach {
+        sqlx::query("UPDATE demos SET knowledge_base_id = $1 WHERE id = $2")
+            .bind(id)
+            .bind(kb.demo_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    get(pool, id).await
+}
+
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct DocumentRow {
+    pub id: Uuid,
+    pub kb_id: Uuid,
+    pub filename: String,
+    pub content_type: Option<String>,
+    pub size_bytes: Option<i64>,
+    pub chunk_count: i32,
+    pub created_at: DateTime<Utc>,
+    pub content_chars: i32,
+}
+
+impl DocumentRow {
+    pub fn cursor(&self) -> Cursor {
+        Cursor { ts: self.created_at, id: self.id }
+    }
+}
+
+pub async fn documents(pool: &PgPool, kb: Uuid, after: Option<Cursor>, limit: u32) -> Result<Page<DocumentRow>> {
+    let rows: Vec<DocumentRow> = sqlx::query_as(
+        "SELECT id, kb_id, filename, content_type, size_bytes, chunk_count, created_at, length(content) AS content_chars \
+         FROM documents WHERE kb_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3)) \
+         ORDER BY created_at DESC, id DESC LIMIT $4",
+    )
+    .bind(kb)
+    .bind(after.map(|c| c.ts))
+    .bind(after.map(|c| c.id).unwrap_or(Uuid::nil()))
+    .bind(limit as i64 + 1)
+    .fetch_all(pool)
+    .await?;
+    Ok(Page::from_rows(rows, limit, DocumentRow::cursor))
+}
+
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct ChunkRow {
+    pub id: Uuid,
+    pub chunk_index: i32,
+    pub token_count: Option<i32>,
+    pub content: String,
+    pub embedding_dim: i32,
+    pub start_offset: Option<i32>,
+    pub end_offset: Option<i32>,
+}
+
+/// Chunks of a document in order, from `from_index` on.
+pub async fn chunks(pool: &PgPool, document: Uuid, from_index: i32, limit: u32) -> Result<Vec<ChunkRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, chunk_index, token_count, content, embedding_dim, start_offset, end_offset FROM chunks \
+         WHERE document_id = $1 AND chunk_index >= $2 ORDER BY chunk_index LIMIT $3",
+    )
+    .bind(document)
+    .bind(from_index)
+    .bind(limit as i64)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Deletes a document; its chunks go with it (ON DELETE CASCADE).
+pub async fn delete_document(pool: &PgPool, id: Uuid) -> Result<u64> {
+    Ok(sqlx::query("DELETE FROM documents WHERE id = $1").bind(id).execute(pool).await?.rows_affected())
+}
+
+/// An existing document of `kb` with the same extracted content.
+pub async fn find_duplicate(pool: &PgPool, kb: Uuid, sha256: &str) -> Result<Option<(Uuid, String)>> {
+    Ok(sqlx::query_as("SELECT id, filename FROM documents WHERE kb_id = $1 AND content_sha256 = $2 LIMIT 1")
+        .bind(kb)
+        .bind(sha256)
+        .fetch_optional(pool)
+        .await?)
+}
+
+/// A document being written. Nothing is visible to others until `commit`;
+/// dropping it (error, cancel, lost connection) rolls everything back.
+pub struct DocumentWriter {
+    tx: Transaction<'static, Postgres>,
+    pub document_id: Uuid,
+    kb_id: Uuid,
+    dim: i32,
+    pub chunks_written: i32,
+}
+
+pub struct NewDocument<'a> {
+    pub kb_id: Uuid,
+    pub dim: i32,
+    pub filename: &'a str,
+    pub content: &'a str,
+    pub content_type: &'a str,
+    pub size_bytes: i64,
+    pub sha256: &'a str,
+}
+
+pub struct NewChunk<'a> {
+    pub index: i32,
+    pub content: &'a str,
+    pub tokens: i32,
+    pub start: i32,
+    pub end: i32,
+    pub embedding: Vec<f32>,
+}
+
+impl DocumentWriter {
+    pub async fn begin(pool: &PgPool, doc: NewDocument<'_>) -> Result<DocumentWriter> {
+        let mut tx = pool.begin().await?;
+        // Embedding can take minutes: this transaction must not be killed
+        // by the console's statement timeout between batches.
+        sqlx::query("SET LOCAL statement_timeout = 0").execute(&mut *tx).await?;
+        let (document_id,): (Uuid,) = sqlx::query_as(
+            "INSERT INTO documents (kb_id, filename, content, content_type, size_bytes, content_sha256) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(doc.kb_id)
+        .bind(doc.filename)
+        .bind(doc.content)
+        .bind(doc.content_type)
+        .bind(doc.size_bytes)
+        .bind(doc.sha256)
+        .fetch_one(&mut *tx)
+        .await?;
+        Ok(DocumentWriter { tx, document_id, kb_id: doc.kb_id, dim: doc.dim, chunks_written: 0 })
+    }
+
+    /// Inserts one batch of chunks with a single UNNEST statement.
+    pub async fn write(&mut self, batch: Vec<NewChunk<'_>>) -> Result<()> {
+        let n = batch.len();
+        let mut idx = Vec::with_capacity(n);
+        let mut content = Vec::with_capacity(n);
+        let mut tokens = Vec::with_capacity(n);
+        let mut start = Vec::with_capacity(n);
+        let mut end = Vec::with_capacity(n);
+        let mut vectors = Vec::with_capacity(n);
+        for c in batch {
+            if c.embedding.len() as i32 != self.dim {
+                return Err(DbError::Filter(format!(
+                    "a {}-d vector for a {}-d knowledge base",
+                    c.embedding.len(),
+                    self.dim
+                )));
+            }
+            idx.push(c.index);
+            content.push(c.content.to_string());
+            tokens.push(c.tokens);
+            start.push(c.start);
+            end.push(c.end);
+            vectors.push(Vector::from(c.embedding));
+        }
+        sqlx::query(
+            "INSERT INTO chunks (kb_id, document_id, embedding_dim, chunk_index, content, token_count, start_offset, end_offset, embedding) \
+             SELECT $1, $2, $3, * FROM UNNEST($4::int[], $5::text[], $6::int[], $7::int[], $8::int[], $9::vector[])",
+        )
+        .bind(self.kb_id)
+        .bind(self.document_id)
+        .bind(self.dim)
+        .bind(&idx)
+        .bind(&content)
+        .bind(&tokens)
+        .bind(&start)
+        .bind(&end)
+        .bind(&vectors)
+        .execute(&mut *self.tx)
+        .await?;
+        self.chunks_written += n as i32;
+        Ok(())
+    }
+
+    pub async fn commit(mut self) -> Result<Uuid> {
+        sqlx::query("UPDATE documents SET chunk_count = $1 WHERE id = $2")
+            .bind(self.chunks_written)
+            .bind(self.document_id)
+            .execute(&mut *self.tx)
+            .await?;
+        self.tx.commit().await?;
+        Ok(self.document_id)
+    }
+}

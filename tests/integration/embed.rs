@@ -1,0 +1,234 @@
+//! Embedding providers: the local model against reference vectors, and the
+//! OpenAI-compatible client against a local server speaking the protocol.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ragdesk::embed::openai::{OpenAiProvider, OpenAiSettings};
+use ragdesk::embed::{EmbedError, EmbeddingProvider, cosine};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+pub fn model_dir() -> std::path::PathBuf {
+    std::env::var_os("RAGDESK_MODEL_DIR")
+        .map(Into::into)
+        .expect("RAGDESK_MODEL_DIR is not set: run the suite with scripts/test (it installs the model)")
+}
+
+#[tokio::test]
+async fn local_model_reproduces_sentence_transformers() {
+    let reference: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("tests/fixtures/minilm-reference.json").unwrap()).unwrap();
+    let items = reference["items"].as_array().unwrap();
+    assert_eq!(items.len(), 5);
+    let texts: Vec<String> = items.iter().map(|i| i["text"].as_str().unwrap().to_string()).collect();
+    let provider = ragdesk::embed::local::LocalProvider::load(&model_dir()).unwrap();
+    assert_eq!((provider.dimension(), provider.max_input_tokens()), (384, 254));
+    // All five in one batch: padding to the longest must not change results.
+    let got = provider.embed(&texts).await.unwrap();
+    for (item, v) in items.iter().zip(&got) {
+        let want: Vec<f32> = item["embedding"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect();
+        let c = cosine(&want, v);
+        assert!(c >= 0.999, "cosine {c} for {:?}", item["text"]);
+        let norm: f32 = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-4);
+    }
+    // One at a time gives the same vectors.
+    let single = provider.embed(&texts[..1]).await.unwrap();
+    assert!(cosine(&single[0], &got[0]) > 0.99999);
+}
+
+#[tokio::test]
+async fn local_model_is_refused_for_a_missing_directory() {
+    let err = ragdesk::embed::local::LocalProvider::load(std::path::Path::new("/nonexistent")).err().unwrap();
+    assert!(err.to_string().contains("missing") && err.to_string().contains("scripts/demo"), "{err}");
+}
+
+/// One HTTP request as the mock server saw it.
+#[derive(Debug, Clone)]
+struct Seen {
+    path: String,
+    auth: Option<String>,
+    body: serde_json::Value,
+}
+
+type Reply = (u16, Vec<(String, String)>, String);
+
+/// A tiny HTTP/1.1 server: every request goes to `handler` (with its
+/// sequence number), which answers status, headers and body.
+async fn mock_server(
+    handler: impl Fn(usize, &Seen) -> Reply + Send + Sync + 'static,
+) -> (String, Arc<Mutex<Vec<Seen>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
+    let handler = Arc::new(handler);
+    let log = seen.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else { return };
+            let handler = handler.clone();
+            let log = log.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut tmp = [0u8; 65536];
+                let (head_end, content_length) = loop {
+                    let n = sock.read(&mut tmp).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&tmp[..n]);
+                    if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&buf[..pos]).to_string();
+                        let len = head
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse::<usize>().unwrap())
+                            })
+                            .unwrap_or(0);
+                        break (pos + 4, len);
+                    }
+                };
+                while buf.len() < head_end + content_length {
+                    let n = sock.read(&mut tmp).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&tmp[..n]);
+                }
+                let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+                let path = head.split_whitespace().nth(1).unwrap_or("").to_string();
+                let auth = head.lines().find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("authorization").then(|| v.trim().to_string())
+                });
+                let body = serde_json::from_slice(&buf[head_end..head_end + content_length])
+                    .unwrap_or(serde_json::Value::Null);
+                let req = Seen { path, auth, body };
+                let n = {
+                    let mut l = log.lock().unwrap();
+                    l.push(req.clone());
+                    l.len() - 1
+                };
+                let (status, headers, body) = handler(n, &req);
+                let mut resp = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\ncontent-type: application/json\r\n",
+                    body.len()
+                );
+                for (k, v) in headers {
+                    resp.push_str(&format!("{k}: {v}\r\n"));
+                }
+                resp.push_str("\r\n");
+                resp.push_str(&body);
+                let _ = sock.write_all(resp.as_bytes()).await;
+                let _ = sock.shutdown().await;
+            });
+        }
+    });
+    (format!("http://{addr}/v1"), seen)
+}
+
+/// An OpenAI-style success body: vector i is [i+1, 1, 0, ...] of `dim`,
+/// listed in reverse order (the client must sort by index).
+fn embeddings_body(inputs: usize, dim: usize) -> String {
+    let data: Vec<serde_json::Value> = (0..inputs)
+        .rev()
+        .map(|i| {
+            let mut v = vec![0.0f32; dim];
+            v[0] = (i + 1) as f32;
+            v[1] = 1.0;
+            serde_json::json!({"object": "embedding", "index": i, "embedding": v})
+        })
+        .collect();
+    serde_json::json!({"object": "list", "data": data, "model": "m", "usage": {"prompt_tokens": 1, "total_tokens": 1}})
+        .to_string()
+}
+
+fn inputs(body: &serde_json::Value) -> usize {
+    body["input"].as_array().map(|a| a.len()).unwrap_or(0)
+}
+
+fn provider(base: &str, dim: usize) -> OpenAiProvider {
+    let mut s = OpenAiSettings::new(base, "text-embedding-3-small", dim);
+    s.api_key = Some("sk-test-123".into());
+    s.backoff = Duration::from_millis(10);
+    s.max_retries = 3;
+    OpenAiProvider::new(s).unwrap()
+}
+
+fn texts(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("text number {i}")).collect()
+}
+
+#[tokio::test]
+async fn openai_request_shape_batching_and_order() {
+    let (base, seen) = mock_server(|_, req| (200, vec![], embeddings_body(inputs(&req.body), 8))).await;
+    let mut s = OpenAiSettings::new(&base, "text-embedding-3-small", 8);
+    s.api_key = Some("sk-test-123".into());
+    s.dimensions = Some(8);
+    let p = OpenAiProvider::new(s).unwrap();
+    let out = p.embed(&texts(300)).await.unwrap();
+    assert_eq!(out.len(), 300);
+    // Order follows the inputs even though the server listed them reversed.
+    let first_of_batch = |v: &Vec<f32>| (v[0] / v[1]).round() as usize;
+    assert_eq!(first_of_batch(&out[0]), 1);
+    assert_eq!(first_of_batch(&out[127]), 128);
+    assert_eq!(first_of_batch(&out[128]), 1, "second request starts again at index 0");
+    assert!(out.iter().all(|v| (v.iter().map(|x| x * x).sum::<f32>().sqrt() - 1.0).abs() < 1e-5), "normalised");
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.iter().map(|r| inputs(&r.body)).collect::<Vec<_>>(), vec![128, 128, 44]);
+    for r in seen.iter() {
+        assert_eq!(r.path, "/v1/embeddings");
+        assert_eq!(r.auth.as_deref(), Some("Bearer sk-test-123"));
+        assert_eq!(r.body["model"], "text-embedding-3-small");
+        assert_eq!(r.body["encoding_format"], "float");
+        assert_eq!(r.body["dimensions"], 8);
+    }
+    assert_eq!(seen[0].body["input"][5], "text number 5");
+}
+
+#[tokio::test]
+async fn openai_retries_429_and_5xx_honouring_retry_after() {
+    let (base, seen) = mock_server(|n, req| match n {
+        0 => (429, vec![("retry-after".into(), "0.05".into())], r#"{"error":{"message":"rate limited"}}"#.into()),
+        1 => (503, vec![], "upstream down".into()),
+        _ => (200, vec![], embeddings_body(inputs(&req.body), 4)),
+    })
+    .await;
+    let started = std::time::Instant::now();
+    let out = provider(&base, 4).embed(&texts(3)).await.unwrap();
+    assert_eq!(out.len(), 3);
+    assert_eq!(seen.lock().unwrap().len(), 3, "429, 503, then success");
+    assert!(started.elapsed() >= Duration::from_millis(50), "waited for Retry-After");
+
+    // Retries run out: the last error is reported.
+    let (base, seen) = mock_server(|_, _| (500, vec![], r#"{"error":{"message":"boom"}}"#.into())).await;
+    let err = provider(&base, 4).embed(&texts(1)).await.unwrap_err();
+    assert!(matches!(&err, EmbedError::Http { status: 500, message } if message == "boom"), "{err}");
+    assert_eq!(seen.lock().unwrap().len(), 4, "one try and three retries");
+}
+
+#[tokio::test]
+async fn openai_maps_401_400_and_bad_dimensions_without_retrying() {
+    let (base, seen) =
+        mock_server(|_, _| (401, vec![], r#"{"error":{"message":"Incorrect API key provided"}}"#.into())).await;
+    let err = provider(&base, 4).embed(&texts(1)).await.unwrap_err();
+    assert!(matches!(err, EmbedError::Unauthorized(_)), "{err}");
+    assert!(err.to_string().contains("Incorrect API key") && !err.to_string().contains("sk-test-123"), "{err}");
+    assert_eq!(seen.lock().unwrap().len(), 1);
+
+    let (base, seen) = mock_server(|_, _| (400, vec![], r#"{"error":{"message":"input too long"}}"#.into())).await;
+    let err = provider(&base, 4).embed(&texts(1)).await.unwrap_err();
+    assert!(matches!(&err, EmbedError::BadRequest(m) if m.contains("input too long")), "{err}");
+    assert_eq!(seen.lock().unwrap().len(), 1);
+
+    let (base, _) = mock_server(|_, req| (200, vec![], embeddings_body(inputs(&req.body), 6))).await;
+    let err = provider(&base, 4).embed(&texts(2)).await.unwrap_err();
+    assert!(matches!(err, EmbedError::Dimension { expected: 4, got: 6 }), "{err}");
+
+    // Nothing listens: a clear network error after the retries.
+    let err = provider("http://127.0.0.1:1/v1", 4).embed(&texts(1)).await.unwrap_err();
+    assert!(matches!(err, EmbedError::Network(_)), "{err}");
+}

@@ -1,0 +1,362 @@
+//! Ingest against the real database: every format, every kind of bad input,
+//! duplicates, and all-or-nothing storage under failure, a killed
+//! connection and cancellation.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use futures::future::BoxFuture;
+use ragdesk::db::knowledge::{self, KnowledgeBaseRow, NewKnowledgeBase};
+use ragdesk::embed::{EmbedError, EmbeddingProvider, Provider, TokenCounter};
+use ragdesk::ingest::{self, Cancel, ChunkSettings, Event, Options, Outcome};
+use tokio::sync::Notify;
+
+use crate::support;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from("tests/fixtures/ingest").join(name)
+}
+
+fn options(tokens: usize, overlap: usize) -> Options {
+    Options {
+        chunk: ChunkSettings { tokens, overlap },
+        dry_run: false,
+        force: false,
+        max_file_bytes: 10_000_000,
+        limits: ingest::Limits::default(),
+    }
+}
+
+async fn new_kb(t: &support::TestDb, provider: &str, model: &str, dim: i32) -> KnowledgeBaseRow {
+    let (demo,): (uuid::Uuid,) =
+        sqlx::query_as("SELECT id FROM demos ORDER BY created_at LIMIT 1").fetch_one(&t.db.pool).await.unwrap();
+    knowledge::create(
+        &t.db.pool,
+        &NewKnowledgeBase {
+            demo_id: demo,
+            name: format!("kb-{provider}-{dim}"),
+            kb_type: "faq".into(),
+            provider: provider.into(),
+            model: model.into(),
+            dim,
+            chunk_tokens: None,
+            chunk_overlap: None,
+            attach: true,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+fn local() -> Provider {
+    Arc::new(ragdesk::embed::local::LocalProvider::load(&crate::embed::model_dir()).unwrap())
+}
+
+fn quiet() -> impl Fn(Event) + Send + Sync {
+    |_| {}
+}
+
+async fn counts(t: &support::TestDb) -> (i64, i64) {
+    sqlx::query_as("SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM chunks)")
+        .fetch_one(&t.db.pool)
+        .await
+        .unwrap()
+}
+
+fn outcome<'a>(reports: &'a [ingest::FileReport], name: &str) -> &'a Outcome {
+    &reports.iter().find(|r| r.path.ends_with(name)).unwrap_or_else(|| panic!("no report for {name}")).outcome
+}
+
+fn error_of(reports: &[ingest::FileReport], name: &str) -> String {
+    match outcome(reports, name) {
+        Outcome::Failed { error } => error.clone(),
+        other => panic!("{name} should fail, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn every_format_and_every_bad_input() {
+    let t = support::seeded(2, support::tiny()).await;
+    let kb = new_kb(&t, "local", "all-MiniLM-L6-v2", 384).await;
+    let events = std::sync::Mutex::new(Vec::new());
+    let record = |e: Event| events.lock().unwrap().push(e);
+    let paths = vec![fixture(""), PathBuf::from("tests/fixtures/ingest/missing.txt")];
+    let reports =
+        ingest::run(&t.db, &kb, local(), &paths, &options(60, 10), &Cancel::default(), &record).await.unwrap();
+
+    for name in ["hours.txt", "faq.md", "menu.html", "services.pdf", "policy.docx"] {
+        assert!(matches!(outcome(&reports, name), Outcome::Stored { .. }), "{name}: {:?}", outcome(&reports, name));
+    }
+    let formats: Vec<_> = ["hours.txt", "faq.md", "menu.html", "services.pdf", "policy.docx"]
+        .iter()
+        .map(|n| reports.iter().find(|r| r.path.ends_with(n)).unwrap().format.unwrap())
+        .collect();
+    assert_eq!(formats, ["text", "markdown", "html", "pdf", "docx"]);
+    assert_eq!(error_of(&reports, "empty.txt"), "empty file");
+    assert_eq!(error_of(&reports, "blank.txt"), "no text could be extracted");
+    assert!(error_of(&reports, "image.png").contains("PNG image"));
+    assert!(error_of(&reports, "latin1.txt").contains("not valid UTF-8"));
+    assert!(error_of(&reports, "encrypted.pdf").contains("encrypted"));
+    assert!(error_of(&reports, "corrupt.pdf").contains("PDF"), "{}", error_of(&reports, "corrupt.pdf"));
+    assert!(error_of(&reports, "corrupt.docx").contains("corrupt DOCX"));
+    assert!(error_of(&reports, "bomb.docx").contains("zip bomb"));
+    assert_eq!(error_of(&reports, "no-text.pdf"), "no text could be extracted");
+    assert_eq!(error_of(&reports, "missing.txt"), "no such file or directory");
+
+    // What is stored: text, chunk order, dimensions, norms, counts.
+    let pool = &t.db.pool;
+    let (docs, chunks) = counts(&t).await;
+    assert_eq!(docs, 5);
+    let stored: i64 =
+        reports.iter().map(|r| if let Outcome::Stored { chunks, .. } = r.outcome { chunks as i64 } else { 0 }).sum();
+    assert_eq!(chunks, stored);
+    let bad: (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM documents d WHERE d.chunk_count <> (SELECT count(*) FROM chunks c WHERE c.document_id = d.id) \
+         OR (SELECT array_agg(chunk_index ORDER BY chunk_index) FROM chunks c WHERE c.document_id = d.id) \
+            <> (SELECT array_agg(g) FROM generate_series(0, d.chunk_count - 1) g)",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(bad.0, 0, "chunk_count right and chunk indexes 0..n in order");
+    let (dims_ok, norm_min, norm_max): (bool, f64, f64) = sqlx::query_as(
+        "SELECT bool_and(vector_dims(embedding) = 384 AND embedding_dim = 384), min(vector_norm(embedding)), max(vector_norm(embedding)) FROM chunks",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert!(dims_ok);
+    assert!((norm_min - 1.0).abs() < 1e-4 && (norm_max - 1.0).abs() < 1e-4, "{norm_min} {norm_max}");
+    let content: Vec<(String, String)> =
+        sqlx::query_as("SELECT filename, content FROM documents ORDER BY filename").fetch_all(pool).await.unwrap();
+    let text = |f: &str| content.iter().find(|c| c.0 == f).unwrap().1.clone();
+    assert!(text("menu.html").contains("Fresh pasta made daily.") && !text("menu.html").contains("tracking"));
+    assert!(text("services.pdf").contains("Tune-up special: $79."), "{}", text("services.pdf"));
+    assert!(text("policy.docx").contains("Late cancellations are charged $50 & may lose"), "{}", text("policy.docx"));
+    assert!(text("hours.txt").contains("14:00.\n\nClosed"), "paragraph breaks kept: {:?}", text("hours.txt"));
+    // Chunk text is the document's text at the recorded offsets.
+    let offsets_ok: (bool,) = sqlx::query_as(
+        "SELECT bool_and(substring(convert_to(d.content, 'UTF8') FROM c.start_offset + 1 FOR c.end_offset - c.start_offset) = convert_to(c.content, 'UTF8')) \
+         FROM chunks c JOIN documents d ON d.id = c.document_id",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert!(offsets_ok.0);
+    // The knowledge base can be searched with the same model.
+    let q = local().embed(&["do you accept Delta Dental insurance?".to_string()]).await.unwrap().remove(0);
+    let best: (String,) = sqlx::query_as(
+        "SELECT d.filename FROM match_chunks($1, $2, 0.0, 1) m JOIN documents d ON d.id = m.document_id",
+    )
+    .bind(kb.id)
+    .bind(pgvector::Vector::from(q))
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(best.0, "faq.md");
+
+    // Progress went through every stage.
+    let seen: std::collections::HashSet<&'static str> = events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|e| if let Event::Progress { stage, .. } = e { Some(stage.name()) } else { None })
+        .collect();
+    assert_eq!(seen.len(), 4, "{seen:?}");
+}
+
+#[tokio::test]
+async fn duplicates_are_skipped_unless_forced_and_dry_run_stores_nothing() {
+    let t = support::seeded(2, support::tiny()).await;
+    let kb = new_kb(&t, "local", "all-MiniLM-L6-v2", 384).await;
+    let p = vec![fixture("hours.txt")];
+    let mut o = options(60, 10);
+    o.dry_run = true;
+    let r = ingest::run(&t.db, &kb, local(), &p, &o, &Cancel::default(), &quiet()).await.unwrap();
+    assert!(matches!(&r[0].outcome, Outcome::DryRun { chunks } if !chunks.is_empty()));
+    assert_eq!(counts(&t).await, (0, 0));
+
+    let o = options(60, 10);
+    let r = ingest::run(&t.db, &kb, local(), &p, &o, &Cancel::default(), &quiet()).await.unwrap();
+    assert!(matches!(r[0].outcome, Outcome::Stored { .. }));
+    let r = ingest::run(&t.db, &kb, local(), &p, &o, &Cancel::default(), &quiet()).await.unwrap();
+    assert!(matches!(&r[0].outcome, Outcome::Duplicate { existing_filename, .. } if existing_filename == "hours.txt"));
+    let mut forced = options(60, 10);
+    forced.force = true;
+    let r = ingest::run(&t.db, &kb, local(), &p, &forced, &Cancel::default(), &quiet()).await.unwrap();
+    assert!(matches!(r[0].outcome, Outcome::Stored { .. }));
+    assert_eq!(counts(&t).await.0, 2);
+}
+
+#[tokio::test]
+async fn sizes_above_the_model_limit_are_clamped_with_a_warning() {
+    let t = support::seeded(2, support::tiny()).await;
+    let kb = new_kb(&t, "local", "all-MiniLM-L6-v2", 384).await;
+    let mut o = options(400, 50);
+    o.dry_run = true;
+    let r = ingest::run(&t.db, &kb, local(), &[fixture("faq.md")], &o, &Cancel::default(), &quiet()).await.unwrap();
+    assert_eq!(r[0].chunk_tokens, 254);
+    assert!(r[0].warnings.iter().any(|w| w.contains("clamped to 254")), "{:?}", r[0].warnings);
+    let mut o = options(100, 100);
+    o.dry_run = true;
+    let r = ingest::run(&t.db, &kb, local(), &[fixture("faq.md")], &o, &Cancel::default(), &quiet()).await.unwrap();
+    assert!(matches!(&r[0].outcome, Outcome::Failed { error } if error.contains("overlap")));
+    // Over the size limit.
+    let mut o = options(100, 10);
+    o.max_file_bytes = 100;
+    let r =
+        ingest::run(&t.db, &kb, local(), &[fixture("policy.docx")], &o, &Cancel::default(), &quiet()).await.unwrap();
+    assert!(matches!(&r[0].outcome, Outcome::Failed { error } if error.contains("over the")), "{:?}", r[0].outcome);
+}
+
+#[tokio::test]
+async fn a_model_other_than_the_knowledge_bases_is_refused() {
+    let t = support::seeded(2, support::tiny()).await;
+    let kb = new_kb(&t, "openai", "text-embedding-3-small", 1536).await;
+    let err = ingest::run(&t.db, &kb, local(), &[fixture("hours.txt")], &options(60, 10), &Cancel::default(), &quiet())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("refusing") && err.to_string().contains("text-embedding-3-small"), "{err}");
+    assert_eq!(counts(&t).await, (0, 0));
+}
+
+/// A stand-in model with deterministic vectors, whose `embed` can fail,
+/// pause or cancel on a chosen call: for the all-or-nothing tests.
+struct Scripted {
+    calls: AtomicUsize,
+    on_call: usize,
+    action: Action,
+}
+
+enum Action {
+    Fail,
+    /// Tell the test we are here, then wait for it.
+    Pause(Arc<Notify>, Arc<Notify>),
+    Cancel(Cancel),
+}
+
+impl EmbeddingProvider for Scripted {
+    fn provider(&self) -> &'static str {
+        "local"
+    }
+    fn model(&self) -> &str {
+        "all-MiniLM-L6-v2"
+    }
+    fn dimension(&self) -> usize {
+        384
+    }
+    fn max_input_tokens(&self) -> usize {
+        254
+    }
+    fn tokens(&self) -> TokenCounter {
+        TokenCounter::cl100k()
+    }
+    fn embed<'a>(&'a self, texts: &'a [String]) -> BoxFuture<'a, Result<Vec<Vec<f32>>, EmbedError>> {
+        Box::pin(async move {
+            let n = self.calls.fetch_add(1, Ordering::SeqCst);
+            if n == self.on_call {
+                match &self.action {
+                    Action::Fail => return Err(EmbedError::Network("injected failure".into())),
+                    Action::Pause(here, go) => {
+                        here.notify_one();
+                        go.notified().await;
+                    }
+                    Action::Cancel(c) => c.cancel(),
+                }
+            }
+            Ok(texts
+                .iter()
+                .map(|_| {
+                    let mut v = vec![0.0f32; 384];
+                    v[n % 384] = 1.0;
+                    v
+                })
+                .collect())
+        })
+    }
+}
+
+/// A document of many paragraphs: several store batches at 20 tokens a chunk.
+fn big_document(dir: &tempfile::TempDir) -> PathBuf {
+    let p = dir.path().join("big.txt");
+    let text: String = (0..400)
+        .map(|i| format!("Paragraph {i}: our technicians service every brand of furnace and heat pump.\n\n"))
+        .collect();
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[tokio::test]
+async fn an_embedding_failure_mid_document_leaves_nothing() {
+    let t = support::seeded(2, support::tiny()).await;
+    let kb = new_kb(&t, "local", "all-MiniLM-L6-v2", 384).await;
+    let dir = tempfile::tempdir().unwrap();
+    let paths = vec![big_document(&dir), fixture("hours.txt")];
+    let p: Provider = Arc::new(Scripted { calls: AtomicUsize::new(0), on_call: 2, action: Action::Fail });
+    let r = ingest::run(&t.db, &kb, p, &paths, &options(20, 0), &Cancel::default(), &quiet()).await.unwrap();
+    assert!(
+        matches!(&r[0].outcome, Outcome::Failed { error } if error.contains("injected failure")),
+        "{:?}",
+        r[0].outcome
+    );
+    assert!(matches!(r[1].outcome, Outcome::Stored { .. }), "the next file carries on");
+    let (docs, chunks) = counts(&t).await;
+    assert_eq!(docs, 1, "only hours.txt");
+    let (orphans,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.filename = 'big.txt'",
+    )
+    .fetch_one(&t.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(orphans, 0);
+    assert!(chunks > 0);
+}
+
+#[tokio::test]
+async fn a_killed_connection_mid_document_leaves_nothing() {
+    let t = support::seeded(2, support::tiny()).await;
+    let kb = new_kb(&t, "local", "all-MiniLM-L6-v2", 384).await;
+    let dir = tempfile::tempdir().unwrap();
+    let paths = vec![big_document(&dir)];
+    let here = Arc::new(Notify::new());
+    let go = Arc::new(Notify::new());
+    let p: Provider =
+        Arc::new(Scripted { calls: AtomicUsize::new(0), on_call: 2, action: Action::Pause(here.clone(), go.clone()) });
+    let db = t.db.clone();
+    let job =
+        tokio::spawn(
+            async move { ingest::run(&db, &kb, p, &paths, &options(20, 0), &Cancel::default(), &|_| {}).await },
+        );
+    here.notified().await;
+    // Two batches are written inside the open transaction: kill its backend.
+    let mut admin = sqlx::PgConnection::connect(&support::admin_url()).await.unwrap();
+    let killed: Vec<(bool,)> = sqlx::query_as(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'idle in transaction' AND datname = $1",
+    )
+    .bind(t.url.rsplit('/').next().unwrap())
+    .fetch_all(&mut admin)
+    .await
+    .unwrap();
+    assert_eq!(killed.len(), 1, "the writing transaction was found");
+    go.notify_one();
+    let r = job.await.unwrap().unwrap();
+    assert!(matches!(&r[0].outcome, Outcome::Failed { .. }), "{:?}", r[0].outcome);
+    assert_eq!(counts(&t).await, (0, 0), "no document, no orphan chunks");
+}
+
+#[tokio::test]
+async fn cancelling_mid_document_leaves_nothing() {
+    let t = support::seeded(2, support::tiny()).await;
+    let kb = new_kb(&t, "local", "all-MiniLM-L6-v2", 384).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cancel = Cancel::default();
+    let p: Provider =
+        Arc::new(Scripted { calls: AtomicUsize::new(0), on_call: 1, action: Action::Cancel(cancel.clone()) });
+    let paths = vec![big_document(&dir), fixture("hours.txt")];
+    let r = ingest::run(&t.db, &kb, p, &paths, &options(20, 0), &cancel, &quiet()).await.unwrap();
+    assert_eq!(r.iter().map(|r| r.outcome.clone()).collect::<Vec<_>>(), vec![Outcome::Cancelled, Outcome::Cancelled]);
+    assert_eq!(counts(&t).await, (0, 0));
+}
+
+use sqlx::Connection;
