@@ -11,6 +11,8 @@ import os
 import zipfile
 
 OUT = "tests/fixtures/ingest"
+# Fixed zip timestamps: the same script run twice writes the same bytes.
+STAMP = (2026, 1, 1, 0, 0, 0)
 
 
 def pdf(pages, encrypt=False):
@@ -63,12 +65,12 @@ def docx(paragraphs, document_xml=None):
         + body + "</w:body></w:document>")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml",
+        z.writestr(zipfile.ZipInfo("[Content_Types].xml", date_time=STAMP),
                    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
                    '<Default Extension="xml" ContentType="application/xml"/>'
                    '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
                    'officedocument.wordprocessingml.document.main+xml"/></Types>')
-        z.writestr("word/document.xml", xml)
+        z.writestr(zipfile.ZipInfo("word/document.xml", date_time=STAMP), xml, compress_type=zipfile.ZIP_DEFLATED)
     return buf.getvalue()
 
 
@@ -104,12 +106,40 @@ def main():
     # A zip bomb: 200 MB of one character in document.xml, a few hundred KB compressed.
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        with z.open("word/document.xml", "w", force_zip64=True) as f:
+        # A ZipInfo is stored uncompressed unless told otherwise.
+        info = zipfile.ZipInfo("word/document.xml", date_time=STAMP)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with z.open(info, "w", force_zip64=True) as f:
             chunk = b"a" * (1 << 20)
             for _ in range(200):
                 f.write(chunk)
     write("bomb.docx", bomb.getvalue())
 
 
+def samples():
+    """PDF and DOCX sample documents for scripts/demo (the Markdown and HTML
+    samples beside them are written by hand)."""
+    base = "scripts/samples"
+    def put(rel, data):
+        with open(os.path.join(base, rel), "wb") as f:
+            f.write(data)
+    put("dental/office-policies.docx", docx([
+        "Office policies",
+        "Appointments: please arrive 10 minutes early. If you are more than 15 minutes late we may need to reschedule.",
+        "Cancellations: cancel at least 24 hours ahead. Late cancellations and missed appointments are charged $50.",
+        "Children: patients under 18 must be accompanied by a parent or guardian at their first visit.",
+        "Payment: payment is due at the time of service. We file insurance claims for you and send a statement for any balance.",
+    ]))
+    put("hvac/maintenance-plan.pdf", pdf([
+        ["Polar Air Comfort Club: maintenance plan", "", "Price: $18 per month, cancel any time.",
+         "Includes two tune-ups a year: cooling in spring, heating in autumn.",
+         "Members get 15% off repairs and priority scheduling.", "No overtime charges on evenings and weekends."],
+        ["What a tune-up covers", "Clean the condenser and evaporator coils, check refrigerant levels,",
+         "test capacitors and contactors, inspect the heat exchanger for cracks,",
+         "check carbon monoxide levels and replace standard filters."],
+    ]))
+
+
 if __name__ == "__main__":
     main()
+    samples()

@@ -131,3 +131,70 @@ fn help_for_every_command() {
     }
     assert!(text(&ragdesk(&["seed", "--help"])).contains("--scale"));
 }
+
+#[tokio::test]
+async fn kb_create_and_ingest_from_the_command_line() {
+    let t = support::seeded(6, support::tiny()).await;
+    let url = t.url.as_str();
+    let model = crate::embed::model_dir();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ragdesk"))
+            .args(["--database-url", url])
+            .args(args)
+            .env("RAGDESK_MODEL_DIR", &model)
+            .env("XDG_CONFIG_HOME", "/nonexistent-ragdesk-test")
+            .output()
+            .unwrap()
+    };
+    let (demo,): (String,) =
+        sqlx::query_as("SELECT id::text FROM demos ORDER BY created_at LIMIT 1").fetch_one(&t.db.pool).await.unwrap();
+    let o = run(&["kb", "create", "--demo", &demo, "--name", "Support FAQ", "--type", "faq", "--attach"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&["kb", "create", "--demo", &demo, "--name", "Support FAQ", "--if-missing"]);
+    assert!(o.status.success() && text(&o).contains("exists"), "{}", text(&o));
+    let o = run(&["kb", "create", "--demo", &demo, "--name", "Big", "--provider", "openai", "--model", "my-model"]);
+    assert!(!o.status.success() && text(&o).contains("--dimensions"), "{}", text(&o));
+
+    // Dry run: chunks printed, nothing stored.
+    let o = run(&[
+        "ingest",
+        "--kb",
+        "Support FAQ",
+        "--dry-run",
+        "--chunk-tokens",
+        "40",
+        "--overlap",
+        "5",
+        "tests/fixtures/ingest/faq.md",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("dry run") && text(&o).contains("#0"), "{}", text(&o));
+    let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM documents").fetch_one(&t.db.pool).await.unwrap();
+    assert_eq!(n, 0);
+
+    // Real ingest with a bad file among good ones: JSON summary, exit 1.
+    let o = run(&[
+        "ingest",
+        "--kb",
+        "support faq",
+        "--json",
+        "tests/fixtures/ingest/faq.md",
+        "tests/fixtures/ingest/menu.html",
+        "tests/fixtures/ingest/latin1.txt",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary["stored"], 2);
+    assert_eq!(summary["failed"], 1);
+    assert_eq!(summary["files"][0]["status"], "stored");
+    assert_eq!(summary["files"][2]["status"], "failed");
+    assert!(summary["files"][2]["error"].as_str().unwrap().contains("UTF-8"));
+    let o = run(&["kb", "list", "--demo", &demo, "--json"]);
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(list[0]["documents"], 2);
+    assert_eq!(list[0]["attached"], true);
+    assert_eq!(list[0]["dimension"], 384);
+    // Same content again: skipped.
+    let o = run(&["ingest", "--kb", "Support FAQ", "tests/fixtures/ingest/faq.md"]);
+    assert!(o.status.success() && text(&o).contains("skipped"), "{}", text(&o));
+}
