@@ -7,13 +7,17 @@
 use crossterm::event::KeyEvent;
 use uuid::Uuid;
 
+use std::path::PathBuf;
+
 use crate::db::demos::{DemoDetail, DemoRow};
+use crate::db::knowledge::{ChunkRow, DocumentRow, KnowledgeBaseRow, NewKnowledgeBase};
 use crate::db::leads::LeadRow;
 use crate::db::messages::MessageRow;
 use crate::db::sessions::{SessionRow, SessionScope};
 use crate::db::tenants::TenantRow;
 use crate::db::{Cursor, Filter, Page, RowCount};
 use crate::export::Format;
+use crate::ingest::{ChunkSettings, Event as IngestEvent, FileReport};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ListKind {
@@ -21,6 +25,9 @@ pub enum ListKind {
     Demos,
     Leads,
     Sessions,
+    KnowledgeBases,
+    Documents,
+    Chunks,
 }
 
 /// What a list shows: its scope and server-side filter.
@@ -30,6 +37,9 @@ pub enum ListQuery {
     Demos { tenant: Option<Uuid>, filter: Filter },
     Leads { demo: Uuid, filter: Filter },
     Sessions { scope: SessionScope, filter: Filter },
+    KnowledgeBases { demo: Option<Uuid>, filter: Filter },
+    Documents { kb: Uuid, filter: Filter },
+    Chunks { document: Uuid, filter: Filter },
 }
 
 impl ListQuery {
@@ -39,6 +49,9 @@ impl ListQuery {
             ListQuery::Demos { .. } => ListKind::Demos,
             ListQuery::Leads { .. } => ListKind::Leads,
             ListQuery::Sessions { .. } => ListKind::Sessions,
+            ListQuery::KnowledgeBases { .. } => ListKind::KnowledgeBases,
+            ListQuery::Documents { .. } => ListKind::Documents,
+            ListQuery::Chunks { .. } => ListKind::Chunks,
         }
     }
 }
@@ -49,6 +62,9 @@ pub enum ListRows {
     Demos(Page<DemoRow>),
     Leads(Page<LeadRow>),
     Sessions(Page<SessionRow>),
+    KnowledgeBases(Page<KnowledgeBaseRow>),
+    Documents(Page<DocumentRow>),
+    Chunks(Page<ChunkRow>),
 }
 
 /// A failed task, reduced to what the UI needs.
@@ -74,13 +90,57 @@ pub enum Action {
     Key(KeyEvent),
     Resize(u16, u16),
     Tick,
-    PageLoaded { list: ListKind, generation: u64, result: TaskResult<ListRows> },
-    Counted { list: ListKind, generation: u64, result: TaskResult<RowCount> },
-    DemoLoaded { generation: u64, result: TaskResult<DemoDetail> },
-    SessionLoaded { generation: u64, result: TaskResult<SessionRow> },
-    MessagesLoaded { generation: u64, result: TaskResult<Page<MessageRow>> },
-    Exported { result: Result<String, String> },
-    Health { result: TaskResult<()> },
+    PageLoaded {
+        list: ListKind,
+        generation: u64,
+        result: TaskResult<ListRows>,
+    },
+    Counted {
+        list: ListKind,
+        generation: u64,
+        result: TaskResult<RowCount>,
+    },
+    DemoLoaded {
+        generation: u64,
+        result: TaskResult<DemoDetail>,
+    },
+    SessionLoaded {
+        generation: u64,
+        result: TaskResult<SessionRow>,
+    },
+    MessagesLoaded {
+        generation: u64,
+        result: TaskResult<Page<MessageRow>>,
+    },
+    Exported {
+        result: Result<String, String>,
+    },
+    Health {
+        result: TaskResult<()>,
+    },
+    /// Dry-run chunks of the files being uploaded, for the preview.
+    PreviewReady {
+        generation: u64,
+        result: Result<Vec<FileReport>, String>,
+    },
+    /// Progress of a running ingest job.
+    Job {
+        job: u64,
+        event: JobEvent,
+    },
+    KbCreated {
+        result: Result<KnowledgeBaseRow, String>,
+    },
+    DocumentDeleted {
+        result: Result<String, String>,
+    },
+}
+
+/// What an ingest job reports.
+#[derive(Debug, Clone)]
+pub enum JobEvent {
+    Progress(IngestEvent),
+    Finished(Result<Vec<FileReport>, String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -115,4 +175,25 @@ pub enum Effect {
     /// Put text on the clipboard with OSC 52.
     Copy(String),
     Ping,
+    /// Extract and chunk (no storing) for the upload preview.
+    Preview {
+        generation: u64,
+        kb: Uuid,
+        paths: Vec<PathBuf>,
+        chunk: ChunkSettings,
+    },
+    StartIngest {
+        job: u64,
+        kb: Uuid,
+        paths: Vec<PathBuf>,
+        chunk: ChunkSettings,
+    },
+    CancelIngest {
+        job: u64,
+    },
+    CreateKb(NewKnowledgeBase),
+    DeleteDocument {
+        id: Uuid,
+        filename: String,
+    },
 }

@@ -95,6 +95,13 @@ impl Default for IngestConfig {
     }
 }
 
+impl IngestConfig {
+    /// Chunking used when neither the upload nor the knowledge base says.
+    pub fn chunk_settings(&self) -> crate::ingest::ChunkSettings {
+        crate::ingest::ChunkSettings { tokens: self.chunk_tokens, overlap: self.chunk_overlap }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {

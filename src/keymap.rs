@@ -38,6 +38,7 @@ commands! {
     TabDemos => "tab_demos", "Go to the Demos tab";
     TabSessions => "tab_sessions", "Go to the Sessions tab";
     TabTranscript => "tab_transcript", "Go to the Transcript tab";
+    TabDocuments => "tab_documents", "Go to the Documents tab";
     Refresh => "refresh", "Reload from the database";
     Up => "up", "Move up";
     Down => "down", "Move down";
@@ -52,6 +53,10 @@ commands! {
     ToggleLeads => "toggle_leads", "Switch between sessions and leads";
     DetailDown => "detail_down", "Scroll the detail down";
     DetailUp => "detail_up", "Scroll the detail up";
+    NewKnowledgeBase => "new_knowledge_base", "Documents: create a knowledge base for the open demo";
+    Upload => "upload", "Documents: upload files or a directory (preview first)";
+    Delete => "delete", "Documents: delete the selected document (asks first)";
+    CancelJob => "cancel_job", "Documents: cancel the running ingest (or dismiss its report)";
     ExactCount => "exact_count", "Count the rows exactly (may be slow on big tables)";
     NextMessage => "next_message", "Next message";
     PrevMessage => "prev_message", "Previous message";
@@ -207,6 +212,7 @@ const DEFAULTS: &[(Context, Command, &[&str])] = {
         (Global, TabDemos, &["2"]),
         (Global, TabSessions, &["3"]),
         (Global, TabTranscript, &["4"]),
+        (Global, TabDocuments, &["5"]),
         (Global, Refresh, &["ctrl-r", "r"]),
         (Global, Back, &["esc", "backspace", "h", "left"]),
         (List, Up, &["k", "up"]),
@@ -221,6 +227,10 @@ const DEFAULTS: &[(Context, Command, &[&str])] = {
         (List, ToggleLeads, &["L"]),
         (List, DetailDown, &["J"]),
         (List, DetailUp, &["K"]),
+        (List, NewKnowledgeBase, &["n"]),
+        (List, Upload, &["u"]),
+        (List, Delete, &["d", "delete"]),
+        (List, CancelJob, &["x"]),
         (List, ExactCount, &["c"]),
         (Transcript, Up, &["k", "up"]),
         (Transcript, Down, &["j", "down"]),

@@ -2,6 +2,7 @@
 //! state and returns the effects (queries, exports, clipboard writes) for the
 //! runtime to start; their results come back as actions.
 
+pub mod documents;
 pub mod list;
 mod runtime;
 pub mod transcript;
@@ -10,15 +11,18 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use ratatui_textarea::TextArea;
 use uuid::Uuid;
 
-pub use runtime::run_console;
+pub use documents::{Confirm, JobState, KB_FORM_FIELDS, KbForm, UploadState, human_bytes};
+pub use runtime::{EffectRunner, Settings, run_console};
 
 use crate::action::{Action, Effect, ListKind, ListQuery, ListRows, LoadError};
 use crate::db::demos::{DemoDetail, DemoRow};
+use crate::db::knowledge::{ChunkRow, DocumentRow, KnowledgeBaseRow};
 use crate::db::leads::LeadRow;
 use crate::db::sessions::{SessionRow, SessionScope};
 use crate::db::tenants::TenantRow;
 use crate::db::{Filter, Target};
 use crate::export::Format;
+use crate::ingest::ChunkSettings;
 use crate::keymap::{Command, Context, Keymap};
 use list::PagedList;
 use transcript::Transcript;
@@ -29,16 +33,18 @@ pub enum Tab {
     Demos,
     Sessions,
     Transcript,
+    Documents,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Tenants, Tab::Demos, Tab::Sessions, Tab::Transcript];
+    pub const ALL: [Tab; 5] = [Tab::Tenants, Tab::Demos, Tab::Sessions, Tab::Transcript, Tab::Documents];
     pub fn title(self) -> &'static str {
         match self {
             Tab::Tenants => "Tenants",
             Tab::Demos => "Demos",
             Tab::Sessions => "Sessions",
             Tab::Transcript => "Transcript",
+            Tab::Documents => "Documents",
         }
     }
 }
@@ -63,6 +69,9 @@ pub struct Nav {
     pub demo: Option<Crumb>,
     pub lead: Option<Crumb>,
     pub session: Option<Crumb>,
+    /// Documents tab: the open knowledge base and document.
+    pub kb: Option<Crumb>,
+    pub document: Option<Crumb>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +97,7 @@ pub struct StatusMessage {
 pub enum InputPurpose {
     Filter(ListKind),
     Search,
+    UploadPath,
 }
 
 pub struct Input {
@@ -115,6 +125,17 @@ pub struct App {
     pub leads: PagedList<LeadRow>,
     pub sessions: PagedList<SessionRow>,
     pub sessions_mode: SessionsMode,
+    pub kbs: PagedList<KnowledgeBaseRow>,
+    pub documents: PagedList<DocumentRow>,
+    pub chunks: PagedList<ChunkRow>,
+    /// The open knowledge base (Documents tab), with what uploads need.
+    pub docs_kb: Option<KnowledgeBaseRow>,
+    pub upload: Option<UploadState>,
+    pub job: Option<JobState>,
+    pub confirm: Option<Confirm>,
+    pub kb_form: Option<KbForm>,
+    /// Chunking used when neither the upload nor the knowledge base says.
+    pub ingest_defaults: ChunkSettings,
     pub demo_detail: DemoDetailState,
     /// Flips the default detail visibility (shown on wide screens, hidden on narrow).
     pub detail_toggled: bool,
@@ -161,6 +182,18 @@ macro_rules! with_list {
                 let $l = &mut $app.sessions;
                 $body
             }
+            ListKind::KnowledgeBases => {
+                let $l = &mut $app.kbs;
+                $body
+            }
+            ListKind::Documents => {
+                let $l = &mut $app.documents;
+                $body
+            }
+            ListKind::Chunks => {
+                let $l = &mut $app.chunks;
+                $body
+            }
         }
     };
 }
@@ -175,6 +208,15 @@ impl App {
             leads: PagedList::default(),
             sessions: PagedList::default(),
             sessions_mode: SessionsMode::Sessions,
+            kbs: PagedList::default(),
+            documents: PagedList::default(),
+            chunks: PagedList::default(),
+            docs_kb: None,
+            upload: None,
+            job: None,
+            confirm: None,
+            kb_form: None,
+            ingest_defaults: crate::config::IngestConfig::default().chunk_settings(),
             demo_detail: DemoDetailState::default(),
             detail_toggled: false,
             detail_scroll: 0,
@@ -224,6 +266,11 @@ impl App {
         self.tenants.loading
             || self.demos.loading
             || self.leads.loading
+            || self.kbs.loading
+            || self.documents.loading
+            || self.chunks.loading
+            || self.job.as_ref().is_some_and(|j| j.running())
+            || self.upload.as_ref().is_some_and(|u| u.loading)
             || self.sessions.loading
             || self.transcript.loading
             || self.exports_in_flight > 0
@@ -240,6 +287,14 @@ impl App {
                 _ => ListKind::Sessions,
             }),
             Tab::Transcript => None,
+            // Knowledge bases → documents → chunks, as far as drilled.
+            Tab::Documents => Some(if self.nav.document.is_some() {
+                ListKind::Chunks
+            } else if self.nav.kb.is_some() {
+                ListKind::Documents
+            } else {
+                ListKind::KnowledgeBases
+            }),
         }
     }
 
@@ -268,6 +323,9 @@ impl App {
             ListKind::Demos => &self.demos.filter_text,
             ListKind::Leads => &self.leads.filter_text,
             ListKind::Sessions => &self.sessions.filter_text,
+            ListKind::KnowledgeBases => &self.kbs.filter_text,
+            ListKind::Documents => &self.documents.filter_text,
+            ListKind::Chunks => &self.chunks.filter_text,
         };
         Filter::parse(text)
     }
@@ -291,6 +349,11 @@ impl App {
                 };
                 ListQuery::Sessions { scope, filter }
             }
+            ListKind::KnowledgeBases => {
+                ListQuery::KnowledgeBases { demo: self.nav.demo.as_ref().map(|d| d.id), filter }
+            }
+            ListKind::Documents => ListQuery::Documents { kb: self.nav.kb.as_ref()?.id, filter },
+            ListKind::Chunks => ListQuery::Chunks { document: self.nav.document.as_ref()?.id, filter },
         })
     }
 
@@ -425,6 +488,26 @@ impl App {
                     Err(e) => self.conn = ConnState::Offline { error: e.message },
                 }
             }
+            Action::PreviewReady { generation, result } => self.on_preview_ready(generation, result),
+            Action::Job { job, event } => self.on_job_event(job, event),
+            Action::KbCreated { result } => match result {
+                Ok(kb) => {
+                    self.info(format!(
+                        "created knowledge base '{}' ({}:{})",
+                        kb.name, kb.embedding_provider, kb.embedding_model
+                    ));
+                    self.kbs.query = None;
+                }
+                Err(e) => self.error(format!("could not create the knowledge base: {e}")),
+            },
+            Action::DocumentDeleted { result } => match result {
+                Ok(msg) => {
+                    self.info(msg);
+                    self.documents.query = None;
+                    self.kbs.query = None;
+                }
+                Err(e) => self.error(format!("not deleted: {e}")),
+            },
         }
         self.sync(&mut fx);
         fx
@@ -434,35 +517,26 @@ impl App {
         if let Err(e) = &result {
             self.note_connection(e);
         }
+        // Each list takes the page of its own row type.
+        macro_rules! apply {
+            ($field:ident, $variant:ident) => {
+                self.$field.apply_page(
+                    generation,
+                    result.map(|r| match r {
+                        ListRows::$variant(p) => p,
+                        other => unreachable!("{other:?} for {list:?}"),
+                    }),
+                )
+            };
+        }
         match list {
-            ListKind::Tenants => self.tenants.apply_page(
-                generation,
-                result.map(|r| match r {
-                    ListRows::Tenants(p) => p,
-                    _ => unreachable!("tenant page"),
-                }),
-            ),
-            ListKind::Demos => self.demos.apply_page(
-                generation,
-                result.map(|r| match r {
-                    ListRows::Demos(p) => p,
-                    _ => unreachable!("demo page"),
-                }),
-            ),
-            ListKind::Leads => self.leads.apply_page(
-                generation,
-                result.map(|r| match r {
-                    ListRows::Leads(p) => p,
-                    _ => unreachable!("lead page"),
-                }),
-            ),
-            ListKind::Sessions => self.sessions.apply_page(
-                generation,
-                result.map(|r| match r {
-                    ListRows::Sessions(p) => p,
-                    _ => unreachable!("session page"),
-                }),
-            ),
+            ListKind::Tenants => apply!(tenants, Tenants),
+            ListKind::Demos => apply!(demos, Demos),
+            ListKind::Leads => apply!(leads, Leads),
+            ListKind::Sessions => apply!(sessions, Sessions),
+            ListKind::KnowledgeBases => apply!(kbs, KnowledgeBases),
+            ListKind::Documents => apply!(documents, Documents),
+            ListKind::Chunks => apply!(chunks, Chunks),
         };
     }
 
@@ -475,7 +549,15 @@ impl App {
 
     /// After reconnecting, reload whatever failed while offline.
     fn retry_failed(&mut self, fx: &mut Vec<Effect>) {
-        for kind in [ListKind::Tenants, ListKind::Demos, ListKind::Leads, ListKind::Sessions] {
+        for kind in [
+            ListKind::Tenants,
+            ListKind::Demos,
+            ListKind::Leads,
+            ListKind::Sessions,
+            ListKind::KnowledgeBases,
+            ListKind::Documents,
+            ListKind::Chunks,
+        ] {
             with_list!(self, kind, |l| if l.error.is_some() {
                 l.query = None;
             });
@@ -494,6 +576,11 @@ impl App {
     fn on_tick(&mut self, fx: &mut Vec<Effect>) {
         if self.busy() {
             self.spinner = self.spinner.wrapping_add(1);
+        }
+        if let Some(job) = &mut self.job {
+            if job.running() {
+                job.ticks += 1;
+            }
         }
         if let Some(m) = &mut self.message {
             m.ticks_left = m.ticks_left.saturating_sub(1);
@@ -516,6 +603,18 @@ impl App {
             self.on_input_key(key, fx);
             return;
         }
+        if self.confirm.is_some() {
+            self.on_confirm_key(key, fx);
+            return;
+        }
+        if self.kb_form.is_some() {
+            self.on_kb_form_key(key, fx);
+            return;
+        }
+        if self.upload.is_some() && self.tab == Tab::Documents {
+            self.on_preview_key(key, fx);
+            return;
+        }
         if self.help {
             // Moving keys scroll the help; any other key closes it.
             match key.code {
@@ -533,10 +632,11 @@ impl App {
         self.on_command(cmd, fx);
     }
 
-    fn on_input_key(&mut self, key: KeyEvent, _fx: &mut Vec<Effect>) {
+    fn on_input_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
         let Some(input) = &mut self.input else { return };
         match key.code {
             KeyCode::Esc => self.input = None,
+            KeyCode::Tab if input.purpose == InputPurpose::UploadPath => self.complete_upload_path(),
             KeyCode::Enter => {
                 let text = input.textarea.lines().join(" ").trim().to_string();
                 let purpose = input.purpose;
@@ -546,6 +646,7 @@ impl App {
                         with_list!(self, kind, |l| l.filter_text = text);
                     }
                     InputPurpose::Search => self.start_search(&text),
+                    InputPurpose::UploadPath => self.submit_upload_paths(&text, fx),
                 }
             }
             _ => {
@@ -599,6 +700,7 @@ impl App {
             TabDemos => self.goto_tab(Tab::Demos),
             TabSessions => self.goto_tab(Tab::Sessions),
             TabTranscript => self.goto_tab(Tab::Transcript),
+            TabDocuments => self.goto_tab(Tab::Documents),
             Refresh => self.refresh(fx),
             Back => self.back(),
             _ if self.tab == Tab::Transcript => self.on_transcript_command(cmd, fx),
@@ -653,6 +755,11 @@ impl App {
                 }
             }
             Tab::Tenants => {}
+            Tab::Documents => {
+                if self.nav.document.take().is_none() && self.nav.kb.take().is_some() {
+                    self.docs_kb = None;
+                }
+            }
         }
     }
 
@@ -721,6 +828,19 @@ impl App {
                 }
             }
             Open => self.open_selected(kind, fx),
+            NewKnowledgeBase | Upload | Delete | CancelJob if self.tab != Tab::Documents => {
+                self.error("that key works in the Documents tab (5)");
+            }
+            NewKnowledgeBase => self.open_kb_form(),
+            Upload => self.start_upload_prompt(),
+            Delete => {
+                if kind == ListKind::Documents {
+                    self.ask_delete_document();
+                } else {
+                    self.error("open a knowledge base and select a document to delete");
+                }
+            }
+            CancelJob => self.cancel_or_dismiss_job(fx),
             _ => {}
         }
     }
@@ -743,6 +863,10 @@ impl App {
                     self.nav.tenant = Some(tenant);
                     self.nav.demo = Some(Crumb { id: d.id, label: d.label().to_string() });
                     self.nav.lead = None;
+                    // Knowledge bases belong to the demo: a new demo closes the old one's.
+                    self.nav.kb = None;
+                    self.nav.document = None;
+                    self.docs_kb = None;
                     self.sessions_mode = SessionsMode::Sessions;
                     self.sessions.filter_text.clear();
                     self.leads.filter_text.clear();
@@ -764,6 +888,22 @@ impl App {
                     self.tab = Tab::Transcript;
                 }
             }
+            ListKind::KnowledgeBases => {
+                if let Some(k) = self.kbs.selected_row().cloned() {
+                    self.nav.kb = Some(Crumb { id: k.id, label: k.name.clone() });
+                    self.nav.document = None;
+                    self.documents.filter_text.clear();
+                    self.docs_kb = Some(k);
+                }
+            }
+            ListKind::Documents => {
+                if let Some(d) = self.documents.selected_row() {
+                    self.nav.document = Some(Crumb { id: d.id, label: d.filename.clone() });
+                    self.chunks.filter_text.clear();
+                }
+            }
+            // A chunk opens its full text in the detail.
+            ListKind::Chunks => self.detail_toggled = self.size.0 < crate::ui::WIDE,
         }
     }
 

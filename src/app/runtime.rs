@@ -12,9 +12,18 @@ use futures::{FutureExt, StreamExt};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use super::App;
-use crate::action::{Action, Effect, ListQuery, ListRows, LoadError};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use uuid::Uuid;
+
+use crate::action::{Action, Effect, JobEvent, ListQuery, ListRows, LoadError};
 use crate::cli::Context;
+use crate::config::{EmbeddingConfig, Paths};
+use crate::db::knowledge::KnowledgeBaseRow;
 use crate::db::{self, Db};
+use crate::embed::{self, Provider};
+use crate::ingest::{self, Cancel, ChunkSettings};
 use crate::keymap::Keymap;
 use crate::theme::Theme;
 use crate::tui::{self, Tui};
@@ -41,6 +50,7 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
 
     let mut app =
         App::new(db.target.clone(), conn.read_only, keymap, ctx.config.page_size, ctx.config.transcript_page_size);
+    app.ingest_defaults = ctx.config.ingest.chunk_settings();
     if let Some(w) = ctx.warnings.first() {
         let more = if ctx.warnings.len() > 1 {
             format!(" (+{} more in the log)", ctx.warnings.len() - 1)
@@ -63,15 +73,18 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
     let (tx, mut rx) = unbounded_channel::<Action>();
     spawn_terminal_events(tx.clone());
     let in_tmux = std::env::var_os("TMUX").is_some();
-    let runner = EffectRunner {
-        db: db.clone(),
-        tx: tx.clone(),
-        settings: Arc::new(Settings {
+    let runner = EffectRunner::new(
+        db.clone(),
+        tx.clone(),
+        Settings {
             export_dir,
             page_size: ctx.config.page_size.clamp(10, 10_000),
             transcript_page_size: ctx.config.transcript_page_size.clamp(10, 10_000),
-        }),
-    };
+            embedding: ctx.config.embedding.clone(),
+            paths: ctx.paths.clone(),
+            max_file_bytes: ctx.config.ingest.max_file_mb.saturating_mul(1_000_000),
+        },
+    );
     for fx in app.start() {
         runner.run(fx);
     }
@@ -133,32 +146,140 @@ pub struct Settings {
     pub export_dir: PathBuf,
     pub page_size: u32,
     pub transcript_page_size: u32,
+    pub embedding: EmbeddingConfig,
+    pub paths: Paths,
+    pub max_file_bytes: u64,
 }
 
-/// Runs effects as tasks; each reports back exactly one action.
+/// Runs effects as tasks; each reports back through the action channel.
 #[derive(Clone)]
 pub struct EffectRunner {
     pub db: Db,
     pub tx: UnboundedSender<Action>,
     pub settings: Arc<Settings>,
+    /// Loaded embedding models, by provider:model:dimension (loading the
+    /// local model takes a moment; it is done once).
+    providers: Arc<tokio::sync::Mutex<HashMap<String, Provider>>>,
+    /// Cancel switches of running ingest jobs.
+    jobs: Arc<Mutex<HashMap<u64, Cancel>>>,
 }
 
 impl EffectRunner {
+    pub fn new(db: Db, tx: UnboundedSender<Action>, settings: Settings) -> EffectRunner {
+        EffectRunner { db, tx, settings: Arc::new(settings), providers: Arc::default(), jobs: Arc::default() }
+    }
+
     pub fn run(&self, effect: Effect) {
-        let db = self.db.clone();
-        let tx = self.tx.clone();
-        let settings = self.settings.clone();
-        tokio::spawn(async move {
-            let fallback = failure_action(&effect);
-            // A panic in a task becomes an error report, never a dead screen.
-            let action = match AssertUnwindSafe(execute(&db, effect, &settings)).catch_unwind().await {
-                Ok(a) => a,
-                Err(_) => fallback,
-            };
-            if let Some(a) = action {
-                let _ = tx.send(a);
+        match effect {
+            Effect::StartIngest { job, kb, paths, chunk } => {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let tx = this.tx.clone();
+                    let done = AssertUnwindSafe(this.ingest_job(job, kb, paths, chunk)).catch_unwind().await;
+                    if done.is_err() {
+                        let event = JobEvent::Finished(Err("internal error (see the log)".into()));
+                        let _ = tx.send(Action::Job { job, event });
+                    }
+                });
             }
-        });
+            Effect::CancelIngest { job } => {
+                if let Some(c) = self.jobs.lock().expect("jobs lock").get(&job) {
+                    c.cancel();
+                }
+            }
+            other => {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let fallback = failure_action(&other);
+                    // A panic in a task becomes an error report, never a dead screen.
+                    let action = match AssertUnwindSafe(this.execute(other)).catch_unwind().await {
+                        Ok(a) => a,
+                        Err(_) => fallback,
+                    };
+                    if let Some(a) = action {
+                        let _ = this.tx.send(a);
+                    }
+                });
+            }
+        }
+    }
+
+    /// The embedding provider a knowledge base needs, loaded once.
+    pub async fn provider(&self, kb: &KnowledgeBaseRow) -> Result<Provider, String> {
+        let spec = kb.model_spec();
+        let key = format!("{}:{}:{}", spec.provider, spec.model, spec.dim);
+        let mut cache = self.providers.lock().await;
+        if let Some(p) = cache.get(&key) {
+            return Ok(p.clone());
+        }
+        let (cfg, paths) = (self.settings.embedding.clone(), self.settings.paths.clone());
+        let p = tokio::task::spawn_blocking(move || embed::provider_for(&spec, &cfg, &paths))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        cache.insert(key, p.clone());
+        Ok(p)
+    }
+
+    fn ingest_options(&self, chunk: ChunkSettings, dry_run: bool) -> ingest::Options {
+        ingest::Options {
+            chunk,
+            dry_run,
+            force: false,
+            max_file_bytes: self.settings.max_file_bytes,
+            limits: ingest::Limits::default(),
+        }
+    }
+
+    /// Runs one ingest job to the end, reporting progress as actions.
+    pub async fn ingest_job(&self, job: u64, kb: Uuid, paths: Vec<PathBuf>, chunk: ChunkSettings) {
+        let cancel = Cancel::default();
+        self.jobs.lock().expect("jobs lock").insert(job, cancel.clone());
+        let tx = self.tx.clone();
+        let report = |event: JobEvent| {
+            let _ = tx.send(Action::Job { job, event });
+        };
+        let result = async {
+            let kb = db::knowledge::get(&self.db.pool, kb).await.map_err(|e| e.to_string())?;
+            let provider = self.provider(&kb).await?;
+            let opts = self.ingest_options(chunk, false);
+            let on_event = |e: ingest::Event| report(JobEvent::Progress(e));
+            ingest::run(&self.db, &kb, provider, &paths, &opts, &cancel, &on_event).await.map_err(|e| e.to_string())
+        }
+        .await;
+        self.jobs.lock().expect("jobs lock").remove(&job);
+        report(JobEvent::Finished(result));
+    }
+
+    /// Executes one single-answer effect against the database.
+    pub async fn execute(&self, effect: Effect) -> Option<Action> {
+        match effect {
+            Effect::Preview { generation, kb, paths, chunk } => {
+                let result = async {
+                    let kb = db::knowledge::get(&self.db.pool, kb).await.map_err(|e| e.to_string())?;
+                    let provider = self.provider(&kb).await?;
+                    let opts = self.ingest_options(chunk, true);
+                    ingest::run(&self.db, &kb, provider, &paths, &opts, &Cancel::default(), &|_| {})
+                        .await
+                        .map_err(|e| e.to_string())
+                }
+                .await;
+                Some(Action::PreviewReady { generation, result })
+            }
+            Effect::CreateKb(new) => {
+                let result = db::knowledge::create(&self.db.pool, &new).await.map_err(|e| e.to_string());
+                Some(Action::KbCreated { result })
+            }
+            Effect::DeleteDocument { id, filename } => {
+                let result = match db::knowledge::delete_document(&self.db.pool, id).await {
+                    Ok(0) => Err(format!("'{filename}' was already gone")),
+                    Ok(_) => Ok(format!("deleted '{}' and its chunks", crate::sanitize::sanitize_line(&filename))),
+                    Err(e) => Err(e.to_string()),
+                };
+                Some(Action::DocumentDeleted { result })
+            }
+            other => execute(&self.db, other, &self.settings).await,
+        }
     }
 }
 
@@ -179,7 +300,12 @@ fn failure_action(effect: &Effect) -> Option<Action> {
         }
         Effect::Export { .. } => Action::Exported { result: Err("internal error (see the log)".into()) },
         Effect::Ping => Action::Health { result: Err(err()) },
-        Effect::Copy(_) => return None,
+        Effect::Preview { generation, .. } => {
+            Action::PreviewReady { generation: *generation, result: Err("internal error (see the log)".into()) }
+        }
+        Effect::CreateKb(_) => Action::KbCreated { result: Err("internal error (see the log)".into()) },
+        Effect::DeleteDocument { .. } => Action::DocumentDeleted { result: Err("internal error (see the log)".into()) },
+        Effect::Copy(_) | Effect::StartIngest { .. } | Effect::CancelIngest { .. } => return None,
     })
 }
 
@@ -199,6 +325,13 @@ pub async fn execute(db: &Db, effect: Effect, settings: &Settings) -> Option<Act
                 ListQuery::Demos { tenant, filter } => db::demos::count(pool, *tenant, filter, exact).await,
                 ListQuery::Leads { demo, filter } => db::leads::count(pool, *demo, filter, exact).await,
                 ListQuery::Sessions { scope, filter } => db::sessions::count(pool, *scope, filter, exact).await,
+                ListQuery::KnowledgeBases { demo, filter } => {
+                    db::knowledge::count_kbs(pool, *demo, filter, exact).await
+                }
+                ListQuery::Documents { kb, filter } => db::knowledge::count_documents(pool, *kb, filter, exact).await,
+                ListQuery::Chunks { document, filter } => {
+                    db::knowledge::count_chunks(pool, *document, filter, exact).await
+                }
             };
             Action::Counted { list, generation, result: result.map_err(Into::into) }
         }
@@ -218,7 +351,13 @@ pub async fn execute(db: &Db, effect: Effect, settings: &Settings) -> Option<Act
             Action::Exported { result }
         }
         Effect::Ping => Action::Health { result: db.ping().await.map_err(Into::into) },
-        Effect::Copy(_) => return None,
+        // Handled by the EffectRunner (they need its caches) or the terminal.
+        Effect::Copy(_)
+        | Effect::Preview { .. }
+        | Effect::StartIngest { .. }
+        | Effect::CancelIngest { .. }
+        | Effect::CreateKb(_)
+        | Effect::DeleteDocument { .. } => return None,
     })
 }
 
@@ -232,6 +371,15 @@ async fn load_page(db: &Db, query: &ListQuery, after: Option<db::Cursor>, page: 
         ListQuery::Leads { demo, filter } => ListRows::Leads(db::leads::list(pool, *demo, filter, after, page).await?),
         ListQuery::Sessions { scope, filter } => {
             ListRows::Sessions(db::sessions::list(pool, *scope, filter, after, page).await?)
+        }
+        ListQuery::KnowledgeBases { demo, filter } => {
+            ListRows::KnowledgeBases(db::knowledge::page(pool, *demo, filter, after, page).await?)
+        }
+        ListQuery::Documents { kb, filter } => {
+            ListRows::Documents(db::knowledge::documents(pool, *kb, filter, after, page).await?)
+        }
+        ListQuery::Chunks { document, filter } => {
+            ListRows::Chunks(db::knowledge::chunks(pool, *document, filter, after, page).await?)
         }
     })
 }

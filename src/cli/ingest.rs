@@ -181,10 +181,8 @@ pub fn chunk_settings(
     tokens: Option<usize>,
     overlap: Option<usize>,
 ) -> ChunkSettings {
-    ChunkSettings {
-        tokens: tokens.or(kb.chunk_tokens.map(|v| v as usize)).unwrap_or(ctx.config.ingest.chunk_tokens),
-        overlap: overlap.or(kb.chunk_overlap.map(|v| v as usize)).unwrap_or(ctx.config.ingest.chunk_overlap),
-    }
+    let base = kb.chunk_settings(ctx.config.ingest.chunk_settings());
+    ChunkSettings { tokens: tokens.unwrap_or(base.tokens), overlap: overlap.unwrap_or(base.overlap) }
 }
 
 pub async fn ingest(ctx: &Context, a: IngestArgs) -> Result<()> {

@@ -6,7 +6,10 @@ use pgvector::Vector;
 use sqlx::{FromRow, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
-use super::{Cursor, DbError, Page, Result};
+use sqlx::QueryBuilder;
+
+use super::filter::push_keyset_desc;
+use super::{Cursor, DbError, Filter, Page, Result, RowCount};
 
 pub const KB_TYPES: &[&str] = &["product_catalog", "faq", "service_menu", "review_template", "custom"];
 
@@ -30,6 +33,14 @@ pub struct KnowledgeBaseRow {
 }
 
 impl KnowledgeBaseRow {
+    /// The knowledge base's own chunking where it sets one, else `defaults`.
+    pub fn chunk_settings(&self, defaults: crate::ingest::ChunkSettings) -> crate::ingest::ChunkSettings {
+        crate::ingest::ChunkSettings {
+            tokens: self.chunk_tokens.map(|v| v as usize).unwrap_or(defaults.tokens),
+            overlap: self.chunk_overlap.map(|v| v as usize).unwrap_or(defaults.overlap),
+        }
+    }
+
     pub fn model_spec(&self) -> crate::embed::ModelSpec {
         crate::embed::ModelSpec {
             provider: self.embedding_provider.clone(),
@@ -49,10 +60,39 @@ const KB_SELECT: &str = "SELECT k.id, k.demo_id, d.company_name AS demo_name, k.
 /// Knowledge bases of a demo (or of every demo), newest first. Demos have a
 /// handful; the limit only guards against a pathological database.
 pub async fn list(pool: &PgPool, demo: Option<Uuid>) -> Result<Vec<KnowledgeBaseRow>> {
-    let sql = format!(
-        "{KB_SELECT} WHERE ($1::uuid IS NULL OR k.demo_id = $1) ORDER BY k.created_at DESC, k.id DESC LIMIT 1000"
+    Ok(page(pool, demo, &Filter::default(), None, 1000).await?.rows)
+}
+
+/// A page of knowledge bases (newest first), filtered by name words.
+pub async fn page(
+    pool: &PgPool,
+    demo: Option<Uuid>,
+    filter: &Filter,
+    after: Option<Cursor>,
+    limit: u32,
+) -> Result<Page<KnowledgeBaseRow>> {
+    filter.check_keys(&[])?;
+    let mut qb = QueryBuilder::new(KB_SELECT);
+    qb.push(" WHERE true");
+    if let Some(d) = demo {
+        qb.push(" AND k.demo_id = ").push_bind(d);
+    }
+    filter.push_words(&mut qb, &["k.name", "d.company_name"]);
+    push_keyset_desc(&mut qb, "k.created_at", "k.id", after, limit);
+    let rows: Vec<KnowledgeBaseRow> = qb.build_query_as().fetch_all(pool).await?;
+    Ok(Page::from_rows(rows, limit, |k| Cursor { ts: k.created_at, id: k.id }))
+}
+
+pub async fn count_kbs(pool: &PgPool, demo: Option<Uuid>, filter: &Filter, exact: bool) -> Result<RowCount> {
+    filter.check_keys(&[])?;
+    let mut qb = QueryBuilder::new(
+        "SELECT count(*) FROM (SELECT 1 FROM knowledge_bases k JOIN demos d ON d.id = k.demo_id WHERE true",
     );
-    Ok(sqlx::query_as(&sql).bind(demo).fetch_all(pool).await?)
+    if let Some(d) = demo {
+        qb.push(" AND k.demo_id = ").push_bind(d);
+    }
+    filter.push_words(&mut qb, &["k.name", "d.company_name"]);
+    super::finish_count(pool, qb, exact).await
 }
 
 pub async fn get(pool: &PgPool, id: Uuid) -> Result<KnowledgeBaseRow> {
@@ -109,7 +149,7 @@ pub async fn find_demo(pool: &PgPool, spec: &str) -> Result<(Uuid, String)> {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewKnowledgeBase {
     pub demo_id: Uuid,
     pub name: String,
@@ -173,19 +213,34 @@ impl DocumentRow {
     }
 }
 
-pub async fn documents(pool: &PgPool, kb: Uuid, after: Option<Cursor>, limit: u32) -> Result<Page<DocumentRow>> {
-    let rows: Vec<DocumentRow> = sqlx::query_as(
-        "SELECT id, kb_id, filename, content_type, size_bytes, chunk_count, created_at, length(content) AS content_chars \
-         FROM documents WHERE kb_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3)) \
-         ORDER BY created_at DESC, id DESC LIMIT $4",
-    )
-    .bind(kb)
-    .bind(after.map(|c| c.ts))
-    .bind(after.map(|c| c.id).unwrap_or(Uuid::nil()))
-    .bind(limit as i64 + 1)
-    .fetch_all(pool)
-    .await?;
+/// A knowledge base's documents, newest first, filtered by file-name words.
+pub async fn documents(
+    pool: &PgPool,
+    kb: Uuid,
+    filter: &Filter,
+    after: Option<Cursor>,
+    limit: u32,
+) -> Result<Page<DocumentRow>> {
+    filter.check_keys(&["after", "before"])?;
+    let mut qb = QueryBuilder::new(
+        "SELECT x.id, x.kb_id, x.filename, x.content_type, x.size_bytes, x.chunk_count, x.created_at, \
+         length(x.content) AS content_chars FROM documents x WHERE x.kb_id = ",
+    );
+    qb.push_bind(kb);
+    filter.push_words(&mut qb, &["x.filename"]);
+    filter.push_dates(&mut qb, "x.created_at")?;
+    push_keyset_desc(&mut qb, "x.created_at", "x.id", after, limit);
+    let rows: Vec<DocumentRow> = qb.build_query_as().fetch_all(pool).await?;
     Ok(Page::from_rows(rows, limit, DocumentRow::cursor))
+}
+
+pub async fn count_documents(pool: &PgPool, kb: Uuid, filter: &Filter, exact: bool) -> Result<RowCount> {
+    filter.check_keys(&["after", "before"])?;
+    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM documents x WHERE x.kb_id = ");
+    qb.push_bind(kb);
+    filter.push_words(&mut qb, &["x.filename"]);
+    filter.push_dates(&mut qb, "x.created_at")?;
+    super::finish_count(pool, qb, exact).await
 }
 
 #[derive(Debug, Clone, PartialEq, FromRow)]
@@ -199,17 +254,36 @@ pub struct ChunkRow {
     pub end_offset: Option<i32>,
 }
 
-/// Chunks of a document in order, from `from_index` on.
-pub async fn chunks(pool: &PgPool, document: Uuid, from_index: i32, limit: u32) -> Result<Vec<ChunkRow>> {
-    Ok(sqlx::query_as(
-        "SELECT id, chunk_index, token_count, content, embedding_dim, start_offset, end_offset FROM chunks \
-         WHERE document_id = $1 AND chunk_index >= $2 ORDER BY chunk_index LIMIT $3",
-    )
-    .bind(document)
-    .bind(from_index)
-    .bind(limit as i64)
-    .fetch_all(pool)
-    .await?)
+/// Chunks of a document in order (paged by chunk_index), filtered by words
+/// of their text.
+pub async fn chunks(
+    pool: &PgPool,
+    document: Uuid,
+    filter: &Filter,
+    after: Option<Cursor>,
+    limit: u32,
+) -> Result<Page<ChunkRow>> {
+    filter.check_keys(&[])?;
+    let mut qb = QueryBuilder::new(
+        "SELECT c.id, c.chunk_index, c.token_count, c.content, c.embedding_dim, c.start_offset, c.end_offset \
+         FROM chunks c WHERE c.document_id = ",
+    );
+    qb.push_bind(document);
+    if let Some(a) = after {
+        qb.push(" AND c.chunk_index > ").push_bind(a.as_position() as i32);
+    }
+    filter.push_words(&mut qb, &["c.content"]);
+    qb.push(" ORDER BY c.chunk_index LIMIT ").push_bind(limit as i64 + 1);
+    let rows: Vec<ChunkRow> = qb.build_query_as().fetch_all(pool).await?;
+    Ok(Page::from_rows(rows, limit, |c| Cursor::position(c.chunk_index as i64)))
+}
+
+pub async fn count_chunks(pool: &PgPool, document: Uuid, filter: &Filter, exact: bool) -> Result<RowCount> {
+    filter.check_keys(&[])?;
+    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM chunks c WHERE c.document_id = ");
+    qb.push_bind(document);
+    filter.push_words(&mut qb, &["c.content"]);
+    super::finish_count(pool, qb, exact).await
 }
 
 /// Deletes a document; its chunks go with it (ON DELETE CASCADE).

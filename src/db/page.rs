@@ -11,6 +11,18 @@ pub struct Cursor {
     pub id: Uuid,
 }
 
+impl Cursor {
+    /// Lists ordered by a position rather than a time (a document's chunks,
+    /// by chunk_index) page on that position; it travels in the cursor's id
+    /// so every list shares one cursor type.
+    pub fn position(pos: i64) -> Cursor {
+        Cursor { ts: DateTime::UNIX_EPOCH, id: Uuid::from_u64_pair(0, pos as u64) }
+    }
+    pub fn as_position(&self) -> i64 {
+        self.id.as_u64_pair().1 as i64
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Page<T> {
     pub rows: Vec<T>,

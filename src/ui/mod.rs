@@ -3,6 +3,7 @@
 
 mod demos;
 mod detail;
+mod documents;
 pub mod help;
 mod sessions;
 mod status;
@@ -72,9 +73,11 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme) {
         Tab::Demos => demos::render(f, body, app, theme),
         Tab::Sessions => sessions::render(f, body, app, theme),
         Tab::Transcript => transcript::render(f, body, app, theme),
+        Tab::Documents => documents::render(f, body, app, theme),
     }
     render_hint(f, hint, app, theme);
     status::render(f, status, app, theme);
+    documents::render_overlays(f, area, app, theme);
     if app.help {
         help::render(f, area, app, theme);
     }
@@ -113,12 +116,17 @@ fn render_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(d) = &app.nav.demo {
         push(sanitize_line(&d.label).into_owned(), theme.title());
     }
-    if let Some(l) = &app.nav.lead {
+    if let Some(l) = app.nav.lead.as_ref().filter(|_| app.tab != Tab::Documents) {
         push(sanitize_line(&l.label).into_owned(), theme.title());
     }
     if app.tab == Tab::Transcript {
         if let Some(s) = &app.nav.session {
             push(format!("session {}", &s.id.to_string()[..8]), theme.title());
+        }
+    }
+    if app.tab == Tab::Documents {
+        for c in [&app.nav.kb, &app.nav.document].into_iter().flatten() {
+            push(sanitize_line(&c.label).into_owned(), theme.title());
         }
     }
     let line = Line::from(spans);
@@ -130,6 +138,7 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let label = match input.purpose {
             InputPurpose::Filter(_) => " filter: ",
             InputPurpose::Search => " search: ",
+            InputPurpose::UploadPath => " upload: ",
         };
         let [l, r] = Layout::horizontal([Constraint::Length(label.len() as u16), Constraint::Min(1)]).areas(area);
         f.render_widget(Paragraph::new(Span::styled(label, theme.accent())), l);
@@ -141,6 +150,9 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         crate::action::ListKind::Demos => &app.demos.filter_text,
         crate::action::ListKind::Leads => &app.leads.filter_text,
         crate::action::ListKind::Sessions => &app.sessions.filter_text,
+        crate::action::ListKind::KnowledgeBases => &app.kbs.filter_text,
+        crate::action::ListKind::Documents => &app.documents.filter_text,
+        crate::action::ListKind::Chunks => &app.chunks.filter_text,
     });
     let line = match filter {
         Some(f) if !f.is_empty() => Line::from(vec![
@@ -154,6 +166,13 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     " j/k scroll  [/] message  / search  n/N next  m metadata  e/E export  y/Y copy  ? help"
                 }
                 Tab::Sessions => " Enter open  / filter  L leads/sessions  i detail  Esc back  ? help  q quit",
+                Tab::Documents => match app.current_list() {
+                    Some(crate::action::ListKind::Documents) => {
+                        " Enter chunks  u upload  d delete  / filter  i detail  x job  Esc back  ? help"
+                    }
+                    Some(crate::action::ListKind::Chunks) => " Enter full text  / filter  i detail  Esc back  ? help",
+                    _ => " Enter open  n new KB  u upload  / filter  i detail  x job  Esc back  ? help",
+                },
                 _ => " Enter open  / filter  i detail  c exact count  Esc back  ? help  q quit",
             };
             Line::from(Span::styled(hints, theme.dim()))

@@ -3,7 +3,7 @@
 //! and count (estimates say so), and loading/errors/empty are explicit.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
@@ -11,6 +11,8 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 use crate::app::list::PagedList;
 use crate::sanitize::sanitize_line;
 use crate::theme::Theme;
+
+const COLUMN_SPACING: u16 = 1;
 
 pub struct Column {
     pub title: &'static str,
@@ -21,13 +23,20 @@ pub const fn col(title: &'static str, width: Constraint) -> Column {
     Column { title, width }
 }
 
-/// A cell from untrusted text.
-pub fn cell(s: &str) -> Cell<'static> {
-    Cell::from(sanitize_line(s).into_owned())
+/// A table cell: sanitised text, cut to its column (with an ellipsis) when
+/// the table is drawn.
+pub struct TextCell {
+    text: String,
+    style: Style,
 }
 
-pub fn styled(s: &str, style: Style) -> Cell<'static> {
-    Cell::from(Span::styled(sanitize_line(s).into_owned(), style))
+/// A cell from untrusted text.
+pub fn cell(s: &str) -> TextCell {
+    TextCell { text: sanitize_line(s).into_owned(), style: Style::default() }
+}
+
+pub fn styled(s: &str, style: Style) -> TextCell {
+    TextCell { text: sanitize_line(s).into_owned(), style }
 }
 
 pub fn render_list<R>(
@@ -37,7 +46,7 @@ pub fn render_list<R>(
     list: &PagedList<R>,
     columns: &[Column],
     theme: &Theme,
-    mut row: impl FnMut(&R) -> Vec<Cell<'static>>,
+    mut row: impl FnMut(&R) -> Vec<TextCell>,
 ) {
     let more = if list.next.is_some() { " ↓more" } else { "" };
     let block = Block::bordered()
@@ -73,6 +82,14 @@ pub fn render_list<R>(
     if list.selected < offset {
         offset = list.selected;
     }
+    let widths: Vec<Constraint> = columns.iter().map(|c| c.width).collect();
+    // The same split the table makes, so each cell knows its room.
+    let rooms: Vec<usize> = Layout::horizontal(widths.clone())
+        .spacing(COLUMN_SPACING)
+        .split(inner)
+        .iter()
+        .map(|r| r.width as usize)
+        .collect();
     let rows: Vec<Row> = list
         .rows
         .iter()
@@ -80,13 +97,16 @@ pub fn render_list<R>(
         .skip(offset)
         .take(height)
         .map(|(i, r)| {
-            let row = Row::new(row(r));
+            let cells = row(r)
+                .into_iter()
+                .zip(&rooms)
+                .map(|(c, room)| Cell::from(Span::styled(crate::text::truncate(&c.text, *room), c.style)));
+            let row = Row::new(cells.collect::<Vec<_>>());
             if i == list.selected { row.style(theme.selection()) } else { row }
         })
         .collect();
     let header = Row::new(columns.iter().map(|c| Cell::from(c.title))).style(theme.accent());
-    let widths: Vec<Constraint> = columns.iter().map(|c| c.width).collect();
-    let mut table = Table::new(rows, widths).header(header).column_spacing(1);
+    let mut table = Table::new(rows, widths).header(header).column_spacing(COLUMN_SPACING);
     if let Some(e) = &list.error {
         // A failed "load more" keeps the rows and says why below them.
         table = table.footer(Row::new(vec![Cell::from(Span::styled(

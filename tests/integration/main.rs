@@ -3,6 +3,7 @@
 //! and sets RAGDESK_TEST_ADMIN_URL.
 
 mod cli;
+mod console_ingest;
 mod embed;
 mod ingest;
 mod paging;

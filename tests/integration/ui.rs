@@ -6,11 +6,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ragdesk::action::{Action, Effect, ListKind, ListRows};
 use ragdesk::app::{App, Tab};
 use ragdesk::db::demos::{DemoDetail, DemoRow};
+use ragdesk::db::knowledge::{ChunkRow, DocumentRow, KnowledgeBaseRow};
 use ragdesk::db::leads::LeadRow;
 use ragdesk::db::messages::MessageRow;
 use ragdesk::db::sessions::SessionRow;
 use ragdesk::db::tenants::TenantRow;
 use ragdesk::db::{Page, RowCount, Target};
+use ragdesk::ingest::{ChunkPreview, FileReport, Outcome, Stage, StageTimes};
 use ragdesk::keymap::Keymap;
 use ragdesk::theme::Theme;
 use ratatui::Terminal;
@@ -176,6 +178,120 @@ fn messages() -> Vec<MessageRow> {
         .collect()
 }
 
+fn kbs() -> Vec<KnowledgeBaseRow> {
+    [
+        ("Services & prices", "service_menu", "local", "all-MiniLM-L6-v2", 384),
+        ("FAQ", "faq", "openai", "text-embedding-3-small", 1536),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (name, kind, provider, model, dim))| KnowledgeBaseRow {
+        id: id(500 + i as u128),
+        demo_id: id(100),
+        demo_name: Some("Bright Smile Dental".into()),
+        name: name.to_string(),
+        kb_type: kind.to_string(),
+        embedding_provider: provider.to_string(),
+        embedding_model: model.to_string(),
+        embedding_dim: *dim,
+        chunk_tokens: None,
+        chunk_overlap: None,
+        created_at: ts(12, i as u32),
+        attached: i == 0,
+        document_count: [2, 0][i],
+        chunk_count: [14, 0][i],
+    })
+    .collect()
+}
+
+fn documents() -> Vec<DocumentRow> {
+    [
+        ("price-list.md", "markdown", 3_412, 9),
+        ("insurance\x1b[2J.pdf", "pdf", 48_230, 5),
+        ("empty-scan.pdf", "pdf", 900, 0),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (name, kind, size, chunks))| DocumentRow {
+        id: id(600 + i as u128),
+        kb_id: id(500),
+        filename: name.to_string(),
+        content_type: Some(kind.to_string()),
+        size_bytes: Some(*size),
+        chunk_count: *chunks,
+        created_at: ts(13, i as u32),
+        content_chars: *size as i32 / 2,
+    })
+    .collect()
+}
+
+fn chunks() -> Vec<ChunkRow> {
+    [
+        "# Prices\n\nCleaning and X-rays: $99 for new patients. Whitening from $299.",
+        "Invisalign consultations are free; treatment from $3,900 with 0% financing over 24 months.",
+        "Emergency visits the same day when you call before 11 am. 急诊 🦷",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, text)| ChunkRow {
+        id: id(700 + i as u128),
+        chunk_index: i as i32,
+        token_count: Some(18 + i as i32),
+        content: text.to_string(),
+        embedding_dim: 384,
+        start_offset: Some(i as i32 * 80),
+        end_offset: Some(i as i32 * 80 + text.len() as i32),
+    })
+    .collect()
+}
+
+/// What a dry run of two files (and one bad one) gives at `tokens`/`overlap`.
+fn preview(tokens: usize, overlap: usize) -> Vec<FileReport> {
+    let file = |path: &str, format, outcome, warnings: Vec<String>| FileReport {
+        path: path.into(),
+        format,
+        bytes: 2_048,
+        text_chars: 1_900,
+        chunk_tokens: tokens.min(254),
+        chunk_overlap: overlap,
+        outcome,
+        warnings,
+        seconds: StageTimes::default(),
+    };
+    let pieces = ["## Opening hours\n\nMonday to Friday 8–18, Saturday 9–13.", "Parking is free behind the clinic."];
+    let chunks = pieces
+        .iter()
+        .enumerate()
+        .map(|(i, t)| ChunkPreview {
+            index: i,
+            tokens: 12 + i,
+            start: i * 60,
+            end: i * 60 + t.len(),
+            text: t.to_string(),
+        })
+        .collect();
+    let warnings = if tokens > 254 {
+        vec![format!("chunk size {tokens} is more than all-MiniLM-L6-v2 reads (254 tokens): clamped to 254")]
+    } else {
+        Vec::new()
+    };
+    vec![
+        file("docs/hours.md", Some("markdown"), Outcome::DryRun { chunks }, warnings),
+        file(
+            "docs/old.md",
+            Some("markdown"),
+            Outcome::Duplicate { existing_document: id(600), existing_filename: "price-list.md".into() },
+            Vec::new(),
+        ),
+        file(
+            "docs/scan.pdf",
+            None,
+            Outcome::Failed { error: "encrypted PDF: cannot read its text".into() },
+            Vec::new(),
+        ),
+    ]
+}
+
 fn new_app(w: u16, h: u16) -> App {
     let target = Target { user: "postgres".into(), host: "db.internal".into(), port: 5432, database: "ragdesk".into() };
     let mut app = App::new(target, false, Keymap::default(), 100, 200);
@@ -195,6 +311,9 @@ fn serve(app: &mut App, effects: Vec<Effect>) {
                     ListKind::Demos => ListRows::Demos(Page { rows: demos(), next: None }),
                     ListKind::Leads => ListRows::Leads(Page { rows: leads(), next: None }),
                     ListKind::Sessions => ListRows::Sessions(Page { rows: sessions(), next: None }),
+                    ListKind::KnowledgeBases => ListRows::KnowledgeBases(Page { rows: kbs(), next: None }),
+                    ListKind::Documents => ListRows::Documents(Page { rows: documents(), next: None }),
+                    ListKind::Chunks => ListRows::Chunks(Page { rows: chunks(), next: None }),
                 };
                 Action::PageLoaded { list, generation, result: Ok(rows) }
             }
@@ -215,6 +334,9 @@ fn serve(app: &mut App, effects: Vec<Effect>) {
             }
             Effect::LoadMessages { generation, .. } => {
                 Action::MessagesLoaded { generation, result: Ok(Page { rows: messages(), next: None }) }
+            }
+            Effect::Preview { generation, chunk, .. } => {
+                Action::PreviewReady { generation, result: Ok(preview(chunk.tokens, chunk.overlap)) }
             }
             _ => continue,
         };
@@ -403,5 +525,130 @@ fn ansi16_theme_uses_only_named_colours_and_no_color_uses_modifiers() {
     for cell in buf.content() {
         // Brand swatches and role colours are off too.
         assert!(matches!(cell.fg, Color::Reset) && matches!(cell.bg, Color::Reset), "{:?}", cell);
+    }
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+#[test]
+fn documents_pane_kbs_documents_chunks_and_delete() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = at_tab(w, h, '2');
+        key(&mut app, KeyCode::Enter);
+        key(&mut app, KeyCode::Char('5'));
+        assert_eq!(app.tab, Tab::Documents);
+        let text = snapshot(&format!("documents_kbs_{w}x{h}"), &app);
+        assert!(text.contains("Services & prices") && text.contains("1536"), "{text}");
+        key(&mut app, KeyCode::Enter);
+        let text = snapshot(&format!("documents_list_{w}x{h}"), &app);
+        assert!(text.contains("price-list.md") && text.contains("no chunks"), "{text}");
+        assert!(text.contains("insurance␛[2J"), "hostile file names are visible, not executed: {text}");
+        key(&mut app, KeyCode::Enter);
+        let text = snapshot(&format!("documents_chunks_{w}x{h}"), &app);
+        assert!(text.contains("Invisalign consultations"), "{text}");
+        key(&mut app, KeyCode::Esc);
+        key(&mut app, KeyCode::Char('d'));
+        let text = snapshot(&format!("documents_confirm_delete_{w}x{h}"), &app);
+        assert!(text.contains("Delete 'price-list.md' and its 9 chunks?"), "{text}");
+        // Anything but y keeps the document.
+        let fx = app.update(Action::Key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE)));
+        assert!(fx.is_empty() && app.confirm.is_none());
+        key(&mut app, KeyCode::Char('d'));
+        let fx = app.update(Action::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE)));
+        assert!(matches!(fx.as_slice(), [Effect::DeleteDocument { id: d, .. }] if *d == id(600)), "{fx:?}");
+    }
+}
+
+#[test]
+fn documents_upload_preview_job_and_kb_form() {
+    let (w, h) = (80, 24);
+    let mut app = at_tab(w, h, '2');
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('5'));
+    key(&mut app, KeyCode::Char('u'));
+    type_text(&mut app, "docs/");
+    let text = snapshot("documents_upload_prompt_80x24", &app);
+    assert!(text.contains("upload: docs/"), "{text}");
+    key(&mut app, KeyCode::Enter);
+    let text = snapshot("documents_preview_80x24", &app);
+    assert!(text.contains("chunks of 250 tokens, overlap 50") && text.contains("#1 · 13 tokens"), "{text}");
+    assert!(text.contains("encrypted PDF") && text.contains("duplicate of price-list.md"), "{text}");
+    // Growing past the model's limit clamps, with the warning on screen.
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Char('+'));
+    }
+    let text = snapshot("documents_preview_clamped_80x24", &app);
+    assert!(text.contains("reads (254 tokens): clamped to") && text.contains("chunks of 254 tokens"), "{text}");
+
+    // Enter starts the job; progress arrives as events.
+    let fx = app.update(Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    let job = match fx.as_slice() {
+        [Effect::StartIngest { job, chunk, .. }] => {
+            assert_eq!(chunk.tokens, 254);
+            *job
+        }
+        other => panic!("{other:?}"),
+    };
+    assert!(app.upload.is_none());
+    use ragdesk::action::JobEvent;
+    use ragdesk::ingest::Event;
+    let events = [
+        Event::FileStarted { index: 0, total: 3, path: "docs/hours.md".into(), bytes: 2_048 },
+        Event::Progress { stage: Stage::Extract, done: 2_048, total: 2_048 },
+        Event::Progress { stage: Stage::Chunk, done: 40, total: 40 },
+        Event::Progress { stage: Stage::Embed, done: 16, total: 40 },
+    ];
+    for e in events {
+        app.update(Action::Job { job, event: JobEvent::Progress(e) });
+    }
+    for _ in 0..8 {
+        app.update(Action::Tick);
+    }
+    let text = snapshot("documents_job_running_80x24", &app);
+    assert!(text.contains("file 1/3") && text.contains("16 / 40") && text.contains("8.0 chunks/s · ETA 3s"), "{text}");
+    // The rest of the console stays usable while it runs.
+    key(&mut app, KeyCode::Char('1'));
+    assert_eq!(app.tab, Tab::Tenants);
+    key(&mut app, KeyCode::Char('5'));
+    // An event of another job is ignored.
+    app.update(Action::Job { job: job + 1000, event: JobEvent::Finished(Err("not ours".into())) });
+    assert!(app.job.as_ref().unwrap().running());
+    let reports = preview(254, 50)
+        .into_iter()
+        .map(|mut r| {
+            if let Outcome::DryRun { chunks } = &r.outcome {
+                r.outcome = Outcome::Stored { document_id: id(900), chunks: chunks.len(), tokens: 25 };
+            }
+            r
+        })
+        .collect();
+    app.update(Action::Job { job, event: JobEvent::Finished(Ok(reports)) });
+    let text = snapshot("documents_job_done_80x24", &app);
+    assert!(text.contains("Ingest · done") && text.contains("✓ docs/hours.md  2 chunks"), "{text}");
+    key(&mut app, KeyCode::Char('x'));
+    assert!(app.job.is_none(), "x dismisses a finished job");
+
+    // A new knowledge base: the form validates before anything is sent.
+    key(&mut app, KeyCode::Char('n'));
+    let fx = app.update(Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    assert!(fx.is_empty());
+    let text = snapshot("documents_kb_form_80x24", &app);
+    assert!(text.contains("give the knowledge base a name"), "{text}");
+    type_text(&mut app, "Reviews");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Right);
+    let fx = app.update(Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    match fx.as_slice() {
+        [Effect::CreateKb(kb)] => {
+            assert_eq!(
+                (kb.name.as_str(), kb.kb_type.as_str(), kb.dim, kb.demo_id),
+                ("Reviews", "service_menu", 384, id(100))
+            )
+        }
+        other => panic!("{other:?}"),
     }
 }

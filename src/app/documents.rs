@@ -1,0 +1,715 @@
+//! The Documents tab's interactions: creating a knowledge base, uploading
+//! (path prompt with completion → live chunk preview → background job with
+//! per-stage progress and cancel) and deleting a document after confirmation.
+
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+use super::{App, InputPurpose, Tab};
+use crate::action::{Effect, JobEvent};
+use crate::db::knowledge::{KB_TYPES, KnowledgeBaseRow, NewKnowledgeBase};
+use crate::embed::{LOCAL_DIM, LOCAL_MODEL};
+use crate::ingest::{ChunkSettings, Event as IngestEvent, FileReport, Outcome, Stage};
+
+/// Ticks are 250 ms.
+const TICKS_PER_SECOND: f64 = 4.0;
+
+#[derive(Debug, Clone)]
+pub struct UploadState {
+    pub kb: KnowledgeBaseRow,
+    pub paths: Vec<PathBuf>,
+    pub chunk: ChunkSettings,
+    pub generation: u64,
+    pub loading: bool,
+    pub files: Vec<FileReport>,
+    pub error: Option<String>,
+    /// Selected file in the preview, and the first chunk shown.
+    pub selected: usize,
+    pub scroll: usize,
+}
+
+impl UploadState {
+    /// Files that would be stored (extracted and chunked fine, not duplicates).
+    pub fn storable(&self) -> usize {
+        self.files.iter().filter(|f| matches!(f.outcome, Outcome::DryRun { .. })).count()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct JobState {
+    pub id: u64,
+    pub kb_name: String,
+    pub files_total: usize,
+    pub file_index: usize,
+    pub file: String,
+    /// (done, total) per stage for the current file, in `Stage::ALL` order.
+    pub stages: [(u64, u64); 4],
+    pub ticks: u32,
+    /// Chunks embedded since the job started (for the rate).
+    pub embedded: u64,
+    pub reports: Vec<FileReport>,
+    pub finished: Option<Result<(), String>>,
+    pub cancel_requested: bool,
+}
+
+impl JobState {
+    pub fn running(&self) -> bool {
+        self.finished.is_none()
+    }
+    pub fn elapsed_secs(&self) -> f64 {
+        self.ticks as f64 / TICKS_PER_SECOND
+    }
+    /// Chunks embedded per second so far.
+    pub fn rate(&self) -> Option<f64> {
+        let t = self.elapsed_secs();
+        (t >= 1.0 && self.embedded > 0).then(|| self.embedded as f64 / t)
+    }
+    /// Seconds left for the current file's embedding, at the current rate.
+    pub fn eta_secs(&self) -> Option<f64> {
+        let (done, total) = self.stages[2];
+        Some(total.saturating_sub(done) as f64 / self.rate()?)
+    }
+    fn stage_index(stage: Stage) -> usize {
+        Stage::ALL.iter().position(|s| *s == stage).unwrap_or(0)
+    }
+}
+
+/// The "new knowledge base" form.
+pub struct KbForm {
+    pub name: TextArea<'static>,
+    pub kind: usize,
+    /// 0 = local, 1 = openai.
+    pub provider: usize,
+    pub model: TextArea<'static>,
+    pub dims: TextArea<'static>,
+    pub attach: bool,
+    pub focus: usize,
+    pub error: Option<String>,
+}
+
+pub const KB_FORM_FIELDS: usize = 6;
+
+impl KbForm {
+    pub fn new() -> KbForm {
+        let field = |text: &str| {
+            let mut t = TextArea::new(vec![text.to_string()]);
+            t.move_cursor(ratatui_textarea::CursorMove::End);
+            t.set_cursor_line_style(ratatui::style::Style::default());
+            t
+        };
+        KbForm {
+            name: field(""),
+            kind: KB_TYPES.iter().position(|t| *t == "faq").unwrap_or(0),
+            provider: 0,
+            model: field("text-embedding-3-small"),
+            dims: field(""),
+            attach: true,
+            focus: 0,
+            error: None,
+        }
+    }
+
+    pub fn provider_name(&self) -> &'static str {
+        if self.provider == 0 { "local" } else { "openai" }
+    }
+
+    /// The knowledge base to create, or what is wrong with the form.
+    pub fn build(&self, demo: uuid::Uuid) -> Result<NewKnowledgeBase, String> {
+        let name = self.name.lines().join(" ").trim().to_string();
+        if name.is_empty() {
+            return Err("give the knowledge base a name".into());
+        }
+        let (model, dim) = if self.provider == 0 {
+            (LOCAL_MODEL.to_string(), LOCAL_DIM)
+        } else {
+            let model = self.model.lines().join("").trim().to_string();
+            if model.is_empty() {
+                return Err("name the model (e.g. text-embedding-3-small)".into());
+            }
+            let dims = self.dims.lines().join("").trim().to_string();
+            let dim = if dims.is_empty() {
+                crate::embed::openai::native_dimension(&model)
+                    .ok_or_else(|| format!("the dimension of '{model}' is not known: enter it"))?
+            } else {
+                dims.parse::<usize>().map_err(|_| format!("'{dims}' is not a dimension"))?
+            };
+            (model, dim)
+        };
+        Ok(NewKnowledgeBase {
+            demo_id: demo,
+            name,
+            kb_type: KB_TYPES[self.kind].to_string(),
+            provider: self.provider_name().to_string(),
+            model,
+            dim: dim as i32,
+            chunk_tokens: None,
+            chunk_overlap: None,
+            attach: self.attach,
+        })
+    }
+}
+
+impl Default for KbForm {
+    fn default() -> Self {
+        KbForm::new()
+    }
+}
+
+/// A pending destructive action, run only after `y`.
+#[derive(Debug, Clone)]
+pub struct Confirm {
+    pub text: String,
+    pub effect: Effect,
+}
+
+/// Completes the last word of `input` as a path: to the only match (a
+/// directory gets its `/`), else to the longest common prefix of the
+/// matches, which are returned for display.
+pub fn complete_path(input: &str) -> (String, Vec<String>) {
+    let split = input.rfind(' ').map(|i| i + 1).unwrap_or(0);
+    let (head, word) = input.split_at(split);
+    let expanded = expand_home(word);
+    let (dir, prefix) = match expanded.rfind('/') {
+        Some(i) => (expanded[..=i].to_string(), expanded[i + 1..].to_string()),
+        None => (String::new(), expanded.clone()),
+    };
+    let read_from = if dir.is_empty() { ".".to_string() } else { dir.clone() };
+    let Ok(entries) = std::fs::read_dir(&read_from) else { return (input.to_string(), Vec::new()) };
+    let mut matches: Vec<(String, bool)> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let hidden_ok = prefix.starts_with('.') || !name.starts_with('.');
+            (name.starts_with(&prefix) && hidden_ok).then(|| (name, e.path().is_dir()))
+        })
+        .collect();
+    matches.sort();
+    match matches.len() {
+        0 => (input.to_string(), Vec::new()),
+        1 => {
+            let (name, is_dir) = &matches[0];
+            (format!("{head}{dir}{name}{}", if *is_dir { "/" } else { "" }), Vec::new())
+        }
+        _ => {
+            let first = &matches[0].0;
+            let common = matches.iter().fold(first.len(), |n, (m, _)| {
+                first
+                    .chars()
+                    .zip(m.chars())
+                    .take_while(|(a, b)| a == b)
+                    .map(|(a, _)| a.len_utf8())
+                    .sum::<usize>()
+                    .min(n)
+            });
+            let names = matches.iter().map(|(n, d)| format!("{n}{}", if *d { "/" } else { "" })).collect();
+            (format!("{head}{dir}{}", &first[..common]), names)
+        }
+    }
+}
+
+fn expand_home(p: &str) -> String {
+    match (p.strip_prefix("~/"), std::env::var("HOME")) {
+        (Some(rest), Ok(home)) => format!("{home}/{rest}"),
+        _ => p.to_string(),
+    }
+}
+
+/// Paths typed at the prompt: separated by spaces; `"…"` keeps spaces.
+pub fn parse_paths(input: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in input.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ' ' if !quoted => {
+                if !cur.is_empty() {
+                    out.push(PathBuf::from(expand_home(&std::mem::take(&mut cur))));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(PathBuf::from(expand_home(&cur)));
+    }
+    out
+}
+
+impl App {
+    /// The knowledge base an upload goes to: the open one, or the selected one.
+    fn upload_target(&self) -> Option<KnowledgeBaseRow> {
+        self.docs_kb.clone().or_else(|| self.kbs.selected_row().cloned())
+    }
+
+    pub(super) fn start_upload_prompt(&mut self) {
+        if self.read_only {
+            self.error("read-only connection: uploads are disabled");
+            return;
+        }
+        match self.upload_target() {
+            Some(kb) => {
+                self.open_input(InputPurpose::UploadPath, "");
+                self.info(format!("files or directories for '{}' (Tab completes, Enter previews)", kb.name));
+            }
+            None => self.error("pick a knowledge base first (or create one with n)"),
+        }
+    }
+
+    pub(super) fn submit_upload_paths(&mut self, text: &str, fx: &mut Vec<Effect>) {
+        let paths = parse_paths(text);
+        let Some(kb) = self.upload_target() else { return };
+        if paths.is_empty() {
+            return;
+        }
+        let chunk = kb.chunk_settings(self.ingest_defaults);
+        let generation = self.next_generation();
+        fx.push(Effect::Preview { generation, kb: kb.id, paths: paths.clone(), chunk });
+        self.upload = Some(UploadState {
+            kb,
+            paths,
+            chunk,
+            generation,
+            loading: true,
+            files: Vec::new(),
+            error: None,
+            selected: 0,
+            scroll: 0,
+        });
+    }
+
+    pub(super) fn complete_upload_path(&mut self) {
+        let Some(input) = &mut self.input else { return };
+        let current = input.textarea.lines().join(" ");
+        let (completed, candidates) = complete_path(&current);
+        if completed != current {
+            let mut t = TextArea::new(vec![completed]);
+            t.move_cursor(ratatui_textarea::CursorMove::End);
+            t.set_cursor_line_style(ratatui::style::Style::default());
+            input.textarea = t;
+        }
+        if candidates.len() > 1 {
+            let shown: Vec<_> = candidates.iter().take(12).cloned().collect();
+            let more = if candidates.len() > 12 { format!(" (+{})", candidates.len() - 12) } else { String::new() };
+            self.info(format!("{}{more}", shown.join("  ")));
+        }
+    }
+
+    /// Keys while the upload preview is open.
+    pub(super) fn on_preview_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
+        let Some(up) = &mut self.upload else { return };
+        let mut rechunk = false;
+        match key.code {
+            KeyCode::Esc => {
+                self.upload = None;
+                self.info("upload cancelled; nothing stored");
+                return;
+            }
+            KeyCode::Enter => {
+                if up.loading {
+                    self.error("the preview is still being prepared");
+                } else if up.storable() == 0 {
+                    self.error("nothing to store: every file failed or is a duplicate (Esc closes)");
+                } else {
+                    let up = self.upload.take().expect("upload state");
+                    self.start_job(up, fx);
+                }
+                return;
+            }
+            KeyCode::Char('j') | KeyCode::Down => {
+                up.selected = (up.selected + 1).min(up.files.len().saturating_sub(1));
+                up.scroll = 0;
+            }
+            KeyCode::Char('k') | KeyCode::Up => {
+                up.selected = up.selected.saturating_sub(1);
+                up.scroll = 0;
+            }
+            KeyCode::Char('J') | KeyCode::PageDown => up.scroll += 1,
+            KeyCode::Char('K') | KeyCode::PageUp => up.scroll = up.scroll.saturating_sub(1),
+            KeyCode::Char('+') | KeyCode::Char('=') => {
+                up.chunk.tokens += 25;
+                rechunk = true;
+            }
+            KeyCode::Char('-') => {
+                up.chunk.tokens = up.chunk.tokens.saturating_sub(25).max(up.chunk.overlap + 10).max(10);
+                rechunk = true;
+            }
+            KeyCode::Char('>') | KeyCode::Char('.') => {
+                up.chunk.overlap = (up.chunk.overlap + 10).min(up.chunk.tokens.saturating_sub(10));
+                rechunk = true;
+            }
+            KeyCode::Char('<') | KeyCode::Char(',') => {
+                up.chunk.overlap = up.chunk.overlap.saturating_sub(10);
+                rechunk = true;
+            }
+            _ => {}
+        }
+        if rechunk {
+            // A new generation: an older preview still being computed is dropped.
+            self.generation += 1;
+            let up = self.upload.as_mut().expect("upload state");
+            up.generation = self.generation;
+            up.loading = true;
+            fx.push(Effect::Preview {
+                generation: up.generation,
+                kb: up.kb.id,
+                paths: up.paths.clone(),
+                chunk: up.chunk,
+            });
+        }
+    }
+
+    pub(super) fn on_preview_ready(&mut self, generation: u64, result: Result<Vec<FileReport>, String>) {
+        let Some(up) = &mut self.upload else { return };
+        if generation != up.generation {
+            return;
+        }
+        up.loading = false;
+        match result {
+            Ok(files) => {
+                // A size above the model's limit came back clamped (with a
+                // warning on each file): the prompt follows, so `+` stops there.
+                if let Some(used) = files.iter().map(|f| f.chunk_tokens).filter(|t| *t > 0).min() {
+                    up.chunk.tokens = up.chunk.tokens.min(used);
+                }
+                up.selected = up.selected.min(files.len().saturating_sub(1));
+                up.files = files;
+                up.error = None;
+            }
+            Err(e) => up.error = Some(e),
+        }
+    }
+
+    fn start_job(&mut self, up: UploadState, fx: &mut Vec<Effect>) {
+        if self.job.as_ref().is_some_and(|j| j.running()) {
+            self.error("an ingest job is already running (x cancels it)");
+            self.upload = Some(up);
+            return;
+        }
+        let id = self.next_generation();
+        fx.push(Effect::StartIngest { job: id, kb: up.kb.id, paths: up.paths.clone(), chunk: up.chunk });
+        self.job = Some(JobState {
+            id,
+            kb_name: up.kb.name.clone(),
+            files_total: 0,
+            file_index: 0,
+            file: String::new(),
+            stages: [(0, 0); 4],
+            ticks: 0,
+            embedded: 0,
+            reports: Vec::new(),
+            finished: None,
+            cancel_requested: false,
+        });
+        self.tab = Tab::Documents;
+        self.info(format!("ingesting into '{}' in the background (x cancels)", up.kb.name));
+    }
+
+    pub(super) fn on_job_event(&mut self, id: u64, event: JobEvent) {
+        let Some(job) = &mut self.job else { return };
+        if job.id != id {
+            return;
+        }
+        match event {
+            JobEvent::Progress(IngestEvent::FileStarted { index, total, path, .. }) => {
+                job.file_index = index;
+                job.files_total = total;
+                job.file = path;
+                job.stages = [(0, 0); 4];
+            }
+            JobEvent::Progress(IngestEvent::Progress { stage, done, total }) => {
+                let i = JobState::stage_index(stage);
+                if stage == Stage::Embed {
+                    job.embedded += done.saturating_sub(job.stages[i].0);
+                }
+                job.stages[i] = (done, total);
+            }
+            JobEvent::Progress(IngestEvent::FileDone(report)) => job.reports.push(report),
+            JobEvent::Finished(result) => {
+                let summary = match &result {
+                    Ok(reports) => {
+                        let count = |f: fn(&Outcome) -> bool| reports.iter().filter(|r| f(&r.outcome)).count();
+                        format!(
+                            "ingest done: {} stored, {} skipped as duplicates, {} failed, {} cancelled",
+                            count(|o| matches!(o, Outcome::Stored { .. })),
+                            count(|o| matches!(o, Outcome::Duplicate { .. })),
+                            count(|o| matches!(o, Outcome::Failed { .. })),
+                            count(|o| matches!(o, Outcome::Cancelled)),
+                        )
+                    }
+                    Err(e) => format!("ingest failed: {e}"),
+                };
+                if let Ok(reports) = &result {
+                    job.reports = reports.clone();
+                }
+                job.finished = Some(result.map(|_| ()));
+                let failed = job.finished.as_ref().is_some_and(|r| r.is_err())
+                    || job.reports.iter().any(|r| matches!(r.outcome, Outcome::Failed { .. }));
+                if failed {
+                    self.error(summary)
+                } else {
+                    self.info(summary)
+                };
+                // New documents: the lists reload.
+                self.kbs.query = None;
+                self.documents.query = None;
+            }
+        }
+    }
+
+    pub(super) fn cancel_or_dismiss_job(&mut self, fx: &mut Vec<Effect>) {
+        match &mut self.job {
+            Some(job) if job.running() => {
+                job.cancel_requested = true;
+                fx.push(Effect::CancelIngest { job: job.id });
+                self.info("cancelling: the current document is rolled back, nothing partial stays");
+            }
+            Some(_) => self.job = None,
+            None => self.error("no ingest job is running"),
+        }
+    }
+
+    pub(super) fn ask_delete_document(&mut self) {
+        if self.read_only {
+            self.error("read-only connection: deleting is disabled");
+            return;
+        }
+        match self.documents.selected_row() {
+            Some(d) => {
+                self.confirm = Some(Confirm {
+                    text: format!(
+                        "Delete '{}' and its {} chunks? This cannot be undone. (y/n)",
+                        crate::sanitize::sanitize_line(&d.filename),
+                        d.chunk_count
+                    ),
+                    effect: Effect::DeleteDocument { id: d.id, filename: d.filename.clone() },
+                });
+            }
+            None => self.error("select a document to delete"),
+        }
+    }
+
+    pub(super) fn on_confirm_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
+        let Some(c) = self.confirm.take() else { return };
+        if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+            fx.push(c.effect);
+        } else {
+            self.info("not deleted");
+        }
+    }
+
+    pub(super) fn open_kb_form(&mut self) {
+        if self.read_only {
+            self.error("read-only connection: creating knowledge bases is disabled");
+        } else if self.nav.demo.is_none() {
+            self.error("knowledge bases belong to a demo: open a demo first (Demos tab, Enter), then press n here");
+        } else {
+            self.kb_form = Some(KbForm::new());
+        }
+    }
+
+    pub(super) fn on_kb_form_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
+        let Some(form) = &mut self.kb_form else { return };
+        let back =
+            key.code == KeyCode::BackTab || (key.code == KeyCode::Tab && key.modifiers.contains(KeyModifiers::SHIFT));
+        match key.code {
+            KeyCode::Esc => {
+                self.kb_form = None;
+                return;
+            }
+            KeyCode::Enter => {
+                let demo = self.nav.demo.as_ref().map(|d| d.id).expect("the form needs a demo");
+                match form.build(demo) {
+                    Ok(kb) => {
+                        fx.push(Effect::CreateKb(kb));
+                        self.kb_form = None;
+                    }
+                    Err(e) => form.error = Some(e),
+                }
+                return;
+            }
+            _ if back || key.code == KeyCode::Up => form.focus = (form.focus + KB_FORM_FIELDS - 1) % KB_FORM_FIELDS,
+            KeyCode::Tab | KeyCode::Down => form.focus = (form.focus + 1) % KB_FORM_FIELDS,
+            _ => match form.focus {
+                0 => {
+                    form.name.input(key);
+                }
+                1 | 2 | 5 => {
+                    let step: isize = match key.code {
+                        KeyCode::Left => -1,
+                        KeyCode::Right | KeyCode::Char(' ') => 1,
+                        _ => 0,
+                    };
+                    match form.focus {
+                        1 => form.kind = (form.kind as isize + step).rem_euclid(KB_TYPES.len() as isize) as usize,
+                        2 => form.provider = (form.provider as isize + step).rem_euclid(2) as usize,
+                        _ => {
+                            if step != 0 {
+                                form.attach = !form.attach
+                            }
+                        }
+                    }
+                }
+                3 => {
+                    form.model.input(key);
+                }
+                _ => {
+                    form.dims.input(key);
+                }
+            },
+        }
+        form.error = None;
+    }
+}
+
+/// Human size: 1.2 KB, 3.4 MB.
+pub fn human_bytes(n: u64) -> String {
+    match n {
+        n if n < 1_000 => format!("{n} B"),
+        n if n < 1_000_000 => format!("{:.1} KB", n as f64 / 1e3),
+        n => format!("{:.1} MB", n as f64 / 1e6),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn completes_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("docs")).unwrap();
+        std::fs::write(dir.path().join("faq-one.md"), "x").unwrap();
+        std::fs::write(dir.path().join("faq-two.md"), "x").unwrap();
+        let base = format!("{}/", dir.path().display());
+        assert_eq!(complete_path(&format!("{base}do")).0, format!("{base}docs/"));
+        let (c, names) = complete_path(&format!("a.txt {base}fa"));
+        assert_eq!(c, format!("a.txt {base}faq-"));
+        assert_eq!(names, vec!["faq-one.md", "faq-two.md"]);
+        assert_eq!(complete_path(&format!("{base}zz")).0, format!("{base}zz"));
+    }
+
+    #[test]
+    fn parses_paths_with_quotes() {
+        assert_eq!(
+            parse_paths(r#"a.md  "my docs/b.pdf" c"#),
+            vec![PathBuf::from("a.md"), PathBuf::from("my docs/b.pdf"), PathBuf::from("c")]
+        );
+    }
+
+    fn app_with_kb() -> App {
+        let target = crate::db::Target { user: "u".into(), host: "h".into(), port: 5432, database: "d".into() };
+        let mut app = App::new(target, false, crate::keymap::Keymap::default(), 100, 200);
+        app.size = (80, 24);
+        app.tab = Tab::Documents;
+        app.docs_kb = Some(KnowledgeBaseRow {
+            id: uuid::Uuid::from_u128(1),
+            demo_id: uuid::Uuid::from_u128(2),
+            demo_name: None,
+            name: "FAQ".into(),
+            kb_type: "faq".into(),
+            embedding_provider: "local".into(),
+            embedding_model: LOCAL_MODEL.into(),
+            embedding_dim: 384,
+            chunk_tokens: Some(120),
+            chunk_overlap: None,
+            created_at: chrono::Utc::now(),
+            attached: true,
+            document_count: 0,
+            chunk_count: 0,
+        });
+        // The list loads are in flight: only the keys' own effects follow.
+        app.start();
+        app
+    }
+
+    fn report(tokens: usize) -> FileReport {
+        FileReport {
+            path: "a.md".into(),
+            format: Some("markdown"),
+            bytes: 10,
+            text_chars: 10,
+            chunk_tokens: tokens,
+            chunk_overlap: 50,
+            outcome: Outcome::DryRun { chunks: Vec::new() },
+            warnings: Vec::new(),
+            seconds: Default::default(),
+        }
+    }
+
+    fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+        app.update(crate::action::Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    }
+
+    #[test]
+    fn an_older_preview_is_dropped_and_the_kb_chunking_is_used() {
+        let mut app = app_with_kb();
+        let mut fx = Vec::new();
+        app.submit_upload_paths("a.md", &mut fx);
+        let first = match fx.as_slice() {
+            [Effect::Preview { generation, chunk, .. }] => {
+                // The knowledge base's own size, the config's overlap.
+                assert_eq!(*chunk, ChunkSettings { tokens: 120, overlap: 50 });
+                *generation
+            }
+            other => panic!("{other:?}"),
+        };
+        let fx = key(&mut app, KeyCode::Char('+'));
+        let second = match fx.as_slice() {
+            [Effect::Preview { generation, chunk, .. }] => {
+                assert_eq!(chunk.tokens, 145);
+                *generation
+            }
+            other => panic!("{other:?}"),
+        };
+        assert_ne!(first, second);
+        app.on_preview_ready(first, Ok(vec![report(120)]));
+        assert!(app.upload.as_ref().unwrap().loading, "the stale preview was dropped");
+        assert!(key(&mut app, KeyCode::Enter).is_empty(), "nothing is stored while the preview is pending");
+        app.on_preview_ready(second, Ok(vec![report(145)]));
+        let up = app.upload.as_ref().unwrap();
+        assert!(!up.loading && up.files[0].chunk_tokens == 145);
+        let fx = key(&mut app, KeyCode::Enter);
+        assert!(matches!(fx.as_slice(), [Effect::StartIngest { chunk, .. }] if chunk.tokens == 145), "{fx:?}");
+        // A second job while one runs is refused and the preview kept.
+        app.submit_upload_paths("a.md", &mut Vec::new());
+        let generation = app.upload.as_ref().unwrap().generation;
+        app.on_preview_ready(generation, Ok(vec![report(120)]));
+        assert!(key(&mut app, KeyCode::Enter).is_empty());
+        assert!(app.upload.is_some());
+    }
+
+    #[test]
+    fn esc_closes_the_preview_and_read_only_refuses_uploads() {
+        let mut app = app_with_kb();
+        app.submit_upload_paths("a.md", &mut Vec::new());
+        assert!(key(&mut app, KeyCode::Esc).is_empty());
+        assert!(app.upload.is_none());
+        app.read_only = true;
+        key(&mut app, KeyCode::Char('u'));
+        assert!(app.input.is_none());
+        key(&mut app, KeyCode::Char('n'));
+        assert!(app.kb_form.is_none());
+    }
+
+    #[test]
+    fn kb_form_validates() {
+        let demo = uuid::Uuid::nil();
+        let mut f = KbForm::new();
+        assert!(f.build(demo).unwrap_err().contains("name"));
+        f.name = TextArea::new(vec!["Menu".into()]);
+        let kb = f.build(demo).unwrap();
+        assert_eq!(
+            (kb.provider.as_str(), kb.model.as_str(), kb.dim, kb.kb_type.as_str()),
+            ("local", LOCAL_MODEL, 384, "faq")
+        );
+        f.provider = 1;
+        assert_eq!(f.build(demo).unwrap().dim, 1536);
+        f.model = TextArea::new(vec!["nomic-embed-text".into()]);
+        assert!(f.build(demo).unwrap_err().contains("not known"));
+        f.dims = TextArea::new(vec!["768".into()]);
+        assert_eq!(f.build(demo).unwrap().dim, 768);
+    }
+}

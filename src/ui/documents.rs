@@ -1,0 +1,491 @@
+//! Documents pane: a demo's knowledge bases → their documents → a
+//! document's chunks; the upload preview (chunks with token counts and
+//! boundaries, re-chunked live); the background job with a gauge per stage;
+//! and the popups (new knowledge base, delete confirmation).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use super::detail::{Detail, placeholder};
+use super::table::{cell, col, render_list, styled};
+use super::{body_split, fmt_ts, truncate_line};
+use crate::action::ListKind;
+use crate::app::App;
+use crate::app::documents::{JobState, KbForm, UploadState, human_bytes};
+use crate::db::knowledge::KB_TYPES;
+use crate::db::page::group;
+use crate::ingest::{Outcome, Stage};
+use crate::sanitize::{sanitize_line, sanitize_multiline};
+use crate::text::{truncate, wrap};
+use crate::theme::Theme;
+
+/// Rows of the job panel, borders included.
+const JOB_PANEL: u16 = 7;
+
+pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    if let Some(up) = &app.upload {
+        render_preview(f, area, up, theme);
+        return;
+    }
+    let (lists, job_area) = match &app.job {
+        Some(_) if area.height >= JOB_PANEL + 5 => {
+            let [l, j] = Layout::vertical([Constraint::Min(5), Constraint::Length(JOB_PANEL)]).areas(area);
+            (l, Some(j))
+        }
+        _ => (area, None),
+    };
+    match app.current_list() {
+        Some(ListKind::Chunks) => render_chunks(f, lists, app, theme),
+        Some(ListKind::Documents) => render_documents(f, lists, app, theme),
+        _ => render_kbs(f, lists, app, theme),
+    }
+    if let (Some(job), Some(a)) = (&app.job, job_area) {
+        render_job(f, a, job, theme);
+    }
+}
+
+/// Popups owned by this pane; drawn over everything else.
+pub fn render_overlays(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    if let Some(form) = &app.kb_form {
+        render_kb_form(f, area, form, app, theme);
+    }
+    if let Some(c) = &app.confirm {
+        let w = area.width.saturating_sub(4).min(70);
+        let lines = wrap(&sanitize_line(&c.text), w.saturating_sub(4) as usize);
+        let popup = centered(area, w, lines.len() as u16 + 2);
+        f.render_widget(Clear, popup);
+        let block = Block::bordered().title(" Confirm ").border_style(theme.error()).style(theme.base());
+        let text: Vec<Line> = lines.into_iter().map(|l| Line::from(Span::styled(l, theme.title()))).collect();
+        f.render_widget(Paragraph::new(text).block(block), popup);
+    }
+}
+
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+}
+
+fn render_kbs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let (list_area, detail_area) = body_split(area, app);
+    if let Some(a) = list_area {
+        let title = if app.nav.demo.is_some() { "Knowledge bases of this demo" } else { "Knowledge bases (all demos)" };
+        let show_demo = app.nav.demo.is_none() && a.width >= 100;
+        let mut columns = vec![
+            col("Name", Constraint::Fill(2)),
+            col("Type", Constraint::Length(15)),
+            col("Model", Constraint::Fill(1)),
+            col("Dim", Constraint::Length(4)),
+            col("Docs", Constraint::Length(5)),
+            col("Chunks", Constraint::Length(7)),
+        ];
+        if show_demo {
+            columns.insert(1, col("Demo", Constraint::Fill(1)));
+        }
+        render_list(f, a, title, &app.kbs, &columns, theme, |k| {
+            let name = if k.attached { k.name.clone() } else { format!("{} (detached)", k.name) };
+            let mut cells = vec![
+                cell(&name),
+                cell(&k.kb_type),
+                styled(&k.embedding_model, theme.dim()),
+                cell(&k.embedding_dim.to_string()),
+                cell(&group(k.document_count)),
+                cell(&group(k.chunk_count)),
+            ];
+            if show_demo {
+                cells.insert(1, styled(k.demo_name.as_deref().unwrap_or("—"), theme.dim()));
+            }
+            cells
+        });
+    }
+    if let Some(a) = detail_area {
+        match app.kbs.selected_row() {
+            Some(k) => {
+                let mut d = Detail::new(a.width, theme);
+                let c = k.chunk_settings(app.ingest_defaults);
+                let source = if k.chunk_tokens.is_none() && k.chunk_overlap.is_none() { " (defaults)" } else { "" };
+                let chunking = format!("{} tokens, {} overlap{source}", c.tokens, c.overlap);
+                d.field("Type", &k.kb_type)
+                    .opt("Demo", k.demo_name.as_deref())
+                    .field("Attached", if k.attached { "yes (the demo uses it)" } else { "no" })
+                    .field("Provider", &k.embedding_provider)
+                    .field("Model", &k.embedding_model)
+                    .field("Dimension", &k.embedding_dim.to_string())
+                    .field("Chunking", &chunking)
+                    .field("Documents", &group(k.document_count))
+                    .field("Chunks", &group(k.chunk_count))
+                    .field("Created", &fmt_ts(k.created_at))
+                    .field("ID", &k.id.to_string());
+                d.heading("Keys").block("Enter documents · u upload · n new knowledge base", theme.dim());
+                d.render(f, a, &k.name, app.detail_scroll);
+            }
+            None => placeholder(f, a, "Knowledge base", "No knowledge base selected (n creates one).", theme),
+        }
+    }
+}
+
+/// What a stored document is: it has chunks, or its text gave none.
+fn document_status(chunks: i32) -> &'static str {
+    if chunks > 0 { "ready" } else { "no chunks" }
+}
+
+fn render_documents(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let (list_area, detail_area) = body_split(area, app);
+    if let Some(a) = list_area {
+        let columns = [
+            col("Filename", Constraint::Fill(1)),
+            col("Type", Constraint::Length(9)),
+            col("Size", Constraint::Length(8)),
+            col("Chunks", Constraint::Length(6)),
+            col("Status", Constraint::Length(9)),
+            col("Uploaded", Constraint::Length(16)),
+        ];
+        render_list(f, a, "Documents", &app.documents, &columns, theme, |d| {
+            let status = document_status(d.chunk_count);
+            vec![
+                cell(&d.filename),
+                cell(d.content_type.as_deref().unwrap_or("—")),
+                cell(&d.size_bytes.map(|b| human_bytes(b as u64)).unwrap_or_else(|| "—".into())),
+                cell(&group(d.chunk_count as i64)),
+                styled(status, if d.chunk_count > 0 { theme.ok() } else { theme.warning() }),
+                styled(&fmt_ts(d.created_at), theme.dim()),
+            ]
+        });
+    }
+    if let Some(a) = detail_area {
+        match app.documents.selected_row() {
+            Some(d) => {
+                let mut det = Detail::new(a.width, theme);
+                det.field("Filename", &d.filename)
+                    .opt("Type", d.content_type.as_deref())
+                    .opt("Size", d.size_bytes.map(|b| human_bytes(b as u64)).as_deref())
+                    .field("Text", &format!("{} characters", group(d.content_chars as i64)))
+                    .field("Chunks", &group(d.chunk_count as i64))
+                    .field("Status", document_status(d.chunk_count))
+                    .field("Uploaded", &fmt_ts(d.created_at))
+                    .field("ID", &d.id.to_string());
+                if let Some(kb) = &app.docs_kb {
+                    det.field("Model", &format!("{} ({}-d)", kb.embedding_model, kb.embedding_dim));
+                }
+                det.heading("Keys").block("Enter chunks · d delete · u upload", theme.dim());
+                det.render(f, a, &d.filename, app.detail_scroll);
+            }
+            None => placeholder(f, a, "Document", "No document selected (u uploads files).", theme),
+        }
+    }
+}
+
+fn render_chunks(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let (list_area, detail_area) = body_split(area, app);
+    if let Some(a) = list_area {
+        let columns = [
+            col("#", Constraint::Length(5)),
+            col("Tokens", Constraint::Length(6)),
+            col("Text", Constraint::Fill(1)),
+            col("Dim", Constraint::Length(4)),
+        ];
+        render_list(f, a, "Chunks", &app.chunks, &columns, theme, |c| {
+            // One line of the chunk: its newlines become spaces.
+            let flat: String = c.content.split_whitespace().collect::<Vec<_>>().join(" ");
+            vec![
+                cell(&c.chunk_index.to_string()),
+                cell(&c.token_count.map(|t| t.to_string()).unwrap_or_else(|| "—".into())),
+                cell(&flat),
+                styled(&c.embedding_dim.to_string(), theme.dim()),
+            ]
+        });
+    }
+    if let Some(a) = detail_area {
+        match app.chunks.selected_row() {
+            Some(c) => {
+                let mut d = Detail::new(a.width, theme);
+                let span = match (c.start_offset, c.end_offset) {
+                    (Some(s), Some(e)) => format!("bytes {s}–{e} of the document's text"),
+                    _ => "—".into(),
+                };
+                d.field("Index", &c.chunk_index.to_string())
+                    .opt("Tokens", c.token_count.map(|t| t.to_string()).as_deref())
+                    .field("Dimension", &c.embedding_dim.to_string())
+                    .field("Position", &span)
+                    .field("ID", &c.id.to_string());
+                d.heading("Text").block(&c.content, theme.base());
+                d.render(f, a, &format!("Chunk {}", c.chunk_index), app.detail_scroll);
+            }
+            None => placeholder(f, a, "Chunk", "No chunk selected.", theme),
+        }
+    }
+}
+
+/// `██████░░░░` for `done` of `total`, `width` cells wide.
+fn bar(done: u64, total: u64, width: usize) -> String {
+    let filled = if total == 0 { 0 } else { ((done.min(total) as f64 / total as f64) * width as f64).round() as usize };
+    format!("{}{}", "█".repeat(filled), "░".repeat(width.saturating_sub(filled)))
+}
+
+fn render_job(f: &mut Frame, area: Rect, job: &JobState, theme: &Theme) {
+    let inner_w = area.width.saturating_sub(2) as usize;
+    let (title, hint) = match &job.finished {
+        None if job.cancel_requested => (" Ingest · cancelling… ", " rolling back "),
+        None => (" Ingest · running ", " x cancel "),
+        Some(Ok(())) => (" Ingest · done ", " x dismiss "),
+        Some(Err(_)) => (" Ingest · failed ", " x dismiss "),
+    };
+    let block = Block::bordered()
+        .border_style(theme.border(job.running()))
+        .title(Span::styled(title, theme.title()))
+        .title(Line::from(Span::styled(format!(" → {} ", sanitize_line(&job.kb_name)), theme.dim())).right_aligned())
+        .title_bottom(Line::from(Span::styled(hint, theme.accent())).right_aligned());
+    let mut lines: Vec<Line> = Vec::new();
+    match &job.finished {
+        None => {
+            let rate = match (job.rate(), job.eta_secs()) {
+                (Some(r), Some(eta)) => format!("  {r:.1} chunks/s · ETA {}", fmt_secs(eta)),
+                (Some(r), None) => format!("  {r:.1} chunks/s"),
+                _ => String::new(),
+            };
+            let files = if job.files_total > 0 {
+                format!("file {}/{}  ", job.file_index + 1, job.files_total)
+            } else {
+                "scanning…  ".into()
+            };
+            let room = inner_w.saturating_sub(files.len() + rate.chars().count());
+            lines.push(Line::from(vec![
+                Span::styled(files, theme.accent()),
+                Span::styled(truncate(&sanitize_line(&job.file), room), theme.base()),
+                Span::styled(rate, theme.dim()),
+            ]));
+            let bar_w = inner_w.saturating_sub(8 + 2 + 16).clamp(4, 50);
+            for (i, stage) in Stage::ALL.iter().enumerate() {
+                let (done, total) = job.stages[i];
+                let style = if total > 0 && done >= total { theme.ok() } else { theme.accent() };
+                let count = match stage {
+                    Stage::Extract => format!("{} / {}", human_bytes(done), human_bytes(total)),
+                    _ => format!("{done} / {total}"),
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{:<8}  ", stage.name()), theme.dim()),
+                    Span::styled(bar(done, total, bar_w), style),
+                    Span::styled(format!("  {count}"), theme.base()),
+                ]));
+            }
+        }
+        Some(result) => {
+            if let Err(e) = result {
+                lines.push(Line::from(Span::styled(sanitize_line(e).into_owned(), theme.error())));
+            }
+            let elapsed = format!("in {}", fmt_secs(job.elapsed_secs()));
+            lines.push(Line::from(vec![
+                Span::styled(format!("{} files ", job.reports.len()), theme.accent()),
+                Span::styled(elapsed, theme.dim()),
+            ]));
+            for r in job.reports.iter().take(4) {
+                lines.push(report_line(r, theme));
+            }
+            if job.reports.len() > 4 {
+                lines.push(Line::from(Span::styled(format!("… and {} more", job.reports.len() - 4), theme.dim())));
+            }
+        }
+    }
+    let lines: Vec<Line> = lines.into_iter().map(|l| truncate_line(l, inner_w)).collect();
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// One file's outcome: `✓ faq.md  12 chunks`.
+fn report_line(r: &crate::ingest::FileReport, theme: &Theme) -> Line<'static> {
+    let name = sanitize_line(&r.path).into_owned();
+    let (mark, text, style) = match &r.outcome {
+        Outcome::Stored { chunks, tokens, .. } => ("✓", format!("{chunks} chunks, {tokens} tokens"), theme.ok()),
+        Outcome::Duplicate { existing_filename, .. } => {
+            ("=", format!("duplicate of {}, skipped", sanitize_line(existing_filename)), theme.dim())
+        }
+        Outcome::DryRun { chunks } => ("·", format!("{} chunks", chunks.len()), theme.base()),
+        Outcome::Failed { error } => ("✗", sanitize_line(error).into_owned(), theme.error()),
+        Outcome::Cancelled => ("–", "cancelled, nothing stored".into(), theme.warning()),
+    };
+    Line::from(vec![
+        Span::styled(format!("{mark} "), style),
+        Span::styled(name, theme.base()),
+        Span::styled("  ", theme.base()),
+        Span::styled(text, style),
+    ])
+}
+
+fn fmt_secs(s: f64) -> String {
+    if s < 60.0 { format!("{s:.0}s") } else { format!("{}m{:02}s", (s / 60.0) as u64, (s % 60.0) as u64) }
+}
+
+fn render_preview(f: &mut Frame, area: Rect, up: &UploadState, theme: &Theme) {
+    let block = Block::bordered()
+        .border_style(theme.border(true))
+        .title(Span::styled(format!(" Upload preview → {} ", sanitize_line(&up.kb.name)), theme.title()))
+        .title_bottom(
+            Line::from(Span::styled(
+                " +/- size  </> overlap  j/k file  J/K scroll  Enter store  Esc cancel ",
+                theme.accent(),
+            ))
+            .right_aligned(),
+        );
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let w = inner.width as usize;
+
+    let mut head = vec![
+        Span::styled("chunks of ", theme.dim()),
+        Span::styled(format!("{} tokens", up.chunk.tokens), theme.title()),
+        Span::styled(", overlap ", theme.dim()),
+        Span::styled(format!("{}", up.chunk.overlap), theme.title()),
+        Span::styled(format!("  · {} ({}-d)", sanitize_line(&up.kb.embedding_model), up.kb.embedding_dim), theme.dim()),
+    ];
+    if up.loading {
+        head.push(Span::styled("  · chunking…", theme.accent()));
+    }
+    let files_h = (up.files.len().max(1) as u16).min(5).min(inner.height.saturating_sub(4) / 2).max(1);
+    let [head_area, files_area, sep_area, chunks_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(files_h),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(inner);
+    f.render_widget(Paragraph::new(truncate_line(Line::from(head), w)), head_area);
+
+    if let Some(e) = &up.error {
+        let text = Line::from(Span::styled(format!("preview failed: {}", sanitize_line(e)), theme.error()));
+        f.render_widget(Paragraph::new(text), files_area);
+        return;
+    }
+    if up.files.is_empty() {
+        let text = if up.loading { "reading and chunking…" } else { "no files found at those paths" };
+        f.render_widget(Paragraph::new(Span::styled(text, theme.dim())), files_area);
+        return;
+    }
+    // The files, scrolled so the selected one shows.
+    let first = up.selected.saturating_sub(files_h as usize - 1);
+    let file_lines: Vec<Line> = up
+        .files
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(files_h as usize)
+        .map(|(i, r)| {
+            let line = report_line(r, theme);
+            let line = truncate_line(line, w);
+            if i == up.selected { line.style(theme.selection()) } else { line }
+        })
+        .collect();
+    f.render_widget(Paragraph::new(file_lines), files_area);
+
+    let Some(file) = up.files.get(up.selected) else { return };
+    let summary = format!(
+        "── {} · {} · {} chars{}",
+        file.format.unwrap_or("?"),
+        human_bytes(file.bytes),
+        group(file.text_chars as i64),
+        if up.files.len() > 1 { format!(" · file {}/{}", up.selected + 1, up.files.len()) } else { String::new() }
+    );
+    f.render_widget(Paragraph::new(Span::styled(truncate(&summary, w), theme.dim())), sep_area);
+
+    let mut lines: Vec<Line> = Vec::new();
+    for warning in &file.warnings {
+        for l in wrap(&sanitize_line(warning), w.saturating_sub(2)) {
+            lines.push(Line::from(Span::styled(format!("! {l}"), theme.warning())));
+        }
+    }
+    match &file.outcome {
+        Outcome::DryRun { chunks } => {
+            for c in chunks.iter().skip(up.scroll) {
+                if lines.len() >= chunks_area.height as usize {
+                    break;
+                }
+                let rule = format!("┄ #{} · {} tokens · bytes {}–{} ", c.index, c.tokens, c.start, c.end);
+                let fill = w.saturating_sub(crate::text::width(&rule));
+                lines.push(Line::from(Span::styled(format!("{rule}{}", "┄".repeat(fill)), theme.accent())));
+                for l in wrap(&sanitize_multiline(&c.text), w.saturating_sub(2)) {
+                    lines.push(Line::from(Span::styled(format!("  {l}"), theme.base())));
+                }
+            }
+            if chunks.is_empty() {
+                lines.push(Line::from(Span::styled("this file gives no chunks", theme.warning())));
+            }
+        }
+        other => {
+            let line = match other {
+                Outcome::Duplicate { .. } => "already in this knowledge base (same content): it will be skipped",
+                Outcome::Failed { .. } => "this file will be skipped; the others carry on",
+                _ => "",
+            };
+            lines.push(Line::from(Span::styled(line, theme.dim())));
+        }
+    }
+    lines.truncate(chunks_area.height as usize);
+    f.render_widget(Paragraph::new(lines), chunks_area);
+}
+
+fn render_kb_form(f: &mut Frame, area: Rect, form: &KbForm, app: &App, theme: &Theme) {
+    let w = area.width.saturating_sub(4).min(72);
+    let popup = centered(area, w, 12);
+    f.render_widget(Clear, popup);
+    let demo = app.nav.demo.as_ref().map(|d| sanitize_line(&d.label).into_owned()).unwrap_or_default();
+    let block = Block::bordered()
+        .title(Span::styled(" New knowledge base ", theme.title()))
+        .title(Line::from(Span::styled(format!(" for {demo} "), theme.dim())).right_aligned())
+        .title_bottom(
+            Line::from(Span::styled(" Tab next  ←/→ choose  Enter create  Esc cancel ", theme.accent()))
+                .right_aligned(),
+        )
+        .border_style(theme.border(true))
+        .style(theme.base());
+    let inner = block.inner(popup);
+    f.render_widget(block, popup);
+    let rows = Layout::vertical([Constraint::Length(1); 10]).split(inner);
+    const LABEL: u16 = 12;
+    let label_style = |i: usize| if form.focus == i { theme.accent() } else { theme.dim() };
+    let choice = |value: String, i: usize| -> Line<'static> {
+        let style = if form.focus == i { theme.selection() } else { theme.base() };
+        Line::from(vec![Span::styled(format!("‹ {value} ›"), style)])
+    };
+    let local = form.provider == 0;
+    let fields: [(&str, Option<Line<'static>>); 6] = [
+        ("Name", None),
+        ("Type", Some(choice(KB_TYPES[form.kind].to_string(), 1))),
+        ("Provider", Some(choice(form.provider_name().to_string(), 2))),
+        ("Model", local.then(|| Line::from(Span::styled(crate::embed::LOCAL_MODEL, theme.dim())))),
+        ("Dimensions", local.then(|| Line::from(Span::styled(crate::embed::LOCAL_DIM.to_string(), theme.dim())))),
+        ("Attach", Some(choice(if form.attach { "yes, the demo uses it".into() } else { "no".into() }, 5))),
+    ];
+    for (i, (label, value)) in fields.into_iter().enumerate() {
+        let [l, r] = Layout::horizontal([Constraint::Length(LABEL), Constraint::Min(1)]).areas(rows[i]);
+        f.render_widget(Paragraph::new(Span::styled(format!("{label:<11}"), label_style(i))), l);
+        match value {
+            Some(line) => f.render_widget(Paragraph::new(line), r),
+            None => {
+                let textarea = match i {
+                    0 => &form.name,
+                    3 => &form.model,
+                    _ => &form.dims,
+                };
+                let style: Style = if form.focus == i { theme.selection() } else { theme.base() };
+                let mut t = textarea.clone();
+                t.set_style(style);
+                if form.focus != i {
+                    t.set_cursor_style(style);
+                }
+                f.render_widget(&t, r);
+            }
+        }
+    }
+    let note = if local {
+        "runs in-process; no API key needed".to_string()
+    } else {
+        "OpenAI-compatible endpoint from [embedding.openai]; empty dimensions = the model's native size".to_string()
+    };
+    let mut extra = vec![Line::from(Span::styled(note, theme.dim()))];
+    if let Some(e) = &form.error {
+        extra.push(Line::from(Span::styled(sanitize_line(e).into_owned(), theme.error())));
+    }
+    let rest = Rect { y: rows[7].y, height: inner.height.saturating_sub(7), ..inner };
+    f.render_widget(Paragraph::new(extra).wrap(ratatui::widgets::Wrap { trim: true }), rest);
+}
