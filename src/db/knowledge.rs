@@ -286,6 +286,11 @@ pub async fn count_chunks(pool: &PgPool, document: Uuid, filter: &Filter, exact:
     super::finish_count(pool, qb, exact).await
 }
 
+/// Deletes a knowledge base with its documents and chunks (ON DELETE CASCADE).
+pub async fn delete_kb(pool: &PgPool, id: Uuid) -> Result<u64> {
+    Ok(sqlx::query("DELETE FROM knowledge_bases WHERE id = $1").bind(id).execute(pool).await?.rows_affected())
+}
+
 /// Deletes a document; its chunks go with it (ON DELETE CASCADE).
 pub async fn delete_document(pool: &PgPool, id: Uuid) -> Result<u64> {
     Ok(sqlx::query("DELETE FROM documents WHERE id = $1").bind(id).execute(pool).await?.rows_affected())

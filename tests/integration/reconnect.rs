@@ -83,7 +83,7 @@ async fn console_survives_a_dropped_connection_and_reconnects() {
     assert!(down.contains("retrying"), "{down}");
     // Still alive and responsive while offline.
     tmux.keys(&["?"]);
-    wait("help while offline", |s| s.contains("Quit ragdesk"));
+    wait("help while offline", |s| s.contains(" Help ") && s.contains("list keys"));
     tmux.keys(&["Escape"]);
 
     proxy.start().await;

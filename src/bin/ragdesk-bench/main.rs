@@ -3,6 +3,7 @@
 //! figures in BENCHMARKS.md come from here.
 //!
 //!     cargo run --release --bin ragdesk-bench -- --database-url URL [--iterations N] [--first-frame]
+//!     cargo run --release --bin ragdesk-bench -- --database-url URL --ingest [--ingest-mb N]
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -13,6 +14,8 @@ use ragdesk::db::sessions::SessionScope;
 use ragdesk::db::{self, ConnectSettings, Cursor, Db, Filter};
 use uuid::Uuid;
 
+mod ingest;
+
 #[derive(Parser)]
 struct Args {
     #[arg(long, env = "DATABASE_URL")]
@@ -22,6 +25,12 @@ struct Args {
     /// Also time the console's first frame with data (needs tmux).
     #[arg(long)]
     first_frame: bool,
+    /// Measure the ingest stages instead (extract, chunk, local embed, store).
+    #[arg(long)]
+    ingest: bool,
+    /// Size of the generated Markdown corpus for --ingest, in MB.
+    #[arg(long, default_value_t = 0.5)]
+    ingest_mb: f64,
 }
 
 struct Stats(Vec<Duration>);
@@ -69,6 +78,9 @@ async fn main() -> color_eyre::eyre::Result<()> {
     let args = Args::parse();
     let settings = ConnectSettings { statement_timeout: Some(Duration::from_secs(5)), ..Default::default() };
     let db = Db::connect(&args.database_url, &settings).await?;
+    if args.ingest {
+        return ingest::run(&db, args.ingest_mb).await;
+    }
     let pool = &db.pool;
     let n = args.iterations;
     let counts: Vec<(String, i64)> = sqlx::query_as(
