@@ -149,7 +149,10 @@ pub async fn run(db: &Db, mb: f64) -> Result<()> {
     );
 
     println!();
-    println!("## Embed (all-MiniLM-L6-v2 in-process, batches of {STORE_BATCH})");
+    println!(
+        "## Embed (all-MiniLM-L6-v2 in-process; calls of {STORE_BATCH} texts as ingest makes them, forward passes of {})",
+        ragdesk::embed::local::BATCH
+    );
     println!();
     println!("model load: {:.2} s", load.as_secs_f64());
     let provider: Provider = Arc::new(provider);
