@@ -188,6 +188,8 @@ pub enum Effect {
         paths: Vec<PathBuf>,
         chunk: ChunkSettings,
     },
+    /// Stop computing the open preview (it was closed or replaced).
+    CancelPreview,
     CancelIngest {
         job: u64,
     },

@@ -111,6 +111,16 @@ impl KbForm {
         }
     }
 
+    /// Moves the focus by `step`, over the model fields the local provider hides.
+    fn step_focus(&mut self, step: isize) {
+        loop {
+            self.focus = (self.focus as isize + step).rem_euclid(KB_FORM_FIELDS as isize) as usize;
+            if self.provider != 0 || !matches!(self.focus, 3 | 4) {
+                break;
+            }
+        }
+    }
+
     pub fn provider_name(&self) -> &'static str {
         if self.provider == 0 { "local" } else { "openai" }
     }
@@ -133,7 +143,10 @@ impl KbForm {
                 crate::embed::openai::native_dimension(&model)
                     .ok_or_else(|| format!("the dimension of '{model}' is not known: enter it"))?
             } else {
-                dims.parse::<usize>().map_err(|_| format!("'{dims}' is not a dimension"))?
+                match dims.parse::<usize>() {
+                    Ok(d) if (1..=16_000).contains(&d) => d,
+                    _ => return Err(format!("'{dims}' is not a dimension (1 to 16000)")),
+                }
             };
             (model, dim)
         };
@@ -168,9 +181,20 @@ pub struct Confirm {
 /// directory gets its `/`), else to the longest common prefix of the
 /// matches, which are returned for display.
 pub fn complete_path(input: &str) -> (String, Vec<String>) {
-    let split = input.rfind(' ').map(|i| i + 1).unwrap_or(0);
+    // The last word starts after the last space outside quotes.
+    let mut split = 0;
+    let mut quoted = false;
+    for (i, c) in input.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            ' ' if !quoted => split = i + 1,
+            _ => {}
+        }
+    }
     let (head, word) = input.split_at(split);
-    let expanded = expand_home(word);
+    let expanded = expand_home(&word.replace('"', ""));
+    // A path with a space is quoted, as `parse_paths` expects.
+    let quote = |p: String| if p.contains(' ') { format!("\"{p}\"") } else { p };
     let (dir, prefix) = match expanded.rfind('/') {
         Some(i) => (expanded[..=i].to_string(), expanded[i + 1..].to_string()),
         None => (String::new(), expanded.clone()),
@@ -190,7 +214,7 @@ pub fn complete_path(input: &str) -> (String, Vec<String>) {
         0 => (input.to_string(), Vec::new()),
         1 => {
             let (name, is_dir) = &matches[0];
-            (format!("{head}{dir}{name}{}", if *is_dir { "/" } else { "" }), Vec::new())
+            (format!("{head}{}", quote(format!("{dir}{name}{}", if *is_dir { "/" } else { "" }))), Vec::new())
         }
         _ => {
             let first = &matches[0].0;
@@ -204,7 +228,7 @@ pub fn complete_path(input: &str) -> (String, Vec<String>) {
                     .min(n)
             });
             let names = matches.iter().map(|(n, d)| format!("{n}{}", if *d { "/" } else { "" })).collect();
-            (format!("{head}{dir}{}", &first[..common]), names)
+            (format!("{head}{}", quote(format!("{dir}{}", &first[..common]))), names)
         }
     }
 }
@@ -241,7 +265,10 @@ pub fn parse_paths(input: &str) -> Vec<PathBuf> {
 impl App {
     /// The knowledge base an upload goes to: the open one, or the selected one.
     fn upload_target(&self) -> Option<KnowledgeBaseRow> {
-        self.docs_kb.clone().or_else(|| self.kbs.selected_row().cloned())
+        match self.nav.kb {
+            Some(_) => self.docs_kb.clone(),
+            None => self.kbs.selected_row().cloned(),
+        }
     }
 
     pub(super) fn start_upload_prompt(&mut self) {
@@ -253,6 +280,8 @@ impl App {
             Some(kb) => {
                 self.open_input(InputPurpose::UploadPath, "");
                 self.info(format!("files or directories for '{}' (Tab completes, Enter previews)", kb.name));
+                // Fixed now: a list reloading under the prompt must not change where files go.
+                self.upload_kb = Some(kb);
             }
             None => self.error("pick a knowledge base first (or create one with n)"),
         }
@@ -260,8 +289,12 @@ impl App {
 
     pub(super) fn submit_upload_paths(&mut self, text: &str, fx: &mut Vec<Effect>) {
         let paths = parse_paths(text);
-        let Some(kb) = self.upload_target() else { return };
+        let Some(kb) = self.upload_kb.take() else {
+            self.error("no knowledge base to upload to");
+            return;
+        };
         if paths.is_empty() {
+            self.info("no paths given; nothing uploaded");
             return;
         }
         let chunk = kb.chunk_settings(self.ingest_defaults);
@@ -297,26 +330,30 @@ impl App {
         }
     }
 
-    /// Keys while the upload preview is open.
-    pub(super) fn on_preview_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
-        let Some(up) = &mut self.upload else { return };
+    /// Keys while the upload preview is open; false for a key it leaves to
+    /// the keymap (quit, help, tabs, cancelling a running job).
+    pub(super) fn on_preview_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) -> bool {
+        let Some(up) = &mut self.upload else { return false };
         let mut rechunk = false;
         match key.code {
             KeyCode::Esc => {
                 self.upload = None;
+                fx.push(Effect::CancelPreview);
                 self.info("upload cancelled; nothing stored");
-                return;
+                return true;
             }
             KeyCode::Enter => {
                 if up.loading {
                     self.error("the preview is still being prepared");
+                } else if up.error.is_some() {
+                    self.error("the preview failed: change the settings or Esc");
                 } else if up.storable() == 0 {
                     self.error("nothing to store: every file failed or is a duplicate (Esc closes)");
                 } else {
                     let up = self.upload.take().expect("upload state");
                     self.start_job(up, fx);
                 }
-                return;
+                return true;
             }
             KeyCode::Char('j') | KeyCode::Down => {
                 up.selected = (up.selected + 1).min(up.files.len().saturating_sub(1));
@@ -326,7 +363,13 @@ impl App {
                 up.selected = up.selected.saturating_sub(1);
                 up.scroll = 0;
             }
-            KeyCode::Char('J') | KeyCode::PageDown => up.scroll += 1,
+            KeyCode::Char('J') | KeyCode::PageDown => {
+                let chunks = match up.files.get(up.selected).map(|f| &f.outcome) {
+                    Some(Outcome::DryRun { chunks }) => chunks.len(),
+                    _ => 0,
+                };
+                up.scroll = (up.scroll + 1).min(chunks.saturating_sub(1));
+            }
             KeyCode::Char('K') | KeyCode::PageUp => up.scroll = up.scroll.saturating_sub(1),
             KeyCode::Char('+') | KeyCode::Char('=') => {
                 up.chunk.tokens += 25;
@@ -344,7 +387,7 @@ impl App {
                 up.chunk.overlap = up.chunk.overlap.saturating_sub(10);
                 rechunk = true;
             }
-            _ => {}
+            _ => return false,
         }
         if rechunk {
             // A new generation: an older preview still being computed is dropped.
@@ -359,6 +402,7 @@ impl App {
                 chunk: up.chunk,
             });
         }
+        true
     }
 
     pub(super) fn on_preview_ready(&mut self, generation: u64, result: Result<Vec<FileReport>, String>) {
@@ -375,10 +419,14 @@ impl App {
                     up.chunk.tokens = up.chunk.tokens.min(used);
                 }
                 up.selected = up.selected.min(files.len().saturating_sub(1));
+                up.scroll = 0;
                 up.files = files;
                 up.error = None;
             }
-            Err(e) => up.error = Some(e),
+            Err(e) => {
+                up.files.clear();
+                up.error = Some(e);
+            }
         }
     }
 
@@ -530,8 +578,8 @@ impl App {
                 }
                 return;
             }
-            _ if back || key.code == KeyCode::Up => form.focus = (form.focus + KB_FORM_FIELDS - 1) % KB_FORM_FIELDS,
-            KeyCode::Tab | KeyCode::Down => form.focus = (form.focus + 1) % KB_FORM_FIELDS,
+            _ if back || key.code == KeyCode::Up => form.step_focus(-1),
+            KeyCode::Tab | KeyCode::Down => form.step_focus(1),
             _ => match form.focus {
                 0 => {
                     form.name.input(key);
@@ -589,6 +637,12 @@ mod tests {
         assert_eq!(c, format!("a.txt {base}faq-"));
         assert_eq!(names, vec!["faq-one.md", "faq-two.md"]);
         assert_eq!(complete_path(&format!("{base}zz")).0, format!("{base}zz"));
+        // Names with spaces come back quoted, and quoted words complete.
+        std::fs::write(dir.path().join("price list.pdf"), "x").unwrap();
+        let quoted = format!("\"{base}price list.pdf\"");
+        assert_eq!(complete_path(&format!("{base}pr")).0, quoted);
+        assert_eq!(complete_path(&format!("\"{base}price l")).0, quoted);
+        assert_eq!(parse_paths(&quoted), vec![dir.path().join("price list.pdf")]);
     }
 
     #[test]
@@ -625,6 +679,12 @@ mod tests {
         app
     }
 
+    /// As if the prompt had been opened on the app's knowledge base.
+    fn submit(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
+        app.upload_kb = app.docs_kb.clone();
+        app.submit_upload_paths(text, fx);
+    }
+
     fn report(tokens: usize) -> FileReport {
         FileReport {
             path: "a.md".into(),
@@ -647,7 +707,7 @@ mod tests {
     fn an_older_preview_is_dropped_and_the_kb_chunking_is_used() {
         let mut app = app_with_kb();
         let mut fx = Vec::new();
-        app.submit_upload_paths("a.md", &mut fx);
+        submit(&mut app, "a.md", &mut fx);
         let first = match fx.as_slice() {
             [Effect::Preview { generation, chunk, .. }] => {
                 // The knowledge base's own size, the config's overlap.
@@ -674,7 +734,7 @@ mod tests {
         let fx = key(&mut app, KeyCode::Enter);
         assert!(matches!(fx.as_slice(), [Effect::StartIngest { chunk, .. }] if chunk.tokens == 145), "{fx:?}");
         // A second job while one runs is refused and the preview kept.
-        app.submit_upload_paths("a.md", &mut Vec::new());
+        submit(&mut app, "a.md", &mut Vec::new());
         let generation = app.upload.as_ref().unwrap().generation;
         app.on_preview_ready(generation, Ok(vec![report(120)]));
         assert!(key(&mut app, KeyCode::Enter).is_empty());
@@ -684,14 +744,53 @@ mod tests {
     #[test]
     fn esc_closes_the_preview_and_read_only_refuses_uploads() {
         let mut app = app_with_kb();
-        app.submit_upload_paths("a.md", &mut Vec::new());
-        assert!(key(&mut app, KeyCode::Esc).is_empty());
+        submit(&mut app, "a.md", &mut Vec::new());
+        assert!(matches!(key(&mut app, KeyCode::Esc).as_slice(), [Effect::CancelPreview]));
         assert!(app.upload.is_none());
         app.read_only = true;
         key(&mut app, KeyCode::Char('u'));
         assert!(app.input.is_none());
         key(&mut app, KeyCode::Char('n'));
         assert!(app.kb_form.is_none());
+    }
+
+    #[test]
+    fn the_preview_leaves_quit_to_the_keymap_and_quitting_cancels_a_job() {
+        let mut app = app_with_kb();
+        submit(&mut app, "a.md", &mut Vec::new());
+        assert!(app.upload_kb.is_none() && app.upload.is_some());
+        let generation = app.upload.as_ref().unwrap().generation;
+        app.on_preview_ready(generation, Err("boom".into()));
+        assert!(key(&mut app, KeyCode::Enter).is_empty(), "a failed preview stores nothing");
+        app.on_preview_ready(generation, Ok(vec![report(120)]));
+        let fx = key(&mut app, KeyCode::Enter);
+        let job = match fx.as_slice() {
+            [Effect::StartIngest { job, .. }] => *job,
+            other => panic!("{other:?}"),
+        };
+        let fx = key(&mut app, KeyCode::Char('q'));
+        assert!(app.should_quit);
+        assert!(matches!(fx.as_slice(), [Effect::CancelIngest { job: j }] if *j == job), "{fx:?}");
+    }
+
+    #[test]
+    fn the_upload_goes_to_the_kb_named_when_the_prompt_opened() {
+        let mut app = app_with_kb();
+        // The open knowledge base counts only while it is open.
+        app.nav.kb = Some(super::super::Crumb { id: uuid::Uuid::from_u128(1), label: "FAQ".into() });
+        key(&mut app, KeyCode::Char('u'));
+        assert_eq!(app.upload_kb.as_ref().map(|k| k.name.as_str()), Some("FAQ"));
+        app.docs_kb = None;
+        app.nav.kb = None;
+        for c in "a.md".chars() {
+            key(&mut app, KeyCode::Char(c));
+        }
+        let fx = key(&mut app, KeyCode::Enter);
+        assert!(matches!(fx.as_slice(), [Effect::Preview { kb, .. }] if *kb == uuid::Uuid::from_u128(1)), "{fx:?}");
+        // Nothing open and nothing selected: no prompt.
+        app.upload = None;
+        key(&mut app, KeyCode::Char('u'));
+        assert!(app.input.is_none());
     }
 
     #[test]
@@ -711,5 +810,14 @@ mod tests {
         assert!(f.build(demo).unwrap_err().contains("not known"));
         f.dims = TextArea::new(vec!["768".into()]);
         assert_eq!(f.build(demo).unwrap().dim, 768);
+        f.dims = TextArea::new(vec!["4294967297".into()]);
+        assert!(f.build(demo).is_err(), "no wrap-around into a small dimension");
+        // The local provider's model fields are skipped by Tab.
+        f.provider = 0;
+        f.focus = 2;
+        f.step_focus(1);
+        assert_eq!(f.focus, 5);
+        f.step_focus(-1);
+        assert_eq!(f.focus, 2);
     }
 }

@@ -131,6 +131,8 @@ pub struct App {
     /// The open knowledge base (Documents tab), with what uploads need.
     pub docs_kb: Option<KnowledgeBaseRow>,
     pub upload: Option<UploadState>,
+    /// Where the files typed at the open upload prompt go.
+    pub upload_kb: Option<KnowledgeBaseRow>,
     pub job: Option<JobState>,
     pub confirm: Option<Confirm>,
     pub kb_form: Option<KbForm>,
@@ -213,6 +215,7 @@ impl App {
             chunks: PagedList::default(),
             docs_kb: None,
             upload: None,
+            upload_kb: None,
             job: None,
             confirm: None,
             kb_form: None,
@@ -611,8 +614,7 @@ impl App {
             self.on_kb_form_key(key, fx);
             return;
         }
-        if self.upload.is_some() && self.tab == Tab::Documents {
-            self.on_preview_key(key, fx);
+        if self.upload.is_some() && self.tab == Tab::Documents && self.on_preview_key(key, fx) {
             return;
         }
         if self.help {
@@ -686,7 +688,14 @@ impl App {
     fn on_command(&mut self, cmd: Command, fx: &mut Vec<Effect>) {
         use Command::*;
         match cmd {
-            Quit => self.should_quit = true,
+            Quit => {
+                // A running job is rolled back, not left to commit after the screen is gone.
+                if let Some(job) = self.job.as_mut().filter(|j| j.running()) {
+                    job.cancel_requested = true;
+                    fx.push(Effect::CancelIngest { job: job.id });
+                }
+                self.should_quit = true;
+            }
             Help => {
                 self.help = true;
                 self.help_scroll = 0;
@@ -853,6 +862,7 @@ impl App {
             ListKind::Tenants => {
                 if let Some(t) = self.tenants.selected_row() {
                     self.nav = Nav { tenant: Some(Crumb { id: t.id, label: t.name.clone() }), ..Nav::default() };
+                    self.docs_kb = None;
                     self.demos.filter_text.clear();
                     self.tab = Tab::Demos;
                 }

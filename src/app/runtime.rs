@@ -113,7 +113,10 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
         }
     }
     drop(tui);
-    db.pool.close().await;
+    // A cancelled job rolls back within a batch; don't hang on a stuck one.
+    if tokio::time::timeout(Duration::from_secs(5), db.pool.close()).await.is_err() {
+        tracing::warn!("connections still busy 5 s after quitting; closing anyway");
+    }
     tracing::info!("console closed");
     Ok(())
 }
@@ -162,20 +165,32 @@ pub struct EffectRunner {
     providers: Arc<tokio::sync::Mutex<HashMap<String, Provider>>>,
     /// Cancel switches of running ingest jobs.
     jobs: Arc<Mutex<HashMap<u64, Cancel>>>,
+    /// Cancel switch of the preview being computed (only the newest matters).
+    preview: Arc<Mutex<Cancel>>,
 }
 
 impl EffectRunner {
     pub fn new(db: Db, tx: UnboundedSender<Action>, settings: Settings) -> EffectRunner {
-        EffectRunner { db, tx, settings: Arc::new(settings), providers: Arc::default(), jobs: Arc::default() }
+        EffectRunner {
+            db,
+            tx,
+            settings: Arc::new(settings),
+            providers: Arc::default(),
+            jobs: Arc::default(),
+            preview: Arc::default(),
+        }
     }
 
     pub fn run(&self, effect: Effect) {
         match effect {
             Effect::StartIngest { job, kb, paths, chunk } => {
+                // Registered before the task starts, so a cancel right behind it is not lost.
+                let cancel = Cancel::default();
+                self.jobs.lock().expect("jobs lock").insert(job, cancel.clone());
                 let this = self.clone();
                 tokio::spawn(async move {
                     let tx = this.tx.clone();
-                    let done = AssertUnwindSafe(this.ingest_job(job, kb, paths, chunk)).catch_unwind().await;
+                    let done = AssertUnwindSafe(this.ingest_job(job, kb, paths, chunk, cancel)).catch_unwind().await;
                     if done.is_err() {
                         let event = JobEvent::Finished(Err("internal error (see the log)".into()));
                         let _ = tx.send(Action::Job { job, event });
@@ -187,6 +202,7 @@ impl EffectRunner {
                     c.cancel();
                 }
             }
+            Effect::CancelPreview => self.preview.lock().expect("preview lock").cancel(),
             other => {
                 let this = self.clone();
                 tokio::spawn(async move {
@@ -232,9 +248,7 @@ impl EffectRunner {
     }
 
     /// Runs one ingest job to the end, reporting progress as actions.
-    pub async fn ingest_job(&self, job: u64, kb: Uuid, paths: Vec<PathBuf>, chunk: ChunkSettings) {
-        let cancel = Cancel::default();
-        self.jobs.lock().expect("jobs lock").insert(job, cancel.clone());
+    pub async fn ingest_job(&self, job: u64, kb: Uuid, paths: Vec<PathBuf>, chunk: ChunkSettings, cancel: Cancel) {
         let tx = self.tx.clone();
         let report = |event: JobEvent| {
             let _ = tx.send(Action::Job { job, event });
@@ -255,11 +269,14 @@ impl EffectRunner {
     pub async fn execute(&self, effect: Effect) -> Option<Action> {
         match effect {
             Effect::Preview { generation, kb, paths, chunk } => {
+                // A newer preview (or closing it) stops this one between files.
+                let cancel = Cancel::default();
+                std::mem::replace(&mut *self.preview.lock().expect("preview lock"), cancel.clone()).cancel();
                 let result = async {
                     let kb = db::knowledge::get(&self.db.pool, kb).await.map_err(|e| e.to_string())?;
                     let provider = self.provider(&kb).await?;
                     let opts = self.ingest_options(chunk, true);
-                    ingest::run(&self.db, &kb, provider, &paths, &opts, &Cancel::default(), &|_| {})
+                    ingest::run(&self.db, &kb, provider, &paths, &opts, &cancel, &|_| {})
                         .await
                         .map_err(|e| e.to_string())
                 }
@@ -305,7 +322,9 @@ fn failure_action(effect: &Effect) -> Option<Action> {
         }
         Effect::CreateKb(_) => Action::KbCreated { result: Err("internal error (see the log)".into()) },
         Effect::DeleteDocument { .. } => Action::DocumentDeleted { result: Err("internal error (see the log)".into()) },
-        Effect::Copy(_) | Effect::StartIngest { .. } | Effect::CancelIngest { .. } => return None,
+        Effect::Copy(_) | Effect::StartIngest { .. } | Effect::CancelIngest { .. } | Effect::CancelPreview => {
+            return None;
+        }
     })
 }
 
@@ -356,6 +375,7 @@ pub async fn execute(db: &Db, effect: Effect, settings: &Settings) -> Option<Act
         | Effect::Preview { .. }
         | Effect::StartIngest { .. }
         | Effect::CancelIngest { .. }
+        | Effect::CancelPreview
         | Effect::CreateKb(_)
         | Effect::DeleteDocument { .. } => return None,
     })

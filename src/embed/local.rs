@@ -115,11 +115,13 @@ fn by_length(texts: &[String]) -> Vec<usize> {
     order
 }
 
-/// Keeps glibc from returning every large tensor buffer to the kernel: by
-/// default each allocation above 32 MB is a fresh mmap, so every layer of a
-/// forward pass page-faults its outputs in again (measured: a third of the
-/// CPU time in the kernel, 2-3x slower). Freed memory is kept for reuse
-/// instead; the process stays bounded by one batch's activations.
+/// Keeps glibc from returning tensor buffers to the kernel after each use.
+/// Buffers above the mmap threshold (dynamic, from 128 KB) are fresh
+/// mmaps, so every layer of a forward pass page-faults its outputs in again
+/// (measured: a third of the CPU time in the kernel). The threshold goes to
+/// glibc's maximum (32 MB; a batch of 8 keeps every tensor below it) and
+/// freed heap is kept for reuse, so the process stays bounded by one
+/// batch's activations.
 fn keep_freed_tensor_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
@@ -127,9 +129,13 @@ fn keep_freed_tensor_memory() {
         ONCE.call_once(|| {
             // SAFETY: mallopt only changes allocator thresholds; it is
             // thread-safe in glibc and called once.
-            unsafe {
-                libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 30);
-                libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);
+            let ok = unsafe {
+                libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20) == 1
+                    && libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20) == 1
+                    && libc::mallopt(libc::M_TOP_PAD, 64 << 20) == 1
+            };
+            if !ok {
+                tracing::warn!("mallopt refused the allocator settings for the local model");
             }
         });
     }
@@ -186,6 +192,9 @@ impl EmbeddingProvider for LocalProvider {
                 let vectors = tokio::task::spawn_blocking(move || model.embed_batch(&inputs))
                     .await
                     .map_err(|e| EmbedError::Model(format!("embedding task failed: {e}")))??;
+                if vectors.len() != batch.len() {
+                    return Err(EmbedError::Model(format!("{} vectors for {} texts", vectors.len(), batch.len())));
+                }
                 for (&i, v) in batch.iter().zip(vectors) {
                     out[i] = Some(v);
                 }

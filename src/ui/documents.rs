@@ -242,7 +242,7 @@ fn render_job(f: &mut Frame, area: Rect, job: &JobState, theme: &Theme) {
     match &job.finished {
         None => {
             let rate = match (job.rate(), job.eta_secs()) {
-                (Some(r), Some(eta)) => format!("  {r:.1} chunks/s · ETA {}", fmt_secs(eta)),
+                (Some(r), Some(eta)) => format!("  {r:.1} chunks/s · file ETA {}", fmt_secs(eta)),
                 (Some(r), None) => format!("  {r:.1} chunks/s"),
                 _ => String::new(),
             };

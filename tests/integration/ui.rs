@@ -609,7 +609,10 @@ fn documents_upload_preview_job_and_kb_form() {
         app.update(Action::Tick);
     }
     let text = snapshot("documents_job_running_80x24", &app);
-    assert!(text.contains("file 1/3") && text.contains("16 / 40") && text.contains("8.0 chunks/s · ETA 3s"), "{text}");
+    assert!(
+        text.contains("file 1/3") && text.contains("16 / 40") && text.contains("8.0 chunks/s · file ETA 3s"),
+        "{text}"
+    );
     // The rest of the console stays usable while it runs.
     key(&mut app, KeyCode::Char('1'));
     assert_eq!(app.tab, Tab::Tenants);
