@@ -69,6 +69,9 @@ impl JobState {
     /// Seconds left for the current file's embedding, at the current rate.
     pub fn eta_secs(&self) -> Option<f64> {
         let (done, total) = self.stages[2];
+        if total == 0 {
+            return None;
+        }
         Some(total.saturating_sub(done) as f64 / self.rate()?)
     }
     fn stage_index(stage: Stage) -> usize {

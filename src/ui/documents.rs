@@ -354,7 +354,8 @@ fn render_preview(f: &mut Frame, area: Rect, up: &UploadState, theme: &Theme) {
 
     if let Some(e) = &up.error {
         let text = Line::from(Span::styled(format!("preview failed: {}", sanitize_line(e)), theme.error()));
-        f.render_widget(Paragraph::new(text), files_area);
+        let below = Rect { y: files_area.y, height: inner.height.saturating_sub(1), ..inner };
+        f.render_widget(Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }), below);
         return;
     }
     if up.files.is_empty() {
