@@ -179,6 +179,11 @@ impl EmbeddingProvider for LocalProvider {
     fn tokens(&self) -> TokenCounter {
         self.counter.clone()
     }
+    fn ingest_batch(&self) -> usize {
+        // ~3 s of work on 2 cores at ~200 tokens a chunk: a cancel or a
+        // progress update never waits longer than that.
+        2 * BATCH
+    }
     fn embed<'a>(&'a self, texts: &'a [String]) -> BoxFuture<'a, Result<Vec<Vec<f32>>, EmbedError>> {
         Box::pin(async move {
             // Batches of similar lengths, as sentence-transformers does: a

@@ -48,6 +48,12 @@ pub trait EmbeddingProvider: Send + Sync {
     fn max_input_tokens(&self) -> usize;
     /// Counts tokens the way this model does (for chunk sizes).
     fn tokens(&self) -> TokenCounter;
+    /// Chunks ingest embeds and stores at a time. Between two such batches a
+    /// cancel takes effect and progress is reported, so a slow provider
+    /// wants them small; an HTTP one wants fewer, larger requests.
+    fn ingest_batch(&self) -> usize {
+        64
+    }
     /// Embeds `texts` in order; one vector each, L2-normalised.
     fn embed<'a>(&'a self, texts: &'a [String]) -> BoxFuture<'a, Result<Vec<Vec<f32>>, EmbedError>>;
 }

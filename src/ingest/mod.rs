@@ -20,10 +20,6 @@ use crate::embed::{self, Provider};
 pub use chunk::{Chunk, ChunkPlan, ChunkSettings};
 pub use extract::{Format, Limits};
 
-/// Chunks embedded and written per step: bounds memory and is the unit of
-/// progress and cancellation.
-pub const STORE_BATCH: usize = 64;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Stage {
@@ -370,7 +366,7 @@ async fn store(
     let mut store_time = t.elapsed();
     let mut embed_time = Duration::ZERO;
     let total = plan.chunks.len() as u64;
-    for batch in plan.chunks.chunks(STORE_BATCH) {
+    for batch in plan.chunks.chunks(provider.ingest_batch().max(1)) {
         if cancel.is_cancelled() {
             // Dropping the writer rolls the transaction back.
             return Ok(None);

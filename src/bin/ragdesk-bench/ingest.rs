@@ -12,9 +12,11 @@ use ragdesk::db::knowledge::{self, DocumentWriter, NewChunk, NewDocument, NewKno
 use ragdesk::db::{Db, Filter};
 use ragdesk::embed::local::LocalProvider;
 use ragdesk::embed::{EmbeddingProvider, Provider};
-use ragdesk::ingest::{self, Cancel, ChunkSettings, Options, STORE_BATCH, extract};
+use ragdesk::ingest::{self, Cancel, ChunkSettings, Options, extract};
 
 const CHUNK: ChunkSettings = ChunkSettings { tokens: 250, overlap: 50 };
+/// Rows per COPY in the store measurement (what ingest uses for HTTP providers).
+const STORE_BATCH: usize = 64;
 
 fn repo(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
@@ -149,16 +151,17 @@ pub async fn run(db: &Db, mb: f64) -> Result<()> {
     );
 
     println!();
+    let step = provider.ingest_batch();
     println!(
-        "## Embed (all-MiniLM-L6-v2 in-process; calls of {STORE_BATCH} texts as ingest makes them, forward passes of {})",
+        "## Embed (all-MiniLM-L6-v2 in-process; calls of {step} texts as ingest makes them, forward passes of {})",
         ragdesk::embed::local::BATCH
     );
     println!();
     println!("model load: {:.2} s", load.as_secs_f64());
     let provider: Provider = Arc::new(provider);
-    let sample: Vec<String> = plan.chunks.iter().take(4 * STORE_BATCH).map(|c| c.text.clone()).collect();
+    let sample: Vec<String> = plan.chunks.iter().take(256).map(|c| c.text.clone()).collect();
     let t = Instant::now();
-    for batch in sample.chunks(STORE_BATCH) {
+    for batch in sample.chunks(step) {
         provider.embed(batch).await.map_err(|e| eyre!("{e}"))?;
     }
     let took = t.elapsed().as_secs_f64();
@@ -172,7 +175,7 @@ pub async fn run(db: &Db, mb: f64) -> Result<()> {
     let short: Vec<String> =
         sample.iter().map(|s| s.split_whitespace().take(12).collect::<Vec<_>>().join(" ")).collect();
     let t = Instant::now();
-    for batch in short.chunks(STORE_BATCH) {
+    for batch in short.chunks(step) {
         provider.embed(batch).await.map_err(|e| eyre!("{e}"))?;
     }
     println!(
