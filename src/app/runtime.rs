@@ -167,6 +167,8 @@ pub struct EffectRunner {
     jobs: Arc<Mutex<HashMap<u64, Cancel>>>,
     /// Cancel switch of the preview being computed (only the newest matters).
     preview: Arc<Mutex<Cancel>>,
+    /// Texts of the files previewed, reused by the next preview and the job.
+    extracted: ingest::ExtractCache,
 }
 
 impl EffectRunner {
@@ -178,6 +180,7 @@ impl EffectRunner {
             providers: Arc::default(),
             jobs: Arc::default(),
             preview: Arc::default(),
+            extracted: ingest::ExtractCache::default(),
         }
     }
 
@@ -244,6 +247,7 @@ impl EffectRunner {
             force: false,
             max_file_bytes: self.settings.max_file_bytes,
             limits: ingest::Limits::default(),
+            cache: Some(self.extracted.clone()),
         }
     }
 

@@ -202,6 +202,7 @@ pub async fn ingest(ctx: &Context, a: IngestArgs) -> Result<()> {
         force: a.force,
         max_file_bytes: ctx.config.ingest.max_file_mb.saturating_mul(1_000_000),
         limits: ingest::Limits::default(),
+        cache: None,
     };
     let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let bar = tty.then(|| {

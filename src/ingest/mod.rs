@@ -5,9 +5,10 @@
 pub mod chunk;
 pub mod extract;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -50,6 +51,34 @@ pub struct Options {
     pub force: bool,
     pub max_file_bytes: u64,
     pub limits: Limits,
+    /// Texts already extracted, reused while the file is unchanged.
+    pub cache: Option<ExtractCache>,
+}
+
+/// Extracted texts kept between runs over the same files: the console's
+/// preview re-chunks on every `+`/`-` and then stores, and parsing a PDF
+/// again each time would be wasted. Keyed by path, size and modification
+/// time; emptied when it holds more than [`ExtractCache::BUDGET`] of text.
+#[derive(Debug, Clone, Default)]
+pub struct ExtractCache(Arc<Mutex<HashMap<CacheKey, extract::Extracted>>>);
+
+type CacheKey = (PathBuf, u64, Option<std::time::SystemTime>);
+
+impl ExtractCache {
+    pub const BUDGET: usize = 64 << 20;
+
+    fn get(&self, key: &CacheKey) -> Option<extract::Extracted> {
+        self.0.lock().expect("extract cache lock").get(key).cloned()
+    }
+
+    fn put(&self, key: CacheKey, value: extract::Extracted) {
+        let mut map = self.0.lock().expect("extract cache lock");
+        let held: usize = map.values().map(|e| e.text.len()).sum();
+        if held + value.text.len() > Self::BUDGET {
+            map.clear();
+        }
+        map.insert(key, value);
+    }
 }
 
 /// Progress events, in order, for a progress bar or the console's job view.
@@ -210,15 +239,25 @@ pub async fn prepare(
         ));
     }
     events(Event::Progress { stage: Stage::Extract, done: 0, total: meta.len() });
-    let owned = path.to_path_buf();
-    let limits = opts.limits;
-    let extracted = tokio::task::spawn_blocking(move || {
-        let bytes = std::fs::read(&owned).map_err(|e| io_message(&e))?;
-        let name = owned.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        extract::extract(&bytes, &name, limits).map_err(|e| e.to_string())
-    })
-    .await
-    .map_err(|e| format!("extraction crashed: {e}"))??;
+    let key = (path.to_path_buf(), meta.len(), meta.modified().ok());
+    let extracted = match opts.cache.as_ref().and_then(|c| c.get(&key)) {
+        Some(hit) => hit,
+        None => {
+            let owned = path.to_path_buf();
+            let limits = opts.limits;
+            let extracted = tokio::task::spawn_blocking(move || {
+                let bytes = std::fs::read(&owned).map_err(|e| io_message(&e))?;
+                let name = owned.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                extract::extract(&bytes, &name, limits).map_err(|e| e.to_string())
+            })
+            .await
+            .map_err(|e| format!("extraction crashed: {e}"))??;
+            if let Some(c) = &opts.cache {
+                c.put(key, extracted.clone());
+            }
+            extracted
+        }
+    };
     report.format = Some(extracted.format.name());
     report.text_chars = extracted.text.chars().count();
     report.seconds.extract = t.elapsed().as_secs_f64();

@@ -25,6 +25,7 @@ fn options(tokens: usize, overlap: usize) -> Options {
         force: false,
         max_file_bytes: 10_000_000,
         limits: ingest::Limits::default(),
+        cache: None,
     }
 }
 
@@ -187,6 +188,37 @@ async fn duplicates_are_skipped_unless_forced_and_dry_run_stores_nothing() {
     let r = ingest::run(&t.db, &kb, local(), &p, &forced, &Cancel::default(), &quiet()).await.unwrap();
     assert!(matches!(r[0].outcome, Outcome::Stored { .. }));
     assert_eq!(counts(&t).await.0, 2);
+}
+
+#[tokio::test]
+async fn the_extract_cache_serves_an_unchanged_file_and_rereads_a_changed_one() {
+    let t = support::seeded(2, support::tiny()).await;
+    let kb = new_kb(&t, "local", "all-MiniLM-L6-v2", 384).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("note.txt");
+    std::fs::write(&path, "Opening hours: Monday to Friday.").unwrap();
+    let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let mut o = options(60, 10);
+    o.dry_run = true;
+    o.cache = Some(ingest::ExtractCache::default());
+    let text_of = |r: &[ingest::FileReport]| match &r[0].outcome {
+        Outcome::DryRun { chunks } => chunks.iter().map(|c| c.text.clone()).collect::<String>(),
+        other => panic!("{other:?}"),
+    };
+    let run = |o: Options| {
+        let (db, kb, p) = (t.db.clone(), kb.clone(), vec![path.clone()]);
+        async move { ingest::run(&db, &kb, local(), &p, &o, &Cancel::default(), &quiet()).await.unwrap() }
+    };
+    assert_eq!(text_of(&run(o.clone()).await), "Opening hours: Monday to Friday.");
+    // Same size and modification time: the cached text is used, the file is not read.
+    std::fs::write(&path, "Opening hours: Friday to Monday.").unwrap();
+    std::fs::File::options().write(true).open(&path).unwrap().set_modified(mtime).unwrap();
+    assert_eq!(text_of(&run(o.clone()).await), "Opening hours: Monday to Friday.");
+    // A changed file is read again.
+    std::fs::write(&path, "Opening hours: every day, 8 to 18.").unwrap();
+    assert_eq!(text_of(&run(o.clone()).await), "Opening hours: every day, 8 to 18.");
+    o.cache = None;
+    assert_eq!(text_of(&run(o).await), "Opening hours: every day, 8 to 18.");
 }
 
 #[tokio::test]

@@ -257,6 +257,7 @@ pub async fn run(db: &Db, mb: f64) -> Result<()> {
             force: true,
             max_file_bytes: 100 << 20,
             limits: extract::Limits::default(),
+            cache: None,
         };
         let t = Instant::now();
         let reports = ingest::run(db, &kb, provider.clone(), &pipeline_files, &opts, &Cancel::default(), &|_| {})
