@@ -103,6 +103,15 @@ fn wrap_paragraph(para: &str, max: usize, lines: &mut Vec<String>) {
     lines.push(line);
 }
 
+/// Human size: 1.2 KB, 3.4 MB.
+pub fn human_bytes(n: u64) -> String {
+    match n {
+        n if n < 1_000 => format!("{n} B"),
+        n if n < 1_000_000 => format!("{:.1} KB", n as f64 / 1e3),
+        n => format!("{:.1} MB", n as f64 / 1e6),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -96,12 +96,7 @@ pub const KB_FORM_FIELDS: usize = 6;
 
 impl KbForm {
     pub fn new() -> KbForm {
-        let field = |text: &str| {
-            let mut t = TextArea::new(vec![text.to_string()]);
-            t.move_cursor(ratatui_textarea::CursorMove::End);
-            t.set_cursor_line_style(ratatui::style::Style::default());
-            t
-        };
+        let field = super::one_line_input;
         KbForm {
             name: field(""),
             kind: KB_TYPES.iter().position(|t| *t == "faq").unwrap_or(0),
@@ -321,10 +316,7 @@ impl App {
         let current = input.textarea.lines().join(" ");
         let (completed, candidates) = complete_path(&current);
         if completed != current {
-            let mut t = TextArea::new(vec![completed]);
-            t.move_cursor(ratatui_textarea::CursorMove::End);
-            t.set_cursor_line_style(ratatui::style::Style::default());
-            input.textarea = t;
+            input.textarea = super::one_line_input(&completed);
         }
         if candidates.len() > 1 {
             let shown: Vec<_> = candidates.iter().take(12).cloned().collect();
@@ -612,15 +604,6 @@ impl App {
             },
         }
         form.error = None;
-    }
-}
-
-/// Human size: 1.2 KB, 3.4 MB.
-pub fn human_bytes(n: u64) -> String {
-    match n {
-        n if n < 1_000 => format!("{n} B"),
-        n if n < 1_000_000 => format!("{:.1} KB", n as f64 / 1e3),
-        n => format!("{:.1} MB", n as f64 / 1e6),
     }
 }
 

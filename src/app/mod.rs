@@ -11,7 +11,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use ratatui_textarea::TextArea;
 use uuid::Uuid;
 
-pub use documents::{Confirm, JobState, KB_FORM_FIELDS, KbForm, UploadState, human_bytes};
+pub use documents::{Confirm, JobState, KB_FORM_FIELDS, KbForm, UploadState};
 pub use runtime::{EffectRunner, Settings, run_console};
 
 use crate::action::{Action, Effect, ListKind, ListQuery, ListRows, LoadError};
@@ -162,6 +162,14 @@ pub struct App {
     ticks_since_ping: u32,
     ping_in_flight: bool,
     pub exports_in_flight: usize,
+}
+
+/// A one-line text input holding `text`, the cursor at its end.
+pub(crate) fn one_line_input(text: &str) -> TextArea<'static> {
+    let mut t = TextArea::new(vec![text.to_string()]);
+    t.move_cursor(ratatui_textarea::CursorMove::End);
+    t.set_cursor_line_style(ratatui::style::Style::default());
+    t
 }
 
 /// Runs `$body` with `$l` bound to the list of `$kind` (they differ in row type).
@@ -320,8 +328,9 @@ impl App {
         crate::ui::transcript_viewport(self.size)
     }
 
-    fn list_filter(&self, kind: ListKind) -> Filter {
-        let text = match kind {
+    /// What the user typed as the filter of `kind`'s list.
+    pub fn filter_text(&self, kind: ListKind) -> &str {
+        match kind {
             ListKind::Tenants => &self.tenants.filter_text,
             ListKind::Demos => &self.demos.filter_text,
             ListKind::Leads => &self.leads.filter_text,
@@ -329,8 +338,11 @@ impl App {
             ListKind::KnowledgeBases => &self.kbs.filter_text,
             ListKind::Documents => &self.documents.filter_text,
             ListKind::Chunks => &self.chunks.filter_text,
-        };
-        Filter::parse(text)
+        }
+    }
+
+    fn list_filter(&self, kind: ListKind) -> Filter {
+        Filter::parse(self.filter_text(kind))
     }
 
     /// The query each list should show for the current breadcrumb.
@@ -675,10 +687,7 @@ impl App {
     }
 
     fn open_input(&mut self, purpose: InputPurpose, initial: &str) {
-        let mut textarea = TextArea::new(vec![initial.to_string()]);
-        textarea.move_cursor(ratatui_textarea::CursorMove::End);
-        textarea.set_cursor_line_style(ratatui::style::Style::default());
-        self.input = Some(Input { purpose, textarea });
+        self.input = Some(Input { purpose, textarea: one_line_input(initial) });
     }
 
     fn goto_tab(&mut self, tab: Tab) {

@@ -11,15 +11,15 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::detail::{Detail, placeholder};
 use super::table::{cell, col, render_list, styled};
-use super::{body_split, fmt_ts, truncate_line};
+use super::{body_split, fmt_duration, fmt_ts, truncate_line};
 use crate::action::ListKind;
 use crate::app::App;
-use crate::app::documents::{JobState, KbForm, UploadState, human_bytes};
+use crate::app::documents::{JobState, KbForm, UploadState};
 use crate::db::knowledge::KB_TYPES;
 use crate::db::page::group;
 use crate::ingest::{Outcome, Stage};
 use crate::sanitize::{sanitize_line, sanitize_multiline};
-use crate::text::{truncate, wrap};
+use crate::text::{human_bytes, truncate, wrap};
 use crate::theme::Theme;
 
 /// Rows of the job panel, borders included.
@@ -242,7 +242,7 @@ fn render_job(f: &mut Frame, area: Rect, job: &JobState, theme: &Theme) {
     match &job.finished {
         None => {
             let rate = match (job.rate(), job.eta_secs()) {
-                (Some(r), Some(eta)) => format!("  {r:.1} chunks/s · file ETA {}", fmt_secs(eta)),
+                (Some(r), Some(eta)) => format!("  {r:.1} chunks/s · file ETA {}", secs(eta)),
                 (Some(r), None) => format!("  {r:.1} chunks/s"),
                 _ => String::new(),
             };
@@ -276,7 +276,7 @@ fn render_job(f: &mut Frame, area: Rect, job: &JobState, theme: &Theme) {
             if let Err(e) = result {
                 lines.push(Line::from(Span::styled(sanitize_line(e).into_owned(), theme.error())));
             }
-            let elapsed = format!("in {}", fmt_secs(job.elapsed_secs()));
+            let elapsed = format!("in {}", secs(job.elapsed_secs()));
             lines.push(Line::from(vec![
                 Span::styled(format!("{} files ", job.reports.len()), theme.accent()),
                 Span::styled(elapsed, theme.dim()),
@@ -291,6 +291,10 @@ fn render_job(f: &mut Frame, area: Rect, job: &JobState, theme: &Theme) {
     }
     let lines: Vec<Line> = lines.into_iter().map(|l| truncate_line(l, inner_w)).collect();
     f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn secs(s: f64) -> String {
+    fmt_duration(chrono::Duration::milliseconds((s * 1000.0) as i64))
 }
 
 /// One file's outcome: `✓ faq.md  12 chunks`.
@@ -311,10 +315,6 @@ fn report_line(r: &crate::ingest::FileReport, theme: &Theme) -> Line<'static> {
         Span::styled("  ", theme.base()),
         Span::styled(text, style),
     ])
-}
-
-fn fmt_secs(s: f64) -> String {
-    if s < 60.0 { format!("{s:.0}s") } else { format!("{}m{:02}s", (s / 60.0) as u64, (s % 60.0) as u64) }
 }
 
 fn render_preview(f: &mut Frame, area: Rect, up: &UploadState, theme: &Theme) {

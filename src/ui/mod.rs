@@ -145,15 +145,7 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         f.render_widget(&input.textarea, r);
         return;
     }
-    let filter = app.current_list().map(|k| match k {
-        crate::action::ListKind::Tenants => &app.tenants.filter_text,
-        crate::action::ListKind::Demos => &app.demos.filter_text,
-        crate::action::ListKind::Leads => &app.leads.filter_text,
-        crate::action::ListKind::Sessions => &app.sessions.filter_text,
-        crate::action::ListKind::KnowledgeBases => &app.kbs.filter_text,
-        crate::action::ListKind::Documents => &app.documents.filter_text,
-        crate::action::ListKind::Chunks => &app.chunks.filter_text,
-    });
+    let filter = app.current_list().map(|k| app.filter_text(k));
     let line = match filter {
         Some(f) if !f.is_empty() => Line::from(vec![
             Span::styled(" filter: ", theme.accent()),

@@ -118,7 +118,7 @@ pub async fn run(db: &Db, mb: f64) -> Result<()> {
         let rate = bytes.len() as f64 * runs as f64 / took.as_secs_f64() / 1e6;
         all_bytes += bytes.len() as u64 * runs as u64;
         all_time += took;
-        println!("| {name} | {format} | {} | {rate:.1} |", ragdesk::app::human_bytes(bytes.len() as u64));
+        println!("| {name} | {format} | {} | {rate:.1} |", ragdesk::text::human_bytes(bytes.len() as u64));
     }
     println!("| **all of the above** | | | **{:.1}** |", all_bytes as f64 / all_time.as_secs_f64() / 1e6);
 
@@ -144,7 +144,7 @@ pub async fn run(db: &Db, mb: f64) -> Result<()> {
     let tokens: usize = plan.chunks.iter().map(|c| c.tokens).sum();
     println!(
         "{} of Markdown → {n} chunks ({:.0} tokens each on average): **{:.0} chunks/s**, {:.2} MB/s",
-        ragdesk::app::human_bytes(text.len() as u64),
+        ragdesk::text::human_bytes(text.len() as u64),
         tokens as f64 / n as f64,
         n as f64 / per,
         text.len() as f64 / per / 1e6
@@ -283,7 +283,7 @@ pub async fn run(db: &Db, mb: f64) -> Result<()> {
             "{} files, {} → {chunks} chunks in {wall:.1} s ({:.1} chunks/s overall); time per stage: \
              extract {:.2} s, chunk {:.2} s, embed {:.2} s, store {:.2} s",
             reports.len(),
-            ragdesk::app::human_bytes(bytes),
+            ragdesk::text::human_bytes(bytes),
             chunks as f64 / wall,
             s.extract,
             s.chunk,
