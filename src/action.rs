@@ -15,7 +15,7 @@ use crate::db::leads::LeadRow;
 use crate::db::messages::MessageRow;
 use crate::db::sessions::{SessionRow, SessionScope};
 use crate::db::tenants::TenantRow;
-use crate::db::{Cursor, Filter, Page, RowCount};
+use crate::db::{Cursor, Filter, Page, RowCount, Seek};
 use crate::export::Format;
 use crate::ingest::{ChunkSettings, Event as IngestEvent, FileReport};
 
@@ -40,6 +40,21 @@ pub enum ListQuery {
     KnowledgeBases { demo: Option<Uuid>, filter: Filter },
     Documents { kb: Uuid, filter: Filter },
     Chunks { document: Uuid, filter: Filter },
+}
+
+impl ListKind {
+    /// A short name, for task keys and logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            ListKind::Tenants => "tenants",
+            ListKind::Demos => "demos",
+            ListKind::Leads => "leads",
+            ListKind::Sessions => "sessions",
+            ListKind::KnowledgeBases => "knowledge-bases",
+            ListKind::Documents => "documents",
+            ListKind::Chunks => "chunks",
+        }
+    }
 }
 
 impl ListQuery {
@@ -77,8 +92,14 @@ pub struct LoadError {
 
 impl From<crate::db::DbError> for LoadError {
     fn from(e: crate::db::DbError) -> Self {
-        let message =
-            if e.is_timeout() { format!("query cancelled by statement_timeout ({e})") } else { e.to_string() };
+        let message = if e.is_timeout() {
+            "the query ran past statement_timeout and the server stopped it (raise statement_timeout_ms, or narrow the filter)"
+                .to_string()
+        } else if e.is_cancelled() {
+            "query cancelled".to_string()
+        } else {
+            e.to_string()
+        };
         LoadError { message, connection: e.is_connection() }
     }
 }
@@ -134,6 +155,9 @@ pub enum Action {
     DocumentDeleted {
         result: Result<String, String>,
     },
+    /// The console cannot go on (a signal, the terminal gone): it exits
+    /// with the terminal restored, saying why.
+    Fatal(String),
 }
 
 /// What an ingest job reports.
@@ -148,7 +172,7 @@ pub enum Effect {
     LoadPage {
         generation: u64,
         query: ListQuery,
-        after: Option<Cursor>,
+        seek: Seek,
     },
     Count {
         generation: u64,
@@ -198,4 +222,45 @@ pub enum Effect {
         id: Uuid,
         filename: String,
     },
+    /// Run `effect` after `delay_ms`, unless a newer effect with the same
+    /// task key comes first (then only the newer one runs).
+    Debounce {
+        delay_ms: u64,
+        effect: Box<Effect>,
+    },
+}
+
+impl Effect {
+    /// The key of the task that runs this effect: a newer effect with the
+    /// same key supersedes (and cancels) the older. `None`: every such
+    /// effect runs to its end (exports and writes are never dropped).
+    pub fn task_key(&self) -> Option<String> {
+        Some(match self {
+            Effect::LoadPage { query, .. } => format!("list:{}", query.kind().name()),
+            Effect::Count { query, .. } => format!("count:{}", query.kind().name()),
+            Effect::LoadDemo { .. } => "demo".into(),
+            Effect::LoadSession { .. } => "session".into(),
+            Effect::LoadMessages { .. } => "messages".into(),
+            Effect::Ping => "ping".into(),
+            Effect::Preview { .. } => "preview".into(),
+            Effect::StartIngest { job, .. } => format!("job:{job}"),
+            Effect::Debounce { effect, .. } => return effect.task_key(),
+            Effect::Export { .. }
+            | Effect::Copy(_)
+            | Effect::CancelPreview
+            | Effect::CancelIngest { .. }
+            | Effect::CreateKb(_)
+            | Effect::DeleteDocument { .. } => return None,
+        })
+    }
+
+    /// Does this effect write to the database? Writes pass the runner's
+    /// gate, which refuses them on a read-only connection.
+    pub fn writes(&self) -> bool {
+        match self {
+            Effect::StartIngest { .. } | Effect::CreateKb(_) | Effect::DeleteDocument { .. } => true,
+            Effect::Debounce { effect, .. } => effect.writes(),
+            _ => false,
+        }
+    }
 }

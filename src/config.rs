@@ -53,6 +53,21 @@ impl EmbeddingConfig {
             .or_else(|| self.local_model_dir.clone())
             .unwrap_or_else(|| paths.default_model_dir())
     }
+
+    /// The embedder settings this config resolves to (paths and the API
+    /// key from the environment).
+    pub fn embedder(&self, paths: &Paths) -> crate::spec::EmbedderSettings {
+        crate::spec::EmbedderSettings {
+            local_model_dir: self.model_dir(paths),
+            openai: crate::spec::OpenAiEndpoint {
+                base_url: self.openai.base_url.clone(),
+                api_key_env: self.openai.api_key_env.clone(),
+                api_key: std::env::var(&self.openai.api_key_env).ok().filter(|k| !k.is_empty()),
+                timeout: std::time::Duration::from_secs(self.openai.timeout_secs.max(1)),
+                max_retries: self.openai.max_retries,
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -97,8 +112,8 @@ impl Default for IngestConfig {
 
 impl IngestConfig {
     /// Chunking used when neither the upload nor the knowledge base says.
-    pub fn chunk_settings(&self) -> crate::ingest::ChunkSettings {
-        crate::ingest::ChunkSettings { tokens: self.chunk_tokens, overlap: self.chunk_overlap }
+    pub fn chunk_settings(&self) -> crate::spec::ChunkSettings {
+        crate::spec::ChunkSettings { tokens: self.chunk_tokens, overlap: self.chunk_overlap }
     }
 }
 

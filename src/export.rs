@@ -1,6 +1,8 @@
 //! Transcript export: JSON (exact, round-trips) and Markdown (for people;
 //! control characters are made visible, as on screen).
 
+use std::path::{Path, PathBuf};
+
 use serde::{Deserialize, Serialize};
 
 use crate::db::messages::MessageRow;
@@ -83,4 +85,84 @@ fn markdown(s: &SessionRow, messages: &[MessageRow]) -> String {
         }
     }
     out
+}
+
+/// Writes `bytes` to `dir/file_name`, creating `dir` if missing and never
+/// replacing an earlier file: a name already taken gets `-2`, `-3`… before
+/// its extension. The file appears whole or not at all (written to a
+/// temporary file, then hard-linked to a name that must not exist yet, so
+/// two exports racing for a name cannot overwrite each other).
+pub fn write_new_file(dir: &Path, file_name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".{file_name}.{}.partial", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    let (stem, ext) = match file_name.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() => (s, format!(".{e}")),
+        _ => (file_name, String::new()),
+    };
+    let mut result = Err(std::io::Error::other("no free file name"));
+    for n in 1..10_000u32 {
+        let name = if n == 1 { file_name.to_string() } else { format!("{stem}-{n}{ext}") };
+        let path = dir.join(name);
+        match std::fs::hard_link(&tmp, &path) {
+            Ok(()) => {
+                result = Ok(path);
+                break;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    let _ = std::fs::remove_file(&tmp);
+    result
+}
+
+/// Writes via a temporary file and rename: a failed export never leaves a
+/// truncated file behind. Replaces `path` if it exists (the caller named it).
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(".{}.partial", path.file_name().and_then(|n| n.to_str()).unwrap_or("export")));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// Exports one session into `dir` (the console's `e`/`E`), under a new name.
+pub async fn export_session(
+    db: &crate::db::Db,
+    session: uuid::Uuid,
+    format: Format,
+    dir: &Path,
+) -> Result<String, String> {
+    let s = crate::db::sessions::get(&mut *db.acquire().await.map_err(|e| e.to_string())?, session)
+        .await
+        .map_err(|e| e.to_string())?;
+    let messages = crate::db::messages::all(&mut *db.acquire().await.map_err(|e| e.to_string())?, session)
+        .await
+        .map_err(|e| e.to_string())?;
+    let text = render(format, &s, &messages);
+    let path = write_new_file(dir, &default_file_name(&s, format), text.as_bytes())
+        .map_err(|e| format!("cannot write into {}: {e}", dir.display()))?;
+    Ok(format!("exported {} messages to {}", messages.len(), path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_files_never_replace_earlier_ones_and_the_directory_is_made() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("exports/deeper");
+        let a = write_new_file(&dir, "session-1.md", b"first").unwrap();
+        let b = write_new_file(&dir, "session-1.md", b"second").unwrap();
+        assert_eq!(a.file_name().unwrap(), "session-1.md");
+        assert_eq!(b.file_name().unwrap(), "session-1-2.md");
+        assert_eq!(std::fs::read(&a).unwrap(), b"first");
+        assert_eq!(std::fs::read(&b).unwrap(), b"second");
+        // No temporary file is left behind.
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
+    }
 }

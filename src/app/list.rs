@@ -1,8 +1,10 @@
 //! A list that pages from the server with keyset pagination and loads more
-//! as the selection nears the end.
+//! as the selection nears the end. It is read from the top (`g`) or from
+//! the bottom (`G`): the bottom of millions of rows is one backward page
+//! away, and rows above it load as the selection climbs.
 
 use crate::action::{Effect, ListQuery, LoadError};
-use crate::db::{Cursor, Page, RowCount};
+use crate::db::{Cursor, Page, RowCount, Seek};
 
 #[derive(Debug, Clone)]
 pub struct PagedList<R> {
@@ -10,8 +12,16 @@ pub struct PagedList<R> {
     pub selected: usize,
     /// First visible row (kept by `scroll_into_view`).
     pub offset: usize,
-    /// Where the next page starts; `None` when everything is loaded.
+    /// Where the rows below the loaded ones start; `None` when none are left.
     pub next: Option<Cursor>,
+    /// Where the rows above the loaded ones end (lists read from the
+    /// bottom); `None` when the top is loaded.
+    pub prev: Option<Cursor>,
+    /// Read from the bottom (after `G`): rows load upwards.
+    pub from_end: bool,
+    /// Moves asked for past the loaded rows while a page was loading; they
+    /// apply when it arrives, so no key press is lost.
+    pub pending_moves: isize,
     /// What the rows belong to; `None` until the first load.
     pub query: Option<ListQuery>,
     /// Filter text as typed (shown above the list while set).
@@ -30,6 +40,9 @@ impl<R> Default for PagedList<R> {
             selected: 0,
             offset: 0,
             next: None,
+            prev: None,
+            from_end: false,
+            pending_moves: 0,
             query: None,
             filter_text: String::new(),
             generation: 0,
@@ -49,18 +62,53 @@ impl<R> PagedList<R> {
     /// Starts over for `query` under a fresh generation: results of earlier
     /// requests will no longer match and are dropped.
     pub fn reset(&mut self, query: ListQuery, generation: u64, page_effects: &mut Vec<Effect>) {
+        self.start_over(generation, false);
+        self.count = None;
+        self.counting = true;
+        self.query = Some(query.clone());
+        page_effects.push(Effect::LoadPage { generation, query: query.clone(), seek: Seek::First });
+        page_effects.push(Effect::Count { generation, query, exact: false });
+    }
+
+    fn start_over(&mut self, generation: u64, from_end: bool) {
         self.rows.clear();
         self.selected = 0;
         self.offset = 0;
         self.next = None;
+        self.prev = None;
         self.error = None;
-        self.count = None;
-        self.counting = true;
+        self.pending_moves = 0;
+        self.from_end = from_end;
         self.loading = true;
         self.generation = generation;
-        self.query = Some(query.clone());
-        page_effects.push(Effect::LoadPage { generation, query: query.clone(), after: None });
-        page_effects.push(Effect::Count { generation, query, exact: false });
+    }
+
+    /// `G`: the true end of the list. When rows below the loaded ones
+    /// exist, the list is read again from its bottom (one backward page,
+    /// nothing in between); otherwise the selection just moves there.
+    /// `generation` is fresh, so a page still loading from the top is dropped.
+    pub fn jump_to_end(&mut self, generation: u64, effects: &mut Vec<Effect>) {
+        match (&self.query, self.next.is_some() || (self.loading && !self.from_end)) {
+            (Some(query), true) => {
+                let query = query.clone();
+                self.start_over(generation, true);
+                effects.push(Effect::LoadPage { generation, query, seek: Seek::Last });
+            }
+            _ => self.move_by(isize::MAX / 2),
+        }
+    }
+
+    /// `g`: the top of the list, read again from the top if it was read
+    /// from the bottom and the top is not loaded.
+    pub fn jump_to_top(&mut self, generation: u64, effects: &mut Vec<Effect>) {
+        match (&self.query, self.prev.is_some() || (self.loading && self.from_end)) {
+            (Some(query), true) => {
+                let query = query.clone();
+                self.start_over(generation, false);
+                effects.push(Effect::LoadPage { generation, query, seek: Seek::First });
+            }
+            _ => self.move_by(isize::MIN / 2),
+        }
     }
 
     /// Applies a page if it belongs to the current generation.
@@ -70,6 +118,21 @@ impl<R> PagedList<R> {
         }
         self.loading = false;
         match result {
+            Ok(page) if self.from_end && !self.rows.is_empty() => {
+                // A page above the loaded rows: they shift down under it.
+                let n = page.rows.len();
+                self.rows.splice(0..0, page.rows);
+                self.selected += n;
+                self.offset += n;
+                self.prev = page.next;
+                self.error = None;
+            }
+            Ok(page) if self.from_end => {
+                self.rows = page.rows;
+                self.prev = page.next;
+                self.selected = self.rows.len().saturating_sub(1);
+                self.error = None;
+            }
             Ok(page) => {
                 self.rows.extend(page.rows);
                 self.next = page.next;
@@ -78,6 +141,10 @@ impl<R> PagedList<R> {
             Err(e) => self.error = Some(e.message),
         }
         self.clamp();
+        let pending = std::mem::take(&mut self.pending_moves);
+        if pending != 0 {
+            self.move_by(pending);
+        }
         true
     }
 
@@ -98,23 +165,38 @@ impl<R> PagedList<R> {
         if self.loading || self.error.is_some() {
             return;
         }
-        let (Some(next), Some(query)) = (self.next, self.query.clone()) else {
+        let Some(query) = self.query.clone() else {
             return;
         };
         let threshold = (page_size as usize / 4).max(1);
-        if self.selected + threshold >= self.rows.len() {
-            self.loading = true;
-            effects.push(Effect::LoadPage { generation: self.generation, query, after: Some(next) });
-        }
+        let seek = match (self.next, self.prev) {
+            (Some(next), _) if self.selected + threshold >= self.rows.len() => Seek::After(next),
+            (_, Some(prev)) if self.selected < threshold => Seek::Before(prev),
+            _ => return,
+        };
+        self.loading = true;
+        effects.push(Effect::LoadPage { generation: self.generation, query, seek });
     }
 
+    /// Moves the selection; a move past the loaded rows while more are
+    /// loading that way is kept and applied when they arrive.
     pub fn move_by(&mut self, delta: isize) {
+        let max = self.rows.len() as isize - 1;
+        let want = self.selected as isize + delta;
+        let more_below = self.next.is_some() || (self.loading && !self.from_end);
+        let more_above = self.prev.is_some() || (self.loading && self.from_end);
+        if self.loading && ((want > max && more_below) || (want < 0 && more_above)) {
+            let overshoot = if want > max { want - max.max(0) } else { want };
+            // Jumps (g/G use huge deltas) are not queued; single steps and pages are.
+            if overshoot.unsigned_abs() < 1_000_000 {
+                self.pending_moves = self.pending_moves.saturating_add(overshoot);
+            }
+        }
         if self.rows.is_empty() {
             self.selected = 0;
             return;
         }
-        let max = self.rows.len() as isize - 1;
-        self.selected = (self.selected as isize + delta).clamp(0, max) as usize;
+        self.selected = want.clamp(0, max) as usize;
     }
 
     pub fn clamp(&mut self) {
@@ -133,13 +215,24 @@ impl<R> PagedList<R> {
         }
     }
 
-    /// "N of M" for the list title.
+    /// "N of M" for the list title (read from the bottom with an unknown
+    /// number of rows above: "N from the end").
     pub fn position_label(&self) -> String {
         let total = match &self.count {
             Some(c) => c.label(),
             None if self.counting => "counting…".into(),
             None => "?".into(),
         };
-        if self.rows.is_empty() { format!("0 of {total}") } else { format!("{} of {total}", self.selected + 1) }
+        if self.rows.is_empty() {
+            return format!("0 of {total}");
+        }
+        if self.prev.is_some() {
+            let from_end = self.rows.len() - self.selected;
+            return match self.count {
+                Some(RowCount::Exact(n)) => format!("{} of {total}", n - from_end as i64 + 1),
+                _ => format!("{from_end} from the end of {total}"),
+            };
+        }
+        format!("{} of {total}", self.selected + 1)
     }
 }

@@ -4,7 +4,6 @@
 
 pub mod documents;
 pub mod list;
-mod runtime;
 pub mod transcript;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
@@ -12,7 +11,6 @@ use ratatui_textarea::TextArea;
 use uuid::Uuid;
 
 pub use documents::{Confirm, JobState, KB_FORM_FIELDS, KbForm, UploadState};
-pub use runtime::{EffectRunner, Settings, run_console};
 
 use crate::action::{Action, Effect, ListKind, ListQuery, ListRows, LoadError};
 use crate::db::demos::{DemoDetail, DemoRow};
@@ -116,6 +114,8 @@ pub struct DemoDetailState {
 /// Ticks (250 ms each) between reconnection attempts while offline.
 const PING_EVERY_TICKS: u32 = 8;
 const MESSAGE_TICKS: u32 = 32;
+/// How long the selection must rest on a row before its detail loads.
+pub const DETAIL_DEBOUNCE_MS: u64 = 120;
 
 pub struct App {
     pub tab: Tab,
@@ -315,17 +315,17 @@ impl App {
 
     /// Wide screens show the detail beside the list by default.
     pub fn detail_visible(&self) -> bool {
-        let wide = self.size.0 >= crate::ui::WIDE;
+        let wide = crate::layout::detail_beside(self.size.0);
         wide != self.detail_toggled
     }
 
     /// Rows visible in the list pane (for paging keys).
     pub fn list_height(&self) -> usize {
-        crate::ui::list_rows(self.size)
+        crate::layout::list_rows(self.size, self.tab == Tab::Documents && self.job.is_some())
     }
 
     pub fn transcript_viewport(&self) -> (usize, usize) {
-        crate::ui::transcript_viewport(self.size)
+        crate::layout::transcript_viewport(self.size)
     }
 
     /// What the user typed as the filter of `kind`'s list.
@@ -401,7 +401,9 @@ impl App {
                     let generation = self.next_generation();
                     self.demo_detail = DemoDetailState { id: want, generation, detail: None, error: None };
                     if let Some(id) = want {
-                        fx.push(Effect::LoadDemo { generation, id });
+                        // Debounced: moving quickly over demos loads only the one stopped on.
+                        let load = Effect::LoadDemo { generation, id };
+                        fx.push(Effect::Debounce { delay_ms: DETAIL_DEBOUNCE_MS, effect: Box::new(load) });
                     }
                 }
             }
@@ -446,11 +448,17 @@ impl App {
             Action::Tick => self.on_tick(&mut fx),
             Action::PageLoaded { list, generation, result } => self.on_page(list, generation, result),
             Action::Counted { list, generation, result } => {
-                if let Err(e) = &result {
+                // A failure of an older generation is as stale as its rows.
+                let current = with_list!(self, list, |l| l.generation == generation);
+                if let (Err(e), true) = (&result, current) {
                     self.note_connection(e);
                     self.error(format!("count failed: {}", e.message));
                 }
                 with_list!(self, list, |l| l.apply_count(generation, result));
+            }
+            Action::Fatal(why) => {
+                self.error(why);
+                self.should_quit = true;
             }
             Action::DemoLoaded { generation, result } => {
                 if generation == self.demo_detail.generation {
@@ -500,7 +508,15 @@ impl App {
                             self.retry_failed(&mut fx);
                         }
                     }
-                    Err(e) => self.conn = ConnState::Offline { error: e.message },
+                    // Only a connection error keeps the console offline; any
+                    // other answer means the server is there.
+                    Err(e) if e.connection => self.conn = ConnState::Offline { error: e.message },
+                    Err(_) => {
+                        if matches!(self.conn, ConnState::Offline { .. }) {
+                            self.conn = ConnState::Online;
+                            self.retry_failed(&mut fx);
+                        }
+                    }
                 }
             }
             Action::PreviewReady { generation, result } => self.on_preview_ready(generation, result),
@@ -529,7 +545,10 @@ impl App {
     }
 
     fn on_page(&mut self, list: ListKind, generation: u64, result: Result<ListRows, LoadError>) {
-        if let Err(e) = &result {
+        // A failure of an older generation is as stale as its rows: it
+        // never flips the connection status.
+        let current = with_list!(self, list, |l| l.generation == generation);
+        if let (Err(e), true) = (&result, current) {
             self.note_connection(e);
         }
         // Each list takes the page of its own row type.
@@ -788,7 +807,7 @@ impl App {
         };
         let height = self.list_height() as isize;
         // When the detail has the whole pane (narrow screens), moving keys scroll it.
-        let detail_only = self.detail_visible() && self.size.0 < crate::ui::WIDE;
+        let detail_only = self.detail_visible() && !crate::layout::detail_beside(self.size.0);
         let cmd = match cmd {
             Down if detail_only => DetailDown,
             Up if detail_only => DetailUp,
@@ -806,15 +825,13 @@ impl App {
             Down => with_list!(self, kind, |l| l.move_by(1)),
             PageUp => with_list!(self, kind, |l| l.move_by(-height)),
             PageDown => with_list!(self, kind, |l| l.move_by(height)),
-            Top => with_list!(self, kind, |l| l.move_by(isize::MIN / 2)),
+            Top => {
+                let generation = self.next_generation();
+                with_list!(self, kind, |l| l.jump_to_top(generation, fx));
+            }
             Bottom => {
-                let more = with_list!(self, kind, |l| {
-                    l.move_by(isize::MAX / 2);
-                    l.next.is_some()
-                });
-                if more {
-                    self.info("more rows load as you scroll (lists page from the server)");
-                }
+                let generation = self.next_generation();
+                with_list!(self, kind, |l| l.jump_to_end(generation, fx));
             }
             Filter => {
                 let current = with_list!(self, kind, |l| l.filter_text.clone());
@@ -922,7 +939,7 @@ impl App {
                 }
             }
             // A chunk opens its full text in the detail.
-            ListKind::Chunks => self.detail_toggled = self.size.0 < crate::ui::WIDE,
+            ListKind::Chunks => self.detail_toggled = !crate::layout::detail_beside(self.size.0),
         }
     }
 

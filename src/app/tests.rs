@@ -53,7 +53,7 @@ fn load_generation(fx: &[Effect]) -> u64 {
 fn start_loads_tenants_and_counts() {
     let mut a = app();
     let fx = a.start();
-    assert!(matches!(&fx[0], Effect::LoadPage { query: ListQuery::Tenants { .. }, after: None, .. }));
+    assert!(matches!(&fx[0], Effect::LoadPage { query: ListQuery::Tenants { .. }, seek: crate::db::Seek::First, .. }));
     assert!(matches!(&fx[1], Effect::Count { exact: false, .. }));
     assert!(a.tenants.loading);
 }
@@ -67,7 +67,7 @@ fn scrolling_near_the_end_requests_the_next_page_once() {
     let mut requests = 0;
     for _ in 0..80 {
         for e in a.update(key('j')) {
-            if let Effect::LoadPage { after: Some(c), .. } = e {
+            if let Effect::LoadPage { seek: crate::db::Seek::After(c), .. } = e {
                 assert_eq!(c.id, Uuid::from_u128(99));
                 requests += 1;
             }
@@ -252,4 +252,137 @@ fn detail_scrolls_with_j_k_when_it_fills_the_pane() {
     a.update(key('i'));
     a.update(key('j'));
     assert_eq!((a.detail_scroll, a.tenants.selected), (0, 1));
+}
+
+/// A page read backwards, as the database returns it for `G`: in list
+/// order, with the cursor of its top row when more rows are above.
+fn tenant_page_from_end(range: std::ops::Range<u128>, more_above: bool) -> ListRows {
+    let rows: Vec<TenantRow> = range.map(tenant).collect();
+    let next = if more_above { rows.first().map(|t| t.cursor()) } else { None };
+    ListRows::Tenants(Page { rows, next })
+}
+
+#[test]
+fn capital_g_reads_the_true_end_and_small_g_goes_back_to_the_top() {
+    use crate::db::Seek;
+    let mut a = app();
+    let g = load_generation(&a.start());
+    a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g, result: Ok(tenant_page(0..100, true)) });
+    // G: one backward page from the bottom, nothing in between.
+    let fx = a.update(key('G'));
+    let (g_end, seek) = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadPage { generation, seek, .. } => Some((*generation, *seek)),
+            _ => None,
+        })
+        .expect("a page from the end");
+    assert_eq!(seek, Seek::Last);
+    assert!(g_end > g, "a fresh generation drops pages still loading from the top");
+    // Keys pressed while it loads are kept.
+    a.update(key('k'));
+    a.update(key('k'));
+    a.update(Action::PageLoaded {
+        list: ListKind::Tenants,
+        generation: g_end,
+        result: Ok(tenant_page_from_end(9_900..10_000, true)),
+    });
+    assert_eq!(a.tenants.rows.last().unwrap().id, Uuid::from_u128(9_999), "the last row of the whole list");
+    assert_eq!(a.tenants.selected, 97, "the selection is at the end, then two up");
+    // Climbing towards the top of the loaded rows loads the page above.
+    let mut above = None;
+    for _ in 0..90 {
+        for e in a.update(key('k')) {
+            if let Effect::LoadPage { seek: Seek::Before(c), generation, .. } = e {
+                above = Some((c, generation));
+            }
+        }
+    }
+    let (c, gen_above) = above.expect("the page above was requested");
+    assert_eq!(c.id, Uuid::from_u128(9_900));
+    let selected_id = a.tenants.selected_row().unwrap().id;
+    a.update(Action::PageLoaded {
+        list: ListKind::Tenants,
+        generation: gen_above,
+        result: Ok(tenant_page_from_end(9_800..9_900, true)),
+    });
+    assert_eq!(a.tenants.rows.len(), 200);
+    assert_eq!(a.tenants.selected_row().unwrap().id, selected_id, "the selection stays on its row");
+    // g: back to the top, read again from the top.
+    let fx = a.update(key('g'));
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadPage { seek: Seek::First, .. })));
+    assert!(a.tenants.rows.is_empty() && a.tenants.loading);
+}
+
+#[test]
+fn capital_g_on_a_fully_loaded_list_just_moves() {
+    let mut a = app();
+    let g = load_generation(&a.start());
+    a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g, result: Ok(tenant_page(0..30, false)) });
+    let fx = a.update(key('G'));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::LoadPage { .. })));
+    assert_eq!(a.tenants.selected, 29);
+}
+
+#[test]
+fn a_stale_connection_failure_does_not_put_the_console_offline() {
+    let mut a = app();
+    let g1 = load_generation(&a.start());
+    a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g1, result: Ok(tenant_page(0..5, false)) });
+    a.update(key('r'));
+    let lost = LoadError { message: "connection refused".into(), connection: true };
+    a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g1, result: Err(lost.clone()) });
+    assert_eq!(a.conn, ConnState::Online, "a failure of an older generation is stale");
+    a.update(Action::Counted { list: ListKind::Tenants, generation: g1, result: Err(lost) });
+    assert_eq!(a.conn, ConnState::Online);
+}
+
+#[test]
+fn the_demo_detail_is_debounced_while_the_selection_moves() {
+    let mut a = app();
+    a.size = (140, 40);
+    let fx = a.update(key('2'));
+    let g = load_generation(&fx);
+    let rows: Vec<_> = (0..20u128).map(demo_row).collect();
+    let fx = a.update(Action::PageLoaded {
+        list: ListKind::Demos,
+        generation: g,
+        result: Ok(ListRows::Demos(Page { rows, next: None })),
+    });
+    let mut fx = fx;
+    for _ in 0..10 {
+        fx.extend(a.update(key('j')));
+    }
+    // Every detail load is a debounced one under the same task key, so the
+    // runner replaces each with the next and only the last one runs.
+    let loads: Vec<_> = fx.iter().filter(|e| matches!(e, Effect::Debounce { .. })).collect();
+    assert_eq!(loads.len(), 11);
+    assert!(loads.iter().all(|e| e.task_key().as_deref() == Some("demo")));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::LoadDemo { .. })), "no undebounced detail load");
+}
+
+#[test]
+fn writes_are_marked_for_the_gate() {
+    let kb = Uuid::from_u128(1);
+    assert!(Effect::DeleteDocument { id: kb, filename: "x".into() }.writes());
+    assert!(
+        Effect::StartIngest { job: 1, kb, paths: vec![], chunk: crate::spec::ChunkSettings { tokens: 10, overlap: 0 } }
+            .writes()
+    );
+    assert!(!Effect::LoadDemo { generation: 1, id: kb }.writes());
+}
+
+fn demo_row(i: u128) -> crate::db::demos::DemoRow {
+    crate::db::demos::DemoRow {
+        id: Uuid::from_u128(1000 + i),
+        tenant_id: Uuid::from_u128(1),
+        tenant_name: "Tenant 1".into(),
+        company_name: Some(format!("Demo {i}")),
+        industry: None,
+        status: "active".into(),
+        mission_profile: None,
+        created_at: chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() - chrono::Duration::minutes(i as i64),
+        expires_at: None,
+        deleted_at: None,
+    }
 }

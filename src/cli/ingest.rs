@@ -89,10 +89,10 @@ pub async fn kb(ctx: &Context, cmd: KbCommand) -> Result<()> {
     match cmd {
         KbCommand::List { demo, json } => {
             let demo_id = match &demo {
-                Some(d) => Some(knowledge::find_demo(&db.pool, d).await?.0),
+                Some(d) => Some(knowledge::find_demo(&mut *db.pool.acquire().await?, d).await?.0),
                 None => None,
             };
-            let rows = knowledge::list(&db.pool, demo_id).await?;
+            let rows = knowledge::list(&mut *db.pool.acquire().await?, demo_id).await?;
             if json {
                 let v: Vec<_> = rows.iter().map(kb_json).collect();
                 println!("{}", serde_json::to_string_pretty(&v)?);
@@ -115,9 +115,9 @@ pub async fn kb(ctx: &Context, cmd: KbCommand) -> Result<()> {
             Ok(())
         }
         KbCommand::Create(a) => {
-            let (demo_id, demo_name) = knowledge::find_demo(&db.pool, &a.demo).await?;
+            let (demo_id, demo_name) = knowledge::find_demo(&mut *db.pool.acquire().await?, &a.demo).await?;
             if a.if_missing {
-                if let Ok(existing) = knowledge::find(&db.pool, &a.name, Some(demo_id)).await {
+                if let Ok(existing) = knowledge::find(&mut *db.pool.acquire().await?, &a.name, Some(demo_id)).await {
                     println!("{} (exists)", existing.id);
                     return Ok(());
                 }
@@ -144,7 +144,7 @@ pub async fn kb(ctx: &Context, cmd: KbCommand) -> Result<()> {
                 other => bail!("--provider must be local or openai, not '{other}'"),
             };
             let kb = knowledge::create(
-                &db.pool,
+                &mut *db.pool.acquire().await?,
                 &NewKnowledgeBase {
                     demo_id,
                     name: a.name.clone(),
@@ -191,11 +191,11 @@ pub async fn ingest(ctx: &Context, a: IngestArgs) -> Result<()> {
         bail!("refusing to ingest over a read-only connection (use --dry-run to preview)");
     }
     let demo = match &a.demo {
-        Some(d) => Some(knowledge::find_demo(&db.pool, d).await?.0),
+        Some(d) => Some(knowledge::find_demo(&mut *db.pool.acquire().await?, d).await?.0),
         None => None,
     };
-    let kb = knowledge::find(&db.pool, &a.kb, demo).await?;
-    let provider = embed::provider_for(&kb.model_spec(), &ctx.config.embedding, &ctx.paths)?;
+    let kb = knowledge::find(&mut *db.pool.acquire().await?, &a.kb, demo).await?;
+    let provider = embed::provider_for(&kb.model_spec(), &ctx.config.embedding.embedder(&ctx.paths))?;
     let opts = ingest::Options {
         chunk: chunk_settings(ctx, &kb, a.chunk_tokens, a.overlap),
         dry_run: a.dry_run,

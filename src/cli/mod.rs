@@ -149,7 +149,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
     }
     match command {
-        Command::Console => crate::app::run_console(ctx).await,
+        Command::Console => crate::console::run_console(ctx).await,
         Command::Migrate => {
             let db = ctx.connect_batch().await?;
             let before = db.migration_status().await?;
@@ -161,12 +161,13 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Seed(args) => seed_command(&ctx, args).await,
         Command::Export(ExportCommand::Session { id, format, output }) => {
             let db = ctx.connect_batch().await?;
-            let session = crate::db::sessions::get(&db.pool, id).await?;
-            let messages = crate::db::messages::all(&db.pool, id).await?;
+            let session = crate::db::sessions::get(&mut *db.pool.acquire().await?, id).await?;
+            let messages = crate::db::messages::all(&mut *db.pool.acquire().await?, id).await?;
             let text = crate::export::render(format, &session, &messages);
             match output {
                 Some(path) => {
-                    write_atomically(&path, text.as_bytes())?;
+                    crate::export::write_atomically(&path, text.as_bytes())
+                        .wrap_err_with(|| format!("cannot write {}", path.display()))?;
                     eprintln!("wrote {} messages to {}", messages.len(), path.display());
                 }
                 None => std::io::stdout().write_all(text.as_bytes())?,
@@ -177,16 +178,6 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Kb(cmd) => ingest::kb(&ctx, cmd).await,
         Command::Ingest(args) => ingest::ingest(&ctx, args).await,
     }
-}
-
-/// Writes via a temporary file and rename: a failed export never leaves a
-/// truncated file behind.
-pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let tmp = dir.join(format!(".{}.partial", path.file_name().and_then(|n| n.to_str()).unwrap_or("export")));
-    std::fs::write(&tmp, bytes).wrap_err_with(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).wrap_err_with(|| format!("cannot write {}", path.display()))?;
-    Ok(())
 }
 
 async fn seed_command(ctx: &Context, args: SeedArgs) -> Result<()> {

@@ -1,11 +1,11 @@
 //! Demos: chatbot configurations, owned by a tenant.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgPool, Postgres, QueryBuilder};
+use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::filter::push_keyset_desc;
-use super::{Cursor, DbError, Filter, Page, Result, RowCount};
+use super::{Cursor, DbError, Filter, Page, Result, RowCount, Seek};
 
 pub const FILTER_KEYS: &[&str] = &["status", "mission", "after", "before"];
 pub const STATUSES: &[&str] = &["draft", "active", "expired", "blueprint"];
@@ -93,29 +93,30 @@ fn push_where(qb: &mut QueryBuilder<'_, Postgres>, tenant: Option<Uuid>, filter:
 }
 
 pub async fn list(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     tenant: Option<Uuid>,
     filter: &Filter,
-    after: Option<Cursor>,
+    seek: impl Into<Seek>,
     limit: u32,
 ) -> Result<Page<DemoRow>> {
+    let seek: Seek = seek.into();
     let mut qb = QueryBuilder::new(SELECT_ROW);
     push_where(&mut qb, tenant, filter)?;
-    push_keyset_desc(&mut qb, "d.created_at", "d.id", after, limit);
-    let rows = qb.build_query_as::<DemoRow>().fetch_all(pool).await?;
-    Ok(Page::from_rows(rows, limit, DemoRow::cursor))
+    push_keyset_desc(&mut qb, "d.created_at", "d.id", seek, limit);
+    let rows = qb.build_query_as::<DemoRow>().fetch_all(&mut *conn).await?;
+    Ok(Page::from_seek(rows, limit, seek, DemoRow::cursor))
 }
 
-pub async fn count(pool: &PgPool, tenant: Option<Uuid>, filter: &Filter, exact: bool) -> Result<RowCount> {
+pub async fn count(conn: &mut PgConnection, tenant: Option<Uuid>, filter: &Filter, exact: bool) -> Result<RowCount> {
     if tenant.is_none() && filter.is_empty() && !exact {
-        return super::page_estimate(pool, "demos").await;
+        return super::page_estimate(&mut *conn, "demos").await;
     }
     let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM demos d");
     push_where(&mut qb, tenant, filter)?;
-    super::finish_count(pool, qb, exact).await
+    super::finish_count(&mut *conn, qb, exact).await
 }
 
-pub async fn get(pool: &PgPool, id: Uuid) -> Result<DemoDetail> {
+pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<DemoDetail> {
     sqlx::query_as(
         "SELECT d.id, d.tenant_id, t.name AS tenant_name, d.created_at, d.expires_at, d.company_name, d.industry, \
          d.website_url, d.products_services, d.offers, d.qualification_criteria, d.logo_url, d.primary_color, \
@@ -126,7 +127,7 @@ pub async fn get(pool: &PgPool, id: Uuid) -> Result<DemoDetail> {
          FROM demos d JOIN tenants t ON t.id = d.tenant_id WHERE d.id = $1",
     )
     .bind(id)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| DbError::NotFound(format!("demo {id}")))
 }

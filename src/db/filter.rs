@@ -106,21 +106,26 @@ fn parse_day(v: &str) -> Result<DateTime<Utc>> {
         .map_err(|_| DbError::Filter(format!("'{v}' is not a date (use YYYY-MM-DD)")))
 }
 
-/// Appends the keyset condition and order for a descending (ts, id) list and
-/// fetches `limit + 1` rows so the page knows whether more exist.
+/// Appends the keyset condition and order for a list shown in descending
+/// (ts, id) order, read from where `seek` says, and fetches `limit + 1`
+/// rows so the page knows whether more exist. Returns the direction the
+/// rows come back in (`DESC`, or `ASC` when read backwards), for an outer
+/// query that must keep it.
 pub fn push_keyset_desc(
     qb: &mut QueryBuilder<'_, Postgres>,
     ts_col: &str,
     id_col: &str,
-    after: Option<super::Cursor>,
+    seek: super::Seek,
     limit: u32,
-) {
-    if let Some(c) = after {
-        qb.push(format!(" AND ({ts_col}, {id_col}) < ("));
+) -> &'static str {
+    let (cmp, dir) = if seek.backward() { (">", "ASC") } else { ("<", "DESC") };
+    if let Some(c) = seek.cursor() {
+        qb.push(format!(" AND ({ts_col}, {id_col}) {cmp} ("));
         qb.push_bind(c.ts).push(", ").push_bind(c.id).push(")");
     }
-    qb.push(format!(" ORDER BY {ts_col} DESC, {id_col} DESC LIMIT "));
+    qb.push(format!(" ORDER BY {ts_col} {dir}, {id_col} {dir} LIMIT "));
     qb.push_bind(limit as i64 + 1);
+    dir
 }
 
 #[cfg(test)]

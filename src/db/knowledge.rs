@@ -3,13 +3,13 @@
 
 use chrono::{DateTime, Utc};
 use pgvector::Vector;
-use sqlx::{FromRow, PgPool, Postgres, Transaction};
+use sqlx::{FromRow, PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use sqlx::QueryBuilder;
 
 use super::filter::push_keyset_desc;
-use super::{Cursor, DbError, Filter, Page, Result, RowCount};
+use super::{Cursor, DbError, Filter, Page, Result, RowCount, Seek};
 
 pub const KB_TYPES: &[&str] = &["product_catalog", "faq", "service_menu", "review_template", "custom"];
 
@@ -34,15 +34,15 @@ pub struct KnowledgeBaseRow {
 
 impl KnowledgeBaseRow {
     /// The knowledge base's own chunking where it sets one, else `defaults`.
-    pub fn chunk_settings(&self, defaults: crate::ingest::ChunkSettings) -> crate::ingest::ChunkSettings {
-        crate::ingest::ChunkSettings {
+    pub fn chunk_settings(&self, defaults: crate::spec::ChunkSettings) -> crate::spec::ChunkSettings {
+        crate::spec::ChunkSettings {
             tokens: self.chunk_tokens.map(|v| v as usize).unwrap_or(defaults.tokens),
             overlap: self.chunk_overlap.map(|v| v as usize).unwrap_or(defaults.overlap),
         }
     }
 
-    pub fn model_spec(&self) -> crate::embed::ModelSpec {
-        crate::embed::ModelSpec {
+    pub fn model_spec(&self) -> crate::spec::ModelSpec {
+        crate::spec::ModelSpec {
             provider: self.embedding_provider.clone(),
             model: self.embedding_model.clone(),
             dim: self.embedding_dim as usize,
@@ -59,18 +59,19 @@ const KB_SELECT: &str = "SELECT k.id, k.demo_id, d.company_name AS demo_name, k.
 
 /// Knowledge bases of a demo (or of every demo), newest first. Demos have a
 /// handful; the limit only guards against a pathological database.
-pub async fn list(pool: &PgPool, demo: Option<Uuid>) -> Result<Vec<KnowledgeBaseRow>> {
-    Ok(page(pool, demo, &Filter::default(), None, 1000).await?.rows)
+pub async fn list(conn: &mut PgConnection, demo: Option<Uuid>) -> Result<Vec<KnowledgeBaseRow>> {
+    Ok(page(&mut *conn, demo, &Filter::default(), None, 1000).await?.rows)
 }
 
 /// A page of knowledge bases (newest first), filtered by name words.
 pub async fn page(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     demo: Option<Uuid>,
     filter: &Filter,
-    after: Option<Cursor>,
+    seek: impl Into<Seek>,
     limit: u32,
 ) -> Result<Page<KnowledgeBaseRow>> {
+    let seek: Seek = seek.into();
     filter.check_keys(&[])?;
     let mut qb = QueryBuilder::new(KB_SELECT);
     qb.push(" WHERE true");
@@ -78,12 +79,12 @@ pub async fn page(
         qb.push(" AND k.demo_id = ").push_bind(d);
     }
     filter.push_words(&mut qb, &["k.name", "d.company_name"]);
-    push_keyset_desc(&mut qb, "k.created_at", "k.id", after, limit);
-    let rows: Vec<KnowledgeBaseRow> = qb.build_query_as().fetch_all(pool).await?;
-    Ok(Page::from_rows(rows, limit, |k| Cursor { ts: k.created_at, id: k.id }))
+    push_keyset_desc(&mut qb, "k.created_at", "k.id", seek, limit);
+    let rows: Vec<KnowledgeBaseRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
+    Ok(Page::from_seek(rows, limit, seek, |k| Cursor { ts: k.created_at, id: k.id }))
 }
 
-pub async fn count_kbs(pool: &PgPool, demo: Option<Uuid>, filter: &Filter, exact: bool) -> Result<RowCount> {
+pub async fn count_kbs(conn: &mut PgConnection, demo: Option<Uuid>, filter: &Filter, exact: bool) -> Result<RowCount> {
     filter.check_keys(&[])?;
     let mut qb = QueryBuilder::new(
         "SELECT count(*) FROM (SELECT 1 FROM knowledge_bases k JOIN demos d ON d.id = k.demo_id WHERE true",
@@ -92,26 +93,26 @@ pub async fn count_kbs(pool: &PgPool, demo: Option<Uuid>, filter: &Filter, exact
         qb.push(" AND k.demo_id = ").push_bind(d);
     }
     filter.push_words(&mut qb, &["k.name", "d.company_name"]);
-    super::finish_count(pool, qb, exact).await
+    super::finish_count(&mut *conn, qb, exact).await
 }
 
-pub async fn get(pool: &PgPool, id: Uuid) -> Result<KnowledgeBaseRow> {
+pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<KnowledgeBaseRow> {
     let sql = format!("{KB_SELECT} WHERE k.id = $1");
     sqlx::query_as(&sql)
         .bind(id)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| DbError::NotFound(format!("knowledge base {id}")))
 }
 
 /// Finds a knowledge base by id, or by name (case-insensitive) within `demo`
 /// when given; a name that matches several is an error that lists them.
-pub async fn find(pool: &PgPool, spec: &str, demo: Option<Uuid>) -> Result<KnowledgeBaseRow> {
+pub async fn find(conn: &mut PgConnection, spec: &str, demo: Option<Uuid>) -> Result<KnowledgeBaseRow> {
     if let Ok(id) = Uuid::parse_str(spec) {
-        return get(pool, id).await;
+        return get(&mut *conn, id).await;
     }
     let sql = format!("{KB_SELECT} WHERE lower(k.name) = lower($1) AND ($2::uuid IS NULL OR k.demo_id = $2) LIMIT 20");
-    let rows: Vec<KnowledgeBaseRow> = sqlx::query_as(&sql).bind(spec).bind(demo).fetch_all(pool).await?;
+    let rows: Vec<KnowledgeBaseRow> = sqlx::query_as(&sql).bind(spec).bind(demo).fetch_all(&mut *conn).await?;
     match rows.len() {
         0 => Err(DbError::NotFound(format!("knowledge base '{spec}'"))),
         1 => Ok(rows.into_iter().next().unwrap()),
@@ -127,17 +128,19 @@ pub async fn find(pool: &PgPool, spec: &str, demo: Option<Uuid>) -> Result<Knowl
 }
 
 /// Finds a demo by id or by company name (case-insensitive, not deleted).
-pub async fn find_demo(pool: &PgPool, spec: &str) -> Result<(Uuid, String)> {
+pub async fn find_demo(conn: &mut PgConnection, spec: &str) -> Result<(Uuid, String)> {
     if let Ok(id) = Uuid::parse_str(spec) {
-        let row: Option<(Uuid, Option<String>)> =
-            sqlx::query_as("SELECT id, company_name FROM demos WHERE id = $1").bind(id).fetch_optional(pool).await?;
+        let row: Option<(Uuid, Option<String>)> = sqlx::query_as("SELECT id, company_name FROM demos WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
         return row.map(|(i, n)| (i, n.unwrap_or_default())).ok_or_else(|| DbError::NotFound(format!("demo {id}")));
     }
     let rows: Vec<(Uuid, Option<String>)> = sqlx::query_as(
         "SELECT id, company_name FROM demos WHERE lower(company_name) = lower($1) AND deleted_at IS NULL ORDER BY created_at DESC LIMIT 20",
     )
     .bind(spec)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     match rows.len() {
         0 => Err(DbError::NotFound(format!("demo '{spec}'"))),
@@ -163,11 +166,11 @@ pub struct NewKnowledgeBase {
     pub attach: bool,
 }
 
-pub async fn create(pool: &PgPool, kb: &NewKnowledgeBase) -> Result<KnowledgeBaseRow> {
+pub async fn create(conn: &mut PgConnection, kb: &NewKnowledgeBase) -> Result<KnowledgeBaseRow> {
     if !KB_TYPES.contains(&kb.kb_type.as_str()) {
         return Err(DbError::Filter(format!("type must be one of {}", KB_TYPES.join(", "))));
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let (id,): (Uuid,) = sqlx::query_as(
         "INSERT INTO knowledge_bases (demo_id, name, type, embedding_provider, embedding_model, embedding_dim, chunk_tokens, chunk_overlap) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -192,7 +195,7 @@ pub async fn create(pool: &PgPool, kb: &NewKnowledgeBase) -> Result<KnowledgeBas
             .await?;
     }
     tx.commit().await?;
-    get(pool, id).await
+    get(&mut *conn, id).await
 }
 
 #[derive(Debug, Clone, PartialEq, FromRow)]
@@ -204,7 +207,8 @@ pub struct DocumentRow {
     pub size_bytes: Option<i64>,
     pub chunk_count: i32,
     pub created_at: DateTime<Utc>,
-    pub content_chars: i32,
+    /// Size of the extracted text (stored: listing never reads the text).
+    pub text_bytes: Option<i64>,
 }
 
 impl DocumentRow {
@@ -215,32 +219,33 @@ impl DocumentRow {
 
 /// A knowledge base's documents, newest first, filtered by file-name words.
 pub async fn documents(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     kb: Uuid,
     filter: &Filter,
-    after: Option<Cursor>,
+    seek: impl Into<Seek>,
     limit: u32,
 ) -> Result<Page<DocumentRow>> {
+    let seek: Seek = seek.into();
     filter.check_keys(&["after", "before"])?;
     let mut qb = QueryBuilder::new(
         "SELECT x.id, x.kb_id, x.filename, x.content_type, x.size_bytes, x.chunk_count, x.created_at, \
-         length(x.content) AS content_chars FROM documents x WHERE x.kb_id = ",
+         x.text_bytes FROM documents x WHERE x.kb_id = ",
     );
     qb.push_bind(kb);
     filter.push_words(&mut qb, &["x.filename"]);
     filter.push_dates(&mut qb, "x.created_at")?;
-    push_keyset_desc(&mut qb, "x.created_at", "x.id", after, limit);
-    let rows: Vec<DocumentRow> = qb.build_query_as().fetch_all(pool).await?;
-    Ok(Page::from_rows(rows, limit, DocumentRow::cursor))
+    push_keyset_desc(&mut qb, "x.created_at", "x.id", seek, limit);
+    let rows: Vec<DocumentRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
+    Ok(Page::from_seek(rows, limit, seek, DocumentRow::cursor))
 }
 
-pub async fn count_documents(pool: &PgPool, kb: Uuid, filter: &Filter, exact: bool) -> Result<RowCount> {
+pub async fn count_documents(conn: &mut PgConnection, kb: Uuid, filter: &Filter, exact: bool) -> Result<RowCount> {
     filter.check_keys(&["after", "before"])?;
     let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM documents x WHERE x.kb_id = ");
     qb.push_bind(kb);
     filter.push_words(&mut qb, &["x.filename"]);
     filter.push_dates(&mut qb, "x.created_at")?;
-    super::finish_count(pool, qb, exact).await
+    super::finish_count(&mut *conn, qb, exact).await
 }
 
 #[derive(Debug, Clone, PartialEq, FromRow)]
@@ -254,54 +259,66 @@ pub struct ChunkRow {
     pub end_offset: Option<i32>,
 }
 
-/// Chunks of a document in order (paged by chunk_index), filtered by words
-/// of their text.
+/// Chunks of a document in order, filtered by words of their text. Paged
+/// on (chunk_index, id): the index alone is not unique (nothing in the
+/// schema forbids two chunks at one position), and a page boundary between
+/// two equal keys would skip or repeat rows.
 pub async fn chunks(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     document: Uuid,
     filter: &Filter,
-    after: Option<Cursor>,
+    seek: impl Into<Seek>,
     limit: u32,
 ) -> Result<Page<ChunkRow>> {
+    let seek: Seek = seek.into();
     filter.check_keys(&[])?;
     let mut qb = QueryBuilder::new(
         "SELECT c.id, c.chunk_index, c.token_count, c.content, c.embedding_dim, c.start_offset, c.end_offset \
          FROM chunks c WHERE c.document_id = ",
     );
     qb.push_bind(document);
-    if let Some(a) = after {
-        qb.push(" AND c.chunk_index > ").push_bind(a.as_position() as i32);
-    }
     filter.push_words(&mut qb, &["c.content"]);
-    qb.push(" ORDER BY c.chunk_index LIMIT ").push_bind(limit as i64 + 1);
-    let rows: Vec<ChunkRow> = qb.build_query_as().fetch_all(pool).await?;
-    Ok(Page::from_rows(rows, limit, |c| Cursor::position(c.chunk_index as i64)))
+    // Shown ascending; read backwards from the end for `Last`/`Before`.
+    let (cmp, dir) = if seek.backward() { ("<", "DESC") } else { (">", "ASC") };
+    if let Some(c) = seek.cursor() {
+        qb.push(format!(" AND (c.chunk_index, c.id) {cmp} ("));
+        qb.push_bind(c.as_position() as i32).push(", ").push_bind(c.id).push(")");
+    }
+    qb.push(format!(" ORDER BY c.chunk_index {dir}, c.id {dir} LIMIT ")).push_bind(limit as i64 + 1);
+    let rows: Vec<ChunkRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
+    Ok(Page::from_seek(rows, limit, seek, ChunkRow::cursor))
 }
 
-pub async fn count_chunks(pool: &PgPool, document: Uuid, filter: &Filter, exact: bool) -> Result<RowCount> {
+impl ChunkRow {
+    pub fn cursor(&self) -> Cursor {
+        Cursor::position(self.chunk_index as i64, self.id)
+    }
+}
+
+pub async fn count_chunks(conn: &mut PgConnection, document: Uuid, filter: &Filter, exact: bool) -> Result<RowCount> {
     filter.check_keys(&[])?;
     let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM chunks c WHERE c.document_id = ");
     qb.push_bind(document);
     filter.push_words(&mut qb, &["c.content"]);
-    super::finish_count(pool, qb, exact).await
+    super::finish_count(&mut *conn, qb, exact).await
 }
 
 /// Deletes a knowledge base with its documents and chunks (ON DELETE CASCADE).
-pub async fn delete_kb(pool: &PgPool, id: Uuid) -> Result<u64> {
-    Ok(sqlx::query("DELETE FROM knowledge_bases WHERE id = $1").bind(id).execute(pool).await?.rows_affected())
+pub async fn delete_kb(conn: &mut PgConnection, id: Uuid) -> Result<u64> {
+    Ok(sqlx::query("DELETE FROM knowledge_bases WHERE id = $1").bind(id).execute(&mut *conn).await?.rows_affected())
 }
 
 /// Deletes a document; its chunks go with it (ON DELETE CASCADE).
-pub async fn delete_document(pool: &PgPool, id: Uuid) -> Result<u64> {
-    Ok(sqlx::query("DELETE FROM documents WHERE id = $1").bind(id).execute(pool).await?.rows_affected())
+pub async fn delete_document(conn: &mut PgConnection, id: Uuid) -> Result<u64> {
+    Ok(sqlx::query("DELETE FROM documents WHERE id = $1").bind(id).execute(&mut *conn).await?.rows_affected())
 }
 
 /// An existing document of `kb` with the same extracted content.
-pub async fn find_duplicate(pool: &PgPool, kb: Uuid, sha256: &str) -> Result<Option<(Uuid, String)>> {
+pub async fn find_duplicate(conn: &mut PgConnection, kb: Uuid, sha256: &str) -> Result<Option<(Uuid, String)>> {
     Ok(sqlx::query_as("SELECT id, filename FROM documents WHERE kb_id = $1 AND content_sha256 = $2 LIMIT 1")
         .bind(kb)
         .bind(sha256)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *conn)
         .await?)
 }
 
@@ -341,8 +358,8 @@ impl DocumentWriter {
         // by the console's statement timeout between batches.
         sqlx::query("SET LOCAL statement_timeout = 0").execute(&mut *tx).await?;
         let (document_id,): (Uuid,) = sqlx::query_as(
-            "INSERT INTO documents (kb_id, filename, content, content_type, size_bytes, content_sha256) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO documents (kb_id, filename, content, content_type, size_bytes, content_sha256, text_bytes) \
+             VALUES ($1, $2, $3, $4, $5, $6, octet_length($3)) RETURNING id",
         )
         .bind(doc.kb_id)
         .bind(doc.filename)

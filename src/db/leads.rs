@@ -1,11 +1,11 @@
 //! Leads: unique visitors of a demo.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgPool, Postgres, QueryBuilder};
+use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::filter::push_keyset_desc;
-use super::{Cursor, Filter, Page, Result, RowCount};
+use super::{Cursor, Filter, Page, Result, RowCount, Seek};
 
 pub const FILTER_KEYS: &[&str] = &["type", "after", "before"];
 pub const IDENTIFIER_TYPES: &[&str] = &["email", "phone", "anonymous"];
@@ -26,7 +26,7 @@ pub struct LeadRow {
 impl LeadRow {
     /// Leads are listed by recent activity.
     pub fn cursor(&self) -> Cursor {
-        Cursor { ts: self.last_seen_at, id: self.id }
+        Cursor { ts: self.created_at, id: self.id }
     }
     pub fn label(&self) -> &str {
         self.display_name.as_deref().unwrap_or(&self.identifier)
@@ -43,24 +43,27 @@ fn push_where(qb: &mut QueryBuilder<'_, Postgres>, demo: Uuid, filter: &Filter) 
 }
 
 pub async fn list(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     demo: Uuid,
     filter: &Filter,
-    after: Option<Cursor>,
+    seek: impl Into<Seek>,
     limit: u32,
 ) -> Result<Page<LeadRow>> {
+    let seek: Seek = seek.into();
     let mut qb = QueryBuilder::new(
         "SELECT l.id, l.demo_id, l.identifier, l.identifier_type, l.display_name, l.created_at, l.last_seen_at, \
          l.metadata, (SELECT count(*) FROM sessions s WHERE s.lead_id = l.id) AS session_count FROM leads l",
     );
     push_where(&mut qb, demo, filter)?;
-    push_keyset_desc(&mut qb, "l.last_seen_at", "l.id", after, limit);
-    let rows = qb.build_query_as::<LeadRow>().fetch_all(pool).await?;
-    Ok(Page::from_rows(rows, limit, LeadRow::cursor))
+    // Paged on when the lead was first seen: `last_seen_at` moves while
+    // a list is open, and a moving key would skip or repeat leads.
+    push_keyset_desc(&mut qb, "l.created_at", "l.id", seek, limit);
+    let rows = qb.build_query_as::<LeadRow>().fetch_all(&mut *conn).await?;
+    Ok(Page::from_seek(rows, limit, seek, LeadRow::cursor))
 }
 
-pub async fn count(pool: &PgPool, demo: Uuid, filter: &Filter, exact: bool) -> Result<RowCount> {
+pub async fn count(conn: &mut PgConnection, demo: Uuid, filter: &Filter, exact: bool) -> Result<RowCount> {
     let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM leads l");
     push_where(&mut qb, demo, filter)?;
-    super::finish_count(pool, qb, exact).await
+    super::finish_count(&mut *conn, qb, exact).await
 }

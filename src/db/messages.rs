@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::{FromRow, PgPool};
+use sqlx::{FromRow, PgConnection};
 use uuid::Uuid;
 
 use super::{Cursor, Page, Result};
@@ -25,7 +25,12 @@ impl MessageRow {
 }
 
 /// One page of a transcript, oldest first, strictly after `after`.
-pub async fn page(pool: &PgPool, session: Uuid, after: Option<Cursor>, limit: u32) -> Result<Page<MessageRow>> {
+pub async fn page(
+    conn: &mut PgConnection,
+    session: Uuid,
+    after: Option<Cursor>,
+    limit: u32,
+) -> Result<Page<MessageRow>> {
     let rows: Vec<MessageRow> = match after {
         None => {
             sqlx::query_as(
@@ -34,7 +39,7 @@ pub async fn page(pool: &PgPool, session: Uuid, after: Option<Cursor>, limit: u3
             )
             .bind(session)
             .bind(limit as i64 + 1)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
         }
         Some(c) => {
@@ -46,7 +51,7 @@ pub async fn page(pool: &PgPool, session: Uuid, after: Option<Cursor>, limit: u3
             .bind(c.ts)
             .bind(c.id)
             .bind(limit as i64 + 1)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
         }
     };
@@ -54,11 +59,11 @@ pub async fn page(pool: &PgPool, session: Uuid, after: Option<Cursor>, limit: u3
 }
 
 /// The whole transcript, fetched page by page (never one huge query).
-pub async fn all(pool: &PgPool, session: Uuid) -> Result<Vec<MessageRow>> {
+pub async fn all(conn: &mut PgConnection, session: Uuid) -> Result<Vec<MessageRow>> {
     let mut out = Vec::new();
     let mut after = None;
     loop {
-        let p = page(pool, session, after, 1000).await?;
+        let p = page(&mut *conn, session, after, 1000).await?;
         out.extend(p.rows);
         match p.next {
             Some(c) => after = Some(c),

@@ -19,7 +19,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Executor};
 
 pub use filter::Filter;
-pub use page::{Cursor, Page, RowCount};
+pub use page::{Cursor, Page, RowCount, Seek};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -35,13 +35,23 @@ pub enum DbError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{}", describe(.0))]
     Sql(#[from] sqlx::Error),
+    /// Every connection of the pool was busy for the whole acquire timeout;
+    /// the server itself answers (this is not a lost connection).
+    #[error("database busy: all {0} connections in use (timed out waiting for one)")]
+    Busy(u32),
 }
 
 /// A one-line, credential-free description of a sqlx error.
 fn describe(e: &sqlx::Error) -> String {
     match e {
         sqlx::Error::Database(d) => d.message().to_string(),
-        sqlx::Error::PoolTimedOut => "database unreachable (timed out waiting for a connection)".into(),
+        sqlx::Error::PoolTimedOut => "timed out waiting for a database connection".into(),
+        sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            "database unreachable: connection refused".into()
+        }
+        sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
+            "database unreachable: connecting timed out".into()
+        }
         sqlx::Error::Io(io) => format!("database unreachable: {io}"),
         sqlx::Error::RowNotFound => "no such row".into(),
         other => other.to_string(),
@@ -55,8 +65,9 @@ impl DbError {
     pub fn is_connection(&self) -> bool {
         match self {
             DbError::Sql(e) => match e {
+                // A pool time-out alone says nothing about the server: `Db::acquire`
+                // finds out which it was (busy or unreachable) before reporting.
                 sqlx::Error::Io(_)
-                | sqlx::Error::PoolTimedOut
                 | sqlx::Error::PoolClosed
                 | sqlx::Error::Tls(_)
                 | sqlx::Error::Protocol(_)
@@ -73,7 +84,22 @@ impl DbError {
 
     /// True when the server cancelled the statement on statement_timeout.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, DbError::Sql(sqlx::Error::Database(d)) if d.code().as_deref() == Some("57014"))
+        self.query_canceled().is_some_and(|m| m.contains("statement timeout"))
+    }
+
+    /// True when the statement was cancelled by a cancel request (a user's
+    /// cancel, or a superseded query), not by a time-out.
+    pub fn is_cancelled(&self) -> bool {
+        self.query_canceled().is_some_and(|m| !m.contains("statement timeout"))
+    }
+
+    /// The server's message for SQLSTATE 57014 (query_canceled), which covers
+    /// both a time-out and a cancel request; only the message tells them apart.
+    fn query_canceled(&self) -> Option<&str> {
+        match self {
+            DbError::Sql(sqlx::Error::Database(d)) if d.code().as_deref() == Some("57014") => Some(d.message()),
+            _ => None,
+        }
     }
 }
 
@@ -156,6 +182,19 @@ pub struct Db {
     pub pool: PgPool,
     pub target: Target,
     pub read_only: bool,
+    pub max_connections: u32,
+    /// For a direct connection attempt when the pool only says "timed out".
+    options: StoredOptions,
+}
+
+/// Connect options (they hold the password, so no `Debug` of their own).
+#[derive(Clone)]
+struct StoredOptions(PgConnectOptions);
+
+impl fmt::Debug for StoredOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("StoredOptions(..)")
+    }
 }
 
 impl Db {
@@ -183,8 +222,41 @@ impl Db {
             .acquire_timeout(Duration::from_secs(4))
             .idle_timeout(Duration::from_secs(300))
             .test_before_acquire(true)
-            .connect_lazy_with(opts);
-        Ok(Db { pool, target, read_only: settings.read_only })
+            .connect_lazy_with(opts.clone());
+        Ok(Db {
+            pool,
+            target,
+            read_only: settings.read_only,
+            max_connections: settings.max_connections,
+            options: StoredOptions(opts),
+        })
+    }
+
+    /// A connection from the pool. sqlx reports a pool that could not open a
+    /// connection as a time-out, hiding a refused or failed connect; then a
+    /// direct attempt tells which it was: the server is unreachable (a
+    /// connection error, the console goes offline) or just busy.
+    pub async fn acquire(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>> {
+        match self.pool.acquire().await {
+            Ok(c) => Ok(c),
+            Err(sqlx::Error::PoolTimedOut) => Err(self.diagnose_pool_timeout().await),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn diagnose_pool_timeout(&self) -> DbError {
+        use sqlx::Connection;
+        let attempt = tokio::time::timeout(Duration::from_secs(3), sqlx::PgConnection::connect_with(&self.options.0));
+        match attempt.await {
+            Ok(Ok(conn)) => {
+                let _ = conn.close().await;
+                DbError::Busy(self.max_connections)
+            }
+            Ok(Err(e)) => DbError::Sql(e),
+            Err(_) => {
+                DbError::Sql(sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::TimedOut, "no answer within 3 s")))
+            }
+        }
     }
 
     /// Like `lazy`, then checks that the server answers.
@@ -195,7 +267,8 @@ impl Db {
     }
 
     pub async fn ping(&self) -> Result<()> {
-        self.pool.execute("SELECT 1").await?;
+        let mut conn = self.acquire().await?;
+        conn.execute("SELECT 1").await?;
         Ok(())
     }
 
@@ -291,16 +364,16 @@ mod tests {
 
 /// The planner's row estimate for a whole table: instant on any size. Small
 /// tables get a (capped) exact count instead.
-pub(crate) async fn page_estimate(pool: &PgPool, table: &str) -> Result<RowCount> {
+pub(crate) async fn page_estimate(conn: &mut sqlx::PgConnection, table: &str) -> Result<RowCount> {
     let (n,): (f32,) = sqlx::query_as("SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)")
         .bind(table)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *conn)
         .await?
         .unwrap_or((-1.0,));
     if n < page::COUNT_CAP as f32 {
         // Small or never analysed: an exact count is cheap (and capped).
         let qb = sqlx::QueryBuilder::new(format!("SELECT count(*) FROM (SELECT 1 FROM {table}"));
-        return finish_count(pool, qb, false).await;
+        return finish_count(conn, qb, false).await;
     }
     Ok(RowCount::Estimate(n as i64))
 }
@@ -308,7 +381,7 @@ pub(crate) async fn page_estimate(pool: &PgPool, table: &str) -> Result<RowCount
 /// Closes a `SELECT count(*) FROM (SELECT 1 FROM ... WHERE ...` query: capped
 /// at [`page::COUNT_CAP`] unless `exact`.
 pub(crate) async fn finish_count(
-    pool: &PgPool,
+    conn: &mut sqlx::PgConnection,
     mut qb: sqlx::QueryBuilder<'_, sqlx::Postgres>,
     exact: bool,
 ) -> Result<RowCount> {
@@ -316,6 +389,6 @@ pub(crate) async fn finish_count(
         qb.push(" LIMIT ").push_bind(page::COUNT_CAP + 1);
     }
     qb.push(") counted");
-    let (n,): (i64,) = qb.build_query_as().fetch_one(pool).await?;
+    let (n,): (i64,) = qb.build_query_as().fetch_one(conn).await?;
     Ok(if exact { RowCount::Exact(n) } else { RowCount::from_capped(n) })
 }

@@ -13,20 +13,56 @@ pub struct Cursor {
 
 impl Cursor {
     /// Lists ordered by a position rather than a time (a document's chunks,
-    /// by chunk_index) page on that position; it travels in the cursor's id
-    /// so every list shares one cursor type.
-    pub fn position(pos: i64) -> Cursor {
-        Cursor { ts: DateTime::UNIX_EPOCH, id: Uuid::from_u64_pair(0, pos as u64) }
+    /// by chunk_index, then id) page on (position, id); the position travels
+    /// as seconds since the epoch in `ts`, so every list shares one cursor type.
+    pub fn position(pos: i64, id: Uuid) -> Cursor {
+        Cursor { ts: DateTime::UNIX_EPOCH + chrono::Duration::seconds(pos), id }
     }
     pub fn as_position(&self) -> i64 {
-        self.id.as_u64_pair().1 as i64
+        self.ts.timestamp()
+    }
+}
+
+/// Where a page starts. Lists are read from either end: `Last` and
+/// `Before` read the order backwards (index scans work both ways), so the
+/// end of a list of millions is one page away, never a walk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seek {
+    /// The top of the list.
+    First,
+    /// The rows after this one (scrolling down).
+    After(Cursor),
+    /// The bottom of the list.
+    Last,
+    /// The rows before this one (scrolling up from the bottom).
+    Before(Cursor),
+}
+
+impl Seek {
+    /// Does this page read the list's order backwards?
+    pub fn backward(self) -> bool {
+        matches!(self, Seek::Last | Seek::Before(_))
+    }
+    /// The cursor bounding the page, if any.
+    pub fn cursor(self) -> Option<Cursor> {
+        match self {
+            Seek::After(c) | Seek::Before(c) => Some(c),
+            Seek::First | Seek::Last => None,
+        }
+    }
+}
+
+impl From<Option<Cursor>> for Seek {
+    fn from(after: Option<Cursor>) -> Seek {
+        after.map_or(Seek::First, Seek::After)
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct Page<T> {
     pub rows: Vec<T>,
-    /// Where the next page starts; `None` when this was the last page.
+    /// Where the next page in the same direction starts (after the last
+    /// row going down, before the first row going up); `None` at the end.
     pub next: Option<Cursor>,
 }
 
@@ -38,6 +74,16 @@ impl<T> Page<T> {
         rows.truncate(limit as usize);
         let next = if more { rows.last().map(&cursor) } else { None };
         Page { rows, next }
+    }
+
+    /// Builds a page read with `seek` from `limit + 1` fetched rows; rows
+    /// read backwards are turned back into the list's order.
+    pub fn from_seek(rows: Vec<T>, limit: u32, seek: Seek, cursor: impl Fn(&T) -> Cursor) -> Page<T> {
+        let mut page = Page::from_rows(rows, limit, cursor);
+        if seek.backward() {
+            page.rows.reverse();
+        }
+        page
     }
 }
 
@@ -91,6 +137,17 @@ mod tests {
         assert_eq!(RowCount::Estimate(12_345_678).label(), "~12,345,678 (estimate)");
         assert_eq!(group(0), "0");
         assert_eq!(group(-1000), "-1,000");
+    }
+
+    #[test]
+    fn backward_pages_come_back_in_list_order_with_the_cursor_above_them() {
+        let c = |v: &i64| Cursor { ts: DateTime::from_timestamp(*v, 0).unwrap(), id: Uuid::nil() };
+        // A descending list 5,4,3,2,1 read from its end: the query yields 1,2,3.
+        let p = Page::from_seek(vec![1, 2, 3], 2, Seek::Last, c);
+        assert_eq!(p.rows, vec![2, 1]);
+        assert_eq!(p.next.unwrap().ts.timestamp(), 2, "the next page up starts above row 2");
+        let p = Page::from_seek(vec![1, 2], 2, Seek::Last, c);
+        assert!(p.next.is_none());
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! Sessions: conversation threads of a lead.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgPool, Postgres, QueryBuilder};
+use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::filter::push_keyset_desc;
-use super::{Cursor, DbError, Filter, Page, Result, RowCount};
+use super::{Cursor, DbError, Filter, Page, Result, RowCount, Seek};
 
 pub const FILTER_KEYS: &[&str] = &["channel", "state", "after", "before"];
 pub const CHANNELS: &[&str] = &["chat", "voice", "sms"];
@@ -83,12 +83,13 @@ const SELECT_OUTER: &str = "SELECT p.id, p.lead_id, p.demo_id, p.lead_identifier
     agg.message_count, agg.token_total FROM (";
 
 pub async fn list(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     scope: SessionScope,
     filter: &Filter,
-    after: Option<Cursor>,
+    seek: impl Into<Seek>,
     limit: u32,
 ) -> Result<Page<SessionRow>> {
+    let seek: Seek = seek.into();
     // The page is chosen first (index order, LIMIT), and only its rows get
     // the per-session aggregates (index-only scans on messages).
     let mut qb = QueryBuilder::new(SELECT_OUTER);
@@ -97,26 +98,27 @@ pub async fn list(
          s.channel, s.created_at, s.ended_at, s.metadata FROM sessions s JOIN leads l ON l.id = s.lead_id",
     );
     push_where(&mut qb, scope, filter)?;
-    push_keyset_desc(&mut qb, "s.created_at", "s.id", after, limit);
+    let dir = push_keyset_desc(&mut qb, "s.created_at", "s.id", seek, limit);
     qb.push(
         ") p JOIN demos d ON d.id = p.demo_id \
          CROSS JOIN LATERAL (SELECT count(*) AS message_count, coalesce(sum(m.token_count), 0)::bigint AS token_total \
-         FROM messages m WHERE m.session_id = p.id) agg ORDER BY p.created_at DESC, p.id DESC",
+         FROM messages m WHERE m.session_id = p.id) agg",
     );
-    let rows = qb.build_query_as::<SessionRow>().fetch_all(pool).await?;
-    Ok(Page::from_rows(rows, limit, SessionRow::cursor))
+    qb.push(format!(" ORDER BY p.created_at {dir}, p.id {dir}"));
+    let rows = qb.build_query_as::<SessionRow>().fetch_all(&mut *conn).await?;
+    Ok(Page::from_seek(rows, limit, seek, SessionRow::cursor))
 }
 
-pub async fn count(pool: &PgPool, scope: SessionScope, filter: &Filter, exact: bool) -> Result<RowCount> {
+pub async fn count(conn: &mut PgConnection, scope: SessionScope, filter: &Filter, exact: bool) -> Result<RowCount> {
     if scope == SessionScope::All && filter.is_empty() && !exact {
-        return super::page_estimate(pool, "sessions").await;
+        return super::page_estimate(&mut *conn, "sessions").await;
     }
     let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM sessions s JOIN leads l ON l.id = s.lead_id");
     push_where(&mut qb, scope, filter)?;
-    super::finish_count(pool, qb, exact).await
+    super::finish_count(&mut *conn, qb, exact).await
 }
 
-pub async fn get(pool: &PgPool, id: Uuid) -> Result<SessionRow> {
+pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<SessionRow> {
     let mut qb = QueryBuilder::new(SELECT_OUTER);
     qb.push(
         "SELECT s.id, s.lead_id, s.demo_id, l.identifier AS lead_identifier, l.display_name AS lead_display_name, \
@@ -129,7 +131,7 @@ pub async fn get(pool: &PgPool, id: Uuid) -> Result<SessionRow> {
          FROM messages m WHERE m.session_id = p.id) agg",
     );
     qb.build_query_as::<SessionRow>()
-        .fetch_optional(pool)
+        .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| DbError::NotFound(format!("session {id}")))
 }

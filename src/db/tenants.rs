@@ -1,11 +1,11 @@
 //! Tenants: the top of the hierarchy.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgPool, Postgres, QueryBuilder};
+use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::filter::push_keyset_desc;
-use super::{Cursor, Filter, Page, Result, RowCount};
+use super::{Cursor, Filter, Page, Result, RowCount, Seek};
 
 pub const FILTER_KEYS: &[&str] = &["plan", "after", "before"];
 
@@ -34,33 +34,39 @@ fn push_where(qb: &mut QueryBuilder<'_, Postgres>, filter: &Filter) -> Result<()
     Ok(())
 }
 
-pub async fn list(pool: &PgPool, filter: &Filter, after: Option<Cursor>, limit: u32) -> Result<Page<TenantRow>> {
+pub async fn list(
+    conn: &mut PgConnection,
+    filter: &Filter,
+    seek: impl Into<Seek>,
+    limit: u32,
+) -> Result<Page<TenantRow>> {
+    let seek: Seek = seek.into();
     let mut qb = QueryBuilder::new(
         "SELECT t.id, t.name, t.slug, t.plan, t.created_at, \
          (SELECT count(*) FROM demos d WHERE d.tenant_id = t.id) AS demo_count FROM tenants t",
     );
     push_where(&mut qb, filter)?;
-    push_keyset_desc(&mut qb, "t.created_at", "t.id", after, limit);
-    let rows = qb.build_query_as::<TenantRow>().fetch_all(pool).await?;
-    Ok(Page::from_rows(rows, limit, TenantRow::cursor))
+    push_keyset_desc(&mut qb, "t.created_at", "t.id", seek, limit);
+    let rows = qb.build_query_as::<TenantRow>().fetch_all(&mut *conn).await?;
+    Ok(Page::from_seek(rows, limit, seek, TenantRow::cursor))
 }
 
-pub async fn count(pool: &PgPool, filter: &Filter, exact: bool) -> Result<RowCount> {
+pub async fn count(conn: &mut PgConnection, filter: &Filter, exact: bool) -> Result<RowCount> {
     if filter.is_empty() && !exact {
-        return super::page_estimate(pool, "tenants").await;
+        return super::page_estimate(&mut *conn, "tenants").await;
     }
     let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM tenants t");
     push_where(&mut qb, filter)?;
-    super::finish_count(pool, qb, exact).await
+    super::finish_count(&mut *conn, qb, exact).await
 }
 
-pub async fn get(pool: &PgPool, id: Uuid) -> Result<TenantRow> {
+pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<TenantRow> {
     sqlx::query_as(
         "SELECT t.id, t.name, t.slug, t.plan, t.created_at, \
          (SELECT count(*) FROM demos d WHERE d.tenant_id = t.id) AS demo_count FROM tenants t WHERE t.id = $1",
     )
     .bind(id)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| super::DbError::NotFound(format!("tenant {id}")))
 }

@@ -60,13 +60,8 @@ pub trait EmbeddingProvider: Send + Sync {
 
 pub type Provider = Arc<dyn EmbeddingProvider>;
 
-/// The model a knowledge base was built with.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ModelSpec {
-    pub provider: String,
-    pub model: String,
-    pub dim: usize,
-}
+use crate::spec::EmbedderSettings;
+pub use crate::spec::ModelSpec;
 
 /// Refuses to mix models: a knowledge base is searched and extended only
 /// with the model that made its vectors.
@@ -102,11 +97,7 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// Builds the provider a knowledge base records.
-pub fn provider_for(
-    spec: &ModelSpec,
-    cfg: &crate::config::EmbeddingConfig,
-    paths: &crate::config::Paths,
-) -> Result<Provider, EmbedError> {
+pub fn provider_for(spec: &ModelSpec, cfg: &EmbedderSettings) -> Result<Provider, EmbedError> {
     match spec.provider.as_str() {
         "local" => {
             if spec.model != LOCAL_MODEL || spec.dim != LOCAL_DIM {
@@ -115,11 +106,11 @@ pub fn provider_for(
                     spec.model, spec.dim
                 )));
             }
-            Ok(Arc::new(local::LocalProvider::load(&cfg.model_dir(paths))?))
+            Ok(Arc::new(local::LocalProvider::load(&cfg.local_model_dir)?))
         }
         "openai" => {
             let mut s = openai::OpenAiSettings::new(&cfg.openai.base_url, &spec.model, spec.dim);
-            s.api_key = std::env::var(&cfg.openai.api_key_env).ok().filter(|k| !k.is_empty());
+            s.api_key = cfg.openai.api_key.clone();
             if s.api_key.is_none() && cfg.openai.base_url.contains("api.openai.com") {
                 return Err(EmbedError::Unauthorized(format!("no API key: set ${}", cfg.openai.api_key_env)));
             }
@@ -128,7 +119,7 @@ pub fn provider_for(
                 Some(native) if native != spec.dim => Some(spec.dim),
                 _ => None,
             };
-            s.timeout = std::time::Duration::from_secs(cfg.openai.timeout_secs.max(1));
+            s.timeout = cfg.openai.timeout;
             s.max_retries = cfg.openai.max_retries;
             Ok(Arc::new(openai::OpenAiProvider::new(s)?))
         }

@@ -6,11 +6,7 @@ use text_splitter::{ChunkConfig, MarkdownSplitter, TextSplitter};
 
 use crate::embed::TokenCounter;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ChunkSettings {
-    pub tokens: usize,
-    pub overlap: usize,
-}
+pub use crate::spec::ChunkSettings;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chunk {

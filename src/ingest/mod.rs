@@ -7,7 +7,6 @@ pub mod extract;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -162,16 +161,20 @@ impl FileReport {
     }
 }
 
-/// A cancel switch shared with the job's owner.
+/// A cancel switch shared with the job's owner (the console's task
+/// registry hands its task's token in; the CLI makes its own).
 #[derive(Debug, Clone, Default)]
-pub struct Cancel(Arc<AtomicBool>);
+pub struct Cancel(tokio_util::sync::CancellationToken);
 
 impl Cancel {
+    pub fn from_token(token: tokio_util::sync::CancellationToken) -> Cancel {
+        Cancel(token)
+    }
     pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.0.cancel();
     }
     pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        self.0.is_cancelled()
     }
 }
 
@@ -330,7 +333,8 @@ async fn ingest_one(
     };
     let sha = sha256_hex(&extracted.text);
     if !opts.force {
-        match knowledge::find_duplicate(&db.pool, kb.id, &sha).await {
+        let duplicate = async { knowledge::find_duplicate(&mut *db.acquire().await?, kb.id, &sha).await };
+        match duplicate.await {
             Ok(Some((id, name))) => {
                 report.outcome = Outcome::Duplicate { existing_document: id, existing_filename: name };
                 return report;

@@ -22,8 +22,7 @@ use crate::sanitize::{sanitize_line, sanitize_multiline};
 use crate::text::{human_bytes, truncate, wrap};
 use crate::theme::Theme;
 
-/// Rows of the job panel, borders included.
-const JOB_PANEL: u16 = 7;
+use crate::layout::{JOB_PANEL, job_panel_shown};
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(up) = &app.upload {
@@ -31,7 +30,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     let (lists, job_area) = match &app.job {
-        Some(_) if area.height >= JOB_PANEL + 5 => {
+        Some(_) if job_panel_shown(area.height, true) => {
             let [l, j] = Layout::vertical([Constraint::Min(5), Constraint::Length(JOB_PANEL)]).areas(area);
             (l, Some(j))
         }
@@ -162,7 +161,7 @@ fn render_documents(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 det.field("Filename", &d.filename)
                     .opt("Type", d.content_type.as_deref())
                     .opt("Size", d.size_bytes.map(|b| human_bytes(b as u64)).as_deref())
-                    .field("Text", &format!("{} characters", group(d.content_chars as i64)))
+                    .opt("Text", d.text_bytes.map(|b| human_bytes(b as u64)).as_deref())
                     .field("Chunks", &group(d.chunk_count as i64))
                     .field("Status", document_status(d.chunk_count))
                     .field("Uploaded", &fmt_ts(d.created_at))

@@ -21,8 +21,7 @@ use crate::app::{App, InputPurpose, Tab};
 use crate::sanitize::sanitize_line;
 use crate::theme::Theme;
 
-/// From this width on, the detail pane sits beside the list.
-pub const WIDE: u16 = 120;
+pub use crate::layout::WIDE;
 
 /// Rows: tabs, breadcrumb, body, hint/input line, status bar.
 fn frame_areas(area: Rect) -> [Rect; 5] {
@@ -39,7 +38,7 @@ fn frame_areas(area: Rect) -> [Rect; 5] {
 /// Where the list and its detail go: side by side on wide screens; on
 /// narrow ones the detail, when shown, takes the whole body.
 pub(crate) fn body_split(body: Rect, app: &App) -> (Option<Rect>, Option<Rect>) {
-    let wide = body.width >= WIDE;
+    let wide = crate::layout::detail_beside(body.width);
     match (wide, app.detail_visible()) {
         (true, true) => {
             let [l, r] = Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(body);
@@ -48,18 +47,6 @@ pub(crate) fn body_split(body: Rect, app: &App) -> (Option<Rect>, Option<Rect>) 
         (false, true) => (None, Some(body)),
         (_, false) => (Some(body), None),
     }
-}
-
-/// Visible table rows for a terminal of `size` (border and header excluded).
-pub fn list_rows(size: (u16, u16)) -> usize {
-    (size.1 as usize).saturating_sub(4 + 2 + 1).max(1)
-}
-
-/// Width and height of the transcript text area (border and gutter excluded).
-pub fn transcript_viewport(size: (u16, u16)) -> (usize, usize) {
-    let w = (size.0 as usize).saturating_sub(2 + 2).max(10);
-    let h = (size.1 as usize).saturating_sub(4 + 2).max(1);
-    (w, h)
 }
 
 pub fn render(f: &mut Frame, app: &App, theme: &Theme) {

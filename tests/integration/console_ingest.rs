@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ragdesk::action::{Action, Effect, JobEvent};
-use ragdesk::app::{App, EffectRunner, Settings, Tab};
+use ragdesk::app::{App, Tab};
 use ragdesk::ingest::{Event, Outcome, Stage};
 use ragdesk::keymap::Keymap;
+use ragdesk::runner::{EffectRunner, Settings};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::support;
@@ -34,11 +35,10 @@ impl Console {
             export_dir: data.path().to_path_buf(),
             page_size: 100,
             transcript_page_size: 200,
-            embedding,
-            paths: ragdesk::config::Paths {
+            embedder: embedding.embedder(&ragdesk::config::Paths {
                 config_dir: data.path().join("config"),
                 data_dir: data.path().join("data"),
-            },
+            }),
             max_file_bytes: 10_000_000,
         };
         let runner = EffectRunner::new(t.db.clone(), tx, settings);

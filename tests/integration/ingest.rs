@@ -33,7 +33,7 @@ async fn new_kb(t: &support::TestDb, provider: &str, model: &str, dim: i32) -> K
     let (demo,): (uuid::Uuid,) =
         sqlx::query_as("SELECT id FROM demos ORDER BY created_at LIMIT 1").fetch_one(&t.db.pool).await.unwrap();
     knowledge::create(
-        &t.db.pool,
+        &mut *t.db.pool.acquire().await.unwrap(),
         &NewKnowledgeBase {
             demo_id: demo,
             name: format!("kb-{provider}-{dim}"),

@@ -8,6 +8,7 @@ mod embed;
 mod ingest;
 mod paging;
 mod reconnect;
+mod runtime;
 mod schema;
 mod seed_export;
 mod support;

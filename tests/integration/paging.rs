@@ -56,11 +56,16 @@ async fn tenants_page_exactly_once_with_ties() {
     .await
     .unwrap();
     let f = Filter::default();
-    let got = collect(|after| db::tenants::list(pool, &f, after, 7), |r| r.id).await;
+    let fr = &f;
+    let got = collect(
+        |after| async move { db::tenants::list(&mut *pool.acquire().await.unwrap(), fr, after, 7).await },
+        |r| r.id,
+    )
+    .await;
     let want = ids(pool, "SELECT id FROM tenants ORDER BY created_at DESC, id DESC").await;
     assert_eq!(got.len(), 253);
     assert_eq!(got, want);
-    assert_eq!(db::tenants::count(pool, &f, false).await.unwrap(), RowCount::Exact(253));
+    assert_eq!(db::tenants::count(&mut *pool.acquire().await.unwrap(), &f, false).await.unwrap(), RowCount::Exact(253));
 }
 
 #[tokio::test]
@@ -81,8 +86,13 @@ async fn sessions_leads_demos_and_messages_page_in_order_with_ties() {
         sqlx::query(sql).execute(pool).await.unwrap();
     }
     let f = Filter::default();
+    let fr = &f;
 
-    let got = collect(|a| db::sessions::list(pool, SessionScope::All, &f, a, 3), |r| r.id).await;
+    let got = collect(
+        |a| async move { db::sessions::list(&mut *pool.acquire().await.unwrap(), SessionScope::All, fr, a, 3).await },
+        |r| r.id,
+    )
+    .await;
     assert_eq!(got, ids(pool, "SELECT id FROM sessions ORDER BY created_at DESC, id DESC").await);
 
     let (demo, tenant): (Uuid, Uuid) = sqlx::query_as(
@@ -91,7 +101,14 @@ async fn sessions_leads_demos_and_messages_page_in_order_with_ties() {
     .fetch_one(pool)
     .await
     .unwrap();
-    let got = collect(|a| db::sessions::list(pool, SessionScope::Demo(demo), &f, a, 4), |r| r.id).await;
+    let got =
+        collect(
+            |a| async move {
+                db::sessions::list(&mut *pool.acquire().await.unwrap(), SessionScope::Demo(demo), fr, a, 4).await
+            },
+            |r| r.id,
+        )
+        .await;
     let want: Vec<Uuid> =
         sqlx::query_scalar("SELECT id FROM sessions WHERE demo_id = $1 ORDER BY created_at DESC, id DESC")
             .bind(demo)
@@ -99,7 +116,13 @@ async fn sessions_leads_demos_and_messages_page_in_order_with_ties() {
             .await
             .unwrap();
     assert_eq!(got, want);
-    let got = collect(|a| db::sessions::list(pool, SessionScope::Tenant(tenant), &f, a, 5), |r| r.id).await;
+    let got = collect(
+        |a| async move {
+            db::sessions::list(&mut *pool.acquire().await.unwrap(), SessionScope::Tenant(tenant), fr, a, 5).await
+        },
+        |r| r.id,
+    )
+    .await;
     let want: Vec<Uuid> = sqlx::query_scalar(
         "SELECT s.id FROM sessions s JOIN demos d ON d.id = s.demo_id WHERE d.tenant_id = $1 ORDER BY s.created_at DESC, s.id DESC",
     )
@@ -109,16 +132,24 @@ async fn sessions_leads_demos_and_messages_page_in_order_with_ties() {
     .unwrap();
     assert_eq!(got, want);
 
-    let got = collect(|a| db::leads::list(pool, demo, &f, a, 3), |r| r.id).await;
+    let got = collect(
+        |a| async move { db::leads::list(&mut *pool.acquire().await.unwrap(), demo, fr, a, 3).await },
+        |r| r.id,
+    )
+    .await;
     let want: Vec<Uuid> =
-        sqlx::query_scalar("SELECT id FROM leads WHERE demo_id = $1 ORDER BY last_seen_at DESC, id DESC")
+        sqlx::query_scalar("SELECT id FROM leads WHERE demo_id = $1 ORDER BY created_at DESC, id DESC")
             .bind(demo)
             .fetch_all(pool)
             .await
             .unwrap();
     assert_eq!(got, want);
 
-    let got = collect(|a| db::demos::list(pool, Some(tenant), &f, a, 2), |r| r.id).await;
+    let got = collect(
+        |a| async move { db::demos::list(&mut *pool.acquire().await.unwrap(), Some(tenant), fr, a, 2).await },
+        |r| r.id,
+    )
+    .await;
     let want: Vec<Uuid> =
         sqlx::query_scalar("SELECT id FROM demos WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC")
             .bind(tenant)
@@ -133,7 +164,11 @@ async fn sessions_leads_demos_and_messages_page_in_order_with_ties() {
             .fetch_one(pool)
             .await
             .unwrap();
-    let got = collect(|a| db::messages::page(pool, session, a, 17), |r| r.id).await;
+    let got = collect(
+        |a| async move { db::messages::page(&mut *pool.acquire().await.unwrap(), session, a, 17).await },
+        |r| r.id,
+    )
+    .await;
     let want: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM messages WHERE session_id = $1 ORDER BY created_at, id")
         .bind(session)
         .fetch_all(pool)
@@ -147,7 +182,10 @@ async fn sessions_leads_demos_and_messages_page_in_order_with_ties() {
 async fn session_rows_carry_exact_aggregates() {
     let t = support::seeded(5, support::tiny()).await;
     let pool = &t.db.pool;
-    let page = db::sessions::list(pool, SessionScope::All, &Filter::default(), None, 100).await.unwrap();
+    let page =
+        db::sessions::list(&mut *pool.acquire().await.unwrap(), SessionScope::All, &Filter::default(), None, 100)
+            .await
+            .unwrap();
     assert_eq!(page.rows.len(), 20);
     for s in &page.rows {
         let (n, tokens): (i64, i64) = sqlx::query_as(
@@ -168,9 +206,11 @@ async fn filters_run_on_the_server() {
             .await;
     let pool = &t.db.pool;
     let all = |sql: &'static str| async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap() };
-    let list_demos = |q: &'static str| async move { db::demos::list(pool, None, &Filter::parse(q), None, 1000).await };
+    let list_demos = |q: &'static str| async move {
+        db::demos::list(&mut *pool.acquire().await.unwrap(), None, &Filter::parse(q), None, 1000).await
+    };
     let list_sessions = |q: &'static str| async move {
-        db::sessions::list(pool, SessionScope::All, &Filter::parse(q), None, 1000).await
+        db::sessions::list(&mut *pool.acquire().await.unwrap(), SessionScope::All, &Filter::parse(q), None, 1000).await
     };
 
     assert_eq!(
@@ -199,7 +239,15 @@ async fn filters_run_on_the_server() {
         .fetch_one(pool)
         .await
         .unwrap();
-    let by_lead = db::sessions::list(pool, SessionScope::All, &Filter::parse(&ident[2..9]), None, 1000).await.unwrap();
+    let by_lead = db::sessions::list(
+        &mut *pool.acquire().await.unwrap(),
+        SessionScope::All,
+        &Filter::parse(&ident[2..9]),
+        None,
+        1000,
+    )
+    .await
+    .unwrap();
     assert!(!by_lead.rows.is_empty());
     assert!(by_lead.rows.iter().all(|s| s.lead_identifier.contains(&ident[2..9])));
 
@@ -207,7 +255,9 @@ async fn filters_run_on_the_server() {
         .fetch_one(pool)
         .await
         .unwrap();
-    let anon = db::leads::list(pool, demo, &Filter::parse("type:anonymous"), None, 1000).await.unwrap();
+    let anon = db::leads::list(&mut *pool.acquire().await.unwrap(), demo, &Filter::parse("type:anonymous"), None, 1000)
+        .await
+        .unwrap();
     assert!(anon.rows.iter().all(|l| l.identifier_type.as_deref() == Some("anonymous")));
 
     // Bad filters are clear errors.
@@ -227,7 +277,7 @@ async fn like_wildcards_match_literally_and_counts_cap() {
         .execute(pool)
         .await
         .unwrap();
-    let page = db::tenants::list(pool, &Filter::parse("50%_"), None, 10).await.unwrap();
+    let page = db::tenants::list(&mut *pool.acquire().await.unwrap(), &Filter::parse("50%_"), None, 10).await.unwrap();
     assert_eq!(page.rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), vec!["50%_off deals"]);
 
     sqlx::query("INSERT INTO tenants (name, slug) SELECT 'bulk ' || g, 'bulk-' || g FROM generate_series(1, 10050) g")
@@ -235,10 +285,16 @@ async fn like_wildcards_match_literally_and_counts_cap() {
         .await
         .unwrap();
     let f = Filter::parse("bulk");
-    assert_eq!(db::tenants::count(pool, &f, false).await.unwrap(), RowCount::AtLeast(10_000));
-    assert_eq!(db::tenants::count(pool, &f, true).await.unwrap(), RowCount::Exact(10_050));
+    assert_eq!(
+        db::tenants::count(&mut *pool.acquire().await.unwrap(), &f, false).await.unwrap(),
+        RowCount::AtLeast(10_000)
+    );
+    assert_eq!(
+        db::tenants::count(&mut *pool.acquire().await.unwrap(), &f, true).await.unwrap(),
+        RowCount::Exact(10_050)
+    );
     sqlx::query("ANALYZE tenants").execute(pool).await.unwrap();
-    match db::tenants::count(pool, &Filter::default(), false).await.unwrap() {
+    match db::tenants::count(&mut *pool.acquire().await.unwrap(), &Filter::default(), false).await.unwrap() {
         RowCount::Estimate(n) => assert!((9_000..11_000).contains(&n), "{n}"),
         other => panic!("an unfiltered big table is estimated, got {other:?}"),
     }

@@ -220,7 +220,7 @@ fn documents() -> Vec<DocumentRow> {
         size_bytes: Some(*size),
         chunk_count: *chunks,
         created_at: ts(13, i as u32),
-        content_chars: *size as i32 / 2,
+        text_bytes: Some(*size / 2),
     })
     .collect()
 }
@@ -337,6 +337,11 @@ fn serve(app: &mut App, effects: Vec<Effect>) {
             }
             Effect::Preview { generation, chunk, .. } => {
                 Action::PreviewReady { generation, result: Ok(preview(chunk.tokens, chunk.overlap)) }
+            }
+            // The runner runs a debounced effect once its delay has passed.
+            Effect::Debounce { effect, .. } => {
+                queue.push(*effect);
+                continue;
             }
             _ => continue,
         };

@@ -185,7 +185,7 @@ pub async fn run(db: &Db, mb: f64) -> Result<()> {
     );
 
     // A scratch knowledge base for the database stages, removed at the end.
-    let demos = ragdesk::db::demos::list(&db.pool, None, &Filter::default(), None, 1).await?;
+    let demos = ragdesk::db::demos::list(&mut *db.pool.acquire().await?, None, &Filter::default(), None, 1).await?;
     let demo = demos.rows.first().ok_or_else(|| eyre!("the database has no demo: run `ragdesk seed` first"))?.id;
     let mut scratch = Vec::new();
     let result = async {
@@ -196,7 +196,7 @@ pub async fn run(db: &Db, mb: f64) -> Result<()> {
         println!("|---|---|---|");
         for (model, dim, rows) in [("all-MiniLM-L6-v2", 384, 20_000usize), ("text-embedding-3-small", 1536, 10_000)] {
             let kb = knowledge::create(
-                &db.pool,
+                &mut *db.pool.acquire().await?,
                 &NewKnowledgeBase {
                     demo_id: demo,
                     name: format!("bench scratch {dim}-d {}", std::process::id()),
@@ -248,7 +248,7 @@ pub async fn run(db: &Db, mb: f64) -> Result<()> {
         println!();
         println!("## Whole pipeline (ragdesk ingest: extract → chunk → embed → store)");
         println!();
-        let kb = knowledge::get(&db.pool, scratch[0]).await?;
+        let kb = knowledge::get(&mut *db.pool.acquire().await?, scratch[0]).await?;
         let mut pipeline_files = vec![big_md.clone()];
         pipeline_files.extend(files.iter().skip(2).cloned());
         let opts = Options {
@@ -294,7 +294,7 @@ pub async fn run(db: &Db, mb: f64) -> Result<()> {
     }
     .await;
     for id in scratch {
-        knowledge::delete_kb(&db.pool, id).await?;
+        knowledge::delete_kb(&mut *db.pool.acquire().await?, id).await?;
     }
     result?;
     println!();

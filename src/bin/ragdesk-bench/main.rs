@@ -98,11 +98,20 @@ async fn main() -> color_eyre::eyre::Result<()> {
     println!("|---|---|---|---|");
 
     let none = Filter::default();
-    row("tenants: first page", &time(n, || db::tenants::list(pool, &none, None, 100)).await);
-    row("demos (all tenants): first page", &time(n, || db::demos::list(pool, None, &none, None, 100)).await);
+    row(
+        "tenants: first page",
+        &time(n, || async { db::tenants::list(&mut *pool.acquire().await.unwrap(), &none, None, 100).await }).await,
+    );
+    row(
+        "demos (all tenants): first page",
+        &time(n, || async { db::demos::list(&mut *pool.acquire().await.unwrap(), None, &none, None, 100).await }).await,
+    );
     row(
         "sessions (all): first page, with per-session message/token totals",
-        &time(n, || db::sessions::list(pool, SessionScope::All, &none, None, 100)).await,
+        &time(n, || async {
+            db::sessions::list(&mut *pool.acquire().await.unwrap(), SessionScope::All, &none, None, 100).await
+        })
+        .await,
     );
     // A cursor half-way down the biggest list: keyset pages cost the same there.
     let (ts, id): (chrono::DateTime<chrono::Utc>, Uuid) = sqlx::query_as(
@@ -113,33 +122,54 @@ async fn main() -> color_eyre::eyre::Result<()> {
     let mid = Some(Cursor { ts, id });
     row(
         "sessions (all): page half-way down (keyset)",
-        &time(n, || db::sessions::list(pool, SessionScope::All, &none, mid, 100)).await,
+        &time(n, || async {
+            db::sessions::list(&mut *pool.acquire().await.unwrap(), SessionScope::All, &none, mid, 100).await
+        })
+        .await,
     );
     let (demo,): (Uuid,) = sqlx::query_as("SELECT demo_id FROM sessions GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
         .fetch_one(pool)
         .await?;
     row(
         "sessions of the busiest demo: first page",
-        &time(n, || db::sessions::list(pool, SessionScope::Demo(demo), &none, None, 100)).await,
+        &time(n, || async {
+            db::sessions::list(&mut *pool.acquire().await.unwrap(), SessionScope::Demo(demo), &none, None, 100).await
+        })
+        .await,
     );
-    row("leads of the busiest demo: first page", &time(n, || db::leads::list(pool, demo, &none, None, 100)).await);
+    row(
+        "leads of the busiest demo: first page",
+        &time(n, || async { db::leads::list(&mut *pool.acquire().await.unwrap(), demo, &none, None, 100).await }).await,
+    );
     let voice_open = Filter::parse("channel:voice state:open");
     row(
         "sessions (all) filtered `channel:voice state:open`",
-        &time(n, || db::sessions::list(pool, SessionScope::All, &voice_open, None, 100)).await,
+        &time(n, || async {
+            db::sessions::list(&mut *pool.acquire().await.unwrap(), SessionScope::All, &voice_open, None, 100).await
+        })
+        .await,
     );
     let word = Filter::parse("ivanova");
     row(
         "sessions (all) filtered by a lead-name word",
-        &time(n, || db::sessions::list(pool, SessionScope::All, &word, None, 100)).await,
+        &time(n, || async {
+            db::sessions::list(&mut *pool.acquire().await.unwrap(), SessionScope::All, &word, None, 100).await
+        })
+        .await,
     );
     row(
         "count sessions (all): planner estimate",
-        &time(n, || db::sessions::count(pool, SessionScope::All, &none, false)).await,
+        &time(n, || async {
+            db::sessions::count(&mut *pool.acquire().await.unwrap(), SessionScope::All, &none, false).await
+        })
+        .await,
     );
     row(
         "count sessions of the busiest demo (capped at 10,000)",
-        &time(n, || db::sessions::count(pool, SessionScope::Demo(demo), &none, false)).await,
+        &time(n, || async {
+            db::sessions::count(&mut *pool.acquire().await.unwrap(), SessionScope::Demo(demo), &none, false).await
+        })
+        .await,
     );
 
     let (marathon, total): (Uuid, i64) =
@@ -148,17 +178,18 @@ async fn main() -> color_eyre::eyre::Result<()> {
             .await?;
     row(
         &format!("transcript: first page of 200 (session of {total} messages)"),
-        &time(n, || db::messages::page(pool, marathon, None, 200)).await,
+        &time(n, || async { db::messages::page(&mut *pool.acquire().await.unwrap(), marathon, None, 200).await }).await,
     );
-    let all = db::messages::all(pool, marathon).await?;
+    let all = db::messages::all(&mut *pool.acquire().await?, marathon).await?;
     let mid_msg = Some(all[all.len() / 2].cursor());
     row(
         "transcript: page of 200 half-way (keyset)",
-        &time(n, || db::messages::page(pool, marathon, mid_msg, 200)).await,
+        &time(n, || async { db::messages::page(&mut *pool.acquire().await.unwrap(), marathon, mid_msg, 200).await })
+            .await,
     );
     row(
         &format!("transcript: all {total} messages (pages of 1000, for export)"),
-        &time(n.min(5), || db::messages::all(pool, marathon)).await,
+        &time(n.min(5), || async { db::messages::all(&mut *pool.acquire().await.unwrap(), marathon).await }).await,
     );
 
     // Layout and drawing: pure CPU.

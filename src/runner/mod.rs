@@ -1,0 +1,328 @@
+//! The effect runner: turns the effects `update` returns into tasks owned
+//! by the [`TaskRegistry`], and sends their results back as actions. Every
+//! effect has a task key (a newer effect with the same key supersedes the
+//! older, which is cancelled on the server), debounced effects wait in the
+//! registry, and writes pass one gate that refuses them on a read-only
+//! connection.
+
+pub mod tasks;
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use futures::FutureExt;
+use sqlx::PgConnection;
+use tokio::sync::mpsc::UnboundedSender;
+use uuid::Uuid;
+
+use crate::action::{Action, Effect, JobEvent, ListQuery, ListRows, LoadError};
+use crate::db::knowledge::KnowledgeBaseRow;
+use crate::db::{self, Db};
+use crate::embed::{self, Provider};
+use crate::ingest::{self, Cancel, ChunkSettings};
+use crate::spec::EmbedderSettings;
+pub use tasks::{TaskCtx, TaskInfo, TaskRegistry};
+
+/// Said when a write reaches the gate on a read-only connection.
+pub const READ_ONLY_REFUSAL: &str = "read-only connection: writes are disabled";
+
+/// What effects need besides the database.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub export_dir: PathBuf,
+    pub page_size: u32,
+    pub transcript_page_size: u32,
+    pub embedder: EmbedderSettings,
+    pub max_file_bytes: u64,
+}
+
+/// Runs effects as tasks; each reports back through the action channel.
+#[derive(Clone)]
+pub struct EffectRunner {
+    pub db: Db,
+    pub tx: UnboundedSender<Action>,
+    pub settings: Arc<Settings>,
+    pub tasks: TaskRegistry,
+    /// Loaded embedding models, by provider:model:dimension (loading the
+    /// local model takes a moment; it is done once).
+    providers: Arc<tokio::sync::Mutex<HashMap<String, Provider>>>,
+    /// Texts of the files previewed, reused by the next preview and the job.
+    extracted: ingest::ExtractCache,
+    /// Numbers the keys of tasks that never supersede each other (exports, writes).
+    once: Arc<AtomicU64>,
+}
+
+impl EffectRunner {
+    pub fn new(db: Db, tx: UnboundedSender<Action>, settings: Settings) -> EffectRunner {
+        let limit = TaskRegistry::limit_for_pool(db.max_connections);
+        EffectRunner {
+            tasks: TaskRegistry::new(db.clone(), limit),
+            db,
+            tx,
+            settings: Arc::new(settings),
+            providers: Arc::default(),
+            extracted: ingest::ExtractCache::default(),
+            once: Arc::default(),
+        }
+    }
+
+    pub fn run(&self, effect: Effect) {
+        self.run_after(effect, None);
+    }
+
+    fn run_after(&self, effect: Effect, delay: Option<Duration>) {
+        // The write gate: one place that refuses every write on a read-only
+        // connection (the server refuses them too when it opened read-only).
+        if effect.writes() && self.db.read_only {
+            if let Some(a) = failure_action(&effect, READ_ONLY_REFUSAL) {
+                let _ = self.tx.send(a);
+            }
+            return;
+        }
+        match effect {
+            Effect::Debounce { delay_ms, effect } => self.run_after(*effect, Some(Duration::from_millis(delay_ms))),
+            Effect::CancelIngest { job } => {
+                self.tasks.cancel(&format!("job:{job}"));
+            }
+            Effect::CancelPreview => {
+                self.tasks.cancel("preview");
+            }
+            // The terminal writes it; nothing to run here.
+            Effect::Copy(_) => {}
+            Effect::StartIngest { job, kb, paths, chunk } => {
+                let this = self.clone();
+                self.tasks.spawn(format!("job:{job}"), delay, move |ctx| async move {
+                    let tx = this.tx.clone();
+                    let cancel = Cancel::from_token(ctx.cancel.clone());
+                    let done = AssertUnwindSafe(this.ingest_job(job, kb, paths, chunk, cancel)).catch_unwind().await;
+                    if done.is_err() {
+                        let event = JobEvent::Finished(Err("internal error (see the log)".into()));
+                        let _ = tx.send(Action::Job { job, event });
+                    }
+                });
+            }
+            other => {
+                let key =
+                    other.task_key().unwrap_or_else(|| format!("once:{}", self.once.fetch_add(1, Ordering::Relaxed)));
+                let this = self.clone();
+                self.tasks.spawn(key, delay, move |ctx| async move {
+                    let fallback = failure_action(&other, "internal error (see the log)");
+                    // A panic in a task becomes an error report, never a dead screen.
+                    let action = match AssertUnwindSafe(this.execute(&ctx, other)).catch_unwind().await {
+                        Ok(a) => a,
+                        Err(_) => fallback,
+                    };
+                    // A superseded task reports nothing, whatever it came back with.
+                    if let Some(a) = action.filter(|_| !ctx.is_cancelled()) {
+                        let _ = this.tx.send(a);
+                    }
+                });
+            }
+        }
+    }
+
+    /// The embedding provider a knowledge base needs, loaded once.
+    pub async fn provider(&self, kb: &KnowledgeBaseRow) -> Result<Provider, String> {
+        let spec = kb.model_spec();
+        let key = format!("{}:{}:{}", spec.provider, spec.model, spec.dim);
+        let mut cache = self.providers.lock().await;
+        if let Some(p) = cache.get(&key) {
+            return Ok(p.clone());
+        }
+        let cfg = self.settings.embedder.clone();
+        let p = tokio::task::spawn_blocking(move || embed::provider_for(&spec, &cfg))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        cache.insert(key, p.clone());
+        Ok(p)
+    }
+
+    fn ingest_options(&self, chunk: ChunkSettings, dry_run: bool) -> ingest::Options {
+        ingest::Options {
+            chunk,
+            dry_run,
+            force: false,
+            max_file_bytes: self.settings.max_file_bytes,
+            limits: ingest::Limits::default(),
+            cache: Some(self.extracted.clone()),
+        }
+    }
+
+    /// Runs one ingest job to the end, reporting progress as actions.
+    pub async fn ingest_job(&self, job: u64, kb: Uuid, paths: Vec<PathBuf>, chunk: ChunkSettings, cancel: Cancel) {
+        let tx = self.tx.clone();
+        let report = |event: JobEvent| {
+            let _ = tx.send(Action::Job { job, event });
+        };
+        let result = async {
+            let kb = db::knowledge::get(&mut *self.db.acquire().await.map_err(|e| e.to_string())?, kb)
+                .await
+                .map_err(|e| e.to_string())?;
+            let provider = self.provider(&kb).await?;
+            let opts = self.ingest_options(chunk, false);
+            let on_event = |e: ingest::Event| report(JobEvent::Progress(e));
+            ingest::run(&self.db, &kb, provider, &paths, &opts, &cancel, &on_event).await.map_err(|e| e.to_string())
+        }
+        .await;
+        report(JobEvent::Finished(result));
+    }
+
+    /// Executes one single-answer effect; `None` when there is nothing to
+    /// report (it was superseded).
+    async fn execute(&self, ctx: &TaskCtx, effect: Effect) -> Option<Action> {
+        match effect {
+            Effect::Preview { generation, kb, paths, chunk } => {
+                // A newer preview (or closing it) stops this one between files.
+                let cancel = Cancel::from_token(ctx.cancel.clone());
+                let result = async {
+                    let kb = db::knowledge::get(&mut *self.db.acquire().await.map_err(|e| e.to_string())?, kb)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    let provider = self.provider(&kb).await?;
+                    let opts = self.ingest_options(chunk, true);
+                    ingest::run(&self.db, &kb, provider, &paths, &opts, &cancel, &|_| {})
+                        .await
+                        .map_err(|e| e.to_string())
+                }
+                .await;
+                Some(Action::PreviewReady { generation, result })
+            }
+            Effect::CreateKb(new) => {
+                let result = async { db::knowledge::create(&mut *self.db.acquire().await?, &new).await }
+                    .await
+                    .map_err(|e| e.to_string());
+                Some(Action::KbCreated { result })
+            }
+            Effect::DeleteDocument { id, filename } => {
+                let deleted = async { db::knowledge::delete_document(&mut *self.db.acquire().await?, id).await };
+                let result = match deleted.await {
+                    Ok(0) => Err(format!("'{filename}' was already gone")),
+                    Ok(_) => Ok(format!("deleted '{}' and its chunks", crate::sanitize::sanitize_line(&filename))),
+                    Err(e) => Err(e.to_string()),
+                };
+                Some(Action::DocumentDeleted { result })
+            }
+            Effect::Export { session, format } => {
+                let result = crate::export::export_session(&self.db, session, format, &self.settings.export_dir).await;
+                Some(Action::Exported { result })
+            }
+            other => {
+                // A query on a connection of its own, so a supersede can
+                // cancel it on the server.
+                let conn = match ctx.connect().await {
+                    Ok(Some(c)) => c,
+                    Ok(None) => return None,
+                    Err(e) => return failure(&other, e.into()),
+                };
+                let mut conn = conn;
+                let pid = conn.pid;
+                ctx.until_cancelled(pid, execute(&mut conn.conn, other, &self.settings)).await.flatten()
+            }
+        }
+    }
+}
+
+/// The action that reports `effect` as failed with `message`.
+pub fn failure_action(effect: &Effect, message: &str) -> Option<Action> {
+    failure(effect, LoadError { message: message.to_string(), connection: false })
+}
+
+/// The action that reports `effect` as failed with `error`.
+fn failure(effect: &Effect, error: LoadError) -> Option<Action> {
+    let err = || error.clone();
+    let msg = error.message.clone();
+    Some(match effect {
+        Effect::LoadPage { generation, query, .. } => {
+            Action::PageLoaded { list: query.kind(), generation: *generation, result: Err(err()) }
+        }
+        Effect::Count { generation, query, .. } => {
+            Action::Counted { list: query.kind(), generation: *generation, result: Err(err()) }
+        }
+        Effect::LoadDemo { generation, .. } => Action::DemoLoaded { generation: *generation, result: Err(err()) },
+        Effect::LoadSession { generation, .. } => Action::SessionLoaded { generation: *generation, result: Err(err()) },
+        Effect::LoadMessages { generation, .. } => {
+            Action::MessagesLoaded { generation: *generation, result: Err(err()) }
+        }
+        Effect::Export { .. } => Action::Exported { result: Err(msg) },
+        Effect::Ping => Action::Health { result: Err(err()) },
+        Effect::Preview { generation, .. } => Action::PreviewReady { generation: *generation, result: Err(msg) },
+        Effect::CreateKb(_) => Action::KbCreated { result: Err(msg) },
+        Effect::DeleteDocument { .. } => Action::DocumentDeleted { result: Err(msg) },
+        Effect::StartIngest { job, .. } => Action::Job { job: *job, event: JobEvent::Finished(Err(msg)) },
+        Effect::Debounce { effect, .. } => return failure(effect, error),
+        Effect::Copy(_) | Effect::CancelIngest { .. } | Effect::CancelPreview => return None,
+    })
+}
+
+/// Executes one read effect on `conn`; public for tests and the bench.
+pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Settings) -> Option<Action> {
+    Some(match effect {
+        Effect::LoadPage { generation, query, seek } => {
+            let list = query.kind();
+            let result = load_page(conn, &query, seek, settings.page_size).await.map_err(Into::into);
+            Action::PageLoaded { list, generation, result }
+        }
+        Effect::Count { generation, query, exact } => {
+            let list = query.kind();
+            let result = match &query {
+                ListQuery::Tenants { filter } => db::tenants::count(conn, filter, exact).await,
+                ListQuery::Demos { tenant, filter } => db::demos::count(conn, *tenant, filter, exact).await,
+                ListQuery::Leads { demo, filter } => db::leads::count(conn, *demo, filter, exact).await,
+                ListQuery::Sessions { scope, filter } => db::sessions::count(conn, *scope, filter, exact).await,
+                ListQuery::KnowledgeBases { demo, filter } => {
+                    db::knowledge::count_kbs(conn, *demo, filter, exact).await
+                }
+                ListQuery::Documents { kb, filter } => db::knowledge::count_documents(conn, *kb, filter, exact).await,
+                ListQuery::Chunks { document, filter } => {
+                    db::knowledge::count_chunks(conn, *document, filter, exact).await
+                }
+            };
+            Action::Counted { list, generation, result: result.map_err(Into::into) }
+        }
+        Effect::LoadDemo { generation, id } => {
+            Action::DemoLoaded { generation, result: db::demos::get(conn, id).await.map_err(Into::into) }
+        }
+        Effect::LoadSession { generation, id } => {
+            Action::SessionLoaded { generation, result: db::sessions::get(conn, id).await.map_err(Into::into) }
+        }
+        Effect::LoadMessages { generation, session, after } => {
+            let result =
+                db::messages::page(conn, session, after, settings.transcript_page_size).await.map_err(Into::into);
+            Action::MessagesLoaded { generation, result }
+        }
+        Effect::Ping => {
+            let result =
+                sqlx::query("SELECT 1").execute(&mut *conn).await.map(|_| ()).map_err(|e| db::DbError::from(e).into());
+            Action::Health { result }
+        }
+        // Handled by the EffectRunner or the terminal.
+        _ => return None,
+    })
+}
+
+async fn load_page(conn: &mut PgConnection, query: &ListQuery, after: db::Seek, page: u32) -> db::Result<ListRows> {
+    Ok(match query {
+        ListQuery::Tenants { filter } => ListRows::Tenants(db::tenants::list(conn, filter, after, page).await?),
+        ListQuery::Demos { tenant, filter } => {
+            ListRows::Demos(db::demos::list(conn, *tenant, filter, after, page).await?)
+        }
+        ListQuery::Leads { demo, filter } => ListRows::Leads(db::leads::list(conn, *demo, filter, after, page).await?),
+        ListQuery::Sessions { scope, filter } => {
+            ListRows::Sessions(db::sessions::list(conn, *scope, filter, after, page).await?)
+        }
+        ListQuery::KnowledgeBases { demo, filter } => {
+            ListRows::KnowledgeBases(db::knowledge::page(conn, *demo, filter, after, page).await?)
+        }
+        ListQuery::Documents { kb, filter } => {
+            ListRows::Documents(db::knowledge::documents(conn, *kb, filter, after, page).await?)
+        }
+        ListQuery::Chunks { document, filter } => {
+            ListRows::Chunks(db::knowledge::chunks(conn, *document, filter, after, page).await?)
+        }
+    })
+}
