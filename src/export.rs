@@ -41,7 +41,11 @@ pub fn render(format: Format, session: &SessionRow, messages: &[MessageRow]) -> 
                 session: session.clone(),
                 messages: messages.to_vec(),
             };
-            let mut s = serde_json::to_string_pretty(&doc).expect("transcripts serialise");
+            // Same value, but no raw character a terminal would act on
+            // (`cat export.json` is safe).
+            let mut s = crate::sanitize::escape_terminal_controls(
+                &serde_json::to_string_pretty(&doc).expect("transcripts serialise"),
+            );
             s.push('\n');
             s
         }

@@ -38,6 +38,21 @@ fn push_visible(out: &mut String, c: char) {
 
 /// Sanitises text that is laid out on one line (names, identifiers, cells):
 /// newlines and tabs become spaces, every other control becomes visible.
+/// JSON escapes U+0000–U+001F itself; DEL and U+0080–U+009F (C1, which
+/// some terminals obey like ESC) are legal raw in JSON strings, so they are
+/// written as `\u` escapes here. The JSON value is unchanged.
+pub fn escape_terminal_controls(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 pub fn sanitize_line(s: &str) -> Cow<'_, str> {
     if s.chars().all(is_plain) {
         return Cow::Borrowed(s);

@@ -69,7 +69,14 @@ pub fn restore() {
 
 /// Panic and error reports restore the terminal before they print.
 pub fn install_hooks() -> Result<()> {
-    let (panic_hook, eyre_hook) = color_eyre::config::HookBuilder::default().display_env_section(false).into_hooks();
+    // No colour in reports written to a pipe or a file.
+    let theme = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        color_eyre::config::Theme::dark()
+    } else {
+        color_eyre::config::Theme::new()
+    };
+    let (panic_hook, eyre_hook) =
+        color_eyre::config::HookBuilder::default().display_env_section(false).theme(theme).into_hooks();
     eyre_hook.install()?;
     let panic_hook = panic_hook.into_panic_hook();
     std::panic::set_hook(Box::new(move |info| {

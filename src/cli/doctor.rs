@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use color_eyre::eyre::Result;
 
-use super::Context;
+use super::{Context, output};
 use crate::db::Db;
 
 struct Report {
@@ -14,15 +14,15 @@ struct Report {
 
 impl Report {
     fn ok(&mut self, what: &str, detail: impl AsRef<str>) {
-        println!("  ok    {what:<12} {}", detail.as_ref());
+        let _ = output::out(format!("  ok    {what:<12} {}", detail.as_ref()));
     }
     fn fail(&mut self, what: &str, detail: impl AsRef<str>, fix: impl AsRef<str>) {
         self.failed = true;
-        println!("  FAIL  {what:<12} {}", detail.as_ref());
-        println!("        {:<12} fix: {}", "", fix.as_ref());
+        let _ = output::out(format!("  FAIL  {what:<12} {}", detail.as_ref()));
+        let _ = output::out(format!("        {:<12} fix: {}", "", fix.as_ref()));
     }
     fn warn(&mut self, what: &str, detail: impl AsRef<str>) {
-        println!("  warn  {what:<12} {}", detail.as_ref());
+        let _ = output::out(format!("  warn  {what:<12} {}", detail.as_ref()));
     }
 }
 
@@ -34,7 +34,7 @@ fn parse_version(v: &str) -> Vec<u32> {
 
 pub async fn run(ctx: &Context) -> Result<()> {
     let mut r = Report { failed: false };
-    println!("ragdesk doctor");
+    output::out(format!("ragdesk doctor"))?;
     for w in &ctx.warnings {
         r.fail("config", w, "fix or remove the file; defaults are used meanwhile");
     }
@@ -75,10 +75,10 @@ pub async fn run(ctx: &Context) -> Result<()> {
         }
     }
     if r.failed {
-        println!("some checks failed");
+        output::out(format!("some checks failed"))?;
         std::process::exit(1);
     }
-    println!("all checks passed");
+    output::out(format!("all checks passed"))?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use crate::cli::output;
 use clap::{Args, Subcommand};
 use color_eyre::eyre::{Result, bail, eyre};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -95,10 +96,10 @@ pub async fn kb(ctx: &Context, cmd: KbCommand) -> Result<()> {
             let rows = knowledge::list(&mut *db.pool.acquire().await?, demo_id).await?;
             if json {
                 let v: Vec<_> = rows.iter().map(kb_json).collect();
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                output::json(&v)?;
             } else {
                 for k in &rows {
-                    println!(
+                    output::out(format!(
                         "{}  {:<24} {:<16} {}:{} ({}-d)  {} docs, {} chunks  demo: {}",
                         k.id,
                         k.name,
@@ -109,7 +110,7 @@ pub async fn kb(ctx: &Context, cmd: KbCommand) -> Result<()> {
                         k.document_count,
                         k.chunk_count,
                         k.demo_name.as_deref().unwrap_or("?")
-                    );
+                    ))?;
                 }
             }
             Ok(())
@@ -118,7 +119,7 @@ pub async fn kb(ctx: &Context, cmd: KbCommand) -> Result<()> {
             let (demo_id, demo_name) = knowledge::find_demo(&mut *db.pool.acquire().await?, &a.demo).await?;
             if a.if_missing {
                 if let Ok(existing) = knowledge::find(&mut *db.pool.acquire().await?, &a.name, Some(demo_id)).await {
-                    println!("{} (exists)", existing.id);
+                    output::out(format!("{} (exists)", existing.id))?;
                     return Ok(());
                 }
             }
@@ -158,8 +159,8 @@ pub async fn kb(ctx: &Context, cmd: KbCommand) -> Result<()> {
                 },
             )
             .await?;
-            eprintln!("created knowledge base '{}' for {demo_name}", kb.name);
-            println!("{}", kb.id);
+            output::err(format!("created knowledge base '{}' for {demo_name}", kb.name));
+            output::out(format!("{}", kb.id))?;
             Ok(())
         }
     }
@@ -252,32 +253,35 @@ pub async fn ingest(ctx: &Context, a: IngestArgs) -> Result<()> {
             "stored": reports.iter().filter(|r| matches!(r.outcome, Outcome::Stored { .. })).count(),
             "failed": failed,
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        output::json(&doc)?;
     } else {
         for r in &reports {
             if !tty {
-                println!("{}", summary_line(r));
+                output::out(format!("{}", summary_line(r)))?;
             }
             for w in &r.warnings {
-                println!("  warning: {w}");
+                output::out(format!("  warning: {w}"))?;
             }
             if let Outcome::DryRun { chunks } = &r.outcome {
                 for c in chunks {
                     let preview: String = crate::sanitize::sanitize_line(&c.text).chars().take(90).collect();
-                    println!("  #{:<4} {:>4} tok  bytes {}..{}  {}", c.index, c.tokens, c.start, c.end, preview);
+                    output::out(format!(
+                        "  #{:<4} {:>4} tok  bytes {}..{}  {}",
+                        c.index, c.tokens, c.start, c.end, preview
+                    ))?;
                 }
             }
         }
         if tty {
             for r in &reports {
                 if !matches!(r.outcome, Outcome::DryRun { .. }) {
-                    println!("{}", summary_line(r));
+                    output::out(format!("{}", summary_line(r)))?;
                 }
             }
         }
     }
     if failed > 0 {
-        eprintln!("{failed} of {} files failed", reports.len());
+        output::err(format!("{failed} of {} files failed", reports.len()));
         std::process::exit(1);
     }
     Ok(())

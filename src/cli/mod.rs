@@ -2,14 +2,13 @@
 
 mod doctor;
 pub mod ingest;
+pub mod output;
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
-use uuid::Uuid;
 
 use crate::config::{Config, Connection, Paths};
 use crate::db::{ConnectSettings, Db};
@@ -35,6 +34,9 @@ pub struct Cli {
     /// Open the database read-only (the console shows a RO badge).
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// On an error, print its full report after the one-line message.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -93,8 +95,8 @@ pub struct SeedArgs {
 pub enum ExportCommand {
     /// Export one session's transcript.
     Session {
-        /// Session id (UUID).
-        id: Uuid,
+        /// Session id, or a unique prefix of it (at least 6 hex digits).
+        id: String,
         #[arg(long, value_enum, default_value = "md")]
         format: Format,
         /// Output file (default: standard output).
@@ -145,7 +147,7 @@ pub async fn run(cli: Cli) -> Result<()> {
     let command = ctx.cli.command.take().unwrap_or(Command::Console);
     if !matches!(command, Command::Console) {
         for w in &ctx.warnings {
-            eprintln!("warning: {w}");
+            output::err(format!("warning: {w}"));
         }
     }
     match command {
@@ -155,22 +157,29 @@ pub async fn run(cli: Cli) -> Result<()> {
             let before = db.migration_status().await?;
             db.migrate().await?;
             let after = db.migration_status().await?;
-            println!("migrations: {} applied now, {} in total ({})", before.pending.len(), after.applied, db.target);
+            output::out(format!(
+                "migrations: {} applied now, {} in total ({})",
+                before.pending.len(),
+                after.applied,
+                db.target
+            ))?;
             Ok(())
         }
         Command::Seed(args) => seed_command(&ctx, args).await,
         Command::Export(ExportCommand::Session { id, format, output }) => {
             let db = ctx.connect_batch().await?;
-            let session = crate::db::sessions::get(&mut *db.pool.acquire().await?, id).await?;
-            let messages = crate::db::messages::all(&mut *db.pool.acquire().await?, id).await?;
+            let mut conn = db.pool.acquire().await?;
+            let id = crate::db::sessions::resolve_id(&mut conn, &id).await?;
+            let session = crate::db::sessions::get(&mut conn, id).await?;
+            let messages = crate::db::messages::all(&mut conn, id).await?;
             let text = crate::export::render(format, &session, &messages);
             match output {
                 Some(path) => {
                     crate::export::write_atomically(&path, text.as_bytes())
                         .wrap_err_with(|| format!("cannot write {}", path.display()))?;
-                    eprintln!("wrote {} messages to {}", messages.len(), path.display());
+                    output::err(format!("wrote {} messages to {}", messages.len(), path.display()));
                 }
-                None => std::io::stdout().write_all(text.as_bytes())?,
+                None => output::raw(text.as_bytes())?,
             }
             Ok(())
         }
@@ -200,7 +209,7 @@ async fn seed_command(ctx: &Context, args: SeedArgs) -> Result<()> {
         crate::db::bulk::reset(&mut conn).await?;
     } else if crate::db::bulk::has_tenants(&mut conn).await? {
         if args.if_empty {
-            eprintln!("database already has data; not seeding (--if-empty)");
+            output::err(format!("database already has data; not seeding (--if-empty)"));
             return Ok(());
         }
         bail!("the database already has tenants: use --reset to replace them or --if-empty to skip");
@@ -218,11 +227,16 @@ async fn seed_command(ctx: &Context, args: SeedArgs) -> Result<()> {
     })
     .await?;
     if tty {
-        eprintln!();
+        output::err("");
     }
     for (table, n) in &report.rows {
-        println!("{table:>9}: {n}");
+        output::out(format!("{table:>9}: {n}"))?;
     }
-    println!("seeded in {:.1}s ({:.0} messages/s) into {}", report.seconds, report.messages_per_second(), db.target);
+    output::out(format!(
+        "seeded in {:.1}s ({:.0} messages/s) into {}",
+        report.seconds,
+        report.messages_per_second(),
+        db.target
+    ))?;
     Ok(())
 }

@@ -7,7 +7,50 @@ use uuid::Uuid;
 use super::filter::push_keyset_desc;
 use super::{Cursor, DbError, Filter, Page, Result, RowCount, Seek};
 
-pub const FILTER_KEYS: &[&str] = &["channel", "state", "after", "before"];
+pub const FILTER_KEYS: &[&str] = &["id", "channel", "state", "after", "before"];
+
+/// The fewest hex digits an id prefix needs (fewer would match too many).
+pub const MIN_ID_PREFIX: usize = 6;
+
+/// The range of UUIDs starting with `prefix` (hex digits, dashes ignored,
+/// at least [`MIN_ID_PREFIX`]), for an index range scan on the primary key.
+pub fn id_prefix_range(prefix: &str) -> Option<(Uuid, Uuid)> {
+    let hex: String = prefix.chars().filter(|c| *c != '-').collect();
+    if hex.len() < MIN_ID_PREFIX || hex.len() > 32 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let lo = format!("{hex:0<32}");
+    let hi = format!("{hex:f<32}");
+    Some((Uuid::parse_str(&lo).ok()?, Uuid::parse_str(&hi).ok()?))
+}
+
+/// Sessions whose id starts with `prefix`, at most `limit` (to name a few
+/// when the prefix is ambiguous).
+pub async fn ids_with_prefix(conn: &mut PgConnection, prefix: &str, limit: u32) -> Result<Vec<Uuid>> {
+    let (lo, hi) = id_prefix_range(prefix).ok_or_else(|| {
+        DbError::Filter(format!("'{prefix}' is not a session id or a prefix of at least {MIN_ID_PREFIX} hex digits"))
+    })?;
+    Ok(sqlx::query_scalar("SELECT id FROM sessions WHERE id BETWEEN $1 AND $2 ORDER BY id LIMIT $3")
+        .bind(lo)
+        .bind(hi)
+        .bind(limit as i64)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// The one session `id_or_prefix` names: a full id, or a unique prefix.
+pub async fn resolve_id(conn: &mut PgConnection, id_or_prefix: &str) -> Result<Uuid> {
+    let ids = ids_with_prefix(conn, id_or_prefix.trim(), 4).await?;
+    match ids.as_slice() {
+        [] => Err(DbError::NotFound(format!("no session id starts with '{id_or_prefix}'"))),
+        [one] => Ok(*one),
+        many => Err(DbError::Filter(format!(
+            "'{id_or_prefix}' is ambiguous: it starts {}{} (type more of the id)",
+            many.iter().take(3).map(|u| u.to_string()).collect::<Vec<_>>().join(", "),
+            if many.len() > 3 { ", …" } else { "" }
+        ))),
+    }
+}
 pub const CHANNELS: &[&str] = &["chat", "voice", "sms"];
 
 /// Which sessions a list shows.
@@ -62,7 +105,18 @@ fn push_where(qb: &mut QueryBuilder<'_, Postgres>, scope: SessionScope, filter: 
             qb.push(" AND s.lead_id = ").push_bind(l);
         }
     }
-    filter.push_words(qb, &["l.identifier", "l.display_name"]);
+    // A word that is a session id (or a prefix of one, 6+ hex digits)
+    // finds that session; other words match the lead's name or identifier.
+    let mut words = filter.clone();
+    let id_words: Vec<String> = filter.term("id").map(str::to_string).into_iter().collect();
+    words.words.retain(|w| !looks_like_id(w));
+    for w in id_words.iter().chain(filter.words.iter().filter(|w| looks_like_id(w))) {
+        let (lo, hi) = id_prefix_range(w).ok_or_else(|| {
+            DbError::Filter(format!("id: '{w}' is not a session id or a prefix of at least {MIN_ID_PREFIX} hex digits"))
+        })?;
+        qb.push(" AND s.id BETWEEN ").push_bind(lo).push(" AND ").push_bind(hi);
+    }
+    words.push_words(qb, &["l.identifier", "l.display_name"]);
     filter.push_enum(qb, "channel", "s.channel", CHANNELS)?;
     match filter.term("state").map(str::to_ascii_lowercase).as_deref() {
         Some("open") => {
@@ -76,6 +130,12 @@ fn push_where(qb: &mut QueryBuilder<'_, Postgres>, scope: SessionScope, filter: 
     }
     filter.push_dates(qb, "s.created_at")?;
     Ok(())
+}
+
+/// A bare filter word taken as a session id prefix: 6+ hex digits (dashes
+/// allowed) with at least one digit, so ordinary words like "facade" stay words.
+fn looks_like_id(word: &str) -> bool {
+    id_prefix_range(word).is_some() && word.chars().any(|c| c.is_ascii_digit())
 }
 
 const SELECT_OUTER: &str = "SELECT p.id, p.lead_id, p.demo_id, p.lead_identifier, p.lead_display_name, \
@@ -134,4 +194,19 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<SessionRow> {
         .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| DbError::NotFound(format!("session {id}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_prefixes_become_primary_key_ranges() {
+        let (lo, hi) = id_prefix_range("3fa85f64-57").unwrap();
+        assert_eq!(lo.to_string(), "3fa85f64-5700-0000-0000-000000000000");
+        assert_eq!(hi.to_string(), "3fa85f64-57ff-ffff-ffff-ffffffffffff");
+        assert!(id_prefix_range("3fa85").is_none(), "too short");
+        assert!(id_prefix_range("3fa85g").is_none(), "not hex");
+        assert!(looks_like_id("3fa85f6") && !looks_like_id("facade") && !looks_like_id("maria"));
+    }
 }

@@ -198,3 +198,133 @@ async fn kb_create_and_ingest_from_the_command_line() {
     let o = run(&["ingest", "--kb", "Support FAQ", "tests/fixtures/ingest/faq.md"]);
     assert!(o.status.success() && text(&o).contains("skipped"), "{}", text(&o));
 }
+
+/// Bytes a terminal could act on: C0 controls other than newline and tab,
+/// DEL, and the C1 controls (as UTF-8).
+fn terminal_controls(bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    text.chars()
+        .filter(|c| (c.is_control() && *c != '\n' && *c != '\t') || ('\u{80}'..='\u{9f}').contains(c))
+        .map(|c| format!("{:?}", c))
+        .collect()
+}
+
+const HOSTILE: &str = "Evil\u{1b}]2;owned\u{7}\u{1b}[2J\u{9b}31m KB";
+
+#[tokio::test]
+async fn every_command_sanitises_database_text() {
+    let t = support::seeded(9, support::tiny()).await;
+    let url = t.url.as_str();
+    let demo: uuid::Uuid = sqlx::query_scalar("SELECT id FROM demos LIMIT 1").fetch_one(&t.db.pool).await.unwrap();
+    // A hostile knowledge base name, created by the CLI itself…
+    let o = ragdesk(&["--database-url", url, "kb", "create", "--demo", &demo.to_string(), "--name", HOSTILE]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(terminal_controls(&o.stdout).is_empty() && terminal_controls(&o.stderr).is_empty(), "{}", text(&o));
+    // …and a hostile lead name on a session.
+    let session: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM sessions LIMIT 1").fetch_one(&t.db.pool).await.unwrap();
+    sqlx::query("UPDATE leads SET display_name = $1 WHERE id = (SELECT lead_id FROM sessions WHERE id = $2)")
+        .bind(HOSTILE)
+        .bind(session)
+        .execute(&t.db.pool)
+        .await
+        .unwrap();
+    let sid = session.to_string();
+    for args in [
+        vec!["kb", "list"],
+        vec!["kb", "list", "--json"],
+        vec!["export", "session", sid.as_str(), "--format", "md"],
+        vec!["export", "session", sid.as_str(), "--format", "json"],
+        vec!["doctor"],
+    ] {
+        let mut full = vec!["--database-url", url];
+        full.extend(args.iter().copied());
+        let o = ragdesk(&full);
+        let bad: Vec<String> = terminal_controls(&o.stdout).into_iter().chain(terminal_controls(&o.stderr)).collect();
+        assert!(bad.is_empty(), "{args:?} printed {bad:?}:\n{}", text(&o));
+        if args[0] != "doctor" {
+            assert!(o.status.success(), "{args:?}: {}", text(&o));
+            assert!(text(&o).contains("Evil"), "{args:?} shows the name (made safe): {}", text(&o));
+        }
+    }
+    // JSON keeps the exact value.
+    let o = ragdesk(&["--database-url", url, "kb", "list", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v.to_string().contains("\\u001b]2;owned"), "{v}");
+}
+
+#[tokio::test]
+async fn a_session_is_exported_by_a_unique_id_prefix() {
+    let t = support::seeded(11, support::tiny()).await;
+    let url = t.url.as_str();
+    let ids: Vec<uuid::Uuid> =
+        sqlx::query_scalar("SELECT id FROM sessions ORDER BY id").fetch_all(&t.db.pool).await.unwrap();
+    let id = ids[ids.len() / 2];
+    // The shortest prefix (at least 6 digits) that names only this session.
+    let hex = id.simple().to_string();
+    let prefix = (6..=32)
+        .map(|n| &hex[..n])
+        .find(|p| ids.iter().filter(|i| i.simple().to_string().starts_with(p)).count() == 1)
+        .unwrap();
+    let o = ragdesk(&["--database-url", url, "export", "session", prefix, "--format", "json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let back: ragdesk::export::TranscriptExport = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(back.session.id, id);
+
+    // Two sessions sharing a prefix: the prefix is refused, naming them.
+    let a = uuid::Uuid::parse_str("abcdef12-0000-4000-8000-000000000001").unwrap();
+    let b = uuid::Uuid::parse_str("abcdef12-0000-4000-8000-000000000002").unwrap();
+    for new in [a, b] {
+        sqlx::query("INSERT INTO sessions (id, lead_id, demo_id, channel) SELECT $1, lead_id, demo_id, channel FROM sessions LIMIT 1")
+            .bind(new)
+            .execute(&t.db.pool)
+            .await
+            .unwrap();
+    }
+    let o = ragdesk(&["--database-url", url, "export", "session", "abcdef12"]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("ambiguous") && err.contains(&a.to_string()) && err.contains(&b.to_string()), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    let o = ragdesk(&["--database-url", url, "export", "session", "abc"]);
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("at least 6"), "{}", text(&o));
+}
+
+#[test]
+fn errors_are_one_plain_line_and_exit_non_zero() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("postgres://postgres@127.0.0.1:{port}/none");
+    let o = ragdesk(&["--database-url", &url, "kb", "list"]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: ") && err.contains("refused"), "{err}");
+    assert!(!err.contains('\u{1b}'), "no colour when not a terminal: {err:?}");
+    // --verbose adds the report.
+    let o = ragdesk(&["--verbose", "--database-url", &url, "kb", "list"]);
+    assert!(String::from_utf8_lossy(&o.stderr).trim().lines().count() > 1);
+}
+
+#[tokio::test]
+async fn a_closed_pipe_ends_quietly() {
+    use std::process::Stdio;
+    let t = support::seeded(12, support::tiny()).await;
+    let session: uuid::Uuid =
+        sqlx::query_scalar("SELECT session_id FROM messages GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+            .fetch_one(&t.db.pool)
+            .await
+            .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ragdesk"))
+        .args(["--database-url", &t.url, "export", "session", &session.to_string(), "--format", "json"])
+        .env("XDG_CONFIG_HOME", "/nonexistent-ragdesk-test")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before anything is written (as `| head -0` would).
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked") && !err.contains("Broken pipe"), "{err}");
+    assert_eq!(o.status.code(), Some(141), "{err}");
+}
