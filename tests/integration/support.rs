@@ -161,11 +161,28 @@ impl Drop for Tmux {
 /// The console started in tmux on `url`, with its config and data dirs in
 /// a temporary home; prints RAGDESK_EXITED and the tty modes when it ends.
 pub fn console_in_tmux(name: &str, url: &str, home: &std::path::Path) -> Tmux {
+    console_in_tmux_with(name, url, home, "")
+}
+
+/// Like `console_in_tmux`, with extra `NAME=value` environment words.
+pub fn console_in_tmux_with(name: &str, url: &str, home: &std::path::Path, env: &str) -> Tmux {
     let shell = format!(
-        "env XDG_CONFIG_HOME={home}/config XDG_DATA_HOME={home}/data {bin} --database-url '{url}'; \
+        "env XDG_CONFIG_HOME={home}/config XDG_DATA_HOME={home}/data {env} {bin} --database-url '{url}'; \
          echo RAGDESK_EXITED; stty -a; sleep 60",
         home = home.display(),
         bin = env!("CARGO_BIN_EXE_ragdesk"),
     );
     Tmux::start(name, 80, 24, &shell)
+}
+
+/// Waits for the console started by `console_in_tmux` to exit, and checks
+/// the terminal was given back: alternate screen left, cursor shown,
+/// cooked mode (icanon, echo) restored. Returns the screen.
+pub fn assert_terminal_restored(tmux: &Tmux) -> String {
+    let after = tmux.wait_for("the console to exit", |s| s.contains("RAGDESK_EXITED") && s.contains("icanon"));
+    assert_eq!(tmux.display("#{alternate_on}"), "0", "alternate screen left:\n{after}");
+    assert_eq!(tmux.display("#{cursor_flag}"), "1", "cursor shown again");
+    assert!(after.contains(" icanon") && after.contains(" echo"), "cooked mode restored:\n{after}");
+    assert!(!after.contains("-icanon"), "{after}");
+    after
 }

@@ -80,9 +80,49 @@ async fn console_in_a_real_terminal() {
     tmux.wait_for("the search result", |s| s.contains("/owned: 1/1"));
     assert_eq!(tmux.display("#{alternate_on}"), "1");
     tmux.keys(&["q"]);
-    let after = tmux.wait_for("the console to exit", |s| s.contains("RAGDESK_EXITED") && s.contains("icanon"));
-    assert_eq!(tmux.display("#{alternate_on}"), "0", "alternate screen left");
-    assert_eq!(tmux.display("#{cursor_flag}"), "1", "cursor shown again");
-    assert!(after.contains(" icanon") && after.contains(" echo"), "cooked mode restored:\n{after}");
-    assert!(!after.contains("-icanon"), "{after}");
+    support::assert_terminal_restored(&tmux);
+}
+
+/// The URL of `t` with a password in it (trust auth ignores it), to prove
+/// it never reaches the screen or the log.
+fn url_with_password(t: &support::TestDb) -> String {
+    t.url.replacen("postgres@", "postgres:Pa55wordNeverShown@", 1)
+}
+
+#[tokio::test]
+async fn a_panic_inside_the_app_restores_the_terminal_and_the_log_has_no_password() {
+    let t = support::seeded(22, support::tiny()).await;
+    let home = tempfile::tempdir().unwrap();
+    let url = url_with_password(&t);
+    let tmux =
+        support::console_in_tmux_with("panic", &url, home.path(), "RAGDESK_LOG=debug RAGDESK_TEST_PANIC_ON_KEY=Z");
+    tmux.wait_for("the tenant list", |s| s.contains("Tenants") && s.contains(" of "));
+    assert!(!tmux.screen().contains("Pa55word"));
+    tmux.keys(&["Z"]);
+    support::assert_terminal_restored(&tmux);
+    let history = tmux.cmd(&["capture-pane", "-p", "-S", "-2000", "-t", &tmux.target]);
+    assert!(history.contains("test panic requested"), "the panic report is printed after restoring:\n{history}");
+    let log = std::fs::read_to_string(home.path().join("data/ragdesk/ragdesk.log")).expect("the log file");
+    assert!(log.contains("SELECT"), "debug logging wrote the queries");
+    assert!(log.contains("test panic requested"), "the panic is logged");
+    assert!(!log.contains("Pa55wordNeverShown"), "no password in the log file");
+}
+
+#[tokio::test]
+async fn sigterm_and_sighup_restore_the_terminal() {
+    let t = support::seeded(23, support::tiny()).await;
+    for signal in ["TERM", "HUP"] {
+        let home = tempfile::tempdir().unwrap();
+        let tmux = support::console_in_tmux(&format!("sig{signal}"), &t.url, home.path());
+        tmux.wait_for("the tenant list", |s| s.contains("Tenants") && s.contains(" of "));
+        // `env` execs the console, so it is the pane shell's only child.
+        let shell = tmux.display("#{pane_pid}");
+        let out = std::process::Command::new("pgrep").args(["-P", &shell]).output().unwrap();
+        let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert!(!pid.is_empty(), "the console runs under the pane's shell");
+        let kill = std::process::Command::new("kill").args([&format!("-{signal}"), &pid]).status().unwrap();
+        assert!(kill.success());
+        let after = support::assert_terminal_restored(&tmux);
+        assert!(after.contains(&format!("stopped by SIG{signal}")), "{after}");
+    }
 }
