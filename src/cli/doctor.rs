@@ -35,11 +35,36 @@ fn parse_version(v: &str) -> Vec<u32> {
 pub async fn run(ctx: &Context) -> Result<()> {
     let mut r = Report { failed: false };
     output::out(format!("ragdesk doctor"))?;
+    // Say what was found, not just that nothing failed.
+    let config_path = ctx.cli.config.clone().unwrap_or_else(|| ctx.paths.config_file());
     for w in &ctx.warnings {
         r.fail("config", w, "fix or remove the file; defaults are used meanwhile");
     }
     if ctx.warnings.is_empty() {
-        r.ok("config", format!("{}", ctx.cli.config.clone().unwrap_or_else(|| ctx.paths.config_file()).display()));
+        if config_path.is_file() {
+            r.ok("config", format!("read {}", config_path.display()));
+        } else {
+            r.ok("config", format!("no file at {} (built-in defaults)", config_path.display()));
+        }
+    }
+    let mut theme_warnings = Vec::new();
+    let theme = crate::theme::Theme::load(&ctx.config.theme, &ctx.paths.themes_dir(), false, &mut theme_warnings);
+    if theme_warnings.is_empty() {
+        let from_file = ctx.paths.themes_dir().join(format!("{}.toml", ctx.config.theme));
+        let source = if from_file.is_file() { format!("from {}", from_file.display()) } else { "built in".into() };
+        r.ok("theme", format!("'{}' ({source})", theme.name));
+    }
+    for w in &theme_warnings {
+        r.warn("theme", w);
+    }
+    let mut keymap_warnings = Vec::new();
+    crate::keymap::Keymap::with_overrides(&ctx.config.keymap, &mut keymap_warnings);
+    let remapped: usize = ctx.config.keymap.values().map(|t| t.len()).sum();
+    if keymap_warnings.is_empty() {
+        r.ok("keymap", if remapped == 0 { "defaults".to_string() } else { format!("{remapped} commands remapped") });
+    }
+    for w in &keymap_warnings {
+        r.warn("keymap", w);
     }
 
     let model_dir = ctx.config.embedding.model_dir(&ctx.paths);

@@ -328,3 +328,24 @@ async fn a_closed_pipe_ends_quietly() {
     assert!(!err.contains("panicked") && !err.contains("Broken pipe"), "{err}");
     assert_eq!(o.status.code(), Some(141), "{err}");
 }
+
+#[tokio::test]
+async fn doctor_says_what_it_found() {
+    let t = support::migrated().await;
+    // No config file: said so (not "ok config" for a file that is not there).
+    let o = ragdesk(&["--database-url", &t.url, "doctor"]);
+    let out = text(&o);
+    assert!(out.contains("no file at /nonexistent-ragdesk-test"), "{out}");
+    assert!(out.contains("theme") && out.contains("built in"), "{out}");
+    assert!(out.contains("keymap") && out.contains("defaults"), "{out}");
+    // An unknown theme and a bad keymap entry are reported, not "ok".
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.toml");
+    std::fs::write(&file, "theme = \"no-such-theme\"\n[keymap.global]\nno_such_command = [\"x\"]\n").unwrap();
+    let o = ragdesk(&["--config", file.to_str().unwrap(), "--database-url", &t.url, "doctor"]);
+    let out = text(&o);
+    assert!(out.contains(&format!("read {}", file.display())), "{out}");
+    assert!(out.contains("warn  theme") && out.contains("no theme named 'no-such-theme'"), "{out}");
+    assert!(out.contains("warn  keymap") && out.contains("no_such_command"), "{out}");
+    assert!(!out.contains("ok    theme") && !out.contains("ok    keymap"), "{out}");
+}
