@@ -298,6 +298,29 @@ impl Keymap {
         find(ctx).or_else(|| find(Context::Global))
     }
 
+    /// The key to show for `cmd` in `ctx` (its shortest binding there, else
+    /// the global one): hints follow the user's keymap.
+    pub fn key_for(&self, ctx: Context, cmd: Command) -> Option<String> {
+        let find = |c: Context| {
+            let map = self.bindings.get(&c)?;
+            // The first default key still bound to it (Enter before l),
+            // else the shortest key the user gave it.
+            let default = DEFAULTS
+                .iter()
+                .filter(|(dc, dcmd, _)| *dc == c && *dcmd == cmd)
+                .flat_map(|(_, _, keys)| keys.iter())
+                .filter_map(|k| Key::parse(k).ok())
+                .find(|k| map.get(k) == Some(&cmd));
+            default.map(|k| k.to_string()).or_else(|| {
+                map.iter()
+                    .filter(|(_, bound)| **bound == cmd)
+                    .map(|(k, _)| k.to_string())
+                    .min_by_key(|k| (k.chars().count(), k.clone()))
+            })
+        };
+        find(ctx).or_else(|| find(Context::Global))
+    }
+
     /// Every binding of a context, grouped by command, in declaration order.
     pub fn help(&self, ctx: Context) -> Vec<(Command, Vec<Key>)> {
         let mut out: Vec<(Command, Vec<Key>)> = Vec::new();
@@ -319,6 +342,16 @@ mod tests {
 
     fn ev(code: KeyCode, m: KeyModifiers) -> KeyEvent {
         KeyEvent::new(code, m)
+    }
+
+    #[test]
+    fn hints_show_the_users_keys() {
+        let km = Keymap::default();
+        assert_eq!(km.key_for(Context::List, Command::Quit).as_deref(), Some("q"));
+        let overrides: KeymapOverrides = toml::from_str("[global]\nquit = [\"ctrl-q\"]").unwrap();
+        let km = Keymap::with_overrides(&overrides, &mut Vec::new());
+        assert_eq!(km.key_for(Context::List, Command::Quit).as_deref(), Some("ctrl-q"));
+        assert_eq!(km.key_for(Context::List, Command::Upload).as_deref(), Some("u"));
     }
 
     #[test]

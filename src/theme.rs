@@ -38,6 +38,10 @@ macro_rules! roles {
                     _ => false,
                 }
             }
+            /// Every role's colour.
+            fn colours(&self) -> Vec<Color> {
+                vec![$(self.$role),*]
+            }
             fn blank(name: &str) -> Theme {
                 Theme { name: name.into(), monochrome: false, $($role: Color::Reset,)* }
             }
@@ -209,6 +213,49 @@ impl Theme {
     }
 }
 
+/// The 16 ANSI colours as xterm draws them, for mapping brand colours.
+const ANSI16: [(Color, (u8, u8, u8)); 16] = [
+    (Color::Black, (0, 0, 0)),
+    (Color::Red, (205, 0, 0)),
+    (Color::Green, (0, 205, 0)),
+    (Color::Yellow, (205, 205, 0)),
+    (Color::Blue, (0, 0, 238)),
+    (Color::Magenta, (205, 0, 205)),
+    (Color::Cyan, (0, 205, 205)),
+    (Color::Gray, (229, 229, 229)),
+    (Color::DarkGray, (127, 127, 127)),
+    (Color::LightRed, (255, 0, 0)),
+    (Color::LightGreen, (0, 255, 0)),
+    (Color::LightYellow, (255, 255, 0)),
+    (Color::LightBlue, (92, 92, 255)),
+    (Color::LightMagenta, (255, 0, 255)),
+    (Color::LightCyan, (0, 255, 255)),
+    (Color::White, (255, 255, 255)),
+];
+
+impl Theme {
+    /// A 16-colour theme (every role a named ANSI colour, as `ansi16`):
+    /// nothing it draws may need more colours than that.
+    pub fn sixteen_colours(&self) -> bool {
+        self.colours().iter().all(|c| !matches!(c, Color::Rgb(..) | Color::Indexed(_)))
+    }
+
+    /// A colour from the data (a demo's brand colour) as this theme can
+    /// show it: the nearest of the 16 ANSI colours on a 16-colour theme.
+    pub fn data_colour(&self, c: Color) -> Color {
+        match c {
+            Color::Rgb(r, g, b) if self.sixteen_colours() => {
+                let d = |(x, y, z): (u8, u8, u8)| {
+                    let (dr, dg, db) = (r as i32 - x as i32, g as i32 - y as i32, b as i32 - z as i32);
+                    dr * dr + dg * dg + db * db
+                };
+                ANSI16.iter().min_by_key(|(_, rgb)| d(*rgb)).map(|(c, _)| *c).unwrap_or(c)
+            }
+            other => other,
+        }
+    }
+}
+
 /// Parses a user-supplied colour (demo brand colours) for a swatch.
 pub fn parse_hex_colour(s: &str) -> Option<Color> {
     let h = s.trim().strip_prefix('#')?;
@@ -235,6 +282,17 @@ mod tests {
             apply(&mut Theme::blank(name), &map, name, &mut w);
             assert!(w.is_empty(), "{w:?}");
         }
+    }
+
+    #[test]
+    fn brand_colours_on_a_16_colour_theme_are_16_colours() {
+        let ansi = Theme::builtin("ansi16").unwrap();
+        assert!(ansi.sixteen_colours());
+        assert_eq!(ansi.data_colour(Color::Rgb(0x25, 0x63, 0xEB)), Color::Blue);
+        assert_eq!(ansi.data_colour(Color::Rgb(250, 250, 250)), Color::White);
+        let dark = Theme::default_dark();
+        assert!(!dark.sixteen_colours());
+        assert_eq!(dark.data_colour(Color::Rgb(1, 2, 3)), Color::Rgb(1, 2, 3));
     }
 
     #[test]

@@ -75,7 +75,7 @@ fn swatch(hex: &str, theme: &Theme) -> Vec<Span<'static>> {
     let safe = crate::sanitize::sanitize_line(hex).into_owned();
     match parse_hex_colour(hex) {
         Some(c) if !theme.monochrome => {
-            vec![Span::styled("██ ", Style::default().fg(c)), Span::raw(safe)]
+            vec![Span::styled("██ ", Style::default().fg(theme.data_colour(c))), Span::raw(safe)]
         }
         _ => vec![Span::raw(safe)],
     }

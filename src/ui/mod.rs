@@ -140,24 +140,95 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::styled("  (Esc clears, / edits)", theme.dim()),
         ]),
         _ => {
-            let hints = match app.tab {
-                Tab::Transcript => {
-                    " j/k scroll  [/] message  / search  n/N next  m metadata  e/E export  y/Y copy  ? help"
-                }
-                Tab::Sessions => " Enter open  / filter  L leads/sessions  i detail  Esc back  ? help  q quit",
+            use crate::action::ListKind;
+            use crate::keymap::Command::*;
+            // The keys shown are the user's (a remapped quit shows its new key).
+            let hints: &[(&[crate::keymap::Command], &str)] = match app.tab {
+                Tab::Transcript => &[
+                    (&[Down, Up], "scroll"),
+                    (&[PrevMessage, NextMessage], "message"),
+                    (&[Search], "search"),
+                    (&[SearchNext, SearchPrev], "next"),
+                    (&[ToggleMetadata], "metadata"),
+                    (&[ExportMarkdown, ExportJson], "export"),
+                    (&[CopyMessage, CopyTranscript], "copy"),
+                    (&[Help], "help"),
+                    (&[Quit], "quit"),
+                ],
+                Tab::Sessions => &[
+                    (&[Open], "open"),
+                    (&[Filter], "filter"),
+                    (&[ToggleLeads], "leads/sessions"),
+                    (&[ToggleDetail], "detail"),
+                    (&[Back], "back"),
+                    (&[Help], "help"),
+                    (&[Quit], "quit"),
+                ],
                 Tab::Documents => match app.current_list() {
-                    Some(crate::action::ListKind::Documents) => {
-                        " Enter chunks  u upload  d delete  / filter  i detail  x job  Esc back  ? help"
-                    }
-                    Some(crate::action::ListKind::Chunks) => " Enter full text  / filter  i detail  Esc back  ? help",
-                    _ => " Enter open  n new KB  u upload  / filter  i detail  x job  Esc back  ? help",
+                    Some(ListKind::Documents) => &[
+                        (&[Open], "chunks"),
+                        (&[Upload], "upload"),
+                        (&[Delete], "delete"),
+                        (&[Filter], "filter"),
+                        (&[ToggleDetail], "detail"),
+                        (&[CancelJob], "job"),
+                        (&[Back], "back"),
+                        (&[Help], "help"),
+                    ],
+                    Some(ListKind::Chunks) => &[
+                        (&[Open], "full text"),
+                        (&[Filter], "filter"),
+                        (&[ToggleDetail], "detail"),
+                        (&[Back], "back"),
+                        (&[Help], "help"),
+                    ],
+                    _ => &[
+                        (&[Open], "open"),
+                        (&[NewKnowledgeBase], "new KB"),
+                        (&[Upload], "upload"),
+                        (&[Filter], "filter"),
+                        (&[ToggleDetail], "detail"),
+                        (&[CancelJob], "job"),
+                        (&[Back], "back"),
+                        (&[Help], "help"),
+                    ],
                 },
-                _ => " Enter open  / filter  i detail  c exact count  Esc back  ? help  q quit",
+                _ => &[
+                    (&[Open], "open"),
+                    (&[Filter], "filter"),
+                    (&[ToggleDetail], "detail"),
+                    (&[ExactCount], "exact count"),
+                    (&[Back], "back"),
+                    (&[Help], "help"),
+                    (&[Quit], "quit"),
+                ],
             };
-            Line::from(Span::styled(hints, theme.dim()))
+            let ctx = app.context();
+            let text: String = hints
+                .iter()
+                .filter_map(|(cmds, label)| {
+                    let keys: Vec<String> =
+                        cmds.iter().filter_map(|c| app.keymap.key_for(ctx, *c)).map(|k| key_label(&k)).collect();
+                    (!keys.is_empty()).then(|| format!(" {} {label} ", keys.join("/")))
+                })
+                .collect();
+            Line::from(Span::styled(text, theme.dim()))
         }
     };
     f.render_widget(Paragraph::new(truncate_line(line, area.width as usize)), area);
+}
+
+/// A key as hints show it: named keys capitalised (Enter, Esc, PgDown).
+fn key_label(key: &str) -> String {
+    match key {
+        "pgup" => "PgUp".into(),
+        "pgdown" => "PgDn".into(),
+        k if k.chars().count() > 1 && !k.contains('-') => {
+            let mut c = k.chars();
+            c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+        }
+        k => k.to_string(),
+    }
 }
 
 /// Cuts a line of spans to `max` columns (with an ellipsis).
