@@ -288,7 +288,8 @@ mod tests {
     fn brand_colours_on_a_16_colour_theme_are_16_colours() {
         let ansi = Theme::builtin("ansi16").unwrap();
         assert!(ansi.sixteen_colours());
-        assert_eq!(ansi.data_colour(Color::Rgb(0x25, 0x63, 0xEB)), Color::Blue);
+        assert_eq!(ansi.data_colour(Color::Rgb(0x25, 0x63, 0xEB)), Color::LightBlue);
+        assert_eq!(ansi.data_colour(Color::Rgb(0, 0, 200)), Color::Blue);
         assert_eq!(ansi.data_colour(Color::Rgb(250, 250, 250)), Color::White);
         let dark = Theme::default_dark();
         assert!(!dark.sixteen_colours());
