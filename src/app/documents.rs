@@ -327,6 +327,16 @@ impl App {
 
     /// Keys while the upload preview is open; false for a key it leaves to
     /// the keymap (quit, help, tabs, cancelling a running job).
+    /// The keys of the upload preview (handled by `on_preview_key`), for `?`.
+    pub const PREVIEW_KEYS: &'static [(&'static str, &'static str)] = &[
+        ("enter", "store: embed and write every previewed file (a background job)"),
+        ("esc", "close the preview; nothing is stored"),
+        ("j k", "previous / next file"),
+        ("J K", "scroll the file's chunks"),
+        ("+ -", "chunk size up / down by 25 tokens (re-chunks at once)"),
+        ("> <", "overlap up / down by 10 tokens"),
+    ];
+
     pub(super) fn on_preview_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) -> bool {
         let Some(up) = &mut self.upload else { return false };
         let mut rechunk = false;

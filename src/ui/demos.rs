@@ -31,29 +31,31 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Some(_) => "Demos of this tenant",
             None => "Demos (all tenants)",
         };
-        let mut columns = vec![
-            col("Company", Constraint::Fill(2)),
-            col("Status", Constraint::Length(9)),
-            col("Industry", Constraint::Fill(1)),
-            col("Mission", Constraint::Length(12)),
-            col("Created", Constraint::Length(16)),
-        ];
-        let show_tenant = app.nav.tenant.is_none() && a.width >= 100;
+        // Across all tenants, which tenant a demo belongs to matters more
+        // than its industry and mission: on narrow screens those give way.
+        let show_tenant = app.nav.tenant.is_none();
+        let show_profile = !show_tenant || a.width >= 100;
+        let mut columns = vec![col("Company", Constraint::Fill(2)), col("Status", Constraint::Length(9))];
         if show_tenant {
             columns.insert(1, col("Tenant", Constraint::Fill(1)));
         }
+        if show_profile {
+            columns.push(col("Industry", Constraint::Fill(1)));
+            columns.push(col("Mission", Constraint::Length(12)));
+        }
+        columns.push(col("Created", Constraint::Length(16)));
         render_list(f, a, title, &app.demos, &columns, theme, |d| {
             let status = if d.deleted_at.is_some() { "deleted" } else { d.status.as_str() };
-            let mut cells = vec![
-                cell(d.label()),
-                styled(status, status_style(&d.status, d.deleted_at.is_some(), theme)),
-                cell(d.industry.as_deref().unwrap_or("—")),
-                cell(d.mission_profile.as_deref().unwrap_or("—")),
-                styled(&fmt_ts(d.created_at), theme.dim()),
-            ];
+            let mut cells =
+                vec![cell(d.label()), styled(status, status_style(&d.status, d.deleted_at.is_some(), theme))];
             if show_tenant {
                 cells.insert(1, styled(&d.tenant_name, theme.dim()));
             }
+            if show_profile {
+                cells.push(cell(d.industry.as_deref().unwrap_or("—")));
+                cells.push(cell(d.mission_profile.as_deref().unwrap_or("—")));
+            }
+            cells.push(styled(&fmt_ts(d.created_at), theme.dim()));
             cells
         });
     }

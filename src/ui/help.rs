@@ -6,31 +6,46 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use crate::app::App;
-use crate::keymap::Context;
+use crate::app::{App, Tab};
+use crate::keymap::{Command, Context};
 use crate::theme::Theme;
+
+/// Keys that only do something in the Documents tab.
+const DOCUMENTS_ONLY: &[Command] = &[Command::NewKnowledgeBase, Command::Upload, Command::Delete, Command::CancelJob];
 
 pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     let ctx = app.context();
-    let sections: Vec<(Context, Vec<(String, &'static str)>)> = [ctx, Context::Global]
-        .into_iter()
-        .map(|c| {
-            let rows = app
-                .keymap
-                .help(c)
-                .into_iter()
-                .map(|(cmd, keys)| {
-                    (keys.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(" "), cmd.description())
-                })
-                .collect();
-            (c, rows)
-        })
-        .collect();
+    let rows_of = |c: Context, keep: &dyn Fn(Command) -> bool| -> Vec<(String, String)> {
+        app.keymap
+            .help(c)
+            .into_iter()
+            .filter(|(cmd, _)| keep(*cmd))
+            .map(|(cmd, keys)| {
+                (keys.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(" "), cmd.description().to_string())
+            })
+            .collect()
+    };
+    let documents = app.tab == Tab::Documents;
+    let mut sections: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    // The pane's own keys first: the upload preview's while it is open.
+    if documents && app.upload.is_some() {
+        let rows = App::PREVIEW_KEYS.iter().map(|(k, d)| (k.to_string(), d.to_string())).collect();
+        sections.push(("Upload preview".into(), rows));
+    }
+    if documents {
+        sections.push(("Documents".into(), rows_of(ctx, &|c| DOCUMENTS_ONLY.contains(&c))));
+    }
+    let leads_here = app.tab == Tab::Sessions;
+    sections.push((
+        ctx.name().to_string(),
+        rows_of(ctx, &|c| !DOCUMENTS_ONLY.contains(&c) && (leads_here || c != Command::ToggleLeads)),
+    ));
+    sections.push((Context::Global.name().to_string(), rows_of(Context::Global, &|_| true)));
     let key_width =
         sections.iter().flat_map(|(_, r)| r.iter().map(|(k, _)| k.chars().count())).max().unwrap_or(8).min(24);
     let mut lines = Vec::new();
     for (c, rows) in sections {
-        lines.push(Line::from(Span::styled(format!("{} keys", c.name()), theme.title())));
+        lines.push(Line::from(Span::styled(format!("{c} keys"), theme.title())));
         for (keys, desc) in rows {
             lines.push(Line::from(vec![
                 Span::styled(format!("  {keys:<key_width$}  "), theme.accent()),

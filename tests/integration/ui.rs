@@ -687,3 +687,39 @@ fn the_footer_shows_the_users_keys() {
     assert!(footer.contains("ctrl-q quit") && footer.contains("f filter"), "{footer}");
     assert!(!footer.contains(" q quit") && !footer.contains("/ filter"), "{footer}");
 }
+
+#[test]
+fn help_lists_the_documents_and_upload_preview_keys_only_where_they_work() {
+    let mut app = at_tab(100, 40, '1');
+    key(&mut app, KeyCode::Char('?'));
+    let tenants_help = buffer_text(&draw(&app, &Theme::default_dark()));
+    assert!(!tenants_help.contains("Documents keys") && !tenants_help.contains("upload"), "{tenants_help}");
+    assert!(!tenants_help.contains("leads"), "the leads toggle is a Sessions key: {tenants_help}");
+    key(&mut app, KeyCode::Esc);
+
+    let mut app = at_tab(100, 40, '2');
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('5'));
+    key(&mut app, KeyCode::Char('?'));
+    let docs_help = buffer_text(&draw(&app, &Theme::default_dark()));
+    assert!(docs_help.contains("Documents keys") && docs_help.contains("upload"), "{docs_help}");
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('u'));
+    type_text(&mut app, "docs/");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('?'));
+    let preview_help = buffer_text(&draw(&app, &Theme::default_dark()));
+    assert!(preview_help.contains("Upload preview keys"), "{preview_help}");
+    assert!(preview_help.contains("+ -") && preview_help.contains("chunk size"), "{preview_help}");
+    assert!(preview_help.contains("> <") && preview_help.contains("overlap"), "{preview_help}");
+}
+
+#[test]
+fn all_tenants_demos_show_the_tenant_even_at_80_columns() {
+    let app = at_tab(80, 24, '2');
+    let text = buffer_text(&draw(&app, &Theme::default_dark()));
+    let header = text.lines().find(|l| l.contains("Company")).expect("a header row");
+    assert!(header.contains("Tenant"), "{text}");
+    let first = text.lines().skip_while(|l| !l.contains("Company")).nth(1).unwrap();
+    assert!(first.contains("Northstar") || first.contains("Pixel") || first.contains("Lumen"), "{text}");
+}
