@@ -155,6 +155,12 @@ pub enum Action {
     DocumentDeleted {
         result: Result<String, String>,
     },
+    /// Tab completion of the upload prompt's `input`.
+    PathCompleted {
+        input: String,
+        completed: String,
+        candidates: Vec<String>,
+    },
     /// The console cannot go on (a signal, the terminal gone): it exits
     /// with the terminal restored, saying why.
     Fatal(String),
@@ -222,6 +228,10 @@ pub enum Effect {
         id: Uuid,
         filename: String,
     },
+    /// Complete the last path of the upload prompt (reads a directory).
+    CompletePath {
+        input: String,
+    },
     /// Run `effect` after `delay_ms`, unless a newer effect with the same
     /// task key comes first (then only the newer one runs).
     Debounce {
@@ -243,6 +253,7 @@ impl Effect {
             Effect::LoadMessages { .. } => "messages".into(),
             Effect::Ping => "ping".into(),
             Effect::Preview { .. } => "preview".into(),
+            Effect::CompletePath { .. } => "complete-path".into(),
             Effect::StartIngest { job, .. } => format!("job:{job}"),
             Effect::Debounce { effect, .. } => return effect.task_key(),
             Effect::Export { .. }

@@ -175,69 +175,6 @@ pub struct Confirm {
     pub effect: Effect,
 }
 
-/// Completes the last word of `input` as a path: to the only match (a
-/// directory gets its `/`), else to the longest common prefix of the
-/// matches, which are returned for display.
-pub fn complete_path(input: &str) -> (String, Vec<String>) {
-    // The last word starts after the last space outside quotes.
-    let mut split = 0;
-    let mut quoted = false;
-    for (i, c) in input.char_indices() {
-        match c {
-            '"' => quoted = !quoted,
-            ' ' if !quoted => split = i + 1,
-            _ => {}
-        }
-    }
-    let (head, word) = input.split_at(split);
-    let expanded = expand_home(&word.replace('"', ""));
-    // A path with a space is quoted, as `parse_paths` expects.
-    let quote = |p: String| if p.contains(' ') { format!("\"{p}\"") } else { p };
-    let (dir, prefix) = match expanded.rfind('/') {
-        Some(i) => (expanded[..=i].to_string(), expanded[i + 1..].to_string()),
-        None => (String::new(), expanded.clone()),
-    };
-    let read_from = if dir.is_empty() { ".".to_string() } else { dir.clone() };
-    let Ok(entries) = std::fs::read_dir(&read_from) else { return (input.to_string(), Vec::new()) };
-    let mut matches: Vec<(String, bool)> = entries
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let hidden_ok = prefix.starts_with('.') || !name.starts_with('.');
-            (name.starts_with(&prefix) && hidden_ok).then(|| (name, e.path().is_dir()))
-        })
-        .collect();
-    matches.sort();
-    match matches.len() {
-        0 => (input.to_string(), Vec::new()),
-        1 => {
-            let (name, is_dir) = &matches[0];
-            (format!("{head}{}", quote(format!("{dir}{name}{}", if *is_dir { "/" } else { "" }))), Vec::new())
-        }
-        _ => {
-            let first = &matches[0].0;
-            let common = matches.iter().fold(first.len(), |n, (m, _)| {
-                first
-                    .chars()
-                    .zip(m.chars())
-                    .take_while(|(a, b)| a == b)
-                    .map(|(a, _)| a.len_utf8())
-                    .sum::<usize>()
-                    .min(n)
-            });
-            let names = matches.iter().map(|(n, d)| format!("{n}{}", if *d { "/" } else { "" })).collect();
-            (format!("{head}{}", quote(format!("{dir}{}", &first[..common]))), names)
-        }
-    }
-}
-
-fn expand_home(p: &str) -> String {
-    match (p.strip_prefix("~/"), std::env::var("HOME")) {
-        (Some(rest), Ok(home)) => format!("{home}/{rest}"),
-        _ => p.to_string(),
-    }
-}
-
 /// Paths typed at the prompt: separated by spaces; `"…"` keeps spaces.
 pub fn parse_paths(input: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -248,14 +185,14 @@ pub fn parse_paths(input: &str) -> Vec<PathBuf> {
             '"' => quoted = !quoted,
             ' ' if !quoted => {
                 if !cur.is_empty() {
-                    out.push(PathBuf::from(expand_home(&std::mem::take(&mut cur))));
+                    out.push(PathBuf::from(crate::pathcomplete::expand_home(&std::mem::take(&mut cur))));
                 }
             }
             c => cur.push(c),
         }
     }
     if !cur.is_empty() {
-        out.push(PathBuf::from(expand_home(&cur)));
+        out.push(PathBuf::from(crate::pathcomplete::expand_home(&cur)));
     }
     out
 }
@@ -311,12 +248,23 @@ impl App {
         });
     }
 
-    pub(super) fn complete_upload_path(&mut self) {
-        let Some(input) = &mut self.input else { return };
+    /// Tab at the upload prompt: the directory is read by a task (never
+    /// inside `update`); `on_path_completed` applies its answer.
+    pub(super) fn complete_upload_path(&mut self, fx: &mut Vec<Effect>) {
+        let Some(input) = &self.input else { return };
         let current = input.textarea.lines().join(" ");
-        let (completed, candidates) = complete_path(&current);
-        if completed != current {
-            input.textarea = super::one_line_input(&completed);
+        fx.push(Effect::CompletePath { input: current });
+    }
+
+    /// A completion arrived: applied only if the prompt still holds what was
+    /// completed (typing on makes it stale).
+    pub(super) fn on_path_completed(&mut self, input: String, completed: String, candidates: Vec<String>) {
+        let Some(prompt) = &mut self.input else { return };
+        if prompt.purpose != super::InputPurpose::UploadPath || prompt.textarea.lines().join(" ") != input {
+            return;
+        }
+        if completed != input {
+            prompt.textarea = super::one_line_input(&completed);
         }
         if candidates.len() > 1 {
             let shown: Vec<_> = candidates.iter().take(12).cloned().collect();
@@ -325,8 +273,6 @@ impl App {
         }
     }
 
-    /// Keys while the upload preview is open; false for a key it leaves to
-    /// the keymap (quit, help, tabs, cancelling a running job).
     /// The keys of the upload preview (handled by `on_preview_key`), for `?`.
     pub const PREVIEW_KEYS: &'static [(&'static str, &'static str)] = &[
         ("enter", "store: embed and write every previewed file (a background job)"),
@@ -337,6 +283,8 @@ impl App {
         ("> <", "overlap up / down by 10 tokens"),
     ];
 
+    /// Keys while the upload preview is open; false for a key it leaves to
+    /// the keymap (quit, help, tabs, cancelling a running job).
     pub(super) fn on_preview_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) -> bool {
         let Some(up) = &mut self.upload else { return false };
         let mut rechunk = false;
@@ -622,31 +570,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn completes_paths() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("docs")).unwrap();
-        std::fs::write(dir.path().join("faq-one.md"), "x").unwrap();
-        std::fs::write(dir.path().join("faq-two.md"), "x").unwrap();
-        let base = format!("{}/", dir.path().display());
-        assert_eq!(complete_path(&format!("{base}do")).0, format!("{base}docs/"));
-        let (c, names) = complete_path(&format!("a.txt {base}fa"));
-        assert_eq!(c, format!("a.txt {base}faq-"));
-        assert_eq!(names, vec!["faq-one.md", "faq-two.md"]);
-        assert_eq!(complete_path(&format!("{base}zz")).0, format!("{base}zz"));
-        // Names with spaces come back quoted, and quoted words complete.
-        std::fs::write(dir.path().join("price list.pdf"), "x").unwrap();
-        let quoted = format!("\"{base}price list.pdf\"");
-        assert_eq!(complete_path(&format!("{base}pr")).0, quoted);
-        assert_eq!(complete_path(&format!("\"{base}price l")).0, quoted);
-        assert_eq!(parse_paths(&quoted), vec![dir.path().join("price list.pdf")]);
-    }
-
-    #[test]
     fn parses_paths_with_quotes() {
         assert_eq!(
             parse_paths(r#"a.md  "my docs/b.pdf" c"#),
             vec![PathBuf::from("a.md"), PathBuf::from("my docs/b.pdf"), PathBuf::from("c")]
         );
+    }
+
+    #[test]
+    fn tab_completion_reads_no_directory_in_update_and_drops_stale_answers() {
+        use crate::action::Action;
+        use crossterm::event::{KeyEvent, KeyModifiers};
+        let mut app = app_with_kb();
+        app.nav.kb = Some(crate::app::Crumb { id: uuid::Uuid::from_u128(1), label: "FAQ".into() });
+        let press = |app: &mut App, code: KeyCode| app.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        press(&mut app, KeyCode::Char('u'));
+        assert!(app.input.is_some(), "{:?}", app.message);
+        for c in "/no/such/dir/fa".chars() {
+            press(&mut app, KeyCode::Char(c));
+        }
+        let fx = press(&mut app, KeyCode::Tab);
+        assert_eq!(fx, vec![Effect::CompletePath { input: "/no/such/dir/fa".into() }]);
+        // The answer for what is still typed is applied…
+        app.update(Action::PathCompleted {
+            input: "/no/such/dir/fa".into(),
+            completed: "/no/such/dir/faq-".into(),
+            candidates: vec!["faq-one.md".into(), "faq-two.md".into()],
+        });
+        let typed = |app: &App| app.input.as_ref().unwrap().textarea.lines().join(" ");
+        assert_eq!(typed(&app), "/no/such/dir/faq-");
+        assert!(app.message.as_ref().unwrap().text.contains("faq-one.md"));
+        // …one for an older text is not.
+        press(&mut app, KeyCode::Char('x'));
+        app.update(Action::PathCompleted {
+            input: "/no/such/dir/faq-".into(),
+            completed: "/no/such/dir/faq-one.md".into(),
+            candidates: vec![],
+        });
+        assert_eq!(typed(&app), "/no/such/dir/faq-x");
     }
 
     fn app_with_kb() -> App {

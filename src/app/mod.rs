@@ -456,6 +456,9 @@ impl App {
                 }
                 with_list!(self, list, |l| l.apply_count(generation, result));
             }
+            Action::PathCompleted { input, completed, candidates } => {
+                self.on_path_completed(input, completed, candidates)
+            }
             Action::Fatal(why) => {
                 self.error(why);
                 self.should_quit = true;
@@ -669,7 +672,7 @@ impl App {
         let Some(input) = &mut self.input else { return };
         match key.code {
             KeyCode::Esc => self.input = None,
-            KeyCode::Tab if input.purpose == InputPurpose::UploadPath => self.complete_upload_path(),
+            KeyCode::Tab if input.purpose == InputPurpose::UploadPath => self.complete_upload_path(fx),
             KeyCode::Enter => {
                 let text = input.textarea.lines().join(" ").trim().to_string();
                 let purpose = input.purpose;

@@ -207,6 +207,15 @@ impl EffectRunner {
                 };
                 Some(Action::DocumentDeleted { result })
             }
+            Effect::CompletePath { input } => {
+                let (done, candidates) = tokio::task::spawn_blocking({
+                    let input = input.clone();
+                    move || crate::pathcomplete::complete_path(&input)
+                })
+                .await
+                .ok()?;
+                Some(Action::PathCompleted { input, completed: done, candidates })
+            }
             Effect::Export { session, format } => {
                 let result = crate::export::export_session(&self.db, session, format, &self.settings.export_dir).await;
                 Some(Action::Exported { result })
@@ -255,7 +264,9 @@ fn failure(effect: &Effect, error: LoadError) -> Option<Action> {
         Effect::DeleteDocument { .. } => Action::DocumentDeleted { result: Err(msg) },
         Effect::StartIngest { job, .. } => Action::Job { job: *job, event: JobEvent::Finished(Err(msg)) },
         Effect::Debounce { effect, .. } => return failure(effect, error),
-        Effect::Copy(_) | Effect::CancelIngest { .. } | Effect::CancelPreview => return None,
+        Effect::Copy(_) | Effect::CancelIngest { .. } | Effect::CancelPreview | Effect::CompletePath { .. } => {
+            return None;
+        }
     })
 }
 
