@@ -32,6 +32,7 @@ macro_rules! commands {
 commands! {
     Quit => "quit", "Quit ragdesk";
     Help => "help", "Show the keys of this pane";
+    MessageLog => "messages", "Show the message log";
     NextTab => "next_tab", "Next tab";
     PrevTab => "prev_tab", "Previous tab";
     TabTenants => "tab_tenants", "Go to the Tenants tab";
@@ -206,6 +207,7 @@ const DEFAULTS: &[(Context, Command, &[&str])] = {
     &[
         (Global, Quit, &["q", "ctrl-c"]),
         (Global, Help, &["?", "f1"]),
+        (Global, MessageLog, &["M"]),
         (Global, NextTab, &["tab"]),
         (Global, PrevTab, &["backtab"]),
         (Global, TabTenants, &["1"]),

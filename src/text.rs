@@ -33,6 +33,41 @@ pub fn truncate(s: &str, max: usize) -> String {
     out
 }
 
+/// Truncates `s` to at most `max` columns by cutting its middle (`…`), so
+/// both the start and the end survive: a long status message keeps what
+/// happened and the end of its path (`exported 68 messages to …/session-3fa8.md`).
+pub fn truncate_middle(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    if max < 8 {
+        return truncate(s, max);
+    }
+    let graphemes: Vec<&str> = s.graphemes(true).collect();
+    let head_budget = (max - 1) * 2 / 5;
+    let tail_budget = max - 1 - head_budget;
+    let mut head = String::new();
+    let mut used = 0;
+    for g in &graphemes {
+        if used + width(g) > head_budget {
+            break;
+        }
+        head.push_str(g);
+        used += width(g);
+    }
+    let mut tail: Vec<&str> = Vec::new();
+    let mut used = 0;
+    for g in graphemes.iter().rev() {
+        if used + width(g) > tail_budget {
+            break;
+        }
+        tail.push(g);
+        used += width(g);
+    }
+    tail.reverse();
+    format!("{head}…{}", tail.concat())
+}
+
 /// Pads or truncates `s` to exactly `cols` columns.
 pub fn fit(s: &str, cols: usize) -> String {
     let mut t = truncate(s, cols);
@@ -115,6 +150,15 @@ pub fn human_bytes(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn middle_truncation_keeps_the_end_of_a_path() {
+        let m = "exported 68 messages to /root/exports/very/deep/directory/session-3fa85f64.md";
+        let t = truncate_middle(m, 50);
+        assert_eq!(width(&t), 50);
+        assert!(t.starts_with("exported 68") && t.ends_with("/directory/session-3fa85f64.md"), "{t}");
+        assert_eq!(truncate_middle("short", 50), "short");
+    }
 
     #[test]
     fn wraps_at_word_boundaries() {

@@ -251,7 +251,7 @@ impl App {
     /// Tab at the upload prompt: the directory is read by a task (never
     /// inside `update`); `on_path_completed` applies its answer.
     pub(super) fn complete_upload_path(&mut self, fx: &mut Vec<Effect>) {
-        let Some(input) = &self.input else { return };
+        let Some(input) = self.input() else { return };
         let current = input.textarea.lines().join(" ");
         fx.push(Effect::CompletePath { input: current });
     }
@@ -259,7 +259,7 @@ impl App {
     /// A completion arrived: applied only if the prompt still holds what was
     /// completed (typing on makes it stale).
     pub(super) fn on_path_completed(&mut self, input: String, completed: String, candidates: Vec<String>) {
-        let Some(prompt) = &mut self.input else { return };
+        let Some(super::Modal::Input(prompt)) = &mut self.modal else { return };
         if prompt.purpose != super::InputPurpose::UploadPath || prompt.textarea.lines().join(" ") != input {
             return;
         }
@@ -479,21 +479,21 @@ impl App {
         }
         match self.documents.selected_row() {
             Some(d) => {
-                self.confirm = Some(Confirm {
+                self.modal = Some(super::Modal::Confirm(Confirm {
                     text: format!(
                         "Delete '{}' and its {} chunks? This cannot be undone. (y/n)",
                         crate::sanitize::sanitize_line(&d.filename),
                         d.chunk_count
                     ),
                     effect: Effect::DeleteDocument { id: d.id, filename: d.filename.clone() },
-                });
+                }));
             }
             None => self.error("select a document to delete"),
         }
     }
 
     pub(super) fn on_confirm_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
-        let Some(c) = self.confirm.take() else { return };
+        let Some(super::Modal::Confirm(c)) = self.modal.take() else { return };
         if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
             fx.push(c.effect);
         } else {
@@ -507,17 +507,17 @@ impl App {
         } else if self.nav.demo.is_none() {
             self.error("knowledge bases belong to a demo: open a demo first (Demos tab, Enter), then press n here");
         } else {
-            self.kb_form = Some(KbForm::new());
+            self.modal = Some(super::Modal::KbForm(KbForm::new()));
         }
     }
 
     pub(super) fn on_kb_form_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
-        let Some(form) = &mut self.kb_form else { return };
+        let Some(super::Modal::KbForm(form)) = &mut self.modal else { return };
         let back =
             key.code == KeyCode::BackTab || (key.code == KeyCode::Tab && key.modifiers.contains(KeyModifiers::SHIFT));
         match key.code {
             KeyCode::Esc => {
-                self.kb_form = None;
+                self.modal = None;
                 return;
             }
             KeyCode::Enter => {
@@ -525,7 +525,7 @@ impl App {
                 match form.build(demo) {
                     Ok(kb) => {
                         fx.push(Effect::CreateKb(kb));
-                        self.kb_form = None;
+                        self.modal = None;
                     }
                     Err(e) => form.error = Some(e),
                 }
@@ -585,7 +585,7 @@ mod tests {
         app.nav.kb = Some(crate::app::Crumb { id: uuid::Uuid::from_u128(1), label: "FAQ".into() });
         let press = |app: &mut App, code: KeyCode| app.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
         press(&mut app, KeyCode::Char('u'));
-        assert!(app.input.is_some(), "{:?}", app.message);
+        assert!(app.input().is_some(), "{:?}", app.message);
         for c in "/no/such/dir/fa".chars() {
             press(&mut app, KeyCode::Char(c));
         }
@@ -597,7 +597,7 @@ mod tests {
             completed: "/no/such/dir/faq-".into(),
             candidates: vec!["faq-one.md".into(), "faq-two.md".into()],
         });
-        let typed = |app: &App| app.input.as_ref().unwrap().textarea.lines().join(" ");
+        let typed = |app: &App| app.input().unwrap().textarea.lines().join(" ");
         assert_eq!(typed(&app), "/no/such/dir/faq-");
         assert!(app.message.as_ref().unwrap().text.contains("faq-one.md"));
         // …one for an older text is not.
@@ -706,9 +706,9 @@ mod tests {
         assert!(app.upload.is_none());
         app.read_only = true;
         key(&mut app, KeyCode::Char('u'));
-        assert!(app.input.is_none());
+        assert!(app.input().is_none());
         key(&mut app, KeyCode::Char('n'));
-        assert!(app.kb_form.is_none());
+        assert!(app.kb_form().is_none());
     }
 
     #[test]
@@ -747,7 +747,7 @@ mod tests {
         // Nothing open and nothing selected: no prompt.
         app.upload = None;
         key(&mut app, KeyCode::Char('u'));
-        assert!(app.input.is_none());
+        assert!(app.input().is_none());
     }
 
     #[test]

@@ -89,6 +89,8 @@ pub struct StatusMessage {
     pub text: String,
     pub level: Level,
     pub ticks_left: u32,
+    /// Cleared as soon as this is fine again.
+    pub cause: Option<Cause>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +104,40 @@ pub struct Input {
     pub purpose: InputPurpose,
     pub textarea: TextArea<'static>,
 }
+
+/// What has the keys above the panes: one at a time.
+pub enum Modal {
+    /// A one-line prompt (list filter, transcript search, upload paths).
+    Input(Input),
+    /// A destructive action waiting for y/n.
+    Confirm(Confirm),
+    /// The new-knowledge-base form.
+    KbForm(KbForm),
+    /// `?`: the keys of the pane (scrolled this many lines).
+    Help { scroll: u16 },
+    /// `M`: the message log (scrolled this many lines up from the newest).
+    Messages { scroll: u16 },
+}
+
+/// What a status message is about: it is cleared when that is fine again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// A list's load or count.
+    List(ListKind),
+    /// The connection.
+    Connection,
+}
+
+/// One line of the message log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogEntry {
+    pub at: chrono::DateTime<chrono::Local>,
+    pub level: Level,
+    pub text: String,
+}
+
+/// Messages kept in the log.
+const LOG_CAPACITY: usize = 500;
 
 #[derive(Debug, Clone, Default)]
 pub struct DemoDetailState {
@@ -134,8 +170,6 @@ pub struct App {
     /// Where the files typed at the open upload prompt go.
     pub upload_kb: Option<KnowledgeBaseRow>,
     pub job: Option<JobState>,
-    pub confirm: Option<Confirm>,
-    pub kb_form: Option<KbForm>,
     /// Chunking used when neither the upload nor the knowledge base says.
     pub ingest_defaults: ChunkSettings,
     pub demo_detail: DemoDetailState,
@@ -144,10 +178,10 @@ pub struct App {
     /// First line of the detail pane shown (long demo details scroll).
     pub detail_scroll: u16,
     pub transcript: Transcript,
-    pub input: Option<Input>,
-    pub help: bool,
-    /// First line of the help overlay shown (it scrolls on small screens).
-    pub help_scroll: u16,
+    /// The dialog or prompt that has the keys, if any.
+    pub modal: Option<Modal>,
+    /// Every status message shown, newest last (`M` opens it).
+    pub log: std::collections::VecDeque<LogEntry>,
     pub conn: ConnState,
     pub target: Target,
     pub read_only: bool,
@@ -225,16 +259,13 @@ impl App {
             upload: None,
             upload_kb: None,
             job: None,
-            confirm: None,
-            kb_form: None,
             ingest_defaults: crate::config::IngestConfig::default().chunk_settings(),
             demo_detail: DemoDetailState::default(),
             detail_toggled: false,
             detail_scroll: 0,
             transcript: Transcript::default(),
-            input: None,
-            help: false,
-            help_scroll: 0,
+            modal: None,
+            log: std::collections::VecDeque::new(),
             conn: ConnState::Online,
             target,
             read_only,
@@ -265,11 +296,54 @@ impl App {
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
-        self.message = Some(StatusMessage { text: text.into(), level: Level::Info, ticks_left: MESSAGE_TICKS });
+        self.say(Level::Info, text.into(), None);
     }
 
     pub fn error(&mut self, text: impl Into<String>) {
-        self.message = Some(StatusMessage { text: text.into(), level: Level::Error, ticks_left: MESSAGE_TICKS * 2 });
+        self.say(Level::Error, text.into(), None);
+    }
+
+    /// An error about `cause`: it goes away when `cause` is fine again.
+    pub fn error_about(&mut self, cause: Cause, text: impl Into<String>) {
+        self.say(Level::Error, text.into(), Some(cause));
+    }
+
+    fn say(&mut self, level: Level, text: String, cause: Option<Cause>) {
+        if self.log.len() >= LOG_CAPACITY {
+            self.log.pop_front();
+        }
+        self.log.push_back(LogEntry { at: chrono::Local::now(), level, text: text.clone() });
+        let ticks_left = if level == Level::Error { MESSAGE_TICKS * 2 } else { MESSAGE_TICKS };
+        self.message = Some(StatusMessage { text, level, ticks_left, cause });
+    }
+
+    /// `cause` is fine again: its message, if shown, goes.
+    fn resolved(&mut self, cause: Cause) {
+        if self.message.as_ref().is_some_and(|m| m.cause == Some(cause)) {
+            self.message = None;
+        }
+    }
+
+    /// The open prompt, if any.
+    pub fn input(&self) -> Option<&Input> {
+        match &self.modal {
+            Some(Modal::Input(i)) => Some(i),
+            _ => None,
+        }
+    }
+
+    pub fn confirm(&self) -> Option<&Confirm> {
+        match &self.modal {
+            Some(Modal::Confirm(c)) => Some(c),
+            _ => None,
+        }
+    }
+
+    pub fn kb_form(&self) -> Option<&KbForm> {
+        match &self.modal {
+            Some(Modal::KbForm(f)) => Some(f),
+            _ => None,
+        }
     }
 
     /// Is anything in flight (drives the spinner)?
@@ -450,9 +524,13 @@ impl App {
             Action::Counted { list, generation, result } => {
                 // A failure of an older generation is as stale as its rows.
                 let current = with_list!(self, list, |l| l.generation == generation);
-                if let (Err(e), true) = (&result, current) {
-                    self.note_connection(e);
-                    self.error(format!("count failed: {}", e.message));
+                match (&result, current) {
+                    (Err(e), true) => {
+                        self.note_connection(e);
+                        self.error_about(Cause::List(list), format!("count failed: {}", e.message));
+                    }
+                    (Ok(_), true) => self.resolved(Cause::List(list)),
+                    _ => {}
                 }
                 with_list!(self, list, |l| l.apply_count(generation, result));
             }
@@ -507,6 +585,7 @@ impl App {
                     Ok(()) => {
                         if matches!(self.conn, ConnState::Offline { .. }) {
                             self.conn = ConnState::Online;
+                            self.resolved(Cause::Connection);
                             self.info("reconnected");
                             self.retry_failed(&mut fx);
                         }
@@ -551,8 +630,10 @@ impl App {
         // A failure of an older generation is as stale as its rows: it
         // never flips the connection status.
         let current = with_list!(self, list, |l| l.generation == generation);
-        if let (Err(e), true) = (&result, current) {
-            self.note_connection(e);
+        match (&result, current) {
+            (Err(e), true) => self.note_connection(e),
+            (Ok(_), true) => self.resolved(Cause::List(list)),
+            _ => {}
         }
         // Each list takes the page of its own row type.
         macro_rules! apply {
@@ -636,30 +717,25 @@ impl App {
     }
 
     fn on_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
-        if self.input.is_some() {
-            self.on_input_key(key, fx);
-            return;
-        }
-        if self.confirm.is_some() {
-            self.on_confirm_key(key, fx);
-            return;
-        }
-        if self.kb_form.is_some() {
-            self.on_kb_form_key(key, fx);
-            return;
+        // A modal has the keys first; each kind handles its own.
+        match &mut self.modal {
+            Some(Modal::Input(_)) => return self.on_input_key(key, fx),
+            Some(Modal::Confirm(_)) => return self.on_confirm_key(key, fx),
+            Some(Modal::KbForm(_)) => return self.on_kb_form_key(key, fx),
+            Some(Modal::Help { scroll } | Modal::Messages { scroll }) => {
+                // Moving keys scroll the overlay; any other key closes it.
+                match key.code {
+                    KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
+                    KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+                    KeyCode::PageDown | KeyCode::Char(' ') => *scroll = scroll.saturating_add(10),
+                    KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+                    _ => self.modal = None,
+                }
+                return;
+            }
+            None => {}
         }
         if self.upload.is_some() && self.tab == Tab::Documents && self.on_preview_key(key, fx) {
-            return;
-        }
-        if self.help {
-            // Moving keys scroll the help; any other key closes it.
-            match key.code {
-                KeyCode::Down | KeyCode::Char('j') => self.help_scroll = self.help_scroll.saturating_add(1),
-                KeyCode::Up | KeyCode::Char('k') => self.help_scroll = self.help_scroll.saturating_sub(1),
-                KeyCode::PageDown | KeyCode::Char(' ') => self.help_scroll = self.help_scroll.saturating_add(10),
-                KeyCode::PageUp => self.help_scroll = self.help_scroll.saturating_sub(10),
-                _ => self.help = false,
-            }
             return;
         }
         let Some(cmd) = self.keymap.lookup(self.context(), &key) else {
@@ -669,14 +745,14 @@ impl App {
     }
 
     fn on_input_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
-        let Some(input) = &mut self.input else { return };
+        let Some(Modal::Input(input)) = &mut self.modal else { return };
         match key.code {
-            KeyCode::Esc => self.input = None,
+            KeyCode::Esc => self.modal = None,
             KeyCode::Tab if input.purpose == InputPurpose::UploadPath => self.complete_upload_path(fx),
             KeyCode::Enter => {
                 let text = input.textarea.lines().join(" ").trim().to_string();
                 let purpose = input.purpose;
-                self.input = None;
+                self.modal = None;
                 match purpose {
                     InputPurpose::Filter(kind) => {
                         with_list!(self, kind, |l| l.filter_text = text);
@@ -709,7 +785,7 @@ impl App {
     }
 
     fn open_input(&mut self, purpose: InputPurpose, initial: &str) {
-        self.input = Some(Input { purpose, textarea: one_line_input(initial) });
+        self.modal = Some(Modal::Input(Input { purpose, textarea: one_line_input(initial) }));
     }
 
     fn goto_tab(&mut self, tab: Tab) {
@@ -727,10 +803,8 @@ impl App {
                 }
                 self.should_quit = true;
             }
-            Help => {
-                self.help = true;
-                self.help_scroll = 0;
-            }
+            Help => self.modal = Some(Modal::Help { scroll: 0 }),
+            MessageLog => self.modal = Some(Modal::Messages { scroll: 0 }),
             NextTab | PrevTab => {
                 let i = Tab::ALL.iter().position(|t| *t == self.tab).unwrap_or(0);
                 let n = Tab::ALL.len();

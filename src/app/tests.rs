@@ -170,9 +170,9 @@ fn help_opens_and_any_key_closes() {
     let mut a = app();
     a.start();
     a.update(key('?'));
-    assert!(a.help);
+    assert!(matches!(a.modal, Some(Modal::Help { .. })));
     a.update(key('q'));
-    assert!(!a.help);
+    assert!(a.modal.is_none());
     assert!(!a.should_quit, "the key that closes help does nothing else");
     a.update(key('q'));
     assert!(a.should_quit);
@@ -385,4 +385,37 @@ fn demo_row(i: u128) -> crate::db::demos::DemoRow {
         expires_at: None,
         deleted_at: None,
     }
+}
+
+#[test]
+fn messages_are_logged_and_an_error_goes_when_its_cause_is_fixed() {
+    let mut a = app();
+    let g = load_generation(&a.start());
+    a.update(Action::Counted {
+        list: ListKind::Tenants,
+        generation: g,
+        result: Err(LoadError { message: "canceling statement due to statement timeout".into(), connection: false }),
+    });
+    assert!(a.message.as_ref().unwrap().text.contains("count failed"));
+    // The count works on a retry: its error is gone from the status line…
+    let fx = a.update(key('c'));
+    let g2 = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Count { generation, exact: true, .. } => Some(*generation),
+            _ => None,
+        })
+        .unwrap();
+    a.update(Action::Counted { list: ListKind::Tenants, generation: g2, result: Ok(RowCount::Exact(3)) });
+    assert!(a.message.is_none(), "{:?}", a.message);
+    // …but kept in the log, which M opens.
+    assert!(a.log.iter().any(|e| e.text.contains("count failed") && e.level == Level::Error));
+    a.update(key('M'));
+    assert!(matches!(a.modal, Some(Modal::Messages { .. })));
+    a.update(code(KeyCode::Esc));
+    assert!(a.modal.is_none());
+    // An unrelated message is not cleared by the count.
+    a.info("exported 3 messages to /tmp/x.md");
+    a.update(Action::Counted { list: ListKind::Tenants, generation: g2, result: Ok(RowCount::Exact(3)) });
+    assert!(a.message.is_some());
 }

@@ -48,10 +48,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
 /// Popups owned by this pane; drawn over everything else.
 pub fn render_overlays(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    if let Some(form) = &app.kb_form {
+    if let Some(form) = app.kb_form() {
         render_kb_form(f, area, form, app, theme);
     }
-    if let Some(c) = &app.confirm {
+    if let Some(c) = app.confirm() {
         let w = area.width.saturating_sub(4).min(70);
         let lines = wrap(&sanitize_line(&c.text), w.saturating_sub(4) as usize);
         let popup = centered(area, w, lines.len() as u16 + 2);

@@ -57,19 +57,53 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
-pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let lines = lines(app, theme);
+pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme, scroll: u16) {
+    overlay(f, area, theme, " Help ", lines(app, theme), scroll, false);
+}
+
+/// `M`: the message log, newest at the bottom, scrolled up by `scroll`.
+pub fn render_log(f: &mut Frame, area: Rect, app: &App, theme: &Theme, scroll: u16) {
+    let width = area.width.saturating_sub(8).max(20) as usize;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    for e in &app.log {
+        let style = match e.level {
+            crate::app::Level::Info => theme.base(),
+            crate::app::Level::Error => theme.error(),
+        };
+        let text = crate::sanitize::sanitize_line(&e.text).into_owned();
+        for (i, part) in crate::text::wrap(&text, width.saturating_sub(10)).into_iter().enumerate() {
+            let stamp = if i == 0 { e.at.format("%H:%M:%S ").to_string() } else { " ".repeat(9) };
+            lines.push(Line::from(vec![Span::styled(stamp, theme.dim()), Span::styled(part, style)]));
+        }
+    }
+    if lines.is_empty() {
+        lines.push(Line::from(Span::styled("no messages yet", theme.dim())));
+    }
+    overlay(f, area, theme, " Messages ", lines, scroll, true);
+}
+
+/// A centred, scrollable popup; `from_end` shows the last lines first.
+fn overlay(
+    f: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    title: &str,
+    lines: Vec<Line<'static>>,
+    scroll: u16,
+    from_end: bool,
+) {
     let w = area.width.saturating_sub(4).min(96);
     let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
     let popup =
         Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height.saturating_sub(h)) / 2, width: w, height: h };
     let visible = h.saturating_sub(2) as usize;
     let max_scroll = lines.len().saturating_sub(visible) as u16;
-    let scroll = app.help_scroll.min(max_scroll);
+    let scroll = scroll.min(max_scroll);
+    let scroll = if from_end { max_scroll - scroll } else { scroll };
     let hint = if max_scroll > 0 { " j/k scroll · any other key closes " } else { " any key closes " };
     f.render_widget(Clear, popup);
     let block = Block::bordered()
-        .title(" Help ")
+        .title(title.to_string())
         .title_bottom(Line::from(Span::styled(hint, theme.dim())).right_aligned())
         .border_style(theme.border(true))
         .style(theme.base());

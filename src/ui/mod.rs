@@ -65,8 +65,10 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme) {
     render_hint(f, hint, app, theme);
     status::render(f, status, app, theme);
     documents::render_overlays(f, area, app, theme);
-    if app.help {
-        help::render(f, area, app, theme);
+    match &app.modal {
+        Some(crate::app::Modal::Help { scroll }) => help::render(f, area, app, theme, *scroll),
+        Some(crate::app::Modal::Messages { scroll }) => help::render_log(f, area, app, theme, *scroll),
+        _ => {}
     }
 }
 
@@ -121,7 +123,7 @@ fn render_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 }
 
 fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    if let Some(input) = &app.input {
+    if let Some(input) = app.input() {
         let label = match input.purpose {
             InputPurpose::Filter(_) => " filter: ",
             InputPurpose::Search => " search: ",

@@ -39,7 +39,15 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Level::Error => base.fg(theme.error),
         };
         spans.push(Span::styled(" │ ", base));
-        spans.push(Span::styled(sanitize_line(&m.text).into_owned(), style));
+        // A long message ending in a path loses its middle, so the file
+        // name stays; others lose their end. `M` shows them whole.
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        let room = (area.width as usize).saturating_sub(used);
+        let text = sanitize_line(&m.text);
+        let ends_in_path = text.rsplit(' ').next().is_some_and(|w| w.contains('/'));
+        let shown =
+            if ends_in_path { crate::text::truncate_middle(&text, room) } else { crate::text::truncate(&text, room) };
+        spans.push(Span::styled(shown, style));
     }
     let line = super::truncate_line(Line::from(spans), area.width as usize);
     f.render_widget(Paragraph::new(line).style(base), area);

@@ -198,7 +198,7 @@ async fn create_upload_browse_delete_and_cancel_from_the_console() {
     c.app.documents.selected = faq;
     let deleted = c.app.documents.rows[faq].id;
     c.key(KeyCode::Char('d'));
-    assert!(c.app.confirm.is_some());
+    assert!(c.app.confirm().is_some());
     c.key(KeyCode::Char('y'));
     c.until("the deletion", |a| a.documents.rows.len() == 1 && !a.documents.loading).await;
     assert_eq!(documents_of(&t, "Console uploads").await.len(), 1);

@@ -481,9 +481,9 @@ fn help_overlay_shows_every_binding_of_the_pane() {
             }
         }
     }
-    assert!(app.help);
+    assert!(matches!(app.modal, Some(ragdesk::app::Modal::Help { .. })));
     key(&mut app, KeyCode::Char('x'));
-    assert!(!app.help, "any other key closes it");
+    assert!(app.modal.is_none(), "any other key closes it");
 }
 
 #[test]
@@ -573,7 +573,7 @@ fn documents_pane_kbs_documents_chunks_and_delete() {
         assert!(text.contains("Delete 'price-list.md' and its 9 chunks?"), "{text}");
         // Anything but y keeps the document.
         let fx = app.update(Action::Key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE)));
-        assert!(fx.is_empty() && app.confirm.is_none());
+        assert!(fx.is_empty() && app.confirm().is_none());
         key(&mut app, KeyCode::Char('d'));
         let fx = app.update(Action::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE)));
         assert!(matches!(fx.as_slice(), [Effect::DeleteDocument { id: d, .. }] if *d == id(600)), "{fx:?}");
@@ -722,4 +722,13 @@ fn all_tenants_demos_show_the_tenant_even_at_80_columns() {
     assert!(header.contains("Tenant"), "{text}");
     let first = text.lines().skip_while(|l| !l.contains("Company")).nth(1).unwrap();
     assert!(first.contains("Northstar") || first.contains("Pixel") || first.contains("Lumen"), "{text}");
+}
+
+#[test]
+fn a_long_status_message_keeps_the_end_of_its_path() {
+    let mut app = at_tab(80, 24, '1');
+    app.info("exported 68 messages to /root/ragdesk/exports/2026/november/session-3fa85f64-5717-4562.md");
+    let text = buffer_text(&draw(&app, &Theme::default_dark()));
+    let status = text.lines().last().unwrap();
+    assert!(status.contains("exported 68") && status.ends_with("session-3fa85f64-5717-4562.md"), "{status}");
 }
