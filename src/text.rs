@@ -37,6 +37,12 @@ pub fn truncate(s: &str, max: usize) -> String {
 /// both the start and the end survive: a long status message keeps what
 /// happened and the end of its path (`exported 68 messages to …/session-3fa8.md`).
 pub fn truncate_middle(s: &str, max: usize) -> String {
+    truncate_middle_keeping(s, max, 0)
+}
+
+/// Like [`truncate_middle`], keeping at least `tail` columns of the end
+/// when the line has room for them (a whole file name, say).
+pub fn truncate_middle_keeping(s: &str, max: usize, tail: usize) -> String {
     if width(s) <= max {
         return s.to_string();
     }
@@ -44,8 +50,8 @@ pub fn truncate_middle(s: &str, max: usize) -> String {
         return truncate(s, max);
     }
     let graphemes: Vec<&str> = s.graphemes(true).collect();
-    let head_budget = (max - 1) * 2 / 5;
-    let tail_budget = max - 1 - head_budget;
+    let tail_budget = ((max - 1) * 3 / 5).max(tail.min(max - 1 - 4));
+    let head_budget = max - 1 - tail_budget;
     let mut head = String::new();
     let mut used = 0;
     for g in &graphemes {
@@ -156,8 +162,10 @@ mod tests {
         let m = "exported 68 messages to /root/exports/very/deep/directory/session-3fa85f64.md";
         let t = truncate_middle(m, 50);
         assert_eq!(width(&t), 50);
-        assert!(t.starts_with("exported 68") && t.ends_with("/directory/session-3fa85f64.md"), "{t}");
+        assert!(t.starts_with("exported 68") && t.ends_with("directory/session-3fa85f64.md"), "{t}");
         assert_eq!(truncate_middle("short", 50), "short");
+        let t = truncate_middle_keeping(m, 40, "session-3fa85f64.md".len() + 1);
+        assert!(t.ends_with("/session-3fa85f64.md") && width(&t) == 40, "{t}");
     }
 
     #[test]

@@ -44,9 +44,13 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let used: usize = spans.iter().map(|s| s.width()).sum();
         let room = (area.width as usize).saturating_sub(used);
         let text = sanitize_line(&m.text);
-        let ends_in_path = text.rsplit(' ').next().is_some_and(|w| w.contains('/'));
-        let shown =
-            if ends_in_path { crate::text::truncate_middle(&text, room) } else { crate::text::truncate(&text, room) };
+        let last_word = text.rsplit(' ').next().unwrap_or_default();
+        let shown = if last_word.contains('/') {
+            let file_name = last_word.rsplit('/').next().unwrap_or_default();
+            crate::text::truncate_middle_keeping(&text, room, crate::text::width(file_name) + 1)
+        } else {
+            crate::text::truncate(&text, room)
+        };
         spans.push(Span::styled(shown, style));
     }
     let line = super::truncate_line(Line::from(spans), area.width as usize);

@@ -730,5 +730,5 @@ fn a_long_status_message_keeps_the_end_of_its_path() {
     app.info("exported 68 messages to /root/ragdesk/exports/2026/november/session-3fa85f64-5717-4562.md");
     let text = buffer_text(&draw(&app, &Theme::default_dark()));
     let status = text.lines().last().unwrap();
-    assert!(status.contains("exported 68") && status.ends_with("session-3fa85f64-5717-4562.md"), "{status}");
+    assert!(status.contains("exported") && status.ends_with("/session-3fa85f64-5717-4562.md"), "{status}");
 }
