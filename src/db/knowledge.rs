@@ -354,8 +354,8 @@ pub struct NewChunk<'a> {
 impl DocumentWriter {
     pub async fn begin(pool: &PgPool, doc: NewDocument<'_>) -> Result<DocumentWriter> {
         let mut tx = pool.begin().await?;
-        // Embedding can take minutes: this transaction must not be killed
-        // by the console's statement timeout between batches.
+        // Writing thousands of chunks into HNSW indexes takes longer than
+        // the console's statement timeout allows a query (~1,000 rows/s).
         sqlx::query("SET LOCAL statement_timeout = 0").execute(&mut *tx).await?;
         let (document_id,): (Uuid,) = sqlx::query_as(
             "INSERT INTO documents (kb_id, filename, content, content_type, size_bytes, content_sha256, text_bytes) \

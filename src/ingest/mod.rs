@@ -376,6 +376,9 @@ async fn ingest_one(
     }
 }
 
+/// Chunks written per COPY inside the document's transaction.
+const STORE_BATCH: usize = 256;
+
 #[allow(clippy::too_many_arguments)]
 async fn store(
     db: &Db,
@@ -391,6 +394,32 @@ async fn store(
 ) -> Result<Option<Uuid>, String> {
     let filename =
         path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
+    // Embed every chunk first, then write the document and its chunks in
+    // one short transaction: embedding can take minutes (a slow model, an
+    // API retrying), and a transaction held open that long blocks vacuum
+    // and is killed by idle timeouts. Still all or nothing.
+    let total = plan.chunks.len() as u64;
+    let batch_size = provider.ingest_batch().max(1);
+    let mut embed_time = Duration::ZERO;
+    let mut vectors: Vec<Vec<f32>> = Vec::with_capacity(plan.chunks.len());
+    for batch in plan.chunks.chunks(batch_size) {
+        if cancel.is_cancelled() {
+            return Ok(None);
+        }
+        let t = Instant::now();
+        let texts: Vec<String> = batch.iter().map(|c| c.text.clone()).collect();
+        let got = provider.embed(&texts).await.map_err(|e| e.to_string())?;
+        if got.len() != batch.len() {
+            return Err(format!("the model returned {} vectors for {} chunks", got.len(), batch.len()));
+        }
+        vectors.extend(got);
+        embed_time += t.elapsed();
+        let done = batch.last().map(|c| c.index as u64 + 1).unwrap_or(0);
+        events(Event::Progress { stage: Stage::Embed, done, total });
+    }
+    if cancel.is_cancelled() {
+        return Ok(None);
+    }
     let t = Instant::now();
     let mut writer = DocumentWriter::begin(
         &db.pool,
@@ -406,27 +435,15 @@ async fn store(
     )
     .await
     .map_err(|e| e.to_string())?;
-    let mut store_time = t.elapsed();
-    let mut embed_time = Duration::ZERO;
-    let total = plan.chunks.len() as u64;
-    for batch in plan.chunks.chunks(provider.ingest_batch().max(1)) {
+    let mut vectors = vectors.into_iter();
+    for batch in plan.chunks.chunks(STORE_BATCH) {
         if cancel.is_cancelled() {
             // Dropping the writer rolls the transaction back.
             return Ok(None);
         }
-        let t = Instant::now();
-        let texts: Vec<String> = batch.iter().map(|c| c.text.clone()).collect();
-        let vectors = provider.embed(&texts).await.map_err(|e| e.to_string())?;
-        if vectors.len() != batch.len() {
-            return Err(format!("the model returned {} vectors for {} chunks", vectors.len(), batch.len()));
-        }
-        embed_time += t.elapsed();
-        let done = batch.last().map(|c| c.index as u64 + 1).unwrap_or(0);
-        events(Event::Progress { stage: Stage::Embed, done, total });
-        let t = Instant::now();
         let rows = batch
             .iter()
-            .zip(vectors)
+            .zip(vectors.by_ref())
             .map(|(c, v)| NewChunk {
                 index: c.index as i32,
                 content: &c.text,
@@ -437,15 +454,14 @@ async fn store(
             })
             .collect();
         writer.write(rows).await.map_err(|e| e.to_string())?;
-        store_time += t.elapsed();
+        let done = batch.last().map(|c| c.index as u64 + 1).unwrap_or(0);
         events(Event::Progress { stage: Stage::Store, done, total });
     }
     if cancel.is_cancelled() {
         return Ok(None);
     }
-    let t = Instant::now();
     let id = writer.commit().await.map_err(|e| e.to_string())?;
-    store_time += t.elapsed();
+    let store_time = t.elapsed();
     report.seconds.embed = embed_time.as_secs_f64();
     report.seconds.store = store_time.as_secs_f64();
     Ok(Some(id))

@@ -266,6 +266,8 @@ enum Action {
     /// Tell the test we are here, then wait for it.
     Pause(Arc<Notify>, Arc<Notify>),
     Cancel(Cancel),
+    /// Return a vector the server refuses.
+    NaN,
 }
 
 impl EmbeddingProvider for Scripted {
@@ -295,6 +297,7 @@ impl EmbeddingProvider for Scripted {
                         go.notified().await;
                     }
                     Action::Cancel(c) => c.cancel(),
+                    Action::NaN => return Ok(texts.iter().map(|_| vec![f32::NAN; 384]).collect()),
                 }
             }
             Ok(texts
@@ -346,7 +349,7 @@ async fn an_embedding_failure_mid_document_leaves_nothing() {
 }
 
 #[tokio::test]
-async fn a_killed_connection_mid_document_leaves_nothing() {
+async fn no_transaction_is_open_while_embedding() {
     let t = support::seeded(2, support::tiny()).await;
     let kb = new_kb(&t, "local", "all-MiniLM-L6-v2", 384).await;
     let dir = tempfile::tempdir().unwrap();
@@ -360,20 +363,34 @@ async fn a_killed_connection_mid_document_leaves_nothing() {
         tokio::spawn(
             async move { ingest::run(&db, &kb, p, &paths, &options(20, 0), &Cancel::default(), &|_| {}).await },
         );
+    // The model is half-way through the document: nothing of this database
+    // may be inside a transaction (the write comes after, and is short).
     here.notified().await;
-    // Two batches are written inside the open transaction: kill its backend.
     let mut admin = sqlx::PgConnection::connect(&support::admin_url()).await.unwrap();
-    let killed: Vec<(bool,)> = sqlx::query_as(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'idle in transaction' AND datname = $1",
+    let open: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND xact_start IS NOT NULL AND pid <> pg_backend_pid()",
     )
     .bind(t.url.rsplit('/').next().unwrap())
-    .fetch_all(&mut admin)
+    .fetch_one(&mut admin)
     .await
     .unwrap();
-    assert_eq!(killed.len(), 1, "the writing transaction was found");
+    assert_eq!(open, 0, "a transaction is open while the model embeds");
     go.notify_one();
     let r = job.await.unwrap().unwrap();
-    assert!(matches!(&r[0].outcome, Outcome::Failed { .. }), "{:?}", r[0].outcome);
+    assert!(matches!(&r[0].outcome, Outcome::Stored { .. }), "{:?}", r[0].outcome);
+}
+
+#[tokio::test]
+async fn a_write_failing_mid_document_leaves_nothing() {
+    let t = support::seeded(2, support::tiny()).await;
+    let kb = new_kb(&t, "local", "all-MiniLM-L6-v2", 384).await;
+    let dir = tempfile::tempdir().unwrap();
+    // A vector the server refuses (NaN) in a late batch: the earlier batches
+    // were already written in the same transaction, and must go with it.
+    let p: Provider = Arc::new(Scripted { calls: AtomicUsize::new(0), on_call: 5, action: Action::NaN });
+    let paths = vec![big_document(&dir)];
+    let r = ingest::run(&t.db, &kb, p, &paths, &options(20, 0), &Cancel::default(), &quiet()).await.unwrap();
+    assert!(matches!(&r[0].outcome, Outcome::Failed { error } if error.contains("NaN")), "{:?}", r[0].outcome);
     assert_eq!(counts(&t).await, (0, 0), "no document, no orphan chunks");
 }
 
