@@ -105,18 +105,24 @@ fn push_where(qb: &mut QueryBuilder<'_, Postgres>, scope: SessionScope, filter: 
             qb.push(" AND s.lead_id = ").push_bind(l);
         }
     }
-    // A word that is a session id (or a prefix of one, 6+ hex digits)
-    // finds that session; other words match the lead's name or identifier.
-    let mut words = filter.clone();
-    let id_words: Vec<String> = filter.term("id").map(str::to_string).into_iter().collect();
-    words.words.retain(|w| !looks_like_id(w));
-    for w in id_words.iter().chain(filter.words.iter().filter(|w| looks_like_id(w))) {
-        let (lo, hi) = id_prefix_range(w).ok_or_else(|| {
-            DbError::Filter(format!("id: '{w}' is not a session id or a prefix of at least {MIN_ID_PREFIX} hex digits"))
+    // `id:` names a session by its id or a prefix of it (6+ hex digits): a
+    // range scan on the primary key. A bare word that could be such a
+    // prefix matches either the id or the lead (a phone number is hex too).
+    if let Some(v) = filter.term("id") {
+        let (lo, hi) = id_prefix_range(v).ok_or_else(|| {
+            DbError::Filter(format!("id: '{v}' is not a session id or a prefix of at least {MIN_ID_PREFIX} hex digits"))
         })?;
         qb.push(" AND s.id BETWEEN ").push_bind(lo).push(" AND ").push_bind(hi);
     }
-    words.push_words(qb, &["l.identifier", "l.display_name"]);
+    for w in &filter.words {
+        let pat = super::like_pattern(w);
+        qb.push(" AND (l.identifier ILIKE ").push_bind(pat.clone());
+        qb.push(" OR l.display_name ILIKE ").push_bind(pat);
+        if let Some((lo, hi)) = id_prefix_range(w) {
+            qb.push(" OR s.id BETWEEN ").push_bind(lo).push(" AND ").push_bind(hi);
+        }
+        qb.push(")");
+    }
     filter.push_enum(qb, "channel", "s.channel", CHANNELS)?;
     match filter.term("state").map(str::to_ascii_lowercase).as_deref() {
         Some("open") => {
@@ -130,12 +136,6 @@ fn push_where(qb: &mut QueryBuilder<'_, Postgres>, scope: SessionScope, filter: 
     }
     filter.push_dates(qb, "s.created_at")?;
     Ok(())
-}
-
-/// A bare filter word taken as a session id prefix: 6+ hex digits (dashes
-/// allowed) with at least one digit, so ordinary words like "facade" stay words.
-fn looks_like_id(word: &str) -> bool {
-    id_prefix_range(word).is_some() && word.chars().any(|c| c.is_ascii_digit())
 }
 
 const SELECT_OUTER: &str = "SELECT p.id, p.lead_id, p.demo_id, p.lead_identifier, p.lead_display_name, \
@@ -207,6 +207,5 @@ mod tests {
         assert_eq!(hi.to_string(), "3fa85f64-57ff-ffff-ffff-ffffffffffff");
         assert!(id_prefix_range("3fa85").is_none(), "too short");
         assert!(id_prefix_range("3fa85g").is_none(), "not hex");
-        assert!(looks_like_id("3fa85f6") && !looks_like_id("facade") && !looks_like_id("maria"));
     }
 }

@@ -409,3 +409,39 @@ async fn cancelling_mid_document_leaves_nothing() {
 }
 
 use sqlx::Connection;
+
+#[tokio::test]
+async fn prose_chunks_honour_size_and_overlap_in_model_tokens() {
+    let t = support::seeded(3, support::tiny()).await;
+    let kb = new_kb(&t, "local", "all-MiniLM-L6-v2", 384).await;
+    let provider = local();
+    let counter = provider.tokens();
+    let mut opts = options(250, 50);
+    opts.dry_run = true;
+    let r = ingest::run(
+        &t.db,
+        &kb,
+        provider,
+        &[PathBuf::from("tests/fixtures/prose/prose.txt")],
+        &opts,
+        &Cancel::default(),
+        &quiet(),
+    )
+    .await
+    .unwrap();
+    let Outcome::DryRun { chunks } = &r[0].outcome else { panic!("{:?}", r[0].outcome) };
+    assert!(chunks.len() >= 5, "{}", chunks.len());
+    for c in chunks {
+        assert!(c.tokens <= 250, "chunk {} has {} model tokens", c.index, c.tokens);
+    }
+    let n = chunks.len();
+    let average = chunks[..n - 1].iter().map(|c| c.tokens).sum::<usize>() / (n - 1);
+    assert!(average >= 200, "chunks average {average} model tokens against 250");
+    let overlapping = chunks.windows(2).filter(|w| w[1].start < w[0].end).count();
+    assert_eq!(overlapping, n - 1, "every consecutive pair overlaps");
+    for w in chunks.windows(2) {
+        let shared = &w[0].text[w[0].text.len() - (w[0].end - w[1].start)..];
+        let tokens = counter.count(shared);
+        assert!((10..=55).contains(&tokens), "overlap of {tokens} model tokens: {shared:?}");
+    }
+}

@@ -299,3 +299,32 @@ async fn like_wildcards_match_literally_and_counts_cap() {
         other => panic!("an unfiltered big table is estimated, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn the_sessions_filter_finds_a_session_by_its_id_or_a_prefix() {
+    let t = support::seeded(8, support::tiny()).await;
+    let pool = &t.db.pool;
+    let ids: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM sessions ORDER BY id").fetch_all(pool).await.unwrap();
+    let id = ids[ids.len() / 3];
+    let list = |q: String| async move {
+        db::sessions::list(&mut *pool.acquire().await.unwrap(), SessionScope::All, &Filter::parse(&q), None, 1000)
+            .await
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(list(id.to_string()).await, vec![id], "the full id");
+    let prefix = &id.to_string()[..8];
+    let want: Vec<Uuid> = ids.iter().copied().filter(|i| i.to_string().starts_with(prefix)).collect();
+    let mut got = list(format!("id:{prefix}")).await;
+    got.sort();
+    assert_eq!(got, want, "id: takes a prefix");
+    assert!(list(prefix.to_string()).await.contains(&id), "a bare prefix finds it too");
+    let err =
+        db::sessions::list(&mut *pool.acquire().await.unwrap(), SessionScope::All, &Filter::parse("id:abc"), None, 10)
+            .await
+            .unwrap_err();
+    assert!(err.to_string().contains("at least 6"), "{err}");
+}
