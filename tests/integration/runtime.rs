@@ -201,3 +201,47 @@ async fn a_list_page_runs_through_the_runner_with_its_task_key() {
     assert!(runner.tasks.drained(Duration::from_secs(5)).await);
     assert!(rx.try_recv().is_err(), "the superseded page never reports");
 }
+
+#[tokio::test]
+async fn quick_preview_changes_never_show_a_cancelled_preview() {
+    let t = support::seeded(6, support::tiny()).await;
+    let demo: uuid::Uuid = sqlx::query_scalar("SELECT id FROM demos LIMIT 1").fetch_one(&t.db.pool).await.unwrap();
+    let kb = ragdesk::db::knowledge::create(
+        &mut *t.db.pool.acquire().await.unwrap(),
+        &ragdesk::db::knowledge::NewKnowledgeBase {
+            demo_id: demo,
+            name: "preview".into(),
+            kb_type: "faq".into(),
+            provider: "local".into(),
+            model: "all-MiniLM-L6-v2".into(),
+            dim: 384,
+            chunk_tokens: None,
+            chunk_overlap: None,
+            attach: false,
+        },
+    )
+    .await
+    .unwrap();
+    let (tx, mut rx) = unbounded_channel();
+    let mut s = settings();
+    s.embedder.local_model_dir = crate::embed::model_dir();
+    let runner = EffectRunner::new(t.db.clone(), tx, s);
+    let paths: Vec<std::path::PathBuf> =
+        ["hours.txt", "faq.md", "menu.html"].iter().map(|f| format!("tests/fixtures/ingest/{f}").into()).collect();
+    // `+` pressed five times quickly: five previews, each superseding the last.
+    for generation in 1..=5u64 {
+        let chunk = ragdesk::spec::ChunkSettings { tokens: 40 + 10 * generation as usize, overlap: 5 };
+        runner.run(Effect::Preview { generation, kb: kb.id, paths: paths.clone(), chunk });
+    }
+    let got = tokio::time::timeout(Duration::from_secs(60), rx.recv()).await.unwrap().unwrap();
+    let Action::PreviewReady { generation, result } = got else { panic!("{got:?}") };
+    assert_eq!(generation, 5, "only the newest preview reports");
+    let files = result.unwrap();
+    assert!(
+        files.iter().all(|f| matches!(f.outcome, ragdesk::ingest::Outcome::DryRun { .. })),
+        "{:?}",
+        files.iter().map(|f| &f.outcome).collect::<Vec<_>>()
+    );
+    assert!(runner.tasks.drained(Duration::from_secs(5)).await);
+    assert!(rx.try_recv().is_err(), "no superseded preview reports later");
+}
