@@ -732,3 +732,53 @@ fn a_long_status_message_keeps_the_end_of_its_path() {
     let status = text.lines().last().unwrap();
     assert!(status.contains("exported") && status.ends_with("/session-3fa85f64-5717-4562.md"), "{status}");
 }
+
+/// The styled runs of a screen, one per line: `row col..col fg/bg/modifiers
+/// "text"`. Snapshots of these catch a lost highlight, colour or badge that
+/// a text-only snapshot cannot see.
+fn style_runs(buf: &Buffer, rows: std::ops::Range<u16>) -> String {
+    let mut out = String::new();
+    for y in rows {
+        let mut x = 0;
+        while x < buf.area.width {
+            let cell = &buf[(x, y)];
+            let key = (cell.fg, cell.bg, cell.modifier);
+            let start = x;
+            let mut text = String::new();
+            while x < buf.area.width {
+                let c = &buf[(x, y)];
+                if (c.fg, c.bg, c.modifier) != key {
+                    break;
+                }
+                text.push_str(c.symbol());
+                x += 1;
+            }
+            if key != (Color::Reset, Color::Reset, ratatui::style::Modifier::empty()) && !text.trim().is_empty() {
+                out.push_str(&format!(
+                    "{y:>2} {start:>3}..{:<3} {:?}/{:?}/{:?} {:?}\n",
+                    x - 1,
+                    key.0,
+                    key.1,
+                    key.2,
+                    text.trim_end()
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn styles_of_the_selection_an_error_and_the_read_only_badge() {
+    let theme = Theme::builtin("ansi16").unwrap();
+    // The selected row of a list.
+    let mut app = at_tab(80, 24, '1');
+    key(&mut app, KeyCode::Char('j'));
+    let buf = draw(&app, &theme);
+    insta::assert_snapshot!("style_tenants_selection_ansi16", style_runs(&buf, 3..8));
+    // An error on the status line, and the read-only badge.
+    app.read_only = true;
+    app.error("count failed: canceling statement due to statement timeout");
+    let buf = draw(&app, &theme);
+    insta::assert_snapshot!("style_status_error_read_only_ansi16", style_runs(&buf, 23..24));
+}
