@@ -43,6 +43,16 @@ pub enum ListQuery {
 }
 
 impl ListKind {
+    pub const ALL: [ListKind; 7] = [
+        ListKind::Tenants,
+        ListKind::Demos,
+        ListKind::Leads,
+        ListKind::Sessions,
+        ListKind::KnowledgeBases,
+        ListKind::Documents,
+        ListKind::Chunks,
+    ];
+
     /// A short name, for task keys and logs.
     pub fn name(self) -> &'static str {
         match self {

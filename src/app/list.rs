@@ -236,3 +236,77 @@ impl<R> PagedList<R> {
         format!("{} of {total}", self.selected + 1)
     }
 }
+
+/// What the app does with any of its lists, whatever their rows: the
+/// seven lists are handled through this (`App::list`/`App::list_mut` are
+/// the one place that maps a `ListKind` to its list), and only rendering
+/// and applying a page see the row types.
+pub trait AnyList {
+    fn query(&self) -> Option<&ListQuery>;
+    /// Forget the query: the next `sync` reloads the list.
+    fn invalidate(&mut self);
+    fn reset(&mut self, query: ListQuery, generation: u64, effects: &mut Vec<Effect>);
+    fn maybe_load_more(&mut self, page_size: u32, effects: &mut Vec<Effect>);
+    fn scroll_into_view(&mut self, height: usize);
+    fn generation(&self) -> u64;
+    fn loading(&self) -> bool;
+    fn failed(&self) -> bool;
+    fn apply_count(&mut self, generation: u64, result: Result<RowCount, LoadError>) -> bool;
+    /// Starts an exact count: returns the generation it belongs to.
+    fn start_count(&mut self) -> u64;
+    fn filter_text(&self) -> &str;
+    fn set_filter_text(&mut self, text: String);
+    fn move_by(&mut self, delta: isize);
+    fn jump_to_top(&mut self, generation: u64, effects: &mut Vec<Effect>);
+    fn jump_to_end(&mut self, generation: u64, effects: &mut Vec<Effect>);
+}
+
+impl<R> AnyList for PagedList<R> {
+    fn query(&self) -> Option<&ListQuery> {
+        self.query.as_ref()
+    }
+    fn invalidate(&mut self) {
+        self.query = None;
+    }
+    fn reset(&mut self, query: ListQuery, generation: u64, effects: &mut Vec<Effect>) {
+        PagedList::reset(self, query, generation, effects)
+    }
+    fn maybe_load_more(&mut self, page_size: u32, effects: &mut Vec<Effect>) {
+        PagedList::maybe_load_more(self, page_size, effects)
+    }
+    fn scroll_into_view(&mut self, height: usize) {
+        PagedList::scroll_into_view(self, height)
+    }
+    fn generation(&self) -> u64 {
+        self.generation
+    }
+    fn loading(&self) -> bool {
+        self.loading
+    }
+    fn failed(&self) -> bool {
+        self.error.is_some()
+    }
+    fn apply_count(&mut self, generation: u64, result: Result<RowCount, LoadError>) -> bool {
+        PagedList::apply_count(self, generation, result)
+    }
+    fn start_count(&mut self) -> u64 {
+        self.counting = true;
+        self.count = None;
+        self.generation
+    }
+    fn filter_text(&self) -> &str {
+        &self.filter_text
+    }
+    fn set_filter_text(&mut self, text: String) {
+        self.filter_text = text;
+    }
+    fn move_by(&mut self, delta: isize) {
+        PagedList::move_by(self, delta)
+    }
+    fn jump_to_top(&mut self, generation: u64, effects: &mut Vec<Effect>) {
+        PagedList::jump_to_top(self, generation, effects)
+    }
+    fn jump_to_end(&mut self, generation: u64, effects: &mut Vec<Effect>) {
+        PagedList::jump_to_end(self, generation, effects)
+    }
+}

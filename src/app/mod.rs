@@ -22,7 +22,7 @@ use crate::db::{Filter, Target};
 use crate::export::Format;
 use crate::ingest::ChunkSettings;
 use crate::keymap::{Command, Context, Keymap};
-use list::PagedList;
+use list::{AnyList, PagedList};
 use transcript::Transcript;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,42 +206,6 @@ pub(crate) fn one_line_input(text: &str) -> TextArea<'static> {
     t
 }
 
-/// Runs `$body` with `$l` bound to the list of `$kind` (they differ in row type).
-macro_rules! with_list {
-    ($app:expr, $kind:expr, |$l:ident| $body:expr) => {
-        match $kind {
-            ListKind::Tenants => {
-                let $l = &mut $app.tenants;
-                $body
-            }
-            ListKind::Demos => {
-                let $l = &mut $app.demos;
-                $body
-            }
-            ListKind::Leads => {
-                let $l = &mut $app.leads;
-                $body
-            }
-            ListKind::Sessions => {
-                let $l = &mut $app.sessions;
-                $body
-            }
-            ListKind::KnowledgeBases => {
-                let $l = &mut $app.kbs;
-                $body
-            }
-            ListKind::Documents => {
-                let $l = &mut $app.documents;
-                $body
-            }
-            ListKind::Chunks => {
-                let $l = &mut $app.chunks;
-                $body
-            }
-        }
-    };
-}
-
 impl App {
     pub fn new(target: Target, read_only: bool, keymap: Keymap, page_size: u32, transcript_page_size: u32) -> App {
         App {
@@ -280,6 +244,31 @@ impl App {
             ticks_since_ping: 0,
             ping_in_flight: false,
             exports_in_flight: 0,
+        }
+    }
+
+    /// The list of `kind`: the one place that maps a kind to its list.
+    pub fn list(&self, kind: ListKind) -> &dyn AnyList {
+        match kind {
+            ListKind::Tenants => &self.tenants,
+            ListKind::Demos => &self.demos,
+            ListKind::Leads => &self.leads,
+            ListKind::Sessions => &self.sessions,
+            ListKind::KnowledgeBases => &self.kbs,
+            ListKind::Documents => &self.documents,
+            ListKind::Chunks => &self.chunks,
+        }
+    }
+
+    pub fn list_mut(&mut self, kind: ListKind) -> &mut dyn AnyList {
+        match kind {
+            ListKind::Tenants => &mut self.tenants,
+            ListKind::Demos => &mut self.demos,
+            ListKind::Leads => &mut self.leads,
+            ListKind::Sessions => &mut self.sessions,
+            ListKind::KnowledgeBases => &mut self.kbs,
+            ListKind::Documents => &mut self.documents,
+            ListKind::Chunks => &mut self.chunks,
         }
     }
 
@@ -348,15 +337,9 @@ impl App {
 
     /// Is anything in flight (drives the spinner)?
     pub fn busy(&self) -> bool {
-        self.tenants.loading
-            || self.demos.loading
-            || self.leads.loading
-            || self.kbs.loading
-            || self.documents.loading
-            || self.chunks.loading
+        ListKind::ALL.iter().any(|k| self.list(*k).loading())
             || self.job.as_ref().is_some_and(|j| j.running())
             || self.upload.as_ref().is_some_and(|u| u.loading)
-            || self.sessions.loading
             || self.transcript.loading
             || self.exports_in_flight > 0
             || (self.demo_detail.id.is_some() && self.demo_detail.detail.is_none() && self.demo_detail.error.is_none())
@@ -404,15 +387,7 @@ impl App {
 
     /// What the user typed as the filter of `kind`'s list.
     pub fn filter_text(&self, kind: ListKind) -> &str {
-        match kind {
-            ListKind::Tenants => &self.tenants.filter_text,
-            ListKind::Demos => &self.demos.filter_text,
-            ListKind::Leads => &self.leads.filter_text,
-            ListKind::Sessions => &self.sessions.filter_text,
-            ListKind::KnowledgeBases => &self.kbs.filter_text,
-            ListKind::Documents => &self.documents.filter_text,
-            ListKind::Chunks => &self.chunks.filter_text,
-        }
+        self.list(kind).filter_text()
     }
 
     fn list_filter(&self, kind: ListKind) -> Filter {
@@ -455,16 +430,14 @@ impl App {
                 let generation = self.generation + 1;
                 let page_size = self.page_size;
                 let height = self.list_height();
-                let reloaded = with_list!(self, kind, |l| {
-                    let stale = l.query.as_ref() != Some(&q);
-                    if stale {
-                        l.reset(q, generation, fx);
-                    } else {
-                        l.maybe_load_more(page_size, fx);
-                    }
-                    l.scroll_into_view(height);
-                    stale
-                });
+                let l = self.list_mut(kind);
+                let reloaded = l.query() != Some(&q);
+                if reloaded {
+                    l.reset(q, generation, fx);
+                } else {
+                    l.maybe_load_more(page_size, fx);
+                }
+                l.scroll_into_view(height);
                 if reloaded {
                     self.generation = generation;
                 }
@@ -523,7 +496,7 @@ impl App {
             Action::PageLoaded { list, generation, result } => self.on_page(list, generation, result),
             Action::Counted { list, generation, result } => {
                 // A failure of an older generation is as stale as its rows.
-                let current = with_list!(self, list, |l| l.generation == generation);
+                let current = self.list(list).generation() == generation;
                 match (&result, current) {
                     (Err(e), true) => {
                         self.note_connection(e);
@@ -532,7 +505,7 @@ impl App {
                     (Ok(_), true) => self.resolved(Cause::List(list)),
                     _ => {}
                 }
-                with_list!(self, list, |l| l.apply_count(generation, result));
+                self.list_mut(list).apply_count(generation, result);
             }
             Action::PathCompleted { input, completed, candidates } => {
                 self.on_path_completed(input, completed, candidates)
@@ -629,7 +602,7 @@ impl App {
     fn on_page(&mut self, list: ListKind, generation: u64, result: Result<ListRows, LoadError>) {
         // A failure of an older generation is as stale as its rows: it
         // never flips the connection status.
-        let current = with_list!(self, list, |l| l.generation == generation);
+        let current = self.list(list).generation() == generation;
         match (&result, current) {
             (Err(e), true) => self.note_connection(e),
             (Ok(_), true) => self.resolved(Cause::List(list)),
@@ -667,18 +640,11 @@ impl App {
 
     /// After reconnecting, reload whatever failed while offline.
     fn retry_failed(&mut self, fx: &mut Vec<Effect>) {
-        for kind in [
-            ListKind::Tenants,
-            ListKind::Demos,
-            ListKind::Leads,
-            ListKind::Sessions,
-            ListKind::KnowledgeBases,
-            ListKind::Documents,
-            ListKind::Chunks,
-        ] {
-            with_list!(self, kind, |l| if l.error.is_some() {
-                l.query = None;
-            });
+        for kind in ListKind::ALL {
+            let l = self.list_mut(kind);
+            if l.failed() {
+                l.invalidate();
+            }
         }
         if self.transcript.error.is_some() {
             if let Some(id) = self.transcript.session_id {
@@ -755,7 +721,7 @@ impl App {
                 self.modal = None;
                 match purpose {
                     InputPurpose::Filter(kind) => {
-                        with_list!(self, kind, |l| l.filter_text = text);
+                        self.list_mut(kind).set_filter_text(text);
                     }
                     InputPurpose::Search => self.start_search(&text),
                     InputPurpose::UploadPath => self.submit_upload_paths(&text, fx),
@@ -824,7 +790,7 @@ impl App {
 
     fn refresh(&mut self, fx: &mut Vec<Effect>) {
         match self.current_list() {
-            Some(kind) => with_list!(self, kind, |l| l.query = None),
+            Some(kind) => self.list_mut(kind).invalidate(),
             None => {
                 if let Some(id) = self.transcript.session_id {
                     self.open_transcript(id, fx);
@@ -836,11 +802,9 @@ impl App {
 
     fn back(&mut self) {
         if let Some(kind) = self.current_list() {
-            let had_filter = with_list!(self, kind, |l| {
-                let had = !l.filter_text.is_empty();
-                l.filter_text.clear();
-                had
-            });
+            let l = self.list_mut(kind);
+            let had_filter = !l.filter_text().is_empty();
+            l.set_filter_text(String::new());
             if had_filter {
                 return;
             }
@@ -898,20 +862,20 @@ impl App {
         match cmd {
             DetailDown => self.detail_scroll = self.detail_scroll.saturating_add(3),
             DetailUp => self.detail_scroll = self.detail_scroll.saturating_sub(3),
-            Up => with_list!(self, kind, |l| l.move_by(-1)),
-            Down => with_list!(self, kind, |l| l.move_by(1)),
-            PageUp => with_list!(self, kind, |l| l.move_by(-height)),
-            PageDown => with_list!(self, kind, |l| l.move_by(height)),
+            Up => self.list_mut(kind).move_by(-1),
+            Down => self.list_mut(kind).move_by(1),
+            PageUp => self.list_mut(kind).move_by(-height),
+            PageDown => self.list_mut(kind).move_by(height),
             Top => {
                 let generation = self.next_generation();
-                with_list!(self, kind, |l| l.jump_to_top(generation, fx));
+                self.list_mut(kind).jump_to_top(generation, fx);
             }
             Bottom => {
                 let generation = self.next_generation();
-                with_list!(self, kind, |l| l.jump_to_end(generation, fx));
+                self.list_mut(kind).jump_to_end(generation, fx);
             }
             Filter => {
-                let current = with_list!(self, kind, |l| l.filter_text.clone());
+                let current = self.filter_text(kind).to_string();
                 self.open_input(InputPurpose::Filter(kind), &current);
             }
             ToggleDetail => self.detail_toggled = !self.detail_toggled,
@@ -931,11 +895,7 @@ impl App {
             }
             ExactCount => {
                 if let Some(query) = self.desired_query(kind) {
-                    let generation = with_list!(self, kind, |l| {
-                        l.counting = true;
-                        l.count = None;
-                        l.generation
-                    });
+                    let generation = self.list_mut(kind).start_count();
                     fx.push(Effect::Count { generation, query, exact: true });
                 }
             }
