@@ -4,9 +4,9 @@
 
 use std::path::PathBuf;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui_textarea::TextArea;
+use crossterm::event::{KeyCode, KeyEvent};
 
+use super::form::{Field, Form, FormEvent};
 use super::{App, InputPurpose, Tab};
 use crate::action::{Effect, JobEvent};
 use crate::db::knowledge::{KB_TYPES, KnowledgeBaseRow, NewKnowledgeBase};
@@ -79,85 +79,86 @@ impl JobState {
     }
 }
 
-/// The "new knowledge base" form.
+/// The "new knowledge base" form: a shared [`Form`] with the checks only
+/// a knowledge base needs.
 pub struct KbForm {
-    pub name: TextArea<'static>,
-    pub kind: usize,
-    /// 0 = local, 1 = openai.
-    pub provider: usize,
-    pub model: TextArea<'static>,
-    pub dims: TextArea<'static>,
-    pub attach: bool,
-    pub focus: usize,
-    pub error: Option<String>,
+    pub form: Form,
 }
 
-pub const KB_FORM_FIELDS: usize = 6;
+/// Field positions in the KB form.
+mod kb_field {
+    pub const NAME: usize = 0;
+    pub const TYPE: usize = 1;
+    pub const PROVIDER: usize = 2;
+    pub const MODEL: usize = 3;
+    pub const DIMENSIONS: usize = 4;
+    pub const ATTACH: usize = 5;
+}
+
+const PROVIDERS: &[&str] = &["local", "openai"];
 
 impl KbForm {
     pub fn new() -> KbForm {
-        let field = super::one_line_input;
-        KbForm {
-            name: field(""),
-            kind: KB_TYPES.iter().position(|t| *t == "faq").unwrap_or(0),
-            provider: 0,
-            model: field("text-embedding-3-small"),
-            dims: field(""),
-            attach: true,
-            focus: 0,
-            error: None,
-        }
+        let mut kb = KbForm {
+            form: Form::new(vec![
+                Field::text("Name", ""),
+                Field::choice("Type", KB_TYPES, KB_TYPES.iter().position(|t| *t == "faq").unwrap_or(0)),
+                Field::choice("Provider", PROVIDERS, 0),
+                Field::text("Model", "text-embedding-3-small"),
+                Field::number("Dimensions", "", 1, 16_000, true),
+                Field::choice("Attach", &["yes, the demo uses it", "no"], 0),
+            ]),
+        };
+        kb.sync_fixed();
+        kb
     }
 
-    /// Moves the focus by `step`, over the model fields the local provider hides.
-    fn step_focus(&mut self, step: isize) {
-        loop {
-            self.focus = (self.focus as isize + step).rem_euclid(KB_FORM_FIELDS as isize) as usize;
-            if self.provider != 0 || !matches!(self.focus, 3 | 4) {
-                break;
-            }
-        }
+    /// The local provider runs one model: its model and dimension are shown
+    /// fixed, not edited.
+    pub fn sync_fixed(&mut self) {
+        let local = self.is_local();
+        self.form.fields[kb_field::MODEL].fixed = local.then(|| LOCAL_MODEL.to_string());
+        self.form.fields[kb_field::DIMENSIONS].fixed = local.then(|| LOCAL_DIM.to_string());
+    }
+
+    pub fn is_local(&self) -> bool {
+        self.form.choice(kb_field::PROVIDER) == 0
     }
 
     pub fn provider_name(&self) -> &'static str {
-        if self.provider == 0 { "local" } else { "openai" }
+        PROVIDERS[self.form.choice(kb_field::PROVIDER)]
     }
 
     /// The knowledge base to create, or what is wrong with the form.
     pub fn build(&self, demo: uuid::Uuid) -> Result<NewKnowledgeBase, String> {
-        let name = self.name.lines().join(" ").trim().to_string();
+        let name = self.form.text(kb_field::NAME);
         if name.is_empty() {
             return Err("give the knowledge base a name".into());
         }
-        let (model, dim) = if self.provider == 0 {
+        let (model, dim) = if self.is_local() {
             (LOCAL_MODEL.to_string(), LOCAL_DIM)
         } else {
-            let model = self.model.lines().join("").trim().to_string();
+            let model = self.form.text(kb_field::MODEL);
             if model.is_empty() {
                 return Err("name the model (e.g. text-embedding-3-small)".into());
             }
-            let dims = self.dims.lines().join("").trim().to_string();
-            let dim = if dims.is_empty() {
-                crate::embed::openai::native_dimension(&model)
-                    .ok_or_else(|| format!("the dimension of '{model}' is not known: enter it"))?
-            } else {
-                match dims.parse::<usize>() {
-                    Ok(d) if (1..=16_000).contains(&d) => d,
-                    _ => return Err(format!("'{dims}' is not a dimension (1 to 16000)")),
-                }
+            let dim = match self.form.number(kb_field::DIMENSIONS)? {
+                Some(d) => d as usize,
+                None => crate::embed::openai::native_dimension(&model)
+                    .ok_or_else(|| format!("the dimension of '{model}' is not known: enter it"))?,
             };
             (model, dim)
         };
         Ok(NewKnowledgeBase {
             demo_id: demo,
             name,
-            kb_type: KB_TYPES[self.kind].to_string(),
+            kb_type: KB_TYPES[self.form.choice(kb_field::TYPE)].to_string(),
             provider: self.provider_name().to_string(),
             model,
             dim: dim as i32,
             chunk_tokens: None,
             chunk_overlap: None,
-            attach: self.attach,
+            attach: self.form.choice(kb_field::ATTACH) == 0,
         })
     }
 }
@@ -512,56 +513,21 @@ impl App {
     }
 
     pub(super) fn on_kb_form_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
-        let Some(super::Modal::KbForm(form)) = &mut self.modal else { return };
-        let back =
-            key.code == KeyCode::BackTab || (key.code == KeyCode::Tab && key.modifiers.contains(KeyModifiers::SHIFT));
-        match key.code {
-            KeyCode::Esc => {
-                self.modal = None;
-                return;
-            }
-            KeyCode::Enter => {
+        let Some(super::Modal::KbForm(kb)) = &mut self.modal else { return };
+        match kb.form.handle_key(key) {
+            FormEvent::Cancel => self.modal = None,
+            FormEvent::Submit => {
                 let demo = self.nav.demo.as_ref().map(|d| d.id).expect("the form needs a demo");
-                match form.build(demo) {
-                    Ok(kb) => {
-                        fx.push(Effect::CreateKb(kb));
+                match kb.build(demo) {
+                    Ok(new) => {
+                        fx.push(Effect::CreateKb(new));
                         self.modal = None;
                     }
-                    Err(e) => form.error = Some(e),
+                    Err(e) => kb.form.error = Some(e),
                 }
-                return;
             }
-            _ if back || key.code == KeyCode::Up => form.step_focus(-1),
-            KeyCode::Tab | KeyCode::Down => form.step_focus(1),
-            _ => match form.focus {
-                0 => {
-                    form.name.input(key);
-                }
-                1 | 2 | 5 => {
-                    let step: isize = match key.code {
-                        KeyCode::Left => -1,
-                        KeyCode::Right | KeyCode::Char(' ') => 1,
-                        _ => 0,
-                    };
-                    match form.focus {
-                        1 => form.kind = (form.kind as isize + step).rem_euclid(KB_TYPES.len() as isize) as usize,
-                        2 => form.provider = (form.provider as isize + step).rem_euclid(2) as usize,
-                        _ => {
-                            if step != 0 {
-                                form.attach = !form.attach
-                            }
-                        }
-                    }
-                }
-                3 => {
-                    form.model.input(key);
-                }
-                _ => {
-                    form.dims.input(key);
-                }
-            },
+            FormEvent::Changed => kb.sync_fixed(),
         }
-        form.error = None;
     }
 }
 
@@ -657,7 +623,7 @@ mod tests {
     }
 
     fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-        app.update(crate::action::Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+        app.update(crate::action::Action::Key(KeyEvent::new(code, crossterm::event::KeyModifiers::NONE)))
     }
 
     #[test]
@@ -754,27 +720,42 @@ mod tests {
     fn kb_form_validates() {
         let demo = uuid::Uuid::nil();
         let mut f = KbForm::new();
+        let press = |f: &mut KbForm, code: KeyCode| {
+            f.form.handle_key(KeyEvent::new(code, crossterm::event::KeyModifiers::NONE));
+            f.sync_fixed();
+        };
+        let type_in = |f: &mut KbForm, field: usize, text: &str| {
+            f.form.focus = field;
+            for _ in 0..40 {
+                press(f, KeyCode::Backspace);
+            }
+            for c in text.chars() {
+                press(f, KeyCode::Char(c));
+            }
+        };
         assert!(f.build(demo).unwrap_err().contains("name"));
-        f.name = TextArea::new(vec!["Menu".into()]);
+        type_in(&mut f, kb_field::NAME, "Menu");
         let kb = f.build(demo).unwrap();
         assert_eq!(
             (kb.provider.as_str(), kb.model.as_str(), kb.dim, kb.kb_type.as_str()),
             ("local", LOCAL_MODEL, 384, "faq")
         );
-        f.provider = 1;
+        f.form.focus = kb_field::PROVIDER;
+        press(&mut f, KeyCode::Right);
         assert_eq!(f.build(demo).unwrap().dim, 1536);
-        f.model = TextArea::new(vec!["nomic-embed-text".into()]);
+        type_in(&mut f, kb_field::MODEL, "nomic-embed-text");
         assert!(f.build(demo).unwrap_err().contains("not known"));
-        f.dims = TextArea::new(vec!["768".into()]);
+        type_in(&mut f, kb_field::DIMENSIONS, "768");
         assert_eq!(f.build(demo).unwrap().dim, 768);
-        f.dims = TextArea::new(vec!["4294967297".into()]);
+        type_in(&mut f, kb_field::DIMENSIONS, "4294967297");
         assert!(f.build(demo).is_err(), "no wrap-around into a small dimension");
-        // The local provider's model fields are skipped by Tab.
-        f.provider = 0;
-        f.focus = 2;
-        f.step_focus(1);
-        assert_eq!(f.focus, 5);
-        f.step_focus(-1);
-        assert_eq!(f.focus, 2);
+        // The local provider's model fields are fixed and skipped by Tab.
+        f.form.focus = kb_field::PROVIDER;
+        press(&mut f, KeyCode::Left);
+        assert!(f.is_local());
+        press(&mut f, KeyCode::Tab);
+        assert_eq!(f.form.focus, kb_field::ATTACH);
+        press(&mut f, KeyCode::BackTab);
+        assert_eq!(f.form.focus, kb_field::PROVIDER);
     }
 }

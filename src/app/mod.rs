@@ -3,6 +3,7 @@
 //! runtime to start; their results come back as actions.
 
 pub mod documents;
+pub mod form;
 pub mod list;
 pub mod transcript;
 
@@ -10,7 +11,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use ratatui_textarea::TextArea;
 use uuid::Uuid;
 
-pub use documents::{Confirm, JobState, KB_FORM_FIELDS, KbForm, UploadState};
+pub use documents::{Confirm, JobState, KbForm, UploadState};
 
 use crate::action::{Action, Effect, ListKind, ListQuery, ListRows, LoadError};
 use crate::db::demos::{DemoDetail, DemoRow};

@@ -5,7 +5,6 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
@@ -15,7 +14,6 @@ use super::{body_split, fmt_duration, fmt_ts, truncate_line};
 use crate::action::ListKind;
 use crate::app::App;
 use crate::app::documents::{JobState, KbForm, UploadState};
-use crate::db::knowledge::KB_TYPES;
 use crate::db::page::group;
 use crate::ingest::{Outcome, Stage};
 use crate::sanitize::{sanitize_line, sanitize_multiline};
@@ -424,68 +422,13 @@ fn render_preview(f: &mut Frame, area: Rect, up: &UploadState, theme: &Theme) {
     f.render_widget(Paragraph::new(lines), chunks_area);
 }
 
-fn render_kb_form(f: &mut Frame, area: Rect, form: &KbForm, app: &App, theme: &Theme) {
-    let w = area.width.saturating_sub(4).min(72);
-    let popup = centered(area, w, 12);
-    f.render_widget(Clear, popup);
-    let demo = app.nav.demo.as_ref().map(|d| sanitize_line(&d.label).into_owned()).unwrap_or_default();
-    let block = Block::bordered()
-        .title(Span::styled(" New knowledge base ", theme.title()))
-        .title(Line::from(Span::styled(format!(" for {demo} "), theme.dim())).right_aligned())
-        .title_bottom(
-            Line::from(Span::styled(" Tab next  ←/→ choose  Enter create  Esc cancel ", theme.accent()))
-                .right_aligned(),
-        )
-        .border_style(theme.border(true))
-        .style(theme.base());
-    let inner = block.inner(popup);
-    f.render_widget(block, popup);
-    let rows = Layout::vertical([Constraint::Length(1); 10]).split(inner);
-    const LABEL: u16 = 12;
-    let label_style = |i: usize| if form.focus == i { theme.accent() } else { theme.dim() };
-    let choice = |value: String, i: usize| -> Line<'static> {
-        let style = if form.focus == i { theme.selection() } else { theme.base() };
-        Line::from(vec![Span::styled(format!("‹ {value} ›"), style)])
-    };
-    let local = form.provider == 0;
-    let fields: [(&str, Option<Line<'static>>); 6] = [
-        ("Name", None),
-        ("Type", Some(choice(KB_TYPES[form.kind].to_string(), 1))),
-        ("Provider", Some(choice(form.provider_name().to_string(), 2))),
-        ("Model", local.then(|| Line::from(Span::styled(crate::embed::LOCAL_MODEL, theme.dim())))),
-        ("Dimensions", local.then(|| Line::from(Span::styled(crate::embed::LOCAL_DIM.to_string(), theme.dim())))),
-        ("Attach", Some(choice(if form.attach { "yes, the demo uses it".into() } else { "no".into() }, 5))),
-    ];
-    for (i, (label, value)) in fields.into_iter().enumerate() {
-        let [l, r] = Layout::horizontal([Constraint::Length(LABEL), Constraint::Min(1)]).areas(rows[i]);
-        f.render_widget(Paragraph::new(Span::styled(format!("{label:<11}"), label_style(i))), l);
-        match value {
-            Some(line) => f.render_widget(Paragraph::new(line), r),
-            None => {
-                let textarea = match i {
-                    0 => &form.name,
-                    3 => &form.model,
-                    _ => &form.dims,
-                };
-                let style: Style = if form.focus == i { theme.selection() } else { theme.base() };
-                let mut t = textarea.clone();
-                t.set_style(style);
-                if form.focus != i {
-                    t.set_cursor_style(style);
-                }
-                f.render_widget(&t, r);
-            }
-        }
-    }
-    let note = if local {
-        "runs in-process; no API key needed".to_string()
+fn render_kb_form(f: &mut Frame, area: Rect, kb: &KbForm, app: &App, theme: &Theme) {
+    let demo = app.nav.demo.as_ref().map(|d| format!("for {}", d.label)).unwrap_or_default();
+    let note = if kb.is_local() {
+        "runs in-process; no API key needed"
     } else {
-        "OpenAI-compatible endpoint from [embedding.openai]; empty dimensions = the model's native size".to_string()
+        "OpenAI-compatible endpoint from [embedding.openai]; empty dimensions = the model's native size"
     };
-    let mut extra = vec![Line::from(Span::styled(note, theme.dim()))];
-    if let Some(e) = &form.error {
-        extra.push(Line::from(Span::styled(sanitize_line(e).into_owned(), theme.error())));
-    }
-    let rest = Rect { y: rows[7].y, height: inner.height.saturating_sub(7), ..inner };
-    f.render_widget(Paragraph::new(extra).wrap(ratatui::widgets::Wrap { trim: true }), rest);
+    let text = super::form::FormText { title: "New knowledge base", subtitle: &demo, submit: "create", note };
+    super::form::render(f, area, &kb.form, &text, theme);
 }

@@ -4,6 +4,7 @@
 mod demos;
 mod detail;
 mod documents;
+mod form;
 pub mod help;
 mod sessions;
 mod status;
