@@ -4,6 +4,11 @@
 
 use uuid::Uuid;
 
+use super::InputPurpose;
+use crate::action::Effect;
+use crate::export::Format;
+use crate::keymap::Command;
+
 use crate::db::Cursor;
 use crate::db::messages::MessageRow;
 use crate::db::sessions::SessionRow;
@@ -291,5 +296,110 @@ mod tests {
         t.append(vec![msg(0, "user", "\x1b]2;owned\x07\x1b[2J")], None);
         let body: Vec<_> = t.lines.iter().filter(|l| l.kind == LineKind::Body).collect();
         assert_eq!(body[0].text, "␛]2;owned␇␛[2J");
+    }
+}
+
+/// The Transcript pane's keys: scrolling, message jumps, search, export
+/// and copy. Its state is the `Transcript` above.
+impl super::App {
+    pub(super) fn start_search(&mut self, query: &str) {
+        let (_, height) = self.transcript_viewport();
+        let t = &mut self.transcript;
+        t.set_search(query);
+        if t.search.is_none() {
+            return;
+        }
+        if t.complete() {
+            if !t.goto_match(true, height) {
+                self.error(format!("no match for '{query}'"));
+            }
+        } else {
+            // Search covers the whole transcript: load the rest first.
+            t.search_pending = true;
+        }
+    }
+
+    pub(super) fn open_transcript(&mut self, id: Uuid, fx: &mut Vec<Effect>) {
+        let generation = self.next_generation();
+        self.transcript.reset(id, generation);
+        fx.push(Effect::LoadSession { generation, id });
+        fx.push(Effect::LoadMessages { generation, session: id, after: None });
+    }
+
+    pub(super) fn on_transcript_command(&mut self, cmd: Command, fx: &mut Vec<Effect>) {
+        use Command::*;
+        let (width, height) = self.transcript_viewport();
+        let t = &mut self.transcript;
+        let Some(session) = t.session_id else {
+            if cmd != Search {
+                self.error("no transcript open: pick a session in the Sessions tab");
+            }
+            return;
+        };
+        let page = height.saturating_sub(2).max(1) as isize;
+        if matches!(cmd, Up | Down | PageUp | PageDown | Top | Bottom | NextMessage | PrevMessage) {
+            // After moving by hand, n/N search from the screen again.
+            if let Some(s) = &mut t.search {
+                s.visited = false;
+            }
+        }
+        match cmd {
+            Up => t.scroll_by(-1, height),
+            Down => t.scroll_by(1, height),
+            PageUp => t.scroll_by(-page, height),
+            PageDown => t.scroll_by(page, height),
+            Top => t.select_message(0, height),
+            Bottom => {
+                t.to_end(height);
+                if !t.complete() {
+                    t.follow_to_end = true;
+                }
+            }
+            NextMessage => t.jump_message(true, height),
+            PrevMessage => t.jump_message(false, height),
+            Search => {
+                let current = t.search.as_ref().map(|s| s.query.clone()).unwrap_or_default();
+                self.open_input(InputPurpose::Search, &current);
+            }
+            SearchNext | SearchPrev => {
+                if t.search.is_none() {
+                    self.error("no search: press / first");
+                } else if !t.goto_match(cmd == SearchNext, height) {
+                    self.error("no match");
+                }
+            }
+            ToggleMetadata => {
+                t.show_meta = !t.show_meta;
+                t.relayout(width);
+                // The selected message stays on screen.
+                let sel = t.selected;
+                t.select_message(sel, height);
+            }
+            ExportMarkdown | ExportJson => {
+                self.exports_in_flight += 1;
+                let format = if cmd == ExportMarkdown { Format::Md } else { Format::Json };
+                fx.push(Effect::Export { session, format });
+                self.info("exporting…");
+            }
+            CopyMessage => {
+                if let Some(m) = t.selected_message().and_then(|i| t.messages.get(i)) {
+                    let text = crate::sanitize::sanitize_multiline(&m.content).into_owned();
+                    let n = text.chars().count();
+                    fx.push(Effect::Copy(text));
+                    self.info(format!("copied message ({n} chars) to the clipboard (OSC 52)"));
+                }
+            }
+            CopyTranscript => {
+                if !t.complete() {
+                    self.error("the transcript is still loading: press G to load it all, then copy");
+                } else if let Some(s) = &t.session {
+                    let md = crate::export::render(Format::Md, s, &t.messages);
+                    let n = t.messages.len();
+                    fx.push(Effect::Copy(md));
+                    self.info(format!("copied transcript ({n} messages) to the clipboard (OSC 52)"));
+                }
+            }
+            _ => {}
+        }
     }
 }
