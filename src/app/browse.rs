@@ -1,0 +1,148 @@
+//! The list panes' keys (Tenants, Demos, Sessions and Leads, and the
+//! Documents tab's lists): moving, paging to either end, filtering,
+//! counting, opening the selected row (drilling down the breadcrumb), and
+//! the Documents actions. The lists' state is `list.rs`; their rendering is
+//! `ui/` (one file per pane).
+
+use super::*;
+
+impl App {
+    pub(super) fn on_list_command(&mut self, cmd: Command, fx: &mut Vec<Effect>) {
+        use Command::*;
+        let Some(kind) = self.current_list() else {
+            return;
+        };
+        let height = self.list_height() as isize;
+        // When the detail has the whole pane (narrow screens), moving keys scroll it.
+        let detail_only = self.detail_visible() && !crate::layout::detail_beside(self.size.0);
+        let cmd = match cmd {
+            Down if detail_only => DetailDown,
+            Up if detail_only => DetailUp,
+            PageDown if detail_only => DetailDown,
+            PageUp if detail_only => DetailUp,
+            other => other,
+        };
+        if !matches!(cmd, DetailDown | DetailUp | ToggleDetail) {
+            self.detail_scroll = 0;
+        }
+        match cmd {
+            DetailDown => self.detail_scroll = self.detail_scroll.saturating_add(3),
+            DetailUp => self.detail_scroll = self.detail_scroll.saturating_sub(3),
+            Up => self.list_mut(kind).move_by(-1),
+            Down => self.list_mut(kind).move_by(1),
+            PageUp => self.list_mut(kind).move_by(-height),
+            PageDown => self.list_mut(kind).move_by(height),
+            Top => {
+                let generation = self.next_generation();
+                self.list_mut(kind).jump_to_top(generation, fx);
+            }
+            Bottom => {
+                let generation = self.next_generation();
+                self.list_mut(kind).jump_to_end(generation, fx);
+            }
+            Filter => {
+                let current = self.filter_text(kind).to_string();
+                self.open_input(InputPurpose::Filter(kind), &current);
+            }
+            ToggleDetail => self.detail_toggled = !self.detail_toggled,
+            ToggleLeads => {
+                if self.tab != Tab::Sessions {
+                    return;
+                }
+                if self.nav.demo.is_none() {
+                    self.error("leads belong to a demo: open a demo first (Demos tab, Enter)");
+                    return;
+                }
+                self.nav.lead = None;
+                self.sessions_mode = match self.sessions_mode {
+                    SessionsMode::Sessions => SessionsMode::Leads,
+                    SessionsMode::Leads => SessionsMode::Sessions,
+                };
+            }
+            ExactCount => {
+                if let Some(query) = self.desired_query(kind) {
+                    let generation = self.list_mut(kind).start_count();
+                    fx.push(Effect::Count { generation, query, exact: true });
+                }
+            }
+            Open => self.open_selected(kind, fx),
+            NewKnowledgeBase | Upload | Delete | CancelJob if self.tab != Tab::Documents => {
+                self.error("that key works in the Documents tab (5)");
+            }
+            NewKnowledgeBase => self.open_kb_form(),
+            Upload => self.start_upload_prompt(),
+            Delete => {
+                if kind == ListKind::Documents {
+                    self.ask_delete_document();
+                } else {
+                    self.error("open a knowledge base and select a document to delete");
+                }
+            }
+            CancelJob => self.cancel_or_dismiss_job(fx),
+            _ => {}
+        }
+    }
+
+    pub(super) fn open_selected(&mut self, kind: ListKind, fx: &mut Vec<Effect>) {
+        // Drilling down shows the next list, not a detail left open elsewhere.
+        self.detail_toggled = false;
+        self.detail_scroll = 0;
+        match kind {
+            ListKind::Tenants => {
+                if let Some(t) = self.tenants.selected_row() {
+                    self.nav = Nav { tenant: Some(Crumb { id: t.id, label: t.name.clone() }), ..Nav::default() };
+                    self.docs_kb = None;
+                    self.demos.filter_text.clear();
+                    self.tab = Tab::Demos;
+                }
+            }
+            ListKind::Demos => {
+                if let Some(d) = self.demos.selected_row() {
+                    let tenant = Crumb { id: d.tenant_id, label: d.tenant_name.clone() };
+                    self.nav.tenant = Some(tenant);
+                    self.nav.demo = Some(Crumb { id: d.id, label: d.label().to_string() });
+                    self.nav.lead = None;
+                    // Knowledge bases belong to the demo: a new demo closes the old one's.
+                    self.nav.kb = None;
+                    self.nav.document = None;
+                    self.docs_kb = None;
+                    self.sessions_mode = SessionsMode::Sessions;
+                    self.sessions.filter_text.clear();
+                    self.leads.filter_text.clear();
+                    self.tab = Tab::Sessions;
+                }
+            }
+            ListKind::Leads => {
+                if let Some(l) = self.leads.selected_row() {
+                    self.nav.lead = Some(Crumb { id: l.id, label: l.label().to_string() });
+                    self.sessions_mode = SessionsMode::Sessions;
+                    self.sessions.filter_text.clear();
+                }
+            }
+            ListKind::Sessions => {
+                if let Some(s) = self.sessions.selected_row().cloned() {
+                    self.nav.session = Some(Crumb { id: s.id, label: s.lead_label().to_string() });
+                    self.open_transcript(s.id, fx);
+                    self.transcript.session = Some(s);
+                    self.tab = Tab::Transcript;
+                }
+            }
+            ListKind::KnowledgeBases => {
+                if let Some(k) = self.kbs.selected_row().cloned() {
+                    self.nav.kb = Some(Crumb { id: k.id, label: k.name.clone() });
+                    self.nav.document = None;
+                    self.documents.filter_text.clear();
+                    self.docs_kb = Some(k);
+                }
+            }
+            ListKind::Documents => {
+                if let Some(d) = self.documents.selected_row() {
+                    self.nav.document = Some(Crumb { id: d.id, label: d.filename.clone() });
+                    self.chunks.filter_text.clear();
+                }
+            }
+            // A chunk opens its full text in the detail.
+            ListKind::Chunks => self.detail_toggled = !crate::layout::detail_beside(self.size.0),
+        }
+    }
+}
