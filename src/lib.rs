@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod keymap;
 pub mod layout;
 pub mod logging;
+pub mod panics;
 pub mod pathcomplete;
 pub mod runner;
 pub mod sanitize;

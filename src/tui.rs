@@ -80,6 +80,11 @@ pub fn install_hooks() -> Result<()> {
     eyre_hook.install()?;
     let panic_hook = panic_hook.into_panic_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // An expected panic, caught where it happens (a parser on a bad file).
+        if crate::panics::is_quiet() {
+            tracing::warn!("caught: {info}");
+            return;
+        }
         tracing::error!("panic: {info}");
         // A panic in a background task is caught and reported by its task;
         // printing a report over the console's screen would only garble it.

@@ -31,6 +31,8 @@ impl Format {
 pub enum ExtractError {
     #[error("empty file")]
     Empty,
+    #[error("scanned or image-only PDF: it has no text layer (run OCR on it first)")]
+    ScannedPdf,
     #[error("no text could be extracted")]
     NoText,
     #[error("unsupported content: {0}")]
@@ -139,7 +141,8 @@ pub fn extract(bytes: &[u8], name: &str, limits: Limits) -> Result<Extracted, Ex
     };
     let text = normalize(&raw, format == Format::Markdown);
     if text.trim().is_empty() {
-        return Err(ExtractError::NoText);
+        // A PDF that parses but yields no text is pages of images.
+        return Err(if format == Format::Pdf { ExtractError::ScannedPdf } else { ExtractError::NoText });
     }
     Ok(Extracted { format, text })
 }
@@ -160,8 +163,10 @@ fn pdf(bytes: &[u8]) -> Result<String, ExtractError> {
     }
     // pdf-extract panics on some malformed files; a bad file must not take
     // the whole ingest (or the console) down.
+    // Its panic is expected here: caught quietly (logged, not printed over
+    // the CLI's output or the console's screen).
     let owned = bytes.to_vec();
-    let result = std::panic::catch_unwind(move || pdf_extract::extract_text_from_mem(&owned));
+    let result = crate::panics::catch_quietly(move || pdf_extract::extract_text_from_mem(&owned));
     match result {
         Ok(Ok(text)) => Ok(text),
         Ok(Err(e)) => {
@@ -172,7 +177,7 @@ fn pdf(bytes: &[u8]) -> Result<String, ExtractError> {
                 Err(ExtractError::CorruptPdf(msg))
             }
         }
-        Err(_) => Err(ExtractError::CorruptPdf("the PDF reader could not parse it".into())),
+        Err(why) => Err(ExtractError::CorruptPdf(format!("the PDF reader gave up: {why}"))),
     }
 }
 
