@@ -45,7 +45,7 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
 
     let mut app =
         App::new(db.target.clone(), conn.read_only, keymap, ctx.config.page_size, ctx.config.transcript_page_size);
-    app.ingest_defaults = ctx.config.ingest.chunk_settings();
+    app.docs.ingest_defaults = ctx.config.ingest.chunk_settings();
     for w in &ctx.warnings {
         tracing::warn!("{w}");
         app.error(w.clone());

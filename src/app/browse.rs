@@ -89,15 +89,15 @@ impl App {
         self.detail_scroll = 0;
         match kind {
             ListKind::Tenants => {
-                if let Some(t) = self.tenants.selected_row() {
+                if let Some(t) = self.lists.tenants.selected_row() {
                     self.nav = Nav { tenant: Some(Crumb { id: t.id, label: t.name.clone() }), ..Nav::default() };
-                    self.docs_kb = None;
-                    self.demos.filter_text.clear();
+                    self.docs.kb = None;
+                    self.lists.demos.filter_text.clear();
                     self.tab = Tab::Demos;
                 }
             }
             ListKind::Demos => {
-                if let Some(d) = self.demos.selected_row() {
+                if let Some(d) = self.lists.demos.selected_row() {
                     let tenant = Crumb { id: d.tenant_id, label: d.tenant_name.clone() };
                     self.nav.tenant = Some(tenant);
                     self.nav.demo = Some(Crumb { id: d.id, label: d.label().to_string() });
@@ -105,22 +105,22 @@ impl App {
                     // Knowledge bases belong to the demo: a new demo closes the old one's.
                     self.nav.kb = None;
                     self.nav.document = None;
-                    self.docs_kb = None;
+                    self.docs.kb = None;
                     self.sessions_mode = SessionsMode::Sessions;
-                    self.sessions.filter_text.clear();
-                    self.leads.filter_text.clear();
+                    self.lists.sessions.filter_text.clear();
+                    self.lists.leads.filter_text.clear();
                     self.tab = Tab::Sessions;
                 }
             }
             ListKind::Leads => {
-                if let Some(l) = self.leads.selected_row() {
+                if let Some(l) = self.lists.leads.selected_row() {
                     self.nav.lead = Some(Crumb { id: l.id, label: l.label().to_string() });
                     self.sessions_mode = SessionsMode::Sessions;
-                    self.sessions.filter_text.clear();
+                    self.lists.sessions.filter_text.clear();
                 }
             }
             ListKind::Sessions => {
-                if let Some(s) = self.sessions.selected_row().cloned() {
+                if let Some(s) = self.lists.sessions.selected_row().cloned() {
                     self.nav.session = Some(Crumb { id: s.id, label: s.lead_label().to_string() });
                     self.open_transcript(s.id, fx);
                     self.transcript.session = Some(s);
@@ -128,17 +128,17 @@ impl App {
                 }
             }
             ListKind::KnowledgeBases => {
-                if let Some(k) = self.kbs.selected_row().cloned() {
+                if let Some(k) = self.lists.kbs.selected_row().cloned() {
                     self.nav.kb = Some(Crumb { id: k.id, label: k.name.clone() });
                     self.nav.document = None;
-                    self.documents.filter_text.clear();
-                    self.docs_kb = Some(k);
+                    self.lists.documents.filter_text.clear();
+                    self.docs.kb = Some(k);
                 }
             }
             ListKind::Documents => {
-                if let Some(d) = self.documents.selected_row() {
+                if let Some(d) = self.lists.documents.selected_row() {
                     self.nav.document = Some(Crumb { id: d.id, label: d.filename.clone() });
-                    self.chunks.filter_text.clear();
+                    self.lists.chunks.filter_text.clear();
                 }
             }
             // A chunk opens its full text in the detail.

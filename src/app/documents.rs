@@ -202,8 +202,8 @@ impl App {
     /// The knowledge base an upload goes to: the open one, or the selected one.
     fn upload_target(&self) -> Option<KnowledgeBaseRow> {
         match self.nav.kb {
-            Some(_) => self.docs_kb.clone(),
-            None => self.kbs.selected_row().cloned(),
+            Some(_) => self.docs.kb.clone(),
+            None => self.lists.kbs.selected_row().cloned(),
         }
     }
 
@@ -217,7 +217,7 @@ impl App {
                 self.open_input(InputPurpose::UploadPath, "");
                 self.info(format!("files or directories for '{}' (Tab completes, Enter previews)", kb.name));
                 // Fixed now: a list reloading under the prompt must not change where files go.
-                self.upload_kb = Some(kb);
+                self.docs.upload_kb = Some(kb);
             }
             None => self.error("pick a knowledge base first (or create one with n)"),
         }
@@ -225,7 +225,7 @@ impl App {
 
     pub(super) fn submit_upload_paths(&mut self, text: &str, fx: &mut Vec<Effect>) {
         let paths = parse_paths(text);
-        let Some(kb) = self.upload_kb.take() else {
+        let Some(kb) = self.docs.upload_kb.take() else {
             self.error("no knowledge base to upload to");
             return;
         };
@@ -233,10 +233,10 @@ impl App {
             self.info("no paths given; nothing uploaded");
             return;
         }
-        let chunk = kb.chunk_settings(self.ingest_defaults);
+        let chunk = kb.chunk_settings(self.docs.ingest_defaults);
         let generation = self.next_generation();
         fx.push(Effect::Preview { generation, kb: kb.id, paths: paths.clone(), chunk });
-        self.upload = Some(UploadState {
+        self.docs.upload = Some(UploadState {
             kb,
             paths,
             chunk,
@@ -287,11 +287,11 @@ impl App {
     /// Keys while the upload preview is open; false for a key it leaves to
     /// the keymap (quit, help, tabs, cancelling a running job).
     pub(super) fn on_preview_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) -> bool {
-        let Some(up) = &mut self.upload else { return false };
+        let Some(up) = &mut self.docs.upload else { return false };
         let mut rechunk = false;
         match key.code {
             KeyCode::Esc => {
-                self.upload = None;
+                self.docs.upload = None;
                 fx.push(Effect::CancelPreview);
                 self.info("upload cancelled; nothing stored");
                 return true;
@@ -304,7 +304,7 @@ impl App {
                 } else if up.storable() == 0 {
                     self.error("nothing to store: every file failed or is a duplicate (Esc closes)");
                 } else {
-                    let up = self.upload.take().expect("upload state");
+                    let up = self.docs.upload.take().expect("upload state");
                     self.start_job(up, fx);
                 }
                 return true;
@@ -346,7 +346,7 @@ impl App {
         if rechunk {
             // A new generation: an older preview still being computed is dropped.
             self.generation += 1;
-            let up = self.upload.as_mut().expect("upload state");
+            let up = self.docs.upload.as_mut().expect("upload state");
             up.generation = self.generation;
             up.loading = true;
             fx.push(Effect::Preview {
@@ -360,7 +360,7 @@ impl App {
     }
 
     pub(super) fn on_preview_ready(&mut self, generation: u64, result: Result<Vec<FileReport>, String>) {
-        let Some(up) = &mut self.upload else { return };
+        let Some(up) = &mut self.docs.upload else { return };
         if generation != up.generation {
             return;
         }
@@ -385,14 +385,14 @@ impl App {
     }
 
     fn start_job(&mut self, up: UploadState, fx: &mut Vec<Effect>) {
-        if self.job.as_ref().is_some_and(|j| j.running()) {
+        if self.docs.job.as_ref().is_some_and(|j| j.running()) {
             self.error("an ingest job is already running (x cancels it)");
-            self.upload = Some(up);
+            self.docs.upload = Some(up);
             return;
         }
         let id = self.next_generation();
         fx.push(Effect::StartIngest { job: id, kb: up.kb.id, paths: up.paths.clone(), chunk: up.chunk });
-        self.job = Some(JobState {
+        self.docs.job = Some(JobState {
             id,
             kb_name: up.kb.name.clone(),
             files_total: 0,
@@ -410,7 +410,7 @@ impl App {
     }
 
     pub(super) fn on_job_event(&mut self, id: u64, event: JobEvent) {
-        let Some(job) = &mut self.job else { return };
+        let Some(job) = &mut self.docs.job else { return };
         if job.id != id {
             return;
         }
@@ -455,20 +455,20 @@ impl App {
                     self.info(summary)
                 };
                 // New documents: the lists reload.
-                self.kbs.query = None;
-                self.documents.query = None;
+                self.lists.kbs.query = None;
+                self.lists.documents.query = None;
             }
         }
     }
 
     pub(super) fn cancel_or_dismiss_job(&mut self, fx: &mut Vec<Effect>) {
-        match &mut self.job {
+        match &mut self.docs.job {
             Some(job) if job.running() => {
                 job.cancel_requested = true;
                 fx.push(Effect::CancelIngest { job: job.id });
                 self.info("cancelling: the current document is rolled back, nothing partial stays");
             }
-            Some(_) => self.job = None,
+            Some(_) => self.docs.job = None,
             None => self.error("no ingest job is running"),
         }
     }
@@ -478,7 +478,7 @@ impl App {
             self.error("read-only connection: deleting is disabled");
             return;
         }
-        match self.documents.selected_row() {
+        match self.lists.documents.selected_row() {
             Some(d) => {
                 self.modal = Some(super::Modal::Confirm(Confirm {
                     text: format!(
@@ -581,7 +581,7 @@ mod tests {
         let mut app = App::new(target, false, crate::keymap::Keymap::default(), 100, 200);
         app.size = (80, 24);
         app.tab = Tab::Documents;
-        app.docs_kb = Some(KnowledgeBaseRow {
+        app.docs.kb = Some(KnowledgeBaseRow {
             id: uuid::Uuid::from_u128(1),
             demo_id: uuid::Uuid::from_u128(2),
             demo_name: None,
@@ -604,7 +604,7 @@ mod tests {
 
     /// As if the prompt had been opened on the app's knowledge base.
     fn submit(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
-        app.upload_kb = app.docs_kb.clone();
+        app.docs.upload_kb = app.docs.kb.clone();
         app.submit_upload_paths(text, fx);
     }
 
@@ -649,19 +649,19 @@ mod tests {
         };
         assert_ne!(first, second);
         app.on_preview_ready(first, Ok(vec![report(120)]));
-        assert!(app.upload.as_ref().unwrap().loading, "the stale preview was dropped");
+        assert!(app.docs.upload.as_ref().unwrap().loading, "the stale preview was dropped");
         assert!(key(&mut app, KeyCode::Enter).is_empty(), "nothing is stored while the preview is pending");
         app.on_preview_ready(second, Ok(vec![report(145)]));
-        let up = app.upload.as_ref().unwrap();
+        let up = app.docs.upload.as_ref().unwrap();
         assert!(!up.loading && up.files[0].chunk_tokens == 145);
         let fx = key(&mut app, KeyCode::Enter);
         assert!(matches!(fx.as_slice(), [Effect::StartIngest { chunk, .. }] if chunk.tokens == 145), "{fx:?}");
         // A second job while one runs is refused and the preview kept.
         submit(&mut app, "a.md", &mut Vec::new());
-        let generation = app.upload.as_ref().unwrap().generation;
+        let generation = app.docs.upload.as_ref().unwrap().generation;
         app.on_preview_ready(generation, Ok(vec![report(120)]));
         assert!(key(&mut app, KeyCode::Enter).is_empty());
-        assert!(app.upload.is_some());
+        assert!(app.docs.upload.is_some());
     }
 
     #[test]
@@ -669,7 +669,7 @@ mod tests {
         let mut app = app_with_kb();
         submit(&mut app, "a.md", &mut Vec::new());
         assert!(matches!(key(&mut app, KeyCode::Esc).as_slice(), [Effect::CancelPreview]));
-        assert!(app.upload.is_none());
+        assert!(app.docs.upload.is_none());
         app.read_only = true;
         key(&mut app, KeyCode::Char('u'));
         assert!(app.input().is_none());
@@ -681,8 +681,8 @@ mod tests {
     fn the_preview_leaves_quit_to_the_keymap_and_quitting_cancels_a_job() {
         let mut app = app_with_kb();
         submit(&mut app, "a.md", &mut Vec::new());
-        assert!(app.upload_kb.is_none() && app.upload.is_some());
-        let generation = app.upload.as_ref().unwrap().generation;
+        assert!(app.docs.upload_kb.is_none() && app.docs.upload.is_some());
+        let generation = app.docs.upload.as_ref().unwrap().generation;
         app.on_preview_ready(generation, Err("boom".into()));
         assert!(key(&mut app, KeyCode::Enter).is_empty(), "a failed preview stores nothing");
         app.on_preview_ready(generation, Ok(vec![report(120)]));
@@ -702,8 +702,8 @@ mod tests {
         // The open knowledge base counts only while it is open.
         app.nav.kb = Some(super::super::Crumb { id: uuid::Uuid::from_u128(1), label: "FAQ".into() });
         key(&mut app, KeyCode::Char('u'));
-        assert_eq!(app.upload_kb.as_ref().map(|k| k.name.as_str()), Some("FAQ"));
-        app.docs_kb = None;
+        assert_eq!(app.docs.upload_kb.as_ref().map(|k| k.name.as_str()), Some("FAQ"));
+        app.docs.kb = None;
         app.nav.kb = None;
         for c in "a.md".chars() {
             key(&mut app, KeyCode::Char(c));
@@ -711,7 +711,7 @@ mod tests {
         let fx = key(&mut app, KeyCode::Enter);
         assert!(matches!(fx.as_slice(), [Effect::Preview { kb, .. }] if *kb == uuid::Uuid::from_u128(1)), "{fx:?}");
         // Nothing open and nothing selected: no prompt.
-        app.upload = None;
+        app.docs.upload = None;
         key(&mut app, KeyCode::Char('u'));
         assert!(app.input().is_none());
     }

@@ -148,6 +148,70 @@ pub struct DemoDetailState {
     pub error: Option<String>,
 }
 
+/// The lists of every pane, by kind (`get`/`get_mut` are the one place
+/// that maps a kind to its list).
+#[derive(Default)]
+pub struct Lists {
+    pub tenants: PagedList<TenantRow>,
+    pub demos: PagedList<DemoRow>,
+    pub leads: PagedList<LeadRow>,
+    pub sessions: PagedList<SessionRow>,
+    pub kbs: PagedList<KnowledgeBaseRow>,
+    pub documents: PagedList<DocumentRow>,
+    pub chunks: PagedList<ChunkRow>,
+}
+
+impl Lists {
+    pub fn get(&self, kind: ListKind) -> &dyn AnyList {
+        match kind {
+            ListKind::Tenants => &self.tenants,
+            ListKind::Demos => &self.demos,
+            ListKind::Leads => &self.leads,
+            ListKind::Sessions => &self.sessions,
+            ListKind::KnowledgeBases => &self.kbs,
+            ListKind::Documents => &self.documents,
+            ListKind::Chunks => &self.chunks,
+        }
+    }
+
+    pub fn get_mut(&mut self, kind: ListKind) -> &mut dyn AnyList {
+        match kind {
+            ListKind::Tenants => &mut self.tenants,
+            ListKind::Demos => &mut self.demos,
+            ListKind::Leads => &mut self.leads,
+            ListKind::Sessions => &mut self.sessions,
+            ListKind::KnowledgeBases => &mut self.kbs,
+            ListKind::Documents => &mut self.documents,
+            ListKind::Chunks => &mut self.chunks,
+        }
+    }
+}
+
+/// The Documents tab beyond its lists: the open knowledge base, the upload
+/// prompt's target, the preview, and the ingest job.
+pub struct DocumentsPane {
+    /// The open knowledge base, with what uploads need.
+    pub kb: Option<KnowledgeBaseRow>,
+    pub upload: Option<UploadState>,
+    /// Where the files typed at the open upload prompt go.
+    pub upload_kb: Option<KnowledgeBaseRow>,
+    pub job: Option<JobState>,
+    /// Chunking used when neither the upload nor the knowledge base says.
+    pub ingest_defaults: ChunkSettings,
+}
+
+impl Default for DocumentsPane {
+    fn default() -> Self {
+        DocumentsPane {
+            kb: None,
+            upload: None,
+            upload_kb: None,
+            job: None,
+            ingest_defaults: crate::config::IngestConfig::default().chunk_settings(),
+        }
+    }
+}
+
 /// Ticks (250 ms each) between reconnection attempts while offline.
 const PING_EVERY_TICKS: u32 = 8;
 const MESSAGE_TICKS: u32 = 32;
@@ -157,22 +221,11 @@ pub const DETAIL_DEBOUNCE_MS: u64 = 120;
 pub struct App {
     pub tab: Tab,
     pub nav: Nav,
-    pub tenants: PagedList<TenantRow>,
-    pub demos: PagedList<DemoRow>,
-    pub leads: PagedList<LeadRow>,
-    pub sessions: PagedList<SessionRow>,
+    /// The seven lists the panes show.
+    pub lists: Lists,
     pub sessions_mode: SessionsMode,
-    pub kbs: PagedList<KnowledgeBaseRow>,
-    pub documents: PagedList<DocumentRow>,
-    pub chunks: PagedList<ChunkRow>,
-    /// The open knowledge base (Documents tab), with what uploads need.
-    pub docs_kb: Option<KnowledgeBaseRow>,
-    pub upload: Option<UploadState>,
-    /// Where the files typed at the open upload prompt go.
-    pub upload_kb: Option<KnowledgeBaseRow>,
-    pub job: Option<JobState>,
-    /// Chunking used when neither the upload nor the knowledge base says.
-    pub ingest_defaults: ChunkSettings,
+    /// The Documents tab's own state.
+    pub docs: DocumentsPane,
     pub demo_detail: DemoDetailState,
     /// Flips the default detail visibility (shown on wide screens, hidden on narrow).
     pub detail_toggled: bool,
@@ -212,19 +265,9 @@ impl App {
         App {
             tab: Tab::Tenants,
             nav: Nav::default(),
-            tenants: PagedList::default(),
-            demos: PagedList::default(),
-            leads: PagedList::default(),
-            sessions: PagedList::default(),
+            lists: Lists::default(),
             sessions_mode: SessionsMode::Sessions,
-            kbs: PagedList::default(),
-            documents: PagedList::default(),
-            chunks: PagedList::default(),
-            docs_kb: None,
-            upload: None,
-            upload_kb: None,
-            job: None,
-            ingest_defaults: crate::config::IngestConfig::default().chunk_settings(),
+            docs: DocumentsPane::default(),
             demo_detail: DemoDetailState::default(),
             detail_toggled: false,
             detail_scroll: 0,
@@ -248,29 +291,13 @@ impl App {
         }
     }
 
-    /// The list of `kind`: the one place that maps a kind to its list.
+    /// The list of `kind` (see `Lists::get`).
     pub fn list(&self, kind: ListKind) -> &dyn AnyList {
-        match kind {
-            ListKind::Tenants => &self.tenants,
-            ListKind::Demos => &self.demos,
-            ListKind::Leads => &self.leads,
-            ListKind::Sessions => &self.sessions,
-            ListKind::KnowledgeBases => &self.kbs,
-            ListKind::Documents => &self.documents,
-            ListKind::Chunks => &self.chunks,
-        }
+        self.lists.get(kind)
     }
 
     pub fn list_mut(&mut self, kind: ListKind) -> &mut dyn AnyList {
-        match kind {
-            ListKind::Tenants => &mut self.tenants,
-            ListKind::Demos => &mut self.demos,
-            ListKind::Leads => &mut self.leads,
-            ListKind::Sessions => &mut self.sessions,
-            ListKind::KnowledgeBases => &mut self.kbs,
-            ListKind::Documents => &mut self.documents,
-            ListKind::Chunks => &mut self.chunks,
-        }
+        self.lists.get_mut(kind)
     }
 
     fn next_generation(&mut self) -> u64 {
@@ -339,8 +366,8 @@ impl App {
     /// Is anything in flight (drives the spinner)?
     pub fn busy(&self) -> bool {
         ListKind::ALL.iter().any(|k| self.list(*k).loading())
-            || self.job.as_ref().is_some_and(|j| j.running())
-            || self.upload.as_ref().is_some_and(|u| u.loading)
+            || self.docs.job.as_ref().is_some_and(|j| j.running())
+            || self.docs.upload.as_ref().is_some_and(|u| u.loading)
             || self.transcript.loading
             || self.exports_in_flight > 0
             || (self.demo_detail.id.is_some() && self.demo_detail.detail.is_none() && self.demo_detail.error.is_none())
@@ -379,7 +406,7 @@ impl App {
 
     /// Rows visible in the list pane (for paging keys).
     pub fn list_height(&self) -> usize {
-        crate::layout::list_rows(self.size, self.tab == Tab::Documents && self.job.is_some())
+        crate::layout::list_rows(self.size, self.tab == Tab::Documents && self.docs.job.is_some())
     }
 
     pub fn transcript_viewport(&self) -> (usize, usize) {
@@ -444,7 +471,7 @@ impl App {
                 }
             }
             if kind == ListKind::Demos && self.detail_visible() {
-                let want = self.demos.selected_row().map(|d| d.id);
+                let want = self.lists.demos.selected_row().map(|d| d.id);
                 if want != self.demo_detail.id {
                     let generation = self.next_generation();
                     self.demo_detail = DemoDetailState { id: want, generation, detail: None, error: None };
@@ -583,15 +610,15 @@ impl App {
                         "created knowledge base '{}' ({}:{})",
                         kb.name, kb.embedding_provider, kb.embedding_model
                     ));
-                    self.kbs.query = None;
+                    self.lists.kbs.query = None;
                 }
                 Err(e) => self.error(format!("could not create the knowledge base: {e}")),
             },
             Action::DocumentDeleted { result } => match result {
                 Ok(msg) => {
                     self.info(msg);
-                    self.documents.query = None;
-                    self.kbs.query = None;
+                    self.lists.documents.query = None;
+                    self.lists.kbs.query = None;
                 }
                 Err(e) => self.error(format!("not deleted: {e}")),
             },
@@ -612,7 +639,7 @@ impl App {
         // Each list takes the page of its own row type.
         macro_rules! apply {
             ($field:ident, $variant:ident) => {
-                self.$field.apply_page(
+                self.lists.$field.apply_page(
                     generation,
                     result.map(|r| match r {
                         ListRows::$variant(p) => p,
@@ -662,7 +689,7 @@ impl App {
         if self.busy() {
             self.spinner = self.spinner.wrapping_add(1);
         }
-        if let Some(job) = &mut self.job {
+        if let Some(job) = &mut self.docs.job {
             if job.running() {
                 job.ticks += 1;
             }
@@ -702,7 +729,7 @@ impl App {
             }
             None => {}
         }
-        if self.upload.is_some() && self.tab == Tab::Documents && self.on_preview_key(key, fx) {
+        if self.docs.upload.is_some() && self.tab == Tab::Documents && self.on_preview_key(key, fx) {
             return;
         }
         let Some(cmd) = self.keymap.lookup(self.context(), &key) else {
@@ -747,7 +774,7 @@ impl App {
         match cmd {
             Quit => {
                 // A running job is rolled back, not left to commit after the screen is gone.
-                if let Some(job) = self.job.as_mut().filter(|j| j.running()) {
+                if let Some(job) = self.docs.job.as_mut().filter(|j| j.running()) {
                     job.cancel_requested = true;
                     fx.push(Effect::CancelIngest { job: job.id });
                 }
@@ -819,7 +846,7 @@ impl App {
             Tab::Tenants => {}
             Tab::Documents => {
                 if self.nav.document.take().is_none() && self.nav.kb.take().is_some() {
-                    self.docs_kb = None;
+                    self.docs.kb = None;
                 }
             }
         }

@@ -55,7 +55,7 @@ fn start_loads_tenants_and_counts() {
     let fx = a.start();
     assert!(matches!(&fx[0], Effect::LoadPage { query: ListQuery::Tenants { .. }, seek: crate::db::Seek::First, .. }));
     assert!(matches!(&fx[1], Effect::Count { exact: false, .. }));
-    assert!(a.tenants.loading);
+    assert!(a.lists.tenants.loading);
 }
 
 #[test]
@@ -63,7 +63,7 @@ fn scrolling_near_the_end_requests_the_next_page_once() {
     let mut a = app();
     let g = load_generation(&a.start());
     a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g, result: Ok(tenant_page(0..100, true)) });
-    assert_eq!(a.tenants.rows.len(), 100);
+    assert_eq!(a.lists.tenants.rows.len(), 100);
     let mut requests = 0;
     for _ in 0..80 {
         for e in a.update(key('j')) {
@@ -74,10 +74,10 @@ fn scrolling_near_the_end_requests_the_next_page_once() {
         }
     }
     assert_eq!(requests, 1, "one request in flight at a time");
-    assert_eq!(a.tenants.selected, 80);
+    assert_eq!(a.lists.tenants.selected, 80);
     a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g, result: Ok(tenant_page(100..150, false)) });
-    assert_eq!(a.tenants.rows.len(), 150);
-    assert!(a.tenants.next.is_none());
+    assert_eq!(a.lists.tenants.rows.len(), 150);
+    assert!(a.lists.tenants.next.is_none());
 }
 
 #[test]
@@ -92,16 +92,16 @@ fn stale_results_are_dropped() {
     let fx = a.update(code(KeyCode::Enter));
     let g2 = load_generation(&fx);
     assert!(g2 > g1);
-    assert_eq!(a.tenants.filter_text, "acme");
+    assert_eq!(a.lists.tenants.filter_text, "acme");
     // The old page arrives late and is ignored.
     a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g1, result: Ok(tenant_page(0..5, false)) });
-    assert!(a.tenants.rows.is_empty());
-    assert!(a.tenants.loading);
+    assert!(a.lists.tenants.rows.is_empty());
+    assert!(a.lists.tenants.loading);
     a.update(Action::Counted { list: ListKind::Tenants, generation: g1, result: Ok(RowCount::Exact(5)) });
-    assert_eq!(a.tenants.count, None);
+    assert_eq!(a.lists.tenants.count, None);
     a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g2, result: Ok(tenant_page(7..8, false)) });
-    assert_eq!(a.tenants.rows.len(), 1);
-    assert!(!a.tenants.loading);
+    assert_eq!(a.lists.tenants.rows.len(), 1);
+    assert!(!a.lists.tenants.loading);
 }
 
 #[test]
@@ -111,9 +111,9 @@ fn esc_clears_the_filter_first() {
     a.update(key('/'));
     a.update(key('x'));
     a.update(code(KeyCode::Enter));
-    assert_eq!(a.tenants.filter_text, "x");
+    assert_eq!(a.lists.tenants.filter_text, "x");
     let fx = a.update(code(KeyCode::Esc));
-    assert!(a.tenants.filter_text.is_empty());
+    assert!(a.lists.tenants.filter_text.is_empty());
     assert!(matches!(&fx[0], Effect::LoadPage { query: ListQuery::Tenants { filter }, .. } if filter.is_empty()));
 }
 
@@ -248,10 +248,10 @@ fn detail_scrolls_with_j_k_when_it_fills_the_pane() {
     a.update(key('i'));
     assert!(a.detail_visible());
     a.update(key('j'));
-    assert_eq!((a.detail_scroll, a.tenants.selected), (3, 0), "j scrolls the detail, not the list");
+    assert_eq!((a.detail_scroll, a.lists.tenants.selected), (3, 0), "j scrolls the detail, not the list");
     a.update(key('i'));
     a.update(key('j'));
-    assert_eq!((a.detail_scroll, a.tenants.selected), (0, 1));
+    assert_eq!((a.detail_scroll, a.lists.tenants.selected), (0, 1));
 }
 
 /// A page read backwards, as the database returns it for `G`: in list
@@ -287,8 +287,8 @@ fn capital_g_reads_the_true_end_and_small_g_goes_back_to_the_top() {
         generation: g_end,
         result: Ok(tenant_page_from_end(9_900..10_000, true)),
     });
-    assert_eq!(a.tenants.rows.last().unwrap().id, Uuid::from_u128(9_999), "the last row of the whole list");
-    assert_eq!(a.tenants.selected, 97, "the selection is at the end, then two up");
+    assert_eq!(a.lists.tenants.rows.last().unwrap().id, Uuid::from_u128(9_999), "the last row of the whole list");
+    assert_eq!(a.lists.tenants.selected, 97, "the selection is at the end, then two up");
     // Climbing towards the top of the loaded rows loads the page above.
     let mut above = None;
     for _ in 0..90 {
@@ -300,18 +300,18 @@ fn capital_g_reads_the_true_end_and_small_g_goes_back_to_the_top() {
     }
     let (c, gen_above) = above.expect("the page above was requested");
     assert_eq!(c.id, Uuid::from_u128(9_900));
-    let selected_id = a.tenants.selected_row().unwrap().id;
+    let selected_id = a.lists.tenants.selected_row().unwrap().id;
     a.update(Action::PageLoaded {
         list: ListKind::Tenants,
         generation: gen_above,
         result: Ok(tenant_page_from_end(9_800..9_900, true)),
     });
-    assert_eq!(a.tenants.rows.len(), 200);
-    assert_eq!(a.tenants.selected_row().unwrap().id, selected_id, "the selection stays on its row");
+    assert_eq!(a.lists.tenants.rows.len(), 200);
+    assert_eq!(a.lists.tenants.selected_row().unwrap().id, selected_id, "the selection stays on its row");
     // g: back to the top, read again from the top.
     let fx = a.update(key('g'));
     assert!(fx.iter().any(|e| matches!(e, Effect::LoadPage { seek: Seek::First, .. })));
-    assert!(a.tenants.rows.is_empty() && a.tenants.loading);
+    assert!(a.lists.tenants.rows.is_empty() && a.lists.tenants.loading);
 }
 
 #[test]
@@ -321,7 +321,7 @@ fn capital_g_on_a_fully_loaded_list_just_moves() {
     a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g, result: Ok(tenant_page(0..30, false)) });
     let fx = a.update(key('G'));
     assert!(!fx.iter().any(|e| matches!(e, Effect::LoadPage { .. })));
-    assert_eq!(a.tenants.selected, 29);
+    assert_eq!(a.lists.tenants.selected, 29);
 }
 
 #[test]

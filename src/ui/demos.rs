@@ -44,7 +44,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             columns.push(col("Mission", Constraint::Length(12)));
         }
         columns.push(col("Created", Constraint::Length(16)));
-        render_list(f, a, title, &app.demos, &columns, theme, |d| {
+        render_list(f, a, title, &app.lists.demos, &columns, theme, |d| {
             let status = if d.deleted_at.is_some() { "deleted" } else { d.status.as_str() };
             let mut cells =
                 vec![cell(d.label()), styled(status, status_style(&d.status, d.deleted_at.is_some(), theme))];
@@ -61,13 +61,13 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     if let Some(a) = detail_area {
         match (&app.demo_detail.detail, &app.demo_detail.error) {
-            (Some(d), _) if Some(d.id) == app.demos.selected_row().map(|r| r.id) => {
+            (Some(d), _) if Some(d.id) == app.lists.demos.selected_row().map(|r| r.id) => {
                 render_detail(f, a, d, theme, app.detail_scroll)
             }
             (_, Some(e)) => {
                 placeholder(f, a, "Demo", &format!("Could not load: {}", crate::sanitize::sanitize_line(e)), theme)
             }
-            _ if app.demos.rows.is_empty() => placeholder(f, a, "Demo", "No demo selected.", theme),
+            _ if app.lists.demos.rows.is_empty() => placeholder(f, a, "Demo", "No demo selected.", theme),
             _ => placeholder(f, a, "Demo", "Loading…", theme),
         }
     }

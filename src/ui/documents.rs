@@ -23,11 +23,11 @@ use crate::theme::Theme;
 use crate::layout::{JOB_PANEL, job_panel_shown};
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    if let Some(up) = &app.upload {
+    if let Some(up) = &app.docs.upload {
         render_preview(f, area, up, theme);
         return;
     }
-    let (lists, job_area) = match &app.job {
+    let (lists, job_area) = match &app.docs.job {
         Some(_) if job_panel_shown(area.height, true) => {
             let [l, j] = Layout::vertical([Constraint::Min(5), Constraint::Length(JOB_PANEL)]).areas(area);
             (l, Some(j))
@@ -39,7 +39,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Some(ListKind::Documents) => render_documents(f, lists, app, theme),
         _ => render_kbs(f, lists, app, theme),
     }
-    if let (Some(job), Some(a)) = (&app.job, job_area) {
+    if let (Some(job), Some(a)) = (&app.docs.job, job_area) {
         render_job(f, a, job, theme);
     }
 }
@@ -82,7 +82,7 @@ fn render_kbs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         if show_demo {
             columns.insert(1, col("Demo", Constraint::Fill(1)));
         }
-        render_list(f, a, title, &app.kbs, &columns, theme, |k| {
+        render_list(f, a, title, &app.lists.kbs, &columns, theme, |k| {
             let name = if k.attached { k.name.clone() } else { format!("{} (detached)", k.name) };
             let mut cells = vec![
                 cell(&name),
@@ -99,10 +99,10 @@ fn render_kbs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         });
     }
     if let Some(a) = detail_area {
-        match app.kbs.selected_row() {
+        match app.lists.kbs.selected_row() {
             Some(k) => {
                 let mut d = Detail::new(a.width, theme);
-                let c = k.chunk_settings(app.ingest_defaults);
+                let c = k.chunk_settings(app.docs.ingest_defaults);
                 let source = if k.chunk_tokens.is_none() && k.chunk_overlap.is_none() { " (defaults)" } else { "" };
                 let chunking = format!("{} tokens, {} overlap{source}", c.tokens, c.overlap);
                 d.field("Type", &k.kb_type)
@@ -140,7 +140,7 @@ fn render_documents(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             col("Status", Constraint::Length(9)),
             col("Uploaded", Constraint::Length(16)),
         ];
-        render_list(f, a, "Documents", &app.documents, &columns, theme, |d| {
+        render_list(f, a, "Documents", &app.lists.documents, &columns, theme, |d| {
             let status = document_status(d.chunk_count);
             vec![
                 cell(&d.filename),
@@ -153,7 +153,7 @@ fn render_documents(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         });
     }
     if let Some(a) = detail_area {
-        match app.documents.selected_row() {
+        match app.lists.documents.selected_row() {
             Some(d) => {
                 let mut det = Detail::new(a.width, theme);
                 det.field("Filename", &d.filename)
@@ -164,7 +164,7 @@ fn render_documents(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     .field("Status", document_status(d.chunk_count))
                     .field("Uploaded", &fmt_ts(d.created_at))
                     .field("ID", &d.id.to_string());
-                if let Some(kb) = &app.docs_kb {
+                if let Some(kb) = &app.docs.kb {
                     det.field("Model", &format!("{} ({}-d)", kb.embedding_model, kb.embedding_dim));
                 }
                 det.heading("Keys").block("Enter chunks · d delete · u upload", theme.dim());
@@ -184,7 +184,7 @@ fn render_chunks(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             col("Text", Constraint::Fill(1)),
             col("Dim", Constraint::Length(4)),
         ];
-        render_list(f, a, "Chunks", &app.chunks, &columns, theme, |c| {
+        render_list(f, a, "Chunks", &app.lists.chunks, &columns, theme, |c| {
             // One line of the chunk: its newlines become spaces.
             let flat: String = c.content.split_whitespace().collect::<Vec<_>>().join(" ");
             vec![
@@ -196,7 +196,7 @@ fn render_chunks(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         });
     }
     if let Some(a) = detail_area {
-        match app.chunks.selected_row() {
+        match app.lists.chunks.selected_row() {
             Some(c) => {
                 let mut d = Detail::new(a.width, theme);
                 let span = match (c.start_offset, c.end_offset) {

@@ -28,7 +28,7 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     let documents = app.tab == Tab::Documents;
     let mut sections: Vec<(String, Vec<(String, String)>)> = Vec::new();
     // The pane's own keys first: the upload preview's while it is open.
-    if documents && app.upload.is_some() {
+    if documents && app.docs.upload.is_some() {
         let rows = App::PREVIEW_KEYS.iter().map(|(k, d)| (k.to_string(), d.to_string())).collect();
         sections.push(("Upload preview".into(), rows));
     }

@@ -42,7 +42,7 @@ fn render_sessions(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         if show_demo {
             columns.insert(1, col("Demo", Constraint::Fill(1)));
         }
-        render_list(f, a, title, &app.sessions, &columns, theme, |s| {
+        render_list(f, a, title, &app.lists.sessions, &columns, theme, |s| {
             let (ended, duration) = match (s.ended_at, s.duration()) {
                 (Some(e), Some(d)) => {
                     // The date only when it differs from the start's.
@@ -67,7 +67,7 @@ fn render_sessions(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         });
     }
     if let Some(a) = detail_area {
-        match app.sessions.selected_row() {
+        match app.lists.sessions.selected_row() {
             Some(s) => {
                 let mut d = Detail::new(a.width, theme);
                 d.field("Lead", s.lead_label())
@@ -98,7 +98,7 @@ fn render_leads(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             col("Last seen", Constraint::Length(16)),
             col("First seen", Constraint::Length(16)),
         ];
-        render_list(f, a, "Leads of this demo", &app.leads, &columns, theme, |l| {
+        render_list(f, a, "Leads of this demo", &app.lists.leads, &columns, theme, |l| {
             vec![
                 cell(l.label()),
                 cell(l.identifier_type.as_deref().unwrap_or("—")),
@@ -109,7 +109,7 @@ fn render_leads(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         });
     }
     if let Some(a) = detail_area {
-        match app.leads.selected_row() {
+        match app.lists.leads.selected_row() {
             Some(l) => {
                 let mut d = Detail::new(a.width, theme);
                 d.field("Identifier", &l.identifier)

@@ -19,7 +19,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             col("Demos", Constraint::Length(6)),
             col("Created", Constraint::Length(16)),
         ];
-        render_list(f, a, "Tenants", &app.tenants, &columns, theme, |t| {
+        render_list(f, a, "Tenants", &app.lists.tenants, &columns, theme, |t| {
             vec![
                 cell(&t.name),
                 styled(&t.slug, theme.dim()),
@@ -30,7 +30,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         });
     }
     if let Some(a) = detail_area {
-        match app.tenants.selected_row() {
+        match app.lists.tenants.selected_row() {
             Some(t) => {
                 let mut d = Detail::new(a.width, theme);
                 d.field("Name", &t.name)

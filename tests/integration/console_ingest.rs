@@ -100,29 +100,31 @@ async fn documents_of(t: &support::TestDb, kb_name: &str) -> Vec<(String, i32, i
 async fn create_upload_browse_delete_and_cancel_from_the_console() {
     let t = support::seeded(5, support::tiny()).await;
     let mut c = Console::new(&t);
-    c.until("tenants", |a| !a.tenants.rows.is_empty()).await;
+    c.until("tenants", |a| !a.lists.tenants.rows.is_empty()).await;
 
     // Open a demo, then its Documents tab.
     c.key(KeyCode::Char('2'));
-    c.until("demos", |a| !a.demos.rows.is_empty() && !a.demos.loading).await;
+    c.until("demos", |a| !a.lists.demos.rows.is_empty() && !a.lists.demos.loading).await;
     c.key(KeyCode::Enter);
     c.key(KeyCode::Char('5'));
     assert_eq!(c.app.tab, Tab::Documents);
-    c.until("knowledge bases", |a| a.kbs.query.is_some() && !a.kbs.loading).await;
-    let before = c.app.kbs.rows.len();
+    c.until("knowledge bases", |a| a.lists.kbs.query.is_some() && !a.lists.kbs.loading).await;
+    let before = c.app.lists.kbs.rows.len();
 
     // A new knowledge base through the form.
     c.key(KeyCode::Char('n'));
     c.type_text("Console uploads");
     c.key(KeyCode::Enter);
-    c.until("the new knowledge base", |a| a.kbs.rows.iter().any(|k| k.name == "Console uploads") && !a.kbs.loading)
-        .await;
-    assert_eq!(c.app.kbs.rows.len(), before + 1);
-    let at = c.app.kbs.rows.iter().position(|k| k.name == "Console uploads").unwrap();
-    c.app.kbs.selected = at;
+    c.until("the new knowledge base", |a| {
+        a.lists.kbs.rows.iter().any(|k| k.name == "Console uploads") && !a.lists.kbs.loading
+    })
+    .await;
+    assert_eq!(c.app.lists.kbs.rows.len(), before + 1);
+    let at = c.app.lists.kbs.rows.iter().position(|k| k.name == "Console uploads").unwrap();
+    c.app.lists.kbs.selected = at;
     c.key(KeyCode::Enter);
-    c.until("documents", |a| a.documents.query.is_some() && !a.documents.loading).await;
-    assert!(c.app.documents.rows.is_empty());
+    c.until("documents", |a| a.lists.documents.query.is_some() && !a.lists.documents.loading).await;
+    assert!(c.app.lists.documents.rows.is_empty());
 
     // Upload a directory: two good files and one that yields no text.
     let dir = tempfile::tempdir().unwrap();
@@ -135,8 +137,8 @@ async fn create_upload_browse_delete_and_cancel_from_the_console() {
     c.key(KeyCode::Char('u'));
     c.type_text(&format!("{}/", dir.path().display()));
     c.key(KeyCode::Enter);
-    c.until("the preview", |a| a.upload.as_ref().is_some_and(|u| !u.loading)).await;
-    let up = c.app.upload.as_ref().unwrap();
+    c.until("the preview", |a| a.docs.upload.as_ref().is_some_and(|u| !u.loading)).await;
+    let up = c.app.docs.upload.as_ref().unwrap();
     assert_eq!(up.files.len(), 3, "{:?}", up.files);
     assert_eq!(up.storable(), 2);
     let first_chunks = match &up.files.iter().find(|f| f.path.ends_with("patient-faq.md")).unwrap().outcome {
@@ -147,8 +149,8 @@ async fn create_upload_browse_delete_and_cancel_from_the_console() {
     for _ in 0..6 {
         c.key(KeyCode::Char('-'));
     }
-    c.until("the re-chunked preview", |a| a.upload.as_ref().is_some_and(|u| !u.loading)).await;
-    let up = c.app.upload.as_ref().unwrap();
+    c.until("the re-chunked preview", |a| a.docs.upload.as_ref().is_some_and(|u| !u.loading)).await;
+    let up = c.app.docs.upload.as_ref().unwrap();
     assert_eq!(up.chunk.tokens, 100);
     let smaller = match &up.files.iter().find(|f| f.path.ends_with("patient-faq.md")).unwrap().outcome {
         Outcome::DryRun { chunks } => chunks.len(),
@@ -159,8 +161,8 @@ async fn create_upload_browse_delete_and_cancel_from_the_console() {
 
     // Store: a background job reporting every stage.
     c.key(KeyCode::Enter);
-    assert!(c.app.upload.is_none() && c.app.job.as_ref().is_some_and(|j| j.running()));
-    c.until("the job", |a| a.job.as_ref().is_some_and(|j| !j.running())).await;
+    assert!(c.app.docs.upload.is_none() && c.app.docs.job.as_ref().is_some_and(|j| j.running()));
+    c.until("the job", |a| a.docs.job.as_ref().is_some_and(|j| !j.running())).await;
     let stages: Vec<Stage> = c
         .job_events
         .iter()
@@ -178,29 +180,29 @@ async fn create_upload_browse_delete_and_cancel_from_the_console() {
         assert_eq!(*count as i64, *rows, "{name}: chunk_count is right");
         assert_eq!(*dim, 384);
     }
-    let job = c.app.job.as_ref().unwrap();
+    let job = c.app.docs.job.as_ref().unwrap();
     assert!(job.reports.iter().any(|r| r.path.ends_with("empty.txt") && matches!(r.outcome, Outcome::Failed { .. })));
 
     // The list reloads with the new documents; their chunks open in order.
-    c.until("the reloaded documents", |a| a.documents.rows.len() == 2 && !a.documents.loading).await;
-    let faq = c.app.documents.rows.iter().position(|d| d.filename == "patient-faq.md").unwrap();
-    c.app.documents.selected = faq;
+    c.until("the reloaded documents", |a| a.lists.documents.rows.len() == 2 && !a.lists.documents.loading).await;
+    let faq = c.app.lists.documents.rows.iter().position(|d| d.filename == "patient-faq.md").unwrap();
+    c.app.lists.documents.selected = faq;
     c.key(KeyCode::Enter);
-    c.until("chunks", |a| a.chunks.query.is_some() && !a.chunks.loading).await;
-    let indexes: Vec<i32> = c.app.chunks.rows.iter().map(|r| r.chunk_index).collect();
+    c.until("chunks", |a| a.lists.chunks.query.is_some() && !a.lists.chunks.loading).await;
+    let indexes: Vec<i32> = c.app.lists.chunks.rows.iter().map(|r| r.chunk_index).collect();
     assert_eq!(indexes, (0..indexes.len() as i32).collect::<Vec<_>>());
-    assert!(c.app.chunks.rows.iter().all(|r| r.embedding_dim == 384 && r.token_count.unwrap() <= 100));
+    assert!(c.app.lists.chunks.rows.iter().all(|r| r.embedding_dim == 384 && r.token_count.unwrap() <= 100));
     c.key(KeyCode::Esc);
 
     // Delete, after confirmation.
-    c.until("documents again", |a| !a.documents.loading).await;
-    let faq = c.app.documents.rows.iter().position(|d| d.filename == "patient-faq.md").unwrap();
-    c.app.documents.selected = faq;
-    let deleted = c.app.documents.rows[faq].id;
+    c.until("documents again", |a| !a.lists.documents.loading).await;
+    let faq = c.app.lists.documents.rows.iter().position(|d| d.filename == "patient-faq.md").unwrap();
+    c.app.lists.documents.selected = faq;
+    let deleted = c.app.lists.documents.rows[faq].id;
     c.key(KeyCode::Char('d'));
     assert!(c.app.confirm().is_some());
     c.key(KeyCode::Char('y'));
-    c.until("the deletion", |a| a.documents.rows.len() == 1 && !a.documents.loading).await;
+    c.until("the deletion", |a| a.lists.documents.rows.len() == 1 && !a.lists.documents.loading).await;
     assert_eq!(documents_of(&t, "Console uploads").await.len(), 1);
     let (left,): (i64,) = sqlx::query_as("SELECT count(*) FROM chunks WHERE document_id = $1")
         .bind(deleted)
@@ -211,21 +213,21 @@ async fn create_upload_browse_delete_and_cancel_from_the_console() {
 
     // Cancel a long upload half-way: nothing of it stays.
     c.key(KeyCode::Char('x'));
-    assert!(c.app.job.is_none(), "x dismissed the finished job");
+    assert!(c.app.docs.job.is_none(), "x dismissed the finished job");
     let big = dir.path().join("big.txt");
     let text: String =
         (0..600).map(|i| format!("Paragraph {i}: every brand of furnace and heat pump, serviced.\n\n")).collect();
     std::fs::write(&big, text).unwrap();
-    c.app.ingest_defaults = ragdesk::ingest::ChunkSettings { tokens: 20, overlap: 0 };
+    c.app.docs.ingest_defaults = ragdesk::ingest::ChunkSettings { tokens: 20, overlap: 0 };
     c.key(KeyCode::Char('u'));
     c.type_text(&big.display().to_string());
     c.key(KeyCode::Enter);
-    c.until("the big preview", |a| a.upload.as_ref().is_some_and(|u| !u.loading)).await;
+    c.until("the big preview", |a| a.docs.upload.as_ref().is_some_and(|u| !u.loading)).await;
     c.key(KeyCode::Enter);
-    c.until("embedding under way", |a| a.job.as_ref().is_some_and(|j| j.stages[2].0 > 0)).await;
+    c.until("embedding under way", |a| a.docs.job.as_ref().is_some_and(|j| j.stages[2].0 > 0)).await;
     c.key(KeyCode::Char('x'));
-    c.until("the cancelled job", |a| a.job.as_ref().is_some_and(|j| !j.running())).await;
-    let job = c.app.job.as_ref().unwrap();
+    c.until("the cancelled job", |a| a.docs.job.as_ref().is_some_and(|j| !j.running())).await;
+    let job = c.app.docs.job.as_ref().unwrap();
     assert_eq!(job.reports.len(), 1);
     assert_eq!(job.reports[0].outcome, Outcome::Cancelled);
     let names: Vec<String> = documents_of(&t, "Console uploads").await.into_iter().map(|d| d.0).collect();

@@ -610,7 +610,7 @@ fn documents_upload_preview_job_and_kb_form() {
         }
         other => panic!("{other:?}"),
     };
-    assert!(app.upload.is_none());
+    assert!(app.docs.upload.is_none());
     use ragdesk::action::JobEvent;
     use ragdesk::ingest::Event;
     let events = [
@@ -636,7 +636,7 @@ fn documents_upload_preview_job_and_kb_form() {
     key(&mut app, KeyCode::Char('5'));
     // An event of another job is ignored.
     app.update(Action::Job { job: job + 1000, event: JobEvent::Finished(Err("not ours".into())) });
-    assert!(app.job.as_ref().unwrap().running());
+    assert!(app.docs.job.as_ref().unwrap().running());
     let reports = preview(254, 50)
         .into_iter()
         .map(|mut r| {
@@ -650,7 +650,7 @@ fn documents_upload_preview_job_and_kb_form() {
     let text = snapshot("documents_job_done_80x24", &app);
     assert!(text.contains("Ingest · done") && text.contains("✓ docs/hours.md  2 chunks"), "{text}");
     key(&mut app, KeyCode::Char('x'));
-    assert!(app.job.is_none(), "x dismisses a finished job");
+    assert!(app.docs.job.is_none(), "x dismisses a finished job");
 
     // A new knowledge base: the form validates before anything is sent.
     key(&mut app, KeyCode::Char('n'));
