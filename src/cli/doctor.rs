@@ -83,6 +83,15 @@ pub async fn run(ctx: &Context) -> Result<()> {
         );
     }
 
+    match crate::ingest::pdf::poppler_version() {
+        Some(v) => r.ok("pdf", format!("poppler ({v}) reads PDFs")),
+        None => r.warn(
+            "pdf",
+            "pdftotext not found: PDFs are read by the built-in reader, which loses words on some producers \
+             (install poppler-utils)",
+        ),
+    }
+
     match ctx.connection() {
         Err(e) => r.fail("connection", e.to_string(), "set DATABASE_URL or use --database-url / --profile"),
         Ok(conn) => {

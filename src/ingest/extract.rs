@@ -161,23 +161,10 @@ fn pdf(bytes: &[u8]) -> Result<String, ExtractError> {
     if is_encrypted_pdf(bytes) {
         return Err(ExtractError::EncryptedPdf);
     }
-    // pdf-extract panics on some malformed files; a bad file must not take
-    // the whole ingest (or the console) down.
-    // Its panic is expected here: caught quietly (logged, not printed over
-    // the CLI's output or the console's screen).
-    let owned = bytes.to_vec();
-    let result = crate::panics::catch_quietly(move || pdf_extract::extract_text_from_mem(&owned));
-    match result {
-        Ok(Ok(text)) => Ok(text),
-        Ok(Err(e)) => {
-            let msg = e.to_string();
-            if msg.to_ascii_lowercase().contains("encrypt") {
-                Err(ExtractError::EncryptedPdf)
-            } else {
-                Err(ExtractError::CorruptPdf(msg))
-            }
-        }
-        Err(why) => Err(ExtractError::CorruptPdf(format!("the PDF reader gave up: {why}"))),
+    match super::pdf::text(bytes) {
+        Ok((text, _reader)) => Ok(text),
+        Err(super::pdf::PdfError::Encrypted) => Err(ExtractError::EncryptedPdf),
+        Err(super::pdf::PdfError::Unreadable(why)) => Err(ExtractError::CorruptPdf(why)),
     }
 }
 

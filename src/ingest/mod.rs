@@ -4,6 +4,7 @@
 
 pub mod chunk;
 pub mod extract;
+pub mod pdf;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

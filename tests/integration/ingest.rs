@@ -449,3 +449,25 @@ async fn prose_chunks_honour_size_and_overlap_in_model_tokens() {
         assert!((10..=55).contains(&tokens), "overlap of {tokens} model tokens: {shared:?}");
     }
 }
+
+/// PDFs made by real producers (scripts/pdf-corpus): pdfLaTeX with Type3
+/// bitmap fonts, pdfLaTeX in two columns, LibreOffice with Cyrillic, Greek,
+/// Chinese and Japanese. What ingest extracts keeps whole at least 95% of
+/// the words poppler's pdftotext reads.
+#[test]
+fn pdfs_from_real_producers_read_as_pdftotext_reads_them() {
+    for name in ["pdflatex-type3", "pdflatex-two-columns", "libreoffice-multilingual"] {
+        let path = PathBuf::from(format!("tests/fixtures/pdf/{name}.pdf"));
+        let reference = std::process::Command::new("pdftotext")
+            .args(["-enc", "UTF-8"])
+            .arg(&path)
+            .arg("-")
+            .output()
+            .expect("pdftotext runs (scripts/test installs poppler-utils)");
+        let reference = String::from_utf8_lossy(&reference.stdout).into_owned();
+        assert!(ingest::pdf::words(&reference).len() > 100, "{name}: the reference has text");
+        let got = ingest::extract::extract_file(&path, ingest::extract::Limits::default()).unwrap();
+        let recall = ingest::pdf::word_recall(&reference, &got.text);
+        assert!(recall >= 0.95, "{name}: word recall {recall:.3}");
+    }
+}

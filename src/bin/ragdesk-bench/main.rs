@@ -4,6 +4,7 @@
 //!
 //!     cargo run --release --bin ragdesk-bench -- --database-url URL [--iterations N] [--first-frame]
 //!     cargo run --release --bin ragdesk-bench -- --database-url URL --ingest [--ingest-mb N]
+//!     cargo run --release --bin ragdesk-bench -- --pdf DIR     (PDFs from scripts/pdf-corpus)
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -15,11 +16,16 @@ use ragdesk::db::{self, ConnectSettings, Cursor, Db, Filter};
 use uuid::Uuid;
 
 mod ingest;
+mod pdf;
 
 #[derive(Parser)]
 struct Args {
     #[arg(long, env = "DATABASE_URL")]
-    database_url: String,
+    database_url: Option<String>,
+    /// Measure PDF text extraction on the PDFs of this directory instead
+    /// (no database needed; make them with scripts/pdf-corpus).
+    #[arg(long, value_name = "DIR")]
+    pdf: Option<std::path::PathBuf>,
     #[arg(long, default_value_t = 20)]
     iterations: usize,
     /// Also time the console's first frame with data (needs tmux).
@@ -76,8 +82,15 @@ fn peak_rss_mb() -> f64 {
 #[tokio::main]
 async fn main() -> color_eyre::eyre::Result<()> {
     let args = Args::parse();
+    if let Some(dir) = &args.pdf {
+        return pdf::run(dir);
+    }
+    let url = args
+        .database_url
+        .clone()
+        .ok_or_else(|| color_eyre::eyre::eyre!("--database-url (or DATABASE_URL) is needed"))?;
     let settings = ConnectSettings { statement_timeout: Some(Duration::from_secs(5)), ..Default::default() };
-    let db = Db::connect(&args.database_url, &settings).await?;
+    let db = Db::connect(&url, &settings).await?;
     if args.ingest {
         return ingest::run(&db, args.ingest_mb).await;
     }
@@ -215,7 +228,7 @@ async fn main() -> color_eyre::eyre::Result<()> {
 
     if args.first_frame {
         println!();
-        match first_frame(&args.database_url) {
+        match first_frame(&url) {
             Ok(d) => println!(
                 "time to first frame with data (tmux, 100x30, tenants list shown): {:.0} ms",
                 d.as_secs_f64() * 1000.0
