@@ -106,7 +106,8 @@ pub struct IngestConfig {
 
 impl Default for IngestConfig {
     fn default() -> Self {
-        IngestConfig { chunk_tokens: 250, chunk_overlap: 50, max_file_mb: 50 }
+        let chunk = crate::spec::ChunkSettings::default();
+        IngestConfig { chunk_tokens: chunk.tokens, chunk_overlap: chunk.overlap, max_file_mb: 50 }
     }
 }
 

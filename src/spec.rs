@@ -13,6 +13,14 @@ pub struct ChunkSettings {
     pub overlap: usize,
 }
 
+impl Default for ChunkSettings {
+    /// 250 tokens fit both models (all-MiniLM-L6-v2 reads 254), with a
+    /// fifth of that as overlap.
+    fn default() -> Self {
+        ChunkSettings { tokens: 250, overlap: 50 }
+    }
+}
+
 /// The model a knowledge base was built with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelSpec {

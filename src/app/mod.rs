@@ -202,13 +202,7 @@ pub struct DocumentsPane {
 
 impl Default for DocumentsPane {
     fn default() -> Self {
-        DocumentsPane {
-            kb: None,
-            upload: None,
-            upload_kb: None,
-            job: None,
-            ingest_defaults: crate::config::IngestConfig::default().chunk_settings(),
-        }
+        DocumentsPane { kb: None, upload: None, upload_kb: None, job: None, ingest_defaults: ChunkSettings::default() }
     }
 }
 
