@@ -27,6 +27,9 @@ pub struct PagedList<R> {
     /// Filter text as typed (shown above the list while set).
     pub filter_text: String,
     pub generation: u64,
+    /// The generation counts belong to: a new query's (reset), kept when
+    /// `g`/`G` re-read the same query from the other end.
+    pub count_generation: u64,
     pub loading: bool,
     pub count: Option<RowCount>,
     pub counting: bool,
@@ -46,6 +49,7 @@ impl<R> Default for PagedList<R> {
             query: None,
             filter_text: String::new(),
             generation: 0,
+            count_generation: 0,
             loading: false,
             count: None,
             counting: false,
@@ -65,6 +69,7 @@ impl<R> PagedList<R> {
         self.start_over(generation, false);
         self.count = None;
         self.counting = true;
+        self.count_generation = generation;
         self.query = Some(query.clone());
         page_effects.push(Effect::LoadPage { generation, query: query.clone(), seek: Seek::First });
         page_effects.push(Effect::Count { generation, query, exact: false });
@@ -149,7 +154,7 @@ impl<R> PagedList<R> {
     }
 
     pub fn apply_count(&mut self, generation: u64, result: Result<RowCount, LoadError>) -> bool {
-        if generation != self.generation {
+        if generation != self.count_generation {
             return false;
         }
         self.counting = false;
@@ -229,11 +234,11 @@ impl<R> PagedList<R> {
         if self.prev.is_some() {
             let from_end = self.rows.len() - self.selected;
             return match self.count {
-                Some(RowCount::Exact(n)) => format!("{} of {total}", n - from_end as i64 + 1),
+                Some(RowCount::Exact(n)) => format!("{} of {total}", crate::db::page::group(n - from_end as i64 + 1)),
                 _ => format!("{from_end} from the end of {total}"),
             };
         }
-        format!("{} of {total}", self.selected + 1)
+        format!("{} of {total}", crate::db::page::group(self.selected as i64 + 1))
     }
 }
 
@@ -249,6 +254,7 @@ pub trait AnyList {
     fn maybe_load_more(&mut self, page_size: u32, effects: &mut Vec<Effect>);
     fn scroll_into_view(&mut self, height: usize);
     fn generation(&self) -> u64;
+    fn count_generation(&self) -> u64;
     fn loading(&self) -> bool;
     fn failed(&self) -> bool;
     fn apply_count(&mut self, generation: u64, result: Result<RowCount, LoadError>) -> bool;
@@ -280,6 +286,9 @@ impl<R> AnyList for PagedList<R> {
     fn generation(&self) -> u64 {
         self.generation
     }
+    fn count_generation(&self) -> u64 {
+        self.count_generation
+    }
     fn loading(&self) -> bool {
         self.loading
     }
@@ -292,7 +301,7 @@ impl<R> AnyList for PagedList<R> {
     fn start_count(&mut self) -> u64 {
         self.counting = true;
         self.count = None;
-        self.generation
+        self.count_generation
     }
     fn filter_text(&self) -> &str {
         &self.filter_text

@@ -518,7 +518,7 @@ impl App {
             Action::PageLoaded { list, generation, result } => self.on_page(list, generation, result),
             Action::Counted { list, generation, result } => {
                 // A failure of an older generation is as stale as its rows.
-                let current = self.list(list).generation() == generation;
+                let current = self.list(list).count_generation() == generation;
                 match (&result, current) {
                     (Err(e), true) => {
                         self.note_connection(e);

@@ -308,6 +308,13 @@ fn capital_g_reads_the_true_end_and_small_g_goes_back_to_the_top() {
     });
     assert_eq!(a.lists.tenants.rows.len(), 200);
     assert_eq!(a.lists.tenants.selected_row().unwrap().id, selected_id, "the selection stays on its row");
+    // The count of the unchanged query still lands after G (it is not stale).
+    assert!(a.lists.tenants.counting);
+    a.update(Action::Counted { list: ListKind::Tenants, generation: g, result: Ok(RowCount::Exact(10_000)) });
+    assert_eq!(a.lists.tenants.count, Some(RowCount::Exact(10_000)));
+    // Row i of the fixture sits at position i + 1 of the whole list.
+    let at = a.lists.tenants.selected_row().unwrap().id.as_u128() + 1;
+    assert_eq!(a.lists.tenants.position_label(), format!("{} of 10,000", crate::db::page::group(at as i64)));
     // g: back to the top, read again from the top.
     let fx = a.update(key('g'));
     assert!(fx.iter().any(|e| matches!(e, Effect::LoadPage { seek: Seek::First, .. })));

@@ -74,37 +74,41 @@ fn poppler(bytes: &[u8]) -> Result<String, Poppler> {
         let _ = stdin.write_all(&input);
     });
     let mut stdout = child.stdout.take().expect("piped stdout");
+    // Past a cap the rest is read and thrown away: closing the pipe would
+    // kill pdftotext with SIGPIPE and turn a long output into a failure.
     let reader = std::thread::spawn(move || {
         let mut out = Vec::new();
         let _ = (&mut stdout).take(MAX_TEXT).read_to_end(&mut out);
-        out
+        let rest = std::io::copy(&mut stdout, &mut std::io::sink()).unwrap_or(0);
+        (out, rest > 0)
     });
     let mut stderr = child.stderr.take().expect("piped stderr");
     let errors = std::thread::spawn(move || {
         let mut out = Vec::new();
         let _ = (&mut stderr).take(64 << 10).read_to_end(&mut out);
+        let _ = std::io::copy(&mut stderr, &mut std::io::sink());
         out
     });
-    // Wait on a thread, so the answer comes as soon as pdftotext exits
-    // (no polling delay), and a stuck one is killed at the time limit.
-    let pid = child.id();
-    let (done_tx, done_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = done_tx.send(child.wait());
-    });
-    let status = match done_rx.recv_timeout(TIME_LIMIT) {
-        Ok(Ok(status)) => status,
-        Ok(Err(e)) => return Err(failed(format!("pdftotext: {e}"))),
-        Err(_) => {
-            // SAFETY: plain kill(2) on the child we spawned and have not reaped.
-            unsafe {
-                libc::kill(pid as libc::pid_t, libc::SIGKILL);
+    // Polled (1 ms) rather than waited on, so a stuck child is killed
+    // through its handle, never by a pid that may have been reused.
+    let start = std::time::Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if start.elapsed() > TIME_LIMIT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(failed(format!("pdftotext took longer than {} s", TIME_LIMIT.as_secs())));
             }
-            return Err(failed(format!("pdftotext took longer than {} s", TIME_LIMIT.as_secs())));
+            Ok(None) => std::thread::sleep(Duration::from_millis(1)),
+            Err(e) => return Err(failed(format!("pdftotext: {e}"))),
         }
     };
     let _ = writer.join();
-    let text = reader.join().unwrap_or_default();
+    let (text, cut) = reader.join().unwrap_or_default();
+    if cut {
+        return Err(failed(format!("its text is larger than {} MB", MAX_TEXT >> 20)));
+    }
     let errors = String::from_utf8_lossy(&errors.join().unwrap_or_default()).into_owned();
     if errors.contains("Incorrect password") {
         return Err(Poppler::Failed(PdfError::Encrypted));

@@ -223,7 +223,11 @@ impl EffectRunner {
             other => {
                 // A query on a connection of its own, so a supersede can
                 // cancel it on the server.
-                let conn = match ctx.connect().await {
+                // The health ping must get through when slow queries hold
+                // every permit.
+                let conn =
+                    if matches!(other, Effect::Ping) { ctx.connect_unlimited().await } else { ctx.connect().await };
+                let conn = match conn {
                     Ok(Some(c)) => c,
                     Ok(None) => return None,
                     Err(e) => return failure(&other, e.into()),

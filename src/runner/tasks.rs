@@ -7,8 +7,8 @@
 //! connection never goes back to the pool with a query still running.
 //!
 //! Database tasks also share a concurrency limit, smaller than the pool,
-//! so a burst of keys cannot take every connection (one is always left for
-//! cancels and pings).
+//! so a burst of keys cannot take every connection; cancels and the health
+//! ping go around it.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -25,8 +25,8 @@ use tokio_util::sync::CancellationToken;
 use crate::db::{Db, DbError};
 
 /// How long a cancelled query may take to come back after its cancel
-/// before its task gives up waiting (the connection is then dropped, which
-/// closes it rather than returning it busy).
+/// before its task gives up waiting (the connection is then closed, not
+/// returned to the pool busy).
 const CANCEL_GRACE: Duration = Duration::from_secs(3);
 
 struct Entry {
@@ -87,6 +87,7 @@ impl TaskRegistry {
             pid: pid.clone(),
             db: self.db.clone(),
             limit: self.limit.clone(),
+            stuck: Arc::default(),
         };
         let registry = self.clone();
         let task_key = key.clone();
@@ -182,6 +183,9 @@ pub struct TaskCtx {
     pid: Arc<AtomicI32>,
     db: Db,
     limit: Arc<Semaphore>,
+    /// Set when a cancelled query did not come back in time: its
+    /// connection is then closed instead of going back to the pool busy.
+    stuck: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// A connection held by a task, with its backend pid (known to the
@@ -190,12 +194,16 @@ pub struct TaskConn {
     pub conn: PoolConnection<Postgres>,
     pub pid: i32,
     slot: Arc<AtomicI32>,
-    _permit: OwnedSemaphorePermit,
+    stuck: Arc<std::sync::atomic::AtomicBool>,
+    _permit: Option<OwnedSemaphorePermit>,
 }
 
 impl Drop for TaskConn {
     fn drop(&mut self) {
         self.slot.store(0, Ordering::SeqCst);
+        if self.stuck.load(Ordering::SeqCst) {
+            self.conn.close_on_drop();
+        }
     }
 }
 
@@ -211,13 +219,23 @@ impl TaskCtx {
             p = self.limit.clone().acquire_owned() => p.expect("task semaphore is never closed"),
             _ = self.cancel.cancelled() => return Ok(None),
         };
+        self.connect_with(Some(permit)).await
+    }
+
+    /// A connection outside the concurrency limit, for the health ping: it
+    /// must get through when every permit is taken by slow queries.
+    pub async fn connect_unlimited(&self) -> Result<Option<TaskConn>, DbError> {
+        self.connect_with(None).await
+    }
+
+    async fn connect_with(&self, permit: Option<OwnedSemaphorePermit>) -> Result<Option<TaskConn>, DbError> {
         let mut conn = tokio::select! {
             c = self.db.acquire() => c?,
             _ = self.cancel.cancelled() => return Ok(None),
         };
         let (pid,): (i32,) = sqlx::query_as("SELECT pg_backend_pid()").fetch_one(&mut *conn).await?;
         self.pid.store(pid, Ordering::SeqCst);
-        Ok(Some(TaskConn { conn, pid, slot: self.pid.clone(), _permit: permit }))
+        Ok(Some(TaskConn { conn, pid, slot: self.pid.clone(), stuck: self.stuck.clone(), _permit: permit }))
     }
 
     /// Runs `work` (which uses the connection of backend `pid`) to its end,
@@ -230,7 +248,9 @@ impl TaskCtx {
             r = &mut work => Some(r),
             _ = self.cancel.cancelled() => {
                 cancel_backend(&self.db.pool, pid).await;
-                let _ = tokio::time::timeout(CANCEL_GRACE, &mut work).await;
+                if tokio::time::timeout(CANCEL_GRACE, &mut work).await.is_err() {
+                    self.stuck.store(true, Ordering::SeqCst);
+                }
                 None
             }
         }
