@@ -191,6 +191,7 @@ async fn create_upload_browse_delete_and_cancel_from_the_console() {
     c.until("chunks", |a| a.lists.chunks.query.is_some() && !a.lists.chunks.loading).await;
     let indexes: Vec<i32> = c.app.lists.chunks.rows.iter().map(|r| r.chunk_index).collect();
     assert_eq!(indexes, (0..indexes.len() as i32).collect::<Vec<_>>());
+    assert!(!indexes.is_empty());
     assert!(c.app.lists.chunks.rows.iter().all(|r| r.embedding_dim == 384 && r.token_count.unwrap() <= 100));
     c.key(KeyCode::Esc);
 

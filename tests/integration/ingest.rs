@@ -113,6 +113,18 @@ async fn every_format_and_every_bad_input() {
     let pool = &t.db.pool;
     let (docs, chunks) = counts(&t).await;
     assert_eq!(docs, 5);
+    // The list shows the stored size of each text (it never reads the text).
+    let listed =
+        knowledge::documents(&mut *pool.acquire().await.unwrap(), kb.id, &Default::default(), None, 100).await.unwrap();
+    assert_eq!(listed.rows.len(), 5);
+    for d in &listed.rows {
+        let actual: i64 = sqlx::query_scalar("SELECT octet_length(content)::bigint FROM documents WHERE id = $1")
+            .bind(d.id)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_eq!(d.text_bytes, Some(actual), "{}", d.filename);
+    }
     let stored: i64 =
         reports.iter().map(|r| if let Outcome::Stored { chunks, .. } = r.outcome { chunks as i64 } else { 0 }).sum();
     assert_eq!(chunks, stored);

@@ -219,12 +219,14 @@ async fn filters_run_on_the_server() {
     );
     assert!(all("SELECT count(*) FROM demos WHERE deleted_at IS NOT NULL").await >= 1);
     let active = list_demos("status:active").await.unwrap();
+    assert!(!active.rows.is_empty(), "the filter has something to check");
     assert!(active.rows.iter().all(|d| d.status == "active" && d.deleted_at.is_none()));
     assert_eq!(n(&active), all("SELECT count(*) FROM demos WHERE status = 'active' AND deleted_at IS NULL").await);
     let dental = list_demos("DENTAL").await.unwrap();
     assert_eq!(n(&dental), all("SELECT count(*) FROM demos WHERE company_name ILIKE '%dental%' OR industry ILIKE '%dental%' OR website_url ILIKE '%dental%'").await);
 
     let voice_open = list_sessions("channel:voice state:open").await.unwrap();
+    assert!(!voice_open.rows.is_empty(), "the filter has something to check");
     assert!(voice_open.rows.iter().all(|s| s.channel == "voice" && s.ended_at.is_none()));
     assert_eq!(n(&voice_open), all("SELECT count(*) FROM sessions WHERE channel = 'voice' AND ended_at IS NULL").await);
     let dated = list_sessions("after:2026-08-01 before:2026-10-01").await.unwrap();
@@ -258,6 +260,7 @@ async fn filters_run_on_the_server() {
     let anon = db::leads::list(&mut *pool.acquire().await.unwrap(), demo, &Filter::parse("type:anonymous"), None, 1000)
         .await
         .unwrap();
+    assert!(!anon.rows.is_empty(), "the filter has something to check");
     assert!(anon.rows.iter().all(|l| l.identifier_type.as_deref() == Some("anonymous")));
 
     // Bad filters are clear errors.
@@ -327,4 +330,48 @@ async fn the_sessions_filter_finds_a_session_by_its_id_or_a_prefix() {
             .await
             .unwrap_err();
     assert!(err.to_string().contains("at least 6"), "{err}");
+}
+
+#[tokio::test]
+async fn chunks_with_equal_positions_page_exactly_once() {
+    let t = support::seeded(4, support::tiny()).await;
+    let pool = &t.db.pool;
+    let demo: Uuid = sqlx::query_scalar("SELECT id FROM demos LIMIT 1").fetch_one(pool).await.unwrap();
+    let kb: Uuid = sqlx::query_scalar(
+        "INSERT INTO knowledge_bases (demo_id, name, type, embedding_provider, embedding_model, embedding_dim) \
+         VALUES ($1, 'ties', 'faq', 'local', 'all-MiniLM-L6-v2', 384) RETURNING id",
+    )
+    .bind(demo)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let doc: Uuid = sqlx::query_scalar(
+        "INSERT INTO documents (kb_id, filename, content) VALUES ($1, 'ties.txt', 'x') RETURNING id",
+    )
+    .bind(kb)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    // 30 chunks on 10 positions: three share each chunk_index.
+    sqlx::query(
+        "INSERT INTO chunks (kb_id, document_id, chunk_index, content, embedding, embedding_dim) \
+         SELECT $1, $2, i / 3, 'chunk ' || i, array_fill(0.1::real, ARRAY[384])::vector, 384 FROM generate_series(0, 29) i",
+    )
+    .bind(kb)
+    .bind(doc)
+    .execute(pool)
+    .await
+    .unwrap();
+    let f = Filter::default();
+    let fr = &f;
+    let got = collect(
+        |a| async move { db::knowledge::chunks(&mut *pool.acquire().await.unwrap(), doc, fr, a, 4).await },
+        |r| r.id,
+    )
+    .await;
+    assert_eq!(got.len(), 30, "every chunk once, though pages end between equal positions");
+    // And from the end, one backward page.
+    let last = db::knowledge::chunks(&mut *pool.acquire().await.unwrap(), doc, fr, db::Seek::Last, 4).await.unwrap();
+    assert_eq!(last.rows.iter().map(|r| r.chunk_index).collect::<Vec<_>>(), vec![8, 9, 9, 9]);
+    assert!(last.next.is_some());
 }
