@@ -120,6 +120,29 @@ pub enum Modal {
     Messages { scroll: u16 },
 }
 
+/// What a pane asks of the app after handling a key: effects to run, a
+/// message for the status line, a prompt to open. Panes that own their
+/// state (the transcript) answer with this instead of reaching into `App`.
+#[derive(Default)]
+pub struct Reply {
+    pub effects: Vec<Effect>,
+    pub message: Option<(Level, String)>,
+    pub prompt: Option<(InputPurpose, String)>,
+}
+
+impl Reply {
+    pub fn info(text: impl Into<String>) -> Reply {
+        Reply { message: Some((Level::Info, text.into())), ..Reply::default() }
+    }
+    pub fn error(text: impl Into<String>) -> Reply {
+        Reply { message: Some((Level::Error, text.into())), ..Reply::default() }
+    }
+    pub fn with(mut self, effect: Effect) -> Reply {
+        self.effects.push(effect);
+        self
+    }
+}
+
 /// What a status message is about: it is cleared when that is fine again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cause {
@@ -243,7 +266,6 @@ pub struct App {
     generation: u64,
     ticks_since_ping: u32,
     ping_in_flight: bool,
-    pub exports_in_flight: usize,
 }
 
 /// A one-line text input holding `text`, the cursor at its end.
@@ -281,7 +303,6 @@ impl App {
             generation: 0,
             ticks_since_ping: 0,
             ping_in_flight: false,
-            exports_in_flight: 0,
         }
     }
 
@@ -363,7 +384,7 @@ impl App {
             || self.docs.job.as_ref().is_some_and(|j| j.running())
             || self.docs.upload.as_ref().is_some_and(|u| u.loading)
             || self.transcript.loading
-            || self.exports_in_flight > 0
+            || self.transcript.exports_in_flight > 0
             || (self.demo_detail.id.is_some() && self.demo_detail.detail.is_none() && self.demo_detail.error.is_none())
     }
 
@@ -568,7 +589,7 @@ impl App {
                 }
             }
             Action::Exported { result } => {
-                self.exports_in_flight = self.exports_in_flight.saturating_sub(1);
+                self.transcript.exports_in_flight = self.transcript.exports_in_flight.saturating_sub(1);
                 match result {
                     Ok(msg) => self.info(msg),
                     Err(e) => self.error(format!("export failed: {e}")),
@@ -745,7 +766,11 @@ impl App {
                     InputPurpose::Filter(kind) => {
                         self.list_mut(kind).set_filter_text(text);
                     }
-                    InputPurpose::Search => self.start_search(&text),
+                    InputPurpose::Search => {
+                        let (_, height) = self.transcript_viewport();
+                        let reply = self.transcript.start_search(&text, height);
+                        self.apply_reply(reply, fx);
+                    }
                     InputPurpose::UploadPath => self.submit_upload_paths(&text, fx),
                 }
             }
@@ -753,6 +778,22 @@ impl App {
                 input.textarea.input(key);
             }
         }
+    }
+
+    /// Carries out what a pane asked for.
+    fn apply_reply(&mut self, reply: Reply, fx: &mut Vec<Effect>) {
+        fx.extend(reply.effects);
+        if let Some((level, text)) = reply.message {
+            self.say(level, text, None);
+        }
+        if let Some((purpose, initial)) = reply.prompt {
+            self.open_input(purpose, &initial);
+        }
+    }
+
+    fn open_transcript(&mut self, id: Uuid, fx: &mut Vec<Effect>) {
+        let generation = self.next_generation();
+        fx.extend(self.transcript.open(id, generation));
     }
 
     fn open_input(&mut self, purpose: InputPurpose, initial: &str) {
@@ -788,7 +829,10 @@ impl App {
             TabDocuments => self.goto_tab(Tab::Documents),
             Refresh => self.refresh(fx),
             Back => self.back(),
-            _ if self.tab == Tab::Transcript => self.on_transcript_command(cmd, fx),
+            _ if self.tab == Tab::Transcript => {
+                let reply = self.transcript.on_command(cmd, self.transcript_viewport());
+                self.apply_reply(reply, fx);
+            }
             _ => self.on_list_command(cmd, fx),
         }
     }

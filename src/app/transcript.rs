@@ -4,7 +4,7 @@
 
 use uuid::Uuid;
 
-use super::InputPurpose;
+use super::{InputPurpose, Reply};
 use crate::action::Effect;
 use crate::export::Format;
 use crate::keymap::Command;
@@ -64,11 +64,18 @@ pub struct Transcript {
     pub follow_to_end: bool,
     /// Re-run the search when all pages are in.
     pub search_pending: bool,
+    /// Exports started and not yet reported (they outlive a switch of session).
+    pub exports_in_flight: usize,
 }
 
 impl Transcript {
     pub fn reset(&mut self, session: Uuid, generation: u64) {
-        *self = Transcript { show_meta: self.show_meta, layout_width: self.layout_width, ..Default::default() };
+        *self = Transcript {
+            show_meta: self.show_meta,
+            layout_width: self.layout_width,
+            exports_in_flight: self.exports_in_flight,
+            ..Default::default()
+        };
         self.session_id = Some(session);
         self.generation = generation;
         self.loading = true;
@@ -299,107 +306,131 @@ mod tests {
     }
 }
 
-/// The Transcript pane's keys: scrolling, message jumps, search, export
-/// and copy. Its state is the `Transcript` above.
-impl super::App {
-    pub(super) fn start_search(&mut self, query: &str) {
-        let (_, height) = self.transcript_viewport();
-        let t = &mut self.transcript;
-        t.set_search(query);
-        if t.search.is_none() {
-            return;
+/// The Transcript pane's keys, handled by the pane itself: scrolling,
+/// message jumps, search, export and copy. What it needs from the rest of
+/// the app (effects to run, a message, the search prompt) it asks for in
+/// its `Reply`.
+impl Transcript {
+    /// Starts loading session `id` under `generation`.
+    pub fn open(&mut self, id: Uuid, generation: u64) -> Vec<Effect> {
+        self.reset(id, generation);
+        vec![Effect::LoadSession { generation, id }, Effect::LoadMessages { generation, session: id, after: None }]
+    }
+
+    /// Searches the whole transcript for `query` (the rest loads first).
+    pub fn start_search(&mut self, query: &str, height: usize) -> Reply {
+        self.set_search(query);
+        if self.search.is_none() {
+            return Reply::default();
         }
-        if t.complete() {
-            if !t.goto_match(true, height) {
-                self.error(format!("no match for '{query}'"));
+        if self.complete() {
+            if !self.goto_match(true, height) {
+                return Reply::error(format!("no match for '{query}'"));
             }
         } else {
             // Search covers the whole transcript: load the rest first.
-            t.search_pending = true;
+            self.search_pending = true;
         }
+        Reply::default()
     }
 
-    pub(super) fn open_transcript(&mut self, id: Uuid, fx: &mut Vec<Effect>) {
-        let generation = self.next_generation();
-        self.transcript.reset(id, generation);
-        fx.push(Effect::LoadSession { generation, id });
-        fx.push(Effect::LoadMessages { generation, session: id, after: None });
-    }
-
-    pub(super) fn on_transcript_command(&mut self, cmd: Command, fx: &mut Vec<Effect>) {
+    /// One command in a viewport of `(width, height)`.
+    pub fn on_command(&mut self, cmd: Command, (width, height): (usize, usize)) -> Reply {
         use Command::*;
-        let (width, height) = self.transcript_viewport();
-        let t = &mut self.transcript;
-        let Some(session) = t.session_id else {
-            if cmd != Search {
-                self.error("no transcript open: pick a session in the Sessions tab");
-            }
-            return;
+        let Some(session) = self.session_id else {
+            return if cmd == Search {
+                Reply::default()
+            } else {
+                Reply::error("no transcript open: pick a session in the Sessions tab")
+            };
         };
         let page = height.saturating_sub(2).max(1) as isize;
         if matches!(cmd, Up | Down | PageUp | PageDown | Top | Bottom | NextMessage | PrevMessage) {
             // After moving by hand, n/N search from the screen again.
-            if let Some(s) = &mut t.search {
+            if let Some(s) = &mut self.search {
                 s.visited = false;
             }
         }
         match cmd {
-            Up => t.scroll_by(-1, height),
-            Down => t.scroll_by(1, height),
-            PageUp => t.scroll_by(-page, height),
-            PageDown => t.scroll_by(page, height),
-            Top => t.select_message(0, height),
+            Up => self.scroll_by(-1, height),
+            Down => self.scroll_by(1, height),
+            PageUp => self.scroll_by(-page, height),
+            PageDown => self.scroll_by(page, height),
+            Top => self.select_message(0, height),
             Bottom => {
-                t.to_end(height);
-                if !t.complete() {
-                    t.follow_to_end = true;
+                self.to_end(height);
+                if !self.complete() {
+                    self.follow_to_end = true;
                 }
             }
-            NextMessage => t.jump_message(true, height),
-            PrevMessage => t.jump_message(false, height),
+            NextMessage => self.jump_message(true, height),
+            PrevMessage => self.jump_message(false, height),
             Search => {
-                let current = t.search.as_ref().map(|s| s.query.clone()).unwrap_or_default();
-                self.open_input(InputPurpose::Search, &current);
+                let current = self.search.as_ref().map(|s| s.query.clone()).unwrap_or_default();
+                return Reply { prompt: Some((InputPurpose::Search, current)), ..Reply::default() };
             }
             SearchNext | SearchPrev => {
-                if t.search.is_none() {
-                    self.error("no search: press / first");
-                } else if !t.goto_match(cmd == SearchNext, height) {
-                    self.error("no match");
+                if self.search.is_none() {
+                    return Reply::error("no search: press / first");
+                } else if !self.goto_match(cmd == SearchNext, height) {
+                    return Reply::error("no match");
                 }
             }
             ToggleMetadata => {
-                t.show_meta = !t.show_meta;
-                t.relayout(width);
+                self.show_meta = !self.show_meta;
+                self.relayout(width);
                 // The selected message stays on screen.
-                let sel = t.selected;
-                t.select_message(sel, height);
+                let sel = self.selected;
+                self.select_message(sel, height);
             }
             ExportMarkdown | ExportJson => {
                 self.exports_in_flight += 1;
                 let format = if cmd == ExportMarkdown { Format::Md } else { Format::Json };
-                fx.push(Effect::Export { session, format });
-                self.info("exporting…");
+                return Reply::info("exporting…").with(Effect::Export { session, format });
             }
             CopyMessage => {
-                if let Some(m) = t.selected_message().and_then(|i| t.messages.get(i)) {
+                if let Some(m) = self.selected_message().and_then(|i| self.messages.get(i)) {
                     let text = crate::sanitize::sanitize_multiline(&m.content).into_owned();
                     let n = text.chars().count();
-                    fx.push(Effect::Copy(text));
-                    self.info(format!("copied message ({n} chars) to the clipboard (OSC 52)"));
+                    return Reply::info(format!("copied message ({n} chars) to the clipboard (OSC 52)"))
+                        .with(Effect::Copy(text));
                 }
             }
             CopyTranscript => {
-                if !t.complete() {
-                    self.error("the transcript is still loading: press G to load it all, then copy");
-                } else if let Some(s) = &t.session {
-                    let md = crate::export::render(Format::Md, s, &t.messages);
-                    let n = t.messages.len();
-                    fx.push(Effect::Copy(md));
-                    self.info(format!("copied transcript ({n} messages) to the clipboard (OSC 52)"));
+                if !self.complete() {
+                    return Reply::error("the transcript is still loading: press G to load it all, then copy");
+                } else if let Some(s) = &self.session {
+                    let md = crate::export::render(Format::Md, s, &self.messages);
+                    let n = self.messages.len();
+                    return Reply::info(format!("copied transcript ({n} messages) to the clipboard (OSC 52)"))
+                        .with(Effect::Copy(md));
                 }
             }
             _ => {}
         }
+        Reply::default()
+    }
+}
+
+#[cfg(test)]
+mod pane_tests {
+    use super::*;
+
+    #[test]
+    fn the_pane_answers_its_keys_with_a_reply() {
+        let mut t = Transcript::default();
+        let r = t.on_command(Command::Down, (80, 20));
+        assert!(matches!(r.message, Some((super::super::Level::Error, ref m)) if m.contains("no transcript open")));
+        let id = Uuid::from_u128(7);
+        let fx = t.open(id, 3);
+        assert_eq!(fx.len(), 2);
+        let r = t.on_command(Command::ExportJson, (80, 20));
+        assert_eq!(r.effects, vec![Effect::Export { session: id, format: Format::Json }]);
+        assert_eq!(t.exports_in_flight, 1);
+        // An export outlives a switch of session.
+        t.open(Uuid::from_u128(8), 4);
+        assert_eq!(t.exports_in_flight, 1);
+        let r = t.on_command(Command::Search, (80, 20));
+        assert!(matches!(r.prompt, Some((InputPurpose::Search, ref q)) if q.is_empty()));
     }
 }
