@@ -8,6 +8,7 @@ pub mod knowledge;
 pub mod leads;
 pub mod messages;
 pub mod page;
+pub mod search;
 pub mod sessions;
 pub mod tenants;
 

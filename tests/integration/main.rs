@@ -10,6 +10,7 @@ mod paging;
 mod reconnect;
 mod runtime;
 mod schema;
+mod search;
 mod seed_export;
 mod support;
 mod terminal;

@@ -1,0 +1,408 @@
+//! Similarity search over a knowledge base's chunks, and the tools to see
+//! why a chunk won: the same query run exactly (index scans off), recall of
+//! the approximate search against it, the query plan, the platform's own
+//! `match_chunks`, full-text ranking and its fusion with the vector ranking.
+//!
+//! Chunks of one dimension share a partial HNSW index on
+//! `embedding::vector(DIM)` with cosine distance; a query names the same
+//! expression and `embedding_dim = DIM` so the index can serve it. The
+//! threshold is applied outside `ORDER BY distance LIMIT k`, the form the
+//! index can serve.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use pgvector::Vector;
+use sqlx::{FromRow, PgConnection};
+use uuid::Uuid;
+
+use super::{DbError, Result};
+
+/// The distance a search ranks by. The HNSW indexes serve cosine only; the
+/// others are exact scans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Metric {
+    #[default]
+    Cosine,
+    InnerProduct,
+    L2,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 3] = [Metric::Cosine, Metric::InnerProduct, Metric::L2];
+
+    fn operator(self) -> &'static str {
+        match self {
+            Metric::Cosine => "<=>",
+            Metric::InnerProduct => "<#>",
+            Metric::L2 => "<->",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Cosine => "cosine",
+            Metric::InnerProduct => "ip",
+            Metric::L2 => "l2",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Metric> {
+        Metric::ALL.into_iter().find(|m| m.name() == s)
+    }
+
+    /// Does the knowledge base's vector index serve this metric?
+    pub fn indexed(self) -> bool {
+        self == Metric::Cosine
+    }
+
+    /// The similarity shown for a raw distance: 1 − distance for cosine,
+    /// the inner product itself for ip (pgvector's `<#>` is its negative),
+    /// none for L2 (only the distance means something).
+    pub fn similarity(self, distance: f64) -> Option<f64> {
+        match self {
+            Metric::Cosine => Some(1.0 - distance),
+            Metric::InnerProduct => Some(-distance),
+            Metric::L2 => None,
+        }
+    }
+}
+
+/// How the index is searched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Through the vector index (HNSW), with its settings.
+    Approximate { ef_search: Option<u32>, iterative_scan: bool },
+    /// Every chunk of the knowledge base compared (index scans off).
+    Exact,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchParams {
+    pub kb: Uuid,
+    pub dim: i32,
+    pub k: u32,
+    pub metric: Metric,
+    pub mode: Mode,
+    /// Cosine similarity a hit must exceed (as `match_chunks`' `match_threshold`).
+    pub threshold: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct Hit {
+    pub chunk_id: Uuid,
+    pub document_id: Uuid,
+    pub filename: String,
+    pub chunk_index: i32,
+    pub token_count: Option<i32>,
+    pub content: String,
+    pub distance: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    /// The top k by distance, before the threshold.
+    pub ranked: Vec<Hit>,
+    /// How many of them pass the threshold (all when there is none).
+    pub passed: usize,
+    pub query_ms: f64,
+}
+
+impl Found {
+    /// The hits that pass the threshold, best first.
+    pub fn hits(&self) -> &[Hit] {
+        &self.ranked[..self.passed]
+    }
+}
+
+/// The SQL of a top-k query at `dim` dimensions by `metric`.
+fn top_k_sql(dim: i32, metric: Metric) -> String {
+    let op = metric.operator();
+    format!(
+        "SELECT c.id AS chunk_id, c.document_id, d.filename, c.chunk_index, c.token_count, c.content, m.distance \
+         FROM (SELECT c.id, c.embedding::vector({dim}) {op} $1::vector({dim}) AS distance FROM chunks c \
+               WHERE c.kb_id = $2 AND c.embedding_dim = {dim} \
+               ORDER BY c.embedding::vector({dim}) {op} $1::vector({dim}) LIMIT $3) m \
+         JOIN chunks c ON c.id = m.id JOIN documents d ON d.id = c.document_id \
+         ORDER BY m.distance, c.id"
+    )
+}
+
+/// Applies the search settings of `mode` to the current transaction.
+async fn set_mode(conn: &mut PgConnection, mode: Mode) -> Result<()> {
+    match mode {
+        Mode::Approximate { ef_search, iterative_scan } => {
+            if let Some(ef) = ef_search {
+                sqlx::query(&format!("SET LOCAL hnsw.ef_search = {}", ef.clamp(1, 1000))).execute(&mut *conn).await?;
+            }
+            let scan = if iterative_scan { "relaxed_order" } else { "off" };
+            sqlx::query(&format!("SET LOCAL hnsw.iterative_scan = {scan}")).execute(&mut *conn).await?;
+            // The approximate search is the index's: on a small knowledge
+            // base the planner would rather read the base's rows and sort
+            // them, which would hide what the index returns. Without sorts it
+            // takes the ordered path, the vector index. (A metric the index
+            // does not serve still scans and sorts.)
+            sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *conn).await?;
+            sqlx::query("SET LOCAL enable_sort = off").execute(&mut *conn).await?;
+        }
+        Mode::Exact => {
+            sqlx::query("SET LOCAL enable_indexscan = off").execute(&mut *conn).await?;
+            sqlx::query("SET LOCAL enable_bitmapscan = off").execute(&mut *conn).await?;
+        }
+    }
+    Ok(())
+}
+
+fn check(p: &SearchParams, query: &Vector) -> Result<()> {
+    if query.as_slice().len() as i32 != p.dim {
+        return Err(DbError::Filter(format!(
+            "the query vector has {} dimensions, the knowledge base {}",
+            query.as_slice().len(),
+            p.dim
+        )));
+    }
+    if p.k == 0 || p.k > 1000 {
+        return Err(DbError::Filter("k must be from 1 to 1000".into()));
+    }
+    if p.threshold.is_some() && p.metric != Metric::Cosine {
+        return Err(DbError::Filter(
+            "the threshold is a cosine similarity: it applies to the cosine metric only".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The top k chunks for `query`, inside a transaction of their own so the
+/// search settings stay with this query.
+pub async fn search(conn: &mut PgConnection, query: &Vector, p: &SearchParams) -> Result<Found> {
+    check(p, query)?;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    set_mode(&mut tx, p.mode).await?;
+    let t = Instant::now();
+    let ranked: Vec<Hit> =
+        sqlx::query_as(&top_k_sql(p.dim, p.metric)).bind(query).bind(p.kb).bind(p.k as i64).fetch_all(&mut *tx).await?;
+    let query_ms = t.elapsed().as_secs_f64() * 1000.0;
+    tx.commit().await?;
+    let passed = match p.threshold {
+        Some(th) => ranked.iter().take_while(|h| p.metric.similarity(h.distance).unwrap_or(f64::MIN) > th).count(),
+        None => ranked.len(),
+    };
+    Ok(Found { ranked, passed, query_ms })
+}
+
+/// The plan of the search, run (EXPLAIN ANALYZE, BUFFERS), and whether the
+/// vector index served it.
+pub async fn explain(conn: &mut PgConnection, query: &Vector, p: &SearchParams) -> Result<(String, bool)> {
+    check(p, query)?;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    set_mode(&mut tx, p.mode).await?;
+    let rows: Vec<(String,)> = sqlx::query_as(&format!("EXPLAIN (ANALYZE, BUFFERS) {}", top_k_sql(p.dim, p.metric)))
+        .bind(query)
+        .bind(p.kb)
+        .bind(p.k as i64)
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.rollback().await?;
+    let plan = rows.into_iter().map(|r| shorten_vectors(&r.0)).collect::<Vec<_>>().join("\n");
+    let indexed = plan.contains("chunks_embedding_hnsw");
+    Ok((plan, indexed))
+}
+
+/// The plan with each vector literal ('[0.1,0.2,…]') cut to `'[…]'`.
+fn shorten_vectors(line: &str) -> String {
+    let mut out = String::with_capacity(line.len().min(512));
+    let mut rest = line;
+    while let Some(i) = rest.find("'[") {
+        out.push_str(&rest[..i]);
+        match rest[i..].find("]'") {
+            Some(j) => {
+                out.push_str("'[…]'");
+                rest = &rest[i + j + 2..];
+            }
+            None => {
+                rest = &rest[i..];
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// How an approximate result compares with the exact one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    /// Share of the exact top k that the approximate search found.
+    pub recall: f64,
+    /// In both, at another rank: (chunk, exact rank, approximate rank), 1-based.
+    pub moved: Vec<(Uuid, usize, usize)>,
+    /// Only in the approximate result.
+    pub appeared: Vec<Uuid>,
+    /// Only in the exact result.
+    pub vanished: Vec<Uuid>,
+}
+
+pub fn compare(approximate: &[Hit], exact: &[Hit]) -> Comparison {
+    let rank =
+        |hits: &[Hit]| -> HashMap<Uuid, usize> { hits.iter().enumerate().map(|(i, h)| (h.chunk_id, i + 1)).collect() };
+    let (a, e) = (rank(approximate), rank(exact));
+    let found = exact.iter().filter(|h| a.contains_key(&h.chunk_id)).count();
+    let recall = if exact.is_empty() { 1.0 } else { found as f64 / exact.len() as f64 };
+    let moved = exact
+        .iter()
+        .filter_map(|h| {
+            let (re, ra) = (e[&h.chunk_id], *a.get(&h.chunk_id)?);
+            (re != ra).then_some((h.chunk_id, re, ra))
+        })
+        .collect();
+    let appeared = approximate.iter().filter(|h| !e.contains_key(&h.chunk_id)).map(|h| h.chunk_id).collect();
+    let vanished = exact.iter().filter(|h| !a.contains_key(&h.chunk_id)).map(|h| h.chunk_id).collect();
+    Comparison { recall, moved, appeared, vanished }
+}
+
+/// What the platform's own `match_chunks` returns for the same vector:
+/// (chunk, similarity), best first.
+pub async fn match_chunks(
+    conn: &mut PgConnection,
+    kb: Uuid,
+    query: &Vector,
+    threshold: f64,
+    k: u32,
+) -> Result<Vec<(Uuid, f64)>> {
+    Ok(sqlx::query_as("SELECT id, similarity FROM match_chunks($1, $2, $3, $4)")
+        .bind(kb)
+        .bind(query)
+        .bind(threshold)
+        .bind(k as i32)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// A stored chunk's vector, its knowledge base and dimension: the query of
+/// "more like this", which needs no model.
+pub async fn chunk_vector(conn: &mut PgConnection, chunk: Uuid) -> Result<(Vector, Uuid, i32)> {
+    sqlx::query_as("SELECT embedding, kb_id, embedding_dim FROM chunks WHERE id = $1")
+        .bind(chunk)
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| DbError::NotFound(format!("chunk {chunk}")))
+}
+
+/// A chunk's neighbours in its document: the chunks just before and after.
+pub async fn neighbours(conn: &mut PgConnection, document: Uuid, index: i32) -> Result<Vec<(i32, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT chunk_index, content FROM chunks WHERE document_id = $1 AND chunk_index BETWEEN $2 - 1 AND $2 + 1 \
+         AND chunk_index <> $2 ORDER BY chunk_index, id",
+    )
+    .bind(document)
+    .bind(index)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Full-text ranking of a knowledge base's chunks (`websearch_to_tsquery`
+/// over the stored `content_tsv`): (chunk, rank score), best first.
+pub async fn text_search(conn: &mut PgConnection, kb: Uuid, text: &str, k: u32) -> Result<Vec<(Uuid, f64)>> {
+    Ok(sqlx::query_as(
+        "SELECT c.id, ts_rank_cd(c.content_tsv, q)::float8 AS rank \
+         FROM chunks c, websearch_to_tsquery('simple', $2) q \
+         WHERE c.kb_id = $1 AND c.content_tsv @@ q ORDER BY rank DESC, c.id LIMIT $3",
+    )
+    .bind(kb)
+    .bind(text)
+    .bind(k as i64)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// One chunk of a hybrid result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fused {
+    pub chunk_id: Uuid,
+    /// 1-based ranks and scores in each list, if the chunk is in it.
+    pub vector: Option<(usize, f64)>,
+    pub text: Option<(usize, f64)>,
+    pub score: f64,
+}
+
+/// The constant of reciprocal rank fusion (as in the original paper).
+pub const RRF_K: f64 = 60.0;
+
+/// Reciprocal rank fusion of a vector ranking (chunk, similarity) and a
+/// text ranking (chunk, text score): each list adds 1 / (RRF_K + rank).
+pub fn fuse(vector: &[(Uuid, f64)], text: &[(Uuid, f64)], k: usize) -> Vec<Fused> {
+    let mut by_chunk: HashMap<Uuid, Fused> = HashMap::new();
+    for (i, (id, s)) in vector.iter().enumerate() {
+        let f = by_chunk.entry(*id).or_insert(Fused { chunk_id: *id, vector: None, text: None, score: 0.0 });
+        f.vector = Some((i + 1, *s));
+        f.score += 1.0 / (RRF_K + (i + 1) as f64);
+    }
+    for (i, (id, s)) in text.iter().enumerate() {
+        let f = by_chunk.entry(*id).or_insert(Fused { chunk_id: *id, vector: None, text: None, score: 0.0 });
+        f.text = Some((i + 1, *s));
+        f.score += 1.0 / (RRF_K + (i + 1) as f64);
+    }
+    let mut out: Vec<Fused> = by_chunk.into_values().collect();
+    out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.chunk_id.cmp(&b.chunk_id)));
+    out.truncate(k);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(n: u128, d: f64) -> Hit {
+        Hit {
+            chunk_id: Uuid::from_u128(n),
+            document_id: Uuid::nil(),
+            filename: String::new(),
+            chunk_index: 0,
+            token_count: None,
+            content: String::new(),
+            distance: d,
+        }
+    }
+
+    #[test]
+    fn recall_and_moves_against_the_exact_result() {
+        let exact = [hit(1, 0.1), hit(2, 0.2), hit(3, 0.3), hit(4, 0.4)];
+        let approx = [hit(2, 0.2), hit(1, 0.1), hit(3, 0.3), hit(9, 0.5)];
+        let c = compare(&approx, &exact);
+        assert_eq!(c.recall, 0.75);
+        assert_eq!(c.vanished, vec![Uuid::from_u128(4)]);
+        assert_eq!(c.appeared, vec![Uuid::from_u128(9)]);
+        assert_eq!(c.moved, vec![(Uuid::from_u128(1), 1, 2), (Uuid::from_u128(2), 2, 1)]);
+    }
+
+    #[test]
+    fn fusion_adds_reciprocal_ranks() {
+        let (a, b, c) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+        // a: vector 1st and text 2nd; b: text 1st only; c: vector 2nd only.
+        let fused = fuse(&[(a, 0.9), (c, 0.8)], &[(b, 0.5), (a, 0.4)], 10);
+        assert_eq!(fused[0].chunk_id, a);
+        assert!((fused[0].score - (1.0 / 61.0 + 1.0 / 62.0)).abs() < 1e-12);
+        assert_eq!(fused[0].vector, Some((1, 0.9)));
+        assert_eq!(fused[0].text, Some((2, 0.4)));
+        // b (text 1st) and c (vector 2nd): 1/61 beats 1/62.
+        assert_eq!(fused[1].chunk_id, b);
+        assert_eq!(fused[2].chunk_id, c);
+        assert_eq!(fused.len(), 3);
+    }
+
+    #[test]
+    fn plans_show_no_vector_literals() {
+        assert_eq!(
+            shorten_vectors("Order By: (e <=> '[0.1,0.2,0.3]'::vector(3)) and '[1]'"),
+            "Order By: (e <=> '[…]'::vector(3)) and '[…]'"
+        );
+    }
+
+    #[test]
+    fn similarities_per_metric() {
+        assert_eq!(Metric::Cosine.similarity(0.25), Some(0.75));
+        assert_eq!(Metric::InnerProduct.similarity(-0.5), Some(0.5));
+        assert_eq!(Metric::L2.similarity(1.0), None);
+        assert_eq!(Metric::parse("ip"), Some(Metric::InnerProduct));
+    }
+}

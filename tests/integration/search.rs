@@ -1,0 +1,192 @@
+//! Similarity search against the real database: exact search equals a
+//! brute-force top k computed here, recall of the approximate search, the
+//! threshold outside the LIMIT, more-like-this, the platform's own
+//! `match_chunks`, the plan, and full-text ranking fused with the vectors.
+
+use pgvector::Vector;
+use ragdesk::db::knowledge::{self, NewKnowledgeBase};
+use ragdesk::db::search::{self, Metric, Mode, SearchParams};
+use rand::{Rng, SeedableRng};
+use uuid::Uuid;
+
+use crate::support;
+
+const DIM: usize = 384;
+
+fn unit(rng: &mut rand_chacha::ChaCha8Rng) -> Vec<f32> {
+    let mut v: Vec<f32> = (0..DIM).map(|_| rng.random_range(-1.0f32..1.0)).collect();
+    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    v.iter_mut().for_each(|x| *x /= n);
+    v
+}
+
+fn cosine_distance(a: &[f32], b: &[f32]) -> f64 {
+    let dot: f64 = a.iter().zip(b).map(|(x, y)| (*x as f64) * (*y as f64)).sum();
+    let na: f64 = a.iter().map(|x| (*x as f64).powi(2)).sum::<f64>().sqrt();
+    let nb: f64 = b.iter().map(|x| (*x as f64).powi(2)).sum::<f64>().sqrt();
+    1.0 - dot / (na * nb)
+}
+
+struct Corpus {
+    t: support::TestDb,
+    kb: Uuid,
+    vectors: Vec<(Uuid, Vec<f32>)>,
+}
+
+/// A knowledge base of `n` chunks with random unit vectors, in one document.
+async fn corpus(n: usize, texts: impl Fn(usize) -> String) -> Corpus {
+    let t = support::seeded(31, support::tiny()).await;
+    let pool = &t.db.pool;
+    let demo: Uuid = sqlx::query_scalar("SELECT id FROM demos LIMIT 1").fetch_one(pool).await.unwrap();
+    let kb = knowledge::create(
+        &mut *pool.acquire().await.unwrap(),
+        &NewKnowledgeBase {
+            demo_id: demo,
+            name: "search".into(),
+            kb_type: "faq".into(),
+            provider: "local".into(),
+            model: "all-MiniLM-L6-v2".into(),
+            dim: DIM as i32,
+            chunk_tokens: None,
+            chunk_overlap: None,
+            attach: false,
+        },
+    )
+    .await
+    .unwrap();
+    let doc: Uuid = sqlx::query_scalar(
+        "INSERT INTO documents (kb_id, filename, content) VALUES ($1, 'corpus.txt', 'x') RETURNING id",
+    )
+    .bind(kb.id)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    let vectors: Vec<(Uuid, Vec<f32>)> = (0..n).map(|_| (Uuid::new_v4(), unit(&mut rng))).collect();
+    let ids: Vec<Uuid> = vectors.iter().map(|(id, _)| *id).collect();
+    let embeddings: Vec<Vector> = vectors.iter().map(|(_, v)| Vector::from(v.clone())).collect();
+    let contents: Vec<String> = (0..n).map(&texts).collect();
+    let indexes: Vec<i32> = (0..n as i32).collect();
+    sqlx::query(
+        "INSERT INTO chunks (id, kb_id, document_id, chunk_index, content, embedding, embedding_dim) \
+         SELECT u.id, $4, $5, u.i, u.content, u.e, 384 FROM UNNEST($1::uuid[], $2::int[], $3::text[], $6::vector[]) \
+         AS u(id, i, content, e)",
+    )
+    .bind(&ids)
+    .bind(&indexes)
+    .bind(&contents)
+    .bind(kb.id)
+    .bind(doc)
+    .bind(&embeddings)
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query("ANALYZE chunks").execute(pool).await.unwrap();
+    Corpus { t, kb: kb.id, vectors }
+}
+
+fn params(kb: Uuid, k: u32, mode: Mode) -> SearchParams {
+    SearchParams { kb, dim: DIM as i32, k, metric: Metric::Cosine, mode, threshold: None }
+}
+
+const ANN: Mode = Mode::Approximate { ef_search: Some(100), iterative_scan: true };
+
+#[tokio::test]
+async fn exact_search_equals_a_brute_force_top_k_and_recall_is_measured() {
+    let c = corpus(600, |i| format!("chunk number {i}")).await;
+    let mut conn = c.t.db.pool.acquire().await.unwrap();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(99);
+    let q = unit(&mut rng);
+    let query = Vector::from(q.clone());
+
+    // Brute force here, in f64.
+    let mut brute: Vec<(Uuid, f64)> = c.vectors.iter().map(|(id, v)| (*id, cosine_distance(&q, v))).collect();
+    brute.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let exact = search::search(&mut conn, &query, &params(c.kb, 10, Mode::Exact)).await.unwrap();
+    assert_eq!(
+        exact.hits().iter().map(|h| h.chunk_id).collect::<Vec<_>>(),
+        brute.iter().take(10).map(|b| b.0).collect::<Vec<_>>()
+    );
+    for (h, b) in exact.hits().iter().zip(&brute) {
+        assert!((h.distance - b.1).abs() < 1e-5, "{} vs {}", h.distance, b.1);
+    }
+
+    // The approximate search and its recall against the exact one.
+    let approx = search::search(&mut conn, &query, &params(c.kb, 10, ANN)).await.unwrap();
+    let cmp = search::compare(approx.hits(), exact.hits());
+    let found = approx.hits().iter().filter(|h| exact.hits().iter().any(|e| e.chunk_id == h.chunk_id)).count();
+    assert_eq!(cmp.recall, found as f64 / 10.0);
+    assert!(cmp.recall >= 0.8, "HNSW at ef_search 100 on 600 chunks: {}", cmp.recall);
+    assert_eq!(cmp.vanished.len(), 10 - found);
+
+    // The plan says which one used the index.
+    let (plan, indexed) = search::explain(&mut conn, &query, &params(c.kb, 10, ANN)).await.unwrap();
+    assert!(indexed, "the approximate search uses the HNSW index:\n{plan}");
+    let (plan, indexed) = search::explain(&mut conn, &query, &params(c.kb, 10, Mode::Exact)).await.unwrap();
+    assert!(!indexed, "the exact search does not:\n{plan}");
+    assert!(plan.contains("Buffers"), "EXPLAIN (ANALYZE, BUFFERS):\n{plan}");
+}
+
+#[tokio::test]
+async fn the_threshold_keeps_exactly_the_rows_above_it_and_match_chunks_agrees() {
+    let c = corpus(200, |i| format!("chunk {i}")).await;
+    let mut conn = c.t.db.pool.acquire().await.unwrap();
+    let query = Vector::from(c.vectors[17].1.clone());
+    let all = search::search(&mut conn, &query, &params(c.kb, 10, Mode::Exact)).await.unwrap();
+    // A threshold between the 4th and the 5th similarity.
+    let s4 = 1.0 - all.ranked[3].distance;
+    let s5 = 1.0 - all.ranked[4].distance;
+    let threshold = (s4 + s5) / 2.0;
+    let mut p = params(c.kb, 10, Mode::Exact);
+    p.threshold = Some(threshold);
+    let found = search::search(&mut conn, &query, &p).await.unwrap();
+    assert_eq!(found.passed, 4);
+    assert_eq!(found.ranked.len(), 10, "the threshold is applied outside the top k");
+    assert!(found.hits().iter().all(|h| 1.0 - h.distance > threshold));
+    // The platform's own function returns the same chunks in the same order.
+    let theirs = search::match_chunks(&mut conn, c.kb, &query, threshold, 10).await.unwrap();
+    assert_eq!(
+        theirs.iter().map(|t| t.0).collect::<Vec<_>>(),
+        found.hits().iter().map(|h| h.chunk_id).collect::<Vec<_>>()
+    );
+    // A threshold on another metric is refused.
+    p.metric = Metric::L2;
+    assert!(search::search(&mut conn, &query, &p).await.unwrap_err().to_string().contains("cosine"));
+}
+
+#[tokio::test]
+async fn more_like_this_finds_the_chunk_itself_first_with_similarity_one() {
+    let c = corpus(100, |i| format!("chunk {i}")).await;
+    let mut conn = c.t.db.pool.acquire().await.unwrap();
+    let (id, _) = &c.vectors[42];
+    let (vector, kb, dim) = search::chunk_vector(&mut conn, *id).await.unwrap();
+    assert_eq!((kb, dim), (c.kb, DIM as i32));
+    let found = search::search(&mut conn, &vector, &params(kb, 5, ANN)).await.unwrap();
+    assert_eq!(found.hits()[0].chunk_id, *id);
+    assert!((Metric::Cosine.similarity(found.hits()[0].distance).unwrap() - 1.0).abs() < 1e-6);
+}
+
+#[tokio::test]
+async fn hybrid_ranks_text_matches_and_fuses_by_reciprocal_rank() {
+    let c = corpus(60, |i| match i {
+        5 => "How do I reset the thermostat after a power cut".to_string(),
+        9 => "The thermostat schedule and the power saving mode".to_string(),
+        _ => format!("unrelated chunk about invoices number {i}"),
+    })
+    .await;
+    let mut conn = c.t.db.pool.acquire().await.unwrap();
+    let text = search::text_search(&mut conn, c.kb, "thermostat power", 10).await.unwrap();
+    let ids: Vec<Uuid> = text.iter().map(|t| t.0).collect();
+    assert_eq!(ids.len(), 2, "only the two chunks with both words");
+    assert!(ids.contains(&c.vectors[5].0) && ids.contains(&c.vectors[9].0));
+    // Fusion with the vector ranking of chunk 9's own vector.
+    let query = Vector::from(c.vectors[9].1.clone());
+    let vector = search::search(&mut conn, &query, &params(c.kb, 10, Mode::Exact)).await.unwrap();
+    let vranks: Vec<(Uuid, f64)> = vector.hits().iter().map(|h| (h.chunk_id, 1.0 - h.distance)).collect();
+    let fused = search::fuse(&vranks, &text, 10);
+    // Chunk 9 is first in the vector list and in the text list (1st or 2nd).
+    assert_eq!(fused[0].chunk_id, c.vectors[9].0);
+    let text_rank = text.iter().position(|t| t.0 == c.vectors[9].0).unwrap() + 1;
+    let want = 1.0 / (search::RRF_K + 1.0) + 1.0 / (search::RRF_K + text_rank as f64);
+    assert!((fused[0].score - want).abs() < 1e-12);
+}
