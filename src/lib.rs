@@ -17,6 +17,7 @@ pub mod panics;
 pub mod pathcomplete;
 pub mod runner;
 pub mod sanitize;
+pub mod search;
 pub mod seed;
 pub mod spec;
 pub mod text;

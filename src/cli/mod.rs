@@ -3,6 +3,7 @@
 mod doctor;
 pub mod ingest;
 pub mod output;
+mod search;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -59,6 +60,8 @@ pub enum Command {
     Kb(ingest::KbCommand),
     /// Extract, chunk, embed and store documents in a knowledge base.
     Ingest(ingest::IngestArgs),
+    /// Similarity search in a knowledge base: scores, recall against exact search, hybrid.
+    Search(search::SearchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -186,6 +189,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Doctor => doctor::run(&ctx).await,
         Command::Kb(cmd) => ingest::kb(&ctx, cmd).await,
         Command::Ingest(args) => ingest::ingest(&ctx, args).await,
+        Command::Search(args) => search::search(&ctx, args).await,
     }
 }
 

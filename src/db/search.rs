@@ -288,6 +288,21 @@ pub async fn chunk_vector(conn: &mut PgConnection, chunk: Uuid) -> Result<(Vecto
         .ok_or_else(|| DbError::NotFound(format!("chunk {chunk}")))
 }
 
+/// File name, position and text of chunks, by id (for rows that only a
+/// text ranking found).
+pub async fn describe(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, Uuid, String, i32, Option<i32>, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT c.id, c.document_id, d.filename, c.chunk_index, c.token_count, c.content \
+         FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ANY($1)",
+    )
+    .bind(ids)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// A chunk's neighbours in its document: the chunks just before and after.
 pub async fn neighbours(conn: &mut PgConnection, document: Uuid, index: i32) -> Result<Vec<(i32, String)>> {
     Ok(sqlx::query_as(
@@ -300,13 +315,16 @@ pub async fn neighbours(conn: &mut PgConnection, document: Uuid, index: i32) -> 
     .await?)
 }
 
-/// Full-text ranking of a knowledge base's chunks (`websearch_to_tsquery`
-/// over the stored `content_tsv`): (chunk, rank score), best first.
+/// Full-text ranking of a knowledge base's chunks over the stored
+/// `content_tsv`: (chunk, rank score), best first. The text is parsed by
+/// `websearch_to_tsquery` (quotes, `-word`, `or`), and its words are then
+/// OR-ed: a question's words rarely all occur in one chunk, and
+/// `ts_rank_cd` ranks the chunks with more (and closer) of them first.
 pub async fn text_search(conn: &mut PgConnection, kb: Uuid, text: &str, k: u32) -> Result<Vec<(Uuid, f64)>> {
     Ok(sqlx::query_as(
-        "SELECT c.id, ts_rank_cd(c.content_tsv, q)::float8 AS rank \
-         FROM chunks c, websearch_to_tsquery('simple', $2) q \
-         WHERE c.kb_id = $1 AND c.content_tsv @@ q ORDER BY rank DESC, c.id LIMIT $3",
+        "SELECT c.id, ts_rank_cd(c.content_tsv, w.q)::float8 AS rank \
+         FROM chunks c, (SELECT nullif(replace(websearch_to_tsquery('simple', $2)::text, ' & ', ' | '), '')::tsquery AS q) w \
+         WHERE c.kb_id = $1 AND w.q IS NOT NULL AND c.content_tsv @@ w.q ORDER BY rank DESC, c.id LIMIT $3",
     )
     .bind(kb)
     .bind(text)

@@ -349,3 +349,79 @@ async fn doctor_says_what_it_found() {
     assert!(out.contains("warn  keymap") && out.contains("no_such_command"), "{out}");
     assert!(!out.contains("ok    theme") && !out.contains("ok    keymap"), "{out}");
 }
+
+#[tokio::test]
+async fn search_from_the_command_line() {
+    let t = support::seeded(7, support::tiny()).await;
+    let url = t.url.as_str();
+    let model = crate::embed::model_dir();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ragdesk"))
+            .args(["--database-url", url])
+            .args(args)
+            .env("RAGDESK_MODEL_DIR", &model)
+            .env("XDG_CONFIG_HOME", "/nonexistent-ragdesk-test")
+            .output()
+            .unwrap()
+    };
+    let (demo,): (String,) =
+        sqlx::query_as("SELECT id::text FROM demos ORDER BY created_at LIMIT 1").fetch_one(&t.db.pool).await.unwrap();
+    assert!(run(&["kb", "create", "--demo", &demo, "--name", "Docs"]).status.success());
+    let o = run(&[
+        "ingest",
+        "--kb",
+        "Docs",
+        "--chunk-tokens",
+        "40",
+        "--overlap",
+        "0",
+        "tests/fixtures/ingest/faq.md",
+        "tests/fixtures/ingest/menu.html",
+        "tests/fixtures/ingest/hours.txt",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    let o = run(&[
+        "search",
+        "--kb",
+        "Docs",
+        "--k",
+        "3",
+        "--compare",
+        "--hybrid",
+        "--json",
+        "when are you open on saturday",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0]["filename"], "hours.txt", "the opening hours answer the question: {v:#}");
+    assert!(v["embed_ms"].as_f64().unwrap() > 0.0);
+    assert!(v["compare"]["recall"].as_f64().unwrap() > 0.99, "a tiny base: the index finds it all");
+    assert_eq!(v["platform_agrees"], true, "match_chunks returns the same");
+    assert!(v["hybrid"].as_array().unwrap().iter().any(|f| f["text_rank"].is_number()));
+
+    // More like this: the chunk itself, similarity 1, no model needed.
+    let chunk = rows[1]["chunk_id"].as_str().unwrap().to_string();
+    let o = Command::new(env!("CARGO_BIN_EXE_ragdesk"))
+        .args(["--database-url", url, "search", "--like", &chunk, "--k", "2", "--json"])
+        .env("RAGDESK_MODEL_DIR", "/nonexistent-model")
+        .env("XDG_CONFIG_HOME", "/nonexistent-ragdesk-test")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["rows"][0]["chunk_id"].as_str().unwrap(), chunk);
+    assert!((v["rows"][0]["similarity"].as_f64().unwrap() - 1.0).abs() < 1e-5);
+
+    // The human-readable table, and a threshold that lets one row through.
+    let o = run(&["search", "--kb", "Docs", "--k", "3", "--threshold", "0.999", "opening hours"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("of the top 3 pass"), "{}", text(&o));
+    // A threshold is a cosine similarity: refused on another metric, in one line.
+    let o = run(&["search", "--kb", "Docs", "--metric", "l2", "--threshold", "0.5", "opening hours"]);
+    assert!(!o.status.success());
+    assert_eq!(String::from_utf8_lossy(&o.stderr).trim().lines().count(), 1, "{}", text(&o));
+    assert!(text(&o).contains("cosine"), "{}", text(&o));
+}

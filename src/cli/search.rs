@@ -1,0 +1,175 @@
+//! `ragdesk search`: the console's Search numbers on the command line.
+
+use clap::Args;
+use color_eyre::eyre::{Result, bail, eyre};
+use uuid::Uuid;
+
+use super::{Context, output};
+use crate::db::knowledge;
+use crate::db::search::{Metric, Mode};
+use crate::embed;
+use crate::search::{self, Outcome, Query, Request};
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Knowledge base: id or name.
+    #[arg(long)]
+    pub kb: Option<String>,
+    /// Only this demo's knowledge bases (id or company name), to tell apart equal names.
+    #[arg(long)]
+    pub demo: Option<String>,
+    /// How many chunks.
+    #[arg(long, default_value_t = 10)]
+    pub k: u32,
+    /// Cosine similarity a chunk must exceed (match_chunks' match_threshold).
+    #[arg(long)]
+    pub threshold: Option<f64>,
+    /// cosine (served by the HNSW index), ip or l2 (exact scans).
+    #[arg(long, default_value = "cosine")]
+    pub metric: String,
+    /// Search exactly (index scans off) instead of through the index.
+    #[arg(long, conflicts_with = "compare")]
+    pub exact: bool,
+    /// Run the exact search beside the approximate one: recall@k and what moved.
+    #[arg(long)]
+    pub compare: bool,
+    /// Fuse the vector ranking with a full-text ranking (reciprocal rank fusion).
+    #[arg(long)]
+    pub hybrid: bool,
+    /// hnsw.ef_search for the approximate search (pgvector's default is 40).
+    #[arg(long)]
+    pub ef_search: Option<u32>,
+    /// Turn hnsw.iterative_scan off (it is relaxed_order by default, as in match_chunks).
+    #[arg(long)]
+    pub no_iterative_scan: bool,
+    /// Search with this chunk's stored vector ("more like this"; no model needed).
+    #[arg(long, value_name = "CHUNK_ID", conflicts_with = "query")]
+    pub like: Option<Uuid>,
+    #[arg(long)]
+    pub json: bool,
+    /// The question.
+    pub query: Option<String>,
+}
+
+pub async fn search(ctx: &Context, a: SearchArgs) -> Result<()> {
+    let db = ctx.connect_batch().await?;
+    let mut conn = db.pool.acquire().await?;
+    let metric = Metric::parse(&a.metric).ok_or_else(|| eyre!("unknown --metric '{}' (cosine, ip, l2)", a.metric))?;
+    let kb = match (&a.kb, a.like) {
+        (Some(name), _) => {
+            let demo = match &a.demo {
+                Some(d) => Some(knowledge::find_demo(&mut conn, d).await?.0),
+                None => None,
+            };
+            knowledge::find(&mut conn, name, demo).await?
+        }
+        (None, Some(chunk)) => {
+            let (_, kb, _) = crate::db::search::chunk_vector(&mut conn, chunk).await?;
+            knowledge::get(&mut conn, kb).await?
+        }
+        (None, None) => bail!("name the knowledge base with --kb (or search --like CHUNK_ID)"),
+    };
+    drop(conn);
+    let query = match (a.like, &a.query) {
+        (Some(chunk), _) => Query::Like(chunk),
+        (None, Some(q)) if !q.trim().is_empty() => Query::Text(q.clone()),
+        _ => bail!("give a question to search for (or --like CHUNK_ID)"),
+    };
+    let provider = match &query {
+        Query::Text(_) => Some(embed::provider_for(&kb.model_spec(), &ctx.config.embedding.embedder(&ctx.paths))?),
+        Query::Like(_) => None,
+    };
+    let mode = if a.exact {
+        Mode::Exact
+    } else {
+        Mode::Approximate { ef_search: a.ef_search, iterative_scan: !a.no_iterative_scan }
+    };
+    let req = Request { kb, query, k: a.k, metric, threshold: a.threshold, mode, compare: a.compare, hybrid: a.hybrid };
+    let out = search::run(&db, provider.as_ref(), &req).await?;
+    if a.json {
+        output::json(&out)?;
+    } else {
+        print(&out, a.ef_search)?;
+    }
+    Ok(())
+}
+
+fn print(o: &Outcome, ef_search: Option<u32>) -> Result<()> {
+    let how = if o.exact {
+        "exact scan".to_string()
+    } else if o.index_serves_metric {
+        format!("HNSW index, ef_search {}", ef_search.map(|e| e.to_string()).unwrap_or_else(|| "40 (default)".into()))
+    } else {
+        "exact scan (the index serves cosine only)".into()
+    };
+    output::out(format!("knowledge base '{}' · {} · {} · k {}", o.kb, o.metric, how, o.k))?;
+    output::out(format!("embed {:.1} ms · query {:.1} ms · total {:.1} ms", o.embed_ms, o.query_ms, o.total_ms))?;
+    output::out("")?;
+    output::out(format!(
+        "{:>4}  {:>10}  {:>9}  {:<28}  {:>6}  text",
+        "rank", "similarity", "distance", "document#chunk", "tokens"
+    ))?;
+    for r in o.hits() {
+        let sim = r.similarity.map(|s| format!("{s:.4}")).unwrap_or_else(|| "—".into());
+        let doc = crate::text::truncate(&format!("{}#{}", r.filename, r.chunk_index), 28);
+        let preview = crate::text::truncate(&r.content.split_whitespace().collect::<Vec<_>>().join(" "), 60);
+        let tokens = r.token_count.map(|t| t.to_string()).unwrap_or_default();
+        output::out(format!("{:>4}  {sim:>10}  {:>9.4}  {doc:<28}  {tokens:>6}  {preview}", r.rank, r.distance))?;
+    }
+    if let Some(th) = o.threshold {
+        if o.passed < o.rows.len() {
+            output::out(format!(
+                "threshold {th}: {} of the top {} pass (the rest are below it)",
+                o.passed,
+                o.rows.len()
+            ))?;
+        }
+    }
+    if (o.rows.len() as u32) < o.k {
+        output::out(format!(
+            "only {} rows came back for k {} (the knowledge base is smaller, or the index scan stopped at ef_search)",
+            o.rows.len(),
+            o.k
+        ))?;
+    }
+    if let Some(c) = &o.compare {
+        output::out(format!(
+            "recall@{} against exact search: {:.3} (exact took {:.1} ms) · {} moved, {} appeared, {} vanished",
+            o.k,
+            c.recall,
+            c.exact_ms,
+            c.moved.len(),
+            c.appeared.len(),
+            c.vanished.len()
+        ))?;
+    }
+    match o.platform_agrees {
+        Some(true) => output::out("match_chunks (what the bot gets): the same chunks in the same order")?,
+        Some(false) => output::out("match_chunks (what the bot gets): DIFFERENT from this result")?,
+        None => {}
+    }
+    if let Some(h) = &o.hybrid {
+        output::out("")?;
+        output::out("hybrid (reciprocal rank fusion; the threshold applies to cosine only, never to fused scores):")?;
+        output::out(format!(
+            "{:>4}  {:<28}  {:>6} {:>8}  {:>6} {:>8}  {:>8}  text",
+            "rank", "document#chunk", "v.rank", "v.score", "t.rank", "t.score", "fused"
+        ))?;
+        for (i, f) in h.iter().enumerate() {
+            let opt = |v: Option<usize>| v.map(|x| x.to_string()).unwrap_or_else(|| "—".into());
+            let optf = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or_else(|| "—".into());
+            let doc = crate::text::truncate(&format!("{}#{}", f.filename, f.chunk_index), 28);
+            let preview = crate::text::truncate(&f.content.split_whitespace().collect::<Vec<_>>().join(" "), 40);
+            output::out(format!(
+                "{:>4}  {doc:<28}  {:>6} {:>8}  {:>6} {:>8}  {:>8.5}  {preview}",
+                i + 1,
+                opt(f.vector_rank),
+                optf(f.vector_score),
+                opt(f.text_rank),
+                optf(f.text_score),
+                f.fused
+            ))?;
+        }
+    }
+    Ok(())
+}

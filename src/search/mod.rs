@@ -1,0 +1,247 @@
+//! One similarity search as the console and the CLI run it: embed the
+//! query with the knowledge base's own model (or take a stored chunk's
+//! vector: "more like this"), run the top k, and everything that explains
+//! the result: the exact search beside the approximate one with recall@k,
+//! what the platform's `match_chunks` returns, full-text ranking fused by
+//! reciprocal rank, and the timings.
+
+use std::time::Instant;
+
+use pgvector::Vector;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::db::knowledge::KnowledgeBaseRow;
+use crate::db::search::{self as sql, Comparison, Hit, Metric, Mode, SearchParams};
+use crate::db::{Db, DbError};
+use crate::embed::{self, Provider};
+
+/// What to search with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Query {
+    /// Text, embedded with the knowledge base's model.
+    Text(String),
+    /// A stored chunk's own vector: no model needed.
+    Like(Uuid),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    pub kb: KnowledgeBaseRow,
+    pub query: Query,
+    pub k: u32,
+    pub metric: Metric,
+    pub threshold: Option<f64>,
+    pub mode: Mode,
+    /// Also run the exact search and compare.
+    pub compare: bool,
+    /// Also rank by full text and fuse the two rankings.
+    pub hybrid: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    pub rank: usize,
+    pub chunk_id: Uuid,
+    pub document_id: Uuid,
+    pub filename: String,
+    pub chunk_index: i32,
+    pub token_count: Option<i32>,
+    pub distance: f64,
+    /// 1 − distance for cosine, the inner product for ip, none for L2.
+    pub similarity: Option<f64>,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompareReport {
+    pub recall: f64,
+    pub exact_ms: f64,
+    /// (chunk, exact rank, approximate rank)
+    pub moved: Vec<(Uuid, usize, usize)>,
+    pub appeared: Vec<Uuid>,
+    pub vanished: Vec<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FusedRow {
+    pub chunk_id: Uuid,
+    pub filename: String,
+    pub chunk_index: i32,
+    pub content: String,
+    pub vector_rank: Option<usize>,
+    pub vector_score: Option<f64>,
+    pub text_rank: Option<usize>,
+    pub text_score: Option<f64>,
+    pub fused: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    pub kb: String,
+    pub metric: &'static str,
+    /// The vector index serves this metric (cosine); the others scan.
+    pub index_serves_metric: bool,
+    pub exact: bool,
+    pub k: u32,
+    pub threshold: Option<f64>,
+    /// The top k, before the threshold.
+    pub rows: Vec<Row>,
+    /// How many pass the threshold.
+    pub passed: usize,
+    pub embed_ms: f64,
+    pub query_ms: f64,
+    pub total_ms: f64,
+    pub compare: Option<CompareReport>,
+    /// Does `match_chunks` return the same chunks in the same order?
+    /// (cosine only; `None` when not asked or not applicable)
+    pub platform_agrees: Option<bool>,
+    pub hybrid: Option<Vec<FusedRow>>,
+    /// The query vector (for more-like-this, histograms, re-runs).
+    #[serde(skip)]
+    pub vector: Vec<f32>,
+}
+
+impl Outcome {
+    /// The rows that pass the threshold.
+    pub fn hits(&self) -> &[Row] {
+        &self.rows[..self.passed]
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Embed(#[from] embed::EmbedError),
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// Runs one search. `provider` is needed for a text query only; it must
+/// be the model the knowledge base was built with.
+pub async fn run(db: &Db, provider: Option<&Provider>, req: &Request) -> Result<Outcome, SearchError> {
+    let started = Instant::now();
+    let mut conn = db.acquire().await?;
+    let (vector, embed_ms) = match &req.query {
+        Query::Like(chunk) => {
+            let (v, kb, _) = sql::chunk_vector(&mut conn, *chunk).await?;
+            if kb != req.kb.id {
+                return Err(SearchError::Refused("that chunk belongs to another knowledge base".into()));
+            }
+            (v, 0.0)
+        }
+        Query::Text(text) => {
+            let provider = provider.ok_or_else(|| {
+                SearchError::Refused(format!(
+                    "no model to embed the query: this knowledge base was built with {}:{} ({}-d)",
+                    req.kb.embedding_provider, req.kb.embedding_model, req.kb.embedding_dim
+                ))
+            })?;
+            embed::ensure_same_model(&req.kb.model_spec(), provider.as_ref())?;
+            let t = Instant::now();
+            let mut out = provider.embed(std::slice::from_ref(text)).await?;
+            let v = out.pop().ok_or_else(|| SearchError::Refused("the model returned no vector".into()))?;
+            (Vector::from(v), t.elapsed().as_secs_f64() * 1000.0)
+        }
+    };
+    let params = SearchParams {
+        kb: req.kb.id,
+        dim: req.kb.embedding_dim,
+        k: req.k,
+        metric: req.metric,
+        mode: req.mode,
+        threshold: req.threshold,
+    };
+    let found = sql::search(&mut conn, &vector, &params).await?;
+    let compare = if req.compare && req.mode != Mode::Exact {
+        let exact = sql::search(&mut conn, &vector, &SearchParams { mode: Mode::Exact, ..params.clone() }).await?;
+        let Comparison { recall, moved, appeared, vanished } = sql::compare(&found.ranked, &exact.ranked);
+        Some(CompareReport { recall, exact_ms: exact.query_ms, moved, appeared, vanished })
+    } else {
+        None
+    };
+    let platform_agrees = if req.metric == Metric::Cosine {
+        let theirs = sql::match_chunks(&mut conn, req.kb.id, &vector, req.threshold.unwrap_or(-1.0), req.k).await?;
+        let ours = found.hits().iter().map(|h| h.chunk_id);
+        Some(theirs.iter().map(|t| t.0).eq(ours))
+    } else {
+        None
+    };
+    let hybrid = match (&req.query, req.hybrid) {
+        (Query::Text(text), true) => {
+            let depth = req.k.max(50);
+            let text_ranked = sql::text_search(&mut conn, req.kb.id, text, depth).await?;
+            let vector_ranked = if depth > req.k {
+                sql::search(&mut conn, &vector, &SearchParams { k: depth, threshold: None, ..params.clone() }).await?
+            } else {
+                found.clone()
+            };
+            let vr: Vec<(Uuid, f64)> = vector_ranked
+                .ranked
+                .iter()
+                .map(|h| (h.chunk_id, req.metric.similarity(h.distance).unwrap_or(-h.distance)))
+                .collect();
+            let fused = sql::fuse(&vr, &text_ranked, req.k as usize);
+            let ids: Vec<Uuid> = fused.iter().map(|f| f.chunk_id).collect();
+            let about: std::collections::HashMap<Uuid, (String, i32, String)> = sql::describe(&mut conn, &ids)
+                .await?
+                .into_iter()
+                .map(|(id, _, filename, index, _, content)| (id, (filename, index, content)))
+                .collect();
+            Some(
+                fused
+                    .into_iter()
+                    .map(|f| {
+                        let (filename, chunk_index, content) = about.get(&f.chunk_id).cloned().unwrap_or_default();
+                        FusedRow {
+                            chunk_id: f.chunk_id,
+                            filename,
+                            chunk_index,
+                            content,
+                            vector_rank: f.vector.map(|v| v.0),
+                            vector_score: f.vector.map(|v| v.1),
+                            text_rank: f.text.map(|t| t.0),
+                            text_score: f.text.map(|t| t.1),
+                            fused: f.score,
+                        }
+                    })
+                    .collect(),
+            )
+        }
+        _ => None,
+    };
+    let rows = found.ranked.iter().enumerate().map(|(i, h)| row(i + 1, h, req.metric)).collect();
+    Ok(Outcome {
+        kb: req.kb.name.clone(),
+        metric: req.metric.name(),
+        index_serves_metric: req.metric.indexed(),
+        exact: req.mode == Mode::Exact,
+        k: req.k,
+        threshold: req.threshold,
+        rows,
+        passed: found.passed,
+        embed_ms,
+        query_ms: found.query_ms,
+        total_ms: started.elapsed().as_secs_f64() * 1000.0,
+        compare,
+        platform_agrees,
+        hybrid,
+        vector: vector.to_vec(),
+    })
+}
+
+fn row(rank: usize, h: &Hit, metric: Metric) -> Row {
+    Row {
+        rank,
+        chunk_id: h.chunk_id,
+        document_id: h.document_id,
+        filename: h.filename.clone(),
+        chunk_index: h.chunk_index,
+        token_count: h.token_count,
+        distance: h.distance,
+        similarity: metric.similarity(h.distance),
+        content: h.content.clone(),
+    }
+}
