@@ -8,6 +8,7 @@
 use std::time::Instant;
 
 use pgvector::Vector;
+use sqlx::PgConnection;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -37,6 +38,8 @@ pub struct Request {
     pub compare: bool,
     /// Also rank by full text and fuse the two rankings.
     pub hybrid: bool,
+    /// How many top scores the histogram shows (0: none beyond k).
+    pub histogram: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -97,6 +100,8 @@ pub struct Outcome {
     /// (cosine only; `None` when not asked or not applicable)
     pub platform_agrees: Option<bool>,
     pub hybrid: Option<Vec<FusedRow>>,
+    /// Similarities of the top N (N = the request's histogram, or k), best first.
+    pub scores: Vec<f64>,
     /// The query vector (for more-like-this, histograms, re-runs).
     #[serde(skip)]
     pub vector: Vec<f32>,
@@ -119,33 +124,58 @@ pub enum SearchError {
     Refused(String),
 }
 
-/// Runs one search. `provider` is needed for a text query only; it must
-/// be the model the knowledge base was built with.
+/// Runs one search on its own connection. `provider` is needed for a text
+/// query only; it must be the model the knowledge base was built with.
 pub async fn run(db: &Db, provider: Option<&Provider>, req: &Request) -> Result<Outcome, SearchError> {
     let started = Instant::now();
     let mut conn = db.acquire().await?;
-    let (vector, embed_ms) = match &req.query {
+    let (vector, embed_ms) = query_vector(&mut conn, provider, req).await?;
+    run_with_vector(&mut conn, req, vector, embed_ms, started).await
+}
+
+/// The query as a vector, and how long embedding it took: the text
+/// embedded with the knowledge base's own model, or a stored chunk's vector.
+pub async fn query_vector(
+    conn: &mut PgConnection,
+    provider: Option<&Provider>,
+    req: &Request,
+) -> Result<(Vector, f64), SearchError> {
+    match &req.query {
         Query::Like(chunk) => {
-            let (v, kb, _) = sql::chunk_vector(&mut conn, *chunk).await?;
+            let (v, kb, _) = sql::chunk_vector(conn, *chunk).await?;
             if kb != req.kb.id {
                 return Err(SearchError::Refused("that chunk belongs to another knowledge base".into()));
             }
-            (v, 0.0)
+            Ok((v, 0.0))
         }
-        Query::Text(text) => {
-            let provider = provider.ok_or_else(|| {
-                SearchError::Refused(format!(
-                    "no model to embed the query: this knowledge base was built with {}:{} ({}-d)",
-                    req.kb.embedding_provider, req.kb.embedding_model, req.kb.embedding_dim
-                ))
-            })?;
-            embed::ensure_same_model(&req.kb.model_spec(), provider.as_ref())?;
-            let t = Instant::now();
-            let mut out = provider.embed(std::slice::from_ref(text)).await?;
-            let v = out.pop().ok_or_else(|| SearchError::Refused("the model returned no vector".into()))?;
-            (Vector::from(v), t.elapsed().as_secs_f64() * 1000.0)
-        }
-    };
+        Query::Text(text) => embed_text(provider, req, text).await,
+    }
+}
+
+/// Embeds a text query (no database needed).
+pub async fn embed_text(provider: Option<&Provider>, req: &Request, text: &str) -> Result<(Vector, f64), SearchError> {
+    let provider = provider.ok_or_else(|| {
+        SearchError::Refused(format!(
+            "no model to embed the query: this knowledge base was built with {}:{} ({}-d)",
+            req.kb.embedding_provider, req.kb.embedding_model, req.kb.embedding_dim
+        ))
+    })?;
+    embed::ensure_same_model(&req.kb.model_spec(), provider.as_ref())?;
+    let t = Instant::now();
+    let mut out = provider.embed(&[text.to_string()]).await?;
+    let v = out.pop().ok_or_else(|| SearchError::Refused("the model returned no vector".into()))?;
+    Ok((Vector::from(v), t.elapsed().as_secs_f64() * 1000.0))
+}
+
+/// Everything after the query vector: the top k, the comparison, the
+/// platform's function, the hybrid ranking and the histogram's scores.
+pub async fn run_with_vector(
+    conn: &mut PgConnection,
+    req: &Request,
+    vector: Vector,
+    embed_ms: f64,
+    started: Instant,
+) -> Result<Outcome, SearchError> {
     let params = SearchParams {
         kb: req.kb.id,
         dim: req.kb.embedding_dim,
@@ -154,27 +184,34 @@ pub async fn run(db: &Db, provider: Option<&Provider>, req: &Request) -> Result<
         mode: req.mode,
         threshold: req.threshold,
     };
-    let found = sql::search(&mut conn, &vector, &params).await?;
+    let found = sql::search(conn, &vector, &params).await?;
     let compare = if req.compare && req.mode != Mode::Exact {
-        let exact = sql::search(&mut conn, &vector, &SearchParams { mode: Mode::Exact, ..params.clone() }).await?;
+        let exact = sql::search(conn, &vector, &SearchParams { mode: Mode::Exact, ..params.clone() }).await?;
         let Comparison { recall, moved, appeared, vanished } = sql::compare(&found.ranked, &exact.ranked);
         Some(CompareReport { recall, exact_ms: exact.query_ms, moved, appeared, vanished })
     } else {
         None
     };
     let platform_agrees = if req.metric == Metric::Cosine {
-        let theirs = sql::match_chunks(&mut conn, req.kb.id, &vector, req.threshold.unwrap_or(-1.0), req.k).await?;
+        let theirs = sql::match_chunks(conn, req.kb.id, &vector, req.threshold.unwrap_or(-1.0), req.k).await?;
         let ours = found.hits().iter().map(|h| h.chunk_id);
         Some(theirs.iter().map(|t| t.0).eq(ours))
     } else {
         None
     };
+    // The scores of the top N, for the histogram (N above k needs a query of its own).
+    let scores: Vec<f64> = if req.histogram > req.k {
+        let wide = sql::search(conn, &vector, &SearchParams { k: req.histogram, threshold: None, ..params.clone() }).await?;
+        wide.ranked.iter().filter_map(|h| req.metric.similarity(h.distance)).collect()
+    } else {
+        found.ranked.iter().filter_map(|h| req.metric.similarity(h.distance)).collect()
+    };
     let hybrid = match (&req.query, req.hybrid) {
         (Query::Text(text), true) => {
             let depth = req.k.max(50);
-            let text_ranked = sql::text_search(&mut conn, req.kb.id, text, depth).await?;
+            let text_ranked = sql::text_search(conn, req.kb.id, text, depth).await?;
             let vector_ranked = if depth > req.k {
-                sql::search(&mut conn, &vector, &SearchParams { k: depth, threshold: None, ..params.clone() }).await?
+                sql::search(conn, &vector, &SearchParams { k: depth, threshold: None, ..params.clone() }).await?
             } else {
                 found.clone()
             };
@@ -185,7 +222,7 @@ pub async fn run(db: &Db, provider: Option<&Provider>, req: &Request) -> Result<
                 .collect();
             let fused = sql::fuse(&vr, &text_ranked, req.k as usize);
             let ids: Vec<Uuid> = fused.iter().map(|f| f.chunk_id).collect();
-            let about: std::collections::HashMap<Uuid, (String, i32, String)> = sql::describe(&mut conn, &ids)
+            let about: std::collections::HashMap<Uuid, (String, i32, String)> = sql::describe(conn, &ids)
                 .await?
                 .into_iter()
                 .map(|(id, _, filename, index, _, content)| (id, (filename, index, content)))
@@ -228,6 +265,7 @@ pub async fn run(db: &Db, provider: Option<&Provider>, req: &Request) -> Result<
         compare,
         platform_agrees,
         hybrid,
+        scores,
         vector: vector.to_vec(),
     })
 }
