@@ -165,6 +165,16 @@ pub enum Action {
     DocumentDeleted {
         result: Result<String, String>,
     },
+    /// A similarity search finished.
+    SearchDone {
+        generation: u64,
+        result: Result<crate::search::Outcome, String>,
+    },
+    /// The plan of the search of `generation`: (EXPLAIN text, index used).
+    SearchPlan {
+        generation: u64,
+        result: Result<(String, bool), String>,
+    },
     /// Tab completion of the upload prompt's `input`.
     PathCompleted {
         input: String,
@@ -238,6 +248,17 @@ pub enum Effect {
         id: Uuid,
         filename: String,
     },
+    /// A similarity search (embed the query, then the queries).
+    Search {
+        generation: u64,
+        request: crate::search::Request,
+    },
+    /// EXPLAIN (ANALYZE, BUFFERS) of a search, with the vector it used.
+    Explain {
+        generation: u64,
+        request: crate::search::Request,
+        vector: Vec<f32>,
+    },
     /// Complete the last path of the upload prompt (reads a directory).
     CompletePath {
         input: String,
@@ -264,6 +285,8 @@ impl Effect {
             Effect::Ping => "ping".into(),
             Effect::Preview { .. } => "preview".into(),
             Effect::CompletePath { .. } => "complete-path".into(),
+            Effect::Search { .. } => "search".into(),
+            Effect::Explain { .. } => "search-plan".into(),
             Effect::StartIngest { job, .. } => format!("job:{job}"),
             Effect::Debounce { effect, .. } => return effect.task_key(),
             Effect::Export { .. }

@@ -69,6 +69,22 @@ commands! {
     ExportJson => "export_json", "Export the transcript to JSON";
     CopyMessage => "copy_message", "Copy the selected message (OSC 52)";
     CopyTranscript => "copy_transcript", "Copy the whole transcript (OSC 52)";
+    TabSearch => "tab_search", "Go to the Search tab";
+    SearchKnowledgeBase => "search_knowledge_base", "Documents: search the selected knowledge base";
+    MoreLikeThis => "more_like_this", "Search with the selected chunk's own vector (more like this)";
+    EditQuery => "edit_query", "Search: type the query (searched as you type)";
+    KMore => "k_more", "Search: twice as many results (k)";
+    KLess => "k_less", "Search: half as many results (k)";
+    ThresholdUp => "threshold_up", "Search: raise the similarity threshold by 0.05";
+    ThresholdDown => "threshold_down", "Search: lower the similarity threshold by 0.05 (to none)";
+    CycleMetric => "cycle_metric", "Search: distance metric cosine → inner product → L2";
+    ToggleExact => "toggle_exact", "Search: approximate (HNSW) or exact search";
+    ToggleCompare => "toggle_compare", "Search: compare with exact search (recall@k)";
+    ToggleHybrid => "toggle_hybrid", "Search: hybrid, vector + full text by reciprocal rank fusion";
+    EfMore => "ef_more", "Search: double hnsw.ef_search";
+    EfLess => "ef_less", "Search: halve hnsw.ef_search";
+    ToggleIterative => "toggle_iterative", "Search: hnsw.iterative_scan relaxed_order or off";
+    Explain => "explain", "Search: EXPLAIN (ANALYZE, BUFFERS) of the query (again: hide)";
 }
 
 /// Where a key is read. `Global` applies everywhere unless a pane binds the key.
@@ -78,6 +94,7 @@ pub enum Context {
     Global,
     List,
     Transcript,
+    Search,
 }
 
 impl Context {
@@ -86,6 +103,7 @@ impl Context {
             Context::Global => "global",
             Context::List => "list",
             Context::Transcript => "transcript",
+            Context::Search => "search",
         }
     }
 }
@@ -215,6 +233,7 @@ const DEFAULTS: &[(Context, Command, &[&str])] = {
         (Global, TabSessions, &["3"]),
         (Global, TabTranscript, &["4"]),
         (Global, TabDocuments, &["5"]),
+        (Global, TabSearch, &["6"]),
         (Global, Refresh, &["ctrl-r", "r"]),
         (Global, Back, &["esc", "backspace", "h", "left"]),
         (List, Up, &["k", "up"]),
@@ -234,6 +253,28 @@ const DEFAULTS: &[(Context, Command, &[&str])] = {
         (List, Delete, &["d", "delete"]),
         (List, CancelJob, &["x"]),
         (List, ExactCount, &["c"]),
+        (List, SearchKnowledgeBase, &["s"]),
+        (List, MoreLikeThis, &["m"]),
+        (Context::Search, EditQuery, &["/"]),
+        (Context::Search, Up, &["k", "up"]),
+        (Context::Search, Down, &["j", "down"]),
+        (Context::Search, PageUp, &["pgup", "ctrl-u"]),
+        (Context::Search, PageDown, &["pgdown", "ctrl-d"]),
+        (Context::Search, Top, &["g", "home"]),
+        (Context::Search, Bottom, &["G", "end"]),
+        (Context::Search, KMore, &["+"]),
+        (Context::Search, KLess, &["-"]),
+        (Context::Search, ThresholdUp, &["t"]),
+        (Context::Search, ThresholdDown, &["T"]),
+        (Context::Search, CycleMetric, &["o"]),
+        (Context::Search, ToggleExact, &["x"]),
+        (Context::Search, ToggleCompare, &["c"]),
+        (Context::Search, ToggleHybrid, &["H"]),
+        (Context::Search, EfMore, &["e"]),
+        (Context::Search, EfLess, &["E"]),
+        (Context::Search, ToggleIterative, &["I"]),
+        (Context::Search, Explain, &["p"]),
+        (Context::Search, MoreLikeThis, &["m"]),
         (Transcript, Up, &["k", "up"]),
         (Transcript, Down, &["j", "down"]),
         (Transcript, PageUp, &["pgup", "ctrl-u"]),
@@ -242,7 +283,7 @@ const DEFAULTS: &[(Context, Command, &[&str])] = {
         (Transcript, Bottom, &["G", "end"]),
         (Transcript, NextMessage, &["]", "J"]),
         (Transcript, PrevMessage, &["[", "K"]),
-        (Transcript, Search, &["/"]),
+        (Transcript, Command::Search, &["/"]),
         (Transcript, SearchNext, &["n"]),
         (Transcript, SearchPrev, &["N"]),
         (Transcript, ToggleMetadata, &["m"]),
@@ -403,7 +444,7 @@ mod tests {
     #[test]
     fn help_lists_every_default() {
         let km = Keymap::default();
-        let total: usize = [Context::Global, Context::List, Context::Transcript]
+        let total: usize = [Context::Global, Context::List, Context::Transcript, Context::Search]
             .iter()
             .map(|c| km.help(*c).iter().map(|(_, k)| k.len()).sum::<usize>())
             .sum();

@@ -37,6 +37,17 @@ pub fn list_rows(size: (u16, u16), has_job: bool) -> usize {
     (body as usize).saturating_sub(2 + 1).max(1)
 }
 
+/// Rows of the Search pane's header (query and settings).
+pub const SEARCH_HEADER: u16 = 3;
+
+/// Result rows visible in the Search pane (header, borders and the table
+/// header excluded); the detail sits beside on wide screens, below on narrow.
+pub fn search_rows(size: (u16, u16)) -> usize {
+    let body = body_height(size).saturating_sub(SEARCH_HEADER);
+    let list = if detail_beside(size.0) { body } else { body / 2 };
+    (list as usize).saturating_sub(2 + 1).max(1)
+}
+
 /// Width and height of the transcript text area (border and gutter excluded).
 pub fn transcript_viewport(size: (u16, u16)) -> (usize, usize) {
     let w = (size.0 as usize).saturating_sub(2 + 2).max(10);

@@ -66,7 +66,9 @@ impl App {
                 }
             }
             Open => self.open_selected(kind, fx),
-            NewKnowledgeBase | Upload | Delete | CancelJob if self.tab != Tab::Documents => {
+            NewKnowledgeBase | Upload | Delete | CancelJob | SearchKnowledgeBase | MoreLikeThis
+                if self.tab != Tab::Documents =>
+            {
                 self.error("that key works in the Documents tab (5)");
             }
             NewKnowledgeBase => self.open_kb_form(),
@@ -79,6 +81,30 @@ impl App {
                 }
             }
             CancelJob => self.cancel_or_dismiss_job(fx),
+            SearchKnowledgeBase => {
+                // The open knowledge base, or the one selected in the list.
+                let kb =
+                    if self.nav.kb.is_some() { self.docs.kb.clone() } else { self.lists.kbs.selected_row().cloned() };
+                match kb {
+                    Some(kb) => {
+                        self.search.open(kb);
+                        self.tab = Tab::Search;
+                        let text = self.search.text.clone();
+                        self.open_input(InputPurpose::SearchQuery, &text);
+                    }
+                    None => self.error("select a knowledge base to search"),
+                }
+            }
+            MoreLikeThis => match (kind, self.docs.kb.clone(), self.lists.chunks.selected_row()) {
+                (ListKind::Chunks, Some(kb), Some(chunk)) => {
+                    let chunk = chunk.id;
+                    let generation = self.next_generation();
+                    let reply = self.search.more_like(kb, chunk, generation);
+                    self.tab = Tab::Search;
+                    self.apply_reply(reply, fx);
+                }
+                _ => self.error("open a document and select a chunk to search for more like it"),
+            },
             _ => {}
         }
     }

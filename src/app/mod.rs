@@ -6,6 +6,7 @@ mod browse;
 pub mod documents;
 pub mod form;
 pub mod list;
+pub mod search;
 pub mod transcript;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
@@ -33,10 +34,11 @@ pub enum Tab {
     Sessions,
     Transcript,
     Documents,
+    Search,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [Tab::Tenants, Tab::Demos, Tab::Sessions, Tab::Transcript, Tab::Documents];
+    pub const ALL: [Tab; 6] = [Tab::Tenants, Tab::Demos, Tab::Sessions, Tab::Transcript, Tab::Documents, Tab::Search];
     pub fn title(self) -> &'static str {
         match self {
             Tab::Tenants => "Tenants",
@@ -44,6 +46,7 @@ impl Tab {
             Tab::Sessions => "Sessions",
             Tab::Transcript => "Transcript",
             Tab::Documents => "Documents",
+            Tab::Search => "Search",
         }
     }
 }
@@ -99,6 +102,8 @@ pub enum InputPurpose {
     Filter(ListKind),
     Search,
     UploadPath,
+    /// The Search tab's query, searched as it is typed.
+    SearchQuery,
 }
 
 pub struct Input {
@@ -249,6 +254,7 @@ pub struct App {
     /// First line of the detail pane shown (long demo details scroll).
     pub detail_scroll: u16,
     pub transcript: Transcript,
+    pub search: search::SearchPane,
     /// The dialog or prompt that has the keys, if any.
     pub modal: Option<Modal>,
     /// Every status message shown, newest last (`M` opens it).
@@ -288,6 +294,7 @@ impl App {
             detail_toggled: false,
             detail_scroll: 0,
             transcript: Transcript::default(),
+            search: search::SearchPane::default(),
             modal: None,
             log: std::collections::VecDeque::new(),
             conn: ConnState::Online,
@@ -384,6 +391,7 @@ impl App {
             || self.docs.job.as_ref().is_some_and(|j| j.running())
             || self.docs.upload.as_ref().is_some_and(|u| u.loading)
             || self.transcript.loading
+            || self.search.loading
             || self.transcript.exports_in_flight > 0
             || (self.demo_detail.id.is_some() && self.demo_detail.detail.is_none() && self.demo_detail.error.is_none())
     }
@@ -397,7 +405,7 @@ impl App {
                 SessionsMode::Leads if self.nav.demo.is_some() => ListKind::Leads,
                 _ => ListKind::Sessions,
             }),
-            Tab::Transcript => None,
+            Tab::Transcript | Tab::Search => None,
             // Knowledge bases → documents → chunks, as far as drilled.
             Tab::Documents => Some(if self.nav.document.is_some() {
                 ListKind::Chunks
@@ -410,7 +418,11 @@ impl App {
     }
 
     pub fn context(&self) -> Context {
-        if self.tab == Tab::Transcript { Context::Transcript } else { Context::List }
+        match self.tab {
+            Tab::Transcript => Context::Transcript,
+            Tab::Search => Context::Search,
+            _ => Context::List,
+        }
     }
 
     /// Wide screens show the detail beside the list by default.
@@ -422,6 +434,11 @@ impl App {
     /// Rows visible in the list pane (for paging keys).
     pub fn list_height(&self) -> usize {
         crate::layout::list_rows(self.size, self.tab == Tab::Documents && self.docs.job.is_some())
+    }
+
+    /// Result rows visible in the Search pane.
+    pub fn search_rows(&self) -> usize {
+        crate::layout::search_rows(self.size)
     }
 
     pub fn transcript_viewport(&self) -> (usize, usize) {
@@ -549,6 +566,17 @@ impl App {
                     _ => {}
                 }
                 self.list_mut(list).apply_count(generation, result);
+            }
+            Action::SearchDone { generation, result } => {
+                self.search.apply(generation, result);
+            }
+            Action::SearchPlan { generation, result } => {
+                if generation == self.search.generation {
+                    match result {
+                        Ok(plan) => self.search.plan = Some(plan),
+                        Err(e) => self.error(format!("EXPLAIN failed: {e}")),
+                    }
+                }
             }
             Action::PathCompleted { input, completed, candidates } => {
                 self.on_path_completed(input, completed, candidates)
@@ -772,16 +800,29 @@ impl App {
                         self.apply_reply(reply, fx);
                     }
                     InputPurpose::UploadPath => self.submit_upload_paths(&text, fx),
+                    InputPurpose::SearchQuery => {
+                        // Enter runs it now, without waiting for the pause.
+                        let generation = self.next_generation();
+                        self.search.typed(&text, generation);
+                        let reply = self.search.run(generation, 0);
+                        self.apply_reply(reply, fx);
+                    }
                 }
             }
             _ => {
                 input.textarea.input(key);
+                if input.purpose == InputPurpose::SearchQuery {
+                    let text = input.textarea.lines().join(" ");
+                    let generation = self.next_generation();
+                    let reply = self.search.typed(&text, generation);
+                    self.apply_reply(reply, fx);
+                }
             }
         }
     }
 
     /// Carries out what a pane asked for.
-    fn apply_reply(&mut self, reply: Reply, fx: &mut Vec<Effect>) {
+    pub(super) fn apply_reply(&mut self, reply: Reply, fx: &mut Vec<Effect>) {
         fx.extend(reply.effects);
         if let Some((level, text)) = reply.message {
             self.say(level, text, None);
@@ -796,7 +837,7 @@ impl App {
         fx.extend(self.transcript.open(id, generation));
     }
 
-    fn open_input(&mut self, purpose: InputPurpose, initial: &str) {
+    pub(super) fn open_input(&mut self, purpose: InputPurpose, initial: &str) {
         self.modal = Some(Modal::Input(Input { purpose, textarea: one_line_input(initial) }));
     }
 
@@ -827,8 +868,15 @@ impl App {
             TabSessions => self.goto_tab(Tab::Sessions),
             TabTranscript => self.goto_tab(Tab::Transcript),
             TabDocuments => self.goto_tab(Tab::Documents),
+            TabSearch => self.goto_tab(Tab::Search),
             Refresh => self.refresh(fx),
             Back => self.back(),
+            _ if self.tab == Tab::Search => {
+                let generation = self.next_generation();
+                let height = self.search_rows();
+                let reply = self.search.on_command(cmd, generation, height);
+                self.apply_reply(reply, fx);
+            }
             _ if self.tab == Tab::Transcript => {
                 let reply = self.transcript.on_command(cmd, self.transcript_viewport());
                 self.apply_reply(reply, fx);
@@ -862,6 +910,12 @@ impl App {
             Tab::Transcript => {
                 if self.transcript.search.take().is_none() {
                     self.tab = Tab::Sessions;
+                }
+            }
+            Tab::Search => {
+                // A plan shown goes first, then back to the documents.
+                if self.search.plan.take().is_none() {
+                    self.tab = Tab::Documents;
                 }
             }
             Tab::Sessions => {

@@ -84,7 +84,17 @@ pub async fn search(ctx: &Context, a: SearchArgs) -> Result<()> {
     } else {
         Mode::Approximate { ef_search: a.ef_search, iterative_scan: !a.no_iterative_scan }
     };
-    let req = Request { kb, query, k: a.k, metric, threshold: a.threshold, mode, compare: a.compare, hybrid: a.hybrid, histogram: 0 };
+    let req = Request {
+        kb,
+        query,
+        k: a.k,
+        metric,
+        threshold: a.threshold,
+        mode,
+        compare: a.compare,
+        hybrid: a.hybrid,
+        histogram: 0,
+    };
     let out = search::run(&db, provider.as_ref(), &req).await?;
     if a.json {
         output::json(&out)?;

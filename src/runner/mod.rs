@@ -125,6 +125,52 @@ impl EffectRunner {
         }
     }
 
+    /// One search for the console: the query embedded first (a superseded
+    /// query's embedding is dropped as soon as it returns, before any
+    /// query runs), then the queries on a connection that a supersede
+    /// cancels on the server. `None` when superseded.
+    async fn search(
+        &self,
+        ctx: &TaskCtx,
+        req: &crate::search::Request,
+    ) -> Option<Result<crate::search::Outcome, crate::search::SearchError>> {
+        use crate::search::{Query, SearchError};
+        let started = std::time::Instant::now();
+        let embedded = match &req.query {
+            Query::Text(text) => {
+                let provider = match self.provider(&req.kb).await {
+                    Ok(p) => p,
+                    Err(e) => {
+                        return Some(Err(SearchError::Refused(format!(
+                            "cannot embed the query with {}:{}: {e}",
+                            req.kb.embedding_provider, req.kb.embedding_model
+                        ))));
+                    }
+                };
+                let embedding = crate::search::embed_text(Some(&provider), req, text);
+                tokio::select! {
+                    r = embedding => Some(r),
+                    _ = ctx.cancel.cancelled() => return None,
+                }
+            }
+            Query::Like(_) => None,
+        };
+        let mut conn = match ctx.connect().await {
+            Ok(Some(c)) => c,
+            Ok(None) => return None,
+            Err(e) => return Some(Err(e.into())),
+        };
+        let pid = conn.pid;
+        let work = async {
+            let (vector, embed_ms) = match embedded {
+                Some(r) => r?,
+                None => crate::search::query_vector(&mut conn.conn, None, req).await?,
+            };
+            crate::search::run_with_vector(&mut conn.conn, req, vector, embed_ms, started).await
+        };
+        ctx.until_cancelled(pid, work).await
+    }
+
     /// The embedding provider a knowledge base needs, loaded once.
     pub async fn provider(&self, kb: &KnowledgeBaseRow) -> Result<Provider, String> {
         let spec = kb.model_spec();
@@ -207,6 +253,31 @@ impl EffectRunner {
                 };
                 Some(Action::DocumentDeleted { result })
             }
+            Effect::Search { generation, request } => Some(Action::SearchDone {
+                generation,
+                result: self.search(ctx, &request).await?.map_err(|e| e.to_string()),
+            }),
+            Effect::Explain { generation, request, vector } => {
+                let conn = match ctx.connect().await {
+                    Ok(Some(c)) => c,
+                    Ok(None) => return None,
+                    Err(e) => return Some(Action::SearchPlan { generation, result: Err(e.to_string()) }),
+                };
+                let mut conn = conn;
+                let pid = conn.pid;
+                let params = crate::db::search::SearchParams {
+                    kb: request.kb.id,
+                    dim: request.kb.embedding_dim,
+                    k: request.k,
+                    metric: request.metric,
+                    mode: request.mode,
+                    threshold: request.threshold,
+                };
+                let vector = pgvector::Vector::from(vector);
+                let result =
+                    ctx.until_cancelled(pid, crate::db::search::explain(&mut conn.conn, &vector, &params)).await?;
+                Some(Action::SearchPlan { generation, result: result.map_err(|e| e.to_string()) })
+            }
             Effect::CompletePath { input } => {
                 let (done, candidates) = tokio::task::spawn_blocking({
                     let input = input.clone();
@@ -267,6 +338,8 @@ fn failure(effect: &Effect, error: LoadError) -> Option<Action> {
         Effect::CreateKb(_) => Action::KbCreated { result: Err(msg) },
         Effect::DeleteDocument { .. } => Action::DocumentDeleted { result: Err(msg) },
         Effect::StartIngest { job, .. } => Action::Job { job: *job, event: JobEvent::Finished(Err(msg)) },
+        Effect::Search { generation, .. } => Action::SearchDone { generation: *generation, result: Err(msg) },
+        Effect::Explain { generation, .. } => Action::SearchPlan { generation: *generation, result: Err(msg) },
         Effect::Debounce { effect, .. } => return failure(effect, error),
         Effect::Copy(_) | Effect::CancelIngest { .. } | Effect::CancelPreview | Effect::CompletePath { .. } => {
             return None;

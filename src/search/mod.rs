@@ -8,8 +8,8 @@
 use std::time::Instant;
 
 use pgvector::Vector;
-use sqlx::PgConnection;
 use serde::Serialize;
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::db::knowledge::KnowledgeBaseRow;
@@ -201,7 +201,8 @@ pub async fn run_with_vector(
     };
     // The scores of the top N, for the histogram (N above k needs a query of its own).
     let scores: Vec<f64> = if req.histogram > req.k {
-        let wide = sql::search(conn, &vector, &SearchParams { k: req.histogram, threshold: None, ..params.clone() }).await?;
+        let wide =
+            sql::search(conn, &vector, &SearchParams { k: req.histogram, threshold: None, ..params.clone() }).await?;
         wide.ranked.iter().filter_map(|h| req.metric.similarity(h.distance)).collect()
     } else {
         found.ranked.iter().filter_map(|h| req.metric.similarity(h.distance)).collect()

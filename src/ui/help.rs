@@ -38,7 +38,10 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     let leads_here = app.tab == Tab::Sessions;
     sections.push((
         ctx.name().to_string(),
-        rows_of(ctx, &|c| !DOCUMENTS_ONLY.contains(&c) && (leads_here || c != Command::ToggleLeads)),
+        // The list keys that work in one tab only are listed there only.
+        rows_of(ctx, &|c| {
+            ctx != Context::List || (!DOCUMENTS_ONLY.contains(&c) && (leads_here || c != Command::ToggleLeads))
+        }),
     ));
     sections.push((Context::Global.name().to_string(), rows_of(Context::Global, &|_| true)));
     let key_width =

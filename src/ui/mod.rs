@@ -6,6 +6,7 @@ mod detail;
 mod documents;
 mod form;
 pub mod help;
+mod search;
 mod sessions;
 mod status;
 mod table;
@@ -62,6 +63,7 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme) {
         Tab::Sessions => sessions::render(f, body, app, theme),
         Tab::Transcript => transcript::render(f, body, app, theme),
         Tab::Documents => documents::render(f, body, app, theme),
+        Tab::Search => search::render(f, body, app, theme),
     }
     render_hint(f, hint, app, theme);
     status::render(f, status, app, theme);
@@ -129,6 +131,7 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             InputPurpose::Filter(_) => " filter: ",
             InputPurpose::Search => " search: ",
             InputPurpose::UploadPath => " upload: ",
+            InputPurpose::SearchQuery => " question: ",
         };
         let [l, r] = Layout::horizontal([Constraint::Length(label.len() as u16), Constraint::Min(1)]).areas(area);
         f.render_widget(Paragraph::new(Span::styled(label, theme.accent())), l);
@@ -167,6 +170,18 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     (&[Help], "help"),
                     (&[Quit], "quit"),
                 ],
+                Tab::Search => &[
+                    (&[EditQuery], "question"),
+                    (&[KMore, KLess], "k"),
+                    (&[ThresholdUp, ThresholdDown], "threshold"),
+                    (&[CycleMetric], "metric"),
+                    (&[ToggleExact], "exact"),
+                    (&[ToggleHybrid], "hybrid"),
+                    (&[EfMore, EfLess], "ef"),
+                    (&[Explain], "plan"),
+                    (&[MoreLikeThis], "like"),
+                    (&[Help], "help"),
+                ],
                 Tab::Documents => match app.current_list() {
                     Some(ListKind::Documents) => &[
                         (&[Open], "chunks"),
@@ -187,10 +202,10 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     ],
                     _ => &[
                         (&[Open], "open"),
+                        (&[SearchKnowledgeBase], "search"),
                         (&[NewKnowledgeBase], "new KB"),
                         (&[Upload], "upload"),
                         (&[Filter], "filter"),
-                        (&[ToggleDetail], "detail"),
                         (&[CancelJob], "job"),
                         (&[Back], "back"),
                         (&[Help], "help"),

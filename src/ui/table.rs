@@ -73,14 +73,32 @@ pub fn render_list<R>(
         return;
     }
 
+    let footer = list.error.as_ref().map(|e| format!("load failed: {}", sanitize_line(e)));
+    render_rows(f, inner, &list.rows, list.selected, list.offset, columns, theme, footer, |_, r| row(r));
+}
+
+/// The rows of a table in `inner` (header, the visible slice, the selection
+/// highlighted, each cell cut to its column), with an error footer.
+#[allow(clippy::too_many_arguments)]
+pub fn render_rows<R>(
+    f: &mut Frame,
+    inner: Rect,
+    rows: &[R],
+    selected: usize,
+    offset: usize,
+    columns: &[Column],
+    theme: &Theme,
+    footer: Option<String>,
+    mut row: impl FnMut(usize, &R) -> Vec<TextCell>,
+) {
     let height = (inner.height as usize).saturating_sub(1).max(1);
     // Keep the selection on screen even if the state's offset lags a resize.
-    let mut offset = list.offset.min(list.rows.len().saturating_sub(1));
-    if list.selected >= offset + height {
-        offset = list.selected + 1 - height;
+    let mut offset = offset.min(rows.len().saturating_sub(1));
+    if selected >= offset + height {
+        offset = selected + 1 - height;
     }
-    if list.selected < offset {
-        offset = list.selected;
+    if selected < offset {
+        offset = selected;
     }
     let widths: Vec<Constraint> = columns.iter().map(|c| c.width).collect();
     // The same split the table makes, so each cell knows its room.
@@ -90,29 +108,25 @@ pub fn render_list<R>(
         .iter()
         .map(|r| r.width as usize)
         .collect();
-    let rows: Vec<Row> = list
-        .rows
+    let body: Vec<Row> = rows
         .iter()
         .enumerate()
         .skip(offset)
         .take(height)
         .map(|(i, r)| {
-            let cells = row(r)
+            let cells = row(i, r)
                 .into_iter()
                 .zip(&rooms)
                 .map(|(c, room)| Cell::from(Span::styled(crate::text::truncate(&c.text, *room), c.style)));
             let row = Row::new(cells.collect::<Vec<_>>());
-            if i == list.selected { row.style(theme.selection()) } else { row }
+            if i == selected { row.style(theme.selection()) } else { row }
         })
         .collect();
     let header = Row::new(columns.iter().map(|c| Cell::from(c.title))).style(theme.accent());
-    let mut table = Table::new(rows, widths).header(header).column_spacing(COLUMN_SPACING);
-    if let Some(e) = &list.error {
+    let mut table = Table::new(body, widths).header(header).column_spacing(COLUMN_SPACING);
+    if let Some(e) = footer {
         // A failed "load more" keeps the rows and says why below them.
-        table = table.footer(Row::new(vec![Cell::from(Span::styled(
-            format!("load failed: {}", sanitize_line(e)),
-            theme.error(),
-        ))]));
+        table = table.footer(Row::new(vec![Cell::from(Span::styled(e, theme.error()))]));
     }
     f.render_widget(table, inner);
 }

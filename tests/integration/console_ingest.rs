@@ -16,8 +16,8 @@ use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::support;
 
-struct Console {
-    app: App,
+pub(crate) struct Console {
+    pub(crate) app: App,
     runner: EffectRunner,
     rx: UnboundedReceiver<Action>,
     /// Every job event seen, in order.
@@ -26,7 +26,7 @@ struct Console {
 }
 
 impl Console {
-    fn new(t: &support::TestDb) -> Console {
+    pub(crate) fn new(t: &support::TestDb) -> Console {
         let data = tempfile::tempdir().unwrap();
         let (tx, rx) = unbounded_channel();
         let mut embedding = ragdesk::config::EmbeddingConfig::default();
@@ -56,19 +56,19 @@ impl Console {
         }
     }
 
-    fn key(&mut self, code: KeyCode) {
+    pub(crate) fn key(&mut self, code: KeyCode) {
         let fx = self.app.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
         self.run(fx);
     }
 
-    fn type_text(&mut self, text: &str) {
+    pub(crate) fn type_text(&mut self, text: &str) {
         for c in text.chars() {
             self.key(KeyCode::Char(c));
         }
     }
 
     /// Feeds results back until `done` holds (the event loop, minus drawing).
-    async fn until(&mut self, what: &str, done: impl Fn(&App) -> bool) {
+    pub(crate) async fn until(&mut self, what: &str, done: impl Fn(&App) -> bool) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
         while !done(&self.app) {
             let action = tokio::time::timeout_at(deadline, self.rx.recv())

@@ -4,6 +4,7 @@
 
 mod cli;
 mod console_ingest;
+mod console_search;
 mod embed;
 mod ingest;
 mod paging;

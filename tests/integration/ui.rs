@@ -782,3 +782,81 @@ fn styles_of_the_selection_an_error_and_the_read_only_badge() {
     let buf = draw(&app, &theme);
     insta::assert_snapshot!("style_status_error_read_only_ansi16", style_runs(&buf, 23..24));
 }
+
+fn search_outcome() -> ragdesk::search::Outcome {
+    let texts = [
+        ("hours.txt", 0, 0.1812, "We are open Monday to Friday 8-18 and on Saturday 9-13. Closed on Sundays."),
+        ("faq.md", 2, 0.4430, "## Do you take insurance? Yes, we are in network with Delta Dental PPO."),
+        ("menu.html", 1, 0.5120, "Cleaning and X-rays: $99 for new patients. Whitening from $299."),
+        ("faq.md", 0, 0.6021, "# Frequently asked questions \u{1b}[2J"),
+    ];
+    let rows: Vec<ragdesk::search::Row> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, (file, index, d, text))| ragdesk::search::Row {
+            rank: i + 1,
+            chunk_id: id(900 + i as u128),
+            document_id: id(800),
+            filename: file.to_string(),
+            chunk_index: *index,
+            token_count: Some(20 + i as i32),
+            distance: *d,
+            similarity: Some(1.0 - d),
+            content: text.to_string(),
+        })
+        .collect();
+    ragdesk::search::Outcome {
+        kb: "Services & prices".into(),
+        metric: "cosine",
+        index_serves_metric: true,
+        exact: false,
+        k: 10,
+        threshold: Some(0.5),
+        passed: 2,
+        rows,
+        embed_ms: 11.8,
+        query_ms: 1.4,
+        total_ms: 16.0,
+        compare: Some(ragdesk::search::CompareReport {
+            recall: 1.0,
+            exact_ms: 0.6,
+            moved: vec![],
+            appeared: vec![],
+            vanished: vec![],
+        }),
+        platform_agrees: Some(true),
+        hybrid: None,
+        scores: vec![0.82, 0.56, 0.49, 0.40, 0.38, 0.30, 0.29, 0.22],
+        vector: vec![],
+    }
+}
+
+#[test]
+fn search_pane() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = at_tab(w, h, '6');
+        let text = snapshot(&format!("search_empty_{w}x{h}"), &app);
+        assert!(text.contains("No knowledge base yet"), "{text}");
+        app.search.kb = Some(kbs()[0].clone());
+        app.search.text = "open on saturday".into();
+        app.search.query = Some(ragdesk::search::Query::Text("open on saturday".into()));
+        app.search.threshold = Some(0.5);
+        app.search.result = Some(search_outcome());
+        let text = snapshot(&format!("search_results_{w}x{h}"), &app);
+        assert!(text.contains("hours.txt#0") && text.contains("0.819"), "{text}");
+        assert!(text.contains("recall@10 1.00"), "{text}");
+        if w >= 120 {
+            assert!(text.contains("match_chunks agrees"), "{text}");
+        }
+        assert!(text.contains("2 of 4 pass the threshold"), "{text}");
+        // The query's words are highlighted in the chunk's text.
+        let buf = draw(&app, &Theme::default_dark());
+        let theme = Theme::default_dark();
+        let highlighted: String = buf.content().iter().filter(|c| c.fg == theme.match_fg).map(|c| c.symbol()).collect();
+        assert!(highlighted.contains("open") && highlighted.contains("Saturday"), "{highlighted:?}");
+        // Hostile text in a chunk is shown escaped.
+        app.search.selected = 3;
+        let text = buffer_text(&draw(&app, &Theme::default_dark()));
+        assert!(text.contains("␛[2J"), "{text}");
+    }
+}

@@ -1,0 +1,362 @@
+//! The Search pane: a knowledge base, a query searched as you type, and the
+//! settings that explain a result (k, threshold, metric, approximate or
+//! exact, compare, hybrid, ef_search). A component: it owns its state,
+//! handles its keys and answers with a `Reply`; its searches run as one
+//! task key, so a newer query supersedes (and cancels) the older.
+
+use uuid::Uuid;
+
+use super::{InputPurpose, Reply};
+use crate::action::Effect;
+use crate::db::knowledge::KnowledgeBaseRow;
+use crate::db::search::{Metric, Mode};
+use crate::keymap::Command;
+use crate::search::{Outcome, Query, Request};
+
+/// How long typing must pause before the query runs.
+pub const SEARCH_DEBOUNCE_MS: u64 = 250;
+/// pgvector's default `hnsw.ef_search`.
+pub const DEFAULT_EF_SEARCH: u32 = 40;
+
+pub struct SearchPane {
+    pub kb: Option<KnowledgeBaseRow>,
+    /// What is searched: typed text, or a stored chunk ("more like this").
+    pub query: Option<Query>,
+    /// The text typed (kept when searching like a chunk, to go back to).
+    pub text: String,
+    pub k: u32,
+    pub metric: Metric,
+    pub threshold: Option<f64>,
+    pub exact: bool,
+    pub ef_search: u32,
+    pub iterative_scan: bool,
+    pub compare: bool,
+    pub hybrid: bool,
+    /// How many top scores the histogram shows.
+    pub histogram: u32,
+    pub generation: u64,
+    pub loading: bool,
+    pub result: Option<Outcome>,
+    pub error: Option<String>,
+    pub selected: usize,
+    pub offset: usize,
+    /// The plan of the last query (EXPLAIN ANALYZE), while shown.
+    pub plan: Option<(String, bool)>,
+    /// The selected chunk's neighbours in its document: (index, text).
+    pub neighbours: Option<(Uuid, Vec<(i32, String)>)>,
+}
+
+impl Default for SearchPane {
+    fn default() -> Self {
+        SearchPane {
+            kb: None,
+            query: None,
+            text: String::new(),
+            k: 10,
+            metric: Metric::Cosine,
+            threshold: None,
+            exact: false,
+            ef_search: DEFAULT_EF_SEARCH,
+            iterative_scan: true,
+            compare: true,
+            hybrid: false,
+            histogram: 100,
+            generation: 0,
+            loading: false,
+            result: None,
+            error: None,
+            selected: 0,
+            offset: 0,
+            plan: None,
+            neighbours: None,
+        }
+    }
+}
+
+impl SearchPane {
+    /// The search the current settings describe, if there is one to run.
+    pub fn request(&self) -> Option<Request> {
+        Some(Request {
+            kb: self.kb.clone()?,
+            query: self.query.clone()?,
+            k: self.k,
+            metric: self.metric,
+            threshold: self.threshold.filter(|_| self.metric == Metric::Cosine),
+            mode: if self.exact {
+                Mode::Exact
+            } else {
+                Mode::Approximate { ef_search: Some(self.ef_search), iterative_scan: self.iterative_scan }
+            },
+            compare: self.compare && !self.exact,
+            hybrid: self.hybrid,
+            histogram: self.histogram,
+        })
+    }
+
+    /// Opens the pane on `kb` (a new knowledge base forgets the old result).
+    pub fn open(&mut self, kb: KnowledgeBaseRow) {
+        if self.kb.as_ref().map(|k| k.id) != Some(kb.id) {
+            self.result = None;
+            self.error = None;
+            self.plan = None;
+            self.query = if self.text.trim().is_empty() { None } else { Some(Query::Text(self.text.clone())) };
+        }
+        self.kb = Some(kb);
+    }
+
+    /// Runs the search now (or after `debounce_ms`) under a new generation.
+    pub fn run(&mut self, generation: u64, debounce_ms: u64) -> Reply {
+        let Some(request) = self.request() else { return Reply::default() };
+        self.generation = generation;
+        self.loading = true;
+        self.error = None;
+        self.plan = None;
+        let effect = Effect::Search { generation, request };
+        let effect =
+            if debounce_ms > 0 { Effect::Debounce { delay_ms: debounce_ms, effect: Box::new(effect) } } else { effect };
+        Reply::default().with(effect)
+    }
+
+    /// The query text changed (typing): search it after a pause.
+    pub fn typed(&mut self, text: &str, generation: u64) -> Reply {
+        self.text = text.to_string();
+        if text.trim().is_empty() {
+            self.query = None;
+            self.result = None;
+            self.loading = false;
+            return Reply::default();
+        }
+        self.query = Some(Query::Text(text.to_string()));
+        self.run(generation, SEARCH_DEBOUNCE_MS)
+    }
+
+    /// Searches with a stored chunk's vector (no model needed).
+    pub fn more_like(&mut self, kb: KnowledgeBaseRow, chunk: Uuid, generation: u64) -> Reply {
+        self.open(kb);
+        self.query = Some(Query::Like(chunk));
+        self.hybrid = false;
+        self.run(generation, 0)
+    }
+
+    /// A result arrived; older generations are dropped.
+    pub fn apply(&mut self, generation: u64, result: Result<Outcome, String>) -> bool {
+        if generation != self.generation {
+            return false;
+        }
+        self.loading = false;
+        match result {
+            Ok(o) => {
+                self.selected = self.selected.min(o.rows.len().saturating_sub(1));
+                self.result = Some(o);
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e),
+        }
+        true
+    }
+
+    /// The chunk the selection is on.
+    pub fn selected_row(&self) -> Option<&crate::search::Row> {
+        self.result.as_ref()?.rows.get(self.selected)
+    }
+
+    /// One command; `generation` is a fresh one in case it re-runs.
+    pub fn on_command(&mut self, cmd: Command, generation: u64, height: usize) -> Reply {
+        use Command::*;
+        if self.kb.is_none() && cmd != EditQuery {
+            return Reply::error("no knowledge base: in Documents (5) select one and press s, or L on a chunk");
+        }
+        let rows = self.result.as_ref().map(|r| r.rows.len()).unwrap_or(0);
+        let rerun = |pane: &mut SearchPane, what: String| -> Reply {
+            let mut r = pane.run(generation, 0);
+            r.message = Some((super::Level::Info, what));
+            r
+        };
+        match cmd {
+            EditQuery => {
+                if self.kb.is_none() {
+                    return Reply::error("no knowledge base: in Documents (5) select one and press s");
+                }
+                return Reply { prompt: Some((InputPurpose::SearchQuery, self.text.clone())), ..Reply::default() };
+            }
+            Up => self.selected = self.selected.saturating_sub(1),
+            Down => self.selected = (self.selected + 1).min(rows.saturating_sub(1)),
+            PageUp => self.selected = self.selected.saturating_sub(height.max(1)),
+            PageDown => self.selected = (self.selected + height.max(1)).min(rows.saturating_sub(1)),
+            Top => self.selected = 0,
+            Bottom => self.selected = rows.saturating_sub(1),
+            KMore | KLess => {
+                let k = if cmd == KMore { self.k.saturating_mul(2) } else { self.k / 2 };
+                self.k = k.clamp(1, 1000);
+                return rerun(self, format!("k = {}", self.k));
+            }
+            ThresholdUp | ThresholdDown => {
+                if self.metric != Metric::Cosine {
+                    return Reply::error("the threshold is a cosine similarity: switch the metric to cosine (o)");
+                }
+                let step = if cmd == ThresholdUp { 0.05 } else { -0.05 };
+                let t = self.threshold.unwrap_or(if step > 0.0 { 0.45 } else { 0.05 }) + step;
+                self.threshold = if t <= 0.0 { None } else { Some((t.min(0.99) * 100.0).round() / 100.0) };
+                let what = match self.threshold {
+                    Some(t) => format!("threshold: similarity > {t:.2}"),
+                    None => "no threshold".into(),
+                };
+                return rerun(self, what);
+            }
+            CycleMetric => {
+                let i = Metric::ALL.iter().position(|m| *m == self.metric).unwrap_or(0);
+                self.metric = Metric::ALL[(i + 1) % Metric::ALL.len()];
+                let what = if self.metric.indexed() {
+                    format!("metric {}: served by the HNSW index", self.metric.name())
+                } else {
+                    format!("metric {}: the index serves cosine only, so this is an exact scan", self.metric.name())
+                };
+                return rerun(self, what);
+            }
+            ToggleExact => {
+                self.exact = !self.exact;
+                let what = if self.exact { "exact search (index scans off)" } else { "approximate search (HNSW)" };
+                return rerun(self, what.into());
+            }
+            ToggleCompare => {
+                self.compare = !self.compare;
+                return rerun(self, format!("compare with exact: {}", if self.compare { "on" } else { "off" }));
+            }
+            ToggleHybrid => {
+                self.hybrid = !self.hybrid;
+                return rerun(
+                    self,
+                    format!(
+                        "hybrid (vector + full text, reciprocal rank fusion): {}",
+                        if self.hybrid { "on" } else { "off" }
+                    ),
+                );
+            }
+            EfMore | EfLess => {
+                let ef = if cmd == EfMore { self.ef_search.saturating_mul(2) } else { self.ef_search / 2 };
+                self.ef_search = ef.clamp(10, 1000);
+                return rerun(self, format!("hnsw.ef_search = {}", self.ef_search));
+            }
+            ToggleIterative => {
+                self.iterative_scan = !self.iterative_scan;
+                return rerun(
+                    self,
+                    format!("hnsw.iterative_scan = {}", if self.iterative_scan { "relaxed_order" } else { "off" }),
+                );
+            }
+            Explain => {
+                if self.plan.take().is_some() {
+                    return Reply::default();
+                }
+                let Some(request) = self.request() else { return Reply::error("search something first") };
+                let vector = self.result.as_ref().map(|r| r.vector.clone()).unwrap_or_default();
+                return Reply::info("running EXPLAIN (ANALYZE, BUFFERS)…").with(Effect::Explain {
+                    generation: self.generation,
+                    request,
+                    vector,
+                });
+            }
+            MoreLikeThis => {
+                let (Some(kb), Some(row)) = (self.kb.clone(), self.selected_row()) else {
+                    return Reply::error("select a result first");
+                };
+                let chunk = row.chunk_id;
+                return self.more_like(kb, chunk, generation);
+            }
+            _ => {}
+        }
+        self.scroll_into_view(height);
+        Reply::default()
+    }
+
+    pub fn scroll_into_view(&mut self, height: usize) {
+        let height = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kb() -> KnowledgeBaseRow {
+        KnowledgeBaseRow {
+            id: Uuid::from_u128(1),
+            demo_id: Uuid::from_u128(2),
+            demo_name: None,
+            name: "FAQ".into(),
+            kb_type: "faq".into(),
+            embedding_provider: "local".into(),
+            embedding_model: "all-MiniLM-L6-v2".into(),
+            embedding_dim: 384,
+            chunk_tokens: None,
+            chunk_overlap: None,
+            created_at: chrono::Utc::now(),
+            attached: true,
+            document_count: 1,
+            chunk_count: 1,
+        }
+    }
+
+    fn outcome(n: usize) -> Outcome {
+        Outcome {
+            kb: "FAQ".into(),
+            metric: "cosine",
+            index_serves_metric: true,
+            exact: false,
+            k: 10,
+            threshold: None,
+            rows: Vec::new(),
+            passed: n,
+            embed_ms: 1.0,
+            query_ms: 1.0,
+            total_ms: 2.0,
+            compare: None,
+            platform_agrees: Some(true),
+            hybrid: None,
+            scores: Vec::new(),
+            vector: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn typing_debounces_under_one_task_key_and_stale_results_are_dropped() {
+        let mut p = SearchPane::default();
+        p.open(kb());
+        let r1 = p.typed("whiten", 1);
+        let r2 = p.typed("whitening cost", 2);
+        for r in [&r1, &r2] {
+            assert!(matches!(&r.effects[..], [Effect::Debounce { delay_ms: SEARCH_DEBOUNCE_MS, .. }]));
+            assert_eq!(r.effects[0].task_key().as_deref(), Some("search"));
+        }
+        // The older query's result arrives late: dropped.
+        assert!(!p.apply(1, Ok(outcome(0))));
+        assert!(p.result.is_none() && p.loading);
+        assert!(p.apply(2, Ok(outcome(0))));
+        assert!(!p.loading && p.result.is_some());
+    }
+
+    #[test]
+    fn settings_rerun_the_search_and_the_threshold_is_cosine_only() {
+        let mut p = SearchPane::default();
+        p.open(kb());
+        p.typed("q", 1);
+        let r = p.on_command(Command::ThresholdUp, 2, 10);
+        assert_eq!(p.threshold, Some(0.5));
+        assert!(
+            matches!(&r.effects[..], [Effect::Search { generation: 2, request }] if request.threshold == Some(0.5))
+        );
+        p.on_command(Command::CycleMetric, 3, 10);
+        assert_eq!(p.metric, Metric::InnerProduct);
+        assert_eq!(p.request().unwrap().threshold, None, "never compared against a non-cosine score");
+        let r = p.on_command(Command::ThresholdUp, 4, 10);
+        assert!(r.effects.is_empty() && matches!(r.message, Some((super::super::Level::Error, _))));
+        p.on_command(Command::ToggleExact, 5, 10);
+        assert_eq!(p.request().unwrap().mode, Mode::Exact);
+        assert!(!p.request().unwrap().compare, "exact needs no comparison with itself");
+    }
+}

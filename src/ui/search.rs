@@ -1,0 +1,327 @@
+//! Search pane: the query and settings, the ranked chunks (or the hybrid
+//! fusion table), and for the selected chunk its whole text with the
+//! query's words highlighted, the score histogram with the threshold on
+//! it, the comparison with exact search, and the plan when asked.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use super::table::{Column, TextCell, cell, col, render_rows, styled};
+use crate::app::App;
+use crate::app::search::SearchPane;
+use crate::layout::{SEARCH_HEADER, detail_beside};
+use crate::sanitize::sanitize_line;
+use crate::search::Outcome;
+use crate::theme::Theme;
+
+pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let pane = &app.search;
+    let [header, body] = Layout::vertical([Constraint::Length(SEARCH_HEADER), Constraint::Min(3)]).areas(area);
+    render_header(f, header, pane, theme);
+    let Some(_) = &pane.kb else {
+        let text = "No knowledge base yet. In the Documents tab (5), select one and press s to search it, \
+                    or press m on a chunk to search for more like it.";
+        let p = Paragraph::new(Span::styled(text, theme.dim())).wrap(Wrap { trim: true });
+        f.render_widget(p.block(Block::bordered().border_style(theme.border(false))), body);
+        return;
+    };
+    let (list, detail) = if detail_beside(area.width) {
+        let [l, r] = Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(body);
+        (l, r)
+    } else {
+        let [l, r] = Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
+        (l, r)
+    };
+    render_results(f, list, pane, theme);
+    render_detail(f, detail, pane, theme);
+}
+
+fn render_header(f: &mut Frame, area: Rect, p: &SearchPane, theme: &Theme) {
+    let mut lines = Vec::new();
+    let kb = match &p.kb {
+        Some(kb) => format!(
+            "{} ({}:{}, {}-d)",
+            sanitize_line(&kb.name),
+            sanitize_line(&kb.embedding_provider),
+            sanitize_line(&kb.embedding_model),
+            kb.embedding_dim
+        ),
+        None => "no knowledge base".into(),
+    };
+    let query = match &p.query {
+        Some(crate::search::Query::Like(id)) => format!("more like chunk {}", &id.to_string()[..8]),
+        _ if p.text.is_empty() => "/ to type a question".into(),
+        _ => sanitize_line(&p.text).into_owned(),
+    };
+    lines.push(Line::from(vec![
+        Span::styled(" ", theme.dim()),
+        Span::styled(kb, theme.title()),
+        Span::styled("  ⌕ ", theme.accent()),
+        Span::styled(query, theme.base()),
+    ]));
+    let how = if p.exact {
+        "exact scan".to_string()
+    } else if p.metric.indexed() {
+        format!("HNSW ef_search {}{}", p.ef_search, if p.iterative_scan { " iterative" } else { "" })
+    } else {
+        "exact scan (index serves cosine only)".into()
+    };
+    let threshold = match (p.threshold, p.metric.indexed()) {
+        (Some(t), true) => format!("sim > {t:.2}"),
+        (Some(_), false) => "threshold off (cosine only)".into(),
+        (None, _) => "no threshold".into(),
+    };
+    lines.push(Line::from(Span::styled(
+        format!(
+            " k {} · {} · {} · {}{}{}",
+            p.k,
+            p.metric.name(),
+            how,
+            threshold,
+            if p.compare && !p.exact { " · vs exact" } else { "" },
+            if p.hybrid { " · hybrid" } else { "" }
+        ),
+        theme.dim(),
+    )));
+    let status = match (&p.result, &p.error) {
+        (_, Some(e)) => Line::from(Span::styled(format!(" {}", sanitize_line(e)), theme.error())),
+        (Some(o), None) => summary(o, theme),
+        (None, None) if p.loading => Line::from(Span::styled(" searching…", theme.dim())),
+        (None, None) => Line::from(Span::raw("")),
+    };
+    lines.push(status);
+    f.render_widget(Paragraph::new(lines), area);
+}
+
+/// What the result says, most important first (the line is cut on narrow
+/// screens): how many pass the threshold, recall, the platform's function,
+/// then the timings.
+fn summary(o: &Outcome, theme: &Theme) -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    let mut push = |text: String, style: Style| {
+        if spans.len() > 1 {
+            spans.push(Span::styled(" · ", theme.dim()));
+        }
+        spans.push(Span::styled(text, style));
+    };
+    if o.passed < o.rows.len() {
+        push(format!("{} of {} pass the threshold", o.passed, o.rows.len()), theme.warning());
+    }
+    if (o.rows.len() as u32) < o.k {
+        push(format!("only {} rows for k {}", o.rows.len(), o.k), theme.warning());
+    }
+    if let Some(c) = &o.compare {
+        let style = if c.recall < 1.0 { theme.warning() } else { theme.ok() };
+        push(format!("recall@{} {:.2}", o.k, c.recall), style);
+    }
+    match o.platform_agrees {
+        Some(true) => push("match_chunks agrees".into(), theme.ok()),
+        Some(false) => push("match_chunks DIFFERS".into(), theme.error()),
+        None => {}
+    }
+    push(format!("embed {:.0} ms, query {:.1} ms, total {:.0} ms", o.embed_ms, o.query_ms, o.total_ms), theme.dim());
+    Line::from(spans)
+}
+
+fn render_results(f: &mut Frame, area: Rect, p: &SearchPane, theme: &Theme) {
+    let title = if p.hybrid { " Hybrid: vector + full text " } else { " Results " };
+    let position = p.result.as_ref().map(|o| format!(" {} of {} ", p.selected + 1, o.rows.len())).unwrap_or_default();
+    let block = Block::bordered()
+        .border_style(theme.border(true))
+        .title(Span::styled(title, theme.title()))
+        .title(Line::from(Span::styled(position, theme.dim())).right_aligned());
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let Some(o) = &p.result else {
+        let text = if p.loading { "Searching…" } else { "Type a question with /: it is searched as you type." };
+        f.render_widget(Paragraph::new(Span::styled(text, theme.dim())).wrap(Wrap { trim: true }), inner);
+        return;
+    };
+    if o.rows.is_empty() {
+        f.render_widget(Paragraph::new(Span::styled("No chunks in this knowledge base.", theme.dim())), inner);
+        return;
+    }
+    if let Some(fused) = &o.hybrid {
+        let columns: [Column; 7] = [
+            col("#", Constraint::Length(3)),
+            col("V.rank", Constraint::Length(6)),
+            col("V.score", Constraint::Length(7)),
+            col("T.rank", Constraint::Length(6)),
+            col("T.score", Constraint::Length(7)),
+            col("Fused", Constraint::Length(7)),
+            col("Document#chunk · text", Constraint::Fill(1)),
+        ];
+        let dash = || cell("—");
+        render_rows(f, inner, fused, p.selected, p.offset, &columns, theme, None, |i, r| {
+            vec![
+                cell(&(i + 1).to_string()),
+                r.vector_rank.map(|v| cell(&v.to_string())).unwrap_or_else(dash),
+                r.vector_score.map(|v| cell(&format!("{v:.3}"))).unwrap_or_else(dash),
+                r.text_rank.map(|v| cell(&v.to_string())).unwrap_or_else(dash),
+                r.text_score.map(|v| cell(&format!("{v:.3}"))).unwrap_or_else(dash),
+                cell(&format!("{:.4}", r.fused)),
+                cell(&format!("{}#{} · {}", r.filename, r.chunk_index, one_line(&r.content))),
+            ]
+        });
+        return;
+    }
+    let columns: [Column; 6] = [
+        col("#", Constraint::Length(3)),
+        col("Sim", Constraint::Length(6)),
+        col("Dist", Constraint::Length(6)),
+        col("Document#chunk", Constraint::Fill(2)),
+        col("Tok", Constraint::Length(4)),
+        col("Text", Constraint::Fill(3)),
+    ];
+    render_rows(f, inner, &o.rows, p.selected, p.offset, &columns, theme, None, |i, r| {
+        // Rows below the threshold stay visible, dimmed: how far the winners stand out.
+        let below = i >= o.passed;
+        let style = if below { theme.dim() } else { Style::default() };
+        let c = |s: &str| -> TextCell { styled(s, style) };
+        vec![
+            c(&r.rank.to_string()),
+            c(&r.similarity.map(|s| format!("{s:.3}")).unwrap_or_else(|| "—".into())),
+            c(&format!("{:.3}", r.distance)),
+            c(&format!("{}#{}", r.filename, r.chunk_index)),
+            c(&r.token_count.map(|t| t.to_string()).unwrap_or_default()),
+            c(&one_line(&r.content)),
+        ]
+    });
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn render_detail(f: &mut Frame, area: Rect, p: &SearchPane, theme: &Theme) {
+    let block = Block::bordered().border_style(theme.border(false));
+    let inner = block.inner(area);
+    let width = inner.width.max(10) as usize;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    if let Some((plan, indexed)) = &p.plan {
+        let verdict = if *indexed {
+            ("the vector index served it", theme.ok())
+        } else {
+            ("no vector index used", theme.warning())
+        };
+        lines.push(Line::from(vec![
+            Span::styled("EXPLAIN (ANALYZE, BUFFERS): ", theme.title()),
+            Span::styled(verdict.0, verdict.1),
+        ]));
+        for l in plan.lines() {
+            for part in crate::text::wrap(&sanitize_line(l), width) {
+                lines.push(Line::from(Span::styled(part, theme.base())));
+            }
+        }
+        f.render_widget(Paragraph::new(lines).block(block.title(" Plan (p hides) ")), area);
+        return;
+    }
+    let Some(o) = &p.result else {
+        f.render_widget(block.title(" Chunk "), area);
+        return;
+    };
+    lines.extend(histogram(&o.scores, p.threshold.filter(|_| p.metric.indexed()), width, theme));
+    if let Some(c) = &o.compare {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "vs exact ({:.1} ms): {} moved, {} appeared, {} vanished",
+                c.exact_ms,
+                c.moved.len(),
+                c.appeared.len(),
+                c.vanished.len()
+            ),
+            theme.dim(),
+        )));
+    }
+    let words: Vec<String> = crate::ingest::pdf::words(&p.text).into_iter().filter(|w| w.chars().count() > 2).collect();
+    let (title, text) = match (&o.hybrid, o.rows.get(p.selected)) {
+        (Some(fused), _) => match fused.get(p.selected) {
+            Some(r) => (format!(" {}#{} ", r.filename, r.chunk_index), r.content.clone()),
+            None => (" Chunk ".into(), String::new()),
+        },
+        (None, Some(r)) => (format!(" {}#{} ", r.filename, r.chunk_index), r.content.clone()),
+        (None, None) => (" Chunk ".into(), String::new()),
+    };
+    lines.push(Line::raw(""));
+    let safe = crate::sanitize::sanitize_multiline(&text).into_owned();
+    for part in crate::text::wrap(&safe, width) {
+        lines.push(highlight(&part, &words, theme));
+    }
+    f.render_widget(
+        Paragraph::new(lines).block(block.title(Span::styled(sanitize_line(&title).into_owned(), theme.title()))),
+        area,
+    );
+}
+
+/// A one-line bar chart of the top scores (best on the right) with the
+/// threshold marked under it, and the range.
+fn histogram(scores: &[f64], threshold: Option<f64>, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    if scores.is_empty() {
+        return Vec::new();
+    }
+    let (lo, hi) = scores.iter().fold((f64::MAX, f64::MIN), |(a, b), s| (a.min(*s), b.max(*s)));
+    let lo = threshold.map_or(lo, |t| lo.min(t));
+    let hi = threshold.map_or(hi, |t| hi.max(t));
+    let bins = (scores.len() / 2).clamp(10, 60).min(width.max(10));
+    let span = (hi - lo).max(1e-9);
+    let bin_of = |s: f64| (((s - lo) / span) * (bins as f64 - 1.0)).round() as usize;
+    let mut counts = vec![0usize; bins];
+    for s in scores {
+        counts[bin_of(*s).min(bins - 1)] += 1;
+    }
+    let max = *counts.iter().max().unwrap_or(&1);
+    const BARS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let bars: String = counts.iter().map(|c| BARS[(c * 8).div_ceil(max.max(1)).min(8)]).collect();
+    let mut marker = vec![' '; bins];
+    if let Some(t) = threshold {
+        marker[bin_of(t).min(bins - 1)] = '↑';
+    }
+    let mut out = vec![
+        Line::from(Span::styled(format!("top {} scores, {lo:.2} … {hi:.2}", scores.len()), theme.title())),
+        Line::from(Span::styled(bars, theme.accent())),
+    ];
+    if threshold.is_some() {
+        out.push(Line::from(vec![
+            Span::styled(marker.into_iter().collect::<String>(), theme.warning()),
+            Span::styled(" threshold", theme.dim()),
+        ]));
+    }
+    out
+}
+
+/// A line with the query's words highlighted (case-insensitive).
+fn highlight(line: &str, words: &[String], theme: &Theme) -> Line<'static> {
+    if words.is_empty() {
+        return Line::from(Span::styled(line.to_string(), theme.base()));
+    }
+    let lower = line.to_lowercase();
+    // Byte ranges to highlight; lower-casing may change lengths, so only
+    // matches where it did not are used (ASCII and most scripts).
+    let mut marks: Vec<(usize, usize)> = Vec::new();
+    if lower.len() == line.len() {
+        for w in words {
+            let mut from = 0;
+            while let Some(i) = lower[from..].find(w.as_str()) {
+                let start = from + i;
+                marks.push((start, start + w.len()));
+                from = start + w.len();
+            }
+        }
+    }
+    marks.sort();
+    let mut spans = Vec::new();
+    let mut at = 0;
+    for (s, e) in marks {
+        if s < at || !line.is_char_boundary(s) || !line.is_char_boundary(e) {
+            continue;
+        }
+        spans.push(Span::styled(line[at..s].to_string(), theme.base()));
+        spans.push(Span::styled(line[s..e].to_string(), theme.matched()));
+        at = e;
+    }
+    spans.push(Span::styled(line[at..].to_string(), theme.base()));
+    Line::from(spans)
+}

@@ -1,0 +1,93 @@
+//! The Search tab end to end without a terminal: the app's state machine,
+//! the real runner, database and local model. A knowledge base is searched
+//! as the question is typed (debounced, superseded queries dropped), then
+//! exactly, its plan shown, and more like the top chunk.
+
+use std::sync::Arc;
+
+use crossterm::event::KeyCode;
+use ragdesk::app::Tab;
+use ragdesk::db::knowledge::{self, NewKnowledgeBase};
+use ragdesk::ingest::{self, Cancel, ChunkSettings};
+
+use crate::console_ingest::Console;
+use crate::support;
+
+#[tokio::test]
+async fn search_as_you_type_then_exact_plan_and_more_like_this() {
+    let t = support::seeded(12, support::tiny()).await;
+    let demo: uuid::Uuid = sqlx::query_scalar("SELECT id FROM demos LIMIT 1").fetch_one(&t.db.pool).await.unwrap();
+    let kb = knowledge::create(
+        &mut *t.db.pool.acquire().await.unwrap(),
+        &NewKnowledgeBase {
+            demo_id: demo,
+            name: "Searchable".into(),
+            kb_type: "faq".into(),
+            provider: "local".into(),
+            model: "all-MiniLM-L6-v2".into(),
+            dim: 384,
+            chunk_tokens: Some(40),
+            chunk_overlap: Some(0),
+            attach: false,
+        },
+    )
+    .await
+    .unwrap();
+    let provider: ragdesk::embed::Provider =
+        Arc::new(ragdesk::embed::local::LocalProvider::load(&crate::embed::model_dir()).unwrap());
+    let opts = ingest::Options {
+        chunk: ChunkSettings { tokens: 40, overlap: 0 },
+        dry_run: false,
+        force: false,
+        max_file_bytes: 1_000_000,
+        limits: ingest::Limits::default(),
+        cache: None,
+    };
+    let paths: Vec<std::path::PathBuf> =
+        ["faq.md", "menu.html", "hours.txt"].iter().map(|f| format!("tests/fixtures/ingest/{f}").into()).collect();
+    ingest::run(&t.db, &kb, provider, &paths, &opts, &Cancel::default(), &|_| {}).await.unwrap();
+
+    let mut c = Console::new(&t);
+    c.key(KeyCode::Char('5'));
+    c.until("knowledge bases", |a| !a.lists.kbs.rows.is_empty() && !a.lists.kbs.loading).await;
+    let at = c.app.lists.kbs.rows.iter().position(|k| k.name == "Searchable").unwrap();
+    c.app.lists.kbs.selected = at;
+    c.key(KeyCode::Char('s'));
+    assert_eq!(c.app.tab, Tab::Search);
+    assert!(c.app.input().is_some(), "the question prompt opens");
+    // Typed key by key: every key is a debounced search of one task key.
+    c.type_text("when are you open on saturday");
+    c.until("the search result", |a| {
+        !a.search.loading && a.search.result.is_some() && a.search.text == "when are you open on saturday"
+    })
+    .await;
+    let o = c.app.search.result.clone().unwrap();
+    assert_eq!(o.rows[0].filename, "hours.txt", "the opening hours first: {:?}", o.rows);
+    assert!(o.compare.as_ref().unwrap().recall > 0.99);
+    assert_eq!(o.platform_agrees, Some(true));
+    c.key(KeyCode::Enter);
+    assert!(c.app.input().is_none());
+
+    // Exact search, then its plan.
+    c.key(KeyCode::Char('x'));
+    c.until("the exact result", |a| !a.search.loading && a.search.result.as_ref().is_some_and(|r| r.exact)).await;
+    assert_eq!(c.app.search.result.as_ref().unwrap().rows[0].filename, "hours.txt");
+    c.key(KeyCode::Char('p'));
+    c.until("the plan", |a| a.search.plan.is_some()).await;
+    let (plan, indexed) = c.app.search.plan.clone().unwrap();
+    assert!(!indexed && plan.contains("Buffers"), "{plan}");
+    c.key(KeyCode::Char('p'));
+    assert!(c.app.search.plan.is_none());
+
+    // More like the second result: it comes first, similarity 1.
+    c.key(KeyCode::Char('j'));
+    let second = c.app.search.selected_row().unwrap().chunk_id;
+    c.key(KeyCode::Char('m'));
+    c.until("more like this", |a| {
+        !a.search.loading
+            && a.search.result.as_ref().is_some_and(|r| r.rows.first().is_some_and(|x| x.chunk_id == second))
+    })
+    .await;
+    let top = &c.app.search.result.as_ref().unwrap().rows[0];
+    assert!((top.similarity.unwrap() - 1.0).abs() < 1e-5);
+}
