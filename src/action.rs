@@ -165,6 +165,12 @@ pub enum Action {
     DocumentDeleted {
         result: Result<String, String>,
     },
+    /// The knowledge base a replayed question goes to was found.
+    ReplayReady {
+        result: Result<KnowledgeBaseRow, String>,
+        question: String,
+        answer: Option<String>,
+    },
     /// A similarity search finished.
     SearchDone {
         generation: u64,
@@ -248,6 +254,13 @@ pub enum Effect {
         id: Uuid,
         filename: String,
     },
+    /// Find the knowledge base a demo's bot retrieves from, to replay a
+    /// user message as a search.
+    FindReplayKb {
+        demo: Uuid,
+        question: String,
+        answer: Option<String>,
+    },
     /// A similarity search (embed the query, then the queries).
     Search {
         generation: u64,
@@ -286,6 +299,7 @@ impl Effect {
             Effect::Preview { .. } => "preview".into(),
             Effect::CompletePath { .. } => "complete-path".into(),
             Effect::Search { .. } => "search".into(),
+            Effect::FindReplayKb { .. } => "replay".into(),
             Effect::Explain { .. } => "search-plan".into(),
             Effect::StartIngest { job, .. } => format!("job:{job}"),
             Effect::Debounce { effect, .. } => return effect.task_key(),

@@ -85,6 +85,7 @@ commands! {
     EfLess => "ef_less", "Search: halve hnsw.ef_search";
     ToggleIterative => "toggle_iterative", "Search: hnsw.iterative_scan relaxed_order or off";
     Explain => "explain", "Search: EXPLAIN (ANALYZE, BUFFERS) of the query (again: hide)";
+    ReplayRetrieval => "replay_retrieval", "What would the bot have retrieved for the selected user message?";
 }
 
 /// Where a key is read. `Global` applies everywhere unless a pane binds the key.
@@ -291,6 +292,7 @@ const DEFAULTS: &[(Context, Command, &[&str])] = {
         (Transcript, ExportJson, &["E"]),
         (Transcript, CopyMessage, &["y"]),
         (Transcript, CopyTranscript, &["Y"]),
+        (Transcript, ReplayRetrieval, &["R"]),
     ]
 };
 

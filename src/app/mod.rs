@@ -567,6 +567,15 @@ impl App {
                 }
                 self.list_mut(list).apply_count(generation, result);
             }
+            Action::ReplayReady { result, question, answer } => match result {
+                Ok(kb) => {
+                    let generation = self.next_generation();
+                    let reply = self.search.replay(kb, question, answer, generation);
+                    self.tab = Tab::Search;
+                    self.apply_reply(reply, &mut fx);
+                }
+                Err(e) => self.error(format!("cannot replay the retrieval: {e}")),
+            },
             Action::SearchDone { generation, result } => {
                 self.search.apply(generation, result);
             }

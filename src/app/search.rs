@@ -42,8 +42,8 @@ pub struct SearchPane {
     pub offset: usize,
     /// The plan of the last query (EXPLAIN ANALYZE), while shown.
     pub plan: Option<(String, bool)>,
-    /// The selected chunk's neighbours in its document: (index, text).
-    pub neighbours: Option<(Uuid, Vec<(i32, String)>)>,
+    /// Replaying a conversation: the bot's answer to the question searched.
+    pub replay_answer: Option<String>,
 }
 
 impl Default for SearchPane {
@@ -68,7 +68,7 @@ impl Default for SearchPane {
             selected: 0,
             offset: 0,
             plan: None,
-            neighbours: None,
+            replay_answer: None,
         }
     }
 }
@@ -117,8 +117,23 @@ impl SearchPane {
         Reply::default().with(effect)
     }
 
+    /// "What would the bot have retrieved for this?": `question` searched
+    /// in `kb`, with the bot's `answer` shown beside the results.
+    pub fn replay(&mut self, kb: KnowledgeBaseRow, question: String, answer: Option<String>, generation: u64) -> Reply {
+        self.open(kb);
+        self.text = question.clone();
+        self.query = Some(Query::Text(question));
+        self.replay_answer = answer;
+        self.selected = 0;
+        self.run(generation, 0)
+    }
+
     /// The query text changed (typing): search it after a pause.
     pub fn typed(&mut self, text: &str, generation: u64) -> Reply {
+        if self.text != text {
+            // A new question is not the replayed one any more.
+            self.replay_answer = None;
+        }
         self.text = text.to_string();
         if text.trim().is_empty() {
             self.query = None;

@@ -426,3 +426,71 @@ fn messages_are_logged_and_an_error_goes_when_its_cause_is_fixed() {
     a.update(Action::Counted { list: ListKind::Tenants, generation: g2, result: Ok(RowCount::Exact(3)) });
     assert!(a.message.is_some());
 }
+
+#[test]
+fn replaying_a_user_message_searches_the_demos_knowledge_base_with_the_bots_answer_beside() {
+    use crate::db::messages::MessageRow;
+    let mut a = app();
+    a.start();
+    let session = Uuid::from_u128(5);
+    a.open_transcript(session, &mut Vec::new());
+    a.tab = Tab::Transcript;
+    let g = a.transcript.generation;
+    let m = |i: u128, role: &str, text: &str| MessageRow {
+        id: Uuid::from_u128(100 + i),
+        session_id: session,
+        role: role.into(),
+        content: text.into(),
+        created_at: chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, i as u32).unwrap(),
+        token_count: 3,
+        metadata: serde_json::json!({}),
+    };
+    let rows =
+        vec![m(0, "user", "Are you open on Saturday?"), m(1, "assistant", "Yes, 9 to 1."), m(2, "user", "Thanks")];
+    a.update(Action::MessagesLoaded { generation: g, result: Ok(Page { rows, next: None }) });
+    let demo = Uuid::from_u128(77);
+    let mut s = crate::db::sessions::SessionRow {
+        id: session,
+        lead_id: Uuid::from_u128(6),
+        demo_id: demo,
+        lead_identifier: "x@example.com".into(),
+        lead_display_name: None,
+        demo_name: None,
+        channel: "chat".into(),
+        created_at: chrono::Utc::now(),
+        ended_at: None,
+        metadata: serde_json::json!({}),
+        message_count: 3,
+        token_total: 9,
+    };
+    s.demo_id = demo;
+    a.update(Action::SessionLoaded { generation: g, result: Ok(s) });
+    // On the assistant's message: refused, it is not a question.
+    a.transcript.selected = 1;
+    assert!(a.update(key('R')).is_empty());
+    a.transcript.selected = 0;
+    let fx = a.update(key('R'));
+    let Some(Effect::FindReplayKb { demo: d, question, answer }) = fx.first().cloned() else { panic!("{fx:?}") };
+    assert_eq!((d, question.as_str(), answer.as_deref()), (demo, "Are you open on Saturday?", Some("Yes, 9 to 1.")));
+    let kb = crate::db::knowledge::KnowledgeBaseRow {
+        id: Uuid::from_u128(9),
+        demo_id: demo,
+        demo_name: None,
+        name: "FAQ".into(),
+        kb_type: "faq".into(),
+        embedding_provider: "local".into(),
+        embedding_model: "all-MiniLM-L6-v2".into(),
+        embedding_dim: 384,
+        chunk_tokens: None,
+        chunk_overlap: None,
+        created_at: chrono::Utc::now(),
+        attached: true,
+        document_count: 1,
+        chunk_count: 3,
+    };
+    let fx = a.update(Action::ReplayReady { result: Ok(kb), question, answer });
+    assert_eq!(a.tab, Tab::Search);
+    assert_eq!(a.search.text, "Are you open on Saturday?");
+    assert_eq!(a.search.replay_answer.as_deref(), Some("Yes, 9 to 1."));
+    assert!(matches!(&fx[..], [Effect::Search { .. }]), "searched at once: {fx:?}");
+}

@@ -396,6 +396,23 @@ impl Transcript {
                         .with(Effect::Copy(text));
                 }
             }
+            ReplayRetrieval => {
+                let Some(i) = self.selected_message() else { return Reply::default() };
+                let m = &self.messages[i];
+                if m.role != "user" {
+                    return Reply::error("select a user message (]/[ jump between messages) to replay its retrieval");
+                }
+                let Some(demo) = self.session.as_ref().map(|s| s.demo_id) else {
+                    return Reply::error("the session is still loading");
+                };
+                // The bot's answer: the next assistant message.
+                let answer = self.messages[i + 1..].iter().find(|n| n.role == "assistant").map(|n| n.content.clone());
+                return Reply::info("finding the demo's knowledge base…").with(Effect::FindReplayKb {
+                    demo,
+                    question: m.content.clone(),
+                    answer,
+                });
+            }
             CopyTranscript => {
                 if !self.complete() {
                     return Reply::error("the transcript is still loading: press G to load it all, then copy");

@@ -84,6 +84,17 @@ pub async fn page(
     Ok(Page::from_seek(rows, limit, seek, |k| Cursor { ts: k.created_at, id: k.id }))
 }
 
+/// The knowledge base a demo's bot retrieves from: the one attached to the
+/// demo (`demos.knowledge_base_id`), else its newest.
+pub async fn for_demo(conn: &mut PgConnection, demo: Uuid) -> Result<Option<KnowledgeBaseRow>> {
+    let rows = page(conn, Some(demo), &Filter::default(), None, 50).await?.rows;
+    let attached = rows.iter().position(|k| k.attached);
+    Ok(match attached {
+        Some(i) => rows.into_iter().nth(i),
+        None => rows.into_iter().next(),
+    })
+}
+
 pub async fn count_kbs(conn: &mut PgConnection, demo: Option<Uuid>, filter: &Filter, exact: bool) -> Result<RowCount> {
     filter.check_keys(&[])?;
     let mut qb = QueryBuilder::new(

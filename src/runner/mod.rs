@@ -339,6 +339,9 @@ fn failure(effect: &Effect, error: LoadError) -> Option<Action> {
         Effect::DeleteDocument { .. } => Action::DocumentDeleted { result: Err(msg) },
         Effect::StartIngest { job, .. } => Action::Job { job: *job, event: JobEvent::Finished(Err(msg)) },
         Effect::Search { generation, .. } => Action::SearchDone { generation: *generation, result: Err(msg) },
+        Effect::FindReplayKb { question, answer, .. } => {
+            Action::ReplayReady { result: Err(msg), question: question.clone(), answer: answer.clone() }
+        }
         Effect::Explain { generation, .. } => Action::SearchPlan { generation: *generation, result: Err(msg) },
         Effect::Debounce { effect, .. } => return failure(effect, error),
         Effect::Copy(_) | Effect::CancelIngest { .. } | Effect::CancelPreview | Effect::CompletePath { .. } => {
@@ -374,6 +377,14 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
         }
         Effect::LoadDemo { generation, id } => {
             Action::DemoLoaded { generation, result: db::demos::get(conn, id).await.map_err(Into::into) }
+        }
+        Effect::FindReplayKb { demo, question, answer } => {
+            let result = match db::knowledge::for_demo(conn, demo).await {
+                Ok(Some(kb)) => Ok(kb),
+                Ok(None) => Err("this demo has no knowledge base: its bot retrieves nothing".to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            Action::ReplayReady { result, question, answer }
         }
         Effect::LoadSession { generation, id } => {
             Action::SessionLoaded { generation, result: db::sessions::get(conn, id).await.map_err(Into::into) }

@@ -223,6 +223,14 @@ fn render_detail(f: &mut Frame, area: Rect, p: &SearchPane, theme: &Theme) {
         f.render_widget(block.title(" Chunk "), area);
         return;
     };
+    if let Some(answer) = &p.replay_answer {
+        lines.push(Line::from(Span::styled("The bot answered:", theme.title())));
+        let safe = crate::sanitize::sanitize_multiline(answer).into_owned();
+        for part in crate::text::wrap(&safe, width).into_iter().take(6) {
+            lines.push(Line::from(Span::styled(part, theme.role("assistant"))));
+        }
+        lines.push(Line::raw(""));
+    }
     lines.extend(histogram(&o.scores, p.threshold.filter(|_| p.metric.indexed()), width, theme));
     if let Some(c) = &o.compare {
         lines.push(Line::from(Span::styled(

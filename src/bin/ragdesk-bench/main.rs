@@ -5,6 +5,7 @@
 //!     cargo run --release --bin ragdesk-bench -- --database-url URL [--iterations N] [--first-frame]
 //!     cargo run --release --bin ragdesk-bench -- --database-url URL --ingest [--ingest-mb N]
 //!     cargo run --release --bin ragdesk-bench -- --pdf DIR     (PDFs from scripts/pdf-corpus)
+//!     cargo run --release --bin ragdesk-bench -- --database-url SCRATCH_URL --search 100000
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -17,11 +18,16 @@ use uuid::Uuid;
 
 mod ingest;
 mod pdf;
+mod search;
 
 #[derive(Parser)]
 struct Args {
     #[arg(long, env = "DATABASE_URL")]
     database_url: Option<String>,
+    /// Measure similarity search over this many random 384-d chunks instead
+    /// (needs a scratch database: it rebuilds the 384-d index).
+    #[arg(long, value_name = "N")]
+    search: Option<usize>,
     /// Measure PDF text extraction on the PDFs of this directory instead
     /// (no database needed; make them with scripts/pdf-corpus).
     #[arg(long, value_name = "DIR")]
@@ -93,6 +99,9 @@ async fn main() -> color_eyre::eyre::Result<()> {
     let db = Db::connect(&url, &settings).await?;
     if args.ingest {
         return ingest::run(&db, args.ingest_mb).await;
+    }
+    if let Some(n) = args.search {
+        return search::run(&db, n).await;
     }
     let pool = &db.pool;
     let n = args.iterations;

@@ -1,0 +1,149 @@
+//! `--search N`: similarity search at scale. Loads N random 384-d unit
+//! vectors into a scratch knowledge base of a scratch database (the 384-d
+//! HNSW index is dropped for the load and built after it, as one would for
+//! a bulk load), then runs the same queries through the index at several
+//! `ef_search` values and exactly, through ragdesk's own search code, and
+//! reports p50/p95 latency and recall@10 against the exact result.
+//!
+//! Random vectors are the hard case for HNSW (no clusters to exploit), so
+//! recall here is a floor for real embeddings.
+
+use std::time::Instant;
+
+use color_eyre::eyre::{Result, eyre};
+use pgvector::Vector;
+use ragdesk::db::Db;
+use ragdesk::db::knowledge::{self, NewKnowledgeBase};
+use ragdesk::db::search::{self, Metric, Mode, SearchParams};
+use rand::{Rng, SeedableRng};
+use uuid::Uuid;
+
+const DIM: usize = 384;
+const QUERIES: usize = 50;
+const K: u32 = 10;
+
+fn unit(rng: &mut rand_chacha::ChaCha8Rng) -> Vec<f32> {
+    let mut v: Vec<f32> = (0..DIM).map(|_| rng.random_range(-1.0f32..1.0)).collect();
+    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    v.iter_mut().for_each(|x| *x /= n);
+    v
+}
+
+fn pct(v: &mut [f64], q: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[((v.len() as f64 - 1.0) * q).round() as usize]
+}
+
+pub async fn run(db: &Db, n: usize) -> Result<()> {
+    let pool = &db.pool;
+    let mut conn = pool.acquire().await?;
+    // A knowledge base of its own (the demo data is left alone).
+    let demo: Uuid = sqlx::query_scalar("SELECT id FROM demos LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| eyre!("the database has no demo: run `ragdesk seed --scale tiny` on it first"))?;
+    let existing: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM chunks WHERE embedding_dim = 384").fetch_one(&mut *conn).await?;
+    if existing > 0 {
+        return Err(eyre!(
+            "--search needs a scratch database without 384-d chunks (it rebuilds their index); this one has {existing}"
+        ));
+    }
+    let kb = knowledge::create(
+        &mut conn,
+        &NewKnowledgeBase {
+            demo_id: demo,
+            name: format!("bench-search-{n}"),
+            kb_type: "custom".into(),
+            provider: "local".into(),
+            model: "all-MiniLM-L6-v2".into(),
+            dim: DIM as i32,
+            chunk_tokens: None,
+            chunk_overlap: None,
+            attach: false,
+        },
+    )
+    .await?;
+    let doc: Uuid =
+        sqlx::query_scalar("INSERT INTO documents (kb_id, filename, content) VALUES ($1, 'bench', '') RETURNING id")
+            .bind(kb.id)
+            .fetch_one(&mut *conn)
+            .await?;
+    println!("## Search at {n} chunks (384-d, random unit vectors)");
+    println!();
+    sqlx::query("DROP INDEX IF EXISTS chunks_embedding_hnsw_384").execute(&mut *conn).await?;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2026);
+    let t = Instant::now();
+    let batch = 5_000;
+    let mut done = 0;
+    while done < n {
+        let m = batch.min(n - done);
+        let vectors: Vec<Vector> = (0..m).map(|_| Vector::from(unit(&mut rng))).collect();
+        let indexes: Vec<i32> = (done as i32..(done + m) as i32).collect();
+        sqlx::query(
+            "INSERT INTO chunks (kb_id, document_id, chunk_index, content, embedding, embedding_dim) \
+             SELECT $1, $2, u.i, 'chunk ' || u.i, u.e, 384 FROM UNNEST($3::int[], $4::vector[]) AS u(i, e)",
+        )
+        .bind(kb.id)
+        .bind(doc)
+        .bind(&indexes)
+        .bind(&vectors)
+        .execute(&mut *conn)
+        .await?;
+        done += m;
+    }
+    let load = t.elapsed();
+    let t = Instant::now();
+    sqlx::query("SET maintenance_work_mem = '1GB'").execute(&mut *conn).await?;
+    sqlx::query("SELECT ensure_embedding_index(384)").execute(&mut *conn).await?;
+    sqlx::query("ANALYZE chunks").execute(&mut *conn).await?;
+    let build = t.elapsed();
+    println!(
+        "load {:.1} s, HNSW build (m 16, ef_construction 64, maintenance_work_mem 1GB) {:.1} s",
+        load.as_secs_f64(),
+        build.as_secs_f64()
+    );
+    println!();
+
+    let queries: Vec<Vector> = (0..QUERIES).map(|_| Vector::from(unit(&mut rng))).collect();
+    let params =
+        |mode: Mode| SearchParams { kb: kb.id, dim: DIM as i32, k: K, metric: Metric::Cosine, mode, threshold: None };
+    // Exact first: it is the reference for recall.
+    let mut exact_ms = Vec::new();
+    let mut exact = Vec::new();
+    for q in &queries {
+        let t = Instant::now();
+        let found = search::search(&mut conn, q, &params(Mode::Exact)).await?;
+        exact_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        exact.push(found.ranked);
+    }
+    println!("| search ({QUERIES} queries, k {K}) | p50 ms | p95 ms | recall@{K} (mean) | min recall |");
+    println!("|---|---|---|---|---|");
+    for ef in [40u32, 100, 200] {
+        let mut ms = Vec::new();
+        let mut recalls = Vec::new();
+        for (q, reference) in queries.iter().zip(&exact) {
+            let t = Instant::now();
+            let found =
+                search::search(&mut conn, q, &params(Mode::Approximate { ef_search: Some(ef), iterative_scan: true }))
+                    .await?;
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            recalls.push(search::compare(&found.ranked, reference).recall);
+        }
+        let mean = recalls.iter().sum::<f64>() / recalls.len() as f64;
+        let min = recalls.iter().copied().fold(f64::MAX, f64::min);
+        println!(
+            "| HNSW, ef_search {ef} | {:.2} | {:.2} | {mean:.3} | {min:.2} |",
+            pct(&mut ms, 0.5),
+            pct(&mut ms, 0.95)
+        );
+    }
+    println!(
+        "| exact scan | {:.2} | {:.2} | 1.000 | 1.00 |",
+        pct(&mut exact_ms.clone(), 0.5),
+        pct(&mut exact_ms, 0.95)
+    );
+    // Leave the database as found: the chunks go, the index stays (empty).
+    sqlx::query("DELETE FROM knowledge_bases WHERE id = $1").bind(kb.id).execute(&mut *conn).await?;
+    Ok(())
+}
