@@ -37,6 +37,8 @@ fn pct(v: &mut [f64], q: f64) -> f64 {
 pub async fn run(db: &Db, n: usize) -> Result<()> {
     let pool = &db.pool;
     let mut conn = pool.acquire().await?;
+    // Building the index takes minutes: no statement timeout here.
+    sqlx::query("SET statement_timeout = 0").execute(&mut *conn).await?;
     // A knowledge base of its own (the demo data is left alone).
     let demo: Uuid = sqlx::query_scalar("SELECT id FROM demos LIMIT 1")
         .fetch_optional(&mut *conn)
