@@ -85,7 +85,7 @@ commands! {
     EfLess => "ef_less", "Search: halve hnsw.ef_search";
     ToggleIterative => "toggle_iterative", "Search: hnsw.iterative_scan relaxed_order or off";
     Explain => "explain", "Search: EXPLAIN (ANALYZE, BUFFERS) of the query (again: hide)";
-    ReplayRetrieval => "replay_retrieval", "What would the bot have retrieved for the selected user message?";
+    ReplayRetrieval => "replay_retrieval", "Replay the bot's retrieval for a user message";
 }
 
 /// Where a key is read. `Global` applies everywhere unless a pane binds the key.

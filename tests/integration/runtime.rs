@@ -245,3 +245,103 @@ async fn quick_preview_changes_never_show_a_cancelled_preview() {
     assert!(runner.tasks.drained(Duration::from_secs(5)).await);
     assert!(rx.try_recv().is_err(), "no superseded preview reports later");
 }
+
+#[tokio::test]
+async fn a_superseded_search_is_gone_from_pg_stat_activity() {
+    let t = support::seeded(13, support::tiny()).await;
+    let pool = &t.db.pool;
+    let demo: uuid::Uuid = sqlx::query_scalar("SELECT id FROM demos LIMIT 1").fetch_one(pool).await.unwrap();
+    let kb = ragdesk::db::knowledge::create(
+        &mut *pool.acquire().await.unwrap(),
+        &ragdesk::db::knowledge::NewKnowledgeBase {
+            demo_id: demo,
+            name: "locked".into(),
+            kb_type: "faq".into(),
+            provider: "local".into(),
+            model: "all-MiniLM-L6-v2".into(),
+            dim: 384,
+            chunk_tokens: None,
+            chunk_overlap: None,
+            attach: false,
+        },
+    )
+    .await
+    .unwrap();
+    let doc: uuid::Uuid =
+        sqlx::query_scalar("INSERT INTO documents (kb_id, filename, content) VALUES ($1, 'd', 'x') RETURNING id")
+            .bind(kb.id)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    let chunk: uuid::Uuid = sqlx::query_scalar(
+        "INSERT INTO chunks (kb_id, document_id, chunk_index, content, embedding, embedding_dim) \
+         VALUES ($1, $2, 0, 'c', array_fill(0.05::real, ARRAY[384])::vector, 384) RETURNING id",
+    )
+    .bind(kb.id)
+    .bind(doc)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    // Another session holds the chunks table: every search waits, active, on the server.
+    let mut locker = t.conn().await;
+    sqlx::query("BEGIN").execute(&mut locker).await.unwrap();
+    sqlx::query("LOCK TABLE chunks IN ACCESS EXCLUSIVE MODE").execute(&mut locker).await.unwrap();
+
+    let (tx, mut rx) = unbounded_channel();
+    let runner = EffectRunner::new(t.db.clone(), tx, settings());
+    let request = ragdesk::search::Request {
+        kb: kb.clone(),
+        query: ragdesk::search::Query::Like(chunk),
+        k: 5,
+        metric: ragdesk::db::search::Metric::Cosine,
+        threshold: None,
+        mode: ragdesk::db::search::Mode::Exact,
+        compare: false,
+        hybrid: false,
+        histogram: 0,
+    };
+    let admin = admin().await;
+    let waiting = |admin: sqlx::PgPool, db: String| async move {
+        sqlx::query_scalar::<_, i32>(
+            "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND wait_event_type = 'Lock' ORDER BY pid",
+        )
+        .bind(db)
+        .fetch_all(&admin)
+        .await
+        .unwrap()
+    };
+    let db_name = t.db.target.database.clone();
+    runner.run(Effect::Search { generation: 1, request: request.clone() });
+    let mut first = Vec::new();
+    for _ in 0..100 {
+        first = waiting(admin.clone(), db_name.clone()).await;
+        if !first.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(first.len(), 1, "the first search waits on the server");
+    // A newer search supersedes it: the first is cancelled on the server.
+    runner.run(Effect::Search { generation: 2, request });
+    let mut now = Vec::new();
+    for _ in 0..100 {
+        now = waiting(admin.clone(), db_name.clone()).await;
+        if now.len() == 1 && now[0] != first[0] {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(!now.contains(&first[0]), "the superseded search is gone: {now:?} (was {first:?})");
+    assert_eq!(now.len(), 1, "the newer one waits: {now:?}");
+    sqlx::query("ROLLBACK").execute(&mut locker).await.unwrap();
+    let got = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.unwrap().unwrap();
+    match got {
+        Action::SearchDone { generation, result } => {
+            assert_eq!(generation, 2);
+            assert_eq!(result.unwrap().rows[0].chunk_id, chunk);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(runner.tasks.drained(Duration::from_secs(5)).await);
+    assert!(rx.try_recv().is_err(), "the superseded search never reports");
+}
