@@ -13,6 +13,17 @@ fn ragdesk(args: &[&str]) -> Output {
         .expect("run ragdesk")
 }
 
+/// `ragdesk --database-url URL ARGS` with the local model.
+fn ragdesk_on(url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ragdesk"))
+        .args(["--database-url", url])
+        .args(args)
+        .env("RAGDESK_MODEL_DIR", crate::embed::model_dir())
+        .env("XDG_CONFIG_HOME", "/nonexistent-ragdesk-test")
+        .output()
+        .unwrap()
+}
+
 fn text(o: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
@@ -136,16 +147,7 @@ fn help_for_every_command() {
 async fn kb_create_and_ingest_from_the_command_line() {
     let t = support::seeded(6, support::tiny()).await;
     let url = t.url.as_str();
-    let model = crate::embed::model_dir();
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_ragdesk"))
-            .args(["--database-url", url])
-            .args(args)
-            .env("RAGDESK_MODEL_DIR", &model)
-            .env("XDG_CONFIG_HOME", "/nonexistent-ragdesk-test")
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| ragdesk_on(url, args);
     let (demo,): (String,) =
         sqlx::query_as("SELECT id::text FROM demos ORDER BY created_at LIMIT 1").fetch_one(&t.db.pool).await.unwrap();
     let o = run(&["kb", "create", "--demo", &demo, "--name", "Support FAQ", "--type", "faq", "--attach"]);
@@ -354,16 +356,7 @@ async fn doctor_says_what_it_found() {
 async fn search_from_the_command_line() {
     let t = support::seeded(7, support::tiny()).await;
     let url = t.url.as_str();
-    let model = crate::embed::model_dir();
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_ragdesk"))
-            .args(["--database-url", url])
-            .args(args)
-            .env("RAGDESK_MODEL_DIR", &model)
-            .env("XDG_CONFIG_HOME", "/nonexistent-ragdesk-test")
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| ragdesk_on(url, args);
     let (demo,): (String,) =
         sqlx::query_as("SELECT id::text FROM demos ORDER BY created_at LIMIT 1").fetch_one(&t.db.pool).await.unwrap();
     assert!(run(&["kb", "create", "--demo", &demo, "--name", "Docs"]).status.success());

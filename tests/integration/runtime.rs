@@ -205,23 +205,7 @@ async fn a_list_page_runs_through_the_runner_with_its_task_key() {
 #[tokio::test]
 async fn quick_preview_changes_never_show_a_cancelled_preview() {
     let t = support::seeded(6, support::tiny()).await;
-    let demo: uuid::Uuid = sqlx::query_scalar("SELECT id FROM demos LIMIT 1").fetch_one(&t.db.pool).await.unwrap();
-    let kb = ragdesk::db::knowledge::create(
-        &mut *t.db.pool.acquire().await.unwrap(),
-        &ragdesk::db::knowledge::NewKnowledgeBase {
-            demo_id: demo,
-            name: "preview".into(),
-            kb_type: "faq".into(),
-            provider: "local".into(),
-            model: "all-MiniLM-L6-v2".into(),
-            dim: 384,
-            chunk_tokens: None,
-            chunk_overlap: None,
-            attach: false,
-        },
-    )
-    .await
-    .unwrap();
+    let kb = support::local_kb(&t, "preview").await;
     let (tx, mut rx) = unbounded_channel();
     let mut s = settings();
     s.embedder.local_model_dir = crate::embed::model_dir();
@@ -250,23 +234,7 @@ async fn quick_preview_changes_never_show_a_cancelled_preview() {
 async fn a_superseded_search_is_gone_from_pg_stat_activity() {
     let t = support::seeded(13, support::tiny()).await;
     let pool = &t.db.pool;
-    let demo: uuid::Uuid = sqlx::query_scalar("SELECT id FROM demos LIMIT 1").fetch_one(pool).await.unwrap();
-    let kb = ragdesk::db::knowledge::create(
-        &mut *pool.acquire().await.unwrap(),
-        &ragdesk::db::knowledge::NewKnowledgeBase {
-            demo_id: demo,
-            name: "locked".into(),
-            kb_type: "faq".into(),
-            provider: "local".into(),
-            model: "all-MiniLM-L6-v2".into(),
-            dim: 384,
-            chunk_tokens: None,
-            chunk_overlap: None,
-            attach: false,
-        },
-    )
-    .await
-    .unwrap();
+    let kb = support::local_kb(&t, "locked").await;
     let doc: uuid::Uuid =
         sqlx::query_scalar("INSERT INTO documents (kb_id, filename, content) VALUES ($1, 'd', 'x') RETURNING id")
             .bind(kb.id)
