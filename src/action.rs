@@ -165,6 +165,11 @@ pub enum Action {
     DocumentDeleted {
         result: Result<String, String>,
     },
+    /// The chunks around a search result in its document.
+    Neighbours {
+        chunk: Uuid,
+        result: Result<Vec<(i32, String)>, String>,
+    },
     /// The knowledge base a replayed question goes to was found.
     ReplayReady {
         result: Result<KnowledgeBaseRow, String>,
@@ -254,6 +259,13 @@ pub enum Effect {
         id: Uuid,
         filename: String,
     },
+    /// The chunks just before and after `index` in `document`, for the
+    /// search result `chunk`.
+    LoadNeighbours {
+        chunk: Uuid,
+        document: Uuid,
+        index: i32,
+    },
     /// Find the knowledge base a demo's bot retrieves from, to replay a
     /// user message as a search.
     FindReplayKb {
@@ -300,6 +312,7 @@ impl Effect {
             Effect::CompletePath { .. } => "complete-path".into(),
             Effect::Search { .. } => "search".into(),
             Effect::FindReplayKb { .. } => "replay".into(),
+            Effect::LoadNeighbours { .. } => "search-neighbours".into(),
             Effect::Explain { .. } => "search-plan".into(),
             Effect::StartIngest { job, .. } => format!("job:{job}"),
             Effect::Debounce { effect, .. } => return effect.task_key(),

@@ -515,6 +515,11 @@ impl App {
                 }
             }
         }
+        if self.tab == Tab::Search {
+            if let Some(load) = self.search.want_neighbours() {
+                fx.push(load);
+            }
+        }
         if self.tab == Tab::Transcript {
             let (width, height) = self.transcript_viewport();
             let t = &mut self.transcript;
@@ -566,6 +571,15 @@ impl App {
                     _ => {}
                 }
                 self.list_mut(list).apply_count(generation, result);
+            }
+            Action::Neighbours { chunk, result } => {
+                // Only the selected result's neighbours are kept.
+                if self.search.selected_row().map(|r| r.chunk_id) == Some(chunk) {
+                    match result {
+                        Ok(rows) => self.search.neighbours = Some((chunk, rows)),
+                        Err(e) => self.error(format!("neighbouring chunks: {e}")),
+                    }
+                }
             }
             Action::ReplayReady { result, question, answer } => match result {
                 Ok(kb) => {

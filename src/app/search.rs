@@ -44,6 +44,11 @@ pub struct SearchPane {
     pub plan: Option<(String, bool)>,
     /// Replaying a conversation: the bot's answer to the question searched.
     pub replay_answer: Option<String>,
+    /// The chunks around the selected result in its document, once loaded:
+    /// (the result's chunk, [(index, text)]).
+    pub neighbours: Option<(Uuid, Vec<(i32, String)>)>,
+    /// The result whose neighbours were asked for last.
+    pub neighbours_asked: Option<Uuid>,
 }
 
 impl Default for SearchPane {
@@ -69,6 +74,8 @@ impl Default for SearchPane {
             offset: 0,
             plan: None,
             replay_answer: None,
+            neighbours: None,
+            neighbours_asked: None,
         }
     }
 }
@@ -168,6 +175,23 @@ impl SearchPane {
             Err(e) => self.error = Some(e),
         }
         true
+    }
+
+    /// Asks for the selected result's neighbours if they are not the ones
+    /// shown or asked for (debounced: moving quickly loads only the last).
+    pub fn want_neighbours(&mut self) -> Option<Effect> {
+        if self.result.as_ref()?.hybrid.is_some() {
+            // The selection walks the fused list there, not `rows`.
+            return None;
+        }
+        let row = self.selected_row()?;
+        let (chunk, document, index) = (row.chunk_id, row.document_id, row.chunk_index);
+        if self.neighbours_asked == Some(chunk) {
+            return None;
+        }
+        self.neighbours_asked = Some(chunk);
+        let load = Effect::LoadNeighbours { chunk, document, index };
+        Some(Effect::Debounce { delay_ms: 120, effect: Box::new(load) })
     }
 
     /// The chunk the selection is on.

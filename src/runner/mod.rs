@@ -339,6 +339,7 @@ fn failure(effect: &Effect, error: LoadError) -> Option<Action> {
         Effect::DeleteDocument { .. } => Action::DocumentDeleted { result: Err(msg) },
         Effect::StartIngest { job, .. } => Action::Job { job: *job, event: JobEvent::Finished(Err(msg)) },
         Effect::Search { generation, .. } => Action::SearchDone { generation: *generation, result: Err(msg) },
+        Effect::LoadNeighbours { chunk, .. } => Action::Neighbours { chunk: *chunk, result: Err(msg) },
         Effect::FindReplayKb { question, answer, .. } => {
             Action::ReplayReady { result: Err(msg), question: question.clone(), answer: answer.clone() }
         }
@@ -377,6 +378,10 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
         }
         Effect::LoadDemo { generation, id } => {
             Action::DemoLoaded { generation, result: db::demos::get(conn, id).await.map_err(Into::into) }
+        }
+        Effect::LoadNeighbours { chunk, document, index } => {
+            let result = db::search::neighbours(conn, document, index).await.map_err(|e| e.to_string());
+            Action::Neighbours { chunk, result }
         }
         Effect::FindReplayKb { demo, question, answer } => {
             let result = match db::knowledge::for_demo(conn, demo).await {

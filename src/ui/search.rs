@@ -254,10 +254,31 @@ fn render_detail(f: &mut Frame, area: Rect, p: &SearchPane, theme: &Theme) {
         (None, None) => (" Chunk ".into(), String::new()),
     };
     lines.push(Line::raw(""));
+    let selected = o.rows.get(p.selected);
+    let around = p
+        .neighbours
+        .as_ref()
+        .filter(|(c, _)| o.hybrid.is_none() && selected.map(|r| r.chunk_id) == Some(*c))
+        .map(|(_, n)| n);
+    let index = selected.map(|r| r.chunk_index).unwrap_or(0);
+    let neighbour = |lines: &mut Vec<Line<'static>>, before: bool| {
+        let Some(n) = around else { return };
+        for (i, t) in n.iter().filter(|(i, _)| (*i < index) == before) {
+            let label = if before { "before" } else { "after" };
+            let safe = crate::sanitize::sanitize_multiline(t).into_owned();
+            let text = crate::text::truncate(&one_line(&safe), width.saturating_sub(12));
+            lines.push(Line::from(vec![
+                Span::styled(format!("{label} #{i}: "), theme.dim()),
+                Span::styled(text, theme.dim()),
+            ]));
+        }
+    };
+    neighbour(&mut lines, true);
     let safe = crate::sanitize::sanitize_multiline(&text).into_owned();
     for part in crate::text::wrap(&safe, width) {
         lines.push(highlight(&part, &words, theme));
     }
+    neighbour(&mut lines, false);
     f.render_widget(
         Paragraph::new(lines).block(block.title(Span::styled(sanitize_line(&title).into_owned(), theme.title()))),
         area,

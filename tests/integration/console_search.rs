@@ -67,6 +67,19 @@ async fn search_as_you_type_then_exact_plan_and_more_like_this() {
     assert_eq!(o.platform_agrees, Some(true));
     c.key(KeyCode::Enter);
     assert!(c.app.input().is_none());
+    // The selected result's neighbours in its document load beside it.
+    let top = o.rows[0].chunk_id;
+    c.until("the neighbours", |a| a.search.neighbours.as_ref().is_some_and(|(id, _)| *id == top)).await;
+    let (_, around) = c.app.search.neighbours.clone().unwrap();
+    let want: Vec<(i32, String)> = sqlx::query_as(
+        "SELECT chunk_index, content FROM chunks WHERE document_id = $1 AND abs(chunk_index - $2) = 1 ORDER BY chunk_index",
+    )
+    .bind(o.rows[0].document_id)
+    .bind(o.rows[0].chunk_index)
+    .fetch_all(&t.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(around, want);
 
     // Exact search, then its plan.
     c.key(KeyCode::Char('x'));
