@@ -165,6 +165,11 @@ pub enum Action {
     DocumentDeleted {
         result: Result<String, String>,
     },
+    /// The remembered queries of a knowledge base, oldest first.
+    History {
+        kb: Uuid,
+        result: Result<Vec<String>, String>,
+    },
     /// The chunks around a search result in its document.
     Neighbours {
         chunk: Uuid,
@@ -259,6 +264,15 @@ pub enum Effect {
         id: Uuid,
         filename: String,
     },
+    /// Read the remembered queries of a knowledge base.
+    LoadHistory {
+        kb: Uuid,
+    },
+    /// Remember a query for a knowledge base (a file write).
+    RememberQuery {
+        kb: Uuid,
+        query: String,
+    },
     /// The chunks just before and after `index` in `document`, for the
     /// search result `chunk`.
     LoadNeighbours {
@@ -313,6 +327,7 @@ impl Effect {
             Effect::Search { .. } => "search".into(),
             Effect::FindReplayKb { .. } => "replay".into(),
             Effect::LoadNeighbours { .. } => "search-neighbours".into(),
+            Effect::LoadHistory { .. } | Effect::RememberQuery { .. } => "search-history".into(),
             Effect::Explain { .. } => "search-plan".into(),
             Effect::StartIngest { job, .. } => format!("job:{job}"),
             Effect::Debounce { effect, .. } => return effect.task_key(),

@@ -71,6 +71,7 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
             transcript_page_size: ctx.config.transcript_page_size.clamp(10, 10_000),
             embedder: ctx.config.embedding.embedder(&ctx.paths),
             max_file_bytes: ctx.config.ingest.max_file_mb.saturating_mul(1_000_000),
+            history_dir: ctx.paths.data_dir.join("search-history"),
         },
     );
     for fx in app.start() {

@@ -85,6 +85,8 @@ commands! {
     EfLess => "ef_less", "Search: halve hnsw.ef_search";
     ToggleIterative => "toggle_iterative", "Search: hnsw.iterative_scan relaxed_order or off";
     Explain => "explain", "Search: EXPLAIN (ANALYZE, BUFFERS) of the query (again: hide)";
+    HistoryPrev => "history_prev", "Search: the previous remembered question";
+    HistoryNext => "history_next", "Search: the next remembered question";
     ReplayRetrieval => "replay_retrieval", "Replay the bot's retrieval for a user message";
 }
 
@@ -276,6 +278,8 @@ const DEFAULTS: &[(Context, Command, &[&str])] = {
         (Context::Search, ToggleIterative, &["I"]),
         (Context::Search, Explain, &["p"]),
         (Context::Search, MoreLikeThis, &["m"]),
+        (Context::Search, HistoryPrev, &["["]),
+        (Context::Search, HistoryNext, &["]"]),
         (Transcript, Up, &["k", "up"]),
         (Transcript, Down, &["j", "down"]),
         (Transcript, PageUp, &["pgup", "ctrl-u"]),

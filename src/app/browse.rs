@@ -87,7 +87,8 @@ impl App {
                     if self.nav.kb.is_some() { self.docs.kb.clone() } else { self.lists.kbs.selected_row().cloned() };
                 match kb {
                     Some(kb) => {
-                        self.search.open(kb);
+                        let reply = self.search.open(kb);
+                        self.apply_reply(reply, fx);
                         self.tab = Tab::Search;
                         let text = self.search.text.clone();
                         self.open_input(InputPurpose::SearchQuery, &text);

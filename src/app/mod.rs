@@ -572,6 +572,14 @@ impl App {
                 }
                 self.list_mut(list).apply_count(generation, result);
             }
+            Action::History { kb, result } => {
+                if self.search.kb.as_ref().map(|k| k.id) == Some(kb) {
+                    match result {
+                        Ok(queries) => self.search.history = queries,
+                        Err(e) => self.error(format!("search history: {e}")),
+                    }
+                }
+            }
             Action::Neighbours { chunk, result } => {
                 // Only the selected result's neighbours are kept.
                 if self.search.selected_row().map(|r| r.chunk_id) == Some(chunk) {
@@ -829,6 +837,7 @@ impl App {
                         self.search.typed(&text, generation);
                         let reply = self.search.run(generation, 0);
                         self.apply_reply(reply, fx);
+                        fx.extend(self.search.remember());
                     }
                 }
             }

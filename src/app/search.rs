@@ -49,6 +49,10 @@ pub struct SearchPane {
     pub neighbours: Option<(Uuid, Vec<(i32, String)>)>,
     /// The result whose neighbours were asked for last.
     pub neighbours_asked: Option<Uuid>,
+    /// Remembered questions of the knowledge base, oldest first, and where
+    /// `[`/`]` are in them (None: at the question being typed).
+    pub history: Vec<String>,
+    pub history_pos: Option<usize>,
 }
 
 impl Default for SearchPane {
@@ -76,6 +80,8 @@ impl Default for SearchPane {
             replay_answer: None,
             neighbours: None,
             neighbours_asked: None,
+            history: Vec::new(),
+            history_pos: None,
         }
     }
 }
@@ -100,15 +106,28 @@ impl SearchPane {
         })
     }
 
-    /// Opens the pane on `kb` (a new knowledge base forgets the old result).
-    pub fn open(&mut self, kb: KnowledgeBaseRow) {
+    /// Opens the pane on `kb` (a new knowledge base forgets the old result
+    /// and reads its remembered questions).
+    pub fn open(&mut self, kb: KnowledgeBaseRow) -> Reply {
+        let mut reply = Reply::default();
         if self.kb.as_ref().map(|k| k.id) != Some(kb.id) {
             self.result = None;
             self.error = None;
             self.plan = None;
+            self.history.clear();
+            self.history_pos = None;
             self.query = if self.text.trim().is_empty() { None } else { Some(Query::Text(self.text.clone())) };
+            reply = reply.with(Effect::LoadHistory { kb: kb.id });
         }
         self.kb = Some(kb);
+        reply
+    }
+
+    /// Remembers the question being searched (on Enter, not per keystroke).
+    pub fn remember(&self) -> Option<Effect> {
+        let kb = self.kb.as_ref()?.id;
+        let query = self.text.trim();
+        (!query.is_empty()).then(|| Effect::RememberQuery { kb, query: query.to_string() })
     }
 
     /// Runs the search now (or after `debounce_ms`) under a new generation.
@@ -127,12 +146,14 @@ impl SearchPane {
     /// "What would the bot have retrieved for this?": `question` searched
     /// in `kb`, with the bot's `answer` shown beside the results.
     pub fn replay(&mut self, kb: KnowledgeBaseRow, question: String, answer: Option<String>, generation: u64) -> Reply {
-        self.open(kb);
+        let opened = self.open(kb);
         self.text = question.clone();
         self.query = Some(Query::Text(question));
         self.replay_answer = answer;
         self.selected = 0;
-        self.run(generation, 0)
+        let mut reply = self.run(generation, 0);
+        reply.effects.extend(opened.effects);
+        reply
     }
 
     /// The query text changed (typing): search it after a pause.
@@ -154,10 +175,12 @@ impl SearchPane {
 
     /// Searches with a stored chunk's vector (no model needed).
     pub fn more_like(&mut self, kb: KnowledgeBaseRow, chunk: Uuid, generation: u64) -> Reply {
-        self.open(kb);
+        let opened = self.open(kb);
         self.query = Some(Query::Like(chunk));
         self.hybrid = false;
-        self.run(generation, 0)
+        let mut reply = self.run(generation, 0);
+        reply.effects.extend(opened.effects);
+        reply
     }
 
     /// A result arrived; older generations are dropped.
@@ -294,6 +317,23 @@ impl SearchPane {
                     request,
                     vector,
                 });
+            }
+            HistoryPrev | HistoryNext => {
+                if self.history.is_empty() {
+                    return Reply::info("no remembered questions for this knowledge base yet (Enter remembers one)");
+                }
+                let last = self.history.len() - 1;
+                self.history_pos = match (cmd, self.history_pos) {
+                    (HistoryPrev, None) => Some(last),
+                    (HistoryPrev, Some(i)) => Some(i.saturating_sub(1)),
+                    (_, Some(i)) if i < last => Some(i + 1),
+                    (_, _) => Some(last),
+                };
+                let i = self.history_pos.unwrap_or(last);
+                self.text = self.history[i].clone();
+                self.query = Some(Query::Text(self.text.clone()));
+                self.replay_answer = None;
+                return rerun(self, format!("remembered question {} of {}", i + 1, self.history.len()));
             }
             MoreLikeThis => {
                 let (Some(kb), Some(row)) = (self.kb.clone(), self.selected_row()) else {

@@ -38,6 +38,8 @@ pub struct Settings {
     pub transcript_page_size: u32,
     pub embedder: EmbedderSettings,
     pub max_file_bytes: u64,
+    /// Where search queries are remembered, one file per knowledge base.
+    pub history_dir: PathBuf,
 }
 
 /// Runs effects as tasks; each reports back through the action channel.
@@ -278,6 +280,18 @@ impl EffectRunner {
                     ctx.until_cancelled(pid, crate::db::search::explain(&mut conn.conn, &vector, &params)).await?;
                 Some(Action::SearchPlan { generation, result: result.map_err(|e| e.to_string()) })
             }
+            Effect::LoadHistory { kb } => {
+                let dir = self.settings.history_dir.clone();
+                let r = tokio::task::spawn_blocking(move || crate::search::history::load(&dir, kb)).await.ok()?;
+                Some(Action::History { kb, result: r.map_err(|e| e.to_string()) })
+            }
+            Effect::RememberQuery { kb, query } => {
+                let dir = self.settings.history_dir.clone();
+                let r = tokio::task::spawn_blocking(move || crate::search::history::remember(&dir, kb, &query))
+                    .await
+                    .ok()?;
+                Some(Action::History { kb, result: r.map_err(|e| e.to_string()) })
+            }
             Effect::CompletePath { input } => {
                 let (done, candidates) = tokio::task::spawn_blocking({
                     let input = input.clone();
@@ -340,6 +354,7 @@ fn failure(effect: &Effect, error: LoadError) -> Option<Action> {
         Effect::StartIngest { job, .. } => Action::Job { job: *job, event: JobEvent::Finished(Err(msg)) },
         Effect::Search { generation, .. } => Action::SearchDone { generation: *generation, result: Err(msg) },
         Effect::LoadNeighbours { chunk, .. } => Action::Neighbours { chunk: *chunk, result: Err(msg) },
+        Effect::LoadHistory { kb } | Effect::RememberQuery { kb, .. } => Action::History { kb: *kb, result: Err(msg) },
         Effect::FindReplayKb { question, answer, .. } => {
             Action::ReplayReady { result: Err(msg), question: question.clone(), answer: answer.clone() }
         }

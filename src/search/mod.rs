@@ -5,6 +5,8 @@
 //! what the platform's `match_chunks` returns, full-text ranking fused by
 //! reciprocal rank, and the timings.
 
+pub mod history;
+
 use std::time::Instant;
 
 use pgvector::Vector;

@@ -67,6 +67,8 @@ async fn search_as_you_type_then_exact_plan_and_more_like_this() {
     assert_eq!(o.platform_agrees, Some(true));
     c.key(KeyCode::Enter);
     assert!(c.app.input().is_none());
+    // Enter remembered the question for this knowledge base.
+    c.until("the history", |a| a.search.history == vec!["when are you open on saturday".to_string()]).await;
     // The selected result's neighbours in its document load beside it.
     let top = o.rows[0].chunk_id;
     c.until("the neighbours", |a| a.search.neighbours.as_ref().is_some_and(|(id, _)| *id == top)).await;
@@ -103,4 +105,12 @@ async fn search_as_you_type_then_exact_plan_and_more_like_this() {
     .await;
     let top = &c.app.search.result.as_ref().unwrap().rows[0];
     assert!((top.similarity.unwrap() - 1.0).abs() < 1e-5);
+
+    // `[` asks the remembered question again.
+    c.key(KeyCode::Char('['));
+    c.until("the remembered question", |a| {
+        !a.search.loading && a.search.result.as_ref().is_some_and(|r| r.rows[0].filename == "hours.txt")
+    })
+    .await;
+    assert_eq!(c.app.search.text, "when are you open on saturday");
 }
