@@ -127,7 +127,8 @@ fn summary(o: &Outcome, theme: &Theme) -> Line<'static> {
 }
 
 fn render_results(f: &mut Frame, area: Rect, p: &SearchPane, theme: &Theme) {
-    let title = if p.hybrid { " Hybrid: vector + full text " } else { " Results " };
+    // Fused scores are ranks, not similarities: never held against the threshold.
+    let title = if p.hybrid { " Hybrid (RRF; threshold not applied to fused) " } else { " Results " };
     let position = p.result.as_ref().map(|o| format!(" {} of {} ", p.selected + 1, o.rows.len())).unwrap_or_default();
     let block = Block::bordered()
         .border_style(theme.border(true))

@@ -858,5 +858,29 @@ fn search_pane() {
         app.search.selected = 3;
         let text = buffer_text(&draw(&app, &Theme::default_dark()));
         assert!(text.contains("␛[2J"), "{text}");
+        // Hybrid: each chunk's vector and text rank and score, and the fused score.
+        app.search.selected = 0;
+        app.search.hybrid = true;
+        let mut o = search_outcome();
+        o.hybrid = Some(
+            o.rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| ragdesk::search::FusedRow {
+                    chunk_id: r.chunk_id,
+                    filename: r.filename.clone(),
+                    chunk_index: r.chunk_index,
+                    content: r.content.clone(),
+                    vector_rank: Some(i + 1),
+                    vector_score: r.similarity,
+                    text_rank: (i < 2).then(|| 2 - i),
+                    text_score: (i < 2).then_some(0.1 * (i + 1) as f64),
+                    fused: 1.0 / (61.0 + i as f64) + if i < 2 { 1.0 / (62.0 - i as f64) } else { 0.0 },
+                })
+                .collect(),
+        );
+        app.search.result = Some(o);
+        let text = snapshot(&format!("search_hybrid_{w}x{h}"), &app);
+        assert!(text.contains("V.rank") && text.contains("T.score") && text.contains("Fused"), "{text}");
     }
 }
