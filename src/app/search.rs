@@ -113,6 +113,7 @@ impl SearchPane {
         if self.kb.as_ref().map(|k| k.id) != Some(kb.id) {
             self.result = None;
             self.error = None;
+            self.forget_in_flight();
             self.plan = None;
             self.history.clear();
             self.history_pos = None;
@@ -121,6 +122,14 @@ impl SearchPane {
         }
         self.kb = Some(kb);
         reply
+    }
+
+    /// A search still running is no longer wanted (the query was cleared, or
+    /// another knowledge base opened): its result must not land.
+    fn forget_in_flight(&mut self) {
+        // No generation the app hands out is this one.
+        self.generation = u64::MAX;
+        self.loading = false;
     }
 
     /// Remembers the question being searched (on Enter, not per keystroke).
@@ -166,7 +175,7 @@ impl SearchPane {
         if text.trim().is_empty() {
             self.query = None;
             self.result = None;
-            self.loading = false;
+            self.forget_in_flight();
             return Reply::default();
         }
         self.query = Some(Query::Text(text.to_string()));
@@ -177,7 +186,6 @@ impl SearchPane {
     pub fn more_like(&mut self, kb: KnowledgeBaseRow, chunk: Uuid, generation: u64) -> Reply {
         let opened = self.open(kb);
         self.query = Some(Query::Like(chunk));
-        self.hybrid = false;
         let mut reply = self.run(generation, 0);
         reply.effects.extend(opened.effects);
         reply
@@ -191,8 +199,8 @@ impl SearchPane {
         self.loading = false;
         match result {
             Ok(o) => {
-                self.selected = self.selected.min(o.rows.len().saturating_sub(1));
                 self.result = Some(o);
+                self.selected = self.selected.min(self.shown_rows().saturating_sub(1));
                 self.error = None;
             }
             Err(e) => self.error = Some(e),
@@ -217,9 +225,31 @@ impl SearchPane {
         Some(Effect::Debounce { delay_ms: 120, effect: Box::new(load) })
     }
 
-    /// The chunk the selection is on.
+    /// The result row the selection is on (the vector ranking; in hybrid
+    /// mode the selection walks the fused list, see `selected_chunk`).
     pub fn selected_row(&self) -> Option<&crate::search::Row> {
-        self.result.as_ref()?.rows.get(self.selected)
+        let o = self.result.as_ref()?;
+        match &o.hybrid {
+            Some(fused) => {
+                let id = fused.get(self.selected)?.chunk_id;
+                o.rows.iter().find(|r| r.chunk_id == id)
+            }
+            None => o.rows.get(self.selected),
+        }
+    }
+
+    /// The chunk the selection is on, in whichever list is shown.
+    pub fn selected_chunk(&self) -> Option<Uuid> {
+        let o = self.result.as_ref()?;
+        match &o.hybrid {
+            Some(fused) => fused.get(self.selected).map(|f| f.chunk_id),
+            None => o.rows.get(self.selected).map(|r| r.chunk_id),
+        }
+    }
+
+    /// Rows of the list shown (the fused one in hybrid mode).
+    pub fn shown_rows(&self) -> usize {
+        self.result.as_ref().map(|o| o.hybrid.as_ref().map_or(o.rows.len(), Vec::len)).unwrap_or(0)
     }
 
     /// One command; `generation` is a fresh one in case it re-runs.
@@ -228,7 +258,7 @@ impl SearchPane {
         if self.kb.is_none() && cmd != EditQuery {
             return Reply::error("no knowledge base: in Documents (5) select one and press s, or L on a chunk");
         }
-        let rows = self.result.as_ref().map(|r| r.rows.len()).unwrap_or(0);
+        let rows = self.shown_rows();
         let rerun = |pane: &mut SearchPane, what: String| -> Reply {
             let mut r = pane.run(generation, 0);
             r.message = Some((super::Level::Info, what));
@@ -336,10 +366,9 @@ impl SearchPane {
                 return rerun(self, format!("remembered question {} of {}", i + 1, self.history.len()));
             }
             MoreLikeThis => {
-                let (Some(kb), Some(row)) = (self.kb.clone(), self.selected_row()) else {
+                let (Some(kb), Some(chunk)) = (self.kb.clone(), self.selected_chunk()) else {
                     return Reply::error("select a result first");
                 };
-                let chunk = row.chunk_id;
                 return self.more_like(kb, chunk, generation);
             }
             _ => {}
@@ -417,6 +446,22 @@ mod tests {
         assert!(p.result.is_none() && p.loading);
         assert!(p.apply(2, Ok(outcome(0))));
         assert!(!p.loading && p.result.is_some());
+    }
+
+    #[test]
+    fn a_result_for_a_cleared_query_or_another_knowledge_base_does_not_land() {
+        let mut p = SearchPane::default();
+        p.open(kb());
+        p.typed("whitening", 1);
+        p.typed("", 2);
+        assert!(!p.apply(1, Ok(outcome(0))), "the query was cleared");
+        assert!(p.result.is_none() && !p.loading);
+        p.typed("whitening", 3);
+        let mut other = kb();
+        other.id = Uuid::from_u128(99);
+        p.open(other);
+        assert!(!p.apply(3, Ok(outcome(0))), "that was the other knowledge base's search");
+        assert!(p.result.is_none());
     }
 
     #[test]

@@ -73,7 +73,7 @@ impl Metric {
 pub enum Mode {
     /// Through the vector index (HNSW), with its settings.
     Approximate { ef_search: Option<u32>, iterative_scan: bool },
-    /// Every chunk of the knowledge base compared (index scans off).
+    /// Every chunk of the knowledge base compared (the vector index kept out).
     Exact,
 }
 
@@ -115,14 +115,19 @@ impl Found {
     }
 }
 
-/// The SQL of a top-k query at `dim` dimensions by `metric`.
-fn top_k_sql(dim: i32, metric: Metric) -> String {
+/// The SQL of a top-k query at `dim` dimensions by `metric`. The exact
+/// form orders by `distance + 0`, which no vector index can serve, so every
+/// chunk of the knowledge base is compared; the other indexes (the
+/// knowledge base's rows, the join) are still used, so its time is the
+/// exact search's own.
+fn top_k_sql(dim: i32, metric: Metric, exact: bool) -> String {
     let op = metric.operator();
+    let order = if exact { " + 0" } else { "" };
     format!(
         "SELECT c.id AS chunk_id, c.document_id, d.filename, c.chunk_index, c.token_count, c.content, m.distance \
          FROM (SELECT c.id, c.embedding::vector({dim}) {op} $1::vector({dim}) AS distance FROM chunks c \
                WHERE c.kb_id = $2 AND c.embedding_dim = {dim} \
-               ORDER BY c.embedding::vector({dim}) {op} $1::vector({dim}) LIMIT $3) m \
+               ORDER BY (c.embedding::vector({dim}) {op} $1::vector({dim})){order} LIMIT $3) m \
          JOIN chunks c ON c.id = m.id JOIN documents d ON d.id = c.document_id \
          ORDER BY m.distance, c.id"
     )
@@ -130,6 +135,10 @@ fn top_k_sql(dim: i32, metric: Metric) -> String {
 
 /// Applies the search settings of `mode` to the current transaction.
 async fn set_mode(conn: &mut PgConnection, mode: Mode) -> Result<()> {
+    // sqlx prepares each statement once per connection; after a few runs
+    // PostgreSQL may keep one generic plan, which would ignore the settings
+    // below. A custom plan every time keeps them in force.
+    sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut *conn).await?;
     match mode {
         Mode::Approximate { ef_search, iterative_scan } => {
             if let Some(ef) = ef_search {
@@ -145,10 +154,8 @@ async fn set_mode(conn: &mut PgConnection, mode: Mode) -> Result<()> {
             sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *conn).await?;
             sqlx::query("SET LOCAL enable_sort = off").execute(&mut *conn).await?;
         }
-        Mode::Exact => {
-            sqlx::query("SET LOCAL enable_indexscan = off").execute(&mut *conn).await?;
-            sqlx::query("SET LOCAL enable_bitmapscan = off").execute(&mut *conn).await?;
-        }
+        // Exact: the SQL itself keeps the vector index out (see `top_k_sql`).
+        Mode::Exact => {}
     }
     Ok(())
 }
@@ -179,8 +186,12 @@ pub async fn search(conn: &mut PgConnection, query: &Vector, p: &SearchParams) -
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     set_mode(&mut tx, p.mode).await?;
     let t = Instant::now();
-    let ranked: Vec<Hit> =
-        sqlx::query_as(&top_k_sql(p.dim, p.metric)).bind(query).bind(p.kb).bind(p.k as i64).fetch_all(&mut *tx).await?;
+    let ranked: Vec<Hit> = sqlx::query_as(&top_k_sql(p.dim, p.metric, p.mode == Mode::Exact))
+        .bind(query)
+        .bind(p.kb)
+        .bind(p.k as i64)
+        .fetch_all(&mut *tx)
+        .await?;
     let query_ms = t.elapsed().as_secs_f64() * 1000.0;
     tx.commit().await?;
     let passed = match p.threshold {
@@ -196,12 +207,13 @@ pub async fn explain(conn: &mut PgConnection, query: &Vector, p: &SearchParams) 
     check(p, query)?;
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     set_mode(&mut tx, p.mode).await?;
-    let rows: Vec<(String,)> = sqlx::query_as(&format!("EXPLAIN (ANALYZE, BUFFERS) {}", top_k_sql(p.dim, p.metric)))
-        .bind(query)
-        .bind(p.kb)
-        .bind(p.k as i64)
-        .fetch_all(&mut *tx)
-        .await?;
+    let rows: Vec<(String,)> =
+        sqlx::query_as(&format!("EXPLAIN (ANALYZE, BUFFERS) {}", top_k_sql(p.dim, p.metric, p.mode == Mode::Exact)))
+            .bind(query)
+            .bind(p.kb)
+            .bind(p.k as i64)
+            .fetch_all(&mut *tx)
+            .await?;
     tx.rollback().await?;
     let plan = rows.into_iter().map(|r| shorten_vectors(&r.0)).collect::<Vec<_>>().join("\n");
     let indexed = plan.contains("chunks_embedding_hnsw");
@@ -319,11 +331,15 @@ pub async fn neighbours(conn: &mut PgConnection, document: Uuid, index: i32) -> 
 /// `content_tsv`: (chunk, rank score), best first. The text is parsed by
 /// `websearch_to_tsquery` (quotes, `-word`, `or`), and its words are then
 /// OR-ed: a question's words rarely all occur in one chunk, and
-/// `ts_rank_cd` ranks the chunks with more (and closer) of them first.
+/// `ts_rank_cd` ranks the chunks with more (and closer) of them first. A
+/// query with an exclusion (`-word`) keeps its AND: OR-ing a negation would
+/// match nearly every chunk.
 pub async fn text_search(conn: &mut PgConnection, kb: Uuid, text: &str, k: u32) -> Result<Vec<(Uuid, f64)>> {
     Ok(sqlx::query_as(
         "SELECT c.id, ts_rank_cd(c.content_tsv, w.q)::float8 AS rank \
-         FROM chunks c, (SELECT nullif(replace(websearch_to_tsquery('simple', $2)::text, ' & ', ' | '), '')::tsquery AS q) w \
+         FROM chunks c, (SELECT CASE WHEN strpos(t::text, '!') > 0 THEN t \
+                                     ELSE nullif(replace(t::text, ' & ', ' | '), '')::tsquery END AS q \
+                          FROM websearch_to_tsquery('simple', $2) t) w \
          WHERE c.kb_id = $1 AND w.q IS NOT NULL AND c.content_tsv @@ w.q ORDER BY rank DESC, c.id LIMIT $3",
     )
     .bind(kb)

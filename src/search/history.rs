@@ -37,7 +37,9 @@ pub fn remember(dir: &Path, kb: Uuid, query: &str) -> std::io::Result<Vec<String
     let all = all.split_off(start);
     std::fs::create_dir_all(dir)?;
     // Written whole to a temporary file, then renamed: never half a history.
-    let tmp = dir.join(format!(".{kb}.{}.partial", std::process::id()));
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".{kb}.{}.{n}.partial", std::process::id()));
     let mut f = std::fs::File::create(&tmp)?;
     for q in &all {
         writeln!(f, "{q}")?;

@@ -195,9 +195,18 @@ pub async fn run_with_vector(
         None
     };
     let platform_agrees = if req.metric == Metric::Cosine {
-        let theirs = sql::match_chunks(conn, req.kb.id, &vector, req.threshold.unwrap_or(-1.0), req.k).await?;
-        let ours = found.hits().iter().map(|h| h.chunk_id);
-        Some(theirs.iter().map(|t| t.0).eq(ours))
+        // Like with like: match_chunks runs the index at the server's
+        // default ef_search with relaxed_order, so ours is compared with
+        // the same search, not with an exact or re-tuned one.
+        let default = Mode::Approximate { ef_search: None, iterative_scan: true };
+        let ours = if req.mode == default {
+            found.clone()
+        } else {
+            sql::search(conn, &vector, &SearchParams { mode: default, ..params.clone() }).await?
+        };
+        let threshold = req.threshold.unwrap_or(f64::NEG_INFINITY);
+        let theirs = sql::match_chunks(conn, req.kb.id, &vector, threshold, req.k).await?;
+        Some(same_ranking(&theirs, ours.hits()))
     } else {
         None
     };
@@ -273,6 +282,23 @@ pub async fn run_with_vector(
     })
 }
 
+/// Do `theirs` (chunk, similarity) and `ours` name the same chunks in the
+/// same order? Chunks of equal similarity may come in either order (the
+/// function breaks no ties).
+fn same_ranking(theirs: &[(Uuid, f64)], ours: &[Hit]) -> bool {
+    if theirs.len() != ours.len() {
+        return false;
+    }
+    let same_set = {
+        let mut a: Vec<Uuid> = theirs.iter().map(|t| t.0).collect();
+        let mut b: Vec<Uuid> = ours.iter().map(|h| h.chunk_id).collect();
+        a.sort();
+        b.sort();
+        a == b
+    };
+    same_set && theirs.iter().zip(ours).all(|(t, h)| (t.1 - (1.0 - h.distance)).abs() < 1e-9)
+}
+
 fn row(rank: usize, h: &Hit, metric: Metric) -> Row {
     Row {
         rank,
@@ -284,5 +310,31 @@ fn row(rank: usize, h: &Hit, metric: Metric) -> Row {
         distance: h.distance,
         similarity: metric.similarity(h.distance),
         content: h.content.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(n: u128, d: f64) -> Hit {
+        Hit {
+            chunk_id: Uuid::from_u128(n),
+            document_id: Uuid::nil(),
+            filename: String::new(),
+            chunk_index: 0,
+            token_count: None,
+            content: String::new(),
+            distance: d,
+        }
+    }
+
+    #[test]
+    fn equal_similarities_may_come_in_either_order() {
+        let ours = [hit(1, 0.1), hit(2, 0.2), hit(3, 0.2)];
+        let u = Uuid::from_u128;
+        assert!(same_ranking(&[(u(1), 0.9), (u(3), 0.8), (u(2), 0.8)], &ours), "a tie, swapped");
+        assert!(!same_ranking(&[(u(2), 0.8), (u(1), 0.9), (u(3), 0.8)], &ours), "a real reorder");
+        assert!(!same_ranking(&[(u(1), 0.9), (u(2), 0.8)], &ours), "one missing");
     }
 }

@@ -128,8 +128,9 @@ fn summary(o: &Outcome, theme: &Theme) -> Line<'static> {
 
 fn render_results(f: &mut Frame, area: Rect, p: &SearchPane, theme: &Theme) {
     // Fused scores are ranks, not similarities: never held against the threshold.
-    let title = if p.hybrid { " Hybrid (RRF; threshold not applied to fused) " } else { " Results " };
-    let position = p.result.as_ref().map(|o| format!(" {} of {} ", p.selected + 1, o.rows.len())).unwrap_or_default();
+    let hybrid = p.result.as_ref().is_some_and(|o| o.hybrid.is_some());
+    let title = if hybrid { " Hybrid (RRF; threshold not applied to fused) " } else { " Results " };
+    let position = p.result.as_ref().map(|_| format!(" {} of {} ", p.selected + 1, p.shown_rows())).unwrap_or_default();
     let block = Block::bordered()
         .border_style(theme.border(true))
         .title(Span::styled(title, theme.title()))
@@ -232,7 +233,8 @@ fn render_detail(f: &mut Frame, area: Rect, p: &SearchPane, theme: &Theme) {
         }
         lines.push(Line::raw(""));
     }
-    lines.extend(histogram(&o.scores, p.threshold.filter(|_| p.metric.indexed()), width, theme));
+    // The threshold the shown result was searched with (a re-run may be loading).
+    lines.extend(histogram(&o.scores, o.threshold, width, theme));
     if let Some(c) = &o.compare {
         lines.push(Line::from(Span::styled(
             format!(
