@@ -392,22 +392,7 @@ mod tests {
     use super::*;
 
     fn kb() -> KnowledgeBaseRow {
-        KnowledgeBaseRow {
-            id: Uuid::from_u128(1),
-            demo_id: Uuid::from_u128(2),
-            demo_name: None,
-            name: "FAQ".into(),
-            kb_type: "faq".into(),
-            embedding_provider: "local".into(),
-            embedding_model: "all-MiniLM-L6-v2".into(),
-            embedding_dim: 384,
-            chunk_tokens: None,
-            chunk_overlap: None,
-            created_at: chrono::Utc::now(),
-            attached: true,
-            document_count: 1,
-            chunk_count: 1,
-        }
+        crate::db::knowledge::sample(1, "FAQ")
     }
 
     fn outcome(n: usize) -> Outcome {

@@ -472,22 +472,8 @@ fn replaying_a_user_message_searches_the_demos_knowledge_base_with_the_bots_answ
     let fx = a.update(key('R'));
     let Some(Effect::FindReplayKb { demo: d, question, answer }) = fx.first().cloned() else { panic!("{fx:?}") };
     assert_eq!((d, question.as_str(), answer.as_deref()), (demo, "Are you open on Saturday?", Some("Yes, 9 to 1.")));
-    let kb = crate::db::knowledge::KnowledgeBaseRow {
-        id: Uuid::from_u128(9),
-        demo_id: demo,
-        demo_name: None,
-        name: "FAQ".into(),
-        kb_type: "faq".into(),
-        embedding_provider: "local".into(),
-        embedding_model: "all-MiniLM-L6-v2".into(),
-        embedding_dim: 384,
-        chunk_tokens: None,
-        chunk_overlap: None,
-        created_at: chrono::Utc::now(),
-        attached: true,
-        document_count: 1,
-        chunk_count: 3,
-    };
+    let mut kb = crate::db::knowledge::sample(9, "FAQ");
+    kb.demo_id = demo;
     let fx = a.update(Action::ReplayReady { result: Ok(kb), question, answer });
     assert_eq!(a.tab, Tab::Search);
     assert_eq!(a.search.text, "Are you open on Saturday?");

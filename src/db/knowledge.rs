@@ -84,6 +84,27 @@ pub async fn page(
     Ok(Page::from_seek(rows, limit, seek, |k| Cursor { ts: k.created_at, id: k.id }))
 }
 
+/// A local-model knowledge base with id `id`, for tests.
+#[cfg(test)]
+pub(crate) fn sample(id: u128, name: &str) -> KnowledgeBaseRow {
+    KnowledgeBaseRow {
+        id: Uuid::from_u128(id),
+        demo_id: Uuid::from_u128(2),
+        demo_name: None,
+        name: name.into(),
+        kb_type: "faq".into(),
+        embedding_provider: "local".into(),
+        embedding_model: "all-MiniLM-L6-v2".into(),
+        embedding_dim: 384,
+        chunk_tokens: None,
+        chunk_overlap: None,
+        created_at: chrono::Utc::now(),
+        attached: true,
+        document_count: 1,
+        chunk_count: 1,
+    }
+}
+
 /// The knowledge base a demo's bot retrieves from: the one attached to the
 /// demo (`demos.knowledge_base_id`), else its newest.
 pub async fn for_demo(conn: &mut PgConnection, demo: Uuid) -> Result<Option<KnowledgeBaseRow>> {

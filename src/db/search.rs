@@ -382,20 +382,26 @@ pub fn fuse(vector: &[(Uuid, f64)], text: &[(Uuid, f64)], k: usize) -> Vec<Fused
     out
 }
 
+/// A hit of chunk `n` at distance `d`, for tests.
+#[cfg(test)]
+pub(crate) fn test_hit(n: u128, d: f64) -> Hit {
+    Hit {
+        chunk_id: Uuid::from_u128(n),
+        document_id: Uuid::nil(),
+        filename: String::new(),
+        chunk_index: 0,
+        token_count: None,
+        content: String::new(),
+        distance: d,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn hit(n: u128, d: f64) -> Hit {
-        Hit {
-            chunk_id: Uuid::from_u128(n),
-            document_id: Uuid::nil(),
-            filename: String::new(),
-            chunk_index: 0,
-            token_count: None,
-            content: String::new(),
-            distance: d,
-        }
+        test_hit(n, d)
     }
 
     #[test]

@@ -317,17 +317,7 @@ fn row(rank: usize, h: &Hit, metric: Metric) -> Row {
 mod tests {
     use super::*;
 
-    fn hit(n: u128, d: f64) -> Hit {
-        Hit {
-            chunk_id: Uuid::from_u128(n),
-            document_id: Uuid::nil(),
-            filename: String::new(),
-            chunk_index: 0,
-            token_count: None,
-            content: String::new(),
-            distance: d,
-        }
-    }
+    use crate::db::search::test_hit as hit;
 
     #[test]
     fn equal_similarities_may_come_in_either_order() {
