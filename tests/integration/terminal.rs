@@ -126,3 +126,46 @@ async fn sigterm_and_sighup_restore_the_terminal() {
         assert!(after.contains(&format!("stopped by SIG{signal}")), "{after}");
     }
 }
+
+#[tokio::test]
+async fn searching_a_knowledge_base_in_a_real_terminal() {
+    use std::sync::Arc;
+    let t = support::seeded(24, support::tiny()).await;
+    let kb = support::local_kb(&t, "Clinic docs").await;
+    let provider: ragdesk::embed::Provider =
+        Arc::new(ragdesk::embed::local::LocalProvider::load(&crate::embed::model_dir()).unwrap());
+    let opts = ragdesk::ingest::Options {
+        chunk: ragdesk::ingest::ChunkSettings { tokens: 40, overlap: 0 },
+        dry_run: false,
+        force: false,
+        max_file_bytes: 1_000_000,
+        limits: ragdesk::ingest::Limits::default(),
+        cache: None,
+    };
+    let paths: Vec<std::path::PathBuf> =
+        ["faq.md", "hours.txt"].iter().map(|f| format!("tests/fixtures/ingest/{f}").into()).collect();
+    ragdesk::ingest::run(&t.db, &kb, provider, &paths, &opts, &ragdesk::ingest::Cancel::default(), &|_| {})
+        .await
+        .unwrap();
+
+    let home = tempfile::tempdir().unwrap();
+    let env = format!("RAGDESK_MODEL_DIR={}", crate::embed::model_dir().display());
+    let tmux = support::console_in_tmux_with("search", &t.url, home.path(), &env);
+    tmux.wait_for("the tenant list", |s| s.contains("Tenants") && s.contains(" of "));
+    tmux.keys(&["5"]);
+    tmux.wait_for("the knowledge bases", |s| s.contains("Clinic docs"));
+    tmux.keys(&["s"]);
+    tmux.wait_for("the question prompt", |s| s.contains("question:"));
+    tmux.keys(&["-l", "when are you open on saturday"]);
+    let screen =
+        tmux.wait_for("the results, searched as typed", |s| s.contains("recall@10") && s.contains("hours.txt#0"));
+    assert!(screen.contains("Clinic docs (local:all-MiniLM-L6-v2, 384-d)"), "{screen}");
+    let first = screen.lines().find(|l| l.contains("#0") || l.contains("#1")).unwrap_or_default().to_string();
+    assert!(first.contains("hours.txt"), "the opening hours rank first:\n{screen}");
+    // Enter closes the prompt; x switches to exact search.
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["x"]);
+    tmux.wait_for("the exact search", |s| s.contains("exact scan") && s.contains("hours.txt#0"));
+    tmux.keys(&["q"]);
+    support::assert_terminal_restored(&tmux);
+}
