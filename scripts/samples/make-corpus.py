@@ -31,6 +31,12 @@ HEAT_PUMPS = [
     ("HP-60", 5.0, 60000, 19.5, 9.2, "R-454B", "20x25x4", 40, 62, -13),
     ("HP-36C", 3.0, 36000, 16.0, 7.8, "R-410A", "20x25x1", 30, 61, 17),
     ("HP-48C", 4.0, 48000, 16.0, 7.8, "R-410A", "20x25x4", 40, 63, 17),
+    ("HPX-24", 2.0, 24000, 21.0, 9.5, "R-454B", "16x25x4", 20, 53, -15),
+    ("HPX-36", 3.0, 36000, 21.5, 9.6, "R-454B", "20x25x4", 25, 54, -15),
+    ("HPX-48", 4.0, 48000, 22.0, 9.8, "R-454B", "20x25x4", 35, 55, -22),
+    ("HPX-60", 5.0, 60000, 21.0, 9.5, "R-454B", "20x25x4", 40, 57, -22),
+    ("HPD-36", 3.0, 36000, 17.0, 8.2, "R-454B", "20x25x1", 30, 59, 5),
+    ("HPD-48", 4.0, 48000, 17.0, 8.2, "R-454B", "20x25x1", 35, 60, 5),
 ]
 
 FURNACES = [
@@ -40,6 +46,10 @@ FURNACES = [
     ("GF-100", 100000, 97, "modulating", "20x25x4", "variable-speed ECM"),
     ("GF-120", 120000, 95, "single-stage", "20x25x4", "multi-speed PSC"),
     ("GF-80M", 80000, 98, "modulating", "20x25x4", "variable-speed ECM"),
+    ("GF-40L", 40000, 95, "single-stage", "14x25x1", "multi-speed PSC"),
+    ("GF-60U", 60000, 80, "single-stage", "16x25x1", "multi-speed PSC"),
+    ("GF-100M", 100000, 98, "modulating", "20x25x4", "variable-speed ECM"),
+    ("GF-120T", 120000, 96, "two-stage", "20x25x4", "variable-speed ECM"),
 ]
 
 HP_CODES = [
@@ -98,6 +108,8 @@ MINI_SPLITS = [
     ("MS-9", 9000, 1, 24.0, 400), ("MS-12", 12000, 1, 23.0, 550), ("MS-18", 18000, 1, 21.5, 800),
     ("MS-24", 24000, 1, 20.0, 1100), ("MZ-2-18", 18000, 2, 20.5, 900), ("MZ-3-27", 27000, 3, 19.5, 1300),
     ("MZ-4-36", 36000, 4, 19.0, 1700), ("MZ-5-48", 48000, 5, 18.5, 2300),
+    ("CS-12", 12000, 1, 20.0, 550), ("CS-18", 18000, 1, 19.5, 800), ("CS-24", 24000, 1, 19.0, 1100),
+    ("FL-12", 12000, 1, 21.0, 550), ("FL-18", 18000, 1, 20.0, 800), ("MZ-2-24", 24000, 2, 20.0, 1100),
 ]
 
 THERMOSTATS = [
@@ -112,6 +124,8 @@ WATER_HEATERS = [
     # model, gallons, fuel, first-hour rating, recovery gal/h, warranty years
     ("WH-40G", 40, "gas", 72, 40, 6), ("WH-50G", 50, "gas", 86, 43, 6), ("WH-50E", 50, "electric", 62, 21, 6),
     ("WH-65HP", 65, "heat pump", 75, 16, 10), ("WH-80HP", 80, "heat pump", 87, 19, 10), ("TW-199", 0, "tankless gas", 0, 0, 12),
+    ("WH-30G", 30, "gas", 58, 32, 6), ("WH-40E", 40, "electric", 54, 21, 6), ("WH-75G", 75, "gas", 120, 70, 8),
+    ("TW-160", 0, "tankless gas", 0, 0, 12),
 ]
 
 TOWNS = ["Ashford", "Brookvale", "Cedar Falls", "Dunmore", "Eastfield", "Fairhaven", "Glenwood", "Harlow", "Iverson",
@@ -291,7 +305,22 @@ QUESTIONS = [
     ("How much does a {t} cost?", lambda t, mins, price, visits, an, care: (
         f"${price:,} without insurance. With insurance you usually pay a share of that; we give you an estimate first.")),
     ("What should I do after a {t}?", lambda t, mins, price, visits, an, care: care),
+    ("Can I drive home after a {t}?", lambda t, mins, price, visits, an, care: (
+        "Not after IV sedation: bring someone to drive you home. With local anesthesia alone you can drive."
+        if "IV" in an else "Yes. Local anesthesia does not affect driving." if an != "none" else "Yes, nothing in it affects driving.")),
+    ("Can I go back to work after a {t}?", lambda t, mins, price, visits, an, care: (
+        "Plan to rest for the rest of the day." if mins >= 90 or "IV" in an else "Yes, most patients go straight back to work.")),
 ]
+
+CATEGORY = {
+    "Routine cleaning": "preventive", "Sealants (per tooth)": "preventive", "Fluoride varnish": "preventive",
+    "Emergency exam": "preventive", "Deep cleaning (scaling and root planing)": "basic",
+    "Tooth-colored filling": "basic", "Simple extraction": "basic", "Wisdom tooth removal": "basic",
+    "Root canal (front tooth)": "major", "Root canal (molar)": "major", "Porcelain crown": "major",
+    "Dental implant": "major", "Night guard": "major", "Dentures (full set)": "major",
+    "Invisalign clear aligners": "ortho", "In-office whitening": "cosmetic", "Take-home whitening trays": "cosmetic",
+    "Veneers (per tooth)": "cosmetic",
+}
 
 MAJOR = {"Root canal (molar)", "Porcelain crown", "Dental implant", "Dentures (full set)", "Root canal (front tooth)",
          "Wisdom tooth removal", "Deep cleaning (scaling and root planing)", "Tooth-colored filling"}
@@ -310,9 +339,16 @@ def dental_faq():
             continue
         out.append(f"\n## With {name}\n")
         for tname, minutes, price, visits, anesthesia, care in TREATMENTS:
-            if tname not in MAJOR:
+            kind = CATEGORY[tname]
+            if kind == "cosmetic":
+                out.append(f"\n**{tname} with {name}:** cosmetic, so not covered; you pay ${price:,}, and our membership plan takes 20% off.\n")
                 continue
-            share = basic if tname in {"Tooth-colored filling", "Deep cleaning (scaling and root planing)", "Wisdom tooth removal"} else major
+            if kind == "ortho":
+                covered = min(price // 2, 1500)
+                out.append(f"\n**{tname} with {name}:** orthodontics are usually covered at 50% up to a $1,500 lifetime "
+                           f"maximum, so the plan pays about ${covered:,} of ${price:,} and you pay about ${price - covered:,}.\n")
+                continue
+            share = {"preventive": cleanings, "basic": basic, "major": major}[kind]
             covered = min(price * share // 100, maximum)
             out.append(f"\n**{tname} with {name}:** the plan usually pays {share}% (${covered:,} of ${price:,}), "
                        f"so you pay about ${price - covered:,}, as long as your ${maximum:,} annual maximum is not used up.\n")
