@@ -132,6 +132,14 @@ TOWNS = ["Ashford", "Brookvale", "Cedar Falls", "Dunmore", "Eastfield", "Fairhav
          "Juniper Bay", "Kingsley", "Lakeview", "Maple Ridge", "Northgate", "Oakdale", "Pinecrest"]
 
 
+def error_codes(out, model, table, n, heading="error codes"):
+    """Appends `n` codes of `table` (drawn for this model, in code order) under `model`."""
+    out.append(f"\n### {model}: {heading}\n")
+    codes = sorted(rng.sample(table, n)) if n < len(table) else table
+    for code, meaning, cause, fix in codes:
+        out.append(f"\n**{code} on the {model}: {meaning}.** Usual cause: {cause}. {fix}\n")
+
+
 def hvac_manuals():
     out = ["# Polar Air Heating & Cooling: owner's manuals\n",
            "Owner's manuals for the heat pumps and gas furnaces Polar Air installs and services. Each model has its "
@@ -149,22 +157,14 @@ def hvac_manuals():
         out.append(f"\n### {m}: warranty\n")
         out.append(f"The {m} carries a {warranty}-year parts warranty and a {warranty + 2}-year compressor warranty when "
                    f"registered within 60 days of installation. Labor is covered for the first year.\n")
-        out.append(f"\n### {m}: error codes\n")
-        codes = rng.sample(HP_CODES, 9)
-        codes.sort()
-        for code, meaning, cause, fix in codes:
-            out.append(f"\n**{code} on the {m}: {meaning}.** Usual cause: {cause}. {fix}\n")
+        error_codes(out, m, HP_CODES, 9)
     for (m, btu, zones, seer, area) in MINI_SPLITS:
         zone_text = "a single room" if zones == 1 else f"up to {zones} rooms, each with its own indoor head"
         out.append(f"\n## {m} ductless mini-split\n")
         out.append(f"The {m} delivers {btu:,} BTU/h for {zone_text} and is rated {seer} SEER2. It suits about {area:,} "
                    f"square feet in total. Clean the washable indoor filters every two weeks in heavy use; the remote's "
                    f"FILTER light reminds you after 250 hours.\n")
-        out.append(f"\n### {m}: error codes\n")
-        codes = rng.sample(HP_CODES, 7)
-        codes.sort()
-        for code, meaning, cause, fix in codes:
-            out.append(f"\n**{code} on the {m}: {meaning}.** Usual cause: {cause}. {fix}\n")
+        error_codes(out, m, HP_CODES, 7)
     for m, kind, power, wires in THERMOSTATS:
         out.append(f"\n## {m} thermostat\n")
         out.append(f"The {m} is a {kind} thermostat powered by {power}. Terminals: {wires}.\n")
@@ -188,9 +188,7 @@ def hvac_manuals():
         out.append(f"\n## {m} gas furnace\n")
         out.append(f"The {m} is a {stages} condensing gas furnace with {btu:,} BTU/h input and {afue}% AFUE, so "
                    f"{afue} cents of every dollar of gas become heat. It has a {blower} blower and takes a {filt} filter.\n")
-        out.append(f"\n### {m}: status light codes\n")
-        for code, meaning, cause, fix in FURNACE_CODES:
-            out.append(f"\n**{code} on the {m}: {meaning}.** Usual cause: {cause}. {fix}\n")
+        error_codes(out, m, FURNACE_CODES, len(FURNACE_CODES), "status light codes")
     return "".join(out)
 
 
