@@ -212,12 +212,7 @@ impl<R> PagedList<R> {
 
     /// Keeps the selection visible in a viewport of `height` rows.
     pub fn scroll_into_view(&mut self, height: usize) {
-        let height = height.max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + height {
-            self.offset = self.selected + 1 - height;
-        }
+        self.offset = offset_showing(self.selected, self.offset, height);
     }
 
     /// "N of M" for the list title (read from the bottom with an unknown
@@ -239,6 +234,19 @@ impl<R> PagedList<R> {
             };
         }
         format!("{} of {total}", crate::db::page::group(self.selected as i64 + 1))
+    }
+}
+
+/// The first visible row of a viewport of `height` rows that was at
+/// `offset`, moved as little as possible to show row `selected`.
+pub fn offset_showing(selected: usize, offset: usize, height: usize) -> usize {
+    let height = height.max(1);
+    if selected < offset {
+        selected
+    } else if selected >= offset + height {
+        selected + 1 - height
+    } else {
+        offset
     }
 }
 

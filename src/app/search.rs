@@ -378,12 +378,7 @@ impl SearchPane {
     }
 
     pub fn scroll_into_view(&mut self, height: usize) {
-        let height = height.max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + height {
-            self.offset = self.selected + 1 - height;
-        }
+        self.offset = super::list::offset_showing(self.selected, self.offset, height);
     }
 }
 

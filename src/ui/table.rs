@@ -93,13 +93,7 @@ pub fn render_rows<R>(
 ) {
     let height = (inner.height as usize).saturating_sub(1).max(1);
     // Keep the selection on screen even if the state's offset lags a resize.
-    let mut offset = offset.min(rows.len().saturating_sub(1));
-    if selected >= offset + height {
-        offset = selected + 1 - height;
-    }
-    if selected < offset {
-        offset = selected;
-    }
+    let offset = crate::app::list::offset_showing(selected, offset.min(rows.len().saturating_sub(1)), height);
     let widths: Vec<Constraint> = columns.iter().map(|c| c.width).collect();
     // The same split the table makes, so each cell knows its room.
     let rooms: Vec<usize> = Layout::horizontal(widths.clone())
