@@ -144,38 +144,7 @@ pub fn pdf_extract(bytes: &[u8]) -> Result<String, PdfError> {
     }
 }
 
-/// Words of a text for comparing extractions: runs of letters and digits,
-/// lower-cased (a word split by a stray space counts as lost). Scripts
-/// written without spaces (Chinese, Japanese, Korean) count per character.
-pub fn words(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    for c in text.chars() {
-        if is_cjk(c) {
-            if !word.is_empty() {
-                out.push(std::mem::take(&mut word).to_lowercase());
-            }
-            out.push(c.to_string());
-        } else if c.is_alphanumeric() {
-            word.push(c);
-        } else if !word.is_empty() {
-            out.push(std::mem::take(&mut word).to_lowercase());
-        }
-    }
-    if !word.is_empty() {
-        out.push(word.to_lowercase());
-    }
-    out
-}
-
-fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x3040..=0x30FF   // Hiragana, Katakana
-        | 0x3400..=0x4DBF // CJK Extension A
-        | 0x4E00..=0x9FFF // CJK Unified Ideographs
-        | 0xAC00..=0xD7AF // Hangul syllables
-        | 0xF900..=0xFAFF)
-}
+pub use crate::text::words;
 
 /// The share of `reference`'s words (with multiplicity) found in `candidate`.
 pub fn word_recall(reference: &str, candidate: &str) -> f64 {

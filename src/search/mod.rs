@@ -210,25 +210,26 @@ pub async fn run_with_vector(
     } else {
         None
     };
-    // The scores of the top N, for the histogram (N above k needs a query of its own).
-    let scores: Vec<f64> = if req.histogram > req.k {
-        let wide =
-            sql::search(conn, &vector, &SearchParams { k: req.histogram, threshold: None, ..params.clone() }).await?;
-        wide.ranked.iter().filter_map(|h| req.metric.similarity(h.distance)).collect()
-    } else {
-        found.ranked.iter().filter_map(|h| req.metric.similarity(h.distance)).collect()
+    // One wider top list serves both the histogram (top N scores) and the
+    // hybrid fusion (a vector ranking deeper than k); none when k covers both.
+    let hybrid_text = match &req.query {
+        Query::Text(text) if req.hybrid => Some(text.as_str()),
+        _ => None,
     };
-    let hybrid = match (&req.query, req.hybrid) {
-        (Query::Text(text), true) => {
-            let depth = req.k.max(50);
+    let depth = if hybrid_text.is_some() { req.k.max(50) } else { req.k };
+    let wide_k = req.histogram.max(depth);
+    let wide = if wide_k > req.k {
+        sql::search(conn, &vector, &SearchParams { k: wide_k, threshold: None, ..params.clone() }).await?.ranked
+    } else {
+        found.ranked.clone()
+    };
+    let scores: Vec<f64> =
+        wide.iter().take(req.histogram.max(req.k) as usize).filter_map(|h| req.metric.similarity(h.distance)).collect();
+    let hybrid = match hybrid_text {
+        Some(text) => {
             let text_ranked = sql::text_search(conn, req.kb.id, text, depth).await?;
-            let vector_ranked = if depth > req.k {
-                sql::search(conn, &vector, &SearchParams { k: depth, threshold: None, ..params.clone() }).await?
-            } else {
-                found.clone()
-            };
+            let vector_ranked = &wide[..wide.len().min(depth as usize)];
             let vr: Vec<(Uuid, f64)> = vector_ranked
-                .ranked
                 .iter()
                 .map(|h| (h.chunk_id, req.metric.similarity(h.distance).unwrap_or(-h.distance)))
                 .collect();

@@ -247,7 +247,7 @@ fn render_detail(f: &mut Frame, area: Rect, p: &SearchPane, theme: &Theme) {
             theme.dim(),
         )));
     }
-    let words: Vec<String> = crate::ingest::pdf::words(&p.text).into_iter().filter(|w| w.chars().count() > 2).collect();
+    let words: Vec<String> = crate::text::words(&p.text).into_iter().filter(|w| w.chars().count() > 2).collect();
     let (title, text) = match (&o.hybrid, o.rows.get(p.selected)) {
         (Some(fused), _) => match fused.get(p.selected) {
             Some(r) => (format!(" {}#{} ", r.filename, r.chunk_index), r.content.clone()),
