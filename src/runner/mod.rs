@@ -259,27 +259,6 @@ impl EffectRunner {
                 generation,
                 result: self.search(ctx, &request).await?.map_err(|e| e.to_string()),
             }),
-            Effect::Explain { generation, request, vector } => {
-                let conn = match ctx.connect().await {
-                    Ok(Some(c)) => c,
-                    Ok(None) => return None,
-                    Err(e) => return Some(Action::SearchPlan { generation, result: Err(e.to_string()) }),
-                };
-                let mut conn = conn;
-                let pid = conn.pid;
-                let params = crate::db::search::SearchParams {
-                    kb: request.kb.id,
-                    dim: request.kb.embedding_dim,
-                    k: request.k,
-                    metric: request.metric,
-                    mode: request.mode,
-                    threshold: request.threshold,
-                };
-                let vector = pgvector::Vector::from(vector);
-                let result =
-                    ctx.until_cancelled(pid, crate::db::search::explain(&mut conn.conn, &vector, &params)).await?;
-                Some(Action::SearchPlan { generation, result: result.map_err(|e| e.to_string()) })
-            }
             Effect::LoadHistory { kb } => {
                 let dir = self.settings.history_dir.clone();
                 let r = tokio::task::spawn_blocking(move || crate::search::history::load(&dir, kb)).await.ok()?;
@@ -393,6 +372,10 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
         }
         Effect::LoadDemo { generation, id } => {
             Action::DemoLoaded { generation, result: db::demos::get(conn, id).await.map_err(Into::into) }
+        }
+        Effect::Explain { generation, request, vector } => {
+            let result = db::search::explain(conn, &pgvector::Vector::from(vector), &request.params()).await;
+            Action::SearchPlan { generation, result: result.map_err(|e| e.to_string()) }
         }
         Effect::LoadNeighbours { chunk, document, index } => {
             let result = db::search::neighbours(conn, document, index).await.map_err(|e| e.to_string());

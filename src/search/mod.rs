@@ -109,6 +109,20 @@ pub struct Outcome {
     pub vector: Vec<f32>,
 }
 
+impl Request {
+    /// The database query this request runs first (its top k).
+    pub fn params(&self) -> SearchParams {
+        SearchParams {
+            kb: self.kb.id,
+            dim: self.kb.embedding_dim,
+            k: self.k,
+            metric: self.metric,
+            mode: self.mode,
+            threshold: self.threshold,
+        }
+    }
+}
+
 impl Outcome {
     /// The rows that pass the threshold.
     pub fn hits(&self) -> &[Row] {
@@ -178,14 +192,7 @@ pub async fn run_with_vector(
     embed_ms: f64,
     started: Instant,
 ) -> Result<Outcome, SearchError> {
-    let params = SearchParams {
-        kb: req.kb.id,
-        dim: req.kb.embedding_dim,
-        k: req.k,
-        metric: req.metric,
-        mode: req.mode,
-        threshold: req.threshold,
-    };
+    let params = req.params();
     let found = sql::search(conn, &vector, &params).await?;
     let compare = if req.compare && req.mode != Mode::Exact {
         let exact = sql::search(conn, &vector, &SearchParams { mode: Mode::Exact, ..params.clone() }).await?;
