@@ -57,6 +57,17 @@ impl Filter {
 
     /// `AND (col1 ILIKE w OR col2 ILIKE w)` for every word.
     pub fn push_words(&self, qb: &mut QueryBuilder<'_, Postgres>, columns: &[&str]) {
+        self.push_words_or(qb, columns, |_, _| {});
+    }
+
+    /// Like `push_words`, with `more` adding ` OR …` alternatives of its
+    /// own for a word (e.g. the word as an id prefix).
+    pub fn push_words_or(
+        &self,
+        qb: &mut QueryBuilder<'_, Postgres>,
+        columns: &[&str],
+        more: impl Fn(&mut QueryBuilder<'_, Postgres>, &str),
+    ) {
         for w in &self.words {
             let pat = like_pattern(w);
             qb.push(" AND (");
@@ -66,6 +77,7 @@ impl Filter {
                 }
                 qb.push(*col).push(" ILIKE ").push_bind(pat.clone());
             }
+            more(qb, w);
             qb.push(")");
         }
     }

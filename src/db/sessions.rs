@@ -24,12 +24,17 @@ pub fn id_prefix_range(prefix: &str) -> Option<(Uuid, Uuid)> {
     Some((Uuid::parse_str(&lo).ok()?, Uuid::parse_str(&hi).ok()?))
 }
 
+/// `id_prefix_range`, or the error that says what an id prefix must be.
+fn required_prefix_range(prefix: &str) -> Result<(Uuid, Uuid)> {
+    id_prefix_range(prefix).ok_or_else(|| {
+        DbError::Filter(format!("'{prefix}' is not a session id or a prefix of at least {MIN_ID_PREFIX} hex digits"))
+    })
+}
+
 /// Sessions whose id starts with `prefix`, at most `limit` (to name a few
 /// when the prefix is ambiguous).
 pub async fn ids_with_prefix(conn: &mut PgConnection, prefix: &str, limit: u32) -> Result<Vec<Uuid>> {
-    let (lo, hi) = id_prefix_range(prefix).ok_or_else(|| {
-        DbError::Filter(format!("'{prefix}' is not a session id or a prefix of at least {MIN_ID_PREFIX} hex digits"))
-    })?;
+    let (lo, hi) = required_prefix_range(prefix)?;
     Ok(sqlx::query_scalar("SELECT id FROM sessions WHERE id BETWEEN $1 AND $2 ORDER BY id LIMIT $3")
         .bind(lo)
         .bind(hi)
@@ -109,20 +114,14 @@ fn push_where(qb: &mut QueryBuilder<'_, Postgres>, scope: SessionScope, filter: 
     // range scan on the primary key. A bare word that could be such a
     // prefix matches either the id or the lead (a phone number is hex too).
     if let Some(v) = filter.term("id") {
-        let (lo, hi) = id_prefix_range(v).ok_or_else(|| {
-            DbError::Filter(format!("id: '{v}' is not a session id or a prefix of at least {MIN_ID_PREFIX} hex digits"))
-        })?;
+        let (lo, hi) = required_prefix_range(v)?;
         qb.push(" AND s.id BETWEEN ").push_bind(lo).push(" AND ").push_bind(hi);
     }
-    for w in &filter.words {
-        let pat = super::like_pattern(w);
-        qb.push(" AND (l.identifier ILIKE ").push_bind(pat.clone());
-        qb.push(" OR l.display_name ILIKE ").push_bind(pat);
+    filter.push_words_or(qb, &["l.identifier", "l.display_name"], |qb, w| {
         if let Some((lo, hi)) = id_prefix_range(w) {
             qb.push(" OR s.id BETWEEN ").push_bind(lo).push(" AND ").push_bind(hi);
         }
-        qb.push(")");
-    }
+    });
     filter.push_enum(qb, "channel", "s.channel", CHANNELS)?;
     match filter.term("state").map(str::to_ascii_lowercase).as_deref() {
         Some("open") => {
