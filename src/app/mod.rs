@@ -832,10 +832,8 @@ impl App {
                     }
                     InputPurpose::UploadPath => self.submit_upload_paths(&text, fx),
                     InputPurpose::SearchQuery => {
-                        // Enter runs it now, without waiting for the pause.
                         let generation = self.next_generation();
-                        self.search.typed(&text, generation);
-                        let reply = self.search.run(generation, 0);
+                        let reply = self.search.submitted(&text, generation);
                         self.apply_reply(reply, fx);
                         fx.extend(self.search.remember());
                     }

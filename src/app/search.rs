@@ -167,6 +167,15 @@ impl SearchPane {
 
     /// The query text changed (typing): search it after a pause.
     pub fn typed(&mut self, text: &str, generation: u64) -> Reply {
+        self.ask(text, generation, SEARCH_DEBOUNCE_MS)
+    }
+
+    /// Enter on the question: searched now, without waiting for the pause.
+    pub fn submitted(&mut self, text: &str, generation: u64) -> Reply {
+        self.ask(text, generation, 0)
+    }
+
+    fn ask(&mut self, text: &str, generation: u64, debounce_ms: u64) -> Reply {
         if self.text != text {
             // A new question is not the replayed one any more.
             self.replay_answer = None;
@@ -179,7 +188,7 @@ impl SearchPane {
             return Reply::default();
         }
         self.query = Some(Query::Text(text.to_string()));
-        self.run(generation, SEARCH_DEBOUNCE_MS)
+        self.run(generation, debounce_ms)
     }
 
     /// Searches with a stored chunk's vector (no model needed).
