@@ -15,6 +15,13 @@ questions have one clear right answer ("what does E07 mean on the HP-40?",
 
 import os
 import random
+import sys
+
+sys.dont_write_bytecode = True
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from corpus_prose import (DENTAL_CHILDREN, DENTAL_CONDITIONS, DENTAL_LOCATIONS, DENTAL_TREATMENT_FACTS, DENTAL_EMERGENCIES, DENTAL_OFFICE, DENTAL_PROCEDURES,  # noqa: E402
+                          HVAC_AIR_QUALITY, HVAC_SYMPTOMS)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 rng = random.Random(20261123)
@@ -157,14 +164,39 @@ def hvac_manuals():
         out.append(f"\n### {m}: warranty\n")
         out.append(f"The {m} carries a {warranty}-year parts warranty and a {warranty + 2}-year compressor warranty when "
                    f"registered within 60 days of installation. Labor is covered for the first year.\n")
-        error_codes(out, m, HP_CODES, 9)
+        out.append(f"\n### {m}: installation requirements\n")
+        pad = "36 x 36" if tons <= 3 else "42 x 42"
+        out.append(f"The {m} outdoor unit sits on a {pad} inch composite pad raised at least 3 inches above the ground, "
+                   f"or on wall brackets in areas with more than a foot of snow. Allow 12 inches from the wall behind it, "
+                   f"24 inches at the service side and 60 inches above the fan. The line set may be up to "
+                   f"{int(tons * 25 + 25)} feet long with a 30-foot rise; the factory charge covers the first 15 feet. A "
+                   f"disconnect switch within sight of the unit is required by code.\n")
+        out.append(f"\n### {m}: heating in cold weather\n")
+        out.append(f"Down to {low}°F the {m} heats on its own. Below that the thermostat brings on the backup heat "
+                   f"strips (or the furnace, in a dual-fuel system), and the display shows AUX or EM HEAT. Steam rising "
+                   f"from the outdoor unit in winter is normal: it is the defrost cycle, which runs for 2 to 10 minutes "
+                   f"whenever ice builds up on the coil. During defrost the indoor fan slows down so the air from the "
+                   f"vents does not feel cold.\n")
+        error_codes(out, m, HP_CODES, 11)
     for (m, btu, zones, seer, area) in MINI_SPLITS:
         zone_text = "a single room" if zones == 1 else f"up to {zones} rooms, each with its own indoor head"
         out.append(f"\n## {m} ductless mini-split\n")
         out.append(f"The {m} delivers {btu:,} BTU/h for {zone_text} and is rated {seer} SEER2. It suits about {area:,} "
                    f"square feet in total. Clean the washable indoor filters every two weeks in heavy use; the remote's "
                    f"FILTER light reminds you after 250 hours.\n")
-        error_codes(out, m, HP_CODES, 7)
+        out.append(f"\n### {m}: remote control modes\n")
+        out.append(f"The {m} remote has five modes. AUTO picks heating or cooling to hold the set point; COOL and HEAT "
+                   f"hold one mode; DRY runs the compressor slowly to pull moisture out without chilling the room; FAN "
+                   f"moves air only. Press SLEEP at night and the {m} lets the set point drift 2°F over two hours and "
+                   f"runs its fan at the quietest speed. The I FEEL button uses the remote's own thermometer instead of "
+                   f"the one in the indoor head, which helps when the head is mounted high on a warm wall.\n")
+        out.append(f"\n### {m}: installation\n")
+        lineset = 50 if btu <= 12000 else 82 if zones == 1 else 25 * zones + 50
+        out.append(f"The {m} outdoor unit allows up to {lineset} feet of total line set; longer runs need extra "
+                   f"refrigerant added on site. Each indoor head needs a 3-inch wall opening sloped to the outside for the "
+                   f"condensate line, at least 6 inches of clearance above the head and 7 feet from the floor to the "
+                   f"bottom of the head. A condensate pump is fitted where the line cannot drain by gravity.\n")
+        error_codes(out, m, HP_CODES, len(HP_CODES))
     for m, kind, power, wires in THERMOSTATS:
         out.append(f"\n## {m} thermostat\n")
         out.append(f"The {m} is a {kind} thermostat powered by {power}. Terminals: {wires}.\n")
@@ -188,6 +220,23 @@ def hvac_manuals():
         out.append(f"\n## {m} gas furnace\n")
         out.append(f"The {m} is a {stages} condensing gas furnace with {btu:,} BTU/h input and {afue}% AFUE, so "
                    f"{afue} cents of every dollar of gas become heat. It has a {blower} blower and takes a {filt} filter.\n")
+        pipe = 2 if btu <= 80000 else 3
+        out.append(f"\n### {m}: venting and combustion air\n")
+        if afue >= 90:
+            out.append(f"The {m} vents through {pipe}-inch PVC pipe, up to {60 if pipe == 2 else 90} equivalent feet each "
+                       f"for intake and exhaust (every 90° elbow counts as 5 feet). Keep the outside terminations 12 "
+                       f"inches above the expected snow line and at least 4 feet from windows and doors. The {m} makes "
+                       f"about {btu // 40000 + 1} gallons of slightly acidic condensate a day in winter; it drains to a "
+                       f"floor drain or a condensate pump, never onto the ground outside where it can freeze.\n")
+        else:
+            out.append(f"The {m} is a non-condensing furnace and vents into a lined masonry chimney or a Type B metal vent "
+                       f"of at least 4 inches. It draws combustion air from the room, so the furnace closet needs louvered "
+                       f"doors or two vent openings of 100 square inches each.\n")
+        out.append(f"\n### {m}: annual tune-up checklist\n")
+        out.append(f"Each autumn the technician cleans the {m}'s flame sensor and burners, checks the gas pressure "
+                   f"(3.5 inches water column on natural gas, 10 on propane), measures the temperature rise across the "
+                   f"heat exchanger, flushes the condensate trap, tests the limit and rollout switches, checks carbon "
+                   f"monoxide at the flue and replaces the {filt} filter. The visit takes about an hour.\n")
         error_codes(out, m, FURNACE_CODES, len(FURNACE_CODES), "status light codes")
     return "".join(out)
 
@@ -276,6 +325,8 @@ def dental_treatments():
         verb = "take" if t in PLURAL else "takes"
         out.append(f"{lead} {verb} about {minutes} minutes and {'are' if t in PLURAL else 'is'} done in {visit_text}. {anesthesia_text} "
                    f"Without insurance {'they cost' if t in PLURAL else 'it costs'} ${price:,}; see the insurance guide for what your plan covers.\n")
+        out.append(f"\n### What happens during {'treatment' if t in PLURAL else 'the appointment'}: {t}\n")
+        out.append("\n\n".join(DENTAL_PROCEDURES[name]) + "\n")
         after = f"getting {t}" if t in PLURAL else (f"an {t}" if t[0] in "aeiou" else f"a {t}")
         out.append(f"\n### After {after}\n{care}\n")
     return "".join(out)
@@ -331,6 +382,11 @@ def dental_faq():
         out.append(f"\n## {name}\n")
         for q, answer in QUESTIONS:
             out.append(f"\n**{phrase(q, t)}** {answer(t, minutes, price, visits, anesthesia, care)}\n")
+        lasts, alternative, pregnant, children, often = DENTAL_TREATMENT_FACTS[name]
+        for q, a in [("How long does a {t} last?", lasts), ("What is the alternative to a {t}?", alternative),
+                     ("Can I have a {t} while pregnant?", pregnant), ("Can children have a {t}?", children),
+                     ("How often is a {t} needed?", f"{often[0].upper()}{often[1:]}.")]:
+            out.append(f"\n**{phrase(q, t)}** {a}\n")
     out.append("\n# What you pay, by plan\n")
     for name, network, cleanings, basic, major, maximum in INSURERS:
         if maximum == 0:
@@ -376,6 +432,49 @@ def dental_insurance():
     return "".join(out)
 
 
+def sections(title, intro, entries):
+    """A document of hand-written (heading, paragraphs) entries."""
+    out = [f"# {title}\n", f"{intro}\n"]
+    for heading, paragraphs in entries:
+        out.append(f"\n## {heading}\n")
+        out.append("\n\n".join(paragraphs) + "\n")
+    return "".join(out)
+
+
+INSURER_RULES = [
+    # name, waiting period for major work (months), cleanings a year, bitewings a year, missing-tooth clause, pre-authorization over $
+    ("Delta Dental PPO", 12, 2, 1, False, 500), ("Cigna DPPO", 0, 2, 1, False, 300), ("MetLife PDP", 12, 2, 1, True, 500),
+    ("Aetna PPO", 6, 2, 1, True, 300), ("Guardian DentalGuard", 12, 2, 1, True, 400), ("United Concordia", 12, 2, 1, False, 500),
+    ("Humana Dental", 12, 2, 1, True, 250), ("Blue Cross Dental Blue", 6, 3, 1, False, 500), ("Ameritas", 12, 2, 2, True, 300),
+    ("Principal", 0, 2, 1, False, 500), ("Sun Life", 6, 2, 1, True, 350), ("Medicaid (children under 21)", 0, 2, 1, False, 0),
+]
+
+
+def dental_plan_rules():
+    out = ["# Bright Smile Dental: plan rules that surprise patients\n",
+           "Waiting periods, frequency limits, the missing-tooth clause and pre-authorization, plan by plan. These are "
+           "the typical rules of each insurer's common plans; your employer's plan may differ.\n"]
+    for name, wait, cleanings, bitewings, missing, preauth in INSURER_RULES:
+        out.append(f"\n## {name}: plan rules\n")
+        wait_text = (f"Crowns, root canals and implants have a {wait}-month waiting period from the plan's start date, "
+                     f"unless you had continuous dental coverage before." if wait else
+                     f"{name} plans usually have no waiting period: major work is covered from the first day.")
+        out.append(f"{wait_text} {name} covers {cleanings} cleanings and exams per calendar year and bitewing X-rays "
+                   f"{'once' if bitewings == 1 else 'twice'} a year; a full set of X-rays every five years.\n")
+        if missing:
+            out.append(f"\n**Missing-tooth clause with {name}.** Many {name} plans do not pay for an implant, bridge or "
+                       f"denture that replaces a tooth lost before the coverage started. We check this before planning "
+                       f"the replacement.\n")
+        else:
+            out.append(f"\n**Missing-tooth clause with {name}.** Typical {name} plans have no missing-tooth clause, so "
+                       f"replacing a tooth lost before the coverage started is covered like any other major work.\n")
+        if preauth:
+            out.append(f"\n**Pre-authorization with {name}.** For treatment over ${preauth:,} we send a pre-treatment "
+                       f"estimate to {name} first. The answer takes two to four weeks and tells you exactly what the plan "
+                       f"pays; you can start sooner and pay the difference if the estimate comes back lower.\n")
+    return "".join(out)
+
+
 def write(path, text):
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
@@ -387,3 +486,29 @@ write(os.path.join(HERE, "hvac", "generated-service-policies.md"), hvac_policies
 write(os.path.join(HERE, "dental", "generated-treatment-guide.md"), dental_treatments())
 write(os.path.join(HERE, "dental", "generated-insurance-guide.md"), dental_insurance())
 write(os.path.join(HERE, "dental", "generated-patient-questions.md"), dental_faq())
+write(os.path.join(HERE, "dental", "generated-plan-rules.md"), dental_plan_rules())
+write(os.path.join(HERE, "dental", "generated-emergencies.md"), sections(
+    "Bright Smile Dental: dental emergencies", "What to do until you reach us, and when to go to the emergency room "
+    "instead. Emergency line: the on-call dentist answers within 20 minutes, day and night.", DENTAL_EMERGENCIES))
+write(os.path.join(HERE, "dental", "generated-health-conditions.md"), sections(
+    "Bright Smile Dental: health conditions and medications", "How common conditions and medicines change dental "
+    "care. Always tell us about changes to your health or medication.", DENTAL_CONDITIONS))
+write(os.path.join(HERE, "dental", "generated-locations.md"), sections(
+    "Bright Smile Dental: our offices", "Four offices share one booking line and one patient record, so you can be "
+    "seen at any of them.", [(f"{name} office", [
+        f"The {name} office is at {address}. Parking: {parking}. Public transport: {transit}.",
+        f"Besides general dentistry the {name} office offers {services}."]) for name, address, parking, transit, services
+        in DENTAL_LOCATIONS]))
+write(os.path.join(HERE, "dental", "generated-children.md"), sections(
+    "Bright Smile Dental: children's dentistry", "Care for babies, children and teenagers, from the first tooth to "
+    "sports mouthguards.", DENTAL_CHILDREN))
+write(os.path.join(HERE, "dental", "generated-office-policies.md"), sections(
+    "Bright Smile Dental: office policies", "How appointments, payment, records and privacy work at Bright Smile "
+    "Dental.", DENTAL_OFFICE))
+write(os.path.join(HERE, "hvac", "generated-troubleshooting.md"), sections(
+    "Polar Air Heating & Cooling: troubleshooting guide", "What to check yourself before booking a visit, what is "
+    "normal, and when to stop and call us. For error codes, see the owner's manual section of your model.",
+    HVAC_SYMPTOMS))
+write(os.path.join(HERE, "hvac", "generated-air-quality.md"), sections(
+    "Polar Air Heating & Cooling: indoor air quality", "Filters, humidity, ventilation and the products we install, "
+    "with what each one really does.", HVAC_AIR_QUALITY))

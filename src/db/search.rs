@@ -329,9 +329,10 @@ pub async fn neighbours(conn: &mut PgConnection, document: Uuid, index: i32) -> 
 
 /// Full-text ranking of a knowledge base's chunks over the stored
 /// `content_tsv`: (chunk, rank score), best first. The text is parsed by
-/// `websearch_to_tsquery` (quotes, `-word`, `or`), and its words are then
-/// OR-ed: a question's words rarely all occur in one chunk, and
-/// `ts_rank_cd` ranks the chunks with more (and closer) of them first. A
+/// `websearch_to_tsquery` with the `english` configuration of the stored
+/// column (stop words dropped, words stemmed; quotes, `-word`, `or`), and its
+/// words are then OR-ed: a question's words rarely all occur in one chunk,
+/// and `ts_rank_cd` ranks the chunks with more (and closer) of them first. A
 /// query with an exclusion (`-word`) keeps its AND: OR-ing a negation would
 /// match nearly every chunk.
 pub async fn text_search(conn: &mut PgConnection, kb: Uuid, text: &str, k: u32) -> Result<Vec<(Uuid, f64)>> {
@@ -339,7 +340,7 @@ pub async fn text_search(conn: &mut PgConnection, kb: Uuid, text: &str, k: u32) 
         "SELECT c.id, ts_rank_cd(c.content_tsv, w.q)::float8 AS rank \
          FROM chunks c, (SELECT CASE WHEN strpos(t::text, '!') > 0 THEN t \
                                      ELSE nullif(replace(t::text, ' & ', ' | '), '')::tsquery END AS q \
-                          FROM websearch_to_tsquery('simple', $2) t) w \
+                          FROM websearch_to_tsquery('english', $2) t) w \
          WHERE c.kb_id = $1 AND w.q IS NOT NULL AND c.content_tsv @@ w.q ORDER BY rank DESC, c.id LIMIT $3",
     )
     .bind(kb)
