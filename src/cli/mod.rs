@@ -2,6 +2,7 @@
 
 mod doctor;
 pub mod ingest;
+mod limits;
 pub mod output;
 mod search;
 
@@ -62,6 +63,11 @@ pub enum Command {
     Ingest(ingest::IngestArgs),
     /// Similarity search in a knowledge base: scores, recall against exact search, hybrid.
     Search(search::SearchArgs),
+    /// Rate limits: list, set, unset, history (validated, conflict-checked and audited).
+    #[command(subcommand)]
+    Limits(limits::LimitsCommand),
+    /// The audit trail of every write the product made.
+    Audit(limits::AuditArgs),
 }
 
 #[derive(Debug, Args)]
@@ -157,6 +163,9 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Console => crate::console::run_console(ctx).await,
         Command::Migrate => {
             let db = ctx.connect_batch().await?;
+            if db.read_only {
+                bail!("refusing to migrate over a read-only connection");
+            }
             let before = db.migration_status().await?;
             db.migrate().await?;
             let after = db.migration_status().await?;
@@ -190,6 +199,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Kb(cmd) => ingest::kb(&ctx, cmd).await,
         Command::Ingest(args) => ingest::ingest(&ctx, args).await,
         Command::Search(args) => search::search(&ctx, args).await,
+        Command::Limits(cmd) => limits::limits(&ctx, cmd).await,
+        Command::Audit(args) => limits::audit(&ctx, args).await,
     }
 }
 

@@ -168,10 +168,26 @@ pub async fn has_tenants(conn: &mut PgConnection) -> Result<bool> {
     Ok(b)
 }
 
-/// Removes all console data (not rate limits, not the schema).
+/// Removes all console data: not the global rate limits, not the schema,
+/// and not the audit, which records the reset with what it removed.
 pub async fn reset(conn: &mut PgConnection) -> Result<()> {
     let mut tx = conn.begin().await?;
-    tx.execute("TRUNCATE tenants, demos, leads, sessions, messages, knowledge_bases, documents, chunks, tenant_rate_limits, audit_log").await?;
+    let counts = table_counts(&mut tx).await?;
+    tx.execute("TRUNCATE tenants, demos, leads, sessions, messages, knowledge_bases, documents, chunks, tenant_rate_limits").await?;
+    let removed: serde_json::Map<String, serde_json::Value> = counts.into_iter().map(|(t, n)| (t, n.into())).collect();
+    super::audit::record(
+        &mut tx,
+        &super::audit::Change {
+            action: "reset",
+            entity: "database",
+            key: "console data".into(),
+            tenant: None,
+            old: Some(removed.into()),
+            new: None,
+            reason: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

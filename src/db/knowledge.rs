@@ -3,11 +3,13 @@
 
 use chrono::{DateTime, Utc};
 use pgvector::Vector;
+use serde_json::json;
 use sqlx::{FromRow, PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use sqlx::QueryBuilder;
 
+use super::audit::{self, Change};
 use super::filter::push_keyset_desc;
 use super::{Cursor, DbError, Filter, Page, Result, RowCount, Seek};
 
@@ -226,6 +228,24 @@ pub async fn create(conn: &mut PgConnection, kb: &NewKnowledgeBase) -> Result<Kn
             .execute(&mut *tx)
             .await?;
     }
+    let tenant = tenant_of_demo(&mut tx, kb.demo_id).await?;
+    audit::record(
+        &mut tx,
+        &Change {
+            action: "create",
+            entity: "knowledge_base",
+            key: id.to_string(),
+            tenant,
+            old: None,
+            new: Some(json!({
+                "name": kb.name, "demo_id": kb.demo_id, "type": kb.kb_type, "provider": kb.provider,
+                "model": kb.model, "dim": kb.dim, "chunk_tokens": kb.chunk_tokens,
+                "chunk_overlap": kb.chunk_overlap, "attached": kb.attach,
+            })),
+            reason: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
     get(&mut *conn, id).await
 }
@@ -335,14 +355,78 @@ pub async fn count_chunks(conn: &mut PgConnection, document: Uuid, filter: &Filt
     super::finish_count(&mut *conn, qb, exact).await
 }
 
-/// Deletes a knowledge base with its documents and chunks (ON DELETE CASCADE).
-pub async fn delete_kb(conn: &mut PgConnection, id: Uuid) -> Result<u64> {
-    Ok(sqlx::query("DELETE FROM knowledge_bases WHERE id = $1").bind(id).execute(&mut *conn).await?.rows_affected())
+/// The tenant a demo belongs to, for the audit's scope.
+async fn tenant_of_demo(conn: &mut PgConnection, demo: Uuid) -> Result<Option<Uuid>> {
+    Ok(sqlx::query_as("SELECT tenant_id FROM demos WHERE id = $1")
+        .bind(demo)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|(t,): (Uuid,)| t))
 }
 
-/// Deletes a document; its chunks go with it (ON DELETE CASCADE).
+/// Deletes a knowledge base with its documents and chunks (ON DELETE
+/// CASCADE), audited with what it held.
+pub async fn delete_kb(conn: &mut PgConnection, id: Uuid) -> Result<u64> {
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let gone: Option<(String, Uuid, Uuid, i64, i64)> = sqlx::query_as(
+        "DELETE FROM knowledge_bases k USING demos d WHERE k.id = $1 AND d.id = k.demo_id          RETURNING k.name, k.demo_id, d.tenant_id,                    (SELECT count(*) FROM documents WHERE kb_id = k.id), (SELECT count(*) FROM chunks WHERE kb_id = k.id)",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((name, demo, tenant, documents, chunks)) = gone else { return Ok(0) };
+    audit::record(
+        &mut tx,
+        &Change {
+            action: "delete",
+            entity: "knowledge_base",
+            key: id.to_string(),
+            tenant: Some(tenant),
+            old: Some(json!({"name": name, "demo_id": demo, "documents": documents, "chunks": chunks})),
+            new: None,
+            reason: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(1)
+}
+
+/// Deletes a document; its chunks go with it (ON DELETE CASCADE). Audited
+/// with its name, knowledge base and size.
 pub async fn delete_document(conn: &mut PgConnection, id: Uuid) -> Result<u64> {
-    Ok(sqlx::query("DELETE FROM documents WHERE id = $1").bind(id).execute(&mut *conn).await?.rows_affected())
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let gone: Option<(String, Uuid, i32, Option<String>)> = sqlx::query_as(
+        "DELETE FROM documents WHERE id = $1 RETURNING filename, kb_id, chunk_count, content_sha256",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((filename, kb, chunks, sha)) = gone else { return Ok(0) };
+    let tenant = tenant_of_kb(&mut tx, kb).await?;
+    audit::record(
+        &mut tx,
+        &Change {
+            action: "delete",
+            entity: "document",
+            key: id.to_string(),
+            tenant,
+            old: Some(json!({"filename": filename, "kb_id": kb, "chunks": chunks, "sha256": sha})),
+            new: None,
+            reason: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(1)
+}
+
+async fn tenant_of_kb(conn: &mut PgConnection, kb: Uuid) -> Result<Option<Uuid>> {
+    Ok(sqlx::query_as("SELECT d.tenant_id FROM knowledge_bases k JOIN demos d ON d.id = k.demo_id WHERE k.id = $1")
+        .bind(kb)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|(t,): (Uuid,)| t))
 }
 
 /// An existing document of `kb` with the same extracted content.
@@ -448,11 +532,30 @@ impl DocumentWriter {
     }
 
     pub async fn commit(mut self) -> Result<Uuid> {
-        sqlx::query("UPDATE documents SET chunk_count = $1 WHERE id = $2")
-            .bind(self.chunks_written)
-            .bind(self.document_id)
-            .execute(&mut *self.tx)
-            .await?;
+        let (filename, sha, bytes): (String, Option<String>, Option<i64>) = sqlx::query_as(
+            "UPDATE documents SET chunk_count = $1 WHERE id = $2 RETURNING filename, content_sha256, size_bytes",
+        )
+        .bind(self.chunks_written)
+        .bind(self.document_id)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        let tenant = tenant_of_kb(&mut self.tx, self.kb_id).await?;
+        audit::record(
+            &mut self.tx,
+            &Change {
+                action: "ingest",
+                entity: "document",
+                key: self.document_id.to_string(),
+                tenant,
+                old: None,
+                new: Some(json!({
+                    "filename": filename, "kb_id": self.kb_id, "chunks": self.chunks_written,
+                    "size_bytes": bytes, "sha256": sha,
+                })),
+                reason: None,
+            },
+        )
+        .await?;
         self.tx.commit().await?;
         Ok(self.document_id)
     }

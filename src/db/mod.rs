@@ -1,11 +1,14 @@
 //! All SQL lives under `db/`, one module per entity, so another schema
 //! layout can be mapped later by replacing these modules only.
 
+pub mod access;
+pub mod audit;
 pub mod bulk;
 pub mod demos;
 pub mod filter;
 pub mod knowledge;
 pub mod leads;
+pub mod limits;
 pub mod messages;
 pub mod page;
 pub mod search;
@@ -32,6 +35,12 @@ pub enum DbError {
     Filter(String),
     #[error("not found: {0}")]
     NotFound(String),
+    /// A value refused before anything was sent (bounds, names, types).
+    #[error("{0}")]
+    Invalid(String),
+    /// The row changed since it was read; nothing was written.
+    #[error("conflict: {0}")]
+    Conflict(String),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{}", describe(.0))]
@@ -217,8 +226,20 @@ impl Db {
             opts = opts.options(server_opts);
         }
         let target = target_of(&opts);
+        let read_only = settings.read_only;
         let pool = PgPoolOptions::new()
             .max_connections(settings.max_connections)
+            // Read-only twice over: the startup option above, and the
+            // session's characteristics, so no transaction of this pool
+            // starts read-write unless it says so (and we never do).
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if read_only {
+                        conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY").await?;
+                    }
+                    Ok(())
+                })
+            })
             .min_connections(0)
             .acquire_timeout(Duration::from_secs(4))
             .idle_timeout(Duration::from_secs(300))

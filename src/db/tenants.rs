@@ -70,3 +70,23 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<TenantRow> {
     .await?
     .ok_or_else(|| super::DbError::NotFound(format!("tenant {id}")))
 }
+
+/// Finds a tenant by id, slug or name (case-insensitive): (id, name).
+pub async fn find(conn: &mut PgConnection, spec: &str) -> Result<(Uuid, String)> {
+    let rows: Vec<(Uuid, String)> = sqlx::query_as(
+        "SELECT id, name FROM tenants WHERE id::text = lower($1) OR slug = lower($1) OR lower(name) = lower($1) \
+         ORDER BY (id::text = lower($1)) DESC, (slug = lower($1)) DESC LIMIT 20",
+    )
+    .bind(spec.trim())
+    .fetch_all(&mut *conn)
+    .await?;
+    match rows.as_slice() {
+        [] => Err(super::DbError::NotFound(format!("tenant '{spec}' (give its id, slug or name)"))),
+        [one] => Ok(one.clone()),
+        _ => Err(super::DbError::Filter(format!(
+            "'{spec}' names {} tenants; pass an id or slug: {}",
+            rows.len(),
+            rows.iter().map(|r| r.0.to_string()).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}

@@ -10,6 +10,7 @@ use std::time::Instant;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use sqlx::Executor;
 use sqlx::postgres::PgConnection;
 use uuid::Uuid;
 
@@ -159,8 +160,23 @@ fn slugify(s: &str) -> String {
     out.trim_end_matches('-').to_string()
 }
 
-/// Fills an empty database. Runs in one transaction: a failure leaves nothing.
+/// Fills an empty database. Runs in one transaction: a failure leaves
+/// nothing, and leaves the connection out of the failed transaction (the
+/// load's BEGIN is raw SQL, which a pooled connection does not know about).
 pub async fn seed(
+    conn: &mut PgConnection,
+    seed: u64,
+    sizes: SeedSizes,
+    progress: impl FnMut(&str, u64),
+) -> crate::db::Result<SeedReport> {
+    let result = load(conn, seed, sizes, progress).await;
+    if result.is_err() {
+        let _ = conn.execute("ROLLBACK").await;
+    }
+    result
+}
+
+async fn load(
     conn: &mut PgConnection,
     seed: u64,
     sizes: SeedSizes,
@@ -437,6 +453,22 @@ pub async fn seed(
     report.rows.push(("messages".into(), copy.finish(&mut buf).await?));
     progress("messages", written);
 
+    // In the load's transaction: the audit row and the data commit together.
+    let rows: serde_json::Map<String, serde_json::Value> =
+        report.rows.iter().map(|(t, n)| (t.clone(), (*n).into())).collect();
+    crate::db::audit::record(
+        conn,
+        &crate::db::audit::Change {
+            action: "seed",
+            entity: "database",
+            key: "console data".into(),
+            tenant: None,
+            old: None,
+            new: Some(serde_json::json!({ "seed": seed, "rows": rows })),
+            reason: None,
+        },
+    )
+    .await?;
     bulk::commit_load(conn).await?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)

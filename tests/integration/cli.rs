@@ -418,3 +418,59 @@ async fn search_from_the_command_line() {
     assert_eq!(String::from_utf8_lossy(&o.stderr).trim().lines().count(), 1, "{}", text(&o));
     assert!(text(&o).contains("cosine"), "{}", text(&o));
 }
+
+#[tokio::test]
+async fn limits_and_audit_on_the_command_line() {
+    let t = support::seeded(8, support::tiny()).await;
+    let url = t.url.as_str();
+    let (slug,): (String,) =
+        sqlx::query_as("SELECT slug FROM tenants ORDER BY created_at, id LIMIT 1").fetch_one(&t.db.pool).await.unwrap();
+    let ok = |args: &[&str]| {
+        let o = ragdesk_on(url, args);
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+        text(&o)
+    };
+    let refused = |args: &[&str], why: &str| {
+        let o = ragdesk_on(url, args);
+        assert!(!o.status.success(), "{args:?} must fail: {}", text(&o));
+        let t = text(&o);
+        assert_eq!(t.lines().count(), 1, "one line: {t}");
+        assert!(t.contains(why), "{args:?}: {t}");
+    };
+    let listed = ok(&["limits", "list"]);
+    assert!(listed.contains("messages_per_demo") && listed.contains("Max messages per demo session"), "{listed}");
+
+    let set = ok(&["limits", "set", "messages_per_demo", "80", "--tenant", &slug, "--reason", "pilot"]);
+    assert!(set.contains("50 (default) → 80 (override for tenant"), "{set}");
+    let tenant_view = ok(&["limits", "list", "--tenant", &slug, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&tenant_view).unwrap();
+    let row = v["limits"].as_array().unwrap().iter().find(|r| r["key"] == "messages_per_demo").unwrap();
+    assert_eq!((row["override_value"].as_i64(), row["default_value"].as_i64()), (Some(80), Some(50)));
+    assert!(v["usage"].as_array().unwrap().iter().any(|u| u["key"] == "messages_per_demo"));
+
+    refused(&["limits", "set", "messages_per_demo", "-1"], "must not be negative");
+    refused(&["limits", "set", "messages_per_demo", "lots"], "is not a whole number");
+    refused(&["limits", "set", "messages_per_demo", "99999"], "out of bounds");
+    refused(&["limits", "set", "messages_per_demo", "60", "--expect", "40"], "conflict");
+    refused(&["limits", "set", "uploads_per_day", "5"], "unknown limit");
+    refused(&["--read-only", "limits", "set", "messages_per_demo", "60"], "read-only");
+    refused(&["--read-only", "migrate"], "read-only");
+    ok(&["limits", "set", "uploads_per_day", "5", "--create", "Documents a tenant may upload per day"]);
+    ok(&["limits", "set", "messages_per_demo", "60", "--expect", "50", "--reason", "more room"]);
+    let unset = ok(&["limits", "unset", "messages_per_demo", "--tenant", &slug]);
+    assert!(unset.contains("override 80 removed") && unset.contains("the default 60 applies"), "{unset}");
+    refused(&["limits", "unset", "messages_per_demo", "--tenant", &slug], "not found");
+
+    let history = ok(&["limits", "history", "messages_per_demo"]);
+    let lines: Vec<&str> = history.lines().collect();
+    assert_eq!(lines.len(), 3, "set override, set default, unset: {history}");
+    assert!(lines[0].contains("unset") && lines[0].contains("80 → (removed)"), "{history}");
+    assert!(lines[1].contains("50 → 60") && lines[1].contains("reason: more room"), "{history}");
+    assert!(lines[2].contains("reason: pilot"), "{history}");
+    let audit = ok(&["audit", "--json"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&audit).unwrap();
+    assert_eq!(rows.len(), 5, "seed, override, create, default, unset: {audit}");
+    assert_eq!(rows.last().unwrap()["action"], "seed");
+    let only_db = ok(&["audit", "--entity", "database"]);
+    assert_eq!(only_db.lines().count(), 1, "{only_db}");
+}

@@ -1,0 +1,238 @@
+//! `ragdesk limits …` and `ragdesk audit`: the console's Limits and Audit
+//! views on the command line, with the same validation, concurrency check
+//! and audit (they call the same `db::limits` functions).
+
+use clap::{Args, Subcommand};
+use color_eyre::eyre::{Result, bail};
+
+use super::{Context, output};
+use crate::db::audit::{self, AuditRow};
+use crate::db::limits::{self, Expect};
+use crate::db::{Filter, tenants};
+
+#[derive(Debug, Subcommand)]
+pub enum LimitsCommand {
+    /// The limits: defaults, or a tenant's effective values and where they come from.
+    List {
+        /// Tenant id, slug or name: show its effective values and usage.
+        #[arg(long)]
+        tenant: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a default, or a tenant's override (--tenant).
+    Set {
+        key: String,
+        /// A whole number within the key's bounds (negative values are refused with the bounds).
+        #[arg(allow_negative_numbers = true)]
+        value: String,
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Why (kept in the audit).
+        #[arg(long)]
+        reason: Option<String>,
+        /// Refuse unless the current value is this one (a guard for scripts).
+        #[arg(long, value_name = "VALUE")]
+        expect: Option<String>,
+        /// Create KEY as a new limit with this description (unknown keys are refused otherwise).
+        #[arg(long, value_name = "DESCRIPTION")]
+        create: Option<String>,
+    },
+    /// Remove a tenant's override: the default applies again.
+    Unset {
+        key: String,
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// The audit of the limits (of KEY when given), newest first.
+    History {
+        key: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only this entity: limit, rate_limit, tenant_rate_limit, knowledge_base, document, database.
+    #[arg(long)]
+    pub entity: Option<String>,
+    /// Only this key (a limit's key, a document's or knowledge base's id).
+    #[arg(long)]
+    pub key: Option<String>,
+    /// Words to look for (key, action, entity, reason, tenant name).
+    pub words: Vec<String>,
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn limits(ctx: &Context, cmd: LimitsCommand) -> Result<()> {
+    let db = ctx.connect_batch().await?;
+    let mut conn = db.pool.acquire().await?;
+    let writes = matches!(cmd, LimitsCommand::Set { .. } | LimitsCommand::Unset { .. });
+    if writes && db.read_only {
+        bail!("refusing to change limits over a read-only connection");
+    }
+    match cmd {
+        LimitsCommand::List { tenant, json } => {
+            let tenant = match tenant {
+                Some(t) => Some(tenants::find(&mut conn, &t).await?),
+                None => None,
+            };
+            let rows = limits::effective(&mut conn, tenant.as_ref().map(|t| t.0)).await?;
+            let usage = match &tenant {
+                Some((id, _)) => limits::usage(&mut conn, *id).await?,
+                None => Vec::new(),
+            };
+            if json {
+                output::json(&serde_json::json!({
+                    "tenant": tenant.as_ref().map(|(id, name)| serde_json::json!({"id": id, "name": name})),
+                    "limits": rows,
+                    "usage": usage,
+                }))?;
+                return Ok(());
+            }
+            match &tenant {
+                Some((_, name)) => output::out(format!("limits for tenant {name} (effective value and its source)"))?,
+                None => output::out("limits (global defaults)")?,
+            }
+            output::out(format!("{:<24} {:>10} {:<9} {:>9} {:>10}  {}", "key", "value", "source", "overrides", "used", "description"))?;
+            for r in &rows {
+                let used = usage.iter().find(|u| u.key == r.key).map(|u| u.used.to_string()).unwrap_or_default();
+                output::out(format!(
+                    "{:<24} {:>10} {:<9} {:>9} {:>10}  {}",
+                    r.key,
+                    if tenant.is_some() { r.value() } else { r.default_value },
+                    if tenant.is_some() { r.source() } else { "default" },
+                    r.overrides,
+                    used,
+                    r.description.as_deref().unwrap_or("")
+                ))?;
+            }
+            for u in &usage {
+                output::out(format!("  used {}: {}", u.key, u.basis))?;
+            }
+            Ok(())
+        }
+        LimitsCommand::Set { key, value, tenant, reason, expect, create } => {
+            let value = limits::parse_value(&key, &value)?;
+            if let Some(description) = create {
+                if tenant.is_some() {
+                    bail!("--create makes a global limit; set the tenant's override afterwards");
+                }
+                let row = limits::create(&mut conn, &key, value, &description, reason.as_deref()).await?;
+                output::out(format!("created {} = {} ({})", row.key, row.value, description.trim()))?;
+                return Ok(());
+            }
+            match tenant {
+                None => {
+                    let current = limits::get(&mut conn, &key).await?;
+                    check_expected(&key, expect.as_deref(), Some(current.value))?;
+                    let row = limits::set_default(
+                        &mut conn,
+                        &key,
+                        value,
+                        &Expect::Version(current.version),
+                        reason.as_deref(),
+                    )
+                    .await?;
+                    output::out(format!("{key}: {} → {} (global default)", current.value, row.value))?;
+                }
+                Some(t) => {
+                    let (tenant, name) = tenants::find(&mut conn, &t).await?;
+                    let current = limits::effective(&mut conn, Some(tenant)).await?.into_iter().find(|e| e.key == key);
+                    let Some(current) = current else {
+                        bail!("unknown limit '{key}' (create it with --create DESCRIPTION first)");
+                    };
+                    check_expected(&key, expect.as_deref(), Some(current.value()))?;
+                    let expect = match &current.override_version {
+                        Some(v) => Expect::Version(v.clone()),
+                        None => Expect::Absent,
+                    };
+                    let row = limits::set_override(&mut conn, tenant, &key, value, &expect, reason.as_deref()).await?;
+                    output::out(format!(
+                        "{key}: {} ({}) → {} (override for tenant {name})",
+                        current.value(),
+                        current.source(),
+                        row.value()
+                    ))?;
+                }
+            }
+            Ok(())
+        }
+        LimitsCommand::Unset { key, tenant, reason } => {
+            let (tenant, name) = tenants::find(&mut conn, &tenant).await?;
+            let old = limits::unset_override(&mut conn, tenant, &key, &Expect::Any, reason.as_deref()).await?;
+            let default = limits::get(&mut conn, &key).await?;
+            output::out(format!("{key}: override {old} removed for tenant {name}; the default {} applies", default.value))?;
+            Ok(())
+        }
+        LimitsCommand::History { key, limit, json } => {
+            let mut filter = Filter::parse("entity:limit");
+            if let Some(k) = key {
+                filter.terms.push(("key".into(), k));
+            }
+            let rows = audit::page(&mut conn, &filter, None, limit).await?;
+            print_audit(&rows, json)
+        }
+    }
+}
+
+/// `--expect`: the operator's idea of the current value must hold.
+fn check_expected(key: &str, expect: Option<&str>, current: Option<i32>) -> Result<()> {
+    if let Some(e) = expect {
+        let want = limits::parse_value(key, e)?;
+        if current != Some(want) {
+            bail!(
+                "conflict: {key} is {} now, not {want} (--expect); nothing was written",
+                current.map(|c| c.to_string()).unwrap_or_else(|| "unset".into())
+            );
+        }
+    }
+    Ok(())
+}
+
+pub async fn audit(ctx: &Context, a: AuditArgs) -> Result<()> {
+    let db = ctx.connect_batch().await?;
+    let mut conn = db.pool.acquire().await?;
+    let mut filter = Filter::parse(&a.words.join(" "));
+    if let Some(e) = a.entity {
+        filter.terms.push(("entity".into(), e));
+    }
+    if let Some(k) = a.key {
+        filter.terms.push(("key".into(), k));
+    }
+    let rows = audit::page(&mut conn, &filter, None, a.limit).await?;
+    print_audit(&rows, a.json)
+}
+
+fn print_audit(rows: &[AuditRow], json: bool) -> Result<()> {
+    if json {
+        output::json(&rows)?;
+        return Ok(());
+    }
+    if rows.is_empty() {
+        output::err("no audit entries match");
+        return Ok(());
+    }
+    for r in rows {
+        output::out(format!(
+            "{}  {:<7} {:<17} {:<24} {:<22} {}  by {}{}",
+            r.at.format("%Y-%m-%d %H:%M:%S"),
+            r.action,
+            r.entity,
+            r.entity_key,
+            r.scope_text(),
+            r.change_text(),
+            r.who(),
+            r.reason.as_deref().map(|x| format!("  reason: {x}")).unwrap_or_default()
+        ))?;
+    }
+    Ok(())
+}

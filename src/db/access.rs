@@ -1,0 +1,80 @@
+//! What the server lets this connection write, read at connect: a
+//! read-only session, a replica in recovery, or a role without the
+//! privileges the product's writes need. The console shows it and disables
+//! write actions; the server refuses them anyway.
+
+use sqlx::PgConnection;
+
+use super::Result;
+
+/// The tables the product writes, with the privileges its writes need.
+const WRITES: &[(&str, &str)] = &[
+    ("rate_limits", "INSERT, UPDATE"),
+    ("tenant_rate_limits", "INSERT, UPDATE, DELETE"),
+    ("audit_log", "INSERT"),
+    ("knowledge_bases", "INSERT, DELETE"),
+    ("documents", "INSERT, UPDATE, DELETE"),
+    ("chunks", "INSERT"),
+];
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct Access {
+    /// `transaction_read_only` of a new transaction on this connection.
+    pub read_only_session: bool,
+    /// The server is a replica (`pg_is_in_recovery()`).
+    pub in_recovery: bool,
+    pub role: String,
+    /// "INSERT on audit_log", for each privilege the role lacks.
+    pub missing: Vec<String>,
+}
+
+impl Access {
+    pub fn can_write(&self) -> bool {
+        !self.read_only_session && !self.in_recovery && self.missing.is_empty()
+    }
+
+    /// Why writes are off, in a line; `None` when they are on.
+    pub fn why_read_only(&self) -> Option<String> {
+        if self.in_recovery {
+            Some("the server is a replica in recovery".into())
+        } else if self.read_only_session {
+            Some("the session is read-only (transaction_read_only = on)".into())
+        } else if !self.missing.is_empty() {
+            let shown: Vec<&str> = self.missing.iter().take(3).map(String::as_str).collect();
+            let more = self.missing.len().saturating_sub(3);
+            Some(format!(
+                "role {} lacks {}{}",
+                self.role,
+                shown.join(", "),
+                if more > 0 { format!(" and {more} more") } else { String::new() }
+            ))
+        } else {
+            None
+        }
+    }
+}
+
+pub async fn check(conn: &mut PgConnection) -> Result<Access> {
+    let (read_only, in_recovery, role): (String, bool, String) =
+        sqlx::query_as("SELECT current_setting('transaction_read_only'), pg_is_in_recovery(), current_user::text")
+            .fetch_one(&mut *conn)
+            .await?;
+    let mut missing = Vec::new();
+    for (table, privileges) in WRITES {
+        for privilege in privileges.split(", ") {
+            // A table that does not exist yet (before `migrate`) is not a
+            // missing privilege.
+            let (ok,): (Option<bool>,) = sqlx::query_as(
+                "SELECT CASE WHEN to_regclass($1) IS NULL THEN NULL ELSE has_table_privilege($1, $2) END",
+            )
+            .bind(table)
+            .bind(privilege)
+            .fetch_one(&mut *conn)
+            .await?;
+            if ok == Some(false) {
+                missing.push(format!("{privilege} on {table}"));
+            }
+        }
+    }
+    Ok(Access { read_only_session: read_only == "on", in_recovery, role, missing })
+}

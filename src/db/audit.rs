@@ -1,0 +1,219 @@
+//! The audit trail: every write the product makes records one `audit_log`
+//! row in the same transaction as the change, so the two commit or roll
+//! back together. Who made it: the database role (filled in by the server),
+//! and the OS user and host of the process that made it.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use super::{DbError, Filter, Result};
+
+pub const FILTER_KEYS: &[&str] = &["entity", "key", "action", "after", "before"];
+
+/// The entities the product writes, as recorded in `audit_log.entity`.
+pub const ENTITIES: &[&str] = &["rate_limit", "tenant_rate_limit", "knowledge_base", "document", "database"];
+
+/// One change, as recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change<'a> {
+    /// What was done: `set`, `create`, `unset`, `delete`, `ingest`, `seed`, `reset`.
+    pub action: &'a str,
+    pub entity: &'a str,
+    /// Which one: a limit's key, a knowledge base's or document's id.
+    pub key: String,
+    /// The tenant it applies to (a tenant override), if any.
+    pub tenant: Option<Uuid>,
+    pub old: Option<Value>,
+    pub new: Option<Value>,
+    pub reason: Option<&'a str>,
+}
+
+/// The process making changes: who, for the audit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Actor {
+    pub os_user: String,
+    pub host: String,
+}
+
+impl Actor {
+    /// The current OS user and host name (`USER`/`LOGNAME`, then the uid;
+    /// the kernel's host name, then `HOSTNAME`).
+    pub fn current() -> Actor {
+        let os_user = ["USER", "LOGNAME"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+            .or_else(user_from_passwd)
+            .unwrap_or_else(|| format!("uid {}", uid_from_proc()));
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .unwrap_or_else(|| "unknown-host".into());
+        Actor { os_user, host }
+    }
+}
+
+/// The name of the real uid in /etc/passwd (services and `sudo -i` shells
+/// often have no `USER`).
+fn user_from_passwd() -> Option<String> {
+    let uid = uid_from_proc();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|l| {
+        let mut f = l.split(':');
+        let name = f.next()?;
+        (f.nth(1)? == uid).then(|| name.to_string())
+    })
+}
+
+/// The real uid, from /proc (no libc call needed for a label).
+fn uid_from_proc() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1).unwrap_or("?").to_string()))
+        .unwrap_or_else(|| "?".into())
+}
+
+/// Records `change`; call it on the connection of the transaction that makes
+/// the change.
+pub async fn record(conn: &mut PgConnection, change: &Change<'_>) -> Result<i64> {
+    let actor = Actor::current();
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO audit_log (actor, action, entity, entity_key, tenant_id, old_value, new_value, reason, os_user, client_host) \
+         VALUES ($1 || '@' || $2 || ' as ' || current_user, $3, $4, $5, $6, $7, $8, $9, $1, $2) RETURNING id",
+    )
+    .bind(&actor.os_user)
+    .bind(&actor.host)
+    .bind(change.action)
+    .bind(change.entity)
+    .bind(&change.key)
+    .bind(change.tenant)
+    .bind(&change.old)
+    .bind(&change.new)
+    .bind(change.reason.filter(|r| !r.trim().is_empty()))
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone, PartialEq, FromRow, serde::Serialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub action: String,
+    pub entity: String,
+    pub entity_key: String,
+    pub tenant_id: Option<Uuid>,
+    /// The tenant's name, when the row is about one that still exists.
+    pub tenant_name: Option<String>,
+    pub old_value: Option<Value>,
+    pub new_value: Option<Value>,
+    pub reason: Option<String>,
+    pub db_role: String,
+    pub os_user: Option<String>,
+    pub client_host: Option<String>,
+}
+
+/// Where a page of the audit starts: after this (at, id), newest first.
+pub type AuditCursor = (DateTime<Utc>, i64);
+
+/// The history, newest first: `limit` rows older than `before`. The filter
+/// takes words (matched against key, action, entity and reason) and
+/// `entity:`, `key:`, `action:`, `after:`, `before:`.
+pub async fn page(
+    conn: &mut PgConnection,
+    filter: &Filter,
+    before: Option<AuditCursor>,
+    limit: u32,
+) -> Result<Vec<AuditRow>> {
+    filter.check_keys(FILTER_KEYS)?;
+    let mut qb = QueryBuilder::<Postgres>::new(
+        "SELECT a.id, a.at, a.action, a.entity, a.entity_key, a.tenant_id, t.name AS tenant_name, a.old_value, \
+         a.new_value, a.reason, a.db_role, a.os_user, a.client_host \
+         FROM audit_log a LEFT JOIN tenants t ON t.id = a.tenant_id WHERE true",
+    );
+    filter.push_words(&mut qb, &["a.entity_key", "a.action", "a.entity", "a.reason", "t.name"]);
+    if let Some(e) = filter.term("entity") {
+        let e = e.to_ascii_lowercase();
+        // `limit` covers both the global limits and the tenant overrides.
+        if e == "limit" || e == "limits" {
+            qb.push(" AND a.entity IN ('rate_limit', 'tenant_rate_limit')");
+        } else if ENTITIES.contains(&e.as_str()) {
+            qb.push(" AND a.entity = ").push_bind(e);
+        } else {
+            return Err(DbError::Filter(format!("entity: must be limit or one of {}", ENTITIES.join(", "))));
+        }
+    }
+    if let Some(k) = filter.term("key") {
+        qb.push(" AND a.entity_key = ").push_bind(k.to_string());
+    }
+    if let Some(a) = filter.term("action") {
+        qb.push(" AND a.action = ").push_bind(a.to_ascii_lowercase());
+    }
+    filter.push_dates(&mut qb, "a.at")?;
+    if let Some((at, id)) = before {
+        qb.push(" AND (a.at, a.id) < (").push_bind(at).push(", ").push_bind(id).push(")");
+    }
+    qb.push(" ORDER BY a.at DESC, a.id DESC LIMIT ").push_bind(limit as i64);
+    Ok(qb.build_query_as::<AuditRow>().fetch_all(&mut *conn).await?)
+}
+
+impl AuditRow {
+    pub fn cursor(&self) -> AuditCursor {
+        (self.at, self.id)
+    }
+
+    /// "old → new" for display: values as JSON scalars where they are.
+    pub fn change_text(&self) -> String {
+        let show = |v: &Option<Value>| match v {
+            None | Some(Value::Null) => "—".to_string(),
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => compact(other),
+        };
+        match (&self.old_value, &self.new_value) {
+            (None, None) => String::new(),
+            (None, n) => format!("new: {}", show(n)),
+            (o, None) => format!("{} → (removed)", show(o)),
+            (o, n) => format!("{} → {}", show(o), show(n)),
+        }
+    }
+
+    /// "global" or the tenant's name (or id, when it is gone).
+    pub fn scope_text(&self) -> String {
+        match (&self.tenant_name, self.tenant_id) {
+            (Some(n), _) => format!("tenant {n}"),
+            (None, Some(id)) => format!("tenant {}", &id.to_string()[..8]),
+            (None, None) => "global".into(),
+        }
+    }
+
+    /// "os_user@host as role".
+    pub fn who(&self) -> String {
+        format!(
+            "{}@{} as {}",
+            self.os_user.as_deref().unwrap_or("?"),
+            self.client_host.as_deref().unwrap_or("?"),
+            self.db_role
+        )
+    }
+}
+
+/// A JSON value on one line; a `{"value": n}` object shows as `n`.
+fn compact(v: &Value) -> String {
+    match v {
+        Value::Object(m) if m.len() == 1 && m.contains_key("value") => compact(&m["value"]),
+        Value::Object(m) => {
+            m.iter().map(|(k, v)| format!("{k}={}", compact_scalar(v))).collect::<Vec<_>>().join(" ")
+        }
+        other => compact_scalar(other),
+    }
+}
+
+fn compact_scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,310 @@
+//! Rate limits, the audit trail and read-only mode, against the real
+//! database: concurrent edits, validation, audit atomicity, and every write
+//! path refused by the server when the connection is read-only.
+
+use ragdesk::db::audit::{self, AuditRow};
+use ragdesk::db::knowledge::{self, DocumentWriter, NewChunk, NewDocument, NewKnowledgeBase};
+use ragdesk::db::limits::{self, Expect};
+use ragdesk::db::{ConnectSettings, Db, DbError, Filter, access, bulk};
+use sqlx::Executor;
+use uuid::Uuid;
+
+use crate::support;
+
+async fn audit_rows(t: &support::TestDb, filter: &str) -> Vec<AuditRow> {
+    audit::page(&mut t.conn().await, &Filter::parse(filter), None, 100).await.unwrap()
+}
+
+async fn first_tenant(t: &support::TestDb) -> Uuid {
+    let (id,): (Uuid,) =
+        sqlx::query_as("SELECT id FROM tenants ORDER BY created_at, id LIMIT 1").fetch_one(&t.db.pool).await.unwrap();
+    id
+}
+
+fn is_conflict(e: &DbError) -> bool {
+    matches!(e, DbError::Conflict(_))
+}
+
+#[tokio::test]
+async fn two_connections_edit_the_same_default_exactly_one_wins() {
+    let t = support::migrated().await;
+    let (mut a, mut b) = (t.conn().await, t.conn().await);
+    let shown = limits::get(&mut a, "messages_per_demo").await.unwrap();
+    assert_eq!(shown.value, 50);
+    let expect = Expect::Version(shown.version.clone());
+    // Both were shown the same row; both write at once.
+    let (ra, rb) = tokio::join!(
+        limits::set_default(&mut a, "messages_per_demo", 70, &expect, Some("a")),
+        limits::set_default(&mut b, "messages_per_demo", 90, &expect, Some("b")),
+    );
+    let (winner, loser) = match (&ra, &rb) {
+        (Ok(_), Err(e)) => (70, e),
+        (Err(e), Ok(_)) => (90, e),
+        other => panic!("exactly one write must win: {other:?}"),
+    };
+    assert!(is_conflict(loser), "{loser}");
+    assert!(loser.to_string().contains(&format!("it is now {winner}")), "the current value is shown: {loser}");
+    assert_eq!(limits::get(&mut a, "messages_per_demo").await.unwrap().value, winner);
+    let audit = audit_rows(&t, "entity:rate_limit key:messages_per_demo").await;
+    assert_eq!(audit.len(), 1, "only the winning change is audited: {audit:?}");
+    assert_eq!(audit[0].new_value, Some(serde_json::json!(winner)));
+    assert_eq!(audit[0].old_value, Some(serde_json::json!(50)));
+
+    // A stale version (shown before the winner wrote) is refused later too.
+    let e = limits::set_default(&mut b, "messages_per_demo", 10, &expect, None).await.unwrap_err();
+    assert!(is_conflict(&e), "{e}");
+    assert_eq!(limits::get(&mut b, "messages_per_demo").await.unwrap().value, winner);
+}
+
+#[tokio::test]
+async fn two_operators_adding_the_same_override_exactly_one_wins() {
+    let t = support::seeded(3, support::tiny()).await;
+    let tenant = first_tenant(&t).await;
+    let (mut a, mut b) = (t.conn().await, t.conn().await);
+    let (ra, rb) = tokio::join!(
+        limits::set_override(&mut a, tenant, "demos_per_hour", 20, &Expect::Absent, None),
+        limits::set_override(&mut b, tenant, "demos_per_hour", 30, &Expect::Absent, None),
+    );
+    assert!(ra.is_ok() != rb.is_ok(), "exactly one wins: {ra:?} {rb:?}");
+    let loser = ra.as_ref().err().or(rb.as_ref().err()).unwrap();
+    assert!(is_conflict(loser), "{loser}");
+    let winner = ra.as_ref().or(rb.as_ref()).unwrap();
+    assert_eq!((winner.source(), winner.default_value), ("override", 10));
+    let audit = audit_rows(&t, "entity:tenant_rate_limit").await;
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!(audit[0].tenant_id, Some(tenant));
+    assert_eq!(audit[0].new_value, Some(serde_json::json!(winner.value())));
+    assert_eq!(audit[0].old_value, None);
+
+    // Edit it with the version shown, then reset to the default.
+    let shown = winner.override_version.clone().unwrap();
+    let edited = limits::set_override(&mut a, tenant, "demos_per_hour", 25, &Expect::Version(shown.clone()), Some("busy week"))
+        .await
+        .unwrap();
+    assert_eq!(edited.value(), 25);
+    let stale = limits::unset_override(&mut b, tenant, "demos_per_hour", &Expect::Version(shown), None).await.unwrap_err();
+    assert!(is_conflict(&stale), "{stale}");
+    let removed = limits::unset_override(&mut b, tenant, "demos_per_hour", &Expect::Version(edited.override_version.unwrap()), None)
+        .await
+        .unwrap();
+    assert_eq!(removed, 25);
+    let now = limits::effective(&mut a, Some(tenant)).await.unwrap();
+    let row = now.iter().find(|e| e.key == "demos_per_hour").unwrap();
+    assert_eq!((row.value(), row.source()), (10, "default"));
+    let audit = audit_rows(&t, "entity:limit key:demos_per_hour").await;
+    let actions: Vec<&str> = audit.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(actions, ["unset", "set", "set"], "newest first");
+    assert_eq!(audit[1].reason.as_deref(), Some("busy week"));
+    assert_eq!(audit[0].change_text(), "25 → (removed)");
+}
+
+#[tokio::test]
+async fn invalid_values_are_refused_before_anything_is_sent_and_the_old_value_stays() {
+    let t = support::seeded(4, support::tiny()).await;
+    let tenant = first_tenant(&t).await;
+    let mut c = t.conn().await;
+    for text in ["-1", "ten", "1e3", "10001", ""] {
+        assert!(matches!(limits::parse_value("messages_per_demo", text), Err(DbError::Invalid(_))), "{text}");
+    }
+    let shown = limits::get(&mut c, "messages_per_demo").await.unwrap();
+    let e = limits::set_default(&mut c, "messages_per_demo", 20_000, &Expect::Version(shown.version.clone()), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, DbError::Invalid(_)) && e.to_string().contains("0..=10000"), "{e}");
+    let e = limits::set_override(&mut c, tenant, "messages_per_demo", -5, &Expect::Absent, None).await.unwrap_err();
+    assert!(matches!(e, DbError::Invalid(_)), "{e}");
+    // Unknown keys need a description to exist.
+    let e = limits::set_override(&mut c, tenant, "uploads_per_day", 5, &Expect::Absent, None).await.unwrap_err();
+    assert!(e.to_string().contains("unknown limit"), "{e}");
+    let e = limits::create(&mut c, "uploads_per_day", 5, "  ", None).await.unwrap_err();
+    assert!(e.to_string().contains("description"), "{e}");
+    let e = limits::create(&mut c, "Bad Key", 5, "x", None).await.unwrap_err();
+    assert!(matches!(e, DbError::Invalid(_)), "{e}");
+    assert_eq!(limits::get(&mut c, "messages_per_demo").await.unwrap(), shown, "nothing changed");
+    assert!(audit_rows(&t, "entity:limit").await.is_empty(), "nothing audited");
+    // Created with a description, it is a limit like the others.
+    limits::create(&mut c, "uploads_per_day", 5, "Documents a tenant may upload per day", Some("new plan")).await.unwrap();
+    let e = limits::create(&mut c, "uploads_per_day", 6, "again", None).await.unwrap_err();
+    assert!(is_conflict(&e) && e.to_string().contains("value 5"), "{e}");
+    assert_eq!(audit_rows(&t, "entity:rate_limit action:create").await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_audit_row_and_the_change_commit_or_roll_back_together() {
+    let t = support::migrated().await;
+    let mut c = t.conn().await;
+    // An audit insert that fails (here a constraint that refuses it) takes
+    // the change down with it.
+    c.execute("ALTER TABLE audit_log ADD CONSTRAINT refuse_limits CHECK (entity <> 'rate_limit')").await.unwrap();
+    let shown = limits::get(&mut c, "tokens_per_demo").await.unwrap();
+    let e = limits::set_default(&mut c, "tokens_per_demo", 20_000, &Expect::Version(shown.version.clone()), None)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("refuse_limits"), "{e}");
+    assert_eq!(limits::get(&mut c, "tokens_per_demo").await.unwrap().value, 10_000, "the change rolled back");
+    c.execute("ALTER TABLE audit_log DROP CONSTRAINT refuse_limits").await.unwrap();
+    // And a change that fails leaves no audit row.
+    c.execute("ALTER TABLE rate_limits ADD CONSTRAINT small CHECK (value < 15000)").await.unwrap();
+    let e = limits::set_default(&mut c, "tokens_per_demo", 20_000, &Expect::Version(shown.version.clone()), None)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("small"), "{e}");
+    assert!(audit_rows(&t, "").await.is_empty());
+    // Who: the server's role, the OS user and host of this process.
+    limits::set_default(&mut c, "tokens_per_demo", 12_000, &Expect::Version(shown.version), Some("pilot")).await.unwrap();
+    let row = &audit_rows(&t, "").await[0];
+    assert_eq!(row.db_role, "postgres");
+    assert!(row.os_user.as_deref().is_some_and(|u| !u.is_empty()) && row.client_host.is_some(), "{row:?}");
+    assert_eq!((row.reason.as_deref(), row.change_text().as_str()), (Some("pilot"), "10000 → 12000"));
+}
+
+#[tokio::test]
+async fn every_write_of_the_product_is_audited() {
+    let t = support::seeded(5, support::tiny()).await;
+    let kb = support::local_kb(&t, "audited").await;
+    let doc = store_document(&t.db, &kb).await.unwrap();
+    knowledge::delete_document(&mut t.conn().await, doc).await.unwrap();
+    knowledge::delete_kb(&mut t.conn().await, kb.id).await.unwrap();
+    bulk::reset(&mut t.conn().await).await.unwrap();
+    let rows = audit_rows(&t, "").await;
+    let seen: Vec<(&str, &str)> = rows.iter().rev().map(|r| (r.action.as_str(), r.entity.as_str())).collect();
+    assert_eq!(
+        seen,
+        [
+            ("seed", "database"),
+            ("create", "knowledge_base"),
+            ("ingest", "document"),
+            ("delete", "document"),
+            ("delete", "knowledge_base"),
+            ("reset", "database"),
+        ]
+    );
+    let ingest = &rows[3];
+    assert_eq!(ingest.entity_key, doc.to_string());
+    assert_eq!(ingest.new_value.as_ref().unwrap()["chunks"], 2);
+    assert!(ingest.tenant_id.is_some(), "scoped to the demo's tenant");
+    // The reset keeps the audit (and says what it removed).
+    assert_eq!(rows[0].old_value.as_ref().unwrap()["tenants"], support::tiny().tenants as i64);
+}
+
+/// A document of two 384-d chunks, through the same writer ingest uses.
+async fn store_document(db: &Db, kb: &knowledge::KnowledgeBaseRow) -> ragdesk::db::Result<Uuid> {
+    let mut w = DocumentWriter::begin(
+        &db.pool,
+        NewDocument {
+            kb_id: kb.id,
+            dim: kb.embedding_dim,
+            filename: "a.md",
+            content: "one two",
+            content_type: "markdown",
+            size_bytes: 7,
+            sha256: "x",
+        },
+    )
+    .await?;
+    let chunk = |i: i32, text: &'static str| NewChunk {
+        index: i,
+        content: text,
+        tokens: 1,
+        start: 0,
+        end: 3,
+        embedding: vec![0.05; kb.embedding_dim as usize],
+    };
+    w.write(vec![chunk(0, "one"), chunk(1, "two")]).await?;
+    w.commit().await
+}
+
+fn read_only_refusal(what: &str, e: &DbError) {
+    let text = e.to_string();
+    assert!(text.contains("read-only transaction"), "{what}: refused by the server, not by us: {text}");
+}
+
+#[tokio::test]
+async fn read_only_connections_fail_every_write_path_at_the_server() {
+    let t = support::seeded(6, support::tiny()).await;
+    let tenant = first_tenant(&t).await;
+    let kb = support::local_kb(&t, "kept").await;
+    let doc = store_document(&t.db, &kb).await.unwrap();
+    let ro = Db::lazy(&t.url, &ConnectSettings { read_only: true, ..Default::default() }).unwrap();
+    let mut c = ro.acquire().await.unwrap();
+
+    let access = access::check(&mut c).await.unwrap();
+    assert!(access.read_only_session && !access.can_write(), "{access:?}");
+    assert!(access.why_read_only().unwrap().contains("read-only"));
+
+    // The db layer called directly: no gate of ours in the way.
+    let shown = limits::get(&mut c, "messages_per_demo").await.unwrap();
+    read_only_refusal(
+        "set default",
+        &limits::set_default(&mut c, "messages_per_demo", 60, &Expect::Version(shown.version), None).await.unwrap_err(),
+    );
+    read_only_refusal("create limit", &limits::create(&mut c, "x_per_day", 1, "d", None).await.unwrap_err());
+    read_only_refusal(
+        "set override",
+        &limits::set_override(&mut c, tenant, "messages_per_demo", 60, &Expect::Absent, None).await.unwrap_err(),
+    );
+    let (demo,): (Uuid,) = sqlx::query_as("SELECT demo_id FROM knowledge_bases WHERE id = $1")
+        .bind(kb.id)
+        .fetch_one(&mut *c)
+        .await
+        .unwrap();
+    let new_kb = NewKnowledgeBase {
+        demo_id: demo,
+        name: "nope".into(),
+        kb_type: "faq".into(),
+        provider: "local".into(),
+        model: "all-MiniLM-L6-v2".into(),
+        dim: 384,
+        chunk_tokens: None,
+        chunk_overlap: None,
+        attach: false,
+    };
+    read_only_refusal("create kb", &knowledge::create(&mut c, &new_kb).await.unwrap_err());
+    read_only_refusal("ingest", &store_document(&ro, &kb).await.unwrap_err());
+    read_only_refusal("delete document", &knowledge::delete_document(&mut c, doc).await.unwrap_err());
+    read_only_refusal("delete kb", &knowledge::delete_kb(&mut c, kb.id).await.unwrap_err());
+    read_only_refusal("reset", &bulk::reset(&mut c).await.unwrap_err());
+    read_only_refusal(
+        "seed",
+        &ragdesk::seed::seed(&mut c, 1, support::tiny(), |_, _| {}).await.unwrap_err(),
+    );
+    drop(c);
+    let e = ro.migrate().await.unwrap_err();
+    read_only_refusal("migrate", &e);
+    // A transaction that asks for read-write is refused too (the session
+    // characteristics and the startup option say read-only; only an explicit
+    // READ WRITE could lift it, which the product never asks for).
+    let mut c = ro.acquire().await.unwrap();
+    let (ro_setting,): (String,) = sqlx::query_as("SHOW default_transaction_read_only").fetch_one(&mut *c).await.unwrap();
+    assert_eq!(ro_setting, "on");
+
+    // Nothing changed.
+    let mut rw = t.conn().await;
+    assert_eq!(limits::get(&mut rw, "messages_per_demo").await.unwrap().value, 50);
+    assert_eq!(knowledge::get(&mut rw, kb.id).await.unwrap().document_count, 1);
+}
+
+#[tokio::test]
+async fn a_role_without_write_privileges_is_reported_at_connect() {
+    let t = support::migrated().await;
+    let role = format!("ragdesk_ro_{}", &Uuid::new_v4().simple().to_string()[..8]);
+    let mut admin = t.conn().await;
+    admin.execute(format!("CREATE ROLE {role} LOGIN").as_str()).await.unwrap();
+    admin.execute(format!("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}").as_str()).await.unwrap();
+    let url = t.url.replacen("postgres@", &format!("{role}@"), 1);
+    let db = Db::lazy(&url, &ConnectSettings::default()).unwrap();
+    let access = access::check(&mut db.acquire().await.unwrap()).await.unwrap();
+    assert!(!access.read_only_session && !access.in_recovery);
+    assert!(access.missing.contains(&"UPDATE on rate_limits".to_string()), "{access:?}");
+    assert!(!access.can_write());
+    assert!(access.why_read_only().unwrap().starts_with(&format!("role {role} lacks")), "{access:?}");
+    // And the server refuses what the privileges do not allow.
+    let mut c = db.acquire().await.unwrap();
+    let shown = limits::get(&mut c, "messages_per_demo").await.unwrap();
+    let e = limits::set_default(&mut c, "messages_per_demo", 60, &Expect::Version(shown.version), None).await.unwrap_err();
+    assert!(e.to_string().contains("permission denied"), "{e}");
+    drop(c);
+    db.pool.close().await;
+    admin.execute(format!("DROP OWNED BY {role}").as_str()).await.unwrap();
+    admin.execute(format!("DROP ROLE {role}").as_str()).await.unwrap();
+}
