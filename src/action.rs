@@ -9,9 +9,12 @@ use uuid::Uuid;
 
 use std::path::PathBuf;
 
+use crate::db::access::Access;
+use crate::db::audit::{AuditCursor, AuditRow};
 use crate::db::demos::{DemoDetail, DemoRow};
 use crate::db::knowledge::{ChunkRow, DocumentRow, KnowledgeBaseRow, NewKnowledgeBase};
 use crate::db::leads::LeadRow;
+use crate::db::limits::{Effective, Expect, Usage};
 use crate::db::messages::MessageRow;
 use crate::db::sessions::{SessionRow, SessionScope};
 use crate::db::tenants::TenantRow;
@@ -197,6 +200,27 @@ pub enum Action {
         completed: String,
         candidates: Vec<String>,
     },
+    /// What the server lets this connection write (read at connect and
+    /// after reconnecting).
+    AccessChecked {
+        result: TaskResult<Access>,
+    },
+    /// The limits of a scope (a tenant's, or the global defaults) and the
+    /// tenant's usage.
+    LimitsLoaded {
+        generation: u64,
+        result: TaskResult<(Vec<Effective>, Vec<Usage>)>,
+    },
+    /// A limit change was written (a line saying what), or refused.
+    LimitSaved {
+        result: Result<String, String>,
+    },
+    /// A page of the audit; `append` when it continues the rows shown.
+    AuditLoaded {
+        generation: u64,
+        append: bool,
+        result: TaskResult<Vec<AuditRow>>,
+    },
     /// The console cannot go on (a signal, the terminal gone): it exits
     /// with the terminal restored, saying why.
     Fatal(String),
@@ -207,6 +231,25 @@ pub enum Action {
 pub enum JobEvent {
     Progress(IngestEvent),
     Finished(Result<Vec<FileReport>, String>),
+}
+
+/// A change to a limit, as the console asks for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LimitWrite {
+    pub key: String,
+    /// The tenant (id, name) whose override changes; `None`: the default.
+    pub tenant: Option<(Uuid, String)>,
+    pub change: LimitChange,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LimitChange {
+    Set { value: i32, expect: Expect },
+    /// Remove the tenant's override (back to the default).
+    Unset { expect: Expect },
+    /// A new key with its default and description.
+    Create { value: i32, description: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -302,6 +345,19 @@ pub enum Effect {
     CompletePath {
         input: String,
     },
+    /// Read what the server lets this connection write.
+    CheckAccess,
+    LoadLimits {
+        generation: u64,
+        tenant: Option<Uuid>,
+    },
+    SaveLimit(LimitWrite),
+    /// A page of the audit, newest first, older than `before`.
+    LoadAudit {
+        generation: u64,
+        filter: String,
+        before: Option<AuditCursor>,
+    },
     /// Run `effect` after `delay_ms`, unless a newer effect with the same
     /// task key comes first (then only the newer one runs).
     Debounce {
@@ -329,6 +385,9 @@ impl Effect {
             Effect::LoadNeighbours { .. } => "search-neighbours".into(),
             Effect::LoadHistory { .. } | Effect::RememberQuery { .. } => "search-history".into(),
             Effect::Explain { .. } => "search-plan".into(),
+            Effect::CheckAccess => "access".into(),
+            Effect::LoadLimits { .. } => "limits".into(),
+            Effect::LoadAudit { .. } => "audit".into(),
             Effect::StartIngest { job, .. } => format!("job:{job}"),
             Effect::Debounce { effect, .. } => return effect.task_key(),
             Effect::Export { .. }
@@ -336,6 +395,7 @@ impl Effect {
             | Effect::CancelPreview
             | Effect::CancelIngest { .. }
             | Effect::CreateKb(_)
+            | Effect::SaveLimit(_)
             | Effect::DeleteDocument { .. } => return None,
         })
     }
@@ -344,7 +404,9 @@ impl Effect {
     /// gate, which refuses them on a read-only connection.
     pub fn writes(&self) -> bool {
         match self {
-            Effect::StartIngest { .. } | Effect::CreateKb(_) | Effect::DeleteDocument { .. } => true,
+            Effect::StartIngest { .. } | Effect::CreateKb(_) | Effect::DeleteDocument { .. } | Effect::SaveLimit(_) => {
+                true
+            }
             Effect::Debounce { effect, .. } => effect.writes(),
             _ => false,
         }

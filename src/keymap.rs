@@ -88,6 +88,12 @@ commands! {
     HistoryPrev => "history_prev", "Search: the previous remembered question";
     HistoryNext => "history_next", "Search: the next remembered question";
     ReplayRetrieval => "replay_retrieval", "Replay the bot's retrieval for a user message";
+    TabLimits => "tab_limits", "Go to the Limits tab";
+    TabAudit => "tab_audit", "Go to the Audit tab";
+    EditLimit => "edit_limit", "Limits: edit the selected value (asks to confirm)";
+    NewLimit => "new_limit", "Limits: create a new limit with a description";
+    ToggleScope => "toggle_scope", "Limits: the breadcrumb's tenant or the global defaults";
+    LimitHistory => "limit_history", "Limits: the audit of the selected key";
 }
 
 /// Where a key is read. `Global` applies everywhere unless a pane binds the key.
@@ -98,6 +104,8 @@ pub enum Context {
     List,
     Transcript,
     Search,
+    Limits,
+    Audit,
 }
 
 impl Context {
@@ -107,6 +115,8 @@ impl Context {
             Context::List => "list",
             Context::Transcript => "transcript",
             Context::Search => "search",
+            Context::Limits => "limits",
+            Context::Audit => "audit",
         }
     }
 }
@@ -237,6 +247,8 @@ const DEFAULTS: &[(Context, Command, &[&str])] = {
         (Global, TabTranscript, &["4"]),
         (Global, TabDocuments, &["5"]),
         (Global, TabSearch, &["6"]),
+        (Global, TabLimits, &["7"]),
+        (Global, TabAudit, &["8"]),
         (Global, Refresh, &["ctrl-r", "r"]),
         (Global, Back, &["esc", "backspace", "h", "left"]),
         (List, Up, &["k", "up"]),
@@ -280,6 +292,24 @@ const DEFAULTS: &[(Context, Command, &[&str])] = {
         (Context::Search, MoreLikeThis, &["m"]),
         (Context::Search, HistoryPrev, &["["]),
         (Context::Search, HistoryNext, &["]"]),
+        (Context::Limits, Up, &["k", "up"]),
+        (Context::Limits, Down, &["j", "down"]),
+        (Context::Limits, PageUp, &["pgup", "ctrl-u"]),
+        (Context::Limits, PageDown, &["pgdown", "ctrl-d"]),
+        (Context::Limits, Top, &["g", "home"]),
+        (Context::Limits, Bottom, &["G", "end"]),
+        (Context::Limits, EditLimit, &["enter", "e"]),
+        (Context::Limits, NewLimit, &["n"]),
+        (Context::Limits, Delete, &["d", "delete"]),
+        (Context::Limits, ToggleScope, &["t"]),
+        (Context::Limits, LimitHistory, &["a"]),
+        (Context::Audit, Up, &["k", "up"]),
+        (Context::Audit, Down, &["j", "down"]),
+        (Context::Audit, PageUp, &["pgup", "ctrl-u"]),
+        (Context::Audit, PageDown, &["pgdown", "ctrl-d"]),
+        (Context::Audit, Top, &["g", "home"]),
+        (Context::Audit, Bottom, &["G", "end"]),
+        (Context::Audit, Filter, &["/"]),
         (Transcript, Up, &["k", "up"]),
         (Transcript, Down, &["j", "down"]),
         (Transcript, PageUp, &["pgup", "ctrl-u"]),
@@ -450,7 +480,7 @@ mod tests {
     #[test]
     fn help_lists_every_default() {
         let km = Keymap::default();
-        let total: usize = [Context::Global, Context::List, Context::Transcript, Context::Search]
+        let total: usize = [Context::Global, Context::List, Context::Transcript, Context::Search, Context::Limits, Context::Audit]
             .iter()
             .map(|c| km.help(*c).iter().map(|(_, k)| k.len()).sum::<usize>())
             .sum();

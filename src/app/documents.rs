@@ -174,6 +174,8 @@ impl Default for KbForm {
 pub struct Confirm {
     pub text: String,
     pub effect: Effect,
+    /// Said when the answer is no ("not deleted").
+    pub declined: &'static str,
 }
 
 /// Paths typed at the prompt: separated by spaces; `"…"` keeps spaces.
@@ -487,6 +489,7 @@ impl App {
                         d.chunk_count
                     ),
                     effect: Effect::DeleteDocument { id: d.id, filename: d.filename.clone() },
+                    declined: "not deleted",
                 }));
             }
             None => self.error("select a document to delete"),
@@ -498,7 +501,7 @@ impl App {
         if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
             fx.push(c.effect);
         } else {
-            self.info("not deleted");
+            self.info(c.declined);
         }
     }
 

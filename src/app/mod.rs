@@ -5,6 +5,7 @@
 mod browse;
 pub mod documents;
 pub mod form;
+pub mod limits;
 pub mod list;
 pub mod search;
 pub mod transcript;
@@ -35,10 +36,21 @@ pub enum Tab {
     Transcript,
     Documents,
     Search,
+    Limits,
+    Audit,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 6] = [Tab::Tenants, Tab::Demos, Tab::Sessions, Tab::Transcript, Tab::Documents, Tab::Search];
+    pub const ALL: [Tab; 8] = [
+        Tab::Tenants,
+        Tab::Demos,
+        Tab::Sessions,
+        Tab::Transcript,
+        Tab::Documents,
+        Tab::Search,
+        Tab::Limits,
+        Tab::Audit,
+    ];
     pub fn title(self) -> &'static str {
         match self {
             Tab::Tenants => "Tenants",
@@ -47,6 +59,8 @@ impl Tab {
             Tab::Transcript => "Transcript",
             Tab::Documents => "Documents",
             Tab::Search => "Search",
+            Tab::Limits => "Limits",
+            Tab::Audit => "Audit",
         }
     }
 }
@@ -104,6 +118,8 @@ pub enum InputPurpose {
     UploadPath,
     /// The Search tab's query, searched as it is typed.
     SearchQuery,
+    /// The Audit tab's server-side filter.
+    AuditFilter,
 }
 
 pub struct Input {
@@ -123,6 +139,8 @@ pub enum Modal {
     Help { scroll: u16 },
     /// `M`: the message log (scrolled this many lines up from the newest).
     Messages { scroll: u16 },
+    /// The limit editor (a value, or a new key).
+    LimitEdit(limits::LimitEdit),
 }
 
 /// What a pane asks of the app after handling a key: effects to run, a
@@ -255,13 +273,19 @@ pub struct App {
     pub detail_scroll: u16,
     pub transcript: Transcript,
     pub search: search::SearchPane,
+    pub limits: limits::LimitsPane,
+    pub audit: limits::AuditPane,
     /// The dialog or prompt that has the keys, if any.
     pub modal: Option<Modal>,
     /// Every status message shown, newest last (`M` opens it).
     pub log: std::collections::VecDeque<LogEntry>,
     pub conn: ConnState,
     pub target: Target,
+    /// Writes are off: asked for (`--read-only`), or the server says so.
     pub read_only: bool,
+    /// Why, when the server said so (a replica, a read-only session, a
+    /// role without privileges).
+    pub read_only_why: Option<String>,
     pub message: Option<StatusMessage>,
     pub keymap: Keymap,
     pub page_size: u32,
@@ -295,11 +319,14 @@ impl App {
             detail_scroll: 0,
             transcript: Transcript::default(),
             search: search::SearchPane::default(),
+            limits: limits::LimitsPane::default(),
+            audit: limits::AuditPane::default(),
             modal: None,
             log: std::collections::VecDeque::new(),
             conn: ConnState::Online,
             target,
             read_only,
+            read_only_why: None,
             message: None,
             keymap,
             page_size: page_size.max(10),
@@ -322,7 +349,7 @@ impl App {
         self.lists.get_mut(kind)
     }
 
-    fn next_generation(&mut self) -> u64 {
+    pub(super) fn next_generation(&mut self) -> u64 {
         self.generation += 1;
         self.generation
     }
@@ -331,6 +358,8 @@ impl App {
     pub fn start(&mut self) -> Vec<Effect> {
         let mut fx = Vec::new();
         self.sync(&mut fx);
+        // What the server lets us write decides the read-only badge.
+        fx.push(Effect::CheckAccess);
         fx
     }
 
@@ -392,6 +421,8 @@ impl App {
             || self.docs.upload.as_ref().is_some_and(|u| u.loading)
             || self.transcript.loading
             || self.search.loading
+            || self.limits.loading
+            || self.audit.loading
             || self.transcript.exports_in_flight > 0
             || (self.demo_detail.id.is_some() && self.demo_detail.detail.is_none() && self.demo_detail.error.is_none())
     }
@@ -405,7 +436,7 @@ impl App {
                 SessionsMode::Leads if self.nav.demo.is_some() => ListKind::Leads,
                 _ => ListKind::Sessions,
             }),
-            Tab::Transcript | Tab::Search => None,
+            Tab::Transcript | Tab::Search | Tab::Limits | Tab::Audit => None,
             // Knowledge bases → documents → chunks, as far as drilled.
             Tab::Documents => Some(if self.nav.document.is_some() {
                 ListKind::Chunks
@@ -421,6 +452,8 @@ impl App {
         match self.tab {
             Tab::Transcript => Context::Transcript,
             Tab::Search => Context::Search,
+            Tab::Limits => Context::Limits,
+            Tab::Audit => Context::Audit,
             _ => Context::List,
         }
     }
@@ -515,6 +548,7 @@ impl App {
                 }
             }
         }
+        self.sync_limits(fx);
         if self.tab == Tab::Search {
             if let Some(load) = self.search.want_neighbours() {
                 fx.push(load);
@@ -612,6 +646,22 @@ impl App {
             Action::PathCompleted { input, completed, candidates } => {
                 self.on_path_completed(input, completed, candidates)
             }
+            Action::AccessChecked { result } => match result {
+                Ok(access) => {
+                    if let Some(why) = access.why_read_only() {
+                        // The server would refuse writes: say so once, show the badge.
+                        if !self.read_only {
+                            self.error(format!("writes are disabled: {why}"));
+                        }
+                        self.read_only = true;
+                        self.read_only_why = Some(why);
+                    }
+                }
+                Err(e) => self.note_connection(&e),
+            },
+            Action::LimitsLoaded { generation, result } => self.on_limits_loaded(generation, result),
+            Action::LimitSaved { result } => self.on_limit_saved(result),
+            Action::AuditLoaded { generation, append, result } => self.on_audit_loaded(generation, append, result),
             Action::Fatal(why) => {
                 self.error(why);
                 self.should_quit = true;
@@ -663,6 +713,7 @@ impl App {
                             self.resolved(Cause::Connection);
                             self.info("reconnected");
                             self.retry_failed(&mut fx);
+                            fx.push(Effect::CheckAccess);
                         }
                     }
                     // Only a connection error keeps the console offline; any
@@ -734,7 +785,7 @@ impl App {
     }
 
     /// A connection error puts the console offline; pings then bring it back.
-    fn note_connection(&mut self, e: &LoadError) {
+    pub(super) fn note_connection(&mut self, e: &LoadError) {
         if e.connection {
             self.conn = ConnState::Offline { error: e.message.clone() };
         }
@@ -756,6 +807,12 @@ impl App {
         }
         if self.demo_detail.error.is_some() {
             self.demo_detail.id = None;
+        }
+        if self.limits.error.is_some() {
+            self.limits.invalidate();
+        }
+        if self.audit.error.is_some() {
+            self.audit.loaded = None;
         }
     }
 
@@ -790,6 +847,7 @@ impl App {
             Some(Modal::Input(_)) => return self.on_input_key(key, fx),
             Some(Modal::Confirm(_)) => return self.on_confirm_key(key, fx),
             Some(Modal::KbForm(_)) => return self.on_kb_form_key(key, fx),
+            Some(Modal::LimitEdit(_)) => return self.on_limit_edit_key(key),
             Some(Modal::Help { scroll } | Modal::Messages { scroll }) => {
                 // Moving keys scroll the overlay; any other key closes it.
                 match key.code {
@@ -831,6 +889,7 @@ impl App {
                         self.apply_reply(reply, fx);
                     }
                     InputPurpose::UploadPath => self.submit_upload_paths(&text, fx),
+                    InputPurpose::AuditFilter => self.audit.filter = text,
                     InputPurpose::SearchQuery => {
                         let generation = self.next_generation();
                         let reply = self.search.submitted(&text, generation);
@@ -899,6 +958,8 @@ impl App {
             TabTranscript => self.goto_tab(Tab::Transcript),
             TabDocuments => self.goto_tab(Tab::Documents),
             TabSearch => self.goto_tab(Tab::Search),
+            TabLimits => self.goto_tab(Tab::Limits),
+            TabAudit => self.goto_tab(Tab::Audit),
             Refresh => self.refresh(fx),
             Back => self.back(),
             _ if self.tab == Tab::Search => {
@@ -911,6 +972,8 @@ impl App {
                 let reply = self.transcript.on_command(cmd, self.transcript_viewport());
                 self.apply_reply(reply, fx);
             }
+            _ if self.tab == Tab::Limits => self.on_limits_command(cmd),
+            _ if self.tab == Tab::Audit => self.on_audit_command(cmd),
             _ => self.on_list_command(cmd, fx),
         }
     }
@@ -918,6 +981,8 @@ impl App {
     fn refresh(&mut self, fx: &mut Vec<Effect>) {
         match self.current_list() {
             Some(kind) => self.list_mut(kind).invalidate(),
+            None if self.tab == Tab::Limits => self.limits.invalidate(),
+            None if self.tab == Tab::Audit => self.audit.loaded = None,
             None => {
                 if let Some(id) = self.transcript.session_id {
                     self.open_transcript(id, fx);
@@ -966,6 +1031,11 @@ impl App {
                 }
             }
             Tab::Tenants => {}
+            Tab::Limits => {}
+            Tab::Audit => {
+                // Esc clears the filter first.
+                self.audit.filter.clear();
+            }
             Tab::Documents => {
                 if self.nav.document.take().is_none() && self.nav.kb.take().is_some() {
                     self.docs.kb = None;

@@ -481,3 +481,134 @@ fn replaying_a_user_message_searches_the_demos_knowledge_base_with_the_bots_answ
     assert!(matches!(fx.first(), Some(Effect::Search { .. })), "searched at once: {fx:?}");
     assert!(fx.iter().any(|e| matches!(e, Effect::LoadHistory { .. })), "and its remembered questions read");
 }
+
+fn limit(key: &str, default: i32, over: Option<i32>) -> crate::db::limits::Effective {
+    crate::db::limits::Effective {
+        key: key.into(),
+        description: Some("d".into()),
+        default_value: default,
+        default_version: "10".into(),
+        override_value: over,
+        override_version: over.map(|_| "11".to_string()),
+        override_updated_at: None,
+        override_updated_by: None,
+        overrides: 0,
+    }
+}
+
+/// The Limits tab for tenant 1 (from the breadcrumb), loaded with `rows`.
+fn limits_for_tenant(rows: Vec<crate::db::limits::Effective>) -> App {
+    let mut a = app();
+    a.nav.tenant = Some(Crumb { id: Uuid::from_u128(1), label: "Tenant 1".into() });
+    let fx = a.update(key('7'));
+    let generation = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadLimits { generation, tenant } => {
+                assert_eq!(*tenant, Some(Uuid::from_u128(1)));
+                Some(*generation)
+            }
+            _ => None,
+        })
+        .expect("the limits load");
+    a.update(Action::LimitsLoaded { generation, result: Ok((rows, Vec::new())) });
+    a
+}
+
+fn submitted_write(a: &mut App, value: &str) -> crate::action::LimitWrite {
+    a.update(code(KeyCode::Enter));
+    assert!(matches!(a.modal, Some(Modal::LimitEdit(_))));
+    for c in value.chars() {
+        a.update(key(c));
+    }
+    a.update(code(KeyCode::Enter));
+    let Some(Modal::Confirm(c)) = &a.modal else { panic!("a confirmation") };
+    let Effect::SaveLimit(w) = c.effect.clone() else { panic!("a limit write") };
+    let fx = a.update(key('y'));
+    assert!(matches!(fx.as_slice(), [Effect::SaveLimit(x)] if *x == w), "{fx:?}");
+    w
+}
+
+#[test]
+fn a_limit_edit_carries_the_version_it_was_shown_and_the_scope() {
+    use crate::action::LimitChange;
+    use crate::db::limits::Expect;
+    let mut a = limits_for_tenant(vec![limit("demos_per_hour", 10, None), limit("messages_per_demo", 50, Some(80))]);
+    // No override yet: the write expects none.
+    let w = submitted_write(&mut a, "20");
+    assert_eq!(w.tenant.as_ref().map(|t| t.0), Some(Uuid::from_u128(1)));
+    assert_eq!(w.change, LimitChange::Set { value: 20, expect: Expect::Absent });
+    // An override: the write expects its version.
+    a.update(key('j'));
+    let w = submitted_write(&mut a, "90");
+    assert_eq!(w.change, LimitChange::Set { value: 90, expect: Expect::Version("11".into()) });
+    // The global view edits the default with the default's version.
+    let fx = a.update(key('t'));
+    assert!(a.limits_tenant().is_none());
+    let generation = fx.iter().find_map(|e| match e {
+        Effect::LoadLimits { generation, tenant: None } => Some(*generation),
+        _ => None,
+    });
+    a.update(Action::LimitsLoaded {
+        generation: generation.expect("a reload for the global scope"),
+        result: Ok((vec![limit("demos_per_hour", 10, None), limit("messages_per_demo", 50, None)], Vec::new())),
+    });
+    let w = submitted_write(&mut a, "60");
+    assert_eq!((w.tenant, w.change), (None, LimitChange::Set { value: 60, expect: Expect::Version("10".into()) }));
+}
+
+#[test]
+fn a_bad_limit_value_stays_in_the_form_and_sends_nothing() {
+    let mut a = limits_for_tenant(vec![limit("messages_per_demo", 50, None)]);
+    a.update(code(KeyCode::Enter));
+    for text in ["-3", "x", "10001"] {
+        for c in text.chars() {
+            a.update(key(c));
+        }
+        let fx = a.update(code(KeyCode::Enter));
+        assert!(fx.is_empty(), "{fx:?}");
+        let Some(Modal::LimitEdit(e)) = &a.modal else { panic!("the form stays open") };
+        assert!(e.form.error.as_deref().is_some_and(|m| m.contains("allowed: 0..=10000")), "{:?}", e.form.error);
+        for _ in text.chars() {
+            a.update(code(KeyCode::Backspace));
+        }
+    }
+    a.update(code(KeyCode::Esc));
+    assert!(a.modal.is_none());
+}
+
+#[test]
+fn stale_limits_and_a_refused_write_reload_the_scope() {
+    let mut a = limits_for_tenant(vec![limit("messages_per_demo", 50, None)]);
+    // Switch to the global view: a late answer for the tenant is dropped.
+    let old_generation = a.limits.generation;
+    let fx = a.update(key('t'));
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadLimits { tenant: None, .. })));
+    a.update(Action::LimitsLoaded {
+        generation: old_generation,
+        result: Ok((vec![limit("messages_per_demo", 50, Some(999))], Vec::new())),
+    });
+    assert!(a.limits.rows.iter().all(|r| r.override_value.is_none()), "a stale scope's rows are not shown");
+    // A conflict is said, and the scope reloads to show the value now.
+    let fx = a.update(Action::LimitSaved { result: Err("conflict: … it is now 70; nothing was written".into()) });
+    assert!(a.message.as_ref().is_some_and(|m| m.level == Level::Error && m.text.contains("it is now 70")));
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadLimits { .. })), "{fx:?}");
+}
+
+#[test]
+fn a_server_that_refuses_writes_disables_them_with_its_reason() {
+    let mut a = limits_for_tenant(vec![limit("messages_per_demo", 50, None)]);
+    let access = crate::db::access::Access {
+        read_only_session: false,
+        in_recovery: true,
+        role: "app".into(),
+        missing: Vec::new(),
+    };
+    a.update(Action::AccessChecked { result: Ok(access) });
+    assert!(a.read_only, "the badge shows");
+    a.update(code(KeyCode::Enter));
+    assert!(a.modal.is_none(), "no editor on a replica");
+    assert!(a.message.as_ref().is_some_and(|m| m.text.contains("replica")), "{:?}", a.message);
+    a.update(key('n'));
+    assert!(a.modal.is_none());
+}

@@ -255,6 +255,10 @@ impl EffectRunner {
                 };
                 Some(Action::DocumentDeleted { result })
             }
+            Effect::SaveLimit(write) => {
+                let saved = async { save_limit(&mut *self.db.acquire().await?, &write).await };
+                Some(Action::LimitSaved { result: saved.await.map_err(|e| e.to_string()) })
+            }
             Effect::Search { generation, request } => Some(Action::SearchDone {
                 generation,
                 result: self.search(ctx, &request).await?.map_err(|e| e.to_string()),
@@ -338,6 +342,12 @@ fn failure(effect: &Effect, error: LoadError) -> Option<Action> {
             Action::ReplayReady { result: Err(msg), question: question.clone(), answer: answer.clone() }
         }
         Effect::Explain { generation, .. } => Action::SearchPlan { generation: *generation, result: Err(msg) },
+        Effect::CheckAccess => Action::AccessChecked { result: Err(err()) },
+        Effect::LoadLimits { generation, .. } => Action::LimitsLoaded { generation: *generation, result: Err(err()) },
+        Effect::SaveLimit(_) => Action::LimitSaved { result: Err(msg) },
+        Effect::LoadAudit { generation, before, .. } => {
+            Action::AuditLoaded { generation: *generation, append: before.is_some(), result: Err(err()) }
+        }
         Effect::Debounce { effect, .. } => return failure(effect, error),
         Effect::Copy(_) | Effect::CancelIngest { .. } | Effect::CancelPreview | Effect::CompletePath { .. } => {
             return None;
@@ -397,6 +407,24 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
                 db::messages::page(conn, session, after, settings.transcript_page_size).await.map_err(Into::into);
             Action::MessagesLoaded { generation, result }
         }
+        Effect::CheckAccess => Action::AccessChecked { result: db::access::check(conn).await.map_err(Into::into) },
+        Effect::LoadLimits { generation, tenant } => {
+            let result = async {
+                let rows = db::limits::effective(conn, tenant).await?;
+                let usage = match tenant {
+                    Some(t) => db::limits::usage(conn, t).await?,
+                    None => Vec::new(),
+                };
+                Ok::<_, db::DbError>((rows, usage))
+            };
+            Action::LimitsLoaded { generation, result: result.await.map_err(Into::into) }
+        }
+        Effect::LoadAudit { generation, filter, before } => {
+            let result = db::audit::page(conn, &db::Filter::parse(&filter), before, settings.page_size)
+                .await
+                .map_err(Into::into);
+            Action::AuditLoaded { generation, append: before.is_some(), result }
+        }
         Effect::Ping => {
             let result =
                 sqlx::query("SELECT 1").execute(&mut *conn).await.map(|_| ()).map_err(|e| db::DbError::from(e).into());
@@ -404,6 +432,39 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
         }
         // Handled by the EffectRunner or the terminal.
         _ => return None,
+    })
+}
+
+/// Writes a limit change (validated, conflict-checked and audited by the
+/// db layer); the line says what changed.
+async fn save_limit(conn: &mut PgConnection, w: &crate::action::LimitWrite) -> db::Result<String> {
+    use crate::action::LimitChange;
+    use db::limits;
+    let reason = w.reason.as_deref();
+    let scope = match &w.tenant {
+        Some((_, name)) => format!("for tenant {}", crate::sanitize::sanitize_line(name)),
+        None => "(global default)".to_string(),
+    };
+    Ok(match (&w.change, &w.tenant) {
+        (LimitChange::Set { value, expect }, None) => {
+            let row = limits::set_default(conn, &w.key, *value, expect, reason).await?;
+            format!("{} = {} {scope}", row.key, row.value)
+        }
+        (LimitChange::Set { value, expect }, Some((tenant, _))) => {
+            let row = limits::set_override(conn, *tenant, &w.key, *value, expect, reason).await?;
+            format!("{} = {} {scope}", row.key, row.value())
+        }
+        (LimitChange::Unset { expect }, Some((tenant, _))) => {
+            let old = limits::unset_override(conn, *tenant, &w.key, expect, reason).await?;
+            format!("{}: override {old} removed {scope}; the default applies", w.key)
+        }
+        (LimitChange::Unset { .. }, None) => {
+            return Err(db::DbError::Invalid("a default cannot be unset, only changed".into()));
+        }
+        (LimitChange::Create { value, description }, _) => {
+            let row = limits::create(conn, &w.key, *value, description, reason).await?;
+            format!("created {} = {}", row.key, row.value)
+        }
     })
 }
 

@@ -6,6 +6,7 @@ mod detail;
 mod documents;
 mod form;
 pub mod help;
+mod limits;
 mod search;
 mod sessions;
 mod status;
@@ -64,9 +65,12 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme) {
         Tab::Transcript => transcript::render(f, body, app, theme),
         Tab::Documents => documents::render(f, body, app, theme),
         Tab::Search => search::render(f, body, app, theme),
+        Tab::Limits => limits::render(f, body, app, theme),
+        Tab::Audit => limits::render_audit(f, body, app, theme),
     }
     render_hint(f, hint, app, theme);
     status::render(f, status, app, theme);
+    limits::render_overlay(f, area, app, theme);
     documents::render_overlays(f, area, app, theme);
     match &app.modal {
         Some(crate::app::Modal::Help { scroll }) => help::render(f, area, app, theme, *scroll),
@@ -77,8 +81,13 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme) {
 
 fn render_tabs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut spans = Vec::new();
+    // Full titles when they fit; otherwise the other tabs shrink to three
+    // letters (80 columns hold eight tabs that way) and the current one stays whole.
+    let full: usize = Tab::ALL.iter().map(|t| t.title().len() + 5).sum();
+    let short = full > area.width as usize;
     for (i, tab) in Tab::ALL.iter().enumerate() {
-        let label = format!(" {} {} ", i + 1, tab.title());
+        let title = if short && *tab != app.tab { &tab.title()[..3] } else { tab.title() };
+        let label = format!(" {} {} ", i + 1, title);
         let style = if *tab == app.tab { theme.tab_active() } else { theme.dim() };
         spans.push(Span::styled(label, style));
         spans.push(Span::raw(" "));
@@ -132,6 +141,7 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             InputPurpose::Search => " search: ",
             InputPurpose::UploadPath => " upload: ",
             InputPurpose::SearchQuery => " question: ",
+            InputPurpose::AuditFilter => " audit filter: ",
         };
         let [l, r] = Layout::horizontal([Constraint::Length(label.len() as u16), Constraint::Min(1)]).areas(area);
         f.render_widget(Paragraph::new(Span::styled(label, theme.accent())), l);
@@ -167,6 +177,23 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     (&[ToggleLeads], "leads/sessions"),
                     (&[ToggleDetail], "detail"),
                     (&[Back], "back"),
+                    (&[Help], "help"),
+                    (&[Quit], "quit"),
+                ],
+                Tab::Limits => &[
+                    (&[EditLimit], "edit"),
+                    (&[ToggleScope], "tenant/defaults"),
+                    (&[Delete], "reset"),
+                    (&[NewLimit], "new"),
+                    (&[LimitHistory], "history"),
+                    (&[Help], "help"),
+                    (&[Quit], "quit"),
+                ],
+                Tab::Audit => &[
+                    (&[Filter], "filter"),
+                    (&[Down, Up], "move"),
+                    (&[Refresh], "reload"),
+                    (&[Back], "clear"),
                     (&[Help], "help"),
                     (&[Quit], "quit"),
                 ],

@@ -108,10 +108,12 @@ pub fn render_rows<R>(
         .skip(offset)
         .take(height)
         .map(|(i, r)| {
-            let cells = row(i, r)
-                .into_iter()
-                .zip(&rooms)
-                .map(|(c, room)| Cell::from(Span::styled(crate::text::truncate(&c.text, *room), c.style)));
+            // The selected row is drawn in the selection's colours alone: a
+            // cell's own colour (an accent, a dim) can vanish on its background.
+            let cells = row(i, r).into_iter().zip(&rooms).map(|(c, room)| {
+                let style = if i == selected { Style::default() } else { c.style };
+                Cell::from(Span::styled(crate::text::truncate(&c.text, *room), style))
+            });
             let row = Row::new(cells.collect::<Vec<_>>());
             if i == selected { row.style(theme.selection()) } else { row }
         })

@@ -169,3 +169,49 @@ async fn searching_a_knowledge_base_in_a_real_terminal() {
     tmux.keys(&["q"]);
     support::assert_terminal_restored(&tmux);
 }
+
+#[tokio::test]
+async fn editing_a_tenants_limit_in_a_real_terminal_is_confirmed_written_and_audited() {
+    let t = support::seeded(25, support::tiny()).await;
+    let (tenant, name): (uuid::Uuid, String) =
+        sqlx::query_as("SELECT id, name FROM tenants ORDER BY created_at DESC, id DESC LIMIT 1")
+            .fetch_one(&t.db.pool)
+            .await
+            .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let tmux = support::console_in_tmux("limits", &t.url, home.path());
+    tmux.wait_for("the tenant list", |s| s.contains("Tenants") && s.contains(" of "));
+    // The first tenant, then its limits.
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the tenant's demos", |s| s.contains(&name));
+    tmux.keys(&["7"]);
+    tmux.wait_for("the tenant's limits", |s| s.contains("Limits · tenant") && s.contains("messages_per_demo"));
+    tmux.keys(&["j", "j", "Enter"]);
+    tmux.wait_for("the editor", |s| s.contains("messages_per_demo · tenant") && s.contains("now 50 (default)"));
+    tmux.keys(&["-l", "77"]);
+    tmux.keys(&["Tab"]);
+    tmux.keys(&["-l", "pilot"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the confirmation", |s| s.contains("50 → 77") && s.contains("(y/n)"));
+    tmux.keys(&["y"]);
+    let screen = tmux.wait_for("the new value", |s| s.contains("override") && s.contains("Override 77 (default 50)"));
+    assert!(!screen.contains(" RO "), "{screen}");
+    let (value,): (i32,) =
+        sqlx::query_as("SELECT value FROM tenant_rate_limits WHERE tenant_id = $1 AND key = 'messages_per_demo'")
+            .bind(tenant)
+            .fetch_one(&t.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(value, 77);
+    let (reason, new): (Option<String>, serde_json::Value) =
+        sqlx::query_as("SELECT reason, new_value FROM audit_log WHERE entity = 'tenant_rate_limit'")
+            .fetch_one(&t.db.pool)
+            .await
+            .unwrap();
+    assert_eq!((reason.as_deref(), new), (Some("pilot"), serde_json::json!(77)));
+    // The Audit tab shows it.
+    tmux.keys(&["8"]);
+    tmux.wait_for("the audit", |s| s.contains("new: 77") && s.contains("reason: pilot"));
+    tmux.keys(&["q"]);
+    support::assert_terminal_restored(&tmux);
+}

@@ -335,6 +335,13 @@ fn serve(app: &mut App, effects: Vec<Effect>) {
             Effect::LoadMessages { generation, .. } => {
                 Action::MessagesLoaded { generation, result: Ok(Page { rows: messages(), next: None }) }
             }
+            Effect::LoadLimits { generation, tenant } => {
+                let usage = if tenant.is_some() { usage() } else { Vec::new() };
+                Action::LimitsLoaded { generation, result: Ok((limit_rows(tenant.is_some()), usage)) }
+            }
+            Effect::LoadAudit { generation, before, .. } => {
+                Action::AuditLoaded { generation, append: before.is_some(), result: Ok(audit_rows()) }
+            }
             Effect::Preview { generation, chunk, .. } => {
                 Action::PreviewReady { generation, result: Ok(preview(chunk.tokens, chunk.overlap)) }
             }
@@ -882,5 +889,113 @@ fn search_pane() {
         app.search.result = Some(o);
         let text = snapshot(&format!("search_hybrid_{w}x{h}"), &app);
         assert!(text.contains("V.rank") && text.contains("T.score") && text.contains("Fused"), "{text}");
+    }
+}
+
+fn limit_rows(for_tenant: bool) -> Vec<ragdesk::db::limits::Effective> {
+    [
+        ("api_calls_per_minute", "Scraping rate limit", 5, None, 0),
+        ("demos_per_hour", "Max demos created per hour", 10, None, 2),
+        ("messages_per_demo", "Max messages per demo session", 50, Some(80), 3),
+        ("tokens_per_demo", "Max tokens per demo \x1b[2J", 10_000, None, 0),
+    ]
+    .iter()
+    .map(|(key, desc, default, over, n)| ragdesk::db::limits::Effective {
+        key: key.to_string(),
+        description: Some(desc.to_string()),
+        default_value: *default,
+        default_version: "100".into(),
+        override_value: over.filter(|_| for_tenant),
+        override_version: over.filter(|_| for_tenant).map(|_| "101".to_string()),
+        override_updated_at: over.filter(|_| for_tenant).map(|_| ts(12, 30)),
+        override_updated_by: over.filter(|_| for_tenant).map(|_| "ops@bastion".to_string()),
+        overrides: *n,
+    })
+    .collect()
+}
+
+fn usage() -> Vec<ragdesk::db::limits::Usage> {
+    use ragdesk::db::limits::Usage;
+    vec![
+        Usage { key: "messages_per_demo", used: 70, basis: "busiest of its 200 newest sessions" },
+        Usage { key: "demos_per_hour", used: 1, basis: "demos created in the last hour" },
+        Usage { key: "tokens_per_demo", used: 12_814, basis: "busiest of its 10 newest demos" },
+    ]
+}
+
+fn audit_rows() -> Vec<ragdesk::db::audit::AuditRow> {
+    let row = |n: i64, action: &str, entity: &str, key: &str, tenant: bool, old: Option<i64>, new: Option<i64>| {
+        ragdesk::db::audit::AuditRow {
+            id: n,
+            at: ts(12, 40 - n as u32),
+            action: action.into(),
+            entity: entity.into(),
+            entity_key: key.into(),
+            tenant_id: tenant.then(|| id(1)),
+            tenant_name: tenant.then(|| "Northstar Agency".to_string()),
+            old_value: old.map(serde_json::Value::from),
+            new_value: new.map(serde_json::Value::from),
+            reason: (n == 1).then(|| "pilot customer \x1b[31mred".to_string()),
+            db_role: "ragdesk_ops".into(),
+            os_user: Some("ops".into()),
+            client_host: Some("bastion".into()),
+        }
+    };
+    vec![
+        row(1, "set", "tenant_rate_limit", "messages_per_demo", true, None, Some(80)),
+        row(2, "set", "rate_limit", "tokens_per_demo", false, Some(8_000), Some(10_000)),
+        row(3, "delete", "document", "5b1e0c7e-8d7e-4c4e-9a51-3c1f6f3f2a10", true, None, None),
+    ]
+}
+
+#[test]
+fn limits_and_audit_panes_and_the_limit_editor() {
+    let theme = Theme::builtin("ansi16").unwrap();
+    for (w, h) in [(80, 24), (120, 40)] {
+        // Global defaults (no tenant chosen).
+        let mut app = at_tab(w, h, '7');
+        let text = snapshot(&format!("limits_global_{w}x{h}"), &app);
+        assert!(text.contains("Limits · global defaults") && text.contains("Overrides"), "{text}");
+        assert!(text.contains("Max tokens per demo ␛[2J"), "hostile descriptions are escaped: {text}");
+        // A tenant's effective values: open a tenant, then Limits.
+        key(&mut app, KeyCode::Char('1'));
+        key(&mut app, KeyCode::Enter);
+        key(&mut app, KeyCode::Char('7'));
+        key(&mut app, KeyCode::Char('j'));
+        key(&mut app, KeyCode::Char('j'));
+        let text = snapshot(&format!("limits_tenant_{w}x{h}"), &app);
+        assert!(text.contains("Limits · tenant Northstar Agency") && text.contains("override"), "{text}");
+        assert!(text.contains("Override 80 (default 50)") && text.contains("87% of 80"), "{text}");
+        if w == 80 {
+            // Over the limit is red, close to it yellow-ish (accent), and the
+            // override's source stands out: a lost colour fails here.
+            let buf = draw(&app, &theme);
+            insta::assert_snapshot!("style_limits_tenant_ansi16", style_runs(&buf, 4..9));
+        }
+        // The editor: a bad value is refused in the form, a good one asks
+        // to confirm with old → new and the scope.
+        key(&mut app, KeyCode::Enter);
+        for c in "-5".chars() {
+            key(&mut app, KeyCode::Char(c));
+        }
+        key(&mut app, KeyCode::Enter);
+        let text = snapshot(&format!("limits_editor_refused_{w}x{h}"), &app);
+        assert!(text.contains("must not be negative"), "{text}");
+        key(&mut app, KeyCode::Backspace);
+        key(&mut app, KeyCode::Backspace);
+        for c in "120".chars() {
+            key(&mut app, KeyCode::Char(c));
+        }
+        key(&mut app, KeyCode::Enter);
+        let text = snapshot(&format!("limits_confirm_{w}x{h}"), &app);
+        assert!(text.contains("80 → 120") && text.contains("the override for tenant Northstar"), "{text}");
+        key(&mut app, KeyCode::Char('n'));
+        // The audit, from the selected key (a).
+        key(&mut app, KeyCode::Char('a'));
+        assert_eq!(app.tab, Tab::Audit);
+        assert_eq!(app.audit.filter, "entity:limit key:messages_per_demo");
+        let text = snapshot(&format!("audit_{w}x{h}"), &app);
+        assert!(text.contains("(none) → 80") || text.contains("new: 80"), "{text}");
+        assert!(text.contains("reason: pilot customer ␛[31mred"), "{text}");
     }
 }

@@ -1,0 +1,395 @@
+//! The Limits and Audit tabs. Limits: the defaults, or a tenant's effective
+//! values with where each comes from, edited through the shared form, a
+//! confirmation that shows old → new and the scope, and a write that the
+//! server refuses when the row changed since it was shown. Audit: every
+//! write the product made, newest first, filtered on the server.
+
+use uuid::Uuid;
+
+use super::form::{Field, Form, FormEvent};
+use super::{App, Confirm, Crumb, InputPurpose, Modal, Tab};
+use crate::action::{Effect, LimitChange, LimitWrite, LoadError};
+use crate::db::audit::AuditRow;
+use crate::db::limits::{self, Effective, Expect, Usage};
+use crate::keymap::Command;
+use crate::sanitize::sanitize_line;
+
+#[derive(Default)]
+pub struct LimitsPane {
+    /// Show the global defaults even when a tenant is in the breadcrumb.
+    pub global: bool,
+    pub rows: Vec<Effective>,
+    pub usage: Vec<Usage>,
+    /// The scope the rows were loaded for (`Some(None)`: global).
+    pub loaded: Option<Option<Uuid>>,
+    pub selected: usize,
+    pub generation: u64,
+    pub loading: bool,
+    pub error: Option<String>,
+}
+
+impl LimitsPane {
+    pub fn selected_row(&self) -> Option<&Effective> {
+        self.rows.get(self.selected)
+    }
+
+    pub fn usage_of(&self, key: &str) -> Option<&Usage> {
+        self.usage.iter().find(|u| u.key == key)
+    }
+
+    /// Reload on the next sync (after a write, a refresh, a reconnect).
+    pub fn invalidate(&mut self) {
+        self.loaded = None;
+    }
+}
+
+#[derive(Default)]
+pub struct AuditPane {
+    /// The filter as typed (`entity:limit key:… words`).
+    pub filter: String,
+    pub rows: Vec<AuditRow>,
+    /// The filter the rows were loaded for.
+    pub loaded: Option<String>,
+    pub selected: usize,
+    pub generation: u64,
+    pub loading: bool,
+    /// The last page was full: older rows may exist.
+    pub more: bool,
+    pub error: Option<String>,
+}
+
+impl AuditPane {
+    pub fn selected_row(&self) -> Option<&AuditRow> {
+        self.rows.get(self.selected)
+    }
+}
+
+/// What the limit dialog edits.
+pub enum LimitEditKind {
+    /// The value of an existing key in the pane's scope.
+    Value { key: String, old: i32, expect: Expect, source: &'static str },
+    /// A new key (global).
+    New,
+}
+
+/// The limit dialog: the shared form, and what it changes.
+pub struct LimitEdit {
+    pub form: Form,
+    pub kind: LimitEditKind,
+    pub tenant: Option<(Uuid, String)>,
+}
+
+mod field {
+    // Editing a value: value, reason. A new key: key, value, description, reason.
+    pub const VALUE: usize = 0;
+    pub const REASON: usize = 1;
+    pub const NEW_KEY: usize = 0;
+    pub const NEW_VALUE: usize = 1;
+    pub const NEW_DESCRIPTION: usize = 2;
+    pub const NEW_REASON: usize = 3;
+}
+
+impl LimitEdit {
+    pub fn title(&self) -> String {
+        match (&self.kind, &self.tenant) {
+            (LimitEditKind::Value { key, old, source, .. }, Some((_, name))) => {
+                format!("{key} · tenant {} · now {old} ({source})", sanitize_line(name))
+            }
+            (LimitEditKind::Value { key, old, .. }, None) => format!("{key} · global default · now {old}"),
+            (LimitEditKind::New, _) => "New limit (global)".to_string(),
+        }
+    }
+
+    /// The change the form asks for, checked as the CLI checks it; with the
+    /// confirmation's text.
+    fn build(&self) -> Result<(LimitWrite, String), String> {
+        let reason = |i: usize| Some(self.form.text(i)).filter(|r| !r.is_empty());
+        match &self.kind {
+            LimitEditKind::Value { key, old, expect, source } => {
+                let value = limits::parse_value(key, &self.form.text(field::VALUE)).map_err(|e| e.to_string())?;
+                // Equal to a default a tenant uses is allowed: it pins the value.
+                if value == *old && *source != "default" {
+                    return Err(format!("{key} is already {value}"));
+                }
+                let scope = match &self.tenant {
+                    Some((_, name)) if *source == "default" => {
+                        format!("a new override for tenant {} (the default stays {old})", sanitize_line(name))
+                    }
+                    Some((_, name)) => format!("the override for tenant {}", sanitize_line(name)),
+                    None => "the global default, for every tenant without an override".to_string(),
+                };
+                let reason = reason(field::REASON);
+                let text = format!(
+                    "{key}: {old} → {value}, {scope}.{} Apply? (y/n)",
+                    reason.as_deref().map(|r| format!(" Reason: {}.", sanitize_line(r))).unwrap_or_default()
+                );
+                let change = LimitChange::Set { value, expect: expect.clone() };
+                Ok((LimitWrite { key: key.clone(), tenant: self.tenant.clone(), change, reason }, text))
+            }
+            LimitEditKind::New => {
+                let key = self.form.text(field::NEW_KEY);
+                limits::check_key_name(&key).map_err(|e| e.to_string())?;
+                let value = limits::parse_value(&key, &self.form.text(field::NEW_VALUE)).map_err(|e| e.to_string())?;
+                let description = self.form.text(field::NEW_DESCRIPTION);
+                if description.is_empty() {
+                    return Err("a new limit needs a description".into());
+                }
+                let text = format!(
+                    "Create {key} = {value} for every tenant (\"{}\")? (y/n)",
+                    sanitize_line(&description)
+                );
+                let reason = reason(field::NEW_REASON);
+                let change = LimitChange::Create { value, description };
+                Ok((LimitWrite { key, tenant: None, change, reason }, text))
+            }
+        }
+    }
+}
+
+impl App {
+    /// The tenant the Limits tab shows: the breadcrumb's, unless the
+    /// operator switched to the global view.
+    pub fn limits_tenant(&self) -> Option<&Crumb> {
+        self.nav.tenant.as_ref().filter(|_| !self.limits.global)
+    }
+
+    /// Loads what the Limits and Audit tabs show when their scope changed.
+    pub(super) fn sync_limits(&mut self, fx: &mut Vec<Effect>) {
+        if self.tab == Tab::Limits {
+            let want = self.limits_tenant().map(|t| t.id);
+            if self.limits.loaded != Some(want) {
+                let generation = self.next_generation();
+                let l = &mut self.limits;
+                l.loaded = Some(want);
+                l.generation = generation;
+                l.loading = true;
+                l.error = None;
+                fx.push(Effect::LoadLimits { generation, tenant: want });
+            }
+        }
+        if self.tab == Tab::Audit {
+            let a = &self.audit;
+            if a.loaded.as_deref() != Some(a.filter.as_str()) {
+                self.load_audit(false, fx);
+            } else if a.more && !a.loading && a.selected + self.list_height() >= a.rows.len() {
+                self.load_audit(true, fx);
+            }
+        }
+    }
+
+    fn load_audit(&mut self, more: bool, fx: &mut Vec<Effect>) {
+        let generation = self.next_generation();
+        let a = &mut self.audit;
+        let before = if more { a.rows.last().map(|r| r.cursor()) } else { None };
+        if !more {
+            a.loaded = Some(a.filter.clone());
+            a.error = None;
+        }
+        a.generation = generation;
+        a.loading = true;
+        fx.push(Effect::LoadAudit { generation, filter: a.filter.clone(), before });
+    }
+
+    pub(super) fn on_limits_loaded(
+        &mut self,
+        generation: u64,
+        result: Result<(Vec<Effective>, Vec<Usage>), LoadError>,
+    ) {
+        if generation != self.limits.generation {
+            return;
+        }
+        self.limits.loading = false;
+        match result {
+            Ok((rows, usage)) => {
+                let l = &mut self.limits;
+                // Keep the selection on the same key across reloads.
+                let key = l.selected_row().map(|r| r.key.clone());
+                l.selected = key.and_then(|k| rows.iter().position(|r| r.key == k)).unwrap_or(0);
+                l.rows = rows;
+                l.usage = usage;
+            }
+            Err(e) => {
+                self.note_connection(&e);
+                self.limits.error = Some(e.message);
+            }
+        }
+    }
+
+    pub(super) fn on_audit_loaded(&mut self, generation: u64, append: bool, result: Result<Vec<AuditRow>, LoadError>) {
+        if generation != self.audit.generation {
+            return;
+        }
+        let page = self.page_size as usize;
+        let a = &mut self.audit;
+        a.loading = false;
+        match result {
+            Ok(rows) => {
+                a.more = rows.len() >= page;
+                if append {
+                    a.rows.extend(rows);
+                } else {
+                    a.rows = rows;
+                    a.selected = 0;
+                }
+            }
+            Err(e) => {
+                a.error = Some(e.message.clone());
+                self.note_connection(&e);
+            }
+        }
+    }
+
+    pub(super) fn on_limit_saved(&mut self, result: Result<String, String>) {
+        match result {
+            Ok(line) => self.info(line),
+            // A conflict shows the value it is now: the reload below puts
+            // it in the table too.
+            Err(e) => self.error(format!("not changed: {e}")),
+        }
+        self.limits.invalidate();
+        self.audit.loaded = None;
+    }
+
+    /// Says why `what` is disabled when writes are off; true then.
+    fn writes_refused(&mut self, what: &str) -> bool {
+        if self.read_only {
+            let why = self.read_only_why.clone().unwrap_or_else(|| "read-only connection".into());
+            self.error(format!("{why}: {what} is disabled"));
+            return true;
+        }
+        false
+    }
+
+    pub(super) fn on_limits_command(&mut self, cmd: Command) {
+        let n = self.limits.rows.len();
+        let page = self.list_height().max(1);
+        let l = &mut self.limits;
+        match cmd {
+            Command::Up => l.selected = l.selected.saturating_sub(1),
+            Command::Down => l.selected = (l.selected + 1).min(n.saturating_sub(1)),
+            Command::PageUp => l.selected = l.selected.saturating_sub(page),
+            Command::PageDown => l.selected = (l.selected + page).min(n.saturating_sub(1)),
+            Command::Top => l.selected = 0,
+            Command::Bottom => l.selected = n.saturating_sub(1),
+            Command::ToggleScope => {
+                if self.nav.tenant.is_none() {
+                    self.error("no tenant chosen: open one in 1 Tenants (Enter), then come back to see its overrides");
+                } else {
+                    self.limits.global = !self.limits.global;
+                }
+            }
+            Command::Open | Command::EditLimit => self.open_limit_editor(),
+            Command::NewLimit => {
+                if !self.writes_refused("creating limits") {
+                    self.modal = Some(Modal::LimitEdit(LimitEdit {
+                        form: Form::new(vec![
+                            Field::text("Key", ""),
+                            Field::text("Value", ""),
+                            Field::text("Description", ""),
+                            Field::text("Reason", ""),
+                        ]),
+                        kind: LimitEditKind::New,
+                        tenant: None,
+                    }));
+                }
+            }
+            Command::Delete => self.ask_reset_limit(),
+            Command::LimitHistory => {
+                if let Some(r) = self.limits.selected_row() {
+                    self.audit.filter = format!("entity:limit key:{}", r.key);
+                    self.tab = Tab::Audit;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn open_limit_editor(&mut self) {
+        let Some(row) = self.limits.selected_row().cloned() else { return self.error("no limit selected") };
+        if self.writes_refused("editing limits") {
+            return;
+        }
+        let tenant = self.limits_tenant().map(|t| (t.id, t.label.clone()));
+        let (old, expect, source) = match (&tenant, &row.override_version) {
+            (Some(_), Some(v)) => (row.value(), Expect::Version(v.clone()), "override"),
+            (Some(_), None) => (row.default_value, Expect::Absent, "default"),
+            (None, _) => (row.default_value, Expect::Version(row.default_version.clone()), "global"),
+        };
+        // Empty, with the current value as its placeholder: typing replaces it.
+        let mut value = Field::text("Value", "");
+        if let super::form::FieldValue::Text(t) = &mut value.value {
+            t.set_placeholder_text(old.to_string());
+        }
+        self.modal = Some(Modal::LimitEdit(LimitEdit {
+            form: Form::new(vec![value, Field::text("Reason", "")]),
+            kind: LimitEditKind::Value { key: row.key.clone(), old, expect, source },
+            tenant,
+        }));
+    }
+
+    fn ask_reset_limit(&mut self) {
+        let Some(row) = self.limits.selected_row().cloned() else { return };
+        let Some(tenant) = self.limits_tenant().cloned() else {
+            return self.error("defaults cannot be removed; choose a tenant to reset its override (t switches views)");
+        };
+        let Some(version) = row.override_version.clone() else {
+            return self.info(format!("{} has no override for this tenant: it already uses the default", row.key));
+        };
+        if self.writes_refused("resetting limits") {
+            return;
+        }
+        self.modal = Some(Modal::Confirm(Confirm {
+            text: format!(
+                "{}: remove the override {} for tenant {}? The default {} applies again. (y/n)",
+                row.key,
+                row.value(),
+                sanitize_line(&tenant.label),
+                row.default_value
+            ),
+            effect: Effect::SaveLimit(LimitWrite {
+                key: row.key.clone(),
+                tenant: Some((tenant.id, tenant.label.clone())),
+                change: LimitChange::Unset { expect: Expect::Version(version) },
+                reason: None,
+            }),
+            declined: "not changed",
+        }));
+    }
+
+    pub(super) fn on_limit_edit_key(&mut self, key: crossterm::event::KeyEvent) {
+        let Some(Modal::LimitEdit(edit)) = &mut self.modal else { return };
+        match edit.form.handle_key(key) {
+            FormEvent::Cancel => {
+                self.modal = None;
+                self.info("not changed");
+            }
+            FormEvent::Submit => match edit.build() {
+                Ok((write, text)) => {
+                    self.modal =
+                        Some(Modal::Confirm(Confirm { text, effect: Effect::SaveLimit(write), declined: "not changed" }))
+                }
+                Err(e) => edit.form.error = Some(e),
+            },
+            FormEvent::Changed => {}
+        }
+    }
+
+    pub(super) fn on_audit_command(&mut self, cmd: Command) {
+        let n = self.audit.rows.len();
+        let page = self.list_height().max(1);
+        let a = &mut self.audit;
+        match cmd {
+            Command::Up => a.selected = a.selected.saturating_sub(1),
+            Command::Down => a.selected = (a.selected + 1).min(n.saturating_sub(1)),
+            Command::PageUp => a.selected = a.selected.saturating_sub(page),
+            Command::PageDown => a.selected = (a.selected + page).min(n.saturating_sub(1)),
+            Command::Top => a.selected = 0,
+            Command::Bottom => a.selected = n.saturating_sub(1),
+            Command::Filter => {
+                let initial = self.audit.filter.clone();
+                self.open_input(InputPurpose::AuditFilter, &initial);
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! The Limits tab (the limits of a scope, with usage and where each value
+//! comes from), the Audit tab, and the limit editor.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use super::table::{Column, TextCell, cell, col, render_rows, styled};
+use crate::app::limits::{LimitEditKind, LimitsPane};
+use crate::app::{App, Modal};
+use crate::db::limits::Effective;
+use crate::sanitize::sanitize_line;
+use crate::theme::Theme;
+
+/// Lines under the Limits table: key and description, source, usage, bounds.
+const LIMIT_DETAIL_ROWS: u16 = 6;
+/// Lines under the Audit table: the selected entry in full.
+const AUDIT_DETAIL_ROWS: u16 = 6;
+
+use crate::db::page::group;
+
+/// How close a tenant runs to `row`'s value: the style of its usage.
+fn usage_style(used: i64, limit: i32, theme: &Theme) -> Style {
+    if limit > 0 && used >= limit as i64 {
+        theme.error()
+    } else if limit > 0 && used * 10 >= limit as i64 * 8 {
+        theme.accent()
+    } else {
+        theme.base()
+    }
+}
+
+pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let l = &app.limits;
+    let tenant = app.limits_tenant();
+    let [table_area, detail_area] =
+        Layout::vertical([Constraint::Min(4), Constraint::Length(LIMIT_DETAIL_ROWS)]).areas(area);
+    let title = match tenant {
+        Some(t) => format!("Limits · tenant {}", sanitize_line(&t.label)),
+        None => "Limits · global defaults".to_string(),
+    };
+    let switch = match (tenant, &app.nav.tenant) {
+        (Some(_), _) => " t: defaults ",
+        (None, Some(_)) => " t: the tenant's ",
+        (None, None) => "",
+    };
+    let block = Block::bordered()
+        .border_style(theme.border(true))
+        .title(Span::styled(format!(" {title} "), theme.title()))
+        .title(Line::from(Span::styled(switch, theme.dim())).right_aligned());
+    let inner = block.inner(table_area);
+    f.render_widget(block, table_area);
+    if l.rows.is_empty() {
+        let (text, style) = match (&l.error, l.loading) {
+            (Some(e), _) => (format!("Could not load the limits: {}  (r retries)", sanitize_line(e)), theme.error()),
+            (None, true) | (None, false) if l.loaded.is_none() || l.loading => ("Loading…".to_string(), theme.dim()),
+            _ => ("No limits in rate_limits (n creates one).".to_string(), theme.dim()),
+        };
+        f.render_widget(Paragraph::new(Span::styled(text, style)).wrap(Wrap { trim: true }), inner);
+    } else if tenant.is_some() {
+        let columns = [
+            col("Key", Constraint::Fill(1)),
+            col("Value", Constraint::Length(10)),
+            col("Source", Constraint::Length(8)),
+            col("Default", Constraint::Length(10)),
+            col("Used", Constraint::Length(16)),
+        ];
+        let footer = l.error.as_ref().map(|e| format!("reload failed: {}", sanitize_line(e)));
+        render_rows(f, inner, &l.rows, l.selected, 0, &columns, theme, footer, |_, r| tenant_cells(l, r, theme));
+    } else {
+        let columns: [Column; 4] = [
+            col("Key", Constraint::Length(24)),
+            col("Default", Constraint::Length(10)),
+            col("Overrides", Constraint::Length(9)),
+            col("Description", Constraint::Fill(1)),
+        ];
+        let footer = l.error.as_ref().map(|e| format!("reload failed: {}", sanitize_line(e)));
+        render_rows(f, inner, &l.rows, l.selected, 0, &columns, theme, footer, |_, r| {
+            vec![
+                cell(&r.key),
+                cell(&group(r.default_value as i64)),
+                styled(&group(r.overrides), theme.dim()),
+                styled(r.description.as_deref().unwrap_or("—"), theme.dim()),
+            ]
+        });
+    }
+    render_limit_detail(f, detail_area, app, theme);
+}
+
+fn tenant_cells(l: &LimitsPane, r: &Effective, theme: &Theme) -> Vec<TextCell> {
+    let source_style = if r.override_value.is_some() { theme.accent() } else { theme.dim() };
+    let used = match l.usage_of(&r.key) {
+        Some(u) => {
+            let mark = if r.value() > 0 && u.used >= r.value() as i64 { " over" } else { "" };
+            styled(&format!("{}{mark}", group(u.used)), usage_style(u.used, r.value(), theme))
+        }
+        None => styled("—", theme.dim()),
+    };
+    vec![
+        cell(&r.key),
+        cell(&group(r.value() as i64)),
+        styled(r.source(), source_style),
+        styled(&group(r.default_value as i64), theme.dim()),
+        used,
+    ]
+}
+
+fn render_limit_detail(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let l = &app.limits;
+    let Some(r) = l.selected_row() else { return };
+    let tenant = app.limits_tenant();
+    let (lo, hi) = crate::db::limits::bounds(&r.key);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(sanitize_line(&r.key).into_owned(), theme.title()),
+        Span::styled(format!("  {}", sanitize_line(r.description.as_deref().unwrap_or("(no description)"))), theme.dim()),
+    ])];
+    match (tenant, r.override_value) {
+        (Some(_), Some(v)) => {
+            let when = r.override_updated_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
+            let by = r.override_updated_by.as_deref().map(|b| format!(" by {}", sanitize_line(b))).unwrap_or_default();
+            lines.push(Line::from(format!(
+                "Override {} (default {}), set {when}{by}. d resets it.",
+                group(v as i64),
+                group(r.default_value as i64)
+            )));
+        }
+        (Some(_), None) => lines.push(Line::from(format!(
+            "Uses the default {}; Enter sets an override for this tenant.",
+            group(r.default_value as i64)
+        ))),
+        (None, _) => lines.push(Line::from(format!(
+            "Default for every tenant; {} tenant(s) override it. Enter edits it.",
+            group(r.overrides)
+        ))),
+    }
+    if let Some(u) = l.usage_of(&r.key) {
+        let pct = if r.value() > 0 { format!(" ({}% of {})", u.used * 100 / r.value() as i64, group(r.value() as i64)) } else { String::new() };
+        lines.push(Line::from(vec![
+            Span::raw("Used: "),
+            Span::styled(format!("{}{pct}", group(u.used)), usage_style(u.used, r.value(), theme)),
+            Span::styled(format!(", {}", u.basis), theme.dim()),
+        ]));
+    } else if tenant.is_some() {
+        lines.push(Line::from(Span::styled("Used: not recorded in this schema", theme.dim())));
+    }
+    lines.push(Line::from(Span::styled(format!("Allowed values: {} to {}", group(lo as i64), group(hi as i64)), theme.dim())));
+    let block = Block::bordered().border_style(theme.border(false));
+    f.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: true }), area);
+}
+
+/// Short names of the audited entities, for a narrow column.
+fn entity_label(entity: &str) -> &str {
+    match entity {
+        "rate_limit" => "limit",
+        "tenant_rate_limit" => "override",
+        "knowledge_base" => "kb",
+        other => other,
+    }
+}
+
+pub fn render_audit(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let a = &app.audit;
+    let [table_area, detail_area] =
+        Layout::vertical([Constraint::Min(4), Constraint::Length(AUDIT_DETAIL_ROWS)]).areas(area);
+    let filter = if a.filter.is_empty() { String::new() } else { format!(" · {}", sanitize_line(&a.filter)) };
+    let more = if a.more { "+" } else { "" };
+    let block = Block::bordered()
+        .border_style(theme.border(true))
+        .title(Span::styled(format!(" Audit{filter} "), theme.title()))
+        .title(Line::from(Span::styled(format!(" {} entries{more} · / filter ", a.rows.len()), theme.dim())).right_aligned());
+    let inner = block.inner(table_area);
+    f.render_widget(block, table_area);
+    if a.rows.is_empty() {
+        let (text, style) = match &a.error {
+            Some(e) => (format!("Could not load the audit: {}  (r retries)", sanitize_line(e)), theme.error()),
+            None if a.loading || a.loaded.is_none() => ("Loading…".to_string(), theme.dim()),
+            None if !a.filter.is_empty() => ("No entries match this filter (Esc clears it).".to_string(), theme.dim()),
+            None => ("Nothing audited yet: every write the product makes will appear here.".to_string(), theme.dim()),
+        };
+        f.render_widget(Paragraph::new(Span::styled(text, style)).wrap(Wrap { trim: true }), inner);
+    } else {
+        let columns = [
+            col("When", Constraint::Length(11)),
+            col("Action", Constraint::Length(6)),
+            col("Entity", Constraint::Length(8)),
+            col("Key", Constraint::Fill(3)),
+            col("Scope", Constraint::Fill(2)),
+            col("Change", Constraint::Fill(3)),
+        ];
+        let height = (inner.height as usize).saturating_sub(1).max(1);
+        let offset = crate::app::list::offset_showing(a.selected, 0, height);
+        let footer = a.error.as_ref().map(|e| format!("load failed: {}", sanitize_line(e)));
+        render_rows(f, inner, &a.rows, a.selected, offset, &columns, theme, footer, |_, r| {
+            vec![
+                styled(&r.at.with_timezone(&chrono::Local).format("%m-%d %H:%M").to_string(), theme.dim()),
+                cell(&r.action),
+                styled(entity_label(&r.entity), theme.dim()),
+                cell(&r.entity_key),
+                cell(&r.scope_text()),
+                cell(&r.change_text()),
+            ]
+        });
+    }
+    if let Some(r) = a.selected_row() {
+        let mut lines = vec![
+            Line::from(vec![
+                Span::styled(format!("{} {} ", r.action, r.entity), theme.title()),
+                Span::raw(sanitize_line(&r.entity_key).into_owned()),
+                Span::styled(format!("  {}", sanitize_line(&r.scope_text())), theme.dim()),
+            ]),
+            Line::from(sanitize_line(&r.change_text()).into_owned()),
+            Line::from(Span::styled(
+                format!(
+                    "{} by {}",
+                    r.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S"),
+                    sanitize_line(&r.who()),
+                ),
+                theme.dim(),
+            )),
+        ];
+        if let Some(reason) = &r.reason {
+            lines.push(Line::from(format!("reason: {}", sanitize_line(reason))));
+        }
+        let block = Block::bordered().border_style(theme.border(false));
+        f.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: true }), detail_area);
+    }
+}
+
+/// The limit editor over the screen.
+pub fn render_overlay(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let Some(Modal::LimitEdit(edit)) = &app.modal else { return };
+    let note = match &edit.kind {
+        LimitEditKind::Value { key, .. } => {
+            let (lo, hi) = crate::db::limits::bounds(key);
+            format!(
+                "Allowed: {} to {}. Checked here, then confirmed; a change made since it was shown is refused.",
+                group(lo as i64),
+                group(hi as i64)
+            )
+        }
+        LimitEditKind::New => "Key: lower_case_words. A new limit applies to every tenant.".to_string(),
+    };
+    let text = super::form::FormText { title: &edit.title(), subtitle: "", submit: "review", note: &note };
+    super::form::render(f, area, &edit.form, &text, theme);
+}
