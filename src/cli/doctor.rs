@@ -104,6 +104,7 @@ pub async fn run(ctx: &Context) -> Result<()> {
                 Ok(Ok(db)) => {
                     r.ok("connection", format!("{}{}", db.target, if db.read_only { " (read-only)" } else { "" }));
                     check_server(&mut r, &db).await;
+                    check_access(&mut r, &db).await;
                 }
             }
         }
@@ -114,6 +115,20 @@ pub async fn run(ctx: &Context) -> Result<()> {
     }
     output::out(format!("all checks passed"))?;
     Ok(())
+}
+
+/// What the server lets this connection write: a replica, a read-only
+/// session or a role without privileges is reported (not a failure: a
+/// read-only console is a valid way to run).
+async fn check_access(r: &mut Report, db: &Db) {
+    let access = async { crate::db::access::check(&mut *db.acquire().await?).await };
+    match access.await {
+        Err(e) => r.warn("access", &format!("could not read the privileges: {e}")),
+        Ok(a) => match a.why_read_only() {
+            None => r.ok("access", format!("read-write as role {}", a.role)),
+            Some(why) => r.ok("access", format!("read-only: {why}; write actions are disabled")),
+        },
+    }
 }
 
 async fn check_server(r: &mut Report, db: &Db) {

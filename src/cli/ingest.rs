@@ -123,6 +123,9 @@ pub async fn kb(ctx: &Context, cmd: KbCommand) -> Result<()> {
                     return Ok(());
                 }
             }
+            if db.read_only {
+                bail!("refusing to create a knowledge base over a read-only connection");
+            }
             if !KB_TYPES.contains(&a.kb_type.as_str()) {
                 bail!("--type must be one of {}", KB_TYPES.join(", "));
             }
