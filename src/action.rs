@@ -14,7 +14,7 @@ use crate::db::audit::{AuditCursor, AuditRow};
 use crate::db::demos::{DemoDetail, DemoRow};
 use crate::db::knowledge::{ChunkRow, DocumentRow, KnowledgeBaseRow, NewKnowledgeBase};
 use crate::db::leads::LeadRow;
-use crate::db::limits::{Effective, Expect, Usage};
+use crate::db::limits::{Effective, Expect, Override, Usage};
 use crate::db::messages::MessageRow;
 use crate::db::sessions::{SessionRow, SessionScope};
 use crate::db::tenants::TenantRow;
@@ -205,11 +205,11 @@ pub enum Action {
     AccessChecked {
         result: TaskResult<Access>,
     },
-    /// The limits of a scope (a tenant's, or the global defaults) and the
-    /// tenant's usage.
+    /// The limits of a scope (a tenant's, or the global defaults), the
+    /// tenant's usage, and (global view) the overrides of every key.
     LimitsLoaded {
         generation: u64,
-        result: TaskResult<(Vec<Effective>, Vec<Usage>)>,
+        result: TaskResult<LimitsView>,
     },
     /// A limit change was written (a line saying what), or refused.
     LimitSaved {
@@ -232,6 +232,19 @@ pub enum JobEvent {
     Progress(IngestEvent),
     Finished(Result<Vec<FileReport>, String>),
 }
+
+/// What the Limits tab shows for one scope.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LimitsView {
+    pub rows: Vec<Effective>,
+    /// The tenant's usage (tenant scope).
+    pub usage: Vec<Usage>,
+    /// Which tenants override which key (global scope; the newest first, at most `OVERRIDES_SHOWN`).
+    pub overrides: Vec<Override>,
+}
+
+/// Overrides loaded for the global view of the Limits tab.
+pub const OVERRIDES_SHOWN: u32 = 200;
 
 /// A change to a limit, as the console asks for it.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,9 +8,9 @@ use uuid::Uuid;
 
 use super::form::{Field, Form, FormEvent};
 use super::{App, Confirm, Crumb, InputPurpose, Modal, Tab};
-use crate::action::{Effect, LimitChange, LimitWrite, LoadError};
+use crate::action::{Effect, LimitChange, LimitWrite, LimitsView, LoadError};
 use crate::db::audit::AuditRow;
-use crate::db::limits::{self, Effective, Expect, Usage};
+use crate::db::limits::{self, Effective, Expect, Override, Usage};
 use crate::keymap::Command;
 use crate::sanitize::sanitize_line;
 
@@ -20,6 +20,8 @@ pub struct LimitsPane {
     pub global: bool,
     pub rows: Vec<Effective>,
     pub usage: Vec<Usage>,
+    /// Global view: which tenants override which key.
+    pub overrides: Vec<Override>,
     /// The scope the rows were loaded for (`Some(None)`: global).
     pub loaded: Option<Option<Uuid>>,
     pub selected: usize,
@@ -35,6 +37,11 @@ impl LimitsPane {
 
     pub fn usage_of(&self, key: &str) -> Option<&Usage> {
         self.usage.iter().find(|u| u.key == key)
+    }
+
+    /// The loaded overrides of `key`, newest change first.
+    pub fn overrides_of<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a Override> + 'a {
+        self.overrides.iter().filter(move |o| o.key == key)
     }
 
     /// Reload on the next sync (after a write, a refresh, a reconnect).
@@ -193,20 +200,21 @@ impl App {
     pub(super) fn on_limits_loaded(
         &mut self,
         generation: u64,
-        result: Result<(Vec<Effective>, Vec<Usage>), LoadError>,
+        result: Result<LimitsView, LoadError>,
     ) {
         if generation != self.limits.generation {
             return;
         }
         self.limits.loading = false;
         match result {
-            Ok((rows, usage)) => {
+            Ok(view) => {
                 let l = &mut self.limits;
                 // Keep the selection on the same key across reloads.
                 let key = l.selected_row().map(|r| r.key.clone());
-                l.selected = key.and_then(|k| rows.iter().position(|r| r.key == k)).unwrap_or(0);
-                l.rows = rows;
-                l.usage = usage;
+                l.selected = key.and_then(|k| view.rows.iter().position(|r| r.key == k)).unwrap_or(0);
+                l.rows = view.rows;
+                l.usage = view.usage;
+                l.overrides = view.overrides;
             }
             Err(e) => {
                 self.note_connection(&e);

@@ -511,7 +511,7 @@ fn limits_for_tenant(rows: Vec<crate::db::limits::Effective>) -> App {
             _ => None,
         })
         .expect("the limits load");
-    a.update(Action::LimitsLoaded { generation, result: Ok((rows, Vec::new())) });
+    a.update(Action::LimitsLoaded { generation, result: Ok(crate::action::LimitsView { rows, ..Default::default() }) });
     a
 }
 
@@ -551,7 +551,10 @@ fn a_limit_edit_carries_the_version_it_was_shown_and_the_scope() {
     });
     a.update(Action::LimitsLoaded {
         generation: generation.expect("a reload for the global scope"),
-        result: Ok((vec![limit("demos_per_hour", 10, None), limit("messages_per_demo", 50, None)], Vec::new())),
+        result: Ok(crate::action::LimitsView {
+            rows: vec![limit("demos_per_hour", 10, None), limit("messages_per_demo", 50, None)],
+            ..Default::default()
+        }),
     });
     let w = submitted_write(&mut a, "60");
     assert_eq!((w.tenant, w.change), (None, LimitChange::Set { value: 60, expect: Expect::Version("10".into()) }));
@@ -586,7 +589,10 @@ fn stale_limits_and_a_refused_write_reload_the_scope() {
     assert!(fx.iter().any(|e| matches!(e, Effect::LoadLimits { tenant: None, .. })));
     a.update(Action::LimitsLoaded {
         generation: old_generation,
-        result: Ok((vec![limit("messages_per_demo", 50, Some(999))], Vec::new())),
+        result: Ok(crate::action::LimitsView {
+            rows: vec![limit("messages_per_demo", 50, Some(999))],
+            ..Default::default()
+        }),
     });
     assert!(a.limits.rows.iter().all(|r| r.override_value.is_none()), "a stale scope's rows are not shown");
     // A conflict is said, and the scope reloads to show the value now.

@@ -118,6 +118,22 @@ pub async fn limits(ctx: &Context, cmd: LimitsCommand) -> Result<()> {
             for u in &usage {
                 output::out(format!("  used {}: {}", u.key, u.basis))?;
             }
+            if tenant.is_none() {
+                let overrides = limits::overrides(&mut conn, None, 200).await?;
+                if !overrides.is_empty() {
+                    output::out("overrides (newest first)")?;
+                }
+                for o in &overrides {
+                    output::out(format!(
+                        "  {:<24} {:>10}  tenant {} ({}){}",
+                        o.key,
+                        o.value,
+                        o.tenant_name,
+                        o.tenant_id,
+                        o.updated_by.as_deref().map(|b| format!(", by {b}")).unwrap_or_default()
+                    ))?;
+                }
+            }
             Ok(())
         }
         LimitsCommand::Set { key, value, tenant, reason, expect, create } => {

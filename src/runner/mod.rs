@@ -411,11 +411,13 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
         Effect::LoadLimits { generation, tenant } => {
             let result = async {
                 let rows = db::limits::effective(conn, tenant).await?;
-                let usage = match tenant {
-                    Some(t) => db::limits::usage(conn, t).await?,
-                    None => Vec::new(),
+                let (usage, overrides) = match tenant {
+                    Some(t) => (db::limits::usage(conn, t).await?, Vec::new()),
+                    None => {
+                        (Vec::new(), db::limits::overrides(conn, None, crate::action::OVERRIDES_SHOWN).await?)
+                    }
                 };
-                Ok::<_, db::DbError>((rows, usage))
+                Ok::<_, db::DbError>(crate::action::LimitsView { rows, usage, overrides })
             };
             Action::LimitsLoaded { generation, result: result.await.map_err(Into::into) }
         }

@@ -15,7 +15,7 @@ use crate::sanitize::sanitize_line;
 use crate::theme::Theme;
 
 /// Lines under the Limits table: key and description, source, usage, bounds.
-const LIMIT_DETAIL_ROWS: u16 = 6;
+const LIMIT_DETAIL_ROWS: u16 = 7;
 /// Lines under the Audit table: the selected entry in full.
 const AUDIT_DETAIL_ROWS: u16 = 6;
 
@@ -130,10 +130,24 @@ fn render_limit_detail(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             "Uses the default {}; Enter sets an override for this tenant.",
             group(r.default_value as i64)
         ))),
-        (None, _) => lines.push(Line::from(format!(
-            "Default for every tenant; {} tenant(s) override it. Enter edits it.",
-            group(r.overrides)
-        ))),
+        (None, _) => {
+            lines.push(Line::from(format!(
+                "Default for every tenant; {} tenant(s) override it. Enter edits it.",
+                group(r.overrides)
+            )));
+            let shown: Vec<String> = l
+                .overrides_of(&r.key)
+                .map(|o| format!("{} {}", sanitize_line(&o.tenant_name), group(o.value as i64)))
+                .collect();
+            if !shown.is_empty() {
+                let more = r.overrides - shown.len() as i64;
+                let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+                lines.push(Line::from(vec![
+                    Span::styled("Overridden for: ", theme.dim()),
+                    Span::raw(format!("{}{more}", shown.join(", "))),
+                ]));
+            }
+        }
     }
     if let Some(u) = l.usage_of(&r.key) {
         let pct = if r.value() > 0 { format!(" ({}% of {})", u.used * 100 / r.value() as i64, group(r.value() as i64)) } else { String::new() };

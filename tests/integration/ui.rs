@@ -336,8 +336,9 @@ fn serve(app: &mut App, effects: Vec<Effect>) {
                 Action::MessagesLoaded { generation, result: Ok(Page { rows: messages(), next: None }) }
             }
             Effect::LoadLimits { generation, tenant } => {
-                let usage = if tenant.is_some() { usage() } else { Vec::new() };
-                Action::LimitsLoaded { generation, result: Ok((limit_rows(tenant.is_some()), usage)) }
+                let (usage, overrides) = if tenant.is_some() { (usage(), Vec::new()) } else { (Vec::new(), overrides()) };
+                let rows = limit_rows(tenant.is_some());
+                Action::LimitsLoaded { generation, result: Ok(ragdesk::action::LimitsView { rows, usage, overrides }) }
             }
             Effect::LoadAudit { generation, before, .. } => {
                 Action::AuditLoaded { generation, append: before.is_some(), result: Ok(audit_rows()) }
@@ -914,6 +915,21 @@ fn limit_rows(for_tenant: bool) -> Vec<ragdesk::db::limits::Effective> {
     .collect()
 }
 
+fn overrides() -> Vec<ragdesk::db::limits::Override> {
+    ["Pixel & Pine Marketing", "Lumen Digital", "Evil\x1b[31m Corp"]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| ragdesk::db::limits::Override {
+            tenant_id: id(i as u128 + 2),
+            tenant_name: name.to_string(),
+            key: "messages_per_demo".into(),
+            value: 100 + 20 * i as i32,
+            updated_at: ts(11, i as u32),
+            updated_by: Some("ops@bastion".into()),
+        })
+        .collect()
+}
+
 fn usage() -> Vec<ragdesk::db::limits::Usage> {
     use ragdesk::db::limits::Usage;
     vec![
@@ -957,6 +973,12 @@ fn limits_and_audit_panes_and_the_limit_editor() {
         let text = snapshot(&format!("limits_global_{w}x{h}"), &app);
         assert!(text.contains("Limits · global defaults") && text.contains("Overrides"), "{text}");
         assert!(text.contains("Max tokens per demo ␛[2J"), "hostile descriptions are escaped: {text}");
+        // The overrides of the selected key, by tenant.
+        key(&mut app, KeyCode::Char('j'));
+        key(&mut app, KeyCode::Char('j'));
+        let text = snapshot(&format!("limits_global_overrides_{w}x{h}"), &app);
+        assert!(text.contains("Overridden for: Pixel & Pine Marketing 100, Lumen Digital 120"), "{text}");
+        key(&mut app, KeyCode::Char('g'));
         // A tenant's effective values: open a tenant, then Limits.
         key(&mut app, KeyCode::Char('1'));
         key(&mut app, KeyCode::Enter);
