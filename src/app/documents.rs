@@ -210,8 +210,7 @@ impl App {
     }
 
     pub(super) fn start_upload_prompt(&mut self) {
-        if self.read_only {
-            self.error("read-only connection: uploads are disabled");
+        if self.writes_refused("uploading") {
             return;
         }
         match self.upload_target() {
@@ -476,8 +475,7 @@ impl App {
     }
 
     pub(super) fn ask_delete_document(&mut self) {
-        if self.read_only {
-            self.error("read-only connection: deleting is disabled");
+        if self.writes_refused("deleting") {
             return;
         }
         match self.lists.documents.selected_row() {
@@ -506,9 +504,10 @@ impl App {
     }
 
     pub(super) fn open_kb_form(&mut self) {
-        if self.read_only {
-            self.error("read-only connection: creating knowledge bases is disabled");
-        } else if self.nav.demo.is_none() {
+        if self.writes_refused("creating knowledge bases") {
+            return;
+        }
+        if self.nav.demo.is_none() {
             self.error("knowledge bases belong to a demo: open a demo first (Demos tab, Enter), then press n here");
         } else {
             self.modal = Some(super::Modal::KbForm(KbForm::new()));

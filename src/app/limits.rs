@@ -22,8 +22,11 @@ pub struct LimitsPane {
     pub usage: Vec<Usage>,
     /// Global view: which tenants override which key.
     pub overrides: Vec<Override>,
-    /// The scope the rows were loaded for (`Some(None)`: global).
+    /// The scope being shown or loaded (`Some(None)`: global); `None`
+    /// asks for a (re)load.
     pub loaded: Option<Option<Uuid>>,
+    /// The scope `rows` belong to.
+    pub rows_scope: Option<Option<Uuid>>,
     pub selected: usize,
     pub generation: u64,
     pub loading: bool,
@@ -167,6 +170,14 @@ impl App {
             if self.limits.loaded != Some(want) {
                 let generation = self.next_generation();
                 let l = &mut self.limits;
+                // Another scope's values must not stand under this scope's
+                // title while it loads (or if it fails).
+                if l.rows_scope != Some(want) {
+                    l.rows.clear();
+                    l.usage.clear();
+                    l.overrides.clear();
+                    l.selected = 0;
+                }
                 l.loaded = Some(want);
                 l.generation = generation;
                 l.loading = true;
@@ -213,6 +224,7 @@ impl App {
                 let key = l.selected_row().map(|r| r.key.clone());
                 l.selected = key.and_then(|k| view.rows.iter().position(|r| r.key == k)).unwrap_or(0);
                 l.rows = view.rows;
+                l.rows_scope = l.loaded;
                 l.usage = view.usage;
                 l.overrides = view.overrides;
             }
@@ -258,8 +270,9 @@ impl App {
         self.audit.loaded = None;
     }
 
-    /// Says why `what` is disabled when writes are off; true then.
-    fn writes_refused(&mut self, what: &str) -> bool {
+    /// Says why `what` is disabled when writes are off (the server's
+    /// reason when it gave one); true then.
+    pub(super) fn writes_refused(&mut self, what: &str) -> bool {
         if self.read_only {
             let why = self.read_only_why.clone().unwrap_or_else(|| "read-only connection".into());
             self.error(format!("{why}: {what} is disabled"));

@@ -79,6 +79,13 @@ pub async fn limits(ctx: &Context, cmd: LimitsCommand) -> Result<()> {
     if writes && db.read_only {
         bail!("refusing to change limits over a read-only connection");
     }
+    if writes {
+        // What the server allows, up front: a replica or a role without the
+        // privileges is named, instead of failing halfway.
+        if let Some(why) = crate::db::access::check(&mut conn).await?.why_read_only() {
+            bail!("refusing to change limits: {why}");
+        }
+    }
     match cmd {
         LimitsCommand::List { tenant, json } => {
             let tenant = match tenant {
@@ -91,9 +98,19 @@ pub async fn limits(ctx: &Context, cmd: LimitsCommand) -> Result<()> {
                 None => Vec::new(),
             };
             if json {
+                // Each row with its effective value and where it comes from.
+                let limits: Vec<serde_json::Value> = rows
+                    .iter()
+                    .map(|r| {
+                        let mut v = serde_json::to_value(r).unwrap_or_default();
+                        v["value"] = r.value().into();
+                        v["source"] = r.source().into();
+                        v
+                    })
+                    .collect();
                 output::json(&serde_json::json!({
                     "tenant": tenant.as_ref().map(|(id, name)| serde_json::json!({"id": id, "name": name})),
-                    "limits": rows,
+                    "limits": limits,
                     "usage": usage,
                 }))?;
                 return Ok(());

@@ -8,7 +8,10 @@ use sqlx::PgConnection;
 use super::Result;
 
 /// The tables the product writes, with the privileges its writes need.
+/// All of them are needed for writes to be on: the console does not offer
+/// a partial set (limits only, say) to a role that has only some.
 const WRITES: &[(&str, &str)] = &[
+    ("demos", "UPDATE"),
     ("rate_limits", "INSERT, UPDATE"),
     ("tenant_rate_limits", "INSERT, UPDATE, DELETE"),
     ("audit_log", "INSERT"),

@@ -111,7 +111,8 @@ pub struct AuditRow {
     pub old_value: Option<Value>,
     pub new_value: Option<Value>,
     pub reason: Option<String>,
-    pub db_role: String,
+    /// NULL on rows written before roles were recorded.
+    pub db_role: Option<String>,
     pub os_user: Option<String>,
     pub client_host: Option<String>,
 }
@@ -195,7 +196,7 @@ impl AuditRow {
             "{}@{} as {}",
             self.os_user.as_deref().unwrap_or("?"),
             self.client_host.as_deref().unwrap_or("?"),
-            self.db_role
+            self.db_role.as_deref().unwrap_or("?")
         )
     }
 }

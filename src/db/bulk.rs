@@ -172,7 +172,11 @@ pub async fn has_tenants(conn: &mut PgConnection) -> Result<bool> {
 /// and not the audit, which records the reset with what it removed.
 pub async fn reset(conn: &mut PgConnection) -> Result<()> {
     let mut tx = conn.begin().await?;
-    let counts = table_counts(&mut tx).await?;
+    let mut counts = table_counts(&mut tx).await?;
+    for t in ["knowledge_bases", "documents", "chunks", "tenant_rate_limits"] {
+        let (n,): (i64,) = sqlx::query_as(&format!("SELECT count(*) FROM {t}")).fetch_one(&mut *tx).await?;
+        counts.push((t.to_string(), n));
+    }
     tx.execute("TRUNCATE tenants, demos, leads, sessions, messages, knowledge_bases, documents, chunks, tenant_rate_limits").await?;
     let removed: serde_json::Map<String, serde_json::Value> = counts.into_iter().map(|(t, n)| (t, n.into())).collect();
     super::audit::record(

@@ -163,8 +163,8 @@ pub enum Expect {
     Version(String),
     /// No override row yet.
     Absent,
-    /// Whatever is there (the CLI with no `--expect`: it reads and writes
-    /// in one transaction, so only the reason is lost, never a change).
+    /// Whatever is there (`limits unset` on the command line: removing an
+    /// override whatever its value is what the operator asked for).
     Any,
 }
 
@@ -181,6 +181,23 @@ fn conflict(what: &str, current: Option<i32>) -> DbError {
     })
 }
 
+/// Commits `tx` when `result` is Ok; otherwise rolls it back at once. A
+/// transaction only dropped rolls back on its connection's next use, so a
+/// refused write on a connection kept open would hold its row locks and
+/// block the next writer until then.
+async fn finish<T>(tx: sqlx::Transaction<'_, sqlx::Postgres>, result: Result<T>) -> Result<T> {
+    match result {
+        Ok(v) => {
+            tx.commit().await?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = tx.rollback().await;
+            Err(e)
+        }
+    }
+}
+
 /// Sets a global default. Refused when the row's version is not `expect`.
 pub async fn set_default(
     conn: &mut PgConnection,
@@ -191,18 +208,33 @@ pub async fn set_default(
 ) -> Result<Limit> {
     check_bounds(key, value)?;
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let result = set_default_in(&mut tx, key, value, expect, reason).await;
+    finish(tx, result).await
+}
+
+async fn set_default_in(
+    tx: &mut PgConnection,
+    key: &str,
+    value: i32,
+    expect: &Expect,
+    reason: Option<&str>,
+) -> Result<Limit> {
     let current: Option<(i32, String)> =
-        sqlx::query_as("SELECT value, xmin::text FROM rate_limits WHERE key = $1 FOR UPDATE")
+        // NO KEY UPDATE: the key does not change, so overrides being added
+        // (whose foreign key takes KEY SHARE) need not wait for us.
+        sqlx::query_as("SELECT value, xmin::text FROM rate_limits WHERE key = $1 FOR NO KEY UPDATE")
             .bind(key)
             .fetch_optional(&mut *tx)
             .await?;
     let Some((old, version)) = current else { return Err(unknown_key(key)) };
-    if matches!(expect, Expect::Version(v) if *v != version) || *expect == Expect::Absent {
-        return Err(conflict(&format!("the default of {key}"), Some(old)));
+    match expect {
+        Expect::Version(v) if *v != version => return Err(conflict(&format!("the default of {key}"), Some(old))),
+        Expect::Absent => return Err(DbError::Invalid(format!("{key} is a default: it always exists"))),
+        _ => {}
     }
     sqlx::query("UPDATE rate_limits SET value = $2 WHERE key = $1").bind(key).bind(value).execute(&mut *tx).await?;
     audit::record(
-        &mut tx,
+        tx,
         &Change {
             action: "set",
             entity: "rate_limit",
@@ -218,9 +250,9 @@ pub async fn set_default(
         .bind(key)
         .fetch_one(&mut *tx)
         .await?;
-    tx.commit().await?;
     Ok(row)
 }
+
 
 /// Creates a new key with its default and a description (required: an
 /// undocumented limit is a trap for the next operator).
@@ -237,6 +269,17 @@ pub async fn create(
         return Err(DbError::Invalid(format!("a new limit needs a description ('{key}' is not a known limit)")));
     }
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let result = create_in(&mut tx, key, value, description, reason).await;
+    finish(tx, result).await
+}
+
+async fn create_in(
+    tx: &mut PgConnection,
+    key: &str,
+    value: i32,
+    description: &str,
+    reason: Option<&str>,
+) -> Result<Limit> {
     let created: Option<Limit> = sqlx::query_as(
         "INSERT INTO rate_limits (key, value, description) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING \
          RETURNING key, value, description, xmin::text AS version",
@@ -251,7 +294,7 @@ pub async fn create(
         return Err(DbError::Conflict(format!("{key} already exists (value {}); nothing was written", existing.0)));
     };
     audit::record(
-        &mut tx,
+        tx,
         &Change {
             action: "create",
             entity: "rate_limit",
@@ -263,9 +306,9 @@ pub async fn create(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(row)
 }
+
 
 fn check_bounds(key: &str, value: i32) -> Result<()> {
     parse_value(key, &value.to_string()).map(|_| ())
@@ -282,6 +325,20 @@ pub async fn set_override(
 ) -> Result<Effective> {
     check_bounds(key, value)?;
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let result = set_override_in(&mut tx, tenant, key, value, expect, reason).await;
+    finish(tx, result).await?;
+    let rows = effective(&mut *conn, Some(tenant)).await?;
+    rows.into_iter().find(|e| e.key == key).ok_or_else(|| unknown_key(key))
+}
+
+async fn set_override_in(
+    tx: &mut PgConnection,
+    tenant: Uuid,
+    key: &str,
+    value: i32,
+    expect: &Expect,
+    reason: Option<&str>,
+) -> Result<()> {
     // The key must exist, and must not be removed while we write.
     let known: Option<(i32,)> = sqlx::query_as("SELECT value FROM rate_limits WHERE key = $1 FOR SHARE")
         .bind(key)
@@ -342,7 +399,7 @@ pub async fn set_override(
         }
     }
     audit::record(
-        &mut tx,
+        tx,
         &Change {
             action: "set",
             entity: "tenant_rate_limit",
@@ -354,10 +411,9 @@ pub async fn set_override(
         },
     )
     .await?;
-    tx.commit().await?;
-    let rows = effective(&mut *conn, Some(tenant)).await?;
-    rows.into_iter().find(|e| e.key == key).ok_or_else(|| unknown_key(key))
+    Ok(())
 }
+
 
 /// Removes `tenant`'s override of `key`: the default applies again.
 pub async fn unset_override(
@@ -368,6 +424,17 @@ pub async fn unset_override(
     reason: Option<&str>,
 ) -> Result<i32> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let result = unset_override_in(&mut tx, tenant, key, expect, reason).await;
+    finish(tx, result).await
+}
+
+async fn unset_override_in(
+    tx: &mut PgConnection,
+    tenant: Uuid,
+    key: &str,
+    expect: &Expect,
+    reason: Option<&str>,
+) -> Result<i32> {
     let current: Option<(i32, String)> = sqlx::query_as(
         "SELECT value, xmin::text FROM tenant_rate_limits WHERE tenant_id = $1 AND key = $2 FOR UPDATE",
     )
@@ -382,8 +449,11 @@ pub async fn unset_override(
             _ => DbError::NotFound(format!("an override of {key} for this tenant")),
         });
     };
-    if matches!(expect, Expect::Version(v) if *v != version) {
-        return Err(conflict(&what, Some(old)));
+    match expect {
+        Expect::Version(v) if *v != version => return Err(conflict(&what, Some(old))),
+        // The caller believed there was none: what it saw is out of date.
+        Expect::Absent => return Err(conflict(&what, Some(old))),
+        _ => {}
     }
     sqlx::query("DELETE FROM tenant_rate_limits WHERE tenant_id = $1 AND key = $2")
         .bind(tenant)
@@ -391,7 +461,7 @@ pub async fn unset_override(
         .execute(&mut *tx)
         .await?;
     audit::record(
-        &mut tx,
+        tx,
         &Change {
             action: "unset",
             entity: "tenant_rate_limit",
@@ -403,9 +473,9 @@ pub async fn unset_override(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(old)
 }
+
 
 /// How close a tenant runs to a limit, from bounded queries.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -416,8 +486,10 @@ pub struct Usage {
     pub basis: &'static str,
 }
 
-/// Sessions, demos and messages looked at per usage figure: enough to find
-/// a tenant running hot, cheap on a 10M-message table.
+/// Demos and sessions looked at per usage figure: enough to find a tenant
+/// running hot, and every step an index range (demos by tenant and time,
+/// sessions by demo and time, messages by session), so the cost does not
+/// grow with the tenant's history.
 const USAGE_SESSIONS: i64 = 200;
 const USAGE_DEMOS: i64 = 10;
 
@@ -425,11 +497,12 @@ const USAGE_DEMOS: i64 = 10;
 /// recorded in this schema).
 pub async fn usage(conn: &mut PgConnection, tenant: Uuid) -> Result<Vec<Usage>> {
     let (messages,): (Option<i64>,) = sqlx::query_as(
-        "SELECT max(n) FROM (SELECT s.id FROM sessions s JOIN demos d ON d.id = s.demo_id \
-                             WHERE d.tenant_id = $1 ORDER BY s.created_at DESC LIMIT $2) recent \
-         CROSS JOIN LATERAL (SELECT count(*) AS n FROM messages m WHERE m.session_id = recent.id) c",
+        "SELECT max(c.n) FROM (SELECT id FROM demos WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT $2) d \
+         CROSS JOIN LATERAL (SELECT id FROM sessions WHERE demo_id = d.id ORDER BY created_at DESC LIMIT $3) s \
+         CROSS JOIN LATERAL (SELECT count(*) AS n FROM messages m WHERE m.session_id = s.id) c",
     )
     .bind(tenant)
+    .bind(USAGE_DEMOS)
     .bind(USAGE_SESSIONS)
     .fetch_one(&mut *conn)
     .await?;
@@ -452,7 +525,11 @@ pub async fn usage(conn: &mut PgConnection, tenant: Uuid) -> Result<Vec<Usage>> 
     .fetch_one(&mut *conn)
     .await?;
     Ok(vec![
-        Usage { key: "messages_per_demo", used: messages.unwrap_or(0), basis: "busiest of its 200 newest sessions" },
+        Usage {
+            key: "messages_per_demo",
+            used: messages.unwrap_or(0),
+            basis: "busiest session of its 10 newest demos (200 newest sessions each)",
+        },
         Usage { key: "demos_per_hour", used: demos, basis: "demos created in the last hour" },
         Usage {
             key: "tokens_per_demo",

@@ -33,7 +33,7 @@ pub fn render(f: &mut Frame, area: Rect, form: &Form, text: &FormText, theme: &T
     let popup = Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h };
     f.render_widget(Clear, popup);
     let block = Block::bordered()
-        .title(Span::styled(format!(" {title} "), theme.title()))
+        .title(Span::styled(format!(" {} ", sanitize_line(title)), theme.title()))
         .title(Line::from(Span::styled(format!(" {} ", sanitize_line(subtitle)), theme.dim())).right_aligned())
         .title_bottom(
             Line::from(Span::styled(format!(" Tab next  ←/→ choose  Enter {submit}  Esc cancel "), theme.accent()))

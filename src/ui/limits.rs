@@ -220,7 +220,7 @@ pub fn render_audit(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(r) = a.selected_row() {
         let mut lines = vec![
             Line::from(vec![
-                Span::styled(format!("{} {} ", r.action, r.entity), theme.title()),
+                Span::styled(format!("{} {} ", sanitize_line(&r.action), sanitize_line(&r.entity)), theme.title()),
                 Span::raw(sanitize_line(&r.entity_key).into_owned()),
                 Span::styled(format!("  {}", sanitize_line(&r.scope_text())), theme.dim()),
             ]),

@@ -153,7 +153,7 @@ async fn the_audit_row_and_the_change_commit_or_roll_back_together() {
     // Who: the server's role, the OS user and host of this process.
     limits::set_default(&mut c, "tokens_per_demo", 12_000, &Expect::Version(shown.version), Some("pilot")).await.unwrap();
     let row = &audit_rows(&t, "").await[0];
-    assert_eq!(row.db_role, "postgres");
+    assert_eq!(row.db_role.as_deref(), Some("postgres"));
     assert!(row.os_user.as_deref().is_some_and(|u| !u.is_empty()) && row.client_host.is_some(), "{row:?}");
     assert_eq!((row.reason.as_deref(), row.change_text().as_str()), (Some("pilot"), "10000 → 12000"));
 }
@@ -271,11 +271,12 @@ async fn read_only_connections_fail_every_write_path_at_the_server() {
     drop(c);
     let e = ro.migrate().await.unwrap_err();
     read_only_refusal("migrate", &e);
-    // A transaction that asks for read-write is refused too (the session
-    // characteristics and the startup option say read-only; only an explicit
-    // READ WRITE could lift it, which the product never asks for).
+    // Every new transaction of the pool starts read-only. (A session could
+    // still lift it with SET or BEGIN READ WRITE; the product never does,
+    // and only a role without write privileges rules it out: see the next
+    // test and the README.)
     let mut c = ro.acquire().await.unwrap();
-    let (ro_setting,): (String,) = sqlx::query_as("SHOW default_transaction_read_only").fetch_one(&mut *c).await.unwrap();
+    let (ro_setting,): (String,) = sqlx::query_as("SHOW transaction_read_only").fetch_one(&mut *c).await.unwrap();
     assert_eq!(ro_setting, "on");
 
     // Nothing changed.
@@ -285,26 +286,75 @@ async fn read_only_connections_fail_every_write_path_at_the_server() {
 }
 
 #[tokio::test]
-async fn a_role_without_write_privileges_is_reported_at_connect() {
-    let t = support::migrated().await;
+async fn the_readme_read_only_role_is_reported_at_connect_and_refused_by_the_server() {
+    let t = support::seeded(7, support::tiny()).await;
+    let tenant = first_tenant(&t).await;
+    let kb = support::local_kb(&t, "kept").await;
+    let doc = store_document(&t.db, &kb).await.unwrap();
     let role = format!("ragdesk_ro_{}", &Uuid::new_v4().simple().to_string()[..8]);
     let mut admin = t.conn().await;
-    admin.execute(format!("CREATE ROLE {role} LOGIN").as_str()).await.unwrap();
-    admin.execute(format!("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}").as_str()).await.unwrap();
+    let database: (String,) = sqlx::query_as("SELECT current_database()").fetch_one(&mut admin).await.unwrap();
+    // The README's recipe, word for word but the names.
+    for sql in [
+        format!("CREATE ROLE {role} LOGIN"),
+        format!("GRANT CONNECT ON DATABASE \"{}\" TO {role}", database.0),
+        format!("GRANT USAGE ON SCHEMA public TO {role}"),
+        format!("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}"),
+        format!("ALTER ROLE {role} SET default_transaction_read_only = on"),
+    ] {
+        admin.execute(sql.as_str()).await.unwrap();
+    }
     let url = t.url.replacen("postgres@", &format!("{role}@"), 1);
+    // Not opened read-only by us: the role alone must stop every write.
     let db = Db::lazy(&url, &ConnectSettings::default()).unwrap();
-    let access = access::check(&mut db.acquire().await.unwrap()).await.unwrap();
-    assert!(!access.read_only_session && !access.in_recovery);
+    let mut c = db.acquire().await.unwrap();
+    let access = access::check(&mut c).await.unwrap();
+    assert!(access.read_only_session, "the role's default applies: {access:?}");
     assert!(access.missing.contains(&"UPDATE on rate_limits".to_string()), "{access:?}");
     assert!(!access.can_write());
-    assert!(access.why_read_only().unwrap().starts_with(&format!("role {role} lacks")), "{access:?}");
-    // And the server refuses what the privileges do not allow.
-    let mut c = db.acquire().await.unwrap();
+    // Even a transaction that asks for read-write is refused by the privileges.
+    c.execute("SET default_transaction_read_only = off").await.unwrap();
     let shown = limits::get(&mut c, "messages_per_demo").await.unwrap();
-    let e = limits::set_default(&mut c, "messages_per_demo", 60, &Expect::Version(shown.version), None).await.unwrap_err();
-    assert!(e.to_string().contains("permission denied"), "{e}");
+    let denied = |what: &str, e: DbError| {
+        assert!(e.to_string().contains("permission denied"), "{what}: {e}");
+    };
+    denied("set default", limits::set_default(&mut c, "messages_per_demo", 60, &Expect::Version(shown.version), None).await.unwrap_err());
+    denied("set override", limits::set_override(&mut c, tenant, "messages_per_demo", 60, &Expect::Absent, None).await.unwrap_err());
+    denied("delete document", knowledge::delete_document(&mut c, doc).await.unwrap_err());
+    denied("delete kb", knowledge::delete_kb(&mut c, kb.id).await.unwrap_err());
+    denied("reset", bulk::reset(&mut c).await.unwrap_err());
     drop(c);
+    // The CLI names the reason up front.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_ragdesk"))
+        .args(["--database-url", &url, "limits", "set", "messages_per_demo", "60"])
+        .env("XDG_CONFIG_HOME", "/nonexistent-ragdesk-test")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains("refusing to change limits: the session is read-only"), "{err}");
     db.pool.close().await;
     admin.execute(format!("DROP OWNED BY {role}").as_str()).await.unwrap();
     admin.execute(format!("DROP ROLE {role}").as_str()).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_refused_write_releases_its_row_locks_at_once() {
+    // b's write is refused after it locked the row; b is not used again.
+    // Were its transaction only dropped, the rollback would wait for b's next
+    // use, and a would wait for b's lock forever.
+    let t = support::seeded(9, support::tiny()).await;
+    let tenant = first_tenant(&t).await;
+    let (mut a, mut b) = (t.conn().await, t.conn().await);
+    let set = limits::set_override(&mut a, tenant, "demos_per_hour", 20, &Expect::Absent, None).await.unwrap();
+    let e = limits::set_override(&mut b, tenant, "demos_per_hour", 30, &Expect::Absent, None).await.unwrap_err();
+    assert!(is_conflict(&e), "{e}");
+    let version = Expect::Version(set.override_version.unwrap());
+    let again = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        limits::set_override(&mut a, tenant, "demos_per_hour", 25, &version, None),
+    )
+    .await
+    .expect("not blocked by the refused writer's lock");
+    assert_eq!(again.unwrap().value(), 25);
+    drop(b);
 }

@@ -952,7 +952,7 @@ fn audit_rows() -> Vec<ragdesk::db::audit::AuditRow> {
             old_value: old.map(serde_json::Value::from),
             new_value: new.map(serde_json::Value::from),
             reason: (n == 1).then(|| "pilot customer \x1b[31mred".to_string()),
-            db_role: "ragdesk_ops".into(),
+            db_role: Some("ragdesk_ops".into()),
             os_user: Some("ops".into()),
             client_host: Some("bastion".into()),
         }

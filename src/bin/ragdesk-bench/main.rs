@@ -17,6 +17,7 @@ use ragdesk::db::{self, ConnectSettings, Cursor, Db, Filter};
 use uuid::Uuid;
 
 mod ingest;
+mod embed;
 mod pdf;
 mod search;
 
@@ -40,6 +41,13 @@ struct Args {
     /// Measure the ingest stages instead (extract, chunk, local embed, store).
     #[arg(long)]
     ingest: bool,
+    /// Measure the local model's throughput on the sample corpus instead
+    /// (no database needed; run from the repository).
+    #[arg(long)]
+    embed: bool,
+    /// Chunks embedded by --embed.
+    #[arg(long, default_value_t = 512)]
+    embed_chunks: usize,
     /// Size of the generated Markdown corpus for --ingest, in MB.
     #[arg(long, default_value_t = 0.5)]
     ingest_mb: f64,
@@ -90,6 +98,12 @@ async fn main() -> color_eyre::eyre::Result<()> {
     let args = Args::parse();
     if let Some(dir) = &args.pdf {
         return pdf::run(dir);
+    }
+    if args.embed {
+        let dir = std::env::var("RAGDESK_MODEL_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| {
+            directories::BaseDirs::new().unwrap().data_dir().join("ragdesk/models/all-MiniLM-L6-v2")
+        });
+        return embed::bench(&dir, args.embed_chunks);
     }
     let url = args
         .database_url

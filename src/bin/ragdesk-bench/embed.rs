@@ -1,0 +1,95 @@
+//! `ragdesk-bench --embed`: the local model's throughput on the sample
+//! corpus's chunks (~150 tokens), by way of running it, so the fastest is
+//! chosen by measurement. No database needed.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use ragdesk::embed::local::LocalModel;
+use ragdesk::ingest::ChunkSettings;
+
+/// The chunks of the demo's sample corpus, as the demo makes them.
+pub fn corpus_chunks(model: &LocalModel, limit: usize) -> Vec<String> {
+    let counter = ragdesk::embed::TokenCounter::HuggingFace(Arc::new(model.counting_tokenizer()));
+    let mut out = Vec::new();
+    for dir in ["scripts/samples/hvac", "scripts/samples/dental"] {
+        let mut files: Vec<_> = std::fs::read_dir(dir).expect("run from the repository").flatten().map(|e| e.path()).collect();
+        files.sort();
+        for f in files.iter().filter(|p| p.extension().is_some_and(|e| e == "md")) {
+            let text = std::fs::read_to_string(f).unwrap();
+            let plan = ragdesk::ingest::chunk::chunk(
+                &text,
+                true,
+                ChunkSettings { tokens: 160, overlap: 0 },
+                &counter,
+                "all-MiniLM-L6-v2",
+                254,
+            )
+            .unwrap();
+            out.extend(plan.chunks.into_iter().map(|c| text[c.start..c.end].to_string()));
+        }
+    }
+    out.truncate(limit);
+    out
+}
+
+fn tokens(model: &LocalModel, texts: &[String]) -> usize {
+    let t = model.counting_tokenizer();
+    texts.iter().map(|s| t.encode(s.as_str(), true).unwrap().get_ids().len().min(256)).sum()
+}
+
+/// Embeds `texts` longest first in batches of `batch`, on `workers` threads
+/// taking batches from one queue. Returns the seconds taken.
+fn run(model: &Arc<LocalModel>, texts: &[String], batch: usize, workers: usize) -> f64 {
+    run_in(model, texts, batch, workers, false)
+}
+
+/// Like `run`; `pools`: each worker inside a rayon pool of one thread of
+/// its own, so candle's parallel matrix products stay on that worker.
+fn run_in(model: &Arc<LocalModel>, texts: &[String], batch: usize, workers: usize, pools: bool) -> f64 {
+    let mut order: Vec<usize> = (0..texts.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(texts[i].len()));
+    let batches: Vec<Vec<String>> = order.chunks(batch).map(|b| b.iter().map(|&i| texts[i].clone()).collect()).collect();
+    let next = AtomicUsize::new(0);
+    let started = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                let work = || loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(b) = batches.get(i) else { break };
+                    model.embed_batch(b).unwrap();
+                };
+                if pools {
+                    rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(work);
+                } else {
+                    work();
+                }
+            });
+        }
+    });
+    started.elapsed().as_secs_f64()
+}
+
+pub fn bench(model_dir: &std::path::Path, limit: usize) -> color_eyre::eyre::Result<()> {
+    let model = Arc::new(LocalModel::load(model_dir)?);
+    let texts = corpus_chunks(&model, limit);
+    let n_tokens = tokens(&model, &texts);
+    println!("{} chunks, {} tokens ({:.0} a chunk)", texts.len(), n_tokens, n_tokens as f64 / texts.len() as f64);
+    run(&model, &texts[..16.min(texts.len())], 8, 1);
+    println!("| threads for matmul | workers | batch | s | tokens/s |");
+    println!("|---|---|---|---|---|");
+    for batch in [16, 32, 64] {
+        let s = run_in(&model, &texts, batch, 2, true);
+        println!("| 1 (own pool) | 2 | {batch} | {s:.2} | {:.0} |", n_tokens as f64 / s);
+    }
+    for (threads, workers, batch) in [(2, 1, 8), (2, 1, 32), (1, 2, 32), (1, 2, 64)] {
+        // candle reads RAYON_NUM_THREADS before every matrix product.
+        // SAFETY: no other thread reads or writes the environment now.
+        unsafe { std::env::set_var("RAYON_NUM_THREADS", threads.to_string()) };
+        let s = run(&model, &texts, batch, workers);
+        println!("| {threads} | {workers} | {batch} | {s:.2} | {:.0} |", n_tokens as f64 / s);
+    }
+    Ok(())
+}
