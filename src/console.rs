@@ -23,6 +23,33 @@ use crate::tui::{self, Tui};
 /// How long quitting waits for tasks (a cancelled ingest rolls back).
 const QUIT_GRACE: Duration = Duration::from_secs(5);
 
+/// The console reads ragdesk's native layout only, so far. On a database
+/// that follows another platform's layout (or with `--layout` naming one)
+/// it says so before the screen is taken, instead of failing query by query.
+/// A server that does not answer in time is left to the console's own
+/// offline handling.
+async fn refuse_foreign_layout(db: &Db, asked: Option<&str>) -> Result<()> {
+    let layout = match asked {
+        Some(spec) => Some(crate::schema::load(spec).map_err(|e| eyre!(e))?),
+        None => {
+            let catalog = async { crate::db::catalog::read(&mut *db.acquire().await?).await };
+            match tokio::time::timeout(std::time::Duration::from_secs(3), catalog).await {
+                Ok(Ok(c)) => crate::schema::detect(&c).0,
+                _ => None,
+            }
+        }
+    };
+    match layout {
+        Some(l) if l.name != "native" => Err(eyre!(
+            "this database follows the '{}' layout ({}); the console browses only ragdesk's native layout so far \
+             (`ragdesk doctor` shows what matched)",
+            l.name,
+            l.description
+        )),
+        _ => Ok(()),
+    }
+}
+
 pub async fn run_console(mut ctx: Context) -> Result<()> {
     let log = crate::logging::init_file(&ctx.paths, &ctx.config.log_level);
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -41,6 +68,7 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
     };
     let db = Db::lazy(&conn.url, &ctx.console_settings(conn.read_only)).map_err(|e| eyre!(e))?;
     tracing::info!(target = %db.target, read_only = conn.read_only, "console starting");
+    refuse_foreign_layout(&db, ctx.cli.layout.as_deref()).await?;
     let export_dir = ctx.config.export_dir.clone().unwrap_or_else(|| PathBuf::from("."));
 
     let mut app =

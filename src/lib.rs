@@ -16,6 +16,7 @@ pub mod logging;
 pub mod panics;
 pub mod pathcomplete;
 pub mod runner;
+pub mod schema;
 pub mod sanitize;
 pub mod search;
 pub mod seed;

@@ -105,6 +105,7 @@ pub async fn run(ctx: &Context) -> Result<()> {
                     r.ok("connection", format!("{}{}", db.target, if db.read_only { " (read-only)" } else { "" }));
                     check_server(&mut r, &db).await;
                     check_access(&mut r, &db).await;
+                    check_layout(&mut r, &db, ctx.cli.layout.as_deref()).await;
                 }
             }
         }
@@ -128,6 +129,56 @@ async fn check_access(r: &mut Report, db: &Db) {
             None => r.ok("access", format!("read-write as role {}", a.role)),
             Some(why) => r.ok("access", format!("read-only: {why}; write actions are disabled")),
         },
+    }
+}
+
+/// Which schema layout the database follows (or whether the one asked for
+/// fits), and what the near misses lack.
+async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) {
+    let catalog = async { crate::db::catalog::read(&mut *db.acquire().await?).await };
+    let catalog = match catalog.await {
+        Ok(c) => c,
+        Err(e) => return r.warn("layout", &format!("could not read the catalog: {e}")),
+    };
+    let describe = |f: &crate::schema::Fit| {
+        format!("'{}'{} ({} of {} tables and columns)", f.layout, f.seed.as_deref().map(|s| format!(" (seed {s})")).unwrap_or_default(), f.present, f.total)
+    };
+    if let Some(spec) = asked {
+        match crate::schema::load(spec) {
+            Err(e) => r.fail("layout", e.to_string(), "give a built-in name or a valid layout file"),
+            Ok(layout) => {
+                let f = crate::schema::fit(&layout, &catalog);
+                if f.full() {
+                    r.ok("layout", format!("{} as asked (--layout): every table and column is there", describe(&f)));
+                } else {
+                    r.fail(
+                        "layout",
+                        format!("{} as asked does not fit: {}", describe(&f), f.missing.join("; ")),
+                        "fix the layout file, or connect to the database it describes",
+                    );
+                }
+            }
+        }
+        return;
+    }
+    let (chosen, fits) = crate::schema::detect(&catalog);
+    match chosen {
+        Some(_) => r.ok("layout", format!("{} detected: every table and column it names is there", describe(&fits[0]))),
+        None => r.warn("layout", "no built-in layout fits this database (run `ragdesk migrate` for ragdesk's own, or pass --layout FILE)"),
+    }
+    // The near misses, with what they lack (a layout the user may have meant).
+    for f in fits.iter().filter(|f| !f.full() && f.present * 2 > f.total) {
+        let shown: Vec<&str> = f.missing.iter().take(3).map(String::as_str).collect();
+        let more = f.missing.len().saturating_sub(3);
+        r.warn(
+            "layout",
+            &format!(
+                "{} partly: missing {}{}",
+                describe(f),
+                shown.join("; "),
+                if more > 0 { format!(" and {more} more") } else { String::new() }
+            ),
+        );
     }
 }
 

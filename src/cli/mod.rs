@@ -36,6 +36,10 @@ pub struct Cli {
     /// Open the database read-only (the console shows a RO badge).
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Schema layout: native, domo, workspaces, limitless, omni, or a layout
+    /// file (default: detected from the catalog; `doctor` shows which).
+    #[arg(long, global = true, value_name = "NAME|FILE")]
+    pub layout: Option<String>,
     /// On an error, print its full report after the one-line message.
     #[arg(short, long, global = true)]
     pub verbose: bool,

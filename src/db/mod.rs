@@ -4,6 +4,7 @@
 pub mod access;
 pub mod audit;
 pub mod bulk;
+pub mod catalog;
 pub mod demos;
 pub mod filter;
 pub mod knowledge;

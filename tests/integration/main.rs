@@ -7,6 +7,7 @@ mod console_ingest;
 mod console_search;
 mod embed;
 mod ingest;
+mod layouts;
 mod limits;
 mod paging;
 mod reconnect;

@@ -1,0 +1,538 @@
+//! Schema layouts: how our entities (tenant, demo, lead, session, message,
+//! knowledge base, document, chunk, rate limit, memory) map onto the tables
+//! and columns of one platform's schema. A layout is a TOML description;
+//! the built-in ones (ours and the four platforms of `shared/seeds`) live
+//! in `src/schema/layouts/`, a user's in a file of its own.
+//!
+//! A layout is checked twice: on its own (names are identifiers, every
+//! entity has what it needs, references point at entities it has), and
+//! against a database's catalog (every table and column it names exists,
+//! embeddings are `vector` columns). Detection matches the catalog against
+//! every built-in layout and says which one fits and what the others miss.
+//!
+//! Identifiers reach SQL only through [`quote_ident`] / [`Table::quoted`],
+//! from a validated layout: never user input.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+
+/// The DDL of each foreign layout's schema, as its seed document describes it.
+pub const DDL: &[(&str, &str)] = &[
+    ("domo", include_str!("ddl/001_domo.sql")),
+    ("workspaces", include_str!("ddl/002_workspaces.sql")),
+    ("limitless", include_str!("ddl/003_limitless.sql")),
+    ("omni", include_str!("ddl/004_omni.sql")),
+];
+
+const BUILT_IN: &[(&str, &str)] = &[
+    ("native", include_str!("layouts/native.toml")),
+    ("domo", include_str!("layouts/domo.toml")),
+    ("workspaces", include_str!("layouts/workspaces.toml")),
+    ("limitless", include_str!("layouts/limitless.toml")),
+    ("omni", include_str!("layouts/omni.toml")),
+];
+
+/// Our entities, in the order the console shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Tenant,
+    Demo,
+    Lead,
+    Session,
+    Message,
+    KnowledgeBase,
+    Document,
+    Chunk,
+    RateLimit,
+    Memory,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 10] = [
+        Kind::Tenant,
+        Kind::Demo,
+        Kind::Lead,
+        Kind::Session,
+        Kind::Message,
+        Kind::KnowledgeBase,
+        Kind::Document,
+        Kind::Chunk,
+        Kind::RateLimit,
+        Kind::Memory,
+    ];
+
+    /// The name in layout files (`[knowledge_base]`, `parent_entity = "demo"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Tenant => "tenant",
+            Kind::Demo => "demo",
+            Kind::Lead => "lead",
+            Kind::Session => "session",
+            Kind::Message => "message",
+            Kind::KnowledgeBase => "knowledge_base",
+            Kind::Document => "document",
+            Kind::Chunk => "chunk",
+            Kind::RateLimit => "rate_limit",
+            Kind::Memory => "memory",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    /// Where an entity hangs when its layout does not say otherwise.
+    pub fn natural_parent(self) -> Option<Kind> {
+        match self {
+            Kind::Demo | Kind::Memory => Some(Kind::Tenant),
+            Kind::Lead | Kind::Session | Kind::KnowledgeBase => Some(Kind::Demo),
+            Kind::Message => Some(Kind::Session),
+            Kind::Document => Some(Kind::KnowledgeBase),
+            Kind::Chunk => Some(Kind::Document),
+            Kind::Tenant | Kind::RateLimit => None,
+        }
+    }
+
+    /// The tab's word in our own schema.
+    pub fn default_label(self) -> &'static str {
+        match self {
+            Kind::Tenant => "Tenants",
+            Kind::Demo => "Demos",
+            Kind::Lead => "Leads",
+            Kind::Session => "Sessions",
+            Kind::Message => "Messages",
+            Kind::KnowledgeBase => "Knowledge bases",
+            Kind::Document => "Documents",
+            Kind::Chunk => "Chunks",
+            Kind::RateLimit => "Limits",
+            Kind::Memory => "Memories",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One entity's mapping. Every column is a column of `table` (or, for a
+/// derived entity, of the entity it is derived from).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entity {
+    /// The platform's word for the tab ("Workspaces", "Campaigns").
+    pub label: Option<String>,
+    /// `schema.table` (or `table`, in `public`).
+    pub table: Option<String>,
+    /// This entity has no table: its ids are the distinct values of the
+    /// named entity's `parent` column (001's conversations are the
+    /// `conversation_id`s of its messages).
+    pub derived_from: Option<String>,
+    pub id: Option<String>,
+    /// The column holding the parent entity's id.
+    pub parent: Option<String>,
+    /// Which entity `parent` points at, when not the natural one (001's
+    /// chunks belong to a demo directly).
+    pub parent_entity: Option<String>,
+    /// A column naming the row for people (a name, an email, a title).
+    pub title: Option<String>,
+    pub created_at: Option<String>,
+    pub status: Option<String>,
+    /// Messages: who spoke, and what was said.
+    pub role: Option<String>,
+    pub content: Option<String>,
+    /// Chunks and memories: the vector column.
+    pub embedding: Option<String>,
+    /// Rate limits: the key, its value and description.
+    pub key: Option<String>,
+    pub value: Option<String>,
+    pub description: Option<String>,
+    /// The columns a list is ordered (and keyset-paged) by, most
+    /// significant first; the last one must make the order total (an id).
+    #[serde(default)]
+    pub order: Vec<String>,
+}
+
+/// A layout file, as read.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layout {
+    pub name: String,
+    pub description: String,
+    /// The seed document it follows ("001").
+    pub seed: Option<String>,
+    /// Entities where the product may write in this schema ("rate_limit",
+    /// "chunk"); everything else is read-only here.
+    #[serde(default)]
+    pub writes: Vec<String>,
+    pub tenant: Option<Entity>,
+    pub demo: Option<Entity>,
+    pub lead: Option<Entity>,
+    pub session: Option<Entity>,
+    pub message: Option<Entity>,
+    pub knowledge_base: Option<Entity>,
+    pub document: Option<Entity>,
+    pub chunk: Option<Entity>,
+    pub rate_limit: Option<Entity>,
+    pub memory: Option<Entity>,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LayoutError {
+    #[error("layout file {path}: {message}")]
+    File { path: String, message: String },
+    #[error("layout '{layout}': {message}")]
+    Invalid { layout: String, message: String },
+    #[error("unknown layout '{0}' (built in: native, domo, workspaces, limitless, omni; or a path to a .toml file)")]
+    Unknown(String),
+}
+
+/// `schema.table`, split.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Table {
+    pub schema: String,
+    pub name: String,
+}
+
+impl Table {
+    pub fn parse(s: &str) -> Table {
+        match s.split_once('.') {
+            Some((schema, name)) => Table { schema: schema.into(), name: name.into() },
+            None => Table { schema: "public".into(), name: s.into() },
+        }
+    }
+
+    /// `"schema"."table"`, for SQL.
+    pub fn quoted(&self) -> String {
+        format!("{}.{}", quote_ident(&self.schema), quote_ident(&self.name))
+    }
+}
+
+impl fmt::Display for Table {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.schema, self.name)
+    }
+}
+
+/// An identifier quoted for SQL (`"a""b"` for `a"b`).
+pub fn quote_ident(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// Names in layouts are plain SQL identifiers: lower-case letters, digits
+/// and `_` (what the seeds use); anything else is refused, not quoted into
+/// a surprise.
+fn is_identifier(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+impl Layout {
+    pub fn entity(&self, kind: Kind) -> Option<&Entity> {
+        match kind {
+            Kind::Tenant => self.tenant.as_ref(),
+            Kind::Demo => self.demo.as_ref(),
+            Kind::Lead => self.lead.as_ref(),
+            Kind::Session => self.session.as_ref(),
+            Kind::Message => self.message.as_ref(),
+            Kind::KnowledgeBase => self.knowledge_base.as_ref(),
+            Kind::Document => self.document.as_ref(),
+            Kind::Chunk => self.chunk.as_ref(),
+            Kind::RateLimit => self.rate_limit.as_ref(),
+            Kind::Memory => self.memory.as_ref(),
+        }
+    }
+
+    /// The entities this layout has.
+    pub fn kinds(&self) -> impl Iterator<Item = Kind> + '_ {
+        Kind::ALL.into_iter().filter(|k| self.entity(*k).is_some())
+    }
+
+    /// The tab word for `kind`.
+    pub fn label(&self, kind: Kind) -> &str {
+        self.entity(kind).and_then(|e| e.label.as_deref()).unwrap_or(kind.default_label())
+    }
+
+    /// Which entity `kind`'s `parent` column points at.
+    pub fn parent_of(&self, kind: Kind) -> Option<Kind> {
+        let e = self.entity(kind)?;
+        e.parent.as_ref()?;
+        match &e.parent_entity {
+            Some(p) => Kind::from_name(p),
+            None => kind.natural_parent(),
+        }
+    }
+
+    /// May the product write `kind` in this schema?
+    pub fn writes(&self, kind: Kind) -> bool {
+        self.writes.iter().any(|w| w == kind.name())
+    }
+
+    fn invalid(&self, message: String) -> LayoutError {
+        LayoutError::Invalid { layout: self.name.clone(), message }
+    }
+
+    /// Checks the layout on its own: identifiers, what each entity needs,
+    /// references to entities it has.
+    pub fn check(&self) -> Result<(), LayoutError> {
+        if !is_identifier(&self.name.replace('-', "_")) {
+            return Err(self.invalid("name must be lower-case letters, digits, '-' or '_'".into()));
+        }
+        for w in &self.writes {
+            match Kind::from_name(w) {
+                Some(k) if self.entity(k).is_some() => {}
+                Some(_) => return Err(self.invalid(format!("writes names '{w}', which this layout does not map"))),
+                None => return Err(self.invalid(format!("writes names '{w}', which is not an entity"))),
+            }
+        }
+        for kind in self.kinds() {
+            let e = self.entity(kind).expect("a kind it has");
+            let at = |field: &str| format!("[{kind}] {field}");
+            for (field, value) in e.columns() {
+                if !is_identifier(value) {
+                    return Err(self.invalid(format!("{} = \"{value}\" is not a plain column name", at(field))));
+                }
+            }
+            match (&e.table, &e.derived_from) {
+                (Some(t), None) => {
+                    let parts: Vec<&str> = t.split('.').collect();
+                    if parts.len() > 2 || !parts.iter().all(|p| is_identifier(p)) {
+                        return Err(self.invalid(format!("{} = \"{t}\" is not schema.table", at("table"))));
+                    }
+                    if e.id.is_none() && kind != Kind::RateLimit {
+                        return Err(self.invalid(format!("{} is missing (the column that identifies a row)", at("id"))));
+                    }
+                }
+                (None, Some(from)) => {
+                    let Some(source) = Kind::from_name(from).and_then(|k| self.entity(k)) else {
+                        return Err(self.invalid(format!("{} = \"{from}\": no such entity here", at("derived_from"))));
+                    };
+                    if source.parent.is_none() {
+                        return Err(self.invalid(format!(
+                            "{} = \"{from}\": [{from}] has no parent column to take the ids from",
+                            at("derived_from")
+                        )));
+                    }
+                }
+                (Some(_), Some(_)) => {
+                    return Err(self.invalid(format!("[{kind}] has both table and derived_from: choose one")));
+                }
+                (None, None) => return Err(self.invalid(format!("[{kind}] needs a table (or derived_from)"))),
+            }
+            if let Some(p) = &e.parent_entity {
+                match Kind::from_name(p) {
+                    Some(k) if self.entity(k).is_some() => {}
+                    _ => return Err(self.invalid(format!("{} = \"{p}\": no such entity here", at("parent_entity")))),
+                }
+            } else if e.parent.is_some() {
+                let natural = kind.natural_parent();
+                if natural.is_none_or(|k| self.entity(k).is_none()) {
+                    return Err(self.invalid(format!(
+                        "{} points at [{}], which this layout does not map: say which entity with parent_entity",
+                        at("parent"),
+                        natural.map(|k| k.name()).unwrap_or("nothing")
+                    )));
+                }
+            }
+            let needs: &[(&str, bool)] = match kind {
+                Kind::Message => &[("content", e.content.is_some()), ("order", !e.order.is_empty()), ("parent", e.parent.is_some())],
+                Kind::Chunk => &[("content", e.content.is_some()), ("embedding", e.embedding.is_some())],
+                Kind::Memory => &[("content", e.content.is_some())],
+                Kind::RateLimit => &[("key", e.key.is_some()), ("value", e.value.is_some())],
+                _ => &[],
+            };
+            if let Some((field, _)) = needs.iter().find(|(_, ok)| !ok) {
+                return Err(self.invalid(format!("{} is missing", at(field))));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every (table, column) this layout reads, with where it says so.
+    pub fn references(&self) -> Vec<Reference> {
+        let mut out = Vec::new();
+        for kind in self.kinds() {
+            let e = self.entity(kind).expect("a kind it has");
+            let table = match (&e.table, &e.derived_from) {
+                (Some(t), _) => Table::parse(t),
+                (None, Some(from)) => {
+                    // A derived entity's columns are its source's.
+                    match Kind::from_name(from).and_then(|k| self.entity(k)).and_then(|s| s.table.as_ref()) {
+                        Some(t) => Table::parse(t),
+                        None => continue,
+                    }
+                }
+                (None, None) => continue,
+            };
+            out.push(Reference { kind, field: "table", table: table.clone(), column: None, vector: false });
+            for (field, column) in e.columns() {
+                out.push(Reference {
+                    kind,
+                    field,
+                    table: table.clone(),
+                    column: Some(column.to_string()),
+                    vector: field == "embedding",
+                });
+            }
+        }
+        out
+    }
+}
+
+impl Entity {
+    /// The columns it names, with the field naming each.
+    pub fn columns(&self) -> Vec<(&'static str, &str)> {
+        let single = [
+            ("id", &self.id),
+            ("parent", &self.parent),
+            ("title", &self.title),
+            ("created_at", &self.created_at),
+            ("status", &self.status),
+            ("role", &self.role),
+            ("content", &self.content),
+            ("embedding", &self.embedding),
+            ("key", &self.key),
+            ("value", &self.value),
+            ("description", &self.description),
+        ];
+        let mut out: Vec<(&'static str, &str)> =
+            single.into_iter().filter_map(|(f, v)| v.as_deref().map(|v| (f, v))).collect();
+        out.extend(self.order.iter().map(|c| ("order", c.as_str())));
+        out
+    }
+}
+
+/// One table or column a layout reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    pub kind: Kind,
+    pub field: &'static str,
+    pub table: Table,
+    /// `None`: the table itself.
+    pub column: Option<String>,
+    /// The column must be a pgvector `vector`.
+    pub vector: bool,
+}
+
+impl fmt::Display for Reference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.column {
+            None => write!(f, "table {} ([{}] table)", self.table, self.kind),
+            Some(c) => write!(f, "column {}.{} ([{}] {})", self.table, c, self.kind, self.field),
+        }
+    }
+}
+
+/// The tables and columns of a database (`db::catalog` reads it).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Catalog {
+    /// table → column → type name (`udt_name`: `uuid`, `text`, `vector`…).
+    pub tables: BTreeMap<Table, BTreeMap<String, String>>,
+}
+
+impl Catalog {
+    /// Why `r` does not hold in this database, or `None` when it does.
+    pub fn missing(&self, r: &Reference) -> Option<String> {
+        let Some(columns) = self.tables.get(&r.table) else {
+            return Some(format!("no table {} (named by [{}])", r.table, r.kind));
+        };
+        let column = r.column.as_ref()?;
+        match columns.get(column) {
+            None => Some(format!(
+                "table {} has no column \"{column}\" (named by [{}] {}; it has: {})",
+                r.table,
+                r.kind,
+                r.field,
+                columns.keys().cloned().collect::<Vec<_>>().join(", ")
+            )),
+            Some(t) if r.vector && t != "vector" => Some(format!(
+                "column {}.{column} is {t}, not a vector (named by [{}] embedding)",
+                r.table, r.kind
+            )),
+            Some(_) => None,
+        }
+    }
+}
+
+/// How well one layout fits a database.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fit {
+    pub layout: String,
+    pub seed: Option<String>,
+    pub present: usize,
+    pub total: usize,
+    /// What the database lacks, one line each (empty: a full match).
+    pub missing: Vec<String>,
+}
+
+impl Fit {
+    pub fn full(&self) -> bool {
+        self.missing.is_empty()
+    }
+}
+
+/// Checks `layout` against `catalog`: every table and column it names.
+pub fn fit(layout: &Layout, catalog: &Catalog) -> Fit {
+    let refs = layout.references();
+    let missing: Vec<String> = refs.iter().filter_map(|r| catalog.missing(r)).collect();
+    Fit {
+        layout: layout.name.clone(),
+        seed: layout.seed.clone(),
+        present: refs.len() - missing.len(),
+        total: refs.len(),
+        missing,
+    }
+}
+
+/// Which built-in layout a database follows: every fit, best first, and
+/// the chosen one (the full match that names the most; `None` when none
+/// matches fully).
+pub fn detect(catalog: &Catalog) -> (Option<Layout>, Vec<Fit>) {
+    let layouts = built_in();
+    let mut fits: Vec<(Fit, Layout)> = layouts.into_iter().map(|l| (fit(&l, catalog), l)).collect();
+    fits.sort_by(|(a, _), (b, _)| {
+        b.full().cmp(&a.full()).then(b.present.cmp(&a.present)).then(a.missing.len().cmp(&b.missing.len()))
+    });
+    let chosen = fits.first().filter(|(f, _)| f.full()).map(|(_, l)| l.clone());
+    (chosen, fits.into_iter().map(|(f, _)| f).collect())
+}
+
+/// The built-in layouts, parsed and checked (a broken one is a bug: the
+/// unit tests parse them all).
+pub fn built_in() -> Vec<Layout> {
+    BUILT_IN.iter().map(|(name, text)| parse(text, name).expect("built-in layouts are valid")).collect()
+}
+
+/// Parses and checks one layout's TOML; `origin` names it in errors.
+pub fn parse(text: &str, origin: &str) -> Result<Layout, LayoutError> {
+    let layout: Layout =
+        toml::from_str(text).map_err(|e| LayoutError::File { path: origin.into(), message: e.to_string() })?;
+    layout.check()?;
+    Ok(layout)
+}
+
+/// A built-in layout by name, or a user's layout file by path.
+pub fn load(spec: &str) -> Result<Layout, LayoutError> {
+    if let Some((_, text)) = BUILT_IN.iter().find(|(n, _)| *n == spec) {
+        return parse(text, spec);
+    }
+    if spec.ends_with(".toml") || spec.contains('/') {
+        let text = std::fs::read_to_string(spec)
+            .map_err(|e| LayoutError::File { path: spec.into(), message: e.to_string() })?;
+        return parse(&text, spec);
+    }
+    Err(LayoutError::Unknown(spec.into()))
+}
+
+/// The DDL of a foreign built-in layout's schema.
+pub fn ddl(layout: &str) -> Option<&'static str> {
+    DDL.iter().find(|(n, _)| *n == layout).map(|(_, sql)| *sql)
+}
+
+#[cfg(test)]
+mod tests;

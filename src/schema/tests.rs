@@ -1,0 +1,112 @@
+use super::*;
+
+/// A catalog with exactly what `layout` names (vectors typed as such).
+fn catalog_of(layout: &Layout) -> Catalog {
+    let mut c = Catalog::default();
+    for r in layout.references() {
+        let cols = c.tables.entry(r.table.clone()).or_default();
+        if let Some(col) = r.column {
+            cols.insert(col, if r.vector { "vector".into() } else { "text".into() });
+        }
+    }
+    c
+}
+
+#[test]
+fn every_built_in_layout_parses_and_checks() {
+    let names: Vec<String> = built_in().into_iter().map(|l| l.name).collect();
+    assert_eq!(names, ["native", "domo", "workspaces", "limitless", "omni"]);
+    for l in built_in() {
+        assert!(l.entity(Kind::Tenant).is_some(), "{}: every layout has tenants", l.name);
+        assert!(l.references().len() > 5, "{}", l.name);
+        if l.name != "native" {
+            assert!(ddl(&l.name).is_some(), "{}: its schema ships as DDL", l.name);
+        }
+    }
+}
+
+#[test]
+fn each_layout_is_detected_on_its_own_catalog() {
+    for l in built_in() {
+        let (chosen, fits) = detect(&catalog_of(&l));
+        assert_eq!(chosen.map(|c| c.name), Some(l.name.clone()), "{fits:?}");
+    }
+    let (chosen, fits) = detect(&Catalog::default());
+    assert!(chosen.is_none());
+    assert!(fits.iter().all(|f| !f.full() && f.present == 0));
+}
+
+#[test]
+fn a_missing_column_or_table_is_named_with_what_names_it() {
+    let domo = load("domo").unwrap();
+    let mut c = catalog_of(&domo);
+    c.tables.get_mut(&Table::parse("public.conversation_messages")).unwrap().remove("timestamp");
+    let f = fit(&domo, &c);
+    assert!(!f.full());
+    assert_eq!(f.missing.len(), 2, "created_at and order both name it: {:?}", f.missing);
+    assert!(
+        f.missing[0].starts_with("table public.conversation_messages has no column \"timestamp\" (named by [message]"),
+        "{:?}",
+        f.missing
+    );
+    assert!(f.missing[0].contains("it has: "), "the columns it has are listed: {:?}", f.missing);
+    c.tables.remove(&Table::parse("auth.users"));
+    let f = fit(&domo, &c);
+    assert!(f.missing.iter().any(|m| m == "no table auth.users (named by [tenant])"), "{:?}", f.missing);
+    // An embedding that is not a vector column.
+    let mut c = catalog_of(&domo);
+    c.tables.get_mut(&Table::parse("public.knowledge_chunks")).unwrap().insert("vector_embedding".into(), "text".into());
+    assert!(fit(&domo, &c).missing[0].contains("is text, not a vector"));
+}
+
+#[test]
+fn the_most_specific_full_match_wins() {
+    // A database with two platforms' tables side by side: the layout that
+    // names more of them is chosen, and the other still reports a full fit.
+    let omni = load("omni").unwrap();
+    let domo = load("domo").unwrap();
+    let mut c = catalog_of(&omni);
+    for (t, cols) in catalog_of(&domo).tables {
+        c.tables.entry(t).or_default().extend(cols);
+    }
+    let (chosen, fits) = detect(&c);
+    let full: Vec<&str> = fits.iter().filter(|f| f.full()).map(|f| f.layout.as_str()).collect();
+    assert_eq!(full.len(), 2, "{fits:?}");
+    let most = if omni.references().len() >= domo.references().len() { "omni" } else { "domo" };
+    assert_eq!(chosen.unwrap().name, most);
+}
+
+#[test]
+fn bad_layouts_are_refused_with_a_clear_message() {
+    let cases = [
+        ("name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t; drop table x\"\nid = \"id\"", "is not schema.table"),
+        ("name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"Id\"", "[tenant] id = \"Id\" is not a plain column name"),
+        ("name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"", "[tenant] id is missing"),
+        ("name = \"x\"\ndescription = \"d\"\n[session]\ntable = \"s\"\nid = \"id\"\n[message]\ntable = \"m\"\nid = \"id\"\nparent = \"s\"\ncontent = \"c\"", "[message] order is missing"),
+        ("name = \"x\"\ndescription = \"d\"\n[session]\nderived_from = \"message\"", "no such entity here"),
+        ("name = \"x\"\ndescription = \"d\"\nwrites = [\"chunk\"]\n[tenant]\ntable = \"t\"\nid = \"id\"", "writes names 'chunk', which this layout does not map"),
+        ("name = \"x\"\ndescription = \"d\"\n[demo]\ntable = \"d\"\nid = \"id\"\nparent = \"owner\"", "[demo] parent points at [tenant], which this layout does not map"),
+        ("name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\ncolour = \"x\"", "unknown field `colour`"),
+    ];
+    for (text, want) in cases {
+        let e = parse(text, "x.toml").unwrap_err().to_string();
+        assert!(e.contains(want), "{text}\n→ {e}");
+    }
+    assert!(matches!(load("nope"), Err(LayoutError::Unknown(_))));
+}
+
+#[test]
+fn identifiers_are_quoted_for_sql() {
+    assert_eq!(Table::parse("auth.users").quoted(), "\"auth\".\"users\"");
+    assert_eq!(Table::parse("demos").quoted(), "\"public\".\"demos\"");
+    assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+}
+
+#[test]
+fn the_documented_example_layout_parses() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/layout.example.toml")).unwrap();
+    let l = parse(&text, "layout.example.toml").unwrap();
+    assert_eq!(l.label(Kind::Tenant), "Organisations");
+    assert_eq!(l.parent_of(Kind::Document), Some(Kind::Demo));
+    assert!(l.writes(Kind::RateLimit) && !l.writes(Kind::Chunk));
+}
