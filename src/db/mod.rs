@@ -10,6 +10,7 @@ pub mod filter;
 pub mod knowledge;
 pub mod leads;
 pub mod limits;
+pub mod mapped;
 pub mod messages;
 pub mod page;
 pub mod search;

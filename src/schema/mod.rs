@@ -191,7 +191,7 @@ pub enum LayoutError {
 }
 
 /// `schema.table`, split.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Table {
     pub schema: String,
     pub name: String,
@@ -431,8 +431,32 @@ impl fmt::Display for Reference {
 /// The tables and columns of a database (`db::catalog` reads it).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Catalog {
-    /// table → column → type name (`udt_name`: `uuid`, `text`, `vector`…).
-    pub tables: BTreeMap<Table, BTreeMap<String, String>>,
+    /// table → column → what it is.
+    pub tables: BTreeMap<Table, BTreeMap<String, Column>>,
+}
+
+/// One column of the catalog.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// `udt_name`: `uuid`, `text`, `int4`, `timestamptz`, `vector`, `_text`…
+    pub udt: String,
+    pub nullable: bool,
+    pub has_default: bool,
+    /// Its position in the table (1-based), for a stable order.
+    pub position: i32,
+}
+
+impl Column {
+    /// A column of `udt`, nullable, without default (for tests).
+    pub fn of(udt: &str) -> Column {
+        Column { udt: udt.into(), nullable: true, has_default: false, position: 0 }
+    }
+}
+
+impl Catalog {
+    pub fn column(&self, table: &Table, column: &str) -> Option<&Column> {
+        self.tables.get(table)?.get(column)
+    }
 }
 
 impl Catalog {
@@ -450,9 +474,9 @@ impl Catalog {
                 r.field,
                 columns.keys().cloned().collect::<Vec<_>>().join(", ")
             )),
-            Some(t) if r.vector && t != "vector" => Some(format!(
-                "column {}.{column} is {t}, not a vector (named by [{}] embedding)",
-                r.table, r.kind
+            Some(c) if r.vector && c.udt != "vector" => Some(format!(
+                "column {}.{column} is {}, not a vector (named by [{}] embedding)",
+                r.table, c.udt, r.kind
             )),
             Some(_) => None,
         }

@@ -6,7 +6,7 @@ fn catalog_of(layout: &Layout) -> Catalog {
     for r in layout.references() {
         let cols = c.tables.entry(r.table.clone()).or_default();
         if let Some(col) = r.column {
-            cols.insert(col, if r.vector { "vector".into() } else { "text".into() });
+            cols.insert(col, Column::of(if r.vector { "vector" } else { "text" }));
         }
     }
     c
@@ -55,7 +55,7 @@ fn a_missing_column_or_table_is_named_with_what_names_it() {
     assert!(f.missing.iter().any(|m| m == "no table auth.users (named by [tenant])"), "{:?}", f.missing);
     // An embedding that is not a vector column.
     let mut c = catalog_of(&domo);
-    c.tables.get_mut(&Table::parse("public.knowledge_chunks")).unwrap().insert("vector_embedding".into(), "text".into());
+    c.tables.get_mut(&Table::parse("public.knowledge_chunks")).unwrap().insert("vector_embedding".into(), Column::of("text"));
     assert!(fit(&domo, &c).missing[0].contains("is text, not a vector"));
 }
 

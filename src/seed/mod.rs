@@ -4,6 +4,7 @@
 //! with COPY, so memory stays bounded whatever `--messages` is.
 
 pub mod content;
+pub mod layout;
 
 use std::time::Instant;
 

@@ -1,0 +1,409 @@
+//! Reading any schema through its layout: pages of an entity's rows under a
+//! parent, keyset-paged on the layout's order columns (never OFFSET, never
+//! a whole table), ids of any type carried as text. The SQL is built from
+//! the layout's identifiers, quoted, and from nothing else; values are
+//! bound, cast to the column's own type so its indexes serve the query.
+//!
+//! Lists are newest first; messages and chunks are in their own order
+//! (oldest first, by position). A derived entity (001's conversations, the
+//! distinct `conversation_id`s of its messages) is walked with a skip scan
+//! over the parent column's index: one index probe per row shown.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, Postgres, QueryBuilder};
+
+use super::{DbError, Result};
+use crate::schema::{Catalog, Entity, Kind, Layout, Table, quote_ident};
+
+/// A layout checked against one database: every name it uses exists there,
+/// with the types recorded for casts.
+#[derive(Debug, Clone)]
+pub struct Mapped {
+    pub layout: Layout,
+    catalog: Catalog,
+}
+
+/// One row of any entity, as the console shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MappedRow {
+    pub id: String,
+    pub title: Option<String>,
+    pub status: Option<String>,
+    pub created_at: Option<DateTime<Utc>>,
+    /// Messages: who spoke and what was said. Chunks: the text.
+    pub role: Option<String>,
+    pub content: Option<String>,
+    /// Where the row is in its order (the order columns as text; `None` for
+    /// NULL): pass it back as `after` for the next page.
+    pub key: Vec<Option<String>>,
+}
+
+/// A page and where the next one starts (`None`: the end).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MappedPage {
+    pub rows: Vec<MappedRow>,
+    pub next: Option<Vec<Option<String>>>,
+}
+
+impl Mapped {
+    /// Fails with the first missing table or column, or an order this
+    /// reader cannot page on.
+    pub fn new(layout: Layout, catalog: Catalog) -> Result<Mapped> {
+        let fit = crate::schema::fit(&layout, &catalog);
+        if let Some(first) = fit.missing.first() {
+            return Err(DbError::Invalid(format!("layout '{}' does not fit this database: {first}", layout.name)));
+        }
+        for kind in layout.kinds() {
+            let e = layout.entity(kind).expect("a kind it has");
+            if e.table.is_some() && e.order.len() > 2 {
+                return Err(DbError::Invalid(format!(
+                    "layout '{}': [{kind}] order has {} columns; use one or two (a sort column, then a unique one)",
+                    layout.name,
+                    e.order.len()
+                )));
+            }
+        }
+        Ok(Mapped { layout, catalog })
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    fn entity(&self, kind: Kind) -> Result<&Entity> {
+        self.layout
+            .entity(kind)
+            .ok_or_else(|| DbError::Invalid(format!("layout '{}' has no {kind}", self.layout.name)))
+    }
+
+    /// The SQL type to cast a bound value to for `column` of `table`.
+    fn cast(&self, table: &Table, column: &str) -> Result<String> {
+        let udt = self.catalog.column(table, column).map(|c| c.udt.as_str()).unwrap_or("text");
+        // udt names are identifiers (int4, timestamptz, uuid…); anything else
+        // is not something a cursor can hold.
+        if udt.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !udt.starts_with('_') {
+            Ok(quote_ident(udt))
+        } else {
+            Err(DbError::Invalid(format!("{table}.{column} is of type {udt}, which cannot order a list")))
+        }
+    }
+
+    /// Messages and chunks read in their own order; everything else newest first.
+    fn ascending(kind: Kind) -> bool {
+        matches!(kind, Kind::Message | Kind::Chunk)
+    }
+
+    /// A page of `kind`'s rows, under `parent` when given (the id, as
+    /// text), after `after` (a previous row's `key`).
+    pub async fn page(
+        &self,
+        conn: &mut PgConnection,
+        kind: Kind,
+        parent: Option<&str>,
+        after: Option<&[Option<String>]>,
+        limit: u32,
+    ) -> Result<MappedPage> {
+        let e = self.entity(kind)?;
+        if let Some(from) = &e.derived_from {
+            let source = Kind::from_name(from).expect("checked layout");
+            return self.derived_page(conn, source, after, limit).await;
+        }
+        let table = Table::parse(e.table.as_deref().expect("checked layout"));
+        let col = |c: &Option<String>, ty: &str| match c {
+            Some(c) => format!("t.{}::{ty}", quote_ident(c)),
+            None => format!("NULL::{ty}"),
+        };
+        let mut qb = QueryBuilder::<Postgres>::new("SELECT ");
+        let id = e.id.as_deref().or(e.key.as_deref()).expect("checked layout");
+        qb.push(format!("t.{}::text, ", quote_ident(id)));
+        qb.push(col(&e.title, "text")).push(", ");
+        qb.push(col(&e.status, "text")).push(", ");
+        qb.push(col(&e.created_at, "timestamptz")).push(", ");
+        qb.push(col(&e.role, "text")).push(", ");
+        qb.push(col(&e.content, "text")).push(", ARRAY[");
+        let order: Vec<&str> = if e.order.is_empty() { vec![id] } else { e.order.iter().map(String::as_str).collect() };
+        for (i, o) in order.iter().enumerate() {
+            if i > 0 {
+                qb.push(", ");
+            }
+            qb.push(format!("t.{}::text", quote_ident(o)));
+        }
+        qb.push(format!("]::text[] FROM {} t WHERE true", table.quoted()));
+        if let (Some(p), Some(value)) = (&e.parent, parent) {
+            qb.push(format!(" AND t.{} = ", quote_ident(p)));
+            qb.push_bind(value.to_string()).push(format!("::{}", self.cast(&table, p)?));
+        }
+        let asc = Self::ascending(kind);
+        if let Some(key) = after {
+            self.push_keyset(&mut qb, &table, &order, key, asc)?;
+        }
+        let dir = if asc { "ASC" } else { "DESC" };
+        qb.push(" ORDER BY ");
+        for (i, o) in order.iter().enumerate() {
+            if i > 0 {
+                qb.push(", ");
+            }
+            qb.push(format!("t.{} {dir} NULLS LAST", quote_ident(o)));
+        }
+        qb.push(" LIMIT ").push_bind(limit as i64 + 1);
+        let rows: Vec<Raw> = qb.build_query_as().fetch_all(&mut *conn).await?;
+        Ok(finish(rows, limit))
+    }
+
+    /// `AND` the rows after `key` in an order of one or two columns (the
+    /// last one unique), NULLs last. A row comparison would treat NULLs as
+    /// unknown, so the condition is spelled out.
+    fn push_keyset(
+        &self,
+        qb: &mut QueryBuilder<'_, Postgres>,
+        table: &Table,
+        order: &[&str],
+        key: &[Option<String>],
+        asc: bool,
+    ) -> Result<()> {
+        if key.len() != order.len() {
+            return Err(DbError::Invalid("a cursor from another list".into()));
+        }
+        let op = if asc { ">" } else { "<" };
+        let bind = |qb: &mut QueryBuilder<'_, Postgres>, v: &str, c: &str| -> Result<()> {
+            qb.push_bind(v.to_string()).push(format!("::{}", self.cast(table, c)?));
+            Ok(())
+        };
+        let last = order[order.len() - 1];
+        let last_value = key[key.len() - 1]
+            .as_deref()
+            .ok_or_else(|| DbError::Invalid(format!("{table}.{last} is NULL: the last order column must be unique")))?;
+        let q = |c: &str| format!("t.{}", quote_ident(c));
+        if order.len() == 1 {
+            qb.push(format!(" AND {} {op} ", q(last)));
+            return bind(qb, last_value, last);
+        }
+        let first = order[0];
+        match key[0].as_deref() {
+            Some(v) => {
+                qb.push(format!(" AND ({} {op} ", q(first)));
+                bind(qb, v, first)?;
+                qb.push(format!(" OR ({} = ", q(first)));
+                bind(qb, v, first)?;
+                qb.push(format!(" AND {} {op} ", q(last)));
+                bind(qb, last_value, last)?;
+                qb.push(format!(") OR {} IS NULL)", q(first)));
+            }
+            None => {
+                qb.push(format!(" AND {} IS NULL AND {} {op} ", q(first), q(last)));
+                bind(qb, last_value, last)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The distinct values of `source`'s parent column, in order, by a skip
+    /// scan (each step is one probe of the column's index), with the time
+    /// of each one's first row.
+    async fn derived_page(
+        &self,
+        conn: &mut PgConnection,
+        source: Kind,
+        after: Option<&[Option<String>]>,
+        limit: u32,
+    ) -> Result<MappedPage> {
+        let s = self.entity(source)?;
+        let table = Table::parse(s.table.as_deref().expect("a derived entity's source has a table"));
+        let parent = s.parent.as_deref().expect("checked layout");
+        let (t, p) = (table.quoted(), quote_ident(parent));
+        let cast = self.cast(&table, parent)?;
+        let first_at = match (&s.created_at, s.order.first()) {
+            (Some(c), Some(o)) => format!(
+                "(SELECT m.{}::timestamptz FROM {t} m WHERE m.{p} = ids.id ORDER BY m.{} LIMIT 1)",
+                quote_ident(c),
+                quote_ident(o)
+            ),
+            _ => "NULL::timestamptz".to_string(),
+        };
+        let mut qb = QueryBuilder::<Postgres>::new(format!(
+            "WITH RECURSIVE ids(id) AS ((SELECT m.{p} FROM {t} m WHERE m.{p} IS NOT NULL"
+        ));
+        if let Some(key) = after {
+            let v = key.first().cloned().flatten().ok_or_else(|| DbError::Invalid("an empty cursor".into()))?;
+            qb.push(format!(" AND m.{p} > ")).push_bind(v).push(format!("::{cast}"));
+        }
+        qb.push(format!(
+            " ORDER BY m.{p} LIMIT 1) UNION ALL SELECT (SELECT m.{p} FROM {t} m WHERE m.{p} > ids.id ORDER BY m.{p} LIMIT 1) \
+             FROM ids WHERE ids.id IS NOT NULL) \
+             SELECT ids.id::text, NULL::text, NULL::text, {first_at}, NULL::text, NULL::text, ARRAY[ids.id::text] \
+             FROM ids WHERE ids.id IS NOT NULL LIMIT "
+        ));
+        qb.push_bind(limit as i64 + 1);
+        let rows: Vec<Raw> = qb.build_query_as().fetch_all(&mut *conn).await?;
+        Ok(finish(rows, limit))
+    }
+}
+
+type Raw = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<DateTime<Utc>>,
+    Option<String>,
+    Option<String>,
+    Vec<Option<String>>,
+);
+
+/// Rows of a `limit + 1` query: the page, and the next cursor when the
+/// extra row says there is more.
+fn finish(rows: Vec<Raw>, limit: u32) -> MappedPage {
+    let more = rows.len() > limit as usize;
+    let rows: Vec<MappedRow> = rows
+        .into_iter()
+        .take(limit as usize)
+        .map(|(id, title, status, created_at, role, content, key)| MappedRow {
+            id,
+            title,
+            status,
+            created_at,
+            role,
+            content,
+            key,
+        })
+        .collect();
+    let next = if more { rows.last().map(|r| r.key.clone()) } else { None };
+    MappedPage { rows, next }
+}
+
+/// A value to write, as text cast to the column's type (`None`: NULL).
+pub type Value = Option<String>;
+
+/// Writes rows into a layout's tables for sample data and tests: the
+/// mapped columns as given, and every other NOT NULL column without a
+/// default filled by its type (a foreign key with a row of the table it
+/// points at, made the same way when that table is empty).
+pub struct Writer<'m> {
+    mapped: &'m Mapped,
+    /// (table, column) → (table, column) it references (single-column keys).
+    fks: std::collections::HashMap<(Table, String), (Table, String)>,
+    /// (table, column) → dimension of a vector column.
+    dims: std::collections::HashMap<(Table, String), usize>,
+    serial: u64,
+}
+
+impl<'m> Writer<'m> {
+    pub async fn new(conn: &mut PgConnection, mapped: &'m Mapped) -> Result<Writer<'m>> {
+        let fks: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
+            "SELECT sn.nspname::text, s.relname::text, sa.attname::text, tn.nspname::text, t.relname::text, ta.attname::text \
+             FROM pg_constraint c \
+             JOIN pg_class s ON s.oid = c.conrelid JOIN pg_namespace sn ON sn.oid = s.relnamespace \
+             JOIN pg_class t ON t.oid = c.confrelid JOIN pg_namespace tn ON tn.oid = t.relnamespace \
+             JOIN pg_attribute sa ON sa.attrelid = c.conrelid AND sa.attnum = c.conkey[1] \
+             JOIN pg_attribute ta ON ta.attrelid = c.confrelid AND ta.attnum = c.confkey[1] \
+             WHERE c.contype = 'f' AND array_length(c.conkey, 1) = 1 \
+               AND sn.nspname NOT IN ('pg_catalog', 'information_schema')",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let dims: Vec<(String, String, String, i32)> = sqlx::query_as(
+            "SELECT n.nspname::text, c.relname::text, a.attname::text, a.atttypmod \
+             FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+             JOIN pg_type ty ON ty.oid = a.atttypid \
+             WHERE ty.typname = 'vector' AND a.attnum > 0 AND NOT a.attisdropped AND a.atttypmod > 0",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(Writer {
+            mapped,
+            fks: fks
+                .into_iter()
+                .map(|(sn, s, sa, tn, t, ta)| {
+                    ((Table { schema: sn, name: s }, sa), (Table { schema: tn, name: t }, ta))
+                })
+                .collect(),
+            dims: dims.into_iter().map(|(n, c, a, d)| ((Table { schema: n, name: c }, a), d as usize)).collect(),
+            serial: 0,
+        })
+    }
+
+    /// The dimension of a vector column (`None`: not a vector, or no fixed dimension).
+    pub fn dimension(&self, table: &Table, column: &str) -> Option<usize> {
+        self.dims.get(&(table.clone(), column.to_string())).copied()
+    }
+
+    /// Inserts one row of `table` with `set` (column → value) and returns
+    /// the text of `returning`.
+    pub fn insert<'a>(
+        &'a mut self,
+        conn: &'a mut PgConnection,
+        table: &'a Table,
+        set: Vec<(String, Value)>,
+        returning: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<Option<String>>> {
+        Box::pin(async move {
+            let columns = self.mapped.catalog.tables.get(table).cloned().unwrap_or_default();
+            let mut names = Vec::new();
+            let mut values: Vec<(Value, String)> = Vec::new();
+            let mut by_position: Vec<(&String, &crate::schema::Column)> = columns.iter().collect();
+            by_position.sort_by_key(|(_, c)| c.position);
+            for (name, c) in by_position {
+                let value = match set.iter().find(|(n, _)| n == name) {
+                    Some((_, v)) => v.clone(),
+                    None if c.nullable || c.has_default => continue,
+                    None => {
+                        self.serial += 1;
+                        match self.fks.get(&(table.clone(), name.clone())).cloned() {
+                            Some((ref_table, ref_column)) => {
+                                self.any_row(&mut *conn, &ref_table, ref_column.as_str()).await?
+                            }
+                            None => Some(filler(&c.udt, name, self.serial, self.dimension(table, name))),
+                        }
+                    }
+                };
+                names.push(quote_ident(name));
+                values.push((value, c.udt.clone()));
+            }
+            let mut qb = QueryBuilder::<Postgres>::new(format!("INSERT INTO {} (", table.quoted()));
+            qb.push(names.join(", ")).push(") VALUES (");
+            for (i, (v, udt)) in values.into_iter().enumerate() {
+                if i > 0 {
+                    qb.push(", ");
+                }
+                qb.push_bind(v).push(format!("::{}", quote_ident(&udt)));
+            }
+            if names.is_empty() {
+                qb = QueryBuilder::new(format!("INSERT INTO {} DEFAULT VALUES", table.quoted()));
+            } else {
+                qb.push(")");
+            }
+            qb.push(format!(" RETURNING {}::text", quote_ident(returning)));
+            let (id,): (Option<String>,) = qb.build_query_as().fetch_one(&mut *conn).await?;
+            Ok(id)
+        })
+    }
+
+    /// A value of `column` from some row of `table`, made when it has none.
+    async fn any_row(&mut self, conn: &mut PgConnection, table: &Table, column: &str) -> Result<Value> {
+        let found: Option<(Option<String>,)> =
+            sqlx::query_as(&format!("SELECT {}::text FROM {} LIMIT 1", quote_ident(column), table.quoted()))
+                .fetch_optional(&mut *conn)
+                .await?;
+        match found {
+            Some((v,)) => Ok(v),
+            None => self.insert(conn, table, Vec::new(), column).await,
+        }
+    }
+}
+
+/// A value of type `udt` for a NOT NULL column nobody mapped: unique where
+/// it is text (such columns are often UNIQUE), neutral otherwise.
+fn filler(udt: &str, column: &str, serial: u64, dim: Option<usize>) -> String {
+    match udt {
+        "int2" | "int4" | "int8" | "numeric" | "float4" | "float8" => "0".into(),
+        "bool" => "false".into(),
+        "json" | "jsonb" => "{}".into(),
+        "timestamptz" | "timestamp" | "date" => "2026-01-01 00:00:00+00".into(),
+        "uuid" => uuid::Uuid::new_v4().to_string(),
+        "vector" => {
+            let d = dim.unwrap_or(3);
+            format!("[{}]", std::iter::repeat_n("0", d.saturating_sub(1)).chain(["1"]).collect::<Vec<_>>().join(","))
+        }
+        t if t.starts_with('_') => "{}".into(),
+        _ => format!("{column}-{serial}"),
+    }
+}

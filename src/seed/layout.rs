@@ -1,0 +1,193 @@
+//! Sample rows for any schema layout, written through the layout: each
+//! entity's rows under each row of its parent, with the mapped columns set
+//! (names, times with deliberate ties, roles, texts, vectors) and every
+//! other required column filled by `db::mapped::Writer`. Used by the tests
+//! of every layout; `ragdesk seed --layout` is to build on it.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, TimeZone, Utc};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use sqlx::PgConnection;
+
+use crate::db::mapped::{Mapped, Value, Writer};
+use crate::db::{DbError, Result};
+use crate::schema::{Kind, Table};
+
+/// Rows made under each parent row.
+#[derive(Debug, Clone, Copy)]
+pub struct LayoutSizes {
+    pub tenants: usize,
+    pub per_parent: usize,
+    pub messages: usize,
+    pub chunks: usize,
+}
+
+impl Default for LayoutSizes {
+    fn default() -> Self {
+        LayoutSizes { tenants: 2, per_parent: 3, messages: 7, chunks: 4 }
+    }
+}
+
+/// The ids written, per entity, in the order written.
+#[derive(Debug, Clone, Default)]
+pub struct Filled {
+    pub ids: BTreeMap<Kind, Vec<String>>,
+    /// (kind, parent id) → ids of that parent's rows.
+    pub children: BTreeMap<(Kind, String), Vec<String>>,
+}
+
+pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, seed: u64) -> Result<Filled> {
+    let layout = &mapped.layout;
+    let mut writer = Writer::new(&mut *conn, mapped).await?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut filled = Filled::default();
+    let mut tables_written: Vec<Table> = Vec::new();
+    let base = Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap();
+    let mut pending: Vec<Kind> = layout.kinds().collect();
+    while !pending.is_empty() {
+        let before = pending.len();
+        let mut i = 0;
+        while i < pending.len() {
+            let kind = pending[i];
+            let e = layout.entity(kind).expect("a kind it has");
+            let parent_kind = layout.parent_of(kind);
+            // Parents first; a derived entity comes from its source's rows.
+            if e.derived_from.is_some() || parent_kind.is_some_and(|p| pending.contains(&p) && p != kind) {
+                let derived_ready = e.derived_from.is_some();
+                if derived_ready {
+                    pending.remove(i);
+                    continue;
+                }
+                i += 1;
+                continue;
+            }
+            pending.remove(i);
+            let table = Table::parse(e.table.as_deref().expect("checked layout"));
+            if tables_written.contains(&table) {
+                // Another entity's rows already are this one's (004's limits live on its widgets).
+                continue;
+            }
+            tables_written.push(table.clone());
+            let parents: Vec<Option<String>> = match parent_kind {
+                Some(p) if layout.entity(p).is_some_and(|pe| pe.derived_from.is_some()) => {
+                    // Parent rows that exist only as values: make them up.
+                    let source_parent = e.parent.as_deref().expect("checked layout");
+                    let ids = made_up_ids(mapped, &table, source_parent, sizes.per_parent * sizes.tenants, &mut rng);
+                    filled.ids.insert(p, ids.clone());
+                    ids.into_iter().map(Some).collect()
+                }
+                Some(p) => filled.ids.get(&p).cloned().unwrap_or_default().into_iter().map(Some).collect(),
+                None => vec![None],
+            };
+            let count = match kind {
+                Kind::Tenant => sizes.tenants,
+                Kind::Message => sizes.messages,
+                Kind::Chunk => sizes.chunks,
+                _ => sizes.per_parent,
+            };
+            for parent in parents {
+                for n in 0..count {
+                    let mut set: Vec<(String, Value)> = Vec::new();
+                    let mut put = |col: &Option<String>, v: Option<String>| {
+                        if let Some(c) = col {
+                            if !set.iter().any(|(x, _)| x == c) {
+                                set.push((c.clone(), v));
+                            }
+                        }
+                    };
+                    put(&e.parent, parent.clone());
+                    // Pairs of rows share a time: paging must break the tie.
+                    let at = match kind {
+                        Kind::Message => base + Duration::seconds((n / 2) as i64),
+                        _ => base + Duration::minutes((n / 2) as i64),
+                    };
+                    let word = kind.name().replace('_', " ");
+                    put(&e.title, Some(format!("{word} {} {}", n + 1, rng.random_range(100..999))));
+                    put(&e.role, Some(if n % 2 == 0 { "user" } else { "assistant" }.into()));
+                    put(&e.content, Some(format!("{word} {} text: {}", n + 1, lorem(&mut rng))));
+                    put(&e.key, Some(format!("key-{}", rng.random_range(1000..9999))));
+                    put(&e.value, Some(rng.random_range(1..100).to_string()));
+                    put(&e.created_at, Some(at.to_rfc3339()));
+                    if let Some(col) = &e.embedding {
+                        let dim = writer.dimension(&table, col).unwrap_or(384);
+                        put(&e.embedding, Some(vector(dim, &mut rng)));
+                    }
+                    // Order columns nobody set: a position or a time.
+                    for o in e.order.iter().filter(|o| Some(*o) != e.id.as_ref()) {
+                        let udt = mapped_udt(mapped, &table, o);
+                        if udt.starts_with("int") {
+                            put(&Some(o.clone()), Some(n.to_string()));
+                        } else if udt.starts_with("timestamp") {
+                            put(&Some(o.clone()), Some(at.to_rfc3339()));
+                        }
+                    }
+                    if let Some(id) = &e.id {
+                        // Text ids are set even with a default: 003's owners default to
+                        // one constant id ("owner-001"), good for one row only.
+                        if mapped_column(mapped, &table, id)
+                            .is_some_and(|c| !c.has_default || c.udt == "text" || c.udt == "varchar")
+                        {
+                            let udt = mapped_udt(mapped, &table, id);
+                            let v = if udt == "uuid" {
+                                uuid::Uuid::from_u128(rng.random()).to_string()
+                            } else {
+                                format!("{}-{}", kind.name(), rng.random_range(100_000..999_999))
+                            };
+                            put(&e.id, Some(v));
+                        }
+                    }
+                    let returning = e.id.as_deref().or(e.key.as_deref()).expect("checked layout");
+                    let id = writer
+                        .insert(&mut *conn, &table, set, returning)
+                        .await?
+                        .ok_or_else(|| DbError::Invalid(format!("{table}: an inserted row has no {returning}")))?;
+                    filled.ids.entry(kind).or_default().push(id.clone());
+                    if let Some(p) = &parent {
+                        filled.children.entry((kind, p.clone())).or_default().push(id);
+                    }
+                }
+            }
+        }
+        if pending.len() == before {
+            return Err(DbError::Invalid(format!("layout '{}': entities whose parents never come: {pending:?}", layout.name)));
+        }
+    }
+    Ok(filled)
+}
+
+fn mapped_column<'a>(mapped: &'a Mapped, table: &Table, column: &str) -> Option<&'a crate::schema::Column> {
+    mapped.catalog().column(table, column)
+}
+
+fn mapped_udt(mapped: &Mapped, table: &Table, column: &str) -> String {
+    mapped_column(mapped, table, column).map(|c| c.udt.clone()).unwrap_or_else(|| "text".into())
+}
+
+/// Ids for a derived entity, of the type of the column that holds them.
+fn made_up_ids(mapped: &Mapped, table: &Table, column: &str, n: usize, rng: &mut ChaCha8Rng) -> Vec<String> {
+    let uuid = mapped_udt(mapped, table, column) == "uuid";
+    (0..n)
+        .map(|_| {
+            if uuid {
+                uuid::Uuid::from_u128(rng.random()).to_string()
+            } else {
+                format!("conv_{:08x}", rng.random::<u32>())
+            }
+        })
+        .collect()
+}
+
+/// A random unit vector (sample data: random, not an embedding of its text).
+fn vector(dim: usize, rng: &mut ChaCha8Rng) -> String {
+    let mut v: Vec<f32> = (0..dim).map(|_| rng.random_range(-1.0f32..1.0)).collect();
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-6);
+    v.iter_mut().for_each(|x| *x /= norm);
+    format!("[{}]", v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(","))
+}
+
+fn lorem(rng: &mut ChaCha8Rng) -> String {
+    const WORDS: &[&str] = &["order", "refund", "opening", "hours", "price", "booking", "delivery", "warranty", "filter", "crown"];
+    (0..6).map(|_| WORDS[rng.random_range(0..WORDS.len())]).collect::<Vec<_>>().join(" ")
+}
