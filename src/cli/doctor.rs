@@ -138,7 +138,7 @@ async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) {
     let catalog = async { crate::db::catalog::read(&mut *db.acquire().await?).await };
     let catalog = match catalog.await {
         Ok(c) => c,
-        Err(e) => return r.warn("layout", &format!("could not read the catalog: {e}")),
+        Err(e) => return r.warn("layout", format!("could not read the catalog: {e}")),
     };
     let describe = |f: &crate::schema::Fit| {
         format!("'{}'{} ({} of {} tables and columns)", f.layout, f.seed.as_deref().map(|s| format!(" (seed {s})")).unwrap_or_default(), f.present, f.total)

@@ -91,10 +91,8 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
                 for n in 0..count {
                     let mut set: Vec<(String, Value)> = Vec::new();
                     let mut put = |col: &Option<String>, v: Option<String>| {
-                        if let Some(c) = col {
-                            if !set.iter().any(|(x, _)| x == c) {
-                                set.push((c.clone(), v));
-                            }
+                        if let Some(c) = col.as_ref().filter(|c| !set.iter().any(|(x, _)| x == *c)) {
+                            set.push((c.clone(), v));
                         }
                     };
                     put(&e.parent, parent.clone());
