@@ -2,7 +2,7 @@
 //! with `ragdesk seed --scale large` first). Prints a Markdown table; the
 //! figures in BENCHMARKS.md come from here.
 //!
-//!     cargo run --release --bin ragdesk-bench -- --database-url URL [--iterations N] [--first-frame]
+//!     cargo run --release --bin ragdesk-bench -- --database-url URL [--iterations N] [--first-frame] [--console-process]
 //!     cargo run --release --bin ragdesk-bench -- --database-url URL --ingest [--ingest-mb N]
 //!     cargo run --release --bin ragdesk-bench -- --pdf DIR     (PDFs from scripts/pdf-corpus)
 //!     cargo run --release --bin ragdesk-bench -- --database-url SCRATCH_URL --search 100000
@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 mod ingest;
 mod embed;
+mod scale;
 mod pdf;
 mod search;
 
@@ -38,6 +39,9 @@ struct Args {
     /// Also time the console's first frame with data (needs tmux).
     #[arg(long)]
     first_frame: bool,
+    /// Also measure the console process in tmux: memory after browsing deep, CPU while idle.
+    #[arg(long)]
+    console_process: bool,
     /// Measure the ingest stages instead (extract, chunk, local embed, store).
     #[arg(long)]
     ingest: bool,
@@ -249,6 +253,13 @@ async fn main() -> color_eyre::eyre::Result<()> {
         rss_before
     );
 
+    scale::offset_vs_keyset(&db, n).await?;
+    scale::render(&db, n).await?;
+    if args.console_process {
+        if let Err(e) = scale::console_process(&url) {
+            println!("console process: not measured ({e})");
+        }
+    }
     if args.first_frame {
         println!();
         match first_frame(&url) {
