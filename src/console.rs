@@ -109,8 +109,11 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
     let panic_key = std::env::var("RAGDESK_TEST_PANIC_ON_KEY").ok().and_then(|k| k.chars().next());
 
     let mut fatal: Option<String> = None;
+    let mut redraw = true;
     loop {
-        tui.draw(|f| crate::ui::render(f, &app, &theme))?;
+        if redraw {
+            tui.draw(|f| crate::ui::render(f, &app, &theme))?;
+        }
         let Some(first) = rx.recv().await else { break };
         // Apply everything already queued before drawing again.
         let mut batch = vec![first];
@@ -120,6 +123,11 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
                 break;
             }
         }
+        // An idle console does no work: a batch of ticks redraws only when
+        // something on screen moves with time (a spinner, a job's clock, a
+        // status message that is about to go).
+        let only_ticks = batch.iter().all(|a| matches!(a, Action::Tick));
+        redraw = !only_ticks || app.changes_with_time();
         for action in batch {
             if let (Some(k), Action::Key(key)) = (panic_key, &action) {
                 if key.code == crossterm::event::KeyCode::Char(k) {

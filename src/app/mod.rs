@@ -414,6 +414,13 @@ impl App {
         }
     }
 
+    /// Does the screen change with time alone (a spinner, a running job's
+    /// clock, a status message counting down)? If not, a tick needs no
+    /// redraw.
+    pub fn changes_with_time(&self) -> bool {
+        self.busy() || self.message.is_some() || self.docs.job.as_ref().is_some_and(|j| j.running())
+    }
+
     /// Is anything in flight (drives the spinner)?
     pub fn busy(&self) -> bool {
         ListKind::ALL.iter().any(|k| self.list(*k).loading())

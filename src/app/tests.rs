@@ -618,3 +618,22 @@ fn a_server_that_refuses_writes_disables_them_with_its_reason() {
     a.update(key('n'));
     assert!(a.modal.is_none());
 }
+
+#[test]
+fn an_idle_console_needs_no_redraw_on_a_tick() {
+    let mut a = app();
+    let fx = a.start();
+    let generation = load_generation(&fx);
+    a.update(Action::PageLoaded { list: ListKind::Tenants, generation, result: Ok(tenant_page(1..5, false)) });
+    a.update(Action::Counted { list: ListKind::Tenants, generation, result: Ok(RowCount::Exact(4)) });
+    assert!(!a.changes_with_time(), "nothing pending, no message: a tick changes nothing");
+    a.info("exported");
+    assert!(a.changes_with_time(), "a status message counts down");
+    for _ in 0..100 {
+        a.update(Action::Tick);
+    }
+    assert!(a.message.is_none() && !a.changes_with_time());
+    a.update(key('j'));
+    a.update(key('r'));
+    assert!(a.changes_with_time(), "a reload is pending: the spinner turns");
+}
