@@ -17,9 +17,13 @@ use super::{EmbedError, EmbeddingProvider, LOCAL_DIM, LOCAL_MODEL, TokenCounter}
 /// sentence-transformers' max_seq_length for this model (word pieces,
 /// special tokens included).
 pub const MAX_SEQ_LEN: usize = 256;
-/// Inputs per forward pass. Measured on 2 cores with ~200-token chunks
-/// sorted by length: 8 is faster than 16 or 32 (attention tensors grow with
-/// the batch) and keeps the peak memory near 300 MB.
+/// Inputs per forward pass. Measured in a release build on 2 cores, chunks
+/// sorted by length: on the demo corpus's 114-token chunks (`ragdesk-bench
+/// --embed --embed-batch N`, each in a process of its own) 8 → 3,893
+/// tokens/s at 192 MB peak, 16 → 4,400 at 265 MB, 32 → 4,235 at 392 MB; but
+/// on 196-token chunks (`--ingest`) 16 was slower than 8 (3,491 against
+/// 3,915 tokens/s) and took 631 MB against 492. No size wins on both within
+/// this machine's noise (~10%), so the smaller memory stays.
 pub const BATCH: usize = 8;
 
 pub const REQUIRED_FILES: &[&str] = &["config.json", "tokenizer.json", "model.safetensors", "1_Pooling/config.json"];
@@ -180,8 +184,8 @@ impl EmbeddingProvider for LocalProvider {
         self.counter.clone()
     }
     fn ingest_batch(&self) -> usize {
-        // ~3 s of work on 2 cores at ~200 tokens a chunk: a cancel or a
-        // progress update never waits longer than that.
+        // ~2 s of work on 2 cores (release build) at ~200 tokens a chunk: a
+        // cancel or a progress update never waits longer than that.
         2 * BATCH
     }
     fn embed<'a>(&'a self, texts: &'a [String]) -> BoxFuture<'a, Result<Vec<Vec<f32>>, EmbedError>> {

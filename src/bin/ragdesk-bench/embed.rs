@@ -72,12 +72,22 @@ fn run_in(model: &Arc<LocalModel>, texts: &[String], batch: usize, workers: usiz
     started.elapsed().as_secs_f64()
 }
 
-pub fn bench(model_dir: &std::path::Path, limit: usize) -> color_eyre::eyre::Result<()> {
+pub fn bench(model_dir: &std::path::Path, limit: usize, only_batch: Option<usize>) -> color_eyre::eyre::Result<()> {
     let model = Arc::new(LocalModel::load(model_dir)?);
     let texts = corpus_chunks(&model, limit);
     let n_tokens = tokens(&model, &texts);
     println!("{} chunks, {} tokens ({:.0} a chunk)", texts.len(), n_tokens, n_tokens as f64 / texts.len() as f64);
     run(&model, &texts[..16.min(texts.len())], 8, 1);
+    if let Some(batch) = only_batch {
+        // One setting in a process of its own: its peak memory is its own.
+        let s = run(&model, &texts, batch, 1);
+        println!(
+            "batch {batch}, matmul on all cores: {s:.2} s, {:.0} tokens/s, peak RSS {:.0} MB",
+            n_tokens as f64 / s,
+            super::peak_rss_mb()
+        );
+        return Ok(());
+    }
     println!("| threads for matmul | workers | batch | s | tokens/s |");
     println!("|---|---|---|---|---|");
     for batch in [16, 32, 64] {

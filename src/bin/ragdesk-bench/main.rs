@@ -52,6 +52,9 @@ struct Args {
     /// Chunks embedded by --embed.
     #[arg(long, default_value_t = 512)]
     embed_chunks: usize,
+    /// --embed: measure only this batch size (in a process of its own, for its peak memory).
+    #[arg(long)]
+    embed_batch: Option<usize>,
     /// Size of the generated Markdown corpus for --ingest, in MB.
     #[arg(long, default_value_t = 0.5)]
     ingest_mb: f64,
@@ -107,7 +110,7 @@ async fn main() -> color_eyre::eyre::Result<()> {
         let dir = std::env::var("RAGDESK_MODEL_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| {
             directories::BaseDirs::new().unwrap().data_dir().join("ragdesk/models/all-MiniLM-L6-v2")
         });
-        return embed::bench(&dir, args.embed_chunks);
+        return embed::bench(&dir, args.embed_chunks, args.embed_batch);
     }
     let url = args
         .database_url
