@@ -215,6 +215,13 @@ pub enum Action {
     LimitSaved {
         result: Result<String, String>,
     },
+    /// A page of a layout's entity (the Browse tab); `append` when it
+    /// continues the rows shown.
+    MappedLoaded {
+        generation: u64,
+        append: bool,
+        result: Result<crate::db::mapped::MappedPage, String>,
+    },
     /// A page of the audit; `append` when it continues the rows shown.
     AuditLoaded {
         generation: u64,
@@ -365,6 +372,14 @@ pub enum Effect {
         tenant: Option<Uuid>,
     },
     SaveLimit(LimitWrite),
+    /// A page of `kind` under `parent`, after `after`, read through the
+    /// layout of the database (another platform's schema).
+    LoadMapped {
+        generation: u64,
+        kind: crate::schema::Kind,
+        parent: Option<String>,
+        after: Option<Vec<Option<String>>>,
+    },
     /// A page of the audit, newest first, older than `before`.
     LoadAudit {
         generation: u64,
@@ -401,6 +416,7 @@ impl Effect {
             Effect::CheckAccess => "access".into(),
             Effect::LoadLimits { .. } => "limits".into(),
             Effect::LoadAudit { .. } => "audit".into(),
+            Effect::LoadMapped { .. } => "browse".into(),
             Effect::StartIngest { job, .. } => format!("job:{job}"),
             Effect::Debounce { effect, .. } => return effect.task_key(),
             Effect::Export { .. }

@@ -23,30 +23,27 @@ use crate::tui::{self, Tui};
 /// How long quitting waits for tasks (a cancelled ingest rolls back).
 const QUIT_GRACE: Duration = Duration::from_secs(5);
 
-/// The console reads ragdesk's native layout only, so far. On a database
-/// that follows another platform's layout (or with `--layout` naming one)
-/// it says so before the screen is taken, instead of failing query by query.
-/// A server that does not answer in time is left to the console's own
-/// offline handling.
-async fn refuse_foreign_layout(db: &Db, asked: Option<&str>) -> Result<()> {
-    let layout = match asked {
-        Some(spec) => Some(crate::schema::load(spec).map_err(|e| eyre!(e))?),
-        None => {
-            let catalog = async { crate::db::catalog::read(&mut *db.acquire().await?).await };
-            match tokio::time::timeout(std::time::Duration::from_secs(3), catalog).await {
-                Ok(Ok(c)) => crate::schema::detect(&c).0,
-                _ => None,
-            }
-        }
+/// The layout of another platform's schema the console reads through:
+/// the one asked for (`--layout`), or the one detected from the catalog.
+/// `None` on ragdesk's own schema, and when the server does not answer in
+/// time (the console's offline handling takes it from there).
+async fn foreign_layout(db: &Db, asked: Option<&str>) -> Result<Option<crate::db::mapped::Mapped>> {
+    let catalog = async { crate::db::catalog::read(&mut *db.acquire().await?).await };
+    let catalog = match tokio::time::timeout(std::time::Duration::from_secs(3), catalog).await {
+        Ok(Ok(c)) => Some(c),
+        _ => None,
     };
-    match layout {
-        Some(l) if l.name != "native" => Err(eyre!(
-            "this database follows the '{}' layout ({}); the console browses only ragdesk's native layout so far \
-             (`ragdesk doctor` shows what matched)",
-            l.name,
-            l.description
-        )),
-        _ => Ok(()),
+    let layout = match (asked, &catalog) {
+        (Some(spec), _) => Some(crate::schema::load(spec).map_err(|e| eyre!(e))?),
+        (None, Some(c)) => crate::schema::detect(c).0,
+        (None, None) => None,
+    };
+    match (layout, catalog) {
+        (Some(l), Some(c)) if l.name != "native" => Ok(Some(crate::db::mapped::Mapped::new(l, c).map_err(|e| eyre!(e))?)),
+        (Some(l), None) if l.name != "native" => {
+            Err(eyre!("cannot read the database's catalog to check the '{}' layout against it", l.name))
+        }
+        _ => Ok(None),
     }
 }
 
@@ -68,12 +65,16 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
     };
     let db = Db::lazy(&conn.url, &ctx.console_settings(conn.read_only)).map_err(|e| eyre!(e))?;
     tracing::info!(target = %db.target, read_only = conn.read_only, "console starting");
-    refuse_foreign_layout(&db, ctx.cli.layout.as_deref()).await?;
+    let mapped = foreign_layout(&db, ctx.cli.layout.as_deref()).await?.map(std::sync::Arc::new);
     let export_dir = ctx.config.export_dir.clone().unwrap_or_else(|| PathBuf::from("."));
 
     let mut app =
         App::new(db.target.clone(), conn.read_only, keymap, ctx.config.page_size, ctx.config.transcript_page_size);
     app.docs.ingest_defaults = ctx.config.ingest.chunk_settings();
+    if let Some(m) = &mapped {
+        tracing::info!(layout = %m.layout.name, "browsing another platform's layout");
+        app.browse_layout(m.layout.clone());
+    }
     for w in &ctx.warnings {
         tracing::warn!("{w}");
         app.error(w.clone());
@@ -100,6 +101,7 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
             embedder: ctx.config.embedding.embedder(&ctx.paths),
             max_file_bytes: ctx.config.ingest.max_file_mb.saturating_mul(1_000_000),
             history_dir: ctx.paths.data_dir.join("search-history"),
+            mapped,
         },
     );
     for fx in app.start() {

@@ -94,6 +94,7 @@ commands! {
     NewLimit => "new_limit", "Limits: create a new limit with a description";
     ToggleScope => "toggle_scope", "Limits: the breadcrumb's tenant or the global defaults";
     LimitHistory => "limit_history", "Limits: the audit of the selected key";
+    OtherList => "other_list", "Browse (another platform's layout): the next list at this level";
 }
 
 /// Where a key is read. `Global` applies everywhere unless a pane binds the key.
@@ -270,6 +271,7 @@ const DEFAULTS: &[(Context, Command, &[&str])] = {
         (List, ExactCount, &["c"]),
         (List, SearchKnowledgeBase, &["s"]),
         (List, MoreLikeThis, &["m"]),
+        (List, OtherList, &["o"]),
         (Context::Search, EditQuery, &["/"]),
         (Context::Search, Up, &["k", "up"]),
         (Context::Search, Down, &["j", "down"]),

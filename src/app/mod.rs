@@ -3,6 +3,7 @@
 //! runtime to start; their results come back as actions.
 
 mod browse;
+pub mod browser;
 pub mod documents;
 pub mod form;
 pub mod limits;
@@ -38,6 +39,9 @@ pub enum Tab {
     Search,
     Limits,
     Audit,
+    /// Another platform's schema, read through its layout (the only tab
+    /// then).
+    Browse,
 }
 
 impl Tab {
@@ -61,6 +65,7 @@ impl Tab {
             Tab::Search => "Search",
             Tab::Limits => "Limits",
             Tab::Audit => "Audit",
+            Tab::Browse => "Browse",
         }
     }
 }
@@ -275,6 +280,9 @@ pub struct App {
     pub search: search::SearchPane,
     pub limits: limits::LimitsPane,
     pub audit: limits::AuditPane,
+    /// On a database of another platform's layout: its browser (and the
+    /// console shows only that).
+    pub browser: Option<browser::Browser>,
     /// The dialog or prompt that has the keys, if any.
     pub modal: Option<Modal>,
     /// Every status message shown, newest last (`M` opens it).
@@ -321,6 +329,7 @@ impl App {
             search: search::SearchPane::default(),
             limits: limits::LimitsPane::default(),
             audit: limits::AuditPane::default(),
+            browser: None,
             modal: None,
             log: std::collections::VecDeque::new(),
             conn: ConnState::Online,
@@ -414,6 +423,18 @@ impl App {
         }
     }
 
+    /// Opens the console on another platform's layout: its browser is the
+    /// only tab.
+    pub fn browse_layout(&mut self, layout: crate::schema::Layout) {
+        self.browser = Some(browser::Browser::new(layout));
+        self.tab = Tab::Browse;
+    }
+
+    /// The tabs of this console: ours, or the browser of a foreign layout.
+    pub fn tabs(&self) -> Vec<Tab> {
+        if self.browser.is_some() { vec![Tab::Browse] } else { Tab::ALL.to_vec() }
+    }
+
     /// Does the screen change with time alone (a spinner, a running job's
     /// clock, a status message counting down)? If not, a tick needs no
     /// redraw.
@@ -430,6 +451,7 @@ impl App {
             || self.search.loading
             || self.limits.loading
             || self.audit.loading
+            || self.browser.as_ref().is_some_and(|b| b.loading())
             || self.transcript.exports_in_flight > 0
             || (self.demo_detail.id.is_some() && self.demo_detail.detail.is_none() && self.demo_detail.error.is_none())
     }
@@ -443,7 +465,7 @@ impl App {
                 SessionsMode::Leads if self.nav.demo.is_some() => ListKind::Leads,
                 _ => ListKind::Sessions,
             }),
-            Tab::Transcript | Tab::Search | Tab::Limits | Tab::Audit => None,
+            Tab::Transcript | Tab::Search | Tab::Limits | Tab::Audit | Tab::Browse => None,
             // Knowledge bases → documents → chunks, as far as drilled.
             Tab::Documents => Some(if self.nav.document.is_some() {
                 ListKind::Chunks
@@ -556,6 +578,13 @@ impl App {
             }
         }
         self.sync_limits(fx);
+        if self.tab == Tab::Browse {
+            let generation = self.generation + 1;
+            if let Some(load) = self.browser.as_mut().and_then(|b| b.want(generation)) {
+                self.generation = generation;
+                fx.push(load);
+            }
+        }
         if self.tab == Tab::Search {
             if let Some(load) = self.search.want_neighbours() {
                 fx.push(load);
@@ -669,6 +698,11 @@ impl App {
             Action::LimitsLoaded { generation, result } => self.on_limits_loaded(generation, result),
             Action::LimitSaved { result } => self.on_limit_saved(result),
             Action::AuditLoaded { generation, append, result } => self.on_audit_loaded(generation, append, result),
+            Action::MappedLoaded { generation, append, result } => {
+                if let Some(b) = &mut self.browser {
+                    b.apply(generation, append, result);
+                }
+            }
             Action::Fatal(why) => {
                 self.error(why);
                 self.should_quit = true;
@@ -938,7 +972,10 @@ impl App {
     }
 
     fn goto_tab(&mut self, tab: Tab) {
-        self.tab = tab;
+        // A foreign layout's console has its browser only.
+        if self.tabs().contains(&tab) {
+            self.tab = tab;
+        }
     }
 
     fn on_command(&mut self, cmd: Command, fx: &mut Vec<Effect>) {
@@ -955,9 +992,10 @@ impl App {
             Help => self.modal = Some(Modal::Help { scroll: 0 }),
             MessageLog => self.modal = Some(Modal::Messages { scroll: 0 }),
             NextTab | PrevTab => {
-                let i = Tab::ALL.iter().position(|t| *t == self.tab).unwrap_or(0);
-                let n = Tab::ALL.len();
-                self.goto_tab(Tab::ALL[if cmd == NextTab { (i + 1) % n } else { (i + n - 1) % n }]);
+                let tabs = self.tabs();
+                let i = tabs.iter().position(|t| *t == self.tab).unwrap_or(0);
+                let n = tabs.len();
+                self.goto_tab(tabs[if cmd == NextTab { (i + 1) % n } else { (i + n - 1) % n }]);
             }
             TabTenants => self.goto_tab(Tab::Tenants),
             TabDemos => self.goto_tab(Tab::Demos),
@@ -979,6 +1017,14 @@ impl App {
                 let reply = self.transcript.on_command(cmd, self.transcript_viewport());
                 self.apply_reply(reply, fx);
             }
+            _ if self.tab == Tab::Browse => {
+                let generation = self.next_generation();
+                let height = self.list_height();
+                if let Some(b) = &mut self.browser {
+                    let reply = b.on_command(cmd, generation, height);
+                    self.apply_reply(reply, fx);
+                }
+            }
             _ if self.tab == Tab::Limits => self.on_limits_command(cmd),
             _ if self.tab == Tab::Audit => self.on_audit_command(cmd),
             _ => self.on_list_command(cmd, fx),
@@ -989,6 +1035,11 @@ impl App {
         match self.current_list() {
             Some(kind) => self.list_mut(kind).invalidate(),
             None if self.tab == Tab::Limits => self.limits.invalidate(),
+            None if self.tab == Tab::Browse => {
+                if let Some(b) = &mut self.browser {
+                    b.reload();
+                }
+            }
             None if self.tab == Tab::Audit => self.audit.loaded = None,
             None => {
                 if let Some(id) = self.transcript.session_id {
@@ -1039,6 +1090,11 @@ impl App {
             }
             Tab::Tenants => {}
             Tab::Limits => {}
+            Tab::Browse => {
+                if let Some(b) = &mut self.browser {
+                    b.on_command(Command::Back, 0, 0);
+                }
+            }
             Tab::Audit => {
                 // Esc clears the filter first.
                 self.audit.filter.clear();

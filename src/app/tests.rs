@@ -637,3 +637,49 @@ fn an_idle_console_needs_no_redraw_on_a_tick() {
     a.update(key('r'));
     assert!(a.changes_with_time(), "a reload is pending: the spinner turns");
 }
+
+#[test]
+fn the_browser_drops_stale_pages_drills_down_and_back() {
+    use crate::db::mapped::{MappedPage, MappedRow};
+    use crate::schema::Kind;
+    let row = |id: &str| MappedRow {
+        id: id.into(),
+        title: Some(format!("row {id}")),
+        status: None,
+        created_at: None,
+        role: None,
+        content: None,
+        key: vec![Some(id.into())],
+    };
+    let mut a = app();
+    a.browse_layout(crate::schema::load("omni").unwrap());
+    assert_eq!(a.tabs(), vec![Tab::Browse]);
+    let fx = a.start();
+    let Some(Effect::LoadMapped { generation, kind: Kind::Tenant, parent: None, .. }) = fx.first().cloned() else {
+        panic!("the root loads first: {fx:?}")
+    };
+    // An answer for another generation is dropped.
+    a.update(Action::MappedLoaded {
+        generation: generation + 100,
+        append: false,
+        result: Ok(MappedPage { rows: vec![row("stale")], next: None }),
+    });
+    assert!(a.browser.as_ref().unwrap().current().rows.is_empty());
+    a.update(Action::MappedLoaded {
+        generation,
+        append: false,
+        result: Ok(MappedPage { rows: vec![row("c1"), row("c2")], next: None }),
+    });
+    a.update(key('j'));
+    let fx = a.update(code(KeyCode::Enter));
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::LoadMapped { kind: Kind::Demo, parent: Some(p), .. } if p == "c2")),
+        "Enter lists the selected customer's widgets: {fx:?}"
+    );
+    // Number keys of our own tabs do nothing on another platform's layout.
+    a.update(key('3'));
+    assert_eq!(a.tab, Tab::Browse);
+    a.update(code(KeyCode::Esc));
+    let b = a.browser.as_ref().unwrap();
+    assert_eq!((b.stack.len(), b.current().kind, b.current().selected), (1, Kind::Tenant, 1), "back where it was");
+}

@@ -208,7 +208,52 @@ pub async fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// `ragdesk --layout NAME seed`: another platform's schema (created from
+/// its DDL when the database has none of it) filled through its layout.
+async fn seed_layout(ctx: &Context, spec: &str, args: &SeedArgs) -> Result<()> {
+    use crate::schema::Kind;
+    let layout = crate::schema::load(spec).map_err(|e| eyre!(e))?;
+    let db = ctx.connect_batch().await?;
+    if db.read_only {
+        bail!("refusing to seed a read-only connection");
+    }
+    let mut conn = db.pool.acquire().await?;
+    let mut catalog = crate::db::catalog::read(&mut conn).await?;
+    if crate::schema::fit(&layout, &catalog).present == 0 {
+        let ddl = crate::schema::ddl(&layout.name)
+            .ok_or_else(|| eyre!("the database has none of layout '{}' and there is no DDL to create it", layout.name))?;
+        crate::db::mapped::create_schema(&mut conn, ddl).await?;
+        output::err(format!("created the '{}' schema ({})", layout.name, layout.description));
+        catalog = crate::db::catalog::read(&mut conn).await?;
+    }
+    let mapped = crate::db::mapped::Mapped::new(layout, catalog)?;
+    let first = mapped.layout.kinds().next().unwrap_or(Kind::Tenant);
+    if !mapped.page(&mut conn, first, None, None, 1).await?.rows.is_empty() {
+        if args.if_empty {
+            output::err("database already has data; not seeding (--if-empty)");
+            return Ok(());
+        }
+        bail!("the '{}' tables already have rows: seeding another layout adds only to an empty one", mapped.layout.name);
+    }
+    let sizes = match args.scale.as_str() {
+        "tiny" => seed::layout::LayoutSizes::default(),
+        "small" => seed::layout::LayoutSizes { tenants: 4, per_parent: 5, messages: 20, chunks: 8 },
+        other => bail!("--scale {other} is not available with --layout yet (tiny, small)"),
+    };
+    let filled = seed::layout::fill(&mut conn, &mapped, sizes, args.seed).await?;
+    for (kind, ids) in &filled.ids {
+        output::out(format!(" {}: {}", mapped.layout.label(*kind), ids.len()))?;
+    }
+    output::out(
+        "(sample rows; their vectors are random unit vectors, not embeddings of their text)".to_string(),
+    )?;
+    Ok(())
+}
+
 async fn seed_command(ctx: &Context, args: SeedArgs) -> Result<()> {
+    if let Some(spec) = ctx.cli.layout.as_deref().filter(|s| *s != "native") {
+        return seed_layout(ctx, spec, &args).await;
+    }
     let preset = SeedSizes::preset(&args.scale)
         .ok_or_else(|| eyre!("unknown --scale '{}' (tiny, small, medium, large)", args.scale))?;
     let sizes = SeedSizes {

@@ -407,3 +407,13 @@ fn filler(udt: &str, column: &str, serial: u64, dim: Option<usize>) -> String {
         _ => format!("{column}-{serial}"),
     }
 }
+
+/// Creates a layout's schema from its DDL (`schema::ddl`), in one
+/// transaction: all of it or nothing.
+pub async fn create_schema(conn: &mut PgConnection, ddl: &str) -> Result<()> {
+    use sqlx::Executor;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    tx.execute(ddl).await?;
+    tx.commit().await?;
+    Ok(())
+}

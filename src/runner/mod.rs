@@ -40,6 +40,9 @@ pub struct Settings {
     pub max_file_bytes: u64,
     /// Where search queries are remembered, one file per knowledge base.
     pub history_dir: PathBuf,
+    /// The layout of a database of another platform (the Browse tab reads
+    /// through it); `None` on ragdesk's own schema.
+    pub mapped: Option<Arc<db::mapped::Mapped>>,
 }
 
 /// Runs effects as tasks; each reports back through the action channel.
@@ -348,6 +351,9 @@ fn failure(effect: &Effect, error: LoadError) -> Option<Action> {
         Effect::LoadAudit { generation, before, .. } => {
             Action::AuditLoaded { generation: *generation, append: before.is_some(), result: Err(err()) }
         }
+        Effect::LoadMapped { generation, after, .. } => {
+            Action::MappedLoaded { generation: *generation, append: after.is_some(), result: Err(msg) }
+        }
         Effect::Debounce { effect, .. } => return failure(effect, error),
         Effect::Copy(_) | Effect::CancelIngest { .. } | Effect::CancelPreview | Effect::CompletePath { .. } => {
             return None;
@@ -426,6 +432,13 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
                 .await
                 .map_err(Into::into);
             Action::AuditLoaded { generation, append: before.is_some(), result }
+        }
+        Effect::LoadMapped { generation, kind, parent, after } => {
+            let result = match &settings.mapped {
+                Some(m) => m.page(conn, kind, parent.as_deref(), after.as_deref(), settings.page_size).await.map_err(|e| e.to_string()),
+                None => Err("this database has ragdesk's own layout: nothing to browse through a mapping".into()),
+            };
+            Action::MappedLoaded { generation, append: after.is_some(), result }
         }
         Effect::Ping => {
             let result =

@@ -1,6 +1,7 @@
 //! Rendering: a pure function of the app state. One file per pane; every
 //! string from the database goes through `sanitize` on its way to a widget.
 
+mod browse;
 mod demos;
 mod detail;
 mod documents;
@@ -67,6 +68,7 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme) {
         Tab::Search => search::render(f, body, app, theme),
         Tab::Limits => limits::render(f, body, app, theme),
         Tab::Audit => limits::render_audit(f, body, app, theme),
+        Tab::Browse => browse::render(f, body, app, theme),
     }
     render_hint(f, hint, app, theme);
     status::render(f, status, app, theme);
@@ -83,10 +85,20 @@ fn render_tabs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut spans = Vec::new();
     // Full titles when they fit; otherwise the other tabs shrink to three
     // letters (80 columns hold eight tabs that way) and the current one stays whole.
-    let full: usize = Tab::ALL.iter().map(|t| t.title().len() + 5).sum();
+    let tabs = app.tabs();
+    let full: usize = tabs.iter().map(|t| t.title().len() + 5).sum();
     let short = full > area.width as usize;
-    for (i, tab) in Tab::ALL.iter().enumerate() {
-        let title = if short && *tab != app.tab { &tab.title()[..3] } else { tab.title() };
+    for (i, tab) in tabs.iter().enumerate() {
+        // On another platform's layout the one tab names it.
+        let browse_title;
+        let title = match (&app.browser, tab) {
+            (Some(b), Tab::Browse) => {
+                browse_title = format!("{} ({})", b.layout.name, b.layout.seed.as_deref().map(|s| format!("seed {s}")).unwrap_or_default());
+                browse_title.as_str()
+            }
+            _ if short && *tab != app.tab => &tab.title()[..3],
+            _ => tab.title(),
+        };
         let label = format!(" {} {} ", i + 1, title);
         let style = if *tab == app.tab { theme.tab_active() } else { theme.dim() };
         spans.push(Span::styled(label, style));
@@ -110,6 +122,18 @@ fn render_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
         spans.push(Span::styled(label, style));
     };
+    if let Some(b) = &app.browser {
+        // Another platform's layout: the path drilled, in its own words.
+        push(b.layout.label(b.stack[0].kind).to_string(), theme.dim());
+        for stage in &b.stack[1..] {
+            if let Some((_, label)) = &stage.parent {
+                push(sanitize_line(label).into_owned(), theme.title());
+            }
+        }
+        let line = Line::from(spans);
+        f.render_widget(Paragraph::new(truncate_line(line, area.width as usize)), area);
+        return;
+    }
     match &app.nav.tenant {
         Some(t) => push(sanitize_line(&t.label).into_owned(), theme.title()),
         None => push("All tenants".into(), theme.dim()),
@@ -177,6 +201,15 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     (&[ToggleLeads], "leads/sessions"),
                     (&[ToggleDetail], "detail"),
                     (&[Back], "back"),
+                    (&[Help], "help"),
+                    (&[Quit], "quit"),
+                ],
+                Tab::Browse => &[
+                    (&[Open], "open"),
+                    (&[OtherList], "other list"),
+                    (&[Down, Up], "move"),
+                    (&[Back], "back"),
+                    (&[Refresh], "reload"),
                     (&[Help], "help"),
                     (&[Quit], "quit"),
                 ],

@@ -41,6 +41,7 @@ impl Console {
             }),
             max_file_bytes: 10_000_000,
             history_dir: data.path().join("data/search-history"),
+            mapped: None,
         };
         let runner = EffectRunner::new(t.db.clone(), tx, settings);
         let mut app = App::new(t.db.target.clone(), false, Keymap::default(), 100, 200);

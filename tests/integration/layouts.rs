@@ -64,12 +64,29 @@ async fn doctor_names_the_layout_and_what_a_near_miss_lacks() {
 }
 
 #[tokio::test]
-async fn the_console_says_it_cannot_browse_a_foreign_layout_yet() {
-    let t = with_ddl("domo").await;
-    let (ok, out) = ragdesk(&t.url, &[]);
-    assert!(!ok, "{out}");
-    assert_eq!(out.lines().count(), 1, "{out}");
-    assert!(out.contains("follows the 'domo' layout") && out.contains("browses only ragdesk's native layout"), "{out}");
+async fn a_foreign_layout_is_seeded_and_browsed_in_a_real_terminal() {
+    let t = support::empty().await;
+    let (ok, out) = ragdesk(&t.url, &["--layout", "omni", "seed", "--scale", "tiny"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("created the 'omni' schema") && out.contains("Customers: 2") && out.contains("Messages:"), "{out}");
+    assert!(out.contains("random unit vectors"), "sample vectors are labelled as what they are: {out}");
+    let home = tempfile::tempdir().unwrap();
+    let tmux = support::console_in_tmux("browse-omni", &t.url, home.path());
+    let screen = tmux.wait_for("the customers", |s| {
+        s.contains("omni (seed 004)") && s.contains("Customers") && s.contains("Enter: Widgets")
+    });
+    assert!(screen.contains("Enter: Widgets, Conversations"), "{screen}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the customer's widgets", |s| s.contains("┌ Widgets") && s.contains("Customers ›"));
+    tmux.keys(&["o"]);
+    tmux.wait_for("the customer's conversations", |s| s.contains("┌ Conversations") && s.contains("2026-01-01"));
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("a transcript", |s| s.contains("┌ Messages") && s.contains("assistant"));
+    assert!(screen.contains("user") && screen.contains("message 1 text"), "{screen}");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("back to the conversations", |s| s.contains("┌ Conversations"));
+    tmux.keys(&["q"]);
+    support::assert_terminal_restored(&tmux);
 }
 
 use ragdesk::db::mapped::{Mapped, MappedRow};

@@ -136,6 +136,7 @@ fn settings() -> Settings {
             .embedder(&ragdesk::config::Paths { config_dir: dir.join("c"), data_dir: dir.join("d") }),
         max_file_bytes: 1_000_000,
         history_dir: dir.join("d/search-history"),
+        mapped: None,
     }
 }
 

@@ -1021,3 +1021,64 @@ fn limits_and_audit_panes_and_the_limit_editor() {
         assert!(text.contains("reason: pilot customer ␛[31mred"), "{text}");
     }
 }
+
+fn mapped_rows(kind: ragdesk::schema::Kind, n: usize) -> Vec<ragdesk::db::mapped::MappedRow> {
+    use ragdesk::schema::Kind;
+    (0..n)
+        .map(|i| ragdesk::db::mapped::MappedRow {
+            id: if kind == Kind::Session { format!("conv_{i:08x}") } else { id(500 + i as u128).to_string() },
+            title: match kind {
+                Kind::Tenant => Some(["ana@brightsmile.example", "ops@polarair.example", "Evil\x1b[31m Corp"][i % 3].into()),
+                Kind::Demo => Some(format!("Demo {}", i + 1)),
+                _ => None,
+            },
+            status: (kind == Kind::Demo).then(|| "published".to_string()),
+            created_at: Some(ts(12, i as u32)),
+            role: (kind == Kind::Message).then(|| if i % 2 == 0 { "user" } else { "assistant" }.to_string()),
+            content: (kind == Kind::Message).then(|| {
+                if i == 1 { "Sure: we are open 8-18.\n\x1b[2Jsecond line".to_string() } else { format!("message {i}") }
+            }),
+            key: vec![Some(i.to_string())],
+        })
+        .collect()
+}
+
+#[test]
+fn browse_pane_under_two_foreign_layouts() {
+    use ragdesk::schema::Kind;
+    for layout in ["domo", "omni"] {
+        let mut app = new_app(80, 24);
+        app.browse_layout(ragdesk::schema::load(layout).unwrap());
+        let mut fx = app.start();
+        // The root's rows, then drilling to a conversation's messages.
+        let mut answer = |app: &mut App, fx: Vec<Effect>| -> Vec<Effect> {
+            let mut out = Vec::new();
+            for e in fx {
+                if let Effect::LoadMapped { generation, kind, .. } = e {
+                    let page = ragdesk::db::mapped::MappedPage { rows: mapped_rows(kind, 3), next: None };
+                    out.extend(app.update(Action::MappedLoaded { generation, append: false, result: Ok(page) }));
+                }
+            }
+            out
+        };
+        fx = answer(&mut app, fx);
+        let text = snapshot(&format!("browse_{layout}_root_80x24"), &app);
+        let (root_label, child) = if layout == "omni" { ("Customers", "Widgets") } else { ("Users", "Demos") };
+        assert!(text.contains(&format!("┌ {root_label}")) && text.contains(&format!("Enter: {child}")), "{text}");
+        assert!(text.contains("Evil␛[31m Corp"), "hostile names are escaped: {text}");
+        // domo: conversations are another root (derived from the messages); omni: under a customer.
+        let keys: &[KeyCode] = if layout == "domo" { &[KeyCode::Char('o')] } else { &[KeyCode::Enter, KeyCode::Char('o')] };
+        for k in keys {
+            fx.extend(app.update(Action::Key(KeyEvent::new(*k, KeyModifiers::NONE))));
+            fx = answer(&mut app, std::mem::take(&mut fx));
+        }
+        assert_eq!(app.browser.as_ref().unwrap().current().kind, Kind::Session, "{layout}");
+        fx.extend(app.update(Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))));
+        let _ = answer(&mut app, fx);
+        app.update(Action::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE)));
+        let text = snapshot(&format!("browse_{layout}_messages_80x24"), &app);
+        assert!(text.contains("┌ Messages") && text.contains("assistant"), "{text}");
+        // The selected message in full below, line by line, escaped.
+        assert!(text.contains("│␛[2Jsecond line"), "{text}");
+    }
+}

@@ -1,0 +1,95 @@
+//! The Browse tab: another platform's entities through its layout, in its
+//! own words; a list with the selected row in full below (a message's
+//! whole text).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use super::table::{cell, col, render_rows, styled};
+use crate::app::App;
+use crate::sanitize::{sanitize_line, sanitize_multiline};
+use crate::schema::Kind;
+use crate::theme::Theme;
+
+/// Lines under the list for the selected row.
+const DETAIL_ROWS: u16 = 8;
+
+pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let Some(b) = &app.browser else { return };
+    let s = b.current();
+    let [list_area, detail_area] = Layout::vertical([Constraint::Min(4), Constraint::Length(DETAIL_ROWS)]).areas(area);
+    let more = if s.next.is_some() { " ↓more" } else { "" };
+    let others = if b.stack.len() == 1 {
+        crate::app::browser::roots(&b.layout).len() > 1
+    } else {
+        b.children(b.stack[b.stack.len() - 2].kind).len() > 1
+    };
+    let block = Block::bordered()
+        .border_style(theme.border(true))
+        .title(Span::styled(format!(" {} ", sanitize_line(b.label())), theme.title()))
+        .title(
+            Line::from(Span::styled(
+                format!(" {} rows{more}{} ", s.rows.len(), if others { " · o: other list" } else { "" }),
+                theme.dim(),
+            ))
+            .right_aligned(),
+        );
+    let inner = block.inner(list_area);
+    f.render_widget(block, list_area);
+    if s.rows.is_empty() {
+        let (text, style) = match &s.error {
+            Some(e) => (format!("Could not load: {}  (r retries)", sanitize_line(e)), theme.error()),
+            None if !s.loaded => ("Loading…".to_string(), theme.dim()),
+            None => ("Nothing here.".to_string(), theme.dim()),
+        };
+        f.render_widget(Paragraph::new(Span::styled(text, style)).wrap(Wrap { trim: true }), inner);
+    } else if s.kind == Kind::Message {
+        let columns = [col("Who", Constraint::Length(10)), col("Message", Constraint::Fill(1)), col("At", Constraint::Length(16))];
+        let footer = s.error.as_ref().map(|e| format!("load failed: {}", sanitize_line(e)));
+        render_rows(f, inner, &s.rows, s.selected, 0, &columns, theme, footer, |_, r| {
+            vec![
+                styled(r.role.as_deref().unwrap_or("?"), theme.accent()),
+                cell(r.content.as_deref().unwrap_or("")),
+                styled(&r.created_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(), theme.dim()),
+            ]
+        });
+    } else {
+        let text_column = if matches!(s.kind, Kind::Chunk | Kind::Memory) { "Text" } else { "Name" };
+        let columns = [
+            col(text_column, Constraint::Fill(2)),
+            col("Status", Constraint::Length(12)),
+            col("Created", Constraint::Length(16)),
+            col("Id", Constraint::Fill(1)),
+        ];
+        let footer = s.error.as_ref().map(|e| format!("load failed: {}", sanitize_line(e)));
+        render_rows(f, inner, &s.rows, s.selected, 0, &columns, theme, footer, |_, r| {
+            vec![
+                cell(r.title.as_deref().or(r.content.as_deref()).unwrap_or("—")),
+                styled(r.status.as_deref().unwrap_or(""), theme.dim()),
+                styled(&r.created_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(), theme.dim()),
+                styled(&r.id, theme.dim()),
+            ]
+        });
+    }
+    if let Some(r) = s.selected_row() {
+        let below: Vec<String> = b.children(s.kind).iter().map(|k| b.layout.label(*k).to_string()).collect();
+        let mut lines = vec![Line::from(vec![
+            Span::styled(format!("{} ", sanitize_line(b.label())), theme.title()),
+            Span::styled(sanitize_line(&r.id).into_owned(), theme.dim()),
+            Span::styled(
+                if below.is_empty() { String::new() } else { format!("  Enter: {}", below.join(", ")) },
+                theme.accent(),
+            ),
+        ])];
+        if let Some(t) = &r.title {
+            lines.push(Line::from(sanitize_line(t).into_owned()));
+        }
+        if let Some(c) = &r.content {
+            lines.extend(sanitize_multiline(c).lines().map(|l| Line::from(l.to_string())));
+        }
+        let block = Block::bordered().border_style(theme.border(false));
+        f.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), detail_area);
+    }
+}
