@@ -126,12 +126,7 @@ impl Browser {
         let n = s.rows.len();
         let page = height.max(1);
         match cmd {
-            Command::Up => s.selected = s.selected.saturating_sub(1),
-            Command::Down => s.selected = (s.selected + 1).min(n.saturating_sub(1)),
-            Command::PageUp => s.selected = s.selected.saturating_sub(page),
-            Command::PageDown => s.selected = (s.selected + page).min(n.saturating_sub(1)),
-            Command::Top => s.selected = 0,
-            Command::Bottom => s.selected = n.saturating_sub(1),
+            _ if super::list::move_selection(&mut s.selected, n, page, cmd) => {}
             Command::Open => return self.open(),
             Command::OtherList => return self.other_list(),
             Command::Back => {

@@ -286,12 +286,7 @@ impl App {
         let page = self.list_height().max(1);
         let l = &mut self.limits;
         match cmd {
-            Command::Up => l.selected = l.selected.saturating_sub(1),
-            Command::Down => l.selected = (l.selected + 1).min(n.saturating_sub(1)),
-            Command::PageUp => l.selected = l.selected.saturating_sub(page),
-            Command::PageDown => l.selected = (l.selected + page).min(n.saturating_sub(1)),
-            Command::Top => l.selected = 0,
-            Command::Bottom => l.selected = n.saturating_sub(1),
+            _ if super::list::move_selection(&mut l.selected, n, page, cmd) => {}
             Command::ToggleScope => {
                 if self.nav.tenant.is_none() {
                     self.error("no tenant chosen: open one in 1 Tenants (Enter), then come back to see its overrides");
@@ -400,12 +395,7 @@ impl App {
         let page = self.list_height().max(1);
         let a = &mut self.audit;
         match cmd {
-            Command::Up => a.selected = a.selected.saturating_sub(1),
-            Command::Down => a.selected = (a.selected + 1).min(n.saturating_sub(1)),
-            Command::PageUp => a.selected = a.selected.saturating_sub(page),
-            Command::PageDown => a.selected = (a.selected + page).min(n.saturating_sub(1)),
-            Command::Top => a.selected = 0,
-            Command::Bottom => a.selected = n.saturating_sub(1),
+            _ if super::list::move_selection(&mut a.selected, n, page, cmd) => {}
             Command::Filter => {
                 let initial = self.audit.filter.clone();
                 self.open_input(InputPurpose::AuditFilter, &initial);

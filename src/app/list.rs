@@ -327,3 +327,21 @@ impl<R> AnyList for PagedList<R> {
         PagedList::jump_to_end(self, generation, effects)
     }
 }
+
+/// Moves `selected` in a list of `n` rows for a movement command (`page`
+/// rows a page); false when `cmd` is not one. The panes that keep a plain
+/// row vector (limits, audit, the layout browser) share it.
+pub fn move_selection(selected: &mut usize, n: usize, page: usize, cmd: crate::keymap::Command) -> bool {
+    use crate::keymap::Command;
+    let last = n.saturating_sub(1);
+    *selected = match cmd {
+        Command::Up => selected.saturating_sub(1),
+        Command::Down => (*selected + 1).min(last),
+        Command::PageUp => selected.saturating_sub(page.max(1)),
+        Command::PageDown => (*selected + page.max(1)).min(last),
+        Command::Top => 0,
+        Command::Bottom => last,
+        _ => return false,
+    };
+    true
+}

@@ -1051,7 +1051,7 @@ fn browse_pane_under_two_foreign_layouts() {
         app.browse_layout(ragdesk::schema::load(layout).unwrap());
         let mut fx = app.start();
         // The root's rows, then drilling to a conversation's messages.
-        let mut answer = |app: &mut App, fx: Vec<Effect>| -> Vec<Effect> {
+        let answer = |app: &mut App, fx: Vec<Effect>| -> Vec<Effect> {
             let mut out = Vec::new();
             for e in fx {
                 if let Effect::LoadMapped { generation, kind, .. } = e {
