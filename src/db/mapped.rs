@@ -417,3 +417,63 @@ pub async fn create_schema(conn: &mut PgConnection, ddl: &str) -> Result<()> {
     tx.commit().await?;
     Ok(())
 }
+
+impl Mapped {
+    /// The rows of `kind` (chunks, memories) nearest to row `id`'s own
+    /// vector by cosine distance, the row itself first: (id, distance).
+    /// `exact` reads every vector (index scans off, in a transaction of its
+    /// own); otherwise the column's index serves it (HNSW or ivfflat, at
+    /// their default search settings).
+    pub async fn more_like_this(
+        &self,
+        conn: &mut PgConnection,
+        kind: Kind,
+        id: &str,
+        k: u32,
+        exact: bool,
+    ) -> Result<Vec<(String, f64)>> {
+        let e = self.entity(kind)?;
+        let (Some(table), Some(emb), Some(idc)) = (e.table.as_deref(), e.embedding.as_deref(), e.id.as_deref()) else {
+            return Err(DbError::Invalid(format!("layout '{}': [{kind}] has no vectors to compare", self.layout.name)));
+        };
+        let table = Table::parse(table);
+        let (t, v, i) = (table.quoted(), quote_ident(emb), quote_ident(idc));
+        let sql = format!(
+            "SELECT c.{i}::text, (c.{v} <=> q.v)::float8 FROM {t} c, \
+             (SELECT {v} AS v FROM {t} WHERE {i} = $1::{cast}) q \
+             WHERE c.{v} IS NOT NULL ORDER BY c.{v} <=> q.v LIMIT $2",
+            cast = self.cast(&table, idc)?
+        );
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        if exact {
+            use sqlx::Executor;
+            tx.execute("SET LOCAL enable_indexscan = off").await?;
+            tx.execute("SET LOCAL enable_bitmapscan = off").await?;
+        }
+        let rows: Vec<(String, f64)> = sqlx::query_as(&sql).bind(id).bind(k as i64).fetch_all(&mut *tx).await?;
+        tx.rollback().await?;
+        if rows.is_empty() {
+            return Err(DbError::NotFound(format!("{kind} {id} (or it has no vector)")));
+        }
+        Ok(rows)
+    }
+
+    /// Every vector of `kind` as (id, values): for checks on small sets only.
+    pub async fn all_vectors(&self, conn: &mut PgConnection, kind: Kind, limit: u32) -> Result<Vec<(String, Vec<f32>)>> {
+        let e = self.entity(kind)?;
+        let (Some(table), Some(emb), Some(idc)) = (e.table.as_deref(), e.embedding.as_deref(), e.id.as_deref()) else {
+            return Err(DbError::Invalid(format!("[{kind}] has no vectors")));
+        };
+        let rows: Vec<(String, pgvector::Vector)> = sqlx::query_as(&format!(
+            "SELECT {}::text, {} FROM {} WHERE {} IS NOT NULL LIMIT $1",
+            quote_ident(idc),
+            quote_ident(emb),
+            Table::parse(table).quoted(),
+            quote_ident(emb)
+        ))
+        .bind(limit as i64)
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(rows.into_iter().map(|(id, v)| (id, v.to_vec())).collect())
+    }
+}

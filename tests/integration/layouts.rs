@@ -227,3 +227,34 @@ async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() 
         page_all(&m, &mut c, Kind::Message, Some(&session.to_string())).await.into_iter().map(|r| r.id).collect();
     assert_eq!(mapped, native);
 }
+
+#[tokio::test]
+async fn more_like_this_on_each_layout_equals_a_brute_force_top_k() {
+    for name in ["domo", "workspaces", "limitless", "omni"] {
+        let (t, m, filled) = mapped_database(name).await;
+        let mut c = t.conn().await;
+        let all = m.all_vectors(&mut c, Kind::Chunk, 10_000).await.unwrap();
+        assert_eq!(all.len(), filled.ids[&Kind::Chunk].len(), "{name}");
+        let (query_id, query) = all[3].clone();
+        let cosine = |a: &[f32], b: &[f32]| {
+            let dot: f64 = a.iter().zip(b).map(|(x, y)| *x as f64 * *y as f64).sum();
+            let na: f64 = a.iter().map(|x| (*x as f64).powi(2)).sum::<f64>().sqrt();
+            let nb: f64 = b.iter().map(|x| (*x as f64).powi(2)).sum::<f64>().sqrt();
+            1.0 - dot / (na * nb)
+        };
+        let mut brute: Vec<(String, f64)> = all.iter().map(|(id, v)| (id.clone(), cosine(&query, v))).collect();
+        brute.sort_by(|a, b| a.1.total_cmp(&b.1));
+        brute.truncate(10);
+        let exact = m.more_like_this(&mut c, Kind::Chunk, &query_id, 10, true).await.unwrap();
+        assert_eq!(exact[0].0, query_id, "{name}: the chunk itself comes first");
+        assert!(exact[0].1.abs() < 1e-6, "{name}: similarity 1 with itself");
+        let ids = |v: &[(String, f64)]| v.iter().map(|r| r.0.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&exact), ids(&brute), "{name}");
+        for (e, b) in exact.iter().zip(&brute) {
+            assert!((e.1 - b.1).abs() < 1e-5, "{name}: {e:?} vs {b:?}");
+        }
+        // Through the index too (HNSW or ivfflat): the chunk itself is found.
+        let ann = m.more_like_this(&mut c, Kind::Chunk, &query_id, 10, false).await.unwrap();
+        assert_eq!(ann[0].0, query_id, "{name}");
+    }
+}
