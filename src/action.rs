@@ -380,6 +380,13 @@ pub enum Effect {
         parent: Option<String>,
         after: Option<Vec<Option<String>>>,
     },
+    /// The rows of `kind` nearest to row `id`'s own vector (the Browse
+    /// tab's more-like-this), exactly.
+    LoadSimilar {
+        generation: u64,
+        kind: crate::schema::Kind,
+        id: String,
+    },
     /// A page of the audit, newest first, older than `before`.
     LoadAudit {
         generation: u64,
@@ -416,7 +423,7 @@ impl Effect {
             Effect::CheckAccess => "access".into(),
             Effect::LoadLimits { .. } => "limits".into(),
             Effect::LoadAudit { .. } => "audit".into(),
-            Effect::LoadMapped { .. } => "browse".into(),
+            Effect::LoadMapped { .. } | Effect::LoadSimilar { .. } => "browse".into(),
             Effect::StartIngest { job, .. } => format!("job:{job}"),
             Effect::Debounce { effect, .. } => return effect.task_key(),
             Effect::Export { .. }

@@ -25,11 +25,15 @@ pub struct Stage {
     pub loading: bool,
     pub generation: u64,
     pub error: Option<String>,
+    /// More-like-this: the rows nearest to this row's vector (exact, by
+    /// cosine; the similarity is in each row's status).
+    pub similar_to: Option<String>,
 }
 
 impl Stage {
     fn new(kind: Kind, parent: Option<(String, String)>) -> Stage {
         Stage {
+            similar_to: None,
             kind,
             parent,
             rows: Vec::new(),
@@ -87,6 +91,9 @@ impl Browser {
         }
         s.loading = true;
         s.generation = generation;
+        if let Some(id) = &s.similar_to {
+            return Some(Effect::LoadSimilar { generation, kind: s.kind, id: id.clone() });
+        }
         Some(Effect::LoadMapped { generation, kind: s.kind, parent: s.parent.as_ref().map(|p| p.0.clone()), after: None })
     }
 
@@ -129,6 +136,7 @@ impl Browser {
             _ if super::list::move_selection(&mut s.selected, n, page, cmd) => {}
             Command::Open => return self.open(),
             Command::OtherList => return self.other_list(),
+            Command::MoreLikeThis => return self.more_like_this(),
             Command::Back => {
                 if self.stack.len() > 1 {
                     self.stack.pop();
@@ -171,6 +179,20 @@ impl Browser {
         Reply::default()
     }
 
+    /// `m` on a row with a vector: the rows nearest to it.
+    fn more_like_this(&mut self) -> Reply {
+        let s = self.current();
+        let kind = s.kind;
+        let has_vectors = self.layout.entity(kind).is_some_and(|e| e.embedding.is_some());
+        let Some(row) = s.selected_row().filter(|_| has_vectors) else {
+            return Reply::info("more like this works on rows with a vector (chunks, memories)");
+        };
+        let mut stage = Stage::new(kind, Some((row.id.clone(), format!("like {}", row.id.chars().take(8).collect::<String>()))));
+        stage.similar_to = Some(row.id.clone());
+        self.stack.push(stage);
+        Reply::default()
+    }
+
     /// `o`: the next list at this level (the other roots at the top; a
     /// row's other kinds of children below: a demo's sessions or documents).
     fn other_list(&mut self) -> Reply {
@@ -187,8 +209,13 @@ impl Browser {
     }
 
     /// The tab's title: the shown entity in the platform's words.
-    pub fn label(&self) -> &str {
-        self.layout.label(self.current().kind)
+    pub fn label(&self) -> String {
+        let s = self.current();
+        let label = self.layout.label(s.kind);
+        match &s.similar_to {
+            Some(id) => format!("{label} like {} (exact)", id.chars().take(8).collect::<String>()),
+            None => label.to_string(),
+        }
     }
 }
 

@@ -432,14 +432,27 @@ impl Mapped {
         k: u32,
         exact: bool,
     ) -> Result<Vec<(String, f64)>> {
+        Ok(self.similar(conn, kind, id, k, exact).await?.into_iter().map(|(id, d, _)| (id, d)).collect())
+    }
+
+    /// Like `more_like_this`, with each row's text: (id, distance, text).
+    pub async fn similar(
+        &self,
+        conn: &mut PgConnection,
+        kind: Kind,
+        id: &str,
+        k: u32,
+        exact: bool,
+    ) -> Result<Vec<(String, f64, Option<String>)>> {
         let e = self.entity(kind)?;
         let (Some(table), Some(emb), Some(idc)) = (e.table.as_deref(), e.embedding.as_deref(), e.id.as_deref()) else {
             return Err(DbError::Invalid(format!("layout '{}': [{kind}] has no vectors to compare", self.layout.name)));
         };
         let table = Table::parse(table);
         let (t, v, i) = (table.quoted(), quote_ident(emb), quote_ident(idc));
+        let text = e.content.as_deref().map(|c| format!("c.{}::text", quote_ident(c))).unwrap_or("NULL::text".into());
         let sql = format!(
-            "SELECT c.{i}::text, (c.{v} <=> q.v)::float8 FROM {t} c, \
+            "SELECT c.{i}::text, (c.{v} <=> q.v)::float8, {text} FROM {t} c, \
              (SELECT {v} AS v FROM {t} WHERE {i} = $1::{cast}) q \
              WHERE c.{v} IS NOT NULL ORDER BY c.{v} <=> q.v LIMIT $2",
             cast = self.cast(&table, idc)?
@@ -450,7 +463,8 @@ impl Mapped {
             tx.execute("SET LOCAL enable_indexscan = off").await?;
             tx.execute("SET LOCAL enable_bitmapscan = off").await?;
         }
-        let rows: Vec<(String, f64)> = sqlx::query_as(&sql).bind(id).bind(k as i64).fetch_all(&mut *tx).await?;
+        let rows: Vec<(String, f64, Option<String>)> =
+            sqlx::query_as(&sql).bind(id).bind(k as i64).fetch_all(&mut *tx).await?;
         tx.rollback().await?;
         if rows.is_empty() {
             return Err(DbError::NotFound(format!("{kind} {id} (or it has no vector)")));

@@ -354,6 +354,9 @@ fn failure(effect: &Effect, error: LoadError) -> Option<Action> {
         Effect::LoadMapped { generation, after, .. } => {
             Action::MappedLoaded { generation: *generation, append: after.is_some(), result: Err(msg) }
         }
+        Effect::LoadSimilar { generation, .. } => {
+            Action::MappedLoaded { generation: *generation, append: false, result: Err(msg) }
+        }
         Effect::Debounce { effect, .. } => return failure(effect, error),
         Effect::Copy(_) | Effect::CancelIngest { .. } | Effect::CancelPreview | Effect::CompletePath { .. } => {
             return None;
@@ -439,6 +442,31 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
                 None => Err("this database has ragdesk's own layout: nothing to browse through a mapping".into()),
             };
             Action::MappedLoaded { generation, append: after.is_some(), result }
+        }
+        Effect::LoadSimilar { generation, kind, id } => {
+            let result = match &settings.mapped {
+                Some(m) => m
+                    .similar(conn, kind, &id, 20, true)
+                    .await
+                    .map(|rows| db::mapped::MappedPage {
+                        rows: rows
+                            .into_iter()
+                            .map(|(id, distance, text)| db::mapped::MappedRow {
+                                id,
+                                title: None,
+                                status: Some(format!("{:.4}", 1.0 - distance)),
+                                created_at: None,
+                                role: None,
+                                content: text,
+                                key: Vec::new(),
+                            })
+                            .collect(),
+                        next: None,
+                    })
+                    .map_err(|e| e.to_string()),
+                None => Err("this database has ragdesk's own layout: use the Search tab".into()),
+            };
+            Action::MappedLoaded { generation, append: false, result }
         }
         Effect::Ping => {
             let result =

@@ -28,7 +28,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     };
     let block = Block::bordered()
         .border_style(theme.border(true))
-        .title(Span::styled(format!(" {} ", sanitize_line(b.label())), theme.title()))
+        .title(Span::styled(format!(" {} ", sanitize_line(&b.label())), theme.title()))
         .title(
             Line::from(Span::styled(
                 format!(" {} rows{more}{} ", s.rows.len(), if others { " · o: other list" } else { "" }),
@@ -59,7 +59,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let text_column = if matches!(s.kind, Kind::Chunk | Kind::Memory) { "Text" } else { "Name" };
         let columns = [
             col(text_column, Constraint::Fill(2)),
-            col("Status", Constraint::Length(12)),
+            col(if s.similar_to.is_some() { "Similarity" } else { "Status" }, Constraint::Length(12)),
             col("Created", Constraint::Length(16)),
             col("Id", Constraint::Fill(1)),
         ];
@@ -76,7 +76,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(r) = s.selected_row() {
         let below: Vec<String> = b.children(s.kind).iter().map(|k| b.layout.label(*k).to_string()).collect();
         let mut lines = vec![Line::from(vec![
-            Span::styled(format!("{} ", sanitize_line(b.label())), theme.title()),
+            Span::styled(format!("{} ", sanitize_line(b.layout.label(s.kind))), theme.title()),
             Span::styled(sanitize_line(&r.id).into_owned(), theme.dim()),
             Span::styled(
                 if below.is_empty() { String::new() } else { format!("  Enter: {}", below.join(", ")) },

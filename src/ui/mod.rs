@@ -207,9 +207,9 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Tab::Browse => &[
                     (&[Open], "open"),
                     (&[OtherList], "other list"),
+                    (&[MoreLikeThis], "like"),
                     (&[Down, Up], "move"),
                     (&[Back], "back"),
-                    (&[Refresh], "reload"),
                     (&[Help], "help"),
                     (&[Quit], "quit"),
                 ],

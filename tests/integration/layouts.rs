@@ -258,3 +258,25 @@ async fn more_like_this_on_each_layout_equals_a_brute_force_top_k() {
         assert_eq!(ann[0].0, query_id, "{name}");
     }
 }
+
+#[tokio::test]
+async fn more_like_this_from_a_chunk_in_the_browse_tab() {
+    let t = support::empty().await;
+    let (ok, out) = ragdesk(&t.url, &["--layout", "domo", "seed", "--scale", "tiny"]);
+    assert!(ok, "{out}");
+    let home = tempfile::tempdir().unwrap();
+    let tmux = support::console_in_tmux("browse-like", &t.url, home.path());
+    tmux.wait_for("the users", |s| s.contains("┌ Users") && s.contains("Enter: Demos"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the user's demos", |s| s.contains("┌ Demos") && s.contains("Enter: Knowledge"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the demo's knowledge chunks", |s| s.contains("┌ Knowledge") && s.contains(" text: "));
+    tmux.keys(&["m"]);
+    let screen = tmux.wait_for("the nearest chunks", |s| {
+        s.contains("(exact)") && s.contains("Similarity") && s.contains("1.0000")
+    });
+    let first = screen.lines().find(|l| l.contains("1.0000")).unwrap_or_default().to_string();
+    assert!(first.contains("chunk"), "the chunk itself first, at similarity 1: {screen}");
+    tmux.keys(&["q"]);
+    support::assert_terminal_restored(&tmux);
+}
