@@ -72,12 +72,60 @@ fn run_in(model: &Arc<LocalModel>, texts: &[String], batch: usize, workers: usiz
     started.elapsed().as_secs_f64()
 }
 
-pub fn bench(model_dir: &std::path::Path, limit: usize, only_batch: Option<usize>) -> color_eyre::eyre::Result<()> {
+/// The peer in the same run: the same model files and texts through ONNX
+/// Runtime (scripts/bench-peer), its vectors checked against the reference.
+fn peer(python: &str, model_dir: &std::path::Path, texts: &[String]) -> Result<serde_json::Value, String> {
+    let file = std::env::temp_dir().join(format!("ragdesk-peer-texts-{}.json", std::process::id()));
+    std::fs::write(&file, serde_json::to_string(texts).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    let out = std::process::Command::new(python)
+        .arg("scripts/bench-peer/minilm_onnxruntime.py")
+        .arg(model_dir)
+        .arg(&file)
+        .arg("tests/fixtures/minilm-reference.json")
+        .args(["--batch", "32", "--threads", "2"])
+        .output()
+        .map_err(|e| format!("{python}: {e}"))?;
+    let _ = std::fs::remove_file(&file);
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("failed").to_string());
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())
+}
+
+pub fn bench(
+    model_dir: &std::path::Path,
+    limit: usize,
+    only_batch: Option<usize>,
+    peer_python: Option<&str>,
+) -> color_eyre::eyre::Result<()> {
     let model = Arc::new(LocalModel::load(model_dir)?);
     let texts = corpus_chunks(&model, limit);
     let n_tokens = tokens(&model, &texts);
     println!("{} chunks, {} tokens ({:.0} a chunk)", texts.len(), n_tokens, n_tokens as f64 / texts.len() as f64);
     run(&model, &texts[..16.min(texts.len())], 8, 1);
+    if let Some(python) = peer_python {
+        // Ours as it ships, then the peer, on the same texts.
+        let ours = run(&model, &texts, ragdesk::embed::local::BATCH, 1);
+        let ours_rate = n_tokens as f64 / ours;
+        match peer(python, model_dir, &texts) {
+            Ok(p) => {
+                let rate = p["tokens_per_s"].as_f64().unwrap_or(f64::NAN);
+                println!("| engine | tokens/s | vectors vs reference |");
+                println!("|---|---|---|");
+                println!("| ragdesk (candle, batch {}) | {ours_rate:.0} | cosine ≥ 0.999 (tests/integration/embed.rs) |", ragdesk::embed::local::BATCH);
+                println!(
+                    "| {} (batch {}, {} threads) | {rate:.0} | min cosine {:.7} |",
+                    p["engine"].as_str().unwrap_or("peer"),
+                    p["batch"],
+                    p["threads"],
+                    p["min_cosine_vs_reference"].as_f64().unwrap_or(f64::NAN)
+                );
+                println!("ragdesk / peer: **{:.2}×**", ours_rate / rate);
+            }
+            Err(e) => println!("peer not measured: {e}"),
+        }
+        return Ok(());
+    }
     if let Some(batch) = only_batch {
         // One setting in a process of its own: its peak memory is its own.
         let s = run(&model, &texts, batch, 1);

@@ -55,6 +55,9 @@ struct Args {
     /// --embed: measure only this batch size (in a process of its own, for its peak memory).
     #[arg(long)]
     embed_batch: Option<usize>,
+    /// --embed: also run the peer (ONNX Runtime) with this python (from scripts/bench-peer/setup).
+    #[arg(long, value_name = "PYTHON")]
+    peer: Option<String>,
     /// Size of the generated Markdown corpus for --ingest, in MB.
     #[arg(long, default_value_t = 0.5)]
     ingest_mb: f64,
@@ -110,7 +113,7 @@ async fn main() -> color_eyre::eyre::Result<()> {
         let dir = std::env::var("RAGDESK_MODEL_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| {
             directories::BaseDirs::new().unwrap().data_dir().join("ragdesk/models/all-MiniLM-L6-v2")
         });
-        return embed::bench(&dir, args.embed_chunks, args.embed_batch);
+        return embed::bench(&dir, args.embed_chunks, args.embed_batch, args.peer.as_deref());
     }
     let url = args
         .database_url
