@@ -79,7 +79,7 @@ fn model_dir() -> PathBuf {
     cfg.model_dir(&ragdesk::config::Paths::discover())
 }
 
-pub async fn run(db: &Db, mb: f64) -> Result<()> {
+pub async fn run(db: &Db, mb: f64, url: &str) -> Result<()> {
     let dir = Scratch(std::env::temp_dir().join(format!("ragdesk-bench-{}", std::process::id())));
     std::fs::create_dir_all(dir.path())?;
     let paragraphs = ((mb * 1e6) / 330.0).max(10.0) as usize;
@@ -190,10 +190,10 @@ pub async fn run(db: &Db, mb: f64) -> Result<()> {
     let mut scratch = Vec::new();
     let result = async {
         println!();
-        println!("## Store (one transaction per document, binary COPY in batches of {STORE_BATCH})");
+        println!("## Store (one transaction per document, multi-row INSERT … UNNEST in batches of {STORE_BATCH})");
         println!();
-        println!("| dimension | rows | rows/s |");
-        println!("|---|---|---|");
+        println!("| dimension | rows | ragdesk rows/s | `psql \\copy` rows/s (same rows, same table) | ragdesk / psql |");
+        println!("|---|---|---|---|---|");
         for (model, dim, rows) in [("all-MiniLM-L6-v2", 384, 20_000usize), ("text-embedding-3-small", 1536, 10_000)] {
             let kb = knowledge::create(
                 &mut *db.pool.acquire().await?,
@@ -241,8 +241,44 @@ pub async fn run(db: &Db, mb: f64) -> Result<()> {
                     .collect();
                 writer.write(batch).await?;
             }
+            let document = writer.document_id;
             writer.commit().await?;
-            println!("| {dim} | {rows} | **{:.0}** |", rows as f64 / t.elapsed().as_secs_f64());
+            let ours = rows as f64 / t.elapsed().as_secs_f64();
+            // The naive peer: psql's \copy of the same rows (CSV) into the same
+            // table and indexes, in the same run.
+            let csv = std::env::temp_dir().join(format!("ragdesk-bench-copy-{}.csv", std::process::id()));
+            {
+                use std::io::Write;
+                let mut f = std::io::BufWriter::new(std::fs::File::create(&csv)?);
+                let v = format!("\"[{}]\"", vector.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(","));
+                for i in 0..rows {
+                    writeln!(f, "{},{},{dim},{i},\"{}\",200,{v}", kb.id, document, body.replace('"', "\"\""))?;
+                }
+            }
+            let t = Instant::now();
+            let out = std::process::Command::new(std::env::var("PSQL").unwrap_or_else(|_| "psql".into()))
+                .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c"])
+                .arg(format!(
+                    "\\copy chunks (kb_id, document_id, embedding_dim, chunk_index, content, token_count, embedding) FROM '{}' WITH (FORMAT csv)",
+                    csv.display()
+                ))
+                .output();
+            let psql = match out {
+                Ok(o) if o.status.success() => Some(rows as f64 / t.elapsed().as_secs_f64()),
+                Ok(o) => {
+                    eprintln!("psql \\copy failed: {}", String::from_utf8_lossy(&o.stderr).trim());
+                    None
+                }
+                Err(e) => {
+                    eprintln!("psql not run: {e}");
+                    None
+                }
+            };
+            let _ = std::fs::remove_file(&csv);
+            match psql {
+                Some(p) => println!("| {dim} | {rows} | **{ours:.0}** | {p:.0} | **{:.2}×** |", ours / p),
+                None => println!("| {dim} | {rows} | **{ours:.0}** | — | — |"),
+            }
         }
 
         println!();

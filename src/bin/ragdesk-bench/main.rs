@@ -58,6 +58,9 @@ struct Args {
     /// --embed: also run the peer (ONNX Runtime) with this python (from scripts/bench-peer/setup).
     #[arg(long, value_name = "PYTHON")]
     peer: Option<String>,
+    /// Time questions end to end (local embedding + search) on this knowledge base.
+    #[arg(long, value_name = "KB")]
+    query_kb: Option<String>,
     /// Size of the generated Markdown corpus for --ingest, in MB.
     #[arg(long, default_value_t = 0.5)]
     ingest_mb: f64,
@@ -122,7 +125,13 @@ async fn main() -> color_eyre::eyre::Result<()> {
     let settings = ConnectSettings { statement_timeout: Some(Duration::from_secs(5)), ..Default::default() };
     let db = Db::connect(&url, &settings).await?;
     if args.ingest {
-        return ingest::run(&db, args.ingest_mb).await;
+        return ingest::run(&db, args.ingest_mb, &url).await;
+    }
+    if let Some(kb) = &args.query_kb {
+        let dir = std::env::var("RAGDESK_MODEL_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| {
+            directories::BaseDirs::new().unwrap().data_dir().join("ragdesk/models/all-MiniLM-L6-v2")
+        });
+        return embed::query_end_to_end(&db, &dir, kb, args.iterations).await;
     }
     if let Some(n) = args.search {
         return search::run(&db, n).await;
