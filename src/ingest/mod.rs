@@ -377,7 +377,7 @@ async fn ingest_one(
     }
 }
 
-/// Chunks written per COPY inside the document's transaction.
+/// Chunks written per UNNEST insert inside the document's transaction.
 const STORE_BATCH: usize = 256;
 
 #[allow(clippy::too_many_arguments)]
