@@ -137,10 +137,8 @@ impl Browser {
             Command::Open => return self.open(),
             Command::OtherList => return self.other_list(),
             Command::MoreLikeThis => return self.more_like_this(),
-            Command::Back => {
-                if self.stack.len() > 1 {
-                    self.stack.pop();
-                }
+            Command::Back if self.stack.len() > 1 => {
+                self.stack.pop();
             }
             Command::Filter => {
                 return Reply::error("filters are not available on this layout yet (they are on ragdesk's own schema)");
@@ -149,17 +147,15 @@ impl Browser {
         }
         // Near the end of what is loaded: the next page.
         let s = self.current_mut();
-        if !s.loading && s.selected + page >= s.rows.len() {
-            if let Some(after) = s.next.clone() {
-                s.loading = true;
-                s.generation = generation;
-                return Reply::default().with(Effect::LoadMapped {
-                    generation,
-                    kind: s.kind,
-                    parent: s.parent.as_ref().map(|p| p.0.clone()),
-                    after: Some(after),
-                });
-            }
+        if let Some(after) = s.next.clone().filter(|_| !s.loading && s.selected + page >= s.rows.len()) {
+            s.loading = true;
+            s.generation = generation;
+            return Reply::default().with(Effect::LoadMapped {
+                generation,
+                kind: s.kind,
+                parent: s.parent.as_ref().map(|p| p.0.clone()),
+                after: Some(after),
+            });
         }
         Reply::default()
     }
