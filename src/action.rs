@@ -379,6 +379,8 @@ pub enum Effect {
         kind: crate::schema::Kind,
         parent: Option<String>,
         after: Option<Vec<Option<String>>>,
+        /// Words every row's title or text must contain.
+        filter: String,
     },
     /// The rows of `kind` nearest to row `id`'s own vector (the Browse
     /// tab's more-like-this), exactly.

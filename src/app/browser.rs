@@ -28,12 +28,15 @@ pub struct Stage {
     /// More-like-this: the rows nearest to this row's vector (exact, by
     /// cosine; the similarity is in each row's status).
     pub similar_to: Option<String>,
+    /// Words the rows' title or text must contain (`/`).
+    pub filter: String,
 }
 
 impl Stage {
     fn new(kind: Kind, parent: Option<(String, String)>) -> Stage {
         Stage {
             similar_to: None,
+            filter: String::new(),
             kind,
             parent,
             rows: Vec::new(),
@@ -94,7 +97,13 @@ impl Browser {
         if let Some(id) = &s.similar_to {
             return Some(Effect::LoadSimilar { generation, kind: s.kind, id: id.clone() });
         }
-        Some(Effect::LoadMapped { generation, kind: s.kind, parent: s.parent.as_ref().map(|p| p.0.clone()), after: None })
+        Some(Effect::LoadMapped {
+            generation,
+            kind: s.kind,
+            parent: s.parent.as_ref().map(|p| p.0.clone()),
+            after: None,
+            filter: s.filter.clone(),
+        })
     }
 
     /// A page arrived: kept when it is the shown level's latest load.
@@ -137,11 +146,14 @@ impl Browser {
             Command::Open => return self.open(),
             Command::OtherList => return self.other_list(),
             Command::MoreLikeThis => return self.more_like_this(),
+            // Esc clears a filter first, then goes up.
+            Command::Back if !self.current().filter.is_empty() => self.set_filter(String::new()),
             Command::Back if self.stack.len() > 1 => {
                 self.stack.pop();
             }
             Command::Filter => {
-                return Reply::error("filters are not available on this layout yet (they are on ragdesk's own schema)");
+                let filter = self.current().filter.clone();
+                return Reply { prompt: Some((super::InputPurpose::BrowseFilter, filter)), ..Reply::default() };
             }
             _ => {}
         }
@@ -155,6 +167,7 @@ impl Browser {
                 kind: s.kind,
                 parent: s.parent.as_ref().map(|p| p.0.clone()),
                 after: Some(after),
+                filter: s.filter.clone(),
             });
         }
         Reply::default()
@@ -173,6 +186,18 @@ impl Browser {
         let label = row.title.clone().unwrap_or_else(|| row.id.clone());
         self.stack.push(Stage::new(child, Some((row.id.clone(), label))));
         Reply::default()
+    }
+
+    /// Shows the current list filtered by `words` (reloaded from the start).
+    pub fn set_filter(&mut self, words: String) {
+        let s = self.current_mut();
+        s.filter = words;
+        s.rows.clear();
+        s.next = None;
+        s.selected = 0;
+        s.loaded = false;
+        s.loading = false;
+        s.error = None;
     }
 
     /// `m` on a row with a vector: the rows nearest to it.

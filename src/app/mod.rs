@@ -125,6 +125,8 @@ pub enum InputPurpose {
     SearchQuery,
     /// The Audit tab's server-side filter.
     AuditFilter,
+    /// The Browse tab's words filter (another platform's layout).
+    BrowseFilter,
 }
 
 pub struct Input {
@@ -931,6 +933,11 @@ impl App {
                     }
                     InputPurpose::UploadPath => self.submit_upload_paths(&text, fx),
                     InputPurpose::AuditFilter => self.audit.filter = text,
+                    InputPurpose::BrowseFilter => {
+                        if let Some(b) = &mut self.browser {
+                            b.set_filter(text);
+                        }
+                    }
                     InputPurpose::SearchQuery => {
                         let generation = self.next_generation();
                         let reply = self.search.submitted(&text, generation);

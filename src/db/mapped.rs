@@ -103,8 +103,31 @@ impl Mapped {
         after: Option<&[Option<String>]>,
         limit: u32,
     ) -> Result<MappedPage> {
+        self.page_filtered(conn, kind, parent, after, limit, "").await
+    }
+
+    /// Like `page`, keeping the rows whose title or text contains every
+    /// word of `words` (case-insensitive). Like the native lists' word
+    /// filters, it walks the order until a page is full: bounded by the
+    /// statement timeout for a rare word.
+    pub async fn page_filtered(
+        &self,
+        conn: &mut PgConnection,
+        kind: Kind,
+        parent: Option<&str>,
+        after: Option<&[Option<String>]>,
+        limit: u32,
+        words: &str,
+    ) -> Result<MappedPage> {
         let e = self.entity(kind)?;
+        let words: Vec<&str> = words.split_whitespace().collect();
         if let Some(from) = &e.derived_from {
+            if !words.is_empty() {
+                return Err(DbError::Invalid(format!(
+                    "a derived list ({}) cannot be filtered: it has no columns of its own",
+                    self.layout.label(kind)
+                )));
+            }
             let source = Kind::from_name(from).expect("checked layout");
             return self.derived_page(conn, source, after, limit).await;
         }
@@ -132,6 +155,20 @@ impl Mapped {
         if let (Some(p), Some(value)) = (&e.parent, parent) {
             qb.push(format!(" AND t.{} = ", quote_ident(p)));
             qb.push_bind(value.to_string()).push(format!("::{}", self.cast(&table, p)?));
+        }
+        let searched: Vec<&String> = [&e.title, &e.content].into_iter().flatten().collect();
+        if !words.is_empty() && searched.is_empty() {
+            return Err(DbError::Invalid(format!("{} has no text column to filter on", self.layout.label(kind))));
+        }
+        for w in &words {
+            qb.push(" AND (");
+            for (i, c) in searched.iter().enumerate() {
+                if i > 0 {
+                    qb.push(" OR ");
+                }
+                qb.push(format!("t.{}::text ILIKE ", quote_ident(c))).push_bind(super::like_pattern(w));
+            }
+            qb.push(")");
         }
         let asc = Self::ascending(kind);
         if let Some(key) = after {

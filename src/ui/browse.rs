@@ -28,7 +28,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     };
     let block = Block::bordered()
         .border_style(theme.border(true))
-        .title(Span::styled(format!(" {} ", sanitize_line(&b.label())), theme.title()))
+        .title(Span::styled(
+            if s.filter.is_empty() {
+                format!(" {} ", sanitize_line(&b.label()))
+            } else {
+                format!(" {} · {} ", sanitize_line(&b.label()), sanitize_line(&s.filter))
+            },
+            theme.title(),
+        ))
         .title(
             Line::from(Span::styled(
                 format!(" {} rows{more}{} ", s.rows.len(), if others { " · o: other list" } else { "" }),
@@ -42,6 +49,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let (text, style) = match &s.error {
             Some(e) => (format!("Could not load: {}  (r retries)", sanitize_line(e)), theme.error()),
             None if !s.loaded => ("Loading…".to_string(), theme.dim()),
+            None if !s.filter.is_empty() => ("Nothing matches this filter (Esc clears it).".to_string(), theme.dim()),
             None => ("Nothing here.".to_string(), theme.dim()),
         };
         f.render_widget(Paragraph::new(Span::styled(text, style)).wrap(Wrap { trim: true }), inner);

@@ -166,6 +166,7 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             InputPurpose::UploadPath => " upload: ",
             InputPurpose::SearchQuery => " question: ",
             InputPurpose::AuditFilter => " audit filter: ",
+            InputPurpose::BrowseFilter => " filter: ",
         };
         let [l, r] = Layout::horizontal([Constraint::Length(label.len() as u16), Constraint::Min(1)]).areas(area);
         f.render_widget(Paragraph::new(Span::styled(label, theme.accent())), l);
@@ -208,7 +209,7 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     (&[Open], "open"),
                     (&[OtherList], "other list"),
                     (&[MoreLikeThis], "like"),
-                    (&[Down, Up], "move"),
+                    (&[Filter], "filter"),
                     (&[Back], "back"),
                     (&[Help], "help"),
                     (&[Quit], "quit"),

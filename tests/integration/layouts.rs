@@ -280,3 +280,32 @@ async fn more_like_this_from_a_chunk_in_the_browse_tab() {
     tmux.keys(&["q"]);
     support::assert_terminal_restored(&tmux);
 }
+
+#[tokio::test]
+async fn a_foreign_list_filters_by_words_on_the_server() {
+    let (t, m, filled) = mapped_database("omni").await;
+    let mut c = t.conn().await;
+    let session = filled.ids[&Kind::Session][0].clone();
+    let all = page_all(&m, &mut c, Kind::Message, Some(&session)).await;
+    let want: Vec<String> = all
+        .iter()
+        .filter(|r| r.content.as_deref().unwrap_or("").to_lowercase().contains("order"))
+        .map(|r| r.id.clone())
+        .collect();
+    assert!(!want.is_empty() && want.len() < all.len(), "the sample has some messages with the word, not all");
+    // Two at a time, as the console pages: the filter holds across pages.
+    let mut got = Vec::new();
+    let mut after: Option<Vec<Option<String>>> = None;
+    loop {
+        let page = m.page_filtered(&mut c, Kind::Message, Some(&session), after.as_deref(), 2, "ORDER").await.unwrap();
+        got.extend(page.rows.into_iter().map(|r| r.id));
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(got, want);
+    // Wildcards are literal: no message contains "%".
+    let none = m.page_filtered(&mut c, Kind::Message, Some(&session), None, 10, "%").await.unwrap();
+    assert!(none.rows.is_empty());
+}
