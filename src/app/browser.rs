@@ -146,10 +146,9 @@ impl Browser {
             Command::Open => return self.open(),
             Command::OtherList => return self.other_list(),
             Command::MoreLikeThis => return self.more_like_this(),
-            // Esc clears a filter first, then goes up.
-            Command::Back if !self.current().filter.is_empty() => self.set_filter(String::new()),
-            Command::Back if self.stack.len() > 1 => {
-                self.stack.pop();
+            Command::Back => {
+                self.back();
+                return Reply::default();
             }
             Command::Filter => {
                 let filter = self.current().filter.clone();
@@ -183,9 +182,34 @@ impl Browser {
         let Some(child) = children.first().copied() else {
             return Reply::info(format!("nothing below a {} here", kind.name().replace('_', " ")));
         };
-        let label = row.title.clone().unwrap_or_else(|| row.id.clone());
-        self.stack.push(Stage::new(child, Some((row.id.clone(), label))));
+        let parent = (row.id.clone(), row.title.clone().unwrap_or_else(|| row.id.clone()));
+        self.leave_current();
+        self.stack.push(Stage::new(child, Some(parent)));
         Reply::default()
+    }
+
+    /// Esc: clears the shown list's filter first, then goes up a level.
+    pub fn back(&mut self) {
+        if !self.current().filter.is_empty() {
+            self.set_filter(String::new());
+        } else if self.stack.len() > 1 {
+            self.stack.pop();
+        }
+    }
+
+    /// The shown level is being left for another: a page it was waiting for
+    /// will be dropped when it comes (its generation is no longer the shown
+    /// one's), so it must not stay waiting; the next page is asked again
+    /// when the operator comes back and moves.
+    fn leave_current(&mut self) {
+        let s = self.current_mut();
+        if s.loading {
+            s.loading = false;
+            if !s.loaded {
+                // Its first page never came: load it again on return.
+                s.error = None;
+            }
+        }
     }
 
     /// Shows the current list filtered by `words` (reloaded from the start).
@@ -210,6 +234,7 @@ impl Browser {
         };
         let mut stage = Stage::new(kind, Some((row.id.clone(), format!("like {}", row.id.chars().take(8).collect::<String>()))));
         stage.similar_to = Some(row.id.clone());
+        self.leave_current();
         self.stack.push(stage);
         Reply::default()
     }

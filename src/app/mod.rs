@@ -1099,7 +1099,7 @@ impl App {
             Tab::Limits => {}
             Tab::Browse => {
                 if let Some(b) = &mut self.browser {
-                    b.on_command(Command::Back, 0, 0);
+                    b.back();
                 }
             }
             Tab::Audit => {

@@ -683,3 +683,31 @@ fn the_browser_drops_stale_pages_drills_down_and_back() {
     let b = a.browser.as_ref().unwrap();
     assert_eq!((b.stack.len(), b.current().kind, b.current().selected), (1, Kind::Tenant, 1), "back where it was");
 }
+
+#[test]
+fn a_page_in_flight_when_drilling_down_does_not_freeze_the_list_on_return() {
+    use crate::db::mapped::{MappedPage, MappedRow};
+    let row = |id: usize| MappedRow {
+        id: id.to_string(),
+        title: Some(format!("row {id}")),
+        status: None,
+        created_at: None,
+        role: None,
+        content: None,
+        key: vec![Some(id.to_string())],
+    };
+    let mut a = app();
+    a.browse_layout(crate::schema::load("omni").unwrap());
+    let fx = a.start();
+    let Some(Effect::LoadMapped { generation, .. }) = fx.first().cloned() else { panic!("{fx:?}") };
+    let rows: Vec<MappedRow> = (0..30).map(row).collect();
+    a.update(Action::MappedLoaded { generation, append: false, result: Ok(MappedPage { rows, next: Some(vec![Some("29".into())]) }) });
+    // Move to the end: the next page is asked for; drill down before it comes.
+    let fx = a.update(key('G'));
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadMapped { after: Some(_), .. })), "{fx:?}");
+    a.update(code(KeyCode::Enter));
+    a.update(code(KeyCode::Esc));
+    // The late answer was for a level no longer shown: moving asks again.
+    let fx = a.update(key('k'));
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadMapped { after: Some(_), .. })), "the next page is asked again: {fx:?}");
+}

@@ -76,6 +76,11 @@ impl Mapped {
             .ok_or_else(|| DbError::Invalid(format!("layout '{}' has no {kind}", self.layout.name)))
     }
 
+    /// Can `column` of `table` hold NULL (unknown columns: assume so)?
+    fn nullable(&self, table: &Table, column: &str) -> bool {
+        self.catalog.column(table, column).is_none_or(|c| c.nullable)
+    }
+
     /// The SQL type to cast a bound value to for `column` of `table`.
     fn cast(&self, table: &Table, column: &str) -> Result<String> {
         let udt = self.catalog.column(table, column).map(|c| c.udt.as_str()).unwrap_or("text");
@@ -180,7 +185,10 @@ impl Mapped {
             if i > 0 {
                 qb.push(", ");
             }
-            qb.push(format!("t.{} {dir} NULLS LAST", quote_ident(o)));
+            // NULLS LAST only where a NULL can occur: a plain order is what a
+            // btree index (and a row comparison) serves.
+            let nulls = if self.nullable(&table, o) { " NULLS LAST" } else { "" };
+            qb.push(format!("t.{} {dir}{nulls}", quote_ident(o)));
         }
         qb.push(" LIMIT ").push_bind(limit as i64 + 1);
         let rows: Vec<Raw> = qb.build_query_as().fetch_all(&mut *conn).await?;
@@ -211,6 +219,16 @@ impl Mapped {
             .as_deref()
             .ok_or_else(|| DbError::Invalid(format!("{table}.{last} is NULL: the last order column must be unique")))?;
         let q = |c: &str| format!("t.{}", quote_ident(c));
+        if order.len() == 2 && !self.nullable(table, order[0]) {
+            // No NULLs: a row comparison, which the (a, b) index serves as a range.
+            let first_value = key[0].as_deref().unwrap_or_default();
+            qb.push(format!(" AND ({}, {}) {op} (", q(order[0]), q(last)));
+            bind(qb, first_value, order[0])?;
+            qb.push(", ");
+            bind(qb, last_value, last)?;
+            qb.push(")");
+            return Ok(());
+        }
         if order.len() == 1 {
             qb.push(format!(" AND {} {op} ", q(last)));
             return bind(qb, last_value, last);
@@ -321,6 +339,8 @@ pub struct Writer<'m> {
     /// (table, column) → dimension of a vector column.
     dims: std::collections::HashMap<(Table, String), usize>,
     serial: u64,
+    /// How deep `any_row` has recursed through required foreign keys.
+    depth: u32,
 }
 
 impl<'m> Writer<'m> {
@@ -355,6 +375,7 @@ impl<'m> Writer<'m> {
                 .collect(),
             dims: dims.into_iter().map(|(n, c, a, d)| ((Table { schema: n, name: c }, a), d as usize)).collect(),
             serial: 0,
+            depth: 0,
         })
     }
 
@@ -416,6 +437,21 @@ impl<'m> Writer<'m> {
 
     /// A value of `column` from some row of `table`, made when it has none.
     async fn any_row(&mut self, conn: &mut PgConnection, table: &Table, column: &str) -> Result<Value> {
+        // A required key to its own table (or a cycle of them) cannot be
+        // filled this way: refuse rather than recurse without end.
+        self.depth += 1;
+        if self.depth > 8 {
+            self.depth = 0;
+            return Err(DbError::Invalid(format!(
+                "{table}.{column}: required foreign keys form a cycle; fill this table by hand"
+            )));
+        }
+        let v = self.any_row_at(conn, table, column).await;
+        self.depth = self.depth.saturating_sub(1);
+        v
+    }
+
+    async fn any_row_at(&mut self, conn: &mut PgConnection, table: &Table, column: &str) -> Result<Value> {
         let found: Option<(Option<String>,)> =
             sqlx::query_as(&format!("SELECT {}::text FROM {} LIMIT 1", quote_ident(column), table.quoted()))
                 .fetch_optional(&mut *conn)
@@ -491,7 +527,7 @@ impl Mapped {
         let sql = format!(
             "SELECT c.{i}::text, (c.{v} <=> q.v)::float8, {text} FROM {t} c, \
              (SELECT {v} AS v FROM {t} WHERE {i} = $1::{cast}) q \
-             WHERE c.{v} IS NOT NULL ORDER BY c.{v} <=> q.v LIMIT $2",
+             WHERE c.{v} IS NOT NULL AND q.v IS NOT NULL ORDER BY c.{v} <=> q.v LIMIT $2",
             cast = self.cast(&table, idc)?
         );
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;

@@ -312,6 +312,12 @@ impl Layout {
                     let Some(source) = Kind::from_name(from).and_then(|k| self.entity(k)) else {
                         return Err(self.invalid(format!("{} = \"{from}\": no such entity here", at("derived_from"))));
                     };
+                    if source.table.is_none() {
+                        return Err(self.invalid(format!(
+                            "{} = \"{from}\": [{from}] must have a table of its own",
+                            at("derived_from")
+                        )));
+                    }
                     if source.parent.is_none() {
                         return Err(self.invalid(format!(
                             "{} = \"{from}\": [{from}] has no parent column to take the ids from",

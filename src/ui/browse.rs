@@ -82,7 +82,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         });
     }
     if let Some(r) = s.selected_row() {
-        let below: Vec<String> = b.children(s.kind).iter().map(|k| b.layout.label(*k).to_string()).collect();
+        let below: Vec<String> = b.children(s.kind).iter().map(|k| sanitize_line(b.layout.label(*k)).into_owned()).collect();
         let mut lines = vec![Line::from(vec![
             Span::styled(format!("{} ", sanitize_line(b.layout.label(s.kind))), theme.title()),
             Span::styled(sanitize_line(&r.id).into_owned(), theme.dim()),

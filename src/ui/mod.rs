@@ -93,7 +93,12 @@ fn render_tabs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let browse_title;
         let title = match (&app.browser, tab) {
             (Some(b), Tab::Browse) => {
-                browse_title = format!("{} ({})", b.layout.name, b.layout.seed.as_deref().map(|s| format!("seed {s}")).unwrap_or_default());
+                browse_title = sanitize_line(&format!(
+                    "{} ({})",
+                    b.layout.name,
+                    b.layout.seed.as_deref().map(|s| format!("seed {s}")).unwrap_or_default()
+                ))
+                .into_owned();
                 browse_title.as_str()
             }
             _ if short && *tab != app.tab => &tab.title()[..3],
@@ -124,7 +129,7 @@ fn render_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     };
     if let Some(b) = &app.browser {
         // Another platform's layout: the path drilled, in its own words.
-        push(b.layout.label(b.stack[0].kind).to_string(), theme.dim());
+        push(sanitize_line(b.layout.label(b.stack[0].kind)).into_owned(), theme.dim());
         for stage in &b.stack[1..] {
             if let Some((_, label)) = &stage.parent {
                 push(sanitize_line(label).into_owned(), theme.title());

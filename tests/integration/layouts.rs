@@ -309,3 +309,34 @@ async fn a_foreign_list_filters_by_words_on_the_server() {
     let none = m.page_filtered(&mut c, Kind::Message, Some(&session), None, 10, "%").await.unwrap();
     assert!(none.rows.is_empty());
 }
+
+#[tokio::test]
+async fn nulls_in_an_order_column_page_last_and_a_null_vector_is_not_found() {
+    let (t, m, filled) = mapped_database("domo").await;
+    let mut c = t.conn().await;
+    let session = filled.ids[&Kind::Session][0].clone();
+    // Three of this conversation's messages lose their timestamp (the column allows it).
+    c.execute(
+        format!(
+            "UPDATE public.conversation_messages SET \"timestamp\" = NULL WHERE id IN \
+             (SELECT id FROM public.conversation_messages WHERE conversation_id = '{session}' ORDER BY id LIMIT 3)"
+        )
+        .as_str(),
+    )
+    .await
+    .unwrap();
+    let rows = page_all(&m, &mut c, Kind::Message, Some(&session)).await;
+    assert_eq!(rows.len(), 7, "no row lost or repeated across the NULLs");
+    let nulls: Vec<bool> = rows.iter().map(|r| r.key[0].is_none()).collect();
+    assert_eq!(nulls, [false, false, false, false, true, true, true], "NULLs last, in id order");
+    let mut ids: Vec<&String> = rows.iter().map(|r| &r.id).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 7);
+    // A chunk without a vector: more-like-this says so instead of failing.
+    let chunk = filled.ids[&Kind::Chunk][0].clone();
+    c.execute(format!("UPDATE public.knowledge_chunks SET vector_embedding = NULL WHERE id = '{chunk}'").as_str())
+        .await
+        .unwrap();
+    let e = m.more_like_this(&mut c, Kind::Chunk, &chunk, 5, true).await.unwrap_err();
+    assert!(e.to_string().contains("has no vector"), "{e}");
+}
