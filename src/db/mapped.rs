@@ -524,18 +524,18 @@ impl Mapped {
         let table = Table::parse(table);
         let (t, v, i) = (table.quoted(), quote_ident(emb), quote_ident(idc));
         let text = e.content.as_deref().map(|c| format!("c.{}::text", quote_ident(c))).unwrap_or("NULL::text".into());
+        let cast = self.cast(&table, idc)?;
+        let scope = self.similar_scope(kind, &table, &cast)?;
+        // Exact: every vector of the scope compared. `+ 0` keeps the vector
+        // index out of the plan (it cannot serve an expression), while the
+        // btree indexes that find the scope still can.
+        let order = if exact { format!("(c.{v} <=> q.v) + 0") } else { format!("c.{v} <=> q.v") };
         let sql = format!(
             "SELECT c.{i}::text, (c.{v} <=> q.v)::float8, {text} FROM {t} c, \
              (SELECT {v} AS v FROM {t} WHERE {i} = $1::{cast}) q \
-             WHERE c.{v} IS NOT NULL AND q.v IS NOT NULL ORDER BY c.{v} <=> q.v LIMIT $2",
-            cast = self.cast(&table, idc)?
+             WHERE c.{v} IS NOT NULL AND q.v IS NOT NULL{scope} ORDER BY {order} LIMIT $2"
         );
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        if exact {
-            use sqlx::Executor;
-            tx.execute("SET LOCAL enable_indexscan = off").await?;
-            tx.execute("SET LOCAL enable_bitmapscan = off").await?;
-        }
         let rows: Vec<(String, f64, Option<String>)> =
             sqlx::query_as(&sql).bind(id).bind(k as i64).fetch_all(&mut *tx).await?;
         tx.rollback().await?;
@@ -543,6 +543,31 @@ impl Mapped {
             return Err(DbError::NotFound(format!("{kind} {id} (or it has no vector)")));
         }
         Ok(rows)
+    }
+
+    /// Where more-like-this looks: the rows under the same grandparent as
+    /// row `$1` (a chunk's neighbours in every document of its knowledge
+    /// base, domain or project), or under the same parent when the parent
+    /// has none; never other tenants' rows when the layout says whose they
+    /// are. Only identifiers of the layout, quoted.
+    fn similar_scope(&self, kind: Kind, table: &Table, cast: &str) -> Result<String> {
+        let e = self.entity(kind)?;
+        let (Some(parent), Some(idc)) = (e.parent.as_deref(), e.id.as_deref()) else { return Ok(String::new()) };
+        let (t, p, i) = (table.quoted(), quote_ident(parent), quote_ident(idc));
+        let own_parent = format!("(SELECT c2.{p} FROM {t} c2 WHERE c2.{i} = $1::{cast})");
+        let grand = self.layout.parent_of(kind).and_then(|pk| self.layout.entity(pk)).and_then(|pe| {
+            Some((Table::parse(pe.table.as_deref()?), pe.id.as_deref()?, pe.parent.as_deref()?))
+        });
+        Ok(match grand {
+            Some((pt, pid, pparent)) => {
+                let (pt, pid, pp) = (pt.quoted(), quote_ident(pid), quote_ident(pparent));
+                format!(
+                    " AND c.{p} IN (SELECT s.{pid} FROM {pt} s WHERE s.{pp} = \
+                     (SELECT s2.{pp} FROM {pt} s2 WHERE s2.{pid} = {own_parent}))"
+                )
+            }
+            None => format!(" AND c.{p} = {own_parent}"),
+        })
     }
 
     /// Every vector of `kind` as (id, values): for checks on small sets only.

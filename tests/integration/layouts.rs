@@ -242,7 +242,21 @@ async fn more_like_this_on_each_layout_equals_a_brute_force_top_k() {
             let nb: f64 = b.iter().map(|x| (*x as f64).powi(2)).sum::<f64>().sqrt();
             1.0 - dot / (na * nb)
         };
-        let mut brute: Vec<(String, f64)> = all.iter().map(|(id, v)| (id.clone(), cosine(&query, v))).collect();
+        // The scope: the chunks under the same grandparent (every document of
+        // the query chunk's knowledge base, domain or project; 001: every
+        // demo of the same user), worked out from what was written.
+        let parent_of = |kind: Kind, id: &str| {
+            filled.children.iter().find(|((k, _), ids)| *k == kind && ids.iter().any(|x| x == id)).map(|((_, p), _)| p.clone())
+        };
+        let pk = m.layout.parent_of(Kind::Chunk).unwrap();
+        let parent = parent_of(Kind::Chunk, &query_id).unwrap();
+        let grand = parent_of(pk, &parent).unwrap();
+        let siblings = filled.children[&(pk, grand)].clone();
+        let scope: Vec<String> =
+            siblings.iter().flat_map(|p| filled.children.get(&(Kind::Chunk, p.clone())).cloned().unwrap_or_default()).collect();
+        assert!(scope.len() > 10 && scope.len() < all.len(), "{name}: a scope of several parents, not the whole table");
+        let mut brute: Vec<(String, f64)> =
+            all.iter().filter(|(id, _)| scope.contains(id)).map(|(id, v)| (id.clone(), cosine(&query, v))).collect();
         brute.sort_by(|a, b| a.1.total_cmp(&b.1));
         brute.truncate(10);
         let exact = m.more_like_this(&mut c, Kind::Chunk, &query_id, 10, true).await.unwrap();
