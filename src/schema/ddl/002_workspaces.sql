@@ -3,9 +3,13 @@
 -- types and notes of its table (PK, FK →, required, defaults, "Auto"
 -- timestamps), created in dependency order, then the indexes the document
 -- names (ADR-005: an ivfflat index on the memories' embeddings) and the
--- orderings its retrieval patterns rely on. Left out: row-level security and
--- the RPCs, which the document names without their code. Supabase's
--- auth.users is reduced to what the references need.
+-- orderings its retrieval patterns rely on. Left out: row-level security,
+-- the RPCs and the updated_at triggers, which the document names without
+-- their code. Supabase's auth.users is reduced to what the references need.
+-- Added beyond the document, and said so here: NOT NULL with now() on the
+-- "Auto" timestamps and on started_at, NOT NULL on is_active, and the
+-- (parent, time) indexes at the end, which its lists and joins need; the
+-- document names no index but the memories' ivfflat.
 CREATE EXTENSION IF NOT EXISTS vector;
 CREATE SCHEMA IF NOT EXISTS auth;
 CREATE TABLE IF NOT EXISTS auth.users (

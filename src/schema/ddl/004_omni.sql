@@ -1,9 +1,14 @@
 -- Seed 004 ("Supabase Omni", 004_d5af4a63e5b7d4b5.txt), its schema as documented:
 -- every table of "Detailed Schema" with its columns as listed, in that
--- order, and the indexes named under "Indexes" (the document names them and
--- says what they serve; their columns follow from that). Left out: row-level
--- security and the tables the document lists without columns. Supabase's
--- auth.users is reduced to what the references need.
+-- order, and the indexes named under "Indexes". The document names them and
+-- what they serve, not their columns; the columns here are a reading of
+-- that, and two are guesses: "recently active pages (last 7 days)" cannot be
+-- an index predicate (now() is not immutable), so it is pages with status
+-- 'completed'; "customer training data by type" indexes training_data's
+-- user_id, as that table has no customer column. Left out: row-level
+-- security, the "automatic triggers", and the tables the document lists
+-- without columns. Supabase's auth.users is reduced to what the references
+-- need.
 CREATE EXTENSION IF NOT EXISTS vector;
 -- uuid-ossp and pg_trgm as the document asks, where the server has them;
 -- uuid_generate_v4() otherwise stands in with core gen_random_uuid() (the
