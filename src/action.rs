@@ -222,6 +222,12 @@ pub enum Action {
         append: bool,
         result: Result<crate::db::mapped::MappedPage, String>,
     },
+    /// The row count of the Browse list of `generation` (`None`: a derived
+    /// list, not counted).
+    MappedCounted {
+        generation: u64,
+        result: Result<Option<RowCount>, String>,
+    },
     /// A page of the audit; `append` when it continues the rows shown.
     AuditLoaded {
         generation: u64,
@@ -382,6 +388,13 @@ pub enum Effect {
         /// Words every row's title or text must contain.
         filter: String,
     },
+    /// How many rows the shown Browse list has (counted up to a cap).
+    CountMapped {
+        generation: u64,
+        kind: crate::schema::Kind,
+        parent: Option<String>,
+        filter: String,
+    },
     /// The rows of `kind` nearest to row `id`'s own vector (the Browse
     /// tab's more-like-this), exactly.
     LoadSimilar {
@@ -426,6 +439,7 @@ impl Effect {
             Effect::LoadLimits { .. } => "limits".into(),
             Effect::LoadAudit { .. } => "audit".into(),
             Effect::LoadMapped { .. } | Effect::LoadSimilar { .. } => "browse".into(),
+            Effect::CountMapped { .. } => "browse-count".into(),
             Effect::StartIngest { job, .. } => format!("job:{job}"),
             Effect::Debounce { effect, .. } => return effect.task_key(),
             Effect::Export { .. }

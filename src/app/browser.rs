@@ -30,6 +30,8 @@ pub struct Stage {
     pub similar_to: Option<String>,
     /// Words the rows' title or text must contain (`/`).
     pub filter: String,
+    /// How many rows the list has (capped), once counted.
+    pub count: Option<crate::db::RowCount>,
 }
 
 impl Stage {
@@ -37,6 +39,7 @@ impl Stage {
         Stage {
             similar_to: None,
             filter: String::new(),
+            count: None,
             kind,
             parent,
             rows: Vec::new(),
@@ -86,24 +89,32 @@ impl Browser {
         self.current().loading
     }
 
-    /// The load the shown level needs, if any.
-    pub fn want(&mut self, generation: u64) -> Option<Effect> {
+    /// The loads the shown level needs: its first page, and its count
+    /// (a task of its own, so neither supersedes the other).
+    pub fn want(&mut self, generation: u64) -> Vec<Effect> {
         let s = self.current_mut();
         if s.loaded || s.loading || s.error.is_some() {
-            return None;
+            return Vec::new();
         }
         s.loading = true;
         s.generation = generation;
         if let Some(id) = &s.similar_to {
-            return Some(Effect::LoadSimilar { generation, kind: s.kind, id: id.clone() });
+            return vec![Effect::LoadSimilar { generation, kind: s.kind, id: id.clone() }];
         }
-        Some(Effect::LoadMapped {
-            generation,
-            kind: s.kind,
-            parent: s.parent.as_ref().map(|p| p.0.clone()),
-            after: None,
-            filter: s.filter.clone(),
-        })
+        let parent = s.parent.as_ref().map(|p| p.0.clone());
+        vec![
+            Effect::LoadMapped { generation, kind: s.kind, parent: parent.clone(), after: None, filter: s.filter.clone() },
+            Effect::CountMapped { generation, kind: s.kind, parent, filter: s.filter.clone() },
+        ]
+    }
+
+    /// The shown list's count arrived (kept when it is for the shown load).
+    pub fn apply_count(&mut self, generation: u64, result: Result<Option<crate::db::RowCount>, String>) {
+        let s = self.current_mut();
+        if s.generation == generation {
+            // A failed count leaves the list as it is: the rows still page.
+            s.count = result.ok().flatten();
+        }
     }
 
     /// A page arrived: kept when it is the shown level's latest load.
@@ -216,6 +227,7 @@ impl Browser {
     pub fn set_filter(&mut self, words: String) {
         let s = self.current_mut();
         s.filter = words;
+        s.count = None;
         s.rows.clear();
         s.next = None;
         s.selected = 0;

@@ -582,9 +582,10 @@ impl App {
         self.sync_limits(fx);
         if self.tab == Tab::Browse {
             let generation = self.generation + 1;
-            if let Some(load) = self.browser.as_mut().and_then(|b| b.want(generation)) {
+            let loads = self.browser.as_mut().map(|b| b.want(generation)).unwrap_or_default();
+            if !loads.is_empty() {
                 self.generation = generation;
-                fx.push(load);
+                fx.extend(loads);
             }
         }
         if self.tab == Tab::Search {
@@ -703,6 +704,11 @@ impl App {
             Action::MappedLoaded { generation, append, result } => {
                 if let Some(b) = &mut self.browser {
                     b.apply(generation, append, result);
+                }
+            }
+            Action::MappedCounted { generation, result } => {
+                if let Some(b) = &mut self.browser {
+                    b.apply_count(generation, result);
                 }
             }
             Action::Fatal(why) => {

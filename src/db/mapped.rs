@@ -111,6 +111,44 @@ impl Mapped {
         self.page_filtered(conn, kind, parent, after, limit, "").await
     }
 
+    /// How many rows `kind` has under `parent` (matching `words`), counted up
+    /// to `COUNT_CAP` and no further. `None` for a derived list (counting
+    /// its distinct values would read them all).
+    pub async fn count(
+        &self,
+        conn: &mut PgConnection,
+        kind: Kind,
+        parent: Option<&str>,
+        words: &str,
+    ) -> Result<Option<super::RowCount>> {
+        let e = self.entity(kind)?;
+        let Some(table) = e.table.as_deref().map(Table::parse) else { return Ok(None) };
+        let mut qb = QueryBuilder::<Postgres>::new(format!("SELECT count(*) FROM (SELECT 1 FROM {} t WHERE true", table.quoted()));
+        if let (Some(p), Some(value)) = (&e.parent, parent) {
+            qb.push(format!(" AND t.{} = ", quote_ident(p)));
+            qb.push_bind(value.to_string()).push(format!("::{}", self.cast(&table, p)?));
+        }
+        self.push_words(&mut qb, e, words.split_whitespace().collect::<Vec<_>>().as_slice());
+        qb.push(" LIMIT ").push_bind(super::page::COUNT_CAP + 1).push(") counted");
+        let (n,): (i64,) = qb.build_query_as().fetch_one(&mut *conn).await?;
+        Ok(Some(super::RowCount::from_capped(n)))
+    }
+
+    /// `AND` every word in the title or text columns (ILIKE, wildcards literal).
+    fn push_words(&self, qb: &mut QueryBuilder<'_, Postgres>, e: &Entity, words: &[&str]) {
+        let searched: Vec<&String> = [&e.title, &e.content].into_iter().flatten().collect();
+        for w in words {
+            qb.push(" AND (");
+            for (i, c) in searched.iter().enumerate() {
+                if i > 0 {
+                    qb.push(" OR ");
+                }
+                qb.push(format!("t.{}::text ILIKE ", quote_ident(c))).push_bind(super::like_pattern(w));
+            }
+            qb.push(")");
+        }
+    }
+
     /// Like `page`, keeping the rows whose title or text contains every
     /// word of `words` (case-insensitive). Like the native lists' word
     /// filters, it walks the order until a page is full: bounded by the
@@ -161,20 +199,10 @@ impl Mapped {
             qb.push(format!(" AND t.{} = ", quote_ident(p)));
             qb.push_bind(value.to_string()).push(format!("::{}", self.cast(&table, p)?));
         }
-        let searched: Vec<&String> = [&e.title, &e.content].into_iter().flatten().collect();
-        if !words.is_empty() && searched.is_empty() {
+        if !words.is_empty() && e.title.is_none() && e.content.is_none() {
             return Err(DbError::Invalid(format!("{} has no text column to filter on", self.layout.label(kind))));
         }
-        for w in &words {
-            qb.push(" AND (");
-            for (i, c) in searched.iter().enumerate() {
-                if i > 0 {
-                    qb.push(" OR ");
-                }
-                qb.push(format!("t.{}::text ILIKE ", quote_ident(c))).push_bind(super::like_pattern(w));
-            }
-            qb.push(")");
-        }
+        self.push_words(&mut qb, e, &words);
         let asc = Self::ascending(kind);
         if let Some(key) = after {
             self.push_keyset(&mut qb, &table, &order, key, asc)?;

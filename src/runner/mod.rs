@@ -357,6 +357,7 @@ fn failure(effect: &Effect, error: LoadError) -> Option<Action> {
         Effect::LoadSimilar { generation, .. } => {
             Action::MappedLoaded { generation: *generation, append: false, result: Err(msg) }
         }
+        Effect::CountMapped { generation, .. } => Action::MappedCounted { generation: *generation, result: Err(msg) },
         Effect::Debounce { effect, .. } => return failure(effect, error),
         Effect::Copy(_) | Effect::CancelIngest { .. } | Effect::CancelPreview | Effect::CompletePath { .. } => {
             return None;
@@ -445,6 +446,13 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
                 None => Err("this database has ragdesk's own layout: nothing to browse through a mapping".into()),
             };
             Action::MappedLoaded { generation, append: after.is_some(), result }
+        }
+        Effect::CountMapped { generation, kind, parent, filter } => {
+            let result = match &settings.mapped {
+                Some(m) => m.count(conn, kind, parent.as_deref(), &filter).await.map_err(|e| e.to_string()),
+                None => Ok(None),
+            };
+            Action::MappedCounted { generation, result }
         }
         Effect::LoadSimilar { generation, kind, id } => {
             let result = match &settings.mapped {

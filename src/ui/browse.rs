@@ -38,7 +38,15 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ))
         .title(
             Line::from(Span::styled(
-                format!(" {} rows{more}{} ", s.rows.len(), if others { " · o: other list" } else { "" }),
+                format!(
+                    " {}{more}{} ",
+                    match (&s.count, s.rows.is_empty()) {
+                        (Some(c), true) => format!("0 of {}", c.label()),
+                        (Some(c), false) => format!("{} of {}", s.selected + 1, c.label()),
+                        (None, _) => format!("{} rows", s.rows.len()),
+                    },
+                    if others { " · o: other list" } else { "" }
+                ),
                 theme.dim(),
             ))
             .right_aligned(),

@@ -151,6 +151,11 @@ async fn every_tab_of_every_layout_pages_in_order_with_ties() {
             };
             for (parent, want) in groups {
                 let rows = page_all(&m, &mut c, kind, parent.as_deref()).await;
+                let count = m.count(&mut c, kind, parent.as_deref(), "").await.unwrap();
+                match &e.derived_from {
+                    None => assert_eq!(count, Some(ragdesk::db::RowCount::Exact(rows.len() as i64)), "{name} {kind}"),
+                    Some(_) => assert_eq!(count, None, "{name} {kind}: a derived list is not counted"),
+                }
                 let mut got: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
                 let mut want = want.clone();
                 assert_eq!(got.len(), want.len(), "{name} {kind} under {parent:?}: no row twice, none lost");

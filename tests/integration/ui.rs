@@ -1054,9 +1054,17 @@ fn browse_pane_under_two_foreign_layouts() {
         let answer = |app: &mut App, fx: Vec<Effect>| -> Vec<Effect> {
             let mut out = Vec::new();
             for e in fx {
-                if let Effect::LoadMapped { generation, kind, .. } = e {
-                    let page = ragdesk::db::mapped::MappedPage { rows: mapped_rows(kind, 3), next: None };
-                    out.extend(app.update(Action::MappedLoaded { generation, append: false, result: Ok(page) }));
+                match e {
+                    Effect::LoadMapped { generation, kind, .. } => {
+                        let page = ragdesk::db::mapped::MappedPage { rows: mapped_rows(kind, 3), next: None };
+                        out.extend(app.update(Action::MappedLoaded { generation, append: false, result: Ok(page) }));
+                    }
+                    Effect::CountMapped { generation, kind, .. } => {
+                        // A derived list (001's conversations) is not counted.
+                        let count = (kind != Kind::Session || layout == "omni").then_some(RowCount::Exact(3));
+                        out.extend(app.update(Action::MappedCounted { generation, result: Ok(count) }));
+                    }
+                    _ => {}
                 }
             }
             out
