@@ -72,7 +72,65 @@ pub struct AuditArgs {
     pub json: bool,
 }
 
+/// `--layout NAME limits …` on another platform's schema: its rate limits
+/// read through the layout, and set where the layout declares them
+/// writable (audited in `ragdesk_audit.audit_log` there).
+async fn foreign_limits(ctx: &Context, spec: &str, cmd: LimitsCommand) -> Result<()> {
+    let layout = crate::schema::load(spec).map_err(|e| color_eyre::eyre::eyre!(e))?;
+    let db = ctx.connect_batch().await?;
+    let mut conn = db.pool.acquire().await?;
+    let catalog = crate::db::catalog::read(&mut conn).await?;
+    let mapped = crate::db::mapped::Mapped::new(layout, catalog)?;
+    match cmd {
+        LimitsCommand::List { json, .. } => {
+            let rows = mapped.limits(&mut conn, 1000).await?;
+            if json {
+                output::json(&rows)?;
+            } else {
+                output::out(format!("{} ({})", mapped.layout.label(crate::schema::Kind::RateLimit), mapped.layout.name))?;
+                for r in &rows {
+                    let value = r.value.map(|v| v.to_string()).unwrap_or_else(|| "—".into());
+                    output::out(format!("{:<40} {:>10}", r.key, value))?;
+                }
+            }
+            Ok(())
+        }
+        LimitsCommand::Set { key, value, reason, expect, tenant, create } => {
+            if db.read_only {
+                bail!("refusing to change limits over a read-only connection");
+            }
+            if tenant.is_some() || create.is_some() {
+                bail!("--tenant and --create are for ragdesk's own schema; here each limit is a row of its own, by key");
+            }
+            let value = limits::parse_value(&key, &value)?;
+            // --expect names the value the operator saw; the write carries the version read with it.
+            let current = mapped.limits(&mut conn, 100_000).await?.into_iter().find(|r| r.key == key);
+            let Some(current) = current else { bail!("no rate limit keyed '{key}' in layout '{}'", mapped.layout.name) };
+            if let Some(e) = expect.as_deref() {
+                let want = limits::parse_value(&key, e)?;
+                if current.value != Some(want as i64) {
+                    bail!(
+                        "conflict: {key} is {} now, not {want} (--expect); nothing was written",
+                        current.value.map(|v| v.to_string()).unwrap_or_else(|| "unset".into())
+                    );
+                }
+            }
+            let (old, new) = mapped.set_limit(&mut conn, &key, value, Some(&current.version), reason.as_deref()).await?;
+            output::out(format!(
+                "{key}: {} → {new} (layout {}; audited in ragdesk_audit.audit_log)",
+                old.map(|v| v.to_string()).unwrap_or_else(|| "unset".into()),
+                mapped.layout.name
+            ))?;
+            Ok(())
+        }
+        _ => bail!("on layout '{}' limits offers list and set (its limits have no overrides or history here yet)", mapped.layout.name),
+    }
+}
+
 pub async fn limits(ctx: &Context, cmd: LimitsCommand) -> Result<()> {
+    if let Some(spec) = ctx.cli.layout.as_deref().filter(|s| *s != "native") {
+        return foreign_limits(ctx, spec, cmd).await;
+    }
     let db = ctx.connect_batch().await?;
     let mut conn = db.pool.acquire().await?;
     let writes = matches!(cmd, LimitsCommand::Set { .. } | LimitsCommand::Unset { .. });

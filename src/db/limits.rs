@@ -185,7 +185,7 @@ fn conflict(what: &str, current: Option<i32>) -> DbError {
 /// transaction only dropped rolls back on its connection's next use, so a
 /// refused write on a connection kept open would hold its row locks and
 /// block the next writer until then.
-async fn finish<T>(tx: sqlx::Transaction<'_, sqlx::Postgres>, result: Result<T>) -> Result<T> {
+pub(crate) async fn finish<T>(tx: sqlx::Transaction<'_, sqlx::Postgres>, result: Result<T>) -> Result<T> {
     match result {
         Ok(v) => {
             tx.commit().await?;

@@ -617,3 +617,121 @@ impl Mapped {
         Ok(rows.into_iter().map(|(id, v)| (id, v.to_vec())).collect())
     }
 }
+
+/// One row of a layout's rate limits (004: a widget's `rate_limit`, keyed
+/// by its domain).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MappedLimit {
+    pub key: String,
+    pub value: Option<i64>,
+    /// The row's `xmin`: a write carries it back, and a row changed since
+    /// is not overwritten.
+    pub version: String,
+}
+
+/// Where writes to another platform's schema are audited: a schema of
+/// ragdesk's own in that database (the platform's tables stay as they are).
+const FOREIGN_AUDIT: &str = "CREATE SCHEMA IF NOT EXISTS ragdesk_audit; \
+     CREATE TABLE IF NOT EXISTS ragdesk_audit.audit_log ( \
+         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), \
+         layout text NOT NULL, action text NOT NULL, entity text NOT NULL, entity_key text NOT NULL, \
+         old_value jsonb, new_value jsonb, reason text, db_role text NOT NULL DEFAULT current_user, \
+         os_user text, client_host text)";
+
+impl Mapped {
+    fn limit_columns(&self) -> Result<(Table, &str, &str)> {
+        let e = self.entity(Kind::RateLimit)?;
+        match (e.table.as_deref(), e.key.as_deref(), e.value.as_deref()) {
+            (Some(t), Some(k), Some(v)) => Ok((Table::parse(t), k, v)),
+            _ => Err(DbError::Invalid(format!("layout '{}' maps no rate limits", self.layout.name))),
+        }
+    }
+
+    /// The rate limits, by key, at most `limit`.
+    pub async fn limits(&self, conn: &mut PgConnection, limit: u32) -> Result<Vec<MappedLimit>> {
+        let (table, k, v) = self.limit_columns()?;
+        let rows: Vec<(String, Option<i64>, String)> = sqlx::query_as(&format!(
+            "SELECT {k}::text, {v}::bigint, xmin::text FROM {t} ORDER BY {k} LIMIT $1",
+            k = quote_ident(k),
+            v = quote_ident(v),
+            t = table.quoted()
+        ))
+        .bind(limit as i64)
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(rows.into_iter().map(|(key, value, version)| MappedLimit { key, value, version }).collect())
+    }
+
+    /// Sets the limit of `key`, where the layout declares rate limits a
+    /// safe write: checked like ours (a whole number within bounds), refused
+    /// when the row changed since `expect` was read, and audited in the
+    /// same transaction in `ragdesk_audit.audit_log`. (old, new).
+    pub async fn set_limit(
+        &self,
+        conn: &mut PgConnection,
+        key: &str,
+        value: i32,
+        expect: Option<&str>,
+        reason: Option<&str>,
+    ) -> Result<(Option<i64>, i64)> {
+        if !self.layout.writes(Kind::RateLimit) {
+            return Err(DbError::Invalid(format!(
+                "layout '{}' does not declare its rate limits writable: ragdesk only reads them there",
+                self.layout.name
+            )));
+        }
+        let (table, k, v) = self.limit_columns()?;
+        let bound = super::limits::parse_value(v, &value.to_string())?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        let result = async {
+            use sqlx::Executor;
+            let cast = self.cast(&table, k)?;
+            let current: Option<(Option<i64>, String)> = sqlx::query_as(&format!(
+                "SELECT {v}::bigint, xmin::text FROM {t} WHERE {k} = $1::{cast} FOR NO KEY UPDATE",
+                k = quote_ident(k),
+                v = quote_ident(v),
+                t = table.quoted()
+            ))
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((old, version)) = current else {
+                return Err(DbError::NotFound(format!("a rate limit keyed '{key}'")));
+            };
+            if expect.is_some_and(|e| e != version) {
+                return Err(DbError::Conflict(format!(
+                    "{key} changed since it was read: it is now {}; nothing was written",
+                    old.map(|o| o.to_string()).unwrap_or_else(|| "unset".into())
+                )));
+            }
+            sqlx::query(&format!(
+                "UPDATE {t} SET {v} = $2 WHERE {k} = $1::{cast}",
+                k = quote_ident(k),
+                v = quote_ident(v),
+                t = table.quoted()
+            ))
+            .bind(key)
+            .bind(bound)
+            .execute(&mut *tx)
+            .await?;
+            tx.execute(FOREIGN_AUDIT).await?;
+            let actor = super::audit::Actor::current();
+            sqlx::query(
+                "INSERT INTO ragdesk_audit.audit_log (layout, action, entity, entity_key, old_value, new_value, reason, os_user, client_host) \
+                 VALUES ($1, 'set', 'rate_limit', $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&self.layout.name)
+            .bind(key)
+            .bind(old.map(serde_json::Value::from))
+            .bind(serde_json::Value::from(bound))
+            .bind(reason.filter(|r| !r.trim().is_empty()))
+            .bind(&actor.os_user)
+            .bind(&actor.host)
+            .execute(&mut *tx)
+            .await?;
+            Ok((old, bound as i64))
+        }
+        .await;
+        super::limits::finish(tx, result).await
+    }
+}

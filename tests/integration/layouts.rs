@@ -359,3 +359,57 @@ async fn nulls_in_an_order_column_page_last_and_a_null_vector_is_not_found() {
     let e = m.more_like_this(&mut c, Kind::Chunk, &chunk, 5, true).await.unwrap_err();
     assert!(e.to_string().contains("has no vector"), "{e}");
 }
+
+#[tokio::test]
+async fn a_declared_limit_write_on_a_foreign_layout_is_validated_conflict_checked_and_audited() {
+    let t = support::empty().await;
+    let (ok, out) = ragdesk(&t.url, &["--layout", "omni", "seed", "--scale", "tiny"]);
+    assert!(ok, "{out}");
+    let (ok, out) = ragdesk(&t.url, &["--layout", "omni", "limits", "list", "--json"]);
+    assert!(ok, "{out}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let key = rows[0]["key"].as_str().unwrap().to_string();
+    let old = rows[0]["value"].as_i64().unwrap();
+    let (ok, out) = ragdesk(&t.url, &["--layout", "omni", "limits", "set", &key, "-4"]);
+    assert!(!ok && out.contains("must not be negative"), "{out}");
+    let (ok, out) = ragdesk(&t.url, &["--layout", "omni", "limits", "set", &key, "25", "--expect", &(old + 1).to_string()]);
+    assert!(!ok && out.contains("conflict"), "{out}");
+    let (ok, out) = ragdesk(&t.url, &["--layout", "omni", "limits", "set", &key, "25", "--reason", "pilot"]);
+    assert!(ok && out.contains(&format!("{key}: {old} → 25")), "{out}");
+    let mut c = t.conn().await;
+    let (value,): (i32,) = sqlx::query_as("SELECT rate_limit FROM public.customer_configs WHERE domain = $1")
+        .bind(&key)
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(value, 25);
+    let audit: Vec<(String, serde_json::Value, serde_json::Value, Option<String>)> =
+        sqlx::query_as("SELECT entity_key, old_value, new_value, reason FROM ragdesk_audit.audit_log")
+            .fetch_all(&mut c)
+            .await
+            .unwrap();
+    assert_eq!(audit, [(key.clone(), serde_json::json!(old), serde_json::json!(25), Some("pilot".to_string()))]);
+    // A layout that declares no such write refuses it (001 maps no limits at all).
+    let d = support::empty().await;
+    let (ok, out) = ragdesk(&d.url, &["--layout", "domo", "seed", "--scale", "tiny"]);
+    assert!(ok, "{out}");
+    let (ok, out) = ragdesk(&d.url, &["--layout", "domo", "limits", "set", "x", "5"]);
+    assert!(!ok && out.contains("has no rate_limit"), "{out}");
+    // The same schema through a layout that does not declare the write: refused, value kept.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("omni-read-only.toml");
+    let text = std::fs::read_to_string("src/schema/layouts/omni.toml").unwrap().replace("writes = [\"rate_limit\"]", "writes = []");
+    assert!(text.contains("writes = []"));
+    std::fs::write(&file, text).unwrap();
+    let (ok, out) = ragdesk(&t.url, &["--layout", file.to_str().unwrap(), "limits", "set", &key, "40"]);
+    assert!(!ok && out.contains("does not declare its rate limits writable"), "{out}");
+    let (value,): (i32,) = sqlx::query_as("SELECT rate_limit FROM public.customer_configs WHERE domain = $1")
+        .bind(&key)
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(value, 25, "the old value stays");
+    // And read-only is refused before anything is read.
+    let (ok, out) = ragdesk(&t.url, &["--read-only", "--layout", "omni", "limits", "set", &key, "30"]);
+    assert!(!ok && out.contains("read-only"), "{out}");
+}
