@@ -271,11 +271,19 @@ pub struct LimitWrite {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum LimitChange {
-    Set { value: i32, expect: Expect },
+    Set {
+        value: i32,
+        expect: Expect,
+    },
     /// Remove the tenant's override (back to the default).
-    Unset { expect: Expect },
+    Unset {
+        expect: Expect,
+    },
     /// A new key with its default and description.
-    Create { value: i32, description: String },
+    Create {
+        value: i32,
+        description: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -39,7 +39,9 @@ async fn foreign_layout(db: &Db, asked: Option<&str>) -> Result<Option<crate::db
         (None, None) => None,
     };
     match (layout, catalog) {
-        (Some(l), Some(c)) if l.name != "native" => Ok(Some(crate::db::mapped::Mapped::new(l, c).map_err(|e| eyre!(e))?)),
+        (Some(l), Some(c)) if l.name != "native" => {
+            Ok(Some(crate::db::mapped::Mapped::new(l, c).map_err(|e| eyre!(e))?))
+        }
         (Some(l), None) if l.name != "native" => {
             Err(eyre!("cannot read the database's catalog to check the '{}' layout against it", l.name))
         }

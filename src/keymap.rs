@@ -482,10 +482,11 @@ mod tests {
     #[test]
     fn help_lists_every_default() {
         let km = Keymap::default();
-        let total: usize = [Context::Global, Context::List, Context::Transcript, Context::Search, Context::Limits, Context::Audit]
-            .iter()
-            .map(|c| km.help(*c).iter().map(|(_, k)| k.len()).sum::<usize>())
-            .sum();
+        let total: usize =
+            [Context::Global, Context::List, Context::Transcript, Context::Search, Context::Limits, Context::Audit]
+                .iter()
+                .map(|c| km.help(*c).iter().map(|(_, k)| k.len()).sum::<usize>())
+                .sum();
         let expected: usize = DEFAULTS.iter().map(|(_, _, k)| k.len()).sum();
         assert_eq!(total, expected);
     }

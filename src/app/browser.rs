@@ -103,7 +103,13 @@ impl Browser {
         }
         let parent = s.parent.as_ref().map(|p| p.0.clone());
         vec![
-            Effect::LoadMapped { generation, kind: s.kind, parent: parent.clone(), after: None, filter: s.filter.clone() },
+            Effect::LoadMapped {
+                generation,
+                kind: s.kind,
+                parent: parent.clone(),
+                after: None,
+                filter: s.filter.clone(),
+            },
             Effect::CountMapped { generation, kind: s.kind, parent, filter: s.filter.clone() },
         ]
     }
@@ -244,7 +250,8 @@ impl Browser {
         let Some(row) = s.selected_row().filter(|_| has_vectors) else {
             return Reply::info("more like this works on rows with a vector (chunks, memories)");
         };
-        let mut stage = Stage::new(kind, Some((row.id.clone(), format!("like {}", row.id.chars().take(8).collect::<String>()))));
+        let mut stage =
+            Stage::new(kind, Some((row.id.clone(), format!("like {}", row.id.chars().take(8).collect::<String>()))));
         stage.similar_to = Some(row.id.clone());
         self.leave_current();
         self.stack.push(stage);

@@ -144,10 +144,8 @@ impl LimitEdit {
                 if description.is_empty() {
                     return Err("a new limit needs a description".into());
                 }
-                let text = format!(
-                    "Create {key} = {value} for every tenant (\"{}\")? (y/n)",
-                    sanitize_line(&description)
-                );
+                let text =
+                    format!("Create {key} = {value} for every tenant (\"{}\")? (y/n)", sanitize_line(&description));
                 let reason = reason(field::NEW_REASON);
                 let change = LimitChange::Create { value, description };
                 Ok((LimitWrite { key, tenant: None, change, reason }, text))
@@ -208,11 +206,7 @@ impl App {
         fx.push(Effect::LoadAudit { generation, filter: a.filter.clone(), before });
     }
 
-    pub(super) fn on_limits_loaded(
-        &mut self,
-        generation: u64,
-        result: Result<LimitsView, LoadError>,
-    ) {
+    pub(super) fn on_limits_loaded(&mut self, generation: u64, result: Result<LimitsView, LoadError>) {
         if generation != self.limits.generation {
             return;
         }
@@ -381,8 +375,11 @@ impl App {
             }
             FormEvent::Submit => match edit.build() {
                 Ok((write, text)) => {
-                    self.modal =
-                        Some(Modal::Confirm(Confirm { text, effect: Effect::SaveLimit(write), declined: "not changed" }))
+                    self.modal = Some(Modal::Confirm(Confirm {
+                        text,
+                        effect: Effect::SaveLimit(write),
+                        declined: "not changed",
+                    }))
                 }
                 Err(e) => edit.form.error = Some(e),
             },

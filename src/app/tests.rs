@@ -701,7 +701,11 @@ fn a_page_in_flight_when_drilling_down_does_not_freeze_the_list_on_return() {
     let fx = a.start();
     let Some(Effect::LoadMapped { generation, .. }) = fx.first().cloned() else { panic!("{fx:?}") };
     let rows: Vec<MappedRow> = (0..30).map(row).collect();
-    a.update(Action::MappedLoaded { generation, append: false, result: Ok(MappedPage { rows, next: Some(vec![Some("29".into())]) }) });
+    a.update(Action::MappedLoaded {
+        generation,
+        append: false,
+        result: Ok(MappedPage { rows, next: Some(vec![Some("29".into())]) }),
+    });
     // Move to the end: the next page is asked for; drill down before it comes.
     let fx = a.update(key('G'));
     assert!(fx.iter().any(|e| matches!(e, Effect::LoadMapped { after: Some(_), .. })), "{fx:?}");
@@ -709,5 +713,8 @@ fn a_page_in_flight_when_drilling_down_does_not_freeze_the_list_on_return() {
     a.update(code(KeyCode::Esc));
     // The late answer was for a level no longer shown: moving asks again.
     let fx = a.update(key('k'));
-    assert!(fx.iter().any(|e| matches!(e, Effect::LoadMapped { after: Some(_), .. })), "the next page is asked again: {fx:?}");
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::LoadMapped { after: Some(_), .. })),
+        "the next page is asked again: {fx:?}"
+    );
 }

@@ -141,7 +141,13 @@ async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) {
         Err(e) => return r.warn("layout", format!("could not read the catalog: {e}")),
     };
     let describe = |f: &crate::schema::Fit| {
-        format!("'{}'{} ({} of {} tables and columns)", f.layout, f.seed.as_deref().map(|s| format!(" (seed {s})")).unwrap_or_default(), f.present, f.total)
+        format!(
+            "'{}'{} ({} of {} tables and columns)",
+            f.layout,
+            f.seed.as_deref().map(|s| format!(" (seed {s})")).unwrap_or_default(),
+            f.present,
+            f.total
+        )
     };
     if let Some(spec) = asked {
         match crate::schema::load(spec) {
@@ -164,7 +170,10 @@ async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) {
     let (chosen, fits) = crate::schema::detect(&catalog);
     match chosen {
         Some(_) => r.ok("layout", format!("{} detected: every table and column it names is there", describe(&fits[0]))),
-        None => r.warn("layout", "no built-in layout fits this database (run `ragdesk migrate` for ragdesk's own, or pass --layout FILE)"),
+        None => r.warn(
+            "layout",
+            "no built-in layout fits this database (run `ragdesk migrate` for ragdesk's own, or pass --layout FILE)",
+        ),
     }
     // The near misses, with what they lack (a layout the user may have meant).
     for f in fits.iter().filter(|f| !f.full() && f.present * 2 > f.total) {

@@ -87,7 +87,11 @@ async fn foreign_limits(ctx: &Context, spec: &str, cmd: LimitsCommand) -> Result
             if json {
                 output::json(&rows)?;
             } else {
-                output::out(format!("{} ({})", mapped.layout.label(crate::schema::Kind::RateLimit), mapped.layout.name))?;
+                output::out(format!(
+                    "{} ({})",
+                    mapped.layout.label(crate::schema::Kind::RateLimit),
+                    mapped.layout.name
+                ))?;
                 for r in &rows {
                     let value = r.value.map(|v| v.to_string()).unwrap_or_else(|| "—".into());
                     output::out(format!("{:<40} {:>10}", r.key, value))?;
@@ -100,12 +104,16 @@ async fn foreign_limits(ctx: &Context, spec: &str, cmd: LimitsCommand) -> Result
                 bail!("refusing to change limits over a read-only connection");
             }
             if tenant.is_some() || create.is_some() {
-                bail!("--tenant and --create are for ragdesk's own schema; here each limit is a row of its own, by key");
+                bail!(
+                    "--tenant and --create are for ragdesk's own schema; here each limit is a row of its own, by key"
+                );
             }
             let value = limits::parse_value(&key, &value)?;
             // --expect names the value the operator saw; the write carries the version read with it.
             let current = mapped.limits(&mut conn, 100_000).await?.into_iter().find(|r| r.key == key);
-            let Some(current) = current else { bail!("no rate limit keyed '{key}' in layout '{}'", mapped.layout.name) };
+            let Some(current) = current else {
+                bail!("no rate limit keyed '{key}' in layout '{}'", mapped.layout.name)
+            };
             if let Some(e) = expect.as_deref() {
                 let want = limits::parse_value(&key, e)?;
                 if current.value != Some(want as i64) {
@@ -115,7 +123,8 @@ async fn foreign_limits(ctx: &Context, spec: &str, cmd: LimitsCommand) -> Result
                     );
                 }
             }
-            let (old, new) = mapped.set_limit(&mut conn, &key, value, Some(&current.version), reason.as_deref()).await?;
+            let (old, new) =
+                mapped.set_limit(&mut conn, &key, value, Some(&current.version), reason.as_deref()).await?;
             output::out(format!(
                 "{key}: {} → {new} (layout {}; audited in ragdesk_audit.audit_log)",
                 old.map(|v| v.to_string()).unwrap_or_else(|| "unset".into()),
@@ -123,7 +132,10 @@ async fn foreign_limits(ctx: &Context, spec: &str, cmd: LimitsCommand) -> Result
             ))?;
             Ok(())
         }
-        _ => bail!("on layout '{}' limits offers list and set (its limits have no overrides or history here yet)", mapped.layout.name),
+        _ => bail!(
+            "on layout '{}' limits offers list and set (its limits have no overrides or history here yet)",
+            mapped.layout.name
+        ),
     }
 }
 
@@ -177,7 +189,10 @@ pub async fn limits(ctx: &Context, cmd: LimitsCommand) -> Result<()> {
                 Some((_, name)) => output::out(format!("limits for tenant {name} (effective value and its source)"))?,
                 None => output::out("limits (global defaults)")?,
             }
-            output::out(format!("{:<24} {:>10} {:<9} {:>9} {:>10}  {}", "key", "value", "source", "overrides", "used", "description"))?;
+            output::out(format!(
+                "{:<24} {:>10} {:<9} {:>9} {:>10}  {}",
+                "key", "value", "source", "overrides", "used", "description"
+            ))?;
             for r in &rows {
                 let used = usage.iter().find(|u| u.key == r.key).map(|u| u.used.to_string()).unwrap_or_default();
                 output::out(format!(
@@ -261,7 +276,10 @@ pub async fn limits(ctx: &Context, cmd: LimitsCommand) -> Result<()> {
             let (tenant, name) = tenants::find(&mut conn, &tenant).await?;
             let old = limits::unset_override(&mut conn, tenant, &key, &Expect::Any, reason.as_deref()).await?;
             let default = limits::get(&mut conn, &key).await?;
-            output::out(format!("{key}: override {old} removed for tenant {name}; the default {} applies", default.value))?;
+            output::out(format!(
+                "{key}: override {old} removed for tenant {name}; the default {} applies",
+                default.value
+            ))?;
             Ok(())
         }
         LimitsCommand::History { key, limit, json } => {

@@ -220,8 +220,9 @@ async fn seed_layout(ctx: &Context, spec: &str, args: &SeedArgs) -> Result<()> {
     let mut conn = db.pool.acquire().await?;
     let mut catalog = crate::db::catalog::read(&mut conn).await?;
     if crate::schema::fit(&layout, &catalog).present == 0 {
-        let ddl = crate::schema::ddl(&layout.name)
-            .ok_or_else(|| eyre!("the database has none of layout '{}' and there is no DDL to create it", layout.name))?;
+        let ddl = crate::schema::ddl(&layout.name).ok_or_else(|| {
+            eyre!("the database has none of layout '{}' and there is no DDL to create it", layout.name)
+        })?;
         crate::db::mapped::create_schema(&mut conn, ddl).await?;
         output::err(format!("created the '{}' schema ({})", layout.name, layout.description));
         catalog = crate::db::catalog::read(&mut conn).await?;
@@ -233,7 +234,10 @@ async fn seed_layout(ctx: &Context, spec: &str, args: &SeedArgs) -> Result<()> {
             output::err("database already has data; not seeding (--if-empty)");
             return Ok(());
         }
-        bail!("the '{}' tables already have rows: seeding another layout adds only to an empty one", mapped.layout.name);
+        bail!(
+            "the '{}' tables already have rows: seeding another layout adds only to an empty one",
+            mapped.layout.name
+        );
     }
     let sizes = match args.scale.as_str() {
         "tiny" => seed::layout::LayoutSizes::default(),
@@ -244,9 +248,7 @@ async fn seed_layout(ctx: &Context, spec: &str, args: &SeedArgs) -> Result<()> {
     for (kind, ids) in &filled.ids {
         output::out(format!(" {}: {}", mapped.layout.label(*kind), ids.len()))?;
     }
-    output::out(
-        "(sample rows; their vectors are random unit vectors, not embeddings of their text)".to_string(),
-    )?;
+    output::out("(sample rows; their vectors are random unit vectors, not embeddings of their text)".to_string())?;
     Ok(())
 }
 

@@ -72,7 +72,9 @@ fn user_from_passwd() -> Option<String> {
 fn uid_from_proc() -> String {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1).unwrap_or("?").to_string()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1).unwrap_or("?").to_string())
+        })
         .unwrap_or_else(|| "?".into())
 }
 
@@ -205,9 +207,7 @@ impl AuditRow {
 fn compact(v: &Value) -> String {
     match v {
         Value::Object(m) if m.len() == 1 && m.contains_key("value") => compact(&m["value"]),
-        Value::Object(m) => {
-            m.iter().map(|(k, v)| format!("{k}={}", compact_scalar(v))).collect::<Vec<_>>().join(" ")
-        }
+        Value::Object(m) => m.iter().map(|(k, v)| format!("{k}={}", compact_scalar(v))).collect::<Vec<_>>().join(" "),
         other => compact_scalar(other),
     }
 }

@@ -177,7 +177,10 @@ pub async fn reset(conn: &mut PgConnection) -> Result<()> {
         let (n,): (i64,) = sqlx::query_as(&format!("SELECT count(*) FROM {t}")).fetch_one(&mut *tx).await?;
         counts.push((t.to_string(), n));
     }
-    tx.execute("TRUNCATE tenants, demos, leads, sessions, messages, knowledge_bases, documents, chunks, tenant_rate_limits").await?;
+    tx.execute(
+        "TRUNCATE tenants, demos, leads, sessions, messages, knowledge_bases, documents, chunks, tenant_rate_limits",
+    )
+    .await?;
     let removed: serde_json::Map<String, serde_json::Value> = counts.into_iter().map(|(t, n)| (t, n.into())).collect();
     super::audit::record(
         &mut tx,

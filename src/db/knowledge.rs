@@ -396,12 +396,11 @@ pub async fn delete_kb(conn: &mut PgConnection, id: Uuid) -> Result<u64> {
 /// with its name, knowledge base and size.
 pub async fn delete_document(conn: &mut PgConnection, id: Uuid) -> Result<u64> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    let gone: Option<(String, Uuid, i32, Option<String>)> = sqlx::query_as(
-        "DELETE FROM documents WHERE id = $1 RETURNING filename, kb_id, chunk_count, content_sha256",
-    )
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let gone: Option<(String, Uuid, i32, Option<String>)> =
+        sqlx::query_as("DELETE FROM documents WHERE id = $1 RETURNING filename, kb_id, chunk_count, content_sha256")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
     let Some((filename, kb, chunks, sha)) = gone else { return Ok(0) };
     let tenant = tenant_of_kb(&mut tx, kb).await?;
     audit::record(

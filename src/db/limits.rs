@@ -63,7 +63,11 @@ pub fn check_key_name(key: &str) -> Result<()> {
     let ok = (2..=63).contains(&key.len())
         && key.starts_with(|c: char| c.is_ascii_lowercase())
         && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if ok { Ok(()) } else { Err(DbError::Invalid(format!("'{key}' is not a key name (use lower_case_words, 2-63 chars)"))) }
+    if ok {
+        Ok(())
+    } else {
+        Err(DbError::Invalid(format!("'{key}' is not a key name (use lower_case_words, 2-63 chars)")))
+    }
 }
 
 /// A global limit. `version` is the row's `xmin`: pass it back to a write
@@ -253,7 +257,6 @@ async fn set_default_in(
     Ok(row)
 }
 
-
 /// Creates a new key with its default and a description (required: an
 /// undocumented limit is a trap for the next operator).
 pub async fn create(
@@ -290,7 +293,8 @@ async fn create_in(
     .fetch_optional(&mut *tx)
     .await?;
     let Some(row) = created else {
-        let existing: (i32,) = sqlx::query_as("SELECT value FROM rate_limits WHERE key = $1").bind(key).fetch_one(&mut *tx).await?;
+        let existing: (i32,) =
+            sqlx::query_as("SELECT value FROM rate_limits WHERE key = $1").bind(key).fetch_one(&mut *tx).await?;
         return Err(DbError::Conflict(format!("{key} already exists (value {}); nothing was written", existing.0)));
     };
     audit::record(
@@ -308,7 +312,6 @@ async fn create_in(
     .await?;
     Ok(row)
 }
-
 
 fn check_bounds(key: &str, value: i32) -> Result<()> {
     parse_value(key, &value.to_string()).map(|_| ())
@@ -347,13 +350,12 @@ async fn set_override_in(
     if known.is_none() {
         return Err(unknown_key(key));
     }
-    let current: Option<(i32, String)> = sqlx::query_as(
-        "SELECT value, xmin::text FROM tenant_rate_limits WHERE tenant_id = $1 AND key = $2 FOR UPDATE",
-    )
-    .bind(tenant)
-    .bind(key)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let current: Option<(i32, String)> =
+        sqlx::query_as("SELECT value, xmin::text FROM tenant_rate_limits WHERE tenant_id = $1 AND key = $2 FOR UPDATE")
+            .bind(tenant)
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await?;
     let what = format!("the override of {key}");
     match (&current, expect) {
         (Some((old, v)), Expect::Version(want)) if v != want => return Err(conflict(&what, Some(*old))),
@@ -414,7 +416,6 @@ async fn set_override_in(
     Ok(())
 }
 
-
 /// Removes `tenant`'s override of `key`: the default applies again.
 pub async fn unset_override(
     conn: &mut PgConnection,
@@ -435,13 +436,12 @@ async fn unset_override_in(
     expect: &Expect,
     reason: Option<&str>,
 ) -> Result<i32> {
-    let current: Option<(i32, String)> = sqlx::query_as(
-        "SELECT value, xmin::text FROM tenant_rate_limits WHERE tenant_id = $1 AND key = $2 FOR UPDATE",
-    )
-    .bind(tenant)
-    .bind(key)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let current: Option<(i32, String)> =
+        sqlx::query_as("SELECT value, xmin::text FROM tenant_rate_limits WHERE tenant_id = $1 AND key = $2 FOR UPDATE")
+            .bind(tenant)
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await?;
     let what = format!("the override of {key}");
     let Some((old, version)) = current else {
         return Err(match expect {
@@ -475,7 +475,6 @@ async fn unset_override_in(
     .await?;
     Ok(old)
 }
-
 
 /// How close a tenant runs to a limit, from bounded queries.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -71,9 +71,7 @@ impl Mapped {
     }
 
     fn entity(&self, kind: Kind) -> Result<&Entity> {
-        self.layout
-            .entity(kind)
-            .ok_or_else(|| DbError::Invalid(format!("layout '{}' has no {kind}", self.layout.name)))
+        self.layout.entity(kind).ok_or_else(|| DbError::Invalid(format!("layout '{}' has no {kind}", self.layout.name)))
     }
 
     /// Can `column` of `table` hold NULL (unknown columns: assume so)?
@@ -123,7 +121,10 @@ impl Mapped {
     ) -> Result<Option<super::RowCount>> {
         let e = self.entity(kind)?;
         let Some(table) = e.table.as_deref().map(Table::parse) else { return Ok(None) };
-        let mut qb = QueryBuilder::<Postgres>::new(format!("SELECT count(*) FROM (SELECT 1 FROM {} t WHERE true", table.quoted()));
+        let mut qb = QueryBuilder::<Postgres>::new(format!(
+            "SELECT count(*) FROM (SELECT 1 FROM {} t WHERE true",
+            table.quoted()
+        ));
         if let (Some(p), Some(value)) = (&e.parent, parent) {
             qb.push(format!(" AND t.{} = ", quote_ident(p)));
             qb.push_bind(value.to_string()).push(format!("::{}", self.cast(&table, p)?));
@@ -583,9 +584,11 @@ impl Mapped {
         let (Some(parent), Some(idc)) = (e.parent.as_deref(), e.id.as_deref()) else { return Ok(String::new()) };
         let (t, p, i) = (table.quoted(), quote_ident(parent), quote_ident(idc));
         let own_parent = format!("(SELECT c2.{p} FROM {t} c2 WHERE c2.{i} = $1::{cast})");
-        let grand = self.layout.parent_of(kind).and_then(|pk| self.layout.entity(pk)).and_then(|pe| {
-            Some((Table::parse(pe.table.as_deref()?), pe.id.as_deref()?, pe.parent.as_deref()?))
-        });
+        let grand = self
+            .layout
+            .parent_of(kind)
+            .and_then(|pk| self.layout.entity(pk))
+            .and_then(|pe| Some((Table::parse(pe.table.as_deref()?), pe.id.as_deref()?, pe.parent.as_deref()?)));
         Ok(match grand {
             Some((pt, pid, pparent)) => {
                 let (pt, pid, pp) = (pt.quoted(), quote_ident(pid), quote_ident(pparent));
@@ -599,7 +602,12 @@ impl Mapped {
     }
 
     /// Every vector of `kind` as (id, values): for checks on small sets only.
-    pub async fn all_vectors(&self, conn: &mut PgConnection, kind: Kind, limit: u32) -> Result<Vec<(String, Vec<f32>)>> {
+    pub async fn all_vectors(
+        &self,
+        conn: &mut PgConnection,
+        kind: Kind,
+        limit: u32,
+    ) -> Result<Vec<(String, Vec<f32>)>> {
         let e = self.entity(kind)?;
         let (Some(table), Some(emb), Some(idc)) = (e.table.as_deref(), e.embedding.as_deref(), e.id.as_deref()) else {
             return Err(DbError::Invalid(format!("[{kind}] has no vectors")));

@@ -423,9 +423,7 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
                 let rows = db::limits::effective(conn, tenant).await?;
                 let (usage, overrides) = match tenant {
                     Some(t) => (db::limits::usage(conn, t).await?, Vec::new()),
-                    None => {
-                        (Vec::new(), db::limits::overrides(conn, None, crate::action::OVERRIDES_SHOWN).await?)
-                    }
+                    None => (Vec::new(), db::limits::overrides(conn, None, crate::action::OVERRIDES_SHOWN).await?),
                 };
                 Ok::<_, db::DbError>(crate::action::LimitsView { rows, usage, overrides })
             };

@@ -346,7 +346,9 @@ impl Layout {
                 }
             }
             let needs: &[(&str, bool)] = match kind {
-                Kind::Message => &[("content", e.content.is_some()), ("order", !e.order.is_empty()), ("parent", e.parent.is_some())],
+                Kind::Message => {
+                    &[("content", e.content.is_some()), ("order", !e.order.is_empty()), ("parent", e.parent.is_some())]
+                }
                 Kind::Chunk => &[("content", e.content.is_some()), ("embedding", e.embedding.is_some())],
                 Kind::Memory => &[("content", e.content.is_some())],
                 Kind::RateLimit => &[("key", e.key.is_some()), ("value", e.value.is_some())],

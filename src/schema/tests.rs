@@ -55,7 +55,10 @@ fn a_missing_column_or_table_is_named_with_what_names_it() {
     assert!(f.missing.iter().any(|m| m == "no table auth.users (named by [tenant])"), "{:?}", f.missing);
     // An embedding that is not a vector column.
     let mut c = catalog_of(&domo);
-    c.tables.get_mut(&Table::parse("public.knowledge_chunks")).unwrap().insert("vector_embedding".into(), Column::of("text"));
+    c.tables
+        .get_mut(&Table::parse("public.knowledge_chunks"))
+        .unwrap()
+        .insert("vector_embedding".into(), Column::of("text"));
     assert!(fit(&domo, &c).missing[0].contains("is text, not a vector"));
 }
 
@@ -79,14 +82,32 @@ fn the_most_specific_full_match_wins() {
 #[test]
 fn bad_layouts_are_refused_with_a_clear_message() {
     let cases = [
-        ("name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t; drop table x\"\nid = \"id\"", "is not schema.table"),
-        ("name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"Id\"", "[tenant] id = \"Id\" is not a plain column name"),
+        (
+            "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t; drop table x\"\nid = \"id\"",
+            "is not schema.table",
+        ),
+        (
+            "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"Id\"",
+            "[tenant] id = \"Id\" is not a plain column name",
+        ),
         ("name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"", "[tenant] id is missing"),
-        ("name = \"x\"\ndescription = \"d\"\n[session]\ntable = \"s\"\nid = \"id\"\n[message]\ntable = \"m\"\nid = \"id\"\nparent = \"s\"\ncontent = \"c\"", "[message] order is missing"),
+        (
+            "name = \"x\"\ndescription = \"d\"\n[session]\ntable = \"s\"\nid = \"id\"\n[message]\ntable = \"m\"\nid = \"id\"\nparent = \"s\"\ncontent = \"c\"",
+            "[message] order is missing",
+        ),
         ("name = \"x\"\ndescription = \"d\"\n[session]\nderived_from = \"message\"", "no such entity here"),
-        ("name = \"x\"\ndescription = \"d\"\nwrites = [\"chunk\"]\n[tenant]\ntable = \"t\"\nid = \"id\"", "writes names 'chunk', which this layout does not map"),
-        ("name = \"x\"\ndescription = \"d\"\n[demo]\ntable = \"d\"\nid = \"id\"\nparent = \"owner\"", "[demo] parent points at [tenant], which this layout does not map"),
-        ("name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\ncolour = \"x\"", "unknown field `colour`"),
+        (
+            "name = \"x\"\ndescription = \"d\"\nwrites = [\"chunk\"]\n[tenant]\ntable = \"t\"\nid = \"id\"",
+            "writes names 'chunk', which this layout does not map",
+        ),
+        (
+            "name = \"x\"\ndescription = \"d\"\n[demo]\ntable = \"d\"\nid = \"id\"\nparent = \"owner\"",
+            "[demo] parent points at [tenant], which this layout does not map",
+        ),
+        (
+            "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\ncolour = \"x\"",
+            "unknown field `colour`",
+        ),
     ];
     for (text, want) in cases {
         let e = parse(text, "x.toml").unwrap_err().to_string();

@@ -149,7 +149,10 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
             }
         }
         if pending.len() == before {
-            return Err(DbError::Invalid(format!("layout '{}': entities whose parents never come: {pending:?}", layout.name)));
+            return Err(DbError::Invalid(format!(
+                "layout '{}': entities whose parents never come: {pending:?}",
+                layout.name
+            )));
         }
     }
     Ok(filled)
@@ -186,6 +189,7 @@ fn vector(dim: usize, rng: &mut ChaCha8Rng) -> String {
 }
 
 fn lorem(rng: &mut ChaCha8Rng) -> String {
-    const WORDS: &[&str] = &["order", "refund", "opening", "hours", "price", "booking", "delivery", "warranty", "filter", "crown"];
+    const WORDS: &[&str] =
+        &["order", "refund", "opening", "hours", "price", "booking", "delivery", "warranty", "filter", "crown"];
     (0..6).map(|_| WORDS[rng.random_range(0..WORDS.len())]).collect::<Vec<_>>().join(" ")
 }

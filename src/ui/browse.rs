@@ -62,7 +62,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         };
         f.render_widget(Paragraph::new(Span::styled(text, style)).wrap(Wrap { trim: true }), inner);
     } else if s.kind == Kind::Message {
-        let columns = [col("Who", Constraint::Length(10)), col("Message", Constraint::Fill(1)), col("At", Constraint::Length(16))];
+        let columns = [
+            col("Who", Constraint::Length(10)),
+            col("Message", Constraint::Fill(1)),
+            col("At", Constraint::Length(16)),
+        ];
         let footer = s.error.as_ref().map(|e| format!("load failed: {}", sanitize_line(e)));
         render_rows(f, inner, &s.rows, s.selected, 0, &columns, theme, footer, |_, r| {
             vec![
@@ -90,7 +94,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         });
     }
     if let Some(r) = s.selected_row() {
-        let below: Vec<String> = b.children(s.kind).iter().map(|k| sanitize_line(b.layout.label(*k)).into_owned()).collect();
+        let below: Vec<String> =
+            b.children(s.kind).iter().map(|k| sanitize_line(b.layout.label(*k)).into_owned()).collect();
         let mut lines = vec![Line::from(vec![
             Span::styled(format!("{} ", sanitize_line(b.layout.label(s.kind))), theme.title()),
             Span::styled(sanitize_line(&r.id).into_owned(), theme.dim()),

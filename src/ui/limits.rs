@@ -114,7 +114,10 @@ fn render_limit_detail(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let (lo, hi) = crate::db::limits::bounds(&r.key);
     let mut lines = vec![Line::from(vec![
         Span::styled(sanitize_line(&r.key).into_owned(), theme.title()),
-        Span::styled(format!("  {}", sanitize_line(r.description.as_deref().unwrap_or("(no description)"))), theme.dim()),
+        Span::styled(
+            format!("  {}", sanitize_line(r.description.as_deref().unwrap_or("(no description)"))),
+            theme.dim(),
+        ),
     ])];
     match (tenant, r.override_value) {
         (Some(_), Some(v)) => {
@@ -150,7 +153,11 @@ fn render_limit_detail(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
     }
     if let Some(u) = l.usage_of(&r.key) {
-        let pct = if r.value() > 0 { format!(" ({}% of {})", u.used * 100 / r.value() as i64, group(r.value() as i64)) } else { String::new() };
+        let pct = if r.value() > 0 {
+            format!(" ({}% of {})", u.used * 100 / r.value() as i64, group(r.value() as i64))
+        } else {
+            String::new()
+        };
         lines.push(Line::from(vec![
             Span::raw("Used: "),
             Span::styled(format!("{}{pct}", group(u.used)), usage_style(u.used, r.value(), theme)),
@@ -159,7 +166,10 @@ fn render_limit_detail(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     } else if tenant.is_some() {
         lines.push(Line::from(Span::styled("Used: not recorded in this schema", theme.dim())));
     }
-    lines.push(Line::from(Span::styled(format!("Allowed values: {} to {}", group(lo as i64), group(hi as i64)), theme.dim())));
+    lines.push(Line::from(Span::styled(
+        format!("Allowed values: {} to {}", group(lo as i64), group(hi as i64)),
+        theme.dim(),
+    )));
     let block = Block::bordered().border_style(theme.border(false));
     f.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: true }), area);
 }
@@ -183,7 +193,10 @@ pub fn render_audit(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let block = Block::bordered()
         .border_style(theme.border(true))
         .title(Span::styled(format!(" Audit{filter} "), theme.title()))
-        .title(Line::from(Span::styled(format!(" {} entries{more} · / filter ", a.rows.len()), theme.dim())).right_aligned());
+        .title(
+            Line::from(Span::styled(format!(" {} entries{more} · / filter ", a.rows.len()), theme.dim()))
+                .right_aligned(),
+        );
     let inner = block.inner(table_area);
     f.render_widget(block, table_area);
     if a.rows.is_empty() {

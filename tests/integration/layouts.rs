@@ -58,7 +58,11 @@ async fn doctor_names_the_layout_and_what_a_near_miss_lacks() {
     // A user's layout file with a mistake is refused with its reason.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("mine.toml");
-    std::fs::write(&file, "name = \"mine\"\ndescription = \"d\"\n[tenant]\ntable = \"public.customers\"\nid = \"id\"\ntitle = \"nmae\"\n").unwrap();
+    std::fs::write(
+        &file,
+        "name = \"mine\"\ndescription = \"d\"\n[tenant]\ntable = \"public.customers\"\nid = \"id\"\ntitle = \"nmae\"\n",
+    )
+    .unwrap();
     let (ok, out) = ragdesk(&t.url, &["--layout", file.to_str().unwrap(), "doctor"]);
     assert!(!ok && out.contains("table public.customers has no column \"nmae\" (named by [tenant] title"), "{out}");
 }
@@ -68,7 +72,10 @@ async fn a_foreign_layout_is_seeded_and_browsed_in_a_real_terminal() {
     let t = support::empty().await;
     let (ok, out) = ragdesk(&t.url, &["--layout", "omni", "seed", "--scale", "tiny"]);
     assert!(ok, "{out}");
-    assert!(out.contains("created the 'omni' schema") && out.contains("Customers: 2") && out.contains("Messages:"), "{out}");
+    assert!(
+        out.contains("created the 'omni' schema") && out.contains("Customers: 2") && out.contains("Messages:"),
+        "{out}"
+    );
     assert!(out.contains("random unit vectors"), "sample vectors are labelled as what they are: {out}");
     let home = tempfile::tempdir().unwrap();
     let tmux = support::console_in_tmux("browse-omni", &t.url, home.path());
@@ -145,7 +152,9 @@ async fn every_tab_of_every_layout_pages_in_order_with_ties() {
             let groups: Vec<(Option<String>, Vec<String>)> = match m.layout.parent_of(kind) {
                 Some(p) if e.derived_from.is_none() => filled.ids[&p]
                     .iter()
-                    .map(|pid| (Some(pid.clone()), filled.children.get(&(kind, pid.clone())).cloned().unwrap_or_default()))
+                    .map(|pid| {
+                        (Some(pid.clone()), filled.children.get(&(kind, pid.clone())).cloned().unwrap_or_default())
+                    })
                     .collect(),
                 _ => vec![(None, written.clone())],
             };
@@ -163,18 +172,23 @@ async fn every_tab_of_every_layout_pages_in_order_with_ties() {
                 want.sort();
                 assert_eq!(got, want, "{name} {kind}");
                 // In order: ascending for messages, chunks and derived ids; newest first otherwise.
-                let keys: Vec<Vec<(u8, i64, String)>> = rows.iter().map(|r| r.key.iter().map(sortable).collect()).collect();
+                let keys: Vec<Vec<(u8, i64, String)>> =
+                    rows.iter().map(|r| r.key.iter().map(sortable).collect()).collect();
                 let ascending = matches!(kind, Kind::Message | Kind::Chunk) || e.derived_from.is_some();
-                assert!(rows.iter().all(|r| r.key.iter().all(Option::is_some)), "{name} {kind}: sample keys have no NULLs");
+                assert!(
+                    rows.iter().all(|r| r.key.iter().all(Option::is_some)),
+                    "{name} {kind}: sample keys have no NULLs"
+                );
                 for w in keys.windows(2) {
                     let ok = if ascending { w[0] < w[1] } else { w[0] > w[1] };
                     assert!(ok, "{name} {kind}: out of order {:?} then {:?}", w[0], w[1]);
                 }
                 // Pairs of rows share their first order value: ties were crossed.
-                let by_time = !e.order.is_empty() && e.table.as_deref().is_some_and(|t| {
-                    let first = m.catalog().column(&ragdesk::schema::Table::parse(t), &e.order[0]);
-                    first.is_some_and(|c| c.udt.starts_with("timestamp"))
-                });
+                let by_time = !e.order.is_empty()
+                    && e.table.as_deref().is_some_and(|t| {
+                        let first = m.catalog().column(&ragdesk::schema::Table::parse(t), &e.order[0]);
+                        first.is_some_and(|c| c.udt.starts_with("timestamp"))
+                    });
                 if rows.len() >= 2 && e.order.len() == 2 && by_time {
                     assert!(keys.windows(2).any(|w| w[0][0] == w[1][0]), "{name} {kind}: the sample has ties");
                 }
@@ -204,7 +218,10 @@ async fn a_layout_naming_a_missing_column_is_refused_with_its_name() {
     c.execute("ALTER TABLE public.session_messages RENAME COLUMN sequence_number TO seq").await.unwrap();
     let catalog = ragdesk::db::catalog::read(&mut c).await.unwrap();
     let e = Mapped::new(ragdesk::schema::load("workspaces").unwrap(), catalog).unwrap_err().to_string();
-    assert!(e.contains("table public.session_messages has no column \"sequence_number\" (named by [message] order"), "{e}");
+    assert!(
+        e.contains("table public.session_messages has no column \"sequence_number\" (named by [message] order"),
+        "{e}"
+    );
 }
 
 #[tokio::test]
@@ -225,7 +242,10 @@ async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() 
     assert_eq!(mapped, native);
     // A session's transcript, both ways, in the same order.
     let (session,): (uuid::Uuid,) =
-        sqlx::query_as("SELECT session_id FROM messages GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetch_one(&mut c).await.unwrap();
+        sqlx::query_as("SELECT session_id FROM messages GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
     let native: Vec<String> =
         ragdesk::db::messages::all(&mut c, session).await.unwrap().iter().map(|r| r.id.to_string()).collect();
     let mapped: Vec<String> =
@@ -251,14 +271,20 @@ async fn more_like_this_on_each_layout_equals_a_brute_force_top_k() {
         // the query chunk's knowledge base, domain or project; 001: every
         // demo of the same user), worked out from what was written.
         let parent_of = |kind: Kind, id: &str| {
-            filled.children.iter().find(|((k, _), ids)| *k == kind && ids.iter().any(|x| x == id)).map(|((_, p), _)| p.clone())
+            filled
+                .children
+                .iter()
+                .find(|((k, _), ids)| *k == kind && ids.iter().any(|x| x == id))
+                .map(|((_, p), _)| p.clone())
         };
         let pk = m.layout.parent_of(Kind::Chunk).unwrap();
         let parent = parent_of(Kind::Chunk, &query_id).unwrap();
         let grand = parent_of(pk, &parent).unwrap();
         let siblings = filled.children[&(pk, grand)].clone();
-        let scope: Vec<String> =
-            siblings.iter().flat_map(|p| filled.children.get(&(Kind::Chunk, p.clone())).cloned().unwrap_or_default()).collect();
+        let scope: Vec<String> = siblings
+            .iter()
+            .flat_map(|p| filled.children.get(&(Kind::Chunk, p.clone())).cloned().unwrap_or_default())
+            .collect();
         assert!(scope.len() > 10 && scope.len() < all.len(), "{name}: a scope of several parents, not the whole table");
         let mut brute: Vec<(String, f64)> =
             all.iter().filter(|(id, _)| scope.contains(id)).map(|(id, v)| (id.clone(), cosine(&query, v))).collect();
@@ -291,9 +317,8 @@ async fn more_like_this_from_a_chunk_in_the_browse_tab() {
     tmux.keys(&["Enter"]);
     tmux.wait_for("the demo's knowledge chunks", |s| s.contains("┌ Knowledge") && s.contains(" text: "));
     tmux.keys(&["m"]);
-    let screen = tmux.wait_for("the nearest chunks", |s| {
-        s.contains("(exact)") && s.contains("Similarity") && s.contains("1.0000")
-    });
+    let screen = tmux
+        .wait_for("the nearest chunks", |s| s.contains("(exact)") && s.contains("Similarity") && s.contains("1.0000"));
     let first = screen.lines().find(|l| l.contains("1.0000")).unwrap_or_default().to_string();
     assert!(first.contains("chunk"), "the chunk itself first, at similarity 1: {screen}");
     tmux.keys(&["q"]);
@@ -372,7 +397,8 @@ async fn a_declared_limit_write_on_a_foreign_layout_is_validated_conflict_checke
     let old = rows[0]["value"].as_i64().unwrap();
     let (ok, out) = ragdesk(&t.url, &["--layout", "omni", "limits", "set", &key, "-4"]);
     assert!(!ok && out.contains("must not be negative"), "{out}");
-    let (ok, out) = ragdesk(&t.url, &["--layout", "omni", "limits", "set", &key, "25", "--expect", &(old + 1).to_string()]);
+    let (ok, out) =
+        ragdesk(&t.url, &["--layout", "omni", "limits", "set", &key, "25", "--expect", &(old + 1).to_string()]);
     assert!(!ok && out.contains("conflict"), "{out}");
     let (ok, out) = ragdesk(&t.url, &["--layout", "omni", "limits", "set", &key, "25", "--reason", "pilot"]);
     assert!(ok && out.contains(&format!("{key}: {old} → 25")), "{out}");
@@ -398,7 +424,9 @@ async fn a_declared_limit_write_on_a_foreign_layout_is_validated_conflict_checke
     // The same schema through a layout that does not declare the write: refused, value kept.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("omni-read-only.toml");
-    let text = std::fs::read_to_string("src/schema/layouts/omni.toml").unwrap().replace("writes = [\"rate_limit\"]", "writes = []");
+    let text = std::fs::read_to_string("src/schema/layouts/omni.toml")
+        .unwrap()
+        .replace("writes = [\"rate_limit\"]", "writes = []");
     assert!(text.contains("writes = []"));
     std::fs::write(&file, text).unwrap();
     let (ok, out) = ragdesk(&t.url, &["--layout", file.to_str().unwrap(), "limits", "set", &key, "40"]);

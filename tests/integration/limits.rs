@@ -78,15 +78,23 @@ async fn two_operators_adding_the_same_override_exactly_one_wins() {
 
     // Edit it with the version shown, then reset to the default.
     let shown = winner.override_version.clone().unwrap();
-    let edited = limits::set_override(&mut a, tenant, "demos_per_hour", 25, &Expect::Version(shown.clone()), Some("busy week"))
-        .await
-        .unwrap();
+    let edited =
+        limits::set_override(&mut a, tenant, "demos_per_hour", 25, &Expect::Version(shown.clone()), Some("busy week"))
+            .await
+            .unwrap();
     assert_eq!(edited.value(), 25);
-    let stale = limits::unset_override(&mut b, tenant, "demos_per_hour", &Expect::Version(shown), None).await.unwrap_err();
+    let stale =
+        limits::unset_override(&mut b, tenant, "demos_per_hour", &Expect::Version(shown), None).await.unwrap_err();
     assert!(is_conflict(&stale), "{stale}");
-    let removed = limits::unset_override(&mut b, tenant, "demos_per_hour", &Expect::Version(edited.override_version.unwrap()), None)
-        .await
-        .unwrap();
+    let removed = limits::unset_override(
+        &mut b,
+        tenant,
+        "demos_per_hour",
+        &Expect::Version(edited.override_version.unwrap()),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(removed, 25);
     let now = limits::effective(&mut a, Some(tenant)).await.unwrap();
     let row = now.iter().find(|e| e.key == "demos_per_hour").unwrap();
@@ -123,7 +131,9 @@ async fn invalid_values_are_refused_before_anything_is_sent_and_the_old_value_st
     assert_eq!(limits::get(&mut c, "messages_per_demo").await.unwrap(), shown, "nothing changed");
     assert!(audit_rows(&t, "entity:limit").await.is_empty(), "nothing audited");
     // Created with a description, it is a limit like the others.
-    limits::create(&mut c, "uploads_per_day", 5, "Documents a tenant may upload per day", Some("new plan")).await.unwrap();
+    limits::create(&mut c, "uploads_per_day", 5, "Documents a tenant may upload per day", Some("new plan"))
+        .await
+        .unwrap();
     let e = limits::create(&mut c, "uploads_per_day", 6, "again", None).await.unwrap_err();
     assert!(is_conflict(&e) && e.to_string().contains("value 5"), "{e}");
     assert_eq!(audit_rows(&t, "entity:rate_limit action:create").await.len(), 1);
@@ -151,7 +161,9 @@ async fn the_audit_row_and_the_change_commit_or_roll_back_together() {
     assert!(e.to_string().contains("small"), "{e}");
     assert!(audit_rows(&t, "").await.is_empty());
     // Who: the server's role, the OS user and host of this process.
-    limits::set_default(&mut c, "tokens_per_demo", 12_000, &Expect::Version(shown.version), Some("pilot")).await.unwrap();
+    limits::set_default(&mut c, "tokens_per_demo", 12_000, &Expect::Version(shown.version), Some("pilot"))
+        .await
+        .unwrap();
     let row = &audit_rows(&t, "").await[0];
     assert_eq!(row.db_role.as_deref(), Some("postgres"));
     assert!(row.os_user.as_deref().is_some_and(|u| !u.is_empty()) && row.client_host.is_some(), "{row:?}");
@@ -264,10 +276,7 @@ async fn read_only_connections_fail_every_write_path_at_the_server() {
     read_only_refusal("delete document", &knowledge::delete_document(&mut c, doc).await.unwrap_err());
     read_only_refusal("delete kb", &knowledge::delete_kb(&mut c, kb.id).await.unwrap_err());
     read_only_refusal("reset", &bulk::reset(&mut c).await.unwrap_err());
-    read_only_refusal(
-        "seed",
-        &ragdesk::seed::seed(&mut c, 1, support::tiny(), |_, _| {}).await.unwrap_err(),
-    );
+    read_only_refusal("seed", &ragdesk::seed::seed(&mut c, 1, support::tiny(), |_, _| {}).await.unwrap_err());
     drop(c);
     let e = ro.migrate().await.unwrap_err();
     read_only_refusal("migrate", &e);
@@ -318,8 +327,14 @@ async fn the_readme_read_only_role_is_reported_at_connect_and_refused_by_the_ser
     let denied = |what: &str, e: DbError| {
         assert!(e.to_string().contains("permission denied"), "{what}: {e}");
     };
-    denied("set default", limits::set_default(&mut c, "messages_per_demo", 60, &Expect::Version(shown.version), None).await.unwrap_err());
-    denied("set override", limits::set_override(&mut c, tenant, "messages_per_demo", 60, &Expect::Absent, None).await.unwrap_err());
+    denied(
+        "set default",
+        limits::set_default(&mut c, "messages_per_demo", 60, &Expect::Version(shown.version), None).await.unwrap_err(),
+    );
+    denied(
+        "set override",
+        limits::set_override(&mut c, tenant, "messages_per_demo", 60, &Expect::Absent, None).await.unwrap_err(),
+    );
     denied("delete document", knowledge::delete_document(&mut c, doc).await.unwrap_err());
     denied("delete kb", knowledge::delete_kb(&mut c, kb.id).await.unwrap_err());
     denied("reset", bulk::reset(&mut c).await.unwrap_err());

@@ -336,7 +336,8 @@ fn serve(app: &mut App, effects: Vec<Effect>) {
                 Action::MessagesLoaded { generation, result: Ok(Page { rows: messages(), next: None }) }
             }
             Effect::LoadLimits { generation, tenant } => {
-                let (usage, overrides) = if tenant.is_some() { (usage(), Vec::new()) } else { (Vec::new(), overrides()) };
+                let (usage, overrides) =
+                    if tenant.is_some() { (usage(), Vec::new()) } else { (Vec::new(), overrides()) };
                 let rows = limit_rows(tenant.is_some());
                 Action::LimitsLoaded { generation, result: Ok(ragdesk::action::LimitsView { rows, usage, overrides }) }
             }
@@ -1028,7 +1029,9 @@ fn mapped_rows(kind: ragdesk::schema::Kind, n: usize) -> Vec<ragdesk::db::mapped
         .map(|i| ragdesk::db::mapped::MappedRow {
             id: if kind == Kind::Session { format!("conv_{i:08x}") } else { id(500 + i as u128).to_string() },
             title: match kind {
-                Kind::Tenant => Some(["ana@brightsmile.example", "ops@polarair.example", "Evil\x1b[31m Corp"][i % 3].into()),
+                Kind::Tenant => {
+                    Some(["ana@brightsmile.example", "ops@polarair.example", "Evil\x1b[31m Corp"][i % 3].into())
+                }
                 Kind::Demo => Some(format!("Demo {}", i + 1)),
                 _ => None,
             },
@@ -1075,7 +1078,8 @@ fn browse_pane_under_two_foreign_layouts() {
         assert!(text.contains(&format!("┌ {root_label}")) && text.contains(&format!("Enter: {child}")), "{text}");
         assert!(text.contains("Evil␛[31m Corp"), "hostile names are escaped: {text}");
         // domo: conversations are another root (derived from the messages); omni: under a customer.
-        let keys: &[KeyCode] = if layout == "domo" { &[KeyCode::Char('o')] } else { &[KeyCode::Enter, KeyCode::Char('o')] };
+        let keys: &[KeyCode] =
+            if layout == "domo" { &[KeyCode::Char('o')] } else { &[KeyCode::Enter, KeyCode::Char('o')] };
         for k in keys {
             fx.extend(app.update(Action::Key(KeyEvent::new(*k, KeyModifiers::NONE))));
             fx = answer(&mut app, std::mem::take(&mut fx));

@@ -14,7 +14,8 @@ pub fn corpus_chunks(model: &LocalModel, limit: usize) -> Vec<String> {
     let counter = ragdesk::embed::TokenCounter::HuggingFace(Arc::new(model.counting_tokenizer()));
     let mut out = Vec::new();
     for dir in ["scripts/samples/hvac", "scripts/samples/dental"] {
-        let mut files: Vec<_> = std::fs::read_dir(dir).expect("run from the repository").flatten().map(|e| e.path()).collect();
+        let mut files: Vec<_> =
+            std::fs::read_dir(dir).expect("run from the repository").flatten().map(|e| e.path()).collect();
         files.sort();
         for f in files.iter().filter(|p| p.extension().is_some_and(|e| e == "md")) {
             let text = std::fs::read_to_string(f).unwrap();
@@ -50,7 +51,8 @@ fn run(model: &Arc<LocalModel>, texts: &[String], batch: usize, workers: usize) 
 fn run_in(model: &Arc<LocalModel>, texts: &[String], batch: usize, workers: usize, pools: bool) -> f64 {
     let mut order: Vec<usize> = (0..texts.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(texts[i].len()));
-    let batches: Vec<Vec<String>> = order.chunks(batch).map(|b| b.iter().map(|&i| texts[i].clone()).collect()).collect();
+    let batches: Vec<Vec<String>> =
+        order.chunks(batch).map(|b| b.iter().map(|&i| texts[i].clone()).collect()).collect();
     let next = AtomicUsize::new(0);
     let started = Instant::now();
     std::thread::scope(|s| {
@@ -112,7 +114,10 @@ pub fn bench(
                 let rate = p["tokens_per_s"].as_f64().unwrap_or(f64::NAN);
                 println!("| engine | tokens/s | vectors vs reference |");
                 println!("|---|---|---|");
-                println!("| ragdesk (candle, batch {}) | {ours_rate:.0} | cosine ≥ 0.999 (tests/integration/embed.rs) |", ragdesk::embed::local::BATCH);
+                println!(
+                    "| ragdesk (candle, batch {}) | {ours_rate:.0} | cosine ≥ 0.999 (tests/integration/embed.rs) |",
+                    ragdesk::embed::local::BATCH
+                );
                 println!(
                     "| {} (batch {}, {} threads) | {rate:.0} | min cosine {:.7} |",
                     p["engine"].as_str().unwrap_or("peer"),
@@ -155,7 +160,12 @@ pub fn bench(
 /// A question end to end as the Search tab asks it: embedded with the local
 /// model, then searched through the HNSW index (k = 10), on the demo's
 /// knowledge base `kb`. (embed, query, total) per run.
-pub async fn query_end_to_end(db: &ragdesk::db::Db, model_dir: &std::path::Path, kb: &str, n: usize) -> color_eyre::eyre::Result<()> {
+pub async fn query_end_to_end(
+    db: &ragdesk::db::Db,
+    model_dir: &std::path::Path,
+    kb: &str,
+    n: usize,
+) -> color_eyre::eyre::Result<()> {
     use ragdesk::db::search::{Metric, Mode};
     use ragdesk::search::{Query, Request};
     let kb = ragdesk::db::knowledge::find(&mut *db.acquire().await?, kb, None).await?;
@@ -181,7 +191,9 @@ pub async fn query_end_to_end(db: &ragdesk::db::Db, model_dir: &std::path::Path,
             hybrid: false,
             histogram: 0,
         };
-        let o = ragdesk::search::run(db, Some(&provider), &req).await.map_err(|e| color_eyre::eyre::eyre!(e.to_string()))?;
+        let o = ragdesk::search::run(db, Some(&provider), &req)
+            .await
+            .map_err(|e| color_eyre::eyre::eyre!(e.to_string()))?;
         if i > 0 {
             embed.push(o.embed_ms);
             query.push(o.query_ms);

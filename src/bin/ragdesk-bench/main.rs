@@ -16,10 +16,10 @@ use ragdesk::db::sessions::SessionScope;
 use ragdesk::db::{self, ConnectSettings, Cursor, Db, Filter};
 use uuid::Uuid;
 
-mod ingest;
 mod embed;
-mod scale;
+mod ingest;
 mod pdf;
+mod scale;
 mod search;
 
 #[derive(Parser)]

@@ -8,8 +8,6 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ragdesk::action::{Action, Effect};
 use ragdesk::app::App;
 use ragdesk::config::{Config, Paths};
@@ -17,6 +15,8 @@ use ragdesk::db::Db;
 use ragdesk::keymap::Keymap;
 use ragdesk::runner::{Settings, execute};
 use ragdesk::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 use uuid::Uuid;
 
 use super::{Stats, row, time};
@@ -30,11 +30,14 @@ const LONG_SESSION: i64 = 10_000;
 async fn long_session(db: &Db) -> color_eyre::eyre::Result<Uuid> {
     let pool = &db.pool;
     let (id, n): (Uuid, i64) =
-        sqlx::query_as("SELECT session_id, count(*) FROM messages GROUP BY 1 ORDER BY 2 DESC LIMIT 1").fetch_one(pool).await?;
+        sqlx::query_as("SELECT session_id, count(*) FROM messages GROUP BY 1 ORDER BY 2 DESC LIMIT 1")
+            .fetch_one(pool)
+            .await?;
     if n >= LONG_SESSION {
         return Ok(id);
     }
-    let (lead, demo): (Uuid, Uuid) = sqlx::query_as("SELECT lead_id, demo_id FROM sessions WHERE id = $1").bind(id).fetch_one(pool).await?;
+    let (lead, demo): (Uuid, Uuid) =
+        sqlx::query_as("SELECT lead_id, demo_id FROM sessions WHERE id = $1").bind(id).fetch_one(pool).await?;
     let (new,): (Uuid,) = sqlx::query_as(
         "INSERT INTO sessions (lead_id, demo_id, channel, created_at, metadata) \
          VALUES ($1, $2, 'chat', now(), '{\"bench\": \"10k-message session made by ragdesk-bench\"}') RETURNING id",
@@ -77,13 +80,12 @@ pub async fn offset_vs_keyset(db: &Db, n: usize) -> color_eyre::eyre::Result<()>
     println!("|---|---|---|---|");
     for start in [1i64, 100, 10_000, 100_000, 199_900] {
         // The keyset cursor: the row just before the page (found once, outside the timing).
-        let cursor: Option<(chrono::DateTime<chrono::Utc>, Uuid)> = sqlx::query_as(
-            "SELECT created_at, id FROM sessions ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1",
-        )
-        .bind((start - 2).max(0))
-        .fetch_optional(pool)
-        .await?
-        .filter(|_| start > 1);
+        let cursor: Option<(chrono::DateTime<chrono::Utc>, Uuid)> =
+            sqlx::query_as("SELECT created_at, id FROM sessions ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1")
+                .bind((start - 2).max(0))
+                .fetch_optional(pool)
+                .await?
+                .filter(|_| start > 1);
         let keyset = time(n, || async {
             match cursor {
                 Some((ts, id)) => sqlx::query(
@@ -188,7 +190,10 @@ async fn serve(app: &mut App, db: &Db, settings: &Settings, effects: Vec<Effect>
 }
 
 fn key(c: char) -> Action {
-    Action::Key(crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char(c), crossterm::event::KeyModifiers::NONE))
+    Action::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char(c),
+        crossterm::event::KeyModifiers::NONE,
+    ))
 }
 
 fn draw_stats(app: &App, theme: &Theme, n: usize) -> Stats {
@@ -222,7 +227,8 @@ pub async fn render(db: &Db, n: usize) -> color_eyre::eyre::Result<()> {
     println!("| drawing (TestBackend, a full frame) | size | min ms | p50 ms | p95 ms |");
     println!("|---|---|---|---|---|");
     for (w, h) in [(80u16, 24u16), (200, 50)] {
-        let mut app = App::new(db.target.clone(), false, Keymap::default(), config.page_size, config.transcript_page_size);
+        let mut app =
+            App::new(db.target.clone(), false, Keymap::default(), config.page_size, config.transcript_page_size);
         app.size = (w, h);
         let fx = app.start();
         serve(&mut app, db, &settings, fx).await;
@@ -266,7 +272,8 @@ pub fn console_process(url: &str) -> Result<(), String> {
     let socket = format!("ragdesk-bench-proc-{}", std::process::id());
     let tmux = |args: &[&str]| Command::new("tmux").arg("-L").arg(&socket).args(args).output();
     let cmd = format!("{} --database-url '{url}'", bin.display());
-    tmux(&["-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", "120", "-y", "40", &cmd]).map_err(|e| e.to_string())?;
+    tmux(&["-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", "120", "-y", "40", &cmd])
+        .map_err(|e| e.to_string())?;
     let screen = || String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "b"]).unwrap().stdout).to_string();
     let wait = |what: &str, ok: &dyn Fn(&str) -> bool| -> Result<(), String> {
         let start = Instant::now();
@@ -298,13 +305,19 @@ pub fn console_process(url: &str) -> Result<(), String> {
             .to_string();
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).map_err(|e| e.to_string())?;
         let field = |name: &str| {
-            status.lines().find(|l| l.starts_with(name)).and_then(|l| l.split_whitespace().nth(1)).unwrap_or("?").to_string()
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .unwrap_or("?")
+                .to_string()
         };
         let cpu = || -> Result<u64, String> {
             let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).map_err(|e| e.to_string())?;
             let after = stat.rsplit_once(") ").map(|(_, a)| a).unwrap_or("");
             let f: Vec<&str> = after.split_whitespace().collect();
-            Ok(f.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0) + f.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0))
+            Ok(f.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+                + f.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0))
         };
         let before = cpu()?;
         std::thread::sleep(Duration::from_secs(10));
