@@ -219,14 +219,8 @@ impl Browser {
     /// one's), so it must not stay waiting; the next page is asked again
     /// when the operator comes back and moves.
     fn leave_current(&mut self) {
-        let s = self.current_mut();
-        if s.loading {
-            s.loading = false;
-            if !s.loaded {
-                // Its first page never came: load it again on return.
-                s.error = None;
-            }
-        }
+        // Not loaded: its first page is asked again on return (`want`).
+        self.current_mut().loading = false;
     }
 
     /// Shows the current list filtered by `words` (reloaded from the start).

@@ -433,8 +433,8 @@ impl App {
     }
 
     /// The tabs of this console: ours, or the browser of a foreign layout.
-    pub fn tabs(&self) -> Vec<Tab> {
-        if self.browser.is_some() { vec![Tab::Browse] } else { Tab::ALL.to_vec() }
+    pub fn tabs(&self) -> &'static [Tab] {
+        if self.browser.is_some() { &[Tab::Browse] } else { &Tab::ALL }
     }
 
     /// Does the screen change with time alone (a spinner, a running job's

@@ -110,7 +110,7 @@ async fn foreign_limits(ctx: &Context, spec: &str, cmd: LimitsCommand) -> Result
             }
             let value = limits::parse_value(&key, &value)?;
             // --expect names the value the operator saw; the write carries the version read with it.
-            let current = mapped.limits(&mut conn, 100_000).await?.into_iter().find(|r| r.key == key);
+            let current = mapped.limit(&mut conn, &key).await?;
             let Some(current) = current else {
                 bail!("no rate limit keyed '{key}' in layout '{}'", mapped.layout.name)
             };

@@ -62,22 +62,18 @@ pub async fn check(conn: &mut PgConnection) -> Result<Access> {
         sqlx::query_as("SELECT current_setting('transaction_read_only'), pg_is_in_recovery(), current_user::text")
             .fetch_one(&mut *conn)
             .await?;
-    let mut missing = Vec::new();
-    for (table, privileges) in WRITES {
-        for privilege in privileges.split(", ") {
-            // A table that does not exist yet (before `migrate`) is not a
-            // missing privilege.
-            let (ok,): (Option<bool>,) = sqlx::query_as(
-                "SELECT CASE WHEN to_regclass($1) IS NULL THEN NULL ELSE has_table_privilege($1, $2) END",
-            )
-            .bind(table)
-            .bind(privilege)
-            .fetch_one(&mut *conn)
-            .await?;
-            if ok == Some(false) {
-                missing.push(format!("{privilege} on {table}"));
-            }
-        }
-    }
+    // Every table and privilege in one round trip. A table that does not
+    // exist yet (before `migrate`) is not a missing privilege.
+    let (tables, privileges): (Vec<&str>, Vec<&str>) =
+        WRITES.iter().flat_map(|(table, privileges)| privileges.split(", ").map(move |p| (*table, p))).unzip();
+    let missing: Vec<String> = sqlx::query_scalar(
+        "SELECT w.p || ' on ' || w.t FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS w(t, p, n) \
+         WHERE CASE WHEN to_regclass(w.t) IS NULL THEN false ELSE NOT has_table_privilege(w.t, w.p) END \
+         ORDER BY w.n",
+    )
+    .bind(&tables)
+    .bind(&privileges)
+    .fetch_all(&mut *conn)
+    .await?;
     Ok(Access { read_only_session: read_only == "on", in_recovery, role, missing })
 }

@@ -202,6 +202,21 @@ pub(crate) async fn finish<T>(tx: sqlx::Transaction<'_, sqlx::Postgres>, result:
     }
 }
 
+/// Audits a change of `key`: a default when `tenant` is `None`, that
+/// tenant's override otherwise. Call it on the change's transaction.
+async fn audit_change(
+    tx: &mut PgConnection,
+    action: &str,
+    key: &str,
+    tenant: Option<Uuid>,
+    old: Option<serde_json::Value>,
+    new: Option<serde_json::Value>,
+    reason: Option<&str>,
+) -> Result<i64> {
+    let entity = if tenant.is_some() { "tenant_rate_limit" } else { "rate_limit" };
+    audit::record(tx, &Change { action, entity, key: key.to_string(), tenant, old, new, reason }).await
+}
+
 /// Sets a global default. Refused when the row's version is not `expect`.
 pub async fn set_default(
     conn: &mut PgConnection,
@@ -237,19 +252,7 @@ async fn set_default_in(
         _ => {}
     }
     sqlx::query("UPDATE rate_limits SET value = $2 WHERE key = $1").bind(key).bind(value).execute(&mut *tx).await?;
-    audit::record(
-        tx,
-        &Change {
-            action: "set",
-            entity: "rate_limit",
-            key: key.to_string(),
-            tenant: None,
-            old: Some(json!(old)),
-            new: Some(json!(value)),
-            reason,
-        },
-    )
-    .await?;
+    audit_change(tx, "set", key, None, Some(json!(old)), Some(json!(value)), reason).await?;
     let row = sqlx::query_as("SELECT key, value, description, xmin::text AS version FROM rate_limits WHERE key = $1")
         .bind(key)
         .fetch_one(&mut *tx)
@@ -297,17 +300,14 @@ async fn create_in(
             sqlx::query_as("SELECT value FROM rate_limits WHERE key = $1").bind(key).fetch_one(&mut *tx).await?;
         return Err(DbError::Conflict(format!("{key} already exists (value {}); nothing was written", existing.0)));
     };
-    audit::record(
+    audit_change(
         tx,
-        &Change {
-            action: "create",
-            entity: "rate_limit",
-            key: key.to_string(),
-            tenant: None,
-            old: None,
-            new: Some(json!({"value": value, "description": description.trim()})),
-            reason,
-        },
+        "create",
+        key,
+        None,
+        None,
+        Some(json!({"value": value, "description": description.trim()})),
+        reason,
     )
     .await?;
     Ok(row)
@@ -400,19 +400,7 @@ async fn set_override_in(
             return Err(conflict(&what, Some(now.0)));
         }
     }
-    audit::record(
-        tx,
-        &Change {
-            action: "set",
-            entity: "tenant_rate_limit",
-            key: key.to_string(),
-            tenant: Some(tenant),
-            old: current.map(|(v, _)| json!(v)),
-            new: Some(json!(value)),
-            reason,
-        },
-    )
-    .await?;
+    audit_change(tx, "set", key, Some(tenant), current.map(|(v, _)| json!(v)), Some(json!(value)), reason).await?;
     Ok(())
 }
 
@@ -460,19 +448,7 @@ async fn unset_override_in(
         .bind(key)
         .execute(&mut *tx)
         .await?;
-    audit::record(
-        tx,
-        &Change {
-            action: "unset",
-            entity: "tenant_rate_limit",
-            key: key.to_string(),
-            tenant: Some(tenant),
-            old: Some(json!(old)),
-            new: None,
-            reason,
-        },
-    )
-    .await?;
+    audit_change(tx, "unset", key, Some(tenant), Some(json!(old)), None, reason).await?;
     Ok(old)
 }
 

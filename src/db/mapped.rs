@@ -125,19 +125,33 @@ impl Mapped {
             "SELECT count(*) FROM (SELECT 1 FROM {} t WHERE true",
             table.quoted()
         ));
-        if let (Some(p), Some(value)) = (&e.parent, parent) {
-            qb.push(format!(" AND t.{} = ", quote_ident(p)));
-            qb.push_bind(value.to_string()).push(format!("::{}", self.cast(&table, p)?));
-        }
-        self.push_words(&mut qb, e, words.split_whitespace().collect::<Vec<_>>().as_slice());
+        self.push_where(&mut qb, kind, &table, parent, words)?;
         qb.push(" LIMIT ").push_bind(super::page::COUNT_CAP + 1).push(") counted");
         let (n,): (i64,) = qb.build_query_as().fetch_one(&mut *conn).await?;
         Ok(Some(super::RowCount::from_capped(n)))
     }
 
-    /// `AND` every word in the title or text columns (ILIKE, wildcards literal).
-    fn push_words(&self, qb: &mut QueryBuilder<'_, Postgres>, e: &Entity, words: &[&str]) {
+    /// `AND` the rows under `parent` (when given) whose title or text holds
+    /// every one of `words` (ILIKE, wildcards literal): what a page and its
+    /// count share.
+    fn push_where(
+        &self,
+        qb: &mut QueryBuilder<'_, Postgres>,
+        kind: Kind,
+        table: &Table,
+        parent: Option<&str>,
+        words: &str,
+    ) -> Result<()> {
+        let e = self.entity(kind)?;
+        if let (Some(p), Some(value)) = (&e.parent, parent) {
+            qb.push(format!(" AND t.{} = ", quote_ident(p)));
+            qb.push_bind(value.to_string()).push(format!("::{}", self.cast(table, p)?));
+        }
         let searched: Vec<&String> = [&e.title, &e.content].into_iter().flatten().collect();
+        let words: Vec<&str> = words.split_whitespace().collect();
+        if !words.is_empty() && searched.is_empty() {
+            return Err(DbError::Invalid(format!("{} has no text column to filter on", self.layout.label(kind))));
+        }
         for w in words {
             qb.push(" AND (");
             for (i, c) in searched.iter().enumerate() {
@@ -148,6 +162,7 @@ impl Mapped {
             }
             qb.push(")");
         }
+        Ok(())
     }
 
     /// Like `page`, keeping the rows whose title or text contains every
@@ -164,9 +179,8 @@ impl Mapped {
         words: &str,
     ) -> Result<MappedPage> {
         let e = self.entity(kind)?;
-        let words: Vec<&str> = words.split_whitespace().collect();
         if let Some(from) = &e.derived_from {
-            if !words.is_empty() {
+            if !words.trim().is_empty() {
                 return Err(DbError::Invalid(format!(
                     "a derived list ({}) cannot be filtered: it has no columns of its own",
                     self.layout.label(kind)
@@ -196,14 +210,7 @@ impl Mapped {
             qb.push(format!("t.{}::text", quote_ident(o)));
         }
         qb.push(format!("]::text[] FROM {} t WHERE true", table.quoted()));
-        if let (Some(p), Some(value)) = (&e.parent, parent) {
-            qb.push(format!(" AND t.{} = ", quote_ident(p)));
-            qb.push_bind(value.to_string()).push(format!("::{}", self.cast(&table, p)?));
-        }
-        if !words.is_empty() && e.title.is_none() && e.content.is_none() {
-            return Err(DbError::Invalid(format!("{} has no text column to filter on", self.layout.label(kind))));
-        }
-        self.push_words(&mut qb, e, &words);
+        self.push_where(&mut qb, kind, &table, parent, words)?;
         let asc = Self::ascending(kind);
         if let Some(key) = after {
             self.push_keyset(&mut qb, &table, &order, key, asc)?;
@@ -564,10 +571,8 @@ impl Mapped {
              (SELECT {v} AS v FROM {t} WHERE {i} = $1::{cast}) q \
              WHERE c.{v} IS NOT NULL AND q.v IS NOT NULL{scope} ORDER BY {order} LIMIT $2"
         );
-        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let rows: Vec<(String, f64, Option<String>)> =
-            sqlx::query_as(&sql).bind(id).bind(k as i64).fetch_all(&mut *tx).await?;
-        tx.rollback().await?;
+            sqlx::query_as(&sql).bind(id).bind(k as i64).fetch_all(&mut *conn).await?;
         if rows.is_empty() {
             return Err(DbError::NotFound(format!("{kind} {id} (or it has no vector)")));
         }
@@ -657,16 +662,29 @@ impl Mapped {
 
     /// The rate limits, by key, at most `limit`.
     pub async fn limits(&self, conn: &mut PgConnection, limit: u32) -> Result<Vec<MappedLimit>> {
+        self.limit_rows(conn, None, limit).await
+    }
+
+    /// The rate limit of `key`, if there is one.
+    pub async fn limit(&self, conn: &mut PgConnection, key: &str) -> Result<Option<MappedLimit>> {
+        Ok(self.limit_rows(conn, Some(key), 1).await?.into_iter().next())
+    }
+
+    async fn limit_rows(&self, conn: &mut PgConnection, key: Option<&str>, limit: u32) -> Result<Vec<MappedLimit>> {
         let (table, k, v) = self.limit_columns()?;
-        let rows: Vec<(String, Option<i64>, String)> = sqlx::query_as(&format!(
-            "SELECT {k}::text, {v}::bigint, xmin::text FROM {t} ORDER BY {k} LIMIT $1",
+        let mut qb = QueryBuilder::<Postgres>::new(format!(
+            "SELECT {k}::text, {v}::bigint, xmin::text FROM {t} WHERE true",
             k = quote_ident(k),
             v = quote_ident(v),
             t = table.quoted()
-        ))
-        .bind(limit as i64)
-        .fetch_all(&mut *conn)
-        .await?;
+        ));
+        if let Some(key) = key {
+            qb.push(format!(" AND {} = ", quote_ident(k)))
+                .push_bind(key.to_string())
+                .push(format!("::{}", self.cast(&table, k)?));
+        }
+        qb.push(format!(" ORDER BY {} LIMIT ", quote_ident(k))).push_bind(limit as i64);
+        let rows: Vec<(String, Option<i64>, String)> = qb.build_query_as().fetch_all(&mut *conn).await?;
         Ok(rows.into_iter().map(|(key, value, version)| MappedLimit { key, value, version }).collect())
     }
 

@@ -3,7 +3,7 @@
 //! path refused by the server when the connection is read-only.
 
 use ragdesk::db::audit::{self, AuditRow};
-use ragdesk::db::knowledge::{self, DocumentWriter, NewChunk, NewDocument, NewKnowledgeBase};
+use ragdesk::db::knowledge::{self, DocumentWriter, NewChunk, NewDocument};
 use ragdesk::db::limits::{self, Expect};
 use ragdesk::db::{ConnectSettings, Db, DbError, Filter, access, bulk};
 use sqlx::Executor;
@@ -260,17 +260,7 @@ async fn read_only_connections_fail_every_write_path_at_the_server() {
         .fetch_one(&mut *c)
         .await
         .unwrap();
-    let new_kb = NewKnowledgeBase {
-        demo_id: demo,
-        name: "nope".into(),
-        kb_type: "faq".into(),
-        provider: "local".into(),
-        model: "all-MiniLM-L6-v2".into(),
-        dim: 384,
-        chunk_tokens: None,
-        chunk_overlap: None,
-        attach: false,
-    };
+    let new_kb = support::local_kb_spec(demo, "nope");
     read_only_refusal("create kb", &knowledge::create(&mut c, &new_kb).await.unwrap_err());
     read_only_refusal("ingest", &store_document(&ro, &kb).await.unwrap_err());
     read_only_refusal("delete document", &knowledge::delete_document(&mut c, doc).await.unwrap_err());

@@ -187,26 +187,26 @@ pub fn assert_terminal_restored(tmux: &Tmux) -> String {
     after
 }
 
+/// A new knowledge base of the local model (384-d) for `demo`, unattached.
+pub fn local_kb_spec(demo: uuid::Uuid, name: &str) -> ragdesk::db::knowledge::NewKnowledgeBase {
+    ragdesk::db::knowledge::NewKnowledgeBase {
+        demo_id: demo,
+        name: name.into(),
+        kb_type: "faq".into(),
+        provider: "local".into(),
+        model: "all-MiniLM-L6-v2".into(),
+        dim: 384,
+        chunk_tokens: None,
+        chunk_overlap: None,
+        attach: false,
+    }
+}
+
 /// A knowledge base of the local model (384-d) for the first demo of `t`.
 pub async fn local_kb(t: &TestDb, name: &str) -> ragdesk::db::knowledge::KnowledgeBaseRow {
     let demo: uuid::Uuid = sqlx::query_scalar("SELECT id FROM demos ORDER BY created_at LIMIT 1")
         .fetch_one(&t.db.pool)
         .await
         .expect("a seeded demo");
-    ragdesk::db::knowledge::create(
-        &mut *t.db.pool.acquire().await.unwrap(),
-        &ragdesk::db::knowledge::NewKnowledgeBase {
-            demo_id: demo,
-            name: name.into(),
-            kb_type: "faq".into(),
-            provider: "local".into(),
-            model: "all-MiniLM-L6-v2".into(),
-            dim: 384,
-            chunk_tokens: None,
-            chunk_overlap: None,
-            attach: false,
-        },
-    )
-    .await
-    .unwrap()
+    ragdesk::db::knowledge::create(&mut *t.db.pool.acquire().await.unwrap(), &local_kb_spec(demo, name)).await.unwrap()
 }
