@@ -409,6 +409,16 @@ pub enum Effect {
         generation: u64,
         kind: crate::schema::Kind,
         id: String,
+        mode: crate::db::mapped::VectorMode,
+    },
+    /// A text query on the vectors of `kind` under row `within` (the
+    /// Browse tab on another platform's layout), with the model that wrote them.
+    SearchMapped {
+        generation: u64,
+        kind: crate::schema::Kind,
+        within: String,
+        query: String,
+        mode: crate::db::mapped::VectorMode,
     },
     /// A page of the audit, newest first, older than `before`.
     LoadAudit {
@@ -446,7 +456,7 @@ impl Effect {
             Effect::CheckAccess => "access".into(),
             Effect::LoadLimits { .. } => "limits".into(),
             Effect::LoadAudit { .. } => "audit".into(),
-            Effect::LoadMapped { .. } | Effect::LoadSimilar { .. } => "browse".into(),
+            Effect::LoadMapped { .. } | Effect::LoadSimilar { .. } | Effect::SearchMapped { .. } => "browse".into(),
             Effect::CountMapped { .. } => "browse-count".into(),
             Effect::StartIngest { job, .. } => format!("job:{job}"),
             Effect::Debounce { effect, .. } => return effect.task_key(),

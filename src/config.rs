@@ -34,6 +34,22 @@ pub struct Config {
     pub ingest: IngestConfig,
     pub profiles: BTreeMap<String, Profile>,
     pub keymap: KeymapOverrides,
+    /// The model that wrote each foreign layout's vectors, by layout name
+    /// (`[layout_models.domo]`): a text query there needs it.
+    pub layout_models: BTreeMap<String, LayoutModelConfig>,
+}
+
+/// `[layout_models.NAME]`: which model made a foreign layout's vectors.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutModelConfig {
+    /// `openai` (any OpenAI-compatible endpoint) or `local` (our model,
+    /// zero-padded to the column when it is wider).
+    pub provider: String,
+    pub model: String,
+    /// The endpoint, when not `[embedding.openai]`'s.
+    pub base_url: Option<String>,
+    pub api_key_env: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -80,6 +96,22 @@ pub struct OpenAiConfig {
     pub api_key_env: String,
     pub timeout_secs: u64,
     pub max_retries: u32,
+}
+
+impl Config {
+    /// The model configured for layout `name`'s vectors, with how to reach it.
+    pub fn layout_model(&self, name: &str, paths: &Paths) -> Option<crate::spec::LayoutModel> {
+        let m = self.layout_models.get(name)?;
+        let mut embedder = self.embedding.embedder(paths);
+        if let Some(url) = &m.base_url {
+            embedder.openai.base_url = url.clone();
+        }
+        if let Some(env) = &m.api_key_env {
+            embedder.openai.api_key = std::env::var(env).ok().filter(|k| !k.is_empty());
+            embedder.openai.api_key_env = env.clone();
+        }
+        Some(crate::spec::LayoutModel { provider: m.provider.clone(), model: m.model.clone(), embedder })
+    }
 }
 
 impl Default for OpenAiConfig {
@@ -142,6 +174,7 @@ impl Default for Config {
             ingest: IngestConfig::default(),
             profiles: BTreeMap::new(),
             keymap: KeymapOverrides::default(),
+            layout_models: BTreeMap::new(),
         }
     }
 }

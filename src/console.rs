@@ -76,6 +76,13 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
     if let Some(m) = &mapped {
         tracing::info!(layout = %m.layout.name, "browsing another platform's layout");
         app.browse_layout(m.layout.clone());
+        if let Some(b) = &mut app.browser {
+            for kind in m.layout.kinds() {
+                if let Ok((_, Some(index))) = m.vector_column(kind) {
+                    b.vector_index.insert(kind, index.to_string());
+                }
+            }
+        }
     }
     for w in &ctx.warnings {
         tracing::warn!("{w}");
@@ -103,6 +110,7 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
             embedder: ctx.config.embedding.embedder(&ctx.paths),
             max_file_bytes: ctx.config.ingest.max_file_mb.saturating_mul(1_000_000),
             history_dir: ctx.paths.data_dir.join("search-history"),
+            layout_model: mapped.as_ref().and_then(|m| ctx.config.layout_model(&m.layout.name, &ctx.paths)),
             mapped,
         },
     );

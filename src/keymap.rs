@@ -70,7 +70,7 @@ commands! {
     CopyMessage => "copy_message", "Copy the selected message (OSC 52)";
     CopyTranscript => "copy_transcript", "Copy the whole transcript (OSC 52)";
     TabSearch => "tab_search", "Go to the Search tab";
-    SearchKnowledgeBase => "search_knowledge_base", "Documents: search the selected knowledge base";
+    SearchKnowledgeBase => "search_knowledge_base", "Documents: search the selected knowledge base (Browse: the chunks below)";
     MoreLikeThis => "more_like_this", "Search with the selected chunk's own vector (more like this)";
     EditQuery => "edit_query", "Search: type the query (searched as you type)";
     KMore => "k_more", "Search: twice as many results (k)";
@@ -78,11 +78,11 @@ commands! {
     ThresholdUp => "threshold_up", "Search: raise the similarity threshold by 0.05";
     ThresholdDown => "threshold_down", "Search: lower the similarity threshold by 0.05 (to none)";
     CycleMetric => "cycle_metric", "Search: distance metric cosine → inner product → L2";
-    ToggleExact => "toggle_exact", "Search: approximate (HNSW) or exact search";
+    ToggleExact => "toggle_exact", "Search: approximate (HNSW, ivfflat) or exact search";
     ToggleCompare => "toggle_compare", "Search: compare with exact search (recall@k)";
     ToggleHybrid => "toggle_hybrid", "Search: hybrid, vector + full text by reciprocal rank fusion";
-    EfMore => "ef_more", "Search: double hnsw.ef_search";
-    EfLess => "ef_less", "Search: halve hnsw.ef_search";
+    EfMore => "ef_more", "Search: double hnsw.ef_search (ivfflat.probes on an ivfflat column)";
+    EfLess => "ef_less", "Search: halve hnsw.ef_search (ivfflat.probes on an ivfflat column)";
     ToggleIterative => "toggle_iterative", "Search: hnsw.iterative_scan relaxed_order or off";
     Explain => "explain", "Search: EXPLAIN (ANALYZE, BUFFERS) of the query (again: hide)";
     HistoryPrev => "history_prev", "Search: the previous remembered question";
@@ -272,6 +272,9 @@ const DEFAULTS: &[(Context, Command, &[&str])] = {
         (List, SearchKnowledgeBase, &["s"]),
         (List, MoreLikeThis, &["m"]),
         (List, OtherList, &["o"]),
+        (List, ToggleExact, &["X"]),
+        (List, EfMore, &["e"]),
+        (List, EfLess, &["E"]),
         (Context::Search, EditQuery, &["/"]),
         (Context::Search, Up, &["k", "up"]),
         (Context::Search, Down, &["j", "down"]),

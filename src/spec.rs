@@ -50,3 +50,12 @@ pub struct OpenAiEndpoint {
     pub timeout: Duration,
     pub max_retries: u32,
 }
+
+/// The model that wrote another platform's vectors, as the config names
+/// it for a layout (the dimension is the vector column's own).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayoutModel {
+    pub provider: String,
+    pub model: String,
+    pub embedder: EmbedderSettings,
+}

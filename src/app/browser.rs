@@ -7,9 +7,25 @@ use std::sync::Arc;
 
 use super::Reply;
 use crate::action::Effect;
-use crate::db::mapped::{MappedPage, MappedRow};
+use crate::db::mapped::{MappedPage, MappedRow, VectorMode};
 use crate::keymap::Command;
 use crate::schema::{Kind, Layout};
+
+/// What a search level shows: the rows nearest to a row's own vector
+/// (`m`) or to a text query (`s`), and how it searched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageSearch {
+    pub lookup: Lookup,
+    pub mode: VectorMode,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lookup {
+    /// More like this row (its id).
+    Like(String),
+    /// A text query, embedded with the model that wrote the vectors.
+    Text(String),
+}
 
 /// The rows of one entity under one parent.
 #[derive(Debug, Clone)]
@@ -25,9 +41,9 @@ pub struct Stage {
     pub loading: bool,
     pub generation: u64,
     pub error: Option<String>,
-    /// More-like-this: the rows nearest to this row's vector (exact, by
-    /// cosine; the similarity is in each row's status).
-    pub similar_to: Option<String>,
+    /// A vector search's results instead of a list (the similarity is in
+    /// each row's status).
+    pub search: Option<StageSearch>,
     /// Words the rows' title or text must contain (`/`).
     pub filter: String,
     /// How many rows the list has (capped), once counted.
@@ -37,7 +53,7 @@ pub struct Stage {
 impl Stage {
     fn new(kind: Kind, parent: Option<(String, String)>) -> Stage {
         Stage {
-            similar_to: None,
+            search: None,
             filter: String::new(),
             count: None,
             kind,
@@ -59,6 +75,9 @@ impl Stage {
 
 pub struct Browser {
     pub layout: Arc<Layout>,
+    /// The index method on each entity's vector column (`hnsw`,
+    /// `ivfflat`), which says what an approximate search tunes.
+    pub vector_index: std::collections::BTreeMap<Kind, String>,
     /// The drill path: the root level first, the one shown last.
     pub stack: Vec<Stage>,
 }
@@ -66,7 +85,7 @@ pub struct Browser {
 impl Browser {
     pub fn new(layout: Layout) -> Browser {
         let root = roots(&layout).first().copied().unwrap_or(Kind::Tenant);
-        Browser { stack: vec![Stage::new(root, None)], layout: Arc::new(layout) }
+        Browser { stack: vec![Stage::new(root, None)], layout: Arc::new(layout), vector_index: Default::default() }
     }
 
     pub fn current(&self) -> &Stage {
@@ -98,8 +117,18 @@ impl Browser {
         }
         s.loading = true;
         s.generation = generation;
-        if let Some(id) = &s.similar_to {
-            return vec![Effect::LoadSimilar { generation, kind: s.kind, id: id.clone() }];
+        if let Some(search) = &s.search {
+            let (kind, mode) = (s.kind, search.mode);
+            return vec![match &search.lookup {
+                Lookup::Like(id) => Effect::LoadSimilar { generation, kind, id: id.clone(), mode },
+                Lookup::Text(query) => Effect::SearchMapped {
+                    generation,
+                    kind,
+                    within: s.parent.as_ref().map(|p| p.0.clone()).unwrap_or_default(),
+                    query: query.clone(),
+                    mode,
+                },
+            }];
         }
         let parent = s.parent.as_ref().map(|p| p.0.clone());
         vec![
@@ -163,6 +192,8 @@ impl Browser {
             Command::Open => return self.open(),
             Command::OtherList => return self.other_list(),
             Command::MoreLikeThis => return self.more_like_this(),
+            Command::SearchKnowledgeBase => return self.text_search_prompt(),
+            Command::ToggleExact | Command::EfMore | Command::EfLess => return self.tune(cmd),
             Command::Back => {
                 self.back();
                 return Reply::default();
@@ -236,7 +267,7 @@ impl Browser {
         s.error = None;
     }
 
-    /// `m` on a row with a vector: the rows nearest to it.
+    /// `m` on a row with a vector: the rows nearest to it (exactly).
     fn more_like_this(&mut self) -> Reply {
         let s = self.current();
         let kind = s.kind;
@@ -246,9 +277,81 @@ impl Browser {
         };
         let mut stage =
             Stage::new(kind, Some((row.id.clone(), format!("like {}", row.id.chars().take(8).collect::<String>()))));
-        stage.similar_to = Some(row.id.clone());
+        stage.search = Some(StageSearch { lookup: Lookup::Like(row.id.clone()), mode: VectorMode::EXACT });
         self.leave_current();
         self.stack.push(stage);
+        Reply::default()
+    }
+
+    /// Where `s` searches: the shown list's vectors under its parent, or
+    /// the vectors under the selected row (a demo's knowledge, a
+    /// document's chunks and their knowledge base's).
+    pub fn text_search_target(&self) -> Option<(Kind, String, String)> {
+        let s = self.current();
+        let has_vectors = |k: Kind| self.layout.entity(k).is_some_and(|e| e.embedding.is_some() && e.parent.is_some());
+        if has_vectors(s.kind) && s.search.is_none() {
+            if let Some((id, name)) = &s.parent {
+                return Some((s.kind, id.clone(), name.clone()));
+            }
+        }
+        let row = s.selected_row()?;
+        let child = self.children(s.kind).into_iter().find(|k| has_vectors(*k))?;
+        Some((child, row.id.clone(), row.title.clone().unwrap_or_else(|| row.id.clone())))
+    }
+
+    fn text_search_prompt(&self) -> Reply {
+        match self.text_search_target() {
+            Some(_) => Reply { prompt: Some((super::InputPurpose::BrowseSearch, String::new())), ..Reply::default() },
+            None => Reply::info(
+                "text search works on chunks and memories: open a list of them, or select the row they belong to",
+            ),
+        }
+    }
+
+    /// Shows the rows nearest to `query` (from the search prompt).
+    pub fn text_search(&mut self, query: String) {
+        let query = query.trim().to_string();
+        let Some((kind, within, name)) = self.text_search_target().filter(|_| !query.is_empty()) else { return };
+        let mut stage = Stage::new(kind, Some((within, name)));
+        let approximate = self.vector_index.get(&kind).is_some_and(|m| m == "hnsw" || m == "ivfflat");
+        // Through the index when there is one (what the platform's own
+        // queries do); X compares with exact.
+        stage.search = Some(StageSearch {
+            lookup: Lookup::Text(query),
+            mode: VectorMode { exact: !approximate, ..VectorMode::default() },
+        });
+        self.leave_current();
+        self.stack.push(stage);
+    }
+
+    /// `X`, `e`, `E` on a search level: exact or through the index, and
+    /// the index's breadth (ivfflat.probes or hnsw.ef_search) doubled or
+    /// halved; the search runs again.
+    fn tune(&mut self, cmd: Command) -> Reply {
+        let index = self.vector_index.get(&self.current().kind).cloned();
+        let s = self.current_mut();
+        let Some(search) = &mut s.search else {
+            return Reply::info("X, e and E tune a search (s: text, m: more like this)");
+        };
+        let m = &mut search.mode;
+        match (cmd, index.as_deref()) {
+            (Command::ToggleExact, Some("hnsw" | "ivfflat")) => m.exact = !m.exact,
+            (Command::ToggleExact, _) => return Reply::info("no vector index on this column: every search is exact"),
+            (_, _) if m.exact => return Reply::info("exact search reads every vector; X searches through the index"),
+            (_, Some("ivfflat")) => {
+                let p = m.probes.unwrap_or(1);
+                m.probes = Some(if cmd == Command::EfMore { (p * 2).min(32_768) } else { (p / 2).max(1) });
+            }
+            (_, Some("hnsw")) => {
+                let ef = m.ef_search.unwrap_or(40);
+                m.ef_search = Some(if cmd == Command::EfMore { (ef * 2).min(1000) } else { (ef / 2).max(1) });
+            }
+            _ => return Reply::info("no vector index on this column"),
+        }
+        s.rows.clear();
+        s.loaded = false;
+        s.loading = false;
+        s.error = None;
         Reply::default()
     }
 
@@ -271,9 +374,11 @@ impl Browser {
     pub fn label(&self) -> String {
         let s = self.current();
         let label = self.layout.label(s.kind);
-        match &s.similar_to {
-            Some(id) => format!("{label} like {} (exact)", id.chars().take(8).collect::<String>()),
-            None => label.to_string(),
+        let Some(search) = &s.search else { return label.to_string() };
+        let mode = search.mode.describe(self.vector_index.get(&s.kind).map(String::as_str));
+        match &search.lookup {
+            Lookup::Like(id) => format!("{label} like {} ({mode})", id.chars().take(8).collect::<String>()),
+            Lookup::Text(q) => format!("{label} nearest \"{q}\" ({mode})"),
         }
     }
 }

@@ -127,6 +127,8 @@ pub enum InputPurpose {
     AuditFilter,
     /// The Browse tab's words filter (another platform's layout).
     BrowseFilter,
+    /// The Browse tab's text query on chunks or memories.
+    BrowseSearch,
 }
 
 pub struct Input {
@@ -942,6 +944,11 @@ impl App {
                     InputPurpose::BrowseFilter => {
                         if let Some(b) = &mut self.browser {
                             b.set_filter(text);
+                        }
+                    }
+                    InputPurpose::BrowseSearch => {
+                        if let Some(b) = &mut self.browser {
+                            b.text_search(text);
                         }
                     }
                     InputPurpose::SearchQuery => {

@@ -76,11 +76,9 @@ pub struct AuditArgs {
 /// read through the layout, and set where the layout declares them
 /// writable (audited in `ragdesk_audit.audit_log` there).
 async fn foreign_limits(ctx: &Context, spec: &str, cmd: LimitsCommand) -> Result<()> {
-    let layout = crate::schema::load(spec).map_err(|e| color_eyre::eyre::eyre!(e))?;
     let db = ctx.connect_batch().await?;
     let mut conn = db.pool.acquire().await?;
-    let catalog = crate::db::catalog::read(&mut conn).await?;
-    let mapped = crate::db::mapped::Mapped::new(layout, catalog)?;
+    let mapped = ctx.mapped(&mut conn, spec).await?;
     match cmd {
         LimitsCommand::List { json, .. } => {
             let rows = mapped.limits(&mut conn, 1000).await?;

@@ -153,6 +153,16 @@ impl Context {
     }
 }
 
+impl Context {
+    /// Layout `spec` (a name or a file) checked against the connected
+    /// database's catalog.
+    pub async fn mapped(&self, conn: &mut sqlx::PgConnection, spec: &str) -> Result<crate::db::mapped::Mapped> {
+        let layout = crate::schema::load(spec).map_err(|e| eyre!(e))?;
+        let catalog = crate::db::catalog::read(conn).await?;
+        Ok(crate::db::mapped::Mapped::new(layout, catalog)?)
+    }
+}
+
 pub async fn run(cli: Cli) -> Result<()> {
     let paths = Paths::discover();
     let loaded = Config::load(cli.config.as_deref(), &paths);
@@ -248,7 +258,36 @@ async fn seed_layout(ctx: &Context, spec: &str, args: &SeedArgs) -> Result<()> {
     for (kind, ids) in &filled.ids {
         output::out(format!(" {}: {}", mapped.layout.label(*kind), ids.len()))?;
     }
-    output::out("(sample rows; their vectors are random unit vectors, not embeddings of their text)".to_string())?;
+    // Vectors of the texts by the local model, padded to the columns'
+    // dimension; random ones (said so) when the model is not installed.
+    let vector_kinds: Vec<Kind> = mapped.layout.kinds().filter(|k| mapped.vector_column(*k).is_ok()).collect();
+    let Some(dim) = vector_kinds.iter().find_map(|k| mapped.vector_column(*k).ok().and_then(|(d, _)| d)) else {
+        return Ok(());
+    };
+    let spec = crate::spec::ModelSpec {
+        provider: "local".into(),
+        model: crate::embed::LOCAL_MODEL.into(),
+        dim: dim.max(crate::embed::LOCAL_DIM),
+    };
+    let settings = ctx.config.embedding.embedder(&ctx.paths);
+    let provider = match tokio::task::spawn_blocking(move || crate::embed::provider_for(&spec, &settings)).await? {
+        Ok(p) => p,
+        Err(e) => {
+            output::out(format!(
+                "(the vectors are random unit vectors, not embeddings of the text: {e}; scripts/demo installs the local model)"
+            ))?;
+            return Ok(());
+        }
+    };
+    for (kind, n) in seed::layout::embed_vectors(&mut conn, &mapped, &provider).await? {
+        output::out(format!(
+            " {}: {n} vectors by {} ({}-d{})",
+            mapped.layout.label(kind),
+            crate::embed::LOCAL_MODEL,
+            crate::embed::LOCAL_DIM,
+            if dim > crate::embed::LOCAL_DIM { format!(", zero-padded to {dim}") } else { String::new() }
+        ))?;
+    }
     Ok(())
 }
 

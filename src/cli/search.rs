@@ -47,11 +47,27 @@ pub struct SearchArgs {
     pub like: Option<Uuid>,
     #[arg(long)]
     pub json: bool,
+    /// Another platform's layout (`--layout`): the row whose vectors are
+    /// searched (a demo, a document: its knowledge base's chunks).
+    #[arg(long, value_name = "ID")]
+    pub under: Option<String>,
+    /// Another platform's layout: which entity's vectors (chunk, memory).
+    #[arg(long, default_value = "chunk")]
+    pub entity: String,
+    /// Another platform's layout: more like this row (any id type).
+    #[arg(long, value_name = "ROW_ID", conflicts_with_all = ["query", "like"])]
+    pub like_row: Option<String>,
+    /// ivfflat.probes for the approximate search (pgvector's default is 1).
+    #[arg(long)]
+    pub probes: Option<u32>,
     /// The question.
     pub query: Option<String>,
 }
 
 pub async fn search(ctx: &Context, a: SearchArgs) -> Result<()> {
+    if let Some(spec) = ctx.cli.layout.as_deref().filter(|s| *s != "native") {
+        return foreign_search(ctx, spec, a).await;
+    }
     let db = ctx.connect_batch().await?;
     let mut conn = db.pool.acquire().await?;
     let metric = Metric::parse(&a.metric).ok_or_else(|| eyre!("unknown --metric '{}' (cosine, ip, l2)", a.metric))?;
@@ -180,6 +196,65 @@ fn print(o: &Outcome, ef_search: Option<u32>) -> Result<()> {
                 f.fused
             ))?;
         }
+    }
+    Ok(())
+}
+
+/// `--layout NAME search` on another platform's schema: a text query
+/// embedded with the model that wrote its vectors, or more like a row.
+async fn foreign_search(ctx: &Context, spec: &str, a: SearchArgs) -> Result<()> {
+    use crate::db::mapped::{Probe, VectorMode};
+    let db = ctx.connect_batch().await?;
+    let mut conn = db.pool.acquire().await?;
+    let mapped = ctx.mapped(&mut conn, spec).await?;
+    let kind = crate::schema::Kind::from_name(&a.entity)
+        .filter(|k| mapped.vector_column(*k).is_ok())
+        .ok_or_else(|| eyre!("layout '{}' has no vectors on '{}'", mapped.layout.name, a.entity))?;
+    let mode = VectorMode { exact: a.exact, probes: a.probes, ef_search: a.ef_search };
+    let (_, index) = mapped.vector_column(kind)?;
+    let how = mode.describe(index);
+    let started = std::time::Instant::now();
+    let (rows, model) = match (&a.like_row, &a.query) {
+        (Some(id), _) => (mapped.nearest(&mut conn, kind, Probe::Row(id), a.k, mode).await?, None),
+        (None, Some(q)) if !q.trim().is_empty() => {
+            let within = a.under.as_deref().ok_or_else(|| {
+                eyre!("say where to search with --under ID (a {} or the row its rows belong to)", a.entity)
+            })?;
+            let configured = ctx.config.layout_model(&mapped.layout.name, &ctx.paths);
+            let embedder = ctx.config.embedding.embedder(&ctx.paths);
+            let model = crate::search::layout::query_model(&mut conn, &mapped, kind, configured.as_ref(), &embedder)
+                .await
+                .map_err(|e| eyre!(e))?;
+            let (spec, cfg) = (model.spec.clone(), model.embedder.clone());
+            let provider = tokio::task::spawn_blocking(move || embed::provider_for(&spec, &cfg)).await??;
+            let vector = crate::search::layout::embed_query(&provider, &model, q).await.map_err(|e| eyre!(e))?;
+            let rows = mapped.nearest(&mut conn, kind, Probe::Vector { vector: &vector, within }, a.k, mode).await?;
+            (rows, Some(model.source))
+        }
+        _ => bail!("give a question to search for (or --like-row ROW_ID)"),
+    };
+    if a.json {
+        output::json(&rows)?;
+        return Ok(());
+    }
+    output::out(format!(
+        "{} · {} · {how} · k {} · {:.1} ms{}",
+        mapped.layout.name,
+        mapped.layout.label(kind),
+        a.k,
+        started.elapsed().as_secs_f64() * 1000.0,
+        model.map(|m| format!(" · query embedded by {m}")).unwrap_or_default()
+    ))?;
+    output::out(format!("{:>4}  {:>10}  {:<36}  text", "rank", "similarity", "id"))?;
+    for (i, r) in rows.iter().enumerate() {
+        let text = r.text.as_deref().unwrap_or("");
+        let preview = crate::text::truncate(&text.split_whitespace().collect::<Vec<_>>().join(" "), 60);
+        output::out(format!(
+            "{:>4}  {:>10.4}  {:<36}  {preview}",
+            i + 1,
+            1.0 - r.distance,
+            crate::text::truncate(&r.id, 36)
+        ))?;
     }
     Ok(())
 }

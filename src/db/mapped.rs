@@ -372,8 +372,6 @@ pub struct Writer<'m> {
     mapped: &'m Mapped,
     /// (table, column) → (table, column) it references (single-column keys).
     fks: std::collections::HashMap<(Table, String), (Table, String)>,
-    /// (table, column) → dimension of a vector column.
-    dims: std::collections::HashMap<(Table, String), usize>,
     serial: u64,
     /// How deep `any_row` has recursed through required foreign keys.
     depth: u32,
@@ -393,14 +391,6 @@ impl<'m> Writer<'m> {
         )
         .fetch_all(&mut *conn)
         .await?;
-        let dims: Vec<(String, String, String, i32)> = sqlx::query_as(
-            "SELECT n.nspname::text, c.relname::text, a.attname::text, a.atttypmod \
-             FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
-             JOIN pg_type ty ON ty.oid = a.atttypid \
-             WHERE ty.typname = 'vector' AND a.attnum > 0 AND NOT a.attisdropped AND a.atttypmod > 0",
-        )
-        .fetch_all(&mut *conn)
-        .await?;
         Ok(Writer {
             mapped,
             fks: fks
@@ -409,7 +399,6 @@ impl<'m> Writer<'m> {
                     ((Table { schema: sn, name: s }, sa), (Table { schema: tn, name: t }, ta))
                 })
                 .collect(),
-            dims: dims.into_iter().map(|(n, c, a, d)| ((Table { schema: n, name: c }, a), d as usize)).collect(),
             serial: 0,
             depth: 0,
         })
@@ -417,7 +406,7 @@ impl<'m> Writer<'m> {
 
     /// The dimension of a vector column (`None`: not a vector, or no fixed dimension).
     pub fn dimension(&self, table: &Table, column: &str) -> Option<usize> {
-        self.dims.get(&(table.clone(), column.to_string())).copied()
+        self.mapped.catalog.column(table, column).and_then(|c| c.dim)
     }
 
     /// Inserts one row of `table` with `set` (column → value) and returns
@@ -527,12 +516,73 @@ pub async fn create_schema(conn: &mut PgConnection, ddl: &str) -> Result<()> {
     Ok(())
 }
 
+/// What a vector search on a layout compares with.
+#[derive(Debug, Clone, Copy)]
+pub enum Probe<'a> {
+    /// Row `id`'s own vector (more-like-this: no model needed), among the
+    /// rows under its grandparent.
+    Row(&'a str),
+    /// A query's vector, among the rows under parent `within`'s parent.
+    Vector { vector: &'a [f32], within: &'a str },
+}
+
+/// How a vector search runs: every vector compared, or through the
+/// column's index (HNSW or ivfflat) at these settings (`None`: the
+/// server's, pgvector's defaults being ef_search 40 and probes 1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VectorMode {
+    pub exact: bool,
+    pub probes: Option<u32>,
+    pub ef_search: Option<u32>,
+}
+
+impl VectorMode {
+    pub const EXACT: VectorMode = VectorMode { exact: true, probes: None, ef_search: None };
+
+    /// How the status line names it ("exact", "ivfflat probes 10").
+    pub fn describe(&self, index: Option<&str>) -> String {
+        if self.exact {
+            return "exact".into();
+        }
+        match index {
+            Some("ivfflat") => format!("ivfflat, probes {}", self.probes.unwrap_or(1)),
+            Some("hnsw") => format!("hnsw, ef_search {}", self.ef_search.unwrap_or(40)),
+            Some(other) => format!("approximate ({other})"),
+            None => "no vector index: exact".into(),
+        }
+    }
+}
+
+/// One search result: the row, its cosine distance and its text.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Nearest {
+    pub id: String,
+    pub distance: f64,
+    pub text: Option<String>,
+}
+
+impl Nearest {
+    /// Search results as a Browse list: the similarity in each row's status.
+    pub fn page(results: Vec<Nearest>) -> MappedPage {
+        let rows = results
+            .into_iter()
+            .map(|n| MappedRow {
+                id: n.id,
+                title: None,
+                status: Some(format!("{:.4}", 1.0 - n.distance)),
+                created_at: None,
+                role: None,
+                content: n.text,
+                key: Vec::new(),
+            })
+            .collect();
+        MappedPage { rows, next: None }
+    }
+}
+
 impl Mapped {
     /// The rows of `kind` (chunks, memories) nearest to row `id`'s own
     /// vector by cosine distance, the row itself first: (id, distance).
-    /// `exact` reads every vector (index scans off, in a transaction of its
-    /// own); otherwise the column's index serves it (HNSW or ivfflat, at
-    /// their default search settings).
     pub async fn more_like_this(
         &self,
         conn: &mut PgConnection,
@@ -541,57 +591,116 @@ impl Mapped {
         k: u32,
         exact: bool,
     ) -> Result<Vec<(String, f64)>> {
-        Ok(self.similar(conn, kind, id, k, exact).await?.into_iter().map(|(id, d, _)| (id, d)).collect())
+        let mode = VectorMode { exact, ..VectorMode::default() };
+        Ok(self.nearest(conn, kind, Probe::Row(id), k, mode).await?.into_iter().map(|n| (n.id, n.distance)).collect())
     }
 
-    /// Like `more_like_this`, with each row's text: (id, distance, text).
-    pub async fn similar(
+    /// The vector column of `kind`: (table, id column, vector column).
+    fn vector_columns(&self, kind: Kind) -> Result<(Table, &str, &str)> {
+        let e = self.entity(kind)?;
+        match (e.table.as_deref(), e.id.as_deref(), e.embedding.as_deref()) {
+            (Some(t), Some(i), Some(v)) => Ok((Table::parse(t), i, v)),
+            _ => Err(DbError::Invalid(format!("layout '{}': [{kind}] has no vectors to compare", self.layout.name))),
+        }
+    }
+
+    /// The dimension and index method of `kind`'s vector column.
+    pub fn vector_column(&self, kind: Kind) -> Result<(Option<usize>, Option<&str>)> {
+        let (table, _, v) = self.vector_columns(kind)?;
+        let c = self.catalog.column(&table, v);
+        Ok((c.and_then(|c| c.dim), c.and_then(|c| c.index.as_deref())))
+    }
+
+    /// The `k` rows of `kind` nearest to `probe` by cosine distance, within
+    /// its scope (never other tenants' rows when the layout says whose they
+    /// are), exactly or through the vector index as `mode` says.
+    pub async fn nearest(
         &self,
         conn: &mut PgConnection,
         kind: Kind,
-        id: &str,
+        probe: Probe<'_>,
         k: u32,
-        exact: bool,
-    ) -> Result<Vec<(String, f64, Option<String>)>> {
+        mode: VectorMode,
+    ) -> Result<Vec<Nearest>> {
         let e = self.entity(kind)?;
-        let (Some(table), Some(emb), Some(idc)) = (e.table.as_deref(), e.embedding.as_deref(), e.id.as_deref()) else {
-            return Err(DbError::Invalid(format!("layout '{}': [{kind}] has no vectors to compare", self.layout.name)));
-        };
-        let table = Table::parse(table);
+        let (table, idc, emb) = self.vector_columns(kind)?;
         let (t, v, i) = (table.quoted(), quote_ident(emb), quote_ident(idc));
         let text = e.content.as_deref().map(|c| format!("c.{}::text", quote_ident(c))).unwrap_or("NULL::text".into());
         let cast = self.cast(&table, idc)?;
-        let scope = self.similar_scope(kind, &table, &cast)?;
+        let (query, own_parent) = match probe {
+            Probe::Row(_) => (
+                format!("(SELECT {v} FROM {t} WHERE {i} = $1::{cast})"),
+                e.parent
+                    .as_deref()
+                    .map(|p| format!("(SELECT c2.{0} FROM {t} c2 WHERE c2.{i} = $1::{cast})", quote_ident(p))),
+            ),
+            Probe::Vector { vector, .. } => {
+                if let Some(d) = self.catalog.column(&table, emb).and_then(|c| c.dim).filter(|d| *d != vector.len()) {
+                    return Err(DbError::Invalid(format!(
+                        "the query vector has {} dimensions; {table}.{emb} holds {d}",
+                        vector.len()
+                    )));
+                }
+                let p = match &e.parent {
+                    Some(p) => Some(format!("$3::{}", self.cast(&table, p)?)),
+                    None => None,
+                };
+                ("$1::vector".to_string(), p)
+            }
+        };
+        let scope = self.similar_scope(kind, own_parent)?;
         // Exact: every vector of the scope compared. `+ 0` keeps the vector
         // index out of the plan (it cannot serve an expression), while the
         // btree indexes that find the scope still can.
-        let order = if exact { format!("(c.{v} <=> q.v) + 0") } else { format!("c.{v} <=> q.v") };
+        let order = if mode.exact { format!("(c.{v} <=> {query}) + 0") } else { format!("c.{v} <=> {query}") };
         let sql = format!(
-            "SELECT c.{i}::text, (c.{v} <=> q.v)::float8, {text} FROM {t} c, \
-             (SELECT {v} AS v FROM {t} WHERE {i} = $1::{cast}) q \
-             WHERE c.{v} IS NOT NULL AND q.v IS NOT NULL{scope} ORDER BY {order} LIMIT $2"
+            "SELECT c.{i}::text, (c.{v} <=> {query})::float8, {text} FROM {t} c \
+             WHERE c.{v} IS NOT NULL AND {query} IS NOT NULL{scope} ORDER BY {order} LIMIT $2"
         );
-        let rows: Vec<(String, f64, Option<String>)> =
-            sqlx::query_as(&sql).bind(id).bind(k as i64).fetch_all(&mut *conn).await?;
-        if rows.is_empty() {
-            return Err(DbError::NotFound(format!("{kind} {id} (or it has no vector)")));
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        // Settings for this search only (SET LOCAL ends with the transaction);
+        // numbers, never text, reach the statement.
+        if !mode.exact {
+            if let Some(p) = mode.probes {
+                sqlx::query(&format!("SET LOCAL ivfflat.probes = {}", p.clamp(1, 32_768))).execute(&mut *tx).await?;
+            }
+            if let Some(ef) = mode.ef_search {
+                sqlx::query(&format!("SET LOCAL hnsw.ef_search = {}", ef.clamp(1, 1000))).execute(&mut *tx).await?;
+            }
         }
-        Ok(rows)
+        let q = sqlx::query_as::<_, (String, f64, Option<String>)>(&sql);
+        let q = match probe {
+            Probe::Row(id) => q.bind(id.to_string()).bind(k as i64),
+            Probe::Vector { vector, within } => {
+                q.bind(pgvector::Vector::from(vector.to_vec())).bind(k as i64).bind(within.to_string())
+            }
+        };
+        let rows = q.fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        if rows.is_empty() {
+            if let Probe::Row(id) = probe {
+                return Err(DbError::NotFound(format!("{kind} {id} (or it has no vector)")));
+            }
+        }
+        Ok(rows.into_iter().map(|(id, distance, text)| Nearest { id, distance, text }).collect())
     }
 
-    /// Where more-like-this looks: the rows under the same grandparent as
-    /// row `$1` (a chunk's neighbours in every document of its knowledge
-    /// base, domain or project), or under the same parent when the parent
-    /// has none; never other tenants' rows when the layout says whose they
-    /// are. Only identifiers of the layout, quoted.
-    fn similar_scope(&self, kind: Kind, table: &Table, cast: &str) -> Result<String> {
+    /// Where a search looks, given the SQL of the parent the probe belongs
+    /// to: for a document's rows, every document under the same parent (a
+    /// chunk's neighbours in its whole knowledge base, domain or project);
+    /// otherwise the parent's rows (001's demo, 002's workspace). Only identifiers of the layout,
+    /// quoted.
+    fn similar_scope(&self, kind: Kind, own_parent: Option<String>) -> Result<String> {
         let e = self.entity(kind)?;
-        let (Some(parent), Some(idc)) = (e.parent.as_deref(), e.id.as_deref()) else { return Ok(String::new()) };
-        let (t, p, i) = (table.quoted(), quote_ident(parent), quote_ident(idc));
-        let own_parent = format!("(SELECT c2.{p} FROM {t} c2 WHERE c2.{i} = $1::{cast})");
+        let (Some(parent), Some(own_parent)) = (e.parent.as_deref(), own_parent) else { return Ok(String::new()) };
+        let p = quote_ident(parent);
+        // A document's chunks belong to its knowledge base (domain,
+        // project) as a whole; a demo's or a knowledge base's are the
+        // scope themselves.
         let grand = self
             .layout
             .parent_of(kind)
+            .filter(|pk| *pk == Kind::Document)
             .and_then(|pk| self.layout.entity(pk))
             .and_then(|pe| Some((Table::parse(pe.table.as_deref()?), pe.id.as_deref()?, pe.parent.as_deref()?)));
         Ok(match grand {
@@ -628,6 +737,114 @@ impl Mapped {
         .fetch_all(&mut *conn)
         .await?;
         Ok(rows.into_iter().map(|(id, v)| (id, v.to_vec())).collect())
+    }
+}
+
+/// Where ragdesk labels the vectors it wrote into another platform's
+/// tables (`seed --layout`): which model made them, so a text query uses
+/// the same one. A schema of our own; the platform's tables stay as they are.
+const VECTOR_LABELS: &str = "CREATE SCHEMA IF NOT EXISTS ragdesk_meta; \
+     CREATE TABLE IF NOT EXISTS ragdesk_meta.vector_models ( \
+         table_schema text NOT NULL, table_name text NOT NULL, column_name text NOT NULL, \
+         provider text NOT NULL, model text NOT NULL, dimension int NOT NULL, note text NOT NULL, \
+         at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (table_schema, table_name, column_name))";
+
+/// What made a column's vectors, as recorded in `ragdesk_meta`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VectorLabel {
+    pub spec: crate::spec::ModelSpec,
+    /// For people: "all-MiniLM-L6-v2, 384-d, zero-padded to 1536".
+    pub note: String,
+}
+
+impl Mapped {
+    /// Records which model wrote `kind`'s vectors.
+    pub async fn label_vectors(&self, conn: &mut PgConnection, kind: Kind, label: &VectorLabel) -> Result<()> {
+        use sqlx::Executor;
+        let (table, _, emb) = self.vector_columns(kind)?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        tx.execute(VECTOR_LABELS).await?;
+        sqlx::query(
+            "INSERT INTO ragdesk_meta.vector_models (table_schema, table_name, column_name, provider, model, dimension, note) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (table_schema, table_name, column_name) DO UPDATE \
+             SET provider = EXCLUDED.provider, model = EXCLUDED.model, dimension = EXCLUDED.dimension, \
+                 note = EXCLUDED.note, at = now()",
+        )
+        .bind(&table.schema)
+        .bind(&table.name)
+        .bind(emb)
+        .bind(&label.spec.provider)
+        .bind(&label.spec.model)
+        .bind(label.spec.dim as i32)
+        .bind(&label.note)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Which model wrote `kind`'s vectors, when ragdesk recorded it.
+    pub async fn vector_label(&self, conn: &mut PgConnection, kind: Kind) -> Result<Option<VectorLabel>> {
+        let (table, _, emb) = self.vector_columns(kind)?;
+        let (exists,): (bool,) = sqlx::query_as("SELECT to_regclass('ragdesk_meta.vector_models') IS NOT NULL")
+            .fetch_one(&mut *conn)
+            .await?;
+        if !exists {
+            return Ok(None);
+        }
+        let row: Option<(String, String, i32, String)> = sqlx::query_as(
+            "SELECT provider, model, dimension, note FROM ragdesk_meta.vector_models \
+             WHERE table_schema = $1 AND table_name = $2 AND column_name = $3",
+        )
+        .bind(&table.schema)
+        .bind(&table.name)
+        .bind(emb)
+        .fetch_optional(&mut *conn)
+        .await?;
+        Ok(row.map(|(provider, model, dim, note)| VectorLabel {
+            spec: crate::spec::ModelSpec { provider, model, dim: dim as usize },
+            note,
+        }))
+    }
+
+    /// Rewrites the vectors of `kind`'s rows with `embed` of their text, a
+    /// page at a time in the table's id order (sample data: `seed --layout`).
+    /// Returns how many rows it embedded.
+    pub async fn embed_rows<F>(&self, conn: &mut PgConnection, kind: Kind, batch: u32, mut embed: F) -> Result<usize>
+    where
+        F: AsyncFnMut(Vec<String>) -> Result<Vec<Vec<f32>>>,
+    {
+        let e = self.entity(kind)?;
+        let (table, idc, emb) = self.vector_columns(kind)?;
+        let content = e.content.as_deref().ok_or_else(|| DbError::Invalid(format!("[{kind}] has no text to embed")))?;
+        let (t, i, v, c) = (table.quoted(), quote_ident(idc), quote_ident(emb), quote_ident(content));
+        let cast = self.cast(&table, idc)?;
+        let mut after: Option<String> = None;
+        let mut done = 0;
+        loop {
+            let rows: Vec<(String, String)> = sqlx::query_as(&format!(
+                "SELECT {i}::text, coalesce({c}::text, '') FROM {t} \
+                 WHERE $1::text IS NULL OR {i} > $1::{cast} ORDER BY {i} LIMIT $2"
+            ))
+            .bind(after.as_deref())
+            .bind(batch.max(1) as i64)
+            .fetch_all(&mut *conn)
+            .await?;
+            let Some(last) = rows.last().map(|r| r.0.clone()) else { break };
+            let (ids, texts): (Vec<String>, Vec<String>) = rows.into_iter().unzip();
+            let vectors = embed(texts).await?;
+            let vectors: Vec<pgvector::Vector> = vectors.into_iter().map(pgvector::Vector::from).collect();
+            sqlx::query(&format!(
+                "UPDATE {t} SET {v} = u.v FROM unnest($1::text[], $2::vector[]) AS u(id, v) WHERE {t}.{i} = u.id::{cast}"
+            ))
+            .bind(&ids)
+            .bind(&vectors)
+            .execute(&mut *conn)
+            .await?;
+            done += ids.len();
+            after = Some(last);
+        }
+        Ok(done)
     }
 }
 

@@ -99,7 +99,7 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
 /// Builds the provider a knowledge base records.
 pub fn provider_for(spec: &ModelSpec, cfg: &EmbedderSettings) -> Result<Provider, EmbedError> {
     match spec.provider.as_str() {
-        "local" => {
+        "local" if spec.dim <= LOCAL_DIM => {
             if spec.model != LOCAL_MODEL || spec.dim != LOCAL_DIM {
                 return Err(EmbedError::Mismatch(format!(
                     "the local provider runs {LOCAL_MODEL} ({LOCAL_DIM}-d), not {} ({}-d)",
@@ -107,6 +107,11 @@ pub fn provider_for(spec: &ModelSpec, cfg: &EmbedderSettings) -> Result<Provider
                 )));
             }
             Ok(Arc::new(local::LocalProvider::load(&cfg.local_model_dir)?))
+        }
+        // Our model's vectors in a wider column (another platform's 1536-d
+        // one, filled by `seed --layout`): zero-padded, see `Padded`.
+        "local" if spec.model == LOCAL_MODEL && spec.dim > LOCAL_DIM => {
+            Ok(Arc::new(Padded { inner: Arc::new(local::LocalProvider::load(&cfg.local_model_dir)?), dim: spec.dim }))
         }
         "openai" => {
             let mut s = openai::OpenAiSettings::new(&cfg.openai.base_url, &spec.model, spec.dim);
@@ -123,6 +128,49 @@ pub fn provider_for(spec: &ModelSpec, cfg: &EmbedderSettings) -> Result<Provider
             s.max_retries = cfg.openai.max_retries;
             Ok(Arc::new(openai::OpenAiProvider::new(s)?))
         }
+        "local" => Err(EmbedError::Mismatch(format!(
+            "the local provider runs {LOCAL_MODEL} ({LOCAL_DIM}-d, or zero-padded wider), not {}",
+            spec.model
+        ))),
         other => Err(EmbedError::Mismatch(format!("unknown embedding provider '{other}' (local, openai)"))),
+    }
+}
+
+/// A provider's vectors zero-padded to a wider dimension. Padding changes
+/// no dot product and no norm, so cosine and inner-product rankings over
+/// padded vectors are exactly the originals': our 384-d model can fill
+/// (and query) another platform's 1536-d column, labelled as such.
+pub struct Padded {
+    pub inner: Provider,
+    pub dim: usize,
+}
+
+impl EmbeddingProvider for Padded {
+    fn provider(&self) -> &'static str {
+        self.inner.provider()
+    }
+    fn model(&self) -> &str {
+        self.inner.model()
+    }
+    fn dimension(&self) -> usize {
+        self.dim
+    }
+    fn max_input_tokens(&self) -> usize {
+        self.inner.max_input_tokens()
+    }
+    fn tokens(&self) -> TokenCounter {
+        self.inner.tokens()
+    }
+    fn ingest_batch(&self) -> usize {
+        self.inner.ingest_batch()
+    }
+    fn embed<'a>(&'a self, texts: &'a [String]) -> BoxFuture<'a, Result<Vec<Vec<f32>>, EmbedError>> {
+        Box::pin(async move {
+            let mut vectors = self.inner.embed(texts).await?;
+            for v in &mut vectors {
+                v.resize(self.dim, 0.0);
+            }
+            Ok(vectors)
+        })
     }
 }

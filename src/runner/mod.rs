@@ -43,6 +43,8 @@ pub struct Settings {
     /// The layout of a database of another platform (the Browse tab reads
     /// through it); `None` on ragdesk's own schema.
     pub mapped: Option<Arc<db::mapped::Mapped>>,
+    /// The model the config names for that layout's vectors.
+    pub layout_model: Option<crate::spec::LayoutModel>,
 }
 
 /// Runs effects as tasks; each reports back through the action channel.
@@ -178,19 +180,77 @@ impl EffectRunner {
 
     /// The embedding provider a knowledge base needs, loaded once.
     pub async fn provider(&self, kb: &KnowledgeBaseRow) -> Result<Provider, String> {
-        let spec = kb.model_spec();
-        let key = format!("{}:{}:{}", spec.provider, spec.model, spec.dim);
+        self.provider_of(kb.model_spec(), self.settings.embedder.clone()).await
+    }
+
+    /// The provider of `spec` reached through `cfg`, loaded once.
+    async fn provider_of(&self, spec: embed::ModelSpec, cfg: EmbedderSettings) -> Result<Provider, String> {
+        let key = format!("{}:{}:{}:{}", spec.provider, spec.model, spec.dim, cfg.openai.base_url);
         let mut cache = self.providers.lock().await;
         if let Some(p) = cache.get(&key) {
             return Ok(p.clone());
         }
-        let cfg = self.settings.embedder.clone();
         let p = tokio::task::spawn_blocking(move || embed::provider_for(&spec, &cfg))
             .await
             .map_err(|e| e.to_string())?
             .map_err(|e| e.to_string())?;
         cache.insert(key, p.clone());
         Ok(p)
+    }
+
+    /// A text query on a foreign layout's vectors: the model that wrote
+    /// them, the query embedded with it, then the search.
+    async fn search_mapped(
+        &self,
+        ctx: &TaskCtx,
+        kind: crate::schema::Kind,
+        within: &str,
+        query: &str,
+        mode: db::mapped::VectorMode,
+    ) -> Option<Result<db::mapped::MappedPage, String>> {
+        let mapped = match self.settings.mapped.clone() {
+            Some(m) => m,
+            None => return Some(Err("this database has ragdesk's own layout: use the Search tab".into())),
+        };
+        // The model first, on a connection given back before the embedding
+        // (a slow endpoint must not hold one of the pool's few).
+        let model = {
+            let mut conn = match ctx.connect().await {
+                Ok(Some(c)) => c,
+                Ok(None) => return None,
+                Err(e) => return Some(Err(e.to_string())),
+            };
+            let configured = self.settings.layout_model.as_ref();
+            match crate::search::layout::query_model(&mut conn.conn, &mapped, kind, configured, &self.settings.embedder)
+                .await
+            {
+                Ok(m) => m,
+                Err(e) => return Some(Err(e)),
+            }
+        };
+        let embedding = async {
+            let provider = self.provider_of(model.spec.clone(), model.embedder.clone()).await?;
+            crate::search::layout::embed_query(&provider, &model, query).await
+        };
+        let vector = tokio::select! {
+            r = embedding => match r {
+                Ok(v) => v,
+                Err(e) => return Some(Err(e)),
+            },
+            _ = ctx.cancel.cancelled() => return None,
+        };
+        let mut conn = match ctx.connect().await {
+            Ok(Some(c)) => c,
+            Ok(None) => return None,
+            Err(e) => return Some(Err(e.to_string())),
+        };
+        let pid = conn.pid;
+        let work = async {
+            let probe = db::mapped::Probe::Vector { vector: &vector, within };
+            let rows = mapped.nearest(&mut conn.conn, kind, probe, 20, mode).await.map_err(|e| e.to_string())?;
+            Ok(db::mapped::Nearest::page(rows))
+        };
+        ctx.until_cancelled(pid, work).await
     }
 
     fn ingest_options(&self, chunk: ChunkSettings, dry_run: bool) -> ingest::Options {
@@ -287,6 +347,11 @@ impl EffectRunner {
                 .ok()?;
                 Some(Action::PathCompleted { input, completed: done, candidates })
             }
+            Effect::SearchMapped { generation, kind, within, query, mode } => Some(Action::MappedLoaded {
+                generation,
+                append: false,
+                result: self.search_mapped(ctx, kind, &within, &query, mode).await?,
+            }),
             Effect::Export { session, format } => {
                 let result = crate::export::export_session(&self.db, session, format, &self.settings.export_dir).await;
                 Some(Action::Exported { result })
@@ -354,7 +419,7 @@ fn failure(effect: &Effect, error: LoadError) -> Option<Action> {
         Effect::LoadMapped { generation, after, .. } => {
             Action::MappedLoaded { generation: *generation, append: after.is_some(), result: Err(msg) }
         }
-        Effect::LoadSimilar { generation, .. } => {
+        Effect::LoadSimilar { generation, .. } | Effect::SearchMapped { generation, .. } => {
             Action::MappedLoaded { generation: *generation, append: false, result: Err(msg) }
         }
         Effect::CountMapped { generation, .. } => Action::MappedCounted { generation: *generation, result: Err(msg) },
@@ -452,26 +517,12 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
             };
             Action::MappedCounted { generation, result }
         }
-        Effect::LoadSimilar { generation, kind, id } => {
+        Effect::LoadSimilar { generation, kind, id, mode } => {
             let result = match &settings.mapped {
                 Some(m) => m
-                    .similar(conn, kind, &id, 20, true)
+                    .nearest(conn, kind, db::mapped::Probe::Row(&id), 20, mode)
                     .await
-                    .map(|rows| db::mapped::MappedPage {
-                        rows: rows
-                            .into_iter()
-                            .map(|(id, distance, text)| db::mapped::MappedRow {
-                                id,
-                                title: None,
-                                status: Some(format!("{:.4}", 1.0 - distance)),
-                                created_at: None,
-                                role: None,
-                                content: text,
-                                key: Vec::new(),
-                            })
-                            .collect(),
-                        next: None,
-                    })
+                    .map(db::mapped::Nearest::page)
                     .map_err(|e| e.to_string()),
                 None => Err("this database has ragdesk's own layout: use the Search tab".into()),
             };

@@ -452,12 +452,17 @@ pub struct Column {
     pub has_default: bool,
     /// Its position in the table (1-based), for a stable order.
     pub position: i32,
+    /// A `vector(n)` column's `n`.
+    pub dim: Option<usize>,
+    /// The access method of an index on this column alone (`hnsw`,
+    /// `ivfflat`, `btree`…), when it has one.
+    pub index: Option<String>,
 }
 
 impl Column {
     /// A column of `udt`, nullable, without default (for tests).
     pub fn of(udt: &str) -> Column {
-        Column { udt: udt.into(), nullable: true, has_default: false, position: 0 }
+        Column { udt: udt.into(), nullable: true, has_default: false, position: 0, dim: None, index: None }
     }
 }
 

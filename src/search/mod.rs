@@ -6,6 +6,7 @@
 //! reciprocal rank, and the timings.
 
 pub mod history;
+pub mod layout;
 
 use std::time::Instant;
 

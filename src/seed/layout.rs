@@ -46,6 +46,7 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
     let mut tables_written: Vec<Table> = Vec::new();
     let base = Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap();
     let mut pending: Vec<Kind> = layout.kinds().collect();
+    let mut serial: u64 = 0;
     while !pending.is_empty() {
         let before = pending.len();
         let mut i = 0;
@@ -104,7 +105,7 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
                     let word = kind.name().replace('_', " ");
                     put(&e.title, Some(format!("{word} {} {}", n + 1, rng.random_range(100..999))));
                     put(&e.role, Some(if n % 2 == 0 { "user" } else { "assistant" }.into()));
-                    put(&e.content, Some(format!("{word} {} text: {}", n + 1, lorem(&mut rng))));
+                    put(&e.content, Some(sample_text(kind, n, parent.as_deref(), &mut rng)));
                     put(&e.key, Some(format!("key-{}", rng.random_range(1000..9999))));
                     put(&e.value, Some(rng.random_range(1..100).to_string()));
                     put(&e.created_at, Some(at.to_rfc3339()));
@@ -124,12 +125,17 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
                     if let Some(id) = &e.id {
                         // Text ids are set even with a default: 003's owners default to
                         // one constant id ("owner-001"), good for one row only.
+                        // UUIDs are set too, time-ordered as UUIDv7 are: rows
+                        // that tie on time then page in the order they were
+                        // written (a question before its answer).
                         if mapped_column(mapped, &table, id)
-                            .is_some_and(|c| !c.has_default || c.udt == "text" || c.udt == "varchar")
+                            .is_some_and(|c| !c.has_default || c.udt == "text" || c.udt == "varchar" || c.udt == "uuid")
                         {
                             let udt = mapped_udt(mapped, &table, id);
+                            serial += 1;
                             let v = if udt == "uuid" {
-                                uuid::Uuid::from_u128(rng.random()).to_string()
+                                uuid::Uuid::from_u128(((serial as u128) << 64) | rng.random::<u64>() as u128)
+                                    .to_string()
                             } else {
                                 format!("{}-{}", kind.name(), rng.random_range(100_000..999_999))
                             };
@@ -180,6 +186,46 @@ fn made_up_ids(mapped: &Mapped, table: &Table, column: &str, n: usize, rng: &mut
         .collect()
 }
 
+/// Text a platform of this kind holds: a conversation's turns (a
+/// customer's question, the bot's answer) and knowledge that answers such
+/// questions, one industry per parent row, so a text query finds its
+/// answer among other businesses' knowledge.
+fn sample_text(kind: Kind, n: usize, parent: Option<&str>, rng: &mut ChaCha8Rng) -> String {
+    use crate::seed::content::INDUSTRIES;
+    let industry_of = |p: Option<&str>| {
+        let h = p.map(|p| p.bytes().fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize))).unwrap_or(0);
+        &INDUSTRIES[h % INDUSTRIES.len()]
+    };
+    let industry = industry_of(parent);
+    match kind {
+        Kind::Message => {
+            // Turns in pairs: a question, then its answer.
+            let (q, a) = industry.topics[(n / 2) % industry.topics.len()];
+            if n % 2 == 0 { q.to_string() } else { a.to_string() }
+        }
+        Kind::Chunk | Kind::Document | Kind::Memory => {
+            // The questions and answers first, then what is on offer.
+            let topics = industry.topics.len();
+            if n < topics {
+                let (q, a) = industry.topics[n];
+                return format!("{q} {a}");
+            }
+            let i = n - topics;
+            let product = industry.products[i % industry.products.len()];
+            let offer = industry.offers[i % industry.offers.len()];
+            format!(
+                "{product} at {}: {offer}. We ask that you are: {}.",
+                industry.name.to_lowercase(),
+                industry.criteria[i % industry.criteria.len()].to_lowercase()
+            )
+        }
+        _ => {
+            let product = industry.products[rng.random_range(0..industry.products.len())];
+            format!("{} — {product}", industry.name)
+        }
+    }
+}
+
 /// A random unit vector (sample data: random, not an embedding of its text).
 fn vector(dim: usize, rng: &mut ChaCha8Rng) -> String {
     let mut v: Vec<f32> = (0..dim).map(|_| rng.random_range(-1.0f32..1.0)).collect();
@@ -188,8 +234,44 @@ fn vector(dim: usize, rng: &mut ChaCha8Rng) -> String {
     format!("[{}]", v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(","))
 }
 
-fn lorem(rng: &mut ChaCha8Rng) -> String {
-    const WORDS: &[&str] =
-        &["order", "refund", "opening", "hours", "price", "booking", "delivery", "warranty", "filter", "crown"];
-    (0..6).map(|_| WORDS[rng.random_range(0..WORDS.len())]).collect::<Vec<_>>().join(" ")
+/// Replaces the sample vectors of every entity with vectors of its text
+/// made by `provider` (zero-padded to the column by `embed::Padded` when
+/// the column is wider than the model), and labels them in `ragdesk_meta`
+/// so that a text query uses the same model. Returns the rows embedded per
+/// entity.
+pub async fn embed_vectors(
+    conn: &mut PgConnection,
+    mapped: &Mapped,
+    provider: &crate::embed::Provider,
+) -> Result<Vec<(Kind, usize)>> {
+    let mut done = Vec::new();
+    for kind in mapped.layout.kinds() {
+        let Ok((dim, _)) = mapped.vector_column(kind) else { continue };
+        let dim = dim.unwrap_or(provider.dimension());
+        if dim != provider.dimension() {
+            return Err(DbError::Invalid(format!(
+                "{}: the column holds {dim}-d vectors, the model makes {}-d",
+                mapped.layout.label(kind),
+                provider.dimension()
+            )));
+        }
+        let n = mapped
+            .embed_rows(&mut *conn, kind, 64, async |texts: Vec<String>| {
+                provider.embed(&texts).await.map_err(|e| DbError::Invalid(e.to_string()))
+            })
+            .await?;
+        let spec = crate::spec::ModelSpec {
+            provider: provider.provider().into(),
+            model: provider.model().into(),
+            dim: provider.dimension(),
+        };
+        let note = if dim > crate::embed::LOCAL_DIM && spec.provider == "local" {
+            format!("{} (local, {}-d) zero-padded to {dim} by ragdesk seed", spec.model, crate::embed::LOCAL_DIM)
+        } else {
+            format!("{}:{} ({dim}-d), written by ragdesk seed", spec.provider, spec.model)
+        };
+        mapped.label_vectors(&mut *conn, kind, &crate::db::mapped::VectorLabel { spec, note }).await?;
+        done.push((kind, n));
+    }
+    Ok(done)
 }

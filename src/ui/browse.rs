@@ -79,7 +79,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let text_column = if matches!(s.kind, Kind::Chunk | Kind::Memory) { "Text" } else { "Name" };
         let columns = [
             col(text_column, Constraint::Fill(2)),
-            col(if s.similar_to.is_some() { "Similarity" } else { "Status" }, Constraint::Length(12)),
+            col(if s.search.is_some() { "Similarity" } else { "Status" }, Constraint::Length(12)),
             col("Created", Constraint::Length(16)),
             col("Id", Constraint::Fill(1)),
         ];

@@ -42,6 +42,7 @@ impl Console {
             max_file_bytes: 10_000_000,
             history_dir: data.path().join("data/search-history"),
             mapped: None,
+            layout_model: None,
         };
         let runner = EffectRunner::new(t.db.clone(), tx, settings);
         let mut app = App::new(t.db.target.clone(), false, Keymap::default(), 100, 200);

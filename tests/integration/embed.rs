@@ -1,13 +1,10 @@
 //! Embedding providers: the local model against reference vectors, and the
 //! OpenAI-compatible client against a local server speaking the protocol.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ragdesk::embed::openai::{OpenAiProvider, OpenAiSettings};
 use ragdesk::embed::{EmbedError, EmbeddingProvider, cosine};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
 pub fn model_dir() -> std::path::PathBuf {
     std::env::var_os("RAGDESK_MODEL_DIR")
@@ -44,91 +41,7 @@ async fn local_model_is_refused_for_a_missing_directory() {
     assert!(err.to_string().contains("missing") && err.to_string().contains("scripts/demo"), "{err}");
 }
 
-/// One HTTP request as the mock server saw it.
-#[derive(Debug, Clone)]
-struct Seen {
-    path: String,
-    auth: Option<String>,
-    body: serde_json::Value,
-}
-
-type Reply = (u16, Vec<(String, String)>, String);
-
-/// A tiny HTTP/1.1 server: every request goes to `handler` (with its
-/// sequence number), which answers status, headers and body.
-async fn mock_server(
-    handler: impl Fn(usize, &Seen) -> Reply + Send + Sync + 'static,
-) -> (String, Arc<Mutex<Vec<Seen>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
-    let handler = Arc::new(handler);
-    let log = seen.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else { return };
-            let handler = handler.clone();
-            let log = log.clone();
-            tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut tmp = [0u8; 65536];
-                let (head_end, content_length) = loop {
-                    let n = sock.read(&mut tmp).await.unwrap_or(0);
-                    if n == 0 {
-                        return;
-                    }
-                    buf.extend_from_slice(&tmp[..n]);
-                    if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                        let head = String::from_utf8_lossy(&buf[..pos]).to_string();
-                        let len = head
-                            .lines()
-                            .find_map(|l| {
-                                l.to_ascii_lowercase()
-                                    .strip_prefix("content-length:")
-                                    .map(|v| v.trim().parse::<usize>().unwrap())
-                            })
-                            .unwrap_or(0);
-                        break (pos + 4, len);
-                    }
-                };
-                while buf.len() < head_end + content_length {
-                    let n = sock.read(&mut tmp).await.unwrap_or(0);
-                    if n == 0 {
-                        return;
-                    }
-                    buf.extend_from_slice(&tmp[..n]);
-                }
-                let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-                let path = head.split_whitespace().nth(1).unwrap_or("").to_string();
-                let auth = head.lines().find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    k.eq_ignore_ascii_case("authorization").then(|| v.trim().to_string())
-                });
-                let body = serde_json::from_slice(&buf[head_end..head_end + content_length])
-                    .unwrap_or(serde_json::Value::Null);
-                let req = Seen { path, auth, body };
-                let n = {
-                    let mut l = log.lock().unwrap();
-                    l.push(req.clone());
-                    l.len() - 1
-                };
-                let (status, headers, body) = handler(n, &req);
-                let mut resp = format!(
-                    "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\ncontent-type: application/json\r\n",
-                    body.len()
-                );
-                for (k, v) in headers {
-                    resp.push_str(&format!("{k}: {v}\r\n"));
-                }
-                resp.push_str("\r\n");
-                resp.push_str(&body);
-                let _ = sock.write_all(resp.as_bytes()).await;
-                let _ = sock.shutdown().await;
-            });
-        }
-    });
-    (format!("http://{addr}/v1"), seen)
-}
+use crate::support::mock_server;
 
 /// An OpenAI-style success body: vector i is [i+1, 1, 0, ...] of `dim`,
 /// listed in reverse order (the client must sort by index).

@@ -76,7 +76,10 @@ async fn a_foreign_layout_is_seeded_and_browsed_in_a_real_terminal() {
         out.contains("created the 'omni' schema") && out.contains("Customers: 2") && out.contains("Messages:"),
         "{out}"
     );
-    assert!(out.contains("random unit vectors"), "sample vectors are labelled as what they are: {out}");
+    assert!(
+        out.contains("vectors by all-MiniLM-L6-v2 (384-d, zero-padded to 1536)"),
+        "sample vectors are embeddings of their text, labelled as what they are: {out}"
+    );
     let home = tempfile::tempdir().unwrap();
     let tmux = support::console_in_tmux("browse-omni", &t.url, home.path());
     let screen = tmux.wait_for("the customers", |s| {
@@ -89,7 +92,9 @@ async fn a_foreign_layout_is_seeded_and_browsed_in_a_real_terminal() {
     tmux.wait_for("the customer's conversations", |s| s.contains("┌ Conversations") && s.contains("2026-01-01"));
     tmux.keys(&["Enter"]);
     let screen = tmux.wait_for("a transcript", |s| s.contains("┌ Messages") && s.contains("assistant"));
-    assert!(screen.contains("user") && screen.contains("message 1 text"), "{screen}");
+    // The first turn is a customer's question, the next one its answer.
+    let lines: Vec<&str> = screen.lines().filter(|l| l.contains("│user ") || l.contains("│assistant ")).collect();
+    assert!(lines.len() >= 2 && lines[0].contains("│user ") && lines[1].contains("│assistant "), "{screen}");
     tmux.keys(&["Escape"]);
     tmux.wait_for("back to the conversations", |s| s.contains("┌ Conversations"));
     tmux.keys(&["q"]);
@@ -205,7 +210,14 @@ async fn a_transcript_of_each_layout_reads_in_its_order() {
         let session = filled.ids[&Kind::Session][0].clone();
         let messages = page_all(&m, &mut c, Kind::Message, Some(&session)).await;
         assert_eq!(messages.len(), 7, "{name}");
-        assert!(messages.iter().all(|r| r.content.as_deref().is_some_and(|t| t.starts_with("message"))), "{name}");
+        // In order: each answer follows its question.
+        let text = |i: usize| messages[i].content.clone().unwrap();
+        let topic = ragdesk::seed::content::INDUSTRIES
+            .iter()
+            .flat_map(|i| i.topics.iter())
+            .find(|(q, _)| *q == text(0))
+            .unwrap_or_else(|| panic!("{name}: the first message is a question: {}", text(0)));
+        assert_eq!(text(1), topic.1, "{name}");
         let roles: Vec<&str> = messages.iter().map(|r| r.role.as_deref().unwrap()).collect();
         assert_eq!(roles.iter().filter(|r| **r == "user").count(), 4, "{name}: {roles:?}");
     }
@@ -267,9 +279,10 @@ async fn more_like_this_on_each_layout_equals_a_brute_force_top_k() {
             let nb: f64 = b.iter().map(|x| (*x as f64).powi(2)).sum::<f64>().sqrt();
             1.0 - dot / (na * nb)
         };
-        // The scope: the chunks under the same grandparent (every document of
-        // the query chunk's knowledge base, domain or project; 001: every
-        // demo of the same user), worked out from what was written.
+        // The scope: a document's chunks are searched with every document
+        // under the same parent (knowledge base, domain or project); 001's
+        // chunks hang on their demo, which is their scope. Worked out from
+        // what was written.
         let parent_of = |kind: Kind, id: &str| {
             filled
                 .children
@@ -279,13 +292,15 @@ async fn more_like_this_on_each_layout_equals_a_brute_force_top_k() {
         };
         let pk = m.layout.parent_of(Kind::Chunk).unwrap();
         let parent = parent_of(Kind::Chunk, &query_id).unwrap();
-        let grand = parent_of(pk, &parent).unwrap();
-        let siblings = filled.children[&(pk, grand)].clone();
+        let siblings = match pk {
+            Kind::Document => filled.children[&(pk, parent_of(pk, &parent).unwrap())].clone(),
+            _ => vec![parent],
+        };
         let scope: Vec<String> = siblings
             .iter()
             .flat_map(|p| filled.children.get(&(Kind::Chunk, p.clone())).cloned().unwrap_or_default())
             .collect();
-        assert!(scope.len() > 10 && scope.len() < all.len(), "{name}: a scope of several parents, not the whole table");
+        assert!(scope.len() >= 4 && scope.len() < all.len(), "{name}: a scope of its own, not the whole table");
         let mut brute: Vec<(String, f64)> =
             all.iter().filter(|(id, _)| scope.contains(id)).map(|(id, v)| (id.clone(), cosine(&query, v))).collect();
         brute.sort_by(|a, b| a.1.total_cmp(&b.1));
@@ -315,12 +330,14 @@ async fn more_like_this_from_a_chunk_in_the_browse_tab() {
     tmux.keys(&["Enter"]);
     tmux.wait_for("the user's demos", |s| s.contains("┌ Demos") && s.contains("Enter: Knowledge"));
     tmux.keys(&["Enter"]);
-    tmux.wait_for("the demo's knowledge chunks", |s| s.contains("┌ Knowledge") && s.contains(" text: "));
+    tmux.wait_for("the demo's knowledge chunks", |s| s.contains("┌ Knowledge") && s.contains("1 of "));
     tmux.keys(&["m"]);
     let screen = tmux
         .wait_for("the nearest chunks", |s| s.contains("(exact)") && s.contains("Similarity") && s.contains("1.0000"));
+    // The chunk itself first, at similarity 1: its id begins as the title says.
+    let like = screen.split("like ").nth(1).unwrap_or_default().chars().take(8).collect::<String>();
     let first = screen.lines().find(|l| l.contains("1.0000")).unwrap_or_default().to_string();
-    assert!(first.contains("chunk"), "the chunk itself first, at similarity 1: {screen}");
+    assert!(like.len() == 8 && first.contains(&like), "the chunk itself first, at similarity 1: {screen}");
     tmux.keys(&["q"]);
     support::assert_terminal_restored(&tmux);
 }
@@ -331,9 +348,18 @@ async fn a_foreign_list_filters_by_words_on_the_server() {
     let mut c = t.conn().await;
     let session = filled.ids[&Kind::Session][0].clone();
     let all = page_all(&m, &mut c, Kind::Message, Some(&session)).await;
+    // A word of the first message (its longest), searched in another case.
+    let word: String = all[0]
+        .content
+        .as_deref()
+        .unwrap()
+        .split(|c: char| !c.is_alphabetic())
+        .max_by_key(|w| w.len())
+        .unwrap()
+        .to_uppercase();
     let want: Vec<String> = all
         .iter()
-        .filter(|r| r.content.as_deref().unwrap_or("").to_lowercase().contains("order"))
+        .filter(|r| r.content.as_deref().unwrap_or("").to_uppercase().contains(&word))
         .map(|r| r.id.clone())
         .collect();
     assert!(!want.is_empty() && want.len() < all.len(), "the sample has some messages with the word, not all");
@@ -341,7 +367,7 @@ async fn a_foreign_list_filters_by_words_on_the_server() {
     let mut got = Vec::new();
     let mut after: Option<Vec<Option<String>>> = None;
     loop {
-        let page = m.page_filtered(&mut c, Kind::Message, Some(&session), after.as_deref(), 2, "ORDER").await.unwrap();
+        let page = m.page_filtered(&mut c, Kind::Message, Some(&session), after.as_deref(), 2, &word).await.unwrap();
         got.extend(page.rows.into_iter().map(|r| r.id));
         match page.next {
             Some(n) => after = Some(n),
@@ -440,4 +466,119 @@ async fn a_declared_limit_write_on_a_foreign_layout_is_validated_conflict_checke
     // And read-only is refused before anything is read.
     let (ok, out) = ragdesk(&t.url, &["--read-only", "--layout", "omni", "limits", "set", &key, "30"]);
     assert!(!ok && out.contains("read-only"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_text_query_through_an_openai_compatible_server_equals_a_brute_force_top_k() {
+    use ragdesk::db::mapped::{Probe, VectorMode};
+    use ragdesk::embed::openai::{OpenAiProvider, OpenAiSettings};
+    // The platforms' columns are 1536-d: the server pads the local model's
+    // vectors to that, as a platform's own model would fill them.
+    let (base, seen) = support::local_model_server(1536).await;
+    let mut settings = OpenAiSettings::new(&base, "text-embedding-3-small", 1536);
+    settings.api_key = Some("sk-test".into());
+    let writer: ragdesk::embed::Provider = std::sync::Arc::new(OpenAiProvider::new(settings).unwrap());
+    let embedder = ragdesk::config::Config::default().embedding.embedder(&ragdesk::config::Paths::discover());
+    let mut configured_embedder = embedder.clone();
+    configured_embedder.openai.base_url = base.clone();
+    configured_embedder.openai.api_key = Some("sk-test".into());
+    let configured = ragdesk::spec::LayoutModel {
+        provider: "openai".into(),
+        model: "text-embedding-3-small".into(),
+        embedder: configured_embedder,
+    };
+    for name in ["domo", "workspaces", "limitless", "omni"] {
+        let (t, m, filled) = mapped_database(name).await;
+        let mut c = t.conn().await;
+        // Before anyone says which model wrote the vectors, a text query is
+        // refused with what to configure.
+        let refused = ragdesk::search::layout::query_model(&mut c, &m, Kind::Chunk, None, &embedder).await.unwrap_err();
+        assert!(refused.contains(&format!("[layout_models.{name}]")), "{name}: {refused}");
+        ragdesk::seed::layout::embed_vectors(&mut c, &m, &writer).await.unwrap();
+        let model =
+            ragdesk::search::layout::query_model(&mut c, &m, Kind::Chunk, Some(&configured), &embedder).await.unwrap();
+        assert_eq!(model.spec.dim, 1536, "{name}: the column's dimension");
+        let provider = ragdesk::embed::provider_for(&model.spec, &model.embedder).unwrap();
+        // Search under the parent of a chunk about answering (its demo,
+        // or its document: then its whole knowledge base).
+        let all = m.all_vectors(&mut c, Kind::Chunk, 10_000).await.unwrap();
+        let texts: std::collections::HashMap<String, String> = {
+            let rows = page_all(&m, &mut c, Kind::Chunk, None).await;
+            rows.into_iter().map(|r| (r.id, r.content.unwrap_or_default())).collect()
+        };
+        // A chunk that answers a question; the question is the query.
+        let (question, answering) = all
+            .iter()
+            .find_map(|(id, _)| {
+                let t = texts.get(id)?;
+                let (q, _) = ragdesk::seed::content::INDUSTRIES
+                    .iter()
+                    .flat_map(|i| i.topics.iter())
+                    .find(|(q, _)| t.starts_with(q))?;
+                Some((q.to_string(), id.clone()))
+            })
+            .expect("sample text");
+        let answering = &answering;
+        let query = ragdesk::search::layout::embed_query(&provider, &model, &question).await.unwrap();
+        let parent_of = |kind: Kind, id: &str| {
+            filled
+                .children
+                .iter()
+                .find(|((k, _), ids)| *k == kind && ids.iter().any(|x| x == id))
+                .map(|((_, p), _)| p.clone())
+                .unwrap()
+        };
+        let pk = m.layout.parent_of(Kind::Chunk).unwrap();
+        let within = parent_of(Kind::Chunk, answering);
+        let parents = match pk {
+            Kind::Document => filled.children[&(pk, parent_of(pk, &within))].clone(),
+            _ => vec![within.clone()],
+        };
+        let scope: Vec<String> = parents
+            .iter()
+            .flat_map(|p| filled.children.get(&(Kind::Chunk, p.clone())).cloned().unwrap_or_default())
+            .collect();
+        let cosine = |a: &[f32], b: &[f32]| 1.0 - ragdesk::embed::cosine(a, b) as f64;
+        let mut brute: Vec<(String, f64)> =
+            all.iter().filter(|(id, _)| scope.contains(id)).map(|(id, v)| (id.clone(), cosine(&query, v))).collect();
+        brute.sort_by(|a, b| a.1.total_cmp(&b.1));
+        brute.truncate(5);
+        let probe = Probe::Vector { vector: &query, within: &within };
+        let exact = m.nearest(&mut c, Kind::Chunk, probe, 5, VectorMode::EXACT).await.unwrap();
+        // The same distances in the same order, each row's its own (rows of
+        // equal text tie, in either order).
+        assert_eq!(exact.len(), brute.len(), "{name}");
+        let truth: std::collections::HashMap<&String, f64> =
+            all.iter().map(|(id, v)| (id, cosine(&query, v))).collect();
+        for (e, b) in exact.iter().zip(&brute) {
+            assert!((e.distance - b.1).abs() < 1e-4, "{name}: {e:?} vs {b:?}");
+            assert!((e.distance - truth[&e.id]).abs() < 1e-4 && scope.contains(&e.id), "{name}: {e:?}");
+        }
+        assert!(exact[0].text.as_deref().unwrap_or("").starts_with(&question), "{name}: {:?}", exact[0]);
+        // Through the index, wide open (every list probed, a wide HNSW
+        // beam): the same top 5.
+        let wide = VectorMode { exact: false, probes: Some(1000), ef_search: Some(400) };
+        let ann = m.nearest(&mut c, Kind::Chunk, probe, 5, wide).await.unwrap();
+        let distances = |v: &[ragdesk::db::mapped::Nearest]| {
+            v.iter().map(|n| (n.distance * 1e4).round() as i64).collect::<Vec<_>>()
+        };
+        assert_eq!(distances(&ann), distances(&exact), "{name}");
+        // A model of another dimension is refused before any query.
+        let mut narrow = model.clone();
+        narrow.spec.dim = 384;
+        let e = ragdesk::search::layout::embed_query(&provider, &narrow, &question).await.unwrap_err();
+        assert!(e.contains("refusing") || e.contains("1536"), "{name}: {e}");
+        let e = m
+            .nearest(
+                &mut c,
+                Kind::Chunk,
+                Probe::Vector { vector: &query[..384], within: &within },
+                5,
+                VectorMode::EXACT,
+            )
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("384 dimensions"), "{name}: {e}");
+    }
+    assert!(seen.lock().unwrap().iter().all(|s| s.path == "/v1/embeddings"));
 }

@@ -137,6 +137,7 @@ fn settings() -> Settings {
         max_file_bytes: 1_000_000,
         history_dir: dir.join("d/search-history"),
         mapped: None,
+        layout_model: None,
     }
 }
 

@@ -210,3 +210,118 @@ pub async fn local_kb(t: &TestDb, name: &str) -> ragdesk::db::knowledge::Knowled
         .expect("a seeded demo");
     ragdesk::db::knowledge::create(&mut *t.db.pool.acquire().await.unwrap(), &local_kb_spec(demo, name)).await.unwrap()
 }
+
+/// One HTTP request as the mock server saw it.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub path: String,
+    pub auth: Option<String>,
+    pub body: serde_json::Value,
+}
+
+pub type Reply = (u16, Vec<(String, String)>, String);
+
+/// A tiny HTTP/1.1 server: every request goes to `handler` (with its
+/// sequence number), which answers status, headers and body.
+pub async fn mock_server(
+    handler: impl Fn(usize, &Seen) -> Reply + Send + Sync + 'static,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<Seen>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen: std::sync::Arc<std::sync::Mutex<Vec<Seen>>> = Default::default();
+    let handler = std::sync::Arc::new(handler);
+    let log = seen.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else { return };
+            let handler = handler.clone();
+            let log = log.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut tmp = [0u8; 65536];
+                let (head_end, content_length) = loop {
+                    let n = sock.read(&mut tmp).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&tmp[..n]);
+                    if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&buf[..pos]).to_string();
+                        let len = head
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse::<usize>().unwrap())
+                            })
+                            .unwrap_or(0);
+                        break (pos + 4, len);
+                    }
+                };
+                while buf.len() < head_end + content_length {
+                    let n = sock.read(&mut tmp).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&tmp[..n]);
+                }
+                let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+                let path = head.split_whitespace().nth(1).unwrap_or("").to_string();
+                let auth = head.lines().find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("authorization").then(|| v.trim().to_string())
+                });
+                let body = serde_json::from_slice(&buf[head_end..head_end + content_length])
+                    .unwrap_or(serde_json::Value::Null);
+                let req = Seen { path, auth, body };
+                let n = {
+                    let mut l = log.lock().unwrap();
+                    l.push(req.clone());
+                    l.len() - 1
+                };
+                let (status, headers, body) = handler(n, &req);
+                let mut resp = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\ncontent-type: application/json\r\n",
+                    body.len()
+                );
+                for (k, v) in headers {
+                    resp.push_str(&format!("{k}: {v}\r\n"));
+                }
+                resp.push_str("\r\n");
+                resp.push_str(&body);
+                let _ = sock.write_all(resp.as_bytes()).await;
+                let _ = sock.shutdown().await;
+            });
+        }
+    });
+    (format!("http://{addr}/v1"), seen)
+}
+
+/// An OpenAI-compatible `/v1/embeddings` server that answers with the
+/// local model's vectors, zero-padded to `dim`: what another platform's
+/// 1536-d columns would hold had that model written them.
+pub async fn local_model_server(dim: usize) -> (String, std::sync::Arc<std::sync::Mutex<Vec<Seen>>>) {
+    let model = std::sync::Arc::new(
+        ragdesk::embed::local::LocalModel::load(&crate::embed::model_dir())
+            .expect("the local model (scripts/test installs it)"),
+    );
+    mock_server(move |_, req| {
+        let texts: Vec<String> = req.body["input"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+            .unwrap_or_default();
+        let vectors = model.embed_batch(&texts).expect("the local model embeds");
+        let data: Vec<serde_json::Value> = vectors
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut v)| {
+                v.resize(dim, 0.0);
+                serde_json::json!({"object": "embedding", "index": i, "embedding": v})
+            })
+            .collect();
+        let body = serde_json::json!({"object": "list", "data": data, "model": req.body["model"], "usage": {"prompt_tokens": 1, "total_tokens": 1}});
+        (200, Vec::new(), body.to_string())
+    })
+    .await
+}

@@ -1,0 +1,76 @@
+//! Text queries on another platform's vectors: which model wrote them
+//! (the config's `[layout_models.NAME]`, else what `seed --layout`
+//! recorded), refused with what to configure when nobody says, and never
+//! a query embedded by a model of another dimension.
+
+use sqlx::PgConnection;
+
+use crate::db::mapped::Mapped;
+use crate::embed::Provider;
+use crate::schema::Kind;
+use crate::spec::{EmbedderSettings, LayoutModel, ModelSpec};
+
+/// The model to embed a query for `kind`'s vectors, and where that was
+/// said ("config", or the recorded label's note).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryModel {
+    pub spec: ModelSpec,
+    pub embedder: EmbedderSettings,
+    pub source: String,
+}
+
+/// Which model a text query on `kind` must use, or why there is none.
+pub async fn query_model(
+    conn: &mut PgConnection,
+    mapped: &Mapped,
+    kind: Kind,
+    configured: Option<&LayoutModel>,
+    embedder: &EmbedderSettings,
+) -> Result<QueryModel, String> {
+    let (dim, _) = mapped.vector_column(kind).map_err(|e| e.to_string())?;
+    let name = &mapped.layout.name;
+    if let Some(m) = configured {
+        let Some(dim) = dim else {
+            return Err(format!(
+                "the {} vector column has no fixed dimension to check a model against",
+                mapped.layout.label(kind)
+            ));
+        };
+        return Ok(QueryModel {
+            spec: ModelSpec { provider: m.provider.clone(), model: m.model.clone(), dim },
+            embedder: m.embedder.clone(),
+            source: format!("[layout_models.{name}] in the config"),
+        });
+    }
+    match mapped.vector_label(conn, kind).await.map_err(|e| e.to_string())? {
+        Some(label) => {
+            if dim.is_some_and(|d| d != label.spec.dim) {
+                return Err(format!(
+                    "the recorded model ({}) wrote {}-d vectors, but the column now holds {}-d ones",
+                    label.note,
+                    label.spec.dim,
+                    dim.unwrap_or_default()
+                ));
+            }
+            Ok(QueryModel { spec: label.spec, embedder: embedder.clone(), source: label.note })
+        }
+        None => Err(format!(
+            "a text query needs the model that wrote these vectors ({}-d); name it in the config under \
+             [layout_models.{name}] (provider = \"openai\", model = \"…\", base_url = \"…\"). \
+             More like this (m) needs no model.",
+            dim.map(|d| d.to_string()).unwrap_or_else(|| "?".into())
+        )),
+    }
+}
+
+/// Embeds `text` for `kind` with `provider`, refusing a provider whose
+/// vectors would not be comparable with the column's.
+pub async fn embed_query(provider: &Provider, model: &QueryModel, text: &str) -> Result<Vec<f32>, String> {
+    crate::embed::ensure_same_model(&model.spec, provider.as_ref()).map_err(|e| e.to_string())?;
+    let mut vectors = provider.embed(&[text.to_string()]).await.map_err(|e| e.to_string())?;
+    let v = vectors.pop().ok_or("the model returned no vector")?;
+    if v.len() != model.spec.dim {
+        return Err(format!("the model returned {}-d vectors; the column holds {}-d", v.len(), model.spec.dim));
+    }
+    Ok(v)
+}
