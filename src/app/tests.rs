@@ -718,3 +718,74 @@ fn a_page_in_flight_when_drilling_down_does_not_freeze_the_list_on_return() {
         "the next page is asked again: {fx:?}"
     );
 }
+
+#[test]
+fn browse_text_search_runs_under_the_selected_row_and_retunes_the_index() {
+    use crate::db::mapped::{MappedPage, MappedRow, VectorMode};
+    use crate::schema::Kind;
+    let row = |id: &str| MappedRow {
+        id: id.into(),
+        title: Some(format!("row {id}")),
+        status: None,
+        created_at: None,
+        role: None,
+        content: None,
+        key: vec![Some(id.into())],
+    };
+    let page = |a: &mut App, fx: &[Effect], ids: &[&str]| {
+        let generation = fx
+            .iter()
+            .find_map(|e| match e {
+                Effect::LoadMapped { generation, .. } => Some(*generation),
+                _ => None,
+            })
+            .expect("a page is asked for");
+        a.update(Action::MappedLoaded {
+            generation,
+            append: false,
+            result: Ok(MappedPage { rows: ids.iter().map(|i| row(i)).collect(), next: None }),
+        });
+    };
+    let mut a = app();
+    a.browse_layout(crate::schema::load("domo").unwrap());
+    a.browser.as_mut().unwrap().vector_index.insert(Kind::Chunk, "ivfflat".into());
+    let fx = a.start();
+    page(&mut a, &fx, &["u1"]);
+    // On users there is nothing with vectors below: s says so.
+    assert!(a.update(key('s')).is_empty());
+    assert!(a.modal.is_none(), "no prompt on a list without vectors below it");
+    let fx = a.update(code(KeyCode::Enter));
+    page(&mut a, &fx, &["d1", "d2"]);
+    a.update(key('j'));
+    // On a demo: its knowledge is searched.
+    a.update(key('s'));
+    for c in "whitening price".chars() {
+        a.update(key(c));
+    }
+    let fx = a.update(code(KeyCode::Enter));
+    let searched = |fx: &[Effect]| {
+        fx.iter().find_map(|e| match e {
+            Effect::SearchMapped { kind, within, query, mode, .. } => {
+                Some((*kind, within.clone(), query.clone(), *mode))
+            }
+            _ => None,
+        })
+    };
+    let (kind, within, query, mode) = searched(&fx).expect("the search runs");
+    assert_eq!((kind, within.as_str(), query.as_str()), (Kind::Chunk, "d2", "whitening price"));
+    assert_eq!(mode, VectorMode::default(), "through the ivfflat index, at the server's probes");
+    assert_eq!(a.browser.as_ref().unwrap().label(), "Knowledge nearest \"whitening price\" (ivfflat, probes 1)");
+    // X: exact; e does nothing to an exact search; X again and e: probes 2.
+    let (_, _, _, mode) = searched(&a.update(key('X'))).expect("searched again");
+    assert!(mode.exact);
+    assert!(searched(&a.update(key('e'))).is_none());
+    a.update(key('X'));
+    let (_, _, _, mode) = searched(&a.update(key('e'))).expect("searched again");
+    assert_eq!(mode, VectorMode { exact: false, probes: Some(2), ef_search: None });
+    let (_, _, _, mode) = searched(&a.update(key('E'))).expect("searched again");
+    assert_eq!(mode.probes, Some(1), "halved, never below 1");
+    // Esc: back to the demos, where it was.
+    a.update(code(KeyCode::Esc));
+    let b = a.browser.as_ref().unwrap();
+    assert_eq!((b.current().kind, b.current().selected), (Kind::Demo, 1));
+}

@@ -226,6 +226,16 @@ fn sample_text(kind: Kind, n: usize, parent: Option<&str>, rng: &mut ChaCha8Rng)
     }
 }
 
+/// A UUIDv7 (RFC 9562): milliseconds since the epoch in the top 48 bits,
+/// then version 7, random bits and the variant. `serial` is added to the
+/// time so rows made at the same sample time still sort as written.
+fn time_ordered_uuid(at: chrono::DateTime<Utc>, serial: u64, rng: &mut ChaCha8Rng) -> String {
+    let ms = (at.timestamp_millis() as u128 + serial as u128) & ((1 << 48) - 1);
+    let rand_a = rng.random::<u16>() as u128 & 0x0fff;
+    let rand_b = rng.random::<u64>() as u128 & ((1 << 62) - 1);
+    uuid::Uuid::from_u128((ms << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b).to_string()
+}
+
 /// A random unit vector (sample data: random, not an embedding of its text).
 fn vector(dim: usize, rng: &mut ChaCha8Rng) -> String {
     let mut v: Vec<f32> = (0..dim).map(|_| rng.random_range(-1.0f32..1.0)).collect();

@@ -76,7 +76,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             ]
         });
     } else {
-        let text_column = if matches!(s.kind, Kind::Chunk | Kind::Memory) { "Text" } else { "Name" };
+        // Chunks and memories are read for their text; other rows by name.
+        let text_first = matches!(s.kind, Kind::Chunk | Kind::Memory);
+        let text_column = if text_first { "Text" } else { "Name" };
         let columns = [
             col(text_column, Constraint::Fill(2)),
             col(if s.search.is_some() { "Similarity" } else { "Status" }, Constraint::Length(12)),
@@ -86,7 +88,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let footer = s.error.as_ref().map(|e| format!("load failed: {}", sanitize_line(e)));
         render_rows(f, inner, &s.rows, s.selected, 0, &columns, theme, footer, |_, r| {
             vec![
-                cell(r.title.as_deref().or(r.content.as_deref()).unwrap_or("—")),
+                cell(
+                    if text_first {
+                        r.content.as_deref().or(r.title.as_deref())
+                    } else {
+                        r.title.as_deref().or(r.content.as_deref())
+                    }
+                    .unwrap_or("—"),
+                ),
                 styled(r.status.as_deref().unwrap_or(""), theme.dim()),
                 styled(&r.created_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(), theme.dim()),
                 styled(&r.id, theme.dim()),

@@ -325,7 +325,8 @@ async fn more_like_this_from_a_chunk_in_the_browse_tab() {
     let (ok, out) = ragdesk(&t.url, &["--layout", "domo", "seed", "--scale", "tiny"]);
     assert!(ok, "{out}");
     let home = tempfile::tempdir().unwrap();
-    let tmux = support::console_in_tmux("browse-like", &t.url, home.path());
+    let model = format!("RAGDESK_MODEL_DIR={}", crate::embed::model_dir().display());
+    let tmux = support::console_in_tmux_with("browse-like", &t.url, home.path(), &model);
     tmux.wait_for("the users", |s| s.contains("┌ Users") && s.contains("Enter: Demos"));
     tmux.keys(&["Enter"]);
     tmux.wait_for("the user's demos", |s| s.contains("┌ Demos") && s.contains("Enter: Knowledge"));
@@ -338,6 +339,27 @@ async fn more_like_this_from_a_chunk_in_the_browse_tab() {
     let like = screen.split("like ").nth(1).unwrap_or_default().chars().take(8).collect::<String>();
     let first = screen.lines().find(|l| l.contains("1.0000")).unwrap_or_default().to_string();
     assert!(like.len() == 8 && first.contains(&like), "the chunk itself first, at similarity 1: {screen}");
+    // Back to the knowledge, and a text query: the first chunk's own
+    // words find it first (the model seed recorded embeds the query).
+    tmux.keys(&["Escape"]);
+    let screen = tmux.wait_for("the knowledge again", |s| s.contains("┌ Knowledge ") && !s.contains("Similarity"));
+    let words: String = screen
+        .lines()
+        .find(|l| l.starts_with("│") && l.contains('?'))
+        .and_then(|l| l.trim_start_matches('│').split('?').next())
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    assert!(words.len() > 8, "a question on screen: {screen}");
+    tmux.keys(&["s"]);
+    tmux.wait_for("the query prompt", |s| s.contains("nearest to:"));
+    tmux.keys(&["-l", &words]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the text search", |s| {
+        s.contains("nearest \"") && s.contains("Similarity") && s.contains("(ivfflat, probes 1)")
+    });
+    let first = screen.lines().skip_while(|l| !l.contains("Similarity")).nth(1).unwrap_or_default().to_string();
+    assert!(first.contains(&words.chars().take(12).collect::<String>()), "the chunk with those words first: {screen}");
     tmux.keys(&["q"]);
     support::assert_terminal_restored(&tmux);
 }
