@@ -91,6 +91,90 @@ fn markdown(s: &SessionRow, messages: &[MessageRow]) -> String {
     out
 }
 
+/// A conversation of another platform's schema, read through its layout.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LayoutTranscript {
+    pub format: String,
+    /// The layout it was read through ("domo").
+    pub layout: String,
+    pub session: crate::db::mapped::MappedRow,
+    pub messages: Vec<crate::db::mapped::MappedRow>,
+}
+
+pub const LAYOUT_JSON_FORMAT_TAG: &str = "ragdesk.layout-transcript.v1";
+
+/// The most messages one export reads (a page at a time).
+pub const LAYOUT_EXPORT_CAP: usize = 100_000;
+
+/// Reads session `id` of `mapped` and all its messages in their order.
+pub async fn read_layout_transcript(
+    conn: &mut sqlx::PgConnection,
+    mapped: &crate::db::mapped::Mapped,
+    id: &str,
+) -> crate::db::Result<LayoutTranscript> {
+    use crate::schema::Kind;
+    let session = mapped
+        .row(&mut *conn, Kind::Session, id)
+        .await?
+        .ok_or_else(|| crate::db::DbError::NotFound(format!("{} {id}", mapped.layout.label(Kind::Session))))?;
+    let mut messages = Vec::new();
+    let mut after: Option<Vec<Option<String>>> = None;
+    loop {
+        let page = mapped.page(&mut *conn, Kind::Message, Some(id), after.as_deref(), 1000).await?;
+        messages.extend(page.rows);
+        match page.next {
+            Some(next) if messages.len() < LAYOUT_EXPORT_CAP => after = Some(next),
+            Some(_) => {
+                return Err(crate::db::DbError::Invalid(format!(
+                    "more than {LAYOUT_EXPORT_CAP} messages: too many for one export"
+                )));
+            }
+            None => break,
+        }
+    }
+    Ok(LayoutTranscript {
+        format: LAYOUT_JSON_FORMAT_TAG.into(),
+        layout: mapped.layout.name.clone(),
+        session,
+        messages,
+    })
+}
+
+/// A layout transcript as JSON (exact; no raw control character) or
+/// Markdown (for people; controls made visible, lines quoted).
+pub fn render_layout(format: Format, t: &LayoutTranscript) -> String {
+    match format {
+        Format::Json => {
+            let mut s = crate::sanitize::escape_terminal_controls(
+                &serde_json::to_string_pretty(t).expect("transcripts serialise"),
+            );
+            s.push('\n');
+            s
+        }
+        Format::Md => {
+            let mut out = format!("# Conversation {}\n\n", sanitize_line(&t.session.id));
+            out.push_str(&format!("- Layout: {}\n", sanitize_line(&t.layout)));
+            if let Some(title) = &t.session.title {
+                out.push_str(&format!("- Title: {}\n", sanitize_line(title)));
+            }
+            if let Some(at) = t.session.created_at {
+                out.push_str(&format!("- Started: {}\n", at.format("%Y-%m-%d %H:%M:%S UTC")));
+            }
+            out.push_str(&format!("- Messages: {}\n", t.messages.len()));
+            for m in &t.messages {
+                let at = m.created_at.map(|a| a.format(" · %Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default();
+                out.push_str(&format!("\n---\n\n**{}**{at}\n\n", sanitize_line(m.role.as_deref().unwrap_or("?"))));
+                for line in sanitize_multiline(m.content.as_deref().unwrap_or("")).lines() {
+                    out.push_str("> ");
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+            out
+        }
+    }
+}
+
 /// Writes `bytes` to `dir/file_name`, creating `dir` if missing and never
 /// replacing an earlier file: a name already taken gets `-2`, `-3`… before
 /// its extension. The file appears whole or not at all (written to a

@@ -108,7 +108,8 @@ pub struct SeedArgs {
 pub enum ExportCommand {
     /// Export one session's transcript.
     Session {
-        /// Session id, or a unique prefix of it (at least 6 hex digits).
+        /// Session id, or a unique prefix of it (at least 6 hex digits); with
+        /// --layout, the conversation's id as the platform writes it.
         id: String,
         #[arg(long, value_enum, default_value = "md")]
         format: Format,
@@ -195,19 +196,17 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Export(ExportCommand::Session { id, format, output }) => {
             let db = ctx.connect_batch().await?;
             let mut conn = db.pool.acquire().await?;
+            if let Some(spec) = ctx.cli.layout.as_deref().filter(|s| *s != "native") {
+                let mapped = ctx.mapped(&mut conn, spec).await?;
+                let transcript = crate::export::read_layout_transcript(&mut conn, &mapped, &id).await?;
+                let text = crate::export::render_layout(format, &transcript);
+                return write_export(&text, transcript.messages.len(), output.as_deref());
+            }
             let id = crate::db::sessions::resolve_id(&mut conn, &id).await?;
             let session = crate::db::sessions::get(&mut conn, id).await?;
             let messages = crate::db::messages::all(&mut conn, id).await?;
             let text = crate::export::render(format, &session, &messages);
-            match output {
-                Some(path) => {
-                    crate::export::write_atomically(&path, text.as_bytes())
-                        .wrap_err_with(|| format!("cannot write {}", path.display()))?;
-                    output::err(format!("wrote {} messages to {}", messages.len(), path.display()));
-                }
-                None => output::raw(text.as_bytes())?,
-            }
-            Ok(())
+            write_export(&text, messages.len(), output.as_deref())
         }
         Command::Doctor => doctor::run(&ctx).await,
         Command::Kb(cmd) => ingest::kb(&ctx, cmd).await,
@@ -216,6 +215,19 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Limits(cmd) => limits::limits(&ctx, cmd).await,
         Command::Audit(args) => limits::audit(&ctx, args).await,
     }
+}
+
+/// An export to `output` (replaced whole or not at all), else to stdout.
+fn write_export(text: &str, messages: usize, output: Option<&std::path::Path>) -> Result<()> {
+    match output {
+        Some(path) => {
+            crate::export::write_atomically(path, text.as_bytes())
+                .wrap_err_with(|| format!("cannot write {}", path.display()))?;
+            output::err(format!("wrote {messages} messages to {}", path.display()));
+        }
+        None => output::raw(text.as_bytes())?,
+    }
+    Ok(())
 }
 
 /// `ragdesk --layout NAME seed`: another platform's schema (created from

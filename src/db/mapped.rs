@@ -24,7 +24,7 @@ pub struct Mapped {
 }
 
 /// One row of any entity, as the console shows it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MappedRow {
     pub id: String,
     pub title: Option<String>,
@@ -190,6 +190,31 @@ impl Mapped {
             return self.derived_page(conn, source, after, limit).await;
         }
         let table = Table::parse(e.table.as_deref().expect("checked layout"));
+        let (mut qb, order) = Self::select_rows(e, &table);
+        self.push_where(&mut qb, kind, &table, parent, words)?;
+        let asc = Self::ascending(kind);
+        if let Some(key) = after {
+            self.push_keyset(&mut qb, &table, &order, key, asc)?;
+        }
+        let dir = if asc { "ASC" } else { "DESC" };
+        qb.push(" ORDER BY ");
+        for (i, o) in order.iter().enumerate() {
+            if i > 0 {
+                qb.push(", ");
+            }
+            // NULLS LAST only where a NULL can occur: a plain order is what a
+            // btree index (and a row comparison) serves.
+            let nulls = if self.nullable(&table, o) { " NULLS LAST" } else { "" };
+            qb.push(format!("t.{} {dir}{nulls}", quote_ident(o)));
+        }
+        qb.push(" LIMIT ").push_bind(limit as i64 + 1);
+        let rows: Vec<Raw> = qb.build_query_as().fetch_all(&mut *conn).await?;
+        Ok(finish(rows, limit))
+    }
+
+    /// `SELECT` of a row as `MappedRow` reads it (`FROM table t WHERE true`,
+    /// for the caller to narrow), and the order columns it keys on.
+    fn select_rows<'e>(e: &'e Entity, table: &Table) -> (QueryBuilder<'static, Postgres>, Vec<&'e str>) {
         let col = |c: &Option<String>, ty: &str| match c {
             Some(c) => format!("t.{}::{ty}", quote_ident(c)),
             None => format!("NULL::{ty}"),
@@ -210,25 +235,50 @@ impl Mapped {
             qb.push(format!("t.{}::text", quote_ident(o)));
         }
         qb.push(format!("]::text[] FROM {} t WHERE true", table.quoted()));
-        self.push_where(&mut qb, kind, &table, parent, words)?;
-        let asc = Self::ascending(kind);
-        if let Some(key) = after {
-            self.push_keyset(&mut qb, &table, &order, key, asc)?;
+        (qb, order)
+    }
+
+    /// Row `id` of `kind`, if there is one (a derived entity's row exists
+    /// while some row of its source carries the id).
+    pub async fn row(&self, conn: &mut PgConnection, kind: Kind, id: &str) -> Result<Option<MappedRow>> {
+        let e = self.entity(kind)?;
+        if let Some(from) = &e.derived_from {
+            let source = Kind::from_name(from).expect("checked layout");
+            let s = self.entity(source)?;
+            let table = Table::parse(s.table.as_deref().expect("a derived entity's source has a table"));
+            let parent = s.parent.as_deref().expect("checked layout");
+            // Its first row by the source's order: the conversation's start.
+            let cast = self.cast(&table, parent)?;
+            let at = s.created_at.as_deref().map(|c| format!("m.{}::timestamptz", quote_ident(c)));
+            let order = s.order.first().or(s.id.as_ref()).map(|o| format!(" ORDER BY m.{}", quote_ident(o)));
+            let first: Option<(String, Option<DateTime<Utc>>)> = sqlx::query_as(&format!(
+                "SELECT m.{p}::text, {} FROM {} m WHERE m.{p} = $1::{cast}{} LIMIT 1",
+                at.unwrap_or_else(|| "NULL::timestamptz".into()),
+                table.quoted(),
+                order.unwrap_or_default(),
+                p = quote_ident(parent),
+            ))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            return Ok(first.map(|(id, created_at)| MappedRow {
+                key: vec![Some(id.clone())],
+                id,
+                title: None,
+                status: None,
+                created_at,
+                role: None,
+                content: None,
+            }));
         }
-        let dir = if asc { "ASC" } else { "DESC" };
-        qb.push(" ORDER BY ");
-        for (i, o) in order.iter().enumerate() {
-            if i > 0 {
-                qb.push(", ");
-            }
-            // NULLS LAST only where a NULL can occur: a plain order is what a
-            // btree index (and a row comparison) serves.
-            let nulls = if self.nullable(&table, o) { " NULLS LAST" } else { "" };
-            qb.push(format!("t.{} {dir}{nulls}", quote_ident(o)));
-        }
-        qb.push(" LIMIT ").push_bind(limit as i64 + 1);
+        let table = Table::parse(e.table.as_deref().expect("checked layout"));
+        let (mut qb, _) = Self::select_rows(e, &table);
+        let idc = e.id.as_deref().or(e.key.as_deref()).expect("checked layout");
+        qb.push(format!(" AND t.{} = ", quote_ident(idc)))
+            .push_bind(id.to_string())
+            .push(format!("::{}", self.cast(&table, idc)?));
         let rows: Vec<Raw> = qb.build_query_as().fetch_all(&mut *conn).await?;
-        Ok(finish(rows, limit))
+        Ok(finish(rows, 1).rows.into_iter().next())
     }
 
     /// `AND` the rows after `key` in an order of one or two columns (the

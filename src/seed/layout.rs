@@ -134,8 +134,7 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
                             let udt = mapped_udt(mapped, &table, id);
                             serial += 1;
                             let v = if udt == "uuid" {
-                                uuid::Uuid::from_u128(((serial as u128) << 64) | rng.random::<u64>() as u128)
-                                    .to_string()
+                                time_ordered_uuid(at, serial, &mut rng)
                             } else {
                                 format!("{}-{}", kind.name(), rng.random_range(100_000..999_999))
                             };

@@ -604,3 +604,60 @@ async fn a_text_query_through_an_openai_compatible_server_equals_a_brute_force_t
     }
     assert!(seen.lock().unwrap().iter().all(|s| s.path == "/v1/embeddings"));
 }
+
+#[tokio::test]
+async fn a_conversation_of_each_layout_exports_to_json_and_back_exactly() {
+    use ragdesk::export::{Format, LayoutTranscript};
+    // (003 keeps its messages inside LangGraph checkpoints, which its
+    // layout does not map: it has no transcripts to export.)
+    for name in ["domo", "workspaces", "omni"] {
+        let (t, m, filled) = mapped_database(name).await;
+        let mut c = t.conn().await;
+        let session = filled.ids[&Kind::Session][0].clone();
+        // A message with a terminal escape, a bell, CJK and an emoji.
+        let e = m.layout.entity(Kind::Message).unwrap();
+        let first = page_all(&m, &mut c, Kind::Message, Some(&session)).await[0].id.clone();
+        let table = ragdesk::schema::Table::parse(e.table.as_deref().unwrap()).quoted();
+        let id_udt = m
+            .catalog()
+            .column(&ragdesk::schema::Table::parse(e.table.as_deref().unwrap()), e.id.as_deref().unwrap())
+            .unwrap()
+            .udt
+            .clone();
+        sqlx::query(&format!(
+            "UPDATE {table} SET \"{}\" = $1 WHERE \"{}\" = $2::{id_udt}",
+            e.content.as_deref().unwrap(),
+            e.id.as_deref().unwrap()
+        ))
+        .bind("\u{1b}]2;owned\u{7}\u{1b}[2J 你好 🎉\nsecond line")
+        .bind(&first)
+        .execute(&mut c)
+        .await
+        .unwrap();
+        let read = ragdesk::export::read_layout_transcript(&mut c, &m, &session).await.unwrap();
+        assert_eq!(read.messages.len(), filled.children[&(Kind::Message, session.clone())].len(), "{name}");
+        assert_eq!(read.session.id, session, "{name}");
+        let json = ragdesk::export::render_layout(Format::Json, &read);
+        assert!(!json.contains('\u{1b}') && !json.contains('\u{7}'), "{name}: no raw control character");
+        let back: LayoutTranscript = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, read, "{name}: every field of every message, exactly");
+        assert_eq!(back.messages[0].content.as_deref(), Some("\u{1b}]2;owned\u{7}\u{1b}[2J 你好 🎉\nsecond line"));
+        let md = ragdesk::export::render_layout(Format::Md, &read);
+        assert!(!md.contains('\u{1b}') && md.contains("␛]2;owned␇␛[2J"), "{name}: {md}");
+        // A conversation that does not exist is an error, not an empty file.
+        let missing = ragdesk::export::read_layout_transcript(&mut c, &m, "no-such-conversation").await;
+        assert!(missing.is_err(), "{name}");
+        if name == "omni" {
+            // The CLI writes the same document.
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join("t.json");
+            let (ok, out) = ragdesk(
+                &t.url,
+                &["--layout", name, "export", "session", &session, "--format", "json", "-o", file.to_str().unwrap()],
+            );
+            assert!(ok, "{out}");
+            let from_cli: LayoutTranscript = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+            assert_eq!(from_cli, read);
+        }
+    }
+}
