@@ -78,6 +78,8 @@ pub struct Browser {
     /// The index method on each entity's vector column (`hnsw`,
     /// `ivfflat`), which says what an approximate search tunes.
     pub vector_index: std::collections::BTreeMap<Kind, String>,
+    /// The rate limit being edited: its key and the value shown.
+    pub editing_limit: Option<(String, Option<String>)>,
     /// The drill path: the root level first, the one shown last.
     pub stack: Vec<Stage>,
 }
@@ -85,7 +87,12 @@ pub struct Browser {
 impl Browser {
     pub fn new(layout: Layout) -> Browser {
         let root = roots(&layout).first().copied().unwrap_or(Kind::Tenant);
-        Browser { stack: vec![Stage::new(root, None)], layout: Arc::new(layout), vector_index: Default::default() }
+        Browser {
+            stack: vec![Stage::new(root, None)],
+            layout: Arc::new(layout),
+            vector_index: Default::default(),
+            editing_limit: None,
+        }
     }
 
     pub fn current(&self) -> &Stage {
@@ -221,11 +228,22 @@ impl Browser {
     }
 
     /// Enter: the selected row's first child entity (a session's messages,
-    /// a demo's sessions…).
+    /// a demo's sessions…); on a rate limit, its editor where the layout
+    /// declares the write.
     fn open(&mut self) -> Reply {
         let s = self.current();
         let Some(row) = s.selected_row() else { return Reply::default() };
         let kind = s.kind;
+        if kind == Kind::RateLimit {
+            if !self.layout.writes(Kind::RateLimit) {
+                return Reply::info(format!(
+                    "layout '{}' does not declare its rate limits writable: read-only here",
+                    self.layout.name
+                ));
+            }
+            self.editing_limit = Some((row.id.clone(), row.status.clone()));
+            return Reply { prompt: Some((super::InputPurpose::BrowseLimit, String::new())), ..Reply::default() };
+        }
         let children = self.children(kind);
         let Some(child) = children.first().copied() else {
             return Reply::info(format!("nothing below a {} here", kind.name().replace('_', " ")));
@@ -384,7 +402,17 @@ impl Browser {
 }
 
 /// The entities at the top: those with no parent column (tenants, a
-/// layout's global lists).
+/// layout's global lists, its rate limits).
 pub fn roots(layout: &Layout) -> Vec<Kind> {
-    layout.kinds().filter(|k| layout.parent_of(*k).is_none() && *k != Kind::RateLimit).collect()
+    layout.kinds().filter(|k| layout.parent_of(*k).is_none()).collect()
+}
+
+/// What the limit prompt holds: the new value, then optional words of
+/// reason ("120 burst from the launch"). Checked like ragdesk's own limits.
+pub fn parse_limit_input(key: &str, input: &str) -> Result<(i32, Option<String>), String> {
+    let input = input.trim();
+    let (value, reason) = input.split_once(char::is_whitespace).unwrap_or((input, ""));
+    let value = crate::db::limits::parse_value(key, value).map_err(|e| e.to_string())?;
+    let reason = reason.trim();
+    Ok((value, (!reason.is_empty()).then(|| reason.to_string())))
 }

@@ -262,6 +262,9 @@ impl App {
         }
         self.limits.invalidate();
         self.audit.loaded = None;
+        if let Some(b) = &mut self.browser {
+            b.reload();
+        }
     }
 
     /// Says why `what` is disabled when writes are off (the server's
@@ -364,6 +367,28 @@ impl App {
             }),
             declined: "not changed",
         }));
+    }
+
+    /// The Browse limit prompt was submitted: confirm old → new first.
+    pub(super) fn ask_save_browse_limit(&mut self, input: &str) {
+        let Some(b) = &mut self.browser else { return };
+        let Some((key, shown)) = b.editing_limit.take() else { return };
+        let layout = b.layout.name.clone();
+        if self.writes_refused("editing limits") {
+            return;
+        }
+        match super::browser::parse_limit_input(&key, input) {
+            Ok((value, reason)) => {
+                let old = shown.clone().unwrap_or_else(|| "unset".into());
+                let expect = crate::db::mapped::Seen::Value(shown.and_then(|v| v.parse().ok()));
+                self.modal = Some(Modal::Confirm(Confirm {
+                    text: format!("{layout}: rate limit of {}: {old} → {value}? (y/n)", sanitize_line(&key)),
+                    effect: Effect::SaveMappedLimit { key, value, expect, reason },
+                    declined: "not changed",
+                }));
+            }
+            Err(e) => self.error(format!("not changed: {e}")),
+        }
     }
 
     pub(super) fn on_limit_edit_key(&mut self, key: crossterm::event::KeyEvent) {

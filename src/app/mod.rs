@@ -129,6 +129,8 @@ pub enum InputPurpose {
     BrowseFilter,
     /// The Browse tab's text query on chunks or memories.
     BrowseSearch,
+    /// A new value for a foreign layout's rate limit (and a reason).
+    BrowseLimit,
 }
 
 pub struct Input {
@@ -946,6 +948,7 @@ impl App {
                             b.set_filter(text);
                         }
                     }
+                    InputPurpose::BrowseLimit => self.ask_save_browse_limit(&text),
                     InputPurpose::BrowseSearch => {
                         if let Some(b) = &mut self.browser {
                             b.text_search(text);

@@ -789,3 +789,79 @@ fn browse_text_search_runs_under_the_selected_row_and_retunes_the_index() {
     let b = a.browser.as_ref().unwrap();
     assert_eq!((b.current().kind, b.current().selected), (Kind::Demo, 1));
 }
+
+#[test]
+fn a_foreign_limit_is_edited_through_a_prompt_and_a_confirmation() {
+    use crate::db::mapped::{MappedPage, MappedRow, Seen};
+    use crate::schema::Kind;
+    let limit = |key: &str, value: &str| MappedRow {
+        id: key.into(),
+        title: Some(key.into()),
+        status: Some(value.into()),
+        created_at: None,
+        role: None,
+        content: None,
+        key: vec![Some(key.into())],
+    };
+    for (layout, writable) in [("omni", true), ("omni-read-only", false)] {
+        let mut l = crate::schema::load("omni").unwrap();
+        if !writable {
+            l.writes.clear();
+        }
+        let mut a = app();
+        a.browse_layout(l);
+        a.start();
+        // o at the top: the other root lists, the rate limits among them.
+        let mut fx = Vec::new();
+        for _ in 0..6 {
+            fx = a.update(key('o'));
+            if a.browser.as_ref().unwrap().current().kind == Kind::RateLimit {
+                break;
+            }
+        }
+        assert_eq!(a.browser.as_ref().unwrap().current().kind, Kind::RateLimit, "{layout}");
+        let generation = fx
+            .iter()
+            .find_map(|e| match e {
+                Effect::LoadMapped { generation, kind: Kind::RateLimit, .. } => Some(*generation),
+                _ => None,
+            })
+            .expect("the limits load");
+        a.update(Action::MappedLoaded {
+            generation,
+            append: false,
+            result: Ok(MappedPage { rows: vec![limit("a.example", "10"), limit("b.example", "30")], next: None }),
+        });
+        a.update(key('j'));
+        a.update(code(KeyCode::Enter));
+        if !writable {
+            assert!(a.modal.is_none(), "no editor on a layout that does not declare the write");
+            assert!(a.log.back().unwrap().text.contains("read-only here"), "{layout}");
+            continue;
+        }
+        for c in "lots".chars() {
+            a.update(key(c));
+        }
+        a.update(code(KeyCode::Enter));
+        assert!(a.modal.is_none());
+        assert!(a.log.back().unwrap().text.contains("'lots' is not a whole number"), "{:?}", a.log.back());
+        a.update(code(KeyCode::Enter));
+        for c in "45 promo".chars() {
+            a.update(key(c));
+        }
+        a.update(code(KeyCode::Enter));
+        let Some(Modal::Confirm(c)) = &a.modal else { panic!("a confirmation") };
+        assert_eq!(c.text, "omni: rate limit of b.example: 30 → 45? (y/n)");
+        let fx = a.update(key('y'));
+        assert!(
+            fx.iter().any(|e| *e
+                == Effect::SaveMappedLimit {
+                    key: "b.example".into(),
+                    value: 45,
+                    expect: Seen::Value(Some(30)),
+                    reason: Some("promo".into())
+                }),
+            "{fx:?}"
+        );
+    }
+}

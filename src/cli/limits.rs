@@ -107,22 +107,12 @@ async fn foreign_limits(ctx: &Context, spec: &str, cmd: LimitsCommand) -> Result
                 );
             }
             let value = limits::parse_value(&key, &value)?;
-            // --expect names the value the operator saw; the write carries the version read with it.
-            let current = mapped.limit(&mut conn, &key).await?;
-            let Some(current) = current else {
-                bail!("no rate limit keyed '{key}' in layout '{}'", mapped.layout.name)
+            // --expect names the value the operator saw.
+            let expect = match expect.as_deref() {
+                Some(e) => crate::db::mapped::Seen::Value(Some(limits::parse_value(&key, e)? as i64)),
+                None => crate::db::mapped::Seen::Anything,
             };
-            if let Some(e) = expect.as_deref() {
-                let want = limits::parse_value(&key, e)?;
-                if current.value != Some(want as i64) {
-                    bail!(
-                        "conflict: {key} is {} now, not {want} (--expect); nothing was written",
-                        current.value.map(|v| v.to_string()).unwrap_or_else(|| "unset".into())
-                    );
-                }
-            }
-            let (old, new) =
-                mapped.set_limit(&mut conn, &key, value, Some(&current.version), reason.as_deref()).await?;
+            let (old, new) = mapped.set_limit_seen(&mut conn, &key, value, expect, reason.as_deref()).await?;
             output::out(format!(
                 "{key}: {} → {new} (layout {}; audited in ragdesk_audit.audit_log)",
                 old.map(|v| v.to_string()).unwrap_or_else(|| "unset".into()),

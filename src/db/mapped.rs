@@ -91,9 +91,10 @@ impl Mapped {
         }
     }
 
-    /// Messages and chunks read in their own order; everything else newest first.
+    /// Messages and chunks read in their own order, rate limits by key;
+    /// everything else newest first.
     fn ascending(kind: Kind) -> bool {
-        matches!(kind, Kind::Message | Kind::Chunk)
+        matches!(kind, Kind::Message | Kind::Chunk | Kind::RateLimit)
     }
 
     /// A page of `kind`'s rows, under `parent` when given (the id, as
@@ -222,8 +223,9 @@ impl Mapped {
         let mut qb = QueryBuilder::<Postgres>::new("SELECT ");
         let id = e.id.as_deref().or(e.key.as_deref()).expect("checked layout");
         qb.push(format!("t.{}::text, ", quote_ident(id)));
-        qb.push(col(&e.title, "text")).push(", ");
-        qb.push(col(&e.status, "text")).push(", ");
+        // A rate limit reads as its key and its value.
+        qb.push(col(if e.title.is_some() { &e.title } else { &e.key }, "text")).push(", ");
+        qb.push(col(if e.status.is_some() { &e.status } else { &e.value }, "text")).push(", ");
         qb.push(col(&e.created_at, "timestamptz")).push(", ");
         qb.push(col(&e.role, "text")).push(", ");
         qb.push(col(&e.content, "text")).push(", ARRAY[");
@@ -909,6 +911,15 @@ pub struct MappedLimit {
     pub version: String,
 }
 
+/// What the operator saw of a limit before changing it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Seen {
+    /// No expectation (a script that sets a value whatever it was).
+    Anything,
+    /// This value (`None`: unset).
+    Value(Option<i64>),
+}
+
 /// Where writes to another platform's schema are audited: a schema of
 /// ragdesk's own in that database (the platform's tables stay as they are).
 const FOREIGN_AUDIT: &str = "CREATE SCHEMA IF NOT EXISTS ragdesk_audit; \
@@ -953,6 +964,34 @@ impl Mapped {
         qb.push(format!(" ORDER BY {} LIMIT ", quote_ident(k))).push_bind(limit as i64);
         let rows: Vec<(String, Option<i64>, String)> = qb.build_query_as().fetch_all(&mut *conn).await?;
         Ok(rows.into_iter().map(|(key, value, version)| MappedLimit { key, value, version }).collect())
+    }
+
+    /// Sets the limit of `key` as `set_limit` does, provided its value is
+    /// still the one the operator saw: the version read with it goes with
+    /// the write, so a change in between is refused too.
+    pub async fn set_limit_seen(
+        &self,
+        conn: &mut PgConnection,
+        key: &str,
+        value: i32,
+        seen: Seen,
+        reason: Option<&str>,
+    ) -> Result<(Option<i64>, i64)> {
+        let current = self
+            .limit(&mut *conn, key)
+            .await?
+            .ok_or_else(|| DbError::NotFound(format!("a rate limit keyed '{key}' in layout '{}'", self.layout.name)))?;
+        if let Seen::Value(v) = seen {
+            if current.value != v {
+                let show = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_else(|| "unset".into());
+                return Err(DbError::Conflict(format!(
+                    "{key} is {} now, not {}; nothing was written",
+                    show(current.value),
+                    show(v)
+                )));
+            }
+        }
+        self.set_limit(conn, key, value, Some(&current.version), reason).await
     }
 
     /// Sets the limit of `key`, where the layout declares rate limits a

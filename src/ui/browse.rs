@@ -75,6 +75,18 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 styled(&r.created_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(), theme.dim()),
             ]
         });
+    } else if s.kind == Kind::RateLimit {
+        let writable = b.layout.writes(Kind::RateLimit);
+        let columns =
+            [col("Key", Constraint::Fill(2)), col("Value", Constraint::Length(12)), col("", Constraint::Fill(1))];
+        let footer = s.error.as_ref().map(|e| format!("load failed: {}", sanitize_line(e)));
+        render_rows(f, inner, &s.rows, s.selected, 0, &columns, theme, footer, |_, r| {
+            vec![
+                cell(r.title.as_deref().unwrap_or(&r.id)),
+                styled(r.status.as_deref().unwrap_or("unset"), theme.accent()),
+                styled(if writable { "Enter: edit" } else { "read-only" }, theme.dim()),
+            ]
+        });
     } else {
         // Chunks and memories are read for their text; other rows by name.
         let text_first = matches!(s.kind, Kind::Chunk | Kind::Memory);

@@ -661,3 +661,62 @@ async fn a_conversation_of_each_layout_exports_to_json_and_back_exactly() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_foreign_limit_is_edited_in_the_console_with_a_confirmation_and_audited() {
+    let t = support::empty().await;
+    let (ok, out) = ragdesk(&t.url, &["--layout", "omni", "seed", "--scale", "tiny"]);
+    assert!(ok, "{out}");
+    let mut c = t.conn().await;
+    let (key, old): (String, i32) =
+        sqlx::query_as("SELECT domain, rate_limit FROM public.customer_configs ORDER BY domain LIMIT 1")
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let tmux = support::console_in_tmux("browse-limit", &t.url, home.path());
+    tmux.wait_for("the customers", |s| s.contains("┌ Customers"));
+    // o cycles the top lists to the rate limits: the first key, its value.
+    let mut screen = String::new();
+    for _ in 0..6 {
+        tmux.keys(&["o"]);
+        screen = tmux.wait_for("the next list", |s| s.contains("┌ "));
+        if screen.contains("┌ Rate limits") {
+            break;
+        }
+    }
+    let screen = tmux.wait_for("the limits", |s| s.contains("┌ Rate limits") && s.contains(&key));
+    let line = screen.lines().find(|l| l.contains(&key)).unwrap_or_default().to_string();
+    assert!(line.contains(&old.to_string()), "the key with its value: {screen}");
+    // A bad value is refused and nothing is asked or written.
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the prompt", |s| s.contains("new value [reason]:"));
+    tmux.keys(&["-l", "lots"]);
+    tmux.wait_for("the value typed", |s| s.contains("new value [reason]: lots"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the refusal", |s| s.contains("│ not changed: "));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the prompt", |s| s.contains("new value [reason]:"));
+    tmux.keys(&["-l", "77 launch week"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the confirmation", |s| s.contains(&format!("{old} → 77? (y/n)")));
+    tmux.keys(&["y"]);
+    let screen = tmux.wait_for("the saved value", |s| s.contains(&format!("{key}: {old} → 77")));
+    assert!(!screen.contains("could not"), "{screen}");
+    tmux.wait_for("the list reloaded", |s| s.lines().any(|l| l.contains(&key) && l.contains("77")));
+    tmux.keys(&["q"]);
+    support::assert_terminal_restored(&tmux);
+    let (value,): (i32,) = sqlx::query_as("SELECT rate_limit FROM public.customer_configs WHERE domain = $1")
+        .bind(&key)
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(value, 77);
+    let (reason,): (Option<String>,) =
+        sqlx::query_as("SELECT reason FROM ragdesk_audit.audit_log WHERE entity_key = $1")
+            .bind(&key)
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+    assert_eq!(reason.as_deref(), Some("launch week"));
+}
