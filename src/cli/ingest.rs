@@ -61,8 +61,12 @@ pub struct KbCreate {
 #[derive(Debug, Args)]
 pub struct IngestArgs {
     /// Knowledge base id or name.
-    #[arg(long)]
-    pub kb: String,
+    #[arg(long, required_unless_present = "under")]
+    pub kb: Option<String>,
+    /// Another platform's layout (`--layout`) that declares chunks writable
+    /// (001): the row the chunks go under (a demo's id).
+    #[arg(long, value_name = "ID", conflicts_with = "kb")]
+    pub under: Option<String>,
     /// Demo id or company name (to pick among knowledge bases of the same name).
     #[arg(long)]
     pub demo: Option<String>,
@@ -194,11 +198,17 @@ pub async fn ingest(ctx: &Context, a: IngestArgs) -> Result<()> {
     if db.read_only && !a.dry_run {
         bail!("refusing to ingest over a read-only connection (use --dry-run to preview)");
     }
+    let Some(kb) = a.kb.as_deref() else {
+        let spec = ctx.cli.layout.as_deref().filter(|s| *s != "native").ok_or_else(|| {
+            eyre!("--under is for another platform's layout (--layout NAME); here name the knowledge base with --kb")
+        })?;
+        return foreign_ingest(ctx, &db, spec, &a).await;
+    };
     let demo = match &a.demo {
         Some(d) => Some(knowledge::find_demo(&mut *db.pool.acquire().await?, d).await?.0),
         None => None,
     };
-    let kb = knowledge::find(&mut *db.pool.acquire().await?, &a.kb, demo).await?;
+    let kb = knowledge::find(&mut *db.pool.acquire().await?, kb, demo).await?;
     let provider = embed::provider_for(&kb.model_spec(), &ctx.config.embedding.embedder(&ctx.paths))?;
     let opts = ingest::Options {
         chunk: chunk_settings(ctx, &kb, a.chunk_tokens, a.overlap),
@@ -316,4 +326,75 @@ fn summary_line(r: &ingest::FileReport) -> String {
         Outcome::Cancelled => "cancelled (nothing stored)".into(),
     };
     format!("{}: {what}", r.path)
+}
+
+/// `--layout NAME ingest --under ID FILES`: files chunked and embedded with
+/// the model that wrote the layout's vectors, and written as its chunks
+/// where the layout declares that safe (001's knowledge_chunks), a file
+/// at a time, each whole or not at all.
+async fn foreign_ingest(ctx: &Context, db: &crate::db::Db, spec: &str, a: &IngestArgs) -> Result<()> {
+    use crate::schema::Kind;
+    let under = a.under.as_deref().expect("clap: --kb or --under");
+    let mut conn = db.pool.acquire().await?;
+    let mapped = ctx.mapped(&mut conn, spec).await?;
+    if !mapped.layout.writes(Kind::Chunk) && !a.dry_run {
+        bail!("layout '{}' does not declare its chunks writable: ragdesk only reads them there", mapped.layout.name);
+    }
+    let configured = ctx.config.layout_model(&mapped.layout.name, &ctx.paths);
+    let embedder = ctx.config.embedding.embedder(&ctx.paths);
+    let model = crate::search::layout::query_model(&mut conn, &mapped, Kind::Chunk, configured.as_ref(), &embedder)
+        .await
+        .map_err(|e| eyre!(e))?;
+    let (spec, cfg) = (model.spec.clone(), model.embedder.clone());
+    let provider = tokio::task::spawn_blocking(move || embed::provider_for(&spec, &cfg)).await??;
+    let opts = ingest::Options {
+        chunk: ChunkSettings {
+            tokens: a.chunk_tokens.unwrap_or(ctx.config.ingest.chunk_tokens),
+            overlap: a.overlap.unwrap_or(ctx.config.ingest.chunk_overlap),
+        },
+        dry_run: a.dry_run,
+        force: a.force,
+        max_file_bytes: ctx.config.ingest.max_file_mb.saturating_mul(1_000_000),
+        limits: ingest::Limits::default(),
+        cache: None,
+    };
+    let mut failed = 0;
+    for path in ingest::expand_paths(&a.paths) {
+        let path = match path {
+            Ok(p) => p,
+            Err((p, e)) => {
+                output::err(format!("{}: {e}", p.display()));
+                failed += 1;
+                continue;
+            }
+        };
+        let mut report = ingest::FileReport::new(&path);
+        let written = async {
+            let (_, plan) = ingest::prepare(&path, &opts, &provider, &mut report, &|_| {}).await?;
+            let texts: Vec<String> = plan.chunks.iter().map(|c| c.text.clone()).collect();
+            if a.dry_run {
+                return Ok::<_, String>(format!("{} chunks (dry run: nothing written)", texts.len()));
+            }
+            let mut vectors = Vec::with_capacity(texts.len());
+            for batch in texts.chunks(provider.ingest_batch().max(1)) {
+                vectors.extend(provider.embed(batch).await.map_err(|e| e.to_string())?);
+            }
+            let source = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let rows: Vec<(String, Vec<f32>)> = texts.into_iter().zip(vectors).collect();
+            let ids = mapped.insert_chunks(&mut conn, under, &source, &rows).await.map_err(|e| e.to_string())?;
+            Ok(format!("{} chunks written under {under} (audited in ragdesk_audit.audit_log)", ids.len()))
+        }
+        .await;
+        match written {
+            Ok(line) => output::out(format!("{}: {line}", path.display()))?,
+            Err(e) => {
+                output::err(format!("{}: {e}; nothing was written", path.display()));
+                failed += 1;
+            }
+        }
+    }
+    if failed > 0 {
+        bail!("{failed} file(s) failed");
+    }
+    Ok(())
 }

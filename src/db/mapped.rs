@@ -413,6 +413,12 @@ fn finish(rows: Vec<Raw>, limit: u32) -> MappedPage {
     MappedPage { rows, next }
 }
 
+/// A vector as pgvector's text form (`[0.1,0.2]`): each float written in
+/// its shortest form that reads back to the same value.
+pub fn vector_text(v: &[f32]) -> String {
+    format!("[{}]", v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(","))
+}
+
 /// A value to write, as text cast to the column's type (`None`: NULL).
 pub type Value = Option<String>;
 
@@ -897,6 +903,78 @@ impl Mapped {
             after = Some(last);
         }
         Ok(done)
+    }
+}
+
+impl Mapped {
+    /// Adds a document's chunks under row `under` (001: a demo), where the
+    /// layout declares chunks a safe write: every chunk with its vector in
+    /// one transaction with its audit row, so a failure leaves nothing.
+    /// Returns the ids written.
+    pub async fn insert_chunks(
+        &self,
+        conn: &mut PgConnection,
+        under: &str,
+        source: &str,
+        chunks: &[(String, Vec<f32>)],
+    ) -> Result<Vec<String>> {
+        if !self.layout.writes(Kind::Chunk) {
+            return Err(DbError::Invalid(format!(
+                "layout '{}' does not declare its chunks writable: ragdesk only reads them there",
+                self.layout.name
+            )));
+        }
+        let e = self.entity(Kind::Chunk)?;
+        let (table, idc, emb) = self.vector_columns(Kind::Chunk)?;
+        let (Some(parent), Some(content)) = (e.parent.as_deref(), e.content.as_deref()) else {
+            return Err(DbError::Invalid(format!(
+                "layout '{}': [chunk] needs parent and content to be written",
+                self.layout.name
+            )));
+        };
+        let parent_kind = self.layout.parent_of(Kind::Chunk).expect("a chunk with a parent column");
+        if self.row(&mut *conn, parent_kind, under).await?.is_none() {
+            return Err(DbError::NotFound(format!("{} {under}", self.layout.label(parent_kind))));
+        }
+        if let Some((d, (_, v))) = self.catalog.column(&table, emb).and_then(|c| c.dim).zip(chunks.first()) {
+            if v.len() != d {
+                return Err(DbError::Invalid(format!("{}-d vectors for a {d}-d column", v.len())));
+            }
+        }
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        let result = async {
+            use sqlx::Executor;
+            let mut writer = Writer::new(&mut tx, self).await?;
+            let mut ids = Vec::with_capacity(chunks.len());
+            for (text, vector) in chunks {
+                let mut set: Vec<(String, Value)> = vec![
+                    (parent.to_string(), Some(under.to_string())),
+                    (content.to_string(), Some(text.clone())),
+                    (emb.to_string(), Some(vector_text(vector))),
+                ];
+                if let Some(t) = e.title.as_deref() {
+                    set.push((t.to_string(), Some(source.to_string())));
+                }
+                let id = writer.insert(&mut tx, &table, set, idc).await?;
+                ids.push(id.unwrap_or_default());
+            }
+            tx.execute(FOREIGN_AUDIT).await?;
+            let actor = super::audit::Actor::current();
+            sqlx::query(
+                "INSERT INTO ragdesk_audit.audit_log (layout, action, entity, entity_key, new_value, os_user, client_host) \
+                 VALUES ($1, 'ingest', 'chunk', $2, $3, $4, $5)",
+            )
+            .bind(&self.layout.name)
+            .bind(source)
+            .bind(serde_json::json!({ "under": under, "chunks": ids.len() }))
+            .bind(&actor.os_user)
+            .bind(&actor.host)
+            .execute(&mut *tx)
+            .await?;
+            Ok(ids)
+        }
+        .await;
+        super::limits::finish(tx, result).await
     }
 }
 

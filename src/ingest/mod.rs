@@ -143,7 +143,7 @@ pub struct StageTimes {
 }
 
 impl FileReport {
-    fn new(path: &Path) -> FileReport {
+    pub fn new(path: &Path) -> FileReport {
         FileReport {
             path: path.display().to_string(),
             format: None,

@@ -240,7 +240,7 @@ fn vector(dim: usize, rng: &mut ChaCha8Rng) -> String {
     let mut v: Vec<f32> = (0..dim).map(|_| rng.random_range(-1.0f32..1.0)).collect();
     let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-6);
     v.iter_mut().for_each(|x| *x /= norm);
-    format!("[{}]", v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(","))
+    crate::db::mapped::vector_text(&v)
 }
 
 /// Replaces the sample vectors of every entity with vectors of its text

@@ -677,11 +677,9 @@ async fn a_foreign_limit_is_edited_in_the_console_with_a_confirmation_and_audite
     let tmux = support::console_in_tmux("browse-limit", &t.url, home.path());
     tmux.wait_for("the customers", |s| s.contains("┌ Customers"));
     // o cycles the top lists to the rate limits: the first key, its value.
-    let mut screen = String::new();
     for _ in 0..6 {
         tmux.keys(&["o"]);
-        screen = tmux.wait_for("the next list", |s| s.contains("┌ "));
-        if screen.contains("┌ Rate limits") {
+        if tmux.wait_for("the next list", |s| s.contains("┌ ")).contains("┌ Rate limits") {
             break;
         }
     }
@@ -719,4 +717,65 @@ async fn a_foreign_limit_is_edited_in_the_console_with_a_confirmation_and_audite
             .await
             .unwrap();
     assert_eq!(reason.as_deref(), Some("launch week"));
+}
+
+#[tokio::test]
+async fn chunks_are_written_into_001_where_its_layout_declares_it_and_nowhere_else() {
+    let t = support::empty().await;
+    let (ok, out) = ragdesk(&t.url, &["--layout", "domo", "seed", "--scale", "tiny"]);
+    assert!(ok, "{out}");
+    let mut c = t.conn().await;
+    let (demo,): (String,) =
+        sqlx::query_as("SELECT id::text FROM public.demos ORDER BY id LIMIT 1").fetch_one(&mut c).await.unwrap();
+    async fn count(c: &mut sqlx::PgConnection, source: &str) -> i64 {
+        let q = sqlx::query_as::<_, (i64,)>("SELECT count(*) FROM public.knowledge_chunks WHERE source = $1");
+        q.bind(source).fetch_one(c).await.unwrap().0
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let guide = dir.path().join("boiler-guide.md");
+    let mut text = String::from("# Boiler guide\n\n");
+    for i in 0..30 {
+        text.push_str(&format!(
+            "## Pressure check {i}\n\nIf the boiler pressure gauge reads below one bar, open the filling loop slowly until it reads 1.5 bar, then close it and bleed the radiators. Section {i}.\n\n"
+        ));
+    }
+    std::fs::write(&guide, &text).unwrap();
+    let path = guide.to_str().unwrap();
+    // 004 declares no chunk writes: refused, nothing read or written.
+    let (ok, out) = ragdesk(&t.url, &["--layout", "omni", "ingest", "--under", &demo, path]);
+    assert!(!ok, "{out}");
+    // An unknown demo: refused, nothing written.
+    let (ok, out) =
+        ragdesk(&t.url, &["--layout", "domo", "ingest", "--under", "00000000-0000-0000-0000-000000000000", path]);
+    assert!(!ok && out.contains("nothing was written"), "{out}");
+    assert_eq!(count(&mut c, "boiler-guide.md").await, 0);
+    // A file that is not what it says: nothing written for it either.
+    let broken = dir.path().join("broken.pdf");
+    std::fs::write(&broken, b"%PDF-1.7 this is not a PDF").unwrap();
+    let (ok, out) = ragdesk(&t.url, &["--layout", "domo", "ingest", "--under", &demo, broken.to_str().unwrap()]);
+    assert!(!ok && out.contains("broken.pdf") && out.contains("nothing was written"), "{out}");
+    assert_eq!(count(&mut c, "broken.pdf").await, 0);
+    // The guide, with the model seed recorded (the local one, padded to 1536).
+    let (ok, out) = ragdesk(
+        &t.url,
+        &["--layout", "domo", "ingest", "--under", &demo, "--chunk-tokens", "60", "--overlap", "0", path],
+    );
+    assert!(ok && out.contains("chunks written under"), "{out}");
+    let written = count(&mut c, "boiler-guide.md").await;
+    assert!(written >= 10, "the guide in several chunks: {written}");
+    let (audited,): (serde_json::Value,) = sqlx::query_as(
+        "SELECT new_value FROM ragdesk_audit.audit_log WHERE action = 'ingest' AND entity_key = 'boiler-guide.md'",
+    )
+    .fetch_one(&mut c)
+    .await
+    .unwrap();
+    assert_eq!(audited["chunks"], serde_json::json!(written));
+    // Searchable at once, beside the demo's sample knowledge: the guide answers.
+    let (ok, out) = ragdesk(
+        &t.url,
+        &["--layout", "domo", "search", "--under", &demo, "--exact", "--json", "the boiler pressure is low"],
+    );
+    assert!(ok, "{out}");
+    let hits: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert!(hits[0]["text"].as_str().unwrap().contains("filling loop"), "{out}");
 }
