@@ -38,11 +38,12 @@ async fn foreign_layout(db: &Db, asked: Option<&str>) -> Result<Option<crate::db
         (None, Some(c)) => crate::schema::detect(c).0,
         (None, None) => None,
     };
+    // Our own schema gets its own tabs, unless the mapping is asked for by
+    // name (`--layout native`: the Browse tab reads it like any other).
+    let browse = |l: &crate::schema::Layout| l.name != "native" || asked.is_some();
     match (layout, catalog) {
-        (Some(l), Some(c)) if l.name != "native" => {
-            Ok(Some(crate::db::mapped::Mapped::new(l, c).map_err(|e| eyre!(e))?))
-        }
-        (Some(l), None) if l.name != "native" => {
+        (Some(l), Some(c)) if browse(&l) => Ok(Some(crate::db::mapped::Mapped::new(l, c).map_err(|e| eyre!(e))?)),
+        (Some(l), None) if browse(&l) => {
             Err(eyre!("cannot read the database's catalog to check the '{}' layout against it", l.name))
         }
         _ => Ok(None),

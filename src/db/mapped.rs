@@ -121,6 +121,13 @@ impl Mapped {
         words: &str,
     ) -> Result<Option<super::RowCount>> {
         let e = self.entity(kind)?;
+        if let (Some(_), Some(parent)) = (&e.json_array, parent) {
+            // An array's elements, counted whole: one row's array bounds it.
+            let mut qb = self.json_elements(e, parent, true)?;
+            Self::push_json_words(&mut qb, e, words);
+            let (n,): (i64,) = qb.build_query_as().fetch_one(&mut *conn).await?;
+            return Ok(Some(super::RowCount::from_capped(n)));
+        }
         let Some(table) = e.table.as_deref().map(Table::parse) else { return Ok(None) };
         let mut qb = QueryBuilder::<Postgres>::new(format!(
             "SELECT count(*) FROM (SELECT 1 FROM {} t WHERE true",
@@ -180,6 +187,9 @@ impl Mapped {
         words: &str,
     ) -> Result<MappedPage> {
         let e = self.entity(kind)?;
+        if e.json_array.is_some() {
+            return self.json_page(conn, kind, parent, after, limit, words).await;
+        }
         if let Some(from) = &e.derived_from {
             if !words.trim().is_empty() {
                 return Err(DbError::Invalid(format!(
@@ -213,6 +223,83 @@ impl Mapped {
         Ok(finish(rows, limit))
     }
 
+    /// The elements of a JSON array in the parent's newest row (003's
+    /// messages in a LangGraph checkpoint), in array order after position
+    /// `after`. Keys and paths are bound as `text[]`; only the layout's
+    /// identifiers, quoted, are in the statement.
+    async fn json_page(
+        &self,
+        conn: &mut PgConnection,
+        kind: Kind,
+        parent: Option<&str>,
+        after: Option<&[Option<String>]>,
+        limit: u32,
+        words: &str,
+    ) -> Result<MappedPage> {
+        let e = self.entity(kind)?;
+        let parent = parent.ok_or_else(|| {
+            DbError::Invalid(format!(
+                "{} are listed under one {}",
+                self.layout.label(kind),
+                kind.natural_parent().map(|k| k.name()).unwrap_or("parent")
+            ))
+        })?;
+        let mut qb = self.json_elements(e, parent, false)?;
+        let after: i64 = match after.and_then(|k| k.first().cloned().flatten()) {
+            Some(v) => v.parse().map_err(|_| DbError::Invalid("a cursor from another list".into()))?,
+            None => 0,
+        };
+        qb.push(" AND e.ord > ").push_bind(after);
+        Self::push_json_words(&mut qb, e, words);
+        qb.push(" ORDER BY e.ord LIMIT ").push_bind(limit as i64 + 1);
+        let rows: Vec<Raw> = qb.build_query_as().fetch_all(&mut *conn).await?;
+        Ok(finish(rows, limit))
+    }
+
+    /// `AND` the elements whose content holds every one of `words`.
+    fn push_json_words(qb: &mut QueryBuilder<'static, Postgres>, e: &Entity, words: &str) {
+        let content = e.content.as_deref().map(Entity::json_keys).unwrap_or_default();
+        for w in words.split_whitespace() {
+            qb.push(" AND e.elem #>> ").push_bind(content.clone()).push(" ILIKE ");
+            qb.push_bind(super::like_pattern(w));
+        }
+    }
+
+    /// `SELECT` of the elements of `e`'s array under `parent`, as
+    /// `MappedRow` reads them, or their count (`… WHERE true`, for the
+    /// caller to narrow).
+    fn json_elements(&self, e: &Entity, parent: &str, count: bool) -> Result<QueryBuilder<'static, Postgres>> {
+        let table = Table::parse(e.table.as_deref().expect("checked layout"));
+        let (json, pcol, latest) = (
+            quote_ident(e.json_array.as_deref().expect("a JSON array entity")),
+            e.parent.as_deref().expect("checked layout"),
+            quote_ident(e.latest.as_deref().expect("checked layout")),
+        );
+        let path = Entity::json_keys(e.json_path.as_deref().expect("checked layout"));
+        let mut qb = QueryBuilder::<Postgres>::new("SELECT ");
+        if count {
+            qb.push("count(*) ");
+        } else {
+            qb.push("e.ord::text, NULL::text, NULL::text, NULL::timestamptz, ");
+            for field in [&e.role, &e.content] {
+                match field {
+                    Some(p) => qb.push("e.elem #>> ").push_bind(Entity::json_keys(p)).push(", "),
+                    None => qb.push("NULL::text, "),
+                };
+            }
+            qb.push("ARRAY[e.ord::text] ");
+        }
+        qb.push(format!("FROM (SELECT t.{json}::jsonb #> ")).push_bind(path);
+        qb.push(format!(" AS a FROM {} t WHERE t.{} = ", table.quoted(), quote_ident(pcol)));
+        qb.push_bind(parent.to_string()).push(format!("::{}", self.cast(&table, pcol)?));
+        qb.push(format!(
+            " ORDER BY t.{latest} DESC LIMIT 1) c, \
+             jsonb_array_elements(CASE WHEN jsonb_typeof(c.a) = 'array' THEN c.a ELSE '[]'::jsonb END) \
+             WITH ORDINALITY AS e(elem, ord) WHERE true"
+        ));
+        Ok(qb)
+    }
+
     /// `SELECT` of a row as `MappedRow` reads it (`FROM table t WHERE true`,
     /// for the caller to narrow), and the order columns it keys on.
     fn select_rows<'e>(e: &'e Entity, table: &Table) -> (QueryBuilder<'static, Postgres>, Vec<&'e str>) {
@@ -244,6 +331,9 @@ impl Mapped {
     /// while some row of its source carries the id).
     pub async fn row(&self, conn: &mut PgConnection, kind: Kind, id: &str) -> Result<Option<MappedRow>> {
         let e = self.entity(kind)?;
+        if e.json_array.is_some() {
+            return Err(DbError::Invalid(format!("{} are read in a list, not one by one", self.layout.label(kind))));
+        }
         if let Some(from) = &e.derived_from {
             let source = Kind::from_name(from).expect("checked layout");
             let s = self.entity(source)?;

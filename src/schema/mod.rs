@@ -154,6 +154,22 @@ pub struct Entity {
     /// significant first; the last one must make the order total (an id).
     #[serde(default)]
     pub order: Vec<String>,
+    /// The rows are the elements of a JSON array in this `jsonb` column of
+    /// `table` (003's messages inside LangGraph checkpoints), taken from the
+    /// parent's newest row by `latest`; `role` and `content` are then
+    /// dotted paths inside each element, and the order is the array's.
+    pub json_array: Option<String>,
+    /// Where the array is inside `json_array` ("channel_values.messages").
+    pub json_path: Option<String>,
+    /// The column whose greatest value marks the parent's newest row.
+    pub latest: Option<String>,
+}
+
+impl Entity {
+    /// A dotted JSON path as its keys ("kwargs.content" → [kwargs, content]).
+    pub fn json_keys(path: &str) -> Vec<String> {
+        path.split('.').map(str::to_string).collect()
+    }
 }
 
 /// A layout file, as read.
@@ -304,7 +320,8 @@ impl Layout {
                     if parts.len() > 2 || !parts.iter().all(|p| is_identifier(p)) {
                         return Err(self.invalid(format!("{} = \"{t}\" is not schema.table", at("table"))));
                     }
-                    if e.id.is_none() && kind != Kind::RateLimit {
+                    // An array's elements are identified by their position.
+                    if e.id.is_none() && kind != Kind::RateLimit && e.json_array.is_none() {
                         return Err(self.invalid(format!("{} is missing (the column that identifies a row)", at("id"))));
                     }
                 }
@@ -345,10 +362,37 @@ impl Layout {
                     )));
                 }
             }
-            let needs: &[(&str, bool)] = match kind {
-                Kind::Message => {
-                    &[("content", e.content.is_some()), ("order", !e.order.is_empty()), ("parent", e.parent.is_some())]
+            if e.json_array.is_some() {
+                for (field, ok) in [
+                    ("parent", e.parent.is_some()),
+                    ("json_path", e.json_path.is_some()),
+                    ("latest", e.latest.is_some()),
+                ] {
+                    if !ok {
+                        return Err(self.invalid(format!("{} is missing (json_array needs it)", at(field))));
+                    }
                 }
+                for (field, path) in [("json_path", &e.json_path), ("role", &e.role), ("content", &e.content)] {
+                    if let Some(p) = path {
+                        if !p
+                            .split('.')
+                            .all(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+                        {
+                            return Err(
+                                self.invalid(format!("{} = \"{p}\" is not a dotted path of plain keys", at(field)))
+                            );
+                        }
+                    }
+                }
+            } else if e.json_path.is_some() || e.latest.is_some() {
+                return Err(self.invalid(format!("[{kind}] json_path and latest go with json_array")));
+            }
+            let needs: &[(&str, bool)] = match kind {
+                Kind::Message => &[
+                    ("content", e.content.is_some()),
+                    ("order", !e.order.is_empty() || e.json_array.is_some()),
+                    ("parent", e.parent.is_some()),
+                ],
                 Kind::Chunk => &[("content", e.content.is_some()), ("embedding", e.embedding.is_some())],
                 Kind::Memory => &[("content", e.content.is_some())],
                 Kind::RateLimit => &[("key", e.key.is_some()), ("value", e.value.is_some())],
@@ -395,6 +439,7 @@ impl Layout {
 impl Entity {
     /// The columns it names, with the field naming each.
     pub fn columns(&self) -> Vec<(&'static str, &str)> {
+        let json = self.json_array.is_some();
         let single = [
             ("id", &self.id),
             ("parent", &self.parent),
@@ -408,9 +453,15 @@ impl Entity {
             ("value", &self.value),
             ("description", &self.description),
         ];
-        let mut out: Vec<(&'static str, &str)> =
-            single.into_iter().filter_map(|(f, v)| v.as_deref().map(|v| (f, v))).collect();
+        let mut out: Vec<(&'static str, &str)> = single
+            .into_iter()
+            // In a JSON array's elements, role and content are paths, not columns.
+            .filter(|(f, _)| !(json && (*f == "role" || *f == "content")))
+            .filter_map(|(f, v)| v.as_deref().map(|v| (f, v)))
+            .collect();
         out.extend(self.order.iter().map(|c| ("order", c.as_str())));
+        out.extend(self.json_array.as_deref().map(|c| ("json_array", c)));
+        out.extend(self.latest.as_deref().map(|c| ("latest", c)));
         out
     }
 }
@@ -487,6 +538,9 @@ impl Catalog {
                 r.field,
                 columns.keys().cloned().collect::<Vec<_>>().join(", ")
             )),
+            Some(c) if r.field == "json_array" && c.udt != "jsonb" && c.udt != "json" => {
+                Some(format!("column {}.{column} is {}, not jsonb (named by [{}] json_array)", r.table, c.udt, r.kind))
+            }
             Some(c) if r.vector && c.udt != "vector" => Some(format!(
                 "column {}.{column} is {}, not a vector (named by [{}] embedding)",
                 r.table, c.udt, r.kind

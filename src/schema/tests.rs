@@ -6,7 +6,12 @@ fn catalog_of(layout: &Layout) -> Catalog {
     for r in layout.references() {
         let cols = c.tables.entry(r.table.clone()).or_default();
         if let Some(col) = r.column {
-            cols.insert(col, Column::of(if r.vector { "vector" } else { "text" }));
+            let udt = match (r.vector, r.field) {
+                (true, _) => "vector",
+                (_, "json_array") => "jsonb",
+                _ => "text",
+            };
+            cols.insert(col, Column::of(udt));
         }
     }
     c
@@ -130,4 +135,29 @@ fn the_documented_example_layout_parses() {
     assert_eq!(l.label(Kind::Tenant), "Organisations");
     assert_eq!(l.parent_of(Kind::Document), Some(Kind::Demo));
     assert!(l.writes(Kind::RateLimit) && !l.writes(Kind::Chunk));
+}
+
+#[test]
+fn a_json_array_entity_needs_its_path_and_plain_keys() {
+    let base = load("limitless").unwrap();
+    let mut l = base.clone();
+    l.message.as_mut().unwrap().json_path = None;
+    let e = l.check().unwrap_err().to_string();
+    assert!(e.contains("[message] json_path is missing"), "{e}");
+    let mut l = base.clone();
+    l.message.as_mut().unwrap().content = Some("kwargs.content'); DROP TABLE x; --".into());
+    let e = l.check().unwrap_err().to_string();
+    assert!(e.contains("not a dotted path of plain keys"), "{e}");
+    let mut l = base.clone();
+    l.message.as_mut().unwrap().json_array = None;
+    l.message.as_mut().unwrap().id = Some("thread_id".into());
+    // Without json_array, paths are read as columns, and refused as such.
+    let e = l.check().unwrap_err().to_string();
+    assert!(e.contains("role = \"kwargs.type\" is not a plain column name"), "{e}");
+    // Against a catalog: the array's column must be jsonb.
+    let mut c = catalog_of(&base);
+    assert!(fit(&base, &c).full());
+    c.tables.get_mut(&Table::parse("public.checkpoints")).unwrap().insert("checkpoint".into(), Column::of("text"));
+    let f = fit(&base, &c);
+    assert!(f.missing.iter().any(|m| m.contains("checkpoint is text, not jsonb")), "{:?}", f.missing);
 }

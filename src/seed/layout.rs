@@ -88,6 +88,25 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
                 Kind::Chunk => sizes.chunks,
                 _ => sizes.per_parent,
             };
+            if e.json_array.is_some() {
+                for parent in parents.into_iter().flatten() {
+                    let ids = fill_json_array(
+                        &mut *conn,
+                        &mut writer,
+                        e,
+                        &table,
+                        &parent,
+                        count,
+                        base,
+                        &mut serial,
+                        &mut rng,
+                    )
+                    .await?;
+                    filled.ids.entry(kind).or_default().extend(ids.iter().cloned());
+                    filled.children.entry((kind, parent)).or_default().extend(ids);
+                }
+                continue;
+            }
             for parent in parents {
                 for n in 0..count {
                     let mut set: Vec<(String, Value)> = Vec::new();
@@ -223,6 +242,66 @@ fn sample_text(kind: Kind, n: usize, parent: Option<&str>, rng: &mut ChaCha8Rng)
             format!("{} — {product}", industry.name)
         }
     }
+}
+
+/// One parent's rows as the elements of a JSON array (003's messages in a
+/// LangGraph checkpoint): an older checkpoint holding the first turns, then
+/// the newest one with all of them, each message a serialised LangChain
+/// message (role and content at the layout's paths). Returns the
+/// elements' positions, which are their ids.
+#[allow(clippy::too_many_arguments)]
+async fn fill_json_array(
+    conn: &mut PgConnection,
+    writer: &mut Writer<'_>,
+    e: &crate::schema::Entity,
+    table: &Table,
+    parent: &str,
+    count: usize,
+    base: chrono::DateTime<Utc>,
+    serial: &mut u64,
+    rng: &mut ChaCha8Rng,
+) -> Result<Vec<String>> {
+    use serde_json::{Value as Json, json};
+    fn put(target: &mut Json, keys: &[String], value: Json) {
+        let mut at = target;
+        for k in &keys[..keys.len() - 1] {
+            at = at.as_object_mut().expect("an object").entry(k.clone()).or_insert_with(|| json!({}));
+        }
+        at.as_object_mut().expect("an object").insert(keys[keys.len() - 1].clone(), value);
+    }
+    let messages: Vec<Json> = (0..count)
+        .map(|n| {
+            let (role, class) = if n % 2 == 0 { ("human", "HumanMessage") } else { ("ai", "AIMessage") };
+            let mut m = json!({"lc": 1, "type": "constructor", "id": ["langchain", "schema", "messages", class]});
+            if let Some(p) = &e.role {
+                put(&mut m, &crate::schema::Entity::json_keys(p), json!(role));
+            }
+            if let Some(p) = &e.content {
+                put(
+                    &mut m,
+                    &crate::schema::Entity::json_keys(p),
+                    json!(sample_text(Kind::Message, n, Some(parent), rng)),
+                );
+            }
+            m
+        })
+        .collect();
+    let path = crate::schema::Entity::json_keys(e.json_path.as_deref().expect("checked layout"));
+    // The older checkpoint first: the newest must be the one read.
+    for upto in [count / 2, count] {
+        let mut state = json!({"v": 1});
+        put(&mut state, &path, Json::Array(messages[..upto].to_vec()));
+        *serial += 1;
+        let mut set: Vec<(String, Value)> = vec![
+            (e.parent.clone().expect("checked layout"), Some(parent.to_string())),
+            (e.json_array.clone().expect("a JSON array entity"), Some(state.to_string())),
+            (e.latest.clone().expect("checked layout"), Some(time_ordered_uuid(base, *serial, rng))),
+        ];
+        set.dedup_by(|a, b| a.0 == b.0);
+        let returning = e.latest.as_deref().expect("checked layout");
+        writer.insert(&mut *conn, table, set, returning).await?;
+    }
+    Ok((1..=count).map(|n| n.to_string()).collect())
 }
 
 /// A UUIDv7 (RFC 9562): milliseconds since the epoch in the top 48 bits,
