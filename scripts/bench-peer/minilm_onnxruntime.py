@@ -2,11 +2,10 @@
 """The peer for ragdesk-bench --embed: the same all-MiniLM-L6-v2 weights and
 texts through ONNX Runtime (a widely used inference engine, from PyPI).
 
-No fp32 ONNX export of this model can be installed from a package registry
-here, so the graph is built from the model's own safetensors with the `onnx`
-package: BERT as in the model's config (embeddings, 6 encoder layers, erf
-GELU), then mean pooling over the attention mask and L2 normalisation as
-sentence-transformers does. The vectors are checked against the reference
+The graph is ragdesk's own (scripts/lib/minilm_onnx.py builds it from the
+model's safetensors: no fp32 ONNX export of this model can be installed from
+a package registry here); mean pooling over the attention mask and L2
+normalisation are done here in numpy, as sentence-transformers does. The vectors are checked against the reference
 of shared/notes/minilm-reference.json before any timing counts.
 
     minilm_onnxruntime.py MODEL_DIR TEXTS.json REFERENCE.json [--batch 32] [--threads 2]
@@ -15,105 +14,16 @@ Prints one JSON object: tokens, seconds, tokens_per_s, min_cosine_vs_reference.
 """
 import argparse
 import json
-import struct
+import os
+import sys
 import time
 
 import numpy as np
-import onnx
 import onnxruntime as ort
-from onnx import TensorProto, helper, numpy_helper
 from tokenizers import Tokenizer
 
-
-def load_safetensors(path):
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for name, meta in header.items():
-        if name == "__metadata__":
-            continue
-        if meta["dtype"] != "F32":
-            continue  # e.g. the position_ids buffer: not a weight
-        a, b = meta["data_offsets"]
-        out[name] = np.frombuffer(data[a:b], dtype=np.float32).reshape(meta["shape"])
-    return out
-
-
-def build_graph(w, cfg):
-    prefix = "bert." if "bert.embeddings.word_embeddings.weight" in w else ""
-    W = lambda n: w[prefix + n]
-    hidden, heads = cfg["hidden_size"], cfg["num_attention_heads"]
-    head_dim = hidden // heads
-    eps = cfg.get("layer_norm_eps", 1e-12)
-    nodes, inits = [], []
-    counter = [0]
-
-    def name(base):
-        counter[0] += 1
-        return f"{base}_{counter[0]}"
-
-    def const(arr, base="c"):
-        n = name(base)
-        inits.append(numpy_helper.from_array(np.asarray(arr), n))
-        return n
-
-    def node(op, inputs, **attrs):
-        out = name(op.lower())
-        nodes.append(helper.make_node(op, inputs, [out], **attrs))
-        return out
-
-    def linear(x, wname, bname):
-        # torch Linear: y = x @ W^T + b
-        return node("Add", [node("MatMul", [x, const(W(wname).T.copy())]), const(W(bname))])
-
-    def layer_norm(x, wname, bname):
-        return node("LayerNormalization", [x, const(W(wname)), const(W(bname))], axis=-1, epsilon=eps)
-
-    ids, mask = "input_ids", "attention_mask"
-    seq_len = node("Gather", [node("Shape", [ids]), const(np.array(1, dtype=np.int64))], axis=0)
-    positions = node("Range", [const(np.array(0, dtype=np.int64)), seq_len, const(np.array(1, dtype=np.int64))])
-    x = node("Gather", [const(W("embeddings.word_embeddings.weight")), ids], axis=0)
-    x = node("Add", [x, node("Gather", [const(W("embeddings.position_embeddings.weight")), positions], axis=0)])
-    x = node("Add", [x, const(W("embeddings.token_type_embeddings.weight")[0])])
-    x = layer_norm(x, "embeddings.LayerNorm.weight", "embeddings.LayerNorm.bias")
-    # Additive attention mask: 0 for tokens, a large negative for padding. [B, 1, 1, S]
-    maskf = node("Cast", [mask], to=TensorProto.FLOAT)
-    bias = node("Mul", [node("Sub", [const(np.array(1.0, dtype=np.float32)), maskf]), const(np.array(-1e9, dtype=np.float32))])
-    bias = node("Unsqueeze", [bias, const(np.array([1, 2], dtype=np.int64))])
-    split_shape = const(np.array([0, 0, heads, head_dim], dtype=np.int64))
-    merge_shape = const(np.array([0, 0, hidden], dtype=np.int64))
-    scale = const(np.array(1.0 / np.sqrt(head_dim), dtype=np.float32))
-    for i in range(cfg["num_hidden_layers"]):
-        p = f"encoder.layer.{i}."
-        def heads_of(t):
-            return node("Transpose", [node("Reshape", [t, split_shape])], perm=[0, 2, 1, 3])
-        q = heads_of(linear(x, p + "attention.self.query.weight", p + "attention.self.query.bias"))
-        k = heads_of(linear(x, p + "attention.self.key.weight", p + "attention.self.key.bias"))
-        v = heads_of(linear(x, p + "attention.self.value.weight", p + "attention.self.value.bias"))
-        scores = node("Mul", [node("MatMul", [q, node("Transpose", [k], perm=[0, 1, 3, 2])]), scale])
-        probs = node("Softmax", [node("Add", [scores, bias])], axis=-1)
-        ctx = node("Reshape", [node("Transpose", [node("MatMul", [probs, v])], perm=[0, 2, 1, 3]), merge_shape])
-        attn = linear(ctx, p + "attention.output.dense.weight", p + "attention.output.dense.bias")
-        x = layer_norm(node("Add", [attn, x]), p + "attention.output.LayerNorm.weight", p + "attention.output.LayerNorm.bias")
-        h = linear(x, p + "intermediate.dense.weight", p + "intermediate.dense.bias")
-        # erf GELU: 0.5 * h * (1 + erf(h / sqrt(2)))
-        h = node("Mul", [node("Mul", [h, const(np.array(0.5, dtype=np.float32))]),
-                         node("Add", [const(np.array(1.0, dtype=np.float32)),
-                                      node("Erf", [node("Div", [h, const(np.array(np.sqrt(2.0), dtype=np.float32))])])])])
-        out = linear(h, p + "output.dense.weight", p + "output.dense.bias")
-        x = layer_norm(node("Add", [out, x]), p + "output.LayerNorm.weight", p + "output.LayerNorm.bias")
-    nodes.append(helper.make_node("Identity", [x], ["last_hidden_state"]))
-    graph = helper.make_graph(
-        nodes,
-        "minilm",
-        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["B", "S"]),
-         helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["B", "S"])],
-        [helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, ["B", "S", hidden])],
-        inits,
-    )
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from minilm_onnx import load_model  # noqa: E402
 
 
 def main():
@@ -124,8 +34,7 @@ def main():
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
-    cfg = json.load(open(f"{args.model_dir}/config.json"))
-    model = build_graph(load_safetensors(f"{args.model_dir}/model.safetensors"), cfg)
+    model = load_model(args.model_dir)
     so = ort.SessionOptions()
     so.intra_op_num_threads = args.threads
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL

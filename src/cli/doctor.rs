@@ -71,6 +71,23 @@ pub async fn run(ctx: &Context) -> Result<()> {
     let missing: Vec<_> = MODEL_FILES.iter().filter(|f| !model_dir.join(f).is_file()).collect();
     if missing.is_empty() {
         r.ok("model", format!("all-MiniLM-L6-v2 at {}", model_dir.display()));
+        // Which engine runs it: loading it says (and proves it loads).
+        let dir = model_dir.clone();
+        match tokio::task::spawn_blocking(move || crate::embed::local::LocalModel::load(&dir)).await {
+            Ok(Ok(m)) if m.engine() == crate::embed::local::EngineKind::Onnx => {
+                r.ok("engine", "ONNX Runtime (in-process, both cores)")
+            }
+            Ok(Ok(_)) => r.warn(
+                "engine",
+                format!(
+                    "candle: about 3× slower than ONNX Runtime, which is not installed ({} or model.onnx missing; \
+                     scripts/demo --no-console installs it)",
+                    crate::embed::local::onnx_runtime_library(&model_dir).display()
+                ),
+            ),
+            Ok(Err(e)) => r.fail("engine", e.to_string(), "reinstall the model: scripts/demo --no-console"),
+            Err(e) => r.fail("engine", e.to_string(), "report this"),
+        }
     } else {
         r.fail(
             "model",

@@ -1,7 +1,16 @@
-//! all-MiniLM-L6-v2 in-process with candle (pure Rust, CPU), loaded from a
-//! sentence-transformers directory. Reproduces sentence-transformers:
-//! batch-longest padding, truncation at 256 tokens, mean pooling over the
-//! attention mask, L2 normalisation.
+//! all-MiniLM-L6-v2 in-process, loaded from a sentence-transformers
+//! directory, on one of two engines:
+//! - ONNX Runtime (the default where installed): the model's graph
+//!   (`model.onnx`, built from its safetensors by
+//!   `scripts/lib/minilm_onnx.py`) run by the `libonnxruntime.so` of PyPI's
+//!   onnxruntime wheel, loaded at run time from `onnxruntime/` in the model
+//!   directory (or `RAGDESK_ORT_DYLIB`); both put there by
+//!   `scripts/lib/provision.sh`.
+//! - candle (pure Rust): the fallback when ONNX Runtime is not installed.
+//!
+//! `RAGDESK_EMBED_BACKEND=candle|onnx` forces one. Both reproduce
+//! sentence-transformers: batch-longest padding, truncation at 256 tokens,
+//! mean pooling over the attention mask, L2 normalisation.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -29,9 +38,82 @@ pub const BATCH: usize = 8;
 pub const REQUIRED_FILES: &[&str] = &["config.json", "tokenizer.json", "model.safetensors", "1_Pooling/config.json"];
 
 pub struct LocalModel {
-    model: BertModel,
+    engine: Engine,
     tokenizer: Tokenizer,
-    device: Device,
+}
+
+enum Engine {
+    Candle {
+        model: BertModel,
+        device: Device,
+    },
+    /// `run` needs the session mutably; batches run one at a time anyway
+    /// (each uses both cores).
+    Onnx(std::sync::Mutex<ort::session::Session>),
+}
+
+/// Which engine runs the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineKind {
+    Candle,
+    Onnx,
+}
+
+impl EngineKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            EngineKind::Candle => "candle",
+            EngineKind::Onnx => "onnx",
+        }
+    }
+}
+
+/// Inputs per forward pass through ONNX Runtime. Measured in a release
+/// build on 2 cores, the demo corpus's 118-token chunks sorted by length
+/// (`ragdesk-bench --embed`): 8 → 14,255 tokens/s, 16 → 13,290, 32 →
+/// 11,651, 64 → 9,696. Smaller batches pad less and stay in cache.
+pub const ONNX_BATCH: usize = 8;
+
+/// Where the ONNX Runtime library is looked for.
+pub fn onnx_runtime_library(dir: &Path) -> PathBuf {
+    std::env::var_os("RAGDESK_ORT_DYLIB")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dir.join("onnxruntime").join("libonnxruntime.so"))
+}
+
+/// The process's ONNX Runtime environment: the library is loaded once.
+fn onnx_environment(library: &Path) -> Result<ort::environment::Environment, EmbedError> {
+    static ENV: std::sync::OnceLock<Result<ort::environment::Environment, String>> = std::sync::OnceLock::new();
+    ENV.get_or_init(|| {
+        if !library.is_file() {
+            return Err(format!("no ONNX Runtime library at {}", library.display()));
+        }
+        ort::init_from(library)
+            .map_err(|e| format!("cannot load {}: {e}", library.display()))?
+            .with_name("ragdesk")
+            .build()
+            .map_err(|e| e.to_string())
+    })
+    .clone()
+    .map_err(EmbedError::Model)
+}
+
+fn onnx_session(dir: &Path) -> Result<ort::session::Session, EmbedError> {
+    let graph = dir.join("model.onnx");
+    if !graph.is_file() {
+        return Err(EmbedError::Model(format!("no {} (scripts/lib/provision.sh builds it)", graph.display())));
+    }
+    let env = onnx_environment(&onnx_runtime_library(dir))?;
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    ort::session::Session::builder(&env)
+        .map_err(model_err)?
+        .with_optimization_level(ort::session::builder::GraphOptimizationLevel::Level3)
+        .map_err(model_err)?
+        .with_intra_threads(threads)
+        .map_err(model_err)?
+        .commit_from_file(&graph)
+        .map_err(model_err)
 }
 
 fn model_err(e: impl std::fmt::Display) -> EmbedError {
@@ -39,7 +121,23 @@ fn model_err(e: impl std::fmt::Display) -> EmbedError {
 }
 
 impl LocalModel {
+    /// Loads the model on the engine `RAGDESK_EMBED_BACKEND` names, else
+    /// ONNX Runtime where installed, else candle.
     pub fn load(dir: &Path) -> Result<LocalModel, EmbedError> {
+        let wanted = match std::env::var("RAGDESK_EMBED_BACKEND").unwrap_or_default().as_str() {
+            "candle" => Some(EngineKind::Candle),
+            "onnx" => Some(EngineKind::Onnx),
+            "" => None,
+            other => {
+                return Err(EmbedError::Model(format!("RAGDESK_EMBED_BACKEND={other}: use candle or onnx")));
+            }
+        };
+        Self::load_on(dir, wanted)
+    }
+
+    /// Loads the model on `engine` (`None`: ONNX Runtime where installed,
+    /// else candle).
+    pub fn load_on(dir: &Path, engine: Option<EngineKind>) -> Result<LocalModel, EmbedError> {
         let missing: Vec<_> = REQUIRED_FILES.iter().filter(|f| !dir.join(f).is_file()).collect();
         if !missing.is_empty() {
             return Err(EmbedError::Model(format!(
@@ -57,12 +155,17 @@ impl LocalModel {
         let config: Config =
             serde_json::from_str(&std::fs::read_to_string(dir.join("config.json")).map_err(model_err)?)
                 .map_err(model_err)?;
-        keep_freed_tensor_memory();
-        let device = Device::Cpu;
-        // SAFETY: the file is memory-mapped read-only and not modified while loaded.
-        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[dir.join("model.safetensors")], DTYPE, &device) }
-            .map_err(model_err)?;
-        let model = BertModel::load(vb, &config).map_err(model_err)?;
+        let engine = match engine {
+            Some(EngineKind::Candle) => Self::candle(dir, &config)?,
+            Some(EngineKind::Onnx) => Engine::Onnx(std::sync::Mutex::new(onnx_session(dir)?)),
+            None => match onnx_session(dir) {
+                Ok(s) => Engine::Onnx(std::sync::Mutex::new(s)),
+                Err(e) => {
+                    tracing::info!("local model on candle: {e}");
+                    Self::candle(dir, &config)?
+                }
+            },
+        };
         let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json")).map_err(model_err)?;
         // The shipped tokenizer.json pads and truncates to a fixed 128; the
         // reference pads to the longest input and truncates at 256.
@@ -70,7 +173,33 @@ impl LocalModel {
         tokenizer
             .with_truncation(Some(TruncationParams { max_length: MAX_SEQ_LEN, ..Default::default() }))
             .map_err(model_err)?;
-        Ok(LocalModel { model, tokenizer, device })
+        Ok(LocalModel { engine, tokenizer })
+    }
+
+    fn candle(dir: &Path, config: &Config) -> Result<Engine, EmbedError> {
+        keep_freed_tensor_memory();
+        let device = Device::Cpu;
+        // SAFETY: the file is memory-mapped read-only and not modified while loaded.
+        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[dir.join("model.safetensors")], DTYPE, &device) }
+            .map_err(model_err)?;
+        let model = BertModel::load(vb, config).map_err(model_err)?;
+        Ok(Engine::Candle { model, device })
+    }
+
+    /// The engine this model runs on.
+    pub fn engine(&self) -> EngineKind {
+        match self.engine {
+            Engine::Candle { .. } => EngineKind::Candle,
+            Engine::Onnx(_) => EngineKind::Onnx,
+        }
+    }
+
+    /// Inputs per forward pass on this engine.
+    pub fn batch(&self) -> usize {
+        match self.engine {
+            Engine::Candle { .. } => BATCH,
+            Engine::Onnx(_) => ONNX_BATCH,
+        }
     }
 
     /// Embeds one batch (blocking, CPU-heavy: call off the async threads).
@@ -87,16 +216,36 @@ impl LocalModel {
             ids.extend(e.get_ids().iter().map(|&x| x as i64));
             mask.extend(e.get_attention_mask().iter().map(|&x| x as i64));
         }
-        let input_ids = Tensor::from_vec(ids, (n, len), &self.device).map_err(model_err)?;
-        let attention = Tensor::from_vec(mask, (n, len), &self.device).map_err(model_err)?;
-        let token_types = input_ids.zeros_like().map_err(model_err)?;
-        let hidden = self.model.forward(&input_ids, &token_types, Some(&attention)).map_err(model_err)?;
-        // Mean over real tokens only.
-        let m = attention.to_dtype(DType::F32).map_err(model_err)?.unsqueeze(2).map_err(model_err)?;
-        let summed = hidden.broadcast_mul(&m).and_then(|t| t.sum(1)).map_err(model_err)?;
-        let counts = m.sum(1).map_err(model_err)?;
-        let mean = summed.broadcast_div(&counts).map_err(model_err)?;
-        let mut rows: Vec<Vec<f32>> = mean.to_vec2().map_err(model_err)?;
+        let mut rows = match &self.engine {
+            Engine::Candle { model, device } => {
+                let input_ids = Tensor::from_vec(ids, (n, len), device).map_err(model_err)?;
+                let attention = Tensor::from_vec(mask, (n, len), device).map_err(model_err)?;
+                let token_types = input_ids.zeros_like().map_err(model_err)?;
+                let hidden = model.forward(&input_ids, &token_types, Some(&attention)).map_err(model_err)?;
+                // Mean over real tokens only.
+                let m = attention.to_dtype(DType::F32).map_err(model_err)?.unsqueeze(2).map_err(model_err)?;
+                let summed = hidden.broadcast_mul(&m).and_then(|t| t.sum(1)).map_err(model_err)?;
+                let counts = m.sum(1).map_err(model_err)?;
+                let mean = summed.broadcast_div(&counts).map_err(model_err)?;
+                mean.to_vec2().map_err(model_err)?
+            }
+            Engine::Onnx(session) => {
+                let shape = [n as i64, len as i64];
+                let input_ids = ort::value::Tensor::from_array((shape, ids)).map_err(model_err)?;
+                let attention = ort::value::Tensor::from_array((shape, mask.clone())).map_err(model_err)?;
+                let mut session =
+                    session.lock().map_err(|_| EmbedError::Model("the model's session was poisoned".into()))?;
+                let outputs = session
+                    .run(ort::inputs!["input_ids" => input_ids, "attention_mask" => attention])
+                    .map_err(model_err)?;
+                let (out_shape, hidden) = outputs[0].try_extract_tensor::<f32>().map_err(model_err)?;
+                let dim = *out_shape.last().unwrap_or(&0) as usize;
+                if out_shape.len() != 3 || dim == 0 || hidden.len() != n * len * dim {
+                    return Err(EmbedError::Model(format!("unexpected output shape {out_shape:?}")));
+                }
+                mean_pool(hidden, &mask, n, len, dim)
+            }
+        };
         for r in &mut rows {
             super::l2_normalize(r);
         }
@@ -110,6 +259,29 @@ impl LocalModel {
         let _ = t.with_truncation(None);
         t
     }
+}
+
+/// The mean of each input's hidden states over its real tokens (mask 1),
+/// from `hidden` laid out [n, len, dim].
+fn mean_pool(hidden: &[f32], mask: &[i64], n: usize, len: usize, dim: usize) -> Vec<Vec<f32>> {
+    (0..n)
+        .map(|b| {
+            let mut sum = vec![0f32; dim];
+            let mut count = 0f32;
+            for t in 0..len {
+                if mask[b * len + t] == 0 {
+                    continue;
+                }
+                count += 1.0;
+                let row = &hidden[(b * len + t) * dim..(b * len + t + 1) * dim];
+                for (s, h) in sum.iter_mut().zip(row) {
+                    *s += h;
+                }
+            }
+            sum.iter_mut().for_each(|s| *s /= count.max(1.0));
+            sum
+        })
+        .collect()
 }
 
 /// Indexes of `texts`, longest first (length in bytes stands in for tokens).
@@ -156,9 +328,13 @@ pub struct LocalProvider {
 
 impl LocalProvider {
     pub fn load(dir: &Path) -> Result<LocalProvider, EmbedError> {
-        let model = LocalModel::load(dir)?;
+        Ok(Self::with_model(LocalModel::load(dir)?, dir))
+    }
+
+    /// The provider of an already loaded model.
+    pub fn with_model(model: LocalModel, dir: &Path) -> LocalProvider {
         let counter = TokenCounter::HuggingFace(Arc::new(model.counting_tokenizer()));
-        Ok(LocalProvider { model: Arc::new(model), counter, dir: dir.to_path_buf() })
+        LocalProvider { model: Arc::new(model), counter, dir: dir.to_path_buf() }
     }
 
     pub fn model(&self) -> &LocalModel {
@@ -186,7 +362,7 @@ impl EmbeddingProvider for LocalProvider {
     fn ingest_batch(&self) -> usize {
         // ~2 s of work on 2 cores (release build) at ~200 tokens a chunk: a
         // cancel or a progress update never waits longer than that.
-        2 * BATCH
+        2 * self.model.batch()
     }
     fn embed<'a>(&'a self, texts: &'a [String]) -> BoxFuture<'a, Result<Vec<Vec<f32>>, EmbedError>> {
         Box::pin(async move {
@@ -195,7 +371,7 @@ impl EmbeddingProvider for LocalProvider {
             // heading with 250-token paragraphs wastes most of the work.
             let order = by_length(texts);
             let mut out: Vec<Option<Vec<f32>>> = vec![None; texts.len()];
-            for batch in order.chunks(BATCH) {
+            for batch in order.chunks(self.model.batch()) {
                 let model = self.model.clone();
                 let inputs: Vec<String> = batch.iter().map(|&i| texts[i].clone()).collect();
                 let vectors = tokio::task::spawn_blocking(move || model.embed_batch(&inputs))

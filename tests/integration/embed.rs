@@ -19,20 +19,27 @@ async fn local_model_reproduces_sentence_transformers() {
     let items = reference["items"].as_array().unwrap();
     assert_eq!(items.len(), 5);
     let texts: Vec<String> = items.iter().map(|i| i["text"].as_str().unwrap().to_string()).collect();
-    let provider = ragdesk::embed::local::LocalProvider::load(&model_dir()).unwrap();
-    assert_eq!((provider.dimension(), provider.max_input_tokens()), (384, 254));
-    // All five in one batch: padding to the longest must not change results.
-    let got = provider.embed(&texts).await.unwrap();
-    for (item, v) in items.iter().zip(&got) {
-        let want: Vec<f32> = item["embedding"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect();
-        let c = cosine(&want, v);
-        assert!(c >= 0.999, "cosine {c} for {:?}", item["text"]);
-        let norm: f32 = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-        assert!((norm - 1.0).abs() < 1e-4);
+    // Both engines: ONNX Runtime (installed by scripts/test) and candle.
+    use ragdesk::embed::local::{EngineKind, LocalModel, LocalProvider};
+    for engine in [EngineKind::Onnx, EngineKind::Candle] {
+        let model = LocalModel::load_on(&model_dir(), Some(engine)).unwrap();
+        assert_eq!(model.engine(), engine);
+        let provider = LocalProvider::with_model(model, &model_dir());
+        assert_eq!((provider.dimension(), provider.max_input_tokens()), (384, 254));
+        // All five in one batch: padding to the longest must not change results.
+        let got = provider.embed(&texts).await.unwrap();
+        for (item, v) in items.iter().zip(&got) {
+            let want: Vec<f32> =
+                item["embedding"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect();
+            let c = cosine(&want, v);
+            assert!(c >= 0.999, "cosine {c} for {:?}", item["text"]);
+            let norm: f32 = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            assert!((norm - 1.0).abs() < 1e-4);
+        }
+        // One at a time gives the same vectors.
+        let single = provider.embed(&texts[..1]).await.unwrap();
+        assert!(cosine(&single[0], &got[0]) > 0.99999);
     }
-    // One at a time gives the same vectors.
-    let single = provider.embed(&texts[..1]).await.unwrap();
-    assert!(cosine(&single[0], &got[0]) > 0.99999);
 }
 
 #[tokio::test]

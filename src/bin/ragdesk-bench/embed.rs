@@ -76,7 +76,12 @@ fn run_in(model: &Arc<LocalModel>, texts: &[String], batch: usize, workers: usiz
 
 /// The peer in the same run: the same model files and texts through ONNX
 /// Runtime (scripts/bench-peer), its vectors checked against the reference.
-fn peer(python: &str, model_dir: &std::path::Path, texts: &[String]) -> Result<serde_json::Value, String> {
+fn peer(
+    python: &str,
+    model_dir: &std::path::Path,
+    texts: &[String],
+    batch: usize,
+) -> Result<serde_json::Value, String> {
     let file = std::env::temp_dir().join(format!("ragdesk-peer-texts-{}.json", std::process::id()));
     std::fs::write(&file, serde_json::to_string(texts).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
     let out = std::process::Command::new(python)
@@ -84,7 +89,7 @@ fn peer(python: &str, model_dir: &std::path::Path, texts: &[String]) -> Result<s
         .arg(model_dir)
         .arg(&file)
         .arg("tests/fixtures/minilm-reference.json")
-        .args(["--batch", "32", "--threads", "2"])
+        .args(["--batch", &batch.to_string(), "--threads", "2"])
         .output()
         .map_err(|e| format!("{python}: {e}"))?;
     let _ = std::fs::remove_file(&file);
@@ -100,49 +105,85 @@ pub fn bench(
     only_batch: Option<usize>,
     peer_python: Option<&str>,
 ) -> color_eyre::eyre::Result<()> {
+    use ragdesk::embed::local::{BATCH, EngineKind, ONNX_BATCH};
     let model = Arc::new(LocalModel::load(model_dir)?);
     let texts = corpus_chunks(&model, limit);
     let n_tokens = tokens(&model, &texts);
     println!("{} chunks, {} tokens ({:.0} a chunk)", texts.len(), n_tokens, n_tokens as f64 / texts.len() as f64);
-    run(&model, &texts[..16.min(texts.len())], 8, 1);
-    if let Some(python) = peer_python {
-        // Ours as it ships, then the peer, on the same texts.
-        let ours = run(&model, &texts, ragdesk::embed::local::BATCH, 1);
-        let ours_rate = n_tokens as f64 / ours;
-        match peer(python, model_dir, &texts) {
-            Ok(p) => {
-                let rate = p["tokens_per_s"].as_f64().unwrap_or(f64::NAN);
-                println!("| engine | tokens/s | vectors vs reference |");
-                println!("|---|---|---|");
-                println!(
-                    "| ragdesk (candle, batch {}) | {ours_rate:.0} | cosine ≥ 0.999 (tests/integration/embed.rs) |",
-                    ragdesk::embed::local::BATCH
-                );
-                println!(
-                    "| {} (batch {}, {} threads) | {rate:.0} | min cosine {:.7} |",
-                    p["engine"].as_str().unwrap_or("peer"),
-                    p["batch"],
-                    p["threads"],
-                    p["min_cosine_vs_reference"].as_f64().unwrap_or(f64::NAN)
-                );
-                println!("ragdesk / peer: **{:.2}×**", ours_rate / rate);
-            }
-            Err(e) => println!("peer not measured: {e}"),
-        }
-        return Ok(());
-    }
     if let Some(batch) = only_batch {
         // One setting in a process of its own: its peak memory is its own.
+        run(&model, &texts[..16.min(texts.len())], batch, 1);
         let s = run(&model, &texts, batch, 1);
         println!(
-            "batch {batch}, matmul on all cores: {s:.2} s, {:.0} tokens/s, peak RSS {:.0} MB",
+            "{} batch {batch}: {s:.2} s, {:.0} tokens/s, peak RSS {:.0} MB",
+            model.engine().name(),
             n_tokens as f64 / s,
             super::peak_rss_mb()
         );
         return Ok(());
     }
-    println!("| threads for matmul | workers | batch | s | tokens/s |");
+    let onnx = LocalModel::load_on(model_dir, Some(EngineKind::Onnx)).map(Arc::new);
+    let candle = Arc::new(LocalModel::load_on(model_dir, Some(EngineKind::Candle))?);
+    let rate = |m: &Arc<LocalModel>, batch: usize| {
+        run(m, &texts[..16.min(texts.len())], batch, 1);
+        n_tokens as f64 / run(m, &texts, batch, 1)
+    };
+    if let Some(python) = peer_python {
+        // Ours as it ships (ONNX Runtime, else candle) on both sides of the
+        // peer, then the peer, then candle: one run, the same texts.
+        // The peer at its usual batch (32, sentence-transformers' default)
+        // and at ours; the ratio is against the faster of the two.
+        let onnx_before = onnx.as_ref().ok().map(|m| rate(m, ONNX_BATCH));
+        let peers: Vec<Result<serde_json::Value, String>> =
+            [32, ONNX_BATCH].into_iter().map(|b| peer(python, model_dir, &texts, b)).collect();
+        let onnx_after = onnx.as_ref().ok().map(|m| rate(m, ONNX_BATCH));
+        let candle_rate = rate(&candle, BATCH);
+        println!("| engine | tokens/s | vectors vs reference |");
+        println!("|---|---|---|");
+        if let (Some(a), Some(b)) = (onnx_before, onnx_after) {
+            println!(
+                "| ragdesk (ONNX Runtime in-process, batch {ONNX_BATCH}) | {:.0} (before the peers {a:.0}, after {b:.0}) | cosine ≥ 0.999 (tests/integration/embed.rs) |",
+                (a + b) / 2.0
+            );
+        } else if let Err(e) = &onnx {
+            println!("| ragdesk (ONNX Runtime) | not measured: {e} | |");
+        }
+        println!(
+            "| ragdesk (candle, batch {BATCH}) | {candle_rate:.0} | cosine ≥ 0.999 (tests/integration/embed.rs) |"
+        );
+        let mut best = f64::NAN;
+        for p in &peers {
+            match p {
+                Ok(p) => {
+                    let peer_rate = p["tokens_per_s"].as_f64().unwrap_or(f64::NAN);
+                    best = if best.is_nan() { peer_rate } else { best.max(peer_rate) };
+                    println!(
+                        "| {} (Python, batch {}, {} threads) | {peer_rate:.0} | min cosine {:.7} |",
+                        p["engine"].as_str().unwrap_or("peer"),
+                        p["batch"],
+                        p["threads"],
+                        p["min_cosine_vs_reference"].as_f64().unwrap_or(f64::NAN)
+                    );
+                }
+                Err(e) => println!("| peer | not measured: {e} | |"),
+            }
+        }
+        if let (Some(a), Some(b)) = (onnx_before, onnx_after) {
+            println!("ragdesk (ONNX Runtime) / best peer: **{:.2}×**", (a + b) / 2.0 / best);
+        }
+        println!("ragdesk (candle) / best peer: {:.2}×", candle_rate / best);
+        return Ok(());
+    }
+    if let Ok(onnx) = &onnx {
+        println!("| ONNX Runtime: batch | tokens/s |");
+        println!("|---|---|");
+        for batch in [8, 16, 32, 64] {
+            println!("| {batch} | {:.0} |", rate(onnx, batch));
+        }
+    }
+    println!("| candle: threads for matmul | workers | batch | s | tokens/s |");
     println!("|---|---|---|---|---|");
+    let model = candle;
     for batch in [16, 32, 64] {
         let s = run_in(&model, &texts, batch, 2, true);
         println!("| 1 (own pool) | 2 | {batch} | {s:.2} | {:.0} |", n_tokens as f64 / s);
