@@ -638,19 +638,25 @@ fn an_idle_console_needs_no_redraw_on_a_tick() {
     assert!(a.changes_with_time(), "a reload is pending: the spinner turns");
 }
 
-#[test]
-fn the_browser_drops_stale_pages_drills_down_and_back() {
-    use crate::db::mapped::{MappedPage, MappedRow};
-    use crate::schema::Kind;
-    let row = |id: &str| MappedRow {
-        id: id.into(),
+/// A Browse row named `row ID`, keyed by its id.
+fn browse_row(id: impl std::fmt::Display) -> crate::db::mapped::MappedRow {
+    let id = id.to_string();
+    crate::db::mapped::MappedRow {
         title: Some(format!("row {id}")),
         status: None,
         created_at: None,
         role: None,
         content: None,
-        key: vec![Some(id.into())],
-    };
+        key: vec![Some(id.clone())],
+        id,
+    }
+}
+
+#[test]
+fn the_browser_drops_stale_pages_drills_down_and_back() {
+    use crate::db::mapped::MappedPage;
+    use crate::schema::Kind;
+    let row = browse_row;
     let mut a = app();
     a.browse_layout(crate::schema::load("omni").unwrap());
     assert_eq!(a.tabs(), vec![Tab::Browse]);
@@ -686,21 +692,13 @@ fn the_browser_drops_stale_pages_drills_down_and_back() {
 
 #[test]
 fn a_page_in_flight_when_drilling_down_does_not_freeze_the_list_on_return() {
-    use crate::db::mapped::{MappedPage, MappedRow};
-    let row = |id: usize| MappedRow {
-        id: id.to_string(),
-        title: Some(format!("row {id}")),
-        status: None,
-        created_at: None,
-        role: None,
-        content: None,
-        key: vec![Some(id.to_string())],
-    };
+    use crate::db::mapped::MappedPage;
+    let row = browse_row;
     let mut a = app();
     a.browse_layout(crate::schema::load("omni").unwrap());
     let fx = a.start();
     let Some(Effect::LoadMapped { generation, .. }) = fx.first().cloned() else { panic!("{fx:?}") };
-    let rows: Vec<MappedRow> = (0..30).map(row).collect();
+    let rows: Vec<_> = (0..30).map(row).collect();
     a.update(Action::MappedLoaded {
         generation,
         append: false,
@@ -721,17 +719,8 @@ fn a_page_in_flight_when_drilling_down_does_not_freeze_the_list_on_return() {
 
 #[test]
 fn browse_text_search_runs_under_the_selected_row_and_retunes_the_index() {
-    use crate::db::mapped::{MappedPage, MappedRow, VectorMode};
+    use crate::db::mapped::{MappedPage, VectorMode};
     use crate::schema::Kind;
-    let row = |id: &str| MappedRow {
-        id: id.into(),
-        title: Some(format!("row {id}")),
-        status: None,
-        created_at: None,
-        role: None,
-        content: None,
-        key: vec![Some(id.into())],
-    };
     let page = |a: &mut App, fx: &[Effect], ids: &[&str]| {
         let generation = fx
             .iter()
@@ -743,7 +732,7 @@ fn browse_text_search_runs_under_the_selected_row_and_retunes_the_index() {
         a.update(Action::MappedLoaded {
             generation,
             append: false,
-            result: Ok(MappedPage { rows: ids.iter().map(|i| row(i)).collect(), next: None }),
+            result: Ok(MappedPage { rows: ids.iter().map(browse_row).collect(), next: None }),
         });
     };
     let mut a = app();
@@ -794,15 +783,7 @@ fn browse_text_search_runs_under_the_selected_row_and_retunes_the_index() {
 fn a_foreign_limit_is_edited_through_a_prompt_and_a_confirmation() {
     use crate::db::mapped::{MappedPage, MappedRow, Seen};
     use crate::schema::Kind;
-    let limit = |key: &str, value: &str| MappedRow {
-        id: key.into(),
-        title: Some(key.into()),
-        status: Some(value.into()),
-        created_at: None,
-        role: None,
-        content: None,
-        key: vec![Some(key.into())],
-    };
+    let limit = |key: &str, value: &str| MappedRow { status: Some(value.into()), title: Some(key.into()), ..browse_row(key) };
     for (layout, writable) in [("omni", true), ("omni-read-only", false)] {
         let mut l = crate::schema::load("omni").unwrap();
         if !writable {
