@@ -109,7 +109,9 @@ ensure_model() {
 # Prints its python. Extra arguments: more packages (the benchmark's peer).
 onnx_venv() {
   local venv="$RAGDESK_HOME/onnx-venv"
-  if [ ! -x "$venv/bin/python" ]; then
+  # pip, not python: a venv that failed half-way (no python3-venv) has python only.
+  if [ ! -x "$venv/bin/pip" ]; then
+    rm -rf "$venv"
     if ! python3 -m venv "$venv" >&2 2>/dev/null; then
       [ "$(id -u)" = 0 ] || return 1
       log "installing python3-venv (apt)"
@@ -142,8 +144,10 @@ ensure_onnx_runtime() {
     log "warning: could not build the model's ONNX graph; the local model runs on candle (slower, same vectors)"
     return 0
   fi
-  mkdir -p "$(dirname "$lib")"
-  cp "$so" "$lib.partial" && mv "$lib.partial" "$lib"
+  if ! { mkdir -p "$(dirname "$lib")" && cp "$so" "$lib.partial" && mv "$lib.partial" "$lib"; }; then
+    log "warning: could not install $lib; the local model runs on candle (slower, same vectors)"
+  fi
+  return 0
 }
 
 port_in_use() {

@@ -783,7 +783,8 @@ fn browse_text_search_runs_under_the_selected_row_and_retunes_the_index() {
 fn a_foreign_limit_is_edited_through_a_prompt_and_a_confirmation() {
     use crate::db::mapped::{MappedPage, MappedRow, Seen};
     use crate::schema::Kind;
-    let limit = |key: &str, value: &str| MappedRow { status: Some(value.into()), title: Some(key.into()), ..browse_row(key) };
+    let limit =
+        |key: &str, value: &str| MappedRow { status: Some(value.into()), title: Some(key.into()), ..browse_row(key) };
     for (layout, writable) in [("omni", true), ("omni-read-only", false)] {
         let mut l = crate::schema::load("omni").unwrap();
         if !writable {

@@ -291,7 +291,15 @@ async fn seed_layout(ctx: &Context, spec: &str, args: &SeedArgs) -> Result<()> {
             return Ok(());
         }
     };
-    for (kind, n) in seed::layout::embed_vectors(&mut conn, &mapped, &provider).await? {
+    let embedded = seed::layout::embed_vectors(&mut conn, &mapped, &provider).await?;
+    for kind in vector_kinds.iter().filter(|k| !embedded.iter().any(|(e, _)| e == *k)) {
+        output::out(format!(
+            " {}: vectors random (its column is not {}-d)",
+            mapped.layout.label(*kind),
+            provider.dimension()
+        ))?;
+    }
+    for (kind, n) in embedded {
         output::out(format!(
             " {}: {n} vectors by {} ({}-d{})",
             mapped.layout.label(kind),

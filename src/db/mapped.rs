@@ -292,8 +292,11 @@ impl Mapped {
         qb.push(format!("FROM (SELECT t.{json}::jsonb #> ")).push_bind(path);
         qb.push(format!(" AS a FROM {} t WHERE t.{} = ", table.quoted(), quote_ident(pcol)));
         qb.push_bind(parent.to_string()).push(format!("::{}", self.cast(&table, pcol)?));
+        // A row without a `latest` value is never the newest.
+        let nulls =
+            if self.nullable(&table, e.latest.as_deref().expect("checked layout")) { " NULLS LAST" } else { "" };
         qb.push(format!(
-            " ORDER BY t.{latest} DESC LIMIT 1) c, \
+            " ORDER BY t.{latest} DESC{nulls} LIMIT 1) c, \
              jsonb_array_elements(CASE WHEN jsonb_typeof(c.a) = 'array' THEN c.a ELSE '[]'::jsonb END) \
              WITH ORDINALITY AS e(elem, ord) WHERE true"
         ));
@@ -809,6 +812,11 @@ impl Mapped {
         // Settings for this search only (SET LOCAL ends with the transaction);
         // numbers, never text, reach the statement.
         if !mode.exact {
+            // The scope is a filter applied after the index scan: without
+            // an iterative scan, probes 1 or ef_search 40 may find few of
+            // the scope's rows, or none (pgvector 0.8 scans on until k pass).
+            sqlx::query("SET LOCAL hnsw.iterative_scan = relaxed_order").execute(&mut *tx).await?;
+            sqlx::query("SET LOCAL ivfflat.iterative_scan = relaxed_order").execute(&mut *tx).await?;
             if let Some(p) = mode.probes {
                 sqlx::query(&format!("SET LOCAL ivfflat.probes = {}", p.clamp(1, 32_768))).execute(&mut *tx).await?;
             }
@@ -1031,12 +1039,40 @@ impl Mapped {
                 return Err(DbError::Invalid(format!("{}-d vectors for a {d}-d column", v.len())));
             }
         }
+        // A platform's own rows are written with what the layout maps and
+        // the table's defaults, nothing made up: a required column nobody
+        // maps (a tenant key, say) refuses the write instead of being
+        // filled with some other row's value.
+        let mut mapped_columns = vec![parent, content, emb];
+        mapped_columns.extend(e.title.as_deref());
+        mapped_columns.extend(e.created_at.as_deref());
+        let required: Vec<&String> = self
+            .catalog
+            .tables
+            .get(&table)
+            .map(|cols| {
+                cols.iter()
+                    .filter(|(name, c)| !c.nullable && !c.has_default && !mapped_columns.contains(&name.as_str()))
+                    .map(|(name, _)| name)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !required.is_empty() {
+            return Err(DbError::Invalid(format!(
+                "{table} requires {} which layout '{}' does not map: ragdesk will not guess them",
+                required.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "),
+                self.layout.name
+            )));
+        }
+        // One time per chunk, a microsecond apart: a file's chunks list in
+        // its order where the order is by time.
+        let written_at = Utc::now();
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let result = async {
             use sqlx::Executor;
             let mut writer = Writer::new(&mut tx, self).await?;
             let mut ids = Vec::with_capacity(chunks.len());
-            for (text, vector) in chunks {
+            for (i, (text, vector)) in chunks.iter().enumerate() {
                 let mut set: Vec<(String, Value)> = vec![
                     (parent.to_string(), Some(under.to_string())),
                     (content.to_string(), Some(text.clone())),
@@ -1044,6 +1080,10 @@ impl Mapped {
                 ];
                 if let Some(t) = e.title.as_deref() {
                     set.push((t.to_string(), Some(source.to_string())));
+                }
+                if let Some(c) = e.created_at.as_deref() {
+                    let at = written_at + chrono::Duration::microseconds(i as i64);
+                    set.push((c.to_string(), Some(at.to_rfc3339())));
                 }
                 let id = writer.insert(&mut tx, &table, set, idc).await?;
                 ids.push(id.unwrap_or_default());

@@ -155,17 +155,6 @@ impl LocalModel {
         let config: Config =
             serde_json::from_str(&std::fs::read_to_string(dir.join("config.json")).map_err(model_err)?)
                 .map_err(model_err)?;
-        let engine = match engine {
-            Some(EngineKind::Candle) => Self::candle(dir, &config)?,
-            Some(EngineKind::Onnx) => Engine::Onnx(std::sync::Mutex::new(onnx_session(dir)?)),
-            None => match onnx_session(dir) {
-                Ok(s) => Engine::Onnx(std::sync::Mutex::new(s)),
-                Err(e) => {
-                    tracing::info!("local model on candle: {e}");
-                    Self::candle(dir, &config)?
-                }
-            },
-        };
         let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json")).map_err(model_err)?;
         // The shipped tokenizer.json pads and truncates to a fixed 128; the
         // reference pads to the longest input and truncates at 256.
@@ -173,7 +162,30 @@ impl LocalModel {
         tokenizer
             .with_truncation(Some(TruncationParams { max_length: MAX_SEQ_LEN, ..Default::default() }))
             .map_err(model_err)?;
-        Ok(LocalModel { engine, tokenizer })
+        let onnx = || -> Result<LocalModel, EmbedError> {
+            let model = LocalModel {
+                engine: Engine::Onnx(std::sync::Mutex::new(onnx_session(dir)?)),
+                tokenizer: tokenizer.clone(),
+            };
+            // A graph that loads but does not run (another model's, or a
+            // broken file) is found now, not at the first ingest.
+            let probe = model.embed_batch(&["ragdesk".to_string()])?;
+            if probe.first().map(Vec::len) != Some(LOCAL_DIM) {
+                return Err(EmbedError::Model(format!(
+                    "{} does not give {LOCAL_DIM}-d vectors",
+                    dir.join("model.onnx").display()
+                )));
+            }
+            Ok(model)
+        };
+        match engine {
+            Some(EngineKind::Candle) => Ok(LocalModel { engine: Self::candle(dir, &config)?, tokenizer }),
+            Some(EngineKind::Onnx) => onnx(),
+            None => onnx().or_else(|e| {
+                tracing::info!("local model on candle: {e}");
+                Ok(LocalModel { engine: Self::candle(dir, &config)?, tokenizer: tokenizer.clone() })
+            }),
+        }
     }
 
     fn candle(dir: &Path, config: &Config) -> Result<Engine, EmbedError> {

@@ -185,7 +185,8 @@ impl EffectRunner {
 
     /// The provider of `spec` reached through `cfg`, loaded once.
     async fn provider_of(&self, spec: embed::ModelSpec, cfg: EmbedderSettings) -> Result<Provider, String> {
-        let key = format!("{}:{}:{}:{}", spec.provider, spec.model, spec.dim, cfg.openai.base_url);
+        let key =
+            format!("{}:{}:{}:{}:{}", spec.provider, spec.model, spec.dim, cfg.openai.base_url, cfg.openai.api_key_env);
         let mut cache = self.providers.lock().await;
         if let Some(p) = cache.get(&key) {
             return Ok(p.clone());

@@ -362,6 +362,27 @@ impl Layout {
                     )));
                 }
             }
+            if kind == Kind::RateLimit {
+                // Found and written by its key alone: a second identity, a
+                // status read as its value, or a parent (keys repeated per
+                // tenant) would edit the wrong row or several.
+                for (field, set) in [
+                    ("id", e.id.is_some()),
+                    ("status", e.status.is_some()),
+                    ("title", e.title.is_some()),
+                    ("parent", e.parent.is_some()),
+                ] {
+                    if set {
+                        return Err(self.invalid(format!(
+                            "{} is not for rate limits: a rate limit is the row of its unique key (key, value, description)",
+                            at(field)
+                        )));
+                    }
+                }
+            }
+            if e.json_array.is_some() && e.derived_from.is_some() {
+                return Err(self.invalid(format!("[{kind}] json_array needs a table of its own, not derived_from")));
+            }
             if e.json_array.is_some() {
                 for (field, ok) in [
                     ("parent", e.parent.is_some()),

@@ -161,3 +161,26 @@ fn a_json_array_entity_needs_its_path_and_plain_keys() {
     let f = fit(&base, &c);
     assert!(f.missing.iter().any(|m| m.contains("checkpoint is text, not jsonb")), "{:?}", f.missing);
 }
+
+#[test]
+fn a_rate_limit_is_its_key_alone() {
+    for (field, value) in [("id", "id"), ("parent", "customer_id"), ("status", "state"), ("title", "name")] {
+        let mut l = load("omni").unwrap();
+        let e = l.rate_limit.as_mut().unwrap();
+        match field {
+            "id" => e.id = Some(value.into()),
+            "parent" => {
+                e.parent = Some(value.into());
+                e.parent_entity = Some("tenant".into());
+            }
+            "status" => e.status = Some(value.into()),
+            _ => e.title = Some(value.into()),
+        }
+        let err = l.check().unwrap_err().to_string();
+        assert!(err.contains(&format!("[rate_limit] {field} is not for rate limits")), "{err}");
+    }
+    let mut l = load("limitless").unwrap();
+    l.message.as_mut().unwrap().derived_from = Some("session".into());
+    let err = l.check().unwrap_err().to_string();
+    assert!(err.contains("both table and derived_from") || err.contains("json_array needs a table"), "{err}");
+}

@@ -262,35 +262,35 @@ async fn fill_json_array(
     rng: &mut ChaCha8Rng,
 ) -> Result<Vec<String>> {
     use serde_json::{Value as Json, json};
-    fn put(target: &mut Json, keys: &[String], value: Json) {
+    // Paths that run into a value that is not an object (role "kwargs"
+    // and content "kwargs.content") cannot both be written.
+    fn put(target: &mut Json, keys: &[String], value: Json) -> Result<()> {
+        let clash = || DbError::Invalid(format!("the JSON paths of this layout overlap at {}", keys.join(".")));
         let mut at = target;
         for k in &keys[..keys.len() - 1] {
-            at = at.as_object_mut().expect("an object").entry(k.clone()).or_insert_with(|| json!({}));
+            at = at.as_object_mut().ok_or_else(clash)?.entry(k.clone()).or_insert_with(|| json!({}));
         }
-        at.as_object_mut().expect("an object").insert(keys[keys.len() - 1].clone(), value);
+        at.as_object_mut().ok_or_else(clash)?.insert(keys[keys.len() - 1].clone(), value);
+        Ok(())
     }
-    let messages: Vec<Json> = (0..count)
-        .map(|n| {
-            let (role, class) = if n % 2 == 0 { ("human", "HumanMessage") } else { ("ai", "AIMessage") };
-            let mut m = json!({"lc": 1, "type": "constructor", "id": ["langchain", "schema", "messages", class]});
-            if let Some(p) = &e.role {
-                put(&mut m, &crate::schema::Entity::json_keys(p), json!(role));
-            }
-            if let Some(p) = &e.content {
-                put(
-                    &mut m,
-                    &crate::schema::Entity::json_keys(p),
-                    json!(sample_text(Kind::Message, n, Some(parent), rng)),
-                );
-            }
-            m
-        })
-        .collect();
+    let mut messages: Vec<Json> = Vec::with_capacity(count);
+    for n in 0..count {
+        let (role, class) = if n % 2 == 0 { ("human", "HumanMessage") } else { ("ai", "AIMessage") };
+        let mut m = json!({"lc": 1, "type": "constructor", "id": ["langchain", "schema", "messages", class]});
+        if let Some(p) = &e.role {
+            put(&mut m, &crate::schema::Entity::json_keys(p), json!(role))?;
+        }
+        if let Some(p) = &e.content {
+            let text = sample_text(Kind::Message, n, Some(parent), rng);
+            put(&mut m, &crate::schema::Entity::json_keys(p), json!(text))?;
+        }
+        messages.push(m);
+    }
     let path = crate::schema::Entity::json_keys(e.json_path.as_deref().expect("checked layout"));
     // The older checkpoint first: the newest must be the one read.
     for upto in [count / 2, count] {
         let mut state = json!({"v": 1});
-        put(&mut state, &path, Json::Array(messages[..upto].to_vec()));
+        put(&mut state, &path, Json::Array(messages[..upto].to_vec()))?;
         *serial += 1;
         let mut set: Vec<(String, Value)> = vec![
             (e.parent.clone().expect("checked layout"), Some(parent.to_string())),
@@ -337,11 +337,8 @@ pub async fn embed_vectors(
         let Ok((dim, _)) = mapped.vector_column(kind) else { continue };
         let dim = dim.unwrap_or(provider.dimension());
         if dim != provider.dimension() {
-            return Err(DbError::Invalid(format!(
-                "{}: the column holds {dim}-d vectors, the model makes {}-d",
-                mapped.layout.label(kind),
-                provider.dimension()
-            )));
+            // Another column width: its sample vectors stay random (and unlabelled).
+            continue;
         }
         let n = mapped
             .embed_rows(&mut *conn, kind, 64, async |texts: Vec<String>| {

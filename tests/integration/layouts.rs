@@ -787,6 +787,28 @@ async fn chunks_are_written_into_001_where_its_layout_declares_it_and_nowhere_el
     .await
     .unwrap();
     assert_eq!(audited["chunks"], serde_json::json!(written));
+    // A required column the layout does not map is never guessed: refused
+    // by name, nothing written.
+    sqlx::query("ALTER TABLE public.knowledge_chunks ADD COLUMN tenant_key text NOT NULL DEFAULT 'x'")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    sqlx::query("ALTER TABLE public.knowledge_chunks ALTER COLUMN tenant_key DROP DEFAULT")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let (ok, out) = ragdesk(&t.url, &["--layout", "domo", "ingest", "--under", &demo, path]);
+    assert!(!ok && out.contains("requires tenant_key") && out.contains("nothing was written"), "{out}");
+    assert_eq!(count(&mut c, "boiler-guide.md").await, written);
+    sqlx::query("ALTER TABLE public.knowledge_chunks DROP COLUMN tenant_key").execute(&mut c).await.unwrap();
+    // The guide's chunks list in its order (one time each, in file order).
+    let texts: Vec<(String,)> = sqlx::query_as(
+        "SELECT content FROM public.knowledge_chunks WHERE source = 'boiler-guide.md' ORDER BY created_at, id",
+    )
+    .fetch_all(&mut c)
+    .await
+    .unwrap();
+    assert!(texts[0].0.starts_with("# Boiler guide"), "{:?}", texts[0]);
     // Searchable at once, beside the demo's sample knowledge: the guide answers.
     let (ok, out) = ragdesk(
         &t.url,
