@@ -30,6 +30,12 @@ struct Args {
     /// (needs a scratch database: it rebuilds the 384-d index).
     #[arg(long, value_name = "N")]
     search: Option<usize>,
+    /// --search: build the HNSW index with this m (with --hnsw-ef-construction)
+    /// instead of the migration's (pgvector's defaults, m 16, ef_construction 64).
+    #[arg(long, requires = "hnsw_ef_construction")]
+    hnsw_m: Option<u32>,
+    #[arg(long, requires = "hnsw_m")]
+    hnsw_ef_construction: Option<u32>,
     /// Measure PDF text extraction on the PDFs of this directory instead
     /// (no database needed; make them with scripts/pdf-corpus).
     #[arg(long, value_name = "DIR")]
@@ -134,7 +140,7 @@ async fn main() -> color_eyre::eyre::Result<()> {
         return embed::query_end_to_end(&db, &dir, kb, args.iterations).await;
     }
     if let Some(n) = args.search {
-        return search::run(&db, n).await;
+        return search::run(&db, n, args.hnsw_m.zip(args.hnsw_ef_construction)).await;
     }
     let pool = &db.pool;
     let n = args.iterations;
