@@ -331,8 +331,9 @@ impl EffectRunner {
                         .set_limit_seen(&mut conn, &key, value, expect, reason.as_deref())
                         .await
                         .map_err(|e| e.to_string())?;
+                    // The change first: a narrow status line keeps it.
                     Ok::<_, String>(format!(
-                        "{key}: {} → {new} (audited in ragdesk_audit.audit_log)",
+                        "saved {} → {new}: {key} (audited in ragdesk_audit.audit_log)",
                         old.map(|v| v.to_string()).unwrap_or_else(|| "unset".into())
                     ))
                 };

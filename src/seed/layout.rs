@@ -121,8 +121,11 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
                         Kind::Message => base + Duration::seconds((n / 2) as i64),
                         _ => base + Duration::minutes((n / 2) as i64),
                     };
-                    let word = kind.name().replace('_', " ");
-                    put(&e.title, Some(format!("{word} {} {}", n + 1, rng.random_range(100..999))));
+                    if let Some(column) = &e.title {
+                        serial += 1;
+                        let title = sample_title(kind, column, n, parent.as_deref(), serial, &mut rng);
+                        put(&e.title, Some(title));
+                    }
                     put(&e.role, Some(if n % 2 == 0 { "user" } else { "assistant" }.into()));
                     put(&e.content, Some(sample_text(kind, n, parent.as_deref(), &mut rng)));
                     put(&e.key, Some(format!("key-{}", rng.random_range(1000..9999))));
@@ -202,6 +205,60 @@ fn made_up_ids(mapped: &Mapped, table: &Table, column: &str, n: usize, rng: &mut
             }
         })
         .collect()
+}
+
+/// A name for a row, in the shape its column suggests (an email, a domain,
+/// a URL, a file name, a handle) and otherwise what the entity is called:
+/// companies for tenants, businesses for demos, people for leads and
+/// sessions. `serial` keeps values of UNIQUE columns apart.
+fn sample_title(kind: Kind, column: &str, n: usize, parent: Option<&str>, serial: u64, rng: &mut ChaCha8Rng) -> String {
+    use crate::seed::content::{FIRST_NAMES, INDUSTRIES, LAST_NAMES, TENANT_NAMES};
+    let industry =
+        &INDUSTRIES[parent.map(|p| p.bytes().map(|b| b as usize).sum::<usize>()).unwrap_or(n) % INDUSTRIES.len()];
+    let slug = |s: &str| {
+        let words: Vec<String> = s
+            .to_lowercase()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect();
+        words.join("-")
+    };
+    let business = industry.companies[n % industry.companies.len()];
+    let mut person = || {
+        let first = FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())];
+        let last = LAST_NAMES[rng.random_range(0..LAST_NAMES.len())];
+        (first.to_string(), last.to_string())
+    };
+    match column {
+        c if c.contains("email") => {
+            let (first, last) = person();
+            format!("{}.{}{serial}@example.com", slug(&first), slug(&last))
+        }
+        c if c.contains("domain") => format!("{}-{serial}.example.com", slug(business)),
+        c if c.contains("url") => {
+            let page = industry.products[n % industry.products.len()];
+            format!("https://{}.example.com/{}", slug(business), slug(page))
+        }
+        c if c.contains("file") || c == "source" => {
+            let page = industry.products[n % industry.products.len()];
+            format!("{}-{}.md", slug(page), n + 1)
+        }
+        c if c.contains("handle") => {
+            let (first, last) = person();
+            format!("@{}_{}{serial}", slug(&first), slug(&last))
+        }
+        _ => match kind {
+            Kind::Tenant => format!("{} {}", TENANT_NAMES[n % TENANT_NAMES.len()], serial),
+            Kind::Demo => business.to_string(),
+            Kind::Lead | Kind::Session => {
+                let (first, last) = person();
+                format!("{first} {last}")
+            }
+            Kind::Document | Kind::KnowledgeBase => industry.products[n % industry.products.len()].to_string(),
+            _ => format!("{} {}", industry.name, n + 1),
+        },
+    }
 }
 
 /// Text a platform of this kind holds: a conversation's turns (a
