@@ -47,6 +47,8 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
     let base = Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap();
     let mut pending: Vec<Kind> = layout.kinds().collect();
     let mut serial: u64 = 0;
+    // Row id → its industry (an index into INDUSTRIES), for its children.
+    let mut industries: std::collections::HashMap<String, usize> = Default::default();
     while !pending.is_empty() {
         let before = pending.len();
         let mut i = 0;
@@ -90,13 +92,14 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
             };
             if e.json_array.is_some() {
                 for parent in parents.into_iter().flatten() {
+                    let industry = &INDUSTRIES[industry_for(kind, 0, Some(&parent), &industries)];
                     let ids = fill_json_array(
                         &mut *conn,
                         &mut writer,
                         e,
-                        &table,
-                        &parent,
+                        (&table, &parent),
                         count,
+                        industry,
                         base,
                         &mut serial,
                         &mut rng,
@@ -121,13 +124,14 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
                         Kind::Message => base + Duration::seconds((n / 2) as i64),
                         _ => base + Duration::minutes((n / 2) as i64),
                     };
+                    let industry = industry_for(kind, n, parent.as_deref(), &industries);
                     if let Some(column) = &e.title {
                         serial += 1;
-                        let title = sample_title(kind, column, n, parent.as_deref(), serial, &mut rng);
+                        let title = sample_title(kind, column, n, &INDUSTRIES[industry], serial, &mut rng);
                         put(&e.title, Some(title));
                     }
                     put(&e.role, Some(if n % 2 == 0 { "user" } else { "assistant" }.into()));
-                    put(&e.content, Some(sample_text(kind, n, parent.as_deref(), &mut rng)));
+                    put(&e.content, Some(sample_text(kind, n, &INDUSTRIES[industry], &mut rng)));
                     put(&e.key, Some(format!("key-{}", rng.random_range(1000..9999))));
                     put(&e.value, Some(rng.random_range(1..100).to_string()));
                     put(&e.created_at, Some(at.to_rfc3339()));
@@ -168,6 +172,7 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
                         .insert(&mut *conn, &table, set, returning)
                         .await?
                         .ok_or_else(|| DbError::Invalid(format!("{table}: an inserted row has no {returning}")))?;
+                    industries.insert(id.clone(), industry);
                     filled.ids.entry(kind).or_default().push(id.clone());
                     if let Some(p) = &parent {
                         filled.children.entry((kind, p.clone())).or_default().push(id);
@@ -207,14 +212,30 @@ fn made_up_ids(mapped: &Mapped, table: &Table, column: &str, n: usize, rng: &mut
         .collect()
 }
 
+use crate::seed::content::{INDUSTRIES, Industry};
+
+/// The industry of a row: a tenant's by its position, a demo's (a
+/// business) varies within its tenant, everything else inherits its
+/// parent's, so a business's documents, chunks and conversations agree.
+/// A parent known only as a value (a derived id) picks one by its text.
+fn industry_for(kind: Kind, n: usize, parent: Option<&str>, known: &std::collections::HashMap<String, usize>) -> usize {
+    let inherited = parent.and_then(|p| known.get(p).copied());
+    let by_text =
+        || parent.map(|p| p.bytes().fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize))).unwrap_or(n);
+    let index = match kind {
+        Kind::Tenant => n,
+        Kind::Demo => inherited.unwrap_or_else(by_text) + n + 1,
+        _ => inherited.unwrap_or_else(by_text),
+    };
+    index % INDUSTRIES.len()
+}
+
 /// A name for a row, in the shape its column suggests (an email, a domain,
 /// a URL, a file name, a handle) and otherwise what the entity is called:
 /// companies for tenants, businesses for demos, people for leads and
 /// sessions. `serial` keeps values of UNIQUE columns apart.
-fn sample_title(kind: Kind, column: &str, n: usize, parent: Option<&str>, serial: u64, rng: &mut ChaCha8Rng) -> String {
-    use crate::seed::content::{FIRST_NAMES, INDUSTRIES, LAST_NAMES, TENANT_NAMES};
-    let industry =
-        &INDUSTRIES[parent.map(|p| p.bytes().map(|b| b as usize).sum::<usize>()).unwrap_or(n) % INDUSTRIES.len()];
+fn sample_title(kind: Kind, column: &str, n: usize, industry: &Industry, serial: u64, rng: &mut ChaCha8Rng) -> String {
+    use crate::seed::content::{FIRST_NAMES, LAST_NAMES, TENANT_NAMES};
     let slug = |s: &str| {
         let words: Vec<String> = s
             .to_lowercase()
@@ -263,15 +284,9 @@ fn sample_title(kind: Kind, column: &str, n: usize, parent: Option<&str>, serial
 
 /// Text a platform of this kind holds: a conversation's turns (a
 /// customer's question, the bot's answer) and knowledge that answers such
-/// questions, one industry per parent row, so a text query finds its
-/// answer among other businesses' knowledge.
-fn sample_text(kind: Kind, n: usize, parent: Option<&str>, rng: &mut ChaCha8Rng) -> String {
-    use crate::seed::content::INDUSTRIES;
-    let industry_of = |p: Option<&str>| {
-        let h = p.map(|p| p.bytes().fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize))).unwrap_or(0);
-        &INDUSTRIES[h % INDUSTRIES.len()]
-    };
-    let industry = industry_of(parent);
+/// questions, in the industry of the business it belongs to, so a text
+/// query finds its answer among other businesses' knowledge.
+fn sample_text(kind: Kind, n: usize, industry: &Industry, rng: &mut ChaCha8Rng) -> String {
     match kind {
         Kind::Message => {
             // Turns in pairs: a question, then its answer.
@@ -289,7 +304,7 @@ fn sample_text(kind: Kind, n: usize, parent: Option<&str>, rng: &mut ChaCha8Rng)
             let product = industry.products[i % industry.products.len()];
             let offer = industry.offers[i % industry.offers.len()];
             format!(
-                "{product} at {}: {offer}. We ask that you are: {}.",
+                "{product} ({}): {offer}. Who it is for: {}.",
                 industry.name.to_lowercase(),
                 industry.criteria[i % industry.criteria.len()].to_lowercase()
             )
@@ -311,9 +326,9 @@ async fn fill_json_array(
     conn: &mut PgConnection,
     writer: &mut Writer<'_>,
     e: &crate::schema::Entity,
-    table: &Table,
-    parent: &str,
+    (table, parent): (&Table, &str),
     count: usize,
+    industry: &Industry,
     base: chrono::DateTime<Utc>,
     serial: &mut u64,
     rng: &mut ChaCha8Rng,
@@ -338,7 +353,7 @@ async fn fill_json_array(
             put(&mut m, &crate::schema::Entity::json_keys(p), json!(role))?;
         }
         if let Some(p) = &e.content {
-            let text = sample_text(Kind::Message, n, Some(parent), rng);
+            let text = sample_text(Kind::Message, n, industry, rng);
             put(&mut m, &crate::schema::Entity::json_keys(p), json!(text))?;
         }
         messages.push(m);
