@@ -49,6 +49,8 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
     let mut serial: u64 = 0;
     // Row id → its industry (an index into INDUSTRIES), for its children.
     let mut industries: std::collections::HashMap<String, usize> = Default::default();
+    // Row id → its position among its siblings.
+    let mut positions: std::collections::HashMap<String, usize> = Default::default();
     while !pending.is_empty() {
         let before = pending.len();
         let mut i = 0;
@@ -131,7 +133,15 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
                         put(&e.title, Some(title));
                     }
                     put(&e.role, Some(if n % 2 == 0 { "user" } else { "assistant" }.into()));
-                    put(&e.content, Some(sample_text(kind, n, &INDUSTRIES[industry], &mut rng)));
+                    // Siblings' children say different things: a project's
+                    // documents do not all hold the same chunks.
+                    let offset = match parent_kind {
+                        Some(Kind::Document) => {
+                            parent.as_ref().and_then(|p| positions.get(p)).copied().unwrap_or(0) * count
+                        }
+                        _ => 0,
+                    };
+                    put(&e.content, Some(sample_text(kind, n, offset, &INDUSTRIES[industry], &mut rng)));
                     put(&e.key, Some(format!("key-{}", rng.random_range(1000..9999))));
                     put(&e.value, Some(rng.random_range(1..100).to_string()));
                     put(&e.created_at, Some(at.to_rfc3339()));
@@ -173,6 +183,7 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
                         .await?
                         .ok_or_else(|| DbError::Invalid(format!("{table}: an inserted row has no {returning}")))?;
                     industries.insert(id.clone(), industry);
+                    positions.insert(id.clone(), n);
                     filled.ids.entry(kind).or_default().push(id.clone());
                     if let Some(p) = &parent {
                         filled.children.entry((kind, p.clone())).or_default().push(id);
@@ -286,7 +297,7 @@ fn sample_title(kind: Kind, column: &str, n: usize, industry: &Industry, serial:
 /// customer's question, the bot's answer) and knowledge that answers such
 /// questions, in the industry of the business it belongs to, so a text
 /// query finds its answer among other businesses' knowledge.
-fn sample_text(kind: Kind, n: usize, industry: &Industry, rng: &mut ChaCha8Rng) -> String {
+fn sample_text(kind: Kind, n: usize, offset: usize, industry: &Industry, rng: &mut ChaCha8Rng) -> String {
     match kind {
         Kind::Message => {
             // Turns in pairs: a question, then its answer.
@@ -295,18 +306,23 @@ fn sample_text(kind: Kind, n: usize, industry: &Industry, rng: &mut ChaCha8Rng) 
         }
         Kind::Chunk | Kind::Document | Kind::Memory => {
             // The questions and answers first, then what is on offer.
+            // A knowledge base's first document (or a demo's knowledge)
+            // holds them; its other documents (`offset`: a sibling's
+            // position) go on through every product with every offer and
+            // rule, so no two say the same.
             let topics = industry.topics.len();
-            if n < topics {
+            if offset == 0 && n < topics {
                 let (q, a) = industry.topics[n];
                 return format!("{q} {a}");
             }
-            let i = n - topics;
-            let product = industry.products[i % industry.products.len()];
-            let offer = industry.offers[i % industry.offers.len()];
+            let i = if offset == 0 { n - topics } else { n + offset };
+            let (p, o) = (industry.products.len(), industry.offers.len());
+            let product = industry.products[i % p];
+            let offer = industry.offers[(i / p) % o];
             format!(
                 "{product} ({}): {offer}. Who it is for: {}.",
                 industry.name.to_lowercase(),
-                industry.criteria[i % industry.criteria.len()].to_lowercase()
+                industry.criteria[(i / (p * o)) % industry.criteria.len()].to_lowercase()
             )
         }
         _ => {
@@ -353,7 +369,7 @@ async fn fill_json_array(
             put(&mut m, &crate::schema::Entity::json_keys(p), json!(role))?;
         }
         if let Some(p) = &e.content {
-            let text = sample_text(Kind::Message, n, industry, rng);
+            let text = sample_text(Kind::Message, n, 0, industry, rng);
             put(&mut m, &crate::schema::Entity::json_keys(p), json!(text))?;
         }
         messages.push(m);
