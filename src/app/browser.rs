@@ -246,7 +246,7 @@ impl Browser {
         }
         let children = self.children(kind);
         let Some(child) = children.first().copied() else {
-            return Reply::info(format!("nothing below a {} here", kind.name().replace('_', " ")));
+            return Reply::info(format!("nothing below {} here", self.layout.label(kind)));
         };
         let parent = (row.id.clone(), row.title.clone().unwrap_or_else(|| row.id.clone()));
         self.leave_current();
@@ -294,7 +294,7 @@ impl Browser {
             return Reply::info("more like this works on rows with a vector (chunks, memories)");
         };
         let mut stage =
-            Stage::new(kind, Some((row.id.clone(), format!("like {}", row.id.chars().take(8).collect::<String>()))));
+            Stage::new(kind, Some((row.id.clone(), format!("like {}", crate::text::truncate(&row.id, 13)))));
         stage.search = Some(StageSearch { lookup: Lookup::Like(row.id.clone()), mode: VectorMode::EXACT });
         self.leave_current();
         self.stack.push(stage);
@@ -394,9 +394,10 @@ impl Browser {
         let label = self.layout.label(s.kind);
         let Some(search) = &s.search else { return label.to_string() };
         let mode = search.mode.describe(self.vector_index.get(&s.kind).map(String::as_str));
+        // Short enough that the mode stays readable beside the row count at 80 columns.
         match &search.lookup {
-            Lookup::Like(id) => format!("{label} like {} ({mode})", id.chars().take(8).collect::<String>()),
-            Lookup::Text(q) => format!("{label} nearest \"{q}\" ({mode})"),
+            Lookup::Like(id) => format!("{label} like {} ({mode})", crate::text::truncate(id, 13)),
+            Lookup::Text(q) => format!("{label} nearest \"{}\" ({mode})", crate::text::truncate(q, 22)),
         }
     }
 }

@@ -382,7 +382,11 @@ impl App {
                 let old = shown.clone().unwrap_or_else(|| "unset".into());
                 let expect = crate::db::mapped::Seen::Value(shown.and_then(|v| v.parse().ok()));
                 self.modal = Some(Modal::Confirm(Confirm {
-                    text: format!("{layout}: rate limit of {}: {old} → {value}? (y/n)", sanitize_line(&key)),
+                    text: format!(
+                        "{layout}: rate limit of {}: {old} → {value}?{} (y/n)",
+                        sanitize_line(&key),
+                        reason.as_deref().map(|r| format!(" Reason: {}.", sanitize_line(r))).unwrap_or_default()
+                    ),
                     effect: Effect::SaveMappedLimit { key, value, expect, reason },
                     declined: "not changed",
                 }));

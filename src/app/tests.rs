@@ -833,7 +833,7 @@ fn a_foreign_limit_is_edited_through_a_prompt_and_a_confirmation() {
         }
         a.update(code(KeyCode::Enter));
         let Some(Modal::Confirm(c)) = &a.modal else { panic!("a confirmation") };
-        assert_eq!(c.text, "omni: rate limit of b.example: 30 → 45? (y/n)");
+        assert_eq!(c.text, "omni: rate limit of b.example: 30 → 45? Reason: promo. (y/n)");
         let fx = a.update(key('y'));
         assert!(
             fx.iter().any(|e| *e

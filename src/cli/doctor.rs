@@ -122,7 +122,13 @@ pub async fn run(ctx: &Context) -> Result<()> {
                     r.ok("connection", format!("{}{}", db.target, if db.read_only { " (read-only)" } else { "" }));
                     check_server(&mut r, &db).await;
                     check_access(&mut r, &db).await;
-                    check_layout(&mut r, &db, ctx.cli.layout.as_deref()).await;
+                    match check_layout(&mut r, &db, ctx.cli.layout.as_deref()).await {
+                        Some(foreign) => r.ok(
+                            "migrations",
+                            format!("not applied here: another platform's schema ({foreign}), read through its layout"),
+                        ),
+                        None => check_migrations(&mut r, &db).await,
+                    }
                 }
             }
         }
@@ -150,12 +156,16 @@ async fn check_access(r: &mut Report, db: &Db) {
 }
 
 /// Which schema layout the database follows (or whether the one asked for
-/// fits), and what the near misses lack.
-async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) {
+/// fits), and what the near misses lack. Returns the other platform's
+/// layout the database is read through, if that is what it is.
+async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) -> Option<String> {
     let catalog = async { crate::db::catalog::read(&mut *db.acquire().await?).await };
     let catalog = match catalog.await {
         Ok(c) => c,
-        Err(e) => return r.warn("layout", format!("could not read the catalog: {e}")),
+        Err(e) => {
+            r.warn("layout", format!("could not read the catalog: {e}"));
+            return None;
+        }
     };
     let describe = |f: &crate::schema::Fit| {
         format!(
@@ -173,18 +183,19 @@ async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) {
                 let f = crate::schema::fit(&layout, &catalog);
                 if f.full() {
                     r.ok("layout", format!("{} as asked (--layout): every table and column is there", describe(&f)));
-                } else {
-                    r.fail(
-                        "layout",
-                        format!("{} as asked does not fit: {}", describe(&f), f.missing.join("; ")),
-                        "fix the layout file, or connect to the database it describes",
-                    );
+                    return Some(layout.name).filter(|n| n != "native");
                 }
+                r.fail(
+                    "layout",
+                    format!("{} as asked does not fit: {}", describe(&f), f.missing.join("; ")),
+                    "fix the layout file, or connect to the database it describes",
+                );
             }
         }
-        return;
+        return None;
     }
     let (chosen, fits) = crate::schema::detect(&catalog);
+    let foreign = chosen.as_ref().map(|l| l.name.clone()).filter(|n| n != "native");
     match chosen {
         Some(_) => r.ok("layout", format!("{} detected: every table and column it names is there", describe(&fits[0]))),
         None => r.warn(
@@ -206,6 +217,7 @@ async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) {
             ),
         );
     }
+    foreign
 }
 
 async fn check_server(r: &mut Report, db: &Db) {
@@ -234,6 +246,10 @@ async fn check_server(r: &mut Report, db: &Db) {
             }
         }
     }
+}
+
+/// Our migrations: only where ragdesk's own schema is expected.
+async fn check_migrations(r: &mut Report, db: &Db) {
     match db.migration_status().await {
         Err(e) => r.fail("migrations", e.to_string(), "check permissions of the database user"),
         Ok(m) if !m.failed.is_empty() => {

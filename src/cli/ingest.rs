@@ -199,10 +199,10 @@ pub async fn ingest(ctx: &Context, a: IngestArgs) -> Result<()> {
         bail!("refusing to ingest over a read-only connection (use --dry-run to preview)");
     }
     let Some(kb) = a.kb.as_deref() else {
-        let spec = ctx.cli.layout.as_deref().filter(|s| *s != "native").ok_or_else(|| {
+        let spec = ctx.foreign_layout().await?.ok_or_else(|| {
             eyre!("--under is for another platform's layout (--layout NAME); here name the knowledge base with --kb")
         })?;
-        return foreign_ingest(ctx, &db, spec, &a).await;
+        return foreign_ingest(ctx, &db, &spec, &a).await;
     };
     let demo = match &a.demo {
         Some(d) => Some(knowledge::find_demo(&mut *db.pool.acquire().await?, d).await?.0),

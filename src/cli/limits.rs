@@ -128,8 +128,8 @@ async fn foreign_limits(ctx: &Context, spec: &str, cmd: LimitsCommand) -> Result
 }
 
 pub async fn limits(ctx: &Context, cmd: LimitsCommand) -> Result<()> {
-    if let Some(spec) = ctx.cli.layout.as_deref().filter(|s| *s != "native") {
-        return foreign_limits(ctx, spec, cmd).await;
+    if let Some(spec) = ctx.foreign_layout().await? {
+        return foreign_limits(ctx, &spec, cmd).await;
     }
     let db = ctx.connect_batch().await?;
     let mut conn = db.pool.acquire().await?;

@@ -155,6 +155,21 @@ impl Context {
 }
 
 impl Context {
+    /// The other platform's layout a command works through: the one asked
+    /// for (`--layout`, `native` meaning ours), else the one the catalog
+    /// matches, as the console does. `None`: ragdesk's own schema.
+    pub async fn foreign_layout(&self) -> Result<Option<String>> {
+        match self.cli.layout.as_deref() {
+            Some("native") => Ok(None),
+            Some(spec) => Ok(Some(spec.to_string())),
+            None => {
+                let db = self.connect_batch().await?;
+                let catalog = crate::db::catalog::read(&mut *db.pool.acquire().await?).await?;
+                Ok(crate::schema::detect(&catalog).0.map(|l| l.name).filter(|n| n != "native"))
+            }
+        }
+    }
+
     /// Layout `spec` (a name or a file) checked against the connected
     /// database's catalog.
     pub async fn mapped(&self, conn: &mut sqlx::PgConnection, spec: &str) -> Result<crate::db::mapped::Mapped> {
@@ -196,8 +211,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Export(ExportCommand::Session { id, format, output }) => {
             let db = ctx.connect_batch().await?;
             let mut conn = db.pool.acquire().await?;
-            if let Some(spec) = ctx.cli.layout.as_deref().filter(|s| *s != "native") {
-                let mapped = ctx.mapped(&mut conn, spec).await?;
+            if let Some(spec) = ctx.foreign_layout().await? {
+                let mapped = ctx.mapped(&mut conn, &spec).await?;
                 let transcript = crate::export::read_layout_transcript(&mut conn, &mapped, &id).await?;
                 let text = crate::export::render_layout(format, &transcript);
                 return write_export(&text, transcript.messages.len(), output.as_deref());

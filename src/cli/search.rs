@@ -65,8 +65,8 @@ pub struct SearchArgs {
 }
 
 pub async fn search(ctx: &Context, a: SearchArgs) -> Result<()> {
-    if let Some(spec) = ctx.cli.layout.as_deref().filter(|s| *s != "native") {
-        return foreign_search(ctx, spec, a).await;
+    if let Some(spec) = ctx.foreign_layout().await? {
+        return foreign_search(ctx, &spec, a).await;
     }
     let db = ctx.connect_batch().await?;
     let mut conn = db.pool.acquire().await?;
@@ -220,6 +220,11 @@ async fn foreign_search(ctx: &Context, spec: &str, a: SearchArgs) -> Result<()> 
             let within = a.under.as_deref().ok_or_else(|| {
                 eyre!("say where to search with --under ID (a {} or the row its rows belong to)", a.entity)
             })?;
+            if let Some(parent) = mapped.layout.parent_of(kind) {
+                if mapped.row(&mut conn, parent, within).await.ok().flatten().is_none() {
+                    bail!("no {} with id {within} in layout '{}'", mapped.layout.label(parent), mapped.layout.name);
+                }
+            }
             let configured = ctx.config.layout_model(&mapped.layout.name, &ctx.paths);
             let embedder = ctx.config.embedding.embedder(&ctx.paths);
             let model = crate::search::layout::query_model(&mut conn, &mapped, kind, configured.as_ref(), &embedder)

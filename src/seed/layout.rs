@@ -248,7 +248,22 @@ fn industry_for(kind: Kind, n: usize, parent: Option<&str>, known: &std::collect
 fn sample_title(kind: Kind, column: &str, n: usize, industry: &Industry, serial: u64, rng: &mut ChaCha8Rng) -> String {
     use crate::seed::content::{FIRST_NAMES, LAST_NAMES, TENANT_NAMES};
     let slug = |s: &str| {
-        let words: Vec<String> = s
+        // Accented letters keep their base letter (Chloé → chloe).
+        let plain: String = s
+            .to_lowercase()
+            .chars()
+            .map(|c| match c {
+                'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+                'é' | 'è' | 'ê' | 'ë' => 'e',
+                'í' | 'ì' | 'î' | 'ï' => 'i',
+                'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' => 'o',
+                'ú' | 'ù' | 'û' | 'ü' => 'u',
+                'ñ' => 'n',
+                'ç' => 'c',
+                other => other,
+            })
+            .collect();
+        let words: Vec<String> = plain
             .to_lowercase()
             .split(|c: char| !c.is_ascii_alphanumeric())
             .filter(|w| !w.is_empty())

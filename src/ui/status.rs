@@ -17,10 +17,21 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if app.read_only {
         spans.push(Span::styled(" RO ", theme.badge()));
     }
+    // A message is what the operator must read now: the connection's
+    // label gives it room (down to a third of the line), never the reverse.
+    let target = sanitize_line(&app.target.to_string()).into_owned();
+    let target = match &app.message {
+        Some(m) => {
+            let wanted = crate::text::width(&sanitize_line(&m.text)) + 8;
+            let keep = (area.width as usize).saturating_sub(wanted).max(area.width as usize / 3);
+            crate::text::truncate(&target, keep)
+        }
+        None => target,
+    };
     match &app.conn {
         ConnState::Online => {
             spans.push(Span::styled(" ● ", base.fg(theme.ok)));
-            spans.push(Span::styled(sanitize_line(&app.target.to_string()).into_owned(), base));
+            spans.push(Span::styled(target, base));
         }
         ConnState::Offline { error } => {
             spans.push(Span::styled(" ✖ offline ", base.fg(theme.error)));

@@ -47,6 +47,9 @@ async fn doctor_names_the_layout_and_what_a_near_miss_lacks() {
     let t = with_ddl("omni").await;
     let (_, out) = ragdesk(&t.url, &["doctor"]);
     assert!(out.contains("layout       'omni' (seed 004)") && out.contains("detected"), "{out}");
+    // Our migrations are not expected in another platform's database.
+    assert!(out.contains("migrations   not applied here: another platform's schema (omni)"), "{out}");
+    assert!(!out.contains("run: ragdesk migrate"), "never advise creating our schema there: {out}");
     // A column dropped: omni now fits only partly, and doctor says what is missing.
     t.conn().await.execute("ALTER TABLE public.messages DROP COLUMN role").await.unwrap();
     let (_, out) = ragdesk(&t.url, &["doctor"]);
@@ -453,7 +456,8 @@ async fn a_declared_limit_write_on_a_foreign_layout_is_validated_conflict_checke
     let (ok, out) =
         ragdesk(&t.url, &["--layout", "omni", "limits", "set", &key, "25", "--expect", &(old + 1).to_string()]);
     assert!(!ok && out.contains("conflict"), "{out}");
-    let (ok, out) = ragdesk(&t.url, &["--layout", "omni", "limits", "set", &key, "25", "--reason", "pilot"]);
+    // Without --layout the CLI detects the layout, as the console does.
+    let (ok, out) = ragdesk(&t.url, &["limits", "set", &key, "25", "--reason", "pilot"]);
     assert!(ok && out.contains(&format!("{key}: {old} → 25")), "{out}");
     let mut c = t.conn().await;
     let (value,): (i32,) = sqlx::query_as("SELECT rate_limit FROM public.customer_configs WHERE domain = $1")
@@ -762,8 +766,10 @@ async fn chunks_are_written_into_001_where_its_layout_declares_it_and_nowhere_el
     let (ok, out) = ragdesk(&t.url, &["--layout", "omni", "ingest", "--under", &demo, path]);
     assert!(!ok, "{out}");
     // An unknown demo: refused, nothing written.
-    let (ok, out) =
-        ragdesk(&t.url, &["--layout", "domo", "ingest", "--under", "00000000-0000-0000-0000-000000000000", path]);
+    let nobody = "00000000-0000-0000-0000-000000000000";
+    let (ok, out) = ragdesk(&t.url, &["search", "--under", nobody, "x"]);
+    assert!(!ok && out.contains(&format!("no Demos with id {nobody}")), "{out}");
+    let (ok, out) = ragdesk(&t.url, &["--layout", "domo", "ingest", "--under", nobody, path]);
     assert!(!ok && out.contains("nothing was written"), "{out}");
     assert_eq!(count(&mut c, "boiler-guide.md").await, 0);
     // A file that is not what it says: nothing written for it either.
