@@ -13,7 +13,9 @@ use crate::theme::Theme;
 /// Keys that only do something in the Documents tab.
 const DOCUMENTS_ONLY: &[Command] = &[Command::NewKnowledgeBase, Command::Upload, Command::Delete, Command::CancelJob];
 
-pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
+/// The help's lines, descriptions wrapped to `width` columns (the popup's
+/// inside): at 80 columns the long ones would be cut.
+pub fn lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
     let ctx = app.context();
     let rows_of = |c: Context, keep: &dyn Fn(Command) -> bool| -> Vec<(String, String)> {
         app.keymap
@@ -49,11 +51,12 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for (c, rows) in sections {
         lines.push(Line::from(Span::styled(format!("{c} keys"), theme.title())));
+        let desc_width = width.saturating_sub(key_width + 4).max(16);
         for (keys, desc) in rows {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {keys:<key_width$}  "), theme.accent()),
-                Span::styled(desc.to_string(), theme.base()),
-            ]));
+            for (i, part) in crate::text::wrap(&desc, desc_width).into_iter().enumerate() {
+                let lead = if i == 0 { format!("  {keys:<key_width$}  ") } else { " ".repeat(key_width + 4) };
+                lines.push(Line::from(vec![Span::styled(lead, theme.accent()), Span::styled(part, theme.base())]));
+            }
         }
         lines.push(Line::raw(""));
     }
@@ -61,7 +64,9 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme, scroll: u16) {
-    overlay(f, area, theme, " Help ", lines(app, theme), scroll, false);
+    // The popup's inside: as wide as `overlay` makes it, less its borders.
+    let inside = area.width.saturating_sub(4).min(96).saturating_sub(2) as usize;
+    overlay(f, area, theme, " Help ", lines(app, theme, inside), scroll, false);
 }
 
 /// `M`: the message log, newest at the bottom, scrolled up by `scroll`.

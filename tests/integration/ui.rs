@@ -1094,3 +1094,20 @@ fn browse_pane_under_two_foreign_layouts() {
         assert!(text.contains("│␛[2Jsecond line"), "{text}");
     }
 }
+
+#[test]
+fn help_wraps_long_descriptions_to_the_popup_at_80_columns() {
+    let app = new_app(80, 24);
+    let theme = Theme::default_dark();
+    // 80 columns: the popup is 76 wide, 74 inside.
+    let lines = ragdesk::ui::help::lines(&app, &theme, 74);
+    let texts: Vec<String> = lines.iter().map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect()).collect();
+    for t in &texts {
+        assert!(unicode_width::UnicodeWidthStr::width(t.as_str()) <= 74, "a line wider than the popup: {t:?}");
+    }
+    // A long description is all there, over two lines, the second indented
+    // under the first's text.
+    let joined = texts.join("\n");
+    let at = texts.iter().position(|t| t.contains("Filter on the server")).expect("the filter key's line");
+    assert!(texts[at + 1].starts_with("      ") && joined.contains("status:active"), "{joined}");
+}
