@@ -24,29 +24,21 @@ use crate::tui::{self, Tui};
 const QUIT_GRACE: Duration = Duration::from_secs(5);
 
 /// The layout of another platform's schema the console reads through:
-/// the one asked for (`--layout`), or the one detected from the catalog.
-/// `None` on ragdesk's own schema, and when the server does not answer in
-/// time (the console's offline handling takes it from there).
+/// the one asked for (`--layout`; `native` too: the Browse tab then reads
+/// our own schema through the mapping), or the one detected from the
+/// catalog. `None` on ragdesk's own schema, and when the server does not
+/// answer in time (the console's offline handling takes it from there).
 async fn foreign_layout(db: &Db, asked: Option<&str>) -> Result<Option<crate::db::mapped::Mapped>> {
-    let catalog = async { crate::db::catalog::read(&mut *db.acquire().await?).await };
-    let catalog = match tokio::time::timeout(std::time::Duration::from_secs(3), catalog).await {
-        Ok(Ok(c)) => Some(c),
-        _ => None,
-    };
-    let layout = match (asked, &catalog) {
-        (Some(spec), _) => Some(crate::schema::load(spec).map_err(|e| eyre!(e))?),
-        (None, Some(c)) => crate::schema::detect(c).0,
-        (None, None) => None,
-    };
-    // Our own schema gets its own tabs, unless the mapping is asked for by
-    // name (`--layout native`: the Browse tab reads it like any other).
-    let browse = |l: &crate::schema::Layout| l.name != "native" || asked.is_some();
-    match (layout, catalog) {
-        (Some(l), Some(c)) if browse(&l) => Ok(Some(crate::db::mapped::Mapped::new(l, c).map_err(|e| eyre!(e))?)),
-        (Some(l), None) if browse(&l) => {
-            Err(eyre!("cannot read the database's catalog to check the '{}' layout against it", l.name))
-        }
-        _ => Ok(None),
+    let asked = asked.map(crate::schema::load).transpose().map_err(|e| eyre!(e))?;
+    let name = asked.as_ref().map(|l| l.name.clone());
+    let read = async { crate::db::mapped::Mapped::for_database(&mut *db.acquire().await?, asked).await };
+    match tokio::time::timeout(std::time::Duration::from_secs(3), read).await {
+        Ok(Ok(mapped)) => Ok(mapped),
+        Ok(Err(e)) if name.is_some() => Err(eyre!(e)),
+        _ => match name {
+            Some(n) => Err(eyre!("cannot read the database's catalog to check the '{n}' layout against it")),
+            None => Ok(None),
+        },
     }
 }
 

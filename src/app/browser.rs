@@ -78,7 +78,8 @@ pub struct Browser {
     /// The index method on each entity's vector column (`hnsw`,
     /// `ivfflat`), which says what an approximate search tunes.
     pub vector_index: std::collections::BTreeMap<Kind, String>,
-    /// The rate limit being edited: its key and the value shown.
+    /// The rate limit being edited: its key and the value shown, kept from
+    /// Enter (a reload arriving under the prompt may move the selection).
     pub editing_limit: Option<(String, Option<String>)>,
     /// The drill path: the root level first, the one shown last.
     pub stack: Vec<Stage>,

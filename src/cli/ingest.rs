@@ -199,10 +199,11 @@ pub async fn ingest(ctx: &Context, a: IngestArgs) -> Result<()> {
         bail!("refusing to ingest over a read-only connection (use --dry-run to preview)");
     }
     let Some(kb) = a.kb.as_deref() else {
-        let spec = ctx.foreign_layout().await?.ok_or_else(|| {
+        let mut conn = db.pool.acquire().await?;
+        let mapped = ctx.foreign_mapped(&mut conn).await?.ok_or_else(|| {
             eyre!("--under is for another platform's layout (--layout NAME); here name the knowledge base with --kb")
         })?;
-        return foreign_ingest(ctx, &db, &spec, &a).await;
+        return foreign_ingest(ctx, &mut conn, mapped, &a).await;
     };
     let demo = match &a.demo {
         Some(d) => Some(knowledge::find_demo(&mut *db.pool.acquire().await?, d).await?.0),
@@ -332,17 +333,20 @@ fn summary_line(r: &ingest::FileReport) -> String {
 /// the model that wrote the layout's vectors, and written as its chunks
 /// where the layout declares that safe (001's knowledge_chunks), a file
 /// at a time, each whole or not at all.
-async fn foreign_ingest(ctx: &Context, db: &crate::db::Db, spec: &str, a: &IngestArgs) -> Result<()> {
+async fn foreign_ingest(
+    ctx: &Context,
+    conn: &mut sqlx::PgConnection,
+    mapped: crate::db::mapped::Mapped,
+    a: &IngestArgs,
+) -> Result<()> {
     use crate::schema::Kind;
     let under = a.under.as_deref().expect("clap: --kb or --under");
-    let mut conn = db.pool.acquire().await?;
-    let mapped = ctx.mapped(&mut conn, spec).await?;
     if !mapped.layout.writes(Kind::Chunk) && !a.dry_run {
         bail!("layout '{}' does not declare its chunks writable: ragdesk only reads them there", mapped.layout.name);
     }
     let configured = ctx.config.layout_model(&mapped.layout.name, &ctx.paths);
     let embedder = ctx.config.embedding.embedder(&ctx.paths);
-    let model = crate::search::layout::query_model(&mut conn, &mapped, Kind::Chunk, configured.as_ref(), &embedder)
+    let model = crate::search::layout::query_model(&mut *conn, &mapped, Kind::Chunk, configured.as_ref(), &embedder)
         .await
         .map_err(|e| eyre!(e))?;
     let (spec, cfg) = (model.spec.clone(), model.embedder.clone());
@@ -381,7 +385,7 @@ async fn foreign_ingest(ctx: &Context, db: &crate::db::Db, spec: &str, a: &Inges
             }
             let source = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let rows: Vec<(String, Vec<f32>)> = texts.into_iter().zip(vectors).collect();
-            let ids = mapped.insert_chunks(&mut conn, under, &source, &rows).await.map_err(|e| e.to_string())?;
+            let ids = mapped.insert_chunks(&mut *conn, under, &source, &rows).await.map_err(|e| e.to_string())?;
             Ok(format!("{} chunks written under {under} (audited in ragdesk_audit.audit_log)", ids.len()))
         }
         .await;

@@ -75,13 +75,15 @@ pub struct AuditArgs {
 /// `--layout NAME limits …` on another platform's schema: its rate limits
 /// read through the layout, and set where the layout declares them
 /// writable (audited in `ragdesk_audit.audit_log` there).
-async fn foreign_limits(ctx: &Context, spec: &str, cmd: LimitsCommand) -> Result<()> {
-    let db = ctx.connect_batch().await?;
-    let mut conn = db.pool.acquire().await?;
-    let mapped = ctx.mapped(&mut conn, spec).await?;
+async fn foreign_limits(
+    db: &crate::db::Db,
+    conn: &mut sqlx::PgConnection,
+    mapped: crate::db::mapped::Mapped,
+    cmd: LimitsCommand,
+) -> Result<()> {
     match cmd {
         LimitsCommand::List { json, .. } => {
-            let rows = mapped.limits(&mut conn, 1000).await?;
+            let rows = mapped.limits(&mut *conn, 1000).await?;
             if json {
                 output::json(&rows)?;
             } else {
@@ -112,7 +114,7 @@ async fn foreign_limits(ctx: &Context, spec: &str, cmd: LimitsCommand) -> Result
                 Some(e) => crate::db::mapped::Seen::Value(Some(limits::parse_value(&key, e)? as i64)),
                 None => crate::db::mapped::Seen::Anything,
             };
-            let (old, new) = mapped.set_limit_seen(&mut conn, &key, value, expect, reason.as_deref()).await?;
+            let (old, new) = mapped.set_limit_seen(&mut *conn, &key, value, expect, reason.as_deref()).await?;
             output::out(format!(
                 "{key}: {} → {new} (layout {}; audited in ragdesk_audit.audit_log)",
                 old.map(|v| v.to_string()).unwrap_or_else(|| "unset".into()),
@@ -128,11 +130,11 @@ async fn foreign_limits(ctx: &Context, spec: &str, cmd: LimitsCommand) -> Result
 }
 
 pub async fn limits(ctx: &Context, cmd: LimitsCommand) -> Result<()> {
-    if let Some(spec) = ctx.foreign_layout().await? {
-        return foreign_limits(ctx, &spec, cmd).await;
-    }
     let db = ctx.connect_batch().await?;
     let mut conn = db.pool.acquire().await?;
+    if let Some(mapped) = ctx.foreign_mapped(&mut conn).await? {
+        return foreign_limits(&db, &mut conn, mapped, cmd).await;
+    }
     let writes = matches!(cmd, LimitsCommand::Set { .. } | LimitsCommand::Unset { .. });
     if writes && db.read_only {
         bail!("refusing to change limits over a read-only connection");

@@ -155,27 +155,17 @@ impl Context {
 }
 
 impl Context {
-    /// The other platform's layout a command works through: the one asked
-    /// for (`--layout`, `native` meaning ours), else the one the catalog
-    /// matches, as the console does. `None`: ragdesk's own schema.
-    pub async fn foreign_layout(&self) -> Result<Option<String>> {
-        match self.cli.layout.as_deref() {
-            Some("native") => Ok(None),
-            Some(spec) => Ok(Some(spec.to_string())),
-            None => {
-                let db = self.connect_batch().await?;
-                let catalog = crate::db::catalog::read(&mut *db.pool.acquire().await?).await?;
-                Ok(crate::schema::detect(&catalog).0.map(|l| l.name).filter(|n| n != "native"))
-            }
-        }
-    }
-
-    /// Layout `spec` (a name or a file) checked against the connected
-    /// database's catalog.
-    pub async fn mapped(&self, conn: &mut sqlx::PgConnection, spec: &str) -> Result<crate::db::mapped::Mapped> {
-        let layout = crate::schema::load(spec).map_err(|e| eyre!(e))?;
-        let catalog = crate::db::catalog::read(conn).await?;
-        Ok(crate::db::mapped::Mapped::new(layout, catalog)?)
+    /// The other platform's layout a command works through on `conn`'s
+    /// database: the one asked for (`--layout`; `native` means ours), else
+    /// the one the catalog matches, as the console does. `None`: ragdesk's
+    /// own schema.
+    pub async fn foreign_mapped(&self, conn: &mut sqlx::PgConnection) -> Result<Option<crate::db::mapped::Mapped>> {
+        let asked = match self.cli.layout.as_deref() {
+            Some("native") => return Ok(None),
+            Some(spec) => Some(crate::schema::load(spec).map_err(|e| eyre!(e))?),
+            None => None,
+        };
+        Ok(crate::db::mapped::Mapped::for_database(conn, asked).await?)
     }
 }
 
@@ -211,8 +201,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Export(ExportCommand::Session { id, format, output }) => {
             let db = ctx.connect_batch().await?;
             let mut conn = db.pool.acquire().await?;
-            if let Some(spec) = ctx.foreign_layout().await? {
-                let mapped = ctx.mapped(&mut conn, &spec).await?;
+            if let Some(mapped) = ctx.foreign_mapped(&mut conn).await? {
                 let transcript = crate::export::read_layout_transcript(&mut conn, &mapped, &id).await?;
                 let text = crate::export::render_layout(format, &transcript);
                 return write_export(&text, transcript.messages.len(), output.as_deref());

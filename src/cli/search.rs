@@ -65,11 +65,11 @@ pub struct SearchArgs {
 }
 
 pub async fn search(ctx: &Context, a: SearchArgs) -> Result<()> {
-    if let Some(spec) = ctx.foreign_layout().await? {
-        return foreign_search(ctx, &spec, a).await;
-    }
     let db = ctx.connect_batch().await?;
     let mut conn = db.pool.acquire().await?;
+    if let Some(mapped) = ctx.foreign_mapped(&mut conn).await? {
+        return foreign_search(ctx, &mut conn, mapped, a).await;
+    }
     let metric = Metric::parse(&a.metric).ok_or_else(|| eyre!("unknown --metric '{}' (cosine, ip, l2)", a.metric))?;
     let kb = match (&a.kb, a.like) {
         (Some(name), _) => {
@@ -202,11 +202,13 @@ fn print(o: &Outcome, ef_search: Option<u32>) -> Result<()> {
 
 /// `--layout NAME search` on another platform's schema: a text query
 /// embedded with the model that wrote its vectors, or more like a row.
-async fn foreign_search(ctx: &Context, spec: &str, a: SearchArgs) -> Result<()> {
+async fn foreign_search(
+    ctx: &Context,
+    conn: &mut sqlx::PgConnection,
+    mapped: crate::db::mapped::Mapped,
+    a: SearchArgs,
+) -> Result<()> {
     use crate::db::mapped::{Probe, VectorMode};
-    let db = ctx.connect_batch().await?;
-    let mut conn = db.pool.acquire().await?;
-    let mapped = ctx.mapped(&mut conn, spec).await?;
     let kind = crate::schema::Kind::from_name(&a.entity)
         .filter(|k| mapped.vector_column(*k).is_ok())
         .ok_or_else(|| eyre!("layout '{}' has no vectors on '{}'", mapped.layout.name, a.entity))?;
@@ -215,25 +217,25 @@ async fn foreign_search(ctx: &Context, spec: &str, a: SearchArgs) -> Result<()> 
     let how = mode.describe(index);
     let started = std::time::Instant::now();
     let (rows, model) = match (&a.like_row, &a.query) {
-        (Some(id), _) => (mapped.nearest(&mut conn, kind, Probe::Row(id), a.k, mode).await?, None),
+        (Some(id), _) => (mapped.nearest(&mut *conn, kind, Probe::Row(id), a.k, mode).await?, None),
         (None, Some(q)) if !q.trim().is_empty() => {
             let within = a.under.as_deref().ok_or_else(|| {
                 eyre!("say where to search with --under ID (a {} or the row its rows belong to)", a.entity)
             })?;
             if let Some(parent) = mapped.layout.parent_of(kind) {
-                if mapped.row(&mut conn, parent, within).await.ok().flatten().is_none() {
+                if mapped.row(&mut *conn, parent, within).await.ok().flatten().is_none() {
                     bail!("no {} with id {within} in layout '{}'", mapped.layout.label(parent), mapped.layout.name);
                 }
             }
             let configured = ctx.config.layout_model(&mapped.layout.name, &ctx.paths);
             let embedder = ctx.config.embedding.embedder(&ctx.paths);
-            let model = crate::search::layout::query_model(&mut conn, &mapped, kind, configured.as_ref(), &embedder)
+            let model = crate::search::layout::query_model(&mut *conn, &mapped, kind, configured.as_ref(), &embedder)
                 .await
                 .map_err(|e| eyre!(e))?;
             let (spec, cfg) = (model.spec.clone(), model.embedder.clone());
             let provider = tokio::task::spawn_blocking(move || embed::provider_for(&spec, &cfg)).await??;
             let vector = crate::search::layout::embed_query(&provider, &model, q).await.map_err(|e| eyre!(e))?;
-            let rows = mapped.nearest(&mut conn, kind, Probe::Vector { vector: &vector, within }, a.k, mode).await?;
+            let rows = mapped.nearest(&mut *conn, kind, Probe::Vector { vector: &vector, within }, a.k, mode).await?;
             (rows, Some(model.source))
         }
         _ => bail!("give a question to search for (or --like-row ROW_ID)"),

@@ -66,6 +66,19 @@ impl Mapped {
         Ok(Mapped { layout, catalog })
     }
 
+    /// The layout a database is read through: `asked` when given (checked
+    /// against the catalog), else the built-in layout the catalog matches
+    /// when that is another platform's. `None`: ragdesk's own schema, or a
+    /// database no layout fits. Shared by the console and the CLI.
+    pub async fn for_database(conn: &mut PgConnection, asked: Option<Layout>) -> Result<Option<Mapped>> {
+        let catalog = super::catalog::read(conn).await?;
+        let layout = match asked {
+            Some(l) => Some(l),
+            None => crate::schema::detect(&catalog).0.filter(|l| l.name != "native"),
+        };
+        layout.map(|l| Mapped::new(l, catalog)).transpose()
+    }
+
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
     }

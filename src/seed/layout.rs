@@ -247,30 +247,7 @@ fn industry_for(kind: Kind, n: usize, parent: Option<&str>, known: &std::collect
 /// sessions. `serial` keeps values of UNIQUE columns apart.
 fn sample_title(kind: Kind, column: &str, n: usize, industry: &Industry, serial: u64, rng: &mut ChaCha8Rng) -> String {
     use crate::seed::content::{FIRST_NAMES, LAST_NAMES, TENANT_NAMES};
-    let slug = |s: &str| {
-        // Accented letters keep their base letter (Chloé → chloe).
-        let plain: String = s
-            .to_lowercase()
-            .chars()
-            .map(|c| match c {
-                'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
-                'é' | 'è' | 'ê' | 'ë' => 'e',
-                'í' | 'ì' | 'î' | 'ï' => 'i',
-                'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' => 'o',
-                'ú' | 'ù' | 'û' | 'ü' => 'u',
-                'ñ' => 'n',
-                'ç' => 'c',
-                other => other,
-            })
-            .collect();
-        let words: Vec<String> = plain
-            .to_lowercase()
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_string)
-            .collect();
-        words.join("-")
-    };
+    let slug = super::slugify;
     let business = industry.companies[n % industry.companies.len()];
     let mut person = || {
         let first = FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())];

@@ -137,9 +137,10 @@ fn message_counts(rng: &mut ChaCha8Rng, n: usize, total: u64) -> Vec<u32> {
     counts
 }
 
-fn slugify(s: &str) -> String {
+/// Lower-case ASCII words joined by `-` (names into emails, domains, handles).
+pub(crate) fn slugify(s: &str) -> String {
     let mut out = String::new();
-    for c in s.chars() {
+    for c in s.to_lowercase().chars() {
         // Latin letters with diacritics keep their base letter (Müller → muller).
         let c = match c {
             'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
