@@ -745,20 +745,6 @@ impl Nearest {
 }
 
 impl Mapped {
-    /// The rows of `kind` (chunks, memories) nearest to row `id`'s own
-    /// vector by cosine distance, the row itself first: (id, distance).
-    pub async fn more_like_this(
-        &self,
-        conn: &mut PgConnection,
-        kind: Kind,
-        id: &str,
-        k: u32,
-        exact: bool,
-    ) -> Result<Vec<(String, f64)>> {
-        let mode = VectorMode { exact, ..VectorMode::default() };
-        Ok(self.nearest(conn, kind, Probe::Row(id), k, mode).await?.into_iter().map(|n| (n.id, n.distance)).collect())
-    }
-
     /// The vector column of `kind`: (table, id column, vector column).
     fn vector_columns(&self, kind: Kind) -> Result<(Table, &str, &str)> {
         let e = self.entity(kind)?;
