@@ -11,14 +11,14 @@ use std::path::PathBuf;
 
 use crate::db::access::Access;
 use crate::db::audit::{AuditCursor, AuditRow};
+use crate::db::conversation::{ConversationHead, ConversationPage};
 use crate::db::demos::{DemoDetail, DemoRow};
 use crate::db::knowledge::{ChunkRow, DocumentRow, KnowledgeBaseRow, NewKnowledgeBase};
 use crate::db::leads::LeadRow;
 use crate::db::limits::{Effective, Expect, Override, Usage};
-use crate::db::messages::MessageRow;
 use crate::db::sessions::{SessionRow, SessionScope};
 use crate::db::tenants::TenantRow;
-use crate::db::{Cursor, Filter, Page, RowCount, Seek};
+use crate::db::{Filter, Page, RowCount, Seek};
 use crate::export::Format;
 use crate::ingest::{ChunkSettings, Event as IngestEvent, FileReport};
 
@@ -140,11 +140,11 @@ pub enum Action {
     },
     SessionLoaded {
         generation: u64,
-        result: TaskResult<SessionRow>,
+        result: TaskResult<ConversationHead>,
     },
     MessagesLoaded {
         generation: u64,
-        result: TaskResult<Page<MessageRow>>,
+        result: TaskResult<ConversationPage>,
     },
     Exported {
         result: Result<String, String>,
@@ -302,17 +302,18 @@ pub enum Effect {
         generation: u64,
         id: Uuid,
     },
+    /// A conversation's heading (its id as text: any layout's).
     LoadSession {
         generation: u64,
-        id: Uuid,
+        id: String,
     },
     LoadMessages {
         generation: u64,
-        session: Uuid,
-        after: Option<Cursor>,
+        session: String,
+        after: Option<Vec<Option<String>>>,
     },
     Export {
-        session: Uuid,
+        session: String,
         format: Format,
     },
     /// Put text on the clipboard with OSC 52.

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::db::conversation::{ConversationHead, Conversations, Utterance};
 use crate::db::messages::MessageRow;
 use crate::db::sessions::SessionRow;
 use crate::sanitize::{sanitize_line, sanitize_multiline};
@@ -35,54 +36,79 @@ pub const JSON_FORMAT_TAG: &str = "ragdesk.transcript.v1";
 
 pub fn render(format: Format, session: &SessionRow, messages: &[MessageRow]) -> String {
     match format {
-        Format::Json => {
-            let doc = TranscriptExport {
-                format: JSON_FORMAT_TAG.into(),
-                session: session.clone(),
-                messages: messages.to_vec(),
-            };
-            // Same value, but no raw character a terminal would act on
-            // (`cat export.json` is safe).
-            let mut s = crate::sanitize::escape_terminal_controls(
-                &serde_json::to_string_pretty(&doc).expect("transcripts serialise"),
-            );
-            s.push('\n');
-            s
+        Format::Json => json(&TranscriptExport {
+            format: JSON_FORMAT_TAG.into(),
+            session: session.clone(),
+            messages: messages.to_vec(),
+        }),
+        Format::Md => {
+            let messages: Vec<Utterance> = messages.iter().cloned().map(Utterance::from).collect();
+            markdown(&session.clone().into(), &messages)
         }
-        Format::Md => markdown(session, messages),
     }
 }
 
 pub fn default_file_name(session: &SessionRow, format: Format) -> String {
-    format!("session-{}.{}", session.id, format.extension())
+    file_name_for(&session.id.to_string(), format)
 }
 
-fn markdown(s: &SessionRow, messages: &[MessageRow]) -> String {
-    let mut out = String::new();
-    let lead = sanitize_line(s.lead_label());
-    out.push_str(&format!("# Conversation with {lead}\n\n"));
-    out.push_str(&format!("- Session: `{}`\n", s.id));
-    if let Some(d) = &s.demo_name {
+/// `session-ID.EXT`, the id kept to what a file name can safely hold (a
+/// layout's ids are any text).
+fn file_name_for(id: &str, format: Format) -> String {
+    let id: String =
+        id.chars().take(80).map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    format!("session-{id}.{}", format.extension())
+}
+
+/// A conversation for people, whatever schema it was read from: its
+/// heading (what the layout has of it), then each message quoted, so
+/// Markdown in messages cannot restructure the export. Control characters
+/// are made visible, as on screen.
+pub fn markdown(head: &ConversationHead, messages: &[Utterance]) -> String {
+    let ts = |t: &chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    let mut out = match &head.who {
+        Some(who) => format!("# Conversation with {}\n\n", sanitize_line(who)),
+        None => format!("# Conversation {}\n\n", sanitize_line(&head.id)),
+    };
+    out.push_str(&format!("- Session: `{}`\n", sanitize_line(&head.id)));
+    if let Some(l) = &head.layout {
+        out.push_str(&format!("- Layout: {}\n", sanitize_line(l)));
+    }
+    if let Some(d) = &head.bot {
         out.push_str(&format!("- Demo: {}\n", sanitize_line(d)));
     }
-    out.push_str(&format!("- Lead: {} (`{}`)\n", lead, sanitize_line(&s.lead_identifier)));
-    out.push_str(&format!("- Channel: {}\n", sanitize_line(&s.channel)));
-    out.push_str(&format!("- Started: {}\n", s.created_at.format("%Y-%m-%d %H:%M:%S UTC")));
-    match s.ended_at {
-        Some(e) => out.push_str(&format!("- Ended: {}\n", e.format("%Y-%m-%d %H:%M:%S UTC"))),
-        None => out.push_str("- Ended: (still open)\n"),
+    if let (Some(who), Some(id)) = (&head.who, &head.who_id) {
+        out.push_str(&format!("- Lead: {} (`{}`)\n", sanitize_line(who), sanitize_line(id)));
     }
-    let tokens: i64 = messages.iter().map(|m| m.token_count as i64).sum();
-    out.push_str(&format!("- Messages: {}, tokens: {}\n", messages.len(), tokens));
+    for (label, value) in [("Channel", &head.channel), ("Status", &head.status)] {
+        if let Some(v) = value {
+            out.push_str(&format!("- {label}: {}\n", sanitize_line(v)));
+        }
+    }
+    if let Some(at) = &head.started_at {
+        out.push_str(&format!("- Started: {}\n", ts(at)));
+    }
+    match (&head.ended_at, &head.layout) {
+        (Some(e), _) => out.push_str(&format!("- Ended: {}\n", ts(e))),
+        // Ours records the end; a layout without one says nothing.
+        (None, None) => out.push_str("- Ended: (still open)\n"),
+        (None, Some(_)) => {}
+    }
+    let tokens: Option<i64> = messages.iter().map(|m| m.token_count.map(i64::from)).sum();
+    match tokens {
+        Some(t) => out.push_str(&format!("- Messages: {}, tokens: {t}\n", messages.len())),
+        None => out.push_str(&format!("- Messages: {}\n", messages.len())),
+    }
     for m in messages {
-        out.push_str(&format!(
-            "\n---\n\n**{}** · {} · {} tokens\n\n",
-            sanitize_line(&m.role),
-            m.created_at.format("%Y-%m-%d %H:%M:%S"),
-            m.token_count
-        ));
+        out.push_str(&format!("\n---\n\n**{}**", sanitize_line(&m.role)));
+        if let Some(at) = m.created_at {
+            out.push_str(&format!(" · {}", at.format("%Y-%m-%d %H:%M:%S")));
+        }
+        if let Some(n) = m.token_count {
+            out.push_str(&format!(" · {n} tokens"));
+        }
+        out.push_str("\n\n");
         for line in sanitize_multiline(&m.content).lines() {
-            // Quote each line so Markdown in messages cannot restructure the export.
             out.push_str("> ");
             out.push_str(line);
             out.push('\n');
@@ -97,41 +123,19 @@ pub struct LayoutTranscript {
     pub format: String,
     /// The layout it was read through ("domo").
     pub layout: String,
-    pub session: crate::db::mapped::MappedRow,
-    pub messages: Vec<crate::db::mapped::MappedRow>,
+    pub session: ConversationHead,
+    pub messages: Vec<Utterance>,
 }
 
-pub const LAYOUT_JSON_FORMAT_TAG: &str = "ragdesk.layout-transcript.v1";
-
-/// The most messages one export reads (a page at a time).
-pub const LAYOUT_EXPORT_CAP: usize = 100_000;
+pub const LAYOUT_JSON_FORMAT_TAG: &str = "ragdesk.layout-transcript.v2";
 
 /// Reads session `id` of `mapped` and all its messages in their order.
 pub async fn read_layout_transcript(
     conn: &mut sqlx::PgConnection,
-    mapped: &crate::db::mapped::Mapped,
+    mapped: &std::sync::Arc<crate::db::mapped::Mapped>,
     id: &str,
 ) -> crate::db::Result<LayoutTranscript> {
-    use crate::schema::Kind;
-    let session = mapped
-        .row(&mut *conn, Kind::Session, id)
-        .await?
-        .ok_or_else(|| crate::db::DbError::NotFound(format!("{} {id}", mapped.layout.label(Kind::Session))))?;
-    let mut messages = Vec::new();
-    let mut after: Option<Vec<Option<String>>> = None;
-    loop {
-        let page = mapped.page(&mut *conn, Kind::Message, Some(id), after.as_deref(), 1000).await?;
-        messages.extend(page.rows);
-        match page.next {
-            Some(next) if messages.len() < LAYOUT_EXPORT_CAP => after = Some(next),
-            Some(_) => {
-                return Err(crate::db::DbError::Invalid(format!(
-                    "more than {LAYOUT_EXPORT_CAP} messages: too many for one export"
-                )));
-            }
-            None => break,
-        }
-    }
+    let (session, messages) = Conversations::Mapped(mapped.clone()).whole(conn, id).await?;
     Ok(LayoutTranscript {
         format: LAYOUT_JSON_FORMAT_TAG.into(),
         layout: mapped.layout.name.clone(),
@@ -144,35 +148,55 @@ pub async fn read_layout_transcript(
 /// Markdown (for people; controls made visible, lines quoted).
 pub fn render_layout(format: Format, t: &LayoutTranscript) -> String {
     match format {
-        Format::Json => {
-            let mut s = crate::sanitize::escape_terminal_controls(
-                &serde_json::to_string_pretty(t).expect("transcripts serialise"),
-            );
-            s.push('\n');
-            s
-        }
-        Format::Md => {
-            let mut out = format!("# Conversation {}\n\n", sanitize_line(&t.session.id));
-            out.push_str(&format!("- Layout: {}\n", sanitize_line(&t.layout)));
-            if let Some(title) = &t.session.title {
-                out.push_str(&format!("- Title: {}\n", sanitize_line(title)));
-            }
-            if let Some(at) = t.session.created_at {
-                out.push_str(&format!("- Started: {}\n", at.format("%Y-%m-%d %H:%M:%S UTC")));
-            }
-            out.push_str(&format!("- Messages: {}\n", t.messages.len()));
-            for m in &t.messages {
-                let at = m.created_at.map(|a| a.format(" · %Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default();
-                out.push_str(&format!("\n---\n\n**{}**{at}\n\n", sanitize_line(m.role.as_deref().unwrap_or("?"))));
-                for line in sanitize_multiline(m.content.as_deref().unwrap_or("")).lines() {
-                    out.push_str("> ");
-                    out.push_str(line);
-                    out.push('\n');
-                }
-            }
-            out
-        }
+        Format::Json => json(t),
+        Format::Md => markdown(&t.session, &t.messages),
     }
+}
+
+/// An export document as pretty JSON with no raw character a terminal
+/// would act on (`cat export.json` is safe), the value unchanged.
+fn json<T: Serialize>(doc: &T) -> String {
+    let mut s =
+        crate::sanitize::escape_terminal_controls(&serde_json::to_string_pretty(doc).expect("transcripts serialise"));
+    s.push('\n');
+    s
+}
+
+/// One conversation rendered for export, whatever the schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    pub text: String,
+    pub messages: usize,
+    pub file_name: String,
+}
+
+/// Reads conversation `id` whole through `conversations` and renders it:
+/// JSON in the schema's own exact form (ours keeps every field of its rows),
+/// Markdown the same for every schema.
+pub async fn render_conversation(
+    conn: &mut sqlx::PgConnection,
+    conversations: &Conversations,
+    id: &str,
+    format: Format,
+) -> crate::db::Result<Rendered> {
+    let id = conversations.resolve(&mut *conn, id).await?;
+    let (text, messages) = match (conversations, format) {
+        (Conversations::Native, Format::Json) => {
+            let uuid = uuid::Uuid::parse_str(&id).expect("resolve gives a session id");
+            let session = crate::db::sessions::get(&mut *conn, uuid).await?;
+            let messages = crate::db::messages::all(&mut *conn, uuid).await?;
+            (render(format, &session, &messages), messages.len())
+        }
+        (Conversations::Mapped(m), Format::Json) => {
+            let t = read_layout_transcript(&mut *conn, m, &id).await?;
+            (render_layout(format, &t), t.messages.len())
+        }
+        (_, Format::Md) => {
+            let (head, messages) = conversations.whole(&mut *conn, &id).await?;
+            (markdown(&head, &messages), messages.len())
+        }
+    };
+    Ok(Rendered { text, messages, file_name: file_name_for(&id, format) })
 }
 
 /// Writes `bytes` to `dir/file_name`, creating `dir` if missing and never
@@ -217,23 +241,19 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::rename(&tmp, path)
 }
 
-/// Exports one session into `dir` (the console's `e`/`E`), under a new name.
+/// Exports one conversation into `dir` (the console's `e`/`E`), under a new name.
 pub async fn export_session(
     db: &crate::db::Db,
-    session: uuid::Uuid,
+    conversations: &Conversations,
+    session: &str,
     format: Format,
     dir: &Path,
 ) -> Result<String, String> {
-    let s = crate::db::sessions::get(&mut *db.acquire().await.map_err(|e| e.to_string())?, session)
-        .await
-        .map_err(|e| e.to_string())?;
-    let messages = crate::db::messages::all(&mut *db.acquire().await.map_err(|e| e.to_string())?, session)
-        .await
-        .map_err(|e| e.to_string())?;
-    let text = render(format, &s, &messages);
-    let path = write_new_file(dir, &default_file_name(&s, format), text.as_bytes())
+    let mut conn = db.acquire().await.map_err(|e| e.to_string())?;
+    let r = render_conversation(&mut conn, conversations, session, format).await.map_err(|e| e.to_string())?;
+    let path = write_new_file(dir, &r.file_name, r.text.as_bytes())
         .map_err(|e| format!("cannot write into {}: {e}", dir.display()))?;
-    Ok(format!("exported {} messages to {}", messages.len(), path.display()))
+    Ok(format!("exported {} messages to {}", r.messages, path.display()))
 }
 
 #[cfg(test)]

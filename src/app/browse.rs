@@ -149,8 +149,8 @@ impl App {
             ListKind::Sessions => {
                 if let Some(s) = self.lists.sessions.selected_row().cloned() {
                     self.nav.session = Some(Crumb { id: s.id, label: s.lead_label().to_string() });
-                    self.open_transcript(s.id, fx);
-                    self.transcript.session = Some(s);
+                    self.open_transcript(s.id.to_string(), fx);
+                    self.transcript.session = Some(s.into());
                     self.tab = Tab::Transcript;
                 }
             }

@@ -249,6 +249,10 @@ impl Browser {
         let Some(child) = children.first().copied() else {
             return Reply::info(format!("nothing below {} here", self.layout.label(kind)));
         };
+        // A conversation is read in the Transcript tab, as ours are.
+        if child == Kind::Message {
+            return Reply { transcript: Some(row.id.clone()), ..Reply::default() };
+        }
         let parent = (row.id.clone(), row.title.clone().unwrap_or_else(|| row.id.clone()));
         self.leave_current();
         self.stack.push(Stage::new(child, Some(parent)));

@@ -162,6 +162,8 @@ pub struct Reply {
     pub effects: Vec<Effect>,
     pub message: Option<(Level, String)>,
     pub prompt: Option<(InputPurpose, String)>,
+    /// A conversation (its id) to read in the Transcript tab.
+    pub transcript: Option<String>,
 }
 
 impl Reply {
@@ -438,7 +440,7 @@ impl App {
 
     /// The tabs of this console: ours, or the browser of a foreign layout.
     pub fn tabs(&self) -> &'static [Tab] {
-        if self.browser.is_some() { &[Tab::Browse] } else { &Tab::ALL }
+        if self.browser.is_some() { &[Tab::Browse, Tab::Transcript] } else { &Tab::ALL }
     }
 
     /// Does the screen change with time alone (a spinner, a running job's
@@ -601,7 +603,7 @@ impl App {
             let (width, height) = self.transcript_viewport();
             let t = &mut self.transcript;
             t.ensure_layout(width);
-            if let Some(session) = t.session_id {
+            if let Some(session) = t.session_id.clone() {
                 if t.complete() {
                     if t.follow_to_end {
                         t.follow_to_end = false;
@@ -616,7 +618,7 @@ impl App {
                     }
                 } else if !t.loading && t.error.is_none() {
                     let near_end = t.scroll + height * 3 >= t.lines.len();
-                    if let (Some(next), true) = (t.next, near_end || t.follow_to_end || t.search_pending) {
+                    if let (Some(next), true) = (t.next.clone(), near_end || t.follow_to_end || t.search_pending) {
                         t.loading = true;
                         fx.push(Effect::LoadMessages { generation: t.generation, session, after: Some(next) });
                     }
@@ -853,8 +855,7 @@ impl App {
             }
         }
         if self.transcript.error.is_some() {
-            if let Some(id) = self.transcript.session_id {
-                self.transcript.session_id = None;
+            if let Some(id) = self.transcript.session_id.take() {
                 self.open_transcript(id, fx);
             }
         }
@@ -983,22 +984,19 @@ impl App {
         if let Some((purpose, initial)) = reply.prompt {
             self.open_input(purpose, &initial);
         }
+        if let Some(id) = reply.transcript {
+            self.open_transcript(id, fx);
+            self.tab = Tab::Transcript;
+        }
     }
 
-    fn open_transcript(&mut self, id: Uuid, fx: &mut Vec<Effect>) {
+    fn open_transcript(&mut self, id: String, fx: &mut Vec<Effect>) {
         let generation = self.next_generation();
         fx.extend(self.transcript.open(id, generation));
     }
 
     pub(super) fn open_input(&mut self, purpose: InputPurpose, initial: &str) {
         self.modal = Some(Modal::Input(Input { purpose, textarea: one_line_input(initial) }));
-    }
-
-    fn goto_tab(&mut self, tab: Tab) {
-        // A foreign layout's console has its browser only.
-        if self.tabs().contains(&tab) {
-            self.tab = tab;
-        }
     }
 
     fn on_command(&mut self, cmd: Command, fx: &mut Vec<Effect>) {
@@ -1018,16 +1016,21 @@ impl App {
                 let tabs = self.tabs();
                 let i = tabs.iter().position(|t| *t == self.tab).unwrap_or(0);
                 let n = tabs.len();
-                self.goto_tab(tabs[if cmd == NextTab { (i + 1) % n } else { (i + n - 1) % n }]);
+                self.tab = tabs[if cmd == NextTab { (i + 1) % n } else { (i + n - 1) % n }];
             }
-            TabTenants => self.goto_tab(Tab::Tenants),
-            TabDemos => self.goto_tab(Tab::Demos),
-            TabSessions => self.goto_tab(Tab::Sessions),
-            TabTranscript => self.goto_tab(Tab::Transcript),
-            TabDocuments => self.goto_tab(Tab::Documents),
-            TabSearch => self.goto_tab(Tab::Search),
-            TabLimits => self.goto_tab(Tab::Limits),
-            TabAudit => self.goto_tab(Tab::Audit),
+            // The number keys pick the tab shown under that number: ours
+            // are 1-8 in `Tab::ALL` order; a foreign layout's, Browse and
+            // Transcript.
+            TabTenants | TabDemos | TabSessions | TabTranscript | TabDocuments | TabSearch | TabLimits | TabAudit => {
+                let n =
+                    [TabTenants, TabDemos, TabSessions, TabTranscript, TabDocuments, TabSearch, TabLimits, TabAudit]
+                        .iter()
+                        .position(|c| *c == cmd)
+                        .expect("a tab command");
+                if let Some(tab) = self.tabs().get(n) {
+                    self.tab = *tab;
+                }
+            }
             Refresh => self.refresh(fx),
             Back => self.back(),
             _ if self.tab == Tab::Search => {
@@ -1065,7 +1068,7 @@ impl App {
             }
             None if self.tab == Tab::Audit => self.audit.loaded = None,
             None => {
-                if let Some(id) = self.transcript.session_id {
+                if let Some(id) = self.transcript.session_id.clone() {
                     self.open_transcript(id, fx);
                 }
             }
@@ -1085,7 +1088,7 @@ impl App {
         match self.tab {
             Tab::Transcript => {
                 if self.transcript.search.take().is_none() {
-                    self.tab = Tab::Sessions;
+                    self.tab = if self.browser.is_some() { Tab::Browse } else { Tab::Sessions };
                 }
             }
             Tab::Search => {

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::action::{Action, Effect, ListRows, LoadError};
+use crate::db::conversation::ConversationPage;
 use crate::db::{Page, RowCount};
 
 fn app() -> App {
@@ -183,10 +184,10 @@ fn transcript_loads_on_open_and_drops_old_sessions() {
     use crate::db::messages::MessageRow;
     let mut a = app();
     a.tab = Tab::Sessions;
-    a.open_transcript(Uuid::from_u128(1), &mut Vec::new());
+    a.open_transcript(Uuid::from_u128(1).to_string(), &mut Vec::new());
     let old = a.transcript.generation;
     let mut fx = Vec::new();
-    a.open_transcript(Uuid::from_u128(2), &mut fx);
+    a.open_transcript(Uuid::from_u128(2).to_string(), &mut fx);
     a.tab = Tab::Transcript;
     let msg = MessageRow {
         id: Uuid::from_u128(9),
@@ -197,10 +198,16 @@ fn transcript_loads_on_open_and_drops_old_sessions() {
         token_count: 1,
         metadata: serde_json::json!({}),
     };
-    a.update(Action::MessagesLoaded { generation: old, result: Ok(Page { rows: vec![msg.clone()], next: None }) });
+    a.update(Action::MessagesLoaded {
+        generation: old,
+        result: Ok(ConversationPage { rows: vec![msg.clone().into()], next: None }),
+    });
     assert!(a.transcript.messages.is_empty(), "late page of the previous session is dropped");
     let g = a.transcript.generation;
-    a.update(Action::MessagesLoaded { generation: g, result: Ok(Page { rows: vec![msg], next: None }) });
+    a.update(Action::MessagesLoaded {
+        generation: g,
+        result: Ok(ConversationPage { rows: vec![msg.into()], next: None }),
+    });
     assert_eq!(a.transcript.messages.len(), 1);
     let fx = a.update(key('y'));
     assert!(matches!(&fx[..], [Effect::Copy(t)] if t == "old"));
@@ -211,7 +218,7 @@ fn a_failed_transcript_reloads_after_reconnecting() {
     let mut a = app();
     a.start();
     a.tab = Tab::Transcript;
-    a.open_transcript(Uuid::from_u128(7), &mut Vec::new());
+    a.open_transcript(Uuid::from_u128(7).to_string(), &mut Vec::new());
     let g = a.transcript.generation;
     let err = LoadError { message: "database unreachable".into(), connection: true };
     a.update(Action::MessagesLoaded { generation: g, result: Err(err) });
@@ -219,7 +226,7 @@ fn a_failed_transcript_reloads_after_reconnecting() {
     let fx = a.update(Action::Health { result: Ok(()) });
     assert!(
         fx.iter()
-            .any(|e| matches!(e, Effect::LoadMessages { session, after: None, .. } if *session == Uuid::from_u128(7))),
+            .any(|e| matches!(e, Effect::LoadMessages { session, after: None, .. } if *session == Uuid::from_u128(7).to_string())),
         "{fx:?}"
     );
 }
@@ -433,7 +440,7 @@ fn replaying_a_user_message_searches_the_demos_knowledge_base_with_the_bots_answ
     let mut a = app();
     a.start();
     let session = Uuid::from_u128(5);
-    a.open_transcript(session, &mut Vec::new());
+    a.open_transcript(session.to_string(), &mut Vec::new());
     a.tab = Tab::Transcript;
     let g = a.transcript.generation;
     let m = |i: u128, role: &str, text: &str| MessageRow {
@@ -447,7 +454,10 @@ fn replaying_a_user_message_searches_the_demos_knowledge_base_with_the_bots_answ
     };
     let rows =
         vec![m(0, "user", "Are you open on Saturday?"), m(1, "assistant", "Yes, 9 to 1."), m(2, "user", "Thanks")];
-    a.update(Action::MessagesLoaded { generation: g, result: Ok(Page { rows, next: None }) });
+    a.update(Action::MessagesLoaded {
+        generation: g,
+        result: Ok(ConversationPage { rows: rows.into_iter().map(Into::into).collect(), next: None }),
+    });
     let demo = Uuid::from_u128(77);
     let mut s = crate::db::sessions::SessionRow {
         id: session,
@@ -464,7 +474,7 @@ fn replaying_a_user_message_searches_the_demos_knowledge_base_with_the_bots_answ
         token_total: 9,
     };
     s.demo_id = demo;
-    a.update(Action::SessionLoaded { generation: g, result: Ok(s) });
+    a.update(Action::SessionLoaded { generation: g, result: Ok(s.into()) });
     // On the assistant's message: refused, it is not a question.
     a.transcript.selected = 1;
     assert!(a.update(key('R')).is_empty());
@@ -659,7 +669,7 @@ fn the_browser_drops_stale_pages_drills_down_and_back() {
     let row = browse_row;
     let mut a = app();
     a.browse_layout(crate::schema::load("omni").unwrap());
-    assert_eq!(a.tabs(), vec![Tab::Browse]);
+    assert_eq!(a.tabs(), vec![Tab::Browse, Tab::Transcript]);
     let fx = a.start();
     let Some(Effect::LoadMapped { generation, kind: Kind::Tenant, parent: None, .. }) = fx.first().cloned() else {
         panic!("the root loads first: {fx:?}")
@@ -682,12 +692,52 @@ fn the_browser_drops_stale_pages_drills_down_and_back() {
         fx.iter().any(|e| matches!(e, Effect::LoadMapped { kind: Kind::Demo, parent: Some(p), .. } if p == "c2")),
         "Enter lists the selected customer's widgets: {fx:?}"
     );
-    // Number keys of our own tabs do nothing on another platform's layout.
+    // Number keys past the layout's two tabs do nothing.
     a.update(key('3'));
     assert_eq!(a.tab, Tab::Browse);
     a.update(code(KeyCode::Esc));
     let b = a.browser.as_ref().unwrap();
     assert_eq!((b.stack.len(), b.current().kind, b.current().selected), (1, Kind::Tenant, 1), "back where it was");
+}
+
+#[test]
+fn a_conversation_of_another_layout_opens_in_the_transcript_tab_and_esc_comes_back() {
+    use crate::db::mapped::MappedPage;
+    use crate::schema::Kind;
+    let mut a = app();
+    a.browse_layout(crate::schema::load("omni").unwrap());
+    let mut fx = a.start();
+    // Customers → (businesses, `o`:) conversations, each answered with one row.
+    for (kind, id, next) in [(Kind::Tenant, "c1", 'E'), (Kind::Demo, "b1", 'o'), (Kind::Session, "42", 'E')] {
+        let Some(Effect::LoadMapped { generation, kind: k, .. }) =
+            fx.iter().find(|e| matches!(e, Effect::LoadMapped { .. })).cloned()
+        else {
+            panic!("{kind} loads: {fx:?}")
+        };
+        assert_eq!(k, kind);
+        a.update(Action::MappedLoaded {
+            generation,
+            append: false,
+            result: Ok(MappedPage { rows: vec![browse_row(id)], next: None }),
+        });
+        fx = a.update(if next == 'E' { code(KeyCode::Enter) } else { key(next) });
+    }
+    assert_eq!(a.tab, Tab::Transcript, "Enter on a conversation reads it");
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadSession { id, .. } if id == "42")), "{fx:?}");
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::LoadMessages { session, after: None, .. } if session == "42")),
+        "{fx:?}"
+    );
+    // Its export goes through the same effect as ours, with the layout's id.
+    let fx = a.update(key('E'));
+    assert!(fx.iter().any(|e| matches!(e, Effect::Export { session, .. } if session == "42")), "{fx:?}");
+    a.update(key('1'));
+    assert_eq!(a.tab, Tab::Browse, "1 is the layout's first tab");
+    a.update(key('2'));
+    assert_eq!(a.tab, Tab::Transcript);
+    a.update(code(KeyCode::Esc));
+    assert_eq!(a.tab, Tab::Browse, "Esc goes back to where it was opened");
+    assert_eq!(a.browser.as_ref().unwrap().current().kind, Kind::Session);
 }
 
 #[test]

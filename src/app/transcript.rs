@@ -2,16 +2,12 @@
 //! into display lines for the current width (cached, extended as pages
 //! arrive), with line scrolling, message jumps and in-transcript search.
 
-use uuid::Uuid;
-
 use super::{InputPurpose, Reply};
 use crate::action::Effect;
 use crate::export::Format;
 use crate::keymap::Command;
 
-use crate::db::Cursor;
-use crate::db::messages::MessageRow;
-use crate::db::sessions::SessionRow;
+use crate::db::conversation::{ConversationHead, Utterance};
 use crate::sanitize::sanitize_multiline;
 use crate::text::wrap;
 
@@ -42,10 +38,11 @@ pub struct Search {
 
 #[derive(Debug, Clone, Default)]
 pub struct Transcript {
-    pub session_id: Option<Uuid>,
-    pub session: Option<SessionRow>,
-    pub messages: Vec<MessageRow>,
-    pub next: Option<Cursor>,
+    /// The open conversation's id (as text: any layout's).
+    pub session_id: Option<String>,
+    pub session: Option<ConversationHead>,
+    pub messages: Vec<Utterance>,
+    pub next: Option<Vec<Option<String>>>,
     pub generation: u64,
     pub loading: bool,
     pub error: Option<String>,
@@ -69,7 +66,7 @@ pub struct Transcript {
 }
 
 impl Transcript {
-    pub fn reset(&mut self, session: Uuid, generation: u64) {
+    pub fn reset(&mut self, session: String, generation: u64) {
         *self = Transcript {
             show_meta: self.show_meta,
             layout_width: self.layout_width,
@@ -95,8 +92,8 @@ impl Transcript {
             for l in wrap(&body, width) {
                 self.lines.push(Line { msg: i, kind: LineKind::Body, text: l });
             }
-            if self.show_meta {
-                let pretty = serde_json::to_string_pretty(&m.metadata).unwrap_or_default();
+            if let (true, Some(meta)) = (self.show_meta, &m.metadata) {
+                let pretty = serde_json::to_string_pretty(meta).unwrap_or_default();
                 for l in wrap(&sanitize_multiline(&pretty), width) {
                     self.lines.push(Line { msg: i, kind: LineKind::Meta, text: l });
                 }
@@ -126,7 +123,7 @@ impl Transcript {
         }
     }
 
-    pub fn append(&mut self, rows: Vec<MessageRow>, next: Option<Cursor>) {
+    pub fn append(&mut self, rows: Vec<Utterance>, next: Option<Vec<Option<String>>>) {
         let from = self.messages.len();
         self.messages.extend(rows);
         self.next = next;
@@ -255,22 +252,21 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    pub fn msg(i: usize, role: &str, content: &str) -> MessageRow {
-        MessageRow {
-            id: Uuid::from_u128(i as u128 + 1),
-            session_id: Uuid::nil(),
+    pub fn msg(i: usize, role: &str, content: &str) -> Utterance {
+        Utterance {
+            id: (i + 1).to_string(),
             role: role.into(),
             content: content.into(),
-            created_at: chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, i as u32).unwrap(),
-            token_count: 3,
-            metadata: serde_json::json!({"k": i}),
+            created_at: Some(chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, i as u32).unwrap()),
+            token_count: Some(3),
+            metadata: Some(serde_json::json!({"k": i})),
         }
     }
 
     #[test]
     fn layout_search_and_jumps() {
         let mut t = Transcript::default();
-        t.reset(Uuid::nil(), 1);
+        t.reset("s1".into(), 1);
         t.layout_width = 20;
         t.loading = false;
         t.append(
@@ -312,9 +308,12 @@ mod tests {
 /// its `Reply`.
 impl Transcript {
     /// Starts loading session `id` under `generation`.
-    pub fn open(&mut self, id: Uuid, generation: u64) -> Vec<Effect> {
-        self.reset(id, generation);
-        vec![Effect::LoadSession { generation, id }, Effect::LoadMessages { generation, session: id, after: None }]
+    pub fn open(&mut self, id: String, generation: u64) -> Vec<Effect> {
+        self.reset(id.clone(), generation);
+        vec![
+            Effect::LoadSession { generation, id: id.clone() },
+            Effect::LoadMessages { generation, session: id, after: None },
+        ]
     }
 
     /// Searches the whole transcript for `query` (the rest loads first).
@@ -337,11 +336,11 @@ impl Transcript {
     /// One command in a viewport of `(width, height)`.
     pub fn on_command(&mut self, cmd: Command, (width, height): (usize, usize)) -> Reply {
         use Command::*;
-        let Some(session) = self.session_id else {
+        let Some(session) = self.session_id.clone() else {
             return if cmd == Search {
                 Reply::default()
             } else {
-                Reply::error("no transcript open: pick a session in the Sessions tab")
+                Reply::error("no transcript open: press Enter on a conversation first")
             };
         };
         let page = height.saturating_sub(2).max(1) as isize;
@@ -402,8 +401,13 @@ impl Transcript {
                 if m.role != "user" {
                     return Reply::error("select a user message (]/[ jump between messages) to replay its retrieval");
                 }
-                let Some(demo) = self.session.as_ref().map(|s| s.demo_id) else {
+                let Some(head) = self.session.as_ref() else {
                     return Reply::error("the session is still loading");
+                };
+                let Some(demo) = head.demo_id else {
+                    return Reply::error(
+                        "replaying retrieval needs ragdesk's own schema (a demo and its knowledge base)",
+                    );
                 };
                 // The bot's answer: the next assistant message.
                 let answer = self.messages[i + 1..].iter().find(|n| n.role == "assistant").map(|n| n.content.clone());
@@ -417,7 +421,7 @@ impl Transcript {
                 if !self.complete() {
                     return Reply::error("the transcript is still loading: press G to load it all, then copy");
                 } else if let Some(s) = &self.session {
-                    let md = crate::export::render(Format::Md, s, &self.messages);
+                    let md = crate::export::markdown(s, &self.messages);
                     let n = self.messages.len();
                     return Reply::info(format!("copied transcript ({n} messages) to the clipboard (OSC 52)"))
                         .with(Effect::Copy(md));
@@ -438,14 +442,13 @@ mod pane_tests {
         let mut t = Transcript::default();
         let r = t.on_command(Command::Down, (80, 20));
         assert!(matches!(r.message, Some((super::super::Level::Error, ref m)) if m.contains("no transcript open")));
-        let id = Uuid::from_u128(7);
-        let fx = t.open(id, 3);
+        let fx = t.open("7".into(), 3);
         assert_eq!(fx.len(), 2);
         let r = t.on_command(Command::ExportJson, (80, 20));
-        assert_eq!(r.effects, vec![Effect::Export { session: id, format: Format::Json }]);
+        assert_eq!(r.effects, vec![Effect::Export { session: "7".into(), format: Format::Json }]);
         assert_eq!(t.exports_in_flight, 1);
         // An export outlives a switch of session.
-        t.open(Uuid::from_u128(8), 4);
+        t.open("8".into(), 4);
         assert_eq!(t.exports_in_flight, 1);
         let r = t.on_command(Command::Search, (80, 20));
         assert!(matches!(r.prompt, Some((InputPurpose::Search, ref q)) if q.is_empty()));

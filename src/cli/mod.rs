@@ -201,16 +201,10 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Export(ExportCommand::Session { id, format, output }) => {
             let db = ctx.connect_batch().await?;
             let mut conn = db.pool.acquire().await?;
-            if let Some(mapped) = ctx.foreign_mapped(&mut conn).await? {
-                let transcript = crate::export::read_layout_transcript(&mut conn, &mapped, &id).await?;
-                let text = crate::export::render_layout(format, &transcript);
-                return write_export(&text, transcript.messages.len(), output.as_deref());
-            }
-            let id = crate::db::sessions::resolve_id(&mut conn, &id).await?;
-            let session = crate::db::sessions::get(&mut conn, id).await?;
-            let messages = crate::db::messages::all(&mut conn, id).await?;
-            let text = crate::export::render(format, &session, &messages);
-            write_export(&text, messages.len(), output.as_deref())
+            let mapped = ctx.foreign_mapped(&mut conn).await?.map(std::sync::Arc::new);
+            let conversations = crate::db::conversation::Conversations::for_layout(mapped);
+            let r = crate::export::render_conversation(&mut conn, &conversations, &id, format).await?;
+            write_export(&r.text, r.messages, output.as_deref())
         }
         Command::Doctor => doctor::run(&ctx).await,
         Command::Kb(cmd) => ingest::kb(&ctx, cmd).await,

@@ -5,6 +5,7 @@ pub mod access;
 pub mod audit;
 pub mod bulk;
 pub mod catalog;
+pub mod conversation;
 pub mod demos;
 pub mod filter;
 pub mod knowledge;

@@ -47,6 +47,13 @@ pub struct Settings {
     pub layout_model: Option<crate::spec::LayoutModel>,
 }
 
+impl Settings {
+    /// Who reads conversations here: our queries, or the layout's.
+    pub fn conversations(&self) -> db::conversation::Conversations {
+        db::conversation::Conversations::for_layout(self.mapped.clone())
+    }
+}
+
 /// Runs effects as tasks; each reports back through the action channel.
 #[derive(Clone)]
 pub struct EffectRunner {
@@ -370,7 +377,15 @@ impl EffectRunner {
                 result: self.search_mapped(ctx, kind, &within, &query, mode).await?,
             }),
             Effect::Export { session, format } => {
-                let result = crate::export::export_session(&self.db, session, format, &self.settings.export_dir).await;
+                let conversations = self.settings.conversations();
+                let result = crate::export::export_session(
+                    &self.db,
+                    &conversations,
+                    &session,
+                    format,
+                    &self.settings.export_dir,
+                )
+                .await;
                 Some(Action::Exported { result })
             }
             other => {
@@ -492,11 +507,15 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
             Action::ReplayReady { result, question, answer }
         }
         Effect::LoadSession { generation, id } => {
-            Action::SessionLoaded { generation, result: db::sessions::get(conn, id).await.map_err(Into::into) }
+            let result = settings.conversations().head(conn, &id).await.map_err(Into::into);
+            Action::SessionLoaded { generation, result }
         }
         Effect::LoadMessages { generation, session, after } => {
-            let result =
-                db::messages::page(conn, session, after, settings.transcript_page_size).await.map_err(Into::into);
+            let result = settings
+                .conversations()
+                .page(conn, &session, after.as_deref(), settings.transcript_page_size)
+                .await
+                .map_err(Into::into);
             Action::MessagesLoaded { generation, result }
         }
         Effect::CheckAccess => Action::AccessChecked { result: db::access::check(conn).await.map_err(Into::into) },

@@ -135,6 +135,9 @@ fn render_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 push(sanitize_line(label).into_owned(), theme.title());
             }
         }
+        if let (Tab::Transcript, Some(id)) = (app.tab, &app.transcript.session_id) {
+            push(crate::text::truncate(&sanitize_line(id), 24), theme.title());
+        }
         let line = Line::from(spans);
         f.render_widget(Paragraph::new(truncate_line(line, area.width as usize)), area);
         return;

@@ -11,6 +11,7 @@ use super::detail::placeholder;
 use super::fmt_ts;
 use crate::app::App;
 use crate::app::transcript::LineKind;
+use crate::db::conversation::ConversationHead;
 use crate::db::page::group;
 use crate::sanitize::sanitize_line;
 use crate::theme::Theme;
@@ -18,26 +19,29 @@ use crate::theme::Theme;
 pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let t = &app.transcript;
     if t.session_id.is_none() {
-        placeholder(f, area, "Transcript", "No session open: pick one in the Sessions tab (3) and press Enter.", theme);
+        let hint = match &app.browser {
+            Some(b) => format!(
+                "Nothing open: pick one of the {} in the Browse tab (1) and press Enter.",
+                b.layout.label(crate::schema::Kind::Session)
+            ),
+            None => "No session open: pick one in the Sessions tab (3) and press Enter.".into(),
+        };
+        placeholder(f, area, "Transcript", &sanitize_line(&hint), theme);
         return;
     }
     let title = match &t.session {
-        Some(s) => format!(
-            " {} · {} · {} · {} msgs · {} tokens{} ",
-            sanitize_line(s.lead_label()),
-            sanitize_line(&s.channel),
-            fmt_ts(s.created_at),
-            group(s.message_count),
-            group(s.token_total),
-            if s.ended_at.is_none() { " · open" } else { "" }
-        ),
+        Some(s) => title(s, t.messages.len(), t.complete()),
         None => " Transcript ".to_string(),
     };
-    // The session row knows the full count before every page is loaded.
-    let total =
-        t.session.as_ref().map(|s| s.message_count).unwrap_or(t.messages.len() as i64).max(t.messages.len() as i64);
+    // The heading knows the full count before every page is loaded (when
+    // the schema gives one).
+    let loaded = t.messages.len() as i64;
+    let total = t.session.as_ref().and_then(|s| s.message_count).unwrap_or(loaded).max(loaded);
     let position = match t.selected_message() {
-        Some(i) => format!(" msg {}/{} ", i + 1, group(total)),
+        Some(i) if t.complete() || t.session.as_ref().is_some_and(|s| s.message_count.is_some()) => {
+            format!(" msg {}/{} ", i + 1, group(total))
+        }
+        Some(i) => format!(" msg {}/{}+ ", i + 1, group(total)),
         None => String::new(),
     };
     let mut block = Block::bordered()
@@ -82,10 +86,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         match line.kind {
             LineKind::Header => {
                 spans.push(Span::styled(sanitize_line(&m.role).into_owned(), theme.role(&m.role)));
-                spans.push(Span::styled(
-                    format!("  {}  {} tok", m.created_at.format("%Y-%m-%d %H:%M:%S"), m.token_count),
-                    theme.dim(),
-                ));
+                let mut about = String::new();
+                if let Some(at) = m.created_at {
+                    about.push_str(&format!("  {}", at.format("%Y-%m-%d %H:%M:%S")));
+                }
+                if let Some(n) = m.token_count {
+                    about.push_str(&format!("  {n} tok"));
+                }
+                spans.push(Span::styled(about, theme.dim()));
             }
             LineKind::Body => spans.extend(highlight(&line.text, query.as_deref(), Some(idx) == current_match, theme)),
             LineKind::Meta => spans.push(Span::styled(line.text.clone(), theme.dim())),
@@ -104,6 +112,34 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
     }
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The transcript's title: who, how, when and how much, as far as the
+/// schema says (ours says all of it).
+fn title(s: &ConversationHead, loaded: usize, complete: bool) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    // Without a name, the id (the breadcrumb has more of it).
+    match &s.who {
+        Some(who) => parts.push(sanitize_line(who).into_owned()),
+        None => parts.push(crate::text::truncate(&sanitize_line(&s.id), 14)),
+    }
+    for v in [&s.channel, &s.status].into_iter().flatten() {
+        parts.push(sanitize_line(v).into_owned());
+    }
+    if let Some(at) = s.started_at {
+        parts.push(fmt_ts(at));
+    }
+    match s.message_count {
+        Some(n) => parts.push(format!("{} msgs", group(n))),
+        None => parts.push(format!("{}{} msgs", group(loaded as i64), if complete { "" } else { "+" })),
+    }
+    if let Some(n) = s.token_total {
+        parts.push(format!("{} tokens", group(n)));
+    }
+    if s.ended_at.is_none() && s.layout.is_none() {
+        parts.push("open".into());
+    }
+    format!(" {} ", parts.join(" · "))
 }
 
 /// Splits `text` into spans with every case-insensitive occurrence of

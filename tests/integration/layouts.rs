@@ -84,6 +84,13 @@ async fn a_foreign_layout_is_seeded_and_browsed_in_a_real_terminal() {
         "sample vectors are embeddings of their text, labelled as what they are: {out}"
     );
     let home = tempfile::tempdir().unwrap();
+    let exports = home.path().join("exports");
+    std::fs::create_dir_all(home.path().join("config/ragdesk")).unwrap();
+    std::fs::write(
+        home.path().join("config/ragdesk/config.toml"),
+        format!("export_dir = {:?}\n", exports.display().to_string()),
+    )
+    .unwrap();
     let tmux = support::console_in_tmux("browse-omni", &t.url, home.path());
     let screen = tmux.wait_for("the customers", |s| {
         s.contains("omni (seed 004)") && s.contains("Customers") && s.contains("Enter: Widgets")
@@ -94,10 +101,21 @@ async fn a_foreign_layout_is_seeded_and_browsed_in_a_real_terminal() {
     tmux.keys(&["o"]);
     tmux.wait_for("the customer's conversations", |s| s.contains("┌ Conversations") && s.contains("2026-01-01"));
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for("a transcript", |s| s.contains("┌ Messages") && s.contains("assistant"));
+    // The conversation opens in our transcript reader, read through the layout.
+    let screen = tmux.wait_for("a transcript", |s| {
+        s.contains("2 Transcript") && s.contains("msgs ") && s.contains("msg 1/") && s.contains("assistant  20")
+    });
     // The first turn is a customer's question, the next one its answer.
-    let lines: Vec<&str> = screen.lines().filter(|l| l.contains("│user ") || l.contains("│assistant ")).collect();
-    assert!(lines.len() >= 2 && lines[0].contains("│user ") && lines[1].contains("│assistant "), "{screen}");
+    let turns: Vec<&str> = screen.lines().filter(|l| l.contains(" user  20") || l.contains(" assistant  20")).collect();
+    assert!(turns.len() >= 2 && turns[0].contains(" user  ") && turns[1].contains(" assistant  "), "{screen}");
+    // Exported as ours are: Markdown into the configured directory.
+    tmux.keys(&["e"]);
+    // At 80 columns the status keeps the end of the message: the file's name.
+    tmux.wait_for("the export", |s| s.lines().rev().take(2).any(|l| l.contains("expo") && l.contains(".md")));
+    let files: Vec<_> = std::fs::read_dir(&exports).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let md = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(md.contains("- Layout: omni") && md.contains("**user**") && md.contains("**assistant**"), "{md}");
     tmux.keys(&["Escape"]);
     tmux.wait_for("back to the conversations", |s| s.contains("┌ Conversations"));
     tmux.keys(&["q"]);
@@ -669,6 +687,7 @@ async fn a_conversation_of_each_layout_exports_to_json_and_back_exactly() {
             .await
             .unwrap();
         }
+        let m = std::sync::Arc::new(m);
         let read = ragdesk::export::read_layout_transcript(&mut c, &m, &session).await.unwrap();
         assert_eq!(read.messages.len(), filled.children[&(Kind::Message, session.clone())].len(), "{name}");
         assert_eq!(read.session.id, session, "{name}");
@@ -676,7 +695,7 @@ async fn a_conversation_of_each_layout_exports_to_json_and_back_exactly() {
         assert!(!json.contains('\u{1b}') && !json.contains('\u{7}'), "{name}: no raw control character");
         let back: LayoutTranscript = serde_json::from_str(&json).unwrap();
         assert_eq!(back, read, "{name}: every field of every message, exactly");
-        assert_eq!(back.messages[0].content.as_deref(), Some("\u{1b}]2;owned\u{7}\u{1b}[2J 你好 🎉\nsecond line"));
+        assert_eq!(back.messages[0].content, "\u{1b}]2;owned\u{7}\u{1b}[2J 你好 🎉\nsecond line");
         let md = ragdesk::export::render_layout(Format::Md, &read);
         assert!(!md.contains('\u{1b}') && md.contains("␛]2;owned␇␛[2J"), "{name}: {md}");
         // A conversation that does not exist is an error, not an empty file.

@@ -330,11 +330,15 @@ fn serve(app: &mut App, effects: Vec<Effect>) {
             }
             Effect::LoadDemo { generation, .. } => Action::DemoLoaded { generation, result: Ok(demo_detail()) },
             Effect::LoadSession { generation, .. } => {
-                Action::SessionLoaded { generation, result: Ok(sessions()[0].clone()) }
+                Action::SessionLoaded { generation, result: Ok(sessions()[0].clone().into()) }
             }
-            Effect::LoadMessages { generation, .. } => {
-                Action::MessagesLoaded { generation, result: Ok(Page { rows: messages(), next: None }) }
-            }
+            Effect::LoadMessages { generation, .. } => Action::MessagesLoaded {
+                generation,
+                result: Ok(ragdesk::db::conversation::ConversationPage {
+                    rows: messages().into_iter().map(Into::into).collect(),
+                    next: None,
+                }),
+            },
             Effect::LoadLimits { generation, tenant } => {
                 let (usage, overrides) =
                     if tenant.is_some() { (usage(), Vec::new()) } else { (Vec::new(), overrides()) };
@@ -1067,6 +1071,33 @@ fn browse_pane_under_two_foreign_layouts() {
                         let count = (kind != Kind::Session || layout == "omni").then_some(RowCount::Exact(3));
                         out.extend(app.update(Action::MappedCounted { generation, result: Ok(count) }));
                     }
+                    // A conversation opens in the Transcript tab, read
+                    // through the layout as the conversation reader gives it.
+                    Effect::LoadSession { generation, id } => {
+                        let head = ragdesk::db::conversation::ConversationHead {
+                            who: Some("ana@brightsmile.example".into()),
+                            status: Some("active".into()),
+                            started_at: Some(chrono::Utc.with_ymd_and_hms(2026, 10, 12, 9, 0, 0).unwrap()),
+                            layout: Some(layout.into()),
+                            id,
+                            ..Default::default()
+                        };
+                        out.extend(app.update(Action::SessionLoaded { generation, result: Ok(head) }));
+                    }
+                    Effect::LoadMessages { generation, .. } => {
+                        let rows = mapped_rows(Kind::Message, 3)
+                            .into_iter()
+                            .map(|r| ragdesk::db::conversation::Utterance {
+                                id: r.id,
+                                role: r.role.unwrap_or_default(),
+                                content: r.content.unwrap_or_default(),
+                                created_at: r.created_at,
+                                ..Default::default()
+                            })
+                            .collect();
+                        let page = ragdesk::db::conversation::ConversationPage { rows, next: None };
+                        out.extend(app.update(Action::MessagesLoaded { generation, result: Ok(page) }));
+                    }
                     _ => {}
                 }
             }
@@ -1087,11 +1118,21 @@ fn browse_pane_under_two_foreign_layouts() {
         assert_eq!(app.browser.as_ref().unwrap().current().kind, Kind::Session, "{layout}");
         fx.extend(app.update(Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))));
         let _ = answer(&mut app, fx);
-        app.update(Action::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE)));
-        let text = snapshot(&format!("browse_{layout}_messages_80x24"), &app);
-        assert!(text.contains("┌ Messages") && text.contains("assistant"), "{text}");
-        // The selected message in full below, line by line, escaped.
-        assert!(text.contains("│␛[2Jsecond line"), "{text}");
+        app.update(Action::Key(KeyEvent::new(KeyCode::Char(']'), KeyModifiers::NONE)));
+        let text = snapshot(&format!("browse_{layout}_transcript_80x24"), &app);
+        // Our transcript reader, on the layout's conversation: who and what
+        // state in the title, each message's role and time, escaped text.
+        assert!(text.contains(" 2 Transcript ") && text.contains("ana@brightsmile.example · active"), "{text}");
+        assert!(text.contains("assistant  2026-10-12 09:01") && text.contains("msg 2/3"), "{text}");
+        assert!(text.contains("␛[2Jsecond line") && !text.contains('\u{1b}'), "{text}");
+        // Roles keep their colours, and the selected message its gutter.
+        let theme = Theme::default_dark();
+        let buf = draw(&app, &theme);
+        let row_of = |needle: &str| text.lines().position(|l| l.contains(needle)).expect(needle) as u16;
+        let (assistant, user) = (row_of("assistant  2026"), row_of("user  2026-10-12 09:00"));
+        assert_eq!(buf[(3, assistant)].fg, theme.role("assistant").fg.unwrap(), "{layout}: the assistant's colour");
+        assert_eq!(buf[(3, user)].fg, theme.role("user").fg.unwrap(), "{layout}: the user's colour");
+        assert_eq!((buf[(1, assistant)].symbol(), buf[(1, user)].symbol()), ("▌", " "), "{layout}: the gutter");
     }
 }
 

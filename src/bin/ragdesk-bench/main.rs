@@ -254,6 +254,7 @@ async fn main() -> color_eyre::eyre::Result<()> {
     );
 
     // Layout and drawing: pure CPU.
+    let all: Vec<ragdesk::db::conversation::Utterance> = all.into_iter().map(Into::into).collect();
     let rss_before = peak_rss_mb();
     let layout = time(n.min(10), || async {
         let mut t = Transcript::default();

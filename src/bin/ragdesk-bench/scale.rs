@@ -281,7 +281,7 @@ pub async fn render(db: &Db, n: usize) -> color_eyre::eyre::Result<()> {
         }
         // The 10,000-message transcript, loaded to its end (G).
         let generation = 1_000_000;
-        let fx = app.transcript.open(session, generation);
+        let fx = app.transcript.open(session.to_string(), generation);
         app.tab = ragdesk::app::Tab::Transcript;
         serve(&mut app, db, &settings, fx).await;
         let fx = app.update(key('G'));

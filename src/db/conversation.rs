@@ -1,0 +1,241 @@
+//! A conversation and its messages as the console's transcript, the
+//! exports and the clipboard read them, whatever the schema: one reader
+//! per kind of layout. Ours goes through its typed queries (`sessions`,
+//! `messages`, which also give tokens and metadata); another platform's
+//! through its layout description (`mapped`). Which one reads a database is
+//! decided once, at connect; everything above this module is the same path.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::mapped::{Mapped, MappedRow};
+use super::messages::MessageRow;
+use super::sessions::SessionRow;
+use super::{Cursor, DbError, Result};
+use crate::schema::Kind;
+
+/// Who reads conversations on this database.
+#[derive(Debug, Clone, Default)]
+pub enum Conversations {
+    /// ragdesk's own schema.
+    #[default]
+    Native,
+    /// Another platform's schema, through its layout.
+    Mapped(Arc<Mapped>),
+}
+
+/// A conversation's heading: what the transcript's title and an export's
+/// header show. Fields a layout does not have are `None`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConversationHead {
+    /// The id as text (UUID, TEXT or bigint, as the schema has it).
+    pub id: String,
+    /// Who the conversation is with (a lead's name, a title).
+    pub who: Option<String>,
+    /// The visitor's identifier, when ours records one beside the name.
+    pub who_id: Option<String>,
+    /// The bot it was held with (a demo's name).
+    pub bot: Option<String>,
+    /// Ours: the demo, whose knowledge base a question is replayed on.
+    pub demo_id: Option<Uuid>,
+    pub channel: Option<String>,
+    pub status: Option<String>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    /// Known before every page is in (ours: exact; a layout: counted up to
+    /// the cap).
+    pub message_count: Option<i64>,
+    pub token_total: Option<i64>,
+    /// The layout it was read through, when not ours.
+    pub layout: Option<String>,
+}
+
+/// One message of a conversation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Utterance {
+    pub id: String,
+    pub role: String,
+    pub content: String,
+    pub created_at: Option<DateTime<Utc>>,
+    pub token_count: Option<i32>,
+    pub metadata: Option<serde_json::Value>,
+}
+
+/// A page of messages, oldest first, and where the next one starts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConversationPage {
+    pub rows: Vec<Utterance>,
+    pub next: Option<Vec<Option<String>>>,
+}
+
+/// The most messages one whole read (an export, a copy) takes, a page at a time.
+pub const WHOLE_CAP: usize = 100_000;
+
+impl Conversations {
+    pub fn for_layout(mapped: Option<Arc<Mapped>>) -> Conversations {
+        mapped.map_or(Conversations::Native, Conversations::Mapped)
+    }
+
+    /// The conversation `spec` names: ours takes a unique id prefix, a
+    /// layout the id as the schema has it.
+    pub async fn resolve(&self, conn: &mut PgConnection, spec: &str) -> Result<String> {
+        match self {
+            Conversations::Native => Ok(super::sessions::resolve_id(conn, spec).await?.to_string()),
+            Conversations::Mapped(_) => Ok(spec.trim().to_string()),
+        }
+    }
+
+    pub async fn head(&self, conn: &mut PgConnection, id: &str) -> Result<ConversationHead> {
+        match self {
+            Conversations::Native => Ok(super::sessions::get(conn, native_id(id)?).await?.into()),
+            Conversations::Mapped(m) => {
+                let row = m
+                    .row(&mut *conn, Kind::Session, id)
+                    .await?
+                    .ok_or_else(|| DbError::NotFound(format!("{} {id}", m.layout.label(Kind::Session))))?;
+                let count = m.count(&mut *conn, Kind::Message, Some(id), "").await?;
+                let mut head = head_of_row(&m.layout.name, row);
+                // A capped count is not a total: the title then counts what is loaded.
+                head.message_count = match count {
+                    Some(super::RowCount::Exact(n)) => Some(n),
+                    _ => None,
+                };
+                Ok(head)
+            }
+        }
+    }
+
+    /// Messages of conversation `id` after `after` (a page's `next`).
+    pub async fn page(
+        &self,
+        conn: &mut PgConnection,
+        id: &str,
+        after: Option<&[Option<String>]>,
+        limit: u32,
+    ) -> Result<ConversationPage> {
+        match self {
+            Conversations::Native => {
+                let after = after.map(native_cursor).transpose()?;
+                let page = super::messages::page(conn, native_id(id)?, after, limit).await?;
+                Ok(ConversationPage {
+                    rows: page.rows.into_iter().map(Utterance::from).collect(),
+                    next: page.next.map(|c| vec![Some(c.ts.to_rfc3339()), Some(c.id.to_string())]),
+                })
+            }
+            Conversations::Mapped(m) => {
+                let page = m.page(conn, Kind::Message, Some(id), after, limit).await?;
+                Ok(ConversationPage { rows: page.rows.into_iter().map(utterance_of_row).collect(), next: page.next })
+            }
+        }
+    }
+
+    /// The whole conversation, a page at a time (at most [`WHOLE_CAP`]).
+    pub async fn whole(&self, conn: &mut PgConnection, id: &str) -> Result<(ConversationHead, Vec<Utterance>)> {
+        let head = self.head(&mut *conn, id).await?;
+        let mut messages = Vec::new();
+        let mut after: Option<Vec<Option<String>>> = None;
+        loop {
+            let page = self.page(&mut *conn, id, after.as_deref(), 1000).await?;
+            messages.extend(page.rows);
+            match page.next {
+                Some(_) if messages.len() >= WHOLE_CAP => {
+                    return Err(DbError::Invalid(format!("more than {WHOLE_CAP} messages: too many to read whole")));
+                }
+                Some(next) => after = Some(next),
+                None => return Ok((head, messages)),
+            }
+        }
+    }
+}
+
+fn native_id(id: &str) -> Result<Uuid> {
+    Uuid::parse_str(id.trim()).map_err(|_| DbError::NotFound(format!("session {id} (not a session id)")))
+}
+
+/// Our transcript's cursor (created_at, id), as a page's `next` carries it.
+fn native_cursor(key: &[Option<String>]) -> Result<Cursor> {
+    let bad = || DbError::Invalid("a cursor from another list".into());
+    match key {
+        [Some(ts), Some(id)] => Ok(Cursor {
+            ts: DateTime::parse_from_rfc3339(ts).map_err(|_| bad())?.with_timezone(&Utc),
+            id: Uuid::parse_str(id).map_err(|_| bad())?,
+        }),
+        _ => Err(bad()),
+    }
+}
+
+/// A layout's session row as a heading: its title says who, its status
+/// what state it is in.
+fn head_of_row(layout: &str, row: MappedRow) -> ConversationHead {
+    ConversationHead {
+        id: row.id,
+        who: row.title,
+        status: row.status,
+        started_at: row.created_at,
+        layout: Some(layout.to_string()),
+        ..ConversationHead::default()
+    }
+}
+
+fn utterance_of_row(row: MappedRow) -> Utterance {
+    Utterance {
+        id: row.id,
+        role: row.role.unwrap_or_else(|| "?".into()),
+        content: row.content.unwrap_or_default(),
+        created_at: row.created_at,
+        ..Utterance::default()
+    }
+}
+
+impl From<SessionRow> for ConversationHead {
+    fn from(s: SessionRow) -> ConversationHead {
+        ConversationHead {
+            id: s.id.to_string(),
+            who: Some(s.lead_label().to_string()),
+            who_id: Some(s.lead_identifier),
+            bot: s.demo_name,
+            demo_id: Some(s.demo_id),
+            channel: Some(s.channel),
+            status: None,
+            started_at: Some(s.created_at),
+            ended_at: s.ended_at,
+            message_count: Some(s.message_count),
+            token_total: Some(s.token_total),
+            layout: None,
+        }
+    }
+}
+
+impl From<MessageRow> for Utterance {
+    fn from(m: MessageRow) -> Utterance {
+        Utterance {
+            id: m.id.to_string(),
+            role: m.role,
+            content: m.content,
+            created_at: Some(m.created_at),
+            token_count: Some(m.token_count),
+            metadata: Some(m.metadata),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn our_cursor_travels_as_text_and_back_exactly() {
+        let c = Cursor {
+            ts: DateTime::parse_from_rfc3339("2026-03-04T05:06:07.123456Z").unwrap().with_timezone(&Utc),
+            id: Uuid::from_u128(42),
+        };
+        let key = vec![Some(c.ts.to_rfc3339()), Some(c.id.to_string())];
+        assert_eq!(native_cursor(&key).unwrap(), c, "microseconds survive the trip");
+        assert!(native_cursor(&[Some("3".into())]).is_err(), "a layout's cursor is refused");
+        assert!(native_id("not-a-uuid").is_err());
+    }
+}
