@@ -290,7 +290,7 @@ impl Browser {
         s.error = None;
     }
 
-    /// `m` on a row with a vector: the rows nearest to it (exactly).
+    /// `m` on a row with a vector: the rows nearest to it.
     fn more_like_this(&mut self) -> Reply {
         let s = self.current();
         let kind = s.kind;
@@ -300,7 +300,7 @@ impl Browser {
         };
         let mut stage =
             Stage::new(kind, Some((row.id.clone(), format!("like {}", crate::text::truncate(&row.id, 13)))));
-        stage.search = Some(StageSearch { lookup: Lookup::Like(row.id.clone()), mode: VectorMode::EXACT });
+        stage.search = Some(StageSearch { lookup: Lookup::Like(row.id.clone()), mode: self.first_mode(kind) });
         self.leave_current();
         self.stack.push(stage);
         Reply::default()
@@ -331,18 +331,20 @@ impl Browser {
         }
     }
 
+    /// How a search of `kind`'s vectors starts, `m` and `s` alike: through
+    /// the column's index when it has one (what the platform's own queries
+    /// do), exactly when it has none; `X` compares with the other.
+    fn first_mode(&self, kind: Kind) -> VectorMode {
+        let approximate = self.vector_index.get(&kind).is_some_and(|m| m == "hnsw" || m == "ivfflat");
+        VectorMode { exact: !approximate, ..VectorMode::default() }
+    }
+
     /// Shows the rows nearest to `query` (from the search prompt).
     pub fn text_search(&mut self, query: String) {
         let query = query.trim().to_string();
         let Some((kind, within, name)) = self.text_search_target().filter(|_| !query.is_empty()) else { return };
         let mut stage = Stage::new(kind, Some((within, name)));
-        let approximate = self.vector_index.get(&kind).is_some_and(|m| m == "hnsw" || m == "ivfflat");
-        // Through the index when there is one (what the platform's own
-        // queries do); X compares with exact.
-        stage.search = Some(StageSearch {
-            lookup: Lookup::Text(query),
-            mode: VectorMode { exact: !approximate, ..VectorMode::default() },
-        });
+        stage.search = Some(StageSearch { lookup: Lookup::Text(query), mode: self.first_mode(kind) });
         self.leave_current();
         self.stack.push(stage);
     }

@@ -496,10 +496,12 @@ impl App {
 
     pub(super) fn on_confirm_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
         let Some(super::Modal::Confirm(c)) = self.modal.take() else { return };
-        if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
-            fx.push(c.effect);
-        } else {
-            self.info(c.declined);
+        match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => fx.push(c.effect),
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => self.info(c.declined),
+            // A stray key (a tab number typed ahead, an arrow) neither
+            // writes nor throws the question away: it stays asked.
+            _ => self.modal = Some(super::Modal::Confirm(c)),
         }
     }
 

@@ -1243,8 +1243,12 @@ impl Mapped {
                     old.map(|o| o.to_string()).unwrap_or_else(|| "unset".into())
                 )));
             }
+            let touched = match &self.entity(Kind::RateLimit)?.updated_at {
+                Some(u) => format!(", {} = now()", quote_ident(u)),
+                None => String::new(),
+            };
             sqlx::query(&format!(
-                "UPDATE {t} SET {v} = $2 WHERE {k} = $1::{cast}",
+                "UPDATE {t} SET {v} = $2{touched} WHERE {k} = $1::{cast}",
                 k = quote_ident(k),
                 v = quote_ident(v),
                 t = table.quoted()

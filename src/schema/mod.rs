@@ -150,6 +150,10 @@ pub struct Entity {
     pub key: Option<String>,
     pub value: Option<String>,
     pub description: Option<String>,
+    /// A timestamp column a write sets to `now()` (004's
+    /// `customer_configs.updated_at`, which its platform keeps with a
+    /// trigger the seed document mentions but does not give).
+    pub updated_at: Option<String>,
     /// The columns a list is ordered (and keyset-paged) by, most
     /// significant first; the last one must make the order total (an id).
     #[serde(default)]
@@ -473,6 +477,7 @@ impl Entity {
             ("key", &self.key),
             ("value", &self.value),
             ("description", &self.description),
+            ("updated_at", &self.updated_at),
         ];
         let mut out: Vec<(&'static str, &str)> = single
             .into_iter()
@@ -562,6 +567,10 @@ impl Catalog {
             Some(c) if r.field == "json_array" && c.udt != "jsonb" && c.udt != "json" => {
                 Some(format!("column {}.{column} is {}, not jsonb (named by [{}] json_array)", r.table, c.udt, r.kind))
             }
+            Some(c) if r.field == "updated_at" && c.udt != "timestamptz" && c.udt != "timestamp" => Some(format!(
+                "column {}.{column} is {}, not a timestamp (named by [{}] updated_at)",
+                r.table, c.udt, r.kind
+            )),
             Some(c) if r.vector && c.udt != "vector" => Some(format!(
                 "column {}.{column} is {}, not a vector (named by [{}] embedding)",
                 r.table, c.udt, r.kind

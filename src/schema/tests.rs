@@ -9,6 +9,7 @@ fn catalog_of(layout: &Layout) -> Catalog {
             let udt = match (r.vector, r.field) {
                 (true, _) => "vector",
                 (_, "json_array") => "jsonb",
+                (_, "updated_at") => "timestamptz",
                 _ => "text",
             };
             cols.insert(col, Column::of(udt));

@@ -373,6 +373,13 @@ async fn more_like_this_from_a_chunk_in_the_browse_tab() {
     tmux.keys(&["Enter"]);
     tmux.wait_for("the demo's knowledge chunks", |s| s.contains("┌ Knowledge") && s.contains("1 of "));
     tmux.keys(&["m"]);
+    // Through the column's index first, as `s` does (a vector is always in
+    // the list of its own nearest centroid, so it finds itself)…
+    tmux.wait_for("the nearest chunks through the index", |s| {
+        s.contains("(ivfflat, probes 1)") && s.contains("Similarity") && s.contains("1.0000")
+    });
+    // …and `X` compares with the exact answer.
+    tmux.keys(&["X"]);
     let screen = tmux
         .wait_for("the nearest chunks", |s| s.contains("(exact)") && s.contains("Similarity") && s.contains("1.0000"));
     // The chunk itself first, at similarity 1: its id begins as the title says.
@@ -488,16 +495,24 @@ async fn a_declared_limit_write_on_a_foreign_layout_is_validated_conflict_checke
     let (ok, out) =
         ragdesk(&t.url, &["--layout", "omni", "limits", "set", &key, "25", "--expect", &(old + 1).to_string()]);
     assert!(!ok && out.contains("conflict"), "{out}");
+    let mut c = t.conn().await;
+    sqlx::query("UPDATE public.customer_configs SET updated_at = '2020-01-01' WHERE domain = $1")
+        .bind(&key)
+        .execute(&mut c)
+        .await
+        .unwrap();
     // Without --layout the CLI detects the layout, as the console does.
     let (ok, out) = ragdesk(&t.url, &["limits", "set", &key, "25", "--reason", "pilot"]);
     assert!(ok && out.contains(&format!("{key}: {old} → 25")), "{out}");
-    let mut c = t.conn().await;
-    let (value,): (i32,) = sqlx::query_as("SELECT rate_limit FROM public.customer_configs WHERE domain = $1")
-        .bind(&key)
-        .fetch_one(&mut c)
-        .await
-        .unwrap();
+    let (value, touched): (i32, bool) = sqlx::query_as(
+        "SELECT rate_limit, updated_at > now() - interval '1 hour' FROM public.customer_configs WHERE domain = $1",
+    )
+    .bind(&key)
+    .fetch_one(&mut c)
+    .await
+    .unwrap();
     assert_eq!(value, 25);
+    assert!(touched, "the layout's updated_at is set by the write");
     let audit: Vec<(String, serde_json::Value, serde_json::Value, Option<String>)> =
         sqlx::query_as("SELECT entity_key, old_value, new_value, reason FROM ragdesk_audit.audit_log")
             .fetch_all(&mut c)
