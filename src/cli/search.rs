@@ -214,7 +214,11 @@ async fn foreign_search(
         .ok_or_else(|| eyre!("layout '{}' has no vectors on '{}'", mapped.layout.name, a.entity))?;
     let mode = VectorMode { exact: a.exact, probes: a.probes, ef_search: a.ef_search };
     let (_, index) = mapped.vector_column(kind)?;
-    let how = mode.describe(index);
+    let metric = mapped.metric(kind)?;
+    let how = match metric {
+        crate::db::search::Metric::Cosine => mode.describe(index),
+        other => format!("{}, {} distance", mode.describe(index), other.name()),
+    };
     let started = std::time::Instant::now();
     let (rows, model) = match (&a.like_row, &a.query) {
         (Some(id), _) => (mapped.nearest(&mut *conn, kind, Probe::Row(id), a.k, mode).await?, None),
@@ -252,14 +256,16 @@ async fn foreign_search(
         started.elapsed().as_secs_f64() * 1000.0,
         model.map(|m| format!(" · query embedded by {m}")).unwrap_or_default()
     ))?;
-    output::out(format!("{:>4}  {:>10}  {:<36}  text", "rank", "similarity", "id"))?;
+    // L2 has no similarity: its distance is shown instead.
+    let score_name = if rows.iter().all(|r| r.similarity.is_some()) { "similarity" } else { "distance" };
+    output::out(format!("{:>4}  {:>10}  {:<36}  text", "rank", score_name, "id"))?;
     for (i, r) in rows.iter().enumerate() {
         let text = r.text.as_deref().unwrap_or("");
         let preview = crate::text::truncate(&text.split_whitespace().collect::<Vec<_>>().join(" "), 60);
         output::out(format!(
             "{:>4}  {:>10.4}  {:<36}  {preview}",
             i + 1,
-            1.0 - r.distance,
+            r.similarity.unwrap_or(r.distance),
             crate::text::truncate(&r.id, 36)
         ))?;
     }

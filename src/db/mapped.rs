@@ -717,11 +717,13 @@ impl VectorMode {
     }
 }
 
-/// One search result: the row, its cosine distance and its text.
+/// One search result: the row, its distance by the column's metric, the
+/// similarity that distance means (none for L2) and its text.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Nearest {
     pub id: String,
     pub distance: f64,
+    pub similarity: Option<f64>,
     pub text: Option<String>,
 }
 
@@ -733,7 +735,10 @@ impl Nearest {
             .map(|n| MappedRow {
                 id: n.id,
                 title: None,
-                status: Some(format!("{:.4}", 1.0 - n.distance)),
+                status: Some(match n.similarity {
+                    Some(sim) => format!("{sim:.4}"),
+                    None => format!("d {:.4}", n.distance),
+                }),
                 created_at: None,
                 role: None,
                 content: n.text,
@@ -761,7 +766,23 @@ impl Mapped {
         Ok((c.and_then(|c| c.dim), c.and_then(|c| c.index.as_deref())))
     }
 
-    /// The `k` rows of `kind` nearest to `probe` by cosine distance, within
+    /// The distance `kind`'s vectors are compared by: the one their index's
+    /// operator class serves (a search by another would not use the index),
+    /// cosine when the column has no vector index.
+    pub fn metric(&self, kind: Kind) -> Result<super::search::Metric> {
+        let (table, _, v) = self.vector_columns(kind)?;
+        let ops = self.catalog.column(&table, v).and_then(|c| c.index_ops.as_deref());
+        match ops {
+            None => Ok(super::search::Metric::Cosine),
+            Some(ops) => super::search::Metric::of_opclass(ops).ok_or_else(|| {
+                DbError::Invalid(format!(
+                    "{table}.{v} is indexed with {ops}, a distance ragdesk does not search by (cosine, ip, l2)"
+                ))
+            }),
+        }
+    }
+
+    /// The `k` rows of `kind` nearest to `probe` by its metric, within
     /// its scope (never other tenants' rows when the layout says whose they
     /// are), exactly or through the vector index as `mode` says.
     pub async fn nearest(
@@ -799,12 +820,14 @@ impl Mapped {
             }
         };
         let scope = self.similar_scope(kind, own_parent)?;
+        let metric = self.metric(kind)?;
+        let op = metric.operator();
         // Exact: every vector of the scope compared. `+ 0` keeps the vector
         // index out of the plan (it cannot serve an expression), while the
         // btree indexes that find the scope still can.
-        let order = if mode.exact { format!("(c.{v} <=> {query}) + 0") } else { format!("c.{v} <=> {query}") };
+        let order = if mode.exact { format!("(c.{v} {op} {query}) + 0") } else { format!("c.{v} {op} {query}") };
         let sql = format!(
-            "SELECT c.{i}::text, (c.{v} <=> {query})::float8, {text} FROM {t} c \
+            "SELECT c.{i}::text, (c.{v} {op} {query})::float8, {text} FROM {t} c \
              WHERE c.{v} IS NOT NULL AND {query} IS NOT NULL{scope} ORDER BY {order} LIMIT $2"
         );
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
@@ -837,7 +860,10 @@ impl Mapped {
                 return Err(DbError::NotFound(format!("{kind} {id} (or it has no vector)")));
             }
         }
-        Ok(rows.into_iter().map(|(id, distance, text)| Nearest { id, distance, text }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(id, distance, text)| Nearest { id, distance, similarity: metric.similarity(distance), text })
+            .collect())
     }
 
     /// Where a search looks, given the SQL of the parent the probe belongs

@@ -31,7 +31,7 @@ pub enum Metric {
 impl Metric {
     pub const ALL: [Metric; 3] = [Metric::Cosine, Metric::InnerProduct, Metric::L2];
 
-    fn operator(self) -> &'static str {
+    pub(crate) fn operator(self) -> &'static str {
         match self {
             Metric::Cosine => "<=>",
             Metric::InnerProduct => "<#>",
@@ -49,6 +49,17 @@ impl Metric {
 
     pub fn parse(s: &str) -> Option<Metric> {
         Metric::ALL.into_iter().find(|m| m.name() == s)
+    }
+
+    /// The distance an index of operator class `ops` serves
+    /// (`vector_l2_ops` → L2; `halfvec_…` and `sparsevec_…` alike).
+    pub fn of_opclass(ops: &str) -> Option<Metric> {
+        match ops.rsplit_once('_').map(|(head, _)| head)?.rsplit('_').next()? {
+            "cosine" => Some(Metric::Cosine),
+            "ip" => Some(Metric::InnerProduct),
+            "l2" => Some(Metric::L2),
+            _ => None,
+        }
     }
 
     /// Does the knowledge base's vector index serve this metric?

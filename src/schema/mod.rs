@@ -534,12 +534,23 @@ pub struct Column {
     /// The access method of an index on this column alone (`hnsw`,
     /// `ivfflat`, `btree`…), when it has one.
     pub index: Option<String>,
+    /// That index's operator class (`vector_cosine_ops`, `vector_l2_ops`…):
+    /// which distance it can serve.
+    pub index_ops: Option<String>,
 }
 
 impl Column {
     /// A column of `udt`, nullable, without default (for tests).
     pub fn of(udt: &str) -> Column {
-        Column { udt: udt.into(), nullable: true, has_default: false, position: 0, dim: None, index: None }
+        Column {
+            udt: udt.into(),
+            nullable: true,
+            has_default: false,
+            position: 0,
+            dim: None,
+            index: None,
+            index_ops: None,
+        }
     }
 }
 

@@ -93,7 +93,17 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let text_column = if text_first { "Text" } else { "Name" };
         let columns = [
             col(text_column, Constraint::Fill(2)),
-            col(if s.search.is_some() { "Similarity" } else { "Status" }, Constraint::Length(12)),
+            col(
+                match &s.search {
+                    // Results by L2 carry a distance ("d 0.31"), not a similarity.
+                    Some(_) if s.rows.iter().any(|r| r.status.as_deref().is_some_and(|v| v.starts_with("d "))) => {
+                        "L2 distance"
+                    }
+                    Some(_) => "Similarity",
+                    None => "Status",
+                },
+                Constraint::Length(12),
+            ),
             col("Created", Constraint::Length(16)),
             col("Id", Constraint::Fill(1)),
         ];

@@ -360,6 +360,64 @@ async fn more_like_this_on_each_layout_equals_a_brute_force_top_k() {
 }
 
 #[tokio::test]
+async fn a_column_indexed_for_another_distance_is_searched_by_that_distance() {
+    use ragdesk::db::mapped::{Probe, VectorMode};
+    use ragdesk::db::search::Metric;
+    let (t, m, filled) = mapped_database("domo").await;
+    assert_eq!(m.metric(Kind::Chunk).unwrap(), Metric::Cosine, "001 ships vector_cosine_ops");
+    let mut c = t.conn().await;
+    // The same chunks, indexed for L2 instead (as a platform may have them).
+    sqlx::query("DROP INDEX public.knowledge_chunks_vector_embedding_idx").execute(&mut c).await.unwrap();
+    sqlx::query(
+        "CREATE INDEX knowledge_chunks_l2 ON public.knowledge_chunks USING ivfflat (vector_embedding vector_l2_ops) \
+         WITH (lists = 2)",
+    )
+    .execute(&mut c)
+    .await
+    .unwrap();
+    let catalog = ragdesk::db::catalog::read(&mut c).await.unwrap();
+    let l2 = Mapped::new(m.layout.clone(), catalog).unwrap();
+    assert_eq!(l2.metric(Kind::Chunk).unwrap(), Metric::L2, "the operator class is read from the catalog");
+    let query_id = filled.ids[&Kind::Chunk][2].clone();
+    let (demo,): (uuid::Uuid,) = sqlx::query_as("SELECT demo_id FROM public.knowledge_chunks WHERE id = $1::uuid")
+        .bind(&query_id)
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    // Brute force, by L2, over the demo's chunks.
+    let brute: Vec<(String, f64)> = sqlx::query_as(
+        "SELECT id::text, (vector_embedding <-> (SELECT vector_embedding FROM public.knowledge_chunks WHERE id = $1::uuid))::float8 \
+         FROM public.knowledge_chunks WHERE demo_id = $2 ORDER BY 2, 1 LIMIT 5",
+    )
+    .bind(&query_id)
+    .bind(demo)
+    .fetch_all(&mut c)
+    .await
+    .unwrap();
+    for mode in [VectorMode::EXACT, VectorMode { probes: Some(2), ..VectorMode::default() }] {
+        let found = l2.nearest(&mut c, Kind::Chunk, Probe::Row(&query_id), 5, mode).await.unwrap();
+        let got: Vec<(String, f64)> = found.iter().map(|n| (n.id.clone(), n.distance)).collect();
+        assert_eq!(got.len(), brute.len(), "{mode:?}");
+        for (g, b) in got.iter().zip(&brute) {
+            assert!((g.1 - b.1).abs() < 1e-5, "{mode:?}: L2 distances, not cosine: {got:?} vs {brute:?}");
+        }
+        assert!(found.iter().all(|n| n.similarity.is_none()), "L2 has no similarity to show");
+    }
+    // An operator class of a distance ragdesk does not search by is named.
+    sqlx::query("DROP INDEX public.knowledge_chunks_l2").execute(&mut c).await.unwrap();
+    sqlx::query(
+        "CREATE INDEX knowledge_chunks_l1 ON public.knowledge_chunks USING hnsw (vector_embedding vector_l1_ops)",
+    )
+    .execute(&mut c)
+    .await
+    .unwrap();
+    let catalog = ragdesk::db::catalog::read(&mut c).await.unwrap();
+    let l1 = Mapped::new(m.layout.clone(), catalog).unwrap();
+    let e = l1.nearest(&mut c, Kind::Chunk, Probe::Row(&query_id), 5, VectorMode::EXACT).await.unwrap_err();
+    assert!(e.to_string().contains("vector_l1_ops"), "{e}");
+}
+
+#[tokio::test]
 async fn more_like_this_from_a_chunk_in_the_browse_tab() {
     let t = support::empty().await;
     let (ok, out) = ragdesk(&t.url, &["--layout", "domo", "seed", "--scale", "tiny"]);
