@@ -19,20 +19,22 @@ pub async fn read(conn: &mut PgConnection) -> Result<Catalog> {
     .await?;
     let mut catalog = Catalog::default();
     for (schema, table, column, udt, nullable, has_default, position) in rows {
-        let c = Column { udt, nullable, has_default, position, dim: None, index: None, index_ops: None };
+        let c = Column { udt, nullable, has_default, position, dim: None, index: None, index_ops: None, unique: false };
         catalog.tables.entry(Table { schema, name: table }).or_default().insert(column, c);
     }
     // Vector dimensions (the type modifier), and the method and operator
     // class of each column's single-column index: what a search on that
     // column can use, and by which distance.
-    let extra: Vec<(String, String, String, i32, Option<Vec<String>>)> = sqlx::query_as(
+    let extra: Vec<(String, String, String, i32, Option<Vec<String>>, bool)> = sqlx::query_as(
         "SELECT n.nspname::text, c.relname::text, a.attname::text, \
                 CASE WHEN ty.typname = 'vector' THEN a.atttypmod ELSE -1 END, \
                 (SELECT ARRAY[am.amname::text, oc.opcname::text] FROM pg_index i \
                    JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam \
                    JOIN pg_opclass oc ON oc.oid = i.indclass[0] \
                  WHERE i.indrelid = c.oid AND i.indnatts = 1 AND i.indkey[0] = a.attnum \
-                 ORDER BY am.amname <> 'hnsw', am.amname <> 'ivfflat', am.amname LIMIT 1) \
+                 ORDER BY am.amname <> 'hnsw', am.amname <> 'ivfflat', am.amname LIMIT 1), \
+                EXISTS (SELECT 1 FROM pg_index u WHERE u.indrelid = c.oid AND u.indnatts = 1 \
+                        AND u.indkey[0] = a.attnum AND u.indisunique AND u.indpred IS NULL) \
          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
          JOIN pg_type ty ON ty.oid = a.atttypid \
          WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped \
@@ -43,9 +45,10 @@ pub async fn read(conn: &mut PgConnection) -> Result<Catalog> {
     )
     .fetch_all(&mut *conn)
     .await?;
-    for (schema, table, column, typmod, index) in extra {
+    for (schema, table, column, typmod, index, unique) in extra {
         if let Some(c) = catalog.tables.get_mut(&Table { schema, name: table }).and_then(|t| t.get_mut(&column)) {
             c.dim = usize::try_from(typmod).ok().filter(|d| *d > 0);
+            c.unique = unique;
             if let Some([method, ops]) = index.as_deref() {
                 c.index = Some(method.clone());
                 c.index_ops = Some(ops.clone());

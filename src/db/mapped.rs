@@ -55,12 +55,27 @@ impl Mapped {
         }
         for kind in layout.kinds() {
             let e = layout.entity(kind).expect("a kind it has");
-            if e.table.is_some() && e.order.len() > 2 {
+            let Some(table) = e.table.as_deref().map(Table::parse) else { continue };
+            if e.order.len() > 2 {
                 return Err(DbError::Invalid(format!(
                     "layout '{}': [{kind}] order has {} columns; use one or two (a sort column, then a unique one)",
                     layout.name,
                     e.order.len()
                 )));
+            }
+            // Keyset pages start strictly after the last row's key: rows
+            // that tie on it all would be skipped. (A JSON array's elements
+            // are ordered by their position instead.)
+            let last = e.order.last().or(e.id.as_ref()).or(e.key.as_ref());
+            if let (None, Some(last)) = (&e.json_array, last) {
+                if !catalog.column(&table, last).is_some_and(|c| c.unique) {
+                    return Err(DbError::Invalid(format!(
+                        "layout '{}': [{kind}] is paged on {table}.{last}, which no primary key or unique index \
+                         holds alone: rows that tie on it would be skipped. End its order with a unique column \
+                         (order = [\"created_at\", \"id\"])",
+                        layout.name
+                    )));
+                }
             }
         }
         Ok(Mapped { layout, catalog })

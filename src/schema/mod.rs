@@ -537,6 +537,9 @@ pub struct Column {
     /// That index's operator class (`vector_cosine_ops`, `vector_l2_ops`…):
     /// which distance it can serve.
     pub index_ops: Option<String>,
+    /// A primary key or unique index holds this column alone: it can end a
+    /// keyset order (rows never tie on it).
+    pub unique: bool,
 }
 
 impl Column {
@@ -550,6 +553,7 @@ impl Column {
             dim: None,
             index: None,
             index_ops: None,
+            unique: false,
         }
     }
 }

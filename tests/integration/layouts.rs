@@ -274,6 +274,18 @@ async fn a_layout_naming_a_missing_column_is_refused_with_its_name() {
         e.contains("table public.session_messages has no column \"sequence_number\" (named by [message] order"),
         "{e}"
     );
+    // An order whose last column can tie would skip rows between pages: refused.
+    let catalog = ragdesk::db::catalog::read(&mut c).await.unwrap();
+    let mut layout = ragdesk::schema::load("workspaces").unwrap();
+    let message = layout.message.as_mut().unwrap();
+    message.order = vec!["seq".into()];
+    let e = Mapped::new(layout.clone(), catalog.clone()).unwrap_err().to_string();
+    assert!(
+        e.contains("[message] is paged on public.session_messages.seq, which no primary key or unique index"),
+        "{e}"
+    );
+    layout.message.as_mut().unwrap().order = vec!["seq".into(), "id".into()];
+    assert!(Mapped::new(layout, catalog).is_ok(), "ended by the primary key it pages");
 }
 
 #[tokio::test]
