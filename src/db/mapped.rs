@@ -109,11 +109,12 @@ impl Mapped {
 
     /// The SQL type to cast a bound value to for `column` of `table`.
     fn cast(&self, table: &Table, column: &str) -> Result<String> {
-        let udt = self.catalog.column(table, column).map(|c| c.udt.as_str()).unwrap_or("text");
+        let Some(c) = self.catalog.column(table, column) else { return Ok("text".into()) };
+        let udt = c.udt.as_str();
         // udt names are identifiers (int4, timestamptz, uuid…); anything else
         // is not something a cursor can hold.
         if udt.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !udt.starts_with('_') {
-            Ok(quote_ident(udt))
+            Ok(c.type_sql())
         } else {
             Err(DbError::Invalid(format!("{table}.{column} is of type {udt}, which cannot order a list")))
         }
@@ -618,15 +619,15 @@ impl<'m> Writer<'m> {
                     }
                 };
                 names.push(quote_ident(name));
-                values.push((value, c.udt.clone()));
+                values.push((value, c.type_sql()));
             }
             let mut qb = QueryBuilder::<Postgres>::new(format!("INSERT INTO {} (", table.quoted()));
             qb.push(names.join(", ")).push(") VALUES (");
-            for (i, (v, udt)) in values.into_iter().enumerate() {
+            for (i, (v, type_sql)) in values.into_iter().enumerate() {
                 if i > 0 {
                     qb.push(", ");
                 }
-                qb.push_bind(v).push(format!("::{}", quote_ident(&udt)));
+                qb.push_bind(v).push(format!("::{type_sql}"));
             }
             if names.is_empty() {
                 qb = QueryBuilder::new(format!("INSERT INTO {} DEFAULT VALUES", table.quoted()));
@@ -831,12 +832,21 @@ impl Mapped {
                     Some(p) => Some(format!("$3::{}", self.cast(&table, p)?)),
                     None => None,
                 };
-                ("$1::vector".to_string(), p)
+                // The column's own type, named with its schema (Supabase
+                // keeps pgvector in `extensions`).
+                (format!("$1::real[]::{}", self.cast(&table, emb)?), p)
             }
         };
         let scope = self.similar_scope(kind, own_parent)?;
         let metric = self.metric(kind)?;
-        let op = metric.operator();
+        // pgvector's operators live in its schema, as its type does: named
+        // with it, they are found off the search path too.
+        let op = match self.catalog.column(&table, emb).map(|c| c.udt_schema.as_str()) {
+            Some(schema) if schema != "pg_catalog" && !schema.is_empty() => {
+                format!("OPERATOR({}.{})", quote_ident(schema), metric.operator())
+            }
+            _ => metric.operator().to_string(),
+        };
         // Exact: every vector of the scope compared. `+ 0` keeps the vector
         // index out of the plan (it cannot serve an expression), while the
         // btree indexes that find the scope still can.
@@ -865,7 +875,9 @@ impl Mapped {
         let q = match probe {
             Probe::Row(id) => q.bind(id.to_string()).bind(k as i64),
             Probe::Vector { vector, within } => {
-                q.bind(pgvector::Vector::from(vector.to_vec())).bind(k as i64).bind(within.to_string())
+                // Bound as `real[]`, cast in the statement to the column's own
+                // type: the driver need not know where pgvector lives.
+                q.bind(vector.to_vec()).bind(k as i64).bind(within.to_string())
             }
         };
         let rows = q.fetch_all(&mut *tx).await?;
@@ -922,8 +934,9 @@ impl Mapped {
         let (Some(table), Some(emb), Some(idc)) = (e.table.as_deref(), e.embedding.as_deref(), e.id.as_deref()) else {
             return Err(DbError::Invalid(format!("[{kind}] has no vectors")));
         };
-        let rows: Vec<(String, pgvector::Vector)> = sqlx::query_as(&format!(
-            "SELECT {}::text, {} FROM {} WHERE {} IS NOT NULL LIMIT $1",
+        // As `real[]`: a cast found wherever pgvector's type lives.
+        let rows: Vec<(String, Vec<f32>)> = sqlx::query_as(&format!(
+            "SELECT {}::text, {}::real[] FROM {} WHERE {} IS NOT NULL LIMIT $1",
             quote_ident(idc),
             quote_ident(emb),
             Table::parse(table).quoted(),
@@ -932,7 +945,7 @@ impl Mapped {
         .bind(limit as i64)
         .fetch_all(&mut *conn)
         .await?;
-        Ok(rows.into_iter().map(|(id, v)| (id, v.to_vec())).collect())
+        Ok(rows)
     }
 }
 
@@ -1029,9 +1042,13 @@ impl Mapped {
             let Some(last) = rows.last().map(|r| r.0.clone()) else { break };
             let (ids, texts): (Vec<String>, Vec<String>) = rows.into_iter().unzip();
             let vectors = embed(texts).await?;
-            let vectors: Vec<pgvector::Vector> = vectors.into_iter().map(pgvector::Vector::from).collect();
+            // As text ('[0.1,…]'), read by the column's own type wherever
+            // pgvector lives.
+            let vectors: Vec<String> = vectors.iter().map(|v| vector_text(v)).collect();
+            let vector_type = self.cast(&table, emb)?;
             sqlx::query(&format!(
-                "UPDATE {t} SET {v} = u.v FROM unnest($1::text[], $2::vector[]) AS u(id, v) WHERE {t}.{i} = u.id::{cast}"
+                "UPDATE {t} SET {v} = u.v::{vector_type} FROM unnest($1::text[], $2::text[]) AS u(id, v) \
+                 WHERE {t}.{i} = u.id::{cast}"
             ))
             .bind(&ids)
             .bind(&vectors)

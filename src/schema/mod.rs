@@ -525,6 +525,9 @@ pub struct Catalog {
 pub struct Column {
     /// `udt_name`: `uuid`, `text`, `int4`, `timestamptz`, `vector`, `_text`…
     pub udt: String,
+    /// The schema that type lives in (`pg_catalog` for built-ins;
+    /// `extensions` for Supabase's pgvector, an enum's own schema).
+    pub udt_schema: String,
     pub nullable: bool,
     pub has_default: bool,
     /// Its position in the table (1-based), for a stable order.
@@ -543,10 +546,21 @@ pub struct Column {
 }
 
 impl Column {
+    /// Its type as SQL names it, quoted: a type of another schema (an enum,
+    /// a domain, Supabase's `extensions.vector`) with its schema, which
+    /// need not be on the search path.
+    pub fn type_sql(&self) -> String {
+        match self.udt_schema.as_str() {
+            "pg_catalog" | "" => quote_ident(&self.udt),
+            schema => format!("{}.{}", quote_ident(schema), quote_ident(&self.udt)),
+        }
+    }
+
     /// A column of `udt`, nullable, without default (for tests).
     pub fn of(udt: &str) -> Column {
         Column {
             udt: udt.into(),
+            udt_schema: "pg_catalog".into(),
             nullable: true,
             has_default: false,
             position: 0,

@@ -430,6 +430,39 @@ async fn a_column_indexed_for_another_distance_is_searched_by_that_distance() {
 }
 
 #[tokio::test]
+async fn vectors_whose_type_lives_off_the_search_path_are_searched() {
+    use ragdesk::db::mapped::{Probe, VectorMode};
+    let (t, m, filled) = mapped_database("domo").await;
+    let mut c = t.conn().await;
+    // Supabase keeps pgvector in `extensions`; here it is not on the path.
+    c.execute("CREATE SCHEMA extensions").await.unwrap();
+    c.execute("ALTER EXTENSION vector SET SCHEMA extensions").await.unwrap();
+    c.execute("SET search_path = public").await.unwrap();
+    let (path,): (String,) = sqlx::query_as("SHOW search_path").fetch_one(&mut c).await.unwrap();
+    assert_eq!(path, "public");
+    let catalog = ragdesk::db::catalog::read(&mut c).await.unwrap();
+    let moved = Mapped::new(m.layout.clone(), catalog).unwrap();
+    let id = filled.ids[&Kind::Chunk][1].clone();
+    let found = moved.nearest(&mut c, Kind::Chunk, Probe::Row(&id), 3, VectorMode::EXACT).await.unwrap();
+    assert_eq!(found[0].id, id, "more like this");
+    let all = moved.all_vectors(&mut c, Kind::Chunk, 1000).await.unwrap();
+    let (_, vector) = all.iter().find(|(i, _)| *i == id).unwrap().clone();
+    let (demo,): (String,) = sqlx::query_as("SELECT demo_id::text FROM public.knowledge_chunks WHERE id = $1::uuid")
+        .bind(&id)
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    let probe = Probe::Vector { vector: &vector, within: &demo };
+    let found = moved.nearest(&mut c, Kind::Chunk, probe, 3, VectorMode::EXACT).await.unwrap();
+    assert_eq!(found[0].id, id, "a query vector, cast to extensions.vector");
+    // A declared write too: 001's chunks, their vectors typed by the column.
+    let written =
+        moved.insert_chunks(&mut c, &demo, "moved.txt", &[("moved text".into(), vector.clone())]).await.unwrap();
+    let found = moved.nearest(&mut c, Kind::Chunk, Probe::Row(&written[0]), 2, VectorMode::EXACT).await.unwrap();
+    assert!(found.iter().all(|n| n.distance.abs() < 1e-6), "the copy and its original: {found:?}");
+}
+
+#[tokio::test]
 async fn more_like_this_from_a_chunk_in_the_browse_tab() {
     let t = support::empty().await;
     let (ok, out) = ragdesk(&t.url, &["--layout", "domo", "seed", "--scale", "tiny"]);
