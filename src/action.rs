@@ -392,7 +392,7 @@ pub enum Effect {
     LoadMapped {
         generation: u64,
         kind: crate::schema::Kind,
-        parent: Option<String>,
+        under: crate::db::mapped::Under,
         after: Option<Vec<Option<String>>>,
         /// Words every row's title or text must contain.
         filter: String,
@@ -401,7 +401,7 @@ pub enum Effect {
     CountMapped {
         generation: u64,
         kind: crate::schema::Kind,
-        parent: Option<String>,
+        under: crate::db::mapped::Under,
         filter: String,
     },
     /// The rows of `kind` nearest to row `id`'s own vector (the Browse

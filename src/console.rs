@@ -28,10 +28,23 @@ const QUIT_GRACE: Duration = Duration::from_secs(5);
 /// our own schema through the mapping), or the one detected from the
 /// catalog. `None` on ragdesk's own schema, and when the server does not
 /// answer in time (the console's offline handling takes it from there).
-async fn foreign_layout(db: &Db, asked: Option<&str>) -> Result<Option<crate::db::mapped::Mapped>> {
+/// With it, the entities whose parentless rows are listed at the top.
+async fn foreign_layout(
+    db: &Db,
+    asked: Option<&str>,
+) -> Result<Option<(crate::db::mapped::Mapped, Vec<crate::schema::Kind>)>> {
     let asked = asked.map(crate::schema::load).transpose().map_err(|e| eyre!(e))?;
     let name = asked.as_ref().map(|l| l.name.clone());
-    let read = async { crate::db::mapped::Mapped::for_database(&mut *db.acquire().await?, asked).await };
+    let read = async {
+        let mut conn = db.acquire().await?;
+        match crate::db::mapped::Mapped::for_database(&mut conn, asked).await? {
+            Some(m) => {
+                let parentless = m.parentless(&mut conn).await?;
+                Ok::<_, crate::db::DbError>(Some((m, parentless)))
+            }
+            None => Ok(None),
+        }
+    };
     match tokio::time::timeout(std::time::Duration::from_secs(3), read).await {
         Ok(Ok(mapped)) => Ok(mapped),
         Ok(Err(e)) if name.is_some() => Err(eyre!(e)),
@@ -60,7 +73,10 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
     };
     let db = Db::lazy(&conn.url, &ctx.console_settings(conn.read_only)).map_err(|e| eyre!(e))?;
     tracing::info!(target = %db.target, read_only = conn.read_only, "console starting");
-    let mapped = foreign_layout(&db, ctx.cli.layout.as_deref()).await?.map(std::sync::Arc::new);
+    let (mapped, parentless) = match foreign_layout(&db, ctx.cli.layout.as_deref()).await? {
+        Some((m, parentless)) => (Some(std::sync::Arc::new(m)), parentless),
+        None => (None, Vec::new()),
+    };
     let export_dir = ctx.config.export_dir.clone().unwrap_or_else(|| PathBuf::from("."));
 
     let mut app =
@@ -70,6 +86,7 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
         tracing::info!(layout = %m.layout.name, "browsing another platform's layout");
         app.browse_layout(m.layout.clone());
         if let Some(b) = &mut app.browser {
+            b.parentless = parentless;
             for kind in m.layout.kinds() {
                 if let Ok((_, Some(index))) = m.vector_column(kind) {
                     b.vector_index.insert(kind, index.to_string());

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::Reply;
 use crate::action::Effect;
-use crate::db::mapped::{MappedPage, MappedRow, VectorMode};
+use crate::db::mapped::{MappedPage, MappedRow, Under, VectorMode};
 use crate::keymap::Command;
 use crate::schema::{Kind, Layout};
 
@@ -33,6 +33,8 @@ pub struct Stage {
     pub kind: Kind,
     /// The parent row (id, what it is called), `None` at a root.
     pub parent: Option<(String, String)>,
+    /// At the top: the rows of a child entity that have no parent.
+    pub parentless: bool,
     pub rows: Vec<MappedRow>,
     /// Where the next page starts; `None` when the last page is in.
     pub next: Option<Vec<Option<String>>>,
@@ -58,6 +60,7 @@ impl Stage {
             count: None,
             kind,
             parent,
+            parentless: false,
             rows: Vec::new(),
             next: None,
             selected: 0,
@@ -71,6 +74,15 @@ impl Stage {
     pub fn selected_row(&self) -> Option<&MappedRow> {
         self.rows.get(self.selected)
     }
+
+    /// Which rows of its entity the level lists.
+    pub fn under(&self) -> Under {
+        match (&self.parent, self.parentless) {
+            (_, true) => Under::Nothing,
+            (Some((id, _)), false) => Under::Row(id.clone()),
+            (None, false) => Under::All,
+        }
+    }
 }
 
 pub struct Browser {
@@ -78,6 +90,9 @@ pub struct Browser {
     /// The index method on each entity's vector column (`hnsw`,
     /// `ivfflat`), which says what an approximate search tunes.
     pub vector_index: std::collections::BTreeMap<Kind, String>,
+    /// Entities some of whose rows have no parent: listed at the top too
+    /// (`Mapped::parentless`).
+    pub parentless: Vec<Kind>,
     /// The rate limit being edited: its key and the value shown, kept from
     /// Enter (a reload arriving under the prompt may move the selection).
     pub editing_limit: Option<(String, Option<String>)>,
@@ -92,6 +107,7 @@ impl Browser {
             stack: vec![Stage::new(root, None)],
             layout: Arc::new(layout),
             vector_index: Default::default(),
+            parentless: Vec::new(),
             editing_limit: None,
         }
     }
@@ -138,16 +154,16 @@ impl Browser {
                 },
             }];
         }
-        let parent = s.parent.as_ref().map(|p| p.0.clone());
+        let under = s.under();
         vec![
             Effect::LoadMapped {
                 generation,
                 kind: s.kind,
-                parent: parent.clone(),
+                under: under.clone(),
                 after: None,
                 filter: s.filter.clone(),
             },
-            Effect::CountMapped { generation, kind: s.kind, parent, filter: s.filter.clone() },
+            Effect::CountMapped { generation, kind: s.kind, under, filter: s.filter.clone() },
         ]
     }
 
@@ -220,7 +236,7 @@ impl Browser {
             return Reply::default().with(Effect::LoadMapped {
                 generation,
                 kind: s.kind,
-                parent: s.parent.as_ref().map(|p| p.0.clone()),
+                under: s.under(),
                 after: Some(after),
                 filter: s.filter.clone(),
             });
@@ -384,14 +400,25 @@ impl Browser {
     /// row's other kinds of children below: a demo's sessions or documents).
     fn other_list(&mut self) -> Reply {
         let depth = self.stack.len();
-        let options = if depth == 1 { roots(&self.layout) } else { self.children(self.stack[depth - 2].kind) };
-        let current = self.current().kind;
+        // (entity, parentless): at the top, the roots, then the rows of
+        // other entities that have no parent.
+        let options: Vec<(Kind, bool)> = if depth == 1 {
+            roots(&self.layout)
+                .into_iter()
+                .map(|k| (k, false))
+                .chain(self.parentless.iter().map(|k| (*k, true)))
+                .collect()
+        } else {
+            self.children(self.stack[depth - 2].kind).into_iter().map(|k| (k, false)).collect()
+        };
+        let current = (self.current().kind, self.current().parentless);
         let i = options.iter().position(|k| *k == current).unwrap_or(0);
-        let Some(next) = options.get((i + 1) % options.len().max(1)).copied().filter(|k| *k != current) else {
+        let Some((next, parentless)) = options.get((i + 1) % options.len().max(1)).copied().filter(|k| *k != current)
+        else {
             return Reply::info("no other list here");
         };
         let parent = self.current().parent.clone();
-        *self.current_mut() = Stage::new(next, parent);
+        *self.current_mut() = Stage { parentless, ..Stage::new(next, parent) };
         Reply::default()
     }
 
@@ -399,6 +426,10 @@ impl Browser {
     pub fn label(&self) -> String {
         let s = self.current();
         let label = self.layout.label(s.kind);
+        if s.parentless {
+            let parent = self.layout.parent_of(s.kind).map(|p| self.layout.label(p)).unwrap_or("a parent");
+            return format!("{label} outside {parent}");
+        }
         let Some(search) = &s.search else { return label.to_string() };
         let mode = search.mode.describe(self.vector_index.get(&s.kind).map(String::as_str));
         // Short enough that the mode stays readable beside the row count at 80 columns.

@@ -664,14 +664,14 @@ fn browse_row(id: impl std::fmt::Display) -> crate::db::mapped::MappedRow {
 
 #[test]
 fn the_browser_drops_stale_pages_drills_down_and_back() {
-    use crate::db::mapped::MappedPage;
+    use crate::db::mapped::{MappedPage, Under};
     use crate::schema::Kind;
     let row = browse_row;
     let mut a = app();
     a.browse_layout(crate::schema::load("omni").unwrap());
     assert_eq!(a.tabs(), vec![Tab::Browse, Tab::Transcript]);
     let fx = a.start();
-    let Some(Effect::LoadMapped { generation, kind: Kind::Tenant, parent: None, .. }) = fx.first().cloned() else {
+    let Some(Effect::LoadMapped { generation, kind: Kind::Tenant, under: Under::All, .. }) = fx.first().cloned() else {
         panic!("the root loads first: {fx:?}")
     };
     // An answer for another generation is dropped.
@@ -689,7 +689,7 @@ fn the_browser_drops_stale_pages_drills_down_and_back() {
     a.update(key('j'));
     let fx = a.update(code(KeyCode::Enter));
     assert!(
-        fx.iter().any(|e| matches!(e, Effect::LoadMapped { kind: Kind::Demo, parent: Some(p), .. } if p == "c2")),
+        fx.iter().any(|e| matches!(e, Effect::LoadMapped { kind: Kind::Demo, under: Under::Row(p), .. } if p == "c2")),
         "Enter lists the selected customer's widgets: {fx:?}"
     );
     // Number keys past the layout's two tabs do nothing.
@@ -738,6 +738,34 @@ fn a_conversation_of_another_layout_opens_in_the_transcript_tab_and_esc_comes_ba
     a.update(code(KeyCode::Esc));
     assert_eq!(a.tab, Tab::Browse, "Esc goes back to where it was opened");
     assert_eq!(a.browser.as_ref().unwrap().current().kind, Kind::Session);
+}
+
+#[test]
+fn rows_without_a_parent_are_one_more_list_at_the_top() {
+    use crate::db::mapped::Under;
+    use crate::schema::Kind;
+    let mut a = app();
+    a.browse_layout(crate::schema::load("workspaces").unwrap());
+    a.browser.as_mut().unwrap().parentless = vec![Kind::Session];
+    a.start();
+    let roots = super::browser::roots(&a.browser.as_ref().unwrap().layout);
+    // Past the roots, `o` comes to the chat sessions that have no project.
+    let mut fx = Vec::new();
+    for _ in 0..roots.len() {
+        fx = a.update(key('o'));
+    }
+    let b = a.browser.as_ref().unwrap();
+    assert_eq!((b.current().kind, b.current().parentless), (Kind::Session, true));
+    assert_eq!(b.label(), "Chat sessions outside Projects");
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::LoadMapped { kind: Kind::Session, under: Under::Nothing, .. })),
+        "{fx:?}"
+    );
+    assert!(fx.iter().any(|e| matches!(e, Effect::CountMapped { under: Under::Nothing, .. })), "{fx:?}");
+    // And round again to the first root.
+    a.update(key('o'));
+    let b = a.browser.as_ref().unwrap();
+    assert_eq!((b.current().kind, b.current().parentless), (roots[0], false));
 }
 
 #[test]

@@ -30,13 +30,14 @@ pub async fn read(conn: &mut PgConnection) -> Result<Catalog> {
             index: None,
             index_ops: None,
             unique: false,
+            leads_index: false,
         };
         catalog.tables.entry(Table { schema, name: table }).or_default().insert(column, c);
     }
     // Vector dimensions (the type modifier), and the method and operator
     // class of each column's single-column index: what a search on that
     // column can use, and by which distance.
-    let extra: Vec<(String, String, String, i32, Option<Vec<String>>, bool)> = sqlx::query_as(
+    let extra: Vec<(String, String, String, i32, Option<Vec<String>>, bool, bool)> = sqlx::query_as(
         "SELECT n.nspname::text, c.relname::text, a.attname::text, \
                 CASE WHEN ty.typname = 'vector' THEN a.atttypmod ELSE -1 END, \
                 (SELECT ARRAY[am.amname::text, oc.opcname::text] FROM pg_index i \
@@ -45,21 +46,24 @@ pub async fn read(conn: &mut PgConnection) -> Result<Catalog> {
                  WHERE i.indrelid = c.oid AND i.indnatts = 1 AND i.indkey[0] = a.attnum \
                  ORDER BY am.amname <> 'hnsw', am.amname <> 'ivfflat', am.amname LIMIT 1), \
                 EXISTS (SELECT 1 FROM pg_index u WHERE u.indrelid = c.oid AND u.indnatts = 1 \
-                        AND u.indkey[0] = a.attnum AND u.indisunique AND u.indpred IS NULL) \
+                        AND u.indkey[0] = a.attnum AND u.indisunique AND u.indpred IS NULL), \
+                EXISTS (SELECT 1 FROM pg_index l WHERE l.indrelid = c.oid AND l.indkey[0] = a.attnum \
+                        AND l.indpred IS NULL) \
          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
          JOIN pg_type ty ON ty.oid = a.atttypid \
          WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped \
            AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' \
            AND (ty.typname = 'vector' OR EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid \
-                AND i.indnatts = 1 AND i.indkey[0] = a.attnum)) \
+                AND i.indkey[0] = a.attnum)) \
          LIMIT 100000",
     )
     .fetch_all(&mut *conn)
     .await?;
-    for (schema, table, column, typmod, index, unique) in extra {
+    for (schema, table, column, typmod, index, unique, leads_index) in extra {
         if let Some(c) = catalog.tables.get_mut(&Table { schema, name: table }).and_then(|t| t.get_mut(&column)) {
             c.dim = usize::try_from(typmod).ok().filter(|d| *d > 0);
             c.unique = unique;
+            c.leads_index = leads_index;
             if let Some([method, ops]) = index.as_deref() {
                 c.index = Some(method.clone());
                 c.index_ops = Some(ops.clone());

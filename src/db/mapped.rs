@@ -45,6 +45,31 @@ pub struct MappedPage {
     pub next: Option<Vec<Option<String>>>,
 }
 
+/// Which rows of an entity a list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Under {
+    /// Every row (a list at the top).
+    All,
+    /// The rows under one parent row (its id, as text).
+    Row(String),
+    /// The rows whose parent column is NULL, under no parent at all (002's
+    /// chat sessions without a project): reachable from the top.
+    Nothing,
+}
+
+impl Under {
+    pub fn of(parent: Option<&str>) -> Under {
+        parent.map_or(Under::All, |p| Under::Row(p.to_string()))
+    }
+
+    pub fn row(&self) -> Option<&str> {
+        match self {
+            Under::Row(p) => Some(p),
+            Under::All | Under::Nothing => None,
+        }
+    }
+}
+
 impl Mapped {
     /// Fails with the first missing table or column, or an order this
     /// reader cannot page on.
@@ -98,6 +123,36 @@ impl Mapped {
         &self.catalog
     }
 
+    /// The entities some of whose rows have no parent (a NULL in a nullable
+    /// parent column), to list at the top as `Under::Nothing`. Only where
+    /// an index starts with that column, so both the check (one probe each)
+    /// and the list are index ranges; entities with no such row are left
+    /// out, so a schema of nullable keys does not crowd the top.
+    pub async fn parentless(&self, conn: &mut PgConnection) -> Result<Vec<Kind>> {
+        let mut out = Vec::new();
+        for kind in self.layout.kinds() {
+            let Some(e) = self.layout.entity(kind) else { continue };
+            let (Some(table), Some(p), None) = (e.table.as_deref(), e.parent.as_deref(), &e.json_array) else {
+                continue;
+            };
+            let table = Table::parse(table);
+            if !self.catalog.column(&table, p).is_some_and(|c| c.nullable && c.leads_index) {
+                continue;
+            }
+            let (some,): (bool,) = sqlx::query_as(&format!(
+                "SELECT EXISTS (SELECT 1 FROM {} WHERE {} IS NULL)",
+                table.quoted(),
+                quote_ident(p)
+            ))
+            .fetch_one(&mut *conn)
+            .await?;
+            if some {
+                out.push(kind);
+            }
+        }
+        Ok(out)
+    }
+
     fn entity(&self, kind: Kind) -> Result<&Entity> {
         self.layout.entity(kind).ok_or_else(|| DbError::Invalid(format!("layout '{}' has no {kind}", self.layout.name)))
     }
@@ -149,7 +204,19 @@ impl Mapped {
         parent: Option<&str>,
         words: &str,
     ) -> Result<Option<super::RowCount>> {
+        self.count_under(conn, kind, &Under::of(parent), words).await
+    }
+
+    /// `count`, of the rows `under` says.
+    pub async fn count_under(
+        &self,
+        conn: &mut PgConnection,
+        kind: Kind,
+        under: &Under,
+        words: &str,
+    ) -> Result<Option<super::RowCount>> {
         let e = self.entity(kind)?;
+        let parent = under.row();
         if let (Some(_), Some(parent)) = (&e.json_array, parent) {
             // An array's elements, counted whole: one row's array bounds it.
             let mut qb = self.json_elements(e, parent, true)?;
@@ -162,7 +229,7 @@ impl Mapped {
             "SELECT count(*) FROM (SELECT 1 FROM {} t WHERE true",
             table.quoted()
         ));
-        self.push_where(&mut qb, kind, &table, parent, words)?;
+        self.push_where(&mut qb, kind, &table, under, words)?;
         qb.push(" LIMIT ").push_bind(super::page::COUNT_CAP + 1).push(") counted");
         let (n,): (i64,) = qb.build_query_as().fetch_one(&mut *conn).await?;
         Ok(Some(super::RowCount::from_capped(n)))
@@ -176,13 +243,22 @@ impl Mapped {
         qb: &mut QueryBuilder<'_, Postgres>,
         kind: Kind,
         table: &Table,
-        parent: Option<&str>,
+        under: &Under,
         words: &str,
     ) -> Result<()> {
         let e = self.entity(kind)?;
-        if let (Some(p), Some(value)) = (&e.parent, parent) {
-            qb.push(format!(" AND t.{} = ", quote_ident(p)));
-            qb.push_bind(value.to_string()).push(format!("::{}", self.cast(table, p)?));
+        match (&e.parent, under) {
+            (_, Under::All) => {}
+            (Some(p), Under::Row(value)) => {
+                qb.push(format!(" AND t.{} = ", quote_ident(p)));
+                qb.push_bind(value.to_string()).push(format!("::{}", self.cast(table, p)?));
+            }
+            // The index on (parent, …) that serves a parent's list serves
+            // this one too: btree indexes hold NULLs.
+            (Some(p), Under::Nothing) => {
+                qb.push(format!(" AND t.{} IS NULL", quote_ident(p)));
+            }
+            (None, _) => {}
         }
         let searched: Vec<&String> = [&e.title, &e.content].into_iter().flatten().collect();
         let words: Vec<&str> = words.split_whitespace().collect();
@@ -215,7 +291,24 @@ impl Mapped {
         limit: u32,
         words: &str,
     ) -> Result<MappedPage> {
+        self.page_under(conn, kind, &Under::of(parent), after, limit, words).await
+    }
+
+    /// `page_filtered`, of the rows `under` says.
+    pub async fn page_under(
+        &self,
+        conn: &mut PgConnection,
+        kind: Kind,
+        under: &Under,
+        after: Option<&[Option<String>]>,
+        limit: u32,
+        words: &str,
+    ) -> Result<MappedPage> {
         let e = self.entity(kind)?;
+        let parent = under.row();
+        if *under == Under::Nothing && (e.table.is_none() || e.json_array.is_some()) {
+            return Err(DbError::Invalid(format!("{} always have a parent", self.layout.label(kind))));
+        }
         if e.json_array.is_some() {
             return self.json_page(conn, kind, parent, after, limit, words).await;
         }
@@ -231,7 +324,7 @@ impl Mapped {
         }
         let table = Table::parse(e.table.as_deref().expect("checked layout"));
         let (mut qb, order) = Self::select_rows(e, &table);
-        self.push_where(&mut qb, kind, &table, parent, words)?;
+        self.push_where(&mut qb, kind, &table, under, words)?;
         let asc = Self::ascending(kind);
         if let Some(key) = after {
             self.push_keyset(&mut qb, &table, &order, key, asc)?;

@@ -536,19 +536,19 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
                 .map_err(Into::into);
             Action::AuditLoaded { generation, append: before.is_some(), result }
         }
-        Effect::LoadMapped { generation, kind, parent, after, filter } => {
+        Effect::LoadMapped { generation, kind, under, after, filter } => {
             let result = match &settings.mapped {
                 Some(m) => m
-                    .page_filtered(conn, kind, parent.as_deref(), after.as_deref(), settings.page_size, &filter)
+                    .page_under(conn, kind, &under, after.as_deref(), settings.page_size, &filter)
                     .await
                     .map_err(|e| e.to_string()),
                 None => Err("this database has ragdesk's own layout: nothing to browse through a mapping".into()),
             };
             Action::MappedLoaded { generation, append: after.is_some(), result }
         }
-        Effect::CountMapped { generation, kind, parent, filter } => {
+        Effect::CountMapped { generation, kind, under, filter } => {
             let result = match &settings.mapped {
-                Some(m) => m.count(conn, kind, parent.as_deref(), &filter).await.map_err(|e| e.to_string()),
+                Some(m) => m.count_under(conn, kind, &under, &filter).await.map_err(|e| e.to_string()),
                 None => Ok(None),
             };
             Action::MappedCounted { generation, result }

@@ -543,6 +543,9 @@ pub struct Column {
     /// A primary key or unique index holds this column alone: it can end a
     /// keyset order (rows never tie on it).
     pub unique: bool,
+    /// Some index starts with this column: a list narrowed by it (a
+    /// parent's rows, or those with none) is an index range, not a scan.
+    pub leads_index: bool,
 }
 
 impl Column {
@@ -568,6 +571,7 @@ impl Column {
             index: None,
             index_ops: None,
             unique: false,
+            leads_index: false,
         }
     }
 }

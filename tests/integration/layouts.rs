@@ -264,6 +264,50 @@ async fn a_transcript_of_each_layout_reads_in_its_order() {
 }
 
 #[tokio::test]
+async fn rows_with_no_parent_are_listed_at_the_top() {
+    use ragdesk::db::mapped::Under;
+    let (t, m, filled) = mapped_database("workspaces").await;
+    let mut c = t.conn().await;
+    // 002's chat sessions may have no project (project_id is nullable, and
+    // an index starts with it): those are listed on their own, once some are.
+    assert_eq!(m.parentless(&mut c).await.unwrap(), [], "the sample rows all have their parent");
+    let (user,): (uuid::Uuid,) = sqlx::query_as("SELECT id FROM auth.users LIMIT 1").fetch_one(&mut c).await.unwrap();
+    let mut loose = Vec::new();
+    for i in 0..3 {
+        let (id,): (String,) = sqlx::query_as(
+            "INSERT INTO public.chat_sessions (user_id, project_id, status, created_at) \
+             VALUES ($1, NULL, 'active', now() - make_interval(mins => $2)) RETURNING id::text",
+        )
+        .bind(user)
+        .bind(i)
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+        loose.push(id);
+    }
+    assert_eq!(m.parentless(&mut c).await.unwrap(), [Kind::Session]);
+    let mut seen = Vec::new();
+    let mut after: Option<Vec<Option<String>>> = None;
+    loop {
+        let page = m.page_under(&mut c, Kind::Session, &Under::Nothing, after.as_deref(), 2, "").await.unwrap();
+        seen.extend(page.rows.into_iter().map(|r| r.id));
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(seen, loose, "newest first, paged, and only those with no project");
+    let n = m.count_under(&mut c, Kind::Session, &Under::Nothing, "").await.unwrap().unwrap();
+    assert_eq!(n.label(), "3");
+    // Every session, at the top: those of projects and the loose ones.
+    let all = m.count_under(&mut c, Kind::Session, &Under::All, "").await.unwrap().unwrap();
+    assert_eq!(all.label(), (filled.ids[&Kind::Session].len() + 3).to_string());
+    // Messages always have their session: no such list.
+    assert_eq!(m.parentless(&mut c).await.unwrap(), [Kind::Session], "only what has such rows");
+    assert!(m.page_under(&mut c, Kind::Tenant, &Under::Nothing, None, 2, "").await.unwrap().rows.len() <= 2);
+}
+
+#[tokio::test]
 async fn a_layout_naming_a_missing_column_is_refused_with_its_name() {
     let t = with_ddl("workspaces").await;
     let mut c = t.conn().await;
