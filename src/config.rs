@@ -99,9 +99,13 @@ pub struct OpenAiConfig {
 }
 
 impl Config {
-    /// The model configured for layout `name`'s vectors, with how to reach it.
-    pub fn layout_model(&self, name: &str, paths: &Paths) -> Option<crate::spec::LayoutModel> {
-        let m = self.layout_models.get(name)?;
+    /// The model configured for layout `name`'s vectors, with how to reach
+    /// it: the connection profile's own when it names one, else the layout's.
+    pub fn layout_model(&self, name: &str, profile: Option<&str>, paths: &Paths) -> Option<crate::spec::LayoutModel> {
+        let (m, configured_at) = match profile.and_then(|p| Some((p, self.profiles.get(p)?.vector_model.as_ref()?))) {
+            Some((p, m)) => (m, format!("[profiles.{p}.vector_model]")),
+            None => (self.layout_models.get(name)?, format!("[layout_models.{name}]")),
+        };
         let mut embedder = self.embedding.embedder(paths);
         if let Some(url) = &m.base_url {
             embedder.openai.base_url = url.clone();
@@ -110,7 +114,7 @@ impl Config {
             embedder.openai.api_key = std::env::var(env).ok().filter(|k| !k.is_empty());
             embedder.openai.api_key_env = env.clone();
         }
-        Some(crate::spec::LayoutModel { provider: m.provider.clone(), model: m.model.clone(), embedder })
+        Some(crate::spec::LayoutModel { provider: m.provider.clone(), model: m.model.clone(), embedder, configured_at })
     }
 }
 
@@ -156,6 +160,10 @@ pub struct Profile {
     pub database_url: String,
     #[serde(default)]
     pub read_only: bool,
+    /// The model that wrote this database's vectors, when it is not the one
+    /// `[layout_models.NAME]` gives its layout (`[profiles.X.vector_model]`:
+    /// a staging copy embedded with another model, say).
+    pub vector_model: Option<LayoutModelConfig>,
 }
 
 impl Default for Config {
@@ -350,6 +358,31 @@ mod tests {
         assert_eq!(f(None, None, Some("postgres://env/db")).url, "postgres://env/db");
         assert_eq!(f(None, None, None).url, "postgres://file/db");
         assert!(c.resolve_connection(None, Some("nope"), None).unwrap_err().contains("prod"));
+    }
+
+    #[test]
+    fn a_profiles_vector_model_comes_before_its_layouts() {
+        let c = Config::parse(
+            r#"[layout_models.domo]
+               provider = "openai"
+               model = "text-embedding-3-small"
+               [profiles.staging]
+               database_url = "postgres://staging/db"
+               [profiles.staging.vector_model]
+               provider = "local"
+               model = "all-MiniLM-L6-v2"
+               [profiles.prod]
+               database_url = "postgres://prod/db""#,
+        )
+        .unwrap();
+        let paths = Paths { config_dir: "/nonexistent".into(), data_dir: "/nonexistent".into() };
+        let model = |profile| c.layout_model("domo", profile, &paths).map(|m| (m.model, m.configured_at));
+        let staging = ("all-MiniLM-L6-v2".to_string(), "[profiles.staging.vector_model]".to_string());
+        let layout = ("text-embedding-3-small".to_string(), "[layout_models.domo]".to_string());
+        assert_eq!(model(Some("staging")), Some(staging));
+        assert_eq!(model(Some("prod")), Some(layout.clone()), "no model of its own");
+        assert_eq!(model(None), Some(layout));
+        assert!(c.layout_model("omni", None, &paths).is_none());
     }
 
     #[test]

@@ -120,7 +120,7 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
             embedder: ctx.config.embedding.embedder(&ctx.paths),
             max_file_bytes: ctx.config.ingest.max_file_mb.saturating_mul(1_000_000),
             history_dir: ctx.paths.data_dir.join("search-history"),
-            layout_model: mapped.as_ref().and_then(|m| ctx.config.layout_model(&m.layout.name, &ctx.paths)),
+            layout_model: mapped.as_ref().and_then(|m| ctx.layout_model(&m.layout.name)),
             mapped,
         },
     );

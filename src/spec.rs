@@ -58,4 +58,6 @@ pub struct LayoutModel {
     pub provider: String,
     pub model: String,
     pub embedder: EmbedderSettings,
+    /// Where the config names it (`[layout_models.domo]`), said with results.
+    pub configured_at: String,
 }

@@ -344,7 +344,7 @@ async fn foreign_ingest(
     if !mapped.layout.writes(Kind::Chunk) && !a.dry_run {
         bail!("layout '{}' does not declare its chunks writable: ragdesk only reads them there", mapped.layout.name);
     }
-    let configured = ctx.config.layout_model(&mapped.layout.name, &ctx.paths);
+    let configured = ctx.layout_model(&mapped.layout.name);
     let embedder = ctx.config.embedding.embedder(&ctx.paths);
     let model = crate::search::layout::query_model(&mut *conn, &mapped, Kind::Chunk, configured.as_ref(), &embedder)
         .await

@@ -137,6 +137,13 @@ impl Context {
         Ok(c)
     }
 
+    /// The model that wrote layout `name`'s vectors, as configured for this
+    /// connection's profile or for the layout.
+    pub fn layout_model(&self, name: &str) -> Option<crate::spec::LayoutModel> {
+        let profile = self.connection().ok().and_then(|c| c.profile);
+        self.config.layout_model(name, profile.as_deref(), &self.paths)
+    }
+
     /// A pool for batch commands: no statement timeout.
     pub async fn connect_batch(&self) -> Result<Db> {
         let c = self.connection()?;

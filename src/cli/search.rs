@@ -231,7 +231,7 @@ async fn foreign_search(
                     bail!("no {} with id {within} in layout '{}'", mapped.layout.label(parent), mapped.layout.name);
                 }
             }
-            let configured = ctx.config.layout_model(&mapped.layout.name, &ctx.paths);
+            let configured = ctx.layout_model(&mapped.layout.name);
             let embedder = ctx.config.embedding.embedder(&ctx.paths);
             let model = crate::search::layout::query_model(&mut *conn, &mapped, kind, configured.as_ref(), &embedder)
                 .await

@@ -39,7 +39,7 @@ pub async fn query_model(
         return Ok(QueryModel {
             spec: ModelSpec { provider: m.provider.clone(), model: m.model.clone(), dim },
             embedder: m.embedder.clone(),
-            source: format!("[layout_models.{name}] in the config"),
+            source: format!("{} in the config", m.configured_at),
         });
     }
     match mapped.vector_label(conn, kind).await.map_err(|e| e.to_string())? {
@@ -56,8 +56,8 @@ pub async fn query_model(
         }
         None => Err(format!(
             "a text query needs the model that wrote these vectors ({}-d); name it in the config under \
-             [layout_models.{name}] (provider = \"openai\", model = \"…\", base_url = \"…\"). \
-             More like this (m) needs no model.",
+             [layout_models.{name}] (provider = \"openai\", model = \"…\", base_url = \"…\"), or under \
+             the connection profile's [profiles.NAME.vector_model]. More like this (m) needs no model.",
             dim.map(|d| d.to_string()).unwrap_or_else(|| "?".into())
         )),
     }

@@ -711,6 +711,7 @@ async fn a_text_query_through_an_openai_compatible_server_equals_a_brute_force_t
         provider: "openai".into(),
         model: "text-embedding-3-small".into(),
         embedder: configured_embedder,
+        configured_at: "[layout_models.test]".into(),
     };
     for name in ["domo", "workspaces", "limitless", "omni"] {
         let (t, m, filled) = mapped_database(name).await;
@@ -1018,4 +1019,27 @@ async fn chunks_are_written_into_001_where_its_layout_declares_it_and_nowhere_el
     assert!(ok, "{out}");
     let hits: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     assert!(hits[0]["text"].as_str().unwrap().contains("filling loop"), "{out}");
+    // A connection profile may name the model that wrote its database's
+    // vectors; the query is embedded by it, and the output says where from.
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("ragdesk")).unwrap();
+    std::fs::write(
+        home.path().join("ragdesk/config.toml"),
+        format!(
+            "[profiles.support]\ndatabase_url = {:?}\n[profiles.support.vector_model]\n\
+             provider = \"local\"\nmodel = \"all-MiniLM-L6-v2\"\n",
+            t.url
+        ),
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_ragdesk"))
+        .args(["--profile", "support", "search", "--under", &demo, "--exact", "the boiler pressure is low"])
+        .env("XDG_CONFIG_HOME", home.path())
+        .env("RAGDESK_MODEL_DIR", crate::embed::model_dir())
+        .output()
+        .unwrap();
+    let out = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("query embedded by [profiles.support.vector_model] in the config"), "{out}");
+    assert!(out.lines().nth(2).is_some_and(|l| l.contains("Pressure check")), "the guide answers first: {out}");
 }
