@@ -641,8 +641,14 @@ pub type Value = Option<String>;
 /// mapped columns as given, and every other NOT NULL column without a
 /// default filled by its type (a foreign key with a row of the table it
 /// points at, made the same way when that table is empty).
+/// What a required column nobody sets is given: (type, column, a serial
+/// number, a vector's dimension) → the value as text. Sample data decides
+/// (`seed::layout::sample_value`); [`filler`] is the plain one.
+pub type Filler = fn(&str, &str, u64, Option<usize>) -> String;
+
 pub struct Writer<'m> {
     mapped: &'m Mapped,
+    fill: Filler,
     /// (table, column) → (table, column) it references (single-column keys).
     fks: std::collections::HashMap<(Table, String), (Table, String)>,
     serial: u64,
@@ -651,7 +657,7 @@ pub struct Writer<'m> {
 }
 
 impl<'m> Writer<'m> {
-    pub async fn new(conn: &mut PgConnection, mapped: &'m Mapped) -> Result<Writer<'m>> {
+    pub async fn new(conn: &mut PgConnection, mapped: &'m Mapped, fill: Filler) -> Result<Writer<'m>> {
         let fks: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
             "SELECT sn.nspname::text, s.relname::text, sa.attname::text, tn.nspname::text, t.relname::text, ta.attname::text \
              FROM pg_constraint c \
@@ -666,6 +672,7 @@ impl<'m> Writer<'m> {
         .await?;
         Ok(Writer {
             mapped,
+            fill,
             fks: fks
                 .into_iter()
                 .map(|(sn, s, sa, tn, t, ta)| {
@@ -707,7 +714,7 @@ impl<'m> Writer<'m> {
                             Some((ref_table, ref_column)) => {
                                 self.any_row(&mut *conn, &ref_table, ref_column.as_str()).await?
                             }
-                            None => Some(filler(&c.udt, name, self.serial, self.dimension(table, name))),
+                            None => Some((self.fill)(&c.udt, name, self.serial, self.dimension(table, name))),
                         }
                     }
                 };
@@ -762,8 +769,10 @@ impl<'m> Writer<'m> {
 }
 
 /// A value of type `udt` for a NOT NULL column nobody mapped: unique where
-/// it is text (such columns are often UNIQUE), neutral otherwise.
-fn filler(udt: &str, column: &str, serial: u64, dim: Option<usize>) -> String {
+/// it is text (such columns are often UNIQUE), neutral otherwise: zero,
+/// false, an empty object, a fixed time, a fresh UUID, a unit vector,
+/// `column-serial`.
+pub fn filler(udt: &str, column: &str, serial: u64, dim: Option<usize>) -> String {
     match udt {
         "int2" | "int4" | "int8" | "numeric" | "float4" | "float8" => "0".into(),
         "bool" => "false".into(),
@@ -1220,7 +1229,8 @@ impl Mapped {
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let result = async {
             use sqlx::Executor;
-            let mut writer = Writer::new(&mut tx, self).await?;
+            // Nothing is made up here (required unmapped columns were refused).
+            let mut writer = Writer::new(&mut tx, self, filler).await?;
             let mut ids = Vec::with_capacity(chunks.len());
             for (i, (text, vector)) in chunks.iter().enumerate() {
                 let mut set: Vec<(String, Value)> = vec![

@@ -40,7 +40,7 @@ pub struct Filled {
 
 pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, seed: u64) -> Result<Filled> {
     let layout = &mapped.layout;
-    let mut writer = Writer::new(&mut *conn, mapped).await?;
+    let mut writer = Writer::new(&mut *conn, mapped, sample_value).await?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut filled = Filled::default();
     let mut tables_written: Vec<Table> = Vec::new();
@@ -199,6 +199,42 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
         }
     }
     Ok(filled)
+}
+
+/// A sample value for a required column the layout does not map, in the
+/// shape its name suggests (003's campaign codes, conversation stages,
+/// Instagram handles, storage URLs, payment plans…), so sample rows read
+/// like the platform's; otherwise the plain [`filler`] of its type. Text
+/// stays unique by `serial` where such columns often are (codes, handles,
+/// URLs, ids).
+pub fn sample_value(udt: &str, column: &str, serial: u64, dim: Option<usize>) -> String {
+    use crate::db::mapped::filler;
+    let pick = |options: &[&str]| options[serial as usize % options.len()].to_string();
+    let c = column.to_ascii_lowercase();
+    let text = matches!(udt, "text" | "varchar" | "bpchar");
+    let int = matches!(udt, "int2" | "int4" | "int8" | "numeric");
+    match () {
+        _ if text && c.ends_with("code") => format!("SPRING{}-{serial:03}", 24 + serial % 3),
+        _ if text && c.contains("stage") => pick(&["greeting", "qualification", "pitch", "nurture", "complete"]),
+        _ if text && c.contains("handle") => format!("@{}_{serial}", pick(&["maya", "leo", "sara", "omar", "june"])),
+        _ if text && c.contains("email") => format!("{}{serial}@example.com", pick(&["maya", "leo", "sara", "omar"])),
+        _ if text && c.contains("bucket") => "documents".into(),
+        _ if text && (c.ends_with("url") || c.ends_with("_path")) => {
+            format!("https://files.example.com/{serial:05}/{}", pick(&["guide.pdf", "faq.md", "prices.txt"]))
+        }
+        _ if text && c.contains("file_type") || text && c == "mime_type" => {
+            pick(&["application/pdf", "text/markdown", "text/plain"])
+        }
+        _ if text && c.contains("payment_status") => pick(&["paid", "paid", "pending", "failed"]),
+        _ if text && c == "plan" => pick(&["starter", "growth", "pro"]),
+        _ if text && (c.contains("event_type") || c == "job_type" || c.ends_with("_type") || c == "type") => {
+            pick(&["created", "updated", "message_sent", "completed"])
+        }
+        _ if text && c.ends_with("_id") => format!("{}_{serial:06}", c.trim_end_matches("_id")),
+        _ if int && (c.contains("size") || c.contains("bytes")) => (2_048 + serial * 7_919 % 900_000).to_string(),
+        _ if int && (c.contains("amount") || c.contains("price")) => pick(&["49", "99", "199"]),
+        _ => filler(udt, column, serial, dim),
+    }
 }
 
 fn mapped_column<'a>(mapped: &'a Mapped, table: &Table, column: &str) -> Option<&'a crate::schema::Column> {
@@ -439,4 +475,28 @@ pub async fn embed_vectors(
         done.push((kind, n));
     }
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sample_value;
+
+    #[test]
+    fn unmapped_required_columns_get_values_shaped_like_their_names() {
+        assert_eq!(sample_value("text", "campaign_code", 7, None), "SPRING25-007");
+        assert!(
+            ["greeting", "qualification", "pitch", "nurture", "complete"]
+                .contains(&sample_value("text", "current_stage", 3, None).as_str())
+        );
+        assert!(sample_value("text", "instagram_handle", 4, None).starts_with('@'));
+        assert!(sample_value("text", "storage_url", 5, None).starts_with("https://"));
+        assert_ne!(
+            sample_value("text", "supabase_user_id", 1, None),
+            sample_value("text", "supabase_user_id", 2, None)
+        );
+        assert_ne!(sample_value("int4", "file_size", 9, None), "0");
+        // Anything else: the plain value of its type.
+        assert_eq!(sample_value("int4", "idx", 9, None), "0");
+        assert_eq!(sample_value("text", "channel_name", 9, None), "channel_name-9");
+    }
 }
