@@ -89,39 +89,43 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         });
     } else {
         // Chunks and memories are read for their text; other rows by name.
+        // A column the entity does not have is not drawn (a search's score
+        // is always there).
         let text_first = matches!(s.kind, Kind::Chunk | Kind::Memory);
-        let text_column = if text_first { "Text" } else { "Name" };
-        let columns = [
-            col(text_column, Constraint::Fill(2)),
-            col(
-                match &s.search {
-                    // Results by L2 carry a distance ("d 0.31"), not a similarity.
-                    Some(_) if s.rows.iter().any(|r| r.status.as_deref().is_some_and(|v| v.starts_with("d "))) => {
-                        "L2 distance"
-                    }
-                    Some(_) => "Similarity",
-                    None => "Status",
-                },
-                Constraint::Length(12),
-            ),
-            col("Created", Constraint::Length(16)),
-            col("Id", Constraint::Fill(1)),
-        ];
+        let e = b.layout.entity(s.kind);
+        let has_status = s.search.is_some() || e.is_some_and(|e| e.status.is_some());
+        let has_created = s.search.is_none() && e.is_some_and(|e| e.created_at.is_some());
+        let score = match &s.search {
+            // Results by L2 carry a distance ("d 0.31"), not a similarity.
+            Some(_) if s.rows.iter().any(|r| r.status.as_deref().is_some_and(|v| v.starts_with("d "))) => "L2 distance",
+            Some(_) => "Similarity",
+            None => "Status",
+        };
+        let mut columns = vec![col(if text_first { "Text" } else { "Name" }, Constraint::Fill(2))];
+        if has_status {
+            columns.push(col(score, Constraint::Length(12)));
+        }
+        if has_created {
+            columns.push(col("Created", Constraint::Length(16)));
+        }
+        columns.push(col("Id", Constraint::Fill(1)));
         let footer = s.error.as_ref().map(|e| format!("load failed: {}", sanitize_line(e)));
         render_rows(f, inner, &s.rows, s.selected, 0, &columns, theme, footer, |_, r| {
-            vec![
-                cell(
-                    if text_first {
-                        r.content.as_deref().or(r.title.as_deref())
-                    } else {
-                        r.title.as_deref().or(r.content.as_deref())
-                    }
-                    .unwrap_or("—"),
-                ),
-                styled(r.status.as_deref().unwrap_or(""), theme.dim()),
-                styled(&r.created_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(), theme.dim()),
-                styled(&r.id, theme.dim()),
-            ]
+            let name = if text_first {
+                r.content.as_deref().or(r.title.as_deref())
+            } else {
+                r.title.as_deref().or(r.content.as_deref())
+            };
+            let mut cells = vec![cell(name.unwrap_or("—"))];
+            if has_status {
+                cells.push(styled(r.status.as_deref().unwrap_or(""), theme.dim()));
+            }
+            if has_created {
+                let at = r.created_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
+                cells.push(styled(&at, theme.dim()));
+            }
+            cells.push(styled(&r.id, theme.dim()));
+            cells
         });
     }
     if let Some(r) = s.selected_row() {
