@@ -178,6 +178,10 @@ pub enum Action {
         chunk: Uuid,
         result: Result<Vec<(i32, String)>, String>,
     },
+    /// The conversation asked for by id, found (its full id).
+    ConversationResolved {
+        result: Result<String, String>,
+    },
     /// The knowledge base a replayed question goes to was found.
     ReplayReady {
         result: Result<KnowledgeBaseRow, String>,
@@ -360,6 +364,10 @@ pub enum Effect {
     },
     /// Find the knowledge base a demo's bot retrieves from, to replay a
     /// user message as a search.
+    /// Which conversation an id (or a prefix of ours) names.
+    ResolveConversation {
+        spec: String,
+    },
     FindReplayKb {
         demo: Uuid,
         question: String,
@@ -459,6 +467,7 @@ impl Effect {
             Effect::CompletePath { .. } => "complete-path".into(),
             Effect::Search { .. } => "search".into(),
             Effect::FindReplayKb { .. } => "replay".into(),
+            Effect::ResolveConversation { .. } => "open-conversation".into(),
             Effect::LoadNeighbours { .. } => "search-neighbours".into(),
             Effect::LoadHistory { .. } | Effect::RememberQuery { .. } => "search-history".into(),
             Effect::Explain { .. } => "search-plan".into(),

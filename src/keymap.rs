@@ -88,6 +88,7 @@ commands! {
     HistoryPrev => "history_prev", "Search: the previous remembered question";
     HistoryNext => "history_next", "Search: the next remembered question";
     ReplayRetrieval => "replay_retrieval", "Replay the bot's retrieval for a user message";
+    OpenConversation => "open_conversation", "Open a conversation by its id";
     TabLimits => "tab_limits", "Go to the Limits tab";
     TabAudit => "tab_audit", "Go to the Audit tab";
     EditLimit => "edit_limit", "Limits: edit the selected value (asks to confirm)";
@@ -251,6 +252,7 @@ const DEFAULTS: &[(Context, Command, &[&str])] = {
         (Global, TabLimits, &["7"]),
         (Global, TabAudit, &["8"]),
         (Global, Refresh, &["ctrl-r", "r"]),
+        (Global, OpenConversation, &["#"]),
         (Global, Back, &["esc", "backspace", "h", "left"]),
         (List, Up, &["k", "up"]),
         (List, Down, &["j", "down"]),

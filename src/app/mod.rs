@@ -131,6 +131,8 @@ pub enum InputPurpose {
     BrowseSearch,
     /// A new value for a foreign layout's rate limit (and a reason).
     BrowseLimit,
+    /// A conversation's id (`#`), to open in the Transcript tab.
+    ConversationId,
 }
 
 pub struct Input {
@@ -668,6 +670,15 @@ impl App {
                     }
                 }
             }
+            Action::ConversationResolved { result } => match result {
+                Ok(id) => {
+                    // Ours has a crumb for it; the breadcrumb must not name the last one.
+                    self.nav.session = Uuid::parse_str(&id).ok().map(|u| Crumb { id: u, label: id.clone() });
+                    self.open_transcript(id, &mut fx);
+                    self.tab = Tab::Transcript;
+                }
+                Err(e) => self.error(e),
+            },
             Action::ReplayReady { result, question, answer } => match result {
                 Ok(kb) => {
                     let generation = self.next_generation();
@@ -950,6 +961,11 @@ impl App {
                         }
                     }
                     InputPurpose::BrowseLimit => self.ask_save_browse_limit(&text),
+                    InputPurpose::ConversationId if !text.is_empty() => {
+                        self.info(format!("looking for {}…", crate::sanitize::sanitize_line(&text)));
+                        fx.push(Effect::ResolveConversation { spec: text });
+                    }
+                    InputPurpose::ConversationId => {}
                     InputPurpose::BrowseSearch => {
                         if let Some(b) = &mut self.browser {
                             b.text_search(text);
@@ -1032,6 +1048,7 @@ impl App {
                 }
             }
             Refresh => self.refresh(fx),
+            OpenConversation => self.open_input(InputPurpose::ConversationId, ""),
             Back => self.back(),
             _ if self.tab == Tab::Search => {
                 let generation = self.next_generation();

@@ -769,6 +769,31 @@ fn rows_without_a_parent_are_one_more_list_at_the_top() {
 }
 
 #[test]
+fn hash_opens_a_conversation_by_its_id_on_any_layout() {
+    for foreign in [false, true] {
+        let mut a = app();
+        if foreign {
+            a.browse_layout(crate::schema::load("domo").unwrap());
+        }
+        a.start();
+        a.update(key('#'));
+        assert!(matches!(&a.modal, Some(Modal::Input(i)) if i.purpose == InputPurpose::ConversationId));
+        for c in "conv_1a".chars() {
+            a.update(key(c));
+        }
+        let fx = a.update(code(KeyCode::Enter));
+        assert_eq!(fx, vec![Effect::ResolveConversation { spec: "conv_1a".into() }]);
+        // Not found: said, and nothing opens.
+        a.update(Action::ConversationResolved { result: Err("no Conversations with id 'conv_1a'".into()) });
+        assert_ne!(a.tab, Tab::Transcript);
+        assert!(a.log.back().unwrap().text.contains("no Conversations"));
+        let fx = a.update(Action::ConversationResolved { result: Ok("conv_1a2b".into()) });
+        assert_eq!(a.tab, Tab::Transcript, "foreign: {foreign}");
+        assert!(fx.iter().any(|e| matches!(e, Effect::LoadSession { id, .. } if id == "conv_1a2b")), "{fx:?}");
+    }
+}
+
+#[test]
 fn a_page_in_flight_when_drilling_down_does_not_freeze_the_list_on_return() {
     use crate::db::mapped::MappedPage;
     let row = browse_row;

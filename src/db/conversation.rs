@@ -80,12 +80,24 @@ impl Conversations {
         mapped.map_or(Conversations::Native, Conversations::Mapped)
     }
 
-    /// The conversation `spec` names: ours takes a unique id prefix, a
-    /// layout the id as the schema has it.
+    /// The conversation `spec` names, which must exist: ours takes a
+    /// unique id prefix, a layout the id as the schema has it.
     pub async fn resolve(&self, conn: &mut PgConnection, spec: &str) -> Result<String> {
+        let spec = spec.trim();
         match self {
             Conversations::Native => Ok(super::sessions::resolve_id(conn, spec).await?.to_string()),
-            Conversations::Mapped(_) => Ok(spec.trim().to_string()),
+            Conversations::Mapped(m) => {
+                let missing = || DbError::NotFound(format!("no {} with id '{spec}'", m.layout.label(Kind::Session)));
+                match m.row(conn, Kind::Session, spec).await {
+                    Ok(Some(row)) => Ok(row.id),
+                    Ok(None) => Err(missing()),
+                    // Not even of the id's type ('abc' for a UUID or a number).
+                    Err(DbError::Sql(sqlx::Error::Database(d))) if d.code().as_deref() == Some("22P02") => {
+                        Err(missing())
+                    }
+                    Err(e) => Err(e),
+                }
+            }
         }
     }
 

@@ -441,6 +441,7 @@ fn failure(effect: &Effect, error: LoadError) -> Option<Action> {
         Effect::FindReplayKb { question, answer, .. } => {
             Action::ReplayReady { result: Err(msg), question: question.clone(), answer: answer.clone() }
         }
+        Effect::ResolveConversation { .. } => Action::ConversationResolved { result: Err(msg) },
         Effect::Explain { generation, .. } => Action::SearchPlan { generation: *generation, result: Err(msg) },
         Effect::CheckAccess => Action::AccessChecked { result: Err(err()) },
         Effect::LoadLimits { generation, .. } => Action::LimitsLoaded { generation: *generation, result: Err(err()) },
@@ -497,6 +498,10 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
         Effect::LoadNeighbours { chunk, document, index } => {
             let result = db::search::neighbours(conn, document, index).await.map_err(|e| e.to_string());
             Action::Neighbours { chunk, result }
+        }
+        Effect::ResolveConversation { spec } => {
+            let result = settings.conversations().resolve(conn, &spec).await.map_err(|e| e.to_string());
+            Action::ConversationResolved { result }
         }
         Effect::FindReplayKb { demo, question, answer } => {
             let result = match db::knowledge::for_demo(conn, demo).await {

@@ -177,6 +177,7 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             InputPurpose::BrowseFilter => " filter: ",
             InputPurpose::BrowseSearch => " nearest to: ",
             InputPurpose::BrowseLimit => " new value [reason]: ",
+            InputPurpose::ConversationId => " conversation id: ",
         };
         let [l, r] = Layout::horizontal([Constraint::Length(label.len() as u16), Constraint::Min(1)]).areas(area);
         f.render_widget(Paragraph::new(Span::styled(label, theme.accent())), l);

@@ -308,6 +308,28 @@ async fn rows_with_no_parent_are_listed_at_the_top() {
 }
 
 #[tokio::test]
+async fn a_conversation_is_found_by_its_id_on_every_layout() {
+    use ragdesk::db::conversation::Conversations;
+    for name in ["domo", "workspaces", "limitless", "omni"] {
+        let (t, m, filled) = mapped_database(name).await;
+        let mut c = t.conn().await;
+        let conversations = Conversations::Mapped(std::sync::Arc::new(m));
+        let id = filled.ids[&Kind::Session][1].clone();
+        assert_eq!(conversations.resolve(&mut c, &format!(" {id} ")).await.unwrap(), id, "{name}");
+        for missing in ["no-such-conversation", "00000000-0000-0000-0000-000000000000"] {
+            let e = conversations.resolve(&mut c, missing).await.unwrap_err().to_string();
+            assert!(e.starts_with("not found: no ") && e.contains(missing), "{name}: {e}");
+        }
+    }
+    // Ours: a unique prefix of the id.
+    let t = support::seeded(12, support::tiny()).await;
+    let mut c = t.conn().await;
+    let (id,): (uuid::Uuid,) = sqlx::query_as("SELECT id FROM sessions LIMIT 1").fetch_one(&mut c).await.unwrap();
+    let prefix = &id.to_string()[..13];
+    assert_eq!(Conversations::Native.resolve(&mut c, prefix).await.unwrap(), id.to_string());
+}
+
+#[tokio::test]
 async fn a_layout_naming_a_missing_column_is_refused_with_its_name() {
     let t = with_ddl("workspaces").await;
     let mut c = t.conn().await;
