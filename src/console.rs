@@ -27,32 +27,43 @@ const QUIT_GRACE: Duration = Duration::from_secs(5);
 /// the one asked for (`--layout`; `native` too: the Browse tab then reads
 /// our own schema through the mapping), or the one detected from the
 /// catalog. `None` on ragdesk's own schema, and when the server does not
-/// answer in time (the console's offline handling takes it from there).
-/// With it, the entities whose parentless rows are listed at the top.
+/// answer in time (the console's offline handling takes it from there). A
+/// layout that matches but is refused (an order that cannot page) stops the
+/// console with the reason: opening ragdesk's own tabs on another
+/// platform's database would only fail. With it, the entities whose
+/// parentless rows are listed at the top (best effort: left out when that
+/// cannot be read quickly).
 async fn foreign_layout(
     db: &Db,
     asked: Option<&str>,
 ) -> Result<Option<(crate::db::mapped::Mapped, Vec<crate::schema::Kind>)>> {
+    use std::time::Duration;
     let asked = asked.map(crate::schema::load).transpose().map_err(|e| eyre!(e))?;
     let name = asked.as_ref().map(|l| l.name.clone());
-    let read = async {
-        let mut conn = db.acquire().await?;
-        match crate::db::mapped::Mapped::for_database(&mut conn, asked).await? {
-            Some(m) => {
-                let parentless = m.parentless(&mut conn).await?;
-                Ok::<_, crate::db::DbError>(Some((m, parentless)))
-            }
-            None => Ok(None),
+    let read = async { crate::db::mapped::Mapped::for_database(&mut *db.acquire().await?, asked).await };
+    let mapped = match tokio::time::timeout(Duration::from_secs(3), read).await {
+        Ok(Ok(Some(m))) => m,
+        Ok(Ok(None)) => return Ok(None),
+        Ok(Err(e @ crate::db::DbError::Invalid(_))) => return Err(eyre!(e)),
+        Ok(Err(e)) if name.is_some() => return Err(eyre!(e)),
+        _ => match name {
+            Some(n) => return Err(eyre!("cannot read the database's catalog to check the '{n}' layout against it")),
+            None => return Ok(None),
+        },
+    };
+    let probe = async { mapped.parentless(&mut *db.acquire().await?).await };
+    let parentless = match tokio::time::timeout(Duration::from_secs(2), probe).await {
+        Ok(Ok(kinds)) => kinds,
+        Ok(Err(e)) => {
+            tracing::warn!("rows without a parent not looked for: {e}");
+            Vec::new()
+        }
+        Err(_) => {
+            tracing::warn!("rows without a parent not looked for: no answer in 2 s");
+            Vec::new()
         }
     };
-    match tokio::time::timeout(std::time::Duration::from_secs(3), read).await {
-        Ok(Ok(mapped)) => Ok(mapped),
-        Ok(Err(e)) if name.is_some() => Err(eyre!(e)),
-        _ => match name {
-            Some(n) => Err(eyre!("cannot read the database's catalog to check the '{n}' layout against it")),
-            None => Ok(None),
-        },
-    }
+    Ok(Some((mapped, parentless)))
 }
 
 pub async fn run_console(mut ctx: Context) -> Result<()> {
@@ -90,6 +101,9 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
             for kind in m.layout.kinds() {
                 if let Ok((_, Some(index))) = m.vector_column(kind) {
                     b.vector_index.insert(kind, index.to_string());
+                }
+                if let Ok(metric) = m.metric(kind) {
+                    b.vector_metric.insert(kind, metric);
                 }
             }
         }

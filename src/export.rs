@@ -48,10 +48,6 @@ pub fn render(format: Format, session: &SessionRow, messages: &[MessageRow]) -> 
     }
 }
 
-pub fn default_file_name(session: &SessionRow, format: Format) -> String {
-    file_name_for(&session.id.to_string(), format)
-}
-
 /// `session-ID.EXT`, the id kept to what a file name can safely hold (a
 /// layout's ids are any text).
 fn file_name_for(id: &str, format: Format) -> String {
@@ -171,8 +167,8 @@ pub struct Rendered {
 }
 
 /// Reads conversation `id` whole through `conversations` and renders it:
-/// JSON in the schema's own exact form (ours keeps every field of its rows),
-/// Markdown the same for every schema.
+/// JSON in the schema's own exact form, Markdown by [`markdown`] for every
+/// schema. At most [`crate::db::conversation::WHOLE_CAP`] messages.
 pub async fn render_conversation(
     conn: &mut sqlx::PgConnection,
     conversations: &Conversations,
@@ -180,20 +176,24 @@ pub async fn render_conversation(
     format: Format,
 ) -> crate::db::Result<Rendered> {
     let id = conversations.resolve(&mut *conn, id).await?;
-    let (text, messages) = match (conversations, format) {
-        (Conversations::Native, Format::Json) => {
+    let (text, messages) = match conversations {
+        // Ours keeps every field of its rows (tokens, metadata) in JSON.
+        Conversations::Native => {
             let uuid = uuid::Uuid::parse_str(&id).expect("resolve gives a session id");
             let session = crate::db::sessions::get(&mut *conn, uuid).await?;
+            if session.message_count > crate::db::conversation::WHOLE_CAP as i64 {
+                return Err(crate::db::DbError::Invalid(format!(
+                    "{} messages: more than {} for one export",
+                    session.message_count,
+                    crate::db::conversation::WHOLE_CAP
+                )));
+            }
             let messages = crate::db::messages::all(&mut *conn, uuid).await?;
             (render(format, &session, &messages), messages.len())
         }
-        (Conversations::Mapped(m), Format::Json) => {
+        Conversations::Mapped(m) => {
             let t = read_layout_transcript(&mut *conn, m, &id).await?;
             (render_layout(format, &t), t.messages.len())
-        }
-        (_, Format::Md) => {
-            let (head, messages) = conversations.whole(&mut *conn, &id).await?;
-            (markdown(&head, &messages), messages.len())
         }
     };
     Ok(Rendered { text, messages, file_name: file_name_for(&id, format) })

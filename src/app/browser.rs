@@ -90,6 +90,8 @@ pub struct Browser {
     /// The index method on each entity's vector column (`hnsw`,
     /// `ivfflat`), which says what an approximate search tunes.
     pub vector_index: std::collections::BTreeMap<Kind, String>,
+    /// The distance each entity's vectors are searched by (their index's).
+    pub vector_metric: std::collections::BTreeMap<Kind, crate::db::search::Metric>,
     /// Entities some of whose rows have no parent: listed at the top too
     /// (`Mapped::parentless`).
     pub parentless: Vec<Kind>,
@@ -108,6 +110,7 @@ impl Browser {
             layout: Arc::new(layout),
             vector_index: Default::default(),
             parentless: Vec::new(),
+            vector_metric: Default::default(),
             editing_limit: None,
         }
     }

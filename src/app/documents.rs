@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::form::{Field, Form, FormEvent};
 use super::{App, InputPurpose, Tab};
@@ -496,9 +496,12 @@ impl App {
 
     pub(super) fn on_confirm_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
         let Some(super::Modal::Confirm(c)) = self.modal.take() else { return };
+        // y with a modifier (ctrl-y, alt-y) is not a yes; ctrl-c is a no.
+        let plain = !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
         match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') => fx.push(c.effect),
+            KeyCode::Char('y') | KeyCode::Char('Y') if plain => fx.push(c.effect),
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => self.info(c.declined),
+            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => self.info(c.declined),
             // A stray key (a tab number typed ahead, an arrow) neither
             // writes nor throws the question away: it stays asked.
             _ => self.modal = Some(super::Modal::Confirm(c)),

@@ -747,7 +747,12 @@ impl App {
                 if generation == self.transcript.generation {
                     match result {
                         Ok(s) => self.transcript.session = Some(s),
-                        Err(e) => self.note_connection(&e),
+                        Err(e) => {
+                            self.note_connection(&e);
+                            if !e.connection {
+                                self.error(format!("could not read the conversation: {}", e.message));
+                            }
+                        }
                     }
                 }
             }

@@ -939,6 +939,8 @@ fn a_foreign_limit_is_edited_through_a_prompt_and_a_confirmation() {
         assert_eq!(c.text, "omni: rate limit of b.example: 30 → 45? Reason: promo. (y/n)");
         // A stray key neither writes nor drops the question; only y or n answer.
         assert!(a.update(key('2')).is_empty() && a.update(code(KeyCode::Down)).is_empty());
+        let ctrl_y = Action::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::CONTROL));
+        assert!(a.update(ctrl_y).is_empty(), "ctrl-y is not a yes");
         assert!(matches!(a.modal, Some(Modal::Confirm(_))), "still asked");
         let fx = a.update(key('y'));
         assert!(

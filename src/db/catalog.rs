@@ -35,20 +35,24 @@ pub async fn read(conn: &mut PgConnection) -> Result<Catalog> {
         catalog.tables.entry(Table { schema, name: table }).or_default().insert(column, c);
     }
     // Vector dimensions (the type modifier), and the method and operator
-    // class of each column's single-column index: what a search on that
-    // column can use, and by which distance.
+    // class of each column's single-column index (a vector index first,
+    // cosine first among several): what a search on that column can use,
+    // and by which distance. Whether a btree index starts with it: a list
+    // narrowed by it (even to NULL) is then a range.
     let extra: Vec<(String, String, String, i32, Option<Vec<String>>, bool, bool)> = sqlx::query_as(
         "SELECT n.nspname::text, c.relname::text, a.attname::text, \
                 CASE WHEN ty.typname = 'vector' THEN a.atttypmod ELSE -1 END, \
                 (SELECT ARRAY[am.amname::text, oc.opcname::text] FROM pg_index i \
                    JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam \
                    JOIN pg_opclass oc ON oc.oid = i.indclass[0] \
-                 WHERE i.indrelid = c.oid AND i.indnatts = 1 AND i.indkey[0] = a.attnum \
-                 ORDER BY am.amname <> 'hnsw', am.amname <> 'ivfflat', am.amname LIMIT 1), \
+                 WHERE i.indrelid = c.oid AND i.indnatts = 1 AND i.indkey[0] = a.attnum AND i.indpred IS NULL \
+                 ORDER BY am.amname <> 'hnsw', am.amname <> 'ivfflat', oc.opcname <> 'vector_cosine_ops', \
+                          am.amname, oc.opcname LIMIT 1), \
                 EXISTS (SELECT 1 FROM pg_index u WHERE u.indrelid = c.oid AND u.indnatts = 1 \
                         AND u.indkey[0] = a.attnum AND u.indisunique AND u.indpred IS NULL), \
-                EXISTS (SELECT 1 FROM pg_index l WHERE l.indrelid = c.oid AND l.indkey[0] = a.attnum \
-                        AND l.indpred IS NULL) \
+                EXISTS (SELECT 1 FROM pg_index l JOIN pg_class lc ON lc.oid = l.indexrelid \
+                        JOIN pg_am lam ON lam.oid = lc.relam WHERE l.indrelid = c.oid \
+                        AND l.indkey[0] = a.attnum AND l.indpred IS NULL AND lam.amname = 'btree') \
          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
          JOIN pg_type ty ON ty.oid = a.atttypid \
          WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped \
@@ -69,6 +73,24 @@ pub async fn read(conn: &mut PgConnection) -> Result<Catalog> {
                 c.index_ops = Some(ops.clone());
             }
         }
+    }
+    // Unique keys of several columns (a message's (session, position)):
+    // an order may end on one of them within its parent.
+    let keys: Vec<(String, String, Vec<String>)> = sqlx::query_as(
+        "SELECT n.nspname::text, c.relname::text, \
+                array_agg(a.attname::text ORDER BY k.ord) \
+         FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+         CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) \
+         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum \
+         WHERE i.indisunique AND i.indpred IS NULL AND i.indnkeyatts > 1 AND k.ord <= i.indnkeyatts \
+           AND NOT 0 = ANY (i.indkey::int2[]) \
+           AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' \
+         GROUP BY n.nspname, c.relname, i.indexrelid LIMIT 100000",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for (schema, table, columns) in keys {
+        catalog.unique_keys.entry(Table { schema, name: table }).or_default().push(columns);
     }
     Ok(catalog)
 }

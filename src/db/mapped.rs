@@ -21,6 +21,9 @@ use crate::schema::{Catalog, Entity, Kind, Layout, Table, quote_ident};
 pub struct Mapped {
     pub layout: Layout,
     catalog: Catalog,
+    /// Entities whose order is unique only within a parent (a message's
+    /// (session, position) key): listed under a parent, never across.
+    within_parent: std::collections::BTreeSet<Kind>,
 }
 
 /// One row of any entity, as the console shows it.
@@ -78,6 +81,7 @@ impl Mapped {
         if let Some(first) = fit.missing.first() {
             return Err(DbError::Invalid(format!("layout '{}' does not fit this database: {first}", layout.name)));
         }
+        let mut within_parent = std::collections::BTreeSet::new();
         for kind in layout.kinds() {
             let e = layout.entity(kind).expect("a kind it has");
             let Some(table) = e.table.as_deref().map(Table::parse) else { continue };
@@ -89,21 +93,32 @@ impl Mapped {
                 )));
             }
             // Keyset pages start strictly after the last row's key: rows
-            // that tie on it all would be skipped. (A JSON array's elements
-            // are ordered by their position instead.)
+            // that tie on it all would be skipped. Unique alone, or with
+            // the parent column (lists are under a parent). (A JSON array's
+            // elements are ordered by their position instead.)
             let last = e.order.last().or(e.id.as_ref()).or(e.key.as_ref());
             if let (None, Some(last)) = (&e.json_array, last) {
-                if !catalog.column(&table, last).is_some_and(|c| c.unique) {
-                    return Err(DbError::Invalid(format!(
-                        "layout '{}': [{kind}] is paged on {table}.{last}, which no primary key or unique index \
-                         holds alone: rows that tie on it would be skipped. End its order with a unique column \
-                         (order = [\"created_at\", \"id\"])",
-                        layout.name
-                    )));
+                if catalog.unique(&table, &[last.as_str()], None) {
+                    continue;
                 }
+                if let Some(p) = e.parent.as_deref().filter(|p| catalog.unique(&table, &[p, last.as_str()], Some(p))) {
+                    tracing::debug!(layout = %layout.name, %kind, parent = p, "order unique within its parent");
+                    within_parent.insert(kind);
+                    continue;
+                }
+                let first = e.order.first().or(e.created_at.as_ref()).unwrap_or(last);
+                let unique = e.id.as_deref().or(e.key.as_deref()).unwrap_or("id");
+                let hint =
+                    if first == unique { format!("[\"{unique}\"]") } else { format!("[\"{first}\", \"{unique}\"]") };
+                return Err(DbError::Invalid(format!(
+                    "layout '{}': [{kind}] is paged on {table}.{last}, which no primary key or unique index \
+                     holds alone (or with its parent column): rows that tie on it would be skipped. End its \
+                     order with a unique column (order = {hint})",
+                    layout.name
+                )));
             }
         }
-        Ok(Mapped { layout, catalog })
+        Ok(Mapped { layout, catalog, within_parent })
     }
 
     /// The layout a database is read through: `asked` when given (checked
@@ -136,7 +151,9 @@ impl Mapped {
                 continue;
             };
             let table = Table::parse(table);
-            if !self.catalog.column(&table, p).is_some_and(|c| c.nullable && c.leads_index) {
+            if self.within_parent.contains(&kind)
+                || !self.catalog.column(&table, p).is_some_and(|c| c.nullable && c.leads_index)
+            {
                 continue;
             }
             let (some,): (bool,) = sqlx::query_as(&format!(
@@ -217,6 +234,9 @@ impl Mapped {
     ) -> Result<Option<super::RowCount>> {
         let e = self.entity(kind)?;
         let parent = under.row();
+        if *under == Under::Nothing && (e.table.is_none() || e.json_array.is_some()) {
+            return Err(DbError::Invalid(format!("{} always have a parent", self.layout.label(kind))));
+        }
         if let (Some(_), Some(parent)) = (&e.json_array, parent) {
             // An array's elements, counted whole: one row's array bounds it.
             let mut qb = self.json_elements(e, parent, true)?;
@@ -258,7 +278,10 @@ impl Mapped {
             (Some(p), Under::Nothing) => {
                 qb.push(format!(" AND t.{} IS NULL", quote_ident(p)));
             }
-            (None, _) => {}
+            (None, Under::Nothing) => {
+                return Err(DbError::Invalid(format!("{} have no parent to be without", self.layout.label(kind))));
+            }
+            (None, Under::Row(_)) => {}
         }
         let searched: Vec<&String> = [&e.title, &e.content].into_iter().flatten().collect();
         let words: Vec<&str> = words.split_whitespace().collect();
@@ -308,6 +331,12 @@ impl Mapped {
         let parent = under.row();
         if *under == Under::Nothing && (e.table.is_none() || e.json_array.is_some()) {
             return Err(DbError::Invalid(format!("{} always have a parent", self.layout.label(kind))));
+        }
+        if under.row().is_none() && self.within_parent.contains(&kind) {
+            return Err(DbError::Invalid(format!(
+                "{} are ordered within their parent only: open one to list them",
+                self.layout.label(kind)
+            )));
         }
         if e.json_array.is_some() {
             return self.json_page(conn, kind, parent, after, limit, words).await;
@@ -637,14 +666,15 @@ pub fn vector_text(v: &[f32]) -> String {
 /// A value to write, as text cast to the column's type (`None`: NULL).
 pub type Value = Option<String>;
 
-/// Writes rows into a layout's tables for sample data and tests: the
-/// mapped columns as given, and every other NOT NULL column without a
-/// default filled by its type (a foreign key with a row of the table it
-/// points at, made the same way when that table is empty).
 /// What a required column nobody sets is given: (type, column, a serial
 /// number, a vector's dimension) → the value as text. Sample data decides
 /// (`seed::layout::sample_value`); [`filler`] is the plain one.
 pub type Filler = fn(&str, &str, u64, Option<usize>) -> String;
+
+/// Writes rows into a layout's tables for sample data and tests: the
+/// mapped columns as given, and every other NOT NULL column without a
+/// default filled by `fill` (a foreign key with a row of the table it
+/// points at, made the same way when that table is empty).
 
 pub struct Writer<'m> {
     mapped: &'m Mapped,
@@ -853,10 +883,9 @@ impl Nearest {
             .map(|n| MappedRow {
                 id: n.id,
                 title: None,
-                status: Some(match n.similarity {
-                    Some(sim) => format!("{sim:.4}"),
-                    None => format!("d {:.4}", n.distance),
-                }),
+                // The score the column's metric has: a similarity, or (L2)
+                // the distance; the list's heading says which.
+                status: Some(format!("{:.4}", n.similarity.unwrap_or(n.distance))),
                 created_at: None,
                 role: None,
                 content: n.text,
@@ -889,7 +918,12 @@ impl Mapped {
     /// cosine when the column has no vector index.
     pub fn metric(&self, kind: Kind) -> Result<super::search::Metric> {
         let (table, _, v) = self.vector_columns(kind)?;
-        let ops = self.catalog.column(&table, v).and_then(|c| c.index_ops.as_deref());
+        // Only a vector index says a distance (a btree on the column does not).
+        let ops = self
+            .catalog
+            .column(&table, v)
+            .filter(|c| matches!(c.index.as_deref(), Some("hnsw" | "ivfflat")))
+            .and_then(|c| c.index_ops.as_deref());
         match ops {
             None => Ok(super::search::Metric::Cosine),
             Some(ops) => super::search::Metric::of_opclass(ops).ok_or_else(|| {

@@ -518,6 +518,9 @@ impl fmt::Display for Reference {
 pub struct Catalog {
     /// table → column → what it is.
     pub tables: BTreeMap<Table, BTreeMap<String, Column>>,
+    /// table → the column sets of its primary key and unique indexes (of
+    /// columns, without a predicate): what makes a row's key unique.
+    pub unique_keys: BTreeMap<Table, Vec<Vec<String>>>,
 }
 
 /// One column of the catalog.
@@ -579,6 +582,20 @@ impl Column {
 impl Catalog {
     pub fn column(&self, table: &Table, column: &str) -> Option<&Column> {
         self.tables.get(table)?.get(column)
+    }
+
+    /// Do `columns` together hold a unique key of `table` (a primary key or
+    /// unique index whose columns are all among them), with no NULL in it
+    /// but in `filtered` (a column a list fixes to one value)? A unique
+    /// index lets NULLs repeat, and a keyset cannot step past a NULL.
+    pub fn unique(&self, table: &Table, columns: &[&str], filtered: Option<&str>) -> bool {
+        let Some(t) = self.tables.get(table) else { return false };
+        let not_null = |c: &str| Some(c) == filtered || t.get(c).is_some_and(|c| !c.nullable);
+        columns.iter().any(|c| t.get(*c).is_some_and(|col| col.unique) && not_null(c))
+            || self.unique_keys.get(table).is_some_and(|keys| {
+                keys.iter()
+                    .any(|k| !k.is_empty() && k.iter().all(|c| columns.contains(&c.as_str()) && not_null(c.as_str())))
+            })
     }
 }
 

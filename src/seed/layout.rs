@@ -214,7 +214,8 @@ pub fn sample_value(udt: &str, column: &str, serial: u64, dim: Option<usize>) ->
     let text = matches!(udt, "text" | "varchar" | "bpchar");
     let int = matches!(udt, "int2" | "int4" | "int8" | "numeric");
     match () {
-        _ if text && c.ends_with("code") => format!("SPRING{}-{serial:03}", 24 + serial % 3),
+        // Codes only where the column has no length limit (not char(2)).
+        _ if udt == "text" && c.ends_with("code") => format!("SPRING{}-{serial:03}", 24 + serial % 3),
         _ if text && c.contains("stage") => pick(&["greeting", "qualification", "pitch", "nurture", "complete"]),
         _ if text && c.contains("handle") => format!("@{}_{serial}", pick(&["maya", "leo", "sara", "omar", "june"])),
         _ if text && c.contains("email") => format!("{}{serial}@example.com", pick(&["maya", "leo", "sara", "omar"])),
@@ -231,7 +232,11 @@ pub fn sample_value(udt: &str, column: &str, serial: u64, dim: Option<usize>) ->
             pick(&["created", "updated", "message_sent", "completed"])
         }
         _ if text && c.ends_with("_id") => format!("{}_{serial:06}", c.trim_end_matches("_id")),
-        _ if int && (c.contains("size") || c.contains("bytes")) => (2_048 + serial * 7_919 % 900_000).to_string(),
+        // Within smallint's range too.
+        _ if int && (c.contains("size") || c.contains("bytes")) => {
+            let top = if udt == "int2" { 30_000 } else { 900_000 };
+            (2_048 + serial * 7_919 % top).to_string()
+        }
         _ if int && (c.contains("amount") || c.contains("price")) => pick(&["49", "99", "199"]),
         _ => filler(udt, column, serial, dim),
     }
@@ -495,6 +500,12 @@ mod tests {
             sample_value("text", "supabase_user_id", 2, None)
         );
         assert_ne!(sample_value("int4", "file_size", 9, None), "0");
+        assert!(sample_value("int2", "file_size", 999, None).parse::<i16>().is_ok(), "fits a smallint");
+        assert_eq!(
+            sample_value("bpchar", "country_code", 1, None),
+            "country_code-1",
+            "not a code too long for char(2)"
+        );
         // Anything else: the plain value of its type.
         assert_eq!(sample_value("int4", "idx", 9, None), "0");
         assert_eq!(sample_value("text", "channel_name", 9, None), "channel_name-9");

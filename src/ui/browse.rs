@@ -22,7 +22,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let [list_area, detail_area] = Layout::vertical([Constraint::Min(4), Constraint::Length(DETAIL_ROWS)]).areas(area);
     let more = if s.next.is_some() { " ↓more" } else { "" };
     let others = if b.stack.len() == 1 {
-        crate::app::browser::roots(&b.layout).len() > 1
+        crate::app::browser::roots(&b.layout).len() + b.parentless.len() > 1
     } else {
         b.children(b.stack[b.stack.len() - 2].kind).len() > 1
     };
@@ -94,10 +94,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let text_first = matches!(s.kind, Kind::Chunk | Kind::Memory);
         let e = b.layout.entity(s.kind);
         let has_status = s.search.is_some() || e.is_some_and(|e| e.status.is_some());
-        let has_created = s.search.is_none() && e.is_some_and(|e| e.created_at.is_some());
+        // A derived list (001's conversations) has its first row's time.
+        let has_created = s.search.is_none()
+            && (e.is_some_and(|e| e.created_at.is_some()) || s.rows.iter().any(|r| r.created_at.is_some()));
         let score = match &s.search {
-            // Results by L2 carry a distance ("d 0.31"), not a similarity.
-            Some(_) if s.rows.iter().any(|r| r.status.as_deref().is_some_and(|v| v.starts_with("d "))) => "L2 distance",
+            // L2 has a distance, not a similarity.
+            Some(_) if b.vector_metric.get(&s.kind) == Some(&crate::db::search::Metric::L2) => "L2 distance",
             Some(_) => "Similarity",
             None => "Status",
         };

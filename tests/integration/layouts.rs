@@ -304,7 +304,9 @@ async fn rows_with_no_parent_are_listed_at_the_top() {
     assert_eq!(all.label(), (filled.ids[&Kind::Session].len() + 3).to_string());
     // Messages always have their session: no such list.
     assert_eq!(m.parentless(&mut c).await.unwrap(), [Kind::Session], "only what has such rows");
-    assert!(m.page_under(&mut c, Kind::Tenant, &Under::Nothing, None, 2, "").await.unwrap().rows.len() <= 2);
+    // Workspaces have no parent column: there is nothing to be without.
+    let e = m.page_under(&mut c, Kind::Tenant, &Under::Nothing, None, 2, "").await.unwrap_err();
+    assert!(e.to_string().contains("have no parent to be without"), "{e}");
 }
 
 #[tokio::test]
@@ -351,7 +353,15 @@ async fn a_layout_naming_a_missing_column_is_refused_with_its_name() {
         "{e}"
     );
     layout.message.as_mut().unwrap().order = vec!["seq".into(), "id".into()];
-    assert!(Mapped::new(layout, catalog).is_ok(), "ended by the primary key it pages");
+    assert!(Mapped::new(layout.clone(), catalog).is_ok(), "ended by the primary key it pages");
+    // (session_id, seq) is a unique key: once seq cannot be NULL, a
+    // session's messages page on their position alone, within the session.
+    c.execute("ALTER TABLE public.session_messages ALTER COLUMN seq SET NOT NULL").await.unwrap();
+    let catalog = ragdesk::db::catalog::read(&mut c).await.unwrap();
+    layout.message.as_mut().unwrap().order = vec!["seq".into()];
+    let m = Mapped::new(layout, catalog).expect("unique within its parent");
+    let e = m.page_under(&mut c, Kind::Message, &ragdesk::db::mapped::Under::All, None, 5, "").await.unwrap_err();
+    assert!(e.to_string().contains("ordered within their parent only"), "{e}");
 }
 
 #[tokio::test]
@@ -493,6 +503,16 @@ async fn a_column_indexed_for_another_distance_is_searched_by_that_distance() {
     let l1 = Mapped::new(m.layout.clone(), catalog).unwrap();
     let e = l1.nearest(&mut c, Kind::Chunk, Probe::Row(&query_id), 5, VectorMode::EXACT).await.unwrap_err();
     assert!(e.to_string().contains("vector_l1_ops"), "{e}");
+    // Of two vector indexes, the cosine one is chosen, whatever their names' order.
+    c.execute("DROP INDEX public.knowledge_chunks_l1").await.unwrap();
+    c.execute("CREATE INDEX a_l2 ON public.knowledge_chunks USING hnsw (vector_embedding vector_l2_ops)")
+        .await
+        .unwrap();
+    c.execute("CREATE INDEX z_cos ON public.knowledge_chunks USING hnsw (vector_embedding vector_cosine_ops)")
+        .await
+        .unwrap();
+    let catalog = ragdesk::db::catalog::read(&mut c).await.unwrap();
+    assert_eq!(Mapped::new(m.layout.clone(), catalog).unwrap().metric(Kind::Chunk).unwrap(), Metric::Cosine);
 }
 
 #[tokio::test]

@@ -1071,12 +1071,14 @@ fn browse_pane_under_two_foreign_layouts() {
                         let count = (kind != Kind::Session || layout == "omni").then_some(RowCount::Exact(3));
                         out.extend(app.update(Action::MappedCounted { generation, result: Ok(count) }));
                     }
-                    // A conversation opens in the Transcript tab, read
-                    // through the layout as the conversation reader gives it.
+                    // A conversation opens in the Transcript tab, with the
+                    // heading the reader gives: omni's conversations have a
+                    // visitor and a status; 001's (derived) only an id.
                     Effect::LoadSession { generation, id } => {
+                        let omni = layout == "omni";
                         let head = ragdesk::db::conversation::ConversationHead {
-                            who: Some("ana@brightsmile.example".into()),
-                            status: Some("active".into()),
+                            who: omni.then(|| "ana@brightsmile.example".into()),
+                            status: omni.then(|| "active".into()),
                             started_at: Some(chrono::Utc.with_ymd_and_hms(2026, 10, 12, 9, 0, 0).unwrap()),
                             layout: Some(layout.into()),
                             id,
@@ -1124,7 +1126,8 @@ fn browse_pane_under_two_foreign_layouts() {
         let text = snapshot(&format!("browse_{layout}_transcript_80x24"), &app);
         // Our transcript reader, on the layout's conversation: who and what
         // state in the title, each message's role and time, escaped text.
-        assert!(text.contains(" 2 Transcript ") && text.contains("ana@brightsmile.example · active"), "{text}");
+        let heading = if layout == "omni" { "ana@brightsmile.example · active · " } else { "┌ conv_" };
+        assert!(text.contains(" 2 Transcript ") && text.contains(heading), "{text}");
         assert!(text.contains("assistant  2026-10-12 09:01") && text.contains("msg 2/3"), "{text}");
         assert!(text.contains("␛[2Jsecond line") && !text.contains('\u{1b}'), "{text}");
         // Roles keep their colours, and the selected message its gutter.
