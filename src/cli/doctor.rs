@@ -123,11 +123,17 @@ pub async fn run(ctx: &Context) -> Result<()> {
                     check_server(&mut r, &db).await;
                     check_access(&mut r, &db).await;
                     match check_layout(&mut r, &db, ctx.cli.layout.as_deref()).await {
-                        Some(foreign) => r.ok(
+                        Verdict::Foreign(foreign) => r.ok(
                             "migrations",
                             format!("not applied here: another platform's schema ({foreign}), read through its layout"),
                         ),
-                        None => check_migrations(&mut r, &db).await,
+                        // Never advise our migrations on a database asked to
+                        // be read as another platform's.
+                        Verdict::AskedForeign(name) => r.ok(
+                            "migrations",
+                            format!("not checked: the database is to be read as '{name}', not migrated"),
+                        ),
+                        Verdict::Native => check_migrations(&mut r, &db).await,
                     }
                 }
             }
@@ -155,16 +161,25 @@ async fn check_access(r: &mut Report, db: &Db) {
     }
 }
 
+/// What the layout check found: ragdesk's own schema (or nothing that
+/// fits: our migrations are then the advice), another platform's read
+/// through its layout, or one asked for (`--layout`) that does not work here.
+enum Verdict {
+    Native,
+    Foreign(String),
+    AskedForeign(String),
+}
+
 /// Which schema layout the database follows (or whether the one asked for
-/// fits), and what the near misses lack. Returns the other platform's
-/// layout the database is read through, if that is what it is.
-async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) -> Option<String> {
+/// fits, and pages: every check the console makes at connect), and what the
+/// near misses lack.
+async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) -> Verdict {
     let catalog = async { crate::db::catalog::read(&mut *db.acquire().await?).await };
     let catalog = match catalog.await {
         Ok(c) => c,
         Err(e) => {
             r.warn("layout", format!("could not read the catalog: {e}"));
-            return None;
+            return Verdict::Native;
         }
     };
     let describe = |f: &crate::schema::Fit| {
@@ -177,25 +192,52 @@ async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) -> Option<St
         )
     };
     if let Some(spec) = asked {
+        let foreign = |name: &str| {
+            if name == "native" { Verdict::Native } else { Verdict::AskedForeign(name.to_string()) }
+        };
         match crate::schema::load(spec) {
-            Err(e) => r.fail("layout", e.to_string(), "give a built-in name or a valid layout file"),
+            Err(e) => {
+                r.fail("layout", e.to_string(), "give a built-in name or a valid layout file");
+                return if spec == "native" { Verdict::Native } else { Verdict::AskedForeign(spec.to_string()) };
+            }
             Ok(layout) => {
                 let f = crate::schema::fit(&layout, &catalog);
-                if f.full() {
-                    r.ok("layout", format!("{} as asked (--layout): every table and column is there", describe(&f)));
-                    return Some(layout.name).filter(|n| n != "native");
+                if !f.full() {
+                    r.fail(
+                        "layout",
+                        format!("{} as asked does not fit: {}", describe(&f), f.missing.join("; ")),
+                        "fix the layout file, or connect to the database it describes",
+                    );
+                    return foreign(&layout.name);
                 }
-                r.fail(
-                    "layout",
-                    format!("{} as asked does not fit: {}", describe(&f), f.missing.join("; ")),
-                    "fix the layout file, or connect to the database it describes",
-                );
+                let name = layout.name.clone();
+                match crate::db::mapped::Mapped::new(layout, catalog) {
+                    Err(e) => {
+                        r.fail("layout", e.to_string(), "fix the layout file");
+                        return foreign(&name);
+                    }
+                    Ok(m) => {
+                        r.ok(
+                            "layout",
+                            format!("{} as asked (--layout): every table and column is there", describe(&f)),
+                        );
+                        check_declared_writes(r, &m);
+                        return match foreign(&name) {
+                            Verdict::AskedForeign(n) => Verdict::Foreign(n),
+                            v => v,
+                        };
+                    }
+                }
             }
         }
-        return None;
     }
     let (chosen, fits) = crate::schema::detect(&catalog);
     let foreign = chosen.as_ref().map(|l| l.name.clone()).filter(|n| n != "native");
+    if let Some(layout) = chosen.clone().filter(|l| l.name != "native") {
+        if let Err(e) = crate::db::mapped::Mapped::new(layout, catalog.clone()) {
+            r.fail("layout", e.to_string(), "pass --layout FILE with a layout that fits");
+        }
+    }
     match chosen {
         Some(_) => r.ok("layout", format!("{} detected: every table and column it names is there", describe(&fits[0]))),
         None => r.warn(
@@ -217,7 +259,20 @@ async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) -> Option<St
             ),
         );
     }
-    foreign
+    foreign.map_or(Verdict::Native, Verdict::Foreign)
+}
+
+/// The writes a layout declares, checked as far as the catalog tells: a
+/// chunk write into a table with a required column the layout does not map
+/// would be refused at every ingest.
+fn check_declared_writes(r: &mut Report, m: &crate::db::mapped::Mapped) {
+    use crate::schema::Kind;
+    if m.layout.writes(Kind::Chunk) {
+        match m.chunk_write_blockers() {
+            Ok(()) => r.ok("writes", "chunks can be written here (every required column is mapped)"),
+            Err(e) => r.fail("writes", e.to_string(), "map that column in [chunk], or drop \"chunk\" from writes"),
+        }
+    }
 }
 
 async fn check_server(r: &mut Report, db: &Db) {

@@ -341,8 +341,11 @@ async fn foreign_ingest(
 ) -> Result<()> {
     use crate::schema::Kind;
     let under = a.under.as_deref().expect("clap: --kb or --under");
-    if !mapped.layout.writes(Kind::Chunk) && !a.dry_run {
-        bail!("layout '{}' does not declare its chunks writable: ragdesk only reads them there", mapped.layout.name);
+    // Said before anything is read or embedded; a dry run still previews.
+    match mapped.chunk_write_blockers() {
+        Ok(()) => {}
+        Err(e) if a.dry_run => output::err(format!("note: a real run would be refused: {e}")),
+        Err(e) => bail!("{e}; nothing was written"),
     }
     let configured = ctx.layout_model(&mapped.layout.name);
     let embedder = ctx.config.embedding.embedder(&ctx.paths);

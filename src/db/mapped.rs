@@ -1198,17 +1198,21 @@ impl Mapped {
 }
 
 impl Mapped {
-    /// Adds a document's chunks under row `under` (001: a demo), where the
-    /// layout declares chunks a safe write: every chunk with its vector in
-    /// one transaction with its audit row, so a failure leaves nothing.
-    /// Returns the ids written.
-    pub async fn insert_chunks(
-        &self,
-        conn: &mut PgConnection,
-        under: &str,
-        source: &str,
-        chunks: &[(String, Vec<f32>)],
-    ) -> Result<Vec<String>> {
+    /// The whole-number column a written chunk's position goes in: its
+    /// order's first column when that is an integer (not the id).
+    fn chunk_position(&self) -> Option<&str> {
+        let e = self.layout.entity(Kind::Chunk)?;
+        let table = Table::parse(e.table.as_deref()?);
+        let first = e.order.first().filter(|o| Some(*o) != e.id.as_ref())?;
+        let udt = &self.catalog.column(&table, first)?.udt;
+        matches!(udt.as_str(), "int2" | "int4" | "int8").then_some(first.as_str())
+    }
+
+    /// Why a chunk write cannot work here, if it cannot: the layout does
+    /// not declare it, maps no parent or text, or the table requires a
+    /// column the layout does not map. (`doctor` and `ingest --dry-run`
+    /// say so before anything is read or embedded.)
+    pub fn chunk_write_blockers(&self) -> Result<()> {
         if !self.layout.writes(Kind::Chunk) {
             return Err(DbError::Invalid(format!(
                 "layout '{}' does not declare its chunks writable: ragdesk only reads them there",
@@ -1216,22 +1220,13 @@ impl Mapped {
             )));
         }
         let e = self.entity(Kind::Chunk)?;
-        let (table, idc, emb) = self.vector_columns(Kind::Chunk)?;
+        let (table, _, emb) = self.vector_columns(Kind::Chunk)?;
         let (Some(parent), Some(content)) = (e.parent.as_deref(), e.content.as_deref()) else {
             return Err(DbError::Invalid(format!(
                 "layout '{}': [chunk] needs parent and content to be written",
                 self.layout.name
             )));
         };
-        let parent_kind = self.layout.parent_of(Kind::Chunk).expect("a chunk with a parent column");
-        if self.row(&mut *conn, parent_kind, under).await?.is_none() {
-            return Err(DbError::NotFound(format!("{} {under}", self.layout.label(parent_kind))));
-        }
-        if let Some((d, (_, v))) = self.catalog.column(&table, emb).and_then(|c| c.dim).zip(chunks.first()) {
-            if v.len() != d {
-                return Err(DbError::Invalid(format!("{}-d vectors for a {d}-d column", v.len())));
-            }
-        }
         // A platform's own rows are written with what the layout maps and
         // the table's defaults, nothing made up: a required column nobody
         // maps (a tenant key, say) refuses the write instead of being
@@ -1239,6 +1234,7 @@ impl Mapped {
         let mut mapped_columns = vec![parent, content, emb];
         mapped_columns.extend(e.title.as_deref());
         mapped_columns.extend(e.created_at.as_deref());
+        mapped_columns.extend(self.chunk_position());
         let required: Vec<&String> = self
             .catalog
             .tables
@@ -1257,12 +1253,57 @@ impl Mapped {
                 self.layout.name
             )));
         }
+        Ok(())
+    }
+
+    /// Adds a document's chunks under row `under` (001: a demo), where the
+    /// layout declares chunks a safe write: every chunk with its vector in
+    /// one transaction with its audit row, so a failure leaves nothing.
+    /// Returns the ids written.
+    pub async fn insert_chunks(
+        &self,
+        conn: &mut PgConnection,
+        under: &str,
+        source: &str,
+        chunks: &[(String, Vec<f32>)],
+    ) -> Result<Vec<String>> {
+        self.chunk_write_blockers()?;
+        let e = self.entity(Kind::Chunk)?;
+        let (table, idc, emb) = self.vector_columns(Kind::Chunk)?;
+        let (parent, content) = (e.parent.as_deref().expect("checked"), e.content.as_deref().expect("checked"));
+        let parent_kind = self.layout.parent_of(Kind::Chunk).expect("a chunk with a parent column");
+        if self.row(&mut *conn, parent_kind, under).await?.is_none() {
+            return Err(DbError::NotFound(format!("{} {under}", self.layout.label(parent_kind))));
+        }
+        if let Some((d, (_, v))) = self.catalog.column(&table, emb).and_then(|c| c.dim).zip(chunks.first()) {
+            if v.len() != d {
+                return Err(DbError::Invalid(format!("{}-d vectors for a {d}-d column", v.len())));
+            }
+        }
         // One time per chunk, a microsecond apart: a file's chunks list in
         // its order where the order is by time.
         let written_at = Utc::now();
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let result = async {
             use sqlx::Executor;
+            // The file's chunks follow the ones already under the parent
+            // where the order is a position (unique within the parent).
+            let first_position: i64 = match self.chunk_position() {
+                Some(pos) => {
+                    let (next,): (i64,) = sqlx::query_as(&format!(
+                        "SELECT coalesce(max({p})::int8 + 1, 0) FROM {t} WHERE {par} = $1::{cast}",
+                        p = quote_ident(pos),
+                        t = table.quoted(),
+                        par = quote_ident(parent),
+                        cast = self.cast(&table, parent)?
+                    ))
+                    .bind(under)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    next
+                }
+                None => 0,
+            };
             // Nothing is made up here (required unmapped columns were refused).
             let mut writer = Writer::new(&mut tx, self, filler).await?;
             let mut ids = Vec::with_capacity(chunks.len());
@@ -1278,6 +1319,9 @@ impl Mapped {
                 if let Some(c) = e.created_at.as_deref() {
                     let at = written_at + chrono::Duration::microseconds(i as i64);
                     set.push((c.to_string(), Some(at.to_rfc3339())));
+                }
+                if let Some(pos) = self.chunk_position() {
+                    set.push((pos.to_string(), Some((first_position + i as i64).to_string())));
                 }
                 let id = writer.insert(&mut tx, &table, set, idc).await?;
                 ids.push(id.unwrap_or_default());

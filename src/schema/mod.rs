@@ -650,11 +650,18 @@ impl Fit {
 /// Checks `layout` against `catalog`: every table and column it names.
 pub fn fit(layout: &Layout, catalog: &Catalog) -> Fit {
     let refs = layout.references();
-    let missing: Vec<String> = refs.iter().filter_map(|r| catalog.missing(r)).collect();
+    let misses: Vec<String> = refs.iter().filter_map(|r| catalog.missing(r)).collect();
+    // A missing table is said once, not once per column it would hold.
+    let mut missing: Vec<String> = Vec::new();
+    for m in &misses {
+        if !missing.contains(m) {
+            missing.push(m.clone());
+        }
+    }
     Fit {
         layout: layout.name.clone(),
         seed: layout.seed.clone(),
-        present: refs.len() - missing.len(),
+        present: refs.len() - misses.len(),
         total: refs.len(),
         missing,
     }

@@ -68,6 +68,26 @@ async fn doctor_names_the_layout_and_what_a_near_miss_lacks() {
     .unwrap();
     let (ok, out) = ragdesk(&t.url, &["--layout", file.to_str().unwrap(), "doctor"]);
     assert!(!ok && out.contains("table public.customers has no column \"nmae\" (named by [tenant] title"), "{out}");
+    assert!(!out.contains("ragdesk migrate"), "a database asked to be read as another's is not ours to migrate: {out}");
+    // doctor makes every check the console makes at connect: an order that
+    // cannot page is refused there too, with the order to write instead.
+    std::fs::write(
+        &file,
+        "name = \"mine\"\ndescription = \"d\"\n[tenant]\ntable = \"public.customers\"\nid = \"id\"\ntitle = \"name\"\n\
+         created_at = \"created_at\"\norder = [\"created_at\"]\n",
+    )
+    .unwrap();
+    let (ok, out) = ragdesk(&t.url, &["--layout", file.to_str().unwrap(), "doctor"]);
+    assert!(!ok && out.contains("[tenant] is paged on public.customers.created_at"), "{out}");
+    assert!(out.contains("order = [\"created_at\", \"id\"]") && !out.contains("ragdesk migrate"), "{out}");
+    // A missing table is named once, not once per column.
+    std::fs::write(
+        &file,
+        "name = \"mine\"\ndescription = \"d\"\n[tenant]\ntable = \"public.clients\"\nid = \"id\"\ntitle = \"name\"\n",
+    )
+    .unwrap();
+    let (_, out) = ragdesk(&t.url, &["--layout", file.to_str().unwrap(), "doctor"]);
+    assert_eq!(out.matches("no table public.clients").count(), 1, "{out}");
 }
 
 #[tokio::test]
@@ -1044,7 +1064,48 @@ async fn chunks_are_written_into_001_where_its_layout_declares_it_and_nowhere_el
     let (ok, out) = ragdesk(&t.url, &["--layout", "domo", "ingest", "--under", &demo, path]);
     assert!(!ok && out.contains("requires tenant_key") && out.contains("nothing was written"), "{out}");
     assert_eq!(count(&mut c, "boiler-guide.md").await, written);
+    // Said ahead too: by doctor, and by a dry run (which still previews).
+    let (ok, out) = ragdesk(&t.url, &["--layout", "domo", "doctor"]);
+    assert!(!ok && out.contains("writes") && out.contains("requires tenant_key"), "{out}");
+    let (_, out) = ragdesk(&t.url, &["--layout", "domo", "ingest", "--dry-run", "--under", &demo, path]);
+    assert!(out.contains("a real run would be refused") && out.contains("dry run: nothing written"), "{out}");
     sqlx::query("ALTER TABLE public.knowledge_chunks DROP COLUMN tenant_key").execute(&mut c).await.unwrap();
+    // A layout whose chunks are ordered by a position within their demo:
+    // a file's chunks take the next positions there, in file order.
+    c.execute("ALTER TABLE public.knowledge_chunks ADD COLUMN seq int").await.unwrap();
+    c.execute(
+        "UPDATE public.knowledge_chunks k SET seq = n.rn FROM (SELECT id, row_number() OVER \
+         (PARTITION BY demo_id ORDER BY created_at, id) - 1 AS rn FROM public.knowledge_chunks) n WHERE n.id = k.id",
+    )
+    .await
+    .unwrap();
+    c.execute("ALTER TABLE public.knowledge_chunks ALTER COLUMN seq SET NOT NULL").await.unwrap();
+    c.execute("ALTER TABLE public.knowledge_chunks ADD UNIQUE (demo_id, seq)").await.unwrap();
+    let positional = dir.path().join("positional.toml");
+    let layout = std::fs::read_to_string("src/schema/layouts/domo.toml").unwrap();
+    let chunk_at = layout.find("[chunk]").unwrap();
+    let (head, tail) = layout.split_at(chunk_at);
+    let tail = tail.replacen("order = [\"created_at\", \"id\"]", "order = [\"seq\"]", 1);
+    assert!(tail.contains("order = [\"seq\"]"), "{tail}");
+    std::fs::write(&positional, format!("{head}{tail}")).unwrap();
+    let (before,): (i32,) = sqlx::query_as("SELECT max(seq) FROM public.knowledge_chunks WHERE demo_id = $1::uuid")
+        .bind(&demo)
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    let short = dir.path().join("short-note.md");
+    std::fs::write(&short, "# Note\n\nBleed the radiators once a year, from the top floor down.\n").unwrap();
+    let (ok, out) = ragdesk(
+        &t.url,
+        &["--layout", positional.to_str().unwrap(), "ingest", "--under", &demo, short.to_str().unwrap()],
+    );
+    assert!(ok, "{out}");
+    let (seq,): (i32,) = sqlx::query_as("SELECT seq FROM public.knowledge_chunks WHERE source = 'short-note.md'")
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(seq, before + 1, "the next position under its demo");
+    c.execute("ALTER TABLE public.knowledge_chunks DROP COLUMN seq").await.unwrap();
     // The guide's chunks list in its order (one time each, in file order).
     let texts: Vec<(String,)> = sqlx::query_as(
         "SELECT content FROM public.knowledge_chunks WHERE source = 'boiler-guide.md' ORDER BY created_at, id",
