@@ -70,6 +70,9 @@ pub fn markdown(head: &ConversationHead, messages: &[Utterance]) -> String {
     if let Some(l) = &head.layout {
         out.push_str(&format!("- Layout: {}\n", sanitize_line(l)));
     }
+    if let Some(t) = head.title.as_ref().filter(|t| Some(*t) != head.who.as_ref()) {
+        out.push_str(&format!("- Title: {}\n", sanitize_line(t)));
+    }
     if let Some(d) = &head.bot {
         out.push_str(&format!("- Demo: {}\n", sanitize_line(d)));
     }

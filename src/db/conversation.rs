@@ -34,8 +34,10 @@ pub enum Conversations {
 pub struct ConversationHead {
     /// The id as text (UUID, TEXT or bigint, as the schema has it).
     pub id: String,
-    /// Who the conversation is with (a lead's name, a title).
+    /// Who the conversation is with (a lead's name, else the conversation's title).
     pub who: Option<String>,
+    /// The conversation's own title (a layout's subject or visitor column).
+    pub title: Option<String>,
     /// The visitor's identifier, when ours records one beside the name.
     pub who_id: Option<String>,
     /// The bot it was held with (a demo's name).
@@ -111,6 +113,25 @@ impl Conversations {
                     .ok_or_else(|| DbError::NotFound(format!("{} {id}", m.layout.label(Kind::Session))))?;
                 let count = m.count(&mut *conn, Kind::Message, Some(id), "").await?;
                 let mut head = head_of_row(&m.layout.name, row);
+                // Who and which bot, up the layout's chain: a lead's name
+                // (the conversation's own title is then its subject), a
+                // demo's name; and when it ended, where the layout says.
+                let ended = m.layout.entity(Kind::Session).and_then(|e| e.ended_at.clone());
+                let (mut parent, ended_at) = m.row_extras(&mut *conn, Kind::Session, id, ended.as_deref()).await?;
+                head.ended_at = ended_at;
+                let mut kind = m.layout.parent_of(Kind::Session);
+                // A few steps at most (a lead, its demo): a layout's chain is short.
+                for _ in 0..3 {
+                    let (Some(k), Some(pid)) = (kind, parent.clone()) else { break };
+                    let title = m.row(&mut *conn, k, &pid).await?.and_then(|r| r.title);
+                    match k {
+                        Kind::Lead => head.who = title.or(head.who),
+                        Kind::Demo => head.bot = title,
+                        _ => break,
+                    }
+                    parent = m.row_extras(&mut *conn, k, &pid, None).await?.0;
+                    kind = m.layout.parent_of(k);
+                }
                 // A capped count is not a total: the title then counts what is loaded.
                 head.message_count = match count {
                     Some(super::RowCount::Exact(n)) => Some(n),
@@ -140,7 +161,9 @@ impl Conversations {
             }
             Conversations::Mapped(m) => {
                 let page = m.page(conn, Kind::Message, Some(id), after, limit).await?;
-                Ok(ConversationPage { rows: page.rows.into_iter().map(utterance_of_row).collect(), next: page.next })
+                let roles = m.layout.entity(Kind::Message).map(|e| &e.roles);
+                let rows = page.rows.into_iter().map(|r| utterance_of_row(r, roles)).collect();
+                Ok(ConversationPage { rows, next: page.next })
             }
         }
     }
@@ -185,6 +208,7 @@ fn native_cursor(key: &[Option<String>]) -> Result<Cursor> {
 fn head_of_row(layout: &str, row: MappedRow) -> ConversationHead {
     ConversationHead {
         id: row.id,
+        title: row.title.clone(),
         who: row.title,
         status: row.status,
         started_at: row.created_at,
@@ -193,13 +217,18 @@ fn head_of_row(layout: &str, row: MappedRow) -> ConversationHead {
     }
 }
 
-fn utterance_of_row(row: MappedRow) -> Utterance {
+/// A layout's message as ours: its role in our words where the layout maps
+/// them, the platform's own word kept in the metadata.
+fn utterance_of_row(row: MappedRow, roles: Option<&std::collections::BTreeMap<String, String>>) -> Utterance {
+    let theirs = row.role.unwrap_or_else(|| "?".into());
+    let ours = roles.and_then(|r| r.get(&theirs)).cloned();
     Utterance {
         id: row.id,
-        role: row.role.unwrap_or_else(|| "?".into()),
+        metadata: ours.as_ref().map(|_| serde_json::json!({ "role": theirs })),
+        role: ours.unwrap_or(theirs),
         content: row.content.unwrap_or_default(),
         created_at: row.created_at,
-        ..Utterance::default()
+        token_count: None,
     }
 }
 
@@ -208,6 +237,7 @@ impl From<SessionRow> for ConversationHead {
         ConversationHead {
             id: s.id.to_string(),
             who: Some(s.lead_label().to_string()),
+            title: None,
             who_id: Some(s.lead_identifier),
             bot: s.demo_name,
             demo_id: Some(s.demo_id),

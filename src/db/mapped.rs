@@ -481,6 +481,37 @@ impl Mapped {
         (qb, order)
     }
 
+    /// Row `id` of `kind`'s parent id and `column` (a timestamp the layout
+    /// names, e.g. a session's `ended_at`), where it has them: what a
+    /// conversation's heading reads beyond the row itself.
+    pub async fn row_extras(
+        &self,
+        conn: &mut PgConnection,
+        kind: Kind,
+        id: &str,
+        column: Option<&str>,
+    ) -> Result<(Option<String>, Option<DateTime<Utc>>)> {
+        let e = self.entity(kind)?;
+        let (Some(table), Some(idc), None) = (e.table.as_deref(), e.id.as_deref(), &e.json_array) else {
+            return Ok((None, None));
+        };
+        let table = Table::parse(table);
+        let parent = e.parent.as_deref().map(|p| format!("t.{}::text", quote_ident(p)));
+        let at = column.map(|c| format!("t.{}::timestamptz", quote_ident(c)));
+        let found: Option<(Option<String>, Option<DateTime<Utc>>)> = sqlx::query_as(&format!(
+            "SELECT {}, {} FROM {} t WHERE t.{} = $1::{}",
+            parent.unwrap_or_else(|| "NULL::text".into()),
+            at.unwrap_or_else(|| "NULL::timestamptz".into()),
+            table.quoted(),
+            quote_ident(idc),
+            self.cast(&table, idc)?
+        ))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        Ok(found.unwrap_or((None, None)))
+    }
+
     /// Row `id` of `kind`, if there is one (a derived entity's row exists
     /// while some row of its source carries the id).
     pub async fn row(&self, conn: &mut PgConnection, kind: Kind, id: &str) -> Result<Option<MappedRow>> {

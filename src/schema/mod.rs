@@ -34,6 +34,9 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("omni", include_str!("layouts/omni.toml")),
 ];
 
+/// Who speaks in our transcripts (what a layout's `roles` map to).
+pub const ROLES: &[&str] = &["user", "assistant", "system", "tool"];
+
 /// Our entities, in the order the console shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
@@ -154,6 +157,8 @@ pub struct Entity {
     /// `customer_configs.updated_at`, which its platform keeps with a
     /// trigger the seed document mentions but does not give).
     pub updated_at: Option<String>,
+    /// Sessions: when the conversation ended (NULL: still open).
+    pub ended_at: Option<String>,
     /// The columns a list is ordered (and keyset-paged) by, most
     /// significant first; the last one must make the order total (an id).
     #[serde(default)]
@@ -167,6 +172,12 @@ pub struct Entity {
     pub json_path: Option<String>,
     /// The column whose greatest value marks the parent's newest row.
     pub latest: Option<String>,
+    /// Messages: the platform's words for who spoke, as ours (`user`,
+    /// `assistant`, `system`, `tool`): `{ student = "user", tutor =
+    /// "assistant" }`. The transcript colours and replays by ours; the
+    /// platform's word stays in the message's metadata.
+    #[serde(default)]
+    pub roles: BTreeMap<String, String>,
 }
 
 impl Entity {
@@ -384,6 +395,15 @@ impl Layout {
                     }
                 }
             }
+            if !e.roles.is_empty() && kind != Kind::Message {
+                return Err(self.invalid(format!("[{kind}] roles: only messages have roles")));
+            }
+            if let Some((theirs, ours)) = e.roles.iter().find(|(_, ours)| !ROLES.contains(&ours.as_str())) {
+                return Err(self.invalid(format!(
+                    "[message] roles: {theirs} = \"{ours}\" is not one of ours ({})",
+                    ROLES.join(", ")
+                )));
+            }
             if e.json_array.is_some() && e.derived_from.is_some() {
                 return Err(self.invalid(format!("[{kind}] json_array needs a table of its own, not derived_from")));
             }
@@ -478,6 +498,7 @@ impl Entity {
             ("value", &self.value),
             ("description", &self.description),
             ("updated_at", &self.updated_at),
+            ("ended_at", &self.ended_at),
         ];
         let mut out: Vec<(&'static str, &str)> = single
             .into_iter()
@@ -617,10 +638,14 @@ impl Catalog {
             Some(c) if r.field == "json_array" && c.udt != "jsonb" && c.udt != "json" => {
                 Some(format!("column {}.{column} is {}, not jsonb (named by [{}] json_array)", r.table, c.udt, r.kind))
             }
-            Some(c) if r.field == "updated_at" && c.udt != "timestamptz" && c.udt != "timestamp" => Some(format!(
-                "column {}.{column} is {}, not a timestamp (named by [{}] updated_at)",
-                r.table, c.udt, r.kind
-            )),
+            Some(c)
+                if matches!(r.field, "updated_at" | "ended_at") && c.udt != "timestamptz" && c.udt != "timestamp" =>
+            {
+                Some(format!(
+                    "column {}.{column} is {}, not a timestamp (named by [{}] {})",
+                    r.table, c.udt, r.kind, r.field
+                ))
+            }
             Some(c) if r.vector && c.udt != "vector" => Some(format!(
                 "column {}.{column} is {}, not a vector (named by [{}] embedding)",
                 r.table, c.udt, r.kind

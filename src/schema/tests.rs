@@ -9,7 +9,7 @@ fn catalog_of(layout: &Layout) -> Catalog {
             let udt = match (r.vector, r.field) {
                 (true, _) => "vector",
                 (_, "json_array") => "jsonb",
-                (_, "updated_at") => "timestamptz",
+                (_, "updated_at" | "ended_at") => "timestamptz",
                 _ => "text",
             };
             cols.insert(col, Column::of(udt));
@@ -113,6 +113,15 @@ fn bad_layouts_are_refused_with_a_clear_message() {
         (
             "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\ncolour = \"x\"",
             "unknown field `colour`",
+        ),
+        (
+            "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\nroles = { a = \"user\" }",
+            "[tenant] roles: only messages have roles",
+        ),
+        (
+            "name = \"x\"\ndescription = \"d\"\n[message]\ntable = \"m\"\nid = \"id\"\ncontent = \"c\"\norder = [\"id\"]\n\
+             roles = { student = \"pupil\" }",
+            "[message] roles: student = \"pupil\" is not one of ours (user, assistant, system, tool)",
         ),
     ];
     for (text, want) in cases {

@@ -385,6 +385,38 @@ async fn a_layout_naming_a_missing_column_is_refused_with_its_name() {
 }
 
 #[tokio::test]
+async fn a_conversations_heading_is_read_up_the_layouts_chain() {
+    use ragdesk::db::conversation::Conversations;
+    let t = support::seeded(13, support::tiny()).await;
+    let mut c = t.conn().await;
+    // Our schema through a layout whose sessions hang on their lead: the
+    // heading's who is the lead, its bot the lead's demo, its end the column named.
+    let text = std::fs::read_to_string("src/schema/layouts/native.toml").unwrap().replacen(
+        "[session]\ntable = \"public.sessions\"\nid = \"id\"\nparent = \"demo_id\"\n",
+        "[session]\ntable = \"public.sessions\"\nid = \"id\"\nparent = \"lead_id\"\nparent_entity = \"lead\"\nended_at = \"ended_at\"\n",
+        1,
+    );
+    assert!(text.contains("parent_entity = \"lead\""), "the layout changed");
+    let layout = ragdesk::schema::parse(&text, "by-lead.toml").unwrap();
+    let catalog = ragdesk::db::catalog::read(&mut c).await.unwrap();
+    let by_lead = Conversations::Mapped(std::sync::Arc::new(Mapped::new(layout, catalog).unwrap()));
+    let (id,): (uuid::Uuid,) = sqlx::query_as(
+        "SELECT s.id FROM sessions s JOIN leads l ON l.id = s.lead_id WHERE l.display_name IS NOT NULL \
+         AND s.ended_at IS NOT NULL LIMIT 1",
+    )
+    .fetch_one(&mut c)
+    .await
+    .unwrap();
+    let ours = Conversations::Native.head(&mut c, &id.to_string()).await.unwrap();
+    let theirs = by_lead.head(&mut c, &id.to_string()).await.unwrap();
+    assert_eq!(
+        (&theirs.who, &theirs.bot, theirs.ended_at, theirs.started_at, theirs.message_count),
+        (&ours.who, &ours.bot, ours.ended_at, ours.started_at, ours.message_count)
+    );
+    assert_eq!(theirs.layout.as_deref(), Some("native"));
+}
+
+#[tokio::test]
 async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() {
     let t = support::seeded(11, support::tiny()).await;
     let mut c = t.conn().await;
@@ -920,6 +952,11 @@ async fn a_conversation_of_each_layout_exports_to_json_and_back_exactly() {
         assert!(!json.contains('\u{1b}') && !json.contains('\u{7}'), "{name}: no raw control character");
         let back: LayoutTranscript = serde_json::from_str(&json).unwrap();
         assert_eq!(back, read, "{name}: every field of every message, exactly");
+        if name == "limitless" {
+            // LangChain's types read as ours; the platform's word is kept.
+            assert_eq!((read.messages[0].role.as_str(), read.messages[1].role.as_str()), ("user", "assistant"));
+            assert_eq!(read.messages[0].metadata, Some(serde_json::json!({ "role": "human" })));
+        }
         assert_eq!(back.messages[0].content, "\u{1b}]2;owned\u{7}\u{1b}[2J 你好 🎉\nsecond line");
         let md = ragdesk::export::render_layout(Format::Md, &read);
         assert!(!md.contains('\u{1b}') && md.contains("␛]2;owned␇␛[2J"), "{name}: {md}");
