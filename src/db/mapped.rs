@@ -745,6 +745,11 @@ impl<'m> Writer<'m> {
         })
     }
 
+    /// The (table, column) a column's single-column foreign key points at.
+    pub fn references(&self, table: &Table, column: &str) -> Option<&(Table, String)> {
+        self.fks.get(&(table.clone(), column.to_string()))
+    }
+
     /// The dimension of a vector column (`None`: not a vector, or no fixed dimension).
     pub fn dimension(&self, table: &Table, column: &str) -> Option<usize> {
         self.mapped.catalog.column(table, column).and_then(|c| c.dim)

@@ -143,7 +143,9 @@ fn the_documented_example_layout_parses() {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/layout.example.toml")).unwrap();
     let l = parse(&text, "layout.example.toml").unwrap();
     assert_eq!(l.label(Kind::Tenant), "Organisations");
-    assert_eq!(l.parent_of(Kind::Document), Some(Kind::Demo));
+    assert_eq!(l.parent_of(Kind::Document), Some(Kind::KnowledgeBase));
+    assert_eq!(l.parent_of(Kind::Session), Some(Kind::Lead));
+    assert_eq!(l.kinds().count(), Kind::ALL.len(), "every entity is shown");
     assert!(l.writes(Kind::RateLimit) && !l.writes(Kind::Chunk));
 }
 

@@ -142,7 +142,27 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
                         _ => 0,
                     };
                     put(&e.content, Some(sample_text(kind, n, offset, &INDUSTRIES[industry], &mut rng)));
-                    put(&e.key, Some(format!("key-{}", rng.random_range(1000..9999))));
+                    if let Some(key) = &e.key {
+                        // A key that is another entity's id (a bot's
+                        // settings) takes one of its rows, a different one
+                        // each; otherwise a value of the key's type.
+                        let referenced = writer.references(&table, key).and_then(|(t, c)| {
+                            let owner = layout.kinds().find(|k| {
+                                layout.entity(*k).is_some_and(|o| {
+                                    o.table.as_deref().map(Table::parse).as_ref() == Some(t) && o.id.as_ref() == Some(c)
+                                })
+                            })?;
+                            filled.ids.get(&owner)?.get(n).cloned()
+                        });
+                        let udt = mapped_udt(mapped, &table, key);
+                        let value = match referenced {
+                            Some(id) => id,
+                            None if udt == "uuid" => uuid::Uuid::from_u128(rng.random()).to_string(),
+                            None if udt.starts_with("int") => (n + 1).to_string(),
+                            None => format!("key-{}", rng.random_range(1000..9999)),
+                        };
+                        put(&e.key, Some(value));
+                    }
                     put(&e.value, Some(rng.random_range(1..100).to_string()));
                     put(&e.created_at, Some(at.to_rfc3339()));
                     if let Some(col) = &e.embedding {

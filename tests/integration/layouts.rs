@@ -90,6 +90,81 @@ async fn doctor_names_the_layout_and_what_a_near_miss_lacks() {
     assert_eq!(out.matches("no table public.clients").count(), 1, "{out}");
 }
 
+/// The schema `layout.example.toml` describes, as a platform would have it.
+const HELPDESK_DDL: &str = "
+CREATE EXTENSION IF NOT EXISTS vector;
+CREATE TABLE organisations (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), name text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE bots (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    organisation_id uuid NOT NULL REFERENCES organisations(id), display_name text NOT NULL,
+    state text NOT NULL DEFAULT 'live', created_at timestamptz NOT NULL DEFAULT now());
+CREATE INDEX ON bots (organisation_id, created_at DESC);
+CREATE TABLE customers (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, bot_id uuid NOT NULL REFERENCES bots(id),
+    email text NOT NULL, first_seen_at timestamptz NOT NULL DEFAULT now());
+CREATE INDEX ON customers (bot_id, first_seen_at DESC);
+CREATE TABLE tickets (id text PRIMARY KEY, customer_id bigint NOT NULL REFERENCES customers(id), subject text,
+    state text NOT NULL DEFAULT 'open', opened_at timestamptz NOT NULL DEFAULT now(), closed_at timestamptz);
+CREATE INDEX ON tickets (customer_id, opened_at DESC);
+CREATE TABLE replies (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ticket_id text NOT NULL REFERENCES tickets(id),
+    author_kind text NOT NULL, body text NOT NULL, sent_at timestamptz NOT NULL DEFAULT now(), position int NOT NULL,
+    UNIQUE (ticket_id, position));
+CREATE TABLE help_centres (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), bot_id uuid NOT NULL REFERENCES bots(id),
+    name text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE articles (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    help_centre_id uuid NOT NULL REFERENCES help_centres(id), title text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE article_chunks (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    article_id uuid NOT NULL REFERENCES articles(id), heading text, text text NOT NULL, embedding vector(384),
+    position int NOT NULL);
+CREATE INDEX ON article_chunks USING hnsw (embedding vector_cosine_ops);
+CREATE INDEX ON article_chunks (article_id, position);
+CREATE TABLE customer_notes (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    customer_id bigint NOT NULL REFERENCES customers(id), note text NOT NULL, embedding vector(384),
+    created_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE bot_settings (bot_id uuid PRIMARY KEY REFERENCES bots(id), max_messages_per_day int, notes text,
+    updated_at timestamptz NOT NULL DEFAULT now());
+";
+
+#[tokio::test]
+async fn the_documented_example_layout_works_on_the_schema_it_describes() {
+    use ragdesk::db::conversation::Conversations;
+    let t = support::empty().await;
+    let mut c = t.conn().await;
+    c.execute(HELPDESK_DDL).await.unwrap();
+    // doctor, as a newcomer would run it first.
+    let (ok, out) = ragdesk(&t.url, &["--layout", "layout.example.toml", "doctor"]);
+    assert!(ok && out.contains("'helpdesk'") && out.contains("all checks passed"), "{out}");
+    let layout = ragdesk::schema::load("layout.example.toml").unwrap();
+    let catalog = ragdesk::db::catalog::read(&mut c).await.unwrap();
+    let m = Mapped::new(layout, catalog).unwrap();
+    let filled = ragdesk::seed::layout::fill(&mut c, &m, Default::default(), 5).await.unwrap();
+    // Every entity lists, under its parent, in its order.
+    for kind in m.layout.kinds().collect::<Vec<_>>() {
+        let parent = filled.children.keys().find(|(k, _)| *k == kind).map(|(_, p)| p.clone());
+        assert_eq!(parent.is_some(), m.layout.parent_of(kind).is_some(), "{kind}: written under its parent");
+        let rows = page_all(&m, &mut c, kind, parent.as_deref()).await;
+        assert!(!rows.is_empty(), "{kind}");
+    }
+    // A ticket reads as the example says: who is the customer, the bot is
+    // the customer's bot, and it ends where closed_at says.
+    let ticket = filled.ids[&Kind::Session][0].clone();
+    c.execute(&*format!("UPDATE tickets SET closed_at = now() WHERE id = '{ticket}'")).await.unwrap();
+    let conversations = Conversations::Mapped(std::sync::Arc::new(m));
+    let head = conversations.head(&mut c, &ticket).await.unwrap();
+    let (email, bot): (String, String) = sqlx::query_as(
+        "SELECT cu.email, b.display_name FROM tickets t JOIN customers cu ON cu.id = t.customer_id \
+         JOIN bots b ON b.id = cu.bot_id WHERE t.id = $1",
+    )
+    .bind(&ticket)
+    .fetch_one(&mut c)
+    .await
+    .unwrap();
+    assert_eq!((head.who.as_deref(), head.bot.as_deref()), (Some(email.as_str()), Some(bot.as_str())));
+    assert!(head.ended_at.is_some() && head.message_count.is_some_and(|n| n > 0), "{head:?}");
+    let (_, messages) = conversations.whole(&mut c, &ticket).await.unwrap();
+    assert!(messages.windows(2).all(|w| w[0].id != w[1].id) && !messages.is_empty());
+}
+
 #[tokio::test]
 async fn a_foreign_layout_is_seeded_and_browsed_in_a_real_terminal() {
     let t = support::empty().await;
