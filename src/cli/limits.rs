@@ -82,7 +82,10 @@ async fn foreign_limits(
     cmd: LimitsCommand,
 ) -> Result<()> {
     match cmd {
-        LimitsCommand::List { json, .. } => {
+        LimitsCommand::List { json, tenant } => {
+            if tenant.is_some() {
+                bail!("--tenant is for ragdesk's own schema; here each limit is a row of its own, by key");
+            }
             let rows = mapped.limits(&mut *conn, 1000).await?;
             if json {
                 output::json(&rows)?;
@@ -94,10 +97,15 @@ async fn foreign_limits(
                 ))?;
                 for r in &rows {
                     let value = r.value.map(|v| v.to_string()).unwrap_or_else(|| "—".into());
-                    output::out(format!("{:<40} {:>10}", r.key, value))?;
+                    let about = r.description.as_deref().map(crate::sanitize::sanitize_line).unwrap_or_default();
+                    output::out(format!("{:<40} {:>10}  {about}", crate::sanitize::sanitize_line(&r.key), value))?;
                 }
             }
             Ok(())
+        }
+        LimitsCommand::History { key, limit, json } => {
+            let rows = mapped.audit(&mut *conn, Some("rate_limit"), key.as_deref(), &[], limit).await?;
+            print_foreign_audit(&rows, json)
         }
         LimitsCommand::Set { key, value, reason, expect, tenant, create } => {
             if db.read_only {
@@ -122,8 +130,8 @@ async fn foreign_limits(
             ))?;
             Ok(())
         }
-        _ => bail!(
-            "on layout '{}' limits offers list and set (its limits have no overrides or history here yet)",
+        LimitsCommand::Unset { .. } => bail!(
+            "on layout '{}' a limit is a value of its own row: set it (there are no tenant overrides to remove)",
             mapped.layout.name
         ),
     }
@@ -300,6 +308,12 @@ fn check_expected(key: &str, expect: Option<&str>, current: Option<i32>) -> Resu
 pub async fn audit(ctx: &Context, a: AuditArgs) -> Result<()> {
     let db = ctx.connect_batch().await?;
     let mut conn = db.pool.acquire().await?;
+    // Another platform's database: ragdesk's writes there, audited in a
+    // schema of its own.
+    if let Some(mapped) = ctx.foreign_mapped(&mut conn).await? {
+        let rows = mapped.audit(&mut conn, a.entity.as_deref(), a.key.as_deref(), &a.words, a.limit).await?;
+        return print_foreign_audit(&rows, a.json);
+    }
     let mut filter = Filter::parse(&a.words.join(" "));
     if let Some(e) = a.entity {
         filter.terms.push(("entity".into(), e));
@@ -309,6 +323,34 @@ pub async fn audit(ctx: &Context, a: AuditArgs) -> Result<()> {
     }
     let rows = audit::page(&mut conn, &filter, None, a.limit).await?;
     print_audit(&rows, a.json)
+}
+
+fn print_foreign_audit(rows: &[crate::db::mapped::ForeignAudit], json: bool) -> Result<()> {
+    use crate::sanitize::sanitize_line;
+    if json {
+        output::json(&rows)?;
+        return Ok(());
+    }
+    if rows.is_empty() {
+        output::err("no audit entries match (ragdesk has written nothing here yet, or nothing like that)");
+        return Ok(());
+    }
+    let value = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "—".into());
+    for r in rows {
+        output::out(format!(
+            "{}  {:<7} {:<12} {:<28} {} → {}  by {}{}{}",
+            r.at.format("%Y-%m-%d %H:%M:%S"),
+            sanitize_line(&r.action),
+            sanitize_line(&r.entity),
+            sanitize_line(&r.entity_key),
+            sanitize_line(&value(&r.old_value)),
+            sanitize_line(&value(&r.new_value)),
+            sanitize_line(&r.db_role),
+            r.os_user.as_deref().map(|u| format!(" ({})", sanitize_line(u))).unwrap_or_default(),
+            r.reason.as_deref().map(|why| format!("  \"{}\"", sanitize_line(why))).unwrap_or_default(),
+        ))?;
+    }
+    Ok(())
 }
 
 fn print_audit(rows: &[AuditRow], json: bool) -> Result<()> {

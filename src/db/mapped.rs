@@ -469,7 +469,8 @@ impl Mapped {
         qb.push(col(if e.status.is_some() { &e.status } else { &e.value }, "text")).push(", ");
         qb.push(col(&e.created_at, "timestamptz")).push(", ");
         qb.push(col(&e.role, "text")).push(", ");
-        qb.push(col(&e.content, "text")).push(", ARRAY[");
+        // A rate limit's description reads as its text.
+        qb.push(col(if e.content.is_some() { &e.content } else { &e.description }, "text")).push(", ARRAY[");
         let order: Vec<&str> = if e.order.is_empty() { vec![id] } else { e.order.iter().map(String::as_str).collect() };
         for (i, o) in order.iter().enumerate() {
             if i > 0 {
@@ -1388,6 +1389,8 @@ impl Mapped {
 pub struct MappedLimit {
     pub key: String,
     pub value: Option<i64>,
+    /// The layout's `description` column, when it maps one.
+    pub description: Option<String>,
     /// The row's `xmin`: a write carries it back, and a row changed since
     /// is not overwritten.
     pub version: String,
@@ -1402,6 +1405,29 @@ pub enum Seen {
     Value(Option<i64>),
 }
 
+/// Is this the server refusing a value as not of the column's type ('abc'
+/// for a UUID, a number)? Such a value names no row.
+pub fn not_of_type(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("22P02"))
+}
+
+/// One entry of the audit of writes to another platform's schema.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct ForeignAudit {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub layout: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_key: String,
+    pub old_value: Option<serde_json::Value>,
+    pub new_value: Option<serde_json::Value>,
+    pub reason: Option<String>,
+    pub db_role: String,
+    pub os_user: Option<String>,
+    pub client_host: Option<String>,
+}
+
 /// Where writes to another platform's schema are audited: a schema of
 /// ragdesk's own in that database (the platform's tables stay as they are).
 const FOREIGN_AUDIT: &str = "CREATE SCHEMA IF NOT EXISTS ragdesk_audit; \
@@ -1412,6 +1438,42 @@ const FOREIGN_AUDIT: &str = "CREATE SCHEMA IF NOT EXISTS ragdesk_audit; \
          os_user text, client_host text)";
 
 impl Mapped {
+    /// The audit of ragdesk's writes in this database, newest first: of one
+    /// entity and key when given, with every word in its key, action or
+    /// reason. Empty before the first write (the table is made by it).
+    pub async fn audit(
+        &self,
+        conn: &mut PgConnection,
+        entity: Option<&str>,
+        key: Option<&str>,
+        words: &[String],
+        limit: u32,
+    ) -> Result<Vec<ForeignAudit>> {
+        let (exists,): (bool,) =
+            sqlx::query_as("SELECT to_regclass('ragdesk_audit.audit_log') IS NOT NULL").fetch_one(&mut *conn).await?;
+        if !exists {
+            return Ok(Vec::new());
+        }
+        let mut qb = QueryBuilder::<Postgres>::new(
+            "SELECT id, at, layout, action, entity, entity_key, old_value, new_value, reason, db_role, os_user, \
+             client_host FROM ragdesk_audit.audit_log WHERE true",
+        );
+        if let Some(e) = entity {
+            qb.push(" AND entity = ").push_bind(e.to_string());
+        }
+        if let Some(k) = key {
+            qb.push(" AND entity_key = ").push_bind(k.to_string());
+        }
+        for w in words {
+            let pattern = super::like_pattern(w);
+            qb.push(" AND (entity_key ILIKE ").push_bind(pattern.clone());
+            qb.push(" OR action ILIKE ").push_bind(pattern.clone());
+            qb.push(" OR coalesce(reason, '') ILIKE ").push_bind(pattern).push(")");
+        }
+        qb.push(" ORDER BY at DESC, id DESC LIMIT ").push_bind(limit as i64);
+        Ok(qb.build_query_as().fetch_all(&mut *conn).await?)
+    }
+
     fn limit_columns(&self) -> Result<(Table, &str, &str)> {
         let e = self.entity(Kind::RateLimit)?;
         match (e.table.as_deref(), e.key.as_deref(), e.value.as_deref()) {
@@ -1432,8 +1494,12 @@ impl Mapped {
 
     async fn limit_rows(&self, conn: &mut PgConnection, key: Option<&str>, limit: u32) -> Result<Vec<MappedLimit>> {
         let (table, k, v) = self.limit_columns()?;
+        let description = match &self.entity(Kind::RateLimit)?.description {
+            Some(d) => format!("{}::text", quote_ident(d)),
+            None => "NULL::text".into(),
+        };
         let mut qb = QueryBuilder::<Postgres>::new(format!(
-            "SELECT {k}::text, {v}::bigint, xmin::text FROM {t} WHERE true",
+            "SELECT {k}::text, {v}::bigint, xmin::text, {description} FROM {t} WHERE true",
             k = quote_ident(k),
             v = quote_ident(v),
             t = table.quoted()
@@ -1444,8 +1510,16 @@ impl Mapped {
                 .push(format!("::{}", self.cast(&table, k)?));
         }
         qb.push(format!(" ORDER BY {} LIMIT ", quote_ident(k))).push_bind(limit as i64);
-        let rows: Vec<(String, Option<i64>, String)> = qb.build_query_as().fetch_all(&mut *conn).await?;
-        Ok(rows.into_iter().map(|(key, value, version)| MappedLimit { key, value, version }).collect())
+        let rows: Vec<(String, Option<i64>, String, Option<String>)> =
+            match qb.build_query_as().fetch_all(&mut *conn).await {
+                // A key that is not even of the key's type ('abc' for a UUID) names no row.
+                Err(e) if not_of_type(&e) => Vec::new(),
+                other => other?,
+            };
+        Ok(rows
+            .into_iter()
+            .map(|(key, value, version, description)| MappedLimit { key, value, description, version })
+            .collect())
     }
 
     /// Sets the limit of `key` as `set_limit` does, provided its value is
@@ -1500,7 +1574,7 @@ impl Mapped {
         let result = async {
             use sqlx::Executor;
             let cast = self.cast(&table, k)?;
-            let current: Option<(Option<i64>, String)> = sqlx::query_as(&format!(
+            let current: std::result::Result<Option<(Option<i64>, String)>, sqlx::Error> = sqlx::query_as(&format!(
                 "SELECT {v}::bigint, xmin::text FROM {t} WHERE {k} = $1::{cast} FOR NO KEY UPDATE",
                 k = quote_ident(k),
                 v = quote_ident(v),
@@ -1508,7 +1582,11 @@ impl Mapped {
             ))
             .bind(key)
             .fetch_optional(&mut *tx)
-            .await?;
+            .await;
+            let current = match current {
+                Err(e) if not_of_type(&e) => None,
+                other => other?,
+            };
             let Some((old, version)) = current else {
                 return Err(DbError::NotFound(format!("a rate limit keyed '{key}'")));
             };

@@ -141,7 +141,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 theme.accent(),
             ),
         ])];
-        if let Some(t) = &r.title {
+        // The title, unless it is the id again (a rate limit's key).
+        if let Some(t) = r.title.as_ref().filter(|t| **t != r.id) {
             lines.push(Line::from(sanitize_line(t).into_owned()));
         }
         if let Some(c) = &r.content {

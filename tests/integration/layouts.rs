@@ -835,6 +835,21 @@ async fn a_declared_limit_write_on_a_foreign_layout_is_validated_conflict_checke
             .await
             .unwrap();
     assert_eq!(audit, [(key.clone(), serde_json::json!(old), serde_json::json!(25), Some("pilot".to_string()))]);
+    // The CLI reads that audit back, and the limit's history is it.
+    let (ok, out) = ragdesk(&t.url, &["audit", "--json"]);
+    assert!(ok, "{out}");
+    let read: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (read.len(), read[0]["entity_key"].as_str(), read[0]["layout"].as_str()),
+        (1, Some(key.as_str()), Some("omni"))
+    );
+    let (ok, out) = ragdesk(&t.url, &["limits", "history", &key]);
+    assert!(ok && out.contains(&format!("{key}")) && out.contains("→ 25") && out.contains("\"pilot\""), "{out}");
+    // A key that is not there is said plainly; --tenant has no meaning here.
+    let (ok, out) = ragdesk(&t.url, &["limits", "set", "no-such.example", "5"]);
+    assert!(!ok && out.contains("not found: a rate limit keyed 'no-such.example'"), "{out}");
+    let (ok, out) = ragdesk(&t.url, &["limits", "list", "--tenant", "x"]);
+    assert!(!ok && out.contains("--tenant is for ragdesk's own schema"), "{out}");
     // A layout that declares no such write refuses it (001 maps no limits at all).
     let d = support::empty().await;
     let (ok, out) = ragdesk(&d.url, &["--layout", "domo", "seed", "--scale", "tiny"]);
