@@ -47,8 +47,9 @@ pub struct SearchArgs {
     pub like: Option<Uuid>,
     #[arg(long)]
     pub json: bool,
-    /// Another platform's layout (`--layout`): the row whose vectors are
-    /// searched (a demo, a document: its knowledge base's chunks).
+    /// Another platform's layout: the parent row of the vectors searched
+    /// (001: a demo, its knowledge; a document: it and the other documents
+    /// of its knowledge base, domain or project).
     #[arg(long, value_name = "ID")]
     pub under: Option<String>,
     /// Another platform's layout: which entity's vectors (chunk, memory).
@@ -209,6 +210,21 @@ async fn foreign_search(
     a: SearchArgs,
 ) -> Result<()> {
     use crate::db::mapped::{Probe, VectorMode};
+    // What ragdesk's own knowledge bases offer and a layout's vectors do
+    // not: said, not silently ignored.
+    let unsupported = [
+        (a.hybrid, "--hybrid (a layout has no full-text index of ragdesk's to fuse with)"),
+        (a.metric != "cosine", "--metric (the distance is the one the column's index serves)"),
+        (a.threshold.is_some(), "--threshold"),
+        (a.no_iterative_scan, "--no-iterative-scan (the scope is a filter after the index scan: it must iterate)"),
+        (
+            a.kb.is_some() || a.demo.is_some() || a.like.is_some(),
+            "--kb, --demo and --like (use --under and --like-row)",
+        ),
+    ];
+    if let Some((_, what)) = unsupported.iter().find(|(set, _)| *set) {
+        bail!("on layout '{}' search does not take {what}", mapped.layout.name);
+    }
     let kind = crate::schema::Kind::from_name(&a.entity)
         .filter(|k| mapped.vector_column(*k).is_ok())
         .ok_or_else(|| eyre!("layout '{}' has no vectors on '{}'", mapped.layout.name, a.entity))?;
@@ -220,8 +236,15 @@ async fn foreign_search(
         other => format!("{}, {} distance", mode.describe(index), other.name()),
     };
     let started = std::time::Instant::now();
-    let (rows, model) = match (&a.like_row, &a.query) {
-        (Some(id), _) => (mapped.nearest(&mut *conn, kind, Probe::Row(id), a.k, mode).await?, None),
+    let (rows, exact, model) = match (&a.like_row, &a.query) {
+        (Some(id), _) => {
+            let rows = mapped.nearest(&mut *conn, kind, Probe::Row(id), a.k, mode).await?;
+            let exact = match a.compare {
+                true => Some(mapped.nearest(&mut *conn, kind, Probe::Row(id), a.k, VectorMode::EXACT).await?),
+                false => None,
+            };
+            (rows, exact, None)
+        }
         (None, Some(q)) if !q.trim().is_empty() => {
             let within = a.under.as_deref().ok_or_else(|| {
                 eyre!("say where to search with --under ID (a {} or the row its rows belong to)", a.entity)
@@ -239,13 +262,30 @@ async fn foreign_search(
             let (spec, cfg) = (model.spec.clone(), model.embedder.clone());
             let provider = tokio::task::spawn_blocking(move || embed::provider_for(&spec, &cfg)).await??;
             let vector = crate::search::layout::embed_query(&provider, &model, q).await.map_err(|e| eyre!(e))?;
-            let rows = mapped.nearest(&mut *conn, kind, Probe::Vector { vector: &vector, within }, a.k, mode).await?;
-            (rows, Some(model.source))
+            let probe = Probe::Vector { vector: &vector, within };
+            let rows = mapped.nearest(&mut *conn, kind, probe, a.k, mode).await?;
+            let exact = match a.compare {
+                true => Some(mapped.nearest(&mut *conn, kind, probe, a.k, VectorMode::EXACT).await?),
+                false => None,
+            };
+            (rows, exact, Some(model.source))
         }
         _ => bail!("give a question to search for (or --like-row ROW_ID)"),
     };
+    // --compare: how much of the exact top k the index found.
+    let recall = exact.as_ref().map(|exact| {
+        let found = exact.iter().filter(|e| rows.iter().any(|r| r.id == e.id)).count();
+        (found, exact.len())
+    });
     if a.json {
-        output::json(&rows)?;
+        match (&exact, recall) {
+            (Some(exact), Some((found, of))) => output::json(&serde_json::json!({
+                "results": rows,
+                "exact": exact,
+                "recall": if of == 0 { 1.0 } else { found as f64 / of as f64 },
+            }))?,
+            _ => output::json(&rows)?,
+        }
         return Ok(());
     }
     output::out(format!(
@@ -268,6 +308,17 @@ async fn foreign_search(
             r.similarity.unwrap_or(r.distance),
             crate::text::truncate(&r.id, 36)
         ))?;
+    }
+    if let (Some(exact), Some((found, of))) = (&exact, recall) {
+        output::out(format!("recall@{}: {found} of the exact top {of} found through the index", a.k))?;
+        for (i, e) in exact.iter().enumerate().filter(|(_, e)| !rows.iter().any(|r| r.id == e.id)) {
+            output::out(format!(
+                "  missed: exact rank {} · {:.4} · {}",
+                i + 1,
+                e.similarity.unwrap_or(e.distance),
+                crate::text::truncate(&e.id, 36)
+            ))?;
+        }
     }
     Ok(())
 }

@@ -1272,4 +1272,18 @@ async fn chunks_are_written_into_001_where_its_layout_declares_it_and_nowhere_el
     assert!(o.status.success(), "{out}");
     assert!(out.contains("query embedded by [profiles.support.vector_model] in the config"), "{out}");
     assert!(out.lines().nth(2).is_some_and(|l| l.contains("Pressure check")), "the guide answers first: {out}");
+    // --compare runs the exact search beside the index's: recall@k.
+    let (ok, out) = ragdesk(
+        &t.url,
+        &["--layout", "domo", "search", "--under", &demo, "--compare", "--probes", "100", "--json", "boiler pressure"],
+    );
+    assert!(ok, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["recall"], serde_json::json!(1.0), "all lists probed: the exact answer: {out}");
+    assert_eq!(v["results"].as_array().unwrap().len(), v["exact"].as_array().unwrap().len());
+    let (ok, out) = ragdesk(&t.url, &["--layout", "domo", "search", "--under", &demo, "--compare", "boiler pressure"]);
+    assert!(ok && out.contains("recall@10: "), "{out}");
+    // What a layout's vectors cannot do is refused, not ignored.
+    let (ok, out) = ragdesk(&t.url, &["--layout", "domo", "search", "--under", &demo, "--hybrid", "boiler"]);
+    assert!(!ok && out.contains("does not take --hybrid"), "{out}");
 }
