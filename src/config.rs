@@ -46,7 +46,9 @@ pub struct LayoutModelConfig {
     /// `openai` (any OpenAI-compatible endpoint) or `local` (our model,
     /// zero-padded to the column when it is wider).
     pub provider: String,
-    pub model: String,
+    /// The model's name; `local` needs none (it has one model).
+    #[serde(default)]
+    pub model: Option<String>,
     /// The endpoint, when not `[embedding.openai]`'s.
     pub base_url: Option<String>,
     pub api_key_env: Option<String>,
@@ -114,7 +116,14 @@ impl Config {
             embedder.openai.api_key = std::env::var(env).ok().filter(|k| !k.is_empty());
             embedder.openai.api_key_env = env.clone();
         }
-        Some(crate::spec::LayoutModel { provider: m.provider.clone(), model: m.model.clone(), embedder, configured_at })
+        // Without a name: the local model's own (an endpoint's is needed, and
+        // its absence is said when a query would use it).
+        let model = match (&m.model, m.provider.as_str()) {
+            (Some(name), _) => name.clone(),
+            (None, "local") => crate::embed::LOCAL_MODEL.to_string(),
+            (None, _) => String::new(),
+        };
+        Some(crate::spec::LayoutModel { provider: m.provider.clone(), model, embedder, configured_at })
     }
 }
 
@@ -383,6 +392,9 @@ mod tests {
         assert_eq!(model(Some("prod")), Some(layout.clone()), "no model of its own");
         assert_eq!(model(None), Some(layout));
         assert!(c.layout_model("omni", None, &paths).is_none());
+        // The local provider has one model: no name needed.
+        let c = Config::parse("[layout_models.omni]\nprovider = \"local\"").unwrap();
+        assert_eq!(c.layout_model("omni", None, &paths).unwrap().model, "all-MiniLM-L6-v2");
     }
 
     #[test]

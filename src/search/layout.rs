@@ -30,6 +30,9 @@ pub async fn query_model(
     let (dim, _) = mapped.vector_column(kind).map_err(|e| e.to_string())?;
     let name = &mapped.layout.name;
     if let Some(m) = configured {
+        if m.model.is_empty() {
+            return Err(format!("{} names provider \"{}\" but no model = \"…\"", m.configured_at, m.provider));
+        }
         let Some(dim) = dim else {
             return Err(format!(
                 "the {} vector column has no fixed dimension to check a model against",
@@ -56,8 +59,9 @@ pub async fn query_model(
         }
         None => Err(format!(
             "a text query needs the model that wrote these vectors ({}-d); name it in the config under \
-             [layout_models.{name}] (provider = \"openai\", model = \"…\", base_url = \"…\"), or under \
-             the connection profile's [profiles.NAME.vector_model]. More like this (m) needs no model.",
+             [layout_models.{name}] (provider = \"openai\", model = \"…\", base_url = \"…\"; or provider = \
+             \"local\" for ragdesk's own model, zero-padded), or under the connection profile's \
+             [profiles.NAME.vector_model]. More like this (m) needs no model.",
             dim.map(|d| d.to_string()).unwrap_or_else(|| "?".into())
         )),
     }
