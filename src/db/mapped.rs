@@ -283,8 +283,31 @@ impl Mapped {
             }
             (None, Under::Row(_)) => {}
         }
+        // The filter syntax of our own lists: words, `status:` where the
+        // entity has a status, `after:`/`before:` (YYYY-MM-DD) where it has a time.
+        let filter = super::Filter::parse(words);
+        let mut keys: Vec<&str> = Vec::new();
+        if e.status.is_some() {
+            keys.push("status");
+        }
+        if e.created_at.is_some() {
+            keys.extend(["after", "before"]);
+        }
+        if !filter.terms.is_empty() && keys.is_empty() {
+            return Err(DbError::Filter(format!(
+                "{} filter by words only (they have no status or time)",
+                self.layout.label(kind)
+            )));
+        }
+        filter.check_keys(&keys)?;
+        if let (Some(c), Some(v)) = (&e.status, filter.term("status")) {
+            qb.push(format!(" AND t.{}::text = ", quote_ident(c))).push_bind(v.to_string());
+        }
+        if let Some(c) = &e.created_at {
+            filter.push_dates(qb, &format!("t.{}", quote_ident(c)))?;
+        }
         let searched: Vec<&String> = [&e.title, &e.content].into_iter().flatten().collect();
-        let words: Vec<&str> = words.split_whitespace().collect();
+        let words: Vec<&str> = filter.words.iter().map(String::as_str).collect();
         if !words.is_empty() && searched.is_empty() {
             return Err(DbError::Invalid(format!("{} has no text column to filter on", self.layout.label(kind))));
         }

@@ -763,6 +763,29 @@ async fn a_foreign_list_filters_by_words_on_the_server() {
     // Wildcards are literal: "o%e" is no message's text (as a pattern it would match most).
     let none = m.page_filtered(&mut c, Kind::Message, Some(&session), None, 10, "o%e").await.unwrap();
     assert!(none.rows.is_empty());
+    // Our lists' terms where the entity has what they need: a time for
+    // after:/before: (messages here), a status for status: (not here).
+    let e = m.layout.entity(Kind::Message).unwrap();
+    let old: Vec<String> = all.iter().take(3).map(|r| r.id.clone()).collect();
+    sqlx::query(&format!(
+        "UPDATE {} SET \"{}\" = '2025-06-01' WHERE \"{}\"::text = ANY($1)",
+        ragdesk::schema::Table::parse(e.table.as_deref().unwrap()).quoted(),
+        e.created_at.as_deref().unwrap(),
+        e.id.as_deref().unwrap()
+    ))
+    .bind(&old)
+    .execute(&mut c)
+    .await
+    .unwrap();
+    let all = page_all(&m, &mut c, Kind::Message, Some(&session)).await;
+    let want: Vec<String> = all.iter().filter(|r| !old.contains(&r.id)).map(|r| r.id.clone()).collect();
+    assert!(!want.is_empty() && want.len() < all.len());
+    let later = m.page_filtered(&mut c, Kind::Message, Some(&session), None, 100, "after:2026-01-01").await.unwrap();
+    assert_eq!(later.rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), want);
+    let e = m.page_filtered(&mut c, Kind::Message, Some(&session), None, 10, "status:live").await.unwrap_err();
+    assert!(e.to_string().contains("unknown filter 'status:' here (try after: before:)"), "{e}");
+    let e = m.page_filtered(&mut c, Kind::Message, Some(&session), None, 10, "after:yesterday").await.unwrap_err();
+    assert!(e.to_string().contains("is not a date"), "{e}");
 }
 
 #[tokio::test]
