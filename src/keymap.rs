@@ -234,6 +234,19 @@ pub struct Keymap {
     bindings: BTreeMap<Context, BTreeMap<Key, Command>>,
 }
 
+/// The tab commands, in the order of the tabs they go to (`1`…`8` by
+/// default): the n-th goes to the n-th tab shown.
+pub const TAB_COMMANDS: [Command; 8] = [
+    Command::TabTenants,
+    Command::TabDemos,
+    Command::TabSessions,
+    Command::TabTranscript,
+    Command::TabDocuments,
+    Command::TabSearch,
+    Command::TabLimits,
+    Command::TabAudit,
+];
+
 const DEFAULTS: &[(Context, Command, &[&str])] = {
     use Command::*;
     use Context::*;

@@ -440,6 +440,18 @@ impl App {
         self.tab = Tab::Browse;
     }
 
+    /// What tab `t` is called here: a foreign layout's browser by the
+    /// layout's name (and the seed it follows).
+    pub fn tab_title(&self, t: Tab) -> String {
+        match (&self.browser, t) {
+            (Some(b), Tab::Browse) => match b.layout.seed.as_deref().filter(|s| *s != "none") {
+                Some(seed) => format!("{} (seed {seed})", b.layout.name),
+                None => b.layout.name.clone(),
+            },
+            _ => t.title().to_string(),
+        }
+    }
+
     /// The tabs of this console: ours, or the browser of a foreign layout.
     pub fn tabs(&self) -> &'static [Tab] {
         if self.browser.is_some() { &[Tab::Browse, Tab::Transcript] } else { &Tab::ALL }
@@ -1043,11 +1055,7 @@ impl App {
             // are 1-8 in `Tab::ALL` order; a foreign layout's, Browse and
             // Transcript.
             TabTenants | TabDemos | TabSessions | TabTranscript | TabDocuments | TabSearch | TabLimits | TabAudit => {
-                let n =
-                    [TabTenants, TabDemos, TabSessions, TabTranscript, TabDocuments, TabSearch, TabLimits, TabAudit]
-                        .iter()
-                        .position(|c| *c == cmd)
-                        .expect("a tab command");
+                let n = crate::keymap::TAB_COMMANDS.iter().position(|c| *c == cmd).expect("a tab command");
                 if let Some(tab) = self.tabs().get(n) {
                     self.tab = *tab;
                 }

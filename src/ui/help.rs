@@ -45,7 +45,22 @@ pub fn lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
             ctx != Context::List || (!DOCUMENTS_ONLY.contains(&c) && (leads_here || c != Command::ToggleLeads))
         }),
     ));
-    sections.push((Context::Global.name().to_string(), rows_of(Context::Global, &|_| true)));
+    // The tab keys as this console's tabs are (a foreign layout has two).
+    let tabs = app.tabs();
+    let tab_of = |c: Command| crate::keymap::TAB_COMMANDS.iter().position(|t| *t == c);
+    let global: Vec<(String, String)> = app
+        .keymap
+        .help(Context::Global)
+        .into_iter()
+        .filter_map(|(cmd, keys)| {
+            let desc = match tab_of(cmd) {
+                Some(n) => format!("Go to the {} tab", crate::sanitize::sanitize_line(&app.tab_title(*tabs.get(n)?))),
+                None => cmd.description().to_string(),
+            };
+            Some((keys.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(" "), desc))
+        })
+        .collect();
+    sections.push((Context::Global.name().to_string(), global));
     let key_width =
         sections.iter().flat_map(|(_, r)| r.iter().map(|(k, _)| k.chars().count())).max().unwrap_or(8).min(24);
     let mut lines = Vec::new();

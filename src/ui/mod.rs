@@ -89,20 +89,12 @@ fn render_tabs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let full: usize = tabs.iter().map(|t| t.title().len() + 5).sum();
     let short = full > area.width as usize;
     for (i, tab) in tabs.iter().enumerate() {
-        // On another platform's layout the one tab names it.
-        let browse_title;
+        // On another platform's layout the browser's tab names it.
+        let full_title = sanitize_line(&app.tab_title(*tab)).into_owned();
         let title = match (&app.browser, tab) {
-            (Some(b), Tab::Browse) => {
-                browse_title = sanitize_line(&format!(
-                    "{} ({})",
-                    b.layout.name,
-                    b.layout.seed.as_deref().map(|s| format!("seed {s}")).unwrap_or_default()
-                ))
-                .into_owned();
-                browse_title.as_str()
-            }
+            (Some(_), Tab::Browse) => full_title.as_str(),
             _ if short && *tab != app.tab => &tab.title()[..3],
-            _ => tab.title(),
+            _ => full_title.as_str(),
         };
         let label = format!(" {} {} ", i + 1, title);
         let style = if *tab == app.tab { theme.tab_active() } else { theme.dim() };

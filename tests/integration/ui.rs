@@ -1142,6 +1142,24 @@ fn browse_pane_under_two_foreign_layouts() {
 }
 
 #[test]
+fn help_on_another_layout_names_its_own_tabs() {
+    let mut app = new_app(80, 24);
+    app.browse_layout(ragdesk::schema::load("omni").unwrap());
+    let theme = Theme::default_dark();
+    let text: String = ragdesk::ui::help::lines(&app, &theme, 74)
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect::<String>() + "\n")
+        .collect();
+    assert!(text.contains("Go to the omni (seed 004) tab") && text.contains("Go to the Transcript tab"), "{text}");
+    assert!(!text.contains("Go to the Tenants tab") && !text.contains("Go to the Audit tab"), "{text}");
+    // A layout that follows no seed document is named alone.
+    let mut layout = ragdesk::schema::load("omni").unwrap();
+    layout.seed = None;
+    app.browse_layout(layout);
+    assert_eq!(app.tab_title(ragdesk::app::Tab::Browse), "omni");
+}
+
+#[test]
 fn help_wraps_long_descriptions_to_the_popup_at_80_columns() {
     let app = new_app(80, 24);
     let theme = Theme::default_dark();
