@@ -979,7 +979,6 @@ impl App {
                     }
                     InputPurpose::BrowseLimit => self.ask_save_browse_limit(&text),
                     InputPurpose::ConversationId if !text.is_empty() => {
-                        self.info(format!("looking for {}…", crate::sanitize::sanitize_line(&text)));
                         fx.push(Effect::ResolveConversation { spec: text });
                     }
                     InputPurpose::ConversationId => {}

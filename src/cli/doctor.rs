@@ -197,7 +197,12 @@ async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) -> Verdict {
         };
         match crate::schema::load(spec) {
             Err(e) => {
-                r.fail("layout", e.to_string(), "give a built-in name or a valid layout file");
+                let fix = if std::path::Path::new(spec).exists() {
+                    "fix the layout file (layout.example.toml documents every field)"
+                } else {
+                    "give a built-in name (native, domo, workspaces, limitless, omni) or a layout file's path"
+                };
+                r.fail("layout", e.to_string(), fix);
                 return if spec == "native" { Verdict::Native } else { Verdict::AskedForeign(spec.to_string()) };
             }
             Ok(layout) => {
@@ -213,7 +218,11 @@ async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) -> Verdict {
                 let name = layout.name.clone();
                 match crate::db::mapped::Mapped::new(layout, catalog) {
                     Err(e) => {
-                        r.fail("layout", e.to_string(), "fix the layout file");
+                        r.fail(
+                            "layout",
+                            e.to_string(),
+                            "fix the layout file (layout.example.toml documents every field)",
+                        );
                         return foreign(&name);
                     }
                     Ok(m) => {

@@ -48,6 +48,7 @@ pub struct KbCreate {
     pub dimensions: Option<usize>,
     #[arg(long)]
     pub chunk_tokens: Option<usize>,
+    /// Tokens each chunk repeats from the one before (default: as for the size).
     #[arg(long)]
     pub overlap: Option<usize>,
     /// Make it the demo's knowledge base.
@@ -63,8 +64,9 @@ pub struct IngestArgs {
     /// Knowledge base id or name.
     #[arg(long, required_unless_present = "under")]
     pub kb: Option<String>,
-    /// Another platform's layout (`--layout`) that declares chunks writable
-    /// (001): the row the chunks go under (a demo's id).
+    /// On another platform's layout that declares chunks writable: the
+    /// row the chunks go under, of the chunks' parent entity (001: a demo;
+    /// elsewhere a document, as the layout says).
     #[arg(long, value_name = "ID", conflicts_with = "kb")]
     pub under: Option<String>,
     /// Demo id or company name (to pick among knowledge bases of the same name).
@@ -73,6 +75,7 @@ pub struct IngestArgs {
     /// Chunk size in the model's tokens (default: the knowledge base's, else the config's).
     #[arg(long)]
     pub chunk_tokens: Option<usize>,
+    /// Tokens each chunk repeats from the one before (default: as for the size).
     #[arg(long)]
     pub overlap: Option<usize>,
     /// Extract and chunk only: print the chunks, store nothing.
@@ -81,7 +84,8 @@ pub struct IngestArgs {
     /// Print a JSON summary on stdout.
     #[arg(long)]
     pub json: bool,
-    /// Store even when the same content is already in the knowledge base.
+    /// Store even when the same content (on a layout: a file of the same
+    /// name under the same row) is already there.
     #[arg(long)]
     pub force: bool,
     /// Files or directories (read recursively).
@@ -277,13 +281,7 @@ pub async fn ingest(ctx: &Context, a: IngestArgs) -> Result<()> {
                 output::out(format!("  warning: {w}"))?;
             }
             if let Outcome::DryRun { chunks } = &r.outcome {
-                for c in chunks {
-                    let preview: String = crate::sanitize::sanitize_line(&c.text).chars().take(90).collect();
-                    output::out(format!(
-                        "  #{:<4} {:>4} tok  bytes {}..{}  {}",
-                        c.index, c.tokens, c.start, c.end, preview
-                    ))?;
-                }
+                print_previews(chunks)?;
             }
         }
         if tty {
@@ -297,6 +295,15 @@ pub async fn ingest(ctx: &Context, a: IngestArgs) -> Result<()> {
     if failed > 0 {
         output::err(format!("{failed} of {} files failed", reports.len()));
         std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// A dry run's chunks, one line each: position, tokens, bytes, the text's start.
+fn print_previews(chunks: &[ingest::ChunkPreview]) -> Result<()> {
+    for c in chunks {
+        let preview: String = crate::sanitize::sanitize_line(&c.text).chars().take(90).collect();
+        output::out(format!("  #{:<4} {:>4} tok  bytes {}..{}  {}", c.index, c.tokens, c.start, c.end, preview))?;
     }
     Ok(())
 }
@@ -365,7 +372,19 @@ async fn foreign_ingest(
         limits: ingest::Limits::default(),
         cache: None,
     };
+    // The row the chunks go under must be there, dry run or not.
+    let parent = mapped.layout.parent_of(Kind::Chunk);
+    if let Some(pk) = parent {
+        if mapped.row(&mut *conn, pk, under).await?.is_none() {
+            bail!(
+                "no {} with id {under} in layout '{}'; nothing was written",
+                mapped.layout.label(pk),
+                mapped.layout.name
+            );
+        }
+    }
     let mut failed = 0;
+    let mut files = Vec::new();
     for path in ingest::expand_paths(&a.paths) {
         let path = match path {
             Ok(p) => p,
@@ -376,29 +395,50 @@ async fn foreign_ingest(
             }
         };
         let mut report = ingest::FileReport::new(&path);
+        let source = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let written = async {
+            // The same file again under the same row: refused unless forced
+            // (the layout's chunks carry the file's name where it maps a title).
+            if !a.force && !a.dry_run {
+                let already = mapped.chunks_from(&mut *conn, under, &source).await.map_err(|e| e.to_string())?;
+                if already > 0 {
+                    return Err(format!(
+                        "{already} chunks from '{source}' are already under {under} (use --force to add them again)"
+                    ));
+                }
+            }
             let (_, plan) = ingest::prepare(&path, &opts, &provider, &mut report, &|_| {}).await?;
             let texts: Vec<String> = plan.chunks.iter().map(|c| c.text.clone()).collect();
             if a.dry_run {
+                let previews = plan.previews();
+                if !a.json {
+                    print_previews(&previews).map_err(|e| e.to_string())?;
+                }
+                files.push(serde_json::json!({ "path": path.display().to_string(), "dry_run": previews }));
                 return Ok::<_, String>(format!("{} chunks (dry run: nothing written)", texts.len()));
             }
             let mut vectors = Vec::with_capacity(texts.len());
             for batch in texts.chunks(provider.ingest_batch().max(1)) {
                 vectors.extend(provider.embed(batch).await.map_err(|e| e.to_string())?);
             }
-            let source = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let rows: Vec<(String, Vec<f32>)> = texts.into_iter().zip(vectors).collect();
             let ids = mapped.insert_chunks(&mut *conn, under, &source, &rows).await.map_err(|e| e.to_string())?;
+            files.push(serde_json::json!({ "path": path.display().to_string(), "written": ids }));
             Ok(format!("{} chunks written under {under} (audited in ragdesk_audit.audit_log)", ids.len()))
         }
         .await;
         match written {
-            Ok(line) => output::out(format!("{}: {line}", path.display()))?,
+            Ok(line) if !a.json => output::out(format!("{}: {line}", path.display()))?,
+            Ok(_) => {}
             Err(e) => {
                 output::err(format!("{}: {e}; nothing was written", path.display()));
+                files.push(serde_json::json!({ "path": path.display().to_string(), "error": e }));
                 failed += 1;
             }
         }
+    }
+    if a.json {
+        output::json(&serde_json::json!({ "layout": mapped.layout.name, "under": under, "files": files }))?;
     }
     if failed > 0 {
         bail!("{failed} file(s) failed");

@@ -17,15 +17,18 @@ pub enum LimitsCommand {
         /// Tenant id, slug or name: show its effective values and usage.
         #[arg(long)]
         tenant: Option<String>,
+        /// Print JSON on stdout.
         #[arg(long)]
         json: bool,
     },
     /// Set a default, or a tenant's override (--tenant).
     Set {
+        /// The limit's key (ours: its name; a layout's: the value of its key column).
         key: String,
         /// A whole number within the key's bounds (negative values are refused with the bounds).
         #[arg(allow_negative_numbers = true)]
         value: String,
+        /// Set this tenant's override (id, slug or name) instead of the default (ours only).
         #[arg(long)]
         tenant: Option<String>,
         /// Why (kept in the audit).
@@ -51,6 +54,7 @@ pub enum LimitsCommand {
         key: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: u32,
+        /// Print JSON on stdout.
         #[arg(long)]
         json: bool,
     },
@@ -68,6 +72,7 @@ pub struct AuditArgs {
     pub words: Vec<String>,
     #[arg(long, default_value_t = 50)]
     pub limit: u32,
+    /// Print JSON on stdout.
     #[arg(long)]
     pub json: bool,
 }

@@ -230,6 +230,17 @@ async fn foreign_search(
         .ok_or_else(|| eyre!("layout '{}' has no vectors on '{}'", mapped.layout.name, a.entity))?;
     let mode = VectorMode { exact: a.exact, probes: a.probes, ef_search: a.ef_search };
     let (_, index) = mapped.vector_column(kind)?;
+    // A setting of another index type than the column's would do nothing.
+    let wrong = match (index, a.probes.is_some(), a.ef_search.is_some()) {
+        (Some("hnsw"), true, _) => Some("--probes tunes ivfflat; this column's index is HNSW (use --ef-search)"),
+        (Some("ivfflat"), _, true) => Some("--ef-search tunes HNSW; this column's index is ivfflat (use --probes)"),
+        (Some("hnsw" | "ivfflat"), _, _) => None,
+        (_, true, _) | (_, _, true) => Some("--probes and --ef-search tune a vector index; this column has none"),
+        _ => None,
+    };
+    if let Some(why) = wrong {
+        bail!("{why}");
+    }
     let metric = mapped.metric(kind)?;
     let how = match metric {
         crate::db::search::Metric::Cosine => mode.describe(index),

@@ -113,6 +113,11 @@ impl Conversations {
                     .ok_or_else(|| DbError::NotFound(format!("{} {id}", m.layout.label(Kind::Session))))?;
                 let count = m.count(&mut *conn, Kind::Message, Some(id), "").await?;
                 let mut head = head_of_row(&m.layout.name, row);
+                // A conversation kept under its lead is with that lead: its
+                // own title is its subject, never who (even with no lead).
+                if m.layout.parent_of(Kind::Session) == Some(Kind::Lead) {
+                    head.who = None;
+                }
                 // Who and which bot, up the layout's chain: a lead's name
                 // (the conversation's own title is then its subject), a
                 // demo's name; and when it ended, where the layout says.
@@ -125,7 +130,7 @@ impl Conversations {
                     let (Some(k), Some(pid)) = (kind, parent.clone()) else { break };
                     let title = m.row(&mut *conn, k, &pid).await?.and_then(|r| r.title);
                     match k {
-                        Kind::Lead => head.who = title.or(head.who),
+                        Kind::Lead => head.who = title,
                         Kind::Demo => head.bot = title,
                         _ => break,
                     }

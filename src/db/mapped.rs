@@ -106,6 +106,13 @@ impl Mapped {
                     within_parent.insert(kind);
                     continue;
                 }
+                if kind == Kind::RateLimit {
+                    return Err(DbError::Invalid(format!(
+                        "layout '{}': [rate_limit] key = \"{last}\" must be unique and NOT NULL in {table} (a \
+                         primary key or unique index on it alone): a limit is found and written by its key",
+                        layout.name
+                    )));
+                }
                 let first = e.order.first().or(e.created_at.as_ref()).unwrap_or(last);
                 let unique = e.id.as_deref().or(e.key.as_deref()).unwrap_or("id");
                 let hint =
@@ -116,6 +123,19 @@ impl Mapped {
                      order with a unique column (order = {hint})",
                     layout.name
                 )));
+            }
+        }
+        if let Some(e) = layout.rate_limit.as_ref() {
+            if let (Some(t), Some(v)) = (e.table.as_deref(), e.value.as_deref()) {
+                let table = Table::parse(t);
+                let udt = catalog.column(&table, v).map(|c| c.udt.as_str()).unwrap_or("?");
+                if !matches!(udt, "int2" | "int4" | "int8" | "numeric") {
+                    return Err(DbError::Invalid(format!(
+                        "layout '{}': [rate_limit] value = \"{v}\" is {udt} in {table}; a limit is a whole number \
+                         (an integer column)",
+                        layout.name
+                    )));
+                }
             }
         }
         Ok(Mapped { layout, catalog, within_parent })
@@ -552,16 +572,21 @@ impl Mapped {
             let cast = self.cast(&table, parent)?;
             let at = s.created_at.as_deref().map(|c| format!("m.{}::timestamptz", quote_ident(c)));
             let order = s.order.first().or(s.id.as_ref()).map(|o| format!(" ORDER BY m.{}", quote_ident(o)));
-            let first: Option<(String, Option<DateTime<Utc>>)> = sqlx::query_as(&format!(
-                "SELECT m.{p}::text, {} FROM {} m WHERE m.{p} = $1::{cast}{} LIMIT 1",
-                at.unwrap_or_else(|| "NULL::timestamptz".into()),
-                table.quoted(),
-                order.unwrap_or_default(),
-                p = quote_ident(parent),
-            ))
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
+            let first: std::result::Result<Option<(String, Option<DateTime<Utc>>)>, sqlx::Error> =
+                sqlx::query_as(&format!(
+                    "SELECT m.{p}::text, {} FROM {} m WHERE m.{p} = $1::{cast}{} LIMIT 1",
+                    at.unwrap_or_else(|| "NULL::timestamptz".into()),
+                    table.quoted(),
+                    order.unwrap_or_default(),
+                    p = quote_ident(parent),
+                ))
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await;
+            let first = match first {
+                Err(e) if not_of_type(&e) => None,
+                other => other?,
+            };
             return Ok(first.map(|(id, created_at)| MappedRow {
                 key: vec![Some(id.clone())],
                 id,
@@ -578,7 +603,11 @@ impl Mapped {
         qb.push(format!(" AND t.{} = ", quote_ident(idc)))
             .push_bind(id.to_string())
             .push(format!("::{}", self.cast(&table, idc)?));
-        let rows: Vec<Raw> = qb.build_query_as().fetch_all(&mut *conn).await?;
+        let rows: Vec<Raw> = match qb.build_query_as().fetch_all(&mut *conn).await {
+            // Not even of the id's type (a cut-off UUID): no such row.
+            Err(e) if not_of_type(&e) => return Ok(None),
+            other => other?,
+        };
         Ok(finish(rows, 1).rows.into_iter().next())
     }
 
@@ -1076,7 +1105,11 @@ impl Mapped {
                 q.bind(vector.to_vec()).bind(k as i64).bind(within.to_string())
             }
         };
-        let rows = q.fetch_all(&mut *tx).await?;
+        let rows = match q.fetch_all(&mut *tx).await {
+            // A row id not even of the id's type names no row.
+            Err(e) if not_of_type(&e) => Vec::new(),
+            other => other?,
+        };
         tx.commit().await?;
         if rows.is_empty() {
             if let Probe::Row(id) = probe {
@@ -1268,6 +1301,29 @@ impl Mapped {
         matches!(udt.as_str(), "int2" | "int4" | "int8").then_some(first.as_str())
     }
 
+    /// How many chunks under `under` came from a file named `source` (0
+    /// where the layout maps no title for chunks: nothing says where they came from).
+    pub async fn chunks_from(&self, conn: &mut PgConnection, under: &str, source: &str) -> Result<i64> {
+        let e = self.entity(Kind::Chunk)?;
+        let (Some(table), Some(parent), Some(title)) = (e.table.as_deref(), e.parent.as_deref(), e.title.as_deref())
+        else {
+            return Ok(0);
+        };
+        let table = Table::parse(table);
+        let (n,): (i64,) = sqlx::query_as(&format!(
+            "SELECT count(*) FROM {} WHERE {} = $1::{} AND {}::text = $2",
+            table.quoted(),
+            quote_ident(parent),
+            self.cast(&table, parent)?,
+            quote_ident(title)
+        ))
+        .bind(under)
+        .bind(source)
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok(n)
+    }
+
     /// Why a chunk write cannot work here, if it cannot: the layout does
     /// not declare it, maps no parent or text, or the table requires a
     /// column the layout does not map. (`doctor` and `ingest --dry-run`
@@ -1307,8 +1363,16 @@ impl Mapped {
             })
             .unwrap_or_default();
         if !required.is_empty() {
+            // A whole-number column is likely a position: ingest fills the
+            // first column of the order when it is one.
+            let position = required.iter().find(|c| {
+                self.catalog.column(&table, c).is_some_and(|c| matches!(c.udt.as_str(), "int2" | "int4" | "int8"))
+            });
+            let hint = position
+                .map(|p| format!(" (if {p} is a chunk's position, put it first in [chunk] order: ingest fills it)"))
+                .unwrap_or_default();
             return Err(DbError::Invalid(format!(
-                "{table} requires {} which layout '{}' does not map: ragdesk will not guess them",
+                "{table} requires {} which layout '{}' does not map: ragdesk will not guess them{hint}",
                 required.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "),
                 self.layout.name
             )));

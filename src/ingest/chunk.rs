@@ -38,6 +38,22 @@ pub struct ChunkPlan {
     pub warnings: Vec<String>,
 }
 
+impl ChunkPlan {
+    /// The chunks as a dry run shows them.
+    pub fn previews(&self) -> Vec<super::ChunkPreview> {
+        self.chunks
+            .iter()
+            .map(|c| super::ChunkPreview {
+                index: c.index,
+                tokens: c.tokens,
+                start: c.start,
+                end: c.end,
+                text: c.text.clone(),
+            })
+            .collect()
+    }
+}
+
 /// Checks `requested` against the model's limit: a size above it is clamped
 /// (with a warning), an overlap that is not smaller than the size is refused.
 pub fn effective_settings(

@@ -345,19 +345,7 @@ async fn ingest_one(
         }
     }
     if opts.dry_run {
-        report.outcome = Outcome::DryRun {
-            chunks: plan
-                .chunks
-                .iter()
-                .map(|c| ChunkPreview {
-                    index: c.index,
-                    tokens: c.tokens,
-                    start: c.start,
-                    end: c.end,
-                    text: c.text.clone(),
-                })
-                .collect(),
-        };
+        report.outcome = Outcome::DryRun { chunks: plan.previews() };
         return report;
     }
     match store(db, kb, provider, path, &extracted, &plan, &sha, &mut report, cancel, events).await {

@@ -365,7 +365,13 @@ impl Layout {
             if let Some(p) = &e.parent_entity {
                 match Kind::from_name(p) {
                     Some(k) if self.entity(k).is_some() => {}
-                    _ => return Err(self.invalid(format!("{} = \"{p}\": no such entity here", at("parent_entity")))),
+                    _ => {
+                        return Err(self.invalid(format!(
+                            "{} = \"{p}\": no such entity here (one of {})",
+                            at("parent_entity"),
+                            self.kinds().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+                        )));
+                    }
                 }
             } else if e.parent.is_some() {
                 let natural = kind.natural_parent();

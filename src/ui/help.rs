@@ -10,6 +10,27 @@ use crate::app::{App, Tab};
 use crate::keymap::{Command, Context};
 use crate::theme::Theme;
 
+/// The list keys the Browse tab (another platform's layout) answers.
+const BROWSE: &[Command] = &[
+    Command::Up,
+    Command::Down,
+    Command::PageUp,
+    Command::PageDown,
+    Command::Top,
+    Command::Bottom,
+    Command::Open,
+    Command::Filter,
+    Command::OtherList,
+    Command::MoreLikeThis,
+    Command::SearchKnowledgeBase,
+    Command::ToggleExact,
+    Command::EfMore,
+    Command::EfLess,
+];
+
+/// List keys that only do something in the Browse tab.
+const BROWSE_ONLY: &[Command] = &[Command::OtherList, Command::ToggleExact, Command::EfMore, Command::EfLess];
+
 /// Keys that only do something in the Documents tab.
 const DOCUMENTS_ONLY: &[Command] = &[Command::NewKnowledgeBase, Command::Upload, Command::Delete, Command::CancelJob];
 
@@ -38,11 +59,18 @@ pub fn lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
         sections.push(("Documents".into(), rows_of(ctx, &|c| DOCUMENTS_ONLY.contains(&c))));
     }
     let leads_here = app.tab == Tab::Sessions;
+    let browse = app.tab == Tab::Browse;
     sections.push((
         ctx.name().to_string(),
         // The list keys that work in one tab only are listed there only.
         rows_of(ctx, &|c| {
-            ctx != Context::List || (!DOCUMENTS_ONLY.contains(&c) && (leads_here || c != Command::ToggleLeads))
+            if browse {
+                return BROWSE.contains(&c);
+            }
+            ctx != Context::List
+                || (!DOCUMENTS_ONLY.contains(&c)
+                    && !BROWSE_ONLY.contains(&c)
+                    && (leads_here || c != Command::ToggleLeads))
         }),
     ));
     // The tab keys as this console's tabs are (a foreign layout has two).

@@ -81,6 +81,11 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme) {
     }
 }
 
+/// Does the Browse list shown hold rows with vectors (chunks, memories)?
+fn browsing_vectors(app: &App) -> bool {
+    app.browser.as_ref().is_some_and(|b| b.layout.entity(b.current().kind).is_some_and(|e| e.embedding.is_some()))
+}
+
 fn render_tabs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut spans = Vec::new();
     // Full titles when they fit; otherwise the other tabs shrink to three
@@ -120,15 +125,21 @@ fn render_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         spans.push(Span::styled(label, style));
     };
     if let Some(b) = &app.browser {
-        // Another platform's layout: the path drilled, in its own words.
-        push(sanitize_line(b.layout.label(b.stack[0].kind)).into_owned(), theme.dim());
-        for stage in &b.stack[1..] {
-            if let Some((_, label)) = &stage.parent {
-                push(sanitize_line(label).into_owned(), theme.title());
-            }
-        }
         if let (Tab::Transcript, Some(id)) = (app.tab, &app.transcript.session_id) {
-            push(crate::text::truncate(&sanitize_line(id), 24), theme.title());
+            // The conversation read, by its name (it may have been opened by
+            // id, from anywhere: the Browse path is not its place).
+            push(sanitize_line(b.layout.label(crate::schema::Kind::Session)).into_owned(), theme.dim());
+            let head = app.transcript.session.as_ref();
+            let name = head.and_then(|h| h.who.as_ref().or(h.title.as_ref())).unwrap_or(id);
+            push(crate::text::truncate(&sanitize_line(name), 40), theme.title());
+        } else {
+            // Another platform's layout: the path drilled, in its own words.
+            push(sanitize_line(b.layout.label(b.stack[0].kind)).into_owned(), theme.dim());
+            for stage in &b.stack[1..] {
+                if let Some((_, label)) = &stage.parent {
+                    push(sanitize_line(label).into_owned(), theme.title());
+                }
+            }
         }
         let line = Line::from(spans);
         f.render_widget(Paragraph::new(truncate_line(line, area.width as usize)), area);
@@ -208,10 +219,19 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     (&[Help], "help"),
                     (&[Quit], "quit"),
                 ],
+                // More like this and text search where the rows have vectors.
+                Tab::Browse if browsing_vectors(app) => &[
+                    (&[Open], "open"),
+                    (&[MoreLikeThis], "like"),
+                    (&[SearchKnowledgeBase], "search"),
+                    (&[OtherList], "other list"),
+                    (&[Filter], "filter"),
+                    (&[Back], "back"),
+                    (&[Help], "help"),
+                ],
                 Tab::Browse => &[
                     (&[Open], "open"),
                     (&[OtherList], "other list"),
-                    (&[MoreLikeThis], "like"),
                     (&[Filter], "filter"),
                     (&[Back], "back"),
                     (&[Help], "help"),

@@ -119,7 +119,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 fn title(s: &ConversationHead, loaded: usize, complete: bool) -> String {
     let mut parts: Vec<String> = Vec::new();
     // Without a name, the id (the breadcrumb has more of it).
-    match &s.who {
+    match s.who.as_ref().or(s.title.as_ref()) {
         Some(who) => parts.push(sanitize_line(who).into_owned()),
         None => parts.push(crate::text::truncate(&sanitize_line(&s.id), 14)),
     }
@@ -136,8 +136,12 @@ fn title(s: &ConversationHead, loaded: usize, complete: bool) -> String {
     if let Some(n) = s.token_total {
         parts.push(format!("{} tokens", group(n)));
     }
-    if s.ended_at.is_none() && s.layout.is_none() {
-        parts.push("open".into());
+    // Ours records every end, so an open conversation is the news; a layout
+    // may record none, so an ended one is.
+    match (s.ended_at, &s.layout) {
+        (None, None) => parts.push("open".into()),
+        (Some(_), Some(_)) => parts.push("ended".into()),
+        _ => {}
     }
     format!(" {} ", parts.join(" · "))
 }
@@ -173,4 +177,24 @@ fn highlight(text: &str, query: Option<&str>, current: bool, theme: &Theme) -> V
         spans.push(Span::raw(text[pos..].to_string()));
     }
     spans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_title_says_what_the_schema_knows_of_the_end() {
+        let at = chrono::Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 0).unwrap();
+        let ours = ConversationHead { id: "s".into(), who: Some("Ann".into()), ..Default::default() };
+        assert!(title(&ours, 3, true).ends_with("· open "), "ours, not ended: open");
+        let ended = ConversationHead { ended_at: Some(at), ..ours.clone() };
+        assert!(!title(&ended, 3, true).contains("open") && !title(&ended, 3, true).contains("ended"));
+        let theirs = ConversationHead { layout: Some("omni".into()), ..ours };
+        assert!(!title(&theirs, 3, false).contains("open"), "a layout may not record ends");
+        assert!(title(&theirs, 3, false).contains("3+ msgs"), "more to load");
+        let theirs_ended = ConversationHead { ended_at: Some(at), ..theirs };
+        assert!(title(&theirs_ended, 3, true).ends_with("· ended "), "{}", title(&theirs_ended, 3, true));
+    }
 }

@@ -1194,6 +1194,18 @@ async fn chunks_are_written_into_001_where_its_layout_declares_it_and_nowhere_el
     assert!(ok && out.contains("chunks written under"), "{out}");
     let written = count(&mut c, "boiler-guide.md").await;
     assert!(written >= 10, "the guide in several chunks: {written}");
+    // The same file again: refused unless forced.
+    let (ok, out) = ragdesk(&t.url, &["--layout", "domo", "ingest", "--under", &demo, path]);
+    assert!(!ok && out.contains("already under") && out.contains("--force"), "{out}");
+    assert_eq!(count(&mut c, "boiler-guide.md").await, written);
+    // A dry run shows the chunks (and JSON says the same), under a row that must exist.
+    let (ok, out) = ragdesk(&t.url, &["--layout", "domo", "ingest", "--dry-run", "--under", &demo, path]);
+    assert!(ok && out.contains("  #0 ") && out.contains(" tok  bytes 0.."), "{out}");
+    let (ok, out) = ragdesk(&t.url, &["--layout", "domo", "ingest", "--dry-run", "--json", "--under", &demo, path]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert!(ok && v["files"][0]["dry_run"].as_array().is_some_and(|c| c.len() >= 2), "{out}");
+    let (ok, out) = ragdesk(&t.url, &["--layout", "domo", "ingest", "--dry-run", "--under", "not-a-demo", path]);
+    assert!(!ok && out.contains("no Demos with id not-a-demo"), "{out}");
     let (audited,): (serde_json::Value,) = sqlx::query_as(
         "SELECT new_value FROM ragdesk_audit.audit_log WHERE action = 'ingest' AND entity_key = 'boiler-guide.md'",
     )
@@ -1309,4 +1321,6 @@ async fn chunks_are_written_into_001_where_its_layout_declares_it_and_nowhere_el
     // What a layout's vectors cannot do is refused, not ignored.
     let (ok, out) = ragdesk(&t.url, &["--layout", "domo", "search", "--under", &demo, "--hybrid", "boiler"]);
     assert!(!ok && out.contains("does not take --hybrid"), "{out}");
+    let (ok, out) = ragdesk(&t.url, &["--layout", "domo", "search", "--under", &demo, "--ef-search", "80", "boiler"]);
+    assert!(!ok && out.contains("this column's index is ivfflat (use --probes)"), "{out}");
 }

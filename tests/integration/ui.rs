@@ -1152,6 +1152,11 @@ fn help_on_another_layout_names_its_own_tabs() {
         .collect();
     assert!(text.contains("Go to the omni (seed 004) tab") && text.contains("Go to the Transcript tab"), "{text}");
     assert!(!text.contains("Go to the Tenants tab") && !text.contains("Go to the Audit tab"), "{text}");
+    // Only the list keys Browse answers are offered there.
+    for cmd in [ragdesk::keymap::Command::ToggleDetail, ragdesk::keymap::Command::ExactCount] {
+        assert!(!text.contains(cmd.description()), "{} offered in Browse: {text}", cmd.description());
+    }
+    assert!(text.contains("the next list"), "{text}");
     // A layout that follows no seed document is named alone.
     let mut layout = ragdesk::schema::load("omni").unwrap();
     layout.seed = None;
