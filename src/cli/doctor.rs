@@ -216,6 +216,12 @@ async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) -> Verdict {
                     return foreign(&layout.name);
                 }
                 let name = layout.name.clone();
+                // Ours is checked by its migrations (below), not as a mapping:
+                // the console reads it with its own queries.
+                if name == "native" {
+                    r.ok("layout", format!("{} as asked (--layout): every table and column is there", describe(&f)));
+                    return Verdict::Native;
+                }
                 match crate::db::mapped::Mapped::new(layout, catalog) {
                     Err(e) => {
                         r.fail(
@@ -242,17 +248,29 @@ async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) -> Verdict {
     }
     let (chosen, fits) = crate::schema::detect(&catalog);
     let foreign = chosen.as_ref().map(|l| l.name.clone()).filter(|n| n != "native");
-    if let Some(layout) = chosen.clone().filter(|l| l.name != "native") {
-        if let Err(e) = crate::db::mapped::Mapped::new(layout, catalog.clone()) {
-            r.fail("layout", e.to_string(), "pass --layout FILE with a layout that fits");
+    // A detected platform's layout is checked as the console will read it.
+    let read =
+        chosen.clone().filter(|l| l.name != "native").map(|l| crate::db::mapped::Mapped::new(l, catalog.clone()));
+    let refused = match &read {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    };
+    match (chosen, refused) {
+        (Some(_), Some(why)) => r.fail(
+            "layout",
+            format!("{} detected, but cannot be read: {why}", describe(&fits[0])),
+            "pass --layout FILE: a copy of the built-in layout (src/schema/layouts/) fitted to this database",
+        ),
+        (Some(_), None) => {
+            r.ok("layout", format!("{} detected: every table and column it names is there", describe(&fits[0])))
         }
-    }
-    match chosen {
-        Some(_) => r.ok("layout", format!("{} detected: every table and column it names is there", describe(&fits[0]))),
-        None => r.warn(
+        (None, _) => r.warn(
             "layout",
             "no built-in layout fits this database (run `ragdesk migrate` for ragdesk's own, or pass --layout FILE)",
         ),
+    }
+    if let Some(Ok(m)) = &read {
+        check_declared_writes(r, m);
     }
     // The near misses, with what they lack (a layout the user may have meant).
     for f in fits.iter().filter(|f| !f.full() && f.present * 2 > f.total) {

@@ -390,6 +390,7 @@ async fn foreign_ingest(
             Ok(p) => p,
             Err((p, e)) => {
                 output::err(format!("{}: {e}", p.display()));
+                files.push(serde_json::json!({ "path": p.display().to_string(), "error": e.to_string() }));
                 failed += 1;
                 continue;
             }
@@ -403,7 +404,8 @@ async fn foreign_ingest(
                 let already = mapped.chunks_from(&mut *conn, under, &source).await.map_err(|e| e.to_string())?;
                 if already > 0 {
                     return Err(format!(
-                        "{already} chunks from '{source}' are already under {under} (use --force to add them again)"
+                        "{already} chunks from a file named '{source}' are already under {under} (use --force to \
+                         add them again)"
                     ));
                 }
             }

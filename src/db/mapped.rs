@@ -96,6 +96,17 @@ impl Mapped {
             // that tie on it all would be skipped. Unique alone, or with
             // the parent column (lists are under a parent). (A JSON array's
             // elements are ordered by their position instead.)
+            // A rate limit is found and written by its key: that must be unique.
+            if let (Kind::RateLimit, Some(key)) = (kind, e.key.as_deref()) {
+                if !catalog.unique(&table, &[key], None) {
+                    return Err(DbError::Invalid(format!(
+                        "layout '{}': [rate_limit] key = \"{key}\" must be unique and NOT NULL in {table} (a \
+                         primary key or unique index on it alone): a limit is found and written by its key",
+                        layout.name
+                    )));
+                }
+                continue;
+            }
             let last = e.order.last().or(e.id.as_ref()).or(e.key.as_ref());
             if let (None, Some(last)) = (&e.json_array, last) {
                 if catalog.unique(&table, &[last.as_str()], None) {
@@ -105,13 +116,6 @@ impl Mapped {
                     tracing::debug!(layout = %layout.name, %kind, parent = p, "order unique within its parent");
                     within_parent.insert(kind);
                     continue;
-                }
-                if kind == Kind::RateLimit {
-                    return Err(DbError::Invalid(format!(
-                        "layout '{}': [rate_limit] key = \"{last}\" must be unique and NOT NULL in {table} (a \
-                         primary key or unique index on it alone): a limit is found and written by its key",
-                        layout.name
-                    )));
                 }
                 let first = e.order.first().or(e.created_at.as_ref()).unwrap_or(last);
                 let unique = e.id.as_deref().or(e.key.as_deref()).unwrap_or("id");
@@ -125,11 +129,13 @@ impl Mapped {
                 )));
             }
         }
-        if let Some(e) = layout.rate_limit.as_ref() {
+        // Only where limits are written: a value read as a whole number but
+        // stored otherwise would be shown, expected and written wrong.
+        if let Some(e) = layout.rate_limit.as_ref().filter(|_| layout.writes(Kind::RateLimit)) {
             if let (Some(t), Some(v)) = (e.table.as_deref(), e.value.as_deref()) {
                 let table = Table::parse(t);
                 let udt = catalog.column(&table, v).map(|c| c.udt.as_str()).unwrap_or("?");
-                if !matches!(udt, "int2" | "int4" | "int8" | "numeric") {
+                if !matches!(udt, "int2" | "int4" | "int8") {
                     return Err(DbError::Invalid(format!(
                         "layout '{}': [rate_limit] value = \"{v}\" is {udt} in {table}; a limit is a whole number \
                          (an integer column)",
@@ -260,7 +266,7 @@ impl Mapped {
         if let (Some(_), Some(parent)) = (&e.json_array, parent) {
             // An array's elements, counted whole: one row's array bounds it.
             let mut qb = self.json_elements(e, parent, true)?;
-            Self::push_json_words(&mut qb, e, words);
+            Self::push_json_words(&mut qb, e, words)?;
             let (n,): (i64,) = qb.build_query_as().fetch_one(&mut *conn).await?;
             return Ok(Some(super::RowCount::from_capped(n)));
         }
@@ -444,19 +450,23 @@ impl Mapped {
             None => 0,
         };
         qb.push(" AND e.ord > ").push_bind(after);
-        Self::push_json_words(&mut qb, e, words);
+        Self::push_json_words(&mut qb, e, words)?;
         qb.push(" ORDER BY e.ord LIMIT ").push_bind(limit as i64 + 1);
         let rows: Vec<Raw> = qb.build_query_as().fetch_all(&mut *conn).await?;
         Ok(finish(rows, limit))
     }
 
     /// `AND` the elements whose content holds every one of `words`.
-    fn push_json_words(qb: &mut QueryBuilder<'static, Postgres>, e: &Entity, words: &str) {
+    fn push_json_words(qb: &mut QueryBuilder<'static, Postgres>, e: &Entity, words: &str) -> Result<()> {
+        // Elements have no status or time of their own: words only.
+        let filter = super::Filter::parse(words);
+        filter.check_keys(&[])?;
         let content = e.content.as_deref().map(Entity::json_keys).unwrap_or_default();
-        for w in words.split_whitespace() {
+        for w in &filter.words {
             qb.push(" AND e.elem #>> ").push_bind(content.clone()).push(" ILIKE ");
             qb.push_bind(super::like_pattern(w));
         }
+        Ok(())
     }
 
     /// `SELECT` of the elements of `e`'s array under `parent`, as
@@ -1297,8 +1307,13 @@ impl Mapped {
         let e = self.layout.entity(Kind::Chunk)?;
         let table = Table::parse(e.table.as_deref()?);
         let first = e.order.first().filter(|o| Some(*o) != e.id.as_ref())?;
-        let udt = &self.catalog.column(&table, first)?.udt;
-        matches!(udt.as_str(), "int2" | "int4" | "int8").then_some(first.as_str())
+        let column = self.catalog.column(&table, first)?;
+        // Not a serial or identity (it has a default), nor unique across
+        // parents (the next position under one parent would collide).
+        let ours = matches!(column.udt.as_str(), "int2" | "int4" | "int8")
+            && !column.has_default
+            && !self.catalog.unique(&table, &[first.as_str()], None);
+        ours.then_some(first.as_str())
     }
 
     /// How many chunks under `under` came from a file named `source` (0
@@ -1661,8 +1676,10 @@ impl Mapped {
         let result = async {
             use sqlx::Executor;
             let cast = self.cast(&table, k)?;
-            let current: std::result::Result<Option<(Option<i64>, String)>, sqlx::Error> = sqlx::query_as(&format!(
-                "SELECT {v}::bigint, xmin::text FROM {t} WHERE {k} = $1::{cast} FOR NO KEY UPDATE",
+            // The key as the row holds it (a UUID typed in capitals is
+            // audited as stored, so its history is found by either spelling).
+            let current: std::result::Result<Option<(Option<i64>, String, String)>, sqlx::Error> = sqlx::query_as(&format!(
+                "SELECT {v}::bigint, xmin::text, {k}::text FROM {t} WHERE {k} = $1::{cast} FOR NO KEY UPDATE",
                 k = quote_ident(k),
                 v = quote_ident(v),
                 t = table.quoted()
@@ -1674,7 +1691,7 @@ impl Mapped {
                 Err(e) if not_of_type(&e) => None,
                 other => other?,
             };
-            let Some((old, version)) = current else {
+            let Some((old, version, stored_key)) = current else {
                 return Err(DbError::NotFound(format!("a rate limit keyed '{key}'")));
             };
             if expect.is_some_and(|e| e != version) {
@@ -1704,7 +1721,7 @@ impl Mapped {
                  VALUES ($1, 'set', 'rate_limit', $2, $3, $4, $5, $6, $7)",
             )
             .bind(&self.layout.name)
-            .bind(key)
+            .bind(&stored_key)
             .bind(old.map(serde_json::Value::from))
             .bind(serde_json::Value::from(bound))
             .bind(reason.filter(|r| !r.trim().is_empty()))

@@ -392,6 +392,7 @@ impl Layout {
                     ("status", e.status.is_some()),
                     ("title", e.title.is_some()),
                     ("parent", e.parent.is_some()),
+                    ("order", !e.order.is_empty()),
                 ] {
                     if set {
                         return Err(self.invalid(format!(
@@ -645,7 +646,8 @@ impl Catalog {
                 Some(format!("column {}.{column} is {}, not jsonb (named by [{}] json_array)", r.table, c.udt, r.kind))
             }
             Some(c)
-                if matches!(r.field, "updated_at" | "ended_at") && c.udt != "timestamptz" && c.udt != "timestamp" =>
+                if matches!(r.field, "updated_at" | "ended_at" | "created_at")
+                    && !matches!(c.udt.as_str(), "timestamptz" | "timestamp" | "date") =>
             {
                 Some(format!(
                     "column {}.{column} is {}, not a timestamp (named by [{}] {})",

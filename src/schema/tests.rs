@@ -9,10 +9,13 @@ fn catalog_of(layout: &Layout) -> Catalog {
             let udt = match (r.vector, r.field) {
                 (true, _) => "vector",
                 (_, "json_array") => "jsonb",
-                (_, "updated_at" | "ended_at") => "timestamptz",
+                (_, "updated_at" | "ended_at" | "created_at") => "timestamptz",
                 _ => "text",
             };
-            cols.insert(col, Column::of(udt));
+            // A column named twice (a time that is also the order) keeps its type.
+            if udt != "text" || !cols.contains_key(&col) {
+                cols.insert(col, Column::of(udt));
+            }
         }
     }
     c
@@ -176,7 +179,9 @@ fn a_json_array_entity_needs_its_path_and_plain_keys() {
 
 #[test]
 fn a_rate_limit_is_its_key_alone() {
-    for (field, value) in [("id", "id"), ("parent", "customer_id"), ("status", "state"), ("title", "name")] {
+    for (field, value) in
+        [("id", "id"), ("parent", "customer_id"), ("status", "state"), ("title", "name"), ("order", "domain")]
+    {
         let mut l = load("omni").unwrap();
         let e = l.rate_limit.as_mut().unwrap();
         match field {
@@ -186,6 +191,7 @@ fn a_rate_limit_is_its_key_alone() {
                 e.parent_entity = Some("tenant".into());
             }
             "status" => e.status = Some(value.into()),
+            "order" => e.order = vec![value.into()],
             _ => e.title = Some(value.into()),
         }
         let err = l.check().unwrap_err().to_string();

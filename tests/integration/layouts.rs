@@ -88,6 +88,24 @@ async fn doctor_names_the_layout_and_what_a_near_miss_lacks() {
     .unwrap();
     let (_, out) = ragdesk(&t.url, &["--layout", file.to_str().unwrap(), "doctor"]);
     assert_eq!(out.matches("no table public.clients").count(), 1, "{out}");
+    // A time that is not a time is named (date filters would fail on it).
+    std::fs::write(
+        &file,
+        "name = \"mine\"\ndescription = \"d\"\n[tenant]\ntable = \"public.customers\"\nid = \"id\"\ntitle = \"name\"\n\
+         created_at = \"name\"\n",
+    )
+    .unwrap();
+    let (ok, out) = ragdesk(&t.url, &["--layout", file.to_str().unwrap(), "doctor"]);
+    assert!(
+        !ok && out.contains("column public.customers.name is text, not a timestamp (named by [tenant] created_at)"),
+        "{out}"
+    );
+    // Ours, asked for by name, is checked by its migrations, not as a mapping.
+    let ours = support::migrated().await;
+    let (ok, out) = ragdesk(&ours.url, &["--layout", "native", "doctor"]);
+    assert!(out.contains("'native'") && !out.contains("FAIL  layout") && !out.contains("FAIL  writes"), "{out}");
+    assert!(out.contains("migrations") && !out.contains("not checked"), "{out}");
+    let _ = ok;
 }
 
 /// The schema `layout.example.toml` describes, as a platform would have it.
