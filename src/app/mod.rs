@@ -454,7 +454,12 @@ impl App {
 
     /// The tabs of this console: ours, or the browser of a foreign layout.
     pub fn tabs(&self) -> &'static [Tab] {
-        if self.browser.is_some() { &[Tab::Browse, Tab::Transcript] } else { &Tab::ALL }
+        match &self.browser {
+            // A layout without messages has no conversations to read.
+            Some(b) if b.layout.message.is_none() => &[Tab::Browse],
+            Some(_) => &[Tab::Browse, Tab::Transcript],
+            None => &Tab::ALL,
+        }
     }
 
     /// Does the screen change with time alone (a spinner, a running job's

@@ -1,5 +1,18 @@
-//! All SQL lives under `db/`, one module per entity, so another schema
-//! layout can be mapped later by replacing these modules only.
+//! All SQL lives under `db/`. Two implementations read a database:
+//!
+//! - ragdesk's own schema, by the typed queries of one module per entity
+//!   (`tenants`, `demos`, `leads`, `sessions`, `messages`, `knowledge`,
+//!   `search`, `limits`, `audit`): readable SQL with what our tabs show
+//!   (counts, joins, tokens), keyset-paged both ways;
+//! - any other platform's schema, by `mapped`: SQL built from a validated
+//!   layout description (identifiers quoted, values bound).
+//!
+//! Where a capability is the same for both, one reader chooses between
+//! them and everything above it is one path: `conversation` (a session's
+//! heading and messages, for the transcript, exports, copy and open-by-id).
+//! Lists, search and limits are not there yet: our tabs call the typed
+//! modules, another layout's Browse tab calls `mapped` (the native layout
+//! read through `mapped` is checked equal to the typed queries by tests).
 
 pub mod access;
 pub mod audit;
