@@ -978,8 +978,19 @@ impl App {
                     InputPurpose::UploadPath => self.submit_upload_paths(&text, fx),
                     InputPurpose::AuditFilter => self.audit.filter = text,
                     InputPurpose::BrowseFilter => {
-                        if let Some(b) = &mut self.browser {
-                            b.set_filter(text);
+                        // A filter the list cannot take is said here, and the
+                        // list stays as it was (not a failed load to retry).
+                        let checked = self
+                            .browser
+                            .as_ref()
+                            .map(|b| crate::db::mapped::check_filter(&b.layout, b.current().kind, &text).map(|_| ()));
+                        match checked {
+                            Some(Err(e)) => self.error(format!("not filtered: {e}")),
+                            _ => {
+                                if let Some(b) = &mut self.browser {
+                                    b.set_filter(text);
+                                }
+                            }
                         }
                     }
                     InputPurpose::BrowseLimit => self.ask_save_browse_limit(&text),

@@ -794,6 +794,28 @@ fn hash_opens_a_conversation_by_its_id_on_any_layout() {
 }
 
 #[test]
+fn a_browse_filter_the_list_cannot_take_is_refused_before_loading() {
+    let mut a = app();
+    a.browse_layout(crate::schema::load("omni").unwrap());
+    a.start();
+    a.update(key('/'));
+    for c in "acme status:live".chars() {
+        a.update(key(c));
+    }
+    let fx = a.update(code(KeyCode::Enter));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::LoadMapped { .. })), "nothing loaded: {fx:?}");
+    assert_eq!(a.browser.as_ref().unwrap().current().filter, "", "the list stays as it was");
+    assert!(a.log.back().unwrap().text.contains("not filtered: unknown filter 'status:' here (try after: before:)"));
+    // A filter it takes is applied.
+    a.update(key('/'));
+    for c in "acme after:2026-01-01".chars() {
+        a.update(key(c));
+    }
+    let fx = a.update(code(KeyCode::Enter));
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadMapped { filter, .. } if filter == "acme after:2026-01-01")));
+}
+
+#[test]
 fn a_page_in_flight_when_drilling_down_does_not_freeze_the_list_on_return() {
     use crate::db::mapped::MappedPage;
     let row = browse_row;

@@ -82,6 +82,16 @@ impl Filter {
         }
     }
 
+    /// Are `after:` and `before:`, where given, dates?
+    pub fn check_dates(&self) -> Result<()> {
+        for key in ["after", "before"] {
+            if let Some(v) = self.term(key) {
+                parse_day(v)?;
+            }
+        }
+        Ok(())
+    }
+
     /// `after:` and `before:` (YYYY-MM-DD, UTC) on a timestamp column.
     pub fn push_dates(&self, qb: &mut QueryBuilder<'_, Postgres>, column: &str) -> Result<()> {
         if let Some(v) = self.term("after") {

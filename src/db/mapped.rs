@@ -311,21 +311,7 @@ impl Mapped {
         }
         // The filter syntax of our own lists: words, `status:` where the
         // entity has a status, `after:`/`before:` (YYYY-MM-DD) where it has a time.
-        let filter = super::Filter::parse(words);
-        let mut keys: Vec<&str> = Vec::new();
-        if e.status.is_some() {
-            keys.push("status");
-        }
-        if e.created_at.is_some() {
-            keys.extend(["after", "before"]);
-        }
-        if !filter.terms.is_empty() && keys.is_empty() {
-            return Err(DbError::Filter(format!(
-                "{} filter by words only (they have no status or time)",
-                self.layout.label(kind)
-            )));
-        }
-        filter.check_keys(&keys)?;
+        let filter = check_filter(&self.layout, kind, words)?;
         if let (Some(c), Some(v)) = (&e.status, filter.term("status")) {
             qb.push(format!(" AND t.{}::text = ", quote_ident(c))).push_bind(v.to_string());
         }
@@ -1505,6 +1491,30 @@ pub enum Seen {
     Anything,
     /// This value (`None`: unset).
     Value(Option<i64>),
+}
+
+/// A list filter of `kind` on `layout`, checked before anything is sent:
+/// words, `status:` where the entity has a status, `after:`/`before:`
+/// (YYYY-MM-DD) where it has a time. The console checks as it is typed.
+pub fn check_filter(layout: &Layout, kind: Kind, words: &str) -> Result<super::Filter> {
+    let filter = super::Filter::parse(words);
+    let e = layout.entity(kind).ok_or_else(|| DbError::Invalid(format!("layout '{}' has no {kind}", layout.name)))?;
+    let mut keys: Vec<&str> = Vec::new();
+    if e.status.is_some() {
+        keys.push("status");
+    }
+    if e.created_at.is_some() {
+        keys.extend(["after", "before"]);
+    }
+    if !filter.terms.is_empty() && keys.is_empty() {
+        return Err(DbError::Filter(format!(
+            "{} filter by words only (they have no status or time)",
+            layout.label(kind)
+        )));
+    }
+    filter.check_keys(&keys)?;
+    filter.check_dates()?;
+    Ok(filter)
 }
 
 /// Is this the server refusing a value as not of the column's type ('abc'
