@@ -68,9 +68,13 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             col("At", Constraint::Length(16)),
         ];
         let footer = s.error.as_ref().map(|e| format!("load failed: {}", sanitize_line(e)));
+        // Speakers in our words where the layout maps them, as the transcript shows them.
+        let roles = b.layout.entity(Kind::Message).map(|e| &e.roles);
         render_rows(f, inner, &s.rows, s.selected, 0, &columns, theme, footer, |_, r| {
+            let raw = r.role.as_deref().unwrap_or("?");
+            let role = roles.and_then(|m| m.get(raw)).map(String::as_str).unwrap_or(raw);
             vec![
-                styled(r.role.as_deref().unwrap_or("?"), theme.accent()),
+                styled(role, theme.role(role)),
                 cell(r.content.as_deref().unwrap_or("")),
                 styled(&r.created_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(), theme.dim()),
             ]
