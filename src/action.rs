@@ -15,7 +15,6 @@ use crate::db::conversation::{ConversationHead, ConversationPage};
 use crate::db::demos::{DemoDetail, DemoRow};
 use crate::db::knowledge::{ChunkRow, DocumentRow, KnowledgeBaseRow, NewKnowledgeBase};
 use crate::db::leads::LeadRow;
-use crate::db::limits::{Effective, Expect, Override, Usage};
 use crate::db::sessions::{SessionRow, SessionScope};
 use crate::db::tenants::TenantRow;
 use crate::db::{Filter, Page, RowCount, Seek};
@@ -250,45 +249,7 @@ pub enum JobEvent {
     Finished(Result<Vec<FileReport>, String>),
 }
 
-/// What the Limits tab shows for one scope.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct LimitsView {
-    pub rows: Vec<Effective>,
-    /// The tenant's usage (tenant scope).
-    pub usage: Vec<Usage>,
-    /// Which tenants override which key (global scope; the newest first, at most `OVERRIDES_SHOWN`).
-    pub overrides: Vec<Override>,
-}
-
-/// Overrides loaded for the global view of the Limits tab.
-pub const OVERRIDES_SHOWN: u32 = 200;
-
-/// A change to a limit, as the console asks for it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LimitWrite {
-    pub key: String,
-    /// The tenant (id, name) whose override changes; `None`: the default.
-    pub tenant: Option<(Uuid, String)>,
-    pub change: LimitChange,
-    pub reason: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum LimitChange {
-    Set {
-        value: i32,
-        expect: Expect,
-    },
-    /// Remove the tenant's override (back to the default).
-    Unset {
-        expect: Expect,
-    },
-    /// A new key with its default and description.
-    Create {
-        value: i32,
-        description: String,
-    },
-}
+pub use crate::db::rate_limits::{LimitChange, LimitWrite, LimitsView, OVERRIDES_SHOWN};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {

@@ -27,6 +27,7 @@ pub mod limits;
 pub mod mapped;
 pub mod messages;
 pub mod page;
+pub mod rate_limits;
 pub mod search;
 pub mod sessions;
 pub mod tenants;

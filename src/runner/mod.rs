@@ -48,6 +48,11 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// Who reads and writes rate limits here: our queries, or the layout's.
+    pub fn rate_limits(&self) -> db::rate_limits::RateLimits {
+        db::rate_limits::RateLimits::for_layout(self.mapped.clone())
+    }
+
     /// Who reads conversations here: our queries, or the layout's.
     pub fn conversations(&self) -> db::conversation::Conversations {
         db::conversation::Conversations::for_layout(self.mapped.clone())
@@ -327,7 +332,8 @@ impl EffectRunner {
                 Some(Action::DocumentDeleted { result })
             }
             Effect::SaveLimit(write) => {
-                let saved = async { save_limit(&mut *self.db.acquire().await?, &write).await };
+                let limits = self.settings.rate_limits();
+                let saved = async { limits.write(&mut *self.db.acquire().await?, &write).await };
                 Some(Action::LimitSaved { result: saved.await.map_err(|e| e.to_string()) })
             }
             Effect::SaveMappedLimit { key, value, expect, reason } => {
@@ -525,15 +531,8 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
         }
         Effect::CheckAccess => Action::AccessChecked { result: db::access::check(conn).await.map_err(Into::into) },
         Effect::LoadLimits { generation, tenant } => {
-            let result = async {
-                let rows = db::limits::effective(conn, tenant).await?;
-                let (usage, overrides) = match tenant {
-                    Some(t) => (db::limits::usage(conn, t).await?, Vec::new()),
-                    None => (Vec::new(), db::limits::overrides(conn, None, crate::action::OVERRIDES_SHOWN).await?),
-                };
-                Ok::<_, db::DbError>(crate::action::LimitsView { rows, usage, overrides })
-            };
-            Action::LimitsLoaded { generation, result: result.await.map_err(Into::into) }
+            let result = settings.rate_limits().view(conn, tenant).await.map_err(Into::into);
+            Action::LimitsLoaded { generation, result }
         }
         Effect::LoadAudit { generation, filter, before } => {
             let result = db::audit::page(conn, &db::Filter::parse(&filter), before, settings.page_size)
@@ -581,37 +580,6 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
 
 /// Writes a limit change (validated, conflict-checked and audited by the
 /// db layer); the line says what changed.
-async fn save_limit(conn: &mut PgConnection, w: &crate::action::LimitWrite) -> db::Result<String> {
-    use crate::action::LimitChange;
-    use db::limits;
-    let reason = w.reason.as_deref();
-    let scope = match &w.tenant {
-        Some((_, name)) => format!("for tenant {}", crate::sanitize::sanitize_line(name)),
-        None => "(global default)".to_string(),
-    };
-    Ok(match (&w.change, &w.tenant) {
-        (LimitChange::Set { value, expect }, None) => {
-            let row = limits::set_default(conn, &w.key, *value, expect, reason).await?;
-            format!("{} = {} {scope}", row.key, row.value)
-        }
-        (LimitChange::Set { value, expect }, Some((tenant, _))) => {
-            let row = limits::set_override(conn, *tenant, &w.key, *value, expect, reason).await?;
-            format!("{} = {} {scope}", row.key, row.value())
-        }
-        (LimitChange::Unset { expect }, Some((tenant, _))) => {
-            let old = limits::unset_override(conn, *tenant, &w.key, expect, reason).await?;
-            format!("{}: override {old} removed {scope}; the default applies", w.key)
-        }
-        (LimitChange::Unset { .. }, None) => {
-            return Err(db::DbError::Invalid("a default cannot be unset, only changed".into()));
-        }
-        (LimitChange::Create { value, description }, _) => {
-            let row = limits::create(conn, &w.key, *value, description, reason).await?;
-            format!("created {} = {}", row.key, row.value)
-        }
-    })
-}
-
 async fn load_page(conn: &mut PgConnection, query: &ListQuery, after: db::Seek, page: u32) -> db::Result<ListRows> {
     Ok(match query {
         ListQuery::Tenants { filter } => ListRows::Tenants(db::tenants::list(conn, filter, after, page).await?),

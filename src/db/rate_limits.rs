@@ -1,0 +1,165 @@
+//! The rate limits the Limits tab reads and writes, whatever the schema:
+//! one reader per kind of layout, as for conversations. Ours are defaults
+//! with per-tenant overrides, usage and history (`limits`); another
+//! platform's are rows of its own, one value per key, written only where
+//! its layout declares them safe (`mapped`). Everything above this module
+//! (the tab, its editor, the confirmation, the save) is one path.
+
+use std::sync::Arc;
+
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::limits::{self, Effective, Expect, Override, Usage};
+use super::mapped::Mapped;
+use super::{DbError, Result};
+use crate::schema::Kind;
+
+/// What the Limits tab shows for one scope.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LimitsView {
+    pub rows: Vec<Effective>,
+    /// The tenant's usage (tenant scope).
+    pub usage: Vec<Usage>,
+    /// Which tenants override which key (global scope; the newest first, at most `OVERRIDES_SHOWN`).
+    pub overrides: Vec<Override>,
+}
+
+/// Overrides loaded for the global view of the Limits tab.
+pub const OVERRIDES_SHOWN: u32 = 200;
+
+/// A change to a limit, as the console asks for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LimitWrite {
+    pub key: String,
+    /// The tenant (id, name) whose override changes; `None`: the default.
+    pub tenant: Option<(Uuid, String)>,
+    pub change: LimitChange,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LimitChange {
+    Set {
+        value: i32,
+        expect: Expect,
+    },
+    /// Remove the tenant's override (back to the default).
+    Unset {
+        expect: Expect,
+    },
+    /// A new key with its default and description.
+    Create {
+        value: i32,
+        description: String,
+    },
+}
+
+/// Who reads and writes rate limits on this database.
+#[derive(Debug, Clone, Default)]
+pub enum RateLimits {
+    /// ragdesk's own schema.
+    #[default]
+    Native,
+    /// Another platform's schema, through its layout.
+    Mapped(Arc<Mapped>),
+}
+
+/// The most rows of another platform's limits one view holds.
+const MAPPED_SHOWN: u32 = 1000;
+
+impl RateLimits {
+    pub fn for_layout(mapped: Option<Arc<Mapped>>) -> RateLimits {
+        mapped.map_or(RateLimits::Native, RateLimits::Mapped)
+    }
+
+    /// The limits of `tenant` (ours; `None`: the defaults). Another
+    /// platform's are its rows, each key's value as a default of its own.
+    pub async fn view(&self, conn: &mut PgConnection, tenant: Option<Uuid>) -> Result<LimitsView> {
+        match self {
+            RateLimits::Native => {
+                let rows = limits::effective(&mut *conn, tenant).await?;
+                let (usage, overrides) = match tenant {
+                    Some(t) => (limits::usage(&mut *conn, t).await?, Vec::new()),
+                    None => (Vec::new(), limits::overrides(&mut *conn, None, OVERRIDES_SHOWN).await?),
+                };
+                Ok(LimitsView { rows, usage, overrides })
+            }
+            RateLimits::Mapped(m) => {
+                let rows = m
+                    .limits(&mut *conn, MAPPED_SHOWN)
+                    .await?
+                    .into_iter()
+                    .map(|l| Effective {
+                        key: l.key,
+                        description: l.description,
+                        default_value: l.value.and_then(|v| i32::try_from(v).ok()).unwrap_or(0),
+                        default_version: l.version,
+                        override_value: None,
+                        override_version: None,
+                        override_updated_at: None,
+                        override_updated_by: None,
+                        overrides: 0,
+                    })
+                    .collect();
+                Ok(LimitsView { rows, ..LimitsView::default() })
+            }
+        }
+    }
+
+    /// Carries out `w`, audited in the same transaction; what changed, in a line.
+    pub async fn write(&self, conn: &mut PgConnection, w: &LimitWrite) -> Result<String> {
+        match self {
+            RateLimits::Native => write_native(conn, w).await,
+            RateLimits::Mapped(m) => match (&w.change, &w.tenant) {
+                (LimitChange::Set { value, expect }, None) => {
+                    let version = match expect {
+                        Expect::Version(v) => Some(v.as_str()),
+                        Expect::Absent | Expect::Any => None,
+                    };
+                    let (old, new) = m.set_limit(conn, &w.key, *value, version, w.reason.as_deref()).await?;
+                    // The change first: a narrow status line keeps it.
+                    Ok(format!(
+                        "saved {} → {new}: {} (audited in ragdesk_audit.audit_log)",
+                        old.map(|v| v.to_string()).unwrap_or_else(|| "unset".into()),
+                        w.key
+                    ))
+                }
+                _ => Err(DbError::Invalid(format!(
+                    "on layout '{}' a {} is a value of its own row: it is set, not created, overridden or reset",
+                    m.layout.name,
+                    m.layout.label(Kind::RateLimit)
+                ))),
+            },
+        }
+    }
+}
+
+async fn write_native(conn: &mut PgConnection, w: &LimitWrite) -> Result<String> {
+    let reason = w.reason.as_deref();
+    let scope = match &w.tenant {
+        Some((_, name)) => format!("for tenant {}", crate::sanitize::sanitize_line(name)),
+        None => "(global default)".to_string(),
+    };
+    Ok(match (&w.change, &w.tenant) {
+        (LimitChange::Set { value, expect }, None) => {
+            let row = limits::set_default(conn, &w.key, *value, expect, reason).await?;
+            format!("{} = {} {scope}", row.key, row.value)
+        }
+        (LimitChange::Set { value, expect }, Some((tenant, _))) => {
+            let row = limits::set_override(conn, *tenant, &w.key, *value, expect, reason).await?;
+            format!("{} = {} {scope}", row.key, row.value())
+        }
+        (LimitChange::Unset { expect }, Some((tenant, _))) => {
+            let old = limits::unset_override(conn, *tenant, &w.key, expect, reason).await?;
+            format!("{}: override {old} removed {scope}; the default applies", w.key)
+        }
+        (LimitChange::Unset { .. }, None) => {
+            return Err(DbError::Invalid("a default cannot be unset, only changed".into()));
+        }
+        (LimitChange::Create { value, description }, _) => {
+            let row = limits::create(conn, &w.key, *value, description, reason).await?;
+            format!("created {} = {}", row.key, row.value)
+        }
+    })
+}
