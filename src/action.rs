@@ -390,14 +390,6 @@ pub enum Effect {
         query: String,
         mode: crate::db::mapped::VectorMode,
     },
-    /// Sets a foreign layout's rate limit `key` to `value`, unless its value
-    /// is no longer `expect` (what the operator saw); audited there.
-    SaveMappedLimit {
-        key: String,
-        value: i32,
-        expect: crate::db::mapped::Seen,
-        reason: Option<String>,
-    },
     /// A page of the audit, newest first, older than `before`.
     LoadAudit {
         generation: u64,
@@ -445,7 +437,6 @@ impl Effect {
             | Effect::CancelIngest { .. }
             | Effect::CreateKb(_)
             | Effect::SaveLimit(_)
-            | Effect::SaveMappedLimit { .. }
             | Effect::DeleteDocument { .. } => return None,
         })
     }
@@ -454,11 +445,9 @@ impl Effect {
     /// gate, which refuses them on a read-only connection.
     pub fn writes(&self) -> bool {
         match self {
-            Effect::StartIngest { .. }
-            | Effect::CreateKb(_)
-            | Effect::DeleteDocument { .. }
-            | Effect::SaveLimit(_)
-            | Effect::SaveMappedLimit { .. } => true,
+            Effect::StartIngest { .. } | Effect::CreateKb(_) | Effect::DeleteDocument { .. } | Effect::SaveLimit(_) => {
+                true
+            }
             Effect::Debounce { effect, .. } => effect.writes(),
             _ => false,
         }

@@ -95,9 +95,6 @@ pub struct Browser {
     /// Entities some of whose rows have no parent: listed at the top too
     /// (`Mapped::parentless`).
     pub parentless: Vec<Kind>,
-    /// The rate limit being edited: its key and the value shown, kept from
-    /// Enter (a reload arriving under the prompt may move the selection).
-    pub editing_limit: Option<(String, Option<String>)>,
     /// The drill path: the root level first, the one shown last.
     pub stack: Vec<Stage>,
 }
@@ -111,7 +108,6 @@ impl Browser {
             vector_index: Default::default(),
             parentless: Vec::new(),
             vector_metric: Default::default(),
-            editing_limit: None,
         }
     }
 
@@ -254,15 +250,9 @@ impl Browser {
         let s = self.current();
         let Some(row) = s.selected_row() else { return Reply::default() };
         let kind = s.kind;
+        // A rate limit is read and edited in the Limits tab, as ours are.
         if kind == Kind::RateLimit {
-            if !self.layout.writes(Kind::RateLimit) {
-                return Reply::info(format!(
-                    "layout '{}' does not declare its rate limits writable: read-only here",
-                    self.layout.name
-                ));
-            }
-            self.editing_limit = Some((row.id.clone(), row.status.clone()));
-            return Reply { prompt: Some((super::InputPurpose::BrowseLimit, String::new())), ..Reply::default() };
+            return Reply { limit: Some(row.id.clone()), ..Reply::default() };
         }
         let children = self.children(kind);
         let Some(child) = children.first().copied() else {
@@ -447,14 +437,4 @@ impl Browser {
 /// layout's global lists, its rate limits).
 pub fn roots(layout: &Layout) -> Vec<Kind> {
     layout.kinds().filter(|k| layout.parent_of(*k).is_none()).collect()
-}
-
-/// What the limit prompt holds: the new value, then optional words of
-/// reason ("120 burst from the launch"). Checked like ragdesk's own limits.
-pub fn parse_limit_input(key: &str, input: &str) -> Result<(i32, Option<String>), String> {
-    let input = input.trim();
-    let (value, reason) = input.split_once(char::is_whitespace).unwrap_or((input, ""));
-    let value = crate::db::limits::parse_value(key, value).map_err(|e| e.to_string())?;
-    let reason = reason.trim();
-    Ok((value, (!reason.is_empty()).then(|| reason.to_string())))
 }

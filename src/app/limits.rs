@@ -31,6 +31,8 @@ pub struct LimitsPane {
     pub generation: u64,
     pub loading: bool,
     pub error: Option<String>,
+    /// The key to select once the rows are in (Enter on a rate limit in Browse).
+    pub want_key: Option<String>,
 }
 
 impl LimitsPane {
@@ -87,6 +89,8 @@ pub struct LimitEdit {
     pub form: Form,
     pub kind: LimitEditKind,
     pub tenant: Option<(Uuid, String)>,
+    /// Another platform's layout whose row is edited (its name), if not ours.
+    pub layout: Option<String>,
 }
 
 mod field {
@@ -105,7 +109,10 @@ impl LimitEdit {
             (LimitEditKind::Value { key, old, source, .. }, Some((_, name))) => {
                 format!("{key} · tenant {} · now {old} ({source})", sanitize_line(name))
             }
-            (LimitEditKind::Value { key, old, .. }, None) => format!("{key} · global default · now {old}"),
+            (LimitEditKind::Value { key, old, .. }, None) => match &self.layout {
+                Some(layout) => format!("{} · {} · now {old}", sanitize_line(key), sanitize_line(layout)),
+                None => format!("{key} · global default · now {old}"),
+            },
             (LimitEditKind::New, _) => "New limit (global)".to_string(),
         }
     }
@@ -121,16 +128,18 @@ impl LimitEdit {
                 if value == *old && *source != "default" {
                     return Err(format!("{key} is already {value}"));
                 }
-                let scope = match &self.tenant {
-                    Some((_, name)) if *source == "default" => {
+                let scope = match (&self.tenant, &self.layout) {
+                    (Some((_, name)), _) if *source == "default" => {
                         format!("a new override for tenant {} (the default stays {old})", sanitize_line(name))
                     }
-                    Some((_, name)) => format!("the override for tenant {}", sanitize_line(name)),
-                    None => "the global default, for every tenant without an override".to_string(),
+                    (Some((_, name)), _) => format!("the override for tenant {}", sanitize_line(name)),
+                    (None, Some(layout)) => format!("its row in layout '{}'", sanitize_line(layout)),
+                    (None, None) => "the global default, for every tenant without an override".to_string(),
                 };
                 let reason = reason(field::REASON);
                 let text = format!(
-                    "{key}: {old} → {value}, {scope}.{} Apply? (y/n)",
+                    "{}: {old} → {value}, {scope}.{} Apply? (y/n)",
+                    sanitize_line(key),
                     reason.as_deref().map(|r| format!(" Reason: {}.", sanitize_line(r))).unwrap_or_default()
                 );
                 let change = LimitChange::Set { value, expect: expect.clone() };
@@ -214,8 +223,9 @@ impl App {
         match result {
             Ok(view) => {
                 let l = &mut self.limits;
-                // Keep the selection on the same key across reloads.
-                let key = l.selected_row().map(|r| r.key.clone());
+                // Keep the selection on the same key across reloads (or go
+                // to the one asked for).
+                let key = l.want_key.take().or_else(|| l.selected_row().map(|r| r.key.clone()));
                 l.selected = key.and_then(|k| view.rows.iter().position(|r| r.key == k)).unwrap_or(0);
                 l.rows = view.rows;
                 l.rows_scope = l.loaded;
@@ -278,12 +288,30 @@ impl App {
         false
     }
 
+    /// Another platform's layout whose rate limits the tab shows: its name,
+    /// and whether it declares them writable.
+    pub fn foreign_limits(&self) -> Option<(String, bool)> {
+        self.browser.as_ref().map(|b| (b.layout.name.clone(), b.layout.writes(crate::schema::Kind::RateLimit)))
+    }
+
     pub(super) fn on_limits_command(&mut self, cmd: Command) {
         let n = self.limits.rows.len();
         let page = self.list_height().max(1);
         let l = &mut self.limits;
+        // Another platform's limits are one value per row: no tenants, no
+        // overrides to reset, no keys to create; their history is on the CLI.
+        let foreign = self.browser.is_some();
         match cmd {
             _ if super::list::move_selection(&mut l.selected, n, page, cmd) => {}
+            Command::ToggleScope | Command::NewLimit | Command::Delete | Command::LimitHistory if foreign => {
+                self.error(match cmd {
+                    Command::LimitHistory => {
+                        "this layout's limit history: ragdesk limits history KEY (or ragdesk audit)"
+                    }
+                    Command::NewLimit => "a limit here is a row of the platform's own: ragdesk edits existing ones",
+                    _ => "a limit here is one value of its own row (no tenants, no overrides): Enter edits it",
+                });
+            }
             Command::ToggleScope => {
                 if self.nav.tenant.is_none() {
                     self.error("no tenant chosen: open one in 1 Tenants (Enter), then come back to see its overrides");
@@ -303,6 +331,7 @@ impl App {
                         ]),
                         kind: LimitEditKind::New,
                         tenant: None,
+                        layout: None,
                     }));
                 }
             }
@@ -322,6 +351,13 @@ impl App {
         if self.writes_refused("editing limits") {
             return;
         }
+        let layout = match self.foreign_limits() {
+            Some((name, false)) => {
+                return self.info(format!("layout '{name}' does not declare its rate limits writable: read-only here"));
+            }
+            Some((name, true)) => Some(name),
+            None => None,
+        };
         let tenant = self.limits_tenant().map(|t| (t.id, t.label.clone()));
         let (old, expect, source) = match (&tenant, &row.override_version) {
             (Some(_), Some(v)) => (row.value(), Expect::Version(v.clone()), "override"),
@@ -337,6 +373,7 @@ impl App {
             form: Form::new(vec![value, Field::text("Reason", "")]),
             kind: LimitEditKind::Value { key: row.key.clone(), old, expect, source },
             tenant,
+            layout,
         }));
     }
 
@@ -367,32 +404,6 @@ impl App {
             }),
             declined: "not changed",
         }));
-    }
-
-    /// The Browse limit prompt was submitted: confirm old → new first.
-    pub(super) fn ask_save_browse_limit(&mut self, input: &str) {
-        let Some(b) = &mut self.browser else { return };
-        let Some((key, shown)) = b.editing_limit.take() else { return };
-        let layout = b.layout.name.clone();
-        if self.writes_refused("editing limits") {
-            return;
-        }
-        match super::browser::parse_limit_input(&key, input) {
-            Ok((value, reason)) => {
-                let old = shown.clone().unwrap_or_else(|| "unset".into());
-                let expect = crate::db::mapped::Seen::Value(shown.and_then(|v| v.parse().ok()));
-                self.modal = Some(Modal::Confirm(Confirm {
-                    text: format!(
-                        "{layout}: rate limit of {}: {old} → {value}?{} (y/n)",
-                        sanitize_line(&key),
-                        reason.as_deref().map(|r| format!(" Reason: {}.", sanitize_line(r))).unwrap_or_default()
-                    ),
-                    effect: Effect::SaveMappedLimit { key, value, expect, reason },
-                    declined: "not changed",
-                }));
-            }
-            Err(e) => self.error(format!("not changed: {e}")),
-        }
     }
 
     pub(super) fn on_limit_edit_key(&mut self, key: crossterm::event::KeyEvent) {

@@ -129,8 +129,6 @@ pub enum InputPurpose {
     BrowseFilter,
     /// The Browse tab's text query on chunks or memories.
     BrowseSearch,
-    /// A new value for a foreign layout's rate limit (and a reason).
-    BrowseLimit,
     /// A conversation's id (`#`), to open in the Transcript tab.
     ConversationId,
 }
@@ -166,6 +164,8 @@ pub struct Reply {
     pub prompt: Option<(InputPurpose, String)>,
     /// A conversation (its id) to read in the Transcript tab.
     pub transcript: Option<String>,
+    /// A rate limit (its key) to show in the Limits tab.
+    pub limit: Option<String>,
 }
 
 impl Reply {
@@ -448,6 +448,7 @@ impl App {
                 Some(seed) => format!("{} (seed {seed})", b.layout.name),
                 None => b.layout.name.clone(),
             },
+            (Some(b), Tab::Limits) => b.layout.label(crate::schema::Kind::RateLimit).to_string(),
             _ => t.title().to_string(),
         }
     }
@@ -455,9 +456,14 @@ impl App {
     /// The tabs of this console: ours, or the browser of a foreign layout.
     pub fn tabs(&self) -> &'static [Tab] {
         match &self.browser {
-            // A layout without messages has no conversations to read.
-            Some(b) if b.layout.message.is_none() => &[Tab::Browse],
-            Some(_) => &[Tab::Browse, Tab::Transcript],
+            // Conversations where the layout has messages, limits where it
+            // has rate limits.
+            Some(b) => match (b.layout.message.is_some(), b.layout.rate_limit.is_some()) {
+                (true, true) => &[Tab::Browse, Tab::Transcript, Tab::Limits],
+                (true, false) => &[Tab::Browse, Tab::Transcript],
+                (false, true) => &[Tab::Browse, Tab::Limits],
+                (false, false) => &[Tab::Browse],
+            },
             None => &Tab::ALL,
         }
     }
@@ -993,7 +999,6 @@ impl App {
                             }
                         }
                     }
-                    InputPurpose::BrowseLimit => self.ask_save_browse_limit(&text),
                     InputPurpose::ConversationId if !text.is_empty() => {
                         fx.push(Effect::ResolveConversation { spec: text });
                     }
@@ -1035,6 +1040,11 @@ impl App {
         if let Some(id) = reply.transcript {
             self.open_transcript(id, fx);
             self.tab = Tab::Transcript;
+        }
+        if let Some(key) = reply.limit {
+            self.limits.want_key = Some(key);
+            self.limits.invalidate();
+            self.tab = Tab::Limits;
         }
     }
 
@@ -1160,6 +1170,8 @@ impl App {
                 }
             }
             Tab::Tenants => {}
+            // Another platform's limits were reached from Browse: back there.
+            Tab::Limits if self.browser.is_some() => self.tab = Tab::Browse,
             Tab::Limits => {}
             Tab::Browse => {
                 if let Some(b) = &mut self.browser {

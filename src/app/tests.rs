@@ -669,7 +669,7 @@ fn the_browser_drops_stale_pages_drills_down_and_back() {
     let row = browse_row;
     let mut a = app();
     a.browse_layout(crate::schema::load("omni").unwrap());
-    assert_eq!(a.tabs(), vec![Tab::Browse, Tab::Transcript]);
+    assert_eq!(a.tabs(), vec![Tab::Browse, Tab::Transcript, Tab::Limits]);
     let fx = a.start();
     let Some(Effect::LoadMapped { generation, kind: Kind::Tenant, under: Under::All, .. }) = fx.first().cloned() else {
         panic!("the root loads first: {fx:?}")
@@ -692,8 +692,8 @@ fn the_browser_drops_stale_pages_drills_down_and_back() {
         fx.iter().any(|e| matches!(e, Effect::LoadMapped { kind: Kind::Demo, under: Under::Row(p), .. } if p == "c2")),
         "Enter lists the selected customer's widgets: {fx:?}"
     );
-    // Number keys past the layout's two tabs do nothing.
-    a.update(key('3'));
+    // Number keys past the layout's tabs do nothing.
+    a.update(key('4'));
     assert_eq!(a.tab, Tab::Browse);
     a.update(code(KeyCode::Esc));
     let b = a.browser.as_ref().unwrap();
@@ -905,11 +905,24 @@ fn browse_text_search_runs_under_the_selected_row_and_retunes_the_index() {
 }
 
 #[test]
-fn a_foreign_limit_is_edited_through_a_prompt_and_a_confirmation() {
-    use crate::db::mapped::{MappedPage, MappedRow, Seen};
+fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
+    use crate::db::limits::{Effective, Expect};
+    use crate::db::mapped::{MappedPage, MappedRow};
+    use crate::db::rate_limits::{LimitChange, LimitWrite, LimitsView};
     use crate::schema::Kind;
     let limit =
         |key: &str, value: &str| MappedRow { status: Some(value.into()), title: Some(key.into()), ..browse_row(key) };
+    let effective = |key: &str, value: i32, version: &str| Effective {
+        key: key.into(),
+        description: None,
+        default_value: value,
+        default_version: version.into(),
+        override_value: None,
+        override_version: None,
+        override_updated_at: None,
+        override_updated_by: None,
+        overrides: 0,
+    };
     for (layout, writable) in [("omni", true), ("omni-read-only", false)] {
         let mut l = crate::schema::load("omni").unwrap();
         if !writable {
@@ -917,6 +930,7 @@ fn a_foreign_limit_is_edited_through_a_prompt_and_a_confirmation() {
         }
         let mut a = app();
         a.browse_layout(l);
+        assert_eq!(a.tabs(), vec![Tab::Browse, Tab::Transcript, Tab::Limits]);
         a.start();
         // o at the top: the other root lists, the rate limits among them.
         let mut fx = Vec::new();
@@ -926,7 +940,6 @@ fn a_foreign_limit_is_edited_through_a_prompt_and_a_confirmation() {
                 break;
             }
         }
-        assert_eq!(a.browser.as_ref().unwrap().current().kind, Kind::RateLimit, "{layout}");
         let generation = fx
             .iter()
             .find_map(|e| match e {
@@ -940,40 +953,53 @@ fn a_foreign_limit_is_edited_through_a_prompt_and_a_confirmation() {
             result: Ok(MappedPage { rows: vec![limit("a.example", "10"), limit("b.example", "30")], next: None }),
         });
         a.update(key('j'));
+        // Enter: the Limits tab, through the same reader as ours, on that key.
+        let fx = a.update(code(KeyCode::Enter));
+        assert_eq!(a.tab, Tab::Limits, "{layout}");
+        assert_eq!(a.tab_title(Tab::Limits), "Rate limits");
+        let Some(Effect::LoadLimits { generation, tenant: None }) =
+            fx.iter().find(|e| matches!(e, Effect::LoadLimits { .. })).cloned()
+        else {
+            panic!("{fx:?}")
+        };
+        let rows = vec![effective("a.example", 10, "7"), effective("b.example", 30, "8")];
+        a.update(Action::LimitsLoaded { generation, result: Ok(LimitsView { rows, ..Default::default() }) });
+        assert_eq!(a.limits.selected_row().map(|r| r.key.as_str()), Some("b.example"), "the key asked for");
+        // No tenants, overrides or new keys on another platform's limits.
+        a.update(key('n'));
+        assert!(a.modal.is_none() && a.log.back().unwrap().text.contains("ragdesk edits existing ones"));
         a.update(code(KeyCode::Enter));
         if !writable {
             assert!(a.modal.is_none(), "no editor on a layout that does not declare the write");
             assert!(a.log.back().unwrap().text.contains("read-only here"), "{layout}");
             continue;
         }
-        for c in "lots".chars() {
+        assert!(matches!(a.modal, Some(Modal::LimitEdit(_))), "the editor");
+        for c in "45".chars() {
+            a.update(key(c));
+        }
+        a.update(code(KeyCode::Tab));
+        for c in "promo".chars() {
             a.update(key(c));
         }
         a.update(code(KeyCode::Enter));
-        assert!(a.modal.is_none());
-        assert!(a.log.back().unwrap().text.contains("'lots' is not a whole number"), "{:?}", a.log.back());
-        a.update(code(KeyCode::Enter));
-        for c in "45 promo".chars() {
-            a.update(key(c));
-        }
-        a.update(code(KeyCode::Enter));
-        let Some(Modal::Confirm(c)) = &a.modal else { panic!("a confirmation") };
-        assert_eq!(c.text, "omni: rate limit of b.example: 30 → 45? Reason: promo. (y/n)");
+        let Some(Modal::Confirm(c)) = &a.modal else { panic!("a confirmation: {:?}", a.log.back()) };
+        assert_eq!(c.text, "b.example: 30 → 45, its row in layout 'omni'. Reason: promo. Apply? (y/n)");
         // A stray key neither writes nor drops the question; only y or n answer.
         assert!(a.update(key('2')).is_empty() && a.update(code(KeyCode::Down)).is_empty());
         let ctrl_y = Action::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::CONTROL));
         assert!(a.update(ctrl_y).is_empty(), "ctrl-y is not a yes");
         assert!(matches!(a.modal, Some(Modal::Confirm(_))), "still asked");
         let fx = a.update(key('y'));
-        assert!(
-            fx.iter().any(|e| *e
-                == Effect::SaveMappedLimit {
-                    key: "b.example".into(),
-                    value: 45,
-                    expect: Seen::Value(Some(30)),
-                    reason: Some("promo".into())
-                }),
-            "{fx:?}"
-        );
+        let want = Effect::SaveLimit(LimitWrite {
+            key: "b.example".into(),
+            tenant: None,
+            change: LimitChange::Set { value: 45, expect: Expect::Version("8".into()) },
+            reason: Some("promo".into()),
+        });
+        assert!(fx.contains(&want), "{fx:?}");
+        // Esc: back to Browse.
+        a.update(code(KeyCode::Esc));
+        assert_eq!(a.tab, Tab::Browse);
     }
 }

@@ -336,22 +336,6 @@ impl EffectRunner {
                 let saved = async { limits.write(&mut *self.db.acquire().await?, &write).await };
                 Some(Action::LimitSaved { result: saved.await.map_err(|e| e.to_string()) })
             }
-            Effect::SaveMappedLimit { key, value, expect, reason } => {
-                let saved = async {
-                    let mapped = self.settings.mapped.clone().ok_or("ragdesk's own limits are in the Limits tab")?;
-                    let mut conn = self.db.acquire().await.map_err(|e| e.to_string())?;
-                    let (old, new) = mapped
-                        .set_limit_seen(&mut conn, &key, value, expect, reason.as_deref())
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    // The change first: a narrow status line keeps it.
-                    Ok::<_, String>(format!(
-                        "saved {} → {new}: {key} (audited in ragdesk_audit.audit_log)",
-                        old.map(|v| v.to_string()).unwrap_or_else(|| "unset".into())
-                    ))
-                };
-                Some(Action::LimitSaved { result: saved.await })
-            }
             Effect::Search { generation, request } => Some(Action::SearchDone {
                 generation,
                 result: self.search(ctx, &request).await?.map_err(|e| e.to_string()),
@@ -451,7 +435,7 @@ fn failure(effect: &Effect, error: LoadError) -> Option<Action> {
         Effect::Explain { generation, .. } => Action::SearchPlan { generation: *generation, result: Err(msg) },
         Effect::CheckAccess => Action::AccessChecked { result: Err(err()) },
         Effect::LoadLimits { generation, .. } => Action::LimitsLoaded { generation: *generation, result: Err(err()) },
-        Effect::SaveLimit(_) | Effect::SaveMappedLimit { .. } => Action::LimitSaved { result: Err(msg) },
+        Effect::SaveLimit(_) => Action::LimitSaved { result: Err(msg) },
         Effect::LoadAudit { generation, before, .. } => {
             Action::AuditLoaded { generation: *generation, append: before.is_some(), result: Err(err()) }
         }

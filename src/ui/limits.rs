@@ -37,9 +37,16 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let tenant = app.limits_tenant();
     let [table_area, detail_area] =
         Layout::vertical([Constraint::Min(4), Constraint::Length(LIMIT_DETAIL_ROWS)]).areas(area);
-    let title = match tenant {
-        Some(t) => format!("Limits · tenant {}", sanitize_line(&t.label)),
-        None => "Limits · global defaults".to_string(),
+    let foreign = app.foreign_limits();
+    let title = match (tenant, &foreign) {
+        (_, Some((layout, writable))) => format!(
+            "{} · {}{}",
+            sanitize_line(&app.tab_title(crate::app::Tab::Limits)),
+            sanitize_line(layout),
+            if *writable { "" } else { " · read-only" }
+        ),
+        (Some(t), None) => format!("Limits · tenant {}", sanitize_line(&t.label)),
+        (None, None) => "Limits · global defaults".to_string(),
     };
     let switch = match (tenant, &app.nav.tenant) {
         (Some(_), _) => " t: defaults ",
@@ -56,6 +63,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let (text, style) = match (&l.error, l.loading) {
             (Some(e), _) => (format!("Could not load the limits: {}  (r retries)", sanitize_line(e)), theme.error()),
             (None, true) | (None, false) if l.loaded.is_none() || l.loading => ("Loading…".to_string(), theme.dim()),
+            _ if foreign.is_some() => ("This layout's table of limits has no rows.".to_string(), theme.dim()),
             _ => ("No limits in rate_limits (n creates one).".to_string(), theme.dim()),
         };
         f.render_widget(Paragraph::new(Span::styled(text, style)).wrap(Wrap { trim: true }), inner);
@@ -70,20 +78,25 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let footer = l.error.as_ref().map(|e| format!("reload failed: {}", sanitize_line(e)));
         render_rows(f, inner, &l.rows, l.selected, 0, &columns, theme, footer, |_, r| tenant_cells(l, r, theme));
     } else {
-        let columns: [Column; 4] = [
-            col("Key", Constraint::Length(24)),
-            col("Default", Constraint::Length(10)),
-            col("Overrides", Constraint::Length(9)),
-            col("Description", Constraint::Fill(1)),
+        // The defaults; another platform's limits are one value per key,
+        // with no tenants to override them.
+        let overrides = foreign.is_none();
+        let mut columns: Vec<Column> = vec![
+            col("Key", if overrides { Constraint::Length(24) } else { Constraint::Fill(2) }),
+            col(if overrides { "Default" } else { "Value" }, Constraint::Length(10)),
         ];
+        if overrides {
+            columns.push(col("Overrides", Constraint::Length(9)));
+        }
+        columns.push(col("Description", Constraint::Fill(1)));
         let footer = l.error.as_ref().map(|e| format!("reload failed: {}", sanitize_line(e)));
         render_rows(f, inner, &l.rows, l.selected, 0, &columns, theme, footer, |_, r| {
-            vec![
-                cell(&r.key),
-                cell(&group(r.default_value as i64)),
-                styled(&group(r.overrides), theme.dim()),
-                styled(r.description.as_deref().unwrap_or("—"), theme.dim()),
-            ]
+            let mut cells = vec![cell(&r.key), cell(&group(r.default_value as i64))];
+            if overrides {
+                cells.push(styled(&group(r.overrides), theme.dim()));
+            }
+            cells.push(styled(r.description.as_deref().unwrap_or("—"), theme.dim()));
+            cells
         });
     }
     render_limit_detail(f, detail_area, app, theme);
@@ -120,6 +133,14 @@ fn render_limit_detail(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ),
     ])];
     match (tenant, r.override_value) {
+        _ if app.foreign_limits().is_some() => {
+            let edit = if app.foreign_limits().is_some_and(|(_, w)| w) {
+                "Enter edits it (checked, confirmed, audited in ragdesk_audit.audit_log)."
+            } else {
+                "The layout does not declare these writable: read-only here."
+            };
+            lines.push(Line::from(format!("{} in the platform's own row. {edit}", group(r.default_value as i64))));
+        }
         (Some(_), Some(v)) => {
             let when = r.override_updated_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
             let by = r.override_updated_by.as_deref().map(|b| format!(" by {}", sanitize_line(b))).unwrap_or_default();

@@ -132,6 +132,8 @@ fn render_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let head = app.transcript.session.as_ref();
             let name = head.and_then(|h| h.who.as_ref().or(h.title.as_ref())).unwrap_or(id);
             push(crate::text::truncate(&sanitize_line(name), 40), theme.title());
+        } else if app.tab == Tab::Limits {
+            push(sanitize_line(b.layout.label(crate::schema::Kind::RateLimit)).into_owned(), theme.dim());
         } else {
             // Another platform's layout: the path drilled, in its own words.
             push(sanitize_line(b.layout.label(b.stack[0].kind)).into_owned(), theme.dim());
@@ -179,7 +181,6 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             InputPurpose::AuditFilter => " audit filter: ",
             InputPurpose::BrowseFilter => " filter: ",
             InputPurpose::BrowseSearch => " nearest to: ",
-            InputPurpose::BrowseLimit => " new value [reason]: ",
             InputPurpose::ConversationId => " conversation id: ",
         };
         let [l, r] = Layout::horizontal([Constraint::Length(label.len() as u16), Constraint::Min(1)]).areas(area);
@@ -233,6 +234,14 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     (&[Open], "open"),
                     (&[OtherList], "other list"),
                     (&[Filter], "filter"),
+                    (&[Back], "back"),
+                    (&[Help], "help"),
+                    (&[Quit], "quit"),
+                ],
+                // Another platform's limits: one value per row, edited in place.
+                Tab::Limits if app.browser.is_some() => &[
+                    (&[EditLimit], "edit"),
+                    (&[Down, Up], "move"),
                     (&[Back], "back"),
                     (&[Help], "help"),
                     (&[Quit], "quit"),

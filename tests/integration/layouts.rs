@@ -1133,18 +1133,21 @@ async fn a_foreign_limit_is_edited_in_the_console_with_a_confirmation_and_audite
     let screen = tmux.wait_for("the limits", |s| s.contains("┌ Rate limits") && s.contains(&key));
     let line = screen.lines().find(|l| l.contains(&key)).unwrap_or_default().to_string();
     assert!(line.contains(&old.to_string()), "the key with its value: {screen}");
-    // A bad value is refused and nothing is asked or written.
+    // Enter: the Limits tab, as ours are read and edited, on that key.
     tmux.keys(&["Enter"]);
-    tmux.wait_for("the prompt", |s| s.contains("new value [reason]:"));
+    tmux.wait_for("the Limits tab", |s| s.contains("┌ Rate limits · omni") && s.contains("Description"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the editor", |s| s.contains(&format!("{key} · omni · now {old}")));
+    // A bad value is refused in the editor, and nothing is asked or written.
     tmux.keys(&["-l", "lots"]);
-    tmux.wait_for("the value typed", |s| s.contains("new value [reason]: lots"));
     tmux.keys(&["Enter"]);
-    tmux.wait_for("the refusal", |s| s.contains("│ not changed: "));
+    tmux.wait_for("the refusal", |s| s.contains("'lots' is not a whole number"));
+    tmux.keys(&["BSpace", "BSpace", "BSpace", "BSpace"]);
+    tmux.keys(&["-l", "77"]);
+    tmux.keys(&["Tab"]);
+    tmux.keys(&["-l", "launch week"]);
     tmux.keys(&["Enter"]);
-    tmux.wait_for("the prompt", |s| s.contains("new value [reason]:"));
-    tmux.keys(&["-l", "77 launch week"]);
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("the confirmation", |s| s.contains(&format!("{old} → 77?")) && s.contains("(y/n)"));
+    tmux.wait_for("the confirmation", |s| s.contains(&format!("{old} → 77")) && s.contains("(y/n)"));
     tmux.keys(&["y"]);
     let screen = tmux.wait_for("the saved value", |s| s.contains(&format!("saved {old} → 77")));
     assert!(!screen.contains("could not"), "{screen}");

@@ -1165,6 +1165,43 @@ fn help_on_another_layout_names_its_own_tabs() {
 }
 
 #[test]
+fn limits_tab_under_a_foreign_layout() {
+    use ragdesk::db::limits::Effective;
+    let mut app = new_app(80, 24);
+    app.browse_layout(ragdesk::schema::load("omni").unwrap());
+    app.start();
+    let fx = app.update(Action::Key(KeyEvent::new(KeyCode::Char('3'), KeyModifiers::NONE)));
+    let generation = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadLimits { generation, tenant: None } => Some(*generation),
+            _ => None,
+        })
+        .expect("the limits load through the layout's reader");
+    let row = |key: &str, value: i32, about: Option<&str>| Effective {
+        key: key.into(),
+        description: about.map(Into::into),
+        default_value: value,
+        default_version: "1".into(),
+        override_value: None,
+        override_version: None,
+        override_updated_at: None,
+        override_updated_by: None,
+        overrides: 0,
+    };
+    let rows =
+        vec![row("brightsmile.example", 60, Some("per minute, widget chat")), row("evil\u{1b}[31m.example", 10, None)];
+    app.update(Action::LimitsLoaded {
+        generation,
+        result: Ok(ragdesk::db::rate_limits::LimitsView { rows, ..Default::default() }),
+    });
+    let text = snapshot("limits_omni_80x24", &app);
+    assert!(text.contains("┌ Rate limits · omni") && text.contains("Description"), "{text}");
+    assert!(!text.contains("Overrides") && !text.contains("tenant"), "no tenants or overrides here: {text}");
+    assert!(text.contains("evil␛[31m.example") && text.contains("Enter edits it"), "{text}");
+}
+
+#[test]
 fn help_wraps_long_descriptions_to_the_popup_at_80_columns() {
     let app = new_app(80, 24);
     let theme = Theme::default_dark();
