@@ -188,6 +188,9 @@ pub enum Cause {
     List(ListKind),
     /// The connection.
     Connection,
+    /// Something the operator typed (a filter, an id): cleared when the
+    /// next one is taken.
+    Entry,
 }
 
 /// One line of the message log.
@@ -695,12 +698,13 @@ impl App {
             }
             Action::ConversationResolved { result } => match result {
                 Ok(id) => {
+                    self.resolved(Cause::Entry);
                     // Ours has a crumb for it; the breadcrumb must not name the last one.
                     self.nav.session = Uuid::parse_str(&id).ok().map(|u| Crumb { id: u, label: id.clone() });
                     self.open_transcript(id, &mut fx);
                     self.tab = Tab::Transcript;
                 }
-                Err(e) => self.error(e),
+                Err(e) => self.say(Level::Error, e, Some(Cause::Entry)),
             },
             Action::ReplayReady { result, question, answer } => match result {
                 Ok(kb) => {
@@ -991,8 +995,9 @@ impl App {
                             .as_ref()
                             .map(|b| crate::db::mapped::check_filter(&b.layout, b.current().kind, &text).map(|_| ()));
                         match checked {
-                            Some(Err(e)) => self.error(format!("not filtered: {e}")),
+                            Some(Err(e)) => self.say(Level::Error, format!("not filtered: {e}"), Some(Cause::Entry)),
                             _ => {
+                                self.resolved(Cause::Entry);
                                 if let Some(b) = &mut self.browser {
                                     b.set_filter(text);
                                 }

@@ -581,7 +581,7 @@ fn a_bad_limit_value_stays_in_the_form_and_sends_nothing() {
         let fx = a.update(code(KeyCode::Enter));
         assert!(fx.is_empty(), "{fx:?}");
         let Some(Modal::LimitEdit(e)) = &a.modal else { panic!("the form stays open") };
-        assert!(e.form.error.as_deref().is_some_and(|m| m.contains("allowed: 0..=10000")), "{:?}", e.form.error);
+        assert!(e.form.error.as_deref().is_some_and(|m| m.contains("allowed: 0 to 10,000")), "{:?}", e.form.error);
         for _ in text.chars() {
             a.update(code(KeyCode::Backspace));
         }
@@ -813,6 +813,21 @@ fn a_browse_filter_the_list_cannot_take_is_refused_before_loading() {
     }
     let fx = a.update(code(KeyCode::Enter));
     assert!(fx.iter().any(|e| matches!(e, Effect::LoadMapped { filter, .. } if filter == "acme after:2026-01-01")));
+    assert!(a.message.is_none(), "the refusal went once a filter was taken: {:?}", a.message);
+    // Lists with nothing to filter on say so as the filter is entered: 001's
+    // conversations (derived from messages).
+    let mut a = app();
+    a.browse_layout(crate::schema::load("domo").unwrap());
+    a.start();
+    a.update(key('o'));
+    assert_eq!(a.browser.as_ref().unwrap().current().kind, crate::schema::Kind::Session);
+    a.update(key('/'));
+    for c in "conv_3".chars() {
+        a.update(key(c));
+    }
+    let fx = a.update(code(KeyCode::Enter));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::LoadMapped { .. })), "{fx:?}");
+    assert!(a.log.back().unwrap().text.contains("nothing to filter on (# opens one by its id)"), "{:?}", a.log.back());
 }
 
 #[test]

@@ -38,7 +38,8 @@ pub fn bounds(key: &str) -> (i32, i32) {
 pub fn parse_value(key: &str, text: &str) -> Result<i32> {
     let (lo, hi) = bounds(key);
     let t = text.trim().replace(['_', ','], "");
-    let invalid = |why: String| DbError::Invalid(format!("{key}: {why} (allowed: {lo}..={hi})"));
+    let (lo_text, hi_text) = (super::page::group(lo as i64), super::page::group(hi as i64));
+    let invalid = |why: String| DbError::Invalid(format!("{key}: {why} (allowed: {lo_text} to {hi_text})"));
     if t.is_empty() {
         return Err(invalid("a value is required".into()));
     }
@@ -532,7 +533,7 @@ mod tests {
         ] {
             let err = parse_value("messages_per_demo", text).unwrap_err().to_string();
             assert!(err.contains(why), "{text:?}: {err}");
-            assert!(err.contains("0..=10000"), "{err}");
+            assert!(err.contains("0 to 10,000"), "{err}");
         }
         // A key of its own gets the generous custom bounds.
         assert_eq!(parse_value("uploads_per_day", "5000000").unwrap(), 5_000_000);

@@ -1499,6 +1499,17 @@ pub enum Seen {
 pub fn check_filter(layout: &Layout, kind: Kind, words: &str) -> Result<super::Filter> {
     let filter = super::Filter::parse(words);
     let e = layout.entity(kind).ok_or_else(|| DbError::Invalid(format!("layout '{}' has no {kind}", layout.name)))?;
+    // A list with nothing to filter on says so (a conversation: # opens one by id).
+    let by_id = if kind == Kind::Session { " (# opens one by its id)" } else { "" };
+    if e.derived_from.is_some() && !filter.is_empty() {
+        return Err(DbError::Filter(format!(
+            "{} are derived from other rows and have nothing to filter on{by_id}",
+            layout.label(kind)
+        )));
+    }
+    if !filter.words.is_empty() && e.title.is_none() && e.content.is_none() {
+        return Err(DbError::Filter(format!("{} have no name or text to filter on{by_id}", layout.label(kind))));
+    }
     let mut keys: Vec<&str> = Vec::new();
     if e.status.is_some() {
         keys.push("status");

@@ -88,7 +88,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             vec![
                 cell(r.title.as_deref().unwrap_or(&r.id)),
                 styled(r.status.as_deref().unwrap_or("unset"), theme.accent()),
-                styled(if writable { "Enter: edit" } else { "read-only" }, theme.dim()),
+                styled(if writable { "Enter: Limits tab" } else { "read-only" }, theme.dim()),
             ]
         });
     } else {

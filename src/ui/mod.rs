@@ -147,6 +147,21 @@ fn render_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         f.render_widget(Paragraph::new(truncate_line(line, area.width as usize)), area);
         return;
     }
+    // The transcript names its own conversation (it may have been opened
+    // by id, and the lists may have moved on since).
+    if let (Tab::Transcript, Some(id)) = (app.tab, &app.transcript.session_id) {
+        let head = app.transcript.session.as_ref();
+        if let Some(bot) = head.and_then(|h| h.bot.as_ref()) {
+            push(sanitize_line(bot).into_owned(), theme.dim());
+        }
+        if let Some(who) = head.and_then(|h| h.who.as_ref()) {
+            push(sanitize_line(who).into_owned(), theme.title());
+        }
+        push(format!("session {}", id.chars().take(8).collect::<String>()), theme.title());
+        let line = Line::from(spans);
+        f.render_widget(Paragraph::new(truncate_line(line, area.width as usize)), area);
+        return;
+    }
     match &app.nav.tenant {
         Some(t) => push(sanitize_line(&t.label).into_owned(), theme.title()),
         None => push("All tenants".into(), theme.dim()),
@@ -156,11 +171,6 @@ fn render_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     if let Some(l) = app.nav.lead.as_ref().filter(|_| app.tab != Tab::Documents) {
         push(sanitize_line(&l.label).into_owned(), theme.title());
-    }
-    if app.tab == Tab::Transcript {
-        if let Some(s) = &app.nav.session {
-            push(format!("session {}", &s.id.to_string()[..8]), theme.title());
-        }
     }
     if app.tab == Tab::Documents {
         for c in [&app.nav.kb, &app.nav.document].into_iter().flatten() {

@@ -21,7 +21,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if t.session_id.is_none() {
         let hint = match &app.browser {
             Some(b) => format!(
-                "Nothing open: pick one of the {} in the Browse tab (1) and press Enter.",
+                "Nothing open: Enter on one of the {} in Browse (1), or # and its id.",
                 b.layout.label(crate::schema::Kind::Session)
             ),
             None => "No session open: pick one in the Sessions tab (3) and press Enter.".into(),

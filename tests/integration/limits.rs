@@ -118,7 +118,7 @@ async fn invalid_values_are_refused_before_anything_is_sent_and_the_old_value_st
     let e = limits::set_default(&mut c, "messages_per_demo", 20_000, &Expect::Version(shown.version.clone()), None)
         .await
         .unwrap_err();
-    assert!(matches!(e, DbError::Invalid(_)) && e.to_string().contains("0..=10000"), "{e}");
+    assert!(matches!(e, DbError::Invalid(_)) && e.to_string().contains("0 to 10,000"), "{e}");
     let e = limits::set_override(&mut c, tenant, "messages_per_demo", -5, &Expect::Absent, None).await.unwrap_err();
     assert!(matches!(e, DbError::Invalid(_)), "{e}");
     // Unknown keys need a description to exist.
