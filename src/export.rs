@@ -73,6 +73,9 @@ pub fn markdown(head: &ConversationHead, messages: &[Utterance]) -> String {
     if let Some(t) = head.title.as_ref().filter(|t| Some(*t) != head.who.as_ref()) {
         out.push_str(&format!("- Title: {}\n", sanitize_line(t)));
     }
+    if let Some((label, name)) = &head.tenant {
+        out.push_str(&format!("- {}: {}\n", sanitize_line(label), sanitize_line(name)));
+    }
     if let Some(d) = &head.bot {
         out.push_str(&format!("- Demo: {}\n", sanitize_line(d)));
     }

@@ -381,6 +381,11 @@ impl Transcript {
                 // The selected message stays on screen.
                 let sel = self.selected;
                 self.select_message(sel, height);
+                // Say so when there is nothing to show (a schema without any).
+                let none = self.messages.iter().all(|m| m.metadata.as_ref().is_none_or(|v| v.is_null()));
+                if self.show_meta && none && !self.messages.is_empty() {
+                    return Reply::info("these messages have no metadata");
+                }
             }
             ExportMarkdown | ExportJson => {
                 self.exports_in_flight += 1;
@@ -452,5 +457,13 @@ mod pane_tests {
         assert_eq!(t.exports_in_flight, 1);
         let r = t.on_command(Command::Search, (80, 20));
         assert!(matches!(r.prompt, Some((InputPurpose::Search, ref q)) if q.is_empty()));
+        // m on messages without metadata says there is none.
+        t.loading = false;
+        t.append(
+            vec![Utterance { id: "1".into(), role: "user".into(), content: "hi".into(), ..Default::default() }],
+            None,
+        );
+        let r = t.on_command(Command::ToggleMetadata, (80, 20));
+        assert!(matches!(r.message, Some((_, ref m)) if m.contains("no metadata")), "{:?}", r.message);
     }
 }

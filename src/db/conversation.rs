@@ -54,6 +54,9 @@ pub struct ConversationHead {
     pub token_total: Option<i64>,
     /// The layout it was read through, when not ours.
     pub layout: Option<String>,
+    /// A layout's tenant the conversation is under, in its words
+    /// ("Customers", "Pixel & Pine Marketing"), when the chain reaches one.
+    pub tenant: Option<(String, String)>,
 }
 
 /// One message of a conversation.
@@ -125,13 +128,17 @@ impl Conversations {
                 let (mut parent, ended_at) = m.row_extras(&mut *conn, Kind::Session, id, ended.as_deref()).await?;
                 head.ended_at = ended_at;
                 let mut kind = m.layout.parent_of(Kind::Session);
-                // A few steps at most (a lead, its demo): a layout's chain is short.
-                for _ in 0..3 {
+                // A few steps at most (a lead, its demo, their tenant).
+                for _ in 0..4 {
                     let (Some(k), Some(pid)) = (kind, parent.clone()) else { break };
                     let title = m.row(&mut *conn, k, &pid).await?.and_then(|r| r.title);
                     match k {
                         Kind::Lead => head.who = title,
                         Kind::Demo => head.bot = title,
+                        Kind::Tenant => {
+                            head.tenant = title.map(|t| (m.layout.label(Kind::Tenant).to_string(), t));
+                            break;
+                        }
                         _ => break,
                     }
                     parent = m.row_extras(&mut *conn, k, &pid, None).await?.0;
@@ -253,6 +260,7 @@ impl From<SessionRow> for ConversationHead {
             message_count: Some(s.message_count),
             token_total: Some(s.token_total),
             layout: None,
+            tenant: None,
         }
     }
 }
