@@ -152,7 +152,10 @@ fn overlay(
     let scroll = scroll.min(max_scroll);
     let scroll = if from_end { max_scroll - scroll } else { scroll };
     let hint = if max_scroll > 0 { " j/k scroll · any other key closes " } else { " any key closes " };
-    f.render_widget(Clear, popup);
+    // A blank column either side too: a stray character of the pane below
+    // between two borders reads as part of the popup.
+    let margin = Rect { x: popup.x.saturating_sub(1).max(area.x), width: (popup.width + 2).min(area.width), ..popup };
+    f.render_widget(Clear, margin);
     let block = Block::bordered()
         .title(title.to_string())
         .title_bottom(Line::from(Span::styled(hint, theme.dim())).right_aligned())
