@@ -93,9 +93,19 @@ impl Conversations {
             Conversations::Native => Ok(super::sessions::resolve_id(conn, spec).await?.to_string()),
             Conversations::Mapped(m) => {
                 let missing = || DbError::NotFound(format!("no {} with id '{spec}'", m.layout.label(Kind::Session)));
-                match m.row(conn, Kind::Session, spec).await {
+                match m.row(&mut *conn, Kind::Session, spec).await {
                     Ok(Some(row)) => Ok(row.id),
-                    Ok(None) => Err(missing()),
+                    // Not a whole id: a unique prefix of one (what the
+                    // transcript's title shows of it).
+                    Ok(None) => match m.ids_with_prefix(&mut *conn, Kind::Session, spec, 4).await?.as_slice() {
+                        [one] => Ok(one.clone()),
+                        [] => Err(missing()),
+                        many => Err(DbError::Filter(format!(
+                            "'{spec}' starts {} ids: type more of it ({}…)",
+                            many.len(),
+                            many.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+                        ))),
+                    },
                     // Not even of the id's type ('abc' for a UUID or a number).
                     Err(DbError::Sql(sqlx::Error::Database(d))) if d.code().as_deref() == Some("22P02") => {
                         Err(missing())

@@ -521,6 +521,47 @@ impl Mapped {
         (qb, order)
     }
 
+    /// Up to `limit` ids of `kind` that start with `prefix`, in id order: a
+    /// UUID id by the range of its primary key (6+ hex digits, as ours), a
+    /// text id by `starts_with` (a walk bounded by the statement timeout).
+    /// Empty for other ids (numbers are given whole) and derived entities.
+    pub async fn ids_with_prefix(
+        &self,
+        conn: &mut PgConnection,
+        kind: Kind,
+        prefix: &str,
+        limit: u32,
+    ) -> Result<Vec<String>> {
+        let e = self.entity(kind)?;
+        let (Some(table), Some(idc)) = (e.table.as_deref(), e.id.as_deref()) else { return Ok(Vec::new()) };
+        let table = Table::parse(table);
+        let i = quote_ident(idc);
+        let sql = match self.catalog.column(&table, idc).map(|c| c.udt.as_str()) {
+            Some("uuid") => {
+                let Some((lo, hi)) = super::sessions::id_prefix_range(prefix) else { return Ok(Vec::new()) };
+                let rows: Vec<(String,)> = sqlx::query_as(&format!(
+                    "SELECT {i}::text FROM {} WHERE {i} BETWEEN $1 AND $2 ORDER BY {i} LIMIT $3",
+                    table.quoted()
+                ))
+                .bind(lo)
+                .bind(hi)
+                .bind(limit as i64)
+                .fetch_all(&mut *conn)
+                .await?;
+                return Ok(rows.into_iter().map(|r| r.0).collect());
+            }
+            Some("text" | "varchar") => {
+                format!(
+                    "SELECT {i}::text FROM {} WHERE starts_with({i}::text, $1) ORDER BY {i} LIMIT $2",
+                    table.quoted()
+                )
+            }
+            _ => return Ok(Vec::new()),
+        };
+        let rows: Vec<(String,)> = sqlx::query_as(&sql).bind(prefix).bind(limit as i64).fetch_all(&mut *conn).await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
     /// Row `id` of `kind`'s parent id and `column` (a timestamp the layout
     /// names, e.g. a session's `ended_at`), where it has them: what a
     /// conversation's heading reads beyond the row itself.
