@@ -85,19 +85,20 @@ impl Conversations {
         mapped.map_or(Conversations::Native, Conversations::Mapped)
     }
 
-    /// The conversation `spec` names, which must exist: ours takes a
-    /// unique id prefix, a layout the id as the schema has it.
+    /// The conversation `spec` names, which must exist: its id, or a unique
+    /// prefix of it (ours and a layout's alike).
     pub async fn resolve(&self, conn: &mut PgConnection, spec: &str) -> Result<String> {
         let spec = spec.trim();
         match self {
             Conversations::Native => Ok(super::sessions::resolve_id(conn, spec).await?.to_string()),
             Conversations::Mapped(m) => {
                 let missing = || DbError::NotFound(format!("no {} with id '{spec}'", m.layout.label(Kind::Session)));
-                match m.row(&mut *conn, Kind::Session, spec).await {
-                    Ok(Some(row)) => Ok(row.id),
+                // (An id not even of the id's type is no row: `row` says None.)
+                match m.row(&mut *conn, Kind::Session, spec).await? {
+                    Some(row) => Ok(row.id),
                     // Not a whole id: a unique prefix of one (what the
                     // transcript's title shows of it).
-                    Ok(None) => match m.ids_with_prefix(&mut *conn, Kind::Session, spec, 4).await?.as_slice() {
+                    None => match m.ids_with_prefix(&mut *conn, Kind::Session, spec, 4).await?.as_slice() {
                         [one] => Ok(one.clone()),
                         [] => Err(missing()),
                         many => Err(DbError::Filter(format!(
@@ -106,11 +107,6 @@ impl Conversations {
                             many.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
                         ))),
                     },
-                    // Not even of the id's type ('abc' for a UUID or a number).
-                    Err(DbError::Sql(sqlx::Error::Database(d))) if d.code().as_deref() == Some("22P02") => {
-                        Err(missing())
-                    }
-                    Err(e) => Err(e),
                 }
             }
         }
@@ -135,13 +131,15 @@ impl Conversations {
                 // (the conversation's own title is then its subject), a
                 // demo's name; and when it ended, where the layout says.
                 let ended = m.layout.entity(Kind::Session).and_then(|e| e.ended_at.clone());
-                let (mut parent, ended_at) = m.row_extras(&mut *conn, Kind::Session, id, ended.as_deref()).await?;
-                head.ended_at = ended_at;
+                let session = m.row_extras(&mut *conn, Kind::Session, id, ended.as_deref()).await?;
+                head.ended_at = session.at;
+                let mut parent = session.parent;
                 let mut kind = m.layout.parent_of(Kind::Session);
                 // A few steps at most (a lead, its demo, their tenant).
                 for _ in 0..4 {
                     let (Some(k), Some(pid)) = (kind, parent.clone()) else { break };
-                    let title = m.row(&mut *conn, k, &pid).await?.and_then(|r| r.title);
+                    let row = m.row_extras(&mut *conn, k, &pid, None).await?;
+                    let title = row.title;
                     match k {
                         Kind::Lead => head.who = title,
                         Kind::Demo => head.bot = title,
@@ -151,7 +149,7 @@ impl Conversations {
                         }
                         _ => break,
                     }
-                    parent = m.row_extras(&mut *conn, k, &pid, None).await?.0;
+                    parent = row.parent;
                     kind = m.layout.parent_of(k);
                 }
                 // A capped count is not a total: the title then counts what is loaded.

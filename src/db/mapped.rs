@@ -41,6 +41,14 @@ pub struct MappedRow {
     pub key: Vec<Option<String>>,
 }
 
+/// What `Mapped::row_extras` reads of a row beyond `MappedRow`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowExtras {
+    pub parent: Option<String>,
+    pub title: Option<String>,
+    pub at: Option<DateTime<Utc>>,
+}
+
 /// A page and where the next one starts (`None`: the end).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MappedPage {
@@ -562,27 +570,27 @@ impl Mapped {
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
-    /// Row `id` of `kind`'s parent id and `column` (a timestamp the layout
-    /// names, e.g. a session's `ended_at`), where it has them: what a
-    /// conversation's heading reads beyond the row itself.
+    /// Row `id` of `kind`'s parent id and title, and `column` (a timestamp
+    /// the layout names, e.g. a session's `ended_at`), where it has them:
+    /// what a conversation's heading reads up the chain, a query a step.
     pub async fn row_extras(
         &self,
         conn: &mut PgConnection,
         kind: Kind,
         id: &str,
         column: Option<&str>,
-    ) -> Result<(Option<String>, Option<DateTime<Utc>>)> {
+    ) -> Result<RowExtras> {
         let e = self.entity(kind)?;
         let (Some(table), Some(idc), None) = (e.table.as_deref(), e.id.as_deref(), &e.json_array) else {
-            return Ok((None, None));
+            return Ok(RowExtras::default());
         };
         let table = Table::parse(table);
-        let parent = e.parent.as_deref().map(|p| format!("t.{}::text", quote_ident(p)));
-        let at = column.map(|c| format!("t.{}::timestamptz", quote_ident(c)));
-        let found: Option<(Option<String>, Option<DateTime<Utc>>)> = sqlx::query_as(&format!(
-            "SELECT {}, {} FROM {} t WHERE t.{} = $1::{}",
-            parent.unwrap_or_else(|| "NULL::text".into()),
-            at.unwrap_or_else(|| "NULL::timestamptz".into()),
+        let text = |c: Option<&str>| c.map_or("NULL::text".to_string(), |c| format!("t.{}::text", quote_ident(c)));
+        let at = column.map_or("NULL::timestamptz".to_string(), |c| format!("t.{}::timestamptz", quote_ident(c)));
+        let found: Option<(Option<String>, Option<String>, Option<DateTime<Utc>>)> = sqlx::query_as(&format!(
+            "SELECT {}, {}, {at} FROM {} t WHERE t.{} = $1::{}",
+            text(e.parent.as_deref()),
+            text(e.title.as_deref()),
             table.quoted(),
             quote_ident(idc),
             self.cast(&table, idc)?
@@ -590,7 +598,7 @@ impl Mapped {
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
-        Ok(found.unwrap_or((None, None)))
+        Ok(found.map(|(parent, title, at)| RowExtras { parent, title, at }).unwrap_or_default())
     }
 
     /// Row `id` of `kind`, if there is one (a derived entity's row exists
@@ -620,10 +628,7 @@ impl Mapped {
                 .bind(id)
                 .fetch_optional(&mut *conn)
                 .await;
-            let first = match first {
-                Err(e) if not_of_type(&e) => None,
-                other => other?,
-            };
+            let first = none_if_mistyped(first)?;
             return Ok(first.map(|(id, created_at)| MappedRow {
                 key: vec![Some(id.clone())],
                 id,
@@ -640,11 +645,7 @@ impl Mapped {
         qb.push(format!(" AND t.{} = ", quote_ident(idc)))
             .push_bind(id.to_string())
             .push(format!("::{}", self.cast(&table, idc)?));
-        let rows: Vec<Raw> = match qb.build_query_as().fetch_all(&mut *conn).await {
-            // Not even of the id's type (a cut-off UUID): no such row.
-            Err(e) if not_of_type(&e) => return Ok(None),
-            other => other?,
-        };
+        let rows: Vec<Raw> = none_if_mistyped(qb.build_query_as().fetch_all(&mut *conn).await)?;
         Ok(finish(rows, 1).rows.into_iter().next())
     }
 
@@ -1142,11 +1143,7 @@ impl Mapped {
                 q.bind(vector.to_vec()).bind(k as i64).bind(within.to_string())
             }
         };
-        let rows = match q.fetch_all(&mut *tx).await {
-            // A row id not even of the id's type names no row.
-            Err(e) if not_of_type(&e) => Vec::new(),
-            other => other?,
-        };
+        let rows = none_if_mistyped(q.fetch_all(&mut *tx).await)?;
         tx.commit().await?;
         if rows.is_empty() {
             if let Probe::Row(id) = probe {
@@ -1454,7 +1451,8 @@ impl Mapped {
             use sqlx::Executor;
             // The file's chunks follow the ones already under the parent
             // where the order is a position (unique within the parent).
-            let first_position: i64 = match self.chunk_position() {
+            let position = self.chunk_position();
+            let first_position: i64 = match position {
                 Some(pos) => {
                     let (next,): (i64,) = sqlx::query_as(&format!(
                         "SELECT coalesce(max({p})::int8 + 1, 0) FROM {t} WHERE {par} = $1::{cast}",
@@ -1486,7 +1484,7 @@ impl Mapped {
                     let at = written_at + chrono::Duration::microseconds(i as i64);
                     set.push((c.to_string(), Some(at.to_rfc3339())));
                 }
-                if let Some(pos) = self.chunk_position() {
+                if let Some(pos) = position {
                     set.push((pos.to_string(), Some((first_position + i as i64).to_string())));
                 }
                 let id = writer.insert(&mut tx, &table, set, idc).await?;
@@ -1569,10 +1567,14 @@ pub fn check_filter(layout: &Layout, kind: Kind, words: &str) -> Result<super::F
     Ok(filter)
 }
 
-/// Is this the server refusing a value as not of the column's type ('abc'
-/// for a UUID, a number)? Such a value names no row.
-pub fn not_of_type(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("22P02"))
+/// A lookup's result where a value the server refuses as not of the
+/// column's type ('abc' or a cut-off id for a UUID) names no row: nothing
+/// found, not an error. Every lookup by a typed id goes through it.
+fn none_if_mistyped<T: Default>(found: std::result::Result<T, sqlx::Error>) -> Result<T> {
+    match found {
+        Err(sqlx::Error::Database(d)) if d.code().as_deref() == Some("22P02") => Ok(T::default()),
+        other => Ok(other?),
+    }
 }
 
 /// One entry of the audit of writes to another platform's schema.
@@ -1675,11 +1677,7 @@ impl Mapped {
         }
         qb.push(format!(" ORDER BY {} LIMIT ", quote_ident(k))).push_bind(limit as i64);
         let rows: Vec<(String, Option<i64>, String, Option<String>)> =
-            match qb.build_query_as().fetch_all(&mut *conn).await {
-                // A key that is not even of the key's type ('abc' for a UUID) names no row.
-                Err(e) if not_of_type(&e) => Vec::new(),
-                other => other?,
-            };
+            none_if_mistyped(qb.build_query_as().fetch_all(&mut *conn).await)?;
         Ok(rows
             .into_iter()
             .map(|(key, value, version, description)| MappedLimit { key, value, description, version })
@@ -1749,10 +1747,7 @@ impl Mapped {
             .bind(key)
             .fetch_optional(&mut *tx)
             .await;
-            let current = match current {
-                Err(e) if not_of_type(&e) => None,
-                other => other?,
-            };
+            let current = none_if_mistyped(current)?;
             let Some((old, version, stored_key)) = current else {
                 return Err(DbError::NotFound(format!("a rate limit keyed '{key}'")));
             };
