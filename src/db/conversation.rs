@@ -59,6 +59,14 @@ pub struct ConversationHead {
     pub tenant: Option<(String, String)>,
 }
 
+impl ConversationHead {
+    /// What a person calls it: who it is with, else its title (`None`: it
+    /// has only its id).
+    pub fn name(&self) -> Option<&str> {
+        self.who.as_deref().or(self.title.as_deref())
+    }
+}
+
 /// One message of a conversation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Utterance {

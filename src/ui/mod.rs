@@ -130,7 +130,7 @@ fn render_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             // id, from anywhere: the Browse path is not its place).
             push(sanitize_line(b.layout.label(crate::schema::Kind::Session)).into_owned(), theme.dim());
             let head = app.transcript.session.as_ref();
-            let name = head.and_then(|h| h.who.as_ref().or(h.title.as_ref())).unwrap_or(id);
+            let name = head.and_then(|h| h.name()).unwrap_or(id);
             push(crate::text::truncate(&sanitize_line(name), 40), theme.title());
         } else if app.tab == Tab::Limits {
             push(sanitize_line(b.layout.label(crate::schema::Kind::RateLimit)).into_owned(), theme.dim());

@@ -119,7 +119,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 fn title(s: &ConversationHead, loaded: usize, complete: bool) -> String {
     let mut parts: Vec<String> = Vec::new();
     // Without a name, the id (the breadcrumb has more of it).
-    match s.who.as_ref().or(s.title.as_ref()) {
+    match s.name() {
         Some(who) => parts.push(sanitize_line(who).into_owned()),
         None => parts.push(crate::text::truncate(&sanitize_line(&s.id), 14)),
     }
