@@ -37,11 +37,19 @@ pub fn bounds(key: &str) -> (i32, i32) {
 /// key's bounds. The message says what is wrong and what is allowed.
 pub fn parse_value(key: &str, text: &str) -> Result<i32> {
     let (lo, hi) = bounds(key);
-    let t = text.trim().replace(['_', ','], "");
+    let typed = text.trim();
     let (lo_text, hi_text) = (super::page::group(lo as i64), super::page::group(hi as i64));
     let invalid = |why: String| DbError::Invalid(format!("{key}: {why} (allowed: {lo_text} to {hi_text})"));
-    if t.is_empty() {
+    if typed.is_empty() {
         return Err(invalid("a value is required".into()));
+    }
+    let t = ungroup(typed).ok_or_else(|| {
+        invalid(format!("'{typed}' is not a whole number (group digits in threes: 10,000 or 10_000)"))
+    })?;
+    // A leading zero is more often a slip (a digit lost before it) than meant.
+    let digits = t.trim_start_matches('-');
+    if digits.len() > 1 && digits.starts_with('0') {
+        return Err(invalid(format!("'{typed}' starts with a zero; type the number as it is read")));
     }
     let v: i64 = t.parse().map_err(|_| {
         invalid(if t.starts_with('-') && t[1..].chars().all(|c| c.is_ascii_digit()) {
@@ -57,6 +65,28 @@ pub fn parse_value(key: &str, text: &str) -> Result<i32> {
         return Err(invalid(format!("{v} is out of bounds")));
     }
     Ok(v as i32)
+}
+
+/// The digits of `text` when its separators (`,` or `_`, one kind) group
+/// them in threes from the right, as a reader would: `10,000` and `10_000`
+/// are ten thousand; `1,00` or `1,0,0` are slips, not a hundred. Text
+/// without separators is returned as it is (the parse then judges it).
+fn ungroup(text: &str) -> Option<String> {
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let separator = match (digits.contains(','), digits.contains('_')) {
+        (false, false) => return Some(text.to_string()),
+        (true, true) => return None,
+        (true, false) => ',',
+        (false, true) => '_',
+    };
+    let groups: Vec<&str> = digits.split(separator).collect();
+    let (first, rest) = groups.split_first()?;
+    let well_grouped = (1..=3).contains(&first.len()) && rest.iter().all(|g| g.len() == 3);
+    let all_digits = groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit()));
+    (well_grouped && all_digits).then(|| format!("{sign}{}", groups.concat()))
 }
 
 /// A new key's name: lower-case words joined by `_`, like the built-in ones.
@@ -523,12 +553,22 @@ mod tests {
     fn values_are_whole_non_negative_numbers_within_the_keys_bounds() {
         assert_eq!(parse_value("messages_per_demo", " 1_000 ").unwrap(), 1000);
         assert_eq!(parse_value("tokens_per_demo", "10,000").unwrap(), 10_000);
+        assert_eq!(parse_value("tokens_per_demo", "1,000,000").unwrap(), 1_000_000);
+        assert_eq!(parse_value("tokens_per_demo", "0").unwrap(), 0);
         for (text, why) in [
             ("-5", "must not be negative"),
             ("five", "'five' is not a whole number"),
             ("1.5", "'1.5' is not a whole number"),
             ("", "a value is required"),
             ("10001", "10001 is out of bounds"),
+            ("1,00", "'1,00' is not a whole number (group digits in threes"),
+            ("1,0,0,0", "is not a whole number"),
+            ("1_000,000", "is not a whole number"),
+            ("10,00_0", "is not a whole number"),
+            (",100", "is not a whole number"),
+            ("100,", "is not a whole number"),
+            ("007", "'007' starts with a zero"),
+            ("-1,000", "must not be negative"),
             ("99999999999999999999", "is not a whole number"),
         ] {
             let err = parse_value("messages_per_demo", text).unwrap_err().to_string();
