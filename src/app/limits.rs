@@ -299,15 +299,12 @@ impl App {
         let page = self.list_height().max(1);
         let l = &mut self.limits;
         // Another platform's limits are one value per row: no tenants, no
-        // overrides to reset, no keys to create; their history is on the CLI.
+        // overrides to reset, no keys to create.
         let foreign = self.browser.is_some();
         match cmd {
             _ if super::list::move_selection(&mut l.selected, n, page, cmd) => {}
-            Command::ToggleScope | Command::NewLimit | Command::Delete | Command::LimitHistory if foreign => {
+            Command::ToggleScope | Command::NewLimit | Command::Delete if foreign => {
                 self.error(match cmd {
-                    Command::LimitHistory => {
-                        "this layout's limit history: ragdesk limits history KEY (or ragdesk audit)"
-                    }
                     Command::NewLimit => "a limit here is a row of the platform's own: ragdesk edits existing ones",
                     _ => "a limit here is one value of its own row (no tenants, no overrides): Enter edits it",
                 });
@@ -336,6 +333,9 @@ impl App {
                 }
             }
             Command::Delete => self.ask_reset_limit(),
+            Command::LimitHistory if !self.tabs().contains(&Tab::Audit) => {
+                self.error("this layout declares no writes: ragdesk has written nothing here to audit");
+            }
             Command::LimitHistory => {
                 if let Some(r) = self.limits.selected_row() {
                     self.audit.filter = format!("entity:limit key:{}", r.key);

@@ -456,18 +456,20 @@ impl App {
         }
     }
 
-    /// The tabs of this console: ours, or the browser of a foreign layout.
-    pub fn tabs(&self) -> &'static [Tab] {
+    /// The tabs of this console: ours, or the browser of a foreign layout
+    /// with conversations where it has messages, limits where it has rate
+    /// limits, and the audit where it declares a write.
+    pub fn tabs(&self) -> Vec<Tab> {
         match &self.browser {
-            // Conversations where the layout has messages, limits where it
-            // has rate limits.
-            Some(b) => match (b.layout.message.is_some(), b.layout.rate_limit.is_some()) {
-                (true, true) => &[Tab::Browse, Tab::Transcript, Tab::Limits],
-                (true, false) => &[Tab::Browse, Tab::Transcript],
-                (false, true) => &[Tab::Browse, Tab::Limits],
-                (false, false) => &[Tab::Browse],
-            },
-            None => &Tab::ALL,
+            Some(b) => {
+                let l = &b.layout;
+                let mut tabs = vec![Tab::Browse];
+                tabs.extend(l.message.is_some().then_some(Tab::Transcript));
+                tabs.extend(l.rate_limit.is_some().then_some(Tab::Limits));
+                tabs.extend((!l.writes.is_empty()).then_some(Tab::Audit));
+                tabs
+            }
+            None => Tab::ALL.to_vec(),
         }
     }
 
@@ -1083,7 +1085,7 @@ impl App {
             }
             // The number keys pick the tab shown under that number: ours
             // are 1-8 in `Tab::ALL` order; a foreign layout's, Browse and
-            // Transcript.
+            // those of `tabs` it has.
             TabTenants | TabDemos | TabSessions | TabTranscript | TabDocuments | TabSearch | TabLimits | TabAudit => {
                 let n = crate::keymap::TAB_COMMANDS.iter().position(|c| *c == cmd).expect("a tab command");
                 if let Some(tab) = self.tabs().get(n) {

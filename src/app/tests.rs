@@ -669,7 +669,7 @@ fn the_browser_drops_stale_pages_drills_down_and_back() {
     let row = browse_row;
     let mut a = app();
     a.browse_layout(crate::schema::load("omni").unwrap());
-    assert_eq!(a.tabs(), vec![Tab::Browse, Tab::Transcript, Tab::Limits]);
+    assert_eq!(a.tabs(), vec![Tab::Browse, Tab::Transcript, Tab::Limits, Tab::Audit]);
     let fx = a.start();
     let Some(Effect::LoadMapped { generation, kind: Kind::Tenant, under: Under::All, .. }) = fx.first().cloned() else {
         panic!("the root loads first: {fx:?}")
@@ -693,7 +693,7 @@ fn the_browser_drops_stale_pages_drills_down_and_back() {
         "Enter lists the selected customer's widgets: {fx:?}"
     );
     // Number keys past the layout's tabs do nothing.
-    a.update(key('4'));
+    a.update(key('5'));
     assert_eq!(a.tab, Tab::Browse);
     a.update(code(KeyCode::Esc));
     let b = a.browser.as_ref().unwrap();
@@ -945,7 +945,9 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
         }
         let mut a = app();
         a.browse_layout(l);
-        assert_eq!(a.tabs(), vec![Tab::Browse, Tab::Transcript, Tab::Limits]);
+        // The audit where the layout declares a write (omni: its limits).
+        let audit = writable.then_some(Tab::Audit);
+        assert_eq!(a.tabs(), [vec![Tab::Browse, Tab::Transcript, Tab::Limits], audit.into_iter().collect()].concat());
         a.start();
         // o at the top: the other root lists, the rate limits among them.
         let mut fx = Vec::new();
@@ -987,6 +989,9 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
         if !writable {
             assert!(a.modal.is_none(), "no editor on a layout that does not declare the write");
             assert!(a.log.back().unwrap().text.contains("read-only here"), "{layout}");
+            a.update(key('a'));
+            assert_eq!(a.tab, Tab::Limits, "no audit tab to go to");
+            assert!(a.log.back().unwrap().text.contains("declares no writes"), "{layout}");
             continue;
         }
         assert!(matches!(a.modal, Some(Modal::LimitEdit(_))), "the editor");
@@ -1013,6 +1018,16 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
             reason: Some("promo".into()),
         });
         assert!(fx.contains(&want), "{fx:?}");
+        // a: the key's history, in the Audit tab (4 here), read through the
+        // same reader as ours.
+        let fx = a.update(key('a'));
+        assert_eq!(a.tab, Tab::Audit);
+        assert!(
+            fx.iter().any(|e| matches!(e, Effect::LoadAudit { filter, before: None, .. } if filter == "entity:limit key:b.example")),
+            "{fx:?}"
+        );
+        a.update(key('3'));
+        assert_eq!(a.tab, Tab::Limits);
         // Esc: back to Browse.
         a.update(code(KeyCode::Esc));
         assert_eq!(a.tab, Tab::Browse);

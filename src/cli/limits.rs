@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 use color_eyre::eyre::{Result, bail};
 
 use super::{Context, output};
-use crate::db::audit::{self, AuditRow};
+use crate::db::audit::{AuditRow, AuditTrail};
 use crate::db::limits::{self, Expect};
 use crate::db::{Filter, tenants};
 
@@ -108,10 +108,7 @@ async fn foreign_limits(
             }
             Ok(())
         }
-        LimitsCommand::History { key, limit, json } => {
-            let rows = mapped.audit(&mut *conn, Some("rate_limit"), key.as_deref(), &[], limit).await?;
-            print_foreign_audit(&rows, json)
-        }
+        LimitsCommand::History { key, limit, json } => history(conn, AuditTrail::Foreign, key, limit, json).await,
         LimitsCommand::Set { key, value, reason, expect, tenant, create } => {
             if db.read_only {
                 bail!("refusing to change limits over a read-only connection");
@@ -285,15 +282,23 @@ pub async fn limits(ctx: &Context, cmd: LimitsCommand) -> Result<()> {
             ))?;
             Ok(())
         }
-        LimitsCommand::History { key, limit, json } => {
-            let mut filter = Filter::parse("entity:limit");
-            if let Some(k) = key {
-                filter.terms.push(("key".into(), k));
-            }
-            let rows = audit::page(&mut conn, &filter, None, limit).await?;
-            print_audit(&rows, json)
-        }
+        LimitsCommand::History { key, limit, json } => history(&mut conn, AuditTrail::Native, key, limit, json).await,
     }
+}
+
+/// `limits history`: the limits' audit (of `key` when given), on any layout.
+async fn history(
+    conn: &mut sqlx::PgConnection,
+    trail: AuditTrail,
+    key: Option<String>,
+    limit: u32,
+    json: bool,
+) -> Result<()> {
+    let mut filter = Filter::parse("entity:limit");
+    if let Some(k) = key {
+        filter.terms.push(("key".into(), k));
+    }
+    print_audit(&trail.page(conn, &filter, None, limit).await?, json)
 }
 
 /// `--expect`: the operator's idea of the current value must hold.
@@ -315,10 +320,8 @@ pub async fn audit(ctx: &Context, a: AuditArgs) -> Result<()> {
     let mut conn = db.pool.acquire().await?;
     // Another platform's database: ragdesk's writes there, audited in a
     // schema of its own.
-    if let Some(mapped) = ctx.foreign_mapped(&mut conn).await? {
-        let rows = mapped.audit(&mut conn, a.entity.as_deref(), a.key.as_deref(), &a.words, a.limit).await?;
-        return print_foreign_audit(&rows, a.json);
-    }
+    let mapped = ctx.foreign_mapped(&mut conn).await?;
+    let trail = AuditTrail::for_layout(mapped.as_ref());
     let mut filter = Filter::parse(&a.words.join(" "));
     if let Some(e) = a.entity {
         filter.terms.push(("entity".into(), e));
@@ -326,39 +329,12 @@ pub async fn audit(ctx: &Context, a: AuditArgs) -> Result<()> {
     if let Some(k) = a.key {
         filter.terms.push(("key".into(), k));
     }
-    let rows = audit::page(&mut conn, &filter, None, a.limit).await?;
+    let rows = trail.page(&mut conn, &filter, None, a.limit).await?;
     print_audit(&rows, a.json)
 }
 
-fn print_foreign_audit(rows: &[crate::db::mapped::ForeignAudit], json: bool) -> Result<()> {
-    use crate::sanitize::sanitize_line;
-    if json {
-        output::json(&rows)?;
-        return Ok(());
-    }
-    if rows.is_empty() {
-        output::err("no audit entries match (ragdesk has written nothing here yet, or nothing like that)");
-        return Ok(());
-    }
-    let value = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "—".into());
-    for r in rows {
-        output::out(format!(
-            "{}  {:<7} {:<12} {:<28} {} → {}  by {}{}{}",
-            r.at.format("%Y-%m-%d %H:%M:%S"),
-            sanitize_line(&r.action),
-            sanitize_line(&r.entity),
-            sanitize_line(&r.entity_key),
-            sanitize_line(&value(&r.old_value)),
-            sanitize_line(&value(&r.new_value)),
-            sanitize_line(&r.db_role),
-            r.os_user.as_deref().map(|u| format!(" ({})", sanitize_line(u))).unwrap_or_default(),
-            r.reason.as_deref().map(|why| format!("  \"{}\"", sanitize_line(why))).unwrap_or_default(),
-        ))?;
-    }
-    Ok(())
-}
-
 fn print_audit(rows: &[AuditRow], json: bool) -> Result<()> {
+    use crate::sanitize::sanitize_line;
     if json {
         output::json(&rows)?;
         return Ok(());
@@ -367,17 +343,19 @@ fn print_audit(rows: &[AuditRow], json: bool) -> Result<()> {
         output::err("no audit entries match");
         return Ok(());
     }
+    // Keys, reasons and names are stored text (another operator's, or the
+    // platform's): cleaned like everything else shown.
     for r in rows {
         output::out(format!(
             "{}  {:<7} {:<17} {:<24} {:<22} {}  by {}{}",
             r.at.format("%Y-%m-%d %H:%M:%S"),
-            r.action,
-            r.entity,
-            r.entity_key,
-            r.scope_text(),
-            r.change_text(),
-            r.who(),
-            r.reason.as_deref().map(|x| format!("  reason: {x}")).unwrap_or_default()
+            sanitize_line(&r.action),
+            sanitize_line(&r.entity),
+            sanitize_line(&r.entity_key),
+            sanitize_line(&r.scope_text()),
+            sanitize_line(&r.change_text()),
+            sanitize_line(&r.who()),
+            r.reason.as_deref().map(|x| format!("  reason: {}", sanitize_line(x))).unwrap_or_default()
         ))?;
     }
     Ok(())

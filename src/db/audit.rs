@@ -1,7 +1,13 @@
-//! The audit trail: every write the product makes records one `audit_log`
-//! row in the same transaction as the change, so the two commit or roll
-//! back together. Who made it: the database role (filled in by the server),
-//! and the OS user and host of the process that made it.
+//! The audit trail: every write the product makes records one audit row in
+//! the same transaction as the change, so the two commit or roll back
+//! together. Who made it: the database role (filled in by the server), and
+//! the OS user and host of the process that made it.
+//!
+//! In our schema the rows are `audit_log`; in another platform's database
+//! they are `ragdesk_audit.audit_log`, a schema of ragdesk's own made by its
+//! first write there (the platform's tables stay as they are). One reader,
+//! `AuditTrail`, serves both: the Audit tab, `ragdesk audit` and
+//! `limits history` read either the same way.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -14,6 +20,18 @@ pub const FILTER_KEYS: &[&str] = &["entity", "key", "action", "after", "before"]
 
 /// The entities the product writes, as recorded in `audit_log.entity`.
 pub const ENTITIES: &[&str] = &["rate_limit", "tenant_rate_limit", "knowledge_base", "document", "database"];
+
+/// The entities ragdesk writes in another platform's schema (where its
+/// layout declares them safe).
+pub const FOREIGN_ENTITIES: &[&str] = &["rate_limit", "chunk"];
+
+/// ragdesk's audit in another platform's database.
+const FOREIGN_AUDIT: &str = "CREATE SCHEMA IF NOT EXISTS ragdesk_audit; \
+     CREATE TABLE IF NOT EXISTS ragdesk_audit.audit_log ( \
+         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), \
+         layout text NOT NULL, action text NOT NULL, entity text NOT NULL, entity_key text NOT NULL, \
+         old_value jsonb, new_value jsonb, reason text, db_role text NOT NULL DEFAULT current_user, \
+         os_user text, client_host text)";
 
 /// One change, as recorded.
 #[derive(Debug, Clone, PartialEq)]
@@ -100,6 +118,31 @@ pub async fn record(conn: &mut PgConnection, change: &Change<'_>) -> Result<i64>
     Ok(id)
 }
 
+/// Records `change`, made through layout `layout` in another platform's
+/// database; call it on the connection of the transaction that makes it
+/// (the audit's schema is made by the first write, in that transaction).
+pub async fn record_foreign(conn: &mut PgConnection, layout: &str, change: &Change<'_>) -> Result<()> {
+    sqlx::Executor::execute(&mut *conn, FOREIGN_AUDIT).await?;
+    let actor = Actor::current();
+    sqlx::query(
+        "INSERT INTO ragdesk_audit.audit_log \
+         (layout, action, entity, entity_key, old_value, new_value, reason, os_user, client_host) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(layout)
+    .bind(change.action)
+    .bind(change.entity)
+    .bind(&change.key)
+    .bind(&change.old)
+    .bind(&change.new)
+    .bind(change.reason.filter(|r| !r.trim().is_empty()))
+    .bind(&actor.os_user)
+    .bind(&actor.host)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 #[derive(Debug, Clone, PartialEq, FromRow, serde::Serialize)]
 pub struct AuditRow {
     pub id: i64,
@@ -117,50 +160,99 @@ pub struct AuditRow {
     pub db_role: Option<String>,
     pub os_user: Option<String>,
     pub client_host: Option<String>,
+    /// In another platform's database: the layout the write went through.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layout: Option<String>,
 }
 
 /// Where a page of the audit starts: after this (at, id), newest first.
 pub type AuditCursor = (DateTime<Utc>, i64);
 
-/// The history, newest first: `limit` rows older than `before`. The filter
-/// takes words (matched against key, action, entity and reason) and
-/// `entity:`, `key:`, `action:`, `after:`, `before:`.
-pub async fn page(
-    conn: &mut PgConnection,
-    filter: &Filter,
-    before: Option<AuditCursor>,
-    limit: u32,
-) -> Result<Vec<AuditRow>> {
-    filter.check_keys(FILTER_KEYS)?;
-    let mut qb = QueryBuilder::<Postgres>::new(
-        "SELECT a.id, a.at, a.action, a.entity, a.entity_key, a.tenant_id, t.name AS tenant_name, a.old_value, \
-         a.new_value, a.reason, a.db_role, a.os_user, a.client_host \
-         FROM audit_log a LEFT JOIN tenants t ON t.id = a.tenant_id WHERE true",
-    );
-    filter.push_words(&mut qb, &["a.entity_key", "a.action", "a.entity", "a.reason", "t.name"]);
-    if let Some(e) = filter.term("entity") {
-        let e = e.to_ascii_lowercase();
-        // `limit` covers both the global limits and the tenant overrides.
-        if e == "limit" || e == "limits" {
-            qb.push(" AND a.entity IN ('rate_limit', 'tenant_rate_limit')");
-        } else if ENTITIES.contains(&e.as_str()) {
-            qb.push(" AND a.entity = ").push_bind(e);
-        } else {
-            return Err(DbError::Filter(format!("entity: must be limit or one of {}", ENTITIES.join(", "))));
+/// ragdesk's audit of the database it is connected to: ours, or the one it
+/// keeps in another platform's database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditTrail {
+    Native,
+    Foreign,
+}
+
+impl AuditTrail {
+    /// The trail of a database read through `layout` (`None`: ours).
+    pub fn for_layout(layout: Option<&super::mapped::Mapped>) -> AuditTrail {
+        if layout.is_some() { AuditTrail::Foreign } else { AuditTrail::Native }
+    }
+
+    /// The entities this trail records (what `entity:` takes).
+    pub fn entities(self) -> &'static [&'static str] {
+        match self {
+            AuditTrail::Native => ENTITIES,
+            AuditTrail::Foreign => FOREIGN_ENTITIES,
         }
     }
-    if let Some(k) = filter.term("key") {
-        qb.push(" AND a.entity_key = ").push_bind(k.to_string());
+
+    /// The history, newest first: `limit` rows older than `before`. The
+    /// filter takes words (matched against key, action, entity, reason and,
+    /// in ours, the tenant's name) and `entity:`, `key:`, `action:`,
+    /// `after:`, `before:`. Another platform's trail is empty before
+    /// ragdesk's first write there.
+    pub async fn page(
+        self,
+        conn: &mut PgConnection,
+        filter: &Filter,
+        before: Option<AuditCursor>,
+        limit: u32,
+    ) -> Result<Vec<AuditRow>> {
+        filter.check_keys(FILTER_KEYS)?;
+        let mut qb = match self {
+            AuditTrail::Native => {
+                let mut qb = QueryBuilder::<Postgres>::new(
+                    "SELECT a.id, a.at, a.action, a.entity, a.entity_key, a.tenant_id, t.name AS tenant_name, \
+                     a.old_value, a.new_value, a.reason, a.db_role, a.os_user, a.client_host, NULL::text AS layout \
+                     FROM audit_log a LEFT JOIN tenants t ON t.id = a.tenant_id WHERE true",
+                );
+                filter.push_words(&mut qb, &["a.entity_key", "a.action", "a.entity", "a.reason", "t.name"]);
+                qb
+            }
+            AuditTrail::Foreign => {
+                let (exists,): (bool,) = sqlx::query_as("SELECT to_regclass('ragdesk_audit.audit_log') IS NOT NULL")
+                    .fetch_one(&mut *conn)
+                    .await?;
+                if !exists {
+                    return Ok(Vec::new());
+                }
+                let mut qb = QueryBuilder::<Postgres>::new(
+                    "SELECT a.id, a.at, a.action, a.entity, a.entity_key, NULL::uuid AS tenant_id, \
+                     NULL::text AS tenant_name, a.old_value, a.new_value, a.reason, a.db_role, a.os_user, \
+                     a.client_host, a.layout FROM ragdesk_audit.audit_log a WHERE true",
+                );
+                filter.push_words(&mut qb, &["a.entity_key", "a.action", "a.entity", "a.reason"]);
+                qb
+            }
+        };
+        if let Some(e) = filter.term("entity") {
+            let e = e.to_ascii_lowercase();
+            // `limit` covers both the global limits and the tenant overrides.
+            if e == "limit" || e == "limits" {
+                qb.push(" AND a.entity IN ('rate_limit', 'tenant_rate_limit')");
+            } else if self.entities().contains(&e.as_str()) {
+                qb.push(" AND a.entity = ").push_bind(e);
+            } else {
+                return Err(DbError::Filter(format!("entity: must be limit or one of {}", self.entities().join(", "))));
+            }
+        }
+        if let Some(k) = filter.term("key") {
+            qb.push(" AND a.entity_key = ").push_bind(k.to_string());
+        }
+        if let Some(a) = filter.term("action") {
+            qb.push(" AND a.action = ").push_bind(a.to_ascii_lowercase());
+        }
+        filter.push_dates(&mut qb, "a.at")?;
+        if let Some((at, id)) = before {
+            qb.push(" AND (a.at, a.id) < (").push_bind(at).push(", ").push_bind(id).push(")");
+        }
+        qb.push(" ORDER BY a.at DESC, a.id DESC LIMIT ").push_bind(limit as i64);
+        Ok(qb.build_query_as::<AuditRow>().fetch_all(&mut *conn).await?)
     }
-    if let Some(a) = filter.term("action") {
-        qb.push(" AND a.action = ").push_bind(a.to_ascii_lowercase());
-    }
-    filter.push_dates(&mut qb, "a.at")?;
-    if let Some((at, id)) = before {
-        qb.push(" AND (a.at, a.id) < (").push_bind(at).push(", ").push_bind(id).push(")");
-    }
-    qb.push(" ORDER BY a.at DESC, a.id DESC LIMIT ").push_bind(limit as i64);
-    Ok(qb.build_query_as::<AuditRow>().fetch_all(&mut *conn).await?)
 }
 
 impl AuditRow {
@@ -184,11 +276,13 @@ impl AuditRow {
     }
 
     /// "global" or the tenant's name (or id, when it is gone).
+    /// Another platform's rows: the layout the write went through.
     pub fn scope_text(&self) -> String {
-        match (&self.tenant_name, self.tenant_id) {
-            (Some(n), _) => format!("tenant {n}"),
-            (None, Some(id)) => format!("tenant {}", &id.to_string()[..8]),
-            (None, None) => "global".into(),
+        match (&self.tenant_name, self.tenant_id, &self.layout) {
+            (Some(n), _, _) => format!("tenant {n}"),
+            (None, Some(id), _) => format!("tenant {}", &id.to_string()[..8]),
+            (None, None, Some(layout)) => format!("layout {layout}"),
+            (None, None, None) => "global".into(),
         }
     }
 

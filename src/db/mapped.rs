@@ -1448,7 +1448,6 @@ impl Mapped {
         let written_at = Utc::now();
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let result = async {
-            use sqlx::Executor;
             // The file's chunks follow the ones already under the parent
             // where the order is a position (unique within the parent).
             let position = self.chunk_position();
@@ -1490,19 +1489,16 @@ impl Mapped {
                 let id = writer.insert(&mut tx, &table, set, idc).await?;
                 ids.push(id.unwrap_or_default());
             }
-            tx.execute(FOREIGN_AUDIT).await?;
-            let actor = super::audit::Actor::current();
-            sqlx::query(
-                "INSERT INTO ragdesk_audit.audit_log (layout, action, entity, entity_key, new_value, os_user, client_host) \
-                 VALUES ($1, 'ingest', 'chunk', $2, $3, $4, $5)",
-            )
-            .bind(&self.layout.name)
-            .bind(source)
-            .bind(serde_json::json!({ "under": under, "chunks": ids.len() }))
-            .bind(&actor.os_user)
-            .bind(&actor.host)
-            .execute(&mut *tx)
-            .await?;
+            let change = super::audit::Change {
+                action: "ingest",
+                entity: "chunk",
+                key: source.to_string(),
+                tenant: None,
+                old: None,
+                new: Some(serde_json::json!({ "under": under, "chunks": ids.len() })),
+                reason: None,
+            };
+            super::audit::record_foreign(&mut tx, &self.layout.name, &change).await?;
             Ok(ids)
         }
         .await;
@@ -1577,69 +1573,7 @@ fn none_if_mistyped<T: Default>(found: std::result::Result<T, sqlx::Error>) -> R
     }
 }
 
-/// One entry of the audit of writes to another platform's schema.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
-pub struct ForeignAudit {
-    pub id: i64,
-    pub at: DateTime<Utc>,
-    pub layout: String,
-    pub action: String,
-    pub entity: String,
-    pub entity_key: String,
-    pub old_value: Option<serde_json::Value>,
-    pub new_value: Option<serde_json::Value>,
-    pub reason: Option<String>,
-    pub db_role: String,
-    pub os_user: Option<String>,
-    pub client_host: Option<String>,
-}
-
-/// Where writes to another platform's schema are audited: a schema of
-/// ragdesk's own in that database (the platform's tables stay as they are).
-const FOREIGN_AUDIT: &str = "CREATE SCHEMA IF NOT EXISTS ragdesk_audit; \
-     CREATE TABLE IF NOT EXISTS ragdesk_audit.audit_log ( \
-         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), \
-         layout text NOT NULL, action text NOT NULL, entity text NOT NULL, entity_key text NOT NULL, \
-         old_value jsonb, new_value jsonb, reason text, db_role text NOT NULL DEFAULT current_user, \
-         os_user text, client_host text)";
-
 impl Mapped {
-    /// The audit of ragdesk's writes in this database, newest first: of one
-    /// entity and key when given, with every word in its key, action or
-    /// reason. Empty before the first write (the table is made by it).
-    pub async fn audit(
-        &self,
-        conn: &mut PgConnection,
-        entity: Option<&str>,
-        key: Option<&str>,
-        words: &[String],
-        limit: u32,
-    ) -> Result<Vec<ForeignAudit>> {
-        let (exists,): (bool,) =
-            sqlx::query_as("SELECT to_regclass('ragdesk_audit.audit_log') IS NOT NULL").fetch_one(&mut *conn).await?;
-        if !exists {
-            return Ok(Vec::new());
-        }
-        let mut qb = QueryBuilder::<Postgres>::new(
-            "SELECT id, at, layout, action, entity, entity_key, old_value, new_value, reason, db_role, os_user, \
-             client_host FROM ragdesk_audit.audit_log WHERE true",
-        );
-        if let Some(e) = entity {
-            qb.push(" AND entity = ").push_bind(e.to_string());
-        }
-        if let Some(k) = key {
-            qb.push(" AND entity_key = ").push_bind(k.to_string());
-        }
-        for w in words {
-            let pattern = super::like_pattern(w);
-            qb.push(" AND (entity_key ILIKE ").push_bind(pattern.clone());
-            qb.push(" OR action ILIKE ").push_bind(pattern.clone());
-            qb.push(" OR coalesce(reason, '') ILIKE ").push_bind(pattern).push(")");
-        }
-        qb.push(" ORDER BY at DESC, id DESC LIMIT ").push_bind(limit as i64);
-        Ok(qb.build_query_as().fetch_all(&mut *conn).await?)
-    }
-
     fn limit_columns(&self) -> Result<(Table, &str, &str)> {
         let e = self.entity(Kind::RateLimit)?;
         match (e.table.as_deref(), e.key.as_deref(), e.value.as_deref()) {
@@ -1734,19 +1668,19 @@ impl Mapped {
         let bound = super::limits::parse_value(v, &value.to_string())?;
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let result = async {
-            use sqlx::Executor;
             let cast = self.cast(&table, k)?;
             // The key as the row holds it (a UUID typed in capitals is
             // audited as stored, so its history is found by either spelling).
-            let current: std::result::Result<Option<(Option<i64>, String, String)>, sqlx::Error> = sqlx::query_as(&format!(
-                "SELECT {v}::bigint, xmin::text, {k}::text FROM {t} WHERE {k} = $1::{cast} FOR NO KEY UPDATE",
-                k = quote_ident(k),
-                v = quote_ident(v),
-                t = table.quoted()
-            ))
-            .bind(key)
-            .fetch_optional(&mut *tx)
-            .await;
+            let current: std::result::Result<Option<(Option<i64>, String, String)>, sqlx::Error> =
+                sqlx::query_as(&format!(
+                    "SELECT {v}::bigint, xmin::text, {k}::text FROM {t} WHERE {k} = $1::{cast} FOR NO KEY UPDATE",
+                    k = quote_ident(k),
+                    v = quote_ident(v),
+                    t = table.quoted()
+                ))
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await;
             let current = none_if_mistyped(current)?;
             let Some((old, version, stored_key)) = current else {
                 return Err(DbError::NotFound(format!("a rate limit keyed '{key}'")));
@@ -1771,21 +1705,16 @@ impl Mapped {
             .bind(bound)
             .execute(&mut *tx)
             .await?;
-            tx.execute(FOREIGN_AUDIT).await?;
-            let actor = super::audit::Actor::current();
-            sqlx::query(
-                "INSERT INTO ragdesk_audit.audit_log (layout, action, entity, entity_key, old_value, new_value, reason, os_user, client_host) \
-                 VALUES ($1, 'set', 'rate_limit', $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(&self.layout.name)
-            .bind(&stored_key)
-            .bind(old.map(serde_json::Value::from))
-            .bind(serde_json::Value::from(bound))
-            .bind(reason.filter(|r| !r.trim().is_empty()))
-            .bind(&actor.os_user)
-            .bind(&actor.host)
-            .execute(&mut *tx)
-            .await?;
+            let change = super::audit::Change {
+                action: "set",
+                entity: "rate_limit",
+                key: stored_key.clone(),
+                tenant: None,
+                old: old.map(serde_json::Value::from),
+                new: Some(serde_json::Value::from(bound)),
+                reason,
+            };
+            super::audit::record_foreign(&mut tx, &self.layout.name, &change).await?;
             Ok((old, bound as i64))
         }
         .await;

@@ -9,8 +9,9 @@
 //!
 //! Where a capability is the same for both, one reader chooses between
 //! them and everything above it is one path: `conversation` (a session's
-//! heading and messages, for the transcript, exports, copy and open-by-id)
-//! and `rate_limits` (the Limits tab, its editor and its saves). Lists and
+//! heading and messages, for the transcript, exports, copy and open-by-id),
+//! `rate_limits` (the Limits tab, its editor and its saves) and
+//! `audit::AuditTrail` (the Audit tab, `ragdesk audit`). Lists and
 //! search are not there yet: our tabs call the typed modules, another
 //! layout's Browse tab calls `mapped` (the native layout read through
 //! `mapped` is checked equal to the typed queries by tests).

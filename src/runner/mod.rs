@@ -519,7 +519,8 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
             Action::LimitsLoaded { generation, result }
         }
         Effect::LoadAudit { generation, filter, before } => {
-            let result = db::audit::page(conn, &db::Filter::parse(&filter), before, settings.page_size)
+            let result = db::audit::AuditTrail::for_layout(settings.mapped.as_deref())
+                .page(conn, &db::Filter::parse(&filter), before, settings.page_size)
                 .await
                 .map_err(Into::into);
             Action::AuditLoaded { generation, append: before.is_some(), result }

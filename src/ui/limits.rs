@@ -135,7 +135,7 @@ fn render_limit_detail(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     match (tenant, r.override_value) {
         _ if app.foreign_limits().is_some() => {
             let edit = if app.foreign_limits().is_some_and(|(_, w)| w) {
-                "Enter edits it (checked, confirmed, audited in ragdesk_audit.audit_log)."
+                "Enter edits it (checked, confirmed, audited in ragdesk_audit.audit_log; a: its history)."
             } else {
                 "The layout does not declare these writable: read-only here."
             };

@@ -252,6 +252,7 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Tab::Limits if app.browser.is_some() => &[
                     (&[EditLimit], "edit"),
                     (&[Down, Up], "move"),
+                    (&[LimitHistory], "history"),
                     (&[Back], "back"),
                     (&[Help], "help"),
                     (&[Quit], "quit"),

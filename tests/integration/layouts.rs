@@ -891,7 +891,29 @@ async fn a_declared_limit_write_on_a_foreign_layout_is_validated_conflict_checke
         (1, Some(key.as_str()), Some("omni"))
     );
     let (ok, out) = ragdesk(&t.url, &["limits", "history", &key]);
-    assert!(ok && out.contains(&format!("{key}")) && out.contains("→ 25") && out.contains("\"pilot\""), "{out}");
+    assert!(ok && out.contains(&format!("{key}")) && out.contains("→ 25") && out.contains("reason: pilot"), "{out}");
+    assert!(out.contains("layout omni"), "the layout it went through: {out}");
+    // The Audit tab's reader: the same filters and keyset pages as ours.
+    let (ok, out) = ragdesk(&t.url, &["limits", "set", &key, "26", "--reason", "second"]);
+    assert!(ok, "{out}");
+    let trail = ragdesk::db::audit::AuditTrail::Foreign;
+    let t = &t;
+    let read = |f: &str, before| {
+        let filter = ragdesk::db::Filter::parse(f);
+        async move { trail.page(&mut t.conn().await, &filter, before, 1).await }
+    };
+    let newest = read("entity:limit", None).await.unwrap();
+    assert_eq!(newest.iter().map(|r| r.reason.as_deref()).collect::<Vec<_>>(), [Some("second")]);
+    let older = read("entity:limit", Some(newest[0].cursor())).await.unwrap();
+    assert_eq!(older.iter().map(|r| r.reason.as_deref()).collect::<Vec<_>>(), [Some("pilot")]);
+    assert!(read("entity:limit", Some(older[0].cursor())).await.unwrap().is_empty(), "two writes, two pages");
+    assert_eq!(read("pilot", None).await.unwrap()[0].id, older[0].id, "a word matches the reason");
+    assert!(read("entity:chunk", None).await.unwrap().is_empty());
+    assert!(read(&format!("key:{key} action:unset"), None).await.unwrap().is_empty());
+    let err = read("entity:tenant_rate_limit", None).await.unwrap_err().to_string();
+    assert!(err.contains("one of rate_limit, chunk"), "{err}");
+    let err = read("tenant:x", None).await.unwrap_err().to_string();
+    assert!(err.contains("tenant"), "{err}");
     // A key that is not there is said plainly; --tenant has no meaning here.
     let (ok, out) = ragdesk(&t.url, &["limits", "set", "no-such.example", "5"]);
     assert!(!ok && out.contains("not found: a rate limit keyed 'no-such.example'"), "{out}");
@@ -918,7 +940,7 @@ async fn a_declared_limit_write_on_a_foreign_layout_is_validated_conflict_checke
         .fetch_one(&mut c)
         .await
         .unwrap();
-    assert_eq!(value, 25, "the old value stays");
+    assert_eq!(value, 26, "the old value stays");
     // And read-only is refused before anything is read.
     let (ok, out) = ragdesk(&t.url, &["--read-only", "--layout", "omni", "limits", "set", &key, "30"]);
     assert!(!ok && out.contains("read-only"), "{out}");
@@ -1165,6 +1187,11 @@ async fn a_foreign_limit_is_edited_in_the_console_with_a_confirmation_and_audite
     let screen = tmux.wait_for("the saved value", |s| s.contains(&format!("saved {old} → 77")));
     assert!(!screen.contains("could not"), "{screen}");
     tmux.wait_for("the list reloaded", |s| s.lines().any(|l| l.contains(&key) && l.contains("77")));
+    // a: that key's history, in the Audit tab the write made.
+    tmux.keys(&["a"]);
+    tmux.wait_for("the audit of the key", |s| {
+        s.contains("Audit · entity:limit key:") && s.contains("reason: launch week") && s.contains("layout omni")
+    });
     tmux.keys(&["q"]);
     support::assert_terminal_restored(&tmux);
     let (value,): (i32,) = sqlx::query_as("SELECT rate_limit FROM public.customer_configs WHERE domain = $1")

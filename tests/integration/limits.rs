@@ -2,7 +2,7 @@
 //! database: concurrent edits, validation, audit atomicity, and every write
 //! path refused by the server when the connection is read-only.
 
-use ragdesk::db::audit::{self, AuditRow};
+use ragdesk::db::audit::{AuditRow, AuditTrail};
 use ragdesk::db::knowledge::{self, DocumentWriter, NewChunk, NewDocument};
 use ragdesk::db::limits::{self, Expect};
 use ragdesk::db::{ConnectSettings, Db, DbError, Filter, access, bulk};
@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::support;
 
 async fn audit_rows(t: &support::TestDb, filter: &str) -> Vec<AuditRow> {
-    audit::page(&mut t.conn().await, &Filter::parse(filter), None, 100).await.unwrap()
+    AuditTrail::Native.page(&mut t.conn().await, &Filter::parse(filter), None, 100).await.unwrap()
 }
 
 async fn first_tenant(t: &support::TestDb) -> Uuid {

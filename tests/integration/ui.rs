@@ -960,6 +960,7 @@ fn audit_rows() -> Vec<ragdesk::db::audit::AuditRow> {
             db_role: Some("ragdesk_ops".into()),
             os_user: Some("ops".into()),
             client_host: Some("bastion".into()),
+            layout: None,
         }
     };
     vec![
@@ -1151,7 +1152,9 @@ fn help_on_another_layout_names_its_own_tabs() {
         .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect::<String>() + "\n")
         .collect();
     assert!(text.contains("Go to the omni (seed 004) tab") && text.contains("Go to the Transcript tab"), "{text}");
-    assert!(!text.contains("Go to the Tenants tab") && !text.contains("Go to the Audit tab"), "{text}");
+    // omni declares its limits writable: the audit of those writes is a tab there.
+    assert!(text.contains("Go to the Rate limits tab") && text.contains("Go to the Audit tab"), "{text}");
+    assert!(!text.contains("Go to the Tenants tab") && !text.contains("Go to the Search tab"), "{text}");
     // Only the list keys Browse answers are offered there.
     for cmd in [ragdesk::keymap::Command::ToggleDetail, ragdesk::keymap::Command::ExactCount] {
         assert!(!text.contains(cmd.description()), "{} offered in Browse: {text}", cmd.description());
