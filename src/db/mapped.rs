@@ -395,25 +395,52 @@ impl Mapped {
             return self.derived_page(conn, source, after, limit).await;
         }
         let table = Table::parse(e.table.as_deref().expect("checked layout"));
-        let (mut qb, order) = Self::select_rows(e, &table);
-        self.push_where(&mut qb, kind, &table, under, words)?;
+        let order: Vec<&str> = Self::select_rows(e, &table).1;
         let asc = Self::ascending(kind);
-        if let Some(key) = after {
-            self.push_keyset(&mut qb, &table, &order, key, asc)?;
-        }
         let dir = if asc { "ASC" } else { "DESC" };
-        qb.push(" ORDER BY ");
-        for (i, o) in order.iter().enumerate() {
-            if i > 0 {
-                qb.push(", ");
+        let q = |c: &str| format!("t.{}", quote_ident(c));
+        // An order whose first column may be NULL (a nullable timestamp, as
+        // Supabase schemas have) lists its NULL rows last, read as a part
+        // of their own: each part is then one range of a plain (parent,
+        // a, b) index in either NULLS placement, so a page costs the same
+        // at any depth. (One statement with `OR a IS NULL` walks the
+        // index from the top, filtering: the cost of OFFSET.)
+        let nullable_first = order.len() == 2 && self.nullable(&table, order[0]);
+        let parts: &[Part] = match (nullable_first, after.map(|k| k.first().is_some_and(Option::is_some))) {
+            (false, _) => &[Part::Whole],
+            (true, None | Some(true)) => &[Part::NotNull, Part::Null],
+            (true, Some(false)) => &[Part::Null],
+        };
+        let mut rows: Vec<Raw> = Vec::new();
+        for part in parts {
+            let want = limit as usize + 1 - rows.len();
+            if want == 0 {
+                break;
             }
-            // NULLS LAST only where a NULL can occur: a plain order is what a
-            // btree index (and a row comparison) serves.
-            let nulls = if self.nullable(&table, o) { " NULLS LAST" } else { "" };
-            qb.push(format!("t.{} {dir}{nulls}", quote_ident(o)));
+            let (mut qb, _) = Self::select_rows(e, &table);
+            self.push_where(&mut qb, kind, &table, under, words)?;
+            // The cursor bounds the part it is in; a later part is read from its start.
+            let key = match part {
+                Part::Null if parts.len() > 1 => None,
+                _ => after,
+            };
+            if let Some(key) = key {
+                self.push_keyset(&mut qb, &table, &order, key, asc)?;
+            }
+            let by: Vec<String> = match part {
+                Part::Whole => order.iter().map(|o| format!("{} {dir}", q(o))).collect(),
+                Part::NotNull => {
+                    qb.push(format!(" AND {} IS NOT NULL", q(order[0])));
+                    order.iter().map(|o| format!("{} {dir}", q(o))).collect()
+                }
+                Part::Null => {
+                    qb.push(format!(" AND {} IS NULL", q(order[0])));
+                    vec![format!("{} {dir}", q(order[1]))]
+                }
+            };
+            qb.push(format!(" ORDER BY {} LIMIT ", by.join(", "))).push_bind(want as i64);
+            rows.extend(qb.build_query_as::<Raw>().fetch_all(&mut *conn).await?);
         }
-        qb.push(" LIMIT ").push_bind(limit as i64 + 1);
-        let rows: Vec<Raw> = qb.build_query_as().fetch_all(&mut *conn).await?;
         Ok(finish(rows, limit))
     }
 
@@ -650,8 +677,10 @@ impl Mapped {
     }
 
     /// `AND` the rows after `key` in an order of one or two columns (the
-    /// last one unique), NULLs last. A row comparison would treat NULLs as
-    /// unknown, so the condition is spelled out.
+    /// last one unique and NOT NULL): a row comparison, which an (a, b)
+    /// index serves as a range. A key whose first value is NULL is in the
+    /// NULL rows (listed last, read as a part of their own by `page_under`),
+    /// ordered by the last column alone.
     fn push_keyset(
         &self,
         qb: &mut QueryBuilder<'_, Postgres>,
@@ -673,37 +702,24 @@ impl Mapped {
             .as_deref()
             .ok_or_else(|| DbError::Invalid(format!("{table}.{last} is NULL: the last order column must be unique")))?;
         let q = |c: &str| format!("t.{}", quote_ident(c));
-        if order.len() == 2 && !self.nullable(table, order[0]) {
-            // No NULLs: a row comparison, which the (a, b) index serves as a range.
-            let first_value = key[0].as_deref().unwrap_or_default();
-            qb.push(format!(" AND ({}, {}) {op} (", q(order[0]), q(last)));
-            bind(qb, first_value, order[0])?;
-            qb.push(", ");
-            bind(qb, last_value, last)?;
-            qb.push(")");
-            return Ok(());
-        }
-        if order.len() == 1 {
-            qb.push(format!(" AND {} {op} ", q(last)));
-            return bind(qb, last_value, last);
-        }
-        let first = order[0];
-        match key[0].as_deref() {
-            Some(v) => {
-                qb.push(format!(" AND ({} {op} ", q(first)));
-                bind(qb, v, first)?;
-                qb.push(format!(" OR ({} = ", q(first)));
-                bind(qb, v, first)?;
+        match (order.len(), key[0].as_deref()) {
+            (1, _) => {
                 qb.push(format!(" AND {} {op} ", q(last)));
-                bind(qb, last_value, last)?;
-                qb.push(format!(") OR {} IS NULL)", q(first)));
+                bind(qb, last_value, last)
             }
-            None => {
-                qb.push(format!(" AND {} IS NULL AND {} {op} ", q(first), q(last)));
+            (_, Some(first_value)) => {
+                qb.push(format!(" AND ({}, {}) {op} (", q(order[0]), q(last)));
+                bind(qb, first_value, order[0])?;
+                qb.push(", ");
                 bind(qb, last_value, last)?;
+                qb.push(")");
+                Ok(())
+            }
+            (_, None) => {
+                qb.push(format!(" AND {} IS NULL AND {} {op} ", q(order[0]), q(last)));
+                bind(qb, last_value, last)
             }
         }
-        Ok(())
     }
 
     /// The distinct values of `source`'s parent column, in order, by a skip
@@ -746,6 +762,16 @@ impl Mapped {
         let rows: Vec<Raw> = qb.build_query_as().fetch_all(&mut *conn).await?;
         Ok(finish(rows, limit))
     }
+}
+
+/// A part of a list read by `page_under`: the whole order, or (when its
+/// first column may be NULL) the rows where it is set, then those where it
+/// is NULL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Whole,
+    NotNull,
+    Null,
 }
 
 type Raw = (

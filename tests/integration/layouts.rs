@@ -813,6 +813,49 @@ async fn a_foreign_list_filters_by_words_on_the_server() {
 }
 
 #[tokio::test]
+async fn a_nullable_order_pages_newest_first_with_ties_and_nulls_last_as_the_server_orders() {
+    // 004's conversations: (started_at DESC, id DESC), started_at nullable.
+    let (t, m, filled) = mapped_database("omni").await;
+    let mut c = t.conn().await;
+    let customer = filled.ids[&Kind::Tenant][0].clone();
+    let conversations = &filled.children[&(Kind::Session, customer.clone())];
+    assert!(conversations.len() >= 3, "{conversations:?}");
+    // Ties on the first column and rows without one, beside the seeded times.
+    c.execute(
+        format!(
+            "UPDATE public.conversations SET started_at = NULL WHERE id = '{}'; \
+             UPDATE public.conversations SET started_at = '2026-03-01' WHERE id IN ('{}', '{}')",
+            conversations[0], conversations[1], conversations[2]
+        )
+        .as_str(),
+    )
+    .await
+    .unwrap();
+    let want: Vec<String> = sqlx::query_scalar(
+        "SELECT id::text FROM public.conversations WHERE customer_id = $1::uuid ORDER BY started_at DESC NULLS LAST, id DESC",
+    )
+    .bind(&customer)
+    .fetch_all(&mut c)
+    .await
+    .unwrap();
+    // Pages of every size, so that a page ends on each side of the NULL part.
+    for size in 1..=want.len() as u32 + 1 {
+        let mut got = Vec::new();
+        let mut after: Option<Vec<Option<String>>> = None;
+        loop {
+            let page = m.page(&mut c, Kind::Session, Some(&customer), after.as_deref(), size).await.unwrap();
+            assert!(page.rows.len() <= size as usize);
+            got.extend(page.rows.iter().map(|r| r.id.clone()));
+            match page.next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
+        assert_eq!(got, want, "pages of {size}");
+    }
+}
+
+#[tokio::test]
 async fn nulls_in_an_order_column_page_last_and_a_null_vector_is_not_found() {
     let (t, m, filled) = mapped_database("domo").await;
     let mut c = t.conn().await;
