@@ -237,6 +237,7 @@ async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) -> Verdict {
                             format!("{} as asked (--layout): every table and column is there", describe(&f)),
                         );
                         check_declared_writes(r, &m);
+                        check_list_paths(r, &m);
                         return match foreign(&name) {
                             Verdict::AskedForeign(n) => Verdict::Foreign(n),
                             v => v,
@@ -271,6 +272,7 @@ async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) -> Verdict {
     }
     if let Some(Ok(m)) = &read {
         check_declared_writes(r, m);
+        check_list_paths(r, m);
     }
     // The near misses, with what they lack (a layout the user may have meant).
     for f in fits.iter().filter(|f| !f.full() && f.present * 2 > f.total) {
@@ -287,6 +289,49 @@ async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) -> Verdict {
         );
     }
     foreign.map_or(Verdict::Native, Verdict::Foreign)
+}
+
+/// Tables past this many rows (the planner's estimate) make a list no index
+/// serves a warning; below it, a note.
+const BIG_TABLE: i64 = 10_000;
+
+/// How each list of a layout is paged by the server: as an index range, or
+/// by reading and sorting rows each page. The platform's schema is its
+/// own, so this names the index to create and creates nothing. Lists of
+/// small tables are named in one line; a big one gets a warning each.
+fn check_list_paths(r: &mut Report, m: &crate::db::mapped::Mapped) {
+    use crate::db::mapped::Reading;
+    let paths = m.list_paths();
+    let name = |p: &crate::db::mapped::ListPath| match p.under {
+        Some(u) => format!("{} under {}", m.layout.label(p.kind), m.layout.label(u)),
+        None => m.layout.label(p.kind).to_string(),
+    };
+    let (big, small): (Vec<_>, Vec<_>) =
+        paths.iter().filter(|p| p.reading != Reading::Range).partition(|p| p.rows.is_some_and(|n| n >= BIG_TABLE));
+    for p in &big {
+        let rows = crate::db::page::group(p.rows.unwrap_or_default());
+        let how = match p.reading {
+            Reading::SortedPerParent => format!("each page sorts one parent's rows of {} (~{rows})", p.table),
+            _ => format!("each page reads all ~{rows} rows of {}", p.table),
+        };
+        r.warn("indexes", &format!("{}: {how}; `{}` makes it one index range", name(p), p.create));
+    }
+    let ranges = paths.len() - big.len() - small.len();
+    if small.is_empty() {
+        r.ok("indexes", format!("{ranges} of {} lists are paged as an index range", paths.len()));
+    } else {
+        let names: Vec<String> = small.iter().map(|p| name(p)).collect();
+        r.ok(
+            "indexes",
+            format!(
+                "{ranges} of {} lists are paged as an index range; no index is in the order of {} \
+                 (tables under {} rows now: run doctor again as they grow)",
+                paths.len(),
+                names.join(", "),
+                crate::db::page::group(BIG_TABLE)
+            ),
+        );
+    }
 }
 
 /// The writes a layout declares, checked as far as the catalog tells: a

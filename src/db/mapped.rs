@@ -406,6 +406,13 @@ impl Mapped {
         // at any depth. (One statement with `OR a IS NULL` walks the
         // index from the top, filtering: the cost of OFFSET.)
         let nullable_first = order.len() == 2 && self.nullable(&table, order[0]);
+        // A parent's rows that an index finds but none orders are read first, then sorted.
+        let fence = match (under, e.parent.as_deref()) {
+            (Under::Row(id), Some(p)) if self.reading(&table, Some(p), &order) == Reading::SortedPerParent => {
+                Some((p, id.as_str(), self.cast(&table, p)?))
+            }
+            _ => None,
+        };
         let parts: &[Part] = match (nullable_first, after.map(|k| k.first().is_some_and(Option::is_some))) {
             (false, _) => &[Part::Whole],
             (true, None | Some(true)) => &[Part::NotNull, Part::Null],
@@ -417,7 +424,7 @@ impl Mapped {
             if want == 0 {
                 break;
             }
-            let (mut qb, _) = Self::select_rows(e, &table);
+            let (mut qb, _) = Self::select_rows_in(e, &table, fence.clone());
             self.push_where(&mut qb, kind, &table, under, words)?;
             // The cursor bounds the part it is in; a later part is read from its start.
             let key = match part {
@@ -531,6 +538,20 @@ impl Mapped {
     /// `SELECT` of a row as `MappedRow` reads it (`FROM table t WHERE true`,
     /// for the caller to narrow), and the order columns it keys on.
     fn select_rows<'e>(e: &'e Entity, table: &Table) -> (QueryBuilder<'static, Postgres>, Vec<&'e str>) {
+        Self::select_rows_in(e, table, None)
+    }
+
+    /// `select_rows`, reading only the rows under one parent first when
+    /// `fence` is (column, value, cast): a subquery the planner cannot
+    /// flatten, so the parent's index finds them and the page sorts them,
+    /// instead of walking an index of the order column across the whole
+    /// table hoping to meet the parent's rows early (001's messages: a
+    /// 10,000-message conversation's first page read 1M index entries).
+    fn select_rows_in<'e>(
+        e: &'e Entity,
+        table: &Table,
+        fence: Option<(&str, &str, String)>,
+    ) -> (QueryBuilder<'static, Postgres>, Vec<&'e str>) {
         let col = |c: &Option<String>, ty: &str| match c {
             Some(c) => format!("t.{}::{ty}", quote_ident(c)),
             None => format!("NULL::{ty}"),
@@ -552,7 +573,15 @@ impl Mapped {
             }
             qb.push(format!("t.{}::text", quote_ident(o)));
         }
-        qb.push(format!("]::text[] FROM {} t WHERE true", table.quoted()));
+        match fence {
+            None => {
+                qb.push(format!("]::text[] FROM {} t WHERE true", table.quoted()));
+            }
+            Some((column, value, cast)) => {
+                qb.push(format!("]::text[] FROM (SELECT * FROM {} WHERE {} = ", table.quoted(), quote_ident(column)));
+                qb.push_bind(value.to_string()).push(format!("::{cast} OFFSET 0) t WHERE true"));
+            }
+        }
         (qb, order)
     }
 
@@ -644,11 +673,18 @@ impl Mapped {
             let cast = self.cast(&table, parent)?;
             let at = s.created_at.as_deref().map(|c| format!("m.{}::timestamptz", quote_ident(c)));
             let order = s.order.first().or(s.id.as_ref()).map(|o| format!(" ORDER BY m.{}", quote_ident(o)));
+            let orders: Vec<&str> = s.order.iter().map(String::as_str).collect();
+            // As its messages are listed: fenced to its rows where no index orders them.
+            let from = match self.reading(&table, Some(parent), &orders) {
+                Reading::SortedPerParent => {
+                    format!("(SELECT * FROM {} WHERE {} = $1::{cast} OFFSET 0)", table.quoted(), quote_ident(parent))
+                }
+                _ => table.quoted(),
+            };
             let first: std::result::Result<Option<(String, Option<DateTime<Utc>>)>, sqlx::Error> =
                 sqlx::query_as(&format!(
-                    "SELECT m.{p}::text, {} FROM {} m WHERE m.{p} = $1::{cast}{} LIMIT 1",
+                    "SELECT m.{p}::text, {} FROM {from} m WHERE m.{p} = $1::{cast}{} LIMIT 1",
                     at.unwrap_or_else(|| "NULL::timestamptz".into()),
-                    table.quoted(),
                     order.unwrap_or_default(),
                     p = quote_ident(parent),
                 ))
@@ -764,6 +800,30 @@ impl Mapped {
     }
 }
 
+/// One list the console pages, and how the database reads a page of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListPath {
+    pub kind: Kind,
+    /// The entity it is listed under (`None`: at the top).
+    pub under: Option<Kind>,
+    pub table: Table,
+    /// The planner's estimate of the table's rows.
+    pub rows: Option<i64>,
+    pub reading: Reading,
+    /// The index that would make a page one range of it.
+    pub create: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// An index starts with the parent and the order: a page is a range.
+    Range,
+    /// An index finds the parent's rows, which each page then sorts.
+    SortedPerParent,
+    /// No index helps: each page reads (and sorts) the whole table.
+    WholeTable,
+}
+
 /// A part of a list read by `page_under`: the whole order, or (when its
 /// first column may be NULL) the rows where it is set, then those where it
 /// is NULL.
@@ -823,7 +883,6 @@ pub type Filler = fn(&str, &str, u64, Option<usize>) -> String;
 /// mapped columns as given, and every other NOT NULL column without a
 /// default filled by `fill` (a foreign key with a row of the table it
 /// points at, made the same way when that table is empty).
-
 pub struct Writer<'m> {
     mapped: &'m Mapped,
     fill: Filler,
@@ -1387,6 +1446,67 @@ impl Mapped {
         .fetch_one(&mut *conn)
         .await?;
         Ok(n)
+    }
+
+    /// How each list of the layout is read, as the catalog's indexes say:
+    /// the paths the console pages (an entity under its parent, or at the
+    /// top), with the index that would make one a range where none does.
+    /// The platform's schema is theirs: `doctor` reports, nothing is made.
+    pub fn list_paths(&self) -> Vec<ListPath> {
+        let mut out = Vec::new();
+        for kind in self.layout.kinds() {
+            let Some(e) = self.layout.entity(kind) else { continue };
+            if e.json_array.is_some() {
+                continue;
+            }
+            // A derived list (001's conversations) walks its source's parent column.
+            let (table, parent, order): (Table, Option<&str>, Vec<&str>) = match &e.derived_from {
+                Some(from) => {
+                    let Some(s) = Kind::from_name(from).and_then(|k| self.layout.entity(k)) else { continue };
+                    let (Some(t), Some(p)) = (s.table.as_deref(), s.parent.as_deref()) else { continue };
+                    (Table::parse(t), None, vec![p])
+                }
+                None => {
+                    let Some(t) = e.table.as_deref() else { continue };
+                    let id = e.id.as_deref().or(e.key.as_deref()).unwrap_or_default();
+                    let order =
+                        if e.order.is_empty() { vec![id] } else { e.order.iter().map(String::as_str).collect() };
+                    (Table::parse(t), e.parent.as_deref(), order)
+                }
+            };
+            let reading = self.reading(&table, parent, &order);
+            let wanted: Vec<&str> = parent.into_iter().chain(order.iter().copied()).collect();
+            let create = format!(
+                "CREATE INDEX ON {} ({})",
+                table.quoted(),
+                wanted.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ")
+            );
+            out.push(ListPath {
+                kind,
+                under: self.layout.parent_of(kind).filter(|_| parent.is_some()),
+                rows: self.catalog.estimated_rows.get(&table).copied().filter(|n| *n >= 0),
+                table,
+                reading,
+                create,
+            });
+        }
+        out
+    }
+
+    /// How a page of `table`'s rows (under `parent`'s value when given) in
+    /// `order` is read, by the btree indexes the catalog has.
+    fn reading(&self, table: &Table, parent: Option<&str>, order: &[&str]) -> Reading {
+        let indexes = self.catalog.btree_indexes.get(table).map(Vec::as_slice).unwrap_or_default();
+        let starts_with =
+            |cols: &[&str]| indexes.iter().any(|ix| ix.len() >= cols.len() && ix.iter().zip(cols).all(|(a, b)| a == b));
+        let wanted: Vec<&str> = parent.into_iter().chain(order.iter().copied()).collect();
+        if starts_with(&wanted[..wanted.len().min(parent.map_or(1, |_| 2))]) {
+            Reading::Range
+        } else if parent.is_some_and(|p| starts_with(&[p])) {
+            Reading::SortedPerParent
+        } else {
+            Reading::WholeTable
+        }
     }
 
     /// Why a chunk write cannot work here, if it cannot: the layout does

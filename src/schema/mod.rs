@@ -549,6 +549,12 @@ pub struct Catalog {
     /// table → the column sets of its primary key and unique indexes (of
     /// columns, without a predicate): what makes a row's key unique.
     pub unique_keys: BTreeMap<Table, Vec<Vec<String>>>,
+    /// table → the key columns of its btree indexes without a predicate,
+    /// in index order: which lists a page reads as a range.
+    pub btree_indexes: BTreeMap<Table, Vec<Vec<String>>>,
+    /// table → the planner's estimate of its rows (`reltuples`; -1 before
+    /// the first ANALYZE).
+    pub estimated_rows: BTreeMap<Table, i64>,
 }
 
 /// One column of the catalog.

@@ -43,6 +43,38 @@ async fn each_platforms_schema_is_detected_as_its_layout() {
 }
 
 #[tokio::test]
+async fn doctor_names_the_index_a_big_list_lacks_and_its_advice_makes_pages_ranges() {
+    let (t, _m, filled) = mapped_database("omni").await;
+    let mut c = t.conn().await;
+    // Small tables: the lists no index orders are named in one line.
+    let (ok, out) = ragdesk(&t.url, &["doctor"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("no index is in the order of") && out.contains("Conversations under Customers"), "{out}");
+    assert!(!out.contains("warn  indexes"), "{out}");
+    // 12,000 conversations under one customer: each page of that list would read them all.
+    let customer = &filled.ids[&Kind::Tenant][0];
+    sqlx::query(
+        "INSERT INTO public.conversations (customer_id, started_at) \
+         SELECT $1::uuid, timestamptz '2025-01-01' + g * interval '1 minute' FROM generate_series(1, 12000) g",
+    )
+    .bind(customer)
+    .execute(&mut c)
+    .await
+    .unwrap();
+    c.execute("ANALYZE public.conversations").await.unwrap();
+    let (ok, out) = ragdesk(&t.url, &["doctor"]);
+    assert!(ok, "a warning, not a failure: {out}");
+    let advice = r#"CREATE INDEX ON "public"."conversations" ("customer_id", "started_at", "id")"#;
+    let warning = out.lines().find(|l| l.contains("warn  indexes")).unwrap_or_else(|| panic!("{out}"));
+    assert!(warning.contains("Conversations under Customers: each page reads all ~12,0"), "{warning}");
+    assert!(warning.contains(advice), "{warning}");
+    // The advice, taken as printed, is the index that list needs.
+    c.execute(advice).await.unwrap();
+    let (_, out) = ragdesk(&t.url, &["doctor"]);
+    assert!(!out.contains("warn  indexes") && !out.contains("Conversations under Customers"), "{out}");
+}
+
+#[tokio::test]
 async fn doctor_names_the_layout_and_what_a_near_miss_lacks() {
     let t = with_ddl("omni").await;
     let (_, out) = ragdesk(&t.url, &["doctor"]);

@@ -6,6 +6,7 @@
 //!     cargo run --release --bin ragdesk-bench -- --database-url URL --ingest [--ingest-mb N]
 //!     cargo run --release --bin ragdesk-bench -- --pdf DIR     (PDFs from scripts/pdf-corpus)
 //!     cargo run --release --bin ragdesk-bench -- --database-url SCRATCH_URL --search 100000
+//!     cargo run --release --bin ragdesk-bench -- --database-url OMNI_OR_DOMO_URL --layouts
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -18,6 +19,7 @@ use uuid::Uuid;
 
 mod embed;
 mod ingest;
+mod layouts;
 mod pdf;
 mod scale;
 mod search;
@@ -48,6 +50,11 @@ struct Args {
     /// Also measure the console process in tmux: memory after browsing deep, CPU while idle.
     #[arg(long)]
     console_process: bool,
+    /// Measure another platform's schema through its layout instead (a
+    /// database seeded with `ragdesk --layout omni|domo seed`; grown once to
+    /// ~1M messages).
+    #[arg(long)]
+    layouts: bool,
     /// Measure the ingest stages instead (extract, chunk, local embed, store).
     #[arg(long)]
     ingest: bool,
@@ -138,6 +145,9 @@ async fn main() -> color_eyre::eyre::Result<()> {
             directories::BaseDirs::new().unwrap().data_dir().join("ragdesk/models/all-MiniLM-L6-v2")
         });
         return embed::query_end_to_end(&db, &dir, kb, args.iterations).await;
+    }
+    if args.layouts {
+        return layouts::run(&db, args.iterations).await;
     }
     if let Some(n) = args.search {
         return search::run(&db, n, args.hnsw_m.zip(args.hnsw_ef_construction)).await;
