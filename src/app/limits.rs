@@ -209,6 +209,11 @@ impl App {
         if !more {
             a.loaded = Some(a.filter.clone());
             a.error = None;
+            // Rows of another filter must not stand under this one's title
+            // (nor stay when the server refuses it).
+            a.rows.clear();
+            a.selected = 0;
+            a.more = false;
         }
         a.generation = generation;
         a.loading = true;

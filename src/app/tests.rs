@@ -1022,10 +1022,45 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
         // same reader as ours.
         let fx = a.update(key('a'));
         assert_eq!(a.tab, Tab::Audit);
-        assert!(
-            fx.iter().any(|e| matches!(e, Effect::LoadAudit { filter, before: None, .. } if filter == "entity:limit key:b.example")),
-            "{fx:?}"
-        );
+        let Some(Effect::LoadAudit { generation, .. }) = fx.iter().find(
+            |e| matches!(e, Effect::LoadAudit { filter, before: None, .. } if filter == "entity:limit key:b.example"),
+        ) else {
+            panic!("{fx:?}")
+        };
+        let row = crate::db::audit::AuditRow {
+            id: 1,
+            at: chrono::Utc::now(),
+            action: "set".into(),
+            entity: "rate_limit".into(),
+            entity_key: "b.example".into(),
+            tenant_id: None,
+            tenant_name: None,
+            old_value: Some(30.into()),
+            new_value: Some(45.into()),
+            reason: Some("promo".into()),
+            db_role: None,
+            os_user: None,
+            client_host: None,
+            layout: Some("omni".into()),
+        };
+        a.update(Action::AuditLoaded { generation: *generation, append: false, result: Ok(vec![row]) });
+        assert_eq!(a.audit.rows.len(), 1);
+        // Another filter: the rows of the last one go at once, and a refusal
+        // leaves none of them under the new title.
+        a.update(key('/'));
+        for c in " tenant:x".chars() {
+            a.update(key(c));
+        }
+        let fx = a.update(code(KeyCode::Enter));
+        let Some(Effect::LoadAudit { generation, filter, .. }) =
+            fx.iter().find(|e| matches!(e, Effect::LoadAudit { .. }))
+        else {
+            panic!("{fx:?}")
+        };
+        assert!(filter.ends_with("tenant:x") && a.audit.rows.is_empty(), "{filter}");
+        let refused = LoadError { message: "unknown filter 'tenant:' here".into(), connection: false };
+        a.update(Action::AuditLoaded { generation: *generation, append: false, result: Err(refused) });
+        assert!(a.audit.rows.is_empty() && a.audit.error.as_deref() == Some("unknown filter 'tenant:' here"));
         a.update(key('3'));
         assert_eq!(a.tab, Tab::Limits);
         // Esc: back to Browse.

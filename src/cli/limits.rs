@@ -52,7 +52,8 @@ pub enum LimitsCommand {
     /// The audit of the limits (of KEY when given), newest first.
     History {
         key: Option<String>,
-        #[arg(long, default_value_t = 50)]
+        /// Entries shown, newest first (1 or more).
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
         limit: u32,
         /// Print JSON on stdout.
         #[arg(long)]
@@ -70,7 +71,8 @@ pub struct AuditArgs {
     pub key: Option<String>,
     /// Words to look for (key, action, entity, reason, tenant name).
     pub words: Vec<String>,
-    #[arg(long, default_value_t = 50)]
+    /// Entries shown, newest first (1 or more).
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
     pub limit: u32,
     /// Print JSON on stdout.
     #[arg(long)]
@@ -298,7 +300,9 @@ async fn history(
     if let Some(k) = key {
         filter.terms.push(("key".into(), k));
     }
-    print_audit(&trail.page(conn, &filter, None, limit).await?, json)
+    let rows = trail.page(conn, &filter, None, limit).await?;
+    print_audit(&rows, json)?;
+    said_if_cut(rows.len(), limit)
 }
 
 /// `--expect`: the operator's idea of the current value must hold.
@@ -330,7 +334,16 @@ pub async fn audit(ctx: &Context, a: AuditArgs) -> Result<()> {
         filter.terms.push(("key".into(), k));
     }
     let rows = trail.page(&mut conn, &filter, None, a.limit).await?;
-    print_audit(&rows, a.json)
+    print_audit(&rows, a.json)?;
+    said_if_cut(rows.len(), a.limit)
+}
+
+/// Says on stderr when the newest `limit` rows were all that was shown.
+fn said_if_cut(shown: usize, limit: u32) -> Result<()> {
+    if shown > 0 && shown == limit as usize {
+        output::err(format!("(the newest {limit} shown; --limit N for more)"));
+    }
+    Ok(())
 }
 
 fn print_audit(rows: &[AuditRow], json: bool) -> Result<()> {

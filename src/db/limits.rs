@@ -46,8 +46,13 @@ pub fn parse_value(key: &str, text: &str) -> Result<i32> {
     let t = ungroup(typed).ok_or_else(|| {
         invalid(format!("'{typed}' is not a whole number (group digits in threes: 10,000 or 10_000)"))
     })?;
+    // Digits only (a sign of `+`, or digits of another script, are not what
+    // the bounds are written in); a leading `-` is said to be negative below.
+    let digits = t.strip_prefix('-').unwrap_or(&t);
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(invalid(format!("'{typed}' is not a whole number")));
+    }
     // A leading zero is more often a slip (a digit lost before it) than meant.
-    let digits = t.trim_start_matches('-');
     if digits.len() > 1 && digits.starts_with('0') {
         return Err(invalid(format!("'{typed}' starts with a zero; type the number as it is read")));
     }
@@ -568,6 +573,9 @@ mod tests {
             (",100", "is not a whole number"),
             ("100,", "is not a whole number"),
             ("007", "'007' starts with a zero"),
+            ("+5", "'+5' is not a whole number"),
+            ("１２", "'１２' is not a whole number"),
+            ("--5", "'--5' is not a whole number"),
             ("-1,000", "must not be negative"),
             ("99999999999999999999", "is not a whole number"),
         ] {

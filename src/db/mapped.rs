@@ -587,8 +587,10 @@ impl Mapped {
 
     /// Up to `limit` ids of `kind` that start with `prefix`, in id order: a
     /// UUID id by the range of its primary key (6+ hex digits, as ours), a
-    /// text id by `starts_with` (a walk bounded by the statement timeout).
-    /// Empty for other ids (numbers are given whole) and derived entities.
+    /// text id by `starts_with` (a walk bounded by the statement timeout),
+    /// a derived entity's text ids by a skip scan from the prefix (ids that
+    /// sort apart from their prefix in the column's collation are missed).
+    /// Empty for other ids (numbers are given whole).
     pub async fn ids_with_prefix(
         &self,
         conn: &mut PgConnection,
@@ -597,6 +599,29 @@ impl Mapped {
         limit: u32,
     ) -> Result<Vec<String>> {
         let e = self.entity(kind)?;
+        // A derived entity's ids are its source's parent values (001's text
+        // conversation ids): a skip scan from the prefix, one index probe
+        // per distinct id, ending at the first that does not start with it.
+        if let Some(from) = &e.derived_from {
+            let s = self.entity(Kind::from_name(from).expect("checked layout"))?;
+            let (Some(table), Some(p)) = (s.table.as_deref(), s.parent.as_deref()) else { return Ok(Vec::new()) };
+            let table = Table::parse(table);
+            if !matches!(self.catalog.column(&table, p).map(|c| c.udt.as_str()), Some("text" | "varchar")) {
+                return Ok(Vec::new());
+            }
+            let (t, p) = (table.quoted(), quote_ident(p));
+            let rows: Vec<(String,)> = sqlx::query_as(&format!(
+                "WITH RECURSIVE ids(id) AS ((SELECT min({p}) FROM {t} WHERE {p} >= $1) \
+                 UNION ALL SELECT (SELECT min({p}) FROM {t} WHERE {p} > ids.id) FROM ids \
+                 WHERE starts_with(ids.id::text, $1)) \
+                 SELECT id::text FROM ids WHERE starts_with(id::text, $1) LIMIT $2"
+            ))
+            .bind(prefix)
+            .bind(limit as i64)
+            .fetch_all(&mut *conn)
+            .await?;
+            return Ok(rows.into_iter().map(|r| r.0).collect());
+        }
         let (Some(table), Some(idc)) = (e.table.as_deref(), e.id.as_deref()) else { return Ok(Vec::new()) };
         let table = Table::parse(table);
         let i = quote_ident(idc);

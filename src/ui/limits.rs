@@ -215,8 +215,11 @@ pub fn render_audit(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .border_style(theme.border(true))
         .title(Span::styled(format!(" Audit{filter} "), theme.title()))
         .title(
-            Line::from(Span::styled(format!(" {} entries{more} · / filter ", a.rows.len()), theme.dim()))
-                .right_aligned(),
+            Line::from(Span::styled(
+                format!(" {} {}{more} · / filter ", a.rows.len(), if a.rows.len() == 1 { "entry" } else { "entries" }),
+                theme.dim(),
+            ))
+            .right_aligned(),
         );
     let inner = block.inner(table_area);
     f.render_widget(block, table_area);
@@ -258,7 +261,9 @@ pub fn render_audit(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Span::raw(sanitize_line(&r.entity_key).into_owned()),
                 Span::styled(format!("  {}", sanitize_line(&r.scope_text())), theme.dim()),
             ]),
-            Line::from(sanitize_line(&r.change_text()).into_owned()),
+            // When, who and why before the change, which can be long (an
+            // ingest's file, hash and ids) and is the one line let to wrap
+            // out of the pane.
             Line::from(Span::styled(
                 format!(
                     "{} by {}",
@@ -271,6 +276,7 @@ pub fn render_audit(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         if let Some(reason) = &r.reason {
             lines.push(Line::from(format!("reason: {}", sanitize_line(reason))));
         }
+        lines.push(Line::from(sanitize_line(&r.change_text()).into_owned()));
         let block = Block::bordered().border_style(theme.border(false));
         f.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: true }), detail_area);
     }
