@@ -220,6 +220,7 @@ async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) -> Verdict {
                 // the console reads it with its own queries.
                 if name == "native" {
                     r.ok("layout", format!("{} as asked (--layout): every table and column is there", describe(&f)));
+                    check_native_list_paths(r, &catalog);
                     return Verdict::Native;
                 }
                 match crate::db::mapped::Mapped::new(layout, catalog) {
@@ -273,6 +274,9 @@ async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) -> Verdict {
     if let Some(Ok(m)) = &read {
         check_declared_writes(r, m);
         check_list_paths(r, m);
+    }
+    if fits.first().is_some_and(|f| f.layout == "native" && f.full()) {
+        check_native_list_paths(r, &catalog);
     }
     // The near misses, with what they lack (a layout the user may have meant).
     for f in fits.iter().filter(|f| !f.full() && f.present * 2 > f.total) {
@@ -331,6 +335,17 @@ fn check_list_paths(r: &mut Report, m: &crate::db::mapped::Mapped) {
                 crate::db::page::group(BIG_TABLE)
             ),
         );
+    }
+}
+
+/// Ours, by the same check through its own layout description (the lists
+/// our tabs page, as `src/schema/layouts/native.toml` describes them): a
+/// migration that lost an index would show here.
+fn check_native_list_paths(r: &mut Report, catalog: &crate::schema::Catalog) {
+    let native =
+        crate::schema::load("native").ok().and_then(|l| crate::db::mapped::Mapped::new(l, catalog.clone()).ok());
+    if let Some(m) = native {
+        check_list_paths(r, &m);
     }
 }
 

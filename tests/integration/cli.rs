@@ -101,6 +101,9 @@ async fn migrate_seed_export_doctor() {
     for check in ["connection", "server", "pgvector", "migrations", "model"] {
         assert!(text(&o).contains(check), "{}", text(&o));
     }
+    // Every list our tabs page is an index range of our migrations' indexes
+    // (checked through our layout's description, as another's would be).
+    assert!(text(&o).contains("indexes      9 of 9 lists are paged as an index range"), "{}", text(&o));
 }
 
 #[tokio::test]
