@@ -81,6 +81,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         });
     } else if s.kind == Kind::RateLimit {
         let writable = b.layout.writes(Kind::RateLimit);
+        // Named as the tab bar names that tab.
+        let edit_here = format!("Enter: {} tab", sanitize_line(b.layout.label(Kind::RateLimit)));
         let columns =
             [col("Key", Constraint::Fill(2)), col("Value", Constraint::Length(12)), col("", Constraint::Fill(1))];
         let footer = s.error.as_ref().map(|e| format!("load failed: {}", sanitize_line(e)));
@@ -88,7 +90,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             vec![
                 cell(r.title.as_deref().unwrap_or(&r.id)),
                 styled(r.status.as_deref().unwrap_or("unset"), theme.accent()),
-                styled(if writable { "Enter: Limits tab" } else { "read-only" }, theme.dim()),
+                styled(if writable { &edit_here } else { "read-only" }, theme.dim()),
             ]
         });
     } else {
@@ -107,14 +109,25 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Some(_) => "Similarity",
             None => "Status",
         };
-        let mut columns = vec![col(if text_first { "Text" } else { "Name" }, Constraint::Fill(2))];
+        // Rows with neither a name nor a text (004's conversations) are
+        // known by their id, given the room a name would have had.
+        let has_name = text_first
+            || e.is_some_and(|e| e.title.is_some() || e.content.is_some())
+            || s.rows.iter().any(|r| r.title.is_some() || r.content.is_some());
+        let mut columns = vec![if has_name {
+            col(if text_first { "Text" } else { "Name" }, Constraint::Fill(2))
+        } else {
+            col("Id", Constraint::Fill(2))
+        }];
         if has_status {
             columns.push(col(score, Constraint::Length(12)));
         }
         if has_created {
             columns.push(col("Created", Constraint::Length(16)));
         }
-        columns.push(col("Id", Constraint::Fill(1)));
+        if has_name {
+            columns.push(col("Id", Constraint::Fill(1)));
+        }
         let footer = s.error.as_ref().map(|e| format!("load failed: {}", sanitize_line(e)));
         render_rows(f, inner, &s.rows, s.selected, 0, &columns, theme, footer, |_, r| {
             let name = if text_first {
@@ -122,7 +135,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             } else {
                 r.title.as_deref().or(r.content.as_deref())
             };
-            let mut cells = vec![cell(name.unwrap_or("—"))];
+            let mut cells = vec![if has_name { cell(name.unwrap_or("—")) } else { cell(&r.id) }];
             if has_status {
                 cells.push(styled(r.status.as_deref().unwrap_or(""), theme.dim()));
             }
@@ -130,7 +143,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 let at = r.created_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
                 cells.push(styled(&at, theme.dim()));
             }
-            cells.push(styled(&r.id, theme.dim()));
+            if has_name {
+                cells.push(styled(&r.id, theme.dim()));
+            }
             cells
         });
     }

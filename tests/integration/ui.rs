@@ -1121,6 +1121,11 @@ fn browse_pane_under_two_foreign_layouts() {
             fx = answer(&mut app, std::mem::take(&mut fx));
         }
         assert_eq!(app.browser.as_ref().unwrap().current().kind, Kind::Session, "{layout}");
+        // Conversations have no name on either layout: no Name column of
+        // dashes, and the id has its room.
+        let text = snapshot(&format!("browse_{layout}_conversations_80x24"), &app);
+        assert!(!text.contains("Name") && !text.contains("│—"), "{text}");
+        assert!(text.lines().any(|l| l.starts_with("│Id ")) && text.contains("│conv_00000001 "), "{text}");
         fx.extend(app.update(Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))));
         let _ = answer(&mut app, fx);
         app.update(Action::Key(KeyEvent::new(KeyCode::Char(']'), KeyModifiers::NONE)));
