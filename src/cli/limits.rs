@@ -103,7 +103,7 @@ async fn foreign_limits(
                     mapped.layout.name
                 ))?;
                 for r in &rows {
-                    let value = r.value.map(|v| v.to_string()).unwrap_or_else(|| "—".into());
+                    let value = r.value.map(crate::db::page::group).unwrap_or_else(|| "—".into());
                     let about = r.description.as_deref().map(crate::sanitize::sanitize_line).unwrap_or_default();
                     output::out(format!("{:<40} {:>10}  {about}", crate::sanitize::sanitize_line(&r.key), value))?;
                 }

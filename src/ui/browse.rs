@@ -89,7 +89,13 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         render_rows(f, inner, &s.rows, s.selected, 0, &columns, theme, footer, |_, r| {
             vec![
                 cell(r.title.as_deref().unwrap_or(&r.id)),
-                styled(r.status.as_deref().unwrap_or("unset"), theme.accent()),
+                // A number as the Limits tab writes it (10,000).
+                styled(
+                    &r.status.as_deref().map_or("unset".into(), |v| {
+                        v.parse::<i64>().map(crate::db::page::group).unwrap_or_else(|_| v.to_string())
+                    }),
+                    theme.accent(),
+                ),
                 styled(if writable { &edit_here } else { "read-only" }, theme.dim()),
             ]
         });

@@ -28,6 +28,12 @@ pub struct FormText<'a> {
 /// A centred popup with the form's fields, and the note and the error under them.
 pub fn render(f: &mut Frame, area: Rect, form: &Form, text: &FormText, theme: &Theme) {
     let FormText { title, subtitle, submit, note } = *text;
+    // ←/→ only where the form has something to choose.
+    let choose = if form.fields.iter().any(|f| matches!(f.value, crate::app::form::FieldValue::Choice { .. })) {
+        "←/→ choose  "
+    } else {
+        ""
+    };
     let w = area.width.saturating_sub(4).min(72);
     let h = (form.fields.len() as u16 + 6).min(area.height);
     let popup = Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h };
@@ -36,7 +42,7 @@ pub fn render(f: &mut Frame, area: Rect, form: &Form, text: &FormText, theme: &T
         .title(Span::styled(format!(" {} ", sanitize_line(title)), theme.title()))
         .title(Line::from(Span::styled(format!(" {} ", sanitize_line(subtitle)), theme.dim())).right_aligned())
         .title_bottom(
-            Line::from(Span::styled(format!(" Tab next  ←/→ choose  Enter {submit}  Esc cancel "), theme.accent()))
+            Line::from(Span::styled(format!(" Tab next  {choose}Enter {submit}  Esc cancel "), theme.accent()))
                 .right_aligned(),
         )
         .border_style(theme.border(true))

@@ -34,6 +34,18 @@ const BROWSE_ONLY: &[Command] = &[Command::OtherList, Command::ToggleExact, Comm
 /// Keys that only do something in the Documents tab.
 const DOCUMENTS_ONLY: &[Command] = &[Command::NewKnowledgeBase, Command::Upload, Command::Delete, Command::CancelJob];
 
+/// What a key does in `ctx`, where a command means something of its own
+/// there (the Audit tab's filter takes other terms than a list's).
+fn description(ctx: Context, cmd: Command) -> &'static str {
+    match (ctx, cmd) {
+        (Context::Audit, Command::Filter) => {
+            "Filter on the server: words, entity:limit, key:KEY, action:set, after:DATE, before:DATE"
+        }
+        (Context::Limits, Command::Delete) => "Remove the tenant's override (the default applies again; asks first)",
+        _ => cmd.description(),
+    }
+}
+
 /// The help's lines, descriptions wrapped to `width` columns (the popup's
 /// inside): at 80 columns the long ones would be cut.
 pub fn lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
@@ -44,7 +56,7 @@ pub fn lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
             .into_iter()
             .filter(|(cmd, _)| keep(*cmd))
             .map(|(cmd, keys)| {
-                (keys.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(" "), cmd.description().to_string())
+                (keys.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(" "), description(c, cmd).to_string())
             })
             .collect()
     };
@@ -60,12 +72,17 @@ pub fn lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
     }
     let leads_here = app.tab == Tab::Sessions;
     let browse = app.tab == Tab::Browse;
+    // Another platform's limits: one value per row, edited or looked up.
+    let foreign_limits = app.tab == Tab::Limits && app.browser.is_some();
     sections.push((
         ctx.name().to_string(),
         // The list keys that work in one tab only are listed there only.
         rows_of(ctx, &|c| {
             if browse {
                 return BROWSE.contains(&c);
+            }
+            if foreign_limits {
+                return !matches!(c, Command::NewLimit | Command::Delete | Command::ToggleScope);
             }
             ctx != Context::List
                 || (!DOCUMENTS_ONLY.contains(&c)
