@@ -170,12 +170,14 @@ impl Default for KbForm {
 }
 
 /// A pending destructive action, run only after `y`.
-#[derive(Debug, Clone)]
 pub struct Confirm {
     pub text: String,
     pub effect: Effect,
     /// Said when the answer is no ("not deleted").
     pub declined: &'static str,
+    /// The form the question came from, as typed: `n` goes back to it, so a
+    /// value refused on second thought is corrected, not typed again.
+    pub back: Option<Box<super::limits::LimitEdit>>,
 }
 
 /// Paths typed at the prompt: separated by spaces; `"…"` keeps spaces.
@@ -488,6 +490,7 @@ impl App {
                     ),
                     effect: Effect::DeleteDocument { id: d.id, filename: d.filename.clone() },
                     declined: "not deleted",
+                    back: None,
                 }));
             }
             None => self.error("select a document to delete"),
@@ -500,7 +503,13 @@ impl App {
         let plain = !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
         match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') if plain => fx.push(c.effect),
-            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => self.info(c.declined),
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => match c.back {
+                Some(edit) => {
+                    self.info(format!("{}: back to the form", c.declined));
+                    self.modal = Some(super::Modal::LimitEdit(*edit));
+                }
+                None => self.info(c.declined),
+            },
             KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => self.info(c.declined),
             // A stray key (a tab number typed ahead, an arrow) neither
             // writes nor throws the question away: it stays asked.

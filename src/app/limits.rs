@@ -408,6 +408,7 @@ impl App {
                 reason: None,
             }),
             declined: "not changed",
+            back: None,
         }));
     }
 
@@ -420,10 +421,12 @@ impl App {
             }
             FormEvent::Submit => match edit.build() {
                 Ok((write, text)) => {
+                    let Some(Modal::LimitEdit(edit)) = self.modal.take() else { unreachable!("matched above") };
                     self.modal = Some(Modal::Confirm(Confirm {
                         text,
                         effect: Effect::SaveLimit(write),
                         declined: "not changed",
+                        back: Some(Box::new(edit)),
                     }))
                 }
                 Err(e) => edit.form.error = Some(e),

@@ -947,15 +947,24 @@ impl App {
             Some(Modal::Confirm(_)) => return self.on_confirm_key(key, fx),
             Some(Modal::KbForm(_)) => return self.on_kb_form_key(key, fx),
             Some(Modal::LimitEdit(_)) => return self.on_limit_edit_key(key),
-            Some(Modal::Help { scroll } | Modal::Messages { scroll }) => {
+            Some(modal @ (Modal::Help { .. } | Modal::Messages { .. })) => {
                 // Moving keys scroll the overlay; any other key closes it.
-                match key.code {
-                    KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
-                    KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-                    KeyCode::PageDown | KeyCode::Char(' ') => *scroll = scroll.saturating_add(10),
-                    KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
-                    _ => self.modal = None,
-                }
+                // The log counts lines up from its newest (at the bottom),
+                // so down is toward fewer of them.
+                let from_end = matches!(modal, Modal::Messages { .. });
+                let (Modal::Help { scroll } | Modal::Messages { scroll }) = modal else { unreachable!() };
+                let by: i32 = match key.code {
+                    KeyCode::Down | KeyCode::Char('j') => 1,
+                    KeyCode::Up | KeyCode::Char('k') => -1,
+                    KeyCode::PageDown | KeyCode::Char(' ') => 10,
+                    KeyCode::PageUp => -10,
+                    _ => {
+                        self.modal = None;
+                        return;
+                    }
+                };
+                let by = if from_end { -by } else { by };
+                *scroll = (*scroll as i32 + by).clamp(0, u16::MAX as i32) as u16;
                 return;
             }
             None => {}

@@ -425,7 +425,15 @@ fn messages_are_logged_and_an_error_goes_when_its_cause_is_fixed() {
     // …but kept in the log, which M opens.
     assert!(a.log.iter().any(|e| e.text.contains("count failed") && e.level == Level::Error));
     a.update(key('M'));
-    assert!(matches!(a.modal, Some(Modal::Messages { .. })));
+    assert!(matches!(a.modal, Some(Modal::Messages { scroll: 0 })), "at the newest");
+    // k goes up to older lines, j back down to the newest (and no further).
+    a.update(key('k'));
+    a.update(key('k'));
+    a.update(key('j'));
+    assert!(matches!(a.modal, Some(Modal::Messages { scroll: 1 })));
+    a.update(key('j'));
+    a.update(key('j'));
+    assert!(matches!(a.modal, Some(Modal::Messages { scroll: 0 })));
     a.update(code(KeyCode::Esc));
     assert!(a.modal.is_none());
     // An unrelated message is not cleared by the count.
@@ -1010,6 +1018,12 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
         let ctrl_y = Action::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::CONTROL));
         assert!(a.update(ctrl_y).is_empty(), "ctrl-y is not a yes");
         assert!(matches!(a.modal, Some(Modal::Confirm(_))), "still asked");
+        // n: back to the form as typed, to correct it; asked again on Enter.
+        a.update(key('n'));
+        let Some(Modal::LimitEdit(edit)) = &a.modal else { panic!("back to the form") };
+        assert_eq!((edit.form.text(0), edit.form.text(1)), ("45".to_string(), "promo".to_string()));
+        a.update(code(KeyCode::Enter));
+        assert!(matches!(a.modal, Some(Modal::Confirm(_))), "asked again");
         let fx = a.update(key('y'));
         let want = Effect::SaveLimit(LimitWrite {
             key: "b.example".into(),

@@ -35,7 +35,12 @@ pub fn render(f: &mut Frame, area: Rect, form: &Form, text: &FormText, theme: &T
         ""
     };
     let w = area.width.saturating_sub(4).min(72);
-    let h = (form.fields.len() as u16 + 6).min(area.height);
+    // Room under the fields for the note and the error as they wrap: a
+    // refusal is read whole (it says what is allowed), not cut at 80 columns.
+    let text_width = w.saturating_sub(2).max(10) as usize;
+    let wrapped = |t: &str| crate::text::wrap(t, text_width).len().max(1) as u16;
+    let below = wrapped(note) + form.error.as_deref().map_or(0, |e| wrapped(&sanitize_line(e)));
+    let h = (form.fields.len() as u16 + 4 + below).max(form.fields.len() as u16 + 6).min(area.height);
     let popup = Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h };
     f.render_widget(Clear, popup);
     let block = Block::bordered()

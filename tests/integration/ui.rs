@@ -1017,7 +1017,11 @@ fn limits_and_audit_panes_and_the_limit_editor() {
         key(&mut app, KeyCode::Enter);
         let text = snapshot(&format!("limits_confirm_{w}x{h}"), &app);
         assert!(text.contains("80 → 120") && text.contains("the override for tenant Northstar"), "{text}");
+        // n: back to the form as typed; Esc leaves it.
         key(&mut app, KeyCode::Char('n'));
+        assert!(matches!(app.modal, Some(ragdesk::app::Modal::LimitEdit(_))));
+        key(&mut app, KeyCode::Esc);
+        assert!(app.modal.is_none());
         // The audit, from the selected key (a).
         key(&mut app, KeyCode::Char('a'));
         assert_eq!(app.tab, Tab::Audit);
