@@ -82,6 +82,8 @@ pub enum LimitEditKind {
     Value { key: String, old: i32, expect: Expect, source: &'static str },
     /// A new key (global).
     New,
+    /// Removing a tenant's override (its only field: the reason).
+    Reset { key: String, value: i32, default: i32, expect: Expect },
 }
 
 /// The limit dialog: the shared form, and what it changes.
@@ -94,13 +96,15 @@ pub struct LimitEdit {
 }
 
 mod field {
-    // Editing a value: value, reason. A new key: key, value, description, reason.
+    // Editing a value: value, reason. A new key: key, value, description,
+    // reason. Removing an override: reason.
     pub const VALUE: usize = 0;
     pub const REASON: usize = 1;
     pub const NEW_KEY: usize = 0;
     pub const NEW_VALUE: usize = 1;
     pub const NEW_DESCRIPTION: usize = 2;
     pub const NEW_REASON: usize = 3;
+    pub const RESET_REASON: usize = 0;
 }
 
 impl LimitEdit {
@@ -114,6 +118,10 @@ impl LimitEdit {
                 None => format!("{key} · global default · now {old}"),
             },
             (LimitEditKind::New, _) => "New limit (global)".to_string(),
+            (LimitEditKind::Reset { key, value, .. }, tenant) => format!(
+                "{key} · tenant {} · remove the override {value}",
+                sanitize_line(tenant.as_ref().map(|t| t.1.as_str()).unwrap_or("?"))
+            ),
         }
     }
 
@@ -158,6 +166,17 @@ impl LimitEdit {
                 let reason = reason(field::NEW_REASON);
                 let change = LimitChange::Create { value, description };
                 Ok((LimitWrite { key, tenant: None, change, reason }, text))
+            }
+            LimitEditKind::Reset { key, value, default, expect } => {
+                let reason = reason(field::RESET_REASON);
+                let tenant = self.tenant.as_ref().map(|t| sanitize_line(&t.1).into_owned()).unwrap_or_default();
+                let text = format!(
+                    "{}: remove the override {value} for tenant {tenant}? The default {default} applies again.{} (y/n)",
+                    sanitize_line(key),
+                    reason.as_deref().map(|r| format!(" Reason: {}.", sanitize_line(r))).unwrap_or_default()
+                );
+                let change = LimitChange::Unset { expect: expect.clone() };
+                Ok((LimitWrite { key: key.clone(), tenant: self.tenant.clone(), change, reason }, text))
             }
         }
     }
@@ -393,22 +412,17 @@ impl App {
         if self.writes_refused("resetting limits") {
             return;
         }
-        self.modal = Some(Modal::Confirm(Confirm {
-            text: format!(
-                "{}: remove the override {} for tenant {}? The default {} applies again. (y/n)",
-                row.key,
-                row.value(),
-                sanitize_line(&tenant.label),
-                row.default_value
-            ),
-            effect: Effect::SaveLimit(LimitWrite {
+        // A reason first (kept in the audit, as the CLI's --reason), then the confirmation.
+        self.modal = Some(Modal::LimitEdit(LimitEdit {
+            form: Form::new(vec![Field::text("Reason", "")]),
+            kind: LimitEditKind::Reset {
                 key: row.key.clone(),
-                tenant: Some((tenant.id, tenant.label.clone())),
-                change: LimitChange::Unset { expect: Expect::Version(version) },
-                reason: None,
-            }),
-            declined: "not changed",
-            back: None,
+                value: row.value(),
+                default: row.default_value,
+                expect: Expect::Version(version),
+            },
+            tenant: Some((tenant.id, tenant.label.clone())),
+            layout: None,
         }));
     }
 

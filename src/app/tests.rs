@@ -620,6 +620,34 @@ fn stale_limits_and_a_refused_write_reload_the_scope() {
 }
 
 #[test]
+fn removing_a_tenants_override_asks_a_reason_then_confirms() {
+    use crate::db::limits::Expect;
+    use crate::db::rate_limits::{LimitChange, LimitWrite};
+    let mut a = limits_for_tenant(vec![limit("messages_per_demo", 50, Some(80))]);
+    a.update(key('d'));
+    let Some(Modal::LimitEdit(edit)) = &a.modal else { panic!("a reason first") };
+    assert_eq!(edit.title(), "messages_per_demo · tenant Tenant 1 · remove the override 80");
+    for c in "spike over".chars() {
+        a.update(key(c));
+    }
+    a.update(code(KeyCode::Enter));
+    let Some(Modal::Confirm(c)) = &a.modal else { panic!("then the question") };
+    assert_eq!(
+        c.text,
+        "messages_per_demo: remove the override 80 for tenant Tenant 1? The default 50 applies again. \
+         Reason: spike over. (y/n)"
+    );
+    let fx = a.update(key('y'));
+    let want = Effect::SaveLimit(LimitWrite {
+        key: "messages_per_demo".into(),
+        tenant: Some((Uuid::from_u128(1), "Tenant 1".into())),
+        change: LimitChange::Unset { expect: Expect::Version("11".into()) },
+        reason: Some("spike over".into()),
+    });
+    assert!(fx.contains(&want), "{fx:?}");
+}
+
+#[test]
 fn a_server_that_refuses_writes_disables_them_with_its_reason() {
     let mut a = limits_for_tenant(vec![limit("messages_per_demo", 50, None)]);
     let access = crate::db::access::Access {

@@ -295,6 +295,10 @@ pub fn render_overlay(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             )
         }
         LimitEditKind::New => "Key: lower_case_words. A new limit applies to every tenant.".to_string(),
+        LimitEditKind::Reset { default, .. } => format!(
+            "The tenant gets the default {} again. The reason is kept in the audit; confirmed next.",
+            group(*default as i64)
+        ),
     };
     let text = super::form::FormText { title: &edit.title(), subtitle: "", submit: "review", note: &note };
     super::form::render(f, area, &edit.form, &text, theme);
