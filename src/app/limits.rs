@@ -60,8 +60,10 @@ pub struct AuditPane {
     /// The filter as typed (`entity:limit key:… words`).
     pub filter: String,
     pub rows: Vec<AuditRow>,
-    /// The filter the rows were loaded for.
+    /// The filter asked for last (`None`: to be read again).
     pub loaded: Option<String>,
+    /// The filter the rows shown belong to.
+    pub rows_filter: Option<String>,
     pub selected: usize,
     pub generation: u64,
     pub loading: bool,
@@ -229,10 +231,14 @@ impl App {
             a.loaded = Some(a.filter.clone());
             a.error = None;
             // Rows of another filter must not stand under this one's title
-            // (nor stay when the server refuses it).
-            a.rows.clear();
-            a.selected = 0;
-            a.more = false;
+            // (nor stay when the server refuses it); the same filter read
+            // again keeps them until the new page replaces them.
+            if a.rows_filter.as_deref() != Some(a.filter.as_str()) {
+                a.rows.clear();
+                a.selected = 0;
+                a.more = false;
+                a.rows_filter = None;
+            }
         }
         a.generation = generation;
         a.loading = true;
@@ -276,8 +282,11 @@ impl App {
                 if append {
                     a.rows.extend(rows);
                 } else {
+                    // The same filter read again keeps the selection where it can.
+                    let same = a.rows_filter.as_deref() == a.loaded.as_deref();
+                    a.selected = if same { a.selected.min(rows.len().saturating_sub(1)) } else { 0 };
                     a.rows = rows;
-                    a.selected = 0;
+                    a.rows_filter = a.loaded.clone();
                 }
             }
             Err(e) => {

@@ -1090,15 +1090,15 @@ impl App {
                 let tabs = self.tabs();
                 let i = tabs.iter().position(|t| *t == self.tab).unwrap_or(0);
                 let n = tabs.len();
-                self.tab = tabs[if cmd == NextTab { (i + 1) % n } else { (i + n - 1) % n }];
+                self.enter_tab(tabs[if cmd == NextTab { (i + 1) % n } else { (i + n - 1) % n }]);
             }
             // The number keys pick the tab shown under that number: ours
             // are 1-8 in `Tab::ALL` order; a foreign layout's, Browse and
             // those of `tabs` it has.
             TabTenants | TabDemos | TabSessions | TabTranscript | TabDocuments | TabSearch | TabLimits | TabAudit => {
                 let n = crate::keymap::TAB_COMMANDS.iter().position(|c| *c == cmd).expect("a tab command");
-                if let Some(tab) = self.tabs().get(n) {
-                    self.tab = *tab;
+                if let Some(tab) = self.tabs().get(n).copied() {
+                    self.enter_tab(tab);
                 }
             }
             Refresh => self.refresh(fx),
@@ -1126,6 +1126,20 @@ impl App {
             _ if self.tab == Tab::Audit => self.on_audit_command(cmd),
             _ => self.on_list_command(cmd, fx),
         }
+    }
+
+    /// Switches to `tab`. The limits and the audit are read again on the
+    /// way in (one small query each): another operator, or the CLI, may have
+    /// changed them since, and an editor should start from the values now.
+    fn enter_tab(&mut self, tab: Tab) {
+        if tab != self.tab {
+            match tab {
+                Tab::Limits => self.limits.invalidate(),
+                Tab::Audit => self.audit.loaded = None,
+                _ => {}
+            }
+        }
+        self.tab = tab;
     }
 
     fn refresh(&mut self, fx: &mut Vec<Effect>) {

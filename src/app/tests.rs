@@ -617,6 +617,11 @@ fn stale_limits_and_a_refused_write_reload_the_scope() {
     let fx = a.update(Action::LimitSaved { result: Err("conflict: … it is now 70; nothing was written".into()) });
     assert!(a.message.as_ref().is_some_and(|m| m.level == Level::Error && m.text.contains("it is now 70")));
     assert!(fx.iter().any(|e| matches!(e, Effect::LoadLimits { .. })), "{fx:?}");
+    // Coming back to the tab reads the values again.
+    a.update(Action::LimitsLoaded { generation: a.limits.generation, result: Ok(Default::default()) });
+    a.update(key('1'));
+    let fx = a.update(key('7'));
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadLimits { .. })), "{fx:?}");
 }
 
 #[test]
@@ -1087,6 +1092,12 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
         };
         a.update(Action::AuditLoaded { generation: *generation, append: false, result: Ok(vec![row]) });
         assert_eq!(a.audit.rows.len(), 1);
+        // Coming back to the tab reads it again (someone may have written
+        // since), the rows shown meanwhile.
+        a.update(key('3'));
+        let fx = a.update(key('4'));
+        assert!(fx.iter().any(|e| matches!(e, Effect::LoadAudit { .. })), "{fx:?}");
+        assert_eq!(a.audit.rows.len(), 1, "kept while read again");
         // Another filter: the rows of the last one go at once, and a refusal
         // leaves none of them under the new title.
         a.update(key('/'));
