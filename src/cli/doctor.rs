@@ -220,7 +220,7 @@ async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) -> Verdict {
                 // the console reads it with its own queries.
                 if name == "native" {
                     r.ok("layout", format!("{} as asked (--layout): every table and column is there", describe(&f)));
-                    check_native_list_paths(r, &catalog);
+                    check_native_list_paths(r, db, &catalog).await;
                     return Verdict::Native;
                 }
                 match crate::db::mapped::Mapped::new(layout, catalog) {
@@ -238,7 +238,7 @@ async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) -> Verdict {
                             format!("{} as asked (--layout): every table and column is there", describe(&f)),
                         );
                         check_declared_writes(r, &m);
-                        check_list_paths(r, &m);
+                        check_list_paths(r, db, &m).await;
                         return match foreign(&name) {
                             Verdict::AskedForeign(n) => Verdict::Foreign(n),
                             v => v,
@@ -273,10 +273,10 @@ async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) -> Verdict {
     }
     if let Some(Ok(m)) = &read {
         check_declared_writes(r, m);
-        check_list_paths(r, m);
+        check_list_paths(r, db, m).await;
     }
     if fits.first().is_some_and(|f| f.layout == "native" && f.full()) {
-        check_native_list_paths(r, &catalog);
+        check_native_list_paths(r, db, &catalog).await;
     }
     // The near misses, with what they lack (a layout the user may have meant).
     for f in fits.iter().filter(|f| !f.full() && f.present * 2 > f.total) {
@@ -303,9 +303,15 @@ const BIG_TABLE: i64 = 10_000;
 /// by reading and sorting rows each page. The platform's schema is its
 /// own, so this names the index to create and creates nothing. Lists of
 /// small tables are named in one line; a big one gets a warning each.
-fn check_list_paths(r: &mut Report, m: &crate::db::mapped::Mapped) {
+async fn check_list_paths(r: &mut Report, db: &Db, m: &crate::db::mapped::Mapped) {
     use crate::db::mapped::Reading;
-    let paths = m.list_paths();
+    let mut paths = m.list_paths();
+    // A table never analyzed has no estimate: counted, up to the size that matters.
+    for p in paths.iter_mut().filter(|p| p.rows.is_none() && p.reading != Reading::Range) {
+        if let Ok(mut conn) = db.acquire().await {
+            p.rows = m.count_rows(&mut conn, &p.table, BIG_TABLE).await.ok();
+        }
+    }
     let name = |p: &crate::db::mapped::ListPath| match p.under {
         Some(u) => format!("{} under {}", m.layout.label(p.kind), m.layout.label(u)),
         None => m.layout.label(p.kind).to_string(),
@@ -315,7 +321,9 @@ fn check_list_paths(r: &mut Report, m: &crate::db::mapped::Mapped) {
     for p in &big {
         let rows = crate::db::page::group(p.rows.unwrap_or_default());
         let how = match p.reading {
-            Reading::SortedPerParent => format!("each page sorts one parent's rows of {} (~{rows})", p.table),
+            Reading::SortedPerParent => {
+                format!("each page reads and sorts one parent's rows of {} (~{rows} rows in all)", p.table)
+            }
             _ => format!("each page reads all ~{rows} rows of {}", p.table),
         };
         r.warn("indexes", &format!("{}: {how}; `{}` makes it one index range", name(p), p.create));
@@ -341,11 +349,11 @@ fn check_list_paths(r: &mut Report, m: &crate::db::mapped::Mapped) {
 /// Ours, by the same check through its own layout description (the lists
 /// our tabs page, as `src/schema/layouts/native.toml` describes them): a
 /// migration that lost an index would show here.
-fn check_native_list_paths(r: &mut Report, catalog: &crate::schema::Catalog) {
+async fn check_native_list_paths(r: &mut Report, db: &Db, catalog: &crate::schema::Catalog) {
     let native =
         crate::schema::load("native").ok().and_then(|l| crate::db::mapped::Mapped::new(l, catalog.clone()).ok());
     if let Some(m) = native {
-        check_list_paths(r, &m);
+        check_list_paths(r, db, &m).await;
     }
 }
 

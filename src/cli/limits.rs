@@ -300,9 +300,7 @@ async fn history(
     if let Some(k) = key {
         filter.terms.push(("key".into(), k));
     }
-    let rows = trail.page(conn, &filter, None, limit).await?;
-    print_audit(&rows, json)?;
-    said_if_cut(rows.len(), limit)
+    print_newest(conn, trail, &filter, limit, json).await
 }
 
 /// `--expect`: the operator's idea of the current value must hold.
@@ -333,15 +331,24 @@ pub async fn audit(ctx: &Context, a: AuditArgs) -> Result<()> {
     if let Some(k) = a.key {
         filter.terms.push(("key".into(), k));
     }
-    let rows = trail.page(&mut conn, &filter, None, a.limit).await?;
-    print_audit(&rows, a.json)?;
-    said_if_cut(rows.len(), a.limit)
+    print_newest(&mut conn, trail, &filter, a.limit, a.json).await
 }
 
-/// Says on stderr when the newest `limit` rows were all that was shown.
-fn said_if_cut(shown: usize, limit: u32) -> Result<()> {
-    if shown > 0 && shown == limit as usize {
-        output::err(format!("(the newest {limit} shown; --limit N for more)"));
+/// The newest `limit` rows of the audit, printed; and on stderr, when older
+/// ones exist, that they were left out.
+async fn print_newest(
+    conn: &mut sqlx::PgConnection,
+    trail: AuditTrail,
+    filter: &Filter,
+    limit: u32,
+    json: bool,
+) -> Result<()> {
+    let mut rows = trail.page(conn, filter, None, limit.saturating_add(1)).await?;
+    let cut = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    print_audit(&rows, json)?;
+    if cut {
+        output::err(format!("(the newest {limit} shown; older ones exist: --limit N for more)"));
     }
     Ok(())
 }

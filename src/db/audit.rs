@@ -25,13 +25,20 @@ pub const ENTITIES: &[&str] = &["rate_limit", "tenant_rate_limit", "knowledge_ba
 /// layout declares them safe).
 pub const FOREIGN_ENTITIES: &[&str] = &["rate_limit", "chunk"];
 
-/// ragdesk's audit in another platform's database.
+/// ragdesk's audit in another platform's database, made by the first
+/// write there (or beforehand by an administrator, for a role that may
+/// insert into it but not create schemas).
 const FOREIGN_AUDIT: &str = "CREATE SCHEMA IF NOT EXISTS ragdesk_audit; \
      CREATE TABLE IF NOT EXISTS ragdesk_audit.audit_log ( \
          id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), \
          layout text NOT NULL, action text NOT NULL, entity text NOT NULL, entity_key text NOT NULL, \
          old_value jsonb, new_value jsonb, reason text, db_role text NOT NULL DEFAULT current_user, \
-         os_user text, client_host text)";
+         os_user text, client_host text); \
+     CREATE INDEX IF NOT EXISTS audit_log_at_id ON ragdesk_audit.audit_log (at, id)";
+
+/// The advisory lock two first writes take so that one makes the audit's
+/// schema and the other finds it (`CREATE … IF NOT EXISTS` alone races).
+const FOREIGN_AUDIT_LOCK: i64 = 0x7261_6764_6573_6b41; // "ragdeskA"
 
 /// One change, as recorded.
 #[derive(Debug, Clone, PartialEq)]
@@ -122,7 +129,14 @@ pub async fn record(conn: &mut PgConnection, change: &Change<'_>) -> Result<i64>
 /// database; call it on the connection of the transaction that makes it
 /// (the audit's schema is made by the first write, in that transaction).
 pub async fn record_foreign(conn: &mut PgConnection, layout: &str, change: &Change<'_>) -> Result<()> {
-    sqlx::Executor::execute(&mut *conn, FOREIGN_AUDIT).await?;
+    // Made only where missing: CREATE SCHEMA IF NOT EXISTS asks for the
+    // right to create schemas even when the schema exists.
+    let (exists,): (bool,) =
+        sqlx::query_as("SELECT to_regclass('ragdesk_audit.audit_log') IS NOT NULL").fetch_one(&mut *conn).await?;
+    if !exists {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(FOREIGN_AUDIT_LOCK).execute(&mut *conn).await?;
+        sqlx::Executor::execute(&mut *conn, FOREIGN_AUDIT).await?;
+    }
     let actor = Actor::current();
     sqlx::query(
         "INSERT INTO ragdesk_audit.audit_log \
@@ -177,9 +191,13 @@ pub enum AuditTrail {
 }
 
 impl AuditTrail {
-    /// The trail of a database read through `layout` (`None`: ours).
+    /// The trail of a database read through `layout` (`None`, or our own
+    /// layout asked for by name: ours).
     pub fn for_layout(layout: Option<&super::mapped::Mapped>) -> AuditTrail {
-        if layout.is_some() { AuditTrail::Foreign } else { AuditTrail::Native }
+        match layout {
+            Some(m) if m.layout.name != "native" => AuditTrail::Foreign,
+            _ => AuditTrail::Native,
+        }
     }
 
     /// The entities this trail records (what `entity:` takes).

@@ -101,7 +101,7 @@ pub async fn read(conn: &mut PgConnection) -> Result<Catalog> {
          JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam \
          CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) \
          JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum \
-         WHERE am.amname = 'btree' AND i.indpred IS NULL AND k.ord <= i.indnkeyatts \
+         WHERE am.amname = 'btree' AND i.indpred IS NULL AND i.indisvalid AND k.ord <= i.indnkeyatts \
            AND NOT 0 = ANY (i.indkey::int2[]) \
            AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' \
          GROUP BY n.nspname, c.relname, i.indexrelid LIMIT 100000",

@@ -434,17 +434,26 @@ impl Mapped {
             if let Some(key) = key {
                 self.push_keyset(&mut qb, &table, &order, key, asc)?;
             }
-            let by: Vec<String> = match part {
-                Part::Whole => order.iter().map(|o| format!("{} {dir}", q(o))).collect(),
+            match part {
+                Part::Whole => {}
                 Part::NotNull => {
                     qb.push(format!(" AND {} IS NOT NULL", q(order[0])));
-                    order.iter().map(|o| format!("{} {dir}", q(o))).collect()
                 }
                 Part::Null => {
                     qb.push(format!(" AND {} IS NULL", q(order[0])));
-                    vec![format!("{} {dir}", q(order[1]))]
                 }
+            }
+            // Every part in the whole order, a column held NULL included (the
+            // parent of rows without one, `a` in the NULL part): PostgreSQL
+            // does not take `IS NULL` as fixing a column for ordering, so
+            // only the index's own column list, in one direction, is read
+            // as an ordered range of a (parent, a, b) index.
+            let held_null = match (under, e.parent.as_deref()) {
+                (Under::Nothing, Some(p)) => Some(p),
+                _ => None,
             };
+            let by: Vec<String> =
+                held_null.into_iter().chain(order.iter().copied()).map(|o| format!("{} {dir}", q(o))).collect();
             qb.push(format!(" ORDER BY {} LIMIT ", by.join(", "))).push_bind(want as i64);
             rows.extend(qb.build_query_as::<Raw>().fetch_all(&mut *conn).await?);
         }
@@ -1516,6 +1525,17 @@ impl Mapped {
             });
         }
         out
+    }
+
+    /// The rows of `table`, counted up to `cap` (for a table the planner has
+    /// no estimate of: never analyzed).
+    pub async fn count_rows(&self, conn: &mut PgConnection, table: &Table, cap: i64) -> Result<i64> {
+        let (n,): (i64,) =
+            sqlx::query_as(&format!("SELECT count(*) FROM (SELECT 1 FROM {} LIMIT $1) counted", table.quoted()))
+                .bind(cap)
+                .fetch_one(&mut *conn)
+                .await?;
+        Ok(n)
     }
 
     /// How a page of `table`'s rows (under `parent`'s value when given) in

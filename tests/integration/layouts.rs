@@ -43,7 +43,7 @@ async fn each_platforms_schema_is_detected_as_its_layout() {
 }
 
 #[tokio::test]
-async fn doctor_names_the_index_a_big_list_lacks_and_its_advice_makes_pages_ranges() {
+async fn doctor_warns_of_a_big_list_no_index_serves_and_its_advice_silences_it() {
     let (t, _m, filled) = mapped_database("omni").await;
     let mut c = t.conn().await;
     // Small tables: the lists no index orders are named in one line.
@@ -858,11 +858,15 @@ async fn a_nullable_order_pages_newest_first_with_ties_and_nulls_last_as_the_ser
     let customer = filled.ids[&Kind::Tenant][0].clone();
     let conversations = &filled.children[&(Kind::Session, customer.clone())];
     assert!(conversations.len() >= 3, "{conversations:?}");
-    // Ties on the first column and rows without one, beside the seeded times.
+    // Ties on the first column and rows without one (several: a page then
+    // ends inside the NULL part, and the next starts from a NULL row's key).
     c.execute(
         format!(
             "UPDATE public.conversations SET started_at = NULL WHERE id = '{}'; \
-             UPDATE public.conversations SET started_at = '2026-03-01' WHERE id IN ('{}', '{}')",
+             UPDATE public.conversations SET started_at = '2026-03-01' WHERE id IN ('{}', '{}'); \
+             INSERT INTO public.conversations (customer_id, started_at) \
+             SELECT '{customer}'::uuid, NULL::timestamptz FROM generate_series(1, 3) UNION ALL \
+             SELECT '{customer}'::uuid, '2026-03-01' FROM generate_series(1, 2)",
             conversations[0], conversations[1], conversations[2]
         )
         .as_str(),
@@ -876,7 +880,15 @@ async fn a_nullable_order_pages_newest_first_with_ties_and_nulls_last_as_the_ser
     .fetch_all(&mut c)
     .await
     .unwrap();
-    // Pages of every size, so that a page ends on each side of the NULL part.
+    let nulls: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM public.conversations WHERE customer_id = $1::uuid AND started_at IS NULL",
+    )
+    .bind(&customer)
+    .fetch_one(&mut c)
+    .await
+    .unwrap();
+    assert_eq!(nulls, 4);
+    // Pages of every size, so that a page ends on each side of the NULL part and inside it.
     for size in 1..=want.len() as u32 + 1 {
         let mut got = Vec::new();
         let mut after: Option<Vec<Option<String>>> = None;
@@ -922,6 +934,42 @@ async fn nulls_in_an_order_column_page_last_and_a_null_vector_is_not_found() {
         .unwrap();
     let e = more_like_this(&m, &mut c, &chunk, 5, true).await.unwrap_err();
     assert!(e.to_string().contains("has no vector"), "{e}");
+}
+
+#[tokio::test]
+async fn a_role_that_may_not_create_schemas_writes_once_the_audit_exists() {
+    let t = support::empty().await;
+    let (ok, out) = ragdesk(&t.url, &["--layout", "omni", "seed", "--scale", "tiny"]);
+    assert!(ok, "{out}");
+    let (_, out) = ragdesk(&t.url, &["limits", "list", "--json"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let key = rows[0]["key"].as_str().unwrap().to_string();
+    // The first write (an administrator's) makes ragdesk_audit.
+    let (ok, out) = ragdesk(&t.url, &["limits", "set", &key, "20", "--reason", "admin"]);
+    assert!(ok, "{out}");
+    // A role with what a limit write needs, and no right to create anything.
+    let db = t.url.rsplit('/').next().unwrap().to_string();
+    let role = format!("w_{}", db.trim_start_matches("ragdesk_t_"));
+    let mut c = t.conn().await;
+    c.execute(
+        format!(
+            "CREATE ROLE {role} LOGIN; GRANT CONNECT ON DATABASE {db} TO {role}; \
+             GRANT USAGE ON SCHEMA public, ragdesk_audit TO {role}; \
+             GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}; \
+             GRANT UPDATE ON public.customer_configs TO {role}; \
+             GRANT SELECT, INSERT ON ragdesk_audit.audit_log TO {role}"
+        )
+        .as_str(),
+    )
+    .await
+    .unwrap();
+    let as_role = t.url.replacen("postgres@", &format!("{role}@"), 1);
+    let (ok, out) = ragdesk(&as_role, &["limits", "set", &key, "30", "--reason", "least privilege"]);
+    let reasons: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT reason FROM ragdesk_audit.audit_log ORDER BY id").fetch_all(&mut c).await.unwrap();
+    c.execute(format!("DROP OWNED BY {role}; DROP ROLE {role}").as_str()).await.unwrap();
+    assert!(ok, "{out}");
+    assert_eq!(reasons, [Some("admin".to_string()), Some("least privilege".to_string())]);
 }
 
 #[tokio::test]
@@ -994,7 +1042,7 @@ async fn a_declared_limit_write_on_a_foreign_layout_is_validated_conflict_checke
     let err = read("entity:tenant_rate_limit", None).await.unwrap_err().to_string();
     assert!(err.contains("one of rate_limit, chunk"), "{err}");
     let err = read("tenant:x", None).await.unwrap_err().to_string();
-    assert!(err.contains("tenant"), "{err}");
+    assert!(err.contains("unknown filter 'tenant:'"), "{err}");
     // A key that is not there is said plainly; --tenant has no meaning here.
     let (ok, out) = ragdesk(&t.url, &["limits", "set", "no-such.example", "5"]);
     assert!(!ok && out.contains("not found: a rate limit keyed 'no-such.example'"), "{out}");

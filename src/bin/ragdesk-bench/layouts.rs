@@ -69,16 +69,22 @@ pub async fn run(db: &Db, n: usize) -> color_eyre::eyre::Result<()> {
                 kind: Kind::Session,
                 parent: grown.parent.clone(),
                 depths: depths(grown.siblings),
-                naive: "SELECT id FROM public.conversations WHERE customer_id = $1::uuid \
-                        ORDER BY started_at DESC, id DESC OFFSET $2 LIMIT 100",
+                naive: "SELECT * FROM public.conversations WHERE customer_id = $1::uuid \
+                        ORDER BY started_at DESC NULLS LAST, id DESC OFFSET $2 LIMIT 100",
+                single_statement: Some(
+                    "SELECT * FROM public.conversations t WHERE t.customer_id = $1::uuid \
+                     AND (t.started_at < $2::timestamptz OR (t.started_at = $2::timestamptz AND t.id < $3::uuid) \
+                     OR t.started_at IS NULL) ORDER BY t.started_at DESC NULLS LAST, t.id DESC LIMIT 101",
+                ),
                 what: format!("conversations of the busiest customer ({} rows)", group(grown.siblings)),
             },
             List {
                 kind: Kind::Message,
                 parent: grown.long.clone(),
                 depths: vec![1, LONG - 100],
-                naive: "SELECT id, content FROM public.messages WHERE conversation_id = $1::uuid \
+                naive: "SELECT * FROM public.messages WHERE conversation_id = $1::uuid \
                         ORDER BY created_at, id OFFSET $2 LIMIT 100",
+                single_statement: None,
                 what: long_what,
             },
         ],
@@ -89,14 +95,16 @@ pub async fn run(db: &Db, n: usize) -> color_eyre::eyre::Result<()> {
                 depths: depths(grown.siblings),
                 naive: "SELECT DISTINCT conversation_id FROM public.conversation_messages \
                         WHERE conversation_id IS NOT NULL ORDER BY 1 OFFSET $1 LIMIT 100",
+                single_statement: None,
                 what: format!("conversations, derived from {} messages' ids", group(grown.messages)),
             },
             List {
                 kind: Kind::Message,
                 parent: grown.long.clone(),
                 depths: vec![1, LONG - 100],
-                naive: "SELECT id, content FROM public.conversation_messages WHERE conversation_id = $1 \
+                naive: "SELECT * FROM public.conversation_messages WHERE conversation_id = $1 \
                         ORDER BY timestamp, id OFFSET $2 LIMIT 100",
+                single_statement: None,
                 what: long_what,
             },
         ],
@@ -136,6 +144,19 @@ pub async fn run(db: &Db, n: usize) -> color_eyre::eyre::Result<()> {
             Mapped::for_database(&mut *pool.acquire().await?, Some(mapped.layout.clone())).await?.expect("asked");
         for start in &list.depths {
             keyset_vs_offset(pool, &with_index, n, list, *start, " (with the index)").await?;
+        }
+        if let Some(single) = list.single_statement {
+            println!();
+            println!(
+                "With the index, the two-part keyset (set `started_at`, then NULL) beside the single \
+                 statement it replaced (`… OR started_at IS NULL`), same cursor:"
+            );
+            println!();
+            println!("| page of 100 starting at row N | two parts p50 ms | one statement p50 ms | ratio |");
+            println!("|---|---|---|---|");
+            for start in &list.depths {
+                two_parts_vs_one(pool, &with_index, n, list, *start, single).await?;
+            }
         }
         sqlx::query(&format!("DROP INDEX {}.{index}", path.table.schema)).execute(pool).await?;
     }
@@ -190,7 +211,9 @@ struct Grown {
 }
 
 fn depths(rows: i64) -> Vec<i64> {
-    let mut out = vec![1, 1_000, 10_000, rows - 100];
+    // The last two: a page that reaches the end (on 004, where the rows
+    // without a start time are), and the very last page.
+    let mut out = vec![1, 1_000, 10_000, rows - 500, rows - 100];
     out.retain(|d| *d >= 1 && *d <= rows - 99);
     out.dedup();
     out
@@ -208,6 +231,9 @@ struct List {
     parent: String,
     depths: Vec<i64>,
     naive: &'static str,
+    /// The page as one statement with `OR a IS NULL` (the way before the
+    /// two-part read), bound: parent, the cursor's two values.
+    single_statement: Option<&'static str>,
     what: String,
 }
 
@@ -222,21 +248,8 @@ async fn keyset_vs_offset(
     note: &str,
 ) -> color_eyre::eyre::Result<()> {
     let (kind, parent) = (list.kind, list.parent.as_str());
-    let under = if parent.is_empty() { Under::All } else { Under::Row(parent.to_string()) };
-    // The cursor: the key of the row just before the page, read once by the
-    // layout's own pages (outside the timing).
-    let mut after: Option<Vec<Option<String>>> = None;
-    let mut skipped = 0;
-    while skipped < start - 1 {
-        let step = (start - 1 - skipped).min(10_000) as u32;
-        let mut conn = pool.acquire().await?;
-        let page = mapped.page_under(&mut conn, kind, &under, after.as_deref(), step, "").await?;
-        skipped += page.rows.len() as i64;
-        after = page.rows.last().map(|r| r.key.clone());
-        if page.next.is_none() {
-            break;
-        }
-    }
+    let under = list.under();
+    let after = cursor_before(pool, mapped, list, start).await?;
     let keyset = time(n, || async {
         let mut conn = pool.acquire().await.unwrap();
         let page = mapped.page_under(&mut conn, kind, &under, after.as_deref(), PAGE, "").await.unwrap();
@@ -254,6 +267,62 @@ async fn keyset_vs_offset(
     Ok(())
 }
 
+impl List {
+    fn under(&self) -> Under {
+        if self.parent.is_empty() { Under::All } else { Under::Row(self.parent.clone()) }
+    }
+}
+
+/// The key of the row just before row `start`, read by the layout's own
+/// pages (outside any timing).
+async fn cursor_before(
+    pool: &PgPool,
+    mapped: &Mapped,
+    list: &List,
+    start: i64,
+) -> color_eyre::eyre::Result<Option<Vec<Option<String>>>> {
+    let mut after: Option<Vec<Option<String>>> = None;
+    let mut skipped = 0;
+    while skipped < start - 1 {
+        let step = (start - 1 - skipped).min(10_000) as u32;
+        let mut conn = pool.acquire().await?;
+        let page = mapped.page_under(&mut conn, list.kind, &list.under(), after.as_deref(), step, "").await?;
+        skipped += page.rows.len() as i64;
+        after = page.rows.last().map(|r| r.key.clone());
+        if page.next.is_none() {
+            break;
+        }
+    }
+    Ok(after)
+}
+
+/// The layout's two-part page at row `start` beside `single`, the one
+/// statement with `OR a IS NULL`, from the same cursor (one in the set
+/// values: the NULL part's own pages are the same statement either way).
+async fn two_parts_vs_one(
+    pool: &PgPool,
+    mapped: &Mapped,
+    n: usize,
+    list: &List,
+    start: i64,
+    single: &str,
+) -> color_eyre::eyre::Result<()> {
+    let Some(after) = cursor_before(pool, mapped, list, start).await? else { return Ok(()) };
+    let [Some(first), Some(last)] = after.as_slice() else { return Ok(()) };
+    let under = list.under();
+    let parts = time(n, || async {
+        let mut conn = pool.acquire().await.unwrap();
+        mapped.page_under(&mut conn, list.kind, &under, Some(&after), PAGE, "").await.unwrap()
+    })
+    .await;
+    let one = time(n, || async {
+        sqlx::query(single).bind(&list.parent).bind(first).bind(last).fetch_all(pool).await.unwrap()
+    })
+    .await;
+    ratio(&format!("{}, N = {}", list.what, group(start)), &parts, &one);
+    Ok(())
+}
+
 fn ratio(what: &str, keyset: &Stats, offset: &Stats) {
     println!(
         "| {what} | {:.2} | {:.2} | **{:.1}×** |",
@@ -264,7 +333,8 @@ fn ratio(what: &str, keyset: &Stats, offset: &Stats) {
 }
 
 /// 004: 50,000 conversations (most under one customer, started in ties
-/// of ten), 20 messages each, and one of 10,000.
+/// of ten, one in a hundred with no start time), 20 messages each, and
+/// one of 10,000.
 async fn grow_omni(conn: &mut sqlx::PgConnection) -> color_eyre::eyre::Result<Grown> {
     let (customer,): (String,) =
         sqlx::query_as("SELECT id::text FROM public.customers ORDER BY created_at, id LIMIT 1")
@@ -282,7 +352,8 @@ async fn grow_omni(conn: &mut sqlx::PgConnection) -> color_eyre::eyre::Result<Gr
             "WITH cs AS (SELECT id, row_number() OVER (ORDER BY created_at, id) - 1 AS i, count(*) OVER () AS n \
                          FROM public.customers) \
              INSERT INTO public.conversations (customer_id, session_id, started_at, ended_at, metadata) \
-             SELECT cs.id, 'bench-' || g, timestamptz '2025-01-01' + (g / 10) * interval '10 minutes', \
+             SELECT cs.id, 'bench-' || g, \
+                    CASE WHEN g % 100 <> 0 THEN timestamptz '2025-01-01' + (g / 10) * interval '10 minutes' END, \
                     timestamptz '2025-01-01' + (g / 10) * interval '10 minutes' + interval '5 minutes', \
                     '{\"bench\": \"made by ragdesk-bench\"}' \
              FROM generate_series(1, $1) g \
@@ -294,7 +365,8 @@ async fn grow_omni(conn: &mut sqlx::PgConnection) -> color_eyre::eyre::Result<Gr
         sqlx::query(
             "INSERT INTO public.messages (conversation_id, role, content, created_at) \
              SELECT c.id, CASE WHEN k % 2 = 0 THEN 'user' ELSE 'assistant' END, \
-                    'bench message ' || k || ' of conversation ' || c.session_id, c.started_at + k * interval '1 second' \
+                    'bench message ' || k || ' of conversation ' || c.session_id, \
+                    coalesce(c.started_at, timestamptz '2025-06-01') + k * interval '1 second' \
              FROM public.conversations c CROSS JOIN generate_series(0, $1 - 1) k \
              WHERE c.session_id LIKE 'bench-%'",
         )
