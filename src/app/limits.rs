@@ -371,7 +371,7 @@ impl App {
             }
             Command::LimitHistory => {
                 if let Some(r) = self.limits.selected_row() {
-                    self.audit.filter = format!("entity:limit key:{}", r.key);
+                    self.audit.filter = format!("entity:limit {}", crate::db::Filter::term_text("key", &r.key));
                     self.tab = Tab::Audit;
                 }
             }

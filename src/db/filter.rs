@@ -14,10 +14,34 @@ pub struct Filter {
     pub terms: Vec<(String, String)>,
 }
 
+/// The filter's tokens: split on whitespace, except inside double quotes
+/// (`key:"Acme Corp"`, `"two words"`), which are dropped.
+fn tokens(input: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in input.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
 impl Filter {
     pub fn parse(input: &str) -> Filter {
         let mut f = Filter::default();
-        for tok in input.split_whitespace() {
+        for tok in tokens(input) {
+            let tok = tok.as_str();
             match tok.split_once(':') {
                 // `key:value`, but not URLs (`https://…`), which are plain words.
                 Some((k, v))
@@ -32,6 +56,16 @@ impl Filter {
             }
         }
         f
+    }
+
+    /// `key:value` as `parse` reads it back: the value quoted when it has
+    /// spaces (a layout's key may be any text).
+    pub fn term_text(key: &str, value: &str) -> String {
+        if value.chars().any(char::is_whitespace) || value.contains('"') {
+            format!("{key}:\"{}\"", value.replace('"', ""))
+        } else {
+            format!("{key}:{value}")
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -161,6 +195,17 @@ mod tests {
         assert_eq!(f.term("status"), Some("Active"));
         assert_eq!(f.term("after"), Some("2026-01-01"));
         assert!(Filter::parse("").is_empty());
+    }
+
+    #[test]
+    fn quotes_keep_spaces_in_a_value_or_a_word() {
+        let f = Filter::parse(r#"entity:limit key:"Acme Corp" "two words" x"#);
+        assert_eq!(f.term("key"), Some("Acme Corp"));
+        assert_eq!(f.words, vec!["two words", "x"]);
+        // What `a` writes for a key is read back as that key.
+        for key in ["plain.example", "Acme Corp"] {
+            assert_eq!(Filter::parse(&Filter::term_text("key", key)).term("key"), Some(key));
+        }
     }
 
     #[test]

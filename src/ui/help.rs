@@ -82,7 +82,15 @@ pub fn lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
                 return BROWSE.contains(&c);
             }
             if foreign_limits {
-                return !matches!(c, Command::NewLimit | Command::Delete | Command::ToggleScope);
+                // Edited where the layout declares the write; a history where it writes anything.
+                let writable = app.foreign_limits().is_some_and(|(_, w)| w);
+                let audited = app.tabs().contains(&Tab::Audit);
+                return match c {
+                    Command::NewLimit | Command::Delete | Command::ToggleScope => false,
+                    Command::EditLimit => writable,
+                    Command::LimitHistory => audited,
+                    _ => true,
+                };
             }
             ctx != Context::List
                 || (!DOCUMENTS_ONLY.contains(&c)

@@ -248,6 +248,10 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     (&[Help], "help"),
                     (&[Quit], "quit"),
                 ],
+                // Another platform's limits a layout does not write: read only.
+                Tab::Limits if app.foreign_limits().is_some_and(|(_, writable)| !writable) => {
+                    &[(&[Down, Up], "move"), (&[Back], "back"), (&[Help], "help"), (&[Quit], "quit")]
+                }
                 // Another platform's limits: one value per row, edited in place.
                 Tab::Limits if app.browser.is_some() => &[
                     (&[EditLimit], "edit"),
