@@ -197,12 +197,16 @@ impl Conversations {
     }
 
     /// The whole conversation, a page at a time (at most [`WHOLE_CAP`]).
+    /// Pages double from 1,000 to 16,000: a long conversation is a few
+    /// statements, which matters where each page sorts the conversation's
+    /// rows (a layout whose index finds them but does not order them).
     pub async fn whole(&self, conn: &mut PgConnection, id: &str) -> Result<(ConversationHead, Vec<Utterance>)> {
         let head = self.head(&mut *conn, id).await?;
         let mut messages = Vec::new();
         let mut after: Option<Vec<Option<String>>> = None;
-        loop {
-            let page = self.page(&mut *conn, id, after.as_deref(), 1000).await?;
+        for pages in 0u32.. {
+            let size = 1000 << pages.min(4);
+            let page = self.page(&mut *conn, id, after.as_deref(), size).await?;
             messages.extend(page.rows);
             match page.next {
                 Some(_) if messages.len() >= WHOLE_CAP => {
@@ -212,6 +216,7 @@ impl Conversations {
                 None => return Ok((head, messages)),
             }
         }
+        unreachable!("the pages end or the cap is reached")
     }
 }
 
