@@ -1209,8 +1209,13 @@ impl App {
                 }
             }
             Tab::Audit => {
-                // Esc clears the filter first.
-                self.audit.filter.clear();
+                // Esc clears the filter first; then, on another platform's
+                // database, goes back to Browse as its Limits tab does.
+                if !self.audit.filter.is_empty() {
+                    self.audit.filter.clear();
+                } else if self.browser.is_some() {
+                    self.tab = Tab::Browse;
+                }
             }
             Tab::Documents => {
                 if self.nav.document.take().is_none() && self.nav.kb.take().is_some() {

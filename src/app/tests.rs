@@ -1114,6 +1114,11 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
         let refused = LoadError { message: "unknown filter 'tenant:' here".into(), connection: false };
         a.update(Action::AuditLoaded { generation: *generation, append: false, result: Err(refused) });
         assert!(a.audit.rows.is_empty() && a.audit.error.as_deref() == Some("unknown filter 'tenant:' here"));
+        // Esc clears the filter, then goes back to Browse.
+        a.update(code(KeyCode::Esc));
+        assert_eq!((a.tab, a.audit.filter.as_str()), (Tab::Audit, ""));
+        a.update(code(KeyCode::Esc));
+        assert_eq!(a.tab, Tab::Browse);
         a.update(key('3'));
         assert_eq!(a.tab, Tab::Limits);
         // Esc: back to Browse.
