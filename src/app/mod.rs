@@ -1033,7 +1033,13 @@ impl App {
                 }
             }
             _ => {
-                input.textarea.input(key);
+                // ctrl-u clears to the start, as in a shell (the text area's
+                // own ctrl-u is undo).
+                if key.code == KeyCode::Char('u') && key.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) {
+                    input.textarea.delete_line_by_head();
+                } else {
+                    input.textarea.input(key);
+                }
                 if input.purpose == InputPurpose::SearchQuery {
                     let text = input.textarea.lines().join(" ");
                     let generation = self.next_generation();

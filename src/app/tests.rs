@@ -116,6 +116,15 @@ fn esc_clears_the_filter_first() {
     let fx = a.update(code(KeyCode::Esc));
     assert!(a.lists.tenants.filter_text.is_empty());
     assert!(matches!(&fx[0], Effect::LoadPage { query: ListQuery::Tenants { filter }, .. } if filter.is_empty()));
+    // In the prompt, ctrl-u clears what is typed, as a shell's does.
+    a.update(key('/'));
+    for c in "acme corp".chars() {
+        a.update(key(c));
+    }
+    a.update(Action::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)));
+    a.update(key('z'));
+    a.update(code(KeyCode::Enter));
+    assert_eq!(a.lists.tenants.filter_text, "z");
 }
 
 #[test]
