@@ -117,7 +117,7 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
     }
 
     let mut tui = Tui::enter()?;
-    let size = tui.terminal.size()?;
+    let size = tui.terminal().size()?;
     app.size = (size.width, size.height);
 
     let (tx, mut rx) = unbounded_channel::<Action>();

@@ -239,12 +239,26 @@ pub fn write_new_file(dir: &Path, file_name: &str, bytes: &[u8]) -> std::io::Res
 }
 
 /// Writes via a temporary file and rename: a failed export never leaves a
-/// truncated file behind. Replaces `path` if it exists (the caller named it).
+/// truncated file behind. Replaces `path` if it is a file (the caller named
+/// it). Anything else named is written into, never replaced: a device, a
+/// pipe or a terminal (`-o /dev/null`, `-o /dev/stdout`: a rename would put
+/// a plain file in its place); and a link to a file replaces the file it
+/// points at, the link staying.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
+        f.write_all(bytes)?;
+        return f.flush();
+    }
+    let path = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path)?,
+        _ => path.to_path_buf(),
+    };
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let tmp = dir.join(format!(".{}.partial", path.file_name().and_then(|n| n.to_str()).unwrap_or("export")));
     std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
+    std::fs::rename(&tmp, &path)
 }
 
 /// Exports one conversation into `dir` (the console's `e`/`E`), under a new name.
@@ -265,6 +279,34 @@ pub async fn export_session(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_named_pipe_or_a_link_is_written_through_never_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        // A pipe (as a device or /dev/stdout would be): written into.
+        let fifo = dir.path().join("pipe");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        write_atomically(&fifo, b"through the pipe").unwrap();
+        // (Checked before the reader is waited for: a replaced pipe leaves it waiting.)
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo(), "still a pipe");
+        assert_eq!(reader.join().unwrap(), b"through the pipe");
+        // A link to a file: the file is replaced, the link stays a link.
+        let file = dir.path().join("real.md");
+        std::fs::write(&file, b"old").unwrap();
+        let link = dir.path().join("link.md");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        write_atomically(&link, b"new").unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read(&file).unwrap(), b"new");
+        // A plain file is replaced whole.
+        write_atomically(&file, b"newer").unwrap();
+        assert_eq!(std::fs::read(&file).unwrap(), b"newer");
+    }
 
     #[test]
     fn new_files_never_replace_earlier_ones_and_the_directory_is_made() {

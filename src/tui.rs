@@ -16,7 +16,10 @@ pub type Backend = CrosstermBackend<Stdout>;
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 
 pub struct Tui {
-    pub terminal: Terminal<Backend>,
+    /// Always `Some` until dropped (see `Drop`): ratatui's own drop prints
+    /// to stderr when it cannot show the cursor, which panics once the
+    /// terminal is gone (a closed SSH session, `tmux kill-session`: SIGHUP).
+    terminal: Option<Terminal<Backend>>,
 }
 
 impl Tui {
@@ -29,22 +32,27 @@ impl Tui {
             return Err(e.into());
         }
         let terminal = Terminal::new(CrosstermBackend::new(out))?;
-        Ok(Tui { terminal })
+        Ok(Tui { terminal: Some(terminal) })
+    }
+
+    pub fn terminal(&mut self) -> &mut Terminal<Backend> {
+        self.terminal.as_mut().expect("the terminal is there until the Tui is dropped")
     }
 
     /// Draws one frame inside a synchronized update, so terminals that
     /// support it never show a half-drawn screen.
     pub fn draw(&mut self, f: impl FnOnce(&mut ratatui::Frame)) -> Result<()> {
-        execute!(self.terminal.backend_mut(), terminal::BeginSynchronizedUpdate)?;
-        let res = self.terminal.draw(f).map(|_| ());
-        execute!(self.terminal.backend_mut(), terminal::EndSynchronizedUpdate)?;
+        let term = self.terminal();
+        execute!(term.backend_mut(), terminal::BeginSynchronizedUpdate)?;
+        let res = term.draw(f).map(|_| ());
+        execute!(term.backend_mut(), terminal::EndSynchronizedUpdate)?;
         res?;
         Ok(())
     }
 
     /// Writes raw bytes (OSC 52) straight to the terminal.
     pub fn write_raw(&mut self, bytes: &[u8]) -> Result<()> {
-        let out = self.terminal.backend_mut();
+        let out = self.terminal().backend_mut();
         out.write_all(bytes)?;
         out.flush()?;
         Ok(())
@@ -53,6 +61,14 @@ impl Tui {
 
 impl Drop for Tui {
     fn drop(&mut self) {
+        // The cursor shown while the terminal is there; when it is not, the
+        // Terminal is left undropped (the process is ending), so nothing
+        // tries to print to a terminal that no longer exists.
+        if let Some(mut t) = self.terminal.take() {
+            if t.show_cursor().is_err() {
+                std::mem::forget(t);
+            }
+        }
         restore();
     }
 }
@@ -85,7 +101,8 @@ pub fn install_hooks() -> Result<()> {
             tracing::warn!("caught: {info}");
             return;
         }
-        tracing::error!("panic: {info}");
+        // Where it came from, in the log (the screen may be gone).
+        tracing::error!("panic: {info}\n{}", std::backtrace::Backtrace::force_capture());
         // A panic in a background task is caught and reported by its task;
         // printing a report over the console's screen would only garble it.
         let main_thread = std::thread::current().name() == Some("main");

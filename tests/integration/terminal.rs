@@ -128,6 +128,24 @@ async fn sigterm_and_sighup_restore_the_terminal() {
         let after = support::assert_terminal_restored(&tmux);
         assert!(after.contains(&format!("stopped by SIG{signal}")), "{after}");
     }
+    // The terminal itself gone (tmux killed, an SSH session dropped): the
+    // console closes on the hang-up without a panic, though nothing can be
+    // written to the terminal any more.
+    let home = tempfile::tempdir().unwrap();
+    let tmux = support::console_in_tmux("gone", &t.url, home.path());
+    tmux.wait_for("the tenant list", |s| s.contains("Tenants") && s.contains(" of "));
+    drop(tmux);
+    let log_file = home.path().join("data/ragdesk/ragdesk.log");
+    let mut log = String::new();
+    for _ in 0..50 {
+        log = std::fs::read_to_string(&log_file).unwrap_or_default();
+        if log.contains("console closed") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(log.contains("SIGHUP received") && log.contains("console closed"), "{log}");
+    assert!(!log.contains("panic"), "{log}");
 }
 
 #[tokio::test]
