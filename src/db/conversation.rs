@@ -109,9 +109,10 @@ impl Conversations {
                     None => match m.ids_with_prefix(&mut *conn, Kind::Session, spec, 4).await?.as_slice() {
                         [one] => Ok(one.clone()),
                         [] => Err(missing()),
+                        // Four asked for: a fourth says only that there are more.
                         many => Err(DbError::Filter(format!(
                             "'{spec}' starts {} ids: type more of it ({}…)",
-                            many.len(),
+                            if many.len() > 3 { "more than 3".to_string() } else { many.len().to_string() },
                             many.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
                         ))),
                     },

@@ -596,9 +596,9 @@ impl Mapped {
 
     /// Up to `limit` ids of `kind` that start with `prefix`, in id order: a
     /// UUID id by the range of its primary key (6+ hex digits, as ours), a
-    /// text id by `starts_with` (a walk bounded by the statement timeout),
-    /// a derived entity's text ids by a skip scan from the prefix (ids that
-    /// sort apart from their prefix in the column's collation are missed).
+    /// text id by the range of its index from the prefix on, a derived
+    /// entity's text ids by a skip scan from the prefix (ids that sort apart
+    /// from their prefix in the column's collation are missed).
     /// Empty for other ids (numbers are given whole).
     pub async fn ids_with_prefix(
         &self,
@@ -634,30 +634,35 @@ impl Mapped {
         let (Some(table), Some(idc)) = (e.table.as_deref(), e.id.as_deref()) else { return Ok(Vec::new()) };
         let table = Table::parse(table);
         let i = quote_ident(idc);
-        let sql = match self.catalog.column(&table, idc).map(|c| c.udt.as_str()) {
+        let t = table.quoted();
+        match self.catalog.column(&table, idc).map(|c| c.udt.as_str()) {
             Some("uuid") => {
                 let Some((lo, hi)) = super::sessions::id_prefix_range(prefix) else { return Ok(Vec::new()) };
                 let rows: Vec<(String,)> = sqlx::query_as(&format!(
-                    "SELECT {i}::text FROM {} WHERE {i} BETWEEN $1 AND $2 ORDER BY {i} LIMIT $3",
-                    table.quoted()
+                    "SELECT {i}::text FROM {t} WHERE {i} BETWEEN $1 AND $2 ORDER BY {i} LIMIT $3"
                 ))
                 .bind(lo)
                 .bind(hi)
                 .bind(limit as i64)
                 .fetch_all(&mut *conn)
                 .await?;
-                return Ok(rows.into_iter().map(|r| r.0).collect());
+                Ok(rows.into_iter().map(|r| r.0).collect())
             }
+            // From the prefix on in the id's index, the first few that
+            // start with it (a range read, not a walk of every id); ids
+            // that sort apart from their prefix in the column's collation
+            // are missed, as for a derived id.
             Some("text" | "varchar") => {
-                format!(
-                    "SELECT {i}::text FROM {} WHERE starts_with({i}::text, $1) ORDER BY {i} LIMIT $2",
-                    table.quoted()
-                )
+                let rows: Vec<(String,)> =
+                    sqlx::query_as(&format!("SELECT {i}::text FROM {t} WHERE {i} >= $1 ORDER BY {i} LIMIT $2"))
+                        .bind(prefix)
+                        .bind(limit as i64)
+                        .fetch_all(&mut *conn)
+                        .await?;
+                Ok(rows.into_iter().map(|r| r.0).take_while(|id| id.starts_with(prefix)).collect())
             }
-            _ => return Ok(Vec::new()),
-        };
-        let rows: Vec<(String,)> = sqlx::query_as(&sql).bind(prefix).bind(limit as i64).fetch_all(&mut *conn).await?;
-        Ok(rows.into_iter().map(|r| r.0).collect())
+            _ => Ok(Vec::new()),
+        }
     }
 
     /// Row `id` of `kind`'s parent id and title, and `column` (a timestamp

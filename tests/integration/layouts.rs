@@ -474,6 +474,14 @@ async fn a_conversation_is_found_by_its_id_on_every_layout() {
             assert!(!shared.is_empty(), "{id} {other}");
             let e = conversations.resolve(&mut c, &shared).await.unwrap_err().to_string();
             assert!(e.contains("type more of it"), "{e}");
+            // A prefix every id shares: more than the few looked at, not their number.
+            let all = &filled.ids[&Kind::Session];
+            let common: String = all.iter().fold(all[0].clone(), |p, id| {
+                p.chars().zip(id.chars()).take_while(|(a, b)| a == b).map(|(a, _)| a).collect()
+            });
+            assert!(all.len() > 3 && !common.is_empty(), "{all:?}");
+            let e = conversations.resolve(&mut c, &common).await.unwrap_err().to_string();
+            assert!(e.contains("starts more than 3 ids"), "{e}");
         }
         for missing in ["no-such-conversation", "00000000-0000-0000-0000-000000000000"] {
             let e = conversations.resolve(&mut c, missing).await.unwrap_err().to_string();
