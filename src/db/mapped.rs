@@ -639,7 +639,7 @@ impl Mapped {
             Some("uuid") => {
                 let Some((lo, hi)) = super::sessions::id_prefix_range(prefix) else { return Ok(Vec::new()) };
                 let rows: Vec<(String,)> = sqlx::query_as(&format!(
-                    "SELECT {i}::text FROM {t} WHERE {i} BETWEEN $1 AND $2 ORDER BY {i} LIMIT $3"
+                    "SELECT {i}::text FROM {t} WHERE {i} BETWEEN $1 AND $2 ORDER BY {t}.{i} LIMIT $3"
                 ))
                 .bind(lo)
                 .bind(hi)
@@ -654,7 +654,7 @@ impl Mapped {
             // are missed, as for a derived id.
             Some("text" | "varchar") => {
                 let rows: Vec<(String,)> =
-                    sqlx::query_as(&format!("SELECT {i}::text FROM {t} WHERE {i} >= $1 ORDER BY {i} LIMIT $2"))
+                    sqlx::query_as(&format!("SELECT {i}::text FROM {t} WHERE {i} >= $1 ORDER BY {t}.{i} LIMIT $2"))
                         .bind(prefix)
                         .bind(limit as i64)
                         .fetch_all(&mut *conn)
@@ -1420,7 +1420,7 @@ impl Mapped {
         loop {
             let rows: Vec<(String, String)> = sqlx::query_as(&format!(
                 "SELECT {i}::text, coalesce({c}::text, '') FROM {t} \
-                 WHERE $1::text IS NULL OR {i} > $1::{cast} ORDER BY {i} LIMIT $2"
+                 WHERE $1::text IS NULL OR {i} > $1::{cast} ORDER BY {t}.{i} LIMIT $2"
             ))
             .bind(after.as_deref())
             .bind(batch.max(1) as i64)
@@ -1805,7 +1805,9 @@ impl Mapped {
                 .push_bind(key.to_string())
                 .push(format!("::{}", self.cast(&table, k)?));
         }
-        qb.push(format!(" ORDER BY {} LIMIT ", quote_ident(k))).push_bind(limit as i64);
+        // By the column as stored (a number's order), not the text it is
+        // selected as: a bare name in ORDER BY means the output column.
+        qb.push(format!(" ORDER BY {}.{} LIMIT ", table.quoted(), quote_ident(k))).push_bind(limit as i64);
         let rows: Vec<(String, Option<i64>, String, Option<String>)> =
             none_if_mistyped(qb.build_query_as().fetch_all(&mut *conn).await)?;
         Ok(rows

@@ -945,6 +945,42 @@ async fn nulls_in_an_order_column_page_last_and_a_null_vector_is_not_found() {
 }
 
 #[tokio::test]
+async fn rate_limits_keyed_by_numbers_are_listed_in_number_order() {
+    let t = support::empty().await;
+    let mut c = t.conn().await;
+    c.execute(
+        "CREATE TABLE orgs (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, \
+                            created_at timestamptz NOT NULL DEFAULT now()); \
+         CREATE TABLE quotas (org_id bigint PRIMARY KEY REFERENCES orgs(id), quota int); \
+         INSERT INTO orgs (name) SELECT 'org ' || g FROM generate_series(1, 12) g; \
+         INSERT INTO quotas SELECT id, id * 10 FROM orgs",
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("quotas.toml");
+    std::fs::write(
+        &file,
+        "name = \"quotas\"\ndescription = \"orgs and their quotas\"\nwrites = [\"rate_limit\"]\n\
+         [tenant]\ntable = \"public.orgs\"\nid = \"id\"\ntitle = \"name\"\ncreated_at = \"created_at\"\n\
+         order = [\"created_at\", \"id\"]\n\
+         [rate_limit]\ntable = \"public.quotas\"\nkey = \"org_id\"\nvalue = \"quota\"\n",
+    )
+    .unwrap();
+    let layout = file.to_str().unwrap();
+    let (ok, out) = ragdesk(&t.url, &["--layout", layout, "limits", "list", "--json"]);
+    assert!(ok, "{out}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let keys: Vec<&str> = rows.iter().map(|r| r["key"].as_str().unwrap()).collect();
+    let want: Vec<String> = (1..=12).map(|n| n.to_string()).collect();
+    assert_eq!(keys, want, "1, 2 … 12, not 1, 10, 11, 12, 2");
+    // Browse's list of them, through the layout's pages, in the same order.
+    let m = Mapped::for_database(&mut c, Some(ragdesk::schema::load(layout).unwrap())).await.unwrap().unwrap();
+    let page = m.page(&mut c, Kind::RateLimit, None, None, 100).await.unwrap();
+    assert_eq!(page.rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), want);
+}
+
+#[tokio::test]
 async fn a_role_that_may_not_create_schemas_writes_once_the_audit_exists() {
     let t = support::empty().await;
     let (ok, out) = ragdesk(&t.url, &["--layout", "omni", "seed", "--scale", "tiny"]);
