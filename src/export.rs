@@ -62,22 +62,27 @@ fn file_name_for(id: &str, format: Format) -> String {
 /// are made visible, as on screen.
 pub fn markdown(head: &ConversationHead, messages: &[Utterance]) -> String {
     let ts = |t: &chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
-    let mut out = match &head.who {
-        Some(who) => format!("# Conversation with {}\n\n", sanitize_line(who)),
-        None => format!("# Conversation {}\n\n", sanitize_line(&head.id)),
+    let mut out = match (&head.who, &head.title) {
+        (Some(who), _) => format!("# Conversation with {}\n\n", sanitize_line(who)),
+        (None, Some(title)) => format!("# Conversation: {}\n\n", sanitize_line(title)),
+        (None, None) => format!("# Conversation {}\n\n", sanitize_line(&head.id)),
     };
     out.push_str(&format!("- Session: `{}`\n", sanitize_line(&head.id)));
     if let Some(l) = &head.layout {
         out.push_str(&format!("- Layout: {}\n", sanitize_line(l)));
     }
-    if let Some(t) = head.title.as_ref().filter(|t| Some(*t) != head.who.as_ref()) {
+    if let Some(t) = head.title.as_ref().filter(|_| head.who.is_some()) {
         out.push_str(&format!("- Title: {}\n", sanitize_line(t)));
     }
     if let Some((label, name)) = &head.tenant {
         out.push_str(&format!("- {}: {}\n", sanitize_line(label), sanitize_line(name)));
     }
     if let Some(d) = &head.bot {
-        out.push_str(&format!("- Demo: {}\n", sanitize_line(d)));
+        out.push_str(&format!(
+            "- {}: {}\n",
+            sanitize_line(head.bot_label.as_deref().unwrap_or("Demo")),
+            sanitize_line(d)
+        ));
     }
     if let (Some(who), Some(id)) = (&head.who, &head.who_id) {
         out.push_str(&format!("- Lead: {} (`{}`)\n", sanitize_line(who), sanitize_line(id)));
@@ -96,7 +101,9 @@ pub fn markdown(head: &ConversationHead, messages: &[Utterance]) -> String {
         (None, None) => out.push_str("- Ended: (still open)\n"),
         (None, Some(_)) => {}
     }
-    let tokens: Option<i64> = messages.iter().map(|m| m.token_count.map(i64::from)).sum();
+    // Tokens where every message counts them (none to count says nothing).
+    let tokens: Option<i64> =
+        messages.iter().map(|m| m.token_count.map(i64::from)).sum::<Option<i64>>().filter(|_| !messages.is_empty());
     match tokens {
         Some(t) => out.push_str(&format!("- Messages: {}, tokens: {t}\n", messages.len())),
         None => out.push_str(&format!("- Messages: {}\n", messages.len())),
@@ -279,6 +286,23 @@ pub async fn export_session(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_layouts_conversation_without_a_person_is_headed_by_its_title() {
+        let head = ConversationHead {
+            id: "thr_1".into(),
+            title: Some("Question about shipping".into()),
+            bot: Some("Acme Support Bot".into()),
+            bot_label: Some("Bots".into()),
+            layout: Some("chatdesk".into()),
+            ..Default::default()
+        };
+        let md = markdown(&head, &[]);
+        assert!(md.starts_with("# Conversation: Question about shipping\n"), "{md}");
+        assert!(md.contains("- Bots: Acme Support Bot\n") && !md.contains("Title:"), "{md}");
+        // No messages, nothing counted: no tokens line.
+        assert!(md.contains("- Messages: 0\n") && !md.contains("tokens"), "{md}");
+    }
 
     #[test]
     fn a_named_pipe_or_a_link_is_written_through_never_replaced() {

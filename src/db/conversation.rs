@@ -42,6 +42,10 @@ pub struct ConversationHead {
     pub who_id: Option<String>,
     /// The bot it was held with (a demo's name).
     pub bot: Option<String>,
+    /// What a layout calls its bots ("Widgets", "Projects"), when `bot` is
+    /// one of theirs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot_label: Option<String>,
     /// Ours: the demo, whose knowledge base a question is replayed on.
     pub demo_id: Option<Uuid>,
     pub channel: Option<String>,
@@ -131,11 +135,6 @@ impl Conversations {
                     .ok_or_else(|| DbError::NotFound(format!("{} {id}", m.layout.label(Kind::Session))))?;
                 let count = m.count(&mut *conn, Kind::Message, Some(id), "").await?;
                 let mut head = head_of_row(&m.layout.name, row);
-                // A conversation kept under its lead is with that lead: its
-                // own title is its subject, never who (even with no lead).
-                if m.layout.parent_of(Kind::Session) == Some(Kind::Lead) {
-                    head.who = None;
-                }
                 // Who and which bot, up the layout's chain: a lead's name
                 // (the conversation's own title is then its subject), a
                 // demo's name; and when it ended, where the layout says.
@@ -151,7 +150,10 @@ impl Conversations {
                     let title = row.title;
                     match k {
                         Kind::Lead => head.who = title,
-                        Kind::Demo => head.bot = title,
+                        Kind::Demo => {
+                            head.bot_label = Some(m.layout.label(Kind::Demo).to_string());
+                            head.bot = title;
+                        }
                         Kind::Tenant => {
                             head.tenant = title.map(|t| (m.layout.label(Kind::Tenant).to_string(), t));
                             break;
@@ -214,7 +216,12 @@ impl Conversations {
                     return Err(DbError::Invalid(format!("more than {WHOLE_CAP} messages: too many to read whole")));
                 }
                 Some(next) => after = Some(next),
-                None => return Ok((head, messages)),
+                // Read whole, it is counted whole (a layout's heading counts up to a cap).
+                None => {
+                    let mut head = head;
+                    head.message_count = Some(messages.len() as i64);
+                    return Ok((head, messages));
+                }
             }
         }
         unreachable!("the pages end or the cap is reached")
@@ -237,13 +244,13 @@ fn native_cursor(key: &[Option<String>]) -> Result<Cursor> {
     }
 }
 
-/// A layout's session row as a heading: its title says who, its status
-/// what state it is in.
+/// A layout's session row as a heading: its title (a subject, a handle:
+/// not known to be a person, so not who it is with: a lead up the chain
+/// says that), its status what state it is in.
 fn head_of_row(layout: &str, row: MappedRow) -> ConversationHead {
     ConversationHead {
         id: row.id,
-        title: row.title.clone(),
-        who: row.title,
+        title: row.title,
         status: row.status,
         started_at: row.created_at,
         layout: Some(layout.to_string()),
@@ -274,6 +281,7 @@ impl From<SessionRow> for ConversationHead {
             title: None,
             who_id: Some(s.lead_identifier),
             bot: s.demo_name,
+            bot_label: None,
             demo_id: Some(s.demo_id),
             channel: Some(s.channel),
             status: None,

@@ -211,8 +211,14 @@ async fn the_documented_example_layout_works_on_the_schema_it_describes() {
     .unwrap();
     assert_eq!((head.who.as_deref(), head.bot.as_deref()), (Some(email.as_str()), Some(bot.as_str())));
     assert!(head.ended_at.is_some() && head.message_count.is_some_and(|n| n > 0), "{head:?}");
-    let (_, messages) = conversations.whole(&mut c, &ticket).await.unwrap();
+    let (whole, messages) = conversations.whole(&mut c, &ticket).await.unwrap();
     assert!(messages.windows(2).all(|w| w[0].id != w[1].id) && !messages.is_empty());
+    assert_eq!(whole.message_count, Some(messages.len() as i64), "read whole, counted whole");
+    // Its Markdown names the bot in the layout's word for bots.
+    let md = ragdesk::export::markdown(&whole, &messages);
+    assert!(md.starts_with(&format!("# Conversation with {email}")), "{md}");
+    assert!(md.contains(&format!("- {}: {bot}", whole.bot_label.as_deref().unwrap())), "{md}");
+    assert_ne!(whole.bot_label.as_deref(), Some("Demo"), "{md}");
 }
 
 #[tokio::test]
