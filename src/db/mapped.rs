@@ -394,9 +394,58 @@ impl Mapped {
             let source = Kind::from_name(from).expect("checked layout");
             return self.derived_page(conn, source, after, limit).await;
         }
+        self.table_page(conn, kind, under, after, limit, words, false).await
+    }
+
+    /// The page of `kind`'s rows just above `before` (a row's `key`), or
+    /// the last page of the list when `None`: the order read backwards, as
+    /// one range of the same index, and the rows given back in the list's
+    /// order. Its `next` is where the page above starts. `G` reads the end
+    /// of a list of millions this way, in one page. Lists of a table only
+    /// (a derived list or an array is read from the top).
+    pub async fn page_before(
+        &self,
+        conn: &mut PgConnection,
+        kind: Kind,
+        under: &Under,
+        before: Option<&[Option<String>]>,
+        limit: u32,
+        words: &str,
+    ) -> Result<MappedPage> {
+        let e = self.entity(kind)?;
+        if e.table.is_none() || e.json_array.is_some() || e.derived_from.is_some() {
+            return Err(DbError::Invalid(format!("{} are read from the top only", self.layout.label(kind))));
+        }
+        if under.row().is_none() && self.within_parent.contains(&kind) {
+            return Err(DbError::Invalid(format!(
+                "{} are ordered within their parent only: open one to list them",
+                self.layout.label(kind)
+            )));
+        }
+        let mut page = self.table_page(conn, kind, under, before, limit, words, true).await?;
+        page.rows.reverse();
+        Ok(page)
+    }
+
+    /// A page of a table's rows from `after` (its key) in the list's order,
+    /// or `backward` from it (rows in reverse order; `next` then the key of
+    /// the topmost).
+    #[allow(clippy::too_many_arguments)]
+    async fn table_page(
+        &self,
+        conn: &mut PgConnection,
+        kind: Kind,
+        under: &Under,
+        after: Option<&[Option<String>]>,
+        limit: u32,
+        words: &str,
+        backward: bool,
+    ) -> Result<MappedPage> {
+        let e = self.entity(kind)?;
         let table = Table::parse(e.table.as_deref().expect("checked layout"));
         let order: Vec<&str> = Self::select_rows(e, &table).1;
-        let asc = Self::ascending(kind);
+        // Read backwards, the order and the keyset's comparison turn round.
+        let asc = Self::ascending(kind) != backward;
         let dir = if asc { "ASC" } else { "DESC" };
         let q = |c: &str| format!("t.{}", quote_ident(c));
         // An order whose first column may be NULL (a nullable timestamp, as
@@ -413,13 +462,22 @@ impl Mapped {
             }
             _ => None,
         };
-        let parts: &[Part] = match (nullable_first, after.map(|k| k.first().is_some_and(Option::is_some))) {
+        // The parts in reading order (the NULL rows last in the list, so
+        // first read backwards), from the one the cursor is in.
+        let all: &[Part] = match (nullable_first, backward) {
             (false, _) => &[Part::Whole],
-            (true, None | Some(true)) => &[Part::NotNull, Part::Null],
-            (true, Some(false)) => &[Part::Null],
+            (true, false) => &[Part::NotNull, Part::Null],
+            (true, true) => &[Part::Null, Part::NotNull],
         };
+        let cursor_part = match after.map(|k| k.first().is_some_and(Option::is_some)) {
+            _ if !nullable_first => Part::Whole,
+            None => all[0],
+            Some(true) => Part::NotNull,
+            Some(false) => Part::Null,
+        };
+        let parts = &all[all.iter().position(|p| *p == cursor_part).unwrap_or(0)..];
         let mut rows: Vec<Raw> = Vec::new();
-        for part in parts {
+        for (i, part) in parts.iter().enumerate() {
             let want = limit as usize + 1 - rows.len();
             if want == 0 {
                 break;
@@ -427,11 +485,7 @@ impl Mapped {
             let (mut qb, _) = Self::select_rows_in(e, &table, fence.clone());
             self.push_where(&mut qb, kind, &table, under, words)?;
             // The cursor bounds the part it is in; a later part is read from its start.
-            let key = match part {
-                Part::Null if parts.len() > 1 => None,
-                _ => after,
-            };
-            if let Some(key) = key {
+            if let Some(key) = after.filter(|_| i == 0) {
                 self.push_keyset(&mut qb, &table, &order, key, asc)?;
             }
             match part {

@@ -916,6 +916,20 @@ async fn a_nullable_order_pages_newest_first_with_ties_and_nulls_last_as_the_ser
             }
         }
         assert_eq!(got, want, "pages of {size}");
+        // And from the end up (G), each page in the list's order: the same rows.
+        let mut up: Vec<String> = Vec::new();
+        let mut before: Option<Vec<Option<String>>> = None;
+        let under = ragdesk::db::mapped::Under::Row(customer.clone());
+        loop {
+            let page = m.page_before(&mut c, Kind::Session, &under, before.as_deref(), size, "").await.unwrap();
+            assert!(page.rows.len() <= size as usize);
+            up.splice(0..0, page.rows.iter().map(|r| r.id.clone()));
+            match page.next {
+                Some(n) => before = Some(n),
+                None => break,
+            }
+        }
+        assert_eq!(up, want, "pages of {size} from the end");
     }
 }
 
@@ -936,6 +950,22 @@ async fn nulls_in_an_order_column_page_last_and_a_null_vector_is_not_found() {
     .unwrap();
     let rows = page_all(&m, &mut c, Kind::Message, Some(&session)).await;
     assert_eq!(rows.len(), 7, "no row lost or repeated across the NULLs");
+    // Read from the end (an ascending list, its NULL rows first when read up).
+    let under = ragdesk::db::mapped::Under::Row(session.clone());
+    let mut up: Vec<String> = Vec::new();
+    let mut before: Option<Vec<Option<String>>> = None;
+    loop {
+        let page = m.page_before(&mut c, Kind::Message, &under, before.as_deref(), 2, "").await.unwrap();
+        up.splice(0..0, page.rows.iter().map(|r| r.id.clone()));
+        match page.next {
+            Some(n) => before = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(up, rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), "the same rows, from the end");
+    // A derived list is read from the top only, and says so.
+    let e = m.page_before(&mut c, Kind::Session, &ragdesk::db::mapped::Under::All, None, 2, "").await.unwrap_err();
+    assert!(e.to_string().contains("read from the top only"), "{e}");
     let nulls: Vec<bool> = rows.iter().map(|r| r.key[0].is_none()).collect();
     assert_eq!(nulls, [false, false, false, false, true, true, true], "NULLs last, in id order");
     let mut ids: Vec<&String> = rows.iter().map(|r| &r.id).collect();
