@@ -365,13 +365,17 @@ pub enum Effect {
         after: Option<Vec<Option<String>>>,
         /// Words every row's title or text must contain.
         filter: String,
+        /// Read up from `after` (or from the list's end): the page above.
+        backward: bool,
     },
-    /// How many rows the shown Browse list has (counted up to a cap).
+    /// How many rows the shown Browse list has (counted up to a cap, or
+    /// every one when `exact`: `c`).
     CountMapped {
         generation: u64,
         kind: crate::schema::Kind,
         under: crate::db::mapped::Under,
         filter: String,
+        exact: bool,
     },
     /// The rows of `kind` nearest to row `id`'s own vector (the Browse
     /// tab's more-like-this), exactly.

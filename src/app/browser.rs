@@ -27,6 +27,18 @@ pub enum Lookup {
     Text(String),
 }
 
+/// Where a page that arrives goes among a level's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Placing {
+    /// In their place (the first page, from the top or the end).
+    #[default]
+    Replace,
+    /// Below them.
+    Append,
+    /// Above them (read up from the end).
+    Prepend,
+}
+
 /// The rows of one entity under one parent.
 #[derive(Debug, Clone)]
 pub struct Stage {
@@ -38,6 +50,12 @@ pub struct Stage {
     pub rows: Vec<MappedRow>,
     /// Where the next page starts; `None` when the last page is in.
     pub next: Option<Vec<Option<String>>>,
+    /// Read from the end (`G`): where the page above the rows starts;
+    /// `None` when the top is in.
+    pub prev: Option<Vec<Option<String>>>,
+    pub from_end: bool,
+    /// Where the page being loaded goes.
+    pub pending: Placing,
     pub selected: usize,
     pub loaded: bool,
     pub loading: bool,
@@ -50,6 +68,8 @@ pub struct Stage {
     pub filter: String,
     /// How many rows the list has (capped), once counted.
     pub count: Option<crate::db::RowCount>,
+    /// The count asked for last (a page load does not make it stale).
+    pub count_generation: u64,
 }
 
 impl Stage {
@@ -58,11 +78,15 @@ impl Stage {
             search: None,
             filter: String::new(),
             count: None,
+            count_generation: 0,
             kind,
             parent,
             parentless: false,
             rows: Vec::new(),
             next: None,
+            prev: None,
+            from_end: false,
+            pending: Placing::Replace,
             selected: 0,
             loaded: false,
             loading: false,
@@ -97,6 +121,8 @@ pub struct Browser {
     pub parentless: Vec<Kind>,
     /// The drill path: the root level first, the one shown last.
     pub stack: Vec<Stage>,
+    /// The selected row in full under the list (`i` hides it: more rows).
+    pub detail: bool,
 }
 
 impl Browser {
@@ -108,6 +134,7 @@ impl Browser {
             vector_index: Default::default(),
             parentless: Vec::new(),
             vector_metric: Default::default(),
+            detail: true,
         }
     }
 
@@ -140,6 +167,8 @@ impl Browser {
         }
         s.loading = true;
         s.generation = generation;
+        s.count_generation = generation;
+        s.pending = Placing::Replace;
         if let Some(search) = &s.search {
             let (kind, mode) = (s.kind, search.mode);
             return vec![match &search.lookup {
@@ -161,17 +190,30 @@ impl Browser {
                 under: under.clone(),
                 after: None,
                 filter: s.filter.clone(),
+                backward: s.from_end,
             },
-            Effect::CountMapped { generation, kind: s.kind, under, filter: s.filter.clone() },
+            Effect::CountMapped { generation, kind: s.kind, under, filter: s.filter.clone(), exact: false },
         ]
     }
 
-    /// The shown list's count arrived (kept when it is for the shown load).
-    pub fn apply_count(&mut self, generation: u64, result: Result<Option<crate::db::RowCount>, String>) {
+    /// The shown list's count arrived (kept when it is for the count asked
+    /// last). A failure is given back to be said; the rows still page and
+    /// the count shown stays.
+    pub fn apply_count(
+        &mut self,
+        generation: u64,
+        result: Result<Option<crate::db::RowCount>, String>,
+    ) -> Option<String> {
         let s = self.current_mut();
-        if s.generation == generation {
-            // A failed count leaves the list as it is: the rows still page.
-            s.count = result.ok().flatten();
+        if s.count_generation != generation {
+            return None;
+        }
+        match result {
+            Ok(count) => {
+                s.count = count;
+                None
+            }
+            Err(e) => Some(e),
         }
     }
 
@@ -182,15 +224,34 @@ impl Browser {
             return;
         }
         s.loading = false;
+        // A search's rows (and a failure's placing) as the load said.
+        let placing =
+            if s.search.is_some() { if append { Placing::Append } else { Placing::Replace } } else { s.pending };
         match result {
             Ok(page) => {
-                if append {
-                    s.rows.extend(page.rows);
-                } else {
-                    s.rows = page.rows;
-                    s.selected = 0;
+                match placing {
+                    Placing::Append => {
+                        s.rows.extend(page.rows);
+                        s.next = page.next;
+                    }
+                    // Read up from the end: the page above, the selection kept on its row.
+                    Placing::Prepend => {
+                        s.selected += page.rows.len();
+                        s.rows.splice(0..0, page.rows);
+                        s.prev = page.next;
+                    }
+                    Placing::Replace if s.from_end => {
+                        s.selected = page.rows.len().saturating_sub(1);
+                        s.rows = page.rows;
+                        s.prev = page.next;
+                        s.next = None;
+                    }
+                    Placing::Replace => {
+                        s.rows = page.rows;
+                        s.selected = 0;
+                        s.next = page.next;
+                    }
                 }
-                s.next = page.next;
                 s.loaded = true;
                 s.error = None;
             }
@@ -207,10 +268,33 @@ impl Browser {
     }
 
     pub fn on_command(&mut self, cmd: Command, generation: u64, height: usize) -> Reply {
+        let from_end_ok = self.reads_from_end();
         let s = self.current_mut();
         let n = s.rows.len();
         let page = height.max(1);
         match cmd {
+            // G with rows below the loaded ones: the list's end, read up from
+            // it in one page (never a walk); g back to its top the same way.
+            Command::Bottom if from_end_ok && (s.next.is_some() || (s.loading && !s.from_end)) => {
+                return self.restart(true, generation);
+            }
+            Command::Top if s.from_end && (s.prev.is_some() || s.loading) => return self.restart(false, generation),
+            // c: every row counted (the list's own count stops at a cap).
+            Command::ExactCount if s.search.is_none() => {
+                s.count_generation = generation;
+                let (kind, under, filter) = (s.kind, s.under(), s.filter.clone());
+                return Reply::info("counting every row…").with(Effect::CountMapped {
+                    generation,
+                    kind,
+                    under,
+                    filter,
+                    exact: true,
+                });
+            }
+            Command::ToggleDetail => {
+                self.detail = !self.detail;
+                return Reply::default();
+            }
             _ if super::list::move_selection(&mut s.selected, n, page, cmd) => {}
             Command::Open => return self.open(),
             Command::OtherList => return self.other_list(),
@@ -227,20 +311,50 @@ impl Browser {
             }
             _ => {}
         }
-        // Near the end of what is loaded: the next page.
+        // Near the end of what is loaded: the next page; near its top (read
+        // from the end), the page above.
         let s = self.current_mut();
-        if let Some(after) = s.next.clone().filter(|_| !s.loading && s.selected + page >= s.rows.len()) {
-            s.loading = true;
-            s.generation = generation;
-            return Reply::default().with(Effect::LoadMapped {
-                generation,
-                kind: s.kind,
-                under: s.under(),
-                after: Some(after),
-                filter: s.filter.clone(),
-            });
-        }
-        Reply::default()
+        let (below, above) = (s.next.clone(), s.prev.clone());
+        let (after, backward, placing) = match (below, above) {
+            (Some(after), _) if !s.loading && s.selected + page >= s.rows.len() => (after, false, Placing::Append),
+            (_, Some(before)) if !s.loading && s.selected < page => (before, true, Placing::Prepend),
+            _ => return Reply::default(),
+        };
+        s.loading = true;
+        s.generation = generation;
+        s.pending = placing;
+        Reply::default().with(Effect::LoadMapped {
+            generation,
+            kind: s.kind,
+            under: s.under(),
+            after: Some(after),
+            filter: s.filter.clone(),
+            backward,
+        })
+    }
+
+    /// Reads the shown list again from its end (`G`) or its top (`g`); a
+    /// page still loading from the other end is dropped (a new generation).
+    fn restart(&mut self, from_end: bool, generation: u64) -> Reply {
+        let s = self.current_mut();
+        s.rows.clear();
+        s.next = None;
+        s.prev = None;
+        s.selected = 0;
+        s.from_end = from_end;
+        s.pending = Placing::Replace;
+        s.loading = true;
+        s.loaded = false;
+        s.error = None;
+        s.generation = generation;
+        Reply::default().with(Effect::LoadMapped {
+            generation,
+            kind: s.kind,
+            under: s.under(),
+            after: None,
+            filter: s.filter.clone(),
+            backward: from_end,
+        })
     }
 
     /// Enter: the selected row's first child entity (a session's messages,
@@ -293,10 +407,24 @@ impl Browser {
         s.count = None;
         s.rows.clear();
         s.next = None;
+        s.prev = None;
+        s.from_end = false;
+        s.pending = Placing::Replace;
         s.selected = 0;
         s.loaded = false;
         s.loading = false;
         s.error = None;
+    }
+
+    /// Can the shown list be read from its end? (A table's rows; not a
+    /// search's results, a derived list or an array's elements.)
+    fn reads_from_end(&self) -> bool {
+        let s = self.current();
+        s.search.is_none()
+            && self
+                .layout
+                .entity(s.kind)
+                .is_some_and(|e| e.table.is_some() && e.json_array.is_none() && e.derived_from.is_none())
     }
 
     /// `m` on a row with a vector: the rows nearest to it.

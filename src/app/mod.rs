@@ -753,8 +753,9 @@ impl App {
                 }
             }
             Action::MappedCounted { generation, result } => {
-                if let Some(b) = &mut self.browser {
-                    b.apply_count(generation, result);
+                let failed = self.browser.as_mut().and_then(|b| b.apply_count(generation, result));
+                if let Some(e) = failed {
+                    self.error(format!("count failed: {e}"));
                 }
             }
             Action::Fatal(why) => {

@@ -713,6 +713,77 @@ fn browse_row(id: impl std::fmt::Display) -> crate::db::mapped::MappedRow {
 }
 
 #[test]
+fn g_reads_a_browse_list_from_its_end_and_up_and_g_from_its_top() {
+    use crate::db::mapped::MappedPage;
+    let rows = |ids: std::ops::Range<u32>| ids.map(browse_row).collect::<Vec<_>>();
+    let load = |fx: &[Effect]| -> (u64, Option<Vec<Option<String>>>, bool) {
+        fx.iter()
+            .find_map(|e| match e {
+                Effect::LoadMapped { generation, after, backward, .. } => Some((*generation, after.clone(), *backward)),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("a page is asked for: {fx:?}"))
+    };
+    let mut a = app();
+    a.browse_layout(crate::schema::load("omni").unwrap());
+    let (generation, _, _) = load(&a.start());
+    // The top page, with more below.
+    let next = Some(vec![Some("19".to_string())]);
+    a.update(Action::MappedLoaded { generation, append: false, result: Ok(MappedPage { rows: rows(10..20), next }) });
+    // G: the end, read up from it in one page (not the next page down).
+    let (generation, after, backward) = load(&a.update(key('G')));
+    assert_eq!((after, backward), (None, true));
+    let above = Some(vec![Some("90".to_string())]);
+    let end = MappedPage { rows: rows(90..100), next: above.clone() };
+    a.update(Action::MappedLoaded { generation, append: false, result: Ok(end) });
+    let s = a.browser.as_ref().unwrap().current();
+    assert_eq!((s.rows.first().unwrap().id.as_str(), s.selected, s.next.is_none()), ("90", 9, true), "on the last row");
+    // Up towards the top of what is loaded: the page above, kept in order,
+    // the selection on the same row.
+    let mut fx = Vec::new();
+    for _ in 0..9 {
+        fx.extend(a.update(key('k')));
+    }
+    let (generation, after, backward) = load(&fx);
+    assert_eq!((after, backward), (above, true));
+    a.update(Action::MappedLoaded {
+        generation,
+        append: true,
+        result: Ok(MappedPage { rows: rows(80..90), next: Some(vec![Some("80".into())]) }),
+    });
+    let s = a.browser.as_ref().unwrap().current();
+    let ids: Vec<&str> = s.rows.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!((ids.first().copied(), ids.last().copied(), ids.len()), (Some("80"), Some("99"), 20));
+    assert_eq!(s.selected_row().unwrap().id, "90", "the same row selected");
+    // g: the top again, read from the top.
+    let (_, after, backward) = load(&a.update(key('g')));
+    assert_eq!((after, backward), (None, false));
+    // c: every row counted, and that count shown (a later page does not drop it).
+    let fx = a.update(key('c'));
+    let Some(Effect::CountMapped { generation, exact: true, .. }) =
+        fx.iter().find(|e| matches!(e, Effect::CountMapped { .. })).cloned()
+    else {
+        panic!("{fx:?}")
+    };
+    a.update(Action::MappedCounted { generation, result: Ok(Some(crate::db::RowCount::Exact(123_456))) });
+    assert_eq!(a.browser.as_ref().unwrap().current().count, Some(crate::db::RowCount::Exact(123_456)));
+    let fx = a.update(key('c'));
+    let Some(Effect::CountMapped { generation, .. }) =
+        fx.iter().find(|e| matches!(e, Effect::CountMapped { .. })).cloned()
+    else {
+        panic!("{fx:?}")
+    };
+    a.update(Action::MappedCounted { generation, result: Err("canceling statement due to statement timeout".into()) });
+    assert!(a.log.back().unwrap().text.contains("count failed: canceling statement"), "a failure is said");
+    assert_eq!(a.browser.as_ref().unwrap().current().count, Some(crate::db::RowCount::Exact(123_456)), "kept");
+    // i: the detail under the list, hidden and back.
+    a.update(key('i'));
+    assert!(!a.browser.as_ref().unwrap().detail);
+    a.update(key('i'));
+    assert!(a.browser.as_ref().unwrap().detail);
+}
+
+#[test]
 fn the_browser_drops_stale_pages_drills_down_and_back() {
     use crate::db::mapped::{MappedPage, Under};
     use crate::schema::Kind;
@@ -894,8 +965,8 @@ fn a_page_in_flight_when_drilling_down_does_not_freeze_the_list_on_return() {
         append: false,
         result: Ok(MappedPage { rows, next: Some(vec![Some("29".into())]) }),
     });
-    // Move to the end: the next page is asked for; drill down before it comes.
-    let fx = a.update(key('G'));
+    // Move towards the end: the next page is asked for; drill down before it comes.
+    let fx = a.update(code(KeyCode::PageDown));
     assert!(fx.iter().any(|e| matches!(e, Effect::LoadMapped { after: Some(_), .. })), "{fx:?}");
     a.update(code(KeyCode::Enter));
     a.update(code(KeyCode::Esc));

@@ -266,6 +266,19 @@ impl Mapped {
         under: &Under,
         words: &str,
     ) -> Result<Option<super::RowCount>> {
+        self.count_rows_under(conn, kind, under, words, false).await
+    }
+
+    /// `count_under`, or every row when `exact` (asked for: bounded by the
+    /// statement timeout, not by a cap).
+    pub async fn count_rows_under(
+        &self,
+        conn: &mut PgConnection,
+        kind: Kind,
+        under: &Under,
+        words: &str,
+        exact: bool,
+    ) -> Result<Option<super::RowCount>> {
         let e = self.entity(kind)?;
         let parent = under.row();
         if *under == Under::Nothing && (e.table.is_none() || e.json_array.is_some()) {
@@ -284,6 +297,11 @@ impl Mapped {
             table.quoted()
         ));
         self.push_where(&mut qb, kind, &table, under, words)?;
+        if exact {
+            qb.push(") counted");
+            let (n,): (i64,) = qb.build_query_as().fetch_one(&mut *conn).await?;
+            return Ok(Some(super::RowCount::Exact(n)));
+        }
         qb.push(" LIMIT ").push_bind(super::page::COUNT_CAP + 1).push(") counted");
         let (n,): (i64,) = qb.build_query_as().fetch_one(&mut *conn).await?;
         Ok(Some(super::RowCount::from_capped(n)))

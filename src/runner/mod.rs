@@ -525,19 +525,20 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
                 .map_err(Into::into);
             Action::AuditLoaded { generation, append: before.is_some(), result }
         }
-        Effect::LoadMapped { generation, kind, under, after, filter } => {
+        Effect::LoadMapped { generation, kind, under, after, filter, backward } => {
+            let (after, size) = (after.as_deref(), settings.page_size);
             let result = match &settings.mapped {
-                Some(m) => m
-                    .page_under(conn, kind, &under, after.as_deref(), settings.page_size, &filter)
-                    .await
-                    .map_err(|e| e.to_string()),
+                Some(m) if backward => {
+                    m.page_before(conn, kind, &under, after, size, &filter).await.map_err(|e| e.to_string())
+                }
+                Some(m) => m.page_under(conn, kind, &under, after, size, &filter).await.map_err(|e| e.to_string()),
                 None => Err("this database has ragdesk's own layout: nothing to browse through a mapping".into()),
             };
             Action::MappedLoaded { generation, append: after.is_some(), result }
         }
-        Effect::CountMapped { generation, kind, under, filter } => {
+        Effect::CountMapped { generation, kind, under, filter, exact } => {
             let result = match &settings.mapped {
-                Some(m) => m.count_under(conn, kind, &under, &filter).await.map_err(|e| e.to_string()),
+                Some(m) => m.count_rows_under(conn, kind, &under, &filter, exact).await.map_err(|e| e.to_string()),
                 None => Ok(None),
             };
             Action::MappedCounted { generation, result }

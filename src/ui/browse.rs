@@ -19,8 +19,14 @@ const DETAIL_ROWS: u16 = 8;
 pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(b) = &app.browser else { return };
     let s = b.current();
-    let [list_area, detail_area] = Layout::vertical([Constraint::Min(4), Constraint::Length(DETAIL_ROWS)]).areas(area);
-    let more = if s.next.is_some() { " ↓more" } else { "" };
+    // `i` gives the detail's rows to the list.
+    let detail_rows = if b.detail { DETAIL_ROWS } else { 0 };
+    let [list_area, detail_area] = Layout::vertical([Constraint::Min(4), Constraint::Length(detail_rows)]).areas(area);
+    let more = match (s.next.is_some(), s.prev.is_some()) {
+        (true, _) => " ↓more",
+        (false, true) => " ↑more",
+        _ => "",
+    };
     let others = if b.stack.len() == 1 {
         crate::app::browser::roots(&b.layout).len() + b.parentless.len() > 1
     } else {
@@ -42,6 +48,18 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     " {}{more}{} ",
                     match (&s.count, s.rows.is_empty()) {
                         (Some(c), true) => format!("0 of {}", c.label()),
+                        // Read from the end: where the row is, counted from there.
+                        _ if s.from_end => {
+                            let from_end = s.rows.len() - s.selected;
+                            match s.count {
+                                Some(crate::db::RowCount::Exact(n)) => format!(
+                                    "{} of {}",
+                                    crate::db::page::group(n - from_end as i64 + 1),
+                                    crate::db::page::group(n)
+                                ),
+                                _ => format!("{} from the end", crate::db::page::group(from_end as i64)),
+                            }
+                        }
                         (Some(c), false) => format!("{} of {}", s.selected + 1, c.label()),
                         (None, _) => format!("{} rows", s.rows.len()),
                     },
@@ -155,7 +173,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             cells
         });
     }
-    if let Some(r) = s.selected_row() {
+    if let Some(r) = s.selected_row().filter(|_| b.detail) {
         let below: Vec<String> =
             b.children(s.kind).iter().map(|k| sanitize_line(b.layout.label(*k)).into_owned()).collect();
         let mut lines = vec![Line::from(vec![

@@ -20,6 +20,8 @@ const BROWSE: &[Command] = &[
     Command::Bottom,
     Command::Open,
     Command::Filter,
+    Command::ExactCount,
+    Command::ToggleDetail,
     Command::OtherList,
     Command::MoreLikeThis,
     Command::SearchKnowledgeBase,
