@@ -368,6 +368,19 @@ fn check_declared_writes(r: &mut Report, m: &crate::db::mapped::Mapped) {
             Err(e) => r.fail("writes", e.to_string(), "map that column in [chunk], or drop \"chunk\" from writes"),
         }
     }
+    // Limits: their value column was checked with the layout (a whole number).
+    if m.layout.writes(Kind::RateLimit) {
+        r.ok(
+            "writes",
+            format!(
+                "{} can be edited here (checked, confirmed, audited in ragdesk_audit.audit_log)",
+                m.layout.label(Kind::RateLimit)
+            ),
+        );
+    }
+    if m.layout.writes.is_empty() {
+        r.ok("writes", "none declared: read-only through this layout");
+    }
 }
 
 async fn check_server(r: &mut Report, db: &Db) {

@@ -358,7 +358,7 @@ async fn foreign_ingest(
     let embedder = ctx.config.embedding.embedder(&ctx.paths);
     let model = crate::search::layout::query_model(&mut *conn, &mapped, Kind::Chunk, configured.as_ref(), &embedder)
         .await
-        .map_err(|e| eyre!(e))?;
+        .map_err(|e| eyre!("cannot embed the chunks to write: {e}; nothing was read or written"))?;
     let (spec, cfg) = (model.spec.clone(), model.embedder.clone());
     let provider = tokio::task::spawn_blocking(move || embed::provider_for(&spec, &cfg)).await??;
     let opts = ingest::Options {

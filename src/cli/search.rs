@@ -272,7 +272,7 @@ async fn foreign_search(
             let embedder = ctx.config.embedding.embedder(&ctx.paths);
             let model = crate::search::layout::query_model(&mut *conn, &mapped, kind, configured.as_ref(), &embedder)
                 .await
-                .map_err(|e| eyre!(e))?;
+                .map_err(|e| eyre!("{e} (--like-row ID searches with a row's own vector, no model)"))?;
             let (spec, cfg) = (model.spec.clone(), model.embedder.clone());
             let provider = tokio::task::spawn_blocking(move || embed::provider_for(&spec, &cfg)).await??;
             let vector = crate::search::layout::embed_query(&provider, &model, q).await.map_err(|e| eyre!(e))?;

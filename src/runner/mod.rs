@@ -238,7 +238,7 @@ impl EffectRunner {
                 .await
             {
                 Ok(m) => m,
-                Err(e) => return Some(Err(e)),
+                Err(e) => return Some(Err(format!("{e}. More like this (m) needs no model"))),
             }
         };
         let embedding = async {

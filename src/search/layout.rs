@@ -58,10 +58,10 @@ pub async fn query_model(
             Ok(QueryModel { spec: label.spec, embedder: embedder.clone(), source: label.note })
         }
         None => Err(format!(
-            "a text query needs the model that wrote these vectors ({}-d); name it in the config under \
-             [layout_models.{name}] (provider = \"openai\", model = \"…\", base_url = \"…\"; or provider = \
-             \"local\" for ragdesk's own model, zero-padded), or under the connection profile's \
-             [profiles.NAME.vector_model]. More like this (m) needs no model.",
+            "text is embedded here only by the model that wrote these vectors ({}-d), and none is named: \
+             name it in the config under [layout_models.{name}] (provider = \"openai\", model = \"…\", \
+             base_url = \"…\"; or provider = \"local\" for ragdesk's own model, zero-padded), or under the \
+             connection profile's [profiles.NAME.vector_model]",
             dim.map(|d| d.to_string()).unwrap_or_else(|| "?".into())
         )),
     }

@@ -134,10 +134,12 @@ fn render_limit_detail(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     ])];
     match (tenant, r.override_value) {
         _ if app.foreign_limits().is_some() => {
-            let edit = if app.foreign_limits().is_some_and(|(_, w)| w) {
-                "Enter edits it (checked, confirmed, audited in ragdesk_audit.audit_log; a: its history)."
-            } else {
-                "The layout does not declare these writable: read-only here."
+            let edit = match app.foreign_limits() {
+                Some((_, true)) if app.read_only => "Writes are off on this connection: read-only here.",
+                Some((_, true)) => {
+                    "Enter edits it (checked, confirmed, audited in ragdesk_audit.audit_log; a: its history)."
+                }
+                _ => "The layout does not declare these writable: read-only here.",
             };
             lines.push(Line::from(format!("{} in the platform's own row. {edit}", group(r.default_value as i64))));
         }

@@ -40,9 +40,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let total = t.session.as_ref().and_then(|s| s.message_count).unwrap_or(loaded).max(loaded);
     let position = match t.selected_message() {
         Some(i) if t.complete() || t.session.as_ref().is_some_and(|s| s.message_count.is_some()) => {
-            format!(" msg {}/{} ", i + 1, group(total))
+            format!(" msg {}/{} ", group(i as i64 + 1), group(total))
         }
-        Some(i) => format!(" msg {}/{}+ ", i + 1, group(total)),
+        Some(i) => format!(" msg {}/{}+ ", group(i as i64 + 1), group(total)),
         None => String::new(),
     };
     let mut block = Block::bordered()
