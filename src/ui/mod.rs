@@ -128,18 +128,33 @@ fn render_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         if let (Tab::Transcript, Some(id)) = (app.tab, &app.transcript.session_id) {
             // The conversation read, by its name (it may have been opened by
             // id, from anywhere: the Browse path is not its place).
-            push(sanitize_line(b.layout.label(crate::schema::Kind::Session)).into_owned(), theme.dim());
+            // Where it is held, as far as the heading read up the chain: its
+            // tenant and its bot, else the platform's word for it.
             let head = app.transcript.session.as_ref();
+            let tenant = head.and_then(|h| h.tenant.as_ref()).map(|(_, name)| name);
+            let bot = head.and_then(|h| h.bot.as_ref());
+            if tenant.is_none() && bot.is_none() {
+                push(sanitize_line(b.layout.label(crate::schema::Kind::Session)).into_owned(), theme.dim());
+            }
+            for above in [tenant, bot].into_iter().flatten() {
+                push(crate::text::truncate(&sanitize_line(above), 30), theme.dim());
+            }
             let name = head.and_then(|h| h.name()).unwrap_or(id);
             push(crate::text::truncate(&sanitize_line(name), 40), theme.title());
         } else if app.tab == Tab::Limits {
             push(sanitize_line(b.layout.label(crate::schema::Kind::RateLimit)).into_owned(), theme.dim());
+        } else if app.tab == Tab::Audit {
+            // What it reads, not where Browse was left.
+            push(format!("{}: ragdesk's writes (ragdesk_audit.audit_log)", sanitize_line(&b.layout.name)), theme.dim());
         } else {
-            // Another platform's layout: the path drilled, in its own words.
+            // Another platform's layout: the path drilled, in its own words
+            // (a search level under the row its list was under: named once).
             push(sanitize_line(b.layout.label(b.stack[0].kind)).into_owned(), theme.dim());
+            let mut last: Option<&str> = None;
             for stage in &b.stack[1..] {
-                if let Some((_, label)) = &stage.parent {
+                if let Some((_, label)) = stage.parent.as_ref().filter(|(_, l)| Some(l.as_str()) != last) {
                     push(sanitize_line(label).into_owned(), theme.title());
+                    last = Some(label);
                 }
             }
         }

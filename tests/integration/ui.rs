@@ -1083,6 +1083,7 @@ fn browse_pane_under_two_foreign_layouts() {
                         let omni = layout == "omni";
                         let head = ragdesk::db::conversation::ConversationHead {
                             who: omni.then(|| "ana@brightsmile.example".into()),
+                            tenant: omni.then(|| ("Customers".into(), "Pixel & Pine".into())),
                             status: omni.then(|| "active".into()),
                             started_at: Some(chrono::Utc.with_ymd_and_hms(2026, 10, 12, 9, 0, 0).unwrap()),
                             layout: Some(layout.into()),
@@ -1138,6 +1139,12 @@ fn browse_pane_under_two_foreign_layouts() {
         // state in the title, each message's role and time, escaped text.
         let heading = if layout == "omni" { "ana@brightsmile.example · active · " } else { "┌ conv_" };
         assert!(text.contains(" 2 Transcript ") && text.contains(heading), "{text}");
+        // The breadcrumb: where the conversation is held (omni: its
+        // customer), else the platform's word for conversations.
+        let crumb = text.lines().nth(1).unwrap();
+        let want =
+            if layout == "omni" { " Pixel & Pine › ana@brightsmile.example" } else { " Conversations › conv_" };
+        assert!(crumb.starts_with(want), "{crumb}");
         assert!(text.contains("assistant  2026-10-12 09:01") && text.contains("msg 2/3"), "{text}");
         assert!(text.contains("␛[2Jsecond line") && !text.contains('\u{1b}'), "{text}");
         // Roles keep their colours, and the selected message its gutter.
