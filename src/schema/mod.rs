@@ -310,150 +310,158 @@ impl Layout {
 
     /// Checks the layout on its own: identifiers, what each entity needs,
     /// references to entities it has.
+    /// Every problem is named at once (one per entity at most), so a
+    /// layout is mended in one pass.
     pub fn check(&self) -> Result<(), LayoutError> {
+        let mut problems: Vec<String> = Vec::new();
         if !is_identifier(&self.name.replace('-', "_")) {
-            return Err(self.invalid("name must be lower-case letters, digits, '-' or '_'".into()));
+            problems.push("name must be lower-case letters, digits, '-' or '_'".into());
         }
         for w in &self.writes {
             match Kind::from_name(w) {
                 Some(k) if self.entity(k).is_some() => {}
-                Some(_) => return Err(self.invalid(format!("writes names '{w}', which this layout does not map"))),
-                None => return Err(self.invalid(format!("writes names '{w}', which is not an entity"))),
+                Some(_) => problems.push(format!("writes names '{w}', which this layout does not map")),
+                None => problems.push(format!("writes names '{w}', which is not an entity")),
             }
         }
         for kind in self.kinds() {
-            let e = self.entity(kind).expect("a kind it has");
-            let at = |field: &str| format!("[{kind}] {field}");
-            for (field, value) in e.columns() {
-                if !is_identifier(value) {
-                    return Err(self.invalid(format!("{} = \"{value}\" is not a plain column name", at(field))));
+            if let Err(LayoutError::Invalid { message, .. }) = self.check_entity(kind) {
+                problems.push(message);
+            }
+        }
+        match problems.len() {
+            0 => Ok(()),
+            1 => Err(self.invalid(problems.remove(0))),
+            n => Err(self.invalid(format!("{n} problems: {}", problems.join("; ")))),
+        }
+    }
+
+    /// The first problem of one entity's description.
+    fn check_entity(&self, kind: Kind) -> Result<(), LayoutError> {
+        let e = self.entity(kind).expect("a kind it has");
+        let at = |field: &str| format!("[{kind}] {field}");
+        for (field, value) in e.columns() {
+            if !is_identifier(value) {
+                return Err(self.invalid(format!("{} = \"{value}\" is not a plain column name", at(field))));
+            }
+        }
+        match (&e.table, &e.derived_from) {
+            (Some(t), None) => {
+                let parts: Vec<&str> = t.split('.').collect();
+                if parts.len() > 2 || !parts.iter().all(|p| is_identifier(p)) {
+                    return Err(self.invalid(format!("{} = \"{t}\" is not schema.table", at("table"))));
+                }
+                // An array's elements are identified by their position.
+                if e.id.is_none() && kind != Kind::RateLimit && e.json_array.is_none() {
+                    return Err(self.invalid(format!("{} is missing (the column that identifies a row)", at("id"))));
                 }
             }
-            match (&e.table, &e.derived_from) {
-                (Some(t), None) => {
-                    let parts: Vec<&str> = t.split('.').collect();
-                    if parts.len() > 2 || !parts.iter().all(|p| is_identifier(p)) {
-                        return Err(self.invalid(format!("{} = \"{t}\" is not schema.table", at("table"))));
-                    }
-                    // An array's elements are identified by their position.
-                    if e.id.is_none() && kind != Kind::RateLimit && e.json_array.is_none() {
-                        return Err(self.invalid(format!("{} is missing (the column that identifies a row)", at("id"))));
-                    }
-                }
-                (None, Some(from)) => {
-                    let Some(source) = Kind::from_name(from).and_then(|k| self.entity(k)) else {
-                        return Err(self.invalid(format!("{} = \"{from}\": no such entity here", at("derived_from"))));
-                    };
-                    if source.table.is_none() {
-                        return Err(self.invalid(format!(
-                            "{} = \"{from}\": [{from}] must have a table of its own",
-                            at("derived_from")
-                        )));
-                    }
-                    if source.parent.is_none() {
-                        return Err(self.invalid(format!(
-                            "{} = \"{from}\": [{from}] has no parent column to take the ids from",
-                            at("derived_from")
-                        )));
-                    }
-                }
-                (Some(_), Some(_)) => {
-                    return Err(self.invalid(format!("[{kind}] has both table and derived_from: choose one")));
-                }
-                (None, None) => return Err(self.invalid(format!("[{kind}] needs a table (or derived_from)"))),
-            }
-            if let Some(p) = &e.parent_entity {
-                match Kind::from_name(p) {
-                    Some(k) if self.entity(k).is_some() => {}
-                    _ => {
-                        return Err(self.invalid(format!(
-                            "{} = \"{p}\": no such entity here (one of {})",
-                            at("parent_entity"),
-                            self.kinds().map(|k| k.name()).collect::<Vec<_>>().join(", ")
-                        )));
-                    }
-                }
-            } else if e.parent.is_some() {
-                let natural = kind.natural_parent();
-                if natural.is_none_or(|k| self.entity(k).is_none()) {
+            (None, Some(from)) => {
+                let Some(source) = Kind::from_name(from).and_then(|k| self.entity(k)) else {
+                    return Err(self.invalid(format!("{} = \"{from}\": no such entity here", at("derived_from"))));
+                };
+                if source.table.is_none() {
                     return Err(self.invalid(format!(
-                        "{} points at [{}], which this layout does not map: say which entity with parent_entity",
-                        at("parent"),
-                        natural.map(|k| k.name()).unwrap_or("nothing")
+                        "{} = \"{from}\": [{from}] must have a table of its own",
+                        at("derived_from")
+                    )));
+                }
+                if source.parent.is_none() {
+                    return Err(self.invalid(format!(
+                        "{} = \"{from}\": [{from}] has no parent column to take the ids from",
+                        at("derived_from")
                     )));
                 }
             }
-            if kind == Kind::RateLimit {
-                // Found and written by its key alone: a second identity, a
-                // status read as its value, or a parent (keys repeated per
-                // tenant) would edit the wrong row or several.
-                for (field, set) in [
-                    ("id", e.id.is_some()),
-                    ("status", e.status.is_some()),
-                    ("title", e.title.is_some()),
-                    ("parent", e.parent.is_some()),
-                    ("order", !e.order.is_empty()),
-                ] {
-                    if set {
-                        return Err(self.invalid(format!(
-                            "{} is not for rate limits: a rate limit is the row of its unique key (key, value, description)",
-                            at(field)
-                        )));
-                    }
+            (Some(_), Some(_)) => {
+                return Err(self.invalid(format!("[{kind}] has both table and derived_from: choose one")));
+            }
+            (None, None) => return Err(self.invalid(format!("[{kind}] needs a table (or derived_from)"))),
+        }
+        if let Some(p) = &e.parent_entity {
+            match Kind::from_name(p) {
+                Some(k) if self.entity(k).is_some() => {}
+                _ => {
+                    return Err(self.invalid(format!(
+                        "{} = \"{p}\": no such entity here (one of {})",
+                        at("parent_entity"),
+                        self.kinds().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+                    )));
                 }
             }
-            if !e.roles.is_empty() && kind != Kind::Message {
-                return Err(self.invalid(format!("[{kind}] roles: only messages have roles")));
-            }
-            if let Some((theirs, ours)) = e.roles.iter().find(|(_, ours)| !ROLES.contains(&ours.as_str())) {
+        } else if e.parent.is_some() {
+            let natural = kind.natural_parent();
+            if natural.is_none_or(|k| self.entity(k).is_none()) {
                 return Err(self.invalid(format!(
-                    "[message] roles: {theirs} = \"{ours}\" is not one of ours ({})",
-                    ROLES.join(", ")
+                    "{} points at [{}], which this layout does not map: say which entity with parent_entity",
+                    at("parent"),
+                    natural.map(|k| k.name()).unwrap_or("nothing")
                 )));
             }
-            if e.json_array.is_some() && e.derived_from.is_some() {
-                return Err(self.invalid(format!("[{kind}] json_array needs a table of its own, not derived_from")));
-            }
-            if e.json_array.is_some() {
-                for (field, ok) in [
-                    ("parent", e.parent.is_some()),
-                    ("json_path", e.json_path.is_some()),
-                    ("latest", e.latest.is_some()),
-                ] {
-                    if !ok {
-                        return Err(self.invalid(format!("{} is missing (json_array needs it)", at(field))));
-                    }
+        }
+        if kind == Kind::RateLimit {
+            // Found and written by its key alone: a second identity, a
+            // status read as its value, or a parent (keys repeated per
+            // tenant) would edit the wrong row or several.
+            for (field, set) in [
+                ("id", e.id.is_some()),
+                ("status", e.status.is_some()),
+                ("title", e.title.is_some()),
+                ("parent", e.parent.is_some()),
+                ("order", !e.order.is_empty()),
+            ] {
+                if set {
+                    return Err(self.invalid(format!(
+                        "{} is not for rate limits: a rate limit is the row of its unique key (key, value, description)",
+                        at(field)
+                    )));
                 }
-                for (field, path) in [("json_path", &e.json_path), ("role", &e.role), ("content", &e.content)] {
-                    if let Some(p) = path {
-                        if !p
-                            .split('.')
-                            .all(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
-                        {
-                            return Err(
-                                self.invalid(format!("{} = \"{p}\" is not a dotted path of plain keys", at(field)))
-                            );
-                        }
-                    }
-                }
-            } else if e.json_path.is_some() || e.latest.is_some() {
-                return Err(self.invalid(format!("[{kind}] json_path and latest go with json_array")));
-            }
-            let needs: &[(&str, bool)] = match kind {
-                Kind::Message => &[
-                    ("content", e.content.is_some()),
-                    ("order", !e.order.is_empty() || e.json_array.is_some()),
-                    ("parent", e.parent.is_some()),
-                ],
-                Kind::Chunk => &[("content", e.content.is_some()), ("embedding", e.embedding.is_some())],
-                Kind::Memory => &[("content", e.content.is_some())],
-                Kind::RateLimit => &[("key", e.key.is_some()), ("value", e.value.is_some())],
-                _ => &[],
-            };
-            if let Some((field, _)) = needs.iter().find(|(_, ok)| !ok) {
-                return Err(self.invalid(format!("{} is missing", at(field))));
             }
         }
+        if !e.roles.is_empty() && kind != Kind::Message {
+            return Err(self.invalid(format!("[{kind}] roles: only messages have roles")));
+        }
+        if let Some((theirs, ours)) = e.roles.iter().find(|(_, ours)| !ROLES.contains(&ours.as_str())) {
+            return Err(self
+                .invalid(format!("[message] roles: {theirs} = \"{ours}\" is not one of ours ({})", ROLES.join(", "))));
+        }
+        if e.json_array.is_some() && e.derived_from.is_some() {
+            return Err(self.invalid(format!("[{kind}] json_array needs a table of its own, not derived_from")));
+        }
+        if e.json_array.is_some() {
+            for (field, ok) in
+                [("parent", e.parent.is_some()), ("json_path", e.json_path.is_some()), ("latest", e.latest.is_some())]
+            {
+                if !ok {
+                    return Err(self.invalid(format!("{} is missing (json_array needs it)", at(field))));
+                }
+            }
+            for (field, path) in [("json_path", &e.json_path), ("role", &e.role), ("content", &e.content)] {
+                if let Some(p) = path {
+                    if !p.split('.').all(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+                    {
+                        return Err(self.invalid(format!("{} = \"{p}\" is not a dotted path of plain keys", at(field))));
+                    }
+                }
+            }
+        } else if e.json_path.is_some() || e.latest.is_some() {
+            return Err(self.invalid(format!("[{kind}] json_path and latest go with json_array")));
+        }
+        let needs: &[(&str, bool)] = match kind {
+            Kind::Message => &[
+                ("content", e.content.is_some()),
+                ("order", !e.order.is_empty() || e.json_array.is_some()),
+                ("parent", e.parent.is_some()),
+            ],
+            Kind::Chunk => &[("content", e.content.is_some()), ("embedding", e.embedding.is_some())],
+            Kind::Memory => &[("content", e.content.is_some())],
+            Kind::RateLimit => &[("key", e.key.is_some()), ("value", e.value.is_some())],
+            _ => &[],
+        };
+        if let Some((field, _)) = needs.iter().find(|(_, ok)| !ok) {
+            return Err(self.invalid(format!("{} is missing", at(field))));
+        }
+
         Ok(())
     }
 

@@ -89,6 +89,18 @@ fn the_most_specific_full_match_wins() {
 }
 
 #[test]
+fn every_entitys_problem_is_named_at_once() {
+    let text = "name = \"x\"\ndescription = \"d\"\nwrites = [\"memory\"]\n\
+                [tenant]\ntable = \"t\"\nid = \"Id\"\n\
+                [demo]\ntable = \"d\"\nid = \"id\"\nparent = \"t_id\"\n\
+                [rate_limit]\ntable = \"q\"\nkey = \"k\"";
+    let e = crate::schema::parse(text, "x.toml").unwrap_err().to_string();
+    assert!(e.contains("3 problems: writes names 'memory'"), "{e}");
+    assert!(e.contains("[tenant] id = \"Id\" is not a plain column name"), "{e}");
+    assert!(e.contains("[rate_limit] value is missing"), "{e}");
+}
+
+#[test]
 fn bad_layouts_are_refused_with_a_clear_message() {
     let cases = [
         (
