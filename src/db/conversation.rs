@@ -191,9 +191,21 @@ impl Conversations {
                 })
             }
             Conversations::Mapped(m) => {
-                let page = m.page(conn, Kind::Message, Some(id), after, limit).await?;
+                let page = m.page(&mut *conn, Kind::Message, Some(id), after, limit).await?;
+                let ids: Vec<String> = page.rows.iter().map(|r| r.id.clone()).collect();
+                let mut extras = m.message_extras(&mut *conn, &ids).await?;
                 let roles = m.layout.entity(Kind::Message).map(|e| &e.roles);
-                let rows = page.rows.into_iter().map(|r| utterance_of_row(r, roles)).collect();
+                let rows = page
+                    .rows
+                    .into_iter()
+                    .map(|r| {
+                        let (metadata, tokens) = extras.remove(&r.id).unwrap_or_default();
+                        let mut u = utterance_of_row(r, roles);
+                        u.token_count = tokens.and_then(|n| i32::try_from(n).ok());
+                        u.metadata = merged_metadata(metadata, u.metadata.take());
+                        u
+                    })
+                    .collect();
                 Ok(ConversationPage { rows, next: page.next })
             }
         }
@@ -255,6 +267,24 @@ fn head_of_row(layout: &str, row: MappedRow) -> ConversationHead {
         started_at: row.created_at,
         layout: Some(layout.to_string()),
         ..ConversationHead::default()
+    }
+}
+
+/// The platform's metadata of a message, with the platform's own word for
+/// who spoke (`{"role": "student"}`) where ours replaced it: kept beside
+/// what the platform has, never over a key of its own.
+fn merged_metadata(theirs: Option<serde_json::Value>, role: Option<serde_json::Value>) -> Option<serde_json::Value> {
+    // An empty object (a column's default) says nothing.
+    let theirs = theirs.filter(|v| !(v.is_null() || v.as_object().is_some_and(|m| m.is_empty())));
+    match (theirs, role) {
+        (Some(serde_json::Value::Object(mut map)), Some(serde_json::Value::Object(r))) => {
+            for (k, v) in r {
+                map.entry(k).or_insert(v);
+            }
+            Some(serde_json::Value::Object(map))
+        }
+        (None, role) => role,
+        (Some(theirs), _) => Some(theirs),
     }
 }
 
@@ -322,5 +352,21 @@ mod tests {
         assert_eq!(native_cursor(&key).unwrap(), c, "microseconds survive the trip");
         assert!(native_cursor(&[Some("3".into())]).is_err(), "a layout's cursor is refused");
         assert!(native_id("not-a-uuid").is_err());
+    }
+
+    #[test]
+    fn the_platforms_metadata_keeps_its_keys_and_gains_the_role_word() {
+        use serde_json::json;
+        let role = Some(json!({ "role": "student" }));
+        assert_eq!(
+            merged_metadata(Some(json!({ "channel": "sms" })), role.clone()),
+            Some(json!({ "channel": "sms", "role": "student" }))
+        );
+        // Its own "role" key is never written over.
+        assert_eq!(merged_metadata(Some(json!({ "role": "x" })), role.clone()), Some(json!({ "role": "x" })));
+        // A column's default ({}) or NULL says nothing.
+        assert_eq!(merged_metadata(Some(json!({})), None), None);
+        assert_eq!(merged_metadata(Some(serde_json::Value::Null), role.clone()), role);
+        assert_eq!(merged_metadata(None, None), None);
     }
 }

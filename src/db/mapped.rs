@@ -737,6 +737,37 @@ impl Mapped {
         }
     }
 
+    /// What the layout maps beside messages' text (their `metadata` and
+    /// `token_count` columns), for the messages `ids`: one primary-key
+    /// lookup for a page. Empty where the layout maps neither.
+    pub async fn message_extras(
+        &self,
+        conn: &mut PgConnection,
+        ids: &[String],
+    ) -> Result<std::collections::HashMap<String, (Option<serde_json::Value>, Option<i64>)>> {
+        let e = self.entity(Kind::Message)?;
+        let (Some(table), Some(idc)) = (e.table.as_deref(), e.id.as_deref()) else { return Ok(Default::default()) };
+        if (e.metadata.is_none() && e.token_count.is_none()) || e.json_array.is_some() || ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let table = Table::parse(table);
+        let col = |c: &Option<String>, ty: &str| match c {
+            Some(c) => format!("{}::{ty}", quote_ident(c)),
+            None => format!("NULL::{ty}"),
+        };
+        let sql = format!(
+            "SELECT {i}::text, {m}, {n} FROM {t} WHERE {i} = ANY($1::text[]::{cast}[])",
+            i = quote_ident(idc),
+            m = col(&e.metadata, "jsonb"),
+            n = col(&e.token_count, "bigint"),
+            t = table.quoted(),
+            cast = self.cast(&table, idc)?,
+        );
+        let rows: Vec<(String, Option<serde_json::Value>, Option<i64>)> =
+            sqlx::query_as(&sql).bind(ids).fetch_all(&mut *conn).await?;
+        Ok(rows.into_iter().map(|(id, m, n)| (id, (m, n))).collect())
+    }
+
     /// Row `id` of `kind`'s parent id and title, and `column` (a timestamp
     /// the layout names, e.g. a session's `ended_at`), where it has them:
     /// what a conversation's heading reads up the chain, a query a step.

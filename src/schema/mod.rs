@@ -159,6 +159,11 @@ pub struct Entity {
     pub updated_at: Option<String>,
     /// Sessions: when the conversation ended (NULL: still open).
     pub ended_at: Option<String>,
+    /// Messages: a `json`/`jsonb` column of what the platform keeps beside
+    /// the text (shown by `m` in the transcript, kept in exports).
+    pub metadata: Option<String>,
+    /// Messages: an integer column of the tokens each one took.
+    pub token_count: Option<String>,
     /// The columns a list is ordered (and keyset-paged) by, most
     /// significant first; the last one must make the order total (an id).
     #[serde(default)]
@@ -340,6 +345,16 @@ impl Layout {
     fn check_entity(&self, kind: Kind) -> Result<(), LayoutError> {
         let e = self.entity(kind).expect("a kind it has");
         let at = |field: &str| format!("[{kind}] {field}");
+        if e.metadata.is_some() || e.token_count.is_some() {
+            if kind != Kind::Message {
+                return Err(self.invalid(format!("[{kind}] metadata and token_count: only messages have them")));
+            }
+            if e.json_array.is_some() {
+                return Err(self.invalid(format!(
+                    "[{kind}] metadata and token_count are columns: not for elements of json_array"
+                )));
+            }
+        }
         for (field, value) in e.columns() {
             if !is_identifier(value) {
                 return Err(self.invalid(format!("{} = \"{value}\" is not a plain column name", at(field))));
@@ -514,6 +529,8 @@ impl Entity {
             ("description", &self.description),
             ("updated_at", &self.updated_at),
             ("ended_at", &self.ended_at),
+            ("metadata", &self.metadata),
+            ("token_count", &self.token_count),
         ];
         let mut out: Vec<(&'static str, &str)> = single
             .into_iter()
@@ -668,6 +685,13 @@ impl Catalog {
                     r.table, c.udt, r.kind, r.field
                 ))
             }
+            Some(c) if r.field == "metadata" && c.udt != "jsonb" && c.udt != "json" => Some(format!(
+                "column {}.{column} is {}, not json or jsonb (named by [{}] metadata)",
+                r.table, c.udt, r.kind
+            )),
+            Some(c) if r.field == "token_count" && !matches!(c.udt.as_str(), "int2" | "int4" | "int8") => Some(
+                format!("column {}.{column} is {}, not an integer (named by [{}] token_count)", r.table, c.udt, r.kind),
+            ),
             Some(c) if r.vector && c.udt != "vector" => Some(format!(
                 "column {}.{column} is {}, not a vector (named by [{}] embedding)",
                 r.table, c.udt, r.kind

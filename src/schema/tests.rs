@@ -8,7 +8,8 @@ fn catalog_of(layout: &Layout) -> Catalog {
         if let Some(col) = r.column {
             let udt = match (r.vector, r.field) {
                 (true, _) => "vector",
-                (_, "json_array") => "jsonb",
+                (_, "json_array" | "metadata") => "jsonb",
+                (_, "token_count") => "int4",
                 (_, "updated_at" | "ended_at" | "created_at") => "timestamptz",
                 _ => "text",
             };

@@ -157,7 +157,7 @@ CREATE TABLE tickets (id text PRIMARY KEY, customer_id bigint NOT NULL REFERENCE
 CREATE INDEX ON tickets (customer_id, opened_at DESC);
 CREATE TABLE replies (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ticket_id text NOT NULL REFERENCES tickets(id),
     author_kind text NOT NULL, body text NOT NULL, sent_at timestamptz NOT NULL DEFAULT now(), position int NOT NULL,
-    UNIQUE (ticket_id, position));
+    meta jsonb, tokens int, UNIQUE (ticket_id, position));
 CREATE TABLE help_centres (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), bot_id uuid NOT NULL REFERENCES bots(id),
     name text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
 CREATE TABLE articles (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -211,7 +211,26 @@ async fn the_documented_example_layout_works_on_the_schema_it_describes() {
     .unwrap();
     assert_eq!((head.who.as_deref(), head.bot.as_deref()), (Some(email.as_str()), Some(bot.as_str())));
     assert!(head.ended_at.is_some() && head.message_count.is_some_and(|n| n > 0), "{head:?}");
+    // What the layout maps beside a reply's text comes with it.
+    c.execute(&*format!(
+        "UPDATE replies SET meta = '{{\"channel\": \"email\"}}', tokens = 42 \
+         WHERE id = (SELECT min(id) FROM replies WHERE ticket_id = '{ticket}')"
+    ))
+    .await
+    .unwrap();
     let (whole, messages) = conversations.whole(&mut c, &ticket).await.unwrap();
+    let first = messages.iter().find(|m| m.token_count.is_some()).expect("the reply with tokens");
+    assert_eq!(first.token_count, Some(42));
+    let meta = first.metadata.as_ref().unwrap();
+    assert_eq!(meta["channel"], "email", "{meta}");
+    // Where ours replaced the platform's word for who spoke, that word is kept beside.
+    let (kind,): (String,) =
+        sqlx::query_as(&format!("SELECT author_kind FROM replies WHERE ticket_id = '{ticket}' ORDER BY id LIMIT 1"))
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+    let replaced = kind != first.role;
+    assert_eq!(meta.get("role").and_then(|r| r.as_str()), replaced.then_some(kind.as_str()), "{meta}");
     assert!(messages.windows(2).all(|w| w[0].id != w[1].id) && !messages.is_empty());
     assert_eq!(whole.message_count, Some(messages.len() as i64), "read whole, counted whole");
     // Its Markdown names the bot in the layout's word for bots.
