@@ -709,6 +709,7 @@ fn browse_row(id: impl std::fmt::Display) -> crate::db::mapped::MappedRow {
         content: None,
         key: vec![Some(id.clone())],
         id,
+        ..Default::default()
     }
 }
 

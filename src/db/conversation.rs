@@ -192,20 +192,8 @@ impl Conversations {
             }
             Conversations::Mapped(m) => {
                 let page = m.page(&mut *conn, Kind::Message, Some(id), after, limit).await?;
-                let ids: Vec<String> = page.rows.iter().map(|r| r.id.clone()).collect();
-                let mut extras = m.message_extras(&mut *conn, &ids).await?;
                 let roles = m.layout.entity(Kind::Message).map(|e| &e.roles);
-                let rows = page
-                    .rows
-                    .into_iter()
-                    .map(|r| {
-                        let (metadata, tokens) = extras.remove(&r.id).unwrap_or_default();
-                        let mut u = utterance_of_row(r, roles);
-                        u.token_count = tokens.and_then(|n| i32::try_from(n).ok());
-                        u.metadata = merged_metadata(metadata, u.metadata.take());
-                        u
-                    })
-                    .collect();
+                let rows = page.rows.into_iter().map(|r| utterance_of_row(r, roles)).collect();
                 Ok(ConversationPage { rows, next: page.next })
             }
         }
@@ -295,11 +283,11 @@ fn utterance_of_row(row: MappedRow, roles: Option<&std::collections::BTreeMap<St
     let ours = roles.and_then(|r| r.get(&theirs)).cloned();
     Utterance {
         id: row.id,
-        metadata: ours.as_ref().map(|_| serde_json::json!({ "role": theirs })),
+        metadata: merged_metadata(row.metadata, ours.as_ref().map(|_| serde_json::json!({ "role": theirs }))),
         role: ours.unwrap_or(theirs),
         content: row.content.unwrap_or_default(),
         created_at: row.created_at,
-        token_count: None,
+        token_count: row.token_count.and_then(|n| i32::try_from(n).ok()),
     }
 }
 

@@ -27,7 +27,7 @@ pub struct Mapped {
 }
 
 /// One row of any entity, as the console shows it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MappedRow {
     pub id: String,
     pub title: Option<String>,
@@ -36,6 +36,12 @@ pub struct MappedRow {
     /// Messages: who spoke and what was said. Chunks: the text.
     pub role: Option<String>,
     pub content: Option<String>,
+    /// Messages: what the platform keeps beside the text, and the tokens
+    /// it took, where the layout maps them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_count: Option<i64>,
     /// Where the row is in its order (the order columns as text; `None` for
     /// NULL): pass it back as `after` for the next page.
     pub key: Vec<Option<String>>,
@@ -600,7 +606,7 @@ impl Mapped {
                     None => qb.push("NULL::text, "),
                 };
             }
-            qb.push("ARRAY[e.ord::text] ");
+            qb.push("NULL::jsonb, NULL::bigint, ARRAY[e.ord::text] ");
         }
         qb.push(format!("FROM (SELECT t.{json}::jsonb #> ")).push_bind(path);
         qb.push(format!(" AS a FROM {} t WHERE t.{} = ", table.quoted(), quote_ident(pcol)));
@@ -646,7 +652,10 @@ impl Mapped {
         qb.push(col(&e.created_at, "timestamptz")).push(", ");
         qb.push(col(&e.role, "text")).push(", ");
         // A rate limit's description reads as its text.
-        qb.push(col(if e.content.is_some() { &e.content } else { &e.description }, "text")).push(", ARRAY[");
+        qb.push(col(if e.content.is_some() { &e.content } else { &e.description }, "text")).push(", ");
+        // A message's metadata and tokens, where the layout maps them.
+        qb.push(col(&e.metadata, "jsonb")).push(", ");
+        qb.push(col(&e.token_count, "bigint")).push(", ARRAY[");
         let order: Vec<&str> = if e.order.is_empty() { vec![id] } else { e.order.iter().map(String::as_str).collect() };
         for (i, o) in order.iter().enumerate() {
             if i > 0 {
@@ -737,37 +746,6 @@ impl Mapped {
         }
     }
 
-    /// What the layout maps beside messages' text (their `metadata` and
-    /// `token_count` columns), for the messages `ids`: one primary-key
-    /// lookup for a page. Empty where the layout maps neither.
-    pub async fn message_extras(
-        &self,
-        conn: &mut PgConnection,
-        ids: &[String],
-    ) -> Result<std::collections::HashMap<String, (Option<serde_json::Value>, Option<i64>)>> {
-        let e = self.entity(Kind::Message)?;
-        let (Some(table), Some(idc)) = (e.table.as_deref(), e.id.as_deref()) else { return Ok(Default::default()) };
-        if (e.metadata.is_none() && e.token_count.is_none()) || e.json_array.is_some() || ids.is_empty() {
-            return Ok(Default::default());
-        }
-        let table = Table::parse(table);
-        let col = |c: &Option<String>, ty: &str| match c {
-            Some(c) => format!("{}::{ty}", quote_ident(c)),
-            None => format!("NULL::{ty}"),
-        };
-        let sql = format!(
-            "SELECT {i}::text, {m}, {n} FROM {t} WHERE {i} = ANY($1::text[]::{cast}[])",
-            i = quote_ident(idc),
-            m = col(&e.metadata, "jsonb"),
-            n = col(&e.token_count, "bigint"),
-            t = table.quoted(),
-            cast = self.cast(&table, idc)?,
-        );
-        let rows: Vec<(String, Option<serde_json::Value>, Option<i64>)> =
-            sqlx::query_as(&sql).bind(ids).fetch_all(&mut *conn).await?;
-        Ok(rows.into_iter().map(|(id, m, n)| (id, (m, n))).collect())
-    }
-
     /// Row `id` of `kind`'s parent id and title, and `column` (a timestamp
     /// the layout names, e.g. a session's `ended_at`), where it has them:
     /// what a conversation's heading reads up the chain, a query a step.
@@ -840,8 +818,7 @@ impl Mapped {
                 title: None,
                 status: None,
                 created_at,
-                role: None,
-                content: None,
+                ..MappedRow::default()
             }));
         }
         let table = Table::parse(e.table.as_deref().expect("checked layout"));
@@ -933,7 +910,8 @@ impl Mapped {
         qb.push(format!(
             " ORDER BY m.{p} LIMIT 1) UNION ALL SELECT (SELECT m.{p} FROM {t} m WHERE m.{p} > ids.id ORDER BY m.{p} LIMIT 1) \
              FROM ids WHERE ids.id IS NOT NULL) \
-             SELECT ids.id::text, NULL::text, NULL::text, {first_at}, NULL::text, NULL::text, ARRAY[ids.id::text] \
+             SELECT ids.id::text, NULL::text, NULL::text, {first_at}, NULL::text, NULL::text, NULL::jsonb, NULL::bigint, \
+                    ARRAY[ids.id::text] \
              FROM ids WHERE ids.id IS NOT NULL LIMIT "
         ));
         qb.push_bind(limit as i64 + 1);
@@ -983,6 +961,8 @@ type Raw = (
     Option<DateTime<Utc>>,
     Option<String>,
     Option<String>,
+    Option<serde_json::Value>,
+    Option<i64>,
     Vec<Option<String>>,
 );
 
@@ -993,13 +973,15 @@ fn finish(rows: Vec<Raw>, limit: u32) -> MappedPage {
     let rows: Vec<MappedRow> = rows
         .into_iter()
         .take(limit as usize)
-        .map(|(id, title, status, created_at, role, content, key)| MappedRow {
+        .map(|(id, title, status, created_at, role, content, metadata, token_count, key)| MappedRow {
             id,
             title,
             status,
             created_at,
             role,
             content,
+            metadata,
+            token_count,
             key,
         })
         .collect();
@@ -1240,10 +1222,8 @@ impl Nearest {
                 // The score the column's metric has: a similarity, or (L2)
                 // the distance; the list's heading says which.
                 status: Some(format!("{:.4}", n.similarity.unwrap_or(n.distance))),
-                created_at: None,
-                role: None,
                 content: n.text,
-                key: Vec::new(),
+                ..MappedRow::default()
             })
             .collect();
         MappedPage { rows, next: None }

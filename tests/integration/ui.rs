@@ -1051,6 +1051,7 @@ fn mapped_rows(kind: ragdesk::schema::Kind, n: usize) -> Vec<ragdesk::db::mapped
                 if i == 1 { "Sure: we are open 8-18.\n\x1b[2Jsecond line".to_string() } else { format!("message {i}") }
             }),
             key: vec![Some(i.to_string())],
+            ..Default::default()
         })
         .collect()
 }
