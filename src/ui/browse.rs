@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::table::{cell, col, render_rows, styled};
+use super::table::{cell, col, col_named, render_rows, styled};
 use crate::app::App;
 use crate::sanitize::{sanitize_line, sanitize_multiline};
 use crate::schema::Kind;
@@ -138,6 +138,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let has_name = text_first
             || e.is_some_and(|e| e.title.is_some() || e.content.is_some())
             || s.rows.iter().any(|r| r.title.is_some() || r.content.is_some());
+        // A list sorted by a time of its own (a thread by its last post)
+        // shows that time, not its creation: the order is then readable.
+        let sorted_by = e
+            .and_then(|e| e.order.first().filter(|o| e.order.len() > 1 && Some(*o) != e.created_at.as_ref()))
+            .filter(|_| s.search.is_none() && s.rows.iter().any(|r| order_time(r).is_some()));
+        let time_header = sorted_by.map(|o| column_words(o)).unwrap_or_else(|| "Created".into());
         let mut columns = vec![if has_name {
             col(if text_first { "Text" } else { "Name" }, Constraint::Fill(2))
         } else {
@@ -146,8 +152,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         if has_status {
             columns.push(col(score, Constraint::Length(12)));
         }
-        if has_created {
-            columns.push(col("Created", Constraint::Length(16)));
+        if has_created || sorted_by.is_some() {
+            columns.push(col_named(&time_header, Constraint::Length(16)));
         }
         if has_name {
             columns.push(col("Id", Constraint::Fill(1)));
@@ -163,7 +169,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             if has_status {
                 cells.push(styled(r.status.as_deref().unwrap_or(""), theme.dim()));
             }
-            if has_created {
+            if sorted_by.is_some() {
+                cells.push(styled(order_time(r).unwrap_or_default(), theme.dim()));
+            } else if has_created {
                 let at = r.created_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
                 cells.push(styled(&at, theme.dim()));
             }
@@ -193,5 +201,44 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
         let block = Block::bordered().border_style(theme.border(false));
         f.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), detail_area);
+    }
+}
+
+/// A row's first order value when it reads as a time (`2025-01-01 10:00…`,
+/// as the server writes a timestamp), to the minute.
+fn order_time(r: &crate::db::mapped::MappedRow) -> Option<&str> {
+    let v = r.key.first()?.as_deref()?;
+    let b = v.as_bytes();
+    let looks = b.len() >= 16
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b' '
+        && b[13] == b':'
+        && b.iter().take(16).enumerate().all(|(i, c)| matches!(i, 4 | 7 | 10 | 13) || c.is_ascii_digit());
+    looks.then(|| &v[..16])
+}
+
+/// A column's name as a heading: `last_post_at` → "Last post at".
+fn column_words(column: &str) -> String {
+    let words = column.replace('_', " ");
+    let mut chars = words.chars();
+    let title: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+    crate::text::truncate(&title, 16)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_order_time_is_read_from_the_key_and_named_from_its_column() {
+        let row = |k: &str| crate::db::mapped::MappedRow {
+            key: vec![Some(k.into()), Some("1".into())],
+            ..Default::default()
+        };
+        assert_eq!(order_time(&row("2025-01-02 10:30:05.123+00")), Some("2025-01-02 10:30"));
+        assert_eq!(order_time(&row("42")), None, "a position is not a time");
+        assert_eq!(order_time(&row("2025-01-02")), None, "a date alone is not shown as one");
+        assert_eq!(column_words("last_message_at"), "Last message at");
     }
 }

@@ -15,12 +15,18 @@ use crate::theme::Theme;
 const COLUMN_SPACING: u16 = 1;
 
 pub struct Column {
-    pub title: &'static str,
+    /// Ours, or (a layout's column heading) made from the platform's names.
+    pub title: std::borrow::Cow<'static, str>,
     pub width: Constraint,
 }
 
 pub const fn col(title: &'static str, width: Constraint) -> Column {
-    Column { title, width }
+    Column { title: std::borrow::Cow::Borrowed(title), width }
+}
+
+/// A column headed by text made at run time (sanitized here).
+pub fn col_named(title: &str, width: Constraint) -> Column {
+    Column { title: std::borrow::Cow::Owned(sanitize_line(title).into_owned()), width }
 }
 
 /// A table cell: sanitised text, cut to its column (with an ellipsis) when
@@ -118,7 +124,7 @@ pub fn render_rows<R>(
             if i == selected { row.style(theme.selection()) } else { row }
         })
         .collect();
-    let header = Row::new(columns.iter().map(|c| Cell::from(c.title))).style(theme.accent());
+    let header = Row::new(columns.iter().map(|c| Cell::from(c.title.as_ref()))).style(theme.accent());
     let mut table = Table::new(body, widths).header(header).column_spacing(COLUMN_SPACING);
     if let Some(e) = footer {
         // A failed "load more" keeps the rows and says why below them.
