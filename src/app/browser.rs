@@ -416,15 +416,14 @@ impl Browser {
         s.error = None;
     }
 
-    /// Can the shown list be read from its end? (A table's rows; not a
-    /// search's results, a derived list or an array's elements.)
+    /// Can the shown list be read from its end? (A table's rows or a
+    /// derived list's ids; not a search's results or an array's elements.)
     fn reads_from_end(&self) -> bool {
         let s = self.current();
         s.search.is_none()
-            && self
-                .layout
-                .entity(s.kind)
-                .is_some_and(|e| e.table.is_some() && e.json_array.is_none() && e.derived_from.is_none())
+            && self.layout.entity(s.kind).is_some_and(|e| {
+                (e.table.is_some() && e.json_array.is_none()) || (e.derived_from.is_some() && s.filter.is_empty())
+            })
     }
 
     /// `m` on a row with a vector: the rows nearest to it.

@@ -416,7 +416,7 @@ impl Mapped {
                 )));
             }
             let source = Kind::from_name(from).expect("checked layout");
-            return self.derived_page(conn, source, after, limit).await;
+            return self.derived_page(conn, source, after, limit, false).await;
         }
         self.table_page(conn, kind, under, after, limit, words, false).await
     }
@@ -425,8 +425,8 @@ impl Mapped {
     /// the last page of the list when `None`: the order read backwards, as
     /// one range of the same index, and the rows given back in the list's
     /// order. Its `next` is where the page above starts. `G` reads the end
-    /// of a list of millions this way, in one page. Lists of a table only
-    /// (a derived list or an array is read from the top).
+    /// of a list of millions this way, in one page. A table's rows or a
+    /// derived list's ids (an array's elements are read from the top).
     pub async fn page_before(
         &self,
         conn: &mut PgConnection,
@@ -437,6 +437,12 @@ impl Mapped {
         words: &str,
     ) -> Result<MappedPage> {
         let e = self.entity(kind)?;
+        if let (Some(from), true) = (&e.derived_from, words.trim().is_empty()) {
+            let source = Kind::from_name(from).expect("checked layout");
+            let mut page = self.derived_page(conn, source, before, limit, true).await?;
+            page.rows.reverse();
+            return Ok(page);
+        }
         if e.table.is_none() || e.json_array.is_some() || e.derived_from.is_some() {
             return Err(DbError::Invalid(format!("{} are read from the top only", self.layout.label(kind))));
         }
@@ -880,12 +886,15 @@ impl Mapped {
     /// The distinct values of `source`'s parent column, in order, by a skip
     /// scan (each step is one probe of the column's index), with the time
     /// of each one's first row.
+    /// (Read `backward` from `after`, or from the end: the ids in reverse,
+    /// `next` the topmost's, for `page_before`.)
     async fn derived_page(
         &self,
         conn: &mut PgConnection,
         source: Kind,
         after: Option<&[Option<String>]>,
         limit: u32,
+        backward: bool,
     ) -> Result<MappedPage> {
         let s = self.entity(source)?;
         let table = Table::parse(s.table.as_deref().expect("a derived entity's source has a table"));
@@ -900,15 +909,17 @@ impl Mapped {
             ),
             _ => "NULL::timestamptz".to_string(),
         };
+        let (op, dir) = if backward { ("<", "DESC") } else { (">", "ASC") };
         let mut qb = QueryBuilder::<Postgres>::new(format!(
             "WITH RECURSIVE ids(id) AS ((SELECT m.{p} FROM {t} m WHERE m.{p} IS NOT NULL"
         ));
         if let Some(key) = after {
             let v = key.first().cloned().flatten().ok_or_else(|| DbError::Invalid("an empty cursor".into()))?;
-            qb.push(format!(" AND m.{p} > ")).push_bind(v).push(format!("::{cast}"));
+            qb.push(format!(" AND m.{p} {op} ")).push_bind(v).push(format!("::{cast}"));
         }
         qb.push(format!(
-            " ORDER BY m.{p} LIMIT 1) UNION ALL SELECT (SELECT m.{p} FROM {t} m WHERE m.{p} > ids.id ORDER BY m.{p} LIMIT 1) \
+            " ORDER BY m.{p} {dir} LIMIT 1) UNION ALL \
+             SELECT (SELECT m.{p} FROM {t} m WHERE m.{p} {op} ids.id ORDER BY m.{p} {dir} LIMIT 1) \
              FROM ids WHERE ids.id IS NOT NULL) \
              SELECT ids.id::text, NULL::text, NULL::text, {first_at}, NULL::text, NULL::text, NULL::jsonb, NULL::bigint, \
                     ARRAY[ids.id::text] \
