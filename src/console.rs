@@ -147,8 +147,13 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
     let mut fatal: Option<String> = None;
     let mut redraw = true;
     loop {
+        // A terminal that is gone (a hang-up mid-redraw) ends the console
+        // through the same shutdown as `q`: tasks cancelled, pool closed.
         if redraw {
-            tui.draw(|f| crate::ui::render(f, &app, &theme))?;
+            if let Err(e) = tui.draw(|f| crate::ui::render(f, &app, &theme)) {
+                fatal = Some(format!("cannot draw: {e}"));
+                break;
+            }
         }
         let Some(first) = rx.recv().await else { break };
         // Apply everything already queued before drawing again.
@@ -176,7 +181,11 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
             }
             for fx in app.update(action) {
                 match fx {
-                    Effect::Copy(text) => tui.write_raw(&tui::osc52(&text, in_tmux))?,
+                    Effect::Copy(text) => {
+                        if let Err(e) = tui.write_raw(&tui::osc52(&text, in_tmux)) {
+                            fatal = Some(format!("cannot write to the terminal: {e}"));
+                        }
+                    }
                     other => runner.run(other),
                 }
             }

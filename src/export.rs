@@ -253,13 +253,26 @@ pub fn write_new_file(dir: &Path, file_name: &str, bytes: &[u8]) -> std::io::Res
 /// points at, the link staying.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-        let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
+    // A device or a pipe, or a name for one of the process's own files
+    // (`/dev/stdout` → `/proc/self/fd/1`, maybe a file opened for appending
+    // by the shell): written into as named.
+    let special = path.starts_with("/dev") || path.starts_with("/proc");
+    if special || std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        // Appending: `/proc/self/fd/1` opened anew starts at offset 0, and
+        // would write over what the shell's `>>` put before.
+        let mut f = std::fs::OpenOptions::new().append(true).open(path)?;
         f.write_all(bytes)?;
         return f.flush();
     }
     let path = match std::fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path)?,
+        // The file a link points at (made there when it does not exist yet).
+        Ok(m) if m.file_type().is_symlink() => match std::fs::canonicalize(path) {
+            Ok(target) => target,
+            Err(_) => {
+                let target = std::fs::read_link(path)?;
+                path.parent().map(|dir| dir.join(&target)).unwrap_or(target)
+            }
+        },
         _ => path.to_path_buf(),
     };
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -330,6 +343,13 @@ mod tests {
         // A plain file is replaced whole.
         write_atomically(&file, b"newer").unwrap();
         assert_eq!(std::fs::read(&file).unwrap(), b"newer");
+        // A link to a file not there yet: the file is made, the link stays.
+        let later = dir.path().join("later.md");
+        let dangling = dir.path().join("dangling.md");
+        std::os::unix::fs::symlink("later.md", &dangling).unwrap();
+        write_atomically(&dangling, b"made").unwrap();
+        assert!(std::fs::symlink_metadata(&dangling).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read(&later).unwrap(), b"made");
     }
 
     #[test]

@@ -46,7 +46,7 @@ commands! {
     PageUp => "page_up", "Page up";
     PageDown => "page_down", "Page down";
     Top => "top", "Go to the first row";
-    Bottom => "bottom", "Go to the last row (loads the rest)";
+    Bottom => "bottom", "Go to the last row (the list's end, read from there)";
     Open => "open", "Open / drill down";
     Back => "back", "Back up one level / clear filter";
     Filter => "filter", "Filter on the server (e.g. acme status:active after:2026-01-01)";

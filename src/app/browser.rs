@@ -269,6 +269,9 @@ impl Browser {
 
     pub fn on_command(&mut self, cmd: Command, generation: u64, height: usize) -> Reply {
         let from_end_ok = self.reads_from_end();
+        let kind = self.current().kind;
+        let derived = self.layout.entity(kind).is_some_and(|e| e.derived_from.is_some());
+        let label = self.layout.label(kind).to_string();
         let s = self.current_mut();
         let n = s.rows.len();
         let page = height.max(1);
@@ -280,6 +283,11 @@ impl Browser {
             }
             Command::Top if s.from_end && (s.prev.is_some() || s.loading) => return self.restart(false, generation),
             // c: every row counted (the list's own count stops at a cap).
+            Command::ExactCount if derived => {
+                return Reply::info(format!(
+                    "{label} are not counted: they are the distinct ids of other rows (a count would read them all)"
+                ));
+            }
             Command::ExactCount if s.search.is_none() => {
                 s.count_generation = generation;
                 let (kind, under, filter) = (s.kind, s.under(), s.filter.clone());

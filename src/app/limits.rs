@@ -372,6 +372,8 @@ impl App {
             Command::LimitHistory => {
                 if let Some(r) = self.limits.selected_row() {
                     self.audit.filter = format!("entity:limit {}", crate::db::Filter::term_text("key", &r.key));
+                    // Read again, as on any way in: another operator may have written since.
+                    self.audit.loaded = None;
                     self.tab = Tab::Audit;
                 }
             }

@@ -757,8 +757,10 @@ fn g_reads_a_browse_list_from_its_end_and_up_and_g_from_its_top() {
     assert_eq!((ids.first().copied(), ids.last().copied(), ids.len()), (Some("80"), Some("99"), 20));
     assert_eq!(s.selected_row().unwrap().id, "90", "the same row selected");
     // g: the top again, read from the top.
-    let (_, after, backward) = load(&a.update(key('g')));
+    let (generation, after, backward) = load(&a.update(key('g')));
     assert_eq!((after, backward), (None, false));
+    let next = Some(vec![Some("19".to_string())]);
+    a.update(Action::MappedLoaded { generation, append: false, result: Ok(MappedPage { rows: rows(10..20), next }) });
     // c: every row counted, and that count shown (a later page does not drop it).
     let fx = a.update(key('c'));
     let Some(Effect::CountMapped { generation, exact: true, .. }) =
@@ -766,6 +768,12 @@ fn g_reads_a_browse_list_from_its_end_and_up_and_g_from_its_top() {
     else {
         panic!("{fx:?}")
     };
+    // A page asked for while counting (moving down) does not make the count stale.
+    let mut paged = false;
+    for _ in 0..12 {
+        paged |= a.update(key('j')).iter().any(|e| matches!(e, Effect::LoadMapped { .. }));
+    }
+    assert!(paged, "the next page was asked for meanwhile");
     a.update(Action::MappedCounted { generation, result: Ok(Some(crate::db::RowCount::Exact(123_456))) });
     assert_eq!(a.browser.as_ref().unwrap().current().count, Some(crate::db::RowCount::Exact(123_456)));
     let fx = a.update(key('c'));

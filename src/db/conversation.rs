@@ -208,7 +208,8 @@ impl Conversations {
         let mut messages = Vec::new();
         let mut after: Option<Vec<Option<String>>> = None;
         for pages in 0u32.. {
-            let size = 1000 << pages.min(4);
+            // Never past the cap (one more row says there are more).
+            let size = (1000u32 << pages.min(4)).min((WHOLE_CAP + 1 - messages.len()) as u32);
             let page = self.page(&mut *conn, id, after.as_deref(), size).await?;
             messages.extend(page.rows);
             match page.next {
@@ -272,6 +273,11 @@ fn merged_metadata(theirs: Option<serde_json::Value>, role: Option<serde_json::V
             Some(serde_json::Value::Object(map))
         }
         (None, role) => role,
+        // Not an object: kept whole under a key, the word beside it.
+        (Some(theirs), Some(serde_json::Value::Object(mut r))) if !theirs.is_object() => {
+            r.insert("metadata".into(), theirs);
+            Some(serde_json::Value::Object(r))
+        }
         (Some(theirs), _) => Some(theirs),
     }
 }
@@ -287,7 +293,7 @@ fn utterance_of_row(row: MappedRow, roles: Option<&std::collections::BTreeMap<St
         role: ours.unwrap_or(theirs),
         content: row.content.unwrap_or_default(),
         created_at: row.created_at,
-        token_count: row.token_count.and_then(|n| i32::try_from(n).ok()),
+        token_count: row.token_count.map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
     }
 }
 
@@ -356,5 +362,7 @@ mod tests {
         assert_eq!(merged_metadata(Some(json!({})), None), None);
         assert_eq!(merged_metadata(Some(serde_json::Value::Null), role.clone()), role);
         assert_eq!(merged_metadata(None, None), None);
+        // Metadata that is not an object keeps the word beside it too.
+        assert_eq!(merged_metadata(Some(json!(["a"])), role), Some(json!({ "metadata": ["a"], "role": "student" })));
     }
 }

@@ -15,24 +15,32 @@ pub struct Filter {
 }
 
 /// The filter's tokens: split on whitespace, except inside double quotes
-/// (`key:"Acme Corp"`, `"two words"`), which are dropped.
-fn tokens(input: &str) -> Vec<String> {
+/// (`key:"Acme Corp"`, `"two words"`), which are dropped; each with whether
+/// it began quoted (a phrase, then: words, even with a colon in it).
+fn tokens(input: &str) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut quoted = false;
+    let mut began_quoted = false;
     for c in input.chars() {
         match c {
-            '"' => quoted = !quoted,
+            '"' => {
+                if cur.is_empty() && !quoted {
+                    began_quoted = true;
+                }
+                quoted = !quoted;
+            }
             c if c.is_whitespace() && !quoted => {
                 if !cur.is_empty() {
-                    out.push(std::mem::take(&mut cur));
+                    out.push((std::mem::take(&mut cur), began_quoted));
                 }
+                began_quoted = false;
             }
             c => cur.push(c),
         }
     }
     if !cur.is_empty() {
-        out.push(cur);
+        out.push((cur, began_quoted));
     }
     out
 }
@@ -40,9 +48,9 @@ fn tokens(input: &str) -> Vec<String> {
 impl Filter {
     pub fn parse(input: &str) -> Filter {
         let mut f = Filter::default();
-        for tok in tokens(input) {
+        for (tok, phrase) in tokens(input) {
             let tok = tok.as_str();
-            match tok.split_once(':') {
+            match tok.split_once(':').filter(|_| !phrase) {
                 // `key:value`, but not URLs (`https://…`), which are plain words.
                 Some((k, v))
                     if !k.is_empty()
@@ -202,6 +210,9 @@ mod tests {
         let f = Filter::parse(r#"entity:limit key:"Acme Corp" "two words" x"#);
         assert_eq!(f.term("key"), Some("Acme Corp"));
         assert_eq!(f.words, vec!["two words", "x"]);
+        // A quoted phrase is words, a colon in it included.
+        let f = Filter::parse(r#""note: call back" status:open"#);
+        assert_eq!((f.words.clone(), f.term("status")), (vec!["note: call back".to_string()], Some("open")));
         // What `a` writes for a key is read back as that key.
         for key in ["plain.example", "Acme Corp"] {
             assert_eq!(Filter::parse(&Filter::term_text("key", key)).term("key"), Some(key));

@@ -612,7 +612,7 @@ impl Mapped {
                     None => qb.push("NULL::text, "),
                 };
             }
-            qb.push("NULL::jsonb, NULL::bigint, ARRAY[e.ord::text] ");
+            qb.push("NULL::text, NULL::bigint, ARRAY[e.ord::text] ");
         }
         qb.push(format!("FROM (SELECT t.{json}::jsonb #> ")).push_bind(path);
         qb.push(format!(" AS a FROM {} t WHERE t.{} = ", table.quoted(), quote_ident(pcol)));
@@ -660,7 +660,9 @@ impl Mapped {
         // A rate limit's description reads as its text.
         qb.push(col(if e.content.is_some() { &e.content } else { &e.description }, "text")).push(", ");
         // A message's metadata and tokens, where the layout maps them.
-        qb.push(col(&e.metadata, "jsonb")).push(", ");
+        // As text, parsed here: a json value jsonb refuses (a \u0000) must
+        // not fail the page.
+        qb.push(col(&e.metadata, "text")).push(", ");
         qb.push(col(&e.token_count, "bigint")).push(", ARRAY[");
         let order: Vec<&str> = if e.order.is_empty() { vec![id] } else { e.order.iter().map(String::as_str).collect() };
         for (i, o) in order.iter().enumerate() {
@@ -706,13 +708,15 @@ impl Mapped {
                 return Ok(Vec::new());
             }
             let (t, p) = (table.quoted(), quote_ident(p));
+            // Each step the next distinct id that matches (LIKE, as above):
+            // the matches, however the collation sorts them among others.
             let rows: Vec<(String,)> = sqlx::query_as(&format!(
-                "WITH RECURSIVE ids(id) AS ((SELECT min({p}) FROM {t} WHERE {p} >= $1) \
-                 UNION ALL SELECT (SELECT min({p}) FROM {t} WHERE {p} > ids.id) FROM ids \
-                 WHERE starts_with(ids.id::text, $1)) \
-                 SELECT id::text FROM ids WHERE starts_with(id::text, $1) LIMIT $2"
+                "WITH RECURSIVE ids(id) AS ((SELECT min({p}) FROM {t} WHERE {p} LIKE $1 ESCAPE '\\') \
+                 UNION ALL SELECT (SELECT min({p}) FROM {t} WHERE {p} > ids.id AND {p} LIKE $1 ESCAPE '\\') \
+                 FROM ids WHERE ids.id IS NOT NULL) \
+                 SELECT id::text FROM ids WHERE id IS NOT NULL LIMIT $2"
             ))
-            .bind(prefix)
+            .bind(like_prefix(prefix))
             .bind(limit as i64)
             .fetch_all(&mut *conn)
             .await?;
@@ -735,18 +739,20 @@ impl Mapped {
                 .await?;
                 Ok(rows.into_iter().map(|r| r.0).collect())
             }
-            // From the prefix on in the id's index, the first few that
-            // start with it (a range read, not a walk of every id); ids
-            // that sort apart from their prefix in the column's collation
-            // are missed, as for a derived id.
+            // LIKE 'prefix%': an index range where the column's collation
+            // (C) or an index (text_pattern_ops) allows it, else a walk
+            // bounded by the statement timeout; never a guess from the
+            // sort order, which a linguistic collation does not keep
+            // together (thr_Ab1, thr_ab5, thr_Ab9).
             Some("text" | "varchar") => {
-                let rows: Vec<(String,)> =
-                    sqlx::query_as(&format!("SELECT {i}::text FROM {t} WHERE {i} >= $1 ORDER BY {t}.{i} LIMIT $2"))
-                        .bind(prefix)
-                        .bind(limit as i64)
-                        .fetch_all(&mut *conn)
-                        .await?;
-                Ok(rows.into_iter().map(|r| r.0).take_while(|id| id.starts_with(prefix)).collect())
+                let rows: Vec<(String,)> = sqlx::query_as(&format!(
+                    "SELECT {i}::text FROM {t} WHERE {i} LIKE $1 ESCAPE '\\' ORDER BY {t}.{i} LIMIT $2"
+                ))
+                .bind(like_prefix(prefix))
+                .bind(limit as i64)
+                .fetch_all(&mut *conn)
+                .await?;
+                Ok(rows.into_iter().map(|r| r.0).collect())
             }
             _ => Ok(Vec::new()),
         }
@@ -921,7 +927,7 @@ impl Mapped {
             " ORDER BY m.{p} {dir} LIMIT 1) UNION ALL \
              SELECT (SELECT m.{p} FROM {t} m WHERE m.{p} {op} ids.id ORDER BY m.{p} {dir} LIMIT 1) \
              FROM ids WHERE ids.id IS NOT NULL) \
-             SELECT ids.id::text, NULL::text, NULL::text, {first_at}, NULL::text, NULL::text, NULL::jsonb, NULL::bigint, \
+             SELECT ids.id::text, NULL::text, NULL::text, {first_at}, NULL::text, NULL::text, NULL::text, NULL::bigint, \
                     ARRAY[ids.id::text] \
              FROM ids WHERE ids.id IS NOT NULL LIMIT "
         ));
@@ -972,7 +978,7 @@ type Raw = (
     Option<DateTime<Utc>>,
     Option<String>,
     Option<String>,
-    Option<serde_json::Value>,
+    Option<String>,
     Option<i64>,
     Vec<Option<String>>,
 );
@@ -991,13 +997,27 @@ fn finish(rows: Vec<Raw>, limit: u32) -> MappedPage {
             created_at,
             role,
             content,
-            metadata,
+            // Text that is not JSON (a json column holds only JSON) is kept as a string.
+            metadata: metadata.map(|m| serde_json::from_str(&m).unwrap_or(serde_json::Value::String(m))),
             token_count,
             key,
         })
         .collect();
     let next = if more { rows.last().map(|r| r.key.clone()) } else { None };
     MappedPage { rows, next }
+}
+
+/// `prefix%` for LIKE, the prefix's own `%`, `_` and `\` taken literally.
+fn like_prefix(prefix: &str) -> String {
+    let mut out = String::with_capacity(prefix.len() + 1);
+    for c in prefix.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
 }
 
 /// A vector as pgvector's text form (`[0.1,0.2]`): each float written in

@@ -238,7 +238,11 @@ impl EffectRunner {
                 .await
             {
                 Ok(m) => m,
-                Err(e) => return Some(Err(format!("{e}. More like this (m) needs no model"))),
+                // Only where the model is the matter (not a lost connection).
+                Err(e) if e.contains("none is named") => {
+                    return Some(Err(format!("{e}. More like this (m) needs no model")));
+                }
+                Err(e) => return Some(Err(e)),
             }
         };
         let embedding = async {

@@ -38,12 +38,13 @@ const DOCUMENTS_ONLY: &[Command] = &[Command::NewKnowledgeBase, Command::Upload,
 
 /// What a key does in `ctx`, where a command means something of its own
 /// there (the Audit tab's filter takes other terms than a list's).
-fn description(ctx: Context, cmd: Command) -> &'static str {
+pub fn description(ctx: Context, cmd: Command) -> &'static str {
     match (ctx, cmd) {
         (Context::Audit, Command::Filter) => {
             "Filter on the server: words, entity:limit, key:KEY, action:set, after:DATE, before:DATE"
         }
         (Context::Limits, Command::Delete) => "Remove the tenant's override (the default applies again; asks first)",
+        (Context::Transcript, Command::Bottom) => "Go to the last message (loads the rest)",
         _ => cmd.description(),
     }
 }

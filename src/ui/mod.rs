@@ -152,9 +152,9 @@ fn render_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             push(sanitize_line(b.layout.label(b.stack[0].kind)).into_owned(), theme.dim());
             let mut last: Option<&str> = None;
             for stage in &b.stack[1..] {
-                if let Some((_, label)) = stage.parent.as_ref().filter(|(_, l)| Some(l.as_str()) != last) {
+                if let Some((id, label)) = stage.parent.as_ref().filter(|(id, _)| Some(id.as_str()) != last) {
                     push(sanitize_line(label).into_owned(), theme.title());
-                    last = Some(label);
+                    last = Some(id);
                 }
             }
         }

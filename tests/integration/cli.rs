@@ -94,6 +94,21 @@ async fn migrate_seed_export_doctor() {
     assert!(String::from_utf8_lossy(&o.stdout).starts_with("# Conversation with "));
     let o = ragdesk(&["--database-url", url, "export", "session", &uuid::Uuid::nil().to_string()]);
     assert!(!o.status.success() && text(&o).contains("not found"), "{}", text(&o));
+    // -o /dev/stdout onto a file the shell opened for appending (`>> all.md`):
+    // appended to, never renamed over.
+    let dir = tempfile::tempdir().unwrap();
+    let all = dir.path().join("all.md");
+    std::fs::write(&all, "before\n").unwrap();
+    let appending = std::fs::OpenOptions::new().append(true).open(&all).unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_ragdesk"))
+        .args(["--database-url", url, "export", "session", &id.to_string(), "--format", "md", "-o", "/dev/stdout"])
+        .env("XDG_CONFIG_HOME", "/nonexistent-ragdesk-test")
+        .stdout(appending)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let written = std::fs::read_to_string(&all).unwrap();
+    assert!(written.starts_with("before\n# Conversation with "), "{written}");
 
     // doctor: all well (scripts/test provides the model via RAGDESK_MODEL_DIR).
     let o = ragdesk(&["--database-url", url, "doctor"]);

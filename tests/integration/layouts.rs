@@ -1011,6 +1011,40 @@ async fn nulls_in_an_order_column_page_last_and_a_null_vector_is_not_found() {
 }
 
 #[tokio::test]
+async fn a_text_id_prefix_finds_every_id_it_starts_and_only_those() {
+    use ragdesk::db::conversation::Conversations;
+    let t = support::empty().await;
+    let mut c = t.conn().await;
+    c.execute(
+        "CREATE TABLE orgs (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, \
+                            created_at timestamptz NOT NULL DEFAULT now()); \
+         CREATE TABLE threads (id text PRIMARY KEY, org_id bigint REFERENCES orgs(id), \
+                               opened_at timestamptz NOT NULL DEFAULT now()); \
+         INSERT INTO orgs (name) VALUES ('acme'); \
+         INSERT INTO threads (id, org_id) SELECT v, 1 FROM unnest(ARRAY['thr_Ab1', 'thr_ab5', 'thr_Ab9', 'thrXAb2', 'thr_Ac0']) v",
+    )
+    .await
+    .unwrap();
+    let layout = ragdesk::schema::parse(
+        "name = \"threads\"\ndescription = \"d\"\n\
+         [tenant]\ntable = \"public.orgs\"\nid = \"id\"\ntitle = \"name\"\ncreated_at = \"created_at\"\n\
+         order = [\"created_at\", \"id\"]\n\
+         [session]\ntable = \"public.threads\"\nid = \"id\"\nparent = \"org_id\"\nparent_entity = \"tenant\"\n\
+         created_at = \"opened_at\"\norder = [\"opened_at\", \"id\"]\n",
+        "threads.toml",
+    )
+    .unwrap();
+    let m = Mapped::for_database(&mut c, Some(layout)).await.unwrap().unwrap();
+    // `_` is a character here, not LIKE's wildcard (thrXAb2 does not start with thr_Ab).
+    assert_eq!(m.ids_with_prefix(&mut c, Kind::Session, "thr_Ab", 4).await.unwrap(), ["thr_Ab1", "thr_Ab9"]);
+    let conversations = Conversations::Mapped(std::sync::Arc::new(m));
+    let e = conversations.resolve(&mut c, "thr_Ab").await.unwrap_err().to_string();
+    assert!(e.contains("starts 2 ids"), "{e}");
+    assert_eq!(conversations.resolve(&mut c, "thr_ab").await.unwrap(), "thr_ab5");
+    assert_eq!(conversations.resolve(&mut c, "thrX").await.unwrap(), "thrXAb2");
+}
+
+#[tokio::test]
 async fn rate_limits_keyed_by_numbers_are_listed_in_number_order() {
     let t = support::empty().await;
     let mut c = t.conn().await;
