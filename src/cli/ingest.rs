@@ -426,7 +426,11 @@ async fn foreign_ingest(
             let rows: Vec<(String, Vec<f32>)> = texts.into_iter().zip(vectors).collect();
             let ids = mapped.insert_chunks(&mut *conn, under, &source, &rows).await.map_err(|e| e.to_string())?;
             files.push(serde_json::json!({ "path": path.display().to_string(), "written": ids }));
-            Ok(format!("{} chunks written under {under} (audited in ragdesk_audit.audit_log)", ids.len()))
+            Ok(format!(
+                "{} {} written under {under} (audited in ragdesk_audit.audit_log)",
+                ids.len(),
+                if ids.len() == 1 { "chunk" } else { "chunks" }
+            ))
         }
         .await;
         match written {

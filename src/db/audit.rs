@@ -248,7 +248,12 @@ impl AuditTrail {
             }
         };
         if let Some(e) = filter.term("entity") {
-            let e = e.to_ascii_lowercase();
+            // The Audit tab's short names are taken too (override, kb).
+            let e = match e.to_ascii_lowercase().as_str() {
+                "override" | "overrides" => "tenant_rate_limit".to_string(),
+                "kb" => "knowledge_base".to_string(),
+                other => other.to_string(),
+            };
             // `limit` covers both the global limits and the tenant overrides.
             if e == "limit" || e == "limits" {
                 qb.push(" AND a.entity IN ('rate_limit', 'tenant_rate_limit')");

@@ -157,10 +157,12 @@ fn render_limit_detail(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             group(r.default_value as i64)
         ))),
         (None, _) => {
-            lines.push(Line::from(format!(
-                "Default for every tenant; {} tenant(s) override it. Enter edits it.",
-                group(r.overrides)
-            )));
+            let overriding = match r.overrides {
+                0 => "no tenant overrides it".to_string(),
+                1 => "1 tenant overrides it".to_string(),
+                n => format!("{} tenants override it", group(n)),
+            };
+            lines.push(Line::from(format!("Default for every tenant; {overriding}. Enter edits it.")));
             let shown: Vec<String> = l
                 .overrides_of(&r.key)
                 .map(|o| format!("{} {}", sanitize_line(&o.tenant_name), group(o.value as i64)))

@@ -72,6 +72,7 @@ async fn two_operators_adding_the_same_override_exactly_one_wins() {
     assert_eq!((winner.source(), winner.default_value), ("override", 10));
     let audit = audit_rows(&t, "entity:tenant_rate_limit").await;
     assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!(audit_rows(&t, "entity:override").await, audit, "the Audit tab's short name filters the same");
     assert_eq!(audit[0].tenant_id, Some(tenant));
     assert_eq!(audit[0].new_value, Some(serde_json::json!(winner.value())));
     assert_eq!(audit[0].old_value, None);
