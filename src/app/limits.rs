@@ -371,7 +371,12 @@ impl App {
             }
             Command::LimitHistory => {
                 if let Some(r) = self.limits.selected_row() {
-                    self.audit.filter = format!("entity:limit {}", crate::db::Filter::term_text("key", &r.key));
+                    let key = crate::db::Filter::term_text("key", &r.key);
+                    // In a tenant's view, that tenant's history of the key.
+                    self.audit.filter = match self.limits_tenant() {
+                        Some(t) => format!("entity:limit {key} {}", crate::db::Filter::term_text("tenant", &t.label)),
+                        None => format!("entity:limit {key}"),
+                    };
                     // Read again, as on any way in: another operator may have written since.
                     self.audit.loaded = None;
                     self.tab = Tab::Audit;

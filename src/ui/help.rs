@@ -41,7 +41,7 @@ const DOCUMENTS_ONLY: &[Command] = &[Command::NewKnowledgeBase, Command::Upload,
 pub fn description(ctx: Context, cmd: Command) -> &'static str {
     match (ctx, cmd) {
         (Context::Audit, Command::Filter) => {
-            "Filter on the server: words, entity:limit, key:KEY, action:set, after:DATE, before:DATE"
+            "Filter on the server: words, entity:limit, key:KEY, tenant:NAME, action:set, after:DATE, before:DATE"
         }
         (Context::Limits, Command::Delete) => "Remove the tenant's override (the default applies again; asks first)",
         (Context::Transcript, Command::Bottom) => "Go to the last message (loads the rest)",

@@ -1221,7 +1221,9 @@ async fn a_declared_limit_write_on_a_foreign_layout_is_validated_conflict_checke
     let err = read("entity:tenant_rate_limit", None).await.unwrap_err().to_string();
     assert!(err.contains("one of rate_limit, chunk"), "{err}");
     let err = read("tenant:x", None).await.unwrap_err().to_string();
-    assert!(err.contains("unknown filter 'tenant:'"), "{err}");
+    assert!(err.contains("tenant: is for ragdesk's own schema"), "{err}");
+    let err = read("customer:x", None).await.unwrap_err().to_string();
+    assert!(err.contains("unknown filter 'customer:'"), "{err}");
     // A key that is not there is said plainly; --tenant has no meaning here.
     let (ok, out) = ragdesk(&t.url, &["limits", "set", "no-such.example", "5"]);
     assert!(!ok && out.contains("not found: a rate limit keyed 'no-such.example'"), "{out}");

@@ -73,6 +73,15 @@ async fn two_operators_adding_the_same_override_exactly_one_wins() {
     let audit = audit_rows(&t, "entity:tenant_rate_limit").await;
     assert_eq!(audit.len(), 1, "{audit:?}");
     assert_eq!(audit_rows(&t, "entity:override").await, audit, "the Audit tab's short name filters the same");
+    // One tenant's changes, by its name (any case); another's are not among them.
+    let (name,): (String,) = sqlx::query_as("SELECT name FROM tenants WHERE id = $1")
+        .bind(tenant)
+        .fetch_one(&mut t.conn().await)
+        .await
+        .unwrap();
+    let quoted = ragdesk::db::Filter::term_text("tenant", &name.to_uppercase());
+    assert_eq!(audit_rows(&t, &format!("entity:override {quoted}")).await, audit);
+    assert!(audit_rows(&t, "tenant:\"no such tenant\"").await.is_empty());
     assert_eq!(audit[0].tenant_id, Some(tenant));
     assert_eq!(audit[0].new_value, Some(serde_json::json!(winner.value())));
     assert_eq!(audit[0].old_value, None);

@@ -1026,7 +1026,8 @@ fn limits_and_audit_panes_and_the_limit_editor() {
         // The audit, from the selected key (a).
         key(&mut app, KeyCode::Char('a'));
         assert_eq!(app.tab, Tab::Audit);
-        assert_eq!(app.audit.filter, "entity:limit key:messages_per_demo");
+        // In the tenant's view: that tenant's history of the key.
+        assert_eq!(app.audit.filter, "entity:limit key:messages_per_demo tenant:\"Northstar Agency\"");
         let text = snapshot(&format!("audit_{w}x{h}"), &app);
         assert!(text.contains("(none) → 80") || text.contains("new: 80"), "{text}");
         assert!(text.contains("reason: pilot customer ␛[31mred"), "{text}");
