@@ -123,10 +123,15 @@ pub async fn run(ctx: &Context) -> Result<()> {
                     check_server(&mut r, &db).await;
                     check_access(&mut r, &db).await;
                     match check_layout(&mut r, &db, ctx.cli.layout.as_deref()).await {
-                        Verdict::Foreign(foreign) => r.ok(
-                            "migrations",
-                            format!("not applied here: another platform's schema ({foreign}), read through its layout"),
-                        ),
+                        Verdict::Foreign(foreign) => {
+                            r.ok(
+                                "migrations",
+                                format!(
+                                    "not applied here: another platform's schema ({foreign}), read through its layout"
+                                ),
+                            );
+                            check_text_search_model(&mut r, ctx, &db).await;
+                        }
                         // Never advise our migrations on a database asked to
                         // be read as another platform's.
                         Verdict::AskedForeign(name) => r.ok(
@@ -293,6 +298,37 @@ async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) -> Verdict {
         );
     }
     foreign.map_or(Verdict::Native, Verdict::Foreign)
+}
+
+/// A text query on a layout's vectors needs the model that wrote them:
+/// named in the config (for the layout or the profile) or recorded by
+/// `seed --layout`. Said before anyone types a question.
+async fn check_text_search_model(r: &mut Report, ctx: &Context, db: &Db) {
+    use crate::schema::Kind;
+    let Ok(mut conn) = db.acquire().await else { return };
+    let Ok(Some(m)) = ctx.foreign_mapped(&mut conn).await else { return };
+    let configured = ctx.layout_model(&m.layout.name);
+    for kind in [Kind::Chunk, Kind::Memory] {
+        if m.layout.entity(kind).is_none_or(|e| e.embedding.is_none()) {
+            continue;
+        }
+        let label = m.layout.label(kind).to_string();
+        let recorded = m.vector_label(&mut conn, kind).await.ok().flatten();
+        match (&configured, recorded) {
+            (Some(c), _) => {
+                r.ok("model", format!("text search on {label}: {} {} ({})", c.provider, c.model, c.configured_at))
+            }
+            (None, Some(l)) => r.ok("model", format!("text search on {label}: {} (recorded with the vectors)", l.note)),
+            (None, None) => r.warn(
+                "model",
+                &format!(
+                    "text search on {label} needs the model that wrote its vectors, and none is named: set \
+                     [layout_models.{}] in the config (more like this needs no model)",
+                    m.layout.name
+                ),
+            ),
+        }
+    }
 }
 
 /// Tables past this many rows (the planner's estimate) make a list no index

@@ -51,6 +51,8 @@ async fn doctor_warns_of_a_big_list_no_index_serves_and_its_advice_silences_it()
     assert!(ok, "{out}");
     assert!(out.contains("no index is in the order of") && out.contains("Conversations under Customers"), "{out}");
     assert!(!out.contains("warn  indexes"), "{out}");
+    // Nobody has said which model wrote the pages' vectors: said before a question is typed.
+    assert!(out.contains("text search on Chunks needs the model that wrote its vectors"), "{out}");
     // 12,000 conversations under one customer: each page of that list would read them all.
     let customer = &filled.ids[&Kind::Tenant][0];
     sqlx::query(
