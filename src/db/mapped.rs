@@ -1777,6 +1777,9 @@ impl Mapped {
                 }
                 None => 0,
             };
+            // Chunks of a file of the same name already there (a forced
+            // ingest again): said in the audit, as a second copy is.
+            let already = self.chunks_from(&mut tx, under, source).await?;
             // Nothing is made up here (required unmapped columns were refused).
             let mut writer = Writer::new(&mut tx, self, filler).await?;
             let mut ids = Vec::with_capacity(chunks.len());
@@ -1805,7 +1808,11 @@ impl Mapped {
                 key: source.to_string(),
                 tenant: None,
                 old: None,
-                new: Some(serde_json::json!({ "under": under, "chunks": ids.len() })),
+                new: Some(if already > 0 {
+                    serde_json::json!({ "under": under, "chunks": ids.len(), "already_from_this_file": already })
+                } else {
+                    serde_json::json!({ "under": under, "chunks": ids.len() })
+                }),
                 reason: None,
             };
             super::audit::record_foreign(&mut tx, &self.layout.name, &change).await?;

@@ -1586,6 +1586,20 @@ async fn chunks_are_written_into_001_where_its_layout_declares_it_and_nowhere_el
     .await
     .unwrap();
     assert_eq!(audited["chunks"], serde_json::json!(written));
+    assert!(audited.get("already_from_this_file").is_none(), "{audited}");
+    // Forced: written again, and the audit says a copy was already there.
+    let (ok, out) = ragdesk(&t.url, &["--layout", "domo", "ingest", "--force", "--under", &demo, path]);
+    assert!(ok, "{out}");
+    let (again,): (serde_json::Value,) = sqlx::query_as(
+        "SELECT new_value FROM ragdesk_audit.audit_log WHERE action = 'ingest' AND entity_key = 'boiler-guide.md' \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&mut c)
+    .await
+    .unwrap();
+    assert_eq!(again["already_from_this_file"], serde_json::json!(written), "{again}");
+    let written = written + again["chunks"].as_i64().unwrap();
+    assert_eq!(count(&mut c, "boiler-guide.md").await, written);
     // A required column the layout does not map is never guessed: refused
     // by name, nothing written.
     sqlx::query("ALTER TABLE public.knowledge_chunks ADD COLUMN tenant_key text NOT NULL DEFAULT 'x'")
