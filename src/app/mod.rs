@@ -949,6 +949,14 @@ impl App {
             Some(Modal::KbForm(_)) => return self.on_kb_form_key(key, fx),
             Some(Modal::LimitEdit(_)) => return self.on_limit_edit_key(key),
             Some(modal @ (Modal::Help { .. } | Modal::Messages { .. })) => {
+                // The log's lines as its overlay wraps them: scrolling up
+                // stops at the oldest (no presses lost past it).
+                let log_width = (self.size.0.saturating_sub(8).max(20) as usize).saturating_sub(10);
+                let log_lines: usize = self
+                    .log
+                    .iter()
+                    .map(|e| crate::text::wrap(&crate::sanitize::sanitize_line(&e.text), log_width).len().max(1))
+                    .sum();
                 // Moving keys scroll the overlay; any other key closes it.
                 // The log counts lines up from its newest (at the bottom),
                 // so down is toward fewer of them.
@@ -965,7 +973,8 @@ impl App {
                     }
                 };
                 let by = if from_end { -by } else { by };
-                *scroll = (*scroll as i32 + by).clamp(0, u16::MAX as i32) as u16;
+                let most = if from_end { log_lines as i32 } else { u16::MAX as i32 };
+                *scroll = (*scroll as i32 + by).clamp(0, most.min(u16::MAX as i32)) as u16;
                 return;
             }
             None => {}

@@ -433,6 +433,9 @@ fn messages_are_logged_and_an_error_goes_when_its_cause_is_fixed() {
     assert!(a.message.is_none(), "{:?}", a.message);
     // …but kept in the log, which M opens.
     assert!(a.log.iter().any(|e| e.text.contains("count failed") && e.level == Level::Error));
+    for i in 0..5 {
+        a.info(format!("note {i}"));
+    }
     a.update(key('M'));
     assert!(matches!(a.modal, Some(Modal::Messages { scroll: 0 })), "at the newest");
     // k goes up to older lines, j back down to the newest (and no further).
@@ -443,6 +446,14 @@ fn messages_are_logged_and_an_error_goes_when_its_cause_is_fixed() {
     a.update(key('j'));
     a.update(key('j'));
     assert!(matches!(a.modal, Some(Modal::Messages { scroll: 0 })));
+    // Up past the oldest line stops there: one j is one line back down.
+    for _ in 0..50 {
+        a.update(key('k'));
+    }
+    let Some(Modal::Messages { scroll: top }) = a.modal else { panic!("the log") };
+    assert!(top > 0 && top <= a.log.len() as u16 * 2, "{top} for {} entries", a.log.len());
+    a.update(key('j'));
+    assert!(matches!(a.modal, Some(Modal::Messages { scroll }) if scroll == top - 1));
     a.update(code(KeyCode::Esc));
     assert!(a.modal.is_none());
     // An unrelated message is not cleared by the count.
