@@ -213,18 +213,20 @@ pub fn render_audit(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let a = &app.audit;
     let [table_area, detail_area] =
         Layout::vertical([Constraint::Min(4), Constraint::Length(AUDIT_DETAIL_ROWS)]).areas(area);
-    let filter = if a.filter.is_empty() { String::new() } else { format!(" · {}", sanitize_line(&a.filter)) };
     let more = if a.more { "+" } else { "" };
+    let counted =
+        format!(" {} {}{more} · / filter ", a.rows.len(), if a.rows.len() == 1 { "entry" } else { "entries" });
+    // The filter cut (with an ellipsis) where it would run into the count.
+    let room = (table_area.width as usize).saturating_sub(counted.chars().count() + 12);
+    let filter = if a.filter.is_empty() {
+        String::new()
+    } else {
+        format!(" · {}", crate::text::truncate(&sanitize_line(&a.filter), room.max(8)))
+    };
     let block = Block::bordered()
         .border_style(theme.border(true))
         .title(Span::styled(format!(" Audit{filter} "), theme.title()))
-        .title(
-            Line::from(Span::styled(
-                format!(" {} {}{more} · / filter ", a.rows.len(), if a.rows.len() == 1 { "entry" } else { "entries" }),
-                theme.dim(),
-            ))
-            .right_aligned(),
-        );
+        .title(Line::from(Span::styled(counted, theme.dim())).right_aligned());
     let inner = block.inner(table_area);
     f.render_widget(block, table_area);
     if a.rows.is_empty() {
