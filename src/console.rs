@@ -149,11 +149,9 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
     loop {
         // A terminal that is gone (a hang-up mid-redraw) ends the console
         // through the same shutdown as `q`: tasks cancelled, pool closed.
-        if redraw {
-            if let Err(e) = tui.draw(|f| crate::ui::render(f, &app, &theme)) {
-                fatal = Some(format!("cannot draw: {e}"));
-                break;
-            }
+        if redraw && let Err(e) = tui.draw(|f| crate::ui::render(f, &app, &theme)) {
+            fatal = Some(format!("cannot draw: {e}"));
+            break;
         }
         let Some(first) = rx.recv().await else { break };
         // Apply everything already queued before drawing again.
@@ -170,10 +168,10 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
         let only_ticks = batch.iter().all(|a| matches!(a, Action::Tick));
         redraw = !only_ticks || app.changes_with_time();
         for action in batch {
-            if let (Some(k), Action::Key(key)) = (panic_key, &action) {
-                if key.code == crossterm::event::KeyCode::Char(k) {
-                    panic!("test panic requested by RAGDESK_TEST_PANIC_ON_KEY");
-                }
+            if let (Some(k), Action::Key(key)) = (panic_key, &action)
+                && key.code == crossterm::event::KeyCode::Char(k)
+            {
+                panic!("test panic requested by RAGDESK_TEST_PANIC_ON_KEY");
             }
             if let Action::Fatal(why) = action {
                 fatal = Some(why);

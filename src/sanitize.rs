@@ -94,7 +94,7 @@ pub fn sanitize_multiline(s: &str) -> Cow<'_, str> {
 /// True if `s` would reach the terminal unchanged: the invariant every
 /// rendered string must satisfy (used by tests over whole screens).
 pub fn is_terminal_safe(s: &str) -> bool {
-    s.chars().all(|c| is_plain(c))
+    s.chars().all(is_plain)
 }
 
 #[cfg(test)]

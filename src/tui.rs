@@ -64,10 +64,10 @@ impl Drop for Tui {
         // The cursor shown while the terminal is there; when it is not, the
         // Terminal is left undropped (the process is ending), so nothing
         // tries to print to a terminal that no longer exists.
-        if let Some(mut t) = self.terminal.take() {
-            if t.show_cursor().is_err() {
-                std::mem::forget(t);
-            }
+        if let Some(mut t) = self.terminal.take()
+            && t.show_cursor().is_err()
+        {
+            std::mem::forget(t);
         }
         restore();
     }

@@ -456,10 +456,11 @@ impl Browser {
     pub fn text_search_target(&self) -> Option<(Kind, String, String)> {
         let s = self.current();
         let has_vectors = |k: Kind| self.layout.entity(k).is_some_and(|e| e.embedding.is_some() && e.parent.is_some());
-        if has_vectors(s.kind) && s.search.is_none() {
-            if let Some((id, name)) = &s.parent {
-                return Some((s.kind, id.clone(), name.clone()));
-            }
+        if has_vectors(s.kind)
+            && s.search.is_none()
+            && let Some((id, name)) = &s.parent
+        {
+            return Some((s.kind, id.clone(), name.clone()));
         }
         let row = s.selected_row()?;
         let child = self.children(s.kind).into_iter().find(|k| has_vectors(*k))?;

@@ -350,6 +350,8 @@ impl App {
                 }
             }
             Command::Open | Command::EditLimit => self.open_limit_editor(),
+            // (Refused writes are said by `writes_refused`, not by a guard.)
+            #[allow(clippy::collapsible_match)]
             Command::NewLimit => {
                 if !self.writes_refused("creating limits") {
                     self.modal = Some(Modal::LimitEdit(LimitEdit {

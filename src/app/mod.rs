@@ -253,6 +253,7 @@ impl Lists {
 
 /// The Documents tab beyond its lists: the open knowledge base, the upload
 /// prompt's target, the preview, and the ingest job.
+#[derive(Default)]
 pub struct DocumentsPane {
     /// The open knowledge base, with what uploads need.
     pub kb: Option<KnowledgeBaseRow>,
@@ -262,12 +263,6 @@ pub struct DocumentsPane {
     pub job: Option<JobState>,
     /// Chunking used when neither the upload nor the knowledge base says.
     pub ingest_defaults: ChunkSettings,
-}
-
-impl Default for DocumentsPane {
-    fn default() -> Self {
-        DocumentsPane { kb: None, upload: None, upload_kb: None, job: None, ingest_defaults: ChunkSettings::default() }
-    }
 }
 
 /// Ticks (250 ms each) between reconnection attempts while offline.
@@ -624,10 +619,10 @@ impl App {
                 fx.extend(loads);
             }
         }
-        if self.tab == Tab::Search {
-            if let Some(load) = self.search.want_neighbours() {
-                fx.push(load);
-            }
+        if self.tab == Tab::Search
+            && let Some(load) = self.search.want_neighbours()
+        {
+            fx.push(load);
         }
         if self.tab == Tab::Transcript {
             let (width, height) = self.transcript_viewport();
@@ -900,10 +895,10 @@ impl App {
                 l.invalidate();
             }
         }
-        if self.transcript.error.is_some() {
-            if let Some(id) = self.transcript.session_id.take() {
-                self.open_transcript(id, fx);
-            }
+        if self.transcript.error.is_some()
+            && let Some(id) = self.transcript.session_id.take()
+        {
+            self.open_transcript(id, fx);
         }
         if self.demo_detail.error.is_some() {
             self.demo_detail.id = None;
@@ -920,10 +915,10 @@ impl App {
         if self.busy() {
             self.spinner = self.spinner.wrapping_add(1);
         }
-        if let Some(job) = &mut self.docs.job {
-            if job.running() {
-                job.ticks += 1;
-            }
+        if let Some(job) = &mut self.docs.job
+            && job.running()
+        {
+            job.ticks += 1;
         }
         if let Some(m) = &mut self.message {
             m.ticks_left = m.ticks_left.saturating_sub(1);

@@ -34,7 +34,7 @@ fn parse_version(v: &str) -> Vec<u32> {
 
 pub async fn run(ctx: &Context) -> Result<()> {
     let mut r = Report { failed: false };
-    output::out(format!("ragdesk doctor"))?;
+    output::out("ragdesk doctor")?;
     // Say what was found, not just that nothing failed.
     let config_path = ctx.cli.config.clone().unwrap_or_else(|| ctx.paths.config_file());
     for w in &ctx.warnings {
@@ -145,10 +145,10 @@ pub async fn run(ctx: &Context) -> Result<()> {
         }
     }
     if r.failed {
-        output::out(format!("some checks failed"))?;
+        output::out("some checks failed")?;
         std::process::exit(1);
     }
-    output::out(format!("all checks passed"))?;
+    output::out("all checks passed")?;
     Ok(())
 }
 
@@ -158,7 +158,7 @@ pub async fn run(ctx: &Context) -> Result<()> {
 async fn check_access(r: &mut Report, db: &Db) {
     let access = async { crate::db::access::check(&mut *db.acquire().await?).await };
     match access.await {
-        Err(e) => r.warn("access", &format!("could not read the privileges: {e}")),
+        Err(e) => r.warn("access", format!("could not read the privileges: {e}")),
         Ok(a) => match a.why_read_only() {
             None => r.ok("access", format!("read-write as role {}", a.role)),
             Some(why) => r.ok("access", format!("read-only: {why}; write actions are disabled")),
@@ -289,7 +289,7 @@ async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) -> Verdict {
         let more = f.missing.len().saturating_sub(3);
         r.warn(
             "layout",
-            &format!(
+            format!(
                 "{} partly: missing {}{}",
                 describe(f),
                 shown.join("; "),
@@ -321,7 +321,7 @@ async fn check_text_search_model(r: &mut Report, ctx: &Context, db: &Db) {
             (None, Some(l)) => r.ok("model", format!("text search on {label}: {} (recorded with the vectors)", l.note)),
             (None, None) => r.warn(
                 "model",
-                &format!(
+                format!(
                     "text search on {label} needs the model that wrote its vectors, and none is named: set \
                      [layout_models.{}] in the config (more like this needs no model)",
                     m.layout.name
@@ -362,7 +362,7 @@ async fn check_list_paths(r: &mut Report, db: &Db, m: &crate::db::mapped::Mapped
             }
             _ => format!("each page reads all ~{rows} rows of {}", p.table),
         };
-        r.warn("indexes", &format!("{}: {how}; `{}` makes it one index range", name(p), p.create));
+        r.warn("indexes", format!("{}: {how}; `{}` makes it one index range", name(p), p.create));
     }
     let ranges = paths.len() - big.len() - small.len();
     if small.is_empty() {

@@ -125,11 +125,11 @@ pub async fn kb(ctx: &Context, cmd: KbCommand) -> Result<()> {
         }
         KbCommand::Create(a) => {
             let (demo_id, demo_name) = knowledge::find_demo(&mut *db.pool.acquire().await?, &a.demo).await?;
-            if a.if_missing {
-                if let Ok(existing) = knowledge::find(&mut *db.pool.acquire().await?, &a.name, Some(demo_id)).await {
-                    output::out(format!("{} (exists)", existing.id))?;
-                    return Ok(());
-                }
+            if a.if_missing
+                && let Ok(existing) = knowledge::find(&mut *db.pool.acquire().await?, &a.name, Some(demo_id)).await
+            {
+                output::out(format!("{} (exists)", existing.id))?;
+                return Ok(());
             }
             if db.read_only {
                 bail!("refusing to create a knowledge base over a read-only connection");
@@ -275,7 +275,7 @@ pub async fn ingest(ctx: &Context, a: IngestArgs) -> Result<()> {
     } else {
         for r in &reports {
             if !tty {
-                output::out(format!("{}", summary_line(r)))?;
+                output::out(&summary_line(r))?;
             }
             for w in &r.warnings {
                 output::out(format!("  warning: {w}"))?;
@@ -287,7 +287,7 @@ pub async fn ingest(ctx: &Context, a: IngestArgs) -> Result<()> {
         if tty {
             for r in &reports {
                 if !matches!(r.outcome, Outcome::DryRun { .. }) {
-                    output::out(format!("{}", summary_line(r)))?;
+                    output::out(&summary_line(r))?;
                 }
             }
         }
@@ -374,14 +374,10 @@ async fn foreign_ingest(
     };
     // The row the chunks go under must be there, dry run or not.
     let parent = mapped.layout.parent_of(Kind::Chunk);
-    if let Some(pk) = parent {
-        if mapped.row(&mut *conn, pk, under).await?.is_none() {
-            bail!(
-                "no {} with id {under} in layout '{}'; nothing was written",
-                mapped.layout.label(pk),
-                mapped.layout.name
-            );
-        }
+    if let Some(pk) = parent
+        && mapped.row(&mut *conn, pk, under).await?.is_none()
+    {
+        bail!("no {} with id {under} in layout '{}'; nothing was written", mapped.layout.label(pk), mapped.layout.name);
     }
     let mut failed = 0;
     let mut files = Vec::new();

@@ -339,7 +339,7 @@ async fn seed_command(ctx: &Context, args: SeedArgs) -> Result<()> {
         crate::db::bulk::reset(&mut conn).await?;
     } else if crate::db::bulk::has_tenants(&mut conn).await? {
         if args.if_empty {
-            output::err(format!("database already has data; not seeding (--if-empty)"));
+            output::err("database already has data; not seeding (--if-empty)");
             return Ok(());
         }
         bail!("the database already has tenants: use --reset to replace them or --if-empty to skip");

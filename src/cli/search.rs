@@ -143,14 +143,10 @@ fn print(o: &Outcome, ef_search: Option<u32>) -> Result<()> {
         let tokens = r.token_count.map(|t| t.to_string()).unwrap_or_default();
         output::out(format!("{:>4}  {sim:>10}  {:>9.4}  {doc:<28}  {tokens:>6}  {preview}", r.rank, r.distance))?;
     }
-    if let Some(th) = o.threshold {
-        if o.passed < o.rows.len() {
-            output::out(format!(
-                "threshold {th}: {} of the top {} pass (the rest are below it)",
-                o.passed,
-                o.rows.len()
-            ))?;
-        }
+    if let Some(th) = o.threshold
+        && o.passed < o.rows.len()
+    {
+        output::out(format!("threshold {th}: {} of the top {} pass (the rest are below it)", o.passed, o.rows.len()))?;
     }
     if (o.rows.len() as u32) < o.k {
         output::out(format!(
@@ -263,10 +259,10 @@ async fn foreign_search(
             let within = a.under.as_deref().ok_or_else(|| {
                 eyre!("say where to search with --under ID (a {} or the row its rows belong to)", a.entity)
             })?;
-            if let Some(parent) = mapped.layout.parent_of(kind) {
-                if mapped.row(&mut *conn, parent, within).await.ok().flatten().is_none() {
-                    bail!("no {} with id {within} in layout '{}'", mapped.layout.label(parent), mapped.layout.name);
-                }
+            if let Some(parent) = mapped.layout.parent_of(kind)
+                && mapped.row(&mut *conn, parent, within).await.ok().flatten().is_none()
+            {
+                bail!("no {} with id {within} in layout '{}'", mapped.layout.label(parent), mapped.layout.name);
             }
             let configured = ctx.layout_model(&mapped.layout.name);
             let embedder = ctx.config.embedding.embedder(&ctx.paths);

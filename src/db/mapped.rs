@@ -145,17 +145,17 @@ impl Mapped {
         }
         // Only where limits are written: a value read as a whole number but
         // stored otherwise would be shown, expected and written wrong.
-        if let Some(e) = layout.rate_limit.as_ref().filter(|_| layout.writes(Kind::RateLimit)) {
-            if let (Some(t), Some(v)) = (e.table.as_deref(), e.value.as_deref()) {
-                let table = Table::parse(t);
-                let udt = catalog.column(&table, v).map(|c| c.udt.as_str()).unwrap_or("?");
-                if !matches!(udt, "int2" | "int4" | "int8") {
-                    return Err(DbError::Invalid(format!(
-                        "layout '{}': [rate_limit] value = \"{v}\" is {udt} in {table}; a limit is a whole number \
+        if let Some(e) = layout.rate_limit.as_ref().filter(|_| layout.writes(Kind::RateLimit))
+            && let (Some(t), Some(v)) = (e.table.as_deref(), e.value.as_deref())
+        {
+            let table = Table::parse(t);
+            let udt = catalog.column(&table, v).map(|c| c.udt.as_str()).unwrap_or("?");
+            if !matches!(udt, "int2" | "int4" | "int8") {
+                return Err(DbError::Invalid(format!(
+                    "layout '{}': [rate_limit] value = \"{v}\" is {udt} in {table}; a limit is a whole number \
                          (an integer column)",
-                        layout.name
-                    )));
-                }
+                    layout.name
+                )));
             }
         }
         Ok(Mapped { layout, catalog, within_parent })
@@ -1383,10 +1383,10 @@ impl Mapped {
         };
         let rows = none_if_mistyped(q.fetch_all(&mut *tx).await)?;
         tx.commit().await?;
-        if rows.is_empty() {
-            if let Probe::Row(id) = probe {
-                return Err(DbError::NotFound(format!("{kind} {id} (or it has no vector)")));
-            }
+        if rows.is_empty()
+            && let Probe::Row(id) = probe
+        {
+            return Err(DbError::NotFound(format!("{kind} {id} (or it has no vector)")));
         }
         Ok(rows
             .into_iter()
@@ -1748,10 +1748,10 @@ impl Mapped {
         if self.row(&mut *conn, parent_kind, under).await?.is_none() {
             return Err(DbError::NotFound(format!("{} {under}", self.layout.label(parent_kind))));
         }
-        if let Some((d, (_, v))) = self.catalog.column(&table, emb).and_then(|c| c.dim).zip(chunks.first()) {
-            if v.len() != d {
-                return Err(DbError::Invalid(format!("{}-d vectors for a {d}-d column", v.len())));
-            }
+        if let Some((d, (_, v))) = self.catalog.column(&table, emb).and_then(|c| c.dim).zip(chunks.first())
+            && v.len() != d
+        {
+            return Err(DbError::Invalid(format!("{}-d vectors for a {d}-d column", v.len())));
         }
         // One time per chunk, a microsecond apart: a file's chunks list in
         // its order where the order is by time.
@@ -1952,15 +1952,15 @@ impl Mapped {
             .limit(&mut *conn, key)
             .await?
             .ok_or_else(|| DbError::NotFound(format!("a rate limit keyed '{key}' in layout '{}'", self.layout.name)))?;
-        if let Seen::Value(v) = seen {
-            if current.value != v {
-                let show = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_else(|| "unset".into());
-                return Err(DbError::Conflict(format!(
-                    "{key} is {} now, not {}; nothing was written",
-                    show(current.value),
-                    show(v)
-                )));
-            }
+        if let Seen::Value(v) = seen
+            && current.value != v
+        {
+            let show = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_else(|| "unset".into());
+            return Err(DbError::Conflict(format!(
+                "{key} is {} now, not {}; nothing was written",
+                show(current.value),
+                show(v)
+            )));
         }
         self.set_limit(conn, key, value, Some(&current.version), reason).await
     }

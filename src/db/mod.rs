@@ -163,10 +163,10 @@ pub fn parse_url(url: &str) -> Result<PgConnectOptions> {
 
 fn redact(msg: &str, url: &str) -> String {
     let mut m = msg.replace(url, "<url>");
-    if let Some(pw) = url::password(url) {
-        if !pw.is_empty() {
-            m = m.replace(pw, "***");
-        }
+    if let Some(pw) = url::password(url)
+        && !pw.is_empty()
+    {
+        m = m.replace(pw, "***");
     }
     m
 }
@@ -379,30 +379,6 @@ pub(crate) fn like_pattern(word: &str) -> String {
     p
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn target_never_shows_the_password() {
-        let opts = parse_url("postgres://alice:s3cret@db.example.com:6543/app").unwrap();
-        let t = target_of(&opts);
-        assert_eq!(t.to_string(), "alice@db.example.com:6543/app");
-        assert!(!format!("{t:?}").contains("s3cret"));
-    }
-
-    #[test]
-    fn bad_url_errors_are_redacted() {
-        let err = parse_url("postgres://alice:s3cret@host:notaport/db").unwrap_err().to_string();
-        assert!(!err.contains("s3cret"), "{err}");
-    }
-
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
-    }
-}
-
 /// The planner's row estimate for a whole table: instant on any size. Small
 /// tables get a (capped) exact count instead.
 pub(crate) async fn page_estimate(conn: &mut sqlx::PgConnection, table: &str) -> Result<RowCount> {
@@ -432,4 +408,28 @@ pub(crate) async fn finish_count(
     qb.push(") counted");
     let (n,): (i64,) = qb.build_query_as().fetch_one(conn).await?;
     Ok(if exact { RowCount::Exact(n) } else { RowCount::from_capped(n) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_never_shows_the_password() {
+        let opts = parse_url("postgres://alice:s3cret@db.example.com:6543/app").unwrap();
+        let t = target_of(&opts);
+        assert_eq!(t.to_string(), "alice@db.example.com:6543/app");
+        assert!(!format!("{t:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn bad_url_errors_are_redacted() {
+        let err = parse_url("postgres://alice:s3cret@host:notaport/db").unwrap_err().to_string();
+        assert!(!err.contains("s3cret"), "{err}");
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
 }

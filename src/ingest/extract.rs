@@ -136,7 +136,7 @@ pub fn extract(bytes: &[u8], name: &str, limits: Limits) -> Result<Extracted, Ex
     let raw = match format {
         Format::Pdf => pdf(bytes)?,
         Format::Docx => docx(bytes, limits)?,
-        Format::Html => html(&utf8(bytes)?),
+        Format::Html => html(utf8(bytes)?),
         Format::Text | Format::Markdown => utf8(bytes)?.to_string(),
     };
     let text = normalize(&raw, format == Format::Markdown);

@@ -452,11 +452,10 @@ impl Layout {
                 }
             }
             for (field, path) in [("json_path", &e.json_path), ("role", &e.role), ("content", &e.content)] {
-                if let Some(p) = path {
-                    if !p.split('.').all(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
-                    {
-                        return Err(self.invalid(format!("{} = \"{p}\" is not a dotted path of plain keys", at(field))));
-                    }
+                if let Some(p) = path
+                    && !p.split('.').all(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+                {
+                    return Err(self.invalid(format!("{} = \"{p}\" is not a dotted path of plain keys", at(field))));
                 }
             }
         } else if e.json_path.is_some() || e.latest.is_some() {

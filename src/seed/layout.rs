@@ -355,7 +355,7 @@ fn sample_text(kind: Kind, n: usize, offset: usize, industry: &Industry, rng: &m
         Kind::Message => {
             // Turns in pairs: a question, then its answer.
             let (q, a) = industry.topics[(n / 2) % industry.topics.len()];
-            if n % 2 == 0 { q.to_string() } else { a.to_string() }
+            if n.is_multiple_of(2) { q.to_string() } else { a.to_string() }
         }
         Kind::Chunk | Kind::Document | Kind::Memory => {
             // The questions and answers first, then what is on offer.

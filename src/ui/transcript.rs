@@ -104,13 +104,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     if t.loading && lines.len() < height {
         lines.push(Line::from(Span::styled("  loading more…", theme.dim())));
-    } else if let Some(e) = &t.error {
-        if lines.len() < height {
-            lines.push(Line::from(Span::styled(
-                format!("  load failed: {} (r retries)", sanitize_line(e)),
-                theme.error(),
-            )));
-        }
+    } else if let Some(e) = &t.error
+        && lines.len() < height
+    {
+        lines.push(Line::from(Span::styled(format!("  load failed: {} (r retries)", sanitize_line(e)), theme.error())));
     }
     f.render_widget(Paragraph::new(lines), inner);
 }

@@ -88,7 +88,7 @@ async fn migrate_seed_export_doctor() {
     ]);
     assert!(o.status.success(), "{}", text(&o));
     let back: ragdesk::export::TranscriptExport = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
-    assert_eq!(back.messages, ragdesk::db::messages::all(&mut *t.db.pool.acquire().await.unwrap(), id).await.unwrap());
+    assert_eq!(back.messages, ragdesk::db::messages::all(&mut t.db.pool.acquire().await.unwrap(), id).await.unwrap());
     let o = ragdesk(&["--database-url", url, "export", "session", &id.to_string(), "--format", "md"]);
     assert!(o.status.success());
     assert!(String::from_utf8_lossy(&o.stdout).starts_with("# Conversation with "));

@@ -18,7 +18,7 @@ async fn search_as_you_type_then_exact_plan_and_more_like_this() {
     let t = support::seeded(12, support::tiny()).await;
     let demo: uuid::Uuid = sqlx::query_scalar("SELECT id FROM demos LIMIT 1").fetch_one(&t.db.pool).await.unwrap();
     let kb = knowledge::create(
-        &mut *t.db.pool.acquire().await.unwrap(),
+        &mut t.db.pool.acquire().await.unwrap(),
         &NewKnowledgeBase {
             demo_id: demo,
             name: "Searchable".into(),

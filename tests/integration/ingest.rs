@@ -33,7 +33,7 @@ async fn new_kb(t: &support::TestDb, provider: &str, model: &str, dim: i32) -> K
     let (demo,): (uuid::Uuid,) =
         sqlx::query_as("SELECT id FROM demos ORDER BY created_at LIMIT 1").fetch_one(&t.db.pool).await.unwrap();
     knowledge::create(
-        &mut *t.db.pool.acquire().await.unwrap(),
+        &mut t.db.pool.acquire().await.unwrap(),
         &NewKnowledgeBase {
             demo_id: demo,
             name: format!("kb-{provider}-{dim}"),
@@ -115,7 +115,7 @@ async fn every_format_and_every_bad_input() {
     assert_eq!(docs, 5);
     // The list shows the stored size of each text (it never reads the text).
     let listed =
-        knowledge::documents(&mut *pool.acquire().await.unwrap(), kb.id, &Default::default(), None, 100).await.unwrap();
+        knowledge::documents(&mut pool.acquire().await.unwrap(), kb.id, &Default::default(), None, 100).await.unwrap();
     assert_eq!(listed.rows.len(), 5);
     for d in &listed.rows {
         let actual: i64 = sqlx::query_scalar("SELECT octet_length(content)::bigint FROM documents WHERE id = $1")

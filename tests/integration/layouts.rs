@@ -1201,7 +1201,7 @@ async fn a_declared_limit_write_on_a_foreign_layout_is_validated_conflict_checke
         (1, Some(key.as_str()), Some("omni"))
     );
     let (ok, out) = ragdesk(&t.url, &["limits", "history", &key]);
-    assert!(ok && out.contains(&format!("{key}")) && out.contains("→ 25") && out.contains("reason: pilot"), "{out}");
+    assert!(ok && out.contains(&key.to_string()) && out.contains("→ 25") && out.contains("reason: pilot"), "{out}");
     assert!(out.contains("layout omni"), "the layout it went through: {out}");
     // The Audit tab's reader: the same filters and keyset pages as ours.
     let (ok, out) = ragdesk(&t.url, &["limits", "set", &key, "26", "--reason", "second"]);

@@ -58,14 +58,14 @@ async fn tenants_page_exactly_once_with_ties() {
     let f = Filter::default();
     let fr = &f;
     let got = collect(
-        |after| async move { db::tenants::list(&mut *pool.acquire().await.unwrap(), fr, after, 7).await },
+        |after| async move { db::tenants::list(&mut pool.acquire().await.unwrap(), fr, after, 7).await },
         |r| r.id,
     )
     .await;
     let want = ids(pool, "SELECT id FROM tenants ORDER BY created_at DESC, id DESC").await;
     assert_eq!(got.len(), 253);
     assert_eq!(got, want);
-    assert_eq!(db::tenants::count(&mut *pool.acquire().await.unwrap(), &f, false).await.unwrap(), RowCount::Exact(253));
+    assert_eq!(db::tenants::count(&mut pool.acquire().await.unwrap(), &f, false).await.unwrap(), RowCount::Exact(253));
 }
 
 #[tokio::test]
@@ -89,7 +89,7 @@ async fn sessions_leads_demos_and_messages_page_in_order_with_ties() {
     let fr = &f;
 
     let got = collect(
-        |a| async move { db::sessions::list(&mut *pool.acquire().await.unwrap(), SessionScope::All, fr, a, 3).await },
+        |a| async move { db::sessions::list(&mut pool.acquire().await.unwrap(), SessionScope::All, fr, a, 3).await },
         |r| r.id,
     )
     .await;
@@ -104,7 +104,7 @@ async fn sessions_leads_demos_and_messages_page_in_order_with_ties() {
     let got =
         collect(
             |a| async move {
-                db::sessions::list(&mut *pool.acquire().await.unwrap(), SessionScope::Demo(demo), fr, a, 4).await
+                db::sessions::list(&mut pool.acquire().await.unwrap(), SessionScope::Demo(demo), fr, a, 4).await
             },
             |r| r.id,
         )
@@ -118,7 +118,7 @@ async fn sessions_leads_demos_and_messages_page_in_order_with_ties() {
     assert_eq!(got, want);
     let got = collect(
         |a| async move {
-            db::sessions::list(&mut *pool.acquire().await.unwrap(), SessionScope::Tenant(tenant), fr, a, 5).await
+            db::sessions::list(&mut pool.acquire().await.unwrap(), SessionScope::Tenant(tenant), fr, a, 5).await
         },
         |r| r.id,
     )
@@ -132,11 +132,9 @@ async fn sessions_leads_demos_and_messages_page_in_order_with_ties() {
     .unwrap();
     assert_eq!(got, want);
 
-    let got = collect(
-        |a| async move { db::leads::list(&mut *pool.acquire().await.unwrap(), demo, fr, a, 3).await },
-        |r| r.id,
-    )
-    .await;
+    let got =
+        collect(|a| async move { db::leads::list(&mut pool.acquire().await.unwrap(), demo, fr, a, 3).await }, |r| r.id)
+            .await;
     let want: Vec<Uuid> =
         sqlx::query_scalar("SELECT id FROM leads WHERE demo_id = $1 ORDER BY created_at DESC, id DESC")
             .bind(demo)
@@ -146,7 +144,7 @@ async fn sessions_leads_demos_and_messages_page_in_order_with_ties() {
     assert_eq!(got, want);
 
     let got = collect(
-        |a| async move { db::demos::list(&mut *pool.acquire().await.unwrap(), Some(tenant), fr, a, 2).await },
+        |a| async move { db::demos::list(&mut pool.acquire().await.unwrap(), Some(tenant), fr, a, 2).await },
         |r| r.id,
     )
     .await;
@@ -165,7 +163,7 @@ async fn sessions_leads_demos_and_messages_page_in_order_with_ties() {
             .await
             .unwrap();
     let got = collect(
-        |a| async move { db::messages::page(&mut *pool.acquire().await.unwrap(), session, a, 17).await },
+        |a| async move { db::messages::page(&mut pool.acquire().await.unwrap(), session, a, 17).await },
         |r| r.id,
     )
     .await;
@@ -182,10 +180,9 @@ async fn sessions_leads_demos_and_messages_page_in_order_with_ties() {
 async fn session_rows_carry_exact_aggregates() {
     let t = support::seeded(5, support::tiny()).await;
     let pool = &t.db.pool;
-    let page =
-        db::sessions::list(&mut *pool.acquire().await.unwrap(), SessionScope::All, &Filter::default(), None, 100)
-            .await
-            .unwrap();
+    let page = db::sessions::list(&mut pool.acquire().await.unwrap(), SessionScope::All, &Filter::default(), None, 100)
+        .await
+        .unwrap();
     assert_eq!(page.rows.len(), 20);
     for s in &page.rows {
         let (n, tokens): (i64, i64) = sqlx::query_as(
@@ -207,10 +204,10 @@ async fn filters_run_on_the_server() {
     let pool = &t.db.pool;
     let all = |sql: &'static str| async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap() };
     let list_demos = |q: &'static str| async move {
-        db::demos::list(&mut *pool.acquire().await.unwrap(), None, &Filter::parse(q), None, 1000).await
+        db::demos::list(&mut pool.acquire().await.unwrap(), None, &Filter::parse(q), None, 1000).await
     };
     let list_sessions = |q: &'static str| async move {
-        db::sessions::list(&mut *pool.acquire().await.unwrap(), SessionScope::All, &Filter::parse(q), None, 1000).await
+        db::sessions::list(&mut pool.acquire().await.unwrap(), SessionScope::All, &Filter::parse(q), None, 1000).await
     };
 
     assert_eq!(
@@ -242,7 +239,7 @@ async fn filters_run_on_the_server() {
         .await
         .unwrap();
     let by_lead = db::sessions::list(
-        &mut *pool.acquire().await.unwrap(),
+        &mut pool.acquire().await.unwrap(),
         SessionScope::All,
         &Filter::parse(&ident[2..9]),
         None,
@@ -257,7 +254,7 @@ async fn filters_run_on_the_server() {
         .fetch_one(pool)
         .await
         .unwrap();
-    let anon = db::leads::list(&mut *pool.acquire().await.unwrap(), demo, &Filter::parse("type:anonymous"), None, 1000)
+    let anon = db::leads::list(&mut pool.acquire().await.unwrap(), demo, &Filter::parse("type:anonymous"), None, 1000)
         .await
         .unwrap();
     assert!(!anon.rows.is_empty(), "the filter has something to check");
@@ -280,7 +277,7 @@ async fn like_wildcards_match_literally_and_counts_cap() {
         .execute(pool)
         .await
         .unwrap();
-    let page = db::tenants::list(&mut *pool.acquire().await.unwrap(), &Filter::parse("50%_"), None, 10).await.unwrap();
+    let page = db::tenants::list(&mut pool.acquire().await.unwrap(), &Filter::parse("50%_"), None, 10).await.unwrap();
     assert_eq!(page.rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), vec!["50%_off deals"]);
 
     sqlx::query("INSERT INTO tenants (name, slug) SELECT 'bulk ' || g, 'bulk-' || g FROM generate_series(1, 10050) g")
@@ -289,15 +286,15 @@ async fn like_wildcards_match_literally_and_counts_cap() {
         .unwrap();
     let f = Filter::parse("bulk");
     assert_eq!(
-        db::tenants::count(&mut *pool.acquire().await.unwrap(), &f, false).await.unwrap(),
+        db::tenants::count(&mut pool.acquire().await.unwrap(), &f, false).await.unwrap(),
         RowCount::AtLeast(10_000)
     );
     assert_eq!(
-        db::tenants::count(&mut *pool.acquire().await.unwrap(), &f, true).await.unwrap(),
+        db::tenants::count(&mut pool.acquire().await.unwrap(), &f, true).await.unwrap(),
         RowCount::Exact(10_050)
     );
     sqlx::query("ANALYZE tenants").execute(pool).await.unwrap();
-    match db::tenants::count(&mut *pool.acquire().await.unwrap(), &Filter::default(), false).await.unwrap() {
+    match db::tenants::count(&mut pool.acquire().await.unwrap(), &Filter::default(), false).await.unwrap() {
         RowCount::Estimate(n) => assert!((9_000..11_000).contains(&n), "{n}"),
         other => panic!("an unfiltered big table is estimated, got {other:?}"),
     }
@@ -310,7 +307,7 @@ async fn the_sessions_filter_finds_a_session_by_its_id_or_a_prefix() {
     let ids: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM sessions ORDER BY id").fetch_all(pool).await.unwrap();
     let id = ids[ids.len() / 3];
     let list = |q: String| async move {
-        db::sessions::list(&mut *pool.acquire().await.unwrap(), SessionScope::All, &Filter::parse(&q), None, 1000)
+        db::sessions::list(&mut pool.acquire().await.unwrap(), SessionScope::All, &Filter::parse(&q), None, 1000)
             .await
             .unwrap()
             .rows
@@ -326,7 +323,7 @@ async fn the_sessions_filter_finds_a_session_by_its_id_or_a_prefix() {
     assert_eq!(got, want, "id: takes a prefix");
     assert!(list(prefix.to_string()).await.contains(&id), "a bare prefix finds it too");
     let err =
-        db::sessions::list(&mut *pool.acquire().await.unwrap(), SessionScope::All, &Filter::parse("id:abc"), None, 10)
+        db::sessions::list(&mut pool.acquire().await.unwrap(), SessionScope::All, &Filter::parse("id:abc"), None, 10)
             .await
             .unwrap_err();
     assert!(err.to_string().contains("at least 6"), "{err}");
@@ -365,13 +362,13 @@ async fn chunks_with_equal_positions_page_exactly_once() {
     let f = Filter::default();
     let fr = &f;
     let got = collect(
-        |a| async move { db::knowledge::chunks(&mut *pool.acquire().await.unwrap(), doc, fr, a, 4).await },
+        |a| async move { db::knowledge::chunks(&mut pool.acquire().await.unwrap(), doc, fr, a, 4).await },
         |r| r.id,
     )
     .await;
     assert_eq!(got.len(), 30, "every chunk once, though pages end between equal positions");
     // And from the end, one backward page.
-    let last = db::knowledge::chunks(&mut *pool.acquire().await.unwrap(), doc, fr, db::Seek::Last, 4).await.unwrap();
+    let last = db::knowledge::chunks(&mut pool.acquire().await.unwrap(), doc, fr, db::Seek::Last, 4).await.unwrap();
     assert_eq!(last.rows.iter().map(|r| r.chunk_index).collect::<Vec<_>>(), vec![8, 9, 9, 9]);
     assert!(last.next.is_some());
 }

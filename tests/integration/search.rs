@@ -39,7 +39,7 @@ async fn corpus(n: usize, texts: impl Fn(usize) -> String) -> Corpus {
     let pool = &t.db.pool;
     let demo: Uuid = sqlx::query_scalar("SELECT id FROM demos LIMIT 1").fetch_one(pool).await.unwrap();
     let kb = knowledge::create(
-        &mut *pool.acquire().await.unwrap(),
+        &mut pool.acquire().await.unwrap(),
         &NewKnowledgeBase {
             demo_id: demo,
             name: "search".into(),

@@ -109,8 +109,8 @@ async fn json_export_round_trips_the_transcript_exactly() {
             .fetch_one(pool)
             .await
             .unwrap();
-    let session = db::sessions::get(&mut *pool.acquire().await.unwrap(), id).await.unwrap();
-    let messages = db::messages::all(&mut *pool.acquire().await.unwrap(), id).await.unwrap();
+    let session = db::sessions::get(&mut pool.acquire().await.unwrap(), id).await.unwrap();
+    let messages = db::messages::all(&mut pool.acquire().await.unwrap(), id).await.unwrap();
     let json = export::render(Format::Json, &session, &messages);
     let back: TranscriptExport = serde_json::from_str(&json).unwrap();
     assert_eq!(back.format, export::JSON_FORMAT_TAG);

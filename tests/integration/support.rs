@@ -208,7 +208,7 @@ pub async fn local_kb(t: &TestDb, name: &str) -> ragdesk::db::knowledge::Knowled
         .fetch_one(&t.db.pool)
         .await
         .expect("a seeded demo");
-    ragdesk::db::knowledge::create(&mut *t.db.pool.acquire().await.unwrap(), &local_kb_spec(demo, name)).await.unwrap()
+    ragdesk::db::knowledge::create(&mut t.db.pool.acquire().await.unwrap(), &local_kb_spec(demo, name)).await.unwrap()
 }
 
 /// One HTTP request as the mock server saw it.

@@ -35,7 +35,7 @@ async fn console_in_a_real_terminal() {
     let session_pos =
         position(pool, "SELECT id FROM sessions WHERE demo_id = $1 ORDER BY created_at DESC, id DESC", session, demo)
             .await;
-    let messages = ragdesk::db::messages::all(&mut *pool.acquire().await.unwrap(), session).await.unwrap();
+    let messages = ragdesk::db::messages::all(&mut pool.acquire().await.unwrap(), session).await.unwrap();
 
     let home = tempfile::tempdir().unwrap();
     let tmux = support::console_in_tmux("drill", &t.url, home.path());

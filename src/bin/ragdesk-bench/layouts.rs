@@ -168,7 +168,7 @@ pub async fn run(db: &Db, n: usize) -> color_eyre::eyre::Result<()> {
     row(
         "messages (all): the list's count, capped at 10,000",
         &time(n, || async {
-            m.count_under(&mut *pool.acquire().await.unwrap(), Kind::Message, &Under::All, "").await.unwrap()
+            m.count_under(&mut pool.acquire().await.unwrap(), Kind::Message, &Under::All, "").await.unwrap()
         })
         .await,
     );
@@ -192,7 +192,7 @@ pub async fn run(db: &Db, n: usize) -> color_eyre::eyre::Result<()> {
     );
     row(
         &format!("transcript of the {}-message conversation: whole (for export)", group(LONG)),
-        &time(n.min(5), || async { reader.whole(&mut *pool.acquire().await.unwrap(), &grown.long).await.unwrap() })
+        &time(n.min(5), || async { reader.whole(&mut pool.acquire().await.unwrap(), &grown.long).await.unwrap() })
             .await,
     );
     Ok(())

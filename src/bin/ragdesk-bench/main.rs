@@ -171,16 +171,16 @@ async fn main() -> color_eyre::eyre::Result<()> {
     let none = Filter::default();
     row(
         "tenants: first page",
-        &time(n, || async { db::tenants::list(&mut *pool.acquire().await.unwrap(), &none, None, 100).await }).await,
+        &time(n, || async { db::tenants::list(&mut pool.acquire().await.unwrap(), &none, None, 100).await }).await,
     );
     row(
         "demos (all tenants): first page",
-        &time(n, || async { db::demos::list(&mut *pool.acquire().await.unwrap(), None, &none, None, 100).await }).await,
+        &time(n, || async { db::demos::list(&mut pool.acquire().await.unwrap(), None, &none, None, 100).await }).await,
     );
     row(
         "sessions (all): first page, with per-session message/token totals",
         &time(n, || async {
-            db::sessions::list(&mut *pool.acquire().await.unwrap(), SessionScope::All, &none, None, 100).await
+            db::sessions::list(&mut pool.acquire().await.unwrap(), SessionScope::All, &none, None, 100).await
         })
         .await,
     );
@@ -194,7 +194,7 @@ async fn main() -> color_eyre::eyre::Result<()> {
     row(
         "sessions (all): page half-way down (keyset)",
         &time(n, || async {
-            db::sessions::list(&mut *pool.acquire().await.unwrap(), SessionScope::All, &none, mid, 100).await
+            db::sessions::list(&mut pool.acquire().await.unwrap(), SessionScope::All, &none, mid, 100).await
         })
         .await,
     );
@@ -204,19 +204,19 @@ async fn main() -> color_eyre::eyre::Result<()> {
     row(
         "sessions of the busiest demo: first page",
         &time(n, || async {
-            db::sessions::list(&mut *pool.acquire().await.unwrap(), SessionScope::Demo(demo), &none, None, 100).await
+            db::sessions::list(&mut pool.acquire().await.unwrap(), SessionScope::Demo(demo), &none, None, 100).await
         })
         .await,
     );
     row(
         "leads of the busiest demo: first page",
-        &time(n, || async { db::leads::list(&mut *pool.acquire().await.unwrap(), demo, &none, None, 100).await }).await,
+        &time(n, || async { db::leads::list(&mut pool.acquire().await.unwrap(), demo, &none, None, 100).await }).await,
     );
     let voice_open = Filter::parse("channel:voice state:open");
     row(
         "sessions (all) filtered `channel:voice state:open`",
         &time(n, || async {
-            db::sessions::list(&mut *pool.acquire().await.unwrap(), SessionScope::All, &voice_open, None, 100).await
+            db::sessions::list(&mut pool.acquire().await.unwrap(), SessionScope::All, &voice_open, None, 100).await
         })
         .await,
     );
@@ -224,21 +224,21 @@ async fn main() -> color_eyre::eyre::Result<()> {
     row(
         "sessions (all) filtered by a lead-name word",
         &time(n, || async {
-            db::sessions::list(&mut *pool.acquire().await.unwrap(), SessionScope::All, &word, None, 100).await
+            db::sessions::list(&mut pool.acquire().await.unwrap(), SessionScope::All, &word, None, 100).await
         })
         .await,
     );
     row(
         "count sessions (all): planner estimate",
         &time(n, || async {
-            db::sessions::count(&mut *pool.acquire().await.unwrap(), SessionScope::All, &none, false).await
+            db::sessions::count(&mut pool.acquire().await.unwrap(), SessionScope::All, &none, false).await
         })
         .await,
     );
     row(
         "count sessions of the busiest demo (capped at 10,000)",
         &time(n, || async {
-            db::sessions::count(&mut *pool.acquire().await.unwrap(), SessionScope::Demo(demo), &none, false).await
+            db::sessions::count(&mut pool.acquire().await.unwrap(), SessionScope::Demo(demo), &none, false).await
         })
         .await,
     );
@@ -249,18 +249,18 @@ async fn main() -> color_eyre::eyre::Result<()> {
             .await?;
     row(
         &format!("transcript: first page of 200 (session of {total} messages)"),
-        &time(n, || async { db::messages::page(&mut *pool.acquire().await.unwrap(), marathon, None, 200).await }).await,
+        &time(n, || async { db::messages::page(&mut pool.acquire().await.unwrap(), marathon, None, 200).await }).await,
     );
     let all = db::messages::all(&mut *pool.acquire().await?, marathon).await?;
     let mid_msg = Some(all[all.len() / 2].cursor());
     row(
         "transcript: page of 200 half-way (keyset)",
-        &time(n, || async { db::messages::page(&mut *pool.acquire().await.unwrap(), marathon, mid_msg, 200).await })
+        &time(n, || async { db::messages::page(&mut pool.acquire().await.unwrap(), marathon, mid_msg, 200).await })
             .await,
     );
     row(
         &format!("transcript: all {total} messages (pages of 1000, for export)"),
-        &time(n.min(5), || async { db::messages::all(&mut *pool.acquire().await.unwrap(), marathon).await }).await,
+        &time(n.min(5), || async { db::messages::all(&mut pool.acquire().await.unwrap(), marathon).await }).await,
     );
 
     // Layout and drawing: pure CPU.
@@ -287,10 +287,10 @@ async fn main() -> color_eyre::eyre::Result<()> {
 
     scale::offset_vs_keyset(&db, n).await?;
     scale::render(&db, n).await?;
-    if args.console_process {
-        if let Err(e) = scale::console_process(&url) {
-            println!("console process: not measured ({e})");
-        }
+    if args.console_process
+        && let Err(e) = scale::console_process(&url)
+    {
+        println!("console process: not measured ({e})");
     }
     if args.first_frame {
         println!();

@@ -195,7 +195,7 @@ pub async fn offset_vs_keyset(db: &Db, n: usize) -> color_eyre::eyre::Result<()>
     // The last page of 200k sessions, as `G` reads it (backwards from the end).
     let end = time(n, || async {
         ragdesk::db::sessions::list(
-            &mut *pool.acquire().await.unwrap(),
+            &mut pool.acquire().await.unwrap(),
             ragdesk::db::sessions::SessionScope::All,
             &ragdesk::db::Filter::default(),
             ragdesk::db::Seek::Last,
