@@ -218,11 +218,10 @@ pub enum Action {
     LimitSaved {
         result: Result<String, String>,
     },
-    /// A page of a layout's entity (the Browse tab); `append` when it
-    /// continues the rows shown.
+    /// A page of a layout's entity (the Browse tab); where it goes among
+    /// the rows shown is the level's own (`browser::Placing`).
     MappedLoaded {
         generation: u64,
-        append: bool,
         result: Result<crate::db::mapped::MappedPage, String>,
     },
     /// The row count of the Browse list of `generation` (`None`: a derived

@@ -99,6 +99,31 @@ impl Stage {
         self.rows.get(self.selected)
     }
 
+    /// Forgets the rows and where they were read from, to be read anew.
+    fn clear_rows(&mut self) {
+        self.rows.clear();
+        self.next = None;
+        self.prev = None;
+        self.selected = 0;
+        self.from_end = false;
+        self.pending = Placing::Replace;
+        self.loaded = false;
+        self.loading = false;
+        self.error = None;
+    }
+
+    /// The page of this level from `after`, or up from it (`backward`).
+    fn load(&self, generation: u64, after: Option<Vec<Option<String>>>, backward: bool) -> Effect {
+        Effect::LoadMapped {
+            generation,
+            kind: self.kind,
+            under: self.under(),
+            after,
+            filter: self.filter.clone(),
+            backward,
+        }
+    }
+
     /// Which rows of its entity the level lists.
     pub fn under(&self) -> Under {
         match (&self.parent, self.parentless) {
@@ -182,17 +207,9 @@ impl Browser {
                 },
             }];
         }
-        let under = s.under();
         vec![
-            Effect::LoadMapped {
-                generation,
-                kind: s.kind,
-                under: under.clone(),
-                after: None,
-                filter: s.filter.clone(),
-                backward: s.from_end,
-            },
-            Effect::CountMapped { generation, kind: s.kind, under, filter: s.filter.clone(), exact: false },
+            s.load(generation, None, s.from_end),
+            Effect::CountMapped { generation, kind: s.kind, under: s.under(), filter: s.filter.clone(), exact: false },
         ]
     }
 
@@ -218,18 +235,16 @@ impl Browser {
     }
 
     /// A page arrived: kept when it is the shown level's latest load.
-    pub fn apply(&mut self, generation: u64, append: bool, result: Result<MappedPage, String>) {
+    pub fn apply(&mut self, generation: u64, result: Result<MappedPage, String>) {
         let s = self.current_mut();
         if s.generation != generation {
             return;
         }
         s.loading = false;
-        // A search's rows (and a failure's placing) as the load said.
-        let placing =
-            if s.search.is_some() { if append { Placing::Append } else { Placing::Replace } } else { s.pending };
         match result {
             Ok(page) => {
-                match placing {
+                // (A search's results replace: `want` set that.)
+                match s.pending {
                     Placing::Append => {
                         s.rows.extend(page.rows);
                         s.next = page.next;
@@ -331,38 +346,18 @@ impl Browser {
         s.loading = true;
         s.generation = generation;
         s.pending = placing;
-        Reply::default().with(Effect::LoadMapped {
-            generation,
-            kind: s.kind,
-            under: s.under(),
-            after: Some(after),
-            filter: s.filter.clone(),
-            backward,
-        })
+        Reply::default().with(s.load(generation, Some(after), backward))
     }
 
     /// Reads the shown list again from its end (`G`) or its top (`g`); a
     /// page still loading from the other end is dropped (a new generation).
     fn restart(&mut self, from_end: bool, generation: u64) -> Reply {
         let s = self.current_mut();
-        s.rows.clear();
-        s.next = None;
-        s.prev = None;
-        s.selected = 0;
+        s.clear_rows();
         s.from_end = from_end;
-        s.pending = Placing::Replace;
         s.loading = true;
-        s.loaded = false;
-        s.error = None;
         s.generation = generation;
-        Reply::default().with(Effect::LoadMapped {
-            generation,
-            kind: s.kind,
-            under: s.under(),
-            after: None,
-            filter: s.filter.clone(),
-            backward: from_end,
-        })
+        Reply::default().with(s.load(generation, None, from_end))
     }
 
     /// Enter: the selected row's first child entity (a session's messages,
@@ -413,15 +408,7 @@ impl Browser {
         let s = self.current_mut();
         s.filter = words;
         s.count = None;
-        s.rows.clear();
-        s.next = None;
-        s.prev = None;
-        s.from_end = false;
-        s.pending = Placing::Replace;
-        s.selected = 0;
-        s.loaded = false;
-        s.loading = false;
-        s.error = None;
+        s.clear_rows();
     }
 
     /// Can the shown list be read from its end? (A table's rows or a

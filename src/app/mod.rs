@@ -742,9 +742,9 @@ impl App {
             Action::LimitsLoaded { generation, result } => self.on_limits_loaded(generation, result),
             Action::LimitSaved { result } => self.on_limit_saved(result),
             Action::AuditLoaded { generation, append, result } => self.on_audit_loaded(generation, append, result),
-            Action::MappedLoaded { generation, append, result } => {
+            Action::MappedLoaded { generation, result } => {
                 if let Some(b) = &mut self.browser {
-                    b.apply(generation, append, result);
+                    b.apply(generation, result);
                 }
             }
             Action::MappedCounted { generation, result } => {

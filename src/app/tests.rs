@@ -741,13 +741,13 @@ fn g_reads_a_browse_list_from_its_end_and_up_and_g_from_its_top() {
     let (generation, _, _) = load(&a.start());
     // The top page, with more below.
     let next = Some(vec![Some("19".to_string())]);
-    a.update(Action::MappedLoaded { generation, append: false, result: Ok(MappedPage { rows: rows(10..20), next }) });
+    a.update(Action::MappedLoaded { generation, result: Ok(MappedPage { rows: rows(10..20), next }) });
     // G: the end, read up from it in one page (not the next page down).
     let (generation, after, backward) = load(&a.update(key('G')));
     assert_eq!((after, backward), (None, true));
     let above = Some(vec![Some("90".to_string())]);
     let end = MappedPage { rows: rows(90..100), next: above.clone() };
-    a.update(Action::MappedLoaded { generation, append: false, result: Ok(end) });
+    a.update(Action::MappedLoaded { generation, result: Ok(end) });
     let s = a.browser.as_ref().unwrap().current();
     assert_eq!((s.rows.first().unwrap().id.as_str(), s.selected, s.next.is_none()), ("90", 9, true), "on the last row");
     // Up towards the top of what is loaded: the page above, kept in order,
@@ -760,7 +760,6 @@ fn g_reads_a_browse_list_from_its_end_and_up_and_g_from_its_top() {
     assert_eq!((after, backward), (above, true));
     a.update(Action::MappedLoaded {
         generation,
-        append: true,
         result: Ok(MappedPage { rows: rows(80..90), next: Some(vec![Some("80".into())]) }),
     });
     let s = a.browser.as_ref().unwrap().current();
@@ -771,7 +770,7 @@ fn g_reads_a_browse_list_from_its_end_and_up_and_g_from_its_top() {
     let (generation, after, backward) = load(&a.update(key('g')));
     assert_eq!((after, backward), (None, false));
     let next = Some(vec![Some("19".to_string())]);
-    a.update(Action::MappedLoaded { generation, append: false, result: Ok(MappedPage { rows: rows(10..20), next }) });
+    a.update(Action::MappedLoaded { generation, result: Ok(MappedPage { rows: rows(10..20), next }) });
     // c: every row counted, and that count shown (a later page does not drop it).
     let fx = a.update(key('c'));
     let Some(Effect::CountMapped { generation, exact: true, .. }) =
@@ -818,13 +817,11 @@ fn the_browser_drops_stale_pages_drills_down_and_back() {
     // An answer for another generation is dropped.
     a.update(Action::MappedLoaded {
         generation: generation + 100,
-        append: false,
         result: Ok(MappedPage { rows: vec![row("stale")], next: None }),
     });
     assert!(a.browser.as_ref().unwrap().current().rows.is_empty());
     a.update(Action::MappedLoaded {
         generation,
-        append: false,
         result: Ok(MappedPage { rows: vec![row("c1"), row("c2")], next: None }),
     });
     a.update(key('j'));
@@ -858,7 +855,6 @@ fn a_conversation_of_another_layout_opens_in_the_transcript_tab_and_esc_comes_ba
         assert_eq!(k, kind);
         a.update(Action::MappedLoaded {
             generation,
-            append: false,
             result: Ok(MappedPage { rows: vec![browse_row(id)], next: None }),
         });
         fx = a.update(if next == 'E' { code(KeyCode::Enter) } else { key(next) });
@@ -980,11 +976,7 @@ fn a_page_in_flight_when_drilling_down_does_not_freeze_the_list_on_return() {
     let fx = a.start();
     let Some(Effect::LoadMapped { generation, .. }) = fx.first().cloned() else { panic!("{fx:?}") };
     let rows: Vec<_> = (0..30).map(row).collect();
-    a.update(Action::MappedLoaded {
-        generation,
-        append: false,
-        result: Ok(MappedPage { rows, next: Some(vec![Some("29".into())]) }),
-    });
+    a.update(Action::MappedLoaded { generation, result: Ok(MappedPage { rows, next: Some(vec![Some("29".into())]) }) });
     // Move towards the end: the next page is asked for; drill down before it comes.
     let fx = a.update(code(KeyCode::PageDown));
     assert!(fx.iter().any(|e| matches!(e, Effect::LoadMapped { after: Some(_), .. })), "{fx:?}");
@@ -1012,7 +1004,6 @@ fn browse_text_search_runs_under_the_selected_row_and_retunes_the_index() {
             .expect("a page is asked for");
         a.update(Action::MappedLoaded {
             generation,
-            append: false,
             result: Ok(MappedPage { rows: ids.iter().map(browse_row).collect(), next: None }),
         });
     };
@@ -1107,7 +1098,6 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
             .expect("the limits load");
         a.update(Action::MappedLoaded {
             generation,
-            append: false,
             result: Ok(MappedPage { rows: vec![limit("a.example", "10"), limit("b.example", "30")], next: None }),
         });
         a.update(key('j'));

@@ -74,43 +74,34 @@ pub async fn read(conn: &mut PgConnection) -> Result<Catalog> {
             }
         }
     }
-    // Unique keys of several columns (a message's (session, position)):
-    // an order may end on one of them within its parent.
-    let keys: Vec<(String, String, Vec<String>)> = sqlx::query_as(
-        "SELECT n.nspname::text, c.relname::text, \
-                array_agg(a.attname::text ORDER BY k.ord) \
-         FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
-         CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) \
-         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum \
-         WHERE i.indisunique AND i.indpred IS NULL AND i.indnkeyatts > 1 AND k.ord <= i.indnkeyatts \
-           AND NOT 0 = ANY (i.indkey::int2[]) \
-           AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' \
-         GROUP BY n.nspname, c.relname, i.indexrelid LIMIT 100000",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    for (schema, table, columns) in keys {
-        catalog.unique_keys.entry(Table { schema, name: table }).or_default().push(columns);
-    }
-    // Every btree index of columns (no expression, no predicate), and the
-    // tables' row estimates: which lists a page reads as an index range,
-    // and what reading one without it costs.
-    let indexes: Vec<(String, String, Vec<String>)> = sqlx::query_as(
-        "SELECT n.nspname::text, c.relname::text, array_agg(a.attname::text ORDER BY k.ord) \
+    // Every index of plain columns without a predicate, read once for two
+    // uses: unique keys of several columns (a message's (session,
+    // position): an order may end on one within its parent), and valid
+    // btree indexes (which lists a page reads as an index range).
+    let indexes: Vec<(String, String, Vec<String>, bool, bool)> = sqlx::query_as(
+        "SELECT n.nspname::text, c.relname::text, array_agg(a.attname::text ORDER BY k.ord), \
+                i.indisunique AND i.indnkeyatts > 1, am.amname = 'btree' AND i.indisvalid \
          FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
          JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam \
          CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) \
          JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum \
-         WHERE am.amname = 'btree' AND i.indpred IS NULL AND i.indisvalid AND k.ord <= i.indnkeyatts \
-           AND NOT 0 = ANY (i.indkey::int2[]) \
+         WHERE i.indpred IS NULL AND k.ord <= i.indnkeyatts AND NOT 0 = ANY (i.indkey::int2[]) \
            AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' \
-         GROUP BY n.nspname, c.relname, i.indexrelid LIMIT 100000",
+         GROUP BY n.nspname, c.relname, i.indexrelid, i.indisunique, i.indnkeyatts, am.amname, i.indisvalid \
+         LIMIT 100000",
     )
     .fetch_all(&mut *conn)
     .await?;
-    for (schema, table, columns) in indexes {
-        catalog.btree_indexes.entry(Table { schema, name: table }).or_default().push(columns);
+    for (schema, name, columns, unique_key, btree) in indexes {
+        let table = Table { schema, name };
+        if unique_key {
+            catalog.unique_keys.entry(table.clone()).or_default().push(columns.clone());
+        }
+        if btree {
+            catalog.btree_indexes.entry(table).or_default().push(columns);
+        }
     }
+    // The tables' row estimates: what reading a list no index serves costs.
     let estimates: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT n.nspname::text, c.relname::text, c.reltuples::int8 FROM pg_class c \
          JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') \

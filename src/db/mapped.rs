@@ -384,6 +384,23 @@ impl Mapped {
         self.page_under(conn, kind, &Under::of(parent), after, limit, words).await
     }
 
+    /// `kind`'s description, when its rows can be listed `under` that:
+    /// rows without a parent only where a nullable parent column holds them,
+    /// an order unique only within its parent only under one.
+    fn listable(&self, kind: Kind, under: &Under) -> Result<&Entity> {
+        let e = self.entity(kind)?;
+        if *under == Under::Nothing && (e.table.is_none() || e.json_array.is_some()) {
+            return Err(DbError::Invalid(format!("{} always have a parent", self.layout.label(kind))));
+        }
+        if under.row().is_none() && self.within_parent.contains(&kind) {
+            return Err(DbError::Invalid(format!(
+                "{} are ordered within their parent only: open one to list them",
+                self.layout.label(kind)
+            )));
+        }
+        Ok(e)
+    }
+
     /// `page_filtered`, of the rows `under` says.
     pub async fn page_under(
         &self,
@@ -394,17 +411,8 @@ impl Mapped {
         limit: u32,
         words: &str,
     ) -> Result<MappedPage> {
-        let e = self.entity(kind)?;
+        let e = self.listable(kind, under)?;
         let parent = under.row();
-        if *under == Under::Nothing && (e.table.is_none() || e.json_array.is_some()) {
-            return Err(DbError::Invalid(format!("{} always have a parent", self.layout.label(kind))));
-        }
-        if under.row().is_none() && self.within_parent.contains(&kind) {
-            return Err(DbError::Invalid(format!(
-                "{} are ordered within their parent only: open one to list them",
-                self.layout.label(kind)
-            )));
-        }
         if e.json_array.is_some() {
             return self.json_page(conn, kind, parent, after, limit, words).await;
         }
@@ -436,23 +444,15 @@ impl Mapped {
         limit: u32,
         words: &str,
     ) -> Result<MappedPage> {
-        let e = self.entity(kind)?;
-        if let (Some(from), true) = (&e.derived_from, words.trim().is_empty()) {
-            let source = Kind::from_name(from).expect("checked layout");
-            let mut page = self.derived_page(conn, source, before, limit, true).await?;
-            page.rows.reverse();
-            return Ok(page);
-        }
-        if e.table.is_none() || e.json_array.is_some() || e.derived_from.is_some() {
-            return Err(DbError::Invalid(format!("{} are read from the top only", self.layout.label(kind))));
-        }
-        if under.row().is_none() && self.within_parent.contains(&kind) {
-            return Err(DbError::Invalid(format!(
-                "{} are ordered within their parent only: open one to list them",
-                self.layout.label(kind)
-            )));
-        }
-        let mut page = self.table_page(conn, kind, under, before, limit, words, true).await?;
+        let e = self.listable(kind, under)?;
+        let mut page = match (&e.derived_from, e.table.is_some() && e.json_array.is_none()) {
+            (Some(from), _) if words.trim().is_empty() => {
+                let source = Kind::from_name(from).expect("checked layout");
+                self.derived_page(conn, source, before, limit, true).await?
+            }
+            (None, true) => self.table_page(conn, kind, under, before, limit, words, true).await?,
+            _ => return Err(DbError::Invalid(format!("{} are read from the top only", self.layout.label(kind)))),
+        };
         page.rows.reverse();
         Ok(page)
     }

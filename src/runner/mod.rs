@@ -367,7 +367,6 @@ impl EffectRunner {
             }
             Effect::SearchMapped { generation, kind, within, query, mode } => Some(Action::MappedLoaded {
                 generation,
-                append: false,
                 result: self.search_mapped(ctx, kind, &within, &query, mode).await?,
             }),
             Effect::Export { session, format } => {
@@ -443,12 +442,9 @@ fn failure(effect: &Effect, error: LoadError) -> Option<Action> {
         Effect::LoadAudit { generation, before, .. } => {
             Action::AuditLoaded { generation: *generation, append: before.is_some(), result: Err(err()) }
         }
-        Effect::LoadMapped { generation, after, .. } => {
-            Action::MappedLoaded { generation: *generation, append: after.is_some(), result: Err(msg) }
-        }
-        Effect::LoadSimilar { generation, .. } | Effect::SearchMapped { generation, .. } => {
-            Action::MappedLoaded { generation: *generation, append: false, result: Err(msg) }
-        }
+        Effect::LoadMapped { generation, .. }
+        | Effect::LoadSimilar { generation, .. }
+        | Effect::SearchMapped { generation, .. } => Action::MappedLoaded { generation: *generation, result: Err(msg) },
         Effect::CountMapped { generation, .. } => Action::MappedCounted { generation: *generation, result: Err(msg) },
         Effect::Debounce { effect, .. } => return failure(effect, error),
         Effect::Copy(_) | Effect::CancelIngest { .. } | Effect::CancelPreview | Effect::CompletePath { .. } => {
@@ -538,7 +534,7 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
                 Some(m) => m.page_under(conn, kind, &under, after, size, &filter).await.map_err(|e| e.to_string()),
                 None => Err("this database has ragdesk's own layout: nothing to browse through a mapping".into()),
             };
-            Action::MappedLoaded { generation, append: after.is_some(), result }
+            Action::MappedLoaded { generation, result }
         }
         Effect::CountMapped { generation, kind, under, filter, exact } => {
             let result = match &settings.mapped {
@@ -556,7 +552,7 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
                     .map_err(|e| e.to_string()),
                 None => Err("this database has ragdesk's own layout: use the Search tab".into()),
             };
-            Action::MappedLoaded { generation, append: false, result }
+            Action::MappedLoaded { generation, result }
         }
         Effect::Ping => {
             let result =

@@ -1012,30 +1012,37 @@ async fn nulls_in_an_order_column_page_last_and_a_null_vector_is_not_found() {
     assert!(e.to_string().contains("has no vector"), "{e}");
 }
 
+/// A schema of a test's own: `orgs` (bigint ids) and what `ddl` adds, in
+/// an empty database; with the text of a layout whose tenants are the orgs,
+/// `top` its top-level keys and `entities` its other entities.
+async fn with_orgs(ddl: &str, top: &str, entities: &str) -> (support::TestDb, String) {
+    let t = support::empty().await;
+    let orgs = "CREATE TABLE orgs (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, \
+                created_at timestamptz NOT NULL DEFAULT now());";
+    t.conn().await.execute(format!("{orgs} {ddl}").as_str()).await.unwrap();
+    let text = format!(
+        "name = \"orgs\"\ndescription = \"a test's own schema\"\n{top}\
+         [tenant]\ntable = \"public.orgs\"\nid = \"id\"\ntitle = \"name\"\ncreated_at = \"created_at\"\n\
+         order = [\"created_at\", \"id\"]\n{entities}"
+    );
+    (t, text)
+}
+
 #[tokio::test]
 async fn a_text_id_prefix_finds_every_id_it_starts_and_only_those() {
     use ragdesk::db::conversation::Conversations;
-    let t = support::empty().await;
-    let mut c = t.conn().await;
-    c.execute(
-        "CREATE TABLE orgs (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, \
-                            created_at timestamptz NOT NULL DEFAULT now()); \
-         CREATE TABLE threads (id text PRIMARY KEY, org_id bigint REFERENCES orgs(id), \
+    let (t, text) = with_orgs(
+        "CREATE TABLE threads (id text PRIMARY KEY, org_id bigint REFERENCES orgs(id), \
                                opened_at timestamptz NOT NULL DEFAULT now()); \
          INSERT INTO orgs (name) VALUES ('acme'); \
          INSERT INTO threads (id, org_id) SELECT v, 1 FROM unnest(ARRAY['thr_Ab1', 'thr_ab5', 'thr_Ab9', 'thrXAb2', 'thr_Ac0']) v",
-    )
-    .await
-    .unwrap();
-    let layout = ragdesk::schema::parse(
-        "name = \"threads\"\ndescription = \"d\"\n\
-         [tenant]\ntable = \"public.orgs\"\nid = \"id\"\ntitle = \"name\"\ncreated_at = \"created_at\"\n\
-         order = [\"created_at\", \"id\"]\n\
-         [session]\ntable = \"public.threads\"\nid = \"id\"\nparent = \"org_id\"\nparent_entity = \"tenant\"\n\
+        "",
+        "[session]\ntable = \"public.threads\"\nid = \"id\"\nparent = \"org_id\"\nparent_entity = \"tenant\"\n\
          created_at = \"opened_at\"\norder = [\"opened_at\", \"id\"]\n",
-        "threads.toml",
     )
-    .unwrap();
+    .await;
+    let mut c = t.conn().await;
+    let layout = ragdesk::schema::parse(&text, "threads.toml").unwrap();
     let m = Mapped::for_database(&mut c, Some(layout)).await.unwrap().unwrap();
     // `_` is a character here, not LIKE's wildcard (thrXAb2 does not start with thr_Ab).
     assert_eq!(m.ids_with_prefix(&mut c, Kind::Session, "thr_Ab", 4).await.unwrap(), ["thr_Ab1", "thr_Ab9"]);
@@ -1048,28 +1055,19 @@ async fn a_text_id_prefix_finds_every_id_it_starts_and_only_those() {
 
 #[tokio::test]
 async fn rows_with_number_ids_are_all_embedded_page_by_page() {
-    let t = support::empty().await;
-    let mut c = t.conn().await;
-    c.execute(
+    let (t, text) = with_orgs(
         "CREATE EXTENSION IF NOT EXISTS vector; \
-         CREATE TABLE orgs (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, \
-                            created_at timestamptz NOT NULL DEFAULT now()); \
          CREATE TABLE notes (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, org_id bigint REFERENCES orgs(id), \
                              body text NOT NULL, embedding vector(3), position int NOT NULL); \
          INSERT INTO orgs (name) VALUES ('acme'); \
          INSERT INTO notes (org_id, body, position) SELECT 1, 'note ' || g, g FROM generate_series(1, 25) g",
-    )
-    .await
-    .unwrap();
-    let layout = ragdesk::schema::parse(
-        "name = \"notes\"\ndescription = \"d\"\n\
-         [tenant]\ntable = \"public.orgs\"\nid = \"id\"\ntitle = \"name\"\ncreated_at = \"created_at\"\n\
-         order = [\"created_at\", \"id\"]\n\
-         [chunk]\ntable = \"public.notes\"\nid = \"id\"\nparent = \"org_id\"\nparent_entity = \"tenant\"\n\
+        "",
+        "[chunk]\ntable = \"public.notes\"\nid = \"id\"\nparent = \"org_id\"\nparent_entity = \"tenant\"\n\
          content = \"body\"\nembedding = \"embedding\"\norder = [\"position\", \"id\"]\n",
-        "notes.toml",
     )
-    .unwrap();
+    .await;
+    let mut c = t.conn().await;
+    let layout = ragdesk::schema::parse(&text, "notes.toml").unwrap();
     let m = Mapped::for_database(&mut c, Some(layout)).await.unwrap().unwrap();
     // Pages of 10 by id: 1..10, then after 10 (as a number: 11.., not "10" < "2" as text).
     let mut seen = 0;
@@ -1087,27 +1085,17 @@ async fn rows_with_number_ids_are_all_embedded_page_by_page() {
 
 #[tokio::test]
 async fn rate_limits_keyed_by_numbers_are_listed_in_number_order() {
-    let t = support::empty().await;
-    let mut c = t.conn().await;
-    c.execute(
-        "CREATE TABLE orgs (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, \
-                            created_at timestamptz NOT NULL DEFAULT now()); \
-         CREATE TABLE quotas (org_id bigint PRIMARY KEY REFERENCES orgs(id), quota int); \
+    let (t, text) = with_orgs(
+        "CREATE TABLE quotas (org_id bigint PRIMARY KEY REFERENCES orgs(id), quota int); \
          INSERT INTO orgs (name) SELECT 'org ' || g FROM generate_series(1, 12) g; \
          INSERT INTO quotas SELECT id, id * 10 FROM orgs",
+        "writes = [\"rate_limit\"]\n",
+        "[rate_limit]\ntable = \"public.quotas\"\nkey = \"org_id\"\nvalue = \"quota\"\n",
     )
-    .await
-    .unwrap();
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("quotas.toml");
-    std::fs::write(
-        &file,
-        "name = \"quotas\"\ndescription = \"orgs and their quotas\"\nwrites = [\"rate_limit\"]\n\
-         [tenant]\ntable = \"public.orgs\"\nid = \"id\"\ntitle = \"name\"\ncreated_at = \"created_at\"\n\
-         order = [\"created_at\", \"id\"]\n\
-         [rate_limit]\ntable = \"public.quotas\"\nkey = \"org_id\"\nvalue = \"quota\"\n",
-    )
-    .unwrap();
+    std::fs::write(&file, text).unwrap();
     let layout = file.to_str().unwrap();
     let (ok, out) = ragdesk(&t.url, &["--layout", layout, "limits", "list", "--json"]);
     assert!(ok, "{out}");

@@ -1072,7 +1072,7 @@ fn browse_pane_under_two_foreign_layouts() {
                 match e {
                     Effect::LoadMapped { generation, kind, .. } => {
                         let page = ragdesk::db::mapped::MappedPage { rows: mapped_rows(kind, 3), next: None };
-                        out.extend(app.update(Action::MappedLoaded { generation, append: false, result: Ok(page) }));
+                        out.extend(app.update(Action::MappedLoaded { generation, result: Ok(page) }));
                     }
                     Effect::CountMapped { generation, kind, .. } => {
                         // A derived list (001's conversations) is not counted.

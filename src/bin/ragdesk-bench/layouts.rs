@@ -18,7 +18,7 @@ use ragdesk::db::mapped::{ListPath, Mapped, Reading, Under};
 use ragdesk::schema::Kind;
 use sqlx::PgPool;
 
-use super::{Stats, row, time};
+use super::{ratio_row, row, time};
 
 /// Conversations the benchmark adds, and messages in each (plus one
 /// conversation of `LONG` messages).
@@ -49,17 +49,8 @@ pub async fn run(db: &Db, n: usize) -> color_eyre::eyre::Result<()> {
         let mut conn = db.pool.acquire().await?;
         Arc::new(Mapped::for_database(&mut conn, Some(mapped.layout.clone())).await?.expect("asked"))
     };
-    let counts: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT relname::text, reltuples::bigint FROM pg_class \
-         WHERE relname IN ('conversations', 'messages', 'conversation_messages') AND relkind = 'r' ORDER BY 2",
-    )
-    .fetch_all(&db.pool)
-    .await?;
-    println!(
-        "database: {} (layout {name}) — {}",
-        db.target,
-        counts.iter().map(|(t, c)| format!("{t} ~{c}")).collect::<Vec<_>>().join(", ")
-    );
+    super::print_sizes(db, &format!("(layout {name})"), &["conversations", "messages", "conversation_messages"])
+        .await?;
     println!();
     let pool = &db.pool;
     let long_what = format!("a {}-message conversation's messages", group(LONG));
@@ -263,7 +254,7 @@ async fn keyset_vs_offset(
         q.bind(start - 1).fetch_all(pool).await.unwrap()
     })
     .await;
-    ratio(&format!("{}{note}, N = {}", list.what, group(start)), &keyset, &offset);
+    ratio_row(&format!("{}{note}, N = {}", list.what, group(start)), &keyset, &offset);
     Ok(())
 }
 
@@ -319,17 +310,8 @@ async fn two_parts_vs_one(
         sqlx::query(single).bind(&list.parent).bind(first).bind(last).fetch_all(pool).await.unwrap()
     })
     .await;
-    ratio(&format!("{}, N = {}", list.what, group(start)), &parts, &one);
+    ratio_row(&format!("{}, N = {}", list.what, group(start)), &parts, &one);
     Ok(())
-}
-
-fn ratio(what: &str, keyset: &Stats, offset: &Stats) {
-    println!(
-        "| {what} | {:.2} | {:.2} | **{:.1}×** |",
-        keyset.ms(0.5),
-        offset.ms(0.5),
-        offset.ms(0.5) / keyset.ms(0.5).max(0.001)
-    );
 }
 
 /// 004: 50,000 conversations (most under one customer, started in ties

@@ -110,6 +110,29 @@ fn row(name: &str, s: &Stats) {
     println!("| {name} | {:.2} | {:.2} | {:.2} |", s.ms(0.0), s.ms(0.5), s.ms(0.95));
 }
 
+/// Keyset against the naive way for one page: both p50s and their ratio.
+fn ratio_row(what: &str, keyset: &Stats, offset: &Stats) {
+    println!(
+        "| {what} | {:.2} | {:.2} | **{:.1}×** |",
+        keyset.ms(0.5),
+        offset.ms(0.5),
+        offset.ms(0.5) / keyset.ms(0.5).max(0.001)
+    );
+}
+
+/// The database measured and its tables' sizes (the planner's estimates).
+async fn print_sizes(db: &Db, what: &str, tables: &[&str]) -> color_eyre::eyre::Result<()> {
+    let counts: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT relname::text, reltuples::bigint FROM pg_class WHERE relname = ANY($1) AND relkind = 'r' ORDER BY 2",
+    )
+    .bind(tables)
+    .fetch_all(&db.pool)
+    .await?;
+    let sizes = counts.iter().map(|(t, c)| format!("{t} ~{c}")).collect::<Vec<_>>().join(", ");
+    println!("database: {} {what} — {sizes}", db.target);
+    Ok(())
+}
+
 fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -154,16 +177,7 @@ async fn main() -> color_eyre::eyre::Result<()> {
     }
     let pool = &db.pool;
     let n = args.iterations;
-    let counts: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT relname::text, reltuples::bigint FROM pg_class WHERE relname IN ('tenants','demos','leads','sessions','messages') ORDER BY 2",
-    )
-    .fetch_all(pool)
-    .await?;
-    println!(
-        "database: {} — {}",
-        db.target,
-        counts.iter().map(|(t, c)| format!("{t} ~{c}")).collect::<Vec<_>>().join(", ")
-    );
+    print_sizes(&db, "", &["tenants", "demos", "leads", "sessions", "messages"]).await?;
     println!();
     println!("| operation (page = 100 rows unless said) | min ms | p50 ms | p95 ms |");
     println!("|---|---|---|---|");

@@ -19,7 +19,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use uuid::Uuid;
 
-use super::{Stats, row, time};
+use super::{Stats, ratio_row, row, time};
 
 /// The messages a long session must have for the transcript rows.
 const LONG_SESSION: i64 = 10_000;
@@ -61,15 +61,6 @@ async fn long_session(db: &Db) -> color_eyre::eyre::Result<Uuid> {
     .await?;
     sqlx::query("ANALYZE messages").execute(pool).await?;
     Ok(new)
-}
-
-fn ratio_row(what: &str, keyset: &Stats, offset: &Stats) {
-    println!(
-        "| {what} | {:.2} | {:.2} | **{:.1}×** |",
-        keyset.ms(0.5),
-        offset.ms(0.5),
-        offset.ms(0.5) / keyset.ms(0.5).max(0.001)
-    );
 }
 
 /// Keyset against OFFSET for the page that starts at row N.
