@@ -122,16 +122,11 @@ pub async fn run(ctx: &Context) -> Result<()> {
                     r.ok("connection", format!("{}{}", db.target, if db.read_only { " (read-only)" } else { "" }));
                     check_server(&mut r, &db).await;
                     check_access(&mut r, &db).await;
-                    match check_layout(&mut r, &db, ctx.cli.layout.as_deref()).await {
-                        Verdict::Foreign(foreign) => {
-                            r.ok(
-                                "migrations",
-                                format!(
-                                    "not applied here: another platform's schema ({foreign}), read through its layout"
-                                ),
-                            );
-                            check_text_search_model(&mut r, ctx, &db).await;
-                        }
+                    match check_layout(&mut r, &db, ctx).await {
+                        Verdict::Foreign(foreign) => r.ok(
+                            "migrations",
+                            format!("not applied here: another platform's schema ({foreign}), read through its layout"),
+                        ),
                         // Never advise our migrations on a database asked to
                         // be read as another platform's.
                         Verdict::AskedForeign(name) => r.ok(
@@ -178,7 +173,8 @@ enum Verdict {
 /// Which schema layout the database follows (or whether the one asked for
 /// fits, and pages: every check the console makes at connect), and what the
 /// near misses lack.
-async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) -> Verdict {
+async fn check_layout(r: &mut Report, db: &Db, ctx: &Context) -> Verdict {
+    let asked = ctx.cli.layout.as_deref();
     let catalog = async { crate::db::catalog::read(&mut *db.acquire().await?).await };
     let catalog = match catalog.await {
         Ok(c) => c,
@@ -242,8 +238,7 @@ async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) -> Verdict {
                             "layout",
                             format!("{} as asked (--layout): every table and column is there", describe(&f)),
                         );
-                        check_declared_writes(r, &m);
-                        check_list_paths(r, db, &m).await;
+                        check_readable(r, db, ctx, &m).await;
                         return match foreign(&name) {
                             Verdict::AskedForeign(n) => Verdict::Foreign(n),
                             v => v,
@@ -277,8 +272,7 @@ async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) -> Verdict {
         ),
     }
     if let Some(Ok(m)) = &read {
-        check_declared_writes(r, m);
-        check_list_paths(r, db, m).await;
+        check_readable(r, db, ctx, m).await;
     }
     if fits.first().is_some_and(|f| f.layout == "native" && f.full()) {
         check_native_list_paths(r, db, &catalog).await;
@@ -300,13 +294,20 @@ async fn check_layout(r: &mut Report, db: &Db, asked: Option<&str>) -> Verdict {
     foreign.map_or(Verdict::Native, Verdict::Foreign)
 }
 
+/// What is checked of a layout the console can read here: the writes it
+/// declares, how its lists are paged, and the model its text searches need.
+async fn check_readable(r: &mut Report, db: &Db, ctx: &Context, m: &crate::db::mapped::Mapped) {
+    check_declared_writes(r, m);
+    check_list_paths(r, db, m).await;
+    check_text_search_model(r, ctx, db, m).await;
+}
+
 /// A text query on a layout's vectors needs the model that wrote them:
 /// named in the config (for the layout or the profile) or recorded by
 /// `seed --layout`. Said before anyone types a question.
-async fn check_text_search_model(r: &mut Report, ctx: &Context, db: &Db) {
+async fn check_text_search_model(r: &mut Report, ctx: &Context, db: &Db, m: &crate::db::mapped::Mapped) {
     use crate::schema::Kind;
     let Ok(mut conn) = db.acquire().await else { return };
-    let Ok(Some(m)) = ctx.foreign_mapped(&mut conn).await else { return };
     let configured = ctx.layout_model(&m.layout.name);
     for kind in [Kind::Chunk, Kind::Memory] {
         if m.layout.entity(kind).is_none_or(|e| e.embedding.is_none()) {
