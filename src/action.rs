@@ -169,7 +169,8 @@ pub enum Action {
     },
     /// The remembered queries of a knowledge base, oldest first.
     History {
-        kb: Uuid,
+        /// Whose questions (`Scope::history_key`).
+        key: String,
         result: Result<Vec<String>, String>,
     },
     /// The chunks around a search result in its document.
@@ -308,11 +309,11 @@ pub enum Effect {
     },
     /// Read the remembered queries of a knowledge base.
     LoadHistory {
-        kb: Uuid,
+        key: String,
     },
     /// Remember a query for a knowledge base (a file write).
     RememberQuery {
-        kb: Uuid,
+        key: String,
         query: String,
     },
     /// The chunks just before and after `index` in `document`, for the
@@ -376,23 +377,6 @@ pub enum Effect {
         filter: String,
         exact: bool,
     },
-    /// The rows of `kind` nearest to row `id`'s own vector (the Browse
-    /// tab's more-like-this), exactly.
-    LoadSimilar {
-        generation: u64,
-        kind: crate::schema::Kind,
-        id: String,
-        mode: crate::db::mapped::VectorMode,
-    },
-    /// A text query on the vectors of `kind` under row `within` (the
-    /// Browse tab on another platform's layout), with the model that wrote them.
-    SearchMapped {
-        generation: u64,
-        kind: crate::schema::Kind,
-        within: String,
-        query: String,
-        mode: crate::db::mapped::VectorMode,
-    },
     /// A page of the audit, newest first, older than `before`.
     LoadAudit {
         generation: u64,
@@ -430,7 +414,7 @@ impl Effect {
             Effect::CheckAccess => "access".into(),
             Effect::LoadLimits { .. } => "limits".into(),
             Effect::LoadAudit { .. } => "audit".into(),
-            Effect::LoadMapped { .. } | Effect::LoadSimilar { .. } | Effect::SearchMapped { .. } => "browse".into(),
+            Effect::LoadMapped { .. } => "browse".into(),
             Effect::CountMapped { .. } => "browse-count".into(),
             Effect::StartIngest { job, .. } => format!("job:{job}"),
             Effect::Debounce { effect, .. } => return effect.task_key(),

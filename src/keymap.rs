@@ -71,7 +71,7 @@ commands! {
     CopyTranscript => "copy_transcript", "Copy the whole transcript (OSC 52)";
     TabSearch => "tab_search", "Go to the Search tab";
     SearchKnowledgeBase => "search_knowledge_base", "Documents: search the selected knowledge base (Browse: the chunks below)";
-    MoreLikeThis => "more_like_this", "Search with the selected chunk's own vector (more like this)";
+    MoreLikeThis => "more_like_this", "Search with the selected chunk's own vector (more like this; Browse: a memory's too)";
     EditQuery => "edit_query", "Search: type the query (searched as you type)";
     KMore => "k_more", "Search: twice as many results (k)";
     KLess => "k_less", "Search: half as many results (k)";
@@ -287,9 +287,6 @@ const DEFAULTS: &[(Context, Command, &[&str])] = {
         (List, SearchKnowledgeBase, &["s"]),
         (List, MoreLikeThis, &["m"]),
         (List, OtherList, &["o"]),
-        (List, ToggleExact, &["X"]),
-        (List, EfMore, &["e"]),
-        (List, EfLess, &["E"]),
         (Context::Search, EditQuery, &["/"]),
         (Context::Search, Up, &["k", "up"]),
         (Context::Search, Down, &["j", "down"]),

@@ -5,6 +5,7 @@
 //! `ui/` (one file per pane).
 
 use super::*;
+use crate::search::Scope;
 
 impl App {
     pub(super) fn on_list_command(&mut self, cmd: Command, fx: &mut Vec<Effect>) {
@@ -87,22 +88,16 @@ impl App {
                     if self.nav.kb.is_some() { self.docs.kb.clone() } else { self.lists.kbs.selected_row().cloned() };
                 match kb {
                     Some(kb) => {
-                        let reply = self.search.open(kb);
-                        self.apply_reply(reply, fx);
-                        self.tab = Tab::Search;
-                        let text = self.search.text.clone();
-                        self.open_input(InputPurpose::SearchQuery, &text);
+                        let open = SearchOpen::Ask(Scope::Knowledge(kb));
+                        self.apply_reply(Reply { search: Some(open), ..Reply::default() }, fx);
                     }
                     None => self.error("select a knowledge base to search"),
                 }
             }
             MoreLikeThis => match (kind, self.docs.kb.clone(), self.lists.chunks.selected_row()) {
                 (ListKind::Chunks, Some(kb), Some(chunk)) => {
-                    let chunk = chunk.id;
-                    let generation = self.next_generation();
-                    let reply = self.search.more_like(kb, chunk, generation);
-                    self.tab = Tab::Search;
-                    self.apply_reply(reply, fx);
+                    let open = SearchOpen::Like { scope: Scope::Knowledge(kb), id: chunk.id.to_string() };
+                    self.apply_reply(Reply { search: Some(open), ..Reply::default() }, fx);
                 }
                 _ => self.error("open a document and select a chunk to search for more like it"),
             },

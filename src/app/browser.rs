@@ -7,25 +7,9 @@ use std::sync::Arc;
 
 use super::Reply;
 use crate::action::Effect;
-use crate::db::mapped::{MappedPage, MappedRow, Under, VectorMode};
+use crate::db::mapped::{MappedPage, MappedRow, Under};
 use crate::keymap::Command;
 use crate::schema::{Kind, Layout};
-
-/// What a search level shows: the rows nearest to a row's own vector
-/// (`m`) or to a text query (`s`), and how it searched.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StageSearch {
-    pub lookup: Lookup,
-    pub mode: VectorMode,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Lookup {
-    /// More like this row (its id).
-    Like(String),
-    /// A text query, embedded with the model that wrote the vectors.
-    Text(String),
-}
 
 /// Where a page that arrives goes among a level's rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -61,9 +45,6 @@ pub struct Stage {
     pub loading: bool,
     pub generation: u64,
     pub error: Option<String>,
-    /// A vector search's results instead of a list (the similarity is in
-    /// each row's status).
-    pub search: Option<StageSearch>,
     /// Words the rows' title or text must contain (`/`).
     pub filter: String,
     /// How many rows the list has (capped), once counted.
@@ -75,7 +56,6 @@ pub struct Stage {
 impl Stage {
     fn new(kind: Kind, parent: Option<(String, String)>) -> Stage {
         Stage {
-            search: None,
             filter: String::new(),
             count: None,
             count_generation: 0,
@@ -194,19 +174,6 @@ impl Browser {
         s.generation = generation;
         s.count_generation = generation;
         s.pending = Placing::Replace;
-        if let Some(search) = &s.search {
-            let (kind, mode) = (s.kind, search.mode);
-            return vec![match &search.lookup {
-                Lookup::Like(id) => Effect::LoadSimilar { generation, kind, id: id.clone(), mode },
-                Lookup::Text(query) => Effect::SearchMapped {
-                    generation,
-                    kind,
-                    within: s.parent.as_ref().map(|p| p.0.clone()).unwrap_or_default(),
-                    query: query.clone(),
-                    mode,
-                },
-            }];
-        }
         vec![
             s.load(generation, None, s.from_end),
             Effect::CountMapped { generation, kind: s.kind, under: s.under(), filter: s.filter.clone(), exact: false },
@@ -243,7 +210,6 @@ impl Browser {
         s.loading = false;
         match result {
             Ok(page) => {
-                // (A search's results replace: `want` set that.)
                 match s.pending {
                     Placing::Append => {
                         s.rows.extend(page.rows);
@@ -303,7 +269,7 @@ impl Browser {
                     "{label} are not counted: they are the distinct ids of other rows (a count would read them all)"
                 ));
             }
-            Command::ExactCount if s.search.is_none() => {
+            Command::ExactCount => {
                 s.count_generation = generation;
                 let (kind, under, filter) = (s.kind, s.under(), s.filter.clone());
                 return Reply::info("counting every row…").with(Effect::CountMapped {
@@ -322,8 +288,7 @@ impl Browser {
             Command::Open => return self.open(),
             Command::OtherList => return self.other_list(),
             Command::MoreLikeThis => return self.more_like_this(),
-            Command::SearchKnowledgeBase => return self.text_search_prompt(),
-            Command::ToggleExact | Command::EfMore | Command::EfLess => return self.tune(cmd),
+            Command::SearchKnowledgeBase => return self.text_search(),
             Command::Back => {
                 self.back();
                 return Reply::default();
@@ -412,104 +377,67 @@ impl Browser {
     }
 
     /// Can the shown list be read from its end? (A table's rows or a
-    /// derived list's ids; not a search's results or an array's elements.)
+    /// derived list's ids; not an array's elements.)
     fn reads_from_end(&self) -> bool {
         let s = self.current();
-        s.search.is_none()
-            && self.layout.entity(s.kind).is_some_and(|e| {
-                (e.table.is_some() && e.json_array.is_none()) || (e.derived_from.is_some() && s.filter.is_empty())
-            })
+        self.layout.entity(s.kind).is_some_and(|e| {
+            (e.table.is_some() && e.json_array.is_none()) || (e.derived_from.is_some() && s.filter.is_empty())
+        })
     }
 
-    /// `m` on a row with a vector: the rows nearest to it.
-    fn more_like_this(&mut self) -> Reply {
+    /// `m` on a row with a vector: the rows nearest to it, in the Search
+    /// tab (no model needed).
+    fn more_like_this(&self) -> Reply {
         let s = self.current();
-        let kind = s.kind;
-        let has_vectors = self.layout.entity(kind).is_some_and(|e| e.embedding.is_some());
+        let has_vectors = self.layout.entity(s.kind).is_some_and(|e| e.embedding.is_some());
         let Some(row) = s.selected_row().filter(|_| has_vectors) else {
             return Reply::info("more like this works on rows with a vector (chunks, memories)");
         };
-        let mut stage =
-            Stage::new(kind, Some((row.id.clone(), format!("like {}", crate::text::truncate(&row.id, 13)))));
-        stage.search = Some(StageSearch { lookup: Lookup::Like(row.id.clone()), mode: self.first_mode(kind) });
-        self.leave_current();
-        self.stack.push(stage);
-        Reply::default()
+        let scope = self.search_scope(s.kind, s.parent.clone());
+        Reply { search: Some(super::SearchOpen::Like { scope, id: row.id.clone() }), ..Reply::default() }
     }
 
     /// Where `s` searches: the shown list's vectors under its parent, or
     /// the vectors under the selected row (a demo's knowledge, a
-    /// document's chunks and their knowledge base's).
-    pub fn text_search_target(&self) -> Option<(Kind, String, String)> {
+    /// document's chunks and their knowledge base's): (entity, (parent
+    /// id, what it is called)).
+    pub fn text_search_target(&self) -> Option<(Kind, (String, String))> {
         let s = self.current();
         let has_vectors = |k: Kind| self.layout.entity(k).is_some_and(|e| e.embedding.is_some() && e.parent.is_some());
         if has_vectors(s.kind)
-            && s.search.is_none()
-            && let Some((id, name)) = &s.parent
+            && let Some(parent) = &s.parent
         {
-            return Some((s.kind, id.clone(), name.clone()));
+            return Some((s.kind, parent.clone()));
         }
         let row = s.selected_row()?;
         let child = self.children(s.kind).into_iter().find(|k| has_vectors(*k))?;
-        Some((child, row.id.clone(), row.title.clone().unwrap_or_else(|| row.id.clone())))
+        Some((child, (row.id.clone(), row.title.clone().unwrap_or_else(|| row.id.clone()))))
     }
 
-    fn text_search_prompt(&self) -> Reply {
+    /// `s`: a text query on the vectors here, typed in the Search tab.
+    fn text_search(&self) -> Reply {
         match self.text_search_target() {
-            Some(_) => Reply { prompt: Some((super::InputPurpose::BrowseSearch, String::new())), ..Reply::default() },
+            Some((kind, within)) => Reply {
+                search: Some(super::SearchOpen::Ask(self.search_scope(kind, Some(within)))),
+                ..Reply::default()
+            },
             None => Reply::info(
                 "text search works on chunks and memories: open a list of them, or select the row they belong to",
             ),
         }
     }
 
-    /// How a search of `kind`'s vectors starts, `m` and `s` alike: through
-    /// the column's index when it has one (what the platform's own queries
-    /// do), exactly when it has none; `X` compares with the other.
-    fn first_mode(&self, kind: Kind) -> VectorMode {
-        let approximate = self.vector_index.get(&kind).is_some_and(|m| m == "hnsw" || m == "ivfflat");
-        VectorMode { exact: !approximate, ..VectorMode::default() }
-    }
-
-    /// Shows the rows nearest to `query` (from the search prompt).
-    pub fn text_search(&mut self, query: String) {
-        let query = query.trim().to_string();
-        let Some((kind, within, name)) = self.text_search_target().filter(|_| !query.is_empty()) else { return };
-        let mut stage = Stage::new(kind, Some((within, name)));
-        stage.search = Some(StageSearch { lookup: Lookup::Text(query), mode: self.first_mode(kind) });
-        self.leave_current();
-        self.stack.push(stage);
-    }
-
-    /// `X`, `e`, `E` on a search level: exact or through the index, and
-    /// the index's breadth (ivfflat.probes or hnsw.ef_search) doubled or
-    /// halved; the search runs again.
-    fn tune(&mut self, cmd: Command) -> Reply {
-        let index = self.vector_index.get(&self.current().kind).cloned();
-        let s = self.current_mut();
-        let Some(search) = &mut s.search else {
-            return Reply::info("X, e and E tune a search (s: text, m: more like this)");
-        };
-        let m = &mut search.mode;
-        match (cmd, index.as_deref()) {
-            (Command::ToggleExact, Some("hnsw" | "ivfflat")) => m.exact = !m.exact,
-            (Command::ToggleExact, _) => return Reply::info("no vector index on this column: every search is exact"),
-            (_, _) if m.exact => return Reply::info("exact search reads every vector; X searches through the index"),
-            (_, Some("ivfflat")) => {
-                let p = m.probes.unwrap_or(1);
-                m.probes = Some(if cmd == Command::EfMore { (p * 2).min(32_768) } else { (p / 2).max(1) });
-            }
-            (_, Some("hnsw")) => {
-                let ef = m.ef_search.unwrap_or(40);
-                m.ef_search = Some(if cmd == Command::EfMore { (ef * 2).min(1000) } else { (ef / 2).max(1) });
-            }
-            _ => return Reply::info("no vector index on this column"),
-        }
-        s.rows.clear();
-        s.loaded = false;
-        s.loading = false;
-        s.error = None;
-        Reply::default()
+    /// What the Search tab searches for `kind`'s vectors under `within`:
+    /// through the column's index when it has one, by the distance it serves.
+    fn search_scope(&self, kind: Kind, within: Option<(String, String)>) -> crate::search::Scope {
+        crate::search::Scope::Layout(crate::search::LayoutScope {
+            layout: self.layout.name.clone(),
+            kind,
+            label: self.layout.label(kind).to_string(),
+            within,
+            index: self.vector_index.get(&kind).cloned(),
+            metric: self.vector_metric.get(&kind).copied().unwrap_or_default(),
+        })
     }
 
     /// `o`: the next list at this level (the other roots at the top; a
@@ -546,13 +474,7 @@ impl Browser {
             let parent = self.layout.parent_of(s.kind).map(|p| self.layout.label(p)).unwrap_or("a parent");
             return format!("{label} outside {parent}");
         }
-        let Some(search) = &s.search else { return label.to_string() };
-        let mode = search.mode.describe(self.vector_index.get(&s.kind).map(String::as_str));
-        // Short enough that the mode stays readable beside the row count at 80 columns.
-        match &search.lookup {
-            Lookup::Like(id) => format!("{label} like {} ({mode})", crate::text::truncate(id, 13)),
-            Lookup::Text(q) => format!("{label} nearest \"{}\" ({mode})", crate::text::truncate(q, 22)),
-        }
+        label.to_string()
     }
 }
 

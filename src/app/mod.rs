@@ -127,8 +127,6 @@ pub enum InputPurpose {
     AuditFilter,
     /// The Browse tab's words filter (another platform's layout).
     BrowseFilter,
-    /// The Browse tab's text query on chunks or memories.
-    BrowseSearch,
     /// A conversation's id (`#`), to open in the Transcript tab.
     ConversationId,
 }
@@ -166,6 +164,17 @@ pub struct Reply {
     pub transcript: Option<String>,
     /// A rate limit (its key) to show in the Limits tab.
     pub limit: Option<String>,
+    /// A search to open in the Search tab.
+    pub search: Option<SearchOpen>,
+}
+
+/// What a pane asks the Search tab to search.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SearchOpen {
+    /// More like this row (no model needed).
+    Like { scope: crate::search::Scope, id: String },
+    /// A text query, typed at the prompt.
+    Ask(crate::search::Scope),
 }
 
 impl Reply {
@@ -452,14 +461,17 @@ impl App {
     }
 
     /// The tabs of this console: ours, or the browser of a foreign layout
-    /// with conversations where it has messages, limits where it has rate
-    /// limits, and the audit where it declares a write.
+    /// with conversations where it has messages, the search where it has
+    /// vectors, limits where it has rate limits, and the audit where it
+    /// declares a write.
     pub fn tabs(&self) -> Vec<Tab> {
         match &self.browser {
             Some(b) => {
                 let l = &b.layout;
                 let mut tabs = vec![Tab::Browse];
                 tabs.extend(l.message.is_some().then_some(Tab::Transcript));
+                let vectors = l.kinds().any(|k| l.entity(k).is_some_and(|e| e.embedding.is_some()));
+                tabs.extend(vectors.then_some(Tab::Search));
                 tabs.extend(l.rate_limit.is_some().then_some(Tab::Limits));
                 tabs.extend((!l.writes.is_empty()).then_some(Tab::Audit));
                 tabs
@@ -676,8 +688,8 @@ impl App {
                 }
                 self.list_mut(list).apply_count(generation, result);
             }
-            Action::History { kb, result } => {
-                if self.search.kb.as_ref().map(|k| k.id) == Some(kb) {
+            Action::History { key, result } => {
+                if self.search.scope.as_ref().map(crate::search::Scope::history_key) == Some(key) {
                     match result {
                         Ok(queries) => self.search.history = queries,
                         Err(e) => self.error(format!("search history: {e}")),
@@ -686,7 +698,8 @@ impl App {
             }
             Action::Neighbours { chunk, result } => {
                 // Only the selected result's neighbours are kept.
-                if self.search.selected_row().map(|r| r.chunk_id) == Some(chunk) {
+                let chunk = chunk.to_string();
+                if self.search.selected_row().map(|r| &r.chunk_id) == Some(&chunk) {
                     match result {
                         Ok(rows) => self.search.neighbours = Some((chunk, rows)),
                         Err(e) => self.error(format!("neighbouring chunks: {e}")),
@@ -1024,11 +1037,6 @@ impl App {
                         fx.push(Effect::ResolveConversation { spec: text });
                     }
                     InputPurpose::ConversationId => {}
-                    InputPurpose::BrowseSearch => {
-                        if let Some(b) = &mut self.browser {
-                            b.text_search(text);
-                        }
-                    }
                     InputPurpose::SearchQuery => {
                         let generation = self.next_generation();
                         let reply = self.search.submitted(&text, generation);
@@ -1072,6 +1080,21 @@ impl App {
             self.limits.want_key = Some(key);
             self.limits.invalidate();
             self.tab = Tab::Limits;
+        }
+        if let Some(open) = reply.search {
+            let reply = match open {
+                SearchOpen::Like { scope, id } => {
+                    let generation = self.next_generation();
+                    self.search.more_like(scope, id, generation)
+                }
+                SearchOpen::Ask(scope) => {
+                    let mut reply = self.search.open(scope);
+                    reply.prompt = Some((InputPurpose::SearchQuery, self.search.text.clone()));
+                    reply
+                }
+            };
+            self.tab = Tab::Search;
+            self.apply_reply(reply, fx);
         }
     }
 
@@ -1190,7 +1213,7 @@ impl App {
             Tab::Search => {
                 // A plan shown goes first, then back to the documents.
                 if self.search.plan.take().is_none() {
-                    self.tab = Tab::Documents;
+                    self.tab = if self.browser.is_some() { Tab::Browse } else { Tab::Documents };
                 }
             }
             Tab::Sessions => {

@@ -1,8 +1,10 @@
-//! The Search pane: a knowledge base, a query searched as you type, and the
-//! settings that explain a result (k, threshold, metric, approximate or
-//! exact, compare, hybrid, ef_search). A component: it owns its state,
-//! handles its keys and answers with a `Reply`; its searches run as one
-//! task key, so a newer query supersedes (and cancels) the older.
+//! The Search pane: what is searched (one of our knowledge bases, or
+//! another platform's vectors through its layout), a query searched as you
+//! type, and the settings that explain a result (k, threshold, metric,
+//! approximate or exact, compare, hybrid, ef_search or probes). A
+//! component: it owns its state, handles its keys and answers with a
+//! `Reply`; its searches run as one task key, so a newer query supersedes
+//! (and cancels) the older.
 
 use uuid::Uuid;
 
@@ -11,16 +13,23 @@ use crate::action::Effect;
 use crate::db::knowledge::KnowledgeBaseRow;
 use crate::db::search::{Metric, Mode};
 use crate::keymap::Command;
-use crate::search::{Outcome, Query, Request};
+use crate::search::{Outcome, Query, Request, Scope};
+
+/// What the pane says with nothing to search yet.
+pub const NOTHING_TO_SEARCH: &str =
+    "nothing to search yet: in Documents (5) select a knowledge base and press s (Browse: s or m), or L on a chunk";
 
 /// How long typing must pause before the query runs.
 pub const SEARCH_DEBOUNCE_MS: u64 = 250;
 /// pgvector's default `hnsw.ef_search`.
 pub const DEFAULT_EF_SEARCH: u32 = 40;
+/// pgvector's default `ivfflat.probes`.
+pub const DEFAULT_PROBES: u32 = 1;
 
 pub struct SearchPane {
-    pub kb: Option<KnowledgeBaseRow>,
-    /// What is searched: typed text, or a stored chunk ("more like this").
+    /// Whose vectors are searched.
+    pub scope: Option<Scope>,
+    /// What is searched: typed text, or a stored row ("more like this").
     pub query: Option<Query>,
     /// The text typed (kept when searching like a chunk, to go back to).
     pub text: String,
@@ -29,6 +38,8 @@ pub struct SearchPane {
     pub threshold: Option<f64>,
     pub exact: bool,
     pub ef_search: u32,
+    /// An ivfflat index's breadth (another platform's columns).
+    pub probes: u32,
     pub iterative_scan: bool,
     pub compare: bool,
     pub hybrid: bool,
@@ -46,9 +57,9 @@ pub struct SearchPane {
     pub replay_answer: Option<String>,
     /// The chunks around the selected result in its document, once loaded:
     /// (the result's chunk, [(index, text)]).
-    pub neighbours: Option<(Uuid, Vec<(i32, String)>)>,
+    pub neighbours: Option<(String, Vec<(i32, String)>)>,
     /// The result whose neighbours were asked for last.
-    pub neighbours_asked: Option<Uuid>,
+    pub neighbours_asked: Option<String>,
     /// Remembered questions of the knowledge base, oldest first, and where
     /// `[`/`]` are in them (None: at the question being typed).
     pub history: Vec<String>,
@@ -58,7 +69,7 @@ pub struct SearchPane {
 impl Default for SearchPane {
     fn default() -> Self {
         SearchPane {
-            kb: None,
+            scope: None,
             query: None,
             text: String::new(),
             k: 10,
@@ -66,6 +77,7 @@ impl Default for SearchPane {
             threshold: None,
             exact: false,
             ef_search: DEFAULT_EF_SEARCH,
+            probes: DEFAULT_PROBES,
             iterative_scan: true,
             compare: true,
             hybrid: false,
@@ -89,8 +101,10 @@ impl Default for SearchPane {
 impl SearchPane {
     /// The search the current settings describe, if there is one to run.
     pub fn request(&self) -> Option<Request> {
+        let scope = self.scope.clone()?;
+        let index = scope.index().map(str::to_string);
         Some(Request {
-            kb: self.kb.clone()?,
+            scope,
             query: self.query.clone()?,
             k: self.k,
             metric: self.metric,
@@ -98,7 +112,12 @@ impl SearchPane {
             mode: if self.exact {
                 Mode::Exact
             } else {
-                Mode::Approximate { ef_search: Some(self.ef_search), iterative_scan: self.iterative_scan }
+                // The breadth of the index the search goes through.
+                Mode::Approximate {
+                    ef_search: (index.as_deref() == Some("hnsw")).then_some(self.ef_search),
+                    probes: (index.as_deref() == Some("ivfflat")).then_some(self.probes),
+                    iterative_scan: self.iterative_scan,
+                }
             },
             compare: self.compare && !self.exact,
             hybrid: self.hybrid,
@@ -106,11 +125,12 @@ impl SearchPane {
         })
     }
 
-    /// Opens the pane on `kb` (a new knowledge base forgets the old result
-    /// and reads its remembered questions).
-    pub fn open(&mut self, kb: KnowledgeBaseRow) -> Reply {
+    /// Opens the pane on `scope` (another one forgets the old result and
+    /// reads its remembered questions). Another platform's vectors are
+    /// compared by the distance their index serves.
+    pub fn open(&mut self, scope: Scope) -> Reply {
         let mut reply = Reply::default();
-        if self.kb.as_ref().map(|k| k.id) != Some(kb.id) {
+        if self.scope.as_ref().map(Scope::history_key) != Some(scope.history_key()) {
             self.result = None;
             self.error = None;
             self.forget_in_flight();
@@ -118,9 +138,16 @@ impl SearchPane {
             self.history.clear();
             self.history_pos = None;
             self.query = if self.text.trim().is_empty() { None } else { Some(Query::Text(self.text.clone())) };
-            reply = reply.with(Effect::LoadHistory { kb: kb.id });
+            reply = reply.with(Effect::LoadHistory { key: scope.history_key() });
         }
-        self.kb = Some(kb);
+        if let Scope::Layout(s) = &scope {
+            self.metric = s.metric;
+            self.hybrid = false;
+            if s.metric != Metric::Cosine {
+                self.threshold = None;
+            }
+        }
+        self.scope = Some(scope);
         reply
     }
 
@@ -134,9 +161,9 @@ impl SearchPane {
 
     /// Remembers the question being searched (on Enter, not per keystroke).
     pub fn remember(&self) -> Option<Effect> {
-        let kb = self.kb.as_ref()?.id;
+        let key = self.scope.as_ref()?.history_key();
         let query = self.text.trim();
-        (!query.is_empty()).then(|| Effect::RememberQuery { kb, query: query.to_string() })
+        (!query.is_empty()).then(|| Effect::RememberQuery { key, query: query.to_string() })
     }
 
     /// Runs the search now (or after `debounce_ms`) under a new generation.
@@ -155,7 +182,7 @@ impl SearchPane {
     /// "What would the bot have retrieved for this?": `question` searched
     /// in `kb`, with the bot's `answer` shown beside the results.
     pub fn replay(&mut self, kb: KnowledgeBaseRow, question: String, answer: Option<String>, generation: u64) -> Reply {
-        let opened = self.open(kb);
+        let opened = self.open(Scope::Knowledge(kb));
         self.text = question.clone();
         self.query = Some(Query::Text(question));
         self.replay_answer = answer;
@@ -191,10 +218,10 @@ impl SearchPane {
         self.run(generation, debounce_ms)
     }
 
-    /// Searches with a stored chunk's vector (no model needed).
-    pub fn more_like(&mut self, kb: KnowledgeBaseRow, chunk: Uuid, generation: u64) -> Reply {
-        let opened = self.open(kb);
-        self.query = Some(Query::Like(chunk));
+    /// Searches with a stored row's vector (no model needed).
+    pub fn more_like(&mut self, scope: Scope, id: String, generation: u64) -> Reply {
+        let opened = self.open(scope);
+        self.query = Some(Query::Like(id));
         let mut reply = self.run(generation, 0);
         reply.effects.extend(opened.effects);
         reply
@@ -224,12 +251,17 @@ impl SearchPane {
             // The selection walks the fused list there, not `rows`.
             return None;
         }
+        // Our chunks only: another platform's rows have no document order here.
         let row = self.selected_row()?;
-        let (chunk, document, index) = (row.chunk_id, row.document_id, row.chunk_index);
-        if self.neighbours_asked == Some(chunk) {
+        let (chunk, document, index) = (
+            Uuid::parse_str(&row.chunk_id).ok()?,
+            Uuid::parse_str(row.document_id.as_deref()?).ok()?,
+            row.chunk_index?,
+        );
+        if self.neighbours_asked.as_deref() == Some(row.chunk_id.as_str()) {
             return None;
         }
-        self.neighbours_asked = Some(chunk);
+        self.neighbours_asked = Some(row.chunk_id.clone());
         let load = Effect::LoadNeighbours { chunk, document, index };
         Some(Effect::Debounce { delay_ms: 120, effect: Box::new(load) })
     }
@@ -240,19 +272,27 @@ impl SearchPane {
         let o = self.result.as_ref()?;
         match &o.hybrid {
             Some(fused) => {
-                let id = fused.get(self.selected)?.chunk_id;
-                o.rows.iter().find(|r| r.chunk_id == id)
+                let id = &fused.get(self.selected)?.chunk_id;
+                o.rows.iter().find(|r| r.chunk_id == *id)
             }
             None => o.rows.get(self.selected),
         }
     }
 
-    /// The chunk the selection is on, in whichever list is shown.
-    pub fn selected_chunk(&self) -> Option<Uuid> {
+    /// The row the selection is on (its id), in whichever list is shown.
+    pub fn selected_chunk(&self) -> Option<String> {
         let o = self.result.as_ref()?;
         match &o.hybrid {
-            Some(fused) => fused.get(self.selected).map(|f| f.chunk_id),
-            None => o.rows.get(self.selected).map(|r| r.chunk_id),
+            Some(fused) => fused.get(self.selected).map(|f| f.chunk_id.clone()),
+            None => o.rows.get(self.selected).map(|r| r.chunk_id.clone()),
+        }
+    }
+
+    /// Another platform's vectors are searched (not one of our knowledge bases).
+    fn layout_scope(&self) -> Option<&crate::search::LayoutScope> {
+        match &self.scope {
+            Some(Scope::Layout(s)) => Some(s),
+            _ => None,
         }
     }
 
@@ -264,8 +304,29 @@ impl SearchPane {
     /// One command; `generation` is a fresh one in case it re-runs.
     pub fn on_command(&mut self, cmd: Command, generation: u64, height: usize) -> Reply {
         use Command::*;
-        if self.kb.is_none() && cmd != EditQuery {
-            return Reply::error("no knowledge base: in Documents (5) select one and press s, or L on a chunk");
+        if self.scope.is_none() && cmd != EditQuery {
+            return Reply::error(NOTHING_TO_SEARCH);
+        }
+        let index = self.scope.as_ref().and_then(Scope::index).map(str::to_string);
+        if let Some(s) = self.layout_scope() {
+            // What our knowledge bases offer and another platform's vectors do not.
+            let refused = match cmd {
+                CycleMetric => Some(format!(
+                    "these vectors are compared by {} distance, the one their index serves",
+                    s.metric.name()
+                )),
+                ToggleHybrid => Some("hybrid ranking fuses ragdesk's full-text column: this platform has none".into()),
+                ToggleIterative => {
+                    Some("the scan is always iterative here: the search's scope filters after the index".into())
+                }
+                ToggleExact | EfMore | EfLess if index.is_none() => {
+                    Some("no vector index on this column: every search is exact".into())
+                }
+                _ => None,
+            };
+            if let Some(why) = refused {
+                return Reply::error(why);
+            }
         }
         let rows = self.shown_rows();
         let rerun = |pane: &mut SearchPane, what: String| -> Reply {
@@ -275,8 +336,8 @@ impl SearchPane {
         };
         match cmd {
             EditQuery => {
-                if self.kb.is_none() {
-                    return Reply::error("no knowledge base: in Documents (5) select one and press s");
+                if self.scope.is_none() {
+                    return Reply::error(NOTHING_TO_SEARCH);
                 }
                 return Reply { prompt: Some((InputPurpose::SearchQuery, self.text.clone())), ..Reply::default() };
             }
@@ -316,8 +377,12 @@ impl SearchPane {
             }
             ToggleExact => {
                 self.exact = !self.exact;
-                let what = if self.exact { "exact search (index scans off)" } else { "approximate search (HNSW)" };
-                return rerun(self, what.into());
+                let what = if self.exact {
+                    "exact search (index scans off)".to_string()
+                } else {
+                    format!("approximate search ({})", index.as_deref().unwrap_or("hnsw"))
+                };
+                return rerun(self, what);
             }
             ToggleCompare => {
                 self.compare = !self.compare;
@@ -332,6 +397,11 @@ impl SearchPane {
                         if self.hybrid { "on" } else { "off" }
                     ),
                 );
+            }
+            EfMore | EfLess if index.as_deref() == Some("ivfflat") => {
+                let p = if cmd == EfMore { self.probes.saturating_mul(2) } else { self.probes / 2 };
+                self.probes = p.clamp(1, 32_768);
+                return rerun(self, format!("ivfflat.probes = {}", self.probes));
             }
             EfMore | EfLess => {
                 let ef = if cmd == EfMore { self.ef_search.saturating_mul(2) } else { self.ef_search / 2 };
@@ -359,7 +429,7 @@ impl SearchPane {
             }
             HistoryPrev | HistoryNext => {
                 if self.history.is_empty() {
-                    return Reply::info("no remembered questions for this knowledge base yet (Enter remembers one)");
+                    return Reply::info("no remembered questions here yet (Enter remembers one)");
                 }
                 let last = self.history.len() - 1;
                 self.history_pos = match (cmd, self.history_pos) {
@@ -375,10 +445,10 @@ impl SearchPane {
                 return rerun(self, format!("remembered question {} of {}", i + 1, self.history.len()));
             }
             MoreLikeThis => {
-                let (Some(kb), Some(chunk)) = (self.kb.clone(), self.selected_chunk()) else {
+                let (Some(scope), Some(id)) = (self.scope.clone(), self.selected_chunk()) else {
                     return Reply::error("select a result first");
                 };
-                return self.more_like(kb, chunk, generation);
+                return self.more_like(scope, id, generation);
             }
             _ => {}
         }
@@ -416,6 +486,7 @@ mod tests {
             platform_agrees: Some(true),
             hybrid: None,
             scores: Vec::new(),
+            model: None,
             vector: Vec::new(),
         }
     }
@@ -423,7 +494,7 @@ mod tests {
     #[test]
     fn typing_debounces_under_one_task_key_and_stale_results_are_dropped() {
         let mut p = SearchPane::default();
-        p.open(kb());
+        p.open(Scope::Knowledge(kb()));
         let r1 = p.typed("whiten", 1);
         let r2 = p.typed("whitening cost", 2);
         for r in [&r1, &r2] {
@@ -440,7 +511,7 @@ mod tests {
     #[test]
     fn a_result_for_a_cleared_query_or_another_knowledge_base_does_not_land() {
         let mut p = SearchPane::default();
-        p.open(kb());
+        p.open(Scope::Knowledge(kb()));
         p.typed("whitening", 1);
         p.typed("", 2);
         assert!(!p.apply(1, Ok(outcome(0))), "the query was cleared");
@@ -448,7 +519,7 @@ mod tests {
         p.typed("whitening", 3);
         let mut other = kb();
         other.id = Uuid::from_u128(99);
-        p.open(other);
+        p.open(Scope::Knowledge(other));
         assert!(!p.apply(3, Ok(outcome(0))), "that was the other knowledge base's search");
         assert!(p.result.is_none());
     }
@@ -456,7 +527,7 @@ mod tests {
     #[test]
     fn settings_rerun_the_search_and_the_threshold_is_cosine_only() {
         let mut p = SearchPane::default();
-        p.open(kb());
+        p.open(Scope::Knowledge(kb()));
         p.typed("q", 1);
         let r = p.on_command(Command::ThresholdUp, 2, 10);
         assert_eq!(p.threshold, Some(0.5));

@@ -809,7 +809,7 @@ fn the_browser_drops_stale_pages_drills_down_and_back() {
     let row = browse_row;
     let mut a = app();
     a.browse_layout(crate::schema::load("omni").unwrap());
-    assert_eq!(a.tabs(), vec![Tab::Browse, Tab::Transcript, Tab::Limits, Tab::Audit]);
+    assert_eq!(a.tabs(), vec![Tab::Browse, Tab::Transcript, Tab::Search, Tab::Limits, Tab::Audit]);
     let fx = a.start();
     let Some(Effect::LoadMapped { generation, kind: Kind::Tenant, under: Under::All, .. }) = fx.first().cloned() else {
         panic!("the root loads first: {fx:?}")
@@ -831,7 +831,7 @@ fn the_browser_drops_stale_pages_drills_down_and_back() {
         "Enter lists the selected customer's widgets: {fx:?}"
     );
     // Number keys past the layout's tabs do nothing.
-    a.update(key('5'));
+    a.update(key('6'));
     assert_eq!(a.tab, Tab::Browse);
     a.update(code(KeyCode::Esc));
     let b = a.browser.as_ref().unwrap();
@@ -991,9 +991,11 @@ fn a_page_in_flight_when_drilling_down_does_not_freeze_the_list_on_return() {
 }
 
 #[test]
-fn browse_text_search_runs_under_the_selected_row_and_retunes_the_index() {
-    use crate::db::mapped::{MappedPage, VectorMode};
+fn browse_text_search_opens_the_search_tab_under_the_selected_row_and_retunes_the_index() {
+    use crate::db::mapped::MappedPage;
+    use crate::db::search::Mode;
     use crate::schema::Kind;
+    use crate::search::{Query, Scope};
     let page = |a: &mut App, fx: &[Effect], ids: &[&str]| {
         let generation = fx
             .iter()
@@ -1010,45 +1012,97 @@ fn browse_text_search_runs_under_the_selected_row_and_retunes_the_index() {
     let mut a = app();
     a.browse_layout(crate::schema::load("domo").unwrap());
     a.browser.as_mut().unwrap().vector_index.insert(Kind::Chunk, "ivfflat".into());
+    assert!(a.tabs().contains(&Tab::Search), "domo has vectors: the Search tab is there");
     let fx = a.start();
     page(&mut a, &fx, &["u1"]);
     // On users there is nothing with vectors below: s says so.
     assert!(a.update(key('s')).is_empty());
     assert!(a.modal.is_none(), "no prompt on a list without vectors below it");
+    assert_eq!(a.tab, Tab::Browse);
     let fx = a.update(code(KeyCode::Enter));
     page(&mut a, &fx, &["d1", "d2"]);
     a.update(key('j'));
-    // On a demo: its knowledge is searched.
+    // On a demo: its knowledge is searched, in the Search tab.
     a.update(key('s'));
+    assert_eq!(a.tab, Tab::Search);
     for c in "whitening price".chars() {
         a.update(key(c));
     }
     let fx = a.update(code(KeyCode::Enter));
     let searched = |fx: &[Effect]| {
         fx.iter().find_map(|e| match e {
-            Effect::SearchMapped { kind, within, query, mode, .. } => {
-                Some((*kind, within.clone(), query.clone(), *mode))
-            }
+            Effect::Search { request, .. } => Some(request.clone()),
             _ => None,
         })
     };
-    let (kind, within, query, mode) = searched(&fx).expect("the search runs");
-    assert_eq!((kind, within.as_str(), query.as_str()), (Kind::Chunk, "d2", "whitening price"));
-    assert_eq!(mode, VectorMode::default(), "through the ivfflat index, at the server's probes");
-    assert_eq!(a.browser.as_ref().unwrap().label(), "Knowledge nearest \"whitening price\" (ivfflat, probes 1)");
-    // X: exact; e does nothing to an exact search; X again and e: probes 2.
-    let (_, _, _, mode) = searched(&a.update(key('X'))).expect("searched again");
-    assert!(mode.exact);
-    assert!(searched(&a.update(key('e'))).is_none());
-    a.update(key('X'));
-    let (_, _, _, mode) = searched(&a.update(key('e'))).expect("searched again");
-    assert_eq!(mode, VectorMode { exact: false, probes: Some(2), ef_search: None });
-    let (_, _, _, mode) = searched(&a.update(key('E'))).expect("searched again");
-    assert_eq!(mode.probes, Some(1), "halved, never below 1");
-    // Esc: back to the demos, where it was.
-    a.update(code(KeyCode::Esc));
+    let req = searched(&fx).expect("the search runs");
+    let Scope::Layout(scope) = &req.scope else { panic!("{:?}", req.scope) };
+    assert_eq!((scope.kind, scope.within.as_ref().map(|w| w.0.as_str())), (Kind::Chunk, Some("d2")));
+    assert_eq!(req.query, Query::Text("whitening price".into()));
+    assert_eq!(
+        req.mode,
+        Mode::Approximate { ef_search: None, probes: Some(1), iterative_scan: true },
+        "through the ivfflat index, at pgvector's default probes"
+    );
+    // x: exact; e doubles probes (not ef_search: the column is ivfflat).
+    assert_eq!(searched(&a.update(key('x'))).expect("searched again").mode, Mode::Exact);
+    a.update(key('x'));
+    let req = searched(&a.update(key('e'))).expect("searched again");
+    assert_eq!(req.mode, Mode::Approximate { ef_search: None, probes: Some(2), iterative_scan: true });
+    let req = searched(&a.update(key('E'))).expect("searched again");
+    assert!(matches!(req.mode, Mode::Approximate { probes: Some(1), .. }), "halved, never below 1");
+    // What our knowledge bases have and this platform has not is refused.
+    for k in ['H', 'o', 'I'] {
+        assert!(searched(&a.update(key(k))).is_none(), "{k} is refused here");
+        assert_eq!(a.message.as_ref().map(|m| m.level), Some(Level::Error));
+    }
+    // m on a result: more like it, in the same scope.
+    a.update(Action::SearchDone {
+        generation: a.search.generation,
+        result: Ok(crate::search::Outcome {
+            rows: vec![crate::search::Row {
+                rank: 1,
+                chunk_id: "c7".into(),
+                document_id: None,
+                filename: String::new(),
+                chunk_index: None,
+                token_count: None,
+                distance: 0.1,
+                similarity: Some(0.9),
+                content: "Whitening costs".into(),
+            }],
+            ..search_outcome()
+        }),
+    });
+    let req = searched(&a.update(key('m'))).expect("more like this runs");
+    assert_eq!(req.query, Query::Like("c7".into()));
+    // Back in Browse, the demos are where they were.
+    a.update(key('1'));
     let b = a.browser.as_ref().unwrap();
-    assert_eq!((b.current().kind, b.current().selected), (Kind::Demo, 1));
+    assert_eq!((a.tab, b.current().kind, b.current().selected), (Tab::Browse, Kind::Demo, 1));
+}
+
+/// A search's outcome with no rows, for tests that fill in what they need.
+fn search_outcome() -> crate::search::Outcome {
+    crate::search::Outcome {
+        kb: String::new(),
+        metric: "cosine",
+        index_serves_metric: true,
+        exact: false,
+        k: 10,
+        threshold: None,
+        rows: Vec::new(),
+        passed: 1,
+        embed_ms: 0.0,
+        query_ms: 0.0,
+        total_ms: 0.0,
+        compare: None,
+        platform_agrees: None,
+        hybrid: None,
+        scores: Vec::new(),
+        model: None,
+        vector: Vec::new(),
+    }
 }
 
 #[test]
@@ -1079,7 +1133,8 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
         a.browse_layout(l);
         // The audit where the layout declares a write (omni: its limits).
         let audit = writable.then_some(Tab::Audit);
-        assert_eq!(a.tabs(), [vec![Tab::Browse, Tab::Transcript, Tab::Limits], audit.into_iter().collect()].concat());
+        let tabs = [Tab::Browse, Tab::Transcript, Tab::Search, Tab::Limits];
+        assert_eq!(a.tabs(), [tabs.to_vec(), audit.into_iter().collect()].concat());
         a.start();
         // o at the top: the other root lists, the rate limits among them.
         let mut fx = Vec::new();
@@ -1184,8 +1239,8 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
         assert_eq!(a.audit.rows.len(), 1);
         // Coming back to the tab reads it again (someone may have written
         // since), the rows shown meanwhile.
-        a.update(key('3'));
-        let fx = a.update(key('4'));
+        a.update(key('4'));
+        let fx = a.update(key('5'));
         assert!(fx.iter().any(|e| matches!(e, Effect::LoadAudit { .. })), "{fx:?}");
         assert_eq!(a.audit.rows.len(), 1, "kept while read again");
         // Another filter: the rows of the last one go at once, and a refusal
@@ -1209,7 +1264,7 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
         assert_eq!((a.tab, a.audit.filter.as_str()), (Tab::Audit, ""));
         a.update(code(KeyCode::Esc));
         assert_eq!(a.tab, Tab::Browse);
-        a.update(key('3'));
+        a.update(key('4'));
         assert_eq!(a.tab, Tab::Limits);
         // Esc: back to Browse.
         a.update(code(KeyCode::Esc));

@@ -8,7 +8,7 @@ use super::{Context, output};
 use crate::db::knowledge;
 use crate::db::search::{Metric, Mode};
 use crate::embed;
-use crate::search::{self, Outcome, Query, Request};
+use crate::search::{self, Outcome, Query, Request, Scope};
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -66,43 +66,77 @@ pub struct SearchArgs {
 }
 
 pub async fn search(ctx: &Context, a: SearchArgs) -> Result<()> {
+    let started = std::time::Instant::now();
     let db = ctx.connect_batch().await?;
     let mut conn = db.pool.acquire().await?;
-    if let Some(mapped) = ctx.foreign_mapped(&mut conn).await? {
-        return foreign_search(ctx, &mut conn, mapped, a).await;
+    let mapped = ctx.foreign_mapped(&mut conn).await?;
+    // One search, the console's, on either kind of scope: only what is
+    // searched and which model embeds the question differ.
+    let (req, model) = match &mapped {
+        Some(m) => layout_request(ctx, &mut conn, m, &a).await?,
+        None => knowledge_request(ctx, &mut conn, &a).await?,
+    };
+    let embedded = match (&req.query, &model) {
+        (Query::Text(text), Some((spec, cfg, _))) => {
+            let (spec2, cfg) = (spec.clone(), cfg.clone());
+            let provider = tokio::task::spawn_blocking(move || embed::provider_for(&spec2, &cfg)).await??;
+            Some(search::embed_text(&provider, spec, text).await?)
+        }
+        _ => None,
+    };
+    let mut out = search::run_with_vector(&mut conn, mapped.as_ref(), &req, embedded, started).await?;
+    out.model = model.and_then(|(_, _, note)| note).filter(|_| matches!(req.query, Query::Text(_)));
+    if a.json {
+        output::json(&out)?;
+    } else {
+        print(&out, &how(&req))?;
+    }
+    Ok(())
+}
+
+/// What a search of one of ragdesk's knowledge bases needs: the request,
+/// and the model a text query is embedded with.
+async fn knowledge_request(
+    ctx: &Context,
+    conn: &mut sqlx::PgConnection,
+    a: &SearchArgs,
+) -> Result<(Request, Option<QueryEmbedder>)> {
+    if let Some(what) =
+        [(a.under.is_some(), "--under"), (a.like_row.is_some(), "--like-row"), (a.probes.is_some(), "--probes")]
+            .iter()
+            .find(|(set, _)| *set)
+            .map(|(_, w)| w)
+    {
+        bail!("{what} is for another platform's layout; ragdesk's own knowledge bases are named with --kb");
     }
     let metric = Metric::parse(&a.metric).ok_or_else(|| eyre!("unknown --metric '{}' (cosine, ip, l2)", a.metric))?;
     let kb = match (&a.kb, a.like) {
         (Some(name), _) => {
             let demo = match &a.demo {
-                Some(d) => Some(knowledge::find_demo(&mut conn, d).await?.0),
+                Some(d) => Some(knowledge::find_demo(&mut *conn, d).await?.0),
                 None => None,
             };
-            knowledge::find(&mut conn, name, demo).await?
+            knowledge::find(&mut *conn, name, demo).await?
         }
         (None, Some(chunk)) => {
-            let (_, kb, _) = crate::db::search::chunk_vector(&mut conn, chunk).await?;
-            knowledge::get(&mut conn, kb).await?
+            let (_, kb, _) = crate::db::search::chunk_vector(&mut *conn, chunk).await?;
+            knowledge::get(&mut *conn, kb).await?
         }
         (None, None) => bail!("name the knowledge base with --kb (or search --like CHUNK_ID)"),
     };
-    drop(conn);
     let query = match (a.like, &a.query) {
-        (Some(chunk), _) => Query::Like(chunk),
+        (Some(chunk), _) => Query::Like(chunk.to_string()),
         (None, Some(q)) if !q.trim().is_empty() => Query::Text(q.clone()),
         _ => bail!("give a question to search for (or --like CHUNK_ID)"),
     };
-    let provider = match &query {
-        Query::Text(_) => Some(embed::provider_for(&kb.model_spec(), &ctx.config.embedding.embedder(&ctx.paths))?),
-        Query::Like(_) => None,
-    };
+    let model = (kb.model_spec(), ctx.config.embedding.embedder(&ctx.paths), None);
     let mode = if a.exact {
         Mode::Exact
     } else {
-        Mode::Approximate { ef_search: a.ef_search, iterative_scan: !a.no_iterative_scan }
+        Mode::Approximate { ef_search: a.ef_search, probes: None, iterative_scan: !a.no_iterative_scan }
     };
     let req = Request {
-        kb,
+        scope: Scope::Knowledge(kb),
         query,
         k: a.k,
         metric,
@@ -112,34 +146,149 @@ pub async fn search(ctx: &Context, a: SearchArgs) -> Result<()> {
         hybrid: a.hybrid,
         histogram: 0,
     };
-    let out = search::run(&db, provider.as_ref(), &req).await?;
-    if a.json {
-        output::json(&out)?;
-    } else {
-        print(&out, a.ef_search)?;
-    }
-    Ok(())
+    Ok((req, Some(model)))
 }
 
-fn print(o: &Outcome, ef_search: Option<u32>) -> Result<()> {
-    let how = if o.exact {
-        "exact scan".to_string()
-    } else if o.index_serves_metric {
-        format!("HNSW index, ef_search {}", ef_search.map(|e| e.to_string()).unwrap_or_else(|| "40 (default)".into()))
-    } else {
-        "exact scan (the index serves cosine only)".into()
+/// The model a text query is embedded with, how it is reached, and where
+/// that was said (another platform's vectors).
+type QueryEmbedder = (crate::spec::ModelSpec, crate::spec::EmbedderSettings, Option<String>);
+
+/// `--layout NAME search` on another platform's schema: its vectors under
+/// `--under`, a text query embedded with the model that wrote them, or
+/// more like a row.
+async fn layout_request(
+    ctx: &Context,
+    conn: &mut sqlx::PgConnection,
+    mapped: &crate::db::mapped::Mapped,
+    a: &SearchArgs,
+) -> Result<(Request, Option<QueryEmbedder>)> {
+    // What ragdesk's own knowledge bases offer and a layout's vectors do
+    // not: said, not silently ignored.
+    let unsupported = [
+        (a.hybrid, "--hybrid (a layout has no full-text index of ragdesk's to fuse with)"),
+        (a.metric != "cosine", "--metric (the distance is the one the column's index serves)"),
+        (a.no_iterative_scan, "--no-iterative-scan (the scope is a filter after the index scan: it must iterate)"),
+        (
+            a.kb.is_some() || a.demo.is_some() || a.like.is_some(),
+            "--kb, --demo and --like (use --under and --like-row)",
+        ),
+    ];
+    if let Some((_, what)) = unsupported.iter().find(|(set, _)| *set) {
+        bail!("on layout '{}' search does not take {what}", mapped.layout.name);
+    }
+    let kind = crate::schema::Kind::from_name(&a.entity)
+        .filter(|k| mapped.vector_column(*k).is_ok())
+        .ok_or_else(|| eyre!("layout '{}' has no vectors on '{}'", mapped.layout.name, a.entity))?;
+    let (_, index) = mapped.vector_column(kind)?;
+    // A setting of another index type than the column's would do nothing.
+    let wrong = match (index, a.probes.is_some(), a.ef_search.is_some()) {
+        (Some("hnsw"), true, _) => Some("--probes tunes ivfflat; this column's index is HNSW (use --ef-search)"),
+        (Some("ivfflat"), _, true) => Some("--ef-search tunes HNSW; this column's index is ivfflat (use --probes)"),
+        (Some("hnsw" | "ivfflat"), _, _) => None,
+        (_, true, _) | (_, _, true) => Some("--probes and --ef-search tune a vector index; this column has none"),
+        _ => None,
     };
-    output::out(format!("knowledge base '{}' · {} · {} · k {}", o.kb, o.metric, how, o.k))?;
+    if let Some(why) = wrong {
+        bail!("{why}");
+    }
+    let metric = mapped.metric(kind)?;
+    if a.threshold.is_some() && metric != Metric::Cosine {
+        bail!("--threshold is a cosine similarity; these vectors are compared by {} distance", metric.name());
+    }
+    let (query, within, model) = match (&a.like_row, &a.query) {
+        (Some(id), _) => (Query::Like(id.clone()), None, None),
+        (None, Some(q)) if !q.trim().is_empty() => {
+            let within = a.under.clone().ok_or_else(|| {
+                eyre!("say where to search with --under ID (a {} or the row its rows belong to)", a.entity)
+            })?;
+            let title = match mapped.layout.parent_of(kind) {
+                Some(parent) => match mapped.row(&mut *conn, parent, &within).await.ok().flatten() {
+                    Some(row) => row.title.unwrap_or_else(|| within.clone()),
+                    None => {
+                        bail!("no {} with id {within} in layout '{}'", mapped.layout.label(parent), mapped.layout.name)
+                    }
+                },
+                None => within.clone(),
+            };
+            let configured = ctx.layout_model(&mapped.layout.name);
+            let embedder = ctx.config.embedding.embedder(&ctx.paths);
+            let model = crate::search::layout::query_model(&mut *conn, mapped, kind, configured.as_ref(), &embedder)
+                .await
+                .map_err(|e| eyre!("{e} (--like-row ID searches with a row's own vector, no model)"))?;
+            (Query::Text(q.clone()), Some((within, title)), Some((model.spec, model.embedder, Some(model.source))))
+        }
+        _ => bail!("give a question to search for (or --like-row ROW_ID)"),
+    };
+    let scope = crate::search::LayoutScope {
+        layout: mapped.layout.name.clone(),
+        kind,
+        label: mapped.layout.label(kind).to_string(),
+        within,
+        index: index.map(str::to_string),
+        metric,
+    };
+    let mode = if a.exact {
+        Mode::Exact
+    } else {
+        Mode::Approximate { ef_search: a.ef_search, probes: a.probes, iterative_scan: true }
+    };
+    let req = Request {
+        scope: Scope::Layout(scope),
+        query,
+        k: a.k,
+        metric,
+        threshold: a.threshold,
+        mode,
+        compare: a.compare,
+        hybrid: false,
+        histogram: 0,
+    };
+    Ok((req, model))
+}
+
+/// How the request searches, for the heading.
+fn how(req: &Request) -> String {
+    let index = req.scope.index();
+    match (req.mode, index) {
+        (Mode::Exact, _) | (_, None) => "exact scan".into(),
+        (_, Some("hnsw")) if !req.metric.indexed() && matches!(req.scope, Scope::Knowledge(_)) => {
+            "exact scan (the index serves cosine only)".into()
+        }
+        (Mode::Approximate { ef_search, .. }, Some("hnsw")) => format!(
+            "HNSW index, ef_search {}",
+            ef_search.map(|e| e.to_string()).unwrap_or_else(|| "40 (default)".into())
+        ),
+        (Mode::Approximate { probes, .. }, Some(other)) => {
+            format!("{other} index, probes {}", probes.map(|p| p.to_string()).unwrap_or_else(|| "1 (default)".into()))
+        }
+    }
+}
+
+fn print(o: &Outcome, how: &str) -> Result<()> {
+    output::out(format!(
+        "'{}' · {} · {how} · k {}{}",
+        crate::sanitize::sanitize_line(&o.kb),
+        o.metric,
+        o.k,
+        o.model.as_ref().map(|m| format!(" · query embedded by {m}")).unwrap_or_default()
+    ))?;
     output::out(format!("embed {:.1} ms · query {:.1} ms · total {:.1} ms", o.embed_ms, o.query_ms, o.total_ms))?;
     output::out("")?;
     output::out(format!(
         "{:>4}  {:>10}  {:>9}  {:<28}  {:>6}  text",
-        "rank", "similarity", "distance", "document#chunk", "tokens"
+        "rank",
+        "similarity",
+        "distance",
+        if o.rows.iter().any(|r| r.chunk_index.is_none()) { "id" } else { "document#chunk" },
+        "tokens"
     ))?;
     for r in o.hits() {
         let sim = r.similarity.map(|s| format!("{s:.4}")).unwrap_or_else(|| "—".into());
-        let doc = crate::text::truncate(&format!("{}#{}", r.filename, r.chunk_index), 28);
-        let preview = crate::text::truncate(&r.content.split_whitespace().collect::<Vec<_>>().join(" "), 60);
+        let doc = crate::text::truncate(&crate::sanitize::sanitize_line(&r.place()), 28);
+        let preview = crate::text::truncate(
+            &crate::sanitize::sanitize_line(&r.content.split_whitespace().collect::<Vec<_>>().join(" ")),
+            60,
+        );
         let tokens = r.token_count.map(|t| t.to_string()).unwrap_or_default();
         output::out(format!("{:>4}  {sim:>10}  {:>9.4}  {doc:<28}  {tokens:>6}  {preview}", r.rank, r.distance))?;
     }
@@ -150,7 +299,7 @@ fn print(o: &Outcome, ef_search: Option<u32>) -> Result<()> {
     }
     if (o.rows.len() as u32) < o.k {
         output::out(format!(
-            "only {} rows came back for k {} (the knowledge base is smaller, or the index scan stopped at ef_search)",
+            "only {} rows came back for k {} (there are fewer, or the index scan stopped early)",
             o.rows.len(),
             o.k
         ))?;
@@ -165,6 +314,9 @@ fn print(o: &Outcome, ef_search: Option<u32>) -> Result<()> {
             c.appeared.len(),
             c.vanished.len()
         ))?;
+        for id in &c.vanished {
+            output::out(format!("  missed: {}", crate::text::truncate(&crate::sanitize::sanitize_line(id), 60)))?;
+        }
     }
     match o.platform_agrees {
         Some(true) => output::out("match_chunks (what the bot gets): the same chunks in the same order")?,
@@ -191,144 +343,6 @@ fn print(o: &Outcome, ef_search: Option<u32>) -> Result<()> {
                 opt(f.text_rank),
                 optf(f.text_score),
                 f.fused
-            ))?;
-        }
-    }
-    Ok(())
-}
-
-/// `--layout NAME search` on another platform's schema: a text query
-/// embedded with the model that wrote its vectors, or more like a row.
-async fn foreign_search(
-    ctx: &Context,
-    conn: &mut sqlx::PgConnection,
-    mapped: crate::db::mapped::Mapped,
-    a: SearchArgs,
-) -> Result<()> {
-    use crate::db::mapped::{Probe, VectorMode};
-    // What ragdesk's own knowledge bases offer and a layout's vectors do
-    // not: said, not silently ignored.
-    let unsupported = [
-        (a.hybrid, "--hybrid (a layout has no full-text index of ragdesk's to fuse with)"),
-        (a.metric != "cosine", "--metric (the distance is the one the column's index serves)"),
-        (a.threshold.is_some(), "--threshold"),
-        (a.no_iterative_scan, "--no-iterative-scan (the scope is a filter after the index scan: it must iterate)"),
-        (
-            a.kb.is_some() || a.demo.is_some() || a.like.is_some(),
-            "--kb, --demo and --like (use --under and --like-row)",
-        ),
-    ];
-    if let Some((_, what)) = unsupported.iter().find(|(set, _)| *set) {
-        bail!("on layout '{}' search does not take {what}", mapped.layout.name);
-    }
-    let kind = crate::schema::Kind::from_name(&a.entity)
-        .filter(|k| mapped.vector_column(*k).is_ok())
-        .ok_or_else(|| eyre!("layout '{}' has no vectors on '{}'", mapped.layout.name, a.entity))?;
-    let mode = VectorMode { exact: a.exact, probes: a.probes, ef_search: a.ef_search };
-    let (_, index) = mapped.vector_column(kind)?;
-    // A setting of another index type than the column's would do nothing.
-    let wrong = match (index, a.probes.is_some(), a.ef_search.is_some()) {
-        (Some("hnsw"), true, _) => Some("--probes tunes ivfflat; this column's index is HNSW (use --ef-search)"),
-        (Some("ivfflat"), _, true) => Some("--ef-search tunes HNSW; this column's index is ivfflat (use --probes)"),
-        (Some("hnsw" | "ivfflat"), _, _) => None,
-        (_, true, _) | (_, _, true) => Some("--probes and --ef-search tune a vector index; this column has none"),
-        _ => None,
-    };
-    if let Some(why) = wrong {
-        bail!("{why}");
-    }
-    let metric = mapped.metric(kind)?;
-    let how = match metric {
-        crate::db::search::Metric::Cosine => mode.describe(index),
-        other => format!("{}, {} distance", mode.describe(index), other.name()),
-    };
-    // The search's own time (not the query's embedding, nor --compare's exact run).
-    let searched;
-    let (rows, exact, model) = match (&a.like_row, &a.query) {
-        (Some(id), _) => {
-            let started = std::time::Instant::now();
-            let rows = mapped.nearest(&mut *conn, kind, Probe::Row(id), a.k, mode).await?;
-            searched = started.elapsed();
-            let exact = match a.compare {
-                true => Some(mapped.nearest(&mut *conn, kind, Probe::Row(id), a.k, VectorMode::EXACT).await?),
-                false => None,
-            };
-            (rows, exact, None)
-        }
-        (None, Some(q)) if !q.trim().is_empty() => {
-            let within = a.under.as_deref().ok_or_else(|| {
-                eyre!("say where to search with --under ID (a {} or the row its rows belong to)", a.entity)
-            })?;
-            if let Some(parent) = mapped.layout.parent_of(kind)
-                && mapped.row(&mut *conn, parent, within).await.ok().flatten().is_none()
-            {
-                bail!("no {} with id {within} in layout '{}'", mapped.layout.label(parent), mapped.layout.name);
-            }
-            let configured = ctx.layout_model(&mapped.layout.name);
-            let embedder = ctx.config.embedding.embedder(&ctx.paths);
-            let model = crate::search::layout::query_model(&mut *conn, &mapped, kind, configured.as_ref(), &embedder)
-                .await
-                .map_err(|e| eyre!("{e} (--like-row ID searches with a row's own vector, no model)"))?;
-            let (spec, cfg) = (model.spec.clone(), model.embedder.clone());
-            let provider = tokio::task::spawn_blocking(move || embed::provider_for(&spec, &cfg)).await??;
-            let vector = crate::search::layout::embed_query(&provider, &model, q).await.map_err(|e| eyre!(e))?;
-            let probe = Probe::Vector { vector: &vector, within };
-            let started = std::time::Instant::now();
-            let rows = mapped.nearest(&mut *conn, kind, probe, a.k, mode).await?;
-            searched = started.elapsed();
-            let exact = match a.compare {
-                true => Some(mapped.nearest(&mut *conn, kind, probe, a.k, VectorMode::EXACT).await?),
-                false => None,
-            };
-            (rows, exact, Some(model.source))
-        }
-        _ => bail!("give a question to search for (or --like-row ROW_ID)"),
-    };
-    // --compare: how much of the exact top k the index found.
-    let recall = exact.as_ref().map(|exact| {
-        let found = exact.iter().filter(|e| rows.iter().any(|r| r.id == e.id)).count();
-        (found, exact.len())
-    });
-    if a.json {
-        match (&exact, recall) {
-            (Some(exact), Some((found, of))) => output::json(&serde_json::json!({
-                "results": rows,
-                "exact": exact,
-                "recall": if of == 0 { 1.0 } else { found as f64 / of as f64 },
-            }))?,
-            _ => output::json(&rows)?,
-        }
-        return Ok(());
-    }
-    output::out(format!(
-        "{} · {} · {how} · k {} · {:.1} ms{}",
-        mapped.layout.name,
-        mapped.layout.label(kind),
-        a.k,
-        searched.as_secs_f64() * 1000.0,
-        model.map(|m| format!(" · query embedded by {m}")).unwrap_or_default()
-    ))?;
-    // L2 has no similarity: its distance is shown instead.
-    let score_name = if rows.iter().all(|r| r.similarity.is_some()) { "similarity" } else { "distance" };
-    output::out(format!("{:>4}  {:>10}  {:<36}  text", "rank", score_name, "id"))?;
-    for (i, r) in rows.iter().enumerate() {
-        let text = r.text.as_deref().unwrap_or("");
-        let preview = crate::text::truncate(&text.split_whitespace().collect::<Vec<_>>().join(" "), 60);
-        output::out(format!(
-            "{:>4}  {:>10.4}  {:<36}  {preview}",
-            i + 1,
-            r.similarity.unwrap_or(r.distance),
-            crate::text::truncate(&r.id, 36)
-        ))?;
-    }
-    if let (Some(exact), Some((found, of))) = (&exact, recall) {
-        output::out(format!("recall@{}: {found} of the exact top {of} found through the index", a.k))?;
-        for (i, e) in exact.iter().enumerate().filter(|(_, e)| !rows.iter().any(|r| r.id == e.id)) {
-            output::out(format!(
-                "  missed: exact rank {} · {:.4} · {}",
-                i + 1,
-                e.similarity.unwrap_or(e.distance),
-                crate::text::truncate(&e.id, 36)
             ))?;
         }
     }

@@ -1310,6 +1310,52 @@ impl Mapped {
         k: u32,
         mode: VectorMode,
     ) -> Result<Vec<Nearest>> {
+        let (sql, metric) = self.nearest_sql(kind, probe, mode)?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        search_settings(&mut tx, mode).await?;
+        let rows = none_if_mistyped(bind_probe(sqlx::query_as(&sql), probe, k).fetch_all(&mut *tx).await)?;
+        tx.commit().await?;
+        if rows.is_empty()
+            && let Probe::Row(id) = probe
+        {
+            return Err(DbError::NotFound(format!("{kind} {id} (or it has no vector)")));
+        }
+        Ok(rows
+            .into_iter()
+            .map(|(id, distance, text)| Nearest { id, distance, similarity: metric.similarity(distance), text })
+            .collect())
+    }
+
+    /// The plan of `nearest` (EXPLAIN ANALYZE, run and rolled back), and
+    /// whether a vector index ordered the rows (an index scan's `Order By`:
+    /// a sort reads every vector).
+    pub async fn explain_nearest(
+        &self,
+        conn: &mut PgConnection,
+        kind: Kind,
+        probe: Probe<'_>,
+        k: u32,
+        mode: VectorMode,
+    ) -> Result<(String, bool)> {
+        let (sql, _) = self.nearest_sql(kind, probe, mode)?;
+        let explain = format!("EXPLAIN (ANALYZE, BUFFERS) {sql}");
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        search_settings(&mut tx, mode).await?;
+        let q = sqlx::query_as::<_, (String,)>(&explain);
+        let q = match probe {
+            Probe::Row(id) => q.bind(id.to_string()).bind(k as i64),
+            Probe::Vector { vector, within } => q.bind(vector.to_vec()).bind(k as i64).bind(within.to_string()),
+        };
+        let lines = q.fetch_all(&mut *tx).await?;
+        tx.rollback().await?;
+        let plan: Vec<String> = lines.into_iter().map(|(l,)| super::search::shorten_vectors(&l)).collect();
+        let indexed = plan.iter().any(|l| l.trim_start().starts_with("Order By:"));
+        Ok((plan.join("\n"), indexed))
+    }
+
+    /// The statement of `nearest` and the metric its distances are in.
+    /// Only identifiers of the layout, quoted, reach it; the probe is bound.
+    fn nearest_sql(&self, kind: Kind, probe: Probe<'_>, mode: VectorMode) -> Result<(String, super::search::Metric)> {
         let e = self.entity(kind)?;
         let (table, idc, emb) = self.vector_columns(kind)?;
         let (t, v, i) = (table.quoted(), quote_ident(emb), quote_ident(idc));
@@ -1356,42 +1402,7 @@ impl Mapped {
             "SELECT c.{i}::text, (c.{v} {op} {query})::float8, {text} FROM {t} c \
              WHERE c.{v} IS NOT NULL AND {query} IS NOT NULL{scope} ORDER BY {order} LIMIT $2"
         );
-        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        // Settings for this search only (SET LOCAL ends with the transaction);
-        // numbers, never text, reach the statement.
-        if !mode.exact {
-            // The scope is a filter applied after the index scan: without
-            // an iterative scan, probes 1 or ef_search 40 may find few of
-            // the scope's rows, or none (pgvector 0.8 scans on until k pass).
-            sqlx::query("SET LOCAL hnsw.iterative_scan = relaxed_order").execute(&mut *tx).await?;
-            sqlx::query("SET LOCAL ivfflat.iterative_scan = relaxed_order").execute(&mut *tx).await?;
-            if let Some(p) = mode.probes {
-                sqlx::query(&format!("SET LOCAL ivfflat.probes = {}", p.clamp(1, 32_768))).execute(&mut *tx).await?;
-            }
-            if let Some(ef) = mode.ef_search {
-                sqlx::query(&format!("SET LOCAL hnsw.ef_search = {}", ef.clamp(1, 1000))).execute(&mut *tx).await?;
-            }
-        }
-        let q = sqlx::query_as::<_, (String, f64, Option<String>)>(&sql);
-        let q = match probe {
-            Probe::Row(id) => q.bind(id.to_string()).bind(k as i64),
-            Probe::Vector { vector, within } => {
-                // Bound as `real[]`, cast in the statement to the column's own
-                // type: the driver need not know where pgvector lives.
-                q.bind(vector.to_vec()).bind(k as i64).bind(within.to_string())
-            }
-        };
-        let rows = none_if_mistyped(q.fetch_all(&mut *tx).await)?;
-        tx.commit().await?;
-        if rows.is_empty()
-            && let Probe::Row(id) = probe
-        {
-            return Err(DbError::NotFound(format!("{kind} {id} (or it has no vector)")));
-        }
-        Ok(rows
-            .into_iter()
-            .map(|(id, distance, text)| Nearest { id, distance, similarity: metric.similarity(distance), text })
-            .collect())
+        Ok((sql, metric))
     }
 
     /// Where a search looks, given the SQL of the parent the probe belongs
@@ -2038,5 +2049,39 @@ impl Mapped {
         }
         .await;
         super::limits::finish(tx, result).await
+    }
+}
+
+/// Settings for one vector search (SET LOCAL ends with the transaction);
+/// numbers, never text, reach the statements.
+async fn search_settings(tx: &mut PgConnection, mode: VectorMode) -> Result<()> {
+    if mode.exact {
+        return Ok(());
+    }
+    // The scope is a filter applied after the index scan: without an
+    // iterative scan, probes 1 or ef_search 40 may find few of the scope's
+    // rows, or none (pgvector 0.8 scans on until k pass).
+    sqlx::query("SET LOCAL hnsw.iterative_scan = relaxed_order").execute(&mut *tx).await?;
+    sqlx::query("SET LOCAL ivfflat.iterative_scan = relaxed_order").execute(&mut *tx).await?;
+    if let Some(p) = mode.probes {
+        sqlx::query(&format!("SET LOCAL ivfflat.probes = {}", p.clamp(1, 32_768))).execute(&mut *tx).await?;
+    }
+    if let Some(ef) = mode.ef_search {
+        sqlx::query(&format!("SET LOCAL hnsw.ef_search = {}", ef.clamp(1, 1000))).execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+/// The probe's values bound to `nearest`'s statement: a row's id, or the
+/// query's vector (as `real[]`, cast in the statement to the column's own
+/// type: the driver need not know where pgvector lives) and its parent row.
+fn bind_probe<'q>(
+    q: sqlx::query::QueryAs<'q, sqlx::Postgres, (String, f64, Option<String>), sqlx::postgres::PgArguments>,
+    probe: Probe<'_>,
+    k: u32,
+) -> sqlx::query::QueryAs<'q, sqlx::Postgres, (String, f64, Option<String>), sqlx::postgres::PgArguments> {
+    match probe {
+        Probe::Row(id) => q.bind(id.to_string()).bind(k as i64),
+        Probe::Vector { vector, within } => q.bind(vector.to_vec()).bind(k as i64).bind(within.to_string()),
     }
 }

@@ -83,7 +83,7 @@ impl Metric {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// Through the vector index (HNSW), with its settings.
-    Approximate { ef_search: Option<u32>, iterative_scan: bool },
+    Approximate { ef_search: Option<u32>, probes: Option<u32>, iterative_scan: bool },
     /// Every chunk of the knowledge base compared (the vector index kept out).
     Exact,
 }
@@ -151,7 +151,8 @@ async fn set_mode(conn: &mut PgConnection, mode: Mode) -> Result<()> {
     // below. A custom plan every time keeps them in force.
     sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut *conn).await?;
     match mode {
-        Mode::Approximate { ef_search, iterative_scan } => {
+        Mode::Approximate { ef_search, probes: _, iterative_scan } => {
+            // (Our chunks have HNSW indexes only: no ivfflat.probes to set.)
             if let Some(ef) = ef_search {
                 sqlx::query(&format!("SET LOCAL hnsw.ef_search = {}", ef.clamp(1, 1000))).execute(&mut *conn).await?;
             }
@@ -232,7 +233,7 @@ pub async fn explain(conn: &mut PgConnection, query: &Vector, p: &SearchParams) 
 }
 
 /// The plan with each vector literal ('[0.1,0.2,…]') cut to `'[…]'`.
-fn shorten_vectors(line: &str) -> String {
+pub(crate) fn shorten_vectors(line: &str) -> String {
     let mut out = String::with_capacity(line.len().min(512));
     let mut rest = line;
     while let Some(i) = rest.find("'[") {
@@ -252,34 +253,35 @@ fn shorten_vectors(line: &str) -> String {
     out
 }
 
-/// How an approximate result compares with the exact one.
+/// How an approximate ranking compares with the exact one, by the ids of
+/// their rows (a chunk's UUID, another platform's id of any type).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Comparison {
+pub struct Comparison<Id> {
     /// Share of the exact top k that the approximate search found.
     pub recall: f64,
-    /// In both, at another rank: (chunk, exact rank, approximate rank), 1-based.
-    pub moved: Vec<(Uuid, usize, usize)>,
+    /// In both, at another rank: (row, exact rank, approximate rank), 1-based.
+    pub moved: Vec<(Id, usize, usize)>,
     /// Only in the approximate result.
-    pub appeared: Vec<Uuid>,
+    pub appeared: Vec<Id>,
     /// Only in the exact result.
-    pub vanished: Vec<Uuid>,
+    pub vanished: Vec<Id>,
 }
 
-pub fn compare(approximate: &[Hit], exact: &[Hit]) -> Comparison {
+pub fn compare<Id: Clone + Eq + std::hash::Hash>(approximate: &[Id], exact: &[Id]) -> Comparison<Id> {
     let rank =
-        |hits: &[Hit]| -> HashMap<Uuid, usize> { hits.iter().enumerate().map(|(i, h)| (h.chunk_id, i + 1)).collect() };
+        |ids: &[Id]| -> HashMap<Id, usize> { ids.iter().enumerate().map(|(i, id)| (id.clone(), i + 1)).collect() };
     let (a, e) = (rank(approximate), rank(exact));
-    let found = exact.iter().filter(|h| a.contains_key(&h.chunk_id)).count();
+    let found = exact.iter().filter(|id| a.contains_key(*id)).count();
     let recall = if exact.is_empty() { 1.0 } else { found as f64 / exact.len() as f64 };
     let moved = exact
         .iter()
-        .filter_map(|h| {
-            let (re, ra) = (e[&h.chunk_id], *a.get(&h.chunk_id)?);
-            (re != ra).then_some((h.chunk_id, re, ra))
+        .filter_map(|id| {
+            let (re, ra) = (e[id], *a.get(id)?);
+            (re != ra).then(|| (id.clone(), re, ra))
         })
         .collect();
-    let appeared = approximate.iter().filter(|h| !e.contains_key(&h.chunk_id)).map(|h| h.chunk_id).collect();
-    let vanished = exact.iter().filter(|h| !a.contains_key(&h.chunk_id)).map(|h| h.chunk_id).collect();
+    let appeared = approximate.iter().filter(|id| !e.contains_key(*id)).cloned().collect();
+    let vanished = exact.iter().filter(|id| !a.contains_key(*id)).cloned().collect();
     Comparison { recall, moved, appeared, vanished }
 }
 
@@ -420,7 +422,8 @@ mod tests {
     fn recall_and_moves_against_the_exact_result() {
         let exact = [hit(1, 0.1), hit(2, 0.2), hit(3, 0.3), hit(4, 0.4)];
         let approx = [hit(2, 0.2), hit(1, 0.1), hit(3, 0.3), hit(9, 0.5)];
-        let c = compare(&approx, &exact);
+        let id = |hits: &[Hit]| hits.iter().map(|h| h.chunk_id).collect::<Vec<_>>();
+        let c = compare(&id(&approx), &id(&exact));
         assert_eq!(c.recall, 0.75);
         assert_eq!(c.vanished, vec![Uuid::from_u128(4)]);
         assert_eq!(c.appeared, vec![Uuid::from_u128(9)]);

@@ -144,31 +144,44 @@ impl EffectRunner {
         }
     }
 
-    /// One search for the console: the query embedded first (a superseded
-    /// query's embedding is dropped as soon as it returns, before any
-    /// query runs), then the queries on a connection that a supersede
-    /// cancels on the server. `None` when superseded.
+    /// One search for the console, on any layout: the query embedded
+    /// first (a superseded query's embedding is dropped as soon as it
+    /// returns, before any query runs), then the queries on a connection
+    /// that a supersede cancels on the server. `None` when superseded.
     async fn search(
         &self,
         ctx: &TaskCtx,
         req: &crate::search::Request,
     ) -> Option<Result<crate::search::Outcome, crate::search::SearchError>> {
-        use crate::search::{Query, SearchError};
+        use crate::search::{Query, Scope, SearchError};
         let started = std::time::Instant::now();
+        let mut model_note = None;
         let embedded = match &req.query {
             Query::Text(text) => {
-                let provider = match self.provider(&req.kb).await {
+                let (spec, cfg) = match &req.scope {
+                    Scope::Knowledge(kb) => (kb.model_spec(), self.settings.embedder.clone()),
+                    Scope::Layout(scope) => match self.layout_query_model(ctx, scope.kind).await? {
+                        Ok(m) => {
+                            model_note = Some(m.source);
+                            (m.spec, m.embedder)
+                        }
+                        Err(e) => return Some(Err(SearchError::Refused(e))),
+                    },
+                };
+                let provider = match self.provider_of(spec.clone(), cfg).await {
                     Ok(p) => p,
                     Err(e) => {
                         return Some(Err(SearchError::Refused(format!(
                             "cannot embed the query with {}:{}: {e}",
-                            req.kb.embedding_provider, req.kb.embedding_model
+                            spec.provider, spec.model
                         ))));
                     }
                 };
-                let embedding = crate::search::embed_text(Some(&provider), req, text);
                 tokio::select! {
-                    r = embedding => Some(r),
+                    r = crate::search::embed_text(&provider, &spec, text) => match r {
+                        Ok(v) => Some(v),
+                        Err(e) => return Some(Err(e)),
+                    },
                     _ = ctx.cancel.cancelled() => return None,
                 }
             }
@@ -180,14 +193,42 @@ impl EffectRunner {
             Err(e) => return Some(Err(e.into())),
         };
         let pid = conn.pid;
+        let mapped = self.settings.mapped.clone();
         let work = async {
-            let (vector, embed_ms) = match embedded {
-                Some(r) => r?,
-                None => crate::search::query_vector(&mut conn.conn, None, req).await?,
-            };
-            crate::search::run_with_vector(&mut conn.conn, req, vector, embed_ms, started).await
+            let mut outcome =
+                crate::search::run_with_vector(&mut conn.conn, mapped.as_deref(), req, embedded, started).await?;
+            outcome.model = model_note;
+            Ok(outcome)
         };
         ctx.until_cancelled(pid, work).await
+    }
+
+    /// The model that wrote a foreign layout's vectors of `kind`, read on
+    /// a connection given back before the embedding (a slow endpoint must
+    /// not hold one of the pool's few). `None` when superseded.
+    async fn layout_query_model(
+        &self,
+        ctx: &TaskCtx,
+        kind: crate::schema::Kind,
+    ) -> Option<Result<crate::search::layout::QueryModel, String>> {
+        let Some(mapped) = self.settings.mapped.clone() else {
+            return Some(Err("this database is read with ragdesk's own layout".into()));
+        };
+        let mut conn = match ctx.connect().await {
+            Ok(Some(c)) => c,
+            Ok(None) => return None,
+            Err(e) => return Some(Err(e.to_string())),
+        };
+        let configured = self.settings.layout_model.as_ref();
+        Some(
+            match crate::search::layout::query_model(&mut conn.conn, &mapped, kind, configured, &self.settings.embedder)
+                .await
+            {
+                // Only where the model is the matter (not a lost connection).
+                Err(e) if e.contains("none is named") => Err(format!("{e}. More like this (m) needs no model")),
+                other => other,
+            },
+        )
     }
 
     /// The embedding provider a knowledge base needs, loaded once.
@@ -209,65 +250,6 @@ impl EffectRunner {
             .map_err(|e| e.to_string())?;
         cache.insert(key, p.clone());
         Ok(p)
-    }
-
-    /// A text query on a foreign layout's vectors: the model that wrote
-    /// them, the query embedded with it, then the search.
-    async fn search_mapped(
-        &self,
-        ctx: &TaskCtx,
-        kind: crate::schema::Kind,
-        within: &str,
-        query: &str,
-        mode: db::mapped::VectorMode,
-    ) -> Option<Result<db::mapped::MappedPage, String>> {
-        let mapped = match self.settings.mapped.clone() {
-            Some(m) => m,
-            None => return Some(Err("this database has ragdesk's own layout: use the Search tab".into())),
-        };
-        // The model first, on a connection given back before the embedding
-        // (a slow endpoint must not hold one of the pool's few).
-        let model = {
-            let mut conn = match ctx.connect().await {
-                Ok(Some(c)) => c,
-                Ok(None) => return None,
-                Err(e) => return Some(Err(e.to_string())),
-            };
-            let configured = self.settings.layout_model.as_ref();
-            match crate::search::layout::query_model(&mut conn.conn, &mapped, kind, configured, &self.settings.embedder)
-                .await
-            {
-                Ok(m) => m,
-                // Only where the model is the matter (not a lost connection).
-                Err(e) if e.contains("none is named") => {
-                    return Some(Err(format!("{e}. More like this (m) needs no model")));
-                }
-                Err(e) => return Some(Err(e)),
-            }
-        };
-        let embedding = async {
-            let provider = self.provider_of(model.spec.clone(), model.embedder.clone()).await?;
-            crate::search::layout::embed_query(&provider, &model, query).await
-        };
-        let vector = tokio::select! {
-            r = embedding => match r {
-                Ok(v) => v,
-                Err(e) => return Some(Err(e)),
-            },
-            _ = ctx.cancel.cancelled() => return None,
-        };
-        let mut conn = match ctx.connect().await {
-            Ok(Some(c)) => c,
-            Ok(None) => return None,
-            Err(e) => return Some(Err(e.to_string())),
-        };
-        let pid = conn.pid;
-        let work = async {
-            let probe = db::mapped::Probe::Vector { vector: &vector, within };
-            let rows = mapped.nearest(&mut conn.conn, kind, probe, 20, mode).await.map_err(|e| e.to_string())?;
-            Ok(db::mapped::Nearest::page(rows))
-        };
-        ctx.until_cancelled(pid, work).await
     }
 
     fn ingest_options(&self, chunk: ChunkSettings, dry_run: bool) -> ingest::Options {
@@ -344,17 +326,19 @@ impl EffectRunner {
                 generation,
                 result: self.search(ctx, &request).await?.map_err(|e| e.to_string()),
             }),
-            Effect::LoadHistory { kb } => {
+            Effect::LoadHistory { key } => {
                 let dir = self.settings.history_dir.clone();
-                let r = tokio::task::spawn_blocking(move || crate::search::history::load(&dir, kb)).await.ok()?;
-                Some(Action::History { kb, result: r.map_err(|e| e.to_string()) })
+                let k = key.clone();
+                let r = tokio::task::spawn_blocking(move || crate::search::history::load(&dir, &k)).await.ok()?;
+                Some(Action::History { key, result: r.map_err(|e| e.to_string()) })
             }
-            Effect::RememberQuery { kb, query } => {
+            Effect::RememberQuery { key, query } => {
                 let dir = self.settings.history_dir.clone();
-                let r = tokio::task::spawn_blocking(move || crate::search::history::remember(&dir, kb, &query))
+                let k = key.clone();
+                let r = tokio::task::spawn_blocking(move || crate::search::history::remember(&dir, &k, &query))
                     .await
                     .ok()?;
-                Some(Action::History { kb, result: r.map_err(|e| e.to_string()) })
+                Some(Action::History { key, result: r.map_err(|e| e.to_string()) })
             }
             Effect::CompletePath { input } => {
                 let (done, candidates) = tokio::task::spawn_blocking({
@@ -365,10 +349,6 @@ impl EffectRunner {
                 .ok()?;
                 Some(Action::PathCompleted { input, completed: done, candidates })
             }
-            Effect::SearchMapped { generation, kind, within, query, mode } => Some(Action::MappedLoaded {
-                generation,
-                result: self.search_mapped(ctx, kind, &within, &query, mode).await?,
-            }),
             Effect::Export { session, format } => {
                 let conversations = self.settings.conversations();
                 let result = crate::export::export_session(
@@ -430,7 +410,9 @@ fn failure(effect: &Effect, error: LoadError) -> Option<Action> {
         Effect::StartIngest { job, .. } => Action::Job { job: *job, event: JobEvent::Finished(Err(msg)) },
         Effect::Search { generation, .. } => Action::SearchDone { generation: *generation, result: Err(msg) },
         Effect::LoadNeighbours { chunk, .. } => Action::Neighbours { chunk: *chunk, result: Err(msg) },
-        Effect::LoadHistory { kb } | Effect::RememberQuery { kb, .. } => Action::History { kb: *kb, result: Err(msg) },
+        Effect::LoadHistory { key } | Effect::RememberQuery { key, .. } => {
+            Action::History { key: key.clone(), result: Err(msg) }
+        }
         Effect::FindReplayKb { question, answer, .. } => {
             Action::ReplayReady { result: Err(msg), question: question.clone(), answer: answer.clone() }
         }
@@ -442,9 +424,7 @@ fn failure(effect: &Effect, error: LoadError) -> Option<Action> {
         Effect::LoadAudit { generation, before, .. } => {
             Action::AuditLoaded { generation: *generation, append: before.is_some(), result: Err(err()) }
         }
-        Effect::LoadMapped { generation, .. }
-        | Effect::LoadSimilar { generation, .. }
-        | Effect::SearchMapped { generation, .. } => Action::MappedLoaded { generation: *generation, result: Err(msg) },
+        Effect::LoadMapped { generation, .. } => Action::MappedLoaded { generation: *generation, result: Err(msg) },
         Effect::CountMapped { generation, .. } => Action::MappedCounted { generation: *generation, result: Err(msg) },
         Effect::Debounce { effect, .. } => return failure(effect, error),
         Effect::Copy(_) | Effect::CancelIngest { .. } | Effect::CancelPreview | Effect::CompletePath { .. } => {
@@ -482,7 +462,7 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
             Action::DemoLoaded { generation, result: db::demos::get(conn, id).await.map_err(Into::into) }
         }
         Effect::Explain { generation, request, vector } => {
-            let result = db::search::explain(conn, &pgvector::Vector::from(vector), &request.params()).await;
+            let result = crate::search::explain(conn, settings.mapped.as_deref(), &request, vector).await;
             Action::SearchPlan { generation, result: result.map_err(|e| e.to_string()) }
         }
         Effect::LoadNeighbours { chunk, document, index } => {
@@ -542,17 +522,6 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
                 None => Ok(None),
             };
             Action::MappedCounted { generation, result }
-        }
-        Effect::LoadSimilar { generation, kind, id, mode } => {
-            let result = match &settings.mapped {
-                Some(m) => m
-                    .nearest(conn, kind, db::mapped::Probe::Row(&id), 20, mode)
-                    .await
-                    .map(db::mapped::Nearest::page)
-                    .map_err(|e| e.to_string()),
-                None => Err("this database has ragdesk's own layout: use the Search tab".into()),
-            };
-            Action::MappedLoaded { generation, result }
         }
         Effect::Ping => {
             let result =

@@ -5,29 +5,27 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use uuid::Uuid;
-
 /// Queries kept per knowledge base.
 pub const KEEP: usize = 200;
 
-fn file(dir: &Path, kb: Uuid) -> PathBuf {
-    dir.join(format!("{kb}.txt"))
+fn file(dir: &Path, key: &str) -> PathBuf {
+    dir.join(format!("{key}.txt"))
 }
 
-/// The remembered queries of `kb`, oldest first (none when there is no file).
-pub fn load(dir: &Path, kb: Uuid) -> std::io::Result<Vec<String>> {
-    match std::fs::read_to_string(file(dir, kb)) {
+/// The remembered queries kept under `key` (`Scope::history_key`), oldest first (none when there is no file).
+pub fn load(dir: &Path, key: &str) -> std::io::Result<Vec<String>> {
+    match std::fs::read_to_string(file(dir, key)) {
         Ok(text) => Ok(text.lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
         Err(e) => Err(e),
     }
 }
 
-/// Remembers `query` for `kb` (moved to the end if it was there), keeping
+/// Remembers `query` under `key` (moved to the end if it was there), keeping
 /// the newest [`KEEP`]. Returns the history after it.
-pub fn remember(dir: &Path, kb: Uuid, query: &str) -> std::io::Result<Vec<String>> {
+pub fn remember(dir: &Path, key: &str, query: &str) -> std::io::Result<Vec<String>> {
     let query = query.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut all = load(dir, kb)?;
+    let mut all = load(dir, key)?;
     if query.is_empty() {
         return Ok(all);
     }
@@ -39,13 +37,13 @@ pub fn remember(dir: &Path, kb: Uuid, query: &str) -> std::io::Result<Vec<String
     // Written whole to a temporary file, then renamed: never half a history.
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = dir.join(format!(".{kb}.{}.{n}.partial", std::process::id()));
+    let tmp = dir.join(format!(".{key}.{}.{n}.partial", std::process::id()));
     let mut f = std::fs::File::create(&tmp)?;
     for q in &all {
         writeln!(f, "{q}")?;
     }
     f.sync_all()?;
-    std::fs::rename(&tmp, file(dir, kb))?;
+    std::fs::rename(&tmp, file(dir, key))?;
     Ok(all)
 }
 
@@ -56,7 +54,7 @@ mod tests {
     #[test]
     fn remembers_newest_last_without_repeats() {
         let dir = tempfile::tempdir().unwrap();
-        let kb = Uuid::from_u128(3);
+        let kb = "00000000-0000-0000-0000-000000000003";
         assert!(load(dir.path(), kb).unwrap().is_empty());
         remember(dir.path(), kb, "opening  hours").unwrap();
         remember(dir.path(), kb, "whitening price").unwrap();
@@ -64,6 +62,6 @@ mod tests {
         assert_eq!(all, vec!["whitening price", "opening hours"]);
         assert_eq!(load(dir.path(), kb).unwrap(), all);
         // Another knowledge base has its own.
-        assert!(load(dir.path(), Uuid::from_u128(4)).unwrap().is_empty());
+        assert!(load(dir.path(), "layout-0a").unwrap().is_empty());
     }
 }

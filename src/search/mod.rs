@@ -1,9 +1,10 @@
-//! One similarity search as the console and the CLI run it: embed the
-//! query with the knowledge base's own model (or take a stored chunk's
-//! vector: "more like this"), run the top k, and everything that explains
-//! the result: the exact search beside the approximate one with recall@k,
-//! what the platform's `match_chunks` returns, full-text ranking fused by
-//! reciprocal rank, and the timings.
+//! One similarity search as the console and the CLI run it, on any layout:
+//! embed the query with the model that wrote the vectors (or take a stored
+//! row's vector: "more like this"), run the top k, and everything that
+//! explains the result: the exact search beside the approximate one with
+//! recall@k, the scores' histogram and the timings; on ragdesk's own
+//! knowledge bases also what the platform's `match_chunks` returns and
+//! full-text ranking fused by reciprocal rank.
 
 pub mod history;
 pub mod layout;
@@ -16,22 +17,100 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::db::knowledge::KnowledgeBaseRow;
+use crate::db::mapped::{Mapped, Probe, VectorMode};
 use crate::db::search::{self as sql, Comparison, Hit, Metric, Mode, SearchParams};
 use crate::db::{Db, DbError};
 use crate::embed::{self, Provider};
+use crate::schema::Kind;
 
 /// What to search with.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Query {
-    /// Text, embedded with the knowledge base's model.
+    /// Text, embedded with the model that wrote the vectors.
     Text(String),
-    /// A stored chunk's own vector: no model needed.
-    Like(Uuid),
+    /// A stored row's own vector (its id as text): no model needed.
+    Like(String),
+}
+
+/// Whose vectors a search compares.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scope {
+    /// One of ragdesk's knowledge bases.
+    Knowledge(KnowledgeBaseRow),
+    /// Another platform's rows, through its layout.
+    Layout(LayoutScope),
+}
+
+/// Another platform's vectors, as `Mapped::nearest` scopes them: the rows
+/// of `kind` under the row `within` (and, for a document's chunks, under
+/// the other documents of its parent).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayoutScope {
+    pub layout: String,
+    pub kind: Kind,
+    /// The entity in the platform's words ("Page embeddings").
+    pub label: String,
+    /// The parent row a text query searches under: (id, what it is
+    /// called). More like a row needs none: the row says where it belongs.
+    pub within: Option<(String, String)>,
+    /// The column's vector index method (`hnsw`, `ivfflat`), if any.
+    pub index: Option<String>,
+    /// The distance the column's index serves (cosine without one).
+    pub metric: Metric,
+}
+
+impl Scope {
+    /// What is searched, for headings: the knowledge base's name, or the
+    /// platform's entity and the row it is under.
+    pub fn name(&self) -> String {
+        match self {
+            Scope::Knowledge(kb) => kb.name.clone(),
+            Scope::Layout(s) => s.name(),
+        }
+    }
+
+    /// The name its remembered questions are kept under (a file name:
+    /// another platform's ids may hold any character, so they are hashed).
+    pub fn history_key(&self) -> String {
+        match self {
+            Scope::Knowledge(kb) => kb.id.to_string(),
+            Scope::Layout(s) => {
+                use sha2::Digest;
+                let within = s.within.as_ref().map(|w| w.0.as_str()).unwrap_or("");
+                let digest = sha2::Sha256::digest(format!("{}\0{}\0{within}", s.layout, s.kind.name()));
+                let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+                format!("layout-{hex}")
+            }
+        }
+    }
+
+    /// The index method an approximate search goes through.
+    pub fn index(&self) -> Option<&str> {
+        match self {
+            Scope::Knowledge(_) => Some("hnsw"),
+            Scope::Layout(s) => s.index(),
+        }
+    }
+}
+
+impl LayoutScope {
+    fn name(&self) -> String {
+        match &self.within {
+            Some((_, title)) => format!("{} of {title}", self.label),
+            None => self.label.clone(),
+        }
+    }
+
+    /// The vector index an approximate search goes through (not a btree
+    /// someone put on the column).
+    fn index(&self) -> Option<&str> {
+        self.index.as_deref().filter(|i| matches!(*i, "hnsw" | "ivfflat"))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
-    pub kb: KnowledgeBaseRow,
+    pub scope: Scope,
     pub query: Query,
     pub k: u32,
     pub metric: Metric,
@@ -48,10 +127,13 @@ pub struct Request {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Row {
     pub rank: usize,
-    pub chunk_id: Uuid,
-    pub document_id: Uuid,
+    /// The row's id as text (a chunk's UUID on ragdesk's own schema).
+    pub chunk_id: String,
+    /// Ragdesk's own chunks only: their document, its file and the
+    /// chunk's place in it.
+    pub document_id: Option<String>,
     pub filename: String,
-    pub chunk_index: i32,
+    pub chunk_index: Option<i32>,
     pub token_count: Option<i32>,
     pub distance: f64,
     /// 1 − distance for cosine, the inner product for ip, none for L2.
@@ -59,19 +141,30 @@ pub struct Row {
     pub content: String,
 }
 
+impl Row {
+    /// Where the row is: `file.pdf#3` for ragdesk's chunks, the id for
+    /// another platform's rows.
+    pub fn place(&self) -> String {
+        match self.chunk_index {
+            Some(i) => format!("{}#{i}", self.filename),
+            None => self.chunk_id.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CompareReport {
     pub recall: f64,
     pub exact_ms: f64,
-    /// (chunk, exact rank, approximate rank)
-    pub moved: Vec<(Uuid, usize, usize)>,
-    pub appeared: Vec<Uuid>,
-    pub vanished: Vec<Uuid>,
+    /// (row, exact rank, approximate rank)
+    pub moved: Vec<(String, usize, usize)>,
+    pub appeared: Vec<String>,
+    pub vanished: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FusedRow {
-    pub chunk_id: Uuid,
+    pub chunk_id: String,
     pub filename: String,
     pub chunk_index: i32,
     pub content: String,
@@ -84,9 +177,12 @@ pub struct FusedRow {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Outcome {
+    /// What was searched (`Scope::name`).
     pub kb: String,
     pub metric: &'static str,
-    /// The vector index serves this metric (cosine); the others scan.
+    /// An approximate search went through a vector index (HNSW serves
+    /// cosine on ragdesk's chunks; another platform's column, the distance
+    /// its index serves); otherwise every vector was compared.
     pub index_serves_metric: bool,
     pub exact: bool,
     pub k: u32,
@@ -105,17 +201,21 @@ pub struct Outcome {
     pub hybrid: Option<Vec<FusedRow>>,
     /// Similarities of the top N (N = the request's histogram, or k), best first.
     pub scores: Vec<f64>,
+    /// Which model embedded a text query, when it is not the knowledge
+    /// base's own (another platform's vectors: where that was said).
+    pub model: Option<String>,
     /// The query vector (for more-like-this, histograms, re-runs).
     #[serde(skip)]
     pub vector: Vec<f32>,
 }
 
 impl Request {
-    /// The database query this request runs first (its top k).
-    pub fn params(&self) -> SearchParams {
+    /// The database query this request runs first on a knowledge base of
+    /// ours (its top k).
+    pub fn params(&self, kb: &KnowledgeBaseRow) -> SearchParams {
         SearchParams {
-            kb: self.kb.id,
-            dim: self.kb.embedding_dim,
+            kb: kb.id,
+            dim: kb.embedding_dim,
             k: self.k,
             metric: self.metric,
             mode: self.mode,
@@ -141,64 +241,109 @@ pub enum SearchError {
     Refused(String),
 }
 
-/// Runs one search on its own connection. `provider` is needed for a text
-/// query only; it must be the model the knowledge base was built with.
+/// Runs one search on ragdesk's own knowledge bases, on its own
+/// connection. `provider` is needed for a text query only; it must be the
+/// model the knowledge base was built with.
 pub async fn run(db: &Db, provider: Option<&Provider>, req: &Request) -> Result<Outcome, SearchError> {
+    let Scope::Knowledge(kb) = &req.scope else {
+        return Err(SearchError::Refused("another platform's vectors are searched with its layout".into()));
+    };
     let started = Instant::now();
-    let mut conn = db.acquire().await?;
-    let (vector, embed_ms) = query_vector(&mut conn, provider, req).await?;
-    run_with_vector(&mut conn, req, vector, embed_ms, started).await
-}
-
-/// The query as a vector, and how long embedding it took: the text
-/// embedded with the knowledge base's own model, or a stored chunk's vector.
-pub async fn query_vector(
-    conn: &mut PgConnection,
-    provider: Option<&Provider>,
-    req: &Request,
-) -> Result<(Vector, f64), SearchError> {
-    match &req.query {
-        Query::Like(chunk) => {
-            let (v, kb, _) = sql::chunk_vector(conn, *chunk).await?;
-            if kb != req.kb.id {
-                return Err(SearchError::Refused("that chunk belongs to another knowledge base".into()));
-            }
-            Ok((v, 0.0))
+    let embedded = match &req.query {
+        Query::Text(text) => {
+            let provider = provider.ok_or_else(|| {
+                SearchError::Refused(format!(
+                    "no model to embed the query: this knowledge base was built with {}:{} ({}-d)",
+                    kb.embedding_provider, kb.embedding_model, kb.embedding_dim
+                ))
+            })?;
+            Some(embed_text(provider, &kb.model_spec(), text).await?)
         }
-        Query::Text(text) => embed_text(provider, req, text).await,
-    }
+        Query::Like(_) => None,
+    };
+    let mut conn = db.acquire().await?;
+    run_with_vector(&mut conn, None, req, embedded, started).await
 }
 
-/// Embeds a text query (no database needed).
-pub async fn embed_text(provider: Option<&Provider>, req: &Request, text: &str) -> Result<(Vector, f64), SearchError> {
-    let provider = provider.ok_or_else(|| {
-        SearchError::Refused(format!(
-            "no model to embed the query: this knowledge base was built with {}:{} ({}-d)",
-            req.kb.embedding_provider, req.kb.embedding_model, req.kb.embedding_dim
-        ))
-    })?;
-    embed::ensure_same_model(&req.kb.model_spec(), provider.as_ref())?;
+/// Embeds a text query with `provider`, which must be the model `spec`
+/// names (no database needed): the vector and how long it took.
+pub async fn embed_text(
+    provider: &Provider,
+    spec: &crate::spec::ModelSpec,
+    text: &str,
+) -> Result<(Vec<f32>, f64), SearchError> {
+    embed::ensure_same_model(spec, provider.as_ref())?;
     let t = Instant::now();
     let mut out = provider.embed(&[text.to_string()]).await?;
     let v = out.pop().ok_or_else(|| SearchError::Refused("the model returned no vector".into()))?;
-    Ok((Vector::from(v), t.elapsed().as_secs_f64() * 1000.0))
+    if v.len() != spec.dim {
+        return Err(SearchError::Refused(format!(
+            "the model returned {}-d vectors; the vectors searched are {}-d",
+            v.len(),
+            spec.dim
+        )));
+    }
+    Ok((v, t.elapsed().as_secs_f64() * 1000.0))
 }
 
-/// Everything after the query vector: the top k, the comparison, the
-/// platform's function, the hybrid ranking and the histogram's scores.
+/// Everything after embedding: the top k and what explains it, on either
+/// kind of scope. `embedded` is a text query's vector and how long it
+/// took; `None` for more like a stored row. `mapped` reads another
+/// platform's vectors (a `Scope::Layout`).
 pub async fn run_with_vector(
     conn: &mut PgConnection,
+    mapped: Option<&Mapped>,
+    req: &Request,
+    embedded: Option<(Vec<f32>, f64)>,
+    started: Instant,
+) -> Result<Outcome, SearchError> {
+    match &req.scope {
+        Scope::Knowledge(kb) => {
+            let (vector, embed_ms) = match embedded {
+                Some((v, ms)) => (Vector::from(v), ms),
+                None => (like_vector(conn, req, kb).await?, 0.0),
+            };
+            run_knowledge(conn, kb, req, vector, embed_ms, started).await
+        }
+        Scope::Layout(scope) => {
+            let mapped = mapped.ok_or_else(|| no_layout(scope))?;
+            run_layout(conn, mapped, scope, req, embedded, started).await
+        }
+    }
+}
+
+fn no_layout(scope: &LayoutScope) -> SearchError {
+    SearchError::Refused(format!("this database is not read through layout '{}'", scope.layout))
+}
+
+/// A stored chunk's vector, which must be of the knowledge base searched.
+async fn like_vector(conn: &mut PgConnection, req: &Request, kb: &KnowledgeBaseRow) -> Result<Vector, SearchError> {
+    let Query::Like(id) = &req.query else {
+        return Err(SearchError::Refused("a text query needs its vector".into()));
+    };
+    let chunk = Uuid::parse_str(id).map_err(|_| SearchError::Refused(format!("'{id}' is not a chunk id")))?;
+    let (v, of_kb, _) = sql::chunk_vector(conn, chunk).await?;
+    if of_kb != kb.id {
+        return Err(SearchError::Refused("that chunk belongs to another knowledge base".into()));
+    }
+    Ok(v)
+}
+
+/// A search of one of our knowledge bases: the top k, the comparison, the
+/// platform's function, the hybrid ranking and the histogram's scores.
+async fn run_knowledge(
+    conn: &mut PgConnection,
+    kb: &KnowledgeBaseRow,
     req: &Request,
     vector: Vector,
     embed_ms: f64,
     started: Instant,
 ) -> Result<Outcome, SearchError> {
-    let params = req.params();
+    let params = req.params(kb);
     let found = sql::search(conn, &vector, &params).await?;
     let compare = if req.compare && req.mode != Mode::Exact {
         let exact = sql::search(conn, &vector, &SearchParams { mode: Mode::Exact, ..params.clone() }).await?;
-        let Comparison { recall, moved, appeared, vanished } = sql::compare(&found.ranked, &exact.ranked);
-        Some(CompareReport { recall, exact_ms: exact.query_ms, moved, appeared, vanished })
+        Some(report(&ids(&found.ranked), &ids(&exact.ranked), exact.query_ms))
     } else {
         None
     };
@@ -206,14 +351,14 @@ pub async fn run_with_vector(
         // Like with like: match_chunks runs the index at the server's
         // default ef_search with relaxed_order, so ours is compared with
         // the same search, not with an exact or re-tuned one.
-        let default = Mode::Approximate { ef_search: None, iterative_scan: true };
+        let default = Mode::Approximate { ef_search: None, probes: None, iterative_scan: true };
         let ours = if req.mode == default {
             found.clone()
         } else {
             sql::search(conn, &vector, &SearchParams { mode: default, ..params.clone() }).await?
         };
         let threshold = req.threshold.unwrap_or(f64::NEG_INFINITY);
-        let theirs = sql::match_chunks(conn, req.kb.id, &vector, threshold, req.k).await?;
+        let theirs = sql::match_chunks(conn, kb.id, &vector, threshold, req.k).await?;
         Some(same_ranking(&theirs, ours.hits()))
     } else {
         None
@@ -235,7 +380,7 @@ pub async fn run_with_vector(
         wide.iter().take(req.histogram.max(req.k) as usize).filter_map(|h| req.metric.similarity(h.distance)).collect();
     let hybrid = match hybrid_text {
         Some(text) => {
-            let text_ranked = sql::text_search(conn, req.kb.id, text, depth).await?;
+            let text_ranked = sql::text_search(conn, kb.id, text, depth).await?;
             let vector_ranked = &wide[..wide.len().min(depth as usize)];
             let vr: Vec<(Uuid, f64)> = vector_ranked
                 .iter()
@@ -254,7 +399,7 @@ pub async fn run_with_vector(
                     .map(|f| {
                         let (filename, chunk_index, content) = about.get(&f.chunk_id).cloned().unwrap_or_default();
                         FusedRow {
-                            chunk_id: f.chunk_id,
+                            chunk_id: f.chunk_id.to_string(),
                             filename,
                             chunk_index,
                             content,
@@ -272,7 +417,7 @@ pub async fn run_with_vector(
     };
     let rows = found.ranked.iter().enumerate().map(|(i, h)| row(i + 1, h, req.metric)).collect();
     Ok(Outcome {
-        kb: req.kb.name.clone(),
+        kb: kb.name.clone(),
         metric: req.metric.name(),
         index_serves_metric: req.metric.indexed(),
         exact: req.mode == Mode::Exact,
@@ -287,8 +432,161 @@ pub async fn run_with_vector(
         platform_agrees,
         hybrid,
         scores,
+        model: None,
         vector: vector.to_vec(),
     })
+}
+
+/// What ragdesk's own knowledge bases offer and another platform's
+/// vectors do not: refused with the reason, never silently ignored.
+fn check_layout_request(scope: &LayoutScope, req: &Request) -> Result<(), SearchError> {
+    if req.hybrid {
+        return Err(SearchError::Refused(
+            "hybrid ranking fuses ragdesk's full-text column; another platform's rows have none".into(),
+        ));
+    }
+    if req.metric != scope.metric {
+        return Err(SearchError::Refused(format!(
+            "these vectors are compared by {} distance, the one their index serves",
+            scope.metric.name()
+        )));
+    }
+    if req.threshold.is_some() && scope.metric != Metric::Cosine {
+        return Err(SearchError::Refused("the threshold is a cosine similarity: it applies to cosine only".into()));
+    }
+    if req.k == 0 || req.k > 1000 {
+        return Err(SearchError::Refused("k must be from 1 to 1000".into()));
+    }
+    Ok(())
+}
+
+/// How `Mapped::nearest` runs a request's mode: the same breadth settings,
+/// always with an iterative scan (the scope is a filter after the index).
+fn vector_mode(mode: Mode) -> VectorMode {
+    match mode {
+        Mode::Exact => VectorMode::EXACT,
+        Mode::Approximate { ef_search, probes, .. } => VectorMode { exact: false, probes, ef_search },
+    }
+}
+
+/// What a layout search compares with: a stored row, or a text query's
+/// vector under the scope's parent row.
+fn probe<'a>(scope: &'a LayoutScope, req: &'a Request, vector: Option<&'a [f32]>) -> Result<Probe<'a>, SearchError> {
+    match (&req.query, vector) {
+        (Query::Like(id), _) => Ok(Probe::Row(id)),
+        (Query::Text(_), Some(vector)) => match &scope.within {
+            Some((within, _)) => Ok(Probe::Vector { vector, within }),
+            None => Err(SearchError::Refused(format!(
+                "a text query searches the {} under one row: open their list (or the row they belong to) in Browse",
+                scope.label
+            ))),
+        },
+        (Query::Text(_), None) => Err(SearchError::Refused("a text query needs its vector".into())),
+    }
+}
+
+/// A search of another platform's vectors through its layout: the top k,
+/// the comparison with exact search and the histogram's scores.
+async fn run_layout(
+    conn: &mut PgConnection,
+    mapped: &Mapped,
+    scope: &LayoutScope,
+    req: &Request,
+    embedded: Option<(Vec<f32>, f64)>,
+    started: Instant,
+) -> Result<Outcome, SearchError> {
+    check_layout_request(scope, req)?;
+    let (vector, embed_ms) = embedded.unzip();
+    let probe = probe(scope, req, vector.as_deref())?;
+    let mode = vector_mode(req.mode);
+    let t = Instant::now();
+    let found = mapped.nearest(conn, scope.kind, probe, req.k, mode).await?;
+    let query_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let row_ids = |rows: &[crate::db::mapped::Nearest]| rows.iter().map(|n| n.id.clone()).collect::<Vec<_>>();
+    let indexed = scope.index().is_some();
+    let approximate = req.mode != Mode::Exact && indexed;
+    let compare = if req.compare && approximate {
+        let t = Instant::now();
+        let exact = mapped.nearest(conn, scope.kind, probe, req.k, VectorMode::EXACT).await?;
+        Some(report(&row_ids(&found), &row_ids(&exact), t.elapsed().as_secs_f64() * 1000.0))
+    } else {
+        None
+    };
+    let wide = if req.histogram > req.k {
+        mapped.nearest(conn, scope.kind, probe, req.histogram, mode).await?
+    } else {
+        found.clone()
+    };
+    let scores = wide.iter().filter_map(|n| n.similarity).collect();
+    let passed = match req.threshold {
+        Some(th) => found.iter().take_while(|n| n.similarity.unwrap_or(f64::MIN) > th).count(),
+        None => found.len(),
+    };
+    let rows = found
+        .into_iter()
+        .enumerate()
+        .map(|(i, n)| Row {
+            rank: i + 1,
+            chunk_id: n.id,
+            document_id: None,
+            filename: String::new(),
+            chunk_index: None,
+            token_count: None,
+            distance: n.distance,
+            similarity: n.similarity,
+            content: n.text.unwrap_or_default(),
+        })
+        .collect();
+    Ok(Outcome {
+        kb: scope.name(),
+        metric: req.metric.name(),
+        index_serves_metric: indexed,
+        exact: !approximate,
+        k: req.k,
+        threshold: req.threshold,
+        rows,
+        passed,
+        embed_ms: embed_ms.unwrap_or(0.0),
+        query_ms,
+        total_ms: started.elapsed().as_secs_f64() * 1000.0,
+        compare,
+        platform_agrees: None,
+        hybrid: None,
+        scores,
+        model: None,
+        vector: vector.unwrap_or_default(),
+    })
+}
+
+/// The plan of a request's first query (EXPLAIN ANALYZE), and whether a
+/// vector index served it. `vector` is the query's (empty for more like a
+/// row, which a layout's query reads itself).
+pub async fn explain(
+    conn: &mut PgConnection,
+    mapped: Option<&Mapped>,
+    req: &Request,
+    vector: Vec<f32>,
+) -> Result<(String, bool), SearchError> {
+    match &req.scope {
+        Scope::Knowledge(kb) => Ok(sql::explain(conn, &Vector::from(vector), &req.params(kb)).await?),
+        Scope::Layout(scope) => {
+            let mapped = mapped.ok_or_else(|| no_layout(scope))?;
+            check_layout_request(scope, req)?;
+            let vector = (!vector.is_empty()).then_some(vector);
+            let probe = probe(scope, req, vector.as_deref())?;
+            Ok(mapped.explain_nearest(conn, scope.kind, probe, req.k, vector_mode(req.mode)).await?)
+        }
+    }
+}
+
+fn ids(hits: &[Hit]) -> Vec<String> {
+    hits.iter().map(|h| h.chunk_id.to_string()).collect()
+}
+
+/// The approximate ranking held against the exact one.
+fn report(approximate: &[String], exact: &[String], exact_ms: f64) -> CompareReport {
+    let Comparison { recall, moved, appeared, vanished } = sql::compare(approximate, exact);
+    CompareReport { recall, exact_ms, moved, appeared, vanished }
 }
 
 /// Do `theirs` (chunk, similarity) and `ours` name the same chunks in the
@@ -311,10 +609,10 @@ fn same_ranking(theirs: &[(Uuid, f64)], ours: &[Hit]) -> bool {
 fn row(rank: usize, h: &Hit, metric: Metric) -> Row {
     Row {
         rank,
-        chunk_id: h.chunk_id,
-        document_id: h.document_id,
+        chunk_id: h.chunk_id.to_string(),
+        document_id: Some(h.document_id.to_string()),
         filename: h.filename.clone(),
-        chunk_index: h.chunk_index,
+        chunk_index: Some(h.chunk_index),
         token_count: h.token_count,
         distance: h.distance,
         similarity: metric.similarity(h.distance),

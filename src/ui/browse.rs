@@ -119,20 +119,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         });
     } else {
         // Chunks and memories are read for their text; other rows by name.
-        // A column the entity does not have is not drawn (a search's score
-        // is always there).
+        // A column the entity does not have is not drawn.
         let text_first = matches!(s.kind, Kind::Chunk | Kind::Memory);
         let e = b.layout.entity(s.kind);
-        let has_status = s.search.is_some() || e.is_some_and(|e| e.status.is_some());
+        let has_status = e.is_some_and(|e| e.status.is_some());
         // A derived list (001's conversations) has its first row's time.
-        let has_created = s.search.is_none()
-            && (e.is_some_and(|e| e.created_at.is_some()) || s.rows.iter().any(|r| r.created_at.is_some()));
-        let score = match &s.search {
-            // L2 has a distance, not a similarity.
-            Some(_) if b.vector_metric.get(&s.kind) == Some(&crate::db::search::Metric::L2) => "L2 distance",
-            Some(_) => "Similarity",
-            None => "Status",
-        };
+        let has_created = e.is_some_and(|e| e.created_at.is_some()) || s.rows.iter().any(|r| r.created_at.is_some());
         // Rows with neither a name nor a text (004's conversations) are
         // known by their id, given the room a name would have had.
         let has_name = text_first
@@ -142,7 +134,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         // shows that time, not its creation: the order is then readable.
         let sorted_by = e
             .and_then(|e| e.order.first().filter(|o| e.order.len() > 1 && Some(*o) != e.created_at.as_ref()))
-            .filter(|_| s.search.is_none() && s.rows.iter().any(|r| order_time(r).is_some()));
+            .filter(|_| s.rows.iter().any(|r| order_time(r).is_some()));
         let time_header = sorted_by.map(|o| column_words(o)).unwrap_or_else(|| "Created".into());
         let mut columns = vec![if has_name {
             col(if text_first { "Text" } else { "Name" }, Constraint::Fill(2))
@@ -150,7 +142,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             col("Id", Constraint::Fill(2))
         }];
         if has_status {
-            columns.push(col(score, Constraint::Length(12)));
+            columns.push(col("Status", Constraint::Length(12)));
         }
         if has_created || sorted_by.is_some() {
             columns.push(col_named(&time_header, Constraint::Length(16)));

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::app::{App, Tab};
 use crate::keymap::{Command, Context};
+use crate::search::Scope;
 use crate::theme::Theme;
 
 /// The list keys the Browse tab (another platform's layout) answers.
@@ -25,13 +26,10 @@ const BROWSE: &[Command] = &[
     Command::OtherList,
     Command::MoreLikeThis,
     Command::SearchKnowledgeBase,
-    Command::ToggleExact,
-    Command::EfMore,
-    Command::EfLess,
 ];
 
 /// List keys that only do something in the Browse tab.
-const BROWSE_ONLY: &[Command] = &[Command::OtherList, Command::ToggleExact, Command::EfMore, Command::EfLess];
+const BROWSE_ONLY: &[Command] = &[Command::OtherList];
 
 /// Keys that only do something in the Documents tab.
 const DOCUMENTS_ONLY: &[Command] = &[Command::NewKnowledgeBase, Command::Upload, Command::Delete, Command::CancelJob];
@@ -83,6 +81,17 @@ pub fn lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
         rows_of(ctx, &|c| {
             if browse {
                 return BROWSE.contains(&c);
+            }
+            if let Some(Scope::Layout(l)) = app.search.scope.as_ref().filter(|_| app.tab == Tab::Search) {
+                // What our knowledge bases offer and another platform's vectors do not.
+                return match c {
+                    Command::CycleMetric | Command::ToggleHybrid | Command::ToggleIterative => false,
+                    Command::ThresholdUp | Command::ThresholdDown => l.metric == crate::db::search::Metric::Cosine,
+                    Command::ToggleExact | Command::EfMore | Command::EfLess => {
+                        app.search.scope.as_ref().and_then(Scope::index).is_some()
+                    }
+                    _ => true,
+                };
             }
             if foreign_limits {
                 // Edited where the layout declares the write; a history where it writes anything.

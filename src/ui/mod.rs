@@ -205,7 +205,6 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             InputPurpose::SearchQuery => " question: ",
             InputPurpose::AuditFilter => " audit filter: ",
             InputPurpose::BrowseFilter => " filter: ",
-            InputPurpose::BrowseSearch => " nearest to: ",
             InputPurpose::ConversationId => " conversation id: ",
         };
         let [l, r] = Layout::horizontal([Constraint::Length(label.len() as u16), Constraint::Min(1)]).areas(area);
@@ -293,6 +292,42 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     (&[Help], "help"),
                     (&[Quit], "quit"),
                 ],
+                // Another platform's vectors: their index's own distance and breadth.
+                Tab::Search if app.browser.is_some() => {
+                    match app.search.scope.as_ref().and_then(crate::search::Scope::index) {
+                        Some("ivfflat") => &[
+                            (&[EditQuery], "question"),
+                            (&[KMore, KLess], "k"),
+                            (&[ToggleExact], "exact"),
+                            (&[EfMore, EfLess], "probes"),
+                            (&[ToggleCompare], "vs exact"),
+                            (&[Explain], "plan"),
+                            (&[MoreLikeThis], "like"),
+                            (&[Back], "back"),
+                            (&[Help], "help"),
+                        ],
+                        Some(_) => &[
+                            (&[EditQuery], "question"),
+                            (&[KMore, KLess], "k"),
+                            (&[ToggleExact], "exact"),
+                            (&[EfMore, EfLess], "ef"),
+                            (&[ToggleCompare], "vs exact"),
+                            (&[Explain], "plan"),
+                            (&[MoreLikeThis], "like"),
+                            (&[Back], "back"),
+                            (&[Help], "help"),
+                        ],
+                        None => &[
+                            (&[EditQuery], "question"),
+                            (&[KMore, KLess], "k"),
+                            (&[Explain], "plan"),
+                            (&[MoreLikeThis], "like"),
+                            (&[Back], "back"),
+                            (&[Help], "help"),
+                            (&[Quit], "quit"),
+                        ],
+                    }
+                }
                 Tab::Search => &[
                     (&[EditQuery], "question"),
                     (&[KMore, KLess], "k"),

@@ -14,16 +14,24 @@ use crate::app::App;
 use crate::app::search::SearchPane;
 use crate::layout::{SEARCH_HEADER, detail_beside};
 use crate::sanitize::sanitize_line;
-use crate::search::Outcome;
+use crate::search::{Outcome, Scope};
 use crate::theme::Theme;
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let pane = &app.search;
     let [header, body] = Layout::vertical([Constraint::Length(SEARCH_HEADER), Constraint::Min(3)]).areas(area);
-    render_header(f, header, pane, theme);
-    let Some(_) = &pane.kb else {
-        let text = "No knowledge base yet. In the Documents tab (5), select one and press s to search it, \
-                    or press m on a chunk to search for more like it.";
+    render_header(f, header, pane, app.browser.is_some(), theme);
+    let Some(scope) = &pane.scope else {
+        let text = match app.browser {
+            Some(_) => {
+                "Nothing to search yet. In Browse (1), press s on a list of chunks or memories (or the row \
+                        they belong to) to ask a question, or m on one of them for more like it."
+            }
+            None => {
+                "No knowledge base yet. In the Documents tab (5), select one and press s to search it, \
+                     or press m on a chunk to search for more like it."
+            }
+        };
         let p = Paragraph::new(Span::styled(text, theme.dim())).wrap(Wrap { trim: true });
         f.render_widget(p.block(Block::bordered().border_style(theme.border(false))), body);
         return;
@@ -35,24 +43,29 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let [l, r] = Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
         (l, r)
     };
-    render_results(f, list, pane, theme);
+    render_results(f, list, pane, scope, theme);
     render_detail(f, detail, pane, theme);
 }
 
-fn render_header(f: &mut Frame, area: Rect, p: &SearchPane, theme: &Theme) {
+/// `foreign`: the console reads another platform's layout.
+fn render_header(f: &mut Frame, area: Rect, p: &SearchPane, foreign: bool, theme: &Theme) {
     let mut lines = Vec::new();
-    let kb = match &p.kb {
-        Some(kb) => format!(
+    let kb = match &p.scope {
+        Some(Scope::Knowledge(kb)) => format!(
             "{} ({}:{}, {}-d)",
             sanitize_line(&kb.name),
             sanitize_line(&kb.embedding_provider),
             sanitize_line(&kb.embedding_model),
             kb.embedding_dim
         ),
+        Some(scope @ Scope::Layout(l)) => format!("{} ({})", sanitize_line(&scope.name()), sanitize_line(&l.layout)),
+        None if foreign => "nothing to search".into(),
         None => "no knowledge base".into(),
     };
     let query = match &p.query {
-        Some(crate::search::Query::Like(id)) => format!("more like chunk {}", &id.to_string()[..8]),
+        Some(crate::search::Query::Like(id)) => {
+            format!("more like {}", crate::text::truncate(&sanitize_line(id), 13))
+        }
         _ if p.text.is_empty() => "/ to type a question".into(),
         _ => sanitize_line(&p.text).into_owned(),
     };
@@ -62,30 +75,42 @@ fn render_header(f: &mut Frame, area: Rect, p: &SearchPane, theme: &Theme) {
         Span::styled("  ⌕ ", theme.accent()),
         Span::styled(query, theme.base()),
     ]));
-    let how = if p.exact {
-        "exact scan".to_string()
-    } else if p.metric.indexed() {
-        format!("HNSW ef_search {}{}", p.ef_search, if p.iterative_scan { " iterative" } else { "" })
-    } else {
-        "exact scan (index serves cosine only)".into()
+    // Before anything is chosen, ours are searched through HNSW.
+    let native = !foreign && !matches!(p.scope, Some(Scope::Layout(_)));
+    let index = match &p.scope {
+        Some(scope) => scope.index(),
+        None if native => Some("hnsw"),
+        None => None,
     };
-    let threshold = match (p.threshold, p.metric.indexed()) {
+    let how = match index {
+        _ if p.exact => "exact scan".to_string(),
+        None => "exact scan (no vector index)".into(),
+        Some(_) if native && !p.metric.indexed() => "exact scan (index serves cosine only)".into(),
+        Some("ivfflat") => format!("ivfflat probes {}", p.probes),
+        Some(_) => {
+            format!("HNSW ef_search {}{}", p.ef_search, if p.iterative_scan && native { " iterative" } else { "" })
+        }
+    };
+    let threshold = match (p.threshold, p.metric == crate::db::search::Metric::Cosine) {
         (Some(t), true) => format!("sim > {t:.2}"),
         (Some(_), false) => "threshold off (cosine only)".into(),
         (None, _) => "no threshold".into(),
     };
-    lines.push(Line::from(Span::styled(
-        format!(
-            " k {} · {} · {} · {}{}{}",
-            p.k,
-            p.metric.name(),
-            how,
-            threshold,
-            if p.compare && !p.exact { " · vs exact" } else { "" },
-            if p.hybrid { " · hybrid" } else { "" }
-        ),
-        theme.dim(),
-    )));
+    // Which model embedded the question (another platform's vectors), once one was.
+    let model = p.result.as_ref().and_then(|o| o.model.as_ref()).map(|m| format!(" · query by {}", sanitize_line(m)));
+    let settings = format!(
+        " k {} · {} · {} · {}{}{}{}",
+        p.k,
+        p.metric.name(),
+        how,
+        threshold,
+        if p.compare && !p.exact { " · vs exact" } else { "" },
+        if p.hybrid { " · hybrid" } else { "" },
+        model.unwrap_or_default()
+    );
+    // Nothing chosen on another platform's layout: no settings to show yet.
+    let settings = if foreign && p.scope.is_none() { String::new() } else { settings };
+    lines.push(Line::from(Span::styled(settings, theme.dim())));
     let status = match (&p.result, &p.error) {
         (_, Some(e)) => Line::from(Span::styled(format!(" {}", sanitize_line(e)), theme.error())),
         (Some(o), None) => summary(o, theme),
@@ -126,7 +151,7 @@ fn summary(o: &Outcome, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-fn render_results(f: &mut Frame, area: Rect, p: &SearchPane, theme: &Theme) {
+fn render_results(f: &mut Frame, area: Rect, p: &SearchPane, scope: &Scope, theme: &Theme) {
     // Fused scores are ranks, not similarities: never held against the threshold.
     let hybrid = p.result.as_ref().is_some_and(|o| o.hybrid.is_some());
     let title = if hybrid { " Hybrid (RRF; threshold not applied to fused) " } else { " Results " };
@@ -143,7 +168,11 @@ fn render_results(f: &mut Frame, area: Rect, p: &SearchPane, theme: &Theme) {
         return;
     };
     if o.rows.is_empty() {
-        f.render_widget(Paragraph::new(Span::styled("No chunks in this knowledge base.", theme.dim())), inner);
+        let text = match scope {
+            Scope::Knowledge(_) => "No chunks in this knowledge base.".to_string(),
+            Scope::Layout(l) => format!("No {} with a vector here.", sanitize_line(&l.label)),
+        };
+        f.render_widget(Paragraph::new(Span::styled(text, theme.dim())), inner);
         return;
     }
     if let Some(fused) = &o.hybrid {
@@ -170,27 +199,35 @@ fn render_results(f: &mut Frame, area: Rect, p: &SearchPane, theme: &Theme) {
         });
         return;
     }
-    let columns: [Column; 6] = [
+    // Our chunks have a document, a place in it and a token count;
+    // another platform's rows are known by their id.
+    let ours = matches!(scope, Scope::Knowledge(_));
+    let mut columns: Vec<Column> = vec![
         col("#", Constraint::Length(3)),
         col("Sim", Constraint::Length(6)),
         col("Dist", Constraint::Length(6)),
-        col("Document#chunk", Constraint::Fill(2)),
-        col("Tok", Constraint::Length(4)),
-        col("Text", Constraint::Fill(3)),
+        col(if ours { "Document#chunk" } else { "Id" }, Constraint::Fill(2)),
     ];
+    if ours {
+        columns.push(col("Tok", Constraint::Length(4)));
+    }
+    columns.push(col("Text", Constraint::Fill(3)));
     render_rows(f, inner, &o.rows, p.selected, p.offset, &columns, theme, None, |i, r| {
         // Rows below the threshold stay visible, dimmed: how far the winners stand out.
         let below = i >= o.passed;
         let style = if below { theme.dim() } else { Style::default() };
         let c = |s: &str| -> TextCell { styled(s, style) };
-        vec![
+        let mut cells = vec![
             c(&r.rank.to_string()),
             c(&r.similarity.map(|s| format!("{s:.3}")).unwrap_or_else(|| "—".into())),
             c(&format!("{:.3}", r.distance)),
-            c(&format!("{}#{}", r.filename, r.chunk_index)),
-            c(&r.token_count.map(|t| t.to_string()).unwrap_or_default()),
-            c(&one_line(&r.content)),
-        ]
+            c(&r.place()),
+        ];
+        if ours {
+            cells.push(c(&r.token_count.map(|t| t.to_string()).unwrap_or_default()));
+        }
+        cells.push(c(&one_line(&r.content)));
+        cells
     });
 }
 
@@ -253,7 +290,7 @@ fn render_detail(f: &mut Frame, area: Rect, p: &SearchPane, theme: &Theme) {
             Some(r) => (format!(" {}#{} ", r.filename, r.chunk_index), r.content.clone()),
             None => (" Chunk ".into(), String::new()),
         },
-        (None, Some(r)) => (format!(" {}#{} ", r.filename, r.chunk_index), r.content.clone()),
+        (None, Some(r)) => (format!(" {} ", r.place()), r.content.clone()),
         (None, None) => (" Chunk ".into(), String::new()),
     };
     lines.push(Line::raw(""));
@@ -261,9 +298,9 @@ fn render_detail(f: &mut Frame, area: Rect, p: &SearchPane, theme: &Theme) {
     let around = p
         .neighbours
         .as_ref()
-        .filter(|(c, _)| o.hybrid.is_none() && selected.map(|r| r.chunk_id) == Some(*c))
+        .filter(|(c, _)| o.hybrid.is_none() && selected.map(|r| &r.chunk_id) == Some(c))
         .map(|(_, n)| n);
-    let index = selected.map(|r| r.chunk_index).unwrap_or(0);
+    let index = selected.and_then(|r| r.chunk_index).unwrap_or(0);
     let neighbour = |lines: &mut Vec<Line<'static>>, before: bool| {
         let Some(n) = around else { return };
         for (i, t) in n.iter().filter(|(i, _)| (*i < index) == before) {

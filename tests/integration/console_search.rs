@@ -70,13 +70,13 @@ async fn search_as_you_type_then_exact_plan_and_more_like_this() {
     // Enter remembered the question for this knowledge base.
     c.until("the history", |a| a.search.history == vec!["when are you open on saturday".to_string()]).await;
     // The selected result's neighbours in its document load beside it.
-    let top = o.rows[0].chunk_id;
+    let top = o.rows[0].chunk_id.clone();
     c.until("the neighbours", |a| a.search.neighbours.as_ref().is_some_and(|(id, _)| *id == top)).await;
     let (_, around) = c.app.search.neighbours.clone().unwrap();
     let want: Vec<(i32, String)> = sqlx::query_as(
         "SELECT chunk_index, content FROM chunks WHERE document_id = $1 AND abs(chunk_index - $2) = 1 ORDER BY chunk_index",
     )
-    .bind(o.rows[0].document_id)
+    .bind(uuid::Uuid::parse_str(o.rows[0].document_id.as_deref().unwrap()).unwrap())
     .bind(o.rows[0].chunk_index)
     .fetch_all(&t.db.pool)
     .await
@@ -96,7 +96,7 @@ async fn search_as_you_type_then_exact_plan_and_more_like_this() {
 
     // More like the second result: it comes first, similarity 1.
     c.key(KeyCode::Char('j'));
-    let second = c.app.search.selected_row().unwrap().chunk_id;
+    let second = c.app.search.selected_row().unwrap().chunk_id.clone();
     c.key(KeyCode::Char('m'));
     c.until("more like this", |a| {
         !a.search.loading

@@ -328,18 +328,52 @@ async fn page_all(m: &Mapped, c: &mut sqlx::PgConnection, kind: Kind, parent: Op
     panic!("paging did not end");
 }
 
-/// The chunks nearest to chunk `id`'s own vector: (id, distance).
+/// The Search tab's request for `m`'s chunks (through their index unless
+/// `exact`, at `probes` and `ef_search`), under `within` when given.
+fn layout_request(
+    m: &Mapped,
+    query: ragdesk::search::Query,
+    within: Option<&str>,
+    k: u32,
+    mode: ragdesk::db::search::Mode,
+) -> ragdesk::search::Request {
+    let (_, index) = m.vector_column(Kind::Chunk).unwrap();
+    let metric = m.metric(Kind::Chunk).unwrap();
+    ragdesk::search::Request {
+        scope: ragdesk::search::Scope::Layout(ragdesk::search::LayoutScope {
+            layout: m.layout.name.clone(),
+            kind: Kind::Chunk,
+            label: m.layout.label(Kind::Chunk).to_string(),
+            within: within.map(|w| (w.to_string(), w.to_string())),
+            index: index.map(str::to_string),
+            metric,
+        }),
+        query,
+        k,
+        metric,
+        threshold: None,
+        mode,
+        compare: true,
+        hybrid: false,
+        histogram: 0,
+    }
+}
+
+/// The chunks nearest to chunk `id`'s own vector, as the Search tab finds
+/// them: (id, distance).
 async fn more_like_this(
     m: &Mapped,
     c: &mut sqlx::PgConnection,
     id: &str,
     k: u32,
     exact: bool,
-) -> ragdesk::db::Result<Vec<(String, f64)>> {
-    use ragdesk::db::mapped::{Probe, VectorMode};
-    let mode = VectorMode { exact, ..VectorMode::default() };
-    let found = m.nearest(c, Kind::Chunk, Probe::Row(id), k, mode).await?;
-    Ok(found.into_iter().map(|n| (n.id, n.distance)).collect())
+) -> Result<Vec<(String, f64)>, ragdesk::search::SearchError> {
+    use ragdesk::db::search::Mode;
+    let mode =
+        if exact { Mode::Exact } else { Mode::Approximate { ef_search: None, probes: None, iterative_scan: true } };
+    let req = layout_request(m, ragdesk::search::Query::Like(id.to_string()), None, k, mode);
+    let o = ragdesk::search::run_with_vector(c, Some(m), &req, None, std::time::Instant::now()).await?;
+    Ok(o.rows.into_iter().map(|r| (r.chunk_id, r.distance)).collect())
 }
 
 async fn mapped_database(name: &str) -> (support::TestDb, Mapped, ragdesk::seed::layout::Filled) {
@@ -773,7 +807,7 @@ async fn vectors_whose_type_lives_off_the_search_path_are_searched() {
 }
 
 #[tokio::test]
-async fn more_like_this_from_a_chunk_in_the_browse_tab() {
+async fn more_like_this_and_a_question_from_the_browse_tab_in_the_search_tab() {
     let t = support::empty().await;
     let (ok, out) = ragdesk(&t.url, &["--layout", "domo", "seed", "--scale", "tiny"]);
     assert!(ok, "{out}");
@@ -786,23 +820,39 @@ async fn more_like_this_from_a_chunk_in_the_browse_tab() {
     tmux.keys(&["Enter"]);
     tmux.wait_for("the demo's knowledge chunks", |s| s.contains("┌ Knowledge") && s.contains("1 of "));
     tmux.keys(&["m"]);
-    // Through the column's index first, as `s` does (a vector is always in
-    // the list of its own nearest centroid, so it finds itself)…
-    tmux.wait_for("the nearest chunks through the index", |s| {
-        s.contains("(ivfflat, probes 1)") && s.contains("Similarity") && s.contains("1.0000")
+    // The Search tab, through the column's index first (a vector is always
+    // in the list of its own nearest centroid, so it finds itself), beside
+    // the exact answer: recall@k.
+    let screen = tmux.wait_for("the nearest chunks through the index", |s| {
+        s.contains("ivfflat probes 1") && s.contains("more like ") && s.contains("1.000") && s.contains("recall@10")
     });
-    // …and `X` compares with the exact answer.
-    tmux.keys(&["X"]);
-    let screen = tmux
-        .wait_for("the nearest chunks", |s| s.contains("(exact)") && s.contains("Similarity") && s.contains("1.0000"));
-    // The chunk itself first, at similarity 1: its id begins as the title says.
-    let like = screen.split("like ").nth(1).unwrap_or_default().chars().take(8).collect::<String>();
-    let first = screen.lines().find(|l| l.contains("1.0000")).unwrap_or_default().to_string();
-    assert!(like.len() == 8 && first.contains(&like), "the chunk itself first, at similarity 1: {screen}");
-    // Back to the knowledge, and a text query: the first chunk's own
-    // words find it first (the model seed recorded embeds the query).
+    // The chunk itself first, at similarity 1: its id begins as the heading says.
+    let like = screen.split("more like ").nth(1).unwrap_or_default().chars().take(8).collect::<String>();
+    let first = screen.lines().find(|l| l.contains("│1 ")).unwrap_or_default().to_string();
+    assert!(like.len() == 8 && first.contains(&like) && first.contains("1.000"), "itself first: {screen}");
+    // e doubles the probes; x searches exactly; p shows the plan of that.
+    tmux.keys(&["e"]);
+    tmux.wait_for("two probes", |s| s.contains("ivfflat probes 2") && s.contains("recall@10"));
+    tmux.keys(&["x"]);
+    tmux.wait_for("the exact search", |s| s.contains("exact scan") && s.contains("1.000"));
+    tmux.keys(&["p"]);
+    tmux.wait_for("the plan", |s| s.contains("EXPLAIN (ANALYZE, BUFFERS)") && s.contains("no vector index used"));
+    // (Through the index again, the planner may still sort a demo this
+    // small: the verdict says which it did.)
+    tmux.keys(&["x"]);
+    tmux.wait_for("approximate again", |s| s.contains("ivfflat probes 2") && !s.contains("EXPLAIN"));
+    tmux.keys(&["p"]);
+    tmux.wait_for("the approximate search's plan", |s| {
+        s.contains("EXPLAIN (ANALYZE, BUFFERS)")
+            && (s.contains("the vector index served it") || s.contains("no vector index used"))
+    });
+    // Esc hides the plan, then goes back to Browse, where it was; a text
+    // query there: the first chunk's own words find it first (the model
+    // seed recorded embeds the question).
     tmux.keys(&["Escape"]);
-    let screen = tmux.wait_for("the knowledge again", |s| s.contains("┌ Knowledge ") && !s.contains("Similarity"));
+    tmux.wait_for("the plan hidden", |s| !s.contains("EXPLAIN"));
+    tmux.keys(&["Escape"]);
+    let screen = tmux.wait_for("the knowledge again", |s| s.contains("┌ Knowledge ") && !s.contains("recall@"));
     let words: String = screen
         .lines()
         .find(|l| l.starts_with("│") && l.contains('?'))
@@ -812,14 +862,15 @@ async fn more_like_this_from_a_chunk_in_the_browse_tab() {
         .to_string();
     assert!(words.len() > 8, "a question on screen: {screen}");
     tmux.keys(&["s"]);
-    tmux.wait_for("the query prompt", |s| s.contains("nearest to:"));
+    tmux.wait_for("the question prompt", |s| s.contains("question:"));
     tmux.keys(&["-l", &words]);
     tmux.keys(&["Enter"]);
     let screen = tmux.wait_for("the text search", |s| {
-        s.contains("nearest \"") && s.contains("Similarity") && s.contains("(ivfflat, probes 1)")
+        // (The pane keeps its settings: probes 2 as set above.)
+        s.contains("Knowledge of ") && s.contains("ivfflat probes 2") && s.contains("query by") && s.contains("│1 ")
     });
-    let first = screen.lines().skip_while(|l| !l.contains("Similarity")).nth(1).unwrap_or_default().to_string();
-    assert!(first.contains(&words.chars().take(12).collect::<String>()), "the chunk with those words first: {screen}");
+    let first = screen.lines().find(|l| l.contains("│1 ")).unwrap_or_default().to_string();
+    assert!(first.contains(&words.chars().take(10).collect::<String>()), "the chunk with those words first: {screen}");
     tmux.keys(&["q"]);
     support::assert_terminal_restored(&tmux);
 }
@@ -1322,8 +1373,25 @@ async fn a_text_query_through_an_openai_compatible_server_equals_a_brute_force_t
             all.iter().filter(|(id, _)| scope.contains(id)).map(|(id, v)| (id.clone(), cosine(&query, v))).collect();
         brute.sort_by(|a, b| a.1.total_cmp(&b.1));
         brute.truncate(5);
-        let probe = Probe::Vector { vector: &query, within: &within };
-        let exact = m.nearest(&mut c, Kind::Chunk, probe, 5, VectorMode::EXACT).await.unwrap();
+        // As the Search tab runs it: the question's vector under the row.
+        let search = |mode| {
+            let req = layout_request(&m, ragdesk::search::Query::Text(question.clone()), Some(&within), 5, mode);
+            (req, Some((query.clone(), 0.0)))
+        };
+        let (req, embedded) = search(ragdesk::db::search::Mode::Exact);
+        let o = ragdesk::search::run_with_vector(&mut c, Some(&m), &req, embedded, std::time::Instant::now())
+            .await
+            .unwrap();
+        let exact: Vec<ragdesk::db::mapped::Nearest> = o
+            .rows
+            .into_iter()
+            .map(|r| ragdesk::db::mapped::Nearest {
+                id: r.chunk_id,
+                distance: r.distance,
+                similarity: r.similarity,
+                text: Some(r.content),
+            })
+            .collect();
         // The same distances in the same order, each row's its own (rows of
         // equal text tie, in either order).
         assert_eq!(exact.len(), brute.len(), "{name}");
@@ -1336,12 +1404,16 @@ async fn a_text_query_through_an_openai_compatible_server_equals_a_brute_force_t
         assert!(exact[0].text.as_deref().unwrap_or("").starts_with(&question), "{name}: {:?}", exact[0]);
         // Through the index, wide open (every list probed, a wide HNSW
         // beam): the same top 5.
-        let wide = VectorMode { exact: false, probes: Some(1000), ef_search: Some(400) };
-        let ann = m.nearest(&mut c, Kind::Chunk, probe, 5, wide).await.unwrap();
-        let distances = |v: &[ragdesk::db::mapped::Nearest]| {
-            v.iter().map(|n| (n.distance * 1e4).round() as i64).collect::<Vec<_>>()
-        };
-        assert_eq!(distances(&ann), distances(&exact), "{name}");
+        let (req, embedded) = search(ragdesk::db::search::Mode::Approximate {
+            ef_search: Some(400),
+            probes: Some(1000),
+            iterative_scan: true,
+        });
+        let ann = ragdesk::search::run_with_vector(&mut c, Some(&m), &req, embedded, std::time::Instant::now())
+            .await
+            .unwrap();
+        let ann: Vec<i64> = ann.rows.iter().map(|r| (r.distance * 1e4).round() as i64).collect();
+        assert_eq!(ann, exact.iter().map(|n| (n.distance * 1e4).round() as i64).collect::<Vec<_>>(), "{name}");
         // A model of another dimension is refused before any query.
         let mut narrow = model.clone();
         narrow.spec.dim = 384;
@@ -1657,8 +1729,8 @@ async fn chunks_are_written_into_001_where_its_layout_declares_it_and_nowhere_el
         &["--layout", "domo", "search", "--under", &demo, "--exact", "--json", "the boiler pressure is low"],
     );
     assert!(ok, "{out}");
-    let hits: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
-    assert!(hits[0]["text"].as_str().unwrap().contains("filling loop"), "{out}");
+    let found: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(found["rows"][0]["content"].as_str().unwrap().contains("filling loop"), "{out}");
     // A connection profile may name the model that wrote its database's
     // vectors; the query is embedded by it, and the output says where from.
     let home = tempfile::tempdir().unwrap();
@@ -1681,7 +1753,8 @@ async fn chunks_are_written_into_001_where_its_layout_declares_it_and_nowhere_el
     let out = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     assert!(o.status.success(), "{out}");
     assert!(out.contains("query embedded by [profiles.support.vector_model] in the config"), "{out}");
-    assert!(out.lines().nth(2).is_some_and(|l| l.contains("Pressure check")), "the guide answers first: {out}");
+    let first = out.lines().find(|l| l.trim_start().starts_with("1 ")).unwrap_or_default();
+    assert!(first.contains("Pressure check"), "the guide answers first: {out}");
     // --compare runs the exact search beside the index's: recall@k.
     let (ok, out) = ragdesk(
         &t.url,
@@ -1689,10 +1762,10 @@ async fn chunks_are_written_into_001_where_its_layout_declares_it_and_nowhere_el
     );
     assert!(ok, "{out}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["recall"], serde_json::json!(1.0), "all lists probed: the exact answer: {out}");
-    assert_eq!(v["results"].as_array().unwrap().len(), v["exact"].as_array().unwrap().len());
+    assert_eq!(v["compare"]["recall"], serde_json::json!(1.0), "all lists probed: the exact answer: {out}");
+    assert_eq!(v["rows"].as_array().unwrap().len(), 10, "{out}");
     let (ok, out) = ragdesk(&t.url, &["--layout", "domo", "search", "--under", &demo, "--compare", "boiler pressure"]);
-    assert!(ok && out.contains("recall@10: "), "{out}");
+    assert!(ok && out.contains("recall@10 against exact search: "), "{out}");
     // What a layout's vectors cannot do is refused, not ignored.
     let (ok, out) = ragdesk(&t.url, &["--layout", "domo", "search", "--under", &demo, "--hybrid", "boiler"]);
     assert!(!ok && out.contains("does not take --hybrid"), "{out}");

@@ -264,8 +264,8 @@ async fn a_superseded_search_is_gone_from_pg_stat_activity() {
     let (tx, mut rx) = unbounded_channel();
     let runner = EffectRunner::new(t.db.clone(), tx, settings());
     let request = ragdesk::search::Request {
-        kb: kb.clone(),
-        query: ragdesk::search::Query::Like(chunk),
+        scope: ragdesk::search::Scope::Knowledge(kb.clone()),
+        query: ragdesk::search::Query::Like(chunk.to_string()),
         k: 5,
         metric: ragdesk::db::search::Metric::Cosine,
         threshold: None,
@@ -312,7 +312,7 @@ async fn a_superseded_search_is_gone_from_pg_stat_activity() {
     match got {
         Action::SearchDone { generation, result } => {
             assert_eq!(generation, 2);
-            assert_eq!(result.unwrap().rows[0].chunk_id, chunk);
+            assert_eq!(result.unwrap().rows[0].chunk_id, chunk.to_string());
         }
         other => panic!("{other:?}"),
     }

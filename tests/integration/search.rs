@@ -89,7 +89,7 @@ fn params(kb: Uuid, k: u32, mode: Mode) -> SearchParams {
     SearchParams { kb, dim: DIM as i32, k, metric: Metric::Cosine, mode, threshold: None }
 }
 
-const ANN: Mode = Mode::Approximate { ef_search: Some(100), iterative_scan: true };
+const ANN: Mode = Mode::Approximate { ef_search: Some(100), probes: None, iterative_scan: true };
 
 #[tokio::test]
 async fn exact_search_equals_a_brute_force_top_k_and_recall_is_measured() {
@@ -113,7 +113,8 @@ async fn exact_search_equals_a_brute_force_top_k_and_recall_is_measured() {
 
     // The approximate search and its recall against the exact one.
     let approx = search::search(&mut conn, &query, &params(c.kb, 10, ANN)).await.unwrap();
-    let cmp = search::compare(approx.hits(), exact.hits());
+    let ids = |hits: &[search::Hit]| hits.iter().map(|h| h.chunk_id).collect::<Vec<_>>();
+    let cmp = search::compare(&ids(approx.hits()), &ids(exact.hits()));
     let found = approx.hits().iter().filter(|h| exact.hits().iter().any(|e| e.chunk_id == h.chunk_id)).count();
     assert_eq!(cmp.recall, found as f64 / 10.0);
     assert!(cmp.recall >= 0.8, "HNSW at ef_search 100 on 600 chunks: {}", cmp.recall);

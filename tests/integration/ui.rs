@@ -809,10 +809,10 @@ fn search_outcome() -> ragdesk::search::Outcome {
         .enumerate()
         .map(|(i, (file, index, d, text))| ragdesk::search::Row {
             rank: i + 1,
-            chunk_id: id(900 + i as u128),
-            document_id: id(800),
+            chunk_id: id(900 + i as u128).to_string(),
+            document_id: Some(id(800).to_string()),
             filename: file.to_string(),
-            chunk_index: *index,
+            chunk_index: Some(*index),
             token_count: Some(20 + i as i32),
             distance: *d,
             similarity: Some(1.0 - d),
@@ -841,7 +841,81 @@ fn search_outcome() -> ragdesk::search::Outcome {
         platform_agrees: Some(true),
         hybrid: None,
         scores: vec![0.82, 0.56, 0.49, 0.40, 0.38, 0.30, 0.29, 0.22],
+        model: None,
         vector: vec![],
+    }
+}
+
+/// Another platform's vectors as the Search tab searches them: 001's
+/// knowledge (ivfflat) under one of its demos.
+fn domo_search_scope() -> ragdesk::search::Scope {
+    ragdesk::search::Scope::Layout(ragdesk::search::LayoutScope {
+        layout: "domo".into(),
+        kind: ragdesk::schema::Kind::Chunk,
+        label: "Knowledge".into(),
+        within: Some(("5b1e0c7a-1d2f-4c8e-9a31-0f6d2b7c9e10".into(), "Bright Smiles Dental".into())),
+        index: Some("ivfflat".into()),
+        metric: ragdesk::db::search::Metric::Cosine,
+    })
+}
+
+/// 004's page embeddings (HNSW), with no parent row chosen.
+fn omni_search_scope() -> ragdesk::search::Scope {
+    ragdesk::search::Scope::Layout(ragdesk::search::LayoutScope {
+        layout: "omni".into(),
+        kind: ragdesk::schema::Kind::Chunk,
+        label: "Page embeddings".into(),
+        within: None,
+        index: Some("hnsw".into()),
+        metric: ragdesk::db::search::Metric::Cosine,
+    })
+}
+
+#[test]
+fn search_pane_under_a_foreign_layout() {
+    let theme = Theme::default_dark();
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = new_app(w, h);
+        app.browse_layout(ragdesk::schema::load("domo").unwrap());
+        app.tab = ragdesk::app::Tab::Search;
+        let text = snapshot(&format!("search_layout_empty_{w}x{h}"), &app);
+        assert!(text.contains("nothing to search") && text.contains("In Browse (1), press s"), "{text}");
+        app.search.open(domo_search_scope());
+        app.search.probes = 4;
+        app.search.text = "whitening price".into();
+        app.search.query = Some(ragdesk::search::Query::Text("whitening price".into()));
+        let mut o = search_outcome();
+        for (i, r) in o.rows.iter_mut().enumerate() {
+            r.chunk_id = format!("kc-{}", 1041 + i);
+            (r.document_id, r.filename, r.chunk_index, r.token_count) = (None, String::new(), None, None);
+        }
+        o.kb = "Knowledge of Bright Smiles Dental".into();
+        o.platform_agrees = None;
+        o.threshold = None;
+        o.passed = o.rows.len();
+        o.model = Some("all-MiniLM-L6-v2, 384-d, zero-padded to 1536".into());
+        o.compare = Some(ragdesk::search::CompareReport {
+            recall: 0.75,
+            exact_ms: 2.5,
+            moved: vec![],
+            appeared: vec!["kc-2001".into()],
+            vanished: vec!["kc-1999".into()],
+        });
+        app.search.result = Some(o);
+        let text = snapshot(&format!("search_layout_results_{w}x{h}"), &app);
+        assert!(text.contains("ivfflat probes 4") && text.contains("kc-1041"), "{text}");
+        assert!(text.contains("Knowledge of Bright Smiles Dental (domo"), "{text}");
+        assert!(!text.contains("match_chunks") && !text.contains("Document#chunk"), "{text}");
+        if w >= 120 {
+            assert!(text.contains("zero-padded to 1536"), "the model that embedded the question: {text}");
+        }
+        // Recall under 1 is a warning, in the warning colour.
+        let buf = draw(&app, &theme);
+        let warned: String =
+            buf.content().iter().filter(|c| c.fg == theme.warning().fg.unwrap()).map(|c| c.symbol()).collect();
+        assert!(warned.contains("recall@10 0.75"), "{warned:?}");
+        // The tab bar names the Search tab among the layout's own.
+        assert!(text.lines().next().is_some_and(|l| l.contains("Search")), "{text}");
     }
 }
 
@@ -851,7 +925,7 @@ fn search_pane() {
         let mut app = at_tab(w, h, '6');
         let text = snapshot(&format!("search_empty_{w}x{h}"), &app);
         assert!(text.contains("No knowledge base yet"), "{text}");
-        app.search.kb = Some(kbs()[0].clone());
+        app.search.scope = Some(ragdesk::search::Scope::Knowledge(kbs()[0].clone()));
         app.search.text = "open on saturday".into();
         app.search.query = Some(ragdesk::search::Query::Text("open on saturday".into()));
         app.search.threshold = Some(0.5);
@@ -881,9 +955,9 @@ fn search_pane() {
                 .iter()
                 .enumerate()
                 .map(|(i, r)| ragdesk::search::FusedRow {
-                    chunk_id: r.chunk_id,
+                    chunk_id: r.chunk_id.clone(),
                     filename: r.filename.clone(),
-                    chunk_index: r.chunk_index,
+                    chunk_index: r.chunk_index.unwrap_or_default(),
                     content: r.content.clone(),
                     vector_rank: Some(i + 1),
                     vector_score: r.similarity,
@@ -1173,7 +1247,7 @@ fn help_on_another_layout_names_its_own_tabs() {
     assert!(text.contains("Go to the omni (seed 004) tab") && text.contains("Go to the Transcript tab"), "{text}");
     // omni declares its limits writable: the audit of those writes is a tab there.
     assert!(text.contains("Go to the Rate limits tab") && text.contains("Go to the Audit tab"), "{text}");
-    assert!(!text.contains("Go to the Tenants tab") && !text.contains("Go to the Search tab"), "{text}");
+    assert!(!text.contains("Go to the Tenants tab") && text.contains("Go to the Search tab"), "{text}");
     // Only the list keys Browse answers are offered there (counting every
     // row and hiding the detail now among them; the leads toggle is ours).
     for cmd in [ragdesk::keymap::Command::ToggleDetail, ragdesk::keymap::Command::ExactCount] {
@@ -1200,6 +1274,17 @@ fn help_on_another_layout_names_its_own_tabs() {
     for key in ["  n ", "  t ", "  d delete "] {
         assert!(!text.contains(key), "{key} offered on another platform's limits: {text}");
     }
+    // Its Search tab offers what its vectors answer: no metric to cycle
+    // (the index's own), no hybrid (no full-text column of ours).
+    app.search.open(omni_search_scope());
+    app.tab = ragdesk::app::Tab::Search;
+    let text: String = ragdesk::ui::help::lines(&app, &theme, 74).iter().map(|l| format!("{l}\n")).collect::<String>();
+    for key in ["  o ", "  H ", "  I "] {
+        assert!(!text.contains(key), "{key} offered on a layout's vectors: {text}");
+    }
+    for key in ["  x ", "  c ", "  e ", "  p "] {
+        assert!(text.contains(key), "{key} not offered: {text}");
+    }
     // The Audit tab's filter, with the terms it takes.
     app.tab = ragdesk::app::Tab::Audit;
     let text: String = ragdesk::ui::help::lines(&app, &theme, 74).iter().map(|l| format!("{l}\n")).collect::<String>();
@@ -1212,7 +1297,7 @@ fn limits_tab_under_a_foreign_layout() {
     let mut app = new_app(80, 24);
     app.browse_layout(ragdesk::schema::load("omni").unwrap());
     app.start();
-    let fx = app.update(Action::Key(KeyEvent::new(KeyCode::Char('3'), KeyModifiers::NONE)));
+    let fx = app.update(Action::Key(KeyEvent::new(KeyCode::Char('4'), KeyModifiers::NONE)));
     let generation = fx
         .iter()
         .find_map(|e| match e {

@@ -222,12 +222,12 @@ pub async fn query_end_to_end(
     let mut total = Vec::new();
     for i in 0..n + 1 {
         let req = Request {
-            kb: kb.clone(),
+            scope: ragdesk::search::Scope::Knowledge(kb.clone()),
             query: Query::Text(questions[i % questions.len()].into()),
             k: 10,
             metric: Metric::Cosine,
             threshold: None,
-            mode: Mode::Approximate { ef_search: None, iterative_scan: true },
+            mode: Mode::Approximate { ef_search: None, probes: None, iterative_scan: true },
             compare: false,
             hybrid: false,
             histogram: 0,

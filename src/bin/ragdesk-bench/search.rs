@@ -162,11 +162,15 @@ pub async fn run(db: &Db, n: usize, hnsw: Option<(u32, u32)>) -> Result<()> {
         let mut recalls = Vec::new();
         for (q, reference) in queries.iter().zip(&exact) {
             let t = Instant::now();
-            let found =
-                search::search(&mut conn, q, &params(Mode::Approximate { ef_search: Some(ef), iterative_scan: true }))
-                    .await?;
+            let found = search::search(
+                &mut conn,
+                q,
+                &params(Mode::Approximate { ef_search: Some(ef), probes: None, iterative_scan: true }),
+            )
+            .await?;
             ms.push(t.elapsed().as_secs_f64() * 1000.0);
-            recalls.push(search::compare(&found.ranked, reference).recall);
+            let ids = |hits: &[search::Hit]| hits.iter().map(|h| h.chunk_id).collect::<Vec<_>>();
+            recalls.push(search::compare(&ids(&found.ranked), &ids(reference)).recall);
         }
         let mean = recalls.iter().sum::<f64>() / recalls.len() as f64;
         let min = recalls.iter().copied().fold(f64::MAX, f64::min);
@@ -213,7 +217,7 @@ pub async fn run(db: &Db, n: usize, hnsw: Option<(u32, u32)>) -> Result<()> {
                     search::search(
                         &mut conn,
                         q,
-                        &params(Mode::Approximate { ef_search: Some(ef), iterative_scan: true }),
+                        &params(Mode::Approximate { ef_search: Some(ef), probes: None, iterative_scan: true }),
                     )
                     .await?;
                     embed_ms.push(e);
