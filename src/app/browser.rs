@@ -11,6 +11,17 @@ use crate::db::mapped::{MappedPage, MappedRow, Under};
 use crate::keymap::Command;
 use crate::schema::{Kind, Layout};
 
+/// The entities that share a tab, the console's order: a layout's tab is
+/// the first of a group it has (ours: Tenants, Demos, Sessions, Knowledge
+/// bases; 004's: Customers, Widgets, Conversations, Domains).
+const TAB_GROUPS: [&[Kind]; 5] = [
+    &[Kind::Tenant],
+    &[Kind::Demo],
+    &[Kind::Session, Kind::Lead, Kind::Message],
+    &[Kind::KnowledgeBase, Kind::Document, Kind::Chunk],
+    &[Kind::Memory],
+];
+
 /// Where a page that arrives goes among a level's rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Placing {
@@ -140,6 +151,59 @@ impl Browser {
             parentless: Vec::new(),
             vector_metric: Default::default(),
             detail: true,
+        }
+    }
+
+    /// The entity tabs of this layout, in the console's order: the first
+    /// entity it has of each group (a tenant; a bot; a conversation, or a
+    /// lead; a knowledge base, else its documents, else its chunks; a
+    /// memory). Rate limits and messages have tabs of their own.
+    pub fn tab_heads(&self) -> Vec<Kind> {
+        TAB_GROUPS.iter().filter_map(|group| group.iter().copied().find(|k| self.layout.entity(*k).is_some())).collect()
+    }
+
+    /// The entity tab a list of `kind` is shown under.
+    fn head_of(&self, kind: Kind) -> Option<Kind> {
+        let group = TAB_GROUPS.iter().find(|g| g.contains(&kind))?;
+        group.iter().copied().find(|k| self.layout.entity(*k).is_some())
+    }
+
+    /// The tab of the list shown: the deepest level on the path that has
+    /// one (a rate limit's list at the top is under the first).
+    pub fn tab_kind(&self) -> Kind {
+        let heads = self.tab_heads();
+        self.stack
+            .iter()
+            .rev()
+            .find_map(|s| self.head_of(s.kind))
+            .or_else(|| heads.first().copied())
+            .unwrap_or(Kind::Tenant)
+    }
+
+    /// Shows the list of tab `head`: the level of it on the path (the
+    /// levels below it are left, as Esc would); else its rows under the
+    /// row selected in its parent's list on the path (Enter there);
+    /// else all its rows, across parents.
+    pub fn show_tab(&mut self, head: Kind) {
+        if self.head_of(self.current().kind) == Some(head) {
+            return;
+        }
+        self.leave_current();
+        if let Some(i) = self.stack.iter().rposition(|s| self.head_of(s.kind) == Some(head)) {
+            self.stack.truncate(i + 1);
+            return;
+        }
+        let parent = self.layout.parent_of(head).and_then(|p| {
+            let j = self.stack.iter().rposition(|s| s.kind == p)?;
+            let row = self.stack[j].selected_row()?;
+            Some((j, (row.id.clone(), row.title.clone().unwrap_or_else(|| row.id.clone()))))
+        });
+        match parent {
+            Some((j, crumb)) => {
+                self.stack.truncate(j + 1);
+                self.stack.push(Stage::new(head, Some(crumb)));
+            }
+            None => self.stack = vec![Stage::new(head, None)],
         }
     }
 
@@ -440,12 +504,13 @@ impl Browser {
         })
     }
 
-    /// `o`: the next list at this level (the other roots at the top; a
-    /// row's other kinds of children below: a demo's sessions or documents).
-    fn other_list(&mut self) -> Reply {
+    /// The lists that share this level, the shown one among them:
+    /// (entity, parentless). At the top, the roots and the rows of other
+    /// entities that have no parent; below, a row's kinds of children (a
+    /// demo's sessions or documents). None for a tab's list of all rows of
+    /// an entity that has a parent.
+    pub fn other_lists(&self) -> Vec<(Kind, bool)> {
         let depth = self.stack.len();
-        // (entity, parentless): at the top, the roots, then the rows of
-        // other entities that have no parent.
         let options: Vec<(Kind, bool)> = if depth == 1 {
             roots(&self.layout)
                 .into_iter()
@@ -455,6 +520,13 @@ impl Browser {
         } else {
             self.children(self.stack[depth - 2].kind).into_iter().map(|k| (k, false)).collect()
         };
+        let current = (self.current().kind, self.current().parentless);
+        if options.contains(&current) { options } else { Vec::new() }
+    }
+
+    /// `o`: the next list at this level.
+    fn other_list(&mut self) -> Reply {
+        let options = self.other_lists();
         let current = (self.current().kind, self.current().parentless);
         let i = options.iter().position(|k| *k == current).unwrap_or(0);
         let Some((next, parentless)) = options.get((i + 1) % options.len().max(1)).copied().filter(|k| *k != current)

@@ -39,9 +39,10 @@ pub enum Tab {
     Search,
     Limits,
     Audit,
-    /// Another platform's schema, read through its layout (the only tab
-    /// then).
-    Browse,
+    /// Another platform's schema, read through its layout: one tab per
+    /// entity it has (`Browser::tab_heads`), named in its words; they are
+    /// views of one drill path.
+    Browse(crate::schema::Kind),
 }
 
 impl Tab {
@@ -65,8 +66,13 @@ impl Tab {
             Tab::Search => "Search",
             Tab::Limits => "Limits",
             Tab::Audit => "Audit",
-            Tab::Browse => "Browse",
+            Tab::Browse(_) => "Browse",
         }
+    }
+
+    /// One of a foreign layout's entity tabs.
+    pub fn is_browse(self) -> bool {
+        matches!(self, Tab::Browse(_))
     }
 }
 
@@ -440,21 +446,23 @@ impl App {
         }
     }
 
-    /// Opens the console on another platform's layout: its browser is the
-    /// only tab.
+    /// Opens the console on another platform's layout: its browser's
+    /// tabs, the first shown.
     pub fn browse_layout(&mut self, layout: crate::schema::Layout) {
         self.browser = Some(browser::Browser::new(layout));
-        self.tab = Tab::Browse;
+        self.tab = self.browse_tab();
     }
 
-    /// What tab `t` is called here: a foreign layout's browser by the
-    /// layout's name (and the seed it follows).
+    /// The entity tab the browser shows (the tab of its shown list).
+    fn browse_tab(&self) -> Tab {
+        Tab::Browse(self.browser.as_ref().map(browser::Browser::tab_kind).unwrap_or(crate::schema::Kind::Tenant))
+    }
+
+    /// What tab `t` is called here: a foreign layout's entity tabs in
+    /// its words.
     pub fn tab_title(&self, t: Tab) -> String {
         match (&self.browser, t) {
-            (Some(b), Tab::Browse) => match b.layout.seed.as_deref().filter(|s| *s != "none") {
-                Some(seed) => format!("{} (seed {seed})", b.layout.name),
-                None => b.layout.name.clone(),
-            },
+            (Some(b), Tab::Browse(kind)) => b.layout.label(kind).to_string(),
             (Some(b), Tab::Limits) => b.layout.label(crate::schema::Kind::RateLimit).to_string(),
             _ => t.title().to_string(),
         }
@@ -468,7 +476,7 @@ impl App {
         match &self.browser {
             Some(b) => {
                 let l = &b.layout;
-                let mut tabs = vec![Tab::Browse];
+                let mut tabs: Vec<Tab> = b.tab_heads().into_iter().map(Tab::Browse).collect();
                 tabs.extend(l.message.is_some().then_some(Tab::Transcript));
                 let vectors = l.kinds().any(|k| l.entity(k).is_some_and(|e| e.embedding.is_some()));
                 tabs.extend(vectors.then_some(Tab::Search));
@@ -510,7 +518,7 @@ impl App {
                 SessionsMode::Leads if self.nav.demo.is_some() => ListKind::Leads,
                 _ => ListKind::Sessions,
             }),
-            Tab::Transcript | Tab::Search | Tab::Limits | Tab::Audit | Tab::Browse => None,
+            Tab::Transcript | Tab::Search | Tab::Limits | Tab::Audit | Tab::Browse(_) => None,
             // Knowledge bases → documents → chunks, as far as drilled.
             Tab::Documents => Some(if self.nav.document.is_some() {
                 ListKind::Chunks
@@ -623,7 +631,10 @@ impl App {
             }
         }
         self.sync_limits(fx);
-        if self.tab == Tab::Browse {
+        if self.tab.is_browse() {
+            // The tab follows the list shown (Enter on a demo shows its
+            // conversations' tab, Esc the demos' again).
+            self.tab = self.browse_tab();
             let generation = self.generation + 1;
             let loads = self.browser.as_mut().map(|b| b.want(generation)).unwrap_or_default();
             if !loads.is_empty() {
@@ -1148,7 +1159,7 @@ impl App {
                 let reply = self.transcript.on_command(cmd, self.transcript_viewport());
                 self.apply_reply(reply, fx);
             }
-            _ if self.tab == Tab::Browse => {
+            _ if self.tab.is_browse() => {
                 let generation = self.next_generation();
                 let height = self.list_height();
                 if let Some(b) = &mut self.browser {
@@ -1170,6 +1181,11 @@ impl App {
             match tab {
                 Tab::Limits => self.limits.invalidate(),
                 Tab::Audit => self.audit.loaded = None,
+                Tab::Browse(kind) => {
+                    if let Some(b) = &mut self.browser {
+                        b.show_tab(kind);
+                    }
+                }
                 _ => {}
             }
         }
@@ -1180,7 +1196,7 @@ impl App {
         match self.current_list() {
             Some(kind) => self.list_mut(kind).invalidate(),
             None if self.tab == Tab::Limits => self.limits.invalidate(),
-            None if self.tab == Tab::Browse => {
+            None if self.tab.is_browse() => {
                 if let Some(b) = &mut self.browser {
                     b.reload();
                 }
@@ -1207,13 +1223,13 @@ impl App {
         match self.tab {
             Tab::Transcript => {
                 if self.transcript.search.take().is_none() {
-                    self.tab = if self.browser.is_some() { Tab::Browse } else { Tab::Sessions };
+                    self.tab = if self.browser.is_some() { self.browse_tab() } else { Tab::Sessions };
                 }
             }
             Tab::Search => {
                 // A plan shown goes first, then back to the documents.
                 if self.search.plan.take().is_none() {
-                    self.tab = if self.browser.is_some() { Tab::Browse } else { Tab::Documents };
+                    self.tab = if self.browser.is_some() { self.browse_tab() } else { Tab::Documents };
                 }
             }
             Tab::Sessions => {
@@ -1235,9 +1251,9 @@ impl App {
             }
             Tab::Tenants => {}
             // Another platform's limits were reached from Browse: back there.
-            Tab::Limits if self.browser.is_some() => self.tab = Tab::Browse,
+            Tab::Limits if self.browser.is_some() => self.tab = self.browse_tab(),
             Tab::Limits => {}
-            Tab::Browse => {
+            Tab::Browse(_) => {
                 if let Some(b) = &mut self.browser {
                     b.back();
                 }
@@ -1248,7 +1264,7 @@ impl App {
                 if !self.audit.filter.is_empty() {
                     self.audit.filter.clear();
                 } else if self.browser.is_some() {
-                    self.tab = Tab::Browse;
+                    self.tab = self.browse_tab();
                 }
             }
             Tab::Documents => {

@@ -17,7 +17,7 @@ use crate::search::{Outcome, Query, Request, Scope};
 
 /// What the pane says with nothing to search yet.
 pub const NOTHING_TO_SEARCH: &str =
-    "nothing to search yet: in Documents (5) select a knowledge base and press s (Browse: s or m), or L on a chunk";
+    "nothing to search yet: s on a knowledge base, m on a chunk (in Documents; in Browse on another platform's layout)";
 
 /// How long typing must pause before the query runs.
 pub const SEARCH_DEBOUNCE_MS: u64 = 250;

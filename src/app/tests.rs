@@ -809,7 +809,12 @@ fn the_browser_drops_stale_pages_drills_down_and_back() {
     let row = browse_row;
     let mut a = app();
     a.browse_layout(crate::schema::load("omni").unwrap());
-    assert_eq!(a.tabs(), vec![Tab::Browse, Tab::Transcript, Tab::Search, Tab::Limits, Tab::Audit]);
+    // Its entities' tabs in its words, then the console's own.
+    let entity_tabs = [Kind::Tenant, Kind::Demo, Kind::Session, Kind::KnowledgeBase].map(Tab::Browse);
+    let tabs = [entity_tabs.to_vec(), vec![Tab::Transcript, Tab::Search, Tab::Limits, Tab::Audit]].concat();
+    assert_eq!(a.tabs(), tabs);
+    let titles: Vec<String> = entity_tabs.iter().map(|t| a.tab_title(*t)).collect();
+    assert_eq!(titles, ["Customers", "Widgets", "Conversations", "Domains"]);
     let fx = a.start();
     let Some(Effect::LoadMapped { generation, kind: Kind::Tenant, under: Under::All, .. }) = fx.first().cloned() else {
         panic!("the root loads first: {fx:?}")
@@ -830,12 +835,31 @@ fn the_browser_drops_stale_pages_drills_down_and_back() {
         fx.iter().any(|e| matches!(e, Effect::LoadMapped { kind: Kind::Demo, under: Under::Row(p), .. } if p == "c2")),
         "Enter lists the selected customer's widgets: {fx:?}"
     );
-    // Number keys past the layout's tabs do nothing.
-    a.update(key('6'));
-    assert_eq!(a.tab, Tab::Browse);
+    assert_eq!(a.tab, Tab::Browse(Kind::Demo), "the widgets' tab follows");
+    // 3: the conversations of the customer selected on the path.
+    let fx = a.update(key('3'));
+    assert_eq!(a.tab, Tab::Browse(Kind::Session));
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::LoadMapped { kind: Kind::Session, under: Under::Row(p), .. } if p == "c2")),
+        "{fx:?}"
+    );
+    assert_eq!(a.browser.as_ref().unwrap().stack.len(), 2, "in place of the widgets, under the customer");
+    // Esc: back to the customers, where they were; 1 shows them too.
     a.update(code(KeyCode::Esc));
     let b = a.browser.as_ref().unwrap();
     assert_eq!((b.stack.len(), b.current().kind, b.current().selected), (1, Kind::Tenant, 1), "back where it was");
+    assert_eq!(a.tab, Tab::Browse(Kind::Tenant));
+    // 001's conversations belong to no demo: their tab lists them all.
+    let mut a = app();
+    a.browse_layout(crate::schema::load("domo").unwrap());
+    a.start();
+    let fx = a.update(key('3'));
+    assert_eq!(a.tab_title(a.tab), "Conversations");
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::LoadMapped { kind: Kind::Session, under: Under::All, .. })),
+        "{fx:?}"
+    );
 }
 
 #[test]
@@ -868,12 +892,13 @@ fn a_conversation_of_another_layout_opens_in_the_transcript_tab_and_esc_comes_ba
     // Its export goes through the same effect as ours, with the layout's id.
     let fx = a.update(key('E'));
     assert!(fx.iter().any(|e| matches!(e, Effect::Export { session, .. } if session == "42")), "{fx:?}");
-    a.update(key('1'));
-    assert_eq!(a.tab, Tab::Browse, "1 is the layout's first tab");
-    a.update(key('2'));
+    a.update(key('3'));
+    assert_eq!(a.tab, Tab::Browse(Kind::Session), "3 is the conversations' tab, as they were");
+    assert_eq!(a.browser.as_ref().unwrap().stack.len(), 2);
+    a.update(key('5'));
     assert_eq!(a.tab, Tab::Transcript);
     a.update(code(KeyCode::Esc));
-    assert_eq!(a.tab, Tab::Browse, "Esc goes back to where it was opened");
+    assert_eq!(a.tab, Tab::Browse(Kind::Session), "Esc goes back to where it was opened");
     assert_eq!(a.browser.as_ref().unwrap().current().kind, Kind::Session);
 }
 
@@ -1018,7 +1043,7 @@ fn browse_text_search_opens_the_search_tab_under_the_selected_row_and_retunes_th
     // On users there is nothing with vectors below: s says so.
     assert!(a.update(key('s')).is_empty());
     assert!(a.modal.is_none(), "no prompt on a list without vectors below it");
-    assert_eq!(a.tab, Tab::Browse);
+    assert_eq!(a.tab, Tab::Browse(Kind::Tenant));
     let fx = a.update(code(KeyCode::Enter));
     page(&mut a, &fx, &["d1", "d2"]);
     a.update(key('j'));
@@ -1076,10 +1101,10 @@ fn browse_text_search_opens_the_search_tab_under_the_selected_row_and_retunes_th
     });
     let req = searched(&a.update(key('m'))).expect("more like this runs");
     assert_eq!(req.query, Query::Like("c7".into()));
-    // Back in Browse, the demos are where they were.
-    a.update(key('1'));
+    // Back in the demos' tab (2), they are where they were.
+    a.update(key('2'));
     let b = a.browser.as_ref().unwrap();
-    assert_eq!((a.tab, b.current().kind, b.current().selected), (Tab::Browse, Kind::Demo, 1));
+    assert_eq!((a.tab, b.current().kind, b.current().selected), (Tab::Browse(Kind::Demo), Kind::Demo, 1));
 }
 
 /// A search's outcome with no rows, for tests that fill in what they need.
@@ -1133,7 +1158,8 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
         a.browse_layout(l);
         // The audit where the layout declares a write (omni: its limits).
         let audit = writable.then_some(Tab::Audit);
-        let tabs = [Tab::Browse, Tab::Transcript, Tab::Search, Tab::Limits];
+        let tabs = [Kind::Tenant, Kind::Demo, Kind::Session, Kind::KnowledgeBase].map(Tab::Browse);
+        let tabs = [tabs.to_vec(), vec![Tab::Transcript, Tab::Search, Tab::Limits]].concat();
         assert_eq!(a.tabs(), [tabs.to_vec(), audit.into_iter().collect()].concat());
         a.start();
         // o at the top: the other root lists, the rate limits among them.
@@ -1239,8 +1265,8 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
         assert_eq!(a.audit.rows.len(), 1);
         // Coming back to the tab reads it again (someone may have written
         // since), the rows shown meanwhile.
-        a.update(key('4'));
-        let fx = a.update(key('5'));
+        a.update(key('7'));
+        let fx = a.update(key('8'));
         assert!(fx.iter().any(|e| matches!(e, Effect::LoadAudit { .. })), "{fx:?}");
         assert_eq!(a.audit.rows.len(), 1, "kept while read again");
         // Another filter: the rows of the last one go at once, and a refusal
@@ -1263,11 +1289,11 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
         a.update(code(KeyCode::Esc));
         assert_eq!((a.tab, a.audit.filter.as_str()), (Tab::Audit, ""));
         a.update(code(KeyCode::Esc));
-        assert_eq!(a.tab, Tab::Browse);
-        a.update(key('4'));
+        assert_eq!(a.tab, Tab::Browse(Kind::Tenant));
+        a.update(key('7'));
         assert_eq!(a.tab, Tab::Limits);
         // Esc: back to Browse.
         a.update(code(KeyCode::Esc));
-        assert_eq!(a.tab, Tab::Browse);
+        assert_eq!(a.tab, Tab::Browse(Kind::Tenant));
     }
 }

@@ -27,11 +27,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         (false, true) => " ↑more",
         _ => "",
     };
-    let others = if b.stack.len() == 1 {
-        crate::app::browser::roots(&b.layout).len() + b.parentless.len() > 1
-    } else {
-        b.children(b.stack[b.stack.len() - 2].kind).len() > 1
-    };
+    let others = b.other_lists().len() > 1;
     let block = Block::bordered()
         .border_style(theme.border(true))
         .title(Span::styled(

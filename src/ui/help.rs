@@ -72,7 +72,7 @@ pub fn lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
         sections.push(("Documents".into(), rows_of(ctx, &|c| DOCUMENTS_ONLY.contains(&c))));
     }
     let leads_here = app.tab == Tab::Sessions;
-    let browse = app.tab == Tab::Browse;
+    let browse = app.tab.is_browse();
     // Another platform's limits: one value per row, edited or looked up.
     let foreign_limits = app.tab == Tab::Limits && app.browser.is_some();
     sections.push((

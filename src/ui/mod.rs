@@ -20,6 +20,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
+use unicode_width::UnicodeWidthStr;
 
 use crate::app::{App, InputPurpose, Tab};
 use crate::sanitize::sanitize_line;
@@ -68,7 +69,7 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme) {
         Tab::Search => search::render(f, body, app, theme),
         Tab::Limits => limits::render(f, body, app, theme),
         Tab::Audit => limits::render_audit(f, body, app, theme),
-        Tab::Browse => browse::render(f, body, app, theme),
+        Tab::Browse(_) => browse::render(f, body, app, theme),
     }
     render_hint(f, hint, app, theme);
     status::render(f, status, app, theme);
@@ -91,15 +92,15 @@ fn render_tabs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     // Full titles when they fit; otherwise the other tabs shrink to three
     // letters (80 columns hold eight tabs that way) and the current one stays whole.
     let tabs = app.tabs();
-    let full: usize = tabs.iter().map(|t| t.title().len() + 5).sum();
+    let titles: Vec<String> = tabs.iter().map(|t| sanitize_line(&app.tab_title(*t)).into_owned()).collect();
+    let full: usize = titles.iter().map(|t| t.width() + 5).sum();
     let short = full > area.width as usize;
-    for (i, tab) in tabs.iter().enumerate() {
-        // On another platform's layout the browser's tab names it.
-        let full_title = sanitize_line(&app.tab_title(*tab)).into_owned();
-        let title = match (&app.browser, tab) {
-            (Some(_), Tab::Browse) => full_title.as_str(),
-            _ if short && *tab != app.tab => &tab.title()[..3],
-            _ => full_title.as_str(),
+    for (i, (tab, full_title)) in tabs.iter().zip(&titles).enumerate() {
+        let title = if short && *tab != app.tab {
+            let end = full_title.char_indices().nth(3).map_or(full_title.len(), |(i, _)| i);
+            &full_title[..end]
+        } else {
+            full_title.as_str()
         };
         let label = format!(" {} {} ", i + 1, title);
         let style = if *tab == app.tab { theme.tab_active() } else { theme.dim() };
@@ -107,9 +108,20 @@ fn render_tabs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         spans.push(Span::raw(" "));
     }
     let used: usize = spans.iter().map(|s| s.width()).sum();
-    let brand = " ragdesk ";
-    if (area.width as usize) > used + brand.len() {
-        spans.push(Span::raw(" ".repeat(area.width as usize - used - brand.len())));
+    // On another platform's database: which layout reads it (and the seed
+    // document it follows), as much of that as fits; else our name.
+    let mut brands: Vec<String> = Vec::new();
+    if let Some(b) = &app.browser {
+        let name = sanitize_line(&b.layout.name).into_owned();
+        if let Some(seed) = b.layout.seed.as_deref().filter(|s| *s != "none") {
+            brands.push(format!(" {name} (seed {seed}) "));
+        }
+        brands.push(format!(" {name} "));
+    }
+    brands.push(" ragdesk ".to_string());
+    let brand = brands.into_iter().find(|b| (area.width as usize) > used + b.width()).unwrap_or_default();
+    if !brand.is_empty() {
+        spans.push(Span::raw(" ".repeat(area.width as usize - used - brand.width())));
         spans.push(Span::styled(brand, theme.accent()));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -245,7 +257,7 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     (&[Quit], "quit"),
                 ],
                 // More like this and text search where the rows have vectors.
-                Tab::Browse if browsing_vectors(app) => &[
+                Tab::Browse(_) if browsing_vectors(app) => &[
                     (&[Open], "open"),
                     (&[MoreLikeThis], "like"),
                     (&[SearchKnowledgeBase], "search"),
@@ -254,7 +266,7 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     (&[Back], "back"),
                     (&[Help], "help"),
                 ],
-                Tab::Browse => &[
+                Tab::Browse(_) => &[
                     (&[Open], "open"),
                     (&[OtherList], "other list"),
                     (&[Filter], "filter"),

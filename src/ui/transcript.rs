@@ -21,9 +21,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if t.session_id.is_none() {
         let hint = match &app.browser {
             Some(b) => format!(
-                "Nothing open: Enter on one of the {} in {} (1), or # and its id.",
-                b.layout.label(crate::schema::Kind::Session),
-                app.tab_title(crate::app::Tab::Browse)
+                "Nothing open: Enter on one of the {} in their tab, or # and its id.",
+                b.layout.label(crate::schema::Kind::Session)
             ),
             None => "No session open: pick one in the Sessions tab (3) and press Enter.".into(),
         };

@@ -265,17 +265,21 @@ async fn a_foreign_layout_is_seeded_and_browsed_in_a_real_terminal() {
     .unwrap();
     let tmux = support::console_in_tmux("browse-omni", &t.url, home.path());
     let screen = tmux.wait_for("the customers", |s| {
-        s.contains("omni (seed 004)") && s.contains("Customers") && s.contains("Enter: Widgets")
+        // Its entities' tabs in its words, the layout named beside them.
+        s.contains("1 Customers") && s.contains("2 Wid") && s.contains(" omni\n") && s.contains("Enter: Widgets")
     });
     assert!(screen.contains("Enter: Widgets, Conversations"), "{screen}");
     tmux.keys(&["Enter"]);
     tmux.wait_for("the customer's widgets", |s| s.contains("┌ Widgets") && s.contains("Customers ›"));
-    tmux.keys(&["o"]);
-    tmux.wait_for("the customer's conversations", |s| s.contains("┌ Conversations") && s.contains("2026-01-01"));
+    // 3: the Conversations tab, of the customer selected.
+    tmux.keys(&["3"]);
+    tmux.wait_for("the customer's conversations", |s| {
+        s.contains("┌ Conversations") && s.contains("2026-01-01") && s.contains("3 Conversations")
+    });
     tmux.keys(&["Enter"]);
     // The conversation opens in our transcript reader, read through the layout.
     let screen = tmux.wait_for("a transcript", |s| {
-        s.contains("2 Transcript") && s.contains("msgs ") && s.contains("msg 1/") && s.contains("assistant  20")
+        s.contains("5 Transcript") && s.contains("msgs ") && s.contains("msg 1/") && s.contains("assistant  20")
     });
     // The first turn is a customer's question, the next one its answer.
     let turns: Vec<&str> = screen.lines().filter(|l| l.contains(" user  20") || l.contains(" assistant  20")).collect();
