@@ -627,6 +627,28 @@ mod tests {
     use crate::db::search::test_hit as hit;
 
     #[test]
+    fn a_layouts_history_is_kept_per_parent_row_under_a_file_safe_name() {
+        let scope = |within: &str| {
+            Scope::Layout(LayoutScope {
+                layout: "domo".into(),
+                kind: Kind::Chunk,
+                label: "Knowledge".into(),
+                within: Some((within.into(), "Bright Smiles".into())),
+                index: Some("ivfflat".into()),
+                metric: Metric::Cosine,
+            })
+        };
+        let (a, b) = (scope("../../etc/passwd"), scope("d2"));
+        assert_ne!(a.history_key(), b.history_key());
+        assert_eq!(a.history_key(), scope("../../etc/passwd").history_key(), "stable");
+        assert!(a.history_key().chars().all(|c| c.is_ascii_alphanumeric() || c == '-'), "{}", a.history_key());
+        // Only an index that orders by distance serves an approximate search.
+        let Scope::Layout(mut l) = b else { unreachable!() };
+        l.index = Some("btree".into());
+        assert_eq!(Scope::Layout(l).index(), None);
+    }
+
+    #[test]
     fn equal_similarities_may_come_in_either_order() {
         let ours = [hit(1, 0.1), hit(2, 0.2), hit(3, 0.2)];
         let u = Uuid::from_u128;

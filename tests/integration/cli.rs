@@ -435,6 +435,9 @@ async fn search_from_the_command_line() {
     assert!(!o.status.success());
     assert_eq!(String::from_utf8_lossy(&o.stderr).trim().lines().count(), 1, "{}", text(&o));
     assert!(text(&o).contains("cosine"), "{}", text(&o));
+    // Another platform's options on ours are refused, not ignored.
+    let o = run(&["search", "--kb", "Docs", "--probes", "4", "opening hours"]);
+    assert!(!o.status.success() && text(&o).contains("--probes is for another platform's layout"), "{}", text(&o));
 }
 
 #[tokio::test]
