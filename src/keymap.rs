@@ -306,6 +306,8 @@ const DEFAULTS: &[(Context, Command, &[&str])] = {
         (Context::Search, EfLess, &["E"]),
         (Context::Search, ToggleIterative, &["I"]),
         (Context::Search, Explain, &["p"]),
+        (Context::Search, DetailDown, &["J"]),
+        (Context::Search, DetailUp, &["K"]),
         (Context::Search, MoreLikeThis, &["m"]),
         (Context::Search, HistoryPrev, &["["]),
         (Context::Search, HistoryNext, &["]"]),

@@ -62,6 +62,8 @@ pub struct Stage {
     pub count: Option<crate::db::RowCount>,
     /// The count asked for last (a page load does not make it stale).
     pub count_generation: u64,
+    /// That count is one `c` asked for (said when it comes).
+    pub exact_asked: bool,
 }
 
 impl Stage {
@@ -70,6 +72,7 @@ impl Stage {
             filter: String::new(),
             count: None,
             count_generation: 0,
+            exact_asked: false,
             kind,
             parent,
             parentless: false,
@@ -137,6 +140,8 @@ pub struct Browser {
     pub parentless: Vec<Kind>,
     /// The drill path: the root level first, the one shown last.
     pub stack: Vec<Stage>,
+    /// The path the last jump to a tab off it set aside (`show_tab`).
+    pub aside: Vec<Stage>,
     /// The selected row in full under the list (`i` hides it: more rows).
     pub detail: bool,
 }
@@ -146,6 +151,7 @@ impl Browser {
         let root = roots(&layout).first().copied().unwrap_or(Kind::Tenant);
         Browser {
             stack: vec![Stage::new(root, None)],
+            aside: Vec::new(),
             layout: Arc::new(layout),
             vector_index: Default::default(),
             parentless: Vec::new(),
@@ -182,29 +188,48 @@ impl Browser {
 
     /// Shows the list of tab `head`: the level of it on the path (the
     /// levels below it are left, as Esc would); else its rows under the
-    /// row selected in its parent's list on the path (Enter there);
-    /// else all its rows, across parents.
+    /// row selected in its parent's list on the path (Enter there); else
+    /// the same on the path set aside by the last jump off it; else all its
+    /// rows, across parents, on a path of their own (the one left is set
+    /// aside, to come back to: Esc there, or another of its tabs).
     pub fn show_tab(&mut self, head: Kind) {
         if self.head_of(self.current().kind) == Some(head) {
             return;
         }
         self.leave_current();
+        if self.show_on_path(head) {
+            return;
+        }
+        if self.reaches(&self.aside, head) {
+            std::mem::swap(&mut self.stack, &mut self.aside);
+            self.show_on_path(head);
+            return;
+        }
+        self.aside = std::mem::replace(&mut self.stack, vec![Stage::new(head, None)]);
+    }
+
+    /// Does `path` hold tab `head`'s list, or a row its list is under?
+    fn reaches(&self, path: &[Stage], head: Kind) -> bool {
+        let parent = self.layout.parent_of(head);
+        path.iter()
+            .any(|s| self.head_of(s.kind) == Some(head) || (Some(s.kind) == parent && s.selected_row().is_some()))
+    }
+
+    /// `show_tab` on the path shown: false when it does not reach `head`.
+    fn show_on_path(&mut self, head: Kind) -> bool {
         if let Some(i) = self.stack.iter().rposition(|s| self.head_of(s.kind) == Some(head)) {
             self.stack.truncate(i + 1);
-            return;
+            return true;
         }
         let parent = self.layout.parent_of(head).and_then(|p| {
             let j = self.stack.iter().rposition(|s| s.kind == p)?;
             let row = self.stack[j].selected_row()?;
             Some((j, (row.id.clone(), row.title.clone().unwrap_or_else(|| row.id.clone()))))
         });
-        match parent {
-            Some((j, crumb)) => {
-                self.stack.truncate(j + 1);
-                self.stack.push(Stage::new(head, Some(crumb)));
-            }
-            None => self.stack = vec![Stage::new(head, None)],
-        }
+        let Some((j, crumb)) = parent else { return false };
+        self.stack.truncate(j + 1);
+        self.stack.push(Stage::new(head, Some(crumb)));
+        true
     }
 
     pub fn current(&self) -> &Stage {
@@ -246,23 +271,22 @@ impl Browser {
 
     /// The shown list's count arrived (kept when it is for the count asked
     /// last). A failure is given back to be said; the rows still page and
-    /// the count shown stays.
+    /// the count shown stays. What to say: the count `c` asked for (a
+    /// list's own count is in its title, unsaid).
     pub fn apply_count(
         &mut self,
         generation: u64,
         result: Result<Option<crate::db::RowCount>, String>,
-    ) -> Option<String> {
+    ) -> Result<Option<String>, String> {
+        let label = self.label();
         let s = self.current_mut();
         if s.count_generation != generation {
-            return None;
+            return Ok(None);
         }
-        match result {
-            Ok(count) => {
-                s.count = count;
-                None
-            }
-            Err(e) => Some(e),
-        }
+        let asked = std::mem::take(&mut s.exact_asked);
+        let count = result?;
+        s.count = count;
+        Ok(count.filter(|_| asked).map(|c| format!("{label}: {} rows", c.label())))
     }
 
     /// A page arrived: kept when it is the shown level's latest load.
@@ -335,6 +359,7 @@ impl Browser {
             }
             Command::ExactCount => {
                 s.count_generation = generation;
+                s.exact_asked = true;
                 let (kind, under, filter) = (s.kind, s.under(), s.filter.clone());
                 return Reply::info("counting every row…").with(Effect::CountMapped {
                     generation,
@@ -414,12 +439,16 @@ impl Browser {
         Reply::default()
     }
 
-    /// Esc: clears the shown list's filter first, then goes up a level.
+    /// Esc: clears the shown list's filter first, then goes up a level;
+    /// at the top of a path a tab jumped to, back to the one it left.
     pub fn back(&mut self) {
         if !self.current().filter.is_empty() {
             self.set_filter(String::new());
         } else if self.stack.len() > 1 {
             self.stack.pop();
+        } else if !self.aside.is_empty() {
+            self.leave_current();
+            self.stack = std::mem::take(&mut self.aside);
         }
     }
 
@@ -485,23 +514,49 @@ impl Browser {
                 search: Some(super::SearchOpen::Ask(self.search_scope(kind, Some(within)))),
                 ..Reply::default()
             },
-            None => Reply::info(
-                "text search works on chunks and memories: open a list of them, or select the row they belong to",
-            ),
+            None => {
+                let l = &self.layout;
+                let searched =
+                    l.kinds().find(|k| l.entity(*k).is_some_and(|e| e.embedding.is_some() && e.parent.is_some()));
+                match searched.and_then(|k| Some((k, l.parent_of(k)?))) {
+                    Some((k, p)) => Reply::info(format!(
+                        "a question searches the {} under one row of {}: select that row, or open its {}",
+                        l.label(k),
+                        l.label(p),
+                        l.label(k)
+                    )),
+                    None => Reply::info("this layout has no vectors under a row to search"),
+                }
+            }
         }
     }
 
     /// What the Search tab searches for `kind`'s vectors under `within`:
     /// through the column's index when it has one, by the distance it serves.
     fn search_scope(&self, kind: Kind, within: Option<(String, String)>) -> crate::search::Scope {
-        crate::search::Scope::Layout(crate::search::LayoutScope {
-            layout: self.layout.name.clone(),
+        let (index, metric) = (self.vector_index.get(&kind).cloned(), self.vector_metric.get(&kind).copied());
+        crate::search::Scope::Layout(crate::search::LayoutScope::new(
+            &self.layout,
             kind,
-            label: self.layout.label(kind).to_string(),
             within,
-            index: self.vector_index.get(&kind).cloned(),
-            metric: self.vector_metric.get(&kind).copied().unwrap_or_default(),
-        })
+            index,
+            metric.unwrap_or_default(),
+        ))
+    }
+
+    /// Does the list shown answer `cmd` with something to do (for the
+    /// footer and the help: Enter where a row has something below it, `o`
+    /// where the list has siblings, `m` and `s` where there are vectors)?
+    pub fn answers(&self, cmd: Command) -> bool {
+        let s = self.current();
+        let kind = s.kind;
+        match cmd {
+            Command::Open => kind == Kind::RateLimit || !self.children(kind).is_empty(),
+            Command::OtherList => self.other_lists().len() > 1,
+            Command::MoreLikeThis => self.layout.entity(kind).is_some_and(|e| e.embedding.is_some()),
+            Command::SearchKnowledgeBase => self.text_search_target().is_some(),
+            _ => true,
+        }
     }
 
     /// The lists that share this level, the shown one among them:

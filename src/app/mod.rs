@@ -450,6 +450,7 @@ impl App {
     /// tabs, the first shown.
     pub fn browse_layout(&mut self, layout: crate::schema::Layout) {
         self.browser = Some(browser::Browser::new(layout));
+        self.search.on_layout = true;
         self.tab = self.browse_tab();
     }
 
@@ -742,7 +743,11 @@ impl App {
             Action::SearchPlan { generation, result } => {
                 if generation == self.search.generation {
                     match result {
-                        Ok(plan) => self.search.plan = Some(plan),
+                        Ok(plan) => {
+                            self.search.plan = Some(plan);
+                            self.search.plan_scroll = 0;
+                            self.info("the plan is beside the results (J/K scroll it, p hides it)");
+                        }
                         Err(e) => self.error(format!("EXPLAIN failed: {e}")),
                     }
                 }
@@ -772,9 +777,10 @@ impl App {
                 }
             }
             Action::MappedCounted { generation, result } => {
-                let failed = self.browser.as_mut().and_then(|b| b.apply_count(generation, result));
-                if let Some(e) = failed {
-                    self.error(format!("count failed: {e}"));
+                match self.browser.as_mut().map(|b| b.apply_count(generation, result)) {
+                    Some(Ok(Some(counted))) => self.info(counted),
+                    Some(Err(e)) => self.error(format!("count failed: {e}")),
+                    _ => {}
                 }
             }
             Action::Fatal(why) => {
@@ -1099,8 +1105,13 @@ impl App {
                     self.search.more_like(scope, id, generation)
                 }
                 SearchOpen::Ask(scope) => {
+                    // The question asked here before, to edit; none where
+                    // another scope's would be typed onto (its history keeps it).
+                    let same =
+                        self.search.scope.as_ref().map(crate::search::Scope::history_key) == Some(scope.history_key());
                     let mut reply = self.search.open(scope);
-                    reply.prompt = Some((InputPurpose::SearchQuery, self.search.text.clone()));
+                    let initial = if same { self.search.text.clone() } else { String::new() };
+                    reply.prompt = Some((InputPurpose::SearchQuery, initial));
                     reply
                 }
             };

@@ -15,10 +15,6 @@ use crate::db::search::{Metric, Mode};
 use crate::keymap::Command;
 use crate::search::{Outcome, Query, Request, Scope};
 
-/// What the pane says with nothing to search yet.
-pub const NOTHING_TO_SEARCH: &str =
-    "nothing to search yet: s on a knowledge base, m on a chunk (in Documents; in Browse on another platform's layout)";
-
 /// How long typing must pause before the query runs.
 pub const SEARCH_DEBOUNCE_MS: u64 = 250;
 /// pgvector's default `hnsw.ef_search`.
@@ -64,6 +60,11 @@ pub struct SearchPane {
     /// `[`/`]` are in them (None: at the question being typed).
     pub history: Vec<String>,
     pub history_pos: Option<usize>,
+    /// Lines of the plan scrolled past (`J`/`K`).
+    pub plan_scroll: u16,
+    /// The console reads another platform's layout (what to say when
+    /// nothing is chosen yet).
+    pub on_layout: bool,
 }
 
 impl Default for SearchPane {
@@ -94,6 +95,8 @@ impl Default for SearchPane {
             neighbours_asked: None,
             history: Vec::new(),
             history_pos: None,
+            plan_scroll: 0,
+            on_layout: false,
         }
     }
 }
@@ -137,7 +140,10 @@ impl SearchPane {
             self.plan = None;
             self.history.clear();
             self.history_pos = None;
-            self.query = if self.text.trim().is_empty() { None } else { Some(Query::Text(self.text.clone())) };
+            // A new scope starts with no question (its remembered ones are a `[` away).
+            self.text.clear();
+            self.query = None;
+            self.replay_answer = None;
             reply = reply.with(Effect::LoadHistory { key: scope.history_key() });
         }
         if let Scope::Layout(s) = &scope {
@@ -222,6 +228,9 @@ impl SearchPane {
     pub fn more_like(&mut self, scope: Scope, id: String, generation: u64) -> Reply {
         let opened = self.open(scope);
         self.query = Some(Query::Like(id));
+        // The row searched with comes first: the selection goes there.
+        self.selected = 0;
+        self.offset = 0;
         let mut reply = self.run(generation, 0);
         reply.effects.extend(opened.effects);
         reply
@@ -288,6 +297,15 @@ impl SearchPane {
         }
     }
 
+    /// What to do when nothing is chosen to search.
+    fn nothing_to_search(&self) -> &'static str {
+        if self.on_layout {
+            "nothing to search yet: s on a list of chunks (or the row they belong to), m on a chunk"
+        } else {
+            "nothing to search yet: in Documents (5) s on a knowledge base, m on a chunk"
+        }
+    }
+
     /// Another platform's vectors are searched (not one of our knowledge bases).
     fn layout_scope(&self) -> Option<&crate::search::LayoutScope> {
         match &self.scope {
@@ -305,12 +323,15 @@ impl SearchPane {
     pub fn on_command(&mut self, cmd: Command, generation: u64, height: usize) -> Reply {
         use Command::*;
         if self.scope.is_none() && cmd != EditQuery {
-            return Reply::error(NOTHING_TO_SEARCH);
+            return Reply::error(self.nothing_to_search());
         }
         let index = self.scope.as_ref().and_then(Scope::index).map(str::to_string);
         if let Some(s) = self.layout_scope() {
             // What our knowledge bases offer and another platform's vectors do not.
             let refused = match cmd {
+                ToggleExact | EfMore | EfLess | ToggleIterative | ToggleCompare if index.is_none() => {
+                    Some("no vector index on this column: every search is exact".into())
+                }
                 CycleMetric => Some(format!(
                     "these vectors are compared by {} distance, the one their index serves",
                     s.metric.name()
@@ -318,9 +339,6 @@ impl SearchPane {
                 ToggleHybrid => Some("hybrid ranking fuses ragdesk's full-text column: this platform has none".into()),
                 ToggleIterative => {
                     Some("the scan is always iterative here: the search's scope filters after the index".into())
-                }
-                ToggleExact | EfMore | EfLess if index.is_none() => {
-                    Some("no vector index on this column: every search is exact".into())
                 }
                 _ => None,
             };
@@ -337,7 +355,7 @@ impl SearchPane {
         match cmd {
             EditQuery => {
                 if self.scope.is_none() {
-                    return Reply::error(NOTHING_TO_SEARCH);
+                    return Reply::error(self.nothing_to_search());
                 }
                 return Reply { prompt: Some((InputPurpose::SearchQuery, self.text.clone())), ..Reply::default() };
             }
@@ -386,7 +404,17 @@ impl SearchPane {
             }
             ToggleCompare => {
                 self.compare = !self.compare;
-                return rerun(self, format!("compare with exact: {}", if self.compare { "on" } else { "off" }));
+                let when = if self.exact { " (when searching through the index: x)" } else { "" };
+                return rerun(self, format!("compare with exact: {}{when}", if self.compare { "on" } else { "off" }));
+            }
+            DetailDown | DetailUp if self.plan.is_some() => {
+                let step = height.max(2) as u16 / 2;
+                self.plan_scroll = if cmd == DetailDown {
+                    self.plan_scroll.saturating_add(step)
+                } else {
+                    self.plan_scroll.saturating_sub(step)
+                };
+                return Reply::default();
             }
             ToggleHybrid => {
                 self.hybrid = !self.hybrid;
@@ -486,6 +514,7 @@ mod tests {
             platform_agrees: Some(true),
             hybrid: None,
             scores: Vec::new(),
+            searched_by: String::new(),
             model: None,
             vector: Vec::new(),
         }

@@ -863,6 +863,68 @@ fn the_browser_drops_stale_pages_drills_down_and_back() {
 }
 
 #[test]
+fn a_tab_off_the_drill_path_sets_the_path_aside_and_its_tabs_come_back_to_it() {
+    use crate::db::mapped::{MappedPage, Under};
+    use crate::keymap::Command;
+    use crate::schema::Kind;
+    // Answers the shown level's page with `ids`.
+    let page = |a: &mut App, fx: &[Effect], ids: &[&str]| {
+        let generation = fx
+            .iter()
+            .find_map(|e| match e {
+                Effect::LoadMapped { generation, .. } => Some(*generation),
+                _ => None,
+            })
+            .expect("a page is asked for");
+        a.update(Action::MappedLoaded {
+            generation,
+            result: Ok(MappedPage { rows: ids.iter().map(browse_row).collect(), next: None }),
+        });
+    };
+    let mut a = app();
+    a.browse_layout(crate::schema::load("domo").unwrap());
+    let fx = a.start();
+    page(&mut a, &fx, &["u1", "u2"]);
+    a.update(key('j'));
+    let fx = a.update(code(KeyCode::Enter));
+    page(&mut a, &fx, &["d1", "d2"]);
+    let fx = a.update(code(KeyCode::Enter));
+    page(&mut a, &fx, &["k1"]);
+    assert_eq!(a.tab, Tab::Browse(Kind::Chunk), "d1's knowledge, in the Knowledge tab");
+    let b = a.browser.as_ref().unwrap();
+    assert!(!b.answers(Command::Open) && !b.answers(Command::OtherList), "a leaf with no siblings");
+    assert!(b.answers(Command::MoreLikeThis) && b.answers(Command::SearchKnowledgeBase));
+    // 3: the conversations (of no demo on 001): all of them, on a path of their own.
+    let fx = a.update(key('3'));
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadMapped { kind: Kind::Session, under: Under::All, .. })));
+    page(&mut a, &fx, &["conv_1"]);
+    // 4: d1's knowledge again, where it was; 2 and 1: the demos and users as left.
+    a.update(key('4'));
+    let b = a.browser.as_ref().unwrap();
+    assert_eq!((b.current().kind, b.current().parent.as_ref().map(|p| p.0.as_str())), (Kind::Chunk, Some("d1")));
+    assert_eq!(b.current().rows.len(), 1, "its rows kept");
+    a.update(key('1'));
+    let b = a.browser.as_ref().unwrap();
+    assert_eq!((a.tab, b.current().kind, b.current().selected), (Tab::Browse(Kind::Tenant), Kind::Tenant, 1));
+    // Esc at the top of the conversations' own path: back to the one left.
+    a.update(key('3'));
+    assert_eq!(a.browser.as_ref().unwrap().stack.len(), 1);
+    a.update(code(KeyCode::Esc));
+    let b = a.browser.as_ref().unwrap();
+    assert_eq!((a.tab, b.current().kind, b.current().selected), (Tab::Browse(Kind::Tenant), Kind::Tenant, 1));
+    // s on all the knowledge (no demo chosen) says what it needs.
+    a.update(key('4'));
+    a.update(key('1'));
+    let b = a.browser.as_mut().unwrap();
+    b.stack = vec![super::browser::Stage { rows: vec![browse_row("k9")], loaded: true, ..b.stack[0].clone() }];
+    b.stack[0].kind = Kind::Chunk;
+    assert!(!b.answers(Command::SearchKnowledgeBase));
+    a.update(key('s'));
+    let said = a.message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+    assert!(said.contains("under one row of Demos"), "{said}");
+}
+
+#[test]
 fn a_conversation_of_another_layout_opens_in_the_transcript_tab_and_esc_comes_back() {
     use crate::db::mapped::MappedPage;
     use crate::schema::Kind;
@@ -1105,6 +1167,12 @@ fn browse_text_search_opens_the_search_tab_under_the_selected_row_and_retunes_th
     a.update(key('2'));
     let b = a.browser.as_ref().unwrap();
     assert_eq!((a.tab, b.current().kind, b.current().selected), (Tab::Browse(Kind::Demo), Kind::Demo, 1));
+    // s on the other demo: its own question, not the last one's to type onto.
+    a.update(key('k'));
+    a.update(key('s'));
+    assert_eq!(a.input().map(|i| i.textarea.lines().join("")), Some(String::new()));
+    a.update(code(KeyCode::Esc));
+    assert!(a.search.query.is_none() && a.search.result.is_none(), "nothing of the other demo's search");
 }
 
 /// A search's outcome with no rows, for tests that fill in what they need.
@@ -1125,6 +1193,7 @@ fn search_outcome() -> crate::search::Outcome {
         platform_agrees: None,
         hybrid: None,
         scores: Vec::new(),
+        searched_by: String::new(),
         model: None,
         vector: Vec::new(),
     }

@@ -21,8 +21,8 @@ pub struct SearchArgs {
     /// How many chunks.
     #[arg(long, default_value_t = 10)]
     pub k: u32,
-    /// Cosine similarity a chunk must exceed (match_chunks' match_threshold).
-    #[arg(long)]
+    /// Cosine similarity a chunk must exceed (match_chunks' match_threshold), from -1 to 1.
+    #[arg(long, value_parser = cosine_similarity)]
     pub threshold: Option<f64>,
     /// cosine (served by the HNSW index), ip or l2 (exact scans).
     #[arg(long, default_value = "cosine")]
@@ -45,6 +45,7 @@ pub struct SearchArgs {
     /// Search with this chunk's stored vector ("more like this"; no model needed).
     #[arg(long, value_name = "CHUNK_ID", conflicts_with = "query")]
     pub like: Option<Uuid>,
+    /// Print the whole outcome as JSON (rows, scores, timings, the comparison).
     #[arg(long)]
     pub json: bool,
     /// Another platform's layout: the parent row of the vectors searched
@@ -59,10 +60,19 @@ pub struct SearchArgs {
     #[arg(long, value_name = "ROW_ID", conflicts_with_all = ["query", "like"])]
     pub like_row: Option<String>,
     /// ivfflat.probes for the approximate search (pgvector's default is 1).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=32_768))]
     pub probes: Option<u32>,
     /// The question.
     pub query: Option<String>,
+}
+
+/// A cosine similarity, which is never outside -1…1.
+fn cosine_similarity(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (-1.0..=1.0).contains(&v) => Ok(v),
+        Ok(_) => Err("a cosine similarity is from -1 to 1".into()),
+        Err(_) => Err(format!("'{s}' is not a number")),
+    }
 }
 
 pub async fn search(ctx: &Context, a: SearchArgs) -> Result<()> {
@@ -89,7 +99,10 @@ pub async fn search(ctx: &Context, a: SearchArgs) -> Result<()> {
     if a.json {
         output::json(&out)?;
     } else {
-        print(&out, &how(&req))?;
+        print(&out)?;
+        if req.compare && out.compare.is_none() {
+            output::out("nothing compared: no vector index on this column, so the search was exact")?;
+        }
     }
     Ok(())
 }
@@ -199,7 +212,11 @@ async fn layout_request(
         (Some(id), _) => (Query::Like(id.clone()), None, None),
         (None, Some(q)) if !q.trim().is_empty() => {
             let within = a.under.clone().ok_or_else(|| {
-                eyre!("say where to search with --under ID (a {} or the row its rows belong to)", a.entity)
+                eyre!(
+                    "say where to search with --under ID: the {} row the {} belong to",
+                    mapped.layout.parent_of(kind).map(|p| mapped.layout.label(p)).unwrap_or("parent"),
+                    mapped.layout.label(kind)
+                )
             })?;
             let title = match mapped.layout.parent_of(kind) {
                 Some(parent) => match mapped.row(&mut *conn, parent, &within).await.ok().flatten() {
@@ -219,14 +236,7 @@ async fn layout_request(
         }
         _ => bail!("give a question to search for (or --like-row ROW_ID)"),
     };
-    let scope = crate::search::LayoutScope {
-        layout: mapped.layout.name.clone(),
-        kind,
-        label: mapped.layout.label(kind).to_string(),
-        within,
-        index: index.map(str::to_string),
-        metric,
-    };
+    let scope = crate::search::LayoutScope::new(&mapped.layout, kind, within, index.map(str::to_string), metric);
     let mode = if a.exact {
         Mode::Exact
     } else {
@@ -246,29 +256,12 @@ async fn layout_request(
     Ok((req, model))
 }
 
-/// How the request searches, for the heading.
-fn how(req: &Request) -> String {
-    let index = req.scope.index();
-    match (req.mode, index) {
-        (Mode::Exact, _) | (_, None) => "exact scan".into(),
-        (_, Some("hnsw")) if !req.metric.indexed() && matches!(req.scope, Scope::Knowledge(_)) => {
-            "exact scan (the index serves cosine only)".into()
-        }
-        (Mode::Approximate { ef_search, .. }, Some("hnsw")) => format!(
-            "HNSW index, ef_search {}",
-            ef_search.map(|e| e.to_string()).unwrap_or_else(|| "40 (default)".into())
-        ),
-        (Mode::Approximate { probes, .. }, Some(other)) => {
-            format!("{other} index, probes {}", probes.map(|p| p.to_string()).unwrap_or_else(|| "1 (default)".into()))
-        }
-    }
-}
-
-fn print(o: &Outcome, how: &str) -> Result<()> {
+fn print(o: &Outcome) -> Result<()> {
     output::out(format!(
-        "'{}' · {} · {how} · k {}{}",
+        "'{}' · {} · {} · k {}{}",
         crate::sanitize::sanitize_line(&o.kb),
         o.metric,
+        o.searched_by,
         o.k,
         o.model.as_ref().map(|m| format!(" · query embedded by {m}")).unwrap_or_default()
     ))?;
@@ -284,7 +277,9 @@ fn print(o: &Outcome, how: &str) -> Result<()> {
     ))?;
     for r in o.hits() {
         let sim = r.similarity.map(|s| format!("{s:.4}")).unwrap_or_else(|| "—".into());
-        let doc = crate::text::truncate(&crate::sanitize::sanitize_line(&r.place()), 28);
+        // Another platform's ids whole: they are what --like-row takes.
+        let place = crate::sanitize::sanitize_line(&r.place()).into_owned();
+        let doc = if r.chunk_index.is_some() { crate::text::truncate(&place, 28) } else { place };
         let preview = crate::text::truncate(
             &crate::sanitize::sanitize_line(&r.content.split_whitespace().collect::<Vec<_>>().join(" ")),
             60,

@@ -94,6 +94,30 @@ impl Scope {
 }
 
 impl LayoutScope {
+    /// The vectors of `kind` in `layout` under `within` (id, what it is
+    /// called), searched through the column's `index` by `metric`. Said as
+    /// `Mapped::nearest` searches it: a document's chunks are searched with
+    /// those of every document under the same parent (a page's with its
+    /// whole domain's), so the title names that parent.
+    pub fn new(
+        layout: &crate::schema::Layout,
+        kind: Kind,
+        within: Option<(String, String)>,
+        index: Option<String>,
+        metric: Metric,
+    ) -> LayoutScope {
+        let widened = layout
+            .parent_of(kind)
+            .filter(|p| *p == Kind::Document)
+            .and_then(|p| layout.parent_of(p))
+            .map(|g| layout.label(g).to_string());
+        let within = match (within, widened) {
+            (Some((id, title)), Some(g)) => Some((id, format!("the {g} row of {title}"))),
+            (within, _) => within,
+        };
+        LayoutScope { layout: layout.name.clone(), kind, label: layout.label(kind).to_string(), within, index, metric }
+    }
+
     fn name(&self) -> String {
         match &self.within {
             Some((_, title)) => format!("{} of {title}", self.label),
@@ -201,6 +225,8 @@ pub struct Outcome {
     pub hybrid: Option<Vec<FusedRow>>,
     /// Similarities of the top N (N = the request's histogram, or k), best first.
     pub scores: Vec<f64>,
+    /// How it searched (`Request::how`): exact, or the index and its breadth.
+    pub searched_by: String,
     /// Which model embedded a text query, when it is not the knowledge
     /// base's own (another platform's vectors: where that was said).
     pub model: Option<String>,
@@ -210,6 +236,27 @@ pub struct Outcome {
 }
 
 impl Request {
+    /// How the request searches: exact, or through which index at what
+    /// breadth (`HNSW index, ef_search 40 (default)`).
+    pub fn how(&self) -> String {
+        match (self.mode, self.scope.index()) {
+            (Mode::Exact, _) | (_, None) => "exact scan".into(),
+            (_, Some("hnsw")) if !self.metric.indexed() && matches!(self.scope, Scope::Knowledge(_)) => {
+                "exact scan (the index serves cosine only)".into()
+            }
+            (Mode::Approximate { ef_search, .. }, Some("hnsw")) => format!(
+                "HNSW index, ef_search {}",
+                ef_search.map(|e| e.to_string()).unwrap_or_else(|| "40 (default)".into())
+            ),
+            (Mode::Approximate { probes, .. }, Some(other)) => {
+                format!(
+                    "{other} index, probes {}",
+                    probes.map(|p| p.to_string()).unwrap_or_else(|| "1 (default)".into())
+                )
+            }
+        }
+    }
+
     /// The database query this request runs first on a knowledge base of
     /// ours (its top k).
     pub fn params(&self, kb: &KnowledgeBaseRow) -> SearchParams {
@@ -432,6 +479,7 @@ async fn run_knowledge(
         platform_agrees,
         hybrid,
         scores,
+        searched_by: req.how(),
         model: None,
         vector: vector.to_vec(),
     })
@@ -553,6 +601,7 @@ async fn run_layout(
         platform_agrees: None,
         hybrid: None,
         scores,
+        searched_by: req.how(),
         model: None,
         vector: vector.unwrap_or_default(),
     })

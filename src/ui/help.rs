@@ -80,7 +80,7 @@ pub fn lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
         // The list keys that work in one tab only are listed there only.
         rows_of(ctx, &|c| {
             if browse {
-                return BROWSE.contains(&c);
+                return BROWSE.contains(&c) && app.browser.as_ref().is_none_or(|b| b.answers(c));
             }
             if let Some(Scope::Layout(l)) = app.search.scope.as_ref().filter(|_| app.tab == Tab::Search) {
                 // What our knowledge bases offer and another platform's vectors do not.

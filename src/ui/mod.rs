@@ -82,11 +82,6 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme) {
     }
 }
 
-/// Does the Browse list shown hold rows with vectors (chunks, memories)?
-fn browsing_vectors(app: &App) -> bool {
-    app.browser.as_ref().is_some_and(|b| b.layout.entity(b.current().kind).is_some_and(|e| e.embedding.is_some()))
-}
-
 fn render_tabs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut spans = Vec::new();
     // Full titles when they fit; otherwise the other tabs shrink to three
@@ -256,18 +251,11 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     (&[Help], "help"),
                     (&[Quit], "quit"),
                 ],
-                // More like this and text search where the rows have vectors.
-                Tab::Browse(_) if browsing_vectors(app) => &[
+                // Only what the list shown answers (`offered` below).
+                Tab::Browse(_) => &[
                     (&[Open], "open"),
                     (&[MoreLikeThis], "like"),
                     (&[SearchKnowledgeBase], "search"),
-                    (&[OtherList], "other list"),
-                    (&[Filter], "filter"),
-                    (&[Back], "back"),
-                    (&[Help], "help"),
-                ],
-                Tab::Browse(_) => &[
-                    (&[Open], "open"),
                     (&[OtherList], "other list"),
                     (&[Filter], "filter"),
                     (&[Back], "back"),
@@ -392,8 +380,14 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 ],
             };
             let ctx = app.context();
+            // Another platform's list: the keys its rows answer.
+            let offered = |cmd: crate::keymap::Command| match &app.browser {
+                Some(b) if app.tab.is_browse() => b.answers(cmd),
+                _ => true,
+            };
             let text: String = hints
                 .iter()
+                .filter(|(cmds, _)| offered(cmds[0]))
                 .filter_map(|(cmds, label)| {
                     let keys: Vec<String> =
                         cmds.iter().filter_map(|c| app.keymap.key_for(ctx, *c)).map(|k| key_label(&k)).collect();

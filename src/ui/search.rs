@@ -24,8 +24,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(scope) = &pane.scope else {
         let text = match app.browser {
             Some(_) => {
-                "Nothing to search yet. In Browse (1), press s on a list of chunks or memories (or the row \
-                        they belong to) to ask a question, or m on one of them for more like it."
+                "Nothing to search yet. In a list of chunks or memories (or on the row they belong to), \
+                        press s to ask a question, or m on one of them for more like it."
             }
             None => {
                 "No knowledge base yet. In the Documents tab (5), select one and press s to search it, \
@@ -104,7 +104,7 @@ fn render_header(f: &mut Frame, area: Rect, p: &SearchPane, foreign: bool, theme
         p.metric.name(),
         how,
         threshold,
-        if p.compare && !p.exact { " · vs exact" } else { "" },
+        if p.compare && !p.exact && index.is_some() { " · vs exact" } else { "" },
         if p.hybrid { " · hybrid" } else { "" },
         model.unwrap_or_default()
     );
@@ -204,7 +204,8 @@ fn render_results(f: &mut Frame, area: Rect, p: &SearchPane, scope: &Scope, them
     let ours = matches!(scope, Scope::Knowledge(_));
     let mut columns: Vec<Column> = vec![
         col("#", Constraint::Length(3)),
-        col("Sim", Constraint::Length(6)),
+        // Room for a sign: inner products and far vectors go negative.
+        col("Sim", Constraint::Length(7)),
         col("Dist", Constraint::Length(6)),
         col(if ours { "Document#chunk" } else { "Id" }, Constraint::Fill(2)),
     ];
@@ -241,21 +242,32 @@ fn render_detail(f: &mut Frame, area: Rect, p: &SearchPane, theme: &Theme) {
     let width = inner.width.max(10) as usize;
     let mut lines: Vec<Line<'static>> = Vec::new();
     if let Some((plan, indexed)) = &p.plan {
-        let verdict = if *indexed {
-            ("the vector index served it", theme.ok())
-        } else {
-            ("no vector index used", theme.warning())
+        // Asked through the index, the planner may still compare every
+        // vector (a small scope): then the index's settings did nothing.
+        let through_index = !p.exact && p.scope.as_ref().and_then(Scope::index).is_some();
+        let verdict = match (*indexed, through_index) {
+            (true, _) => ("the vector index served it", theme.ok()),
+            (false, true) => (
+                "no vector index used: the planner compared every vector, so probes/ef_search did nothing",
+                theme.warning(),
+            ),
+            (false, false) => ("no vector index used", theme.warning()),
         };
-        lines.push(Line::from(vec![
-            Span::styled("EXPLAIN (ANALYZE, BUFFERS): ", theme.title()),
-            Span::styled(verdict.0, verdict.1),
-        ]));
+        lines.push(Line::from(Span::styled("EXPLAIN (ANALYZE, BUFFERS):", theme.title())));
+        for part in crate::text::wrap(verdict.0, width) {
+            lines.push(Line::from(Span::styled(part, verdict.1)));
+        }
         for l in plan.lines() {
             for part in crate::text::wrap(&sanitize_line(l), width) {
                 lines.push(Line::from(Span::styled(part, theme.base())));
             }
         }
-        f.render_widget(Paragraph::new(lines).block(block.title(" Plan (p hides) ")), area);
+        let visible = inner.height as usize;
+        let scroll = (p.plan_scroll as usize).min(lines.len().saturating_sub(visible)) as u16;
+        f.render_widget(
+            Paragraph::new(lines).block(block.title(" Plan (J/K scroll, p hides) ")).scroll((scroll, 0)),
+            area,
+        );
         return;
     }
     let Some(o) = &p.result else {

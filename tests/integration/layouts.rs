@@ -344,14 +344,13 @@ fn layout_request(
     let (_, index) = m.vector_column(Kind::Chunk).unwrap();
     let metric = m.metric(Kind::Chunk).unwrap();
     ragdesk::search::Request {
-        scope: ragdesk::search::Scope::Layout(ragdesk::search::LayoutScope {
-            layout: m.layout.name.clone(),
-            kind: Kind::Chunk,
-            label: m.layout.label(Kind::Chunk).to_string(),
-            within: within.map(|w| (w.to_string(), w.to_string())),
-            index: index.map(str::to_string),
+        scope: ragdesk::search::Scope::Layout(ragdesk::search::LayoutScope::new(
+            &m.layout,
+            Kind::Chunk,
+            within.map(|w| (w.to_string(), w.to_string())),
+            index.map(str::to_string),
             metric,
-        }),
+        )),
         query,
         k,
         metric,

@@ -841,6 +841,7 @@ fn search_outcome() -> ragdesk::search::Outcome {
         platform_agrees: Some(true),
         hybrid: None,
         scores: vec![0.82, 0.56, 0.49, 0.40, 0.38, 0.30, 0.29, 0.22],
+        searched_by: "HNSW index, ef_search 40".into(),
         model: None,
         vector: vec![],
     }
@@ -879,7 +880,7 @@ fn search_pane_under_a_foreign_layout() {
         app.browse_layout(ragdesk::schema::load("domo").unwrap());
         app.tab = ragdesk::app::Tab::Search;
         let text = snapshot(&format!("search_layout_empty_{w}x{h}"), &app);
-        assert!(text.contains("nothing to search") && text.contains("In Browse (1), press s"), "{text}");
+        assert!(text.contains("nothing to search") && text.contains("press s to ask a question"), "{text}");
         app.search.open(domo_search_scope());
         app.search.probes = 4;
         app.search.text = "whitening price".into();
