@@ -90,31 +90,16 @@ fn render_tabs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let titles: Vec<String> = tabs.iter().map(|t| sanitize_line(&app.tab_title(*t)).into_owned()).collect();
     let full: usize = titles.iter().map(|t| t.width() + 5).sum();
     let short = full > area.width as usize;
+    let shortened = |t: &str| -> usize { t.char_indices().nth(3).map_or(t.len(), |(i, _)| i) };
     for (i, (tab, full_title)) in tabs.iter().zip(&titles).enumerate() {
-        let title = if short && *tab != app.tab {
-            let end = full_title.char_indices().nth(3).map_or(full_title.len(), |(i, _)| i);
-            &full_title[..end]
-        } else {
-            full_title.as_str()
-        };
+        let title = if short && *tab != app.tab { &full_title[..shortened(full_title)] } else { full_title.as_str() };
         let label = format!(" {} {} ", i + 1, title);
         let style = if *tab == app.tab { theme.tab_active() } else { theme.dim() };
         spans.push(Span::styled(label, style));
         spans.push(Span::raw(" "));
     }
     let used: usize = spans.iter().map(|s| s.width()).sum();
-    // On another platform's database: which layout reads it (and the seed
-    // document it follows), as much of that as fits; else our name.
-    let mut brands: Vec<String> = Vec::new();
-    if let Some(b) = &app.browser {
-        let name = sanitize_line(&b.layout.name).into_owned();
-        if let Some(seed) = b.layout.seed.as_deref().filter(|s| *s != "none") {
-            brands.push(format!(" {name} (seed {seed}) "));
-        }
-        brands.push(format!(" {name} "));
-    }
-    brands.push(" ragdesk ".to_string());
-    let brand = brands.into_iter().find(|b| (area.width as usize) > used + b.width()).unwrap_or_default();
+    let brand = if (area.width as usize) > used + " ragdesk ".len() { " ragdesk " } else { "" };
     if !brand.is_empty() {
         spans.push(Span::raw(" ".repeat(area.width as usize - used - brand.width())));
         spans.push(Span::styled(brand, theme.accent()));
@@ -164,6 +149,18 @@ fn render_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     last = Some(id);
                 }
             }
+        }
+        // Which layout reads this database (and the seed document it
+        // follows), at the right where the path leaves room.
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        let name = sanitize_line(&b.layout.name).into_owned();
+        let tag = match b.layout.seed.as_deref().filter(|s| *s != "none") {
+            Some(seed) => format!("layout {name} (seed {seed}) "),
+            None => format!("layout {name} "),
+        };
+        if (area.width as usize) > used + tag.width() + 1 {
+            spans.push(Span::raw(" ".repeat(area.width as usize - used - tag.width())));
+            spans.push(Span::styled(tag, theme.dim()));
         }
         let line = Line::from(spans);
         f.render_widget(Paragraph::new(truncate_line(line, area.width as usize)), area);

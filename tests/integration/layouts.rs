@@ -266,7 +266,10 @@ async fn a_foreign_layout_is_seeded_and_browsed_in_a_real_terminal() {
     let tmux = support::console_in_tmux("browse-omni", &t.url, home.path());
     let screen = tmux.wait_for("the customers", |s| {
         // Its entities' tabs in its words, the layout named beside them.
-        s.contains("1 Customers") && s.contains("2 Wid") && s.contains(" omni\n") && s.contains("Enter: Widgets")
+        s.contains("1 Customers")
+            && s.contains("2 Wid")
+            && s.contains("layout omni (seed 004)")
+            && s.contains("Enter: Widgets")
     });
     assert!(screen.contains("Enter: Widgets, Conversations"), "{screen}");
     tmux.keys(&["Enter"]);

@@ -1194,10 +1194,14 @@ fn browse_pane_under_two_foreign_layouts() {
         let (root_label, child) = if layout == "omni" { ("Customers", "Widgets") } else { ("Users", "Demos") };
         assert!(text.contains(&format!("┌ {root_label}")) && text.contains(&format!("Enter: {child}")), "{text}");
         assert!(text.contains("Evil␛[31m Corp"), "hostile names are escaped: {text}");
-        // The tabs are its entities, in its words; the layout is named where it fits.
-        let tabs = text.lines().next().unwrap();
-        let (first, name) = if layout == "omni" { ("1 Customers", " omni") } else { ("1 Users", "domo (seed 001)") };
-        assert!(tabs.contains(first) && tabs.contains(name), "{tabs}");
+        // The tabs are its entities, in its words; the layout is named under them.
+        let (tabs, path) = (text.lines().next().unwrap(), text.lines().nth(1).unwrap());
+        let (first, name) = if layout == "omni" {
+            ("1 Customers", "layout omni (seed 004)")
+        } else {
+            ("1 Users", "layout domo (seed 001)")
+        };
+        assert!(tabs.contains(first) && path.ends_with(name), "{tabs}\n{path}");
         // The layout maps no status for its tenants: no such column.
         assert!(!text.contains("Status") && text.contains("Created"), "{text}");
         // domo: conversations are another root (derived from the messages); omni: under a customer.
