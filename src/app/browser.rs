@@ -262,6 +262,8 @@ impl Browser {
         s.loading = true;
         s.generation = generation;
         s.count_generation = generation;
+        // The list's own count (capped), not one `c` asked for.
+        s.exact_asked = false;
         s.pending = Placing::Replace;
         vec![
             s.load(generation, None, s.from_end),

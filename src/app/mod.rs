@@ -451,6 +451,10 @@ impl App {
     pub fn browse_layout(&mut self, layout: crate::schema::Layout) {
         self.browser = Some(browser::Browser::new(layout));
         self.search.on_layout = true;
+        // Comparing with the exact search reads every vector of the scope:
+        // on another platform's wide columns that is most of a second per
+        // search at 100,000 chunks (BENCHMARKS.md), so it waits for `c`.
+        self.search.compare = false;
         self.tab = self.browse_tab();
     }
 
@@ -738,7 +742,12 @@ impl App {
                 Err(e) => self.error(format!("cannot replay the retrieval: {e}")),
             },
             Action::SearchDone { generation, result } => {
-                self.search.apply(generation, result);
+                if self.search.apply(generation, result) {
+                    let height = self.search_rows();
+                    if let Some(reply) = self.search.wanted_plan(height) {
+                        self.apply_reply(reply, &mut fx);
+                    }
+                }
             }
             Action::SearchPlan { generation, result } => {
                 if generation == self.search.generation {
@@ -1188,15 +1197,15 @@ impl App {
     /// way in (one small query each): another operator, or the CLI, may have
     /// changed them since, and an editor should start from the values now.
     fn enter_tab(&mut self, tab: Tab) {
+        // Another platform's tab, even the one shown (a rate limits' list
+        // at the top is shown under the first tab: its number shows that).
+        if let (Tab::Browse(kind), Some(b)) = (tab, &mut self.browser) {
+            b.show_tab(kind);
+        }
         if tab != self.tab {
             match tab {
                 Tab::Limits => self.limits.invalidate(),
                 Tab::Audit => self.audit.loaded = None,
-                Tab::Browse(kind) => {
-                    if let Some(b) = &mut self.browser {
-                        b.show_tab(kind);
-                    }
-                }
                 _ => {}
             }
         }

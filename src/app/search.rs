@@ -34,8 +34,11 @@ pub struct SearchPane {
     pub threshold: Option<f64>,
     pub exact: bool,
     pub ef_search: u32,
-    /// An ivfflat index's breadth (another platform's columns).
-    pub probes: u32,
+    /// Another platform's index breadth (`ivfflat.probes`, or
+    /// `hnsw.ef_search` on its HNSW column), once `e`/`E` set it; until
+    /// then the server's own setting applies (the platform may have tuned
+    /// it), not ours.
+    pub breadth: Option<u32>,
     pub iterative_scan: bool,
     pub compare: bool,
     pub hybrid: bool,
@@ -62,6 +65,10 @@ pub struct SearchPane {
     pub history_pos: Option<usize>,
     /// Lines of the plan scrolled past (`J`/`K`).
     pub plan_scroll: u16,
+    /// The plan's search was asked to go through a vector index.
+    pub plan_through_index: bool,
+    /// `p` was pressed while a search ran: its plan is asked for when it lands.
+    pub plan_wanted: bool,
     /// The console reads another platform's layout (what to say when
     /// nothing is chosen yet).
     pub on_layout: bool,
@@ -78,7 +85,7 @@ impl Default for SearchPane {
             threshold: None,
             exact: false,
             ef_search: DEFAULT_EF_SEARCH,
-            probes: DEFAULT_PROBES,
+            breadth: None,
             iterative_scan: true,
             compare: true,
             hybrid: false,
@@ -96,6 +103,8 @@ impl Default for SearchPane {
             history: Vec::new(),
             history_pos: None,
             plan_scroll: 0,
+            plan_through_index: false,
+            plan_wanted: false,
             on_layout: false,
         }
     }
@@ -106,6 +115,7 @@ impl SearchPane {
     pub fn request(&self) -> Option<Request> {
         let scope = self.scope.clone()?;
         let index = scope.index().map(str::to_string);
+        let layout = matches!(scope, Scope::Layout(_));
         Some(Request {
             scope,
             query: self.query.clone()?,
@@ -115,10 +125,12 @@ impl SearchPane {
             mode: if self.exact {
                 Mode::Exact
             } else {
-                // The breadth of the index the search goes through.
+                // The breadth of the index the search goes through: ours as
+                // set here; another platform's as set, else its server's.
+                let breadth = if layout { self.breadth } else { Some(self.ef_search) };
                 Mode::Approximate {
-                    ef_search: (index.as_deref() == Some("hnsw")).then_some(self.ef_search),
-                    probes: (index.as_deref() == Some("ivfflat")).then_some(self.probes),
+                    ef_search: breadth.filter(|_| index.as_deref() == Some("hnsw")),
+                    probes: breadth.filter(|_| index.as_deref() == Some("ivfflat")),
                     iterative_scan: self.iterative_scan,
                 }
             },
@@ -228,7 +240,8 @@ impl SearchPane {
     pub fn more_like(&mut self, scope: Scope, id: String, generation: u64) -> Reply {
         let opened = self.open(scope);
         self.query = Some(Query::Like(id));
-        // The row searched with comes first: the selection goes there.
+        // The row searched with comes first (by cosine or L2; by inner
+        // product the largest vectors may come before it): the top.
         self.selected = 0;
         self.offset = 0;
         let mut reply = self.run(generation, 0);
@@ -251,6 +264,14 @@ impl SearchPane {
             Err(e) => self.error = Some(e),
         }
         true
+    }
+
+    /// The plan asked for while the search ran, now that it is in.
+    pub fn wanted_plan(&mut self, height: usize) -> Option<Reply> {
+        if !std::mem::take(&mut self.plan_wanted) || self.loading || self.result.is_none() || self.error.is_some() {
+            return None;
+        }
+        Some(self.on_command(Command::Explain, self.generation, height))
     }
 
     /// Asks for the selected result's neighbours if they are not the ones
@@ -409,8 +430,9 @@ impl SearchPane {
             }
             DetailDown | DetailUp if self.plan.is_some() => {
                 let step = height.max(2) as u16 / 2;
+                let lines = self.plan.as_ref().map_or(0, |(p, _)| p.lines().count()) as u16;
                 self.plan_scroll = if cmd == DetailDown {
-                    self.plan_scroll.saturating_add(step)
+                    self.plan_scroll.saturating_add(step).min(lines)
                 } else {
                     self.plan_scroll.saturating_sub(step)
                 };
@@ -426,10 +448,25 @@ impl SearchPane {
                     ),
                 );
             }
-            EfMore | EfLess if index.as_deref() == Some("ivfflat") => {
-                let p = if cmd == EfMore { self.probes.saturating_mul(2) } else { self.probes / 2 };
-                self.probes = p.clamp(1, 32_768);
-                return rerun(self, format!("ivfflat.probes = {}", self.probes));
+            EfMore | EfLess if self.layout_scope().is_some() => {
+                // From pgvector's default the first time: the server's own
+                // setting cannot be doubled without being read.
+                let ivfflat = index.as_deref() == Some("ivfflat");
+                let (setting, default, max) = if ivfflat {
+                    ("ivfflat.probes", DEFAULT_PROBES, 32_768)
+                } else {
+                    ("hnsw.ef_search", DEFAULT_EF_SEARCH, 1000)
+                };
+                let from = self.breadth.unwrap_or(default);
+                let to = if cmd == EfMore { from.saturating_mul(2) } else { from / 2 };
+                let first = self.breadth.is_none();
+                self.breadth = Some(to.clamp(1, max));
+                let note = if first {
+                    format!(" (from pgvector's default {default}: the server's setting applied until now)")
+                } else {
+                    String::new()
+                };
+                return rerun(self, format!("{setting} = {}{note}", self.breadth.unwrap_or(default)));
             }
             EfMore | EfLess => {
                 let ef = if cmd == EfMore { self.ef_search.saturating_mul(2) } else { self.ef_search / 2 };
@@ -448,7 +485,21 @@ impl SearchPane {
                     return Reply::default();
                 }
                 let Some(request) = self.request() else { return Reply::error("search something first") };
+                // The plan of the search shown: with its vector, not one
+                // of a search still running.
+                if self.loading {
+                    self.plan_wanted = true;
+                    return Reply::info("the plan follows once this search is in");
+                }
                 let vector = self.result.as_ref().map(|r| r.vector.clone()).unwrap_or_default();
+                // Was it asked to go through a vector index (what the
+                // plan's verdict is held against)?
+                self.plan_through_index = match &request.mode {
+                    Mode::Exact => false,
+                    Mode::Approximate { .. } => {
+                        request.scope.index().is_some() && (self.layout_scope().is_some() || request.metric.indexed())
+                    }
+                };
                 return Reply::info("running EXPLAIN (ANALYZE, BUFFERS)…").with(Effect::Explain {
                     generation: self.generation,
                     request,

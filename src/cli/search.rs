@@ -114,11 +114,15 @@ async fn knowledge_request(
     conn: &mut sqlx::PgConnection,
     a: &SearchArgs,
 ) -> Result<(Request, Option<QueryEmbedder>)> {
-    if let Some(what) =
-        [(a.under.is_some(), "--under"), (a.like_row.is_some(), "--like-row"), (a.probes.is_some(), "--probes")]
-            .iter()
-            .find(|(set, _)| *set)
-            .map(|(_, w)| w)
+    if let Some(what) = [
+        (a.under.is_some(), "--under"),
+        (a.like_row.is_some(), "--like-row"),
+        (a.probes.is_some(), "--probes"),
+        (a.entity != "chunk", "--entity"),
+    ]
+    .iter()
+    .find(|(set, _)| *set)
+    .map(|(_, w)| w)
     {
         bail!("{what} is for another platform's layout; ragdesk's own knowledge bases are named with --kb");
     }
@@ -209,6 +213,9 @@ async fn layout_request(
         bail!("--threshold is a cosine similarity; these vectors are compared by {} distance", metric.name());
     }
     let (query, within, model) = match (&a.like_row, &a.query) {
+        (Some(_), _) if a.under.is_some() => {
+            bail!("--like-row searches where that row belongs: --under is for a question")
+        }
         (Some(id), _) => (Query::Like(id.clone()), None, None),
         (None, Some(q)) if !q.trim().is_empty() => {
             let within = a.under.clone().ok_or_else(|| {
@@ -263,7 +270,10 @@ fn print(o: &Outcome) -> Result<()> {
         o.metric,
         o.searched_by,
         o.k,
-        o.model.as_ref().map(|m| format!(" · query embedded by {m}")).unwrap_or_default()
+        o.model
+            .as_ref()
+            .map(|m| format!(" · query embedded by {}", crate::sanitize::sanitize_line(m)))
+            .unwrap_or_default()
     ))?;
     output::out(format!("embed {:.1} ms · query {:.1} ms · total {:.1} ms", o.embed_ms, o.query_ms, o.total_ms))?;
     output::out("")?;
@@ -328,8 +338,10 @@ fn print(o: &Outcome) -> Result<()> {
         for (i, f) in h.iter().enumerate() {
             let opt = |v: Option<usize>| v.map(|x| x.to_string()).unwrap_or_else(|| "—".into());
             let optf = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or_else(|| "—".into());
-            let doc = crate::text::truncate(&format!("{}#{}", f.filename, f.chunk_index), 28);
-            let preview = crate::text::truncate(&f.content.split_whitespace().collect::<Vec<_>>().join(" "), 40);
+            let place = format!("{}#{}", f.filename, f.chunk_index);
+            let doc = crate::text::truncate(&crate::sanitize::sanitize_line(&place), 28);
+            let words = f.content.split_whitespace().collect::<Vec<_>>().join(" ");
+            let preview = crate::text::truncate(&crate::sanitize::sanitize_line(&words), 40);
             output::out(format!(
                 "{:>4}  {doc:<28}  {:>6} {:>8}  {:>6} {:>8}  {:>8.5}  {preview}",
                 i + 1,

@@ -1217,19 +1217,6 @@ pub struct VectorMode {
 
 impl VectorMode {
     pub const EXACT: VectorMode = VectorMode { exact: true, probes: None, ef_search: None };
-
-    /// How the status line names it ("exact", "ivfflat probes 10").
-    pub fn describe(&self, index: Option<&str>) -> String {
-        if self.exact {
-            return "exact".into();
-        }
-        match index {
-            Some("ivfflat") => format!("ivfflat, probes {}", self.probes.unwrap_or(1)),
-            Some("hnsw") => format!("hnsw, ef_search {}", self.ef_search.unwrap_or(40)),
-            Some(other) => format!("approximate ({other})"),
-            None => "no vector index: exact".into(),
-        }
-    }
 }
 
 /// One search result: the row, its distance by the column's metric, the
@@ -1240,25 +1227,6 @@ pub struct Nearest {
     pub distance: f64,
     pub similarity: Option<f64>,
     pub text: Option<String>,
-}
-
-impl Nearest {
-    /// Search results as a Browse list: the similarity in each row's status.
-    pub fn page(results: Vec<Nearest>) -> MappedPage {
-        let rows = results
-            .into_iter()
-            .map(|n| MappedRow {
-                id: n.id,
-                title: None,
-                // The score the column's metric has: a similarity, or (L2)
-                // the distance; the list's heading says which.
-                status: Some(format!("{:.4}", n.similarity.unwrap_or(n.distance))),
-                content: n.text,
-                ..MappedRow::default()
-            })
-            .collect();
-        MappedPage { rows, next: None }
-    }
 }
 
 impl Mapped {
@@ -1341,12 +1309,7 @@ impl Mapped {
         let explain = format!("EXPLAIN (ANALYZE, BUFFERS) {sql}");
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         search_settings(&mut tx, mode).await?;
-        let q = sqlx::query_as::<_, (String,)>(&explain);
-        let q = match probe {
-            Probe::Row(id) => q.bind(id.to_string()).bind(k as i64),
-            Probe::Vector { vector, within } => q.bind(vector.to_vec()).bind(k as i64).bind(within.to_string()),
-        };
-        let lines = q.fetch_all(&mut *tx).await?;
+        let lines = bind_probe(sqlx::query_as::<_, (String,)>(&explain), probe, k).fetch_all(&mut *tx).await?;
         tx.rollback().await?;
         let plan: Vec<String> = lines.into_iter().map(|(l,)| super::search::shorten_vectors(&l)).collect();
         let indexed = plan.iter().any(|l| l.trim_start().starts_with("Order By:"));
@@ -2075,11 +2038,11 @@ async fn search_settings(tx: &mut PgConnection, mode: VectorMode) -> Result<()> 
 /// The probe's values bound to `nearest`'s statement: a row's id, or the
 /// query's vector (as `real[]`, cast in the statement to the column's own
 /// type: the driver need not know where pgvector lives) and its parent row.
-fn bind_probe<'q>(
-    q: sqlx::query::QueryAs<'q, sqlx::Postgres, (String, f64, Option<String>), sqlx::postgres::PgArguments>,
+fn bind_probe<'q, Row>(
+    q: sqlx::query::QueryAs<'q, sqlx::Postgres, Row, sqlx::postgres::PgArguments>,
     probe: Probe<'_>,
     k: u32,
-) -> sqlx::query::QueryAs<'q, sqlx::Postgres, (String, f64, Option<String>), sqlx::postgres::PgArguments> {
+) -> sqlx::query::QueryAs<'q, sqlx::Postgres, Row, sqlx::postgres::PgArguments> {
     match probe {
         Probe::Row(id) => q.bind(id.to_string()).bind(k as i64),
         Probe::Vector { vector, within } => q.bind(vector.to_vec()).bind(k as i64).bind(within.to_string()),

@@ -155,6 +155,9 @@ impl EffectRunner {
     ) -> Option<Result<crate::search::Outcome, crate::search::SearchError>> {
         use crate::search::{Query, Scope, SearchError};
         let started = std::time::Instant::now();
+        if let Err(e) = crate::search::check_request(req) {
+            return Some(Err(e));
+        }
         let mut model_note = None;
         let embedded = match &req.query {
             Query::Text(text) => {

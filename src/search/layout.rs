@@ -1,12 +1,12 @@
 //! Text queries on another platform's vectors: which model wrote them
 //! (the config's `[layout_models.NAME]`, else what `seed --layout`
-//! recorded), refused with what to configure when nobody says, and never
-//! a query embedded by a model of another dimension.
+//! recorded), refused with what to configure when nobody says. The query
+//! is then embedded by `search::embed_text`, which refuses a model of
+//! another dimension.
 
 use sqlx::PgConnection;
 
 use crate::db::mapped::Mapped;
-use crate::embed::Provider;
 use crate::schema::Kind;
 use crate::spec::{EmbedderSettings, LayoutModel, ModelSpec};
 
@@ -65,16 +65,4 @@ pub async fn query_model(
             dim.map(|d| d.to_string()).unwrap_or_else(|| "?".into())
         )),
     }
-}
-
-/// Embeds `text` for `kind` with `provider`, refusing a provider whose
-/// vectors would not be comparable with the column's.
-pub async fn embed_query(provider: &Provider, model: &QueryModel, text: &str) -> Result<Vec<f32>, String> {
-    crate::embed::ensure_same_model(&model.spec, provider.as_ref()).map_err(|e| e.to_string())?;
-    let mut vectors = provider.embed(&[text.to_string()]).await.map_err(|e| e.to_string())?;
-    let v = vectors.pop().ok_or("the model returned no vector")?;
-    if v.len() != model.spec.dim {
-        return Err(format!("the model returned {}-d vectors; the column holds {}-d", v.len(), model.spec.dim));
-    }
-    Ok(v)
 }

@@ -204,9 +204,9 @@ pub struct Outcome {
     /// What was searched (`Scope::name`).
     pub kb: String,
     pub metric: &'static str,
-    /// An approximate search went through a vector index (HNSW serves
-    /// cosine on ragdesk's chunks; another platform's column, the distance
-    /// its index serves); otherwise every vector was compared.
+    /// A vector index serves the distance searched by: on our chunks, HNSW
+    /// serves cosine only (ip and L2 scan); another platform's column is
+    /// searched by the distance its index serves, so any index of it does.
     pub index_serves_metric: bool,
     pub exact: bool,
     pub k: u32,
@@ -246,7 +246,7 @@ impl Request {
             }
             (Mode::Approximate { ef_search, .. }, Some("hnsw")) => format!(
                 "HNSW index, ef_search {}",
-                ef_search.map(|e| e.to_string()).unwrap_or_else(|| "40 (default)".into())
+                ef_search.map(|e| e.to_string()).unwrap_or_else(|| "the server's setting".into())
             ),
             (Mode::Approximate { probes, .. }, Some(other)) => {
                 format!(
@@ -485,6 +485,22 @@ async fn run_knowledge(
     })
 }
 
+/// Refuses what cannot be searched before anything is done for it (a
+/// question is not sent to a model, perhaps a paid one, to be refused
+/// after): on another platform's vectors, what they do not offer, and a
+/// question with no row to search under.
+pub fn check_request(req: &Request) -> Result<(), SearchError> {
+    let Scope::Layout(scope) = &req.scope else { return Ok(()) };
+    check_layout_request(scope, req)?;
+    match (&req.query, &scope.within) {
+        (Query::Text(_), None) => Err(SearchError::Refused(format!(
+            "a question searches the {} under one row: open their list from that row, or select it, and press s",
+            scope.label
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// What ragdesk's own knowledge bases offer and another platform's
 /// vectors do not: refused with the reason, never silently ignored.
 fn check_layout_request(scope: &LayoutScope, req: &Request) -> Result<(), SearchError> {
@@ -524,10 +540,9 @@ fn probe<'a>(scope: &'a LayoutScope, req: &'a Request, vector: Option<&'a [f32]>
         (Query::Like(id), _) => Ok(Probe::Row(id)),
         (Query::Text(_), Some(vector)) => match &scope.within {
             Some((within, _)) => Ok(Probe::Vector { vector, within }),
-            None => Err(SearchError::Refused(format!(
-                "a text query searches the {} under one row: open their list (or the row they belong to) in Browse",
-                scope.label
-            ))),
+            None => {
+                Err(check_request(req).err().unwrap_or_else(|| SearchError::Refused("a question needs a row".into())))
+            }
         },
         (Query::Text(_), None) => Err(SearchError::Refused("a text query needs its vector".into())),
     }
@@ -543,7 +558,7 @@ async fn run_layout(
     embedded: Option<(Vec<f32>, f64)>,
     started: Instant,
 ) -> Result<Outcome, SearchError> {
-    check_layout_request(scope, req)?;
+    check_request(req)?;
     let (vector, embed_ms) = embedded.unzip();
     let probe = probe(scope, req, vector.as_deref())?;
     let mode = vector_mode(req.mode);
@@ -620,7 +635,7 @@ pub async fn explain(
         Scope::Knowledge(kb) => Ok(sql::explain(conn, &Vector::from(vector), &req.params(kb)).await?),
         Scope::Layout(scope) => {
             let mapped = mapped.ok_or_else(|| no_layout(scope))?;
-            check_layout_request(scope, req)?;
+            check_request(req)?;
             let vector = (!vector.is_empty()).then_some(vector);
             let probe = probe(scope, req, vector.as_deref())?;
             Ok(mapped.explain_nearest(conn, scope.kind, probe, req.k, vector_mode(req.mode)).await?)

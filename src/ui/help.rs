@@ -87,7 +87,7 @@ pub fn lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
                 return match c {
                     Command::CycleMetric | Command::ToggleHybrid | Command::ToggleIterative => false,
                     Command::ThresholdUp | Command::ThresholdDown => l.metric == crate::db::search::Metric::Cosine,
-                    Command::ToggleExact | Command::EfMore | Command::EfLess => {
+                    Command::ToggleExact | Command::EfMore | Command::EfLess | Command::ToggleCompare => {
                         app.search.scope.as_ref().and_then(Scope::index).is_some()
                     }
                     _ => true,

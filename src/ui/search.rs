@@ -86,9 +86,15 @@ fn render_header(f: &mut Frame, area: Rect, p: &SearchPane, foreign: bool, theme
         _ if p.exact => "exact scan".to_string(),
         None => "exact scan (no vector index)".into(),
         Some(_) if native && !p.metric.indexed() => "exact scan (index serves cosine only)".into(),
-        Some("ivfflat") => format!("ivfflat probes {}", p.probes),
+        // Another platform's breadth is its server's until set here.
+        Some(index) if !native => match (index, p.breadth) {
+            ("ivfflat", Some(n)) => format!("ivfflat probes {n}"),
+            ("ivfflat", None) => "ivfflat probes: the server's".into(),
+            (_, Some(n)) => format!("HNSW ef_search {n}"),
+            (_, None) => "HNSW ef_search: the server's".into(),
+        },
         Some(_) => {
-            format!("HNSW ef_search {}{}", p.ef_search, if p.iterative_scan && native { " iterative" } else { "" })
+            format!("HNSW ef_search {}{}", p.ef_search, if p.iterative_scan { " iterative" } else { "" })
         }
     };
     let threshold = match (p.threshold, p.metric == crate::db::search::Metric::Cosine) {
@@ -244,8 +250,8 @@ fn render_detail(f: &mut Frame, area: Rect, p: &SearchPane, theme: &Theme) {
     if let Some((plan, indexed)) = &p.plan {
         // Asked through the index, the planner may still compare every
         // vector (a small scope): then the index's settings did nothing.
-        let through_index = !p.exact && p.scope.as_ref().and_then(Scope::index).is_some();
-        let verdict = match (*indexed, through_index) {
+        // (Held against what the plan's search asked, not the settings now.)
+        let verdict = match (*indexed, p.plan_through_index) {
             (true, _) => ("the vector index served it", theme.ok()),
             (false, true) => (
                 "no vector index used: the planner compared every vector, so probes/ef_search did nothing",

@@ -882,7 +882,8 @@ fn search_pane_under_a_foreign_layout() {
         let text = snapshot(&format!("search_layout_empty_{w}x{h}"), &app);
         assert!(text.contains("nothing to search") && text.contains("press s to ask a question"), "{text}");
         app.search.open(domo_search_scope());
-        app.search.probes = 4;
+        app.search.breadth = Some(4);
+        app.search.compare = true;
         app.search.text = "whitening price".into();
         app.search.query = Some(ragdesk::search::Query::Text("whitening price".into()));
         let mut o = search_outcome();

@@ -7,6 +7,7 @@
 //!     cargo run --release --bin ragdesk-bench -- --pdf DIR     (PDFs from scripts/pdf-corpus)
 //!     cargo run --release --bin ragdesk-bench -- --database-url SCRATCH_URL --search 100000
 //!     cargo run --release --bin ragdesk-bench -- --database-url OMNI_OR_DOMO_URL --layouts
+//!     cargo run --release --bin ragdesk-bench -- --database-url DOMO_URL --layout-search 100000
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -19,6 +20,7 @@ use uuid::Uuid;
 
 mod embed;
 mod ingest;
+mod layout_search;
 mod layouts;
 mod pdf;
 mod scale;
@@ -55,6 +57,11 @@ struct Args {
     /// ~1M messages).
     #[arg(long)]
     layouts: bool,
+    /// Measure the Search tab's search on 001's knowledge through its layout
+    /// instead, with this many chunks (a database seeded with `ragdesk
+    /// --layout domo seed`; its ivfflat index is rebuilt).
+    #[arg(long, value_name = "N")]
+    layout_search: Option<usize>,
     /// Measure the ingest stages instead (extract, chunk, local embed, store).
     #[arg(long)]
     ingest: bool,
@@ -171,6 +178,9 @@ async fn main() -> color_eyre::eyre::Result<()> {
     }
     if args.layouts {
         return layouts::run(&db, args.iterations).await;
+    }
+    if let Some(n) = args.layout_search {
+        return layout_search::run(&db, n).await;
     }
     if let Some(n) = args.search {
         return search::run(&db, n, args.hnsw_m.zip(args.hnsw_ef_construction)).await;

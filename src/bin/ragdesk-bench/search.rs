@@ -22,19 +22,30 @@ use rand::{Rng, SeedableRng};
 use uuid::Uuid;
 
 const DIM: usize = 384;
-const QUERIES: usize = 50;
+pub(super) const QUERIES: usize = 50;
 const K: u32 = 10;
 /// How far points lie from their topic's centre (a unit vector scaled).
 const NOISE: f32 = 1.2;
 
-fn unit(rng: &mut rand_chacha::ChaCha8Rng) -> Vec<f32> {
+pub(super) fn unit(rng: &mut rand_chacha::ChaCha8Rng) -> Vec<f32> {
     let mut v: Vec<f32> = (0..DIM).map(|_| rng.random_range(-1.0f32..1.0)).collect();
     let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
     v.iter_mut().for_each(|x| *x /= n);
     v
 }
 
-fn pct(v: &mut [f64], q: f64) -> f64 {
+/// A point of a random topic of `centres`: its centre plus noise, as a
+/// unit vector.
+pub(super) fn near(centres: &[Vec<f32>], rng: &mut rand_chacha::ChaCha8Rng) -> Vec<f32> {
+    let c = &centres[rng.random_range(0..centres.len())];
+    let noise = unit(rng);
+    let mut v: Vec<f32> = c.iter().zip(&noise).map(|(a, b)| a + NOISE * b).collect();
+    let len = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    v.iter_mut().for_each(|x| *x /= len);
+    v
+}
+
+pub(super) fn pct(v: &mut [f64], q: f64) -> f64 {
     v.sort_by(f64::total_cmp);
     v[((v.len() as f64 - 1.0) * q).round() as usize]
 }
@@ -81,14 +92,7 @@ pub async fn run(db: &Db, n: usize, hnsw: Option<(u32, u32)>) -> Result<()> {
     sqlx::query("DROP INDEX IF EXISTS chunks_embedding_hnsw_384").execute(&mut *conn).await?;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2026);
     let centres: Vec<Vec<f32>> = (0..(n / 100).max(1)).map(|_| unit(&mut rng)).collect();
-    let near = |rng: &mut rand_chacha::ChaCha8Rng| -> Vec<f32> {
-        let c = &centres[rng.random_range(0..centres.len())];
-        let noise = unit(rng);
-        let mut v: Vec<f32> = c.iter().zip(&noise).map(|(a, b)| a + NOISE * b).collect();
-        let len = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-        v.iter_mut().for_each(|x| *x /= len);
-        v
-    };
+    let near = |rng: &mut rand_chacha::ChaCha8Rng| near(&centres, rng);
     let t = Instant::now();
     let batch = 5_000;
     let mut done = 0;

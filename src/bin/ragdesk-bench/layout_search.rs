@@ -1,0 +1,171 @@
+//! `--layout-search N`: the Search tab's search on another platform's
+//! vectors at scale, through its layout. Loads N chunks into 001's
+//! `knowledge_chunks` under one demo (1536-d: clustered 384-d unit vectors
+//! zero-padded, as `ragdesk --layout domo seed` pads the local model's),
+//! builds the platform's own ivfflat index on them (its DDL's `lists =
+//! 100`), then runs the same queries through `search::run_with_vector`
+//! exactly and at several `ivfflat.probes`, and reports p50/p95 latency
+//! and recall@10 against the exact result, and the ratio to it.
+//!
+//! The database must hold 001's schema, seeded (`ragdesk --layout domo
+//! seed`). The rows the benchmark adds are marked `source = 'ragdesk-bench'`
+//! and replaced on each run; the index is rebuilt as the DDL has it.
+
+use std::time::Instant;
+
+use color_eyre::eyre::{Result, eyre};
+use pgvector::Vector;
+use ragdesk::db::Db;
+use ragdesk::db::mapped::Mapped;
+use ragdesk::db::search::{Metric, Mode};
+use ragdesk::schema::Kind;
+use ragdesk::search::{LayoutScope, Query, Request, Scope};
+use rand::SeedableRng;
+
+use super::search::{QUERIES, near, pct, unit};
+
+const K: u32 = 10;
+/// The column's dimension (001's `vector(1536)`) and the model's.
+const COLUMN_DIM: usize = 1536;
+
+pub async fn run(db: &Db, n: usize) -> Result<()> {
+    let pool = &db.pool;
+    let mut conn = pool.acquire().await?;
+    // Loading and building the index take minutes: no statement timeout here.
+    sqlx::query("SET statement_timeout = 0").execute(&mut *conn).await?;
+    let layout = ragdesk::schema::load("domo").map_err(|e| eyre!(e))?;
+    Mapped::for_database(&mut conn, Some(layout.clone()))
+        .await?
+        .ok_or_else(|| eyre!("this database does not hold 001's schema"))?;
+    let demo: uuid::Uuid = sqlx::query_scalar("SELECT id FROM public.demos ORDER BY id LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| eyre!("the database has no demo: run `ragdesk --layout domo seed` on it first"))?;
+    sqlx::query("DELETE FROM public.knowledge_chunks WHERE source = 'ragdesk-bench'").execute(&mut *conn).await?;
+    sqlx::query("DROP INDEX IF EXISTS public.knowledge_chunks_vector_embedding_idx").execute(&mut *conn).await?;
+    let topics = (n / 100).max(1);
+    println!(
+        "## 001's knowledge at {n} chunks, through its layout (1536-d: {topics} topics of clustered 384-d unit vectors, zero-padded)"
+    );
+    println!();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2026);
+    let centres: Vec<Vec<f32>> = (0..topics).map(|_| unit(&mut rng)).collect();
+    let padded = |v: Vec<f32>| -> Vec<f32> {
+        let mut v = v;
+        v.resize(COLUMN_DIM, 0.0);
+        v
+    };
+    let t = Instant::now();
+    let batch = 2_000;
+    let mut done = 0;
+    while done < n {
+        let m = batch.min(n - done);
+        let vectors: Vec<Vector> = (0..m).map(|_| Vector::from(padded(near(&centres, &mut rng)))).collect();
+        let indexes: Vec<i64> = (done as i64..(done + m) as i64).collect();
+        sqlx::query(
+            "INSERT INTO public.knowledge_chunks (demo_id, content, source, vector_embedding) \
+             SELECT $1, 'bench chunk ' || u.i, 'ragdesk-bench', u.e FROM UNNEST($2::bigint[], $3::vector[]) AS u(i, e)",
+        )
+        .bind(demo)
+        .bind(&indexes)
+        .bind(&vectors)
+        .execute(&mut *conn)
+        .await?;
+        done += m;
+    }
+    let load = t.elapsed();
+    let t = Instant::now();
+    sqlx::query("SET maintenance_work_mem = '2GB'").execute(&mut *conn).await?;
+    // The platform's own index, as its DDL makes it.
+    sqlx::query(
+        "CREATE INDEX knowledge_chunks_vector_embedding_idx ON public.knowledge_chunks \
+         USING ivfflat (vector_embedding vector_cosine_ops) WITH (lists = 100)",
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("ANALYZE public.knowledge_chunks").execute(&mut *conn).await?;
+    let build = t.elapsed();
+    let in_demo: i64 = sqlx::query_scalar("SELECT count(*) FROM public.knowledge_chunks WHERE demo_id = $1")
+        .bind(demo)
+        .fetch_one(&mut *conn)
+        .await?;
+    println!(
+        "load {:.1} s, ivfflat build (lists 100, as 001's DDL) {:.1} s; {in_demo} chunks under the demo searched",
+        load.as_secs_f64(),
+        build.as_secs_f64()
+    );
+    println!();
+    // The catalog as it is now (the index rebuilt).
+    let mapped = Mapped::for_database(&mut conn, Some(layout.clone())).await?.expect("checked above");
+    let (_, index) = mapped.vector_column(Kind::Chunk)?;
+    let scope = Scope::Layout(LayoutScope::new(
+        &layout,
+        Kind::Chunk,
+        Some((demo.to_string(), "the benchmark's demo".into())),
+        index.map(str::to_string),
+        Metric::Cosine,
+    ));
+    let queries: Vec<Vec<f32>> = (0..QUERIES).map(|_| padded(near(&centres, &mut rng))).collect();
+    // One search as the Search tab asks it: the question's vector under
+    // the demo, k 10; `console` adds what the tab shows beside it (the
+    // exact search for recall, the top 100 scores for the histogram).
+    let request = |mode: Mode, console: bool| Request {
+        scope: scope.clone(),
+        query: Query::Text("benchmark".into()),
+        k: K,
+        metric: Metric::Cosine,
+        threshold: None,
+        mode,
+        compare: console,
+        hybrid: false,
+        histogram: if console { 100 } else { 0 },
+    };
+    let mut measure = async |mode: Mode, console: bool| -> Result<(Vec<f64>, Vec<Vec<String>>)> {
+        let mut ms = Vec::new();
+        let mut found = Vec::new();
+        for q in &queries {
+            let t = Instant::now();
+            let o = ragdesk::search::run_with_vector(
+                &mut conn,
+                Some(&mapped),
+                &request(mode, console),
+                Some((q.clone(), 0.0)),
+                t,
+            )
+            .await?;
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            found.push(o.rows.into_iter().map(|r| r.chunk_id).collect());
+        }
+        Ok((ms, found))
+    };
+    // Exact first: the reference for recall, and the peer of the ratio.
+    let (mut exact_ms, exact) = measure(Mode::Exact, false).await?;
+    let exact_p50 = pct(&mut exact_ms, 0.5);
+    println!(
+        "| search ({QUERIES} queries, k {K}, through the layout) | p50 ms | p95 ms | exact / this (p50) | recall@{K} (mean) | min recall |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for probes in [1u32, 4, 10, 32] {
+        let mode = Mode::Approximate { ef_search: None, probes: Some(probes), iterative_scan: true };
+        let (mut ms, found) = measure(mode, false).await?;
+        let recalls: Vec<f64> =
+            found.iter().zip(&exact).map(|(f, e)| ragdesk::db::search::compare(f, e).recall).collect();
+        let mean = recalls.iter().sum::<f64>() / recalls.len() as f64;
+        let min = recalls.iter().copied().fold(f64::MAX, f64::min);
+        let p50 = pct(&mut ms, 0.5);
+        println!(
+            "| ivfflat, probes {probes} | {p50:.2} | {:.2} | {:.1}× | {mean:.3} | {min:.2} |",
+            pct(&mut ms, 0.95),
+            exact_p50 / p50
+        );
+    }
+    println!("| exact scan | {exact_p50:.2} | {:.2} | 1.0× | 1.000 | 1.00 |", pct(&mut exact_ms, 0.95));
+    let mode = Mode::Approximate { ef_search: None, probes: Some(10), iterative_scan: true };
+    let (mut ms, _) = measure(mode, true).await?;
+    println!(
+        "| the Search tab's whole search at probes 10 (+ exact for recall, + top 100 for the histogram) | {:.2} | {:.2} | | | |",
+        pct(&mut ms, 0.5),
+        pct(&mut ms, 0.95)
+    );
+    Ok(())
+}
