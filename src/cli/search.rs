@@ -288,8 +288,10 @@ fn print(o: &Outcome) -> Result<()> {
     for r in o.hits() {
         let sim = r.similarity.map(|s| format!("{s:.4}")).unwrap_or_else(|| "—".into());
         // Another platform's ids whole: they are what --like-row takes.
-        let place = crate::sanitize::sanitize_line(&r.place()).into_owned();
-        let doc = if r.chunk_index.is_some() { crate::text::truncate(&place, 28) } else { place };
+        let doc = match r.chunk_index {
+            Some(_) => crate::text::truncate(&crate::sanitize::sanitize_line(&r.place()), 28),
+            None => crate::sanitize::sanitize_line(&r.chunk_id).into_owned(),
+        };
         let preview = crate::text::truncate(
             &crate::sanitize::sanitize_line(&r.content.split_whitespace().collect::<Vec<_>>().join(" ")),
             60,

@@ -1227,6 +1227,10 @@ pub struct Nearest {
     pub distance: f64,
     pub similarity: Option<f64>,
     pub text: Option<String>,
+    /// What the row's parent is called (a chunk's page or document), where
+    /// the layout names a title for it: why a chunk won is read with where
+    /// it comes from.
+    pub parent_title: Option<String>,
 }
 
 impl Mapped {
@@ -1281,7 +1285,8 @@ impl Mapped {
         let (sql, metric) = self.nearest_sql(kind, probe, mode)?;
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         search_settings(&mut tx, mode).await?;
-        let rows = none_if_mistyped(bind_probe(sqlx::query_as(&sql), probe, k).fetch_all(&mut *tx).await)?;
+        let rows: Vec<(String, f64, Option<String>, Option<String>)> =
+            none_if_mistyped(bind_probe(sqlx::query_as(&sql), probe, k).fetch_all(&mut *tx).await)?;
         tx.commit().await?;
         if rows.is_empty()
             && let Probe::Row(id) = probe
@@ -1290,7 +1295,13 @@ impl Mapped {
         }
         Ok(rows
             .into_iter()
-            .map(|(id, distance, text)| Nearest { id, distance, similarity: metric.similarity(distance), text })
+            .map(|(id, distance, text, parent_title)| Nearest {
+                id,
+                distance,
+                similarity: metric.similarity(distance),
+                text,
+                parent_title,
+            })
             .collect())
     }
 
@@ -1361,11 +1372,36 @@ impl Mapped {
         // index out of the plan (it cannot serve an expression), while the
         // btree indexes that find the scope still can.
         let order = if mode.exact { format!("(c.{v} {op} {query}) + 0") } else { format!("c.{v} {op} {query}") };
+        let parent_title = self.parent_title_sql(kind)?;
         let sql = format!(
-            "SELECT c.{i}::text, (c.{v} {op} {query})::float8, {text} FROM {t} c \
+            "SELECT c.{i}::text, (c.{v} {op} {query})::float8, {text}, {parent_title} FROM {t} c \
              WHERE c.{v} IS NOT NULL AND {query} IS NOT NULL{scope} ORDER BY {order} LIMIT $2"
         );
         Ok((sql, metric))
+    }
+
+    /// The title of the document a row `c` of `kind` belongs to (a page's
+    /// URL, a file's name), looked up by its id (one index probe per result
+    /// row); NULL where the parent is no document (001's chunks belong to
+    /// the demo searched: the same for every row) or has no title.
+    fn parent_title_sql(&self, kind: Kind) -> Result<String> {
+        let e = self.entity(kind)?;
+        let parent =
+            self.layout.parent_of(kind).filter(|pk| *pk == Kind::Document).and_then(|pk| self.layout.entity(pk));
+        let (Some(column), Some(pe)) = (e.parent.as_deref(), parent) else { return Ok("NULL::text".into()) };
+        let (Some(pt), Some(pid), Some(title)) = (pe.table.as_deref(), pe.id.as_deref(), pe.title.as_deref()) else {
+            return Ok("NULL::text".into());
+        };
+        let ptable = Table::parse(pt);
+        // The child's column cast to the parent id's own type: its index serves.
+        let cast = self.cast(&ptable, pid)?;
+        Ok(format!(
+            "(SELECT p.{}::text FROM {} p WHERE p.{} = c.{}::{cast})",
+            quote_ident(title),
+            ptable.quoted(),
+            quote_ident(pid),
+            quote_ident(column)
+        ))
     }
 
     /// Where a search looks, given the SQL of the parent the probe belongs

@@ -153,9 +153,10 @@ pub struct Row {
     pub rank: usize,
     /// The row's id as text (a chunk's UUID on ragdesk's own schema).
     pub chunk_id: String,
-    /// Ragdesk's own chunks only: their document, its file and the
-    /// chunk's place in it.
+    /// Ragdesk's own chunks only: their document.
     pub document_id: Option<String>,
+    /// Our chunk's file; another platform's row's parent's title (its page
+    /// or document), where its layout names one.
     pub filename: String,
     pub chunk_index: Option<i32>,
     pub token_count: Option<i32>,
@@ -166,11 +167,13 @@ pub struct Row {
 }
 
 impl Row {
-    /// Where the row is: `file.pdf#3` for ragdesk's chunks, the id for
-    /// another platform's rows.
+    /// Where the row is: `file.pdf#3` for ragdesk's chunks; for another
+    /// platform's rows, what their parent is called (a page, a document)
+    /// where the layout says, else their id.
     pub fn place(&self) -> String {
         match self.chunk_index {
             Some(i) => format!("{}#{i}", self.filename),
+            None if !self.filename.is_empty() => self.filename.clone(),
             None => self.chunk_id.clone(),
         }
     }
@@ -592,7 +595,8 @@ async fn run_layout(
             rank: i + 1,
             chunk_id: n.id,
             document_id: None,
-            filename: String::new(),
+            // Where it comes from (its page or document), as the layout names it.
+            filename: n.parent_title.unwrap_or_default(),
             chunk_index: None,
             token_count: None,
             distance: n.distance,

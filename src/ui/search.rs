@@ -213,7 +213,15 @@ fn render_results(f: &mut Frame, area: Rect, p: &SearchPane, scope: &Scope, them
         // Room for a sign: inner products and far vectors go negative.
         col("Sim", Constraint::Length(7)),
         col("Dist", Constraint::Length(6)),
-        col(if ours { "Document#chunk" } else { "Id" }, Constraint::Fill(2)),
+        // Another platform's rows by where they come from, where the layout names it.
+        col(
+            match (ours, o.rows.iter().any(|r| !r.filename.is_empty())) {
+                (true, _) => "Document#chunk",
+                (false, true) => "From",
+                (false, false) => "Id",
+            },
+            Constraint::Fill(2),
+        ),
     ];
     if ours {
         columns.push(col("Tok", Constraint::Length(4)));
@@ -308,6 +316,10 @@ fn render_detail(f: &mut Frame, area: Rect, p: &SearchPane, theme: &Theme) {
             Some(r) => (format!(" {}#{} ", r.filename, r.chunk_index), r.content.clone()),
             None => (" Chunk ".into(), String::new()),
         },
+        // Another platform's row: where it comes from and its id.
+        (None, Some(r)) if r.chunk_index.is_none() && !r.filename.is_empty() => {
+            (format!(" {} · {} ", r.filename, r.chunk_id), r.content.clone())
+        }
         (None, Some(r)) => (format!(" {} ", r.place()), r.content.clone()),
         (None, None) => (" Chunk ".into(), String::new()),
     };

@@ -1420,6 +1420,7 @@ async fn a_text_query_through_an_openai_compatible_server_equals_a_brute_force_t
                 distance: r.distance,
                 similarity: r.similarity,
                 text: Some(r.content),
+                parent_title: (!r.filename.is_empty()).then_some(r.filename),
             })
             .collect();
         // The same distances in the same order, each row's its own (rows of
@@ -1432,6 +1433,18 @@ async fn a_text_query_through_an_openai_compatible_server_equals_a_brute_force_t
             assert!((e.distance - truth[&e.id]).abs() < 1e-4 && scope.contains(&e.id), "{name}: {e:?}");
         }
         assert!(exact[0].text.as_deref().unwrap_or("").starts_with(&question), "{name}: {:?}", exact[0]);
+        // Each row says where it comes from: its document's title, as the
+        // layout names it (a page's URL, a file's name); 001's chunks belong
+        // to the demo searched, the same for all: nothing to say.
+        for n in &exact {
+            let parent = m.row(&mut c, pk, &parent_of(Kind::Chunk, &n.id)).await.unwrap().unwrap();
+            match pk {
+                Kind::Document => {
+                    assert!(parent.title.is_some() && n.parent_title == parent.title, "{name}: {n:?} vs {parent:?}")
+                }
+                _ => assert_eq!(n.parent_title, None, "{name}"),
+            }
+        }
         // Through the index, wide open (every list probed, a wide HNSW
         // beam): the same top 5.
         let (req, embedded) = search(ragdesk::db::search::Mode::Approximate {
