@@ -288,7 +288,10 @@ impl Browser {
         let asked = std::mem::take(&mut s.exact_asked);
         let count = result?;
         s.count = count;
-        Ok(count.filter(|_| asked).map(|c| format!("{label}: {} rows", c.label())))
+        Ok(count.filter(|_| asked).map(|c| match c {
+            crate::db::RowCount::Exact(1) => format!("{label}: 1 row"),
+            c => format!("{label}: {} rows", c.label()),
+        }))
     }
 
     /// A page arrived: kept when it is the shown level's latest load.
@@ -557,6 +560,11 @@ impl Browser {
             Command::OtherList => self.other_lists().len() > 1,
             Command::MoreLikeThis => self.layout.entity(kind).is_some_and(|e| e.embedding.is_some()),
             Command::SearchKnowledgeBase => self.text_search_target().is_some(),
+            // A list with nothing to filter on (001's derived conversations)
+            // refuses one; another takes words, a status or a time.
+            Command::Filter => ["word", "status:x", "after:2000-01-01"]
+                .iter()
+                .any(|f| crate::db::mapped::check_filter(&self.layout, kind, f).is_ok()),
             _ => true,
         }
     }

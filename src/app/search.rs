@@ -65,6 +65,9 @@ pub struct SearchPane {
     pub history_pos: Option<usize>,
     /// Lines of the plan scrolled past (`J`/`K`).
     pub plan_scroll: u16,
+    /// How far the plan scrolls as last drawn (its wrapped lines past the
+    /// pane's height): `J` stops there, so `K` moves at once.
+    pub plan_room: std::cell::Cell<u16>,
     /// The plan's search was asked to go through a vector index.
     pub plan_through_index: bool,
     /// `p` was pressed while a search ran: its plan is asked for when it lands.
@@ -103,6 +106,7 @@ impl Default for SearchPane {
             history: Vec::new(),
             history_pos: None,
             plan_scroll: 0,
+            plan_room: std::cell::Cell::new(0),
             plan_through_index: false,
             plan_wanted: false,
             on_layout: false,
@@ -318,6 +322,24 @@ impl SearchPane {
         }
     }
 
+    /// Does a key do something here, on another platform's vectors (for
+    /// the footer and the help)? Nothing before a scope is chosen; then
+    /// not what needs our own columns (another metric, hybrid, the
+    /// iterative switch), the threshold on cosine only, and what tunes or
+    /// compares with an index only where the column has one.
+    pub fn answers(&self, cmd: Command) -> bool {
+        use Command::*;
+        let Some(scope) = &self.scope else { return matches!(cmd, Back | Help | Quit) };
+        let indexed = scope.index().is_some();
+        match (scope, cmd) {
+            (Scope::Knowledge(_), _) => true,
+            (_, CycleMetric | ToggleHybrid | ToggleIterative) => false,
+            (_, ThresholdUp | ThresholdDown) => self.metric == Metric::Cosine,
+            (_, ToggleExact | EfMore | EfLess | ToggleCompare) => indexed,
+            _ => true,
+        }
+    }
+
     /// What to do when nothing is chosen to search.
     fn nothing_to_search(&self) -> &'static str {
         if self.on_layout {
@@ -430,9 +452,8 @@ impl SearchPane {
             }
             DetailDown | DetailUp if self.plan.is_some() => {
                 let step = height.max(2) as u16 / 2;
-                let lines = self.plan.as_ref().map_or(0, |(p, _)| p.lines().count()) as u16;
                 self.plan_scroll = if cmd == DetailDown {
-                    self.plan_scroll.saturating_add(step).min(lines)
+                    self.plan_scroll.saturating_add(step).min(self.plan_room.get())
                 } else {
                     self.plan_scroll.saturating_sub(step)
                 };
@@ -449,22 +470,23 @@ impl SearchPane {
                 );
             }
             EfMore | EfLess if self.layout_scope().is_some() => {
-                // From pgvector's default the first time: the server's own
-                // setting cannot be doubled without being read.
+                // From the breadth that applied last (the server's setting,
+                // which the search read), else pgvector's default.
                 let ivfflat = index.as_deref() == Some("ivfflat");
                 let (setting, default, max) = if ivfflat {
                     ("ivfflat.probes", DEFAULT_PROBES, 32_768)
                 } else {
                     ("hnsw.ef_search", DEFAULT_EF_SEARCH, 1000)
                 };
-                let from = self.breadth.unwrap_or(default);
+                let applied = self.result.as_ref().and_then(|o| o.breadth);
+                let from = self.breadth.or(applied).unwrap_or(default);
                 let to = if cmd == EfMore { from.saturating_mul(2) } else { from / 2 };
                 let first = self.breadth.is_none();
                 self.breadth = Some(to.clamp(1, max));
-                let note = if first {
-                    format!(" (from pgvector's default {default}: the server's setting applied until now)")
-                } else {
-                    String::new()
+                let note = match (first, applied) {
+                    (true, Some(server)) => format!(" (the server's setting was {server})"),
+                    (true, None) => format!(" (from pgvector's default {default})"),
+                    _ => String::new(),
                 };
                 return rerun(self, format!("{setting} = {}{note}", self.breadth.unwrap_or(default)));
             }
@@ -566,6 +588,7 @@ mod tests {
             hybrid: None,
             scores: Vec::new(),
             searched_by: String::new(),
+            breadth: None,
             model: None,
             vector: Vec::new(),
         }

@@ -1131,6 +1131,15 @@ fn browse_text_search_opens_the_search_tab_under_the_selected_row_and_retunes_th
         Mode::Approximate { ef_search: None, probes: None, iterative_scan: true },
         "through the ivfflat index, at the server's probes (the platform may have tuned them)"
     );
+    // The server's probes were 10 (the search read them): e doubles those.
+    a.update(Action::SearchDone {
+        generation: a.search.generation,
+        result: Ok(crate::search::Outcome { breadth: Some(10), ..search_outcome() }),
+    });
+    let req = searched(&a.update(key('e'))).expect("searched again");
+    assert_eq!(req.mode, Mode::Approximate { ef_search: None, probes: Some(20), iterative_scan: true });
+    a.search.breadth = None;
+    a.search.result = None;
     // x: exact; e doubles probes (not ef_search: the column is ivfflat).
     assert_eq!(searched(&a.update(key('x'))).expect("searched again").mode, Mode::Exact);
     a.update(key('x'));
@@ -1194,6 +1203,7 @@ fn search_outcome() -> crate::search::Outcome {
         hybrid: None,
         scores: Vec::new(),
         searched_by: String::new(),
+        breadth: None,
         model: None,
         vector: Vec::new(),
     }

@@ -22,7 +22,7 @@ pub struct SearchArgs {
     #[arg(long, default_value_t = 10)]
     pub k: u32,
     /// Cosine similarity a chunk must exceed (match_chunks' match_threshold), from -1 to 1.
-    #[arg(long, value_parser = cosine_similarity)]
+    #[arg(long, value_parser = cosine_similarity, allow_negative_numbers = true)]
     pub threshold: Option<f64>,
     /// cosine (served by the HNSW index), ip or l2 (exact scans).
     #[arg(long, default_value = "cosine")]
@@ -229,7 +229,11 @@ async fn layout_request(
                 Some(parent) => match mapped.row(&mut *conn, parent, &within).await.ok().flatten() {
                     Some(row) => row.title.unwrap_or_else(|| within.clone()),
                     None => {
-                        bail!("no {} with id {within} in layout '{}'", mapped.layout.label(parent), mapped.layout.name)
+                        let (rows, of) = (mapped.layout.label(parent), mapped.layout.label(kind));
+                        bail!(
+                            "no {rows} with id {within} in layout '{}' (--under takes the id of the {rows} row the {of} belong to)",
+                            mapped.layout.name
+                        )
                     }
                 },
                 None => within.clone(),

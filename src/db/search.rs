@@ -303,6 +303,15 @@ pub async fn match_chunks(
         .await?)
 }
 
+/// What an index setting (`ivfflat.probes`, `hnsw.ef_search`) is on this
+/// connection: the server's, the database's or the role's, as the
+/// platform tuned it; `None` where pgvector is not loaded yet.
+pub async fn index_setting(conn: &mut PgConnection, name: &str) -> Result<Option<u32>> {
+    let value: Option<String> =
+        sqlx::query_scalar("SELECT current_setting($1, true)").bind(name).fetch_one(&mut *conn).await?;
+    Ok(value.and_then(|v| v.trim().parse().ok()))
+}
+
 /// A stored chunk's vector, its knowledge base and dimension: the query of
 /// "more like this", which needs no model.
 pub async fn chunk_vector(conn: &mut PgConnection, chunk: Uuid) -> Result<(Vector, Uuid, i32)> {

@@ -112,7 +112,10 @@ impl LayoutScope {
             .and_then(|p| layout.parent_of(p))
             .map(|g| layout.label(g).to_string());
         let within = match (within, widened) {
-            (Some((id, title)), Some(g)) => Some((id, format!("the {g} row of {title}"))),
+            (Some((id, title)), Some(g)) => {
+                let documents = layout.label(Kind::Document);
+                Some((id, format!("{title} and the other {documents} of its {g}")))
+            }
             (within, _) => within,
         };
         LayoutScope { layout: layout.name.clone(), kind, label: layout.label(kind).to_string(), within, index, metric }
@@ -230,6 +233,10 @@ pub struct Outcome {
     pub scores: Vec<f64>,
     /// How it searched (`Request::how`): exact, or the index and its breadth.
     pub searched_by: String,
+    /// The breadth the index was searched at (`ivfflat.probes`,
+    /// `hnsw.ef_search`): the one asked, else the server's own setting
+    /// (read, so that doubling it doubles what applied).
+    pub breadth: Option<u32>,
     /// Which model embedded a text query, when it is not the knowledge
     /// base's own (another platform's vectors: where that was said).
     pub model: Option<String>,
@@ -483,6 +490,10 @@ async fn run_knowledge(
         hybrid,
         scores,
         searched_by: req.how(),
+        breadth: match req.mode {
+            Mode::Approximate { ef_search, .. } => ef_search,
+            Mode::Exact => None,
+        },
         model: None,
         vector: vector.to_vec(),
     })
@@ -571,6 +582,26 @@ async fn run_layout(
     let row_ids = |rows: &[crate::db::mapped::Nearest]| rows.iter().map(|n| n.id.clone()).collect::<Vec<_>>();
     let indexed = scope.index().is_some();
     let approximate = req.mode != Mode::Exact && indexed;
+    // The breadth that applied: the one asked, else the server's setting.
+    let (breadth, searched_by) = match (req.mode, scope.index()) {
+        (Mode::Approximate { ef_search, probes, iterative_scan }, Some(index)) if approximate => {
+            let (asked, setting) =
+                if index == "ivfflat" { (probes, "ivfflat.probes") } else { (ef_search, "hnsw.ef_search") };
+            match asked {
+                Some(b) => (Some(b), req.how()),
+                None => {
+                    let server = sql::index_setting(conn, setting).await?;
+                    let mode = match index {
+                        "ivfflat" => Mode::Approximate { ef_search: None, probes: server, iterative_scan },
+                        _ => Mode::Approximate { ef_search: server, probes: None, iterative_scan },
+                    };
+                    let how = Request { mode, ..req.clone() }.how();
+                    (server, format!("{how} (the server's setting)"))
+                }
+            }
+        }
+        _ => (None, req.how()),
+    };
     let compare = if req.compare && approximate {
         let t = Instant::now();
         let exact = mapped.nearest(conn, scope.kind, probe, req.k, VectorMode::EXACT).await?;
@@ -620,7 +651,8 @@ async fn run_layout(
         platform_agrees: None,
         hybrid: None,
         scores,
-        searched_by: req.how(),
+        searched_by,
+        breadth,
         model: None,
         vector: vector.unwrap_or_default(),
     })

@@ -8,7 +8,6 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::app::{App, Tab};
 use crate::keymap::{Command, Context};
-use crate::search::Scope;
 use crate::theme::Theme;
 
 /// The list keys the Browse tab (another platform's layout) answers.
@@ -82,16 +81,8 @@ pub fn lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
             if browse {
                 return BROWSE.contains(&c) && app.browser.as_ref().is_none_or(|b| b.answers(c));
             }
-            if let Some(Scope::Layout(l)) = app.search.scope.as_ref().filter(|_| app.tab == Tab::Search) {
-                // What our knowledge bases offer and another platform's vectors do not.
-                return match c {
-                    Command::CycleMetric | Command::ToggleHybrid | Command::ToggleIterative => false,
-                    Command::ThresholdUp | Command::ThresholdDown => l.metric == crate::db::search::Metric::Cosine,
-                    Command::ToggleExact | Command::EfMore | Command::EfLess | Command::ToggleCompare => {
-                        app.search.scope.as_ref().and_then(Scope::index).is_some()
-                    }
-                    _ => true,
-                };
+            if app.browser.is_some() && app.tab == Tab::Search {
+                return app.search.answers(c);
             }
             if foreign_limits {
                 // Edited where the layout declares the write; a history where it writes anything.

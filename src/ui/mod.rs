@@ -290,41 +290,20 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     (&[Quit], "quit"),
                 ],
                 // Another platform's vectors: their index's own distance and breadth.
-                Tab::Search if app.browser.is_some() => {
-                    match app.search.scope.as_ref().and_then(crate::search::Scope::index) {
-                        Some("ivfflat") => &[
-                            (&[EditQuery], "question"),
-                            (&[KMore, KLess], "k"),
-                            (&[ToggleExact], "exact"),
-                            (&[EfMore, EfLess], "probes"),
-                            (&[ToggleCompare], "vs exact"),
-                            (&[Explain], "plan"),
-                            (&[MoreLikeThis], "like"),
-                            (&[Back], "back"),
-                            (&[Help], "help"),
-                        ],
-                        Some(_) => &[
-                            (&[EditQuery], "question"),
-                            (&[KMore, KLess], "k"),
-                            (&[ToggleExact], "exact"),
-                            (&[EfMore, EfLess], "ef"),
-                            (&[ToggleCompare], "vs exact"),
-                            (&[Explain], "plan"),
-                            (&[MoreLikeThis], "like"),
-                            (&[Back], "back"),
-                            (&[Help], "help"),
-                        ],
-                        None => &[
-                            (&[EditQuery], "question"),
-                            (&[KMore, KLess], "k"),
-                            (&[Explain], "plan"),
-                            (&[MoreLikeThis], "like"),
-                            (&[Back], "back"),
-                            (&[Help], "help"),
-                            (&[Quit], "quit"),
-                        ],
-                    }
-                }
+                // Another platform's vectors: what they answer (`offered` below).
+                Tab::Search if app.browser.is_some() => &[
+                    (&[EditQuery], "question"),
+                    (&[KMore, KLess], "k"),
+                    (&[ThresholdUp, ThresholdDown], "threshold"),
+                    (&[ToggleExact], "exact"),
+                    (&[EfMore, EfLess], "probes/ef"),
+                    (&[ToggleCompare], "vs exact"),
+                    (&[Explain], "plan"),
+                    (&[MoreLikeThis], "like"),
+                    (&[Back], "back"),
+                    (&[Help], "help"),
+                    (&[Quit], "quit"),
+                ],
                 Tab::Search => &[
                     (&[EditQuery], "question"),
                     (&[KMore, KLess], "k"),
@@ -380,6 +359,7 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             // Another platform's list: the keys its rows answer.
             let offered = |cmd: crate::keymap::Command| match &app.browser {
                 Some(b) if app.tab.is_browse() => b.answers(cmd),
+                Some(_) if app.tab == Tab::Search => app.search.answers(cmd),
                 _ => true,
             };
             let text: String = hints

@@ -69,11 +69,12 @@ fn render_header(f: &mut Frame, area: Rect, p: &SearchPane, foreign: bool, theme
         _ if p.text.is_empty() => "/ to type a question".into(),
         _ => sanitize_line(&p.text).into_owned(),
     };
+    // The question first: a long scope must not push it off a narrow screen.
     lines.push(Line::from(vec![
-        Span::styled(" ", theme.dim()),
-        Span::styled(kb, theme.title()),
-        Span::styled("  ⌕ ", theme.accent()),
+        Span::styled(" ⌕ ", theme.accent()),
         Span::styled(query, theme.base()),
+        Span::styled(if p.scope.is_some() { "  in " } else { "  · " }, theme.dim()),
+        Span::styled(kb, theme.title()),
     ]));
     // Before anything is chosen, ours are searched through HNSW.
     let native = !foreign && !matches!(p.scope, Some(Scope::Layout(_)));
@@ -87,12 +88,15 @@ fn render_header(f: &mut Frame, area: Rect, p: &SearchPane, foreign: bool, theme
         None => "exact scan (no vector index)".into(),
         Some(_) if native && !p.metric.indexed() => "exact scan (index serves cosine only)".into(),
         // Another platform's breadth is its server's until set here.
-        Some(index) if !native => match (index, p.breadth) {
-            ("ivfflat", Some(n)) => format!("ivfflat probes {n}"),
-            ("ivfflat", None) => "ivfflat probes: the server's".into(),
-            (_, Some(n)) => format!("HNSW ef_search {n}"),
-            (_, None) => "HNSW ef_search: the server's".into(),
-        },
+        Some(index) if !native => {
+            let name = if index == "ivfflat" { "ivfflat probes" } else { "HNSW ef_search" };
+            // The server's setting, as the last search read it.
+            match (p.breadth, p.result.as_ref().and_then(|o| o.breadth)) {
+                (Some(n), _) => format!("{name} {n}"),
+                (None, Some(n)) => format!("{name} {n} (the server's)"),
+                (None, None) => format!("{name}: the server's"),
+            }
+        }
         Some(_) => {
             format!("HNSW ef_search {}{}", p.ef_search, if p.iterative_scan { " iterative" } else { "" })
         }
@@ -277,7 +281,10 @@ fn render_detail(f: &mut Frame, area: Rect, p: &SearchPane, theme: &Theme) {
             }
         }
         let visible = inner.height as usize;
-        let scroll = (p.plan_scroll as usize).min(lines.len().saturating_sub(visible)) as u16;
+        let room = lines.len().saturating_sub(visible) as u16;
+        // How far J may scroll, as drawn (wrapped) at this size.
+        p.plan_room.set(room);
+        let scroll = p.plan_scroll.min(room);
         f.render_widget(
             Paragraph::new(lines).block(block.title(" Plan (J/K scroll, p hides) ")).scroll((scroll, 0)),
             area,
@@ -344,6 +351,12 @@ fn render_detail(f: &mut Frame, area: Rect, p: &SearchPane, theme: &Theme) {
         }
     };
     neighbour(&mut lines, true);
+    // Another platform's row: its whole id, to copy (`--like-row`, `#`).
+    if let Some(r) = selected.filter(|r| r.chunk_index.is_none() && o.hybrid.is_none()) {
+        for part in crate::text::wrap(&format!("id {}", sanitize_line(&r.chunk_id)), width) {
+            lines.push(Line::from(Span::styled(part, theme.dim())));
+        }
+    }
     let safe = crate::sanitize::sanitize_multiline(&text).into_owned();
     for part in crate::text::wrap(&safe, width) {
         lines.push(highlight(&part, &words, theme));

@@ -830,7 +830,7 @@ async fn more_like_this_and_a_question_from_the_browse_tab_in_the_search_tab() {
     // probes (a vector is always in the list of its own nearest centroid,
     // so it finds itself).
     let screen = tmux.wait_for("the nearest chunks through the index", |s| {
-        s.contains("ivfflat probes: the server's") && s.contains("more like ") && s.contains("1.000")
+        s.contains("ivfflat probes 1 (the server's)") && s.contains("more like ") && s.contains("1.000")
     });
     // The chunk itself first, at similarity 1: its id begins as the heading says.
     let like = screen.split("more like ").nth(1).unwrap_or_default().chars().take(8).collect::<String>();
@@ -899,6 +899,19 @@ async fn the_plan_says_whether_the_vector_index_served_it() {
     assert!(indexed && text.contains("knowledge_chunks_vector_embedding_idx"), "{text}");
     let (text, indexed) = ragdesk::search::explain(&mut c, Some(&m), &plan(Mode::Exact), Vec::new()).await.unwrap();
     assert!(!indexed && !text.contains("Order By:"), "{text}");
+    // The server's own probes apply until the console sets them, and the
+    // outcome says which applied (the console doubles that one).
+    sqlx::query("SET ivfflat.probes = 10").execute(&mut c).await.unwrap();
+    let server = Mode::Approximate { ef_search: None, probes: None, iterative_scan: true };
+    let o = ragdesk::search::run_with_vector(&mut c, Some(&m), &plan(server), None, std::time::Instant::now())
+        .await
+        .unwrap();
+    assert_eq!(o.breadth, Some(10));
+    assert!(o.searched_by.contains("probes 10 (the server's setting)"), "{}", o.searched_by);
+    let o = ragdesk::search::run_with_vector(&mut c, Some(&m), &plan(approximate), None, std::time::Instant::now())
+        .await
+        .unwrap();
+    assert_eq!((o.breadth, o.searched_by.as_str()), (Some(4), "ivfflat index, probes 4"));
     // A question with no row to search under is refused before any plan.
     let question = layout_request(&m, ragdesk::search::Query::Text("x".into()), None, 5, approximate);
     let e = ragdesk::search::explain(&mut c, Some(&m), &question, vec![0.0; 1536]).await.unwrap_err();

@@ -842,6 +842,7 @@ fn search_outcome() -> ragdesk::search::Outcome {
         hybrid: None,
         scores: vec![0.82, 0.56, 0.49, 0.40, 0.38, 0.30, 0.29, 0.22],
         searched_by: "HNSW index, ef_search 40".into(),
+        breadth: Some(40),
         model: None,
         vector: vec![],
     }
