@@ -369,25 +369,26 @@ impl SearchPane {
             return Reply::error(self.nothing_to_search());
         }
         let index = self.scope.as_ref().and_then(Scope::index).map(str::to_string);
-        if let Some(s) = self.layout_scope() {
-            // What our knowledge bases offer and another platform's vectors do not.
-            let refused = match cmd {
-                ToggleExact | EfMore | EfLess | ToggleIterative | ToggleCompare if index.is_none() => {
-                    Some("no vector index on this column: every search is exact".into())
+        // What our knowledge bases offer and another platform's vectors do
+        // not (`answers`), refused with the reason.
+        if let Some(s) = self.layout_scope().filter(|_| !self.answers(cmd)) {
+            let why = match cmd {
+                ToggleExact | EfMore | EfLess | ToggleCompare | ToggleIterative if index.is_none() => {
+                    "no vector index on this column: every search is exact".to_string()
                 }
-                CycleMetric => Some(format!(
-                    "these vectors are compared by {} distance, the one their index serves",
-                    s.metric.name()
-                )),
-                ToggleHybrid => Some("hybrid ranking fuses ragdesk's full-text column: this platform has none".into()),
+                CycleMetric => {
+                    format!("these vectors are compared by {} distance, the one their index serves", s.metric.name())
+                }
+                ToggleHybrid => "hybrid ranking fuses ragdesk's full-text column: this platform has none".into(),
                 ToggleIterative => {
-                    Some("the scan is always iterative here: the search's scope filters after the index".into())
+                    "the scan is always iterative here: the search's scope filters after the index".into()
                 }
-                _ => None,
+                ThresholdUp | ThresholdDown => {
+                    format!("the threshold is a cosine similarity; these vectors are compared by {}", s.metric.name())
+                }
+                _ => "not on another platform's vectors".into(),
             };
-            if let Some(why) = refused {
-                return Reply::error(why);
-            }
+            return Reply::error(why);
         }
         let rows = self.shown_rows();
         let rerun = |pane: &mut SearchPane, what: String| -> Reply {

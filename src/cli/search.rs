@@ -281,27 +281,28 @@ fn print(o: &Outcome) -> Result<()> {
     ))?;
     output::out(format!("embed {:.1} ms · query {:.1} ms · total {:.1} ms", o.embed_ms, o.query_ms, o.total_ms))?;
     output::out("")?;
-    output::out(format!(
-        "{:>4}  {:>10}  {:>9}  {:<28}  {:>6}  text",
-        "rank",
-        "similarity",
-        "distance",
-        if o.rows.iter().any(|r| r.chunk_index.is_none()) { "id" } else { "document#chunk" },
-        "tokens"
-    ))?;
+    // Ours: file#chunk and tokens; another platform's rows: the id whole
+    // (what --like-row takes), then where it comes from (its page or document).
+    let ours = o.rows.iter().all(|r| r.chunk_index.is_some());
+    let (place, extra) = if ours { ("document#chunk", "tokens") } else { ("id", "from") };
+    output::out(format!("{:>4}  {:>10}  {:>9}  {place:<28}  {extra:>6}  text", "rank", "similarity", "distance"))?;
     for r in o.hits() {
         let sim = r.similarity.map(|s| format!("{s:.4}")).unwrap_or_else(|| "—".into());
-        // Another platform's ids whole: they are what --like-row takes.
-        let doc = match r.chunk_index {
-            Some(_) => crate::text::truncate(&crate::sanitize::sanitize_line(&r.place()), 28),
-            None => crate::sanitize::sanitize_line(&r.chunk_id).into_owned(),
+        let (doc, extra) = match r.chunk_index {
+            Some(_) => (
+                crate::text::truncate(&crate::sanitize::sanitize_line(&r.place()), 28),
+                r.token_count.map(|t| t.to_string()).unwrap_or_default(),
+            ),
+            None => (
+                crate::sanitize::sanitize_line(&r.chunk_id).into_owned(),
+                crate::text::truncate(&crate::sanitize::sanitize_line(&r.filename), 30),
+            ),
         };
         let preview = crate::text::truncate(
             &crate::sanitize::sanitize_line(&r.content.split_whitespace().collect::<Vec<_>>().join(" ")),
             60,
         );
-        let tokens = r.token_count.map(|t| t.to_string()).unwrap_or_default();
-        output::out(format!("{:>4}  {sim:>10}  {:>9.4}  {doc:<28}  {tokens:>6}  {preview}", r.rank, r.distance))?;
+        output::out(format!("{:>4}  {sim:>10}  {:>9.4}  {doc:<28}  {extra:>6}  {preview}", r.rank, r.distance))?;
     }
     if let Some(th) = o.threshold
         && o.passed < o.rows.len()

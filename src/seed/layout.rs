@@ -51,6 +51,8 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
     let mut industries: std::collections::HashMap<String, usize> = Default::default();
     // Row id → its position among its siblings.
     let mut positions: std::collections::HashMap<String, usize> = Default::default();
+    // Host names of rows titled by a domain: their pages' URLs are on them.
+    let mut hosts: std::collections::HashMap<String, String> = Default::default();
     while !pending.is_empty() {
         let before = pending.len();
         let mut i = 0;
@@ -127,10 +129,21 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
                         _ => base + Duration::minutes((n / 2) as i64),
                     };
                     let industry = industry_for(kind, n, parent.as_deref(), &industries);
+                    let mut title = None;
                     if let Some(column) = &e.title {
                         serial += 1;
-                        let title = sample_title(kind, column, n, &INDUSTRIES[industry], serial, &mut rng);
-                        put(&e.title, Some(title));
+                        let t = sample_title(kind, column, n, &INDUSTRIES[industry], serial, &mut rng);
+                        // A page's URL is on its domain's host (004's pages
+                        // of a domain), where the parent is a host name.
+                        let host = parent.as_ref().and_then(|p| hosts.get(p)).filter(|_| column.contains("url"));
+                        let t = match (host, t.split_once(".example.com/")) {
+                            (Some(host), Some((_, path))) => format!("https://{host}/{path}"),
+                            _ => t,
+                        };
+                        if column.contains("domain") {
+                            title = Some(t.clone());
+                        }
+                        put(&e.title, Some(t));
                     }
                     put(&e.role, Some(if n % 2 == 0 { "user" } else { "assistant" }.into()));
                     // Siblings' children say different things: a project's
@@ -204,6 +217,9 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
                         .ok_or_else(|| DbError::Invalid(format!("{table}: an inserted row has no {returning}")))?;
                     industries.insert(id.clone(), industry);
                     positions.insert(id.clone(), n);
+                    if let Some(host) = title {
+                        hosts.insert(id.clone(), host);
+                    }
                     filled.ids.entry(kind).or_default().push(id.clone());
                     if let Some(p) = &parent {
                         filled.children.entry((kind, p.clone())).or_default().push(id);

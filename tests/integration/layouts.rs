@@ -882,6 +882,20 @@ async fn more_like_this_and_a_question_from_the_browse_tab_in_the_search_tab() {
 }
 
 #[tokio::test]
+async fn a_seeded_pages_url_is_on_its_domains_host() {
+    let (t, _, _) = mapped_database("omni").await;
+    let mut c = t.conn().await;
+    let (pages, elsewhere): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(*) FILTER (WHERE p.url NOT LIKE 'https://' || d.domain || '/%') \
+         FROM public.scraped_pages p JOIN public.domains d ON d.id = p.domain_id",
+    )
+    .fetch_one(&mut c)
+    .await
+    .unwrap();
+    assert!(pages > 0 && elsewhere == 0, "{elsewhere} of {pages} pages are on another host than their domain");
+}
+
+#[tokio::test]
 async fn the_plan_says_whether_the_vector_index_served_it() {
     use ragdesk::db::search::Mode;
     let (t, m, _) = mapped_database("domo").await;
