@@ -497,28 +497,38 @@ impl Browser {
 
     /// Where `s` searches: the shown list's vectors under its parent, or
     /// the vectors under the selected row (a demo's knowledge, a
-    /// document's chunks and their knowledge base's): (entity, (parent
-    /// id, what it is called)).
-    pub fn text_search_target(&self) -> Option<(Kind, (String, String))> {
+    /// document's chunks and their knowledge base's), or in the documents
+    /// under it (a domain's pages' chunks): (entity, (row id, what it is
+    /// called), whether that row is the documents' parent).
+    pub fn text_search_target(&self) -> Option<(Kind, (String, String), bool)> {
         let s = self.current();
         let has_vectors = |k: Kind| self.layout.entity(k).is_some_and(|e| e.embedding.is_some() && e.parent.is_some());
         if has_vectors(s.kind)
             && let Some(parent) = &s.parent
         {
-            return Some((s.kind, parent.clone()));
+            return Some((s.kind, parent.clone(), false));
         }
         let row = s.selected_row()?;
-        let child = self.children(s.kind).into_iter().find(|k| has_vectors(*k))?;
-        Some((child, (row.id.clone(), row.title.clone().unwrap_or_else(|| row.id.clone()))))
+        let crumb = (row.id.clone(), row.title.clone().unwrap_or_else(|| row.id.clone()));
+        if let Some(child) = self.children(s.kind).into_iter().find(|k| has_vectors(*k)) {
+            return Some((child, crumb, false));
+        }
+        // A row whose documents hold the vectors: all of theirs.
+        let documents = self.children(s.kind).into_iter().find(|k| *k == Kind::Document)?;
+        let chunks = self.children(documents).into_iter().find(|k| has_vectors(*k))?;
+        Some((chunks, crumb, true))
     }
 
     /// `s`: a text query on the vectors here, typed in the Search tab.
     fn text_search(&self) -> Reply {
         match self.text_search_target() {
-            Some((kind, within)) => Reply {
-                search: Some(super::SearchOpen::Ask(self.search_scope(kind, Some(within)))),
-                ..Reply::default()
-            },
+            Some((kind, within, whole)) => {
+                let scope = match whole {
+                    true => self.documents_scope(kind, within),
+                    false => self.search_scope(kind, Some(within)),
+                };
+                Reply { search: Some(super::SearchOpen::Ask(scope)), ..Reply::default() }
+            }
             None => {
                 let l = &self.layout;
                 let searched =
@@ -538,6 +548,19 @@ impl Browser {
 
     /// What the Search tab searches for `kind`'s vectors under `within`:
     /// through the column's index when it has one, by the distance it serves.
+    /// What the Search tab searches for `kind`'s vectors in every document
+    /// under `within` (a domain's pages' chunks).
+    fn documents_scope(&self, kind: Kind, within: (String, String)) -> crate::search::Scope {
+        let (index, metric) = (self.vector_index.get(&kind).cloned(), self.vector_metric.get(&kind).copied());
+        crate::search::Scope::Layout(crate::search::LayoutScope::under_documents_of(
+            &self.layout,
+            kind,
+            within,
+            index,
+            metric.unwrap_or_default(),
+        ))
+    }
+
     fn search_scope(&self, kind: Kind, within: Option<(String, String)>) -> crate::search::Scope {
         let (index, metric) = (self.vector_index.get(&kind).cloned(), self.vector_metric.get(&kind).copied());
         crate::search::Scope::Layout(crate::search::LayoutScope::new(

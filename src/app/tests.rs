@@ -925,6 +925,35 @@ fn a_tab_off_the_drill_path_sets_the_path_aside_and_its_tabs_come_back_to_it() {
 }
 
 #[test]
+fn s_on_a_domain_asks_of_all_its_pages_chunks() {
+    use crate::db::mapped::MappedPage;
+    use crate::schema::Kind;
+    use crate::search::Scope;
+    let mut a = app();
+    a.browse_layout(crate::schema::load("omni").unwrap());
+    a.start();
+    // 4: the Domains (004's knowledge bases), a root of their own.
+    let fx = a.update(key('4'));
+    let generation = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadMapped { generation, kind: Kind::KnowledgeBase, .. } => Some(*generation),
+            _ => None,
+        })
+        .expect("the domains load");
+    a.update(Action::MappedLoaded {
+        generation,
+        result: Ok(MappedPage { rows: vec![browse_row("dom1")], next: None }),
+    });
+    assert!(a.browser.as_ref().unwrap().answers(crate::keymap::Command::SearchKnowledgeBase));
+    a.update(key('s'));
+    assert_eq!(a.tab, Tab::Search);
+    let Some(Scope::Layout(scope)) = &a.search.scope else { panic!("{:?}", a.search.scope) };
+    assert!(scope.whole && scope.kind == Kind::Chunk, "{scope:?}");
+    assert_eq!(scope.within, Some(("dom1".into(), "row dom1".into())));
+}
+
+#[test]
 fn a_conversation_of_another_layout_opens_in_the_transcript_tab_and_esc_comes_back() {
     use crate::db::mapped::MappedPage;
     use crate::schema::Kind;

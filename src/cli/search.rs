@@ -225,29 +225,59 @@ async fn layout_request(
                     mapped.layout.label(kind)
                 )
             })?;
-            let title = match mapped.layout.parent_of(kind) {
+            // The row's id: a parent of the rows (a page), or the parent of
+            // their documents (a domain: all its pages' chunks).
+            let l = &mapped.layout;
+            let documents_parent =
+                l.parent_of(kind).filter(|p| *p == crate::schema::Kind::Document).and_then(|d| l.parent_of(d));
+            let (title, whole) = match l.parent_of(kind) {
                 Some(parent) => match mapped.row(&mut *conn, parent, &within).await.ok().flatten() {
-                    Some(row) => row.title.unwrap_or_else(|| within.clone()),
+                    Some(row) => (row.title.unwrap_or_else(|| within.clone()), false),
                     None => {
-                        let (rows, of) = (mapped.layout.label(parent), mapped.layout.label(kind));
-                        bail!(
-                            "no {rows} with id {within} in layout '{}' (--under takes the id of the {rows} row the {of} belong to)",
-                            mapped.layout.name
-                        )
+                        let above = match documents_parent {
+                            Some(g) => mapped.row(&mut *conn, g, &within).await.ok().flatten(),
+                            None => None,
+                        };
+                        let Some(row) = above else {
+                            let (rows, of) = (l.label(parent), l.label(kind));
+                            let or =
+                                documents_parent.map(|g| format!(" or of the {} row", l.label(g))).unwrap_or_default();
+                            bail!(
+                                "no {rows} with id {within} in layout '{}' (--under takes the id of the {rows} row the {of} belong to{or})",
+                                l.name
+                            )
+                        };
+                        (row.title.unwrap_or_else(|| within.clone()), true)
                     }
                 },
-                None => within.clone(),
+                None => (within.clone(), false),
             };
             let configured = ctx.layout_model(&mapped.layout.name);
             let embedder = ctx.config.embedding.embedder(&ctx.paths);
             let model = crate::search::layout::query_model(&mut *conn, mapped, kind, configured.as_ref(), &embedder)
                 .await
                 .map_err(|e| eyre!("{e} (--like-row ID searches with a row's own vector, no model)"))?;
-            (Query::Text(q.clone()), Some((within, title)), Some((model.spec, model.embedder, Some(model.source))))
+            (
+                Query::Text(q.clone()),
+                Some((within, title, whole)),
+                Some((model.spec, model.embedder, Some(model.source))),
+            )
         }
         _ => bail!("give a question to search for (or --like-row ROW_ID)"),
     };
-    let scope = crate::search::LayoutScope::new(&mapped.layout, kind, within, index.map(str::to_string), metric);
+    let index = index.map(str::to_string);
+    let scope = match within {
+        Some((id, title, true)) => {
+            crate::search::LayoutScope::under_documents_of(&mapped.layout, kind, (id, title), index, metric)
+        }
+        within => crate::search::LayoutScope::new(
+            &mapped.layout,
+            kind,
+            within.map(|(id, title, _)| (id, title)),
+            index,
+            metric,
+        ),
+    };
     let mode = if a.exact {
         Mode::Exact
     } else {

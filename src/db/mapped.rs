@@ -1203,6 +1203,9 @@ pub enum Probe<'a> {
     Row(&'a str),
     /// A query's vector, among the rows under parent `within`'s parent.
     Vector { vector: &'a [f32], within: &'a str },
+    /// A query's vector, among the rows of every document under
+    /// `grandparent` (a domain's pages' chunks, a project's documents').
+    VectorIn { vector: &'a [f32], grandparent: &'a str },
 }
 
 /// How a vector search runs: every vector compared, or through the
@@ -1342,23 +1345,26 @@ impl Mapped {
                     .as_deref()
                     .map(|p| format!("(SELECT c2.{0} FROM {t} c2 WHERE c2.{i} = $1::{cast})", quote_ident(p))),
             ),
-            Probe::Vector { vector, .. } => {
+            Probe::Vector { vector, .. } | Probe::VectorIn { vector, .. } => {
                 if let Some(d) = self.catalog.column(&table, emb).and_then(|c| c.dim).filter(|d| *d != vector.len()) {
                     return Err(DbError::Invalid(format!(
                         "the query vector has {} dimensions; {table}.{emb} holds {d}",
                         vector.len()
                     )));
                 }
-                let p = match &e.parent {
-                    Some(p) => Some(format!("$3::{}", self.cast(&table, p)?)),
-                    None => None,
+                let p = match (&e.parent, probe) {
+                    (Some(p), Probe::Vector { .. }) => Some(format!("$3::{}", self.cast(&table, p)?)),
+                    _ => None,
                 };
                 // The column's own type, named with its schema (Supabase
                 // keeps pgvector in `extensions`).
                 (format!("$1::real[]::{}", self.cast(&table, emb)?), p)
             }
         };
-        let scope = self.similar_scope(kind, own_parent)?;
+        let scope = match probe {
+            Probe::VectorIn { .. } => self.documents_scope(kind)?,
+            _ => self.similar_scope(kind, own_parent)?,
+        };
         let metric = self.metric(kind)?;
         // pgvector's operators live in its schema, as its type does: named
         // with it, they are found off the search path too.
@@ -1432,6 +1438,33 @@ impl Mapped {
             }
             None => format!(" AND c.{p} = {own_parent}"),
         })
+    }
+
+    /// The rows of `kind` in every document under the grandparent bound as
+    /// `$3` (a domain's pages' chunks): for a layout whose `kind` belongs
+    /// to documents that have a parent. Only identifiers of the layout, quoted.
+    fn documents_scope(&self, kind: Kind) -> Result<String> {
+        let e = self.entity(kind)?;
+        let documents =
+            self.layout.parent_of(kind).filter(|pk| *pk == Kind::Document).and_then(|pk| self.layout.entity(pk));
+        let (Some(p), Some(de)) = (e.parent.as_deref(), documents) else {
+            return Err(DbError::Invalid(format!("{} do not belong to documents", self.layout.label(kind))));
+        };
+        let (Some(dt), Some(did), Some(dparent)) = (de.table.as_deref(), de.id.as_deref(), de.parent.as_deref()) else {
+            return Err(DbError::Invalid(format!(
+                "{} have no parent to search under",
+                self.layout.label(Kind::Document)
+            )));
+        };
+        let dt = Table::parse(dt);
+        let cast = self.cast(&dt, dparent)?;
+        Ok(format!(
+            " AND c.{} IN (SELECT s.{} FROM {} s WHERE s.{} = $3::{cast})",
+            quote_ident(p),
+            quote_ident(did),
+            dt.quoted(),
+            quote_ident(dparent)
+        ))
     }
 
     /// Every vector of `kind` as (id, values): for checks on small sets only.
@@ -2082,5 +2115,6 @@ fn bind_probe<'q, Row>(
     match probe {
         Probe::Row(id) => q.bind(id.to_string()).bind(k as i64),
         Probe::Vector { vector, within } => q.bind(vector.to_vec()).bind(k as i64).bind(within.to_string()),
+        Probe::VectorIn { vector, grandparent } => q.bind(vector.to_vec()).bind(k as i64).bind(grandparent.to_string()),
     }
 }

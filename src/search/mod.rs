@@ -57,6 +57,9 @@ pub struct LayoutScope {
     pub index: Option<String>,
     /// The distance the column's index serves (cosine without one).
     pub metric: Metric,
+    /// `within` is the parent of the rows' documents (a domain, whose
+    /// pages' chunks are searched), not one of the rows' own parents.
+    pub whole: bool,
 }
 
 impl Scope {
@@ -77,7 +80,7 @@ impl Scope {
             Scope::Layout(s) => {
                 use sha2::Digest;
                 let within = s.within.as_ref().map(|w| w.0.as_str()).unwrap_or("");
-                let digest = sha2::Sha256::digest(format!("{}\0{}\0{within}", s.layout, s.kind.name()));
+                let digest = sha2::Sha256::digest(format!("{}\0{}\0{within}\0{}", s.layout, s.kind.name(), s.whole));
                 let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
                 format!("layout-{hex}")
             }
@@ -118,7 +121,27 @@ impl LayoutScope {
             }
             (within, _) => within,
         };
-        LayoutScope { layout: layout.name.clone(), kind, label: layout.label(kind).to_string(), within, index, metric }
+        LayoutScope {
+            layout: layout.name.clone(),
+            kind,
+            label: layout.label(kind).to_string(),
+            within,
+            index,
+            metric,
+            whole: false,
+        }
+    }
+
+    /// The vectors of `kind` in every document under `within` (id, what it
+    /// is called): a domain's pages' chunks, a project's documents'.
+    pub fn under_documents_of(
+        layout: &crate::schema::Layout,
+        kind: Kind,
+        within: (String, String),
+        index: Option<String>,
+        metric: Metric,
+    ) -> LayoutScope {
+        LayoutScope { within: Some(within), whole: true, ..LayoutScope::new(layout, kind, None, index, metric) }
     }
 
     fn name(&self) -> String {
@@ -553,6 +576,7 @@ fn probe<'a>(scope: &'a LayoutScope, req: &'a Request, vector: Option<&'a [f32]>
     match (&req.query, vector) {
         (Query::Like(id), _) => Ok(Probe::Row(id)),
         (Query::Text(_), Some(vector)) => match &scope.within {
+            Some((within, _)) if scope.whole => Ok(Probe::VectorIn { vector, grandparent: within }),
             Some((within, _)) => Ok(Probe::Vector { vector, within }),
             None => {
                 Err(check_request(req).err().unwrap_or_else(|| SearchError::Refused("a question needs a row".into())))
@@ -736,6 +760,7 @@ mod tests {
                 within: Some((within.into(), "Bright Smiles".into())),
                 index: Some("ivfflat".into()),
                 metric: Metric::Cosine,
+                whole: false,
             })
         };
         let (a, b) = (scope("../../etc/passwd"), scope("d2"));

@@ -1460,6 +1460,37 @@ async fn a_text_query_through_an_openai_compatible_server_equals_a_brute_force_t
             assert!((e.distance - truth[&e.id]).abs() < 1e-4 && scope.contains(&e.id), "{name}: {e:?}");
         }
         assert!(exact[0].text.as_deref().unwrap_or("").starts_with(&question), "{name}: {:?}", exact[0]);
+        // Asked of the documents' parent itself (a domain, a project, an
+        // owner: `s` on it), the same rows: the same scope, named differently.
+        if pk == Kind::Document
+            && let Some(grand) = m.layout.parent_of(pk)
+        {
+            let whole = ragdesk::search::Scope::Layout(ragdesk::search::LayoutScope::under_documents_of(
+                &m.layout,
+                Kind::Chunk,
+                (parent_of(pk, &within), "the parent".into()),
+                req.scope.index().map(str::to_string),
+                m.metric(Kind::Chunk).unwrap(),
+            ));
+            let req = ragdesk::search::Request { scope: whole, ..req.clone() };
+            let o = ragdesk::search::run_with_vector(
+                &mut c,
+                Some(&m),
+                &req,
+                Some((query.clone(), 0.0)),
+                std::time::Instant::now(),
+            )
+            .await
+            .unwrap();
+            // (Rows of equal text tie, in either order: the distances in order, the rows as a set.)
+            let distances: Vec<i64> = o.rows.iter().map(|r| (r.distance * 1e4).round() as i64).collect();
+            let want: Vec<i64> = exact.iter().map(|n| (n.distance * 1e4).round() as i64).collect();
+            let mut ids: Vec<&str> = o.rows.iter().map(|r| r.chunk_id.as_str()).collect();
+            let mut want_ids: Vec<&str> = exact.iter().map(|n| n.id.as_str()).collect();
+            ids.sort();
+            want_ids.sort();
+            assert_eq!((distances, ids), (want, want_ids), "{name}: under its {grand}");
+        }
         // Each row says where it comes from: its document's title, as the
         // layout names it (a page's URL, a file's name); 001's chunks belong
         // to the demo searched, the same for all: nothing to say.

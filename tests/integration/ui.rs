@@ -858,6 +858,7 @@ fn domo_search_scope() -> ragdesk::search::Scope {
         within: Some(("5b1e0c7a-1d2f-4c8e-9a31-0f6d2b7c9e10".into(), "Bright Smiles Dental".into())),
         index: Some("ivfflat".into()),
         metric: ragdesk::db::search::Metric::Cosine,
+        whole: false,
     })
 }
 
@@ -870,6 +871,7 @@ fn omni_search_scope() -> ragdesk::search::Scope {
         within: None,
         index: Some("hnsw".into()),
         metric: ragdesk::db::search::Metric::Cosine,
+        whole: false,
     })
 }
 
