@@ -546,8 +546,6 @@ impl Browser {
         }
     }
 
-    /// What the Search tab searches for `kind`'s vectors under `within`:
-    /// through the column's index when it has one, by the distance it serves.
     /// What the Search tab searches for `kind`'s vectors in every document
     /// under `within` (a domain's pages' chunks).
     fn documents_scope(&self, kind: Kind, within: (String, String)) -> crate::search::Scope {
@@ -561,6 +559,8 @@ impl Browser {
         ))
     }
 
+    /// What the Search tab searches for `kind`'s vectors under `within`:
+    /// through the column's index when it has one, by the distance it serves.
     fn search_scope(&self, kind: Kind, within: Option<(String, String)>) -> crate::search::Scope {
         let (index, metric) = (self.vector_index.get(&kind).cloned(), self.vector_metric.get(&kind).copied());
         crate::search::Scope::Layout(crate::search::LayoutScope::new(

@@ -452,7 +452,7 @@ impl App {
         self.browser = Some(browser::Browser::new(layout));
         self.search.on_layout = true;
         // Comparing with the exact search reads every vector of the scope:
-        // on another platform's wide columns that is most of a second per
+        // on another platform's wide columns that is 0.4 s per
         // search at 100,000 chunks (BENCHMARKS.md), so it waits for `c`.
         self.search.compare = false;
         self.tab = self.browse_tab();

@@ -156,8 +156,11 @@ impl SearchPane {
             self.plan = None;
             self.history.clear();
             self.history_pos = None;
-            // A new scope starts with no question (its remembered ones are a `[` away).
+            // A new scope starts with no question (its remembered ones are a
+            // `[` away), at its server's index breadth (another column's
+            // probes are no ef_search of this one).
             self.text.clear();
+            self.breadth = None;
             self.query = None;
             self.replay_answer = None;
             reply = reply.with(Effect::LoadHistory { key: scope.history_key() });
@@ -456,7 +459,8 @@ impl SearchPane {
                 self.plan_scroll = if cmd == DetailDown {
                     self.plan_scroll.saturating_add(step).min(self.plan_room.get())
                 } else {
-                    self.plan_scroll.saturating_sub(step)
+                    // From where the plan is drawn (a resize may have left it past the end).
+                    self.plan_scroll.min(self.plan_room.get()).saturating_sub(step)
                 };
                 return Reply::default();
             }

@@ -99,7 +99,7 @@ pub async fn search(ctx: &Context, a: SearchArgs) -> Result<()> {
     if a.json {
         output::json(&out)?;
     } else {
-        print(&out)?;
+        print(&out, matches!(req.scope, Scope::Knowledge(_)))?;
         if req.compare && out.compare.is_none() {
             output::out("nothing compared: no vector index on this column, so the search was exact")?;
         }
@@ -297,7 +297,9 @@ async fn layout_request(
     Ok((req, model))
 }
 
-fn print(o: &Outcome) -> Result<()> {
+/// `ours`: one of our knowledge bases was searched (file#chunk and tokens),
+/// else another platform's rows (their id and where they come from).
+fn print(o: &Outcome, ours: bool) -> Result<()> {
     output::out(format!(
         "'{}' · {} · {} · k {}{}",
         crate::sanitize::sanitize_line(&o.kb),
@@ -313,9 +315,8 @@ fn print(o: &Outcome) -> Result<()> {
     output::out("")?;
     // Ours: file#chunk and tokens; another platform's rows: the id whole
     // (what --like-row takes), then where it comes from (its page or document).
-    let ours = o.rows.iter().all(|r| r.chunk_index.is_some());
-    let (place, extra) = if ours { ("document#chunk", "tokens") } else { ("id", "from") };
-    output::out(format!("{:>4}  {:>10}  {:>9}  {place:<28}  {extra:>6}  text", "rank", "similarity", "distance"))?;
+    let (place, extra, width) = if ours { ("document#chunk", "tokens", 6) } else { ("id", "from", 30) };
+    output::out(format!("{:>4}  {:>10}  {:>9}  {place:<28}  {extra:<width$}  text", "rank", "similarity", "distance"))?;
     for r in o.hits() {
         let sim = r.similarity.map(|s| format!("{s:.4}")).unwrap_or_else(|| "—".into());
         let (doc, extra) = match r.chunk_index {
@@ -332,7 +333,7 @@ fn print(o: &Outcome) -> Result<()> {
             &crate::sanitize::sanitize_line(&r.content.split_whitespace().collect::<Vec<_>>().join(" ")),
             60,
         );
-        output::out(format!("{:>4}  {sim:>10}  {:>9.4}  {doc:<28}  {extra:>6}  {preview}", r.rank, r.distance))?;
+        output::out(format!("{:>4}  {sim:>10}  {:>9.4}  {doc:<28}  {extra:<width$}  {preview}", r.rank, r.distance))?;
     }
     if let Some(th) = o.threshold
         && o.passed < o.rows.len()

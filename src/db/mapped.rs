@@ -1285,18 +1285,38 @@ impl Mapped {
         k: u32,
         mode: VectorMode,
     ) -> Result<Vec<Nearest>> {
+        Ok(self.nearest_reading(conn, kind, probe, k, mode, None).await?.0)
+    }
+
+    /// `nearest`, and the value `setting` (`ivfflat.probes`,
+    /// `hnsw.ef_search`) had for it: read in its transaction after the
+    /// search, so pgvector is loaded and the value is the one that applied
+    /// (the console's, else the server's, database's or role's).
+    pub async fn nearest_reading(
+        &self,
+        conn: &mut PgConnection,
+        kind: Kind,
+        probe: Probe<'_>,
+        k: u32,
+        mode: VectorMode,
+        setting: Option<&str>,
+    ) -> Result<(Vec<Nearest>, Option<u32>)> {
         let (sql, metric) = self.nearest_sql(kind, probe, mode)?;
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         search_settings(&mut tx, mode).await?;
         let rows: Vec<(String, f64, Option<String>, Option<String>)> =
             none_if_mistyped(bind_probe(sqlx::query_as(&sql), probe, k).fetch_all(&mut *tx).await)?;
+        let applied = match setting {
+            Some(name) => super::search::index_setting(&mut tx, name).await?,
+            None => None,
+        };
         tx.commit().await?;
         if rows.is_empty()
             && let Probe::Row(id) = probe
         {
             return Err(DbError::NotFound(format!("{kind} {id} (or it has no vector)")));
         }
-        Ok(rows
+        let rows = rows
             .into_iter()
             .map(|(id, distance, text, parent_title)| Nearest {
                 id,
@@ -1305,7 +1325,8 @@ impl Mapped {
                 text,
                 parent_title,
             })
-            .collect())
+            .collect();
+        Ok((rows, applied))
     }
 
     /// The plan of `nearest` (EXPLAIN ANALYZE, run and rolled back), and
@@ -1458,8 +1479,11 @@ impl Mapped {
         };
         let dt = Table::parse(dt);
         let cast = self.cast(&dt, dparent)?;
+        // The child's column cast to the documents' id type, as
+        // `parent_title_sql` does: a text key against uuid ids compares.
+        let id_type = self.cast(&dt, did)?;
         Ok(format!(
-            " AND c.{} IN (SELECT s.{} FROM {} s WHERE s.{} = $3::{cast})",
+            " AND c.{}::{id_type} IN (SELECT s.{} FROM {} s WHERE s.{} = $3::{cast})",
             quote_ident(p),
             quote_ident(did),
             dt.quoted(),
@@ -2087,6 +2111,12 @@ impl Mapped {
 /// Settings for one vector search (SET LOCAL ends with the transaction);
 /// numbers, never text, reach the statements.
 async fn search_settings(tx: &mut PgConnection, mode: VectorMode) -> Result<()> {
+    // A plan for the values bound, every time: after five runs of the
+    // prepared statement the server may settle on a generic plan, which
+    // cannot know that the scope holds most of the table and sorts every
+    // one of its vectors instead of walking the vector index (found by
+    // `ragdesk-bench --layout-search`: 560 ms against 2 ms per search).
+    sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut *tx).await?;
     if mode.exact {
         return Ok(());
     }

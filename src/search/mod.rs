@@ -601,30 +601,28 @@ async fn run_layout(
     let probe = probe(scope, req, vector.as_deref())?;
     let mode = vector_mode(req.mode);
     let t = Instant::now();
-    let found = mapped.nearest(conn, scope.kind, probe, req.k, mode).await?;
+    // The index's breadth setting is read in the search's own transaction:
+    // the value that applied (ours, else the server's), even for an exact
+    // search, so that `e` doubles what the platform uses.
+    let setting = match scope.index() {
+        Some("ivfflat") => Some("ivfflat.probes"),
+        Some(_) => Some("hnsw.ef_search"),
+        None => None,
+    };
+    let (found, breadth) = mapped.nearest_reading(conn, scope.kind, probe, req.k, mode, setting).await?;
     let query_ms = t.elapsed().as_secs_f64() * 1000.0;
     let row_ids = |rows: &[crate::db::mapped::Nearest]| rows.iter().map(|n| n.id.clone()).collect::<Vec<_>>();
     let indexed = scope.index().is_some();
     let approximate = req.mode != Mode::Exact && indexed;
-    // The breadth that applied: the one asked, else the server's setting.
-    let (breadth, searched_by) = match (req.mode, scope.index()) {
-        (Mode::Approximate { ef_search, probes, iterative_scan }, Some(index)) if approximate => {
-            let (asked, setting) =
-                if index == "ivfflat" { (probes, "ivfflat.probes") } else { (ef_search, "hnsw.ef_search") };
-            match asked {
-                Some(b) => (Some(b), req.how()),
-                None => {
-                    let server = sql::index_setting(conn, setting).await?;
-                    let mode = match index {
-                        "ivfflat" => Mode::Approximate { ef_search: None, probes: server, iterative_scan },
-                        _ => Mode::Approximate { ef_search: server, probes: None, iterative_scan },
-                    };
-                    let how = Request { mode, ..req.clone() }.how();
-                    (server, format!("{how} (the server's setting)"))
-                }
-            }
+    let searched_by = match req.mode {
+        Mode::Approximate { ef_search: None, probes: None, iterative_scan } if approximate => {
+            let mode = match scope.index() {
+                Some("ivfflat") => Mode::Approximate { ef_search: None, probes: breadth, iterative_scan },
+                _ => Mode::Approximate { ef_search: breadth, probes: None, iterative_scan },
+            };
+            format!("{} (the server's setting)", Request { mode, ..req.clone() }.how())
         }
-        _ => (None, req.how()),
+        _ => req.how(),
     };
     let compare = if req.compare && approximate {
         let t = Instant::now();
