@@ -70,8 +70,8 @@ commands! {
     CopyMessage => "copy_message", "Copy the selected message (OSC 52)";
     CopyTranscript => "copy_transcript", "Copy the whole transcript (OSC 52)";
     TabSearch => "tab_search", "Go to the Search tab";
-    SearchKnowledgeBase => "search_knowledge_base", "Documents: search the selected knowledge base (Browse: the chunks below)";
-    MoreLikeThis => "more_like_this", "Search with the selected chunk's own vector (more like this; Browse: a memory's too)";
+    SearchKnowledgeBase => "search_knowledge_base", "Documents: search the selected knowledge base (another platform's lists: the chunks below the row)";
+    MoreLikeThis => "more_like_this", "Search with the selected chunk's own vector (more like this; a memory's too on another platform's lists)";
     EditQuery => "edit_query", "Search: type the query (searched as you type)";
     KMore => "k_more", "Search: twice as many results (k)";
     KLess => "k_less", "Search: half as many results (k)";
@@ -95,7 +95,7 @@ commands! {
     NewLimit => "new_limit", "Limits: create a new limit with a description";
     ToggleScope => "toggle_scope", "Limits: the breadcrumb's tenant or the global defaults";
     LimitHistory => "limit_history", "Limits: the audit of the selected key";
-    OtherList => "other_list", "Browse (another platform's layout): the next list at this level";
+    OtherList => "other_list", "Another platform's lists: the next list at this level";
 }
 
 /// Where a key is read. `Global` applies everywhere unless a pane binds the key.
