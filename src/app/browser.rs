@@ -491,7 +491,7 @@ impl Browser {
         let Some(row) = s.selected_row().filter(|_| has_vectors) else {
             return Reply::info("more like this works on rows with a vector (chunks, memories)");
         };
-        let scope = self.search_scope(s.kind, s.parent.clone());
+        let scope = self.search_scope(s.kind, s.parent.clone(), false);
         Reply { search: Some(super::SearchOpen::Like { scope, id: row.id.clone() }), ..Reply::default() }
     }
 
@@ -523,10 +523,7 @@ impl Browser {
     fn text_search(&self) -> Reply {
         match self.text_search_target() {
             Some((kind, within, whole)) => {
-                let scope = match whole {
-                    true => self.documents_scope(kind, within),
-                    false => self.search_scope(kind, Some(within)),
-                };
+                let scope = self.search_scope(kind, Some(within), whole);
                 Reply { search: Some(super::SearchOpen::Ask(scope)), ..Reply::default() }
             }
             None => {
@@ -546,30 +543,17 @@ impl Browser {
         }
     }
 
-    /// What the Search tab searches for `kind`'s vectors in every document
-    /// under `within` (a domain's pages' chunks).
-    fn documents_scope(&self, kind: Kind, within: (String, String)) -> crate::search::Scope {
-        let (index, metric) = (self.vector_index.get(&kind).cloned(), self.vector_metric.get(&kind).copied());
-        crate::search::Scope::Layout(crate::search::LayoutScope::under_documents_of(
-            &self.layout,
-            kind,
-            within,
-            index,
-            metric.unwrap_or_default(),
-        ))
-    }
-
-    /// What the Search tab searches for `kind`'s vectors under `within`:
+    /// What the Search tab searches for `kind`'s vectors under `within`,
+    /// or (`whole`) in every document under it (a domain's pages' chunks):
     /// through the column's index when it has one, by the distance it serves.
-    fn search_scope(&self, kind: Kind, within: Option<(String, String)>) -> crate::search::Scope {
+    fn search_scope(&self, kind: Kind, within: Option<(String, String)>, whole: bool) -> crate::search::Scope {
+        use crate::search::LayoutScope;
         let (index, metric) = (self.vector_index.get(&kind).cloned(), self.vector_metric.get(&kind).copied());
-        crate::search::Scope::Layout(crate::search::LayoutScope::new(
-            &self.layout,
-            kind,
-            within,
-            index,
-            metric.unwrap_or_default(),
-        ))
+        let metric = metric.unwrap_or_default();
+        crate::search::Scope::Layout(match within {
+            Some(within) if whole => LayoutScope::under_documents_of(&self.layout, kind, within, index, metric),
+            within => LayoutScope::new(&self.layout, kind, within, index, metric),
+        })
     }
 
     /// Does the list shown answer `cmd` with something to do (for the

@@ -575,29 +575,7 @@ mod tests {
         crate::db::knowledge::sample(1, "FAQ")
     }
 
-    fn outcome(n: usize) -> Outcome {
-        Outcome {
-            kb: "FAQ".into(),
-            metric: "cosine",
-            index_serves_metric: true,
-            exact: false,
-            k: 10,
-            threshold: None,
-            rows: Vec::new(),
-            passed: n,
-            embed_ms: 1.0,
-            query_ms: 1.0,
-            total_ms: 2.0,
-            compare: None,
-            platform_agrees: Some(true),
-            hybrid: None,
-            scores: Vec::new(),
-            searched_by: String::new(),
-            breadth: None,
-            model: None,
-            vector: Vec::new(),
-        }
-    }
+    use crate::search::empty_outcome as outcome;
 
     #[test]
     fn typing_debounces_under_one_task_key_and_stale_results_are_dropped() {

@@ -710,6 +710,19 @@ fn an_idle_console_needs_no_redraw_on_a_tick() {
 }
 
 /// A Browse row named `row ID`, keyed by its id.
+/// Answers the Browse page `fx` asks for with rows `ids`.
+fn answer_browse_page(a: &mut App, fx: &[Effect], ids: &[&str]) {
+    let generation = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadMapped { generation, .. } => Some(*generation),
+            _ => None,
+        })
+        .expect("a page is asked for");
+    let page = crate::db::mapped::MappedPage { rows: ids.iter().map(browse_row).collect(), next: None };
+    a.update(Action::MappedLoaded { generation, result: Ok(page) });
+}
+
 fn browse_row(id: impl std::fmt::Display) -> crate::db::mapped::MappedRow {
     let id = id.to_string();
     crate::db::mapped::MappedRow {
@@ -864,23 +877,10 @@ fn the_browser_drops_stale_pages_drills_down_and_back() {
 
 #[test]
 fn a_tab_off_the_drill_path_sets_the_path_aside_and_its_tabs_come_back_to_it() {
-    use crate::db::mapped::{MappedPage, Under};
+    use crate::db::mapped::Under;
     use crate::keymap::Command;
     use crate::schema::Kind;
-    // Answers the shown level's page with `ids`.
-    let page = |a: &mut App, fx: &[Effect], ids: &[&str]| {
-        let generation = fx
-            .iter()
-            .find_map(|e| match e {
-                Effect::LoadMapped { generation, .. } => Some(*generation),
-                _ => None,
-            })
-            .expect("a page is asked for");
-        a.update(Action::MappedLoaded {
-            generation,
-            result: Ok(MappedPage { rows: ids.iter().map(browse_row).collect(), next: None }),
-        });
-    };
+    let page = answer_browse_page;
     let mut a = app();
     a.browse_layout(crate::schema::load("domo").unwrap());
     let fx = a.start();
@@ -1108,23 +1108,10 @@ fn a_page_in_flight_when_drilling_down_does_not_freeze_the_list_on_return() {
 
 #[test]
 fn browse_text_search_opens_the_search_tab_under_the_selected_row_and_retunes_the_index() {
-    use crate::db::mapped::MappedPage;
     use crate::db::search::Mode;
     use crate::schema::Kind;
     use crate::search::{Query, Scope};
-    let page = |a: &mut App, fx: &[Effect], ids: &[&str]| {
-        let generation = fx
-            .iter()
-            .find_map(|e| match e {
-                Effect::LoadMapped { generation, .. } => Some(*generation),
-                _ => None,
-            })
-            .expect("a page is asked for");
-        a.update(Action::MappedLoaded {
-            generation,
-            result: Ok(MappedPage { rows: ids.iter().map(browse_row).collect(), next: None }),
-        });
-    };
+    let page = answer_browse_page;
     let mut a = app();
     a.browse_layout(crate::schema::load("domo").unwrap());
     a.browser.as_mut().unwrap().vector_index.insert(Kind::Chunk, "ivfflat".into());
@@ -1163,7 +1150,7 @@ fn browse_text_search_opens_the_search_tab_under_the_selected_row_and_retunes_th
     // The server's probes were 10 (the search read them): e doubles those.
     a.update(Action::SearchDone {
         generation: a.search.generation,
-        result: Ok(crate::search::Outcome { breadth: Some(10), ..search_outcome() }),
+        result: Ok(crate::search::Outcome { breadth: Some(10), ..crate::search::empty_outcome(1) }),
     });
     let req = searched(&a.update(key('e'))).expect("searched again");
     assert_eq!(req.mode, Mode::Approximate { ef_search: None, probes: Some(20), iterative_scan: true });
@@ -1196,7 +1183,7 @@ fn browse_text_search_opens_the_search_tab_under_the_selected_row_and_retunes_th
                 similarity: Some(0.9),
                 content: "Whitening costs".into(),
             }],
-            ..search_outcome()
+            ..crate::search::empty_outcome(1)
         }),
     });
     let req = searched(&a.update(key('m'))).expect("more like this runs");
@@ -1211,31 +1198,6 @@ fn browse_text_search_opens_the_search_tab_under_the_selected_row_and_retunes_th
     assert_eq!(a.input().map(|i| i.textarea.lines().join("")), Some(String::new()));
     a.update(code(KeyCode::Esc));
     assert!(a.search.query.is_none() && a.search.result.is_none(), "nothing of the other demo's search");
-}
-
-/// A search's outcome with no rows, for tests that fill in what they need.
-fn search_outcome() -> crate::search::Outcome {
-    crate::search::Outcome {
-        kb: String::new(),
-        metric: "cosine",
-        index_serves_metric: true,
-        exact: false,
-        k: 10,
-        threshold: None,
-        rows: Vec::new(),
-        passed: 1,
-        embed_ms: 0.0,
-        query_ms: 0.0,
-        total_ms: 0.0,
-        compare: None,
-        platform_agrees: None,
-        hybrid: None,
-        scores: Vec::new(),
-        searched_by: String::new(),
-        breadth: None,
-        model: None,
-        vector: Vec::new(),
-    }
 }
 
 #[test]

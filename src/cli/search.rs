@@ -82,9 +82,27 @@ pub async fn search(ctx: &Context, a: SearchArgs) -> Result<()> {
     let mapped = ctx.foreign_mapped(&mut conn).await?;
     // One search, the console's, on either kind of scope: only what is
     // searched and which model embeds the question differ.
-    let (req, model) = match &mapped {
+    let (scope, query, metric, model) = match &mapped {
         Some(m) => layout_request(ctx, &mut conn, m, &a).await?,
         None => knowledge_request(ctx, &mut conn, &a).await?,
+    };
+    // The options both kinds take (what either refuses was refused above:
+    // --probes on ours; --hybrid and --no-iterative-scan on a layout's).
+    let mode = if a.exact {
+        Mode::Exact
+    } else {
+        Mode::Approximate { ef_search: a.ef_search, probes: a.probes, iterative_scan: !a.no_iterative_scan }
+    };
+    let req = Request {
+        scope,
+        query,
+        k: a.k,
+        metric,
+        threshold: a.threshold,
+        mode,
+        compare: a.compare,
+        hybrid: a.hybrid,
+        histogram: 0,
     };
     let embedded = match (&req.query, &model) {
         (Query::Text(text), Some((spec, cfg, _))) => {
@@ -107,13 +125,9 @@ pub async fn search(ctx: &Context, a: SearchArgs) -> Result<()> {
     Ok(())
 }
 
-/// What a search of one of ragdesk's knowledge bases needs: the request,
-/// and the model a text query is embedded with.
-async fn knowledge_request(
-    ctx: &Context,
-    conn: &mut sqlx::PgConnection,
-    a: &SearchArgs,
-) -> Result<(Request, Option<QueryEmbedder>)> {
+/// What a search of one of ragdesk's knowledge bases needs: the knowledge
+/// base, the query, the metric and the model a text query is embedded with.
+async fn knowledge_request(ctx: &Context, conn: &mut sqlx::PgConnection, a: &SearchArgs) -> Result<Searched> {
     if let Some(what) = [
         (a.under.is_some(), "--under"),
         (a.like_row.is_some(), "--like-row"),
@@ -147,28 +161,16 @@ async fn knowledge_request(
         _ => bail!("give a question to search for (or --like CHUNK_ID)"),
     };
     let model = (kb.model_spec(), ctx.config.embedding.embedder(&ctx.paths), None);
-    let mode = if a.exact {
-        Mode::Exact
-    } else {
-        Mode::Approximate { ef_search: a.ef_search, probes: None, iterative_scan: !a.no_iterative_scan }
-    };
-    let req = Request {
-        scope: Scope::Knowledge(kb),
-        query,
-        k: a.k,
-        metric,
-        threshold: a.threshold,
-        mode,
-        compare: a.compare,
-        hybrid: a.hybrid,
-        histogram: 0,
-    };
-    Ok((req, Some(model)))
+    Ok((Scope::Knowledge(kb), query, metric, Some(model)))
 }
 
 /// The model a text query is embedded with, how it is reached, and where
 /// that was said (another platform's vectors).
 type QueryEmbedder = (crate::spec::ModelSpec, crate::spec::EmbedderSettings, Option<String>);
+
+/// What a search is of, what it asks, the distance it compares by, and the
+/// model a question is embedded with.
+type Searched = (Scope, Query, Metric, Option<QueryEmbedder>);
 
 /// `--layout NAME search` on another platform's schema: its vectors under
 /// `--under`, a text query embedded with the model that wrote them, or
@@ -178,7 +180,7 @@ async fn layout_request(
     conn: &mut sqlx::PgConnection,
     mapped: &crate::db::mapped::Mapped,
     a: &SearchArgs,
-) -> Result<(Request, Option<QueryEmbedder>)> {
+) -> Result<Searched> {
     // What ragdesk's own knowledge bases offer and a layout's vectors do
     // not: said, not silently ignored.
     let unsupported = [
@@ -278,23 +280,7 @@ async fn layout_request(
             metric,
         ),
     };
-    let mode = if a.exact {
-        Mode::Exact
-    } else {
-        Mode::Approximate { ef_search: a.ef_search, probes: a.probes, iterative_scan: true }
-    };
-    let req = Request {
-        scope: Scope::Layout(scope),
-        query,
-        k: a.k,
-        metric,
-        threshold: a.threshold,
-        mode,
-        compare: a.compare,
-        hybrid: false,
-        histogram: 0,
-    };
-    Ok((req, model))
+    Ok((Scope::Layout(scope), query, metric, model))
 }
 
 /// `ours`: one of our knowledge bases was searched (file#chunk and tokens),

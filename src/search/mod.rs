@@ -742,6 +742,33 @@ fn row(rank: usize, h: &Hit, metric: Metric) -> Row {
     }
 }
 
+/// An outcome with no rows, `passed` of them passing, for tests that fill
+/// in what they need.
+#[cfg(test)]
+pub(crate) fn empty_outcome(passed: usize) -> Outcome {
+    Outcome {
+        kb: "FAQ".into(),
+        metric: "cosine",
+        index_serves_metric: true,
+        exact: false,
+        k: 10,
+        threshold: None,
+        rows: Vec::new(),
+        passed,
+        embed_ms: 1.0,
+        query_ms: 1.0,
+        total_ms: 2.0,
+        compare: None,
+        platform_agrees: None,
+        hybrid: None,
+        scores: Vec::new(),
+        searched_by: String::new(),
+        breadth: None,
+        model: None,
+        vector: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

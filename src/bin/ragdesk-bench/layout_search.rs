@@ -22,7 +22,7 @@ use ragdesk::schema::Kind;
 use ragdesk::search::{LayoutScope, Query, Request, Scope};
 use rand::SeedableRng;
 
-use super::search::{QUERIES, near, pct, unit};
+use super::search::{QUERIES, batches, near, pct, unit};
 
 const K: u32 = 10;
 /// The column's dimension (001's `vector(1536)`) and the model's.
@@ -57,11 +57,9 @@ pub async fn run(db: &Db, n: usize) -> Result<()> {
     };
     let t = Instant::now();
     let batch = 2_000;
-    let mut done = 0;
-    while done < n {
-        let m = batch.min(n - done);
-        let vectors: Vec<Vector> = (0..m).map(|_| Vector::from(padded(near(&centres, &mut rng)))).collect();
-        let indexes: Vec<i64> = (done as i64..(done + m) as i64).collect();
+    for rows in batches(n, batch) {
+        let vectors: Vec<Vector> = rows.clone().map(|_| Vector::from(padded(near(&centres, &mut rng)))).collect();
+        let indexes: Vec<i64> = rows.map(|i| i as i64).collect();
         sqlx::query(
             "INSERT INTO public.knowledge_chunks (demo_id, content, source, vector_embedding) \
              SELECT $1, 'bench chunk ' || u.i, 'ragdesk-bench', u.e FROM UNNEST($2::bigint[], $3::vector[]) AS u(i, e)",
@@ -71,7 +69,6 @@ pub async fn run(db: &Db, n: usize) -> Result<()> {
         .bind(&vectors)
         .execute(&mut *conn)
         .await?;
-        done += m;
     }
     let load = t.elapsed();
     let t = Instant::now();

@@ -45,6 +45,11 @@ pub(super) fn near(centres: &[Vec<f32>], rng: &mut rand_chacha::ChaCha8Rng) -> V
     v
 }
 
+/// The rows `0..n` in loads of `size`.
+pub(super) fn batches(n: usize, size: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
+    (0..n).step_by(size.max(1)).map(move |from| from..(from + size).min(n))
+}
+
 pub(super) fn pct(v: &mut [f64], q: f64) -> f64 {
     v.sort_by(f64::total_cmp);
     v[((v.len() as f64 - 1.0) * q).round() as usize]
@@ -95,11 +100,9 @@ pub async fn run(db: &Db, n: usize, hnsw: Option<(u32, u32)>) -> Result<()> {
     let near = |rng: &mut rand_chacha::ChaCha8Rng| near(&centres, rng);
     let t = Instant::now();
     let batch = 5_000;
-    let mut done = 0;
-    while done < n {
-        let m = batch.min(n - done);
-        let vectors: Vec<Vector> = (0..m).map(|_| Vector::from(near(&mut rng))).collect();
-        let indexes: Vec<i32> = (done as i32..(done + m) as i32).collect();
+    for rows in batches(n, batch) {
+        let vectors: Vec<Vector> = rows.clone().map(|_| Vector::from(near(&mut rng))).collect();
+        let indexes: Vec<i32> = rows.map(|i| i as i32).collect();
         sqlx::query(
             "INSERT INTO chunks (kb_id, document_id, chunk_index, content, embedding, embedding_dim) \
              SELECT $1, $2, u.i, 'chunk ' || u.i, u.e, 384 FROM UNNEST($3::int[], $4::vector[]) AS u(i, e)",
@@ -110,7 +113,6 @@ pub async fn run(db: &Db, n: usize, hnsw: Option<(u32, u32)>) -> Result<()> {
         .bind(&vectors)
         .execute(&mut *conn)
         .await?;
-        done += m;
     }
     let load = t.elapsed();
     let t = Instant::now();
