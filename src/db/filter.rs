@@ -56,7 +56,9 @@ impl Filter {
                     if !k.is_empty()
                         && !v.is_empty()
                         && !v.starts_with("//")
-                        && k.chars().all(|c| c.is_ascii_alphabetic()) =>
+                        && k.starts_with(|c: char| c.is_ascii_alphabetic())
+                        // A layout's column as a key (`session_type:`).
+                        && k.chars().all(|c| c.is_ascii_alphabetic() || c == '_') =>
                 {
                     f.terms.push((k.to_ascii_lowercase(), v.to_string()))
                 }
@@ -203,6 +205,9 @@ mod tests {
         assert_eq!(f.term("status"), Some("Active"));
         assert_eq!(f.term("after"), Some("2026-01-01"));
         assert!(Filter::parse("").is_empty());
+        // A layout's column is a key, underscores and all; a key starts with a letter.
+        let f = Filter::parse("session_type:demo _x:1");
+        assert_eq!((f.term("session_type"), f.words.clone()), (Some("demo"), vec!["_x:1".to_string()]));
     }
 
     #[test]

@@ -45,6 +45,9 @@ pub struct MappedRow {
     /// Where the row is in its order (the order columns as text; `None` for
     /// NULL): pass it back as `after` for the next page.
     pub key: Vec<Option<String>>,
+    /// The values of the entity's `columns`, in their order, as text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cells: Vec<Option<String>>,
 }
 
 /// What `Mapped::row_extras` reads of a row beyond `MappedRow`.
@@ -350,6 +353,12 @@ impl Mapped {
         if let Some(c) = &e.created_at {
             filter.push_dates(qb, &format!("t.{}", quote_ident(c)))?;
         }
+        // A column the list shows is a key of its own, matched as shown.
+        for c in e.shown.iter().filter(|c| !RESERVED_KEYS.contains(&c.as_str())) {
+            if let Some(v) = filter.term(c) {
+                qb.push(format!(" AND t.{}::text = ", quote_ident(c))).push_bind(v.to_string());
+            }
+        }
         let searched: Vec<&String> = [&e.title, &e.content].into_iter().flatten().collect();
         let words: Vec<&str> = filter.words.iter().map(String::as_str).collect();
         if !words.is_empty() && searched.is_empty() {
@@ -612,7 +621,7 @@ impl Mapped {
                     None => qb.push("NULL::text, "),
                 };
             }
-            qb.push("NULL::text, NULL::bigint, ARRAY[e.ord::text] ");
+            qb.push("NULL::text, NULL::bigint, ARRAY[e.ord::text], ARRAY[]::text[] ");
         }
         qb.push(format!("FROM (SELECT t.{json}::jsonb #> ")).push_bind(path);
         qb.push(format!(" AS a FROM {} t WHERE t.{} = ", table.quoted(), quote_ident(pcol)));
@@ -671,12 +680,15 @@ impl Mapped {
             }
             qb.push(format!("t.{}::text", quote_ident(o)));
         }
+        // The columns the list shows beside the title.
+        let shown: Vec<String> = e.shown.iter().map(|c| format!("t.{}::text", quote_ident(c))).collect();
+        qb.push(format!("]::text[], ARRAY[{}]::text[]", shown.join(", ")));
         match fence {
             None => {
-                qb.push(format!("]::text[] FROM {} t WHERE true", table.quoted()));
+                qb.push(format!(" FROM {} t WHERE true", table.quoted()));
             }
             Some((column, value, cast)) => {
-                qb.push(format!("]::text[] FROM (SELECT * FROM {} WHERE {} = ", table.quoted(), quote_ident(column)));
+                qb.push(format!(" FROM (SELECT * FROM {} WHERE {} = ", table.quoted(), quote_ident(column)));
                 qb.push_bind(value.to_string()).push(format!("::{cast} OFFSET 0) t WHERE true"));
             }
         }
@@ -928,7 +940,7 @@ impl Mapped {
              SELECT (SELECT m.{p} FROM {t} m WHERE m.{p} {op} ids.id ORDER BY m.{p} {dir} LIMIT 1) \
              FROM ids WHERE ids.id IS NOT NULL) \
              SELECT ids.id::text, NULL::text, NULL::text, {first_at}, NULL::text, NULL::text, NULL::text, NULL::bigint, \
-                    ARRAY[ids.id::text] \
+                    ARRAY[ids.id::text], ARRAY[]::text[] \
              FROM ids WHERE ids.id IS NOT NULL LIMIT "
         ));
         qb.push_bind(limit as i64 + 1);
@@ -981,6 +993,7 @@ type Raw = (
     Option<String>,
     Option<i64>,
     Vec<Option<String>>,
+    Vec<Option<String>>,
 );
 
 /// Rows of a `limit + 1` query: the page, and the next cursor when the
@@ -990,7 +1003,7 @@ fn finish(rows: Vec<Raw>, limit: u32) -> MappedPage {
     let rows: Vec<MappedRow> = rows
         .into_iter()
         .take(limit as usize)
-        .map(|(id, title, status, created_at, role, content, metadata, token_count, key)| MappedRow {
+        .map(|(id, title, status, created_at, role, content, metadata, token_count, key, cells)| MappedRow {
             id,
             title,
             status,
@@ -1001,6 +1014,7 @@ fn finish(rows: Vec<Raw>, limit: u32) -> MappedPage {
             metadata: metadata.map(|m| serde_json::from_str(&m).unwrap_or(serde_json::Value::String(m))),
             token_count,
             key,
+            cells,
         })
         .collect();
     let next = if more { rows.last().map(|r| r.key.clone()) } else { None };
@@ -1915,6 +1929,10 @@ pub enum Seen {
 /// A list filter of `kind` on `layout`, checked before anything is sent:
 /// words, `status:` where the entity has a status, `after:`/`before:`
 /// (YYYY-MM-DD) where it has a time. The console checks as it is typed.
+/// Filter keys every list reads its own way: a shown column of these names
+/// is not a key of its own.
+const RESERVED_KEYS: &[&str] = &["status", "after", "before"];
+
 pub fn check_filter(layout: &Layout, kind: Kind, words: &str) -> Result<super::Filter> {
     let filter = super::Filter::parse(words);
     let e = layout.entity(kind).ok_or_else(|| DbError::Invalid(format!("layout '{}' has no {kind}", layout.name)))?;
@@ -1936,9 +1954,10 @@ pub fn check_filter(layout: &Layout, kind: Kind, words: &str) -> Result<super::F
     if e.created_at.is_some() {
         keys.extend(["after", "before"]);
     }
+    keys.extend(e.shown.iter().map(String::as_str).filter(|c| !RESERVED_KEYS.contains(c)));
     if !filter.terms.is_empty() && keys.is_empty() {
         return Err(DbError::Filter(format!(
-            "{} filter by words only (they have no status or time)",
+            "{} filter by words only (they have no status, time or shown column)",
             layout.label(kind)
         )));
     }

@@ -34,6 +34,10 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("omni", include_str!("layouts/omni.toml")),
 ];
 
+/// The most extra columns a list shows (`columns`): past this, an
+/// 80-column terminal has no room left for the title.
+pub const MAX_SHOWN: usize = 4;
+
 /// Who speaks in our transcripts (what a layout's `roles` map to).
 pub const ROLES: &[&str] = &["user", "assistant", "system", "tool"];
 
@@ -168,6 +172,11 @@ pub struct Entity {
     /// significant first; the last one must make the order total (an id).
     #[serde(default)]
     pub order: Vec<String>,
+    /// More columns of `table` a list shows beside the title (`columns =
+    /// ["channel", "plan"]`), headed by their names and read as text; at
+    /// most [`MAX_SHOWN`]. The selected row's detail shows them whole.
+    #[serde(default, rename = "columns")]
+    pub shown: Vec<String>,
     /// The rows are the elements of a JSON array in this `jsonb` column of
     /// `table` (003's messages inside LangGraph checkpoints), taken from the
     /// parent's newest row by `latest`; `role` and `content` are then
@@ -440,6 +449,29 @@ impl Layout {
             return Err(self
                 .invalid(format!("[message] roles: {theirs} = \"{ours}\" is not one of ours ({})", ROLES.join(", "))));
         }
+        if !e.shown.is_empty() {
+            // A derived entity's rows are only ids; an array's elements
+            // have no columns; a rate limit's list is its key and value.
+            let why = if e.derived_from.is_some() {
+                Some("its rows are the distinct ids of another table, with no columns of their own")
+            } else if e.json_array.is_some() {
+                Some("its rows are elements of a JSON array, with no columns")
+            } else if kind == Kind::RateLimit {
+                Some("a rate limit's list is its key, value and description")
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return Err(self.invalid(format!("{} is not for [{kind}]: {why}", at("columns"))));
+            }
+            if e.shown.len() > MAX_SHOWN {
+                return Err(self.invalid(format!(
+                    "{} names {} columns; a list shows at most {MAX_SHOWN} beside its title",
+                    at("columns"),
+                    e.shown.len()
+                )));
+            }
+        }
         if e.json_array.is_some() && e.derived_from.is_some() {
             return Err(self.invalid(format!("[{kind}] json_array needs a table of its own, not derived_from")));
         }
@@ -538,6 +570,7 @@ impl Entity {
             .filter_map(|(f, v)| v.as_deref().map(|v| (f, v)))
             .collect();
         out.extend(self.order.iter().map(|c| ("order", c.as_str())));
+        out.extend(self.shown.iter().map(|c| ("columns", c.as_str())));
         out.extend(self.json_array.as_deref().map(|c| ("json_array", c)));
         out.extend(self.latest.as_deref().map(|c| ("latest", c)));
         out

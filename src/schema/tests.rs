@@ -70,6 +70,18 @@ fn a_missing_column_or_table_is_named_with_what_names_it() {
         .unwrap()
         .insert("vector_embedding".into(), Column::of("text"));
     assert!(fit(&domo, &c).missing[0].contains("is text, not a vector"));
+    // A column a list shows is checked as every other.
+    let omni = load("omni").unwrap();
+    let mut c = catalog_of(&omni);
+    c.tables.get_mut(&Table::parse("public.customers")).unwrap().remove("company_name");
+    let f = fit(&omni, &c);
+    assert!(
+        f.missing
+            .iter()
+            .any(|m| m.starts_with("table public.customers has no column \"company_name\" (named by [tenant] columns")),
+        "{:?}",
+        f.missing
+    );
 }
 
 #[test]
@@ -138,6 +150,19 @@ fn bad_layouts_are_refused_with_a_clear_message() {
             "name = \"x\"\ndescription = \"d\"\n[message]\ntable = \"m\"\nid = \"id\"\ncontent = \"c\"\norder = [\"id\"]\n\
              roles = { student = \"pupil\" }",
             "[message] roles: student = \"pupil\" is not one of ours (user, assistant, system, tool)",
+        ),
+        (
+            "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\ncolumns = [\"plan\", \"Bad\"]",
+            "[tenant] columns = \"Bad\" is not a plain column name",
+        ),
+        (
+            "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\ncolumns = [\"a\", \"b\", \"c\", \"d\", \"e\"]",
+            "[tenant] columns names 5 columns; a list shows at most 4 beside its title",
+        ),
+        (
+            "name = \"x\"\ndescription = \"d\"\n[session]\nderived_from = \"message\"\ncolumns = [\"a\"]\n\
+             [message]\ntable = \"m\"\nid = \"id\"\nparent = \"s\"\ncontent = \"c\"\norder = [\"id\"]",
+            "[session] columns is not for [session]: its rows are the distinct ids of another table",
         ),
     ];
     for (text, want) in cases {

@@ -177,6 +177,14 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
                         put(&e.key, Some(value));
                     }
                     put(&e.value, Some(rng.random_range(1..100).to_string()));
+                    // The columns the list shows: values a platform of this
+                    // kind would hold there, else a list of blanks.
+                    for column in &e.shown {
+                        serial += 1;
+                        let udt = mapped_udt(mapped, &table, column);
+                        let v = shown_sample(&udt, column, kind, n, &INDUSTRIES[industry], serial, &mut rng);
+                        put(&Some(column.clone()), Some(v));
+                    }
                     put(&e.created_at, Some(at.to_rfc3339()));
                     if let Some(col) = &e.embedding {
                         let dim = writer.dimension(&table, col).unwrap_or(384);
@@ -275,6 +283,34 @@ pub fn sample_value(udt: &str, column: &str, serial: u64, dim: Option<usize>) ->
         }
         _ if int && (c.contains("amount") || c.contains("price")) => pick(&["49", "99", "199"]),
         _ => filler(udt, column, serial, dim),
+    }
+}
+
+/// A sample for a column a layout shows in its lists (`columns`): text
+/// shaped like its name (a business, a person, a page), a yes or no, a
+/// count; what [`sample_value`] gives otherwise.
+fn shown_sample(
+    udt: &str,
+    column: &str,
+    kind: Kind,
+    n: usize,
+    industry: &Industry,
+    serial: u64,
+    rng: &mut ChaCha8Rng,
+) -> String {
+    let c = column.to_ascii_lowercase();
+    match udt {
+        "bool" => (serial % 4 != 0).to_string(),
+        "int2" | "int4" | "int8" if c.contains("limit") => ["10", "20", "60"][serial as usize % 3].into(),
+        "int2" | "int4" | "int8" | "numeric" => rng.random_range(0..60).to_string(),
+        "float4" | "float8" => format!("{:.2}", rng.random_range(0.0..1.0)),
+        "text" | "varchar" if c.contains("business") || c.contains("company") => {
+            industry.companies[n % industry.companies.len()].to_string()
+        }
+        "text" | "varchar" if c == "title" || c.ends_with("_title") || c == "name" => {
+            sample_title(kind, column, n, industry, serial, rng)
+        }
+        _ => sample_value(udt, column, serial, None),
     }
 }
 

@@ -15,6 +15,8 @@ use crate::theme::Theme;
 
 /// Lines under the list for the selected row.
 const DETAIL_ROWS: u16 = 8;
+/// The widest a layout's own column is drawn in the list.
+const SHOWN_WIDTH: usize = 20;
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(b) = &app.browser else { return };
@@ -140,6 +142,21 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         if has_status {
             columns.push(col("Status", Constraint::Length(12)));
         }
+        // The layout's own columns, each as wide as its widest loaded value
+        // (or its heading), up to a cap that leaves the title room.
+        let shown = e.map(|e| e.shown.as_slice()).unwrap_or_default();
+        for (i, c) in shown.iter().enumerate() {
+            let heading = column_words(c);
+            let widest = s
+                .rows
+                .iter()
+                .filter_map(|r| r.cells.get(i).cloned().flatten())
+                .map(|v| crate::text::width(&sanitize_line(&v)))
+                .max()
+                .unwrap_or(0);
+            let width = widest.max(crate::text::width(&heading)).min(SHOWN_WIDTH) as u16;
+            columns.push(col_named(&heading, Constraint::Length(width)));
+        }
         if has_created || sorted_by.is_some() {
             columns.push(col_named(&time_header, Constraint::Length(16)));
         }
@@ -156,6 +173,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let mut cells = vec![if has_name { cell(name.unwrap_or("—")) } else { cell(&r.id) }];
             if has_status {
                 cells.push(styled(r.status.as_deref().unwrap_or(""), theme.dim()));
+            }
+            for i in 0..shown.len() {
+                cells.push(cell(r.cells.get(i).cloned().flatten().as_deref().unwrap_or("")));
             }
             if sorted_by.is_some() {
                 cells.push(styled(order_time(r).unwrap_or_default(), theme.dim()));
@@ -183,6 +203,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         // The title, unless it is the id again (a rate limit's key).
         if let Some(t) = r.title.as_ref().filter(|t| **t != r.id) {
             lines.push(Line::from(sanitize_line(t).into_owned()));
+        }
+        // The layout's columns, whole (the list cuts them).
+        let shown = b.layout.entity(s.kind).map(|e| e.shown.as_slice()).unwrap_or_default();
+        for (c, v) in shown.iter().zip(&r.cells) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{}: ", column_words(c)), theme.dim()),
+                Span::raw(v.as_deref().map(|v| sanitize_line(v).into_owned()).unwrap_or_else(|| "—".into())),
+            ]));
         }
         if let Some(c) = &r.content {
             lines.extend(sanitize_multiline(c).lines().map(|l| Line::from(l.to_string())));

@@ -155,7 +155,7 @@ CREATE TABLE customers (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, bot_
     email text NOT NULL, first_seen_at timestamptz NOT NULL DEFAULT now());
 CREATE INDEX ON customers (bot_id, first_seen_at DESC);
 CREATE TABLE tickets (id text PRIMARY KEY, customer_id bigint NOT NULL REFERENCES customers(id), subject text,
-    state text NOT NULL DEFAULT 'open', opened_at timestamptz NOT NULL DEFAULT now(), closed_at timestamptz);
+    priority smallint, channel text, state text NOT NULL DEFAULT 'open', opened_at timestamptz NOT NULL DEFAULT now(), closed_at timestamptz);
 CREATE INDEX ON tickets (customer_id, opened_at DESC);
 CREATE TABLE replies (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ticket_id text NOT NULL REFERENCES tickets(id),
     author_kind text NOT NULL, body text NOT NULL, sent_at timestamptz NOT NULL DEFAULT now(), position int NOT NULL,
@@ -197,6 +197,19 @@ async fn the_documented_example_layout_works_on_the_schema_it_describes() {
         let rows = page_all(&m, &mut c, kind, parent.as_deref()).await;
         assert!(!rows.is_empty(), "{kind}");
     }
+    // A ticket's list row carries the columns the layout shows, as the table holds them.
+    let customer = filled.children.keys().find(|(k, _)| *k == Kind::Session).map(|(_, p)| p.clone()).unwrap();
+    let tickets = page_all(&m, &mut c, Kind::Session, Some(&customer)).await;
+    for row in &tickets {
+        let (priority, channel): (Option<i16>, Option<String>) =
+            sqlx::query_as("SELECT priority, channel FROM tickets WHERE id = $1")
+                .bind(&row.id)
+                .fetch_one(&mut c)
+                .await
+                .unwrap();
+        assert_eq!(row.cells, vec![priority.map(|p| p.to_string()), channel], "{row:?}");
+    }
+    assert!(tickets.iter().all(|r| r.cells.iter().all(Option::is_some)), "the seed fills shown columns: {tickets:?}");
     // A ticket reads as the example says: who is the customer, the bot is
     // the customer's bot, and it ends where closed_at says.
     let ticket = filled.ids[&Kind::Session][0].clone();
@@ -991,6 +1004,18 @@ async fn a_foreign_list_filters_by_words_on_the_server() {
     assert!(e.to_string().contains("unknown filter 'status:' here (try after: before:)"), "{e}");
     let e = m.page_filtered(&mut c, Kind::Message, Some(&session), None, 10, "after:yesterday").await.unwrap_err();
     assert!(e.to_string().contains("is not a date"), "{e}");
+    // A column the list shows is a key of its own: a widget's rate_limit.
+    let customer = filled.ids[&Kind::Tenant][0].clone();
+    let widgets = page_all(&m, &mut c, Kind::Demo, Some(&customer)).await;
+    let limit_of = |r: &MappedRow| r.cells[1].clone().unwrap();
+    let some = limit_of(&widgets[0]);
+    let want: Vec<String> = widgets.iter().filter(|r| limit_of(r) == some).map(|r| r.id.clone()).collect();
+    assert!(want.len() < widgets.len(), "the sample's widgets have different limits: {widgets:?}");
+    let page =
+        m.page_filtered(&mut c, Kind::Demo, Some(&customer), None, 100, &format!("rate_limit:{some}")).await.unwrap();
+    assert_eq!(page.rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), want);
+    let e = m.page_filtered(&mut c, Kind::Demo, Some(&customer), None, 10, "plan:pro").await.unwrap_err();
+    assert!(e.to_string().contains("(try after: before: business_name: rate_limit:)"), "{e}");
 }
 
 #[tokio::test]

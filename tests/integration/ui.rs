@@ -1132,6 +1132,15 @@ fn mapped_rows(kind: ragdesk::schema::Kind, n: usize) -> Vec<ragdesk::db::mapped
                 if i == 1 { "Sure: we are open 8-18.\n\x1b[2Jsecond line".to_string() } else { format!("message {i}") }
             }),
             key: vec![Some(i.to_string())],
+            // The layout's own columns (as many as it shows; extra ones are not drawn).
+            cells: match kind {
+                Kind::Tenant => vec![
+                    Some(format!("owner{i}@example.com")),
+                    Some(["Bright\x1b]0;x\x07Smile", "Polar Air", ""][i % 3].into()),
+                ],
+                Kind::Demo => vec![Some(format!("Agent {}", i + 1)), Some(["10", "60", "20"][i % 3].into())],
+                _ => Vec::new(),
+            },
             ..Default::default()
         })
         .collect()
