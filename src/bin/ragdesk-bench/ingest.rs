@@ -74,11 +74,6 @@ impl Drop for Scratch {
     }
 }
 
-fn model_dir() -> PathBuf {
-    let cfg = ragdesk::config::EmbeddingConfig::default();
-    cfg.model_dir(&ragdesk::config::Paths::discover())
-}
-
 pub async fn run(db: &Db, mb: f64, url: &str) -> Result<()> {
     let dir = Scratch(std::env::temp_dir().join(format!("ragdesk-bench-{}", std::process::id())));
     std::fs::create_dir_all(dir.path())?;
@@ -123,7 +118,7 @@ pub async fn run(db: &Db, mb: f64, url: &str) -> Result<()> {
     println!("| **all of the above** | | | **{:.1}** |", all_bytes as f64 / all_time.as_secs_f64() / 1e6);
 
     let t = Instant::now();
-    let provider = LocalProvider::load(&model_dir()).map_err(|e| eyre!("local model: {e}"))?;
+    let provider = LocalProvider::load(&super::model_dir()).map_err(|e| eyre!("local model: {e}"))?;
     let load = t.elapsed();
     let counter = provider.tokens();
     let text = extract::extract_file(&big_md, extract::Limits::default()).map_err(|e| eyre!("{e}"))?.text;

@@ -62,6 +62,11 @@ struct Args {
     /// --layout domo seed`; its ivfflat index is rebuilt).
     #[arg(long, value_name = "N")]
     layout_search: Option<usize>,
+    /// --layout-search: the local model's embeddings of real documentation
+    /// (Markdown and Rust doc comments under DIR, e.g. ~/.cargo/registry/src)
+    /// instead of synthetic clustered vectors.
+    #[arg(long, value_name = "DIR")]
+    real_text: Option<std::path::PathBuf>,
     /// Measure the ingest stages instead (extract, chunk, local embed, store).
     #[arg(long)]
     ingest: bool,
@@ -149,6 +154,12 @@ fn peak_rss_mb() -> f64 {
         .unwrap_or(f64::NAN)
 }
 
+/// The local model's files, found as the console finds them
+/// (`RAGDESK_MODEL_DIR`, the config, where `scripts/demo` puts them).
+fn model_dir() -> std::path::PathBuf {
+    ragdesk::config::EmbeddingConfig::default().model_dir(&ragdesk::config::Paths::discover())
+}
+
 #[tokio::main]
 async fn main() -> color_eyre::eyre::Result<()> {
     let args = Args::parse();
@@ -156,10 +167,7 @@ async fn main() -> color_eyre::eyre::Result<()> {
         return pdf::run(dir);
     }
     if args.embed {
-        let dir = std::env::var("RAGDESK_MODEL_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| {
-            directories::BaseDirs::new().unwrap().data_dir().join("ragdesk/models/all-MiniLM-L6-v2")
-        });
-        return embed::bench(&dir, args.embed_chunks, args.embed_batch, args.peer.as_deref());
+        return embed::bench(&model_dir(), args.embed_chunks, args.embed_batch, args.peer.as_deref());
     }
     let url = args
         .database_url
@@ -171,16 +179,17 @@ async fn main() -> color_eyre::eyre::Result<()> {
         return ingest::run(&db, args.ingest_mb, &url).await;
     }
     if let Some(kb) = &args.query_kb {
-        let dir = std::env::var("RAGDESK_MODEL_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| {
-            directories::BaseDirs::new().unwrap().data_dir().join("ragdesk/models/all-MiniLM-L6-v2")
-        });
-        return embed::query_end_to_end(&db, &dir, kb, args.iterations).await;
+        return embed::query_end_to_end(&db, &model_dir(), kb, args.iterations).await;
     }
     if args.layouts {
         return layouts::run(&db, args.iterations).await;
     }
     if let Some(n) = args.layout_search {
-        return layout_search::run(&db, n).await;
+        let vectors = match &args.real_text {
+            Some(corpus) => layout_search::Vectors::Real { corpus: corpus.clone(), model: model_dir() },
+            None => layout_search::Vectors::Synthetic,
+        };
+        return layout_search::run(&db, n, vectors).await;
     }
     if let Some(n) = args.search {
         return search::run(&db, n, args.hnsw_m.zip(args.hnsw_ef_construction)).await;
