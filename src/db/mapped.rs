@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 
 use super::{DbError, Result};
-use crate::schema::{Catalog, Entity, Kind, Layout, Table, quote_ident};
+use crate::schema::{COUNT_CAP, Catalog, Entity, Kind, Layout, Table, quote_ident};
 
 /// A layout checked against one database: every name it uses exists there,
 /// with the types recorded for casts.
@@ -144,6 +144,30 @@ impl Mapped {
                      order with a unique column (order = {hint})",
                     layout.name
                 )));
+            }
+        }
+        // A count reads a range of the child's index on its parent column
+        // for every row of every page: without one it would read the
+        // child's whole table as many times.
+        for kind in layout.kinds() {
+            let e = layout.entity(kind).expect("a kind it has");
+            for child in &e.counts {
+                let ce = Kind::from_name(child).and_then(|k| layout.entity(k)).expect("checked layout");
+                let (Some(t), Some(p)) = (ce.table.as_deref(), ce.parent.as_deref()) else { continue };
+                let table = Table::parse(t);
+                let indexed = catalog
+                    .btree_indexes
+                    .get(&table)
+                    .is_some_and(|ixs| ixs.iter().any(|ix| ix.first().map(String::as_str) == Some(p)));
+                if !indexed {
+                    return Err(DbError::Invalid(format!(
+                        "layout '{}': [{kind}] counts = \"{child}\" needs an index on {table}.{p}, which has none: \
+                         every row of every page would read the whole table (CREATE INDEX ON {} ({}), or drop the count)",
+                        layout.name,
+                        table.quoted(),
+                        quote_ident(p)
+                    )));
+                }
             }
         }
         // Only where limits are written: a value read as a whole number but
@@ -482,7 +506,7 @@ impl Mapped {
     ) -> Result<MappedPage> {
         let e = self.entity(kind)?;
         let table = Table::parse(e.table.as_deref().expect("checked layout"));
-        let order: Vec<&str> = Self::select_rows(e, &table).1;
+        let order: Vec<&str> = self.select_rows(e, &table).1;
         // Read backwards, the order and the keyset's comparison turn round.
         let asc = Self::ascending(kind) != backward;
         let dir = if asc { "ASC" } else { "DESC" };
@@ -521,7 +545,7 @@ impl Mapped {
             if want == 0 {
                 break;
             }
-            let (mut qb, _) = Self::select_rows_in(e, &table, fence.clone());
+            let (mut qb, _) = self.select_rows_in(e, &table, fence.clone());
             self.push_where(&mut qb, kind, &table, under, words)?;
             // The cursor bounds the part it is in; a later part is read from its start.
             if let Some(key) = after.filter(|_| i == 0) {
@@ -639,8 +663,8 @@ impl Mapped {
 
     /// `SELECT` of a row as `MappedRow` reads it (`FROM table t WHERE true`,
     /// for the caller to narrow), and the order columns it keys on.
-    fn select_rows<'e>(e: &'e Entity, table: &Table) -> (QueryBuilder<'static, Postgres>, Vec<&'e str>) {
-        Self::select_rows_in(e, table, None)
+    fn select_rows<'e>(&self, e: &'e Entity, table: &Table) -> (QueryBuilder<'static, Postgres>, Vec<&'e str>) {
+        self.select_rows_in(e, table, None)
     }
 
     /// `select_rows`, reading only the rows under one parent first when
@@ -650,6 +674,7 @@ impl Mapped {
     /// table hoping to meet the parent's rows early (001's messages: a
     /// 10,000-message conversation's first page read 1M index entries).
     fn select_rows_in<'e>(
+        &self,
         e: &'e Entity,
         table: &Table,
         fence: Option<(&str, &str, String)>,
@@ -680,8 +705,9 @@ impl Mapped {
             }
             qb.push(format!("t.{}::text", quote_ident(o)));
         }
-        // The columns the list shows beside the title.
-        let shown: Vec<String> = e.shown.iter().map(|c| format!("t.{}::text", quote_ident(c))).collect();
+        // The columns the list shows beside the title, then its counts.
+        let mut shown: Vec<String> = e.shown.iter().map(|c| format!("t.{}::text", quote_ident(c))).collect();
+        shown.extend(e.counts.iter().filter_map(|c| self.count_sql(e, c)));
         qb.push(format!("]::text[], ARRAY[{}]::text[]", shown.join(", ")));
         match fence {
             None => {
@@ -693,6 +719,25 @@ impl Mapped {
             }
         }
         (qb, order)
+    }
+
+    /// How many rows of the entity `child` a row of `e` has, as text, up
+    /// to one past [`COUNT_CAP`] (so "more" can be told from "exactly"):
+    /// one range of the child's index on its parent column (checked at
+    /// connect), stopped at the cap.
+    fn count_sql(&self, e: &Entity, child: &str) -> Option<String> {
+        let ce = Kind::from_name(child).and_then(|k| self.layout.entity(k))?;
+        let table = Table::parse(ce.table.as_deref()?);
+        let parent = ce.parent.as_deref()?;
+        let id = e.id.as_deref()?;
+        let cast = self.cast(&table, parent).unwrap_or_else(|_| "text".into());
+        Some(format!(
+            "(SELECT count(*) FROM (SELECT 1 FROM {} c WHERE c.{} = t.{}::{cast} LIMIT {}) n)::text",
+            table.quoted(),
+            quote_ident(parent),
+            quote_ident(id),
+            COUNT_CAP + 1
+        ))
     }
 
     /// Up to `limit` ids of `kind` that start with `prefix`, in id order: a
@@ -846,7 +891,7 @@ impl Mapped {
             }));
         }
         let table = Table::parse(e.table.as_deref().expect("checked layout"));
-        let (mut qb, _) = Self::select_rows(e, &table);
+        let (mut qb, _) = self.select_rows(e, &table);
         let idc = e.id.as_deref().or(e.key.as_deref()).expect("checked layout");
         qb.push(format!(" AND t.{} = ", quote_ident(idc)))
             .push_bind(id.to_string())

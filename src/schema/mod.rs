@@ -34,9 +34,14 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("omni", include_str!("layouts/omni.toml")),
 ];
 
-/// The most extra columns a list shows (`columns`): past this, an
-/// 80-column terminal has no room left for the title.
+/// The most extra columns a list shows (`columns` and `counts`
+/// together): past this, an 80-column terminal has no room left for the
+/// title.
 pub const MAX_SHOWN: usize = 4;
+
+/// A count of rows under a row (`counts`) stops here: a list shows "1,000+"
+/// rather than count a conversation of a million messages on every page.
+pub const COUNT_CAP: i64 = 1000;
 
 /// Who speaks in our transcripts (what a layout's `roles` map to).
 pub const ROLES: &[&str] = &["user", "assistant", "system", "tool"];
@@ -177,6 +182,11 @@ pub struct Entity {
     /// most [`MAX_SHOWN`]. The selected row's detail shows them whole.
     #[serde(default, rename = "columns")]
     pub shown: Vec<String>,
+    /// Entities under this one whose rows a list counts for each row
+    /// (`counts = ["session"]`: a demo's conversations), up to
+    /// [`COUNT_CAP`], by an index on their parent column.
+    #[serde(default)]
+    pub counts: Vec<String>,
     /// The rows are the elements of a JSON array in this `jsonb` column of
     /// `table` (003's messages inside LangGraph checkpoints), taken from the
     /// parent's newest row by `latest`; `role` and `content` are then
@@ -449,7 +459,26 @@ impl Layout {
             return Err(self
                 .invalid(format!("[message] roles: {theirs} = \"{ours}\" is not one of ours ({})", ROLES.join(", "))));
         }
-        if !e.shown.is_empty() {
+        for c in &e.counts {
+            let child = Kind::from_name(c).filter(|k| self.entity(*k).is_some());
+            let Some(child) = child else {
+                return Err(self.invalid(format!("{} names \"{c}\": no such entity here", at("counts"))));
+            };
+            let ce = self.entity(child).expect("an entity it has");
+            if self.parent_of(child) != Some(kind) || ce.table.is_none() || ce.json_array.is_some() {
+                return Err(self.invalid(format!(
+                    "{} names \"{c}\", whose rows are not rows of a table under [{kind}] (its parent column does not point here)",
+                    at("counts")
+                )));
+            }
+        }
+        if e.shown.len() + e.counts.len() > MAX_SHOWN {
+            return Err(self.invalid(format!(
+                "[{kind}] columns and counts name {} columns; a list shows at most {MAX_SHOWN} beside its title",
+                e.shown.len() + e.counts.len()
+            )));
+        }
+        if !e.shown.is_empty() || !e.counts.is_empty() {
             // A derived entity's rows are only ids; an array's elements
             // have no columns; a rate limit's list is its key and value.
             let why = if e.derived_from.is_some() {
@@ -462,14 +491,8 @@ impl Layout {
                 None
             };
             if let Some(why) = why {
-                return Err(self.invalid(format!("{} is not for [{kind}]: {why}", at("columns"))));
-            }
-            if e.shown.len() > MAX_SHOWN {
-                return Err(self.invalid(format!(
-                    "{} names {} columns; a list shows at most {MAX_SHOWN} beside its title",
-                    at("columns"),
-                    e.shown.len()
-                )));
+                let field = if e.shown.is_empty() { "counts" } else { "columns" };
+                return Err(self.invalid(format!("{} is not for [{kind}]: {why}", at(field))));
             }
         }
         if e.json_array.is_some() && e.derived_from.is_some() {

@@ -157,12 +157,21 @@ fn bad_layouts_are_refused_with_a_clear_message() {
         ),
         (
             "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\ncolumns = [\"a\", \"b\", \"c\", \"d\", \"e\"]",
-            "[tenant] columns names 5 columns; a list shows at most 4 beside its title",
+            "[tenant] columns and counts name 5 columns; a list shows at most 4 beside its title",
         ),
         (
             "name = \"x\"\ndescription = \"d\"\n[session]\nderived_from = \"message\"\ncolumns = [\"a\"]\n\
              [message]\ntable = \"m\"\nid = \"id\"\nparent = \"s\"\ncontent = \"c\"\norder = [\"id\"]",
             "[session] columns is not for [session]: its rows are the distinct ids of another table",
+        ),
+        (
+            "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\ncounts = [\"lead\"]",
+            "[tenant] counts names \"lead\": no such entity here",
+        ),
+        (
+            "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\ncounts = [\"message\"]\n\
+             [message]\ntable = \"m\"\nid = \"id\"\ncontent = \"c\"\norder = [\"id\"]",
+            "[tenant] counts names \"message\", whose rows are not rows of a table under [tenant]",
         ),
     ];
     for (text, want) in cases {

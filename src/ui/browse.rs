@@ -142,20 +142,20 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         if has_status {
             columns.push(col("Status", Constraint::Length(12)));
         }
-        // The layout's own columns, each as wide as its widest loaded value
-        // (or its heading), up to a cap that leaves the title room.
-        let shown = e.map(|e| e.shown.as_slice()).unwrap_or_default();
-        for (i, c) in shown.iter().enumerate() {
-            let heading = column_words(c);
+        // The layout's own columns and counts, each as wide as its widest
+        // loaded value (or its heading), up to a cap that leaves the title room.
+        let extra = extra_columns(&b.layout, s.kind);
+        for (i, heading) in extra.iter().enumerate() {
             let widest = s
                 .rows
                 .iter()
                 .filter_map(|r| r.cells.get(i).cloned().flatten())
-                .map(|v| crate::text::width(&sanitize_line(&v)))
+                // As drawn: a count grouped ("1,000+").
+                .map(|v| crate::text::width(&if heading.1 { count_text(&v) } else { sanitize_line(&v).into_owned() }))
                 .max()
                 .unwrap_or(0);
-            let width = widest.max(crate::text::width(&heading)).min(SHOWN_WIDTH) as u16;
-            columns.push(col_named(&heading, Constraint::Length(width)));
+            let width = widest.max(crate::text::width(&heading.0)).min(SHOWN_WIDTH) as u16;
+            columns.push(col_named(&heading.0, Constraint::Length(width)));
         }
         if has_created || sorted_by.is_some() {
             columns.push(col_named(&time_header, Constraint::Length(16)));
@@ -174,8 +174,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             if has_status {
                 cells.push(styled(r.status.as_deref().unwrap_or(""), theme.dim()));
             }
-            for i in 0..shown.len() {
-                cells.push(cell(r.cells.get(i).cloned().flatten().as_deref().unwrap_or("")));
+            for (i, (_, counted)) in extra.iter().enumerate() {
+                let v = r.cells.get(i).cloned().flatten().unwrap_or_default();
+                cells.push(if *counted { styled(&count_text(&v), theme.dim()) } else { cell(&v) });
             }
             if sorted_by.is_some() {
                 cells.push(styled(order_time(r).unwrap_or_default(), theme.dim()));
@@ -204,13 +205,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         if let Some(t) = r.title.as_ref().filter(|t| **t != r.id) {
             lines.push(Line::from(sanitize_line(t).into_owned()));
         }
-        // The layout's columns, whole (the list cuts them).
-        let shown = b.layout.entity(s.kind).map(|e| e.shown.as_slice()).unwrap_or_default();
-        for (c, v) in shown.iter().zip(&r.cells) {
-            lines.push(Line::from(vec![
-                Span::styled(format!("{}: ", column_words(c)), theme.dim()),
-                Span::raw(v.as_deref().map(|v| sanitize_line(v).into_owned()).unwrap_or_else(|| "—".into())),
-            ]));
+        // The layout's columns and counts, whole (the list cuts them).
+        for ((heading, counted), v) in extra_columns(&b.layout, s.kind).iter().zip(&r.cells) {
+            let v = match v.as_deref() {
+                Some(v) if *counted => count_text(v),
+                Some(v) => sanitize_line(v).into_owned(),
+                None => "—".into(),
+            };
+            lines.push(Line::from(vec![Span::styled(format!("{heading}: "), theme.dim()), Span::raw(v)]));
         }
         if let Some(c) = &r.content {
             lines.extend(sanitize_multiline(c).lines().map(|l| Line::from(l.to_string())));
@@ -232,6 +234,28 @@ fn order_time(r: &crate::db::mapped::MappedRow) -> Option<&str> {
         && b[13] == b':'
         && b.iter().take(16).enumerate().all(|(i, c)| matches!(i, 4 | 7 | 10 | 13) || c.is_ascii_digit());
     looks.then(|| &v[..16])
+}
+
+/// The headings of the columns a layout adds to `kind`'s list, in the order
+/// of a row's `cells`: its `columns` (by their names), then its `counts`
+/// (by the entity's word, "Widgets"), the latter flagged.
+fn extra_columns(layout: &crate::schema::Layout, kind: Kind) -> Vec<(String, bool)> {
+    let Some(e) = layout.entity(kind) else { return Vec::new() };
+    let shown = e.shown.iter().map(|c| (column_words(c), false));
+    let counts = e.counts.iter().filter_map(|c| Kind::from_name(c)).map(|k| {
+        let label = sanitize_line(layout.label(k)).into_owned();
+        (crate::text::truncate(&label, 16), true)
+    });
+    shown.chain(counts).collect()
+}
+
+/// A count as the list shows it: grouped, and past the cap "1,000+".
+fn count_text(v: &str) -> String {
+    match v.parse::<i64>() {
+        Ok(n) if n > crate::schema::COUNT_CAP => format!("{}+", crate::db::page::group(crate::schema::COUNT_CAP)),
+        Ok(n) => crate::db::page::group(n),
+        Err(_) => sanitize_line(v).into_owned(),
+    }
 }
 
 /// A column's name as a heading: `last_post_at` → "Last post at".
@@ -256,5 +280,9 @@ mod tests {
         assert_eq!(order_time(&row("42")), None, "a position is not a time");
         assert_eq!(order_time(&row("2025-01-02")), None, "a date alone is not shown as one");
         assert_eq!(column_words("last_message_at"), "Last message at");
+        assert_eq!(
+            (count_text("7"), count_text("1000"), count_text("1001")),
+            ("7".into(), "1,000".into(), "1,000+".into())
+        );
     }
 }

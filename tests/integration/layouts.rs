@@ -210,6 +210,18 @@ async fn the_documented_example_layout_works_on_the_schema_it_describes() {
         assert_eq!(row.cells, vec![priority.map(|p| p.to_string()), channel], "{row:?}");
     }
     assert!(tickets.iter().all(|r| r.cells.iter().all(Option::is_some)), "the seed fills shown columns: {tickets:?}");
+    // An organisation's row counts its bots.
+    c.execute("INSERT INTO bots (organisation_id, display_name) SELECT id, 'one more' FROM organisations LIMIT 1")
+        .await
+        .unwrap();
+    for row in page_all(&m, &mut c, Kind::Tenant, None).await {
+        let (bots,): (i64,) = sqlx::query_as("SELECT count(*) FROM bots WHERE organisation_id = $1::uuid")
+            .bind(&row.id)
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+        assert_eq!(row.cells, vec![Some(bots.to_string())], "{row:?}");
+    }
     // A ticket reads as the example says: who is the customer, the bot is
     // the customer's bot, and it ends where closed_at says.
     let ticket = filled.ids[&Kind::Session][0].clone();
@@ -253,6 +265,16 @@ async fn the_documented_example_layout_works_on_the_schema_it_describes() {
     assert!(md.starts_with(&format!("# Conversation with {email}")), "{md}");
     assert!(md.contains(&format!("- {}: {bot}", whole.bot_label.as_deref().unwrap())), "{md}");
     assert_ne!(whole.bot_label.as_deref(), Some("Demo"), "{md}");
+    // Counting bots needs an index on their organisation: without one the
+    // layout is refused at connect, with the index that would serve it.
+    c.execute("DROP INDEX bots_organisation_id_created_at_idx").await.unwrap();
+    let catalog = ragdesk::db::catalog::read(&mut c).await.unwrap();
+    let e = Mapped::new(ragdesk::schema::load("layout.example.toml").unwrap(), catalog).err().unwrap().to_string();
+    assert!(
+        e.contains("[tenant] counts = \"demo\" needs an index on public.bots.organisation_id")
+            && e.contains("CREATE INDEX ON \"public\".\"bots\" (\"organisation_id\")"),
+        "{e}"
+    );
 }
 
 #[tokio::test]
@@ -616,11 +638,15 @@ async fn a_conversations_heading_is_read_up_the_layouts_chain() {
     let mut c = t.conn().await;
     // Our schema through a layout whose sessions hang on their lead: the
     // heading's who is the lead, its bot the lead's demo, its end the column named.
-    let text = std::fs::read_to_string("src/schema/layouts/native.toml").unwrap().replacen(
-        "[session]\ntable = \"public.sessions\"\nid = \"id\"\nparent = \"demo_id\"\n",
-        "[session]\ntable = \"public.sessions\"\nid = \"id\"\nparent = \"lead_id\"\nparent_entity = \"lead\"\nended_at = \"ended_at\"\n",
-        1,
-    );
+    // (A demo then no longer has sessions of its own to count.)
+    let text = std::fs::read_to_string("src/schema/layouts/native.toml")
+        .unwrap()
+        .replacen(
+            "[session]\ntable = \"public.sessions\"\nid = \"id\"\nparent = \"demo_id\"\n",
+            "[session]\ntable = \"public.sessions\"\nid = \"id\"\nparent = \"lead_id\"\nparent_entity = \"lead\"\nended_at = \"ended_at\"\n",
+            1,
+        )
+        .replacen("counts = [\"session\"]\n", "", 1);
     assert!(text.contains("parent_entity = \"lead\""), "the layout changed");
     let layout = ragdesk::schema::parse(&text, "by-lead.toml").unwrap();
     let catalog = ragdesk::db::catalog::read(&mut c).await.unwrap();

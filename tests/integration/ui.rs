@@ -1113,7 +1113,8 @@ fn limits_and_audit_panes_and_the_limit_editor() {
     }
 }
 
-fn mapped_rows(kind: ragdesk::schema::Kind, n: usize) -> Vec<ragdesk::db::mapped::MappedRow> {
+fn mapped_rows(layout: &str, kind: ragdesk::schema::Kind, n: usize) -> Vec<ragdesk::db::mapped::MappedRow> {
+    let entity = ragdesk::schema::load(layout).unwrap().entity(kind).cloned().unwrap_or_default();
     use ragdesk::schema::Kind;
     (0..n)
         .map(|i| ragdesk::db::mapped::MappedRow {
@@ -1132,15 +1133,14 @@ fn mapped_rows(kind: ragdesk::schema::Kind, n: usize) -> Vec<ragdesk::db::mapped
                 if i == 1 { "Sure: we are open 8-18.\n\x1b[2Jsecond line".to_string() } else { format!("message {i}") }
             }),
             key: vec![Some(i.to_string())],
-            // The layout's own columns (as many as it shows; extra ones are not drawn).
-            cells: match kind {
-                Kind::Tenant => vec![
-                    Some(format!("owner{i}@example.com")),
-                    Some(["Bright\x1b]0;x\x07Smile", "Polar Air", ""][i % 3].into()),
-                ],
-                Kind::Demo => vec![Some(format!("Agent {}", i + 1)), Some(["10", "60", "20"][i % 3].into())],
-                _ => Vec::new(),
-            },
+            // The layout's own columns (a hostile one among them), then its
+            // counts (one past the cap: "1,000+").
+            cells: entity
+                .shown
+                .iter()
+                .map(|c| Some(if i == 0 { format!("{c}\x1b]0;x\x07 {i}") } else { format!("{c} {i}") }))
+                .chain(entity.counts.iter().map(|_| Some(["3", "1001", "0"][i % 3].to_string())))
+                .collect(),
             ..Default::default()
         })
         .collect()
@@ -1159,7 +1159,7 @@ fn browse_pane_under_two_foreign_layouts() {
             for e in fx {
                 match e {
                     Effect::LoadMapped { generation, kind, .. } => {
-                        let page = ragdesk::db::mapped::MappedPage { rows: mapped_rows(kind, 3), next: None };
+                        let page = ragdesk::db::mapped::MappedPage { rows: mapped_rows(layout, kind, 3), next: None };
                         out.extend(app.update(Action::MappedLoaded { generation, result: Ok(page) }));
                     }
                     Effect::CountMapped { generation, kind, .. } => {
@@ -1184,7 +1184,7 @@ fn browse_pane_under_two_foreign_layouts() {
                         out.extend(app.update(Action::SessionLoaded { generation, result: Ok(head) }));
                     }
                     Effect::LoadMessages { generation, .. } => {
-                        let rows = mapped_rows(Kind::Message, 3)
+                        let rows = mapped_rows(layout, Kind::Message, 3)
                             .into_iter()
                             .map(|r| ragdesk::db::conversation::Utterance {
                                 id: r.id,
