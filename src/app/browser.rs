@@ -64,6 +64,9 @@ pub struct Stage {
     pub count_generation: u64,
     /// That count is one `c` asked for (said when it comes).
     pub exact_asked: bool,
+    /// Moves asked past the loaded rows toward rows still to come: applied
+    /// as the page lands (a burst of keys while it loads is not lost).
+    pub pending_moves: isize,
 }
 
 impl Stage {
@@ -73,6 +76,7 @@ impl Stage {
             count: None,
             count_generation: 0,
             exact_asked: false,
+            pending_moves: 0,
             kind,
             parent,
             parentless: false,
@@ -101,6 +105,7 @@ impl Stage {
         self.selected = 0;
         self.from_end = false;
         self.pending = Placing::Replace;
+        self.pending_moves = 0;
         self.loaded = false;
         self.loading = false;
         self.error = None;
@@ -328,8 +333,18 @@ impl Browser {
                 }
                 s.loaded = true;
                 s.error = None;
+                // The moves that waited for these rows; what goes past them
+                // too waits for the next page.
+                let waiting = std::mem::take(&mut s.pending_moves);
+                if waiting != 0 {
+                    let (n, below, above) = (s.rows.len(), s.next.is_some(), s.prev.is_some());
+                    s.pending_moves = super::list::move_within(&mut s.selected, n, waiting, below, above);
+                }
             }
-            Err(e) => s.error = Some(e),
+            Err(e) => {
+                s.error = Some(e);
+                s.pending_moves = 0;
+            }
         }
     }
 
@@ -378,6 +393,18 @@ impl Browser {
                 self.detail = !self.detail;
                 return Reply::default();
             }
+            Command::Up | Command::Down | Command::PageUp | Command::PageDown => {
+                let delta = match cmd {
+                    Command::Up => -1,
+                    Command::Down => 1,
+                    Command::PageUp => -(page as isize),
+                    _ => page as isize,
+                };
+                let more_below = s.next.is_some() || (s.loading && !s.from_end);
+                let more_above = s.prev.is_some() || (s.loading && s.from_end);
+                let overshoot = super::list::move_within(&mut s.selected, n, delta, more_below, more_above);
+                s.pending_moves = s.pending_moves.saturating_add(overshoot);
+            }
             _ if super::list::move_selection(&mut s.selected, n, page, cmd) => {}
             Command::Open => return self.open(),
             Command::OtherList => return self.other_list(),
@@ -393,8 +420,14 @@ impl Browser {
             }
             _ => {}
         }
-        // Near the end of what is loaded: the next page; near its top (read
-        // from the end), the page above.
+        self.load_near_selection(generation, page)
+    }
+
+    /// The page next to the selection when it is within a page of the
+    /// loaded end (or, read from the end, of the loaded top) and none is
+    /// loading: after a move, and after a page lands with moves waiting.
+    pub fn load_near_selection(&mut self, generation: u64, page: usize) -> Reply {
+        let page = page.max(1);
         let s = self.current_mut();
         let (below, above) = (s.next.clone(), s.prev.clone());
         let (after, backward, placing) = match (below, above) {

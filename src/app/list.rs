@@ -186,22 +186,12 @@ impl<R> PagedList<R> {
     /// Moves the selection; a move past the loaded rows while more are
     /// loading that way is kept and applied when they arrive.
     pub fn move_by(&mut self, delta: isize) {
-        let max = self.rows.len() as isize - 1;
-        let want = self.selected as isize + delta;
         let more_below = self.next.is_some() || (self.loading && !self.from_end);
         let more_above = self.prev.is_some() || (self.loading && self.from_end);
-        if self.loading && ((want > max && more_below) || (want < 0 && more_above)) {
-            let overshoot = if want > max { want - max.max(0) } else { want };
-            // Jumps (g/G use huge deltas) are not queued; single steps and pages are.
-            if overshoot.unsigned_abs() < 1_000_000 {
-                self.pending_moves = self.pending_moves.saturating_add(overshoot);
-            }
+        let overshoot = move_within(&mut self.selected, self.rows.len(), delta, more_below, more_above);
+        if self.loading {
+            self.pending_moves = self.pending_moves.saturating_add(overshoot);
         }
-        if self.rows.is_empty() {
-            self.selected = 0;
-            return;
-        }
-        self.selected = want.clamp(0, max) as usize;
     }
 
     pub fn clamp(&mut self) {
@@ -331,6 +321,22 @@ impl<R> AnyList for PagedList<R> {
 /// Moves `selected` in a list of `n` rows for a movement command (`page`
 /// rows a page); false when `cmd` is not one. The panes that keep a plain
 /// row vector (limits, audit, the layout browser) share it.
+/// Moves `selected` by `delta` among `n` loaded rows. Returns how far the
+/// move went past them where more rows are coming that way (`more_below`,
+/// `more_above`), to apply when they land (no key press lost); 0 otherwise.
+/// Jumps (g/G use huge deltas) are never carried; steps and pages are.
+pub fn move_within(selected: &mut usize, n: usize, delta: isize, more_below: bool, more_above: bool) -> isize {
+    let max = n as isize - 1;
+    let want = (*selected as isize).saturating_add(delta);
+    let overshoot = match () {
+        _ if want > max && more_below => want - max.max(0),
+        _ if want < 0 && more_above => want,
+        _ => 0,
+    };
+    *selected = if n == 0 { 0 } else { want.clamp(0, max) as usize };
+    if overshoot.unsigned_abs() < 1_000_000 { overshoot } else { 0 }
+}
+
 pub fn move_selection(selected: &mut usize, n: usize, page: usize, cmd: crate::keymap::Command) -> bool {
     use crate::keymap::Command;
     let last = n.saturating_sub(1);

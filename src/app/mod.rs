@@ -781,8 +781,16 @@ impl App {
             Action::LimitSaved { result } => self.on_limit_saved(result),
             Action::AuditLoaded { generation, append, result } => self.on_audit_loaded(generation, append, result),
             Action::MappedLoaded { generation, result } => {
+                let next = self.next_generation();
+                let height = self.list_height();
                 if let Some(b) = &mut self.browser {
+                    let waited = b.current().pending_moves != 0;
                     b.apply(generation, result);
+                    // Moves that waited for this page may need the next one.
+                    if waited {
+                        let reply = b.load_near_selection(next, height);
+                        self.apply_reply(reply, &mut fx);
+                    }
                 }
             }
             Action::MappedCounted { generation, result } => {

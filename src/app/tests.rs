@@ -816,6 +816,50 @@ fn g_reads_a_browse_list_from_its_end_and_up_and_g_from_its_top() {
 }
 
 #[test]
+fn a_burst_of_page_downs_while_a_browse_page_loads_is_applied_when_it_lands() {
+    use crate::db::mapped::MappedPage;
+    let rows = |ids: std::ops::Range<u32>| ids.map(browse_row).collect::<Vec<_>>();
+    let asked = |fx: &[Effect]| {
+        fx.iter().find_map(|e| match e {
+            Effect::LoadMapped { generation, after, .. } => Some((*generation, after.clone())),
+            _ => None,
+        })
+    };
+    let mut a = app();
+    a.browse_layout(crate::schema::load("omni").unwrap());
+    let (generation, _) = asked(&a.start()).unwrap();
+    let next = |last: u32| Some(vec![Some(last.to_string())]);
+    a.update(Action::MappedLoaded { generation, result: Ok(MappedPage { rows: rows(0..100), next: next(99) }) });
+    let page = a.list_height();
+    // Twelve pages down at once: the first ones reach the loaded end and
+    // ask for the next page; the rest wait for it.
+    let mut fx = Vec::new();
+    for _ in 0..12 {
+        fx.extend(a.update(code(KeyCode::PageDown)));
+    }
+    let loads: Vec<_> = fx.iter().filter_map(|e| asked(std::slice::from_ref(e))).collect();
+    assert_eq!(loads.len(), 1, "one page asked for: {fx:?}");
+    let (generation, after) = loads[0].clone();
+    assert_eq!(after, next(99));
+    assert_eq!(a.browser.as_ref().unwrap().current().selected, 99, "held at the loaded end");
+    let fx =
+        a.update(Action::MappedLoaded { generation, result: Ok(MappedPage { rows: rows(100..200), next: next(199) }) });
+    // Every press counted: 12 pages from the top, across both pages, and
+    // the next page asked for on the way (the selection is near its end).
+    let s = a.browser.as_ref().unwrap().current();
+    assert_eq!(s.selected, (12 * page).min(199), "page {page}");
+    if 12 * page + page >= 200 {
+        assert_eq!(asked(&fx).map(|(_, after)| after), Some(next(199)), "{fx:?}");
+    }
+    // Past the last row of a list with no more: nothing waits.
+    let s = a.browser.as_mut().unwrap().stack.last_mut().unwrap();
+    s.next = None;
+    a.update(key('G'));
+    a.update(key('j'));
+    assert_eq!(a.browser.as_ref().unwrap().current().pending_moves, 0);
+}
+
+#[test]
 fn the_browser_drops_stale_pages_drills_down_and_back() {
     use crate::db::mapped::{MappedPage, Under};
     use crate::schema::Kind;
