@@ -43,6 +43,10 @@ pub const MAX_SHOWN: usize = 4;
 /// rather than count a conversation of a million messages on every page.
 pub const COUNT_CAP: i64 = 1000;
 
+/// The entities ragdesk ever writes: rate limits (the Limits tab), and
+/// knowledge on ingest (knowledge bases, documents, chunks).
+pub const WRITABLE: &[Kind] = &[Kind::RateLimit, Kind::KnowledgeBase, Kind::Document, Kind::Chunk];
+
 /// Who speaks in our transcripts (what a layout's `roles` map to).
 pub const ROLES: &[&str] = &["user", "assistant", "system", "tool"];
 
@@ -343,6 +347,11 @@ impl Layout {
         }
         for w in &self.writes {
             match Kind::from_name(w) {
+                // What the console writes at all: limits, and knowledge on ingest.
+                Some(k) if !WRITABLE.contains(&k) => problems.push(format!(
+                    "writes names '{w}', which ragdesk never writes (it writes {})",
+                    WRITABLE.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+                )),
                 Some(k) if self.entity(k).is_some() => {}
                 Some(_) => problems.push(format!("writes names '{w}', which this layout does not map")),
                 None => problems.push(format!("writes names '{w}', which is not an entity")),

@@ -165,6 +165,10 @@ fn bad_layouts_are_refused_with_a_clear_message() {
             "[session] columns is not for [session]: its rows are the distinct ids of another table",
         ),
         (
+            "name = \"x\"\ndescription = \"d\"\nwrites = [\"session\"]\n[session]\ntable = \"s\"\nid = \"id\"",
+            "writes names 'session', which ragdesk never writes (it writes rate_limit, knowledge_base, document, chunk)",
+        ),
+        (
             "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\ncounts = [\"lead\"]",
             "[tenant] counts names \"lead\": no such entity here",
         ),

@@ -191,8 +191,15 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         });
     }
     if let Some(r) = s.selected_row().filter(|_| b.detail) {
-        let below: Vec<String> =
-            b.children(s.kind).iter().map(|k| sanitize_line(b.layout.label(*k)).into_owned()).collect();
+        // What Enter opens: a conversation's messages are read in the Transcript tab.
+        let below: Vec<String> = b
+            .children(s.kind)
+            .iter()
+            .map(|k| match k {
+                Kind::Message => "the transcript".to_string(),
+                k => sanitize_line(b.layout.label(*k)).into_owned(),
+            })
+            .collect();
         let mut lines = vec![Line::from(vec![
             Span::styled(format!("{} ", sanitize_line(b.layout.label(s.kind))), theme.title()),
             Span::styled(sanitize_line(&r.id).into_owned(), theme.dim()),
