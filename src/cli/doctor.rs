@@ -89,14 +89,17 @@ pub async fn run(ctx: &Context) -> Result<()> {
             Err(e) => r.fail("engine", e.to_string(), "report this"),
         }
     } else {
-        r.fail(
+        // Browsing, transcripts, limits and more-like-this need no model:
+        // only text queries and ingest with the local one do.
+        r.warn(
             "model",
             format!(
-                "{} lacks {}",
+                "{} lacks {}: text queries and ingest with the local model will not work (browsing, \
+                 transcripts, limits and more-like-this do); run scripts/demo --no-console from the repository \
+                 (it installs the model), or set embedding.local_model_dir",
                 model_dir.display(),
                 missing.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
             ),
-            "run scripts/demo --no-console (it downloads the model), or set embedding.local_model_dir",
         );
     }
 
@@ -134,6 +137,15 @@ pub async fn run(ctx: &Context) -> Result<()> {
                             format!("not checked: the database is to be read as '{name}', not migrated"),
                         ),
                         Verdict::Native => check_migrations(&mut r, &db).await,
+                        Verdict::Unknown(tables) => r.warn(
+                            "migrations",
+                            format!(
+                                "not applied: the database holds tables that are not ragdesk's ({}); \
+                                 `ragdesk migrate` would add ragdesk's own beside them, which is only \
+                                 right if this database is to be ragdesk's",
+                                tables.join(", ")
+                            ),
+                        ),
                     }
                 }
             }
@@ -166,6 +178,9 @@ async fn check_access(r: &mut Report, db: &Db) {
 /// through its layout, or one asked for (`--layout`) that does not work here.
 enum Verdict {
     Native,
+    /// No layout fits tables that are there (named, up to a few): another
+    /// platform's, to be described, not migrated over.
+    Unknown(Vec<String>),
     Foreign(String),
     AskedForeign(String),
 }
@@ -249,6 +264,27 @@ async fn check_layout(r: &mut Report, db: &Db, ctx: &Context) -> Verdict {
         }
     }
     let (chosen, fits) = crate::schema::detect(&catalog);
+    // Tables of someone else's, when no layout fits: a few named.
+    // (A database with our migrations table is ours, however far along.)
+    let ours = catalog.tables.contains_key(&crate::schema::Table::parse("public._sqlx_migrations"));
+    let others: Vec<String> = match &chosen {
+        Some(_) => Vec::new(),
+        None if ours => Vec::new(),
+        None => {
+            let theirs: Vec<String> = catalog
+                .tables
+                .keys()
+                .filter(|t| t.schema != "ragdesk_audit" && t.name != "_sqlx_migrations")
+                .map(|t| t.to_string())
+                .collect();
+            let more = theirs.len().saturating_sub(4);
+            let mut named: Vec<String> = theirs.into_iter().take(4).collect();
+            if more > 0 {
+                named.push(format!("{more} more"));
+            }
+            named
+        }
+    };
     let foreign = chosen.as_ref().map(|l| l.name.clone()).filter(|n| n != "native");
     // A detected platform's layout is checked as the console will read it.
     let read =
@@ -266,9 +302,17 @@ async fn check_layout(r: &mut Report, db: &Db, ctx: &Context) -> Verdict {
         (Some(_), None) => {
             r.ok("layout", format!("{} detected: every table and column it names is there", describe(&fits[0])))
         }
+        (None, _) if !others.is_empty() => r.warn(
+            "layout",
+            format!(
+                "no built-in layout fits the tables here ({}): describe them in a layout file \
+                 (layout.example.toml documents every field) and pass --layout FILE",
+                others.join(", ")
+            ),
+        ),
         (None, _) => r.warn(
             "layout",
-            "no built-in layout fits this database (run `ragdesk migrate` for ragdesk's own, or pass --layout FILE)",
+            "the database is empty: run `ragdesk migrate` for ragdesk's own schema, or pass --layout FILE",
         ),
     }
     if let Some(Ok(m)) = &read {
@@ -291,7 +335,11 @@ async fn check_layout(r: &mut Report, db: &Db, ctx: &Context) -> Verdict {
             ),
         );
     }
-    foreign.map_or(Verdict::Native, Verdict::Foreign)
+    match foreign {
+        Some(name) => Verdict::Foreign(name),
+        None if !others.is_empty() => Verdict::Unknown(others),
+        None => Verdict::Native,
+    }
 }
 
 /// What is checked of a layout the console can read here: the writes it
@@ -369,7 +417,7 @@ async fn check_list_paths(r: &mut Report, db: &Db, m: &crate::db::mapped::Mapped
     if small.is_empty() {
         r.ok("indexes", format!("{ranges} of {} lists are paged as an index range", paths.len()));
     } else {
-        let names: Vec<String> = small.iter().map(|p| name(p)).collect();
+        let names: Vec<String> = small.iter().map(|p| format!("{} (`{}`)", name(p), p.create)).collect();
         r.ok(
             "indexes",
             format!(

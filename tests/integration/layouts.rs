@@ -87,7 +87,9 @@ async fn doctor_names_the_layout_and_what_a_near_miss_lacks() {
     // A column dropped: omni now fits only partly, and doctor says what is missing.
     t.conn().await.execute("ALTER TABLE public.messages DROP COLUMN role").await.unwrap();
     let (_, out) = ragdesk(&t.url, &["doctor"]);
-    assert!(out.contains("no built-in layout fits this database"), "{out}");
+    assert!(out.contains("no built-in layout fits the tables here (auth.users, public."), "{out}");
+    assert!(out.contains("describe them in a layout file") && !out.contains("run: ragdesk migrate"), "{out}");
+    assert!(out.contains("migrations   not applied: the database holds tables that are not ragdesk's"), "{out}");
     assert!(out.contains("table public.messages has no column \"role\" (named by [message] role"), "{out}");
     // --layout checks the one asked for, and fails with the missing column named.
     let (ok, out) = ragdesk(&t.url, &["--layout", "omni", "doctor"]);
