@@ -1058,7 +1058,11 @@ impl App {
                             .as_ref()
                             .map(|b| crate::db::mapped::check_filter(&b.layout, b.current().kind, &text).map(|_| ()));
                         match checked {
-                            Some(Err(e)) => self.say(Level::Error, format!("not filtered: {e}"), Some(Cause::Entry)),
+                            // The prompt opens again on what was typed, to mend it.
+                            Some(Err(e)) => {
+                                self.say(Level::Error, format!("not filtered: {e}"), Some(Cause::Entry));
+                                self.open_input(InputPurpose::BrowseFilter, &text);
+                            }
                             _ => {
                                 self.resolved(Cause::Entry);
                                 if let Some(b) = &mut self.browser {

@@ -1109,6 +1109,13 @@ fn a_browse_filter_the_list_cannot_take_is_refused_before_loading() {
             .text
             .contains("not filtered: unknown filter 'status:' here (try after: before: email: company_name:)")
     );
+    // The prompt is open again on what was typed; Esc leaves it.
+    match &a.modal {
+        Some(Modal::Input(i)) => assert_eq!(i.textarea.lines().join(""), "acme status:live"),
+        _ => panic!("the filter prompt is open again"),
+    }
+    a.update(code(KeyCode::Esc));
+    assert!(a.modal.is_none());
     // A filter it takes is applied.
     a.update(key('/'));
     for c in "acme after:2026-01-01".chars() {

@@ -371,8 +371,9 @@ impl Mapped {
         // The filter syntax of our own lists: words, `status:` where the
         // entity has a status, `after:`/`before:` (YYYY-MM-DD) where it has a time.
         let filter = check_filter(&self.layout, kind, words)?;
+        // A key's value is the whole value, in any case (`status:OPEN`).
         if let (Some(c), Some(v)) = (&e.status, filter.term("status")) {
-            qb.push(format!(" AND t.{}::text = ", quote_ident(c))).push_bind(v.to_string());
+            qb.push(format!(" AND lower(t.{}::text) = lower(", quote_ident(c))).push_bind(v.to_string()).push(")");
         }
         if let Some(c) = &e.created_at {
             filter.push_dates(qb, &format!("t.{}", quote_ident(c)))?;
@@ -380,7 +381,7 @@ impl Mapped {
         // A column the list shows is a key of its own, matched as shown.
         for c in e.shown.iter().filter(|c| !RESERVED_KEYS.contains(&c.as_str())) {
             if let Some(v) = filter.term(c) {
-                qb.push(format!(" AND t.{}::text = ", quote_ident(c))).push_bind(v.to_string());
+                qb.push(format!(" AND lower(t.{}::text) = lower(", quote_ident(c))).push_bind(v.to_string()).push(")");
             }
         }
         let searched: Vec<&String> = [&e.title, &e.content].into_iter().flatten().collect();

@@ -1042,6 +1042,15 @@ async fn a_foreign_list_filters_by_words_on_the_server() {
     let page =
         m.page_filtered(&mut c, Kind::Demo, Some(&customer), None, 100, &format!("rate_limit:{some}")).await.unwrap();
     assert_eq!(page.rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), want);
+    // The whole value, in any case: a page's status.
+    let pages = page_all(&m, &mut c, Kind::Document, None).await;
+    let status = pages[0].status.clone().unwrap();
+    let want: Vec<String> = pages.iter().filter(|r| r.status.as_ref() == Some(&status)).map(|r| r.id.clone()).collect();
+    let shouted = format!("status:{}", status.to_uppercase());
+    let got = m.page_filtered(&mut c, Kind::Document, None, None, 1000, &shouted).await.unwrap();
+    assert_eq!(got.rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), want, "{shouted}");
+    let part = format!("status:{}", &status[..status.len() - 1]);
+    assert!(m.page_filtered(&mut c, Kind::Document, None, None, 10, &part).await.unwrap().rows.is_empty());
     let e = m.page_filtered(&mut c, Kind::Demo, Some(&customer), None, 10, "plan:pro").await.unwrap_err();
     assert!(e.to_string().contains("(try after: before: business_name: rate_limit:)"), "{e}");
 }
