@@ -84,6 +84,10 @@ pub fn lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
             if app.browser.is_some() && app.tab == Tab::Search {
                 return app.search.answers(c);
             }
+            // Replaying retrieval needs our demo and its knowledge base.
+            if app.browser.is_some() && app.tab == Tab::Transcript && c == Command::ReplayRetrieval {
+                return false;
+            }
             if foreign_limits {
                 // Edited where the layout declares the write; a history where it writes anything.
                 let writable = app.foreign_limits().is_some_and(|(_, w)| w);

@@ -1305,6 +1305,14 @@ fn help_on_another_layout_names_its_own_tabs() {
     for key in ["  x ", "  c ", "  e ", "  p "] {
         assert!(text.contains(key), "{key} not offered: {text}");
     }
+    // Its Transcript tab: no replay of retrieval (that needs our demo and
+    // its knowledge base); ours offers it (the control).
+    let replay = ragdesk::keymap::Command::ReplayRetrieval.description();
+    for (app, offered) in [(&mut app, false), (&mut new_app(80, 24), true)] {
+        app.tab = ragdesk::app::Tab::Transcript;
+        let text: String = ragdesk::ui::help::lines(app, &theme, 74).iter().map(|l| format!("{l}\n")).collect();
+        assert_eq!(text.contains(replay), offered, "{text}");
+    }
     // The Audit tab's filter, with the terms it takes.
     app.tab = ragdesk::app::Tab::Audit;
     let text: String = ragdesk::ui::help::lines(&app, &theme, 74).iter().map(|l| format!("{l}\n")).collect::<String>();
