@@ -531,6 +531,7 @@ fn limit(key: &str, default: i32, over: Option<i32>) -> crate::db::limits::Effec
         override_updated_at: None,
         override_updated_by: None,
         overrides: 0,
+        name: None,
     }
 }
 
@@ -1275,6 +1276,7 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
         override_updated_at: None,
         override_updated_by: None,
         overrides: 0,
+        name: None,
     };
     for (layout, writable) in [("omni", true), ("omni-read-only", false)] {
         let mut l = crate::schema::load("omni").unwrap();

@@ -105,7 +105,14 @@ async fn foreign_limits(
                 for r in &rows {
                     let value = r.value.map(crate::db::page::group).unwrap_or_else(|| "—".into());
                     let about = r.description.as_deref().map(crate::sanitize::sanitize_line).unwrap_or_default();
-                    output::out(format!("{:<40} {:>10}  {about}", crate::sanitize::sanitize_line(&r.key), value))?;
+                    // What the key names (`key_entity`), before what it says of itself.
+                    let name = r.name.as_deref().map(|n| format!("{}  ", crate::sanitize::sanitize_line(n)));
+                    output::out(format!(
+                        "{:<40} {:>10}  {}{about}",
+                        crate::sanitize::sanitize_line(&r.key),
+                        value,
+                        name.unwrap_or_default()
+                    ))?;
                 }
             }
             Ok(())

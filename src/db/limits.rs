@@ -130,6 +130,11 @@ pub struct Effective {
     pub override_updated_by: Option<String>,
     /// Tenants with an override of this key (all of them, not just this one).
     pub overrides: i64,
+    /// What the key names, where a layout says (the title of the bot whose
+    /// id it is); ours are names already.
+    #[sqlx(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 impl Effective {

@@ -1955,6 +1955,9 @@ impl Mapped {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct MappedLimit {
     pub key: String,
+    /// The title of the row the key is the id of (`key_entity`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub value: Option<i64>,
     /// The layout's `description` column, when it maps one.
     pub description: Option<String>,
@@ -2043,29 +2046,51 @@ impl Mapped {
 
     async fn limit_rows(&self, conn: &mut PgConnection, key: Option<&str>, limit: u32) -> Result<Vec<MappedLimit>> {
         let (table, k, v) = self.limit_columns()?;
-        let description = match &self.entity(Kind::RateLimit)?.description {
-            Some(d) => format!("{}::text", quote_ident(d)),
+        let e = self.entity(Kind::RateLimit)?;
+        let description = match &e.description {
+            Some(d) => format!("t.{}::text", quote_ident(d)),
             None => "NULL::text".into(),
         };
+        // The row the key is the id of, by that entity's primary key.
+        let (name, join) = match e.key_entity.as_deref().and_then(Kind::from_name).and_then(|k| self.layout.entity(k)) {
+            Some(n) => {
+                let (nt, id, title) = (
+                    Table::parse(n.table.as_deref().expect("checked layout")),
+                    n.id.as_deref().expect("checked layout"),
+                    n.title.as_deref().expect("checked layout"),
+                );
+                (
+                    format!("n.{}::text", quote_ident(title)),
+                    format!(
+                        " LEFT JOIN {} n ON n.{} = t.{}::{}",
+                        nt.quoted(),
+                        quote_ident(id),
+                        quote_ident(k),
+                        self.cast(&nt, id)?
+                    ),
+                )
+            }
+            None => ("NULL::text".into(), String::new()),
+        };
         let mut qb = QueryBuilder::<Postgres>::new(format!(
-            "SELECT {k}::text, {v}::bigint, xmin::text, {description} FROM {t} WHERE true",
+            "SELECT t.{k}::text, t.{v}::bigint, t.xmin::text, {description}, {name} FROM {t} t{join} WHERE true",
             k = quote_ident(k),
             v = quote_ident(v),
             t = table.quoted()
         ));
         if let Some(key) = key {
-            qb.push(format!(" AND {} = ", quote_ident(k)))
+            qb.push(format!(" AND t.{} = ", quote_ident(k)))
                 .push_bind(key.to_string())
                 .push(format!("::{}", self.cast(&table, k)?));
         }
         // By the column as stored (a number's order), not the text it is
         // selected as: a bare name in ORDER BY means the output column.
-        qb.push(format!(" ORDER BY {}.{} LIMIT ", table.quoted(), quote_ident(k))).push_bind(limit as i64);
-        let rows: Vec<(String, Option<i64>, String, Option<String>)> =
+        qb.push(format!(" ORDER BY t.{} LIMIT ", quote_ident(k))).push_bind(limit as i64);
+        let rows: Vec<(String, Option<i64>, String, Option<String>, Option<String>)> =
             none_if_mistyped(qb.build_query_as().fetch_all(&mut *conn).await)?;
         Ok(rows
             .into_iter()
-            .map(|(key, value, version, description)| MappedLimit { key, value, description, version })
+            .map(|(key, value, version, description, name)| MappedLimit { key, name, value, description, version })
             .collect())
     }
 

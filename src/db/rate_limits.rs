@@ -92,6 +92,7 @@ impl RateLimits {
                     .into_iter()
                     .map(|l| Effective {
                         key: l.key,
+                        name: l.name,
                         description: l.description,
                         default_value: l.value.and_then(|v| i32::try_from(v).ok()).unwrap_or(0),
                         default_version: l.version,

@@ -191,6 +191,10 @@ pub struct Entity {
     /// [`COUNT_CAP`], by an index on their parent column.
     #[serde(default)]
     pub counts: Vec<String>,
+    /// Rate limits: the entity whose ids the key holds (`key_entity =
+    /// "demo"`: a bot's quota keyed by its id); that row's title is shown
+    /// beside the key, so a limit reads as what it limits.
+    pub key_entity: Option<String>,
     /// The rows are the elements of a JSON array in this `jsonb` column of
     /// `table` (003's messages inside LangGraph checkpoints), taken from the
     /// parent's newest row by `latest`; `role` and `content` are then
@@ -458,6 +462,24 @@ impl Layout {
                         "{} is not for rate limits: a rate limit is the row of its unique key (key, value, description)",
                         at(field)
                     )));
+                }
+            }
+        }
+        if let Some(named) = &e.key_entity {
+            if kind != Kind::RateLimit {
+                return Err(self.invalid(format!("{} is for [rate_limit] only", at("key_entity"))));
+            }
+            let target = Kind::from_name(named).and_then(|k| self.entity(k));
+            match target {
+                Some(t) if t.table.is_some() && t.id.is_some() && t.title.is_some() => {}
+                Some(_) => {
+                    return Err(self.invalid(format!(
+                        "{} = \"{named}\": [{named}] needs a table, an id and a title to name a limit by",
+                        at("key_entity")
+                    )));
+                }
+                None => {
+                    return Err(self.invalid(format!("{} = \"{named}\": no such entity here", at("key_entity"))));
                 }
             }
         }

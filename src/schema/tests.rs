@@ -169,6 +169,15 @@ fn bad_layouts_are_refused_with_a_clear_message() {
             "writes names 'session', which ragdesk never writes (it writes rate_limit, knowledge_base, document, chunk)",
         ),
         (
+            "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\n[rate_limit]\ntable = \"q\"\n\
+             key = \"k\"\nvalue = \"v\"\nkey_entity = \"tenant\"",
+            "[rate_limit] key_entity = \"tenant\": [tenant] needs a table, an id and a title to name a limit by",
+        ),
+        (
+            "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\nkey_entity = \"tenant\"",
+            "[tenant] key_entity is for [rate_limit] only",
+        ),
+        (
             "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\ncounts = [\"lead\"]",
             "[tenant] counts names \"lead\": no such entity here",
         ),

@@ -81,17 +81,25 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         // The defaults; another platform's limits are one value per key,
         // with no tenants to override them.
         let overrides = foreign.is_none();
-        let mut columns: Vec<Column> = vec![
-            col("Key", if overrides { Constraint::Length(24) } else { Constraint::Fill(2) }),
-            col(if overrides { "Default" } else { "Value" }, Constraint::Length(10)),
-        ];
+        // Keys that are another row's id, with that row's title (a layout's `key_entity`).
+        let named = l.rows.iter().any(|r| r.name.is_some());
+        let mut columns: Vec<Column> =
+            vec![col("Key", if overrides { Constraint::Length(24) } else { Constraint::Fill(2) })];
+        if named {
+            columns.push(col("Name", Constraint::Fill(2)));
+        }
+        columns.push(col(if overrides { "Default" } else { "Value" }, Constraint::Length(10)));
         if overrides {
             columns.push(col("Overrides", Constraint::Length(9)));
         }
         columns.push(col("Description", Constraint::Fill(1)));
         let footer = l.error.as_ref().map(|e| format!("reload failed: {}", sanitize_line(e)));
         render_rows(f, inner, &l.rows, l.selected, 0, &columns, theme, footer, |_, r| {
-            let mut cells = vec![cell(&r.key), cell(&group(r.default_value as i64))];
+            let mut cells = vec![cell(&r.key)];
+            if named {
+                cells.push(cell(r.name.as_deref().unwrap_or("—")));
+            }
+            cells.push(cell(&group(r.default_value as i64)));
             if overrides {
                 cells.push(styled(&group(r.overrides), theme.dim()));
             }
@@ -127,6 +135,7 @@ fn render_limit_detail(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let (lo, hi) = crate::db::limits::bounds(&r.key);
     let mut lines = vec![Line::from(vec![
         Span::styled(sanitize_line(&r.key).into_owned(), theme.title()),
+        Span::styled(r.name.as_deref().map(|n| format!("  {}", sanitize_line(n))).unwrap_or_default(), theme.accent()),
         Span::styled(
             format!("  {}", sanitize_line(r.description.as_deref().unwrap_or("(no description)"))),
             theme.dim(),

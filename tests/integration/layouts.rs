@@ -1260,7 +1260,7 @@ async fn rate_limits_keyed_by_numbers_are_listed_in_number_order() {
          INSERT INTO orgs (name) SELECT 'org ' || g FROM generate_series(1, 12) g; \
          INSERT INTO quotas SELECT id, id * 10 FROM orgs",
         "writes = [\"rate_limit\"]\n",
-        "[rate_limit]\ntable = \"public.quotas\"\nkey = \"org_id\"\nvalue = \"quota\"\n",
+        "[rate_limit]\ntable = \"public.quotas\"\nkey = \"org_id\"\nvalue = \"quota\"\nkey_entity = \"tenant\"\n",
     )
     .await;
     let dir = tempfile::tempdir().unwrap();
@@ -1273,6 +1273,12 @@ async fn rate_limits_keyed_by_numbers_are_listed_in_number_order() {
     let keys: Vec<&str> = rows.iter().map(|r| r["key"].as_str().unwrap()).collect();
     let want: Vec<String> = (1..=12).map(|n| n.to_string()).collect();
     assert_eq!(keys, want, "1, 2 … 12, not 1, 10, 11, 12, 2");
+    // Each key reads as the org it is the id of (`key_entity`), in the list too.
+    let names: Vec<&str> = rows.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    let want: Vec<String> = (1..=12).map(|n| format!("org {n}")).collect();
+    assert_eq!(names, want);
+    let (ok, out) = ragdesk(&t.url, &["--layout", layout, "limits", "list"]);
+    assert!(ok && out.lines().any(|l| l.starts_with("12 ") && l.contains("120  org 12")), "{out}");
 }
 
 #[tokio::test]

@@ -996,6 +996,7 @@ fn limit_rows(for_tenant: bool) -> Vec<ragdesk::db::limits::Effective> {
         override_updated_at: over.filter(|_| for_tenant).map(|_| ts(12, 30)),
         override_updated_by: over.filter(|_| for_tenant).map(|_| "ops@bastion".to_string()),
         overrides: *n,
+        name: None,
     })
     .collect()
 }
@@ -1343,9 +1344,16 @@ fn limits_tab_under_a_foreign_layout() {
         override_updated_at: None,
         override_updated_by: None,
         overrides: 0,
+        name: None,
     };
     let rows =
         vec![row("brightsmile.example", 60, Some("per minute, widget chat")), row("evil\u{1b}[31m.example", 10, None)];
+    // A key that is another row's id reads with that row's title (`key_entity`).
+    let mut rows = rows;
+    rows.push(Effective {
+        name: Some("Harbor\u{1b}]0;x\u{7} Dental".into()),
+        ..row("a1b2c3d4-0000-4000-8000-000000000001", 25, None)
+    });
     app.update(Action::LimitsLoaded {
         generation,
         result: Ok(ragdesk::db::rate_limits::LimitsView { rows, ..Default::default() }),
@@ -1354,6 +1362,7 @@ fn limits_tab_under_a_foreign_layout() {
     assert!(text.contains("┌ Rate limits · omni") && text.contains("Description"), "{text}");
     assert!(!text.contains("Overrides") && !text.contains("tenant"), "no tenants or overrides here: {text}");
     assert!(text.contains("evil␛[31m.example") && text.contains("Enter edits it"), "{text}");
+    assert!(text.contains("│Key ") && text.contains(" Name ") && text.contains("Harbor␛]0;x␇ Dental"), "{text}");
 }
 
 #[test]
