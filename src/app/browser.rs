@@ -354,6 +354,7 @@ impl Browser {
         s.loaded = false;
         s.loading = false;
         s.error = None;
+        s.pending_moves = 0;
     }
 
     pub fn on_command(&mut self, cmd: Command, generation: u64, height: usize) -> Reply {
@@ -400,8 +401,8 @@ impl Browser {
                     Command::PageUp => -(page as isize),
                     _ => page as isize,
                 };
-                let more_below = s.next.is_some() || (s.loading && !s.from_end);
-                let more_above = s.prev.is_some() || (s.loading && s.from_end);
+                let (more_below, more_above) =
+                    super::list::more_coming(s.next.is_some(), s.prev.is_some(), s.loading, s.from_end);
                 let overshoot = super::list::move_within(&mut s.selected, n, delta, more_below, more_above);
                 s.pending_moves = s.pending_moves.saturating_add(overshoot);
             }
@@ -495,8 +496,11 @@ impl Browser {
     /// one's), so it must not stay waiting; the next page is asked again
     /// when the operator comes back and moves.
     fn leave_current(&mut self) {
-        // Not loaded: its first page is asked again on return (`want`).
-        self.current_mut().loading = false;
+        // Not loaded: its first page is asked again on return (`want`);
+        // moves that waited for the page in flight are not for it.
+        let s = self.current_mut();
+        s.loading = false;
+        s.pending_moves = 0;
     }
 
     /// Shows the current list filtered by `words` (reloaded from the start).

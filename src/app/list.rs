@@ -186,8 +186,8 @@ impl<R> PagedList<R> {
     /// Moves the selection; a move past the loaded rows while more are
     /// loading that way is kept and applied when they arrive.
     pub fn move_by(&mut self, delta: isize) {
-        let more_below = self.next.is_some() || (self.loading && !self.from_end);
-        let more_above = self.prev.is_some() || (self.loading && self.from_end);
+        let (more_below, more_above) =
+            more_coming(self.next.is_some(), self.prev.is_some(), self.loading, self.from_end);
         let overshoot = move_within(&mut self.selected, self.rows.len(), delta, more_below, more_above);
         if self.loading {
             self.pending_moves = self.pending_moves.saturating_add(overshoot);
@@ -318,9 +318,12 @@ impl<R> AnyList for PagedList<R> {
     }
 }
 
-/// Moves `selected` in a list of `n` rows for a movement command (`page`
-/// rows a page); false when `cmd` is not one. The panes that keep a plain
-/// row vector (limits, audit, the layout browser) share it.
+/// Whether rows are still to come below and above the loaded ones: a
+/// page beyond them, or one loading in that direction.
+pub fn more_coming(next: bool, prev: bool, loading: bool, from_end: bool) -> (bool, bool) {
+    (next || (loading && !from_end), prev || (loading && from_end))
+}
+
 /// Moves `selected` by `delta` among `n` loaded rows. Returns how far the
 /// move went past them where more rows are coming that way (`more_below`,
 /// `more_above`), to apply when they land (no key press lost); 0 otherwise.
@@ -337,6 +340,9 @@ pub fn move_within(selected: &mut usize, n: usize, delta: isize, more_below: boo
     if overshoot.unsigned_abs() < 1_000_000 { overshoot } else { 0 }
 }
 
+/// Moves `selected` in a list of `n` rows for a movement command (`page`
+/// rows a page); false when `cmd` is not one. The panes that keep a plain
+/// row vector (limits, audit, the layout browser) share it.
 pub fn move_selection(selected: &mut usize, n: usize, page: usize, cmd: crate::keymap::Command) -> bool {
     use crate::keymap::Command;
     let last = n.saturating_sub(1);

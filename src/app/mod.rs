@@ -784,9 +784,10 @@ impl App {
                 let next = self.next_generation();
                 let height = self.list_height();
                 if let Some(b) = &mut self.browser {
-                    let waited = b.current().pending_moves != 0;
+                    let waited = b.current().pending_moves != 0 && result.is_ok();
                     b.apply(generation, result);
-                    // Moves that waited for this page may need the next one.
+                    // Moves that waited for this page may need the next one
+                    // (not after a failure: `r` retries that).
                     if waited {
                         let reply = b.load_near_selection(next, height);
                         self.apply_reply(reply, &mut fx);
