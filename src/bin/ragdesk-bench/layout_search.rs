@@ -166,7 +166,8 @@ pub async fn run(db: &Db, n: usize, vectors: Vectors) -> Result<()> {
         Vectors::Real { corpus, model } => {
             let model = ragdesk::embed::local::LocalModel::load(model)?;
             let mut all = prose(corpus, n + QUERIES * 20);
-            if all.len() < n + QUERIES {
+            // The held-out paragraphs are taken from the first QUERIES × 20.
+            if all.len() < (n + QUERIES).max(QUERIES * 20) {
                 return Err(eyre!("{} holds {} paragraphs; {n} asked for", corpus.display(), all.len()));
             }
             // Every twentieth paragraph of the first QUERIES × 20 is held out:

@@ -154,8 +154,8 @@ fn peak_rss_mb() -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-/// The local model's files, found as the console finds them
-/// (`RAGDESK_MODEL_DIR`, the config, where `scripts/demo` puts them).
+/// The local model's files: `RAGDESK_MODEL_DIR`, else where `scripts/demo`
+/// puts them (the bench reads no config file).
 fn model_dir() -> std::path::PathBuf {
     ragdesk::config::EmbeddingConfig::default().model_dir(&ragdesk::config::Paths::discover())
 }
