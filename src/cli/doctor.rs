@@ -266,24 +266,14 @@ async fn check_layout(r: &mut Report, db: &Db, ctx: &Context) -> Verdict {
     let (chosen, fits) = crate::schema::detect(&catalog);
     // Tables of someone else's, when no layout fits: a few named.
     // (A database with our migrations table is ours, however far along.)
-    let ours = catalog.tables.contains_key(&crate::schema::Table::parse("public._sqlx_migrations"));
+    let ours = catalog.tables.keys().any(|t| t.name == "_sqlx_migrations");
     let others: Vec<String> = match &chosen {
         Some(_) => Vec::new(),
         None if ours => Vec::new(),
-        None => {
-            let theirs: Vec<String> = catalog
-                .tables
-                .keys()
-                .filter(|t| t.schema != "ragdesk_audit" && t.name != "_sqlx_migrations")
-                .map(|t| t.to_string())
-                .collect();
-            let more = theirs.len().saturating_sub(4);
-            let mut named: Vec<String> = theirs.into_iter().take(4).collect();
-            if more > 0 {
-                named.push(format!("{more} more"));
-            }
-            named
-        }
+        None => match db.acquire().await {
+            Ok(mut conn) => application_tables(&mut conn).await.unwrap_or_default(),
+            Err(_) => Vec::new(),
+        },
     };
     let foreign = chosen.as_ref().map(|l| l.name.clone()).filter(|n| n != "native");
     // A detected platform's layout is checked as the console will read it.
@@ -310,9 +300,14 @@ async fn check_layout(r: &mut Report, db: &Db, ctx: &Context) -> Verdict {
                 others.join(", ")
             ),
         ),
+        (None, _) if ours => r.warn(
+            "layout",
+            "ragdesk's own schema is not complete here (its migrations table is): run `ragdesk migrate`",
+        ),
         (None, _) => r.warn(
             "layout",
-            "the database is empty: run `ragdesk migrate` for ragdesk's own schema, or pass --layout FILE",
+            "no tables of an application here yet: run `ragdesk migrate` for ragdesk's own schema, or pass \
+             --layout FILE",
         ),
     }
     if let Some(Ok(m)) = &read {
@@ -342,9 +337,46 @@ async fn check_layout(r: &mut Report, db: &Db, ctx: &Context) -> Verdict {
     }
 }
 
+/// Up to four tables an application made here (and how many more), by
+/// name: plain and partitioned tables outside the schemas a server or a
+/// hosting platform brings (Supabase's auth, storage…), not an extension's
+/// (PostGIS's spatial_ref_sys), not ragdesk's audit. None: nothing of an
+/// application's, so ragdesk's own schema is the advice.
+async fn application_tables(conn: &mut sqlx::PgConnection) -> sqlx::Result<Vec<String>> {
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition \
+           AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'ragdesk_audit', 'auth', 'storage', \
+                                 'extensions', 'realtime', 'graphql', 'graphql_public', 'pgsodium', 'vault', \
+                                 'supabase_functions', 'supabase_migrations', 'net', 'cron', 'pgbouncer', \
+                                 '_realtime', '_analytics', 'topology', 'tiger', 'tiger_data') \
+           AND n.nspname NOT LIKE 'pg\\_%' \
+           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass \
+                           AND d.objid = c.oid AND d.deptype = 'e') \
+         ORDER BY 1 LIMIT 1000",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let more = names.len().saturating_sub(4);
+    let mut named: Vec<String> = names.into_iter().take(4).collect();
+    if more > 0 {
+        named.push(format!("{more} more"));
+    }
+    Ok(named)
+}
+
 /// What is checked of a layout the console can read here: the writes it
 /// declares, how its lists are paged, and the model its text searches need.
 async fn check_readable(r: &mut Report, db: &Db, ctx: &Context, m: &crate::db::mapped::Mapped) {
+    if !m.dropped_extras.is_empty() {
+        r.warn(
+            "layout",
+            format!(
+                "left out of the lists, as this database lacks them (a column, or an index to count by): {}",
+                m.dropped_extras.join(", ")
+            ),
+        );
+    }
     check_declared_writes(r, m);
     check_list_paths(r, db, m).await;
     check_text_search_model(r, ctx, db, m).await;

@@ -124,10 +124,22 @@ async fn migrate_seed_export_doctor() {
 #[tokio::test]
 async fn doctor_fails_clearly_and_never_shows_the_password() {
     let t = support::empty().await;
-    // Unmigrated database: exit 1, says to migrate.
+    // Unmigrated database: exit 1, says to migrate, even with what a
+    // hosting platform brings (Supabase's auth schema) or an extension's
+    // own table (pgvector has none: a table made part of an extension here).
     let o = ragdesk(&["--database-url", &t.url, "doctor"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("ragdesk migrate"), "{}", text(&o));
+    let mut c = t.conn().await;
+    sqlx::Executor::execute(&mut c, "CREATE SCHEMA auth; CREATE TABLE auth.users (id uuid PRIMARY KEY)").await.unwrap();
+    let o = ragdesk(&["--database-url", &t.url, "doctor"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("run: ragdesk migrate") && !text(&o).contains("auth.users"), "{}", text(&o));
+    // An application's table is another matter: described, not migrated over.
+    sqlx::Executor::execute(&mut c, "CREATE TABLE public.tickets (id int PRIMARY KEY)").await.unwrap();
+    let o = ragdesk(&["--database-url", &t.url, "doctor"]);
+    assert!(text(&o).contains("no built-in layout fits the tables here (public.tickets)"), "{}", text(&o));
+    assert!(!text(&o).contains("run: ragdesk migrate"), "{}", text(&o));
 
     // Unreachable server with a password in the URL.
     let o = ragdesk(&["--database-url", "postgres://alice:hunter2secret@127.0.0.1:1/db", "doctor"]);
