@@ -56,9 +56,10 @@ impl Filter {
                     if !k.is_empty()
                         && !v.is_empty()
                         && !v.starts_with("//")
-                        && k.starts_with(|c: char| c.is_ascii_alphabetic())
-                        // A layout's column as a key (`session_type:`).
-                        && k.chars().all(|c| c.is_ascii_alphabetic() || c == '_') =>
+                        // A layout's column as a key (`session_type:`,
+                        // `line2:`): a plain identifier; a time (`10:30`) is a word.
+                        && k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
                 {
                     f.terms.push((k.to_ascii_lowercase(), v.to_string()))
                 }
@@ -205,9 +206,10 @@ mod tests {
         assert_eq!(f.term("status"), Some("Active"));
         assert_eq!(f.term("after"), Some("2026-01-01"));
         assert!(Filter::parse("").is_empty());
-        // A layout's column is a key, underscores and all; a key starts with a letter.
-        let f = Filter::parse("session_type:demo _x:1");
-        assert_eq!((f.term("session_type"), f.words.clone()), (Some("demo"), vec!["_x:1".to_string()]));
+        // A layout's column is a key, underscores and digits and all; a time is a word.
+        let f = Filter::parse("session_type:demo line2:x 10:30");
+        assert_eq!((f.term("session_type"), f.term("line2")), (Some("demo"), Some("x")));
+        assert_eq!(f.words, vec!["10:30".to_string()]);
     }
 
     #[test]

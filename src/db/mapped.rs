@@ -24,6 +24,9 @@ pub struct Mapped {
     /// Entities whose order is unique only within a parent (a message's
     /// (session, position) key): listed under a parent, never across.
     within_parent: std::collections::BTreeSet<Kind>,
+    /// A built-in layout's list extras this database could not serve, left
+    /// out (`doctor` says which).
+    pub dropped_extras: Vec<String>,
 }
 
 /// One row of any entity, as the console shows it.
@@ -93,8 +96,9 @@ impl Under {
 impl Mapped {
     /// Fails with the first missing table or column, or an order this
     /// reader cannot page on.
-    pub fn new(layout: Layout, catalog: Catalog) -> Result<Mapped> {
+    pub fn new(mut layout: Layout, catalog: Catalog) -> Result<Mapped> {
         let fit = crate::schema::fit(&layout, &catalog);
+        let dropped_extras = if layout.built_in { layout.drop_unavailable_extras(&catalog) } else { Vec::new() };
         if let Some(first) = fit.missing.first() {
             return Err(DbError::Invalid(format!("layout '{}' does not fit this database: {first}", layout.name)));
         }
@@ -148,18 +152,26 @@ impl Mapped {
         }
         // A count reads a range of the child's index on its parent column
         // for every row of every page: without one it would read the
-        // child's whole table as many times.
+        // child's whole table as many times. A shown column must be
+        // something a list can show.
         for kind in layout.kinds() {
             let e = layout.entity(kind).expect("a kind it has");
+            if let Some(table) = e.table.as_deref().map(Table::parse) {
+                for c in &e.shown {
+                    let udt = catalog.column(&table, c).map(|col| col.udt.as_str()).unwrap_or("text");
+                    if crate::schema::unreadable_in_a_list(udt) {
+                        return Err(DbError::Invalid(format!(
+                            "layout '{}': [{kind}] columns names {table}.{c}, a {udt}: nothing a list can show",
+                            layout.name
+                        )));
+                    }
+                }
+            }
             for child in &e.counts {
                 let ce = Kind::from_name(child).and_then(|k| layout.entity(k)).expect("checked layout");
                 let (Some(t), Some(p)) = (ce.table.as_deref(), ce.parent.as_deref()) else { continue };
                 let table = Table::parse(t);
-                let indexed = catalog
-                    .btree_indexes
-                    .get(&table)
-                    .is_some_and(|ixs| ixs.iter().any(|ix| ix.first().map(String::as_str) == Some(p)));
-                if !indexed {
+                if !layout.counted_by_index(child, &catalog) {
                     return Err(DbError::Invalid(format!(
                         "layout '{}': [{kind}] counts = \"{child}\" needs an index on {table}.{p}, which has none: \
                          every row of every page would read the whole table (CREATE INDEX ON {} ({}), or drop the count)",
@@ -185,7 +197,27 @@ impl Mapped {
                 )));
             }
         }
-        Ok(Mapped { layout, catalog, within_parent })
+        // A limit's key is the id of the row it names: of one type, or
+        // every read of the list would fail on a key that is no such id.
+        if let Some(e) = &layout.rate_limit
+            && let (Some(named), Some(t), Some(k)) = (&e.key_entity, &e.table, &e.key)
+        {
+            let n = Kind::from_name(named).and_then(|k| layout.entity(k)).expect("checked layout");
+            let (nt, id) =
+                (Table::parse(n.table.as_deref().expect("checked layout")), n.id.as_deref().expect("checked layout"));
+            let udt = |t: &Table, c: &str| catalog.column(t, c).map(|c| c.udt.clone()).unwrap_or_default();
+            let (key_type, id_type) = (udt(&Table::parse(t), k), udt(&nt, id));
+            if key_type != id_type {
+                return Err(DbError::Invalid(format!(
+                    "layout '{}': [rate_limit] key_entity = \"{named}\": the key {k} is {key_type}, the id {nt}.{id} is {id_type}; they must be of one type",
+                    layout.name
+                )));
+            }
+        }
+        if !dropped_extras.is_empty() {
+            tracing::info!(layout = %layout.name, ?dropped_extras, "list extras this database lacks, left out");
+        }
+        Ok(Mapped { layout, catalog, within_parent, dropped_extras })
     }
 
     /// The layout a database is read through: `asked` when given (checked
@@ -371,9 +403,8 @@ impl Mapped {
         // The filter syntax of our own lists: words, `status:` where the
         // entity has a status, `after:`/`before:` (YYYY-MM-DD) where it has a time.
         let filter = check_filter(&self.layout, kind, words)?;
-        // A key's value is the whole value, in any case (`status:OPEN`).
         if let (Some(c), Some(v)) = (&e.status, filter.term("status")) {
-            qb.push(format!(" AND lower(t.{}::text) = lower(", quote_ident(c))).push_bind(v.to_string()).push(")");
+            push_key_match(qb, c, v);
         }
         if let Some(c) = &e.created_at {
             filter.push_dates(qb, &format!("t.{}", quote_ident(c)))?;
@@ -381,7 +412,7 @@ impl Mapped {
         // A column the list shows is a key of its own, matched as shown.
         for c in e.shown.iter().filter(|c| !RESERVED_KEYS.contains(&c.as_str())) {
             if let Some(v) = filter.term(c) {
-                qb.push(format!(" AND lower(t.{}::text) = lower(", quote_ident(c))).push_bind(v.to_string()).push(")");
+                push_key_match(qb, c, v);
             }
         }
         let searched: Vec<&String> = [&e.title, &e.content].into_iter().flatten().collect();
@@ -706,9 +737,16 @@ impl Mapped {
             }
             qb.push(format!("t.{}::text", quote_ident(o)));
         }
-        // The columns the list shows beside the title, then its counts.
-        let mut shown: Vec<String> = e.shown.iter().map(|c| format!("t.{}::text", quote_ident(c))).collect();
-        shown.extend(e.counts.iter().filter_map(|c| self.count_sql(e, c)));
+        // What the list shows beside the title, in the order of the cells;
+        // a column cut to what a list line can show (the detail says more).
+        let shown: Vec<String> = e
+            .extras()
+            .into_iter()
+            .map(|x| match x {
+                crate::schema::Extra::Column(c) => format!("left(t.{}::text, {SHOWN_CHARS})", quote_ident(c)),
+                crate::schema::Extra::Count(child) => self.count_sql(e, child),
+            })
+            .collect();
         qb.push(format!("]::text[], ARRAY[{}]::text[]", shown.join(", ")));
         match fence {
             None => {
@@ -726,19 +764,20 @@ impl Mapped {
     /// to one past [`COUNT_CAP`] (so "more" can be told from "exactly"):
     /// one range of the child's index on its parent column (checked at
     /// connect), stopped at the cap.
-    fn count_sql(&self, e: &Entity, child: &str) -> Option<String> {
-        let ce = Kind::from_name(child).and_then(|k| self.layout.entity(k))?;
-        let table = Table::parse(ce.table.as_deref()?);
-        let parent = ce.parent.as_deref()?;
-        let id = e.id.as_deref()?;
-        let cast = self.cast(&table, parent).unwrap_or_else(|_| "text".into());
-        Some(format!(
+    fn count_sql(&self, e: &Entity, child: Kind) -> String {
+        let ce = self.layout.entity(child).expect("checked layout: counts name entities it has");
+        let table = Table::parse(ce.table.as_deref().expect("checked layout: a counted entity has a table"));
+        let parent = ce.parent.as_deref().expect("checked layout: a counted entity has a parent");
+        let id = e.id.as_deref().expect("checked layout: a counting entity has an id");
+        // The parent column's own type, as its index holds it.
+        let cast = self.catalog.column(&table, parent).map(|c| c.type_sql()).unwrap_or_else(|| "text".into());
+        format!(
             "(SELECT count(*) FROM (SELECT 1 FROM {} c WHERE c.{} = t.{}::{cast} LIMIT {}) n)::text",
             table.quoted(),
             quote_ident(parent),
             quote_ident(id),
             COUNT_CAP + 1
-        ))
+        )
     }
 
     /// Up to `limit` ids of `kind` that start with `prefix`, in id order: a
@@ -1975,13 +2014,30 @@ pub enum Seen {
     Value(Option<i64>),
 }
 
-/// A list filter of `kind` on `layout`, checked before anything is sent:
-/// words, `status:` where the entity has a status, `after:`/`before:`
-/// (YYYY-MM-DD) where it has a time. The console checks as it is typed.
+/// `AND` the rows whose `column` is `value`: the whole value, as typed or
+/// in lower, upper or capitalised case (`status:OPEN` finds "open"). An
+/// equality, not `lower(…)`: an index on the column still finds a rare value.
+fn push_key_match(qb: &mut QueryBuilder<'_, Postgres>, column: &str, value: &str) {
+    let mut capitalised = value.to_lowercase();
+    if let Some(first) = capitalised.chars().next() {
+        capitalised.replace_range(..first.len_utf8(), &first.to_uppercase().to_string());
+    }
+    let mut cases = vec![value.to_string(), value.to_lowercase(), value.to_uppercase(), capitalised];
+    cases.dedup();
+    qb.push(format!(" AND t.{}::text = ANY(", quote_ident(column))).push_bind(cases).push(")");
+}
+
 /// Filter keys every list reads its own way: a shown column of these names
 /// is not a key of its own.
 const RESERVED_KEYS: &[&str] = &["status", "after", "before"];
 
+/// The most characters of a shown column a list line reads.
+const SHOWN_CHARS: usize = 200;
+
+/// A list filter of `kind` on `layout`, checked before anything is sent:
+/// words, `status:` where the entity has a status, `after:`/`before:`
+/// (YYYY-MM-DD) where it has a time, and a key for each shown column. The
+/// console checks as it is typed.
 pub fn check_filter(layout: &Layout, kind: Kind, words: &str) -> Result<super::Filter> {
     let filter = super::Filter::parse(words);
     let e = layout.entity(kind).ok_or_else(|| DbError::Invalid(format!("layout '{}' has no {kind}", layout.name)))?;

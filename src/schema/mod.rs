@@ -227,6 +227,11 @@ pub struct Layout {
     pub description: String,
     /// The seed document it follows ("001").
     pub seed: Option<String>,
+    /// One of ragdesk's own (`built_in`): its list extras (`columns`,
+    /// `counts`) are dropped where a platform's database lacks them, not
+    /// held against the whole layout; a user's file is held to every one.
+    #[serde(skip)]
+    pub built_in: bool,
     /// Entities where the product may write in this schema ("rate_limit",
     /// "chunk"); everything else is read-only here.
     #[serde(default)]
@@ -518,6 +523,8 @@ impl Layout {
                 Some("its rows are elements of a JSON array, with no columns")
             } else if kind == Kind::RateLimit {
                 Some("a rate limit's list is its key, value and description")
+            } else if kind == Kind::Message {
+                Some("messages are read as a conversation: who, what and when")
             } else {
                 None
             };
@@ -596,7 +603,24 @@ impl Layout {
     }
 }
 
+/// One column a list shows beside the title, in the order of a row's
+/// cells: the entity's `columns`, then its `counts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extra<'a> {
+    /// A column of its table.
+    Column(&'a str),
+    /// How many rows of this entity are under the row.
+    Count(Kind),
+}
+
 impl Entity {
+    /// What its list shows beside the title, in order (a checked layout's
+    /// counts name entities).
+    pub fn extras(&self) -> Vec<Extra<'_>> {
+        let columns = self.shown.iter().map(|c| Extra::Column(c.as_str()));
+        columns.chain(self.counts.iter().filter_map(|c| Kind::from_name(c)).map(Extra::Count)).collect()
+    }
+
     /// The columns it names, with the field naming each.
     pub fn columns(&self) -> Vec<(&'static str, &str)> {
         let json = self.json_array.is_some();
@@ -806,7 +830,9 @@ impl Fit {
 
 /// Checks `layout` against `catalog`: every table and column it names.
 pub fn fit(layout: &Layout, catalog: &Catalog) -> Fit {
-    let refs = layout.references();
+    // A built-in layout's list extras are not what makes a platform its own.
+    let refs: Vec<Reference> =
+        layout.references().into_iter().filter(|r| !(layout.built_in && r.field == "columns")).collect();
     let misses: Vec<String> = refs.iter().filter_map(|r| catalog.missing(r)).collect();
     // A missing table is said once, not once per column it would hold.
     let mut missing: Vec<String> = Vec::new();
@@ -822,6 +848,70 @@ pub fn fit(layout: &Layout, catalog: &Catalog) -> Fit {
         total: refs.len(),
         missing,
     }
+}
+
+impl Layout {
+    /// A built-in layout's list extras this database cannot serve, taken
+    /// out: a shown column it lacks (or a vector or bytes, nothing to
+    /// read), a count whose rows no index finds by their parent. What was
+    /// dropped is returned, said as `doctor` says it.
+    pub fn drop_unavailable_extras(&mut self, catalog: &Catalog) -> Vec<String> {
+        let mut dropped = Vec::new();
+        let kinds: Vec<Kind> = self.kinds().collect();
+        for kind in kinds {
+            let counted_index: Vec<(String, bool)> = self
+                .entity(kind)
+                .expect("a kind it has")
+                .counts
+                .iter()
+                .map(|c| (c.clone(), self.counted_by_index(c, catalog)))
+                .collect();
+            let e = self.entity_mut(kind).expect("a kind it has");
+            let Some(table) = e.table.as_deref().map(Table::parse) else { continue };
+            e.shown.retain(|c| {
+                let ok = catalog.column(&table, c).is_some_and(|col| !unreadable_in_a_list(&col.udt));
+                if !ok {
+                    dropped.push(format!("[{kind}] column {c}"));
+                }
+                ok
+            });
+            e.counts.retain(|c| {
+                let ok = counted_index.iter().any(|(n, indexed)| n == c && *indexed);
+                if !ok {
+                    dropped.push(format!("[{kind}] count of {c}"));
+                }
+                ok
+            });
+        }
+        dropped
+    }
+
+    /// Does an index find the rows of `child` by their parent column?
+    pub fn counted_by_index(&self, child: &str, catalog: &Catalog) -> bool {
+        let Some(ce) = Kind::from_name(child).and_then(|k| self.entity(k)) else { return false };
+        let (Some(t), Some(p)) = (ce.table.as_deref(), ce.parent.as_deref()) else { return false };
+        catalog.column(&Table::parse(t), p).is_some_and(|c| c.leads_index)
+    }
+
+    fn entity_mut(&mut self, kind: Kind) -> Option<&mut Entity> {
+        match kind {
+            Kind::Tenant => self.tenant.as_mut(),
+            Kind::Demo => self.demo.as_mut(),
+            Kind::Lead => self.lead.as_mut(),
+            Kind::Session => self.session.as_mut(),
+            Kind::Message => self.message.as_mut(),
+            Kind::KnowledgeBase => self.knowledge_base.as_mut(),
+            Kind::Document => self.document.as_mut(),
+            Kind::Chunk => self.chunk.as_mut(),
+            Kind::RateLimit => self.rate_limit.as_mut(),
+            Kind::Memory => self.memory.as_mut(),
+        }
+    }
+}
+
+/// Types a list column cannot show: a vector or raw bytes.
+pub fn unreadable_in_a_list(udt: &str) -> bool {
+    matches!(udt, "vector" | "bytea" | "halfvec" | "sparsevec")
 }
 
 /// Which built-in layout a database follows: every fit, best first, and
@@ -840,7 +930,11 @@ pub fn detect(catalog: &Catalog) -> (Option<Layout>, Vec<Fit>) {
 /// The built-in layouts, parsed and checked (a broken one is a bug: the
 /// unit tests parse them all).
 pub fn built_in() -> Vec<Layout> {
-    BUILT_IN.iter().map(|(name, text)| parse(text, name).expect("built-in layouts are valid")).collect()
+    BUILT_IN.iter().map(|(name, text)| built_in_layout(name, text).expect("built-in layouts are valid")).collect()
+}
+
+fn built_in_layout(name: &str, text: &str) -> Result<Layout, LayoutError> {
+    Ok(Layout { built_in: true, ..parse(text, name)? })
 }
 
 /// Parses and checks one layout's TOML; `origin` names it in errors.
@@ -854,7 +948,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Layout, LayoutError> {
 /// A built-in layout by name, or a user's layout file by path.
 pub fn load(spec: &str) -> Result<Layout, LayoutError> {
     if let Some((_, text)) = BUILT_IN.iter().find(|(n, _)| *n == spec) {
-        return parse(text, spec);
+        return built_in_layout(spec, text);
     }
     if spec.ends_with(".toml") || spec.contains('/') {
         let text = std::fs::read_to_string(spec)

@@ -70,11 +70,17 @@ fn a_missing_column_or_table_is_named_with_what_names_it() {
         .unwrap()
         .insert("vector_embedding".into(), Column::of("text"));
     assert!(fit(&domo, &c).missing[0].contains("is text, not a vector"));
-    // A column a list shows is checked as every other.
+    // A column a list shows: a built-in layout's list extras are not what
+    // makes a platform its own; it still fits, and the column is left out.
     let omni = load("omni").unwrap();
     let mut c = catalog_of(&omni);
     c.tables.get_mut(&Table::parse("public.customers")).unwrap().remove("company_name");
-    let f = fit(&omni, &c);
+    assert!(fit(&omni, &c).full(), "{:?}", fit(&omni, &c).missing);
+    let dropped = omni.clone().drop_unavailable_extras(&c);
+    assert!(dropped.contains(&"[tenant] column company_name".to_string()), "{dropped:?}");
+    // A user's layout is held to every column it names.
+    let mine = Layout { built_in: false, ..omni };
+    let f = fit(&mine, &c);
     assert!(
         f.missing
             .iter()

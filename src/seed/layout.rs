@@ -179,7 +179,16 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
                     put(&e.value, Some(rng.random_range(1..100).to_string()));
                     // The columns the list shows: values a platform of this
                     // kind would hold there, else a list of blanks.
-                    for column in &e.shown {
+                    // Only a plain value of its own: a column the layout
+                    // maps otherwise (a time, an id), a reference or a type
+                    // of the platform's is filled as the writer fills it.
+                    let mapped_elsewhere =
+                        |c: &str| e.columns().iter().any(|(field, named)| *field != "columns" && *named == c);
+                    for column in e.shown.iter().filter(|c| {
+                        !mapped_elsewhere(c)
+                            && writer.references(&table, c).is_none()
+                            && PLAIN_TYPES.contains(&mapped_udt(mapped, &table, c).as_str())
+                    }) {
                         serial += 1;
                         let udt = mapped_udt(mapped, &table, column);
                         let v = shown_sample(&udt, column, kind, n, &INDUSTRIES[industry], serial, &mut rng);
@@ -285,6 +294,9 @@ pub fn sample_value(udt: &str, column: &str, serial: u64, dim: Option<usize>) ->
         _ => filler(udt, column, serial, dim),
     }
 }
+
+/// Types `shown_sample` makes a value of.
+const PLAIN_TYPES: &[&str] = &["text", "varchar", "bool", "int2", "int4", "int8", "numeric", "float4", "float8"];
 
 /// A sample for a column a layout shows in its lists (`columns`): text
 /// shaped like its name (a business, a person, a page), a yes or no, a

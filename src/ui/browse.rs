@@ -17,6 +17,8 @@ use crate::theme::Theme;
 const DETAIL_ROWS: u16 = 8;
 /// The widest a layout's own column is drawn in the list.
 const SHOWN_WIDTH: usize = 20;
+/// What a list keeps for the title beside a layout's own columns.
+const TITLE_ROOM: usize = 16;
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(b) = &app.browser else { return };
@@ -145,6 +147,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         // The layout's own columns and counts, each as wide as its widest
         // loaded value (or its heading), up to a cap that leaves the title room.
         let extra = extra_columns(&b.layout, s.kind);
+        // What the other columns leave them: the title keeps TITLE_ROOM and
+        // the id a few characters; each column has its share of the rest.
+        let fixed = if has_status { 13 } else { 0 } + if has_created || sorted_by.is_some() { 17 } else { 0 };
+        let room = (inner.width as usize).saturating_sub(fixed + TITLE_ROOM + if has_name { 9 } else { 0 });
+        let share = (room / extra.len().max(1)).saturating_sub(1).max(4);
         for (i, heading) in extra.iter().enumerate() {
             let widest = s
                 .rows
@@ -154,7 +161,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 .map(|v| crate::text::width(&if heading.1 { count_text(&v) } else { sanitize_line(&v).into_owned() }))
                 .max()
                 .unwrap_or(0);
-            let width = widest.max(crate::text::width(&heading.0)).min(SHOWN_WIDTH) as u16;
+            let width = widest.max(crate::text::width(&heading.0)).min(SHOWN_WIDTH).min(share) as u16;
             columns.push(col_named(&heading.0, Constraint::Length(width)));
         }
         if has_created || sorted_by.is_some() {

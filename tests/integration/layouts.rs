@@ -84,10 +84,16 @@ async fn doctor_names_the_layout_and_what_a_near_miss_lacks() {
     // Our migrations are not expected in another platform's database.
     assert!(out.contains("migrations   not applied here: another platform's schema (omni)"), "{out}");
     assert!(!out.contains("run: ragdesk migrate"), "never advise creating our schema there: {out}");
+    // Without the index its messages are counted by, omni still fits: the
+    // count is left out of the conversations' list, and doctor says so.
+    t.conn().await.execute("DROP INDEX idx_messages_conversation_created").await.unwrap();
+    let (_, out) = ragdesk(&t.url, &["doctor"]);
+    assert!(out.contains("'omni' (seed 004)") && out.contains("detected"), "{out}");
+    assert!(out.contains("left out of the lists") && out.contains("[session] count of message"), "{out}");
     // A column dropped: omni now fits only partly, and doctor says what is missing.
     t.conn().await.execute("ALTER TABLE public.messages DROP COLUMN role").await.unwrap();
     let (_, out) = ragdesk(&t.url, &["doctor"]);
-    assert!(out.contains("no built-in layout fits the tables here (auth.users, public."), "{out}");
+    assert!(out.contains("no built-in layout fits the tables here (public.ai_optimized_content, public."), "{out}");
     assert!(out.contains("describe them in a layout file") && !out.contains("run: ragdesk migrate"), "{out}");
     assert!(out.contains("migrations   not applied: the database holds tables that are not ragdesk's"), "{out}");
     assert!(out.contains("table public.messages has no column \"role\" (named by [message] role"), "{out}");

@@ -1381,3 +1381,45 @@ fn help_wraps_long_descriptions_to_the_popup_at_80_columns() {
     let at = texts.iter().position(|t| t.contains("Filter on the server")).expect("the filter key's line");
     assert!(texts[at + 1].starts_with("      ") && joined.contains("status:active"), "{joined}");
 }
+
+#[test]
+fn a_layouts_own_columns_leave_the_title_room_at_80_columns() {
+    use ragdesk::schema::Kind;
+    // Ours through its layout: a demo's list has its status, two columns
+    // and a count beside the title, every value long.
+    let mut app = new_app(80, 24);
+    app.browse_layout(ragdesk::schema::load("native").unwrap());
+    let fx = app.start();
+    let answer = |app: &mut App, fx: Vec<Effect>, kind: Kind| {
+        for e in fx {
+            if let Effect::LoadMapped { generation, kind: asked, .. } = e {
+                assert_eq!(asked, kind);
+                let rows = (0..3)
+                    .map(|i| ragdesk::db::mapped::MappedRow {
+                        id: id(700 + i).to_string(),
+                        title: Some(format!("Harbor Family Dental Clinic {i}")),
+                        status: Some("blueprint".into()),
+                        created_at: Some(ts(12, i as u32)),
+                        key: vec![Some(i.to_string())],
+                        cells: vec![
+                            Some("Dental clinic and orthodontics".into()),
+                            Some("reactivation of lapsed patients".into()),
+                            Some("1001".into()),
+                        ],
+                        ..Default::default()
+                    })
+                    .collect();
+                let page = ragdesk::db::mapped::MappedPage { rows, next: None };
+                app.update(Action::MappedLoaded { generation, result: Ok(page) });
+            }
+        }
+    };
+    answer(&mut app, fx, Kind::Tenant);
+    let fx = app.update(Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    answer(&mut app, fx, Kind::Demo);
+    let text = buffer_text(&draw(&app, &Theme::default_dark()));
+    let row = text.lines().find(|l| l.starts_with("│Harbor")).unwrap_or_else(|| panic!("{text}"));
+    // The title keeps 16 characters; the columns and the count share the rest.
+    assert!(row.contains("Harbor Family De"), "{text}");
+    assert!(text.contains("Industry") && text.contains("Sessions") && row.contains("1,000+"), "{text}");
+}
