@@ -184,6 +184,11 @@ fn bad_layouts_are_refused_with_a_clear_message() {
             "[tenant] key_entity is for [rate_limit] only",
         ),
         (
+            "name = \"x\"\ndescription = \"d\"\n[message]\ntable = \"m\"\nid = \"id\"\ncontent = \"c\"\n\
+             order = [\"id\"]\ncolumns = [\"mood\"]",
+            "[message] columns is not for [message]: messages are read as a conversation",
+        ),
+        (
             "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\ncounts = [\"lead\"]",
             "[tenant] counts names \"lead\": no such entity here",
         ),

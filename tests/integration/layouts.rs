@@ -1285,6 +1285,25 @@ async fn rate_limits_keyed_by_numbers_are_listed_in_number_order() {
     assert_eq!(names, want);
     let (ok, out) = ragdesk(&t.url, &["--layout", layout, "limits", "list"]);
     assert!(ok && out.lines().any(|l| l.starts_with("12 ") && l.contains("120  org 12")), "{out}");
+    // A key of another type than the id it names is refused at connect
+    // (every read of the list would fail on it), and so is a vector shown
+    // in a list.
+    let mut c = t.conn().await;
+    c.execute(
+        "ALTER TABLE quotas DROP CONSTRAINT quotas_org_id_fkey; ALTER TABLE quotas ALTER org_id TYPE text; \
+         CREATE EXTENSION IF NOT EXISTS vector; ALTER TABLE orgs ADD COLUMN emb vector(3)",
+    )
+    .await
+    .unwrap();
+    let catalog = ragdesk::db::catalog::read(&mut c).await.unwrap();
+    let layout = ragdesk::schema::load(layout).unwrap();
+    let e = Mapped::new(layout.clone(), catalog.clone()).err().unwrap().to_string();
+    assert!(e.contains("the key org_id is text, the id public.orgs.id is int8; they must be of one type"), "{e}");
+    let mut shows_a_vector = layout;
+    shows_a_vector.rate_limit.as_mut().unwrap().key_entity = None;
+    shows_a_vector.tenant.as_mut().unwrap().shown = vec!["emb".into()];
+    let e = Mapped::new(shows_a_vector, catalog).err().unwrap().to_string();
+    assert!(e.contains("[tenant] columns names public.orgs.emb, a vector: nothing a list can show"), "{e}");
 }
 
 #[tokio::test]
