@@ -893,7 +893,7 @@ impl Layout {
         catalog.column(&Table::parse(t), p).is_some_and(|c| c.leads_index)
     }
 
-    fn entity_mut(&mut self, kind: Kind) -> Option<&mut Entity> {
+    pub fn entity_mut(&mut self, kind: Kind) -> Option<&mut Entity> {
         match kind {
             Kind::Tenant => self.tenant.as_mut(),
             Kind::Demo => self.demo.as_mut(),
