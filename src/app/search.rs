@@ -353,7 +353,7 @@ impl SearchPane {
     }
 
     /// Another platform's vectors are searched (not one of our knowledge bases).
-    fn layout_scope(&self) -> Option<&crate::search::LayoutScope> {
+    pub fn layout_scope(&self) -> Option<&crate::search::LayoutScope> {
         match &self.scope {
             Some(Scope::Layout(s)) => Some(s),
             _ => None,

@@ -362,9 +362,16 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Some(_) if app.tab == Tab::Search => app.search.answers(cmd),
                 _ => true,
             };
+            // What e/E tune on another platform's vectors: their index's own breadth.
+            let breadth = match app.search.layout_scope().and_then(|l| l.index.as_deref()) {
+                Some("ivfflat") => "probes",
+                Some("hnsw") => "ef_search",
+                _ => "probes/ef",
+            };
             let text: String = hints
                 .iter()
                 .filter(|(cmds, _)| offered(cmds[0]))
+                .map(|(cmds, label)| (cmds, if *label == "probes/ef" { breadth } else { label }))
                 .filter_map(|(cmds, label)| {
                     let keys: Vec<String> =
                         cmds.iter().filter_map(|c| app.keymap.key_for(ctx, *c)).map(|k| key_label(&k)).collect();
