@@ -306,13 +306,13 @@ mod tests {
             id: "thr_1".into(),
             title: Some("Question about shipping".into()),
             bot: Some("Acme Support Bot".into()),
-            bot_label: Some("Bots".into()),
+            bot_label: Some("Bot".into()),
             layout: Some("chatdesk".into()),
             ..Default::default()
         };
         let md = markdown(&head, &[]);
         assert!(md.starts_with("# Conversation: Question about shipping\n"), "{md}");
-        assert!(md.contains("- Bots: Acme Support Bot\n") && !md.contains("Title:"), "{md}");
+        assert!(md.contains("- Bot: Acme Support Bot\n") && !md.contains("Title:"), "{md}");
         // No messages, nothing counted: no tokens line.
         assert!(md.contains("- Messages: 0\n") && !md.contains("tokens"), "{md}");
     }

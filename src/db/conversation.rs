@@ -42,8 +42,8 @@ pub struct ConversationHead {
     pub who_id: Option<String>,
     /// The bot it was held with (a demo's name).
     pub bot: Option<String>,
-    /// What a layout calls its bots ("Widgets", "Projects"), when `bot` is
-    /// one of theirs.
+    /// What a layout calls one of its bots ("Widget", "Project"), when
+    /// `bot` is one of theirs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bot_label: Option<String>,
     /// Ours: the demo, whose knowledge base a question is replayed on.
@@ -59,7 +59,7 @@ pub struct ConversationHead {
     /// The layout it was read through, when not ours.
     pub layout: Option<String>,
     /// A layout's tenant the conversation is under, in its words
-    /// ("Customers", "Pixel & Pine Marketing"), when the chain reaches one.
+    /// ("Customer", "Pixel & Pine Marketing"), when the chain reaches one.
     pub tenant: Option<(String, String)>,
 }
 
@@ -151,11 +151,11 @@ impl Conversations {
                     match k {
                         Kind::Lead => head.who = title,
                         Kind::Demo => {
-                            head.bot_label = Some(m.layout.label(Kind::Demo).to_string());
+                            head.bot_label = Some(m.layout.one(Kind::Demo));
                             head.bot = title;
                         }
                         Kind::Tenant => {
-                            head.tenant = title.map(|t| (m.layout.label(Kind::Tenant).to_string(), t));
+                            head.tenant = title.map(|t| (m.layout.one(Kind::Tenant), t));
                             break;
                         }
                         _ => break,

@@ -141,6 +141,9 @@ impl fmt::Display for Kind {
 pub struct Entity {
     /// The platform's word for the tab ("Workspaces", "Campaigns").
     pub label: Option<String>,
+    /// The word for one row ("Workspace"), where the label's singular is
+    /// not the label less its plural ending ("People": one = "Person").
+    pub one: Option<String>,
     /// `schema.table` (or `table`, in `public`).
     pub table: Option<String>,
     /// This entity has no table: its ids are the distinct values of the
@@ -324,6 +327,15 @@ impl Layout {
     /// The tab word for `kind`.
     pub fn label(&self, kind: Kind) -> &str {
         self.entity(kind).and_then(|e| e.label.as_deref()).unwrap_or(kind.default_label())
+    }
+
+    /// The word for one row of `kind` ("Widget" for "Widgets"): the
+    /// entity's `one`, else its label less its plural ending.
+    pub fn one(&self, kind: Kind) -> String {
+        if let Some(one) = self.entity(kind).and_then(|e| e.one.clone()) {
+            return one;
+        }
+        singular(self.label(kind))
     }
 
     /// Which entity `kind`'s `parent` column points at.
@@ -907,6 +919,21 @@ impl Layout {
             Kind::Memory => self.memory.as_mut(),
         }
     }
+}
+
+/// An English plural's singular, by its ending ("Memories" → "Memory",
+/// "Businesses" → "Business", "Widgets" → "Widget"); a word that is no
+/// plural ("Knowledge", "Status") stays as it is. A layout's `one` says
+/// otherwise where this is wrong.
+pub fn singular(plural: &str) -> String {
+    let lower = plural.to_ascii_lowercase();
+    let cut = match () {
+        _ if lower.ends_with("ies") && plural.len() > 4 => return format!("{}y", &plural[..plural.len() - 3]),
+        _ if ["sses", "shes", "ches", "xes", "zes"].iter().any(|e| lower.ends_with(e)) => 2,
+        _ if lower.ends_with('s') && !lower.ends_with("ss") && !lower.ends_with("us") => 1,
+        _ => 0,
+    };
+    plural[..plural.len() - cut].to_string()
 }
 
 /// Types a list column cannot show: a vector or raw bytes.

@@ -273,3 +273,24 @@ fn a_rate_limit_is_its_key_alone() {
     let err = l.check().unwrap_err().to_string();
     assert!(err.contains("both table and derived_from") || err.contains("json_array needs a table"), "{err}");
 }
+
+#[test]
+fn a_labels_singular_is_read_from_its_ending_unless_the_layout_says() {
+    let cases = [
+        ("Widgets", "Widget"),
+        ("Memories", "Memory"),
+        ("Businesses", "Business"),
+        ("Knowledge", "Knowledge"),
+        ("Rate limits", "Rate limit"),
+        ("Knowledge bases", "Knowledge base"),
+        ("Status", "Status"),
+        ("Boxes", "Box"),
+    ];
+    for (plural, one) in cases {
+        assert_eq!(singular(plural), one, "{plural}");
+    }
+    let mut omni = load("omni").unwrap();
+    assert_eq!(omni.one(Kind::Demo), "Widget");
+    omni.demo.as_mut().unwrap().one = Some("Site widget".into());
+    assert_eq!(omni.one(Kind::Demo), "Site widget");
+}
