@@ -48,7 +48,8 @@ pub struct MappedRow {
     /// Where the row is in its order (the order columns as text; `None` for
     /// NULL): pass it back as `after` for the next page.
     pub key: Vec<Option<String>>,
-    /// The values of the entity's `columns`, in their order, as text.
+    /// What its list shows beside the title (`Entity::extras`): the values
+    /// of the entity's `columns`, then its `counts`, as text.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cells: Vec<Option<String>>,
 }

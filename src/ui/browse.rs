@@ -219,7 +219,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         if let Some(t) = r.title.as_ref().filter(|t| **t != r.id) {
             lines.push(Line::from(sanitize_line(t).into_owned()));
         }
-        // The layout's columns and counts, whole (the list cuts them).
+        // The layout's columns and counts, as read (the list cuts them to its width).
         for ((heading, counted), v) in extra_columns(&b.layout, s.kind).iter().zip(&r.cells) {
             let v = match v.as_deref() {
                 Some(v) if *counted => count_text(v),
@@ -255,12 +255,13 @@ fn order_time(r: &crate::db::mapped::MappedRow) -> Option<&str> {
 /// (by the entity's word, "Widgets"), the latter flagged.
 fn extra_columns(layout: &crate::schema::Layout, kind: Kind) -> Vec<(String, bool)> {
     let Some(e) = layout.entity(kind) else { return Vec::new() };
-    let shown = e.shown.iter().map(|c| (column_words(c), false));
-    let counts = e.counts.iter().filter_map(|c| Kind::from_name(c)).map(|k| {
-        let label = sanitize_line(layout.label(k)).into_owned();
-        (crate::text::truncate(&label, 16), true)
-    });
-    shown.chain(counts).collect()
+    e.extras()
+        .into_iter()
+        .map(|x| match x {
+            crate::schema::Extra::Column(c) => (column_words(c), false),
+            crate::schema::Extra::Count(k) => (crate::text::truncate(&sanitize_line(layout.label(k)), 16), true),
+        })
+        .collect()
 }
 
 /// A count as the list shows it: grouped, and past the cap "1,000+".
