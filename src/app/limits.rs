@@ -324,16 +324,20 @@ impl App {
     /// Another platform's layout whose rate limits the tab shows: its name,
     /// and whether it declares them writable.
     pub fn foreign_limits(&self) -> Option<(String, bool)> {
-        self.browser.as_ref().map(|b| (b.layout.name.clone(), b.layout.writes(crate::schema::Kind::RateLimit)))
+        // (Ours shown through its layout keeps our own limits: tenants, overrides.)
+        self.browser
+            .as_ref()
+            .filter(|b| !b.layout.is_native())
+            .map(|b| (b.layout.name.clone(), b.layout.writes(crate::schema::Kind::RateLimit)))
     }
 
     pub(super) fn on_limits_command(&mut self, cmd: Command) {
         let n = self.limits.rows.len();
         let page = self.list_height().max(1);
-        let l = &mut self.limits;
         // Another platform's limits are one value per row: no tenants, no
         // overrides to reset, no keys to create.
-        let foreign = self.browser.is_some();
+        let foreign = self.foreign_limits().is_some();
+        let l = &mut self.limits;
         match cmd {
             _ if super::list::move_selection(&mut l.selected, n, page, cmd) => {}
             Command::ToggleScope | Command::NewLimit | Command::Delete if foreign => {

@@ -1429,3 +1429,13 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
         assert_eq!(a.tab, Tab::Browse(Kind::Tenant));
     }
 }
+
+#[test]
+fn our_schema_shown_through_its_layout_keeps_our_limits_tab() {
+    let mut ours = app();
+    ours.browse_layout(crate::schema::load("native").unwrap());
+    assert_eq!(ours.foreign_limits(), None, "tenants and overrides: our own Limits tab");
+    let mut theirs = app();
+    theirs.browse_layout(crate::schema::load("omni").unwrap());
+    assert_eq!(theirs.foreign_limits(), Some(("omni".to_string(), true)));
+}

@@ -195,7 +195,7 @@ impl AuditTrail {
     /// layout asked for by name: ours).
     pub fn for_layout(layout: Option<&super::mapped::Mapped>) -> AuditTrail {
         match layout {
-            Some(m) if m.layout.name != "native" => AuditTrail::Foreign,
+            Some(m) if !m.layout.is_native() => AuditTrail::Foreign,
             _ => AuditTrail::Native,
         }
     }

@@ -69,8 +69,10 @@ pub enum RateLimits {
 const MAPPED_SHOWN: u32 = 1000;
 
 impl RateLimits {
+    /// Ours (also when our schema is shown through its layout: tenants,
+    /// overrides and our audit), or another platform's through its layout.
     pub fn for_layout(mapped: Option<Arc<Mapped>>) -> RateLimits {
-        mapped.map_or(RateLimits::Native, RateLimits::Mapped)
+        mapped.filter(|m| !m.layout.is_native()).map_or(RateLimits::Native, RateLimits::Mapped)
     }
 
     /// The limits of `tenant` (ours; `None`: the defaults). Another

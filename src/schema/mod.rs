@@ -329,6 +329,13 @@ impl Layout {
         self.entity(kind).and_then(|e| e.label.as_deref()).unwrap_or(kind.default_label())
     }
 
+    /// ragdesk's own schema (the built-in `native`): its limits and their
+    /// audit are ours, read and written by our own queries whichever way
+    /// its lists are shown.
+    pub fn is_native(&self) -> bool {
+        self.built_in && self.name == "native"
+    }
+
     /// The word for one row of `kind` ("Widget" for "Widgets"): the
     /// entity's `one`, else its label less its plural ending.
     pub fn one(&self, kind: Kind) -> String {

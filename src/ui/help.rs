@@ -73,7 +73,7 @@ pub fn lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
     let leads_here = app.tab == Tab::Sessions;
     let browse = app.tab.is_browse();
     // Another platform's limits: one value per row, edited or looked up.
-    let foreign_limits = app.tab == Tab::Limits && app.browser.is_some();
+    let foreign_limits = app.tab == Tab::Limits && app.foreign_limits().is_some();
     sections.push((
         ctx.name().to_string(),
         // The list keys that work in one tab only are listed there only.

@@ -136,8 +136,10 @@ fn render_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         } else if app.tab == Tab::Limits {
             push(sanitize_line(b.layout.label(crate::schema::Kind::RateLimit)).into_owned(), theme.dim());
         } else if app.tab == Tab::Audit {
-            // What it reads, not where Browse was left.
-            push(format!("{}: ragdesk's writes (ragdesk_audit.audit_log)", sanitize_line(&b.layout.name)), theme.dim());
+            // What it reads, not where Browse was left: ours, or ragdesk's
+            // writes in another platform's database.
+            let trail = if b.layout.is_native() { "audit_log" } else { "ragdesk_audit.audit_log" };
+            push(format!("{}: ragdesk's writes ({trail})", sanitize_line(&b.layout.name)), theme.dim());
         } else {
             // Another platform's layout: the path drilled, in its own words
             // (a search level under the row its list was under: named once).

@@ -689,8 +689,24 @@ async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() 
         .iter()
         .map(|r| r.id.to_string())
         .collect();
-    let mapped: Vec<String> = page_all(&m, &mut c, Kind::Tenant, None).await.into_iter().map(|r| r.id).collect();
+    let mapped_rows = page_all(&m, &mut c, Kind::Tenant, None).await;
+    let mapped: Vec<String> = mapped_rows.iter().map(|r| r.id.clone()).collect();
     assert_eq!(mapped, native);
+    // What the layout shows beside a tenant's name is what our Tenants tab
+    // shows: its slug, its plan and how many demos it has.
+    let ours = ragdesk::db::tenants::list(&mut c, &filter, ragdesk::db::Seek::First, 100).await.unwrap().rows;
+    for (theirs, ours) in mapped_rows.iter().zip(&ours) {
+        let want = vec![Some(ours.slug.clone()), Some(ours.plan.clone()), Some(ours.demo_count.to_string())];
+        assert_eq!(theirs.cells, want, "{}", ours.name);
+    }
+    // Our limits and their audit stay ours when our lists are shown through
+    // the layout: tenants and overrides, audited in our own audit_log.
+    let m = std::sync::Arc::new(m);
+    assert!(matches!(
+        ragdesk::db::rate_limits::RateLimits::for_layout(Some(m.clone())),
+        ragdesk::db::rate_limits::RateLimits::Native
+    ));
+    assert!(matches!(ragdesk::db::audit::AuditTrail::for_layout(Some(&m)), ragdesk::db::audit::AuditTrail::Native));
     // A session's transcript, both ways, in the same order.
     let (session,): (uuid::Uuid,) =
         sqlx::query_as("SELECT session_id FROM messages GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
