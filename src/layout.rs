@@ -37,6 +37,18 @@ pub fn list_rows(size: (u16, u16), has_job: bool) -> usize {
     (body as usize).saturating_sub(2 + 1).max(1)
 }
 
+/// Rows under a list for its selected row in full: the Browse tabs' (when
+/// shown), the Limits tab's and the Audit tab's. Paging moves by the rows
+/// left visible above them.
+pub const BROWSE_DETAIL: u16 = 8;
+pub const LIMIT_DETAIL: u16 = 7;
+pub const AUDIT_DETAIL: u16 = 6;
+
+/// Rows of a list with `detail` rows under it: a page's worth.
+pub fn rows_above_detail(size: (u16, u16), detail: u16) -> usize {
+    list_rows(size, false).saturating_sub(detail as usize).max(1)
+}
+
 /// Rows of the Search pane's header (query and settings).
 pub const SEARCH_HEADER: u16 = 3;
 

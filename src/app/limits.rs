@@ -217,7 +217,10 @@ impl App {
             let a = &self.audit;
             if a.loaded.as_deref() != Some(a.filter.as_str()) {
                 self.load_audit(false, fx);
-            } else if a.more && !a.loading && a.selected + self.list_height() >= a.rows.len() {
+            } else if a.more
+                && !a.loading
+                && a.selected + crate::layout::rows_above_detail(self.size, crate::layout::AUDIT_DETAIL) >= a.rows.len()
+            {
                 self.load_audit(true, fx);
             }
         }
@@ -333,7 +336,7 @@ impl App {
 
     pub(super) fn on_limits_command(&mut self, cmd: Command) {
         let n = self.limits.rows.len();
-        let page = self.list_height().max(1);
+        let page = crate::layout::rows_above_detail(self.size, crate::layout::LIMIT_DETAIL);
         // Another platform's limits are one value per row: no tenants, no
         // overrides to reset, no keys to create.
         let foreign = self.foreign_limits().is_some();
@@ -473,7 +476,7 @@ impl App {
 
     pub(super) fn on_audit_command(&mut self, cmd: Command) {
         let n = self.audit.rows.len();
-        let page = self.list_height().max(1);
+        let page = crate::layout::rows_above_detail(self.size, crate::layout::AUDIT_DETAIL);
         let a = &mut self.audit;
         match cmd {
             _ if super::list::move_selection(&mut a.selected, n, page, cmd) => {}

@@ -552,6 +552,12 @@ impl App {
     }
 
     /// Rows visible in the list pane (for paging keys).
+    /// Rows of the shown Browse list left above its detail: a page.
+    pub fn browse_page(&self) -> usize {
+        let detail = if self.browser.as_ref().is_some_and(|b| b.detail) { crate::layout::BROWSE_DETAIL } else { 0 };
+        crate::layout::rows_above_detail(self.size, detail)
+    }
+
     pub fn list_height(&self) -> usize {
         crate::layout::list_rows(self.size, self.tab == Tab::Documents && self.docs.job.is_some())
     }
@@ -782,7 +788,7 @@ impl App {
             Action::AuditLoaded { generation, append, result } => self.on_audit_loaded(generation, append, result),
             Action::MappedLoaded { generation, result } => {
                 let next = self.next_generation();
-                let height = self.list_height();
+                let height = self.browse_page();
                 if let Some(b) = &mut self.browser {
                     let waited = b.current().pending_moves != 0 && result.is_ok();
                     b.apply(generation, result);
@@ -1194,7 +1200,7 @@ impl App {
             }
             _ if self.tab.is_browse() => {
                 let generation = self.next_generation();
-                let height = self.list_height();
+                let height = self.browse_page();
                 if let Some(b) = &mut self.browser {
                     let reply = b.on_command(cmd, generation, height);
                     self.apply_reply(reply, fx);

@@ -13,8 +13,6 @@ use crate::sanitize::{sanitize_line, sanitize_multiline};
 use crate::schema::Kind;
 use crate::theme::Theme;
 
-/// Lines under the list for the selected row.
-const DETAIL_ROWS: u16 = 8;
 /// The widest a layout's own column is drawn in the list.
 const SHOWN_WIDTH: usize = 20;
 /// What a list keeps for the title beside a layout's own columns.
@@ -24,7 +22,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(b) = &app.browser else { return };
     let s = b.current();
     // `i` gives the detail's rows to the list.
-    let detail_rows = if b.detail { DETAIL_ROWS } else { 0 };
+    let detail_rows = if b.detail { crate::layout::BROWSE_DETAIL } else { 0 };
     let [list_area, detail_area] = Layout::vertical([Constraint::Min(4), Constraint::Length(detail_rows)]).areas(area);
     let more = match (s.next.is_some(), s.prev.is_some()) {
         (true, _) => " ↓more",

@@ -14,11 +14,6 @@ use crate::db::limits::Effective;
 use crate::sanitize::sanitize_line;
 use crate::theme::Theme;
 
-/// Lines under the Limits table: key and description, source, usage, bounds.
-const LIMIT_DETAIL_ROWS: u16 = 7;
-/// Lines under the Audit table: the selected entry in full.
-const AUDIT_DETAIL_ROWS: u16 = 6;
-
 use crate::db::page::group;
 
 /// How close a tenant runs to `row`'s value: the style of its usage.
@@ -36,7 +31,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let l = &app.limits;
     let tenant = app.limits_tenant();
     let [table_area, detail_area] =
-        Layout::vertical([Constraint::Min(4), Constraint::Length(LIMIT_DETAIL_ROWS)]).areas(area);
+        Layout::vertical([Constraint::Min(4), Constraint::Length(crate::layout::LIMIT_DETAIL)]).areas(area);
     let foreign = app.foreign_limits();
     let title = match (tenant, &foreign) {
         (_, Some((layout, writable))) => format!(
@@ -221,7 +216,7 @@ fn entity_label(entity: &str) -> &str {
 pub fn render_audit(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let a = &app.audit;
     let [table_area, detail_area] =
-        Layout::vertical([Constraint::Min(4), Constraint::Length(AUDIT_DETAIL_ROWS)]).areas(area);
+        Layout::vertical([Constraint::Min(4), Constraint::Length(crate::layout::AUDIT_DETAIL)]).areas(area);
     let more = if a.more { "+" } else { "" };
     let counted =
         format!(" {} {}{more} · / filter ", a.rows.len(), if a.rows.len() == 1 { "entry" } else { "entries" });

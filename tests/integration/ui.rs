@@ -1423,3 +1423,42 @@ fn a_layouts_own_columns_leave_the_title_room_at_80_columns() {
     assert!(row.contains("Harbor Family De"), "{text}");
     assert!(text.contains("Industry") && text.contains("Sessions") && row.contains("1,000+"), "{text}");
 }
+
+#[test]
+fn a_browse_page_down_moves_by_the_rows_the_list_shows() {
+    // 50 customers: more than fit, with the detail under the list and without.
+    let mut app = new_app(80, 24);
+    app.browse_layout(ragdesk::schema::load("omni").unwrap());
+    for e in app.start() {
+        if let Effect::LoadMapped { generation, .. } = e {
+            let rows = (0..50)
+                .map(|i| ragdesk::db::mapped::MappedRow {
+                    id: format!("{i:02}"),
+                    title: Some(format!("customer {i:02}")),
+                    key: vec![Some(i.to_string())],
+                    ..Default::default()
+                })
+                .collect();
+            app.update(Action::MappedLoaded {
+                generation,
+                result: Ok(ragdesk::db::mapped::MappedPage { rows, next: None }),
+            });
+        }
+    }
+    for hide_detail in [false, true] {
+        if hide_detail {
+            app.update(Action::Key(KeyEvent::new(KeyCode::Char('i'), KeyModifiers::NONE)));
+        }
+        let text = buffer_text(&draw(&app, &Theme::default_dark()));
+        // The list's rows (a name and an id), not the detail's title line.
+        let shown = text
+            .lines()
+            .filter(|l| l.starts_with("│customer ") && l.trim_matches('│').split_whitespace().count() == 3)
+            .count();
+        assert_eq!(app.browse_page(), shown, "detail hidden: {hide_detail}\n{text}");
+        // A page down from the top lands on the first row not shown before.
+        app.update(Action::Key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::NONE)));
+        app.update(Action::Key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE)));
+        assert_eq!(app.browser.as_ref().unwrap().current().selected, shown, "detail hidden: {hide_detail}");
+    }
+}
