@@ -120,7 +120,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         // A column the entity does not have is not drawn.
         let text_first = matches!(s.kind, Kind::Chunk | Kind::Memory);
         let e = b.layout.entity(s.kind);
-        let has_status = e.is_some_and(|e| e.status.is_some());
+        // A column no loaded row has a value in is not drawn: room for the rest.
+        let filled = |v: Option<&str>| v.is_some_and(|v| !v.trim().is_empty());
+        let has_status = e.is_some_and(|e| e.status.is_some()) && s.rows.iter().any(|r| filled(r.status.as_deref()));
         // A derived list (001's conversations) has its first row's time.
         let has_created = e.is_some_and(|e| e.created_at.is_some()) || s.rows.iter().any(|r| r.created_at.is_some());
         // Rows with neither a name nor a text (004's conversations) are
@@ -144,13 +146,22 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
         // The layout's own columns and counts, each as wide as its widest
         // loaded value (or its heading), up to a cap that leaves the title room.
-        let extra = extra_columns(&b.layout, s.kind);
+        // (Each keeps its place among a row's cells.)
+        let extra: Vec<(usize, (String, bool))> = extra_columns(&b.layout, s.kind)
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| s.rows.iter().any(|r| filled(r.cells.get(*i).and_then(|v| v.as_deref()))))
+            .collect();
+        // The id is in the detail: beside a layout's own columns, the list
+        // gives its room to them.
+        let id_column = has_name && extra.is_empty();
         // What the other columns leave them: the title keeps TITLE_ROOM and
         // the id a few characters; each column has its share of the rest.
         let fixed = if has_status { 13 } else { 0 } + if has_created || sorted_by.is_some() { 17 } else { 0 };
-        let room = (inner.width as usize).saturating_sub(fixed + TITLE_ROOM + if has_name { 9 } else { 0 });
+        let room = (inner.width as usize).saturating_sub(fixed + TITLE_ROOM);
         let share = (room / extra.len().max(1)).saturating_sub(1).max(4);
-        for (i, heading) in extra.iter().enumerate() {
+        for (i, heading) in &extra {
+            let i = *i;
             let widest = s
                 .rows
                 .iter()
@@ -165,7 +176,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         if has_created || sorted_by.is_some() {
             columns.push(col_named(&time_header, Constraint::Length(16)));
         }
-        if has_name {
+        if id_column {
             columns.push(col("Id", Constraint::Fill(1)));
         }
         let footer = s.error.as_ref().map(|e| format!("load failed: {}", sanitize_line(e)));
@@ -179,8 +190,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             if has_status {
                 cells.push(styled(r.status.as_deref().unwrap_or(""), theme.dim()));
             }
-            for (i, (_, counted)) in extra.iter().enumerate() {
-                let v = r.cells.get(i).cloned().flatten().unwrap_or_default();
+            for (i, (_, counted)) in &extra {
+                let v = r.cells.get(*i).cloned().flatten().unwrap_or_default();
                 cells.push(if *counted { styled(&count_text(&v), theme.dim()) } else { cell(&v) });
             }
             if sorted_by.is_some() {
@@ -189,7 +200,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 let at = r.created_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
                 cells.push(styled(&at, theme.dim()));
             }
-            if has_name {
+            if id_column {
                 cells.push(styled(&r.id, theme.dim()));
             }
             cells

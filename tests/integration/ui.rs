@@ -1422,6 +1422,10 @@ fn a_layouts_own_columns_leave_the_title_room_at_80_columns() {
     // The title keeps 16 characters; the columns and the count share the rest.
     assert!(row.contains("Harbor Family De"), "{text}");
     assert!(text.contains("Industry") && text.contains("Sessions") && row.contains("1,000+"), "{text}");
+    // Beside its own columns the list gives the id's room to them (the
+    // detail has it whole).
+    let header = text.lines().find(|l| l.starts_with("│Name")).unwrap();
+    assert!(!header.contains(" Id ") && text.contains(&id(700).to_string()), "{text}");
 }
 
 #[test]
