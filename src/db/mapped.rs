@@ -405,7 +405,7 @@ impl Mapped {
         // entity has a status, `after:`/`before:` (YYYY-MM-DD) where it has a time.
         let filter = check_filter(&self.layout, kind, words)?;
         if let (Some(c), Some(v)) = (&e.status, filter.term("status")) {
-            push_key_match(qb, c, v);
+            self.push_key_match(qb, table, "status", c, v)?;
         }
         if let Some(c) = &e.created_at {
             filter.push_dates(qb, &format!("t.{}", quote_ident(c)))?;
@@ -413,7 +413,7 @@ impl Mapped {
         // A column the list shows is a key of its own, matched as shown.
         for c in e.shown.iter().filter(|c| !RESERVED_KEYS.contains(&c.as_str())) {
             if let Some(v) = filter.term(c) {
-                push_key_match(qb, c, v);
+                self.push_key_match(qb, table, c, c, v)?;
             }
         }
         let searched: Vec<&String> = [&e.title, &e.content].into_iter().flatten().collect();
@@ -759,6 +759,53 @@ impl Mapped {
             }
         }
         (qb, order)
+    }
+
+    /// `AND` the rows whose `column` is `value` (`key:value`, `key` as
+    /// typed): a yes or no for a boolean, a number for a number, compared as
+    /// such; text as typed or in lower, upper or capitalised case
+    /// (`status:OPEN` finds "open"). An equality, not `lower(…)`: an index on
+    /// the column still finds a rare value. A value its column cannot hold
+    /// is refused, not matched against nothing.
+    fn push_key_match(
+        &self,
+        qb: &mut QueryBuilder<'_, Postgres>,
+        table: &Table,
+        key: &str,
+        column: &str,
+        value: &str,
+    ) -> Result<()> {
+        let c = format!("t.{}", quote_ident(column));
+        let refuse = |what: &str| DbError::Filter(format!("{key}: is {what}, not '{value}'"));
+        match self.catalog.column(table, column).map(|col| col.udt.as_str()).unwrap_or("text") {
+            "bool" => {
+                let yes = match value.to_ascii_lowercase().as_str() {
+                    "true" | "t" | "yes" | "y" | "1" | "on" => true,
+                    "false" | "f" | "no" | "n" | "0" | "off" => false,
+                    _ => return Err(refuse("yes or no (true, false)")),
+                };
+                qb.push(format!(" AND {c} = ")).push_bind(yes);
+            }
+            "int2" | "int4" | "int8" => {
+                let n: i64 = value.replace(',', "").parse().map_err(|_| refuse("a whole number"))?;
+                qb.push(format!(" AND {c} = ")).push_bind(n);
+            }
+            "numeric" | "float4" | "float8" => {
+                let x: f64 = value.replace(',', "").parse().map_err(|_| refuse("a number"))?;
+                qb.push(format!(" AND {c}::float8 = ")).push_bind(x);
+            }
+            _ => {
+                let mut capitalised = value.to_lowercase();
+                if let Some(first) = capitalised.chars().next() {
+                    capitalised.replace_range(..first.len_utf8(), &first.to_uppercase().to_string());
+                }
+                let mut cases = vec![value.to_string(), value.to_lowercase(), value.to_uppercase(), capitalised];
+                cases.sort();
+                cases.dedup();
+                qb.push(format!(" AND {c}::text = ANY(")).push_bind(cases).push(")");
+            }
+        }
+        Ok(())
     }
 
     /// How many rows of the entity `child` a row of `e` has, as text, up
@@ -2013,19 +2060,6 @@ pub enum Seen {
     Anything,
     /// This value (`None`: unset).
     Value(Option<i64>),
-}
-
-/// `AND` the rows whose `column` is `value`: the whole value, as typed or
-/// in lower, upper or capitalised case (`status:OPEN` finds "open"). An
-/// equality, not `lower(…)`: an index on the column still finds a rare value.
-fn push_key_match(qb: &mut QueryBuilder<'_, Postgres>, column: &str, value: &str) {
-    let mut capitalised = value.to_lowercase();
-    if let Some(first) = capitalised.chars().next() {
-        capitalised.replace_range(..first.len_utf8(), &first.to_uppercase().to_string());
-    }
-    let mut cases = vec![value.to_string(), value.to_lowercase(), value.to_uppercase(), capitalised];
-    cases.dedup();
-    qb.push(format!(" AND t.{}::text = ANY(", quote_ident(column))).push_bind(cases).push(")");
 }
 
 /// Filter keys every list reads its own way: a shown column of these names

@@ -184,8 +184,19 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
                     // of the platform's is filled as the writer fills it.
                     let mapped_elsewhere =
                         |c: &str| e.columns().iter().any(|(field, named)| *field != "columns" && *named == c);
+                    // A text column with a default keeps the platform's own
+                    // (a session type, a scrape frequency), and a running
+                    // total is the platform's to keep (003's total_messages).
+                    let platform_keeps = |c: &str| {
+                        let col = mapped_column(mapped, &table, c);
+                        let text = col.is_some_and(|col| matches!(col.udt.as_str(), "text" | "varchar"));
+                        (text && col.is_some_and(|col| col.has_default))
+                            || c.starts_with("total_")
+                            || c.ends_with("_count")
+                    };
                     for column in e.shown.iter().filter(|c| {
                         !mapped_elsewhere(c)
+                            && !platform_keeps(c)
                             && writer.references(&table, c).is_none()
                             && PLAIN_TYPES.contains(&mapped_udt(mapped, &table, c).as_str())
                     }) {

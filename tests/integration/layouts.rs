@@ -1073,6 +1073,27 @@ async fn a_foreign_list_filters_by_words_on_the_server() {
     assert_eq!(got.rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), want, "{shouted}");
     let part = format!("status:{}", &status[..status.len() - 1]);
     assert!(m.page_filtered(&mut c, Kind::Document, None, None, 10, &part).await.unwrap().rows.is_empty());
+    // A number is compared as one ("010" is 10), and a value its column
+    // cannot hold is refused rather than matched against nothing.
+    let padded = format!("rate_limit:0{some}");
+    let page = m.page_filtered(&mut c, Kind::Demo, Some(&customer), None, 100, &padded).await.unwrap();
+    let limited: Vec<String> = widgets.iter().filter(|r| limit_of(r) == some).map(|r| r.id.clone()).collect();
+    assert_eq!(page.rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), limited);
+    let e = m.page_filtered(&mut c, Kind::Demo, Some(&customer), None, 10, "rate_limit:abc").await.unwrap_err();
+    assert!(e.to_string().contains("rate_limit: is a whole number, not 'abc'"), "{e}");
+    // A boolean takes yes and no as well as true and false.
+    sqlx::query("UPDATE public.domains SET active = false WHERE id = (SELECT id FROM public.domains ORDER BY id LIMIT 1)")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let domains = page_all(&m, &mut c, Kind::KnowledgeBase, None).await;
+    let active = |r: &MappedRow| r.cells[1].as_deref() == Some("true");
+    let want: Vec<String> = domains.iter().filter(|r| active(r)).map(|r| r.id.clone()).collect();
+    assert!(!want.is_empty() && want.len() < domains.len(), "some domains active, some not: {domains:?}");
+    let page = m.page_filtered(&mut c, Kind::KnowledgeBase, None, None, 100, "active:YES").await.unwrap();
+    assert_eq!(page.rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), want);
+    let e = m.page_filtered(&mut c, Kind::KnowledgeBase, None, None, 10, "active:maybe").await.unwrap_err();
+    assert!(e.to_string().contains("active: is yes or no"), "{e}");
     let e = m.page_filtered(&mut c, Kind::Demo, Some(&customer), None, 10, "plan:pro").await.unwrap_err();
     assert!(e.to_string().contains("(try after: before: business_name: rate_limit:)"), "{e}");
 }
