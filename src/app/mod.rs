@@ -749,6 +749,10 @@ impl App {
             },
             Action::SearchDone { generation, result } => {
                 if self.search.apply(generation, result) {
+                    // A search landed: what was said of the one before it is past.
+                    if self.search.result.is_some() {
+                        self.resolved(Cause::Entry);
+                    }
                     let height = self.search_rows();
                     if let Some(reply) = self.search.wanted_plan(height) {
                         self.apply_reply(reply, &mut fx);
@@ -1111,8 +1115,11 @@ impl App {
     /// Carries out what a pane asked for.
     pub(super) fn apply_reply(&mut self, reply: Reply, fx: &mut Vec<Effect>) {
         fx.extend(reply.effects);
+        // A refusal is about what was just asked: the next thing taken, or
+        // another tab, clears it.
         if let Some((level, text)) = reply.message {
-            self.say(level, text, None);
+            let cause = (level == Level::Error).then_some(Cause::Entry);
+            self.say(level, text, cause);
         }
         if let Some((purpose, initial)) = reply.prompt {
             self.open_input(purpose, &initial);
@@ -1222,6 +1229,7 @@ impl App {
             b.show_tab(kind);
         }
         if tab != self.tab {
+            self.resolved(Cause::Entry);
             match tab {
                 Tab::Limits => self.limits.invalidate(),
                 Tab::Audit => self.audit.loaded = None,

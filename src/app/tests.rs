@@ -1113,7 +1113,7 @@ fn a_browse_filter_the_list_cannot_take_is_refused_before_loading() {
             .back()
             .unwrap()
             .text
-            .contains("not filtered: unknown filter 'status:' here (try after: before: email: company_name:)")
+            .contains("not filtered: unknown filter 'status:' here (try email: company_name: after: before:)")
     );
     // The prompt is open again on what was typed; Esc leaves it.
     match &a.modal {
@@ -1444,4 +1444,18 @@ fn our_schema_shown_through_its_layout_keeps_our_limits_tab() {
     let mut theirs = app();
     theirs.browse_layout(crate::schema::load("omni").unwrap());
     assert_eq!(theirs.foreign_limits(), Some(("omni".to_string(), true)));
+}
+
+#[test]
+fn a_refusal_goes_with_the_tab_it_was_said_in() {
+    let mut a = app();
+    a.browse_layout(crate::schema::load("omni").unwrap());
+    a.start();
+    let search = a.tabs().iter().position(|t| *t == Tab::Search).unwrap();
+    a.update(key(char::from_digit(search as u32 + 1, 10).unwrap()));
+    a.update(key('/'));
+    let said = a.message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+    assert!(said.contains("nothing to search yet"), "{said}");
+    a.update(key('1'));
+    assert!(a.message.is_none(), "still said on another tab: {:?}", a.message);
 }

@@ -2087,14 +2087,14 @@ pub fn check_filter(layout: &Layout, kind: Kind, words: &str) -> Result<super::F
     if !filter.words.is_empty() && e.title.is_none() && e.content.is_none() {
         return Err(DbError::Filter(format!("{} have no name or text to filter on{by_id}", layout.label(kind))));
     }
-    let mut keys: Vec<&str> = Vec::new();
+    // The layout's own keys first: a narrow status line keeps them.
+    let mut keys: Vec<&str> = e.shown.iter().map(String::as_str).filter(|c| !RESERVED_KEYS.contains(c)).collect();
     if e.status.is_some() {
         keys.push("status");
     }
     if e.created_at.is_some() {
         keys.extend(["after", "before"]);
     }
-    keys.extend(e.shown.iter().map(String::as_str).filter(|c| !RESERVED_KEYS.contains(c)));
     if !filter.terms.is_empty() && keys.is_empty() {
         return Err(DbError::Filter(format!(
             "{} filter by words only (they have no status, time or shown column)",

@@ -58,7 +58,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                                 _ => format!("{} from the end", crate::db::page::group(from_end as i64)),
                             }
                         }
-                        (Some(c), false) => format!("{} of {}", s.selected + 1, c.label()),
+                        (Some(c), false) => {
+                            format!("{} of {}", crate::db::page::group(s.selected as i64 + 1), c.label())
+                        }
                         (None, _) => format!("{} rows", s.rows.len()),
                     },
                     if others { " · o: other list" } else { "" }
@@ -217,7 +219,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             })
             .collect();
         let mut lines = vec![Line::from(vec![
-            Span::styled(format!("{} ", sanitize_line(b.layout.label(s.kind))), theme.title()),
+            Span::styled(format!("{} ", sanitize_line(&b.layout.one(s.kind))), theme.title()),
             Span::styled(sanitize_line(&r.id).into_owned(), theme.dim()),
             Span::styled(
                 if below.is_empty() { String::new() } else { format!("  Enter: {}", below.join(", ")) },

@@ -1082,10 +1082,12 @@ async fn a_foreign_list_filters_by_words_on_the_server() {
     let e = m.page_filtered(&mut c, Kind::Demo, Some(&customer), None, 10, "rate_limit:abc").await.unwrap_err();
     assert!(e.to_string().contains("rate_limit: is a whole number, not 'abc'"), "{e}");
     // A boolean takes yes and no as well as true and false.
-    sqlx::query("UPDATE public.domains SET active = false WHERE id = (SELECT id FROM public.domains ORDER BY id LIMIT 1)")
-        .execute(&mut c)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE public.domains SET active = false WHERE id = (SELECT id FROM public.domains ORDER BY id LIMIT 1)",
+    )
+    .execute(&mut c)
+    .await
+    .unwrap();
     let domains = page_all(&m, &mut c, Kind::KnowledgeBase, None).await;
     let active = |r: &MappedRow| r.cells[1].as_deref() == Some("true");
     let want: Vec<String> = domains.iter().filter(|r| active(r)).map(|r| r.id.clone()).collect();
@@ -1095,7 +1097,7 @@ async fn a_foreign_list_filters_by_words_on_the_server() {
     let e = m.page_filtered(&mut c, Kind::KnowledgeBase, None, None, 10, "active:maybe").await.unwrap_err();
     assert!(e.to_string().contains("active: is yes or no"), "{e}");
     let e = m.page_filtered(&mut c, Kind::Demo, Some(&customer), None, 10, "plan:pro").await.unwrap_err();
-    assert!(e.to_string().contains("(try after: before: business_name: rate_limit:)"), "{e}");
+    assert!(e.to_string().contains("(try business_name: rate_limit: after: before:)"), "{e}");
 }
 
 #[tokio::test]
