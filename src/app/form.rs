@@ -83,9 +83,7 @@ impl Form {
             _ => {
                 let Some(field) = self.fields.get_mut(self.focus) else { return FormEvent::Changed };
                 match &mut field.value {
-                    FieldValue::Text(t) | FieldValue::Number { input: t, .. } => {
-                        t.input(key);
-                    }
+                    FieldValue::Text(t) | FieldValue::Number { input: t, .. } => type_into(t, key),
                     FieldValue::Choice { options, selected } => {
                         let step: isize = match key.code {
                             KeyCode::Left => -1,
@@ -185,6 +183,19 @@ mod tests {
     }
 
     #[test]
+    fn ctrl_u_clears_a_field_to_its_start_as_in_a_shell() {
+        let mut f = form();
+        for c in "acme".chars() {
+            press(&mut f, KeyCode::Char(c));
+        }
+        press(&mut f, KeyCode::Backspace);
+        f.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+        assert_eq!(f.text(0), "", "cleared, not the backspace undone");
+        press(&mut f, KeyCode::Char('x'));
+        assert_eq!(f.text(0), "x");
+    }
+
+    #[test]
     fn numbers_are_checked_against_their_bounds() {
         let mut f = form();
         f.focus = 3;
@@ -201,5 +212,15 @@ mod tests {
         press(&mut f, KeyCode::Char('-'));
         press(&mut f, KeyCode::Char('5'));
         assert!(f.number(3).is_err(), "below the minimum");
+    }
+}
+
+/// A key typed into a text field: ctrl-u clears to the start, as in a
+/// shell (the text area's own ctrl-u is undo, which surprised people).
+pub fn type_into(t: &mut TextArea<'static>, key: KeyEvent) {
+    if key.code == KeyCode::Char('u') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        t.delete_line_by_head();
+    } else {
+        t.input(key);
     }
 }

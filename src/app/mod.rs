@@ -1095,13 +1095,7 @@ impl App {
                 }
             }
             _ => {
-                // ctrl-u clears to the start, as in a shell (the text area's
-                // own ctrl-u is undo).
-                if key.code == KeyCode::Char('u') && key.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) {
-                    input.textarea.delete_line_by_head();
-                } else {
-                    input.textarea.input(key);
-                }
+                form::type_into(&mut input.textarea, key);
                 if input.purpose == InputPurpose::SearchQuery {
                     let text = input.textarea.lines().join(" ");
                     let generation = self.next_generation();

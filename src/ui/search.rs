@@ -59,13 +59,15 @@ fn render_header(f: &mut Frame, area: Rect, p: &SearchPane, foreign: bool, theme
             kb.embedding_dim
         ),
         Some(scope @ Scope::Layout(l)) => format!("{} ({})", sanitize_line(&scope.name()), sanitize_line(&l.layout)),
-        None if foreign => "nothing to search".into(),
+        None if foreign => "nothing to search: s on a list of chunks (or their row), m on a chunk".into(),
         None => "no knowledge base".into(),
     };
     let query = match &p.query {
         Some(crate::search::Query::Like(id)) => {
             format!("more like {}", crate::text::truncate(&sanitize_line(id), 13))
         }
+        // (Another platform's vectors need a scope first: `/` has none to ask.)
+        _ if p.text.is_empty() && foreign && p.scope.is_none() => String::new(),
         _ if p.text.is_empty() => "/ to type a question".into(),
         _ => sanitize_line(&p.text).into_owned(),
     };
@@ -240,7 +242,8 @@ fn render_results(f: &mut Frame, area: Rect, p: &SearchPane, scope: &Scope, them
             c(&r.rank.to_string()),
             c(&r.similarity.map(|s| format!("{s:.3}")).unwrap_or_else(|| "—".into())),
             c(&format!("{:.3}", r.distance)),
-            c(&r.place()),
+            // Where it is from: pages of one site differ at their end.
+            c(&r.place()).cut_in_the_middle(),
         ];
         if ours {
             cells.push(c(&r.token_count.map(|t| t.to_string()).unwrap_or_default()));

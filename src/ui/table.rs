@@ -34,15 +34,25 @@ pub fn col_named(title: &str, width: Constraint) -> Column {
 pub struct TextCell {
     text: String,
     style: Style,
+    /// Cut in the middle, not at the end: the end tells such values apart
+    /// (a page's path on one host).
+    middle: bool,
+}
+
+impl TextCell {
+    /// The same cell, cut in the middle when it does not fit.
+    pub fn cut_in_the_middle(self) -> TextCell {
+        TextCell { middle: true, ..self }
+    }
 }
 
 /// A cell from untrusted text.
 pub fn cell(s: &str) -> TextCell {
-    TextCell { text: sanitize_line(s).into_owned(), style: Style::default() }
+    TextCell { text: sanitize_line(s).into_owned(), style: Style::default(), middle: false }
 }
 
 pub fn styled(s: &str, style: Style) -> TextCell {
-    TextCell { text: sanitize_line(s).into_owned(), style }
+    TextCell { text: sanitize_line(s).into_owned(), style, middle: false }
 }
 
 pub fn render_list<R>(
@@ -118,7 +128,12 @@ pub fn render_rows<R>(
             // cell's own colour (an accent, a dim) can vanish on its background.
             let cells = row(i, r).into_iter().zip(&rooms).map(|(c, room)| {
                 let style = if i == selected { Style::default() } else { c.style };
-                Cell::from(Span::styled(crate::text::truncate(&c.text, *room), style))
+                let text = if c.middle {
+                    crate::text::truncate_middle(&c.text, *room)
+                } else {
+                    crate::text::truncate(&c.text, *room)
+                };
+                Cell::from(Span::styled(text, style))
             });
             let row = Row::new(cells.collect::<Vec<_>>());
             if i == selected { row.style(theme.selection()) } else { row }
@@ -131,4 +146,32 @@ pub fn render_rows<R>(
         table = table.footer(Row::new(vec![Cell::from(Span::styled(e, theme.error()))]));
     }
     f.render_widget(table, inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text of one row of a 30-column table drawing `cell`.
+    fn drawn(cell: TextCell) -> String {
+        let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(30, 3)).unwrap();
+        let mut cell = Some(cell);
+        term.draw(|f| {
+            let columns = [col("From", Constraint::Fill(1))];
+            render_rows(f, f.area(), &[()], 1, 0, &columns, &Theme::default_dark(), None, |_, _| {
+                vec![cell.take().expect("drawn once")]
+            });
+        })
+        .unwrap();
+        let buf = term.backend().buffer().clone();
+        (0..30).map(|x| buf[(x, 1)].symbol().to_string()).collect::<String>().trim_end().to_string()
+    }
+
+    #[test]
+    fn a_cell_cut_in_the_middle_keeps_its_end() {
+        let url = "https://metro-honda-89.example.com/service-menu";
+        assert!(drawn(cell(url)).starts_with("https://metro-honda-89.examp"), "cut at the end by default");
+        let middle = drawn(cell(url).cut_in_the_middle());
+        assert!(middle.starts_with("https://") && middle.ends_with("service-menu"), "{middle}");
+    }
 }
