@@ -145,6 +145,18 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
                         }
                         put(&e.title, Some(t));
                     }
+                    // A status the platform sets itself (no default): one
+                    // a row of this kind would have; a default is left to it.
+                    if let Some(c) = e.status.as_deref().filter(|c| {
+                        mapped_column(mapped, &table, c).is_some_and(|col| !col.has_default && col.udt == "text")
+                    }) {
+                        let states: &[&str] = match kind {
+                            Kind::Session => &["active", "completed", "completed", "abandoned"],
+                            Kind::Document | Kind::Chunk => &["completed", "completed", "processing", "failed"],
+                            _ => &["active", "active", "inactive"],
+                        };
+                        put(&Some(c.to_string()), Some(states[n % states.len()].to_string()));
+                    }
                     put(&e.role, Some(if n % 2 == 0 { "user" } else { "assistant" }.into()));
                     // Siblings' children say different things: a project's
                     // documents do not all hold the same chunks.

@@ -2007,3 +2007,17 @@ async fn chunks_are_written_into_001_where_its_layout_declares_it_and_nowhere_el
     let (ok, out) = ragdesk(&t.url, &["--layout", "domo", "search", "--under", &demo, "--ef-search", "80", "boiler"]);
     assert!(!ok && out.contains("this column's index is ivfflat (use --probes)"), "{out}");
 }
+
+#[tokio::test]
+async fn seeded_rows_have_the_states_their_platform_would_set() {
+    // 002's chat sessions and documents keep a status the platform sets (no
+    // default): the sample has some of each, not blanks.
+    let (t, m, filled) = mapped_database("workspaces").await;
+    let mut c = t.conn().await;
+    for kind in [Kind::Session, Kind::Document] {
+        let parent = filled.children.keys().find(|(k, _)| *k == kind).map(|(_, p)| p.clone()).unwrap();
+        let rows = page_all(&m, &mut c, kind, Some(&parent)).await;
+        let states: std::collections::BTreeSet<Option<String>> = rows.iter().map(|r| r.status.clone()).collect();
+        assert!(states.len() > 1 && !states.contains(&None), "{kind}: {states:?}");
+    }
+}
