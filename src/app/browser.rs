@@ -143,6 +143,10 @@ pub struct Browser {
     /// Entities some of whose rows have no parent: listed at the top too
     /// (`Mapped::parentless`).
     pub parentless: Vec<Kind>,
+    /// The type of each column a filter key names (a list's shown columns
+    /// and its status), as the catalog has it: a value the column cannot
+    /// hold is refused as it is entered.
+    pub key_types: std::collections::BTreeMap<(Kind, String), String>,
     /// The drill path: the root level first, the one shown last.
     pub stack: Vec<Stage>,
     /// The path the last jump to a tab off it set aside (`show_tab`).
@@ -160,6 +164,7 @@ impl Browser {
             layout: Arc::new(layout),
             vector_index: Default::default(),
             parentless: Vec::new(),
+            key_types: Default::default(),
             vector_metric: Default::default(),
             detail: true,
         }
@@ -611,6 +616,25 @@ impl Browser {
                 .any(|f| crate::db::mapped::check_filter(&self.layout, kind, f).is_ok()),
             _ => true,
         }
+    }
+
+    /// Refuses a filter the shown list cannot take, before anything is
+    /// sent: keys it does not have (`check_filter`), and values their
+    /// columns cannot hold (`active:maybe`).
+    pub fn check_filter(&self, text: &str) -> Result<(), String> {
+        let kind = self.current().kind;
+        let filter = crate::db::mapped::check_filter(&self.layout, kind, text).map_err(|e| e.to_string())?;
+        for (key, value) in &filter.terms {
+            let column = if key == "status" {
+                self.layout.entity(kind).and_then(|e| e.status.clone()).unwrap_or_default()
+            } else {
+                key.clone()
+            };
+            if let Some(udt) = self.key_types.get(&(kind, column)) {
+                crate::db::mapped::KeyValue::parse(udt, key, value).map_err(|e| e.to_string())?;
+            }
+        }
+        Ok(())
     }
 
     /// The lists that share this level, the shown one among them:

@@ -551,13 +551,13 @@ impl App {
         wide != self.detail_toggled
     }
 
-    /// Rows visible in the list pane (for paging keys).
     /// Rows of the shown Browse list left above its detail: a page.
     pub fn browse_page(&self) -> usize {
         let detail = if self.browser.as_ref().is_some_and(|b| b.detail) { crate::layout::BROWSE_DETAIL } else { 0 };
         crate::layout::rows_above_detail(self.size, detail)
     }
 
+    /// Rows visible in the list pane (for paging keys).
     pub fn list_height(&self) -> usize {
         crate::layout::list_rows(self.size, self.tab == Tab::Documents && self.docs.job.is_some())
     }
@@ -1064,10 +1064,7 @@ impl App {
                     InputPurpose::BrowseFilter => {
                         // A filter the list cannot take is said here, and the
                         // list stays as it was (not a failed load to retry).
-                        let checked = self
-                            .browser
-                            .as_ref()
-                            .map(|b| crate::db::mapped::check_filter(&b.layout, b.current().kind, &text).map(|_| ()));
+                        let checked = self.browser.as_ref().map(|b| b.check_filter(&text));
                         match checked {
                             // The prompt opens again on what was typed, to mend it.
                             Some(Err(e)) => {
@@ -1106,9 +1103,26 @@ impl App {
         }
     }
 
+    /// Our schema shown through its layout: the tenant on the drill path
+    /// is the one our Limits tab shows overrides of (`t`), as the Tenants
+    /// tab's Enter makes it.
+    fn follow_native_tenant(&mut self) {
+        let Some(b) = self.browser.as_ref().filter(|b| b.layout.is_native()) else { return };
+        self.nav.tenant = b.stack.iter().find_map(|s| match (&s.parent, b.layout.parent_of(s.kind)) {
+            (Some((id, label)), Some(crate::schema::Kind::Tenant)) => {
+                Uuid::parse_str(id).ok().map(|id| Crumb { id, label: label.clone() })
+            }
+            _ => None,
+        });
+    }
+
     /// Carries out what a pane asked for.
     pub(super) fn apply_reply(&mut self, reply: Reply, fx: &mut Vec<Effect>) {
         fx.extend(reply.effects);
+        // A reply that moves to another tab leaves what was said of this one.
+        if reply.transcript.is_some() || reply.limit.is_some() || reply.search.is_some() {
+            self.resolved(Cause::Entry);
+        }
         // A refusal is about what was just asked: the next thing taken, or
         // another tab, clears it.
         if let Some((level, text)) = reply.message {
@@ -1188,7 +1202,10 @@ impl App {
             }
             Refresh => self.refresh(fx),
             OpenConversation => self.open_input(InputPurpose::ConversationId, ""),
-            Back => self.back(),
+            Back => {
+                self.back();
+                self.follow_native_tenant();
+            }
             _ if self.tab == Tab::Search => {
                 let generation = self.next_generation();
                 let height = self.search_rows();
@@ -1206,6 +1223,7 @@ impl App {
                     let reply = b.on_command(cmd, generation, height);
                     self.apply_reply(reply, fx);
                 }
+                self.follow_native_tenant();
             }
             _ if self.tab == Tab::Limits => self.on_limits_command(cmd),
             _ if self.tab == Tab::Audit => self.on_audit_command(cmd),
@@ -1222,6 +1240,7 @@ impl App {
         if let (Tab::Browse(kind), Some(b)) = (tab, &mut self.browser) {
             b.show_tab(kind);
         }
+        self.follow_native_tenant();
         if tab != self.tab {
             self.resolved(Cause::Entry);
             match tab {

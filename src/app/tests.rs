@@ -1441,6 +1441,14 @@ fn our_schema_shown_through_its_layout_keeps_our_limits_tab() {
     let mut ours = app();
     ours.browse_layout(crate::schema::load("native").unwrap());
     assert_eq!(ours.foreign_limits(), None, "tenants and overrides: our own Limits tab");
+    // The tenant drilled into is the one whose overrides `t` shows.
+    let fx = ours.start();
+    let tenant = uuid::Uuid::from_u128(7);
+    answer_browse_page(&mut ours, &fx, &[&tenant.to_string()]);
+    ours.update(code(KeyCode::Enter));
+    assert_eq!(ours.nav.tenant.as_ref().map(|c| c.id), Some(tenant));
+    ours.update(code(KeyCode::Esc));
+    assert_eq!(ours.nav.tenant, None, "back at the top: no tenant");
     let mut theirs = app();
     theirs.browse_layout(crate::schema::load("omni").unwrap());
     assert_eq!(theirs.foreign_limits(), Some(("omni".to_string(), true)));
@@ -1458,4 +1466,22 @@ fn a_refusal_goes_with_the_tab_it_was_said_in() {
     assert!(said.contains("nothing to search yet"), "{said}");
     a.update(key('1'));
     assert!(a.message.is_none(), "still said on another tab: {:?}", a.message);
+}
+
+#[test]
+fn a_filter_value_its_column_cannot_hold_is_refused_as_it_is_entered() {
+    let mut a = app();
+    a.browse_layout(crate::schema::load("omni").unwrap());
+    a.start();
+    // As the console fills it at connect from the catalog.
+    a.browser.as_mut().unwrap().key_types.insert((crate::schema::Kind::Tenant, "company_name".into()), "int4".into());
+    a.update(key('/'));
+    for c in "company_name:acme".chars() {
+        a.update(key(c));
+    }
+    let fx = a.update(code(KeyCode::Enter));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::LoadMapped { .. })), "nothing loaded: {fx:?}");
+    let said = &a.log.back().unwrap().text;
+    assert!(said.contains("not filtered: company_name: is a whole number, not 'acme'"), "{said}");
+    assert!(matches!(&a.modal, Some(Modal::Input(_))), "the prompt is open again to mend it");
 }

@@ -266,14 +266,24 @@ async fn check_layout(r: &mut Report, db: &Db, ctx: &Context) -> Verdict {
     let (chosen, fits) = crate::schema::detect(&catalog);
     // Tables of someone else's, when no layout fits: a few named.
     // (A database with our migrations table is ours, however far along.)
-    let ours = catalog.tables.keys().any(|t| t.name == "_sqlx_migrations");
+    // (Ours: the migrations table where ragdesk keeps it, holding at least
+    // one of ragdesk's own; another sqlx application's is not ours.)
+    let ours = chosen.is_none()
+        && catalog.tables.contains_key(&crate::schema::Table::parse("public._sqlx_migrations"))
+        && db.migration_status().await.is_ok_and(|m| m.applied > 0);
     let others: Vec<String> = match &chosen {
         Some(_) => Vec::new(),
         None if ours => Vec::new(),
-        None => match db.acquire().await {
-            Ok(mut conn) => application_tables(&mut conn).await.unwrap_or_default(),
-            Err(_) => Vec::new(),
-        },
+        None => {
+            let tables = async { Ok::<_, crate::db::DbError>(application_tables(&mut *db.acquire().await?).await?) };
+            match tables.await {
+                Ok(t) => t,
+                Err(e) => {
+                    r.warn("layout", format!("could not read the database's tables: {e}"));
+                    Vec::new()
+                }
+            }
+        }
     };
     let foreign = chosen.as_ref().map(|l| l.name.clone()).filter(|n| n != "native");
     // A detected platform's layout is checked as the console will read it.

@@ -52,7 +52,8 @@ pub async fn read(conn: &mut PgConnection) -> Result<Catalog> {
                         AND u.indkey[0] = a.attnum AND u.indisunique AND u.indpred IS NULL), \
                 EXISTS (SELECT 1 FROM pg_index l JOIN pg_class lc ON lc.oid = l.indexrelid \
                         JOIN pg_am lam ON lam.oid = lc.relam WHERE l.indrelid = c.oid \
-                        AND l.indkey[0] = a.attnum AND l.indpred IS NULL AND lam.amname = 'btree') \
+                        AND l.indkey[0] = a.attnum AND l.indpred IS NULL AND lam.amname = 'btree' \
+                        AND l.indisvalid) \
          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
          JOIN pg_type ty ON ty.oid = a.atttypid \
          WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped \

@@ -208,7 +208,13 @@ impl Mapped {
                 (Table::parse(n.table.as_deref().expect("checked layout")), n.id.as_deref().expect("checked layout"));
             let udt = |t: &Table, c: &str| catalog.column(t, c).map(|c| c.udt.clone()).unwrap_or_default();
             let (key_type, id_type) = (udt(&Table::parse(t), k), udt(&nt, id));
-            if key_type != id_type {
+            // Of one family: whole numbers of any width, text of any kind.
+            let family = |u: &str| match u {
+                "int2" | "int4" | "int8" => "integer".to_string(),
+                "text" | "varchar" | "bpchar" => "text".to_string(),
+                other => other.to_string(),
+            };
+            if family(&key_type) != family(&id_type) {
                 return Err(DbError::Invalid(format!(
                     "layout '{}': [rate_limit] key_entity = \"{named}\": the key {k} is {key_type}, the id {nt}.{id} is {id_type}; they must be of one type",
                     layout.name
@@ -762,11 +768,8 @@ impl Mapped {
     }
 
     /// `AND` the rows whose `column` is `value` (`key:value`, `key` as
-    /// typed): a yes or no for a boolean, a number for a number, compared as
-    /// such; text as typed or in lower, upper or capitalised case
-    /// (`status:OPEN` finds "open"). An equality, not `lower(…)`: an index on
-    /// the column still finds a rare value. A value its column cannot hold
-    /// is refused, not matched against nothing.
+    /// typed), compared as the column's type ([`KeyValue::parse`]); a value
+    /// its column cannot hold is refused, not matched against nothing.
     fn push_key_match(
         &self,
         qb: &mut QueryBuilder<'_, Postgres>,
@@ -776,35 +779,25 @@ impl Mapped {
         value: &str,
     ) -> Result<()> {
         let c = format!("t.{}", quote_ident(column));
-        let refuse = |what: &str| DbError::Filter(format!("{key}: is {what}, not '{value}'"));
-        match self.catalog.column(table, column).map(|col| col.udt.as_str()).unwrap_or("text") {
-            "bool" => {
-                let yes = match value.to_ascii_lowercase().as_str() {
-                    "true" | "t" | "yes" | "y" | "1" | "on" => true,
-                    "false" | "f" | "no" | "n" | "0" | "off" => false,
-                    _ => return Err(refuse("yes or no (true, false)")),
-                };
-                qb.push(format!(" AND {c} = ")).push_bind(yes);
+        let col = self.catalog.column(table, column);
+        let udt = col.map(|col| col.udt.as_str()).unwrap_or("text");
+        match KeyValue::parse(udt, key, value)? {
+            KeyValue::Bool(b) => qb.push(format!(" AND {c} = ")).push_bind(b),
+            KeyValue::Int(n) => qb.push(format!(" AND {c} = ")).push_bind(n),
+            // As the column's own type: an index on it serves the match.
+            KeyValue::Typed(text) => qb
+                .push(format!(" AND {c} = "))
+                .push_bind(text)
+                .push(format!("::{}", col.map(|c| c.type_sql()).unwrap_or_else(|| "text".into()))),
+            // Where an index leads with the column, the spellings it may
+            // hold (an equality it serves); elsewhere any case at all.
+            KeyValue::Text(cases) if col.is_some_and(|c| c.leads_index) => {
+                qb.push(format!(" AND {c}::text = ANY(")).push_bind(cases).push(")")
             }
-            "int2" | "int4" | "int8" => {
-                let n: i64 = value.replace(',', "").parse().map_err(|_| refuse("a whole number"))?;
-                qb.push(format!(" AND {c} = ")).push_bind(n);
+            KeyValue::Text(_) => {
+                qb.push(format!(" AND lower({c}::text) = lower(")).push_bind(value.to_string()).push(")")
             }
-            "numeric" | "float4" | "float8" => {
-                let x: f64 = value.replace(',', "").parse().map_err(|_| refuse("a number"))?;
-                qb.push(format!(" AND {c}::float8 = ")).push_bind(x);
-            }
-            _ => {
-                let mut capitalised = value.to_lowercase();
-                if let Some(first) = capitalised.chars().next() {
-                    capitalised.replace_range(..first.len_utf8(), &first.to_uppercase().to_string());
-                }
-                let mut cases = vec![value.to_string(), value.to_lowercase(), value.to_uppercase(), capitalised];
-                cases.sort();
-                cases.dedup();
-                qb.push(format!(" AND {c}::text = ANY(")).push_bind(cases).push(")");
-            }
-        }
+        };
         Ok(())
     }
 
@@ -2062,6 +2055,64 @@ pub enum Seen {
     Value(Option<i64>),
 }
 
+/// A `key:value` filter's value, checked against its column's type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeyValue {
+    Bool(bool),
+    Int(i64),
+    /// A number or an id, bound as the column's type (numeric, floats, uuid).
+    Typed(String),
+    /// Text: as typed, in lower, upper and capitalised case.
+    Text(Vec<String>),
+}
+
+impl KeyValue {
+    /// `value` for a column of type `udt`: a yes or no for a boolean, a
+    /// whole number for an integer (`1,000` grouped by thousands, not
+    /// `1,5`), a number for numeric and floats, an id for a uuid; a time is
+    /// refused (after:/before: filter by time); anything else is text.
+    pub fn parse(udt: &str, key: &str, value: &str) -> Result<KeyValue> {
+        let refuse = |what: &str| DbError::Filter(format!("{key}: is {what}, not '{value}'"));
+        // Commas only as thousands' separators: "1,5" is no number here.
+        let number = || -> Option<String> {
+            let (int, frac) = value.split_once('.').map_or((value, None), |(i, f)| (i, Some(f)));
+            let digits = int.strip_prefix('-').unwrap_or(int);
+            let groups: Vec<&str> = digits.split(',').collect();
+            let grouped = groups.len() == 1
+                || (!groups[0].is_empty() && groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3));
+            grouped.then(|| format!("{}{}", int.replace(',', ""), frac.map(|f| format!(".{f}")).unwrap_or_default()))
+        };
+        Ok(match udt {
+            "bool" => KeyValue::Bool(match value.to_ascii_lowercase().as_str() {
+                "true" | "t" | "yes" | "y" | "1" | "on" => true,
+                "false" | "f" | "no" | "n" | "0" | "off" => false,
+                _ => return Err(refuse("yes or no (true, false)")),
+            }),
+            "int2" | "int4" | "int8" => {
+                KeyValue::Int(number().and_then(|n| n.parse().ok()).ok_or_else(|| refuse("a whole number"))?)
+            }
+            "numeric" | "float4" | "float8" => {
+                let n = number().filter(|n| n.parse::<f64>().is_ok_and(f64::is_finite));
+                KeyValue::Typed(n.ok_or_else(|| refuse("a number"))?)
+            }
+            "uuid" => KeyValue::Typed(uuid::Uuid::parse_str(value).map_err(|_| refuse("a whole UUID"))?.to_string()),
+            "date" | "timestamp" | "timestamptz" | "time" | "timetz" | "interval" => {
+                return Err(refuse("a time: filter by after: and before:, or by its row's id"));
+            }
+            _ => {
+                let mut capitalised = value.to_lowercase();
+                if let Some(first) = capitalised.chars().next() {
+                    capitalised.replace_range(..first.len_utf8(), &first.to_uppercase().to_string());
+                }
+                let mut cases = vec![value.to_string(), value.to_lowercase(), value.to_uppercase(), capitalised];
+                cases.sort();
+                cases.dedup();
+                KeyValue::Text(cases)
+            }
+        })
+    }
+}
+
 /// Filter keys every list reads its own way: a shown column of these names
 /// is not a key of its own.
 const RESERVED_KEYS: &[&str] = &["status", "after", "before"];
@@ -2327,5 +2378,31 @@ fn bind_probe<'q, Row>(
         Probe::Row(id) => q.bind(id.to_string()).bind(k as i64),
         Probe::Vector { vector, within } => q.bind(vector.to_vec()).bind(k as i64).bind(within.to_string()),
         Probe::VectorIn { vector, grandparent } => q.bind(vector.to_vec()).bind(k as i64).bind(grandparent.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_filters_value_is_read_as_its_columns_type() {
+        let parse = |udt: &str, v: &str| KeyValue::parse(udt, "k", v);
+        assert_eq!(parse("bool", "Yes").unwrap(), KeyValue::Bool(true));
+        assert_eq!(parse("bool", "0").unwrap(), KeyValue::Bool(false));
+        assert!(parse("bool", "maybe").unwrap_err().to_string().contains("k: is yes or no"));
+        assert_eq!(parse("int4", "010").unwrap(), KeyValue::Int(10));
+        assert_eq!(parse("int8", "-1,000,000").unwrap(), KeyValue::Int(-1_000_000));
+        // A comma is a thousands' separator or nothing: "1,5" is not 15.
+        for bad in ["1,5", "1,0,0", "abc", "1.5"] {
+            assert!(parse("int4", bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse("float4", "0.1").unwrap(), KeyValue::Typed("0.1".into()));
+        assert_eq!(parse("numeric", "1,234.50").unwrap(), KeyValue::Typed("1234.50".into()));
+        assert!(parse("numeric", "1,5").is_err() && parse("numeric", "NaN").is_err());
+        assert!(parse("uuid", "abc").unwrap_err().to_string().contains("a whole UUID"));
+        assert!(parse("timestamptz", "2026-01-01").unwrap_err().to_string().contains("after: and before:"));
+        let KeyValue::Text(cases) = parse("text", "Open").unwrap() else { panic!("text") };
+        assert!(cases.contains(&"open".to_string()) && cases.contains(&"OPEN".to_string()));
     }
 }

@@ -934,9 +934,17 @@ impl Layout {
 /// otherwise where this is wrong.
 pub fn singular(plural: &str) -> String {
     let lower = plural.to_ascii_lowercase();
+    // Words whose singular ends in "ie", or that are their own singular.
+    const IE: &[&str] = &["movies", "cookies", "zombies", "rookies", "selfies", "ties", "pies", "lies"];
+    const SAME: &[&str] = &["series", "species", "news"];
+    let last_word = lower.rsplit(' ').next().unwrap_or(&lower);
     let cut = match () {
+        _ if SAME.contains(&last_word) => 0,
+        _ if IE.contains(&last_word) => 1,
         _ if lower.ends_with("ies") && plural.len() > 4 => return format!("{}y", &plural[..plural.len() - 3]),
-        _ if ["sses", "shes", "ches", "xes", "zes"].iter().any(|e| lower.ends_with(e)) => 2,
+        // "Addresses", "Batches", "Wishes", "Boxes", "Statuses"; but
+        // "Caches", "Sizes", "Cases" lose the s alone.
+        _ if ["sses", "tches", "shes", "xes", "uses"].iter().any(|e| lower.ends_with(e)) => 2,
         _ if lower.ends_with('s') && !lower.ends_with("ss") && !lower.ends_with("us") => 1,
         _ => 0,
     };

@@ -285,6 +285,14 @@ fn a_labels_singular_is_read_from_its_ending_unless_the_layout_says() {
         ("Knowledge bases", "Knowledge base"),
         ("Status", "Status"),
         ("Boxes", "Box"),
+        ("Movies", "Movie"),
+        ("Series", "Series"),
+        ("Caches", "Cache"),
+        ("Batches", "Batch"),
+        ("Sizes", "Size"),
+        ("Statuses", "Status"),
+        ("Cases", "Case"),
+        ("Addresses", "Address"),
     ];
     for (plural, one) in cases {
         assert_eq!(singular(plural), one, "{plural}");

@@ -147,8 +147,11 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
                     }
                     // A status the platform sets itself (no default): one
                     // a row of this kind would have; a default is left to it.
+                    // (A required one the writer fills by its name: 003's stages.)
                     if let Some(c) = e.status.as_deref().filter(|c| {
-                        mapped_column(mapped, &table, c).is_some_and(|col| !col.has_default && col.udt == "text")
+                        mapped_column(mapped, &table, c).is_some_and(|col| {
+                            col.nullable && !col.has_default && matches!(col.udt.as_str(), "text" | "varchar")
+                        })
                     }) {
                         let states: &[&str] = match kind {
                             Kind::Session => &["active", "completed", "completed", "abandoned"],

@@ -266,7 +266,7 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     &[(&[Down, Up], "move"), (&[Back], "back"), (&[Help], "help"), (&[Quit], "quit")]
                 }
                 // Another platform's limits: one value per row, edited in place.
-                Tab::Limits if app.browser.is_some() => &[
+                Tab::Limits if app.foreign_limits().is_some() => &[
                     (&[EditLimit], "edit"),
                     (&[Down, Up], "move"),
                     (&[LimitHistory], "history"),

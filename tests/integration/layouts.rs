@@ -695,6 +695,7 @@ async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() 
     // What the layout shows beside a tenant's name is what our Tenants tab
     // shows: its slug, its plan and how many demos it has.
     let ours = ragdesk::db::tenants::list(&mut c, &filter, ragdesk::db::Seek::First, 100).await.unwrap().rows;
+    assert!(!ours.is_empty() && ours.len() == mapped_rows.len());
     for (theirs, ours) in mapped_rows.iter().zip(&ours) {
         let want = vec![Some(ours.slug.clone()), Some(ours.plan.clone()), Some(ours.demo_count.to_string())];
         assert_eq!(theirs.cells, want, "{}", ours.name);
