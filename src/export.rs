@@ -48,12 +48,14 @@ pub fn render(format: Format, session: &SessionRow, messages: &[MessageRow]) -> 
     }
 }
 
-/// `session-ID.EXT`, the id kept to what a file name can safely hold (a
-/// layout's ids are any text).
-fn file_name_for(id: &str, format: Format) -> String {
-    let id: String =
-        id.chars().take(80).map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
-    format!("session-{id}.{}", format.extension())
+/// `NOUN-ID.EXT` (`session-…` for ours, a layout's word for one of its
+/// conversations for theirs: `conversation-…`, `ticket-…`), both kept to
+/// what a file name can safely hold (a layout's ids are any text).
+fn file_name_for(noun: &str, id: &str, format: Format) -> String {
+    let safe = |s: &str, n: usize| -> String {
+        s.chars().take(n).map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+    };
+    format!("{}-{}.{}", safe(&noun.to_lowercase().replace(' ', "-"), 30), safe(id, 80), format.extension())
 }
 
 /// A conversation for people, whatever schema it was read from: its
@@ -209,7 +211,11 @@ pub async fn render_conversation(
             (render_layout(format, &t), t.messages.len())
         }
     };
-    Ok(Rendered { text, messages, file_name: file_name_for(&id, format) })
+    let noun = match conversations {
+        Conversations::Native => "session".to_string(),
+        Conversations::Mapped(m) => m.layout.one(crate::schema::Kind::Session),
+    };
+    Ok(Rendered { text, messages, file_name: file_name_for(&noun, &id, format) })
 }
 
 /// Writes `bytes` to `dir/file_name`, creating `dir` if missing and never

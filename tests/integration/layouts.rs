@@ -336,6 +336,9 @@ async fn a_foreign_layout_is_seeded_and_browsed_in_a_real_terminal() {
     tmux.wait_for("the export", |s| s.lines().rev().take(2).any(|l| l.contains("expo") && l.contains(".md")));
     let files: Vec<_> = std::fs::read_dir(&exports).unwrap().map(|e| e.unwrap().path()).collect();
     assert_eq!(files.len(), 1, "{files:?}");
+    // Named in the platform's word for one of its conversations.
+    let name = files[0].file_name().unwrap().to_string_lossy().to_string();
+    assert!(name.starts_with("conversation-") && name.ends_with(".md"), "{name}");
     let md = std::fs::read_to_string(&files[0]).unwrap();
     assert!(md.contains("- Layout: omni") && md.contains("**user**") && md.contains("**assistant**"), "{md}");
     tmux.keys(&["Escape"]);
