@@ -201,6 +201,11 @@ impl App {
                 // Another scope's values must not stand under this scope's
                 // title while it loads (or if it fails).
                 if l.rows_scope != Some(want) {
+                    // The same key stays selected in the other scope (`t`
+                    // then Enter edits the key that was shown).
+                    if l.want_key.is_none() {
+                        l.want_key = l.selected_row().map(|r| r.key.clone());
+                    }
                     l.rows.clear();
                     l.usage.clear();
                     l.overrides.clear();

@@ -1485,3 +1485,24 @@ fn a_filter_value_its_column_cannot_hold_is_refused_as_it_is_entered() {
     assert!(said.contains("not filtered: company_name: is a whole number, not 'acme'"), "{said}");
     assert!(matches!(&a.modal, Some(Modal::Input(_))), "the prompt is open again to mend it");
 }
+
+#[test]
+fn switching_the_limits_scope_keeps_the_selected_key() {
+    let rows = || vec![limit("api_calls_per_minute", 60, None), limit("tokens_per_demo", 10_000, Some(20_000))];
+    let mut a = limits_for_tenant(rows());
+    a.update(key('G'));
+    assert_eq!(a.limits.selected_row().unwrap().key, "tokens_per_demo");
+    let fx = a.update(key('t'));
+    let generation = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadLimits { generation, tenant: None } => Some(*generation),
+            _ => None,
+        })
+        .expect("the defaults load");
+    a.update(Action::LimitsLoaded {
+        generation,
+        result: Ok(crate::action::LimitsView { rows: rows(), ..Default::default() }),
+    });
+    assert_eq!(a.limits.selected_row().unwrap().key, "tokens_per_demo", "t then Enter edits the key that was shown");
+}
