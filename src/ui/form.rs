@@ -43,9 +43,16 @@ pub fn render(f: &mut Frame, area: Rect, form: &Form, text: &FormText, theme: &T
     let h = (form.fields.len() as u16 + 4 + below).max(form.fields.len() as u16 + 6).min(area.height);
     let popup = Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h };
     f.render_widget(Clear, popup);
-    let block = Block::bordered()
-        .title(Span::styled(format!(" {} ", sanitize_line(title)), theme.title()))
-        .title(Line::from(Span::styled(format!(" {} ", sanitize_line(subtitle)), theme.dim())).right_aligned())
+    // A long title is cut in its middle: its end says what the form does
+    // ("… remove the override 20,000"), which must not be lost.
+    let room = (w as usize).saturating_sub(4 + if subtitle.is_empty() { 0 } else { subtitle.chars().count() + 3 });
+    let title = crate::text::truncate_middle_keeping(&sanitize_line(title), room, 32);
+    let mut block = Block::bordered().title(Span::styled(format!(" {title} "), theme.title()));
+    if !subtitle.is_empty() {
+        block = block
+            .title(Line::from(Span::styled(format!(" {} ", sanitize_line(subtitle)), theme.dim())).right_aligned());
+    }
+    let block = block
         .title_bottom(
             Line::from(Span::styled(format!(" Tab next  {choose}Enter {submit}  Esc cancel "), theme.accent()))
                 .right_aligned(),
@@ -88,4 +95,27 @@ pub fn render(f: &mut Frame, area: Rect, form: &Form, text: &FormText, theme: &T
     let below = rows.get(n).map(|r| r.y).unwrap_or(inner.y);
     let rest = Rect { y: below + 1, height: (inner.y + inner.height).saturating_sub(below + 1), ..inner };
     f.render_widget(Paragraph::new(extra).wrap(Wrap { trim: true }), rest);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::form::{Field, Form};
+
+    #[test]
+    fn a_long_title_keeps_its_end_and_no_empty_subtitle_is_drawn() {
+        let form = Form::new(vec![Field::number("Value", "", 0, 1_000_000, false)]);
+        let title = "tokens_per_demo · tenant Pixel & Pine Marketing Worldwide · remove the override 20,000";
+        let text = FormText { title, subtitle: "", submit: "review", note: "" };
+        let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+        term.draw(|f| render(f, f.area(), &form, &text, &Theme::default_dark())).unwrap();
+        let buf = term.backend().buffer().clone();
+        let top = (0..24)
+            .map(|y| (0..80).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>())
+            .find(|l| l.contains('┌'))
+            .unwrap();
+        assert!(top.contains("remove the override 20,000 "), "{top}");
+        assert!(top.contains("tokens_per_demo") && top.contains('…'), "{top}");
+        assert!(!top.contains("  ┐"), "no empty title on the right: {top}");
+    }
 }
