@@ -109,6 +109,11 @@ impl From<crate::db::DbError> for LoadError {
                 .to_string()
         } else if e.is_cancelled() {
             "query cancelled".to_string()
+        } else if e.is_missing_table() {
+            format!(
+                "{e}: this database has no ragdesk schema and no layout fits it (run `ragdesk migrate` to make it \
+                 ragdesk's, or pass --layout FILE for another platform's tables; `ragdesk doctor` says which)"
+            )
         } else {
             e.to_string()
         };

@@ -302,13 +302,11 @@ async fn check_layout(r: &mut Report, db: &Db, ctx: &Context) -> Verdict {
         (Some(_), None) => {
             r.ok("layout", format!("{} detected: every table and column it names is there", describe(&fits[0])))
         }
-        (None, _) if !others.is_empty() => r.warn(
+        // The console has nothing to show here without a layout.
+        (None, _) if !others.is_empty() => r.fail(
             "layout",
-            format!(
-                "no built-in layout fits the tables here ({}): describe them in a layout file \
-                 (layout.example.toml documents every field) and pass --layout FILE",
-                others.join(", ")
-            ),
+            format!("no built-in layout fits the tables here ({})", others.join(", ")),
+            "describe them in a layout file (layout.example.toml documents every field) and pass --layout FILE",
         ),
         (None, _) if ours => r.warn(
             "layout",

@@ -122,6 +122,12 @@ impl DbError {
         self.query_canceled().is_some_and(|m| !m.contains("statement timeout"))
     }
 
+    /// True when a table the query reads is not there (SQLSTATE 42P01): on
+    /// a database that is neither ours (migrated) nor one a layout fits.
+    pub fn is_missing_table(&self) -> bool {
+        matches!(self, DbError::Sql(sqlx::Error::Database(d)) if d.code().as_deref() == Some("42P01"))
+    }
+
     /// The server's message for SQLSTATE 57014 (query_canceled), which covers
     /// both a time-out and a cancel request; only the message tells them apart.
     fn query_canceled(&self) -> Option<&str> {

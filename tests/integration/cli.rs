@@ -140,6 +140,12 @@ async fn doctor_fails_clearly_and_never_shows_the_password() {
     let o = ragdesk(&["--database-url", &t.url, "doctor"]);
     assert!(text(&o).contains("no built-in layout fits the tables here (public.tickets)"), "{}", text(&o));
     assert!(!text(&o).contains("run: ragdesk migrate"), "{}", text(&o));
+    // The console has nothing to show there without a layout: a failure.
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    // And the console's lists say so, not only the server's words.
+    let e = ragdesk::db::tenants::list(&mut c, &Default::default(), ragdesk::db::Seek::First, 10).await.unwrap_err();
+    let said = ragdesk::action::LoadError::from(e).message;
+    assert!(said.contains("no ragdesk schema and no layout fits it") && said.contains("ragdesk migrate"), "{said}");
 
     // Unreachable server with a password in the URL.
     let o = ragdesk(&["--database-url", "postgres://alice:hunter2secret@127.0.0.1:1/db", "doctor"]);
