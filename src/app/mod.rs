@@ -399,8 +399,10 @@ impl App {
         self.say(Level::Info, text.into(), None);
     }
 
+    /// A refusal or failure of what was just asked: it goes with the next
+    /// thing taken, or another tab (the log keeps it: `M`).
     pub fn error(&mut self, text: impl Into<String>) {
-        self.say(Level::Error, text.into(), None);
+        self.say(Level::Error, text.into(), Some(Cause::Entry));
     }
 
     /// An error about `cause`: it goes away when `cause` is fine again.

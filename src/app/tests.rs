@@ -1466,6 +1466,14 @@ fn a_refusal_goes_with_the_tab_it_was_said_in() {
     assert!(said.contains("nothing to search yet"), "{said}");
     a.update(key('1'));
     assert!(a.message.is_none(), "still said on another tab: {:?}", a.message);
+    // The same for what the app itself refuses (`t` with no tenant chosen).
+    let mut ours = app();
+    ours.start();
+    ours.update(key('7'));
+    ours.update(key('t'));
+    assert!(ours.message.as_ref().is_some_and(|m| m.text.contains("no tenant chosen")), "{:?}", ours.message);
+    ours.update(key('1'));
+    assert!(ours.message.is_none(), "still said on another tab: {:?}", ours.message);
 }
 
 #[test]
