@@ -1054,7 +1054,26 @@ impl App {
                 self.modal = None;
                 match purpose {
                     InputPurpose::Filter(kind) => {
-                        self.list_mut(kind).set_filter_text(text);
+                        // A filter the list cannot take is said here, with the
+                        // prompt open again on it; the list stays as it was.
+                        let filter = crate::db::Filter::parse(&text);
+                        let checked = match kind {
+                            ListKind::Tenants => crate::db::tenants::check_filter(&filter),
+                            ListKind::Demos => crate::db::demos::check_filter(&filter),
+                            ListKind::Leads => crate::db::leads::check_filter(&filter),
+                            ListKind::Sessions => crate::db::sessions::check_filter(&filter),
+                            ListKind::KnowledgeBases | ListKind::Documents | ListKind::Chunks => Ok(()),
+                        };
+                        match checked {
+                            Err(e) => {
+                                self.say(Level::Error, format!("not filtered: {e}"), Some(Cause::Entry));
+                                self.open_input(InputPurpose::Filter(kind), &text);
+                            }
+                            Ok(()) => {
+                                self.resolved(Cause::Entry);
+                                self.list_mut(kind).set_filter_text(text);
+                            }
+                        }
                     }
                     InputPurpose::Search => {
                         let (_, height) = self.transcript_viewport();
@@ -1062,7 +1081,23 @@ impl App {
                         self.apply_reply(reply, fx);
                     }
                     InputPurpose::UploadPath => self.submit_upload_paths(&text, fx),
-                    InputPurpose::AuditFilter => self.audit.filter = text,
+                    InputPurpose::AuditFilter => {
+                        // Ours, or ragdesk's writes in another platform's database.
+                        let trail = match self.foreign_limits() {
+                            Some(_) => crate::db::audit::AuditTrail::Foreign,
+                            None => crate::db::audit::AuditTrail::Native,
+                        };
+                        match trail.check_filter(&crate::db::Filter::parse(&text)) {
+                            Err(e) => {
+                                self.say(Level::Error, format!("not filtered: {e}"), Some(Cause::Entry));
+                                self.open_input(InputPurpose::AuditFilter, &text);
+                            }
+                            Ok(()) => {
+                                self.resolved(Cause::Entry);
+                                self.audit.filter = text;
+                            }
+                        }
+                    }
                     InputPurpose::BrowseFilter => {
                         // A filter the list cannot take is said here, and the
                         // list stays as it was (not a failed load to retry).

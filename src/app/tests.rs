@@ -1407,10 +1407,21 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
         let fx = a.update(key('8'));
         assert!(fx.iter().any(|e| matches!(e, Effect::LoadAudit { .. })), "{fx:?}");
         assert_eq!(a.audit.rows.len(), 1, "kept while read again");
-        // Another filter: the rows of the last one go at once, and a refusal
-        // leaves none of them under the new title.
+        // A filter this trail cannot take is refused as it is entered
+        // (another platform's has no tenants), the rows left as they were.
         a.update(key('/'));
         for c in " tenant:x".chars() {
+            a.update(key(c));
+        }
+        let fx = a.update(code(KeyCode::Enter));
+        assert!(!fx.iter().any(|e| matches!(e, Effect::LoadAudit { .. })), "{fx:?}");
+        assert!(a.log.back().unwrap().text.contains("tenant: is for ragdesk's own schema"));
+        assert_eq!(a.audit.rows.len(), 1);
+        a.update(code(KeyCode::Esc));
+        // Another filter: the rows of the last one go at once, and a failure
+        // leaves none of them under the new title.
+        a.update(key('/'));
+        for c in " key:x".chars() {
             a.update(key(c));
         }
         let fx = a.update(code(KeyCode::Enter));
@@ -1419,10 +1430,10 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
         else {
             panic!("{fx:?}")
         };
-        assert!(filter.ends_with("tenant:x") && a.audit.rows.is_empty(), "{filter}");
-        let refused = LoadError { message: "unknown filter 'tenant:' here".into(), connection: false };
-        a.update(Action::AuditLoaded { generation: *generation, append: false, result: Err(refused) });
-        assert!(a.audit.rows.is_empty() && a.audit.error.as_deref() == Some("unknown filter 'tenant:' here"));
+        assert!(filter.ends_with("key:x") && a.audit.rows.is_empty(), "{filter}");
+        let failed = LoadError { message: "query cancelled".into(), connection: false };
+        a.update(Action::AuditLoaded { generation: *generation, append: false, result: Err(failed) });
+        assert!(a.audit.rows.is_empty() && a.audit.error.as_deref() == Some("query cancelled"));
         // Esc clears the filter, then goes back to Browse.
         a.update(code(KeyCode::Esc));
         assert_eq!((a.tab, a.audit.filter.as_str()), (Tab::Audit, ""));
@@ -1513,4 +1524,52 @@ fn switching_the_limits_scope_keeps_the_selected_key() {
         result: Ok(crate::action::LimitsView { rows: rows(), ..Default::default() }),
     });
     assert_eq!(a.limits.selected_row().unwrap().key, "tokens_per_demo", "t then Enter edits the key that was shown");
+}
+
+#[test]
+fn a_filter_our_list_cannot_take_is_refused_as_it_is_entered() {
+    let mut a = app();
+    a.start();
+    a.update(key('3'));
+    for (typed, said) in [
+        ("id:742", "is not a session id or a prefix of at least 6 hex digits"),
+        ("channel:fax", "channel"),
+        ("colour:red", "unknown filter 'colour:'"),
+    ] {
+        a.update(key('/'));
+        for c in typed.chars() {
+            a.update(key(c));
+        }
+        let fx = a.update(code(KeyCode::Enter));
+        assert!(!fx.iter().any(|e| matches!(e, Effect::LoadPage { .. })), "{typed}: nothing loaded: {fx:?}");
+        let log = &a.log.back().unwrap().text;
+        assert!(log.starts_with("not filtered: ") && log.contains(said), "{typed}: {log}");
+        match &a.modal {
+            Some(Modal::Input(i)) => assert_eq!(i.textarea.lines().join(""), typed),
+            _ => panic!("{typed}: the prompt is open again"),
+        }
+        a.update(code(KeyCode::Esc));
+        assert_eq!(a.lists.sessions.filter_text, "", "{typed}: the list stays as it was");
+    }
+    // One it takes is applied.
+    a.update(key('/'));
+    for c in "channel:voice".chars() {
+        a.update(key(c));
+    }
+    a.update(code(KeyCode::Enter));
+    assert_eq!(a.lists.sessions.filter_text, "channel:voice");
+    // The Audit tab's filter the same way, its short names said.
+    a.update(key('8'));
+    for (typed, said) in [("after:2026-13-01", "is not a date"), ("entity:bogus", "must be limit, override, kb or")] {
+        a.update(key('/'));
+        for c in typed.chars() {
+            a.update(key(c));
+        }
+        a.update(code(KeyCode::Enter));
+        let log = &a.log.back().unwrap().text;
+        assert!(log.starts_with("not filtered: ") && log.contains(said), "{typed}: {log}");
+        assert!(matches!(&a.modal, Some(Modal::Input(_))), "{typed}: the prompt is open again");
+        a.update(code(KeyCode::Esc));
+        assert_eq!(a.audit.filter, "", "{typed}");
+    }
 }

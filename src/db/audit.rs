@@ -208,6 +208,41 @@ impl AuditTrail {
         }
     }
 
+    /// Refuses a filter this trail cannot take, before anything is sent: a
+    /// key it lacks, an entity it does not record, a bad date, a tenant on
+    /// another platform's trail.
+    pub fn check_filter(self, filter: &Filter) -> Result<()> {
+        filter.check_keys(FILTER_KEYS)?;
+        if self == AuditTrail::Foreign && filter.term("tenant").is_some() {
+            return Err(DbError::Filter(
+                "tenant: is for ragdesk's own schema: another platform's has no tenants here".into(),
+            ));
+        }
+        if let Some(e) = filter.term("entity") {
+            self.entity(e)?;
+        }
+        filter.check_dates()
+    }
+
+    /// The entity `entity:` names, in the trail's words: `limit` (global
+    /// limits and tenant overrides), the short names (`override`, `kb`), or
+    /// one the trail records.
+    fn entity(self, named: &str) -> Result<Vec<String>> {
+        let e = match named.to_ascii_lowercase().as_str() {
+            "override" | "overrides" => "tenant_rate_limit".to_string(),
+            "kb" => "knowledge_base".to_string(),
+            other => other.to_string(),
+        };
+        if e == "limit" || e == "limits" {
+            Ok(vec!["rate_limit".into(), "tenant_rate_limit".into()])
+        } else if self.entities().contains(&e.as_str()) {
+            Ok(vec![e])
+        } else {
+            let short = if self == AuditTrail::Native { "limit, override, kb" } else { "limit" };
+            Err(DbError::Filter(format!("entity: must be {short} or one of {}", self.entities().join(", "))))
+        }
+    }
+
     /// The history, newest first: `limit` rows older than `before`. The
     /// filter takes words (matched against key, action, entity, reason and,
     /// in ours, the tenant's name) and `entity:`, `key:`, `action:`,
@@ -257,20 +292,7 @@ impl AuditTrail {
             }
         };
         if let Some(e) = filter.term("entity") {
-            // The Audit tab's short names are taken too (override, kb).
-            let e = match e.to_ascii_lowercase().as_str() {
-                "override" | "overrides" => "tenant_rate_limit".to_string(),
-                "kb" => "knowledge_base".to_string(),
-                other => other.to_string(),
-            };
-            // `limit` covers both the global limits and the tenant overrides.
-            if e == "limit" || e == "limits" {
-                qb.push(" AND a.entity IN ('rate_limit', 'tenant_rate_limit')");
-            } else if self.entities().contains(&e.as_str()) {
-                qb.push(" AND a.entity = ").push_bind(e);
-            } else {
-                return Err(DbError::Filter(format!("entity: must be limit or one of {}", self.entities().join(", "))));
-            }
+            qb.push(" AND a.entity = ANY(").push_bind(self.entity(e)?).push(")");
         }
         if let Some(k) = filter.term("key") {
             qb.push(" AND a.entity_key = ").push_bind(k.to_string());
