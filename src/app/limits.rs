@@ -418,10 +418,11 @@ impl App {
             (Some(_), None) => (row.default_value, Expect::Absent, "default"),
             (None, _) => (row.default_value, Expect::Version(row.default_version.clone()), "global"),
         };
-        // Empty, with the current value as its placeholder: typing replaces it.
+        // Empty, with the current value named in its placeholder (which
+        // reads as a hint, not a value, even without colour): typing replaces it.
         let mut value = Field::text("Value", "");
         if let super::form::FieldValue::Text(t) = &mut value.value {
-            t.set_placeholder_text(old.to_string());
+            t.set_placeholder_text(format!("now {}: type the new value", crate::db::page::group(old as i64)));
         }
         self.modal = Some(Modal::LimitEdit(LimitEdit {
             form: Form::new(vec![value, Field::text("Reason", "")]),

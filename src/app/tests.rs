@@ -573,6 +573,18 @@ fn a_limit_edit_carries_the_version_it_was_shown_and_the_scope() {
     use crate::action::LimitChange;
     use crate::db::limits::Expect;
     let mut a = limits_for_tenant(vec![limit("demos_per_hour", 10, None), limit("messages_per_demo", 50, Some(80))]);
+    // The value starts empty, its hint naming the value now (not a value itself).
+    a.update(code(KeyCode::Enter));
+    match &a.modal {
+        Some(Modal::LimitEdit(e)) => match &e.form.fields[0].value {
+            crate::app::form::FieldValue::Text(t) => {
+                assert_eq!((t.lines().join(""), t.placeholder_text()), (String::new(), "now 10: type the new value"))
+            }
+            _ => panic!("a text field"),
+        },
+        _ => panic!("the editor is open"),
+    }
+    a.update(code(KeyCode::Esc));
     // No override yet: the write expects none.
     let w = submitted_write(&mut a, "20");
     assert_eq!(w.tenant.as_ref().map(|t| t.0), Some(Uuid::from_u128(1)));
