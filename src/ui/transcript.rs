@@ -44,9 +44,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Some(i) => format!(" msg {}/{}+ ", group(i as i64 + 1), group(total)),
         None => String::new(),
     };
+    // The heading gives way to the position on its right a whole part at a
+    // time ("21,052 tokens" goes, not "tok…" left to read as a count).
+    let room = (area.width as usize).saturating_sub(2 + crate::text::width(&position) + 1);
     let mut block = Block::bordered()
         .border_style(theme.border(true))
-        .title(Span::styled(crate::text::truncate(&title, area.width.saturating_sub(16) as usize), theme.title()))
+        .title(Span::styled(whole_parts(&title, room), theme.title()))
         .title(Line::from(Span::styled(position, theme.dim())).right_aligned());
     if let Some(s) = &t.search {
         let n = s.matches.len();
@@ -143,6 +146,27 @@ fn title(s: &ConversationHead, loaded: usize, complete: bool) -> String {
     format!(" {} ", parts.join(" · "))
 }
 
+/// `title` (" a · b · c ") with as many whole parts as fit in `room`
+/// columns; the first is cut when even it does not fit.
+fn whole_parts(title: &str, room: usize) -> String {
+    if crate::text::width(title) <= room {
+        return title.to_string();
+    }
+    let parts: Vec<&str> = title.trim().split(" · ").collect();
+    let mut kept = format!(" {} ", parts[0]);
+    if crate::text::width(&kept) > room {
+        return crate::text::truncate(&kept, room);
+    }
+    for p in &parts[1..] {
+        let longer = format!("{}· {p} ", kept);
+        if crate::text::width(&longer) > room {
+            break;
+        }
+        kept = longer;
+    }
+    kept
+}
+
 /// Splits `text` into spans with every case-insensitive occurrence of
 /// `query` highlighted (the current match more strongly).
 fn highlight(text: &str, query: Option<&str>, current: bool, theme: &Theme) -> Vec<Span<'static>> {
@@ -193,5 +217,10 @@ mod tests {
         assert!(title(&theirs, 3, false).contains("3+ msgs"), "more to load");
         let theirs_ended = ConversationHead { ended_at: Some(at), ..theirs };
         assert!(title(&theirs_ended, 3, true).ends_with("· ended "), "{}", title(&theirs_ended, 3, true));
+        // Squeezed by the position beside it, whole parts go from the end.
+        let t = " Jonas Dubois · chat · 2026-11-01 06:21 · 1,319 msgs · 21,052 tokens · open ";
+        assert_eq!(whole_parts(t, 60), " Jonas Dubois · chat · 2026-11-01 06:21 · 1,319 msgs ");
+        assert_eq!(whole_parts(t, 200), t);
+        assert_eq!(whole_parts(t, 8), crate::text::truncate(" Jonas Dubois ", 8));
     }
 }
