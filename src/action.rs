@@ -111,8 +111,7 @@ impl From<crate::db::DbError> for LoadError {
             "query cancelled".to_string()
         } else if e.is_missing_table() {
             format!(
-                "{e}: this database has no ragdesk schema and no layout fits it (run `ragdesk migrate` to make it \
-                 ragdesk's, or pass --layout FILE for another platform's tables; `ragdesk doctor` says which)"
+                "{e}: a table ragdesk reads is not in this database (`ragdesk doctor` says what it has and what to do)"
             )
         } else {
             e.to_string()

@@ -55,7 +55,12 @@ fn file_name_for(noun: &str, id: &str, format: Format) -> String {
     let safe = |s: &str, n: usize| -> String {
         s.chars().take(n).map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
     };
-    format!("{}-{}.{}", safe(&noun.to_lowercase().replace(' ', "-"), 30), safe(id, 80), format.extension())
+    // A word with no letter or digit of ASCII (empty, "会話") names nothing;
+    // a name never starts with a dash (read as an option by shell tools).
+    let noun = safe(&noun.to_lowercase().replace(' ', "-"), 30);
+    let noun = noun.trim_start_matches(['-', '_']);
+    let noun = if noun.chars().any(|c| c.is_ascii_alphanumeric()) { noun } else { "conversation" };
+    format!("{noun}-{}.{}", safe(id, 80), format.extension())
 }
 
 /// A conversation for people, whatever schema it was read from: its
@@ -321,6 +326,17 @@ mod tests {
         assert!(md.contains("- Bot: Acme Support Bot\n") && !md.contains("Title:"), "{md}");
         // No messages, nothing counted: no tokens line.
         assert!(md.contains("- Messages: 0\n") && !md.contains("tokens"), "{md}");
+    }
+
+    #[test]
+    fn an_export_is_named_by_the_layouts_word_safely() {
+        assert_eq!(file_name_for("session", "3fa8-01", Format::Md), "session-3fa8-01.md");
+        assert_eq!(file_name_for("Support ticket", "t/1", Format::Json), "support-ticket-t_1.json");
+        for odd in ["", "会話", "../x", "-rf"] {
+            let name = file_name_for(odd, "a.b", Format::Md);
+            assert!(!name.starts_with('-') && !name.contains('/') && name.ends_with("-a_b.md"), "{odd:?}: {name}");
+        }
+        assert_eq!(file_name_for("", "1", Format::Md), "conversation-1.md");
     }
 
     #[test]

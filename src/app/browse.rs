@@ -51,7 +51,7 @@ impl App {
                     return;
                 }
                 if self.nav.demo.is_none() {
-                    self.error("leads belong to a demo: open a demo first (Demos tab, Enter)");
+                    self.refuse("leads belong to a demo: open a demo first (Demos tab, Enter)");
                     return;
                 }
                 self.nav.lead = None;
@@ -70,7 +70,7 @@ impl App {
             NewKnowledgeBase | Upload | Delete | CancelJob | SearchKnowledgeBase | MoreLikeThis
                 if self.tab != Tab::Documents =>
             {
-                self.error("that key works in the Documents tab (5)");
+                self.refuse("that key works in the Documents tab (5)");
             }
             NewKnowledgeBase => self.open_kb_form(),
             Upload => self.start_upload_prompt(),
@@ -78,7 +78,7 @@ impl App {
                 if kind == ListKind::Documents {
                     self.ask_delete_document();
                 } else {
-                    self.error("open a knowledge base and select a document to delete");
+                    self.refuse("open a knowledge base and select a document to delete");
                 }
             }
             CancelJob => self.cancel_or_dismiss_job(fx),
@@ -91,7 +91,7 @@ impl App {
                         let open = SearchOpen::Ask(Scope::Knowledge(kb));
                         self.apply_reply(Reply { search: Some(open), ..Reply::default() }, fx);
                     }
-                    None => self.error("select a knowledge base to search"),
+                    None => self.refuse("select a knowledge base to search"),
                 }
             }
             MoreLikeThis => match (kind, self.docs.kb.clone(), self.lists.chunks.selected_row()) {
@@ -99,7 +99,7 @@ impl App {
                     let open = SearchOpen::Like { scope: Scope::Knowledge(kb), id: chunk.id.to_string() };
                     self.apply_reply(Reply { search: Some(open), ..Reply::default() }, fx);
                 }
-                _ => self.error("open a document and select a chunk to search for more like it"),
+                _ => self.refuse("open a document and select a chunk to search for more like it"),
             },
             _ => {}
         }

@@ -323,7 +323,7 @@ impl App {
     pub(super) fn writes_refused(&mut self, what: &str) -> bool {
         if self.read_only {
             let why = self.read_only_why.clone().unwrap_or_else(|| "read-only connection".into());
-            self.error(format!("{why}: {what} is disabled"));
+            self.refuse(format!("{why}: {what} is disabled"));
             return true;
         }
         false
@@ -349,14 +349,14 @@ impl App {
         match cmd {
             _ if super::list::move_selection(&mut l.selected, n, page, cmd) => {}
             Command::ToggleScope | Command::NewLimit | Command::Delete if foreign => {
-                self.error(match cmd {
+                self.refuse(match cmd {
                     Command::NewLimit => "a limit here is a row of the platform's own: ragdesk edits existing ones",
                     _ => "a limit here is one value of its own row (no tenants, no overrides): Enter edits it",
                 });
             }
             Command::ToggleScope => {
                 if self.nav.tenant.is_none() {
-                    self.error("no tenant chosen: open one in 1 Tenants (Enter), then come back to see its overrides");
+                    self.refuse("no tenant chosen: open one in 1 Tenants (Enter), then come back to see its overrides");
                 } else {
                     self.limits.global = !self.limits.global;
                 }
@@ -381,7 +381,7 @@ impl App {
             }
             Command::Delete => self.ask_reset_limit(),
             Command::LimitHistory if !self.tabs().contains(&Tab::Audit) => {
-                self.error("this layout declares no writes: ragdesk has written nothing here to audit");
+                self.refuse("this layout declares no writes: ragdesk has written nothing here to audit");
             }
             Command::LimitHistory => {
                 if let Some(r) = self.limits.selected_row() {
@@ -401,7 +401,7 @@ impl App {
     }
 
     fn open_limit_editor(&mut self) {
-        let Some(row) = self.limits.selected_row().cloned() else { return self.error("no limit selected") };
+        let Some(row) = self.limits.selected_row().cloned() else { return self.refuse("no limit selected") };
         if self.writes_refused("editing limits") {
             return;
         }
@@ -435,7 +435,7 @@ impl App {
     fn ask_reset_limit(&mut self) {
         let Some(row) = self.limits.selected_row().cloned() else { return };
         let Some(tenant) = self.limits_tenant().cloned() else {
-            return self.error("defaults cannot be removed; choose a tenant to reset its override (t switches views)");
+            return self.refuse("defaults cannot be removed; choose a tenant to reset its override (t switches views)");
         };
         let Some(version) = row.override_version.clone() else {
             return self.info(format!("{} has no override for this tenant: it already uses the default", row.key));

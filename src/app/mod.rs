@@ -399,9 +399,14 @@ impl App {
         self.say(Level::Info, text.into(), None);
     }
 
-    /// A refusal or failure of what was just asked: it goes with the next
-    /// thing taken, or another tab (the log keeps it: `M`).
     pub fn error(&mut self, text: impl Into<String>) {
+        self.say(Level::Error, text.into(), None);
+    }
+
+    /// A key refused where it was pressed: it goes with the next thing
+    /// taken, or another tab (the log keeps it: `M`). Failures of work in
+    /// the background are `error`s, which stay their while.
+    pub fn refuse(&mut self, text: impl Into<String>) {
         self.say(Level::Error, text.into(), Some(Cause::Entry));
     }
 
@@ -690,6 +695,18 @@ impl App {
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         let mut fx = Vec::new();
+        // Whatever moves to another tab leaves the refusals said in this one.
+        let tab_before = self.tab;
+        self.handle(action, &mut fx);
+        if self.tab != tab_before {
+            self.resolved(Cause::Entry);
+        }
+        self.sync(&mut fx);
+        fx
+    }
+
+    fn handle(&mut self, action: Action, fx: &mut Vec<Effect>) {
+        let mut fx = fx;
         match action {
             Action::Key(key) => {
                 if key.kind != KeyEventKind::Release {
@@ -904,8 +921,6 @@ impl App {
                 Err(e) => self.error(format!("not deleted: {e}")),
             },
         }
-        self.sync(&mut fx);
-        fx
     }
 
     fn on_page(&mut self, list: ListKind, generation: u64, result: Result<ListRows, LoadError>) {
@@ -1062,7 +1077,9 @@ impl App {
                             ListKind::Demos => crate::db::demos::check_filter(&filter),
                             ListKind::Leads => crate::db::leads::check_filter(&filter),
                             ListKind::Sessions => crate::db::sessions::check_filter(&filter),
-                            ListKind::KnowledgeBases | ListKind::Documents | ListKind::Chunks => Ok(()),
+                            ListKind::KnowledgeBases => crate::db::knowledge::check_kbs_filter(&filter),
+                            ListKind::Documents => crate::db::knowledge::check_documents_filter(&filter),
+                            ListKind::Chunks => crate::db::knowledge::check_chunks_filter(&filter),
                         };
                         match checked {
                             Err(e) => {

@@ -1570,6 +1570,15 @@ fn a_filter_our_list_cannot_take_is_refused_as_it_is_entered() {
     }
     a.update(code(KeyCode::Enter));
     assert_eq!(a.lists.sessions.filter_text, "channel:voice");
+    // The Documents tab's lists too (knowledge bases take words only).
+    a.update(key('5'));
+    a.update(key('/'));
+    for c in "x:y".chars() {
+        a.update(key(c));
+    }
+    a.update(code(KeyCode::Enter));
+    assert!(a.log.back().unwrap().text.contains("not filtered: unknown filter 'x:'"), "{:?}", a.log.back());
+    a.update(code(KeyCode::Esc));
     // The Audit tab's filter the same way, its short names said.
     a.update(key('8'));
     for (typed, said) in [("after:2026-13-01", "is not a date"), ("entity:bogus", "must be limit, override, kb or")] {

@@ -255,7 +255,7 @@ impl AuditTrail {
         before: Option<AuditCursor>,
         limit: u32,
     ) -> Result<Vec<AuditRow>> {
-        filter.check_keys(FILTER_KEYS)?;
+        self.check_filter(filter)?;
         let mut qb = match self {
             AuditTrail::Native => {
                 let mut qb = QueryBuilder::<Postgres>::new(
@@ -269,11 +269,6 @@ impl AuditTrail {
                     qb.push(" AND lower(t.name) = lower(").push_bind(name.to_string()).push(")");
                 }
                 qb
-            }
-            AuditTrail::Foreign if filter.term("tenant").is_some() => {
-                return Err(DbError::Filter(
-                    "tenant: is for ragdesk's own schema: another platform's has no tenants here".into(),
-                ));
             }
             AuditTrail::Foreign => {
                 let (exists,): (bool,) = sqlx::query_as("SELECT to_regclass('ragdesk_audit.audit_log') IS NOT NULL")

@@ -65,6 +65,24 @@ pub async fn list(conn: &mut PgConnection, demo: Option<Uuid>) -> Result<Vec<Kno
     Ok(page(&mut *conn, demo, &Filter::default(), None, 1000).await?.rows)
 }
 
+/// Refuse a knowledge base list's filter it cannot take (words only),
+/// before anything is sent, as the query would.
+pub fn check_kbs_filter(filter: &Filter) -> Result<()> {
+    filter.check_keys(&[])
+}
+
+/// Refuse a document list's filter it cannot take (words, `after:`,
+/// `before:` with real dates), before anything is sent, as the query would.
+pub fn check_documents_filter(filter: &Filter) -> Result<()> {
+    filter.check_keys(&["after", "before"])?;
+    filter.check_dates()
+}
+
+/// Refuse a chunk list's filter it cannot take (words only).
+pub fn check_chunks_filter(filter: &Filter) -> Result<()> {
+    filter.check_keys(&[])
+}
+
 /// A page of knowledge bases (newest first), filtered by name words.
 pub async fn page(
     conn: &mut PgConnection,

@@ -45,12 +45,14 @@ pub fn render(f: &mut Frame, area: Rect, form: &Form, text: &FormText, theme: &T
     f.render_widget(Clear, popup);
     // A long title is cut in its middle: its end says what the form does
     // ("… remove the override 20,000"), which must not be lost.
-    let room = (w as usize).saturating_sub(4 + if subtitle.is_empty() { 0 } else { subtitle.chars().count() + 3 });
+    // The subtitle (data: a demo's name) has at most half the width; the
+    // title has the rest.
+    let subtitle = crate::text::truncate(&sanitize_line(subtitle), (w as usize).saturating_sub(4) / 2);
+    let room = (w as usize).saturating_sub(4 + if subtitle.is_empty() { 0 } else { crate::text::width(&subtitle) + 3 });
     let title = crate::text::truncate_middle_keeping(&sanitize_line(title), room, 32);
     let mut block = Block::bordered().title(Span::styled(format!(" {title} "), theme.title()));
     if !subtitle.is_empty() {
-        block = block
-            .title(Line::from(Span::styled(format!(" {} ", sanitize_line(subtitle)), theme.dim())).right_aligned());
+        block = block.title(Line::from(Span::styled(format!(" {subtitle} "), theme.dim())).right_aligned());
     }
     let block = block
         .title_bottom(

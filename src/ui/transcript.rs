@@ -30,8 +30,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     let title = match &t.session {
-        Some(s) => title(s, t.messages.len(), t.complete()),
-        None => " Transcript ".to_string(),
+        Some(s) => title_parts(s, t.messages.len(), t.complete()),
+        None => vec!["Transcript".to_string()],
     };
     // The heading knows the full count before every page is loaded (when
     // the schema gives one).
@@ -116,7 +116,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
 /// The transcript's title: who, how, when and how much, as far as the
 /// schema says (ours says all of it).
-fn title(s: &ConversationHead, loaded: usize, complete: bool) -> String {
+fn title_parts(s: &ConversationHead, loaded: usize, complete: bool) -> Vec<String> {
     let mut parts: Vec<String> = Vec::new();
     // Without a name, the id (the breadcrumb has more of it).
     match s.name() {
@@ -143,16 +143,22 @@ fn title(s: &ConversationHead, loaded: usize, complete: bool) -> String {
         (Some(_), Some(_)) => parts.push("ended".into()),
         _ => {}
     }
+    parts
+}
+
+/// The heading's parts as one title: " a · b · c ".
+fn joined(parts: &[String]) -> String {
     format!(" {} ", parts.join(" · "))
 }
 
-/// `title` (" a · b · c ") with as many whole parts as fit in `room`
-/// columns; the first is cut when even it does not fit.
-fn whole_parts(title: &str, room: usize) -> String {
-    if crate::text::width(title) <= room {
-        return title.to_string();
+/// The heading with as many whole parts as fit in `room` columns (a part
+/// is never split, even at a " · " of its own); the first is cut when even
+/// it does not fit.
+fn whole_parts(parts: &[String], room: usize) -> String {
+    let title = joined(parts);
+    if crate::text::width(&title) <= room || parts.is_empty() {
+        return title;
     }
-    let parts: Vec<&str> = title.trim().split(" · ").collect();
     let mut kept = format!(" {} ", parts[0]);
     if crate::text::width(&kept) > room {
         return crate::text::truncate(&kept, room);
@@ -209,18 +215,28 @@ mod tests {
     fn the_title_says_what_the_schema_knows_of_the_end() {
         let at = chrono::Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 0).unwrap();
         let ours = ConversationHead { id: "s".into(), who: Some("Ann".into()), ..Default::default() };
-        assert!(title(&ours, 3, true).ends_with("· open "), "ours, not ended: open");
+        assert!(joined(&title_parts(&ours, 3, true)).ends_with("· open "), "ours, not ended: open");
         let ended = ConversationHead { ended_at: Some(at), ..ours.clone() };
-        assert!(!title(&ended, 3, true).contains("open") && !title(&ended, 3, true).contains("ended"));
+        assert!(
+            !joined(&title_parts(&ended, 3, true)).contains("open")
+                && !joined(&title_parts(&ended, 3, true)).contains("ended")
+        );
         let theirs = ConversationHead { layout: Some("omni".into()), ..ours };
-        assert!(!title(&theirs, 3, false).contains("open"), "a layout may not record ends");
-        assert!(title(&theirs, 3, false).contains("3+ msgs"), "more to load");
+        assert!(!joined(&title_parts(&theirs, 3, false)).contains("open"), "a layout may not record ends");
+        assert!(joined(&title_parts(&theirs, 3, false)).contains("3+ msgs"), "more to load");
         let theirs_ended = ConversationHead { ended_at: Some(at), ..theirs };
-        assert!(title(&theirs_ended, 3, true).ends_with("· ended "), "{}", title(&theirs_ended, 3, true));
+        assert!(
+            joined(&title_parts(&theirs_ended, 3, true)).ends_with("· ended "),
+            "{}",
+            joined(&title_parts(&theirs_ended, 3, true))
+        );
         // Squeezed by the position beside it, whole parts go from the end.
-        let t = " Jonas Dubois · chat · 2026-11-01 06:21 · 1,319 msgs · 21,052 tokens · open ";
-        assert_eq!(whole_parts(t, 60), " Jonas Dubois · chat · 2026-11-01 06:21 · 1,319 msgs ");
-        assert_eq!(whole_parts(t, 200), t);
-        assert_eq!(whole_parts(t, 8), crate::text::truncate(" Jonas Dubois ", 8));
+        let parts: Vec<String> = ["Jonas · Dubois", "chat", "2026-11-01 06:21", "1,319 msgs", "21,052 tokens", "open"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(whole_parts(&parts, 60), " Jonas · Dubois · chat · 2026-11-01 06:21 · 1,319 msgs ");
+        assert_eq!(whole_parts(&parts, 200), joined(&parts));
+        // A name with a separator of its own is one part: cut, never split.
+        assert_eq!(whole_parts(&parts, 12), crate::text::truncate(" Jonas · Dubois ", 12));
     }
 }
