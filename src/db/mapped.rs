@@ -209,15 +209,26 @@ impl Mapped {
             let udt = |t: &Table, c: &str| catalog.column(t, c).map(|c| c.udt.clone()).unwrap_or_default();
             let (key_type, id_type) = (udt(&Table::parse(t), k), udt(&nt, id));
             // Of one family: whole numbers of any width, text of any kind.
-            let family = |u: &str| match u {
-                "int2" | "int4" | "int8" => "integer".to_string(),
-                "text" | "varchar" | "bpchar" => "text".to_string(),
-                other => other.to_string(),
-            };
-            if family(&key_type) != family(&id_type) {
+            if !crate::schema::same_id_family(&key_type, &id_type) {
                 return Err(DbError::Invalid(format!(
                     "layout '{}': [rate_limit] key_entity = \"{named}\": the key {k} is {key_type}, the id {nt}.{id} is {id_type}; they must be of one type",
                     layout.name
+                )));
+            }
+        }
+        // A title read from the row another's id names: of one type with it.
+        for kind in layout.kinds() {
+            let e = layout.entity(kind).expect("a kind it has");
+            let (Some(from), Some(t)) = (&e.title_from, &e.table) else { continue };
+            let n = Kind::from_name(&from.entity).and_then(|k| layout.entity(k)).expect("checked layout");
+            let (nt, id) =
+                (Table::parse(n.table.as_deref().expect("checked layout")), n.id.as_deref().expect("checked layout"));
+            let udt = |t: &Table, c: &str| catalog.column(t, c).map(|c| c.udt.clone()).unwrap_or_default();
+            let (held, id_type) = (udt(&Table::parse(t), &from.column), udt(&nt, id));
+            if !crate::schema::same_id_family(&held, &id_type) {
+                return Err(DbError::Invalid(format!(
+                    "layout '{}': [{kind}] title_from column {} is {held}, the id {nt}.{id} is {id_type}; they must be of one type",
+                    layout.name, from.column
                 )));
             }
         }
@@ -726,7 +737,13 @@ impl Mapped {
         let id = e.id.as_deref().or(e.key.as_deref()).expect("checked layout");
         qb.push(format!("t.{}::text, ", quote_ident(id)));
         // A rate limit reads as its key and its value.
-        qb.push(col(if e.title.is_some() { &e.title } else { &e.key }, "text")).push(", ");
+        // Its own title, else (`title_from`) the title of the row it holds the id of.
+        let own = col(if e.title.is_some() { &e.title } else { &e.key }, "text");
+        match self.title_from_sql(e) {
+            Some(theirs) if e.title.is_some() => qb.push(format!("COALESCE({own}, {theirs}), ")),
+            Some(theirs) => qb.push(format!("{theirs}, ")),
+            None => qb.push(own).push(", "),
+        };
         qb.push(col(if e.status.is_some() { &e.status } else { &e.value }, "text")).push(", ");
         qb.push(col(&e.created_at, "timestamptz")).push(", ");
         qb.push(col(&e.role, "text")).push(", ");
@@ -799,6 +816,22 @@ impl Mapped {
             }
         };
         Ok(())
+    }
+
+    /// The title of the row `e`'s `title_from` column holds the id of, by
+    /// that entity's primary key (one probe per row shown).
+    fn title_from_sql(&self, e: &Entity) -> Option<String> {
+        let from = e.title_from.as_ref()?;
+        let n = Kind::from_name(&from.entity).and_then(|k| self.layout.entity(k))?;
+        let (nt, id, title) = (Table::parse(n.table.as_deref()?), n.id.as_deref()?, n.title.as_deref()?);
+        let cast = self.catalog.column(&nt, id).map(|c| c.type_sql()).unwrap_or_else(|| "text".into());
+        Some(format!(
+            "(SELECT r.{}::text FROM {} r WHERE r.{} = t.{}::{cast})",
+            quote_ident(title),
+            nt.quoted(),
+            quote_ident(id),
+            quote_ident(&from.column)
+        ))
     }
 
     /// How many rows of the entity `child` a row of `e` has, as text, up

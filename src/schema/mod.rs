@@ -158,6 +158,10 @@ pub struct Entity {
     pub parent_entity: Option<String>,
     /// A column naming the row for people (a name, an email, a title).
     pub title: Option<String>,
+    /// Where the row has no title of its own (or none is mapped), the title
+    /// of another entity's row it holds the id of: a session named by its
+    /// lead (`title_from = { entity = "lead", column = "lead_id" }`).
+    pub title_from: Option<TitleFrom>,
     pub created_at: Option<String>,
     pub status: Option<String>,
     /// Messages: who spoke, and what was said.
@@ -220,6 +224,16 @@ impl Entity {
     pub fn json_keys(path: &str) -> Vec<String> {
         path.split('.').map(str::to_string).collect()
     }
+}
+
+/// Another entity's row whose title names a row (`title_from`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TitleFrom {
+    /// The entity whose row it is.
+    pub entity: String,
+    /// The column of this entity's table holding that row's id.
+    pub column: String,
 }
 
 /// A layout file, as read.
@@ -489,6 +503,19 @@ impl Layout {
                 }
             }
         }
+        if let Some(from) = &e.title_from {
+            if e.derived_from.is_some() || e.json_array.is_some() || kind == Kind::RateLimit {
+                return Err(self.invalid(format!("{} is for rows of a table of their own", at("title_from"))));
+            }
+            let target = Kind::from_name(&from.entity).and_then(|k| self.entity(k));
+            if !target.is_some_and(|t| t.table.is_some() && t.id.is_some() && t.title.is_some()) {
+                return Err(self.invalid(format!(
+                    "{} entity = \"{}\": no such entity here with a table, an id and a title",
+                    at("title_from"),
+                    from.entity
+                )));
+            }
+        }
         if let Some(named) = &e.key_entity {
             if kind != Kind::RateLimit {
                 return Err(self.invalid(format!("{} is for [rate_limit] only", at("key_entity"))));
@@ -668,6 +695,7 @@ impl Entity {
             .collect();
         out.extend(self.order.iter().map(|c| ("order", c.as_str())));
         out.extend(self.shown.iter().map(|c| ("columns", c.as_str())));
+        out.extend(self.title_from.as_ref().map(|t| ("title_from", t.column.as_str())));
         out.extend(self.json_array.as_deref().map(|c| ("json_array", c)));
         out.extend(self.latest.as_deref().map(|c| ("latest", c)));
         out
@@ -949,6 +977,17 @@ pub fn singular(plural: &str) -> String {
         _ => 0,
     };
     plural[..plural.len() - cut].to_string()
+}
+
+/// Do two column types hold the same ids, whatever their width (int4 and
+/// int8, text and varchar)? One may be cast to the other's type.
+pub fn same_id_family(a: &str, b: &str) -> bool {
+    let family = |u: &str| match u {
+        "int2" | "int4" | "int8" => "integer",
+        "text" | "varchar" | "bpchar" => "text",
+        _ => "",
+    };
+    a == b || (!family(a).is_empty() && family(a) == family(b))
 }
 
 /// Types a list column cannot show: a vector or raw bytes.

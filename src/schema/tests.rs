@@ -180,6 +180,11 @@ fn bad_layouts_are_refused_with_a_clear_message() {
             "[rate_limit] key_entity = \"tenant\": [tenant] needs a table, an id and a title to name a limit by",
         ),
         (
+            "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\n\
+             title_from = { entity = \"lead\", column = \"lead_id\" }",
+            "[tenant] title_from entity = \"lead\": no such entity here with a table, an id and a title",
+        ),
+        (
             "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\nkey_entity = \"tenant\"",
             "[tenant] key_entity is for [rate_limit] only",
         ),

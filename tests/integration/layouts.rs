@@ -703,6 +703,29 @@ async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() 
         let want = vec![Some(ours.slug.clone()), Some(ours.plan.clone()), Some(ours.demo_count.to_string())];
         assert_eq!(theirs.cells, want, "{}", ours.name);
     }
+    // A session is named by its lead (`title_from`), as our Sessions tab names it.
+    let demo: (uuid::Uuid,) = sqlx::query_as("SELECT demo_id FROM sessions GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    let theirs = page_all(&m, &mut c, Kind::Session, Some(&demo.0.to_string())).await;
+    let ours = ragdesk::db::sessions::list(
+        &mut c,
+        ragdesk::db::sessions::SessionScope::Demo(demo.0),
+        &filter,
+        ragdesk::db::Seek::First,
+        1000,
+    )
+    .await
+    .unwrap()
+    .rows;
+    assert!(!ours.is_empty() && ours.len() == theirs.len());
+    for (theirs, ours) in theirs.iter().zip(&ours) {
+        assert_eq!(
+            (theirs.id.as_str(), theirs.title.as_deref()),
+            (ours.id.to_string().as_str(), ours.lead_display_name.as_deref())
+        );
+    }
     // Our limits and their audit stay ours when our lists are shown through
     // the layout: tenants and overrides, audited in our own audit_log.
     let m = std::sync::Arc::new(m);
