@@ -424,6 +424,10 @@ impl Mapped {
         if let (Some(c), Some(v)) = (&e.status, filter.term("status")) {
             self.push_key_match(qb, table, "status", c, v)?;
         }
+        if let (Some(end), Some(v)) = (e.state_from_end(), filter.term("status")) {
+            let open = open_or_ended(v)?;
+            qb.push(format!(" AND t.{} IS {}NULL", quote_ident(end), if open { "" } else { "NOT " }));
+        }
         if let Some(c) = &e.created_at {
             filter.push_dates(qb, &format!("t.{}", quote_ident(c)))?;
         }
@@ -744,7 +748,10 @@ impl Mapped {
             Some(theirs) => qb.push(format!("{theirs}, ")),
             None => qb.push(own).push(", "),
         };
-        qb.push(col(if e.status.is_some() { &e.status } else { &e.value }, "text")).push(", ");
+        match e.state_from_end() {
+            Some(end) => qb.push(format!("CASE WHEN t.{} IS NULL THEN 'open' ELSE 'ended' END, ", quote_ident(end))),
+            None => qb.push(col(if e.status.is_some() { &e.status } else { &e.value }, "text")).push(", "),
+        };
         qb.push(col(&e.created_at, "timestamptz")).push(", ");
         qb.push(col(&e.role, "text")).push(", ");
         // A rate limit's description reads as its text.
@@ -2146,6 +2153,16 @@ impl KeyValue {
     }
 }
 
+/// `status:` of a conversation whose state is read from its end: open
+/// (true) or ended (false).
+fn open_or_ended(value: &str) -> Result<bool> {
+    match value.to_ascii_lowercase().as_str() {
+        "open" | "active" => Ok(true),
+        "ended" | "closed" | "done" => Ok(false),
+        _ => Err(DbError::Filter(format!("status: is open or ended here, not '{value}'"))),
+    }
+}
+
 /// Filter keys every list reads its own way: a shown column of these names
 /// is not a key of its own.
 const RESERVED_KEYS: &[&str] = &["status", "after", "before"];
@@ -2173,8 +2190,11 @@ pub fn check_filter(layout: &Layout, kind: Kind, words: &str) -> Result<super::F
     }
     // The layout's own keys first: a narrow status line keeps them.
     let mut keys: Vec<&str> = e.shown.iter().map(String::as_str).filter(|c| !RESERVED_KEYS.contains(c)).collect();
-    if e.status.is_some() {
+    if e.status.is_some() || e.state_from_end().is_some() {
         keys.push("status");
+    }
+    if let (Some(_), Some(v)) = (e.state_from_end(), filter.term("status")) {
+        open_or_ended(v)?;
     }
     if e.created_at.is_some() {
         keys.extend(["after", "before"]);

@@ -660,6 +660,12 @@ pub enum Extra<'a> {
 }
 
 impl Entity {
+    /// A conversation with no status of its own but an end: its state is
+    /// read from that, open or ended (004's conversations).
+    pub fn state_from_end(&self) -> Option<&str> {
+        self.ended_at.as_deref().filter(|_| self.status.is_none() && self.value.is_none())
+    }
+
     /// What its list shows beside the title, in order (a checked layout's
     /// counts name entities).
     pub fn extras(&self) -> Vec<Extra<'_>> {

@@ -124,7 +124,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let e = b.layout.entity(s.kind);
         // A column no loaded row has a value in is not drawn: room for the rest.
         let filled = |v: Option<&str>| v.is_some_and(|v| !v.trim().is_empty());
-        let has_status = e.is_some_and(|e| e.status.is_some()) && s.rows.iter().any(|r| filled(r.status.as_deref()));
+        let has_status = e.is_some_and(|e| e.status.is_some() || e.state_from_end().is_some())
+            && s.rows.iter().any(|r| filled(r.status.as_deref()));
         // A derived list (001's conversations) has its first row's time.
         let has_created = e.is_some_and(|e| e.created_at.is_some()) || s.rows.iter().any(|r| r.created_at.is_some());
         // Rows with neither a name nor a text (004's conversations) are

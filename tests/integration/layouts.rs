@@ -1123,6 +1123,35 @@ async fn a_foreign_list_filters_by_words_on_the_server() {
     assert_eq!(page.rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), want);
     let e = m.page_filtered(&mut c, Kind::KnowledgeBase, None, None, 10, "active:maybe").await.unwrap_err();
     assert!(e.to_string().contains("active: is yes or no"), "{e}");
+    // 004's conversations have no status but an end: open or ended, read
+    // and filtered from it.
+    sqlx::query(
+        "UPDATE public.conversations SET ended_at = now() WHERE id IN \
+         (SELECT id FROM public.conversations WHERE customer_id = $1::uuid ORDER BY id LIMIT 1)",
+    )
+    .bind(&customer)
+    .execute(&mut c)
+    .await
+    .unwrap();
+    let all = page_all(&m, &mut c, Kind::Session, Some(&customer)).await;
+    let ended: Vec<(String,)> = sqlx::query_as(
+        "SELECT id::text FROM public.conversations WHERE customer_id = $1::uuid AND ended_at IS NOT NULL",
+    )
+    .bind(&customer)
+    .fetch_all(&mut c)
+    .await
+    .unwrap();
+    let ended: Vec<String> = ended.into_iter().map(|(id,)| id).collect();
+    assert!(!ended.is_empty() && ended.len() < all.len(), "some conversations ended, some open");
+    for r in &all {
+        let want = if ended.contains(&r.id) { "ended" } else { "open" };
+        assert_eq!(r.status.as_deref(), Some(want), "{}", r.id);
+    }
+    let open = m.page_filtered(&mut c, Kind::Session, Some(&customer), None, 1000, "status:OPEN").await.unwrap();
+    assert_eq!(open.rows.len(), all.len() - ended.len());
+    assert!(open.rows.iter().all(|r| r.status.as_deref() == Some("open")));
+    let e = m.page_filtered(&mut c, Kind::Session, Some(&customer), None, 10, "status:paused").await.unwrap_err();
+    assert!(e.to_string().contains("status: is open or ended here"), "{e}");
     let e = m.page_filtered(&mut c, Kind::Demo, Some(&customer), None, 10, "plan:pro").await.unwrap_err();
     assert!(e.to_string().contains("(try business_name: rate_limit: after: before:)"), "{e}");
 }
