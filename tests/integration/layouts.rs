@@ -654,7 +654,7 @@ async fn a_conversations_heading_is_read_up_the_layouts_chain() {
         .unwrap()
         .replacen(
             "[session]\ntable = \"public.sessions\"\nid = \"id\"\nparent = \"demo_id\"\n",
-            "[session]\ntable = \"public.sessions\"\nid = \"id\"\nparent = \"lead_id\"\nparent_entity = \"lead\"\nended_at = \"ended_at\"\n",
+            "[session]\ntable = \"public.sessions\"\nid = \"id\"\nparent = \"lead_id\"\nparent_entity = \"lead\"\n",
             1,
         )
         .replacen("counts = [\"session\"]\n", "", 1);
