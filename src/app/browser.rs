@@ -42,6 +42,9 @@ pub struct Stage {
     pub parent: Option<(String, String)>,
     /// At the top: the rows of a child entity that have no parent.
     pub parentless: bool,
+    /// Under `parent`'s children, not `parent` itself: its rows across
+    /// them (a tenant's sessions across its demos).
+    pub across: bool,
     pub rows: Vec<MappedRow>,
     /// Where the next page starts; `None` when the last page is in.
     pub next: Option<Vec<Option<String>>>,
@@ -80,6 +83,7 @@ impl Stage {
             kind,
             parent,
             parentless: false,
+            across: false,
             rows: Vec::new(),
             next: None,
             prev: None,
@@ -127,6 +131,7 @@ impl Stage {
     pub fn under(&self) -> Under {
         match (&self.parent, self.parentless) {
             (_, true) => Under::Nothing,
+            (Some((id, _)), false) if self.across => Under::Grandparent(id.clone()),
             (Some((id, _)), false) => Under::Row(id.clone()),
             (None, false) => Under::All,
         }
@@ -218,11 +223,29 @@ impl Browser {
         self.aside = std::mem::replace(&mut self.stack, vec![Stage::new(head, None)]);
     }
 
-    /// Does `path` hold tab `head`'s list, or a row its list is under?
+    /// Does `path` hold tab `head`'s list, or a row its list is under
+    /// (its parent's, or its grandparent's where it is listed across)?
     fn reaches(&self, path: &[Stage], head: Kind) -> bool {
         let parent = self.layout.parent_of(head);
-        path.iter()
-            .any(|s| self.head_of(s.kind) == Some(head) || (Some(s.kind) == parent && s.selected_row().is_some()))
+        let grandparent = self.grandparent_of(head);
+        path.iter().any(|s| {
+            self.head_of(s.kind) == Some(head)
+                || ((Some(s.kind) == parent || Some(s.kind) == grandparent) && s.selected_row().is_some())
+        })
+    }
+
+    /// The entity `head`'s rows can be listed under across its parents'
+    /// rows (a tenant, for sessions under demos): where its parent is a
+    /// table of rows with a parent of their own, and its own rows are a
+    /// table's.
+    fn grandparent_of(&self, head: Kind) -> Option<Kind> {
+        let l = &self.layout;
+        let e = l.entity(head).filter(|e| e.table.is_some() && e.json_array.is_none() && e.derived_from.is_none())?;
+        e.parent.as_ref()?;
+        let p = l.parent_of(head)?;
+        let pe = l.entity(p).filter(|pe| pe.table.is_some() && pe.id.is_some() && pe.json_array.is_none())?;
+        pe.parent.as_ref()?;
+        l.parent_of(p)
     }
 
     /// `show_tab` on the path shown: false when it does not reach `head`.
@@ -236,9 +259,20 @@ impl Browser {
             let row = self.stack[j].selected_row()?;
             Some((j, (row.id.clone(), row.title.clone().unwrap_or_else(|| row.id.clone()))))
         });
-        let Some((j, crumb)) = parent else { return false };
+        if let Some((j, crumb)) = parent {
+            self.stack.truncate(j + 1);
+            self.stack.push(Stage::new(head, Some(crumb)));
+            return true;
+        }
+        // Else the row above its parent: its rows across that row's children.
+        let above = self.grandparent_of(head).and_then(|g| {
+            let j = self.stack.iter().rposition(|s| s.kind == g)?;
+            let row = self.stack[j].selected_row()?;
+            Some((j, (row.id.clone(), row.title.clone().unwrap_or_else(|| row.id.clone()))))
+        });
+        let Some((j, crumb)) = above else { return false };
         self.stack.truncate(j + 1);
-        self.stack.push(Stage::new(head, Some(crumb)));
+        self.stack.push(Stage { across: true, ..Stage::new(head, Some(crumb)) });
         true
     }
 
@@ -533,7 +567,14 @@ impl Browser {
         let Some(row) = s.selected_row().filter(|_| has_vectors) else {
             return Reply::info("more like this works on rows with a vector (chunks, memories)");
         };
-        let scope = self.search_scope(s.kind, s.parent.clone(), false);
+        // Listed across a row's children: searched across them where
+        // those are documents (a domain's pages' chunks); else from one.
+        let through_documents = self.layout.parent_of(s.kind) == Some(Kind::Document);
+        if s.across && !through_documents {
+            let parents = self.layout.parent_of(s.kind).map(|p| self.layout.label(p)).unwrap_or("parents");
+            return Reply::info(format!("open one of its {} to search more like a row there", parents.to_lowercase()));
+        }
+        let scope = self.search_scope(s.kind, s.parent.clone(), s.across);
         Reply { search: Some(super::SearchOpen::Like { scope, id: row.id.clone() }), ..Reply::default() }
     }
 
@@ -548,7 +589,15 @@ impl Browser {
         if has_vectors(s.kind)
             && let Some(parent) = &s.parent
         {
-            return Some((s.kind, parent.clone(), false));
+            // Listed across a row's children: under that row only through
+            // documents (all its pages' chunks).
+            if !s.across {
+                return Some((s.kind, parent.clone(), false));
+            }
+            if self.layout.parent_of(s.kind) == Some(Kind::Document) {
+                return Some((s.kind, parent.clone(), true));
+            }
+            return None;
         }
         let row = s.selected_row()?;
         let crumb = (row.id.clone(), row.title.clone().unwrap_or_else(|| row.id.clone()));
@@ -607,7 +656,10 @@ impl Browser {
         match cmd {
             Command::Open => kind == Kind::RateLimit || !self.children(kind).is_empty(),
             Command::OtherList => self.other_lists().len() > 1,
-            Command::MoreLikeThis => self.layout.entity(kind).is_some_and(|e| e.embedding.is_some()),
+            Command::MoreLikeThis => {
+                self.layout.entity(kind).is_some_and(|e| e.embedding.is_some())
+                    && (!s.across || self.layout.parent_of(kind) == Some(Kind::Document))
+            }
             Command::SearchKnowledgeBase => self.text_search_target().is_some(),
             // A list with nothing to filter on (001's derived conversations)
             // refuses one; another takes words, a status or a time.
@@ -678,6 +730,10 @@ impl Browser {
         if s.parentless {
             let parent = self.layout.parent_of(s.kind).map(|p| self.layout.label(p)).unwrap_or("a parent");
             return format!("{label} outside {parent}");
+        }
+        if s.across {
+            let parent = self.layout.parent_of(s.kind).map(|p| self.layout.label(p)).unwrap_or("its rows");
+            return format!("{label} of all its {}", parent.to_lowercase());
         }
         label.to_string()
     }

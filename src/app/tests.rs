@@ -1594,3 +1594,39 @@ fn a_filter_our_list_cannot_take_is_refused_as_it_is_entered() {
         assert_eq!(a.audit.filter, "", "{typed}");
     }
 }
+
+#[test]
+fn a_tab_below_the_row_chosen_lists_its_rows_across_that_rows_children() {
+    use crate::db::mapped::Under;
+    use crate::schema::Kind;
+    // 002: chat sessions belong to projects, projects to workspaces. With a
+    // workspace chosen and no project, the sessions tab lists the
+    // workspace's sessions across its projects, not every workspace's.
+    let mut a = app();
+    a.browse_layout(crate::schema::load("workspaces").unwrap());
+    let fx = a.start();
+    answer_browse_page(&mut a, &fx, &["w1", "w2"]);
+    a.update(key('j'));
+    let sessions = a.tabs().iter().position(|t| *t == Tab::Browse(Kind::Session)).unwrap();
+    let fx = a.update(key(char::from_digit(sessions as u32 + 1, 10).unwrap()));
+    let under = fx.iter().find_map(|e| match e {
+        Effect::LoadMapped { kind: Kind::Session, under, .. } => Some(under.clone()),
+        _ => None,
+    });
+    assert_eq!(under, Some(Under::Grandparent("w2".into())), "{fx:?}");
+    let b = a.browser.as_ref().unwrap();
+    assert!(b.label().ends_with("of all its projects"), "{}", b.label());
+    // Back at the top.
+    a.update(code(KeyCode::Esc));
+    assert_eq!(a.browser.as_ref().unwrap().current().kind, Kind::Tenant);
+    // Memories listed across the workspace's projects: a search needs one
+    // project (they are no documents' chunks), and `m` is not offered.
+    let memories = a.tabs().iter().position(|t| *t == Tab::Browse(Kind::Memory)).unwrap();
+    let fx = a.update(key(char::from_digit(memories as u32 + 1, 10).unwrap()));
+    answer_browse_page(&mut a, &fx, &["m1"]);
+    let b = a.browser.as_ref().unwrap();
+    assert!(b.current().across && !b.answers(crate::keymap::Command::MoreLikeThis));
+    assert_eq!(b.text_search_target(), None);
+    a.update(key('m'));
+    assert!(a.search.scope.is_none(), "no search across projects: {:?}", a.search.scope);
+}

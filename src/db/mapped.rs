@@ -79,6 +79,10 @@ pub enum Under {
     /// The rows whose parent column is NULL, under no parent at all (002's
     /// chat sessions without a project): reachable from the top.
     Nothing,
+    /// The rows under any child of one row (its id, as text): a
+    /// workspace's chat sessions across its projects, a tenant's sessions
+    /// across its demos.
+    Grandparent(String),
 }
 
 impl Under {
@@ -89,7 +93,7 @@ impl Under {
     pub fn row(&self) -> Option<&str> {
         match self {
             Under::Row(p) => Some(p),
-            Under::All | Under::Nothing => None,
+            Under::All | Under::Nothing | Under::Grandparent(_) => None,
         }
     }
 }
@@ -367,6 +371,9 @@ impl Mapped {
         if *under == Under::Nothing && (e.table.is_none() || e.json_array.is_some()) {
             return Err(DbError::Invalid(format!("{} always have a parent", self.layout.label(kind))));
         }
+        if let Under::Grandparent(_) = under {
+            self.listable(kind, under)?;
+        }
         if let (Some(_), Some(parent)) = (&e.json_array, parent) {
             // An array's elements, counted whole: one row's array bounds it.
             let mut qb = self.json_elements(e, parent, true)?;
@@ -417,6 +424,21 @@ impl Mapped {
                 return Err(DbError::Invalid(format!("{} have no parent to be without", self.layout.label(kind))));
             }
             (None, Under::Row(_)) => {}
+            // Its parent rows under that row, by their own parent column.
+            (Some(p), Under::Grandparent(id)) => {
+                let (pt, pid, pp) = self.grandparent_path(kind)?;
+                qb.push(format!(
+                    " AND t.{} IN (SELECT g.{} FROM {} g WHERE g.{} = ",
+                    quote_ident(p),
+                    quote_ident(pid),
+                    pt.quoted(),
+                    quote_ident(pp)
+                ));
+                qb.push_bind(id.to_string()).push(format!("::{})", self.cast(&pt, pp)?));
+            }
+            (None, Under::Grandparent(_)) => {
+                return Err(DbError::Invalid(format!("{} have no parent", self.layout.label(kind))));
+            }
         }
         // The filter syntax of our own lists: words, `status:` where the
         // entity has a status, `after:`/`before:` (YYYY-MM-DD) where it has a time.
@@ -471,6 +493,19 @@ impl Mapped {
         self.page_under(conn, kind, &Under::of(parent), after, limit, words).await
     }
 
+    /// The table, id and parent column of `kind`'s parent entity, through
+    /// which its rows are listed under a grandparent row; refused where
+    /// that entity has no table or no parent of its own.
+    fn grandparent_path(&self, kind: Kind) -> Result<(Table, &str, &str)> {
+        let refused =
+            || DbError::Invalid(format!("{} are not listed across their parents' rows here", self.layout.label(kind)));
+        let pe = self.layout.parent_of(kind).and_then(|p| self.layout.entity(p)).ok_or_else(refused)?;
+        match (&pe.table, &pe.id, &pe.parent, &pe.json_array) {
+            (Some(t), Some(id), Some(parent), None) => Ok((Table::parse(t), id.as_str(), parent.as_str())),
+            _ => Err(refused()),
+        }
+    }
+
     /// `kind`'s description, when its rows can be listed `under` that:
     /// rows without a parent only where a nullable parent column holds them,
     /// an order unique only within its parent only under one.
@@ -478,6 +513,12 @@ impl Mapped {
         let e = self.entity(kind)?;
         if *under == Under::Nothing && (e.table.is_none() || e.json_array.is_some()) {
             return Err(DbError::Invalid(format!("{} always have a parent", self.layout.label(kind))));
+        }
+        if let Under::Grandparent(_) = under {
+            if e.table.is_none() || e.json_array.is_some() || e.derived_from.is_some() {
+                return Err(DbError::Invalid(format!("{} are listed under one parent only", self.layout.label(kind))));
+            }
+            self.grandparent_path(kind)?;
         }
         if under.row().is_none() && self.within_parent.contains(&kind) {
             return Err(DbError::Invalid(format!(

@@ -726,6 +726,41 @@ async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() 
             (ours.id.to_string().as_str(), ours.lead_display_name.as_deref())
         );
     }
+    // A tenant's sessions across its demos (a list under a grandparent) are
+    // our Sessions tab's with a tenant chosen, in the same order.
+    let (tenant,): (uuid::Uuid,) = sqlx::query_as(
+        "SELECT d.tenant_id FROM sessions s JOIN demos d ON d.id = s.demo_id GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+    )
+    .fetch_one(&mut c)
+    .await
+    .unwrap();
+    let under = ragdesk::db::mapped::Under::Grandparent(tenant.to_string());
+    let mut theirs = Vec::new();
+    let mut after: Option<Vec<Option<String>>> = None;
+    loop {
+        let page = m.page_under(&mut c, Kind::Session, &under, after.as_deref(), 7, "").await.unwrap();
+        theirs.extend(page.rows.into_iter().map(|r| r.id));
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    let ours: Vec<String> = ragdesk::db::sessions::list(
+        &mut c,
+        ragdesk::db::sessions::SessionScope::Tenant(tenant),
+        &filter,
+        ragdesk::db::Seek::First,
+        10_000,
+    )
+    .await
+    .unwrap()
+    .rows
+    .iter()
+    .map(|r| r.id.to_string())
+    .collect();
+    assert!(ours.len() > 7 && theirs == ours, "{} vs {}", theirs.len(), ours.len());
+    let counted = m.count_rows_under(&mut c, Kind::Session, &under, "", true).await.unwrap();
+    assert_eq!(counted, Some(ragdesk::db::RowCount::Exact(ours.len() as i64)));
     // Our limits and their audit stay ours when our lists are shown through
     // the layout: tenants and overrides, audited in our own audit_log.
     let m = std::sync::Arc::new(m);
