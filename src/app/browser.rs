@@ -227,25 +227,11 @@ impl Browser {
     /// (its parent's, or its grandparent's where it is listed across)?
     fn reaches(&self, path: &[Stage], head: Kind) -> bool {
         let parent = self.layout.parent_of(head);
-        let grandparent = self.grandparent_of(head);
+        let grandparent = self.layout.grandparent_of(head);
         path.iter().any(|s| {
             self.head_of(s.kind) == Some(head)
                 || ((Some(s.kind) == parent || Some(s.kind) == grandparent) && s.selected_row().is_some())
         })
-    }
-
-    /// The entity `head`'s rows can be listed under across its parents'
-    /// rows (a tenant, for sessions under demos): where its parent is a
-    /// table of rows with a parent of their own, and its own rows are a
-    /// table's.
-    fn grandparent_of(&self, head: Kind) -> Option<Kind> {
-        let l = &self.layout;
-        let e = l.entity(head).filter(|e| e.table.is_some() && e.json_array.is_none() && e.derived_from.is_none())?;
-        e.parent.as_ref()?;
-        let p = l.parent_of(head)?;
-        let pe = l.entity(p).filter(|pe| pe.table.is_some() && pe.id.is_some() && pe.json_array.is_none())?;
-        pe.parent.as_ref()?;
-        l.parent_of(p)
     }
 
     /// `show_tab` on the path shown: false when it does not reach `head`.
@@ -265,7 +251,7 @@ impl Browser {
             return true;
         }
         // Else the row above its parent: its rows across that row's children.
-        let above = self.grandparent_of(head).and_then(|g| {
+        let above = self.layout.grandparent_of(head).and_then(|g| {
             let j = self.stack.iter().rposition(|s| s.kind == g)?;
             let row = self.stack[j].selected_row()?;
             Some((j, (row.id.clone(), row.title.clone().unwrap_or_else(|| row.id.clone()))))

@@ -499,9 +499,10 @@ impl Mapped {
     fn grandparent_path(&self, kind: Kind) -> Result<(Table, &str, &str)> {
         let refused =
             || DbError::Invalid(format!("{} are not listed across their parents' rows here", self.layout.label(kind)));
+        self.layout.grandparent_of(kind).ok_or_else(refused)?;
         let pe = self.layout.parent_of(kind).and_then(|p| self.layout.entity(p)).ok_or_else(refused)?;
-        match (&pe.table, &pe.id, &pe.parent, &pe.json_array) {
-            (Some(t), Some(id), Some(parent), None) => Ok((Table::parse(t), id.as_str(), parent.as_str())),
+        match (&pe.table, &pe.id, &pe.parent) {
+            (Some(t), Some(id), Some(parent)) => Ok((Table::parse(t), id.as_str(), parent.as_str())),
             _ => Err(refused()),
         }
     }
@@ -515,9 +516,6 @@ impl Mapped {
             return Err(DbError::Invalid(format!("{} always have a parent", self.layout.label(kind))));
         }
         if let Under::Grandparent(_) = under {
-            if e.table.is_none() || e.json_array.is_some() || e.derived_from.is_some() {
-                return Err(DbError::Invalid(format!("{} are listed under one parent only", self.layout.label(kind))));
-            }
             self.grandparent_path(kind)?;
         }
         if under.row().is_none() && self.within_parent.contains(&kind) {

@@ -350,6 +350,20 @@ impl Layout {
         self.built_in && self.name == "native"
     }
 
+    /// The entity whose rows `kind`'s rows can be listed under across
+    /// their parents (a tenant, for sessions under demos): where `kind`'s
+    /// rows are a table's with a parent column, and its parent's rows are a
+    /// table's with an id and a parent of their own.
+    pub fn grandparent_of(&self, kind: Kind) -> Option<Kind> {
+        let e =
+            self.entity(kind).filter(|e| e.table.is_some() && e.json_array.is_none() && e.derived_from.is_none())?;
+        e.parent.as_ref()?;
+        let p = self.parent_of(kind)?;
+        let pe = self.entity(p).filter(|pe| pe.table.is_some() && pe.id.is_some() && pe.json_array.is_none())?;
+        pe.parent.as_ref()?;
+        self.parent_of(p)
+    }
+
     /// The word for one row of `kind` ("Widget" for "Widgets"): the
     /// entity's `one`, else its label less its plural ending.
     pub fn one(&self, kind: Kind) -> String {
