@@ -202,37 +202,30 @@ impl Mapped {
                 )));
             }
         }
-        // A limit's key is the id of the row it names: of one type, or
-        // every read of the list would fail on a key that is no such id.
-        if let Some(e) = &layout.rate_limit
-            && let (Some(named), Some(t), Some(k)) = (&e.key_entity, &e.table, &e.key)
-        {
+        // A key or a column naming another entity's row by its id (a limit's
+        // `key_entity`, a row's `title_from`): of one type with that id, or
+        // every read of the list would fail on a value that is no such id.
+        let references = layout.kinds().filter_map(|kind| {
+            let e = layout.entity(kind).expect("a kind it has");
+            let table = e.table.as_deref()?;
+            match (&e.key_entity, &e.key, &e.title_from) {
+                (Some(named), Some(k), _) => Some((kind, "key_entity", table, k.as_str(), named.as_str())),
+                (_, _, Some(from)) => Some((kind, "title_from", table, from.column.as_str(), from.entity.as_str())),
+                _ => None,
+            }
+        });
+        for (kind, field, table, column, named) in references {
             let n = Kind::from_name(named).and_then(|k| layout.entity(k)).expect("checked layout");
             let (nt, id) =
                 (Table::parse(n.table.as_deref().expect("checked layout")), n.id.as_deref().expect("checked layout"));
             let udt = |t: &Table, c: &str| catalog.column(t, c).map(|c| c.udt.clone()).unwrap_or_default();
-            let (key_type, id_type) = (udt(&Table::parse(t), k), udt(&nt, id));
-            // Of one family: whole numbers of any width, text of any kind.
-            if !crate::schema::same_id_family(&key_type, &id_type) {
-                return Err(DbError::Invalid(format!(
-                    "layout '{}': [rate_limit] key_entity = \"{named}\": the key {k} is {key_type}, the id {nt}.{id} is {id_type}; they must be of one type",
-                    layout.name
-                )));
-            }
-        }
-        // A title read from the row another's id names: of one type with it.
-        for kind in layout.kinds() {
-            let e = layout.entity(kind).expect("a kind it has");
-            let (Some(from), Some(t)) = (&e.title_from, &e.table) else { continue };
-            let n = Kind::from_name(&from.entity).and_then(|k| layout.entity(k)).expect("checked layout");
-            let (nt, id) =
-                (Table::parse(n.table.as_deref().expect("checked layout")), n.id.as_deref().expect("checked layout"));
-            let udt = |t: &Table, c: &str| catalog.column(t, c).map(|c| c.udt.clone()).unwrap_or_default();
-            let (held, id_type) = (udt(&Table::parse(t), &from.column), udt(&nt, id));
+            let (held, id_type) = (udt(&Table::parse(table), column), udt(&nt, id));
             if !crate::schema::same_id_family(&held, &id_type) {
+                let what = if field == "key_entity" { "key" } else { "column" };
                 return Err(DbError::Invalid(format!(
-                    "layout '{}': [{kind}] title_from column {} is {held}, the id {nt}.{id} is {id_type}; they must be of one type",
-                    layout.name, from.column
+                    "layout '{}': [{kind}] {field} = \"{named}\": the {what} {column} is {held}, the id {nt}.{id} \
+                     is {id_type}; they must be of one type",
+                    layout.name
                 )));
             }
         }
@@ -782,7 +775,7 @@ impl Mapped {
         // A rate limit reads as its key and its value.
         // Its own title, else (`title_from`) the title of the row it holds the id of.
         let own = col(if e.title.is_some() { &e.title } else { &e.key }, "text");
-        match self.title_from_sql(e) {
+        match e.title_from.as_ref().and_then(|from| self.title_of_sql(&from.entity, &from.column)) {
             Some(theirs) if e.title.is_some() => qb.push(format!("COALESCE({own}, {theirs}), ")),
             Some(theirs) => qb.push(format!("{theirs}, ")),
             None => qb.push(own).push(", "),
@@ -864,11 +857,12 @@ impl Mapped {
         Ok(())
     }
 
-    /// The title of the row `e`'s `title_from` column holds the id of, by
-    /// that entity's primary key (one probe per row shown).
-    fn title_from_sql(&self, e: &Entity) -> Option<String> {
-        let from = e.title_from.as_ref()?;
-        let n = Kind::from_name(&from.entity).and_then(|k| self.layout.entity(k))?;
+    /// The title of the row of entity `named` whose id `t.column` holds, by
+    /// that entity's primary key (one probe per row read): what names a row
+    /// by another's (`title_from`) and a limit by what it limits
+    /// (`key_entity`).
+    fn title_of_sql(&self, named: &str, column: &str) -> Option<String> {
+        let n = Kind::from_name(named).and_then(|k| self.layout.entity(k))?;
         let (nt, id, title) = (Table::parse(n.table.as_deref()?), n.id.as_deref()?, n.title.as_deref()?);
         let cast = self.catalog.column(&nt, id).map(|c| c.type_sql()).unwrap_or_else(|| "text".into());
         Some(format!(
@@ -876,7 +870,7 @@ impl Mapped {
             quote_ident(title),
             nt.quoted(),
             quote_ident(id),
-            quote_ident(&from.column)
+            quote_ident(column)
         ))
     }
 
@@ -2285,29 +2279,14 @@ impl Mapped {
             Some(d) => format!("t.{}::text", quote_ident(d)),
             None => "NULL::text".into(),
         };
-        // The row the key is the id of, by that entity's primary key.
-        let (name, join) = match e.key_entity.as_deref().and_then(Kind::from_name).and_then(|k| self.layout.entity(k)) {
-            Some(n) => {
-                let (nt, id, title) = (
-                    Table::parse(n.table.as_deref().expect("checked layout")),
-                    n.id.as_deref().expect("checked layout"),
-                    n.title.as_deref().expect("checked layout"),
-                );
-                (
-                    format!("n.{}::text", quote_ident(title)),
-                    format!(
-                        " LEFT JOIN {} n ON n.{} = t.{}::{}",
-                        nt.quoted(),
-                        quote_ident(id),
-                        quote_ident(k),
-                        self.cast(&nt, id)?
-                    ),
-                )
-            }
-            None => ("NULL::text".into(), String::new()),
-        };
+        // The row the key is the id of, named.
+        let name = e
+            .key_entity
+            .as_deref()
+            .and_then(|named| self.title_of_sql(named, k))
+            .unwrap_or_else(|| "NULL::text".into());
         let mut qb = QueryBuilder::<Postgres>::new(format!(
-            "SELECT t.{k}::text, t.{v}::bigint, t.xmin::text, {description}, {name} FROM {t} t{join} WHERE true",
+            "SELECT t.{k}::text, t.{v}::bigint, t.xmin::text, {description}, {name} FROM {t} t WHERE true",
             k = quote_ident(k),
             v = quote_ident(v),
             t = table.quoted()
