@@ -701,6 +701,7 @@ impl App {
         if self.tab != tab_before {
             self.resolved(Cause::Entry);
         }
+        self.follow_native_tenant();
         self.sync(&mut fx);
         fx
     }
@@ -1081,15 +1082,8 @@ impl App {
                             ListKind::Documents => crate::db::knowledge::check_documents_filter(&filter),
                             ListKind::Chunks => crate::db::knowledge::check_chunks_filter(&filter),
                         };
-                        match checked {
-                            Err(e) => {
-                                self.say(Level::Error, format!("not filtered: {e}"), Some(Cause::Entry));
-                                self.open_input(InputPurpose::Filter(kind), &text);
-                            }
-                            Ok(()) => {
-                                self.resolved(Cause::Entry);
-                                self.list_mut(kind).set_filter_text(text);
-                            }
+                        if self.filter_taken(InputPurpose::Filter(kind), &text, checked.map_err(|e| e.to_string())) {
+                            self.list_mut(kind).set_filter_text(text);
                         }
                     }
                     InputPurpose::Search => {
@@ -1104,33 +1098,19 @@ impl App {
                             Some(_) => crate::db::audit::AuditTrail::Foreign,
                             None => crate::db::audit::AuditTrail::Native,
                         };
-                        match trail.check_filter(&crate::db::Filter::parse(&text)) {
-                            Err(e) => {
-                                self.say(Level::Error, format!("not filtered: {e}"), Some(Cause::Entry));
-                                self.open_input(InputPurpose::AuditFilter, &text);
-                            }
-                            Ok(()) => {
-                                self.resolved(Cause::Entry);
-                                self.audit.filter = text;
-                            }
+                        let checked = trail.check_filter(&crate::db::Filter::parse(&text)).map_err(|e| e.to_string());
+                        if self.filter_taken(InputPurpose::AuditFilter, &text, checked) {
+                            self.audit.filter = text;
                         }
                     }
                     InputPurpose::BrowseFilter => {
                         // A filter the list cannot take is said here, and the
                         // list stays as it was (not a failed load to retry).
-                        let checked = self.browser.as_ref().map(|b| b.check_filter(&text));
-                        match checked {
-                            // The prompt opens again on what was typed, to mend it.
-                            Some(Err(e)) => {
-                                self.say(Level::Error, format!("not filtered: {e}"), Some(Cause::Entry));
-                                self.open_input(InputPurpose::BrowseFilter, &text);
-                            }
-                            _ => {
-                                self.resolved(Cause::Entry);
-                                if let Some(b) = &mut self.browser {
-                                    b.set_filter(text);
-                                }
-                            }
+                        let checked = self.browser.as_ref().map_or(Ok(()), |b| b.check_filter(&text));
+                        if self.filter_taken(InputPurpose::BrowseFilter, &text, checked)
+                            && let Some(b) = &mut self.browser
+                        {
+                            b.set_filter(text);
                         }
                     }
                     InputPurpose::ConversationId if !text.is_empty() => {
@@ -1157,9 +1137,26 @@ impl App {
         }
     }
 
+    /// A filter typed at `purpose`'s prompt, checked as its list's query
+    /// would: refused with the reason and the prompt open again on it (the
+    /// list stays as it was), or taken (a refusal said before goes).
+    fn filter_taken(&mut self, purpose: InputPurpose, text: &str, checked: Result<(), String>) -> bool {
+        match checked {
+            Err(e) => {
+                self.say(Level::Error, format!("not filtered: {e}"), Some(Cause::Entry));
+                self.open_input(purpose, text);
+                false
+            }
+            Ok(()) => {
+                self.resolved(Cause::Entry);
+                true
+            }
+        }
+    }
+
     /// Our schema shown through its layout: the tenant on the drill path
     /// is the one our Limits tab shows overrides of (`t`), as the Tenants
-    /// tab's Enter makes it.
+    /// tab's Enter makes it (followed after every action).
     fn follow_native_tenant(&mut self) {
         let Some(b) = self.browser.as_ref().filter(|b| b.layout.is_native()) else { return };
         self.nav.tenant = b.stack.iter().find_map(|s| match (&s.parent, b.layout.parent_of(s.kind)) {
@@ -1173,10 +1170,6 @@ impl App {
     /// Carries out what a pane asked for.
     pub(super) fn apply_reply(&mut self, reply: Reply, fx: &mut Vec<Effect>) {
         fx.extend(reply.effects);
-        // A reply that moves to another tab leaves what was said of this one.
-        if reply.transcript.is_some() || reply.limit.is_some() || reply.search.is_some() {
-            self.resolved(Cause::Entry);
-        }
         // A refusal is about what was just asked: the next thing taken, or
         // another tab, clears it.
         if let Some((level, text)) = reply.message {
@@ -1256,10 +1249,7 @@ impl App {
             }
             Refresh => self.refresh(fx),
             OpenConversation => self.open_input(InputPurpose::ConversationId, ""),
-            Back => {
-                self.back();
-                self.follow_native_tenant();
-            }
+            Back => self.back(),
             _ if self.tab == Tab::Search => {
                 let generation = self.next_generation();
                 let height = self.search_rows();
@@ -1277,7 +1267,6 @@ impl App {
                     let reply = b.on_command(cmd, generation, height);
                     self.apply_reply(reply, fx);
                 }
-                self.follow_native_tenant();
             }
             _ if self.tab == Tab::Limits => self.on_limits_command(cmd),
             _ if self.tab == Tab::Audit => self.on_audit_command(cmd),
@@ -1294,9 +1283,7 @@ impl App {
         if let (Tab::Browse(kind), Some(b)) = (tab, &mut self.browser) {
             b.show_tab(kind);
         }
-        self.follow_native_tenant();
         if tab != self.tab {
-            self.resolved(Cause::Entry);
             match tab {
                 Tab::Limits => self.limits.invalidate(),
                 Tab::Audit => self.audit.loaded = None,
