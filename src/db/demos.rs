@@ -67,12 +67,10 @@ pub struct DemoDetail {
 const SELECT_ROW: &str = "SELECT d.id, d.tenant_id, t.name AS tenant_name, d.company_name, d.industry, d.status, \
      d.mission_profile, d.created_at, d.expires_at, d.deleted_at FROM demos d JOIN tenants t ON t.id = d.tenant_id";
 
-/// Refuses a filter this list cannot take (a key it lacks, a value out of
-/// its set, a bad date or id), before anything is sent: the same checks
-/// the query makes, on a statement that is never run.
+/// Refuses a filter this list cannot take, before anything is sent
+/// (`filter::dry_run`).
 pub fn check_filter(filter: &Filter) -> Result<()> {
-    let mut qb = QueryBuilder::<Postgres>::new("SELECT 1");
-    push_where(&mut qb, None, filter)
+    super::filter::dry_run(|qb| push_where(qb, None, filter))
 }
 
 fn push_where(qb: &mut QueryBuilder<'_, Postgres>, tenant: Option<Uuid>, filter: &Filter) -> Result<()> {

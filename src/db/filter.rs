@@ -173,6 +173,13 @@ fn parse_day(v: &str) -> Result<DateTime<Utc>> {
         .map_err(|_| DbError::Filter(format!("'{v}' is not a date (use YYYY-MM-DD)")))
 }
 
+/// The checks a list's query makes of its filter (a key it lacks, a value
+/// out of its set, a bad date or id), run on a statement that is never
+/// sent: a filter is refused as it is entered, by the query's own rules.
+pub fn dry_run(build: impl FnOnce(&mut QueryBuilder<'_, Postgres>) -> Result<()>) -> Result<()> {
+    build(&mut QueryBuilder::<Postgres>::new("SELECT 1"))
+}
+
 /// Appends the keyset condition and order for a list shown in descending
 /// (ts, id) order, read from where `seek` says, and fetches `limit + 1`
 /// rows so the page knows whether more exist. Returns the direction the

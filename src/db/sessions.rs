@@ -95,12 +95,10 @@ impl SessionRow {
     }
 }
 
-/// Refuses a filter this list cannot take (a key it lacks, a value out of
-/// its set, a bad date or id), before anything is sent: the same checks
-/// the query makes, on a statement that is never run.
+/// Refuses a filter this list cannot take, before anything is sent
+/// (`filter::dry_run`).
 pub fn check_filter(filter: &Filter) -> Result<()> {
-    let mut qb = QueryBuilder::<Postgres>::new("SELECT 1");
-    push_where(&mut qb, SessionScope::All, filter)
+    super::filter::dry_run(|qb| push_where(qb, SessionScope::All, filter))
 }
 
 fn push_where(qb: &mut QueryBuilder<'_, Postgres>, scope: SessionScope, filter: &Filter) -> Result<()> {
