@@ -17,6 +17,8 @@ use crate::theme::Theme;
 const SHOWN_WIDTH: usize = 20;
 /// What a list keeps for the title beside a layout's own columns.
 const TITLE_ROOM: usize = 16;
+/// Rows either side of the selection a layout's column is as wide as.
+const WIDTH_SAMPLE: usize = 100;
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(b) = &app.browser else { return };
@@ -165,12 +167,15 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let share = (room / extra.len().max(1)).saturating_sub(1).max(4);
         for (i, heading) in &extra {
             let i = *i;
-            let widest = s
-                .rows
+            // Measured on the rows about the selection, not every row
+            // loaded: a frame's work stays the same after a long scroll.
+            let hi = (s.selected + WIDTH_SAMPLE).min(s.rows.len());
+            let near = &s.rows[s.selected.saturating_sub(WIDTH_SAMPLE).min(hi)..hi];
+            let widest = near
                 .iter()
-                .filter_map(|r| r.cells.get(i).cloned().flatten())
+                .filter_map(|r| r.cells.get(i).and_then(|v| v.as_deref()))
                 // As drawn: a count grouped ("1,000+").
-                .map(|v| crate::text::width(&if heading.1 { count_text(&v) } else { sanitize_line(&v).into_owned() }))
+                .map(|v| crate::text::width(&if heading.1 { count_text(v) } else { sanitize_line(v).into_owned() }))
                 .max()
                 .unwrap_or(0);
             let width = widest.max(crate::text::width(&heading.0)).min(SHOWN_WIDTH).min(share) as u16;
