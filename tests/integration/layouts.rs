@@ -368,10 +368,21 @@ fn sortable(v: &Option<String>) -> (u8, i64, String) {
 
 /// Every row under `parent`, two at a time.
 async fn page_all(m: &Mapped, c: &mut sqlx::PgConnection, kind: Kind, parent: Option<&str>) -> Vec<MappedRow> {
+    page_all_under(m, c, kind, &ragdesk::db::mapped::Under::of(parent), 2).await
+}
+
+/// Every row `under` says, `size` to a page.
+async fn page_all_under(
+    m: &Mapped,
+    c: &mut sqlx::PgConnection,
+    kind: Kind,
+    under: &ragdesk::db::mapped::Under,
+    size: u32,
+) -> Vec<MappedRow> {
     let mut out = Vec::new();
     let mut after: Option<Vec<Option<String>>> = None;
     for _ in 0..1000 {
-        let page = m.page(c, kind, parent, after.as_deref(), 2).await.unwrap();
+        let page = m.page_under(c, kind, under, after.as_deref(), size, "").await.unwrap();
         out.extend(page.rows);
         match page.next {
             Some(n) => after = Some(n),
@@ -685,19 +696,13 @@ async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() 
     let catalog = ragdesk::db::catalog::read(&mut c).await.unwrap();
     let m = Mapped::new(ragdesk::schema::load("native").unwrap(), catalog).unwrap();
     let filter = ragdesk::db::Filter::default();
-    let native: Vec<String> = ragdesk::db::tenants::list(&mut c, &filter, ragdesk::db::Seek::First, 100)
-        .await
-        .unwrap()
-        .rows
-        .iter()
-        .map(|r| r.id.to_string())
-        .collect();
+    let ours = ragdesk::db::tenants::list(&mut c, &filter, ragdesk::db::Seek::First, 100).await.unwrap().rows;
+    let native: Vec<String> = ours.iter().map(|r| r.id.to_string()).collect();
     let mapped_rows = page_all(&m, &mut c, Kind::Tenant, None).await;
     let mapped: Vec<String> = mapped_rows.iter().map(|r| r.id.clone()).collect();
     assert_eq!(mapped, native);
     // What the layout shows beside a tenant's name is what our Tenants tab
     // shows: its slug, its plan and how many demos it has.
-    let ours = ragdesk::db::tenants::list(&mut c, &filter, ragdesk::db::Seek::First, 100).await.unwrap().rows;
     assert!(!ours.is_empty() && ours.len() == mapped_rows.len());
     for (theirs, ours) in mapped_rows.iter().zip(&ours) {
         let want = vec![Some(ours.slug.clone()), Some(ours.plan.clone()), Some(ours.demo_count.to_string())];
@@ -735,16 +740,8 @@ async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() 
     .await
     .unwrap();
     let under = ragdesk::db::mapped::Under::Grandparent(tenant.to_string());
-    let mut theirs = Vec::new();
-    let mut after: Option<Vec<Option<String>>> = None;
-    loop {
-        let page = m.page_under(&mut c, Kind::Session, &under, after.as_deref(), 7, "").await.unwrap();
-        theirs.extend(page.rows.into_iter().map(|r| r.id));
-        match page.next {
-            Some(n) => after = Some(n),
-            None => break,
-        }
-    }
+    let theirs: Vec<String> =
+        page_all_under(&m, &mut c, Kind::Session, &under, 7).await.into_iter().map(|r| r.id).collect();
     let ours: Vec<String> = ragdesk::db::sessions::list(
         &mut c,
         ragdesk::db::sessions::SessionScope::Tenant(tenant),
