@@ -725,15 +725,17 @@ fn an_idle_console_needs_no_redraw_on_a_tick() {
 /// A Browse row named `row ID`, keyed by its id.
 /// Answers the Browse page `fx` asks for with rows `ids`.
 fn answer_browse_page(a: &mut App, fx: &[Effect], ids: &[&str]) {
-    let generation = fx
-        .iter()
-        .find_map(|e| match e {
-            Effect::LoadMapped { generation, .. } => Some(*generation),
-            _ => None,
-        })
-        .expect("a page is asked for");
+    let (generation, ..) = browse_load(fx).expect("a page is asked for");
     let page = crate::db::mapped::MappedPage { rows: ids.iter().map(browse_row).collect(), next: None };
     a.update(Action::MappedLoaded { generation, result: Ok(page) });
+}
+
+/// The Browse page `fx` asks for: (generation, where it starts, read backwards).
+fn browse_load(fx: &[Effect]) -> Option<(u64, Option<Vec<Option<String>>>, bool)> {
+    fx.iter().find_map(|e| match e {
+        Effect::LoadMapped { generation, after, backward, .. } => Some((*generation, after.clone(), *backward)),
+        _ => None,
+    })
 }
 
 fn browse_row(id: impl std::fmt::Display) -> crate::db::mapped::MappedRow {
@@ -754,14 +756,7 @@ fn browse_row(id: impl std::fmt::Display) -> crate::db::mapped::MappedRow {
 fn g_reads_a_browse_list_from_its_end_and_up_and_g_from_its_top() {
     use crate::db::mapped::MappedPage;
     let rows = |ids: std::ops::Range<u32>| ids.map(browse_row).collect::<Vec<_>>();
-    let load = |fx: &[Effect]| -> (u64, Option<Vec<Option<String>>>, bool) {
-        fx.iter()
-            .find_map(|e| match e {
-                Effect::LoadMapped { generation, after, backward, .. } => Some((*generation, after.clone(), *backward)),
-                _ => None,
-            })
-            .unwrap_or_else(|| panic!("a page is asked for: {fx:?}"))
-    };
+    let load = |fx: &[Effect]| browse_load(fx).unwrap_or_else(|| panic!("a page is asked for: {fx:?}"));
     let mut a = app();
     a.browse_layout(crate::schema::load("omni").unwrap());
     let (generation, _, _) = load(&a.start());
@@ -832,12 +827,7 @@ fn g_reads_a_browse_list_from_its_end_and_up_and_g_from_its_top() {
 fn a_burst_of_page_downs_while_a_browse_page_loads_is_applied_when_it_lands() {
     use crate::db::mapped::MappedPage;
     let rows = |ids: std::ops::Range<u32>| ids.map(browse_row).collect::<Vec<_>>();
-    let asked = |fx: &[Effect]| {
-        fx.iter().find_map(|e| match e {
-            Effect::LoadMapped { generation, after, .. } => Some((*generation, after.clone())),
-            _ => None,
-        })
-    };
+    let asked = |fx: &[Effect]| browse_load(fx).map(|(generation, after, _)| (generation, after));
     let mut a = app();
     a.browse_layout(crate::schema::load("omni").unwrap());
     let (generation, _) = asked(&a.start()).unwrap();
