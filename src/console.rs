@@ -108,7 +108,7 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
                 // The types of the columns its filter keys name.
                 let e = m.layout.entity(kind).expect("a kind it has");
                 if let Some(table) = e.table.as_deref().map(crate::schema::Table::parse) {
-                    for c in e.shown.iter().chain(&e.status) {
+                    for c in e.shown.iter().chain(&e.status).chain(&e.id) {
                         if let Some(col) = m.catalog().column(&table, c) {
                             b.key_types.insert((kind, c.clone()), col.udt.clone());
                         }

@@ -662,13 +662,17 @@ impl Browser {
     pub fn check_filter(&self, text: &str) -> Result<(), String> {
         let kind = self.current().kind;
         let filter = crate::db::mapped::check_filter(&self.layout, kind, text).map_err(|e| e.to_string())?;
+        let e = self.layout.entity(kind);
         for (key, value) in &filter.terms {
-            let column = if key == "status" {
-                self.layout.entity(kind).and_then(|e| e.status.clone()).unwrap_or_default()
-            } else {
-                key.clone()
+            let column = match key.as_str() {
+                "status" => e.and_then(|e| e.status.clone()).unwrap_or_default(),
+                "id" => e.and_then(|e| e.id.clone()).unwrap_or_default(),
+                _ => key.clone(),
             };
-            if let Some(udt) = self.key_types.get(&(kind, column)) {
+            let Some(udt) = self.key_types.get(&(kind, column)) else { continue };
+            if key == "id" {
+                crate::db::mapped::IdMatch::parse(udt, value).map_err(|e| e.to_string())?;
+            } else {
                 crate::db::mapped::KeyValue::parse(udt, key, value).map_err(|e| e.to_string())?;
             }
         }

@@ -1115,7 +1115,7 @@ fn a_browse_filter_the_list_cannot_take_is_refused_before_loading() {
             .back()
             .unwrap()
             .text
-            .contains("not filtered: unknown filter 'status:' here (try email: company_name: after: before:)")
+            .contains("not filtered: unknown filter 'status:' here (try email: company_name: id: after: before:)")
     );
     // The prompt is open again on what was typed; Esc leaves it.
     match &a.modal {

@@ -172,6 +172,25 @@ impl Mapped {
                     }
                 }
             }
+            for sum in &e.sums {
+                if let Err(why) = layout.summable(sum, &catalog) {
+                    return Err(DbError::Invalid(format!(
+                        "layout '{}': [{kind}] sums = \"{sum}\": {why}",
+                        layout.name
+                    )));
+                }
+            }
+            if let Some(table) = e.table.as_deref().map(Table::parse) {
+                for c in &e.words {
+                    let udt = catalog.column(&table, c).map(|col| col.udt.as_str()).unwrap_or("text");
+                    if crate::schema::unreadable_in_a_list(udt) {
+                        return Err(DbError::Invalid(format!(
+                            "layout '{}': [{kind}] words names {table}.{c}, a {udt}: no words to match",
+                            layout.name
+                        )));
+                    }
+                }
+            }
             for child in &e.counts {
                 let ce = Kind::from_name(child).and_then(|k| layout.entity(k)).expect("checked layout");
                 let (Some(t), Some(p)) = (ce.table.as_deref(), ce.parent.as_deref()) else { continue };
@@ -452,18 +471,53 @@ impl Mapped {
                 self.push_key_match(qb, table, c, c, v)?;
             }
         }
-        let searched: Vec<&String> = [&e.title, &e.content].into_iter().flatten().collect();
+        let id_udt = e.id.as_deref().and_then(|c| self.catalog.column(table, c)).map(|c| c.udt.as_str());
+        if let (Some(idc), Some(v)) = (e.id.as_deref(), filter.term("id")) {
+            let c = format!("t.{}", quote_ident(idc));
+            match IdMatch::parse(id_udt.unwrap_or("text"), v)? {
+                IdMatch::Range(lo, hi) => {
+                    qb.push(format!(" AND {c} BETWEEN ")).push_bind(lo).push(" AND ").push_bind(hi);
+                }
+                IdMatch::Prefix(p) => {
+                    qb.push(format!(" AND {c}::text LIKE ")).push_bind(p).push(" ESCAPE '\\'");
+                }
+                IdMatch::Whole(_) => self.push_key_match(qb, table, "id", idc, v)?,
+            }
+        }
+        let searched = e.word_columns();
+        // Words also find a row by the row that names it (a session by its
+        // lead's e-mail): that entity's word columns, by its primary key.
+        let named = e.title_from.as_ref().and_then(|from| {
+            let n = Kind::from_name(&from.entity).and_then(|k| self.layout.entity(k))?;
+            Some((from.column.as_str(), Table::parse(n.table.as_deref()?), n.id.as_deref()?, n.word_columns()))
+        });
+        // A word of hex digits may be the start of a UUID id (ours: 6+).
+        let uuid_ids = id_udt == Some("uuid");
         let words: Vec<&str> = filter.words.iter().map(String::as_str).collect();
-        if !words.is_empty() && searched.is_empty() {
+        if !words.is_empty() && searched.is_empty() && named.is_none() && !uuid_ids {
             return Err(DbError::Invalid(format!("{} has no text column to filter on", self.layout.label(kind))));
         }
         for w in words {
-            qb.push(" AND (");
-            for (i, c) in searched.iter().enumerate() {
-                if i > 0 {
-                    qb.push(" OR ");
+            let pattern = super::like_pattern(w);
+            qb.push(" AND (false");
+            for c in &searched {
+                qb.push(format!(" OR t.{}::text ILIKE ", quote_ident(c))).push_bind(pattern.clone());
+            }
+            if let Some((column, nt, nid, ncols)) = named.as_ref().filter(|n| !n.3.is_empty()) {
+                qb.push(format!(
+                    " OR t.{} IN (SELECT r.{} FROM {} r WHERE false",
+                    quote_ident(column),
+                    quote_ident(nid),
+                    nt.quoted()
+                ));
+                for c in ncols {
+                    qb.push(format!(" OR r.{}::text ILIKE ", quote_ident(c))).push_bind(pattern.clone());
                 }
-                qb.push(format!("t.{}::text ILIKE ", quote_ident(c))).push_bind(super::like_pattern(w));
+                qb.push(")");
+            }
+            if let (true, Some(idc), Some((lo, hi))) = (uuid_ids, e.id.as_deref(), super::sessions::id_prefix_range(w))
+            {
+                qb.push(format!(" OR t.{} BETWEEN ", quote_ident(idc))).push_bind(lo).push(" AND ").push_bind(hi);
             }
             qb.push(")");
         }
@@ -808,6 +862,7 @@ impl Mapped {
             .map(|x| match x {
                 crate::schema::Extra::Column(c) => format!("left(t.{}::text, {SHOWN_CHARS})", quote_ident(c)),
                 crate::schema::Extra::Count(child) => self.count_sql(e, child),
+                crate::schema::Extra::Sum(child, column) => self.sum_sql(e, child, column),
             })
             .collect();
         qb.push(format!("]::text[], ARRAY[{}]::text[]", shown.join(", ")));
@@ -891,6 +946,27 @@ impl Mapped {
             quote_ident(parent),
             quote_ident(id),
             COUNT_CAP + 1
+        )
+    }
+
+    /// The total of `column` over the rows of `child` under a row of `e`,
+    /// as text: the same index range `count_sql` reads, up to the same cap;
+    /// past it the total of the first rows, marked "+" (at least that).
+    fn sum_sql(&self, e: &Entity, child: Kind, column: &str) -> String {
+        let ce = self.layout.entity(child).expect("checked layout: sums name entities it has");
+        let table = Table::parse(ce.table.as_deref().expect("checked layout: a summed entity has a table"));
+        let parent = ce.parent.as_deref().expect("checked layout: a summed entity has a parent");
+        let id = e.id.as_deref().expect("checked layout: a summing entity has an id");
+        let cast = self.catalog.column(&table, parent).map(|c| c.type_sql()).unwrap_or_else(|| "text".into());
+        format!(
+            "(SELECT coalesce(sum(n.v), 0)::text || CASE WHEN count(*) > {cap} THEN '+' ELSE '' END \
+             FROM (SELECT c.{} AS v FROM {} c WHERE c.{} = t.{}::{cast} LIMIT {}) n)",
+            quote_ident(column),
+            table.quoted(),
+            quote_ident(parent),
+            quote_ident(id),
+            COUNT_CAP + 1,
+            cap = COUNT_CAP
         )
     }
 
@@ -2186,6 +2262,39 @@ impl KeyValue {
     }
 }
 
+/// What `id:` asks of an id column: a UUID's range (a whole one is a
+/// range of one), the start of a text id, or a whole value of another type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IdMatch {
+    Range(uuid::Uuid, uuid::Uuid),
+    /// A LIKE pattern: the prefix, its wildcards escaped, then `%`.
+    Prefix(String),
+    Whole(KeyValue),
+}
+
+impl IdMatch {
+    /// `value` for an id column of type `udt`; refused where no id of that
+    /// type could start so.
+    pub fn parse(udt: &str, value: &str) -> Result<IdMatch> {
+        match udt {
+            "uuid" => {
+                if let Ok(whole) = uuid::Uuid::parse_str(value) {
+                    return Ok(IdMatch::Range(whole, whole));
+                }
+                let (lo, hi) = super::sessions::id_prefix_range(value).ok_or_else(|| {
+                    DbError::Filter(format!(
+                        "id: is a UUID or its first {}+ hex digits, not '{value}'",
+                        super::sessions::MIN_ID_PREFIX
+                    ))
+                })?;
+                Ok(IdMatch::Range(lo, hi))
+            }
+            "text" | "varchar" | "bpchar" => Ok(IdMatch::Prefix(like_prefix(value))),
+            _ => Ok(IdMatch::Whole(KeyValue::parse(udt, "id", value)?)),
+        }
+    }
+}
+
 /// `status:` of a conversation whose state is read from its end: open
 /// (true) or ended (false).
 fn open_or_ended(value: &str) -> Result<bool> {
@@ -2198,7 +2307,7 @@ fn open_or_ended(value: &str) -> Result<bool> {
 
 /// Filter keys every list reads its own way: a shown column of these names
 /// is not a key of its own.
-const RESERVED_KEYS: &[&str] = &["status", "after", "before"];
+const RESERVED_KEYS: &[&str] = &["id", "status", "after", "before"];
 
 /// The most characters of a shown column a list line reads.
 const SHOWN_CHARS: usize = 200;
@@ -2212,17 +2321,22 @@ pub fn check_filter(layout: &Layout, kind: Kind, words: &str) -> Result<super::F
     let e = layout.entity(kind).ok_or_else(|| DbError::Invalid(format!("layout '{}' has no {kind}", layout.name)))?;
     // A list with nothing to filter on says so (a conversation: # opens one by id).
     let by_id = if kind == Kind::Session { " (# opens one by its id)" } else { "" };
+    let has_id = e.table.is_some() && e.id.is_some() && e.json_array.is_none() && e.derived_from.is_none();
     if e.derived_from.is_some() && !filter.is_empty() {
         return Err(DbError::Filter(format!(
             "{} are derived from other rows and have nothing to filter on{by_id}",
             layout.label(kind)
         )));
     }
-    if !filter.words.is_empty() && e.title.is_none() && e.content.is_none() {
+    if !filter.words.is_empty() && e.word_columns().is_empty() && e.title_from.is_none() {
+        let by_id = if has_id { " (id: finds one by its id)" } else { by_id };
         return Err(DbError::Filter(format!("{} have no name or text to filter on{by_id}", layout.label(kind))));
     }
     // The layout's own keys first: a narrow status line keeps them.
     let mut keys: Vec<&str> = e.shown.iter().map(String::as_str).filter(|c| !RESERVED_KEYS.contains(c)).collect();
+    if has_id {
+        keys.push("id");
+    }
     if e.status.is_some() || e.state_from_end().is_some() {
         keys.push("status");
     }
@@ -2455,6 +2569,20 @@ fn bind_probe<'q, Row>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_id_is_matched_whole_or_by_its_start_as_its_type_allows() {
+        let whole = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
+        let u = uuid::Uuid::parse_str(whole).unwrap();
+        assert_eq!(IdMatch::parse("uuid", whole).unwrap(), IdMatch::Range(u, u));
+        let IdMatch::Range(lo, hi) = IdMatch::parse("uuid", "3fa85f64").unwrap() else { panic!("a range") };
+        assert_eq!((lo.to_string(), hi.to_string()).0, "3fa85f64-0000-0000-0000-000000000000");
+        assert_eq!(hi.to_string(), "3fa85f64-ffff-ffff-ffff-ffffffffffff");
+        assert!(IdMatch::parse("uuid", "3fa8").unwrap_err().to_string().contains("6+ hex digits"));
+        assert_eq!(IdMatch::parse("text", "thr_5%").unwrap(), IdMatch::Prefix("thr\\_5\\%%".into()));
+        assert_eq!(IdMatch::parse("int8", "1,024").unwrap(), IdMatch::Whole(KeyValue::Int(1024)));
+        assert!(IdMatch::parse("int8", "10a").is_err());
+    }
 
     #[test]
     fn a_key_filters_value_is_read_as_its_columns_type() {

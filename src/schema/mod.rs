@@ -198,6 +198,18 @@ pub struct Entity {
     /// [`COUNT_CAP`], by an index on their parent column.
     #[serde(default)]
     pub counts: Vec<String>,
+    /// Totals of a column of an entity under this one, for each row
+    /// (`sums = ["message.token_count"]`: a conversation's tokens), over
+    /// the same index range a count reads and up to the same cap (past it
+    /// the total is of the first rows and marked "+").
+    #[serde(default)]
+    pub sums: Vec<String>,
+    /// The columns a filter's free words match (`words = ["email",
+    /// "company_name"]`), in any case; by default the title and the text.
+    /// With `title_from`, words also match the named row's words (a
+    /// session found by its lead's e-mail).
+    #[serde(default)]
+    pub words: Vec<String>,
     /// Rate limits: the entity whose ids the key holds (`key_entity =
     /// "demo"`: a bot's quota keyed by its id); that row's title is shown
     /// beside the key, so a limit reads as what it limits.
@@ -568,13 +580,29 @@ impl Layout {
                 )));
             }
         }
-        if e.shown.len() + e.counts.len() > MAX_SHOWN {
+        for sum in &e.sums {
+            let under = sum_parts(sum).filter(|(child, _)| {
+                self.parent_of(*child) == Some(kind)
+                    && self.entity(*child).is_some_and(|ce| ce.table.is_some() && ce.json_array.is_none())
+            });
+            if under.is_none() {
+                return Err(self.invalid(format!(
+                    "{} names \"{sum}\": it takes \"entity.column\", a column of an entity whose rows are rows of \
+                     a table under [{kind}]",
+                    at("sums")
+                )));
+            }
+        }
+        let extras = e.shown.len() + e.counts.len() + e.sums.len();
+        if extras > MAX_SHOWN {
             return Err(self.invalid(format!(
-                "[{kind}] columns and counts name {} columns; a list shows at most {MAX_SHOWN} beside its title",
-                e.shown.len() + e.counts.len()
+                "[{kind}] columns, counts and sums name {extras} columns; a list shows at most {MAX_SHOWN} beside its title"
             )));
         }
-        if !e.shown.is_empty() || !e.counts.is_empty() {
+        if !e.words.is_empty() && (e.derived_from.is_some() || e.json_array.is_some() || kind == Kind::RateLimit) {
+            return Err(self.invalid(format!("{} is for rows of a table of their own", at("words"))));
+        }
+        if !e.shown.is_empty() || !e.counts.is_empty() || !e.sums.is_empty() {
             // A derived entity's rows are only ids; an array's elements
             // have no columns; a rate limit's list is its key and value.
             let why = if e.derived_from.is_some() {
@@ -589,7 +617,13 @@ impl Layout {
                 None
             };
             if let Some(why) = why {
-                let field = if e.shown.is_empty() { "counts" } else { "columns" };
+                let field = if !e.shown.is_empty() {
+                    "columns"
+                } else if !e.counts.is_empty() {
+                    "counts"
+                } else {
+                    "sums"
+                };
                 return Err(self.invalid(format!("{} is not for [{kind}]: {why}", at(field))));
             }
         }
@@ -671,6 +705,8 @@ pub enum Extra<'a> {
     Column(&'a str),
     /// How many rows of this entity are under the row.
     Count(Kind),
+    /// The total of this entity's column over its rows under the row.
+    Sum(Kind, &'a str),
 }
 
 impl Entity {
@@ -684,7 +720,18 @@ impl Entity {
     /// counts name entities).
     pub fn extras(&self) -> Vec<Extra<'_>> {
         let columns = self.shown.iter().map(|c| Extra::Column(c.as_str()));
-        columns.chain(self.counts.iter().filter_map(|c| Kind::from_name(c)).map(Extra::Count)).collect()
+        let sums = self.sums.iter().filter_map(|s| sum_parts(s)).map(|(k, c)| Extra::Sum(k, c));
+        columns.chain(self.counts.iter().filter_map(|c| Kind::from_name(c)).map(Extra::Count)).chain(sums).collect()
+    }
+
+    /// The columns a filter's free words match: `words`, else the title
+    /// and the text.
+    pub fn word_columns(&self) -> Vec<&str> {
+        if self.words.is_empty() {
+            [&self.title, &self.content].into_iter().flatten().map(String::as_str).collect()
+        } else {
+            self.words.iter().map(String::as_str).collect()
+        }
     }
 
     /// The columns it names, with the field naming each.
@@ -715,6 +762,7 @@ impl Entity {
             .collect();
         out.extend(self.order.iter().map(|c| ("order", c.as_str())));
         out.extend(self.shown.iter().map(|c| ("columns", c.as_str())));
+        out.extend(self.words.iter().map(|c| ("words", c.as_str())));
         out.extend(self.title_from.as_ref().map(|t| ("title_from", t.column.as_str())));
         out.extend(self.json_array.as_deref().map(|c| ("json_array", c)));
         out.extend(self.latest.as_deref().map(|c| ("latest", c)));
@@ -898,8 +946,11 @@ impl Fit {
 /// Checks `layout` against `catalog`: every table and column it names.
 pub fn fit(layout: &Layout, catalog: &Catalog) -> Fit {
     // A built-in layout's list extras are not what makes a platform its own.
-    let refs: Vec<Reference> =
-        layout.references().into_iter().filter(|r| !(layout.built_in && r.field == "columns")).collect();
+    let refs: Vec<Reference> = layout
+        .references()
+        .into_iter()
+        .filter(|r| !(layout.built_in && matches!(r.field, "columns" | "words")))
+        .collect();
     let misses: Vec<String> = refs.iter().filter_map(|r| catalog.missing(r)).collect();
     // A missing table is said once, not once per column it would hold.
     let mut missing: Vec<String> = Vec::new();
@@ -933,12 +984,33 @@ impl Layout {
                 .iter()
                 .map(|c| (c.clone(), self.counted_by_index(c, catalog)))
                 .collect();
+            let summed: Vec<(String, bool)> = self
+                .entity(kind)
+                .expect("a kind it has")
+                .sums
+                .iter()
+                .map(|s| (s.clone(), self.summable(s, catalog).is_ok()))
+                .collect();
             let e = self.entity_mut(kind).expect("a kind it has");
             let Some(table) = e.table.as_deref().map(Table::parse) else { continue };
+            e.sums.retain(|s| {
+                let ok = summed.iter().any(|(n, fine)| n == s && *fine);
+                if !ok {
+                    dropped.push(format!("[{kind}] sum of {s}"));
+                }
+                ok
+            });
             e.shown.retain(|c| {
                 let ok = catalog.column(&table, c).is_some_and(|col| !unreadable_in_a_list(&col.udt));
                 if !ok {
                     dropped.push(format!("[{kind}] column {c}"));
+                }
+                ok
+            });
+            e.words.retain(|c| {
+                let ok = catalog.column(&table, c).is_some_and(|col| !unreadable_in_a_list(&col.udt));
+                if !ok {
+                    dropped.push(format!("[{kind}] words of {c}"));
                 }
                 ok
             });
@@ -951,6 +1023,32 @@ impl Layout {
             });
         }
         dropped
+    }
+
+    /// Can a list total `sum` ("entity.column") for each row: the column is
+    /// a number of that entity's table, whose rows an index finds by their
+    /// parent? If not, why not (said as the layout's error says it).
+    pub fn summable(&self, sum: &str, catalog: &Catalog) -> Result<(), String> {
+        let Some((child, column)) = sum_parts(sum) else { return Err(format!("\"{sum}\" is not entity.column")) };
+        let Some(ce) = self.entity(child) else { return Err(format!("no [{child}] here")) };
+        let (Some(t), Some(p)) = (ce.table.as_deref(), ce.parent.as_deref()) else {
+            return Err(format!("[{child}] has no table and parent column"));
+        };
+        let table = Table::parse(t);
+        match catalog.column(&table, column).map(|c| c.udt.as_str()) {
+            None => return Err(format!("{table} has no column {column}")),
+            Some("int2" | "int4" | "int8" | "numeric" | "float4" | "float8") => {}
+            Some(udt) => return Err(format!("{table}.{column} is {udt}, not a number")),
+        }
+        if !self.counted_by_index(child.name(), catalog) {
+            return Err(format!(
+                "{table}.{p} has no index: every row of every page would read the whole table \
+                 (CREATE INDEX ON {} ({}), or drop the sum)",
+                table.quoted(),
+                quote_ident(p)
+            ));
+        }
+        Ok(())
     }
 
     /// Does an index find the rows of `child` by their parent column?
@@ -1011,6 +1109,12 @@ pub fn same_id_family(a: &str, b: &str) -> bool {
 }
 
 /// Types a list column cannot show: a vector or raw bytes.
+/// A `sums` entry (`"message.token_count"`) as the entity and its column.
+pub fn sum_parts(sum: &str) -> Option<(Kind, &str)> {
+    let (entity, column) = sum.split_once('.')?;
+    Some((Kind::from_name(entity)?, column)).filter(|(_, c)| !c.is_empty())
+}
+
 pub fn unreadable_in_a_list(udt: &str) -> bool {
     matches!(udt, "vector" | "bytea" | "halfvec" | "sparsevec")
 }

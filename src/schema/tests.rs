@@ -163,7 +163,7 @@ fn bad_layouts_are_refused_with_a_clear_message() {
         ),
         (
             "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\ncolumns = [\"a\", \"b\", \"c\", \"d\", \"e\"]",
-            "[tenant] columns and counts name 5 columns; a list shows at most 4 beside its title",
+            "[tenant] columns, counts and sums name 5 columns; a list shows at most 4 beside its title",
         ),
         (
             "name = \"x\"\ndescription = \"d\"\n[session]\nderived_from = \"message\"\ncolumns = [\"a\"]\n\
@@ -201,6 +201,20 @@ fn bad_layouts_are_refused_with_a_clear_message() {
             "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\ncounts = [\"message\"]\n\
              [message]\ntable = \"m\"\nid = \"id\"\ncontent = \"c\"\norder = [\"id\"]",
             "[tenant] counts names \"message\", whose rows are not rows of a table under [tenant]",
+        ),
+        (
+            "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\nsums = [\"message\"]",
+            "[tenant] sums names \"message\": it takes \"entity.column\"",
+        ),
+        (
+            "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\nsums = [\"message.tokens\"]\n\
+             [message]\ntable = \"m\"\nid = \"id\"\ncontent = \"c\"\norder = [\"id\"]",
+            "[tenant] sums names \"message.tokens\": it takes \"entity.column\", a column of an entity whose rows are rows of a table under [tenant]",
+        ),
+        (
+            "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\n[session]\nderived_from = \"message\"\n\
+             words = [\"w\"]\n[message]\ntable = \"m\"\nid = \"id\"\nparent = \"s\"\ncontent = \"c\"\norder = [\"id\"]",
+            "[session] words is for rows of a table of their own",
         ),
     ];
     for (text, want) in cases {

@@ -197,8 +197,9 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
                     // Only a plain value of its own: a column the layout
                     // maps otherwise (a time, an id), a reference or a type
                     // of the platform's is filled as the writer fills it.
-                    let mapped_elsewhere =
-                        |c: &str| e.columns().iter().any(|(field, named)| *field != "columns" && *named == c);
+                    let mapped_elsewhere = |c: &str| {
+                        e.columns().iter().any(|(field, named)| !matches!(*field, "columns" | "words") && *named == c)
+                    };
                     // A text column with a default keeps the platform's own
                     // (a session type, a scrape frequency), and a running
                     // total is the platform's to keep (003's total_messages).

@@ -152,7 +152,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         // The layout's own columns and counts, each as wide as its widest
         // loaded value (or its heading), up to a cap that leaves the title room.
         // (Each keeps its place among a row's cells.)
-        let extra: Vec<(usize, (String, bool))> = extra_columns(&b.layout, s.kind)
+        let extra: Vec<(usize, (String, Shown))> = extra_columns(&b.layout, s.kind)
             .into_iter()
             .enumerate()
             .filter(|(i, _)| s.rows.iter().any(|r| filled(r.cells.get(*i).and_then(|v| v.as_deref()))))
@@ -175,7 +175,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 .iter()
                 .filter_map(|r| r.cells.get(i).and_then(|v| v.as_deref()))
                 // As drawn: a count grouped ("1,000+").
-                .map(|v| crate::text::width(&if heading.1 { count_text(v) } else { sanitize_line(v).into_owned() }))
+                .map(|v| crate::text::width(&heading.1.text(v)))
                 .max()
                 .unwrap_or(0);
             let width = widest.max(crate::text::width(&heading.0)).min(SHOWN_WIDTH).min(share) as u16;
@@ -198,9 +198,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             if has_status {
                 cells.push(styled(r.status.as_deref().unwrap_or(""), theme.dim()));
             }
-            for (i, (_, counted)) in &extra {
+            for (i, (_, shown)) in &extra {
                 let v = r.cells.get(*i).cloned().flatten().unwrap_or_default();
-                cells.push(if *counted { styled(&count_text(&v), theme.dim()) } else { cell(&v) });
+                cells.push(if *shown == Shown::Text { cell(&v) } else { styled(&shown.text(&v), theme.dim()) });
             }
             if sorted_by.is_some() {
                 cells.push(styled(order_time(r).unwrap_or_default(), theme.dim()));
@@ -237,12 +237,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             lines.push(Line::from(sanitize_line(t).into_owned()));
         }
         // The layout's columns and counts, as read (the list cuts them to its width).
-        for ((heading, counted), v) in extra_columns(&b.layout, s.kind).iter().zip(&r.cells) {
-            let v = match v.as_deref() {
-                Some(v) if *counted => count_text(v),
-                Some(v) => sanitize_line(v).into_owned(),
-                None => "—".into(),
-            };
+        for ((heading, shown), v) in extra_columns(&b.layout, s.kind).iter().zip(&r.cells) {
+            let v = v.as_deref().map_or("—".into(), |v| shown.text(v));
             lines.push(Line::from(vec![Span::styled(format!("{heading}: "), theme.dim()), Span::raw(v)]));
         }
         if let Some(c) = &r.content {
@@ -267,27 +263,45 @@ fn order_time(r: &crate::db::mapped::MappedRow) -> Option<&str> {
     looks.then(|| &v[..16])
 }
 
+/// What a layout's extra column holds, as the list draws it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    /// A column's value, as text.
+    Text,
+    /// A count, read up to one past the cap: past it, "1,000+".
+    Count,
+    /// A total, marked "+" when it is of the first rows only.
+    Total,
+}
+
+impl Shown {
+    fn text(self, v: &str) -> String {
+        let (number, more) = v.strip_suffix('+').map_or((v, ""), |n| (n, "+"));
+        match (self, number.parse::<i64>()) {
+            (Shown::Text, _) | (_, Err(_)) => sanitize_line(v).into_owned(),
+            (Shown::Count, Ok(n)) if n > crate::schema::COUNT_CAP => {
+                format!("{}+", crate::db::page::group(crate::schema::COUNT_CAP))
+            }
+            (_, Ok(n)) => format!("{}{more}", crate::db::page::group(n)),
+        }
+    }
+}
+
 /// The headings of the columns a layout adds to `kind`'s list, in the order
-/// of a row's `cells`: its `columns` (by their names), then its `counts`
-/// (by the entity's word, "Widgets"), the latter flagged.
-fn extra_columns(layout: &crate::schema::Layout, kind: Kind) -> Vec<(String, bool)> {
+/// of a row's `cells`: its `columns` (by their names), its `counts` (by the
+/// entity's word, "Widgets") and its `sums` (by the column's name).
+fn extra_columns(layout: &crate::schema::Layout, kind: Kind) -> Vec<(String, Shown)> {
     let Some(e) = layout.entity(kind) else { return Vec::new() };
     e.extras()
         .into_iter()
         .map(|x| match x {
-            crate::schema::Extra::Column(c) => (column_words(c), false),
-            crate::schema::Extra::Count(k) => (crate::text::truncate(&sanitize_line(layout.label(k)), 16), true),
+            crate::schema::Extra::Column(c) => (column_words(c), Shown::Text),
+            crate::schema::Extra::Count(k) => {
+                (crate::text::truncate(&sanitize_line(layout.label(k)), 16), Shown::Count)
+            }
+            crate::schema::Extra::Sum(_, c) => (column_words(c), Shown::Total),
         })
         .collect()
-}
-
-/// A count as the list shows it: grouped, and past the cap "1,000+".
-fn count_text(v: &str) -> String {
-    match v.parse::<i64>() {
-        Ok(n) if n > crate::schema::COUNT_CAP => format!("{}+", crate::db::page::group(crate::schema::COUNT_CAP)),
-        Ok(n) => crate::db::page::group(n),
-        Err(_) => sanitize_line(v).into_owned(),
-    }
 }
 
 /// A column's name as a heading: `last_post_at` → "Last post at".
@@ -312,9 +326,13 @@ mod tests {
         assert_eq!(order_time(&row("42")), None, "a position is not a time");
         assert_eq!(order_time(&row("2025-01-02")), None, "a date alone is not shown as one");
         assert_eq!(column_words("last_message_at"), "Last message at");
+        let count = |v| Shown::Count.text(v);
+        assert_eq!((count("7"), count("1000"), count("1001")), ("7".into(), "1,000".into(), "1,000+".into()));
+        let total = |v| Shown::Total.text(v);
         assert_eq!(
-            (count_text("7"), count_text("1000"), count_text("1001")),
-            ("7".into(), "1,000".into(), "1,000+".into())
+            (total("12400"), total("12400+")),
+            ("12,400".into(), "12,400+".into()),
+            "a total is exact or marked"
         );
     }
 }

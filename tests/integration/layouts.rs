@@ -648,9 +648,20 @@ async fn a_layout_naming_a_missing_column_is_refused_with_its_name() {
     c.execute("ALTER TABLE public.session_messages ALTER COLUMN seq SET NOT NULL").await.unwrap();
     let catalog = ragdesk::db::catalog::read(&mut c).await.unwrap();
     layout.message.as_mut().unwrap().order = vec!["seq".into()];
-    let m = Mapped::new(layout, catalog).expect("unique within its parent");
+    let m = Mapped::new(layout.clone(), catalog.clone()).expect("unique within its parent");
     let e = m.page_under(&mut c, Kind::Message, &ragdesk::db::mapped::Under::All, None, 5, "").await.unwrap_err();
     assert!(e.to_string().contains("ordered within their parent only"), "{e}");
+    // A user's sum must total a number its rows have, found by an index.
+    for (sum, why) in [
+        ("message.tokens", "public.session_messages has no column tokens"),
+        ("message.content", "public.session_messages.content is text, not a number"),
+    ] {
+        // (A built-in layout's extras a database lacks are left out; a user's are not.)
+        let mut bad = ragdesk::schema::Layout { built_in: false, ..layout.clone() };
+        bad.session.as_mut().unwrap().sums = vec![sum.into()];
+        let e = Mapped::new(bad, catalog.clone()).unwrap_err().to_string();
+        assert!(e.contains(&format!("[session] sums = \"{sum}\": {why}")), "{e}");
+    }
 }
 
 #[tokio::test]
@@ -730,7 +741,55 @@ async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() 
             (theirs.id.as_str(), theirs.title.as_deref()),
             (ours.id.to_string().as_str(), ours.lead_display_name.as_deref())
         );
+        // Beside it, as our tab shows: the channel, the messages and their
+        // tokens (`sums`).
+        let want =
+            vec![Some(ours.channel.clone()), Some(ours.message_count.to_string()), Some(ours.token_total.to_string())];
+        assert_eq!(theirs.cells, want, "{}", ours.id);
     }
+    assert!(ours.iter().any(|s| s.token_total > 0), "the sample has tokens to total");
+    // The same filters find the same rows both ways: words over several
+    // columns (`words`), over the lead that names a session (`title_from`),
+    // a word that starts a session's id, and `id:`.
+    let some = &ours[ours.len() / 2];
+    let email_word = some.lead_identifier.split('@').next().unwrap().to_string();
+    let id_start = some.id.to_string()[..8].to_string();
+    for words in [email_word.as_str(), id_start.as_str(), &format!("id:{id_start}"), &format!("id:{}", some.id)] {
+        let theirs: Vec<String> = m
+            .page_filtered(&mut c, Kind::Session, Some(&demo.0.to_string()), None, 1000, words)
+            .await
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        let ours: Vec<String> = ragdesk::db::sessions::list(
+            &mut c,
+            ragdesk::db::sessions::SessionScope::Demo(demo.0),
+            &ragdesk::db::Filter::parse(words),
+            ragdesk::db::Seek::First,
+            1000,
+        )
+        .await
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| r.id.to_string())
+        .collect();
+        assert!(ours.contains(&some.id.to_string()) && theirs == ours, "{words}: {theirs:?} vs {ours:?}");
+    }
+    let refused = m.page_filtered(&mut c, Kind::Session, Some(&demo.0.to_string()), None, 10, "id:3fa8").await;
+    assert!(refused.unwrap_err().to_string().contains("6+ hex digits"), "too short a prefix is refused");
+    let tenant = &ragdesk::db::tenants::list(&mut c, &filter, ragdesk::db::Seek::First, 1).await.unwrap().rows[0];
+    let by_slug: Vec<String> = m
+        .page_filtered(&mut c, Kind::Tenant, None, None, 100, &tenant.slug)
+        .await
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert!(by_slug.contains(&tenant.id.to_string()), "a tenant is found by its slug, not only its name");
     // A tenant's sessions across its demos (a list under a grandparent) are
     // our Sessions tab's with a tenant chosen, in the same order.
     let (tenant,): (uuid::Uuid,) = sqlx::query_as(
@@ -1110,7 +1169,7 @@ async fn a_foreign_list_filters_by_words_on_the_server() {
     let later = m.page_filtered(&mut c, Kind::Message, Some(&session), None, 100, "after:2026-01-01").await.unwrap();
     assert_eq!(later.rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), want);
     let e = m.page_filtered(&mut c, Kind::Message, Some(&session), None, 10, "status:live").await.unwrap_err();
-    assert!(e.to_string().contains("unknown filter 'status:' here (try after: before:)"), "{e}");
+    assert!(e.to_string().contains("unknown filter 'status:' here (try id: after: before:)"), "{e}");
     let e = m.page_filtered(&mut c, Kind::Message, Some(&session), None, 10, "after:yesterday").await.unwrap_err();
     assert!(e.to_string().contains("is not a date"), "{e}");
     // A column the list shows is a key of its own: a widget's rate_limit.
@@ -1185,7 +1244,7 @@ async fn a_foreign_list_filters_by_words_on_the_server() {
     let e = m.page_filtered(&mut c, Kind::Session, Some(&customer), None, 10, "status:paused").await.unwrap_err();
     assert!(e.to_string().contains("status: is open or ended here"), "{e}");
     let e = m.page_filtered(&mut c, Kind::Demo, Some(&customer), None, 10, "plan:pro").await.unwrap_err();
-    assert!(e.to_string().contains("(try business_name: rate_limit: after: before:)"), "{e}");
+    assert!(e.to_string().contains("(try business_name: rate_limit: id: after: before:)"), "{e}");
 }
 
 #[tokio::test]
