@@ -45,6 +45,9 @@ pub struct Stage {
     /// Under `parent`'s children, not `parent` itself: its rows across
     /// them (a tenant's sessions across its demos).
     pub across: bool,
+    /// Listed under a row of this entity besides their parent's
+    /// (`listed_under`): a lead's sessions.
+    pub via: Option<Kind>,
     pub rows: Vec<MappedRow>,
     /// Where the next page starts; `None` when the last page is in.
     pub next: Option<Vec<Option<String>>>,
@@ -84,6 +87,7 @@ impl Stage {
             parent,
             parentless: false,
             across: false,
+            via: None,
             rows: Vec::new(),
             next: None,
             prev: None,
@@ -131,6 +135,7 @@ impl Stage {
     pub fn under(&self) -> Under {
         match (&self.parent, self.parentless) {
             (_, true) => Under::Nothing,
+            (Some((id, _)), false) if self.via.is_some() => Under::Via(self.via.expect("checked"), id.clone()),
             (Some((id, _)), false) if self.across => Under::Grandparent(id.clone()),
             (Some((id, _)), false) => Under::Row(id.clone()),
             (None, false) => Under::All,
@@ -270,12 +275,25 @@ impl Browser {
         self.stack.last_mut().expect("the root level is never popped")
     }
 
-    /// The entities listed under a row of `kind` (first: where Enter goes).
+    /// The entities listed under a row of `kind` (first: where Enter goes):
+    /// its children, then what it lists besides (`listed_under`); a bot's
+    /// conversations before its visitors.
     pub fn children(&self, kind: Kind) -> Vec<Kind> {
         let l = &self.layout;
-        l.kinds()
+        let mut children: Vec<Kind> = l
+            .kinds()
             .filter(|k| l.entity(*k).is_some_and(|e| e.derived_from.is_none()) && l.parent_of(*k) == Some(kind))
-            .collect()
+            .chain(l.kinds().filter(|k| l.listed_by(*k, kind).is_some()))
+            .collect();
+        children.sort_by_key(|k| *k == Kind::Lead);
+        children
+    }
+
+    /// A level of `child`'s rows under the row `parent` of `kind`: through
+    /// `listed_under` where `kind` is not its parent.
+    fn level_under(&self, kind: Kind, child: Kind, parent: (String, String)) -> Stage {
+        let via = (self.layout.parent_of(child) != Some(kind)).then_some(kind);
+        Stage { via, ..Stage::new(child, Some(parent)) }
     }
 
     pub fn loading(&self) -> bool {
@@ -498,8 +516,9 @@ impl Browser {
             return Reply { transcript: Some(row.id.clone()), ..Reply::default() };
         }
         let parent = (row.id.clone(), row.title.clone().unwrap_or_else(|| row.id.clone()));
+        let level = self.level_under(kind, child, parent);
         self.leave_current();
-        self.stack.push(Stage::new(child, Some(parent)));
+        self.stack.push(level);
         Reply::default()
     }
 
@@ -709,7 +728,12 @@ impl Browser {
             return Reply::info("no other list here");
         };
         let parent = self.current().parent.clone();
-        *self.current_mut() = Stage { parentless, ..Stage::new(next, parent) };
+        let depth = self.stack.len();
+        let level = match parent {
+            Some(parent) if depth > 1 => self.level_under(self.stack[depth - 2].kind, next, parent),
+            parent => Stage { parentless, ..Stage::new(next, parent) },
+        };
+        *self.current_mut() = level;
         Reply::default()
     }
 

@@ -83,6 +83,9 @@ pub enum Under {
     /// workspace's chat sessions across its projects, a tenant's sessions
     /// across its demos.
     Grandparent(String),
+    /// The rows a row of another entity lists besides their parent's
+    /// (`listed_under`): a lead's sessions.
+    Via(Kind, String),
 }
 
 impl Under {
@@ -93,7 +96,7 @@ impl Under {
     pub fn row(&self) -> Option<&str> {
         match self {
             Under::Row(p) => Some(p),
-            Under::All | Under::Nothing | Under::Grandparent(_) => None,
+            Under::All | Under::Nothing | Under::Grandparent(_) | Under::Via(..) => None,
         }
     }
 }
@@ -224,14 +227,19 @@ impl Mapped {
         // A key or a column naming another entity's row by its id (a limit's
         // `key_entity`, a row's `title_from`): of one type with that id, or
         // every read of the list would fail on a value that is no such id.
-        let references = layout.kinds().filter_map(|kind| {
+        // (And a column listing rows under another's, `listed_under`.)
+        let references = layout.kinds().flat_map(|kind| {
             let e = layout.entity(kind).expect("a kind it has");
-            let table = e.table.as_deref()?;
-            match (&e.key_entity, &e.key, &e.title_from) {
-                (Some(named), Some(k), _) => Some((kind, "key_entity", table, k.as_str(), named.as_str())),
-                (_, _, Some(from)) => Some((kind, "title_from", table, from.column.as_str(), from.entity.as_str())),
-                _ => None,
-            }
+            let Some(table) = e.table.as_deref() else { return Vec::new() };
+            let mut named: Vec<(Kind, &str, &str, &str, &str)> = match (&e.key_entity, &e.key, &e.title_from) {
+                (Some(named), Some(k), _) => vec![(kind, "key_entity", table, k.as_str(), named.as_str())],
+                (_, _, Some(from)) => vec![(kind, "title_from", table, from.column.as_str(), from.entity.as_str())],
+                _ => Vec::new(),
+            };
+            named.extend(
+                e.listed_under.iter().map(|(other, c)| (kind, "listed_under", table, c.as_str(), other.as_str())),
+            );
+            named
         });
         for (kind, field, table, column, named) in references {
             let n = Kind::from_name(named).and_then(|k| layout.entity(k)).expect("checked layout");
@@ -450,6 +458,17 @@ impl Mapped {
             }
             (None, Under::Grandparent(_)) => {
                 return Err(DbError::Invalid(format!("{} have no parent", self.layout.label(kind))));
+            }
+            (_, Under::Via(other, id)) => {
+                let column = self.layout.listed_by(kind, *other).ok_or_else(|| {
+                    DbError::Invalid(format!(
+                        "{} are not listed under {} here",
+                        self.layout.label(kind),
+                        self.layout.label(*other)
+                    ))
+                })?;
+                qb.push(format!(" AND t.{} = ", quote_ident(column)));
+                qb.push_bind(id.to_string()).push(format!("::{}", self.cast(table, column)?));
             }
         }
         // The filter syntax of our own lists: words, `status:` where the
@@ -828,7 +847,7 @@ impl Mapped {
         qb.push(format!("t.{}::text, ", quote_ident(id)));
         // A rate limit reads as its key and its value.
         // Its own title, else (`title_from`) the title of the row it holds the id of.
-        let own = col(if e.title.is_some() { &e.title } else { &e.key }, "text");
+        let own = Self::title_sql(e, "t").unwrap_or_else(|| col(&e.key, "text"));
         match e.title_from.as_ref().and_then(|from| self.title_of_sql(&from.entity, &from.column)) {
             Some(theirs) if e.title.is_some() => qb.push(format!("COALESCE({own}, {theirs}), ")),
             Some(theirs) => qb.push(format!("{theirs}, ")),
@@ -918,15 +937,24 @@ impl Mapped {
     /// (`key_entity`).
     fn title_of_sql(&self, named: &str, column: &str) -> Option<String> {
         let n = Kind::from_name(named).and_then(|k| self.layout.entity(k))?;
-        let (nt, id, title) = (Table::parse(n.table.as_deref()?), n.id.as_deref()?, n.title.as_deref()?);
+        let (nt, id, title) = (Table::parse(n.table.as_deref()?), n.id.as_deref()?, Self::title_sql(n, "r")?);
         let cast = self.catalog.column(&nt, id).map(|c| c.type_sql()).unwrap_or_else(|| "text".into());
         Some(format!(
-            "(SELECT r.{}::text FROM {} r WHERE r.{} = t.{}::{cast})",
-            quote_ident(title),
+            "(SELECT {title} FROM {} r WHERE r.{} = t.{}::{cast})",
             nt.quoted(),
             quote_ident(id),
             quote_ident(column)
         ))
+    }
+
+    /// A row's own title as text, from the table aliased `alias`: its
+    /// title column, else (NULL there) its `title_else`.
+    fn title_sql(e: &Entity, alias: &str) -> Option<String> {
+        let title = format!("{alias}.{}::text", quote_ident(e.title.as_deref()?));
+        Some(match e.title_else.as_deref() {
+            Some(other) => format!("COALESCE({title}, {alias}.{}::text)", quote_ident(other)),
+            None => title,
+        })
     }
 
     /// How many rows of the entity `child` a row of `e` has, as text, up
@@ -1065,7 +1093,7 @@ impl Mapped {
         let found: Option<(Option<String>, Option<String>, Option<DateTime<Utc>>)> = sqlx::query_as(&format!(
             "SELECT {}, {}, {at} FROM {} t WHERE t.{} = $1::{}",
             text(e.parent.as_deref()),
-            text(e.title.as_deref()),
+            Self::title_sql(e, "t").unwrap_or_else(|| "NULL::text".into()),
             table.quoted(),
             quote_ident(idc),
             self.cast(&table, idc)?

@@ -156,8 +156,16 @@ pub struct Entity {
     /// Which entity `parent` points at, when not the natural one (001's
     /// chunks belong to a demo directly).
     pub parent_entity: Option<String>,
+    /// Other entities whose rows list this one's too, each by the column
+    /// holding that entity's id (`listed_under = { lead = "lead_id" }`: a
+    /// lead's sessions, beside its demo's).
+    #[serde(default)]
+    pub listed_under: BTreeMap<String, String>,
     /// A column naming the row for people (a name, an email, a title).
     pub title: Option<String>,
+    /// A column read as the title where `title` is NULL (a lead with no
+    /// name is known by its e-mail or phone).
+    pub title_else: Option<String>,
     /// Where the row has no title of its own (or none is mapped), the title
     /// of another entity's row it holds the id of: a session named by its
     /// lead (`title_from = { entity = "lead", column = "lead_id" }`).
@@ -395,6 +403,12 @@ impl Layout {
         }
     }
 
+    /// The column of `kind`'s table that lists its rows under a row of
+    /// `other` besides its parent (`listed_under`).
+    pub fn listed_by(&self, kind: Kind, other: Kind) -> Option<&str> {
+        self.entity(kind)?.listed_under.get(other.name()).map(String::as_str)
+    }
+
     /// May the product write `kind` in this schema?
     pub fn writes(&self, kind: Kind) -> bool {
         self.writes.iter().any(|w| w == kind.name())
@@ -529,6 +543,11 @@ impl Layout {
                 }
             }
         }
+        if e.title_else.is_some() && e.title.is_none() {
+            return Err(
+                self.invalid(format!("{} goes with title: it is read where the title is NULL", at("title_else")))
+            );
+        }
         if let Some(from) = &e.title_from {
             if e.derived_from.is_some() || e.json_array.is_some() || kind == Kind::RateLimit {
                 return Err(self.invalid(format!("{} is for rows of a table of their own", at("title_from"))));
@@ -598,6 +617,21 @@ impl Layout {
             return Err(self.invalid(format!(
                 "[{kind}] columns, counts and sums name {extras} columns; a list shows at most {MAX_SHOWN} beside its title"
             )));
+        }
+        for (other, column) in &e.listed_under {
+            let target = Kind::from_name(other).and_then(|k| self.entity(k));
+            if e.table.is_none() || e.json_array.is_some() || kind == Kind::RateLimit {
+                return Err(self.invalid(format!("{} is for rows of a table of their own", at("listed_under"))));
+            }
+            if !target.is_some_and(|t| t.table.is_some() && t.id.is_some() && t.json_array.is_none()) {
+                return Err(self.invalid(format!(
+                    "{} {other} = \"{column}\": no such entity here with a table and an id",
+                    at("listed_under")
+                )));
+            }
+            if Kind::from_name(other) == self.parent_of(kind) {
+                return Err(self.invalid(format!("{} {other}: that is its parent already", at("listed_under"))));
+            }
         }
         if !e.words.is_empty() && (e.derived_from.is_some() || e.json_array.is_some() || kind == Kind::RateLimit) {
             return Err(self.invalid(format!("{} is for rows of a table of their own", at("words"))));
@@ -728,7 +762,7 @@ impl Entity {
     /// and the text.
     pub fn word_columns(&self) -> Vec<&str> {
         if self.words.is_empty() {
-            [&self.title, &self.content].into_iter().flatten().map(String::as_str).collect()
+            [&self.title, &self.title_else, &self.content].into_iter().flatten().map(String::as_str).collect()
         } else {
             self.words.iter().map(String::as_str).collect()
         }
@@ -741,6 +775,7 @@ impl Entity {
             ("id", &self.id),
             ("parent", &self.parent),
             ("title", &self.title),
+            ("title_else", &self.title_else),
             ("created_at", &self.created_at),
             ("status", &self.status),
             ("role", &self.role),
@@ -763,6 +798,7 @@ impl Entity {
         out.extend(self.order.iter().map(|c| ("order", c.as_str())));
         out.extend(self.shown.iter().map(|c| ("columns", c.as_str())));
         out.extend(self.words.iter().map(|c| ("words", c.as_str())));
+        out.extend(self.listed_under.values().map(|c| ("listed_under", c.as_str())));
         out.extend(self.title_from.as_ref().map(|t| ("title_from", t.column.as_str())));
         out.extend(self.json_array.as_deref().map(|c| ("json_array", c)));
         out.extend(self.latest.as_deref().map(|c| ("latest", c)));

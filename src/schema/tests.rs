@@ -216,6 +216,20 @@ fn bad_layouts_are_refused_with_a_clear_message() {
              words = [\"w\"]\n[message]\ntable = \"m\"\nid = \"id\"\nparent = \"s\"\ncontent = \"c\"\norder = [\"id\"]",
             "[session] words is for rows of a table of their own",
         ),
+        (
+            "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\ntitle_else = \"email\"",
+            "[tenant] title_else goes with title",
+        ),
+        (
+            "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\n[demo]\ntable = \"d\"\nid = \"id\"\n\
+             parent = \"t_id\"\nlisted_under = { lead = \"lead_id\" }",
+            "[demo] listed_under lead = \"lead_id\": no such entity here with a table and an id",
+        ),
+        (
+            "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\n[demo]\ntable = \"d\"\nid = \"id\"\n\
+             parent = \"t_id\"\nlisted_under = { tenant = \"t_id\" }",
+            "[demo] listed_under tenant: that is its parent already",
+        ),
     ];
     for (text, want) in cases {
         let e = parse(text, "x.toml").unwrap_err().to_string();

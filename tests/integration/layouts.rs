@@ -679,7 +679,8 @@ async fn a_conversations_heading_is_read_up_the_layouts_chain() {
             "[session]\ntable = \"public.sessions\"\nid = \"id\"\nparent = \"lead_id\"\nparent_entity = \"lead\"\n",
             1,
         )
-        .replacen("counts = [\"session\"]\n", "", 1);
+        .replacen("counts = [\"session\"]\n", "", 1)
+        .replacen("listed_under = { lead = \"lead_id\" }\n", "", 1);
     assert!(text.contains("parent_entity = \"lead\""), "the layout changed");
     let layout = ragdesk::schema::parse(&text, "by-lead.toml").unwrap();
     let catalog = ragdesk::db::catalog::read(&mut c).await.unwrap();
@@ -739,7 +740,7 @@ async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() 
     for (theirs, ours) in theirs.iter().zip(&ours) {
         assert_eq!(
             (theirs.id.as_str(), theirs.title.as_deref()),
-            (ours.id.to_string().as_str(), ours.lead_display_name.as_deref())
+            (ours.id.to_string().as_str(), Some(ours.lead_label()))
         );
         // Beside it, as our tab shows: the channel, the messages and their
         // tokens (`sums`).
@@ -748,6 +749,26 @@ async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() 
         assert_eq!(theirs.cells, want, "{}", ours.id);
     }
     assert!(ours.iter().any(|s| s.token_total > 0), "the sample has tokens to total");
+    // A demo's leads, as our Leads list has them, and a lead's sessions
+    // (`listed_under`), as our Sessions tab has them with a lead chosen.
+    let leads = page_all(&m, &mut c, Kind::Lead, Some(&demo.0.to_string())).await;
+    let typed_leads =
+        ragdesk::db::leads::list(&mut c, demo.0, &filter, ragdesk::db::Seek::First, 1000).await.unwrap().rows;
+    assert_eq!(
+        leads.iter().map(|l| (l.id.clone(), l.title.clone())).collect::<Vec<_>>(),
+        typed_leads.iter().map(|l| (l.id.to_string(), Some(l.label().to_string()))).collect::<Vec<_>>()
+    );
+    let busiest = typed_leads.iter().max_by_key(|l| l.session_count).unwrap();
+    assert!(busiest.session_count > 1, "a lead with several sessions to list");
+    let under = ragdesk::db::mapped::Under::Via(Kind::Lead, busiest.id.to_string());
+    let theirs: Vec<String> =
+        page_all_under(&m, &mut c, Kind::Session, &under, 1).await.into_iter().map(|r| r.id).collect();
+    let lead_scope = ragdesk::db::sessions::SessionScope::Lead(busiest.id);
+    let of_lead =
+        ragdesk::db::sessions::list(&mut c, lead_scope, &filter, ragdesk::db::Seek::First, 1000).await.unwrap();
+    assert_eq!(theirs, of_lead.rows.iter().map(|r| r.id.to_string()).collect::<Vec<_>>());
+    let counted = m.count_rows_under(&mut c, Kind::Session, &under, "", true).await.unwrap();
+    assert_eq!(counted, Some(ragdesk::db::RowCount::Exact(busiest.session_count)));
     // The same filters find the same rows both ways: words over several
     // columns (`words`), over the lead that names a session (`title_from`),
     // a word that starts a session's id, and `id:`.
