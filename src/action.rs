@@ -229,6 +229,12 @@ pub enum Action {
         generation: u64,
         result: Result<crate::db::mapped::MappedPage, String>,
     },
+    /// Every column of the row the Browse detail shows (`None`: the row is
+    /// gone).
+    RowFieldsLoaded {
+        generation: u64,
+        result: TaskResult<Option<Vec<(String, serde_json::Value)>>>,
+    },
     /// The row count of the Browse list of `generation` (`None`: a derived
     /// list, not counted).
     MappedCounted {
@@ -372,6 +378,12 @@ pub enum Effect {
         /// Read up from `after` (or from the list's end): the page above.
         backward: bool,
     },
+    /// Every column of one row, for the Browse detail.
+    LoadRowFields {
+        generation: u64,
+        kind: crate::schema::Kind,
+        id: String,
+    },
     /// How many rows the shown Browse list has (counted up to a cap, or
     /// every one when `exact`: `c`).
     CountMapped {
@@ -420,6 +432,7 @@ impl Effect {
             Effect::LoadAudit { .. } => "audit".into(),
             Effect::LoadMapped { .. } => "browse".into(),
             Effect::CountMapped { .. } => "browse-count".into(),
+            Effect::LoadRowFields { .. } => "browse-row".into(),
             Effect::StartIngest { job, .. } => format!("job:{job}"),
             Effect::Debounce { effect, .. } => return effect.task_key(),
             Effect::Export { .. }

@@ -143,6 +143,24 @@ impl Stage {
     }
 }
 
+/// The selected row read whole for the detail (every column but vectors),
+/// once the selection rests on it.
+#[derive(Debug, Clone, Default)]
+pub struct WholeRow {
+    /// The row asked for last.
+    pub of: Option<(Kind, String)>,
+    pub generation: u64,
+    /// `None` while it is read; `Ok(None)`: the row is gone.
+    pub fields: Option<Result<Option<Vec<(String, serde_json::Value)>>, String>>,
+}
+
+impl WholeRow {
+    /// The fields of row `id` of `kind`, when they are in.
+    pub fn of_row(&self, kind: Kind, id: &str) -> Option<&Result<Option<Vec<(String, serde_json::Value)>>, String>> {
+        self.of.as_ref().filter(|(k, i)| *k == kind && i == id).and(self.fields.as_ref())
+    }
+}
+
 pub struct Browser {
     pub layout: Arc<Layout>,
     /// The index method on each entity's vector column (`hnsw`,
@@ -163,6 +181,10 @@ pub struct Browser {
     pub aside: Vec<Stage>,
     /// The selected row in full under the list (`i` hides it: more rows).
     pub detail: bool,
+    /// The selected row's every column, for the detail.
+    pub whole: WholeRow,
+    /// How far the detail is scrolled (J/K).
+    pub detail_scroll: u16,
 }
 
 impl Browser {
@@ -177,6 +199,8 @@ impl Browser {
             key_types: Default::default(),
             vector_metric: Default::default(),
             detail: true,
+            whole: WholeRow::default(),
+            detail_scroll: 0,
         }
     }
 
@@ -298,6 +322,41 @@ impl Browser {
 
     pub fn loading(&self) -> bool {
         self.current().loading
+    }
+
+    /// Is a row of `kind` read whole for its detail? A table's own rows
+    /// with an id; not a message (read in the transcript) or a rate limit
+    /// (the Limits tab has it).
+    pub fn reads_whole(&self, kind: Kind) -> bool {
+        !matches!(kind, Kind::Message | Kind::RateLimit)
+            && self.layout.entity(kind).is_some_and(|e| e.table.is_some() && e.id.is_some() && e.json_array.is_none())
+    }
+
+    /// The read of the selected row whole, when the detail shows it and
+    /// it is not the one read last: debounced, so moving quickly over rows
+    /// reads only the one stopped on.
+    pub fn want_whole_row(&mut self, generation: u64) -> Option<Effect> {
+        let s = self.current();
+        let want = s.selected_row().filter(|_| self.detail && self.reads_whole(s.kind)).map(|r| (s.kind, r.id.clone()));
+        if want.is_none() || want == self.whole.of {
+            return None;
+        }
+        let (kind, id) = want.clone().expect("checked");
+        self.whole = WholeRow { of: want, generation, fields: None };
+        self.detail_scroll = 0;
+        let load = Effect::LoadRowFields { generation, kind, id };
+        Some(Effect::Debounce { delay_ms: super::DETAIL_DEBOUNCE_MS, effect: Box::new(load) })
+    }
+
+    /// The row read whole arrived: kept when it is the one asked last.
+    pub fn apply_whole_row(
+        &mut self,
+        generation: u64,
+        result: Result<Option<Vec<(String, serde_json::Value)>>, String>,
+    ) {
+        if self.whole.generation == generation {
+            self.whole.fields = Some(result);
+        }
     }
 
     /// The loads the shown level needs: its first page, and its count
@@ -435,6 +494,14 @@ impl Browser {
             }
             Command::ToggleDetail => {
                 self.detail = !self.detail;
+                return Reply::default();
+            }
+            Command::DetailDown => {
+                self.detail_scroll = self.detail_scroll.saturating_add(3);
+                return Reply::default();
+            }
+            Command::DetailUp => {
+                self.detail_scroll = self.detail_scroll.saturating_sub(3);
                 return Reply::default();
             }
             Command::Up | Command::Down | Command::PageUp | Command::PageDown => {

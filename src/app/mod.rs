@@ -560,7 +560,9 @@ impl App {
 
     /// Rows of the shown Browse list left above its detail: a page.
     pub fn browse_page(&self) -> usize {
-        let detail = if self.browser.as_ref().is_some_and(|b| b.detail) { crate::layout::BROWSE_DETAIL } else { 0 };
+        // Beside the list on a wide screen, under it otherwise.
+        let under = self.browser.as_ref().is_some_and(|b| b.detail) && !crate::layout::detail_beside(self.size.0);
+        let detail = if under { crate::layout::BROWSE_DETAIL } else { 0 };
         crate::layout::rows_above_detail(self.size, detail)
     }
 
@@ -658,6 +660,11 @@ impl App {
             if !loads.is_empty() {
                 self.generation = generation;
                 fx.extend(loads);
+            }
+            let generation = self.generation + 1;
+            if let Some(load) = self.browser.as_mut().and_then(|b| b.want_whole_row(generation)) {
+                self.generation = generation;
+                fx.push(load);
             }
         }
         if self.tab == Tab::Search
@@ -824,6 +831,14 @@ impl App {
                     }
                 }
             }
+            Action::RowFieldsLoaded { generation, result } => {
+                if let Err(e) = &result {
+                    self.note_connection(e);
+                }
+                if let Some(b) = &mut self.browser {
+                    b.apply_whole_row(generation, result.map_err(|e| e.message));
+                }
+            }
             Action::MappedCounted { generation, result } => {
                 match self.browser.as_mut().map(|b| b.apply_count(generation, result)) {
                     Some(Ok(Some(counted))) => self.info(counted),
@@ -978,6 +993,9 @@ impl App {
         }
         if self.demo_detail.error.is_some() {
             self.demo_detail.id = None;
+        }
+        if let Some(b) = self.browser.as_mut().filter(|b| matches!(b.whole.fields, Some(Err(_)))) {
+            b.whole.of = None;
         }
         if self.limits.error.is_some() {
             self.limits.invalidate();

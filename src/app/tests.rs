@@ -868,6 +868,54 @@ fn a_burst_of_page_downs_while_a_browse_page_loads_is_applied_when_it_lands() {
 }
 
 #[test]
+fn the_browse_detail_reads_the_row_it_rests_on_whole_and_drops_older_reads() {
+    use crate::db::mapped::MappedPage;
+    use crate::schema::Kind;
+    let mut a = app();
+    a.browse_layout(crate::schema::load("omni").unwrap());
+    let fx = a.start();
+    let generation = load_generation_of_mapped(&fx);
+    let fx = a.update(Action::MappedLoaded {
+        generation,
+        result: Ok(MappedPage { rows: vec![browse_row("c1"), browse_row("c2")], next: None }),
+    });
+    let read = |fx: &[Effect]| {
+        fx.iter().find_map(|e| match e {
+            Effect::Debounce { effect, .. } => match &**effect {
+                Effect::LoadRowFields { generation, kind, id } => Some((*generation, *kind, id.clone())),
+                _ => None,
+            },
+            _ => None,
+        })
+    };
+    let (first, kind, id) = read(&fx).expect("the selected row is read whole, debounced");
+    assert_eq!((kind, id.as_str()), (Kind::Tenant, "c1"));
+    let (second, _, id) = read(&a.update(key('j'))).expect("moving reads the next row");
+    assert_eq!(id, "c2");
+    assert!(read(&a.update(key('j'))).is_none(), "at the last row: no move, nothing read again");
+    // The first read lands late: dropped; the second is kept.
+    let fields = |v: &str| Ok(Some(vec![("name".to_string(), serde_json::json!(v))]));
+    a.update(Action::RowFieldsLoaded { generation: first, result: fields("stale") });
+    assert!(a.browser.as_ref().unwrap().whole.of_row(Kind::Tenant, "c2").is_none());
+    a.update(Action::RowFieldsLoaded { generation: second, result: fields("fresh") });
+    let whole = a.browser.as_ref().unwrap().whole.of_row(Kind::Tenant, "c2").cloned();
+    assert_eq!(whole, Some(Ok(Some(vec![("name".to_string(), serde_json::json!("fresh"))]))));
+    // `i` hides the detail: nothing more is read until it shows again.
+    a.update(key('i'));
+    assert!(read(&a.update(key('k'))).is_none());
+    assert!(read(&a.update(key('i'))).is_some());
+}
+
+fn load_generation_of_mapped(fx: &[Effect]) -> u64 {
+    fx.iter()
+        .find_map(|e| match e {
+            Effect::LoadMapped { generation, .. } => Some(*generation),
+            _ => None,
+        })
+        .expect("a page is loaded")
+}
+
+#[test]
 fn the_browser_drops_stale_pages_drills_down_and_back() {
     use crate::db::mapped::{MappedPage, Under};
     use crate::schema::Kind;

@@ -1104,6 +1104,49 @@ impl Mapped {
         Ok(found.map(|(parent, title, at)| RowExtras { parent, title, at }).unwrap_or_default())
     }
 
+    /// Every column of row `id` of `kind` but its vectors and bytes, in the
+    /// table's column order, as JSON values (what the detail shows whole:
+    /// a demo's arrays, prompt and colours; a customer's every field).
+    /// `None` when there is no such row; empty for rows that are not a
+    /// table's own (a derived id, an array element).
+    pub async fn row_fields(
+        &self,
+        conn: &mut PgConnection,
+        kind: Kind,
+        id: &str,
+    ) -> Result<Option<Vec<(String, serde_json::Value)>>> {
+        let e = self.entity(kind)?;
+        let (Some(table), Some(idc), None) = (e.table.as_deref(), e.id.as_deref(), &e.json_array) else {
+            return Ok(Some(Vec::new()));
+        };
+        let table = Table::parse(table);
+        let Some(columns) = self.catalog.tables.get(&table) else { return Ok(Some(Vec::new())) };
+        let mut shown: Vec<(&String, i32)> = columns
+            .iter()
+            .filter(|(_, c)| !crate::schema::unreadable_in_a_list(&c.udt))
+            .map(|(name, c)| (name, c.position))
+            .collect();
+        shown.sort_by_key(|(_, position)| *position);
+        let left_out: Vec<&String> =
+            columns.iter().filter(|(_, c)| crate::schema::unreadable_in_a_list(&c.udt)).map(|(n, _)| n).collect();
+        // The vectors are left out on the server: a row's 1536 floats are
+        // not read to be dropped.
+        let found: Option<(serde_json::Value,)> = none_if_mistyped(
+            sqlx::query_as(&format!(
+                "SELECT to_jsonb(t) - $2::text[] FROM {} t WHERE t.{} = $1::{}",
+                table.quoted(),
+                quote_ident(idc),
+                self.cast(&table, idc)?
+            ))
+            .bind(id)
+            .bind(left_out)
+            .fetch_optional(&mut *conn)
+            .await,
+        )?;
+        let Some((serde_json::Value::Object(mut row),)) = found else { return Ok(None) };
+        Ok(Some(shown.into_iter().filter_map(|(name, _)| Some((name.clone(), row.remove(name)?))).collect()))
+    }
+
     /// Row `id` of `kind`, if there is one (a derived entity's row exists
     /// while some row of its source carries the id).
     pub async fn row(&self, conn: &mut PgConnection, kind: Kind, id: &str) -> Result<Option<MappedRow>> {

@@ -429,6 +429,9 @@ fn failure(effect: &Effect, error: LoadError) -> Option<Action> {
         }
         Effect::LoadMapped { generation, .. } => Action::MappedLoaded { generation: *generation, result: Err(msg) },
         Effect::CountMapped { generation, .. } => Action::MappedCounted { generation: *generation, result: Err(msg) },
+        Effect::LoadRowFields { generation, .. } => {
+            Action::RowFieldsLoaded { generation: *generation, result: Err(err()) }
+        }
         Effect::Debounce { effect, .. } => return failure(effect, error),
         Effect::Copy(_) | Effect::CancelIngest { .. } | Effect::CancelPreview | Effect::CompletePath { .. } => {
             return None;
@@ -525,6 +528,13 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
                 None => Ok(None),
             };
             Action::MappedCounted { generation, result }
+        }
+        Effect::LoadRowFields { generation, kind, id } => {
+            let result = match &settings.mapped {
+                Some(m) => m.row_fields(conn, kind, &id).await.map_err(Into::into),
+                None => Ok(Some(Vec::new())),
+            };
+            Action::RowFieldsLoaded { generation, result }
         }
         Effect::Ping => {
             let result =

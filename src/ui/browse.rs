@@ -7,9 +7,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use super::detail::Detail;
 use super::table::{cell, col, col_named, render_rows, styled};
 use crate::app::App;
-use crate::sanitize::{sanitize_line, sanitize_multiline};
+use crate::sanitize::sanitize_line;
 use crate::schema::Kind;
 use crate::theme::Theme;
 
@@ -23,9 +24,20 @@ const WIDTH_SAMPLE: usize = 100;
 pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(b) = &app.browser else { return };
     let s = b.current();
-    // `i` gives the detail's rows to the list.
-    let detail_rows = if b.detail { crate::layout::BROWSE_DETAIL } else { 0 };
-    let [list_area, detail_area] = Layout::vertical([Constraint::Min(4), Constraint::Length(detail_rows)]).areas(area);
+    // `i` gives the detail's room to the list. Beside it on a wide screen,
+    // under it otherwise.
+    let (list_area, detail_area) = match (b.detail, crate::layout::detail_beside(area.width)) {
+        (false, _) => (area, None),
+        (true, true) => {
+            let [l, r] = Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(area);
+            (l, Some(r))
+        }
+        (true, false) => {
+            let rows = Constraint::Length(crate::layout::BROWSE_DETAIL);
+            let [l, d] = Layout::vertical([Constraint::Min(4), rows]).areas(area);
+            (l, Some(d))
+        }
+    };
     let more = match (s.next.is_some(), s.prev.is_some()) {
         (true, _) => " ↓more",
         (false, true) => " ↑more",
@@ -214,38 +226,121 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             cells
         });
     }
-    if let Some(r) = s.selected_row().filter(|_| b.detail) {
-        // What Enter opens: a conversation's messages are read in the Transcript tab.
-        let below: Vec<String> = b
-            .children(s.kind)
-            .iter()
-            .map(|k| match k {
-                Kind::Message => "the transcript".to_string(),
-                k => sanitize_line(b.layout.label(*k)).into_owned(),
-            })
-            .collect();
-        let mut lines = vec![Line::from(vec![
-            Span::styled(format!("{} ", sanitize_line(&b.layout.one(s.kind))), theme.title()),
-            Span::styled(sanitize_line(&r.id).into_owned(), theme.dim()),
-            Span::styled(
-                if below.is_empty() { String::new() } else { format!("  Enter: {}", below.join(", ")) },
-                theme.accent(),
-            ),
-        ])];
-        // The title, unless it is the id again (a rate limit's key).
-        if let Some(t) = r.title.as_ref().filter(|t| **t != r.id) {
-            lines.push(Line::from(sanitize_line(t).into_owned()));
+    if let (Some(r), Some(detail_area)) = (s.selected_row(), detail_area) {
+        render_detail(f, detail_area, b, s.kind, r, theme);
+    }
+}
+
+/// The selected row in full: what it is and what Enter opens, its counts
+/// and totals, then every column of its row once read (arrays as lists,
+/// long text wrapped, a colour with its swatch); until then what the list
+/// read of it. J/K scroll it.
+fn render_detail(
+    f: &mut Frame,
+    area: Rect,
+    b: &crate::app::browser::Browser,
+    kind: Kind,
+    r: &crate::db::mapped::MappedRow,
+    theme: &Theme,
+) {
+    // What Enter opens: a conversation's messages are read in the Transcript tab.
+    let below: Vec<String> = b
+        .children(kind)
+        .iter()
+        .map(|k| match k {
+            Kind::Message => "the transcript".to_string(),
+            k => sanitize_line(b.layout.label(*k)).into_owned(),
+        })
+        .collect();
+    let mut v = Detail::new(area.width, theme);
+    v.lines.push(Line::from(vec![
+        Span::styled(format!("{} ", sanitize_line(&b.layout.one(kind))), theme.title()),
+        Span::styled(sanitize_line(&r.id).into_owned(), theme.dim()),
+        Span::styled(
+            if below.is_empty() { String::new() } else { format!("  Enter: {}", below.join(", ")) },
+            theme.accent(),
+        ),
+    ]));
+    let whole = b.whole.of_row(kind, &r.id).filter(|_| b.reads_whole(kind));
+    let extras = extra_columns(&b.layout, kind);
+    match whole {
+        Some(Ok(Some(fields))) => {
+            // Counts and totals are not columns of the row: said first.
+            for ((heading, shown), v_) in extras.iter().zip(&r.cells).filter(|((_, s), _)| *s != Shown::Text) {
+                v.field(heading, &v_.as_deref().map_or("—".into(), |x| shown.text(x)));
+            }
+            let id_column = b.layout.entity(kind).and_then(|e| e.id.as_deref());
+            for (column, value) in fields.iter().filter(|(c, _)| Some(c.as_str()) != id_column) {
+                whole_field(&mut v, &column_words(column), value, theme);
+            }
         }
-        // The layout's columns and counts, as read (the list cuts them to its width).
-        for ((heading, shown), v) in extra_columns(&b.layout, s.kind).iter().zip(&r.cells) {
-            let v = v.as_deref().map_or("—".into(), |v| shown.text(v));
-            lines.push(Line::from(vec![Span::styled(format!("{heading}: "), theme.dim()), Span::raw(v)]));
+        _ => {
+            // The title, unless it is the id again (a rate limit's key).
+            if let Some(t) = r.title.as_ref().filter(|t| **t != r.id) {
+                v.lines.push(Line::from(sanitize_line(t).into_owned()));
+            }
+            // The layout's columns and counts, as read (the list cuts them to its width).
+            for ((heading, shown), v_) in extras.iter().zip(&r.cells) {
+                v.field(heading, &v_.as_deref().map_or("—".into(), |x| shown.text(x)));
+            }
+            if let Some(c) = &r.content {
+                v.block(c, theme.base());
+            }
+            match whole {
+                None if b.reads_whole(kind) => {
+                    v.lines.push(Line::from(Span::styled("reading the whole row…", theme.dim())));
+                }
+                Some(Err(e)) => {
+                    let text = format!("could not read the whole row: {}", sanitize_line(e));
+                    v.lines.push(Line::from(Span::styled(text, theme.error())));
+                }
+                Some(Ok(None)) => {
+                    v.lines.push(Line::from(Span::styled("this row is gone (r reloads the list)", theme.dim())));
+                }
+                _ => {}
+            }
         }
-        if let Some(c) = &r.content {
-            lines.extend(sanitize_multiline(c).lines().map(|l| Line::from(l.to_string())));
+    }
+    v.render(f, area, "", b.detail_scroll);
+}
+
+/// One column of a row read whole, as its JSON value: a list as bullets, a
+/// long or many-line text under its name, a colour with its swatch.
+fn whole_field(v: &mut Detail<'_>, name: &str, value: &serde_json::Value, theme: &Theme) {
+    use serde_json::Value;
+    match value {
+        Value::Null => {
+            v.opt(name, None);
         }
-        let block = Block::bordered().border_style(theme.border(false));
-        f.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), detail_area);
+        Value::String(text) if text.contains('\n') || crate::text::width(text) > 160 => {
+            v.heading(name).block(text, theme.base());
+        }
+        Value::String(text) => match crate::theme::parse_hex_colour(text) {
+            Some(_) => {
+                v.spans(name, super::demos::swatch(text, theme));
+            }
+            None => {
+                v.field(name, text);
+            }
+        },
+        Value::Array(items) if items.iter().all(|i| !i.is_array() && !i.is_object()) => {
+            let items: Vec<String> = items.iter().map(scalar_text).collect();
+            v.heading(name).bullets(&items);
+        }
+        Value::Array(_) | Value::Object(_) => {
+            v.heading(name).json(value);
+        }
+        other => {
+            v.field(name, &scalar_text(other));
+        }
+    }
+}
+
+/// A JSON scalar as a person reads it: a string without its quotes.
+fn scalar_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
     }
 }
 

@@ -73,7 +73,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
 }
 
-fn swatch(hex: &str, theme: &Theme) -> Vec<Span<'static>> {
+pub(super) fn swatch(hex: &str, theme: &Theme) -> Vec<Span<'static>> {
     let safe = crate::sanitize::sanitize_line(hex).into_owned();
     match parse_hex_colour(hex) {
         Some(c) if !theme.monochrome => {

@@ -91,9 +91,10 @@ impl<'t> Detail<'t> {
         let visible = area.height.saturating_sub(2) as usize;
         let max_scroll = self.lines.len().saturating_sub(visible) as u16;
         let scroll = scroll.min(max_scroll);
-        let mut block = Block::bordered()
-            .border_style(self.theme.border(false))
-            .title(Span::styled(format!(" {} ", sanitize_line(title)), self.theme.title()));
+        let mut block = Block::bordered().border_style(self.theme.border(false));
+        if !title.is_empty() {
+            block = block.title(Span::styled(format!(" {} ", sanitize_line(title)), self.theme.title()));
+        }
         if scroll < max_scroll {
             block = block.title_bottom(Line::from(Span::styled(" J more ↓ ", self.theme.dim())).right_aligned());
         }

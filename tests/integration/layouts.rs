@@ -449,6 +449,18 @@ async fn mapped_database(name: &str) -> (support::TestDb, Mapped, ragdesk::seed:
 }
 
 #[tokio::test]
+async fn a_row_read_whole_leaves_its_vector_on_the_server() {
+    let (t, m, filled) = mapped_database("omni").await;
+    let mut c = t.conn().await;
+    let chunk = filled.ids[&Kind::Chunk][0].clone();
+    let fields = m.row_fields(&mut c, Kind::Chunk, &chunk).await.unwrap().unwrap();
+    let names: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
+    let e = m.layout.entity(Kind::Chunk).unwrap();
+    assert!(names.contains(&e.content.as_deref().unwrap()), "{names:?}");
+    assert!(!names.contains(&e.embedding.as_deref().unwrap()), "{names:?}");
+}
+
+#[tokio::test]
 async fn every_tab_of_every_layout_pages_in_order_with_ties() {
     // (ragdesk's own schema is filled by its own seeder: see the next tests.)
     for name in ["domo", "workspaces", "limitless", "omni"] {
@@ -749,6 +761,17 @@ async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() 
         assert_eq!(theirs.cells, want, "{}", ours.id);
     }
     assert!(ours.iter().any(|s| s.token_total > 0), "the sample has tokens to total");
+    // A demo read whole for its detail: every column in the table's order,
+    // its arrays as arrays; no row, no fields.
+    let fields = m.row_fields(&mut c, Kind::Demo, &demo.0.to_string()).await.unwrap().unwrap();
+    let names: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names.first(), Some(&"id"), "{names:?}");
+    let typed = ragdesk::db::demos::get(&mut c, demo.0).await.unwrap();
+    let field = |n: &str| fields.iter().find(|(f, _)| f == n).map(|(_, v)| v.clone()).unwrap();
+    assert_eq!(field("products_services"), serde_json::json!(typed.products_services));
+    assert_eq!(field("primary_color"), serde_json::json!(typed.primary_color));
+    assert_eq!(m.row_fields(&mut c, Kind::Demo, &uuid::Uuid::nil().to_string()).await.unwrap(), None);
+    assert_eq!(m.row_fields(&mut c, Kind::Demo, "not-an-id").await.unwrap(), None, "a mistyped id names no row");
     // A demo's leads, as our Leads list has them, and a lead's sessions
     // (`listed_under`), as our Sessions tab has them with a lead chosen.
     let leads = page_all(&m, &mut c, Kind::Lead, Some(&demo.0.to_string())).await;

@@ -1184,6 +1184,28 @@ fn browse_pane_under_two_foreign_layouts() {
                         };
                         out.extend(app.update(Action::SessionLoaded { generation, result: Ok(head) }));
                     }
+                    // The selected row read whole, once the selection rests.
+                    Effect::Debounce { effect, .. } => {
+                        if let Effect::LoadRowFields { generation, kind, id } = *effect {
+                            assert_ne!(kind, Kind::Message, "a message is read in the transcript");
+                            let fields = if kind == Kind::Session {
+                                vec![
+                                    ("id".to_string(), serde_json::json!(id)),
+                                    ("channel".to_string(), serde_json::json!("widget")),
+                                    ("metadata".to_string(), serde_json::json!({"page": "/pricing\u{1b}[2J"})),
+                                ]
+                            } else {
+                                vec![
+                                    ("id".to_string(), serde_json::json!(id)),
+                                    ("name".to_string(), serde_json::json!("Evil\u{1b}[31m Corp")),
+                                    ("brand_colour".to_string(), serde_json::json!("#1f6feb")),
+                                    ("plans".to_string(), serde_json::json!(["starter", "pro"])),
+                                    ("notes".to_string(), serde_json::Value::Null),
+                                ]
+                            };
+                            out.extend(app.update(Action::RowFieldsLoaded { generation, result: Ok(Some(fields)) }));
+                        }
+                    }
                     Effect::LoadMessages { generation, .. } => {
                         let rows = mapped_rows(layout, Kind::Message, 3)
                             .into_iter()
@@ -1203,11 +1225,25 @@ fn browse_pane_under_two_foreign_layouts() {
             }
             out
         };
-        fx = answer(&mut app, fx);
+        // Until nothing more is asked: the rows, then the selected row whole.
+        while !fx.is_empty() {
+            fx = answer(&mut app, fx);
+        }
         let text = snapshot(&format!("browse_{layout}_root_80x24"), &app);
         let (root_label, child) = if layout == "omni" { ("Customers", "Widgets") } else { ("Users", "Demos") };
         assert!(text.contains(&format!("┌ {root_label}")) && text.contains(&format!("Enter: {child}")), "{text}");
         assert!(text.contains("Evil␛[31m Corp"), "hostile names are escaped: {text}");
+        // The selected row whole under the list: a colour with its swatch
+        // (in that colour), a list as bullets; the id is in the first line only.
+        assert!(text.contains("Brand colour   ██ #1f6feb") && text.contains("J more ↓"), "{text}");
+        let buf = draw(&app, &Theme::default_dark());
+        let swatch_row = text.lines().position(|l| l.contains("██ #1f6feb")).unwrap() as u16;
+        assert_eq!(buf[(16, swatch_row)].fg, ratatui::style::Color::Rgb(0x1f, 0x6f, 0xeb), "the swatch is the colour");
+        // J scrolls the detail to what is below.
+        app.update(Action::Key(KeyEvent::new(KeyCode::Char('J'), KeyModifiers::SHIFT)));
+        let scrolled = buffer_text(&draw(&app, &Theme::default_dark()));
+        assert!(scrolled.contains("  • starter") && scrolled.contains("  • pro"), "{scrolled}");
+        app.update(Action::Key(KeyEvent::new(KeyCode::Char('K'), KeyModifiers::SHIFT)));
         // The tabs are its entities, in its words; the layout is named under them.
         let (tabs, path) = (text.lines().next().unwrap(), text.lines().nth(1).unwrap());
         let (first, name) = if layout == "omni" {
@@ -1223,7 +1259,9 @@ fn browse_pane_under_two_foreign_layouts() {
             if layout == "domo" { &[KeyCode::Char('o')] } else { &[KeyCode::Enter, KeyCode::Char('o')] };
         for k in keys {
             fx.extend(app.update(Action::Key(KeyEvent::new(*k, KeyModifiers::NONE))));
-            fx = answer(&mut app, std::mem::take(&mut fx));
+            while !fx.is_empty() {
+                fx = answer(&mut app, std::mem::take(&mut fx));
+            }
         }
         assert_eq!(app.browser.as_ref().unwrap().current().kind, Kind::Session, "{layout}");
         // Conversations have no name on either layout: no Name column of
