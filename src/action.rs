@@ -12,21 +12,14 @@ use std::path::PathBuf;
 use crate::db::access::Access;
 use crate::db::audit::{AuditCursor, AuditRow};
 use crate::db::conversation::{ConversationHead, ConversationPage};
-use crate::db::demos::{DemoDetail, DemoRow};
 use crate::db::knowledge::{ChunkRow, DocumentRow, KnowledgeBaseRow, NewKnowledgeBase};
-use crate::db::leads::LeadRow;
-use crate::db::sessions::{SessionRow, SessionScope};
-use crate::db::tenants::TenantRow;
 use crate::db::{Filter, Page, RowCount, Seek};
 use crate::export::Format;
 use crate::ingest::{ChunkSettings, Event as IngestEvent, FileReport};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The Documents tab's lists (the entity tabs are the browser's).
 pub enum ListKind {
-    Tenants,
-    Demos,
-    Leads,
-    Sessions,
     KnowledgeBases,
     Documents,
     Chunks,
@@ -35,33 +28,17 @@ pub enum ListKind {
 /// What a list shows: its scope and server-side filter.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListQuery {
-    Tenants { filter: Filter },
-    Demos { tenant: Option<Uuid>, filter: Filter },
-    Leads { demo: Uuid, filter: Filter },
-    Sessions { scope: SessionScope, filter: Filter },
     KnowledgeBases { demo: Option<Uuid>, filter: Filter },
     Documents { kb: Uuid, filter: Filter },
     Chunks { document: Uuid, filter: Filter },
 }
 
 impl ListKind {
-    pub const ALL: [ListKind; 7] = [
-        ListKind::Tenants,
-        ListKind::Demos,
-        ListKind::Leads,
-        ListKind::Sessions,
-        ListKind::KnowledgeBases,
-        ListKind::Documents,
-        ListKind::Chunks,
-    ];
+    pub const ALL: [ListKind; 3] = [ListKind::KnowledgeBases, ListKind::Documents, ListKind::Chunks];
 
     /// A short name, for task keys and logs.
     pub fn name(self) -> &'static str {
         match self {
-            ListKind::Tenants => "tenants",
-            ListKind::Demos => "demos",
-            ListKind::Leads => "leads",
-            ListKind::Sessions => "sessions",
             ListKind::KnowledgeBases => "knowledge-bases",
             ListKind::Documents => "documents",
             ListKind::Chunks => "chunks",
@@ -72,10 +49,6 @@ impl ListKind {
 impl ListQuery {
     pub fn kind(&self) -> ListKind {
         match self {
-            ListQuery::Tenants { .. } => ListKind::Tenants,
-            ListQuery::Demos { .. } => ListKind::Demos,
-            ListQuery::Leads { .. } => ListKind::Leads,
-            ListQuery::Sessions { .. } => ListKind::Sessions,
             ListQuery::KnowledgeBases { .. } => ListKind::KnowledgeBases,
             ListQuery::Documents { .. } => ListKind::Documents,
             ListQuery::Chunks { .. } => ListKind::Chunks,
@@ -85,10 +58,6 @@ impl ListQuery {
 
 #[derive(Debug, Clone)]
 pub enum ListRows {
-    Tenants(Page<TenantRow>),
-    Demos(Page<DemoRow>),
-    Leads(Page<LeadRow>),
-    Sessions(Page<SessionRow>),
     KnowledgeBases(Page<KnowledgeBaseRow>),
     Documents(Page<DocumentRow>),
     Chunks(Page<ChunkRow>),
@@ -136,10 +105,6 @@ pub enum Action {
         list: ListKind,
         generation: u64,
         result: TaskResult<RowCount>,
-    },
-    DemoLoaded {
-        generation: u64,
-        result: TaskResult<DemoDetail>,
     },
     SessionLoaded {
         generation: u64,
@@ -227,19 +192,19 @@ pub enum Action {
     /// the rows shown is the level's own (`browser::Placing`).
     MappedLoaded {
         generation: u64,
-        result: Result<crate::db::mapped::MappedPage, String>,
+        result: TaskResult<crate::db::mapped::MappedPage>,
     },
     /// Every column of the row the Browse detail shows (`None`: the row is
     /// gone).
     RowFieldsLoaded {
         generation: u64,
-        result: TaskResult<Option<Vec<(String, serde_json::Value)>>>,
+        result: TaskResult<Option<crate::db::mapped::Fields>>,
     },
     /// The row count of the Browse list of `generation` (`None`: a derived
     /// list, not counted).
     MappedCounted {
         generation: u64,
-        result: Result<Option<RowCount>, String>,
+        result: TaskResult<Option<RowCount>>,
     },
     /// A page of the audit; `append` when it continues the rows shown.
     AuditLoaded {
@@ -272,10 +237,6 @@ pub enum Effect {
         generation: u64,
         query: ListQuery,
         exact: bool,
-    },
-    LoadDemo {
-        generation: u64,
-        id: Uuid,
     },
     /// A conversation's heading (its id as text: any layout's).
     LoadSession {
@@ -415,7 +376,6 @@ impl Effect {
         Some(match self {
             Effect::LoadPage { query, .. } => format!("list:{}", query.kind().name()),
             Effect::Count { query, .. } => format!("count:{}", query.kind().name()),
-            Effect::LoadDemo { .. } => "demo".into(),
             Effect::LoadSession { .. } => "session".into(),
             Effect::LoadMessages { .. } => "messages".into(),
             Effect::Ping => "ping".into(),

@@ -23,24 +23,23 @@ use crate::tui::{self, Tui};
 /// How long quitting waits for tasks (a cancelled ingest rolls back).
 const QUIT_GRACE: Duration = Duration::from_secs(5);
 
-/// The layout of another platform's schema the console reads through:
-/// the one asked for (`--layout`; `native` too: the Browse tab then reads
-/// our own schema through the mapping), or the one detected from the
-/// catalog. `None` on ragdesk's own schema, and when the server does not
-/// answer in time (the console's offline handling takes it from there). A
-/// layout that matches but is refused (an order that cannot page) stops the
-/// console with the reason: opening ragdesk's own tabs on another
-/// platform's database would only fail. With it, the entities whose
+/// The layout the console reads the database through: the one asked for
+/// (`--layout`), else the built-in one its catalog matches (ours included).
+/// `None` when none fits, or the server does not answer in time: the entity
+/// tabs then read ours, checked when the server answers (the console's
+/// offline handling takes it from there). A layout that matches but is
+/// refused (an order that cannot page) stops the console with the reason:
+/// opening the tabs on it would only fail. With it, the entities whose
 /// parentless rows are listed at the top (best effort: left out when that
 /// cannot be read quickly).
-async fn foreign_layout(
+async fn read_layout(
     db: &Db,
     asked: Option<&str>,
 ) -> Result<Option<(crate::db::mapped::Mapped, Vec<crate::schema::Kind>)>> {
     use std::time::Duration;
     let asked = asked.map(crate::schema::load).transpose().map_err(|e| eyre!(e))?;
     let name = asked.as_ref().map(|l| l.name.clone());
-    let read = async { crate::db::mapped::Mapped::for_database(&mut *db.acquire().await?, asked).await };
+    let read = async { crate::db::mapped::Mapped::for_console(&mut *db.acquire().await?, asked).await };
     let mapped = match tokio::time::timeout(Duration::from_secs(3), read).await {
         Ok(Ok(Some(m))) => m,
         Ok(Ok(None)) => return Ok(None),
@@ -84,34 +83,41 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
     };
     let db = Db::lazy(&conn.url, &ctx.console_settings(conn.read_only)).map_err(|e| eyre!(e))?;
     tracing::info!(target = %db.target, read_only = conn.read_only, "console starting");
-    let (mapped, parentless) = match foreign_layout(&db, ctx.cli.layout.as_deref()).await? {
+    let (layout, parentless) = match read_layout(&db, ctx.cli.layout.as_deref()).await? {
         Some((m, parentless)) => (Some(std::sync::Arc::new(m)), parentless),
         None => (None, Vec::new()),
     };
+    // The entity tabs read through it; ours when none was read (checked
+    // when the server answers).
+    let lists = layout.clone().map_or_else(crate::db::mapped::Lists::ours, crate::db::mapped::Lists::Checked);
+    // Another platform's: its conversations, limits, search and audit
+    // too. Ours keeps our own readers for those.
+    let mapped = layout.clone().filter(|m| !m.layout.is_native());
     let export_dir = ctx.config.export_dir.clone().unwrap_or_else(|| PathBuf::from("."));
 
     let mut app =
         App::new(db.target.clone(), conn.read_only, keymap, ctx.config.page_size, ctx.config.transcript_page_size);
     app.docs.ingest_defaults = ctx.config.ingest.chunk_settings();
-    if let Some(m) = &mapped {
-        tracing::info!(layout = %m.layout.name, "browsing another platform's layout");
+    if let Some(m) = &layout {
+        tracing::info!(layout = %m.layout.name, "reading the database through its layout");
+        // (Ours as checked here: a built-in layout's extras this database
+        // lacks are left out of it.)
         app.browse_layout(m.layout.clone());
-        if let Some(b) = &mut app.browser {
-            b.parentless = parentless;
-            for kind in m.layout.kinds() {
-                if let Ok((_, Some(index))) = m.vector_column(kind) {
-                    b.vector_index.insert(kind, index.to_string());
-                }
-                if let Ok(metric) = m.metric(kind) {
-                    b.vector_metric.insert(kind, metric);
-                }
-                // The types of the columns its filter keys name.
-                let e = m.layout.entity(kind).expect("a kind it has");
-                if let Some(table) = e.table.as_deref().map(crate::schema::Table::parse) {
-                    for c in e.shown.iter().chain(&e.status).chain(&e.id) {
-                        if let Some(col) = m.catalog().column(&table, c) {
-                            b.key_types.insert((kind, c.clone()), col.udt.clone());
-                        }
+        let b = &mut app.browser;
+        b.parentless = parentless;
+        for kind in m.layout.kinds() {
+            if let Ok((_, Some(index))) = m.vector_column(kind) {
+                b.vector_index.insert(kind, index.to_string());
+            }
+            if let Ok(metric) = m.metric(kind) {
+                b.vector_metric.insert(kind, metric);
+            }
+            // The types of the columns its filter keys name.
+            let e = m.layout.entity(kind).expect("a kind it has");
+            if let Some(table) = e.table.as_deref().map(crate::schema::Table::parse) {
+                for c in e.shown.iter().chain(&e.status).chain(&e.id) {
+                    if let Some(col) = m.catalog().column(&table, c) {
+                        b.key_types.insert((kind, c.clone()), col.udt.clone());
                     }
                 }
             }
@@ -145,6 +151,7 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
             history_dir: ctx.paths.data_dir.join("search-history"),
             layout_model: mapped.as_ref().and_then(|m| ctx.layout_model(&m.layout.name)),
             mapped,
+            lists,
         },
     );
     for fx in app.start() {

@@ -51,7 +51,6 @@ commands! {
     Back => "back", "Back up one level / clear filter";
     Filter => "filter", "Filter on the server (e.g. acme status:active after:2026-01-01)";
     ToggleDetail => "toggle_detail", "Show or hide the detail of the selected row";
-    ToggleLeads => "toggle_leads", "Switch between sessions and leads";
     DetailDown => "detail_down", "Scroll the detail down";
     DetailUp => "detail_up", "Scroll the detail up";
     NewKnowledgeBase => "new_knowledge_base", "Documents: create a knowledge base for the open demo";
@@ -276,7 +275,6 @@ const DEFAULTS: &[(Context, Command, &[&str])] = {
         (List, Open, &["enter", "l", "right"]),
         (List, Filter, &["/"]),
         (List, ToggleDetail, &["i", "space"]),
-        (List, ToggleLeads, &["L"]),
         (List, DetailDown, &["J"]),
         (List, DetailUp, &["K"]),
         (List, NewKnowledgeBase, &["n"]),

@@ -1,8 +1,8 @@
-//! The list panes' keys (Tenants, Demos, Sessions and Leads, and the
-//! Documents tab's lists): moving, paging to either end, filtering,
-//! counting, opening the selected row (drilling down the breadcrumb), and
-//! the Documents actions. The lists' state is `list.rs`; their rendering is
-//! `ui/` (one file per pane).
+//! The Documents tab's list keys (knowledge bases, documents, chunks):
+//! moving, paging to either end, filtering, counting, opening the selected
+//! row (drilling down), and the Documents actions. The lists' state is
+//! `list.rs`; their rendering is `ui/documents.rs`. (The entity tabs' keys
+//! are the browser's.)
 
 use super::*;
 use crate::search::Scope;
@@ -46,27 +46,13 @@ impl App {
                 self.open_input(InputPurpose::Filter(kind), &current);
             }
             ToggleDetail => self.detail_toggled = !self.detail_toggled,
-            ToggleLeads => {
-                if self.tab != Tab::Sessions {
-                    return;
-                }
-                if self.nav.demo.is_none() {
-                    self.refuse("leads belong to a demo: open a demo first (Demos tab, Enter)");
-                    return;
-                }
-                self.nav.lead = None;
-                self.sessions_mode = match self.sessions_mode {
-                    SessionsMode::Sessions => SessionsMode::Leads,
-                    SessionsMode::Leads => SessionsMode::Sessions,
-                };
-            }
             ExactCount => {
                 if let Some(query) = self.desired_query(kind) {
                     let generation = self.list_mut(kind).start_count();
                     fx.push(Effect::Count { generation, query, exact: true });
                 }
             }
-            Open => self.open_selected(kind, fx),
+            Open => self.open_selected(kind),
             NewKnowledgeBase | Upload | Delete | CancelJob | SearchKnowledgeBase | MoreLikeThis
                 if self.tab != Tab::Documents =>
             {
@@ -105,50 +91,11 @@ impl App {
         }
     }
 
-    pub(super) fn open_selected(&mut self, kind: ListKind, fx: &mut Vec<Effect>) {
+    pub(super) fn open_selected(&mut self, kind: ListKind) {
         // Drilling down shows the next list, not a detail left open elsewhere.
         self.detail_toggled = false;
         self.detail_scroll = 0;
         match kind {
-            ListKind::Tenants => {
-                if let Some(t) = self.lists.tenants.selected_row() {
-                    self.nav = Nav { tenant: Some(Crumb { id: t.id, label: t.name.clone() }), ..Nav::default() };
-                    self.docs.kb = None;
-                    self.lists.demos.filter_text.clear();
-                    self.tab = Tab::Demos;
-                }
-            }
-            ListKind::Demos => {
-                if let Some(d) = self.lists.demos.selected_row() {
-                    let tenant = Crumb { id: d.tenant_id, label: d.tenant_name.clone() };
-                    self.nav.tenant = Some(tenant);
-                    self.nav.demo = Some(Crumb { id: d.id, label: d.label().to_string() });
-                    self.nav.lead = None;
-                    // Knowledge bases belong to the demo: a new demo closes the old one's.
-                    self.nav.kb = None;
-                    self.nav.document = None;
-                    self.docs.kb = None;
-                    self.sessions_mode = SessionsMode::Sessions;
-                    self.lists.sessions.filter_text.clear();
-                    self.lists.leads.filter_text.clear();
-                    self.tab = Tab::Sessions;
-                }
-            }
-            ListKind::Leads => {
-                if let Some(l) = self.lists.leads.selected_row() {
-                    self.nav.lead = Some(Crumb { id: l.id, label: l.label().to_string() });
-                    self.sessions_mode = SessionsMode::Sessions;
-                    self.lists.sessions.filter_text.clear();
-                }
-            }
-            ListKind::Sessions => {
-                if let Some(s) = self.lists.sessions.selected_row().cloned() {
-                    self.nav.session = Some(Crumb { id: s.id, label: s.lead_label().to_string() });
-                    self.open_transcript(s.id.to_string(), fx);
-                    self.transcript.session = Some(s.into());
-                    self.tab = Tab::Transcript;
-                }
-            }
             ListKind::KnowledgeBases => {
                 if let Some(k) = self.lists.kbs.selected_row().cloned() {
                     self.nav.kb = Some(Crumb { id: k.id, label: k.name.clone() });

@@ -22,6 +22,14 @@ const TAB_GROUPS: [&[Kind]; 5] = [
     &[Kind::Memory],
 ];
 
+/// The row level `i` of `path` was opened on: the one the level below it
+/// lists the rows of (the last level's selection is not opened yet).
+fn opened(path: &[Stage], i: usize) -> Option<&MappedRow> {
+    let below = path.get(i + 1)?;
+    let row = path[i].selected_row()?;
+    below.parent.as_ref().is_some_and(|(id, _)| *id == row.id).then_some(row)
+}
+
 /// Where a page that arrives goes among a level's rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Placing {
@@ -151,12 +159,12 @@ pub struct WholeRow {
     pub of: Option<(Kind, String)>,
     pub generation: u64,
     /// `None` while it is read; `Ok(None)`: the row is gone.
-    pub fields: Option<Result<Option<Vec<(String, serde_json::Value)>>, String>>,
+    pub fields: Option<Result<Option<crate::db::mapped::Fields>, String>>,
 }
 
 impl WholeRow {
     /// The fields of row `id` of `kind`, when they are in.
-    pub fn of_row(&self, kind: Kind, id: &str) -> Option<&Result<Option<Vec<(String, serde_json::Value)>>, String>> {
+    pub fn of_row(&self, kind: Kind, id: &str) -> Option<&Result<Option<crate::db::mapped::Fields>, String>> {
         self.of.as_ref().filter(|(k, i)| *k == kind && i == id).and(self.fields.as_ref())
     }
 }
@@ -209,7 +217,13 @@ impl Browser {
     /// lead; a knowledge base, else its documents, else its chunks; a
     /// memory). Rate limits and messages have tabs of their own.
     pub fn tab_heads(&self) -> Vec<Kind> {
-        TAB_GROUPS.iter().filter_map(|group| group.iter().copied().find(|k| self.layout.entity(*k).is_some())).collect()
+        // Ours has its Documents tab for its knowledge (uploads, ingest).
+        let native = self.layout.is_native();
+        TAB_GROUPS
+            .iter()
+            .filter(|group| !(native && group.contains(&Kind::KnowledgeBase)))
+            .filter_map(|group| group.iter().copied().find(|k| self.layout.entity(*k).is_some()))
+            .collect()
     }
 
     /// The entity tab a list of `kind` is shown under.
@@ -232,10 +246,11 @@ impl Browser {
 
     /// Shows the list of tab `head`: the level of it on the path (the
     /// levels below it are left, as Esc would); else its rows under the
-    /// row selected in its parent's list on the path (Enter there); else
-    /// the same on the path set aside by the last jump off it; else all its
-    /// rows, across parents, on a path of their own (the one left is set
-    /// aside, to come back to: Esc there, or another of its tabs).
+    /// row opened in its parent's list on the path (Enter there: a row
+    /// only selected in the list shown is not opened); else the same on
+    /// the path set aside by the last jump off it; else all its rows,
+    /// across parents, on a path of their own (the one left is set aside,
+    /// to come back to: Esc there, or another of its tabs).
     pub fn show_tab(&mut self, head: Kind) {
         if self.head_of(self.current().kind) == Some(head) {
             return;
@@ -252,14 +267,14 @@ impl Browser {
         self.aside = std::mem::replace(&mut self.stack, vec![Stage::new(head, None)]);
     }
 
-    /// Does `path` hold tab `head`'s list, or a row its list is under
-    /// (its parent's, or its grandparent's where it is listed across)?
+    /// Does `path` hold tab `head`'s list, or a row opened that its list is
+    /// under (its parent's, or its grandparent's where it is listed across)?
     fn reaches(&self, path: &[Stage], head: Kind) -> bool {
         let parent = self.layout.parent_of(head);
         let grandparent = self.layout.grandparent_of(head);
-        path.iter().any(|s| {
+        path.iter().enumerate().any(|(i, s)| {
             self.head_of(s.kind) == Some(head)
-                || ((Some(s.kind) == parent || Some(s.kind) == grandparent) && s.selected_row().is_some())
+                || ((Some(s.kind) == parent || Some(s.kind) == grandparent) && opened(path, i).is_some())
         })
     }
 
@@ -271,7 +286,7 @@ impl Browser {
         }
         let parent = self.layout.parent_of(head).and_then(|p| {
             let j = self.stack.iter().rposition(|s| s.kind == p)?;
-            let row = self.stack[j].selected_row()?;
+            let row = opened(&self.stack, j)?;
             Some((j, (row.id.clone(), row.title.clone().unwrap_or_else(|| row.id.clone()))))
         });
         if let Some((j, crumb)) = parent {
@@ -282,7 +297,7 @@ impl Browser {
         // Else the row above its parent: its rows across that row's children.
         let above = self.layout.grandparent_of(head).and_then(|g| {
             let j = self.stack.iter().rposition(|s| s.kind == g)?;
-            let row = self.stack[j].selected_row()?;
+            let row = opened(&self.stack, j)?;
             Some((j, (row.id.clone(), row.title.clone().unwrap_or_else(|| row.id.clone()))))
         });
         let Some((j, crumb)) = above else { return false };
@@ -299,15 +314,30 @@ impl Browser {
         self.stack.last_mut().expect("the root level is never popped")
     }
 
+    /// The entity of the row level `s` is listed under: its parent's, its
+    /// grandparent's (listed across), or the one it is listed under besides
+    /// (`listed_under`).
+    pub fn parent_kind(&self, s: &Stage) -> Option<Kind> {
+        s.parent.as_ref()?;
+        match (s.via, s.across) {
+            (Some(via), _) => Some(via),
+            (None, true) => self.layout.grandparent_of(s.kind),
+            (None, false) => self.layout.parent_of(s.kind),
+        }
+    }
+
     /// The entities listed under a row of `kind` (first: where Enter goes):
     /// its children, then what it lists besides (`listed_under`); a bot's
     /// conversations before its visitors.
     pub fn children(&self, kind: Kind) -> Vec<Kind> {
         let l = &self.layout;
+        // Ours: a demo's knowledge is the Documents tab's (uploads, ingest).
+        let documents_tab = |k: &Kind| l.is_native() && TAB_GROUPS[3].contains(k);
         let mut children: Vec<Kind> = l
             .kinds()
             .filter(|k| l.entity(*k).is_some_and(|e| e.derived_from.is_none()) && l.parent_of(*k) == Some(kind))
             .chain(l.kinds().filter(|k| l.listed_by(*k, kind).is_some()))
+            .filter(|k| !documents_tab(k))
             .collect();
         children.sort_by_key(|k| *k == Kind::Lead);
         children
@@ -735,7 +765,8 @@ impl Browser {
             Command::SearchKnowledgeBase => self.text_search_target().is_some(),
             // A list with nothing to filter on (001's derived conversations)
             // refuses one; another takes words, a status or a time.
-            Command::Filter => ["word", "status:x", "after:2000-01-01"]
+            Command::DetailDown | Command::DetailUp => self.detail,
+            Command::Filter => ["word", "status:x", "after:2000-01-01", "id:x"]
                 .iter()
                 .any(|f| crate::db::mapped::check_filter(&self.layout, kind, f).is_ok()),
             _ => true,
@@ -823,5 +854,7 @@ impl Browser {
 /// The entities at the top: those with no parent column (tenants, a
 /// layout's global lists, its rate limits).
 pub fn roots(layout: &Layout) -> Vec<Kind> {
-    layout.kinds().filter(|k| layout.parent_of(*k).is_none()).collect()
+    // Ours: our rate limits are the Limits tab's (defaults and overrides).
+    let limits_tab = |k: &Kind| layout.is_native() && *k == Kind::RateLimit;
+    layout.kinds().filter(|k| layout.parent_of(*k).is_none() && !limits_tab(k)).collect()
 }

@@ -313,8 +313,9 @@ impl App {
         }
         self.limits.invalidate();
         self.audit.loaded = None;
-        if let Some(b) = &mut self.browser {
-            b.reload();
+        // A foreign limit's row is in the browser's list too.
+        if self.foreign() {
+            self.browser.reload();
         }
     }
 
@@ -333,10 +334,8 @@ impl App {
     /// and whether it declares them writable.
     pub fn foreign_limits(&self) -> Option<(String, bool)> {
         // (Ours shown through its layout keeps our own limits: tenants, overrides.)
-        self.browser
-            .as_ref()
-            .filter(|b| !b.layout.is_native())
-            .map(|b| (b.layout.name.clone(), b.layout.writes(crate::schema::Kind::RateLimit)))
+        let l = &self.browser.layout;
+        self.foreign().then(|| (l.name.clone(), l.writes(crate::schema::Kind::RateLimit)))
     }
 
     pub(super) fn on_limits_command(&mut self, cmd: Command) {

@@ -18,11 +18,7 @@ use uuid::Uuid;
 pub use documents::{Confirm, JobState, KbForm, UploadState};
 
 use crate::action::{Action, Effect, ListKind, ListQuery, ListRows, LoadError};
-use crate::db::demos::{DemoDetail, DemoRow};
 use crate::db::knowledge::{ChunkRow, DocumentRow, KnowledgeBaseRow};
-use crate::db::leads::LeadRow;
-use crate::db::sessions::{SessionRow, SessionScope};
-use crate::db::tenants::TenantRow;
 use crate::db::{Filter, Target};
 use crate::ingest::ChunkSettings;
 use crate::keymap::{Command, Context, Keymap};
@@ -31,36 +27,20 @@ use transcript::Transcript;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
-    Tenants,
-    Demos,
-    Sessions,
+    /// A schema's entities, read through its layout (ours too): one tab
+    /// per entity group it has (`Browser::tab_heads`), named in its words;
+    /// they are views of one drill path.
+    Browse(crate::schema::Kind),
     Transcript,
     Documents,
     Search,
     Limits,
     Audit,
-    /// Another platform's schema, read through its layout: one tab per
-    /// entity it has (`Browser::tab_heads`), named in its words; they are
-    /// views of one drill path.
-    Browse(crate::schema::Kind),
 }
 
 impl Tab {
-    pub const ALL: [Tab; 8] = [
-        Tab::Tenants,
-        Tab::Demos,
-        Tab::Sessions,
-        Tab::Transcript,
-        Tab::Documents,
-        Tab::Search,
-        Tab::Limits,
-        Tab::Audit,
-    ];
     pub fn title(self) -> &'static str {
         match self {
-            Tab::Tenants => "Tenants",
-            Tab::Demos => "Demos",
-            Tab::Sessions => "Sessions",
             Tab::Transcript => "Transcript",
             Tab::Documents => "Documents",
             Tab::Search => "Search",
@@ -70,17 +50,10 @@ impl Tab {
         }
     }
 
-    /// One of a foreign layout's entity tabs.
+    /// One of the entity tabs.
     pub fn is_browse(self) -> bool {
         matches!(self, Tab::Browse(_))
     }
-}
-
-/// The Sessions tab shows either a demo's sessions or its leads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SessionsMode {
-    Sessions,
-    Leads,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -94,8 +67,6 @@ pub struct Crumb {
 pub struct Nav {
     pub tenant: Option<Crumb>,
     pub demo: Option<Crumb>,
-    pub lead: Option<Crumb>,
-    pub session: Option<Crumb>,
     /// Documents tab: the open knowledge base and document.
     pub kb: Option<Crumb>,
     pub document: Option<Crumb>,
@@ -219,22 +190,10 @@ pub struct LogEntry {
 /// Messages kept in the log.
 const LOG_CAPACITY: usize = 500;
 
-#[derive(Debug, Clone, Default)]
-pub struct DemoDetailState {
-    pub id: Option<Uuid>,
-    pub generation: u64,
-    pub detail: Option<DemoDetail>,
-    pub error: Option<String>,
-}
-
 /// The lists of every pane, by kind (`get`/`get_mut` are the one place
 /// that maps a kind to its list).
 #[derive(Default)]
 pub struct Lists {
-    pub tenants: PagedList<TenantRow>,
-    pub demos: PagedList<DemoRow>,
-    pub leads: PagedList<LeadRow>,
-    pub sessions: PagedList<SessionRow>,
     pub kbs: PagedList<KnowledgeBaseRow>,
     pub documents: PagedList<DocumentRow>,
     pub chunks: PagedList<ChunkRow>,
@@ -243,10 +202,6 @@ pub struct Lists {
 impl Lists {
     pub fn get(&self, kind: ListKind) -> &dyn AnyList {
         match kind {
-            ListKind::Tenants => &self.tenants,
-            ListKind::Demos => &self.demos,
-            ListKind::Leads => &self.leads,
-            ListKind::Sessions => &self.sessions,
             ListKind::KnowledgeBases => &self.kbs,
             ListKind::Documents => &self.documents,
             ListKind::Chunks => &self.chunks,
@@ -255,10 +210,6 @@ impl Lists {
 
     pub fn get_mut(&mut self, kind: ListKind) -> &mut dyn AnyList {
         match kind {
-            ListKind::Tenants => &mut self.tenants,
-            ListKind::Demos => &mut self.demos,
-            ListKind::Leads => &mut self.leads,
-            ListKind::Sessions => &mut self.sessions,
             ListKind::KnowledgeBases => &mut self.kbs,
             ListKind::Documents => &mut self.documents,
             ListKind::Chunks => &mut self.chunks,
@@ -289,23 +240,21 @@ pub const DETAIL_DEBOUNCE_MS: u64 = 120;
 pub struct App {
     pub tab: Tab,
     pub nav: Nav,
-    /// The seven lists the panes show.
+    /// The Documents tab's lists.
     pub lists: Lists,
-    pub sessions_mode: SessionsMode,
     /// The Documents tab's own state.
     pub docs: DocumentsPane,
-    pub demo_detail: DemoDetailState,
     /// Flips the default detail visibility (shown on wide screens, hidden on narrow).
     pub detail_toggled: bool,
-    /// First line of the detail pane shown (long demo details scroll).
+    /// First line of the detail pane shown (a chunk's long text scrolls).
     pub detail_scroll: u16,
     pub transcript: Transcript,
     pub search: search::SearchPane,
     pub limits: limits::LimitsPane,
     pub audit: limits::AuditPane,
-    /// On a database of another platform's layout: its browser (and the
-    /// console shows only that).
-    pub browser: Option<browser::Browser>,
+    /// The entity tabs' drill path, through the database's layout: ours
+    /// (the built-in `native`) unless another platform's is read.
+    pub browser: browser::Browser,
     /// The dialog or prompt that has the keys, if any.
     pub modal: Option<Modal>,
     /// Every status message shown, newest last (`M` opens it).
@@ -340,19 +289,17 @@ pub(crate) fn one_line_input(text: &str) -> TextArea<'static> {
 impl App {
     pub fn new(target: Target, read_only: bool, keymap: Keymap, page_size: u32, transcript_page_size: u32) -> App {
         App {
-            tab: Tab::Tenants,
+            tab: Tab::Browse(crate::schema::Kind::Tenant),
             nav: Nav::default(),
             lists: Lists::default(),
-            sessions_mode: SessionsMode::Sessions,
             docs: DocumentsPane::default(),
-            demo_detail: DemoDetailState::default(),
             detail_toggled: false,
             detail_scroll: 0,
             transcript: Transcript::default(),
             search: search::SearchPane::default(),
             limits: limits::LimitsPane::default(),
             audit: limits::AuditPane::default(),
-            browser: None,
+            browser: browser::Browser::new(crate::schema::load("native").expect("the built-in layout parses")),
             modal: None,
             log: std::collections::VecDeque::new(),
             conn: ConnState::Online,
@@ -456,48 +403,52 @@ impl App {
     /// Opens the console on another platform's layout: its browser's
     /// tabs, the first shown.
     pub fn browse_layout(&mut self, layout: crate::schema::Layout) {
-        self.browser = Some(browser::Browser::new(layout));
-        self.search.on_layout = true;
+        let foreign = !layout.is_native();
+        self.browser = browser::Browser::new(layout);
+        self.search.on_layout = foreign;
         // Comparing with the exact search reads every vector of the scope:
         // on another platform's wide columns that is 0.4 s per
         // search at 100,000 chunks (BENCHMARKS.md), so it waits for `c`.
-        self.search.compare = false;
+        self.search.compare = !foreign;
         self.tab = self.browse_tab();
+    }
+
+    /// Is the database another platform's (read through its layout), not ours?
+    pub fn foreign(&self) -> bool {
+        !self.browser.layout.is_native()
     }
 
     /// The entity tab the browser shows (the tab of its shown list).
     fn browse_tab(&self) -> Tab {
-        Tab::Browse(self.browser.as_ref().map(browser::Browser::tab_kind).unwrap_or(crate::schema::Kind::Tenant))
+        Tab::Browse(self.browser.tab_kind())
     }
 
-    /// What tab `t` is called here: a foreign layout's entity tabs in
-    /// its words.
+    /// What tab `t` is called here: the entity tabs in the layout's words.
     pub fn tab_title(&self, t: Tab) -> String {
-        match (&self.browser, t) {
-            (Some(b), Tab::Browse(kind)) => b.layout.label(kind).to_string(),
-            (Some(b), Tab::Limits) => b.layout.label(crate::schema::Kind::RateLimit).to_string(),
+        let l = &self.browser.layout;
+        match t {
+            Tab::Browse(kind) => l.label(kind).to_string(),
+            Tab::Limits if self.foreign() => l.label(crate::schema::Kind::RateLimit).to_string(),
             _ => t.title().to_string(),
         }
     }
 
-    /// The tabs of this console: ours, or the browser of a foreign layout
-    /// with conversations where it has messages, the search where it has
+    /// The tabs of this console: the layout's entity tabs, then the
+    /// conversations where it has messages, the search where it has
     /// vectors, limits where it has rate limits, and the audit where it
-    /// declares a write.
+    /// declares a write. Ours has the Documents tab for its knowledge
+    /// (uploads and ingest) in place of an entity tab for it.
     pub fn tabs(&self) -> Vec<Tab> {
-        match &self.browser {
-            Some(b) => {
-                let l = &b.layout;
-                let mut tabs: Vec<Tab> = b.tab_heads().into_iter().map(Tab::Browse).collect();
-                tabs.extend(l.message.is_some().then_some(Tab::Transcript));
-                let vectors = l.kinds().any(|k| l.entity(k).is_some_and(|e| e.embedding.is_some()));
-                tabs.extend(vectors.then_some(Tab::Search));
-                tabs.extend(l.rate_limit.is_some().then_some(Tab::Limits));
-                tabs.extend((!l.writes.is_empty()).then_some(Tab::Audit));
-                tabs
-            }
-            None => Tab::ALL.to_vec(),
-        }
+        let b = &self.browser;
+        let l = &b.layout;
+        let mut tabs: Vec<Tab> = b.tab_heads().into_iter().map(Tab::Browse).collect();
+        tabs.extend(l.message.is_some().then_some(Tab::Transcript));
+        tabs.extend((!self.foreign()).then_some(Tab::Documents));
+        let vectors = l.kinds().any(|k| l.entity(k).is_some_and(|e| e.embedding.is_some()));
+        tabs.extend(vectors.then_some(Tab::Search));
+        tabs.extend(l.rate_limit.is_some().then_some(Tab::Limits));
+        tabs.extend((!l.writes.is_empty()).then_some(Tab::Audit));
+        tabs
     }
 
     /// Does the screen change with time alone (a spinner, a running job's
@@ -516,20 +467,12 @@ impl App {
             || self.search.loading
             || self.limits.loading
             || self.audit.loading
-            || self.browser.as_ref().is_some_and(|b| b.loading())
+            || self.browser.loading()
             || self.transcript.exports_in_flight > 0
-            || (self.demo_detail.id.is_some() && self.demo_detail.detail.is_none() && self.demo_detail.error.is_none())
     }
 
     pub fn current_list(&self) -> Option<ListKind> {
         match self.tab {
-            Tab::Tenants => Some(ListKind::Tenants),
-            Tab::Demos => Some(ListKind::Demos),
-            // Leads belong to a demo: without one the tab shows sessions.
-            Tab::Sessions => Some(match self.sessions_mode {
-                SessionsMode::Leads if self.nav.demo.is_some() => ListKind::Leads,
-                _ => ListKind::Sessions,
-            }),
             Tab::Transcript | Tab::Search | Tab::Limits | Tab::Audit | Tab::Browse(_) => None,
             // Knowledge bases → documents → chunks, as far as drilled.
             Tab::Documents => Some(if self.nav.document.is_some() {
@@ -561,7 +504,7 @@ impl App {
     /// Rows of the shown Browse list left above its detail: a page.
     pub fn browse_page(&self) -> usize {
         // Beside the list on a wide screen, under it otherwise.
-        let under = self.browser.as_ref().is_some_and(|b| b.detail) && !crate::layout::detail_beside(self.size.0);
+        let under = self.browser.detail && !crate::layout::detail_beside(self.size.0);
         let detail = if under { crate::layout::BROWSE_DETAIL } else { 0 };
         crate::layout::rows_above_detail(self.size, detail)
     }
@@ -593,21 +536,6 @@ impl App {
     pub fn desired_query(&self, kind: ListKind) -> Option<ListQuery> {
         let filter = self.list_filter(kind);
         Some(match kind {
-            ListKind::Tenants => ListQuery::Tenants { filter },
-            ListKind::Demos => ListQuery::Demos { tenant: self.nav.tenant.as_ref().map(|c| c.id), filter },
-            ListKind::Leads => ListQuery::Leads { demo: self.nav.demo.as_ref()?.id, filter },
-            ListKind::Sessions => {
-                let scope = if let Some(l) = &self.nav.lead {
-                    SessionScope::Lead(l.id)
-                } else if let Some(d) = &self.nav.demo {
-                    SessionScope::Demo(d.id)
-                } else if let Some(t) = &self.nav.tenant {
-                    SessionScope::Tenant(t.id)
-                } else {
-                    SessionScope::All
-                };
-                ListQuery::Sessions { scope, filter }
-            }
             ListKind::KnowledgeBases => {
                 ListQuery::KnowledgeBases { demo: self.nav.demo.as_ref().map(|d| d.id), filter }
             }
@@ -618,36 +546,25 @@ impl App {
 
     /// Brings what is on screen in line with the state: (re)loads the
     /// visible list when its query changed, pages in more rows near the end,
-    /// loads the demo detail and transcript pages as needed.
+    /// loads the entity tabs' pages, the row read whole and transcript
+    /// pages as needed.
     fn sync(&mut self, fx: &mut Vec<Effect>) {
-        if let Some(kind) = self.current_list() {
-            if let Some(q) = self.desired_query(kind) {
-                let generation = self.generation + 1;
-                let page_size = self.page_size;
-                let height = self.list_height();
-                let l = self.list_mut(kind);
-                let reloaded = l.query() != Some(&q);
-                if reloaded {
-                    l.reset(q, generation, fx);
-                } else {
-                    l.maybe_load_more(page_size, fx);
-                }
-                l.scroll_into_view(height);
-                if reloaded {
-                    self.generation = generation;
-                }
+        if let Some(kind) = self.current_list()
+            && let Some(q) = self.desired_query(kind)
+        {
+            let generation = self.generation + 1;
+            let page_size = self.page_size;
+            let height = self.list_height();
+            let l = self.list_mut(kind);
+            let reloaded = l.query() != Some(&q);
+            if reloaded {
+                l.reset(q, generation, fx);
+            } else {
+                l.maybe_load_more(page_size, fx);
             }
-            if kind == ListKind::Demos && self.detail_visible() {
-                let want = self.lists.demos.selected_row().map(|d| d.id);
-                if want != self.demo_detail.id {
-                    let generation = self.next_generation();
-                    self.demo_detail = DemoDetailState { id: want, generation, detail: None, error: None };
-                    if let Some(id) = want {
-                        // Debounced: moving quickly over demos loads only the one stopped on.
-                        let load = Effect::LoadDemo { generation, id };
-                        fx.push(Effect::Debounce { delay_ms: DETAIL_DEBOUNCE_MS, effect: Box::new(load) });
-                    }
-                }
+            l.scroll_into_view(height);
+            if reloaded {
+                self.generation = generation;
             }
         }
         self.sync_limits(fx);
@@ -656,13 +573,13 @@ impl App {
             // conversations' tab, Esc the demos' again).
             self.tab = self.browse_tab();
             let generation = self.generation + 1;
-            let loads = self.browser.as_mut().map(|b| b.want(generation)).unwrap_or_default();
+            let loads = self.browser.want(generation);
             if !loads.is_empty() {
                 self.generation = generation;
                 fx.extend(loads);
             }
             let generation = self.generation + 1;
-            if let Some(load) = self.browser.as_mut().and_then(|b| b.want_whole_row(generation)) {
+            if let Some(load) = self.browser.want_whole_row(generation) {
                 self.generation = generation;
                 fx.push(load);
             }
@@ -708,7 +625,6 @@ impl App {
         if self.tab != tab_before {
             self.resolved(Cause::Entry);
         }
-        self.follow_native_tenant();
         self.sync(&mut fx);
         fx
     }
@@ -758,8 +674,6 @@ impl App {
             Action::ConversationResolved { result } => match result {
                 Ok(id) => {
                     self.resolved(Cause::Entry);
-                    // Ours has a crumb for it; the breadcrumb must not name the last one.
-                    self.nav.session = Uuid::parse_str(&id).ok().map(|u| Crumb { id: u, label: id.clone() });
                     self.open_transcript(id, &mut fx);
                     self.tab = Tab::Transcript;
                 }
@@ -820,46 +734,45 @@ impl App {
             Action::MappedLoaded { generation, result } => {
                 let next = self.next_generation();
                 let height = self.browse_page();
-                if let Some(b) = &mut self.browser {
-                    let waited = b.current().pending_moves != 0 && result.is_ok();
-                    b.apply(generation, result);
-                    // Moves that waited for this page may need the next one
-                    // (not after a failure: `r` retries that).
-                    if waited {
-                        let reply = b.load_near_selection(next, height);
-                        self.apply_reply(reply, &mut fx);
-                    }
+                // Only the shown level's own failure says the connection is gone.
+                if let Err(e) = &result
+                    && self.browser.current().generation == generation
+                {
+                    self.note_connection(e);
+                }
+                let b = &mut self.browser;
+                let waited = b.current().pending_moves != 0 && result.is_ok();
+                b.apply(generation, result.map_err(|e| e.message));
+                // Moves that waited for this page may need the next one
+                // (not after a failure: `r` retries that).
+                if waited {
+                    let reply = b.load_near_selection(next, height);
+                    self.apply_reply(reply, &mut fx);
                 }
             }
             Action::RowFieldsLoaded { generation, result } => {
-                if let Err(e) = &result {
+                if let Err(e) = &result
+                    && self.browser.whole.generation == generation
+                {
                     self.note_connection(e);
                 }
-                if let Some(b) = &mut self.browser {
-                    b.apply_whole_row(generation, result.map_err(|e| e.message));
-                }
+                self.browser.apply_whole_row(generation, result.map_err(|e| e.message));
             }
             Action::MappedCounted { generation, result } => {
-                match self.browser.as_mut().map(|b| b.apply_count(generation, result)) {
-                    Some(Ok(Some(counted))) => self.info(counted),
-                    Some(Err(e)) => self.error(format!("count failed: {e}")),
-                    _ => {}
+                if let Err(e) = &result
+                    && self.browser.current().count_generation == generation
+                {
+                    self.note_connection(e);
+                }
+                match self.browser.apply_count(generation, result.map_err(|e| e.message)) {
+                    Ok(Some(counted)) => self.info(counted),
+                    Err(e) => self.error(format!("count failed: {e}")),
+                    Ok(None) => {}
                 }
             }
             Action::Fatal(why) => {
                 self.error(why);
                 self.should_quit = true;
-            }
-            Action::DemoLoaded { generation, result } => {
-                if generation == self.demo_detail.generation {
-                    match result {
-                        Ok(d) => self.demo_detail.detail = Some(d),
-                        Err(e) => {
-                            self.note_connection(&e);
-                            self.demo_detail.error = Some(e.message);
-                        }
-                    }
-                }
             }
             Action::SessionLoaded { generation, result } => {
                 if generation == self.transcript.generation {
@@ -961,10 +874,6 @@ impl App {
             };
         }
         match list {
-            ListKind::Tenants => apply!(tenants, Tenants),
-            ListKind::Demos => apply!(demos, Demos),
-            ListKind::Leads => apply!(leads, Leads),
-            ListKind::Sessions => apply!(sessions, Sessions),
             ListKind::KnowledgeBases => apply!(kbs, KnowledgeBases),
             ListKind::Documents => apply!(documents, Documents),
             ListKind::Chunks => apply!(chunks, Chunks),
@@ -991,11 +900,12 @@ impl App {
         {
             self.open_transcript(id, fx);
         }
-        if self.demo_detail.error.is_some() {
-            self.demo_detail.id = None;
-        }
-        if let Some(b) = self.browser.as_mut().filter(|b| matches!(b.whole.fields, Some(Err(_)))) {
+        let b = &mut self.browser;
+        if matches!(b.whole.fields, Some(Err(_))) {
             b.whole.of = None;
+        }
+        if b.current().error.is_some() {
+            b.reload();
         }
         if self.limits.error.is_some() {
             self.limits.invalidate();
@@ -1092,10 +1002,6 @@ impl App {
                         // prompt open again on it; the list stays as it was.
                         let filter = crate::db::Filter::parse(&text);
                         let checked = match kind {
-                            ListKind::Tenants => crate::db::tenants::check_filter(&filter),
-                            ListKind::Demos => crate::db::demos::check_filter(&filter),
-                            ListKind::Leads => crate::db::leads::check_filter(&filter),
-                            ListKind::Sessions => crate::db::sessions::check_filter(&filter),
                             ListKind::KnowledgeBases => crate::db::knowledge::check_kbs_filter(&filter),
                             ListKind::Documents => crate::db::knowledge::check_documents_filter(&filter),
                             ListKind::Chunks => crate::db::knowledge::check_chunks_filter(&filter),
@@ -1124,11 +1030,9 @@ impl App {
                     InputPurpose::BrowseFilter => {
                         // A filter the list cannot take is said here, and the
                         // list stays as it was (not a failed load to retry).
-                        let checked = self.browser.as_ref().map_or(Ok(()), |b| b.check_filter(&text));
-                        if self.filter_taken(InputPurpose::BrowseFilter, &text, checked)
-                            && let Some(b) = &mut self.browser
-                        {
-                            b.set_filter(text);
+                        let checked = self.browser.check_filter(&text);
+                        if self.filter_taken(InputPurpose::BrowseFilter, &text, checked) {
+                            self.browser.set_filter(text);
                         }
                     }
                     InputPurpose::ConversationId if !text.is_empty() => {
@@ -1172,17 +1076,32 @@ impl App {
         }
     }
 
-    /// Our schema shown through its layout: the tenant on the drill path
-    /// is the one our Limits tab shows overrides of (`t`), as the Tenants
-    /// tab's Enter makes it (followed after every action).
-    fn follow_native_tenant(&mut self) {
-        let Some(b) = self.browser.as_ref().filter(|b| b.layout.is_native()) else { return };
-        self.nav.tenant = b.stack.iter().find_map(|s| match (&s.parent, b.layout.parent_of(s.kind)) {
-            (Some((id, label)), Some(crate::schema::Kind::Tenant)) => {
-                Uuid::parse_str(id).ok().map(|id| Crumb { id, label: label.clone() })
-            }
-            _ => None,
-        });
+    /// Our schema: the tenant and the demo drilled into on the entity
+    /// tabs' path are the ones the Limits tab shows overrides of (`t`) and
+    /// the Documents tab lists the knowledge of. Followed as the path is
+    /// walked (Enter, `o`, Esc), not when a tab key only shows another
+    /// level of it. Another demo closes the knowledge base open of the last.
+    fn follow_native_path(&mut self) {
+        if self.foreign() {
+            return;
+        }
+        let b = &self.browser;
+        let drilled = |kind: crate::schema::Kind| {
+            b.stack.iter().find_map(|s| match &s.parent {
+                Some((id, label)) if b.parent_kind(s) == Some(kind) => {
+                    Uuid::parse_str(id).ok().map(|id| Crumb { id, label: label.clone() })
+                }
+                _ => None,
+            })
+        };
+        let (tenant, demo) = (drilled(crate::schema::Kind::Tenant), drilled(crate::schema::Kind::Demo));
+        if demo.as_ref().map(|d| d.id) != self.nav.demo.as_ref().map(|d| d.id) {
+            self.nav.kb = None;
+            self.nav.document = None;
+            self.docs.kb = None;
+        }
+        self.nav.tenant = tenant;
+        self.nav.demo = demo;
     }
 
     /// Carries out what a pane asked for.
@@ -1281,10 +1200,9 @@ impl App {
             _ if self.tab.is_browse() => {
                 let generation = self.next_generation();
                 let height = self.browse_page();
-                if let Some(b) = &mut self.browser {
-                    let reply = b.on_command(cmd, generation, height);
-                    self.apply_reply(reply, fx);
-                }
+                let reply = self.browser.on_command(cmd, generation, height);
+                self.follow_native_path();
+                self.apply_reply(reply, fx);
             }
             _ if self.tab == Tab::Limits => self.on_limits_command(cmd),
             _ if self.tab == Tab::Audit => self.on_audit_command(cmd),
@@ -1298,8 +1216,8 @@ impl App {
     fn enter_tab(&mut self, tab: Tab) {
         // Another platform's tab, even the one shown (a rate limits' list
         // at the top is shown under the first tab: its number shows that).
-        if let (Tab::Browse(kind), Some(b)) = (tab, &mut self.browser) {
-            b.show_tab(kind);
+        if let Tab::Browse(kind) = tab {
+            self.browser.show_tab(kind);
         }
         if tab != self.tab {
             match tab {
@@ -1316,9 +1234,9 @@ impl App {
             Some(kind) => self.list_mut(kind).invalidate(),
             None if self.tab == Tab::Limits => self.limits.invalidate(),
             None if self.tab.is_browse() => {
-                if let Some(b) = &mut self.browser {
-                    b.reload();
-                }
+                self.browser.reload();
+                // The row read whole is read again too.
+                self.browser.whole.of = None;
             }
             None if self.tab == Tab::Audit => self.audit.loaded = None,
             None => {
@@ -1327,7 +1245,6 @@ impl App {
                 }
             }
         }
-        self.demo_detail.id = None;
     }
 
     fn back(&mut self) {
@@ -1342,47 +1259,28 @@ impl App {
         match self.tab {
             Tab::Transcript => {
                 if self.transcript.search.take().is_none() {
-                    self.tab = if self.browser.is_some() { self.browse_tab() } else { Tab::Sessions };
+                    self.tab = self.browse_tab();
                 }
             }
             Tab::Search => {
                 // A plan shown goes first, then back to the documents.
                 if self.search.plan.take().is_none() {
-                    self.tab = if self.browser.is_some() { self.browse_tab() } else { Tab::Documents };
+                    self.tab = if self.foreign() { self.browse_tab() } else { Tab::Documents };
                 }
             }
-            Tab::Sessions => {
-                if self.nav.lead.take().is_some() {
-                    self.sessions_mode = SessionsMode::Leads;
-                } else if self.sessions_mode == SessionsMode::Leads {
-                    self.sessions_mode = SessionsMode::Sessions;
-                } else {
-                    self.nav.demo = None;
-                    self.tab = Tab::Demos;
-                }
-            }
-            Tab::Demos => {
-                if self.nav.tenant.is_some() {
-                    self.nav.tenant = None;
-                    self.nav.demo = None;
-                    self.tab = Tab::Tenants;
-                }
-            }
-            Tab::Tenants => {}
             // Another platform's limits were reached from Browse: back there.
-            Tab::Limits if self.browser.is_some() => self.tab = self.browse_tab(),
+            Tab::Limits if self.foreign() => self.tab = self.browse_tab(),
             Tab::Limits => {}
             Tab::Browse(_) => {
-                if let Some(b) = &mut self.browser {
-                    b.back();
-                }
+                self.browser.back();
+                self.follow_native_path();
             }
             Tab::Audit => {
                 // Esc clears the filter first; then, on another platform's
                 // database, goes back to Browse as its Limits tab does.
                 if !self.audit.filter.is_empty() {
                     self.audit.filter.clear();
-                } else if self.browser.is_some() {
+                } else if self.foreign() {
                     self.tab = self.browse_tab();
                 }
             }

@@ -24,21 +24,37 @@ fn code(c: KeyCode) -> Action {
     Action::Key(KeyEvent::new(c, KeyModifiers::NONE))
 }
 
-fn tenant(i: u128) -> TenantRow {
-    TenantRow {
+/// Knowledge base `i` (the Documents tab's first list: the lists'
+/// paging, filtering and counting are tested on it).
+fn kb(i: u128) -> KnowledgeBaseRow {
+    KnowledgeBaseRow {
         id: Uuid::from_u128(i),
-        name: format!("Tenant {i}"),
-        slug: format!("tenant-{i}"),
-        plan: "pro".into(),
+        demo_id: Uuid::from_u128(1),
+        demo_name: Some("Demo 1".into()),
+        name: format!("Knowledge base {i}"),
+        kb_type: "documents".into(),
+        embedding_provider: "local".into(),
+        embedding_model: "all-MiniLM-L6-v2".into(),
+        embedding_dim: 384,
+        chunk_tokens: None,
+        chunk_overlap: None,
         created_at: chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() - chrono::Duration::minutes(i as i64),
-        demo_count: 2,
+        attached: true,
+        document_count: 2,
+        chunk_count: 10,
     }
 }
 
-fn tenant_page(range: std::ops::Range<u128>, more: bool) -> ListRows {
-    let rows: Vec<TenantRow> = range.map(tenant).collect();
-    let next = if more { rows.last().map(|t| t.cursor()) } else { None };
-    ListRows::Tenants(Page { rows, next })
+fn kb_page(range: std::ops::Range<u128>, more: bool) -> ListRows {
+    let rows: Vec<KnowledgeBaseRow> = range.map(kb).collect();
+    let next = if more { rows.last().map(|k| crate::db::Cursor { ts: k.created_at, id: k.id }) } else { None };
+    ListRows::KnowledgeBases(Page { rows, next })
+}
+
+/// The console started, on the Documents tab (5): its first list's loads.
+fn on_documents(a: &mut App) -> Vec<Effect> {
+    a.start();
+    a.update(key('5'))
 }
 
 fn load_generation(fx: &[Effect]) -> u64 {
@@ -51,20 +67,24 @@ fn load_generation(fx: &[Effect]) -> u64 {
 }
 
 #[test]
-fn start_loads_tenants_and_counts() {
+fn start_loads_the_first_entity_tab_and_counts_it() {
+    use crate::db::mapped::Under;
     let mut a = app();
     let fx = a.start();
-    assert!(matches!(&fx[0], Effect::LoadPage { query: ListQuery::Tenants { .. }, seek: crate::db::Seek::First, .. }));
-    assert!(matches!(&fx[1], Effect::Count { exact: false, .. }));
-    assert!(a.lists.tenants.loading);
+    assert!(matches!(
+        &fx[0],
+        Effect::LoadMapped { kind: crate::schema::Kind::Tenant, under: Under::All, after: None, .. }
+    ));
+    assert!(matches!(&fx[1], Effect::CountMapped { exact: false, .. }));
+    assert!(a.browser.loading() && a.busy());
 }
 
 #[test]
 fn scrolling_near_the_end_requests_the_next_page_once() {
     let mut a = app();
-    let g = load_generation(&a.start());
-    a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g, result: Ok(tenant_page(0..100, true)) });
-    assert_eq!(a.lists.tenants.rows.len(), 100);
+    let g = load_generation(&on_documents(&mut a));
+    a.update(Action::PageLoaded { list: ListKind::KnowledgeBases, generation: g, result: Ok(kb_page(0..100, true)) });
+    assert_eq!(a.lists.kbs.rows.len(), 100);
     let mut requests = 0;
     for _ in 0..80 {
         for e in a.update(key('j')) {
@@ -75,16 +95,20 @@ fn scrolling_near_the_end_requests_the_next_page_once() {
         }
     }
     assert_eq!(requests, 1, "one request in flight at a time");
-    assert_eq!(a.lists.tenants.selected, 80);
-    a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g, result: Ok(tenant_page(100..150, false)) });
-    assert_eq!(a.lists.tenants.rows.len(), 150);
-    assert!(a.lists.tenants.next.is_none());
+    assert_eq!(a.lists.kbs.selected, 80);
+    a.update(Action::PageLoaded {
+        list: ListKind::KnowledgeBases,
+        generation: g,
+        result: Ok(kb_page(100..150, false)),
+    });
+    assert_eq!(a.lists.kbs.rows.len(), 150);
+    assert!(a.lists.kbs.next.is_none());
 }
 
 #[test]
 fn stale_results_are_dropped() {
     let mut a = app();
-    let g1 = load_generation(&a.start());
+    let g1 = load_generation(&on_documents(&mut a));
     // The user filters before the first page arrives: a new generation.
     a.update(key('/'));
     for c in "acme".chars() {
@@ -93,29 +117,31 @@ fn stale_results_are_dropped() {
     let fx = a.update(code(KeyCode::Enter));
     let g2 = load_generation(&fx);
     assert!(g2 > g1);
-    assert_eq!(a.lists.tenants.filter_text, "acme");
+    assert_eq!(a.lists.kbs.filter_text, "acme");
     // The old page arrives late and is ignored.
-    a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g1, result: Ok(tenant_page(0..5, false)) });
-    assert!(a.lists.tenants.rows.is_empty());
-    assert!(a.lists.tenants.loading);
-    a.update(Action::Counted { list: ListKind::Tenants, generation: g1, result: Ok(RowCount::Exact(5)) });
-    assert_eq!(a.lists.tenants.count, None);
-    a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g2, result: Ok(tenant_page(7..8, false)) });
-    assert_eq!(a.lists.tenants.rows.len(), 1);
-    assert!(!a.lists.tenants.loading);
+    a.update(Action::PageLoaded { list: ListKind::KnowledgeBases, generation: g1, result: Ok(kb_page(0..5, false)) });
+    assert!(a.lists.kbs.rows.is_empty());
+    assert!(a.lists.kbs.loading);
+    a.update(Action::Counted { list: ListKind::KnowledgeBases, generation: g1, result: Ok(RowCount::Exact(5)) });
+    assert_eq!(a.lists.kbs.count, None);
+    a.update(Action::PageLoaded { list: ListKind::KnowledgeBases, generation: g2, result: Ok(kb_page(7..8, false)) });
+    assert_eq!(a.lists.kbs.rows.len(), 1);
+    assert!(!a.lists.kbs.loading);
 }
 
 #[test]
 fn esc_clears_the_filter_first() {
     let mut a = app();
-    a.start();
+    on_documents(&mut a);
     a.update(key('/'));
     a.update(key('x'));
     a.update(code(KeyCode::Enter));
-    assert_eq!(a.lists.tenants.filter_text, "x");
+    assert_eq!(a.lists.kbs.filter_text, "x");
     let fx = a.update(code(KeyCode::Esc));
-    assert!(a.lists.tenants.filter_text.is_empty());
-    assert!(matches!(&fx[0], Effect::LoadPage { query: ListQuery::Tenants { filter }, .. } if filter.is_empty()));
+    assert!(a.lists.kbs.filter_text.is_empty());
+    assert!(
+        matches!(&fx[0], Effect::LoadPage { query: ListQuery::KnowledgeBases { filter, .. }, .. } if filter.is_empty())
+    );
     // In the prompt, ctrl-u clears what is typed, as a shell's does.
     a.update(key('/'));
     for c in "acme corp".chars() {
@@ -124,40 +150,100 @@ fn esc_clears_the_filter_first() {
     a.update(Action::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)));
     a.update(key('z'));
     a.update(code(KeyCode::Enter));
-    assert_eq!(a.lists.tenants.filter_text, "z");
+    assert_eq!(a.lists.kbs.filter_text, "z");
+}
+
+/// A page of our rows `ids` of the entity tabs (ours are read through our
+/// layout, as another platform's are through theirs).
+fn native_rows(ids: &[u128]) -> crate::db::mapped::MappedPage {
+    let rows = ids
+        .iter()
+        .map(|i| crate::db::mapped::MappedRow {
+            id: Uuid::from_u128(*i).to_string(),
+            title: Some(format!("row {i}")),
+            key: vec![Some(i.to_string())],
+            ..Default::default()
+        })
+        .collect();
+    crate::db::mapped::MappedPage { rows, next: None }
+}
+
+/// The page load among `fx`: (generation, entity, which rows).
+fn mapped_load(fx: &[Effect]) -> (u64, crate::schema::Kind, crate::db::mapped::Under) {
+    fx.iter()
+        .find_map(|e| match e {
+            Effect::LoadMapped { generation, kind, under, .. } => Some((*generation, *kind, under.clone())),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("a page load in {fx:?}"))
 }
 
 #[test]
-fn drill_down_and_back() {
+fn our_tabs_drill_tenant_demo_sessions_and_the_other_tabs_follow_the_path() {
+    use crate::db::mapped::Under;
+    use crate::schema::Kind;
     let mut a = app();
-    let g = load_generation(&a.start());
-    a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g, result: Ok(tenant_page(1..3, false)) });
-    let fx = a.update(code(KeyCode::Enter));
-    assert_eq!(a.tab, Tab::Demos);
-    assert_eq!(a.nav.tenant.as_ref().unwrap().id, Uuid::from_u128(1));
-    assert!(fx.iter().any(|e| matches!(e, Effect::LoadPage { query: ListQuery::Demos { tenant: Some(t), .. }, .. } if *t == Uuid::from_u128(1))));
+    // Our own schema's entity tabs, then our other tabs.
+    let entity_tabs = [Kind::Tenant, Kind::Demo, Kind::Session].map(Tab::Browse);
+    let rest = [Tab::Transcript, Tab::Documents, Tab::Search, Tab::Limits, Tab::Audit];
+    assert_eq!(a.tabs(), [entity_tabs.as_slice(), rest.as_slice()].concat());
+    assert_eq!(a.tabs().iter().map(|t| a.tab_title(*t)).collect::<Vec<_>>()[..3], ["Tenants", "Demos", "Sessions"]);
+    let (g, kind, under) = mapped_load(&a.start());
+    assert_eq!((kind, under), (Kind::Tenant, Under::All));
+    a.update(Action::MappedLoaded { generation: g, result: Ok(native_rows(&[1, 2])) });
+    let (g, kind, under) = mapped_load(&a.update(code(KeyCode::Enter)));
+    assert_eq!((a.tab, kind, under), (Tab::Browse(Kind::Demo), Kind::Demo, Under::Row(Uuid::from_u128(1).to_string())));
+    assert_eq!(a.nav.tenant.as_ref().map(|t| t.id), Some(Uuid::from_u128(1)), "the Limits tab's tenant");
+    a.update(Action::MappedLoaded { generation: g, result: Ok(native_rows(&[10, 11])) });
+    a.update(key('j'));
+    // A demo opens its sessions; the Documents tab lists its knowledge.
+    let (g, kind, under) = mapped_load(&a.update(code(KeyCode::Enter)));
+    assert_eq!((kind, under), (Kind::Session, Under::Row(Uuid::from_u128(11).to_string())));
+    assert_eq!(a.nav.demo.as_ref().map(|d| d.label.as_str()), Some("row 11"));
+    a.update(Action::MappedLoaded { generation: g, result: Ok(native_rows(&[20])) });
+    let fx = a.update(key('5'));
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::LoadPage { query: ListQuery::KnowledgeBases { demo: Some(d), .. }, .. } if *d == Uuid::from_u128(11))),
+        "{fx:?}"
+    );
+    // Back on the path: Esc up to the demos, the demo no longer chosen.
+    a.update(key('3'));
     a.update(code(KeyCode::Esc));
-    assert_eq!(a.tab, Tab::Tenants);
+    assert_eq!(a.tab, Tab::Browse(Kind::Demo));
+    assert!(a.nav.demo.is_none() && a.nav.tenant.is_some());
+    a.update(code(KeyCode::Esc));
+    assert_eq!(a.tab, Tab::Browse(Kind::Tenant));
     assert!(a.nav.tenant.is_none());
 }
 
 #[test]
-fn leads_need_a_demo() {
+fn a_demos_leads_are_its_other_list_and_a_lead_opens_its_sessions() {
+    use crate::db::mapped::Under;
+    use crate::schema::Kind;
     let mut a = app();
-    a.start();
-    a.update(key('3'));
-    assert_eq!(a.tab, Tab::Sessions);
-    a.update(key('L'));
-    assert_eq!(a.sessions_mode, SessionsMode::Sessions);
-    assert_eq!(a.message.as_ref().unwrap().level, Level::Error);
+    let (g, ..) = mapped_load(&a.start());
+    a.update(Action::MappedLoaded { generation: g, result: Ok(native_rows(&[1])) });
+    let (g, ..) = mapped_load(&a.update(code(KeyCode::Enter)));
+    a.update(Action::MappedLoaded { generation: g, result: Ok(native_rows(&[10])) });
+    let (g, ..) = mapped_load(&a.update(code(KeyCode::Enter)));
+    a.update(Action::MappedLoaded { generation: g, result: Ok(native_rows(&[20])) });
+    // o: the demo's next list, its leads.
+    let (g, kind, under) = mapped_load(&a.update(key('o')));
+    assert_eq!((kind, under), (Kind::Lead, Under::Row(Uuid::from_u128(10).to_string())));
+    a.update(Action::MappedLoaded { generation: g, result: Ok(native_rows(&[30])) });
+    // Enter on a lead: its sessions, by their lead column.
+    let (_, kind, under) = mapped_load(&a.update(code(KeyCode::Enter)));
+    assert_eq!((kind, under), (Kind::Session, Under::Via(Kind::Lead, Uuid::from_u128(30).to_string())));
+    assert_eq!(a.tab, Tab::Browse(Kind::Session));
+    assert_eq!(a.nav.demo.as_ref().map(|d| d.id), Some(Uuid::from_u128(10)), "still under its demo");
 }
 
 #[test]
 fn connection_errors_go_offline_and_pings_bring_it_back() {
     let mut a = app();
-    let g = load_generation(&a.start());
+    let g = load_generation(&on_documents(&mut a));
     let err = LoadError { message: "database unreachable".into(), connection: true };
-    a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g, result: Err(err.clone()) });
+    a.update(Action::PageLoaded { list: ListKind::KnowledgeBases, generation: g, result: Err(err.clone()) });
     assert!(matches!(a.conn, ConnState::Offline { .. }));
     let mut pings = 0;
     for _ in 0..PING_EVERY_TICKS {
@@ -170,7 +256,7 @@ fn connection_errors_go_offline_and_pings_bring_it_back() {
     let fx = a.update(Action::Health { result: Ok(()) });
     assert_eq!(a.conn, ConnState::Online);
     assert!(
-        fx.iter().any(|e| matches!(e, Effect::LoadPage { query: ListQuery::Tenants { .. }, .. })),
+        fx.iter().any(|e| matches!(e, Effect::LoadPage { query: ListQuery::KnowledgeBases { .. }, .. })),
         "failed list reloads"
     );
 }
@@ -192,7 +278,7 @@ fn help_opens_and_any_key_closes() {
 fn transcript_loads_on_open_and_drops_old_sessions() {
     use crate::db::messages::MessageRow;
     let mut a = app();
-    a.tab = Tab::Sessions;
+    a.tab = Tab::Browse(crate::schema::Kind::Session);
     a.open_transcript(Uuid::from_u128(1).to_string(), &mut Vec::new());
     let old = a.transcript.generation;
     let mut fx = Vec::new();
@@ -241,22 +327,10 @@ fn a_failed_transcript_reloads_after_reconnecting() {
 }
 
 #[test]
-fn leads_mode_without_a_demo_shows_sessions() {
-    let mut a = app();
-    a.start();
-    a.nav.demo = Some(Crumb { id: Uuid::from_u128(3), label: "d".into() });
-    a.tab = Tab::Sessions;
-    a.update(key('L'));
-    assert_eq!(a.current_list(), Some(ListKind::Leads));
-    a.nav.demo = None;
-    assert_eq!(a.current_list(), Some(ListKind::Sessions), "no stale leads under 'All tenants'");
-}
-
-#[test]
 fn detail_scrolls_with_j_k_when_it_fills_the_pane() {
     let mut a = app();
-    let g = load_generation(&a.start());
-    a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g, result: Ok(tenant_page(1..5, false)) });
+    let g = load_generation(&on_documents(&mut a));
+    a.update(Action::PageLoaded { list: ListKind::KnowledgeBases, generation: g, result: Ok(kb_page(1..5, false)) });
     a.update(key('J'));
     assert_eq!(a.detail_scroll, 3);
     a.update(key('K'));
@@ -264,26 +338,26 @@ fn detail_scrolls_with_j_k_when_it_fills_the_pane() {
     a.update(key('i'));
     assert!(a.detail_visible());
     a.update(key('j'));
-    assert_eq!((a.detail_scroll, a.lists.tenants.selected), (3, 0), "j scrolls the detail, not the list");
+    assert_eq!((a.detail_scroll, a.lists.kbs.selected), (3, 0), "j scrolls the detail, not the list");
     a.update(key('i'));
     a.update(key('j'));
-    assert_eq!((a.detail_scroll, a.lists.tenants.selected), (0, 1));
+    assert_eq!((a.detail_scroll, a.lists.kbs.selected), (0, 1));
 }
 
 /// A page read backwards, as the database returns it for `G`: in list
 /// order, with the cursor of its top row when more rows are above.
-fn tenant_page_from_end(range: std::ops::Range<u128>, more_above: bool) -> ListRows {
-    let rows: Vec<TenantRow> = range.map(tenant).collect();
-    let next = if more_above { rows.first().map(|t| t.cursor()) } else { None };
-    ListRows::Tenants(Page { rows, next })
+fn kb_page_from_end(range: std::ops::Range<u128>, more_above: bool) -> ListRows {
+    let rows: Vec<KnowledgeBaseRow> = range.map(kb).collect();
+    let next = if more_above { rows.first().map(|k| crate::db::Cursor { ts: k.created_at, id: k.id }) } else { None };
+    ListRows::KnowledgeBases(Page { rows, next })
 }
 
 #[test]
 fn capital_g_reads_the_true_end_and_small_g_goes_back_to_the_top() {
     use crate::db::Seek;
     let mut a = app();
-    let g = load_generation(&a.start());
-    a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g, result: Ok(tenant_page(0..100, true)) });
+    let g = load_generation(&on_documents(&mut a));
+    a.update(Action::PageLoaded { list: ListKind::KnowledgeBases, generation: g, result: Ok(kb_page(0..100, true)) });
     // G: one backward page from the bottom, nothing in between.
     let fx = a.update(key('G'));
     let (g_end, seek) = fx
@@ -299,12 +373,12 @@ fn capital_g_reads_the_true_end_and_small_g_goes_back_to_the_top() {
     a.update(key('k'));
     a.update(key('k'));
     a.update(Action::PageLoaded {
-        list: ListKind::Tenants,
+        list: ListKind::KnowledgeBases,
         generation: g_end,
-        result: Ok(tenant_page_from_end(9_900..10_000, true)),
+        result: Ok(kb_page_from_end(9_900..10_000, true)),
     });
-    assert_eq!(a.lists.tenants.rows.last().unwrap().id, Uuid::from_u128(9_999), "the last row of the whole list");
-    assert_eq!(a.lists.tenants.selected, 97, "the selection is at the end, then two up");
+    assert_eq!(a.lists.kbs.rows.last().unwrap().id, Uuid::from_u128(9_999), "the last row of the whole list");
+    assert_eq!(a.lists.kbs.selected, 97, "the selection is at the end, then two up");
     // Climbing towards the top of the loaded rows loads the page above.
     let mut above = None;
     for _ in 0..90 {
@@ -316,72 +390,66 @@ fn capital_g_reads_the_true_end_and_small_g_goes_back_to_the_top() {
     }
     let (c, gen_above) = above.expect("the page above was requested");
     assert_eq!(c.id, Uuid::from_u128(9_900));
-    let selected_id = a.lists.tenants.selected_row().unwrap().id;
+    let selected_id = a.lists.kbs.selected_row().unwrap().id;
     a.update(Action::PageLoaded {
-        list: ListKind::Tenants,
+        list: ListKind::KnowledgeBases,
         generation: gen_above,
-        result: Ok(tenant_page_from_end(9_800..9_900, true)),
+        result: Ok(kb_page_from_end(9_800..9_900, true)),
     });
-    assert_eq!(a.lists.tenants.rows.len(), 200);
-    assert_eq!(a.lists.tenants.selected_row().unwrap().id, selected_id, "the selection stays on its row");
+    assert_eq!(a.lists.kbs.rows.len(), 200);
+    assert_eq!(a.lists.kbs.selected_row().unwrap().id, selected_id, "the selection stays on its row");
     // The count of the unchanged query still lands after G (it is not stale).
-    assert!(a.lists.tenants.counting);
-    a.update(Action::Counted { list: ListKind::Tenants, generation: g, result: Ok(RowCount::Exact(10_000)) });
-    assert_eq!(a.lists.tenants.count, Some(RowCount::Exact(10_000)));
+    assert!(a.lists.kbs.counting);
+    a.update(Action::Counted { list: ListKind::KnowledgeBases, generation: g, result: Ok(RowCount::Exact(10_000)) });
+    assert_eq!(a.lists.kbs.count, Some(RowCount::Exact(10_000)));
     // Row i of the fixture sits at position i + 1 of the whole list.
-    let at = a.lists.tenants.selected_row().unwrap().id.as_u128() + 1;
-    assert_eq!(a.lists.tenants.position_label(), format!("{} of 10,000", crate::db::page::group(at as i64)));
+    let at = a.lists.kbs.selected_row().unwrap().id.as_u128() + 1;
+    assert_eq!(a.lists.kbs.position_label(), format!("{} of 10,000", crate::db::page::group(at as i64)));
     // g: back to the top, read again from the top.
     let fx = a.update(key('g'));
     assert!(fx.iter().any(|e| matches!(e, Effect::LoadPage { seek: Seek::First, .. })));
-    assert!(a.lists.tenants.rows.is_empty() && a.lists.tenants.loading);
+    assert!(a.lists.kbs.rows.is_empty() && a.lists.kbs.loading);
 }
 
 #[test]
 fn capital_g_on_a_fully_loaded_list_just_moves() {
     let mut a = app();
-    let g = load_generation(&a.start());
-    a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g, result: Ok(tenant_page(0..30, false)) });
+    let g = load_generation(&on_documents(&mut a));
+    a.update(Action::PageLoaded { list: ListKind::KnowledgeBases, generation: g, result: Ok(kb_page(0..30, false)) });
     let fx = a.update(key('G'));
     assert!(!fx.iter().any(|e| matches!(e, Effect::LoadPage { .. })));
-    assert_eq!(a.lists.tenants.selected, 29);
+    assert_eq!(a.lists.kbs.selected, 29);
 }
 
 #[test]
 fn a_stale_connection_failure_does_not_put_the_console_offline() {
     let mut a = app();
-    let g1 = load_generation(&a.start());
-    a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g1, result: Ok(tenant_page(0..5, false)) });
+    let g1 = load_generation(&on_documents(&mut a));
+    a.update(Action::PageLoaded { list: ListKind::KnowledgeBases, generation: g1, result: Ok(kb_page(0..5, false)) });
     a.update(key('r'));
     let lost = LoadError { message: "connection refused".into(), connection: true };
-    a.update(Action::PageLoaded { list: ListKind::Tenants, generation: g1, result: Err(lost.clone()) });
+    a.update(Action::PageLoaded { list: ListKind::KnowledgeBases, generation: g1, result: Err(lost.clone()) });
     assert_eq!(a.conn, ConnState::Online, "a failure of an older generation is stale");
-    a.update(Action::Counted { list: ListKind::Tenants, generation: g1, result: Err(lost) });
+    a.update(Action::Counted { list: ListKind::KnowledgeBases, generation: g1, result: Err(lost) });
     assert_eq!(a.conn, ConnState::Online);
 }
 
 #[test]
-fn the_demo_detail_is_debounced_while_the_selection_moves() {
+fn the_row_read_whole_is_debounced_while_the_selection_moves() {
     let mut a = app();
     a.size = (140, 40);
-    let fx = a.update(key('2'));
-    let g = load_generation(&fx);
-    let rows: Vec<_> = (0..20u128).map(demo_row).collect();
-    let fx = a.update(Action::PageLoaded {
-        list: ListKind::Demos,
-        generation: g,
-        result: Ok(ListRows::Demos(Page { rows, next: None })),
-    });
-    let mut fx = fx;
+    let (g, ..) = mapped_load(&a.start());
+    let mut fx =
+        a.update(Action::MappedLoaded { generation: g, result: Ok(native_rows(&(0..20).collect::<Vec<_>>())) });
     for _ in 0..10 {
         fx.extend(a.update(key('j')));
     }
-    // Every detail load is a debounced one under the same task key, so the
+    // Every read is a debounced one under the same task key, so the
     // runner replaces each with the next and only the last one runs.
     let loads: Vec<_> = fx.iter().filter(|e| matches!(e, Effect::Debounce { .. })).collect();
     assert_eq!(loads.len(), 11);
-    assert!(loads.iter().all(|e| e.task_key().as_deref() == Some("demo")));
-    assert!(!fx.iter().any(|e| matches!(e, Effect::LoadDemo { .. })), "no undebounced detail load");
+    assert!(loads.iter().all(|e| e.task_key().as_deref() == Some("browse-row")));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::LoadRowFields { .. })), "no undebounced read");
 }
 
 #[test]
@@ -392,30 +460,16 @@ fn writes_are_marked_for_the_gate() {
         Effect::StartIngest { job: 1, kb, paths: vec![], chunk: crate::spec::ChunkSettings { tokens: 10, overlap: 0 } }
             .writes()
     );
-    assert!(!Effect::LoadDemo { generation: 1, id: kb }.writes());
-}
-
-fn demo_row(i: u128) -> crate::db::demos::DemoRow {
-    crate::db::demos::DemoRow {
-        id: Uuid::from_u128(1000 + i),
-        tenant_id: Uuid::from_u128(1),
-        tenant_name: "Tenant 1".into(),
-        company_name: Some(format!("Demo {i}")),
-        industry: None,
-        status: "active".into(),
-        mission_profile: None,
-        created_at: chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() - chrono::Duration::minutes(i as i64),
-        expires_at: None,
-        deleted_at: None,
-    }
+    let read = Effect::LoadRowFields { generation: 1, kind: crate::schema::Kind::Demo, id: kb.to_string() };
+    assert!(!read.writes());
 }
 
 #[test]
 fn messages_are_logged_and_an_error_goes_when_its_cause_is_fixed() {
     let mut a = app();
-    let g = load_generation(&a.start());
+    let g = load_generation(&on_documents(&mut a));
     a.update(Action::Counted {
-        list: ListKind::Tenants,
+        list: ListKind::KnowledgeBases,
         generation: g,
         result: Err(LoadError { message: "canceling statement due to statement timeout".into(), connection: false }),
     });
@@ -429,7 +483,7 @@ fn messages_are_logged_and_an_error_goes_when_its_cause_is_fixed() {
             _ => None,
         })
         .unwrap();
-    a.update(Action::Counted { list: ListKind::Tenants, generation: g2, result: Ok(RowCount::Exact(3)) });
+    a.update(Action::Counted { list: ListKind::KnowledgeBases, generation: g2, result: Ok(RowCount::Exact(3)) });
     assert!(a.message.is_none(), "{:?}", a.message);
     // …but kept in the log, which M opens.
     assert!(a.log.iter().any(|e| e.text.contains("count failed") && e.level == Level::Error));
@@ -458,7 +512,7 @@ fn messages_are_logged_and_an_error_goes_when_its_cause_is_fixed() {
     assert!(a.modal.is_none());
     // An unrelated message is not cleared by the count.
     a.info("exported 3 messages to /tmp/x.md");
-    a.update(Action::Counted { list: ListKind::Tenants, generation: g2, result: Ok(RowCount::Exact(3)) });
+    a.update(Action::Counted { list: ListKind::KnowledgeBases, generation: g2, result: Ok(RowCount::Exact(3)) });
     assert!(a.message.is_some());
 }
 
@@ -538,7 +592,11 @@ fn limit(key: &str, default: i32, over: Option<i32>) -> crate::db::limits::Effec
 /// The Limits tab for tenant 1 (from the breadcrumb), loaded with `rows`.
 fn limits_for_tenant(rows: Vec<crate::db::limits::Effective>) -> App {
     let mut a = app();
-    a.nav.tenant = Some(Crumb { id: Uuid::from_u128(1), label: "Tenant 1".into() });
+    // Tenant 1 drilled into on the Tenants tab.
+    let (g, ..) = mapped_load(&a.start());
+    a.update(Action::MappedLoaded { generation: g, result: Ok(native_rows(&[1])) });
+    a.update(code(KeyCode::Enter));
+    assert_eq!(a.nav.tenant.as_ref().map(|t| t.id), Some(Uuid::from_u128(1)));
     let fx = a.update(key('7'));
     let generation = fx
         .iter()
@@ -664,7 +722,7 @@ fn removing_a_tenants_override_asks_a_reason_then_confirms() {
     let mut a = limits_for_tenant(vec![limit("messages_per_demo", 50, Some(80))]);
     a.update(key('d'));
     let Some(Modal::LimitEdit(edit)) = &a.modal else { panic!("a reason first") };
-    assert_eq!(edit.title(), "messages_per_demo · tenant Tenant 1 · remove the override 80");
+    assert_eq!(edit.title(), "messages_per_demo · tenant row 1 · remove the override 80");
     for c in "spike over".chars() {
         a.update(key(c));
     }
@@ -672,13 +730,13 @@ fn removing_a_tenants_override_asks_a_reason_then_confirms() {
     let Some(Modal::Confirm(c)) = &a.modal else { panic!("then the question") };
     assert_eq!(
         c.text,
-        "messages_per_demo: remove the override 80 for tenant Tenant 1? The default 50 applies again. \
+        "messages_per_demo: remove the override 80 for tenant row 1? The default 50 applies again. \
          Reason: spike over. (y/n)"
     );
     let fx = a.update(key('y'));
     let want = Effect::SaveLimit(LimitWrite {
         key: "messages_per_demo".into(),
-        tenant: Some((Uuid::from_u128(1), "Tenant 1".into())),
+        tenant: Some((Uuid::from_u128(1), "row 1".into())),
         change: LimitChange::Unset { expect: Expect::Version("11".into()) },
         reason: Some("spike over".into()),
     });
@@ -706,10 +764,9 @@ fn a_server_that_refuses_writes_disables_them_with_its_reason() {
 #[test]
 fn an_idle_console_needs_no_redraw_on_a_tick() {
     let mut a = app();
-    let fx = a.start();
-    let generation = load_generation(&fx);
-    a.update(Action::PageLoaded { list: ListKind::Tenants, generation, result: Ok(tenant_page(1..5, false)) });
-    a.update(Action::Counted { list: ListKind::Tenants, generation, result: Ok(RowCount::Exact(4)) });
+    let (generation, ..) = mapped_load(&a.start());
+    a.update(Action::MappedLoaded { generation, result: Ok(native_rows(&[1, 2, 3, 4])) });
+    a.update(Action::MappedCounted { generation, result: Ok(Some(RowCount::Exact(4))) });
     assert!(!a.changes_with_time(), "nothing pending, no message: a tick changes nothing");
     a.info("exported");
     assert!(a.changes_with_time(), "a status message counts down");
@@ -769,7 +826,7 @@ fn g_reads_a_browse_list_from_its_end_and_up_and_g_from_its_top() {
     let above = Some(vec![Some("90".to_string())]);
     let end = MappedPage { rows: rows(90..100), next: above.clone() };
     a.update(Action::MappedLoaded { generation, result: Ok(end) });
-    let s = a.browser.as_ref().unwrap().current();
+    let s = a.browser.current();
     assert_eq!((s.rows.first().unwrap().id.as_str(), s.selected, s.next.is_none()), ("90", 9, true), "on the last row");
     // Up towards the top of what is loaded: the page above, kept in order,
     // the selection on the same row.
@@ -783,7 +840,7 @@ fn g_reads_a_browse_list_from_its_end_and_up_and_g_from_its_top() {
         generation,
         result: Ok(MappedPage { rows: rows(80..90), next: Some(vec![Some("80".into())]) }),
     });
-    let s = a.browser.as_ref().unwrap().current();
+    let s = a.browser.current();
     let ids: Vec<&str> = s.rows.iter().map(|r| r.id.as_str()).collect();
     assert_eq!((ids.first().copied(), ids.last().copied(), ids.len()), (Some("80"), Some("99"), 20));
     assert_eq!(s.selected_row().unwrap().id, "90", "the same row selected");
@@ -806,21 +863,22 @@ fn g_reads_a_browse_list_from_its_end_and_up_and_g_from_its_top() {
     }
     assert!(paged, "the next page was asked for meanwhile");
     a.update(Action::MappedCounted { generation, result: Ok(Some(crate::db::RowCount::Exact(123_456))) });
-    assert_eq!(a.browser.as_ref().unwrap().current().count, Some(crate::db::RowCount::Exact(123_456)));
+    assert_eq!(a.browser.current().count, Some(crate::db::RowCount::Exact(123_456)));
     let fx = a.update(key('c'));
     let Some(Effect::CountMapped { generation, .. }) =
         fx.iter().find(|e| matches!(e, Effect::CountMapped { .. })).cloned()
     else {
         panic!("{fx:?}")
     };
-    a.update(Action::MappedCounted { generation, result: Err("canceling statement due to statement timeout".into()) });
+    let timeout = LoadError { message: "canceling statement due to statement timeout".into(), connection: false };
+    a.update(Action::MappedCounted { generation, result: Err(timeout) });
     assert!(a.log.back().unwrap().text.contains("count failed: canceling statement"), "a failure is said");
-    assert_eq!(a.browser.as_ref().unwrap().current().count, Some(crate::db::RowCount::Exact(123_456)), "kept");
+    assert_eq!(a.browser.current().count, Some(crate::db::RowCount::Exact(123_456)), "kept");
     // i: the detail under the list, hidden and back.
     a.update(key('i'));
-    assert!(!a.browser.as_ref().unwrap().detail);
+    assert!(!a.browser.detail);
     a.update(key('i'));
-    assert!(a.browser.as_ref().unwrap().detail);
+    assert!(a.browser.detail);
 }
 
 #[test]
@@ -846,24 +904,24 @@ fn a_burst_of_page_downs_while_a_browse_page_loads_is_applied_when_it_lands() {
     assert_eq!(loads.len(), 1, "one page asked for: {fx:?}");
     let (generation, after) = loads[0].clone();
     assert_eq!(after, next(99));
-    assert_eq!(a.browser.as_ref().unwrap().current().selected, 99, "held at the loaded end");
+    assert_eq!(a.browser.current().selected, 99, "held at the loaded end");
     let fx =
         a.update(Action::MappedLoaded { generation, result: Ok(MappedPage { rows: rows(100..200), next: next(199) }) });
     // Every press counted, across both pages, and the next page asked for
     // on the way (the selection is within a page of its end).
-    let s = a.browser.as_ref().unwrap().current();
+    let s = a.browser.current();
     assert_eq!(s.selected, presses * page, "page {page}");
     let (generation, after) = asked(&fx).expect("the next page, the selection near the loaded end");
     assert_eq!(after, next(199));
     // The last page: what still waited lands on it, and past the end of a
     // list with no more rows nothing waits.
     a.update(Action::MappedLoaded { generation, result: Ok(MappedPage { rows: rows(200..210), next: None }) });
-    let s = a.browser.as_ref().unwrap().current();
+    let s = a.browser.current();
     assert_eq!(s.selected, presses * page, "page {page}");
     for _ in 0..(210 - s.selected) {
         assert!(asked(&a.update(key('j'))).is_none(), "no page past the end");
     }
-    let s = a.browser.as_ref().unwrap().current();
+    let s = a.browser.current();
     assert_eq!((s.selected, s.pending_moves), (209, 0));
 }
 
@@ -896,9 +954,9 @@ fn the_browse_detail_reads_the_row_it_rests_on_whole_and_drops_older_reads() {
     // The first read lands late: dropped; the second is kept.
     let fields = |v: &str| Ok(Some(vec![("name".to_string(), serde_json::json!(v))]));
     a.update(Action::RowFieldsLoaded { generation: first, result: fields("stale") });
-    assert!(a.browser.as_ref().unwrap().whole.of_row(Kind::Tenant, "c2").is_none());
+    assert!(a.browser.whole.of_row(Kind::Tenant, "c2").is_none());
     a.update(Action::RowFieldsLoaded { generation: second, result: fields("fresh") });
-    let whole = a.browser.as_ref().unwrap().whole.of_row(Kind::Tenant, "c2").cloned();
+    let whole = a.browser.whole.of_row(Kind::Tenant, "c2").cloned();
     assert_eq!(whole, Some(Ok(Some(vec![("name".to_string(), serde_json::json!("fresh"))]))));
     // `i` hides the detail: nothing more is read until it shows again.
     a.update(key('i'));
@@ -937,7 +995,7 @@ fn the_browser_drops_stale_pages_drills_down_and_back() {
         generation: generation + 100,
         result: Ok(MappedPage { rows: vec![row("stale")], next: None }),
     });
-    assert!(a.browser.as_ref().unwrap().current().rows.is_empty());
+    assert!(a.browser.current().rows.is_empty());
     a.update(Action::MappedLoaded {
         generation,
         result: Ok(MappedPage { rows: vec![row("c1"), row("c2")], next: None }),
@@ -957,10 +1015,10 @@ fn the_browser_drops_stale_pages_drills_down_and_back() {
             .any(|e| matches!(e, Effect::LoadMapped { kind: Kind::Session, under: Under::Row(p), .. } if p == "c2")),
         "{fx:?}"
     );
-    assert_eq!(a.browser.as_ref().unwrap().stack.len(), 2, "in place of the widgets, under the customer");
+    assert_eq!(a.browser.stack.len(), 2, "in place of the widgets, under the customer");
     // Esc: back to the customers, where they were; 1 shows them too.
     a.update(code(KeyCode::Esc));
-    let b = a.browser.as_ref().unwrap();
+    let b = &a.browser;
     assert_eq!((b.stack.len(), b.current().kind, b.current().selected), (1, Kind::Tenant, 1), "back where it was");
     assert_eq!(a.tab, Tab::Browse(Kind::Tenant));
     // 001's conversations belong to no demo: their tab lists them all.
@@ -991,7 +1049,7 @@ fn a_tab_off_the_drill_path_sets_the_path_aside_and_its_tabs_come_back_to_it() {
     let fx = a.update(code(KeyCode::Enter));
     page(&mut a, &fx, &["k1"]);
     assert_eq!(a.tab, Tab::Browse(Kind::Chunk), "d1's knowledge, in the Knowledge tab");
-    let b = a.browser.as_ref().unwrap();
+    let b = &a.browser;
     assert!(!b.answers(Command::Open) && !b.answers(Command::OtherList), "a leaf with no siblings");
     assert!(b.answers(Command::MoreLikeThis) && b.answers(Command::SearchKnowledgeBase));
     // 3: the conversations (of no demo on 001): all of them, on a path of their own.
@@ -1000,22 +1058,22 @@ fn a_tab_off_the_drill_path_sets_the_path_aside_and_its_tabs_come_back_to_it() {
     page(&mut a, &fx, &["conv_1"]);
     // 4: d1's knowledge again, where it was; 2 and 1: the demos and users as left.
     a.update(key('4'));
-    let b = a.browser.as_ref().unwrap();
+    let b = &a.browser;
     assert_eq!((b.current().kind, b.current().parent.as_ref().map(|p| p.0.as_str())), (Kind::Chunk, Some("d1")));
     assert_eq!(b.current().rows.len(), 1, "its rows kept");
     a.update(key('1'));
-    let b = a.browser.as_ref().unwrap();
+    let b = &a.browser;
     assert_eq!((a.tab, b.current().kind, b.current().selected), (Tab::Browse(Kind::Tenant), Kind::Tenant, 1));
     // Esc at the top of the conversations' own path: back to the one left.
     a.update(key('3'));
-    assert_eq!(a.browser.as_ref().unwrap().stack.len(), 1);
+    assert_eq!(a.browser.stack.len(), 1);
     a.update(code(KeyCode::Esc));
-    let b = a.browser.as_ref().unwrap();
+    let b = &a.browser;
     assert_eq!((a.tab, b.current().kind, b.current().selected), (Tab::Browse(Kind::Tenant), Kind::Tenant, 1));
     // s on all the knowledge (no demo chosen) says what it needs.
     a.update(key('4'));
     a.update(key('1'));
-    let b = a.browser.as_mut().unwrap();
+    let b = &mut a.browser;
     b.stack = vec![super::browser::Stage { rows: vec![browse_row("k9")], loaded: true, ..b.stack[0].clone() }];
     b.stack[0].kind = Kind::Chunk;
     assert!(!b.answers(Command::SearchKnowledgeBase));
@@ -1045,7 +1103,7 @@ fn s_on_a_domain_asks_of_all_its_pages_chunks() {
         generation,
         result: Ok(MappedPage { rows: vec![browse_row("dom1")], next: None }),
     });
-    assert!(a.browser.as_ref().unwrap().answers(crate::keymap::Command::SearchKnowledgeBase));
+    assert!(a.browser.answers(crate::keymap::Command::SearchKnowledgeBase));
     a.update(key('s'));
     assert_eq!(a.tab, Tab::Search);
     let Some(Scope::Layout(scope)) = &a.search.scope else { panic!("{:?}", a.search.scope) };
@@ -1085,12 +1143,12 @@ fn a_conversation_of_another_layout_opens_in_the_transcript_tab_and_esc_comes_ba
     assert!(fx.iter().any(|e| matches!(e, Effect::Export { session, .. } if session == "42")), "{fx:?}");
     a.update(key('3'));
     assert_eq!(a.tab, Tab::Browse(Kind::Session), "3 is the conversations' tab, as they were");
-    assert_eq!(a.browser.as_ref().unwrap().stack.len(), 2);
+    assert_eq!(a.browser.stack.len(), 2);
     a.update(key('5'));
     assert_eq!(a.tab, Tab::Transcript);
     a.update(code(KeyCode::Esc));
     assert_eq!(a.tab, Tab::Browse(Kind::Session), "Esc goes back to where it was opened");
-    assert_eq!(a.browser.as_ref().unwrap().current().kind, Kind::Session);
+    assert_eq!(a.browser.current().kind, Kind::Session);
 }
 
 #[test]
@@ -1099,15 +1157,15 @@ fn rows_without_a_parent_are_one_more_list_at_the_top() {
     use crate::schema::Kind;
     let mut a = app();
     a.browse_layout(crate::schema::load("workspaces").unwrap());
-    a.browser.as_mut().unwrap().parentless = vec![Kind::Session];
+    a.browser.parentless = vec![Kind::Session];
     a.start();
-    let roots = super::browser::roots(&a.browser.as_ref().unwrap().layout);
+    let roots = super::browser::roots(&a.browser.layout);
     // Past the roots, `o` comes to the chat sessions that have no project.
     let mut fx = Vec::new();
     for _ in 0..roots.len() {
         fx = a.update(key('o'));
     }
-    let b = a.browser.as_ref().unwrap();
+    let b = &a.browser;
     assert_eq!((b.current().kind, b.current().parentless), (Kind::Session, true));
     assert_eq!(b.label(), "Chat sessions outside Projects");
     assert!(
@@ -1117,7 +1175,7 @@ fn rows_without_a_parent_are_one_more_list_at_the_top() {
     assert!(fx.iter().any(|e| matches!(e, Effect::CountMapped { under: Under::Nothing, .. })), "{fx:?}");
     // And round again to the first root.
     a.update(key('o'));
-    let b = a.browser.as_ref().unwrap();
+    let b = &a.browser;
     assert_eq!((b.current().kind, b.current().parentless), (roots[0], false));
 }
 
@@ -1157,7 +1215,7 @@ fn a_browse_filter_the_list_cannot_take_is_refused_before_loading() {
     }
     let fx = a.update(code(KeyCode::Enter));
     assert!(!fx.iter().any(|e| matches!(e, Effect::LoadMapped { .. })), "nothing loaded: {fx:?}");
-    assert_eq!(a.browser.as_ref().unwrap().current().filter, "", "the list stays as it was");
+    assert_eq!(a.browser.current().filter, "", "the list stays as it was");
     assert!(
         a.log
             .back()
@@ -1186,7 +1244,7 @@ fn a_browse_filter_the_list_cannot_take_is_refused_before_loading() {
     a.browse_layout(crate::schema::load("domo").unwrap());
     a.start();
     a.update(key('o'));
-    assert_eq!(a.browser.as_ref().unwrap().current().kind, crate::schema::Kind::Session);
+    assert_eq!(a.browser.current().kind, crate::schema::Kind::Session);
     a.update(key('/'));
     for c in "conv_3".chars() {
         a.update(key(c));
@@ -1231,7 +1289,7 @@ fn browse_text_search_opens_the_search_tab_under_the_selected_row_and_retunes_th
     let page = answer_browse_page;
     let mut a = app();
     a.browse_layout(crate::schema::load("domo").unwrap());
-    a.browser.as_mut().unwrap().vector_index.insert(Kind::Chunk, "ivfflat".into());
+    a.browser.vector_index.insert(Kind::Chunk, "ivfflat".into());
     assert!(a.tabs().contains(&Tab::Search), "domo has vectors: the Search tab is there");
     let fx = a.start();
     page(&mut a, &fx, &["u1"]);
@@ -1307,7 +1365,7 @@ fn browse_text_search_opens_the_search_tab_under_the_selected_row_and_retunes_th
     assert_eq!(req.query, Query::Like("c7".into()));
     // Back in the demos' tab (2), they are where they were.
     a.update(key('2'));
-    let b = a.browser.as_ref().unwrap();
+    let b = &a.browser;
     assert_eq!((a.tab, b.current().kind, b.current().selected), (Tab::Browse(Kind::Demo), Kind::Demo, 1));
     // s on the other demo: its own question, not the last one's to type onto.
     a.update(key('k'));
@@ -1354,7 +1412,7 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
         let mut fx = Vec::new();
         for _ in 0..6 {
             fx = a.update(key('o'));
-            if a.browser.as_ref().unwrap().current().kind == Kind::RateLimit {
+            if a.browser.current().kind == Kind::RateLimit {
                 break;
             }
         }
@@ -1543,7 +1601,7 @@ fn a_filter_value_its_column_cannot_hold_is_refused_as_it_is_entered() {
     a.browse_layout(crate::schema::load("omni").unwrap());
     a.start();
     // As the console fills it at connect from the catalog.
-    a.browser.as_mut().unwrap().key_types.insert((crate::schema::Kind::Tenant, "company_name".into()), "int4".into());
+    a.browser.key_types.insert((crate::schema::Kind::Tenant, "company_name".into()), "int4".into());
     a.update(key('/'));
     for c in "company_name:acme".chars() {
         a.update(key(c));
@@ -1578,12 +1636,15 @@ fn switching_the_limits_scope_keeps_the_selected_key() {
 
 #[test]
 fn a_filter_our_list_cannot_take_is_refused_as_it_is_entered() {
+    use crate::schema::Kind;
     let mut a = app();
     a.start();
     a.update(key('3'));
+    // The id's type, as the console reads it from the catalog at connect.
+    a.browser.key_types.insert((Kind::Session, "id".into()), "uuid".into());
     for (typed, said) in [
-        ("id:742", "is not a session id or a prefix of at least 6 hex digits"),
-        ("channel:fax", "channel"),
+        ("id:742", "id: is a UUID or its first 6+ hex digits, not '742'"),
+        ("after:2026-13-01", "is not a date"),
         ("colour:red", "unknown filter 'colour:'"),
     ] {
         a.update(key('/'));
@@ -1591,7 +1652,7 @@ fn a_filter_our_list_cannot_take_is_refused_as_it_is_entered() {
             a.update(key(c));
         }
         let fx = a.update(code(KeyCode::Enter));
-        assert!(!fx.iter().any(|e| matches!(e, Effect::LoadPage { .. })), "{typed}: nothing loaded: {fx:?}");
+        assert!(!fx.iter().any(|e| matches!(e, Effect::LoadMapped { .. })), "{typed}: nothing loaded: {fx:?}");
         let log = &a.log.back().unwrap().text;
         assert!(log.starts_with("not filtered: ") && log.contains(said), "{typed}: {log}");
         match &a.modal {
@@ -1599,15 +1660,16 @@ fn a_filter_our_list_cannot_take_is_refused_as_it_is_entered() {
             _ => panic!("{typed}: the prompt is open again"),
         }
         a.update(code(KeyCode::Esc));
-        assert_eq!(a.lists.sessions.filter_text, "", "{typed}: the list stays as it was");
+        assert_eq!(a.browser.current().filter, "", "{typed}: the list stays as it was");
     }
     // One it takes is applied.
     a.update(key('/'));
-    for c in "channel:voice".chars() {
+    for c in "channel:voice 3fa85f64".chars() {
         a.update(key(c));
     }
-    a.update(code(KeyCode::Enter));
-    assert_eq!(a.lists.sessions.filter_text, "channel:voice");
+    let fx = a.update(code(KeyCode::Enter));
+    assert_eq!(a.browser.current().filter, "channel:voice 3fa85f64");
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadMapped { kind: Kind::Session, .. })), "{fx:?}");
     // The Documents tab's lists too (knowledge bases take words only).
     a.update(key('5'));
     a.update(key('/'));
@@ -1638,13 +1700,15 @@ fn a_tab_below_the_row_chosen_lists_its_rows_across_that_rows_children() {
     use crate::db::mapped::Under;
     use crate::schema::Kind;
     // 002: chat sessions belong to projects, projects to workspaces. With a
-    // workspace chosen and no project, the sessions tab lists the
+    // workspace opened and no project, the sessions tab lists the
     // workspace's sessions across its projects, not every workspace's.
     let mut a = app();
     a.browse_layout(crate::schema::load("workspaces").unwrap());
     let fx = a.start();
     answer_browse_page(&mut a, &fx, &["w1", "w2"]);
     a.update(key('j'));
+    let fx = a.update(code(KeyCode::Enter));
+    answer_browse_page(&mut a, &fx, &["p1", "p2"]);
     let sessions = a.tabs().iter().position(|t| *t == Tab::Browse(Kind::Session)).unwrap();
     let fx = a.update(key(char::from_digit(sessions as u32 + 1, 10).unwrap()));
     let under = fx.iter().find_map(|e| match e {
@@ -1652,17 +1716,19 @@ fn a_tab_below_the_row_chosen_lists_its_rows_across_that_rows_children() {
         _ => None,
     });
     assert_eq!(under, Some(Under::Grandparent("w2".into())), "{fx:?}");
-    let b = a.browser.as_ref().unwrap();
+    let b = &a.browser;
     assert!(b.label().ends_with("of all its projects"), "{}", b.label());
-    // Back at the top.
+    // Back at the top; the workspace opened again.
     a.update(code(KeyCode::Esc));
-    assert_eq!(a.browser.as_ref().unwrap().current().kind, Kind::Tenant);
+    assert_eq!(a.browser.current().kind, Kind::Tenant);
+    let fx = a.update(code(KeyCode::Enter));
+    answer_browse_page(&mut a, &fx, &["p1", "p2"]);
     // Memories listed across the workspace's projects: a search needs one
     // project (they are no documents' chunks), and `m` is not offered.
     let memories = a.tabs().iter().position(|t| *t == Tab::Browse(Kind::Memory)).unwrap();
     let fx = a.update(key(char::from_digit(memories as u32 + 1, 10).unwrap()));
     answer_browse_page(&mut a, &fx, &["m1"]);
-    let b = a.browser.as_ref().unwrap();
+    let b = &a.browser;
     assert!(b.current().across && !b.answers(crate::keymap::Command::MoreLikeThis));
     assert_eq!(b.text_search_target(), None);
     a.update(key('m'));

@@ -29,6 +29,44 @@ pub struct Mapped {
     pub dropped_extras: Vec<String>,
 }
 
+/// What the console's entity tabs read through: a layout checked against
+/// the database at connect, or ours, checked when the database first
+/// answers (a console started while the server was down).
+#[derive(Debug, Clone)]
+pub enum Lists {
+    Checked(std::sync::Arc<Mapped>),
+    Ours(std::sync::Arc<tokio::sync::OnceCell<std::sync::Arc<Mapped>>>),
+}
+
+impl Lists {
+    /// Ours, to be checked when the database answers.
+    pub fn ours() -> Lists {
+        Lists::Ours(Default::default())
+    }
+
+    /// The checked layout (ours checked now, once).
+    pub async fn mapped(&self, conn: &mut PgConnection) -> Result<std::sync::Arc<Mapped>> {
+        match self {
+            Lists::Checked(m) => Ok(m.clone()),
+            Lists::Ours(checked) => checked
+                .get_or_try_init(|| async {
+                    let ours = crate::schema::load("native").map_err(|e| DbError::Invalid(e.to_string()))?;
+                    let catalog = super::catalog::read(conn).await?;
+                    let mapped = Mapped::new(ours, catalog).map_err(|e| {
+                        DbError::Invalid(format!("{e} (`ragdesk doctor` says what this database needs)"))
+                    })?;
+                    Ok(std::sync::Arc::new(mapped))
+                })
+                .await
+                .cloned(),
+        }
+    }
+}
+
+/// A row read whole: every column (but vectors and bytes) and its value,
+/// in the table's order.
+pub type Fields = Vec<(String, serde_json::Value)>;
+
 /// One row of any entity, as the console shows it.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MappedRow {
@@ -275,6 +313,14 @@ impl Mapped {
         layout.map(|l| Mapped::new(l, catalog)).transpose()
     }
 
+    /// The layout the console reads a database through: `asked`, else the
+    /// built-in one its catalog matches, ours included (`None`: none fits).
+    pub async fn for_console(conn: &mut PgConnection, asked: Option<Layout>) -> Result<Option<Mapped>> {
+        let catalog = super::catalog::read(conn).await?;
+        let layout = asked.or_else(|| crate::schema::detect(&catalog).0);
+        layout.map(|l| Mapped::new(l, catalog)).transpose()
+    }
+
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
     }
@@ -402,6 +448,11 @@ impl Mapped {
             return Ok(Some(super::RowCount::from_capped(n)));
         }
         let Some(table) = e.table.as_deref().map(Table::parse) else { return Ok(None) };
+        // A whole table unfiltered: the planner's estimate where it is big
+        // (counted where it is small), unless every row is to be counted.
+        if *under == Under::All && words.trim().is_empty() && !exact {
+            return super::page_estimate(conn, &table.quoted()).await.map(Some);
+        }
         let mut qb = QueryBuilder::<Postgres>::new(format!(
             "SELECT count(*) FROM (SELECT 1 FROM {} t WHERE true",
             table.quoted()
@@ -1109,12 +1160,7 @@ impl Mapped {
     /// a demo's arrays, prompt and colours; a customer's every field).
     /// `None` when there is no such row; empty for rows that are not a
     /// table's own (a derived id, an array element).
-    pub async fn row_fields(
-        &self,
-        conn: &mut PgConnection,
-        kind: Kind,
-        id: &str,
-    ) -> Result<Option<Vec<(String, serde_json::Value)>>> {
+    pub async fn row_fields(&self, conn: &mut PgConnection, kind: Kind, id: &str) -> Result<Option<Fields>> {
         let e = self.entity(kind)?;
         let (Some(table), Some(idc), None) = (e.table.as_deref(), e.id.as_deref(), &e.json_array) else {
             return Ok(Some(Vec::new()));

@@ -43,6 +43,8 @@ pub struct Settings {
     /// The layout of a database of another platform (the Browse tab reads
     /// through it); `None` on ragdesk's own schema.
     pub mapped: Option<Arc<db::mapped::Mapped>>,
+    /// What the entity tabs read through (ours too).
+    pub lists: db::mapped::Lists,
     /// The model the config names for that layout's vectors.
     pub layout_model: Option<crate::spec::LayoutModel>,
 }
@@ -400,7 +402,6 @@ fn failure(effect: &Effect, error: LoadError) -> Option<Action> {
         Effect::Count { generation, query, .. } => {
             Action::Counted { list: query.kind(), generation: *generation, result: Err(err()) }
         }
-        Effect::LoadDemo { generation, .. } => Action::DemoLoaded { generation: *generation, result: Err(err()) },
         Effect::LoadSession { generation, .. } => Action::SessionLoaded { generation: *generation, result: Err(err()) },
         Effect::LoadMessages { generation, .. } => {
             Action::MessagesLoaded { generation: *generation, result: Err(err()) }
@@ -427,8 +428,8 @@ fn failure(effect: &Effect, error: LoadError) -> Option<Action> {
         Effect::LoadAudit { generation, before, .. } => {
             Action::AuditLoaded { generation: *generation, append: before.is_some(), result: Err(err()) }
         }
-        Effect::LoadMapped { generation, .. } => Action::MappedLoaded { generation: *generation, result: Err(msg) },
-        Effect::CountMapped { generation, .. } => Action::MappedCounted { generation: *generation, result: Err(msg) },
+        Effect::LoadMapped { generation, .. } => Action::MappedLoaded { generation: *generation, result: Err(err()) },
+        Effect::CountMapped { generation, .. } => Action::MappedCounted { generation: *generation, result: Err(err()) },
         Effect::LoadRowFields { generation, .. } => {
             Action::RowFieldsLoaded { generation: *generation, result: Err(err()) }
         }
@@ -450,10 +451,6 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
         Effect::Count { generation, query, exact } => {
             let list = query.kind();
             let result = match &query {
-                ListQuery::Tenants { filter } => db::tenants::count(conn, filter, exact).await,
-                ListQuery::Demos { tenant, filter } => db::demos::count(conn, *tenant, filter, exact).await,
-                ListQuery::Leads { demo, filter } => db::leads::count(conn, *demo, filter, exact).await,
-                ListQuery::Sessions { scope, filter } => db::sessions::count(conn, *scope, filter, exact).await,
                 ListQuery::KnowledgeBases { demo, filter } => {
                     db::knowledge::count_kbs(conn, *demo, filter, exact).await
                 }
@@ -463,9 +460,6 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
                 }
             };
             Action::Counted { list, generation, result: result.map_err(Into::into) }
-        }
-        Effect::LoadDemo { generation, id } => {
-            Action::DemoLoaded { generation, result: db::demos::get(conn, id).await.map_err(Into::into) }
         }
         Effect::Explain { generation, request, vector } => {
             let result = crate::search::explain(conn, settings.mapped.as_deref(), &request, vector).await;
@@ -513,28 +507,26 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
         }
         Effect::LoadMapped { generation, kind, under, after, filter, backward } => {
             let (after, size) = (after.as_deref(), settings.page_size);
-            let result = match &settings.mapped {
-                Some(m) if backward => {
-                    m.page_before(conn, kind, &under, after, size, &filter).await.map_err(|e| e.to_string())
-                }
-                Some(m) => m.page_under(conn, kind, &under, after, size, &filter).await.map_err(|e| e.to_string()),
-                None => Err("this database has ragdesk's own layout: nothing to browse through a mapping".into()),
+            let result = match settings.lists.mapped(conn).await {
+                Ok(m) if backward => m.page_before(conn, kind, &under, after, size, &filter).await,
+                Ok(m) => m.page_under(conn, kind, &under, after, size, &filter).await,
+                Err(e) => Err(e),
             };
-            Action::MappedLoaded { generation, result }
+            Action::MappedLoaded { generation, result: result.map_err(Into::into) }
         }
         Effect::CountMapped { generation, kind, under, filter, exact } => {
-            let result = match &settings.mapped {
-                Some(m) => m.count_rows_under(conn, kind, &under, &filter, exact).await.map_err(|e| e.to_string()),
-                None => Ok(None),
+            let result = match settings.lists.mapped(conn).await {
+                Ok(m) => m.count_rows_under(conn, kind, &under, &filter, exact).await,
+                Err(e) => Err(e),
             };
-            Action::MappedCounted { generation, result }
+            Action::MappedCounted { generation, result: result.map_err(Into::into) }
         }
         Effect::LoadRowFields { generation, kind, id } => {
-            let result = match &settings.mapped {
-                Some(m) => m.row_fields(conn, kind, &id).await.map_err(Into::into),
-                None => Ok(Some(Vec::new())),
+            let result = match settings.lists.mapped(conn).await {
+                Ok(m) => m.row_fields(conn, kind, &id).await,
+                Err(e) => Err(e),
             };
-            Action::RowFieldsLoaded { generation, result }
+            Action::RowFieldsLoaded { generation, result: result.map_err(Into::into) }
         }
         Effect::Ping => {
             let result =
@@ -550,14 +542,6 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
 /// db layer); the line says what changed.
 async fn load_page(conn: &mut PgConnection, query: &ListQuery, after: db::Seek, page: u32) -> db::Result<ListRows> {
     Ok(match query {
-        ListQuery::Tenants { filter } => ListRows::Tenants(db::tenants::list(conn, filter, after, page).await?),
-        ListQuery::Demos { tenant, filter } => {
-            ListRows::Demos(db::demos::list(conn, *tenant, filter, after, page).await?)
-        }
-        ListQuery::Leads { demo, filter } => ListRows::Leads(db::leads::list(conn, *demo, filter, after, page).await?),
-        ListQuery::Sessions { scope, filter } => {
-            ListRows::Sessions(db::sessions::list(conn, *scope, filter, after, page).await?)
-        }
         ListQuery::KnowledgeBases { demo, filter } => {
             ListRows::KnowledgeBases(db::knowledge::page(conn, *demo, filter, after, page).await?)
         }

@@ -22,7 +22,7 @@ const TITLE_ROOM: usize = 16;
 const WIDTH_SAMPLE: usize = 100;
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let Some(b) = &app.browser else { return };
+    let b = &app.browser;
     let s = b.current();
     // `i` gives the detail's room to the list. Beside it on a wide screen,
     // under it otherwise.
@@ -253,14 +253,22 @@ fn render_detail(
         })
         .collect();
     let mut v = Detail::new(area.width, theme);
-    v.lines.push(Line::from(vec![
-        Span::styled(format!("{} ", sanitize_line(&b.layout.one(kind))), theme.title()),
-        Span::styled(sanitize_line(&r.id).into_owned(), theme.dim()),
-        Span::styled(
-            if below.is_empty() { String::new() } else { format!("  Enter: {}", below.join(", ")) },
-            theme.accent(),
-        ),
-    ]));
+    let what = format!("{} ", sanitize_line(&b.layout.one(kind)));
+    let id = sanitize_line(&r.id).into_owned();
+    let enter = if below.is_empty() { String::new() } else { format!("Enter: {}", below.join(", ")) };
+    // What Enter opens goes on a line of its own where it would be cut.
+    let room = (area.width as usize).saturating_sub(2);
+    if enter.is_empty() || crate::text::width(&what) + crate::text::width(&id) + 2 + crate::text::width(&enter) <= room
+    {
+        v.lines.push(Line::from(vec![
+            Span::styled(what, theme.title()),
+            Span::styled(id, theme.dim()),
+            Span::styled(format!("  {enter}"), theme.accent()),
+        ]));
+    } else {
+        v.lines.push(Line::from(vec![Span::styled(what, theme.title()), Span::styled(id, theme.dim())]));
+        v.lines.push(Line::from(Span::styled(enter, theme.accent())));
+    }
     let whole = b.whole.of_row(kind, &r.id).filter(|_| b.reads_whole(kind));
     let extras = extra_columns(&b.layout, kind);
     match whole {
@@ -271,7 +279,8 @@ fn render_detail(
             }
             let id_column = b.layout.entity(kind).and_then(|e| e.id.as_deref());
             for (column, value) in fields.iter().filter(|(c, _)| Some(c.as_str()) != id_column) {
-                whole_field(&mut v, &column_words(column), value, theme);
+                let name = crate::text::truncate(&column_words(column), super::detail::LABEL);
+                whole_field(&mut v, &name, value, theme);
             }
         }
         _ => {
@@ -315,14 +324,16 @@ fn whole_field(v: &mut Detail<'_>, name: &str, value: &serde_json::Value, theme:
         Value::String(text) if text.contains('\n') || crate::text::width(text) > 160 => {
             v.heading(name).block(text, theme.base());
         }
-        Value::String(text) => match crate::theme::parse_hex_colour(text) {
-            Some(_) => {
-                v.spans(name, super::demos::swatch(text, theme));
-            }
-            None => {
+        Value::String(text) => {
+            if crate::theme::parse_hex_colour(text).is_some() {
+                v.spans(name, super::detail::swatch(text, theme));
+            } else if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
+                // A time as the lists show times (UTC), to the second.
+                v.field(name, &at.with_timezone(&chrono::Utc).format("%Y-%m-%d %H:%M:%S").to_string());
+            } else {
                 v.field(name, text);
             }
-        },
+        }
         Value::Array(items) if items.iter().all(|i| !i.is_array() && !i.is_object()) => {
             let items: Vec<String> = items.iter().map(scalar_text).collect();
             v.heading(name).bullets(&items);
@@ -394,7 +405,11 @@ fn extra_columns(layout: &crate::schema::Layout, kind: Kind) -> Vec<(String, Sho
             crate::schema::Extra::Count(k) => {
                 (crate::text::truncate(&sanitize_line(layout.label(k)), 16), Shown::Count)
             }
-            crate::schema::Extra::Sum(_, c) => (column_words(c), Shown::Total),
+            // A total of `token_count` reads "Tokens".
+            crate::schema::Extra::Sum(_, c) => match c.strip_suffix("_count") {
+                Some(what) => (format!("{}s", column_words(what)), Shown::Total),
+                None => (column_words(c), Shown::Total),
+            },
         })
         .collect()
 }

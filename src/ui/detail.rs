@@ -8,9 +8,10 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::sanitize::{sanitize_line, sanitize_multiline};
 use crate::text::wrap;
-use crate::theme::Theme;
+use crate::theme::{Theme, parse_hex_colour};
 
-const LABEL: usize = 14;
+/// The width of a field's name.
+pub const LABEL: usize = 14;
 
 pub struct Detail<'t> {
     pub lines: Vec<Line<'static>>,
@@ -106,4 +107,16 @@ pub fn placeholder(f: &mut Frame, area: Rect, title: &str, text: &str, theme: &T
     let block =
         Block::bordered().border_style(theme.border(false)).title(Span::styled(format!(" {title} "), theme.title()));
     f.render_widget(Paragraph::new(Span::styled(text.to_string(), theme.dim())).block(block), area);
+}
+
+/// A `#rrggbb` colour as text with a swatch of it before (not on a
+/// monochrome theme).
+pub fn swatch(hex: &str, theme: &Theme) -> Vec<Span<'static>> {
+    let safe = sanitize_line(hex).into_owned();
+    match parse_hex_colour(hex) {
+        Some(c) if !theme.monochrome => {
+            vec![Span::styled("██ ", Style::default().fg(theme.data_colour(c))), Span::raw(safe)]
+        }
+        _ => vec![Span::raw(safe)],
+    }
 }

@@ -10,7 +10,7 @@ use crate::app::{App, Tab};
 use crate::keymap::{Command, Context};
 use crate::theme::Theme;
 
-/// The list keys the Browse tab (another platform's layout) answers.
+/// The list keys the entity tabs answer.
 const BROWSE: &[Command] = &[
     Command::Up,
     Command::Down,
@@ -22,12 +22,14 @@ const BROWSE: &[Command] = &[
     Command::Filter,
     Command::ExactCount,
     Command::ToggleDetail,
+    Command::DetailDown,
+    Command::DetailUp,
     Command::OtherList,
     Command::MoreLikeThis,
     Command::SearchKnowledgeBase,
 ];
 
-/// List keys that only do something in the Browse tab.
+/// List keys that only do something in the entity tabs.
 const BROWSE_ONLY: &[Command] = &[Command::OtherList];
 
 /// Keys that only do something in the Documents tab.
@@ -70,7 +72,6 @@ pub fn lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
     if documents {
         sections.push(("Documents".into(), rows_of(ctx, &|c| DOCUMENTS_ONLY.contains(&c))));
     }
-    let leads_here = app.tab == Tab::Sessions;
     let browse = app.tab.is_browse();
     // Another platform's limits: one value per row, edited or looked up.
     let foreign_limits = app.tab == Tab::Limits && app.foreign_limits().is_some();
@@ -79,13 +80,13 @@ pub fn lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
         // The list keys that work in one tab only are listed there only.
         rows_of(ctx, &|c| {
             if browse {
-                return BROWSE.contains(&c) && app.browser.as_ref().is_none_or(|b| b.answers(c));
+                return BROWSE.contains(&c) && app.browser.answers(c);
             }
-            if app.browser.is_some() && app.tab == Tab::Search {
+            if app.foreign() && app.tab == Tab::Search {
                 return app.search.answers(c);
             }
             // Replaying retrieval needs our demo and its knowledge base.
-            if app.browser.is_some() && app.tab == Tab::Transcript && c == Command::ReplayRetrieval {
+            if app.foreign() && app.tab == Tab::Transcript && c == Command::ReplayRetrieval {
                 return false;
             }
             if foreign_limits {
@@ -99,10 +100,7 @@ pub fn lines(app: &App, theme: &Theme, width: usize) -> Vec<Line<'static>> {
                     _ => true,
                 };
             }
-            ctx != Context::List
-                || (!DOCUMENTS_ONLY.contains(&c)
-                    && !BROWSE_ONLY.contains(&c)
-                    && (leads_here || c != Command::ToggleLeads))
+            ctx != Context::List || (!DOCUMENTS_ONLY.contains(&c) && !BROWSE_ONLY.contains(&c))
         }),
     ));
     // The tab keys as this console's tabs are (a foreign layout has two).

@@ -2,17 +2,14 @@
 //! string from the database goes through `sanitize` on its way to a widget.
 
 mod browse;
-mod demos;
 mod detail;
 mod documents;
 mod form;
 pub mod help;
 mod limits;
 mod search;
-mod sessions;
 mod status;
 mod table;
-mod tenants;
 mod transcript;
 
 use ratatui::Frame;
@@ -61,9 +58,6 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme) {
     render_tabs(f, tabs, app, theme);
     render_breadcrumb(f, crumbs, app, theme);
     match app.tab {
-        Tab::Tenants => tenants::render(f, body, app, theme),
-        Tab::Demos => demos::render(f, body, app, theme),
-        Tab::Sessions => sessions::render(f, body, app, theme),
         Tab::Transcript => transcript::render(f, body, app, theme),
         Tab::Documents => documents::render(f, body, app, theme),
         Tab::Search => search::render(f, body, app, theme),
@@ -116,7 +110,10 @@ fn render_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
         spans.push(Span::styled(label, style));
     };
-    if let Some(b) = &app.browser {
+    let b = &app.browser;
+    // Another platform's database, and the entity tabs of ours: the path
+    // drilled. (Our other tabs say where they are in our words below.)
+    if app.foreign() || app.tab.is_browse() {
         if let (Tab::Transcript, Some(id)) = (app.tab, &app.transcript.session_id) {
             // The conversation read, by its name (it may have been opened by
             // id, from anywhere: the Browse path is not its place).
@@ -141,7 +138,7 @@ fn render_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let trail = if b.layout.is_native() { "audit_log" } else { "ragdesk_audit.audit_log" };
             push(format!("{}: ragdesk's writes ({trail})", sanitize_line(&b.layout.name)), theme.dim());
         } else {
-            // Another platform's layout: the path drilled, in its own words
+            // The path drilled, in the layout's own words
             // (a search level under the row its list was under: named once).
             push(sanitize_line(b.layout.label(b.stack[0].kind)).into_owned(), theme.dim());
             let mut last: Option<&str> = None;
@@ -160,7 +157,7 @@ fn render_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Some(seed) => format!("layout {name} (seed {seed}) "),
             None => format!("layout {name} "),
         };
-        if (area.width as usize) > used + tag.width() + 1 {
+        if app.foreign() && (area.width as usize) > used + tag.width() + 1 {
             spans.push(Span::raw(" ".repeat(area.width as usize - used - tag.width())));
             spans.push(Span::styled(tag, theme.dim()));
         }
@@ -183,15 +180,14 @@ fn render_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         f.render_widget(Paragraph::new(truncate_line(line, area.width as usize)), area);
         return;
     }
-    match &app.nav.tenant {
-        Some(t) => push(sanitize_line(&t.label).into_owned(), theme.title()),
-        None => push("All tenants".into(), theme.dim()),
+    match (&app.nav.tenant, &app.nav.demo) {
+        (Some(t), _) => push(sanitize_line(&t.label).into_owned(), theme.title()),
+        // A demo opened from every tenant's demos: its tenant is not on the path.
+        (None, Some(_)) => {}
+        (None, None) => push("All tenants".into(), theme.dim()),
     }
     if let Some(d) = &app.nav.demo {
         push(sanitize_line(&d.label).into_owned(), theme.title());
-    }
-    if let Some(l) = app.nav.lead.as_ref().filter(|_| app.tab != Tab::Documents) {
-        push(sanitize_line(&l.label).into_owned(), theme.title());
     }
     if app.tab == Tab::Documents {
         for c in [&app.nav.kb, &app.nav.document].into_iter().flatten() {
@@ -241,15 +237,6 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     (&[Help], "help"),
                     (&[Quit], "quit"),
                 ],
-                Tab::Sessions => &[
-                    (&[Open], "open"),
-                    (&[Filter], "filter"),
-                    (&[ToggleLeads], "leads/sessions"),
-                    (&[ToggleDetail], "detail"),
-                    (&[Back], "back"),
-                    (&[Help], "help"),
-                    (&[Quit], "quit"),
-                ],
                 // Only what the list shown answers (`offered` below).
                 Tab::Browse(_) => &[
                     (&[Open], "open"),
@@ -257,6 +244,7 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     (&[SearchKnowledgeBase], "search"),
                     (&[OtherList], "other list"),
                     (&[Filter], "filter"),
+                    (&[ToggleDetail], "detail"),
                     (&[Back], "back"),
                     (&[Help], "help"),
                     (&[Quit], "quit"),
@@ -293,7 +281,7 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 ],
                 // Another platform's vectors: their index's own distance and breadth.
                 // Another platform's vectors: what they answer (`offered` below).
-                Tab::Search if app.browser.is_some() => &[
+                Tab::Search if app.foreign() => &[
                     (&[EditQuery], "question"),
                     (&[KMore, KLess], "k"),
                     (&[ThresholdUp, ThresholdDown], "threshold"),
@@ -347,21 +335,12 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                         (&[Help], "help"),
                     ],
                 },
-                _ => &[
-                    (&[Open], "open"),
-                    (&[Filter], "filter"),
-                    (&[ToggleDetail], "detail"),
-                    (&[ExactCount], "exact count"),
-                    (&[Back], "back"),
-                    (&[Help], "help"),
-                    (&[Quit], "quit"),
-                ],
             };
             let ctx = app.context();
             // Another platform's list: the keys its rows answer.
-            let offered = |cmd: crate::keymap::Command| match &app.browser {
-                Some(b) if app.tab.is_browse() => b.answers(cmd),
-                Some(_) if app.tab == Tab::Search => app.search.answers(cmd),
+            let offered = |cmd: crate::keymap::Command| match app.tab {
+                Tab::Browse(_) => app.browser.answers(cmd),
+                Tab::Search if app.foreign() => app.search.answers(cmd),
                 _ => true,
             };
             // What e/E tune on another platform's vectors: their index's own breadth.

@@ -20,17 +20,14 @@ use crate::theme::Theme;
 pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let pane = &app.search;
     let [header, body] = Layout::vertical([Constraint::Length(SEARCH_HEADER), Constraint::Min(3)]).areas(area);
-    render_header(f, header, pane, app.browser.is_some(), theme);
+    render_header(f, header, pane, app.foreign(), theme);
     let Some(scope) = &pane.scope else {
-        let text = match app.browser {
-            Some(_) => {
-                "Nothing to search yet. In a list of chunks or memories (or on the row they belong to), \
+        let text = if app.foreign() {
+            "Nothing to search yet. In a list of chunks or memories (or on the row they belong to), \
                         press s to ask a question, or m on one of them for more like it."
-            }
-            None => {
-                "No knowledge base yet. In the Documents tab (5), select one and press s to search it, \
+        } else {
+            "No knowledge base yet. In the Documents tab (5), select one and press s to search it, \
                      or press m on a chunk to search for more like it."
-            }
         };
         let p = Paragraph::new(Span::styled(text, theme.dim())).wrap(Wrap { trim: true });
         f.render_widget(p.block(Block::bordered().border_style(theme.border(false))), body);

@@ -19,13 +19,10 @@ use crate::theme::Theme;
 pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let t = &app.transcript;
     if t.session_id.is_none() {
-        let hint = match &app.browser {
-            Some(b) => format!(
-                "Nothing open: Enter on one of the {} in their tab, or # and its id.",
-                b.layout.label(crate::schema::Kind::Session)
-            ),
-            None => "No session open: pick one in the Sessions tab (3) and press Enter.".into(),
-        };
+        let hint = format!(
+            "Nothing open: Enter on one of the {} in their tab, or # and its id.",
+            app.browser.layout.label(crate::schema::Kind::Session)
+        );
         placeholder(f, area, "Transcript", &sanitize_line(&hint), theme);
         return;
     }

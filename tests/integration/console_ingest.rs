@@ -42,6 +42,7 @@ impl Console {
             max_file_bytes: 10_000_000,
             history_dir: data.path().join("data/search-history"),
             mapped: None,
+            lists: ragdesk::db::mapped::Lists::ours(),
             layout_model: None,
         };
         let runner = EffectRunner::new(t.db.clone(), tx, settings);
@@ -103,12 +104,16 @@ async fn documents_of(t: &support::TestDb, kb_name: &str) -> Vec<(String, i32, i
 async fn create_upload_browse_delete_and_cancel_from_the_console() {
     let t = support::seeded(5, support::tiny()).await;
     let mut c = Console::new(&t);
-    c.until("tenants", |a| !a.lists.tenants.rows.is_empty()).await;
+    c.until("tenants", |a| !a.browser.current().rows.is_empty()).await;
 
-    // Open a demo, then its Documents tab.
+    // Open a demo (read through our layout), then its Documents tab.
     c.key(KeyCode::Char('2'));
-    c.until("demos", |a| !a.lists.demos.rows.is_empty() && !a.lists.demos.loading).await;
+    c.until("demos", |a| {
+        a.browser.current().kind == ragdesk::schema::Kind::Demo && !a.browser.current().rows.is_empty()
+    })
+    .await;
     c.key(KeyCode::Enter);
+    assert!(c.app.nav.demo.is_some(), "the demo opened is the Documents tab's");
     c.key(KeyCode::Char('5'));
     assert_eq!(c.app.tab, Tab::Documents);
     c.until("knowledge bases", |a| a.lists.kbs.query.is_some() && !a.lists.kbs.loading).await;

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use ragdesk::action::{Action, Effect, ListQuery};
-use ragdesk::db::{ConnectSettings, Db, Filter, Seek};
+use ragdesk::action::{Action, Effect};
+use ragdesk::db::{ConnectSettings, Db};
 use ragdesk::runner::{EffectRunner, READ_ONLY_REFUSAL, Settings, TaskRegistry};
 use tokio::sync::mpsc::unbounded_channel;
 
@@ -137,6 +137,7 @@ fn settings() -> Settings {
         max_file_bytes: 1_000_000,
         history_dir: dir.join("d/search-history"),
         mapped: None,
+        lists: ragdesk::db::mapped::Lists::ours(),
         layout_model: None,
     }
 }
@@ -195,13 +196,25 @@ async fn a_list_page_runs_through_the_runner_with_its_task_key() {
     let t = support::seeded(5, support::tiny()).await;
     let (tx, mut rx) = unbounded_channel();
     let runner = EffectRunner::new(t.db.clone(), tx, settings());
-    let query = ListQuery::Tenants { filter: Filter::default() };
-    runner.run(Effect::LoadPage { generation: 1, query: query.clone(), seek: Seek::First });
+    // Our tenants, read through our layout (checked against the database
+    // on the first read).
+    let load = |generation, backward| Effect::LoadMapped {
+        generation,
+        kind: ragdesk::schema::Kind::Tenant,
+        under: ragdesk::db::mapped::Under::All,
+        after: None,
+        filter: String::new(),
+        backward,
+    };
+    runner.run(load(1, false));
     // Superseded at once by the end of the list: only that one reports.
-    runner.run(Effect::LoadPage { generation: 2, query, seek: Seek::Last });
+    runner.run(load(2, true));
     let got = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.unwrap().unwrap();
     match got {
-        Action::PageLoaded { generation, result: Ok(_), .. } => assert_eq!(generation, 2),
+        Action::MappedLoaded { generation, result: Ok(page) } => {
+            assert_eq!(generation, 2);
+            assert!(!page.rows.is_empty());
+        }
         other => panic!("{other:?}"),
     }
     assert!(runner.tasks.drained(Duration::from_secs(5)).await);

@@ -47,13 +47,13 @@ async fn console_in_a_real_terminal() {
     }
     tmux.keys(&["Enter"]);
     tmux.wait_for("the tenant's demos", |s| {
-        s.contains("Demos of this tenant") && s.contains(" of ") && !s.contains("Loading")
+        s.contains("┌ Demos") && s.contains(&format!("Tenants › {tenant_name}")) && !s.contains("Loading")
     });
     for _ in 0..demo_pos {
         tmux.keys(&["j"]);
     }
     tmux.keys(&["Enter"]);
-    tmux.wait_for("the demo's sessions", |s| s.contains("Sessions of this demo") && !s.contains("Loading"));
+    tmux.wait_for("the demo's sessions", |s| s.contains("┌ Sessions") && !s.contains("Loading"));
     for _ in 0..session_pos {
         tmux.keys(&["j"]);
     }

@@ -250,6 +250,7 @@ pub async fn render(db: &Db, n: usize) -> color_eyre::eyre::Result<()> {
         max_file_bytes: 1 << 20,
         history_dir: std::env::temp_dir(),
         mapped: None,
+        lists: ragdesk::db::mapped::Lists::ours(),
         layout_model: None,
     };
     let theme = Theme::default_dark();
