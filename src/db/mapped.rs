@@ -569,25 +569,34 @@ impl Mapped {
         }
         for w in words {
             let pattern = super::like_pattern(w);
-            qb.push(" AND (false");
+            // The alternatives joined by OR; one alone stands bare, so that a
+            // lookup in the naming entity alone (a session by its lead) is a
+            // semi-join the planner may run either way round, not a hashed
+            // scan of that whole table.
+            let mut or = "";
+            qb.push(" AND (");
             for c in &searched {
-                qb.push(format!(" OR t.{}::text ILIKE ", quote_ident(c))).push_bind(pattern.clone());
+                qb.push(format!("{or}t.{}::text ILIKE ", quote_ident(c))).push_bind(pattern.clone());
+                or = " OR ";
             }
             if let Some((column, nt, nid, ncols)) = named.as_ref().filter(|n| !n.3.is_empty()) {
-                qb.push(format!(
-                    " OR t.{} IN (SELECT r.{} FROM {} r WHERE false",
-                    quote_ident(column),
-                    quote_ident(nid),
-                    nt.quoted()
-                ));
-                for c in ncols {
-                    qb.push(format!(" OR r.{}::text ILIKE ", quote_ident(c))).push_bind(pattern.clone());
+                let (column, nid) = (quote_ident(column), quote_ident(nid));
+                qb.push(format!("{or}t.{column} IN (SELECT r.{nid} FROM {} r WHERE ", nt.quoted()));
+                for (i, c) in ncols.iter().enumerate() {
+                    let or = if i == 0 { "" } else { " OR " };
+                    qb.push(format!("{or}r.{}::text ILIKE ", quote_ident(c))).push_bind(pattern.clone());
                 }
                 qb.push(")");
+                or = " OR ";
             }
             if let (true, Some(idc), Some((lo, hi))) = (uuid_ids, e.id.as_deref(), super::sessions::id_prefix_range(w))
             {
-                qb.push(format!(" OR t.{} BETWEEN ", quote_ident(idc))).push_bind(lo).push(" AND ").push_bind(hi);
+                qb.push(format!("{or}t.{} BETWEEN ", quote_ident(idc))).push_bind(lo).push(" AND ").push_bind(hi);
+                or = " OR ";
+            }
+            // Nothing here could hold this word: no row does.
+            if or.is_empty() {
+                qb.push("false");
             }
             qb.push(")");
         }

@@ -7,6 +7,7 @@
 //!     cargo run --release --bin ragdesk-bench -- --pdf DIR     (PDFs from scripts/pdf-corpus)
 //!     cargo run --release --bin ragdesk-bench -- --database-url SCRATCH_URL --search 100000
 //!     cargo run --release --bin ragdesk-bench -- --database-url OMNI_OR_DOMO_URL --layouts
+//!     cargo run --release --bin ragdesk-bench -- --database-url LARGE_URL --native-layout
 //!     cargo run --release --bin ragdesk-bench -- --database-url DOMO_URL --layout-search 100000
 
 use std::process::Command;
@@ -22,6 +23,7 @@ mod embed;
 mod ingest;
 mod layout_search;
 mod layouts;
+mod native_layout;
 mod pdf;
 mod scale;
 mod search;
@@ -52,6 +54,10 @@ struct Args {
     /// Also measure the console process in tmux: memory after browsing deep, CPU while idle.
     #[arg(long)]
     console_process: bool,
+    /// Measure only our lists through our layout (the console's path)
+    /// beside our typed queries, on our schema (the 10M-message database).
+    #[arg(long)]
+    native_layout: bool,
     /// Measure another platform's schema through its layout instead (a
     /// database seeded with `ragdesk --layout omni|domo seed`; grown once to
     /// ~1M messages).
@@ -91,7 +97,7 @@ struct Args {
     ingest_mb: f64,
 }
 
-struct Stats(Vec<Duration>);
+pub(crate) struct Stats(Vec<Duration>);
 
 impl Stats {
     fn ms(&self, q: f64) -> f64 {
@@ -183,6 +189,9 @@ async fn main() -> color_eyre::eyre::Result<()> {
     }
     if args.layouts {
         return layouts::run(&db, args.iterations).await;
+    }
+    if args.native_layout {
+        return native_layout::run(&db, args.iterations).await;
     }
     if let Some(n) = args.layout_search {
         let vectors = match &args.real_text {
@@ -318,6 +327,7 @@ async fn main() -> color_eyre::eyre::Result<()> {
         rss_before
     );
 
+    native_layout::run(&db, n).await?;
     scale::offset_vs_keyset(&db, n).await?;
     scale::render(&db, n).await?;
     if args.console_process
