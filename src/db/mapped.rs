@@ -90,6 +90,10 @@ pub struct MappedRow {
     /// of the entity's `columns`, then its `counts`, as text.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cells: Vec<Option<String>>,
+    /// The title of the row it is under, when its list is not under one
+    /// row (every session: which demo each is of).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_title: Option<String>,
 }
 
 /// What `Mapped::row_extras` reads of a row beyond `MappedRow`.
@@ -764,7 +768,9 @@ impl Mapped {
             if want == 0 {
                 break;
             }
-            let (mut qb, _) = self.select_rows_in(e, &table, fence.clone());
+            // Listed under no one row: each names the row it is under.
+            let named_parent = (under.row().is_none()).then(|| self.layout.parent_of(kind)).flatten();
+            let (mut qb, _) = self.select_rows_in(e, &table, fence.clone(), named_parent);
             self.push_where(&mut qb, kind, &table, under, words)?;
             // The cursor bounds the part it is in; a later part is read from its start.
             if let Some(key) = after.filter(|_| i == 0) {
@@ -864,7 +870,7 @@ impl Mapped {
                     None => qb.push("NULL::text, "),
                 };
             }
-            qb.push("NULL::text, NULL::bigint, ARRAY[e.ord::text], ARRAY[]::text[] ");
+            qb.push("NULL::text, NULL::bigint, ARRAY[e.ord::text], ARRAY[]::text[], NULL::text ");
         }
         qb.push(format!("FROM (SELECT t.{json}::jsonb #> ")).push_bind(path);
         qb.push(format!(" AS a FROM {} t WHERE t.{} = ", table.quoted(), quote_ident(pcol)));
@@ -883,7 +889,7 @@ impl Mapped {
     /// `SELECT` of a row as `MappedRow` reads it (`FROM table t WHERE true`,
     /// for the caller to narrow), and the order columns it keys on.
     fn select_rows<'e>(&self, e: &'e Entity, table: &Table) -> (QueryBuilder<'static, Postgres>, Vec<&'e str>) {
-        self.select_rows_in(e, table, None)
+        self.select_rows_in(e, table, None, None)
     }
 
     /// `select_rows`, reading only the rows under one parent first when
@@ -897,6 +903,7 @@ impl Mapped {
         e: &'e Entity,
         table: &Table,
         fence: Option<(&str, &str, String)>,
+        parent_of: Option<Kind>,
     ) -> (QueryBuilder<'static, Postgres>, Vec<&'e str>) {
         let col = |c: &Option<String>, ty: &str| match c {
             Some(c) => format!("t.{}::{ty}", quote_ident(c)),
@@ -944,7 +951,15 @@ impl Mapped {
                 crate::schema::Extra::Sum(child, column) => self.sum_sql(e, child, column),
             })
             .collect();
-        qb.push(format!("]::text[], ARRAY[{}]::text[]", shown.join(", ")));
+        let parent_title = match (parent_of, e.parent.as_deref()) {
+            (Some(p), Some(column)) => self.title_of_sql(p.name(), column),
+            _ => None,
+        };
+        qb.push(format!(
+            "]::text[], ARRAY[{}]::text[], {}",
+            shown.join(", "),
+            parent_title.as_deref().unwrap_or("NULL::text")
+        ));
         match fence {
             None => {
                 qb.push(format!(" FROM {} t WHERE true", table.quoted()));
@@ -1341,7 +1356,7 @@ impl Mapped {
              SELECT (SELECT m.{p} FROM {t} m WHERE m.{p} {op} ids.id ORDER BY m.{p} {dir} LIMIT 1) \
              FROM ids WHERE ids.id IS NOT NULL) \
              SELECT ids.id::text, NULL::text, NULL::text, {first_at}, NULL::text, NULL::text, NULL::text, NULL::bigint, \
-                    ARRAY[ids.id::text], ARRAY[]::text[] \
+                    ARRAY[ids.id::text], ARRAY[]::text[], NULL::text \
              FROM ids WHERE ids.id IS NOT NULL LIMIT "
         ));
         qb.push_bind(limit as i64 + 1);
@@ -1395,6 +1410,7 @@ type Raw = (
     Option<i64>,
     Vec<Option<String>>,
     Vec<Option<String>>,
+    Option<String>,
 );
 
 /// Rows of a `limit + 1` query: the page, and the next cursor when the
@@ -1404,18 +1420,21 @@ fn finish(rows: Vec<Raw>, limit: u32) -> MappedPage {
     let rows: Vec<MappedRow> = rows
         .into_iter()
         .take(limit as usize)
-        .map(|(id, title, status, created_at, role, content, metadata, token_count, key, cells)| MappedRow {
-            id,
-            title,
-            status,
-            created_at,
-            role,
-            content,
-            // Text that is not JSON (a json column holds only JSON) is kept as a string.
-            metadata: metadata.map(|m| serde_json::from_str(&m).unwrap_or(serde_json::Value::String(m))),
-            token_count,
-            key,
-            cells,
+        .map(|(id, title, status, created_at, role, content, metadata, token_count, key, cells, parent_title)| {
+            MappedRow {
+                id,
+                title,
+                status,
+                created_at,
+                role,
+                content,
+                // Text that is not JSON (a json column holds only JSON) is kept as a string.
+                metadata: metadata.map(|m| serde_json::from_str(&m).unwrap_or(serde_json::Value::String(m))),
+                token_count,
+                key,
+                cells,
+                parent_title,
+            }
         })
         .collect();
     let next = if more { rows.last().map(|r| r.key.clone()) } else { None };

@@ -158,8 +158,27 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         } else {
             col("Id", Constraint::Fill(2))
         }];
+        // The rows about the selection, which the columns are as wide as:
+        // a frame's work stays the same after a long scroll.
+        let hi = (s.selected + WIDTH_SAMPLE).min(s.rows.len());
+        let near = &s.rows[s.selected.saturating_sub(WIDTH_SAMPLE).min(hi)..hi];
+        // A list under no one row names the row each is under (every
+        // session: its demo), headed by that entity's word.
+        let parent_heading = b.layout.parent_of(s.kind).map(|p| sanitize_line(&b.layout.one(p)).into_owned());
+        let by_parent = s.rows.iter().any(|r| r.parent_title.is_some());
+        if let Some(heading) = parent_heading.as_ref().filter(|_| by_parent) {
+            columns.push(col_named(heading, Constraint::Fill(1)));
+        }
+        // A state as wide as the widest near ("ended", "processing").
+        let status_width = near
+            .iter()
+            .filter_map(|r| r.status.as_deref())
+            .map(|v| crate::text::width(&sanitize_line(v)))
+            .max()
+            .unwrap_or(0)
+            .clamp("Status".len(), 12);
         if has_status {
-            columns.push(col("Status", Constraint::Length(12)));
+            columns.push(col("Status", Constraint::Length(status_width as u16)));
         }
         // The layout's own columns and counts, each as wide as its widest
         // loaded value (or its heading), up to a cap that leaves the title room.
@@ -174,15 +193,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let id_column = has_name && extra.is_empty();
         // What the other columns leave them: the title keeps TITLE_ROOM and
         // the id a few characters; each column has its share of the rest.
-        let fixed = if has_status { 13 } else { 0 } + if has_created || sorted_by.is_some() { 17 } else { 0 };
+        let fixed =
+            if has_status { status_width + 1 } else { 0 } + if has_created || sorted_by.is_some() { 17 } else { 0 };
         let room = (inner.width as usize).saturating_sub(fixed + TITLE_ROOM);
         let share = (room / extra.len().max(1)).saturating_sub(1).max(4);
         for (i, heading) in &extra {
             let i = *i;
-            // Measured on the rows about the selection, not every row
-            // loaded: a frame's work stays the same after a long scroll.
-            let hi = (s.selected + WIDTH_SAMPLE).min(s.rows.len());
-            let near = &s.rows[s.selected.saturating_sub(WIDTH_SAMPLE).min(hi)..hi];
             let widest = near
                 .iter()
                 .filter_map(|r| r.cells.get(i).and_then(|v| v.as_deref()))
@@ -207,6 +223,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 r.title.as_deref().or(r.content.as_deref())
             };
             let mut cells = vec![if has_name { cell(name.unwrap_or("—")) } else { cell(&r.id) }];
+            if by_parent {
+                cells.push(styled(r.parent_title.as_deref().unwrap_or("—"), theme.dim()));
+            }
             if has_status {
                 cells.push(styled(r.status.as_deref().unwrap_or(""), theme.dim()));
             }

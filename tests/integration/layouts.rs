@@ -761,6 +761,23 @@ async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() 
         assert_eq!(theirs.cells, want, "{}", ours.id);
     }
     assert!(ours.iter().any(|s| s.token_total > 0), "the sample has tokens to total");
+    assert!(theirs.iter().all(|r| r.parent_title.is_none()), "under one demo: no need to name it");
+    // Every session: each names its demo, as our Sessions tab did.
+    let everyone = m.page_under(&mut c, Kind::Session, &ragdesk::db::mapped::Under::All, None, 50, "").await.unwrap();
+    let typed_all = ragdesk::db::sessions::list(
+        &mut c,
+        ragdesk::db::sessions::SessionScope::All,
+        &filter,
+        ragdesk::db::Seek::First,
+        50,
+    )
+    .await
+    .unwrap()
+    .rows;
+    assert_eq!(
+        everyone.rows.iter().map(|r| r.parent_title.clone()).collect::<Vec<_>>(),
+        typed_all.iter().map(|r| r.demo_name.clone()).collect::<Vec<_>>()
+    );
     // A demo read whole for its detail: every column in the table's order,
     // its arrays as arrays; no row, no fields.
     let fields = m.row_fields(&mut c, Kind::Demo, &demo.0.to_string()).await.unwrap().unwrap();

@@ -406,8 +406,15 @@ fn serve(app: &mut App, effects: Vec<Effect>) {
             Effect::Count { generation, query, .. } => {
                 Action::Counted { list: query.kind(), generation, result: Ok(RowCount::Exact(3)) }
             }
-            Effect::LoadMapped { generation, kind, .. } => {
-                let page = ragdesk::db::mapped::MappedPage { rows: native_rows(kind), next: None };
+            Effect::LoadMapped { generation, kind, under, .. } => {
+                let mut rows = native_rows(kind);
+                // Under no one row, each names the row it is under.
+                if kind == Kind::Session && under.row().is_none() {
+                    for (r, s) in rows.iter_mut().zip(sessions()) {
+                        r.parent_title = s.demo_name;
+                    }
+                }
+                let page = ragdesk::db::mapped::MappedPage { rows, next: None };
                 Action::MappedLoaded { generation, result: Ok(page) }
             }
             // Every session of a big platform: the planner's estimate.
@@ -544,6 +551,8 @@ fn sessions_and_leads_panes() {
         let all = at_tab(w, h, '3');
         let text = snapshot(&format!("sessions_all_{w}x{h}"), &all);
         assert!(text.contains("~1,250,000 (estimate)"), "{text}");
+        // Every session: which demo each is of.
+        assert!(text.lines().any(|l| l.contains("Maria Garcia") && l.contains("Brigh")), "{text}");
         let mut app = at_tab(w, h, '2');
         key(&mut app, KeyCode::Enter);
         assert_eq!(app.tab, Tab::Browse(Kind::Session));
