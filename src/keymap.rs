@@ -94,7 +94,7 @@ commands! {
     NewLimit => "new_limit", "Limits: create a new limit with a description";
     ToggleScope => "toggle_scope", "Limits: the breadcrumb's tenant or the global defaults";
     LimitHistory => "limit_history", "Limits: the audit of the selected key";
-    OtherList => "other_list", "Another platform's lists: the next list at this level";
+    OtherList => "other_list", "The next list at this level (a demo's sessions, its leads)";
 }
 
 /// Where a key is read. `Global` applies everywhere unless a pane binds the key.

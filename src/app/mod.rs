@@ -102,7 +102,7 @@ pub enum InputPurpose {
     SearchQuery,
     /// The Audit tab's server-side filter.
     AuditFilter,
-    /// The Browse tab's words filter (another platform's layout).
+    /// An entity tab's filter (words and the layout's keys).
     BrowseFilter,
     /// A conversation's id (`#`), to open in the Transcript tab.
     ConversationId,
@@ -400,8 +400,8 @@ impl App {
         }
     }
 
-    /// Opens the console on another platform's layout: its browser's
-    /// tabs, the first shown.
+    /// Opens the console on the layout the database is read through (ours
+    /// too, as checked against it): its entity tabs, the first shown.
     pub fn browse_layout(&mut self, layout: crate::schema::Layout) {
         let foreign = !layout.is_native();
         self.browser = browser::Browser::new(layout);
@@ -1175,9 +1175,8 @@ impl App {
                 let n = tabs.len();
                 self.enter_tab(tabs[if cmd == NextTab { (i + 1) % n } else { (i + n - 1) % n }]);
             }
-            // The number keys pick the tab shown under that number: ours
-            // are 1-8 in `Tab::ALL` order; a foreign layout's, Browse and
-            // those of `tabs` it has.
+            // The number keys pick the tab shown under that number, in
+            // the order of `tabs`.
             TabTenants | TabDemos | TabSessions | TabTranscript | TabDocuments | TabSearch | TabLimits | TabAudit => {
                 let n = crate::keymap::TAB_COMMANDS.iter().position(|c| *c == cmd).expect("a tab command");
                 if let Some(tab) = self.tabs().get(n).copied() {

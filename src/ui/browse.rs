@@ -1,6 +1,6 @@
-//! The Browse tab: another platform's entities through its layout, in its
-//! own words; a list with the selected row in full below (a message's
-//! whole text).
+//! The entity tabs: a schema's entities through its layout (ours too), in
+//! its own words; a list with the selected row in full below it (beside
+//! it on a wide screen): a message's whole text, a row's every column.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

@@ -1422,7 +1422,7 @@ fn help_on_another_layout_names_its_own_tabs() {
     for cmd in [ragdesk::keymap::Command::Upload, ragdesk::keymap::Command::NewKnowledgeBase] {
         assert!(!text.contains(cmd.description()), "{} offered in Browse: {text}", cmd.description());
     }
-    assert!(text.contains("the next list"), "{text}");
+    assert!(text.contains("The next list at this level"), "{text}");
     // Our Limits tab offers d (the control: the check below can fail).
     let mut ours = new_app(80, 24);
     ours.tab = ragdesk::app::Tab::Limits;
