@@ -1,4 +1,9 @@
 //! Demos: chatbot configurations, owned by a tenant.
+//!
+//! The console's lists of these read through our layout (`mapped`, the
+//! built-in `native`), as every schema's do. The typed pages here are the
+//! reference those are held to (`tests/integration/layouts.rs`) and measured
+//! beside (`ragdesk-bench --native-layout`).
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder};

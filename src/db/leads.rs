@@ -1,4 +1,9 @@
 //! Leads: unique visitors of a demo.
+//!
+//! The console's lists of these read through our layout (`mapped`, the
+//! built-in `native`), as every schema's do. The typed pages here are the
+//! reference those are held to (`tests/integration/layouts.rs`) and measured
+//! beside (`ragdesk-bench --native-layout`).
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder};

@@ -1,4 +1,10 @@
 //! Sessions: conversation threads of a lead.
+//!
+//! The console's lists of these read through our layout (`mapped`, the
+//! built-in `native`), as every schema's do. The typed pages here are the
+//! reference those are held to (`tests/integration/layouts.rs`) and measured
+//! beside (`ragdesk-bench --native-layout`); `get` and the id prefixes serve the
+//! transcript, exports and `#`.
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder};

@@ -1,4 +1,9 @@
 //! Tenants: the top of the hierarchy.
+//!
+//! The console's lists of these read through our layout (`mapped`, the
+//! built-in `native`), as every schema's do. The typed pages here are the
+//! reference those are held to (`tests/integration/layouts.rs`) and measured
+//! beside (`ragdesk-bench --native-layout`); `find` names a tenant for the CLI.
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder};
