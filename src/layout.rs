@@ -29,6 +29,15 @@ pub fn detail_beside(width: u16) -> bool {
     width >= WIDE
 }
 
+/// From this width on, an entity tab's detail sits beside its list: the
+/// list keeps 80 columns for a layout's own columns, counts and totals.
+pub const BROWSE_WIDE: u16 = 140;
+
+/// Does an entity tab's detail sit beside its list at this width?
+pub fn browse_detail_beside(width: u16) -> bool {
+    width >= BROWSE_WIDE
+}
+
 /// Visible table rows for a terminal of `size` (border and header
 /// excluded), with the job panel taking its share when shown.
 pub fn list_rows(size: (u16, u16), has_job: bool) -> usize {

@@ -504,7 +504,7 @@ impl App {
     /// Rows of the shown Browse list left above its detail: a page.
     pub fn browse_page(&self) -> usize {
         // Beside the list on a wide screen, under it otherwise.
-        let under = self.browser.detail && !crate::layout::detail_beside(self.size.0);
+        let under = self.browser.detail && !crate::layout::browse_detail_beside(self.size.0);
         let detail = if under { crate::layout::BROWSE_DETAIL } else { 0 };
         crate::layout::rows_above_detail(self.size, detail)
     }

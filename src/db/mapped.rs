@@ -94,6 +94,9 @@ pub struct MappedRow {
     /// row (every session: which demo each is of).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_title: Option<String>,
+    /// When a conversation ended, where the layout maps it (`None`: open).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<DateTime<Utc>>,
 }
 
 /// What `Mapped::row_extras` reads of a row beyond `MappedRow`.
@@ -870,7 +873,7 @@ impl Mapped {
                     None => qb.push("NULL::text, "),
                 };
             }
-            qb.push("NULL::text, NULL::bigint, ARRAY[e.ord::text], ARRAY[]::text[], NULL::text ");
+            qb.push("NULL::text, NULL::bigint, ARRAY[e.ord::text], ARRAY[]::text[], NULL::text, NULL::timestamptz ");
         }
         qb.push(format!("FROM (SELECT t.{json}::jsonb #> ")).push_bind(path);
         qb.push(format!(" AS a FROM {} t WHERE t.{} = ", table.quoted(), quote_ident(pcol)));
@@ -956,10 +959,11 @@ impl Mapped {
             _ => None,
         };
         qb.push(format!(
-            "]::text[], ARRAY[{}]::text[], {}",
+            "]::text[], ARRAY[{}]::text[], {}, ",
             shown.join(", "),
             parent_title.as_deref().unwrap_or("NULL::text")
         ));
+        qb.push(col(&e.ended_at, "timestamptz"));
         match fence {
             None => {
                 qb.push(format!(" FROM {} t WHERE true", table.quoted()));
@@ -1356,7 +1360,7 @@ impl Mapped {
              SELECT (SELECT m.{p} FROM {t} m WHERE m.{p} {op} ids.id ORDER BY m.{p} {dir} LIMIT 1) \
              FROM ids WHERE ids.id IS NOT NULL) \
              SELECT ids.id::text, NULL::text, NULL::text, {first_at}, NULL::text, NULL::text, NULL::text, NULL::bigint, \
-                    ARRAY[ids.id::text], ARRAY[]::text[], NULL::text \
+                    ARRAY[ids.id::text], ARRAY[]::text[], NULL::text, NULL::timestamptz \
              FROM ids WHERE ids.id IS NOT NULL LIMIT "
         ));
         qb.push_bind(limit as i64 + 1);
@@ -1411,6 +1415,7 @@ type Raw = (
     Vec<Option<String>>,
     Vec<Option<String>>,
     Option<String>,
+    Option<DateTime<Utc>>,
 );
 
 /// Rows of a `limit + 1` query: the page, and the next cursor when the
@@ -1420,22 +1425,38 @@ fn finish(rows: Vec<Raw>, limit: u32) -> MappedPage {
     let rows: Vec<MappedRow> = rows
         .into_iter()
         .take(limit as usize)
-        .map(|(id, title, status, created_at, role, content, metadata, token_count, key, cells, parent_title)| {
-            MappedRow {
+        .map(
+            |(
                 id,
                 title,
                 status,
                 created_at,
                 role,
                 content,
-                // Text that is not JSON (a json column holds only JSON) is kept as a string.
-                metadata: metadata.map(|m| serde_json::from_str(&m).unwrap_or(serde_json::Value::String(m))),
+                metadata,
                 token_count,
                 key,
                 cells,
                 parent_title,
-            }
-        })
+                ended_at,
+            )| {
+                MappedRow {
+                    id,
+                    title,
+                    status,
+                    created_at,
+                    role,
+                    content,
+                    // Text that is not JSON (a json column holds only JSON) is kept as a string.
+                    metadata: metadata.map(|m| serde_json::from_str(&m).unwrap_or(serde_json::Value::String(m))),
+                    token_count,
+                    key,
+                    cells,
+                    parent_title,
+                    ended_at,
+                }
+            },
+        )
         .collect();
     let next = if more { rows.last().map(|r| r.key.clone()) } else { None };
     MappedPage { rows, next }

@@ -14,6 +14,8 @@ use crate::sanitize::sanitize_line;
 use crate::schema::Kind;
 use crate::theme::Theme;
 
+/// The width of a conversation's duration ("59m59s", "23h59m", "999d23h").
+const DURATION_WIDTH: u16 = 8;
 /// The widest a layout's own column is drawn in the list.
 const SHOWN_WIDTH: usize = 20;
 /// What a list keeps for the title beside a layout's own columns.
@@ -26,7 +28,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let s = b.current();
     // `i` gives the detail's room to the list. Beside it on a wide screen,
     // under it otherwise.
-    let (list_area, detail_area) = match (b.detail, crate::layout::detail_beside(area.width)) {
+    let (list_area, detail_area) = match (b.detail, crate::layout::browse_detail_beside(area.width)) {
         (false, _) => (area, None),
         (true, true) => {
             let [l, r] = Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(area);
@@ -180,6 +182,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         if has_status {
             columns.push(col("Status", Constraint::Length(status_width as u16)));
         }
+        // A conversation with an end: how long it lasted.
+        let has_duration = e.is_some_and(|e| e.ended_at.is_some()) && s.rows.iter().any(|r| r.ended_at.is_some());
+        if has_duration {
+            columns.push(col("Duration", Constraint::Length(DURATION_WIDTH)));
+        }
         // The layout's own columns and counts, each as wide as its widest
         // loaded value (or its heading), up to a cap that leaves the title room.
         // (Each keeps its place among a row's cells.)
@@ -193,8 +200,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let id_column = has_name && extra.is_empty();
         // What the other columns leave them: the title keeps TITLE_ROOM and
         // the id a few characters; each column has its share of the rest.
-        let fixed =
-            if has_status { status_width + 1 } else { 0 } + if has_created || sorted_by.is_some() { 17 } else { 0 };
+        let fixed = if has_status { status_width + 1 } else { 0 }
+            + if has_duration { DURATION_WIDTH as usize + 1 } else { 0 }
+            + if has_created || sorted_by.is_some() { 17 } else { 0 };
         let room = (inner.width as usize).saturating_sub(fixed + TITLE_ROOM);
         let share = (room / extra.len().max(1)).saturating_sub(1).max(4);
         for (i, heading) in &extra {
@@ -206,7 +214,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 .map(|v| crate::text::width(&heading.1.text(v)))
                 .max()
                 .unwrap_or(0);
-            let width = widest.max(crate::text::width(&heading.0)).min(SHOWN_WIDTH).min(share) as u16;
+            // A number is never cut ("1,0…" would read as another); its
+            // heading may be.
+            let width = match heading.1 {
+                Shown::Text => widest.max(crate::text::width(&heading.0)).min(SHOWN_WIDTH).min(share),
+                Shown::Count | Shown::Total => widest.max(crate::text::width(&heading.0).min(share)),
+            } as u16;
             columns.push(col_named(&heading.0, Constraint::Length(width)));
         }
         if has_created || sorted_by.is_some() {
@@ -228,6 +241,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             }
             if has_status {
                 cells.push(styled(r.status.as_deref().unwrap_or(""), theme.dim()));
+            }
+            if has_duration {
+                let took = r.created_at.zip(r.ended_at).map(|(from, to)| duration_text(to - from));
+                cells.push(styled(took.as_deref().unwrap_or("—"), theme.dim()));
             }
             for (i, (_, shown)) in &extra {
                 let v = r.cells.get(*i).cloned().flatten().unwrap_or_default();
@@ -433,6 +450,18 @@ fn extra_columns(layout: &crate::schema::Layout, kind: Kind) -> Vec<(String, Sho
         .collect()
 }
 
+/// How long a conversation lasted, to the second under an hour, to the
+/// minute under a day, else in days and hours ("7m05s", "2h03m", "3d04h").
+fn duration_text(d: chrono::Duration) -> String {
+    let secs = d.num_seconds().max(0);
+    let (days, hours, mins) = (secs / 86_400, secs / 3_600 % 24, secs / 60 % 60);
+    match (days, secs / 3_600) {
+        (0, 0) => format!("{mins}m{:02}s", secs % 60),
+        (0, h) => format!("{h}h{mins:02}m"),
+        (d, _) => format!("{d}d{hours:02}h"),
+    }
+}
+
 /// A column's name as a heading: `last_post_at` → "Last post at".
 fn column_words(column: &str) -> String {
     let words = column.replace('_', " ");
@@ -455,6 +484,11 @@ mod tests {
         assert_eq!(order_time(&row("42")), None, "a position is not a time");
         assert_eq!(order_time(&row("2025-01-02")), None, "a date alone is not shown as one");
         assert_eq!(column_words("last_message_at"), "Last message at");
+        let took = |s| duration_text(chrono::Duration::seconds(s));
+        assert_eq!(
+            (took(425), took(7_380), took(273_600), took(-5)),
+            ("7m05s".into(), "2h03m".into(), "3d04h".into(), "0m00s".into())
+        );
         let count = |v| Shown::Count.text(v);
         assert_eq!((count("7"), count("1000"), count("1001")), ("7".into(), "1,000".into(), "1,000+".into()));
         let total = |v| Shown::Total.text(v);

@@ -216,6 +216,7 @@ fn native_rows(kind: Kind) -> Vec<MappedRow> {
                 title: Some(s.lead_label().to_string()),
                 status: Some(if s.ended_at.is_some() { "ended" } else { "open" }.into()),
                 created_at: Some(s.created_at),
+                ended_at: s.ended_at,
                 key: key(s.created_at, s.id),
                 cells: vec![Some(s.channel), Some(s.message_count.to_string()), Some(s.token_total.to_string())],
                 ..Default::default()
@@ -524,13 +525,13 @@ fn tenants_pane() {
 
 #[test]
 fn demos_pane_with_detail() {
-    for (w, h) in [(80, 24), (120, 40)] {
+    for (w, h) in [(80, 24), (140, 40)] {
         let mut app = at_tab(w, h, '1');
         key(&mut app, KeyCode::Enter);
         assert_eq!(app.tab, Tab::Browse(Kind::Demo));
         let text = snapshot(&format!("demos_{w}x{h}"), &app);
         assert!(text.contains("Northstar Agency › ") || text.contains("Tenants › Northstar Agency"), "{text}");
-        if w < 120 {
+        if w < 140 {
             // The demo read whole under the list, scrolled with J.
             for _ in 0..3 {
                 key(&mut app, KeyCode::Char('J'));
@@ -558,6 +559,8 @@ fn sessions_and_leads_panes() {
         assert_eq!(app.tab, Tab::Browse(Kind::Session));
         let text = snapshot(&format!("sessions_{w}x{h}"), &app);
         assert!(text.contains("1 of 3") && !text.contains("estimate"), "{text}");
+        // How long each lasted; an open one has no length yet.
+        assert!(text.contains("7m00s") && text.lines().any(|l| l.contains("anon_") && l.contains("—")), "{text}");
         // A session's tokens are totalled, grouped.
         assert!(text.contains("35,877") && text.contains("1,000+"), "{text}");
         // o: the demo's leads.
@@ -653,7 +656,7 @@ fn ansi16_theme_uses_only_named_colours_and_no_color_uses_modifiers() {
         }
     }
     // A demo's brand colours (24-bit in the data) become 16 colours too.
-    let demos = at_tab(120, 40, '2');
+    let demos = at_tab(140, 40, '2');
     let text = buffer_text(&draw(&demos, &Theme::default_dark()));
     assert!(text.contains("██ #2563EB"), "the swatch is drawn:\n{text}");
     let buf = draw(&demos, &Theme::builtin("ansi16").unwrap());
