@@ -188,7 +188,7 @@ pub enum Action {
     LimitSaved {
         result: Result<String, String>,
     },
-    /// A page of a layout's entity (the Browse tab); where it goes among
+    /// A page of a layout's entity (an entity tab); where it goes among
     /// the rows shown is the level's own (`browser::Placing`).
     MappedLoaded {
         generation: u64,

@@ -1,7 +1,8 @@
-//! The Browse tab: any schema layout's entities, read through the layout
-//! (`db::mapped`). One level per entity drilled into, from the layout's
-//! roots down (the platform's own words on each), each a keyset-paged list;
-//! a session's messages in their order, the selected one in full below.
+//! The entity tabs: any schema's entities, ours included, read through its
+//! layout (`db::mapped`). One level per entity drilled into, from the
+//! layout's roots down (the platform's own words on each), each a
+//! keyset-paged list, the selected row in full in the detail (read whole
+//! once the selection rests on it).
 
 use std::sync::Arc;
 
@@ -477,6 +478,24 @@ impl Browser {
                 s.error = Some(e);
                 s.pending_moves = 0;
             }
+        }
+    }
+
+    /// After reconnecting: every level that failed, on the path shown and
+    /// the one set aside, is read again when it is shown (the shown one at
+    /// once).
+    pub fn retry_failed(&mut self) {
+        for s in self.stack.iter_mut().chain(self.aside.iter_mut()).filter(|s| s.error.is_some()) {
+            if s.rows.is_empty() {
+                s.clear_rows();
+            } else {
+                // A page below the rows failed: they stay, and the next move
+                // asks for it again.
+                s.error = None;
+            }
+        }
+        if matches!(self.whole.fields, Some(Err(_))) {
+            self.whole.of = None;
         }
     }
 

@@ -900,13 +900,7 @@ impl App {
         {
             self.open_transcript(id, fx);
         }
-        let b = &mut self.browser;
-        if matches!(b.whole.fields, Some(Err(_))) {
-            b.whole.of = None;
-        }
-        if b.current().error.is_some() {
-            b.reload();
-        }
+        self.browser.retry_failed();
         if self.limits.error.is_some() {
             self.limits.invalidate();
         }
@@ -1200,7 +1194,10 @@ impl App {
                 let generation = self.next_generation();
                 let height = self.browse_page();
                 let reply = self.browser.on_command(cmd, generation, height);
-                self.follow_native_path();
+                // Only a step along the path changes what is opened on it.
+                if matches!(cmd, Open | OtherList) {
+                    self.follow_native_path();
+                }
                 self.apply_reply(reply, fx);
             }
             _ if self.tab == Tab::Limits => self.on_limits_command(cmd),

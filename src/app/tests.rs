@@ -262,6 +262,20 @@ fn connection_errors_go_offline_and_pings_bring_it_back() {
 }
 
 #[test]
+fn an_entity_tab_that_failed_offline_reloads_when_the_server_is_back() {
+    let mut a = app();
+    let (g, ..) = mapped_load(&a.start());
+    let lost = LoadError { message: "connection refused".into(), connection: true };
+    a.update(Action::MappedLoaded { generation: g, result: Err(lost) });
+    assert!(matches!(a.conn, ConnState::Offline { .. }));
+    assert!(a.browser.current().error.is_some());
+    let fx = a.update(Action::Health { result: Ok(()) });
+    let (_, kind, _) = mapped_load(&fx);
+    assert_eq!(kind, crate::schema::Kind::Tenant, "the failed level is read again");
+    assert!(a.browser.current().error.is_none());
+}
+
+#[test]
 fn help_opens_and_any_key_closes() {
     let mut a = app();
     a.start();

@@ -55,6 +55,14 @@ impl Lists {
                     let mapped = Mapped::new(ours, catalog).map_err(|e| {
                         DbError::Invalid(format!("{e} (`ragdesk doctor` says what this database needs)"))
                     })?;
+                    // The tabs were drawn for our whole layout: a column it
+                    // lacks would put values under another's heading.
+                    if !mapped.dropped_extras.is_empty() {
+                        return Err(DbError::Invalid(format!(
+                            "this database lacks columns of ours ({}): run `ragdesk migrate`",
+                            mapped.dropped_extras.join(", ")
+                        )));
+                    }
                     Ok(std::sync::Arc::new(mapped))
                 })
                 .await
@@ -66,6 +74,22 @@ impl Lists {
 /// A row read whole: every column (but vectors and bytes) and its value,
 /// in the table's order.
 pub type Fields = Vec<(String, serde_json::Value)>;
+
+/// What a row read whole says in place of a column that may hold a
+/// secret (its value is never read).
+pub const HIDDEN: &str = "(not read: it may hold a secret)";
+
+/// Does a column's name say it may hold a secret (a password, a token, a
+/// key, credentials)? A count of tokens does not.
+pub fn may_be_secret(column: &str) -> bool {
+    let c = column.to_ascii_lowercase();
+    ["password", "passwd", "secret", "credential", "api_key", "apikey", "private_key", "access_key", "encrypted"]
+        .iter()
+        .any(|w| c.contains(w))
+        || c == "token"
+        || c.ends_with("_token")
+        || c.ends_with("_hash")
+}
 
 /// One row of any entity, as the console shows it.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -87,7 +111,7 @@ pub struct MappedRow {
     /// NULL): pass it back as `after` for the next page.
     pub key: Vec<Option<String>>,
     /// What its list shows beside the title (`Entity::extras`): the values
-    /// of the entity's `columns`, then its `counts`, as text.
+    /// of the entity's `columns`, then its `counts`, then its `sums`, as text.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cells: Vec<Option<String>>,
     /// The title of the row it is under, when its list is not under one
@@ -772,7 +796,8 @@ impl Mapped {
                 break;
             }
             // Listed under no one row: each names the row it is under.
-            let named_parent = (under.row().is_none()).then(|| self.layout.parent_of(kind)).flatten();
+            let named_parent =
+                matches!(under, Under::All | Under::Grandparent(_)).then(|| self.layout.parent_of(kind)).flatten();
             let (mut qb, _) = self.select_rows_in(e, &table, fence.clone(), named_parent);
             self.push_where(&mut qb, kind, &table, under, words)?;
             // The cursor bounds the part it is in; a later part is read from its start.
@@ -1201,24 +1226,39 @@ impl Mapped {
             .map(|(name, c)| (name, c.position))
             .collect();
         shown.sort_by_key(|(_, position)| *position);
-        let left_out: Vec<&String> =
-            columns.iter().filter(|(_, c)| crate::schema::unreadable_in_a_list(&c.udt)).map(|(n, _)| n).collect();
-        // The vectors are left out on the server: a row's 1536 floats are
-        // not read to be dropped.
-        let found: Option<(serde_json::Value,)> = none_if_mistyped(
-            sqlx::query_as(&format!(
-                "SELECT to_jsonb(t) - $2::text[] FROM {} t WHERE t.{} = $1::{}",
-                table.quoted(),
-                quote_ident(idc),
-                self.cast(&table, idc)?
-            ))
-            .bind(id)
-            .bind(left_out)
-            .fetch_optional(&mut *conn)
-            .await,
-        )?;
+        // Only the columns shown are read (a row's 1536 floats are not
+        // turned into JSON to be dropped), and none that may hold a secret.
+        let read: Vec<&String> = shown.iter().map(|(n, _)| *n).filter(|n| !may_be_secret(n)).collect();
+        let mut qb = QueryBuilder::<Postgres>::new("SELECT ");
+        if read.is_empty() {
+            qb.push("'{}'::jsonb");
+        }
+        // jsonb_build_object takes at most 100 arguments: 50 columns each.
+        for (i, part) in read.chunks(50).enumerate() {
+            qb.push(if i == 0 { "jsonb_build_object(" } else { " || jsonb_build_object(" });
+            for (j, name) in part.iter().enumerate() {
+                if j > 0 {
+                    qb.push(", ");
+                }
+                qb.push_bind(name.to_string()).push(format!("::text, t.{}", quote_ident(name)));
+            }
+            qb.push(")");
+        }
+        qb.push(format!(" FROM {} t WHERE t.{} = ", table.quoted(), quote_ident(idc)));
+        qb.push_bind(id.to_string()).push(format!("::{}", self.cast(&table, idc)?));
+        let found: Option<(serde_json::Value,)> =
+            none_if_mistyped(qb.build_query_as().fetch_optional(&mut *conn).await)?;
         let Some((serde_json::Value::Object(mut row),)) = found else { return Ok(None) };
-        Ok(Some(shown.into_iter().filter_map(|(name, _)| Some((name.clone(), row.remove(name)?))).collect()))
+        let mut fields: Fields = shown
+            .iter()
+            .filter_map(|(name, _)| match may_be_secret(name) {
+                true => Some(((*name).clone(), serde_json::Value::String(HIDDEN.into()))),
+                false => Some(((*name).clone(), row.remove(*name)?)),
+            })
+            .collect();
+        // Whatever else came back is said too, not dropped here.
+        fields.extend(row);
+        Ok(Some(fields))
     }
 
     /// Row `id` of `kind`, if there is one (a derived entity's row exists
@@ -2735,6 +2775,16 @@ fn bind_probe<'q, Row>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_that_may_hold_a_secret_are_told_by_their_names() {
+        for secret in ["encrypted_password", "woocommerce_consumer_secret", "refresh_token", "api_key", "token"] {
+            assert!(may_be_secret(secret), "{secret}");
+        }
+        for plain in ["token_count", "tokens_used", "display_name", "primary_color", "key"] {
+            assert!(!may_be_secret(plain), "{plain}");
+        }
+    }
 
     #[test]
     fn an_id_is_matched_whole_or_by_its_start_as_its_type_allows() {

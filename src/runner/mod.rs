@@ -40,8 +40,8 @@ pub struct Settings {
     pub max_file_bytes: u64,
     /// Where search queries are remembered, one file per knowledge base.
     pub history_dir: PathBuf,
-    /// The layout of a database of another platform (the Browse tab reads
-    /// through it); `None` on ragdesk's own schema.
+    /// The layout of a database of another platform (its conversations,
+    /// limits, search and audit read through it); `None` on ours.
     pub mapped: Option<Arc<db::mapped::Mapped>>,
     /// What the entity tabs read through (ours too).
     pub lists: db::mapped::Lists,

@@ -1144,13 +1144,13 @@ pub fn same_id_family(a: &str, b: &str) -> bool {
     a == b || (!family(a).is_empty() && family(a) == family(b))
 }
 
-/// Types a list column cannot show: a vector or raw bytes.
 /// A `sums` entry (`"message.token_count"`) as the entity and its column.
 pub fn sum_parts(sum: &str) -> Option<(Kind, &str)> {
     let (entity, column) = sum.split_once('.')?;
     Some((Kind::from_name(entity)?, column)).filter(|(_, c)| !c.is_empty())
 }
 
+/// Types a list column cannot show: a vector or raw bytes.
 pub fn unreadable_in_a_list(udt: &str) -> bool {
     matches!(udt, "vector" | "bytea" | "halfvec" | "sparsevec")
 }

@@ -357,6 +357,9 @@ fn whole_field(v: &mut Detail<'_>, name: &str, value: &serde_json::Value, theme:
         Value::Null => {
             v.opt(name, None);
         }
+        Value::String(text) if text == crate::db::mapped::HIDDEN => {
+            v.field_styled(name, text, theme.dim());
+        }
         Value::String(text) if text.contains('\n') || crate::text::width(text) > 160 => {
             v.heading(name).block(text, theme.base());
         }
@@ -462,9 +465,10 @@ fn duration_text(d: chrono::Duration) -> String {
     }
 }
 
-/// A column's name as a heading: `last_post_at` → "Last post at".
+/// A column's name as a heading: `last_post_at` → "Last post at". (A
+/// name is the database's too: a quoted identifier may hold anything.)
 fn column_words(column: &str) -> String {
-    let words = column.replace('_', " ");
+    let words = sanitize_line(column).replace('_', " ");
     let mut chars = words.chars();
     let title: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
     crate::text::truncate(&title, 16)

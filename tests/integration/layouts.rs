@@ -449,15 +449,28 @@ async fn mapped_database(name: &str) -> (support::TestDb, Mapped, ragdesk::seed:
 }
 
 #[tokio::test]
-async fn a_row_read_whole_leaves_its_vector_on_the_server() {
+async fn a_row_read_whole_leaves_its_vector_and_its_secrets_on_the_server() {
     let (t, m, filled) = mapped_database("omni").await;
     let mut c = t.conn().await;
     let chunk = filled.ids[&Kind::Chunk][0].clone();
+    // (Whatever the server sends is kept: a vector read would be listed.)
     let fields = m.row_fields(&mut c, Kind::Chunk, &chunk).await.unwrap().unwrap();
     let names: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
     let e = m.layout.entity(Kind::Chunk).unwrap();
     assert!(names.contains(&e.content.as_deref().unwrap()), "{names:?}");
     assert!(!names.contains(&e.embedding.as_deref().unwrap()), "{names:?}");
+    // A widget's stored secret is not read, though the column has a value.
+    let widget = filled.ids[&Kind::Demo][0].clone();
+    sqlx::query("UPDATE public.customer_configs SET woocommerce_consumer_secret = 'cs_live_123' WHERE id::text = $1")
+        .bind(&widget)
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let fields = m.row_fields(&mut c, Kind::Demo, &widget).await.unwrap().unwrap();
+    let secret = fields.iter().find(|(n, _)| n == "woocommerce_consumer_secret").map(|(_, v)| v.clone());
+    assert_eq!(secret, Some(serde_json::json!(ragdesk::db::mapped::HIDDEN)));
+    assert!(!format!("{fields:?}").contains("cs_live_123"));
+    assert!(fields.iter().any(|(n, v)| n == "domain" && v.is_string()), "{fields:?}");
 }
 
 #[tokio::test]
