@@ -556,12 +556,27 @@ impl Mapped {
         // The filter syntax of our own lists: words, `status:` where the
         // entity has a status, `after:`/`before:` (YYYY-MM-DD) where it has a time.
         let filter = check_filter(&self.layout, kind, words)?;
-        if let (Some(c), Some(v)) = (&e.status, filter.term("status")) {
-            self.push_key_match(qb, table, "status", c, v)?;
-        }
-        if let (Some(end), Some(v)) = (e.state_from_end(), filter.term("status")) {
-            let open = open_or_ended(v)?;
-            qb.push(format!(" AND t.{} IS {}NULL", quote_ident(end), if open { "" } else { "NOT " }));
+        let status = filter.term("status");
+        // `status:deleted` where rows are deleted but kept: those; any
+        // other state: the rows not deleted in it.
+        let deleted = e.deleted_at.as_deref().map(|c| format!("t.{}", quote_ident(c)));
+        match (&deleted, status) {
+            (Some(d), Some(v)) if v.eq_ignore_ascii_case("deleted") => {
+                qb.push(format!(" AND {d} IS NOT NULL"));
+            }
+            (_, Some(v)) => {
+                if let Some(d) = &deleted {
+                    qb.push(format!(" AND {d} IS NULL"));
+                }
+                if let Some(c) = &e.status {
+                    self.push_key_match(qb, table, "status", c, v)?;
+                }
+                if let Some(end) = e.state_from_end() {
+                    let open = open_or_ended(v)?;
+                    qb.push(format!(" AND t.{} IS {}NULL", quote_ident(end), if open { "" } else { "NOT " }));
+                }
+            }
+            (_, None) => {}
         }
         if let Some(c) = &e.created_at {
             filter.push_dates(qb, &format!("t.{}", quote_ident(c)))?;
@@ -948,10 +963,15 @@ impl Mapped {
             Some(theirs) => qb.push(format!("{theirs}, ")),
             None => qb.push(own).push(", "),
         };
+        // A row deleted but kept reads as deleted, whatever its status says.
+        if let Some(deleted) = &e.deleted_at {
+            qb.push(format!("CASE WHEN t.{} IS NOT NULL THEN 'deleted' ELSE ", quote_ident(deleted)));
+        }
         match e.state_from_end() {
-            Some(end) => qb.push(format!("CASE WHEN t.{} IS NULL THEN 'open' ELSE 'ended' END, ", quote_ident(end))),
-            None => qb.push(col(if e.status.is_some() { &e.status } else { &e.value }, "text")).push(", "),
+            Some(end) => qb.push(format!("CASE WHEN t.{} IS NULL THEN 'open' ELSE 'ended' END", quote_ident(end))),
+            None => qb.push(col(if e.status.is_some() { &e.status } else { &e.value }, "text")),
         };
+        qb.push(if e.deleted_at.is_some() { " END, " } else { ", " });
         qb.push(col(&e.created_at, "timestamptz")).push(", ");
         qb.push(col(&e.role, "text")).push(", ");
         // A rate limit's description reads as its text.
@@ -2546,7 +2566,8 @@ pub fn check_filter(layout: &Layout, kind: Kind, words: &str) -> Result<super::F
     if e.status.is_some() || e.state_from_end().is_some() {
         keys.push("status");
     }
-    if let (Some(_), Some(v)) = (e.state_from_end(), filter.term("status")) {
+    let deleted = |v: &str| e.deleted_at.is_some() && v.eq_ignore_ascii_case("deleted");
+    if let (Some(_), Some(v)) = (e.state_from_end(), filter.term("status").filter(|v| !deleted(v))) {
         open_or_ended(v)?;
     }
     if e.created_at.is_some() {

@@ -187,6 +187,10 @@ pub struct Entity {
     pub updated_at: Option<String>,
     /// Sessions: when the conversation ended (NULL: still open).
     pub ended_at: Option<String>,
+    /// A timestamp set when the row is deleted but kept (a soft delete):
+    /// such a row reads as "deleted" whatever its status, `status:deleted`
+    /// finds it and any other `status:` leaves it out.
+    pub deleted_at: Option<String>,
     /// Messages: a `json`/`jsonb` column of what the platform keeps beside
     /// the text (shown by `m` in the transcript, kept in exports).
     pub metadata: Option<String>,
@@ -543,6 +547,11 @@ impl Layout {
                 }
             }
         }
+        if e.deleted_at.is_some() && e.status.is_none() && e.state_from_end().is_none() {
+            return Err(
+                self.invalid(format!("{} goes with status: a deleted row reads as such there", at("deleted_at")))
+            );
+        }
         if e.title_else.is_some() && e.title.is_none() {
             return Err(
                 self.invalid(format!("{} goes with title: it is read where the title is NULL", at("title_else")))
@@ -786,6 +795,7 @@ impl Entity {
             ("description", &self.description),
             ("updated_at", &self.updated_at),
             ("ended_at", &self.ended_at),
+            ("deleted_at", &self.deleted_at),
             ("metadata", &self.metadata),
             ("token_count", &self.token_count),
         ];

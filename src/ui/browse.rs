@@ -240,7 +240,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 cells.push(styled(r.parent_title.as_deref().unwrap_or("—"), theme.dim()));
             }
             if has_status {
-                cells.push(styled(r.status.as_deref().unwrap_or(""), theme.dim()));
+                let state = r.status.as_deref().unwrap_or("");
+                cells.push(styled(state, state_style(state, theme)));
             }
             if has_duration {
                 let took = r.created_at.zip(r.ended_at).map(|(from, to)| duration_text(to - from));
@@ -451,6 +452,19 @@ fn extra_columns(layout: &crate::schema::Layout, kind: Kind) -> Vec<(String, Sho
             },
         })
         .collect()
+}
+
+/// A state in a colour that says how it stands: gone or failed in the
+/// error colour, lapsed or waiting in the warning colour, live in the ok
+/// colour, a template in the accent; any other word dim.
+fn state_style(state: &str, theme: &Theme) -> ratatui::style::Style {
+    match state.to_ascii_lowercase().as_str() {
+        "deleted" | "failed" | "error" | "cancelled" | "canceled" | "banned" => theme.error(),
+        "expired" | "pending" | "processing" | "paused" | "past_due" | "trialing" => theme.warning(),
+        "active" | "ready" | "completed" | "done" | "processed" | "open" => theme.ok(),
+        "blueprint" => theme.accent(),
+        _ => theme.dim(),
+    }
 }
 
 /// How long a conversation lasted, to the second under an hour, to the

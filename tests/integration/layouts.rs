@@ -791,6 +791,24 @@ async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() 
         everyone.rows.iter().map(|r| r.parent_title.clone()).collect::<Vec<_>>(),
         typed_all.iter().map(|r| r.demo_name.clone()).collect::<Vec<_>>()
     );
+    // A demo deleted but kept reads as deleted (`deleted_at`): `status:deleted`
+    // finds it, and no other state does.
+    let (gone, tenant_of): (uuid::Uuid, uuid::Uuid) =
+        sqlx::query_as("UPDATE demos SET deleted_at = now(), status = 'active' WHERE id = (SELECT id FROM demos ORDER BY id LIMIT 1) RETURNING id, tenant_id")
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+    let under = Some(tenant_of.to_string());
+    let mut of_tenant = Vec::new();
+    for f in ["", "status:deleted", "status:DELETED", "status:active"] {
+        of_tenant.push(m.page_filtered(&mut c, Kind::Demo, under.as_deref(), None, 100, f).await.unwrap().rows);
+    }
+    let gone_id = gone.to_string();
+    let status_of_gone = of_tenant[0].iter().find(|r| r.id == gone_id).and_then(|r| r.status.clone());
+    assert_eq!(status_of_gone.as_deref(), Some("deleted"));
+    assert!(of_tenant[1].len() == 1 && of_tenant[1][0].id == gone_id && of_tenant[2].len() == 1);
+    assert!(!of_tenant[3].iter().any(|r| r.id == gone_id));
+    sqlx::query("UPDATE demos SET deleted_at = NULL WHERE id = $1").bind(gone).execute(&mut c).await.unwrap();
     // A demo read whole for its detail: every column in the table's order,
     // its arrays as arrays; no row, no fields.
     let fields = m.row_fields(&mut c, Kind::Demo, &demo.0.to_string()).await.unwrap().unwrap();

@@ -202,7 +202,8 @@ fn native_rows(kind: Kind) -> Vec<MappedRow> {
             .map(|(d, sessions)| MappedRow {
                 id: d.id.to_string(),
                 title: d.company_name,
-                status: Some(d.status),
+                // A demo deleted but kept reads as deleted (`deleted_at`).
+                status: Some(if d.deleted_at.is_some() { "deleted".into() } else { d.status }),
                 created_at: Some(d.created_at),
                 key: key(d.created_at, d.id),
                 cells: vec![d.industry, d.mission_profile, Some(sessions.to_string())],
@@ -218,7 +219,12 @@ fn native_rows(kind: Kind) -> Vec<MappedRow> {
                 created_at: Some(s.created_at),
                 ended_at: s.ended_at,
                 key: key(s.created_at, s.id),
-                cells: vec![Some(s.channel), Some(s.message_count.to_string()), Some(s.token_total.to_string())],
+                // Past the cap a total is of the first rows, marked (as `sum_sql` reads it).
+                cells: vec![
+                    Some(s.channel),
+                    Some(s.message_count.to_string()),
+                    Some(format!("{}{}", s.token_total, if s.message_count > 1_000 { "+" } else { "" })),
+                ],
                 ..Default::default()
             })
             .collect(),
@@ -530,6 +536,18 @@ fn demos_pane_with_detail() {
         key(&mut app, KeyCode::Enter);
         assert_eq!(app.tab, Tab::Browse(Kind::Demo));
         let text = snapshot(&format!("demos_{w}x{h}"), &app);
+        // States in colours that say how they stand: a deleted demo in the error colour.
+        let theme = Theme::default_dark();
+        let buf = draw(&app, &theme);
+        let at = |needle: &str| {
+            let y = text.lines().position(|l| l.contains(needle)).unwrap_or_else(|| panic!("{needle}: {text}"));
+            let x = text.lines().nth(y).unwrap().find(needle).unwrap();
+            (text.lines().nth(y).unwrap()[..x].chars().count() as u16, y as u16)
+        };
+        let (x, y) = at("deleted");
+        assert_eq!(buf[(x, y)].fg, theme.error().fg.unwrap(), "{text}");
+        let (x, y) = at("expired ");
+        assert_eq!(buf[(x, y)].fg, theme.warning().fg.unwrap(), "{text}");
         assert!(text.contains("Northstar Agency › ") || text.contains("Tenants › Northstar Agency"), "{text}");
         if w < 140 {
             // The demo read whole under the list, scrolled with J.
@@ -562,7 +580,7 @@ fn sessions_and_leads_panes() {
         // How long each lasted; an open one has no length yet.
         assert!(text.contains("7m00s") && text.lines().any(|l| l.contains("anon_") && l.contains("—")), "{text}");
         // A session's tokens are totalled, grouped.
-        assert!(text.contains("35,877") && text.contains("1,000+"), "{text}");
+        assert!(text.contains("35,877+") && text.contains("1,000+"), "{text}");
         // o: the demo's leads.
         key(&mut app, KeyCode::Char('o'));
         assert_eq!(app.browser.current().kind, Kind::Lead);
