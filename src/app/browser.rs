@@ -188,6 +188,10 @@ pub struct Browser {
     pub stack: Vec<Stage>,
     /// The path the last jump to a tab off it set aside (`show_tab`).
     pub aside: Vec<Stage>,
+    /// The path shown is one a tab key started (its rows across parents),
+    /// and `aside` the one it left: Esc at its top goes back there. At the
+    /// top of the path started from the roots, Esc stays.
+    pub jumped: bool,
     /// The selected row in full under the list (`i` hides it: more rows).
     pub detail: bool,
     /// The selected row's every column, for the detail.
@@ -202,6 +206,7 @@ impl Browser {
         Browser {
             stack: vec![Stage::new(root, None)],
             aside: Vec::new(),
+            jumped: false,
             layout: Arc::new(layout),
             vector_index: Default::default(),
             parentless: Vec::new(),
@@ -262,10 +267,18 @@ impl Browser {
         }
         if self.reaches(&self.aside, head) {
             std::mem::swap(&mut self.stack, &mut self.aside);
+            self.jumped = !self.jumped;
             self.show_on_path(head);
             return;
         }
-        self.aside = std::mem::replace(&mut self.stack, vec![Stage::new(head, None)]);
+        // A path of its own: the one left is kept to come back to (a
+        // path started so before is not: it is left for this one).
+        if !self.jumped {
+            self.aside = std::mem::replace(&mut self.stack, vec![Stage::new(head, None)]);
+        } else {
+            self.stack = vec![Stage::new(head, None)];
+        }
+        self.jumped = true;
     }
 
     /// Does `path` hold tab `head`'s list, or a row opened that its list is
@@ -645,9 +658,10 @@ impl Browser {
             self.set_filter(String::new());
         } else if self.stack.len() > 1 {
             self.stack.pop();
-        } else if !self.aside.is_empty() {
+        } else if self.jumped && !self.aside.is_empty() {
             self.leave_current();
             self.stack = std::mem::take(&mut self.aside);
+            self.jumped = false;
         }
     }
 

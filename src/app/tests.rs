@@ -217,6 +217,25 @@ fn our_tabs_drill_tenant_demo_sessions_and_the_other_tabs_follow_the_path() {
 }
 
 #[test]
+fn esc_at_the_top_of_the_roots_path_stays_and_at_the_top_of_a_jump_goes_back() {
+    use crate::schema::Kind;
+    let mut a = app();
+    let (g, ..) = mapped_load(&a.start());
+    a.update(Action::MappedLoaded { generation: g, result: Ok(native_rows(&[1, 2])) });
+    // 3 at the top: every session, on a path of its own; Esc comes back.
+    a.update(key('3'));
+    assert_eq!(a.tab, Tab::Browse(Kind::Session));
+    a.update(code(KeyCode::Esc));
+    assert_eq!(a.tab, Tab::Browse(Kind::Tenant));
+    // 3 then 1: the tenants again; Esc there stays (no jump to undo).
+    a.update(key('3'));
+    a.update(key('1'));
+    assert_eq!(a.tab, Tab::Browse(Kind::Tenant));
+    a.update(code(KeyCode::Esc));
+    assert_eq!(a.tab, Tab::Browse(Kind::Tenant), "Esc at the top of the tenants goes nowhere");
+}
+
+#[test]
 fn a_demos_leads_are_its_other_list_and_a_lead_opens_its_sessions() {
     use crate::db::mapped::Under;
     use crate::schema::Kind;

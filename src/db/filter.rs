@@ -85,6 +85,14 @@ impl Filter {
 
     /// Rejects keys the list does not know, naming the ones it does.
     pub fn check_keys(&self, allowed: &[&str]) -> Result<()> {
+        // `status:` with nothing after it is a key without its value, not
+        // a word to look for.
+        if let Some(w) = self.words.iter().find(|w| {
+            w.strip_suffix(':')
+                .is_some_and(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        }) {
+            return Err(DbError::Filter(format!("'{w}' needs a value after the colon ({w}…)")));
+        }
         for (k, _) in &self.terms {
             if !allowed.contains(&k.as_str()) {
                 return Err(DbError::Filter(format!(
@@ -237,6 +245,13 @@ mod tests {
     fn unknown_keys_are_named() {
         let err = Filter::parse("colour:red").check_keys(&["status"]).unwrap_err().to_string();
         assert!(err.contains("colour") && err.contains("status:"), "{err}");
+    }
+
+    #[test]
+    fn a_key_without_its_value_is_refused() {
+        let e = Filter::parse("okafor status:").check_keys(&["status"]).unwrap_err().to_string();
+        assert!(e.contains("'status:' needs a value"), "{e}");
+        assert!(Filter::parse("10:30 https://x.example").check_keys(&[]).is_ok(), "a time and a URL are words");
     }
 
     #[test]
