@@ -194,6 +194,9 @@ pub struct Browser {
     pub jumped: bool,
     /// The selected row in full under the list (`i` hides it: more rows).
     pub detail: bool,
+    /// The detail has the whole pane (`i` once: a demo's configuration
+    /// read at 80×24); moving keys scroll it.
+    pub detail_full: bool,
     /// The selected row's every column, for the detail.
     pub whole: WholeRow,
     /// How far the detail is scrolled (J/K).
@@ -213,6 +216,7 @@ impl Browser {
             key_types: Default::default(),
             vector_metric: Default::default(),
             detail: true,
+            detail_full: false,
             whole: WholeRow::default(),
             detail_scroll: 0,
         }
@@ -522,6 +526,25 @@ impl Browser {
     }
 
     pub fn on_command(&mut self, cmd: Command, generation: u64, height: usize) -> Reply {
+        // With the whole pane the detail's, moving keys scroll it.
+        if self.detail_full {
+            let step = |c: Command| match c {
+                Command::PageDown | Command::PageUp => 10,
+                Command::DetailDown | Command::DetailUp => 3,
+                _ => 1,
+            };
+            match cmd {
+                Command::Down | Command::PageDown | Command::DetailDown => {
+                    self.detail_scroll = self.detail_scroll.saturating_add(step(cmd));
+                    return Reply::default();
+                }
+                Command::Up | Command::PageUp | Command::DetailUp => {
+                    self.detail_scroll = self.detail_scroll.saturating_sub(step(cmd));
+                    return Reply::default();
+                }
+                _ => {}
+            }
+        }
         let from_end_ok = self.reads_from_end();
         let kind = self.current().kind;
         let derived = self.layout.entity(kind).is_some_and(|e| e.derived_from.is_some());
@@ -554,10 +577,16 @@ impl Browser {
                     exact: true,
                 });
             }
+            // i: the detail in the whole pane, then hidden, then back.
             Command::ToggleDetail => {
-                self.detail = !self.detail;
+                (self.detail, self.detail_full) = match (self.detail, self.detail_full) {
+                    (true, false) => (true, true),
+                    (true, true) => (false, false),
+                    (false, _) => (true, false),
+                };
                 return Reply::default();
             }
+
             Command::DetailDown => {
                 self.detail_scroll = self.detail_scroll.saturating_add(3);
                 return Reply::default();
@@ -654,7 +683,10 @@ impl Browser {
     /// Esc: clears the shown list's filter first, then goes up a level;
     /// at the top of a path a tab jumped to, back to the one it left.
     pub fn back(&mut self) {
-        if !self.current().filter.is_empty() {
+        if self.detail_full {
+            // The list again, the detail under it.
+            self.detail_full = false;
+        } else if !self.current().filter.is_empty() {
             self.set_filter(String::new());
         } else if self.stack.len() > 1 {
             self.stack.pop();

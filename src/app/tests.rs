@@ -907,11 +907,21 @@ fn g_reads_a_browse_list_from_its_end_and_up_and_g_from_its_top() {
     a.update(Action::MappedCounted { generation, result: Err(timeout) });
     assert!(a.log.back().unwrap().text.contains("count failed: canceling statement"), "a failure is said");
     assert_eq!(a.browser.current().count, Some(crate::db::RowCount::Exact(123_456)), "kept");
-    // i: the detail under the list, hidden and back.
+    // i: the detail in the whole pane (j scrolls it; Esc gives the list
+    // back), then hidden, then back under the list.
+    a.update(key('i'));
+    assert!(a.browser.detail && a.browser.detail_full);
+    let (at, depth) = (a.browser.current().selected, a.browser.stack.len());
+    a.update(key('j'));
+    assert_eq!((a.browser.current().selected, a.browser.detail_scroll), (at, 1), "j scrolls the detail");
+    a.update(code(KeyCode::Esc));
+    assert!(a.browser.detail && !a.browser.detail_full, "Esc: the list again");
+    assert_eq!((a.browser.stack.len(), a.browser.current().selected), (depth, at), "at the same level and row");
+    a.update(key('i'));
     a.update(key('i'));
     assert!(!a.browser.detail);
     a.update(key('i'));
-    assert!(a.browser.detail);
+    assert!(a.browser.detail && !a.browser.detail_full);
 }
 
 #[test]
@@ -991,7 +1001,8 @@ fn the_browse_detail_reads_the_row_it_rests_on_whole_and_drops_older_reads() {
     a.update(Action::RowFieldsLoaded { generation: second, result: fields("fresh") });
     let whole = a.browser.whole.of_row(Kind::Tenant, "c2").cloned();
     assert_eq!(whole, Some(Ok(Some(vec![("name".to_string(), serde_json::json!("fresh"))]))));
-    // `i` hides the detail: nothing more is read until it shows again.
+    // `i` twice hides the detail: nothing more is read until it shows again.
+    a.update(key('i'));
     a.update(key('i'));
     assert!(read(&a.update(key('k'))).is_none());
     assert!(read(&a.update(key('i'))).is_some());

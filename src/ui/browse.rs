@@ -30,6 +30,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     // under it otherwise.
     let (list_area, detail_area) = match (b.detail, crate::layout::browse_detail_beside(area.width)) {
         (false, _) => (area, None),
+        // The whole pane the detail's: the list is not drawn.
+        (true, _) if b.detail_full => {
+            if let Some(r) = s.selected_row() {
+                render_detail(f, area, b, s.kind, r, theme);
+                return;
+            }
+            (area, None)
+        }
         (true, true) => {
             let [l, r] = Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(area);
             (l, Some(r))
@@ -289,7 +297,15 @@ fn render_detail(
             k => sanitize_line(b.layout.label(*k)).into_owned(),
         })
         .collect();
-    let mut v = Detail::new(area.width, theme);
+    let whole = b.whole.of_row(kind, &r.id).filter(|_| b.reads_whole(kind));
+    let extras = extra_columns(&b.layout, kind);
+    // Field names as wide as the widest (a third of the pane at most).
+    let widest = match whole {
+        Some(Ok(Some(fields))) => fields.iter().map(|(c, _)| crate::text::width(&column_words_whole(c))).max(),
+        _ => None,
+    };
+    let widest = widest.into_iter().chain(extras.iter().map(|(h, _)| crate::text::width(h))).max().unwrap_or(0);
+    let mut v = Detail::new(area.width, theme).with_label(widest);
     let what = format!("{} ", sanitize_line(&b.layout.one(kind)));
     let id = sanitize_line(&r.id).into_owned();
     let enter = if below.is_empty() { String::new() } else { format!("Enter: {}", below.join(", ")) };
@@ -306,8 +322,6 @@ fn render_detail(
         v.lines.push(Line::from(vec![Span::styled(what, theme.title()), Span::styled(id, theme.dim())]));
         v.lines.push(Line::from(Span::styled(enter, theme.accent())));
     }
-    let whole = b.whole.of_row(kind, &r.id).filter(|_| b.reads_whole(kind));
-    let extras = extra_columns(&b.layout, kind);
     match whole {
         Some(Ok(Some(fields))) => {
             // Counts and totals are not columns of the row: said first.
@@ -316,7 +330,7 @@ fn render_detail(
             }
             let id_column = b.layout.entity(kind).and_then(|e| e.id.as_deref());
             for (column, value) in fields.iter().filter(|(c, _)| Some(c.as_str()) != id_column) {
-                let name = crate::text::truncate(&column_words(column), super::detail::LABEL);
+                let name = crate::text::truncate(&column_words_whole(column), v.label_width());
                 whole_field(&mut v, &name, value, theme);
             }
         }
@@ -479,13 +493,18 @@ fn duration_text(d: chrono::Duration) -> String {
     }
 }
 
-/// A column's name as a heading: `last_post_at` → "Last post at". (A
-/// name is the database's too: a quoted identifier may hold anything.)
+/// A column's name as a heading: `last_post_at` → "Last post at", cut
+/// to a list's heading width.
 fn column_words(column: &str) -> String {
+    crate::text::truncate(&column_words_whole(column), 16)
+}
+
+/// A column's name in words, whole. (A name is the database's too: a
+/// quoted identifier may hold anything.)
+fn column_words_whole(column: &str) -> String {
     let words = sanitize_line(column).replace('_', " ");
     let mut chars = words.chars();
-    let title: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
-    crate::text::truncate(&title, 16)
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -16,12 +16,26 @@ pub const LABEL: usize = 14;
 pub struct Detail<'t> {
     pub lines: Vec<Line<'static>>,
     width: usize,
+    /// The width field names are padded to.
+    label: usize,
     theme: &'t Theme,
 }
 
 impl<'t> Detail<'t> {
     pub fn new(width: u16, theme: &'t Theme) -> Detail<'t> {
-        Detail { lines: Vec::new(), width: (width as usize).saturating_sub(2).max(20), theme }
+        Detail { lines: Vec::new(), width: (width as usize).saturating_sub(2).max(20), label: LABEL, theme }
+    }
+
+    /// With field names padded to `label` (the widest name, say), at most
+    /// a third of the pane.
+    pub fn with_label(mut self, label: usize) -> Self {
+        self.label = label.clamp(LABEL, (self.width / 3).max(LABEL));
+        self
+    }
+
+    /// The width field names are padded to.
+    pub fn label_width(&self) -> usize {
+        self.label
     }
 
     /// `label  value`, the value wrapped under itself.
@@ -31,9 +45,10 @@ impl<'t> Detail<'t> {
 
     pub fn field_styled(&mut self, label: &str, value: &str, style: Style) -> &mut Self {
         let value = sanitize_line(value);
-        let room = self.width.saturating_sub(LABEL + 1).max(8);
+        let w = self.label;
+        let room = self.width.saturating_sub(w + 1).max(8);
         for (i, l) in wrap(&value, room).into_iter().enumerate() {
-            let lab = if i == 0 { format!("{label:<LABEL$} ") } else { " ".repeat(LABEL + 1) };
+            let lab = if i == 0 { format!("{label:<w$} ") } else { " ".repeat(w + 1) };
             self.lines.push(Line::from(vec![Span::styled(lab, self.theme.dim()), Span::styled(l, style)]));
         }
         self
@@ -47,7 +62,8 @@ impl<'t> Detail<'t> {
     }
 
     pub fn spans(&mut self, label: &str, spans: Vec<Span<'static>>) -> &mut Self {
-        let mut all = vec![Span::styled(format!("{label:<LABEL$} "), self.theme.dim())];
+        let w = self.label;
+        let mut all = vec![Span::styled(format!("{label:<w$} "), self.theme.dim())];
         all.extend(spans);
         self.lines.push(Line::from(all));
         self

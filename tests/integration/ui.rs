@@ -555,7 +555,14 @@ fn demos_pane_with_detail() {
                 key(&mut app, KeyCode::Char('J'));
             }
             let text = snapshot(&format!("demo_detail_{w}x{h}"), &app);
-            assert!(text.contains("Products serv…") && text.contains("• Invisalign"), "{text}");
+            assert!(text.contains("Products services") && text.contains("• Invisalign"), "{text}");
+            // i: the demo in the whole pane, the list set aside; j scrolls it.
+            for _ in 0..3 {
+                key(&mut app, KeyCode::Char('K'));
+            }
+            key(&mut app, KeyCode::Char('i'));
+            let text = snapshot(&format!("demo_detail_full_{w}x{h}"), &app);
+            assert!(!text.contains("│Name ") && text.contains("Qualification criteria"), "{text}");
         } else {
             assert!(text.contains("System prompt") && text.contains("• Invisalign"), "{text}");
             // The hostile prompt is shown escaped.
@@ -1612,7 +1619,10 @@ fn a_browse_page_down_moves_by_the_rows_the_list_shows() {
     }
     for hide_detail in [false, true] {
         if hide_detail {
-            app.update(Action::Key(KeyEvent::new(KeyCode::Char('i'), KeyModifiers::NONE)));
+            // (Once: the detail has the whole pane; twice: hidden.)
+            for _ in 0..2 {
+                app.update(Action::Key(KeyEvent::new(KeyCode::Char('i'), KeyModifiers::NONE)));
+            }
         }
         let text = buffer_text(&draw(&app, &Theme::default_dark()));
         // The list's rows (a name and an id), not the detail's title line.
