@@ -245,7 +245,7 @@ impl Mapped {
                 }
             }
             for sum in &e.sums {
-                if let Err(why) = layout.summable(sum, &catalog) {
+                if let Err(why) = layout.summable(kind, sum, &catalog) {
                     return Err(DbError::Invalid(format!(
                         "layout '{}': [{kind}] sums = \"{sum}\": {why}",
                         layout.name
@@ -264,10 +264,11 @@ impl Mapped {
                 }
             }
             for child in &e.counts {
-                let ce = Kind::from_name(child).and_then(|k| layout.entity(k)).expect("checked layout");
-                let (Some(t), Some(p)) = (ce.table.as_deref(), ce.parent.as_deref()) else { continue };
+                let ck = Kind::from_name(child).expect("checked layout");
+                let ce = layout.entity(ck).expect("checked layout");
+                let (Some(t), Some(p)) = (ce.table.as_deref(), layout.counting_column(kind, ck)) else { continue };
                 let table = Table::parse(t);
-                if !layout.counted_by_index(child, &catalog) {
+                if !layout.counted_by_index(kind, ck, &catalog) {
                     return Err(DbError::Invalid(format!(
                         "layout '{}': [{kind}] counts = \"{child}\" needs an index on {table}.{p}, which has none: \
                          every row of every page would read the whole table (CREATE INDEX ON {} ({}), or drop the count)",
@@ -771,7 +772,7 @@ impl Mapped {
     ) -> Result<MappedPage> {
         let e = self.entity(kind)?;
         let table = Table::parse(e.table.as_deref().expect("checked layout"));
-        let order: Vec<&str> = self.select_rows(e, &table).1;
+        let order: Vec<&str> = self.select_rows(kind, e, &table).1;
         // Read backwards, the order and the keyset's comparison turn round.
         let asc = Self::ascending(kind) != backward;
         let dir = if asc { "ASC" } else { "DESC" };
@@ -813,7 +814,7 @@ impl Mapped {
             // Listed under no one row: each names the row it is under.
             let named_parent =
                 matches!(under, Under::All | Under::Grandparent(_)).then(|| self.layout.parent_of(kind)).flatten();
-            let (mut qb, _) = self.select_rows_in(e, &table, fence.clone(), named_parent);
+            let (mut qb, _) = self.select_rows_in(kind, e, &table, fence.clone(), named_parent);
             self.push_where(&mut qb, kind, &table, under, words)?;
             // The cursor bounds the part it is in; a later part is read from its start.
             if let Some(key) = after.filter(|_| i == 0) {
@@ -931,8 +932,13 @@ impl Mapped {
 
     /// `SELECT` of a row as `MappedRow` reads it (`FROM table t WHERE true`,
     /// for the caller to narrow), and the order columns it keys on.
-    fn select_rows<'e>(&self, e: &'e Entity, table: &Table) -> (QueryBuilder<'static, Postgres>, Vec<&'e str>) {
-        self.select_rows_in(e, table, None, None)
+    fn select_rows<'e>(
+        &self,
+        kind: Kind,
+        e: &'e Entity,
+        table: &Table,
+    ) -> (QueryBuilder<'static, Postgres>, Vec<&'e str>) {
+        self.select_rows_in(kind, e, table, None, None)
     }
 
     /// `select_rows`, reading only the rows under one parent first when
@@ -943,6 +949,7 @@ impl Mapped {
     /// 10,000-message conversation's first page read 1M index entries).
     fn select_rows_in<'e>(
         &self,
+        kind: Kind,
         e: &'e Entity,
         table: &Table,
         fence: Option<(&str, &str, String)>,
@@ -994,9 +1001,16 @@ impl Mapped {
             .extras()
             .into_iter()
             .map(|x| match x {
-                crate::schema::Extra::Column(c) => format!("left(t.{}::text, {SHOWN_CHARS})", quote_ident(c)),
-                crate::schema::Extra::Count(child) => self.count_sql(e, child),
-                crate::schema::Extra::Sum(child, column) => self.sum_sql(e, child, column),
+                // A time as the lists show times (UTC, to the minute).
+                crate::schema::Extra::Column(c) => match self.catalog.column(table, c).map(|c| c.udt.as_str()) {
+                    Some("timestamptz") => {
+                        format!("to_char(t.{} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')", quote_ident(c))
+                    }
+                    Some("timestamp") => format!("to_char(t.{}, 'YYYY-MM-DD HH24:MI')", quote_ident(c)),
+                    _ => format!("left(t.{}::text, {SHOWN_CHARS})", quote_ident(c)),
+                },
+                crate::schema::Extra::Count(child) => self.count_sql(kind, e, child),
+                crate::schema::Extra::Sum(child, column) => self.sum_sql(kind, e, child, column),
             })
             .collect();
         let parent_title = match (parent_of, e.parent.as_deref()) {
@@ -1081,44 +1095,41 @@ impl Mapped {
         })
     }
 
-    /// How many rows of the entity `child` a row of `e` has, as text, up
-    /// to one past [`COUNT_CAP`] (so "more" can be told from "exactly"):
-    /// one range of the child's index on its parent column (checked at
-    /// connect), stopped at the cap.
-    fn count_sql(&self, e: &Entity, child: Kind) -> String {
-        let ce = self.layout.entity(child).expect("checked layout: counts name entities it has");
+    /// The rows of `child` under the row `t` of `kind` (entity `e`): a
+    /// range of the child's index on the column that holds `kind`'s id (its
+    /// parent column, or the one it is `listed_under` by; checked at
+    /// connect), up to one past [`COUNT_CAP`] (so "more" can be told from
+    /// "exactly"), each as `v`: the child's `value` column, or 1.
+    fn rows_under_sql(&self, kind: Kind, e: &Entity, child: Kind, value: Option<&str>) -> String {
+        let ce = self.layout.entity(child).expect("checked layout: counts and sums name entities it has");
         let table = Table::parse(ce.table.as_deref().expect("checked layout: a counted entity has a table"));
-        let parent = ce.parent.as_deref().expect("checked layout: a counted entity has a parent");
+        let by = self.layout.counting_column(kind, child).expect("checked layout: a counted entity is under it");
         let id = e.id.as_deref().expect("checked layout: a counting entity has an id");
-        // The parent column's own type, as its index holds it.
-        let cast = self.catalog.column(&table, parent).map(|c| c.type_sql()).unwrap_or_else(|| "text".into());
+        // The column's own type, as its index holds it.
+        let cast = self.catalog.column(&table, by).map(|c| c.type_sql()).unwrap_or_else(|| "text".into());
         format!(
-            "(SELECT count(*) FROM (SELECT 1 FROM {} c WHERE c.{} = t.{}::{cast} LIMIT {}) n)::text",
+            "(SELECT {} AS v FROM {} c WHERE c.{} = t.{}::{cast} LIMIT {})",
+            value.map_or("1".to_string(), |v| format!("c.{}", quote_ident(v))),
             table.quoted(),
-            quote_ident(parent),
+            quote_ident(by),
             quote_ident(id),
             COUNT_CAP + 1
         )
     }
 
-    /// The total of `column` over the rows of `child` under a row of `e`,
-    /// as text: the same index range `count_sql` reads, up to the same cap;
-    /// past it the total of the first rows, marked "+" (at least that).
-    fn sum_sql(&self, e: &Entity, child: Kind, column: &str) -> String {
-        let ce = self.layout.entity(child).expect("checked layout: sums name entities it has");
-        let table = Table::parse(ce.table.as_deref().expect("checked layout: a summed entity has a table"));
-        let parent = ce.parent.as_deref().expect("checked layout: a summed entity has a parent");
-        let id = e.id.as_deref().expect("checked layout: a summing entity has an id");
-        let cast = self.catalog.column(&table, parent).map(|c| c.type_sql()).unwrap_or_else(|| "text".into());
+    /// How many rows of the entity `child` a row of `kind` has, as text, up
+    /// to one past [`COUNT_CAP`].
+    fn count_sql(&self, kind: Kind, e: &Entity, child: Kind) -> String {
+        format!("(SELECT count(*) FROM {} n)::text", self.rows_under_sql(kind, e, child, None))
+    }
+
+    /// The total of `column` over the rows of `child` under a row of `kind`,
+    /// as text: the same rows `count_sql` reads; past the cap the total of
+    /// the first rows, marked "+" (at least that).
+    fn sum_sql(&self, kind: Kind, e: &Entity, child: Kind, column: &str) -> String {
         format!(
-            "(SELECT coalesce(sum(n.v), 0)::text || CASE WHEN count(*) > {cap} THEN '+' ELSE '' END \
-             FROM (SELECT c.{} AS v FROM {} c WHERE c.{} = t.{}::{cast} LIMIT {}) n)",
-            quote_ident(column),
-            table.quoted(),
-            quote_ident(parent),
-            quote_ident(id),
-            COUNT_CAP + 1,
-            cap = COUNT_CAP
+            "(SELECT coalesce(sum(n.v), 0)::text || CASE WHEN count(*) > {COUNT_CAP} THEN '+' ELSE '' END FROM {} n)",
+            self.rows_under_sql(kind, e, child, Some(column))
         )
     }
 
@@ -1326,7 +1337,7 @@ impl Mapped {
             }));
         }
         let table = Table::parse(e.table.as_deref().expect("checked layout"));
-        let (mut qb, _) = self.select_rows(e, &table);
+        let (mut qb, _) = self.select_rows(kind, e, &table);
         let idc = e.id.as_deref().or(e.key.as_deref()).expect("checked layout");
         qb.push(format!(" AND t.{} = ", quote_ident(idc)))
             .push_bind(id.to_string())

@@ -601,16 +601,16 @@ impl Layout {
                 return Err(self.invalid(format!("{} names \"{c}\": no such entity here", at("counts"))));
             };
             let ce = self.entity(child).expect("an entity it has");
-            if self.parent_of(child) != Some(kind) || ce.table.is_none() || ce.json_array.is_some() {
+            if self.counting_column(kind, child).is_none() || ce.table.is_none() || ce.json_array.is_some() {
                 return Err(self.invalid(format!(
-                    "{} names \"{c}\", whose rows are not rows of a table under [{kind}] (its parent column does not point here)",
+                    "{} names \"{c}\", whose rows are not rows of a table under [{kind}] (neither its parent column nor a listed_under column points here)",
                     at("counts")
                 )));
             }
         }
         for sum in &e.sums {
             let under = sum_parts(sum).filter(|(child, _)| {
-                self.parent_of(*child) == Some(kind)
+                self.counting_column(kind, *child).is_some()
                     && self.entity(*child).is_some_and(|ce| ce.table.is_some() && ce.json_array.is_none())
             });
             if under.is_none() {
@@ -1028,14 +1028,14 @@ impl Layout {
                 .expect("a kind it has")
                 .counts
                 .iter()
-                .map(|c| (c.clone(), self.counted_by_index(c, catalog)))
+                .map(|c| (c.clone(), Kind::from_name(c).is_some_and(|ck| self.counted_by_index(kind, ck, catalog))))
                 .collect();
             let summed: Vec<(String, bool)> = self
                 .entity(kind)
                 .expect("a kind it has")
                 .sums
                 .iter()
-                .map(|s| (s.clone(), self.summable(s, catalog).is_ok()))
+                .map(|s| (s.clone(), self.summable(kind, s, catalog).is_ok()))
                 .collect();
             let e = self.entity_mut(kind).expect("a kind it has");
             let Some(table) = e.table.as_deref().map(Table::parse) else { continue };
@@ -1074,11 +1074,11 @@ impl Layout {
     /// Can a list total `sum` ("entity.column") for each row: the column is
     /// a number of that entity's table, whose rows an index finds by their
     /// parent? If not, why not (said as the layout's error says it).
-    pub fn summable(&self, sum: &str, catalog: &Catalog) -> Result<(), String> {
+    pub fn summable(&self, kind: Kind, sum: &str, catalog: &Catalog) -> Result<(), String> {
         let Some((child, column)) = sum_parts(sum) else { return Err(format!("\"{sum}\" is not entity.column")) };
         let Some(ce) = self.entity(child) else { return Err(format!("no [{child}] here")) };
-        let (Some(t), Some(p)) = (ce.table.as_deref(), ce.parent.as_deref()) else {
-            return Err(format!("[{child}] has no table and parent column"));
+        let (Some(t), Some(p)) = (ce.table.as_deref(), self.counting_column(kind, child)) else {
+            return Err(format!("[{child}] has no table and column holding [{kind}]'s id"));
         };
         let table = Table::parse(t);
         match catalog.column(&table, column).map(|c| c.udt.as_str()) {
@@ -1086,7 +1086,7 @@ impl Layout {
             Some("int2" | "int4" | "int8" | "numeric" | "float4" | "float8") => {}
             Some(udt) => return Err(format!("{table}.{column} is {udt}, not a number")),
         }
-        if !self.counted_by_index(child.name(), catalog) {
+        if !self.counted_by_index(kind, child, catalog) {
             return Err(format!(
                 "{table}.{p} has no index: every row of every page would read the whole table \
                  (CREATE INDEX ON {} ({}), or drop the sum)",
@@ -1097,10 +1097,21 @@ impl Layout {
         Ok(())
     }
 
-    /// Does an index find the rows of `child` by their parent column?
-    pub fn counted_by_index(&self, child: &str, catalog: &Catalog) -> bool {
-        let Some(ce) = Kind::from_name(child).and_then(|k| self.entity(k)) else { return false };
-        let (Some(t), Some(p)) = (ce.table.as_deref(), ce.parent.as_deref()) else { return false };
+    /// The column of `child`'s table that holds the id of a row of `kind`
+    /// it is under: its parent column, or the one it is `listed_under` by.
+    pub fn counting_column(&self, kind: Kind, child: Kind) -> Option<&str> {
+        let ce = self.entity(child)?;
+        match self.parent_of(child) == Some(kind) {
+            true => ce.parent.as_deref(),
+            false => self.listed_by(child, kind),
+        }
+    }
+
+    /// Does an index find the rows of `child` under a row of `kind` (by
+    /// `counting_column`)?
+    pub fn counted_by_index(&self, kind: Kind, child: Kind, catalog: &Catalog) -> bool {
+        let Some(ce) = self.entity(child) else { return false };
+        let (Some(t), Some(p)) = (ce.table.as_deref(), self.counting_column(kind, child)) else { return false };
         catalog.column(&Table::parse(t), p).is_some_and(|c| c.leads_index)
     }
 

@@ -235,7 +235,12 @@ fn native_rows(kind: Kind) -> Vec<MappedRow> {
                 title: Some(l.label().to_string()),
                 created_at: Some(l.created_at),
                 key: key(l.created_at, l.id),
-                cells: vec![Some(l.identifier), l.identifier_type],
+                cells: vec![
+                    Some(l.identifier),
+                    l.identifier_type,
+                    Some(l.last_seen_at.format("%Y-%m-%d %H:%M").to_string()),
+                    Some(l.session_count.to_string()),
+                ],
                 ..Default::default()
             })
             .collect(),
