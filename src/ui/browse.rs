@@ -211,22 +211,32 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let fixed = if has_status { status_width + 1 } else { 0 }
             + if has_duration { DURATION_WIDTH as usize + 1 } else { 0 }
             + if has_created || sorted_by.is_some() { 17 } else { 0 };
-        let room = (inner.width as usize).saturating_sub(fixed + TITLE_ROOM);
-        let share = (room / extra.len().max(1)).saturating_sub(1).max(4);
-        for (i, heading) in &extra {
-            let i = *i;
-            let widest = near
-                .iter()
-                .filter_map(|r| r.cells.get(i).and_then(|v| v.as_deref()))
-                // As drawn: a count grouped ("1,000+").
-                .map(|v| crate::text::width(&heading.1.text(v)))
-                .max()
-                .unwrap_or(0);
-            // A number is never cut ("1,0…" would read as another); its
-            // heading may be.
+        // (Less the gap after the title.)
+        let room = (inner.width as usize).saturating_sub(fixed + TITLE_ROOM + 1);
+        // Each as wide as its widest near value as drawn (a count grouped,
+        // "1,000+").
+        let widest: Vec<usize> = extra
+            .iter()
+            .map(|(i, heading)| {
+                near.iter()
+                    .filter_map(|r| r.cells.get(*i).and_then(|v| v.as_deref()))
+                    .map(|v| crate::text::width(&heading.1.text(v)))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        // A number is never cut ("1,0…" would read as another), nor its
+        // heading beyond that: numbers first, then the text columns share
+        // what is left.
+        let number_width = |j: usize| widest[j].max(crate::text::width(&extra[j].1.0).min(widest[j].max(8)));
+        let numbers: usize =
+            (0..extra.len()).filter(|j| extra[*j].1.1 != Shown::Text).map(|j| number_width(j) + 1).sum();
+        let texts = extra.iter().filter(|(_, h)| h.1 == Shown::Text).count();
+        let share = (room.saturating_sub(numbers) / texts.max(1)).saturating_sub(1).max(4);
+        for (j, (_, heading)) in extra.iter().enumerate() {
             let width = match heading.1 {
-                Shown::Text => widest.max(crate::text::width(&heading.0)).min(SHOWN_WIDTH).min(share),
-                Shown::Count | Shown::Total => widest.max(crate::text::width(&heading.0).min(share)),
+                Shown::Text => widest[j].max(crate::text::width(&heading.0)).min(SHOWN_WIDTH).min(share),
+                Shown::Count | Shown::Total => number_width(j),
             } as u16;
             columns.push(col_named(&heading.0, Constraint::Length(width)));
         }

@@ -829,12 +829,11 @@ async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() 
         leads.iter().map(|l| (l.id.clone(), l.title.clone())).collect::<Vec<_>>(),
         typed_leads.iter().map(|l| (l.id.to_string(), Some(l.label().to_string()))).collect::<Vec<_>>()
     );
-    // Beside each: its identifier, its kind, when it was last seen and its
+    // Beside each: its identifier, when it was last seen and its
     // sessions (counted by their lead column, `listed_under`), as our Leads list had them.
     for (theirs, ours) in leads.iter().zip(&typed_leads) {
         let want = vec![
             Some(ours.identifier.clone()),
-            ours.identifier_type.clone(),
             Some(ours.last_seen_at.format("%Y-%m-%d %H:%M").to_string()),
             Some(ours.session_count.to_string()),
         ];

@@ -237,7 +237,6 @@ fn native_rows(kind: Kind) -> Vec<MappedRow> {
                 key: key(l.created_at, l.id),
                 cells: vec![
                     Some(l.identifier),
-                    l.identifier_type,
                     Some(l.last_seen_at.format("%Y-%m-%d %H:%M").to_string()),
                     Some(l.session_count.to_string()),
                 ],
