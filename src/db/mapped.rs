@@ -608,10 +608,12 @@ impl Mapped {
             let n = Kind::from_name(&from.entity).and_then(|k| self.layout.entity(k))?;
             Some((from.column.as_str(), Table::parse(n.table.as_deref()?), n.id.as_deref()?, n.word_columns()))
         });
-        // A word of hex digits may be the start of a UUID id (ours: 6+).
+        // Beside its text, a word of hex digits may be the start of a UUID
+        // id (ours: 6+).
         let uuid_ids = id_udt == Some("uuid");
         let words: Vec<&str> = filter.words.iter().map(String::as_str).collect();
-        if !words.is_empty() && searched.is_empty() && named.is_none() && !uuid_ids {
+        // (`check_filter` refused words where there is no text: `id:` there.)
+        if !words.is_empty() && searched.is_empty() && named.is_none() {
             return Err(DbError::Invalid(format!("{} has no text column to filter on", self.layout.label(kind))));
         }
         for w in words {

@@ -181,6 +181,9 @@ fn render_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     match (&app.nav.tenant, &app.nav.demo) {
+        // The Documents tab lists a demo's knowledge, or every demo's: a
+        // tenant alone does not narrow it, so it is not named there.
+        (_, None) if app.tab == Tab::Documents => push("All demos".into(), theme.dim()),
         (Some(t), _) => push(sanitize_line(&t.label).into_owned(), theme.title()),
         // A demo opened from every tenant's demos: its tenant is not on the path.
         (None, Some(_)) => {}
