@@ -768,13 +768,22 @@ impl Browser {
         }
         let row = s.selected_row()?;
         let crumb = (row.id.clone(), row.title.clone().unwrap_or_else(|| row.id.clone()));
-        if let Some(child) = self.children(s.kind).into_iter().find(|k| has_vectors(*k)) {
-            return Some((child, crumb, false));
+        // Its knowledge first: chunks of its own (001's demo), else its
+        // documents' chunks (002's project); else other vectors under it
+        // (002's memories: searched from their own list too).
+        let children = self.children(s.kind);
+        if children.contains(&Kind::Chunk) && has_vectors(Kind::Chunk) {
+            return Some((Kind::Chunk, crumb, false));
         }
-        // A row whose documents hold the vectors: all of theirs.
-        let documents = self.children(s.kind).into_iter().find(|k| *k == Kind::Document)?;
-        let chunks = self.children(documents).into_iter().find(|k| has_vectors(*k))?;
-        Some((chunks, crumb, true))
+        let through_documents = children
+            .iter()
+            .find(|k| **k == Kind::Document)
+            .and_then(|d| self.children(*d).into_iter().find(|k| has_vectors(*k)));
+        if let Some(chunks) = through_documents {
+            return Some((chunks, crumb, true));
+        }
+        let child = children.into_iter().find(|k| has_vectors(*k))?;
+        Some((child, crumb, false))
     }
 
     /// `s`: a text query on the vectors here, typed in the Search tab.

@@ -1740,6 +1740,20 @@ fn a_filter_our_list_cannot_take_is_refused_as_it_is_entered() {
 }
 
 #[test]
+fn s_on_a_002_project_asks_of_its_documents_chunks_not_its_memories() {
+    use crate::schema::Kind;
+    let mut a = app();
+    a.browse_layout(crate::schema::load("workspaces").unwrap());
+    let fx = a.start();
+    answer_browse_page(&mut a, &fx, &["w1"]);
+    let fx = a.update(code(KeyCode::Enter));
+    answer_browse_page(&mut a, &fx, &["p1"]);
+    assert_eq!(a.browser.current().kind, Kind::Demo);
+    let (kind, (within, _), through_documents) = a.browser.text_search_target().expect("something to search");
+    assert_eq!((kind, within.as_str(), through_documents), (Kind::Chunk, "p1", true));
+}
+
+#[test]
 fn a_tab_below_the_row_chosen_lists_its_rows_across_that_rows_children() {
     use crate::db::mapped::Under;
     use crate::schema::Kind;
