@@ -707,6 +707,8 @@ impl Browser {
         let s = self.current_mut();
         s.loading = false;
         s.pending_moves = 0;
+        // Another level shows its list first.
+        self.detail_full = false;
     }
 
     /// Shows the current list filtered by `words` (reloaded from the start).
