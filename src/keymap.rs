@@ -50,7 +50,7 @@ commands! {
     Open => "open", "Open / drill down";
     Back => "back", "Back up one level / clear filter";
     Filter => "filter", "Filter on the server (e.g. acme status:active after:2026-01-01)";
-    ToggleDetail => "toggle_detail", "Show or hide the detail of the selected row";
+    ToggleDetail => "toggle_detail", "Show, enlarge or hide the detail";
     DetailDown => "detail_down", "Scroll the detail down";
     DetailUp => "detail_up", "Scroll the detail up";
     NewKnowledgeBase => "new_knowledge_base", "Documents: create a knowledge base for the open demo";

@@ -83,16 +83,22 @@ impl Filter {
         self.words.is_empty() && self.terms.is_empty()
     }
 
-    /// Rejects keys the list does not know, naming the ones it does.
-    pub fn check_keys(&self, allowed: &[&str]) -> Result<()> {
-        // `status:` with nothing after it is a key without its value, not
-        // a word to look for.
-        if let Some(w) = self.words.iter().find(|w| {
+    /// Refuses `status:` with nothing after it: a key without its value,
+    /// not a word to look for.
+    pub fn check_values(&self) -> Result<()> {
+        match self.words.iter().find(|w| {
             w.strip_suffix(':')
                 .is_some_and(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
         }) {
-            return Err(DbError::Filter(format!("'{w}' needs a value after the colon ({w}…)")));
+            Some(w) => Err(DbError::Filter(format!("'{w}' needs a value after the colon ({w}…)"))),
+            None => Ok(()),
         }
+    }
+
+    /// Rejects keys the list does not know, naming the ones it does (and a
+    /// key without its value).
+    pub fn check_keys(&self, allowed: &[&str]) -> Result<()> {
+        self.check_values()?;
         for (k, _) in &self.terms {
             if !allowed.contains(&k.as_str()) {
                 return Err(DbError::Filter(format!(

@@ -2557,6 +2557,7 @@ const SHOWN_CHARS: usize = 200;
 /// console checks as it is typed.
 pub fn check_filter(layout: &Layout, kind: Kind, words: &str) -> Result<super::Filter> {
     let filter = super::Filter::parse(words);
+    filter.check_values()?;
     let e = layout.entity(kind).ok_or_else(|| DbError::Invalid(format!("layout '{}' has no {kind}", layout.name)))?;
     // A list with nothing to filter on says so (a conversation: # opens one by id).
     let by_id = if kind == Kind::Session { " (# opens one by its id)" } else { "" };

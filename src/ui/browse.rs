@@ -187,11 +187,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             .max()
             .unwrap_or(0)
             .clamp("Status".len(), 12);
+        // A conversation with an end: how long it lasted.
+        let has_duration = e.is_some_and(|e| e.ended_at.is_some()) && s.rows.iter().any(|r| r.ended_at.is_some());
+        // A state read from that end says no more than its length does
+        // ("—": still open): its room goes to the names.
+        let has_status = has_status && !(has_duration && e.is_some_and(|e| e.state_from_end().is_some()));
         if has_status {
             columns.push(col("Status", Constraint::Length(status_width as u16)));
         }
-        // A conversation with an end: how long it lasted.
-        let has_duration = e.is_some_and(|e| e.ended_at.is_some()) && s.rows.iter().any(|r| r.ended_at.is_some());
         if has_duration {
             columns.push(col("Duration", Constraint::Length(DURATION_WIDTH)));
         }
@@ -212,7 +215,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             + if has_duration { DURATION_WIDTH as usize + 1 } else { 0 }
             + if has_created || sorted_by.is_some() { 17 } else { 0 };
         // (Less the gap after the title.)
-        let room = (inner.width as usize).saturating_sub(fixed + TITLE_ROOM + 1);
+        // The title keeps a quarter of the list, at least TITLE_ROOM.
+        let title_room = TITLE_ROOM.max(inner.width as usize / 4);
+        let room = (inner.width as usize).saturating_sub(fixed + title_room + 1);
         // Each as wide as its widest near value as drawn (a count grouped,
         // "1,000+").
         let widest: Vec<usize> = extra
@@ -334,6 +339,15 @@ fn render_detail(
     }
     match whole {
         Some(Ok(Some(fields))) => {
+            // What names it where its row does not (a session by its lead),
+            // and the row it is under, by name: ids below say no more.
+            let own_title = b.layout.entity(kind).is_some_and(|e| e.title.is_some());
+            if let Some(t) = r.title.as_ref().filter(|t| **t != r.id && !own_title) {
+                v.lines.push(Line::from(Span::styled(sanitize_line(t).into_owned(), theme.title())));
+            }
+            if let (Some(p), Some(under)) = (b.layout.parent_of(kind), r.parent_title.as_deref()) {
+                v.field(&sanitize_line(&b.layout.one(p)), under);
+            }
             // Counts and totals are not columns of the row: said first.
             for ((heading, shown), v_) in extras.iter().zip(&r.cells).filter(|((_, s), _)| *s != Shown::Text) {
                 v.field(heading, &v_.as_deref().map_or("—".into(), |x| shown.text(x)));

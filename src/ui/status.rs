@@ -18,14 +18,16 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         spans.push(Span::styled(" RO ", theme.badge()));
     }
     // A message is what the operator must read now: the connection's
-    // label gives it room (down to its first dozen columns, enough to
-    // tell the server), never the reverse.
+    // label gives it room (all of it, past its first dozen columns: the dot
+    // still says the connection is up), never the reverse.
     let target = sanitize_line(&app.target.to_string()).into_owned();
     let target = match &app.message {
         Some(m) => {
             let wanted = crate::text::width(&sanitize_line(&m.text)) + 8;
-            let keep = (area.width as usize).saturating_sub(wanted).max(12);
-            crate::text::truncate(&target, keep)
+            match (area.width as usize).saturating_sub(wanted) {
+                keep if keep >= 12 => crate::text::truncate(&target, keep),
+                _ => String::new(),
+            }
         }
         None => target,
     };
