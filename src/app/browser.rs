@@ -201,6 +201,9 @@ pub struct Browser {
     pub whole: WholeRow,
     /// How far the detail is scrolled (J/K).
     pub detail_scroll: u16,
+    /// How far the detail could scroll, as last drawn (`None`: not drawn
+    /// yet): scrolling stops there, so the way back starts at once.
+    pub detail_max: std::cell::Cell<Option<u16>>,
 }
 
 impl Browser {
@@ -219,6 +222,7 @@ impl Browser {
             detail_full: false,
             whole: WholeRow::default(),
             detail_scroll: 0,
+            detail_max: Default::default(),
         }
     }
 
@@ -526,24 +530,24 @@ impl Browser {
     }
 
     pub fn on_command(&mut self, cmd: Command, generation: u64, height: usize) -> Reply {
-        // With the whole pane the detail's, moving keys scroll it.
-        if self.detail_full {
-            let step = |c: Command| match c {
-                Command::PageDown | Command::PageUp => 10,
-                Command::DetailDown | Command::DetailUp => 3,
-                _ => 1,
-            };
-            match cmd {
-                Command::Down | Command::PageDown | Command::DetailDown => {
-                    self.detail_scroll = self.detail_scroll.saturating_add(step(cmd));
-                    return Reply::default();
-                }
-                Command::Up | Command::PageUp | Command::DetailUp => {
-                    self.detail_scroll = self.detail_scroll.saturating_sub(step(cmd));
-                    return Reply::default();
-                }
-                _ => {}
-            }
+        // With the whole pane the detail's, moving keys scroll it (to its
+        // top and end too); with no row to show, the list has them.
+        let full = self.detail_full && self.current().selected_row().is_some();
+        let max = self.detail_max.get().unwrap_or(u16::MAX);
+        let scrolled = match cmd {
+            Command::DetailDown => Some(self.detail_scroll.saturating_add(3)),
+            Command::DetailUp => Some(self.detail_scroll.saturating_sub(3)),
+            Command::Down if full => Some(self.detail_scroll.saturating_add(1)),
+            Command::Up if full => Some(self.detail_scroll.saturating_sub(1)),
+            Command::PageDown if full => Some(self.detail_scroll.saturating_add(10)),
+            Command::PageUp if full => Some(self.detail_scroll.saturating_sub(10)),
+            Command::Top if full => Some(0),
+            Command::Bottom if full => Some(max),
+            _ => None,
+        };
+        if let Some(to) = scrolled {
+            self.detail_scroll = to.min(max);
+            return Reply::default();
         }
         let from_end_ok = self.reads_from_end();
         let kind = self.current().kind;
@@ -587,14 +591,6 @@ impl Browser {
                 return Reply::default();
             }
 
-            Command::DetailDown => {
-                self.detail_scroll = self.detail_scroll.saturating_add(3);
-                return Reply::default();
-            }
-            Command::DetailUp => {
-                self.detail_scroll = self.detail_scroll.saturating_sub(3);
-                return Reply::default();
-            }
             Command::Up | Command::Down | Command::PageUp | Command::PageDown => {
                 let delta = match cmd {
                     Command::Up => -1,
@@ -646,6 +642,7 @@ impl Browser {
     /// Reads the shown list again from its end (`G`) or its top (`g`); a
     /// page still loading from the other end is dropped (a new generation).
     fn restart(&mut self, from_end: bool, generation: u64) -> Reply {
+        self.detail_full = false;
         let s = self.current_mut();
         s.clear_rows();
         s.from_end = from_end;
@@ -713,6 +710,8 @@ impl Browser {
 
     /// Shows the current list filtered by `words` (reloaded from the start).
     pub fn set_filter(&mut self, words: String) {
+        // The list is shown again, to see what the filter kept.
+        self.detail_full = false;
         let s = self.current_mut();
         s.filter = words;
         s.count = None;

@@ -914,6 +914,15 @@ fn g_reads_a_browse_list_from_its_end_and_up_and_g_from_its_top() {
     let (at, depth) = (a.browser.current().selected, a.browser.stack.len());
     a.update(key('j'));
     assert_eq!((a.browser.current().selected, a.browser.detail_scroll), (at, 1), "j scrolls the detail");
+    // It scrolls no further than it has lines (as last drawn): back up at once.
+    a.browser.detail_max.set(Some(2));
+    for _ in 0..5 {
+        a.update(key('j'));
+    }
+    a.update(key('k'));
+    assert_eq!(a.browser.detail_scroll, 1);
+    a.update(key('G'));
+    assert_eq!(a.browser.detail_scroll, 2, "G: the detail's end");
     a.update(code(KeyCode::Esc));
     assert!(a.browser.detail && !a.browser.detail_full, "Esc: the list again");
     assert_eq!((a.browser.stack.len(), a.browser.current().selected), (depth, at), "at the same level and row");

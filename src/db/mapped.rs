@@ -88,7 +88,8 @@ pub fn may_be_secret(column: &str) -> bool {
         .any(|w| c.contains(w))
         || c == "token"
         || c.ends_with("_token")
-        || c.ends_with("_hash")
+        || c == "key"
+        || c.ends_with("_key")
 }
 
 /// One row of any entity, as the console shows it.
@@ -1243,7 +1244,8 @@ impl Mapped {
 
     /// Every column of row `id` of `kind` but its vectors and bytes, in the
     /// table's column order, as JSON values (what the detail shows whole:
-    /// a demo's arrays, prompt and colours; a customer's every field).
+    /// a demo's arrays, prompt and colours; a customer's every field); a
+    /// column whose name says it may hold a secret is not read ([`HIDDEN`]).
     /// `None` when there is no such row; empty for rows that are not a
     /// table's own (a derived id, an array element).
     pub async fn row_fields(&self, conn: &mut PgConnection, kind: Kind, id: &str) -> Result<Option<Fields>> {
@@ -1289,7 +1291,8 @@ impl Mapped {
                 false => Some(((*name).clone(), row.remove(*name)?)),
             })
             .collect();
-        // Whatever else came back is said too, not dropped here.
+        // Only what was asked for comes back; anything else would be said
+        // too, not dropped here (a test holds that no vector comes back).
         fields.extend(row);
         Ok(Some(fields))
     }
@@ -2557,7 +2560,6 @@ const SHOWN_CHARS: usize = 200;
 /// console checks as it is typed.
 pub fn check_filter(layout: &Layout, kind: Kind, words: &str) -> Result<super::Filter> {
     let filter = super::Filter::parse(words);
-    filter.check_values()?;
     let e = layout.entity(kind).ok_or_else(|| DbError::Invalid(format!("layout '{}' has no {kind}", layout.name)))?;
     // A list with nothing to filter on says so (a conversation: # opens one by id).
     let by_id = if kind == Kind::Session { " (# opens one by its id)" } else { "" };
@@ -2568,10 +2570,6 @@ pub fn check_filter(layout: &Layout, kind: Kind, words: &str) -> Result<super::F
             layout.label(kind)
         )));
     }
-    if !filter.words.is_empty() && e.word_columns().is_empty() && e.title_from.is_none() {
-        let by_id = if has_id { " (id: finds one by its id)" } else { by_id };
-        return Err(DbError::Filter(format!("{} have no name or text to filter on{by_id}", layout.label(kind))));
-    }
     // The layout's own keys first: a narrow status line keeps them.
     let mut keys: Vec<&str> = e.shown.iter().map(String::as_str).filter(|c| !RESERVED_KEYS.contains(c)).collect();
     if has_id {
@@ -2580,12 +2578,19 @@ pub fn check_filter(layout: &Layout, kind: Kind, words: &str) -> Result<super::F
     if e.status.is_some() || e.state_from_end().is_some() {
         keys.push("status");
     }
+    if e.created_at.is_some() {
+        keys.extend(["after", "before"]);
+    }
+    // A key of the list typed without its value is said as that, before
+    // anything takes it for a word.
+    filter.check_values(&keys)?;
+    if !filter.words.is_empty() && e.word_columns().is_empty() && e.title_from.is_none() {
+        let by_id = if has_id { " (id: finds one by its id)" } else { by_id };
+        return Err(DbError::Filter(format!("{} have no name or text to filter on{by_id}", layout.label(kind))));
+    }
     let deleted = |v: &str| e.deleted_at.is_some() && v.eq_ignore_ascii_case("deleted");
     if let (Some(_), Some(v)) = (e.state_from_end(), filter.term("status").filter(|v| !deleted(v))) {
         open_or_ended(v)?;
-    }
-    if e.created_at.is_some() {
-        keys.extend(["after", "before"]);
     }
     if !filter.terms.is_empty() && keys.is_empty() {
         return Err(DbError::Filter(format!(
@@ -2813,10 +2818,16 @@ mod tests {
 
     #[test]
     fn columns_that_may_hold_a_secret_are_told_by_their_names() {
-        for secret in ["encrypted_password", "woocommerce_consumer_secret", "refresh_token", "api_key", "token"] {
+        for secret in [
+            "encrypted_password",
+            "woocommerce_consumer_secret",
+            "woocommerce_consumer_key",
+            "refresh_token",
+            "api_key",
+        ] {
             assert!(may_be_secret(secret), "{secret}");
         }
-        for plain in ["token_count", "tokens_used", "display_name", "primary_color", "key"] {
+        for plain in ["token_count", "tokens_used", "display_name", "primary_color", "content_hash", "keyword"] {
             assert!(!may_be_secret(plain), "{plain}");
         }
     }

@@ -26,8 +26,8 @@ const WIDTH_SAMPLE: usize = 100;
 pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let b = &app.browser;
     let s = b.current();
-    // `i` gives the detail's room to the list. Beside it on a wide screen,
-    // under it otherwise.
+    // The detail beside the list on a wide screen, under it otherwise; `i`
+    // gives it the whole pane, then its room to the list.
     let (list_area, detail_area) = match (b.detail, crate::layout::browse_detail_beside(area.width)) {
         (false, _) => (area, None),
         // The whole pane the detail's: the list is not drawn.
@@ -191,7 +191,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let has_duration = e.is_some_and(|e| e.ended_at.is_some()) && s.rows.iter().any(|r| r.ended_at.is_some());
         // A state read from that end says no more than its length does
         // ("—": still open): its room goes to the names.
-        let has_status = has_status && !(has_duration && e.is_some_and(|e| e.state_from_end().is_some()));
+        // (Not where a row may read as deleted: only its state says so.)
+        let has_status =
+            has_status && !(has_duration && e.is_some_and(|e| e.state_from_end().is_some() && e.deleted_at.is_none()));
         if has_status {
             columns.push(col("Status", Constraint::Length(status_width as u16)));
         }
@@ -385,6 +387,8 @@ fn render_detail(
             }
         }
     }
+    // How far it can scroll: where the keys stop (`Browser::detail_max`).
+    b.detail_max.set(Some(v.lines.len().saturating_sub(area.height.saturating_sub(2) as usize) as u16));
     v.render(f, area, "", b.detail_scroll);
 }
 

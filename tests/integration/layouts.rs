@@ -461,15 +461,18 @@ async fn a_row_read_whole_leaves_its_vector_and_its_secrets_on_the_server() {
     assert!(!names.contains(&e.embedding.as_deref().unwrap()), "{names:?}");
     // A widget's stored secret is not read, though the column has a value.
     let widget = filled.ids[&Kind::Demo][0].clone();
-    sqlx::query("UPDATE public.customer_configs SET woocommerce_consumer_secret = 'cs_live_123' WHERE id::text = $1")
-        .bind(&widget)
-        .execute(&mut c)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE public.customer_configs SET woocommerce_consumer_secret = 'cs_live_123', \
+         woocommerce_consumer_key = 'ck_live_456' WHERE id::text = $1",
+    )
+    .bind(&widget)
+    .execute(&mut c)
+    .await
+    .unwrap();
     let fields = m.row_fields(&mut c, Kind::Demo, &widget).await.unwrap().unwrap();
     let secret = fields.iter().find(|(n, _)| n == "woocommerce_consumer_secret").map(|(_, v)| v.clone());
     assert_eq!(secret, Some(serde_json::json!(ragdesk::db::mapped::HIDDEN)));
-    assert!(!format!("{fields:?}").contains("cs_live_123"));
+    assert!(!format!("{fields:?}").contains("cs_live_123") && !format!("{fields:?}").contains("ck_live_456"));
     assert!(fields.iter().any(|(n, v)| n == "domain" && v.is_string()), "{fields:?}");
 }
 
