@@ -209,13 +209,16 @@ async fn the_documented_example_layout_works_on_the_schema_it_describes() {
     let customer = filled.children.keys().find(|(k, _)| *k == Kind::Session).map(|(_, p)| p.clone()).unwrap();
     let tickets = page_all(&m, &mut c, Kind::Session, Some(&customer)).await;
     for row in &tickets {
-        let (priority, channel): (Option<i16>, Option<String>) =
-            sqlx::query_as("SELECT priority, channel FROM tickets WHERE id = $1")
-                .bind(&row.id)
-                .fetch_one(&mut c)
-                .await
-                .unwrap();
-        assert_eq!(row.cells, vec![priority.map(|p| p.to_string()), channel], "{row:?}");
+        let (priority, channel, tokens): (Option<i16>, Option<String>, i64) = sqlx::query_as(
+            "SELECT priority, channel, (SELECT coalesce(sum(tokens), 0) FROM replies r WHERE r.ticket_id = t.id)::bigint \
+             FROM tickets t WHERE id = $1",
+        )
+        .bind(&row.id)
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+        // Then its replies' tokens, totalled (`sums`).
+        assert_eq!(row.cells, vec![priority.map(|p| p.to_string()), channel, Some(tokens.to_string())], "{row:?}");
     }
     assert!(tickets.iter().all(|r| r.cells.iter().all(Option::is_some)), "the seed fills shown columns: {tickets:?}");
     // An organisation's row counts its bots.
@@ -246,6 +249,16 @@ async fn the_documented_example_layout_works_on_the_schema_it_describes() {
     .unwrap();
     assert_eq!((head.who.as_deref(), head.bot.as_deref()), (Some(email.as_str()), Some(bot.as_str())));
     assert!(head.ended_at.is_some() && head.message_count.is_some_and(|n| n > 0), "{head:?}");
+    // Its replies' tokens, totalled beside it (`sums`).
+    c.execute(&*format!("UPDATE replies SET tokens = position + 1 WHERE ticket_id = '{ticket}'")).await.unwrap();
+    let (want,): (i64,) = sqlx::query_as("SELECT sum(tokens) FROM replies WHERE ticket_id = $1")
+        .bind(&ticket)
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    let Conversations::Mapped(m) = &conversations else { unreachable!() };
+    let row = m.row(&mut c, Kind::Session, &ticket).await.unwrap().expect("the ticket");
+    assert_eq!(row.cells.last().cloned().flatten(), Some(want.to_string()), "{row:?}");
     // What the layout maps beside a reply's text comes with it.
     c.execute(&*format!(
         "UPDATE replies SET meta = '{{\"channel\": \"email\"}}', tokens = 42 \
