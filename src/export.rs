@@ -81,7 +81,7 @@ pub fn markdown(head: &ConversationHead, messages: &[Utterance]) -> String {
     if let Some(t) = head.title.as_ref().filter(|_| head.who.is_some()) {
         out.push_str(&format!("- Title: {}\n", sanitize_line(t)));
     }
-    if let Some((label, name)) = &head.tenant {
+    if let Some(crate::db::conversation::HeldBy { label, name }) = &head.tenant {
         out.push_str(&format!("- {}: {}\n", sanitize_line(label), sanitize_line(name)));
     }
     if let Some(d) = &head.bot {

@@ -60,7 +60,17 @@ pub struct ConversationHead {
     pub layout: Option<String>,
     /// A layout's tenant the conversation is under, in its words
     /// ("Customer", "Pixel & Pine Marketing"), when the chain reaches one.
-    pub tenant: Option<(String, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<HeldBy>,
+}
+
+/// The row a conversation is held under, named in its layout's words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldBy {
+    /// What one such row is called ("Customer").
+    pub label: String,
+    /// Its title ("Pixel & Pine Marketing").
+    pub name: String,
 }
 
 impl ConversationHead {
@@ -155,7 +165,7 @@ impl Conversations {
                             head.bot = title;
                         }
                         Kind::Tenant => {
-                            head.tenant = title.map(|t| (m.layout.one(Kind::Tenant), t));
+                            head.tenant = title.map(|name| HeldBy { label: m.layout.one(Kind::Tenant), name });
                             break;
                         }
                         _ => break,

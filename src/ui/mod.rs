@@ -120,7 +120,7 @@ fn render_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             // Where it is held, as far as the heading read up the chain: its
             // tenant and its bot, else the platform's word for it.
             let head = app.transcript.session.as_ref();
-            let tenant = head.and_then(|h| h.tenant.as_ref()).map(|(_, name)| name);
+            let tenant = head.and_then(|h| h.tenant.as_ref()).map(|t| &t.name);
             let bot = head.and_then(|h| h.bot.as_ref());
             if tenant.is_none() && bot.is_none() {
                 push(sanitize_line(b.layout.label(crate::schema::Kind::Session)).into_owned(), theme.dim());

@@ -1986,9 +1986,13 @@ async fn a_conversation_of_each_layout_exports_to_json_and_back_exactly() {
         let tenant_label = m.layout.one(Kind::Tenant);
         assert_ne!(tenant_label, m.layout.label(Kind::Tenant), "{name}: one, not the list's word");
         if name != "domo" {
-            assert_eq!(read.session.tenant.as_ref().map(|t| &t.0), Some(&tenant_label), "{name}");
+            assert_eq!(read.session.tenant.as_ref().map(|t| &t.label), Some(&tenant_label), "{name}");
             let md = ragdesk::export::render_layout(Format::Md, &read);
             assert!(md.contains(&format!("- {tenant_label}: ")), "{name}: {md}");
+            // In JSON, named by key: what one is called and its name.
+            let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+            let tenant = &value["session"]["tenant"];
+            assert!(tenant["label"] == tenant_label.as_str() && tenant["name"].is_string(), "{name}: {tenant}");
         }
         if name == "limitless" {
             // LangChain's types read as ours; the platform's word is kept.

@@ -1309,7 +1309,10 @@ fn browse_pane_under_two_foreign_layouts() {
                         let omni = layout == "omni";
                         let head = ragdesk::db::conversation::ConversationHead {
                             who: omni.then(|| "ana@brightsmile.example".into()),
-                            tenant: omni.then(|| ("Customers".into(), "Pixel & Pine".into())),
+                            tenant: omni.then(|| ragdesk::db::conversation::HeldBy {
+                                label: "Customers".into(),
+                                name: "Pixel & Pine".into(),
+                            }),
                             status: omni.then(|| "active".into()),
                             started_at: Some(chrono::Utc.with_ymd_and_hms(2026, 10, 12, 9, 0, 0).unwrap()),
                             layout: Some(layout.into()),
