@@ -327,7 +327,6 @@ async fn main() -> color_eyre::eyre::Result<()> {
         rss_before
     );
 
-    native_layout::run(&db, n).await?;
     scale::offset_vs_keyset(&db, n).await?;
     scale::render(&db, n).await?;
     if args.console_process
