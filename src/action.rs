@@ -194,6 +194,10 @@ pub enum Action {
         generation: u64,
         result: TaskResult<crate::db::mapped::MappedPage>,
     },
+    /// The types of the columns the entity tabs' filter keys name.
+    KeyTypesRead {
+        result: TaskResult<std::collections::BTreeMap<(crate::schema::Kind, String), String>>,
+    },
     /// Every column of the row the Browse detail shows (`None`: the row is
     /// gone).
     RowFieldsLoaded {
@@ -339,6 +343,10 @@ pub enum Effect {
         /// Read up from `after` (or from the list's end): the page above.
         backward: bool,
     },
+    /// The types of the columns the entity tabs' filter keys name, read
+    /// from the catalog (a console started while the server was down has
+    /// not read them).
+    ReadKeyTypes,
     /// Every column of one row, for the Browse detail.
     LoadRowFields {
         generation: u64,
@@ -393,6 +401,7 @@ impl Effect {
             Effect::LoadMapped { .. } => "browse".into(),
             Effect::CountMapped { .. } => "browse-count".into(),
             Effect::LoadRowFields { .. } => "browse-row".into(),
+            Effect::ReadKeyTypes => "key-types".into(),
             Effect::StartIngest { job, .. } => format!("job:{job}"),
             Effect::Debounce { effect, .. } => return effect.task_key(),
             Effect::Export { .. }

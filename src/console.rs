@@ -112,16 +112,9 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
             if let Ok(metric) = m.metric(kind) {
                 b.vector_metric.insert(kind, metric);
             }
-            // The types of the columns its filter keys name.
-            let e = m.layout.entity(kind).expect("a kind it has");
-            if let Some(table) = e.table.as_deref().map(crate::schema::Table::parse) {
-                for c in e.shown.iter().chain(&e.status).chain(&e.id) {
-                    if let Some(col) = m.catalog().column(&table, c) {
-                        b.key_types.insert((kind, c.clone()), col.udt.clone());
-                    }
-                }
-            }
         }
+        // The types of the columns its filter keys name.
+        b.key_types = m.key_types();
     }
     for w in &ctx.warnings {
         tracing::warn!("{w}");

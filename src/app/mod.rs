@@ -339,6 +339,11 @@ impl App {
         self.sync(&mut fx);
         // What the server lets us write decides the read-only badge.
         fx.push(Effect::CheckAccess);
+        // Started before the server answered: the filter keys' types are
+        // read when it does.
+        if self.browser.key_types.is_empty() {
+            fx.push(Effect::ReadKeyTypes);
+        }
         fx
     }
 
@@ -750,6 +755,11 @@ impl App {
                     self.apply_reply(reply, &mut fx);
                 }
             }
+            Action::KeyTypesRead { result } => match result {
+                Ok(types) => self.browser.key_types = types,
+                // Read again once the server is back (`retry_failed`).
+                Err(e) => self.note_connection(&e),
+            },
             Action::RowFieldsLoaded { generation, result } => {
                 if let Err(e) = &result
                     && self.browser.whole.generation == generation
@@ -901,6 +911,9 @@ impl App {
             self.open_transcript(id, fx);
         }
         self.browser.retry_failed();
+        if self.browser.key_types.is_empty() {
+            fx.push(Effect::ReadKeyTypes);
+        }
         if self.limits.error.is_some() {
             self.limits.invalidate();
         }

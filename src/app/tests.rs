@@ -295,6 +295,29 @@ fn an_entity_tab_that_failed_offline_reloads_when_the_server_is_back() {
 }
 
 #[test]
+fn a_console_started_before_the_server_answered_reads_its_filter_keys_types_when_it_does() {
+    use crate::schema::Kind;
+    let mut a = app();
+    let fx = a.start();
+    assert!(fx.contains(&Effect::ReadKeyTypes), "{fx:?}");
+    let lost = LoadError { message: "connection refused".into(), connection: true };
+    a.update(Action::KeyTypesRead { result: Err(lost) });
+    assert!(matches!(a.conn, ConnState::Offline { .. }));
+    let fx = a.update(Action::Health { result: Ok(()) });
+    assert!(fx.contains(&Effect::ReadKeyTypes), "read again once the server is back: {fx:?}");
+    let types = [((Kind::Tenant, "id".to_string()), "uuid".to_string())].into_iter().collect();
+    a.update(Action::KeyTypesRead { result: Ok(types) });
+    // Now a value the column cannot hold is refused as it is typed.
+    a.update(key('/'));
+    for c in "id:12".chars() {
+        a.update(key(c));
+    }
+    let fx = a.update(code(KeyCode::Enter));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::LoadMapped { .. })), "{fx:?}");
+    assert!(a.log.back().unwrap().text.contains("id: is a UUID"), "{:?}", a.log.back());
+}
+
+#[test]
 fn help_opens_and_any_key_closes() {
     let mut a = app();
     a.start();

@@ -358,6 +358,23 @@ impl Mapped {
         &self.catalog
     }
 
+    /// The type of each column a list's filter keys name (its shown
+    /// columns, status and id), by entity: what the console checks a typed
+    /// value against before anything is sent.
+    pub fn key_types(&self) -> std::collections::BTreeMap<(Kind, String), String> {
+        let mut types = std::collections::BTreeMap::new();
+        for kind in self.layout.kinds() {
+            let e = self.layout.entity(kind).expect("a kind it has");
+            let Some(table) = e.table.as_deref().map(Table::parse) else { continue };
+            for c in e.shown.iter().chain(&e.status).chain(&e.id) {
+                if let Some(col) = self.catalog.column(&table, c) {
+                    types.insert((kind, c.clone()), col.udt.clone());
+                }
+            }
+        }
+        types
+    }
+
     /// The entities some of whose rows have no parent (a NULL in a nullable
     /// parent column), to list at the top as `Under::Nothing`. Only where
     /// an index starts with that column, so both the check (one probe each)

@@ -433,6 +433,7 @@ fn failure(effect: &Effect, error: LoadError) -> Option<Action> {
         Effect::LoadRowFields { generation, .. } => {
             Action::RowFieldsLoaded { generation: *generation, result: Err(err()) }
         }
+        Effect::ReadKeyTypes => Action::KeyTypesRead { result: Err(err()) },
         Effect::Debounce { effect, .. } => return failure(effect, error),
         Effect::Copy(_) | Effect::CancelIngest { .. } | Effect::CancelPreview | Effect::CompletePath { .. } => {
             return None;
@@ -520,6 +521,10 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
                 Err(e) => Err(e),
             };
             Action::MappedCounted { generation, result: result.map_err(Into::into) }
+        }
+        Effect::ReadKeyTypes => {
+            let result = settings.lists.mapped(conn).await.map(|m| m.key_types());
+            Action::KeyTypesRead { result: result.map_err(Into::into) }
         }
         Effect::LoadRowFields { generation, kind, id } => {
             let result = match settings.lists.mapped(conn).await {
