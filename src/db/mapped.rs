@@ -606,6 +606,21 @@ impl Mapped {
                 self.push_key_match(qb, table, c, c, v)?;
             }
         }
+        // The row it is under, by words of its name (`demo:flowright`): the
+        // ids of the parents whose title holds them, by the parent column.
+        let under_name = parent_keys(&self.layout, kind).into_iter().find_map(|k| filter.term(&k));
+        if let (Some(v), Some(column), Some(p)) = (under_name, e.parent.as_deref(), self.layout.parent_of(kind)) {
+            let pe = self.entity(p)?;
+            let (pt, pid) = (Table::parse(pe.table.as_deref().expect("checked: a named parent")), pe.id.as_deref());
+            let title = Self::title_sql(pe, "r").expect("checked: a named parent has a title");
+            qb.push(format!(
+                " AND t.{} IN (SELECT r.{} FROM {} r WHERE {title} ILIKE ",
+                quote_ident(column),
+                quote_ident(pid.expect("checked: a named parent has an id")),
+                pt.quoted()
+            ));
+            qb.push_bind(super::like_pattern(v)).push(")");
+        }
         let id_udt = e.id.as_deref().and_then(|c| self.catalog.column(table, c)).map(|c| c.udt.as_str());
         if let (Some(idc), Some(v)) = (e.id.as_deref(), filter.term("id")) {
             let c = format!("t.{}", quote_ident(idc));
@@ -2595,6 +2610,8 @@ pub fn check_filter(layout: &Layout, kind: Kind, words: &str) -> Result<super::F
     if e.status.is_some() || e.state_from_end().is_some() {
         keys.push("status");
     }
+    let parents = parent_keys(layout, kind);
+    keys.extend(parents.iter().map(String::as_str));
     if e.created_at.is_some() {
         keys.extend(["after", "before"]);
     }
@@ -2618,6 +2635,25 @@ pub fn check_filter(layout: &Layout, kind: Kind, words: &str) -> Result<super::F
     filter.check_keys(&keys)?;
     filter.check_dates()?;
     Ok(filter)
+}
+
+/// The keys that name the row a list's rows are under by words of its
+/// title: our word for that entity (`demo:`), and the layout's own where it
+/// differs (`customer:`). None where the parent has no table, id or title,
+/// or a shown column has the name.
+fn parent_keys(layout: &Layout, kind: Kind) -> Vec<String> {
+    let Some(e) = layout.entity(kind).filter(|e| e.table.is_some() && e.parent.is_some()) else { return Vec::new() };
+    let Some(p) = layout.parent_of(kind) else { return Vec::new() };
+    if !layout.entity(p).is_some_and(|pe| pe.table.is_some() && pe.id.is_some() && pe.title.is_some()) {
+        return Vec::new();
+    }
+    let theirs = layout.one(p).to_lowercase().replace(' ', "_");
+    let mut keys = vec![p.name().to_string()];
+    if theirs != p.name() && theirs.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        keys.push(theirs);
+    }
+    keys.retain(|k| !e.shown.contains(k) && !RESERVED_KEYS.contains(&k.as_str()));
+    keys
 }
 
 /// A lookup's result where a value the server refuses as not of the

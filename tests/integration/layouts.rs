@@ -807,6 +807,25 @@ async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() 
         everyone.rows.iter().map(|r| r.parent_title.clone()).collect::<Vec<_>>(),
         typed_all.iter().map(|r| r.demo_name.clone()).collect::<Vec<_>>()
     );
+    // `demo:` finds every session by words of its demo's name: exactly the
+    // sessions of the demos so named.
+    let name: (String,) =
+        sqlx::query_as("SELECT company_name FROM demos WHERE id = $1").bind(demo.0).fetch_one(&mut c).await.unwrap();
+    let word = name.0.split_whitespace().next().unwrap().to_lowercase();
+    let found = m
+        .page_under(&mut c, Kind::Session, &ragdesk::db::mapped::Under::All, None, 1000, &format!("demo:{word}"))
+        .await
+        .unwrap()
+        .rows;
+    let (want,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM sessions s JOIN demos d ON d.id = s.demo_id WHERE d.company_name ILIKE '%' || $1 || '%'",
+    )
+    .bind(&word)
+    .fetch_one(&mut c)
+    .await
+    .unwrap();
+    assert!(want > 0 && found.len() as i64 == want.min(1000), "{word}: {} of {want}", found.len());
+    assert!(found.iter().all(|r| r.parent_title.as_deref().is_some_and(|t| t.to_lowercase().contains(&word))));
     // A demo deleted but kept reads as deleted (`deleted_at`): `status:deleted`
     // finds it, and no other state does.
     let (gone, tenant_of): (uuid::Uuid, uuid::Uuid) =
@@ -1362,7 +1381,7 @@ async fn a_foreign_list_filters_by_words_on_the_server() {
     let e = m.page_filtered(&mut c, Kind::Session, Some(&customer), None, 10, "status:paused").await.unwrap_err();
     assert!(e.to_string().contains("status: is open or ended here"), "{e}");
     let e = m.page_filtered(&mut c, Kind::Demo, Some(&customer), None, 10, "plan:pro").await.unwrap_err();
-    assert!(e.to_string().contains("(try business_name: rate_limit: id: after: before:)"), "{e}");
+    assert!(e.to_string().contains("(try business_name: rate_limit: id: tenant: customer: after: before:)"), "{e}");
 }
 
 #[tokio::test]
