@@ -34,7 +34,7 @@ pub async fn run(db: &Db, n: usize) -> color_eyre::eyre::Result<()> {
         move || {
             let (under, after, words) = (under.clone(), after.clone(), words.clone());
             async move {
-                m.page_under(&mut *pool.acquire().await.unwrap(), kind, &under, after.as_deref(), 100, &words)
+                m.page_under(&mut pool.acquire().await.unwrap(), kind, &under, after.as_deref(), 100, &words)
                     .await
                     .unwrap()
             }
@@ -132,7 +132,7 @@ pub async fn run(db: &Db, n: usize) -> color_eyre::eyre::Result<()> {
     pair(
         "a demo read whole (every column) / our typed demo detail",
         &time(n, || async {
-            m.row_fields(&mut *pool.acquire().await.unwrap(), Kind::Demo, &demo.to_string()).await.unwrap()
+            m.row_fields(&mut pool.acquire().await.unwrap(), Kind::Demo, &demo.to_string()).await.unwrap()
         })
         .await,
         &time(n, || async { db::demos::get(&mut pool.acquire().await.unwrap(), demo).await.unwrap() }).await,
