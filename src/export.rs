@@ -140,10 +140,16 @@ pub struct LayoutTranscript {
     /// The layout it was read through ("domo").
     pub layout: String,
     pub session: ConversationHead,
+    /// The conversation's own row, every column but vectors, bytes and
+    /// what may hold a secret (`Mapped::row_fields`): the platform's
+    /// fields beside our heading. Empty for a conversation with no row of
+    /// its own (001's, derived from its messages).
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub row: serde_json::Map<String, serde_json::Value>,
     pub messages: Vec<Utterance>,
 }
 
-pub const LAYOUT_JSON_FORMAT_TAG: &str = "ragdesk.layout-transcript.v2";
+pub const LAYOUT_JSON_FORMAT_TAG: &str = "ragdesk.layout-transcript.v3";
 
 /// Reads session `id` of `mapped` and all its messages in their order.
 pub async fn read_layout_transcript(
@@ -152,10 +158,12 @@ pub async fn read_layout_transcript(
     id: &str,
 ) -> crate::db::Result<LayoutTranscript> {
     let (session, messages) = Conversations::Mapped(mapped.clone()).whole(conn, id).await?;
+    let row = mapped.row_fields(&mut *conn, crate::schema::Kind::Session, &session.id).await?.unwrap_or_default();
     Ok(LayoutTranscript {
         format: LAYOUT_JSON_FORMAT_TAG.into(),
         layout: mapped.layout.name.clone(),
         session,
+        row: row.into_iter().collect(),
         messages,
     })
 }

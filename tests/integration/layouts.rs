@@ -2000,6 +2000,15 @@ async fn a_conversation_of_each_layout_exports_to_json_and_back_exactly() {
         assert!(!json.contains('\u{1b}') && !json.contains('\u{7}'), "{name}: no raw control character");
         let back: LayoutTranscript = serde_json::from_str(&json).unwrap();
         assert_eq!(back, read, "{name}: every field of every message, exactly");
+        // Beside our heading, the conversation's own row as the platform
+        // keeps it (001's conversations have none: they are derived).
+        let session_entity = m.layout.entity(Kind::Session).unwrap();
+        match session_entity.id.as_deref() {
+            Some(idc) if session_entity.derived_from.is_none() => {
+                assert_eq!(read.row.get(idc).and_then(|v| v.as_str()), Some(session.as_str()), "{name}: {:?}", read.row)
+            }
+            _ => assert!(read.row.is_empty(), "{name}: {:?}", read.row),
+        }
         // The heading names the tenant it is under, in the platform's word
         // for one ("Customer: Pixel & Pine").
         let tenant_label = m.layout.one(Kind::Tenant);
