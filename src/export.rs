@@ -158,7 +158,15 @@ pub async fn read_layout_transcript(
     id: &str,
 ) -> crate::db::Result<LayoutTranscript> {
     let (session, messages) = Conversations::Mapped(mapped.clone()).whole(conn, id).await?;
-    let row = mapped.row_fields(&mut *conn, crate::schema::Kind::Session, &session.id).await?.unwrap_or_default();
+    // Beside the transcript, not a condition of it: a role that may not
+    // read every column (column GRANTs) still exports the conversation.
+    let row = match mapped.row_fields(&mut *conn, crate::schema::Kind::Session, &session.id).await {
+        Ok(fields) => fields.unwrap_or_default(),
+        Err(e) => {
+            tracing::warn!("the conversation's own row is left out of its export: {e}");
+            Vec::new()
+        }
+    };
     Ok(LayoutTranscript {
         format: LAYOUT_JSON_FORMAT_TAG.into(),
         layout: mapped.layout.name.clone(),

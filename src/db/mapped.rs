@@ -82,7 +82,14 @@ pub const HIDDEN: &str = "(not read: it may hold a secret)";
 /// Does a column's name say it may hold a secret (a password, a token, a
 /// key, credentials)? A count of tokens does not.
 pub fn may_be_secret(column: &str) -> bool {
-    let c = column.to_ascii_lowercase();
+    // In words of snake case, whatever the name's case (`accessToken`).
+    let mut c = String::with_capacity(column.len() + 4);
+    for (i, ch) in column.chars().enumerate() {
+        if ch.is_ascii_uppercase() && i > 0 {
+            c.push('_');
+        }
+        c.push(ch.to_ascii_lowercase());
+    }
     ["password", "passwd", "secret", "credential", "api_key", "apikey", "private_key", "access_key", "encrypted"]
         .iter()
         .any(|w| c.contains(w))
@@ -90,6 +97,8 @@ pub fn may_be_secret(column: &str) -> bool {
         || c.ends_with("_token")
         || c == "key"
         || c.ends_with("_key")
+        // A hash of a secret (a token's, a reset code's); a content hash is not.
+        || (c.ends_with("_hash") && !matches!(c.as_str(), "content_hash" | "file_hash" | "chunk_hash" | "text_hash"))
 }
 
 /// One row of any entity, as the console shows it.
@@ -608,8 +617,11 @@ impl Mapped {
         }
         // The row it is under, by words of its name (`demo:flowright`): the
         // ids of the parents whose title holds them, by the parent column.
-        let under_name = parent_keys(&self.layout, kind).into_iter().find_map(|k| filter.term(&k));
-        if let (Some(v), Some(column), Some(p)) = (under_name, e.parent.as_deref(), self.layout.parent_of(kind)) {
+        // (Each such key given narrows it: `tenant:` and `customer:` both.)
+        let named: Vec<String> =
+            parent_keys(&self.layout, kind).iter().filter_map(|k| filter.term(k)).map(str::to_string).collect();
+        for v in &named {
+            let (Some(column), Some(p)) = (e.parent.as_deref(), self.layout.parent_of(kind)) else { break };
             let pe = self.entity(p)?;
             let (pt, pid) = (Table::parse(pe.table.as_deref().expect("checked: a named parent")), pe.id.as_deref());
             let title = Self::title_sql(pe, "r").expect("checked: a named parent has a title");
@@ -2642,14 +2654,20 @@ pub fn check_filter(layout: &Layout, kind: Kind, words: &str) -> Result<super::F
 /// differs (`customer:`). None where the parent has no table, id or title,
 /// or a shown column has the name.
 fn parent_keys(layout: &Layout, kind: Kind) -> Vec<String> {
-    let Some(e) = layout.entity(kind).filter(|e| e.table.is_some() && e.parent.is_some()) else { return Vec::new() };
+    // A table's own rows (not an array's elements, not derived ids) under a
+    // table's rows.
+    let own_rows = |e: &Entity| e.table.is_some() && e.json_array.is_none() && e.derived_from.is_none();
+    let Some(e) = layout.entity(kind).filter(|e| own_rows(e) && e.parent.is_some()) else { return Vec::new() };
     let Some(p) = layout.parent_of(kind) else { return Vec::new() };
-    if !layout.entity(p).is_some_and(|pe| pe.table.is_some() && pe.id.is_some() && pe.title.is_some()) {
+    if !layout.entity(p).is_some_and(|pe| own_rows(pe) && pe.id.is_some() && pe.title.is_some()) {
         return Vec::new();
     }
     let theirs = layout.one(p).to_lowercase().replace(' ', "_");
     let mut keys = vec![p.name().to_string()];
-    if theirs != p.name() && theirs.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+    // As a filter reads a key: a letter or `_` first, then word characters.
+    let a_key = theirs.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && theirs.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if theirs != p.name() && a_key {
         keys.push(theirs);
     }
     keys.retain(|k| !e.shown.contains(k) && !RESERVED_KEYS.contains(&k.as_str()));
@@ -2870,6 +2888,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_list_takes_its_parents_name_as_a_key_only_where_a_query_can_use_it() {
+        let omni = crate::schema::load("omni").unwrap();
+        assert_eq!(parent_keys(&omni, Kind::Session), ["tenant", "customer"]);
+        assert!(check_filter(&omni, Kind::Session, "tenant:lumen customer:digital").is_ok());
+        assert!(parent_keys(&omni, Kind::Tenant).is_empty(), "the top has no parent");
+        // 003's messages are elements of a JSON array: read by position, not filtered by key.
+        let limitless = crate::schema::load("limitless").unwrap();
+        assert!(parent_keys(&limitless, Kind::Message).is_empty());
+        assert!(check_filter(&limitless, Kind::Message, "session:x").is_err());
+        // 001's conversations are derived ids: nothing to filter on.
+        assert!(parent_keys(&crate::schema::load("domo").unwrap(), Kind::Session).is_empty());
+    }
+
+    #[test]
     fn columns_that_may_hold_a_secret_are_told_by_their_names() {
         for secret in [
             "encrypted_password",
@@ -2877,10 +2909,13 @@ mod tests {
             "woocommerce_consumer_key",
             "refresh_token",
             "api_key",
+            "accessToken",
+            "privateKey",
+            "reset_token_hash",
         ] {
             assert!(may_be_secret(secret), "{secret}");
         }
-        for plain in ["token_count", "tokens_used", "display_name", "primary_color", "content_hash", "keyword"] {
+        for plain in ["token_count", "tokensUsed", "display_name", "primary_color", "content_hash", "keyword"] {
             assert!(!may_be_secret(plain), "{plain}");
         }
     }

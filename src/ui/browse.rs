@@ -388,7 +388,8 @@ fn render_detail(
         }
     }
     // How far it can scroll: where the keys stop (`Browser::detail_max`).
-    b.detail_max.set(Some(v.lines.len().saturating_sub(area.height.saturating_sub(2) as usize) as u16));
+    let max = v.lines.len().saturating_sub(area.height.saturating_sub(2) as usize).min(u16::MAX as usize);
+    b.detail_max.set(Some(max as u16));
     v.render(f, area, "", b.detail_scroll);
 }
 

@@ -826,6 +826,7 @@ async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() 
     .unwrap();
     assert!(want > 0 && found.len() as i64 == want.min(1000), "{word}: {} of {want}", found.len());
     assert!(found.iter().all(|r| r.parent_title.as_deref().is_some_and(|t| t.to_lowercase().contains(&word))));
+
     // A demo deleted but kept reads as deleted (`deleted_at`): `status:deleted`
     // finds it, and no other state does.
     let (gone, tenant_of): (uuid::Uuid, uuid::Uuid) =
@@ -1380,6 +1381,18 @@ async fn a_foreign_list_filters_by_words_on_the_server() {
     assert!(open.rows.iter().all(|r| r.status.as_deref() == Some("open")));
     let e = m.page_filtered(&mut c, Kind::Session, Some(&customer), None, 10, "status:paused").await.unwrap_err();
     assert!(e.to_string().contains("status: is open or ended here"), "{e}");
+    // Every conversation, by words of its customer's name; each parent key
+    // given narrows it (no customer is named zzqqx).
+    let all = ragdesk::db::mapped::Under::All;
+    let customers = page_all(&m, &mut c, Kind::Tenant, None).await;
+    let title = customers.iter().find(|r| r.id == customer).and_then(|r| r.title.clone()).unwrap();
+    let word = title.split_whitespace().next().unwrap().to_lowercase();
+    let named = m.page_under(&mut c, Kind::Session, &all, None, 100, &format!("customer:{word}")).await.unwrap().rows;
+    let of_word = |r: &MappedRow| r.parent_title.as_deref().is_some_and(|t| t.to_lowercase().contains(&word));
+    assert!(!named.is_empty() && named.iter().all(of_word), "{word}: {named:?}");
+    let both_keys = format!("customer:{word} tenant:zzqqx");
+    let both = m.page_under(&mut c, Kind::Session, &all, None, 100, &both_keys).await.unwrap();
+    assert!(both.rows.is_empty(), "{:?}", both.rows);
     let e = m.page_filtered(&mut c, Kind::Demo, Some(&customer), None, 10, "plan:pro").await.unwrap_err();
     assert!(e.to_string().contains("(try business_name: rate_limit: id: tenant: customer: after: before:)"), "{e}");
 }
