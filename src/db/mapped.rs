@@ -79,6 +79,24 @@ pub type Fields = Vec<(String, serde_json::Value)>;
 /// secret (its value is never read).
 pub const HIDDEN: &str = "(not read: it may hold a secret)";
 
+/// Replaces, at any depth of a JSON value, what a key that may name a
+/// secret holds (`{"api_key": …}`) with [`HIDDEN`].
+pub fn hide_secrets(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                if may_be_secret(k) {
+                    *v = serde_json::Value::String(HIDDEN.into());
+                } else {
+                    hide_secrets(v);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(hide_secrets),
+        _ => {}
+    }
+}
+
 /// Does a column's name say it may hold a secret (a password, a token, a
 /// key, credentials)? A count of tokens does not.
 pub fn may_be_secret(column: &str) -> bool {
@@ -1338,6 +1356,10 @@ impl Mapped {
         // Only what was asked for comes back; anything else would be said
         // too, not dropped here (a test holds that no vector comes back).
         fields.extend(row);
+        // Inside a JSON column too (`settings.api_key`), by its keys' names.
+        for (_, value) in &mut fields {
+            hide_secrets(value);
+        }
         Ok(Some(fields))
     }
 
@@ -2899,6 +2921,17 @@ mod tests {
         assert!(check_filter(&limitless, Kind::Message, "session:x").is_err());
         // 001's conversations are derived ids: nothing to filter on.
         assert!(parent_keys(&crate::schema::load("domo").unwrap(), Kind::Session).is_empty());
+    }
+
+    #[test]
+    fn a_secret_inside_json_is_hidden_by_its_key() {
+        let mut v =
+            serde_json::json!({"model": "gpt", "auth": {"apiKey": "sk-1", "tokens": 3}, "hooks": [{"secret": "s"}]});
+        hide_secrets(&mut v);
+        assert_eq!(
+            v,
+            serde_json::json!({"model": "gpt", "auth": {"apiKey": HIDDEN, "tokens": 3}, "hooks": [{"secret": HIDDEN}]})
+        );
     }
 
     #[test]
