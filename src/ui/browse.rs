@@ -154,9 +154,17 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let has_created = e.is_some_and(|e| e.created_at.is_some()) || s.rows.iter().any(|r| r.created_at.is_some());
         // Rows with neither a name nor a text (004's conversations) are
         // known by their id, given the room a name would have had.
-        let has_name = text_first
-            || e.is_some_and(|e| e.title.is_some() || e.content.is_some())
-            || s.rows.iter().any(|r| r.title.is_some() || r.content.is_some());
+        // A list under the very row that names its rows (a lead's sessions,
+        // each named by that lead) is known by ids too: the name is the path's.
+        let named_by_path = e.is_some_and(|e| {
+            e.title.is_none()
+                && e.title_from.as_ref().and_then(|f| Kind::from_name(&f.entity)) == s.via
+                && s.via.is_some()
+        });
+        let has_name = !named_by_path
+            && (text_first
+                || e.is_some_and(|e| e.title.is_some() || e.content.is_some())
+                || s.rows.iter().any(|r| r.title.is_some() || r.content.is_some()));
         // A list sorted by a time of its own (a thread by its last post)
         // shows that time, not its creation: the order is then readable.
         let sorted_by = e

@@ -420,7 +420,9 @@ fn serve(app: &mut App, effects: Vec<Effect>) {
             Effect::LoadMapped { generation, kind, under, .. } => {
                 let mut rows = native_rows(kind);
                 // Under no one row, each names the row it is under.
-                if kind == Kind::Session && under.row().is_none() {
+                if kind == Kind::Session
+                    && matches!(under, ragdesk::db::mapped::Under::All | ragdesk::db::mapped::Under::Grandparent(_))
+                {
                     for (r, s) in rows.iter_mut().zip(sessions()) {
                         r.parent_title = s.demo_name;
                     }
@@ -596,6 +598,10 @@ fn sessions_and_leads_panes() {
         key(&mut app, KeyCode::Char('o'));
         assert_eq!(app.browser.current().kind, Kind::Lead);
         snapshot(&format!("leads_{w}x{h}"), &app);
+        // A lead's sessions: each is that lead's, so they are known by their ids.
+        key(&mut app, KeyCode::Enter);
+        let text = buffer_text(&draw(&app, &Theme::default_dark()));
+        assert!(text.lines().nth(3).is_some_and(|header| header.starts_with("│Id ")), "{text}");
     }
 }
 
