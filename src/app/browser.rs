@@ -231,12 +231,10 @@ impl Browser {
     /// lead; a knowledge base, else its documents, else its chunks; a
     /// memory). Rate limits and messages have tabs of their own.
     pub fn tab_heads(&self) -> Vec<Kind> {
-        // Ours has its Documents tab for its knowledge (uploads, ingest).
-        let native = self.layout.is_native();
         TAB_GROUPS
             .iter()
-            .filter(|group| !(native && group.contains(&Kind::KnowledgeBase)))
             .filter_map(|group| group.iter().copied().find(|k| self.layout.entity(*k).is_some()))
+            .filter(|k| !own_tab(&self.layout, *k))
             .collect()
     }
 
@@ -353,13 +351,11 @@ impl Browser {
     /// conversations before its visitors.
     pub fn children(&self, kind: Kind) -> Vec<Kind> {
         let l = &self.layout;
-        // Ours: a demo's knowledge is the Documents tab's (uploads, ingest).
-        let documents_tab = |k: &Kind| l.is_native() && TAB_GROUPS[3].contains(k);
         let mut children: Vec<Kind> = l
             .kinds()
             .filter(|k| l.entity(*k).is_some_and(|e| e.derived_from.is_none()) && l.parent_of(*k) == Some(kind))
             .chain(l.kinds().filter(|k| l.listed_by(*k, kind).is_some()))
-            .filter(|k| !documents_tab(k))
+            .filter(|k| !own_tab(l, *k))
             .collect();
         children.sort_by_key(|k| *k == Kind::Lead);
         children
@@ -929,7 +925,12 @@ impl Browser {
 /// The entities at the top: those with no parent column (tenants, a
 /// layout's global lists, its rate limits).
 pub fn roots(layout: &Layout) -> Vec<Kind> {
-    // Ours: our rate limits are the Limits tab's (defaults and overrides).
-    let limits_tab = |k: &Kind| layout.is_native() && *k == Kind::RateLimit;
-    layout.kinds().filter(|k| layout.parent_of(*k).is_none() && !limits_tab(k)).collect()
+    layout.kinds().filter(|k| layout.parent_of(*k).is_none() && !own_tab(layout, *k)).collect()
+}
+
+/// Is `kind` shown in a tab of its own rather than on the entity tabs' path?
+/// Ours: its knowledge in the Documents tab (uploads, ingest), its rate
+/// limits in the Limits tab (defaults and tenants' overrides).
+fn own_tab(layout: &Layout, kind: Kind) -> bool {
+    layout.is_native() && (TAB_GROUPS[3].contains(&kind) || kind == Kind::RateLimit)
 }

@@ -261,12 +261,14 @@ impl Mapped {
         // something a list can show.
         for kind in layout.kinds() {
             let e = layout.entity(kind).expect("a kind it has");
+            // A column shown or matched by words is one a list can read as text.
             if let Some(table) = e.table.as_deref().map(Table::parse) {
-                for c in &e.shown {
+                let named = e.shown.iter().map(|c| (c, "columns", "nothing a list can show"));
+                for (c, field, why) in named.chain(e.words.iter().map(|c| (c, "words", "no words to match"))) {
                     let udt = catalog.column(&table, c).map(|col| col.udt.as_str()).unwrap_or("text");
                     if crate::schema::unreadable_in_a_list(udt) {
                         return Err(DbError::Invalid(format!(
-                            "layout '{}': [{kind}] columns names {table}.{c}, a {udt}: nothing a list can show",
+                            "layout '{}': [{kind}] {field} names {table}.{c}, a {udt}: {why}",
                             layout.name
                         )));
                     }
@@ -278,17 +280,6 @@ impl Mapped {
                         "layout '{}': [{kind}] sums = \"{sum}\": {why}",
                         layout.name
                     )));
-                }
-            }
-            if let Some(table) = e.table.as_deref().map(Table::parse) {
-                for c in &e.words {
-                    let udt = catalog.column(&table, c).map(|col| col.udt.as_str()).unwrap_or("text");
-                    if crate::schema::unreadable_in_a_list(udt) {
-                        return Err(DbError::Invalid(format!(
-                            "layout '{}': [{kind}] words names {table}.{c}, a {udt}: no words to match",
-                            layout.name
-                        )));
-                    }
                 }
             }
             for child in &e.counts {

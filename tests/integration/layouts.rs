@@ -742,6 +742,19 @@ async fn a_conversations_heading_is_read_up_the_layouts_chain() {
     assert_eq!(theirs.layout.as_deref(), Some("native"));
 }
 
+/// The ids of our typed Sessions page of `scope` filtered by `words`: the
+/// reference our layout's session lists are held to.
+async fn typed_session_ids(
+    c: &mut sqlx::PgConnection,
+    scope: ragdesk::db::sessions::SessionScope,
+    words: &str,
+    limit: u32,
+) -> Vec<String> {
+    let filter = ragdesk::db::Filter::parse(words);
+    let page = ragdesk::db::sessions::list(c, scope, &filter, ragdesk::db::Seek::First, limit).await.unwrap();
+    page.rows.iter().map(|r| r.id.to_string()).collect()
+}
+
 #[tokio::test]
 async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() {
     let t = support::seeded(11, support::tiny()).await;
@@ -881,9 +894,7 @@ async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() 
     let theirs: Vec<String> =
         page_all_under(&m, &mut c, Kind::Session, &under, 1).await.into_iter().map(|r| r.id).collect();
     let lead_scope = ragdesk::db::sessions::SessionScope::Lead(busiest.id);
-    let of_lead =
-        ragdesk::db::sessions::list(&mut c, lead_scope, &filter, ragdesk::db::Seek::First, 1000).await.unwrap();
-    assert_eq!(theirs, of_lead.rows.iter().map(|r| r.id.to_string()).collect::<Vec<_>>());
+    assert_eq!(theirs, typed_session_ids(&mut c, lead_scope, "", 1000).await);
     let counted = m.count_rows_under(&mut c, Kind::Session, &under, "", true).await.unwrap();
     assert_eq!(counted, Some(ragdesk::db::RowCount::Exact(busiest.session_count)));
     // The same filters find the same rows both ways: words over several
@@ -901,19 +912,7 @@ async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() 
             .into_iter()
             .map(|r| r.id)
             .collect();
-        let ours: Vec<String> = ragdesk::db::sessions::list(
-            &mut c,
-            ragdesk::db::sessions::SessionScope::Demo(demo.0),
-            &ragdesk::db::Filter::parse(words),
-            ragdesk::db::Seek::First,
-            1000,
-        )
-        .await
-        .unwrap()
-        .rows
-        .iter()
-        .map(|r| r.id.to_string())
-        .collect();
+        let ours = typed_session_ids(&mut c, ragdesk::db::sessions::SessionScope::Demo(demo.0), words, 1000).await;
         assert!(ours.contains(&some.id.to_string()) && theirs == ours, "{words}: {theirs:?} vs {ours:?}");
     }
     let refused = m.page_filtered(&mut c, Kind::Session, Some(&demo.0.to_string()), None, 10, "id:3fa8").await;
@@ -939,19 +938,7 @@ async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() 
     let under = ragdesk::db::mapped::Under::Grandparent(tenant.to_string());
     let theirs: Vec<String> =
         page_all_under(&m, &mut c, Kind::Session, &under, 7).await.into_iter().map(|r| r.id).collect();
-    let ours: Vec<String> = ragdesk::db::sessions::list(
-        &mut c,
-        ragdesk::db::sessions::SessionScope::Tenant(tenant),
-        &filter,
-        ragdesk::db::Seek::First,
-        10_000,
-    )
-    .await
-    .unwrap()
-    .rows
-    .iter()
-    .map(|r| r.id.to_string())
-    .collect();
+    let ours = typed_session_ids(&mut c, ragdesk::db::sessions::SessionScope::Tenant(tenant), "", 10_000).await;
     assert!(ours.len() > 7 && theirs == ours, "{} vs {}", theirs.len(), ours.len());
     let counted = m.count_rows_under(&mut c, Kind::Session, &under, "", true).await.unwrap();
     assert_eq!(counted, Some(ragdesk::db::RowCount::Exact(ours.len() as i64)));

@@ -128,6 +128,26 @@ fn row(name: &str, s: &Stats) {
     println!("| {name} | {:.2} | {:.2} | {:.2} |", s.ms(0.0), s.ms(0.5), s.ms(0.95));
 }
 
+/// The session half-way down every session, newest first (as a keyset
+/// cursor): a page there costs what the first does.
+pub(crate) async fn half_way_session(pool: &sqlx::PgPool) -> sqlx::Result<Cursor> {
+    let (ts, id): (chrono::DateTime<chrono::Utc>, Uuid) = sqlx::query_as(
+        "SELECT created_at, id FROM sessions ORDER BY created_at DESC, id DESC \
+         OFFSET (SELECT (reltuples / 2)::bigint FROM pg_class WHERE relname = 'sessions') LIMIT 1",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(Cursor { ts, id })
+}
+
+/// The demo with the most sessions.
+pub(crate) async fn busiest_demo(pool: &sqlx::PgPool) -> sqlx::Result<Uuid> {
+    let (demo,): (Uuid,) = sqlx::query_as("SELECT demo_id FROM sessions GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+        .fetch_one(pool)
+        .await?;
+    Ok(demo)
+}
+
 /// Keyset against the naive way for one page: both p50s and their ratio.
 fn ratio_row(what: &str, keyset: &Stats, offset: &Stats) {
     println!(
@@ -227,12 +247,7 @@ async fn main() -> color_eyre::eyre::Result<()> {
         .await,
     );
     // A cursor half-way down the biggest list: keyset pages cost the same there.
-    let (ts, id): (chrono::DateTime<chrono::Utc>, Uuid) = sqlx::query_as(
-        "SELECT created_at, id FROM sessions ORDER BY created_at DESC, id DESC OFFSET (SELECT (reltuples / 2)::bigint FROM pg_class WHERE relname = 'sessions') LIMIT 1",
-    )
-    .fetch_one(pool)
-    .await?;
-    let mid = Some(Cursor { ts, id });
+    let mid = Some(half_way_session(pool).await?);
     row(
         "sessions (all): page half-way down (keyset)",
         &time(n, || async {
@@ -240,9 +255,7 @@ async fn main() -> color_eyre::eyre::Result<()> {
         })
         .await,
     );
-    let (demo,): (Uuid,) = sqlx::query_as("SELECT demo_id FROM sessions GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
-        .fetch_one(pool)
-        .await?;
+    let demo = busiest_demo(pool).await?;
     row(
         "sessions of the busiest demo: first page",
         &time(n, || async {

@@ -58,13 +58,11 @@ pub async fn run(db: &Db, n: usize) -> color_eyre::eyre::Result<()> {
         })
         .await,
     );
-    let (ts, id, at, key): (chrono::DateTime<chrono::Utc>, Uuid, String, String) = sqlx::query_as(
-        "SELECT s.created_at, s.id, s.created_at::text, s.id::text FROM sessions s ORDER BY s.created_at DESC, s.id DESC \
-         OFFSET (SELECT (reltuples / 2)::bigint FROM pg_class WHERE relname = 'sessions') LIMIT 1",
-    )
-    .fetch_one(pool)
-    .await?;
-    let mid = Some(db::Cursor { ts, id });
+    let mid = super::half_way_session(pool).await?;
+    // The same row as the layout's cursor: its order columns as text.
+    let at = mid.ts.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let (key, id) = (mid.id.to_string(), mid.id);
+    let mid = Some(mid);
     pair(
         "sessions, all: half-way down (keyset)",
         &time(n, page(Kind::Session, Under::All, Some(vec![Some(at), Some(key)]), "")).await,
@@ -73,9 +71,7 @@ pub async fn run(db: &Db, n: usize) -> color_eyre::eyre::Result<()> {
         })
         .await,
     );
-    let (demo,): (Uuid,) = sqlx::query_as("SELECT demo_id FROM sessions GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
-        .fetch_one(pool)
-        .await?;
+    let demo = super::busiest_demo(pool).await?;
     pair(
         "sessions of the busiest demo",
         &time(n, page(Kind::Session, Under::Row(demo.to_string()), None, "")).await,
