@@ -1046,20 +1046,16 @@ impl Layout {
                 }
                 ok
             });
-            e.shown.retain(|c| {
-                let ok = catalog.column(&table, c).is_some_and(|col| !unreadable_in_a_list(&col.udt));
-                if !ok {
-                    dropped.push(format!("[{kind}] column {c}"));
-                }
-                ok
-            });
-            e.words.retain(|c| {
-                let ok = catalog.column(&table, c).is_some_and(|col| !unreadable_in_a_list(&col.udt));
-                if !ok {
-                    dropped.push(format!("[{kind}] words of {c}"));
-                }
-                ok
-            });
+            // A column shown or matched by words, where it is there as text.
+            for (columns, what) in [(&mut e.shown, "column"), (&mut e.words, "words of")] {
+                columns.retain(|c| {
+                    let ok = catalog.column(&table, c).is_some_and(|col| !unreadable_in_a_list(&col.udt));
+                    if !ok {
+                        dropped.push(format!("[{kind}] {what} {c}"));
+                    }
+                    ok
+                });
+            }
             e.counts.retain(|c| {
                 let ok = counted_index.iter().any(|(n, indexed)| n == c && *indexed);
                 if !ok {
