@@ -196,7 +196,7 @@ pub enum Action {
     },
     /// The types of the columns the entity tabs' filter keys name.
     KeyTypesRead {
-        result: TaskResult<std::collections::BTreeMap<(crate::schema::Kind, String), String>>,
+        result: TaskResult<std::collections::BTreeMap<(crate::schema::Kind, String), crate::db::mapped::KeyType>>,
     },
     /// Every column of the row the Browse detail shows (`None`: the row is
     /// gone).

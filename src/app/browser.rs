@@ -183,7 +183,7 @@ pub struct Browser {
     /// The type of each column a filter key names (a list's shown columns
     /// and its status), as the catalog has it: a value the column cannot
     /// hold is refused as it is entered.
-    pub key_types: std::collections::BTreeMap<(Kind, String), String>,
+    pub key_types: std::collections::BTreeMap<(Kind, String), crate::db::mapped::KeyType>,
     /// The drill path: the root level first, the one shown last.
     pub stack: Vec<Stage>,
     /// The path the last jump to a tab off it set aside (`show_tab`).
@@ -857,11 +857,14 @@ impl Browser {
                 "id" => e.and_then(|e| e.id.clone()).unwrap_or_default(),
                 _ => key.clone(),
             };
-            let Some(udt) = self.key_types.get(&(kind, column)) else { continue };
+            let Some(typed) = self.key_types.get(&(kind, column)) else { continue };
             if key == "id" {
-                crate::db::mapped::IdMatch::parse(udt, value).map_err(|e| e.to_string())?;
+                crate::db::mapped::IdMatch::parse(&typed.udt, value).map_err(|e| e.to_string())?;
             } else {
-                crate::db::mapped::KeyValue::parse(udt, key, value).map_err(|e| e.to_string())?;
+                crate::db::mapped::KeyValue::parse(&typed.udt, key, value).map_err(|e| e.to_string())?;
+                // A soft-deleted row's state is no value of its column.
+                let deleted = key == "status" && e.is_some_and(|e| e.deleted_at.is_some());
+                typed.check_listed(key, value, if deleted { &["deleted"] } else { &[] }).map_err(|e| e.to_string())?;
             }
         }
         Ok(())

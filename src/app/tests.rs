@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::*;
 use crate::action::{Action, Effect, ListRows, LoadError};
 use crate::db::conversation::ConversationPage;
+use crate::db::mapped::KeyType;
 use crate::db::{Page, RowCount};
 
 fn app() -> App {
@@ -305,7 +306,7 @@ fn a_console_started_before_the_server_answered_reads_its_filter_keys_types_when
     assert!(matches!(a.conn, ConnState::Offline { .. }));
     let fx = a.update(Action::Health { result: Ok(()) });
     assert!(fx.contains(&Effect::ReadKeyTypes), "read again once the server is back: {fx:?}");
-    let types = [((Kind::Tenant, "id".to_string()), "uuid".to_string())].into_iter().collect();
+    let types = [((Kind::Tenant, "id".to_string()), KeyType::of("uuid"))].into_iter().collect();
     a.update(Action::KeyTypesRead { result: Ok(types) });
     // Now a value the column cannot hold is refused as it is typed.
     a.update(key('/'));
@@ -1677,7 +1678,7 @@ fn a_filter_value_its_column_cannot_hold_is_refused_as_it_is_entered() {
     a.browse_layout(crate::schema::load("omni").unwrap());
     a.start();
     // As the console fills it at connect from the catalog.
-    a.browser.key_types.insert((crate::schema::Kind::Tenant, "company_name".into()), "int4".into());
+    a.browser.key_types.insert((crate::schema::Kind::Tenant, "company_name".into()), KeyType::of("int4"));
     a.update(key('/'));
     for c in "company_name:acme".chars() {
         a.update(key(c));
@@ -1717,9 +1718,13 @@ fn a_filter_our_list_cannot_take_is_refused_as_it_is_entered() {
     a.start();
     a.update(key('3'));
     // The id's type, as the console reads it from the catalog at connect.
-    a.browser.key_types.insert((Kind::Session, "id".into()), "uuid".into());
+    a.browser.key_types.insert((Kind::Session, "id".into()), KeyType::of("uuid"));
+    // And the values its CHECK lists.
+    let channel = KeyType { udt: "text".into(), values: vec!["chat".into(), "voice".into(), "sms".into()] };
+    a.browser.key_types.insert((Kind::Session, "channel".into()), channel);
     for (typed, said) in [
         ("id:742", "id: is a UUID or its first 6+ hex digits, not '742'"),
+        ("channel:fax", "channel: is chat, voice or sms here, not 'fax'"),
         ("after:2026-13-01", "is not a date"),
         ("colour:red", "unknown filter 'colour:'"),
     ] {
@@ -1740,11 +1745,11 @@ fn a_filter_our_list_cannot_take_is_refused_as_it_is_entered() {
     }
     // One it takes is applied.
     a.update(key('/'));
-    for c in "channel:voice 3fa85f64".chars() {
+    for c in "channel:Voice 3fa85f64".chars() {
         a.update(key(c));
     }
     let fx = a.update(code(KeyCode::Enter));
-    assert_eq!(a.browser.current().filter, "channel:voice 3fa85f64");
+    assert_eq!(a.browser.current().filter, "channel:Voice 3fa85f64", "a listed value in any case");
     assert!(fx.iter().any(|e| matches!(e, Effect::LoadMapped { kind: Kind::Session, .. })), "{fx:?}");
     // The Documents tab's lists too (knowledge bases take words only).
     a.update(key('5'));

@@ -31,6 +31,7 @@ pub async fn read(conn: &mut PgConnection) -> Result<Catalog> {
             index_ops: None,
             unique: false,
             leads_index: false,
+            values: Vec::new(),
         };
         catalog.tables.entry(Table { schema, name: table }).or_default().insert(column, c);
     }
@@ -102,6 +103,39 @@ pub async fn read(conn: &mut PgConnection) -> Result<Catalog> {
             catalog.btree_indexes.entry(table).or_default().push(columns);
         }
     }
+    // The values a column may hold, where the schema lists them: an enum's
+    // labels, or a CHECK on that column alone (what a filter key's value is
+    // checked against before anything is sent).
+    let listed: Vec<(String, String, String, Option<Vec<String>>, Option<String>)> = sqlx::query_as(
+        "SELECT n.nspname::text, c.relname::text, a.attname::text, \
+                (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e \
+                 WHERE e.enumtypid = a.atttypid), \
+                NULL::text \
+         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+         JOIN pg_type ty ON ty.oid = a.atttypid \
+         WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped AND ty.typtype = 'e' \
+           AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' \
+         UNION ALL \
+         SELECT n.nspname::text, c.relname::text, a.attname::text, NULL, pg_get_constraintdef(co.oid) \
+         FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = co.conkey[1] \
+         WHERE co.contype = 'c' AND cardinality(co.conkey) = 1 \
+           AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' \
+         LIMIT 100000",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for (schema, table, column, labels, check) in listed {
+        let Some(values) = labels.or_else(|| check.as_deref().and_then(listed_values)) else { continue };
+        if let Some(c) = catalog.tables.get_mut(&Table { schema, name: table }).and_then(|t| t.get_mut(&column)) {
+            // Two lists on one column: a value must be in both.
+            c.values = if c.values.is_empty() {
+                values
+            } else {
+                values.into_iter().filter(|v| c.values.contains(v)).collect()
+            };
+        }
+    }
     // The tables' row estimates: what reading a list no index serves costs.
     let estimates: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT n.nspname::text, c.relname::text, c.reltuples::int8 FROM pg_class c \
@@ -114,4 +148,64 @@ pub async fn read(conn: &mut PgConnection) -> Result<Catalog> {
         catalog.estimated_rows.insert(Table { schema, name: table }, rows);
     }
     Ok(catalog)
+}
+
+/// The values a CHECK constraint of one column allows, when it is a list
+/// and nothing else: `CHECK ((channel = ANY (ARRAY['chat'::text, …])))`, as
+/// the server prints `channel IN ('chat', …)`, a varchar's with its casts.
+/// `None` for any other condition (a range, a pattern, a list OR'ed with
+/// something), whose values are not a list.
+fn listed_values(definition: &str) -> Option<Vec<String>> {
+    // The literals, and the condition with each one as `?`.
+    let mut values = Vec::new();
+    let mut shape = String::new();
+    let mut chars = definition.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\'' {
+            shape.push(c);
+            continue;
+        }
+        let mut literal = String::new();
+        loop {
+            match chars.next()? {
+                '\'' if chars.peek() == Some(&'\'') => {
+                    chars.next();
+                    literal.push('\'');
+                }
+                '\'' => break,
+                other => literal.push(other),
+            }
+        }
+        values.push(literal);
+        shape.push('?');
+    }
+    let once = |needle: &str| shape.matches(needle).count() == 1;
+    let other_logic = [" AND ", " OR ", "NOT ", "<>", "!=", "~", "<", ">"].iter().any(|w| shape.contains(w));
+    (shape.starts_with("CHECK (") && once(" = ANY (") && once("ARRAY[") && !other_logic && !values.is_empty())
+        .then_some(values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::listed_values;
+
+    #[test]
+    fn a_check_that_lists_values_gives_them_and_any_other_check_gives_none() {
+        // As the server prints them (pg_get_constraintdef).
+        let listed = "CHECK ((channel = ANY (ARRAY['chat'::text, 'voice'::text, 'sms'::text])))";
+        assert_eq!(listed_values(listed), Some(vec!["chat".into(), "voice".into(), "sms".into()]));
+        let varchar = "CHECK (((status)::text = ANY ((ARRAY['open'::character varying, 'it''s done'::character varying])::text[])))";
+        assert_eq!(listed_values(varchar), Some(vec!["open".into(), "it's done".into()]));
+        for other in [
+            "CHECK ((slug ~ '^[a-z0-9][a-z0-9-]*$'::text))",
+            "CHECK (((embedding_dim >= 1) AND (embedding_dim <= 16000)))",
+            "CHECK ((value >= 0))",
+            "CHECK (((status IS NULL) OR (status = ANY (ARRAY['a'::text, 'b'::text]))))",
+            "CHECK ((NOT (status = ANY (ARRAY['a'::text]))))",
+            "CHECK ((status <> ALL (ARRAY['a'::text])))",
+            "CHECK ((char_length(name) >= 1))",
+        ] {
+            assert_eq!(listed_values(other), None, "{other}");
+        }
+    }
 }

@@ -379,14 +379,14 @@ impl Mapped {
     /// The type of each column a list's filter keys name (its shown
     /// columns, status and id), by entity: what the console checks a typed
     /// value against before anything is sent.
-    pub fn key_types(&self) -> std::collections::BTreeMap<(Kind, String), String> {
+    pub fn key_types(&self) -> std::collections::BTreeMap<(Kind, String), KeyType> {
         let mut types = std::collections::BTreeMap::new();
         for kind in self.layout.kinds() {
             let e = self.layout.entity(kind).expect("a kind it has");
             let Some(table) = e.table.as_deref().map(Table::parse) else { continue };
             for c in e.shown.iter().chain(&e.status).chain(&e.id) {
                 if let Some(col) = self.catalog.column(&table, c) {
-                    types.insert((kind, c.clone()), col.udt.clone());
+                    types.insert((kind, c.clone()), KeyType { udt: col.udt.clone(), values: col.values.clone() });
                 }
             }
         }
@@ -2503,6 +2503,38 @@ pub enum Seen {
     Value(Option<i64>),
 }
 
+/// What a filter key's column takes: its type, and the only values it
+/// may hold where the schema lists them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KeyType {
+    /// `udt_name` (`int4`, `uuid`, `text`…).
+    pub udt: String,
+    /// Empty: any value of its type.
+    pub values: Vec<String>,
+}
+
+impl KeyType {
+    pub fn of(udt: &str) -> KeyType {
+        KeyType { udt: udt.into(), values: Vec::new() }
+    }
+
+    /// Refuses a value the column cannot hold (`channel:fax` where it is
+    /// chat, voice or sms), naming the ones it can; `also` are values the
+    /// key takes besides them (`status:deleted` of a soft delete). Case
+    /// does not matter: the filter tries the usual cases of what is typed.
+    pub fn check_listed(&self, key: &str, value: &str, also: &[&str]) -> Result<()> {
+        let known = |v: &str| v.eq_ignore_ascii_case(value);
+        if self.values.is_empty() || self.values.iter().any(|v| known(v)) || also.iter().any(|v| known(v)) {
+            return Ok(());
+        }
+        let mut listed: Vec<&str> = self.values.iter().map(String::as_str).chain(also.iter().copied()).collect();
+        listed.dedup();
+        let last = listed.pop().unwrap_or_default();
+        let some = if listed.is_empty() { last.to_string() } else { format!("{} or {last}", listed.join(", ")) };
+        Err(DbError::Filter(format!("{key}: is {some} here, not '{value}'")))
+    }
+}
+
 /// A `key:value` filter's value, checked against its column's type.
 #[derive(Debug, Clone, PartialEq)]
 pub enum KeyValue {
@@ -2899,6 +2931,18 @@ fn bind_probe<'q, Row>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_listed_column_takes_its_values_in_any_case_and_names_them_otherwise() {
+        let status = KeyType { udt: "text".into(), values: vec!["draft".into(), "active".into()] };
+        assert!(status.check_listed("status", "Active", &[]).is_ok());
+        let said = status.check_listed("status", "gone", &["deleted"]).unwrap_err().to_string();
+        assert!(said.contains("status: is draft, active or deleted here, not 'gone'"), "{said}");
+        assert!(status.check_listed("status", "DELETED", &["deleted"]).is_ok(), "what the key takes besides");
+        let one = KeyType { udt: "text".into(), values: vec!["on".into()] };
+        assert!(one.check_listed("k", "off", &[]).unwrap_err().to_string().contains("k: is on here, not 'off'"));
+        assert!(KeyType::of("text").check_listed("k", "anything", &[]).is_ok(), "no list: any value");
+    }
 
     #[test]
     fn a_list_takes_its_parents_name_as_a_key_only_where_a_query_can_use_it() {

@@ -879,6 +879,10 @@ pub struct Column {
     /// Some index starts with this column: a list narrowed by it (a
     /// parent's rows, or those with none) is an index range, not a scan.
     pub leads_index: bool,
+    /// The only values it may hold, where the schema says so (an enum's
+    /// labels, or a CHECK of this column alone `= ANY (ARRAY[...])`, as
+    /// `IN (...)` is kept); empty: any value of its type.
+    pub values: Vec<String>,
 }
 
 impl Column {
@@ -905,6 +909,7 @@ impl Column {
             index_ops: None,
             unique: false,
             leads_index: false,
+            values: Vec::new(),
         }
     }
 }

@@ -43,6 +43,45 @@ async fn each_platforms_schema_is_detected_as_its_layout() {
 }
 
 #[tokio::test]
+async fn the_values_a_schema_lists_for_a_column_are_what_its_filter_key_takes() {
+    use ragdesk::schema::Table;
+    let t = support::migrated().await;
+    let mut c = t.conn().await;
+    // An enum's labels, in their order; a CHECK's list; not a pattern's or a range's.
+    sqlx::raw_sql(
+        "CREATE TYPE public.mood AS ENUM ('calm', 'angry'); ALTER TABLE public.tenants ADD COLUMN mood public.mood; \
+         ALTER TABLE public.tenants ADD COLUMN tier text CHECK (tier IN ('a', 'b', 'c')) CHECK (tier <> 'c')",
+    )
+    .execute(&mut c)
+    .await
+    .unwrap();
+    let catalog = ragdesk::db::catalog::read(&mut c).await.unwrap();
+    let values = |table: &str, column: &str| catalog.column(&Table::parse(table), column).unwrap().values.clone();
+    assert_eq!(values("public.sessions", "channel"), ["chat", "voice", "sms"]);
+    assert_eq!(values("public.demos", "status"), ["draft", "active", "expired", "blueprint"]);
+    assert_eq!(values("public.tenants", "mood"), ["calm", "angry"]);
+    assert!(values("public.tenants", "slug").is_empty(), "a pattern lists nothing");
+    assert!(values("public.knowledge_bases", "embedding_dim").is_empty(), "nor does a range");
+    // Two checks on one column: the list, as the other leaves it is not known
+    // (`<>` is no list), so the one list stands.
+    assert_eq!(values("public.tenants", "tier"), ["a", "b", "c"]);
+    // What the console checks a typed value against: our layout's keys.
+    let native = ragdesk::schema::load("native").unwrap();
+    let mapped = ragdesk::db::mapped::Mapped::new(native, catalog).unwrap();
+    let types = mapped.key_types();
+    let channel = &types[&(Kind::Session, "channel".to_string())];
+    assert!(
+        channel.check_listed("channel", "fax", &[]).is_err() && channel.check_listed("channel", "SMS", &[]).is_ok()
+    );
+    assert_eq!(types[&(Kind::Demo, "status".to_string())].values.len(), 4);
+    // Another platform's too (001's demos).
+    let t = with_ddl("domo").await;
+    let catalog = ragdesk::db::catalog::read(&mut t.conn().await).await.unwrap();
+    let status = &catalog.column(&Table::parse("public.demos"), "status").unwrap().values;
+    assert_eq!(status, &["draft", "published", "archived"]);
+}
+
+#[tokio::test]
 async fn doctor_warns_of_a_big_list_no_index_serves_and_its_advice_silences_it() {
     let (t, _m, filled) = mapped_database("omni").await;
     let mut c = t.conn().await;
@@ -720,7 +759,7 @@ async fn a_conversations_heading_is_read_up_the_layouts_chain() {
             "[session]\ntable = \"public.sessions\"\nid = \"id\"\nparent = \"lead_id\"\nparent_entity = \"lead\"\n",
             1,
         )
-        .replacen("counts = [\"session\"]\n", "", 1)
+        .replacen("counts = [\"session\", \"lead\"]\n", "counts = [\"lead\"]\n", 1)
         .replacen("listed_under = { lead = \"lead_id\" }\n", "", 1);
     assert!(text.contains("parent_entity = \"lead\""), "the layout changed");
     let layout = ragdesk::schema::parse(&text, "by-lead.toml").unwrap();
@@ -773,6 +812,26 @@ async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() 
     for (theirs, ours) in mapped_rows.iter().zip(&ours) {
         let want = vec![Some(ours.slug.clone()), Some(ours.plan.clone()), Some(ours.demo_count.to_string())];
         assert_eq!(theirs.cells, want, "{}", ours.name);
+    }
+    // A tenant's demos: their industry, mission and how many sessions and
+    // leads each has, as a demo's own row reads them.
+    for tenant in &ours {
+        let theirs = page_all(&m, &mut c, Kind::Demo, Some(&tenant.id.to_string())).await;
+        let typed = ragdesk::db::demos::list(&mut c, Some(tenant.id), &filter, ragdesk::db::Seek::First, 100)
+            .await
+            .unwrap()
+            .rows;
+        assert_eq!(
+            theirs.iter().map(|r| r.id.clone()).collect::<Vec<_>>(),
+            typed.iter().map(|d| d.id.to_string()).collect::<Vec<_>>()
+        );
+        for (theirs, d) in theirs.iter().zip(&typed) {
+            let whole = ragdesk::db::demos::get(&mut c, d.id).await.unwrap();
+            let counts = [whole.session_count, whole.lead_count].map(|n| Some(n.to_string()));
+            let want = [vec![d.industry.clone(), d.mission_profile.clone()], counts.to_vec()].concat();
+            assert_eq!(theirs.cells, want, "{:?}", d.company_name);
+            assert_eq!(theirs.title, d.company_name);
+        }
     }
     // A session is named by its lead (`title_from`), as our Sessions tab names it.
     let demo: (uuid::Uuid,) = sqlx::query_as("SELECT demo_id FROM sessions GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")

@@ -198,15 +198,15 @@ fn native_rows(kind: Kind) -> Vec<MappedRow> {
             .collect(),
         Kind::Demo => demos()
             .into_iter()
-            .zip([30, 1_204, 0])
-            .map(|(d, sessions)| MappedRow {
+            .zip([(30, 12), (1_204, 340), (0, 0)])
+            .map(|(d, (sessions, leads))| MappedRow {
                 id: d.id.to_string(),
                 title: d.company_name,
                 // A demo deleted but kept reads as deleted (`deleted_at`).
                 status: Some(if d.deleted_at.is_some() { "deleted".into() } else { d.status }),
                 created_at: Some(d.created_at),
                 key: key(d.created_at, d.id),
-                cells: vec![d.industry, d.mission_profile, Some(sessions.to_string())],
+                cells: vec![d.industry, d.mission_profile, Some(sessions.to_string()), Some(leads.to_string())],
                 ..Default::default()
             })
             .collect(),
@@ -568,7 +568,7 @@ fn demos_pane_with_detail() {
             }
             key(&mut app, KeyCode::Char('i'));
             let text = snapshot(&format!("demo_detail_full_{w}x{h}"), &app);
-            assert!(!text.contains("│Name ") && text.contains("Qualification criteria"), "{text}");
+            assert!(!text.contains("│Name ") && text.contains("• $99 cleaning and X-rays"), "{text}");
         } else {
             assert!(text.contains("System prompt") && text.contains("• Invisalign"), "{text}");
             // The hostile prompt is shown escaped.
