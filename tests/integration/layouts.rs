@@ -453,12 +453,24 @@ fn layout_request(
     k: u32,
     mode: ragdesk::db::search::Mode,
 ) -> ragdesk::search::Request {
-    let (_, index) = m.vector_column(Kind::Chunk).unwrap();
-    let metric = m.metric(Kind::Chunk).unwrap();
+    layout_request_of(m, Kind::Chunk, query, within, k, mode)
+}
+
+/// A search of `kind`'s vectors (chunks, or 002's memories).
+fn layout_request_of(
+    m: &Mapped,
+    kind: Kind,
+    query: ragdesk::search::Query,
+    within: Option<&str>,
+    k: u32,
+    mode: ragdesk::db::search::Mode,
+) -> ragdesk::search::Request {
+    let (_, index) = m.vector_column(kind).unwrap();
+    let metric = m.metric(kind).unwrap();
     ragdesk::search::Request {
         scope: ragdesk::search::Scope::Layout(ragdesk::search::LayoutScope::new(
             &m.layout,
-            Kind::Chunk,
+            kind,
             within.map(|w| (w.to_string(), w.to_string())),
             index.map(str::to_string),
             metric,
@@ -483,10 +495,21 @@ async fn more_like_this(
     k: u32,
     exact: bool,
 ) -> Result<Vec<(String, f64)>, ragdesk::search::SearchError> {
+    more_like_this_of(m, Kind::Chunk, c, id, k, exact).await
+}
+
+async fn more_like_this_of(
+    m: &Mapped,
+    kind: Kind,
+    c: &mut sqlx::PgConnection,
+    id: &str,
+    k: u32,
+    exact: bool,
+) -> Result<Vec<(String, f64)>, ragdesk::search::SearchError> {
     use ragdesk::db::search::Mode;
     let mode =
         if exact { Mode::Exact } else { Mode::Approximate { ef_search: None, probes: None, iterative_scan: true } };
-    let req = layout_request(m, ragdesk::search::Query::Like(id.to_string()), None, k, mode);
+    let req = layout_request_of(m, kind, ragdesk::search::Query::Like(id.to_string()), None, k, mode);
     let o = ragdesk::search::run_with_vector(c, Some(m), &req, None, std::time::Instant::now()).await?;
     Ok(o.rows.into_iter().map(|r| (r.chunk_id, r.distance)).collect())
 }
@@ -794,6 +817,78 @@ async fn typed_session_ids(
     page.rows.iter().map(|r| r.id.to_string()).collect()
 }
 
+/// Our lists as the console reads them (through our layout), two rows to a
+/// page, where every row of a list shares its time: the id alone orders
+/// them, and no row is lost or read twice between pages.
+#[tokio::test]
+async fn our_lists_through_our_layout_page_across_ties_as_the_server_orders_them() {
+    use ragdesk::db::mapped::Under;
+    let t = support::seeded(14, support::tiny()).await;
+    let mut c = t.conn().await;
+    sqlx::raw_sql(
+        "UPDATE tenants SET created_at = '2026-01-01'; UPDATE demos SET created_at = '2026-01-01'; \
+         UPDATE leads SET created_at = '2026-01-01'; UPDATE sessions SET created_at = '2026-01-01'; \
+         UPDATE messages SET created_at = '2026-01-01'",
+    )
+    .execute(&mut c)
+    .await
+    .unwrap();
+    let catalog = ragdesk::db::catalog::read(&mut c).await.unwrap();
+    let m = Mapped::new(ragdesk::schema::load("native").unwrap(), catalog).unwrap();
+    async fn ids(c: &mut sqlx::PgConnection, sql: &str, scope: Option<uuid::Uuid>) -> Vec<String> {
+        let rows: Vec<(uuid::Uuid,)> = sqlx::query_as(sql).bind(scope).fetch_all(c).await.unwrap();
+        rows.into_iter().map(|r| r.0.to_string()).collect()
+    }
+    let read = |rows: Vec<MappedRow>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    let tenants = ids(&mut c, "SELECT id FROM tenants WHERE $1::uuid IS NULL ORDER BY id DESC", None).await;
+    assert_eq!(read(page_all(&m, &mut c, Kind::Tenant, None).await), tenants);
+    let (demo, lead, session): (uuid::Uuid, uuid::Uuid, uuid::Uuid) = sqlx::query_as(
+        "SELECT s.demo_id, s.lead_id, s.id FROM sessions s JOIN leads l ON l.id = s.lead_id \
+         WHERE (SELECT count(*) FROM sessions x WHERE x.lead_id = s.lead_id) > 2 \
+           AND (SELECT count(*) FROM leads y WHERE y.demo_id = s.demo_id) > 2 LIMIT 1",
+    )
+    .fetch_one(&mut c)
+    .await
+    .unwrap();
+    let tenant: (uuid::Uuid,) =
+        sqlx::query_as("SELECT tenant_id FROM demos WHERE id = $1").bind(demo).fetch_one(&mut c).await.unwrap();
+    let lists = [
+        (
+            Kind::Demo,
+            Under::Row(tenant.0.to_string()),
+            "SELECT id FROM demos WHERE tenant_id = $1 ORDER BY id DESC",
+            tenant.0,
+        ),
+        (Kind::Lead, Under::Row(demo.to_string()), "SELECT id FROM leads WHERE demo_id = $1 ORDER BY id DESC", demo),
+        (
+            Kind::Session,
+            Under::Row(demo.to_string()),
+            "SELECT id FROM sessions WHERE demo_id = $1 ORDER BY id DESC",
+            demo,
+        ),
+        (
+            Kind::Session,
+            Under::Via(Kind::Lead, lead.to_string()),
+            "SELECT id FROM sessions WHERE lead_id = $1 ORDER BY id DESC",
+            lead,
+        ),
+        (
+            Kind::Message,
+            Under::Row(session.to_string()),
+            "SELECT id FROM messages WHERE session_id = $1 ORDER BY id",
+            session,
+        ),
+    ];
+    for (kind, under, sql, scope) in lists {
+        let want = ids(&mut c, sql, Some(scope)).await;
+        assert!(want.len() > 2, "{kind} {under:?}: more than one page");
+        assert_eq!(read(page_all_under(&m, &mut c, kind, &under, 2).await), want, "{kind} {under:?}");
+    }
+    // Every session, across demos (the Sessions tab at the top).
+    let all = ids(&mut c, "SELECT id FROM sessions WHERE $1::uuid IS NULL ORDER BY id DESC", None).await;
+    assert_eq!(read(page_all_under(&m, &mut c, Kind::Session, &Under::All, 7).await), all);
+}
+
 #[tokio::test]
 async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() {
     let t = support::seeded(11, support::tiny()).await;
@@ -1073,6 +1168,28 @@ async fn more_like_this_on_each_layout_equals_a_brute_force_top_k() {
         // Through the index too (HNSW or ivfflat): the chunk itself is found.
         let ann = more_like_this(&m, &mut c, &query_id, 10, false).await.unwrap();
         assert_eq!(ann[0].0, query_id, "{name}");
+        // 002's memories (ivfflat) are vectors of their own: searched among
+        // their project's, exactly as a brute force ranks them.
+        if name != "workspaces" {
+            continue;
+        }
+        let all = m.all_vectors(&mut c, Kind::Memory, 10_000).await.unwrap();
+        assert_eq!(all.len(), filled.ids[&Kind::Memory].len());
+        let (query_id, query) = all[1].clone();
+        let project = parent_of(Kind::Memory, &query_id).unwrap();
+        let scope = &filled.children[&(Kind::Memory, project)];
+        assert!(scope.len() >= 3 && scope.len() < all.len(), "a project's memories, not every one");
+        let mut brute: Vec<(String, f64)> =
+            all.iter().filter(|(id, _)| scope.contains(id)).map(|(id, v)| (id.clone(), cosine(&query, v))).collect();
+        brute.sort_by(|a, b| a.1.total_cmp(&b.1));
+        brute.truncate(5);
+        let exact = more_like_this_of(&m, Kind::Memory, &mut c, &query_id, 5, true).await.unwrap();
+        assert_eq!(ids(&exact), ids(&brute), "memories");
+        for (e, b) in exact.iter().zip(&brute) {
+            assert!((e.1 - b.1).abs() < 1e-5, "memories: {e:?} vs {b:?}");
+        }
+        let ann = more_like_this_of(&m, Kind::Memory, &mut c, &query_id, 5, false).await.unwrap();
+        assert_eq!(ann[0].0, query_id, "a memory finds itself through the index");
     }
 }
 
@@ -2194,9 +2311,19 @@ async fn chunks_are_written_into_001_where_its_layout_declares_it_and_nowhere_el
     }
     std::fs::write(&guide, &text).unwrap();
     let path = guide.to_str().unwrap();
-    // 004 declares no chunk writes: refused, nothing read or written.
-    let (ok, out) = ragdesk(&t.url, &["--layout", "omni", "ingest", "--under", &demo, path]);
-    assert!(!ok, "{out}");
+    // The same layout without `writes = ["chunk"]` (as 004's declares none):
+    // refused, nothing read or written.
+    let read_only = std::fs::read_to_string("src/schema/layouts/domo.toml").unwrap().replacen(
+        "writes = [\"chunk\"]",
+        "writes = []",
+        1,
+    );
+    assert!(read_only.contains("writes = []"), "the layout changed");
+    let read_only_file = dir.path().join("domo-read-only.toml");
+    std::fs::write(&read_only_file, read_only).unwrap();
+    let (ok, out) = ragdesk(&t.url, &["--layout", read_only_file.to_str().unwrap(), "ingest", "--under", &demo, path]);
+    assert!(!ok && out.contains("does not declare its chunks writable"), "{out}");
+    assert_eq!(count(&mut c, "boiler-guide.md").await, 0);
     // An unknown demo: refused, nothing written.
     let nobody = "00000000-0000-0000-0000-000000000000";
     let (ok, out) = ragdesk(&t.url, &["search", "--under", nobody, "x"]);

@@ -1002,14 +1002,14 @@ fn domo_search_scope() -> ragdesk::search::Scope {
     })
 }
 
-/// 004's page embeddings (HNSW), with no parent row chosen.
+/// 004's page embeddings (its Chunks, ivfflat), with no parent row chosen.
 fn omni_search_scope() -> ragdesk::search::Scope {
     ragdesk::search::Scope::Layout(ragdesk::search::LayoutScope {
         layout: "omni".into(),
         kind: ragdesk::schema::Kind::Chunk,
-        label: "Page embeddings".into(),
+        label: "Chunks".into(),
         within: None,
-        index: Some("hnsw".into()),
+        index: Some("ivfflat".into()),
         metric: ragdesk::db::search::Metric::Cosine,
         whole: false,
     })
