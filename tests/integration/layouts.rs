@@ -337,6 +337,25 @@ async fn the_documented_example_layout_works_on_the_schema_it_describes() {
     );
 }
 
+/// `ragdesk seed --layout NAME` on an empty database, for the layouts the
+/// other tests fill through the library: the platform's schema is created,
+/// filled, its vectors labelled as what they are, and then detected as it.
+#[tokio::test]
+async fn seed_creates_and_fills_each_platforms_schema_from_the_command_line() {
+    for (name, word) in [("workspaces", "Workspaces: "), ("limitless", "Owners: ")] {
+        let t = support::empty().await;
+        let (ok, out) = ragdesk(&t.url, &["--layout", name, "seed", "--scale", "tiny"]);
+        assert!(ok, "{out}");
+        assert!(out.contains(&format!("created the '{name}' schema")) && out.contains(word), "{name}: {out}");
+        assert!(out.contains("vectors by all-MiniLM-L6-v2 (384-d, zero-padded to 1536)"), "{name}: {out}");
+        let (ok, out) = ragdesk(&t.url, &["doctor"]);
+        assert!(ok, "{name}: {out}");
+        let detected =
+            out.lines().any(|l| l.contains("layout") && l.contains(&format!("'{name}'")) && l.contains("detected"));
+        assert!(detected, "{name}: {out}");
+    }
+}
+
 #[tokio::test]
 async fn a_foreign_layout_is_seeded_and_browsed_in_a_real_terminal() {
     let t = support::empty().await;
