@@ -29,9 +29,20 @@ pub async fn query_model(
 ) -> Result<QueryModel, String> {
     let (dim, _) = mapped.vector_column(kind).map_err(|e| e.to_string())?;
     let name = &mapped.layout.name;
+    let recorded = mapped.vector_label(conn, kind).await.map_err(|e| e.to_string())?;
     if let Some(m) = configured {
         if m.model.is_empty() {
             return Err(format!("{} names provider \"{}\" but no model = \"…\"", m.configured_at, m.provider));
+        }
+        // The config says which model to ask, not which one wrote the
+        // vectors: where ragdesk recorded that, another one is refused.
+        if let Some(label) = recorded.as_ref().filter(|l| !same_model(&l.spec.model, &m.model)) {
+            return Err(format!(
+                "{} names model \"{}\", but these vectors were recorded as written by {}: a query embedded by \
+                 another model ranks them by nothing it means. Name that model there (served by any provider), \
+                 or, if the vectors were rewritten since, delete their row of ragdesk_meta.vector_models",
+                m.configured_at, m.model, label.note
+            ));
         }
         let Some(dim) = dim else {
             return Err(format!(
@@ -45,7 +56,7 @@ pub async fn query_model(
             source: format!("{} in the config", m.configured_at),
         });
     }
-    match mapped.vector_label(conn, kind).await.map_err(|e| e.to_string())? {
+    match recorded {
         Some(label) => {
             if dim.is_some_and(|d| d != label.spec.dim) {
                 return Err(format!(
@@ -64,5 +75,22 @@ pub async fn query_model(
              connection profile's [profiles.NAME.vector_model]",
             dim.map(|d| d.to_string()).unwrap_or_else(|| "?".into())
         )),
+    }
+}
+
+/// Whether two names are of one model, whoever serves it: the name after
+/// any organisation (`sentence-transformers/all-MiniLM-L6-v2`), in any case.
+fn same_model(a: &str, b: &str) -> bool {
+    let bare = |m: &str| m.trim().rsplit('/').next().unwrap_or_default().to_ascii_lowercase();
+    bare(a) == bare(b)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_model_is_the_same_whoever_serves_it() {
+        assert!(super::same_model("all-MiniLM-L6-v2", "sentence-transformers/all-minilm-l6-v2"));
+        assert!(!super::same_model("all-MiniLM-L6-v2", "text-embedding-3-small"));
+        assert!(!super::same_model("text-embedding-3-small", "text-embedding-3-large"));
     }
 }

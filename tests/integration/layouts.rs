@@ -1996,6 +1996,27 @@ async fn a_text_query_through_an_openai_compatible_server_equals_a_brute_force_t
         let model =
             ragdesk::search::layout::query_model(&mut c, &m, Kind::Chunk, Some(&configured), &embedder).await.unwrap();
         assert_eq!(model.spec.dim, 1536, "{name}: the column's dimension");
+        if name == "domo" {
+            // A configured model that is not the one recorded as writing them: refused, both named.
+            let other = ragdesk::spec::LayoutModel { model: "text-embedding-3-large".into(), ..configured.clone() };
+            let refused = ragdesk::search::layout::query_model(&mut c, &m, Kind::Chunk, Some(&other), &embedder)
+                .await
+                .unwrap_err();
+            assert!(
+                refused.contains("\"text-embedding-3-large\"") && refused.contains("openai:text-embedding-3-small"),
+                "{refused}"
+            );
+            // With none configured, the recorded one is used, unless the
+            // column's vectors have changed width since it was recorded.
+            let recorded =
+                ragdesk::search::layout::query_model(&mut c, &m, Kind::Chunk, None, &embedder).await.unwrap();
+            assert_eq!(recorded.spec.model, "text-embedding-3-small");
+            sqlx::query("UPDATE ragdesk_meta.vector_models SET dimension = 768").execute(&mut c).await.unwrap();
+            let refused =
+                ragdesk::search::layout::query_model(&mut c, &m, Kind::Chunk, None, &embedder).await.unwrap_err();
+            assert!(refused.contains("wrote 768-d vectors, but the column now holds 1536-d ones"), "{refused}");
+            sqlx::query("UPDATE ragdesk_meta.vector_models SET dimension = 1536").execute(&mut c).await.unwrap();
+        }
         let provider = ragdesk::embed::provider_for(&model.spec, &model.embedder).unwrap();
         // Search under the parent of a chunk about answering (its demo,
         // or its document: then its whole knowledge base).
