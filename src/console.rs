@@ -102,19 +102,7 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
         tracing::info!(layout = %m.layout.name, "reading the database through its layout");
         // (Ours as checked here: a built-in layout's extras this database
         // lacks are left out of it.)
-        app.browse_layout(m.layout.clone());
-        let b = &mut app.browser;
-        b.parentless = parentless;
-        for kind in m.layout.kinds() {
-            if let Ok((_, Some(index))) = m.vector_column(kind) {
-                b.vector_index.insert(kind, index.to_string());
-            }
-            if let Ok(metric) = m.metric(kind) {
-                b.vector_metric.insert(kind, metric);
-            }
-        }
-        // The types of the columns its filter keys name.
-        b.key_types = m.key_types();
+        app.read_through(m, parentless);
     }
     for w in &ctx.warnings {
         tracing::warn!("{w}");

@@ -418,6 +418,25 @@ impl App {
         self.tab = self.browse_tab();
     }
 
+    /// Opens the console on `m`, as read from the database: its layout's
+    /// tabs, the entities with rows under no parent (`parentless`), each
+    /// vector column's index and distance, and the types and listed
+    /// values its filter keys are checked against.
+    pub fn read_through(&mut self, m: &crate::db::mapped::Mapped, parentless: Vec<crate::schema::Kind>) {
+        self.browse_layout(m.layout.clone());
+        let b = &mut self.browser;
+        b.parentless = parentless;
+        for kind in m.layout.kinds() {
+            if let Ok((_, Some(index))) = m.vector_column(kind) {
+                b.vector_index.insert(kind, index.to_string());
+            }
+            if let Ok(metric) = m.metric(kind) {
+                b.vector_metric.insert(kind, metric);
+            }
+        }
+        b.key_types = m.key_types();
+    }
+
     /// Is the database another platform's (read through its layout), not ours?
     pub fn foreign(&self) -> bool {
         !self.browser.layout.is_native()

@@ -4,6 +4,7 @@
 //! prompt → live preview → background job), browse documents and chunks,
 //! delete, and cancel a job half-way with nothing left behind.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -27,6 +28,12 @@ pub(crate) struct Console {
 
 impl Console {
     pub(crate) fn new(t: &support::TestDb) -> Console {
+        Console::reading(t, None)
+    }
+
+    /// The console on another platform's database, read through `mapped`
+    /// as `ragdesk` opens it.
+    pub(crate) fn reading(t: &support::TestDb, mapped: Option<Arc<ragdesk::db::mapped::Mapped>>) -> Console {
         let data = tempfile::tempdir().unwrap();
         let (tx, rx) = unbounded_channel();
         let mut embedding = ragdesk::config::EmbeddingConfig::default();
@@ -41,12 +48,15 @@ impl Console {
             }),
             max_file_bytes: 10_000_000,
             history_dir: data.path().join("data/search-history"),
-            mapped: None,
-            lists: ragdesk::db::mapped::Lists::ours(),
+            mapped: mapped.clone(),
+            lists: mapped.clone().map_or_else(ragdesk::db::mapped::Lists::ours, ragdesk::db::mapped::Lists::Checked),
             layout_model: None,
         };
         let runner = EffectRunner::new(t.db.clone(), tx, settings);
         let mut app = App::new(t.db.target.clone(), false, Keymap::default(), 100, 200);
+        if let Some(m) = &mapped {
+            app.read_through(m, Vec::new());
+        }
         app.size = (120, 40);
         let fx = app.start();
         let mut c = Console { app, runner, rx, job_events: Vec::new(), _data: data };

@@ -114,3 +114,33 @@ async fn search_as_you_type_then_exact_plan_and_more_like_this() {
     .await;
     assert_eq!(c.app.search.text, "when are you open on saturday");
 }
+
+/// Another platform's vectors with no model said to have written them: a
+/// question typed in the Search tab is refused with what to configure, and
+/// nothing is embedded by a model whose vectors would not compare.
+#[tokio::test]
+async fn a_question_on_another_platforms_vectors_is_refused_until_their_model_is_named() {
+    use ragdesk::schema::Kind;
+    use sqlx::Executor;
+    let t = support::empty().await;
+    let mut conn = t.conn().await;
+    conn.execute(ragdesk::schema::ddl("domo").unwrap()).await.unwrap();
+    let catalog = ragdesk::db::catalog::read(&mut conn).await.unwrap();
+    let m = ragdesk::db::mapped::Mapped::new(ragdesk::schema::load("domo").unwrap(), catalog).unwrap();
+    ragdesk::seed::layout::fill(&mut conn, &m, Default::default(), 3).await.unwrap();
+    let mut c = Console::reading(&t, Some(Arc::new(m)));
+    // Its demos (every one), then a question on the selected one's knowledge.
+    c.key(KeyCode::Char('2'));
+    c.until("the demos", |a| a.browser.current().kind == Kind::Demo && !a.browser.current().rows.is_empty()).await;
+    c.key(KeyCode::Char('s'));
+    assert_eq!(c.app.tab, Tab::Search);
+    assert!(c.app.input().is_some(), "the question prompt opens");
+    c.type_text("whitening price");
+    c.until("the refusal", |a| a.search.error.is_some()).await;
+    let said = c.app.search.error.clone().unwrap();
+    assert!(
+        said.contains("none is named") && said.contains("[layout_models.domo]") && said.contains("More like this (m)"),
+        "{said}"
+    );
+    assert!(c.app.search.result.is_none(), "nothing was searched");
+}
