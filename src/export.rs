@@ -6,8 +6,6 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::db::conversation::{ConversationHead, Conversations, Utterance};
-use crate::db::messages::MessageRow;
-use crate::db::sessions::SessionRow;
 use crate::sanitize::{sanitize_line, sanitize_multiline};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -21,29 +19,6 @@ impl Format {
         match self {
             Format::Md => "md",
             Format::Json => "json",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TranscriptExport {
-    pub format: String,
-    pub session: SessionRow,
-    pub messages: Vec<MessageRow>,
-}
-
-pub const JSON_FORMAT_TAG: &str = "ragdesk.transcript.v1";
-
-pub fn render(format: Format, session: &SessionRow, messages: &[MessageRow]) -> String {
-    match format {
-        Format::Json => json(&TranscriptExport {
-            format: JSON_FORMAT_TAG.into(),
-            session: session.clone(),
-            messages: messages.to_vec(),
-        }),
-        Format::Md => {
-            let messages: Vec<Utterance> = messages.iter().cloned().map(Utterance::from).collect();
-            markdown(&session.clone().into(), &messages)
         }
     }
 }
@@ -94,10 +69,10 @@ pub fn markdown(head: &ConversationHead, messages: &[Utterance]) -> String {
     if let (Some(who), Some(id)) = (&head.who, &head.who_id) {
         out.push_str(&format!("- Lead: {} (`{}`)\n", sanitize_line(who), sanitize_line(id)));
     }
-    for (label, value) in [("Channel", &head.channel), ("Status", &head.status)] {
-        if let Some(v) = value {
-            out.push_str(&format!("- {label}: {}\n", sanitize_line(v)));
-        }
+    // Its own columns as the layout shows them (ours: its channel), then its state.
+    let details = head.details.iter().map(|(c, v)| (crate::text::column_words(c), v));
+    for (label, v) in details.chain(head.status.iter().map(|v| ("Status".to_string(), v))) {
+        out.push_str(&format!("- {label}: {}\n", sanitize_line(v)));
     }
     if let Some(at) = &head.started_at {
         out.push_str(&format!("- Started: {}\n", ts(at)));
@@ -133,11 +108,12 @@ pub fn markdown(head: &ConversationHead, messages: &[Utterance]) -> String {
     out
 }
 
-/// A conversation of another platform's schema, read through its layout.
+/// A conversation as exported in JSON, whatever the schema: its heading,
+/// its own row, its messages.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LayoutTranscript {
+pub struct TranscriptExport {
     pub format: String,
-    /// The layout it was read through ("domo").
+    /// The layout it was read through ("native" for ours, "domo"…).
     pub layout: String,
     pub session: ConversationHead,
     /// The conversation's own row, every column but vectors, bytes and
@@ -149,15 +125,19 @@ pub struct LayoutTranscript {
     pub messages: Vec<Utterance>,
 }
 
-pub const LAYOUT_JSON_FORMAT_TAG: &str = "ragdesk.layout-transcript.v3";
+/// One format for every schema (ours was `ragdesk.transcript.v1`, another
+/// platform's `ragdesk.layout-transcript.v3`, before ours was read through
+/// its layout too).
+pub const JSON_FORMAT_TAG: &str = "ragdesk.transcript.v2";
 
-/// Reads session `id` of `mapped` and all its messages in their order.
-pub async fn read_layout_transcript(
+/// Reads conversation `id` and all its messages in their order.
+pub async fn read_transcript(
     conn: &mut sqlx::PgConnection,
-    mapped: &std::sync::Arc<crate::db::mapped::Mapped>,
+    conversations: &Conversations,
     id: &str,
-) -> crate::db::Result<LayoutTranscript> {
-    let (session, messages) = Conversations::Mapped(mapped.clone()).whole(conn, id).await?;
+) -> crate::db::Result<TranscriptExport> {
+    let (session, messages) = conversations.whole(conn, id).await?;
+    let mapped = &conversations.0;
     // Beside the transcript, not a condition of it: a role that may not
     // read every column (column GRANTs) still exports the conversation.
     let row = match mapped.row_fields(&mut *conn, crate::schema::Kind::Session, &session.id).await {
@@ -167,8 +147,8 @@ pub async fn read_layout_transcript(
             Vec::new()
         }
     };
-    Ok(LayoutTranscript {
-        format: LAYOUT_JSON_FORMAT_TAG.into(),
+    Ok(TranscriptExport {
+        format: JSON_FORMAT_TAG.into(),
         layout: mapped.layout.name.clone(),
         session,
         row: row.into_iter().collect(),
@@ -176,9 +156,9 @@ pub async fn read_layout_transcript(
     })
 }
 
-/// A layout transcript as JSON (exact; no raw control character) or
-/// Markdown (for people; controls made visible, lines quoted).
-pub fn render_layout(format: Format, t: &LayoutTranscript) -> String {
+/// A transcript as JSON (exact; no raw control character) or Markdown (for
+/// people; controls made visible, lines quoted).
+pub fn render(format: Format, t: &TranscriptExport) -> String {
     match format {
         Format::Json => json(t),
         Format::Md => markdown(&t.session, &t.messages),
@@ -202,9 +182,8 @@ pub struct Rendered {
     pub file_name: String,
 }
 
-/// Reads conversation `id` whole through `conversations` and renders it:
-/// JSON in the schema's own exact form, Markdown by [`markdown`] for every
-/// schema. At most [`crate::db::conversation::WHOLE_CAP`] messages.
+/// Reads conversation `id` whole through `conversations` and renders it
+/// ([`render`]). At most [`crate::db::conversation::WHOLE_CAP`] messages.
 pub async fn render_conversation(
     conn: &mut sqlx::PgConnection,
     conversations: &Conversations,
@@ -212,30 +191,10 @@ pub async fn render_conversation(
     format: Format,
 ) -> crate::db::Result<Rendered> {
     let id = conversations.resolve(&mut *conn, id).await?;
-    let (text, messages) = match conversations {
-        // Ours keeps every field of its rows (tokens, metadata) in JSON.
-        Conversations::Native => {
-            let uuid = uuid::Uuid::parse_str(&id).expect("resolve gives a session id");
-            let session = crate::db::sessions::get(&mut *conn, uuid).await?;
-            if session.message_count > crate::db::conversation::WHOLE_CAP as i64 {
-                return Err(crate::db::DbError::Invalid(format!(
-                    "{} messages: more than {} for one export",
-                    session.message_count,
-                    crate::db::conversation::WHOLE_CAP
-                )));
-            }
-            let messages = crate::db::messages::all(&mut *conn, uuid).await?;
-            (render(format, &session, &messages), messages.len())
-        }
-        Conversations::Mapped(m) => {
-            let t = read_layout_transcript(&mut *conn, m, &id).await?;
-            (render_layout(format, &t), t.messages.len())
-        }
-    };
-    let noun = match conversations {
-        Conversations::Native => "session".to_string(),
-        Conversations::Mapped(m) => m.layout.one(crate::schema::Kind::Session),
-    };
+    let t = read_transcript(&mut *conn, conversations, &id).await?;
+    let (text, messages) = (render(format, &t), t.messages.len());
+    // Ours: `session-…`; another platform's in its word for one.
+    let noun = conversations.0.layout.one(crate::schema::Kind::Session);
     Ok(Rendered { text, messages, file_name: file_name_for(&noun, &id, format) })
 }
 
@@ -311,13 +270,14 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Exports one conversation into `dir` (the console's `e`/`E`), under a new name.
 pub async fn export_session(
     db: &crate::db::Db,
-    conversations: &Conversations,
+    lists: &crate::db::mapped::Lists,
     session: &str,
     format: Format,
     dir: &Path,
 ) -> Result<String, String> {
     let mut conn = db.acquire().await.map_err(|e| e.to_string())?;
-    let r = render_conversation(&mut conn, conversations, session, format).await.map_err(|e| e.to_string())?;
+    let conversations = Conversations::new(lists.mapped(&mut conn).await.map_err(|e| e.to_string())?);
+    let r = render_conversation(&mut conn, &conversations, session, format).await.map_err(|e| e.to_string())?;
     let path = write_new_file(dir, &r.file_name, r.text.as_bytes())
         .map_err(|e| format!("cannot write into {}: {e}", dir.display()))?;
     Ok(format!("exported {} messages to {}", r.messages, path.display()))

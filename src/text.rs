@@ -11,6 +11,15 @@ pub fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)
 }
 
+/// A column's name in words, whole (`products_services` → "Products
+/// services"). A name is the database's too (a quoted identifier may hold
+/// anything): sanitised.
+pub fn column_words(column: &str) -> String {
+    let words = crate::sanitize::sanitize_line(column).replace('_', " ");
+    let mut chars = words.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
 /// Truncates `s` to at most `max` columns, ending with `…` when cut.
 pub fn truncate(s: &str, max: usize) -> String {
     if width(s) <= max {

@@ -176,6 +176,17 @@ impl Context {
     }
 }
 
+impl Context {
+    /// The layout this database is read through, ours included: `--layout`,
+    /// else the one its catalog matches.
+    pub async fn layout_mapped(&self, conn: &mut sqlx::PgConnection) -> Result<crate::db::mapped::Mapped> {
+        let asked = self.cli.layout.as_deref().map(crate::schema::load).transpose().map_err(|e| eyre!(e))?;
+        crate::db::mapped::Mapped::for_console(conn, asked)
+            .await?
+            .ok_or_else(|| eyre!("no known layout fits this database: `ragdesk doctor` says what each one lacks"))
+    }
+}
+
 pub async fn run(cli: Cli) -> Result<()> {
     let paths = Paths::discover();
     let loaded = Config::load(cli.config.as_deref(), &paths);
@@ -208,8 +219,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Export(ExportCommand::Session { id, format, output }) => {
             let db = ctx.connect_batch().await?;
             let mut conn = db.pool.acquire().await?;
-            let mapped = ctx.foreign_mapped(&mut conn).await?.map(std::sync::Arc::new);
-            let conversations = crate::db::conversation::Conversations::for_layout(mapped);
+            let conversations = crate::db::conversation::Conversations::new(ctx.layout_mapped(&mut conn).await?.into());
             let r = crate::export::render_conversation(&mut conn, &conversations, &id, format).await?;
             write_export(&r.text, r.messages, output.as_deref())
         }

@@ -1,9 +1,8 @@
 //! A conversation and its messages as the console's transcript, the
-//! exports and the clipboard read them, whatever the schema: one reader
-//! per kind of layout. Ours goes through its typed queries (`sessions`,
-//! `messages`, which also give tokens and metadata); another platform's
-//! through its layout description (`mapped`). Which one reads a database is
-//! decided once, at connect; everything above this module is the same path.
+//! exports and the clipboard read them, whatever the schema: through the
+//! database's layout (`mapped`), ours (`native.toml`) as every other. The
+//! heading is read up the layout's chain (its lead, its bot, their tenant);
+//! the messages a page at a time in the layout's order.
 
 use std::sync::Arc;
 
@@ -13,20 +12,12 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::mapped::{Mapped, MappedRow};
-use super::messages::MessageRow;
-use super::sessions::SessionRow;
-use super::{Cursor, DbError, Result};
-use crate::schema::Kind;
+use super::{DbError, Result};
+use crate::schema::{Extra, Kind};
 
-/// Who reads conversations on this database.
-#[derive(Debug, Clone, Default)]
-pub enum Conversations {
-    /// ragdesk's own schema.
-    #[default]
-    Native,
-    /// Another platform's schema, through its layout.
-    Mapped(Arc<Mapped>),
-}
+/// Who reads conversations on this database: its layout.
+#[derive(Debug, Clone)]
+pub struct Conversations(pub Arc<Mapped>);
 
 /// A conversation's heading: what the transcript's title and an export's
 /// header show. Fields a layout does not have are `None`.
@@ -48,7 +39,9 @@ pub struct ConversationHead {
     pub bot_label: Option<String>,
     /// Ours: the demo, whose knowledge base a question is replayed on.
     pub demo_id: Option<Uuid>,
-    pub channel: Option<String>,
+    /// The layout's own columns of it, as (column, value): ours, its channel.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<(String, String)>,
     pub status: Option<String>,
     pub started_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
@@ -103,84 +96,98 @@ pub struct ConversationPage {
 pub const WHOLE_CAP: usize = 100_000;
 
 impl Conversations {
-    pub fn for_layout(mapped: Option<Arc<Mapped>>) -> Conversations {
-        mapped.map_or(Conversations::Native, Conversations::Mapped)
+    pub fn new(mapped: Arc<Mapped>) -> Conversations {
+        Conversations(mapped)
     }
 
     /// The conversation `spec` names, which must exist: its id, or a unique
-    /// prefix of it (ours and a layout's alike).
+    /// prefix of it (what the transcript's title shows of it).
     pub async fn resolve(&self, conn: &mut PgConnection, spec: &str) -> Result<String> {
+        let m = &self.0;
         let spec = spec.trim();
-        match self {
-            Conversations::Native => Ok(super::sessions::resolve_id(conn, spec).await?.to_string()),
-            Conversations::Mapped(m) => {
-                let missing = || DbError::NotFound(format!("no {} with id '{spec}'", m.layout.label(Kind::Session)));
-                // (An id not even of the id's type is no row: `row` says None.)
-                match m.row(&mut *conn, Kind::Session, spec).await? {
-                    Some(row) => Ok(row.id),
-                    // Not a whole id: a unique prefix of one (what the
-                    // transcript's title shows of it).
-                    None => match m.ids_with_prefix(&mut *conn, Kind::Session, spec, 4).await?.as_slice() {
-                        [one] => Ok(one.clone()),
-                        [] => Err(missing()),
-                        // Four asked for: a fourth says only that there are more.
-                        many => Err(DbError::Filter(format!(
-                            "'{spec}' starts {} ids: type more of it ({}…)",
-                            if many.len() > 3 { "more than 3".to_string() } else { many.len().to_string() },
-                            many.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
-                        ))),
-                    },
-                }
-            }
+        let missing = || DbError::NotFound(format!("no {} with id '{spec}'", m.layout.label(Kind::Session)));
+        // (An id not even of the id's type is no row: `row` says None.)
+        if let Some(row) = m.row(&mut *conn, Kind::Session, spec).await? {
+            return Ok(row.id);
+        }
+        // Not a whole id: the start of one. A UUID's takes 6+ hex digits
+        // (what is not hex at all is just no id).
+        let hex = !spec.is_empty() && spec.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+        if hex && m.id_type(Kind::Session).as_deref() == Some("uuid") {
+            super::mapped::IdMatch::parse("uuid", spec)?;
+        }
+        match m.ids_with_prefix(&mut *conn, Kind::Session, spec, 4).await?.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Err(missing()),
+            // Four asked for: a fourth says only that there are more.
+            many => Err(DbError::Filter(format!(
+                "'{spec}' is ambiguous: it starts {} ids ({}{}): type more of it",
+                if many.len() > 3 { "more than 3".to_string() } else { many.len().to_string() },
+                many.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
+                if many.len() > 3 { ", …" } else { "" }
+            ))),
         }
     }
 
     pub async fn head(&self, conn: &mut PgConnection, id: &str) -> Result<ConversationHead> {
-        match self {
-            Conversations::Native => Ok(super::sessions::get(conn, native_id(id)?).await?.into()),
-            Conversations::Mapped(m) => {
-                let row = m
-                    .row(&mut *conn, Kind::Session, id)
-                    .await?
-                    .ok_or_else(|| DbError::NotFound(format!("{} {id}", m.layout.label(Kind::Session))))?;
-                let count = m.count(&mut *conn, Kind::Message, Some(id), "").await?;
-                let mut head = head_of_row(&m.layout.name, row);
-                // Who and which bot, up the layout's chain: a lead's name
-                // (the conversation's own title is then its subject), a
-                // demo's name; and when it ended, where the layout says.
-                let ended = m.layout.entity(Kind::Session).and_then(|e| e.ended_at.clone());
-                let session = m.row_extras(&mut *conn, Kind::Session, id, ended.as_deref()).await?;
-                head.ended_at = session.at;
-                let mut parent = session.parent;
-                let mut kind = m.layout.parent_of(Kind::Session);
-                // A few steps at most (a lead, its demo, their tenant).
-                for _ in 0..4 {
-                    let (Some(k), Some(pid)) = (kind, parent.clone()) else { break };
-                    let row = m.row_extras(&mut *conn, k, &pid, None).await?;
-                    let title = row.title;
-                    match k {
-                        Kind::Lead => head.who = title,
-                        Kind::Demo => {
-                            head.bot_label = Some(m.layout.one(Kind::Demo));
-                            head.bot = title;
-                        }
-                        Kind::Tenant => {
-                            head.tenant = title.map(|name| HeldBy { label: m.layout.one(Kind::Tenant), name });
-                            break;
-                        }
-                        _ => break,
-                    }
-                    parent = row.parent;
-                    kind = m.layout.parent_of(k);
-                }
-                // A capped count is not a total: the title then counts what is loaded.
-                head.message_count = match count {
-                    Some(super::RowCount::Exact(n)) => Some(n),
-                    _ => None,
-                };
-                Ok(head)
-            }
+        let m = &self.0;
+        let row = m
+            .row(&mut *conn, Kind::Session, id)
+            .await?
+            .ok_or_else(|| DbError::NotFound(format!("{} {id}", m.layout.label(Kind::Session))))?;
+        let count = m.count(&mut *conn, Kind::Message, Some(id), "").await?;
+        let e = m.layout.entity(Kind::Session).expect("a layout has conversations");
+        let mut head = head_of_row(m, row);
+        // Who and which bot, up the layout's chain: a lead's name (and its
+        // other name: ours, an e-mail), a demo's name; and when it ended,
+        // where the layout says.
+        let ended = e.ended_at.as_deref();
+        let lead_column = e.listed_under.get(Kind::Lead.name()).map(String::as_str);
+        let session = m.row_extras(&mut *conn, Kind::Session, id, ended, lead_column).await?;
+        head.ended_at = session.at;
+        // A lead it is listed under besides its parent (ours: its demo's
+        // session, held with one lead).
+        if let Some(lead_id) = session.listed_by {
+            let lead = m.row_extras(&mut *conn, Kind::Lead, &lead_id, None, None).await?;
+            head.who = lead.title;
+            head.who_id = lead.other_name;
         }
+        let mut parent = session.parent;
+        let mut kind = m.layout.parent_of(Kind::Session);
+        // A few steps at most (a lead, its demo, their tenant).
+        for _ in 0..4 {
+            let (Some(k), Some(pid)) = (kind, parent.clone()) else { break };
+            let row = m.row_extras(&mut *conn, k, &pid, None, None).await?;
+            let title = row.title;
+            match k {
+                Kind::Lead => {
+                    head.who = title;
+                    head.who_id = row.other_name;
+                }
+                Kind::Demo => {
+                    // Ours: the demo whose knowledge a question is replayed on.
+                    if m.layout.is_native() {
+                        head.demo_id = Uuid::parse_str(&pid).ok();
+                    } else {
+                        head.bot_label = Some(m.layout.one(Kind::Demo));
+                    }
+                    head.bot = title;
+                }
+                Kind::Tenant => {
+                    head.tenant = title.map(|name| HeldBy { label: m.layout.one(Kind::Tenant), name });
+                    break;
+                }
+                _ => break,
+            }
+            parent = row.parent;
+            kind = m.layout.parent_of(k);
+        }
+        // A capped count is not a total: the title then counts what is loaded.
+        head.message_count = match count {
+            Some(super::RowCount::Exact(n)) => Some(n),
+            _ => None,
+        };
+        Ok(head)
     }
 
     /// Messages of conversation `id` after `after` (a page's `next`).
@@ -191,22 +198,11 @@ impl Conversations {
         after: Option<&[Option<String>]>,
         limit: u32,
     ) -> Result<ConversationPage> {
-        match self {
-            Conversations::Native => {
-                let after = after.map(native_cursor).transpose()?;
-                let page = super::messages::page(conn, native_id(id)?, after, limit).await?;
-                Ok(ConversationPage {
-                    rows: page.rows.into_iter().map(Utterance::from).collect(),
-                    next: page.next.map(|c| vec![Some(c.ts.to_rfc3339()), Some(c.id.to_string())]),
-                })
-            }
-            Conversations::Mapped(m) => {
-                let page = m.page(&mut *conn, Kind::Message, Some(id), after, limit).await?;
-                let roles = m.layout.entity(Kind::Message).map(|e| &e.roles);
-                let rows = page.rows.into_iter().map(|r| utterance_of_row(r, roles)).collect();
-                Ok(ConversationPage { rows, next: page.next })
-            }
-        }
+        let m = &self.0;
+        let page = m.page(&mut *conn, Kind::Message, Some(id), after, limit).await?;
+        let roles = m.layout.entity(Kind::Message).map(|e| &e.roles);
+        let rows = page.rows.into_iter().map(|r| utterance_of_row(r, roles)).collect();
+        Ok(ConversationPage { rows, next: page.next })
     }
 
     /// The whole conversation, a page at a time (at most [`WHOLE_CAP`]).
@@ -239,34 +235,33 @@ impl Conversations {
     }
 }
 
-fn native_id(id: &str) -> Result<Uuid> {
-    Uuid::parse_str(id.trim()).map_err(|_| DbError::NotFound(format!("session {id} (not a session id)")))
-}
-
-/// Our transcript's cursor (created_at, id), as a page's `next` carries it.
-fn native_cursor(key: &[Option<String>]) -> Result<Cursor> {
-    let bad = || DbError::Invalid("a cursor from another list".into());
-    match key {
-        [Some(ts), Some(id)] => Ok(Cursor {
-            ts: DateTime::parse_from_rfc3339(ts).map_err(|_| bad())?.with_timezone(&Utc),
-            id: Uuid::parse_str(id).map_err(|_| bad())?,
-        }),
-        _ => Err(bad()),
-    }
-}
-
-/// A layout's session row as a heading: its title (a subject, a handle:
-/// not known to be a person, so not who it is with: a lead up the chain
-/// says that), its status what state it is in.
-fn head_of_row(layout: &str, row: MappedRow) -> ConversationHead {
-    ConversationHead {
+/// A layout's session row as a heading: its own title (a subject, a
+/// handle: not known to be a person, so not who it is with: a lead up the
+/// chain says that; not a title read from another row), its status (where
+/// it has one of its own), its own columns as details, and its messages'
+/// tokens where the layout totals them.
+fn head_of_row(m: &Mapped, row: MappedRow) -> ConversationHead {
+    let e = m.layout.entity(Kind::Session).expect("a layout has conversations");
+    let tokens = m.layout.entity(Kind::Message).and_then(|e| e.token_count.clone());
+    let mut head = ConversationHead {
         id: row.id,
-        title: row.title,
-        status: row.status,
+        title: row.title.filter(|_| e.title.is_some()),
+        // A state read from its end says no more than `ended_at` does.
+        status: row.status.filter(|_| e.state_from_end().is_none() || e.deleted_at.is_some()),
         started_at: row.created_at,
-        layout: Some(layout.to_string()),
+        layout: (!m.layout.is_native()).then(|| m.layout.name.clone()),
         ..ConversationHead::default()
+    };
+    for (extra, value) in e.extras().into_iter().zip(row.cells) {
+        let Some(value) = value else { continue };
+        match extra {
+            Extra::Column(c) => head.details.push((c.to_string(), value)),
+            // A total past the cap ("1,000+") is no total: left unsaid.
+            Extra::Sum(Kind::Message, c) if Some(c) == tokens.as_deref() => head.token_total = value.parse().ok(),
+            Extra::Count(_) | Extra::Sum(..) => {}
+        }
     }
+    head
 }
 
 /// The platform's metadata of a message, with the platform's own word for
@@ -307,30 +302,35 @@ fn utterance_of_row(row: MappedRow, roles: Option<&std::collections::BTreeMap<St
     }
 }
 
-impl From<SessionRow> for ConversationHead {
-    fn from(s: SessionRow) -> ConversationHead {
+/// Our typed session as a heading: what reading it through our layout
+/// gives (held equal by the layouts test), kept for the tests' fixtures
+/// and the bench's reference reads.
+impl From<super::sessions::SessionRow> for ConversationHead {
+    fn from(s: super::sessions::SessionRow) -> ConversationHead {
         ConversationHead {
             id: s.id.to_string(),
             who: Some(s.lead_label().to_string()),
-            title: None,
-            who_id: Some(s.lead_identifier),
+            // The identifier where the name is another (shown beside it).
+            who_id: s
+                .lead_display_name
+                .as_ref()
+                .filter(|n| **n != s.lead_identifier)
+                .map(|_| s.lead_identifier.clone()),
             bot: s.demo_name,
-            bot_label: None,
             demo_id: Some(s.demo_id),
-            channel: Some(s.channel),
-            status: None,
+            details: vec![("channel".into(), s.channel)],
             started_at: Some(s.created_at),
             ended_at: s.ended_at,
             message_count: Some(s.message_count),
             token_total: Some(s.token_total),
-            layout: None,
-            tenant: None,
+            ..ConversationHead::default()
         }
     }
 }
 
-impl From<MessageRow> for Utterance {
-    fn from(m: MessageRow) -> Utterance {
+/// Our typed message as an utterance (as our layout reads it).
+impl From<super::messages::MessageRow> for Utterance {
+    fn from(m: super::messages::MessageRow) -> Utterance {
         Utterance {
             id: m.id.to_string(),
             role: m.role,
@@ -345,18 +345,6 @@ impl From<MessageRow> for Utterance {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn our_cursor_travels_as_text_and_back_exactly() {
-        let c = Cursor {
-            ts: DateTime::parse_from_rfc3339("2026-03-04T05:06:07.123456Z").unwrap().with_timezone(&Utc),
-            id: Uuid::from_u128(42),
-        };
-        let key = vec![Some(c.ts.to_rfc3339()), Some(c.id.to_string())];
-        assert_eq!(native_cursor(&key).unwrap(), c, "microseconds survive the trip");
-        assert!(native_cursor(&[Some("3".into())]).is_err(), "a layout's cursor is refused");
-        assert!(native_id("not-a-uuid").is_err());
-    }
 
     #[test]
     fn the_platforms_metadata_keeps_its_keys_and_gains_the_role_word() {

@@ -156,7 +156,12 @@ pub struct MappedRow {
 pub struct RowExtras {
     pub parent: Option<String>,
     pub title: Option<String>,
+    /// Its other name (`title_else`: a lead's e-mail) where the title is
+    /// another one (its display name).
+    pub other_name: Option<String>,
     pub at: Option<DateTime<Utc>>,
+    /// The row it is `listed_under` by the column asked for (a session's lead).
+    pub listed_by: Option<String>,
 }
 
 /// A page and where the next one starts (`None`: the end).
@@ -370,6 +375,14 @@ impl Mapped {
         let catalog = super::catalog::read(conn).await?;
         let layout = asked.or_else(|| crate::schema::detect(&catalog).0);
         layout.map(|l| Mapped::new(l, catalog)).transpose()
+    }
+
+    /// The type of `kind`'s id column (`uuid`, `text`, `int8`…), where it
+    /// has one of a table's.
+    pub fn id_type(&self, kind: Kind) -> Option<String> {
+        let e = self.layout.entity(kind)?;
+        let table = Table::parse(e.table.as_deref()?);
+        Some(self.catalog.column(&table, e.id.as_deref()?)?.udt.clone())
     }
 
     pub fn catalog(&self) -> &Catalog {
@@ -1264,8 +1277,9 @@ impl Mapped {
         }
     }
 
-    /// Row `id` of `kind`'s parent id and title, and `column` (a timestamp
-    /// the layout names, e.g. a session's `ended_at`), where it has them:
+    /// Row `id` of `kind`'s parent id, title and other name, `column` (a
+    /// timestamp the layout names, e.g. a session's `ended_at`) and
+    /// `listed_by` (a column holding another row's id), where it has them:
     /// what a conversation's heading reads up the chain, a query a step.
     pub async fn row_extras(
         &self,
@@ -1273,6 +1287,7 @@ impl Mapped {
         kind: Kind,
         id: &str,
         column: Option<&str>,
+        listed_by: Option<&str>,
     ) -> Result<RowExtras> {
         let e = self.entity(kind)?;
         let (Some(table), Some(idc), None) = (e.table.as_deref(), e.id.as_deref(), &e.json_array) else {
@@ -1281,10 +1296,13 @@ impl Mapped {
         let table = Table::parse(table);
         let text = |c: Option<&str>| c.map_or("NULL::text".to_string(), |c| format!("t.{}::text", quote_ident(c)));
         let at = column.map_or("NULL::timestamptz".to_string(), |c| format!("t.{}::timestamptz", quote_ident(c)));
-        let found: Option<(Option<String>, Option<String>, Option<DateTime<Utc>>)> = sqlx::query_as(&format!(
-            "SELECT {}, {}, {at} FROM {} t WHERE t.{} = $1::{}",
+        type Found = (Option<String>, Option<String>, Option<String>, Option<DateTime<Utc>>, Option<String>);
+        let found: Option<Found> = sqlx::query_as(&format!(
+            "SELECT {}, {}, {}, {at}, {} FROM {} t WHERE t.{} = $1::{}",
             text(e.parent.as_deref()),
             Self::title_sql(e, "t").unwrap_or_else(|| "NULL::text".into()),
+            text(e.title_else.as_deref().filter(|_| e.title.is_some())),
+            text(listed_by),
             table.quoted(),
             quote_ident(idc),
             self.cast(&table, idc)?
@@ -1292,7 +1310,15 @@ impl Mapped {
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
-        Ok(found.map(|(parent, title, at)| RowExtras { parent, title, at }).unwrap_or_default())
+        Ok(found
+            .map(|(parent, title, other, at, listed_by)| RowExtras {
+                other_name: other.filter(|o| Some(o) != title.as_ref()),
+                parent,
+                title,
+                at,
+                listed_by,
+            })
+            .unwrap_or_default())
     }
 
     /// Every column of row `id` of `kind` but its vectors and bytes, in the

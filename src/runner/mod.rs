@@ -55,9 +55,10 @@ impl Settings {
         db::rate_limits::RateLimits::for_layout(self.mapped.clone())
     }
 
-    /// Who reads conversations here: our queries, or the layout's.
-    pub fn conversations(&self) -> db::conversation::Conversations {
-        db::conversation::Conversations::for_layout(self.mapped.clone())
+    /// Who reads conversations here: the database's layout (ours checked
+    /// on first use).
+    pub async fn conversations(&self, conn: &mut sqlx::PgConnection) -> db::Result<db::conversation::Conversations> {
+        Ok(db::conversation::Conversations::new(self.lists.mapped(conn).await?))
     }
 }
 
@@ -355,10 +356,9 @@ impl EffectRunner {
                 Some(Action::PathCompleted { input, completed: done, candidates })
             }
             Effect::Export { session, format } => {
-                let conversations = self.settings.conversations();
                 let result = crate::export::export_session(
                     &self.db,
-                    &conversations,
+                    &self.settings.lists,
                     &session,
                     format,
                     &self.settings.export_dir,
@@ -471,7 +471,10 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
             Action::Neighbours { chunk, result }
         }
         Effect::ResolveConversation { spec } => {
-            let result = settings.conversations().resolve(conn, &spec).await.map_err(|e| e.to_string());
+            let result = match settings.conversations(conn).await {
+                Ok(c) => c.resolve(conn, &spec).await.map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
             Action::ConversationResolved { result }
         }
         Effect::FindReplayKb { demo, question, answer } => {
@@ -483,15 +486,19 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
             Action::ReplayReady { result, question, answer }
         }
         Effect::LoadSession { generation, id } => {
-            let result = settings.conversations().head(conn, &id).await.map_err(Into::into);
+            let result = match settings.conversations(conn).await {
+                Ok(c) => c.head(conn, &id).await.map_err(Into::into),
+                Err(e) => Err(e.into()),
+            };
             Action::SessionLoaded { generation, result }
         }
         Effect::LoadMessages { generation, session, after } => {
-            let result = settings
-                .conversations()
-                .page(conn, &session, after.as_deref(), settings.transcript_page_size)
-                .await
-                .map_err(Into::into);
+            let result = match settings.conversations(conn).await {
+                Ok(c) => {
+                    c.page(conn, &session, after.as_deref(), settings.transcript_page_size).await.map_err(Into::into)
+                }
+                Err(e) => Err(e.into()),
+            };
             Action::MessagesLoaded { generation, result }
         }
         Effect::CheckAccess => Action::AccessChecked { result: db::access::check(conn).await.map_err(Into::into) },

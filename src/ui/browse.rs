@@ -326,7 +326,7 @@ fn render_detail(
     let extras = extra_columns(&b.layout, kind);
     // Field names as wide as the widest (a third of the pane at most).
     let widest = match whole {
-        Some(Ok(Some(fields))) => fields.iter().map(|(c, _)| crate::text::width(&column_words_whole(c))).max(),
+        Some(Ok(Some(fields))) => fields.iter().map(|(c, _)| crate::text::width(&crate::text::column_words(c))).max(),
         _ => None,
     };
     let widest = widest.into_iter().chain(extras.iter().map(|(h, _)| crate::text::width(h))).max().unwrap_or(0);
@@ -364,7 +364,7 @@ fn render_detail(
             }
             let id_column = b.layout.entity(kind).and_then(|e| e.id.as_deref());
             for (column, value) in fields.iter().filter(|(c, _)| Some(c.as_str()) != id_column) {
-                let name = crate::text::truncate(&column_words_whole(column), v.label_width());
+                let name = crate::text::truncate(&crate::text::column_words(column), v.label_width());
                 whole_field(&mut v, &name, value, theme);
             }
         }
@@ -533,15 +533,7 @@ fn duration_text(d: chrono::Duration) -> String {
 /// A column's name as a heading: `last_post_at` → "Last post at", cut
 /// to a list's heading width.
 fn column_words(column: &str) -> String {
-    crate::text::truncate(&column_words_whole(column), 16)
-}
-
-/// A column's name in words, whole. (A name is the database's too: a
-/// quoted identifier may hold anything.)
-fn column_words_whole(column: &str) -> String {
-    let words = sanitize_line(column).replace('_', " ");
-    let mut chars = words.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    crate::text::truncate(&crate::text::column_words(column), 16)
 }
 
 #[cfg(test)]

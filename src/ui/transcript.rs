@@ -120,7 +120,7 @@ fn title_parts(s: &ConversationHead, loaded: usize, complete: bool) -> Vec<Strin
         Some(who) => parts.push(sanitize_line(who).into_owned()),
         None => parts.push(crate::text::truncate(&sanitize_line(&s.id), 14)),
     }
-    for v in [&s.channel, &s.status].into_iter().flatten() {
+    for v in s.details.iter().map(|(_, v)| v).chain(&s.status) {
         parts.push(sanitize_line(v).into_owned());
     }
     if let Some(at) = s.started_at {
@@ -133,11 +133,11 @@ fn title_parts(s: &ConversationHead, loaded: usize, complete: bool) -> Vec<Strin
     if let Some(n) = s.token_total {
         parts.push(format!("{} tokens", group(n)));
     }
-    // Ours records every end, so an open conversation is the news; a layout
-    // may record none, so an ended one is.
-    match (s.ended_at, &s.layout) {
-        (None, None) => parts.push("open".into()),
-        (Some(_), Some(_)) => parts.push("ended".into()),
+    // Where no state says it: ours records every end, so an open
+    // conversation is the news; a layout may record none, so an ended one is.
+    match (s.ended_at, &s.layout, &s.status) {
+        (None, None, None) => parts.push("open".into()),
+        (Some(_), Some(_), None) => parts.push("ended".into()),
         _ => {}
     }
     parts

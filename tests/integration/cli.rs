@@ -88,7 +88,18 @@ async fn migrate_seed_export_doctor() {
     ]);
     assert!(o.status.success(), "{}", text(&o));
     let back: ragdesk::export::TranscriptExport = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
-    assert_eq!(back.messages, ragdesk::db::messages::all(&mut t.db.pool.acquire().await.unwrap(), id).await.unwrap());
+    let typed = ragdesk::db::messages::all(&mut t.db.pool.acquire().await.unwrap(), id).await.unwrap();
+    let exported: Vec<_> = back
+        .messages
+        .iter()
+        .map(|m| (m.id.clone(), m.role.clone(), m.content.clone(), m.created_at, m.token_count, m.metadata.clone()))
+        .collect();
+    let stored: Vec<_> = typed
+        .into_iter()
+        .map(|m| (m.id.to_string(), m.role, m.content, Some(m.created_at), Some(m.token_count), Some(m.metadata)))
+        .collect();
+    assert_eq!(exported, stored, "every message, every field, in order");
+    assert_eq!((back.layout.as_str(), back.format.as_str()), ("native", ragdesk::export::JSON_FORMAT_TAG));
     let o = ragdesk(&["--database-url", url, "export", "session", &id.to_string(), "--format", "md"]);
     assert!(o.status.success());
     assert!(String::from_utf8_lossy(&o.stdout).starts_with("# Conversation with "));
@@ -310,7 +321,7 @@ async fn a_session_is_exported_by_a_unique_id_prefix() {
     let o = ragdesk(&["--database-url", url, "export", "session", prefix, "--format", "json"]);
     assert!(o.status.success(), "{}", text(&o));
     let back: ragdesk::export::TranscriptExport = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(back.session.id, id);
+    assert_eq!(back.session.id, id.to_string());
 
     // Two sessions sharing a prefix: the prefix is refused, naming them.
     let a = uuid::Uuid::parse_str("abcdef12-0000-4000-8000-000000000001").unwrap();
@@ -328,7 +339,7 @@ async fn a_session_is_exported_by_a_unique_id_prefix() {
     assert!(err.contains("ambiguous") && err.contains(&a.to_string()) && err.contains(&b.to_string()), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
     let o = ragdesk(&["--database-url", url, "export", "session", "abc"]);
-    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("at least 6"), "{}", text(&o));
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("first 6+ hex digits"), "{}", text(&o));
 }
 
 #[test]

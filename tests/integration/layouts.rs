@@ -276,7 +276,7 @@ async fn the_documented_example_layout_works_on_the_schema_it_describes() {
     // the customer's bot, and it ends where closed_at says.
     let ticket = filled.ids[&Kind::Session][0].clone();
     c.execute(&*format!("UPDATE tickets SET closed_at = now() WHERE id = '{ticket}'")).await.unwrap();
-    let conversations = Conversations::Mapped(std::sync::Arc::new(m));
+    let conversations = Conversations::new(std::sync::Arc::new(m));
     let head = conversations.head(&mut c, &ticket).await.unwrap();
     let (email, bot): (String, String) = sqlx::query_as(
         "SELECT cu.email, b.display_name FROM tickets t JOIN customers cu ON cu.id = t.customer_id \
@@ -295,7 +295,7 @@ async fn the_documented_example_layout_works_on_the_schema_it_describes() {
         .fetch_one(&mut c)
         .await
         .unwrap();
-    let Conversations::Mapped(m) = &conversations else { unreachable!() };
+    let m = &conversations.0;
     let row = m.row(&mut c, Kind::Session, &ticket).await.unwrap().expect("the ticket");
     assert_eq!(row.cells.last().cloned().flatten(), Some(want.to_string()), "{row:?}");
     // What the layout maps beside a reply's text comes with it.
@@ -706,7 +706,7 @@ async fn a_conversation_is_found_by_its_id_on_every_layout() {
     for name in ["domo", "workspaces", "limitless", "omni"] {
         let (t, m, filled) = mapped_database(name).await;
         let mut c = t.conn().await;
-        let conversations = Conversations::Mapped(std::sync::Arc::new(m));
+        let conversations = Conversations::new(std::sync::Arc::new(m));
         let id = filled.ids[&Kind::Session][1].clone();
         assert_eq!(conversations.resolve(&mut c, &format!(" {id} ")).await.unwrap(), id, "{name}");
         // A prefix of it, as the transcript's title shows it (001's text
@@ -727,7 +727,7 @@ async fn a_conversation_is_found_by_its_id_on_every_layout() {
             });
             assert!(all.len() > 3 && !common.is_empty(), "{all:?}");
             let e = conversations.resolve(&mut c, &common).await.unwrap_err().to_string();
-            assert!(e.contains("starts more than 3 ids"), "{e}");
+            assert!(e.contains("is ambiguous: it starts more than 3 ids"), "{e}");
         }
         for missing in ["no-such-conversation", "00000000-0000-0000-0000-000000000000"] {
             let e = conversations.resolve(&mut c, missing).await.unwrap_err().to_string();
@@ -739,7 +739,13 @@ async fn a_conversation_is_found_by_its_id_on_every_layout() {
     let mut c = t.conn().await;
     let (id,): (uuid::Uuid,) = sqlx::query_as("SELECT id FROM sessions LIMIT 1").fetch_one(&mut c).await.unwrap();
     let prefix = &id.to_string()[..13];
-    assert_eq!(Conversations::Native.resolve(&mut c, prefix).await.unwrap(), id.to_string());
+    let catalog = ragdesk::db::catalog::read(&mut c).await.unwrap();
+    let ours = Conversations::new(std::sync::Arc::new(
+        Mapped::new(ragdesk::schema::load("native").unwrap(), catalog).unwrap(),
+    ));
+    assert_eq!(ours.resolve(&mut c, prefix).await.unwrap(), id.to_string());
+    let e = ours.resolve(&mut c, "abc").await.unwrap_err().to_string();
+    assert!(e.contains("first 6+ hex digits"), "{e}");
 }
 
 #[tokio::test]
@@ -806,7 +812,10 @@ async fn a_conversations_heading_is_read_up_the_layouts_chain() {
     assert!(text.contains("parent_entity = \"lead\""), "the layout changed");
     let layout = ragdesk::schema::parse(&text, "by-lead.toml").unwrap();
     let catalog = ragdesk::db::catalog::read(&mut c).await.unwrap();
-    let by_lead = Conversations::Mapped(std::sync::Arc::new(Mapped::new(layout, catalog).unwrap()));
+    let by_lead = Conversations::new(std::sync::Arc::new(Mapped::new(layout, catalog.clone()).unwrap()));
+    let native = Conversations::new(std::sync::Arc::new(
+        Mapped::new(ragdesk::schema::load("native").unwrap(), catalog).unwrap(),
+    ));
     let (id,): (uuid::Uuid,) = sqlx::query_as(
         "SELECT s.id FROM sessions s JOIN leads l ON l.id = s.lead_id WHERE l.display_name IS NOT NULL \
          AND s.ended_at IS NOT NULL LIMIT 1",
@@ -814,13 +823,27 @@ async fn a_conversations_heading_is_read_up_the_layouts_chain() {
     .fetch_one(&mut c)
     .await
     .unwrap();
-    let ours = Conversations::Native.head(&mut c, &id.to_string()).await.unwrap();
+    // Ours through our layout: the heading our typed session gives, every field.
+    let typed: ragdesk::db::conversation::ConversationHead =
+        ragdesk::db::sessions::get(&mut c, id).await.unwrap().into();
+    let ours = native.head(&mut c, &id.to_string()).await.unwrap();
+    // And the tenant it is under, up the chain (no field of our typed row).
+    let (tenant,): (String,) = sqlx::query_as(
+        "SELECT t.name FROM sessions s JOIN demos d ON d.id = s.demo_id JOIN tenants t ON t.id = d.tenant_id WHERE s.id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut c)
+    .await
+    .unwrap();
+    let held = ragdesk::db::conversation::HeldBy { label: "Tenant".into(), name: tenant };
+    assert_eq!(ours, ragdesk::db::conversation::ConversationHead { tenant: Some(held), ..typed });
+    assert!(ours.who_id.is_some() && ours.demo_id.is_some() && ours.token_total.is_some(), "{ours:?}");
     let theirs = by_lead.head(&mut c, &id.to_string()).await.unwrap();
     assert_eq!(
         (&theirs.who, &theirs.bot, theirs.ended_at, theirs.started_at, theirs.message_count),
         (&ours.who, &ours.bot, ours.ended_at, ours.started_at, ours.message_count)
     );
-    assert_eq!(theirs.layout.as_deref(), Some("native"));
+    assert_eq!(theirs.layout.as_deref(), Some("native"), "a layout file named native is not ours");
 }
 
 /// The ids of our typed Sessions page of `scope` filtered by `words`: the
@@ -1740,9 +1763,9 @@ async fn a_text_id_prefix_finds_every_id_it_starts_and_only_those() {
     let m = Mapped::for_database(&mut c, Some(layout)).await.unwrap().unwrap();
     // `_` is a character here, not LIKE's wildcard (thrXAb2 does not start with thr_Ab).
     assert_eq!(m.ids_with_prefix(&mut c, Kind::Session, "thr_Ab", 4).await.unwrap(), ["thr_Ab1", "thr_Ab9"]);
-    let conversations = Conversations::Mapped(std::sync::Arc::new(m));
+    let conversations = Conversations::new(std::sync::Arc::new(m));
     let e = conversations.resolve(&mut c, "thr_Ab").await.unwrap_err().to_string();
-    assert!(e.contains("starts 2 ids"), "{e}");
+    assert!(e.contains("is ambiguous: it starts 2 ids"), "{e}");
     assert_eq!(conversations.resolve(&mut c, "thr_ab").await.unwrap(), "thr_ab5");
     assert_eq!(conversations.resolve(&mut c, "thrX").await.unwrap(), "thrXAb2");
 }
@@ -2169,7 +2192,7 @@ async fn a_text_query_through_an_openai_compatible_server_equals_a_brute_force_t
 
 #[tokio::test]
 async fn a_conversation_of_each_layout_exports_to_json_and_back_exactly() {
-    use ragdesk::export::{Format, LayoutTranscript};
+    use ragdesk::export::{Format, TranscriptExport};
     for name in ["domo", "workspaces", "limitless", "omni"] {
         let (t, m, filled) = mapped_database(name).await;
         let mut c = t.conn().await;
@@ -2209,12 +2232,13 @@ async fn a_conversation_of_each_layout_exports_to_json_and_back_exactly() {
             .unwrap();
         }
         let m = std::sync::Arc::new(m);
-        let read = ragdesk::export::read_layout_transcript(&mut c, &m, &session).await.unwrap();
+        let reader = ragdesk::db::conversation::Conversations::new(m.clone());
+        let read = ragdesk::export::read_transcript(&mut c, &reader, &session).await.unwrap();
         assert_eq!(read.messages.len(), filled.children[&(Kind::Message, session.clone())].len(), "{name}");
         assert_eq!(read.session.id, session, "{name}");
-        let json = ragdesk::export::render_layout(Format::Json, &read);
+        let json = ragdesk::export::render(Format::Json, &read);
         assert!(!json.contains('\u{1b}') && !json.contains('\u{7}'), "{name}: no raw control character");
-        let back: LayoutTranscript = serde_json::from_str(&json).unwrap();
+        let back: TranscriptExport = serde_json::from_str(&json).unwrap();
         assert_eq!(back, read, "{name}: every field of every message, exactly");
         // Beside our heading, the conversation's own row as the platform
         // keeps it (001's conversations have none: they are derived).
@@ -2231,7 +2255,7 @@ async fn a_conversation_of_each_layout_exports_to_json_and_back_exactly() {
         assert_ne!(tenant_label, m.layout.label(Kind::Tenant), "{name}: one, not the list's word");
         if name != "domo" {
             assert_eq!(read.session.tenant.as_ref().map(|t| &t.label), Some(&tenant_label), "{name}");
-            let md = ragdesk::export::render_layout(Format::Md, &read);
+            let md = ragdesk::export::render(Format::Md, &read);
             assert!(md.contains(&format!("- {tenant_label}: ")), "{name}: {md}");
             // In JSON, named by key: what one is called and its name.
             let value: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -2244,10 +2268,10 @@ async fn a_conversation_of_each_layout_exports_to_json_and_back_exactly() {
             assert_eq!(read.messages[0].metadata, Some(serde_json::json!({ "role": "human" })));
         }
         assert_eq!(back.messages[0].content, "\u{1b}]2;owned\u{7}\u{1b}[2J 你好 🎉\nsecond line");
-        let md = ragdesk::export::render_layout(Format::Md, &read);
+        let md = ragdesk::export::render(Format::Md, &read);
         assert!(!md.contains('\u{1b}') && md.contains("␛]2;owned␇␛[2J"), "{name}: {md}");
         // A conversation that does not exist is an error, not an empty file.
-        let missing = ragdesk::export::read_layout_transcript(&mut c, &m, "no-such-conversation").await;
+        let missing = ragdesk::export::read_transcript(&mut c, &reader, "no-such-conversation").await;
         assert!(missing.is_err(), "{name}");
         if name == "omni" {
             // The CLI writes the same document.
@@ -2258,7 +2282,7 @@ async fn a_conversation_of_each_layout_exports_to_json_and_back_exactly() {
                 &["--layout", name, "export", "session", &session, "--format", "json", "-o", file.to_str().unwrap()],
             );
             assert!(ok, "{out}");
-            let from_cli: LayoutTranscript = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+            let from_cli: TranscriptExport = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
             assert_eq!(from_cli, read);
         }
     }

@@ -111,14 +111,28 @@ async fn json_export_round_trips_the_transcript_exactly() {
             .unwrap();
     let session = db::sessions::get(&mut pool.acquire().await.unwrap(), id).await.unwrap();
     let messages = db::messages::all(&mut pool.acquire().await.unwrap(), id).await.unwrap();
-    let json = export::render(Format::Json, &session, &messages);
+    // Read as the console and the CLI read it: through our layout.
+    let mut c = pool.acquire().await.unwrap();
+    let catalog = db::catalog::read(&mut c).await.unwrap();
+    let native = db::mapped::Mapped::new(ragdesk::schema::load("native").unwrap(), catalog).unwrap();
+    let reader = db::conversation::Conversations::new(std::sync::Arc::new(native));
+    let read = export::read_transcript(&mut c, &reader, &id.to_string()).await.unwrap();
+    let json = export::render(Format::Json, &read);
     let back: TranscriptExport = serde_json::from_str(&json).unwrap();
-    assert_eq!(back.format, export::JSON_FORMAT_TAG);
-    assert_eq!(back.session, session);
-    assert_eq!(back.messages, messages, "every field of every message, exactly");
+    assert_eq!(back, read);
+    assert_eq!((back.format.as_str(), back.layout.as_str()), (export::JSON_FORMAT_TAG, "native"));
+    // The heading and the messages our typed queries read, exactly.
+    let typed: db::conversation::ConversationHead = session.into();
+    assert!(back.session.tenant.is_some(), "the tenant up the chain too");
+    assert_eq!(back.session, db::conversation::ConversationHead { tenant: back.session.tenant.clone(), ..typed });
+    let typed: Vec<db::conversation::Utterance> = messages.iter().cloned().map(Into::into).collect();
+    assert_eq!(back.messages, typed, "every field of every message, exactly");
+    // And the session's own row beside them (its lead and demo by id).
+    assert_eq!(back.row.get("id").and_then(|v| v.as_str()), Some(id.to_string().as_str()));
+    assert!(back.row.contains_key("lead_id") && back.row.contains_key("channel"), "{:?}", back.row);
     assert!(!json.contains('\x1b'), "JSON escapes control characters");
 
-    let md = export::render(Format::Md, &session, &messages);
+    let md = export::render(Format::Md, &read);
     assert!(!md.contains('\x1b'), "Markdown shows controls as visible symbols");
     assert!(md.contains("␛]2;owned␇␛[2J"));
     assert_eq!(md.matches("\n---\n").count(), messages.len());

@@ -203,7 +203,7 @@ pub async fn run(db: &Db, n: usize) -> color_eyre::eyre::Result<()> {
         })
         .await,
     );
-    let reader = Conversations::for_layout(Some(mapped.clone()));
+    let reader = Conversations::new(mapped.clone());
     row(
         &format!("transcript of the {}-message conversation: heading and first page of 200", group(LONG)),
         &time(n, || async {
