@@ -133,5 +133,31 @@ pub async fn run(db: &Db, n: usize) -> color_eyre::eyre::Result<()> {
         .await,
         &time(n, || async { db::demos::get(&mut pool.acquire().await.unwrap(), demo).await.unwrap() }).await,
     );
+    // The transcript, as the console and the exports read it now.
+    let (marathon, total): (Uuid, i64) =
+        sqlx::query_as("SELECT session_id, count(*) FROM messages GROUP BY 1 ORDER BY 2 DESC LIMIT 1")
+            .fetch_one(pool)
+            .await?;
+    let reader = ragdesk::db::conversation::Conversations::new(std::sync::Arc::new(m.clone()));
+    let sid = marathon.to_string();
+    pair(
+        "a conversation's heading (lead, demo, tenant, counts) / our typed session",
+        &time(n, || async { reader.head(&mut pool.acquire().await.unwrap(), &sid).await.unwrap() }).await,
+        &time(n, || async { db::sessions::get(&mut pool.acquire().await.unwrap(), marathon).await.unwrap() }).await,
+    );
+    pair(
+        &format!("transcript: first page of 200 (of {total} messages)"),
+        &time(n, || async { reader.page(&mut pool.acquire().await.unwrap(), &sid, None, 200).await.unwrap() }).await,
+        &time(n, || async {
+            db::messages::page(&mut pool.acquire().await.unwrap(), marathon, None, 200).await.unwrap()
+        })
+        .await,
+    );
+    pair(
+        &format!("transcript: all {total} messages (export)"),
+        &time(n.min(5), || async { reader.whole(&mut pool.acquire().await.unwrap(), &sid).await.unwrap() }).await,
+        &time(n.min(5), || async { db::messages::all(&mut pool.acquire().await.unwrap(), marathon).await.unwrap() })
+            .await,
+    );
     Ok(())
 }
