@@ -156,7 +156,7 @@ async fn the_threshold_keeps_exactly_the_rows_above_it_and_match_chunks_agrees()
 }
 
 #[tokio::test]
-async fn more_like_this_finds_the_chunk_itself_first_with_similarity_one() {
+async fn more_like_this_finds_the_chunk_itself_first_and_its_neighbours_as_a_brute_force_does() {
     let c = corpus(100, |i| format!("chunk {i}")).await;
     let mut conn = c.t.db.pool.acquire().await.unwrap();
     let (id, _) = &c.vectors[42];
@@ -165,6 +165,18 @@ async fn more_like_this_finds_the_chunk_itself_first_with_similarity_one() {
     let found = search::search(&mut conn, &vector, &params(kb, 5, ANN)).await.unwrap();
     assert_eq!(found.hits()[0].chunk_id, *id);
     assert!((Metric::Cosine.similarity(found.hits()[0].distance).unwrap() - 1.0).abs() < 1e-6);
+    // Exactly: the chunk's neighbours as a brute force ranks them.
+    let mine = &c.vectors[42].1;
+    let mut brute: Vec<(Uuid, f64)> = c.vectors.iter().map(|(id, v)| (*id, cosine_distance(mine, v))).collect();
+    brute.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let exact = search::search(&mut conn, &vector, &params(kb, 10, Mode::Exact)).await.unwrap();
+    assert_eq!(
+        exact.hits().iter().map(|h| h.chunk_id).collect::<Vec<_>>(),
+        brute.iter().take(10).map(|b| b.0).collect::<Vec<_>>()
+    );
+    for (h, b) in exact.hits().iter().zip(&brute) {
+        assert!((h.distance - b.1).abs() < 1e-5, "{} vs {}", h.distance, b.1);
+    }
 }
 
 #[tokio::test]
@@ -190,4 +202,93 @@ async fn hybrid_ranks_text_matches_and_fuses_by_reciprocal_rank() {
     let text_rank = text.iter().position(|t| t.0 == c.vectors[9].0).unwrap() + 1;
     let want = 1.0 / (search::RRF_K + 1.0) + 1.0 / (search::RRF_K + text_rank as f64);
     assert!((fused[0].score - want).abs() < 1e-12);
+}
+
+/// A knowledge base of ours embedded by an OpenAI-compatible endpoint (the
+/// local test server, at 384-d): a question is embedded by that endpoint, as
+/// the knowledge base records, and the exact search returns the top k a
+/// brute force ranks from the stored vectors.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_text_query_through_an_openai_compatible_endpoint_equals_a_brute_force_top_k() {
+    use ragdesk::embed::openai::{OpenAiProvider, OpenAiSettings};
+    use std::sync::Arc;
+    let (base, seen) = support::local_model_server(DIM).await;
+    let t = support::seeded(32, support::tiny()).await;
+    let pool = &t.db.pool;
+    let demo: Uuid = sqlx::query_scalar("SELECT id FROM demos LIMIT 1").fetch_one(pool).await.unwrap();
+    let kb = knowledge::create(
+        &mut pool.acquire().await.unwrap(),
+        &NewKnowledgeBase {
+            demo_id: demo,
+            name: "hosted".into(),
+            kb_type: "faq".into(),
+            provider: "openai".into(),
+            model: "text-embedding-3-small".into(),
+            dim: DIM as i32,
+            chunk_tokens: Some(40),
+            chunk_overlap: Some(0),
+            attach: false,
+        },
+    )
+    .await
+    .unwrap();
+    let mut settings = OpenAiSettings::new(&base, "text-embedding-3-small", DIM);
+    settings.api_key = Some("sk-test".into());
+    let writer: ragdesk::embed::Provider = Arc::new(OpenAiProvider::new(settings).unwrap());
+    let opts = ragdesk::ingest::Options {
+        chunk: ragdesk::ingest::ChunkSettings { tokens: 40, overlap: 0 },
+        dry_run: false,
+        force: false,
+        max_file_bytes: 1_000_000,
+        limits: ragdesk::ingest::Limits::default(),
+        cache: None,
+    };
+    let paths: Vec<std::path::PathBuf> =
+        ["faq.md", "menu.html", "hours.txt", "policy.docx", "services.pdf", "latin1.txt"]
+            .iter()
+            .map(|f| format!("tests/fixtures/ingest/{f}").into())
+            .collect();
+    ragdesk::ingest::run(&t.db, &kb, writer, &paths, &opts, &ragdesk::ingest::Cancel::default(), &|_| {})
+        .await
+        .unwrap();
+    // The query's provider, as the console makes it from the knowledge
+    // base's record and the config's endpoint.
+    let mut embedder = ragdesk::config::Config::default().embedding.embedder(&ragdesk::config::Paths::discover());
+    embedder.openai.base_url = base.clone();
+    embedder.openai.api_key = Some("sk-test".into());
+    let provider = ragdesk::embed::provider_for(&kb.model_spec(), &embedder).unwrap();
+    let question = "when are you open on saturday";
+    let (query, _) = ragdesk::search::embed_text(&provider, &kb.model_spec(), question).await.unwrap();
+    assert!(
+        seen.lock().unwrap().iter().any(|s| s.body["input"].to_string().contains(question)),
+        "the endpoint embedded the question"
+    );
+    let req = ragdesk::search::Request {
+        scope: ragdesk::search::Scope::Knowledge(kb.clone()),
+        query: ragdesk::search::Query::Text(question.into()),
+        k: 5,
+        metric: Metric::Cosine,
+        threshold: None,
+        mode: Mode::Exact,
+        compare: false,
+        hybrid: false,
+        histogram: 0,
+    };
+    let mut conn = pool.acquire().await.unwrap();
+    let o =
+        ragdesk::search::run_with_vector(&mut conn, None, &req, Some((query.clone(), 0.0)), std::time::Instant::now())
+            .await
+            .unwrap();
+    let stored: Vec<(Uuid, Vector)> =
+        sqlx::query_as("SELECT id, embedding FROM chunks WHERE kb_id = $1").bind(kb.id).fetch_all(pool).await.unwrap();
+    assert!(stored.len() > 5, "several chunks to rank: {}", stored.len());
+    let mut brute: Vec<(String, f64)> =
+        stored.iter().map(|(id, v)| (id.to_string(), cosine_distance(&query, v.as_slice()))).collect();
+    brute.sort_by(|a, b| a.1.total_cmp(&b.1));
+    assert_eq!(o.rows.len(), 5);
+    for (r, b) in o.rows.iter().zip(&brute) {
+        assert!((r.distance - b.1).abs() < 1e-5, "{} {} vs {} {}", r.chunk_id, r.distance, b.0, b.1);
+    }
+    assert_eq!(o.rows[0].chunk_id, brute[0].0);
+    assert_eq!(o.rows[0].filename, "hours.txt", "the opening hours answer it: {:?}", o.rows);
 }
