@@ -329,6 +329,10 @@ pub enum Effect {
     LoadLimits {
         generation: u64,
         tenant: Option<Uuid>,
+        /// The key to show wherever it is (Enter on a rate limit elsewhere).
+        want: Option<String>,
+        /// Words its keys must hold (`/`).
+        words: String,
     },
     SaveLimit(LimitWrite),
     /// A page of `kind` under `parent`, after `after`, read through the

@@ -320,6 +320,7 @@ const DEFAULTS: &[(Context, Command, &[&str])] = {
         (Context::Limits, Delete, &["d", "delete"]),
         (Context::Limits, ToggleScope, &["t"]),
         (Context::Limits, LimitHistory, &["a"]),
+        (Context::Limits, Filter, &["/"]),
         (Context::Audit, Up, &["k", "up"]),
         (Context::Audit, Down, &["j", "down"]),
         (Context::Audit, PageUp, &["pgup", "ctrl-u"]),

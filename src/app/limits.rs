@@ -33,6 +33,11 @@ pub struct LimitsPane {
     pub error: Option<String>,
     /// The key to select once the rows are in (Enter on a rate limit in Browse).
     pub want_key: Option<String>,
+    /// Words the keys shown hold (`/`), as typed.
+    pub filter: String,
+    /// More keys match than were read (another platform's: the first
+    /// `MAPPED_SHOWN` by key are).
+    pub more: bool,
 }
 
 impl LimitsPane {
@@ -215,7 +220,8 @@ impl App {
                 l.generation = generation;
                 l.loading = true;
                 l.error = None;
-                fx.push(Effect::LoadLimits { generation, tenant: want });
+                let (key, words) = (self.limits.want_key.clone(), self.limits.filter.clone());
+                fx.push(Effect::LoadLimits { generation, tenant: want, want: key, words });
             }
         }
         if self.tab == Tab::Audit {
@@ -263,12 +269,20 @@ impl App {
                 let l = &mut self.limits;
                 // Keep the selection on the same key across reloads (or go
                 // to the one asked for).
-                let key = l.want_key.take().or_else(|| l.selected_row().map(|r| r.key.clone()));
-                l.selected = key.and_then(|k| view.rows.iter().position(|r| r.key == k)).unwrap_or(0);
+                let asked = l.want_key.take();
+                let key = asked.clone().or_else(|| l.selected_row().map(|r| r.key.clone()));
+                let found = key.as_ref().and_then(|k| view.rows.iter().position(|r| r.key == *k));
+                l.selected = found.unwrap_or(0);
                 l.rows = view.rows;
                 l.rows_scope = l.loaded;
                 l.usage = view.usage;
                 l.overrides = view.overrides;
+                l.more = view.more;
+                // A key asked for by name that is not here is said, not
+                // swapped silently for the first row (Enter would edit it).
+                if let (Some(k), None) = (asked, found) {
+                    self.error(format!("no rate limit keyed '{}' here now", sanitize_line(&k)));
+                }
             }
             Err(e) => {
                 self.note_connection(&e);
@@ -379,6 +393,10 @@ impl App {
                 }
             }
             Command::Delete => self.ask_reset_limit(),
+            Command::Filter => {
+                let initial = self.limits.filter.clone();
+                self.open_input(InputPurpose::LimitsFilter, &initial);
+            }
             Command::LimitHistory if !self.tabs().contains(&Tab::Audit) => {
                 self.refuse("this layout declares no writes: ragdesk has written nothing here to audit");
             }

@@ -102,6 +102,8 @@ pub enum InputPurpose {
     SearchQuery,
     /// The Audit tab's server-side filter.
     AuditFilter,
+    /// Words the Limits tab's keys hold.
+    LimitsFilter,
     /// An entity tab's filter (words and the layout's keys).
     BrowseFilter,
     /// A conversation's id (`#`), to open in the Transcript tab.
@@ -1051,6 +1053,15 @@ impl App {
                         let checked = trail.check_filter(&crate::db::Filter::parse(&text)).map_err(|e| e.to_string());
                         if self.filter_taken(InputPurpose::AuditFilter, &text, checked) {
                             self.audit.filter = text;
+                        }
+                    }
+                    InputPurpose::LimitsFilter => {
+                        // Words only: a key is found by what it says.
+                        let checked = crate::db::Filter::parse(&text).check_keys(&[]).map_err(|e| e.to_string());
+                        if self.filter_taken(InputPurpose::LimitsFilter, &text, checked) {
+                            self.limits.filter = text;
+                            self.limits.selected = 0;
+                            self.limits.invalidate();
                         }
                     }
                     InputPurpose::BrowseFilter => {

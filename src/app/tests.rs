@@ -658,7 +658,7 @@ fn limits_for_tenant(rows: Vec<crate::db::limits::Effective>) -> App {
     let generation = fx
         .iter()
         .find_map(|e| match e {
-            Effect::LoadLimits { generation, tenant } => {
+            Effect::LoadLimits { generation, tenant, .. } => {
                 assert_eq!(*tenant, Some(Uuid::from_u128(1)));
                 Some(*generation)
             }
@@ -712,7 +712,7 @@ fn a_limit_edit_carries_the_version_it_was_shown_and_the_scope() {
     let fx = a.update(key('t'));
     assert!(a.limits_tenant().is_none());
     let generation = fx.iter().find_map(|e| match e {
-        Effect::LoadLimits { generation, tenant: None } => Some(*generation),
+        Effect::LoadLimits { generation, tenant: None, .. } => Some(*generation),
         _ => None,
     });
     a.update(Action::LimitsLoaded {
@@ -1509,7 +1509,7 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
         let fx = a.update(code(KeyCode::Enter));
         assert_eq!(a.tab, Tab::Limits, "{layout}");
         assert_eq!(a.tab_title(Tab::Limits), "Rate limits");
-        let Some(Effect::LoadLimits { generation, tenant: None }) =
+        let Some(Effect::LoadLimits { generation, tenant: None, .. }) =
             fx.iter().find(|e| matches!(e, Effect::LoadLimits { .. })).cloned()
         else {
             panic!("{fx:?}")
@@ -1700,7 +1700,7 @@ fn switching_the_limits_scope_keeps_the_selected_key() {
     let generation = fx
         .iter()
         .find_map(|e| match e {
-            Effect::LoadLimits { generation, tenant: None } => Some(*generation),
+            Effect::LoadLimits { generation, tenant: None, .. } => Some(*generation),
             _ => None,
         })
         .expect("the defaults load");
@@ -1709,6 +1709,57 @@ fn switching_the_limits_scope_keeps_the_selected_key() {
         result: Ok(crate::action::LimitsView { rows: rows(), ..Default::default() }),
     });
     assert_eq!(a.limits.selected_row().unwrap().key, "tokens_per_demo", "t then Enter edits the key that was shown");
+}
+
+#[test]
+fn the_limits_tab_filters_by_words_and_a_key_asked_for_that_is_gone_is_said() {
+    let rows = || vec![limit("api_calls_per_minute", 60, None), limit("tokens_per_demo", 10_000, Some(20_000))];
+    let mut a = limits_for_tenant(rows());
+    a.update(key('/'));
+    for c in "tokens".chars() {
+        a.update(key(c));
+    }
+    let fx = a.update(code(KeyCode::Enter));
+    let generation = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadLimits { generation, words, .. } if words == "tokens" => Some(*generation),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("the limits load with the words: {fx:?}"));
+    a.update(Action::LimitsLoaded {
+        generation,
+        result: Ok(crate::action::LimitsView { rows: vec![rows().remove(1)], ..Default::default() }),
+    });
+    assert_eq!(a.limits.rows.len(), 1);
+    // A key:value is no word here: refused as typed, the list as it was.
+    a.update(key('/'));
+    for c in " key:x".chars() {
+        a.update(key(c));
+    }
+    let fx = a.update(code(KeyCode::Enter));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::LoadLimits { .. })), "{fx:?}");
+    assert!(a.log.back().unwrap().text.contains("not filtered"), "{:?}", a.log.back());
+    a.update(code(KeyCode::Esc));
+    assert_eq!(a.limits.filter, "tokens");
+    // Enter on a rate limit elsewhere asks for its key; when the view has
+    // it not, that is said and nothing else is taken for it.
+    a.limits.want_key = Some("gone_key".into());
+    a.limits.invalidate();
+    let fx = a.update(key('7'));
+    let generation = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadLimits { generation, want: Some(k), .. } if k == "gone_key" => Some(*generation),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("the key asked for goes with the load: {fx:?}"));
+    a.update(Action::LimitsLoaded {
+        generation,
+        result: Ok(crate::action::LimitsView { rows: rows(), ..Default::default() }),
+    });
+    let said = &a.log.back().unwrap().text;
+    assert!(said.contains("no rate limit keyed 'gone_key' here now"), "{said}");
 }
 
 #[test]

@@ -93,7 +93,17 @@ async fn foreign_limits(
             if tenant.is_some() {
                 bail!("--tenant is for ragdesk's own schema; here each limit is a row of its own, by key");
             }
-            let rows = mapped.limits(&mut *conn, 1000).await?;
+            // One more than shown says whether there are more.
+            let shown = crate::db::rate_limits::MAPPED_SHOWN as usize;
+            let mut rows = mapped.limits(&mut *conn, shown as u32 + 1).await?;
+            let more = rows.len() > shown;
+            rows.truncate(shown);
+            if more {
+                output::err(format!(
+                    "note: the first {} keys by order; `limits set KEY` reaches any of them",
+                    crate::db::page::group(shown as i64)
+                ));
+            }
             if json {
                 output::json(&rows)?;
             } else {

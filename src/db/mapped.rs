@@ -2766,15 +2766,27 @@ impl Mapped {
 
     /// The rate limits, by key, at most `limit`.
     pub async fn limits(&self, conn: &mut PgConnection, limit: u32) -> Result<Vec<MappedLimit>> {
-        self.limit_rows(conn, None, limit).await
+        self.limit_rows(conn, None, "", limit).await
+    }
+
+    /// The rate limits whose key (or the name of the row it is the id of)
+    /// holds every word of `words`, by key, at most `limit`.
+    pub async fn limits_matching(&self, conn: &mut PgConnection, words: &str, limit: u32) -> Result<Vec<MappedLimit>> {
+        self.limit_rows(conn, None, words, limit).await
     }
 
     /// The rate limit of `key`, if there is one.
     pub async fn limit(&self, conn: &mut PgConnection, key: &str) -> Result<Option<MappedLimit>> {
-        Ok(self.limit_rows(conn, Some(key), 1).await?.into_iter().next())
+        Ok(self.limit_rows(conn, Some(key), "", 1).await?.into_iter().next())
     }
 
-    async fn limit_rows(&self, conn: &mut PgConnection, key: Option<&str>, limit: u32) -> Result<Vec<MappedLimit>> {
+    async fn limit_rows(
+        &self,
+        conn: &mut PgConnection,
+        key: Option<&str>,
+        words: &str,
+        limit: u32,
+    ) -> Result<Vec<MappedLimit>> {
         let (table, k, v) = self.limit_columns()?;
         let e = self.entity(Kind::RateLimit)?;
         let description = match &e.description {
@@ -2797,6 +2809,14 @@ impl Mapped {
             qb.push(format!(" AND t.{} = ", quote_ident(k)))
                 .push_bind(key.to_string())
                 .push(format!("::{}", self.cast(&table, k)?));
+        }
+        // Words only: a key is found by what it says (a domain, a customer's name).
+        let filter = super::Filter::parse(words);
+        filter.check_keys(&[])?;
+        for w in &filter.words {
+            let pattern = super::like_pattern(w);
+            qb.push(format!(" AND (t.{}::text ILIKE ", quote_ident(k))).push_bind(pattern.clone());
+            qb.push(format!(" OR ({name}) ILIKE ")).push_bind(pattern).push(")");
         }
         // By the column as stored (a number's order), not the text it is
         // selected as: a bare name in ORDER BY means the output column.

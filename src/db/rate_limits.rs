@@ -23,6 +23,9 @@ pub struct LimitsView {
     pub usage: Vec<Usage>,
     /// Which tenants override which key (global scope; the newest first, at most `OVERRIDES_SHOWN`).
     pub overrides: Vec<Override>,
+    /// Another platform's: more keys match than the view holds
+    /// ([`MAPPED_SHOWN`]; words narrow them).
+    pub more: bool,
 }
 
 /// Overrides loaded for the global view of the Limits tab.
@@ -65,8 +68,9 @@ pub enum RateLimits {
     Mapped(Arc<Mapped>),
 }
 
-/// The most rows of another platform's limits one view holds.
-const MAPPED_SHOWN: u32 = 1000;
+/// The most rows of another platform's limits one view holds (a table of
+/// one per customer may hold many more: words find the others).
+pub const MAPPED_SHOWN: u32 = 1000;
 
 impl RateLimits {
     /// Ours (also when our schema is shown through its layout: tenants,
@@ -75,22 +79,43 @@ impl RateLimits {
         mapped.filter(|m| !m.layout.is_native()).map_or(RateLimits::Native, RateLimits::Mapped)
     }
 
-    /// The limits of `tenant` (ours; `None`: the defaults). Another
-    /// platform's are its rows, each key's value as a default of its own.
-    pub async fn view(&self, conn: &mut PgConnection, tenant: Option<Uuid>) -> Result<LimitsView> {
+    /// The limits of `tenant` (ours; `None`: the defaults) whose key holds
+    /// every word of `words`. Another platform's are its rows, each key's
+    /// value as a default of its own, the first [`MAPPED_SHOWN`] by key,
+    /// and the row of `want` (the key asked for) wherever it is.
+    pub async fn view(
+        &self,
+        conn: &mut PgConnection,
+        tenant: Option<Uuid>,
+        want: Option<&str>,
+        words: &str,
+    ) -> Result<LimitsView> {
+        let filter = super::Filter::parse(words);
+        filter.check_keys(&[])?;
         match self {
             RateLimits::Native => {
-                let rows = limits::effective(&mut *conn, tenant).await?;
+                // Ours are a few keys, read whole: narrowed here.
+                let mut rows = limits::effective(&mut *conn, tenant).await?;
+                let holds = |key: &str| filter.words.iter().all(|w| key.to_lowercase().contains(&w.to_lowercase()));
+                rows.retain(|r| holds(&r.key));
                 let (usage, overrides) = match tenant {
                     Some(t) => (limits::usage(&mut *conn, t).await?, Vec::new()),
                     None => (Vec::new(), limits::overrides(&mut *conn, None, OVERRIDES_SHOWN).await?),
                 };
-                Ok(LimitsView { rows, usage, overrides })
+                Ok(LimitsView { rows, usage, overrides, more: false })
             }
             RateLimits::Mapped(m) => {
-                let rows = m
-                    .limits(&mut *conn, MAPPED_SHOWN)
-                    .await?
+                let mut read = m.limits_matching(&mut *conn, words, MAPPED_SHOWN + 1).await?;
+                let more = read.len() > MAPPED_SHOWN as usize;
+                read.truncate(MAPPED_SHOWN as usize);
+                // The key asked for (Enter on a customer's row) is shown,
+                // past the first ones as much as before them.
+                if let Some(key) = want.filter(|k| !read.iter().any(|l| l.key == *k))
+                    && let Some(row) = m.limit(&mut *conn, key).await?
+                {
+                    read.push(row);
+                }
+                let rows = read
                     .into_iter()
                     .map(|l| Effective {
                         key: l.key,
@@ -105,7 +130,7 @@ impl RateLimits {
                         overrides: 0,
                     })
                     .collect();
-                Ok(LimitsView { rows, ..LimitsView::default() })
+                Ok(LimitsView { rows, more, ..LimitsView::default() })
             }
         }
     }

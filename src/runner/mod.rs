@@ -502,8 +502,8 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
             Action::MessagesLoaded { generation, result }
         }
         Effect::CheckAccess => Action::AccessChecked { result: db::access::check(conn).await.map_err(Into::into) },
-        Effect::LoadLimits { generation, tenant } => {
-            let result = settings.rate_limits().view(conn, tenant).await.map_err(Into::into);
+        Effect::LoadLimits { generation, tenant, want, words } => {
+            let result = settings.rate_limits().view(conn, tenant, want.as_deref(), &words).await.map_err(Into::into);
             Action::LimitsLoaded { generation, result }
         }
         Effect::LoadAudit { generation, filter, before } => {

@@ -43,10 +43,19 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         (Some(t), None) => format!("Limits · tenant {}", sanitize_line(&t.label)),
         (None, None) => "Limits · global defaults".to_string(),
     };
+    // The words its keys hold (`/`).
+    let title = match l.filter.is_empty() {
+        true => title,
+        false => format!("{title} · /{}", sanitize_line(&l.filter)),
+    };
     let switch = match (tenant, &app.nav.tenant) {
-        (Some(_), _) => " t: defaults ",
-        (None, Some(_)) => " t: the tenant's ",
-        (None, None) => "",
+        // More keys than one view holds: which ones it shows, and the way to the others.
+        _ if l.more => {
+            format!(" the first {} by key: / finds others ", group(crate::db::rate_limits::MAPPED_SHOWN as i64))
+        }
+        (Some(_), _) => " t: defaults ".into(),
+        (None, Some(_)) => " t: the tenant's ".into(),
+        (None, None) => String::new(),
     };
     let block = Block::bordered()
         .border_style(theme.border(true))
@@ -58,6 +67,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let (text, style) = match (&l.error, l.loading) {
             (Some(e), _) => (format!("Could not load the limits: {}  (r retries)", sanitize_line(e)), theme.error()),
             (None, true) | (None, false) if l.loaded.is_none() || l.loading => ("Loading…".to_string(), theme.dim()),
+            _ if !l.filter.is_empty() => {
+                (format!("No key holds '{}' (/ changes the words).", sanitize_line(&l.filter)), theme.dim())
+            }
             _ if foreign.is_some() => ("This layout's table of limits has no rows.".to_string(), theme.dim()),
             _ => ("No limits in rate_limits (n creates one).".to_string(), theme.dim()),
         };

@@ -209,6 +209,7 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             InputPurpose::UploadPath => " upload: ",
             InputPurpose::SearchQuery => " question: ",
             InputPurpose::AuditFilter => " audit filter: ",
+            InputPurpose::LimitsFilter => " limits with words: ",
             InputPurpose::BrowseFilter => " filter: ",
             InputPurpose::ConversationId => " conversation id: ",
         };

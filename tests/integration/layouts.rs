@@ -1826,10 +1826,16 @@ async fn rate_limits_keyed_by_numbers_are_listed_in_number_order() {
     assert_eq!(names, want);
     let (ok, out) = ragdesk(&t.url, &["--layout", layout, "limits", "list"]);
     assert!(ok && out.lines().any(|l| l.starts_with("12 ") && l.contains("120  org 12")), "{out}");
+    // Words find a key by the name of the row it is the id of, too.
+    let mut c = t.conn().await;
+    let m = Mapped::for_database(&mut c, Some(ragdesk::schema::load(layout).unwrap())).await.unwrap().unwrap();
+    let limits = ragdesk::db::rate_limits::RateLimits::for_layout(Some(std::sync::Arc::new(m)));
+    let view = limits.view(&mut c, None, None, "org 1").await.unwrap();
+    let keys: Vec<&str> = view.rows.iter().map(|r| r.key.as_str()).collect();
+    assert_eq!(keys, ["1", "10", "11", "12"], "by their orgs' names, in number order");
     // A key of another type than the id it names is refused at connect
     // (every read of the list would fail on it), and so is a vector shown
     // in a list.
-    let mut c = t.conn().await;
     c.execute(
         "ALTER TABLE quotas DROP CONSTRAINT quotas_org_id_fkey; ALTER TABLE quotas ALTER org_id TYPE text; \
          CREATE EXTENSION IF NOT EXISTS vector; ALTER TABLE orgs ADD COLUMN emb vector(3)",
@@ -1881,6 +1887,43 @@ async fn a_role_that_may_not_create_schemas_writes_once_the_audit_exists() {
     c.execute(format!("DROP OWNED BY {role}; DROP ROLE {role}").as_str()).await.unwrap();
     assert!(ok, "{out}");
     assert_eq!(reasons, [Some("admin".to_string()), Some("least privilege".to_string())]);
+}
+
+/// 004 keeps one rate limit per customer's domain: more than one view
+/// holds. The view says so, shows a key asked for wherever it sorts, and
+/// words find the others (by domain, or by the customer's name).
+#[tokio::test]
+async fn a_platforms_many_limits_are_shown_in_part_and_found_by_words() {
+    use ragdesk::db::rate_limits::{MAPPED_SHOWN, RateLimits};
+    let (t, m, _) = mapped_database("omni").await;
+    let mut c = t.conn().await;
+    sqlx::query(
+        "INSERT INTO public.customer_configs (customer_id, domain, rate_limit) \
+         SELECT (SELECT id FROM public.customers ORDER BY id LIMIT 1), 'shop-' || lpad(g::text, 5, '0') || '.example', g \
+         FROM generate_series(1, 1200) g",
+    )
+    .execute(&mut c)
+    .await
+    .unwrap();
+    let limits = RateLimits::for_layout(Some(std::sync::Arc::new(m)));
+    let view = limits.view(&mut c, None, None, "").await.unwrap();
+    assert_eq!(view.rows.len(), MAPPED_SHOWN as usize);
+    assert!(view.more, "more keys than the view holds, said");
+    let keys: Vec<&str> = view.rows.iter().map(|r| r.key.as_str()).collect();
+    assert!(keys.windows(2).all(|w| w[0] < w[1]), "by key");
+    // A key past the first ones, asked for: in the view, its own value.
+    let far = "shop-01150.example";
+    assert!(!keys.contains(&far));
+    let view = limits.view(&mut c, None, Some(far), "").await.unwrap();
+    let row = view.rows.iter().find(|r| r.key == far).expect("the key asked for");
+    assert_eq!(row.default_value, 1150);
+    // Words: the keys holding them, every one.
+    let view = limits.view(&mut c, None, None, "shop-0115").await.unwrap();
+    let found: Vec<&str> = view.rows.iter().map(|r| r.key.as_str()).collect();
+    assert_eq!(found.len(), 10, "{found:?}");
+    assert!(!view.more && found.iter().all(|k| k.starts_with("shop-0115")), "{found:?}");
+    // A key:value is no word here.
+    assert!(limits.view(&mut c, None, None, "domain:x").await.is_err());
 }
 
 #[tokio::test]

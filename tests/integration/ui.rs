@@ -453,11 +453,14 @@ fn serve(app: &mut App, effects: Vec<Effect>) {
                     next: None,
                 }),
             },
-            Effect::LoadLimits { generation, tenant } => {
+            Effect::LoadLimits { generation, tenant, .. } => {
                 let (usage, overrides) =
                     if tenant.is_some() { (usage(), Vec::new()) } else { (Vec::new(), overrides()) };
                 let rows = limit_rows(tenant.is_some());
-                Action::LimitsLoaded { generation, result: Ok(ragdesk::action::LimitsView { rows, usage, overrides }) }
+                Action::LimitsLoaded {
+                    generation,
+                    result: Ok(ragdesk::action::LimitsView { rows, usage, overrides, more: false }),
+                }
             }
             Effect::LoadAudit { generation, before, .. } => {
                 Action::AuditLoaded { generation, append: before.is_some(), result: Ok(audit_rows()) }
@@ -1511,7 +1514,7 @@ fn limits_tab_under_a_foreign_layout() {
     let generation = fx
         .iter()
         .find_map(|e| match e {
-            Effect::LoadLimits { generation, tenant: None } => Some(*generation),
+            Effect::LoadLimits { generation, tenant: None, .. } => Some(*generation),
             _ => None,
         })
         .expect("the limits load through the layout's reader");
