@@ -149,6 +149,8 @@ pub enum Action {
     },
     /// The conversation asked for by id, found (its full id).
     ConversationResolved {
+        /// What was typed (given back to mend when it names none).
+        spec: String,
         result: Result<String, String>,
     },
     /// The knowledge base a replayed question goes to was found.

@@ -3,7 +3,6 @@
 //! effects `update` returns to the runner, and draws. It is the one place
 //! that sees the CLI context, the state, the runner and the UI together.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use color_eyre::eyre::{Result, eyre};
@@ -93,7 +92,9 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
     // Another platform's: its conversations, limits, search and audit
     // too. Ours keeps our own readers for those.
     let mapped = layout.clone().filter(|m| !m.layout.is_native());
-    let export_dir = ctx.config.export_dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    // Not the directory the console was started from (an SSH session's
+    // home, a checkout): the data directory's, said with each export.
+    let export_dir = ctx.config.export_dir.clone().unwrap_or_else(|| ctx.paths.data_dir.join("exports"));
 
     let mut app =
         App::new(db.target.clone(), conn.read_only, keymap, ctx.config.page_size, ctx.config.transcript_page_size);

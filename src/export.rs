@@ -66,8 +66,11 @@ pub fn markdown(head: &ConversationHead, messages: &[Utterance]) -> String {
             sanitize_line(d)
         ));
     }
-    if let (Some(who), Some(id)) = (&head.who, &head.who_id) {
-        out.push_str(&format!("- Lead: {} (`{}`)\n", sanitize_line(who), sanitize_line(id)));
+    // Who, with their other name (an e-mail, a phone) where they have one.
+    match (&head.who, &head.who_id) {
+        (Some(who), Some(id)) => out.push_str(&format!("- Lead: {} (`{}`)\n", sanitize_line(who), sanitize_line(id))),
+        (Some(who), None) => out.push_str(&format!("- Lead: {}\n", sanitize_line(who))),
+        _ => {}
     }
     // Its own columns as the layout shows them (ours: its channel), then its state.
     let details = head.details.iter().map(|(c, v)| (crate::text::column_words(c), v));
@@ -280,7 +283,7 @@ pub async fn export_session(
     let r = render_conversation(&mut conn, &conversations, session, format).await.map_err(|e| e.to_string())?;
     let path = write_new_file(dir, &r.file_name, r.text.as_bytes())
         .map_err(|e| format!("cannot write into {}: {e}", dir.display()))?;
-    Ok(format!("exported {} messages to {}", r.messages, path.display()))
+    Ok(format!("exported {} messages to {}", crate::db::page::group(r.messages as i64), path.display()))
 }
 
 #[cfg(test)]

@@ -697,13 +697,20 @@ impl App {
                     }
                 }
             }
-            Action::ConversationResolved { result } => match result {
+            Action::ConversationResolved { spec, result } => match result {
                 Ok(id) => {
                     self.resolved(Cause::Entry);
                     self.open_transcript(id, &mut fx);
                     self.tab = Tab::Transcript;
                 }
-                Err(e) => self.say(Level::Error, e, Some(Cause::Entry)),
+                // Said, and given back to mend (as a refused filter is),
+                // unless something else was opened meanwhile.
+                Err(e) => {
+                    self.say(Level::Error, e, Some(Cause::Entry));
+                    if self.modal.is_none() {
+                        self.open_input(InputPurpose::ConversationId, &spec);
+                    }
+                }
             },
             Action::ReplayReady { result, question, answer } => match result {
                 Ok(kb) => {
@@ -1307,7 +1314,12 @@ impl App {
                     self.tab = if self.foreign() { self.browse_tab() } else { Tab::Documents };
                 }
             }
-            // Another platform's limits were reached from Browse: back there.
+            // Esc clears the words first; then another platform's limits,
+            // reached from Browse, go back there.
+            Tab::Limits if !self.limits.filter.is_empty() => {
+                self.limits.filter.clear();
+                self.limits.invalidate();
+            }
             Tab::Limits if self.foreign() => self.tab = self.browse_tab(),
             Tab::Limits => {}
             Tab::Browse(_) => {

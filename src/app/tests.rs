@@ -1272,10 +1272,20 @@ fn hash_opens_a_conversation_by_its_id_on_any_layout() {
         let fx = a.update(code(KeyCode::Enter));
         assert_eq!(fx, vec![Effect::ResolveConversation { spec: "conv_1a".into() }]);
         // Not found: said, and nothing opens.
-        a.update(Action::ConversationResolved { result: Err("no Conversations with id 'conv_1a'".into()) });
+        let spec = "conv_1a".to_string();
+        a.update(Action::ConversationResolved {
+            spec: spec.clone(),
+            result: Err("no conversation with id 'conv_1a'".into()),
+        });
         assert_ne!(a.tab, Tab::Transcript);
-        assert!(a.log.back().unwrap().text.contains("no Conversations"));
-        let fx = a.update(Action::ConversationResolved { result: Ok("conv_1a2b".into()) });
+        assert!(a.log.back().unwrap().text.contains("no conversation"));
+        // Given back to mend.
+        match &a.modal {
+            Some(Modal::Input(i)) => assert_eq!(i.textarea.lines().join(""), "conv_1a"),
+            _ => panic!("the prompt is open again"),
+        }
+        a.update(code(KeyCode::Esc));
+        let fx = a.update(Action::ConversationResolved { spec, result: Ok("conv_1a2b".into()) });
         assert_eq!(a.tab, Tab::Transcript, "foreign: {foreign}");
         assert!(fx.iter().any(|e| matches!(e, Effect::LoadSession { id, .. } if id == "conv_1a2b")), "{fx:?}");
     }
@@ -1606,7 +1616,7 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
         // Another filter: the rows of the last one go at once, and a failure
         // leaves none of them under the new title.
         a.update(key('/'));
-        for c in " key:x".chars() {
+        for c in " launch".chars() {
             a.update(key(c));
         }
         let fx = a.update(code(KeyCode::Enter));
@@ -1615,7 +1625,7 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
         else {
             panic!("{fx:?}")
         };
-        assert!(filter.ends_with("key:x") && a.audit.rows.is_empty(), "{filter}");
+        assert!(filter.ends_with("launch") && a.audit.rows.is_empty(), "{filter}");
         let failed = LoadError { message: "query cancelled".into(), connection: false };
         a.update(Action::AuditLoaded { generation: *generation, append: false, result: Err(failed) });
         assert!(a.audit.rows.is_empty() && a.audit.error.as_deref() == Some("query cancelled"));
@@ -1742,6 +1752,11 @@ fn the_limits_tab_filters_by_words_and_a_key_asked_for_that_is_gone_is_said() {
     assert!(a.log.back().unwrap().text.contains("not filtered"), "{:?}", a.log.back());
     a.update(code(KeyCode::Esc));
     assert_eq!(a.limits.filter, "tokens");
+    // Esc clears the words (before it goes anywhere): every key again.
+    let fx = a.update(code(KeyCode::Esc));
+    assert_eq!((a.tab, a.limits.filter.as_str()), (Tab::Limits, ""));
+    assert!(fx.iter().any(|e| matches!(e, Effect::LoadLimits { words, .. } if words.is_empty())), "{fx:?}");
+    a.limits.filter = "tokens".into();
     // Enter on a rate limit elsewhere asks for its key; when the view has
     // it not, that is said and nothing else is taken for it.
     a.limits.want_key = Some("gone_key".into());
@@ -1809,7 +1824,7 @@ fn a_filter_our_list_cannot_take_is_refused_as_it_is_entered() {
         a.update(key(c));
     }
     a.update(code(KeyCode::Enter));
-    assert!(a.log.back().unwrap().text.contains("not filtered: unknown filter 'x:'"), "{:?}", a.log.back());
+    assert!(a.log.back().unwrap().text.contains("not filtered: 'x:' is no key here"), "{:?}", a.log.back());
     a.update(code(KeyCode::Esc));
     // The Audit tab's filter the same way, its short names said.
     a.update(key('8'));

@@ -105,7 +105,8 @@ impl Conversations {
     pub async fn resolve(&self, conn: &mut PgConnection, spec: &str) -> Result<String> {
         let m = &self.0;
         let spec = spec.trim();
-        let missing = || DbError::NotFound(format!("no {} with id '{spec}'", m.layout.label(Kind::Session)));
+        let one = m.layout.one(Kind::Session).to_lowercase();
+        let missing = || DbError::NotFound(format!("no {one} with id '{spec}'"));
         // (An id not even of the id's type is no row: `row` says None.)
         if let Some(row) = m.row(&mut *conn, Kind::Session, spec).await? {
             return Ok(row.id);
@@ -113,15 +114,21 @@ impl Conversations {
         // Not a whole id: the start of one. A UUID's takes 6+ hex digits
         // (what is not hex at all is just no id).
         let hex = !spec.is_empty() && spec.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
-        if hex && m.id_type(Kind::Session).as_deref() == Some("uuid") {
-            super::mapped::IdMatch::parse("uuid", spec)?;
+        if hex
+            && m.id_type(Kind::Session).as_deref() == Some("uuid")
+            && super::sessions::id_prefix_range(spec).is_none()
+        {
+            return Err(DbError::Filter(format!(
+                "a {one} id is a UUID or its first {}+ hex digits, not '{spec}'",
+                super::sessions::MIN_ID_PREFIX
+            )));
         }
         match m.ids_with_prefix(&mut *conn, Kind::Session, spec, 4).await?.as_slice() {
             [one] => Ok(one.clone()),
             [] => Err(missing()),
             // Four asked for: a fourth says only that there are more.
             many => Err(DbError::Filter(format!(
-                "'{spec}' is ambiguous: it starts {} ids ({}{}): type more of it",
+                "'{spec}' is ambiguous, type more of it: it starts {} ids ({}{})",
                 if many.len() > 3 { "more than 3".to_string() } else { many.len().to_string() },
                 many.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
                 if many.len() > 3 { ", …" } else { "" }

@@ -101,12 +101,19 @@ impl Filter {
     /// key without its value).
     pub fn check_keys(&self, allowed: &[&str]) -> Result<()> {
         self.check_values(allowed)?;
-        for (k, _) in &self.terms {
+        for (i, (k, _)) in self.terms.iter().enumerate() {
+            if allowed.is_empty() {
+                return Err(DbError::Filter(format!("'{k}:' is no key here: this list is filtered by words only")));
+            }
             if !allowed.contains(&k.as_str()) {
                 return Err(DbError::Filter(format!(
                     "unknown filter '{k}:' here (try {})",
                     allowed.iter().map(|a| format!("{a}:")).collect::<Vec<_>>().join(" ")
                 )));
+            }
+            // One value per key: a second would be taken over the first unsaid.
+            if self.terms[..i].iter().any(|(earlier, _)| earlier == k) {
+                return Err(DbError::Filter(format!("'{k}:' is given twice: one value per key")));
             }
         }
         Ok(())
@@ -253,6 +260,15 @@ mod tests {
     fn unknown_keys_are_named() {
         let err = Filter::parse("colour:red").check_keys(&["status"]).unwrap_err().to_string();
         assert!(err.contains("colour") && err.contains("status:"), "{err}");
+    }
+
+    #[test]
+    fn a_key_given_twice_or_a_key_where_words_only_go_is_refused() {
+        let e = Filter::parse("status:active status:deleted").check_keys(&["status"]).unwrap_err().to_string();
+        assert!(e.contains("'status:' is given twice"), "{e}");
+        let e = Filter::parse("tokens key:x").check_keys(&[]).unwrap_err().to_string();
+        assert!(e.contains("'key:' is no key here: this list is filtered by words only"), "{e}");
+        assert!(Filter::parse("status:active acme").check_keys(&["status"]).is_ok());
     }
 
     #[test]

@@ -2769,8 +2769,8 @@ impl Mapped {
         self.limit_rows(conn, None, "", limit).await
     }
 
-    /// The rate limits whose key (or the name of the row it is the id of)
-    /// holds every word of `words`, by key, at most `limit`.
+    /// The rate limits whose key, description or the name of the row the
+    /// key is the id of holds every word of `words`, by key, at most `limit`.
     pub async fn limits_matching(&self, conn: &mut PgConnection, words: &str, limit: u32) -> Result<Vec<MappedLimit>> {
         self.limit_rows(conn, None, words, limit).await
     }
@@ -2810,13 +2810,15 @@ impl Mapped {
                 .push_bind(key.to_string())
                 .push(format!("::{}", self.cast(&table, k)?));
         }
-        // Words only: a key is found by what it says (a domain, a customer's name).
+        // Words only: a key is found by what it says (a domain, what it is
+        // for, whose it is).
         let filter = super::Filter::parse(words);
         filter.check_keys(&[])?;
         for w in &filter.words {
             let pattern = super::like_pattern(w);
             qb.push(format!(" AND (t.{}::text ILIKE ", quote_ident(k))).push_bind(pattern.clone());
-            qb.push(format!(" OR ({name}) ILIKE ")).push_bind(pattern).push(")");
+            qb.push(format!(" OR ({name}) ILIKE ")).push_bind(pattern.clone());
+            qb.push(format!(" OR {description} ILIKE ")).push_bind(pattern).push(")");
         }
         // By the column as stored (a number's order), not the text it is
         // selected as: a bare name in ORDER BY means the output column.

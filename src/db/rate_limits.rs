@@ -79,8 +79,8 @@ impl RateLimits {
         mapped.filter(|m| !m.layout.is_native()).map_or(RateLimits::Native, RateLimits::Mapped)
     }
 
-    /// The limits of `tenant` (ours; `None`: the defaults) whose key holds
-    /// every word of `words`. Another platform's are its rows, each key's
+    /// The limits of `tenant` (ours; `None`: the defaults) whose key or
+    /// description holds every word of `words`. Another platform's are its rows, each key's
     /// value as a default of its own, the first [`MAPPED_SHOWN`] by key,
     /// and the row of `want` (the key asked for) wherever it is.
     pub async fn view(
@@ -94,10 +94,13 @@ impl RateLimits {
         filter.check_keys(&[])?;
         match self {
             RateLimits::Native => {
-                // Ours are a few keys, read whole: narrowed here.
+                // Ours are a few keys, read whole: narrowed here, by key or
+                // description.
                 let mut rows = limits::effective(&mut *conn, tenant).await?;
-                let holds = |key: &str| filter.words.iter().all(|w| key.to_lowercase().contains(&w.to_lowercase()));
-                rows.retain(|r| holds(&r.key));
+                rows.retain(|r| {
+                    let said = format!("{} {}", r.key, r.description.as_deref().unwrap_or("")).to_lowercase();
+                    filter.words.iter().all(|w| said.contains(&w.to_lowercase()))
+                });
                 let (usage, overrides) = match tenant {
                     Some(t) => (limits::usage(&mut *conn, t).await?, Vec::new()),
                     None => (Vec::new(), limits::overrides(&mut *conn, None, OVERRIDES_SHOWN).await?),

@@ -420,7 +420,7 @@ fn failure(effect: &Effect, error: LoadError) -> Option<Action> {
         Effect::FindReplayKb { question, answer, .. } => {
             Action::ReplayReady { result: Err(msg), question: question.clone(), answer: answer.clone() }
         }
-        Effect::ResolveConversation { .. } => Action::ConversationResolved { result: Err(msg) },
+        Effect::ResolveConversation { spec } => Action::ConversationResolved { spec: spec.clone(), result: Err(msg) },
         Effect::Explain { generation, .. } => Action::SearchPlan { generation: *generation, result: Err(msg) },
         Effect::CheckAccess => Action::AccessChecked { result: Err(err()) },
         Effect::LoadLimits { generation, .. } => Action::LimitsLoaded { generation: *generation, result: Err(err()) },
@@ -475,7 +475,7 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
                 Ok(c) => c.resolve(conn, &spec).await.map_err(|e| e.to_string()),
                 Err(e) => Err(e.to_string()),
             };
-            Action::ConversationResolved { result }
+            Action::ConversationResolved { spec, result }
         }
         Effect::FindReplayKb { demo, question, answer } => {
             let result = match db::knowledge::for_demo(conn, demo).await {

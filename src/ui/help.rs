@@ -42,7 +42,9 @@ pub fn description(ctx: Context, cmd: Command) -> &'static str {
         (Context::Audit, Command::Filter) => {
             "Filter on the server: words, entity:limit, key:KEY, tenant:NAME, action:set, after:DATE, before:DATE"
         }
-        (Context::Limits, Command::Filter) => "Show the keys holding these words (another platform's: also its name)",
+        (Context::Limits, Command::Filter) => {
+            "Show the limits whose key or description holds these words (or the name of the row a key is the id of); Esc clears them"
+        }
         (Context::Limits, Command::Delete) => "Remove the tenant's override (the default applies again; asks first)",
         (Context::Transcript, Command::Bottom) => "Go to the last message (loads the rest)",
         _ => cmd.description(),

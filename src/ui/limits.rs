@@ -43,10 +43,17 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         (Some(t), None) => format!("Limits · tenant {}", sanitize_line(&t.label)),
         (None, None) => "Limits · global defaults".to_string(),
     };
-    // The words its keys hold (`/`).
+    // The words its keys hold (`/`), and how many keys are shown (more
+    // than a view holds: said at the right).
     let title = match l.filter.is_empty() {
         true => title,
         false => format!("{title} · /{}", sanitize_line(&l.filter)),
+    };
+    let title = match (l.rows.len(), l.more) {
+        (0, _) => title,
+        (1, false) => format!("{title} · 1 key"),
+        (n, false) => format!("{title} · {} keys", group(n as i64)),
+        (n, true) => format!("{title} · {}+ keys", group(n as i64)),
     };
     let switch = match (tenant, &app.nav.tenant) {
         // More keys than one view holds: which ones it shows, and the way to the others.

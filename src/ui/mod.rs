@@ -169,6 +169,10 @@ fn render_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     // by id, and the lists may have moved on since).
     if let (Tab::Transcript, Some(id)) = (app.tab, &app.transcript.session_id) {
         let head = app.transcript.session.as_ref();
+        // Its tenant first: demos of one name may be several tenants'.
+        if let Some(tenant) = head.and_then(|h| h.tenant.as_ref()) {
+            push(crate::text::truncate(&sanitize_line(&tenant.name), 30), theme.dim());
+        }
         if let Some(bot) = head.and_then(|h| h.bot.as_ref()) {
             push(sanitize_line(bot).into_owned(), theme.dim());
         }
@@ -254,13 +258,27 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     (&[Quit], "quit"),
                 ],
                 // Another platform's limits a layout does not write: read only.
-                Tab::Limits if app.foreign_limits().is_some_and(|(_, writable)| !writable) => {
-                    &[(&[Down, Up], "move"), (&[Back], "back"), (&[Help], "help"), (&[Quit], "quit")]
-                }
+                // Words narrowing the limits: what clears them first.
+                Tab::Limits if !app.limits.filter.is_empty() => &[
+                    (&[EditLimit], "edit"),
+                    (&[Down, Up], "move"),
+                    (&[Filter], "words"),
+                    (&[Back], "clear"),
+                    (&[Help], "help"),
+                    (&[Quit], "quit"),
+                ],
+                Tab::Limits if app.foreign_limits().is_some_and(|(_, writable)| !writable) => &[
+                    (&[Down, Up], "move"),
+                    (&[Filter], "find"),
+                    (&[Back], "back"),
+                    (&[Help], "help"),
+                    (&[Quit], "quit"),
+                ],
                 // Another platform's limits: one value per row, edited in place.
                 Tab::Limits if app.foreign_limits().is_some() => &[
                     (&[EditLimit], "edit"),
                     (&[Down, Up], "move"),
+                    (&[Filter], "find"),
                     (&[LimitHistory], "history"),
                     (&[Back], "back"),
                     (&[Help], "help"),

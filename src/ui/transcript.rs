@@ -123,6 +123,13 @@ fn title_parts(s: &ConversationHead, loaded: usize, complete: bool) -> Vec<Strin
     for v in s.details.iter().map(|(_, v)| v).chain(&s.status) {
         parts.push(sanitize_line(v).into_owned());
     }
+    // Where no state says it, open or ended, early (a narrow title cuts its
+    // end). A layout may record no end at all: there only an ended one is said.
+    match (s.ended_at, &s.layout, &s.status) {
+        (None, None, None) => parts.push("open".into()),
+        (Some(_), _, None) => parts.push("ended".into()),
+        _ => {}
+    }
     if let Some(at) = s.started_at {
         parts.push(fmt_ts(at));
     }
@@ -132,13 +139,6 @@ fn title_parts(s: &ConversationHead, loaded: usize, complete: bool) -> Vec<Strin
     }
     if let Some(n) = s.token_total {
         parts.push(format!("{} tokens", group(n)));
-    }
-    // Where no state says it: ours records every end, so an open
-    // conversation is the news; a layout may record none, so an ended one is.
-    match (s.ended_at, &s.layout, &s.status) {
-        (None, None, None) => parts.push("open".into()),
-        (Some(_), Some(_), None) => parts.push("ended".into()),
-        _ => {}
     }
     parts
 }
@@ -211,22 +211,29 @@ mod tests {
     #[test]
     fn the_title_says_what_the_schema_knows_of_the_end() {
         let at = chrono::Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 0).unwrap();
-        let ours = ConversationHead { id: "s".into(), who: Some("Ann".into()), ..Default::default() };
-        assert!(joined(&title_parts(&ours, 3, true)).ends_with("· open "), "ours, not ended: open");
+        let ours = ConversationHead {
+            id: "s".into(),
+            who: Some("Ann".into()),
+            details: vec![("channel".into(), "sms".into())],
+            started_at: Some(at),
+            ..Default::default()
+        };
+        // Said early, where a narrow title keeps it.
+        let title = joined(&title_parts(&ours, 3, true));
+        assert!(title.starts_with(" Ann · sms · open · 2026-01-02"), "ours, not ended: open: {title}");
         let ended = ConversationHead { ended_at: Some(at), ..ours.clone() };
-        assert!(
-            !joined(&title_parts(&ended, 3, true)).contains("open")
-                && !joined(&title_parts(&ended, 3, true)).contains("ended")
-        );
+        let title = joined(&title_parts(&ended, 3, true));
+        assert!(title.starts_with(" Ann · sms · ended · ") && !title.contains("open"), "{title}");
         let theirs = ConversationHead { layout: Some("omni".into()), ..ours };
         assert!(!joined(&title_parts(&theirs, 3, false)).contains("open"), "a layout may not record ends");
         assert!(joined(&title_parts(&theirs, 3, false)).contains("3+ msgs"), "more to load");
         let theirs_ended = ConversationHead { ended_at: Some(at), ..theirs };
-        assert!(
-            joined(&title_parts(&theirs_ended, 3, true)).ends_with("· ended "),
-            "{}",
-            joined(&title_parts(&theirs_ended, 3, true))
-        );
+        let title = joined(&title_parts(&theirs_ended, 3, true));
+        assert!(title.contains(" · ended · "), "{title}");
+        // A state of its own says it instead.
+        let stated = ConversationHead { status: Some("resolved".into()), ..theirs_ended };
+        let title = joined(&title_parts(&stated, 3, true));
+        assert!(title.contains("resolved") && !title.contains("ended"), "{title}");
         // Squeezed by the position beside it, whole parts go from the end.
         let parts: Vec<String> = ["Jonas · Dubois", "chat", "2026-11-01 06:21", "1,319 msgs", "21,052 tokens", "open"]
             .map(String::from)

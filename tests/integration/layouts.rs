@@ -727,7 +727,7 @@ async fn a_conversation_is_found_by_its_id_on_every_layout() {
             });
             assert!(all.len() > 3 && !common.is_empty(), "{all:?}");
             let e = conversations.resolve(&mut c, &common).await.unwrap_err().to_string();
-            assert!(e.contains("is ambiguous: it starts more than 3 ids"), "{e}");
+            assert!(e.contains("is ambiguous, type more of it: it starts more than 3 ids"), "{e}");
         }
         for missing in ["no-such-conversation", "00000000-0000-0000-0000-000000000000"] {
             let e = conversations.resolve(&mut c, missing).await.unwrap_err().to_string();
@@ -1765,7 +1765,7 @@ async fn a_text_id_prefix_finds_every_id_it_starts_and_only_those() {
     assert_eq!(m.ids_with_prefix(&mut c, Kind::Session, "thr_Ab", 4).await.unwrap(), ["thr_Ab1", "thr_Ab9"]);
     let conversations = Conversations::new(std::sync::Arc::new(m));
     let e = conversations.resolve(&mut c, "thr_Ab").await.unwrap_err().to_string();
-    assert!(e.contains("is ambiguous: it starts 2 ids"), "{e}");
+    assert!(e.contains("is ambiguous, type more of it: it starts 2 ids"), "{e}");
     assert_eq!(conversations.resolve(&mut c, "thr_ab").await.unwrap(), "thr_ab5");
     assert_eq!(conversations.resolve(&mut c, "thrX").await.unwrap(), "thrXAb2");
 }
