@@ -171,6 +171,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             .and_then(|e| e.order.first().filter(|o| e.order.len() > 1 && Some(*o) != e.created_at.as_ref()))
             .filter(|_| s.rows.iter().any(|r| order_time(r).is_some()));
         let time_header = sorted_by.map(|o| column_words(o)).unwrap_or_else(|| "Created".into());
+        // A narrow list shows the day alone: its six columns go to the names.
+        let time_width = if inner.width < NARROW_LIST { 10 } else { 16 };
         let mut columns = vec![if has_name {
             col(if text_first { "Text" } else { "Name" }, Constraint::Fill(2))
         } else {
@@ -223,7 +225,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         // the id a few characters; each column has its share of the rest.
         let fixed = if has_status { status_width + 1 } else { 0 }
             + if has_duration { DURATION_WIDTH as usize + 1 } else { 0 }
-            + if has_created || sorted_by.is_some() { 17 } else { 0 };
+            + if has_created || sorted_by.is_some() { time_width + 1 } else { 0 };
         // (Less the gap after the title.)
         // The title keeps a quarter of the list, at least TITLE_ROOM.
         let title_room = TITLE_ROOM.max(inner.width as usize / 4);
@@ -256,7 +258,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             columns.push(col_named(&heading.0, Constraint::Length(width)));
         }
         if has_created || sorted_by.is_some() {
-            columns.push(col_named(&time_header, Constraint::Length(16)));
+            columns.push(col_named(&time_header, Constraint::Length(time_width as u16)));
         }
         if id_column {
             columns.push(col("Id", Constraint::Fill(1)));
@@ -285,10 +287,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 cells.push(if *shown == Shown::Text { cell(&v) } else { styled(&shown.text(&v), theme.dim()) });
             }
             if sorted_by.is_some() {
-                cells.push(styled(order_time(r).unwrap_or_default(), theme.dim()));
+                let at = order_time(r).unwrap_or_default();
+                cells.push(styled(&at[..time_width.min(at.len())], theme.dim()));
             } else if has_created {
                 let at = r.created_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
-                cells.push(styled(&at, theme.dim()));
+                cells.push(styled(&at[..time_width.min(at.len())], theme.dim()));
             }
             if id_column {
                 cells.push(styled(&r.id, theme.dim()));
@@ -459,6 +462,10 @@ fn order_time(r: &crate::db::mapped::MappedRow) -> Option<&str> {
         && b.iter().take(16).enumerate().all(|(i, c)| matches!(i, 4 | 7 | 10 | 13) || c.is_ascii_digit());
     looks.then(|| &v[..16])
 }
+
+/// Lists narrower than this (inside their border) show a row's day, not
+/// its minute: an 80-column terminal's names need the room.
+const NARROW_LIST: u16 = 100;
 
 /// What a layout's extra column holds, as the list draws it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
