@@ -1072,6 +1072,10 @@ impl App {
                         }
                     }
                     InputPurpose::BrowseFilter => {
+                        // A key typed by its start is written whole (what a
+                        // narrow heading shows of a column names its key).
+                        let kind = self.browser.current().kind;
+                        let text = crate::db::mapped::expand_keys(&self.browser.layout, kind, &text);
                         // A filter the list cannot take is said here, and the
                         // list stays as it was (not a failed load to retry).
                         let checked = self.browser.check_filter(&text);

@@ -14,6 +14,16 @@ pub struct Filter {
     pub terms: Vec<(String, String)>,
 }
 
+/// A token as `key:value` (the key in lower case), unless it is a word: a
+/// phrase, a URL (`https://…`), a time (`10:30`), a key that is no plain
+/// identifier (a layout's column as a key: `session_type:`, `line2:`).
+fn term_of(tok: &str, phrase: bool) -> Option<(String, String)> {
+    let (k, v) = tok.split_once(':').filter(|_| !phrase)?;
+    let identifier = k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    (identifier && !v.is_empty() && !v.starts_with("//")).then(|| (k.to_ascii_lowercase(), v.to_string()))
+}
+
 /// The filter's tokens: split on whitespace, except inside double quotes
 /// (`key:"Acme Corp"`, `"two words"`), which are dropped; each with whether
 /// it began quoted (a phrase, then: words, even with a colon in it).
@@ -49,21 +59,9 @@ impl Filter {
     pub fn parse(input: &str) -> Filter {
         let mut f = Filter::default();
         for (tok, phrase) in tokens(input) {
-            let tok = tok.as_str();
-            match tok.split_once(':').filter(|_| !phrase) {
-                // `key:value`, but not URLs (`https://…`), which are plain words.
-                Some((k, v))
-                    if !k.is_empty()
-                        && !v.is_empty()
-                        && !v.starts_with("//")
-                        // A layout's column as a key (`session_type:`,
-                        // `line2:`): a plain identifier; a time (`10:30`) is a word.
-                        && k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-                        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
-                {
-                    f.terms.push((k.to_ascii_lowercase(), v.to_string()))
-                }
-                _ => f.words.push(tok.to_string()),
+            match term_of(&tok, phrase) {
+                Some(term) => f.terms.push(term),
+                None => f.words.push(tok),
             }
         }
         f
@@ -81,6 +79,26 @@ impl Filter {
 
     pub fn is_empty(&self) -> bool {
         self.words.is_empty() && self.terms.is_empty()
+    }
+
+    /// `input` with each term's key replaced where `rename` gives another
+    /// (a unique start of a key typed for the key: `mission:` for
+    /// `mission_profile:`), the rest as typed.
+    pub fn rename_keys(input: &str, rename: impl Fn(&str) -> Option<String>) -> String {
+        let mut out: Vec<String> = Vec::new();
+        let mut renamed = false;
+        for (tok, phrase) in tokens(input) {
+            match term_of(&tok, phrase).as_ref() {
+                Some((k, v)) => {
+                    let full = rename(k);
+                    renamed |= full.is_some();
+                    out.push(Filter::term_text(full.as_deref().unwrap_or(k), v));
+                }
+                None if phrase || tok.chars().any(char::is_whitespace) => out.push(format!("\"{tok}\"")),
+                None => out.push(tok),
+            }
+        }
+        if renamed { out.join(" ") } else { input.to_string() }
     }
 
     /// Refuses `status:` with nothing after it where `status` is a key of
@@ -269,6 +287,19 @@ mod tests {
         let e = Filter::parse("tokens key:x").check_keys(&[]).unwrap_err().to_string();
         assert!(e.contains("'key:' is no key here: this list is filtered by words only"), "{e}");
         assert!(Filter::parse("status:active acme").check_keys(&["status"]).is_ok());
+    }
+
+    #[test]
+    fn a_key_is_renamed_where_asked_and_the_rest_kept_as_typed() {
+        let rename = |k: &str| (k == "mission").then(|| "mission_profile".to_string());
+        assert_eq!(
+            Filter::rename_keys(r#"acme mission:nurture "two words" key:"Acme Corp""#, rename),
+            r#"acme mission_profile:nurture "two words" key:"Acme Corp""#
+        );
+        assert_eq!(Filter::rename_keys("  acme  status:x ", rename), "  acme  status:x ", "nothing renamed: as typed");
+        let f = Filter::parse(&Filter::rename_keys(r#"mission:"a b" x"#, rename));
+        assert_eq!(f.terms, vec![("mission_profile".to_string(), "a b".to_string())]);
+        assert_eq!(f.words, vec!["x".to_string()]);
     }
 
     #[test]

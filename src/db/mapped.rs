@@ -2678,26 +2678,15 @@ pub fn check_filter(layout: &Layout, kind: Kind, words: &str) -> Result<super::F
     let e = layout.entity(kind).ok_or_else(|| DbError::Invalid(format!("layout '{}' has no {kind}", layout.name)))?;
     // A list with nothing to filter on says so (a conversation: # opens one by id).
     let by_id = if kind == Kind::Session { " (# opens one by its id)" } else { "" };
-    let has_id = e.table.is_some() && e.id.is_some() && e.json_array.is_none() && e.derived_from.is_none();
+    let has_id = has_own_ids(e);
     if e.derived_from.is_some() && !filter.is_empty() {
         return Err(DbError::Filter(format!(
             "{} are derived from other rows and have nothing to filter on{by_id}",
             layout.label(kind)
         )));
     }
-    // The layout's own keys first: a narrow status line keeps them.
-    let mut keys: Vec<&str> = e.shown.iter().map(String::as_str).filter(|c| !RESERVED_KEYS.contains(c)).collect();
-    if has_id {
-        keys.push("id");
-    }
-    if e.status.is_some() || e.state_from_end().is_some() {
-        keys.push("status");
-    }
-    let parents = parent_keys(layout, kind);
-    keys.extend(parents.iter().map(String::as_str));
-    if e.created_at.is_some() {
-        keys.extend(["after", "before"]);
-    }
+    let keys = filter_keys(layout, kind);
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
     // A key of the list typed without its value is said as that, before
     // anything takes it for a word.
     filter.check_values(&keys)?;
@@ -2718,6 +2707,51 @@ pub fn check_filter(layout: &Layout, kind: Kind, words: &str) -> Result<super::F
     filter.check_keys(&keys)?;
     filter.check_dates()?;
     Ok(filter)
+}
+
+/// Are the entity's rows a table's own, each with its id (not an array's
+/// elements, not ids derived from another table)? Then `id:` finds them.
+fn has_own_ids(e: &Entity) -> bool {
+    e.table.is_some() && e.id.is_some() && e.json_array.is_none() && e.derived_from.is_none()
+}
+
+/// The keys a list of `kind` takes, the layout's own first (a narrow
+/// status line keeps them): a key for each shown column, `id:`, `status:`
+/// where the entity has a state, its parent's name, `after:`/`before:`
+/// where it has a time.
+pub fn filter_keys(layout: &Layout, kind: Kind) -> Vec<String> {
+    let Some(e) = layout.entity(kind) else { return Vec::new() };
+    let has_id = has_own_ids(e);
+    let mut keys: Vec<String> = e.shown.iter().filter(|c| !RESERVED_KEYS.contains(&c.as_str())).cloned().collect();
+    if has_id {
+        keys.push("id".into());
+    }
+    if e.status.is_some() || e.state_from_end().is_some() {
+        keys.push("status".into());
+    }
+    keys.extend(parent_keys(layout, kind));
+    if e.created_at.is_some() {
+        keys.extend(["after".into(), "before".into()]);
+    }
+    keys
+}
+
+/// `text` with each key typed by a unique start of one of the list's keys
+/// written whole (`mission:` → `mission_profile:`, as a narrow list's
+/// heading shows the column); any other key as typed (`check_filter` says
+/// what it takes).
+pub fn expand_keys(layout: &Layout, kind: Kind, text: &str) -> String {
+    let keys = filter_keys(layout, kind);
+    super::Filter::rename_keys(text, |typed| {
+        // (Three letters at least: `a:` is more likely a slip than `after:`.)
+        if typed.len() < 3 || keys.iter().any(|k| k == typed) {
+            return None;
+        }
+        match keys.iter().filter(|k| k.starts_with(typed)).collect::<Vec<_>>().as_slice() {
+            [one] => Some(one.to_string()),
+            _ => None,
+        }
+    })
 }
 
 /// The keys that name the row a list's rows are under by words of its
@@ -2979,6 +3013,17 @@ fn bind_probe<'q, Row>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_typed_by_its_unique_start_is_written_whole() {
+        let native = crate::schema::load("native").unwrap();
+        assert_eq!(expand_keys(&native, Kind::Demo, "acme mission:nurture"), "acme mission_profile:nurture");
+        assert_eq!(expand_keys(&native, Kind::Demo, "indus:dental"), "industry:dental");
+        // Whole keys, short starts and unknown keys as typed.
+        assert_eq!(expand_keys(&native, Kind::Demo, "status:active"), "status:active");
+        assert_eq!(expand_keys(&native, Kind::Demo, "mi:x colour:red"), "mi:x colour:red");
+        assert!(check_filter(&native, Kind::Demo, &expand_keys(&native, Kind::Demo, "mission:nurture")).is_ok());
+    }
 
     #[test]
     fn a_listed_column_takes_its_values_in_any_case_and_names_them_otherwise() {
