@@ -86,11 +86,11 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
         Some((m, parentless)) => (Some(std::sync::Arc::new(m)), parentless),
         None => (None, Vec::new()),
     };
-    // The entity tabs read through it; ours when none was read (checked
-    // when the server answers).
+    // The entity tabs and the conversations read through it; ours when
+    // none was read (checked when the server answers).
     let lists = layout.clone().map_or_else(crate::db::mapped::Lists::ours, crate::db::mapped::Lists::Checked);
-    // Another platform's: its conversations, limits, search and audit
-    // too. Ours keeps our own readers for those.
+    // Another platform's: its limits, search and audit too. Ours keeps
+    // our own readers for those.
     let mapped = layout.clone().filter(|m| !m.layout.is_native());
     // Not the directory the console was started from (an SSH session's
     // home, a checkout): the data directory's, said with each export.

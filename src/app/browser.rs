@@ -844,6 +844,24 @@ impl Browser {
         }
     }
 
+    /// The filter as typed, with a key typed by its start written whole
+    /// (`mapped::expand_keys`) and a value the schema lists written as it
+    /// lists it (`inprogress` → `inProgress`: the server compares exactly).
+    pub fn canonical_filter(&self, text: &str) -> String {
+        let kind = self.current().kind;
+        let text = crate::db::mapped::expand_keys(&self.layout, kind, text);
+        let e = self.layout.entity(kind);
+        crate::db::Filter::rewrite_terms(&text, |key, value| {
+            let column = match key {
+                "status" => e.and_then(|e| e.status.clone())?,
+                "id" => return None,
+                _ => key.to_string(),
+            };
+            let listed = self.key_types.get(&(kind, column))?.listed_spelling(value)?;
+            (listed != value).then(|| (key.to_string(), listed.to_string()))
+        })
+    }
+
     /// Refuses a filter the shown list cannot take, before anything is
     /// sent: keys it does not have (`check_filter`), and values their
     /// columns cannot hold (`active:maybe`).

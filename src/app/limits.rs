@@ -35,6 +35,8 @@ pub struct LimitsPane {
     pub want_key: Option<String>,
     /// Words the keys shown hold (`/`), as typed.
     pub filter: String,
+    /// The words `rows` were read with.
+    pub rows_filter: Option<String>,
     /// More keys match than were read (another platform's: the first
     /// `MAPPED_SHOWN` by key are).
     pub more: bool,
@@ -205,7 +207,8 @@ impl App {
                 let l = &mut self.limits;
                 // Another scope's values must not stand under this scope's
                 // title while it loads (or if it fails).
-                if l.rows_scope != Some(want) {
+                // (Nor another search's keys under this one's words.)
+                if l.rows_scope != Some(want) || l.rows_filter.as_deref() != Some(l.filter.as_str()) {
                     // The same key stays selected in the other scope (`t`
                     // then Enter edits the key that was shown).
                     if l.want_key.is_none() {
@@ -214,6 +217,8 @@ impl App {
                     l.rows.clear();
                     l.usage.clear();
                     l.overrides.clear();
+                    l.more = false;
+                    l.rows_filter = None;
                     l.selected = 0;
                 }
                 l.loaded = Some(want);
@@ -275,6 +280,7 @@ impl App {
                 l.selected = found.unwrap_or(0);
                 l.rows = view.rows;
                 l.rows_scope = l.loaded;
+                l.rows_filter = Some(l.filter.clone());
                 l.usage = view.usage;
                 l.overrides = view.overrides;
                 l.more = view.more;

@@ -1062,20 +1062,17 @@ impl App {
                             self.audit.filter = text;
                         }
                     }
+                    // Words only (`user:42:rpm` too): a key is found by what it says.
                     InputPurpose::LimitsFilter => {
-                        // Words only: a key is found by what it says.
-                        let checked = crate::db::Filter::parse(&text).check_keys(&[]).map_err(|e| e.to_string());
-                        if self.filter_taken(InputPurpose::LimitsFilter, &text, checked) {
-                            self.limits.filter = text;
-                            self.limits.selected = 0;
-                            self.limits.invalidate();
-                        }
+                        self.resolved(Cause::Entry);
+                        self.limits.filter = text;
+                        self.limits.invalidate();
                     }
                     InputPurpose::BrowseFilter => {
                         // A key typed by its start is written whole (what a
-                        // narrow heading shows of a column names its key).
-                        let kind = self.browser.current().kind;
-                        let text = crate::db::mapped::expand_keys(&self.browser.layout, kind, &text);
+                        // narrow heading shows of a column names its key), a
+                        // listed value as the schema spells it.
+                        let text = self.browser.canonical_filter(&text);
                         // A filter the list cannot take is said here, and the
                         // list stays as it was (not a failed load to retry).
                         let checked = self.browser.check_filter(&text);
@@ -1169,6 +1166,8 @@ impl App {
             self.tab = Tab::Transcript;
         }
         if let Some(key) = reply.limit {
+            // The key opened is shown whatever words were searched before.
+            self.limits.filter.clear();
             self.limits.want_key = Some(key);
             self.limits.invalidate();
             self.tab = Tab::Limits;

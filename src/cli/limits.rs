@@ -342,11 +342,12 @@ pub async fn audit(ctx: &Context, a: AuditArgs) -> Result<()> {
     let mapped = ctx.foreign_mapped(&mut conn).await?;
     let trail = AuditTrail::for_layout(mapped.as_ref());
     let mut filter = Filter::parse(&a.words.join(" "));
-    if let Some(e) = a.entity {
-        filter.terms.push(("entity".into(), e));
-    }
-    if let Some(k) = a.key {
-        filter.terms.push(("key".into(), k));
+    for (key, flag, value) in [("entity", "--entity", a.entity), ("key", "--key", a.key)] {
+        let Some(value) = value else { continue };
+        if filter.term(key).is_some() {
+            bail!("{key}: is given twice, in the words and as {flag}: one value per key");
+        }
+        filter.terms.push((key.into(), value));
     }
     print_newest(&mut conn, trail, &filter, a.limit, a.json).await
 }

@@ -119,14 +119,16 @@ pub async fn read(conn: &mut PgConnection) -> Result<Catalog> {
          SELECT n.nspname::text, c.relname::text, a.attname::text, NULL, pg_get_constraintdef(co.oid) \
          FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
          JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = co.conkey[1] \
-         WHERE co.contype = 'c' AND cardinality(co.conkey) = 1 \
+         WHERE co.contype = 'c' AND co.convalidated AND cardinality(co.conkey) = 1 \
            AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' \
          LIMIT 100000",
     )
     .fetch_all(&mut *conn)
     .await?;
     for (schema, table, column, labels, check) in listed {
-        let Some(values) = labels.or_else(|| check.as_deref().and_then(listed_values)) else { continue };
+        let Some(values) = labels.or_else(|| check.as_deref().and_then(|c| listed_values(c, &column))) else {
+            continue;
+        };
         if let Some(c) = catalog.tables.get_mut(&Table { schema, name: table }).and_then(|t| t.get_mut(&column)) {
             // Two lists on one column: a value must be in both.
             c.values = if c.values.is_empty() {
@@ -154,8 +156,9 @@ pub async fn read(conn: &mut PgConnection) -> Result<Catalog> {
 /// and nothing else: `CHECK ((channel = ANY (ARRAY['chat'::text, …])))`, as
 /// the server prints `channel IN ('chat', …)`, a varchar's with its casts.
 /// `None` for any other condition (a range, a pattern, a list OR'ed with
-/// something), whose values are not a list.
-fn listed_values(definition: &str) -> Option<Vec<String>> {
+/// something, a list an expression of the column is compared with), whose
+/// values are not a list of the column's.
+fn listed_values(definition: &str, column: &str) -> Option<Vec<String>> {
     // The literals, and the condition with each one as `?`.
     let mut values = Vec::new();
     let mut shape = String::new();
@@ -181,8 +184,20 @@ fn listed_values(definition: &str) -> Option<Vec<String>> {
     }
     let once = |needle: &str| shape.matches(needle).count() == 1;
     let other_logic = [" AND ", " OR ", "NOT ", "<>", "!=", "~", "<", ">"].iter().any(|w| shape.contains(w));
-    (shape.starts_with("CHECK (") && once(" = ANY (") && once("ARRAY[") && !other_logic && !values.is_empty())
-        .then_some(values)
+    if !(shape.starts_with("CHECK (") && once(" = ANY (") && once("ARRAY[") && !other_logic && !values.is_empty()) {
+        return None;
+    }
+    // What is compared: the column itself (in parentheses, cast to text).
+    let (left, right) = shape["CHECK (".len()..].split_once(" = ANY (")?;
+    let bare = left.trim_start_matches('(').trim_end_matches(')');
+    let bare = bare.strip_suffix("::text").unwrap_or(bare).trim_end_matches(')').trim_start_matches('(');
+    let quoted = format!("\"{}\"", column.replace('"', "\"\""));
+    if bare != column && bare != quoted {
+        return None;
+    }
+    // Every literal inside the array.
+    let array = right.split_once("ARRAY[")?.1.split_once(']')?.0;
+    (array.matches('?').count() == values.len()).then_some(values)
 }
 
 #[cfg(test)]
@@ -193,9 +208,15 @@ mod tests {
     fn a_check_that_lists_values_gives_them_and_any_other_check_gives_none() {
         // As the server prints them (pg_get_constraintdef).
         let listed = "CHECK ((channel = ANY (ARRAY['chat'::text, 'voice'::text, 'sms'::text])))";
-        assert_eq!(listed_values(listed), Some(vec!["chat".into(), "voice".into(), "sms".into()]));
+        assert_eq!(listed_values(listed, "channel"), Some(vec!["chat".into(), "voice".into(), "sms".into()]));
         let varchar = "CHECK (((status)::text = ANY ((ARRAY['open'::character varying, 'it''s done'::character varying])::text[])))";
-        assert_eq!(listed_values(varchar), Some(vec!["open".into(), "it's done".into()]));
+        assert_eq!(listed_values(varchar, "status"), Some(vec!["open".into(), "it's done".into()]));
+        let quoted = r#"CHECK (("Kind" = ANY (ARRAY['a'::text, 'b'::text])))"#;
+        assert_eq!(listed_values(quoted, "Kind"), Some(vec!["a".into(), "b".into()]));
+        // Another column's list, or an expression of this one: not its values.
+        assert_eq!(listed_values(listed, "medium"), None);
+        let part = "CHECK ((split_part(email, '@'::text, 2) = ANY (ARRAY['a.com'::text])))";
+        assert_eq!(listed_values(part, "email"), None);
         for other in [
             "CHECK ((slug ~ '^[a-z0-9][a-z0-9-]*$'::text))",
             "CHECK (((embedding_dim >= 1) AND (embedding_dim <= 16000)))",
@@ -205,7 +226,7 @@ mod tests {
             "CHECK ((status <> ALL (ARRAY['a'::text])))",
             "CHECK ((char_length(name) >= 1))",
         ] {
-            assert_eq!(listed_values(other), None, "{other}");
+            assert_eq!(listed_values(other, "status"), None, "{other}");
         }
     }
 }

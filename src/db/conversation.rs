@@ -45,8 +45,8 @@ pub struct ConversationHead {
     pub status: Option<String>,
     pub started_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
-    /// Known before every page is in (ours: exact; a layout: counted up to
-    /// the cap).
+    /// Known before every page is in: every message counted (`None` where
+    /// a layout's conversation has no count, or it could not be counted).
     pub message_count: Option<i64>,
     pub token_total: Option<i64>,
     /// The layout it was read through, when not ours.
@@ -142,7 +142,15 @@ impl Conversations {
             .row(&mut *conn, Kind::Session, id)
             .await?
             .ok_or_else(|| DbError::NotFound(format!("{} {id}", m.layout.label(Kind::Session))))?;
-        let count = m.count(&mut *conn, Kind::Message, Some(id), "").await?;
+        // Every message counted, and its tokens totalled (one
+        // conversation's rows: not capped as a list's counts are).
+        let under = super::mapped::Under::of(Some(id));
+        let count = m.count_rows_under(&mut *conn, Kind::Message, &under, "", true).await?;
+        let tokens = m.layout.entity(Kind::Message).and_then(|e| e.token_count.clone());
+        let token_total = match &tokens {
+            Some(column) => m.total_under(&mut *conn, Kind::Message, id, column).await?,
+            None => None,
+        };
         let e = m.layout.entity(Kind::Session).expect("a layout has conversations");
         let mut head = head_of_row(m, row);
         // Who and which bot, up the layout's chain: a lead's name (and its
@@ -189,11 +197,13 @@ impl Conversations {
             parent = row.parent;
             kind = m.layout.parent_of(k);
         }
-        // A capped count is not a total: the title then counts what is loaded.
+        // An estimate is no count: the title then counts what is loaded.
         head.message_count = match count {
             Some(super::RowCount::Exact(n)) => Some(n),
             _ => None,
         };
+        // No messages: no tokens either, where they are counted.
+        head.token_total = tokens.and(Some(token_total.unwrap_or(0)));
         Ok(head)
     }
 
@@ -245,11 +255,9 @@ impl Conversations {
 /// A layout's session row as a heading: its own title (a subject, a
 /// handle: not known to be a person, so not who it is with: a lead up the
 /// chain says that; not a title read from another row), its status (where
-/// it has one of its own), its own columns as details, and its messages'
-/// tokens where the layout totals them.
+/// it has one of its own) and its own columns as details.
 fn head_of_row(m: &Mapped, row: MappedRow) -> ConversationHead {
     let e = m.layout.entity(Kind::Session).expect("a layout has conversations");
-    let tokens = m.layout.entity(Kind::Message).and_then(|e| e.token_count.clone());
     let mut head = ConversationHead {
         id: row.id,
         title: row.title.filter(|_| e.title.is_some()),
@@ -260,12 +268,8 @@ fn head_of_row(m: &Mapped, row: MappedRow) -> ConversationHead {
         ..ConversationHead::default()
     };
     for (extra, value) in e.extras().into_iter().zip(row.cells) {
-        let Some(value) = value else { continue };
-        match extra {
-            Extra::Column(c) => head.details.push((c.to_string(), value)),
-            // A total past the cap ("1,000+") is no total: left unsaid.
-            Extra::Sum(Kind::Message, c) if Some(c) == tokens.as_deref() => head.token_total = value.parse().ok(),
-            Extra::Count(_) | Extra::Sum(..) => {}
+        if let (Extra::Column(c), Some(value)) = (extra, value) {
+            head.details.push((c.to_string(), value));
         }
     }
     head
@@ -275,8 +279,12 @@ fn head_of_row(m: &Mapped, row: MappedRow) -> ConversationHead {
 /// who spoke (`{"role": "student"}`) where ours replaced it: kept beside
 /// what the platform has, never over a key of its own.
 fn merged_metadata(theirs: Option<serde_json::Value>, role: Option<serde_json::Value>) -> Option<serde_json::Value> {
-    // An empty object (a column's default) says nothing.
+    // Without a word to add, the platform's value exactly as it is (`{}`
+    // included: a JSON export round-trips it).
+    let Some(role) = role else { return theirs };
+    // With one, an empty object (a column's default) says nothing of its own.
     let theirs = theirs.filter(|v| !(v.is_null() || v.as_object().is_some_and(|m| m.is_empty())));
+    let role = Some(role);
     match (theirs, role) {
         (Some(serde_json::Value::Object(mut map)), Some(serde_json::Value::Object(r))) => {
             for (k, v) in r {
@@ -363,8 +371,10 @@ mod tests {
         );
         // Its own "role" key is never written over.
         assert_eq!(merged_metadata(Some(json!({ "role": "x" })), role.clone()), Some(json!({ "role": "x" })));
-        // A column's default ({}) or NULL says nothing.
-        assert_eq!(merged_metadata(Some(json!({})), None), None);
+        // A column's default ({}) or NULL says nothing beside the word;
+        // without one, the value is kept exactly.
+        assert_eq!(merged_metadata(Some(json!({})), role.clone()), role);
+        assert_eq!(merged_metadata(Some(json!({})), None), Some(json!({})));
         assert_eq!(merged_metadata(Some(serde_json::Value::Null), role.clone()), role);
         assert_eq!(merged_metadata(None, None), None);
         // Metadata that is not an object keeps the word beside it too.

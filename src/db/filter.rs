@@ -81,18 +81,30 @@ impl Filter {
         self.words.is_empty() && self.terms.is_empty()
     }
 
-    /// `input` with each term's key replaced where `rename` gives another
+    /// `input` as words only, `key:value` ones too (a list with no keys:
+    /// a rate limit's key may well be `user:42:rpm`).
+    pub fn words_of(input: &str) -> Filter {
+        Filter { words: tokens(input).into_iter().map(|(tok, _)| tok).collect(), terms: Vec::new() }
+    }
+
+    /// `input` with each term written anew where `rewrite` gives another
     /// (a unique start of a key typed for the key: `mission:` for
-    /// `mission_profile:`), the rest as typed.
-    pub fn rename_keys(input: &str, rename: impl Fn(&str) -> Option<String>) -> String {
+    /// `mission_profile:`; a value in the spelling the schema lists), the
+    /// rest as typed.
+    pub fn rewrite_terms(input: &str, rewrite: impl Fn(&str, &str) -> Option<(String, String)>) -> String {
         let mut out: Vec<String> = Vec::new();
         let mut renamed = false;
         for (tok, phrase) in tokens(input) {
-            match term_of(&tok, phrase).as_ref() {
+            match term_of(&tok, phrase) {
                 Some((k, v)) => {
-                    let full = rename(k);
-                    renamed |= full.is_some();
-                    out.push(Filter::term_text(full.as_deref().unwrap_or(k), v));
+                    let (k, v) = match rewrite(&k, &v) {
+                        Some(new) => {
+                            renamed = true;
+                            new
+                        }
+                        None => (k, v),
+                    };
+                    out.push(Filter::term_text(&k, &v));
                 }
                 None if phrase || tok.chars().any(char::is_whitespace) => out.push(format!("\"{tok}\"")),
                 None => out.push(tok),
@@ -290,16 +302,26 @@ mod tests {
     }
 
     #[test]
-    fn a_key_is_renamed_where_asked_and_the_rest_kept_as_typed() {
-        let rename = |k: &str| (k == "mission").then(|| "mission_profile".to_string());
+    fn a_term_is_rewritten_where_asked_and_the_rest_kept_as_typed() {
+        let rename = |k: &str, v: &str| (k == "mission").then(|| ("mission_profile".to_string(), v.to_string()));
         assert_eq!(
-            Filter::rename_keys(r#"acme mission:nurture "two words" key:"Acme Corp""#, rename),
+            Filter::rewrite_terms(r#"acme mission:nurture "two words" key:"Acme Corp""#, rename),
             r#"acme mission_profile:nurture "two words" key:"Acme Corp""#
         );
-        assert_eq!(Filter::rename_keys("  acme  status:x ", rename), "  acme  status:x ", "nothing renamed: as typed");
-        let f = Filter::parse(&Filter::rename_keys(r#"mission:"a b" x"#, rename));
+        assert_eq!(
+            Filter::rewrite_terms("  acme  status:x ", rename),
+            "  acme  status:x ",
+            "nothing renamed: as typed"
+        );
+        let f = Filter::parse(&Filter::rewrite_terms(r#"mission:"a b" x"#, rename));
         assert_eq!(f.terms, vec![("mission_profile".to_string(), "a b".to_string())]);
         assert_eq!(f.words, vec!["x".to_string()]);
+    }
+
+    #[test]
+    fn words_only_take_a_key_value_for_a_word() {
+        let f = Filter::words_of(r#"user:42:rpm "two words""#);
+        assert_eq!((f.words, f.terms), (vec!["user:42:rpm".to_string(), "two words".to_string()], vec![]));
     }
 
     #[test]

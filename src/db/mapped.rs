@@ -503,6 +503,29 @@ impl Mapped {
         self.count_rows_under(conn, kind, under, words, false).await
     }
 
+    /// The total of `column` over every row of `kind` under `parent` (not
+    /// capped: one parent's rows, one index range where the layout's
+    /// lists are served); `None` for an array's elements or no rows.
+    pub async fn total_under(
+        &self,
+        conn: &mut PgConnection,
+        kind: Kind,
+        parent: &str,
+        column: &str,
+    ) -> Result<Option<i64>> {
+        let e = self.entity(kind)?;
+        let (Some(table), None) = (e.table.as_deref().map(Table::parse), &e.json_array) else { return Ok(None) };
+        let mut qb = QueryBuilder::<Postgres>::new(format!(
+            "SELECT sum(t.{})::int8 FROM {} t WHERE true",
+            quote_ident(column),
+            table.quoted()
+        ));
+        self.push_where(&mut qb, kind, &table, &Under::Row(parent.to_string()), "")?;
+        let (total,): (Option<i64>,) =
+            none_if_mistyped(qb.build_query_as().fetch_optional(&mut *conn).await)?.unwrap_or((None,));
+        Ok(total)
+    }
+
     /// `count_under`, or every row when `exact` (asked for: bounded by the
     /// statement timeout, not by a cap).
     pub async fn count_rows_under(
@@ -2544,10 +2567,17 @@ impl KeyType {
         KeyType { udt: udt.into(), values: Vec::new() }
     }
 
+    /// The value as the schema lists it (`inProgress` for `inprogress`):
+    /// what the server compares exactly.
+    pub fn listed_spelling(&self, value: &str) -> Option<&str> {
+        self.values.iter().find(|v| v.eq_ignore_ascii_case(value)).map(String::as_str)
+    }
+
     /// Refuses a value the column cannot hold (`channel:fax` where it is
     /// chat, voice or sms), naming the ones it can; `also` are values the
     /// key takes besides them (`status:deleted` of a soft delete). Case
-    /// does not matter: the filter tries the usual cases of what is typed.
+    /// does not matter: the console writes the listed spelling
+    /// (`listed_spelling`) before it is sent.
     pub fn check_listed(&self, key: &str, value: &str, also: &[&str]) -> Result<()> {
         let known = |v: &str| v.eq_ignore_ascii_case(value);
         if self.values.is_empty() || self.values.iter().any(|v| known(v)) || also.iter().any(|v| known(v)) {
@@ -2742,13 +2772,13 @@ pub fn filter_keys(layout: &Layout, kind: Kind) -> Vec<String> {
 /// what it takes).
 pub fn expand_keys(layout: &Layout, kind: Kind, text: &str) -> String {
     let keys = filter_keys(layout, kind);
-    super::Filter::rename_keys(text, |typed| {
+    super::Filter::rewrite_terms(text, |typed, value| {
         // (Three letters at least: `a:` is more likely a slip than `after:`.)
         if typed.len() < 3 || keys.iter().any(|k| k == typed) {
             return None;
         }
         match keys.iter().filter(|k| k.starts_with(typed)).collect::<Vec<_>>().as_slice() {
-            [one] => Some(one.to_string()),
+            [one] => Some((one.to_string(), value.to_string())),
             _ => None,
         }
     })
@@ -2846,9 +2876,7 @@ impl Mapped {
         }
         // Words only: a key is found by what it says (a domain, what it is
         // for, whose it is).
-        let filter = super::Filter::parse(words);
-        filter.check_keys(&[])?;
-        for w in &filter.words {
+        for w in &super::Filter::words_of(words).words {
             let pattern = super::like_pattern(w);
             qb.push(format!(" AND (t.{}::text ILIKE ", quote_ident(k))).push_bind(pattern.clone());
             qb.push(format!(" OR ({name}) ILIKE ")).push_bind(pattern.clone());

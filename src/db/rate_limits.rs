@@ -90,8 +90,7 @@ impl RateLimits {
         want: Option<&str>,
         words: &str,
     ) -> Result<LimitsView> {
-        let filter = super::Filter::parse(words);
-        filter.check_keys(&[])?;
+        let filter = super::Filter::words_of(words);
         match self {
             RateLimits::Native => {
                 // Ours are a few keys, read whole: narrowed here, by key or

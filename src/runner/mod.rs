@@ -40,10 +40,10 @@ pub struct Settings {
     pub max_file_bytes: u64,
     /// Where search queries are remembered, one file per knowledge base.
     pub history_dir: PathBuf,
-    /// The layout of a database of another platform (its conversations,
-    /// limits, search and audit read through it); `None` on ours.
+    /// The layout of a database of another platform (its limits, search
+    /// and audit read through it); `None` on ours.
     pub mapped: Option<Arc<db::mapped::Mapped>>,
-    /// What the entity tabs read through (ours too).
+    /// What the entity tabs and the conversations read through (ours too).
     pub lists: db::mapped::Lists,
     /// The model the config names for that layout's vectors.
     pub layout_model: Option<crate::spec::LayoutModel>,

@@ -29,7 +29,16 @@ pub async fn query_model(
 ) -> Result<QueryModel, String> {
     let (dim, _) = mapped.vector_column(kind).map_err(|e| e.to_string())?;
     let name = &mapped.layout.name;
-    let recorded = mapped.vector_label(conn, kind).await.map_err(|e| e.to_string())?;
+    let recorded = match mapped.vector_label(conn, kind).await {
+        Ok(label) => label,
+        // A role that may not read ragdesk's labels still asks the model
+        // the config names (unchecked against them, as before any label).
+        Err(e) if configured.is_some() => {
+            tracing::warn!("the recorded vector model could not be read: {e}");
+            None
+        }
+        Err(e) => return Err(e.to_string()),
+    };
     if let Some(m) = configured {
         if m.model.is_empty() {
             return Err(format!("{} names provider \"{}\" but no model = \"…\"", m.configured_at, m.provider));

@@ -257,16 +257,15 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     (&[Help], "help"),
                     (&[Quit], "quit"),
                 ],
-                // Another platform's limits a layout does not write: read only.
                 // Words narrowing the limits: what clears them first.
                 Tab::Limits if !app.limits.filter.is_empty() => &[
-                    (&[EditLimit], "edit"),
                     (&[Down, Up], "move"),
                     (&[Filter], "words"),
                     (&[Back], "clear"),
                     (&[Help], "help"),
                     (&[Quit], "quit"),
                 ],
+                // Another platform's limits a layout does not write: read only.
                 Tab::Limits if app.foreign_limits().is_some_and(|(_, writable)| !writable) => &[
                     (&[Down, Up], "move"),
                     (&[Filter], "find"),

@@ -120,7 +120,13 @@ fn title_parts(s: &ConversationHead, loaded: usize, complete: bool) -> Vec<Strin
         Some(who) => parts.push(sanitize_line(who).into_owned()),
         None => parts.push(crate::text::truncate(&sanitize_line(&s.id), 14)),
     }
-    for v in s.details.iter().map(|(_, v)| v).chain(&s.status) {
+    // A conversation's own words (ours: its channel); a number or a yes/no
+    // says nothing without its column's name (the export names them).
+    let words = s.details.iter().map(|(_, v)| v).filter(|v| {
+        let plain = v.parse::<f64>().is_err() && !matches!(v.as_str(), "true" | "false");
+        plain && crate::text::width(v) <= 20
+    });
+    for v in words.chain(&s.status) {
         parts.push(sanitize_line(v).into_owned());
     }
     // Where no state says it, open or ended, early (a narrow title cuts its
@@ -230,6 +236,13 @@ mod tests {
         let theirs_ended = ConversationHead { ended_at: Some(at), ..theirs };
         let title = joined(&title_parts(&theirs_ended, 3, true));
         assert!(title.contains(" · ended · "), "{title}");
+        // A number or a yes/no of its own is not said without its name.
+        let counted = ConversationHead {
+            details: vec![("total_messages".into(), "57".into()), ("qualified".into(), "true".into())],
+            ..theirs_ended.clone()
+        };
+        let title = joined(&title_parts(&counted, 3, true));
+        assert!(!title.contains("57") && !title.contains("true"), "{title}");
         // A state of its own says it instead.
         let stated = ConversationHead { status: Some("resolved".into()), ..theirs_ended };
         let title = joined(&title_parts(&stated, 3, true));

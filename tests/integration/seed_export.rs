@@ -127,6 +127,18 @@ async fn json_export_round_trips_the_transcript_exactly() {
     assert_eq!(back.session, db::conversation::ConversationHead { tenant: back.session.tenant.clone(), ..typed });
     let typed: Vec<db::conversation::Utterance> = messages.iter().cloned().map(Into::into).collect();
     assert_eq!(back.messages, typed, "every field of every message, exactly");
+    // A conversation opened by a system message whose metadata is `{}`:
+    // kept as `{}`, exactly.
+    let (with_system,): (uuid::Uuid,) =
+        sqlx::query_as("SELECT session_id FROM messages WHERE role = 'system' AND metadata = '{}'::jsonb LIMIT 1")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    let read_system = export::read_transcript(&mut c, &reader, &with_system.to_string()).await.unwrap();
+    let typed_system: Vec<db::conversation::Utterance> =
+        db::messages::all(&mut c, with_system).await.unwrap().into_iter().map(Into::into).collect();
+    assert_eq!(read_system.messages, typed_system);
+    assert!(read_system.messages.iter().any(|m| m.metadata == Some(serde_json::json!({}))));
     // And the session's own row beside them (its lead and demo by id).
     assert_eq!(back.row.get("id").and_then(|v| v.as_str()), Some(id.to_string().as_str()));
     assert!(back.row.contains_key("lead_id") && back.row.contains_key("channel"), "{:?}", back.row);
