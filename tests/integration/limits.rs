@@ -373,3 +373,33 @@ async fn a_refused_write_releases_its_row_locks_at_once() {
     assert_eq!(again.unwrap().value(), 25);
     drop(b);
 }
+
+/// Our limits narrowed by words as the Limits tab's `/` asks: by key or by
+/// description, every word, in any case; a tenant's view the same way.
+#[tokio::test]
+async fn our_limits_are_found_by_words_of_their_key_or_description() {
+    use ragdesk::db::rate_limits::RateLimits;
+    let t = support::seeded(41, support::tiny()).await;
+    let mut c = t.conn().await;
+    let keys = |v: &ragdesk::db::rate_limits::LimitsView| v.rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>();
+    let all = RateLimits::Native.view(&mut c, None, None, "").await.unwrap();
+    assert!(all.rows.len() >= 4 && !all.more);
+    let by_key = RateLimits::Native.view(&mut c, None, None, "PER_demo").await.unwrap();
+    let mut want: Vec<String> =
+        all.rows.iter().filter(|r| r.key.to_lowercase().contains("per_demo")).map(|r| r.key.clone()).collect();
+    want.sort();
+    let mut got = keys(&by_key);
+    got.sort();
+    assert_eq!(got, want);
+    assert!(got.len() >= 2);
+    // "Scraping rate limit" is api_calls_per_minute's description, not its key.
+    let by_description = RateLimits::Native.view(&mut c, None, None, "scraping limit").await.unwrap();
+    assert_eq!(keys(&by_description), ["api_calls_per_minute"]);
+    let tenant = first_tenant(&t).await;
+    let theirs = RateLimits::Native.view(&mut c, Some(tenant), None, "scraping").await.unwrap();
+    assert_eq!(keys(&theirs), ["api_calls_per_minute"]);
+    assert!(
+        RateLimits::Native.view(&mut c, None, None, "scraping tokens").await.unwrap().rows.is_empty(),
+        "every word"
+    );
+}
