@@ -49,7 +49,8 @@ pub fn markdown(head: &ConversationHead, messages: &[Utterance]) -> String {
         (None, Some(title)) => format!("# Conversation: {}\n\n", sanitize_line(title)),
         (None, None) => format!("# Conversation {}\n\n", sanitize_line(&head.id)),
     };
-    out.push_str(&format!("- Session: `{}`\n", sanitize_line(&head.id)));
+    let what = head.label.as_deref().unwrap_or("Session");
+    out.push_str(&format!("- {}: `{}`\n", sanitize_line(what), sanitize_line(&head.id)));
     if let Some(l) = &head.layout {
         out.push_str(&format!("- Layout: {}\n", sanitize_line(l)));
     }

@@ -37,6 +37,10 @@ pub struct ConversationHead {
     /// `bot` is one of theirs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bot_label: Option<String>,
+    /// What a layout calls one of its conversations ("Conversation",
+    /// "Ticket"), when it is one of theirs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// Ours: the demo, whose knowledge base a question is replayed on.
     pub demo_id: Option<Uuid>,
     /// The layout's own columns of it, as (column, value): ours, its channel.
@@ -265,6 +269,7 @@ fn head_of_row(m: &Mapped, row: MappedRow) -> ConversationHead {
         status: row.status.filter(|_| e.state_from_end().is_none() || e.deleted_at.is_some()),
         started_at: row.created_at,
         layout: (!m.layout.is_native()).then(|| m.layout.name.clone()),
+        label: (!m.layout.is_native()).then(|| m.layout.one(Kind::Session)),
         ..ConversationHead::default()
     };
     for (extra, value) in e.extras().into_iter().zip(row.cells) {

@@ -2315,6 +2315,9 @@ async fn a_conversation_of_each_layout_exports_to_json_and_back_exactly() {
             assert_eq!(read.session.tenant.as_ref().map(|t| &t.label), Some(&tenant_label), "{name}");
             let md = ragdesk::export::render(Format::Md, &read);
             assert!(md.contains(&format!("- {tenant_label}: ")), "{name}: {md}");
+            // The conversation itself named in the platform's word for one.
+            let one = m.layout.one(Kind::Session);
+            assert!(md.contains(&format!("- {one}: `{session}`")), "{name}: {md}");
             // In JSON, named by key: what one is called and its name.
             let value: serde_json::Value = serde_json::from_str(&json).unwrap();
             let tenant = &value["session"]["tenant"];
