@@ -409,6 +409,9 @@ async fn load(
             showcase: Some(i) == showcase,
         };
         let mut t = s.created_at;
+        // The message before (its time and id): a same-second one gets a
+        // greater id, so a conversation reads in the order it was held.
+        let mut before: Option<(DateTime<Utc>, Uuid)> = None;
         let with_system = Some(i) != showcase && rng.random_bool(0.3) && s.messages > 2;
         let mut last_user = String::new();
         for k in 0..s.messages {
@@ -441,9 +444,15 @@ async fn load(
                 "user" => format!(r#"{{"client":"{}","page":"/pricing"}}"#, s.channel),
                 _ => "{}".to_string(),
             };
-            buf.display(uuid(&mut rng)).display(s.id).text(role).text(&text).ts(t).display(tokens).text(&meta);
+            let mut id = uuid(&mut rng);
+            while before.is_some_and(|(at, prev)| at == t && id <= prev) {
+                id = uuid(&mut rng);
+            }
+            before = Some((t, id));
+            buf.display(id).display(s.id).text(role).text(&text).ts(t).display(tokens).text(&meta);
             buf.end_row();
-            // Same-second bursts happen in real logs; the id breaks the tie.
+            // Same-second bursts happen in real logs; the id breaks the tie
+            // (in the order they were written: see `before`).
             t += Duration::seconds(if rng.random_bool(0.05) { 0 } else { rng.random_range(1..(2 * gap).max(2)) });
             written += 1;
         }

@@ -149,3 +149,37 @@ async fn json_export_round_trips_the_transcript_exactly() {
     assert!(md.contains("␛]2;owned␇␛[2J"));
     assert_eq!(md.matches("\n---\n").count(), messages.len());
 }
+
+/// Sample conversations read in the order they were held: in (time, id)
+/// order a question comes before its answer, turns alternate, and a
+/// same-second burst (kept: real logs have them) does not swap them.
+#[tokio::test]
+async fn sample_conversations_read_question_then_answer_in_time_and_id_order() {
+    let sizes = SeedSizes { tenants: 2, demos: 4, leads: 12, sessions: 60, messages: 3_000 };
+    let t = support::seeded(98, sizes).await;
+    let mut c = t.conn().await;
+    let (repeated,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM (SELECT role, lag(role) OVER (PARTITION BY session_id ORDER BY created_at, id) AS prev \
+         FROM messages) x WHERE role = prev",
+    )
+    .fetch_one(&mut c)
+    .await
+    .unwrap();
+    assert_eq!(repeated, 0, "turns alternate");
+    let (answer_first,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM (SELECT DISTINCT ON (session_id) role FROM messages WHERE role <> 'system' \
+         ORDER BY session_id, created_at, id) f WHERE role <> 'user'",
+    )
+    .fetch_one(&mut c)
+    .await
+    .unwrap();
+    assert_eq!(answer_first, 0, "a visitor speaks first");
+    let (ties,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM (SELECT created_at, lag(created_at) OVER (PARTITION BY session_id ORDER BY created_at, id) AS prev \
+         FROM messages) x WHERE created_at = prev",
+    )
+    .fetch_one(&mut c)
+    .await
+    .unwrap();
+    assert!(ties > 0, "same-second bursts are in the sample");
+}
