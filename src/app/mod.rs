@@ -1083,7 +1083,8 @@ impl App {
                     InputPurpose::ConversationId if !text.is_empty() => {
                         fx.push(Effect::ResolveConversation { spec: text });
                     }
-                    InputPurpose::ConversationId => {}
+                    // Nothing typed: nothing asked, and the last refusal is past.
+                    InputPurpose::ConversationId => self.resolved(Cause::Entry),
                     InputPurpose::SearchQuery => {
                         let generation = self.next_generation();
                         let reply = self.search.submitted(&text, generation);

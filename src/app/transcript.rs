@@ -92,7 +92,7 @@ impl Transcript {
             for l in wrap(&body, width) {
                 self.lines.push(Line { msg: i, kind: LineKind::Body, text: l });
             }
-            if let (true, Some(meta)) = (self.show_meta, &m.metadata) {
+            if let (true, Some(meta)) = (self.show_meta, m.metadata.as_ref().filter(|v| says_something(v))) {
                 let pretty = serde_json::to_string_pretty(meta).unwrap_or_default();
                 for l in wrap(&sanitize_multiline(&pretty), width) {
                     self.lines.push(Line { msg: i, kind: LineKind::Meta, text: l });
@@ -247,6 +247,12 @@ impl Transcript {
     }
 }
 
+/// Metadata worth a line: not NULL, not an empty object (a column's `{}`
+/// default, kept exactly in exports, says nothing on screen).
+fn says_something(v: &serde_json::Value) -> bool {
+    !(v.is_null() || v.as_object().is_some_and(|m| m.is_empty()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,6 +296,13 @@ mod tests {
         t.show_meta = true;
         t.relayout(20);
         assert!(t.lines.iter().any(|l| l.kind == LineKind::Meta));
+        // An empty object (a column's default) or NULL has no line.
+        for m in &mut t.messages {
+            m.metadata = Some(serde_json::json!({}));
+        }
+        t.messages[2].metadata = Some(serde_json::Value::Null);
+        t.relayout(20);
+        assert!(!t.lines.iter().any(|l| l.kind == LineKind::Meta));
     }
 
     #[test]
@@ -382,7 +395,7 @@ impl Transcript {
                 let sel = self.selected;
                 self.select_message(sel, height);
                 // Say so when there is nothing to show (a schema without any).
-                let none = self.messages.iter().all(|m| m.metadata.as_ref().is_none_or(|v| v.is_null()));
+                let none = self.messages.iter().all(|m| !m.metadata.as_ref().is_some_and(says_something));
                 if self.show_meta && none && !self.messages.is_empty() {
                     return Reply::info("these messages have no metadata");
                 }

@@ -265,8 +265,8 @@ fn head_of_row(m: &Mapped, row: MappedRow) -> ConversationHead {
     let mut head = ConversationHead {
         id: row.id,
         title: row.title.filter(|_| e.title.is_some()),
-        // A state read from its end says no more than `ended_at` does.
-        status: row.status.filter(|_| e.state_from_end().is_none() || e.deleted_at.is_some()),
+        // (Open or ended, where that is read from its end: as its list says.)
+        status: row.status,
         started_at: row.created_at,
         layout: (!m.layout.is_native()).then(|| m.layout.name.clone()),
         label: (!m.layout.is_native()).then(|| m.layout.one(Kind::Session)),
@@ -339,6 +339,7 @@ impl From<super::sessions::SessionRow> for ConversationHead {
             bot: s.demo_name,
             demo_id: Some(s.demo_id),
             details: vec![("channel".into(), s.channel)],
+            status: Some(if s.ended_at.is_some() { "ended" } else { "open" }.into()),
             started_at: Some(s.created_at),
             ended_at: s.ended_at,
             message_count: Some(s.message_count),

@@ -2307,6 +2307,12 @@ async fn a_conversation_of_each_layout_exports_to_json_and_back_exactly() {
             }
             _ => assert!(read.row.is_empty(), "{name}: {:?}", read.row),
         }
+        // Its state as its list says it: where that is read from its end,
+        // open or ended by that end.
+        if session_entity.state_from_end().is_some() {
+            let state = if read.session.ended_at.is_some() { "ended" } else { "open" };
+            assert_eq!(read.session.status.as_deref(), Some(state), "{name}");
+        }
         // The heading names the tenant it is under, in the platform's word
         // for one ("Customer: Pixel & Pine").
         let tenant_label = m.layout.one(Kind::Tenant);
