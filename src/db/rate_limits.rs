@@ -80,9 +80,10 @@ impl RateLimits {
     }
 
     /// The limits of `tenant` (ours; `None`: the defaults) whose key or
-    /// description holds every word of `words`. Another platform's are its rows, each key's
-    /// value as a default of its own, the first [`MAPPED_SHOWN`] by key,
-    /// and the row of `want` (the key asked for) wherever it is.
+    /// description holds every word of `words`. Another platform's are its
+    /// rows, each key's value as a default of its own, the first
+    /// [`MAPPED_SHOWN`] by key, and the row of `want` (the key asked for)
+    /// wherever it sorts.
     pub async fn view(
         &self,
         conn: &mut PgConnection,
@@ -90,11 +91,11 @@ impl RateLimits {
         want: Option<&str>,
         words: &str,
     ) -> Result<LimitsView> {
-        let filter = super::Filter::words_of(words);
         match self {
             RateLimits::Native => {
                 // Ours are a few keys, read whole: narrowed here, by key or
                 // description.
+                let filter = super::Filter::words_of(words);
                 let mut rows = limits::effective(&mut *conn, tenant).await?;
                 rows.retain(|r| {
                     let said = format!("{} {}", r.key, r.description.as_deref().unwrap_or("")).to_lowercase();
