@@ -46,8 +46,21 @@ pub fn markdown(head: &ConversationHead, messages: &[Utterance]) -> String {
     let ts = |t: &chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
     let mut out = match (&head.who, &head.title) {
         (Some(who), _) => format!("# Conversation with {}\n\n", sanitize_line(who)),
-        (None, Some(title)) => format!("# Conversation: {}\n\n", sanitize_line(title)),
-        (None, None) => format!("# Conversation {}\n\n", sanitize_line(&head.id)),
+        // Not known to be with a person: in the platform's word for one.
+        (None, Some(title)) => {
+            format!(
+                "# {}: {}\n\n",
+                sanitize_line(head.label.as_deref().unwrap_or("Conversation")),
+                sanitize_line(title)
+            )
+        }
+        (None, None) => {
+            format!(
+                "# {} {}\n\n",
+                sanitize_line(head.label.as_deref().unwrap_or("Conversation")),
+                sanitize_line(&head.id)
+            )
+        }
     };
     let what = head.label.as_deref().unwrap_or("Session");
     out.push_str(&format!("- {}: `{}`\n", sanitize_line(what), sanitize_line(&head.id)));
@@ -306,6 +319,12 @@ mod tests {
         assert!(md.contains("- Bot: Acme Support Bot\n") && !md.contains("Title:"), "{md}");
         // No messages, nothing counted: no tokens line.
         assert!(md.contains("- Messages: 0\n") && !md.contains("tokens"), "{md}");
+        // In the platform's word for one, where it has one.
+        let ticket = ConversationHead { label: Some("Ticket".into()), ..head.clone() };
+        assert!(markdown(&ticket, &[]).starts_with("# Ticket: Question about shipping\n"));
+        let bare = ConversationHead { title: None, ..ticket };
+        let md = markdown(&bare, &[]);
+        assert!(md.starts_with("# Ticket thr_1\n") && md.contains("- Ticket: `thr_1`\n"), "{md}");
     }
 
     #[test]

@@ -1400,6 +1400,17 @@ impl Mapped {
         for (_, value) in &mut fields {
             hide_secrets(value);
         }
+        // A time with a zone as every other time ragdesk writes (UTC, `Z`),
+        // not as the server renders it in JSON (`+00:00`).
+        for (name, value) in &mut fields {
+            let zoned = columns.get(name).is_some_and(|c| c.udt == "timestamptz");
+            if let (true, serde_json::Value::String(text)) = (zoned, &*value)
+                && let Ok(at) = DateTime::parse_from_rfc3339(text)
+            {
+                let utc = at.with_timezone(&Utc).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+                *value = serde_json::Value::String(utc);
+            }
+        }
         Ok(Some(fields))
     }
 

@@ -142,6 +142,8 @@ async fn json_export_round_trips_the_transcript_exactly() {
     // And the session's own row beside them (its lead and demo by id).
     assert_eq!(back.row.get("id").and_then(|v| v.as_str()), Some(id.to_string().as_str()));
     assert!(back.row.contains_key("lead_id") && back.row.contains_key("channel"), "{:?}", back.row);
+    // Its times written as the heading's are (UTC, `Z`).
+    assert_eq!(back.row["created_at"], serde_json::to_value(back.session.started_at.unwrap()).unwrap());
     assert!(!json.contains('\x1b'), "JSON escapes control characters");
 
     let md = export::render(Format::Md, &read);
