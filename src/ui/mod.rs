@@ -208,16 +208,21 @@ fn render_breadcrumb(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(input) = app.input() {
         let label = match input.purpose {
-            InputPurpose::Filter(_) => " filter: ",
-            InputPurpose::Search => " search: ",
-            InputPurpose::UploadPath => " upload: ",
-            InputPurpose::SearchQuery => " question: ",
-            InputPurpose::AuditFilter => " audit filter: ",
-            InputPurpose::LimitsFilter => " limits with words: ",
-            InputPurpose::BrowseFilter => " filter: ",
-            InputPurpose::ConversationId => " conversation id: ",
+            InputPurpose::Filter(_) => " filter: ".to_string(),
+            InputPurpose::Search => " search: ".into(),
+            InputPurpose::UploadPath => " upload: ".into(),
+            InputPurpose::SearchQuery => " question: ".into(),
+            InputPurpose::AuditFilter => " audit filter: ".into(),
+            InputPurpose::LimitsFilter => " limits with words: ".into(),
+            InputPurpose::BrowseFilter => " filter: ".into(),
+            // In the layout's word for one ("chat session id"), as its answers say.
+            InputPurpose::ConversationId => {
+                let one = app.browser.layout.one(crate::schema::Kind::Session).to_lowercase();
+                crate::text::truncate(&format!(" {} id: ", sanitize_line(&one)), 30)
+            }
         };
-        let [l, r] = Layout::horizontal([Constraint::Length(label.len() as u16), Constraint::Min(1)]).areas(area);
+        let width = crate::text::width(&label) as u16;
+        let [l, r] = Layout::horizontal([Constraint::Length(width), Constraint::Min(1)]).areas(area);
         f.render_widget(Paragraph::new(Span::styled(label, theme.accent())), l);
         f.render_widget(&input.textarea, r);
         return;
