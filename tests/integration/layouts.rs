@@ -651,6 +651,15 @@ async fn a_transcript_of_each_layout_reads_in_its_order() {
         // Counted like any list.
         let n = m.count(&mut c, Kind::Message, Some(&session), "").await.unwrap().unwrap();
         assert_eq!(n.label(), "7", "{name}");
+        // Every conversation's messages come after its own start (not the
+        // first conversation's), where both have a time.
+        for session in &filled.ids[&Kind::Session] {
+            let started = m.row(&mut c, Kind::Session, session).await.unwrap().and_then(|r| r.created_at);
+            let first = page_all(&m, &mut c, Kind::Message, Some(session)).await.first().and_then(|r| r.created_at);
+            if let (Some(started), Some(first)) = (started, first) {
+                assert!(first >= started, "{name} {session}: {first} before {started}");
+            }
+        }
     }
 }
 
