@@ -44,7 +44,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         (None, None) => "Limits · global defaults".to_string(),
     };
     // The words its keys hold (`/`), and how many keys are shown (more
-    // than a view holds: said at the right).
+    // than a view holds: the first ones, and at the right how to find
+    // the others).
     let title = match l.filter.is_empty() {
         true => title,
         false => format!("{title} · /{}", sanitize_line(&l.filter)),
@@ -53,13 +54,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         (0, _) => title,
         (1, false) => format!("{title} · 1 key"),
         (n, false) => format!("{title} · {} keys", group(n as i64)),
-        (n, true) => format!("{title} · {}+ keys", group(n as i64)),
+        (n, true) => format!("{title} · the first {} by key", group(n as i64)),
     };
     let switch = match (tenant, &app.nav.tenant) {
         // More keys than one view holds: which ones it shows, and the way to the others.
-        _ if l.more => {
-            format!(" the first {} by key: / finds others ", group(crate::db::rate_limits::MAPPED_SHOWN as i64))
-        }
+        _ if l.more => " more: / finds them ".into(),
         (Some(_), _) => " t: defaults ".into(),
         (None, Some(_)) => " t: the tenant's ".into(),
         (None, None) => String::new(),

@@ -262,8 +262,21 @@ fn render_hint(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     (&[Help], "help"),
                     (&[Quit], "quit"),
                 ],
-                // Words narrowing the limits: what clears them first.
+                // Words narrowing the limits: what clears them first (and
+                // no edit where the layout writes none).
+                Tab::Limits
+                    if !app.limits.filter.is_empty() && app.foreign_limits().is_some_and(|(_, writable)| !writable) =>
+                {
+                    &[
+                        (&[Down, Up], "move"),
+                        (&[Filter], "words"),
+                        (&[Back], "clear"),
+                        (&[Help], "help"),
+                        (&[Quit], "quit"),
+                    ]
+                }
                 Tab::Limits if !app.limits.filter.is_empty() => &[
+                    (&[EditLimit], "edit"),
                     (&[Down, Up], "move"),
                     (&[Filter], "words"),
                     (&[Back], "clear"),

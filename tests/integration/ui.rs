@@ -1547,6 +1547,29 @@ fn limits_tab_under_a_foreign_layout() {
     assert!(!text.contains("Overrides") && !text.contains("tenant"), "no tenants or overrides here: {text}");
     assert!(text.contains("evil␛[31m.example") && text.contains("Enter edits it"), "{text}");
     assert!(text.contains("│Key ") && text.contains(" Name ") && text.contains("Harbor␛]0;x␇ Dental"), "{text}");
+    // Words typed with `/`: the title says them, the hints how to clear
+    // them; a view holding fewer keys than match says so at the right.
+    app.update(Action::Key(KeyEvent::new(KeyCode::Char('/'), KeyModifiers::NONE)));
+    for c in "bright".chars() {
+        app.update(Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+    }
+    let fx = app.update(Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    let generation = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadLimits { generation, words, .. } if words == "bright" => Some(*generation),
+            _ => None,
+        })
+        .expect("the limits load with the words");
+    let rows = vec![row("brightsmile.example", 60, Some("per minute, widget chat"))];
+    app.update(Action::LimitsLoaded {
+        generation,
+        result: Ok(ragdesk::db::rate_limits::LimitsView { rows, more: true, ..Default::default() }),
+    });
+    let text = snapshot("limits_omni_words_80x24", &app);
+    assert!(text.contains("┌ Rate limits · omni · /bright · the first 1 by key ─"), "{text}");
+    assert!(text.contains("─ more: / finds them ┐"), "{text}");
+    assert!(text.lines().rev().nth(1).is_some_and(|l| l.contains("Esc clear") && l.contains("Enter edit")), "{text}");
 }
 
 #[test]
