@@ -937,6 +937,12 @@ impl App {
             && let Some(id) = self.transcript.session_id.take()
         {
             self.open_transcript(id, fx);
+        } else if self.transcript.session.is_none()
+            && let Some(id) = self.transcript.session_id.clone()
+        {
+            // Its messages came, its heading did not (read by a task of
+            // its own): that one again.
+            fx.push(Effect::LoadSession { generation: self.transcript.generation, id });
         }
         self.browser.retry_failed();
         if self.browser.key_types.is_empty() {

@@ -296,6 +296,35 @@ fn an_entity_tab_that_failed_offline_reloads_when_the_server_is_back() {
 }
 
 #[test]
+fn a_transcripts_heading_lost_offline_is_read_again_when_the_server_is_back() {
+    let mut a = app();
+    a.start();
+    a.update(key('#'));
+    for c in "3fa85f64".chars() {
+        a.update(key(c));
+    }
+    a.update(code(KeyCode::Enter));
+    let fx = a.update(Action::ConversationResolved { spec: "3fa85f64".into(), result: Ok("s-1".into()) });
+    let g = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadSession { generation, .. } => Some(*generation),
+            _ => None,
+        })
+        .expect("the heading is read");
+    // The messages come; the heading's read finds the connection gone.
+    a.update(Action::MessagesLoaded { generation: g, result: Ok(ConversationPage { rows: vec![], next: None }) });
+    let lost = LoadError { message: "connection refused".into(), connection: true };
+    a.update(Action::SessionLoaded { generation: g, result: Err(lost) });
+    assert!(matches!(a.conn, ConnState::Offline { .. }) && a.transcript.session.is_none());
+    let fx = a.update(Action::Health { result: Ok(()) });
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::LoadSession { generation, id } if *generation == g && id == "s-1")),
+        "read again: {fx:?}"
+    );
+}
+
+#[test]
 fn a_console_started_before_the_server_answered_reads_its_filter_keys_types_when_it_does() {
     use crate::schema::Kind;
     let mut a = app();
