@@ -44,7 +44,8 @@ pub struct ConversationHead {
     /// Ours: the demo, whose knowledge base a question is replayed on.
     pub demo_id: Option<Uuid>,
     /// The layout's own columns of it, as (column, value): ours, its channel.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// In JSON an object, in the layout's order (`{"channel": "chat"}`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "in_order")]
     pub details: Vec<(String, String)>,
     pub status: Option<String>,
     pub started_at: Option<DateTime<Utc>>,
@@ -363,9 +364,55 @@ impl From<super::messages::MessageRow> for Utterance {
     }
 }
 
+/// Pairs as a JSON object whose keys keep their order, both ways (a map
+/// type would sort them).
+mod in_order {
+    use serde::de::{MapAccess, Visitor};
+    use serde::ser::SerializeMap;
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(pairs: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(pairs.len()))?;
+        for (k, v) in pairs {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {
+        struct Pairs;
+        impl<'de> Visitor<'de> for Pairs {
+            type Value = Vec<(String, String)>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of text values")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<Self::Value, M::Error> {
+                let mut out = Vec::new();
+                while let Some(pair) = m.next_entry()? {
+                    out.push(pair);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(Pairs)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_headings_details_are_an_object_in_their_order_both_ways() {
+        let head = ConversationHead {
+            id: "1".into(),
+            details: vec![("zone".into(), "b".into()), ("channel".into(), "chat".into())],
+            ..Default::default()
+        };
+        let json = serde_json::to_string(&head).unwrap();
+        assert!(json.contains(r#""details":{"zone":"b","channel":"chat"}"#), "{json}");
+        assert_eq!(serde_json::from_str::<ConversationHead>(&json).unwrap(), head);
+    }
 
     #[test]
     fn the_platforms_metadata_keeps_its_keys_and_gains_the_role_word() {
