@@ -815,8 +815,12 @@ impl App {
             Action::SessionLoaded { generation, result } => {
                 if generation == self.transcript.generation {
                     match result {
-                        Ok(s) => self.transcript.session = Some(s),
+                        Ok(s) => {
+                            self.transcript.session = Some(s);
+                            self.transcript.session_lost = false;
+                        }
                         Err(e) => {
+                            self.transcript.session_lost = e.connection;
                             self.note_connection(&e);
                             if !e.connection {
                                 self.error(format!("could not read the conversation: {}", e.message));
@@ -937,10 +941,10 @@ impl App {
             && let Some(id) = self.transcript.session_id.take()
         {
             self.open_transcript(id, fx);
-        } else if self.transcript.session.is_none()
+        } else if std::mem::take(&mut self.transcript.session_lost)
             && let Some(id) = self.transcript.session_id.clone()
         {
-            // Its messages came, its heading did not (read by a task of
+            // Its messages came, its heading was lost (read by a task of
             // its own): that one again.
             fx.push(Effect::LoadSession { generation: self.transcript.generation, id });
         }

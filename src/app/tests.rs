@@ -312,9 +312,14 @@ fn a_transcripts_heading_lost_offline_is_read_again_when_the_server_is_back() {
             _ => None,
         })
         .expect("the heading is read");
-    // The messages come; the heading's read finds the connection gone.
+    // The messages come; the heading is still on its way when something
+    // else finds the connection gone: not asked for twice.
     a.update(Action::MessagesLoaded { generation: g, result: Ok(ConversationPage { rows: vec![], next: None }) });
     let lost = LoadError { message: "connection refused".into(), connection: true };
+    a.update(Action::KeyTypesRead { result: Err(lost.clone()) });
+    let fx = a.update(Action::Health { result: Ok(()) });
+    assert!(!fx.iter().any(|e| matches!(e, Effect::LoadSession { .. })), "still on its way: {fx:?}");
+    // Its own read finds the connection gone.
     a.update(Action::SessionLoaded { generation: g, result: Err(lost) });
     assert!(matches!(a.conn, ConnState::Offline { .. }) && a.transcript.session.is_none());
     let fx = a.update(Action::Health { result: Ok(()) });

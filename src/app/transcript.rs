@@ -41,6 +41,9 @@ pub struct Transcript {
     /// The open conversation's id (as text: any layout's).
     pub session_id: Option<String>,
     pub session: Option<ConversationHead>,
+    /// The heading's read found the connection gone (read again when the
+    /// server is back).
+    pub session_lost: bool,
     pub messages: Vec<Utterance>,
     pub next: Option<Vec<Option<String>>>,
     pub generation: u64,

@@ -621,6 +621,12 @@ impl Layout {
                 )));
             }
         }
+        // One name once: each is a filter key and a field of an export.
+        for (field, list) in [("columns", &e.shown), ("counts", &e.counts), ("sums", &e.sums)] {
+            if let Some(twice) = list.iter().enumerate().find_map(|(j, c)| list[..j].contains(c).then_some(c)) {
+                return Err(self.invalid(format!("[{kind}] {field} names \"{twice}\" twice")));
+            }
+        }
         let extras = e.shown.len() + e.counts.len() + e.sums.len();
         if extras > MAX_SHOWN {
             return Err(self.invalid(format!(

@@ -162,6 +162,10 @@ fn bad_layouts_are_refused_with_a_clear_message() {
             "[tenant] columns = \"Bad\" is not a plain column name",
         ),
         (
+            "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\ncolumns = [\"plan\", \"plan\"]",
+            "[tenant] columns names \"plan\" twice",
+        ),
+        (
             "name = \"x\"\ndescription = \"d\"\n[tenant]\ntable = \"t\"\nid = \"id\"\ncolumns = [\"a\", \"b\", \"c\", \"d\", \"e\"]",
             "[tenant] columns, counts and sums name 5 columns; a list shows at most 4 beside its title",
         ),

@@ -55,7 +55,8 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
     let mut hosts: std::collections::HashMap<String, String> = Default::default();
     // Row id → its time: a row's children come after it (a conversation's
     // messages from its start, not from the first conversation's).
-    let mut times: std::collections::HashMap<String, chrono::DateTime<Utc>> = Default::default();
+    // (By kind too: integer ids of two tables may be equal.)
+    let mut times: std::collections::BTreeMap<(Kind, String), chrono::DateTime<Utc>> = Default::default();
     while !pending.is_empty() {
         let before = pending.len();
         let mut i = 0;
@@ -127,7 +128,12 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
                     };
                     put(&e.parent, parent.clone());
                     // Pairs of rows share a time: paging must break the tie.
-                    let origin = parent.as_ref().and_then(|p| times.get(p)).copied().unwrap_or(base);
+                    let origin = parent
+                        .as_ref()
+                        .zip(parent_kind)
+                        .and_then(|(p, pk)| times.get(&(pk, p.clone())))
+                        .copied()
+                        .unwrap_or(base);
                     let at = match kind {
                         Kind::Message => origin + Duration::seconds((n / 2) as i64),
                         _ => origin + Duration::minutes((n / 2) as i64),
@@ -265,7 +271,7 @@ pub async fn fill(conn: &mut PgConnection, mapped: &Mapped, sizes: LayoutSizes, 
                         .ok_or_else(|| DbError::Invalid(format!("{table}: an inserted row has no {returning}")))?;
                     industries.insert(id.clone(), industry);
                     positions.insert(id.clone(), n);
-                    times.insert(id.clone(), at);
+                    times.insert((kind, id.clone()), at);
                     if let Some(host) = title {
                         hosts.insert(id.clone(), host);
                     }

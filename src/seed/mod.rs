@@ -445,8 +445,16 @@ async fn load(
                 _ => "{}".to_string(),
             };
             let mut id = uuid(&mut rng);
-            while before.is_some_and(|(at, prev)| at == t && id <= prev) {
+            // (Two draws on average; bounded all the same: past 64 the
+            // tie is dropped instead, a second later.)
+            for _ in 0..64 {
+                if !before.is_some_and(|(at, prev)| at == t && id <= prev) {
+                    break;
+                }
                 id = uuid(&mut rng);
+            }
+            if before.is_some_and(|(at, prev)| at == t && id <= prev) {
+                t += Duration::seconds(1);
             }
             before = Some((t, id));
             buf.display(id).display(s.id).text(role).text(&text).ts(t).display(tokens).text(&meta);

@@ -28,6 +28,7 @@ fn usage_style(used: i64, limit: i32, theme: &Theme) -> Style {
 }
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    use crate::db::rate_limits::MAPPED_SHOWN;
     let l = &app.limits;
     let tenant = app.limits_tenant();
     let [table_area, detail_area] =
@@ -54,7 +55,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         (0, _) => title,
         (1, false) => format!("{title} · 1 key"),
         (n, false) => format!("{title} · {} keys", group(n as i64)),
-        (n, true) => format!("{title} · the first {} by key", group(n as i64)),
+        // (A key asked for past them is shown besides, not counted.)
+        (n, true) => format!("{title} · the first {} by key", group(n.min(MAPPED_SHOWN as usize) as i64)),
     };
     let switch = match (tenant, &app.nav.tenant) {
         // More keys than one view holds: which ones it shows, and the way to the others.
@@ -63,6 +65,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         (None, Some(_)) => " t: the tenant's ".into(),
         (None, None) => String::new(),
     };
+    // The title gives way to the right side (drawn over it otherwise).
+    let room = (table_area.width as usize).saturating_sub(crate::text::width(&switch) + 4);
+    let title = crate::text::truncate(&title, room);
     let block = Block::bordered()
         .border_style(theme.border(true))
         .title(Span::styled(format!(" {title} "), theme.title()))

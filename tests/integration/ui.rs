@@ -1570,6 +1570,11 @@ fn limits_tab_under_a_foreign_layout() {
     assert!(text.contains("┌ Rate limits · omni · /bright · the first 1 by key ─"), "{text}");
     assert!(text.contains("─ more: / finds them ┐"), "{text}");
     assert!(text.lines().rev().nth(1).is_some_and(|l| l.contains("Esc clear") && l.contains("Enter edit")), "{text}");
+    // Long words: the title is cut before the right side, never under it.
+    app.limits.filter = "a-very-long-customer-domain-name.example.com".into();
+    let text = buffer_text(&draw(&app, &Theme::default_dark()));
+    let top = text.lines().find(|l| l.starts_with('┌')).unwrap();
+    assert!(top.contains("…") && top.ends_with(" more: / finds them ┐"), "{top}");
 }
 
 #[test]
