@@ -83,7 +83,7 @@ impl RateLimits {
     /// description holds every word of `words`. Another platform's are its
     /// rows, each key's value as a default of its own, the first
     /// [`MAPPED_SHOWN`] by key, and the row of `want` (the key asked for)
-    /// wherever it sorts.
+    /// after them where it is not among them.
     pub async fn view(
         &self,
         conn: &mut PgConnection,
