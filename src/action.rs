@@ -184,6 +184,9 @@ pub enum Action {
     /// tenant's usage, and (global view) the overrides of every key.
     LimitsLoaded {
         generation: u64,
+        /// A later page of the list shown (`LoadLimits::after`): its rows go
+        /// after the ones there.
+        append: bool,
         result: TaskResult<LimitsView>,
     },
     /// A limit change was written (a line saying what), or refused.
@@ -335,6 +338,9 @@ pub enum Effect {
         want: Option<String>,
         /// Words its keys must hold (`/`).
         words: String,
+        /// Another platform's: the key the page starts after (more rows
+        /// for the list shown), `None` for its first page.
+        after: Option<String>,
     },
     SaveLimit(LimitWrite),
     /// A page of `kind` under `parent`, after `after`, read through the

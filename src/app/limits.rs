@@ -37,9 +37,9 @@ pub struct LimitsPane {
     pub filter: String,
     /// The words `rows` were read with.
     pub rows_filter: Option<String>,
-    /// More keys match than were read (another platform's: the first
-    /// `MAPPED_SHOWN` by key are).
-    pub more: bool,
+    /// Another platform's: the key the next page starts after, while more
+    /// keys match than are read (read as the selection nears the end).
+    pub next: Option<String>,
 }
 
 impl LimitsPane {
@@ -217,7 +217,7 @@ impl App {
                     l.rows.clear();
                     l.usage.clear();
                     l.overrides.clear();
-                    l.more = false;
+                    l.next = None;
                     l.rows_filter = None;
                     l.selected = 0;
                 }
@@ -226,7 +226,19 @@ impl App {
                 l.loading = true;
                 l.error = None;
                 let (key, words) = (self.limits.want_key.clone(), self.limits.filter.clone());
-                fx.push(Effect::LoadLimits { generation, tenant: want, want: key, words });
+                fx.push(Effect::LoadLimits { generation, tenant: want, want: key, words, after: None });
+            } else {
+                // The next page as the selection nears the end of those read.
+                let page = crate::layout::rows_above_detail(self.size, crate::layout::LIMIT_DETAIL);
+                let l = &self.limits;
+                if let Some(after) = l.next.clone().filter(|_| !l.loading && l.selected + page >= l.rows.len()) {
+                    let generation = self.next_generation();
+                    let l = &mut self.limits;
+                    l.generation = generation;
+                    l.loading = true;
+                    let words = l.filter.clone();
+                    fx.push(Effect::LoadLimits { generation, tenant: want, want: None, words, after: Some(after) });
+                }
             }
         }
         if self.tab == Tab::Audit {
@@ -264,12 +276,20 @@ impl App {
         fx.push(Effect::LoadAudit { generation, filter: a.filter.clone(), before });
     }
 
-    pub(super) fn on_limits_loaded(&mut self, generation: u64, result: Result<LimitsView, LoadError>) {
+    pub(super) fn on_limits_loaded(&mut self, generation: u64, append: bool, result: Result<LimitsView, LoadError>) {
         if generation != self.limits.generation {
             return;
         }
         self.limits.loading = false;
         match result {
+            // A later page: after the rows read (but a key opened from
+            // elsewhere, shown on the first page, is not shown twice).
+            Ok(view) if append => {
+                let l = &mut self.limits;
+                let fresh: Vec<_> = view.rows.into_iter().filter(|r| !l.rows.iter().any(|o| o.key == r.key)).collect();
+                l.rows.extend(fresh);
+                l.next = view.next;
+            }
             Ok(view) => {
                 let l = &mut self.limits;
                 // Keep the selection on the same key across reloads (or go
@@ -283,7 +303,7 @@ impl App {
                 l.rows_filter = Some(l.filter.clone());
                 l.usage = view.usage;
                 l.overrides = view.overrides;
-                l.more = view.more;
+                l.next = view.next;
                 // A key asked for by name that is not here is said, not
                 // swapped silently for the first row (Enter would edit it).
                 if let (Some(k), None) = (asked, found) {

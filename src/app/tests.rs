@@ -699,7 +699,11 @@ fn limits_for_tenant(rows: Vec<crate::db::limits::Effective>) -> App {
             _ => None,
         })
         .expect("the limits load");
-    a.update(Action::LimitsLoaded { generation, result: Ok(crate::action::LimitsView { rows, ..Default::default() }) });
+    a.update(Action::LimitsLoaded {
+        generation,
+        append: false,
+        result: Ok(crate::action::LimitsView { rows, ..Default::default() }),
+    });
     a
 }
 
@@ -751,6 +755,7 @@ fn a_limit_edit_carries_the_version_it_was_shown_and_the_scope() {
     });
     a.update(Action::LimitsLoaded {
         generation: generation.expect("a reload for the global scope"),
+        append: false,
         result: Ok(crate::action::LimitsView {
             rows: vec![limit("demos_per_hour", 10, None), limit("messages_per_demo", 50, None)],
             ..Default::default()
@@ -789,6 +794,7 @@ fn stale_limits_and_a_refused_write_reload_the_scope() {
     assert!(fx.iter().any(|e| matches!(e, Effect::LoadLimits { tenant: None, .. })));
     a.update(Action::LimitsLoaded {
         generation: old_generation,
+        append: false,
         result: Ok(crate::action::LimitsView {
             rows: vec![limit("messages_per_demo", 50, Some(999))],
             ..Default::default()
@@ -800,7 +806,7 @@ fn stale_limits_and_a_refused_write_reload_the_scope() {
     assert!(a.message.as_ref().is_some_and(|m| m.level == Level::Error && m.text.contains("it is now 70")));
     assert!(fx.iter().any(|e| matches!(e, Effect::LoadLimits { .. })), "{fx:?}");
     // Coming back to the tab reads the values again.
-    a.update(Action::LimitsLoaded { generation: a.limits.generation, result: Ok(Default::default()) });
+    a.update(Action::LimitsLoaded { generation: a.limits.generation, append: false, result: Ok(Default::default()) });
     a.update(key('1'));
     let fx = a.update(key('7'));
     assert!(fx.iter().any(|e| matches!(e, Effect::LoadLimits { .. })), "{fx:?}");
@@ -1559,7 +1565,11 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
             panic!("{fx:?}")
         };
         let rows = vec![effective("a.example", 10, "7"), effective("b.example", 30, "8")];
-        a.update(Action::LimitsLoaded { generation, result: Ok(LimitsView { rows, ..Default::default() }) });
+        a.update(Action::LimitsLoaded {
+            generation,
+            append: false,
+            result: Ok(LimitsView { rows, ..Default::default() }),
+        });
         assert_eq!(a.limits.selected_row().map(|r| r.key.as_str()), Some("b.example"), "the key asked for");
         // No tenants, overrides or new keys on another platform's limits.
         a.update(key('n'));
@@ -1735,6 +1745,50 @@ fn a_filter_value_its_column_cannot_hold_is_refused_as_it_is_entered() {
 }
 
 #[test]
+fn another_platforms_limits_read_their_next_page_as_the_selection_nears_the_end() {
+    let mut a = app();
+    a.browse_layout(crate::schema::load("omni").unwrap());
+    a.start();
+    let fx = a.update(key('7'));
+    let g = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadLimits { generation, after: None, .. } => Some(*generation),
+            _ => None,
+        })
+        .expect("the first page");
+    let page = |from: usize, to: usize| (from..to).map(|i| limit(&format!("k{i:03}"), i as i32, None)).collect();
+    // A key opened from elsewhere came with the first page, after it.
+    let mut first: Vec<crate::db::limits::Effective> = page(0, 30);
+    first.push(limit("k045", 45, None));
+    a.update(Action::LimitsLoaded {
+        generation: g,
+        append: false,
+        result: Ok(crate::action::LimitsView { rows: first, next: Some("k029".into()), ..Default::default() }),
+    });
+    // Near the top: nothing more asked for.
+    assert!(!a.update(key('j')).iter().any(|e| matches!(e, Effect::LoadLimits { .. })));
+    let fx = a.update(key('G'));
+    let g = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadLimits { generation, after: Some(k), .. } if k == "k029" => Some(*generation),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("the next page, after the last key in order: {fx:?}"));
+    // Asked once while it loads.
+    assert!(!a.update(key('k')).iter().any(|e| matches!(e, Effect::LoadLimits { .. })));
+    a.update(Action::LimitsLoaded {
+        generation: g,
+        append: true,
+        result: Ok(crate::action::LimitsView { rows: page(30, 60), next: None, ..Default::default() }),
+    });
+    let keys: Vec<&str> = a.limits.rows.iter().map(|r| r.key.as_str()).collect();
+    assert_eq!(keys.len(), 60, "every key once (k045 not twice): {keys:?}");
+    assert!(a.limits.next.is_none());
+}
+
+#[test]
 fn switching_the_limits_scope_keeps_the_selected_key() {
     let rows = || vec![limit("api_calls_per_minute", 60, None), limit("tokens_per_demo", 10_000, Some(20_000))];
     let mut a = limits_for_tenant(rows());
@@ -1750,6 +1804,7 @@ fn switching_the_limits_scope_keeps_the_selected_key() {
         .expect("the defaults load");
     a.update(Action::LimitsLoaded {
         generation,
+        append: false,
         result: Ok(crate::action::LimitsView { rows: rows(), ..Default::default() }),
     });
     assert_eq!(a.limits.selected_row().unwrap().key, "tokens_per_demo", "t then Enter edits the key that was shown");
@@ -1773,6 +1828,7 @@ fn the_limits_tab_filters_by_words_and_a_key_asked_for_that_is_gone_is_said() {
         .unwrap_or_else(|| panic!("the limits load with the words: {fx:?}"));
     a.update(Action::LimitsLoaded {
         generation,
+        append: false,
         result: Ok(crate::action::LimitsView { rows: vec![rows().remove(1)], ..Default::default() }),
     });
     // Another search: the last one's keys are not left under its words
@@ -1792,7 +1848,7 @@ fn the_limits_tab_filters_by_words_and_a_key_asked_for_that_is_gone_is_said() {
         .unwrap_or_else(|| panic!("{fx:?}"));
     assert!(a.limits.rows.is_empty(), "{:?}", a.limits.rows);
     let failed = LoadError { message: "query cancelled".into(), connection: false };
-    a.update(Action::LimitsLoaded { generation, result: Err(failed) });
+    a.update(Action::LimitsLoaded { generation, append: false, result: Err(failed) });
     assert!(a.limits.rows.is_empty() && a.limits.error.is_some());
     a.limits.filter = "tokens".into();
     // Esc clears the words (before it goes anywhere): every key again.
@@ -1814,6 +1870,7 @@ fn the_limits_tab_filters_by_words_and_a_key_asked_for_that_is_gone_is_said() {
         .unwrap_or_else(|| panic!("the key asked for goes with the load: {fx:?}"));
     a.update(Action::LimitsLoaded {
         generation,
+        append: false,
         result: Ok(crate::action::LimitsView { rows: rows(), ..Default::default() }),
     });
     let said = &a.log.back().unwrap().text;

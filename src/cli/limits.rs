@@ -82,6 +82,9 @@ pub struct AuditArgs {
 /// `--layout NAME limits …` on another platform's schema: its rate limits
 /// read through the layout, and set where the layout declares them
 /// writable (audited in `ragdesk_audit.audit_log` there).
+/// The most of another platform's limits `limits list` prints.
+const LIST_SHOWN: usize = 1000;
+
 async fn foreign_limits(
     db: &crate::db::Db,
     conn: &mut sqlx::PgConnection,
@@ -93,8 +96,9 @@ async fn foreign_limits(
             if tenant.is_some() {
                 bail!("--tenant is for ragdesk's own schema; here each limit is a row of its own, by key");
             }
-            // One more than shown says whether there are more.
-            let shown = crate::db::rate_limits::MAPPED_SHOWN as usize;
+            // The first keys (one more than shown says whether there are
+            // more): a table of one per customer may hold millions.
+            let shown = LIST_SHOWN;
             let mut rows = mapped.limits(&mut *conn, shown as u32 + 1).await?;
             let more = rows.len() > shown;
             rows.truncate(shown);

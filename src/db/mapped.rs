@@ -2602,6 +2602,14 @@ impl KeyType {
     }
 }
 
+/// Which rate limits `limit_rows` reads: one key, or a page of those
+/// holding some words after a key.
+#[derive(Debug, Clone, Copy)]
+enum LimitRows<'a> {
+    Key(&'a str),
+    Page { words: &'a str, after: Option<&'a str> },
+}
+
 /// A `key:value` filter's value, checked against its column's type.
 #[derive(Debug, Clone, PartialEq)]
 pub enum KeyValue {
@@ -2841,27 +2849,28 @@ impl Mapped {
 
     /// The rate limits, by key, at most `limit`.
     pub async fn limits(&self, conn: &mut PgConnection, limit: u32) -> Result<Vec<MappedLimit>> {
-        self.limit_rows(conn, None, "", limit).await
+        self.limit_rows(conn, LimitRows::Page { words: "", after: None }, limit).await
     }
 
-    /// The rate limits whose key, description or the name of the row the
-    /// key is the id of holds every word of `words`, by key, at most `limit`.
-    pub async fn limits_matching(&self, conn: &mut PgConnection, words: &str, limit: u32) -> Result<Vec<MappedLimit>> {
-        self.limit_rows(conn, None, words, limit).await
+    /// A page of the rate limits whose key, description or the name of the
+    /// row the key is the id of holds every word of `words`, by key, after
+    /// key `after` (keyset: the key is unique), at most `limit`.
+    pub async fn limits_matching(
+        &self,
+        conn: &mut PgConnection,
+        words: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<MappedLimit>> {
+        self.limit_rows(conn, LimitRows::Page { words, after }, limit).await
     }
 
     /// The rate limit of `key`, if there is one.
     pub async fn limit(&self, conn: &mut PgConnection, key: &str) -> Result<Option<MappedLimit>> {
-        Ok(self.limit_rows(conn, Some(key), "", 1).await?.into_iter().next())
+        Ok(self.limit_rows(conn, LimitRows::Key(key), 1).await?.into_iter().next())
     }
 
-    async fn limit_rows(
-        &self,
-        conn: &mut PgConnection,
-        key: Option<&str>,
-        words: &str,
-        limit: u32,
-    ) -> Result<Vec<MappedLimit>> {
+    async fn limit_rows(&self, conn: &mut PgConnection, rows: LimitRows<'_>, limit: u32) -> Result<Vec<MappedLimit>> {
         let (table, k, v) = self.limit_columns()?;
         let e = self.entity(Kind::RateLimit)?;
         let description = match &e.description {
@@ -2880,11 +2889,23 @@ impl Mapped {
             v = quote_ident(v),
             t = table.quoted()
         ));
-        if let Some(key) = key {
-            qb.push(format!(" AND t.{} = ", quote_ident(k)))
-                .push_bind(key.to_string())
-                .push(format!("::{}", self.cast(&table, k)?));
-        }
+        let words = match rows {
+            LimitRows::Key(key) => {
+                qb.push(format!(" AND t.{} = ", quote_ident(k)))
+                    .push_bind(key.to_string())
+                    .push(format!("::{}", self.cast(&table, k)?));
+                ""
+            }
+            LimitRows::Page { words, after } => {
+                // After the last key read, compared as stored (a number's order).
+                if let Some(after) = after {
+                    qb.push(format!(" AND t.{} > ", quote_ident(k)))
+                        .push_bind(after.to_string())
+                        .push(format!("::{}", self.cast(&table, k)?));
+                }
+                words
+            }
+        };
         // Words only: a key is found by what it says (a domain, what it is
         // for, whose it is).
         for w in &super::Filter::words_of(words).words {

@@ -23,9 +23,9 @@ pub struct LimitsView {
     pub usage: Vec<Usage>,
     /// Which tenants override which key (global scope; the newest first, at most `OVERRIDES_SHOWN`).
     pub overrides: Vec<Override>,
-    /// Another platform's: more keys match than the view holds
-    /// ([`MAPPED_SHOWN`]; words narrow them).
-    pub more: bool,
+    /// Another platform's: the key the next page starts after, when more
+    /// keys match than this page holds.
+    pub next: Option<String>,
 }
 
 /// Overrides loaded for the global view of the Limits tab.
@@ -68,10 +68,6 @@ pub enum RateLimits {
     Mapped(Arc<Mapped>),
 }
 
-/// The most rows of another platform's limits one view holds (a table of
-/// one per customer may hold many more: words find the others).
-pub const MAPPED_SHOWN: u32 = 1000;
-
 impl RateLimits {
     /// Ours (also when our schema is shown through its layout: tenants,
     /// overrides and our audit), or another platform's through its layout.
@@ -81,15 +77,18 @@ impl RateLimits {
 
     /// The limits of `tenant` (ours; `None`: the defaults) whose key or
     /// description holds every word of `words`. Another platform's are its
-    /// rows, each key's value as a default of its own, the first
-    /// [`MAPPED_SHOWN`] by key, and the row of `want` (the key asked for)
-    /// after them where it is not among them.
+    /// rows (a table of one per customer may hold millions), each key's
+    /// value as a default of its own, a page of `limit` by key after `after`
+    /// (keyset: the key is unique); on the first page, the row of `want`
+    /// (the key asked for) after them where it is not among them.
     pub async fn view(
         &self,
         conn: &mut PgConnection,
         tenant: Option<Uuid>,
         want: Option<&str>,
         words: &str,
+        after: Option<&str>,
+        limit: u32,
     ) -> Result<LimitsView> {
         match self {
             RateLimits::Native => {
@@ -105,15 +104,17 @@ impl RateLimits {
                     Some(t) => (limits::usage(&mut *conn, t).await?, Vec::new()),
                     None => (Vec::new(), limits::overrides(&mut *conn, None, OVERRIDES_SHOWN).await?),
                 };
-                Ok(LimitsView { rows, usage, overrides, more: false })
+                Ok(LimitsView { rows, usage, overrides, next: None })
             }
             RateLimits::Mapped(m) => {
-                let mut read = m.limits_matching(&mut *conn, words, MAPPED_SHOWN + 1).await?;
-                let more = read.len() > MAPPED_SHOWN as usize;
-                read.truncate(MAPPED_SHOWN as usize);
+                // One more than the page says whether another follows.
+                let mut read = m.limits_matching(&mut *conn, words, after, limit + 1).await?;
+                let more = read.len() > limit as usize;
+                read.truncate(limit as usize);
+                let next = read.last().map(|l| l.key.clone()).filter(|_| more);
                 // The key asked for (Enter on a customer's row) is shown,
-                // past the first ones as much as before them.
-                if let Some(key) = want.filter(|k| !read.iter().any(|l| l.key == *k))
+                // past the first page as much as on it.
+                if let Some(key) = want.filter(|k| after.is_none() && !read.iter().any(|l| l.key == *k))
                     && let Some(row) = m.limit(&mut *conn, key).await?
                 {
                     read.push(row);
@@ -133,7 +134,7 @@ impl RateLimits {
                         overrides: 0,
                     })
                     .collect();
-                Ok(LimitsView { rows, more, ..LimitsView::default() })
+                Ok(LimitsView { rows, next, ..LimitsView::default() })
             }
         }
     }

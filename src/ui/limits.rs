@@ -28,7 +28,6 @@ fn usage_style(used: i64, limit: i32, theme: &Theme) -> Style {
 }
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    use crate::db::rate_limits::MAPPED_SHOWN;
     let l = &app.limits;
     let tenant = app.limits_tenant();
     let [table_area, detail_area] =
@@ -44,30 +43,27 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         (Some(t), None) => format!("Limits · tenant {}", sanitize_line(&t.label)),
         (None, None) => "Limits · global defaults".to_string(),
     };
-    // The words its keys hold (`/`), and how many keys are shown (more
-    // than a view holds: the first ones, and at the right how to find
-    // the others).
+    // The words its keys hold (`/`), and how many keys are read.
     let title = match l.filter.is_empty() {
         true => title,
         false => format!("{title} · /{}", sanitize_line(&l.filter)),
     };
-    let title = match (l.rows.len(), l.more) {
-        (0, _) => title,
-        (1, false) => format!("{title} · 1 key"),
-        (n, false) => format!("{title} · {} keys", group(n as i64)),
-        // (A key asked for past them is shown besides, not counted.)
-        (n, true) => format!("{title} · the first {} by key", group(n.min(MAPPED_SHOWN as usize) as i64)),
+    // (More as the selection nears the end: "+" until the last is read.)
+    let count = match (l.rows.len(), l.next.is_some()) {
+        (0, _) => String::new(),
+        (1, false) => " · 1 key".into(),
+        (n, false) => format!(" · {} keys", group(n as i64)),
+        (n, true) => format!(" · {}+ keys", group(n as i64)),
     };
     let switch = match (tenant, &app.nav.tenant) {
-        // More keys than one view holds: which ones it shows, and the way to the others.
-        _ if l.more => " more: / finds them ".into(),
-        (Some(_), _) => " t: defaults ".into(),
-        (None, Some(_)) => " t: the tenant's ".into(),
-        (None, None) => String::new(),
+        (Some(_), _) => " t: defaults ",
+        (None, Some(_)) => " t: the tenant's ",
+        (None, None) => "",
     };
-    // The title gives way to the right side (drawn over it otherwise).
-    let room = (table_area.width as usize).saturating_sub(crate::text::width(&switch) + 4);
-    let title = crate::text::truncate(&title, room);
+    // The title gives way to the right side (drawn over it otherwise), its
+    // words first: the count stays.
+    let room = (table_area.width as usize).saturating_sub(crate::text::width(switch) + crate::text::width(&count) + 4);
+    let title = format!("{}{count}", crate::text::truncate(&title, room));
     let block = Block::bordered()
         .border_style(theme.border(true))
         .title(Span::styled(format!(" {title} "), theme.title()))

@@ -1854,7 +1854,7 @@ async fn rate_limits_keyed_by_numbers_are_listed_in_number_order() {
     let mut c = t.conn().await;
     let m = Mapped::for_database(&mut c, Some(ragdesk::schema::load(layout).unwrap())).await.unwrap().unwrap();
     let limits = ragdesk::db::rate_limits::RateLimits::for_layout(Some(std::sync::Arc::new(m)));
-    let view = limits.view(&mut c, None, None, "org 1").await.unwrap();
+    let view = limits.view(&mut c, None, None, "org 1", None, 100).await.unwrap();
     let keys: Vec<&str> = view.rows.iter().map(|r| r.key.as_str()).collect();
     assert_eq!(keys, ["1", "10", "11", "12"], "by their orgs' names, in number order");
     // A key of another type than the id it names is refused at connect
@@ -1913,12 +1913,12 @@ async fn a_role_that_may_not_create_schemas_writes_once_the_audit_exists() {
     assert_eq!(reasons, [Some("admin".to_string()), Some("least privilege".to_string())]);
 }
 
-/// 004 keeps one rate limit per customer's domain: more than one view
-/// holds. The view says so, shows a key asked for wherever it sorts, and
-/// words find the others (by domain, or by the customer's name).
+/// 004 keeps one rate limit per customer's domain: thousands. They page by
+/// key (keyset: the key is unique), every key once, in order; a key opened
+/// from elsewhere is on the first page wherever it sorts; words find keys.
 #[tokio::test]
-async fn a_platforms_many_limits_are_shown_in_part_and_found_by_words() {
-    use ragdesk::db::rate_limits::{MAPPED_SHOWN, RateLimits};
+async fn a_platforms_many_limits_page_by_key_and_are_found_by_words() {
+    use ragdesk::db::rate_limits::RateLimits;
     let (t, m, _) = mapped_database("omni").await;
     let mut c = t.conn().await;
     sqlx::query(
@@ -1929,25 +1929,42 @@ async fn a_platforms_many_limits_are_shown_in_part_and_found_by_words() {
     .execute(&mut c)
     .await
     .unwrap();
+    let (total,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM public.customer_configs").fetch_one(&mut c).await.unwrap();
     let limits = RateLimits::for_layout(Some(std::sync::Arc::new(m)));
-    let view = limits.view(&mut c, None, None, "").await.unwrap();
-    assert_eq!(view.rows.len(), MAPPED_SHOWN as usize);
-    assert!(view.more, "more keys than the view holds, said");
-    let keys: Vec<&str> = view.rows.iter().map(|r| r.key.as_str()).collect();
-    assert!(keys.windows(2).all(|w| w[0] < w[1]), "by key");
-    // A key past the first ones, asked for: in the view, its own value.
+    let mut keys: Vec<String> = Vec::new();
+    let mut after: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let view = limits.view(&mut c, None, None, "", after.as_deref(), 100).await.unwrap();
+        assert!(view.rows.len() <= 100);
+        keys.extend(view.rows.iter().map(|r| r.key.clone()));
+        pages += 1;
+        match view.next {
+            Some(next) => {
+                assert_eq!(Some(&next), keys.last(), "the next page starts after the last key read");
+                after = Some(next);
+            }
+            None => break,
+        }
+    }
+    assert_eq!((keys.len() as i64, pages), (total, (total + 99) / 100), "every key once, a page of 100 at a time");
+    assert!(keys.windows(2).all(|w| w[0] < w[1]), "by key, none twice");
+    // A key past the first page, asked for: on it, its own value.
     let far = "shop-01150.example";
-    assert!(!keys.contains(&far));
-    let view = limits.view(&mut c, None, Some(far), "").await.unwrap();
+    let first = limits.view(&mut c, None, None, "", None, 100).await.unwrap();
+    assert!(!first.rows.iter().any(|r| r.key == far));
+    let view = limits.view(&mut c, None, Some(far), "", None, 100).await.unwrap();
     let row = view.rows.iter().find(|r| r.key == far).expect("the key asked for");
     assert_eq!(row.default_value, 1150);
+    assert_eq!(view.next, first.next, "the next page is where it was");
     // Words: the keys holding them, every one.
-    let view = limits.view(&mut c, None, None, "shop-0115").await.unwrap();
+    let view = limits.view(&mut c, None, None, "shop-0115", None, 100).await.unwrap();
     let found: Vec<&str> = view.rows.iter().map(|r| r.key.as_str()).collect();
     assert_eq!(found.len(), 10, "{found:?}");
-    assert!(!view.more && found.iter().all(|k| k.starts_with("shop-0115")), "{found:?}");
+    assert!(view.next.is_none() && found.iter().all(|k| k.starts_with("shop-0115")), "{found:?}");
     // A key:value is a word here (keys may hold colons): no such key.
-    assert!(limits.view(&mut c, None, None, "domain:x").await.unwrap().rows.is_empty());
+    assert!(limits.view(&mut c, None, None, "domain:x", None, 100).await.unwrap().rows.is_empty());
 }
 
 #[tokio::test]

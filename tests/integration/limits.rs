@@ -382,9 +382,9 @@ async fn our_limits_are_found_by_words_of_their_key_or_description() {
     let t = support::seeded(41, support::tiny()).await;
     let mut c = t.conn().await;
     let keys = |v: &ragdesk::db::rate_limits::LimitsView| v.rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>();
-    let all = RateLimits::Native.view(&mut c, None, None, "").await.unwrap();
-    assert!(all.rows.len() >= 4 && !all.more);
-    let by_key = RateLimits::Native.view(&mut c, None, None, "PER_demo").await.unwrap();
+    let all = RateLimits::Native.view(&mut c, None, None, "", None, 100).await.unwrap();
+    assert!(all.rows.len() >= 4 && all.next.is_none());
+    let by_key = RateLimits::Native.view(&mut c, None, None, "PER_demo", None, 100).await.unwrap();
     let mut want: Vec<String> =
         all.rows.iter().filter(|r| r.key.to_lowercase().contains("per_demo")).map(|r| r.key.clone()).collect();
     want.sort();
@@ -393,13 +393,13 @@ async fn our_limits_are_found_by_words_of_their_key_or_description() {
     assert_eq!(got, want);
     assert!(got.len() >= 2);
     // "Scraping rate limit" is api_calls_per_minute's description, not its key.
-    let by_description = RateLimits::Native.view(&mut c, None, None, "scraping limit").await.unwrap();
+    let by_description = RateLimits::Native.view(&mut c, None, None, "scraping limit", None, 100).await.unwrap();
     assert_eq!(keys(&by_description), ["api_calls_per_minute"]);
     let tenant = first_tenant(&t).await;
-    let theirs = RateLimits::Native.view(&mut c, Some(tenant), None, "scraping").await.unwrap();
+    let theirs = RateLimits::Native.view(&mut c, Some(tenant), None, "scraping", None, 100).await.unwrap();
     assert_eq!(keys(&theirs), ["api_calls_per_minute"]);
     assert!(
-        RateLimits::Native.view(&mut c, None, None, "scraping tokens").await.unwrap().rows.is_empty(),
+        RateLimits::Native.view(&mut c, None, None, "scraping tokens", None, 100).await.unwrap().rows.is_empty(),
         "every word"
     );
 }

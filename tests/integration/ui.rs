@@ -459,7 +459,8 @@ fn serve(app: &mut App, effects: Vec<Effect>) {
                 let rows = limit_rows(tenant.is_some());
                 Action::LimitsLoaded {
                     generation,
-                    result: Ok(ragdesk::action::LimitsView { rows, usage, overrides, more: false }),
+                    append: false,
+                    result: Ok(ragdesk::action::LimitsView { rows, usage, overrides, next: None }),
                 }
             }
             Effect::LoadAudit { generation, before, .. } => {
@@ -1540,6 +1541,7 @@ fn limits_tab_under_a_foreign_layout() {
     });
     app.update(Action::LimitsLoaded {
         generation,
+        append: false,
         result: Ok(ragdesk::db::rate_limits::LimitsView { rows, ..Default::default() }),
     });
     let text = snapshot("limits_omni_80x24", &app);
@@ -1548,7 +1550,7 @@ fn limits_tab_under_a_foreign_layout() {
     assert!(text.contains("evil␛[31m.example") && text.contains("Enter edits it"), "{text}");
     assert!(text.contains("│Key ") && text.contains(" Name ") && text.contains("Harbor␛]0;x␇ Dental"), "{text}");
     // Words typed with `/`: the title says them, the hints how to clear
-    // them; a view holding fewer keys than match says so at the right.
+    // them.
     app.update(Action::Key(KeyEvent::new(KeyCode::Char('/'), KeyModifiers::NONE)));
     for c in "bright".chars() {
         app.update(Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
@@ -1564,17 +1566,22 @@ fn limits_tab_under_a_foreign_layout() {
     let rows = vec![row("brightsmile.example", 60, Some("per minute, widget chat"))];
     app.update(Action::LimitsLoaded {
         generation,
-        result: Ok(ragdesk::db::rate_limits::LimitsView { rows, more: true, ..Default::default() }),
+        append: false,
+        result: Ok(ragdesk::db::rate_limits::LimitsView {
+            rows,
+            next: Some("brightsmile.example".into()),
+            ..Default::default()
+        }),
     });
     let text = snapshot("limits_omni_words_80x24", &app);
-    assert!(text.contains("┌ Rate limits · omni · /bright · the first 1 by key ─"), "{text}");
-    assert!(text.contains("─ more: / finds them ┐"), "{text}");
+    // More keys than read: "+" until the last page is in.
+    assert!(text.contains("┌ Rate limits · omni · /bright · 1+ keys ─"), "{text}");
     assert!(text.lines().rev().nth(1).is_some_and(|l| l.contains("Esc clear") && l.contains("Enter edit")), "{text}");
-    // Long words: the title is cut before the right side, never under it.
-    app.limits.filter = "a-very-long-customer-domain-name.example.com".into();
+    // Long words: cut inside the border, the count kept.
+    app.limits.filter = "a-very-long-customer-domain-name.example.com-and-then-some-more-words".into();
     let text = buffer_text(&draw(&app, &Theme::default_dark()));
     let top = text.lines().find(|l| l.starts_with('┌')).unwrap();
-    assert!(top.contains("…") && top.ends_with(" more: / finds them ┐"), "{top}");
+    assert!(top.contains("… · 1+ keys ") && top.ends_with("┐"), "{top}");
 }
 
 #[test]
