@@ -680,6 +680,16 @@ fn limit(key: &str, default: i32, over: Option<i32>) -> crate::db::limits::Effec
     }
 }
 
+/// The generation of the limits load among `fx` that `which` accepts.
+fn limits_load(fx: &[Effect], which: impl Fn(&Effect) -> bool) -> u64 {
+    fx.iter()
+        .find_map(|e| match e {
+            Effect::LoadLimits { generation, .. } if which(e) => Some(*generation),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("a limits load: {fx:?}"))
+}
+
 /// The Limits tab for tenant 1 (from the breadcrumb), loaded with `rows`.
 fn limits_for_tenant(rows: Vec<crate::db::limits::Effective>) -> App {
     let mut a = app();
@@ -1750,13 +1760,7 @@ fn another_platforms_limits_read_their_next_page_as_the_selection_nears_the_end(
     a.browse_layout(crate::schema::load("omni").unwrap());
     a.start();
     let fx = a.update(key('7'));
-    let g = fx
-        .iter()
-        .find_map(|e| match e {
-            Effect::LoadLimits { generation, after: None, .. } => Some(*generation),
-            _ => None,
-        })
-        .expect("the first page");
+    let g = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { after: None, .. }));
     let page = |from: usize, to: usize| (from..to).map(|i| limit(&format!("k{i:03}"), i as i32, None)).collect();
     // A key opened from elsewhere came with the first page, after it.
     let mut first: Vec<crate::db::limits::Effective> = page(0, 30);
@@ -1769,13 +1773,8 @@ fn another_platforms_limits_read_their_next_page_as_the_selection_nears_the_end(
     // Near the top: nothing more asked for.
     assert!(!a.update(key('j')).iter().any(|e| matches!(e, Effect::LoadLimits { .. })));
     let fx = a.update(key('G'));
-    let g = fx
-        .iter()
-        .find_map(|e| match e {
-            Effect::LoadLimits { generation, after: Some(k), .. } if k == "k029" => Some(*generation),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("the next page, after the last key in order: {fx:?}"));
+    // The next page, after the last key in order.
+    let g = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { after: Some(k), .. } if k == "k029"));
     // Asked once while it loads.
     assert!(!a.update(key('k')).iter().any(|e| matches!(e, Effect::LoadLimits { .. })));
     a.update(Action::LimitsLoaded {
@@ -1819,13 +1818,7 @@ fn the_limits_tab_filters_by_words_and_a_key_asked_for_that_is_gone_is_said() {
         a.update(key(c));
     }
     let fx = a.update(code(KeyCode::Enter));
-    let generation = fx
-        .iter()
-        .find_map(|e| match e {
-            Effect::LoadLimits { generation, words, .. } if words == "tokens" => Some(*generation),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("the limits load with the words: {fx:?}"));
+    let generation = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { words, .. } if words == "tokens"));
     a.update(Action::LimitsLoaded {
         generation,
         append: false,
@@ -1838,14 +1831,9 @@ fn the_limits_tab_filters_by_words_and_a_key_asked_for_that_is_gone_is_said() {
         a.update(key(c));
     }
     let fx = a.update(code(KeyCode::Enter));
-    let generation = fx
-        .iter()
-        .find_map(|e| match e {
-            // A key:value is a word here (a key may be `user:42:rpm`).
-            Effect::LoadLimits { generation, words, .. } if words == "tokens user:42:rpm" => Some(*generation),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("{fx:?}"));
+    // A key:value is a word here (a key may be `user:42:rpm`).
+    let generation =
+        limits_load(&fx, |e| matches!(e, Effect::LoadLimits { words, .. } if words == "tokens user:42:rpm"));
     assert!(a.limits.rows.is_empty(), "{:?}", a.limits.rows);
     let failed = LoadError { message: "query cancelled".into(), connection: false };
     a.update(Action::LimitsLoaded { generation, append: false, result: Err(failed) });
@@ -1861,13 +1849,8 @@ fn the_limits_tab_filters_by_words_and_a_key_asked_for_that_is_gone_is_said() {
     a.limits.want_key = Some("gone_key".into());
     a.limits.invalidate();
     let fx = a.update(key('7'));
-    let generation = fx
-        .iter()
-        .find_map(|e| match e {
-            Effect::LoadLimits { generation, want: Some(k), .. } if k == "gone_key" => Some(*generation),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("the key asked for goes with the load: {fx:?}"));
+    // The key asked for goes with the load.
+    let generation = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { want: Some(k), .. } if k == "gone_key"));
     a.update(Action::LimitsLoaded {
         generation,
         append: false,
