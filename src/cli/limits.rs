@@ -20,6 +20,13 @@ pub enum LimitsCommand {
         /// Print JSON on stdout.
         #[arg(long)]
         json: bool,
+        /// Another platform's: the keys after this one (where the last list
+        /// stopped), by key.
+        #[arg(long)]
+        after: Option<String>,
+        /// Another platform's: at most this many keys (default 1000).
+        #[arg(long, default_value_t = 1000)]
+        limit: u32,
     },
     /// Set a default, or a tenant's override (--tenant).
     Set {
@@ -82,9 +89,6 @@ pub struct AuditArgs {
 /// `--layout NAME limits …` on another platform's schema: its rate limits
 /// read through the layout, and set where the layout declares them
 /// writable (audited in `ragdesk_audit.audit_log` there).
-/// The most of another platform's limits `limits list` prints.
-const LIST_SHOWN: usize = 1000;
-
 async fn foreign_limits(
     db: &crate::db::Db,
     conn: &mut sqlx::PgConnection,
@@ -92,21 +96,22 @@ async fn foreign_limits(
     cmd: LimitsCommand,
 ) -> Result<()> {
     match cmd {
-        LimitsCommand::List { json, tenant } => {
+        LimitsCommand::List { json, tenant, after, limit } => {
             if tenant.is_some() {
                 bail!("--tenant is for ragdesk's own schema; here each limit is a row of its own, by key");
             }
-            // The first keys (one more than shown says whether there are
-            // more): a table of one per customer may hold millions.
-            let shown = LIST_SHOWN;
-            let mut rows = mapped.limits(&mut *conn, shown as u32 + 1).await?;
+            // A page by key (one more than shown says whether another
+            // follows): a table of one per customer may hold millions.
+            let shown = limit.clamp(1, 100_000) as usize;
+            let mut rows = mapped.limits_matching(&mut *conn, "", after.as_deref(), shown as u32 + 1).await?;
             let more = rows.len() > shown;
             rows.truncate(shown);
-            if more {
-                output::err(format!(
-                    "note: the first {} keys by order; `limits set KEY` reaches any of them",
-                    crate::db::page::group(shown as i64)
-                ));
+            if let Some(last) = rows.last().filter(|_| more) {
+                // Quoted for a shell where it needs it (a key is any text).
+                let key = crate::sanitize::sanitize_line(&last.key);
+                let plain = key.chars().all(|c| c.is_ascii_alphanumeric() || "._:-@/".contains(c));
+                let key = if plain { key.into_owned() } else { format!("'{}'", key.replace('\'', "'\\''")) };
+                output::err(format!("note: more keys follow: `limits list --after {key}` lists them"));
             }
             if json {
                 output::json(&rows)?;
@@ -180,7 +185,10 @@ pub async fn limits(ctx: &Context, cmd: LimitsCommand) -> Result<()> {
         }
     }
     match cmd {
-        LimitsCommand::List { tenant, json } => {
+        LimitsCommand::List { tenant, json, after, .. } => {
+            if after.is_some() {
+                bail!("--after pages another platform's limits; ours are a few keys, listed whole");
+            }
             let tenant = match tenant {
                 Some(t) => Some(tenants::find(&mut conn, &t).await?),
                 None => None,

@@ -1965,6 +1965,27 @@ async fn a_platforms_many_limits_page_by_key_and_are_found_by_words() {
     assert!(view.next.is_none() && found.iter().all(|k| k.starts_with("shop-0115")), "{found:?}");
     // A key:value is a word here (keys may hold colons): no such key.
     assert!(limits.view(&mut c, None, None, "domain:x", None, 100).await.unwrap().rows.is_empty());
+    // The command line pages the same way: a page, and where the next starts.
+    let list = |extra: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_ragdesk"))
+            .args(["--database-url", &t.url, "--layout", "omni", "limits", "list", "--json", "--limit", "1000"])
+            .args(extra)
+            .env("XDG_CONFIG_HOME", "/nonexistent-ragdesk-test")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let rows: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+        (
+            rows.iter().map(|r| r["key"].as_str().unwrap().to_string()).collect::<Vec<_>>(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    let (first, said) = list(&[]);
+    assert_eq!(first.len(), 1000);
+    assert!(said.contains(&format!("`limits list --after {}`", first[999])), "{said}");
+    let (rest, said) = list(&["--after", &first[999]]);
+    assert!(said.is_empty(), "the last page: {said}");
+    assert_eq!([first, rest].concat(), keys, "every key once, in order");
 }
 
 #[tokio::test]
