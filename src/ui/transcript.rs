@@ -115,10 +115,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 /// schema says (ours says all of it).
 fn title_parts(s: &ConversationHead, loaded: usize, complete: bool) -> Vec<String> {
     let mut parts: Vec<String> = Vec::new();
-    // Without a name, the id (the breadcrumb has more of it).
-    match s.name() {
-        Some(who) => parts.push(sanitize_line(who).into_owned()),
-        None => parts.push(crate::text::truncate(&sanitize_line(&s.id), 14)),
+    // Without a name, whose conversation it is (004's customer), else the
+    // id (the breadcrumb has more of it).
+    match (s.name(), &s.tenant) {
+        (Some(who), _) => parts.push(sanitize_line(who).into_owned()),
+        (None, Some(held)) => parts.push(format!("{} {}", sanitize_line(&held.label), sanitize_line(&held.name))),
+        (None, None) => parts.push(crate::text::truncate(&sanitize_line(&s.id), 14)),
     }
     // A conversation's own words (ours: its channel); a number or a yes/no
     // says nothing without its column's name (the export names them).
@@ -243,6 +245,12 @@ mod tests {
         };
         let title = joined(&title_parts(&counted, 3, true));
         assert!(!title.contains("57") && !title.contains("true"), "{title}");
+        // No name: whose it is, in the layout's word.
+        let held = ConversationHead {
+            tenant: Some(crate::db::conversation::HeldBy { label: "Customer".into(), name: "Pixel & Pine".into() }),
+            ..ConversationHead { who: None, ..theirs_ended.clone() }
+        };
+        assert!(joined(&title_parts(&held, 3, true)).starts_with(" Customer Pixel & Pine · "));
         // A state of its own says it instead.
         let stated = ConversationHead { status: Some("resolved".into()), ..theirs_ended };
         let title = joined(&title_parts(&stated, 3, true));
