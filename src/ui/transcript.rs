@@ -119,7 +119,11 @@ fn title_parts(s: &ConversationHead, loaded: usize, complete: bool) -> Vec<Strin
     // id (the breadcrumb has more of it).
     match (s.name(), &s.tenant) {
         (Some(who), _) => parts.push(sanitize_line(who).into_owned()),
-        (None, Some(held)) => parts.push(format!("{} {}", sanitize_line(&held.label), sanitize_line(&held.name))),
+        // (Cut: the count and the time matter as much at 80 columns.)
+        (None, Some(held)) => {
+            let whose = format!("{} {}", sanitize_line(&held.label), sanitize_line(&held.name));
+            parts.push(crate::text::truncate(&whose, 24));
+        }
         (None, None) => parts.push(crate::text::truncate(&sanitize_line(&s.id), 14)),
     }
     // A conversation's own words (ours: its channel); a number or a yes/no
