@@ -210,8 +210,10 @@ impl App {
                 // (Nor another search's keys under this one's words.)
                 if l.rows_scope != Some(want) || l.rows_filter.as_deref() != Some(l.filter.as_str()) {
                     // The same key stays selected in the other scope (`t`
-                    // then Enter edits the key that was shown).
-                    if l.want_key.is_none() {
+                    // then Enter edits the key that was shown); not across
+                    // words, which may not hold it (it would be shown as
+                    // if found, selected for Enter to edit).
+                    if l.want_key.is_none() && l.rows_scope != Some(want) {
                         l.want_key = l.selected_row().map(|r| r.key.clone());
                     }
                     l.rows.clear();

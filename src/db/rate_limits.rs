@@ -114,7 +114,9 @@ impl RateLimits {
                 let next = read.last().map(|l| l.key.clone()).filter(|_| more);
                 // The key asked for (Enter on a customer's row) is shown,
                 // past the first page as much as on it.
-                if let Some(key) = want.filter(|k| after.is_none() && !read.iter().any(|l| l.key == *k))
+                // (Not under words: a key they do not hold is not found.)
+                let unfiltered = words.trim().is_empty();
+                if let Some(key) = want.filter(|k| after.is_none() && unfiltered && !read.iter().any(|l| l.key == *k))
                     && let Some(row) = m.limit(&mut *conn, key).await?
                 {
                     read.push(row);
