@@ -388,7 +388,16 @@ impl App {
         let foreign = self.foreign_limits().is_some();
         let l = &mut self.limits;
         match cmd {
-            _ if super::list::move_selection(&mut l.selected, n, page, cmd) => {}
+            _ if super::list::move_selection(&mut l.selected, n, page, cmd) => {
+                // The end of what is read, not of the list: said (the rest
+                // is read a page at a time as the selection goes down).
+                if cmd == Command::Bottom && l.next.is_some() {
+                    let read = crate::db::page::group(n as i64);
+                    self.info(format!(
+                        "the last of {read} keys read; more are read as you go down (/ finds a key by its words)"
+                    ));
+                }
+            }
             Command::ToggleScope | Command::NewLimit | Command::Delete if foreign => {
                 self.refuse(match cmd {
                     Command::NewLimit => "a limit here is a row of the platform's own: ragdesk edits existing ones",

@@ -1773,6 +1773,9 @@ fn another_platforms_limits_read_their_next_page_as_the_selection_nears_the_end(
     // Near the top: nothing more asked for.
     assert!(!a.update(key('j')).iter().any(|e| matches!(e, Effect::LoadLimits { .. })));
     let fx = a.update(key('G'));
+    // G goes to the end of what is read, and says so.
+    let said = a.message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+    assert!(said.contains("the last of 31 keys read; more are read as you go down"), "{said}");
     // The next page, after the last key in order.
     let g = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { after: Some(k), .. } if k == "k029"));
     // Asked once while it loads.
