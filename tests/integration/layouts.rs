@@ -1396,7 +1396,11 @@ async fn more_like_this_and_a_question_from_the_browse_tab_in_the_search_tab() {
     // Through the index again: a verdict either way (whether the planner
     // takes the index on a demo this small is its choice; a test of the
     // verdict itself is `the_plan_says_whether_the_vector_index_served_it`).
-    tmux.keys(&["x", "p"]);
+    // (The approximate search's results first: until they land, the exact
+    // one's plan may still be on screen, and would pass for this one's.)
+    tmux.keys(&["x"]);
+    tmux.wait_for("the approximate search", |s| s.contains("recall@10") && !s.contains("EXPLAIN"));
+    tmux.keys(&["p"]);
     tmux.wait_for("the approximate search's plan", |s| {
         s.contains("EXPLAIN (ANALYZE, BUFFERS)") && s.contains("ivfflat probes 2")
     });
