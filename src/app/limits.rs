@@ -40,6 +40,9 @@ pub struct LimitsPane {
     /// Another platform's: the key the next page starts after, while more
     /// keys match than are read (read as the selection nears the end).
     pub next: Option<String>,
+    /// Rows `j`/PgDn asked to go past the last one read while the next
+    /// page loads: gone when it lands, as the entity lists do.
+    pub pending_down: usize,
 }
 
 impl LimitsPane {
@@ -220,6 +223,7 @@ impl App {
                     l.usage.clear();
                     l.overrides.clear();
                     l.next = None;
+                    l.pending_down = 0;
                     l.rows_filter = None;
                     l.selected = 0;
                 }
@@ -291,6 +295,8 @@ impl App {
                 let fresh: Vec<_> = view.rows.into_iter().filter(|r| !l.rows.iter().any(|o| o.key == r.key)).collect();
                 l.rows.extend(fresh);
                 l.next = view.next;
+                let pending = std::mem::take(&mut l.pending_down);
+                l.selected = (l.selected + pending).min(l.rows.len().saturating_sub(1));
             }
             Ok(view) => {
                 let l = &mut self.limits;
@@ -387,6 +393,17 @@ impl App {
         // overrides to reset, no keys to create.
         let foreign = self.foreign_limits().is_some();
         let l = &mut self.limits;
+        // Past the last row read, with more to read: kept for the next page.
+        let wanted = match cmd {
+            Command::Down => l.selected + 1,
+            Command::PageDown => l.selected + page.max(1),
+            _ => 0,
+        };
+        if l.next.is_some() && wanted >= n {
+            l.pending_down += wanted - n.saturating_sub(1).max(l.selected);
+        } else if matches!(cmd, Command::Up | Command::PageUp | Command::Top | Command::Bottom) {
+            l.pending_down = 0;
+        }
         match cmd {
             _ if super::list::move_selection(&mut l.selected, n, page, cmd) => {
                 // The end of what is read, not of the list: said (the rest

@@ -1778,8 +1778,12 @@ fn another_platforms_limits_read_their_next_page_as_the_selection_nears_the_end(
     assert!(said.contains("the last of 31 keys read; more are read as you go down"), "{said}");
     // The next page, after the last key in order.
     let g = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { after: Some(k), .. } if k == "k029"));
-    // Asked once while it loads.
-    assert!(!a.update(key('k')).iter().any(|e| matches!(e, Effect::LoadLimits { .. })));
+    // Asked once while it loads; three j past the last row read are kept
+    // for the page and taken when it lands.
+    for _ in 0..3 {
+        assert!(!a.update(key('j')).iter().any(|e| matches!(e, Effect::LoadLimits { .. })));
+    }
+    assert_eq!(a.limits.selected, 30);
     a.update(Action::LimitsLoaded {
         generation: g,
         append: true,
@@ -1788,6 +1792,11 @@ fn another_platforms_limits_read_their_next_page_as_the_selection_nears_the_end(
     let keys: Vec<&str> = a.limits.rows.iter().map(|r| r.key.as_str()).collect();
     assert_eq!(keys.len(), 60, "every key once (k045 not twice): {keys:?}");
     assert!(a.limits.next.is_none());
+    assert_eq!(
+        a.limits.selected_row().map(|r| r.key.as_str()),
+        Some("k032"),
+        "three rows past k045, the last row read"
+    );
 }
 
 #[test]
