@@ -8,7 +8,6 @@ use std::sync::Arc;
 use crossterm::event::KeyCode;
 use ragdesk::app::Tab;
 use ragdesk::db::knowledge::{self, NewKnowledgeBase};
-use ragdesk::ingest::{self, Cancel, ChunkSettings};
 
 use crate::console_ingest::Console;
 use crate::support;
@@ -20,32 +19,16 @@ async fn search_as_you_type_then_exact_plan_and_more_like_this() {
     let kb = knowledge::create(
         &mut t.db.pool.acquire().await.unwrap(),
         &NewKnowledgeBase {
-            demo_id: demo,
-            name: "Searchable".into(),
-            kb_type: "faq".into(),
-            provider: "local".into(),
-            model: "all-MiniLM-L6-v2".into(),
-            dim: 384,
             chunk_tokens: Some(40),
             chunk_overlap: Some(0),
-            attach: false,
+            ..support::local_kb_spec(demo, "Searchable")
         },
     )
     .await
     .unwrap();
     let provider: ragdesk::embed::Provider =
         Arc::new(ragdesk::embed::local::LocalProvider::load(&crate::embed::model_dir()).unwrap());
-    let opts = ingest::Options {
-        chunk: ChunkSettings { tokens: 40, overlap: 0 },
-        dry_run: false,
-        force: false,
-        max_file_bytes: 1_000_000,
-        limits: ingest::Limits::default(),
-        cache: None,
-    };
-    let paths: Vec<std::path::PathBuf> =
-        ["faq.md", "menu.html", "hours.txt"].iter().map(|f| format!("tests/fixtures/ingest/{f}").into()).collect();
-    ingest::run(&t.db, &kb, provider, &paths, &opts, &Cancel::default(), &|_| {}).await.unwrap();
+    support::ingest_fixtures(&t, &kb, provider, &["faq.md", "menu.html", "hours.txt"]).await;
 
     let mut c = Console::new(&t);
     c.key(KeyCode::Char('5'));

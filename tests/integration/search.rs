@@ -216,41 +216,20 @@ async fn a_text_query_through_an_openai_compatible_endpoint_equals_a_brute_force
     let t = support::seeded(32, support::tiny()).await;
     let pool = &t.db.pool;
     let demo: Uuid = sqlx::query_scalar("SELECT id FROM demos LIMIT 1").fetch_one(pool).await.unwrap();
-    let kb = knowledge::create(
-        &mut pool.acquire().await.unwrap(),
-        &NewKnowledgeBase {
-            demo_id: demo,
-            name: "hosted".into(),
-            kb_type: "faq".into(),
-            provider: "openai".into(),
-            model: "text-embedding-3-small".into(),
-            dim: DIM as i32,
-            chunk_tokens: Some(40),
-            chunk_overlap: Some(0),
-            attach: false,
-        },
-    )
-    .await
-    .unwrap();
+    // A knowledge base recorded as embedded by an OpenAI-compatible model.
+    let spec = NewKnowledgeBase {
+        provider: "openai".into(),
+        model: "text-embedding-3-small".into(),
+        chunk_tokens: Some(40),
+        chunk_overlap: Some(0),
+        ..support::local_kb_spec(demo, "hosted")
+    };
+    let kb = knowledge::create(&mut pool.acquire().await.unwrap(), &spec).await.unwrap();
     let mut settings = OpenAiSettings::new(&base, "text-embedding-3-small", DIM);
     settings.api_key = Some("sk-test".into());
     let writer: ragdesk::embed::Provider = Arc::new(OpenAiProvider::new(settings).unwrap());
-    let opts = ragdesk::ingest::Options {
-        chunk: ragdesk::ingest::ChunkSettings { tokens: 40, overlap: 0 },
-        dry_run: false,
-        force: false,
-        max_file_bytes: 1_000_000,
-        limits: ragdesk::ingest::Limits::default(),
-        cache: None,
-    };
-    let paths: Vec<std::path::PathBuf> =
-        ["faq.md", "menu.html", "hours.txt", "policy.docx", "services.pdf", "latin1.txt"]
-            .iter()
-            .map(|f| format!("tests/fixtures/ingest/{f}").into())
-            .collect();
-    ragdesk::ingest::run(&t.db, &kb, writer, &paths, &opts, &ragdesk::ingest::Cancel::default(), &|_| {})
-        .await
-        .unwrap();
+    let files = ["faq.md", "menu.html", "hours.txt", "policy.docx", "services.pdf", "latin1.txt"];
+    support::ingest_fixtures(&t, &kb, writer, &files).await;
     // The query's provider, as the console makes it from the knowledge
     // base's record and the config's endpoint.
     let mut embedder = ragdesk::config::Config::default().embedding.embedder(&ragdesk::config::Paths::discover());

@@ -202,6 +202,28 @@ pub fn local_kb_spec(demo: uuid::Uuid, name: &str) -> ragdesk::db::knowledge::Ne
     }
 }
 
+/// Ingests `files` of tests/fixtures/ingest into `kb` with `provider`, in
+/// chunks of 40 tokens without overlap.
+pub async fn ingest_fixtures(
+    t: &TestDb,
+    kb: &ragdesk::db::knowledge::KnowledgeBaseRow,
+    provider: ragdesk::embed::Provider,
+    files: &[&str],
+) {
+    let opts = ragdesk::ingest::Options {
+        chunk: ragdesk::ingest::ChunkSettings { tokens: 40, overlap: 0 },
+        dry_run: false,
+        force: false,
+        max_file_bytes: 1_000_000,
+        limits: ragdesk::ingest::Limits::default(),
+        cache: None,
+    };
+    let paths: Vec<std::path::PathBuf> = files.iter().map(|f| format!("tests/fixtures/ingest/{f}").into()).collect();
+    ragdesk::ingest::run(&t.db, kb, provider, &paths, &opts, &ragdesk::ingest::Cancel::default(), &|_| {})
+        .await
+        .expect("the fixtures ingest");
+}
+
 /// A knowledge base of the local model (384-d) for the first demo of `t`.
 pub async fn local_kb(t: &TestDb, name: &str) -> ragdesk::db::knowledge::KnowledgeBaseRow {
     let demo: uuid::Uuid = sqlx::query_scalar("SELECT id FROM demos ORDER BY created_at LIMIT 1")

@@ -157,19 +157,7 @@ async fn searching_a_knowledge_base_in_a_real_terminal() {
     let kb = support::local_kb(&t, "Clinic docs").await;
     let provider: ragdesk::embed::Provider =
         Arc::new(ragdesk::embed::local::LocalProvider::load(&crate::embed::model_dir()).unwrap());
-    let opts = ragdesk::ingest::Options {
-        chunk: ragdesk::ingest::ChunkSettings { tokens: 40, overlap: 0 },
-        dry_run: false,
-        force: false,
-        max_file_bytes: 1_000_000,
-        limits: ragdesk::ingest::Limits::default(),
-        cache: None,
-    };
-    let paths: Vec<std::path::PathBuf> =
-        ["faq.md", "hours.txt"].iter().map(|f| format!("tests/fixtures/ingest/{f}").into()).collect();
-    ragdesk::ingest::run(&t.db, &kb, provider, &paths, &opts, &ragdesk::ingest::Cancel::default(), &|_| {})
-        .await
-        .unwrap();
+    support::ingest_fixtures(&t, &kb, provider, &["faq.md", "hours.txt"]).await;
 
     let home = tempfile::tempdir().unwrap();
     let env = format!("RAGDESK_MODEL_DIR={}", crate::embed::model_dir().display());
