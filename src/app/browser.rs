@@ -850,16 +850,22 @@ impl Browser {
     pub fn canonical_filter(&self, text: &str) -> String {
         let kind = self.current().kind;
         let text = crate::db::mapped::expand_keys(&self.layout, kind, text);
-        let e = self.layout.entity(kind);
         crate::db::Filter::rewrite_terms(&text, |key, value| {
-            let column = match key {
-                "status" => e.and_then(|e| e.status.clone())?,
-                "id" => return None,
-                _ => key.to_string(),
-            };
-            let listed = self.key_types.get(&(kind, column))?.listed_spelling(value)?;
+            let listed = self.key_type(kind, key).filter(|_| key != "id")?.listed_spelling(value)?;
             (listed != value).then(|| (key.to_string(), listed.to_string()))
         })
+    }
+
+    /// The type of the column filter key `key` of `kind`'s list names (its
+    /// status, its id, else the shown column of that name), as read.
+    fn key_type(&self, kind: Kind, key: &str) -> Option<&crate::db::mapped::KeyType> {
+        let e = self.layout.entity(kind)?;
+        let column = match key {
+            "status" => e.status.clone()?,
+            "id" => e.id.clone()?,
+            _ => key.to_string(),
+        };
+        self.key_types.get(&(kind, column))
     }
 
     /// Refuses a filter the shown list cannot take, before anything is
@@ -870,12 +876,7 @@ impl Browser {
         let filter = crate::db::mapped::check_filter(&self.layout, kind, text).map_err(|e| e.to_string())?;
         let e = self.layout.entity(kind);
         for (key, value) in &filter.terms {
-            let column = match key.as_str() {
-                "status" => e.and_then(|e| e.status.clone()).unwrap_or_default(),
-                "id" => e.and_then(|e| e.id.clone()).unwrap_or_default(),
-                _ => key.clone(),
-            };
-            let Some(typed) = self.key_types.get(&(kind, column)) else { continue };
+            let Some(typed) = self.key_type(kind, key) else { continue };
             if key == "id" {
                 crate::db::mapped::IdMatch::parse(&typed.udt, value).map_err(|e| e.to_string())?;
             } else {
