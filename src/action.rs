@@ -25,12 +25,13 @@ pub enum ListKind {
     Chunks,
 }
 
-/// What a list shows: its scope and server-side filter.
+/// What a list shows: its scope and server-side filter (documents' and
+/// chunks' as typed: our layout, which reads them, parses it).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListQuery {
     KnowledgeBases { demo: Option<Uuid>, filter: Filter },
-    Documents { kb: Uuid, filter: Filter },
-    Chunks { document: Uuid, filter: Filter },
+    Documents { kb: Uuid, filter: String },
+    Chunks { document: Uuid, filter: String },
 }
 
 impl ListKind {

@@ -847,8 +847,7 @@ impl Browser {
     /// The filter as typed, with a key typed by its start written whole
     /// (`mapped::expand_keys`) and a value the schema lists written as it
     /// lists it (`inprogress` → `inProgress`: the server compares exactly).
-    pub fn canonical_filter(&self, text: &str) -> String {
-        let kind = self.current().kind;
+    pub fn canonical_filter(&self, kind: Kind, text: &str) -> String {
         let text = crate::db::mapped::expand_keys(&self.layout, kind, text);
         crate::db::Filter::rewrite_terms(&text, |key, value| {
             let listed = self.key_type(kind, key).filter(|_| key != "id")?.listed_spelling(value)?;
@@ -868,11 +867,10 @@ impl Browser {
         self.key_types.get(&(kind, column))
     }
 
-    /// Refuses a filter the shown list cannot take, before anything is
+    /// Refuses a filter a list of `kind` cannot take, before anything is
     /// sent: keys it does not have (`check_filter`), and values their
     /// columns cannot hold (`active:maybe`).
-    pub fn check_filter(&self, text: &str) -> Result<(), String> {
-        let kind = self.current().kind;
+    pub fn check_filter(&self, kind: Kind, text: &str) -> Result<(), String> {
         let filter = crate::db::mapped::check_filter(&self.layout, kind, text).map_err(|e| e.to_string())?;
         let e = self.layout.entity(kind);
         for (key, value) in &filter.terms {

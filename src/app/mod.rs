@@ -560,13 +560,14 @@ impl App {
 
     /// The query each list should show for the current breadcrumb.
     pub fn desired_query(&self, kind: ListKind) -> Option<ListQuery> {
-        let filter = self.list_filter(kind);
+        let text = self.filter_text(kind).to_string();
         Some(match kind {
             ListKind::KnowledgeBases => {
+                let filter = self.list_filter(kind);
                 ListQuery::KnowledgeBases { demo: self.nav.demo.as_ref().map(|d| d.id), filter }
             }
-            ListKind::Documents => ListQuery::Documents { kb: self.nav.kb.as_ref()?.id, filter },
-            ListKind::Chunks => ListQuery::Chunks { document: self.nav.document.as_ref()?.id, filter },
+            ListKind::Documents => ListQuery::Documents { kb: self.nav.kb.as_ref()?.id, filter: text },
+            ListKind::Chunks => ListQuery::Chunks { document: self.nav.document.as_ref()?.id, filter: text },
         })
     }
 
@@ -1045,13 +1046,25 @@ impl App {
                     InputPurpose::Filter(kind) => {
                         // A filter the list cannot take is said here, with the
                         // prompt open again on it; the list stays as it was.
-                        let filter = crate::db::Filter::parse(&text);
-                        let checked = match kind {
-                            ListKind::KnowledgeBases => crate::db::knowledge::check_kbs_filter(&filter),
-                            ListKind::Documents => crate::db::knowledge::check_documents_filter(&filter),
-                            ListKind::Chunks => crate::db::knowledge::check_chunks_filter(&filter),
+                        // Documents and chunks are read through our layout:
+                        // its filter keys, as the entity tabs take them.
+                        let (text, checked) = match kind {
+                            ListKind::KnowledgeBases => {
+                                let filter = crate::db::Filter::parse(&text);
+                                (text, crate::db::knowledge::check_kbs_filter(&filter).map_err(|e| e.to_string()))
+                            }
+                            ListKind::Documents | ListKind::Chunks => {
+                                let entity = if kind == ListKind::Documents {
+                                    crate::schema::Kind::Document
+                                } else {
+                                    crate::schema::Kind::Chunk
+                                };
+                                let text = self.browser.canonical_filter(entity, &text);
+                                let checked = self.browser.check_filter(entity, &text);
+                                (text, checked)
+                            }
                         };
-                        if self.filter_taken(InputPurpose::Filter(kind), &text, checked.map_err(|e| e.to_string())) {
+                        if self.filter_taken(InputPurpose::Filter(kind), &text, checked) {
                             self.list_mut(kind).set_filter_text(text);
                         }
                     }
@@ -1082,10 +1095,11 @@ impl App {
                         // A key typed by its start is written whole (what a
                         // narrow heading shows of a column names its key), a
                         // listed value as the schema spells it.
-                        let text = self.browser.canonical_filter(&text);
+                        let kind = self.browser.current().kind;
+                        let text = self.browser.canonical_filter(kind, &text);
                         // A filter the list cannot take is said here, and the
                         // list stays as it was (not a failed load to retry).
-                        let checked = self.browser.check_filter(&text);
+                        let checked = self.browser.check_filter(kind, &text);
                         if self.filter_taken(InputPurpose::BrowseFilter, &text, checked) {
                             self.browser.set_filter(text);
                         }

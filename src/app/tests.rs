@@ -1925,6 +1925,31 @@ fn a_filter_our_list_cannot_take_is_refused_as_it_is_entered() {
     a.update(code(KeyCode::Enter));
     assert!(a.log.back().unwrap().text.contains("not filtered: 'x:' is no key here"), "{:?}", a.log.back());
     a.update(code(KeyCode::Esc));
+    // A knowledge base's documents are read through our layout: its keys,
+    // a key by its start, refused as the entity tabs refuse them.
+    let g = a.lists.kbs.generation;
+    a.update(Action::PageLoaded { list: ListKind::KnowledgeBases, generation: g, result: Ok(kb_page(0..3, false)) });
+    a.update(code(KeyCode::Enter));
+    assert_eq!(a.current_list(), Some(ListKind::Documents));
+    a.update(key('/'));
+    for c in "colour:red".chars() {
+        a.update(key(c));
+    }
+    a.update(code(KeyCode::Enter));
+    let said = &a.log.back().unwrap().text;
+    assert!(said.contains("unknown filter 'colour:'") && said.contains("chunk_count:"), "{said}");
+    a.update(code(KeyCode::Esc));
+    a.update(key('/'));
+    for c in "chunk:0 report".chars() {
+        a.update(key(c));
+    }
+    let fx = a.update(code(KeyCode::Enter));
+    assert_eq!(a.lists.documents.filter_text, "chunk_count:0 report");
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::LoadPage { query: ListQuery::Documents { filter, .. }, .. }
+            if filter == "chunk_count:0 report")),
+        "{fx:?}"
+    );
     // The Audit tab's filter the same way, its short names said.
     a.update(key('8'));
     for (typed, said) in [("after:2026-13-01", "is not a date"), ("entity:bogus", "must be limit, override, kb or")] {

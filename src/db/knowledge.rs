@@ -11,7 +11,9 @@ use sqlx::QueryBuilder;
 
 use super::audit::{self, Change};
 use super::filter::push_keyset_desc;
+use super::mapped::{MappedRow, Under};
 use super::{Cursor, DbError, Filter, Page, Result, RowCount, Seek};
+use crate::schema::Kind;
 
 pub const KB_TYPES: &[&str] = &["product_catalog", "faq", "service_menu", "review_template", "custom"];
 
@@ -68,18 +70,6 @@ pub async fn list(conn: &mut PgConnection, demo: Option<Uuid>) -> Result<Vec<Kno
 /// Refuse a knowledge base list's filter it cannot take (words only),
 /// before anything is sent, as the query would.
 pub fn check_kbs_filter(filter: &Filter) -> Result<()> {
-    filter.check_keys(&[])
-}
-
-/// Refuse a document list's filter it cannot take (words, `after:`,
-/// `before:` with real dates), before anything is sent, as the query would.
-pub fn check_documents_filter(filter: &Filter) -> Result<()> {
-    filter.check_keys(&["after", "before"])?;
-    filter.check_dates()
-}
-
-/// Refuse a chunk list's filter it cannot take (words only).
-pub fn check_chunks_filter(filter: &Filter) -> Result<()> {
     filter.check_keys(&[])
 }
 
@@ -268,7 +258,8 @@ pub async fn create(conn: &mut PgConnection, kb: &NewKnowledgeBase) -> Result<Kn
     get(&mut *conn, id).await
 }
 
-#[derive(Debug, Clone, PartialEq, FromRow)]
+/// A document as the Documents tab lists it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct DocumentRow {
     pub id: Uuid,
     pub kb_id: Uuid,
@@ -287,38 +278,8 @@ impl DocumentRow {
     }
 }
 
-/// A knowledge base's documents, newest first, filtered by file-name words.
-pub async fn documents(
-    conn: &mut PgConnection,
-    kb: Uuid,
-    filter: &Filter,
-    seek: impl Into<Seek>,
-    limit: u32,
-) -> Result<Page<DocumentRow>> {
-    let seek: Seek = seek.into();
-    filter.check_keys(&["after", "before"])?;
-    let mut qb = QueryBuilder::new(
-        "SELECT x.id, x.kb_id, x.filename, x.content_type, x.size_bytes, x.chunk_count, x.created_at, \
-         x.text_bytes FROM documents x WHERE x.kb_id = ",
-    );
-    qb.push_bind(kb);
-    filter.push_words(&mut qb, &["x.filename"]);
-    filter.push_dates(&mut qb, "x.created_at")?;
-    push_keyset_desc(&mut qb, "x.created_at", "x.id", seek, limit);
-    let rows: Vec<DocumentRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
-    Ok(Page::from_seek(rows, limit, seek, DocumentRow::cursor))
-}
-
-pub async fn count_documents(conn: &mut PgConnection, kb: Uuid, filter: &Filter, exact: bool) -> Result<RowCount> {
-    filter.check_keys(&["after", "before"])?;
-    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM documents x WHERE x.kb_id = ");
-    qb.push_bind(kb);
-    filter.push_words(&mut qb, &["x.filename"]);
-    filter.push_dates(&mut qb, "x.created_at")?;
-    super::finish_count(&mut *conn, qb, exact).await
-}
-
-#[derive(Debug, Clone, PartialEq, FromRow)]
+/// A chunk as the Documents tab lists it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChunkRow {
     pub id: Uuid,
     pub chunk_index: i32,
@@ -329,48 +290,10 @@ pub struct ChunkRow {
     pub end_offset: Option<i32>,
 }
 
-/// Chunks of a document in order, filtered by words of their text. Paged
-/// on (chunk_index, id): the index alone is not unique (nothing in the
-/// schema forbids two chunks at one position), and a page boundary between
-/// two equal keys would skip or repeat rows.
-pub async fn chunks(
-    conn: &mut PgConnection,
-    document: Uuid,
-    filter: &Filter,
-    seek: impl Into<Seek>,
-    limit: u32,
-) -> Result<Page<ChunkRow>> {
-    let seek: Seek = seek.into();
-    filter.check_keys(&[])?;
-    let mut qb = QueryBuilder::new(
-        "SELECT c.id, c.chunk_index, c.token_count, c.content, c.embedding_dim, c.start_offset, c.end_offset \
-         FROM chunks c WHERE c.document_id = ",
-    );
-    qb.push_bind(document);
-    filter.push_words(&mut qb, &["c.content"]);
-    // Shown ascending; read backwards from the end for `Last`/`Before`.
-    let (cmp, dir) = if seek.backward() { ("<", "DESC") } else { (">", "ASC") };
-    if let Some(c) = seek.cursor() {
-        qb.push(format!(" AND (c.chunk_index, c.id) {cmp} ("));
-        qb.push_bind(c.as_position() as i32).push(", ").push_bind(c.id).push(")");
-    }
-    qb.push(format!(" ORDER BY c.chunk_index {dir}, c.id {dir} LIMIT ")).push_bind(limit as i64 + 1);
-    let rows: Vec<ChunkRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
-    Ok(Page::from_seek(rows, limit, seek, ChunkRow::cursor))
-}
-
 impl ChunkRow {
     pub fn cursor(&self) -> Cursor {
         Cursor::position(self.chunk_index as i64, self.id)
     }
-}
-
-pub async fn count_chunks(conn: &mut PgConnection, document: Uuid, filter: &Filter, exact: bool) -> Result<RowCount> {
-    filter.check_keys(&[])?;
-    let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM chunks c WHERE c.document_id = ");
-    qb.push_bind(document);
-    filter.push_words(&mut qb, &["c.content"]);
-    super::finish_count(&mut *conn, qb, exact).await
 }
 
 /// The tenant a demo belongs to, for the audit's scope.
@@ -576,4 +499,151 @@ impl DocumentWriter {
         self.tx.commit().await?;
         Ok(self.document_id)
     }
+}
+
+/// The Documents tab's documents and chunks, read through our layout
+/// (`native.toml`) as every platform's rows are: the layout's keyset pages,
+/// filters (words, `after:`/`before:`, a key for each shown column) and
+/// counts, made into the tab's rows.
+#[derive(Debug, Clone)]
+pub struct KnowledgeLists(pub std::sync::Arc<super::mapped::Mapped>);
+
+impl KnowledgeLists {
+    /// A knowledge base's documents, newest first.
+    pub async fn documents(
+        &self,
+        conn: &mut PgConnection,
+        kb: Uuid,
+        filter: &str,
+        seek: Seek,
+        limit: u32,
+    ) -> Result<Page<DocumentRow>> {
+        let key =
+            |c: Cursor| vec![Some(c.ts.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)), Some(c.id.to_string())];
+        let (rows, more) = self.read(conn, Kind::Document, kb, filter, seek, key, limit).await?;
+        let cells = self.cells(Kind::Document, &["content_type", "size_bytes", "chunk_count", "text_bytes"])?;
+        let rows = rows
+            .into_iter()
+            .map(|r| {
+                let c = |i: usize| r.cells.get(cells[i]).cloned().flatten();
+                Ok(DocumentRow {
+                    id: parse_id(&r.id)?,
+                    kb_id: kb,
+                    filename: r.title.clone().unwrap_or_default(),
+                    content_type: c(0),
+                    size_bytes: parse_opt(c(1))?,
+                    chunk_count: parse_opt(c(2))?.unwrap_or(0),
+                    created_at: r.created_at.ok_or_else(|| DbError::Invalid("a document without created_at".into()))?,
+                    text_bytes: parse_opt(c(3))?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(page_of(rows, more, seek, DocumentRow::cursor))
+    }
+
+    /// A document's chunks in order (by chunk_index, then id).
+    pub async fn chunks(
+        &self,
+        conn: &mut PgConnection,
+        document: Uuid,
+        filter: &str,
+        seek: Seek,
+        limit: u32,
+    ) -> Result<Page<ChunkRow>> {
+        let key = |c: Cursor| vec![Some(c.as_position().to_string()), Some(c.id.to_string())];
+        let (rows, more) = self.read(conn, Kind::Chunk, document, filter, seek, key, limit).await?;
+        let cells = self.cells(Kind::Chunk, &["token_count", "embedding_dim", "start_offset", "end_offset"])?;
+        let rows = rows
+            .into_iter()
+            .map(|r| {
+                let c = |i: usize| r.cells.get(cells[i]).cloned().flatten();
+                // The first order column: its position.
+                let index = r.key.first().cloned().flatten();
+                Ok(ChunkRow {
+                    id: parse_id(&r.id)?,
+                    chunk_index: parse_opt(index)?
+                        .ok_or_else(|| DbError::Invalid("a chunk without its index".into()))?,
+                    token_count: parse_opt(c(0))?,
+                    content: r.content.clone().unwrap_or_default(),
+                    embedding_dim: parse_opt(c(1))?.unwrap_or(0),
+                    start_offset: parse_opt(c(2))?,
+                    end_offset: parse_opt(c(3))?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(page_of(rows, more, seek, ChunkRow::cursor))
+    }
+
+    /// How many of `kind`'s rows under `parent` the filter keeps (capped
+    /// unless `exact`).
+    pub async fn count(
+        &self,
+        conn: &mut PgConnection,
+        kind: Kind,
+        parent: Uuid,
+        filter: &str,
+        exact: bool,
+    ) -> Result<RowCount> {
+        let under = Under::Row(parent.to_string());
+        self.0
+            .count_rows_under(conn, kind, &under, filter, exact)
+            .await?
+            .ok_or_else(|| DbError::Invalid(format!("{} are not counted here", self.0.layout.label(kind))))
+    }
+
+    /// The rows of the page `seek` says, in the list's order, and whether
+    /// more follow in its direction.
+    #[allow(clippy::too_many_arguments)]
+    async fn read(
+        &self,
+        conn: &mut PgConnection,
+        kind: Kind,
+        parent: Uuid,
+        filter: &str,
+        seek: Seek,
+        key: impl Fn(Cursor) -> Vec<Option<String>>,
+        limit: u32,
+    ) -> Result<(Vec<MappedRow>, bool)> {
+        let under = Under::Row(parent.to_string());
+        let at = seek.cursor().map(key);
+        let page = match seek {
+            Seek::First | Seek::After(_) => self.0.page_under(conn, kind, &under, at.as_deref(), limit, filter).await?,
+            Seek::Last | Seek::Before(_) => {
+                self.0.page_before(conn, kind, &under, at.as_deref(), limit, filter).await?
+            }
+        };
+        Ok((page.rows, page.next.is_some()))
+    }
+
+    /// Where each of `columns` is among `kind`'s cells (the layout's shown
+    /// columns come first, in its order).
+    fn cells(&self, kind: Kind, columns: &[&str]) -> Result<Vec<usize>> {
+        let e = self.0.layout.entity(kind);
+        let shown = e.map(|e| e.shown.as_slice()).unwrap_or_default();
+        columns
+            .iter()
+            .map(|c| {
+                shown.iter().position(|s| s == c).ok_or_else(|| {
+                    DbError::Invalid(format!("layout '{}' does not show {kind}s' {c}", self.0.layout.name))
+                })
+            })
+            .collect()
+    }
+}
+
+/// A page of rows in the list's order: `next` is the last row's cursor
+/// going down, the first's going up, when more follow that way.
+fn page_of<T>(rows: Vec<T>, more: bool, seek: Seek, cursor: impl Fn(&T) -> Cursor) -> Page<T> {
+    let edge = if seek.backward() { rows.first() } else { rows.last() };
+    let next = edge.filter(|_| more).map(cursor);
+    Page { rows, next }
+}
+
+fn parse_id(text: &str) -> Result<Uuid> {
+    Uuid::parse_str(text).map_err(|_| DbError::Invalid(format!("'{text}' is not one of our ids")))
+}
+
+/// A number read as text (NULL: `None`).
+fn parse_opt<T: std::str::FromStr>(text: Option<String>) -> Result<Option<T>> {
+    text.map(|t| t.parse().map_err(|_| DbError::Invalid(format!("'{t}' is not a number")))).transpose()
 }

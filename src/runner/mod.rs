@@ -24,6 +24,7 @@ use crate::db::knowledge::KnowledgeBaseRow;
 use crate::db::{self, Db};
 use crate::embed::{self, Provider};
 use crate::ingest::{self, Cancel, ChunkSettings};
+use crate::schema::Kind;
 use crate::spec::EmbedderSettings;
 pub use tasks::{TaskCtx, TaskInfo, TaskRegistry};
 
@@ -59,6 +60,19 @@ impl Settings {
     /// on first use).
     pub async fn conversations(&self, conn: &mut sqlx::PgConnection) -> db::Result<db::conversation::Conversations> {
         Ok(db::conversation::Conversations::new(self.lists.mapped(conn).await?))
+    }
+
+    /// Who reads the Documents tab's documents and chunks: our layout
+    /// (another platform's knowledge is listed in its entity tabs).
+    pub async fn knowledge(&self, conn: &mut sqlx::PgConnection) -> db::Result<db::knowledge::KnowledgeLists> {
+        let m = self.lists.mapped(conn).await?;
+        if !m.layout.is_native() {
+            return Err(db::DbError::Invalid(format!(
+                "the Documents tab is ragdesk's own: on layout '{}' its knowledge is in the entity tabs",
+                m.layout.name
+            )));
+        }
+        Ok(db::knowledge::KnowledgeLists(m))
     }
 }
 
@@ -448,7 +462,7 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
     Some(match effect {
         Effect::LoadPage { generation, query, seek } => {
             let list = query.kind();
-            let result = load_page(conn, &query, seek, settings.page_size).await.map_err(Into::into);
+            let result = load_page(conn, &query, seek, settings).await.map_err(Into::into);
             Action::PageLoaded { list, generation, result }
         }
         Effect::Count { generation, query, exact } => {
@@ -457,10 +471,14 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
                 ListQuery::KnowledgeBases { demo, filter } => {
                     db::knowledge::count_kbs(conn, *demo, filter, exact).await
                 }
-                ListQuery::Documents { kb, filter } => db::knowledge::count_documents(conn, *kb, filter, exact).await,
-                ListQuery::Chunks { document, filter } => {
-                    db::knowledge::count_chunks(conn, *document, filter, exact).await
-                }
+                ListQuery::Documents { kb, filter } => match settings.knowledge(conn).await {
+                    Ok(k) => k.count(conn, Kind::Document, *kb, filter, exact).await,
+                    Err(e) => Err(e),
+                },
+                ListQuery::Chunks { document, filter } => match settings.knowledge(conn).await {
+                    Ok(k) => k.count(conn, Kind::Chunk, *document, filter, exact).await,
+                    Err(e) => Err(e),
+                },
             };
             Action::Counted { list, generation, result: result.map_err(Into::into) }
         }
@@ -558,16 +576,22 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
 
 /// Writes a limit change (validated, conflict-checked and audited by the
 /// db layer); the line says what changed.
-async fn load_page(conn: &mut PgConnection, query: &ListQuery, after: db::Seek, page: u32) -> db::Result<ListRows> {
+async fn load_page(
+    conn: &mut PgConnection,
+    query: &ListQuery,
+    at: db::Seek,
+    settings: &Settings,
+) -> db::Result<ListRows> {
+    let page = settings.page_size;
     Ok(match query {
         ListQuery::KnowledgeBases { demo, filter } => {
-            ListRows::KnowledgeBases(db::knowledge::page(conn, *demo, filter, after, page).await?)
+            ListRows::KnowledgeBases(db::knowledge::page(conn, *demo, filter, at, page).await?)
         }
         ListQuery::Documents { kb, filter } => {
-            ListRows::Documents(db::knowledge::documents(conn, *kb, filter, after, page).await?)
+            ListRows::Documents(settings.knowledge(conn).await?.documents(conn, *kb, filter, at, page).await?)
         }
         ListQuery::Chunks { document, filter } => {
-            ListRows::Chunks(db::knowledge::chunks(conn, *document, filter, after, page).await?)
+            ListRows::Chunks(settings.knowledge(conn).await?.chunks(conn, *document, filter, at, page).await?)
         }
     })
 }

@@ -114,8 +114,11 @@ async fn every_format_and_every_bad_input() {
     let (docs, chunks) = counts(&t).await;
     assert_eq!(docs, 5);
     // The list shows the stored size of each text (it never reads the text).
-    let listed =
-        knowledge::documents(&mut pool.acquire().await.unwrap(), kb.id, &Default::default(), None, 100).await.unwrap();
+    let listed = support::knowledge_lists(&t)
+        .await
+        .documents(&mut pool.acquire().await.unwrap(), kb.id, "", ragdesk::db::Seek::First, 100)
+        .await
+        .unwrap();
     assert_eq!(listed.rows.len(), 5);
     for d in &listed.rows {
         let actual: i64 = sqlx::query_scalar("SELECT octet_length(content)::bigint FROM documents WHERE id = $1")

@@ -359,16 +359,81 @@ async fn chunks_with_equal_positions_page_exactly_once() {
     .execute(pool)
     .await
     .unwrap();
-    let f = Filter::default();
-    let fr = &f;
+    let lists = &support::knowledge_lists(&t).await;
     let got = collect(
-        |a| async move { db::knowledge::chunks(&mut pool.acquire().await.unwrap(), doc, fr, a, 4).await },
+        |a| async move { lists.chunks(&mut pool.acquire().await.unwrap(), doc, "", a.into(), 4).await },
         |r| r.id,
     )
     .await;
-    assert_eq!(got.len(), 30, "every chunk once, though pages end between equal positions");
+    let want = ids(pool, &format!("SELECT id FROM chunks WHERE document_id = '{doc}' ORDER BY chunk_index, id")).await;
+    assert_eq!(got, want, "every chunk once, in order, though pages end between equal positions");
     // And from the end, one backward page.
-    let last = db::knowledge::chunks(&mut pool.acquire().await.unwrap(), doc, fr, db::Seek::Last, 4).await.unwrap();
+    let last = lists.chunks(&mut pool.acquire().await.unwrap(), doc, "", db::Seek::Last, 4).await.unwrap();
     assert_eq!(last.rows.iter().map(|r| r.chunk_index).collect::<Vec<_>>(), vec![8, 9, 9, 9]);
     assert!(last.next.is_some());
+}
+
+/// The Documents tab's documents, read through our layout: newest first,
+/// every one once across pages whose edges fall inside runs of equal times,
+/// from either end, and narrowed by words, a shown column and a date, as
+/// the server orders and counts them.
+#[tokio::test]
+async fn documents_page_through_our_layout_from_either_end_and_filtered() {
+    let t = support::seeded(4, support::tiny()).await;
+    let pool = &t.db.pool;
+    let kb = support::local_kb(&t, "paged").await.id;
+    // 23 documents on 5 distinct times; every third gave no chunks.
+    sqlx::query(
+        "INSERT INTO documents (kb_id, filename, content, content_type, size_bytes, chunk_count, created_at) \
+         SELECT $1, 'doc-' || i || CASE WHEN i % 2 = 0 THEN '-even' ELSE '' END || '.md', 'x', 'text/markdown', \
+                1000 + i, CASE WHEN i % 3 = 0 THEN 0 ELSE i END, \
+                timestamptz '2026-01-01 10:00:00.123456+00' + (i / 5) * interval '1 day' \
+         FROM generate_series(1, 23) i",
+    )
+    .bind(kb)
+    .execute(pool)
+    .await
+    .unwrap();
+    let lists = &support::knowledge_lists(&t).await;
+    let truth = |filter: &str| {
+        format!("SELECT id FROM documents WHERE kb_id = '{kb}'{filter} ORDER BY created_at DESC, id DESC")
+    };
+    for (typed, sql) in [
+        ("", ""),
+        ("even", " AND filename ILIKE '%even%'"),
+        ("chunk_count:0", " AND chunk_count = 0"),
+        ("after:2026-01-03", " AND created_at >= '2026-01-03'"),
+    ] {
+        let want = ids(pool, &truth(sql)).await;
+        let got = collect(
+            |a| async move { lists.documents(&mut pool.acquire().await.unwrap(), kb, typed, a.into(), 4).await },
+            |r| r.id,
+        )
+        .await;
+        assert_eq!(got, want, "forward, filter '{typed}'");
+        // Backward from the end, a page at a time, gives the same rows.
+        let mut back: Vec<Uuid> = Vec::new();
+        let mut seek = db::Seek::Last;
+        loop {
+            let page = lists.documents(&mut pool.acquire().await.unwrap(), kb, typed, seek, 4).await.unwrap();
+            back.splice(0..0, page.rows.iter().map(|r| r.id));
+            match page.next {
+                Some(c) => seek = db::Seek::Before(c),
+                None => break,
+            }
+        }
+        assert_eq!(back, want, "backward, filter '{typed}'");
+        let count = lists.count(&mut t.conn().await, ragdesk::schema::Kind::Document, kb, typed, true).await.unwrap();
+        assert_eq!(count, db::RowCount::Exact(want.len() as i64), "count, filter '{typed}'");
+    }
+    // The rows carry what the tab shows.
+    let first = lists.documents(&mut t.conn().await, kb, "doc-23", db::Seek::First, 4).await.unwrap().rows;
+    let d = &first[0];
+    assert_eq!(
+        (d.filename.as_str(), d.content_type.as_deref(), d.size_bytes, d.chunk_count, d.kb_id),
+        ("doc-23.md", Some("text/markdown"), Some(1023), 23, kb)
+    );
+    // A key the list does not have is refused, naming the ones it has.
+    let err = lists.documents(&mut t.conn().await, kb, "colour:red", db::Seek::First, 4).await.unwrap_err();
+    assert!(err.to_string().contains("chunk_count"), "{err}");
 }

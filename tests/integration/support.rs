@@ -347,3 +347,9 @@ pub async fn local_model_server(dim: usize) -> (String, std::sync::Arc<std::sync
     })
     .await
 }
+
+/// The Documents tab's reader of documents and chunks on `t`: our layout.
+pub async fn knowledge_lists(t: &TestDb) -> ragdesk::db::knowledge::KnowledgeLists {
+    let mapped = ragdesk::db::mapped::Lists::ours().mapped(&mut t.conn().await).await.unwrap();
+    ragdesk::db::knowledge::KnowledgeLists(mapped)
+}
