@@ -185,9 +185,9 @@ pub enum Action {
     /// tenant's usage, and (global view) the overrides of every key.
     LimitsLoaded {
         generation: u64,
-        /// A later page of the list shown (`LoadLimits::after`): its rows go
-        /// after the ones there.
-        append: bool,
+        /// Where the page starts (`LoadLimits::from`): beside a key read,
+        /// its rows go after or before the ones there.
+        from: KeysFrom,
         result: TaskResult<LimitsView>,
     },
     /// A limit change was written (a line saying what), or refused.
@@ -234,7 +234,7 @@ pub enum JobEvent {
     Finished(Result<Vec<FileReport>, String>),
 }
 
-pub use crate::db::rate_limits::{LimitChange, LimitWrite, LimitsView, OVERRIDES_SHOWN};
+pub use crate::db::rate_limits::{KeysFrom, LimitChange, LimitWrite, LimitsView, OVERRIDES_SHOWN};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -339,9 +339,9 @@ pub enum Effect {
         want: Option<String>,
         /// Words its keys must hold (`/`).
         words: String,
-        /// Another platform's: the key the page starts after (more rows
-        /// for the list shown), `None` for its first page.
-        after: Option<String>,
+        /// Another platform's: where the page starts, by key (its first
+        /// or last keys, or those beside a key read, for the list shown).
+        from: KeysFrom,
     },
     SaveLimit(LimitWrite),
     /// A page of `kind` under `parent`, after `after`, read through the

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::form::{Field, Form, FormEvent};
 use super::{App, Confirm, Crumb, InputPurpose, Modal, Tab};
-use crate::action::{Effect, LimitChange, LimitWrite, LimitsView, LoadError};
+use crate::action::{Effect, KeysFrom, LimitChange, LimitWrite, LimitsView, LoadError};
 use crate::db::audit::AuditRow;
 use crate::db::limits::{self, Effective, Expect, Override, Usage};
 use crate::keymap::Command;
@@ -43,6 +43,12 @@ pub struct LimitsPane {
     /// Rows `j`/PgDn asked to go past the last one read while the next
     /// page loads: gone when it lands, as the entity lists do.
     pub pending_down: usize,
+    /// Another platform's, read from the end (`G`): the key the page above
+    /// the rows read ends before, while more keys are above them (read as
+    /// the selection nears the top).
+    pub above: Option<String>,
+    /// The next (re)load reads the last keys (`G` past the rows read).
+    pub from_end: bool,
 }
 
 impl LimitsPane {
@@ -223,6 +229,7 @@ impl App {
                     l.usage.clear();
                     l.overrides.clear();
                     l.next = None;
+                    l.above = None;
                     l.pending_down = 0;
                     l.rows_filter = None;
                     l.selected = 0;
@@ -231,19 +238,26 @@ impl App {
                 l.generation = generation;
                 l.loading = true;
                 l.error = None;
+                // The end again for rows read from it (a reload after a save
+                // keeps the operator where they were).
+                let from =
+                    if std::mem::take(&mut l.from_end) || l.above.is_some() { KeysFrom::End } else { KeysFrom::Top };
                 let (key, words) = (self.limits.want_key.clone(), self.limits.filter.clone());
-                fx.push(Effect::LoadLimits { generation, tenant: want, want: key, words, after: None });
+                fx.push(Effect::LoadLimits { generation, tenant: want, want: key, words, from });
             } else {
-                // The next page as the selection nears the end of those read.
+                // The next page as the selection nears the end of those
+                // read, the page above as it nears their top.
                 let page = crate::layout::rows_above_detail(self.size, crate::layout::LIMIT_DETAIL);
                 let l = &self.limits;
-                if let Some(after) = l.next.clone().filter(|_| !l.loading && l.selected + page >= l.rows.len()) {
+                let down = l.next.clone().filter(|_| l.selected + page >= l.rows.len()).map(KeysFrom::After);
+                let up = || l.above.clone().filter(|_| l.selected < page).map(KeysFrom::Before);
+                if let Some(from) = down.or_else(up).filter(|_| !l.loading) {
                     let generation = self.next_generation();
                     let l = &mut self.limits;
                     l.generation = generation;
                     l.loading = true;
                     let words = l.filter.clone();
-                    fx.push(Effect::LoadLimits { generation, tenant: want, want: None, words, after: Some(after) });
+                    fx.push(Effect::LoadLimits { generation, tenant: want, want: None, words, from });
                 }
             }
         }
@@ -282,7 +296,7 @@ impl App {
         fx.push(Effect::LoadAudit { generation, filter: a.filter.clone(), before });
     }
 
-    pub(super) fn on_limits_loaded(&mut self, generation: u64, append: bool, result: Result<LimitsView, LoadError>) {
+    pub(super) fn on_limits_loaded(&mut self, generation: u64, from: KeysFrom, result: Result<LimitsView, LoadError>) {
         if generation != self.limits.generation {
             return;
         }
@@ -290,13 +304,38 @@ impl App {
         match result {
             // A later page: after the rows read (but a key opened from
             // elsewhere, shown on the first page, is not shown twice).
-            Ok(view) if append => {
+            Ok(view) if matches!(from, KeysFrom::After(_)) => {
                 let l = &mut self.limits;
                 let fresh: Vec<_> = view.rows.into_iter().filter(|r| !l.rows.iter().any(|o| o.key == r.key)).collect();
                 l.rows.extend(fresh);
                 l.next = view.next;
                 let pending = std::mem::take(&mut l.pending_down);
                 l.selected = (l.selected + pending).min(l.rows.len().saturating_sub(1));
+            }
+            // The page above the rows read from the end: before them, the
+            // same row staying selected.
+            Ok(view) if matches!(from, KeysFrom::Before(_)) => {
+                let l = &mut self.limits;
+                let fresh: Vec<_> = view.rows.into_iter().filter(|r| !l.rows.iter().any(|o| o.key == r.key)).collect();
+                l.selected += fresh.len();
+                l.rows.splice(0..0, fresh);
+                l.above = view.next;
+            }
+            // The last keys (`G`): the last one selected, or the one that
+            // was when they are read again.
+            Ok(view) if from == KeysFrom::End => {
+                let l = &mut self.limits;
+                let key = l.selected_row().map(|r| r.key.clone());
+                let found = key.and_then(|k| view.rows.iter().position(|r| r.key == k));
+                l.selected = found.unwrap_or(view.rows.len().saturating_sub(1));
+                l.rows = view.rows;
+                l.rows_scope = l.loaded;
+                l.rows_filter = Some(l.filter.clone());
+                l.usage = view.usage;
+                l.overrides = view.overrides;
+                l.next = None;
+                l.above = view.next;
+                l.pending_down = 0;
             }
             Ok(view) => {
                 let l = &mut self.limits;
@@ -312,6 +351,7 @@ impl App {
                 l.usage = view.usage;
                 l.overrides = view.overrides;
                 l.next = view.next;
+                l.above = None;
                 // A key asked for by name that is not here is said, not
                 // swapped silently for the first row (Enter would edit it).
                 if let (Some(k), None) = (asked, found) {
@@ -405,16 +445,22 @@ impl App {
             l.pending_down = 0;
         }
         match cmd {
-            _ if super::list::move_selection(&mut l.selected, n, page, cmd) => {
-                // The end of what is read, not of the list: said (the rest
-                // is read a page at a time as the selection goes down).
-                if cmd == Command::Bottom && l.next.is_some() {
-                    let read = crate::db::page::group(n as i64);
-                    self.info(format!(
-                        "the last of {read} keys read; more are read as you go down (/ finds a key by its words)"
-                    ));
-                }
+            // Past the rows read, at either end: that end of the list is
+            // read, one page from it (never a walk through millions).
+            Command::Bottom if l.next.is_some() => {
+                l.rows.clear();
+                l.next = None;
+                l.selected = 0;
+                l.from_end = true;
+                l.invalidate();
             }
+            Command::Top if l.above.is_some() => {
+                l.rows.clear();
+                l.above = None;
+                l.selected = 0;
+                l.invalidate();
+            }
+            _ if super::list::move_selection(&mut l.selected, n, page, cmd) => {}
             Command::ToggleScope | Command::NewLimit | Command::Delete if foreign => {
                 self.refuse(match cmd {
                     Command::NewLimit => "a limit here is a row of the platform's own: ragdesk edits existing ones",

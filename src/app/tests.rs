@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use uuid::Uuid;
 
 use super::*;
-use crate::action::{Action, Effect, ListRows, LoadError};
+use crate::action::{Action, Effect, KeysFrom, ListRows, LoadError};
 use crate::db::conversation::ConversationPage;
 use crate::db::mapped::KeyType;
 use crate::db::{Page, RowCount};
@@ -711,7 +711,7 @@ fn limits_for_tenant(rows: Vec<crate::db::limits::Effective>) -> App {
         .expect("the limits load");
     a.update(Action::LimitsLoaded {
         generation,
-        append: false,
+        from: KeysFrom::Top,
         result: Ok(crate::action::LimitsView { rows, ..Default::default() }),
     });
     a
@@ -765,7 +765,7 @@ fn a_limit_edit_carries_the_version_it_was_shown_and_the_scope() {
     });
     a.update(Action::LimitsLoaded {
         generation: generation.expect("a reload for the global scope"),
-        append: false,
+        from: KeysFrom::Top,
         result: Ok(crate::action::LimitsView {
             rows: vec![limit("demos_per_hour", 10, None), limit("messages_per_demo", 50, None)],
             ..Default::default()
@@ -804,7 +804,7 @@ fn stale_limits_and_a_refused_write_reload_the_scope() {
     assert!(fx.iter().any(|e| matches!(e, Effect::LoadLimits { tenant: None, .. })));
     a.update(Action::LimitsLoaded {
         generation: old_generation,
-        append: false,
+        from: KeysFrom::Top,
         result: Ok(crate::action::LimitsView {
             rows: vec![limit("messages_per_demo", 50, Some(999))],
             ..Default::default()
@@ -816,7 +816,11 @@ fn stale_limits_and_a_refused_write_reload_the_scope() {
     assert!(a.message.as_ref().is_some_and(|m| m.level == Level::Error && m.text.contains("it is now 70")));
     assert!(fx.iter().any(|e| matches!(e, Effect::LoadLimits { .. })), "{fx:?}");
     // Coming back to the tab reads the values again.
-    a.update(Action::LimitsLoaded { generation: a.limits.generation, append: false, result: Ok(Default::default()) });
+    a.update(Action::LimitsLoaded {
+        generation: a.limits.generation,
+        from: KeysFrom::Top,
+        result: Ok(Default::default()),
+    });
     a.update(key('1'));
     let fx = a.update(key('7'));
     assert!(fx.iter().any(|e| matches!(e, Effect::LoadLimits { .. })), "{fx:?}");
@@ -1577,7 +1581,7 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
         let rows = vec![effective("a.example", 10, "7"), effective("b.example", 30, "8")];
         a.update(Action::LimitsLoaded {
             generation,
-            append: false,
+            from: KeysFrom::Top,
             result: Ok(LimitsView { rows, ..Default::default() }),
         });
         assert_eq!(a.limits.selected_row().map(|r| r.key.as_str()), Some("b.example"), "the key asked for");
@@ -1760,24 +1764,23 @@ fn another_platforms_limits_read_their_next_page_as_the_selection_nears_the_end(
     a.browse_layout(crate::schema::load("omni").unwrap());
     a.start();
     let fx = a.update(key('7'));
-    let g = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { after: None, .. }));
+    let g = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { from: KeysFrom::Top, .. }));
     let page = |from: usize, to: usize| (from..to).map(|i| limit(&format!("k{i:03}"), i as i32, None)).collect();
     // A key opened from elsewhere came with the first page, after it.
     let mut first: Vec<crate::db::limits::Effective> = page(0, 30);
     first.push(limit("k045", 45, None));
     a.update(Action::LimitsLoaded {
         generation: g,
-        append: false,
+        from: KeysFrom::Top,
         result: Ok(crate::action::LimitsView { rows: first, next: Some("k029".into()), ..Default::default() }),
     });
     // Near the top: nothing more asked for.
     assert!(!a.update(key('j')).iter().any(|e| matches!(e, Effect::LoadLimits { .. })));
-    let fx = a.update(key('G'));
-    // G goes to the end of what is read, and says so.
-    let said = a.message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
-    assert!(said.contains("the last of 31 keys read; more are read as you go down"), "{said}");
-    // The next page, after the last key in order.
-    let g = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { after: Some(k), .. } if k == "k029"));
+    // Near the end of the rows read: the next page, after the last key in order.
+    a.limits.selected = 30;
+    let fx = a.update(key('k'));
+    let g = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { from: KeysFrom::After(k), .. } if k == "k029"));
+    a.update(key('j'));
     // Asked once while it loads; three j past the last row read are kept
     // for the page and taken when it lands.
     for _ in 0..3 {
@@ -1786,7 +1789,7 @@ fn another_platforms_limits_read_their_next_page_as_the_selection_nears_the_end(
     assert_eq!(a.limits.selected, 30);
     a.update(Action::LimitsLoaded {
         generation: g,
-        append: true,
+        from: KeysFrom::After(String::new()),
         result: Ok(crate::action::LimitsView { rows: page(30, 60), next: None, ..Default::default() }),
     });
     let keys: Vec<&str> = a.limits.rows.iter().map(|r| r.key.as_str()).collect();
@@ -1815,7 +1818,7 @@ fn switching_the_limits_scope_keeps_the_selected_key() {
         .expect("the defaults load");
     a.update(Action::LimitsLoaded {
         generation,
-        append: false,
+        from: KeysFrom::Top,
         result: Ok(crate::action::LimitsView { rows: rows(), ..Default::default() }),
     });
     assert_eq!(a.limits.selected_row().unwrap().key, "tokens_per_demo", "t then Enter edits the key that was shown");
@@ -1835,7 +1838,7 @@ fn the_limits_tab_filters_by_words_and_a_key_asked_for_that_is_gone_is_said() {
         limits_load(&fx, |e| matches!(e, Effect::LoadLimits { words, want: None, .. } if words == "tokens"));
     a.update(Action::LimitsLoaded {
         generation,
-        append: false,
+        from: KeysFrom::Top,
         result: Ok(crate::action::LimitsView { rows: vec![rows().remove(1)], ..Default::default() }),
     });
     // Another search: the last one's keys are not left under its words
@@ -1850,7 +1853,7 @@ fn the_limits_tab_filters_by_words_and_a_key_asked_for_that_is_gone_is_said() {
         limits_load(&fx, |e| matches!(e, Effect::LoadLimits { words, .. } if words == "tokens user:42:rpm"));
     assert!(a.limits.rows.is_empty(), "{:?}", a.limits.rows);
     let failed = LoadError { message: "query cancelled".into(), connection: false };
-    a.update(Action::LimitsLoaded { generation, append: false, result: Err(failed) });
+    a.update(Action::LimitsLoaded { generation, from: KeysFrom::Top, result: Err(failed) });
     assert!(a.limits.rows.is_empty() && a.limits.error.is_some());
     a.limits.filter = "tokens".into();
     // Esc clears the words (before it goes anywhere): every key again.
@@ -1867,7 +1870,7 @@ fn the_limits_tab_filters_by_words_and_a_key_asked_for_that_is_gone_is_said() {
     let generation = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { want: Some(k), .. } if k == "gone_key"));
     a.update(Action::LimitsLoaded {
         generation,
-        append: false,
+        from: KeysFrom::Top,
         result: Ok(crate::action::LimitsView { rows: rows(), ..Default::default() }),
     });
     let said = &a.log.back().unwrap().text;
@@ -2018,4 +2021,62 @@ fn a_tab_below_the_row_chosen_lists_its_rows_across_that_rows_children() {
     assert_eq!(b.text_search_target(), None);
     a.update(key('m'));
     assert!(a.search.scope.is_none(), "no search across projects: {:?}", a.search.scope);
+}
+
+#[test]
+fn another_platforms_limits_are_read_from_the_end_by_capital_g_and_upwards_from_there() {
+    let mut a = app();
+    a.browse_layout(crate::schema::load("omni").unwrap());
+    a.start();
+    let fx = a.update(key('7'));
+    let g = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { from: KeysFrom::Top, .. }));
+    let page = |from: usize, to: usize| (from..to).map(|i| limit(&format!("k{i:04}"), i as i32, None)).collect();
+    let view = |rows, next: Option<&str>| {
+        Ok(crate::action::LimitsView { rows, next: next.map(str::to_string), ..Default::default() })
+    };
+    a.update(Action::LimitsLoaded { generation: g, from: KeysFrom::Top, result: view(page(0, 30), Some("k0029")) });
+    // G: the last keys, one page read backwards from the end (not every
+    // page between), the rows of the top gone meanwhile.
+    let fx = a.update(key('G'));
+    let g = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { from: KeysFrom::End, want: None, .. }));
+    assert!(a.limits.rows.is_empty() && a.limits.loading);
+    a.update(Action::LimitsLoaded {
+        generation: g,
+        from: KeysFrom::End,
+        result: view(page(9970, 10000), Some("k9970")),
+    });
+    assert_eq!(a.limits.selected_row().map(|r| r.key.as_str()), Some("k9999"), "the last key selected");
+    assert!(a.limits.next.is_none() && a.limits.above.as_deref() == Some("k9970"));
+    // Up towards the top of those: the page above, before the first key.
+    let mut fx = Vec::new();
+    for _ in 0..29 {
+        fx.extend(a.update(key('k')));
+    }
+    let g = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { from: KeysFrom::Before(k), .. } if k == "k9970"));
+    let selected = a.limits.selected_row().map(|r| r.key.clone());
+    a.update(Action::LimitsLoaded {
+        generation: g,
+        from: KeysFrom::Before("k9970".into()),
+        result: view(page(9940, 9970), Some("k9940")),
+    });
+    let keys: Vec<&str> = a.limits.rows.iter().map(|r| r.key.as_str()).collect();
+    assert_eq!(keys, (9940..10000).map(|i| format!("k{i:04}")).collect::<Vec<_>>(), "in key order, each once");
+    assert_eq!(a.limits.selected_row().map(|r| r.key.clone()), selected, "the same key stays selected");
+    assert_eq!(a.limits.above.as_deref(), Some("k9940"));
+    // A save reads the end again, keeping the key selected.
+    a.limits.invalidate();
+    let fx = a.update(Action::Tick);
+    let g = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { from: KeysFrom::End, .. }));
+    a.update(Action::LimitsLoaded {
+        generation: g,
+        from: KeysFrom::End,
+        result: view(page(9970, 10000), Some("k9970")),
+    });
+    assert_eq!(a.limits.selected_row().map(|r| r.key.clone()), selected);
+    // g: the top again, read from the top.
+    let fx = a.update(key('g'));
+    let g = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { from: KeysFrom::Top, .. }));
+    a.update(Action::LimitsLoaded { generation: g, from: KeysFrom::Top, result: view(page(0, 30), Some("k0029")) });
+    assert_eq!((a.limits.selected, a.limits.above.as_deref()), (0, None));
+    assert_eq!(a.limits.selected_row().map(|r| r.key.as_str()), Some("k0000"));
 }

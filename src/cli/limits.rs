@@ -8,6 +8,7 @@ use color_eyre::eyre::{Result, bail};
 use super::{Context, output};
 use crate::db::audit::{AuditRow, AuditTrail};
 use crate::db::limits::{self, Expect};
+use crate::db::mapped::KeysFrom;
 use crate::db::{Filter, tenants};
 
 #[derive(Debug, Subcommand)]
@@ -100,12 +101,9 @@ async fn foreign_limits(
             if tenant.is_some() {
                 bail!("--tenant is for ragdesk's own schema; here each limit is a row of its own, by key");
             }
-            // A page by key (one more than shown says whether another
-            // follows): a table of one per customer may hold millions.
-            let shown = limit.clamp(1, 100_000) as usize;
-            let mut rows = mapped.limits_matching(&mut *conn, "", after.as_deref(), shown as u32 + 1).await?;
-            let more = rows.len() > shown;
-            rows.truncate(shown);
+            // A page by key: a table of one per customer may hold millions.
+            let from = after.map_or(KeysFrom::Top, KeysFrom::After);
+            let (rows, more) = mapped.limits_matching(&mut *conn, "", &from, limit.clamp(1, 100_000)).await?;
             if let Some(last) = rows.last().filter(|_| more) {
                 // Quoted for a shell where it needs it (a key is any text).
                 let key = crate::sanitize::sanitize_line(&last.key);

@@ -2603,11 +2603,34 @@ impl KeyType {
 }
 
 /// Which rate limits `limit_rows` reads: one key, or a page of those
-/// holding some words after a key.
+/// holding some words from where `from` says.
 #[derive(Debug, Clone, Copy)]
 enum LimitRows<'a> {
     Key(&'a str),
-    Page { words: &'a str, after: Option<&'a str> },
+    Page { words: &'a str, from: &'a KeysFrom },
+}
+
+/// Where a page of rate limits starts, in key order (keyset: the key is
+/// unique): a table of one per customer may hold millions, read a page at
+/// a time from either end.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum KeysFrom {
+    /// The first keys.
+    #[default]
+    Top,
+    /// The keys after this one (going down).
+    After(String),
+    /// The last keys.
+    End,
+    /// The keys before this one (going up from the end).
+    Before(String),
+}
+
+impl KeysFrom {
+    /// Is the order read backwards (from the end, or up from a key)?
+    pub fn backward(&self) -> bool {
+        matches!(self, KeysFrom::End | KeysFrom::Before(_))
+    }
 }
 
 /// A `key:value` filter's value, checked against its column's type.
@@ -2847,22 +2870,26 @@ impl Mapped {
         }
     }
 
-    /// The rate limits, by key, at most `limit`.
-    pub async fn limits(&self, conn: &mut PgConnection, limit: u32) -> Result<Vec<MappedLimit>> {
-        self.limit_rows(conn, LimitRows::Page { words: "", after: None }, limit).await
-    }
-
     /// A page of the rate limits whose key, description or the name of the
-    /// row the key is the id of holds every word of `words`, by key, after
-    /// key `after` (keyset: the key is unique), at most `limit`.
+    /// row the key is the id of holds every word of `words`, by key, from
+    /// where `from` says (keyset: the key is unique), at most `limit`, in
+    /// key order; and whether more match beyond it in its direction.
     pub async fn limits_matching(
         &self,
         conn: &mut PgConnection,
         words: &str,
-        after: Option<&str>,
+        from: &KeysFrom,
         limit: u32,
-    ) -> Result<Vec<MappedLimit>> {
-        self.limit_rows(conn, LimitRows::Page { words, after }, limit).await
+    ) -> Result<(Vec<MappedLimit>, bool)> {
+        // One more than the page says whether another follows.
+        let mut rows = self.limit_rows(conn, LimitRows::Page { words, from }, limit + 1).await?;
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        // Read backwards from the end or a key: given back in key order.
+        if from.backward() {
+            rows.reverse();
+        }
+        Ok((rows, more))
     }
 
     /// The rate limit of `key`, if there is one.
@@ -2896,16 +2923,22 @@ impl Mapped {
                     .push(format!("::{}", self.cast(&table, k)?));
                 ""
             }
-            LimitRows::Page { words, after } => {
-                // After the last key read, compared as stored (a number's order).
-                if let Some(after) = after {
-                    qb.push(format!(" AND t.{} > ", quote_ident(k)))
-                        .push_bind(after.to_string())
+            LimitRows::Page { words, from } => {
+                // Beside a key read, compared as stored (a number's order).
+                let beside = match from {
+                    KeysFrom::After(key) => Some((">", key)),
+                    KeysFrom::Before(key) => Some(("<", key)),
+                    KeysFrom::Top | KeysFrom::End => None,
+                };
+                if let Some((op, key)) = beside {
+                    qb.push(format!(" AND t.{} {op} ", quote_ident(k)))
+                        .push_bind(key.to_string())
                         .push(format!("::{}", self.cast(&table, k)?));
                 }
                 words
             }
         };
+        let backward = matches!(rows, LimitRows::Page { from, .. } if from.backward());
         // Words only: a key is found by what it says (a domain, what it is
         // for, whose it is).
         for w in &super::Filter::words_of(words).words {
@@ -2916,7 +2949,9 @@ impl Mapped {
         }
         // By the column as stored (a number's order), not the text it is
         // selected as: a bare name in ORDER BY means the output column.
-        qb.push(format!(" ORDER BY t.{} LIMIT ", quote_ident(k))).push_bind(limit as i64);
+        // (Read from the end backwards: one range of the key's index either way.)
+        let dir = if backward { "DESC" } else { "ASC" };
+        qb.push(format!(" ORDER BY t.{} {dir} LIMIT ", quote_ident(k))).push_bind(limit as i64);
         let rows: Vec<(String, Option<i64>, String, Option<String>, Option<String>)> =
             none_if_mistyped(qb.build_query_as().fetch_all(&mut *conn).await)?;
         Ok(rows

@@ -11,6 +11,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::limits::{self, Effective, Expect, Override, Usage};
+pub use super::mapped::KeysFrom;
 use super::mapped::Mapped;
 use super::{DbError, Result};
 use crate::schema::Kind;
@@ -23,8 +24,9 @@ pub struct LimitsView {
     pub usage: Vec<Usage>,
     /// Which tenants override which key (global scope; the newest first, at most `OVERRIDES_SHOWN`).
     pub overrides: Vec<Override>,
-    /// Another platform's: the key the next page starts after, when more
-    /// keys match than this page holds.
+    /// Another platform's: the key the next page that way starts beside
+    /// (after it going down, before it going up), when more keys match
+    /// than this page holds.
     pub next: Option<String>,
 }
 
@@ -78,16 +80,17 @@ impl RateLimits {
     /// The limits of `tenant` (ours; `None`: the defaults) whose key or
     /// description holds every word of `words`. Another platform's are its
     /// rows (a table of one per customer may hold millions), each key's
-    /// value as a default of its own, a page of `limit` by key after `after`
-    /// (keyset: the key is unique); on the first page, the row of `want`
-    /// (the key asked for) after them where it is not among them.
+    /// value as a default of its own, a page of `limit` by key from where
+    /// `from` says (keyset: the key is unique), in key order; on the first
+    /// page, the row of `want` (the key asked for) after them where it is
+    /// not among them.
     pub async fn view(
         &self,
         conn: &mut PgConnection,
         tenant: Option<Uuid>,
         want: Option<&str>,
         words: &str,
-        after: Option<&str>,
+        from: &KeysFrom,
         limit: u32,
     ) -> Result<LimitsView> {
         match self {
@@ -107,16 +110,17 @@ impl RateLimits {
                 Ok(LimitsView { rows, usage, overrides, next: None })
             }
             RateLimits::Mapped(m) => {
-                // One more than the page says whether another follows.
-                let mut read = m.limits_matching(&mut *conn, words, after, limit + 1).await?;
-                let more = read.len() > limit as usize;
-                read.truncate(limit as usize);
-                let next = read.last().map(|l| l.key.clone()).filter(|_| more);
+                let (mut read, more) = m.limits_matching(&mut *conn, words, from, limit).await?;
+                // Where the next page that way starts: after the last key
+                // going down, before the first going up.
+                let edge = if from.backward() { read.first() } else { read.last() };
+                let next = edge.map(|l| l.key.clone()).filter(|_| more);
                 // The key asked for (Enter on a customer's row) is shown,
                 // past the first page as much as on it.
                 // (Not under words: a key they do not hold is not found.)
                 let unfiltered = words.trim().is_empty();
-                if let Some(key) = want.filter(|k| after.is_none() && unfiltered && !read.iter().any(|l| l.key == *k))
+                let top = *from == KeysFrom::Top;
+                if let Some(key) = want.filter(|k| top && unfiltered && !read.iter().any(|l| l.key == *k))
                     && let Some(row) = m.limit(&mut *conn, key).await?
                 {
                     read.push(row);

@@ -437,8 +437,8 @@ fn failure(effect: &Effect, error: LoadError) -> Option<Action> {
         Effect::ResolveConversation { spec } => Action::ConversationResolved { spec: spec.clone(), result: Err(msg) },
         Effect::Explain { generation, .. } => Action::SearchPlan { generation: *generation, result: Err(msg) },
         Effect::CheckAccess => Action::AccessChecked { result: Err(err()) },
-        Effect::LoadLimits { generation, after, .. } => {
-            Action::LimitsLoaded { generation: *generation, append: after.is_some(), result: Err(err()) }
+        Effect::LoadLimits { generation, from, .. } => {
+            Action::LimitsLoaded { generation: *generation, from: from.clone(), result: Err(err()) }
         }
         Effect::SaveLimit(_) => Action::LimitSaved { result: Err(msg) },
         Effect::LoadAudit { generation, before, .. } => {
@@ -522,13 +522,13 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
             Action::MessagesLoaded { generation, result }
         }
         Effect::CheckAccess => Action::AccessChecked { result: db::access::check(conn).await.map_err(Into::into) },
-        Effect::LoadLimits { generation, tenant, want, words, after } => {
+        Effect::LoadLimits { generation, tenant, want, words, from } => {
             let result = settings
                 .rate_limits()
-                .view(conn, tenant, want.as_deref(), &words, after.as_deref(), settings.page_size)
+                .view(conn, tenant, want.as_deref(), &words, &from, settings.page_size)
                 .await
                 .map_err(Into::into);
-            Action::LimitsLoaded { generation, append: after.is_some(), result }
+            Action::LimitsLoaded { generation, from, result }
         }
         Effect::LoadAudit { generation, filter, before } => {
             let result = db::audit::AuditTrail::for_layout(settings.mapped.as_deref())

@@ -48,8 +48,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         true => title,
         false => format!("{title} · /{}", sanitize_line(&l.filter)),
     };
-    // (More as the selection nears the end: "+" until the last is read.)
-    let count = match (l.rows.len(), l.next.is_some()) {
+    // (More as the selection nears the end, or the top when read from the
+    // end: "+" until every key is read.)
+    let count = match (l.rows.len(), l.next.is_some() || l.above.is_some()) {
         (0, _) => String::new(),
         (1, false) => " · 1 key".into(),
         (n, false) => format!(" · {} keys", group(n as i64)),

@@ -378,13 +378,13 @@ async fn a_refused_write_releases_its_row_locks_at_once() {
 /// description, every word, in any case; a tenant's view the same way.
 #[tokio::test]
 async fn our_limits_are_found_by_words_of_their_key_or_description() {
-    use ragdesk::db::rate_limits::RateLimits;
+    use ragdesk::db::rate_limits::{KeysFrom, RateLimits};
     let t = support::seeded(41, support::tiny()).await;
     let mut c = t.conn().await;
     let keys = |v: &ragdesk::db::rate_limits::LimitsView| v.rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>();
-    let all = RateLimits::Native.view(&mut c, None, None, "", None, 100).await.unwrap();
+    let all = RateLimits::Native.view(&mut c, None, None, "", &KeysFrom::Top, 100).await.unwrap();
     assert!(all.rows.len() >= 4 && all.next.is_none());
-    let by_key = RateLimits::Native.view(&mut c, None, None, "PER_demo", None, 100).await.unwrap();
+    let by_key = RateLimits::Native.view(&mut c, None, None, "PER_demo", &KeysFrom::Top, 100).await.unwrap();
     let mut want: Vec<String> =
         all.rows.iter().filter(|r| r.key.to_lowercase().contains("per_demo")).map(|r| r.key.clone()).collect();
     want.sort();
@@ -393,13 +393,19 @@ async fn our_limits_are_found_by_words_of_their_key_or_description() {
     assert_eq!(got, want);
     assert!(got.len() >= 2);
     // "Scraping rate limit" is api_calls_per_minute's description, not its key.
-    let by_description = RateLimits::Native.view(&mut c, None, None, "scraping limit", None, 100).await.unwrap();
+    let by_description =
+        RateLimits::Native.view(&mut c, None, None, "scraping limit", &KeysFrom::Top, 100).await.unwrap();
     assert_eq!(keys(&by_description), ["api_calls_per_minute"]);
     let tenant = first_tenant(&t).await;
-    let theirs = RateLimits::Native.view(&mut c, Some(tenant), None, "scraping", None, 100).await.unwrap();
+    let theirs = RateLimits::Native.view(&mut c, Some(tenant), None, "scraping", &KeysFrom::Top, 100).await.unwrap();
     assert_eq!(keys(&theirs), ["api_calls_per_minute"]);
     assert!(
-        RateLimits::Native.view(&mut c, None, None, "scraping tokens", None, 100).await.unwrap().rows.is_empty(),
+        RateLimits::Native
+            .view(&mut c, None, None, "scraping tokens", &KeysFrom::Top, 100)
+            .await
+            .unwrap()
+            .rows
+            .is_empty(),
         "every word"
     );
 }

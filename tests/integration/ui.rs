@@ -3,7 +3,7 @@
 
 use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ragdesk::action::{Action, Effect, ListKind, ListRows};
+use ragdesk::action::{Action, Effect, KeysFrom, ListKind, ListRows};
 use ragdesk::app::{App, Tab};
 use ragdesk::db::demos::{DemoDetail, DemoRow};
 use ragdesk::db::knowledge::{ChunkRow, DocumentRow, KnowledgeBaseRow};
@@ -459,7 +459,7 @@ fn serve(app: &mut App, effects: Vec<Effect>) {
                 let rows = limit_rows(tenant.is_some());
                 Action::LimitsLoaded {
                     generation,
-                    append: false,
+                    from: KeysFrom::Top,
                     result: Ok(ragdesk::action::LimitsView { rows, usage, overrides, next: None }),
                 }
             }
@@ -1541,7 +1541,7 @@ fn limits_tab_under_a_foreign_layout() {
     });
     app.update(Action::LimitsLoaded {
         generation,
-        append: false,
+        from: KeysFrom::Top,
         result: Ok(ragdesk::db::rate_limits::LimitsView { rows, ..Default::default() }),
     });
     let text = snapshot("limits_omni_80x24", &app);
@@ -1566,7 +1566,7 @@ fn limits_tab_under_a_foreign_layout() {
     let rows = vec![row("brightsmile.example", 60, Some("per minute, widget chat"))];
     app.update(Action::LimitsLoaded {
         generation,
-        append: false,
+        from: KeysFrom::Top,
         result: Ok(ragdesk::db::rate_limits::LimitsView {
             rows,
             next: Some("brightsmile.example".into()),
