@@ -9,6 +9,7 @@ use super::{Context, output};
 use crate::db::audit::{AuditRow, AuditTrail};
 use crate::db::limits::{self, Expect};
 use crate::db::mapped::KeysFrom;
+use crate::db::rate_limits::RateLimits;
 use crate::db::{Filter, tenants};
 
 #[derive(Debug, Subcommand)]
@@ -21,11 +22,10 @@ pub enum LimitsCommand {
         /// Print JSON on stdout.
         #[arg(long)]
         json: bool,
-        /// Another platform's: the keys after this one (where the last list
-        /// stopped), by key.
+        /// The keys after this one (where the last list stopped), by key.
         #[arg(long)]
         after: Option<String>,
-        /// Another platform's: at most this many keys (default 1000).
+        /// At most this many keys (default 1000).
         #[arg(long, default_value_t = 1000)]
         limit: u32,
     },
@@ -105,11 +105,7 @@ async fn foreign_limits(
             let from = after.map_or(KeysFrom::Top, KeysFrom::After);
             let (rows, more) = mapped.limits_matching(&mut *conn, "", &from, limit.clamp(1, 100_000)).await?;
             if let Some(last) = rows.last().filter(|_| more) {
-                // Quoted for a shell where it needs it (a key is any text).
-                let key = crate::sanitize::sanitize_line(&last.key);
-                let plain = key.chars().all(|c| c.is_ascii_alphanumeric() || "._:-@/".contains(c));
-                let key = if plain { key.into_owned() } else { format!("'{}'", key.replace('\'', "'\\''")) };
-                output::err(format!("note: more keys follow: `limits list --after {key}` lists them"));
+                note_next_page(&last.key)?;
             }
             if json {
                 output::json(&rows)?;
@@ -183,19 +179,20 @@ pub async fn limits(ctx: &Context, cmd: LimitsCommand) -> Result<()> {
         }
     }
     match cmd {
-        LimitsCommand::List { tenant, json, after, .. } => {
-            if after.is_some() {
-                bail!("--after pages another platform's limits; ours are a few keys, listed whole");
-            }
+        LimitsCommand::List { tenant, json, after, limit } => {
             let tenant = match tenant {
                 Some(t) => Some(tenants::find(&mut conn, &t).await?),
                 None => None,
             };
-            let rows = limits::effective(&mut conn, tenant.as_ref().map(|t| t.0)).await?;
-            let usage = match &tenant {
-                Some((id, _)) => limits::usage(&mut conn, *id).await?,
-                None => Vec::new(),
-            };
+            // Read through our layout, a page by key, as the Limits tab does.
+            let ours = RateLimits::for_layout(crate::db::mapped::Lists::ours().mapped(&mut conn).await?);
+            let from = after.map_or(KeysFrom::Top, KeysFrom::After);
+            let id = tenant.as_ref().map(|t| t.0);
+            let view = ours.view(&mut conn, id, None, "", &from, limit.clamp(1, 100_000)).await?;
+            if let Some(next) = &view.next {
+                note_next_page(next)?;
+            }
+            let (rows, usage) = (view.rows, view.usage);
             if json {
                 // Each row with its effective value and where it comes from.
                 let limits: Vec<serde_json::Value> = rows
@@ -238,11 +235,10 @@ pub async fn limits(ctx: &Context, cmd: LimitsCommand) -> Result<()> {
                 output::out(format!("  used {}: {}", u.key, u.basis))?;
             }
             if tenant.is_none() {
-                let overrides = limits::overrides(&mut conn, None, 200).await?;
-                if !overrides.is_empty() {
+                if !view.overrides.is_empty() {
                     output::out("overrides (newest first)")?;
                 }
-                for o in &overrides {
+                for o in &view.overrides {
                     output::out(format!(
                         "  {:<24} {:>10}  tenant {} ({}){}",
                         o.key,
@@ -281,9 +277,11 @@ pub async fn limits(ctx: &Context, cmd: LimitsCommand) -> Result<()> {
                 }
                 Some(t) => {
                     let (tenant, name) = tenants::find(&mut conn, &t).await?;
-                    let current = limits::effective(&mut conn, Some(tenant)).await?.into_iter().find(|e| e.key == key);
-                    let Some(current) = current else {
-                        bail!("unknown limit '{key}' (create it with --create DESCRIPTION first)");
+                    let current = match limits::effective_of(&mut conn, tenant, &key).await {
+                        Err(crate::db::DbError::Invalid(_)) => {
+                            bail!("unknown limit '{key}' (create it with --create DESCRIPTION first)")
+                        }
+                        other => other?,
                     };
                     check_expected(&key, expect.as_deref(), Some(current.value()))?;
                     let expect = match &current.override_version {
@@ -406,5 +404,15 @@ fn print_audit(rows: &[AuditRow], json: bool) -> Result<()> {
             r.reason.as_deref().map(|x| format!("  reason: {}", sanitize_line(x))).unwrap_or_default()
         ))?;
     }
+    Ok(())
+}
+
+/// Says on stderr where the next page of keys starts: `--after KEY`, the
+/// key quoted for a shell where it needs it (a key is any text).
+fn note_next_page(last: &str) -> Result<()> {
+    let key = crate::sanitize::sanitize_line(last);
+    let plain = key.chars().all(|c| c.is_ascii_alphanumeric() || "._:-@/".contains(c));
+    let key = if plain { key.into_owned() } else { format!("'{}'", key.replace('\'', "'\\''")) };
+    output::err(format!("note: more keys follow: `limits list --after {key}` lists them"));
     Ok(())
 }

@@ -138,6 +138,22 @@ pub struct Effective {
 }
 
 impl Effective {
+    /// A key's row (its default) with what our overrides say of it.
+    pub fn of(default: Limit, o: Option<KeyOverrides>) -> Effective {
+        Effective {
+            key: default.key,
+            description: default.description,
+            default_value: default.value,
+            default_version: default.version,
+            override_value: o.as_ref().and_then(|o| o.override_value),
+            override_version: o.as_ref().and_then(|o| o.override_version.clone()),
+            override_updated_at: o.as_ref().and_then(|o| o.override_updated_at),
+            override_updated_by: o.as_ref().and_then(|o| o.override_updated_by.clone()),
+            overrides: o.map_or(0, |o| o.overrides),
+            name: None,
+        }
+    }
+
     pub fn value(&self) -> i32 {
         self.override_value.unwrap_or(self.default_value)
     }
@@ -158,20 +174,44 @@ pub struct Override {
     pub updated_by: Option<String>,
 }
 
-/// Every limit with its override for `tenant` (or none, for the global
-/// view), and how many tenants override it. The table is small: a few keys.
-pub async fn effective(conn: &mut PgConnection, tenant: Option<Uuid>) -> Result<Vec<Effective>> {
+/// What our overrides say of each of `keys`: `tenant`'s override (none
+/// for the global view) and how many tenants override it. The keys' own
+/// rows (their defaults) are read through our layout (`rate_limits`).
+pub async fn overrides_of_keys(
+    conn: &mut PgConnection,
+    tenant: Option<Uuid>,
+    keys: &[String],
+) -> Result<Vec<KeyOverrides>> {
     Ok(sqlx::query_as(
-        "SELECT r.key, r.description, r.value AS default_value, r.xmin::text AS default_version, \
-                o.value AS override_value, o.xmin::text AS override_version, o.updated_at AS override_updated_at, \
-                o.updated_by AS override_updated_by, \
-                (SELECT count(*) FROM tenant_rate_limits c WHERE c.key = r.key) AS overrides \
-         FROM rate_limits r LEFT JOIN tenant_rate_limits o ON o.key = r.key AND o.tenant_id = $1 \
-         ORDER BY r.key",
+        "SELECT k.key, o.value AS override_value, o.xmin::text AS override_version, \
+                o.updated_at AS override_updated_at, o.updated_by AS override_updated_by, \
+                (SELECT count(*) FROM tenant_rate_limits c WHERE c.key = k.key) AS overrides \
+         FROM unnest($1::text[]) k(key) LEFT JOIN tenant_rate_limits o ON o.key = k.key AND o.tenant_id = $2 \
+         ORDER BY k.key",
     )
+    .bind(keys)
     .bind(tenant)
     .fetch_all(&mut *conn)
     .await?)
+}
+
+/// `key` as it applies to `tenant` now: its default and the tenant's
+/// override (what a write of ours gives back).
+pub async fn effective_of(conn: &mut PgConnection, tenant: Uuid, key: &str) -> Result<Effective> {
+    let default = get(&mut *conn, key).await?;
+    let o = overrides_of_keys(&mut *conn, Some(tenant), &[key.to_string()]).await?.pop();
+    Ok(Effective::of(default, o))
+}
+
+/// A key's overrides, as `overrides_of_keys` reads them.
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct KeyOverrides {
+    pub key: String,
+    pub override_value: Option<i32>,
+    pub override_version: Option<String>,
+    pub override_updated_at: Option<DateTime<Utc>>,
+    pub override_updated_by: Option<String>,
+    pub overrides: i64,
 }
 
 pub async fn get(conn: &mut PgConnection, key: &str) -> Result<Limit> {
@@ -371,8 +411,7 @@ pub async fn set_override(
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let result = set_override_in(&mut tx, tenant, key, value, expect, reason).await;
     finish(tx, result).await?;
-    let rows = effective(&mut *conn, Some(tenant)).await?;
-    rows.into_iter().find(|e| e.key == key).ok_or_else(|| unknown_key(key))
+    effective_of(conn, tenant, key).await
 }
 
 async fn set_override_in(

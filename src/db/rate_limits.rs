@@ -60,21 +60,23 @@ pub enum LimitChange {
     },
 }
 
-/// Who reads and writes rate limits on this database.
-#[derive(Debug, Clone, Default)]
+/// Who reads and writes rate limits on this database. Both read their
+/// rows through the layout; ours adds what only ours has.
+#[derive(Debug, Clone)]
 pub enum RateLimits {
-    /// ragdesk's own schema.
-    #[default]
-    Native,
+    /// ragdesk's own schema (`native.toml`): the keys' defaults as every
+    /// layout's rows, with tenants' overrides and usage beside them, and
+    /// writes audited in our own `audit_log`.
+    Native(Arc<Mapped>),
     /// Another platform's schema, through its layout.
     Mapped(Arc<Mapped>),
 }
 
 impl RateLimits {
-    /// Ours (also when our schema is shown through its layout: tenants,
-    /// overrides and our audit), or another platform's through its layout.
-    pub fn for_layout(mapped: Option<Arc<Mapped>>) -> RateLimits {
-        mapped.filter(|m| !m.layout.is_native()).map_or(RateLimits::Native, RateLimits::Mapped)
+    /// Ours when the layout is ours (tenants, overrides and our audit),
+    /// else another platform's.
+    pub fn for_layout(m: Arc<Mapped>) -> RateLimits {
+        if m.layout.is_native() { RateLimits::Native(m) } else { RateLimits::Mapped(m) }
     }
 
     /// The limits of `tenant` (ours; `None`: the defaults) whose key or
@@ -93,62 +95,55 @@ impl RateLimits {
         from: &KeysFrom,
         limit: u32,
     ) -> Result<LimitsView> {
-        match self {
-            RateLimits::Native => {
-                // Ours are a few keys, read whole: narrowed here, by key or
-                // description.
-                let filter = super::Filter::words_of(words);
-                let mut rows = limits::effective(&mut *conn, tenant).await?;
-                rows.retain(|r| {
-                    let said = format!("{} {}", r.key, r.description.as_deref().unwrap_or("")).to_lowercase();
-                    filter.words.iter().all(|w| said.contains(&w.to_lowercase()))
-                });
-                let (usage, overrides) = match tenant {
-                    Some(t) => (limits::usage(&mut *conn, t).await?, Vec::new()),
-                    None => (Vec::new(), limits::overrides(&mut *conn, None, OVERRIDES_SHOWN).await?),
-                };
-                Ok(LimitsView { rows, usage, overrides, next: None })
-            }
-            RateLimits::Mapped(m) => {
-                let (mut read, more) = m.limits_matching(&mut *conn, words, from, limit).await?;
-                // Where the next page that way starts: after the last key
-                // going down, before the first going up.
-                let edge = if from.backward() { read.first() } else { read.last() };
-                let next = edge.map(|l| l.key.clone()).filter(|_| more);
-                // The key asked for (Enter on a customer's row) is shown,
-                // past the first page as much as on it.
-                // (Not under words: a key they do not hold is not found.)
-                let unfiltered = words.trim().is_empty();
-                let top = *from == KeysFrom::Top;
-                if let Some(key) = want.filter(|k| top && unfiltered && !read.iter().any(|l| l.key == *k))
-                    && let Some(row) = m.limit(&mut *conn, key).await?
-                {
-                    read.push(row);
-                }
-                let rows = read
-                    .into_iter()
-                    .map(|l| Effective {
-                        key: l.key,
-                        name: l.name,
-                        description: l.description,
-                        default_value: l.value.and_then(|v| i32::try_from(v).ok()).unwrap_or(0),
-                        default_version: l.version,
-                        override_value: None,
-                        override_version: None,
-                        override_updated_at: None,
-                        override_updated_by: None,
-                        overrides: 0,
-                    })
-                    .collect();
-                Ok(LimitsView { rows, next, ..LimitsView::default() })
-            }
+        let m = match self {
+            RateLimits::Native(m) | RateLimits::Mapped(m) => m,
+        };
+        let (mut read, more) = m.limits_matching(&mut *conn, words, from, limit).await?;
+        // Where the next page that way starts: after the last key going
+        // down, before the first going up.
+        let edge = if from.backward() { read.first() } else { read.last() };
+        let next = edge.map(|l| l.key.clone()).filter(|_| more);
+        // The key asked for (Enter on a customer's row) is shown, past the
+        // first page as much as on it.
+        // (Not under words: a key they do not hold is not found.)
+        let unfiltered = words.trim().is_empty();
+        let top = *from == KeysFrom::Top;
+        if let Some(key) = want.filter(|k| top && unfiltered && !read.iter().any(|l| l.key == *k))
+            && let Some(row) = m.limit(&mut *conn, key).await?
+        {
+            read.push(row);
         }
+        // Ours: each key's override for the tenant, and how many tenants
+        // override it.
+        let keys: Vec<String> = read.iter().map(|l| l.key.clone()).collect();
+        let mut overridden: std::collections::HashMap<String, limits::KeyOverrides> = match self {
+            RateLimits::Native(_) => limits::overrides_of_keys(&mut *conn, tenant, &keys).await?,
+            RateLimits::Mapped(_) => Vec::new(),
+        }
+        .into_iter()
+        .map(|o| (o.key.clone(), o))
+        .collect();
+        let rows = read
+            .into_iter()
+            .map(|l| {
+                let o = overridden.remove(&l.key);
+                let value = l.value.and_then(|v| i32::try_from(v).ok()).unwrap_or(0);
+                let default = limits::Limit { key: l.key, value, description: l.description, version: l.version };
+                Effective { name: l.name, ..Effective::of(default, o) }
+            })
+            .collect();
+        let (usage, overrides) = match (self, tenant) {
+            (RateLimits::Native(_), Some(t)) => (limits::usage(&mut *conn, t).await?, Vec::new()),
+            (RateLimits::Native(_), None) => (Vec::new(), limits::overrides(&mut *conn, None, OVERRIDES_SHOWN).await?),
+            (RateLimits::Mapped(_), _) => (Vec::new(), Vec::new()),
+        };
+        Ok(LimitsView { rows, usage, overrides, next })
     }
 
     /// Carries out `w`, audited in the same transaction; what changed, in a line.
     pub async fn write(&self, conn: &mut PgConnection, w: &LimitWrite) -> Result<String> {
         match self {
-            RateLimits::Native => write_native(conn, w).await,
+            RateLimits::Native(_) => write_native(conn, w).await,
             RateLimits::Mapped(m) => match (&w.change, &w.tenant) {
                 (LimitChange::Set { value, expect }, None) => {
                     let version = match expect {

@@ -41,8 +41,8 @@ pub struct Settings {
     pub max_file_bytes: u64,
     /// Where search queries are remembered, one file per knowledge base.
     pub history_dir: PathBuf,
-    /// The layout of a database of another platform (its limits, search
-    /// and audit read through it); `None` on ours.
+    /// The layout of a database of another platform (its search and
+    /// audit read through it); `None` on ours.
     pub mapped: Option<Arc<db::mapped::Mapped>>,
     /// What the entity tabs and the conversations read through (ours too).
     pub lists: db::mapped::Lists,
@@ -51,9 +51,10 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Who reads and writes rate limits here: our queries, or the layout's.
-    pub fn rate_limits(&self) -> db::rate_limits::RateLimits {
-        db::rate_limits::RateLimits::for_layout(self.mapped.clone())
+    /// Who reads and writes rate limits here: the layout (ours with our
+    /// overrides and audit).
+    pub async fn rate_limits(&self, conn: &mut sqlx::PgConnection) -> db::Result<db::rate_limits::RateLimits> {
+        Ok(db::rate_limits::RateLimits::for_layout(self.lists.mapped(conn).await?))
     }
 
     /// Who reads conversations here: the database's layout (ours checked
@@ -338,8 +339,10 @@ impl EffectRunner {
                 Some(Action::DocumentDeleted { result })
             }
             Effect::SaveLimit(write) => {
-                let limits = self.settings.rate_limits();
-                let saved = async { limits.write(&mut *self.db.acquire().await?, &write).await };
+                let saved = async {
+                    let mut conn = self.db.acquire().await?;
+                    self.settings.rate_limits(&mut conn).await?.write(&mut conn, &write).await
+                };
                 Some(Action::LimitSaved { result: saved.await.map_err(|e| e.to_string()) })
             }
             Effect::Search { generation, request } => Some(Action::SearchDone {
@@ -523,11 +526,11 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
         }
         Effect::CheckAccess => Action::AccessChecked { result: db::access::check(conn).await.map_err(Into::into) },
         Effect::LoadLimits { generation, tenant, want, words, from } => {
-            let result = settings
-                .rate_limits()
-                .view(conn, tenant, want.as_deref(), &words, &from, settings.page_size)
-                .await
-                .map_err(Into::into);
+            let result = match settings.rate_limits(conn).await {
+                Ok(limits) => limits.view(conn, tenant, want.as_deref(), &words, &from, settings.page_size).await,
+                Err(e) => Err(e),
+            };
+            let result = result.map_err(Into::into);
             Action::LimitsLoaded { generation, from, result }
         }
         Effect::LoadAudit { generation, filter, before } => {

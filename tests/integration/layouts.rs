@@ -1166,8 +1166,8 @@ async fn the_native_layout_read_through_the_mapping_equals_the_native_queries() 
     // the layout: tenants and overrides, audited in our own audit_log.
     let m = std::sync::Arc::new(m);
     assert!(matches!(
-        ragdesk::db::rate_limits::RateLimits::for_layout(Some(m.clone())),
-        ragdesk::db::rate_limits::RateLimits::Native
+        ragdesk::db::rate_limits::RateLimits::for_layout(m.clone()),
+        ragdesk::db::rate_limits::RateLimits::Native(_)
     ));
     assert!(matches!(ragdesk::db::audit::AuditTrail::for_layout(Some(&m)), ragdesk::db::audit::AuditTrail::Native));
     // A session's transcript, both ways, in the same order.
@@ -1860,7 +1860,7 @@ async fn rate_limits_keyed_by_numbers_are_listed_in_number_order() {
     // Words find a key by the name of the row it is the id of, too.
     let mut c = t.conn().await;
     let m = Mapped::for_database(&mut c, Some(ragdesk::schema::load(layout).unwrap())).await.unwrap().unwrap();
-    let limits = ragdesk::db::rate_limits::RateLimits::for_layout(Some(std::sync::Arc::new(m)));
+    let limits = ragdesk::db::rate_limits::RateLimits::for_layout(std::sync::Arc::new(m));
     let view = limits.view(&mut c, None, None, "org 1", &ragdesk::db::rate_limits::KeysFrom::Top, 100).await.unwrap();
     let keys: Vec<&str> = view.rows.iter().map(|r| r.key.as_str()).collect();
     assert_eq!(keys, ["1", "10", "11", "12"], "by their orgs' names, in number order");
@@ -1938,7 +1938,7 @@ async fn a_platforms_many_limits_page_by_key_and_are_found_by_words() {
     .unwrap();
     let (total,): (i64,) =
         sqlx::query_as("SELECT count(*) FROM public.customer_configs").fetch_one(&mut c).await.unwrap();
-    let limits = RateLimits::for_layout(Some(std::sync::Arc::new(m)));
+    let limits = RateLimits::for_layout(std::sync::Arc::new(m));
     let mut keys: Vec<String> = Vec::new();
     let mut from = KeysFrom::Top;
     let mut pages = 0;

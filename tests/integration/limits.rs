@@ -106,8 +106,7 @@ async fn two_operators_adding_the_same_override_exactly_one_wins() {
     .await
     .unwrap();
     assert_eq!(removed, 25);
-    let now = limits::effective(&mut a, Some(tenant)).await.unwrap();
-    let row = now.iter().find(|e| e.key == "demos_per_hour").unwrap();
+    let row = limits::effective_of(&mut a, tenant, "demos_per_hour").await.unwrap();
     assert_eq!((row.value(), row.source()), (10, "default"));
     let audit = audit_rows(&t, "entity:limit key:demos_per_hour").await;
     let actions: Vec<&str> = audit.iter().map(|r| r.action.as_str()).collect();
@@ -381,10 +380,11 @@ async fn our_limits_are_found_by_words_of_their_key_or_description() {
     use ragdesk::db::rate_limits::{KeysFrom, RateLimits};
     let t = support::seeded(41, support::tiny()).await;
     let mut c = t.conn().await;
+    let ours = RateLimits::for_layout(ragdesk::db::mapped::Lists::ours().mapped(&mut c).await.unwrap());
     let keys = |v: &ragdesk::db::rate_limits::LimitsView| v.rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>();
-    let all = RateLimits::Native.view(&mut c, None, None, "", &KeysFrom::Top, 100).await.unwrap();
+    let all = ours.view(&mut c, None, None, "", &KeysFrom::Top, 100).await.unwrap();
     assert!(all.rows.len() >= 4 && all.next.is_none());
-    let by_key = RateLimits::Native.view(&mut c, None, None, "PER_demo", &KeysFrom::Top, 100).await.unwrap();
+    let by_key = ours.view(&mut c, None, None, "PER_demo", &KeysFrom::Top, 100).await.unwrap();
     let mut want: Vec<String> =
         all.rows.iter().filter(|r| r.key.to_lowercase().contains("per_demo")).map(|r| r.key.clone()).collect();
     want.sort();
@@ -393,19 +393,90 @@ async fn our_limits_are_found_by_words_of_their_key_or_description() {
     assert_eq!(got, want);
     assert!(got.len() >= 2);
     // "Scraping rate limit" is api_calls_per_minute's description, not its key.
-    let by_description =
-        RateLimits::Native.view(&mut c, None, None, "scraping limit", &KeysFrom::Top, 100).await.unwrap();
+    let by_description = ours.view(&mut c, None, None, "scraping limit", &KeysFrom::Top, 100).await.unwrap();
     assert_eq!(keys(&by_description), ["api_calls_per_minute"]);
     let tenant = first_tenant(&t).await;
-    let theirs = RateLimits::Native.view(&mut c, Some(tenant), None, "scraping", &KeysFrom::Top, 100).await.unwrap();
+    let theirs = ours.view(&mut c, Some(tenant), None, "scraping", &KeysFrom::Top, 100).await.unwrap();
     assert_eq!(keys(&theirs), ["api_calls_per_minute"]);
     assert!(
-        RateLimits::Native
-            .view(&mut c, None, None, "scraping tokens", &KeysFrom::Top, 100)
-            .await
-            .unwrap()
-            .rows
-            .is_empty(),
+        ours.view(&mut c, None, None, "scraping tokens", &KeysFrom::Top, 100).await.unwrap().rows.is_empty(),
         "every word"
     );
+}
+
+/// Our limits are read through our layout as every platform's are (a
+/// page by key, from either end) with each key's override for the tenant
+/// and the count of tenants overriding it beside, as the tables hold them.
+#[tokio::test]
+async fn our_limits_page_by_key_through_our_layout_with_the_tenants_overrides_beside() {
+    use ragdesk::db::rate_limits::{KeysFrom, RateLimits};
+    let t = support::seeded(43, support::tiny()).await;
+    let mut c = t.conn().await;
+    for i in 0..7 {
+        limits::create(&mut c, &format!("extra_quota_{i}"), 10 + i, "an extra quota", None).await.unwrap();
+    }
+    let tenants: Vec<Uuid> =
+        sqlx::query_scalar("SELECT id FROM tenants ORDER BY id LIMIT 2").fetch_all(&mut c).await.unwrap();
+    for (tenant, key, value) in
+        [(tenants[0], "extra_quota_2", 5), (tenants[0], "extra_quota_5", 6), (tenants[1], "extra_quota_5", 7)]
+    {
+        limits::set_override(&mut c, tenant, key, value, &Expect::Absent, None).await.unwrap();
+    }
+    let ours = RateLimits::for_layout(ragdesk::db::mapped::Lists::ours().mapped(&mut c).await.unwrap());
+    type Row = (String, i32, Option<i32>, i64);
+    for tenant in [None, Some(tenants[0]), Some(tenants[1])] {
+        let want: Vec<Row> = sqlx::query_as(
+            "SELECT r.key, r.value, o.value, (SELECT count(*) FROM tenant_rate_limits x WHERE x.key = r.key) \
+             FROM rate_limits r LEFT JOIN tenant_rate_limits o ON o.key = r.key AND o.tenant_id = $1 ORDER BY r.key",
+        )
+        .bind(tenant)
+        .fetch_all(&mut c)
+        .await
+        .unwrap();
+        assert!(want.len() >= 11, "{want:?}");
+        let row = |e: &ragdesk::db::limits::Effective| (e.key.clone(), e.default_value, e.override_value, e.overrides);
+        // Down from the top, three keys a page.
+        let (mut down, mut from) = (Vec::<Row>::new(), KeysFrom::Top);
+        loop {
+            let view = ours.view(&mut c, tenant, None, "", &from, 3).await.unwrap();
+            down.extend(view.rows.iter().map(row));
+            match view.next {
+                Some(k) => from = KeysFrom::After(k),
+                None => break,
+            }
+        }
+        assert_eq!(down, want, "down, tenant {tenant:?}");
+        // Up from the end.
+        let (mut up, mut from) = (Vec::<Row>::new(), KeysFrom::End);
+        loop {
+            let view = ours.view(&mut c, tenant, None, "", &from, 3).await.unwrap();
+            up.splice(0..0, view.rows.iter().map(row));
+            match view.next {
+                Some(k) => from = KeysFrom::Before(k),
+                None => break,
+            }
+        }
+        assert_eq!(up, want, "up, tenant {tenant:?}");
+    }
+    // A tenant's usage, the global view's overrides, as before.
+    let global = ours.view(&mut c, None, None, "extra", &KeysFrom::Top, 100).await.unwrap();
+    assert_eq!(global.rows.len(), 7);
+    let overridden: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM tenant_rate_limits").fetch_one(&mut c).await.unwrap();
+    assert_eq!(global.overrides.len() as i64, overridden, "every override, newest first");
+    let theirs = ours.view(&mut c, Some(tenants[0]), None, "quota_5", &KeysFrom::Top, 100).await.unwrap();
+    assert_eq!(theirs.rows.iter().map(|e| (e.value(), e.source())).collect::<Vec<_>>(), [(6, "override")]);
+    // The command line pages ours the same way.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_ragdesk"))
+        .args(["--database-url", &t.url, "limits", "list", "--limit", "4", "--after", "extra_quota_1"])
+        .env("XDG_CONFIG_HOME", "/nonexistent-ragdesk-test")
+        .output()
+        .unwrap();
+    let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{err}");
+    // (Its keys' rows, not the overrides listed under them.)
+    let listed: Vec<&str> =
+        out.lines().filter(|l| l.starts_with("extra_")).filter_map(|l| l.split(' ').next()).collect();
+    assert_eq!(listed, ["extra_quota_2", "extra_quota_3", "extra_quota_4", "extra_quota_5"], "{out}");
+    assert!(err.contains("limits list --after extra_quota_5"), "{err}");
 }
