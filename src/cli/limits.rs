@@ -265,15 +265,11 @@ pub async fn limits(ctx: &Context, cmd: LimitsCommand) -> Result<()> {
                 None => {
                     let current = limits::get(&mut conn, &key).await?;
                     check_expected(&key, expect.as_deref(), Some(current.value))?;
-                    let row = limits::set_default(
-                        &mut conn,
-                        &key,
-                        value,
-                        &Expect::Version(current.version),
-                        reason.as_deref(),
-                    )
-                    .await?;
-                    output::out(format!("{key}: {} → {} (global default)", current.value, row.value))?;
+                    // Through our layout, as the console writes it.
+                    let ours = crate::db::mapped::Lists::ours().mapped(&mut conn).await?;
+                    let (_, new) =
+                        ours.set_limit(&mut conn, &key, value, Some(&current.version), reason.as_deref()).await?;
+                    output::out(format!("{key}: {} → {new} (global default)", current.value))?;
                 }
                 Some(t) => {
                     let (tenant, name) = tenants::find(&mut conn, &t).await?;

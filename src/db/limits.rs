@@ -298,49 +298,6 @@ async fn audit_change(
     audit::record(tx, &Change { action, entity, key: key.to_string(), tenant, old, new, reason }).await
 }
 
-/// Sets a global default. Refused when the row's version is not `expect`.
-pub async fn set_default(
-    conn: &mut PgConnection,
-    key: &str,
-    value: i32,
-    expect: &Expect,
-    reason: Option<&str>,
-) -> Result<Limit> {
-    check_bounds(key, value)?;
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    let result = set_default_in(&mut tx, key, value, expect, reason).await;
-    finish(tx, result).await
-}
-
-async fn set_default_in(
-    tx: &mut PgConnection,
-    key: &str,
-    value: i32,
-    expect: &Expect,
-    reason: Option<&str>,
-) -> Result<Limit> {
-    let current: Option<(i32, String)> =
-        // NO KEY UPDATE: the key does not change, so overrides being added
-        // (whose foreign key takes KEY SHARE) need not wait for us.
-        sqlx::query_as("SELECT value, xmin::text FROM rate_limits WHERE key = $1 FOR NO KEY UPDATE")
-            .bind(key)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let Some((old, version)) = current else { return Err(unknown_key(key)) };
-    match expect {
-        Expect::Version(v) if *v != version => return Err(conflict(&format!("the default of {key}"), Some(old))),
-        Expect::Absent => return Err(DbError::Invalid(format!("{key} is a default: it always exists"))),
-        _ => {}
-    }
-    sqlx::query("UPDATE rate_limits SET value = $2 WHERE key = $1").bind(key).bind(value).execute(&mut *tx).await?;
-    audit_change(tx, "set", key, None, Some(json!(old)), Some(json!(value)), reason).await?;
-    let row = sqlx::query_as("SELECT key, value, description, xmin::text AS version FROM rate_limits WHERE key = $1")
-        .bind(key)
-        .fetch_one(&mut *tx)
-        .await?;
-    Ok(row)
-}
-
 /// Creates a new key with its default and a description (required: an
 /// undocumented limit is a trap for the next operator).
 pub async fn create(

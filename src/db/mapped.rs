@@ -2989,9 +2989,10 @@ impl Mapped {
     }
 
     /// Sets the limit of `key`, where the layout declares rate limits a
-    /// safe write: checked like ours (a whole number within bounds), refused
-    /// when the row changed since `expect` was read, and audited in the
-    /// same transaction in `ragdesk_audit.audit_log`. (old, new).
+    /// safe write: checked like ours (a whole number within bounds: ours,
+    /// each key's), refused when the row changed since `expect` was read,
+    /// and audited in the same transaction: in `ragdesk_audit.audit_log`,
+    /// ours in our `audit_log`. (old, new).
     pub async fn set_limit(
         &self,
         conn: &mut PgConnection,
@@ -3007,7 +3008,10 @@ impl Mapped {
             )));
         }
         let (table, k, v) = self.limit_columns()?;
-        let bound = super::limits::parse_value(v, &value.to_string())?;
+        // Our keys have bounds of their own; another platform's value
+        // column has one for all.
+        let ours = self.layout.is_native();
+        let bound = super::limits::parse_value(if ours { key } else { v }, &value.to_string())?;
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let result = async {
             let cast = self.cast(&table, k)?;
@@ -3056,7 +3060,11 @@ impl Mapped {
                 new: Some(serde_json::Value::from(bound)),
                 reason,
             };
-            super::audit::record_foreign(&mut tx, &self.layout.name, &change).await?;
+            if ours {
+                super::audit::record(&mut tx, &change).await?;
+            } else {
+                super::audit::record_foreign(&mut tx, &self.layout.name, &change).await?;
+            }
             Ok((old, bound as i64))
         }
         .await;

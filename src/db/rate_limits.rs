@@ -143,14 +143,10 @@ impl RateLimits {
     /// Carries out `w`, audited in the same transaction; what changed, in a line.
     pub async fn write(&self, conn: &mut PgConnection, w: &LimitWrite) -> Result<String> {
         match self {
-            RateLimits::Native(_) => write_native(conn, w).await,
+            RateLimits::Native(m) => write_native(conn, m, w).await,
             RateLimits::Mapped(m) => match (&w.change, &w.tenant) {
                 (LimitChange::Set { value, expect }, None) => {
-                    let version = match expect {
-                        Expect::Version(v) => Some(v.as_str()),
-                        Expect::Absent | Expect::Any => None,
-                    };
-                    let (old, new) = m.set_limit(conn, &w.key, *value, version, w.reason.as_deref()).await?;
+                    let (old, new) = m.set_limit(conn, &w.key, *value, version(expect), w.reason.as_deref()).await?;
                     // The change first: a narrow status line keeps it.
                     Ok(format!(
                         "saved {} → {new}: {} (audited in ragdesk_audit.audit_log)",
@@ -168,16 +164,30 @@ impl RateLimits {
     }
 }
 
-async fn write_native(conn: &mut PgConnection, w: &LimitWrite) -> Result<String> {
+/// The row version a write must find (`None`: any).
+fn version(expect: &Expect) -> Option<&str> {
+    match expect {
+        Expect::Version(v) => Some(v.as_str()),
+        Expect::Absent | Expect::Any => None,
+    }
+}
+
+/// Ours: a default is set through our layout as another platform's limit
+/// is (audited in our own log); overrides and new keys, which only ours
+/// have, by our own queries.
+async fn write_native(conn: &mut PgConnection, m: &Mapped, w: &LimitWrite) -> Result<String> {
     let reason = w.reason.as_deref();
     let scope = match &w.tenant {
         Some((_, name)) => format!("for tenant {}", crate::sanitize::sanitize_line(name)),
         None => "(global default)".to_string(),
     };
     Ok(match (&w.change, &w.tenant) {
+        (LimitChange::Set { expect: Expect::Absent, .. }, None) => {
+            return Err(DbError::Invalid(format!("{} is a default: it always exists", w.key)));
+        }
         (LimitChange::Set { value, expect }, None) => {
-            let row = limits::set_default(conn, &w.key, *value, expect, reason).await?;
-            format!("{} = {} {scope}", row.key, row.value)
+            let (_, new) = m.set_limit(conn, &w.key, *value, version(expect), reason).await?;
+            format!("{} = {new} {scope}", w.key)
         }
         (LimitChange::Set { value, expect }, Some((tenant, _))) => {
             let row = limits::set_override(conn, *tenant, &w.key, *value, expect, reason).await?;

@@ -21,6 +21,21 @@ async fn first_tenant(t: &support::TestDb) -> Uuid {
     id
 }
 
+/// Sets a default as the console does: through our layout, audited in our
+/// own log.
+async fn set_default(
+    c: &mut sqlx::PgConnection,
+    key: &str,
+    value: i32,
+    expect: &Expect,
+    reason: Option<&str>,
+) -> Result<String, DbError> {
+    use ragdesk::db::rate_limits::{LimitChange, LimitWrite, RateLimits};
+    let ours = RateLimits::for_layout(ragdesk::db::mapped::Lists::ours().mapped(c).await?);
+    let change = LimitChange::Set { value, expect: expect.clone() };
+    ours.write(c, &LimitWrite { key: key.into(), tenant: None, change, reason: reason.map(Into::into) }).await
+}
+
 fn is_conflict(e: &DbError) -> bool {
     matches!(e, DbError::Conflict(_))
 }
@@ -34,8 +49,8 @@ async fn two_connections_edit_the_same_default_exactly_one_wins() {
     let expect = Expect::Version(shown.version.clone());
     // Both were shown the same row; both write at once.
     let (ra, rb) = tokio::join!(
-        limits::set_default(&mut a, "messages_per_demo", 70, &expect, Some("a")),
-        limits::set_default(&mut b, "messages_per_demo", 90, &expect, Some("b")),
+        set_default(&mut a, "messages_per_demo", 70, &expect, Some("a")),
+        set_default(&mut b, "messages_per_demo", 90, &expect, Some("b")),
     );
     let (winner, loser) = match (&ra, &rb) {
         (Ok(_), Err(e)) => (70, e),
@@ -51,7 +66,7 @@ async fn two_connections_edit_the_same_default_exactly_one_wins() {
     assert_eq!(audit[0].old_value, Some(serde_json::json!(50)));
 
     // A stale version (shown before the winner wrote) is refused later too.
-    let e = limits::set_default(&mut b, "messages_per_demo", 10, &expect, None).await.unwrap_err();
+    let e = set_default(&mut b, "messages_per_demo", 10, &expect, None).await.unwrap_err();
     assert!(is_conflict(&e), "{e}");
     assert_eq!(limits::get(&mut b, "messages_per_demo").await.unwrap().value, winner);
 }
@@ -124,7 +139,7 @@ async fn invalid_values_are_refused_before_anything_is_sent_and_the_old_value_st
         assert!(matches!(limits::parse_value("messages_per_demo", text), Err(DbError::Invalid(_))), "{text}");
     }
     let shown = limits::get(&mut c, "messages_per_demo").await.unwrap();
-    let e = limits::set_default(&mut c, "messages_per_demo", 20_000, &Expect::Version(shown.version.clone()), None)
+    let e = set_default(&mut c, "messages_per_demo", 20_000, &Expect::Version(shown.version.clone()), None)
         .await
         .unwrap_err();
     assert!(matches!(e, DbError::Invalid(_)) && e.to_string().contains("0 to 10,000"), "{e}");
@@ -156,7 +171,7 @@ async fn the_audit_row_and_the_change_commit_or_roll_back_together() {
     // the change down with it.
     c.execute("ALTER TABLE audit_log ADD CONSTRAINT refuse_limits CHECK (entity <> 'rate_limit')").await.unwrap();
     let shown = limits::get(&mut c, "tokens_per_demo").await.unwrap();
-    let e = limits::set_default(&mut c, "tokens_per_demo", 20_000, &Expect::Version(shown.version.clone()), None)
+    let e = set_default(&mut c, "tokens_per_demo", 20_000, &Expect::Version(shown.version.clone()), None)
         .await
         .unwrap_err();
     assert!(e.to_string().contains("refuse_limits"), "{e}");
@@ -164,15 +179,13 @@ async fn the_audit_row_and_the_change_commit_or_roll_back_together() {
     c.execute("ALTER TABLE audit_log DROP CONSTRAINT refuse_limits").await.unwrap();
     // And a change that fails leaves no audit row.
     c.execute("ALTER TABLE rate_limits ADD CONSTRAINT small CHECK (value < 15000)").await.unwrap();
-    let e = limits::set_default(&mut c, "tokens_per_demo", 20_000, &Expect::Version(shown.version.clone()), None)
+    let e = set_default(&mut c, "tokens_per_demo", 20_000, &Expect::Version(shown.version.clone()), None)
         .await
         .unwrap_err();
     assert!(e.to_string().contains("small"), "{e}");
     assert!(audit_rows(&t, "").await.is_empty());
     // Who: the server's role, the OS user and host of this process.
-    limits::set_default(&mut c, "tokens_per_demo", 12_000, &Expect::Version(shown.version), Some("pilot"))
-        .await
-        .unwrap();
+    set_default(&mut c, "tokens_per_demo", 12_000, &Expect::Version(shown.version), Some("pilot")).await.unwrap();
     let row = &audit_rows(&t, "").await[0];
     assert_eq!(row.db_role.as_deref(), Some("postgres"));
     assert!(row.os_user.as_deref().is_some_and(|u| !u.is_empty()) && row.client_host.is_some(), "{row:?}");
@@ -257,7 +270,7 @@ async fn read_only_connections_fail_every_write_path_at_the_server() {
     let shown = limits::get(&mut c, "messages_per_demo").await.unwrap();
     read_only_refusal(
         "set default",
-        &limits::set_default(&mut c, "messages_per_demo", 60, &Expect::Version(shown.version), None).await.unwrap_err(),
+        &set_default(&mut c, "messages_per_demo", 60, &Expect::Version(shown.version), None).await.unwrap_err(),
     );
     read_only_refusal("create limit", &limits::create(&mut c, "x_per_day", 1, "d", None).await.unwrap_err());
     read_only_refusal(
@@ -328,7 +341,7 @@ async fn the_readme_read_only_role_is_reported_at_connect_and_refused_by_the_ser
     };
     denied(
         "set default",
-        limits::set_default(&mut c, "messages_per_demo", 60, &Expect::Version(shown.version), None).await.unwrap_err(),
+        set_default(&mut c, "messages_per_demo", 60, &Expect::Version(shown.version), None).await.unwrap_err(),
     );
     denied(
         "set override",
