@@ -339,8 +339,8 @@ pub enum Effect {
         want: Option<String>,
         /// Words its keys must hold (`/`).
         words: String,
-        /// Another platform's: where the page starts, by key (its first
-        /// or last keys, or those beside a key read, for the list shown).
+        /// Where the page starts, by key: the first or last keys, those
+        /// from the key selected (read again), or beside a key read.
         from: KeysFrom,
     },
     SaveLimit(LimitWrite),

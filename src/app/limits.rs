@@ -37,15 +37,15 @@ pub struct LimitsPane {
     pub filter: String,
     /// The words `rows` were read with.
     pub rows_filter: Option<String>,
-    /// Another platform's: the key the next page starts after, while more
-    /// keys match than are read (read as the selection nears the end).
+    /// The key the next page starts after, while more keys match than are
+    /// read (read as the selection nears the end).
     pub next: Option<String>,
     /// Rows `j`/PgDn asked to go past the last one read while the next
     /// page loads: gone when it lands, as the entity lists do.
     pub pending_down: usize,
-    /// Another platform's, read from the end (`G`): the key the page above
-    /// the rows read ends before, while more keys are above them (read as
-    /// the selection nears the top).
+    /// Read from the end (`G`) or from the key selected: the key the page
+    /// above the rows read ends before, while more keys may be above them
+    /// (read as the selection nears the top).
     pub above: Option<String>,
     /// The next (re)load reads the last keys (`G` past the rows read).
     pub from_end: bool,
@@ -238,10 +238,16 @@ impl App {
                 l.generation = generation;
                 l.loading = true;
                 l.error = None;
-                // The end again for rows read from it (a reload after a save
-                // keeps the operator where they were).
-                let from =
-                    if std::mem::take(&mut l.from_end) || l.above.is_some() { KeysFrom::End } else { KeysFrom::Top };
+                // `G`: the end. A key asked for: the top, where it is shown.
+                // The same rows read again (after a save, a reconnect): from
+                // the key selected, so the operator stays on it wherever the
+                // rows were read from (the rows above follow as they go up).
+                let again = l.selected_row().map(|r| r.key.clone()).filter(|_| l.want_key.is_none());
+                let from = match (std::mem::take(&mut l.from_end), again) {
+                    (true, _) => KeysFrom::End,
+                    (false, Some(key)) => KeysFrom::At(key),
+                    (false, None) => KeysFrom::Top,
+                };
                 let (key, words) = (self.limits.want_key.clone(), self.limits.filter.clone());
                 fx.push(Effect::LoadLimits { generation, tenant: want, want: key, words, from });
             } else {
@@ -251,7 +257,9 @@ impl App {
                 let l = &self.limits;
                 let down = l.next.clone().filter(|_| l.selected + page >= l.rows.len()).map(KeysFrom::After);
                 let up = || l.above.clone().filter(|_| l.selected < page).map(KeysFrom::Before);
-                if let Some(from) = down.or_else(up).filter(|_| !l.loading) {
+                // (Not again on its own after a page failed: moving or a
+                // reload asks again.)
+                if let Some(from) = down.or_else(up).filter(|_| !l.loading && l.error.is_none()) {
                     let generation = self.next_generation();
                     let l = &mut self.limits;
                     l.generation = generation;
@@ -317,24 +325,31 @@ impl App {
             Ok(view) if matches!(from, KeysFrom::Before(_)) => {
                 let l = &mut self.limits;
                 let fresh: Vec<_> = view.rows.into_iter().filter(|r| !l.rows.iter().any(|o| o.key == r.key)).collect();
-                l.selected += fresh.len();
+                // (Rows read again from a key that is gone may be none.)
+                l.selected = (l.selected + fresh.len()).min((l.rows.len() + fresh.len()).saturating_sub(1));
                 l.rows.splice(0..0, fresh);
                 l.above = view.next;
             }
-            // The last keys (`G`): the last one selected, or the one that
-            // was when they are read again.
-            Ok(view) if from == KeysFrom::End => {
+            // The last keys (`G`): the last one selected. The rows read
+            // again from the key selected: it stays selected (the first, or
+            // the one after it if it is gone), the rows above to be read.
+            Ok(view) if matches!(from, KeysFrom::End | KeysFrom::At(_)) => {
                 let l = &mut self.limits;
-                let key = l.selected_row().map(|r| r.key.clone());
-                let found = key.and_then(|k| view.rows.iter().position(|r| r.key == k));
-                l.selected = found.unwrap_or(view.rows.len().saturating_sub(1));
+                let (next, above) = match &from {
+                    KeysFrom::At(key) => (view.next, Some(key.clone())),
+                    _ => (None, view.next),
+                };
+                l.selected = match from {
+                    KeysFrom::At(_) => 0,
+                    _ => view.rows.len().saturating_sub(1),
+                };
                 l.rows = view.rows;
                 l.rows_scope = l.loaded;
                 l.rows_filter = Some(l.filter.clone());
                 l.usage = view.usage;
                 l.overrides = view.overrides;
-                l.next = None;
-                l.above = view.next;
+                l.next = next;
+                l.above = above;
                 l.pending_down = 0;
             }
             Ok(view) => {

@@ -2063,17 +2063,52 @@ fn another_platforms_limits_are_read_from_the_end_by_capital_g_and_upwards_from_
     assert_eq!(keys, (9940..10000).map(|i| format!("k{i:04}")).collect::<Vec<_>>(), "in key order, each once");
     assert_eq!(a.limits.selected_row().map(|r| r.key.clone()), selected, "the same key stays selected");
     assert_eq!(a.limits.above.as_deref(), Some("k9940"));
-    // A save reads the end again, keeping the key selected.
+    // A save reads the rows again from the key selected (a page above the
+    // end's here): it stays selected, the rows above it read as it goes up.
+    for _ in 0..5 {
+        a.update(key('k'));
+    }
+    let selected = a.limits.selected_row().map(|r| r.key.clone()).unwrap();
+    let at: usize = selected[1..].parse().unwrap();
+    assert!(at < 9970, "in the page read above the end: {selected}");
     a.limits.invalidate();
     let fx = a.update(Action::Tick);
-    let g = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { from: KeysFrom::End, .. }));
+    let g = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { from: KeysFrom::At(k), .. } if *k == selected));
+    let fx = a.update(Action::LimitsLoaded {
+        generation: g,
+        from: KeysFrom::At(selected.clone()),
+        result: view(page(at, at + 30), Some(&format!("k{:04}", at + 29))),
+    });
+    assert_eq!(a.limits.selected_row().map(|r| r.key.as_str()), Some(selected.as_str()));
+    assert_eq!((a.limits.above.as_deref(), a.limits.rows.len()), (Some(selected.as_str()), 30));
+    let g = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { from: KeysFrom::Before(k), .. } if *k == selected));
+    a.update(Action::LimitsLoaded {
+        generation: g,
+        from: KeysFrom::Before(selected.clone()),
+        result: view(page(at - 30, at), Some(&format!("k{:04}", at - 30))),
+    });
+    assert_eq!(a.limits.selected_row().map(|r| r.key.as_str()), Some(selected.as_str()), "still on it");
+    // A key asked for from elsewhere (Enter on a customer's limit) is read
+    // from the top, where it is shown, not from the rows read.
+    a.limits.want_key = Some("k5000".into());
+    a.limits.invalidate();
+    let fx = a.update(Action::Tick);
+    let g = limits_load(
+        &fx,
+        |e| matches!(e, Effect::LoadLimits { from: KeysFrom::Top, want: Some(k), .. } if k == "k5000"),
+    );
+    let mut rows: Vec<crate::db::limits::Effective> = page(0, 30);
+    rows.push(limit("k5000", 5000, None));
+    a.update(Action::LimitsLoaded { generation: g, from: KeysFrom::Top, result: view(rows, Some("k0029")) });
+    assert_eq!(a.limits.selected_row().map(|r| r.key.as_str()), Some("k5000"));
+    assert_eq!(a.limits.above, None);
+    // G again, then g: the top again, read from the top.
+    let g = limits_load(&a.update(key('G')), |e| matches!(e, Effect::LoadLimits { from: KeysFrom::End, .. }));
     a.update(Action::LimitsLoaded {
         generation: g,
         from: KeysFrom::End,
         result: view(page(9970, 10000), Some("k9970")),
     });
-    assert_eq!(a.limits.selected_row().map(|r| r.key.clone()), selected);
-    // g: the top again, read from the top.
     let fx = a.update(key('g'));
     let g = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { from: KeysFrom::Top, .. }));
     a.update(Action::LimitsLoaded { generation: g, from: KeysFrom::Top, result: view(page(0, 30), Some("k0029")) });

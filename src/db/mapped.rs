@@ -2624,12 +2624,21 @@ pub enum KeysFrom {
     End,
     /// The keys before this one (going up from the end).
     Before(String),
+    /// This key and those after it: the rows read again around the one
+    /// selected (after a save), the rows above read as the selection goes up.
+    At(String),
 }
 
 impl KeysFrom {
     /// Is the order read backwards (from the end, or up from a key)?
     pub fn backward(&self) -> bool {
         matches!(self, KeysFrom::End | KeysFrom::Before(_))
+    }
+
+    /// Does the page take the place of the rows read (rather than go
+    /// beside them)?
+    pub fn replaces(&self) -> bool {
+        matches!(self, KeysFrom::Top | KeysFrom::End | KeysFrom::At(_))
     }
 }
 
@@ -2928,6 +2937,7 @@ impl Mapped {
                 let beside = match from {
                     KeysFrom::After(key) => Some((">", key)),
                     KeysFrom::Before(key) => Some(("<", key)),
+                    KeysFrom::At(key) => Some((">=", key)),
                     KeysFrom::Top | KeysFrom::End => None,
                 };
                 if let Some((op, key)) = beside {

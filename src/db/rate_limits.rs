@@ -24,7 +24,7 @@ pub struct LimitsView {
     pub usage: Vec<Usage>,
     /// Which tenants override which key (global scope; the newest first, at most `OVERRIDES_SHOWN`).
     pub overrides: Vec<Override>,
-    /// Another platform's: the key the next page that way starts beside
+    /// The key the next page that way starts beside
     /// (after it going down, before it going up), when more keys match
     /// than this page holds.
     pub next: Option<String>,
@@ -79,13 +79,14 @@ impl RateLimits {
         if m.layout.is_native() { RateLimits::Native(m) } else { RateLimits::Mapped(m) }
     }
 
-    /// The limits of `tenant` (ours; `None`: the defaults) whose key or
-    /// description holds every word of `words`. Another platform's are its
-    /// rows (a table of one per customer may hold millions), each key's
-    /// value as a default of its own, a page of `limit` by key from where
-    /// `from` says (keyset: the key is unique), in key order; on the first
-    /// page, the row of `want` (the key asked for) after them where it is
-    /// not among them.
+    /// The limits whose key, description (or the name of the row the key
+    /// is the id of) holds every word of `words`: a page of `limit` by key
+    /// from where `from` says (keyset: the key is unique; a table of one
+    /// per customer may hold millions), in key order; on the first page,
+    /// the row of `want` (the key asked for) after them where it is not
+    /// among them. Ours as they apply to `tenant` (`None`: the defaults),
+    /// with its usage or (global) the overrides; another platform's each
+    /// key's value as a default of its own.
     pub async fn view(
         &self,
         conn: &mut PgConnection,
@@ -132,7 +133,9 @@ impl RateLimits {
                 Effective { name: l.name, ..Effective::of(default, o) }
             })
             .collect();
+        // (Read with the rows they stand beside, not with each page more.)
         let (usage, overrides) = match (self, tenant) {
+            (RateLimits::Native(_), _) if !from.replaces() => (Vec::new(), Vec::new()),
             (RateLimits::Native(_), Some(t)) => (limits::usage(&mut *conn, t).await?, Vec::new()),
             (RateLimits::Native(_), None) => (Vec::new(), limits::overrides(&mut *conn, None, OVERRIDES_SHOWN).await?),
             (RateLimits::Mapped(_), _) => (Vec::new(), Vec::new()),
@@ -186,7 +189,13 @@ async fn write_native(conn: &mut PgConnection, m: &Mapped, w: &LimitWrite) -> Re
             return Err(DbError::Invalid(format!("{} is a default: it always exists", w.key)));
         }
         (LimitChange::Set { value, expect }, None) => {
-            let (_, new) = m.set_limit(conn, &w.key, *value, version(expect), reason).await?;
+            let set = m.set_limit(conn, &w.key, *value, version(expect), reason).await;
+            let (_, new) = set.map_err(|e| match e {
+                DbError::NotFound(_) => {
+                    DbError::Invalid(format!("unknown limit '{}' (create it with a description first)", w.key))
+                }
+                e => e,
+            })?;
             format!("{} = {new} {scope}", w.key)
         }
         (LimitChange::Set { value, expect }, Some((tenant, _))) => {

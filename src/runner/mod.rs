@@ -577,8 +577,7 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
     })
 }
 
-/// Writes a limit change (validated, conflict-checked and audited by the
-/// db layer); the line says what changed.
+/// A page of the Documents tab's list `query` asks for.
 async fn load_page(
     conn: &mut PgConnection,
     query: &ListQuery,

@@ -1973,6 +1973,11 @@ async fn a_platforms_many_limits_page_by_key_and_are_found_by_words() {
         }
     }
     assert_eq!(up, keys, "read from the end, every key once, in order");
+    // From a key (read again after a save): it and those after it.
+    let view = limits.view(&mut c, None, None, "", &KeysFrom::At("shop-00500.example".into()), 3).await.unwrap();
+    let at: Vec<&str> = view.rows.iter().map(|r| r.key.as_str()).collect();
+    assert_eq!(at, ["shop-00500.example", "shop-00501.example", "shop-00502.example"]);
+    assert_eq!(view.next.as_deref(), Some("shop-00502.example"));
     // Words from the end too: the last keys holding them.
     let view = limits.view(&mut c, None, None, "shop-011", &KeysFrom::End, 5).await.unwrap();
     let last: Vec<&str> = view.rows.iter().map(|r| r.key.as_str()).collect();
