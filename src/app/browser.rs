@@ -82,6 +82,9 @@ pub struct Stage {
     /// Moves asked past the loaded rows toward rows still to come: applied
     /// as the page lands (a burst of keys while it loads is not lost).
     pub pending_moves: isize,
+    /// The first row shown, as last drawn: the view stays put while the
+    /// selection moves inside it.
+    pub offset: std::cell::Cell<usize>,
 }
 
 impl Stage {
@@ -92,6 +95,7 @@ impl Stage {
             count_generation: 0,
             exact_asked: false,
             pending_moves: 0,
+            offset: std::cell::Cell::new(0),
             kind,
             parent,
             parentless: false,
@@ -466,6 +470,7 @@ impl Browser {
                     // Read up from the end: the page above, the selection kept on its row.
                     Placing::Prepend => {
                         s.selected += page.rows.len();
+                        s.offset.set(s.offset.get() + page.rows.len());
                         s.rows.splice(0..0, page.rows);
                         s.prev = page.next;
                     }

@@ -49,6 +49,13 @@ pub struct LimitsPane {
     pub above: Option<String>,
     /// The next (re)load reads the last keys (`G` past the rows read).
     pub from_end: bool,
+    /// Moves up asked past the top of the rows read while the page above
+    /// them loads (or the last keys, after `G`): applied as it lands, so a
+    /// burst of keys is not lost.
+    pub pending_up: usize,
+    /// The first row shown, as last drawn: the view stays put while the
+    /// selection moves inside it.
+    pub offset: std::cell::Cell<usize>,
 }
 
 impl LimitsPane {
@@ -86,6 +93,8 @@ pub struct AuditPane {
     /// The last page was full: older rows may exist.
     pub more: bool,
     pub error: Option<String>,
+    /// The first row shown, as last drawn.
+    pub offset: std::cell::Cell<usize>,
 }
 
 impl AuditPane {
@@ -325,8 +334,13 @@ impl App {
             Ok(view) if matches!(from, KeysFrom::Before(_)) => {
                 let l = &mut self.limits;
                 let fresh: Vec<_> = view.rows.into_iter().filter(|r| !l.rows.iter().any(|o| o.key == r.key)).collect();
+                // Moves up asked while it loaded are taken now; those past
+                // its top wait for the page above it.
+                let target = (l.selected + fresh.len()) as isize - std::mem::take(&mut l.pending_up) as isize;
+                l.pending_up = (-target).max(0) as usize;
                 // (Rows read again from a key that is gone may be none.)
-                l.selected = (l.selected + fresh.len()).min((l.rows.len() + fresh.len()).saturating_sub(1));
+                l.selected = (target.max(0) as usize).min((l.rows.len() + fresh.len()).saturating_sub(1));
+                l.offset.set(l.offset.get() + fresh.len());
                 l.rows.splice(0..0, fresh);
                 l.above = view.next;
             }
@@ -339,9 +353,10 @@ impl App {
                     KeysFrom::At(key) => (view.next, Some(key.clone())),
                     _ => (None, view.next),
                 };
+                let up = std::mem::take(&mut l.pending_up);
                 l.selected = match from {
                     KeysFrom::At(_) => 0,
-                    _ => view.rows.len().saturating_sub(1),
+                    _ => view.rows.len().saturating_sub(1 + up),
                 };
                 l.rows = view.rows;
                 l.rows_scope = l.loaded;
@@ -356,6 +371,7 @@ impl App {
                 let l = &mut self.limits;
                 // Keep the selection on the same key across reloads (or go
                 // to the one asked for).
+                l.pending_up = 0;
                 let asked = l.want_key.take();
                 let key = asked.clone().or_else(|| l.selected_row().map(|r| r.key.clone()));
                 let found = key.as_ref().and_then(|k| view.rows.iter().position(|r| r.key == *k));
@@ -458,6 +474,19 @@ impl App {
             l.pending_down += wanted - n.saturating_sub(1).max(l.selected);
         } else if matches!(cmd, Command::Up | Command::PageUp | Command::Top | Command::Bottom) {
             l.pending_down = 0;
+        }
+        // Past the top of the rows read, with more above them (or the last
+        // keys on their way, after `G`): kept for the page that brings them.
+        let up = match cmd {
+            Command::Up => 1,
+            Command::PageUp => page.max(1),
+            _ => 0,
+        };
+        let more_above = l.above.is_some() || (l.rows.is_empty() && l.loading);
+        if more_above && up > l.selected {
+            l.pending_up += up - l.selected;
+        } else if matches!(cmd, Command::Down | Command::PageDown | Command::Top | Command::Bottom) {
+            l.pending_up = 0;
         }
         match cmd {
             // Past the rows read, at either end: that end of the list is

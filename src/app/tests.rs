@@ -2048,12 +2048,15 @@ fn another_platforms_limits_are_read_from_the_end_by_capital_g_and_upwards_from_
     assert_eq!(a.limits.selected_row().map(|r| r.key.as_str()), Some("k9999"), "the last key selected");
     assert!(a.limits.next.is_none() && a.limits.above.as_deref() == Some("k9970"));
     // Up towards the top of those: the page above, before the first key.
+    // Forty k in a burst: 29 to the top of the rows read, eleven kept for
+    // the page above and taken when it lands (k9999 less forty).
     let mut fx = Vec::new();
-    for _ in 0..29 {
+    for _ in 0..40 {
         fx.extend(a.update(key('k')));
     }
     let g = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { from: KeysFrom::Before(k), .. } if k == "k9970"));
-    let selected = a.limits.selected_row().map(|r| r.key.clone());
+    assert_eq!((a.limits.selected, a.limits.pending_up), (0, 11));
+    let selected = Some("k9959".to_string());
     a.update(Action::LimitsLoaded {
         generation: g,
         from: KeysFrom::Before("k9970".into()),
@@ -2061,7 +2064,7 @@ fn another_platforms_limits_are_read_from_the_end_by_capital_g_and_upwards_from_
     });
     let keys: Vec<&str> = a.limits.rows.iter().map(|r| r.key.as_str()).collect();
     assert_eq!(keys, (9940..10000).map(|i| format!("k{i:04}")).collect::<Vec<_>>(), "in key order, each once");
-    assert_eq!(a.limits.selected_row().map(|r| r.key.clone()), selected, "the same key stays selected");
+    assert_eq!(a.limits.selected_row().map(|r| r.key.clone()), selected, "every k taken");
     assert_eq!(a.limits.above.as_deref(), Some("k9940"));
     // A save reads the rows again from the key selected (a page above the
     // end's here): it stays selected, the rows above it read as it goes up.
@@ -2102,13 +2105,18 @@ fn another_platforms_limits_are_read_from_the_end_by_capital_g_and_upwards_from_
     a.update(Action::LimitsLoaded { generation: g, from: KeysFrom::Top, result: view(rows, Some("k0029")) });
     assert_eq!(a.limits.selected_row().map(|r| r.key.as_str()), Some("k5000"));
     assert_eq!(a.limits.above, None);
-    // G again, then g: the top again, read from the top.
+    // G again and three k before the last keys land: taken when they do.
     let g = limits_load(&a.update(key('G')), |e| matches!(e, Effect::LoadLimits { from: KeysFrom::End, .. }));
+    for _ in 0..3 {
+        a.update(key('k'));
+    }
     a.update(Action::LimitsLoaded {
         generation: g,
         from: KeysFrom::End,
         result: view(page(9970, 10000), Some("k9970")),
     });
+    assert_eq!(a.limits.selected_row().map(|r| r.key.as_str()), Some("k9996"));
+    // Then g: the top again, read from the top.
     let fx = a.update(key('g'));
     let g = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { from: KeysFrom::Top, .. }));
     a.update(Action::LimitsLoaded { generation: g, from: KeysFrom::Top, result: view(page(0, 30), Some("k0029")) });

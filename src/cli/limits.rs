@@ -25,8 +25,8 @@ pub enum LimitsCommand {
         /// The keys after this one (where the last list stopped), by key.
         #[arg(long)]
         after: Option<String>,
-        /// At most this many keys (default 1000).
-        #[arg(long, default_value_t = 1000)]
+        /// At most this many keys (1 to 100,000; default 1000).
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
         limit: u32,
     },
     /// Set a default, or a tenant's override (--tenant).
@@ -103,9 +103,9 @@ async fn foreign_limits(
             }
             // A page by key: a table of one per customer may hold millions.
             let from = after.map_or(KeysFrom::Top, KeysFrom::After);
-            let (rows, more) = mapped.limits_matching(&mut *conn, "", &from, limit.clamp(1, 100_000)).await?;
+            let (rows, more) = mapped.limits_matching(&mut *conn, "", &from, limit).await?;
             if let Some(last) = rows.last().filter(|_| more) {
-                note_next_page(&last.key)?;
+                note_next_page(&last.key, None, limit);
             }
             if json {
                 output::json(&rows)?;
@@ -179,20 +179,22 @@ pub async fn limits(ctx: &Context, cmd: LimitsCommand) -> Result<()> {
         }
     }
     match cmd {
-        LimitsCommand::List { tenant, json, after, limit } => {
-            let tenant = match tenant {
-                Some(t) => Some(tenants::find(&mut conn, &t).await?),
+        LimitsCommand::List { tenant: typed, json, after, limit } => {
+            let tenant = match &typed {
+                Some(t) => Some(tenants::find(&mut conn, t).await?),
                 None => None,
             };
             // Read through our layout, a page by key, as the Limits tab does.
             let ours = RateLimits::for_layout(crate::db::mapped::Lists::ours().mapped(&mut conn).await?);
             let from = after.map_or(KeysFrom::Top, KeysFrom::After);
             let id = tenant.as_ref().map(|t| t.0);
-            let view = ours.view(&mut conn, id, None, "", &from, limit.clamp(1, 100_000)).await?;
+            let view = ours.view(&mut conn, id, None, "", &from, limit).await?;
             if let Some(next) = &view.next {
-                note_next_page(next)?;
+                note_next_page(next, typed.as_deref(), limit);
             }
-            let (rows, usage) = (view.rows, view.usage);
+            // The usage of the keys on this page.
+            let rows = view.rows;
+            let usage: Vec<_> = view.usage.into_iter().filter(|u| rows.iter().any(|r| r.key == u.key)).collect();
             if json {
                 // Each row with its effective value and where it comes from.
                 let limits: Vec<serde_json::Value> = rows
@@ -208,6 +210,8 @@ pub async fn limits(ctx: &Context, cmd: LimitsCommand) -> Result<()> {
                     "tenant": tenant.as_ref().map(|(id, name)| serde_json::json!({"id": id, "name": name})),
                     "limits": limits,
                     "usage": usage,
+                    // Where the next page starts (`--after`), when more keys follow.
+                    "next_after": view.next,
                 }))?;
                 return Ok(());
             }
@@ -220,7 +224,12 @@ pub async fn limits(ctx: &Context, cmd: LimitsCommand) -> Result<()> {
                 "key", "value", "source", "overrides", "used", "description"
             ))?;
             for r in &rows {
-                let used = usage.iter().find(|u| u.key == r.key).map(|u| u.used.to_string()).unwrap_or_default();
+                // Over the limit said, as the console says it.
+                let used = usage.iter().find(|u| u.key == r.key).map(|u| {
+                    let over = r.value() > 0 && u.used >= r.value() as i64;
+                    format!("{}{}", u.used, if over { " over" } else { "" })
+                });
+                let used = used.unwrap_or_default();
                 output::out(format!(
                     "{:<24} {:>10} {:<9} {:>9} {:>10}  {}",
                     r.key,
@@ -403,12 +412,22 @@ fn print_audit(rows: &[AuditRow], json: bool) -> Result<()> {
     Ok(())
 }
 
-/// Says on stderr where the next page of keys starts: `--after KEY`, the
-/// key quoted for a shell where it needs it (a key is any text).
-fn note_next_page(last: &str) -> Result<()> {
-    let key = crate::sanitize::sanitize_line(last);
-    let plain = key.chars().all(|c| c.is_ascii_alphanumeric() || "._:-@/".contains(c));
-    let key = if plain { key.into_owned() } else { format!("'{}'", key.replace('\'', "'\\''")) };
-    output::err(format!("note: more keys follow: `limits list --after {key}` lists them"));
-    Ok(())
+/// Says on stderr where the next page of keys starts: the same command
+/// with `--after KEY` (and the tenant and page size asked for), each value
+/// quoted for a shell where it needs it (a key is any text).
+fn note_next_page(last: &str, tenant: Option<&str>, limit: u32) {
+    let quoted = |text: &str| {
+        let text = crate::sanitize::sanitize_line(text);
+        let plain = !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "._:-@/".contains(c));
+        if plain { text.into_owned() } else { format!("'{}'", text.replace('\'', "'\\''")) }
+    };
+    let mut command = String::from("limits list");
+    if let Some(t) = tenant {
+        command.push_str(&format!(" --tenant {}", quoted(t)));
+    }
+    if limit != 1000 {
+        command.push_str(&format!(" --limit {limit}"));
+    }
+    command.push_str(&format!(" --after {}", quoted(last)));
+    output::err(format!("note: more keys follow: `{command}` lists them"));
 }

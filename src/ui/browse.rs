@@ -112,7 +112,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let footer = s.error.as_ref().map(|e| format!("load failed: {}", sanitize_line(e)));
         // Speakers in our words where the layout maps them, as the transcript shows them.
         let roles = b.layout.entity(Kind::Message).map(|e| &e.roles);
-        render_rows(f, inner, &s.rows, s.selected, 0, &columns, theme, footer, |_, r| {
+        s.offset.set(render_rows(f, inner, &s.rows, s.selected, s.offset.get(), &columns, theme, footer, |_, r| {
             let raw = r.role.as_deref().unwrap_or("?");
             let role = roles.and_then(|m| m.get(raw)).map(String::as_str).unwrap_or(raw);
             vec![
@@ -120,7 +120,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 cell(r.content.as_deref().unwrap_or("")),
                 styled(&r.created_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default(), theme.dim()),
             ]
-        });
+        }));
     } else if s.kind == Kind::RateLimit {
         let writable = b.layout.writes(Kind::RateLimit);
         // Named as the tab bar names that tab.
@@ -128,7 +128,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let columns =
             [col("Key", Constraint::Fill(2)), col("Value", Constraint::Length(12)), col("", Constraint::Fill(1))];
         let footer = s.error.as_ref().map(|e| format!("load failed: {}", sanitize_line(e)));
-        render_rows(f, inner, &s.rows, s.selected, 0, &columns, theme, footer, |_, r| {
+        s.offset.set(render_rows(f, inner, &s.rows, s.selected, s.offset.get(), &columns, theme, footer, |_, r| {
             vec![
                 cell(r.title.as_deref().unwrap_or(&r.id)),
                 // A number as the Limits tab writes it (10,000).
@@ -140,7 +140,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 ),
                 styled(if writable { &edit_here } else { "read-only" }, theme.dim()),
             ]
-        });
+        }));
     } else {
         // Chunks and memories are read for their text; other rows by name.
         // A column the entity does not have is not drawn.
@@ -264,7 +264,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             columns.push(col("Id", Constraint::Fill(1)));
         }
         let footer = s.error.as_ref().map(|e| format!("load failed: {}", sanitize_line(e)));
-        render_rows(f, inner, &s.rows, s.selected, 0, &columns, theme, footer, |_, r| {
+        s.offset.set(render_rows(f, inner, &s.rows, s.selected, s.offset.get(), &columns, theme, footer, |_, r| {
             let name = if text_first {
                 r.content.as_deref().or(r.title.as_deref())
             } else {
@@ -297,7 +297,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 cells.push(styled(&r.id, theme.dim()));
             }
             cells
-        });
+        }));
     }
     if let (Some(r), Some(detail_area)) = (s.selected_row(), detail_area) {
         render_detail(f, detail_area, b, s.kind, r, theme);

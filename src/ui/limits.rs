@@ -48,13 +48,15 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         true => title,
         false => format!("{title} · /{}", sanitize_line(&l.filter)),
     };
-    // (More as the selection nears the end, or the top when read from the
-    // end: "+" until every key is read.)
-    let count = match (l.rows.len(), l.next.is_some() || l.above.is_some()) {
-        (0, _) => String::new(),
-        (1, false) => " · 1 key".into(),
-        (n, false) => format!(" · {} keys", group(n as i64)),
-        (n, true) => format!(" · {}+ keys", group(n as i64)),
+    // How many keys are read, and whether more are below them ("+", read as
+    // the selection nears the end) or above (read from the end: `G`).
+    let count = match (l.rows.len(), l.next.is_some(), l.above.is_some()) {
+        (0, _, _) => String::new(),
+        (1, false, false) => " · 1 key".into(),
+        (n, false, false) => format!(" · {} keys", group(n as i64)),
+        (n, true, false) => format!(" · {}+ keys", group(n as i64)),
+        (n, false, true) => format!(" · last {} keys", group(n as i64)),
+        (n, true, true) => format!(" · {} keys read", group(n as i64)),
     };
     let switch = match (tenant, &app.nav.tenant) {
         (Some(_), _) => " t: defaults ",
@@ -91,7 +93,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             col("Used", Constraint::Length(16)),
         ];
         let footer = l.error.as_ref().map(|e| format!("reload failed: {}", sanitize_line(e)));
-        render_rows(f, inner, &l.rows, l.selected, 0, &columns, theme, footer, |_, r| tenant_cells(l, r, theme));
+        l.offset.set(render_rows(f, inner, &l.rows, l.selected, l.offset.get(), &columns, theme, footer, |_, r| {
+            tenant_cells(l, r, theme)
+        }));
     } else {
         // The defaults; another platform's limits are one value per key,
         // with no tenants to override them.
@@ -109,7 +113,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
         columns.push(col("Description", Constraint::Fill(1)));
         let footer = l.error.as_ref().map(|e| format!("reload failed: {}", sanitize_line(e)));
-        render_rows(f, inner, &l.rows, l.selected, 0, &columns, theme, footer, |_, r| {
+        l.offset.set(render_rows(f, inner, &l.rows, l.selected, l.offset.get(), &columns, theme, footer, |_, r| {
             let mut cells = vec![cell(&r.key)];
             if named {
                 cells.push(cell(r.name.as_deref().unwrap_or("—")));
@@ -120,7 +124,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             }
             cells.push(styled(r.description.as_deref().unwrap_or("—"), theme.dim()));
             cells
-        });
+        }));
     }
     render_limit_detail(f, detail_area, app, theme);
 }
@@ -270,10 +274,8 @@ pub fn render_audit(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             col("Scope", Constraint::Fill(2)),
             col("Change", Constraint::Fill(3)),
         ];
-        let height = (inner.height as usize).saturating_sub(1).max(1);
-        let offset = crate::app::list::offset_showing(a.selected, 0, height);
         let footer = a.error.as_ref().map(|e| format!("load failed: {}", sanitize_line(e)));
-        render_rows(f, inner, &a.rows, a.selected, offset, &columns, theme, footer, |_, r| {
+        a.offset.set(render_rows(f, inner, &a.rows, a.selected, a.offset.get(), &columns, theme, footer, |_, r| {
             vec![
                 styled(&r.at.with_timezone(&chrono::Local).format("%m-%d %H:%M").to_string(), theme.dim()),
                 cell(&r.action),
@@ -282,7 +284,7 @@ pub fn render_audit(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 cell(&r.scope_text()),
                 cell(&r.change_text()),
             ]
-        });
+        }));
     }
     if let Some(r) = a.selected_row() {
         let mut lines = vec![

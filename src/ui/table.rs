@@ -65,6 +65,11 @@ pub fn render_list<R>(
     mut row: impl FnMut(&R) -> Vec<TextCell>,
 ) {
     let more = if list.next.is_some() { " ↓more" } else { "" };
+    // The filter shown with what it narrows, as the entity tabs show theirs.
+    let title = match list.filter_text.trim() {
+        "" => title.to_string(),
+        words => format!("{title} · {}", sanitize_line(words)),
+    };
     let block = Block::bordered()
         .border_style(theme.border(true))
         .title(Span::styled(format!(" {title} "), theme.title()))
@@ -94,7 +99,10 @@ pub fn render_list<R>(
 }
 
 /// The rows of a table in `inner` (header, the visible slice, the selection
-/// highlighted, each cell cut to its column), with an error footer.
+/// highlighted, each cell cut to its column), with an error footer; the
+/// first row shown, from `offset` moved as little as shows the selection
+/// (kept by the caller for the next frame: the view stays put while the
+/// selection moves inside it).
 #[allow(clippy::too_many_arguments)]
 pub fn render_rows<R>(
     f: &mut Frame,
@@ -106,7 +114,7 @@ pub fn render_rows<R>(
     theme: &Theme,
     footer: Option<String>,
     mut row: impl FnMut(usize, &R) -> Vec<TextCell>,
-) {
+) -> usize {
     let height = (inner.height as usize).saturating_sub(1).max(1);
     // Keep the selection on screen even if the state's offset lags a resize.
     let offset = crate::app::list::offset_showing(selected, offset.min(rows.len().saturating_sub(1)), height);
@@ -146,6 +154,7 @@ pub fn render_rows<R>(
         table = table.footer(Row::new(vec![Cell::from(Span::styled(e, theme.error()))]));
     }
     f.render_widget(table, inner);
+    offset
 }
 
 #[cfg(test)]

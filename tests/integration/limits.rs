@@ -491,5 +491,19 @@ async fn our_limits_page_by_key_through_our_layout_with_the_tenants_overrides_be
     let listed: Vec<&str> =
         out.lines().filter(|l| l.starts_with("extra_")).filter_map(|l| l.split(' ').next()).collect();
     assert_eq!(listed, ["extra_quota_2", "extra_quota_3", "extra_quota_4", "extra_quota_5"], "{out}");
-    assert!(err.contains("limits list --after extra_quota_5"), "{err}");
+    assert!(err.contains("`limits list --limit 4 --after extra_quota_5`"), "{err}");
+    // A tenant's page says how to go on with that tenant's; JSON says where.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_ragdesk"))
+        .args(["--database-url", &t.url, "limits", "list", "--limit", "2", "--json", "--tenant"])
+        .arg(tenants[0].to_string())
+        .env("XDG_CONFIG_HOME", "/nonexistent-ragdesk-test")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(&format!("`limits list --tenant {} --limit 2 --after ", tenants[0])), "{err}");
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let shown: Vec<&str> = json["limits"].as_array().unwrap().iter().map(|l| l["key"].as_str().unwrap()).collect();
+    assert_eq!(shown.len(), 2);
+    assert_eq!(json["next_after"].as_str(), Some(shown[1]));
+    assert!(json["usage"].as_array().unwrap().iter().all(|u| shown.contains(&u["key"].as_str().unwrap())));
 }

@@ -745,6 +745,12 @@ fn documents_pane_kbs_documents_chunks_and_delete() {
         key(&mut app, KeyCode::Char('d'));
         let fx = app.update(Action::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE)));
         assert!(matches!(fx.as_slice(), [Effect::DeleteDocument { id: d, .. }] if *d == id(600)), "{fx:?}");
+        // A filter stays in sight in the list's title, as the entity tabs'.
+        key(&mut app, KeyCode::Char('/'));
+        type_text(&mut app, "chunk:0");
+        key(&mut app, KeyCode::Enter);
+        let text = buffer_text(&draw(&app, &Theme::default_dark()));
+        assert!(text.contains("┌ Documents · chunk_count:0 "), "{text}");
     }
 }
 
@@ -1687,4 +1693,87 @@ fn a_browse_page_down_moves_by_the_rows_the_list_shows() {
         app.update(Action::Key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE)));
         assert_eq!(app.browser.current().selected, shown, "detail hidden: {hide_detail}");
     }
+}
+
+/// The first data row of the list drawn (the line under its header).
+fn first_row_shown(app: &App, header: &str) -> String {
+    let text = buffer_text(&draw(app, &Theme::default_dark()));
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines.iter().position(|l| l.contains(header)).expect(header);
+    lines[at + 1].to_string()
+}
+
+/// Moving the selection up inside the rows shown moves the highlight, not
+/// the view (the view kept from the frame before): in the Limits tab and in
+/// an entity tab.
+#[test]
+fn moving_up_moves_the_highlight_not_the_view() {
+    use ragdesk::db::limits::Effective;
+    let mut app = new_app(80, 24);
+    app.browse_layout(ragdesk::schema::load("omni").unwrap());
+    app.start();
+    let fx = app.update(Action::Key(KeyEvent::new(KeyCode::Char('7'), KeyModifiers::NONE)));
+    let generation = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadLimits { generation, .. } => Some(*generation),
+            _ => None,
+        })
+        .unwrap();
+    let rows: Vec<Effective> = (0..60)
+        .map(|i| Effective {
+            key: format!("shop-{i:02}.example"),
+            description: None,
+            default_value: i,
+            default_version: "1".into(),
+            override_value: None,
+            override_version: None,
+            override_updated_at: None,
+            override_updated_by: None,
+            overrides: 0,
+            name: None,
+        })
+        .collect();
+    app.update(Action::LimitsLoaded {
+        generation,
+        from: KeysFrom::Top,
+        result: Ok(ragdesk::db::rate_limits::LimitsView { rows, ..Default::default() }),
+    });
+    let press = |app: &mut App, c: char, n: usize| {
+        for _ in 0..n {
+            app.update(Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+            draw(app, &Theme::default_dark());
+        }
+    };
+    press(&mut app, 'j', 20);
+    let top = first_row_shown(&app, "│Key");
+    assert!(!top.contains("shop-00."), "scrolled by now: {top}");
+    press(&mut app, 'k', 3);
+    assert_eq!(first_row_shown(&app, "│Key"), top, "the view stays put");
+    assert_eq!(app.limits.selected, 17);
+    // An entity tab the same way.
+    let mut app = new_app(80, 24);
+    let fx = app.start();
+    let generation = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadMapped { generation, .. } => Some(*generation),
+            _ => None,
+        })
+        .unwrap();
+    let tenant = |i: usize| MappedRow {
+        id: format!("{i}"),
+        title: Some(format!("Tenant {i:02}")),
+        key: vec![Some(format!("{i}"))],
+        ..Default::default()
+    };
+    app.update(Action::MappedLoaded {
+        generation,
+        result: Ok(ragdesk::db::mapped::MappedPage { rows: (0..60).map(tenant).collect(), next: None }),
+    });
+    press(&mut app, 'j', 20);
+    let top = first_row_shown(&app, "│Name");
+    assert!(!top.contains("Tenant 00"), "scrolled by now: {top}");
+    press(&mut app, 'k', 3);
+    assert_eq!(first_row_shown(&app, "│Name"), top, "the view stays put");
 }
