@@ -190,6 +190,11 @@ pub enum Action {
         from: KeysFrom,
         result: TaskResult<LimitsView>,
     },
+    /// How many keys the Limits tab's words find (capped unless exact).
+    LimitsCounted {
+        generation: u64,
+        result: TaskResult<RowCount>,
+    },
     /// A limit change was written (a line saying what), or refused.
     LimitSaved {
         result: Result<String, String>,
@@ -343,6 +348,12 @@ pub enum Effect {
         /// from the key selected (read again), or beside a key read.
         from: KeysFrom,
     },
+    /// Count the keys the Limits tab's words find (`exact`: every one).
+    CountLimits {
+        generation: u64,
+        words: String,
+        exact: bool,
+    },
     SaveLimit(LimitWrite),
     /// A page of `kind` under `parent`, after `after`, read through the
     /// layout of the database (another platform's schema).
@@ -410,6 +421,7 @@ impl Effect {
             Effect::Explain { .. } => "search-plan".into(),
             Effect::CheckAccess => "access".into(),
             Effect::LoadLimits { .. } => "limits".into(),
+            Effect::CountLimits { .. } => "limits-count".into(),
             Effect::LoadAudit { .. } => "audit".into(),
             Effect::LoadMapped { .. } => "browse".into(),
             Effect::CountMapped { .. } => "browse-count".into(),

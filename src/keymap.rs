@@ -321,6 +321,7 @@ const DEFAULTS: &[(Context, Command, &[&str])] = {
         (Context::Limits, ToggleScope, &["t"]),
         (Context::Limits, LimitHistory, &["a"]),
         (Context::Limits, Filter, &["/"]),
+        (Context::Limits, ExactCount, &["c"]),
         (Context::Audit, Up, &["k", "up"]),
         (Context::Audit, Down, &["j", "down"]),
         (Context::Audit, PageUp, &["pgup", "ctrl-u"]),

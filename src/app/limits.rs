@@ -56,6 +56,13 @@ pub struct LimitsPane {
     /// The first row shown, as last drawn: the view stays put while the
     /// selection moves inside it.
     pub offset: std::cell::Cell<usize>,
+    /// How many keys the words find (capped, or the planner's estimate,
+    /// unless `c` counted them all), and the words it was asked for.
+    pub count: Option<crate::db::RowCount>,
+    pub counted_words: Option<String>,
+    pub count_generation: u64,
+    /// `c`: the next count counts every key.
+    pub count_exact: bool,
 }
 
 impl LimitsPane {
@@ -259,7 +266,14 @@ impl App {
                 };
                 let (key, words) = (self.limits.want_key.clone(), self.limits.filter.clone());
                 fx.push(Effect::LoadLimits { generation, tenant: want, want: key, words, from });
-            } else {
+            }
+            // The keys are the same in every scope: counted again for other
+            // words only (or all of them, when `c` asks).
+            if self.limits.counted_words.as_deref() != Some(self.limits.filter.as_str()) {
+                let exact = std::mem::take(&mut self.limits.count_exact);
+                self.count_limits(exact, fx);
+            }
+            if !self.limits.loading {
                 // The next page as the selection nears the end of those
                 // read, the page above as it nears their top.
                 let page = crate::layout::rows_above_detail(self.size, crate::layout::LIMIT_DETAIL);
@@ -311,6 +325,32 @@ impl App {
         a.generation = generation;
         a.loading = true;
         fx.push(Effect::LoadAudit { generation, filter: a.filter.clone(), before });
+    }
+
+    /// Counts the keys the words find (`exact`: all of them, `c`).
+    fn count_limits(&mut self, exact: bool, fx: &mut Vec<Effect>) {
+        let generation = self.next_generation();
+        let l = &mut self.limits;
+        l.count_generation = generation;
+        l.counted_words = Some(l.filter.clone());
+        if !exact {
+            l.count = None;
+        }
+        fx.push(Effect::CountLimits { generation, words: l.filter.clone(), exact });
+    }
+
+    pub(super) fn on_limits_counted(&mut self, generation: u64, result: Result<crate::db::RowCount, LoadError>) {
+        if generation != self.limits.count_generation {
+            return;
+        }
+        match result {
+            Ok(n) => self.limits.count = Some(n),
+            // A count is an extra: its failure is said, the rows stay.
+            Err(e) => {
+                self.note_connection(&e);
+                self.error(format!("keys not counted: {}", e.message));
+            }
+        }
     }
 
     pub(super) fn on_limits_loaded(&mut self, generation: u64, from: KeysFrom, result: Result<LimitsView, LoadError>) {
@@ -482,6 +522,10 @@ impl App {
             Command::PageUp => page.max(1),
             _ => 0,
         };
+        // A move asks again for a page that failed to load.
+        if matches!(cmd, Command::Up | Command::Down | Command::PageUp | Command::PageDown) && !l.loading {
+            l.error = None;
+        }
         let more_above = l.above.is_some() || (l.rows.is_empty() && l.loading);
         if more_above && up > l.selected {
             l.pending_up += up - l.selected;
@@ -489,6 +533,11 @@ impl App {
             l.pending_up = 0;
         }
         match cmd {
+            Command::ExactCount => {
+                l.count_exact = true;
+                l.counted_words = None;
+                self.info("counting every key…");
+            }
             // Past the rows read, at either end: that end of the list is
             // read, one page from it (never a walk through millions).
             Command::Bottom if l.next.is_some() => {

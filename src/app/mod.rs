@@ -763,6 +763,7 @@ impl App {
                 Err(e) => self.note_connection(&e),
             },
             Action::LimitsLoaded { generation, from, result } => self.on_limits_loaded(generation, from, result),
+            Action::LimitsCounted { generation, result } => self.on_limits_counted(generation, result),
             Action::LimitSaved { result } => self.on_limit_saved(result),
             Action::AuditLoaded { generation, append, result } => self.on_audit_loaded(generation, append, result),
             Action::MappedLoaded { generation, result } => {

@@ -2123,3 +2123,45 @@ fn another_platforms_limits_are_read_from_the_end_by_capital_g_and_upwards_from_
     assert_eq!((a.limits.selected, a.limits.above.as_deref()), (0, None));
     assert_eq!(a.limits.selected_row().map(|r| r.key.as_str()), Some("k0000"));
 }
+
+#[test]
+fn the_limits_tab_counts_the_keys_its_words_find_and_c_counts_them_all() {
+    let mut a = app();
+    a.browse_layout(crate::schema::load("omni").unwrap());
+    a.start();
+    let fx = a.update(key('7'));
+    // Counted with the first page (capped, or the planner's estimate).
+    let g = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::CountLimits { generation, words, exact: false } if words.is_empty() => Some(*generation),
+            _ => None,
+        })
+        .expect("a count");
+    a.update(Action::LimitsCounted { generation: g, result: Ok(RowCount::Estimate(2_000_000)) });
+    assert_eq!(a.limits.count, Some(RowCount::Estimate(2_000_000)));
+    // c: every key counted.
+    let fx = a.update(key('c'));
+    let g = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::CountLimits { generation, exact: true, .. } => Some(*generation),
+            _ => None,
+        })
+        .expect("an exact count");
+    // An older count landing late is dropped.
+    a.update(Action::LimitsCounted { generation: g - 1, result: Ok(RowCount::Exact(1)) });
+    a.update(Action::LimitsCounted { generation: g, result: Ok(RowCount::Exact(2_000_113)) });
+    assert_eq!(a.limits.count, Some(RowCount::Exact(2_000_113)));
+    // Other words: counted again; the same words in another scope: not.
+    a.update(key('/'));
+    for ch in "shop".chars() {
+        a.update(key(ch));
+    }
+    let fx = a.update(code(KeyCode::Enter));
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::CountLimits { words, exact: false, .. } if words == "shop")),
+        "{fx:?}"
+    );
+    assert_eq!(a.limits.count, None, "no old count under new words");
+}

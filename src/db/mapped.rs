@@ -2906,19 +2906,62 @@ impl Mapped {
         Ok(self.limit_rows(conn, LimitRows::Key(key), 1).await?.into_iter().next())
     }
 
-    async fn limit_rows(&self, conn: &mut PgConnection, rows: LimitRows<'_>, limit: u32) -> Result<Vec<MappedLimit>> {
-        let (table, k, v) = self.limit_columns()?;
+    /// How many rate limits hold every word of `words` (as
+    /// `limits_matching` finds them): counted up to `COUNT_CAP`, or every
+    /// one when `exact`; with no words, the planner's estimate of a big
+    /// table unless `exact`.
+    pub async fn count_limits(&self, conn: &mut PgConnection, words: &str, exact: bool) -> Result<super::RowCount> {
+        let (table, _, _) = self.limit_columns()?;
+        if words.trim().is_empty() && !exact {
+            return super::page_estimate(conn, &table.quoted()).await;
+        }
+        let mut qb = QueryBuilder::<Postgres>::new(format!(
+            "SELECT count(*) FROM (SELECT 1 FROM {} t WHERE true",
+            table.quoted()
+        ));
+        self.push_limit_words(&mut qb, words)?;
+        if !exact {
+            qb.push(" LIMIT ").push_bind(super::page::COUNT_CAP + 1);
+        }
+        qb.push(") counted");
+        let (n,): (i64,) = qb.build_query_as().fetch_one(&mut *conn).await?;
+        Ok(if exact { super::RowCount::Exact(n) } else { super::RowCount::from_capped(n) })
+    }
+
+    /// The description and the name of the row the key is the id of, as
+    /// SQL of the row `t` (NULL where the layout has none).
+    fn limit_texts(&self) -> Result<(String, String)> {
+        let (_, k, _) = self.limit_columns()?;
         let e = self.entity(Kind::RateLimit)?;
         let description = match &e.description {
             Some(d) => format!("t.{}::text", quote_ident(d)),
             None => "NULL::text".into(),
         };
-        // The row the key is the id of, named.
         let name = e
             .key_entity
             .as_deref()
             .and_then(|named| self.title_of_sql(named, k))
             .unwrap_or_else(|| "NULL::text".into());
+        Ok((description, name))
+    }
+
+    /// `AND` the limits holding every one of `words`: words only, a key is
+    /// found by what it says (a domain, what it is for, whose it is).
+    fn push_limit_words(&self, qb: &mut QueryBuilder<'_, Postgres>, words: &str) -> Result<()> {
+        let (_, k, _) = self.limit_columns()?;
+        let (description, name) = self.limit_texts()?;
+        for w in &super::Filter::words_of(words).words {
+            let pattern = super::like_pattern(w);
+            qb.push(format!(" AND (t.{}::text ILIKE ", quote_ident(k))).push_bind(pattern.clone());
+            qb.push(format!(" OR ({name}) ILIKE ")).push_bind(pattern.clone());
+            qb.push(format!(" OR {description} ILIKE ")).push_bind(pattern).push(")");
+        }
+        Ok(())
+    }
+
+    async fn limit_rows(&self, conn: &mut PgConnection, rows: LimitRows<'_>, limit: u32) -> Result<Vec<MappedLimit>> {
+        let (table, k, v) = self.limit_columns()?;
+        let (description, name) = self.limit_texts()?;
         let mut qb = QueryBuilder::<Postgres>::new(format!(
             "SELECT t.{k}::text, t.{v}::bigint, t.xmin::text, {description}, {name} FROM {t} t WHERE true",
             k = quote_ident(k),
@@ -2949,14 +2992,7 @@ impl Mapped {
             }
         };
         let backward = matches!(rows, LimitRows::Page { from, .. } if from.backward());
-        // Words only: a key is found by what it says (a domain, what it is
-        // for, whose it is).
-        for w in &super::Filter::words_of(words).words {
-            let pattern = super::like_pattern(w);
-            qb.push(format!(" AND (t.{}::text ILIKE ", quote_ident(k))).push_bind(pattern.clone());
-            qb.push(format!(" OR ({name}) ILIKE ")).push_bind(pattern.clone());
-            qb.push(format!(" OR {description} ILIKE ")).push_bind(pattern).push(")");
-        }
+        self.push_limit_words(&mut qb, words)?;
         // By the column as stored (a number's order), not the text it is
         // selected as: a bare name in ORDER BY means the output column.
         // (Read from the end backwards: one range of the key's index either way.)

@@ -143,6 +143,13 @@ impl RateLimits {
         Ok(LimitsView { rows, usage, overrides, next })
     }
 
+    /// How many keys hold every word of `words` (as `view` finds them).
+    pub async fn count(&self, conn: &mut PgConnection, words: &str, exact: bool) -> Result<super::RowCount> {
+        match self {
+            RateLimits::Native(m) | RateLimits::Mapped(m) => m.count_limits(conn, words, exact).await,
+        }
+    }
+
     /// Carries out `w`, audited in the same transaction; what changed, in a line.
     pub async fn write(&self, conn: &mut PgConnection, w: &LimitWrite) -> Result<String> {
         match self {

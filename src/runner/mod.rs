@@ -443,6 +443,7 @@ fn failure(effect: &Effect, error: LoadError) -> Option<Action> {
         Effect::LoadLimits { generation, from, .. } => {
             Action::LimitsLoaded { generation: *generation, from: from.clone(), result: Err(err()) }
         }
+        Effect::CountLimits { generation, .. } => Action::LimitsCounted { generation: *generation, result: Err(err()) },
         Effect::SaveLimit(_) => Action::LimitSaved { result: Err(msg) },
         Effect::LoadAudit { generation, before, .. } => {
             Action::AuditLoaded { generation: *generation, append: before.is_some(), result: Err(err()) }
@@ -532,6 +533,13 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
             };
             let result = result.map_err(Into::into);
             Action::LimitsLoaded { generation, from, result }
+        }
+        Effect::CountLimits { generation, words, exact } => {
+            let result = match settings.rate_limits(conn).await {
+                Ok(limits) => limits.count(conn, &words, exact).await,
+                Err(e) => Err(e),
+            };
+            Action::LimitsCounted { generation, result: result.map_err(Into::into) }
         }
         Effect::LoadAudit { generation, filter, before } => {
             let result = db::audit::AuditTrail::for_layout(settings.mapped.as_deref())

@@ -14,6 +14,7 @@ use crate::db::limits::Effective;
 use crate::sanitize::sanitize_line;
 use crate::theme::Theme;
 
+use crate::db::RowCount;
 use crate::db::page::group;
 
 /// How close a tenant runs to `row`'s value: the style of its usage.
@@ -49,14 +50,23 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         false => format!("{title} · /{}", sanitize_line(&l.filter)),
     };
     // How many keys are read, and whether more are below them ("+", read as
-    // the selection nears the end) or above (read from the end: `G`).
-    let count = match (l.rows.len(), l.next.is_some(), l.above.is_some()) {
-        (0, _, _) => String::new(),
-        (1, false, false) => " · 1 key".into(),
-        (n, false, false) => format!(" · {} keys", group(n as i64)),
-        (n, true, false) => format!(" · {}+ keys", group(n as i64)),
-        (n, false, true) => format!(" · last {} keys", group(n as i64)),
-        (n, true, true) => format!(" · {} keys read", group(n as i64)),
+    // the selection nears the end) or above (read from the end: `G`); of
+    // how many, once counted.
+    let total = l.count.map(|c| match c {
+        RowCount::Exact(n) => group(n),
+        RowCount::AtLeast(n) => format!("{}+", group(n)),
+        RowCount::Estimate(n) => format!("~{}", group(n)),
+    });
+    let read = group(l.rows.len() as i64);
+    let count = match (l.rows.len(), l.next.is_some(), l.above.is_some(), total) {
+        (0, _, _, _) => String::new(),
+        (1, false, false, _) => " · 1 key".into(),
+        (_, false, false, _) => format!(" · {read} keys"),
+        (_, false, true, Some(t)) => format!(" · last {read} of {t} keys"),
+        (_, _, _, Some(t)) => format!(" · {read} of {t} keys"),
+        (_, true, false, None) => format!(" · {read}+ keys"),
+        (_, false, true, None) => format!(" · last {read} keys"),
+        (_, true, true, None) => format!(" · {read} keys read"),
     };
     let switch = match (tenant, &app.nav.tenant) {
         (Some(_), _) => " t: defaults ",

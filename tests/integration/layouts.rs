@@ -1973,6 +1973,11 @@ async fn a_platforms_many_limits_page_by_key_and_are_found_by_words() {
         }
     }
     assert_eq!(up, keys, "read from the end, every key once, in order");
+    // Counted: capped or exact, by the same words.
+    use ragdesk::db::RowCount;
+    assert_eq!(limits.count(&mut c, "shop-011", false).await.unwrap(), RowCount::Exact(100));
+    assert_eq!(limits.count(&mut c, "", true).await.unwrap(), RowCount::Exact(total));
+    assert_eq!(limits.count(&mut c, "nothing-like-this", true).await.unwrap(), RowCount::Exact(0));
     // From a key (read again after a save): it and those after it.
     let view = limits.view(&mut c, None, None, "", &KeysFrom::At("shop-00500.example".into()), 3).await.unwrap();
     let at: Vec<&str> = view.rows.iter().map(|r| r.key.as_str()).collect();

@@ -1777,3 +1777,59 @@ fn moving_up_moves_the_highlight_not_the_view() {
     press(&mut app, 'k', 3);
     assert_eq!(first_row_shown(&app, "│Name"), top, "the view stays put");
 }
+
+/// The Limits tab's title says how many keys are read of how many there
+/// are, once counted, and which end they are read from.
+#[test]
+fn the_limits_title_says_how_many_keys_are_read_of_how_many() {
+    use ragdesk::db::limits::Effective;
+    let mut app = new_app(80, 24);
+    app.browse_layout(ragdesk::schema::load("omni").unwrap());
+    app.start();
+    let fx = app.update(Action::Key(KeyEvent::new(KeyCode::Char('7'), KeyModifiers::NONE)));
+    let (load, count) = (
+        fx.iter().find_map(|e| if let Effect::LoadLimits { generation, .. } = e { Some(*generation) } else { None }),
+        fx.iter().find_map(|e| if let Effect::CountLimits { generation, .. } = e { Some(*generation) } else { None }),
+    );
+    let rows: Vec<Effective> = (0..100)
+        .map(|i| Effective {
+            key: format!("shop-{i:04}.example"),
+            description: None,
+            default_value: i,
+            default_version: "1".into(),
+            override_value: None,
+            override_version: None,
+            override_updated_at: None,
+            override_updated_by: None,
+            overrides: 0,
+            name: None,
+        })
+        .collect();
+    let view = |next: Option<&str>| {
+        Ok(ragdesk::db::rate_limits::LimitsView {
+            rows: rows.clone(),
+            next: next.map(Into::into),
+            ..Default::default()
+        })
+    };
+    app.update(Action::LimitsLoaded {
+        generation: load.unwrap(),
+        from: KeysFrom::Top,
+        result: view(Some("shop-0099.example")),
+    });
+    let title =
+        |app: &App| buffer_text(&draw(app, &Theme::default_dark())).lines().nth(2).unwrap_or_default().to_string();
+    assert!(title(&app).contains("· 100+ keys"), "{}", title(&app));
+    app.update(Action::LimitsCounted { generation: count.unwrap(), result: Ok(RowCount::Estimate(3_020)) });
+    assert!(title(&app).contains("· 100 of ~3,020 keys"), "{}", title(&app));
+    // G: the last keys.
+    let fx = app.update(Action::Key(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::NONE)));
+    let load =
+        fx.iter().find_map(|e| if let Effect::LoadLimits { generation, .. } = e { Some(*generation) } else { None });
+    app.update(Action::LimitsLoaded {
+        generation: load.unwrap(),
+        from: KeysFrom::End,
+        result: view(Some("shop-0000.example")),
+    });
+    assert!(title(&app).contains("· last 100 of ~3,020 keys"), "{}", title(&app));
+}
