@@ -102,6 +102,9 @@ pub struct AuditPane {
     pub error: Option<String>,
     /// The first row shown, as last drawn.
     pub offset: std::cell::Cell<usize>,
+    /// Rows `j`/PgDn asked to go past the last one read while more load:
+    /// taken when they land.
+    pub pending_down: usize,
 }
 
 impl AuditPane {
@@ -366,8 +369,10 @@ impl App {
                 let fresh: Vec<_> = view.rows.into_iter().filter(|r| !l.rows.iter().any(|o| o.key == r.key)).collect();
                 l.rows.extend(fresh);
                 l.next = view.next;
-                let pending = std::mem::take(&mut l.pending_down);
-                l.selected = (l.selected + pending).min(l.rows.len().saturating_sub(1));
+                // Moves past these rows too wait for the page after them.
+                let target = l.selected + std::mem::take(&mut l.pending_down);
+                l.selected = target.min(l.rows.len().saturating_sub(1));
+                l.pending_down = if l.next.is_some() { target - l.selected } else { 0 };
             }
             // The page above the rows read from the end: before them, the
             // same row staying selected.
@@ -398,6 +403,13 @@ impl App {
                     KeysFrom::At(_) => 0,
                     _ => view.rows.len().saturating_sub(1 + up),
                 };
+                // The view as `G` then each `k` would leave it: the last key
+                // at its bottom (`k` pressed while it loaded moves inside it).
+                let shown = crate::layout::rows_above_detail(self.size, crate::layout::LIMIT_DETAIL);
+                l.offset.set(match from {
+                    KeysFrom::At(_) => 0,
+                    _ => view.rows.len().saturating_sub(shown),
+                });
                 l.rows = view.rows;
                 l.rows_scope = l.loaded;
                 l.rows_filter = Some(l.filter.clone());
@@ -448,7 +460,11 @@ impl App {
                 a.more = rows.len() >= page;
                 if append {
                     a.rows.extend(rows);
+                    let target = a.selected + std::mem::take(&mut a.pending_down);
+                    a.selected = target.min(a.rows.len().saturating_sub(1));
+                    a.pending_down = if a.more { target - a.selected } else { 0 };
                 } else {
+                    a.pending_down = 0;
                     // The same filter read again keeps the selection where it can.
                     let same = a.rows_filter.as_deref() == a.loaded.as_deref();
                     a.selected = if same { a.selected.min(rows.len().saturating_sub(1)) } else { 0 };
@@ -540,17 +556,19 @@ impl App {
             }
             // Past the rows read, at either end: that end of the list is
             // read, one page from it (never a walk through millions).
-            Command::Bottom if l.next.is_some() => {
+            // (Also while the other end is on its way: the later jump wins.)
+            Command::Bottom if l.next.is_some() || (l.rows.is_empty() && l.loading) => {
                 l.rows.clear();
                 l.next = None;
                 l.selected = 0;
                 l.from_end = true;
                 l.invalidate();
             }
-            Command::Top if l.above.is_some() => {
+            Command::Top if l.above.is_some() || (l.rows.is_empty() && l.loading) => {
                 l.rows.clear();
                 l.above = None;
                 l.selected = 0;
+                l.from_end = false;
                 l.invalidate();
             }
             _ if super::list::move_selection(&mut l.selected, n, page, cmd) => {}
@@ -694,6 +712,17 @@ impl App {
         let n = self.audit.rows.len();
         let page = crate::layout::rows_above_detail(self.size, crate::layout::AUDIT_DETAIL);
         let a = &mut self.audit;
+        // Past the last row read, with more to read: kept for the next page.
+        let wanted = match cmd {
+            Command::Down => a.selected + 1,
+            Command::PageDown => a.selected + page.max(1),
+            _ => 0,
+        };
+        if a.more && wanted >= n {
+            a.pending_down += wanted - n.saturating_sub(1).max(a.selected);
+        } else if matches!(cmd, Command::Up | Command::PageUp | Command::Top | Command::Bottom) {
+            a.pending_down = 0;
+        }
         match cmd {
             _ if super::list::move_selection(&mut a.selected, n, page, cmd) => {}
             Command::Filter => {

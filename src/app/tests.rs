@@ -2165,3 +2165,78 @@ fn the_limits_tab_counts_the_keys_its_words_find_and_c_counts_them_all() {
     );
     assert_eq!(a.limits.count, None, "no old count under new words");
 }
+
+#[test]
+fn bursts_of_keys_past_the_rows_read_are_all_taken_as_pages_land() {
+    let mut a = app();
+    a.browse_layout(crate::schema::load("omni").unwrap());
+    a.start();
+    let fx = a.update(key('7'));
+    let page = |from: usize, to: usize| (from..to).map(|i| limit(&format!("k{i:03}"), i as i32, None)).collect();
+    let view = |rows, next: Option<&str>| {
+        Ok(crate::action::LimitsView { rows, next: next.map(str::to_string), ..Default::default() })
+    };
+    let g = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { from: KeysFrom::Top, .. }));
+    a.update(Action::LimitsLoaded { generation: g, from: KeysFrom::Top, result: view(page(0, 30), Some("k029")) });
+    // G then g before the last keys land: the later jump wins (the end's
+    // page, landing late, is dropped).
+    let end = limits_load(&a.update(key('G')), |e| matches!(e, Effect::LoadLimits { from: KeysFrom::End, .. }));
+    let top = limits_load(&a.update(key('g')), |e| matches!(e, Effect::LoadLimits { from: KeysFrom::Top, .. }));
+    a.update(Action::LimitsLoaded { generation: end, from: KeysFrom::End, result: view(page(60, 90), Some("k060")) });
+    assert!(a.limits.rows.is_empty() && a.limits.loading);
+    a.update(Action::LimitsLoaded { generation: top, from: KeysFrom::Top, result: view(page(0, 30), Some("k029")) });
+    assert_eq!(a.limits.selected_row().map(|r| r.key.as_str()), Some("k000"));
+    // 75 j at once: 29 through the rows read, the rest kept for the pages
+    // after them, each taken as it lands (more than one page's worth).
+    let mut fx = Vec::new();
+    for _ in 0..75 {
+        fx.extend(a.update(key('j')));
+    }
+    let g = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { from: KeysFrom::After(k), .. } if k == "k029"));
+    let fx = a.update(Action::LimitsLoaded {
+        generation: g,
+        from: KeysFrom::After("k029".into()),
+        result: view(page(30, 60), Some("k059")),
+    });
+    assert_eq!((a.limits.selected, a.limits.pending_down), (59, 16));
+    let g = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { from: KeysFrom::After(k), .. } if k == "k059"));
+    a.update(Action::LimitsLoaded {
+        generation: g,
+        from: KeysFrom::After("k059".into()),
+        result: view(page(60, 90), None),
+    });
+    assert_eq!(a.limits.selected_row().map(|r| r.key.as_str()), Some("k075"));
+    // The Audit tab's rows the same way.
+    let fx = a.update(key('8'));
+    let audit = |i: i64| crate::db::audit::AuditRow {
+        id: 1000 - i,
+        at: chrono::Utc::now(),
+        action: "set".into(),
+        entity: "rate_limit".into(),
+        entity_key: format!("k{i:03}"),
+        tenant_id: None,
+        tenant_name: None,
+        old_value: None,
+        new_value: None,
+        reason: None,
+        db_role: None,
+        os_user: None,
+        client_host: None,
+        layout: Some("omni".into()),
+    };
+    let size = a.page_size as i64;
+    let rows = |from: i64| (from..from + size).map(audit).collect::<Vec<_>>();
+    let first =
+        fx.iter().find_map(|e| if let Effect::LoadAudit { generation, .. } = e { Some(*generation) } else { None });
+    a.update(Action::AuditLoaded { generation: first.unwrap(), append: false, result: Ok(rows(0)) });
+    let mut fx = Vec::new();
+    for _ in 0..(size + 20) {
+        fx.extend(a.update(key('j')));
+    }
+    let more = fx.iter().find_map(|e| match e {
+        Effect::LoadAudit { generation, before: Some(_), .. } => Some(*generation),
+        _ => None,
+    });
+    a.update(Action::AuditLoaded { generation: more.unwrap(), append: true, result: Ok(rows(size)) });
+    assert_eq!(a.audit.selected as i64, size + 20, "every j taken");
+}

@@ -192,9 +192,14 @@ pub async fn limits(ctx: &Context, cmd: LimitsCommand) -> Result<()> {
             if let Some(next) = &view.next {
                 note_next_page(next, typed.as_deref(), limit);
             }
-            // The usage of the keys on this page.
+            // The tenant's usage of the keys on this page (a later page's
+            // view has none of its own: read here).
             let rows = view.rows;
-            let usage: Vec<_> = view.usage.into_iter().filter(|u| rows.iter().any(|r| r.key == u.key)).collect();
+            let usage = match id {
+                Some(t) => limits::usage(&mut conn, t).await?,
+                None => Vec::new(),
+            };
+            let usage: Vec<_> = usage.into_iter().filter(|u| rows.iter().any(|r| r.key == u.key)).collect();
             if json {
                 // Each row with its effective value and where it comes from.
                 let limits: Vec<serde_json::Value> = rows

@@ -45,9 +45,7 @@ pub fn description(ctx: Context, cmd: Command) -> &'static str {
         (Context::Limits, Command::Filter) => {
             "Show the limits whose key or description holds these words (or the name of the row a key is the id of); Esc clears them"
         }
-        (Context::Limits, Command::Bottom) => {
-            "Go to the last key read (another platform's: more are read as you go down)"
-        }
+        (Context::Limits, Command::Bottom) => "Go to the last key: the last page is read from the end",
         (Context::Limits, Command::Delete) => "Remove the tenant's override (the default applies again; asks first)",
         (Context::Transcript, Command::Bottom) => "Go to the last message (loads the rest)",
         _ => cmd.description(),

@@ -252,8 +252,11 @@ pub fn render_audit(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let [table_area, detail_area] =
         Layout::vertical([Constraint::Min(4), Constraint::Length(crate::layout::AUDIT_DETAIL)]).areas(area);
     let more = if a.more { "+" } else { "" };
-    let counted =
-        format!(" {} {}{more} · / filter ", a.rows.len(), if a.rows.len() == 1 { "entry" } else { "entries" });
+    let counted = format!(
+        " {}{more} {} · / filter ",
+        a.rows.len(),
+        if a.rows.len() == 1 && more.is_empty() { "entry" } else { "entries" }
+    );
     // The filter cut (with an ellipsis) where it would run into the count.
     let room = (table_area.width as usize).saturating_sub(counted.chars().count() + 12);
     let filter = if a.filter.is_empty() {

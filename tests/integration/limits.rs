@@ -506,4 +506,25 @@ async fn our_limits_page_by_key_through_our_layout_with_the_tenants_overrides_be
     assert_eq!(shown.len(), 2);
     assert_eq!(json["next_after"].as_str(), Some(shown[1]));
     assert!(json["usage"].as_array().unwrap().iter().all(|u| shown.contains(&u["key"].as_str().unwrap())));
+    // A later page has the usage of its own keys too.
+    let list = |extra: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_ragdesk"))
+            .args(["--database-url", &t.url, "limits", "list", "--json", "--tenant"])
+            .arg(tenants[0].to_string())
+            .args(extra)
+            .env("XDG_CONFIG_HOME", "/nonexistent-ragdesk-test")
+            .output()
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    let used = |json: &serde_json::Value| -> Vec<String> {
+        json["usage"].as_array().unwrap().iter().map(|u| u["key"].as_str().unwrap().to_string()).collect()
+    };
+    let all = list(&[]);
+    let keys: Vec<&str> = all["limits"].as_array().unwrap().iter().map(|l| l["key"].as_str().unwrap()).collect();
+    let first_used = used(&all).into_iter().min().expect("the sample tenant uses some limit");
+    let at = keys.iter().position(|k| *k == first_used).unwrap();
+    assert!(at > 0, "a key before it to page after");
+    let later = list(&["--limit", "1", "--after", keys[at - 1]]);
+    assert_eq!(used(&later), [first_used]);
 }
