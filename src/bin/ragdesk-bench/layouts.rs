@@ -218,6 +218,92 @@ pub async fn run(db: &Db, n: usize) -> color_eyre::eyre::Result<()> {
         &time(n.min(5), || async { reader.whole(&mut pool.acquire().await.unwrap(), &grown.long).await.unwrap() })
             .await,
     );
+    if name == "omni" {
+        rate_limits(pool, &mapped, n).await?;
+    }
+    Ok(())
+}
+
+/// Rate limit keys the benchmark adds to 004's `customer_configs` (one per
+/// customer's domain: a platform of many shops has this many).
+const LIMIT_KEYS: i64 = 500_000;
+
+/// The Limits tab on 004's rate limits at scale: its pages by key from the
+/// top and from the end (`G`) and the page above the end's, against OFFSET
+/// to the same rows, and the title's count, capped, against count(*).
+async fn rate_limits(pool: &PgPool, mapped: &Mapped, n: usize) -> color_eyre::eyre::Result<()> {
+    use ragdesk::db::mapped::KeysFrom;
+    let (done,): (bool,) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM public.customer_configs WHERE domain = 'bench-shop-0000001.example')",
+    )
+    .fetch_one(pool)
+    .await?;
+    if !done {
+        eprintln!("growing customer_configs (once): {LIMIT_KEYS} rate limits");
+        let mut tx = pool.begin().await?;
+        sqlx::query("SET LOCAL statement_timeout = 0").execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO public.customer_configs (customer_id, domain, rate_limit) \
+             SELECT (SELECT id FROM public.customers ORDER BY created_at, id LIMIT 1), \
+                    'bench-shop-' || lpad(g::text, 7, '0') || '.example', 10 + g % 990 \
+             FROM generate_series(1, $1) g",
+        )
+        .bind(LIMIT_KEYS)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        sqlx::query("ANALYZE public.customer_configs").execute(pool).await?;
+    }
+    let (keys,): (i64,) = sqlx::query_as("SELECT count(*) FROM public.customer_configs").fetch_one(pool).await?;
+    println!();
+    println!("Rate limits ({} keys, 004's `customer_configs`), a page of {PAGE} by key:", group(keys));
+    println!();
+    println!("| page | through the layout p50 ms | OFFSET p50 ms | OFFSET / layout |");
+    println!("|---|---|---|---|");
+    // The key above the end's page, for the page above it.
+    let (above,): (String,) = sqlx::query_as(&format!(
+        "SELECT domain FROM public.customer_configs ORDER BY domain DESC OFFSET {} LIMIT 1",
+        PAGE - 1
+    ))
+    .fetch_one(pool)
+    .await?;
+    let cases = [
+        ("the first keys", KeysFrom::Top, 0),
+        ("the last keys (G)", KeysFrom::End, keys - PAGE as i64),
+        ("the page above the last keys", KeysFrom::Before(above), keys - 2 * PAGE as i64),
+    ];
+    for (what, from, offset) in cases {
+        let layout = time(n, || async {
+            let mut conn = pool.acquire().await.unwrap();
+            mapped.limits_matching(&mut conn, "", &from, PAGE).await.unwrap()
+        })
+        .await;
+        let naive = time(n, || async {
+            sqlx::query("SELECT domain, rate_limit FROM public.customer_configs ORDER BY domain OFFSET $1 LIMIT $2")
+                .bind(offset)
+                .bind(PAGE as i64)
+                .fetch_all(pool)
+                .await
+                .unwrap()
+        })
+        .await;
+        ratio_row(what, &layout, &naive);
+    }
+    println!();
+    println!("| operation | min ms | p50 ms | p95 ms |");
+    println!("|---|---|---|---|");
+    row(
+        "the title's count of keys holding a word (capped at 10,000)",
+        &time(n, || async { mapped.count_limits(&mut pool.acquire().await.unwrap(), "shop", false).await.unwrap() })
+            .await,
+    );
+    row(
+        "the same keys counted exactly (`c`)",
+        &time(n.min(5), || async {
+            mapped.count_limits(&mut pool.acquire().await.unwrap(), "shop", true).await.unwrap()
+        })
+        .await,
+    );
     Ok(())
 }
 
