@@ -245,7 +245,7 @@ impl AuditTrail {
 
     /// The history, newest first: `limit` rows older than `before`. The
     /// filter takes words (matched against key, action, entity, reason and,
-    /// in ours, the tenant's name) and `entity:`, `key:`, `action:`,
+    /// in ours, the tenant's name; in another platform's, the layout) and `entity:`, `key:`, `action:`,
     /// `after:`, `before:`. Another platform's trail is empty before
     /// ragdesk's first write there.
     pub async fn page(
@@ -282,7 +282,7 @@ impl AuditTrail {
                      NULL::text AS tenant_name, a.old_value, a.new_value, a.reason, a.db_role, a.os_user, \
                      a.client_host, a.layout FROM ragdesk_audit.audit_log a WHERE true",
                 );
-                filter.push_words(&mut qb, &["a.entity_key", "a.action", "a.entity", "a.reason"]);
+                filter.push_words(&mut qb, &["a.entity_key", "a.action", "a.entity", "a.reason", "a.layout"]);
                 qb
             }
         };

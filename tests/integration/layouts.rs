@@ -2092,6 +2092,8 @@ async fn a_declared_limit_write_on_a_foreign_layout_is_validated_conflict_checke
     assert_eq!(older.iter().map(|r| r.reason.as_deref()).collect::<Vec<_>>(), [Some("pilot")]);
     assert!(read("entity:limit", Some(older[0].cursor())).await.unwrap().is_empty(), "two writes, two pages");
     assert_eq!(read("pilot", None).await.unwrap()[0].id, older[0].id, "a word matches the reason");
+    assert_eq!(read("omni", None).await.unwrap()[0].id, newest[0].id, "a word matches the layout shown");
+    assert!(read("domo", None).await.unwrap().is_empty());
     assert!(read("entity:chunk", None).await.unwrap().is_empty());
     assert!(read(&format!("key:{key} action:unset"), None).await.unwrap().is_empty());
     let err = read("entity:tenant_rate_limit", None).await.unwrap_err().to_string();
