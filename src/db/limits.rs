@@ -115,7 +115,7 @@ pub struct Limit {
 
 /// A limit as it applies to one tenant: the default, and the override when
 /// there is one.
-#[derive(Debug, Clone, PartialEq, FromRow, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Effective {
     pub key: String,
     pub description: Option<String>,
@@ -129,7 +129,6 @@ pub struct Effective {
     pub overrides: i64,
     /// What the key names, where a layout says (the title of the bot whose
     /// id it is); ours are names already.
-    #[sqlx(default)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
@@ -183,8 +182,7 @@ pub async fn overrides_of_keys(
         "SELECT k.key, o.value AS override_value, o.xmin::text AS override_version, \
                 o.updated_at AS override_updated_at, o.updated_by AS override_updated_by, \
                 (SELECT count(*) FROM tenant_rate_limits c WHERE c.key = k.key) AS overrides \
-         FROM unnest($1::text[]) k(key) LEFT JOIN tenant_rate_limits o ON o.key = k.key AND o.tenant_id = $2 \
-         ORDER BY k.key",
+         FROM unnest($1::text[]) k(key) LEFT JOIN tenant_rate_limits o ON o.key = k.key AND o.tenant_id = $2",
     )
     .bind(keys)
     .bind(tenant)

@@ -79,6 +79,13 @@ impl RateLimits {
         if m.layout.is_native() { RateLimits::Native(m) } else { RateLimits::Mapped(m) }
     }
 
+    /// The layout the keys are read through (ours or theirs).
+    fn mapped(&self) -> &Mapped {
+        match self {
+            RateLimits::Native(m) | RateLimits::Mapped(m) => m,
+        }
+    }
+
     /// The limits whose key, description (or the name of the row the key
     /// is the id of) holds every word of `words`: a page of `limit` by key
     /// from where `from` says (keyset: the key is unique; a table of one
@@ -96,9 +103,7 @@ impl RateLimits {
         from: &KeysFrom,
         limit: u32,
     ) -> Result<LimitsView> {
-        let m = match self {
-            RateLimits::Native(m) | RateLimits::Mapped(m) => m,
-        };
+        let m = self.mapped();
         let (mut read, more) = m.limits_matching(&mut *conn, words, from, limit).await?;
         // Where the next page that way starts: after the last key going
         // down, before the first going up.
@@ -145,9 +150,7 @@ impl RateLimits {
 
     /// How many keys hold every word of `words` (as `view` finds them).
     pub async fn count(&self, conn: &mut PgConnection, words: &str, exact: bool) -> Result<super::RowCount> {
-        match self {
-            RateLimits::Native(m) | RateLimits::Mapped(m) => m.count_limits(conn, words, exact).await,
-        }
+        self.mapped().count_limits(conn, words, exact).await
     }
 
     /// Carries out `w`, audited in the same transaction; what changed, in a line.

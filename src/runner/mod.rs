@@ -475,14 +475,14 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
                 ListQuery::KnowledgeBases { demo, filter } => {
                     db::knowledge::count_kbs(conn, *demo, filter, exact).await
                 }
-                ListQuery::Documents { kb, filter } => match settings.knowledge(conn).await {
-                    Ok(k) => k.count(conn, Kind::Document, *kb, filter, exact).await,
-                    Err(e) => Err(e),
-                },
-                ListQuery::Chunks { document, filter } => match settings.knowledge(conn).await {
-                    Ok(k) => k.count(conn, Kind::Chunk, *document, filter, exact).await,
-                    Err(e) => Err(e),
-                },
+                ListQuery::Documents { kb, filter } => {
+                    async { settings.knowledge(conn).await?.count(conn, Kind::Document, *kb, filter, exact).await }
+                        .await
+                }
+                ListQuery::Chunks { document, filter } => {
+                    async { settings.knowledge(conn).await?.count(conn, Kind::Chunk, *document, filter, exact).await }
+                        .await
+                }
             };
             Action::Counted { list, generation, result: result.map_err(Into::into) }
         }
@@ -495,10 +495,9 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
             Action::Neighbours { chunk, result }
         }
         Effect::ResolveConversation { spec } => {
-            let result = match settings.conversations(conn).await {
-                Ok(c) => c.resolve(conn, &spec).await.map_err(|e| e.to_string()),
-                Err(e) => Err(e.to_string()),
-            };
+            let result = async { settings.conversations(conn).await?.resolve(conn, &spec).await }
+                .await
+                .map_err(|e| e.to_string());
             Action::ConversationResolved { spec, result }
         }
         Effect::FindReplayKb { demo, question, answer } => {
@@ -510,35 +509,28 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
             Action::ReplayReady { result, question, answer }
         }
         Effect::LoadSession { generation, id } => {
-            let result = match settings.conversations(conn).await {
-                Ok(c) => c.head(conn, &id).await.map_err(Into::into),
-                Err(e) => Err(e.into()),
-            };
+            let result = async { settings.conversations(conn).await?.head(conn, &id).await }.await.map_err(Into::into);
             Action::SessionLoaded { generation, result }
         }
         Effect::LoadMessages { generation, session, after } => {
-            let result = match settings.conversations(conn).await {
-                Ok(c) => {
-                    c.page(conn, &session, after.as_deref(), settings.transcript_page_size).await.map_err(Into::into)
-                }
-                Err(e) => Err(e.into()),
-            };
+            let size = settings.transcript_page_size;
+            let result =
+                async { settings.conversations(conn).await?.page(conn, &session, after.as_deref(), size).await }
+                    .await
+                    .map_err(Into::into);
             Action::MessagesLoaded { generation, result }
         }
         Effect::CheckAccess => Action::AccessChecked { result: db::access::check(conn).await.map_err(Into::into) },
         Effect::LoadLimits { generation, tenant, want, words, from } => {
-            let result = match settings.rate_limits(conn).await {
-                Ok(limits) => limits.view(conn, tenant, want.as_deref(), &words, &from, settings.page_size).await,
-                Err(e) => Err(e),
-            };
-            let result = result.map_err(Into::into);
+            let (want, size) = (want.as_deref(), settings.page_size);
+            let result =
+                async { settings.rate_limits(conn).await?.view(conn, tenant, want, &words, &from, size).await }
+                    .await
+                    .map_err(Into::into);
             Action::LimitsLoaded { generation, from, result }
         }
         Effect::CountLimits { generation, words, exact } => {
-            let result = match settings.rate_limits(conn).await {
-                Ok(limits) => limits.count(conn, &words, exact).await,
-                Err(e) => Err(e),
-            };
+            let result = async { settings.rate_limits(conn).await?.count(conn, &words, exact).await }.await;
             Action::LimitsCounted { generation, result: result.map_err(Into::into) }
         }
         Effect::LoadAudit { generation, filter, before } => {
@@ -550,18 +542,21 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
         }
         Effect::LoadMapped { generation, kind, under, after, filter, backward } => {
             let (after, size) = (after.as_deref(), settings.page_size);
-            let result = match settings.lists.mapped(conn).await {
-                Ok(m) if backward => m.page_before(conn, kind, &under, after, size, &filter).await,
-                Ok(m) => m.page_under(conn, kind, &under, after, size, &filter).await,
-                Err(e) => Err(e),
-            };
+            let result = async {
+                let m = settings.lists.mapped(conn).await?;
+                if backward {
+                    m.page_before(conn, kind, &under, after, size, &filter).await
+                } else {
+                    m.page_under(conn, kind, &under, after, size, &filter).await
+                }
+            }
+            .await;
             Action::MappedLoaded { generation, result: result.map_err(Into::into) }
         }
         Effect::CountMapped { generation, kind, under, filter, exact } => {
-            let result = match settings.lists.mapped(conn).await {
-                Ok(m) => m.count_rows_under(conn, kind, &under, &filter, exact).await,
-                Err(e) => Err(e),
-            };
+            let result =
+                async { settings.lists.mapped(conn).await?.count_rows_under(conn, kind, &under, &filter, exact).await }
+                    .await;
             Action::MappedCounted { generation, result: result.map_err(Into::into) }
         }
         Effect::ReadKeyTypes => {
@@ -569,10 +564,7 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
             Action::KeyTypesRead { result: result.map_err(Into::into) }
         }
         Effect::LoadRowFields { generation, kind, id } => {
-            let result = match settings.lists.mapped(conn).await {
-                Ok(m) => m.row_fields(conn, kind, &id).await,
-                Err(e) => Err(e),
-            };
+            let result = async { settings.lists.mapped(conn).await?.row_fields(conn, kind, &id).await }.await;
             Action::RowFieldsLoaded { generation, result: result.map_err(Into::into) }
         }
         Effect::Ping => {

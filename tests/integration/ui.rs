@@ -1151,6 +1151,23 @@ fn limit_rows(for_tenant: bool) -> Vec<ragdesk::db::limits::Effective> {
     .collect()
 }
 
+/// Another platform's limit: its value as a default of its own, no
+/// tenants or overrides.
+fn foreign_limit(key: &str, value: i32, about: Option<&str>) -> ragdesk::db::limits::Effective {
+    ragdesk::db::limits::Effective {
+        key: key.into(),
+        description: about.map(Into::into),
+        default_value: value,
+        default_version: "1".into(),
+        override_value: None,
+        override_version: None,
+        override_updated_at: None,
+        override_updated_by: None,
+        overrides: 0,
+        name: None,
+    }
+}
+
 fn overrides() -> Vec<ragdesk::db::limits::Override> {
     ["Pixel & Pine Marketing", "Lumen Digital", "Evil\x1b[31m Corp"]
         .iter()
@@ -1525,18 +1542,7 @@ fn limits_tab_under_a_foreign_layout() {
             _ => None,
         })
         .expect("the limits load through the layout's reader");
-    let row = |key: &str, value: i32, about: Option<&str>| Effective {
-        key: key.into(),
-        description: about.map(Into::into),
-        default_value: value,
-        default_version: "1".into(),
-        override_value: None,
-        override_version: None,
-        override_updated_at: None,
-        override_updated_by: None,
-        overrides: 0,
-        name: None,
-    };
+    let row = foreign_limit;
     let rows =
         vec![row("brightsmile.example", 60, Some("per minute, widget chat")), row("evil\u{1b}[31m.example", 10, None)];
     // A key that is another row's id reads with that row's title (`key_entity`).
@@ -1695,6 +1701,17 @@ fn a_browse_page_down_moves_by_the_rows_the_list_shows() {
     }
 }
 
+/// The generation of the Limits tab's load (`count`: its count) among `fx`.
+fn limits_effect(fx: &[Effect], count: bool) -> u64 {
+    fx.iter()
+        .find_map(|e| match e {
+            Effect::LoadLimits { generation, .. } if !count => Some(*generation),
+            Effect::CountLimits { generation, .. } if count => Some(*generation),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("a limits {}: {fx:?}", if count { "count" } else { "load" }))
+}
+
 /// The first data row of the list drawn (the line under its header).
 fn first_row_shown(app: &App, header: &str) -> String {
     let text = buffer_text(&draw(app, &Theme::default_dark()));
@@ -1713,27 +1730,8 @@ fn moving_up_moves_the_highlight_not_the_view() {
     app.browse_layout(ragdesk::schema::load("omni").unwrap());
     app.start();
     let fx = app.update(Action::Key(KeyEvent::new(KeyCode::Char('7'), KeyModifiers::NONE)));
-    let generation = fx
-        .iter()
-        .find_map(|e| match e {
-            Effect::LoadLimits { generation, .. } => Some(*generation),
-            _ => None,
-        })
-        .unwrap();
-    let rows: Vec<Effective> = (0..60)
-        .map(|i| Effective {
-            key: format!("shop-{i:02}.example"),
-            description: None,
-            default_value: i,
-            default_version: "1".into(),
-            override_value: None,
-            override_version: None,
-            override_updated_at: None,
-            override_updated_by: None,
-            overrides: 0,
-            name: None,
-        })
-        .collect();
+    let generation = limits_effect(&fx, false);
+    let rows: Vec<Effective> = (0..60).map(|i| foreign_limit(&format!("shop-{i:02}.example"), i, None)).collect();
     app.update(Action::LimitsLoaded {
         generation,
         from: KeysFrom::Top,
@@ -1787,24 +1785,8 @@ fn the_limits_title_says_how_many_keys_are_read_of_how_many() {
     app.browse_layout(ragdesk::schema::load("omni").unwrap());
     app.start();
     let fx = app.update(Action::Key(KeyEvent::new(KeyCode::Char('7'), KeyModifiers::NONE)));
-    let (load, count) = (
-        fx.iter().find_map(|e| if let Effect::LoadLimits { generation, .. } = e { Some(*generation) } else { None }),
-        fx.iter().find_map(|e| if let Effect::CountLimits { generation, .. } = e { Some(*generation) } else { None }),
-    );
-    let rows: Vec<Effective> = (0..100)
-        .map(|i| Effective {
-            key: format!("shop-{i:04}.example"),
-            description: None,
-            default_value: i,
-            default_version: "1".into(),
-            override_value: None,
-            override_version: None,
-            override_updated_at: None,
-            override_updated_by: None,
-            overrides: 0,
-            name: None,
-        })
-        .collect();
+    let (load, count) = (limits_effect(&fx, false), limits_effect(&fx, true));
+    let rows: Vec<Effective> = (0..100).map(|i| foreign_limit(&format!("shop-{i:04}.example"), i, None)).collect();
     let view = |next: Option<&str>| {
         Ok(ragdesk::db::rate_limits::LimitsView {
             rows: rows.clone(),
@@ -1812,24 +1794,15 @@ fn the_limits_title_says_how_many_keys_are_read_of_how_many() {
             ..Default::default()
         })
     };
-    app.update(Action::LimitsLoaded {
-        generation: load.unwrap(),
-        from: KeysFrom::Top,
-        result: view(Some("shop-0099.example")),
-    });
+    app.update(Action::LimitsLoaded { generation: load, from: KeysFrom::Top, result: view(Some("shop-0099.example")) });
     let title =
         |app: &App| buffer_text(&draw(app, &Theme::default_dark())).lines().nth(2).unwrap_or_default().to_string();
     assert!(title(&app).contains("· 100+ keys"), "{}", title(&app));
-    app.update(Action::LimitsCounted { generation: count.unwrap(), result: Ok(RowCount::Estimate(3_020)) });
+    app.update(Action::LimitsCounted { generation: count, result: Ok(RowCount::Estimate(3_020)) });
     assert!(title(&app).contains("· 100 of ~3,020 keys"), "{}", title(&app));
     // G: the last keys.
     let fx = app.update(Action::Key(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::NONE)));
-    let load =
-        fx.iter().find_map(|e| if let Effect::LoadLimits { generation, .. } = e { Some(*generation) } else { None });
-    app.update(Action::LimitsLoaded {
-        generation: load.unwrap(),
-        from: KeysFrom::End,
-        result: view(Some("shop-0000.example")),
-    });
+    let load = limits_effect(&fx, false);
+    app.update(Action::LimitsLoaded { generation: load, from: KeysFrom::End, result: view(Some("shop-0000.example")) });
     assert!(title(&app).contains("· last 100 of ~3,020 keys"), "{}", title(&app));
 }
