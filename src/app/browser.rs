@@ -592,13 +592,7 @@ impl Browser {
                 return Reply::default();
             }
 
-            Command::Up | Command::Down | Command::PageUp | Command::PageDown => {
-                let delta = match cmd {
-                    Command::Up => -1,
-                    Command::Down => 1,
-                    Command::PageUp => -(page as isize),
-                    _ => page as isize,
-                };
+            _ if let Some(delta) = super::list::step(cmd, page) => {
                 let (more_below, more_above) =
                     super::list::more_coming(s.next.is_some(), s.prev.is_some(), s.loading, s.from_end);
                 let overshoot = super::list::move_within(&mut s.selected, n, delta, more_below, more_above);

@@ -40,19 +40,17 @@ pub struct LimitsPane {
     /// The key the next page starts after, while more keys match than are
     /// read (read as the selection nears the end).
     pub next: Option<String>,
-    /// Rows `j`/PgDn asked to go past the last one read while the next
-    /// page loads: gone when it lands, as the entity lists do.
-    pub pending_down: usize,
+    /// Moves asked past the rows read toward rows still to come (down:
+    /// positive, up: negative): taken as the page lands, as the entity
+    /// lists take theirs (`list::move_within`), so a burst is not lost.
+    pub pending_moves: isize,
     /// Read from the end (`G`) or from the key selected: the key the page
     /// above the rows read ends before, while more keys may be above them
     /// (read as the selection nears the top).
     pub above: Option<String>,
-    /// The next (re)load reads the last keys (`G` past the rows read).
+    /// The last keys are to be read, or on their way (`G` past the rows
+    /// read), until they land.
     pub from_end: bool,
-    /// Moves up asked past the top of the rows read while the page above
-    /// them loads (or the last keys, after `G`): applied as it lands, so a
-    /// burst of keys is not lost.
-    pub pending_up: usize,
     /// The first row shown, as last drawn: the view stays put while the
     /// selection moves inside it.
     pub offset: std::cell::Cell<usize>,
@@ -83,6 +81,23 @@ impl LimitsPane {
     pub fn invalidate(&mut self) {
         self.loaded = None;
     }
+
+    /// Reads the list again from one end (`G`: the last keys), the rows
+    /// read so far gone meanwhile.
+    fn jump(&mut self, to_end: bool) {
+        self.rows.clear();
+        self.next = None;
+        self.above = None;
+        self.selected = 0;
+        self.from_end = to_end;
+        self.pending_moves = 0;
+        self.invalidate();
+    }
+
+    /// Is a jump's page on its way (no rows yet)?
+    fn jumping(&self) -> bool {
+        self.rows.is_empty() && self.loading
+    }
 }
 
 #[derive(Default)]
@@ -102,9 +117,9 @@ pub struct AuditPane {
     pub error: Option<String>,
     /// The first row shown, as last drawn.
     pub offset: std::cell::Cell<usize>,
-    /// Rows `j`/PgDn asked to go past the last one read while more load:
-    /// taken when they land.
-    pub pending_down: usize,
+    /// Moves asked past the last row read while more load: taken when
+    /// they land (`list::move_within`).
+    pub pending_moves: isize,
 }
 
 impl AuditPane {
@@ -249,7 +264,7 @@ impl App {
                     l.overrides.clear();
                     l.next = None;
                     l.above = None;
-                    l.pending_down = 0;
+                    l.pending_moves = 0;
                     l.rows_filter = None;
                     l.selected = 0;
                 }
@@ -262,7 +277,7 @@ impl App {
                 // the key selected, so the operator stays on it wherever the
                 // rows were read from (the rows above follow as they go up).
                 let again = l.selected_row().map(|r| r.key.clone()).filter(|_| l.want_key.is_none());
-                let from = match (std::mem::take(&mut l.from_end), again) {
+                let from = match (l.from_end, again) {
                     (true, _) => KeysFrom::End,
                     (false, Some(key)) => KeysFrom::At(key),
                     (false, None) => KeysFrom::Top,
@@ -369,22 +384,14 @@ impl App {
                 let fresh: Vec<_> = view.rows.into_iter().filter(|r| !l.rows.iter().any(|o| o.key == r.key)).collect();
                 l.rows.extend(fresh);
                 l.next = view.next;
-                // Moves past these rows too wait for the page after them.
-                let target = l.selected + std::mem::take(&mut l.pending_down);
-                l.selected = target.min(l.rows.len().saturating_sub(1));
-                l.pending_down = if l.next.is_some() { target - l.selected } else { 0 };
             }
             // The page above the rows read from the end: before them, the
             // same row staying selected.
             Ok(view) if matches!(from, KeysFrom::Before(_)) => {
                 let l = &mut self.limits;
                 let fresh: Vec<_> = view.rows.into_iter().filter(|r| !l.rows.iter().any(|o| o.key == r.key)).collect();
-                // Moves up asked while it loaded are taken now; those past
-                // its top wait for the page above it.
-                let target = (l.selected + fresh.len()) as isize - std::mem::take(&mut l.pending_up) as isize;
-                l.pending_up = (-target).max(0) as usize;
                 // (Rows read again from a key that is gone may be none.)
-                l.selected = (target.max(0) as usize).min((l.rows.len() + fresh.len()).saturating_sub(1));
+                l.selected = (l.selected + fresh.len()).min((l.rows.len() + fresh.len()).saturating_sub(1));
                 l.offset.set(l.offset.get() + fresh.len());
                 l.rows.splice(0..0, fresh);
                 l.above = view.next;
@@ -398,13 +405,12 @@ impl App {
                     KeysFrom::At(key) => (view.next, Some(key.clone())),
                     _ => (None, view.next),
                 };
-                let up = std::mem::take(&mut l.pending_up);
                 l.selected = match from {
                     KeysFrom::At(_) => 0,
-                    _ => view.rows.len().saturating_sub(1 + up),
+                    _ => view.rows.len().saturating_sub(1),
                 };
-                // The view as `G` then each `k` would leave it: the last key
-                // at its bottom (`k` pressed while it loaded moves inside it).
+                // The view as `G` leaves it: the last key at its bottom (`k`
+                // pressed while it loaded moves inside it).
                 let shown = crate::layout::rows_above_detail(self.size, crate::layout::LIMIT_DETAIL);
                 l.offset.set(match from {
                     KeysFrom::At(_) => 0,
@@ -417,13 +423,12 @@ impl App {
                 l.overrides = view.overrides;
                 l.next = next;
                 l.above = above;
-                l.pending_down = 0;
+                l.from_end = false;
             }
             Ok(view) => {
                 let l = &mut self.limits;
                 // Keep the selection on the same key across reloads (or go
                 // to the one asked for).
-                l.pending_up = 0;
                 let asked = l.want_key.take();
                 let key = asked.clone().or_else(|| l.selected_row().map(|r| r.key.clone()));
                 let found = key.as_ref().and_then(|k| view.rows.iter().position(|r| r.key == *k));
@@ -444,7 +449,17 @@ impl App {
             Err(e) => {
                 self.note_connection(&e);
                 self.limits.error = Some(e.message);
+                self.limits.pending_moves = 0;
+                return;
             }
+        }
+        // The moves that waited for these rows; what goes past them too
+        // waits for the next page that way.
+        let l = &mut self.limits;
+        let waiting = std::mem::take(&mut l.pending_moves);
+        if waiting != 0 {
+            let (n, below, above) = (l.rows.len(), l.next.is_some(), l.above.is_some());
+            l.pending_moves = super::list::move_within(&mut l.selected, n, waiting, below, above);
         }
     }
 
@@ -460,11 +475,11 @@ impl App {
                 a.more = rows.len() >= page;
                 if append {
                     a.rows.extend(rows);
-                    let target = a.selected + std::mem::take(&mut a.pending_down);
-                    a.selected = target.min(a.rows.len().saturating_sub(1));
-                    a.pending_down = if a.more { target - a.selected } else { 0 };
+                    // The moves that waited for these rows.
+                    let waiting = std::mem::take(&mut a.pending_moves);
+                    a.pending_moves = super::list::move_within(&mut a.selected, a.rows.len(), waiting, a.more, false);
                 } else {
-                    a.pending_down = 0;
+                    a.pending_moves = 0;
                     // The same filter read again keeps the selection where it can.
                     let same = a.rows_filter.as_deref() == a.loaded.as_deref();
                     a.selected = if same { a.selected.min(rows.len().saturating_sub(1)) } else { 0 };
@@ -520,35 +535,19 @@ impl App {
         // overrides to reset, no keys to create.
         let foreign = self.foreign_limits().is_some();
         let l = &mut self.limits;
-        // Past the last row read, with more to read: kept for the next page.
-        let wanted = match cmd {
-            Command::Down => l.selected + 1,
-            Command::PageDown => l.selected + page.max(1),
-            _ => 0,
-        };
-        if l.next.is_some() && wanted >= n {
-            l.pending_down += wanted - n.saturating_sub(1).max(l.selected);
-        } else if matches!(cmd, Command::Up | Command::PageUp | Command::Top | Command::Bottom) {
-            l.pending_down = 0;
-        }
-        // Past the top of the rows read, with more above them (or the last
-        // keys on their way, after `G`): kept for the page that brings them.
-        let up = match cmd {
-            Command::Up => 1,
-            Command::PageUp => page.max(1),
-            _ => 0,
-        };
-        // A move asks again for a page that failed to load.
-        if matches!(cmd, Command::Up | Command::Down | Command::PageUp | Command::PageDown) && !l.loading {
-            l.error = None;
-        }
-        let more_above = l.above.is_some() || (l.rows.is_empty() && l.loading);
-        if more_above && up > l.selected {
-            l.pending_up += up - l.selected;
-        } else if matches!(cmd, Command::Down | Command::PageDown | Command::Top | Command::Bottom) {
-            l.pending_up = 0;
-        }
         match cmd {
+            // Past the rows read toward rows to come (the next page, the
+            // page above, or an end on its way): kept for when they land.
+            _ if let Some(delta) = super::list::step(cmd, page) => {
+                let (below, above) =
+                    super::list::more_coming(l.next.is_some(), l.above.is_some(), l.jumping(), l.from_end);
+                let overshoot = super::list::move_within(&mut l.selected, n, delta, below, above);
+                l.pending_moves = l.pending_moves.saturating_add(overshoot);
+                // A move asks again for a page that failed to load.
+                if !l.loading {
+                    l.error = None;
+                }
+            }
             Command::ExactCount => {
                 l.count_exact = true;
                 l.counted_words = None;
@@ -557,21 +556,9 @@ impl App {
             // Past the rows read, at either end: that end of the list is
             // read, one page from it (never a walk through millions).
             // (Also while the other end is on its way: the later jump wins.)
-            Command::Bottom if l.next.is_some() || (l.rows.is_empty() && l.loading) => {
-                l.rows.clear();
-                l.next = None;
-                l.selected = 0;
-                l.from_end = true;
-                l.invalidate();
-            }
-            Command::Top if l.above.is_some() || (l.rows.is_empty() && l.loading) => {
-                l.rows.clear();
-                l.above = None;
-                l.selected = 0;
-                l.from_end = false;
-                l.invalidate();
-            }
-            _ if super::list::move_selection(&mut l.selected, n, page, cmd) => {}
+            Command::Bottom if l.next.is_some() || l.jumping() => l.jump(true),
+            Command::Top if l.above.is_some() || l.jumping() => l.jump(false),
+            _ if super::list::move_selection(&mut l.selected, n, page, cmd) => l.pending_moves = 0,
             Command::ToggleScope | Command::NewLimit | Command::Delete if foreign => {
                 self.refuse(match cmd {
                     Command::NewLimit => "a limit here is a row of the platform's own: ragdesk edits existing ones",
@@ -712,19 +699,13 @@ impl App {
         let n = self.audit.rows.len();
         let page = crate::layout::rows_above_detail(self.size, crate::layout::AUDIT_DETAIL);
         let a = &mut self.audit;
-        // Past the last row read, with more to read: kept for the next page.
-        let wanted = match cmd {
-            Command::Down => a.selected + 1,
-            Command::PageDown => a.selected + page.max(1),
-            _ => 0,
-        };
-        if a.more && wanted >= n {
-            a.pending_down += wanted - n.saturating_sub(1).max(a.selected);
-        } else if matches!(cmd, Command::Up | Command::PageUp | Command::Top | Command::Bottom) {
-            a.pending_down = 0;
-        }
         match cmd {
-            _ if super::list::move_selection(&mut a.selected, n, page, cmd) => {}
+            // Past the last row read, with more to read: kept for the next page.
+            _ if let Some(delta) = super::list::step(cmd, page) => {
+                let overshoot = super::list::move_within(&mut a.selected, n, delta, a.more, false);
+                a.pending_moves = a.pending_moves.saturating_add(overshoot);
+            }
+            _ if super::list::move_selection(&mut a.selected, n, page, cmd) => a.pending_moves = 0,
             Command::Filter => {
                 let initial = self.audit.filter.clone();
                 self.open_input(InputPurpose::AuditFilter, &initial);

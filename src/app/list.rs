@@ -340,6 +340,20 @@ pub fn move_within(selected: &mut usize, n: usize, delta: isize, more_below: boo
     if overshoot.unsigned_abs() < 1_000_000 { overshoot } else { 0 }
 }
 
+/// How far a step or page command moves the selection (`page` rows a
+/// page); `None` for any other command (jumps included).
+pub fn step(cmd: crate::keymap::Command, page: usize) -> Option<isize> {
+    use crate::keymap::Command;
+    let page = page.max(1) as isize;
+    match cmd {
+        Command::Up => Some(-1),
+        Command::Down => Some(1),
+        Command::PageUp => Some(-page),
+        Command::PageDown => Some(page),
+        _ => None,
+    }
+}
+
 /// Moves `selected` in a list of `n` rows for a movement command (`page`
 /// rows a page); false when `cmd` is not one. The panes that keep a plain
 /// row vector (limits, audit, the layout browser) share it.

@@ -680,11 +680,18 @@ fn limit(key: &str, default: i32, over: Option<i32>) -> crate::db::limits::Effec
     }
 }
 
-/// The generation of the limits load among `fx` that `which` accepts.
+/// The generation of the Limits or Audit tab's load (or count) among `fx`
+/// that `which` accepts.
 fn limits_load(fx: &[Effect], which: impl Fn(&Effect) -> bool) -> u64 {
     fx.iter()
         .find_map(|e| match e {
-            Effect::LoadLimits { generation, .. } if which(e) => Some(*generation),
+            Effect::LoadLimits { generation, .. }
+            | Effect::CountLimits { generation, .. }
+            | Effect::LoadAudit { generation, .. }
+                if which(e) =>
+            {
+                Some(*generation)
+            }
             _ => None,
         })
         .unwrap_or_else(|| panic!("a limits load: {fx:?}"))
@@ -2055,7 +2062,7 @@ fn another_platforms_limits_are_read_from_the_end_by_capital_g_and_upwards_from_
         fx.extend(a.update(key('k')));
     }
     let g = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { from: KeysFrom::Before(k), .. } if k == "k9970"));
-    assert_eq!((a.limits.selected, a.limits.pending_up), (0, 11));
+    assert_eq!((a.limits.selected, a.limits.pending_moves), (0, -11));
     let selected = Some("k9959".to_string());
     a.update(Action::LimitsLoaded {
         generation: g,
@@ -2131,24 +2138,12 @@ fn the_limits_tab_counts_the_keys_its_words_find_and_c_counts_them_all() {
     a.start();
     let fx = a.update(key('7'));
     // Counted with the first page (capped, or the planner's estimate).
-    let g = fx
-        .iter()
-        .find_map(|e| match e {
-            Effect::CountLimits { generation, words, exact: false } if words.is_empty() => Some(*generation),
-            _ => None,
-        })
-        .expect("a count");
+    let g = limits_load(&fx, |e| matches!(e, Effect::CountLimits { words, exact: false, .. } if words.is_empty()));
     a.update(Action::LimitsCounted { generation: g, result: Ok(RowCount::Estimate(2_000_000)) });
     assert_eq!(a.limits.count, Some(RowCount::Estimate(2_000_000)));
     // c: every key counted.
     let fx = a.update(key('c'));
-    let g = fx
-        .iter()
-        .find_map(|e| match e {
-            Effect::CountLimits { generation, exact: true, .. } => Some(*generation),
-            _ => None,
-        })
-        .expect("an exact count");
+    let g = limits_load(&fx, |e| matches!(e, Effect::CountLimits { exact: true, .. }));
     // An older count landing late is dropped.
     a.update(Action::LimitsCounted { generation: g - 1, result: Ok(RowCount::Exact(1)) });
     a.update(Action::LimitsCounted { generation: g, result: Ok(RowCount::Exact(2_000_113)) });
@@ -2198,7 +2193,7 @@ fn bursts_of_keys_past_the_rows_read_are_all_taken_as_pages_land() {
         from: KeysFrom::After("k029".into()),
         result: view(page(30, 60), Some("k059")),
     });
-    assert_eq!((a.limits.selected, a.limits.pending_down), (59, 16));
+    assert_eq!((a.limits.selected, a.limits.pending_moves), (59, 16));
     let g = limits_load(&fx, |e| matches!(e, Effect::LoadLimits { from: KeysFrom::After(k), .. } if k == "k059"));
     a.update(Action::LimitsLoaded {
         generation: g,
@@ -2226,17 +2221,13 @@ fn bursts_of_keys_past_the_rows_read_are_all_taken_as_pages_land() {
     };
     let size = a.page_size as i64;
     let rows = |from: i64| (from..from + size).map(audit).collect::<Vec<_>>();
-    let first =
-        fx.iter().find_map(|e| if let Effect::LoadAudit { generation, .. } = e { Some(*generation) } else { None });
-    a.update(Action::AuditLoaded { generation: first.unwrap(), append: false, result: Ok(rows(0)) });
+    let first = limits_load(&fx, |e| matches!(e, Effect::LoadAudit { .. }));
+    a.update(Action::AuditLoaded { generation: first, append: false, result: Ok(rows(0)) });
     let mut fx = Vec::new();
     for _ in 0..(size + 20) {
         fx.extend(a.update(key('j')));
     }
-    let more = fx.iter().find_map(|e| match e {
-        Effect::LoadAudit { generation, before: Some(_), .. } => Some(*generation),
-        _ => None,
-    });
-    a.update(Action::AuditLoaded { generation: more.unwrap(), append: true, result: Ok(rows(size)) });
+    let more = limits_load(&fx, |e| matches!(e, Effect::LoadAudit { before: Some(_), .. }));
+    a.update(Action::AuditLoaded { generation: more, append: true, result: Ok(rows(size)) });
     assert_eq!(a.audit.selected as i64, size + 20, "every j taken");
 }
