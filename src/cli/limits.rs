@@ -193,11 +193,11 @@ pub async fn limits(ctx: &Context, cmd: LimitsCommand) -> Result<()> {
                 note_next_page(next, typed.as_deref(), limit);
             }
             // The tenant's usage of the keys on this page (a later page's
-            // view has none of its own: read here).
+            // view reads none: read here).
             let rows = view.rows;
             let usage = match id {
-                Some(t) => limits::usage(&mut conn, t).await?,
-                None => Vec::new(),
+                Some(t) if !from.replaces() => limits::usage(&mut conn, t).await?,
+                _ => view.usage,
             };
             let usage: Vec<_> = usage.into_iter().filter(|u| rows.iter().any(|r| r.key == u.key)).collect();
             if json {
@@ -230,10 +230,10 @@ pub async fn limits(ctx: &Context, cmd: LimitsCommand) -> Result<()> {
             ))?;
             for r in &rows {
                 // Over the limit said, as the console says it.
-                let used = usage.iter().find(|u| u.key == r.key).map(|u| {
-                    let over = r.value() > 0 && u.used >= r.value() as i64;
-                    format!("{}{}", u.used, if over { " over" } else { "" })
-                });
+                let used = usage
+                    .iter()
+                    .find(|u| u.key == r.key)
+                    .map(|u| format!("{}{}", u.used, if u.over(r.value()) { " over" } else { "" }));
                 let used = used.unwrap_or_default();
                 output::out(format!(
                     "{:<24} {:>10} {:<9} {:>9} {:>10}  {}",

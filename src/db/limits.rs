@@ -493,6 +493,13 @@ pub struct Usage {
     pub basis: &'static str,
 }
 
+impl Usage {
+    /// Has it reached `limit` (a limit of 0: none set)?
+    pub fn over(&self, limit: i32) -> bool {
+        limit > 0 && self.used >= limit as i64
+    }
+}
+
 /// Demos and sessions looked at per usage figure: enough to find a tenant
 /// running hot, and every step an index range (demos by tenant and time,
 /// sessions by demo and time, messages by session), so the cost does not

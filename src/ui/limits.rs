@@ -143,7 +143,7 @@ fn tenant_cells(l: &LimitsPane, r: &Effective, theme: &Theme) -> Vec<TextCell> {
     let source_style = if r.override_value.is_some() { theme.accent() } else { theme.dim() };
     let used = match l.usage_of(&r.key) {
         Some(u) => {
-            let mark = if r.value() > 0 && u.used >= r.value() as i64 { " over" } else { "" };
+            let mark = if u.over(r.value()) { " over" } else { "" };
             styled(&format!("{}{mark}", group(u.used)), usage_style(u.used, r.value(), theme))
         }
         None => styled("—", theme.dim()),
