@@ -13,7 +13,7 @@ use crate::db::access::Access;
 use crate::db::audit::{AuditCursor, AuditRow};
 use crate::db::conversation::{ConversationHead, ConversationPage};
 use crate::db::knowledge::{ChunkRow, DocumentRow, KnowledgeBaseRow, NewKnowledgeBase};
-use crate::db::{Filter, Page, RowCount, Seek};
+use crate::db::{Page, RowCount, Seek};
 use crate::export::Format;
 use crate::ingest::{ChunkSettings, Event as IngestEvent, FileReport};
 
@@ -29,13 +29,22 @@ pub enum ListKind {
 /// chunks' as typed: our layout, which reads them, parses it).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListQuery {
-    KnowledgeBases { demo: Option<Uuid>, filter: Filter },
+    KnowledgeBases { demo: Option<Uuid>, filter: String },
     Documents { kb: Uuid, filter: String },
     Chunks { document: Uuid, filter: String },
 }
 
 impl ListKind {
     pub const ALL: [ListKind; 3] = [ListKind::KnowledgeBases, ListKind::Documents, ListKind::Chunks];
+
+    /// The entity whose rows the list shows (read through our layout).
+    pub fn entity(self) -> crate::schema::Kind {
+        match self {
+            ListKind::KnowledgeBases => crate::schema::Kind::KnowledgeBase,
+            ListKind::Documents => crate::schema::Kind::Document,
+            ListKind::Chunks => crate::schema::Kind::Chunk,
+        }
+    }
 
     /// A short name, for task keys and logs.
     pub fn name(self) -> &'static str {

@@ -610,8 +610,8 @@ mod tests {
             chunk_overlap: None,
             created_at: chrono::Utc::now(),
             attached: true,
-            document_count: 0,
-            chunk_count: 0,
+            document_count: crate::db::RowCount::Exact(0),
+            chunk_count: crate::db::RowCount::Exact(0),
         });
         // The list loads are in flight: only the keys' own effects follow.
         app.start();

@@ -18,8 +18,8 @@ use uuid::Uuid;
 pub use documents::{Confirm, JobState, KbForm, UploadState};
 
 use crate::action::{Action, Effect, ListKind, ListQuery, ListRows, LoadError};
+use crate::db::Target;
 use crate::db::knowledge::{ChunkRow, DocumentRow, KnowledgeBaseRow};
-use crate::db::{Filter, Target};
 use crate::ingest::ChunkSettings;
 use crate::keymap::{Command, Context, Keymap};
 use list::{AnyList, PagedList};
@@ -554,17 +554,12 @@ impl App {
         self.list(kind).filter_text()
     }
 
-    fn list_filter(&self, kind: ListKind) -> Filter {
-        Filter::parse(self.filter_text(kind))
-    }
-
     /// The query each list should show for the current breadcrumb.
     pub fn desired_query(&self, kind: ListKind) -> Option<ListQuery> {
         let text = self.filter_text(kind).to_string();
         Some(match kind {
             ListKind::KnowledgeBases => {
-                let filter = self.list_filter(kind);
-                ListQuery::KnowledgeBases { demo: self.nav.demo.as_ref().map(|d| d.id), filter }
+                ListQuery::KnowledgeBases { demo: self.nav.demo.as_ref().map(|d| d.id), filter: text }
             }
             ListKind::Documents => ListQuery::Documents { kb: self.nav.kb.as_ref()?.id, filter: text },
             ListKind::Chunks => ListQuery::Chunks { document: self.nav.document.as_ref()?.id, filter: text },
@@ -1047,24 +1042,11 @@ impl App {
                     InputPurpose::Filter(kind) => {
                         // A filter the list cannot take is said here, with the
                         // prompt open again on it; the list stays as it was.
-                        // Documents and chunks are read through our layout:
-                        // its filter keys, as the entity tabs take them.
-                        let (text, checked) = match kind {
-                            ListKind::KnowledgeBases => {
-                                let filter = crate::db::Filter::parse(&text);
-                                (text, crate::db::knowledge::check_kbs_filter(&filter).map_err(|e| e.to_string()))
-                            }
-                            ListKind::Documents | ListKind::Chunks => {
-                                let entity = if kind == ListKind::Documents {
-                                    crate::schema::Kind::Document
-                                } else {
-                                    crate::schema::Kind::Chunk
-                                };
-                                let text = self.browser.canonical_filter(entity, &text);
-                                let checked = self.browser.check_filter(entity, &text);
-                                (text, checked)
-                            }
-                        };
+                        // The tab's lists are read through our layout: its
+                        // filter keys, as the entity tabs take them.
+                        let entity = kind.entity();
+                        let text = self.browser.canonical_filter(entity, &text);
+                        let checked = self.browser.check_filter(entity, &text);
                         if self.filter_taken(InputPurpose::Filter(kind), &text, checked) {
                             self.list_mut(kind).set_filter_text(text);
                         }

@@ -9,7 +9,8 @@ use color_eyre::eyre::{Result, bail, eyre};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Context;
-use crate::db::knowledge::{self, KB_TYPES, KnowledgeBaseRow, NewKnowledgeBase};
+use crate::db::Seek;
+use crate::db::knowledge::{self, KB_TYPES, KnowledgeBaseRow, KnowledgeLists, NewKnowledgeBase};
 use crate::embed::{self, LOCAL_DIM, LOCAL_MODEL};
 use crate::ingest::{self, Cancel, ChunkSettings, Event, Outcome};
 
@@ -101,7 +102,11 @@ pub async fn kb(ctx: &Context, cmd: KbCommand) -> Result<()> {
                 Some(d) => Some(knowledge::find_demo(&mut *db.pool.acquire().await?, d).await?.0),
                 None => None,
             };
-            let rows = knowledge::list(&mut *db.pool.acquire().await?, demo_id).await?;
+            // Demos have a handful; the limit only guards against a
+            // pathological database.
+            let mut conn = db.pool.acquire().await?;
+            let lists = KnowledgeLists::ours(&mut conn).await?;
+            let rows = lists.knowledge_bases(&mut conn, demo_id, "", Seek::First, 1000).await?.rows;
             if json {
                 let v: Vec<_> = rows.iter().map(kb_json).collect();
                 output::json(&v)?;
@@ -115,8 +120,8 @@ pub async fn kb(ctx: &Context, cmd: KbCommand) -> Result<()> {
                         k.embedding_provider,
                         k.embedding_model,
                         k.embedding_dim,
-                        k.document_count,
-                        k.chunk_count,
+                        k.document_count.label(),
+                        k.chunk_count.label(),
                         k.demo_name.as_deref().unwrap_or("?")
                     ))?;
                 }
@@ -124,9 +129,11 @@ pub async fn kb(ctx: &Context, cmd: KbCommand) -> Result<()> {
             Ok(())
         }
         KbCommand::Create(a) => {
-            let (demo_id, demo_name) = knowledge::find_demo(&mut *db.pool.acquire().await?, &a.demo).await?;
+            let mut conn = db.pool.acquire().await?;
+            let (demo_id, demo_name) = knowledge::find_demo(&mut conn, &a.demo).await?;
+            let lists = KnowledgeLists::ours(&mut conn).await?;
             if a.if_missing
-                && let Ok(existing) = knowledge::find(&mut *db.pool.acquire().await?, &a.name, Some(demo_id)).await
+                && let Ok(existing) = lists.find(&mut conn, &a.name, Some(demo_id)).await
             {
                 output::out(format!("{} (exists)", existing.id))?;
                 return Ok(());
@@ -155,8 +162,8 @@ pub async fn kb(ctx: &Context, cmd: KbCommand) -> Result<()> {
                 }
                 other => bail!("--provider must be local or openai, not '{other}'"),
             };
-            let kb = knowledge::create(
-                &mut *db.pool.acquire().await?,
+            let id = knowledge::create(
+                &mut conn,
                 &NewKnowledgeBase {
                     demo_id,
                     name: a.name.clone(),
@@ -170,8 +177,8 @@ pub async fn kb(ctx: &Context, cmd: KbCommand) -> Result<()> {
                 },
             )
             .await?;
-            output::err(format!("created knowledge base '{}' for {demo_name}", kb.name));
-            output::out(format!("{}", kb.id))?;
+            output::err(format!("created knowledge base '{}' for {demo_name}", a.name));
+            output::out(format!("{id}"))?;
             Ok(())
         }
     }
@@ -182,7 +189,10 @@ fn kb_json(k: &KnowledgeBaseRow) -> serde_json::Value {
         "id": k.id, "demo_id": k.demo_id, "demo": k.demo_name, "name": k.name, "type": k.kb_type,
         "provider": k.embedding_provider, "model": k.embedding_model, "dimension": k.embedding_dim,
         "chunk_tokens": k.chunk_tokens, "chunk_overlap": k.chunk_overlap, "attached": k.attached,
-        "documents": k.document_count, "chunks": k.chunk_count, "created_at": k.created_at,
+        // Counted up to a cap, as the console lists them: `*_exact` says
+        // whether the number is the whole count or where counting stopped.
+        "documents": k.document_count.value(), "documents_exact": k.document_count.is_exact(),
+        "chunks": k.chunk_count.value(), "chunks_exact": k.chunk_count.is_exact(), "created_at": k.created_at,
     })
 }
 
@@ -213,7 +223,9 @@ pub async fn ingest(ctx: &Context, a: IngestArgs) -> Result<()> {
         Some(d) => Some(knowledge::find_demo(&mut *db.pool.acquire().await?, d).await?.0),
         None => None,
     };
-    let kb = knowledge::find(&mut *db.pool.acquire().await?, kb, demo).await?;
+    let mut conn = db.pool.acquire().await?;
+    let kb = KnowledgeLists::ours(&mut conn).await?.find(&mut conn, kb, demo).await?;
+    drop(conn);
     let provider = embed::provider_for(&kb.model_spec(), &ctx.config.embedding.embedder(&ctx.paths))?;
     let opts = ingest::Options {
         chunk: chunk_settings(ctx, &kb, a.chunk_tokens, a.overlap),

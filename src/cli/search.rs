@@ -147,11 +147,11 @@ async fn knowledge_request(ctx: &Context, conn: &mut sqlx::PgConnection, a: &Sea
                 Some(d) => Some(knowledge::find_demo(&mut *conn, d).await?.0),
                 None => None,
             };
-            knowledge::find(&mut *conn, name, demo).await?
+            knowledge::KnowledgeLists::ours(&mut *conn).await?.find(&mut *conn, name, demo).await?
         }
         (None, Some(chunk)) => {
             let (_, kb, _) = crate::db::search::chunk_vector(&mut *conn, chunk).await?;
-            knowledge::get(&mut *conn, kb).await?
+            knowledge::KnowledgeLists::ours(&mut *conn).await?.knowledge_base(&mut *conn, kb).await?
         }
         (None, None) => bail!("name the knowledge base with --kb (or search --like CHUNK_ID)"),
     };

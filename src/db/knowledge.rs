@@ -7,23 +7,21 @@ use serde_json::json;
 use sqlx::{FromRow, PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
-use sqlx::QueryBuilder;
-
 use super::audit::{self, Change};
-use super::filter::push_keyset_desc;
 use super::mapped::{MappedRow, Under};
-use super::{Cursor, DbError, Filter, Page, Result, RowCount, Seek};
-use crate::schema::Kind;
+use super::{Cursor, DbError, Page, Result, RowCount, Seek};
+use crate::schema::{Extra, Kind};
 
 pub const KB_TYPES: &[&str] = &["product_catalog", "faq", "service_menu", "review_template", "custom"];
 
-#[derive(Debug, Clone, PartialEq, FromRow)]
+/// A knowledge base as the console knows it: its row read through our
+/// layout (name, time, counts), with the settings only ragdesk keeps.
+#[derive(Debug, Clone, PartialEq)]
 pub struct KnowledgeBaseRow {
     pub id: Uuid,
     pub demo_id: Uuid,
     pub demo_name: Option<String>,
     pub name: String,
-    #[sqlx(rename = "type")]
     pub kb_type: String,
     pub embedding_provider: String,
     pub embedding_model: String,
@@ -32,8 +30,9 @@ pub struct KnowledgeBaseRow {
     pub chunk_overlap: Option<i32>,
     pub created_at: DateTime<Utc>,
     pub attached: bool,
-    pub document_count: i64,
-    pub chunk_count: i64,
+    /// Counted as every list counts a row's children: up to a cap.
+    pub document_count: RowCount,
+    pub chunk_count: RowCount,
 }
 
 impl KnowledgeBaseRow {
@@ -52,46 +51,54 @@ impl KnowledgeBaseRow {
             dim: self.embedding_dim as usize,
         }
     }
-}
 
-const KB_SELECT: &str = "SELECT k.id, k.demo_id, d.company_name AS demo_name, k.name, k.type, k.embedding_provider, \
-    k.embedding_model, k.embedding_dim, k.chunk_tokens, k.chunk_overlap, k.created_at, \
-    (d.knowledge_base_id IS NOT DISTINCT FROM k.id) AS attached, \
-    (SELECT count(*) FROM documents x WHERE x.kb_id = k.id) AS document_count, \
-    (SELECT coalesce(sum(x.chunk_count), 0)::bigint FROM documents x WHERE x.kb_id = k.id) AS chunk_count \
-    FROM knowledge_bases k JOIN demos d ON d.id = k.demo_id";
-
-/// Knowledge bases of a demo (or of every demo), newest first. Demos have a
-/// handful; the limit only guards against a pathological database.
-pub async fn list(conn: &mut PgConnection, demo: Option<Uuid>) -> Result<Vec<KnowledgeBaseRow>> {
-    Ok(page(&mut *conn, demo, &Filter::default(), None, 1000).await?.rows)
-}
-
-/// Refuse a knowledge base list's filter it cannot take (words only),
-/// before anything is sent, as the query would.
-pub fn check_kbs_filter(filter: &Filter) -> Result<()> {
-    filter.check_keys(&[])
-}
-
-/// A page of knowledge bases (newest first), filtered by name words.
-pub async fn page(
-    conn: &mut PgConnection,
-    demo: Option<Uuid>,
-    filter: &Filter,
-    seek: impl Into<Seek>,
-    limit: u32,
-) -> Result<Page<KnowledgeBaseRow>> {
-    let seek: Seek = seek.into();
-    filter.check_keys(&[])?;
-    let mut qb = QueryBuilder::new(KB_SELECT);
-    qb.push(" WHERE true");
-    if let Some(d) = demo {
-        qb.push(" AND k.demo_id = ").push_bind(d);
+    pub fn cursor(&self) -> Cursor {
+        Cursor { ts: self.created_at, id: self.id }
     }
-    filter.push_words(&mut qb, &["k.name", "d.company_name"]);
-    push_keyset_desc(&mut qb, "k.created_at", "k.id", seek, limit);
-    let rows: Vec<KnowledgeBaseRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
-    Ok(Page::from_seek(rows, limit, seek, |k| Cursor { ts: k.created_at, id: k.id }))
+}
+
+/// What ragdesk keeps of a knowledge base that its layout's list does not
+/// carry whole: how its text is embedded and chunked (a model's full name,
+/// not a list's cut of it), its demo, and whether the demo uses it.
+#[derive(Debug, Clone, FromRow)]
+struct KbSettings {
+    id: Uuid,
+    demo_id: Uuid,
+    demo_name: Option<String>,
+    #[sqlx(rename = "type")]
+    kb_type: String,
+    embedding_provider: String,
+    embedding_model: String,
+    embedding_dim: i32,
+    chunk_tokens: Option<i32>,
+    chunk_overlap: Option<i32>,
+    attached: bool,
+}
+
+/// The settings of the knowledge bases `ids` (a page's: one index probe each).
+async fn settings_of(conn: &mut PgConnection, ids: &[Uuid]) -> Result<std::collections::HashMap<Uuid, KbSettings>> {
+    let rows: Vec<KbSettings> = sqlx::query_as(
+        "SELECT k.id, k.demo_id, d.company_name AS demo_name, k.type, k.embedding_provider, k.embedding_model, \
+         k.embedding_dim, k.chunk_tokens, k.chunk_overlap, (d.knowledge_base_id IS NOT DISTINCT FROM k.id) AS attached \
+         FROM knowledge_bases k JOIN demos d ON d.id = k.demo_id WHERE k.id = ANY($1)",
+    )
+    .bind(ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(|s| (s.id, s)).collect())
+}
+
+/// The knowledge bases named `name` (in any case), of `demo` when given:
+/// up to 20, with their demos' names, for `find` to choose or list.
+async fn named(conn: &mut PgConnection, name: &str, demo: Option<Uuid>) -> Result<Vec<(Uuid, Option<String>)>> {
+    Ok(sqlx::query_as(
+        "SELECT k.id, d.company_name FROM knowledge_bases k JOIN demos d ON d.id = k.demo_id \
+         WHERE lower(k.name) = lower($1) AND ($2::uuid IS NULL OR k.demo_id = $2) ORDER BY k.created_at DESC LIMIT 20",
+    )
+    .bind(name)
+    .bind(demo)
+    .fetch_all(&mut *conn)
+    .await?)
 }
 
 /// A local-model knowledge base with id `id`, for tests.
@@ -110,62 +117,8 @@ pub(crate) fn sample(id: u128, name: &str) -> KnowledgeBaseRow {
         chunk_overlap: None,
         created_at: chrono::Utc::now(),
         attached: true,
-        document_count: 1,
-        chunk_count: 1,
-    }
-}
-
-/// The knowledge base a demo's bot retrieves from: the one attached to the
-/// demo (`demos.knowledge_base_id`), else its newest.
-pub async fn for_demo(conn: &mut PgConnection, demo: Uuid) -> Result<Option<KnowledgeBaseRow>> {
-    let rows = page(conn, Some(demo), &Filter::default(), None, 50).await?.rows;
-    let attached = rows.iter().position(|k| k.attached);
-    Ok(match attached {
-        Some(i) => rows.into_iter().nth(i),
-        None => rows.into_iter().next(),
-    })
-}
-
-pub async fn count_kbs(conn: &mut PgConnection, demo: Option<Uuid>, filter: &Filter, exact: bool) -> Result<RowCount> {
-    filter.check_keys(&[])?;
-    let mut qb = QueryBuilder::new(
-        "SELECT count(*) FROM (SELECT 1 FROM knowledge_bases k JOIN demos d ON d.id = k.demo_id WHERE true",
-    );
-    if let Some(d) = demo {
-        qb.push(" AND k.demo_id = ").push_bind(d);
-    }
-    filter.push_words(&mut qb, &["k.name", "d.company_name"]);
-    super::finish_count(&mut *conn, qb, exact).await
-}
-
-pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<KnowledgeBaseRow> {
-    let sql = format!("{KB_SELECT} WHERE k.id = $1");
-    sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| DbError::NotFound(format!("knowledge base {id}")))
-}
-
-/// Finds a knowledge base by id, or by name (case-insensitive) within `demo`
-/// when given; a name that matches several is an error that lists them.
-pub async fn find(conn: &mut PgConnection, spec: &str, demo: Option<Uuid>) -> Result<KnowledgeBaseRow> {
-    if let Ok(id) = Uuid::parse_str(spec) {
-        return get(&mut *conn, id).await;
-    }
-    let sql = format!("{KB_SELECT} WHERE lower(k.name) = lower($1) AND ($2::uuid IS NULL OR k.demo_id = $2) LIMIT 20");
-    let rows: Vec<KnowledgeBaseRow> = sqlx::query_as(&sql).bind(spec).bind(demo).fetch_all(&mut *conn).await?;
-    match rows.len() {
-        0 => Err(DbError::NotFound(format!("knowledge base '{spec}'"))),
-        1 => Ok(rows.into_iter().next().unwrap()),
-        _ => Err(DbError::Filter(format!(
-            "'{spec}' names {} knowledge bases; pass --demo or an id: {}",
-            rows.len(),
-            rows.iter()
-                .map(|k| format!("{} ({})", k.id, k.demo_name.as_deref().unwrap_or("?")))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
+        document_count: RowCount::Exact(1),
+        chunk_count: RowCount::Exact(1),
     }
 }
 
@@ -208,7 +161,8 @@ pub struct NewKnowledgeBase {
     pub attach: bool,
 }
 
-pub async fn create(conn: &mut PgConnection, kb: &NewKnowledgeBase) -> Result<KnowledgeBaseRow> {
+/// Creates a knowledge base (audited); its id.
+pub async fn create(conn: &mut PgConnection, kb: &NewKnowledgeBase) -> Result<Uuid> {
     if !KB_TYPES.contains(&kb.kb_type.as_str()) {
         return Err(DbError::Filter(format!("type must be one of {}", KB_TYPES.join(", "))));
     }
@@ -255,7 +209,7 @@ pub async fn create(conn: &mut PgConnection, kb: &NewKnowledgeBase) -> Result<Kn
     )
     .await?;
     tx.commit().await?;
-    get(&mut *conn, id).await
+    Ok(id)
 }
 
 /// A document as the Documents tab lists it.
@@ -501,14 +455,117 @@ impl DocumentWriter {
     }
 }
 
-/// The Documents tab's documents and chunks, read through our layout
-/// (`native.toml`) as every platform's rows are: the layout's keyset pages,
-/// filters (words, `after:`/`before:`, a key for each shown column) and
-/// counts, made into the tab's rows.
+/// The Documents tab's lists (knowledge bases, documents, chunks), read
+/// through our layout (`native.toml`) as every platform's rows are: the
+/// layout's keyset pages, filters (words, `after:`/`before:`, a key for each
+/// shown column) and counts, made into the tab's rows.
 #[derive(Debug, Clone)]
 pub struct KnowledgeLists(pub std::sync::Arc<super::mapped::Mapped>);
 
 impl KnowledgeLists {
+    /// Ours, checked against this database now (the console checks it once,
+    /// on first use: `Lists`).
+    pub async fn ours(conn: &mut PgConnection) -> Result<KnowledgeLists> {
+        Ok(KnowledgeLists(super::mapped::Lists::ours().mapped(conn).await?))
+    }
+
+    /// Knowledge bases of a demo (or of every demo), newest first, each
+    /// with ragdesk's settings for it.
+    pub async fn knowledge_bases(
+        &self,
+        conn: &mut PgConnection,
+        demo: Option<Uuid>,
+        filter: &str,
+        seek: Seek,
+        limit: u32,
+    ) -> Result<Page<KnowledgeBaseRow>> {
+        let under = Under::of(demo.map(|d| d.to_string()).as_deref());
+        let (rows, more) = self.read(conn, Kind::KnowledgeBase, &under, filter, seek, time_key, limit).await?;
+        let rows = self.with_settings(conn, rows).await?;
+        Ok(page_of(rows, more, seek, KnowledgeBaseRow::cursor))
+    }
+
+    /// Knowledge base `id`.
+    pub async fn knowledge_base(&self, conn: &mut PgConnection, id: Uuid) -> Result<KnowledgeBaseRow> {
+        let row = self.0.row(conn, Kind::KnowledgeBase, &id.to_string()).await?;
+        let rows = self.with_settings(conn, row.into_iter().collect()).await?;
+        rows.into_iter().next().ok_or_else(|| DbError::NotFound(format!("knowledge base {id}")))
+    }
+
+    /// A knowledge base by id, or by name (case-insensitive) within `demo`
+    /// when given; a name that matches several is an error that lists them.
+    pub async fn find(&self, conn: &mut PgConnection, spec: &str, demo: Option<Uuid>) -> Result<KnowledgeBaseRow> {
+        if let Ok(id) = Uuid::parse_str(spec) {
+            return self.knowledge_base(conn, id).await;
+        }
+        let found = named(&mut *conn, spec, demo).await?;
+        match found.as_slice() {
+            [] => Err(DbError::NotFound(format!("knowledge base '{spec}'"))),
+            [(id, _)] => self.knowledge_base(conn, *id).await,
+            _ => Err(DbError::Filter(format!(
+                "'{spec}' names {} knowledge bases; pass --demo or an id: {}",
+                found.len(),
+                found
+                    .iter()
+                    .map(|(id, demo)| format!("{id} ({})", demo.as_deref().unwrap_or("?")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
+    /// The knowledge base a demo's bot retrieves from: the one attached to
+    /// the demo (`demos.knowledge_base_id`), else its newest.
+    pub async fn for_demo(&self, conn: &mut PgConnection, demo: Uuid) -> Result<Option<KnowledgeBaseRow>> {
+        let rows = self.knowledge_bases(conn, Some(demo), "", Seek::First, 50).await?.rows;
+        let attached = rows.iter().position(|k| k.attached);
+        Ok(match attached {
+            Some(i) => rows.into_iter().nth(i),
+            None => rows.into_iter().next(),
+        })
+    }
+
+    /// The rows read through the layout, each with ragdesk's settings for
+    /// it (one read for the page); a row deleted in between is left out.
+    async fn with_settings(&self, conn: &mut PgConnection, rows: Vec<MappedRow>) -> Result<Vec<KnowledgeBaseRow>> {
+        let e = self.0.layout.entity(Kind::KnowledgeBase);
+        let extras = e.map(|e| e.extras()).unwrap_or_default();
+        let at = |want: fn(&Extra) -> bool, what: &str| {
+            extras.iter().position(want).ok_or_else(|| {
+                DbError::Invalid(format!("layout '{}' does not count knowledge bases' {what}", self.0.layout.name))
+            })
+        };
+        let documents = at(|x| matches!(x, Extra::Count(Kind::Document)), "documents")?;
+        let chunks = at(|x| matches!(x, Extra::Sum(Kind::Document, "chunk_count")), "chunks")?;
+        let ids = rows.iter().map(|r| parse_id(&r.id)).collect::<Result<Vec<_>>>()?;
+        let mut settings = settings_of(&mut *conn, &ids).await?;
+        rows.into_iter()
+            .zip(ids)
+            .filter_map(|(r, id)| settings.remove(&id).map(|s| (r, s)))
+            .map(|(r, s)| {
+                let cell = |i: usize| r.cells.get(i).cloned().flatten();
+                Ok(KnowledgeBaseRow {
+                    id: s.id,
+                    demo_id: s.demo_id,
+                    demo_name: s.demo_name,
+                    name: r.title.clone().unwrap_or_default(),
+                    kb_type: s.kb_type,
+                    embedding_provider: s.embedding_provider,
+                    embedding_model: s.embedding_model,
+                    embedding_dim: s.embedding_dim,
+                    chunk_tokens: s.chunk_tokens,
+                    chunk_overlap: s.chunk_overlap,
+                    created_at: r
+                        .created_at
+                        .ok_or_else(|| DbError::Invalid("a knowledge base without created_at".into()))?,
+                    attached: s.attached,
+                    document_count: capped_count(cell(documents))?,
+                    chunk_count: capped_count(cell(chunks))?,
+                })
+            })
+            .collect()
+    }
+
     /// A knowledge base's documents, newest first.
     pub async fn documents(
         &self,
@@ -518,9 +575,8 @@ impl KnowledgeLists {
         seek: Seek,
         limit: u32,
     ) -> Result<Page<DocumentRow>> {
-        let key =
-            |c: Cursor| vec![Some(c.ts.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)), Some(c.id.to_string())];
-        let (rows, more) = self.read(conn, Kind::Document, kb, filter, seek, key, limit).await?;
+        let under = Under::Row(kb.to_string());
+        let (rows, more) = self.read(conn, Kind::Document, &under, filter, seek, time_key, limit).await?;
         let cells = self.cells(Kind::Document, &["content_type", "size_bytes", "chunk_count", "text_bytes"])?;
         let rows = rows
             .into_iter()
@@ -551,7 +607,8 @@ impl KnowledgeLists {
         limit: u32,
     ) -> Result<Page<ChunkRow>> {
         let key = |c: Cursor| vec![Some(c.as_position().to_string()), Some(c.id.to_string())];
-        let (rows, more) = self.read(conn, Kind::Chunk, document, filter, seek, key, limit).await?;
+        let under = Under::Row(document.to_string());
+        let (rows, more) = self.read(conn, Kind::Chunk, &under, filter, seek, key, limit).await?;
         let cells = self.cells(Kind::Chunk, &["token_count", "embedding_dim", "start_offset", "end_offset"])?;
         let rows = rows
             .into_iter()
@@ -574,17 +631,17 @@ impl KnowledgeLists {
         Ok(page_of(rows, more, seek, ChunkRow::cursor))
     }
 
-    /// How many of `kind`'s rows under `parent` the filter keeps (capped
-    /// unless `exact`).
+    /// How many of `kind`'s rows under `parent` (every one: `None`) the
+    /// filter keeps (capped unless `exact`).
     pub async fn count(
         &self,
         conn: &mut PgConnection,
         kind: Kind,
-        parent: Uuid,
+        parent: Option<Uuid>,
         filter: &str,
         exact: bool,
     ) -> Result<RowCount> {
-        let under = Under::Row(parent.to_string());
+        let under = Under::of(parent.map(|p| p.to_string()).as_deref());
         self.0
             .count_rows_under(conn, kind, &under, filter, exact)
             .await?
@@ -598,19 +655,16 @@ impl KnowledgeLists {
         &self,
         conn: &mut PgConnection,
         kind: Kind,
-        parent: Uuid,
+        under: &Under,
         filter: &str,
         seek: Seek,
         key: impl Fn(Cursor) -> Vec<Option<String>>,
         limit: u32,
     ) -> Result<(Vec<MappedRow>, bool)> {
-        let under = Under::Row(parent.to_string());
         let at = seek.cursor().map(key);
         let page = match seek {
-            Seek::First | Seek::After(_) => self.0.page_under(conn, kind, &under, at.as_deref(), limit, filter).await?,
-            Seek::Last | Seek::Before(_) => {
-                self.0.page_before(conn, kind, &under, at.as_deref(), limit, filter).await?
-            }
+            Seek::First | Seek::After(_) => self.0.page_under(conn, kind, under, at.as_deref(), limit, filter).await?,
+            Seek::Last | Seek::Before(_) => self.0.page_before(conn, kind, under, at.as_deref(), limit, filter).await?,
         };
         Ok((page.rows, page.next.is_some()))
     }
@@ -637,6 +691,28 @@ fn page_of<T>(rows: Vec<T>, more: bool, seek: Seek, cursor: impl Fn(&T) -> Curso
     let edge = if seek.backward() { rows.first() } else { rows.last() };
     let next = edge.filter(|_| more).map(cursor);
     Page { rows, next }
+}
+
+/// A cursor in a list ordered by time and id, as the layout's key.
+fn time_key(c: Cursor) -> Vec<Option<String>> {
+    vec![Some(c.ts.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)), Some(c.id.to_string())]
+}
+
+/// A list's count or total of a row's children, as the layout reads it:
+/// counted up to the cap (past it, "at least"); a total past it is of the
+/// first rows, marked "+".
+fn capped_count(text: Option<String>) -> Result<RowCount> {
+    let text = text.unwrap_or_else(|| "0".into());
+    let (digits, more) = match text.strip_suffix('+') {
+        Some(d) => (d, true),
+        None => (text.as_str(), false),
+    };
+    let n: i64 = digits.parse().map_err(|_| DbError::Invalid(format!("'{text}' is not a count")))?;
+    Ok(match (more, n > crate::schema::COUNT_CAP) {
+        (true, _) => RowCount::AtLeast(n),
+        (false, true) => RowCount::AtLeast(crate::schema::COUNT_CAP),
+        (false, false) => RowCount::Exact(n),
+    })
 }
 
 fn parse_id(text: &str) -> Result<Uuid> {

@@ -104,6 +104,17 @@ impl RowCount {
     pub fn from_capped(n: i64) -> RowCount {
         if n > COUNT_CAP { RowCount::AtLeast(COUNT_CAP) } else { RowCount::Exact(n) }
     }
+    /// The number, whatever it is (a count's "at least", an estimate).
+    pub fn value(&self) -> i64 {
+        match self {
+            RowCount::Exact(n) | RowCount::AtLeast(n) | RowCount::Estimate(n) => *n,
+        }
+    }
+
+    pub fn is_exact(&self) -> bool {
+        matches!(self, RowCount::Exact(_))
+    }
+
     pub fn label(&self) -> String {
         match self {
             RowCount::Exact(n) => group(*n),

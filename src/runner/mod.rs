@@ -284,6 +284,16 @@ impl EffectRunner {
         }
     }
 
+    /// Knowledge base `id`, read as the Documents tab lists it.
+    async fn knowledge_base(&self, id: Uuid) -> Result<KnowledgeBaseRow, String> {
+        async {
+            let mut conn = self.db.acquire().await?;
+            self.settings.knowledge(&mut conn).await?.knowledge_base(&mut conn, id).await
+        }
+        .await
+        .map_err(|e: db::DbError| e.to_string())
+    }
+
     /// Runs one ingest job to the end, reporting progress as actions.
     pub async fn ingest_job(&self, job: u64, kb: Uuid, paths: Vec<PathBuf>, chunk: ChunkSettings, cancel: Cancel) {
         let tx = self.tx.clone();
@@ -291,9 +301,7 @@ impl EffectRunner {
             let _ = tx.send(Action::Job { job, event });
         };
         let result = async {
-            let kb = db::knowledge::get(&mut *self.db.acquire().await.map_err(|e| e.to_string())?, kb)
-                .await
-                .map_err(|e| e.to_string())?;
+            let kb = self.knowledge_base(kb).await?;
             let provider = self.provider(&kb).await?;
             let opts = self.ingest_options(chunk, false);
             let on_event = |e: ingest::Event| report(JobEvent::Progress(e));
@@ -311,9 +319,7 @@ impl EffectRunner {
                 // A newer preview (or closing it) stops this one between files.
                 let cancel = Cancel::from_token(ctx.cancel.clone());
                 let result = async {
-                    let kb = db::knowledge::get(&mut *self.db.acquire().await.map_err(|e| e.to_string())?, kb)
-                        .await
-                        .map_err(|e| e.to_string())?;
+                    let kb = self.knowledge_base(kb).await?;
                     let provider = self.provider(&kb).await?;
                     let opts = self.ingest_options(chunk, true);
                     ingest::run(&self.db, &kb, provider, &paths, &opts, &cancel, &|_| {})
@@ -324,9 +330,13 @@ impl EffectRunner {
                 Some(Action::PreviewReady { generation, result })
             }
             Effect::CreateKb(new) => {
-                let result = async { db::knowledge::create(&mut *self.db.acquire().await?, &new).await }
-                    .await
-                    .map_err(|e| e.to_string());
+                let result = async {
+                    let mut conn = self.db.acquire().await?;
+                    let id = db::knowledge::create(&mut conn, &new).await?;
+                    self.settings.knowledge(&mut conn).await?.knowledge_base(&mut conn, id).await
+                }
+                .await
+                .map_err(|e| e.to_string());
                 Some(Action::KbCreated { result })
             }
             Effect::DeleteDocument { id, filename } => {
@@ -471,19 +481,14 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
         }
         Effect::Count { generation, query, exact } => {
             let list = query.kind();
-            let result = match &query {
-                ListQuery::KnowledgeBases { demo, filter } => {
-                    db::knowledge::count_kbs(conn, *demo, filter, exact).await
-                }
-                ListQuery::Documents { kb, filter } => {
-                    async { settings.knowledge(conn).await?.count(conn, Kind::Document, *kb, filter, exact).await }
-                        .await
-                }
-                ListQuery::Chunks { document, filter } => {
-                    async { settings.knowledge(conn).await?.count(conn, Kind::Chunk, *document, filter, exact).await }
-                        .await
-                }
+            // Each list counted under its parent row (knowledge bases: the
+            // demo's, or all).
+            let (kind, parent, filter) = match &query {
+                ListQuery::KnowledgeBases { demo, filter } => (Kind::KnowledgeBase, *demo, filter),
+                ListQuery::Documents { kb, filter } => (Kind::Document, Some(*kb), filter),
+                ListQuery::Chunks { document, filter } => (Kind::Chunk, Some(*document), filter),
             };
+            let result = async { settings.knowledge(conn).await?.count(conn, kind, parent, filter, exact).await }.await;
             Action::Counted { list, generation, result: result.map_err(Into::into) }
         }
         Effect::Explain { generation, request, vector } => {
@@ -501,7 +506,7 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
             Action::ConversationResolved { spec, result }
         }
         Effect::FindReplayKb { demo, question, answer } => {
-            let result = match db::knowledge::for_demo(conn, demo).await {
+            let result = match async { settings.knowledge(conn).await?.for_demo(conn, demo).await }.await {
                 Ok(Some(kb)) => Ok(kb),
                 Ok(None) => Err("this demo has no knowledge base: its bot retrieves nothing".to_string()),
                 Err(e) => Err(e.to_string()),
@@ -586,9 +591,9 @@ async fn load_page(
 ) -> db::Result<ListRows> {
     let page = settings.page_size;
     Ok(match query {
-        ListQuery::KnowledgeBases { demo, filter } => {
-            ListRows::KnowledgeBases(db::knowledge::page(conn, *demo, filter, at, page).await?)
-        }
+        ListQuery::KnowledgeBases { demo, filter } => ListRows::KnowledgeBases(
+            settings.knowledge(conn).await?.knowledge_bases(conn, *demo, filter, at, page).await?,
+        ),
         ListQuery::Documents { kb, filter } => {
             ListRows::Documents(settings.knowledge(conn).await?.documents(conn, *kb, filter, at, page).await?)
         }

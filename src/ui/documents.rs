@@ -89,8 +89,8 @@ fn render_kbs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 cell(&k.kb_type),
                 styled(&k.embedding_model, theme.dim()),
                 cell(&k.embedding_dim.to_string()),
-                cell(&group(k.document_count)),
-                cell(&group(k.chunk_count)),
+                cell(&k.document_count.label()),
+                cell(&k.chunk_count.label()),
             ];
             if show_demo {
                 cells.insert(1, styled(k.demo_name.as_deref().unwrap_or("—"), theme.dim()));
@@ -112,8 +112,8 @@ fn render_kbs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     .field("Model", &k.embedding_model)
                     .field("Dimension", &k.embedding_dim.to_string())
                     .field("Chunking", &chunking)
-                    .field("Documents", &group(k.document_count))
-                    .field("Chunks", &group(k.chunk_count))
+                    .field("Documents", &k.document_count.label())
+                    .field("Chunks", &k.chunk_count.label())
                     .field("Created", &fmt_ts(k.created_at))
                     .field("ID", &k.id.to_string());
                 d.heading("Keys").block("Enter documents · u upload · n new knowledge base", theme.dim());

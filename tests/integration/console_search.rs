@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crossterm::event::KeyCode;
 use ragdesk::app::Tab;
-use ragdesk::db::knowledge::{self, NewKnowledgeBase};
+use ragdesk::db::knowledge::NewKnowledgeBase;
 
 use crate::console_ingest::Console;
 use crate::support;
@@ -16,16 +16,15 @@ use crate::support;
 async fn search_as_you_type_then_exact_plan_and_more_like_this() {
     let t = support::seeded(12, support::tiny()).await;
     let demo: uuid::Uuid = sqlx::query_scalar("SELECT id FROM demos LIMIT 1").fetch_one(&t.db.pool).await.unwrap();
-    let kb = knowledge::create(
-        &mut t.db.pool.acquire().await.unwrap(),
+    let kb = support::create_kb(
+        &t,
         &NewKnowledgeBase {
             chunk_tokens: Some(40),
             chunk_overlap: Some(0),
             ..support::local_kb_spec(demo, "Searchable")
         },
     )
-    .await
-    .unwrap();
+    .await;
     let provider: ragdesk::embed::Provider =
         Arc::new(ragdesk::embed::local::LocalProvider::load(&crate::embed::model_dir()).unwrap());
     support::ingest_fixtures(&t, &kb, provider, &["faq.md", "menu.html", "hours.txt"]).await;

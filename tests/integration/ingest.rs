@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures::future::BoxFuture;
-use ragdesk::db::knowledge::{self, KnowledgeBaseRow, NewKnowledgeBase};
+use ragdesk::db::knowledge::{KnowledgeBaseRow, NewKnowledgeBase};
 use ragdesk::embed::{EmbedError, EmbeddingProvider, Provider, TokenCounter};
 use ragdesk::ingest::{self, Cancel, ChunkSettings, Event, Options, Outcome};
 use tokio::sync::Notify;
@@ -32,8 +32,8 @@ fn options(tokens: usize, overlap: usize) -> Options {
 async fn new_kb(t: &support::TestDb, provider: &str, model: &str, dim: i32) -> KnowledgeBaseRow {
     let (demo,): (uuid::Uuid,) =
         sqlx::query_as("SELECT id FROM demos ORDER BY created_at LIMIT 1").fetch_one(&t.db.pool).await.unwrap();
-    knowledge::create(
-        &mut t.db.pool.acquire().await.unwrap(),
+    support::create_kb(
+        t,
         &NewKnowledgeBase {
             demo_id: demo,
             name: format!("kb-{provider}-{dim}"),
@@ -47,7 +47,6 @@ async fn new_kb(t: &support::TestDb, provider: &str, model: &str, dim: i32) -> K
         },
     )
     .await
-    .unwrap()
 }
 
 fn local() -> Provider {

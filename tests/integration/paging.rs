@@ -38,6 +38,25 @@ where
     out
 }
 
+/// Every row from the end up, a page at a time, in the list's order.
+async fn collect_back<R, F, Fut>(mut fetch: F, id: impl Fn(&R) -> Uuid) -> Vec<Uuid>
+where
+    F: FnMut(db::Seek) -> Fut,
+    Fut: std::future::Future<Output = db::Result<Page<R>>>,
+{
+    let mut back: Vec<Uuid> = Vec::new();
+    let mut seek = db::Seek::Last;
+    for _ in 0..100_000 {
+        let page = fetch(seek).await.expect("page");
+        back.splice(0..0, page.rows.iter().map(&id));
+        match page.next {
+            Some(c) => seek = db::Seek::Before(c),
+            None => break,
+        }
+    }
+    back
+}
+
 async fn ids(pool: &sqlx::PgPool, sql: &str) -> Vec<Uuid> {
     sqlx::query_scalar(sql).fetch_all(pool).await.unwrap()
 }
@@ -412,18 +431,14 @@ async fn documents_page_through_our_layout_from_either_end_and_filtered() {
         .await;
         assert_eq!(got, want, "forward, filter '{typed}'");
         // Backward from the end, a page at a time, gives the same rows.
-        let mut back: Vec<Uuid> = Vec::new();
-        let mut seek = db::Seek::Last;
-        loop {
-            let page = lists.documents(&mut pool.acquire().await.unwrap(), kb, typed, seek, 4).await.unwrap();
-            back.splice(0..0, page.rows.iter().map(|r| r.id));
-            match page.next {
-                Some(c) => seek = db::Seek::Before(c),
-                None => break,
-            }
-        }
+        let back = collect_back(
+            |s| async move { lists.documents(&mut pool.acquire().await.unwrap(), kb, typed, s, 4).await },
+            |r| r.id,
+        )
+        .await;
         assert_eq!(back, want, "backward, filter '{typed}'");
-        let count = lists.count(&mut t.conn().await, ragdesk::schema::Kind::Document, kb, typed, true).await.unwrap();
+        let count =
+            lists.count(&mut t.conn().await, ragdesk::schema::Kind::Document, Some(kb), typed, true).await.unwrap();
         assert_eq!(count, db::RowCount::Exact(want.len() as i64), "count, filter '{typed}'");
     }
     // The rows carry what the tab shows.
@@ -436,4 +451,131 @@ async fn documents_page_through_our_layout_from_either_end_and_filtered() {
     // A key the list does not have is refused, naming the ones it has.
     let err = lists.documents(&mut t.conn().await, kb, "colour:red", db::Seek::First, 4).await.unwrap_err();
     assert!(err.to_string().contains("chunk_count"), "{err}");
+}
+
+/// The Documents tab's knowledge bases, read through our layout beside
+/// ragdesk's settings for each: newest first across pages whose edges fall
+/// inside runs of equal times, from either end, under one demo or all,
+/// filtered by words and shown columns, counted as the server counts; each
+/// row with its whole settings, its demo, and its documents and chunks
+/// counted up to the lists' cap.
+#[tokio::test]
+async fn knowledge_bases_page_through_our_layout_with_their_settings() {
+    let t = support::seeded(5, support::tiny()).await;
+    let pool = &t.db.pool;
+    let demos = ids(pool, "SELECT id FROM demos ORDER BY created_at, id LIMIT 2").await;
+    let (one, two) = (demos[0], demos[1]);
+    sqlx::query("DELETE FROM knowledge_bases").execute(pool).await.unwrap();
+    // 13 knowledge bases on 4 distinct times, alternating demos, types and
+    // dimensions; one model's name is longer than a list shows of a column.
+    let long_model = format!("org/{}", "m".repeat(250));
+    sqlx::query(
+        "INSERT INTO knowledge_bases (demo_id, name, type, embedding_provider, embedding_model, embedding_dim, \
+                                      chunk_tokens, created_at) \
+         SELECT CASE WHEN i % 2 = 0 THEN $1 ELSE $2 END, 'kb-' || i || CASE WHEN i % 3 = 0 THEN '-alpha' ELSE '' END, \
+                CASE WHEN i % 2 = 0 THEN 'faq' ELSE 'custom' END, CASE WHEN i = 7 THEN 'openai' ELSE 'local' END, \
+                CASE WHEN i = 7 THEN $3 ELSE 'all-MiniLM-L6-v2' END, CASE WHEN i = 7 THEN 1536 ELSE 384 END, \
+                CASE WHEN i = 4 THEN 90 END, timestamptz '2026-02-01 08:00:00.654321+00' + (i / 4) * interval '1 hour' \
+         FROM generate_series(1, 13) i",
+    )
+    .bind(one)
+    .bind(two)
+    .bind(&long_model)
+    .execute(pool)
+    .await
+    .unwrap();
+    let kb = |name: &str| {
+        let name = name.to_string();
+        async move {
+            sqlx::query_scalar::<_, Uuid>("SELECT id FROM knowledge_bases WHERE name = $1")
+                .bind(name)
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        }
+    };
+    let (kb4, kb7, kb8) = (kb("kb-4").await, kb("kb-7").await, kb("kb-8").await);
+    sqlx::query("UPDATE demos SET knowledge_base_id = $1 WHERE id = $2")
+        .bind(kb8)
+        .bind(one)
+        .execute(pool)
+        .await
+        .unwrap();
+    // kb-4: 3 documents of 5 chunks each; kb-7: past the lists' count cap.
+    sqlx::query(
+        "INSERT INTO documents (kb_id, filename, content, chunk_count) \
+         SELECT $1, 'd' || i, 'x', 5 FROM generate_series(1, 3) i \
+         UNION ALL SELECT $2, 'e' || i, 'x', 2 FROM generate_series(1, 1005) i",
+    )
+    .bind(kb4)
+    .bind(kb7)
+    .execute(pool)
+    .await
+    .unwrap();
+
+    let lists = &support::knowledge_lists(&t).await;
+    let truth = |filter: &str| {
+        format!("SELECT k.id FROM knowledge_bases k WHERE true{filter} ORDER BY k.created_at DESC, k.id DESC")
+    };
+    let under_one = format!(" AND demo_id = '{one}'");
+    for (demo, typed, sql) in [
+        (None, "", String::new()),
+        (Some(one), "", under_one.clone()),
+        (None, "alpha", " AND name ILIKE '%alpha%'".to_string()),
+        (None, "type:faq", " AND type = 'faq'".to_string()),
+        (Some(one), "embedding_dim:384 alpha", format!("{under_one} AND embedding_dim = 384 AND name ILIKE '%alpha%'")),
+        (None, "embedding_dim:1536", " AND embedding_dim = 1536".to_string()),
+    ] {
+        let want = ids(pool, &truth(&sql)).await;
+        let got = collect(
+            |a| async move { lists.knowledge_bases(&mut pool.acquire().await.unwrap(), demo, typed, a.into(), 3).await },
+            |r| r.id,
+        )
+        .await;
+        assert_eq!(got, want, "forward, demo {demo:?}, filter '{typed}'");
+        let back = collect_back(
+            |s| async move { lists.knowledge_bases(&mut pool.acquire().await.unwrap(), demo, typed, s, 3).await },
+            |r| r.id,
+        )
+        .await;
+        assert_eq!(back, want, "backward, demo {demo:?}, filter '{typed}'");
+        let count =
+            lists.count(&mut t.conn().await, ragdesk::schema::Kind::KnowledgeBase, demo, typed, true).await.unwrap();
+        assert_eq!(count, db::RowCount::Exact(want.len() as i64), "count, demo {demo:?}, filter '{typed}'");
+    }
+
+    // Each row with ragdesk's settings for it, whole.
+    let mut conn = t.conn().await;
+    let k = lists.knowledge_base(&mut conn, kb7).await.unwrap();
+    assert_eq!(
+        (k.name.as_str(), k.embedding_provider.as_str(), k.embedding_model.as_str(), k.embedding_dim, k.demo_id),
+        ("kb-7", "openai", long_model.as_str(), 1536, two)
+    );
+    // Past the cap, documents are "at least" and chunks the first ones' total, marked.
+    assert_eq!(k.document_count, db::RowCount::AtLeast(ragdesk::schema::COUNT_CAP));
+    assert!(
+        matches!(k.chunk_count, db::RowCount::AtLeast(n) if n >= 2 * ragdesk::schema::COUNT_CAP),
+        "{:?}",
+        k.chunk_count
+    );
+    let k = lists.knowledge_base(&mut conn, kb4).await.unwrap();
+    assert_eq!((k.document_count, k.chunk_count), (db::RowCount::Exact(3), db::RowCount::Exact(15)));
+    assert_eq!((k.chunk_tokens, k.kb_type.as_str(), k.attached), (Some(90), "faq", false));
+    let demo_name: Option<String> =
+        sqlx::query_scalar("SELECT company_name FROM demos WHERE id = $1").bind(one).fetch_one(pool).await.unwrap();
+    assert_eq!(k.demo_name, demo_name);
+
+    // The demo's bot uses the attached one, not its newest.
+    let used = lists.for_demo(&mut conn, one).await.unwrap().unwrap();
+    assert_eq!((used.id, used.attached), (kb8, true));
+    // Found by name in any case, by id, and a name two demos use is refused naming both.
+    assert_eq!(lists.find(&mut conn, "KB-4", None).await.unwrap().id, kb4);
+    assert_eq!(lists.find(&mut conn, &kb7.to_string(), None).await.unwrap().id, kb7);
+    sqlx::query("UPDATE knowledge_bases SET name = 'kb-4' WHERE id = $1").bind(kb7).execute(pool).await.unwrap();
+    let err = lists.find(&mut conn, "kb-4", None).await.unwrap_err().to_string();
+    assert!(err.contains("names 2 knowledge bases") && err.contains(&kb7.to_string()), "{err}");
+    assert_eq!(lists.find(&mut conn, "kb-4", Some(one)).await.unwrap().id, kb4);
+    // A key the list does not have is refused, naming the ones it has.
+    let err = lists.knowledge_bases(&mut conn, None, "colour:red", db::Seek::First, 3).await.unwrap_err();
+    assert!(err.to_string().contains("embedding_dim"), "{err}");
 }

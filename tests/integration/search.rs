@@ -4,7 +4,7 @@
 //! `match_chunks`, the plan, and full-text ranking fused with the vectors.
 
 use pgvector::Vector;
-use ragdesk::db::knowledge::{self, NewKnowledgeBase};
+use ragdesk::db::knowledge::NewKnowledgeBase;
 use ragdesk::db::search::{self, Metric, Mode, SearchParams};
 use rand::{Rng, SeedableRng};
 use uuid::Uuid;
@@ -38,8 +38,8 @@ async fn corpus(n: usize, texts: impl Fn(usize) -> String) -> Corpus {
     let t = support::seeded(31, support::tiny()).await;
     let pool = &t.db.pool;
     let demo: Uuid = sqlx::query_scalar("SELECT id FROM demos LIMIT 1").fetch_one(pool).await.unwrap();
-    let kb = knowledge::create(
-        &mut pool.acquire().await.unwrap(),
+    let kb = support::create_kb(
+        &t,
         &NewKnowledgeBase {
             demo_id: demo,
             name: "search".into(),
@@ -52,8 +52,7 @@ async fn corpus(n: usize, texts: impl Fn(usize) -> String) -> Corpus {
             attach: false,
         },
     )
-    .await
-    .unwrap();
+    .await;
     let doc: Uuid = sqlx::query_scalar(
         "INSERT INTO documents (kb_id, filename, content) VALUES ($1, 'corpus.txt', 'x') RETURNING id",
     )
@@ -224,7 +223,7 @@ async fn a_text_query_through_an_openai_compatible_endpoint_equals_a_brute_force
         chunk_overlap: Some(0),
         ..support::local_kb_spec(demo, "hosted")
     };
-    let kb = knowledge::create(&mut pool.acquire().await.unwrap(), &spec).await.unwrap();
+    let kb = support::create_kb(&t, &spec).await;
     let mut settings = OpenAiSettings::new(&base, "text-embedding-3-small", DIM);
     settings.api_key = Some("sk-test".into());
     let writer: ragdesk::embed::Provider = Arc::new(OpenAiProvider::new(settings).unwrap());

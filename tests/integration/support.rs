@@ -230,7 +230,16 @@ pub async fn local_kb(t: &TestDb, name: &str) -> ragdesk::db::knowledge::Knowled
         .fetch_one(&t.db.pool)
         .await
         .expect("a seeded demo");
-    ragdesk::db::knowledge::create(&mut t.db.pool.acquire().await.unwrap(), &local_kb_spec(demo, name)).await.unwrap()
+    create_kb(t, &local_kb_spec(demo, name)).await
+}
+
+/// Creates knowledge base `spec` on `t`, read back as the Documents tab lists it.
+pub async fn create_kb(
+    t: &TestDb,
+    spec: &ragdesk::db::knowledge::NewKnowledgeBase,
+) -> ragdesk::db::knowledge::KnowledgeBaseRow {
+    let id = ragdesk::db::knowledge::create(&mut t.conn().await, spec).await.unwrap();
+    knowledge_lists(t).await.knowledge_base(&mut t.conn().await, id).await.unwrap()
 }
 
 /// One HTTP request as the mock server saw it.

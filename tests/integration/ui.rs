@@ -299,8 +299,8 @@ fn kbs() -> Vec<KnowledgeBaseRow> {
         chunk_overlap: None,
         created_at: ts(12, i as u32),
         attached: i == 0,
-        document_count: [2, 0][i],
-        chunk_count: [14, 0][i],
+        document_count: ragdesk::db::RowCount::Exact([2, 0][i]),
+        chunk_count: ragdesk::db::RowCount::Exact([14, 0][i]),
     })
     .collect()
 }

@@ -190,7 +190,7 @@ pub async fn run(db: &Db, mb: f64, url: &str) -> Result<()> {
         println!("| dimension | rows | ragdesk rows/s | `psql \\copy` rows/s (same rows, same table) | ragdesk / psql |");
         println!("|---|---|---|---|---|");
         for (model, dim, rows) in [("all-MiniLM-L6-v2", 384, 20_000usize), ("text-embedding-3-small", 1536, 10_000)] {
-            let kb = knowledge::create(
+            let kb_id = knowledge::create(
                 &mut *db.pool.acquire().await?,
                 &NewKnowledgeBase {
                     demo_id: demo,
@@ -205,7 +205,7 @@ pub async fn run(db: &Db, mb: f64, url: &str) -> Result<()> {
                 },
             )
             .await?;
-            scratch.push(kb.id);
+            scratch.push(kb_id);
             let body = "chunk text of a typical length for a support knowledge base; ".repeat(16);
             let mut vector: Vec<f32> = (0..dim).map(|i| ((i * 7919) % 1000) as f32 / 1000.0).collect();
             ragdesk::embed::l2_normalize(&mut vector);
@@ -213,7 +213,7 @@ pub async fn run(db: &Db, mb: f64, url: &str) -> Result<()> {
             let mut writer = DocumentWriter::begin(
                 &db.pool,
                 NewDocument {
-                    kb_id: kb.id,
+                    kb_id,
                     dim,
                     filename: "bench.txt",
                     content: &body,
@@ -247,7 +247,7 @@ pub async fn run(db: &Db, mb: f64, url: &str) -> Result<()> {
                 let mut f = std::io::BufWriter::new(std::fs::File::create(&csv)?);
                 let v = format!("\"[{}]\"", vector.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(","));
                 for i in 0..rows {
-                    writeln!(f, "{},{},{dim},{i},\"{}\",200,{v}", kb.id, document, body.replace('"', "\"\""))?;
+                    writeln!(f, "{},{},{dim},{i},\"{}\",200,{v}", kb_id, document, body.replace('"', "\"\""))?;
                 }
             }
             let t = Instant::now();
@@ -279,7 +279,9 @@ pub async fn run(db: &Db, mb: f64, url: &str) -> Result<()> {
         println!();
         println!("## Whole pipeline (ragdesk ingest: extract → chunk → embed → store)");
         println!();
-        let kb = knowledge::get(&mut *db.pool.acquire().await?, scratch[0]).await?;
+        let mut conn = db.pool.acquire().await?;
+        let kb = knowledge::KnowledgeLists::ours(&mut conn).await?.knowledge_base(&mut conn, scratch[0]).await?;
+        drop(conn);
         let mut pipeline_files = vec![big_md.clone()];
         pipeline_files.extend(files.iter().skip(2).cloned());
         let opts = Options {

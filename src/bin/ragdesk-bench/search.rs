@@ -72,7 +72,7 @@ pub async fn run(db: &Db, n: usize, hnsw: Option<(u32, u32)>) -> Result<()> {
             "--search needs a scratch database without 384-d chunks (it rebuilds their index); this one has {existing}"
         ));
     }
-    let kb = knowledge::create(
+    let kb_id = knowledge::create(
         &mut conn,
         &NewKnowledgeBase {
             demo_id: demo,
@@ -89,7 +89,7 @@ pub async fn run(db: &Db, n: usize, hnsw: Option<(u32, u32)>) -> Result<()> {
     .await?;
     let doc: Uuid =
         sqlx::query_scalar("INSERT INTO documents (kb_id, filename, content) VALUES ($1, 'bench', '') RETURNING id")
-            .bind(kb.id)
+            .bind(kb_id)
             .fetch_one(&mut *conn)
             .await?;
     println!("## Search at {n} chunks (384-d, {} topics of clustered unit vectors)", (n / 100).max(1));
@@ -107,7 +107,7 @@ pub async fn run(db: &Db, n: usize, hnsw: Option<(u32, u32)>) -> Result<()> {
             "INSERT INTO chunks (kb_id, document_id, chunk_index, content, embedding, embedding_dim) \
              SELECT $1, $2, u.i, 'chunk ' || u.i, u.e, 384 FROM UNNEST($3::int[], $4::vector[]) AS u(i, e)",
         )
-        .bind(kb.id)
+        .bind(kb_id)
         .bind(doc)
         .bind(&indexes)
         .bind(&vectors)
@@ -151,7 +151,7 @@ pub async fn run(db: &Db, n: usize, hnsw: Option<(u32, u32)>) -> Result<()> {
 
     let queries: Vec<Vector> = (0..QUERIES).map(|_| Vector::from(near(&mut rng))).collect();
     let params =
-        |mode: Mode| SearchParams { kb: kb.id, dim: DIM as i32, k: K, metric: Metric::Cosine, mode, threshold: None };
+        |mode: Mode| SearchParams { kb: kb_id, dim: DIM as i32, k: K, metric: Metric::Cosine, mode, threshold: None };
     // Exact first: it is the reference for recall.
     let mut exact_ms = Vec::new();
     let mut exact = Vec::new();
@@ -240,6 +240,6 @@ pub async fn run(db: &Db, n: usize, hnsw: Option<(u32, u32)>) -> Result<()> {
         Err(e) => println!("a question end to end: not measured ({e})"),
     }
     // Leave the database as found: the chunks go, the index stays (empty).
-    sqlx::query("DELETE FROM knowledge_bases WHERE id = $1").bind(kb.id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM knowledge_bases WHERE id = $1").bind(kb_id).execute(&mut *conn).await?;
     Ok(())
 }
