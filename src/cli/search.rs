@@ -112,7 +112,12 @@ pub async fn search(ctx: &Context, a: SearchArgs) -> Result<()> {
         }
         _ => None,
     };
-    let mut out = search::run_with_vector(&mut conn, mapped.as_ref(), &req, embedded, started).await?;
+    // The database's layout reads the vectors, ours included.
+    let reader = match mapped {
+        Some(m) => std::sync::Arc::new(m),
+        None => crate::db::mapped::Lists::ours().mapped(&mut conn).await?,
+    };
+    let mut out = search::run_with_vector(&mut conn, Some(&reader), &req, embedded, started).await?;
     out.model = model.and_then(|(_, _, note)| note).filter(|_| matches!(req.query, Query::Text(_)));
     if a.json {
         output::json(&out)?;

@@ -1864,10 +1864,18 @@ pub struct VectorMode {
     pub exact: bool,
     pub probes: Option<u32>,
     pub ef_search: Option<u32>,
+    /// The index's first candidates only, with no iterative scan (as
+    /// pgvector before 0.8): a scope filtered after the scan may then get
+    /// fewer than k rows.
+    pub single_pass: bool,
+    /// The distance compared by, where not the one the column's index
+    /// serves (ours: cosine, ip or l2 as asked; its indexes serve cosine).
+    pub metric: Option<super::search::Metric>,
 }
 
 impl VectorMode {
-    pub const EXACT: VectorMode = VectorMode { exact: true, probes: None, ef_search: None };
+    pub const EXACT: VectorMode =
+        VectorMode { exact: true, probes: None, ef_search: None, single_pass: false, metric: None };
 }
 
 /// One search result: the row, its distance by the column's metric, the
@@ -1964,7 +1972,7 @@ impl Mapped {
         {
             return Err(DbError::NotFound(format!("{kind} {id} (or it has no vector)")));
         }
-        let rows = rows
+        let mut rows: Vec<Nearest> = rows
             .into_iter()
             .map(|(id, distance, text, parent_title)| Nearest {
                 id,
@@ -1974,6 +1982,9 @@ impl Mapped {
                 parent_title,
             })
             .collect();
+        // An iterative scan in relaxed order may give a row a little out of
+        // place (pgvector's words): the rows the index found, in order.
+        rows.sort_by(|a, b| a.distance.total_cmp(&b.distance));
         Ok((rows, applied))
     }
 
@@ -2004,9 +2015,27 @@ impl Mapped {
     fn nearest_sql(&self, kind: Kind, probe: Probe<'_>, mode: VectorMode) -> Result<(String, super::search::Metric)> {
         let e = self.entity(kind)?;
         let (table, idc, emb) = self.vector_columns(kind)?;
-        let (t, v, i) = (table.quoted(), quote_ident(emb), quote_ident(idc));
+        let (t, i) = (table.quoted(), quote_ident(idc));
         let text = e.content.as_deref().map(|c| format!("c.{}::text", quote_ident(c))).unwrap_or("NULL::text".into());
         let cast = self.cast(&table, idc)?;
+        // A column of vectors of several sizes (ours) is compared at the
+        // query's size, cast to it, in the rows of that size: the
+        // expression and predicate of that size's index.
+        let (sized, only_sized) = match (e.dimension.as_deref(), probe) {
+            (None, _) => (None, String::new()),
+            (Some(_), Probe::Row(_)) => {
+                return Err(DbError::Invalid(format!(
+                    "{table}.{emb} holds vectors of several sizes: search with a row's vector, not its id"
+                )));
+            }
+            (Some(d), Probe::Vector { vector, .. } | Probe::VectorIn { vector, .. }) => {
+                (Some(vector.len()), format!(" AND c.{} = {}", quote_ident(d), vector.len()))
+            }
+        };
+        let v = match sized {
+            Some(n) => format!("{}::{}({n})", quote_ident(emb), self.cast(&table, emb)?),
+            None => quote_ident(emb),
+        };
         let (query, own_parent) = match probe {
             Probe::Row(_) => (
                 format!("(SELECT {v} FROM {t} WHERE {i} = $1::{cast})"),
@@ -2026,15 +2055,19 @@ impl Mapped {
                     _ => None,
                 };
                 // The column's own type, named with its schema (Supabase
-                // keeps pgvector in `extensions`).
-                (format!("$1::real[]::{}", self.cast(&table, emb)?), p)
+                // keeps pgvector in `extensions`), at the rows' size.
+                let size = sized.map(|n| format!("({n})")).unwrap_or_default();
+                (format!("$1::real[]::{}{size}", self.cast(&table, emb)?), p)
             }
         };
         let scope = match probe {
             Probe::VectorIn { .. } => self.documents_scope(kind)?,
             _ => self.similar_scope(kind, own_parent)?,
         };
-        let metric = self.metric(kind)?;
+        let metric = match mode.metric {
+            Some(m) => m,
+            None => self.metric(kind)?,
+        };
         // pgvector's operators live in its schema, as its type does: named
         // with it, they are found off the search path too.
         let op = match self.catalog.column(&table, emb).map(|c| c.udt_schema.as_str()) {
@@ -2050,7 +2083,8 @@ impl Mapped {
         let parent_title = self.parent_title_sql(kind)?;
         let sql = format!(
             "SELECT c.{i}::text, (c.{v} {op} {query})::float8, {text}, {parent_title} FROM {t} c \
-             WHERE c.{v} IS NOT NULL AND {query} IS NOT NULL{scope} ORDER BY {order} LIMIT $2"
+             WHERE c.{} IS NOT NULL AND {query} IS NOT NULL{only_sized}{scope} ORDER BY {order} LIMIT $2",
+            quote_ident(emb)
         );
         Ok((sql, metric))
     }
@@ -3133,8 +3167,15 @@ async fn search_settings(tx: &mut PgConnection, mode: VectorMode) -> Result<()> 
     // The scope is a filter applied after the index scan: without an
     // iterative scan, probes 1 or ef_search 40 may find few of the scope's
     // rows, or none (pgvector 0.8 scans on until k pass).
-    sqlx::query("SET LOCAL hnsw.iterative_scan = relaxed_order").execute(&mut *tx).await?;
-    sqlx::query("SET LOCAL ivfflat.iterative_scan = relaxed_order").execute(&mut *tx).await?;
+    let scan = if mode.single_pass { "off" } else { "relaxed_order" };
+    sqlx::query(&format!("SET LOCAL hnsw.iterative_scan = {scan}")).execute(&mut *tx).await?;
+    sqlx::query(&format!("SET LOCAL ivfflat.iterative_scan = {scan}")).execute(&mut *tx).await?;
+    // The approximate search is the index's: on a small scope the planner
+    // would rather read the scope's rows and sort them, which would hide
+    // what the index returns. Without sorts it takes the ordered path, the
+    // vector index. (A distance no index serves still scans and sorts.)
+    sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await?;
+    sqlx::query("SET LOCAL enable_sort = off").execute(&mut *tx).await?;
     if let Some(p) = mode.probes {
         sqlx::query(&format!("SET LOCAL ivfflat.probes = {}", p.clamp(1, 32_768))).execute(&mut *tx).await?;
     }

@@ -3,20 +3,24 @@
 //! the approximate search against it, the query plan, the platform's own
 //! `match_chunks`, full-text ranking and its fusion with the vector ranking.
 //!
-//! Chunks of one dimension share a partial HNSW index on
-//! `embedding::vector(DIM)` with cosine distance; a query names the same
-//! expression and `embedding_dim = DIM` so the index can serve it. The
-//! threshold is applied outside `ORDER BY distance LIMIT k`, the form the
-//! index can serve.
+//! The top k is read through our layout (`native.toml`, `Mapped::nearest`),
+//! as every platform's nearest rows are. Chunks of one dimension share a
+//! partial HNSW index on `embedding::vector(DIM)` with cosine distance; the
+//! layout's `dimension` makes the query name the same expression and
+//! `embedding_dim = DIM` so the index can serve it. The threshold is
+//! applied outside `ORDER BY distance LIMIT k`, the form the index can
+//! serve.
 
 use std::collections::HashMap;
 use std::time::Instant;
 
 use pgvector::Vector;
-use sqlx::{FromRow, PgConnection};
+use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::mapped::{Mapped, Probe, VectorMode};
 use super::{DbError, Result};
+use crate::schema::Kind;
 
 /// The distance a search ranks by. The HNSW indexes serve cosine only; the
 /// others are exact scans.
@@ -99,7 +103,7 @@ pub struct SearchParams {
     pub threshold: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, FromRow)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
     pub chunk_id: Uuid,
     pub document_id: Uuid,
@@ -126,52 +130,6 @@ impl Found {
     }
 }
 
-/// The SQL of a top-k query at `dim` dimensions by `metric`. The exact
-/// form orders by `distance + 0`, which no vector index can serve, so every
-/// chunk of the knowledge base is compared; the other indexes (the
-/// knowledge base's rows, the join) are still used, so its time is the
-/// exact search's own.
-fn top_k_sql(dim: i32, metric: Metric, exact: bool) -> String {
-    let op = metric.operator();
-    let order = if exact { " + 0" } else { "" };
-    format!(
-        "SELECT c.id AS chunk_id, c.document_id, d.filename, c.chunk_index, c.token_count, c.content, m.distance \
-         FROM (SELECT c.id, c.embedding::vector({dim}) {op} $1::vector({dim}) AS distance FROM chunks c \
-               WHERE c.kb_id = $2 AND c.embedding_dim = {dim} \
-               ORDER BY (c.embedding::vector({dim}) {op} $1::vector({dim})){order} LIMIT $3) m \
-         JOIN chunks c ON c.id = m.id JOIN documents d ON d.id = c.document_id \
-         ORDER BY m.distance, c.id"
-    )
-}
-
-/// Applies the search settings of `mode` to the current transaction.
-async fn set_mode(conn: &mut PgConnection, mode: Mode) -> Result<()> {
-    // sqlx prepares each statement once per connection; after a few runs
-    // PostgreSQL may keep one generic plan, which would ignore the settings
-    // below. A custom plan every time keeps them in force.
-    sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut *conn).await?;
-    match mode {
-        Mode::Approximate { ef_search, probes: _, iterative_scan } => {
-            // (Our chunks have HNSW indexes only: no ivfflat.probes to set.)
-            if let Some(ef) = ef_search {
-                sqlx::query(&format!("SET LOCAL hnsw.ef_search = {}", ef.clamp(1, 1000))).execute(&mut *conn).await?;
-            }
-            let scan = if iterative_scan { "relaxed_order" } else { "off" };
-            sqlx::query(&format!("SET LOCAL hnsw.iterative_scan = {scan}")).execute(&mut *conn).await?;
-            // The approximate search is the index's: on a small knowledge
-            // base the planner would rather read the base's rows and sort
-            // them, which would hide what the index returns. Without sorts it
-            // takes the ordered path, the vector index. (A metric the index
-            // does not serve still scans and sorts.)
-            sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *conn).await?;
-            sqlx::query("SET LOCAL enable_sort = off").execute(&mut *conn).await?;
-        }
-        // Exact: the SQL itself keeps the vector index out (see `top_k_sql`).
-        Mode::Exact => {}
-    }
-    Ok(())
-}
-
 fn check(p: &SearchParams, query: &Vector) -> Result<()> {
     if query.as_slice().len() as i32 != p.dim {
         return Err(DbError::Filter(format!(
@@ -191,21 +149,53 @@ fn check(p: &SearchParams, query: &Vector) -> Result<()> {
     Ok(())
 }
 
-/// The top k chunks for `query`, inside a transaction of their own so the
-/// search settings stay with this query.
-pub async fn search(conn: &mut PgConnection, query: &Vector, p: &SearchParams) -> Result<Found> {
+impl Mode {
+    /// How the layout's reader runs it.
+    pub fn vector_mode(self) -> VectorMode {
+        match self {
+            Mode::Exact => VectorMode::EXACT,
+            Mode::Approximate { ef_search, probes, iterative_scan } => {
+                VectorMode { exact: false, probes, ef_search, single_pass: !iterative_scan, metric: None }
+            }
+        }
+    }
+}
+
+/// What a search of ours compares with: the query, among the chunks of the
+/// knowledge base's documents, by the metric asked for.
+fn probe_and_mode<'a>(query: &'a Vector, kb: &'a str, p: &SearchParams) -> (Probe<'a>, VectorMode) {
+    let probe = Probe::VectorIn { vector: query.as_slice(), grandparent: kb };
+    (probe, VectorMode { metric: Some(p.metric), ..p.mode.vector_mode() })
+}
+
+/// The top k chunks for `query`, read through our layout (`ours`) as every
+/// platform's nearest rows are; then what the Search tab shows of each
+/// beyond its text (document, position, tokens), by id.
+pub async fn search(conn: &mut PgConnection, ours: &Mapped, query: &Vector, p: &SearchParams) -> Result<Found> {
     check(p, query)?;
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    set_mode(&mut tx, p.mode).await?;
+    let kb = p.kb.to_string();
+    let (probe, mode) = probe_and_mode(query, &kb, p);
     let t = Instant::now();
-    let ranked: Vec<Hit> = sqlx::query_as(&top_k_sql(p.dim, p.metric, p.mode == Mode::Exact))
-        .bind(query)
-        .bind(p.kb)
-        .bind(p.k as i64)
-        .fetch_all(&mut *tx)
-        .await?;
+    let nearest = ours.nearest(conn, Kind::Chunk, probe, p.k, mode).await?;
     let query_ms = t.elapsed().as_secs_f64() * 1000.0;
-    tx.commit().await?;
+    let ids = nearest
+        .iter()
+        .map(|n| Uuid::parse_str(&n.id).map_err(|_| DbError::Invalid(format!("'{}' is not one of our ids", n.id))))
+        .collect::<Result<Vec<_>>>()?;
+    let mut about: HashMap<Uuid, Hit> = describe(conn, &ids)
+        .await?
+        .into_iter()
+        .map(|(chunk_id, document_id, filename, chunk_index, token_count, content)| {
+            (chunk_id, Hit { chunk_id, document_id, filename, chunk_index, token_count, content, distance: 0.0 })
+        })
+        .collect();
+    // Equal distances in a stable order (a chunk deleted since is left out).
+    let mut ranked: Vec<Hit> = ids
+        .iter()
+        .zip(&nearest)
+        .filter_map(|(id, n)| about.remove(id).map(|h| Hit { distance: n.distance, ..h }))
+        .collect();
+    ranked.sort_by(|a, b| a.distance.total_cmp(&b.distance).then(a.chunk_id.cmp(&b.chunk_id)));
     let passed = match p.threshold {
         Some(th) => ranked.iter().take_while(|h| p.metric.similarity(h.distance).unwrap_or(f64::MIN) > th).count(),
         None => ranked.len(),
@@ -215,21 +205,16 @@ pub async fn search(conn: &mut PgConnection, query: &Vector, p: &SearchParams) -
 
 /// The plan of the search, run (EXPLAIN ANALYZE, BUFFERS), and whether the
 /// vector index served it.
-pub async fn explain(conn: &mut PgConnection, query: &Vector, p: &SearchParams) -> Result<(String, bool)> {
+pub async fn explain(
+    conn: &mut PgConnection,
+    ours: &Mapped,
+    query: &Vector,
+    p: &SearchParams,
+) -> Result<(String, bool)> {
     check(p, query)?;
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    set_mode(&mut tx, p.mode).await?;
-    let rows: Vec<(String,)> =
-        sqlx::query_as(&format!("EXPLAIN (ANALYZE, BUFFERS) {}", top_k_sql(p.dim, p.metric, p.mode == Mode::Exact)))
-            .bind(query)
-            .bind(p.kb)
-            .bind(p.k as i64)
-            .fetch_all(&mut *tx)
-            .await?;
-    tx.rollback().await?;
-    let plan = rows.into_iter().map(|r| shorten_vectors(&r.0)).collect::<Vec<_>>().join("\n");
-    let indexed = plan.contains("chunks_embedding_hnsw");
-    Ok((plan, indexed))
+    let kb = p.kb.to_string();
+    let (probe, mode) = probe_and_mode(query, &kb, p);
+    ours.explain_nearest(conn, Kind::Chunk, probe, p.k, mode).await
 }
 
 /// The plan with each vector literal ('[0.1,0.2,…]') cut to `'[…]'`.

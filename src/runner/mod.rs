@@ -214,10 +214,11 @@ impl EffectRunner {
             Err(e) => return Some(Err(e.into())),
         };
         let pid = conn.pid;
-        let mapped = self.settings.mapped.clone();
         let work = async {
+            // The database's layout reads the vectors, ours included.
+            let mapped = self.settings.lists.mapped(&mut conn.conn).await?;
             let mut outcome =
-                crate::search::run_with_vector(&mut conn.conn, mapped.as_deref(), req, embedded, started).await?;
+                crate::search::run_with_vector(&mut conn.conn, Some(&mapped), req, embedded, started).await?;
             outcome.model = model_note;
             Ok(outcome)
         };
@@ -492,7 +493,11 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
             Action::Counted { list, generation, result: result.map_err(Into::into) }
         }
         Effect::Explain { generation, request, vector } => {
-            let result = crate::search::explain(conn, settings.mapped.as_deref(), &request, vector).await;
+            let result = async {
+                let mapped = settings.lists.mapped(conn).await?;
+                crate::search::explain(conn, Some(&mapped), &request, vector).await
+            }
+            .await;
             Action::SearchPlan { generation, result: result.map_err(|e| e.to_string()) }
         }
         Effect::LoadNeighbours { chunk, document, index } => {

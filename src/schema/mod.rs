@@ -177,6 +177,12 @@ pub struct Entity {
     pub content: Option<String>,
     /// Chunks and memories: the vector column.
     pub embedding: Option<String>,
+    /// Chunks and memories whose vector column holds vectors of several
+    /// sizes (ours: `vector` with no size): the integer column holding each
+    /// row's. A search compares with the rows of the query's size, cast to
+    /// it, as an index per size (`((embedding::vector(384))) WHERE dim =
+    /// 384`) serves.
+    pub dimension: Option<String>,
     /// Rate limits: the key, its value and description.
     pub key: Option<String>,
     pub value: Option<String>,
@@ -697,6 +703,9 @@ impl Layout {
         } else if e.json_path.is_some() || e.latest.is_some() {
             return Err(self.invalid(format!("[{kind}] json_path and latest go with json_array")));
         }
+        if e.dimension.is_some() && e.embedding.is_none() {
+            return Err(self.invalid(format!("[{kind}] dimension goes with embedding (the size of its vectors)")));
+        }
         let needs: &[(&str, bool)] = match kind {
             Kind::Message => &[
                 ("content", e.content.is_some()),
@@ -796,6 +805,7 @@ impl Entity {
             ("role", &self.role),
             ("content", &self.content),
             ("embedding", &self.embedding),
+            ("dimension", &self.dimension),
             ("key", &self.key),
             ("value", &self.value),
             ("description", &self.description),
@@ -971,9 +981,15 @@ impl Catalog {
                 "column {}.{column} is {}, not json or jsonb (named by [{}] metadata)",
                 r.table, c.udt, r.kind
             )),
-            Some(c) if r.field == "token_count" && !matches!(c.udt.as_str(), "int2" | "int4" | "int8") => Some(
-                format!("column {}.{column} is {}, not an integer (named by [{}] token_count)", r.table, c.udt, r.kind),
-            ),
+            Some(c)
+                if matches!(r.field, "token_count" | "dimension")
+                    && !matches!(c.udt.as_str(), "int2" | "int4" | "int8") =>
+            {
+                Some(format!(
+                    "column {}.{column} is {}, not an integer (named by [{}] {})",
+                    r.table, c.udt, r.kind, r.field
+                ))
+            }
             Some(c) if r.vector && c.udt != "vector" => Some(format!(
                 "column {}.{column} is {}, not a vector (named by [{}] embedding)",
                 r.table, c.udt, r.kind

@@ -9,7 +9,7 @@ fn catalog_of(layout: &Layout) -> Catalog {
             let udt = match (r.vector, r.field) {
                 (true, _) => "vector",
                 (_, "json_array" | "metadata") => "jsonb",
-                (_, "token_count") => "int4",
+                (_, "token_count" | "dimension") => "int4",
                 (_, "updated_at" | "ended_at" | "created_at") => "timestamptz",
                 _ => "text",
             };
@@ -338,4 +338,31 @@ fn a_labels_singular_is_read_from_its_ending_unless_the_layout_says() {
     assert_eq!(omni.one(Kind::Demo), "Widget");
     omni.demo.as_mut().unwrap().one = Some("Site widget".into());
     assert_eq!(omni.one(Kind::Demo), "Site widget");
+}
+
+#[test]
+fn a_dimension_column_goes_with_vectors_and_holds_integers() {
+    let mut l = load("native").unwrap();
+    l.memory = Some(Entity {
+        table: Some("public.notes".into()),
+        id: Some("id".into()),
+        parent: Some("tenant_id".into()),
+        content: Some("note".into()),
+        dimension: Some("dim".into()),
+        order: vec!["id".into()],
+        ..Default::default()
+    });
+    let e = l.check().unwrap_err().to_string();
+    assert!(e.contains("[memory] dimension goes with embedding"), "{e}");
+    // Ours, on a catalog whose chunks.embedding_dim is text: said by name.
+    let native = load("native").unwrap();
+    let mut catalog = catalog_of(&native);
+    let chunks = Table::parse("public.chunks");
+    catalog.tables.get_mut(&chunks).unwrap().insert("embedding_dim".into(), Column::of("text"));
+    let fit = fit(&native, &catalog);
+    assert_eq!(
+        fit.missing,
+        ["column public.chunks.embedding_dim is text, not an integer (named by [chunk] dimension)"],
+        "{fit:?}"
+    );
 }

@@ -342,7 +342,8 @@ pub async fn run(db: &Db, provider: Option<&Provider>, req: &Request) -> Result<
         Query::Like(_) => None,
     };
     let mut conn = db.acquire().await?;
-    run_with_vector(&mut conn, None, req, embedded, started).await
+    let ours = crate::db::mapped::Lists::ours().mapped(&mut conn).await?;
+    run_with_vector(&mut conn, Some(&ours), req, embedded, started).await
 }
 
 /// Embeds a text query with `provider`, which must be the model `spec`
@@ -368,8 +369,9 @@ pub async fn embed_text(
 
 /// Everything after embedding: the top k and what explains it, on either
 /// kind of scope. `embedded` is a text query's vector and how long it
-/// took; `None` for more like a stored row. `mapped` reads another
-/// platform's vectors (a `Scope::Layout`).
+/// took; `None` for more like a stored row. `mapped` is the database's
+/// layout, which reads the vectors: ours for a `Scope::Knowledge`,
+/// another platform's for a `Scope::Layout`.
 pub async fn run_with_vector(
     conn: &mut PgConnection,
     mapped: Option<&Mapped>,
@@ -379,16 +381,29 @@ pub async fn run_with_vector(
 ) -> Result<Outcome, SearchError> {
     match &req.scope {
         Scope::Knowledge(kb) => {
+            let ours = ours(mapped)?;
             let (vector, embed_ms) = match embedded {
                 Some((v, ms)) => (Vector::from(v), ms),
                 None => (like_vector(conn, req, kb).await?, 0.0),
             };
-            run_knowledge(conn, kb, req, vector, embed_ms, started).await
+            run_knowledge(conn, ours, kb, req, vector, embed_ms, started).await
         }
         Scope::Layout(scope) => {
             let mapped = mapped.ok_or_else(|| no_layout(scope))?;
             run_layout(conn, mapped, scope, req, embedded, started).await
         }
+    }
+}
+
+/// Our layout, which our knowledge bases are searched through.
+fn ours(mapped: Option<&Mapped>) -> Result<&Mapped, SearchError> {
+    match mapped {
+        Some(m) if m.layout.is_native() => Ok(m),
+        Some(m) => Err(SearchError::Refused(format!(
+            "ragdesk's own knowledge bases are not in this database (layout '{}')",
+            m.layout.name
+        ))),
+        None => Err(SearchError::Refused("ragdesk's own knowledge bases are searched through its layout".into())),
     }
 }
 
@@ -413,6 +428,7 @@ async fn like_vector(conn: &mut PgConnection, req: &Request, kb: &KnowledgeBaseR
 /// platform's function, the hybrid ranking and the histogram's scores.
 async fn run_knowledge(
     conn: &mut PgConnection,
+    ours: &Mapped,
     kb: &KnowledgeBaseRow,
     req: &Request,
     vector: Vector,
@@ -420,9 +436,9 @@ async fn run_knowledge(
     started: Instant,
 ) -> Result<Outcome, SearchError> {
     let params = req.params(kb);
-    let found = sql::search(conn, &vector, &params).await?;
+    let found = sql::search(conn, ours, &vector, &params).await?;
     let compare = if req.compare && req.mode != Mode::Exact {
-        let exact = sql::search(conn, &vector, &SearchParams { mode: Mode::Exact, ..params.clone() }).await?;
+        let exact = sql::search(conn, ours, &vector, &SearchParams { mode: Mode::Exact, ..params.clone() }).await?;
         Some(report(&ids(&found.ranked), &ids(&exact.ranked), exact.query_ms))
     } else {
         None
@@ -435,7 +451,7 @@ async fn run_knowledge(
         let ours = if req.mode == default {
             found.clone()
         } else {
-            sql::search(conn, &vector, &SearchParams { mode: default, ..params.clone() }).await?
+            sql::search(conn, ours, &vector, &SearchParams { mode: default, ..params.clone() }).await?
         };
         let threshold = req.threshold.unwrap_or(f64::NEG_INFINITY);
         let theirs = sql::match_chunks(conn, kb.id, &vector, threshold, req.k).await?;
@@ -452,7 +468,7 @@ async fn run_knowledge(
     let depth = if hybrid_text.is_some() { req.k.max(50) } else { req.k };
     let wide_k = req.histogram.max(depth);
     let wide = if wide_k > req.k {
-        sql::search(conn, &vector, &SearchParams { k: wide_k, threshold: None, ..params.clone() }).await?.ranked
+        sql::search(conn, ours, &vector, &SearchParams { k: wide_k, threshold: None, ..params.clone() }).await?.ranked
     } else {
         found.ranked.clone()
     };
@@ -561,15 +577,6 @@ fn check_layout_request(scope: &LayoutScope, req: &Request) -> Result<(), Search
     Ok(())
 }
 
-/// How `Mapped::nearest` runs a request's mode: the same breadth settings,
-/// always with an iterative scan (the scope is a filter after the index).
-fn vector_mode(mode: Mode) -> VectorMode {
-    match mode {
-        Mode::Exact => VectorMode::EXACT,
-        Mode::Approximate { ef_search, probes, .. } => VectorMode { exact: false, probes, ef_search },
-    }
-}
-
 /// What a layout search compares with: a stored row, or a text query's
 /// vector under the scope's parent row.
 fn probe<'a>(scope: &'a LayoutScope, req: &'a Request, vector: Option<&'a [f32]>) -> Result<Probe<'a>, SearchError> {
@@ -599,7 +606,7 @@ async fn run_layout(
     check_request(req)?;
     let (vector, embed_ms) = embedded.unzip();
     let probe = probe(scope, req, vector.as_deref())?;
-    let mode = vector_mode(req.mode);
+    let mode = req.mode.vector_mode();
     let t = Instant::now();
     // The index's breadth setting is read in the search's own transaction:
     // the value that applied (ours, else the server's), even for an exact
@@ -690,13 +697,13 @@ pub async fn explain(
     vector: Vec<f32>,
 ) -> Result<(String, bool), SearchError> {
     match &req.scope {
-        Scope::Knowledge(kb) => Ok(sql::explain(conn, &Vector::from(vector), &req.params(kb)).await?),
+        Scope::Knowledge(kb) => Ok(sql::explain(conn, ours(mapped)?, &Vector::from(vector), &req.params(kb)).await?),
         Scope::Layout(scope) => {
             let mapped = mapped.ok_or_else(|| no_layout(scope))?;
             check_request(req)?;
             let vector = (!vector.is_empty()).then_some(vector);
             let probe = probe(scope, req, vector.as_deref())?;
-            Ok(mapped.explain_nearest(conn, scope.kind, probe, req.k, vector_mode(req.mode)).await?)
+            Ok(mapped.explain_nearest(conn, scope.kind, probe, req.k, req.mode.vector_mode()).await?)
         }
     }
 }

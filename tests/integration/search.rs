@@ -5,7 +5,9 @@
 
 use pgvector::Vector;
 use ragdesk::db::knowledge::NewKnowledgeBase;
+use ragdesk::db::mapped::{Probe, VectorMode};
 use ragdesk::db::search::{self, Metric, Mode, SearchParams};
+use ragdesk::schema::Kind;
 use rand::{Rng, SeedableRng};
 use uuid::Uuid;
 
@@ -29,6 +31,8 @@ fn cosine_distance(a: &[f32], b: &[f32]) -> f64 {
 
 struct Corpus {
     t: support::TestDb,
+    /// Our layout, which the chunks are searched through.
+    ours: std::sync::Arc<ragdesk::db::mapped::Mapped>,
     kb: Uuid,
     vectors: Vec<(Uuid, Vec<f32>)>,
 }
@@ -81,7 +85,8 @@ async fn corpus(n: usize, texts: impl Fn(usize) -> String) -> Corpus {
     .await
     .unwrap();
     sqlx::query("ANALYZE chunks").execute(pool).await.unwrap();
-    Corpus { t, kb: kb.id, vectors }
+    let ours = support::knowledge_lists(&t).await.0;
+    Corpus { t, ours, kb: kb.id, vectors }
 }
 
 fn params(kb: Uuid, k: u32, mode: Mode) -> SearchParams {
@@ -101,7 +106,7 @@ async fn exact_search_equals_a_brute_force_top_k_and_recall_is_measured() {
     // Brute force here, in f64.
     let mut brute: Vec<(Uuid, f64)> = c.vectors.iter().map(|(id, v)| (*id, cosine_distance(&q, v))).collect();
     brute.sort_by(|a, b| a.1.total_cmp(&b.1));
-    let exact = search::search(&mut conn, &query, &params(c.kb, 10, Mode::Exact)).await.unwrap();
+    let exact = search::search(&mut conn, &c.ours, &query, &params(c.kb, 10, Mode::Exact)).await.unwrap();
     assert_eq!(
         exact.hits().iter().map(|h| h.chunk_id).collect::<Vec<_>>(),
         brute.iter().take(10).map(|b| b.0).collect::<Vec<_>>()
@@ -111,7 +116,7 @@ async fn exact_search_equals_a_brute_force_top_k_and_recall_is_measured() {
     }
 
     // The approximate search and its recall against the exact one.
-    let approx = search::search(&mut conn, &query, &params(c.kb, 10, ANN)).await.unwrap();
+    let approx = search::search(&mut conn, &c.ours, &query, &params(c.kb, 10, ANN)).await.unwrap();
     let ids = |hits: &[search::Hit]| hits.iter().map(|h| h.chunk_id).collect::<Vec<_>>();
     let cmp = search::compare(&ids(approx.hits()), &ids(exact.hits()));
     let found = approx.hits().iter().filter(|h| exact.hits().iter().any(|e| e.chunk_id == h.chunk_id)).count();
@@ -120,9 +125,16 @@ async fn exact_search_equals_a_brute_force_top_k_and_recall_is_measured() {
     assert_eq!(cmp.vanished.len(), 10 - found);
 
     // The plan says which one used the index.
-    let (plan, indexed) = search::explain(&mut conn, &query, &params(c.kb, 10, ANN)).await.unwrap();
+    let (plan, indexed) = search::explain(&mut conn, &c.ours, &query, &params(c.kb, 10, ANN)).await.unwrap();
     assert!(indexed, "the approximate search uses the HNSW index:\n{plan}");
-    let (plan, indexed) = search::explain(&mut conn, &query, &params(c.kb, 10, Mode::Exact)).await.unwrap();
+    // Read through our layout, whose `dimension` names the size's own
+    // expression and predicate: the 384-d partial index serves it.
+    assert!(plan.contains("chunks_embedding_hnsw_384"), "{plan}");
+    // A row's id is no query there: its vector is read first (more like this).
+    let id = c.vectors[0].0.to_string();
+    let e = c.ours.nearest(&mut conn, Kind::Chunk, Probe::Row(&id), 5, VectorMode::EXACT).await.unwrap_err();
+    assert!(e.to_string().contains("several sizes"), "{e}");
+    let (plan, indexed) = search::explain(&mut conn, &c.ours, &query, &params(c.kb, 10, Mode::Exact)).await.unwrap();
     assert!(!indexed, "the exact search does not:\n{plan}");
     assert!(plan.contains("Buffers"), "EXPLAIN (ANALYZE, BUFFERS):\n{plan}");
 }
@@ -132,14 +144,14 @@ async fn the_threshold_keeps_exactly_the_rows_above_it_and_match_chunks_agrees()
     let c = corpus(200, |i| format!("chunk {i}")).await;
     let mut conn = c.t.db.pool.acquire().await.unwrap();
     let query = Vector::from(c.vectors[17].1.clone());
-    let all = search::search(&mut conn, &query, &params(c.kb, 10, Mode::Exact)).await.unwrap();
+    let all = search::search(&mut conn, &c.ours, &query, &params(c.kb, 10, Mode::Exact)).await.unwrap();
     // A threshold between the 4th and the 5th similarity.
     let s4 = 1.0 - all.ranked[3].distance;
     let s5 = 1.0 - all.ranked[4].distance;
     let threshold = (s4 + s5) / 2.0;
     let mut p = params(c.kb, 10, Mode::Exact);
     p.threshold = Some(threshold);
-    let found = search::search(&mut conn, &query, &p).await.unwrap();
+    let found = search::search(&mut conn, &c.ours, &query, &p).await.unwrap();
     assert_eq!(found.passed, 4);
     assert_eq!(found.ranked.len(), 10, "the threshold is applied outside the top k");
     assert!(found.hits().iter().all(|h| 1.0 - h.distance > threshold));
@@ -151,7 +163,7 @@ async fn the_threshold_keeps_exactly_the_rows_above_it_and_match_chunks_agrees()
     );
     // A threshold on another metric is refused.
     p.metric = Metric::L2;
-    assert!(search::search(&mut conn, &query, &p).await.unwrap_err().to_string().contains("cosine"));
+    assert!(search::search(&mut conn, &c.ours, &query, &p).await.unwrap_err().to_string().contains("cosine"));
 }
 
 #[tokio::test]
@@ -161,14 +173,14 @@ async fn more_like_this_finds_the_chunk_itself_first_and_its_neighbours_as_a_bru
     let (id, _) = &c.vectors[42];
     let (vector, kb, dim) = search::chunk_vector(&mut conn, *id).await.unwrap();
     assert_eq!((kb, dim), (c.kb, DIM as i32));
-    let found = search::search(&mut conn, &vector, &params(kb, 5, ANN)).await.unwrap();
+    let found = search::search(&mut conn, &c.ours, &vector, &params(kb, 5, ANN)).await.unwrap();
     assert_eq!(found.hits()[0].chunk_id, *id);
     assert!((Metric::Cosine.similarity(found.hits()[0].distance).unwrap() - 1.0).abs() < 1e-6);
     // Exactly: the chunk's neighbours as a brute force ranks them.
     let mine = &c.vectors[42].1;
     let mut brute: Vec<(Uuid, f64)> = c.vectors.iter().map(|(id, v)| (*id, cosine_distance(mine, v))).collect();
     brute.sort_by(|a, b| a.1.total_cmp(&b.1));
-    let exact = search::search(&mut conn, &vector, &params(kb, 10, Mode::Exact)).await.unwrap();
+    let exact = search::search(&mut conn, &c.ours, &vector, &params(kb, 10, Mode::Exact)).await.unwrap();
     assert_eq!(
         exact.hits().iter().map(|h| h.chunk_id).collect::<Vec<_>>(),
         brute.iter().take(10).map(|b| b.0).collect::<Vec<_>>()
@@ -193,7 +205,7 @@ async fn hybrid_ranks_text_matches_and_fuses_by_reciprocal_rank() {
     assert!(ids.contains(&c.vectors[5].0) && ids.contains(&c.vectors[9].0));
     // Fusion with the vector ranking of chunk 9's own vector.
     let query = Vector::from(c.vectors[9].1.clone());
-    let vector = search::search(&mut conn, &query, &params(c.kb, 10, Mode::Exact)).await.unwrap();
+    let vector = search::search(&mut conn, &c.ours, &query, &params(c.kb, 10, Mode::Exact)).await.unwrap();
     let vranks: Vec<(Uuid, f64)> = vector.hits().iter().map(|h| (h.chunk_id, 1.0 - h.distance)).collect();
     let fused = search::fuse(&vranks, &text, 10);
     // Chunk 9 is first in the vector list and in the text list (1st or 2nd).
@@ -253,10 +265,11 @@ async fn a_text_query_through_an_openai_compatible_endpoint_equals_a_brute_force
         histogram: 0,
     };
     let mut conn = pool.acquire().await.unwrap();
-    let o =
-        ragdesk::search::run_with_vector(&mut conn, None, &req, Some((query.clone(), 0.0)), std::time::Instant::now())
-            .await
-            .unwrap();
+    let ours = support::knowledge_lists(&t).await.0;
+    let embedded = Some((query.clone(), 0.0));
+    let o = ragdesk::search::run_with_vector(&mut conn, Some(&ours), &req, embedded, std::time::Instant::now())
+        .await
+        .unwrap();
     let stored: Vec<(Uuid, Vector)> =
         sqlx::query_as("SELECT id, embedding FROM chunks WHERE kb_id = $1").bind(kb.id).fetch_all(pool).await.unwrap();
     assert!(stored.len() > 5, "several chunks to rank: {}", stored.len());

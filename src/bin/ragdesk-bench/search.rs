@@ -149,6 +149,8 @@ pub async fn run(db: &Db, n: usize, hnsw: Option<(u32, u32)>) -> Result<()> {
     );
     println!();
 
+    // Our chunks are searched through our layout, as the console does.
+    let ours = ragdesk::db::mapped::Lists::ours().mapped(&mut conn).await?;
     let queries: Vec<Vector> = (0..QUERIES).map(|_| Vector::from(near(&mut rng))).collect();
     let params =
         |mode: Mode| SearchParams { kb: kb_id, dim: DIM as i32, k: K, metric: Metric::Cosine, mode, threshold: None };
@@ -157,7 +159,7 @@ pub async fn run(db: &Db, n: usize, hnsw: Option<(u32, u32)>) -> Result<()> {
     let mut exact = Vec::new();
     for q in &queries {
         let t = Instant::now();
-        let found = search::search(&mut conn, q, &params(Mode::Exact)).await?;
+        let found = search::search(&mut conn, &ours, q, &params(Mode::Exact)).await?;
         exact_ms.push(t.elapsed().as_secs_f64() * 1000.0);
         exact.push(found.ranked);
     }
@@ -170,6 +172,7 @@ pub async fn run(db: &Db, n: usize, hnsw: Option<(u32, u32)>) -> Result<()> {
             let t = Instant::now();
             let found = search::search(
                 &mut conn,
+                &ours,
                 q,
                 &params(Mode::Approximate { ef_search: Some(ef), probes: None, iterative_scan: true }),
             )
@@ -222,6 +225,7 @@ pub async fn run(db: &Db, n: usize, hnsw: Option<(u32, u32)>) -> Result<()> {
                     let e = t.elapsed().as_secs_f64() * 1000.0;
                     search::search(
                         &mut conn,
+                        &ours,
                         q,
                         &params(Mode::Approximate { ef_search: Some(ef), probes: None, iterative_scan: true }),
                     )
