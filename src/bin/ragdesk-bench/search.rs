@@ -194,6 +194,30 @@ pub async fn run(db: &Db, n: usize, hnsw: Option<(u32, u32)>) -> Result<()> {
         pct(&mut exact_ms.clone(), 0.5),
         pct(&mut exact_ms, 0.95)
     );
+    // Through our layout beside the typed query it replaced, same queries,
+    // same run: what reading the top k through `native.toml` costs.
+    println!();
+    println!("| top 10 ({QUERIES} queries) | through the layout p50 ms | typed query p50 ms | layout / typed |");
+    println!("|---|---|---|---|");
+    for (label, mode) in [
+        ("HNSW, ef_search 40", Mode::Approximate { ef_search: Some(40), probes: None, iterative_scan: true }),
+        ("exact scan", Mode::Exact),
+    ] {
+        let (mut layout_ms, mut typed_ms) = (Vec::new(), Vec::new());
+        for q in &queries {
+            let t = Instant::now();
+            let found = search::search(&mut conn, &ours, q, &params(mode)).await?;
+            layout_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            let t = Instant::now();
+            let typed = typed_top_k(&mut conn, kb_id, q, mode).await?;
+            typed_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            if mode == Mode::Exact && typed != found.ranked.iter().map(|h| h.chunk_id).collect::<Vec<_>>() {
+                return Err(eyre!("the typed exact query and the layout's disagree"));
+            }
+        }
+        let (l, t) = (pct(&mut layout_ms, 0.5), pct(&mut typed_ms, 0.5));
+        println!("| {label} | {l:.2} | {t:.2} | {:.2}× |", l / t);
+    }
     // A question end to end: embedded by the local model (its real cost,
     // on real questions), then the HNSW search at this scale (its real
     // cost; the query vectors are the synthetic ones above, since the
@@ -246,4 +270,30 @@ pub async fn run(db: &Db, n: usize, hnsw: Option<(u32, u32)>) -> Result<()> {
     // Leave the database as found: the chunks go, the index stays (empty).
     sqlx::query("DELETE FROM knowledge_bases WHERE id = $1").bind(kb_id).execute(&mut *conn).await?;
     Ok(())
+}
+
+/// The typed top-k query our search ran before it went through the layout
+/// (kept here as the peer it is measured against): the chunk ids, best
+/// first, with the same settings.
+async fn typed_top_k(conn: &mut sqlx::PgConnection, kb: Uuid, q: &Vector, mode: Mode) -> Result<Vec<Uuid>> {
+    let exact = mode == Mode::Exact;
+    let order = if exact { " + 0" } else { "" };
+    let sql = format!(
+        "SELECT c.id FROM (SELECT c.id, c.embedding::vector({DIM}) <=> $1::vector({DIM}) AS distance FROM chunks c \
+               WHERE c.kb_id = $2 AND c.embedding_dim = {DIM} \
+               ORDER BY (c.embedding::vector({DIM}) <=> $1::vector({DIM})){order} LIMIT $3) m \
+         JOIN chunks c ON c.id = m.id JOIN documents d ON d.id = c.document_id ORDER BY m.distance, c.id"
+    );
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut *tx).await?;
+    if !exact {
+        for set in
+            ["hnsw.ef_search = 40", "hnsw.iterative_scan = relaxed_order", "enable_seqscan = off", "enable_sort = off"]
+        {
+            sqlx::query(&format!("SET LOCAL {set}")).execute(&mut *tx).await?;
+        }
+    }
+    let ids: Vec<Uuid> = sqlx::query_scalar(&sql).bind(q).bind(kb).bind(K as i64).fetch_all(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(ids)
 }
