@@ -76,8 +76,9 @@ fn render_kbs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             col("Type", Constraint::Length(15)),
             col("Model", Constraint::Fill(1)),
             col("Dim", Constraint::Length(4)),
-            col("Docs", Constraint::Length(5)),
-            col("Chunks", Constraint::Length(7)),
+            // Room for a capped count's "+" ("1,000+", "123,456+").
+            col("Docs", Constraint::Length(6)),
+            col("Chunks", Constraint::Length(8)),
         ];
         if show_demo {
             columns.insert(1, col("Demo", Constraint::Fill(1)));

@@ -299,8 +299,9 @@ fn kbs() -> Vec<KnowledgeBaseRow> {
         chunk_overlap: None,
         created_at: ts(12, i as u32),
         attached: i == 0,
-        document_count: ragdesk::db::RowCount::Exact([2, 0][i]),
-        chunk_count: ragdesk::db::RowCount::Exact([14, 0][i]),
+        // The second past the lists' count cap: its "+" must show.
+        document_count: [ragdesk::db::RowCount::Exact(2), ragdesk::db::RowCount::AtLeast(1000)][i],
+        chunk_count: [ragdesk::db::RowCount::Exact(14), ragdesk::db::RowCount::AtLeast(123_456)][i],
     })
     .collect()
 }
