@@ -117,7 +117,7 @@ pub async fn search(ctx: &Context, a: SearchArgs) -> Result<()> {
         Some(m) => std::sync::Arc::new(m),
         None => crate::db::mapped::Lists::ours().mapped(&mut conn).await?,
     };
-    let mut out = search::run_with_vector(&mut conn, Some(&reader), &req, embedded, started).await?;
+    let mut out = search::run_with_vector(&mut conn, &reader, &req, embedded, started).await?;
     out.model = model.and_then(|(_, _, note)| note).filter(|_| matches!(req.query, Query::Text(_)));
     if a.json {
         output::json(&out)?;

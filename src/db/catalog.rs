@@ -37,18 +37,27 @@ pub async fn read(conn: &mut PgConnection) -> Result<Catalog> {
     }
     // Vector dimensions (the type modifier), and the method and operator
     // class of each column's single-column index (a vector index first,
-    // cosine first among several): what a search on that column can use,
-    // and by which distance. Whether a btree index starts with it: a list
+    // cosine first among several), else of a vector index on the column
+    // cast to a size (ours: one per size, `(embedding)::vector(384)`, for a
+    // layout's `dimension`): what a search on that column can use, and by
+    // which distance. Whether a btree index starts with it: a list
     // narrowed by it (even to NULL) is then a range.
     let extra: Vec<(String, String, String, i32, Option<Vec<String>>, bool, bool)> = sqlx::query_as(
         "SELECT n.nspname::text, c.relname::text, a.attname::text, \
                 CASE WHEN ty.typname = 'vector' THEN a.atttypmod ELSE -1 END, \
-                (SELECT ARRAY[am.amname::text, oc.opcname::text] FROM pg_index i \
+                coalesce((SELECT ARRAY[am.amname::text, oc.opcname::text] FROM pg_index i \
                    JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam \
                    JOIN pg_opclass oc ON oc.oid = i.indclass[0] \
                  WHERE i.indrelid = c.oid AND i.indnatts = 1 AND i.indkey[0] = a.attnum AND i.indpred IS NULL \
                  ORDER BY am.amname <> 'hnsw', am.amname <> 'ivfflat', oc.opcname <> 'vector_cosine_ops', \
                           am.amname, oc.opcname LIMIT 1), \
+                 (SELECT ARRAY[am.amname::text, oc.opcname::text] FROM pg_index i \
+                   JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam \
+                   JOIN pg_opclass oc ON oc.oid = i.indclass[0] \
+                 WHERE ty.typname = 'vector' AND i.indrelid = c.oid AND i.indnatts = 1 AND i.indkey[0] = 0 \
+                   AND am.amname IN ('hnsw', 'ivfflat') \
+                   AND pg_get_expr(i.indexprs, i.indrelid) LIKE '(' || quote_ident(a.attname) || ')::%' \
+                 ORDER BY am.amname <> 'hnsw', oc.opcname <> 'vector_cosine_ops', oc.opcname LIMIT 1)), \
                 EXISTS (SELECT 1 FROM pg_index u WHERE u.indrelid = c.oid AND u.indnatts = 1 \
                         AND u.indkey[0] = a.attnum AND u.indisunique AND u.indpred IS NULL), \
                 EXISTS (SELECT 1 FROM pg_index l JOIN pg_class lc ON lc.oid = l.indexrelid \

@@ -560,7 +560,7 @@ impl KnowledgeLists {
                         .ok_or_else(|| DbError::Invalid("a knowledge base without created_at".into()))?,
                     attached: s.attached,
                     document_count: capped_count(cell(documents))?,
-                    chunk_count: capped_count(cell(chunks))?,
+                    chunk_count: parse_tally(cell(chunks))?,
                 })
             })
             .collect()
@@ -698,21 +698,25 @@ fn time_key(c: Cursor) -> Vec<Option<String>> {
     vec![Some(c.ts.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)), Some(c.id.to_string())]
 }
 
-/// A list's count or total of a row's children, as the layout reads it:
-/// counted up to the cap (past it, "at least"); a total past it is of the
-/// first rows, marked "+".
+/// A list's count of a row's children, as the layout reads it: counted up
+/// to the cap, past it "at least".
 fn capped_count(text: Option<String>) -> Result<RowCount> {
+    Ok(match parse_tally(text)? {
+        RowCount::Exact(n) if n > crate::schema::COUNT_CAP => RowCount::AtLeast(crate::schema::COUNT_CAP),
+        other => other,
+    })
+}
+
+/// A list's total of a column over a row's children: the whole total, or,
+/// past the count cap, the first rows' total marked "+" (at least that).
+fn parse_tally(text: Option<String>) -> Result<RowCount> {
     let text = text.unwrap_or_else(|| "0".into());
     let (digits, more) = match text.strip_suffix('+') {
         Some(d) => (d, true),
         None => (text.as_str(), false),
     };
     let n: i64 = digits.parse().map_err(|_| DbError::Invalid(format!("'{text}' is not a count")))?;
-    Ok(match (more, n > crate::schema::COUNT_CAP) {
-        (true, _) => RowCount::AtLeast(n),
-        (false, true) => RowCount::AtLeast(crate::schema::COUNT_CAP),
-        (false, false) => RowCount::Exact(n),
-    })
+    Ok(if more { RowCount::AtLeast(n) } else { RowCount::Exact(n) })
 }
 
 fn parse_id(text: &str) -> Result<Uuid> {

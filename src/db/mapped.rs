@@ -1930,6 +1930,55 @@ impl Mapped {
         }
     }
 
+    /// A search like row `id` in a column of vectors of several sizes
+    /// (`dimension`): the row's vector and parent, read first, since the
+    /// statement is built for the query's size. `None` for any other probe
+    /// or column (the statement reads the row itself).
+    async fn row_as_query(
+        &self,
+        conn: &mut PgConnection,
+        kind: Kind,
+        probe: Probe<'_>,
+    ) -> Result<Option<(Vec<f32>, String)>> {
+        let e = self.entity(kind)?;
+        let Probe::Row(id) = probe else { return Ok(None) };
+        if e.dimension.is_none() {
+            return Ok(None);
+        }
+        let (table, idc, emb) = self.vector_columns(kind)?;
+        let parent = e.parent.as_deref().ok_or_else(|| {
+            DbError::Invalid(format!("layout '{}': [{kind}] has no parent to search under", self.layout.name))
+        })?;
+        let row: std::result::Result<Option<(Option<Vec<f32>>, Option<String>)>, sqlx::Error> =
+            sqlx::query_as(&format!(
+                "SELECT c.{}::real[], c.{}::text FROM {} c WHERE c.{} = $1::{}",
+                quote_ident(emb),
+                quote_ident(parent),
+                table.quoted(),
+                quote_ident(idc),
+                self.cast(&table, idc)?
+            ))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await;
+        match none_if_mistyped(row)? {
+            Some((Some(vector), Some(within))) => Ok(Some((vector, within))),
+            _ => Err(DbError::NotFound(format!("{kind} {id} (or it has no vector)"))),
+        }
+    }
+
+    /// Does a vector index of `kind`'s column serve `metric` (an
+    /// approximate search then walks it)?
+    fn index_serves(&self, kind: Kind, metric: super::search::Metric) -> bool {
+        let Ok((table, _, v)) = self.vector_columns(kind) else { return false };
+        self.catalog
+            .column(&table, v)
+            .filter(|c| matches!(c.index.as_deref(), Some("hnsw" | "ivfflat")))
+            .and_then(|c| c.index_ops.as_deref())
+            .and_then(super::search::Metric::of_opclass)
+            == Some(metric)
+    }
+
     /// The `k` rows of `kind` nearest to `probe` by its metric, within
     /// its scope (never other tenants' rows when the layout says whose they
     /// are), exactly or through the vector index as `mode` says.
@@ -1957,9 +2006,11 @@ impl Mapped {
         mode: VectorMode,
         setting: Option<&str>,
     ) -> Result<(Vec<Nearest>, Option<u32>)> {
+        let own = self.row_as_query(conn, kind, probe).await?;
+        let probe = own.as_ref().map_or(probe, |(vector, within)| Probe::Vector { vector, within });
         let (sql, metric) = self.nearest_sql(kind, probe, mode)?;
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        search_settings(&mut tx, mode).await?;
+        search_settings(&mut tx, mode, self.index_serves(kind, metric)).await?;
         let rows: Vec<(String, f64, Option<String>, Option<String>)> =
             none_if_mistyped(bind_probe(sqlx::query_as(&sql), probe, k).fetch_all(&mut *tx).await)?;
         let applied = match setting {
@@ -1983,8 +2034,9 @@ impl Mapped {
             })
             .collect();
         // An iterative scan in relaxed order may give a row a little out of
-        // place (pgvector's words): the rows the index found, in order.
-        rows.sort_by(|a, b| a.distance.total_cmp(&b.distance));
+        // place (pgvector's words): the rows the index found, in order
+        // (equal distances by id, so a comparison sees no false moves).
+        rows.sort_by(|a, b| a.distance.total_cmp(&b.distance).then_with(|| a.id.cmp(&b.id)));
         Ok((rows, applied))
     }
 
@@ -1999,10 +2051,12 @@ impl Mapped {
         k: u32,
         mode: VectorMode,
     ) -> Result<(String, bool)> {
-        let (sql, _) = self.nearest_sql(kind, probe, mode)?;
+        let own = self.row_as_query(conn, kind, probe).await?;
+        let probe = own.as_ref().map_or(probe, |(vector, within)| Probe::Vector { vector, within });
+        let (sql, metric) = self.nearest_sql(kind, probe, mode)?;
         let explain = format!("EXPLAIN (ANALYZE, BUFFERS) {sql}");
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        search_settings(&mut tx, mode).await?;
+        search_settings(&mut tx, mode, self.index_serves(kind, metric)).await?;
         let lines = bind_probe(sqlx::query_as::<_, (String,)>(&explain), probe, k).fetch_all(&mut *tx).await?;
         tx.rollback().await?;
         let plan: Vec<String> = lines.into_iter().map(|(l,)| super::search::shorten_vectors(&l)).collect();
@@ -2023,9 +2077,10 @@ impl Mapped {
         // expression and predicate of that size's index.
         let (sized, only_sized) = match (e.dimension.as_deref(), probe) {
             (None, _) => (None, String::new()),
+            // (`row_as_query` makes it a search by the row's vector.)
             (Some(_), Probe::Row(_)) => {
                 return Err(DbError::Invalid(format!(
-                    "{table}.{emb} holds vectors of several sizes: search with a row's vector, not its id"
+                    "{table}.{emb} holds vectors of several sizes: search with the row's vector, not its id"
                 )));
             }
             (Some(d), Probe::Vector { vector, .. } | Probe::VectorIn { vector, .. }) => {
@@ -2158,8 +2213,8 @@ impl Mapped {
         // Rows that name the grandparent themselves (ours: a chunk's
         // `kb_id`, its `listed_under`) are kept by that one column: a
         // filter a parallel scan serves, where a join to the documents is
-        // planned on one core (ours, exact at 100,000 chunks: 90 against
-        // 160 ms).
+        // planned on one core (ours, exact at 100,000 chunks: 103 against
+        // 188 ms).
         let grandparent = self.layout.parent_of(Kind::Document);
         if let Some(column) = grandparent.and_then(|g| e.listed_under.get(g.name())) {
             let (table, _, _) = self.vector_columns(kind)?;
@@ -2311,14 +2366,18 @@ impl Mapped {
             let vectors = embed(texts).await?;
             // As text ('[0.1,…]'), read by the column's own type wherever
             // pgvector lives.
+            let sizes: Vec<i32> = vectors.iter().map(|v| v.len() as i32).collect();
             let vectors: Vec<String> = vectors.iter().map(|v| vector_text(v)).collect();
             let vector_type = self.cast(&table, emb)?;
+            // A column of several sizes keeps each row's beside it.
+            let size = e.dimension.as_deref().map(|d| format!(", {} = u.n", quote_ident(d))).unwrap_or_default();
             sqlx::query(&format!(
-                "UPDATE {t} SET {v} = u.v::{vector_type} FROM unnest($1::text[], $2::text[]) AS u(id, v) \
-                 WHERE {t}.{i} = u.id::{cast}"
+                "UPDATE {t} SET {v} = u.v::{vector_type}{size} \
+                 FROM unnest($1::text[], $2::text[], $3::int4[]) AS u(id, v, n) WHERE {t}.{i} = u.id::{cast}"
             ))
             .bind(&ids)
             .bind(&vectors)
+            .bind(&sizes)
             .execute(&mut *conn)
             .await?;
             done += ids.len();
@@ -2463,6 +2522,7 @@ impl Mapped {
         // maps (a tenant key, say) refuses the write instead of being
         // filled with some other row's value.
         let mut mapped_columns = vec![parent, content, emb];
+        mapped_columns.extend(e.dimension.as_deref());
         mapped_columns.extend(e.title.as_deref());
         mapped_columns.extend(e.created_at.as_deref());
         mapped_columns.extend(self.chunk_position());
@@ -2555,6 +2615,9 @@ impl Mapped {
                     (content.to_string(), Some(text.clone())),
                     (emb.to_string(), Some(vector_text(vector))),
                 ];
+                if let Some(d) = e.dimension.as_deref() {
+                    set.push((d.to_string(), Some(vector.len().to_string())));
+                }
                 if let Some(t) = e.title.as_deref() {
                     set.push((t.to_string(), Some(source.to_string())));
                 }
@@ -3171,7 +3234,7 @@ impl Mapped {
 
 /// Settings for one vector search (SET LOCAL ends with the transaction);
 /// numbers, never text, reach the statements.
-async fn search_settings(tx: &mut PgConnection, mode: VectorMode) -> Result<()> {
+async fn search_settings(tx: &mut PgConnection, mode: VectorMode, index_serves: bool) -> Result<()> {
     // A plan for the values bound, every time: after five runs of the
     // prepared statement the server may settle on a generic plan, which
     // cannot know that the scope holds most of the table and sorts every
@@ -3188,10 +3251,12 @@ async fn search_settings(tx: &mut PgConnection, mode: VectorMode) -> Result<()> 
         // The approximate search is the index's: on a small scope the
         // planner would rather read the scope's rows and sort them, which
         // would hide what the index returns. Without sorts it takes the
-        // ordered path, the vector index. (A distance no index serves
-        // still scans and sorts.)
-        settings.push("enable_seqscan = off".into());
-        settings.push("enable_sort = off".into());
+        // ordered path, the vector index. (Where no index serves the
+        // distance, the planner is left to scan as it sees best.)
+        if index_serves {
+            settings.push("enable_seqscan = off".into());
+            settings.push("enable_sort = off".into());
+        }
         if let Some(p) = mode.probes {
             settings.push(format!("ivfflat.probes = {}", p.clamp(1, 32_768)));
         }

@@ -217,8 +217,7 @@ impl EffectRunner {
         let work = async {
             // The database's layout reads the vectors, ours included.
             let mapped = self.settings.lists.mapped(&mut conn.conn).await?;
-            let mut outcome =
-                crate::search::run_with_vector(&mut conn.conn, Some(&mapped), req, embedded, started).await?;
+            let mut outcome = crate::search::run_with_vector(&mut conn.conn, &mapped, req, embedded, started).await?;
             outcome.model = model_note;
             Ok(outcome)
         };
@@ -495,7 +494,7 @@ pub async fn execute(conn: &mut PgConnection, effect: Effect, settings: &Setting
         Effect::Explain { generation, request, vector } => {
             let result = async {
                 let mapped = settings.lists.mapped(conn).await?;
-                crate::search::explain(conn, Some(&mapped), &request, vector).await
+                crate::search::explain(conn, &mapped, &request, vector).await
             }
             .await;
             Action::SearchPlan { generation, result: result.map_err(|e| e.to_string()) }

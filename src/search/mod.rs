@@ -343,7 +343,7 @@ pub async fn run(db: &Db, provider: Option<&Provider>, req: &Request) -> Result<
     };
     let mut conn = db.acquire().await?;
     let ours = crate::db::mapped::Lists::ours().mapped(&mut conn).await?;
-    run_with_vector(&mut conn, Some(&ours), req, embedded, started).await
+    run_with_vector(&mut conn, &ours, req, embedded, started).await
 }
 
 /// Embeds a text query with `provider`, which must be the model `spec`
@@ -374,7 +374,7 @@ pub async fn embed_text(
 /// another platform's for a `Scope::Layout`.
 pub async fn run_with_vector(
     conn: &mut PgConnection,
-    mapped: Option<&Mapped>,
+    mapped: &Mapped,
     req: &Request,
     embedded: Option<(Vec<f32>, f64)>,
     started: Instant,
@@ -388,27 +388,29 @@ pub async fn run_with_vector(
             };
             run_knowledge(conn, ours, kb, req, vector, embed_ms, started).await
         }
-        Scope::Layout(scope) => {
-            let mapped = mapped.ok_or_else(|| no_layout(scope))?;
-            run_layout(conn, mapped, scope, req, embedded, started).await
-        }
+        Scope::Layout(scope) => run_layout(conn, layout(mapped, scope)?, scope, req, embedded, started).await,
     }
 }
 
 /// Our layout, which our knowledge bases are searched through.
-fn ours(mapped: Option<&Mapped>) -> Result<&Mapped, SearchError> {
-    match mapped {
-        Some(m) if m.layout.is_native() => Ok(m),
-        Some(m) => Err(SearchError::Refused(format!(
+fn ours(mapped: &Mapped) -> Result<&Mapped, SearchError> {
+    if mapped.layout.is_native() {
+        Ok(mapped)
+    } else {
+        Err(SearchError::Refused(format!(
             "ragdesk's own knowledge bases are not in this database (layout '{}')",
-            m.layout.name
-        ))),
-        None => Err(SearchError::Refused("ragdesk's own knowledge bases are searched through its layout".into())),
+            mapped.layout.name
+        )))
     }
 }
 
-fn no_layout(scope: &LayoutScope) -> SearchError {
-    SearchError::Refused(format!("this database is not read through layout '{}'", scope.layout))
+/// The layout a scope of another platform was made for, if it is this database's.
+fn layout<'m>(mapped: &'m Mapped, scope: &LayoutScope) -> Result<&'m Mapped, SearchError> {
+    if mapped.layout.name == scope.layout {
+        Ok(mapped)
+    } else {
+        Err(SearchError::Refused(format!("this database is not read through layout '{}'", scope.layout)))
+    }
 }
 
 /// A stored chunk's vector, which must be of the knowledge base searched.
@@ -577,6 +579,13 @@ fn check_layout_request(scope: &LayoutScope, req: &Request) -> Result<(), Search
     Ok(())
 }
 
+/// How a layout's search runs a request's mode: its breadth settings,
+/// always with an iterative scan (the scope is a filter after the index;
+/// the pane's toggle is our knowledge bases' only).
+fn layout_mode(mode: Mode) -> VectorMode {
+    VectorMode { single_pass: false, ..mode.vector_mode() }
+}
+
 /// What a layout search compares with: a stored row, or a text query's
 /// vector under the scope's parent row.
 fn probe<'a>(scope: &'a LayoutScope, req: &'a Request, vector: Option<&'a [f32]>) -> Result<Probe<'a>, SearchError> {
@@ -606,7 +615,7 @@ async fn run_layout(
     check_request(req)?;
     let (vector, embed_ms) = embedded.unzip();
     let probe = probe(scope, req, vector.as_deref())?;
-    let mode = req.mode.vector_mode();
+    let mode = layout_mode(req.mode);
     let t = Instant::now();
     // The index's breadth setting is read in the search's own transaction:
     // the value that applied (ours, else the server's), even for an exact
@@ -692,18 +701,18 @@ async fn run_layout(
 /// row, which a layout's query reads itself).
 pub async fn explain(
     conn: &mut PgConnection,
-    mapped: Option<&Mapped>,
+    mapped: &Mapped,
     req: &Request,
     vector: Vec<f32>,
 ) -> Result<(String, bool), SearchError> {
     match &req.scope {
         Scope::Knowledge(kb) => Ok(sql::explain(conn, ours(mapped)?, &Vector::from(vector), &req.params(kb)).await?),
         Scope::Layout(scope) => {
-            let mapped = mapped.ok_or_else(|| no_layout(scope))?;
+            let mapped = layout(mapped, scope)?;
             check_request(req)?;
             let vector = (!vector.is_empty()).then_some(vector);
             let probe = probe(scope, req, vector.as_deref())?;
-            Ok(mapped.explain_nearest(conn, scope.kind, probe, req.k, req.mode.vector_mode()).await?)
+            Ok(mapped.explain_nearest(conn, scope.kind, probe, req.k, layout_mode(req.mode)).await?)
         }
     }
 }

@@ -529,7 +529,7 @@ async fn more_like_this_of(
     let mode =
         if exact { Mode::Exact } else { Mode::Approximate { ef_search: None, probes: None, iterative_scan: true } };
     let req = layout_request_of(m, kind, ragdesk::search::Query::Like(id.to_string()), None, k, mode);
-    let o = ragdesk::search::run_with_vector(c, Some(m), &req, None, std::time::Instant::now()).await?;
+    let o = ragdesk::search::run_with_vector(c, m, &req, None, std::time::Instant::now()).await?;
     Ok(o.rows.into_iter().map(|r| (r.chunk_id, r.distance)).collect())
 }
 
@@ -1464,26 +1464,24 @@ async fn the_plan_says_whether_the_vector_index_served_it() {
         sqlx::query(&format!("SET {off} = off")).execute(&mut c).await.unwrap();
     }
     let plan = |mode| layout_request(&m, like.clone(), None, 5, mode);
-    let (text, indexed) = ragdesk::search::explain(&mut c, Some(&m), &plan(approximate), Vec::new()).await.unwrap();
+    let (text, indexed) = ragdesk::search::explain(&mut c, &m, &plan(approximate), Vec::new()).await.unwrap();
     assert!(indexed && text.contains("knowledge_chunks_vector_embedding_idx"), "{text}");
-    let (text, indexed) = ragdesk::search::explain(&mut c, Some(&m), &plan(Mode::Exact), Vec::new()).await.unwrap();
+    let (text, indexed) = ragdesk::search::explain(&mut c, &m, &plan(Mode::Exact), Vec::new()).await.unwrap();
     assert!(!indexed && !text.contains("Order By:"), "{text}");
     // The server's own probes apply until the console sets them, and the
     // outcome says which applied (the console doubles that one).
     sqlx::query("SET ivfflat.probes = 10").execute(&mut c).await.unwrap();
     let server = Mode::Approximate { ef_search: None, probes: None, iterative_scan: true };
-    let o = ragdesk::search::run_with_vector(&mut c, Some(&m), &plan(server), None, std::time::Instant::now())
-        .await
-        .unwrap();
+    let o = ragdesk::search::run_with_vector(&mut c, &m, &plan(server), None, std::time::Instant::now()).await.unwrap();
     assert_eq!(o.breadth, Some(10));
     assert!(o.searched_by.contains("probes 10 (the server's setting)"), "{}", o.searched_by);
-    let o = ragdesk::search::run_with_vector(&mut c, Some(&m), &plan(approximate), None, std::time::Instant::now())
+    let o = ragdesk::search::run_with_vector(&mut c, &m, &plan(approximate), None, std::time::Instant::now())
         .await
         .unwrap();
     assert_eq!((o.breadth, o.searched_by.as_str()), (Some(4), "ivfflat index, probes 4"));
     // A question with no row to search under is refused before any plan.
     let question = layout_request(&m, ragdesk::search::Query::Text("x".into()), None, 5, approximate);
-    let e = ragdesk::search::explain(&mut c, Some(&m), &question, vec![0.0; 1536]).await.unwrap_err();
+    let e = ragdesk::search::explain(&mut c, &m, &question, vec![0.0; 1536]).await.unwrap_err();
     assert!(e.to_string().contains("under one row"), "{e}");
 }
 
@@ -2237,9 +2235,7 @@ async fn a_text_query_through_an_openai_compatible_server_equals_a_brute_force_t
             (req, Some((query.clone(), 0.0)))
         };
         let (req, embedded) = search(ragdesk::db::search::Mode::Exact);
-        let o = ragdesk::search::run_with_vector(&mut c, Some(&m), &req, embedded, std::time::Instant::now())
-            .await
-            .unwrap();
+        let o = ragdesk::search::run_with_vector(&mut c, &m, &req, embedded, std::time::Instant::now()).await.unwrap();
         let exact: Vec<ragdesk::db::mapped::Nearest> = o
             .rows
             .into_iter()
@@ -2276,7 +2272,7 @@ async fn a_text_query_through_an_openai_compatible_server_equals_a_brute_force_t
             let req = ragdesk::search::Request { scope: whole, ..req.clone() };
             let o = ragdesk::search::run_with_vector(
                 &mut c,
-                Some(&m),
+                &m,
                 &req,
                 Some((query.clone(), 0.0)),
                 std::time::Instant::now(),
@@ -2311,9 +2307,8 @@ async fn a_text_query_through_an_openai_compatible_server_equals_a_brute_force_t
             probes: Some(1000),
             iterative_scan: true,
         });
-        let ann = ragdesk::search::run_with_vector(&mut c, Some(&m), &req, embedded, std::time::Instant::now())
-            .await
-            .unwrap();
+        let ann =
+            ragdesk::search::run_with_vector(&mut c, &m, &req, embedded, std::time::Instant::now()).await.unwrap();
         let ann: Vec<i64> = ann.rows.iter().map(|r| (r.distance * 1e4).round() as i64).collect();
         assert_eq!(ann, exact.iter().map(|n| (n.distance * 1e4).round() as i64).collect::<Vec<_>>(), "{name}");
         // A model of another dimension is refused before any query.

@@ -501,10 +501,11 @@ async fn knowledge_bases_page_through_our_layout_with_their_settings() {
         .execute(pool)
         .await
         .unwrap();
-    // kb-4: 3 documents of 5 chunks each; kb-7: past the lists' count cap.
+    // kb-4: 3 documents of 500 chunks each (more chunks than the cap, from
+    // few documents: counted whole); kb-7: documents past the count cap.
     sqlx::query(
         "INSERT INTO documents (kb_id, filename, content, chunk_count) \
-         SELECT $1, 'd' || i, 'x', 5 FROM generate_series(1, 3) i \
+         SELECT $1, 'd' || i, 'x', 500 FROM generate_series(1, 3) i \
          UNION ALL SELECT $2, 'e' || i, 'x', 2 FROM generate_series(1, 1005) i",
     )
     .bind(kb4)
@@ -559,7 +560,7 @@ async fn knowledge_bases_page_through_our_layout_with_their_settings() {
         k.chunk_count
     );
     let k = lists.knowledge_base(&mut conn, kb4).await.unwrap();
-    assert_eq!((k.document_count, k.chunk_count), (db::RowCount::Exact(3), db::RowCount::Exact(15)));
+    assert_eq!((k.document_count, k.chunk_count), (db::RowCount::Exact(3), db::RowCount::Exact(1500)));
     assert_eq!((k.chunk_tokens, k.kb_type.as_str(), k.attached), (Some(90), "faq", false));
     let demo_name: Option<String> =
         sqlx::query_scalar("SELECT company_name FROM demos WHERE id = $1").bind(one).fetch_one(pool).await.unwrap();

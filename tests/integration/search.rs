@@ -102,6 +102,19 @@ async fn exact_search_equals_a_brute_force_top_k_and_recall_is_measured() {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(99);
     let q = unit(&mut rng);
     let query = Vector::from(q.clone());
+    // Another knowledge base of the same size holds the query itself: it
+    // is not searched (our chunks keep to theirs by their own kb_id).
+    let other = support::local_kb(&c.t, "other").await.id;
+    let twin: Uuid = sqlx::query_scalar(
+        "WITH d AS (INSERT INTO documents (kb_id, filename, content) VALUES ($1, 'twin.txt', 'x') RETURNING id) \
+         INSERT INTO chunks (kb_id, document_id, chunk_index, content, embedding, embedding_dim) \
+         SELECT $1, d.id, 0, 'the query itself', $2, 384 FROM d RETURNING id",
+    )
+    .bind(other)
+    .bind(&query)
+    .fetch_one(&c.t.db.pool)
+    .await
+    .unwrap();
 
     // Brute force here, in f64.
     let mut brute: Vec<(Uuid, f64)> = c.vectors.iter().map(|(id, v)| (*id, cosine_distance(&q, v))).collect();
@@ -123,6 +136,7 @@ async fn exact_search_equals_a_brute_force_top_k_and_recall_is_measured() {
     assert_eq!(cmp.recall, found as f64 / 10.0);
     assert!(cmp.recall >= 0.8, "HNSW at ef_search 100 on 600 chunks: {}", cmp.recall);
     assert_eq!(cmp.vanished.len(), 10 - found);
+    assert!(approx.ranked.iter().all(|h| h.chunk_id != twin), "another knowledge base's chunk came back");
 
     // The plan says which one used the index.
     let (plan, indexed) = search::explain(&mut conn, &c.ours, &query, &params(c.kb, 10, ANN)).await.unwrap();
@@ -130,10 +144,17 @@ async fn exact_search_equals_a_brute_force_top_k_and_recall_is_measured() {
     // Read through our layout, whose `dimension` names the size's own
     // expression and predicate: the 384-d partial index serves it.
     assert!(plan.contains("chunks_embedding_hnsw_384"), "{plan}");
-    // A row's id is no query there: its vector is read first (more like this).
+    // The catalog sees those per-size indexes as the column's (no size of its own).
+    assert_eq!(c.ours.vector_column(Kind::Chunk).unwrap(), (None, Some("hnsw")));
+    // More like a row, by its id: its vector is read first, for its size;
+    // it comes first, at distance 0, among its document's knowledge base.
     let id = c.vectors[0].0.to_string();
-    let e = c.ours.nearest(&mut conn, Kind::Chunk, Probe::Row(&id), 5, VectorMode::EXACT).await.unwrap_err();
-    assert!(e.to_string().contains("several sizes"), "{e}");
+    let like = c.ours.nearest(&mut conn, Kind::Chunk, Probe::Row(&id), 5, VectorMode::EXACT).await.unwrap();
+    assert_eq!((like[0].id.as_str(), like.len()), (id.as_str(), 5));
+    assert!(like[0].distance.abs() < 1e-6, "{}", like[0].distance);
+    let gone = Uuid::from_u128(7).to_string();
+    let e = c.ours.nearest(&mut conn, Kind::Chunk, Probe::Row(&gone), 5, VectorMode::EXACT).await.unwrap_err();
+    assert!(e.to_string().contains("or it has no vector"), "{e}");
     let (plan, indexed) = search::explain(&mut conn, &c.ours, &query, &params(c.kb, 10, Mode::Exact)).await.unwrap();
     assert!(!indexed, "the exact search does not:\n{plan}");
     assert!(plan.contains("Buffers"), "EXPLAIN (ANALYZE, BUFFERS):\n{plan}");
@@ -267,9 +288,8 @@ async fn a_text_query_through_an_openai_compatible_endpoint_equals_a_brute_force
     let mut conn = pool.acquire().await.unwrap();
     let ours = support::knowledge_lists(&t).await.0;
     let embedded = Some((query.clone(), 0.0));
-    let o = ragdesk::search::run_with_vector(&mut conn, Some(&ours), &req, embedded, std::time::Instant::now())
-        .await
-        .unwrap();
+    let o =
+        ragdesk::search::run_with_vector(&mut conn, &ours, &req, embedded, std::time::Instant::now()).await.unwrap();
     let stored: Vec<(Uuid, Vector)> =
         sqlx::query_as("SELECT id, embedding FROM chunks WHERE kb_id = $1").bind(kb.id).fetch_all(pool).await.unwrap();
     assert!(stored.len() > 5, "several chunks to rank: {}", stored.len());

@@ -260,7 +260,7 @@ pub async fn run(db: &Db, n: usize, vectors: Vectors) -> Result<()> {
     // plan of the first query went through the vector index).
     let mut measure = async |mode: Mode, console: bool| -> Result<(Vec<f64>, Vec<Vec<String>>, Option<u32>, bool)> {
         let (_, indexed) =
-            ragdesk::search::explain(&mut conn, Some(&mapped), &request(mode, false), queries[0].clone()).await?;
+            ragdesk::search::explain(&mut conn, &mapped, &request(mode, false), queries[0].clone()).await?;
         let mut ms = Vec::new();
         let mut found = Vec::new();
         let mut breadth = None;
@@ -268,7 +268,7 @@ pub async fn run(db: &Db, n: usize, vectors: Vectors) -> Result<()> {
             let t = Instant::now();
             let o = ragdesk::search::run_with_vector(
                 &mut conn,
-                Some(&mapped),
+                &mapped,
                 &request(mode, console),
                 Some((q.clone(), 0.0)),
                 t,
