@@ -734,7 +734,7 @@ impl App {
                     match result {
                         Ok(plan) => {
                             self.search.plan = Some(plan);
-                            self.search.plan_scroll = 0;
+                            self.search.detail_scroll = 0;
                             self.info("the plan is beside the results (J/K scroll it, p hides it)");
                         }
                         Err(e) => self.error(format!("EXPLAIN failed: {e}")),

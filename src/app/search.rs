@@ -63,11 +63,12 @@ pub struct SearchPane {
     /// `[`/`]` are in them (None: at the question being typed).
     pub history: Vec<String>,
     pub history_pos: Option<usize>,
-    /// Lines of the plan scrolled past (`J`/`K`).
-    pub plan_scroll: u16,
-    /// How far the plan scrolls as last drawn (its wrapped lines past the
+    /// Lines of the detail (the plan, else the selected row's text)
+    /// scrolled past (`J`/`K`).
+    pub detail_scroll: u16,
+    /// How far the detail scrolls as last drawn (its wrapped lines past the
     /// pane's height): `J` stops there, so `K` moves at once.
-    pub plan_room: std::cell::Cell<u16>,
+    pub detail_room: std::cell::Cell<u16>,
     /// The plan's search was asked to go through a vector index.
     pub plan_through_index: bool,
     /// `p` was pressed while a search ran: its plan is asked for when it lands.
@@ -105,8 +106,8 @@ impl Default for SearchPane {
             neighbours_asked: None,
             history: Vec::new(),
             history_pos: None,
-            plan_scroll: 0,
-            plan_room: std::cell::Cell::new(0),
+            detail_scroll: 0,
+            detail_room: std::cell::Cell::new(0),
             plan_through_index: false,
             plan_wanted: false,
             on_layout: false,
@@ -266,6 +267,9 @@ impl SearchPane {
             Ok(o) => {
                 self.result = Some(o);
                 self.selected = self.selected.min(self.shown_rows().saturating_sub(1));
+                if self.plan.is_none() {
+                    self.detail_scroll = 0;
+                }
                 self.error = None;
             }
             Err(e) => self.error = Some(e),
@@ -406,12 +410,21 @@ impl SearchPane {
                 }
                 return Reply { prompt: Some((InputPurpose::SearchQuery, self.text.clone())), ..Reply::default() };
             }
-            Up => self.selected = self.selected.saturating_sub(1),
-            Down => self.selected = (self.selected + 1).min(rows.saturating_sub(1)),
-            PageUp => self.selected = self.selected.saturating_sub(height.max(1)),
-            PageDown => self.selected = (self.selected + height.max(1)).min(rows.saturating_sub(1)),
-            Top => self.selected = 0,
-            Bottom => self.selected = rows.saturating_sub(1),
+            Up | Down | PageUp | PageDown | Top | Bottom => {
+                let was = self.selected;
+                self.selected = match cmd {
+                    Up => self.selected.saturating_sub(1),
+                    Down => (self.selected + 1).min(rows.saturating_sub(1)),
+                    PageUp => self.selected.saturating_sub(height.max(1)),
+                    PageDown => (self.selected + height.max(1)).min(rows.saturating_sub(1)),
+                    Top => 0,
+                    _ => rows.saturating_sub(1),
+                };
+                // Another row's text is read from its top.
+                if self.selected != was && self.plan.is_none() {
+                    self.detail_scroll = 0;
+                }
+            }
             KMore | KLess => {
                 let k = if cmd == KMore { self.k.saturating_mul(2) } else { self.k / 2 };
                 self.k = k.clamp(1, 1000);
@@ -454,13 +467,13 @@ impl SearchPane {
                 let when = if self.exact { " (when searching through the index: x)" } else { "" };
                 return rerun(self, format!("compare with exact: {}{when}", if self.compare { "on" } else { "off" }));
             }
-            DetailDown | DetailUp if self.plan.is_some() => {
+            DetailDown | DetailUp => {
                 let step = height.max(2) as u16 / 2;
-                self.plan_scroll = if cmd == DetailDown {
-                    self.plan_scroll.saturating_add(step).min(self.plan_room.get())
+                self.detail_scroll = if cmd == DetailDown {
+                    self.detail_scroll.saturating_add(step).min(self.detail_room.get())
                 } else {
-                    // From where the plan is drawn (a resize may have left it past the end).
-                    self.plan_scroll.min(self.plan_room.get()).saturating_sub(step)
+                    // From where it is drawn (a resize may have left it past the end).
+                    self.detail_scroll.min(self.detail_room.get()).saturating_sub(step)
                 };
                 return Reply::default();
             }
@@ -509,6 +522,7 @@ impl SearchPane {
             }
             Explain => {
                 if self.plan.take().is_some() {
+                    self.detail_scroll = 0;
                     return Reply::default();
                 }
                 let Some(request) = self.request() else { return Reply::error("search something first") };

@@ -280,11 +280,7 @@ fn render_detail(f: &mut Frame, area: Rect, p: &SearchPane, theme: &Theme) {
                 lines.push(Line::from(Span::styled(part, theme.base())));
             }
         }
-        let visible = inner.height as usize;
-        let room = lines.len().saturating_sub(visible) as u16;
-        // How far J may scroll, as drawn (wrapped) at this size.
-        p.plan_room.set(room);
-        let scroll = p.plan_scroll.min(room);
+        let scroll = detail_scroll(p, &lines, inner.height);
         f.render_widget(
             Paragraph::new(lines).block(block.title(" Plan (J/K scroll, p hides) ")).scroll((scroll, 0)),
             area,
@@ -362,10 +358,22 @@ fn render_detail(f: &mut Frame, area: Rect, p: &SearchPane, theme: &Theme) {
         lines.push(highlight(&part, &words, theme));
     }
     neighbour(&mut lines, false);
+    let scroll = detail_scroll(p, &lines, inner.height);
+    // Where there is more than shows, the title says how to read it.
+    let more = if p.detail_room.get() > 0 { "(J/K scroll) " } else { "" };
+    let title = format!("{}{more}", sanitize_line(&title));
     f.render_widget(
-        Paragraph::new(lines).block(block.title(Span::styled(sanitize_line(&title).into_owned(), theme.title()))),
+        Paragraph::new(lines).block(block.title(Span::styled(title, theme.title()))).scroll((scroll, 0)),
         area,
     );
+}
+
+/// How far the detail is scrolled, within what `lines` (wrapped as drawn)
+/// leave past `height`; records that room, where `J` stops.
+fn detail_scroll(p: &SearchPane, lines: &[Line<'_>], height: u16) -> u16 {
+    let room = lines.len().saturating_sub(height as usize) as u16;
+    p.detail_room.set(room);
+    p.detail_scroll.min(room)
 }
 
 /// A one-line bar chart of the top scores (best on the right) with the

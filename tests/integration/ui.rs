@@ -1129,6 +1129,33 @@ fn search_pane() {
     }
 }
 
+/// The selected chunk's whole text is read in the detail at 80x24: `J`
+/// scrolls it (the title says so), and another row starts at its top.
+#[test]
+fn search_detail_scrolls_a_long_chunk() {
+    let mut app = at_tab(80, 24, '6');
+    app.search.scope = Some(ragdesk::search::Scope::Knowledge(kbs()[0].clone()));
+    app.search.text = "open on saturday".into();
+    let mut o = search_outcome();
+    let long: Vec<String> = (1..=40).map(|i| format!("Paragraph {i} of the clinic's policies.")).collect();
+    o.rows[0].content = long.join("\n");
+    app.search.result = Some(o);
+    let before = buffer_text(&draw(&app, &Theme::default_dark()));
+    // (The results row cuts the text: the whole line is the detail's.)
+    let (first, last) = ("Paragraph 1 of the clinic's policies.", "Paragraph 40 of the clinic's policies.");
+    assert!(before.contains(first) && !before.contains(last), "{before}");
+    assert!(before.contains("(J/K scroll)"), "{before}");
+    for _ in 0..20 {
+        key(&mut app, KeyCode::Char('J'));
+        draw(&app, &Theme::default_dark());
+    }
+    let after = buffer_text(&draw(&app, &Theme::default_dark()));
+    assert!(after.contains(last) && !after.contains(first), "{after}");
+    // The next row's text from its top.
+    key(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.search.detail_scroll, 0);
+}
+
 fn limit_rows(for_tenant: bool) -> Vec<ragdesk::db::limits::Effective> {
     [
         ("api_calls_per_minute", "Scraping rate limit", 5, None, 0),
