@@ -178,10 +178,17 @@ fn render_results(f: &mut Frame, area: Rect, p: &SearchPane, scope: &Scope, them
     };
     if o.rows.is_empty() {
         let text = match scope {
+            // Through the index, nothing may come back though rows exist:
+            // its first candidates can all be other bases' (a single pass
+            // does not scan on for the scope's).
+            Scope::Knowledge(_) if !o.exact => "Nothing came back through the index: its first \
+                candidates may all be other knowledge bases' chunks (I: iterative scan on), or this one has \
+                none (x: search exactly)."
+                .to_string(),
             Scope::Knowledge(_) => "No chunks in this knowledge base.".to_string(),
             Scope::Layout(l) => format!("No {} with a vector here.", sanitize_line(&l.label)),
         };
-        f.render_widget(Paragraph::new(Span::styled(text, theme.dim())), inner);
+        f.render_widget(Paragraph::new(Span::styled(text, theme.dim())).wrap(Wrap { trim: true }), inner);
         return;
     }
     if let Some(fused) = &o.hybrid {

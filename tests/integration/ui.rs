@@ -1154,6 +1154,16 @@ fn search_detail_scrolls_a_long_chunk() {
     // The next row's text from its top.
     key(&mut app, KeyCode::Char('j'));
     assert_eq!(app.search.detail_scroll, 0);
+    // Nothing through the index is not said to be an empty knowledge base.
+    let mut o = search_outcome();
+    o.rows.clear();
+    app.search.result = Some(o.clone());
+    let text = buffer_text(&draw(&app, &Theme::default_dark()));
+    assert!(text.contains("Nothing came back through the index") && text.contains("iterative"), "{text}");
+    o.exact = true;
+    app.search.result = Some(o);
+    let text = buffer_text(&draw(&app, &Theme::default_dark()));
+    assert!(text.contains("No chunks in this knowledge base."), "{text}");
 }
 
 fn limit_rows(for_tenant: bool) -> Vec<ragdesk::db::limits::Effective> {
