@@ -718,7 +718,12 @@ impl App {
                 Err(e) => self.error(format!("cannot replay the retrieval: {e}")),
             },
             Action::SearchDone { generation, result } => {
+                // A failed or refused search is kept whole in the log (`M`).
+                let failed = result.as_ref().err().map(|e| format!("search: {e}"));
                 if self.search.apply(generation, result) {
+                    if let Some(e) = failed {
+                        self.error(e);
+                    }
                     // A search landed: what was said of the one before it is past.
                     if self.search.result.is_some() {
                         self.resolved(Cause::Entry);

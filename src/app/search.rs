@@ -272,7 +272,12 @@ impl SearchPane {
                 }
                 self.error = None;
             }
-            Err(e) => self.error = Some(e),
+            // The rows shown were another question's: they go, and the
+            // reason is shown in their place.
+            Err(e) => {
+                self.result = None;
+                self.error = Some(e);
+            }
         }
         true
     }
@@ -606,6 +611,11 @@ mod tests {
         assert!(p.result.is_none() && p.loading);
         assert!(p.apply(2, Ok(outcome(0))));
         assert!(!p.loading && p.result.is_some());
+        // A question refused or failed: the rows of the one before go, the
+        // reason shows in their place.
+        p.typed("whitening cost today", 3);
+        assert!(p.apply(3, Err("a question searches the Knowledge under one row".into())));
+        assert!(p.result.is_none() && p.error.as_deref().is_some_and(|e| e.contains("under one row")));
     }
 
     #[test]

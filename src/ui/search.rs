@@ -172,8 +172,13 @@ fn render_results(f: &mut Frame, area: Rect, p: &SearchPane, scope: &Scope, them
     let inner = block.inner(area);
     f.render_widget(block, area);
     let Some(o) = &p.result else {
-        let text = if p.loading { "Searching…" } else { "Type a question with /: it is searched as you type." };
-        f.render_widget(Paragraph::new(Span::styled(text, theme.dim())).wrap(Wrap { trim: true }), inner);
+        let (text, style) = match (&p.error, p.loading) {
+            (_, true) => ("Searching…".to_string(), theme.dim()),
+            // Why there are no rows, whole (the line above cuts it).
+            (Some(e), false) => (sanitize_line(e).into_owned(), theme.error()),
+            (None, false) => ("Type a question with /: it is searched as you type.".to_string(), theme.dim()),
+        };
+        f.render_widget(Paragraph::new(Span::styled(text, style)).wrap(Wrap { trim: true }), inner);
         return;
     };
     if o.rows.is_empty() {
