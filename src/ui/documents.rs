@@ -70,16 +70,21 @@ fn render_kbs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let (list_area, detail_area) = body_split(area, app);
     if let Some(a) = list_area {
         let title = if app.nav.demo.is_some() { "Knowledge bases of this demo" } else { "Knowledge bases (all demos)" };
-        let show_demo = app.nav.demo.is_none() && a.width >= 100;
+        // Every demo's: whose each one is. Below 100 columns the demo takes
+        // the model's place (the detail names the model).
+        let show_demo = app.nav.demo.is_none();
+        let show_model = !show_demo || a.width >= 100;
         let mut columns = vec![
             col("Name", Constraint::Fill(2)),
             col("Type", Constraint::Length(15)),
-            col("Model", Constraint::Fill(1)),
             col("Dim", Constraint::Length(4)),
             // Room for a capped count's "+" ("1,000+", "123,456+").
             col("Docs", Constraint::Length(6)),
             col("Chunks", Constraint::Length(8)),
         ];
+        if show_model {
+            columns.insert(2, col("Model", Constraint::Fill(1)));
+        }
         if show_demo {
             columns.insert(1, col("Demo", Constraint::Fill(1)));
         }
@@ -88,11 +93,13 @@ fn render_kbs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let mut cells = vec![
                 cell(&name),
                 cell(&k.kb_type),
-                styled(&k.embedding_model, theme.dim()),
                 cell(&k.embedding_dim.to_string()),
                 cell(&k.document_count.label()),
                 cell(&k.chunk_count.label()),
             ];
+            if show_model {
+                cells.insert(2, styled(&k.embedding_model, theme.dim()));
+            }
             if show_demo {
                 cells.insert(1, styled(k.demo_name.as_deref().unwrap_or("—"), theme.dim()));
             }

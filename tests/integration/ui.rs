@@ -723,6 +723,12 @@ fn type_text(app: &mut App, text: &str) {
 #[test]
 fn documents_pane_kbs_documents_chunks_and_delete() {
     for (w, h) in [(80, 24), (120, 40)] {
+        // Every demo's knowledge bases say whose each is, at any width (in
+        // the model's place where the list is under 100 columns).
+        let all = at_tab(w, h, '5');
+        let heading = buffer_text(&draw(&all, &Theme::default_dark()));
+        let heading = heading.lines().find(|l| l.contains("Name")).unwrap_or_default().to_string();
+        assert!(heading.contains("Demo") && (w > 80 || !heading.contains("Model")), "{heading}");
         let mut app = at_tab(w, h, '2');
         key(&mut app, KeyCode::Enter);
         key(&mut app, KeyCode::Char('5'));
