@@ -188,6 +188,11 @@ fn wrap_paragraph(para: &str, max: usize, lines: &mut Vec<String>) {
 }
 
 /// Human size: 1.2 KB, 3.4 MB.
+/// `n` things, the noun in the singular for one ("1 chunk", "3 chunks").
+pub fn count_of(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
 pub fn human_bytes(n: u64) -> String {
     match n {
         n if n < 1_000 => format!("{n} B"),
@@ -199,6 +204,12 @@ pub fn human_bytes(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_thing_is_said_in_the_singular() {
+        assert_eq!(count_of(1, "chunk"), "1 chunk");
+        assert_eq!((count_of(0, "chunk"), count_of(12, "chunk")), ("0 chunks".into(), "12 chunks".into()));
+    }
 
     #[test]
     fn middle_truncation_keeps_the_end_of_a_path() {

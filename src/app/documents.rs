@@ -484,9 +484,9 @@ impl App {
             Some(d) => {
                 self.modal = Some(super::Modal::Confirm(Confirm {
                     text: format!(
-                        "Delete '{}' and its {} chunks? This cannot be undone. (y/n)",
+                        "Delete '{}' and its {}? This cannot be undone. (y/n)",
                         crate::sanitize::sanitize_line(&d.filename),
-                        d.chunk_count
+                        crate::text::count_of(d.chunk_count.max(0) as usize, "chunk")
                     ),
                     effect: Effect::DeleteDocument { id: d.id, filename: d.filename.clone() },
                     declined: "not deleted",

@@ -310,7 +310,7 @@ fn report_line(r: &crate::ingest::FileReport, theme: &Theme) -> Line<'static> {
         Outcome::Duplicate { existing_filename, .. } => {
             ("=", format!("duplicate of {}, skipped", sanitize_line(existing_filename)), theme.dim())
         }
-        Outcome::DryRun { chunks } => ("·", format!("{} chunks", chunks.len()), theme.base()),
+        Outcome::DryRun { chunks } => ("·", crate::text::count_of(chunks.len(), "chunk"), theme.base()),
         Outcome::Failed { error } => ("✗", sanitize_line(error).into_owned(), theme.error()),
         Outcome::Cancelled => ("–", "cancelled, nothing stored".into(), theme.warning()),
     };
