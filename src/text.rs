@@ -187,12 +187,12 @@ fn wrap_paragraph(para: &str, max: usize, lines: &mut Vec<String>) {
     lines.push(line);
 }
 
-/// Human size: 1.2 KB, 3.4 MB.
 /// `n` things, the noun in the singular for one ("1 chunk", "3 chunks").
 pub fn count_of(n: usize, noun: &str) -> String {
     if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 
+/// Human size: 1.2 KB, 3.4 MB.
 pub fn human_bytes(n: u64) -> String {
     match n {
         n if n < 1_000 => format!("{n} B"),

@@ -718,11 +718,13 @@ impl App {
                 Err(e) => self.error(format!("cannot replay the retrieval: {e}")),
             },
             Action::SearchDone { generation, result } => {
-                // A failed or refused search is kept whole in the log (`M`).
+                // A failed or refused search is kept whole in the log (`M`),
+                // once, until a search lands.
                 let failed = result.as_ref().err().map(|e| format!("search: {e}"));
+                let repeated = failed.is_some() && self.log.back().map(|m| &m.text) == failed.as_ref();
                 if self.search.apply(generation, result) {
-                    if let Some(e) = failed {
-                        self.error(e);
+                    if let Some(e) = failed.filter(|_| !repeated) {
+                        self.error_about(Cause::Entry, e);
                     }
                     // A search landed: what was said of the one before it is past.
                     if self.search.result.is_some() {

@@ -29,6 +29,8 @@ pub struct SearchPane {
     pub query: Option<Query>,
     /// The text typed (kept when searching like a chunk, to go back to).
     pub text: String,
+    /// The query the shown result answers.
+    pub result_query: Option<Query>,
     pub k: u32,
     pub metric: Metric,
     pub threshold: Option<f64>,
@@ -84,6 +86,7 @@ impl Default for SearchPane {
             scope: None,
             query: None,
             text: String::new(),
+            result_query: None,
             k: 10,
             metric: Metric::Cosine,
             threshold: None,
@@ -266,16 +269,19 @@ impl SearchPane {
         match result {
             Ok(o) => {
                 self.result = Some(o);
+                self.result_query = self.query.clone();
                 self.selected = self.selected.min(self.shown_rows().saturating_sub(1));
                 if self.plan.is_none() {
                     self.detail_scroll = 0;
                 }
                 self.error = None;
             }
-            // The rows shown were another question's: they go, and the
-            // reason is shown in their place.
+            // Rows of another question go, the reason shown in their place;
+            // the same question's (a setting changed) stay under it.
             Err(e) => {
-                self.result = None;
+                if self.result_query != self.query {
+                    self.result = None;
+                }
                 self.error = Some(e);
             }
         }
@@ -616,6 +622,11 @@ mod tests {
         p.typed("whitening cost today", 3);
         assert!(p.apply(3, Err("a question searches the Knowledge under one row".into())));
         assert!(p.result.is_none() && p.error.as_deref().is_some_and(|e| e.contains("under one row")));
+        // The same question's rows stay when only a setting's re-run fails.
+        assert!(p.apply(3, Ok(outcome(0))));
+        p.generation = 4;
+        assert!(p.apply(4, Err("connection lost".into())));
+        assert!(p.result.is_some() && p.error.is_some());
     }
 
     #[test]

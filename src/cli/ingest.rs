@@ -336,8 +336,8 @@ fn summary_line(r: &ingest::FileReport) -> String {
             format!("skipped  same content as '{existing_filename}' (use --force)")
         }
         Outcome::DryRun { chunks } => format!(
-            "dry run  {} chunks ({} {}/{} tok)",
-            chunks.len(),
+            "dry run  {} ({} {}/{} tok)",
+            crate::text::count_of(chunks.len(), "chunk"),
             r.format.unwrap_or("?"),
             r.chunk_tokens,
             r.chunk_overlap
@@ -425,7 +425,10 @@ async fn foreign_ingest(
                     print_previews(&previews).map_err(|e| e.to_string())?;
                 }
                 files.push(serde_json::json!({ "path": path.display().to_string(), "dry_run": previews }));
-                return Ok::<_, String>(format!("{} chunks (dry run: nothing written)", texts.len()));
+                return Ok::<_, String>(format!(
+                    "{} (dry run: nothing written)",
+                    crate::text::count_of(texts.len(), "chunk")
+                ));
             }
             let mut vectors = Vec::with_capacity(texts.len());
             for batch in texts.chunks(provider.ingest_batch().max(1)) {

@@ -29,6 +29,7 @@ pub async fn read(conn: &mut PgConnection) -> Result<Catalog> {
             dim: None,
             index: None,
             index_ops: None,
+            index_on_size: false,
             unique: false,
             leads_index: false,
             values: Vec::new(),
@@ -45,18 +46,19 @@ pub async fn read(conn: &mut PgConnection) -> Result<Catalog> {
     let extra: Vec<(String, String, String, i32, Option<Vec<String>>, bool, bool)> = sqlx::query_as(
         "SELECT n.nspname::text, c.relname::text, a.attname::text, \
                 CASE WHEN ty.typname = 'vector' THEN a.atttypmod ELSE -1 END, \
-                coalesce((SELECT ARRAY[am.amname::text, oc.opcname::text] FROM pg_index i \
+                coalesce((SELECT ARRAY[am.amname::text, oc.opcname::text, ''] FROM pg_index i \
                    JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam \
                    JOIN pg_opclass oc ON oc.oid = i.indclass[0] \
                  WHERE i.indrelid = c.oid AND i.indnatts = 1 AND i.indkey[0] = a.attnum AND i.indpred IS NULL \
                  ORDER BY am.amname <> 'hnsw', am.amname <> 'ivfflat', oc.opcname <> 'vector_cosine_ops', \
                           am.amname, oc.opcname LIMIT 1), \
-                 (SELECT ARRAY[am.amname::text, oc.opcname::text] FROM pg_index i \
+                 (SELECT ARRAY[am.amname::text, oc.opcname::text, 'sized'] FROM pg_index i \
                    JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam \
                    JOIN pg_opclass oc ON oc.oid = i.indclass[0] \
                  WHERE ty.typname = 'vector' AND i.indrelid = c.oid AND i.indnatts = 1 AND i.indkey[0] = 0 \
                    AND am.amname IN ('hnsw', 'ivfflat') \
-                   AND pg_get_expr(i.indexprs, i.indrelid) LIKE '(' || quote_ident(a.attname) || ')::%' \
+                   AND starts_with(pg_get_expr(i.indexprs, i.indrelid), '(' || quote_ident(a.attname) || ')::') \
+                   AND pg_get_expr(i.indexprs, i.indrelid) ~ '^\\([^)]*\\)::([a-z_]+\\.)?vector\\([0-9]+\\)$' \
                  ORDER BY am.amname <> 'hnsw', oc.opcname <> 'vector_cosine_ops', oc.opcname LIMIT 1)), \
                 EXISTS (SELECT 1 FROM pg_index u WHERE u.indrelid = c.oid AND u.indnatts = 1 \
                         AND u.indkey[0] = a.attnum AND u.indisunique AND u.indpred IS NULL), \
@@ -79,9 +81,10 @@ pub async fn read(conn: &mut PgConnection) -> Result<Catalog> {
             c.dim = usize::try_from(typmod).ok().filter(|d| *d > 0);
             c.unique = unique;
             c.leads_index = leads_index;
-            if let Some([method, ops]) = index.as_deref() {
+            if let Some([method, ops, on]) = index.as_deref() {
                 c.index = Some(method.clone());
                 c.index_ops = Some(ops.clone());
+                c.index_on_size = on == "sized";
             }
         }
     }

@@ -1902,11 +1902,28 @@ impl Mapped {
         }
     }
 
-    /// The dimension and index method of `kind`'s vector column.
+    /// The dimension and vector index method of `kind`'s vector column.
     pub fn vector_column(&self, kind: Kind) -> Result<(Option<usize>, Option<&str>)> {
         let (table, _, v) = self.vector_columns(kind)?;
-        let c = self.catalog.column(&table, v);
-        Ok((c.and_then(|c| c.dim), c.and_then(|c| c.index.as_deref())))
+        let dim = self.catalog.column(&table, v).and_then(|c| c.dim);
+        Ok((dim, self.vector_index(kind).map(|(method, _)| method)))
+    }
+
+    /// The vector index a search of `kind` can walk: its method and
+    /// operator class. Only a vector index says a distance (a btree on the
+    /// column does not); one on the column cast to a size counts where the
+    /// layout names the rows' `dimension`, so the search casts as it does.
+    fn vector_index(&self, kind: Kind) -> Option<(&str, &str)> {
+        let e = self.entity(kind).ok()?;
+        let (table, _, v) = self.vector_columns(kind).ok()?;
+        let c = self.catalog.column(&table, v)?;
+        if c.index_on_size && e.dimension.is_none() {
+            return None;
+        }
+        match (c.index.as_deref(), c.index_ops.as_deref()) {
+            (Some(method @ ("hnsw" | "ivfflat")), Some(ops)) => Some((method, ops)),
+            _ => None,
+        }
     }
 
     /// The distance `kind`'s vectors are compared by: the one their index's
@@ -1914,13 +1931,7 @@ impl Mapped {
     /// cosine when the column has no vector index.
     pub fn metric(&self, kind: Kind) -> Result<super::search::Metric> {
         let (table, _, v) = self.vector_columns(kind)?;
-        // Only a vector index says a distance (a btree on the column does not).
-        let ops = self
-            .catalog
-            .column(&table, v)
-            .filter(|c| matches!(c.index.as_deref(), Some("hnsw" | "ivfflat")))
-            .and_then(|c| c.index_ops.as_deref());
-        match ops {
+        match self.vector_index(kind).map(|(_, ops)| ops) {
             None => Ok(super::search::Metric::Cosine),
             Some(ops) => super::search::Metric::of_opclass(ops).ok_or_else(|| {
                 DbError::Invalid(format!(
@@ -1970,13 +1981,7 @@ impl Mapped {
     /// Does a vector index of `kind`'s column serve `metric` (an
     /// approximate search then walks it)?
     fn index_serves(&self, kind: Kind, metric: super::search::Metric) -> bool {
-        let Ok((table, _, v)) = self.vector_columns(kind) else { return false };
-        self.catalog
-            .column(&table, v)
-            .filter(|c| matches!(c.index.as_deref(), Some("hnsw" | "ivfflat")))
-            .and_then(|c| c.index_ops.as_deref())
-            .and_then(super::search::Metric::of_opclass)
-            == Some(metric)
+        self.vector_index(kind).and_then(|(_, ops)| super::search::Metric::of_opclass(ops)) == Some(metric)
     }
 
     /// The `k` rows of `kind` nearest to `probe` by its metric, within
@@ -2134,7 +2139,9 @@ impl Mapped {
         // Exact: every vector of the scope compared. `+ 0` keeps the vector
         // index out of the plan (it cannot serve an expression), while the
         // btree indexes that find the scope still can.
-        let order = if mode.exact { format!("(c.{v} {op} {query}) + 0") } else { format!("c.{v} {op} {query}") };
+        // Exact: ties by id, so the k at the edge are the same each time
+        // (a comparison sees no false moves).
+        let order = if mode.exact { format!("(c.{v} {op} {query}) + 0, c.{i}") } else { format!("c.{v} {op} {query}") };
         let parent_title = self.parent_title_sql(kind)?;
         // The top k by where each row is (its table and ctid), then their
         // text and parent's title read for those k alone: a subquery in

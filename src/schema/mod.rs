@@ -889,6 +889,10 @@ pub struct Column {
     /// That index's operator class (`vector_cosine_ops`, `vector_l2_ops`…):
     /// which distance it can serve.
     pub index_ops: Option<String>,
+    /// That index is on the column cast to one size (`(embedding)::vector(384)`,
+    /// one of several): a search walks it only where the layout names the
+    /// rows' `dimension` (and so casts as it does).
+    pub index_on_size: bool,
     /// A primary key or unique index holds this column alone: it can end a
     /// keyset order (rows never tie on it).
     pub unique: bool,
@@ -923,6 +927,7 @@ impl Column {
             dim: None,
             index: None,
             index_ops: None,
+            index_on_size: false,
             unique: false,
             leads_index: false,
             values: Vec::new(),

@@ -78,9 +78,10 @@ fn render_kbs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             col("Name", Constraint::Fill(2)),
             col("Type", Constraint::Length(15)),
             col("Dim", Constraint::Length(4)),
-            // Room for a capped count's "+" ("1,000+", "123,456+").
+            // Room for a capped count's "+" ("1,000+") and a whole total
+            // of millions ("1,234,567").
             col("Docs", Constraint::Length(6)),
-            col("Chunks", Constraint::Length(8)),
+            col("Chunks", Constraint::Length(9)),
         ];
         if show_model {
             columns.insert(2, col("Model", Constraint::Fill(1)));

@@ -9,6 +9,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use crate::db::RowCount;
+
 use super::table::{Column, TextCell, cell, col, render_rows, styled};
 use crate::app::App;
 use crate::app::search::SearchPane;
@@ -183,13 +185,16 @@ fn render_results(f: &mut Frame, area: Rect, p: &SearchPane, scope: &Scope, them
     };
     if o.rows.is_empty() {
         let text = match scope {
-            // Through the index, nothing may come back though rows exist:
-            // its first candidates can all be other bases' (a single pass
-            // does not scan on for the scope's).
-            Scope::Knowledge(_) if !o.exact => "Nothing came back through the index: its first \
-                candidates may all be other knowledge bases' chunks (I: iterative scan on), or this one has \
-                none (x: search exactly)."
-                .to_string(),
+            // Through the index in a single pass, nothing may come back
+            // though rows exist: its first candidates can all be other
+            // bases' (an iterative scan goes on for this one's).
+            Scope::Knowledge(kb)
+                if !o.exact && o.index_serves_metric && !p.iterative_scan && kb.chunk_count != RowCount::Exact(0) =>
+            {
+                "Nothing came back through the index in one pass: its first candidates were all other \
+                 knowledge bases' chunks. I scans on until this one's come (iterative scan); x searches exactly."
+                    .to_string()
+            }
             Scope::Knowledge(_) => "No chunks in this knowledge base.".to_string(),
             Scope::Layout(l) => format!("No {} with a vector here.", sanitize_line(&l.label)),
         };

@@ -1160,12 +1160,18 @@ fn search_detail_scrolls_a_long_chunk() {
     // The next row's text from its top.
     key(&mut app, KeyCode::Char('j'));
     assert_eq!(app.search.detail_scroll, 0);
-    // Nothing through the index is not said to be an empty knowledge base.
+    // Nothing through the index in one pass is not said to be an empty
+    // knowledge base; with the iterative scan (the default) or exactly, it is.
     let mut o = search_outcome();
     o.rows.clear();
     app.search.result = Some(o.clone());
+    app.search.iterative_scan = false;
     let text = buffer_text(&draw(&app, &Theme::default_dark()));
-    assert!(text.contains("Nothing came back through the index") && text.contains("iterative"), "{text}");
+    assert!(text.contains("Nothing came back through the index in one pass"), "{text}");
+    app.search.iterative_scan = true;
+    let text = buffer_text(&draw(&app, &Theme::default_dark()));
+    assert!(text.contains("No chunks in this knowledge base."), "{text}");
+    app.search.iterative_scan = false;
     o.exact = true;
     app.search.result = Some(o);
     let text = buffer_text(&draw(&app, &Theme::default_dark()));
