@@ -2,13 +2,12 @@
 //! transaction: the document and all its chunks appear together or not at all.
 
 use chrono::{DateTime, Utc};
-use pgvector::Vector;
 use serde_json::json;
 use sqlx::{FromRow, PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use super::audit::{self, Change};
-use super::mapped::{MappedRow, Under};
+use super::mapped::{ChunkToWrite, MappedRow, Under};
 use super::{Cursor, DbError, Page, Result, RowCount, Seek};
 use crate::schema::{Extra, Kind};
 
@@ -336,6 +335,8 @@ pub async fn find_duplicate(conn: &mut PgConnection, kb: Uuid, sha256: &str) -> 
 /// dropping it (error, cancel, lost connection) rolls everything back.
 pub struct DocumentWriter {
     tx: Transaction<'static, Postgres>,
+    /// Our layout, which writes the chunks as every platform's are written.
+    ours: std::sync::Arc<super::mapped::Mapped>,
     pub document_id: Uuid,
     kb_id: Uuid,
     dim: i32,
@@ -362,7 +363,11 @@ pub struct NewChunk<'a> {
 }
 
 impl DocumentWriter {
-    pub async fn begin(pool: &PgPool, doc: NewDocument<'_>) -> Result<DocumentWriter> {
+    pub async fn begin(
+        pool: &PgPool,
+        ours: std::sync::Arc<super::mapped::Mapped>,
+        doc: NewDocument<'_>,
+    ) -> Result<DocumentWriter> {
         let mut tx = pool.begin().await?;
         // Writing thousands of chunks into HNSW indexes takes longer than
         // the console's statement timeout allows a query (~1,000 rows/s).
@@ -379,19 +384,14 @@ impl DocumentWriter {
         .bind(doc.sha256)
         .fetch_one(&mut *tx)
         .await?;
-        Ok(DocumentWriter { tx, document_id, kb_id: doc.kb_id, dim: doc.dim, chunks_written: 0 })
+        Ok(DocumentWriter { tx, ours, document_id, kb_id: doc.kb_id, dim: doc.dim, chunks_written: 0 })
     }
 
-    /// Inserts one batch of chunks with a single UNNEST statement.
+    /// Writes one batch of chunks through our layout (`Mapped::write_chunks`,
+    /// one statement), in the document's order.
     pub async fn write(&mut self, batch: Vec<NewChunk<'_>>) -> Result<()> {
-        let n = batch.len();
-        let mut idx = Vec::with_capacity(n);
-        let mut content = Vec::with_capacity(n);
-        let mut tokens = Vec::with_capacity(n);
-        let mut start = Vec::with_capacity(n);
-        let mut end = Vec::with_capacity(n);
-        let mut vectors = Vec::with_capacity(n);
-        for c in batch {
+        let first = self.chunks_written;
+        for (i, c) in batch.iter().enumerate() {
             if c.embedding.len() as i32 != self.dim {
                 return Err(DbError::Filter(format!(
                     "a {}-d vector for a {}-d knowledge base",
@@ -399,29 +399,31 @@ impl DocumentWriter {
                     self.dim
                 )));
             }
-            idx.push(c.index);
-            content.push(c.content.to_string());
-            tokens.push(c.tokens);
-            start.push(c.start);
-            end.push(c.end);
-            vectors.push(Vector::from(c.embedding));
+            // Positions follow on from the chunks written (the layout
+            // numbers them so).
+            if c.index != first + i as i32 {
+                return Err(DbError::Invalid(format!(
+                    "chunk {} written out of order (after {})",
+                    c.index,
+                    first + i as i32 - 1
+                )));
+            }
         }
-        sqlx::query(
-            "INSERT INTO chunks (kb_id, document_id, embedding_dim, chunk_index, content, token_count, start_offset, end_offset, embedding) \
-             SELECT $1, $2, $3, * FROM UNNEST($4::int[], $5::text[], $6::int[], $7::int[], $8::int[], $9::vector[])",
-        )
-        .bind(self.kb_id)
-        .bind(self.document_id)
-        .bind(self.dim)
-        .bind(&idx)
-        .bind(&content)
-        .bind(&tokens)
-        .bind(&start)
-        .bind(&end)
-        .bind(&vectors)
-        .execute(&mut *self.tx)
-        .await?;
-        self.chunks_written += n as i32;
+        let rows: Vec<ChunkToWrite> = batch
+            .iter()
+            .map(|c| ChunkToWrite {
+                text: c.content,
+                vector: &c.embedding,
+                values: vec![
+                    ("token_count", Some(c.tokens.to_string())),
+                    ("start_offset", Some(c.start.to_string())),
+                    ("end_offset", Some(c.end.to_string())),
+                ],
+            })
+            .collect();
+        let document = self.document_id.to_string();
+        let written = self.ours.write_chunks(&mut self.tx, &document, None, first as i64, &rows).await?;
+        self.chunks_written += written.len() as i32;
         Ok(())
     }
 

@@ -2562,6 +2562,119 @@ impl Mapped {
         Ok(())
     }
 
+    /// Writes `chunks` under row `under` with one statement, in the
+    /// caller's transaction, as the layout maps them: the parent, text and
+    /// vector columns; each row's size (`dimension`); the file's name
+    /// (`title`); times a microsecond apart (`created_at`), so a file's
+    /// chunks list in its order; positions from `first_position` (the
+    /// order's whole-number first column); the grandparent's id where the
+    /// rows name it too (`listed_under`: our chunks' knowledge base); and
+    /// the chunks' `values` of the layout's shown columns (ours: tokens and
+    /// byte offsets). Every platform's chunks, ours included, are written
+    /// here. Returns the ids written, in order.
+    pub async fn write_chunks(
+        &self,
+        tx: &mut PgConnection,
+        under: &str,
+        source: Option<&str>,
+        first_position: i64,
+        chunks: &[ChunkToWrite<'_>],
+    ) -> Result<Vec<String>> {
+        let e = self.entity(Kind::Chunk)?;
+        let (table, idc, emb) = self.vector_columns(Kind::Chunk)?;
+        let (Some(parent), Some(content)) = (e.parent.as_deref(), e.content.as_deref()) else {
+            return Err(DbError::Invalid(format!("layout '{}': [chunk] needs parent and content", self.layout.name)));
+        };
+        let Some(first) = chunks.first() else { return Ok(Vec::new()) };
+        let named: Vec<&str> = first.values.iter().map(|(c, _)| *c).collect();
+        if let Some(c) = named.iter().find(|c| !e.shown.iter().any(|s| s == *c)) {
+            return Err(DbError::Invalid(format!("layout '{}' shows no chunk column {c}", self.layout.name)));
+        }
+        if chunks.iter().any(|c| c.values.iter().map(|(n, _)| *n).ne(named.iter().copied())) {
+            return Err(DbError::Invalid("chunks written together give the same columns".into()));
+        }
+        let cast = |column: &str| self.cast(&table, column);
+        let (mut columns, mut exprs) = (vec![parent, content, emb], Vec::new());
+        // The parent and what is the same for every row are bound once.
+        exprs.push(format!("$1::{}", cast(parent)?));
+        exprs.push(format!("u.c0::{}", cast(content)?));
+        exprs.push(format!("u.c1::{}", cast(emb)?));
+        let mut arrays: Vec<Vec<Option<String>>> = vec![
+            chunks.iter().map(|c| Some(c.text.to_string())).collect(),
+            chunks.iter().map(|c| Some(vector_text(c.vector))).collect(),
+        ];
+        let mut binds: Vec<Option<String>> = vec![Some(under.to_string())];
+        if let Some(d) = e.dimension.as_deref() {
+            columns.push(d);
+            exprs.push(format!("u.c{}::{}", arrays.len(), cast(d)?));
+            arrays.push(chunks.iter().map(|c| Some(c.vector.len().to_string())).collect());
+        }
+        if let (Some(t), Some(source)) = (e.title.as_deref(), source) {
+            columns.push(t);
+            binds.push(Some(source.to_string()));
+            exprs.push(format!("${}::{}", binds.len(), cast(t)?));
+        }
+        if let Some(c) = e.created_at.as_deref() {
+            columns.push(c);
+            binds.push(Some(Utc::now().to_rfc3339()));
+            exprs.push(format!(
+                "(${}::timestamptz + (u.ord - 1) * interval '1 microsecond')::{}",
+                binds.len(),
+                cast(c)?
+            ));
+        }
+        if let Some(pos) = self.chunk_position() {
+            columns.push(pos);
+            binds.push(Some(first_position.to_string()));
+            exprs.push(format!("(${}::int8 + u.ord - 1)::{}", binds.len(), cast(pos)?));
+        }
+        // The grandparent's id, from the parent row (once for the statement).
+        let parent_kind = self.layout.parent_of(Kind::Chunk);
+        let grand = parent_kind.and_then(|p| self.layout.parent_of(p).map(|g| (p, g)));
+        if let Some((pk, gk)) = grand
+            && let Some(column) = e.listed_under.get(gk.name())
+            && let Some(pe) = self.layout.entity(pk)
+            && let (Some(pt), Some(pid), Some(pp)) = (pe.table.as_deref(), pe.id.as_deref(), pe.parent.as_deref())
+        {
+            let pt = Table::parse(pt);
+            columns.push(column);
+            exprs.push(format!(
+                "(SELECT p.{} FROM {} p WHERE p.{} = $1::{})::{}",
+                quote_ident(pp),
+                pt.quoted(),
+                quote_ident(pid),
+                self.cast(&pt, pid)?,
+                cast(column)?
+            ));
+        }
+        for (i, name) in named.iter().enumerate() {
+            columns.push(name);
+            exprs.push(format!("u.c{}::{}", arrays.len(), cast(name)?));
+            arrays.push(chunks.iter().map(|c| c.values[i].1.clone()).collect());
+        }
+        let arrays_from = binds.len() + 1;
+        let unnest: Vec<String> = (0..arrays.len()).map(|k| format!("${}::text[]", arrays_from + k)).collect();
+        let names: Vec<String> = (0..arrays.len()).map(|k| format!("c{k}")).collect();
+        // Only identifiers of the layout, quoted, reach it; every value is bound.
+        let sql = format!(
+            "INSERT INTO {} ({}) SELECT {} FROM unnest({}) WITH ORDINALITY AS u({}, ord) ORDER BY u.ord RETURNING {}::text",
+            table.quoted(),
+            columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", "),
+            exprs.join(", "),
+            unnest.join(", "),
+            names.join(", "),
+            quote_ident(idc)
+        );
+        let mut q = sqlx::query_scalar::<_, String>(&sql);
+        for b in &binds {
+            q = q.bind(b.clone());
+        }
+        for a in &arrays {
+            q = q.bind(a.clone());
+        }
+        Ok(q.fetch_all(&mut *tx).await?)
+    }
+
     /// Adds a document's chunks under row `under` (001: a demo), where the
     /// layout declares chunks a safe write: every chunk with its vector in
     /// one transaction with its audit row, so a failure leaves nothing.
@@ -2575,8 +2688,8 @@ impl Mapped {
     ) -> Result<Vec<String>> {
         self.chunk_write_blockers()?;
         let e = self.entity(Kind::Chunk)?;
-        let (table, idc, emb) = self.vector_columns(Kind::Chunk)?;
-        let (parent, content) = (e.parent.as_deref().expect("checked"), e.content.as_deref().expect("checked"));
+        let (table, _, emb) = self.vector_columns(Kind::Chunk)?;
+        let parent = e.parent.as_deref().expect("checked");
         let parent_kind = self.layout.parent_of(Kind::Chunk).expect("a chunk with a parent column");
         if self.row(&mut *conn, parent_kind, under).await?.is_none() {
             return Err(DbError::NotFound(format!("{} {under}", self.layout.label(parent_kind))));
@@ -2586,9 +2699,6 @@ impl Mapped {
         {
             return Err(DbError::Invalid(format!("{}-d vectors for a {d}-d column", v.len())));
         }
-        // One time per chunk, a microsecond apart: a file's chunks list in
-        // its order where the order is by time.
-        let written_at = Utc::now();
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let result = async {
             // The file's chunks follow the ones already under the parent
@@ -2614,30 +2724,9 @@ impl Mapped {
             // ingest again): said in the audit, as a second copy is.
             let already = self.chunks_from(&mut tx, under, source).await?;
             // Nothing is made up here (required unmapped columns were refused).
-            let mut writer = Writer::new(&mut tx, self, filler).await?;
-            let mut ids = Vec::with_capacity(chunks.len());
-            for (i, (text, vector)) in chunks.iter().enumerate() {
-                let mut set: Vec<(String, Value)> = vec![
-                    (parent.to_string(), Some(under.to_string())),
-                    (content.to_string(), Some(text.clone())),
-                    (emb.to_string(), Some(vector_text(vector))),
-                ];
-                if let Some(d) = e.dimension.as_deref() {
-                    set.push((d.to_string(), Some(vector.len().to_string())));
-                }
-                if let Some(t) = e.title.as_deref() {
-                    set.push((t.to_string(), Some(source.to_string())));
-                }
-                if let Some(c) = e.created_at.as_deref() {
-                    let at = written_at + chrono::Duration::microseconds(i as i64);
-                    set.push((c.to_string(), Some(at.to_rfc3339())));
-                }
-                if let Some(pos) = position {
-                    set.push((pos.to_string(), Some((first_position + i as i64).to_string())));
-                }
-                let id = writer.insert(&mut tx, &table, set, idc).await?;
-                ids.push(id.unwrap_or_default());
-            }
+            let rows: Vec<ChunkToWrite> =
+                chunks.iter().map(|(text, vector)| ChunkToWrite { text, vector, values: Vec::new() }).collect();
+            let ids = self.write_chunks(&mut tx, under, Some(source), first_position, &rows).await?;
             let change = super::audit::Change {
                 action: "ingest",
                 entity: "chunk",
@@ -2657,6 +2746,16 @@ impl Mapped {
         .await;
         super::limits::finish(tx, result).await
     }
+}
+
+/// One chunk to write through the layout (`Mapped::write_chunks`).
+pub struct ChunkToWrite<'a> {
+    pub text: &'a str,
+    pub vector: &'a [f32],
+    /// Values of the layout's shown chunk columns, by name, as text (ours:
+    /// `token_count`, `start_offset`, `end_offset`); the same names for
+    /// every chunk of one write.
+    pub values: Vec<(&'a str, Option<String>)>,
 }
 
 /// One row of a layout's rate limits (004: a widget's `rate_limit`, keyed

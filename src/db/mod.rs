@@ -220,6 +220,9 @@ pub struct Db {
     pub max_connections: u32,
     /// For a direct connection attempt when the pool only says "timed out".
     options: StoredOptions,
+    /// Our layout, checked against this database once, on first use: what
+    /// our chunks are written through.
+    ours: mapped::Lists,
 }
 
 /// Connect options (they hold the password, so no `Debug` of their own).
@@ -276,7 +279,13 @@ impl Db {
             read_only: settings.read_only,
             max_connections: settings.max_connections,
             options: StoredOptions(opts),
+            ours: mapped::Lists::ours(),
         })
+    }
+
+    /// Our layout on this database (checked on first use, then kept).
+    pub async fn ours(&self) -> Result<std::sync::Arc<mapped::Mapped>> {
+        self.ours.mapped(&mut *self.acquire().await?).await
     }
 
     /// A connection from the pool. sqlx reports a pool that could not open a

@@ -410,8 +410,10 @@ async fn store(
         return Ok(None);
     }
     let t = Instant::now();
+    let ours = db.ours().await.map_err(|e| e.to_string())?;
     let mut writer = DocumentWriter::begin(
         &db.pool,
+        ours,
         NewDocument {
             kb_id: kb.id,
             dim: kb.embedding_dim,

@@ -225,6 +225,7 @@ async fn every_write_of_the_product_is_audited() {
 async fn store_document(db: &Db, kb: &knowledge::KnowledgeBaseRow) -> ragdesk::db::Result<Uuid> {
     let mut w = DocumentWriter::begin(
         &db.pool,
+        db.ours().await?,
         NewDocument {
             kb_id: kb.id,
             dim: kb.embedding_dim,

@@ -209,9 +209,11 @@ pub async fn run(db: &Db, mb: f64, url: &str) -> Result<()> {
             let body = "chunk text of a typical length for a support knowledge base; ".repeat(16);
             let mut vector: Vec<f32> = (0..dim).map(|i| ((i * 7919) % 1000) as f32 / 1000.0).collect();
             ragdesk::embed::l2_normalize(&mut vector);
+            let ours = db.ours().await?;
             let t = Instant::now();
             let mut writer = DocumentWriter::begin(
                 &db.pool,
+                ours,
                 NewDocument {
                     kb_id,
                     dim,
