@@ -403,9 +403,9 @@ impl DocumentWriter {
             // numbers them so).
             if c.index != first + i as i32 {
                 return Err(DbError::Invalid(format!(
-                    "chunk {} written out of order (after {})",
+                    "chunk {} written out of order ({} was next)",
                     c.index,
-                    first + i as i32 - 1
+                    first + i as i32
                 )));
             }
         }

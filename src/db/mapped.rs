@@ -2530,6 +2530,7 @@ impl Mapped {
         // filled with some other row's value.
         let mut mapped_columns = vec![parent, content, emb];
         mapped_columns.extend(e.dimension.as_deref());
+        mapped_columns.extend(e.listed_under.values().map(String::as_str));
         mapped_columns.extend(e.title.as_deref());
         mapped_columns.extend(e.created_at.as_deref());
         mapped_columns.extend(self.chunk_position());
@@ -2647,10 +2648,32 @@ impl Mapped {
                 cast(column)?
             ));
         }
+        // A value for a column the layout fills already would name it twice.
+        if let Some(c) = named.iter().enumerate().find(|(i, c)| columns.contains(c) || named[..*i].contains(c)) {
+            return Err(DbError::Invalid(format!("chunk column {} is written once, by the layout", c.1)));
+        }
         for (i, name) in named.iter().enumerate() {
             columns.push(name);
             exprs.push(format!("u.c{}::{}", arrays.len(), cast(name)?));
             arrays.push(chunks.iter().map(|c| c.values[i].1.clone()).collect());
+        }
+        // A required column left out would fail on the first row; said by name.
+        let missing: Vec<&String> = self
+            .catalog
+            .tables
+            .get(&table)
+            .map(|cols| {
+                cols.iter()
+                    .filter(|(n, c)| !c.nullable && !c.has_default && !columns.contains(&n.as_str()))
+                    .map(|(n, _)| n)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !missing.is_empty() {
+            return Err(DbError::Invalid(format!(
+                "{table} requires {} which these chunks do not fill",
+                missing.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+            )));
         }
         let arrays_from = binds.len() + 1;
         let unnest: Vec<String> = (0..arrays.len()).map(|k| format!("${}::text[]", arrays_from + k)).collect();
@@ -2701,6 +2724,9 @@ impl Mapped {
         }
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let result = async {
+            // A file's chunks go in one statement, into the platform's
+            // vector index: longer than a statement timeout may allow.
+            sqlx::query("SET LOCAL statement_timeout = 0").execute(&mut *tx).await?;
             // The file's chunks follow the ones already under the parent
             // where the order is a position (unique within the parent).
             let position = self.chunk_position();

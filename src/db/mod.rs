@@ -285,6 +285,12 @@ impl Db {
 
     /// Our layout on this database (checked on first use, then kept).
     pub async fn ours(&self) -> Result<std::sync::Arc<mapped::Mapped>> {
+        // Once checked, without a connection.
+        if let mapped::Lists::Ours(checked) = &self.ours
+            && let Some(m) = checked.get()
+        {
+            return Ok(m.clone());
+        }
         self.ours.mapped(&mut *self.acquire().await?).await
     }
 

@@ -491,3 +491,64 @@ fn pdfs_from_real_producers_read_as_pdftotext_reads_them() {
         assert!(recall >= 0.95, "{name}: word recall {recall:.3}");
     }
 }
+
+/// Our chunks written through our layout in several batches: positions
+/// carry on across batches, each chunk keeps its own tokens, byte offsets,
+/// size and knowledge base, and a chunk out of order is refused.
+#[tokio::test]
+async fn a_document_written_in_batches_keeps_each_chunks_values() {
+    use ragdesk::db::knowledge::{DocumentWriter, NewChunk, NewDocument};
+    let t = support::seeded(2, support::tiny()).await;
+    let kb = support::local_kb(&t, "batches").await;
+    let document = NewDocument {
+        kb_id: kb.id,
+        dim: 384,
+        filename: "big.txt",
+        content: "x",
+        content_type: "text/plain",
+        size_bytes: 1,
+        sha256: "abc",
+    };
+    let mut w = DocumentWriter::begin(&t.db.pool, t.db.ours().await.unwrap(), document).await.unwrap();
+    let unit = |i: usize| {
+        let mut v = vec![0.0f32; 384];
+        v[i % 384] = 1.0;
+        v
+    };
+    let texts: Vec<String> = (0..300).map(|i| format!("chunk {i}")).collect();
+    let chunk = |i: usize| NewChunk {
+        index: i as i32,
+        content: &texts[i],
+        tokens: 3 + i as i32,
+        start: 10 * i as i32,
+        end: 10 * i as i32 + 7,
+        embedding: unit(i),
+    };
+    for range in [0..256usize, 256..300] {
+        w.write(range.map(chunk).collect()).await.unwrap();
+    }
+    let e = w.write(vec![chunk(5)]).await.unwrap_err().to_string();
+    assert!(e.contains("chunk 5 written out of order (300 was next)"), "{e}");
+    let id = w.commit().await.unwrap();
+    let rows: Vec<(i32, String, i32, i32, i32, i32, uuid::Uuid)> = sqlx::query_as(
+        "SELECT chunk_index, content, token_count, start_offset, end_offset, embedding_dim, kb_id \
+         FROM chunks WHERE document_id = $1 ORDER BY chunk_index",
+    )
+    .bind(id)
+    .fetch_all(&t.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 300);
+    for (i, r) in rows.iter().enumerate() {
+        let i32_ = i as i32;
+        assert_eq!(r, &(i32_, format!("chunk {i}"), 3 + i32_, 10 * i32_, 10 * i32_ + 7, 384, kb.id));
+    }
+    // A value for a column the layout fills itself (the row's size) is
+    // refused before anything is sent, not sent twice.
+    use ragdesk::db::mapped::ChunkToWrite;
+    let v = unit(0);
+    let twice = ChunkToWrite { text: "x", vector: &v, values: vec![("embedding_dim", Some("384".into()))] };
+    let ours = t.db.ours().await.unwrap();
+    let e = ours.write_chunks(&mut t.conn().await, &id.to_string(), None, 300, &[twice]).await.unwrap_err();
+    assert!(e.to_string().contains("embedding_dim is written once"), "{e}");
+}
