@@ -1353,9 +1353,15 @@ impl App {
                     self.tab = self.browse_tab();
                 }
             }
+            // A document's chunks, then a knowledge base's documents, then
+            // back to the entity tab the knowledge bases were opened from.
             Tab::Documents => {
-                if self.nav.document.take().is_none() && self.nav.kb.take().is_some() {
-                    self.docs.kb = None;
+                if self.nav.document.take().is_none() {
+                    if self.nav.kb.take().is_some() {
+                        self.docs.kb = None;
+                    } else {
+                        self.tab = self.browse_tab();
+                    }
                 }
             }
         }

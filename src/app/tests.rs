@@ -2242,3 +2242,17 @@ fn bursts_of_keys_past_the_rows_read_are_all_taken_as_pages_land() {
     a.update(Action::AuditLoaded { generation: more, append: true, result: Ok(rows(size)) });
     assert_eq!(a.audit.selected as i64, size + 20, "every j taken");
 }
+
+#[test]
+fn esc_walks_back_from_chunks_to_documents_to_knowledge_bases_to_the_entity_tab() {
+    let mut a = app();
+    let fx = on_documents(&mut a);
+    let g = load_generation(&fx);
+    a.update(Action::PageLoaded { list: ListKind::KnowledgeBases, generation: g, result: Ok(kb_page(0..3, false)) });
+    a.update(code(KeyCode::Enter));
+    assert_eq!(a.current_list(), Some(ListKind::Documents));
+    a.update(code(KeyCode::Esc));
+    assert_eq!((a.tab, a.current_list()), (Tab::Documents, Some(ListKind::KnowledgeBases)));
+    a.update(code(KeyCode::Esc));
+    assert!(matches!(a.tab, Tab::Browse(_)), "{:?}", a.tab);
+}
