@@ -88,7 +88,7 @@ pub async fn run_console(mut ctx: Context) -> Result<()> {
     };
     // The entity tabs and the conversations read through it; ours when
     // none was read (checked when the server answers).
-    let lists = layout.clone().map_or_else(crate::db::mapped::Lists::ours, crate::db::mapped::Lists::Checked);
+    let lists = layout.clone().map_or_else(|| db.our_lists(), crate::db::mapped::Lists::Checked);
     // Another platform's: its limits, search and audit too. Ours keeps
     // our own readers for those.
     let mapped = layout.clone().filter(|m| !m.layout.is_native());

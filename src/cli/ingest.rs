@@ -105,7 +105,7 @@ pub async fn kb(ctx: &Context, cmd: KbCommand) -> Result<()> {
             // Demos have a handful; the limit only guards against a
             // pathological database.
             let mut conn = db.pool.acquire().await?;
-            let lists = KnowledgeLists::ours(&mut conn).await?;
+            let lists = KnowledgeLists::of(&db).await?;
             let rows = lists.knowledge_bases(&mut conn, demo_id, "", Seek::First, 1000).await?.rows;
             if json {
                 let v: Vec<_> = rows.iter().map(kb_json).collect();
@@ -131,7 +131,7 @@ pub async fn kb(ctx: &Context, cmd: KbCommand) -> Result<()> {
         KbCommand::Create(a) => {
             let mut conn = db.pool.acquire().await?;
             let (demo_id, demo_name) = knowledge::find_demo(&mut conn, &a.demo).await?;
-            let lists = KnowledgeLists::ours(&mut conn).await?;
+            let lists = KnowledgeLists::of(&db).await?;
             if a.if_missing
                 && let Ok(existing) = lists.find(&mut conn, &a.name, Some(demo_id)).await
             {
@@ -224,7 +224,7 @@ pub async fn ingest(ctx: &Context, a: IngestArgs) -> Result<()> {
         None => None,
     };
     let mut conn = db.pool.acquire().await?;
-    let kb = KnowledgeLists::ours(&mut conn).await?.find(&mut conn, kb, demo).await?;
+    let kb = KnowledgeLists::of(&db).await?.find(&mut conn, kb, demo).await?;
     drop(conn);
     let provider = embed::provider_for(&kb.model_spec(), &ctx.config.embedding.embedder(&ctx.paths))?;
     let opts = ingest::Options {

@@ -185,7 +185,7 @@ pub async fn limits(ctx: &Context, cmd: LimitsCommand) -> Result<()> {
                 None => None,
             };
             // Read through our layout, a page by key, as the Limits tab does.
-            let ours = RateLimits::for_layout(crate::db::mapped::Lists::ours().mapped(&mut conn).await?);
+            let ours = RateLimits::for_layout(db.ours().await?);
             let from = after.map_or(KeysFrom::Top, KeysFrom::After);
             let id = tenant.as_ref().map(|t| t.0);
             let view = ours.view(&mut conn, id, None, "", &from, limit).await?;
@@ -280,7 +280,7 @@ pub async fn limits(ctx: &Context, cmd: LimitsCommand) -> Result<()> {
                     let current = limits::get(&mut conn, &key).await?;
                     check_expected(&key, expect.as_deref(), Some(current.value))?;
                     // Through our layout, as the console writes it.
-                    let ours = crate::db::mapped::Lists::ours().mapped(&mut conn).await?;
+                    let ours = db.ours().await?;
                     let (_, new) =
                         ours.set_limit(&mut conn, &key, value, Some(&current.version), reason.as_deref()).await?;
                     output::out(format!("{key}: {} → {new} (global default)", current.value))?;

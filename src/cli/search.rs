@@ -84,7 +84,7 @@ pub async fn search(ctx: &Context, a: SearchArgs) -> Result<()> {
     // searched and which model embeds the question differ.
     let (scope, query, metric, model) = match &mapped {
         Some(m) => layout_request(ctx, &mut conn, m, &a).await?,
-        None => knowledge_request(ctx, &mut conn, &a).await?,
+        None => knowledge_request(ctx, &db, &mut conn, &a).await?,
     };
     // The options both kinds take (what either refuses was refused above:
     // --probes on ours; --hybrid and --no-iterative-scan on a layout's).
@@ -115,7 +115,7 @@ pub async fn search(ctx: &Context, a: SearchArgs) -> Result<()> {
     // The database's layout reads the vectors, ours included.
     let reader = match mapped {
         Some(m) => std::sync::Arc::new(m),
-        None => crate::db::mapped::Lists::ours().mapped(&mut conn).await?,
+        None => db.ours().await?,
     };
     let mut out = search::run_with_vector(&mut conn, &reader, &req, embedded, started).await?;
     out.model = model.and_then(|(_, _, note)| note).filter(|_| matches!(req.query, Query::Text(_)));
@@ -132,7 +132,12 @@ pub async fn search(ctx: &Context, a: SearchArgs) -> Result<()> {
 
 /// What a search of one of ragdesk's knowledge bases needs: the knowledge
 /// base, the query, the metric and the model a text query is embedded with.
-async fn knowledge_request(ctx: &Context, conn: &mut sqlx::PgConnection, a: &SearchArgs) -> Result<Searched> {
+async fn knowledge_request(
+    ctx: &Context,
+    db: &crate::db::Db,
+    conn: &mut sqlx::PgConnection,
+    a: &SearchArgs,
+) -> Result<Searched> {
     if let Some(what) = [
         (a.under.is_some(), "--under"),
         (a.like_row.is_some(), "--like-row"),
@@ -152,11 +157,11 @@ async fn knowledge_request(ctx: &Context, conn: &mut sqlx::PgConnection, a: &Sea
                 Some(d) => Some(knowledge::find_demo(&mut *conn, d).await?.0),
                 None => None,
             };
-            knowledge::KnowledgeLists::ours(&mut *conn).await?.find(&mut *conn, name, demo).await?
+            knowledge::KnowledgeLists::of(db).await?.find(&mut *conn, name, demo).await?
         }
         (None, Some(chunk)) => {
             let (_, kb, _) = crate::db::search::chunk_vector(&mut *conn, chunk).await?;
-            knowledge::KnowledgeLists::ours(&mut *conn).await?.knowledge_base(&mut *conn, kb).await?
+            knowledge::KnowledgeLists::of(db).await?.knowledge_base(&mut *conn, kb).await?
         }
         (None, None) => bail!("name the knowledge base with --kb (or search --like CHUNK_ID)"),
     };

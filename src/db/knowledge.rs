@@ -465,10 +465,9 @@ impl DocumentWriter {
 pub struct KnowledgeLists(pub std::sync::Arc<super::mapped::Mapped>);
 
 impl KnowledgeLists {
-    /// Ours, checked against this database now (the console checks it once,
-    /// on first use: `Lists`).
-    pub async fn ours(conn: &mut PgConnection) -> Result<KnowledgeLists> {
-        Ok(KnowledgeLists(super::mapped::Lists::ours().mapped(conn).await?))
+    /// Ours on `db` (checked once per pool: `Db::ours`).
+    pub async fn of(db: &super::Db) -> Result<KnowledgeLists> {
+        Ok(KnowledgeLists(db.ours().await?))
     }
 
     /// Knowledge bases of a demo (or of every demo), newest first, each

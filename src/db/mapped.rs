@@ -2505,6 +2505,16 @@ impl Mapped {
         }
     }
 
+    /// The columns of `table` a write must fill (NOT NULL, no default)
+    /// that are not among `filled`.
+    fn unfilled_required(&self, table: &Table, filled: &[&str]) -> Vec<&String> {
+        let Some(cols) = self.catalog.tables.get(table) else { return Vec::new() };
+        cols.iter()
+            .filter(|(name, c)| !c.nullable && !c.has_default && !filled.contains(&name.as_str()))
+            .map(|(name, _)| name)
+            .collect()
+    }
+
     /// Why a chunk write cannot work here, if it cannot: the layout does
     /// not declare it, maps no parent or text, or the table requires a
     /// column the layout does not map. (`doctor` and `ingest --dry-run`
@@ -2534,17 +2544,7 @@ impl Mapped {
         mapped_columns.extend(e.title.as_deref());
         mapped_columns.extend(e.created_at.as_deref());
         mapped_columns.extend(self.chunk_position());
-        let required: Vec<&String> = self
-            .catalog
-            .tables
-            .get(&table)
-            .map(|cols| {
-                cols.iter()
-                    .filter(|(name, c)| !c.nullable && !c.has_default && !mapped_columns.contains(&name.as_str()))
-                    .map(|(name, _)| name)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let required = self.unfilled_required(&table, &mapped_columns);
         if !required.is_empty() {
             // A whole-number column is likely a position: ingest fills the
             // first column of the order when it is one.
@@ -2658,17 +2658,7 @@ impl Mapped {
             arrays.push(chunks.iter().map(|c| c.values[i].1.clone()).collect());
         }
         // A required column left out would fail on the first row; said by name.
-        let missing: Vec<&String> = self
-            .catalog
-            .tables
-            .get(&table)
-            .map(|cols| {
-                cols.iter()
-                    .filter(|(n, c)| !c.nullable && !c.has_default && !columns.contains(&n.as_str()))
-                    .map(|(n, _)| n)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let missing = self.unfilled_required(&table, &columns);
         if !missing.is_empty() {
             return Err(DbError::Invalid(format!(
                 "{table} requires {} which these chunks do not fill",

@@ -283,6 +283,12 @@ impl Db {
         })
     }
 
+    /// Our layout's reader for this database, sharing `ours`'s check (the
+    /// console's lists and its ingest check the catalog once between them).
+    pub fn our_lists(&self) -> mapped::Lists {
+        self.ours.clone()
+    }
+
     /// Our layout on this database (checked on first use, then kept).
     pub async fn ours(&self) -> Result<std::sync::Arc<mapped::Mapped>> {
         // Once checked, without a connection.

@@ -341,8 +341,8 @@ pub async fn run(db: &Db, provider: Option<&Provider>, req: &Request) -> Result<
         }
         Query::Like(_) => None,
     };
+    let ours = db.ours().await?;
     let mut conn = db.acquire().await?;
-    let ours = crate::db::mapped::Lists::ours().mapped(&mut conn).await?;
     run_with_vector(&mut conn, &ours, req, embedded, started).await
 }
 

@@ -357,8 +357,7 @@ pub async fn local_model_server(dim: usize) -> (String, std::sync::Arc<std::sync
     .await
 }
 
-/// The Documents tab's reader of documents and chunks on `t`: our layout.
+/// The Documents tab's reader of its lists on `t`: our layout.
 pub async fn knowledge_lists(t: &TestDb) -> ragdesk::db::knowledge::KnowledgeLists {
-    let mapped = ragdesk::db::mapped::Lists::ours().mapped(&mut t.conn().await).await.unwrap();
-    ragdesk::db::knowledge::KnowledgeLists(mapped)
+    ragdesk::db::knowledge::KnowledgeLists::of(&t.db).await.unwrap()
 }

@@ -210,7 +210,7 @@ pub async fn query_end_to_end(
     use ragdesk::db::search::{Metric, Mode};
     use ragdesk::search::{Query, Request};
     let mut conn = db.acquire().await?;
-    let kb = ragdesk::db::knowledge::KnowledgeLists::ours(&mut conn).await?.find(&mut conn, kb, None).await?;
+    let kb = ragdesk::db::knowledge::KnowledgeLists::of(db).await?.find(&mut conn, kb, None).await?;
     drop(conn);
     let provider: ragdesk::embed::Provider = Arc::new(ragdesk::embed::local::LocalProvider::load(model_dir)?);
     let questions = [

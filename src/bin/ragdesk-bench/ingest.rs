@@ -282,7 +282,7 @@ pub async fn run(db: &Db, mb: f64, url: &str) -> Result<()> {
         println!("## Whole pipeline (ragdesk ingest: extract → chunk → embed → store)");
         println!();
         let mut conn = db.pool.acquire().await?;
-        let kb = knowledge::KnowledgeLists::ours(&mut conn).await?.knowledge_base(&mut conn, scratch[0]).await?;
+        let kb = knowledge::KnowledgeLists::of(db).await?.knowledge_base(&mut conn, scratch[0]).await?;
         drop(conn);
         let mut pipeline_files = vec![big_md.clone()];
         pipeline_files.extend(files.iter().skip(2).cloned());

@@ -150,7 +150,7 @@ pub async fn run(db: &Db, n: usize, hnsw: Option<(u32, u32)>) -> Result<()> {
     println!();
 
     // Our chunks are searched through our layout, as the console does.
-    let ours = ragdesk::db::mapped::Lists::ours().mapped(&mut conn).await?;
+    let ours = db.ours().await?;
     let queries: Vec<Vector> = (0..QUERIES).map(|_| Vector::from(near(&mut rng))).collect();
     let params =
         |mode: Mode| SearchParams { kb: kb_id, dim: DIM as i32, k: K, metric: Metric::Cosine, mode, threshold: None };
