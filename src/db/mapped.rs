@@ -1890,6 +1890,16 @@ pub struct Nearest {
     /// the layout names a title for it: why a chunk won is read with where
     /// it comes from.
     pub parent_title: Option<String>,
+    /// The parent row's id, where to place it in its list (the order's
+    /// first column, when that is not the id) and the values of the
+    /// layout's shown columns: what a hit shows beyond its text, read in
+    /// the same statement (ours: its document, position and tokens).
+    #[serde(skip)]
+    pub parent: Option<String>,
+    #[serde(skip)]
+    pub position: Option<String>,
+    #[serde(skip)]
+    pub cells: Vec<Option<String>>,
 }
 
 impl Mapped {
@@ -2016,8 +2026,8 @@ impl Mapped {
         let (sql, metric) = self.nearest_sql(kind, probe, mode)?;
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         search_settings(&mut tx, mode, self.index_serves(kind, metric)).await?;
-        let rows: Vec<(String, f64, Option<String>, Option<String>)> =
-            none_if_mistyped(bind_probe(sqlx::query_as(&sql), probe, k).fetch_all(&mut *tx).await)?;
+        type Hit = (String, f64, Option<String>, Option<String>, Option<String>, Option<String>, Vec<Option<String>>);
+        let rows: Vec<Hit> = none_if_mistyped(bind_probe(sqlx::query_as(&sql), probe, k).fetch_all(&mut *tx).await)?;
         let applied = match setting {
             Some(name) => super::search::index_setting(&mut tx, name).await?,
             None => None,
@@ -2030,12 +2040,15 @@ impl Mapped {
         }
         let mut rows: Vec<Nearest> = rows
             .into_iter()
-            .map(|(id, distance, text, parent_title)| Nearest {
+            .map(|(id, distance, text, parent_title, parent, position, cells)| Nearest {
                 id,
                 distance,
                 similarity: metric.similarity(distance),
                 text,
                 parent_title,
+                parent,
+                position,
+                cells,
             })
             .collect();
         // An iterative scan in relaxed order may give a row a little out of
@@ -2143,13 +2156,18 @@ impl Mapped {
         // (a comparison sees no false moves).
         let order = if mode.exact { format!("(c.{v} {op} {query}) + 0, c.{i}") } else { format!("c.{v} {op} {query}") };
         let parent_title = self.parent_title_sql(kind)?;
+        let as_text = |c: Option<&String>| c.map(|c| format!("c.{}::text", quote_ident(c)));
+        let parent = as_text(e.parent.as_ref()).unwrap_or("NULL::text".into());
+        let position = as_text(e.order.first().filter(|o| Some(*o) != e.id.as_ref())).unwrap_or("NULL::text".into());
+        let shown: Vec<String> = e.shown.iter().filter_map(|c| as_text(Some(c))).collect();
+        let cells = format!("ARRAY[{}]::text[]", shown.join(", "));
         // The top k by where each row is (its table and ctid), then their
         // text and parent's title read for those k alone: a subquery in
         // the list of the ranking's own select would keep an exact search
         // on one core, and its text would be read for every row compared
         // (ours, exact at 100,000 chunks: 150 against 200 ms).
         let sql = format!(
-            "SELECT c.{i}::text, m.distance::float8, {text}, {parent_title} \
+            "SELECT c.{i}::text, m.distance::float8, {text}, {parent_title}, {parent}, {position}, {cells} \
              FROM (SELECT c.tableoid AS tableoid, c.ctid AS ctid, (c.{v} {op} {query}) AS distance FROM {t} c \
                    WHERE c.{} IS NOT NULL AND {query} IS NOT NULL{only_sized}{scope} ORDER BY {order} LIMIT $2) m \
              JOIN {t} c ON c.tableoid = m.tableoid AND c.ctid = m.ctid",

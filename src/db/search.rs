@@ -178,24 +178,25 @@ pub async fn search(conn: &mut PgConnection, ours: &Mapped, query: &Vector, p: &
     let t = Instant::now();
     let nearest = ours.nearest(conn, Kind::Chunk, probe, p.k, mode).await?;
     let query_ms = t.elapsed().as_secs_f64() * 1000.0;
-    let ids = nearest
-        .iter()
-        .map(|n| Uuid::parse_str(&n.id).map_err(|_| DbError::Invalid(format!("'{}' is not one of our ids", n.id))))
-        .collect::<Result<Vec<_>>>()?;
-    let mut about: HashMap<Uuid, Hit> = describe(conn, &ids)
-        .await?
+    // What the tab shows of each came with it: its document (the parent)
+    // and its name, its position, and its tokens (a shown column). In
+    // distance order, equal distances by id.
+    let tokens = ours.layout.entity(Kind::Chunk).and_then(|e| e.shown.iter().position(|c| c == "token_count"));
+    let uuid = |t: &str| Uuid::parse_str(t).map_err(|_| DbError::Invalid(format!("'{t}' is not one of our ids")));
+    let ranked = nearest
         .into_iter()
-        .map(|(chunk_id, document_id, filename, chunk_index, token_count, content)| {
-            (chunk_id, Hit { chunk_id, document_id, filename, chunk_index, token_count, content, distance: 0.0 })
+        .map(|n| {
+            Ok(Hit {
+                chunk_id: uuid(&n.id)?,
+                document_id: uuid(n.parent.as_deref().unwrap_or_default())?,
+                filename: n.parent_title.unwrap_or_default(),
+                chunk_index: n.position.and_then(|p| p.parse().ok()).unwrap_or_default(),
+                token_count: tokens.and_then(|i| n.cells.get(i).cloned().flatten()).and_then(|t| t.parse().ok()),
+                content: n.text.unwrap_or_default(),
+                distance: n.distance,
+            })
         })
-        .collect();
-    // Equal distances in a stable order (a chunk deleted since is left out).
-    let mut ranked: Vec<Hit> = ids
-        .iter()
-        .zip(&nearest)
-        .filter_map(|(id, n)| about.remove(id).map(|h| Hit { distance: n.distance, ..h }))
-        .collect();
-    ranked.sort_by(|a, b| a.distance.total_cmp(&b.distance).then(a.chunk_id.cmp(&b.chunk_id)));
+        .collect::<Result<Vec<Hit>>>()?;
     let passed = match p.threshold {
         Some(th) => ranked.iter().take_while(|h| p.metric.similarity(h.distance).unwrap_or(f64::MIN) > th).count(),
         None => ranked.len(),

@@ -2245,6 +2245,9 @@ async fn a_text_query_through_an_openai_compatible_server_equals_a_brute_force_t
                 similarity: r.similarity,
                 text: Some(r.content),
                 parent_title: (!r.filename.is_empty()).then_some(r.filename),
+                parent: None,
+                position: None,
+                cells: Vec::new(),
             })
             .collect();
         // The same distances in the same order, each row's its own (rows of

@@ -126,6 +126,9 @@ async fn exact_search_equals_a_brute_force_top_k_and_recall_is_measured() {
     );
     for (h, b) in exact.hits().iter().zip(&brute) {
         assert!((h.distance - b.1).abs() < 1e-5, "{} vs {}", h.distance, b.1);
+        // What the tab shows of each came with it: its file and position.
+        let index = c.vectors.iter().position(|(id, _)| *id == h.chunk_id).unwrap() as i32;
+        assert_eq!((h.filename.as_str(), h.chunk_index), ("corpus.txt", index));
     }
 
     // The approximate search and its recall against the exact one.
@@ -208,6 +211,9 @@ async fn more_like_this_finds_the_chunk_itself_first_and_its_neighbours_as_a_bru
     );
     for (h, b) in exact.hits().iter().zip(&brute) {
         assert!((h.distance - b.1).abs() < 1e-5, "{} vs {}", h.distance, b.1);
+        // What the tab shows of each came with it: its file and position.
+        let index = c.vectors.iter().position(|(id, _)| *id == h.chunk_id).unwrap() as i32;
+        assert_eq!((h.filename.as_str(), h.chunk_index), ("corpus.txt", index));
     }
 }
 
@@ -302,4 +308,15 @@ async fn a_text_query_through_an_openai_compatible_endpoint_equals_a_brute_force
     }
     assert_eq!(o.rows[0].chunk_id, brute[0].0);
     assert_eq!(o.rows[0].filename, "hours.txt", "the opening hours answer it: {:?}", o.rows);
+    // Each hit's document, position and tokens, as stored.
+    for r in &o.rows {
+        let (doc, index, tokens): (Uuid, i32, Option<i32>) =
+            sqlx::query_as("SELECT document_id, chunk_index, token_count FROM chunks WHERE id = $1::uuid")
+                .bind(&r.chunk_id)
+                .fetch_one(pool)
+                .await
+                .unwrap();
+        assert_eq!((r.document_id.clone(), r.chunk_index, r.token_count), (Some(doc.to_string()), Some(index), tokens));
+        assert!(tokens.is_some());
+    }
 }
