@@ -1531,17 +1531,11 @@ fn a_foreign_limit_is_edited_in_the_limits_tab_with_a_confirmation() {
     use crate::schema::Kind;
     let limit =
         |key: &str, value: &str| MappedRow { status: Some(value.into()), title: Some(key.into()), ..browse_row(key) };
-    let effective = |key: &str, value: i32, version: &str| Effective {
-        key: key.into(),
-        description: None,
-        default_value: value,
-        default_version: version.into(),
-        override_value: None,
-        override_version: None,
-        override_updated_at: None,
-        override_updated_by: None,
-        overrides: 0,
-        name: None,
+    let effective = |key: &str, value: i32, version: &str| {
+        Effective::of(
+            crate::db::limits::Limit { key: key.into(), value, description: None, version: version.into() },
+            None,
+        )
     };
     for (layout, writable) in [("omni", true), ("omni-read-only", false)] {
         let mut l = crate::schema::load("omni").unwrap();

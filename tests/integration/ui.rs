@@ -1204,18 +1204,9 @@ fn limit_rows(for_tenant: bool) -> Vec<ragdesk::db::limits::Effective> {
 /// Another platform's limit: its value as a default of its own, no
 /// tenants or overrides.
 fn foreign_limit(key: &str, value: i32, about: Option<&str>) -> ragdesk::db::limits::Effective {
-    ragdesk::db::limits::Effective {
-        key: key.into(),
-        description: about.map(Into::into),
-        default_value: value,
-        default_version: "1".into(),
-        override_value: None,
-        override_version: None,
-        override_updated_at: None,
-        override_updated_by: None,
-        overrides: 0,
-        name: None,
-    }
+    let default =
+        ragdesk::db::limits::Limit { key: key.into(), value, description: about.map(Into::into), version: "1".into() };
+    ragdesk::db::limits::Effective::of(default, None)
 }
 
 fn overrides() -> Vec<ragdesk::db::limits::Override> {
